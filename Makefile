@@ -1,0 +1,76 @@
+# Wellspring: two commands on a fresh machine.
+#   make run    install, migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test   install, lint, type-check, test on SQLite and PostgreSQL
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VPY := $(VENV)/bin/python
+# uv must use this machine's Python, never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 200
+PG_ADMIN_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test lint typecheck test-sqlite test-postgres lock schema bench clean help
+
+help:
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# uv comes from PyPI when the machine has none.
+$(VENV)/bin/uv: | $(VPY)
+	$(VPY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.stamp-main: requirements/main.txt pyproject.toml | $(VPY) $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
+	$(UV) pip sync --python $(VPY) --require-hashes requirements/main.txt
+	$(UV) pip install --python $(VPY) --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.stamp-*; touch $@
+
+$(VENV)/.stamp-dev: requirements/dev.txt pyproject.toml | $(VPY) $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
+	$(UV) pip sync --python $(VPY) --require-hashes requirements/dev.txt
+	$(UV) pip install --python $(VPY) --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.stamp-*; touch $@
+
+run: $(VENV)/.stamp-main ## install, migrate, load demo data, serve on http://$(HOST):$(PORT)
+	WELLSPRING_MODE=$${WELLSPRING_MODE:-demo} $(VENV)/bin/wellspring serve --migrate --demo-data --scale $(SCALE) --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.stamp-dev ## ruff and the import layering contract
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+typecheck: $(VENV)/.stamp-dev ## mypy (strict on domain/ and api/)
+	$(VENV)/bin/mypy
+
+test-sqlite: $(VENV)/.stamp-dev
+	WELLSPRING_TEST_DB=sqlite $(VPY) -m pytest
+
+# With CI=true a missing PostgreSQL fails the run; elsewhere it is skipped with a notice.
+test-postgres: $(VENV)/.stamp-dev
+	@if $(VPY) -m wellspring.api.cli pg-ping --url "$(PG_ADMIN_URL)"; then \
+		WELLSPRING_TEST_DB=postgresql WELLSPRING_TEST_PG_ADMIN_URL="$(PG_ADMIN_URL)" $(VPY) -m pytest; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL at $(PG_ADMIN_URL) is unreachable and CI=true: the PostgreSQL run is mandatory." >&2; exit 1; \
+	else \
+		echo "NOTICE: PostgreSQL unreachable at $(PG_ADMIN_URL); its run is skipped (mandatory with CI=true)." >&2; \
+	fi
+
+test: lint typecheck test-sqlite test-postgres ## lint, type-check, then the suite on SQLite and PostgreSQL
+
+lock: ## recompile the hash-pinned lock files from pyproject.toml
+	$(UV) pip compile pyproject.toml requirements/build.in --generate-hashes --python-version 3.11 --no-header -q -o requirements/main.txt
+	$(UV) pip compile pyproject.toml requirements/build.in --extra dev --generate-hashes --python-version 3.11 --no-header -q -o requirements/dev.txt
+
+schema: $(VENV)/.stamp-dev ## re-export schema.graphql after a schema change
+	$(VENV)/bin/wellspring export-schema > schema.graphql
+
+bench: $(VENV)/.stamp-dev ## the Tickets page benchmark (see bench/README.md)
+	$(VPY) -m bench.tickets
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""Engines and sessions for SQLite (WAL) and PostgreSQL, with the change clock attached."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from . import versioning
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    db = make_url(url).database
+    if db and db != ":memory:" and not db.startswith("file:"):
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        _ensure_sqlite_folder(url)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Leave transaction control to SQLAlchemy's BEGIN (emitted below) so that a write
+            # transaction takes SQLite's lock up front rather than failing to upgrade later.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # A unit of work that will write asks for the write lock at BEGIN (see
+            # ``write_session``): a deferred transaction that reads and then writes fails with
+            # SQLITE_BUSY when another writer committed in between, instead of waiting.
+            immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+WRITE_OPTION = "wellspring_writes"
+
+
+async def declare_writes(session: AsyncSession) -> None:
+    """Call first in a unit of work that will write (takes SQLite's write lock up front)."""
+    await session.connection(execution_options={WRITE_OPTION: True})
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    versioning.install(factory)
+    return factory
+
+
+@asynccontextmanager
+async def transaction(
+    factory: async_sessionmaker[AsyncSession], *, writes: bool = True
+) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error."""
+    async with factory() as session:
+        try:
+            if writes:
+                await declare_writes(session)
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

@@ -1,0 +1,37 @@
+"""Every table of the domain. Import models from here."""
+
+from .base import Base, Record, new_id, utcnow
+from .customers import Address, Contact, Customer
+from .devices import AccountCard, Device, DeviceModel, FilterType
+from .org import Agent, Branch, ServiceOutlet, Technician, User
+from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
+from .tickets import FollowUp, Job, JobStatusChange, Ticket, TicketStatusChange
+
+__all__ = [
+    "AccountCard",
+    "Address",
+    "Agent",
+    "AuditEntry",
+    "AuthSession",
+    "Base",
+    "Branch",
+    "ChangeClock",
+    "Contact",
+    "CounterRow",
+    "Customer",
+    "Device",
+    "DeviceModel",
+    "FilterType",
+    "FollowUp",
+    "Job",
+    "JobStatusChange",
+    "LoginThrottle",
+    "Record",
+    "ServiceOutlet",
+    "Technician",
+    "Ticket",
+    "TicketStatusChange",
+    "User",
+    "new_id",
+    "utcnow",
+]

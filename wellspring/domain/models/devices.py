@@ -1,0 +1,75 @@
+"""Device models and their filters, leased devices (水机) and account cards (开户卡)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Record
+from .enums import CardStatus, DeviceStatus, SupplyMode, enum_column
+
+
+class DeviceModel(Record, Base):
+    __tablename__ = "device_models"
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    supply_mode: Mapped[SupplyMode] = mapped_column(enum_column(SupplyMode))
+    list_price: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class FilterType(Record, Base):
+    """A filter stage of a device model and how long it lasts."""
+
+    __tablename__ = "filter_types"
+    device_model_id: Mapped[str] = mapped_column(ForeignKey("device_models.id"), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    lifetime_days: Mapped[int] = mapped_column(Integer)
+
+
+class Device(Record, Base):
+    """A leased water station at a customer's site, or in stock."""
+
+    __tablename__ = "devices"
+    serial_number: Mapped[str] = mapped_column(String(64), unique=True)
+    device_model_id: Mapped[str] = mapped_column(ForeignKey("device_models.id"))
+    contract_number: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[DeviceStatus] = mapped_column(enum_column(DeviceStatus))
+    opened_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    price: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True, default=None)
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id"), index=True, default=None
+    )
+    address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"), default=None)
+    supply_mode: Mapped[SupplyMode] = mapped_column(enum_column(SupplyMode))
+    supply_expires_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    bucket_balance: Mapped[int] = mapped_column(Integer, default=0)
+    first_recharged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    installed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class AccountCard(Record, Base):
+    """An account card: number plus a hashed secret; bound to a customer and device when active."""
+
+    __tablename__ = "account_cards"
+    card_number: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    status: Mapped[CardStatus] = mapped_column(enum_column(CardStatus))
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True, default=None)
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id"), index=True, default=None
+    )
+    device_id: Mapped[str | None] = mapped_column(
+        ForeignKey("devices.id"), index=True, default=None
+    )
+    activated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -1,0 +1,163 @@
+"""The closed vocabularies of the business (domain.md's glossary)."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum
+
+
+class Role(enum.StrEnum):
+    ADMIN = "ADMIN"
+    HQ = "HQ"
+    HOTLINE = "HOTLINE"
+    CLERK = "CLERK"  # branch clerk (内勤)
+    SALES = "SALES"
+    TECHNICIAN = "TECHNICIAN"
+    AGENT = "AGENT"  # a dealer's login (代理商)
+    CUSTOMER = "CUSTOMER"
+
+
+class BranchKind(enum.StrEnum):
+    HQ = "HQ"
+    BRANCH = "BRANCH"  # 分公司, a directly operated city
+    OFFICE = "OFFICE"  # 办事处, a regional office
+
+
+class AgentLevel(enum.StrEnum):
+    CITY_GENERAL = "CITY_GENERAL"  # 市级总代理
+    SUB_DISTRIBUTOR = "SUB_DISTRIBUTOR"  # 分销商
+
+
+class OutletLevel(enum.StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class CustomerKind(enum.StrEnum):
+    PERSON = "PERSON"
+    ORGANIZATION = "ORGANIZATION"
+
+
+class CustomerTier(enum.StrEnum):
+    VIP = "VIP"
+    GOLD = "GOLD"  # 黄金
+    SILVER = "SILVER"  # 白银
+    IRON = "IRON"  # 黑铁
+
+
+class OwnerKind(enum.StrEnum):
+    BRANCH = "BRANCH"  # a direct customer of a branch (possibly through a salesperson)
+    AGENT = "AGENT"
+
+
+class SupplyMode(enum.StrEnum):
+    MONTHLY = "MONTHLY"  # supply expiry date (供水期限)
+    BUCKETS = "BUCKETS"  # a balance of buckets (桶)
+
+
+class DeviceStatus(enum.StrEnum):
+    IN_STOCK = "IN_STOCK"
+    INSTALLED = "INSTALLED"
+    UNINSTALLED = "UNINSTALLED"
+    WRITTEN_OFF = "WRITTEN_OFF"
+
+
+class CardStatus(enum.StrEnum):
+    IN_STOCK = "IN_STOCK"
+    ACTIVE = "ACTIVE"
+    AWAITING_ACTIVATION = "AWAITING_ACTIVATION"  # after a cancellation (退卡)
+
+
+class TicketType(enum.StrEnum):
+    INSTALL = "INSTALL"
+    UNINSTALL = "UNINSTALL"
+    RELOCATE = "RELOCATE"
+    CARD_CANCEL = "CARD_CANCEL"
+    RECHARGE = "RECHARGE"
+    REPAIR = "REPAIR"
+    FILTER_CHANGE = "FILTER_CHANGE"
+    WATER_TEST = "WATER_TEST"
+    COMPLAINT = "COMPLAINT"
+    INQUIRY = "INQUIRY"
+
+
+class TicketStatus(enum.StrEnum):
+    CREATED = "CREATED"
+    APPROVED = "APPROVED"
+    DISPATCHED = "DISPATCHED"
+    ASSIGNED = "ASSIGNED"
+    APPOINTED = "APPOINTED"
+    EN_ROUTE = "EN_ROUTE"
+    ON_SITE = "ON_SITE"
+    COMPLETED = "COMPLETED"
+    FOLLOW_UP_DUE = "FOLLOW_UP_DUE"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+
+TICKET_OPEN_STATUSES = frozenset(TicketStatus) - {
+    TicketStatus.CLOSED,
+    TicketStatus.REJECTED,
+    TicketStatus.CANCELLED,
+}
+
+
+class Priority(enum.StrEnum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+class Channel(enum.StrEnum):
+    HOTLINE = "HOTLINE"
+    APP = "APP"
+    WECHAT = "WECHAT"
+    WALK_IN = "WALK_IN"
+    AGENT = "AGENT"
+    SYSTEM = "SYSTEM"
+
+
+class JobStatus(enum.StrEnum):
+    PENDING = "PENDING"  # created by dispatch, no engineer yet
+    ASSIGNED = "ASSIGNED"
+    ACCEPTED = "ACCEPTED"
+    EN_ROUTE = "EN_ROUTE"
+    ON_SITE = "ON_SITE"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+JOB_OPEN_STATUSES = frozenset(
+    {JobStatus.PENDING, JobStatus.ASSIGNED, JobStatus.ACCEPTED, JobStatus.EN_ROUTE, JobStatus.ON_SITE}
+)
+
+
+class FollowUpStatus(enum.StrEnum):
+    DUE = "DUE"
+    DONE = "DONE"
+
+
+class Dissatisfaction(enum.StrEnum):
+    MISSED_CALL = "MISSED_CALL"
+    SLOW_REPAIR = "SLOW_REPAIR"
+    INCOMPLETE_REPAIR = "INCOMPLETE_REPAIR"
+    ATTITUDE = "ATTITUDE"
+    PRODUCT_FAULT = "PRODUCT_FAULT"
+    PRICE = "PRICE"
+    OTHER = "OTHER"
+
+
+def enum_column(enum_cls: type[enum.StrEnum]) -> Enum:
+    """A portable enum column: a VARCHAR holding the member's value on every engine."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )

@@ -1,0 +1,100 @@
+"""Branches, users, engineers, agents and service outlets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Record
+from .enums import AgentLevel, BranchKind, OutletLevel, Role, enum_column
+
+
+class Branch(Record, Base):
+    """HQ, a directly operated city branch (分公司) or a regional office (办事处)."""
+
+    __tablename__ = "branches"
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[BranchKind] = mapped_column(enum_column(BranchKind))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("branches.id"), default=None)
+    province: Mapped[str] = mapped_column(String(50), default="")
+    city: Mapped[str] = mapped_column(String(50), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Agent(Record, Base):
+    """A dealer (代理商) leasing machines in its own territory."""
+
+    __tablename__ = "agents"
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[AgentLevel] = mapped_column(enum_column(AgentLevel))
+    parent_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    territory: Mapped[str] = mapped_column(String(200), default="")
+    credit_limit: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceOutlet(Record, Base):
+    """A service point (服务网点) with its own engineers, assessed and settled with."""
+
+    __tablename__ = "service_outlets"
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(50), default="")
+    level: Mapped[OutletLevel] = mapped_column(enum_column(OutletLevel), default=OutletLevel.B)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
+    credit_limit: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Record, Base):
+    """A login. Its role decides what it may see (``domain.policy``)."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), index=True)
+    branch_id: Mapped[str | None] = mapped_column(ForeignKey("branches.id"), default=None)
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
+    # use_alter: customers also refer to users (their salesperson), a cycle.
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customers.id", use_alter=True), default=None
+    )
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+
+class Technician(Record, Base):
+    """An engineer: skills, home base and shift hours (local time, Asia/Shanghai)."""
+
+    __tablename__ = "technicians"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), unique=True)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    outlet_id: Mapped[str | None] = mapped_column(ForeignKey("service_outlets.id"), default=None)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    home_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    home_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    shift_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 30))
+    shift_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 30))
+    is_active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,117 @@
+"""Tickets (工单), the jobs that carry them out (派工单), their histories and follow-ups (回访)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Record, utcnow
+from .enums import (
+    Channel,
+    Dissatisfaction,
+    FollowUpStatus,
+    JobStatus,
+    Priority,
+    TicketStatus,
+    TicketType,
+    enum_column,
+)
+
+
+class Ticket(Record, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_branch_created", "branch_id", "created_at", "id"),
+        Index("ix_tickets_created", "created_at", "id"),
+        Index("ix_tickets_status_due", "status", "due_at"),
+    )
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    type: Mapped[TicketType] = mapped_column(enum_column(TicketType))
+    status: Mapped[TicketStatus] = mapped_column(
+        enum_column(TicketStatus), default=TicketStatus.CREATED
+    )
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.NORMAL)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.HOTLINE)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"))
+    device_id: Mapped[str | None] = mapped_column(
+        ForeignKey("devices.id"), index=True, default=None
+    )
+    card_id: Mapped[str | None] = mapped_column(ForeignKey("account_cards.id"), default=None)
+    address_id: Mapped[str | None] = mapped_column(ForeignKey("addresses.id"), default=None)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    handler_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    department: Mapped[str] = mapped_column(String(50), default="")
+    due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    linked_ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    # Optimistic concurrency: a state change names the revision it saw.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class TicketStatusChange(Record, Base):
+    """One row per transition: from, to, who, when, why. Append-only."""
+
+    __tablename__ = "ticket_status_changes"
+    __table_args__ = (Index("ix_ticket_status_changes_ticket_at", "ticket_id", "at"),)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"))
+    from_status: Mapped[TicketStatus | None] = mapped_column(
+        enum_column(TicketStatus), default=None
+    )
+    to_status: Mapped[TicketStatus] = mapped_column(enum_column(TicketStatus))
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Job(Record, Base):
+    """A field visit carrying out a ticket: engineer, appointment window, status trail."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_technician_status", "technician_id", "status"),)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+    technician_id: Mapped[str | None] = mapped_column(ForeignKey("technicians.id"), default=None)
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus), default=JobStatus.PENDING)
+    appointment_start: Mapped[dt.datetime | None] = mapped_column(default=None)
+    appointment_end: Mapped[dt.datetime | None] = mapped_column(default=None)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    started_travel_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    arrived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class JobStatusChange(Record, Base):
+    __tablename__ = "job_status_changes"
+    __table_args__ = (Index("ix_job_status_changes_job_at", "job_id", "at"),)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
+    from_status: Mapped[JobStatus | None] = mapped_column(enum_column(JobStatus), default=None)
+    to_status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus))
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class FollowUp(Record, Base):
+    """The call back after completed work; the customer's score closes the ticket."""
+
+    __tablename__ = "follow_ups"
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
+    status: Mapped[FollowUpStatus] = mapped_column(
+        enum_column(FollowUpStatus), default=FollowUpStatus.DUE
+    )
+    due_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    score: Mapped[int | None] = mapped_column(Integer, default=None)
+    dissatisfaction: Mapped[Dissatisfaction | None] = mapped_column(
+        enum_column(Dissatisfaction), default=None
+    )
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)

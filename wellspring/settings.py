@@ -1,0 +1,75 @@
+"""Settings from the environment (prefix ``WELLSPRING_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 - refused in production
+
+
+class Mode(enum.StrEnum):
+    DEMO = "demo"
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WELLSPRING_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Mode = Mode.DEVELOPMENT
+    database_url: str = f"sqlite+aiosqlite:///{Path('var/wellspring.db').as_posix()}"
+    database_echo: bool = False
+    secret_key: str = DEV_SECRET
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # Failed-login throttle: after `login_max_failures` within the window the account key is
+    # locked for `login_lockout_seconds` (doubling on each further lockout, capped at a day).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=60, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_query_depth: int = Field(default=8, ge=2)
+    max_query_cost: int = Field(default=5000, ge=10)
+    max_query_tokens: int = Field(default=2000, ge=100)
+    max_aliases: int = Field(default=15, ge=1)
+    page_size_max: int = Field(default=100, ge=1, le=1000)
+    log_json: bool | None = None  # default: JSON unless in development mode
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.mode in (Mode.DEMO, Mode.DEVELOPMENT)
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production
+
+    @property
+    def json_logs(self) -> bool:
+        return self.mode is not Mode.DEVELOPMENT if self.log_json is None else self.log_json
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.mode is Mode.PRODUCTION and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "WELLSPRING_SECRET_KEY must be set to a random value of 32+ characters in production"
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
