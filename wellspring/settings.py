@@ -65,7 +65,7 @@ class Settings(BaseSettings):
             self.secret_key == DEV_SECRET or len(self.secret_key) < 32
         ):
             raise ValueError(
-                "WELLSPRING_SECRET_KEY must be set to a random value of 32+ characters in production"
+                "WELLSPRING_SECRET_KEY must be a random value of 32+ characters in production"
             )
         return self
 

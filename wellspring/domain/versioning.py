@@ -96,7 +96,7 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
     """Attach the clock to every session the factory makes."""
     sync_cls: Any = factory.kw.get("sync_session_class", Session)
 
-    class VersionedSession(sync_cls):  # type: ignore[misc,valid-type]
+    class VersionedSession(sync_cls):  # type: ignore[misc]
         pass
 
     event.listen(VersionedSession, "after_flush", _after_flush)
@@ -111,4 +111,3 @@ async def current_version(session: AsyncSession) -> int:
         await session.execute(select(ChangeClock.value).where(ChangeClock.id == _CLOCK_ID))
     ).scalar_one_or_none()
     return int(value or 0)
-

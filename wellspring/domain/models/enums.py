@@ -133,7 +133,13 @@ class JobStatus(enum.StrEnum):
 
 
 JOB_OPEN_STATUSES = frozenset(
-    {JobStatus.PENDING, JobStatus.ASSIGNED, JobStatus.ACCEPTED, JobStatus.EN_ROUTE, JobStatus.ON_SITE}
+    {
+        JobStatus.PENDING,
+        JobStatus.ASSIGNED,
+        JobStatus.ACCEPTED,
+        JobStatus.EN_ROUTE,
+        JobStatus.ON_SITE,
+    }
 )
 
 

@@ -1,0 +1,1 @@
+"""The transport: Starlette app, /graphql, health, logging and the command line."""

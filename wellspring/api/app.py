@@ -1,0 +1,94 @@
+"""The Starlette application: /graphql, /healthz, /readyz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from wellspring.domain.auth import AuthConfig
+from wellspring.domain.db import create_engine, session_factory
+from wellspring.schema import build_schema
+from wellspring.settings import Settings, get_settings
+
+from . import logging_setup, migrations
+from .graphql_endpoint import GraphQLEndpoint
+
+log = logging.getLogger("wellspring")
+
+
+def auth_config(settings: Settings) -> AuthConfig:
+    return AuthConfig(
+        secret_key=settings.secret_key,
+        access_token_minutes=settings.access_token_minutes,
+        refresh_token_days=settings.refresh_token_days,
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+
+
+async def healthz(_request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers and its schema is at the newest migration."""
+    engine = request.app.state.engine
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await migrations.current_revision(engine)
+    except Exception:
+        log.warning("readiness check: database unreachable", exc_info=True)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    head = request.app.state.head_revision
+    if current != head:
+        body = {"status": "unavailable", "migration": current, "expected": head}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok", "migration": current})
+
+
+async def index(_request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    logging_setup.configure(settings.json_logs)
+    schema = build_schema().graphql_schema
+    endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        app.state.engine = engine
+        app.state.session_factory = session_factory(engine)
+        app.state.head_revision = migrations.head_revision(settings.database_url)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    routes = [
+        Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/", index),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(logging_setup.RequestLogMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.graphql = endpoint
+    return app

@@ -1,0 +1,196 @@
+"""The ``wellspring`` command: serve, migrate, demo-data, create-user, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.errors import DomainError
+from wellspring.domain.models import Branch
+from wellspring.domain.models.enums import Role
+from wellspring.i18n import EN, message
+from wellspring.settings import get_settings
+
+EXAMPLE_QUERY = """query Customers {
+  customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
+}"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wellspring",
+        description="Field-service backend for leased water purifiers. Settings come from "
+        "WELLSPRING_* environment variables (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the API over HTTP (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--migrate", action="store_true", help="migrate the database first")
+    serve.add_argument(
+        "--demo-data", action="store_true", help="load demo data first if the database is empty"
+    )
+    serve.add_argument("--scale", type=int, default=200, help="demo customers (with --demo-data)")
+
+    sub.add_parser("migrate", help="upgrade the database to the newest migration")
+
+    demo = sub.add_parser("demo-data", help="load the deterministic demo data set")
+    demo.add_argument("--scale", type=int, default=200, help="number of customers")
+    demo.add_argument("--seed", type=int, default=20261123)
+
+    user = sub.add_parser("create-user", help="create a login")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, choices=[r.value.lower() for r in Role])
+    user.add_argument("--display-name", default="")
+    user.add_argument("--branch", help="branch code, e.g. SH (clerks, sales, engineers)")
+    user.add_argument("--agent", help="agent code (agent logins)")
+    user.add_argument("--customer", help="customer code (customer logins)")
+    user.add_argument("--phone", default="")
+    user.add_argument(
+        "--password-env",
+        default="WELLSPRING_NEW_PASSWORD",
+        help="read the password from this environment variable (else prompt)",
+    )
+
+    sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+
+    ping = sub.add_parser("pg-ping", help="exit 0 when a PostgreSQL URL answers")
+    ping.add_argument("--url", required=True)
+    return parser
+
+
+async def _is_empty(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            count = (await session.execute(select(func.count()).select_from(Branch))).scalar_one()
+            return int(count) == 0
+    finally:
+        await engine.dispose()
+
+
+async def _load_demo(url: str, scale: int, seed: int) -> None:
+    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
+
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            summary = await load_demo_data(session, scale=scale, seed=seed)
+    finally:
+        await engine.dispose()
+    print(f"Demo data loaded: {summary}")
+    print(f"Demo logins (password '{DEMO_PASSWORD}'): {', '.join(DEMO_USERNAMES)}")
+
+
+async def _create_user(url: str, args: argparse.Namespace) -> int:
+    from wellspring.domain.users import create_user
+
+    password = os.environ.get(args.password_env) or getpass.getpass("Password: ")
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            user = await create_user(
+                session,
+                SYSTEM,
+                username=args.username,
+                password=password,
+                role=Role(args.role.upper()),
+                display_name=args.display_name,
+                branch_code=args.branch,
+                agent_code=args.agent,
+                customer_code=args.customer,
+                phone=args.phone,
+            )
+    except DomainError as error:
+        params = {"field": error.field or "", **error.params}
+        print(message(error.code, EN, **params), file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(f"Created {user.role.value.lower()} {user.username} ({user.id})")
+    return 0
+
+
+async def _pg_ping(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:
+        return False
+    finally:
+        await engine.dispose()
+
+
+def _banner(host: str, port: int) -> str:
+    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES
+
+    return (
+        f"\nWellspring is serving on http://{host}:{port}/graphql\n"
+        f"Demo logins (password '{DEMO_PASSWORD}'): {', '.join(DEMO_USERNAMES)}\n"
+        "Open the URL in a browser, sign in as 'hotline', and run, for example:\n"
+        f"{EXAMPLE_QUERY}\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "pg-ping":
+        return 0 if asyncio.run(_pg_ping(args.url)) else 1
+    if args.command == "export-schema":
+        from wellspring.schema import build_schema
+
+        print(str(build_schema()).rstrip())
+        return 0
+
+    settings = get_settings()
+    url = settings.database_url
+    from . import migrations
+
+    if args.command == "migrate":
+        migrations.upgrade(url)
+        print(f"Database at revision {migrations.head_revision(url)}")
+        return 0
+    if args.command == "demo-data":
+        if not asyncio.run(_is_empty(url)):
+            print("The database already holds data; demo data is loaded only into an empty one.")
+            return 1
+        asyncio.run(_load_demo(url, args.scale, args.seed))
+        return 0
+    if args.command == "create-user":
+        return asyncio.run(_create_user(url, args))
+    if args.command == "serve":
+        import uvicorn
+
+        if args.migrate:
+            migrations.upgrade(url)
+        if args.demo_data:
+            if asyncio.run(_is_empty(url)):
+                asyncio.run(_load_demo(url, args.scale, 20261123))
+            print(_banner(args.host, args.port))
+        uvicorn.run(
+            "wellspring.api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            log_config=None,
+        )
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

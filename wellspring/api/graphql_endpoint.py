@@ -1,0 +1,290 @@
+"""POST /graphql: parse and validate (cached per document), execute in one transaction.
+
+Clients send the same few documents over and over, so a parsed and validated document is
+kept in a small LRU cache keyed by its text and the language of its messages; only the cost
+rule, which depends on the variables, runs on every request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.error import GraphQLSyntaxError
+from graphql.pyutils import is_awaitable
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from wellspring import context as request_context
+from wellspring.domain import auth
+from wellspring.domain.db import declare_writes
+from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
+from wellspring.i18n import message, negotiate
+from wellspring.schema.core.context import RequestContext
+from wellspring.schema.core.dataloaders import Loaders
+from wellspring.settings import Settings
+
+from . import limits
+from .graphiql import GRAPHIQL_HTML
+
+log = logging.getLogger("wellspring.graphql")
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+_CACHE_SIZE = 512
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: DocumentNode | None
+    errors: list[GraphQLError]
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: GraphQLSchema, settings: Settings, auth_config: auth.AuthConfig):
+        self.schema = schema
+        self.settings = settings
+        self.auth_config = auth_config
+        self._cache: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+
+    # -- document preparation -------------------------------------------------------------
+    def prepare(self, query: str, locale: str) -> Prepared:
+        key = (query, locale)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        prepared = self._prepare(query, locale)
+        self._cache[key] = prepared
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str, locale: str) -> Prepared:
+        s = self.settings
+        try:
+            document = parse(query, max_tokens=s.max_query_tokens)
+        except GraphQLSyntaxError as error:
+            code = "TOO_MANY_TOKENS" if "token limit" in error.message else "BAD_REQUEST"
+            text = message(code, locale, detail=error.message)
+            return Prepared(None, [GraphQLError(text, extensions={"code": code})])
+        rules = list(specified_rules)
+        rules.append(limits.depth_rule(s.max_query_depth, locale))
+        rules.append(limits.alias_rule(s.max_aliases, locale))
+        if not s.introspection_enabled:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        errors = validate(self.schema, document, rules, max_errors=20)
+        return Prepared(document, [self._validation_error(e, locale) for e in errors])
+
+    def _validation_error(self, error: GraphQLError, locale: str) -> GraphQLError:
+        if error.extensions and "code" in error.extensions:
+            return error
+        detail = error.message
+        if self.settings.is_production:
+            detail = _SUGGESTION.sub("", detail)  # no schema hints in production
+        code = "GRAPHQL_VALIDATION_FAILED"
+        if "introspection" in detail.lower():
+            code = "INTROSPECTION_DISABLED"
+        return GraphQLError(
+            message(code, locale, detail=detail), error.nodes, extensions={"code": code}
+        )
+
+    # -- HTTP ------------------------------------------------------------------------------
+    async def handle(self, request: Request) -> Response:
+        locale = negotiate(request.headers.get("accept-language"))
+        if request.method == "GET":
+            if not self.settings.graphiql_enabled:
+                return Response(status_code=404)
+            return HTMLResponse(GRAPHIQL_HTML)
+        try:
+            body = await self._read_body(request)
+        except BodyTooLarge:
+            return _error_response(
+                413, "PAYLOAD_TOO_LARGE", locale, limit=self.settings.max_body_bytes
+            )
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _error_response(400, "BAD_REQUEST", locale, detail="body is not JSON")
+        if isinstance(payload, list):
+            return _error_response(400, "BATCHING_NOT_SUPPORTED", locale)
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return _error_response(400, "BAD_REQUEST", locale, detail="`query` must be a string")
+        variables = payload.get("variables") or {}
+        operation_name = payload.get("operationName")
+        if not isinstance(variables, dict) or not (
+            operation_name is None or isinstance(operation_name, str)
+        ):
+            return _error_response(400, "BAD_REQUEST", locale, detail="bad variables")
+
+        info = request.scope.setdefault("wellspring", {})
+        info["operation"] = operation_name or ""
+        prepared = self.prepare(payload["query"], locale)
+        if prepared.errors or prepared.document is None:
+            return _json(400, {"errors": [e.formatted for e in prepared.errors]})
+        operation = _operation(prepared.document, operation_name)
+        if operation is None:
+            detail = "unknown or ambiguous operationName"
+            return _error_response(400, "BAD_REQUEST", locale, detail=detail)
+        cost_rule = limits.cost_rule(self.settings.max_query_cost, locale, variables)
+        cost_errors = validate(self.schema, prepared.document, [cost_rule])
+        if cost_errors:
+            return _json(400, {"errors": [e.formatted for e in cost_errors]})
+
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        result = await self._execute(
+            request, factory, prepared.document, operation, variables, operation_name, locale
+        )
+        return _json(200, self._format(result, locale))
+
+    async def _read_body(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _execute(
+        self,
+        request: Request,
+        factory: async_sessionmaker[AsyncSession],
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        locale: str,
+    ) -> ExecutionResult:
+        async with factory() as session:
+            try:
+                if operation.operation is OperationType.MUTATION:
+                    await declare_writes(session)
+                actor = await self._actor(request, session)
+                info = request.scope.setdefault("wellspring", {})
+                info["user"] = actor.username if actor else ""
+                ctx = RequestContext(
+                    session=session,
+                    actor=actor,
+                    locale=locale,
+                    auth=self.auth_config,
+                    loaders=Loaders(session, actor),
+                    client_ip=request.client.host if request.client else "",
+                    user_agent=request.headers.get("user-agent", ""),
+                    request_id=request_context.request_id.get(),
+                )
+                result = execute(
+                    self.schema,
+                    document,
+                    context_value=ctx,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                )
+                if is_awaitable(result):
+                    result = await result  # type: ignore[misc]
+                assert isinstance(result, ExecutionResult)
+                if result.errors and any(_is_unexpected(e) for e in result.errors):
+                    await session.rollback()  # nothing half-written
+                else:
+                    await session.commit()
+                return result
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def _actor(self, request: Request, session: AsyncSession) -> Any:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        try:
+            return await auth.authenticate(session, config=self.auth_config, token=token.strip())
+        except NotAuthenticated:
+            return None
+
+    def _format(self, result: ExecutionResult, locale: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [self._format_error(e, locale) for e in result.errors]
+        return body
+
+    def _format_error(self, error: GraphQLError, locale: str) -> dict[str, Any]:
+        original = error.original_error
+        formatted: dict[str, Any] = dict(error.formatted)
+        if original is None:
+            return formatted
+        if isinstance(original, DomainError):
+            params = {"field": original.field or "", **original.params}
+            formatted["message"] = message(original.code, locale, **params)
+            formatted["extensions"] = {"code": original.code, "field": original.field}
+        elif isinstance(original, NotAuthenticated):
+            formatted["message"] = message("UNAUTHENTICATED", locale)
+            formatted["extensions"] = {"code": "UNAUTHENTICATED"}
+        elif isinstance(original, PermissionDenied):
+            formatted["message"] = message("FORBIDDEN", locale)
+            formatted["extensions"] = {"code": "FORBIDDEN"}
+        elif isinstance(original, GraphQLError):
+            return formatted
+        else:
+            request_id = request_context.request_id.get()
+            log.error(
+                "unexpected error in resolver",
+                exc_info=original,
+                extra={"request_id": request_id, "path": error.path},
+            )
+            formatted["message"] = message("INTERNAL_ERROR", locale, request_id=request_id)
+            formatted["extensions"] = {"code": "INTERNAL_ERROR", "requestId": request_id}
+        return formatted
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(
+        original, DomainError | NotAuthenticated | PermissionDenied | GraphQLError
+    )
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    for op in operations:
+        if op.name is not None and op.name.value == name:
+            return op
+    return None
+
+
+def _json(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def _error_response(status: int, code: str, locale: str, **params: Any) -> JSONResponse:
+    return _json(
+        status,
+        {"errors": [{"message": message(code, locale, **params), "extensions": {"code": code}}]},
+    )

@@ -1,0 +1,165 @@
+"""Validation rules that bound what one document may ask for: depth, cost and aliases.
+
+They run with graphql-core's standard rules, before any resolver. Unlike graphene's
+``depth_limit_validator`` they skip fragments that are not defined (the standard rules report
+those) instead of raising ``KeyError`` (graphene issue #1538).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    VariableNode,
+)
+from graphql.validation.validation_context import ASTValidationContext
+
+from wellspring.i18n import message
+
+DEFAULT_PAGE = 20
+LIST_WEIGHT = 5  # nested lists without paging are capped server-side; assume a few items each
+
+
+def _fragments(context: ASTValidationContext) -> dict[str, FragmentDefinitionNode]:
+    return {
+        d.name.value: d
+        for d in context.document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+
+
+def depth_rule(max_depth: int, locale: str) -> type[ASTValidationRule]:
+    class DepthLimit(ASTValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            fragments = _fragments(self.context)
+
+            def depth(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
+                if selection_set is None:
+                    return 0
+                deepest = 0
+                for sel in selection_set.selections:
+                    if isinstance(sel, FieldNode):
+                        if sel.name.value.startswith("__"):
+                            continue  # introspection has its own depth rule
+                        deepest = max(deepest, 1 + depth(sel.selection_set, seen))
+                    elif isinstance(sel, InlineFragmentNode):
+                        deepest = max(deepest, depth(sel.selection_set, seen))
+                    elif isinstance(sel, FragmentSpreadNode):
+                        name = sel.name.value
+                        frag = fragments.get(name)
+                        if frag is not None and name not in seen:
+                            deepest = max(deepest, depth(frag.selection_set, seen | {name}))
+                return deepest
+
+            found = depth(node.selection_set, frozenset())
+            if found > max_depth:
+                self.report_error(
+                    GraphQLError(
+                        message("QUERY_TOO_DEEP", locale, depth=found, maximum=max_depth),
+                        node,
+                        extensions={"code": "QUERY_TOO_DEEP", "depth": found, "maximum": max_depth},
+                    )
+                )
+
+    return DepthLimit
+
+
+def _first_argument(node: FieldNode, variables: dict[str, Any]) -> int | None:
+    for arg in node.arguments or ():
+        if arg.name.value in ("first", "limit"):
+            if isinstance(arg.value, IntValueNode):
+                return int(arg.value.value)
+            if isinstance(arg.value, VariableNode):
+                value = variables.get(arg.value.name.value)
+                return int(value) if isinstance(value, int) else DEFAULT_PAGE
+    return None
+
+
+def query_cost(
+    context: ASTValidationContext, node: OperationDefinitionNode, variables: dict[str, Any]
+) -> int:
+    """Every object field costs 1 times the number of parents it can be fetched for.
+
+    A connection multiplies what is under it by its page size (``first``, default 20); a plain
+    list of objects by ``LIST_WEIGHT``.
+    """
+    fragments = _fragments(context)
+
+    def cost(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                if sel.selection_set is None or sel.name.value.startswith("__"):
+                    continue  # scalars are free
+                inner = cost(sel.selection_set, seen)
+                first = _first_argument(sel, variables)
+                if first is not None:
+                    total += 1 + max(first, 1) * inner
+                elif sel.name.value in ("edges", "nodes"):
+                    total += inner  # already multiplied by the connection
+                else:
+                    total += 1 + inner
+            elif isinstance(sel, InlineFragmentNode):
+                total += cost(sel.selection_set, seen)
+            elif isinstance(sel, FragmentSpreadNode):
+                frag = fragments.get(sel.name.value)
+                if frag is not None and sel.name.value not in seen:
+                    total += cost(frag.selection_set, seen | {sel.name.value})
+        return total
+
+    return cost(node.selection_set, frozenset())
+
+
+def cost_rule(max_cost: int, locale: str, variables: dict[str, Any]) -> type[ASTValidationRule]:
+    class CostLimit(ASTValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            found = query_cost(self.context, node, variables)
+            if found > max_cost:
+                self.report_error(
+                    GraphQLError(
+                        message("QUERY_TOO_COMPLEX", locale, cost=found, maximum=max_cost),
+                        node,
+                        extensions={
+                            "code": "QUERY_TOO_COMPLEX",
+                            "requestedQueryCost": found,
+                            "maximumAvailable": max_cost,
+                        },
+                    )
+                )
+
+    return CostLimit
+
+
+def alias_rule(max_aliases: int, locale: str) -> type[ASTValidationRule]:
+    class AliasLimit(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+            self.reported = False
+
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            if node.alias is not None:
+                self.count += 1
+                if self.count > max_aliases and not self.reported:
+                    self.reported = True
+                    self.report_error(
+                        GraphQLError(
+                            message("TOO_MANY_ALIASES", locale, maximum=max_aliases),
+                            node,
+                            extensions={"code": "TOO_MANY_ALIASES", "maximum": max_aliases},
+                        )
+                    )
+
+    return AliasLimit

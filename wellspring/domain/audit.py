@@ -1,0 +1,34 @@
+"""The audit log: one append-only row per operation that changed something."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wellspring import context
+
+from .actor import Actor
+from .models import AuditEntry
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: str | None = None,
+    **detail: Any,
+) -> AuditEntry:
+    """Add an audit row in the caller's transaction (it commits or rolls back with the work)."""
+    entry = AuditEntry(
+        actor_id=actor.user_id if actor and actor.user_id else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        detail=detail,
+        request_id=context.request_id.get(),
+    )
+    session.add(entry)
+    return entry

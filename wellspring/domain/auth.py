@@ -1,0 +1,278 @@
+"""Sign-in, tokens, sessions and the failed-login throttle.
+
+Access tokens are short-lived JWTs naming their session; every request re-checks that the
+session is still live, so an admin's revocation takes effect on the session's next request.
+Refresh tokens are opaque random strings stored only as a SHA-256 hash and rotated on use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import audit, policy
+from .actor import Actor
+from .errors import DomainError, NotAuthenticated, PermissionDenied
+from .models import AuthSession, LoginThrottle, Technician, User, utcnow
+from .models.enums import Role
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("wellspring-dummy-password")
+_JWT_ALGORITHM = "HS256"
+_LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    secret_key: str
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    max_failures: int = 5
+    window_seconds: int = 900
+    lockout_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    access_expires_at: dt.datetime
+    user: User
+    session: AuthSession
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _access_token(config: AuthConfig, user: User, session: AuthSession) -> tuple[str, dt.datetime]:
+    now = utcnow()
+    expires = now + dt.timedelta(minutes=config.access_token_minutes)
+    claims = {"sub": user.id, "sid": session.id, "iat": now, "exp": expires, "typ": "access"}
+    return jwt.encode(claims, config.secret_key, algorithm=_JWT_ALGORITHM), expires
+
+
+async def _throttle_row(session: AsyncSession, key: str) -> LoginThrottle:
+    row = await session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, window_started_at=utcnow(), lockouts=0)
+        session.add(row)
+    return row
+
+
+async def login(
+    session: AsyncSession,
+    *,
+    config: AuthConfig,
+    username: str,
+    password: str,
+    ip_address: str = "",
+    user_agent: str = "",
+) -> Tokens:
+    """Check the password and open a session; throttled per username, known or not.
+
+    A failed attempt raises ``DomainError`` *after* its throttle row is written, so the
+    caller must commit even on that error (``login_failure_is_recorded``).
+    """
+    key = username.strip().lower()[:128]
+    now = utcnow()
+    throttle = await _throttle_row(session, key)
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        seconds = int((throttle.locked_until - now).total_seconds()) + 1
+        raise DomainError("TOO_MANY_ATTEMPTS", seconds=seconds)
+
+    user = (
+        await session.execute(select(User).where(User.username == username.strip()))
+    ).scalar_one_or_none()
+    stored_hash = user.password_hash if user is not None else _DUMMY_HASH
+    # argon2 is deliberately slow: keep it off the event loop.
+    ok = await asyncio.to_thread(_verify, stored_hash, password)
+    if not ok or user is None or not user.is_active or user.deleted_at is not None:
+        if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
+            throttle.failures = 0
+            throttle.window_started_at = now
+        throttle.failures += 1
+        if throttle.failures >= config.max_failures:
+            throttle.lockouts += 1
+            delay = min(config.lockout_seconds * 2 ** (throttle.lockouts - 1), 86_400)
+            throttle.locked_until = now + dt.timedelta(seconds=delay)
+            throttle.failures = 0
+            throttle.window_started_at = now
+        audit.record(
+            session,
+            None,
+            "auth.login_failed",
+            entity_type="User",
+            entity_id=user.id if user else None,
+            username=key,
+            ip_address=ip_address,
+        )
+        raise DomainError("INVALID_CREDENTIALS")
+
+    throttle.failures = 0
+    throttle.lockouts = 0
+    throttle.locked_until = None
+    refresh = secrets.token_urlsafe(32)
+    auth_session = AuthSession(
+        user_id=user.id,
+        refresh_token_hash=_digest(refresh),
+        expires_at=now + dt.timedelta(days=config.refresh_token_days),
+        last_seen_at=now,
+        user_agent=user_agent[:200],
+        ip_address=ip_address[:64],
+    )
+    session.add(auth_session)
+    await session.flush()
+    access, expires = _access_token(config, user, auth_session)
+    actor = Actor(user_id=user.id, username=user.username, role=user.role)
+    audit.record(session, actor, "auth.login", entity_type="AuthSession", entity_id=auth_session.id)
+    return Tokens(access, refresh, expires, user, auth_session)
+
+
+async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: str) -> Tokens:
+    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(AuthSession)
+            .where(AuthSession.refresh_token_hash == _digest(refresh_token))
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active or user.deleted_at is not None:
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+    new_refresh = secrets.token_urlsafe(32)
+    row.refresh_token_hash = _digest(new_refresh)
+    row.last_seen_at = now
+    access, expires = _access_token(config, user, row)
+    return Tokens(access, new_refresh, expires, user, row)
+
+
+async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str) -> Actor:
+    """The actor behind an access token, or ``NotAuthenticated``."""
+    try:
+        claims = jwt.decode(
+            token,
+            config.secret_key,
+            algorithms=[_JWT_ALGORITHM],
+            options={"require": ["exp", "sub", "sid"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated from exc
+    if claims.get("typ") != "access":
+        raise NotAuthenticated
+    now = utcnow()
+    result = (
+        await session.execute(
+            select(AuthSession, User, Technician.id)
+            .join(User, User.id == AuthSession.user_id)
+            .outerjoin(
+                Technician, (Technician.user_id == User.id) & Technician.deleted_at.is_(None)
+            )
+            .where(AuthSession.id == claims["sid"], User.id == claims["sub"])
+        )
+    ).first()
+    if result is None:
+        raise NotAuthenticated
+    auth_session, user, technician_id = result
+    if (
+        auth_session.revoked_at is not None
+        or auth_session.expires_at <= now
+        or not user.is_active
+        or user.deleted_at is not None
+    ):
+        raise NotAuthenticated
+    if now - auth_session.last_seen_at > _LAST_SEEN_RESOLUTION:
+        auth_session.last_seen_at = now  # written at most once a minute per session
+    branch_id = user.branch_id
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        branch_id=branch_id,
+        agent_id=user.agent_id,
+        customer_id=user.customer_id,
+        technician_id=technician_id,
+        session_id=auth_session.id,
+    )
+
+
+async def logout(session: AsyncSession, actor: Actor) -> None:
+    """Revoke the actor's current session."""
+    if actor.session_id is None:
+        return
+    row = await session.get(AuthSession, actor.session_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        row.revoked_by_id = actor.user_id
+        audit.record(session, actor, "auth.logout", entity_type="AuthSession", entity_id=row.id)
+
+
+async def revoke_session(session: AsyncSession, actor: Actor, *, session_id: str) -> AuthSession:
+    """An admin forces a session out; it fails on its next request."""
+    if not policy.can_list_sessions(actor):
+        raise PermissionDenied
+    row = (
+        await session.execute(
+            select(AuthSession).where(AuthSession.id == session_id, policy.sessions_scope(actor))
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise DomainError("SESSION_NOT_FOUND", field="id")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        row.revoked_by_id = actor.user_id
+        audit.record(
+            session, actor, "auth.session_revoked", entity_type="AuthSession", entity_id=row.id
+        )
+    return row
+
+
+def online_sessions_query(actor: Actor, *, active_within: dt.timedelta) -> Select[Any]:
+    """Sessions seen recently and not revoked: who is online."""
+    if not policy.can_list_sessions(actor):
+        raise PermissionDenied
+    since = utcnow() - active_within
+    return select(AuthSession).where(
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > utcnow(),
+        AuthSession.last_seen_at >= since,
+    )
+
+
+__all__ = [
+    "AuthConfig",
+    "Role",
+    "Tokens",
+    "authenticate",
+    "hash_password",
+    "login",
+    "logout",
+    "refresh",
+    "revoke_session",
+]

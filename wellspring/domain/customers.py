@@ -1,0 +1,65 @@
+"""Customer lookups for the hotline and branches: search by name, phone, card or serial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import policy
+from .actor import Actor
+from .errors import DomainError
+from .models import AccountCard, Contact, Customer, Device
+from .pagination import Page, SortKey, paginate
+
+MAX_SEARCH_LENGTH = 100
+_ORDER = (SortKey(Customer.created_at), SortKey(Customer.id))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_condition(text: str) -> Any:
+    """Name contains; phone, card number and serial number match exactly or by prefix."""
+    pattern = _escape_like(text)
+    prefix = f"{pattern}%"
+    return or_(
+        Customer.name.like(f"%{pattern}%", escape="\\"),
+        Customer.code == text,
+        Customer.phone.like(prefix, escape="\\"),
+        exists().where(Contact.customer_id == Customer.id, Contact.phone.like(prefix, escape="\\")),
+        exists().where(
+            AccountCard.customer_id == Customer.id,
+            AccountCard.card_number.like(prefix, escape="\\"),
+        ),
+        exists().where(
+            Device.customer_id == Customer.id, Device.serial_number.like(prefix, escape="\\")
+        ),
+    )
+
+
+async def search_customers(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    search: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Customer]:
+    """The customers the actor may see, newest first, optionally matching ``search``."""
+    stmt = select(Customer).where(policy.customers_scope(actor), Customer.deleted_at.is_(None))
+    text = (search or "").strip()
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise DomainError("VALUE_TOO_LONG", field="search", maximum=MAX_SEARCH_LENGTH)
+    if text:
+        stmt = stmt.where(_search_condition(text))
+    return await paginate(
+        session,
+        stmt,
+        order=_ORDER,
+        first=first,
+        after=after,
+        row_key=lambda c: (c.created_at, c.id),
+    )

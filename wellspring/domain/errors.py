@@ -1,0 +1,26 @@
+"""Errors a use case raises. Each carries a stable code; messages live in ``wellspring.i18n``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """An expected failure: bad input, wrong state, not enough stock.
+
+    Transports show it to the user as ``{field, code, message}`` and change nothing.
+    """
+
+    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+
+class NotAuthenticated(Exception):
+    """No valid session (missing, expired or revoked token)."""
+
+
+class PermissionDenied(Exception):
+    """The actor's role may not perform this operation at all."""

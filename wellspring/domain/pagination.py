@@ -1,0 +1,136 @@
+"""Keyset pagination: opaque cursors holding the sort key of the last row, never an OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .errors import DomainError
+
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of the order, and whether it runs descending."""
+
+    column: Any
+    descending: bool = True
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    _count: Callable[[], Awaitable[int]] = field(repr=False)
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+    async def total_count(self) -> int:
+        """Counted only when a client asks for it."""
+        return await self._count()
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if hasattr(value, "value") and isinstance(value.value, str):  # enum members
+        return value.value
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return dt.datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return dt.date.fromisoformat(value["d"])
+        raise ValueError("unknown cursor value")
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != width:
+            raise ValueError("wrong width")
+        return [_decode_value(v) for v in values]
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise DomainError("INVALID_CURSOR", field="after") from exc
+
+
+def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order: (a > x) or (a = x and b > y) ..."""
+    clauses = []
+    for i, key in enumerate(order):
+        equal = [order[j].column == values[j] for j in range(i)]
+        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def check_page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if size < 1 or size > MAX_PAGE_SIZE:
+        raise DomainError("PAGE_SIZE_OUT_OF_RANGE", field="first", maximum=MAX_PAGE_SIZE)
+    return size
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    order: Sequence[SortKey],
+    first: int | None,
+    after: str | None,
+    row_key: Callable[[Any], Sequence[Any]],
+) -> Page[Any]:
+    """One page of ``stmt`` (a select of one entity) in ``order``, after the cursor.
+
+    ``row_key`` reads the sort values from a loaded row, in ``order``'s order.
+    """
+    size = check_page_size(first)
+    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    paged = stmt
+    if after:
+        paged = paged.where(_after(order, decode_cursor(after, len(order))))
+    paged = paged.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in order])
+    rows = list((await session.execute(paged.limit(size + 1))).scalars().all())
+    has_next = len(rows) > size
+    rows = rows[:size]
+
+    async def count() -> int:
+        return int((await session.execute(count_stmt)).scalar_one())
+
+    return Page(
+        items=rows,
+        cursors=[encode_cursor(row_key(r)) for r in rows],
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        _count=count,
+    )

@@ -1,0 +1,247 @@
+"""Who may see what (domain.md, "Who may see what"), written once for every door.
+
+Each ``*_scope`` function returns a SQL condition that selects exactly the rows of one table an
+actor may see. Every query, ``node`` lookup, nested list and mutation filters through these, so
+a forbidden row is never loaded and looks exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+
+from .actor import Actor
+from .models import (
+    AccountCard,
+    Address,
+    Agent,
+    AuthSession,
+    Branch,
+    Contact,
+    Customer,
+    Device,
+    DeviceModel,
+    FilterType,
+    FollowUp,
+    Job,
+    JobStatusChange,
+    Technician,
+    Ticket,
+    TicketStatusChange,
+    User,
+)
+from .models.enums import Role
+
+Condition = ColumnElement[bool]
+
+
+def _my_job_ids(actor: Actor) -> Any:
+    return select(Job.id).where(Job.technician_id == actor.technician_id, Job.deleted_at.is_(None))
+
+
+def _my_job_ticket_ids(actor: Actor) -> Any:
+    return select(Job.ticket_id).where(
+        Job.technician_id == actor.technician_id, Job.deleted_at.is_(None)
+    )
+
+
+def customers_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Customer.branch_id == actor.branch_id
+        case Role.SALES:
+            return Customer.sales_user_id == actor.user_id
+        case Role.AGENT:
+            return Customer.agent_id == actor.agent_id
+        case Role.TECHNICIAN:
+            return Customer.id.in_(
+                select(Ticket.customer_id).where(Ticket.id.in_(_my_job_ticket_ids(actor)))
+            )
+        case Role.CUSTOMER:
+            return Customer.id == actor.customer_id
+    return false()
+
+
+def _customer_ids(actor: Actor) -> Any:
+    return select(Customer.id).where(customers_scope(actor))
+
+
+def devices_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Device.branch_id == actor.branch_id
+        case Role.SALES:
+            return Device.customer_id.in_(_customer_ids(actor))
+        case Role.AGENT:
+            return Device.agent_id == actor.agent_id
+        case Role.TECHNICIAN:
+            return Device.id.in_(
+                select(Ticket.device_id).where(Ticket.id.in_(_my_job_ticket_ids(actor)))
+            )
+        case Role.CUSTOMER:
+            return Device.customer_id == actor.customer_id
+    return false()
+
+
+def cards_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return AccountCard.branch_id == actor.branch_id
+        case Role.AGENT:
+            return AccountCard.agent_id == actor.agent_id
+        case Role.SALES | Role.CUSTOMER:
+            return AccountCard.customer_id.in_(_customer_ids(actor))
+        case Role.TECHNICIAN:
+            return AccountCard.device_id.in_(select(Device.id).where(devices_scope(actor)))
+    return false()
+
+
+def tickets_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Ticket.branch_id == actor.branch_id
+        case Role.SALES | Role.AGENT | Role.CUSTOMER:
+            return Ticket.customer_id.in_(_customer_ids(actor))
+        case Role.TECHNICIAN:
+            return Ticket.id.in_(_my_job_ticket_ids(actor))
+    return false()
+
+
+def jobs_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Job.branch_id == actor.branch_id
+        case Role.TECHNICIAN:
+            return Job.technician_id == actor.technician_id
+        case Role.SALES | Role.AGENT | Role.CUSTOMER:
+            return Job.ticket_id.in_(select(Ticket.id).where(tickets_scope(actor)))
+    return false()
+
+
+def ticket_history_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return TicketStatusChange.ticket_id.in_(select(Ticket.id).where(tickets_scope(actor)))
+
+
+def job_history_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return JobStatusChange.job_id.in_(select(Job.id).where(jobs_scope(actor)))
+
+
+def follow_ups_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
+        return false()  # the hotline's call notes are internal
+    return FollowUp.ticket_id.in_(select(Ticket.id).where(tickets_scope(actor)))
+
+
+def addresses_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return Address.customer_id.in_(_customer_ids(actor))
+
+
+def contacts_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return Contact.customer_id.in_(_customer_ids(actor))
+
+
+def branches_scope(actor: Actor) -> Condition:
+    """The branch directory is public to staff; a customer or agent sees its own branch."""
+    if actor.role in (Role.CUSTOMER, Role.AGENT):
+        return Branch.id == actor.branch_id
+    return true()
+
+
+def agents_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Agent.branch_id == actor.branch_id
+        case Role.AGENT:
+            return Agent.id == actor.agent_id
+    return false()
+
+
+def users_scope(actor: Actor) -> Condition:
+    """Staff directories: wide roles see every staff login, a clerk their branch, others self."""
+    if actor.sees_all_branches:
+        return User.role != Role.CUSTOMER if actor.role is Role.HOTLINE else true()
+    if actor.role is Role.CLERK:
+        return (User.branch_id == actor.branch_id) & (User.role != Role.CUSTOMER)
+    return User.id == actor.user_id
+
+
+def technicians_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Technician.branch_id == actor.branch_id
+        case Role.TECHNICIAN:
+            return Technician.id == actor.technician_id
+    return false()
+
+
+def sessions_scope(actor: Actor) -> Condition:
+    """Admins see every login session; anyone else only their own."""
+    if actor.role is Role.ADMIN:
+        return true()
+    return AuthSession.user_id == actor.user_id
+
+
+def catalogue_scope(_actor: Actor) -> Condition:
+    """Device models and filter types are a public catalogue to every signed-in user."""
+    return true()
+
+
+SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
+    DeviceModel: catalogue_scope,
+    FilterType: catalogue_scope,
+    Customer: customers_scope,
+    Device: devices_scope,
+    AccountCard: cards_scope,
+    Ticket: tickets_scope,
+    Job: jobs_scope,
+    TicketStatusChange: ticket_history_scope,
+    JobStatusChange: job_history_scope,
+    FollowUp: follow_ups_scope,
+    Address: addresses_scope,
+    Contact: contacts_scope,
+    Branch: branches_scope,
+    Agent: agents_scope,
+    User: users_scope,
+    Technician: technicians_scope,
+    AuthSession: sessions_scope,
+}
+
+
+def scope(model: type[Any], actor: Actor) -> Condition:
+    """The rows of ``model`` the actor may see; unknown models are closed, not open."""
+    rule = SCOPES.get(model)
+    return rule(actor) if rule is not None else false()
+
+
+def can_list_sessions(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def can_read_audit_log(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN

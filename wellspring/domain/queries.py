@@ -1,0 +1,94 @@
+"""Reads that every area shares: one visible row, visible rows by id, children of parents.
+
+All of them filter through ``policy.scope`` so a row the actor may not see is never loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import policy
+from .actor import Actor
+from .models import User
+
+M = TypeVar("M")
+_CHUNK = 500
+
+
+async def get_visible(session: AsyncSession, actor: Actor, model: type[M], id_: str) -> M | None:
+    """The row if it exists, is not retired and the actor may see it; else None."""
+    stmt = select(model).where(
+        model.id == id_,  # type: ignore[attr-defined]
+        policy.scope(model, actor),
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def visible_by_ids(
+    session: AsyncSession, actor: Actor, model: type[M], ids: Sequence[str]
+) -> dict[str, M]:
+    """Visible rows keyed by id, in one statement per 500 ids (for DataLoaders)."""
+    found: dict[str, M] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        stmt = select(model).where(
+            model.id.in_(chunk),  # type: ignore[attr-defined]
+            policy.scope(model, actor),
+        )
+        for row in (await session.execute(stmt)).scalars():
+            found[row.id] = row  # type: ignore[attr-defined]
+    return found
+
+
+async def by_ids(session: AsyncSession, model: type[M], ids: Sequence[str]) -> dict[str, M]:
+    """Rows by id with no policy: for internal joins only, never handed to a client as is."""
+    found: dict[str, M] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        stmt = select(model).where(model.id.in_(chunk))  # type: ignore[attr-defined]
+        for row in (await session.execute(stmt)).scalars():
+            found[row.id] = row  # type: ignore[attr-defined]
+    return found
+
+
+async def visible_children(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[M],
+    parent_column: Any,
+    parent_ids: Sequence[str],
+    order_by: Sequence[Any] = (),
+    *,
+    include_retired: bool = False,
+) -> dict[str, list[M]]:
+    """Visible rows grouped by their parent id (for one-to-many DataLoaders)."""
+    grouped: dict[str, list[M]] = defaultdict(list)
+    unique = list(dict.fromkeys(parent_ids))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        stmt = select(model).where(parent_column.in_(chunk), policy.scope(model, actor))
+        if not include_retired:
+            stmt = stmt.where(model.deleted_at.is_(None))  # type: ignore[attr-defined]
+        stmt = stmt.order_by(*order_by) if order_by else stmt
+        for row in (await session.execute(stmt)).scalars():
+            grouped[getattr(row, parent_column.key)].append(row)
+    return grouped
+
+
+async def display_names(session: AsyncSession, user_ids: Sequence[str]) -> dict[str, str]:
+    """Display names only: what a history shows about its actors to anyone who sees it."""
+    names: dict[str, str] = {}
+    unique = list(dict.fromkeys(user_ids))
+    for start in range(0, len(unique), _CHUNK):
+        chunk = unique[start : start + _CHUNK]
+        stmt = select(User.id, User.display_name).where(User.id.in_(chunk))
+        for id_, name in (await session.execute(stmt)).all():
+            names[id_] = name
+    return names

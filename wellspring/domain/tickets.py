@@ -1,0 +1,82 @@
+"""Ticket lists for dispatchers: filters, the overdue flag, newest or most urgent first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import policy
+from .actor import Actor
+from .models import Ticket, utcnow
+from .models.enums import TICKET_OPEN_STATUSES, Priority, TicketStatus, TicketType
+from .pagination import Page, SortKey, paginate
+
+_ORDER = (SortKey(Ticket.created_at), SortKey(Ticket.id))
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: list[TicketStatus] = field(default_factory=list)
+    types: list[TicketType] = field(default_factory=list)
+    priorities: list[Priority] = field(default_factory=list)
+    branch_id: str | None = None
+    customer_id: str | None = None
+    device_id: str | None = None
+    overdue: bool | None = None
+    open_only: bool = False
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+
+def is_overdue(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+    """Past its due time and still open."""
+    now = now or utcnow()
+    return (
+        ticket.due_at is not None and ticket.due_at < now and ticket.status in TICKET_OPEN_STATUSES
+    )
+
+
+async def list_tickets(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filter: TicketFilter,
+    first: int | None,
+    after: str | None,
+) -> Page[Ticket]:
+    stmt = select(Ticket).where(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
+    f = filter
+    if f.statuses:
+        stmt = stmt.where(Ticket.status.in_(f.statuses))
+    if f.types:
+        stmt = stmt.where(Ticket.type.in_(f.types))
+    if f.priorities:
+        stmt = stmt.where(Ticket.priority.in_(f.priorities))
+    if f.branch_id is not None:
+        stmt = stmt.where(Ticket.branch_id == f.branch_id)
+    if f.customer_id is not None:
+        stmt = stmt.where(Ticket.customer_id == f.customer_id)
+    if f.device_id is not None:
+        stmt = stmt.where(Ticket.device_id == f.device_id)
+    if f.open_only:
+        stmt = stmt.where(Ticket.status.in_(TICKET_OPEN_STATUSES))
+    if f.overdue is not None:
+        now = utcnow()
+        late = Ticket.due_at.is_not(None) & (Ticket.due_at < now)
+        late = late & Ticket.status.in_(TICKET_OPEN_STATUSES)
+        stmt = stmt.where(late if f.overdue else ~late)
+    if f.created_after is not None:
+        stmt = stmt.where(Ticket.created_at >= f.created_after)
+    if f.created_before is not None:
+        stmt = stmt.where(Ticket.created_at < f.created_before)
+    return await paginate(
+        session,
+        stmt,
+        order=_ORDER,
+        first=first,
+        after=after,
+        row_key=lambda t: (t.created_at, t.id),
+    )

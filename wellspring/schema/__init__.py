@@ -1,0 +1,32 @@
+"""The GraphQL layer only: types, queries, mutations, loaders and error mapping.
+
+No business rule lives here: each resolver calls a domain service.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import graphene
+
+from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
+from .customers.types import Address, Contact
+from .devices.types import AccountCard, FilterType
+from .org.types import Agent, Technician
+from .queries import Query
+from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
+
+
+class Mutation(graphene.ObjectType):
+    login = Login.Field()
+    refresh_token = RefreshToken.Field()
+    logout = Logout.Field()
+    revoke_session = RevokeSession.Field()
+
+
+@lru_cache(maxsize=1)
+def build_schema() -> graphene.Schema:
+    # Types reachable only through `node(id:)` are listed so the interface can return them.
+    extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
+    extra += [JobStatusChange, TicketStatusChange, FollowUp]
+    return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)

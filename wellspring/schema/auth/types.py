@@ -1,0 +1,36 @@
+"""Sign-in payloads."""
+
+from __future__ import annotations
+
+import graphene
+
+from ..core.errors import errors_field
+from ..core.scalars import DateTime
+from ..org.types import AuthSession, User
+
+
+class LoginPayload(graphene.ObjectType):
+    token = graphene.String(description="The access token: send it as `Authorization: Bearer`.")
+    refresh_token = graphene.String(
+        description="Exchange it with RefreshToken when `token` expires."
+    )
+    expires_at = graphene.Field(DateTime, description="When `token` expires.")
+    user = graphene.Field(User)
+    errors = errors_field()
+
+
+class RefreshTokenPayload(graphene.ObjectType):
+    token = graphene.String()
+    refresh_token = graphene.String(description="The next refresh token (the old one is spent).")
+    expires_at = graphene.Field(DateTime)
+    errors = errors_field()
+
+
+class LogoutPayload(graphene.ObjectType):
+    ok = graphene.Boolean(required=True)
+    errors = errors_field()
+
+
+class RevokeSessionPayload(graphene.ObjectType):
+    session = graphene.Field(AuthSession)
+    errors = errors_field()

@@ -1,0 +1,1 @@
+"""Shared GraphQL machinery: context, ids, scalars, connections, loaders, errors, limits."""

@@ -1,0 +1,77 @@
+"""Relay connections built from a domain ``Page``: edges, pageInfo and a lazy totalCount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from graphene import relay
+
+from wellspring.domain.pagination import MAX_PAGE_SIZE, Page
+
+_made: dict[str, type[graphene.ObjectType]] = {}
+
+
+def connection_args() -> dict[str, Any]:
+    return {
+        "first": graphene.Int(description=f"Page size, 1 to {MAX_PAGE_SIZE} (default 20)."),
+        "after": graphene.String(description="The endCursor of the previous page."),
+    }
+
+
+def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.ObjectType]:
+    """``<Type>Connection`` with ``edges {cursor node}``, ``pageInfo`` and ``totalCount``."""
+    name = node_type._meta.name
+    if name in _made:
+        return _made[name]
+
+    def resolve_node(edge: tuple[Any, str], _info: Any) -> Any:
+        return edge[0]
+
+    def resolve_cursor(edge: tuple[Any, str], _info: Any) -> str:
+        return edge[1]
+
+    edge_type = type(
+        f"{name}Edge",
+        (graphene.ObjectType,),
+        {
+            "node": graphene.Field(node_type, required=True),
+            "cursor": graphene.String(required=True),
+            "resolve_node": staticmethod(resolve_node),
+            "resolve_cursor": staticmethod(resolve_cursor),
+        },
+    )
+
+    def resolve_edges(page: Page[Any], _info: Any) -> list[tuple[Any, str]]:
+        return list(zip(page.items, page.cursors, strict=True))
+
+    def resolve_nodes(page: Page[Any], _info: Any) -> list[Any]:
+        return page.items
+
+    def resolve_page_info(page: Page[Any], _info: Any) -> relay.PageInfo:
+        return relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        )
+
+    async def resolve_total_count(page: Page[Any], _info: Any) -> int:
+        return await page.total_count()
+
+    connection = type(
+        f"{name}Connection",
+        (graphene.ObjectType,),
+        {
+            "edges": graphene.NonNull(graphene.List(graphene.NonNull(edge_type))),
+            "nodes": graphene.NonNull(graphene.List(graphene.NonNull(node_type))),
+            "page_info": graphene.Field(relay.PageInfo, required=True),
+            "total_count": graphene.Int(required=True),
+            "resolve_edges": staticmethod(resolve_edges),
+            "resolve_nodes": staticmethod(resolve_nodes),
+            "resolve_page_info": staticmethod(resolve_page_info),
+            "resolve_total_count": staticmethod(resolve_total_count),
+        },
+    )
+    _made[name] = connection
+    return connection

@@ -1,0 +1,43 @@
+"""What every resolver gets as ``info.context``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wellspring.domain.actor import Actor
+from wellspring.domain.auth import AuthConfig
+from wellspring.i18n import message
+
+if TYPE_CHECKING:
+    from .dataloaders import Loaders
+
+
+@dataclass
+class RequestContext:
+    session: AsyncSession
+    actor: Actor | None
+    locale: str
+    auth: AuthConfig
+    loaders: Loaders
+    client_ip: str = ""
+    user_agent: str = ""
+    request_id: str = ""
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def gql_error(code: str, locale: str, **params: object) -> GraphQLError:
+    return GraphQLError(message(code, locale, **params), extensions={"code": code})
+
+
+def require_actor(info) -> Actor:
+    """The signed-in actor, or an ``UNAUTHENTICATED`` GraphQL error."""
+    ctx: RequestContext = info.context
+    if ctx.actor is None:
+        raise gql_error("UNAUTHENTICATED", ctx.locale)
+    return ctx.actor

@@ -1,0 +1,30 @@
+"""Run a use case so that an expected failure changes nothing and becomes payload errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from wellspring.domain.errors import DomainError
+
+from .context import RequestContext
+from .errors import UserError, user_errors
+
+T = TypeVar("T")
+
+
+async def run_in_savepoint(
+    ctx: RequestContext, call: Callable[[], Awaitable[T]]
+) -> T | list[UserError]:
+    """The call's result, or its errors after rolling back everything it wrote."""
+    savepoint = await ctx.session.begin_nested()
+    try:
+        result = await call()
+    except DomainError as error:
+        await savepoint.rollback()
+        return user_errors(error, ctx.locale)
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    await savepoint.commit()
+    return result

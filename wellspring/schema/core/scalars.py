@@ -1,0 +1,58 @@
+"""Scalars: times shown in Asia/Shanghai with their offset, money as Decimal strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import graphene
+from graphql import GraphQLError
+from graphql.language import ast
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class DateTime(graphene.Scalar):
+    """An ISO-8601 instant. Output carries the Asia/Shanghai offset (+08:00); input without an
+    offset is read as Asia/Shanghai local time. Stored in UTC."""
+
+    @staticmethod
+    def serialize(value: dt.datetime) -> str:
+        return value.astimezone(SHANGHAI).isoformat()
+
+    @classmethod
+    def parse_literal(cls, node, _variables=None):
+        if isinstance(node, ast.StringValueNode):
+            return cls.parse_value(node.value)
+        raise GraphQLError("DateTime must be an ISO-8601 string")
+
+    @staticmethod
+    def parse_value(value: str) -> dt.datetime:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError) as exc:
+            raise GraphQLError(f"not an ISO-8601 date-time: {value!r}") from exc
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=SHANGHAI)
+        return parsed.astimezone(dt.UTC)
+
+
+class Money(graphene.ObjectType):
+    """An amount of money: ``amount`` is a decimal string (never a float), with its currency."""
+
+    amount = graphene.String(required=True)
+    currency = graphene.String(required=True)
+
+
+def money(amount: Decimal | None, currency: str) -> Money | None:
+    if amount is None:
+        return None
+    return Money(amount=f"{amount:.2f}", currency=currency)
+
+
+def parse_decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise GraphQLError(f"not a decimal number: {value!r}") from exc

@@ -1,0 +1,143 @@
+"""Customers, contacts and structured addresses."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime
+from ..org.types import Agent, Branch, User
+
+MAX_NESTED = 100
+
+
+class Address(ModelObjectType):
+    """省 / 市 / 区 / 街道 (from a list) and 小区 / 楼栋 / 房间 (typed), with WGS-84 coordinates."""
+
+    model = m.Address
+
+    class Meta:
+        interfaces = (Node,)
+
+    label = graphene.String(required=True)
+    province = graphene.String(required=True)
+    city = graphene.String(required=True)
+    district = graphene.String(required=True)
+    street = graphene.String(required=True)
+    community = graphene.String(required=True)
+    building = graphene.String(required=True)
+    room = graphene.String(required=True)
+    postal_code = graphene.String(required=True)
+    full_text = graphene.String(required=True, description="The address as written in Chinese.")
+    latitude = graphene.Float()
+    longitude = graphene.Float()
+    is_approximate = graphene.Boolean(required=True)
+    is_default = graphene.Boolean(required=True)
+
+
+class Contact(ModelObjectType):
+    model = m.Contact
+
+    class Meta:
+        interfaces = (Node,)
+
+    name = graphene.String(required=True)
+    phone = graphene.String(required=True)
+    relation = graphene.String(required=True)
+    is_primary = graphene.Boolean(required=True)
+
+
+def _limit(items: list[object], first: int | None) -> list[object]:
+    size = MAX_NESTED if first is None else max(0, min(first, MAX_NESTED))
+    return items[:size]
+
+
+class Customer(ModelObjectType):
+    """A person or organisation; owned by a branch (direct) or an agent (代理商)."""
+
+    model = m.Customer
+
+    class Meta:
+        interfaces = (Node,)
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    kind = graphene.Field(enums.CustomerKind, required=True)
+    tier = graphene.Field(enums.CustomerTier, required=True)
+    phone = graphene.String(required=True)
+    owner_kind = graphene.Field(enums.OwnerKind, required=True)
+    branch = graphene.Field(Branch)
+    agent = graphene.Field(Agent)
+    salesperson = graphene.Field(User)
+    note = graphene.String(required=True)
+    is_active = graphene.Boolean(required=True)
+    created_at = graphene.Field(DateTime, required=True)
+    addresses = graphene.NonNull(graphene.List(graphene.NonNull(Address)))
+    default_address = graphene.Field(Address)
+    contacts = graphene.NonNull(graphene.List(graphene.NonNull(Contact)))
+    devices = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.Device"))
+    )
+    cards = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.AccountCard"))
+    )
+    tickets = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
+        first=graphene.Int(description=f"Newest first, at most {MAX_NESTED}."),
+        description="The customer's tickets, newest first. Use Tickets(filter) to page further.",
+    )
+
+    @staticmethod
+    async def resolve_branch(root: m.Customer, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    async def resolve_agent(root: m.Customer, info):
+        return await info.context.loaders.load(m.Agent, root.agent_id)
+
+    @staticmethod
+    async def resolve_salesperson(root: m.Customer, info):
+        return await info.context.loaders.load(m.User, root.sales_user_id)
+
+    @staticmethod
+    async def resolve_addresses(root: m.Customer, info):
+        loader = info.context.loaders.children(
+            m.Address, m.Address.customer_id, (m.Address.is_default.desc(), m.Address.created_at)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_default_address(root: m.Customer, info):
+        addresses = await Customer.resolve_addresses(root, info)
+        return addresses[0] if addresses else None
+
+    @staticmethod
+    async def resolve_contacts(root: m.Customer, info):
+        loader = info.context.loaders.children(
+            m.Contact, m.Contact.customer_id, (m.Contact.is_primary.desc(), m.Contact.created_at)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_devices(root: m.Customer, info):
+        loader = info.context.loaders.children(
+            m.Device, m.Device.customer_id, (m.Device.created_at, m.Device.id)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_cards(root: m.Customer, info):
+        loader = info.context.loaders.children(
+            m.AccountCard, m.AccountCard.customer_id, (m.AccountCard.created_at,)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_tickets(root: m.Customer, info, first=None):
+        loader = info.context.loaders.children(
+            m.Ticket, m.Ticket.customer_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
+        )
+        return _limit(await loader.load(root.id), first)

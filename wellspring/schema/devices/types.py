@@ -1,0 +1,154 @@
+"""Device models, leased devices (水机) and account cards (开户卡)."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.domain.models.enums import CardStatus as CardStatusValue
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime, Money, money
+from ..org.types import Agent, Branch
+
+
+class FilterType(ModelObjectType):
+    """A filter stage of a model and its lifetime."""
+
+    model = m.FilterType
+
+    class Meta:
+        interfaces = (Node,)
+
+    stage = graphene.Int(required=True)
+    name = graphene.String(required=True)
+    lifetime_days = graphene.Int(required=True)
+
+
+class DeviceModel(ModelObjectType):
+    model = m.DeviceModel
+
+    class Meta:
+        interfaces = (Node,)
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    supply_mode = graphene.Field(enums.SupplyMode, required=True)
+    list_price = graphene.Field(Money, required=True)
+    filters = graphene.NonNull(graphene.List(graphene.NonNull(FilterType)))
+
+    @staticmethod
+    def resolve_list_price(root: m.DeviceModel, _info):
+        return money(root.list_price, root.currency)
+
+    @staticmethod
+    async def resolve_filters(root: m.DeviceModel, info):
+        loader = info.context.loaders.children(
+            m.FilterType, m.FilterType.device_model_id, (m.FilterType.stage,)
+        )
+        return await loader.load(root.id)
+
+
+class AccountCard(ModelObjectType):
+    """Card number and state; the secret is never shown."""
+
+    model = m.AccountCard
+
+    class Meta:
+        interfaces = (Node,)
+
+    card_number = graphene.String(required=True)
+    status = graphene.Field(enums.CardStatus, required=True)
+    branch = graphene.Field(Branch)
+    customer = graphene.Field("wellspring.schema.customers.types.Customer")
+    device = graphene.Field(lambda: Device)
+    activated_at = graphene.Field(DateTime)
+    cancelled_at = graphene.Field(DateTime)
+
+    @staticmethod
+    async def resolve_branch(root: m.AccountCard, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    async def resolve_customer(root: m.AccountCard, info):
+        return await info.context.loaders.load(m.Customer, root.customer_id)
+
+    @staticmethod
+    async def resolve_device(root: m.AccountCard, info):
+        return await info.context.loaders.load(m.Device, root.device_id)
+
+
+class Device(ModelObjectType):
+    """A leased water station: model, contract, site, supply expiry or bucket balance."""
+
+    model = m.Device
+
+    class Meta:
+        interfaces = (Node,)
+
+    serial_number = graphene.String(required=True)
+    device_model = graphene.Field(DeviceModel, name="model")
+    contract_number = graphene.String(required=True)
+    status = graphene.Field(enums.DeviceStatus, required=True)
+    opened_on = graphene.Date()
+    price = graphene.Field(Money, required=True)
+    branch = graphene.Field(Branch)
+    agent = graphene.Field(Agent)
+    customer = graphene.Field("wellspring.schema.customers.types.Customer")
+    address = graphene.Field("wellspring.schema.customers.types.Address")
+    supply_mode = graphene.Field(enums.SupplyMode, required=True)
+    supply_expires_on = graphene.Date(description="供水期限, for monthly plans.")
+    bucket_balance = graphene.Int(required=True, description="Buckets left, for bucket plans.")
+    first_recharged_at = graphene.Field(DateTime)
+    installed_at = graphene.Field(DateTime)
+    card = graphene.Field(AccountCard, description="The active card bound to this device.")
+    cards = graphene.NonNull(graphene.List(graphene.NonNull(AccountCard)))
+    tickets = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
+        description="Installs, moves, repairs, tests: every ticket on this device, newest first.",
+    )
+
+    @staticmethod
+    async def resolve_device_model(root: m.Device, info):
+        return await info.context.loaders.load(m.DeviceModel, root.device_model_id)
+
+    @staticmethod
+    def resolve_price(root: m.Device, _info):
+        return money(root.price, root.currency)
+
+    @staticmethod
+    async def resolve_branch(root: m.Device, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    async def resolve_agent(root: m.Device, info):
+        return await info.context.loaders.load(m.Agent, root.agent_id)
+
+    @staticmethod
+    async def resolve_customer(root: m.Device, info):
+        return await info.context.loaders.load(m.Customer, root.customer_id)
+
+    @staticmethod
+    async def resolve_address(root: m.Device, info):
+        return await info.context.loaders.load(m.Address, root.address_id)
+
+    @staticmethod
+    async def resolve_cards(root: m.Device, info):
+        loader = info.context.loaders.children(
+            m.AccountCard, m.AccountCard.device_id, (m.AccountCard.created_at,)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_card(root: m.Device, info):
+        cards = await Device.resolve_cards(root, info)
+        active = [c for c in cards if c.status == CardStatusValue.ACTIVE]
+        return active[0] if active else None
+
+    @staticmethod
+    async def resolve_tickets(root: m.Device, info):
+        loader = info.context.loaders.children(
+            m.Ticket, m.Ticket.device_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
+        )
+        return await loader.load(root.id)

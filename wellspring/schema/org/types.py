@@ -1,0 +1,151 @@
+"""Users, branches, agents and engineers."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime, Money, money
+
+
+class Branch(ModelObjectType):
+    """HQ, a city branch (分公司) or a regional office (办事处)."""
+
+    model = m.Branch
+
+    class Meta:
+        interfaces = (Node,)
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    name_en = graphene.String(required=True)
+    kind = graphene.Field(enums.BranchKind, required=True)
+    province = graphene.String(required=True)
+    city = graphene.String(required=True)
+    address = graphene.String(required=True)
+    phone = graphene.String(required=True)
+    latitude = graphene.Float()
+    longitude = graphene.Float()
+    parent = graphene.Field(lambda: Branch)
+
+    @staticmethod
+    async def resolve_parent(root: m.Branch, info):
+        return await info.context.loaders.load(m.Branch, root.parent_id)
+
+
+class User(ModelObjectType):
+    """A login: staff, an engineer, an agent or a customer."""
+
+    model = m.User
+
+    class Meta:
+        interfaces = (Node,)
+
+    username = graphene.String(required=True)
+    display_name = graphene.String(required=True)
+    role = graphene.Field(enums.Role, required=True)
+    roles = graphene.NonNull(graphene.List(graphene.NonNull(enums.Role)))
+    branch = graphene.Field(Branch)
+    phone = graphene.String(required=True)
+    locale = graphene.String(required=True)
+    is_active = graphene.Boolean(required=True)
+
+    @staticmethod
+    def resolve_roles(root: m.User, _info):
+        return [root.role]
+
+    @staticmethod
+    async def resolve_branch(root: m.User, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+
+class Agent(ModelObjectType):
+    """A dealer (代理商)."""
+
+    model = m.Agent
+
+    class Meta:
+        interfaces = (Node,)
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    level = graphene.Field(enums.AgentLevel, required=True)
+    territory = graphene.String(required=True)
+    credit_limit = graphene.Field(Money, required=True)
+    contact_name = graphene.String(required=True)
+    contact_phone = graphene.String(required=True)
+    branch = graphene.Field(Branch)
+
+    @staticmethod
+    def resolve_credit_limit(root: m.Agent, _info):
+        return money(root.credit_limit, root.currency)
+
+    @staticmethod
+    async def resolve_branch(root: m.Agent, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+
+class Technician(ModelObjectType):
+    """An engineer: skills, home base and shift hours (Asia/Shanghai)."""
+
+    model = m.Technician
+
+    class Meta:
+        interfaces = (Node,)
+
+    user = graphene.Field(User)
+    display_name = graphene.String(required=True)
+    branch = graphene.Field(Branch)
+    skills = graphene.NonNull(graphene.List(graphene.NonNull(enums.TicketType)))
+    home_latitude = graphene.Float()
+    home_longitude = graphene.Float()
+    shift_start = graphene.String(required=True, description="Local time HH:MM.")
+    shift_end = graphene.String(required=True, description="Local time HH:MM.")
+
+    @staticmethod
+    async def resolve_user(root: m.Technician, info):
+        return await info.context.loaders.load(m.User, root.user_id)
+
+    @staticmethod
+    async def resolve_display_name(root: m.Technician, info):
+        return await info.context.loaders.display_name(root.user_id)
+
+    @staticmethod
+    async def resolve_branch(root: m.Technician, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    def resolve_skills(root: m.Technician, _info):
+        return list(root.skills or [])
+
+    @staticmethod
+    def resolve_shift_start(root: m.Technician, _info):
+        return root.shift_start.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_shift_end(root: m.Technician, _info):
+        return root.shift_end.strftime("%H:%M")
+
+
+class AuthSession(ModelObjectType):
+    """A login session (admins see every one: who is online)."""
+
+    model = m.AuthSession
+
+    class Meta:
+        interfaces = (Node,)
+
+    user = graphene.Field(User)
+    created_at = graphene.Field(DateTime, required=True)
+    last_seen_at = graphene.Field(DateTime, required=True)
+    expires_at = graphene.Field(DateTime, required=True)
+    revoked_at = graphene.Field(DateTime)
+    ip_address = graphene.String(required=True)
+    user_agent = graphene.String(required=True)
+
+    @staticmethod
+    async def resolve_user(root: m.AuthSession, info):
+        return await info.context.loaders.load(m.User, root.user_id)

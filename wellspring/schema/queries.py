@@ -1,0 +1,179 @@
+"""Root query fields. Each resolver is a few lines around a domain call."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import graphene
+from sqlalchemy import select
+
+from wellspring.domain import auth, customers, policy, queries, tickets
+from wellspring.domain import models as m
+from wellspring.domain.errors import PermissionDenied
+from wellspring.domain.pagination import SortKey, paginate
+
+from .core import enums
+from .core.connection import connection_args, connection_for
+from .core.context import RequestContext, gql_error, require_actor
+from .core.ids import parse_global_id
+from .core.node import Node
+from .core.scalars import DateTime
+from .customers.types import Customer
+from .devices.types import Device, DeviceModel
+from .org.types import AuthSession, Branch, User
+from .system.types import AuditEntry
+from .tickets.types import Ticket
+
+
+class TicketFilter(graphene.InputObjectType):
+    """All conditions must hold; a list matches any of its values."""
+
+    status = graphene.List(graphene.NonNull(enums.TicketStatus))
+    type = graphene.List(graphene.NonNull(enums.TicketType))
+    priority = graphene.List(graphene.NonNull(enums.Priority))
+    branch_id = graphene.ID()
+    customer_id = graphene.ID()
+    device_id = graphene.ID()
+    overdue = graphene.Boolean(description="Past due and still open (true) or not (false).")
+    open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
+    created_after = graphene.Field(DateTime)
+    created_before = graphene.Field(DateTime)
+
+
+def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
+    if value is None:
+        return tickets.TicketFilter()
+    return tickets.TicketFilter(
+        statuses=list(value.get("status") or []),
+        types=list(value.get("type") or []),
+        priorities=list(value.get("priority") or []),
+        branch_id=parse_global_id(value["branch_id"], "Branch", field="filter.branchId")
+        if value.get("branch_id")
+        else None,
+        customer_id=parse_global_id(value["customer_id"], "Customer", field="filter.customerId")
+        if value.get("customer_id")
+        else None,
+        device_id=parse_global_id(value["device_id"], "Device", field="filter.deviceId")
+        if value.get("device_id")
+        else None,
+        overdue=value.get("overdue"),
+        open_only=bool(value.get("open")),
+        created_after=value.get("created_after"),
+        created_before=value.get("created_before"),
+    )
+
+
+async def _one(info, model: type, type_name: str, id_: str):
+    actor = require_actor(info)
+    ctx: RequestContext = info.context
+    return await queries.get_visible(ctx.session, actor, model, parse_global_id(id_, type_name))
+
+
+class Query(graphene.ObjectType):
+    node = Node.Field()
+    me = graphene.Field(User, description="The signed-in user.")
+    customers = graphene.Field(
+        graphene.NonNull(connection_for(Customer)),
+        search=graphene.String(description="Name, phone, customer code, card or serial number."),
+        **connection_args(),
+    )
+    customer = graphene.Field(Customer, id=graphene.ID(required=True))
+    device = graphene.Field(Device, id=graphene.ID(required=True))
+    device_models = graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel)))
+    tickets = graphene.Field(
+        graphene.NonNull(connection_for(Ticket)), filter=TicketFilter(), **connection_args()
+    )
+    ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
+    branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    online_sessions = graphene.Field(
+        graphene.NonNull(connection_for(AuthSession)),
+        active_within_minutes=graphene.Int(default_value=30),
+        description="Admins: sessions seen recently and not revoked.",
+        **connection_args(),
+    )
+    audit_log = graphene.Field(
+        graphene.NonNull(connection_for(AuditEntry)),
+        description="Admins: every operation that changed something, newest first.",
+        **connection_args(),
+    )
+
+    @staticmethod
+    async def resolve_me(_root, info):
+        actor = require_actor(info)
+        return await info.context.loaders.load(m.User, actor.user_id)
+
+    @staticmethod
+    async def resolve_customers(_root, info, search=None, first=None, after=None):
+        actor = require_actor(info)
+        return await customers.search_customers(
+            info.context.session, actor, search=search, first=first, after=after
+        )
+
+    @staticmethod
+    async def resolve_customer(_root, info, id):
+        return await _one(info, m.Customer, "Customer", id)
+
+    @staticmethod
+    async def resolve_device(_root, info, id):
+        return await _one(info, m.Device, "Device", id)
+
+    @staticmethod
+    async def resolve_device_models(_root, info):
+        require_actor(info)
+        stmt = select(m.DeviceModel).where(m.DeviceModel.deleted_at.is_(None))
+        return (await info.context.session.execute(stmt.order_by(m.DeviceModel.code))).scalars()
+
+    @staticmethod
+    async def resolve_tickets(_root, info, filter=None, first=None, after=None):
+        actor = require_actor(info)
+        return await tickets.list_tickets(
+            info.context.session, actor, filter=_ticket_filter(filter), first=first, after=after
+        )
+
+    @staticmethod
+    async def resolve_ticket(_root, info, id):
+        return await _one(info, m.Ticket, "Ticket", id)
+
+    @staticmethod
+    async def resolve_branches(_root, info):
+        actor = require_actor(info)
+        stmt = select(m.Branch).where(policy.branches_scope(actor), m.Branch.deleted_at.is_(None))
+        return (await info.context.session.execute(stmt.order_by(m.Branch.code))).scalars()
+
+    @staticmethod
+    async def resolve_online_sessions(
+        _root, info, active_within_minutes=30, first=None, after=None
+    ):
+        actor = require_actor(info)
+        ctx: RequestContext = info.context
+        try:
+            stmt = auth.online_sessions_query(
+                actor, active_within=dt.timedelta(minutes=max(1, active_within_minutes))
+            )
+        except PermissionDenied:
+            raise gql_error("FORBIDDEN", ctx.locale) from None
+        order = (SortKey(m.AuthSession.last_seen_at), SortKey(m.AuthSession.id))
+        return await paginate(
+            ctx.session,
+            stmt,
+            order=order,
+            first=first,
+            after=after,
+            row_key=lambda s: (s.last_seen_at, s.id),
+        )
+
+    @staticmethod
+    async def resolve_audit_log(_root, info, first=None, after=None):
+        actor = require_actor(info)
+        ctx: RequestContext = info.context
+        if not policy.can_read_audit_log(actor):
+            raise gql_error("FORBIDDEN", ctx.locale)
+        order = (SortKey(m.AuditEntry.at), SortKey(m.AuditEntry.id))
+        return await paginate(
+            ctx.session,
+            select(m.AuditEntry),
+            order=order,
+            first=first,
+            after=after,
+            row_key=lambda e: (e.at, e.id),
+        )

@@ -1,0 +1,218 @@
+"""Tickets (工单), jobs (派工单), their status histories and follow-ups (回访)."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.domain.tickets import is_overdue
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime
+from ..customers.types import Address, Customer
+from ..devices.types import AccountCard, Device
+from ..org.types import Branch, Technician, User
+
+
+class _StatusChangeFields:
+    """Shared resolvers of the two history types (who made a change, by name)."""
+
+    @staticmethod
+    async def resolve_actor(root, info):
+        return await info.context.loaders.load(m.User, root.actor_id)
+
+    @staticmethod
+    async def resolve_actor_name(root, info):
+        return await info.context.loaders.display_name(root.actor_id)
+
+
+class TicketStatusChange(_StatusChangeFields, ModelObjectType):
+    """One transition of a ticket: from, to, who, when, why."""
+
+    model = m.TicketStatusChange
+
+    class Meta:
+        interfaces = (Node,)
+
+    from_status = graphene.Field(enums.TicketStatus, name="from")
+    to_status = graphene.Field(enums.TicketStatus, required=True, name="to")
+    actor = graphene.Field(User)
+    actor_name = graphene.String()
+    at = graphene.Field(DateTime, required=True)
+    reason = graphene.String(required=True)
+
+
+class JobStatusChange(_StatusChangeFields, ModelObjectType):
+    model = m.JobStatusChange
+
+    class Meta:
+        interfaces = (Node,)
+
+    from_status = graphene.Field(enums.JobStatus, name="from")
+    to_status = graphene.Field(enums.JobStatus, required=True, name="to")
+    actor = graphene.Field(User)
+    actor_name = graphene.String()
+    at = graphene.Field(DateTime, required=True)
+    reason = graphene.String(required=True)
+
+
+class FollowUp(ModelObjectType):
+    """The call back after completed work."""
+
+    model = m.FollowUp
+
+    class Meta:
+        interfaces = (Node,)
+
+    status = graphene.Field(enums.FollowUpStatus, required=True)
+    due_at = graphene.Field(DateTime, required=True)
+    score = graphene.Int()
+    dissatisfaction = graphene.Field(enums.Dissatisfaction)
+    comment = graphene.String(required=True)
+    recorded_by_name = graphene.String()
+    recorded_at = graphene.Field(DateTime)
+
+    @staticmethod
+    async def resolve_recorded_by_name(root: m.FollowUp, info):
+        return await info.context.loaders.display_name(root.recorded_by_id)
+
+
+class Job(ModelObjectType):
+    """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
+
+    model = m.Job
+
+    class Meta:
+        interfaces = (Node,)
+
+    number = graphene.String(required=True)
+    ticket = graphene.Field(lambda: Ticket)
+    branch = graphene.Field(Branch)
+    technician = graphene.Field(Technician)
+    technician_name = graphene.String()
+    status = graphene.Field(enums.JobStatus, required=True)
+    appointment_start = graphene.Field(DateTime)
+    appointment_end = graphene.Field(DateTime)
+    accepted_at = graphene.Field(DateTime)
+    started_travel_at = graphene.Field(DateTime)
+    arrived_at = graphene.Field(DateTime)
+    completed_at = graphene.Field(DateTime)
+    status_reason = graphene.String(required=True)
+    revision = graphene.Int(required=True)
+    history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
+
+    @staticmethod
+    async def resolve_ticket(root: m.Job, info):
+        return await info.context.loaders.load(m.Ticket, root.ticket_id)
+
+    @staticmethod
+    async def resolve_branch(root: m.Job, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    async def resolve_technician(root: m.Job, info):
+        return await info.context.loaders.load(m.Technician, root.technician_id)
+
+    @staticmethod
+    async def resolve_technician_name(root: m.Job, info):
+        if root.technician_id is None:
+            return None
+        tech = await info.context.loaders.unscoped(m.Technician, root.technician_id)
+        return await info.context.loaders.display_name(tech.user_id if tech else None)
+
+    @staticmethod
+    async def resolve_history(root: m.Job, info):
+        loader = info.context.loaders.children(
+            m.JobStatusChange,
+            m.JobStatusChange.job_id,
+            (m.JobStatusChange.at, m.JobStatusChange.id),
+        )
+        return await loader.load(root.id)
+
+
+class Ticket(ModelObjectType):
+    """A customer request and everything done about it."""
+
+    model = m.Ticket
+
+    class Meta:
+        interfaces = (Node,)
+
+    number = graphene.String(required=True)
+    type = graphene.Field(enums.TicketType, required=True)
+    status = graphene.Field(enums.TicketStatus, required=True)
+    priority = graphene.Field(enums.Priority, required=True)
+    channel = graphene.Field(enums.Channel, required=True)
+    customer = graphene.Field(Customer)
+    branch = graphene.Field(Branch)
+    device = graphene.Field(Device)
+    card = graphene.Field(AccountCard)
+    address = graphene.Field(Address)
+    description = graphene.String(required=True)
+    created_by_name = graphene.String()
+    handler_name = graphene.String()
+    department = graphene.String(required=True)
+    due_at = graphene.Field(DateTime)
+    overdue = graphene.Boolean(required=True)
+    closed_at = graphene.Field(DateTime)
+    status_reason = graphene.String(required=True)
+    revision = graphene.Int(required=True)
+    created_at = graphene.Field(DateTime, required=True)
+    updated_at = graphene.Field(DateTime, required=True)
+    jobs = graphene.NonNull(graphene.List(graphene.NonNull(Job)))
+    history = graphene.NonNull(graphene.List(graphene.NonNull(TicketStatusChange)))
+    follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
+
+    @staticmethod
+    async def resolve_customer(root: m.Ticket, info):
+        return await info.context.loaders.load(m.Customer, root.customer_id)
+
+    @staticmethod
+    async def resolve_branch(root: m.Ticket, info):
+        return await info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    async def resolve_device(root: m.Ticket, info):
+        return await info.context.loaders.load(m.Device, root.device_id)
+
+    @staticmethod
+    async def resolve_card(root: m.Ticket, info):
+        return await info.context.loaders.load(m.AccountCard, root.card_id)
+
+    @staticmethod
+    async def resolve_address(root: m.Ticket, info):
+        return await info.context.loaders.load(m.Address, root.address_id)
+
+    @staticmethod
+    async def resolve_created_by_name(root: m.Ticket, info):
+        return await info.context.loaders.display_name(root.created_by_id)
+
+    @staticmethod
+    async def resolve_handler_name(root: m.Ticket, info):
+        return await info.context.loaders.display_name(root.handler_id)
+
+    @staticmethod
+    def resolve_overdue(root: m.Ticket, info):
+        return is_overdue(root, info.context.now)
+
+    @staticmethod
+    async def resolve_jobs(root: m.Ticket, info):
+        loader = info.context.loaders.children(m.Job, m.Job.ticket_id, (m.Job.created_at, m.Job.id))
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_history(root: m.Ticket, info):
+        loader = info.context.loaders.children(
+            m.TicketStatusChange,
+            m.TicketStatusChange.ticket_id,
+            (m.TicketStatusChange.at, m.TicketStatusChange.id),
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_follow_ups(root: m.Ticket, info):
+        loader = info.context.loaders.children(
+            m.FollowUp, m.FollowUp.ticket_id, (m.FollowUp.due_at, m.FollowUp.id)
+        )
+        return await loader.load(root.id)
