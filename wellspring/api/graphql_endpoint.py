@@ -85,7 +85,9 @@ class GraphQLEndpoint:
         try:
             document = parse(query, max_tokens=s.max_query_tokens)
         except GraphQLSyntaxError as error:
-            code = "TOO_MANY_TOKENS" if "token limit" in error.message else "BAD_REQUEST"
+            code = (
+                "TOO_MANY_TOKENS" if "tokens. Parsing aborted" in error.message else "BAD_REQUEST"
+            )
             text = message(code, locale, detail=error.message)
             return Prepared(None, [GraphQLError(text, extensions={"code": code})])
         rules = list(specified_rules)
@@ -146,7 +148,7 @@ class GraphQLEndpoint:
         if operation is None:
             detail = "unknown or ambiguous operationName"
             return _error_response(400, "BAD_REQUEST", locale, detail=detail)
-        cost_rule = limits.cost_rule(self.settings.max_query_cost, locale, variables)
+        cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
         cost_errors = validate(self.schema, prepared.document, [cost_rule])
         if cost_errors:
             return _json(400, {"errors": [e.formatted for e in cost_errors]})

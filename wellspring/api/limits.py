@@ -15,12 +15,19 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     VariableNode,
+    get_named_type,
 )
 from graphql.validation.validation_context import ASTValidationContext
 
@@ -76,7 +83,7 @@ def depth_rule(max_depth: int, locale: str) -> type[ASTValidationRule]:
 
 def _first_argument(node: FieldNode, variables: dict[str, Any]) -> int | None:
     for arg in node.arguments or ():
-        if arg.name.value in ("first", "limit"):
+        if arg.name.value == "first":
             if isinstance(arg.value, IntValueNode):
                 return int(arg.value.value)
             if isinstance(arg.value, VariableNode):
@@ -86,46 +93,69 @@ def _first_argument(node: FieldNode, variables: dict[str, Any]) -> int | None:
 
 
 def query_cost(
-    context: ASTValidationContext, node: OperationDefinitionNode, variables: dict[str, Any]
+    schema: GraphQLSchema,
+    context: ASTValidationContext,
+    node: OperationDefinitionNode,
+    variables: dict[str, Any],
 ) -> int:
-    """Every object field costs 1 times the number of parents it can be fetched for.
+    """Every object field costs 1, times the number of parents it can be fetched for.
 
     A connection multiplies what is under it by its page size (``first``, default 20); a plain
-    list of objects by ``LIST_WEIGHT``.
+    list of objects by ``LIST_WEIGHT``; scalars are free. A connection's own ``edges`` and
+    ``nodes`` lists are already counted by the connection.
     """
     fragments = _fragments(context)
+    root = schema.get_root_type(node.operation)
+    if root is None:
+        return 0
 
-    def cost(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> int:
-        if selection_set is None:
+    def cost(
+        parent: GraphQLNamedType, selection_set: SelectionSetNode | None, seen: frozenset[str]
+    ) -> int:
+        if selection_set is None or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
             return 0
         total = 0
         for sel in selection_set.selections:
             if isinstance(sel, FieldNode):
-                if sel.selection_set is None or sel.name.value.startswith("__"):
-                    continue  # scalars are free
-                inner = cost(sel.selection_set, seen)
+                definition = parent.fields.get(sel.name.value)
+                if definition is None or sel.selection_set is None:
+                    continue  # scalars, introspection and unknown fields cost nothing here
+                field_type = definition.type
+                multiplier = 1
+                if isinstance(field_type, GraphQLNonNull):
+                    field_type = field_type.of_type
+                if isinstance(field_type, GraphQLList):
+                    in_connection = parent.name.endswith("Connection")
+                    multiplier = 1 if in_connection else LIST_WEIGHT
                 first = _first_argument(sel, variables)
                 if first is not None:
-                    total += 1 + max(first, 1) * inner
-                elif sel.name.value in ("edges", "nodes"):
-                    total += inner  # already multiplied by the connection
-                else:
-                    total += 1 + inner
+                    multiplier = max(first, 1)
+                inner = cost(get_named_type(field_type), sel.selection_set, seen)
+                total += 1 + multiplier * inner
             elif isinstance(sel, InlineFragmentNode):
-                total += cost(sel.selection_set, seen)
+                target: GraphQLNamedType = parent
+                if sel.type_condition is not None:
+                    target = schema.get_type(sel.type_condition.name.value) or parent
+                total += cost(target, sel.selection_set, seen)
             elif isinstance(sel, FragmentSpreadNode):
-                frag = fragments.get(sel.name.value)
-                if frag is not None and sel.name.value not in seen:
-                    total += cost(frag.selection_set, seen | {sel.name.value})
+                name = sel.name.value
+                frag = fragments.get(name)
+                if frag is not None and name not in seen:
+                    spread_type = schema.get_type(frag.type_condition.name.value) or parent
+                    total += cost(spread_type, frag.selection_set, seen | {name})
         return total
 
-    return cost(node.selection_set, frozenset())
+    return cost(root, node.selection_set, frozenset())
 
 
-def cost_rule(max_cost: int, locale: str, variables: dict[str, Any]) -> type[ASTValidationRule]:
+def cost_rule(
+    schema: GraphQLSchema, max_cost: int, locale: str, variables: dict[str, Any]
+) -> type[ASTValidationRule]:
     class CostLimit(ASTValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            found = query_cost(self.context, node, variables)
+            found = query_cost(schema, self.context, node, variables)
             if found > max_cost:
                 self.report_error(
                     GraphQLError(

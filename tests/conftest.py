@@ -1,0 +1,168 @@
+"""Fixtures: a real database per test session (SQLite or PostgreSQL), migrated and seeded.
+
+``WELLSPRING_TEST_DB=postgresql`` runs the suite on a fresh PostgreSQL database created from
+``WELLSPRING_TEST_PG_ADMIN_URL`` and dropped afterwards; the default is a SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from wellspring.api import migrations
+from wellspring.api.app import create_app
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.settings import Mode, Settings
+
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+DEMO_SCALE = 150
+BACKEND = os.environ.get("WELLSPRING_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get(
+    "WELLSPRING_TEST_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"wellspring test database: {BACKEND}"
+
+
+async def _admin_execute(sql: str) -> None:
+    engine = create_engine(PG_ADMIN_URL)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+def make_database(tmp_dir: Any, label: str) -> tuple[str, Any]:
+    """A new, empty database URL and a function that drops it."""
+    if BACKEND == "postgresql":
+        name = f"ws_test_{label}_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+        base = PG_ADMIN_URL.rsplit("/", 1)[0]
+
+        def drop() -> None:
+            asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+        return f"{base}/{name}", drop
+    path = tmp_dir / f"{label}-{uuid.uuid4().hex[:8]}.db"
+    return f"sqlite+aiosqlite:///{path}", lambda: None
+
+
+async def _seed(url: str, scale: int) -> None:
+    from wellspring.domain.demo_data import load_demo_data
+
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await load_demo_data(session, scale=scale)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shared test database: migrated and loaded with demo data (read it, don't reshape it)."""
+    url, drop = make_database(tmp_path_factory.mktemp("db"), "main")
+    try:
+        migrations.upgrade(url)
+        asyncio.run(_seed(url, DEMO_SCALE))
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Any) -> Iterator[str]:
+    """A fresh, unmigrated database for one test."""
+    url, drop = make_database(tmp_path, "empty")
+    try:
+        yield url
+    finally:
+        drop()
+
+
+def make_settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": url,
+        "mode": Mode.DEVELOPMENT,
+        "secret_key": TEST_SECRET,
+        "log_json": True,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def client(database_url: str) -> Iterator[TestClient]:
+    app = create_app(make_settings(database_url))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class GraphQL:
+    """Posts documents as a client would; remembers one token per username."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        as_user: str | None = None,
+        locale: str = "en",
+        operation_name: str | None = None,
+    ) -> Any:
+        headers = {"Accept-Language": locale}
+        if as_user is not None:
+            token = self.token(as_user)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        body: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if operation_name:
+            body["operationName"] = operation_name
+        return self.client.post("/graphql", json=body, headers=headers)
+
+    def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        response = self.post(query, variables, **kw)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body
+        return body["data"]
+
+    def login(self, username: str, password: str = "demo") -> dict[str, Any]:
+        query = (
+            "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
+            "{ token refreshToken errors { code message field } } }"
+        )
+        return self.data(query, {"u": username, "p": password})["login"]
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            result = self.login(username)
+            assert result["token"], result
+            self.tokens[username] = result["token"]
+        return self.tokens[username]
+
+
+@pytest.fixture(scope="session")
+def gql(client: TestClient) -> GraphQL:
+    return GraphQL(client)
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine from a synchronous test."""
+    return asyncio.run(coro)

@@ -1,0 +1,65 @@
+"""Small factories that write through the domain services, as the application would."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.models.enums import Role
+from wellspring.domain.users import create_user
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def make_user(
+    url: str, *, role: Role = Role.HOTLINE, password: str = "password-123", branch: str = "HQ"
+) -> str:
+    """A new login with a unique username; returns the username."""
+    username = unique(role.value.lower())
+
+    async def create() -> None:
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                await create_user(
+                    session,
+                    SYSTEM,
+                    username=username,
+                    password=password,
+                    role=role,
+                    display_name=username,
+                    branch_code=branch,
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    return username
+
+
+def fetch(url: str, stmt: Any) -> list[Any]:
+    """Rows of a statement, read on a connection of its own."""
+
+    async def read() -> list[Any]:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return list((await session.execute(stmt)).all())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def scalars(url: str, stmt: Any) -> list[Any]:
+    return [row[0] for row in fetch(url, stmt)]
+
+
+__all__ = ["fetch", "make_user", "scalars", "select", "unique"]

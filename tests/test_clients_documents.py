@@ -1,0 +1,80 @@
+"""Every document a client team depends on validates against the schema (api-contract.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import OperationDefinitionNode, parse, validate
+
+from wellspring.schema import build_schema
+
+CLIENTS = Path(__file__).resolve().parents[1] / "clients"
+DOCUMENTS = sorted(CLIENTS.glob("*/*.graphql"))
+
+# The operations and variables api-contract.md fixes, for the operations built so far.
+CONTRACT: dict[str, dict[str, str]] = {
+    "Login": {"username": "String!", "password": "String!"},
+    "RefreshToken": {"refreshToken": "String!"},
+    "Logout": {},
+    "Me": {},
+    "Customers": {"search": "String", "first": "Int", "after": "String"},
+    "Customer": {"id": "ID!"},
+    "Device": {"id": "ID!"},
+    "Tickets": {"filter": "TicketFilter", "first": "Int", "after": "String"},
+    "Ticket": {"id": "ID!"},
+}
+
+
+def _operation(path: Path) -> OperationDefinitionNode:
+    document = parse(path.read_text(encoding="utf-8"))
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    assert len(operations) == 1, f"{path.name}: one operation per file"
+    return operations[0]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_document_validates_and_is_named_after_its_file(path: Path) -> None:
+    errors = validate(build_schema().graphql_schema, parse(path.read_text(encoding="utf-8")))
+    assert errors == []
+    operation = _operation(path)
+    assert operation.name is not None
+    assert operation.name.value == path.stem
+
+
+def test_every_contract_operation_has_its_document_with_the_fixed_variables() -> None:
+    by_name = {p.stem: p for p in DOCUMENTS}
+    for name, variables in CONTRACT.items():
+        assert name in by_name, f"clients/*/{name}.graphql is missing"
+        operation = _operation(by_name[name])
+        declared = {
+            v.variable.name.value: _type_text(v.type) for v in operation.variable_definitions
+        }
+        assert declared == variables, name
+
+
+def _type_text(node: object) -> str:
+    from graphql import print_ast
+
+    return print_ast(node)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_documents_fit_the_depth_and_cost_limits_at_the_largest_page(path: Path) -> None:
+    from graphql import ValidationContext
+    from graphql.utilities import TypeInfo
+
+    from wellspring.api import limits
+    from wellspring.settings import Settings
+
+    settings = Settings()
+    schema = build_schema().graphql_schema
+    document = parse(path.read_text(encoding="utf-8"))
+    rules = [
+        limits.depth_rule(settings.max_query_depth, "en"),
+        limits.cost_rule(schema, settings.max_query_cost, "en", {"first": 100}),
+    ]
+    assert validate(schema, document, rules) == []
+    context = ValidationContext(schema, document, TypeInfo(schema), lambda _e: None)
+    cost = limits.query_cost(schema, context, _operation(path), {"first": 100})
+    assert cost <= settings.max_query_cost
