@@ -138,6 +138,13 @@ def test_production_refuses_introspection_suggestions_and_graphiql(production: T
     assert production.get("/graphql").status_code == 404
 
 
+def test_demo_accounts_do_not_exist_in_production(production: TestClient) -> None:
+    query = 'mutation { login(username: "hq", password: "demo") { token errors { code } } }'
+    login = production.post("/graphql", json={"query": query}).json()["data"]["login"]
+    assert login["token"] is None
+    assert login["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+
 def test_development_serves_the_console(client: TestClient) -> None:
     response = client.get("/graphql")
     assert response.status_code == 200

@@ -32,6 +32,7 @@ def auth_config(settings: Settings) -> AuthConfig:
         max_failures=settings.login_max_failures,
         window_seconds=settings.login_window_seconds,
         lockout_seconds=settings.login_lockout_seconds,
+        allow_demo_accounts=not settings.is_production,
     )
 
 

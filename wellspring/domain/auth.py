@@ -41,6 +41,8 @@ class AuthConfig:
     max_failures: int = 5
     window_seconds: int = 900
     lockout_seconds: int = 60
+    # The demo accounts (password "demo") exist only outside production.
+    allow_demo_accounts: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,10 @@ async def login(
     stored_hash = user.password_hash if user is not None else _DUMMY_HASH
     # argon2 is deliberately slow: keep it off the event loop.
     ok = await asyncio.to_thread(_verify, stored_hash, password)
-    if not ok or user is None or not user.is_active or user.deleted_at is not None:
+    refused = user is None or not user.is_active or user.deleted_at is not None
+    if user is not None and user.is_demo and not config.allow_demo_accounts:
+        refused = True
+    if not ok or refused or user is None:
         if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
             throttle.failures = 0
             throttle.window_started_at = now
