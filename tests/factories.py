@@ -58,8 +58,22 @@ def fetch(url: str, stmt: Any) -> list[Any]:
     return asyncio.run(read())
 
 
+def execute(url: str, stmt: Any) -> None:
+    """Run one writing statement in a transaction of its own (to set up a situation)."""
+
+    async def write() -> None:
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                await session.execute(stmt)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(write())
+
+
 def scalars(url: str, stmt: Any) -> list[Any]:
     return [row[0] for row in fetch(url, stmt)]
 
 
-__all__ = ["fetch", "make_user", "scalars", "select", "unique"]
+__all__ = ["execute", "fetch", "make_user", "scalars", "select", "unique"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import TEST_SECRET, GraphQL
-from tests.factories import make_user, scalars, unique
+from tests.factories import execute, make_user, scalars, unique
 from wellspring.domain.models import AuditEntry, AuthSession
 
 ME = "query Me { me { username roles } }"
@@ -155,3 +155,19 @@ def test_expired_forged_and_missing_tokens_are_unauthenticated(gql: GraphQL) -> 
     assert _me_error_code(gql, "not-a-token") == "UNAUTHENTICATED"
     body = gql.post(ME, locale="zh-CN").json()
     assert body["errors"][0]["message"] == "请先登录，或登录已过期。"
+
+
+def test_activity_is_recorded_at_most_once_a_minute(gql: GraphQL, database_url: str) -> None:
+    username = make_user(database_url)
+    token = _login(gql, username, "password-123")["token"]
+    sid = jwt.decode(token, TEST_SECRET, algorithms=["HS256"])["sid"]
+    long_ago = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    execute(
+        database_url, update(AuthSession).where(AuthSession.id == sid).values(last_seen_at=long_ago)
+    )
+    seen = select(AuthSession.last_seen_at).where(AuthSession.id == sid)
+    assert _me_error_code(gql, token) is None
+    first = scalars(database_url, seen)[0]
+    assert first > long_ago
+    assert _me_error_code(gql, token) is None
+    assert scalars(database_url, seen)[0] == first  # within the minute: not written again

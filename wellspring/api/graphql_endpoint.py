@@ -214,10 +214,20 @@ class GraphQLEndpoint:
                     await session.rollback()  # nothing half-written
                 else:
                     await session.commit()
-                return result
             except BaseException:
                 await session.rollback()
                 raise
+        if actor is not None:
+            await self._touch(factory, actor)
+        return result
+
+    async def _touch(self, factory: async_sessionmaker[AsyncSession], actor: Any) -> None:
+        try:
+            async with factory() as session:
+                if await auth.touch_session(session, actor):
+                    await session.commit()
+        except Exception:  # bookkeeping only: never fail the answer for it
+            log.warning("could not record session activity", exc_info=True)
 
     async def _actor(self, request: Request, session: AsyncSession) -> Any:
         header = request.headers.get("authorization", "")

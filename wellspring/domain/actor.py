@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .models.enums import Role
@@ -19,6 +20,7 @@ class Actor:
     customer_id: str | None = None
     technician_id: str | None = None
     session_id: str | None = None
+    session_last_seen_at: dt.datetime | None = None
 
     @property
     def sees_all_branches(self) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, policy
@@ -212,19 +212,33 @@ async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str)
         or user.deleted_at is not None
     ):
         raise NotAuthenticated
-    if now - auth_session.last_seen_at > _LAST_SEEN_RESOLUTION:
-        auth_session.last_seen_at = now  # written at most once a minute per session
-    branch_id = user.branch_id
     return Actor(
         user_id=user.id,
         username=user.username,
         role=user.role,
-        branch_id=branch_id,
+        branch_id=user.branch_id,
         agent_id=user.agent_id,
         customer_id=user.customer_id,
         technician_id=technician_id,
         session_id=auth_session.id,
+        session_last_seen_at=auth_session.last_seen_at,
     )
+
+
+async def touch_session(session: AsyncSession, actor: Actor) -> bool:
+    """Record that the actor's session was seen, at most once a minute.
+
+    Called in a transaction of its own after the request's work, so that reads stay read-only
+    and a busy database delays only this bookkeeping, never the answer.
+    """
+    now = utcnow()
+    last = actor.session_last_seen_at
+    if actor.session_id is None or (last is not None and now - last < _LAST_SEEN_RESOLUTION):
+        return False
+    await session.execute(
+        update(AuthSession).where(AuthSession.id == actor.session_id).values(last_seen_at=now)
+    )
+    return True
 
 
 async def logout(session: AsyncSession, actor: Actor) -> None:
