@@ -69,7 +69,9 @@ class Address(Record, Base):
     @property
     def full_text(self) -> str:
         """The address as it is written in Chinese, largest unit first."""
-        parts = (self.province, self.city, self.district, self.street, self.community)
+        # Municipalities (上海市, 北京市 ...) are province and city at once: write them once.
+        city = "" if self.city == self.province else self.city
+        parts = (self.province, city, self.district, self.street, self.community)
         text = "".join(p for p in parts if p)
         if self.building:
             text += self.building
