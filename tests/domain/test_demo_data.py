@@ -1,0 +1,81 @@
+"""The demo data: deterministic, complete for the demo accounts, histories that chain."""
+
+from __future__ import annotations
+
+import asyncio
+from itertools import groupby, pairwise
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import make_database
+from tests.factories import fetch
+from wellspring.api import migrations
+from wellspring.domain import models as m
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.demo_data import DEMO_USERNAMES, DemoDataError, load_demo_data
+
+
+def _load(url: str, scale: int) -> None:
+    async def go() -> None:
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                await load_demo_data(session, scale=scale)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_same_scale_and_seed_give_the_same_data(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    snapshots = []
+    for label in ("one", "two"):
+        url, drop = make_database(tmp_path, label)
+        try:
+            migrations.upgrade(url)
+            _load(url, 40)
+            snapshots.append(
+                (
+                    fetch(url, select(m.Customer.id, m.Customer.name, m.Customer.phone)),
+                    fetch(url, select(m.Ticket.id, m.Ticket.number, m.Ticket.status)),
+                    fetch(url, select(m.Device.id, m.Device.serial_number)),
+                )
+            )
+            with pytest.raises(DemoDataError):
+                _load(url, 40)
+        finally:
+            drop()
+    assert sorted(snapshots[0][0]) == sorted(snapshots[1][0])
+    assert sorted(snapshots[0][1]) == sorted(snapshots[1][1])
+    assert sorted(snapshots[0][2]) == sorted(snapshots[1][2])
+
+
+def test_every_demo_account_exists_and_every_row_is_versioned(database_url: str) -> None:
+    usernames = {row[0] for row in fetch(database_url, select(m.User.username))}
+    assert set(DEMO_USERNAMES) <= usernames
+    for model in (m.Customer, m.Device, m.Ticket, m.Job, m.TicketStatusChange, m.User):
+        versions = {row[0] for row in fetch(database_url, select(model.version))}
+        assert versions, model
+        assert 0 not in versions, model
+
+
+def test_histories_chain_from_creation_to_the_current_status(database_url: str) -> None:
+    for parent, change, key in (
+        (m.Ticket, m.TicketStatusChange, m.TicketStatusChange.ticket_id),
+        (m.Job, m.JobStatusChange, m.JobStatusChange.job_id),
+    ):
+        status = dict(fetch(database_url, select(parent.id, parent.status)))
+        rows = fetch(
+            database_url,
+            select(key, change.from_status, change.to_status).order_by(key, change.at, change.id),
+        )
+        chained = 0
+        for parent_id, group in groupby(rows, key=lambda r: r[0]):
+            steps = list(group)
+            assert steps[0][1] is None, parent_id
+            for before, after in pairwise(steps):
+                assert after[1] == before[2], parent_id
+            assert steps[-1][2] == status[parent_id], parent_id
+            chained += 1
+        assert chained == len(status)
