@@ -148,6 +148,7 @@ class GraphQLEndpoint:
         if operation is None:
             detail = "unknown or ambiguous operationName"
             return _error_response(400, "BAD_REQUEST", locale, detail=detail)
+        info["operation"] = operation.name.value if operation.name else ""
         cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
         cost_errors = validate(self.schema, prepared.document, [cost_rule])
         if cost_errors:
