@@ -1,0 +1,1 @@
+"""Benchmarks of the served API; see bench/README.md."""

@@ -1,0 +1,504 @@
+"""The Tickets page benchmark: the real app under uvicorn against a bare Starlette endpoint.
+
+Both servers run the same SQL and return the same JSON for the dispatcher console's
+``Tickets`` document (``clients/dispatcher/Tickets.graphql``), so the ratio of their request
+rates is what GraphQL (and the real app's middleware) costs. Run from the repository root:
+
+    python -m bench.tickets [--database-url URL] [--scale N] [--concurrency C] [--seconds S]
+
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import logging
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from . import bare_tickets
+from .database import BENCH_VAR, ROOT, backend, default_url, ensure_database, ensure_login
+from .driver import percentile
+
+TICKETS_DOCUMENT = (ROOT / "clients" / "dispatcher" / "Tickets.graphql").read_text("utf-8")
+LOGIN_DOCUMENT = (ROOT / "clients" / "everyone" / "Login.graphql").read_text("utf-8")
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_RATIO = 0.5
+STATEMENT_PAGE_SIZES = (10, 50, 100)
+_STARTUP_SECONDS = 60.0
+_HTTP_TIMEOUT = 120.0  # a cold count over a large table can take a while
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """How one server is asked for a page: its path and the JSON body for a page size."""
+
+    name: str
+    app: str
+    path: str
+    body: Callable[[int, str | None], dict[str, Any]]
+
+
+def _graphql_body(first: int, after: str | None) -> dict[str, Any]:
+    variables: dict[str, Any] = {"first": first}
+    if after is not None:
+        variables["after"] = after
+    return {"query": TICKETS_DOCUMENT, "variables": variables, "operationName": "Tickets"}
+
+
+def _bare_body(first: int, after: str | None) -> dict[str, Any]:
+    return {"first": first, "after": after}
+
+
+GRAPHQL = Endpoint("graphql", "wellspring.api.app:create_app", "/graphql", _graphql_body)
+BARE = Endpoint("bare", "bench.bare_tickets:create_app", "/tickets", _bare_body)
+
+
+@dataclass
+class Figures:
+    server: str
+    requests: int
+    errors: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    statements_per_request: int
+    statements_by_page_size: dict[str, int]
+    first_error: str = ""
+
+
+def _log(text: str) -> None:
+    """Progress goes to stderr so that ``--json`` leaves stdout to the results."""
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- the two apps in process: statements per request --------------------------------------
+
+
+def _settings_env(url: str, secret: str) -> dict[str, str]:
+    return {
+        "WELLSPRING_DATABASE_URL": url,
+        "WELLSPRING_MODE": "production",
+        "WELLSPRING_SECRET_KEY": secret,
+        "WELLSPRING_LOG_JSON": "true",
+    }
+
+
+def _login(post: Callable[[str, dict[str, Any]], dict[str, Any]], user: str, pw: str) -> str:
+    variables = {"username": user, "password": pw}
+    answer = post("/graphql", {"query": LOGIN_DOCUMENT, "variables": variables})
+    payload = (answer.get("data") or {}).get("login") or {}
+    if not payload.get("token"):
+        raise SystemExit(f"login as {user} failed: {json.dumps(answer, ensure_ascii=False)}")
+    return str(payload["token"])
+
+
+def _count_statements(
+    app: Starlette,
+    endpoint: Endpoint,
+    token: str | None,
+    credentials: tuple[str, str],
+    sizes: list[int],
+) -> tuple[str, dict[int, list[str]]]:
+    """The statements one page request runs, per page size (after one warm-up request)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with TestClient(app) as client:
+
+        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            response = client.post(path, json=body, headers=headers)
+            answer: dict[str, Any] = response.json()
+            if response.status_code != 200 or "errors" in answer:
+                raise SystemExit(f"{endpoint.name} {path} failed: {response.text[:2000]}")
+            return answer
+
+        token = token or _login(post, *credentials)
+        post(endpoint.path, endpoint.body(sizes[0], None))
+        sync_engine = app.state.engine.sync_engine
+        event.listen(sync_engine, "before_cursor_execute", record)
+        try:
+            by_size: dict[int, list[str]] = {}
+            for size in sizes:
+                seen.clear()
+                post(endpoint.path, endpoint.body(size, None))
+                by_size[size] = list(seen)
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", record)
+    return token, by_size
+
+
+def count_statements(
+    url: str, secret: str, credentials: tuple[str, str], first: int
+) -> dict[str, dict[int, list[str]]]:
+    """Per app and page size, the statements of one page request (not timed)."""
+    from wellspring.api.app import create_app
+    from wellspring.settings import Mode, Settings
+
+    settings = Settings(database_url=url, mode=Mode.PRODUCTION, secret_key=secret, log_json=True)
+    graphql_app = create_app(settings)
+    # create_app logs every request at INFO; in process that would only clutter the console.
+    logging.getLogger().setLevel(logging.WARNING)
+    sizes = sorted({*STATEMENT_PAGE_SIZES, first})
+    token, graphql = _count_statements(graphql_app, GRAPHQL, None, credentials, sizes)
+    bare_app = bare_tickets.create_app(settings)
+    _, bare = _count_statements(bare_app, BARE, token, credentials, sizes)
+    return {GRAPHQL.name: graphql, BARE.name: bare}
+
+
+# -- the two apps under uvicorn ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    endpoint: Endpoint
+    port: int
+
+    def post(self, path: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=_HTTP_TIMEOUT)
+        try:
+            conn.request("POST", path, body=json.dumps(body).encode(), headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode()
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise SystemExit(f"{self.endpoint.name} {path}: HTTP {response.status}: {text[:2000]}")
+        answer: dict[str, Any] = json.loads(text)
+        if "errors" in answer:
+            raise SystemExit(f"{self.endpoint.name} {path}: {text[:2000]}")
+        return answer
+
+    def page(self, token: str, first: int, after: str | None = None) -> dict[str, Any]:
+        return self.post(self.endpoint.path, self.endpoint.body(first, after), token)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
+    """Run ``endpoint``'s app under uvicorn until the block ends, whatever happens in it."""
+    port = _free_port()
+    log_path = BENCH_VAR / f"tickets-{endpoint.name}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        endpoint.app,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + _STARTUP_SECONDS
+        while not _healthy(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(
+                    f"{endpoint.name} server did not come up; {log_path}:\n{_tail(log_path)}"
+                )
+            time.sleep(0.1)
+        yield Server(endpoint, port)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+def _server_env(url: str, secret: str) -> dict[str, str]:
+    # Only this run's settings: a stray WELLSPRING_* variable must not change what is measured.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WELLSPRING_")}
+    return env | _settings_env(url, secret)
+
+
+def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            if key not in a or key not in b:
+                return f"{path}.{key}: present on one side only"
+            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            found = _first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+def verify_same_answers(graphql: Server, bare: Server, token: str, first: int) -> None:
+    """Both servers give identical JSON for the first two pages, or the run stops here."""
+    after: str | None = None
+    for page in (1, 2):
+        ours, theirs = graphql.page(token, first, after), bare.page(token, first, after)
+        difference = _first_difference(ours, theirs)
+        if difference is not None:
+            raise SystemExit(f"graphql and bare answers differ on page {page}: {difference}")
+        after = ours["data"]["tickets"]["pageInfo"]["endCursor"]
+        if after is None:
+            break
+
+
+def drive(
+    server: Server, token: str, first: int, concurrency: int, warmup: float, seconds: float
+) -> dict[str, Any]:
+    """Load ``server`` from a second process (``bench.driver``) and return its figures."""
+    job = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "path": server.endpoint.path,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "body": json.dumps(server.endpoint.body(first, None)),
+        "concurrency": concurrency,
+        "warmup": warmup,
+        "seconds": seconds,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.driver"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=warmup + seconds + 120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the load driver failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+# -- reporting -----------------------------------------------------------------------------
+
+
+def _figures(
+    name: str, slices: list[dict[str, Any]], statements: dict[int, list[str]], first: int
+) -> Figures:
+    """One server's figures over all its timed slices."""
+    latencies = sorted(x for s in slices for x in s["latencies_ms"])
+    seconds = sum(s["seconds"] for s in slices)
+    return Figures(
+        server=name,
+        requests=len(latencies),
+        errors=sum(s["errors"] for s in slices),
+        requests_per_second=round(len(latencies) / seconds, 1),
+        p50_ms=round(percentile(latencies, 0.50), 1),
+        p99_ms=round(percentile(latencies, 0.99), 1),
+        max_ms=round(latencies[-1] if latencies else 0.0, 1),
+        statements_per_request=len(statements[first]),
+        statements_by_page_size={str(size): len(sql) for size, sql in statements.items()},
+        first_error=next((s["first_error"] for s in slices if s["first_error"]), ""),
+    )
+
+
+def _line(f: Figures, first: int) -> str:
+    others = ", ".join(
+        f"first={size}: {n}" for size, n in f.statements_by_page_size.items() if size != str(first)
+    )
+    return (
+        f"{f.server:<8}: {f.requests_per_second:.1f} req/s  p50 {f.p50_ms:.1f} ms  "
+        f"p99 {f.p99_ms:.1f} ms  errors {f.errors}  statements/request "
+        f"{f.statements_per_request} ({others})"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.tickets",
+        description="Tickets page: the real GraphQL app against a bare Starlette endpoint.",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="SQLAlchemy async URL (default: a SQLite file var/bench/tickets-<scale>.db); "
+        "a missing PostgreSQL database is created",
+    )
+    parser.add_argument("--scale", type=int, default=100_000, help="demo customers to load")
+    parser.add_argument("--first", type=int, default=50, help="page size, 1 to 100")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="timed seconds per server (at most 600)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="split each server's seconds into this many slices, taken in turns",
+    )
+    parser.add_argument("--warmup", type=float, default=1.0, help="untimed seconds per slice")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--show-sql", action="store_true", help="print each server's statements")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # The access token lives 15 minutes; both runs, with their warm-ups, must fit in it.
+    if not 0 < args.seconds <= 600 or not 0 <= args.warmup <= 10 or args.concurrency < 1:
+        raise SystemExit("--seconds must be in (0, 600], --warmup in [0, 10], --concurrency >= 1")
+    if not 1 <= args.rounds <= 50 or args.seconds / args.rounds < 0.5:
+        raise SystemExit("--rounds must be 1 to 50, with slices of at least 0.5 s")
+    if not 1 <= args.first <= 100:
+        raise SystemExit("--first must be 1 to 100 (the API's page size limit)")
+    url = args.database_url or default_url(args.scale)
+    kind = backend(url)
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    customers = ensure_database(url, args.scale)
+    credentials = ensure_login(url)
+    secret = secrets.token_urlsafe(32)
+
+    _log("counting statements per request in process ...")
+    statements = count_statements(url, secret, credentials, args.first)
+    if args.show_sql:
+        for name, by_size in statements.items():
+            _log(f"-- {name}, first={args.first}:")
+            for sql in by_size[args.first]:
+                _log("   " + " ".join(sql.split())[:300])
+
+    env = _server_env(url, secret)
+    slices: dict[str, list[dict[str, Any]]] = {GRAPHQL.name: [], BARE.name: []}
+    round_ratios: list[float] = []
+    with serve(GRAPHQL, env) as graphql, serve(BARE, env) as bare:
+        token = _login(graphql.post, *credentials)
+        verify_same_answers(graphql, bare, token, args.first)
+        _log("graphql and bare answers are identical; timing ...")
+        # Short slices in turns (ABBA) so that load from elsewhere on a shared machine, which
+        # comes and goes, falls on both servers alike instead of skewing the ratio.
+        for i in range(args.rounds):
+            for server in (graphql, bare) if i % 2 == 0 else (bare, graphql):
+                load = drive(
+                    server,
+                    token,
+                    args.first,
+                    args.concurrency,
+                    args.warmup,
+                    args.seconds / args.rounds,
+                )
+                slices[server.endpoint.name].append(load)
+            rates = [slices[n][-1]["requests_per_second"] for n in (GRAPHQL.name, BARE.name)]
+            round_ratios.append(rates[0] / max(rates[1], 1e-9))
+            _log(f"round {i + 1}: graphql {rates[0]:.1f} req/s, bare {rates[1]:.1f} req/s")
+
+    names = (GRAPHQL.name, BARE.name)
+    figures = [_figures(n, slices[n], statements[n], args.first) for n in names]
+    ratio = figures[0].requests_per_second / max(figures[1].requests_per_second, 1e-9)
+    header = {
+        "benchmark": "tickets",
+        "backend": kind,
+        "scale": customers,
+        "first": args.first,
+        "concurrency": args.concurrency,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "warmup": args.warmup,
+    }
+    flat = [len(set(f.statements_by_page_size.values())) == 1 for f in figures]
+    summary = {
+        "ratio": round(ratio, 3),
+        "round_ratios": [round(r, 3) for r in round_ratios],
+        "target": TARGET_RATIO,
+        "meets_target": ratio >= TARGET_RATIO,
+        "statements_flat": all(flat),
+    }
+    if args.json:
+        for f in figures:
+            print(json.dumps(header | asdict(f), ensure_ascii=False))
+        print(json.dumps(header | summary))
+    else:
+        print(
+            f"Tickets page (first={args.first}) at scale {customers} on {kind}, "
+            f"concurrency {args.concurrency}, {args.seconds:g} s each in {args.rounds} turns"
+        )
+        for f in figures:
+            print(_line(f, args.first))
+            if f.first_error:
+                print(f"  first error: {f.first_error}")
+        spread = f"rounds {min(round_ratios):.2f} to {max(round_ratios):.2f}"
+        print(f"ratio graphql/bare: {ratio:.2f} (target >= {TARGET_RATIO:.2f}; {spread})")
+        for f, ok in zip(figures, flat, strict=True):
+            if not ok:
+                print(f"WARNING: {f.server} statements grow with the page size: ", end="")
+                print(f.statements_by_page_size)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = (
+        header
+        | summary
+        | {
+            "servers": [asdict(f) for f in figures],
+            "statements": {name: by_size[args.first] for name, by_size in statements.items()},
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+        }
+    )
+    (RESULTS / f"tickets-{kind}.json").write_text(json.dumps(record, indent=2) + "\n")
+    return 1 if any(f.errors for f in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
