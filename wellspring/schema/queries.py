@@ -17,12 +17,13 @@ from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, gql_error, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
+from .core.prefetch import connection_nodes, prefetch, selection_tree
 from .core.scalars import DateTime
-from .customers.types import Customer
+from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import Device, DeviceModel
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
-from .tickets.types import Ticket
+from .tickets.types import TICKET_RELATIONS, Ticket
 
 
 class TicketFilter(graphene.InputObjectType):
@@ -98,16 +99,19 @@ class Query(graphene.ObjectType):
     )
 
     @staticmethod
-    async def resolve_me(_root, info):
+    def resolve_me(_root, info):
         actor = require_actor(info)
-        return await info.context.loaders.load(m.User, actor.user_id)
+        return info.context.loaders.load(m.User, actor.user_id)
 
     @staticmethod
     async def resolve_customers(_root, info, search=None, first=None, after=None):
         actor = require_actor(info)
-        return await customers.search_customers(
+        page = await customers.search_customers(
             info.context.session, actor, search=search, first=first, after=after
         )
+        nodes = connection_nodes(selection_tree(info))
+        await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)
+        return page
 
     @staticmethod
     async def resolve_customer(_root, info, id):
@@ -126,9 +130,12 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_tickets(_root, info, filter=None, first=None, after=None):
         actor = require_actor(info)
-        return await tickets.list_tickets(
+        page = await tickets.list_tickets(
             info.context.session, actor, filter=_ticket_filter(filter), first=first, after=after
         )
+        nodes = connection_nodes(selection_tree(info))
+        await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)
+        return page
 
     @staticmethod
     async def resolve_ticket(_root, info, id):

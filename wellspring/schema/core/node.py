@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import graphene
 from graphene import relay
+from graphql.pyutils import is_awaitable
 
 from .context import require_actor
 
@@ -13,7 +14,8 @@ from .context import require_actor
 async def load_node(info: Any, model: type[Any], id_: str) -> Any:
     """``node(id:)`` and every ``get_node``: a visible row or None, never a hint it exists."""
     require_actor(info)
-    return await info.context.loaders.load(model, id_)
+    row = info.context.loaders.load(model, id_)
+    return await row if is_awaitable(row) else row
 
 
 class ModelObjectType(graphene.ObjectType, abstract=True):  # type: ignore[call-arg]

@@ -8,10 +8,17 @@ from wellspring.domain import models as m
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
+from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..org.types import Agent, Branch, User
 
 MAX_NESTED = 100
+# What a page of customers may reach in one step (see core/prefetch.py).
+CUSTOMER_RELATIONS: Relations = {
+    "branch": (m.Branch, "branch_id", {}),
+    "agent": (m.Agent, "agent_id", {}),
+    "salesperson": (m.User, "sales_user_id", {}),
+}
 
 
 class Address(ModelObjectType):
@@ -91,16 +98,16 @@ class Customer(ModelObjectType):
     )
 
     @staticmethod
-    async def resolve_branch(root: m.Customer, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Customer, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    async def resolve_agent(root: m.Customer, info):
-        return await info.context.loaders.load(m.Agent, root.agent_id)
+    def resolve_agent(root: m.Customer, info):
+        return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
-    async def resolve_salesperson(root: m.Customer, info):
-        return await info.context.loaders.load(m.User, root.sales_user_id)
+    def resolve_salesperson(root: m.Customer, info):
+        return info.context.loaders.load(m.User, root.sales_user_id)
 
     @staticmethod
     async def resolve_addresses(root: m.Customer, info):

@@ -67,16 +67,16 @@ class AccountCard(ModelObjectType):
     cancelled_at = graphene.Field(DateTime)
 
     @staticmethod
-    async def resolve_branch(root: m.AccountCard, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.AccountCard, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    async def resolve_customer(root: m.AccountCard, info):
-        return await info.context.loaders.load(m.Customer, root.customer_id)
+    def resolve_customer(root: m.AccountCard, info):
+        return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    async def resolve_device(root: m.AccountCard, info):
-        return await info.context.loaders.load(m.Device, root.device_id)
+    def resolve_device(root: m.AccountCard, info):
+        return info.context.loaders.load(m.Device, root.device_id)
 
 
 class Device(ModelObjectType):
@@ -110,28 +110,28 @@ class Device(ModelObjectType):
     )
 
     @staticmethod
-    async def resolve_device_model(root: m.Device, info):
-        return await info.context.loaders.load(m.DeviceModel, root.device_model_id)
+    def resolve_device_model(root: m.Device, info):
+        return info.context.loaders.load(m.DeviceModel, root.device_model_id)
 
     @staticmethod
     def resolve_price(root: m.Device, _info):
         return money(root.price, root.currency)
 
     @staticmethod
-    async def resolve_branch(root: m.Device, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Device, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    async def resolve_agent(root: m.Device, info):
-        return await info.context.loaders.load(m.Agent, root.agent_id)
+    def resolve_agent(root: m.Device, info):
+        return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
-    async def resolve_customer(root: m.Device, info):
-        return await info.context.loaders.load(m.Customer, root.customer_id)
+    def resolve_customer(root: m.Device, info):
+        return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    async def resolve_address(root: m.Device, info):
-        return await info.context.loaders.load(m.Address, root.address_id)
+    def resolve_address(root: m.Device, info):
+        return info.context.loaders.load(m.Address, root.address_id)
 
     @staticmethod
     async def resolve_cards(root: m.Device, info):

@@ -32,8 +32,8 @@ class Branch(ModelObjectType):
     parent = graphene.Field(lambda: Branch)
 
     @staticmethod
-    async def resolve_parent(root: m.Branch, info):
-        return await info.context.loaders.load(m.Branch, root.parent_id)
+    def resolve_parent(root: m.Branch, info):
+        return info.context.loaders.load(m.Branch, root.parent_id)
 
 
 class User(ModelObjectType):
@@ -58,8 +58,8 @@ class User(ModelObjectType):
         return [root.role]
 
     @staticmethod
-    async def resolve_branch(root: m.User, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.User, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
 
 class Agent(ModelObjectType):
@@ -84,8 +84,8 @@ class Agent(ModelObjectType):
         return money(root.credit_limit, root.currency)
 
     @staticmethod
-    async def resolve_branch(root: m.Agent, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Agent, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
 
 class Technician(ModelObjectType):
@@ -106,16 +106,16 @@ class Technician(ModelObjectType):
     shift_end = graphene.String(required=True, description="Local time HH:MM.")
 
     @staticmethod
-    async def resolve_user(root: m.Technician, info):
-        return await info.context.loaders.load(m.User, root.user_id)
+    def resolve_user(root: m.Technician, info):
+        return info.context.loaders.load(m.User, root.user_id)
 
     @staticmethod
     async def resolve_display_name(root: m.Technician, info):
         return await info.context.loaders.display_name(root.user_id)
 
     @staticmethod
-    async def resolve_branch(root: m.Technician, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Technician, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
     def resolve_skills(root: m.Technician, _info):
@@ -147,5 +147,5 @@ class AuthSession(ModelObjectType):
     user_agent = graphene.String(required=True)
 
     @staticmethod
-    async def resolve_user(root: m.AuthSession, info):
-        return await info.context.loaders.load(m.User, root.user_id)
+    def resolve_user(root: m.AuthSession, info):
+        return info.context.loaders.load(m.User, root.user_id)

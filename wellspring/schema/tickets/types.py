@@ -9,18 +9,28 @@ from wellspring.domain.tickets import is_overdue
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
+from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import AccountCard, Device
 from ..org.types import Branch, Technician, User
+
+# What a page of tickets may reach (see core/prefetch.py).
+TICKET_RELATIONS: Relations = {
+    "customer": (m.Customer, "customer_id", {"branch": (m.Branch, "branch_id", {})}),
+    "device": (m.Device, "device_id", {"model": (m.DeviceModel, "device_model_id", {})}),
+    "branch": (m.Branch, "branch_id", {}),
+    "card": (m.AccountCard, "card_id", {}),
+    "address": (m.Address, "address_id", {}),
+}
 
 
 class _StatusChangeFields:
     """Shared resolvers of the two history types (who made a change, by name)."""
 
     @staticmethod
-    async def resolve_actor(root, info):
-        return await info.context.loaders.load(m.User, root.actor_id)
+    def resolve_actor(root, info):
+        return info.context.loaders.load(m.User, root.actor_id)
 
     @staticmethod
     async def resolve_actor_name(root, info):
@@ -103,16 +113,16 @@ class Job(ModelObjectType):
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
 
     @staticmethod
-    async def resolve_ticket(root: m.Job, info):
-        return await info.context.loaders.load(m.Ticket, root.ticket_id)
+    def resolve_ticket(root: m.Job, info):
+        return info.context.loaders.load(m.Ticket, root.ticket_id)
 
     @staticmethod
-    async def resolve_branch(root: m.Job, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Job, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    async def resolve_technician(root: m.Job, info):
-        return await info.context.loaders.load(m.Technician, root.technician_id)
+    def resolve_technician(root: m.Job, info):
+        return info.context.loaders.load(m.Technician, root.technician_id)
 
     @staticmethod
     async def resolve_technician_name(root: m.Job, info):
@@ -165,24 +175,24 @@ class Ticket(ModelObjectType):
     follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
 
     @staticmethod
-    async def resolve_customer(root: m.Ticket, info):
-        return await info.context.loaders.load(m.Customer, root.customer_id)
+    def resolve_customer(root: m.Ticket, info):
+        return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    async def resolve_branch(root: m.Ticket, info):
-        return await info.context.loaders.load(m.Branch, root.branch_id)
+    def resolve_branch(root: m.Ticket, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    async def resolve_device(root: m.Ticket, info):
-        return await info.context.loaders.load(m.Device, root.device_id)
+    def resolve_device(root: m.Ticket, info):
+        return info.context.loaders.load(m.Device, root.device_id)
 
     @staticmethod
-    async def resolve_card(root: m.Ticket, info):
-        return await info.context.loaders.load(m.AccountCard, root.card_id)
+    def resolve_card(root: m.Ticket, info):
+        return info.context.loaders.load(m.AccountCard, root.card_id)
 
     @staticmethod
-    async def resolve_address(root: m.Ticket, info):
-        return await info.context.loaders.load(m.Address, root.address_id)
+    def resolve_address(root: m.Ticket, info):
+        return info.context.loaders.load(m.Address, root.address_id)
 
     @staticmethod
     async def resolve_created_by_name(root: m.Ticket, info):
