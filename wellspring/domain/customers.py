@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import policy
 from .actor import Actor
 from .errors import DomainError
-from .models import AccountCard, Contact, Customer, Device
+from .models import AccountCard, Address, Contact, Customer, Device
 from .pagination import Page, SortKey, paginate
 
 MAX_SEARCH_LENGTH = 100
@@ -63,3 +63,11 @@ async def search_customers(
         after=after,
         row_key=lambda c: (c.created_at, c.id),
     )
+
+
+def default_address(addresses: list[Address]) -> Address | None:
+    """The address marked default, else the oldest one."""
+    marked = [a for a in addresses if a.is_default]
+    if marked:
+        return marked[0]
+    return min(addresses, key=lambda a: (a.created_at, a.id)) if addresses else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
+from wellspring.domain.customers import default_address
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
@@ -118,8 +119,7 @@ class Customer(ModelObjectType):
 
     @staticmethod
     async def resolve_default_address(root: m.Customer, info):
-        addresses = await Customer.resolve_addresses(root, info)
-        return addresses[0] if addresses else None
+        return default_address(await Customer.resolve_addresses(root, info))
 
     @staticmethod
     async def resolve_contacts(root: m.Customer, info):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
-from wellspring.domain.models.enums import CardStatus as CardStatusValue
+from wellspring.domain.devices import active_card
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
@@ -142,9 +142,7 @@ class Device(ModelObjectType):
 
     @staticmethod
     async def resolve_card(root: m.Device, info):
-        cards = await Device.resolve_cards(root, info)
-        active = [c for c in cards if c.status == CardStatusValue.ACTIVE]
-        return active[0] if active else None
+        return active_card(await Device.resolve_cards(root, info))
 
     @staticmethod
     async def resolve_tickets(root: m.Device, info):
