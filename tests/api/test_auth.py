@@ -171,3 +171,18 @@ def test_activity_is_recorded_at_most_once_a_minute(gql: GraphQL, database_url: 
     assert first > long_ago
     assert _me_error_code(gql, token) is None
     assert scalars(database_url, seen)[0] == first  # within the minute: not written again
+
+
+def test_admins_read_the_audit_log_and_nobody_else(gql: GraphQL, database_url: str) -> None:
+    username = make_user(database_url)
+    _login(gql, username, "password-123")
+    log = gql.data(
+        "{ auditLog(first: 100) { edges { node { action actorName entityType requestId } } } }",
+        as_user="admin",
+    )["auditLog"]
+    logins = [e["node"] for e in log["edges"] if e["node"]["action"] == "auth.login"]
+    assert any(entry["actorName"] == username for entry in logins)
+    assert all(entry["requestId"] for entry in logins)
+    for role in ("hq", "hotline", "clerk-sh", "tech-sh-1", "customer-1"):
+        body = gql.post("{ auditLog { totalCount } }", as_user=role).json()
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", role

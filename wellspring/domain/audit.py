@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring import context
 
+from . import policy
 from .actor import Actor
+from .errors import PermissionDenied
 from .models import AuditEntry
+from .pagination import Page, SortKey, paginate
 
 
 def record(
@@ -32,3 +36,20 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+async def log_page(
+    session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
+) -> Page[AuditEntry]:
+    """Admins: the audit log, newest first."""
+    if not policy.can_read_audit_log(actor):
+        raise PermissionDenied
+    order = (SortKey(AuditEntry.at), SortKey(AuditEntry.id))
+    return await paginate(
+        session,
+        select(AuditEntry),
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda e: (e.at, e.id),
+    )

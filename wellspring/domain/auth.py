@@ -12,12 +12,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, policy
@@ -25,6 +24,7 @@ from .actor import Actor
 from .errors import DomainError, NotAuthenticated, PermissionDenied
 from .models import AuthSession, LoginThrottle, Technician, User, utcnow
 from .models.enums import Role
+from .pagination import Page, SortKey, paginate
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same time.
@@ -272,15 +272,31 @@ async def revoke_session(session: AsyncSession, actor: Actor, *, session_id: str
     return row
 
 
-def online_sessions_query(actor: Actor, *, active_within: dt.timedelta) -> Select[Any]:
-    """Sessions seen recently and not revoked: who is online."""
+async def online_sessions(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    active_within: dt.timedelta,
+    first: int | None,
+    after: str | None,
+) -> Page[AuthSession]:
+    """Admins: sessions seen recently and not revoked (who is online), latest first."""
     if not policy.can_list_sessions(actor):
         raise PermissionDenied
-    since = utcnow() - active_within
-    return select(AuthSession).where(
+    now = utcnow()
+    stmt = select(AuthSession).where(
         AuthSession.revoked_at.is_(None),
-        AuthSession.expires_at > utcnow(),
-        AuthSession.last_seen_at >= since,
+        AuthSession.expires_at > now,
+        AuthSession.last_seen_at >= now - active_within,
+    )
+    order = (SortKey(AuthSession.last_seen_at), SortKey(AuthSession.id))
+    return await paginate(
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda s: (s.last_seen_at, s.id),
     )
 
 
@@ -292,6 +308,7 @@ __all__ = [
     "hash_password",
     "login",
     "logout",
+    "online_sessions",
     "refresh",
     "revoke_session",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
 from .actor import Actor
-from .models import User
+from .models import Branch, DeviceModel, User
 
 M = TypeVar("M")
 _CHUNK = 500
@@ -92,3 +92,15 @@ async def display_names(session: AsyncSession, user_ids: Sequence[str]) -> dict[
         for id_, name in (await session.execute(stmt)).all():
             names[id_] = name
     return names
+
+
+async def branches(session: AsyncSession, actor: Actor) -> list[Branch]:
+    """The branch directory the actor may see, by code."""
+    stmt = select(Branch).where(policy.branches_scope(actor), Branch.deleted_at.is_(None))
+    return list((await session.execute(stmt.order_by(Branch.code))).scalars())
+
+
+async def device_models(session: AsyncSession) -> list[DeviceModel]:
+    """The catalogue of device models, by code."""
+    stmt = select(DeviceModel).where(DeviceModel.deleted_at.is_(None))
+    return list((await session.execute(stmt.order_by(DeviceModel.code))).scalars())

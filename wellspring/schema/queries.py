@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import graphene
-from sqlalchemy import select
 
-from wellspring.domain import auth, customers, policy, queries, tickets
+from wellspring.domain import audit, auth, customers, queries, tickets
 from wellspring.domain import models as m
-from wellspring.domain.errors import PermissionDenied
-from wellspring.domain.pagination import SortKey, paginate
 
 from .core import enums
 from .core.connection import connection_args, connection_for
-from .core.context import RequestContext, gql_error, require_actor
+from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import connection_nodes, prefetch, selection_tree
@@ -124,8 +121,7 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_device_models(_root, info):
         require_actor(info)
-        stmt = select(m.DeviceModel).where(m.DeviceModel.deleted_at.is_(None))
-        return (await info.context.session.execute(stmt.order_by(m.DeviceModel.code))).scalars()
+        return await queries.device_models(info.context.session)
 
     @staticmethod
     async def resolve_tickets(_root, info, filter=None, first=None, after=None):
@@ -144,43 +140,19 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_branches(_root, info):
         actor = require_actor(info)
-        stmt = select(m.Branch).where(policy.branches_scope(actor), m.Branch.deleted_at.is_(None))
-        return (await info.context.session.execute(stmt.order_by(m.Branch.code))).scalars()
+        return await queries.branches(info.context.session, actor)
 
     @staticmethod
     async def resolve_online_sessions(
         _root, info, active_within_minutes=30, first=None, after=None
     ):
         actor = require_actor(info)
-        ctx: RequestContext = info.context
-        try:
-            stmt = auth.online_sessions_query(
-                actor, active_within=dt.timedelta(minutes=max(1, active_within_minutes))
-            )
-        except PermissionDenied:
-            raise gql_error("FORBIDDEN", ctx.locale) from None
-        order = (SortKey(m.AuthSession.last_seen_at), SortKey(m.AuthSession.id))
-        return await paginate(
-            ctx.session,
-            stmt,
-            order=order,
-            first=first,
-            after=after,
-            row_key=lambda s: (s.last_seen_at, s.id),
+        within = dt.timedelta(minutes=max(1, active_within_minutes))
+        return await auth.online_sessions(
+            info.context.session, actor, active_within=within, first=first, after=after
         )
 
     @staticmethod
     async def resolve_audit_log(_root, info, first=None, after=None):
         actor = require_actor(info)
-        ctx: RequestContext = info.context
-        if not policy.can_read_audit_log(actor):
-            raise gql_error("FORBIDDEN", ctx.locale)
-        order = (SortKey(m.AuditEntry.at), SortKey(m.AuditEntry.id))
-        return await paginate(
-            ctx.session,
-            select(m.AuditEntry),
-            order=order,
-            first=first,
-            after=after,
-            row_key=lambda e: (e.at, e.id),
-        )
+        return await audit.log_page(info.context.session, actor, first=first, after=after)
