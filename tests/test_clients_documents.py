@@ -23,6 +23,25 @@ CONTRACT: dict[str, dict[str, str]] = {
     "Device": {"id": "ID!"},
     "Tickets": {"filter": "TicketFilter", "first": "Int", "after": "String"},
     "Ticket": {"id": "ID!"},
+    "OpenTicket": {"input": "TicketOpenInput!"},
+    "ApproveTicket": {"id": "ID!"},
+    "RejectTicket": {"id": "ID!", "reason": "String!"},
+    "DispatchTicket": {"id": "ID!", "branchId": "ID!"},
+    "AssignJob": {
+        "jobId": "ID!",
+        "technicianId": "ID!",
+        "appointmentStart": "DateTime",
+        "appointmentEnd": "DateTime",
+    },
+    "CancelTicket": {"id": "ID!", "reason": "String!"},
+    "FollowUpsDue": {"first": "Int", "after": "String"},
+    "RecordFollowUp": {"input": "FollowUpInput!"},
+    "MyJobs": {"date": "Date"},
+    "AcceptJob": {"id": "ID!"},
+    "StartTravel": {"id": "ID!"},
+    "ArriveOnSite": {"id": "ID!"},
+    "CompleteJob": {"input": "JobCompleteInput!"},
+    "FailJob": {"id": "ID!", "reason": "String!"},
 }
 
 

@@ -40,9 +40,61 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "UNKNOWN_AGENT": ("找不到编号为 {value} 的代理商。", "No agent has the code {value}."),
     "UNKNOWN_CUSTOMER": ("找不到编号为 {value} 的客户。", "No customer has the code {value}."),
     "ROLE_NEEDS_BRANCH": ("角色 {role} 必须属于一个分公司。", "The role {role} needs a branch."),
+    # workflows
+    "INVALID_TRANSITION": (
+        "当前状态（{status}）下不能执行此操作（{action}）。",
+        "This cannot be done ({action}) while the record is {status}.",
+    ),
+    "STALE_OBJECT": (
+        "该记录刚被他人修改，当前状态为 {status}，请刷新后重试。",
+        "Someone else changed this record just now; it is {status}. Refresh and try again.",
+    ),
+    "REASON_REQUIRED": ("请填写原因。", "A reason is required."),
+    "CUSTOMER_REQUIRED": (
+        "请选择已有客户或填写新客户信息（二选一）。",
+        "Give either an existing customer or a new one, not both.",
+    ),
+    "INVALID_PHONE": ("电话号码格式不正确：{value}", "Not a valid phone number: {value}"),
+    "DEVICE_REQUIRED": ("该类型的工单需要指定水机。", "This type of ticket needs a device."),
+    "DEVICE_NOT_OF_CUSTOMER": (
+        "该水机不属于此客户。",
+        "The device does not belong to this customer.",
+    ),
+    "DEVICE_NOT_INSTALLED": (
+        "该水机当前未安装（{status}）。",
+        "The device is not installed (it is {status}).",
+    ),
+    "CARD_REQUIRED": ("该类型的工单需要指定开户卡。", "This type of ticket needs an account card."),
+    "CARD_NOT_ACTIVE": (
+        "该开户卡未激活或不属于此客户。",
+        "The card is not active for this customer.",
+    ),
+    "CARD_ALREADY_ACTIVE": ("开户卡 {value} 已被激活绑定。", "The card {value} is already active."),
+    "SERIAL_IN_USE": (
+        "序列号 {value} 的水机已在使用中。",
+        "A device with serial number {value} is already in use.",
+    ),
+    "BRANCH_REQUIRED": ("请指定受理的分公司。", "Name the branch that will handle this."),
+    "INVALID_BRANCH": ("不能派单到该机构。", "Work cannot be dispatched to this office."),
+    "TECHNICIAN_NOT_IN_BRANCH": (
+        "该工程师不属于此派工单所在的分公司或已停用。",
+        "The engineer is not active in this job's branch.",
+    ),
+    "APPOINTMENT_WINDOW_INVALID": (
+        "预约时间段无效：需同时给出开始和结束时间，且结束晚于开始、不早于现在。",
+        "The appointment window is invalid: give both ends, the end after the start and not in the past.",
+    ),
+    "SCORE_OUT_OF_RANGE": ("评分必须在 1 到 5 之间。", "The score must be between 1 and 5."),
+    "DISSATISFACTION_REQUIRED": (
+        "评分较低时请选择不满意原因。",
+        "Choose a dissatisfaction category for a low score.",
+    ),
+    "QUANTITY_OUT_OF_RANGE": ("{field} 必须大于 0。", "{field} must be greater than 0."),
+    "AMOUNT_NEGATIVE": ("{field} 不能为负数。", "{field} cannot be negative."),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),
     "INVALID_ID": ("ID 无效：{value}", "Not a valid ID: {value}"),
+    "INVALID_ARGUMENT": ("{field} 的值无效。", "The value of {field} is not valid."),
     "NOT_FOUND": ("找不到该记录。", "No such record."),
     "INVALID_CURSOR": ("分页游标无效。", "The pagination cursor is not valid."),
     "PAGE_SIZE_OUT_OF_RANGE": (

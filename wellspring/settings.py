@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=1000)
     log_json: bool | None = None  # default: JSON unless in development mode
     timezone: str = "Asia/Shanghai"
+    # Service-level hours by ticket type and priority, over the defaults in
+    # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
+    sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

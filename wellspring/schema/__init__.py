@@ -15,6 +15,20 @@ from .devices.types import AccountCard, FilterType
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
+from .workflow.mutations import (
+    AcceptJob,
+    ApproveTicket,
+    ArriveOnSite,
+    AssignJob,
+    CancelTicket,
+    CompleteJob,
+    DispatchTicket,
+    FailJob,
+    OpenTicket,
+    RecordFollowUp,
+    RejectTicket,
+    StartTravel,
+)
 
 
 class Mutation(graphene.ObjectType):
@@ -22,6 +36,20 @@ class Mutation(graphene.ObjectType):
     refresh_token = RefreshToken.Field()
     logout = Logout.Field()
     revoke_session = RevokeSession.Field()
+    # dispatchers
+    open_ticket = OpenTicket.Field()
+    approve_ticket = ApproveTicket.Field()
+    reject_ticket = RejectTicket.Field()
+    dispatch_ticket = DispatchTicket.Field()
+    assign_job = AssignJob.Field()
+    cancel_ticket = CancelTicket.Field()
+    record_follow_up = RecordFollowUp.Field()
+    # engineers
+    accept_job = AcceptJob.Field()
+    start_travel = StartTravel.Field()
+    arrive_on_site = ArriveOnSite.Field()
+    complete_job = CompleteJob.Field()
+    fail_job = FailJob.Field()
 
 
 @lru_cache(maxsize=1)

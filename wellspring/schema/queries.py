@@ -8,6 +8,7 @@ import graphene
 
 from wellspring.domain import audit, auth, customers, queries, tickets
 from wellspring.domain import models as m
+from wellspring.domain.workflow import queries as workflow_queries
 
 from .core import enums
 from .core.connection import connection_args, connection_for
@@ -20,7 +21,7 @@ from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import Device, DeviceModel
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
-from .tickets.types import TICKET_RELATIONS, Ticket
+from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
 
 
 class TicketFilter(graphene.InputObjectType):
@@ -83,6 +84,16 @@ class Query(graphene.ObjectType):
     )
     ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
     branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    follow_ups_due = graphene.Field(
+        graphene.NonNull(connection_for(FollowUp)),
+        description="Completed work waiting for the follow-up call, longest waiting first.",
+        **connection_args(),
+    )
+    my_jobs = graphene.NonNull(
+        graphene.List(graphene.NonNull(Job)),
+        date=graphene.Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),
+        description="Engineers: their jobs.",
+    )
     online_sessions = graphene.Field(
         graphene.NonNull(connection_for(AuthSession)),
         active_within_minutes=graphene.Int(default_value=30),
@@ -136,6 +147,21 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_ticket(_root, info, id):
         return await _one(info, m.Ticket, "Ticket", id)
+
+    @staticmethod
+    async def resolve_follow_ups_due(_root, info, first=None, after=None):
+        actor = require_actor(info)
+        return await workflow_queries.follow_ups_due(
+            info.context.session, actor, first=first, after=after
+        )
+
+    @staticmethod
+    async def resolve_my_jobs(_root, info, date=None):
+        actor = require_actor(info)
+        jobs = await workflow_queries.my_jobs(info.context.session, actor, day=date)
+        tree = {"node": selection_tree(info)}
+        await prefetch(info.context.loaders, jobs, tree["node"], JOB_RELATIONS)
+        return jobs
 
     @staticmethod
     async def resolve_branches(_root, info):

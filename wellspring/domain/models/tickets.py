@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record, utcnow
@@ -49,8 +50,14 @@ class Ticket(Record, Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     linked_ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), default=None)
-    # Optimistic concurrency: a state change names the revision it saw.
+    # What the caller asked for, by type: the install's card, model and serial, a recharge's
+    # plan, a move's new address ... (validated by the workflow services, never free-form).
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Optimistic concurrency: every UPDATE names the revision it read (SQLAlchemy's
+    # version_id_col), so of two dispatchers acting at once one wins and the other is told.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class TicketStatusChange(Record, Base):
@@ -85,7 +92,11 @@ class Job(Record, Base):
     arrived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The completion report the engineer filed (fields by ticket type).
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class JobStatusChange(Record, Base):

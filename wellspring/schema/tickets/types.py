@@ -25,6 +25,20 @@ TICKET_RELATIONS: Relations = {
 }
 
 
+# What an engineer's list of jobs may reach.
+JOB_RELATIONS: Relations = {
+    "ticket": (
+        m.Ticket,
+        "ticket_id",
+        {
+            "customer": (m.Customer, "customer_id", {}),
+            "device": (m.Device, "device_id", {"model": (m.DeviceModel, "device_model_id", {})}),
+            "address": (m.Address, "address_id", {}),
+        },
+    ),
+}
+
+
 class _StatusChangeFields:
     """Shared resolvers of the two history types (who made a change, by name)."""
 
@@ -74,6 +88,12 @@ class FollowUp(ModelObjectType):
 
     class Meta:
         interfaces = (Node,)
+
+    ticket = graphene.Field(lambda: Ticket)
+
+    @staticmethod
+    def resolve_ticket(root: m.FollowUp, info):
+        return info.context.loaders.load(m.Ticket, root.ticket_id)
 
     status = graphene.Field(enums.FollowUpStatus, required=True)
     due_at = graphene.Field(DateTime, required=True)

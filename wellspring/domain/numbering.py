@@ -1,0 +1,31 @@
+"""Human-readable numbers (T0000000123, J0000000045) from named counters.
+
+The counter row is incremented with a single UPDATE, so two transactions never draw the same
+number; on PostgreSQL the row lock is held until commit, on SQLite writers are serialised.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import CounterRow
+
+TICKET = ("ticket_number", "T")
+JOB = ("job_number", "J")
+
+
+async def next_number(session: AsyncSession, counter: tuple[str, str]) -> str:
+    name, prefix = counter
+    value = (
+        await session.execute(
+            update(CounterRow)
+            .where(CounterRow.name == name)
+            .values(value=CounterRow.value + 1)
+            .returning(CounterRow.value)
+        )
+    ).scalar_one_or_none()
+    if value is None:
+        await session.execute(insert(CounterRow).values(name=name, value=1))
+        value = 1
+    return f"{prefix}{int(value):010d}"

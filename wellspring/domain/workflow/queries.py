@@ -1,0 +1,56 @@
+"""Reads of the workflow: the follow-up calls due and an engineer's jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import policy
+from ..actor import Actor
+from ..errors import PermissionDenied
+from ..models import FollowUp, Job, Ticket
+from ..models.enums import JOB_OPEN_STATUSES, FollowUpStatus, Role, TicketStatus
+from ..pagination import Page, SortKey, paginate
+from . import states
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def follow_ups_due(
+    session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
+) -> Page[FollowUp]:
+    """Completed work waiting for the hotline's call back, the longest-waiting first."""
+    if actor.role not in states.DISPATCHERS:
+        raise PermissionDenied
+    stmt = (
+        select(FollowUp)
+        .join(Ticket, Ticket.id == FollowUp.ticket_id)
+        .where(
+            FollowUp.status == FollowUpStatus.DUE,
+            Ticket.status == TicketStatus.FOLLOW_UP_DUE,
+            policy.tickets_scope(actor),
+            FollowUp.deleted_at.is_(None),
+        )
+    )
+    order = (SortKey(FollowUp.due_at, descending=False), SortKey(FollowUp.id, descending=False))
+    return await paginate(
+        session, stmt, order=order, first=first, after=after, row_key=lambda f: (f.due_at, f.id)
+    )
+
+
+async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -> list[Job]:
+    """The engineer's jobs: those appointed on ``day`` (Asia/Shanghai), else all open ones."""
+    if actor.role is not Role.TECHNICIAN:
+        raise PermissionDenied
+    stmt = select(Job).where(Job.technician_id == actor.technician_id, Job.deleted_at.is_(None))
+    if day is None:
+        stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
+    else:
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+        end = start + dt.timedelta(days=1)
+        stmt = stmt.where(Job.appointment_start >= start, Job.appointment_start < end)
+    stmt = stmt.order_by(Job.appointment_start.is_(None), Job.appointment_start, Job.created_at)
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,129 @@
+"""What a caller asks for when opening a ticket: plain, validated data (no transport types)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..errors import DomainError
+from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, SupplyMode, TicketType
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+PAYMENT_METHODS = frozenset({"ON_SITE", "POSTAL", "CARD", "ONLINE"})
+
+
+def check_phone(value: str, field_name: str) -> str:
+    """Mainland mobile (11 digits, 1[3-9]…) or landline with area code (010-12345678)."""
+    phone = value.strip().replace(" ", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        raise DomainError("INVALID_PHONE", field=field_name, value=value[:32])
+    return phone
+
+
+def require(value: str | None, field_name: str, maximum: int = 100) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError("REQUIRED", field=field_name)
+    if len(text) > maximum:
+        raise DomainError("VALUE_TOO_LONG", field=field_name, maximum=maximum)
+    return text
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    province: str
+    city: str
+    district: str
+    street: str = ""
+    community: str = ""
+    building: str = ""
+    room: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def validated(self, prefix: str) -> dict[str, Any]:
+        values = {
+            "province": require(self.province, f"{prefix}.province", 50),
+            "city": require(self.city, f"{prefix}.city", 50),
+            "district": require(self.district, f"{prefix}.district", 50),
+            "street": self.street.strip()[:100],
+            "community": self.community.strip()[:100],
+            "building": self.building.strip()[:50],
+            "room": self.room.strip()[:50],
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+        }
+        lat, lon = self.latitude, self.longitude
+        if (lat is None) != (lon is None) or (
+            lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+        ):
+            raise DomainError("INVALID_ARGUMENT", field=f"{prefix}.latitude")
+        return values
+
+
+@dataclass(frozen=True)
+class NewCustomerInput:
+    name: str
+    phone: str
+    address: AddressInput
+    kind: CustomerKind = CustomerKind.PERSON
+    tier: CustomerTier = CustomerTier.IRON
+    contact_name: str = ""
+
+
+@dataclass(frozen=True)
+class InstallRequest:
+    """The caller's card, the machine's model and serial (装机)."""
+
+    card_number: str
+    device_model_id: str
+    serial_number: str
+    contract_number: str = ""
+    price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RechargeRequest:
+    """Water bought: months on a monthly plan or buckets on a bucket plan (冲水)."""
+
+    plan: SupplyMode
+    quantity: int
+    unit_price: Decimal
+    payment_method: str
+
+    def validated(self) -> dict[str, Any]:
+        if self.quantity <= 0:
+            raise DomainError("QUANTITY_OUT_OF_RANGE", field="recharge.quantity")
+        if self.unit_price < 0:
+            raise DomainError("AMOUNT_NEGATIVE", field="recharge.unitPrice")
+        if self.payment_method not in PAYMENT_METHODS:
+            raise DomainError("INVALID_ARGUMENT", field="recharge.paymentMethod")
+        return {
+            "plan": self.plan.value,
+            "quantity": self.quantity,
+            "unit_price": str(self.unit_price),
+            "payment_method": self.payment_method,
+        }
+
+
+@dataclass(frozen=True)
+class OpenTicketRequest:
+    type: TicketType
+    customer_id: str | None = None
+    new_customer: NewCustomerInput | None = None
+    branch_id: str | None = None
+    device_id: str | None = None
+    card_id: str | None = None
+    address_id: str | None = None
+    description: str = ""
+    priority: Priority = Priority.NORMAL
+    channel: Channel = Channel.HOTLINE
+    install: InstallRequest | None = None
+    recharge: RechargeRequest | None = None
+    relocate_to: AddressInput | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,639 @@
+"""The use cases that move tickets and jobs along the spine. None of them commits.
+
+Each checks the actor's role and scope, checks the state machine, writes the change, a
+history row and an audit entry, and raises ``DomainError`` (nothing written, the caller rolls
+back to its savepoint) or ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, numbering, policy
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import (
+    AccountCard,
+    Address,
+    Branch,
+    Contact,
+    Customer,
+    Device,
+    DeviceModel,
+    FollowUp,
+    Job,
+    JobStatusChange,
+    Technician,
+    Ticket,
+    TicketStatusChange,
+    utcnow,
+)
+from ..models.enums import (
+    JOB_OPEN_STATUSES,
+    BranchKind,
+    CardStatus,
+    Channel,
+    DeviceStatus,
+    Dissatisfaction,
+    FollowUpStatus,
+    JobStatus,
+    OwnerKind,
+    Priority,
+    Role,
+    TicketStatus,
+    TicketType,
+)
+from . import sla, states
+from .requests import OpenTicketRequest, check_phone, require
+
+DEVICE_TYPES = frozenset(
+    {
+        TicketType.UNINSTALL,
+        TicketType.RELOCATE,
+        TicketType.RECHARGE,
+        TicketType.REPAIR,
+        TicketType.FILTER_CHANGE,
+        TicketType.WATER_TEST,
+    }
+)
+M = TypeVar("M")
+FOLLOW_UP_DELAY = dt.timedelta(hours=24)
+LOW_SCORE = 2
+MAX_REASON = 500
+
+
+# -- shared steps ---------------------------------------------------------------------------
+async def _visible(session: AsyncSession, actor: Actor, model: type[M], id_: str) -> M:
+    row = (
+        await session.execute(select(model).where(policy.scope(model, actor)).filter_by(id=id_))
+    ).scalar_one_or_none()
+    if row is None or row.deleted_at is not None:  # type: ignore[attr-defined]
+        raise DomainError("NOT_FOUND", field="id")
+    return row
+
+
+async def _flush(session: AsyncSession, row: Ticket | Job) -> None:
+    """Write now, so that a concurrent change surfaces here as a clear error."""
+    try:
+        await session.flush()
+    except StaleDataError:
+        current = await session.scalar(select(type(row).status).where(type(row).id == row.id))
+        raise DomainError("STALE_OBJECT", status=str(current)) from None
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise DomainError("VALUE_TOO_LONG", field="reason", maximum=MAX_REASON)
+    return text
+
+
+def _move_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    target: TicketStatus,
+    *,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    source = ticket.status if ticket.status is not None else None
+    states.check_edge(states.TICKET_EDGES, source, target)
+    ticket.status = target
+    if reason:
+        ticket.status_reason = reason
+    session.add(
+        TicketStatusChange(
+            ticket_id=ticket.id,
+            from_status=source,
+            to_status=target,
+            actor_id=actor.user_id or None,
+            at=at or utcnow(),
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"ticket.{target.value.lower()}",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        from_status=source.value if source else None,
+        reason=reason,
+    )
+
+
+def _move_job(
+    session: AsyncSession, actor: Actor, job: Job, target: JobStatus, *, reason: str = ""
+) -> None:
+    source = job.status
+    states.check_edge(states.JOB_EDGES, source, target)
+    job.status = target
+    if reason:
+        job.status_reason = reason
+    session.add(
+        JobStatusChange(
+            job_id=job.id,
+            from_status=source,
+            to_status=target,
+            actor_id=actor.user_id or None,
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        f"job.{target.value.lower()}",
+        entity_type="Job",
+        entity_id=job.id,
+        from_status=source.value if source else None,
+        reason=reason,
+    )
+
+
+async def _new_job(session: AsyncSession, actor: Actor, ticket: Ticket) -> Job:
+    job = Job(
+        number=await numbering.next_number(session, numbering.JOB),
+        ticket_id=ticket.id,
+        branch_id=ticket.branch_id,
+        status=JobStatus.PENDING,
+    )
+    session.add(job)
+    await session.flush()
+    session.add(
+        JobStatusChange(
+            job_id=job.id, from_status=None, to_status=JobStatus.PENDING, actor_id=actor.user_id
+        )
+    )
+    return job
+
+
+# -- opening --------------------------------------------------------------------------------
+async def _customer_for(
+    session: AsyncSession, actor: Actor, request: OpenTicketRequest
+) -> tuple[Customer, Address | None]:
+    if (request.customer_id is None) == (request.new_customer is None):
+        raise DomainError("CUSTOMER_REQUIRED", field="customer")
+    if request.customer_id is not None:
+        customer = await _visible(session, actor, Customer, request.customer_id)
+        return customer, None
+    if actor.role is Role.CUSTOMER:
+        raise PermissionDenied
+    new = request.new_customer
+    assert new is not None
+    name = require(new.name, "newCustomer.name")
+    phone = check_phone(new.phone, "newCustomer.phone")
+    address_values = new.address.validated("newCustomer.address")
+    branch_id = request.branch_id or (actor.branch_id if actor.role is Role.CLERK else None)
+    if branch_id is None:
+        raise DomainError("BRANCH_REQUIRED", field="branchId")
+    branch = await _visible(session, actor, Branch, branch_id)
+    if actor.role is Role.CLERK and branch.id != actor.branch_id:
+        raise PermissionDenied
+    customer = Customer(
+        code=await numbering.next_number(session, ("customer_number", "C")),
+        name=name,
+        kind=new.kind,
+        tier=new.tier,
+        phone=phone,
+        owner_kind=OwnerKind.BRANCH,
+        branch_id=branch.id,
+    )
+    session.add(customer)
+    await session.flush()
+    address = Address(customer_id=customer.id, is_default=True, **address_values)
+    session.add(address)
+    session.add(
+        Contact(
+            customer_id=customer.id,
+            name=(new.contact_name or name).strip()[:50],
+            phone=phone,
+            is_primary=True,
+        )
+    )
+    await session.flush()
+    audit.record(session, actor, "customer.created", entity_type="Customer", entity_id=customer.id)
+    return customer, address
+
+
+async def _type_details(
+    session: AsyncSession, actor: Actor, request: OpenTicketRequest, customer: Customer
+) -> tuple[dict[str, Any], Device | None, AccountCard | None]:
+    """Check what the ticket's type needs and return what to keep in ``details``."""
+    device: Device | None = None
+    card: AccountCard | None = None
+    details: dict[str, Any] = {}
+    kind = request.type
+    if kind in DEVICE_TYPES or request.device_id is not None:
+        if request.device_id is None:
+            raise DomainError("DEVICE_REQUIRED", field="deviceId")
+        device = await _visible(session, actor, Device, request.device_id)
+        if device.customer_id != customer.id:
+            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
+        if kind in DEVICE_TYPES and device.status is not DeviceStatus.INSTALLED:
+            raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=device.status.value)
+    if kind is TicketType.CARD_CANCEL:
+        if request.card_id is None:
+            raise DomainError("CARD_REQUIRED", field="cardId")
+        card = await _visible(session, actor, AccountCard, request.card_id)
+        if card.customer_id != customer.id or card.status is not CardStatus.ACTIVE:
+            raise DomainError("CARD_NOT_ACTIVE", field="cardId")
+    if kind is TicketType.INSTALL:
+        install = request.install
+        if install is None:
+            raise DomainError("REQUIRED", field="install")
+        number = require(install.card_number, "install.cardNumber", 32)
+        card = (
+            await session.execute(select(AccountCard).where(AccountCard.card_number == number))
+        ).scalar_one_or_none()
+        if card is None:
+            raise DomainError("NOT_FOUND", field="install.cardNumber")
+        if card.status is CardStatus.ACTIVE:
+            raise DomainError("CARD_ALREADY_ACTIVE", field="install.cardNumber", value=number)
+        model = await session.get(DeviceModel, install.device_model_id)
+        if model is None or model.deleted_at is not None:
+            raise DomainError("NOT_FOUND", field="install.deviceModelId")
+        serial = require(install.serial_number, "install.serialNumber", 64)
+        in_use = await session.scalar(
+            select(Device.id).where(
+                Device.serial_number == serial, Device.status == DeviceStatus.INSTALLED
+            )
+        )
+        if in_use is not None:
+            raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+        if install.price is not None and install.price < 0:
+            raise DomainError("AMOUNT_NEGATIVE", field="install.price")
+        details["install"] = {
+            "card_number": number,
+            "device_model_id": model.id,
+            "serial_number": serial,
+            "contract_number": install.contract_number.strip()[:64],
+            "price": str(install.price if install.price is not None else model.list_price),
+        }
+    if kind is TicketType.RECHARGE:
+        if request.recharge is None:
+            raise DomainError("REQUIRED", field="recharge")
+        details["recharge"] = request.recharge.validated()
+    if kind is TicketType.RELOCATE:
+        if request.relocate_to is None:
+            raise DomainError("REQUIRED", field="relocateTo")
+        details["relocate_to"] = request.relocate_to.validated("relocateTo")
+    return details, device, card
+
+
+async def open_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    request: OpenTicketRequest,
+    sla_overrides: Mapping[str, Mapping[str, int]] | None = None,
+) -> Ticket:
+    """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
+    if actor.role not in states.DISPATCHERS and actor.role is not Role.CUSTOMER:
+        raise PermissionDenied
+    customer, new_address = await _customer_for(session, actor, request)
+    details, device, card = await _type_details(session, actor, request, customer)
+    address_id = request.address_id
+    if address_id is not None:
+        address = await _visible(session, actor, Address, address_id)
+        if address.customer_id != customer.id:
+            raise DomainError("NOT_FOUND", field="addressId")
+    elif new_address is not None:
+        address_id = new_address.id
+    elif device is not None:
+        address_id = device.address_id
+    branch_id = customer.branch_id
+    if request.branch_id and request.customer_id is not None:
+        branch_id = (await _visible(session, actor, Branch, request.branch_id)).id
+    if actor.role is Role.CLERK and branch_id != actor.branch_id:
+        raise PermissionDenied
+    channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
+    now = utcnow()
+    ticket = Ticket(
+        number=await numbering.next_number(session, numbering.TICKET),
+        type=request.type,
+        status=TicketStatus.CREATED,
+        priority=request.priority,
+        channel=channel,
+        customer_id=customer.id,
+        branch_id=branch_id,
+        device_id=device.id if device else None,
+        card_id=card.id if card and request.type is TicketType.CARD_CANCEL else None,
+        address_id=address_id,
+        description=request.description.strip()[:2000],
+        created_by_id=actor.user_id,
+        handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
+        due_at=sla.due_at(now, request.type, request.priority, sla_overrides),
+        details={**details, **request.extra},
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketStatusChange(
+            ticket_id=ticket.id,
+            from_status=None,
+            to_status=TicketStatus.CREATED,
+            actor_id=actor.user_id,
+            at=now,
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "ticket.created",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        type=request.type.value,
+    )
+    await session.flush()
+    return ticket
+
+
+# -- dispatcher moves -----------------------------------------------------------------------
+async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Ticket:
+    states.check_role(states.APPROVE, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.APPROVE, role=actor.role, current=ticket.status)
+    _move_ticket(session, actor, ticket, TicketStatus.APPROVED)
+    await _flush(session, ticket)
+    return ticket
+
+
+async def reject_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
+) -> Ticket:
+    states.check_role(states.REJECT, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.REJECT, role=actor.role, current=ticket.status, reason=reason)
+    _move_ticket(session, actor, ticket, TicketStatus.REJECTED, reason=_reason(reason))
+    ticket.closed_at = utcnow()
+    await _flush(session, ticket)
+    return ticket
+
+
+async def dispatch_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, branch_id: str
+) -> tuple[Ticket, Job]:
+    """Send an approved ticket to a branch, opening its job (派单)."""
+    states.check_role(states.DISPATCH, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.DISPATCH, role=actor.role, current=ticket.status)
+    branch = await _visible(session, actor, Branch, branch_id)
+    if branch.kind is BranchKind.HQ or not branch.is_active:
+        raise DomainError("INVALID_BRANCH", field="branchId")
+    if actor.role is Role.CLERK and branch.id != actor.branch_id:
+        raise PermissionDenied
+    ticket.branch_id = branch.id
+    _move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
+    await _flush(session, ticket)
+    job = await _new_job(session, actor, ticket)
+    return ticket, job
+
+
+def _check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
+    if start is None and end is None:
+        return
+    if start is None or end is None or end <= start or end < utcnow():
+        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointmentStart")
+
+
+async def assign_job(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    technician_id: str,
+    appointment_start: dt.datetime | None = None,
+    appointment_end: dt.datetime | None = None,
+) -> Job:
+    """Give a job to an engineer of its branch, with the agreed window (预约) if known.
+
+    Assigning again before the engineer leaves reassigns or reschedules.
+    """
+    states.check_role(states.ASSIGN, actor.role)
+    job = await _visible(session, actor, Job, job_id)
+    ticket = await _visible(session, actor, Ticket, job.ticket_id)
+    states.check(states.ASSIGN, role=actor.role, current=ticket.status)
+    if job.status not in (JobStatus.PENDING, JobStatus.ASSIGNED, JobStatus.ACCEPTED):
+        raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
+    technician = await session.get(Technician, technician_id)
+    if (
+        technician is None
+        or technician.branch_id != job.branch_id
+        or not technician.is_active
+        or technician.deleted_at is not None
+    ):
+        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
+    _check_window(appointment_start, appointment_end)
+    reassigned = job.technician_id is not None and job.technician_id != technician.id
+    job.technician_id = technician.id
+    job.appointment_start = appointment_start
+    job.appointment_end = appointment_end
+    note = "reassigned" if reassigned else ""
+    _move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
+    target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
+    if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:
+        target = TicketStatus.APPOINTED  # a window once agreed stays until changed
+    _move_ticket(session, actor, ticket, target, reason=note)
+    await _flush(session, ticket)
+    await _flush(session, job)
+    return job
+
+
+async def cancel_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
+) -> Ticket:
+    states.check_role(states.CANCEL, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.CANCEL, role=actor.role, current=ticket.status, reason=reason)
+    text = _reason(reason)
+    jobs = (
+        await session.execute(
+            select(Job).where(Job.ticket_id == ticket.id, Job.status.in_(JOB_OPEN_STATUSES))
+        )
+    ).scalars()
+    for job in jobs:
+        _move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
+    _move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
+    ticket.closed_at = utcnow()
+    await _flush(session, ticket)
+    return ticket
+
+
+# -- engineer moves -------------------------------------------------------------------------
+async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job, Ticket]:
+    if actor.role is not Role.TECHNICIAN:
+        raise PermissionDenied
+    job = await session.get(Job, job_id)
+    if job is None or job.technician_id != actor.technician_id or job.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="id")
+    ticket = await session.get(Ticket, job.ticket_id)
+    assert ticket is not None
+    return job, ticket
+
+
+async def accept_job(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
+    job, _ticket = await _my_job(session, actor, job_id)
+    states.check(states.ACCEPT, role=actor.role, current=job.status)
+    job.accepted_at = utcnow()
+    _move_job(session, actor, job, JobStatus.ACCEPTED)
+    await _flush(session, job)
+    return job
+
+
+async def start_travel(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.START_TRAVEL, role=actor.role, current=job.status)
+    job.started_travel_at = utcnow()
+    _move_job(session, actor, job, JobStatus.EN_ROUTE)
+    _move_ticket(session, actor, ticket, TicketStatus.EN_ROUTE)
+    await _flush(session, ticket)
+    await _flush(session, job)
+    return job
+
+
+async def arrive_on_site(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.ARRIVE, role=actor.role, current=job.status)
+    job.arrived_at = utcnow()
+    _move_job(session, actor, job, JobStatus.ON_SITE)
+    _move_ticket(session, actor, ticket, TicketStatus.ON_SITE)
+    await _flush(session, ticket)
+    await _flush(session, job)
+    return job
+
+
+async def complete_job(
+    session: AsyncSession, actor: Actor, *, job_id: str, report: Mapping[str, Any]
+) -> Job:
+    """File the visit's report; the ticket is completed and its follow-up call falls due."""
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.COMPLETE, role=actor.role, current=job.status)
+    now = utcnow()
+    job.completed_at = now
+    job.report = dict(report)
+    _move_job(session, actor, job, JobStatus.COMPLETED)
+    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, at=now)
+    # One microsecond later, so the history sorts in the order the moves happened.
+    later = now + dt.timedelta(microseconds=1)
+    _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, at=later)
+    session.add(FollowUp(ticket_id=ticket.id, due_at=now + FOLLOW_UP_DELAY))
+    await _flush(session, ticket)
+    await _flush(session, job)
+    return job
+
+
+async def fail_job(session: AsyncSession, actor: Actor, *, job_id: str, reason: str) -> Job:
+    """The visit could not be done: the ticket goes back to its dispatcher with a new job."""
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.FAIL, role=actor.role, current=job.status, reason=reason)
+    text = _reason(reason)
+    _move_job(session, actor, job, JobStatus.FAILED, reason=text)
+    _move_ticket(session, actor, ticket, TicketStatus.DISPATCHED, reason=text)
+    await _flush(session, ticket)
+    await _flush(session, job)
+    await _new_job(session, actor, ticket)
+    return job
+
+
+# -- follow-up ------------------------------------------------------------------------------
+async def record_follow_up(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    ticket_id: str,
+    score: int,
+    dissatisfaction: Dissatisfaction | None = None,
+    comment: str = "",
+) -> tuple[Ticket, FollowUp, Ticket | None]:
+    """The hotline's call back (回访): the score closes the ticket; a low one opens a complaint."""
+    states.check_role(states.FOLLOW_UP, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.FOLLOW_UP, role=actor.role, current=ticket.status)
+    if not 1 <= score <= 5:
+        raise DomainError("SCORE_OUT_OF_RANGE", field="score")
+    if score <= LOW_SCORE and dissatisfaction is None:
+        raise DomainError("DISSATISFACTION_REQUIRED", field="dissatisfaction")
+    now = utcnow()
+    follow_up = (
+        (
+            await session.execute(
+                select(FollowUp)
+                .where(FollowUp.ticket_id == ticket.id, FollowUp.status == FollowUpStatus.DUE)
+                .order_by(FollowUp.due_at)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if follow_up is None:
+        follow_up = FollowUp(ticket_id=ticket.id, due_at=now)
+        session.add(follow_up)
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.score = score
+    follow_up.dissatisfaction = dissatisfaction
+    follow_up.comment = comment.strip()[:1000]
+    follow_up.recorded_by_id = actor.user_id
+    follow_up.recorded_at = now
+    _move_ticket(session, actor, ticket, TicketStatus.CLOSED, at=now)
+    ticket.closed_at = now
+    await _flush(session, ticket)
+    complaint = None
+    if score <= LOW_SCORE:
+        complaint = Ticket(
+            number=await numbering.next_number(session, numbering.TICKET),
+            type=TicketType.COMPLAINT,
+            status=TicketStatus.CREATED,
+            priority=Priority.HIGH,
+            channel=Channel.SYSTEM,
+            customer_id=ticket.customer_id,
+            branch_id=ticket.branch_id,
+            device_id=ticket.device_id,
+            address_id=ticket.address_id,
+            description=f"回访评分 {score}：{follow_up.comment}",
+            created_by_id=actor.user_id,
+            handler_id=actor.user_id,
+            due_at=sla.due_at(now, TicketType.COMPLAINT, Priority.HIGH),
+            linked_ticket_id=ticket.id,
+            details={
+                "follow_up_score": score,
+                "dissatisfaction": dissatisfaction.value if dissatisfaction else None,
+            },
+        )
+        session.add(complaint)
+        await session.flush()
+        session.add(
+            TicketStatusChange(
+                ticket_id=complaint.id,
+                from_status=None,
+                to_status=TicketStatus.CREATED,
+                actor_id=actor.user_id,
+                at=now,
+                reason="low follow-up score",
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            "ticket.created",
+            entity_type="Ticket",
+            entity_id=complaint.id,
+            type=TicketType.COMPLAINT.value,
+            linked_ticket_id=ticket.id,
+        )
+    audit.record(
+        session,
+        actor,
+        "follow_up.recorded",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        score=score,
+    )
+    await session.flush()
+    return ticket, follow_up, complaint

@@ -1,0 +1,180 @@
+"""Inputs of the workflow mutations, and their translation into domain requests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import graphene
+
+from wellspring.domain.errors import DomainError
+from wellspring.domain.models import enums as e
+from wellspring.domain.workflow import requests as r
+
+from ..core import enums
+from ..core.ids import parse_global_id
+from ..core.scalars import DateTime, parse_decimal
+
+
+class AddressInput(graphene.InputObjectType):
+    """省 / 市 / 区 / 街道 (from the list) and 小区 / 楼栋 / 房间 (typed)."""
+
+    province = graphene.String(required=True)
+    city = graphene.String(required=True)
+    district = graphene.String(required=True)
+    street = graphene.String()
+    community = graphene.String()
+    building = graphene.String()
+    room = graphene.String()
+    latitude = graphene.Float(description="WGS-84")
+    longitude = graphene.Float(description="WGS-84")
+
+
+class NewCustomerInput(graphene.InputObjectType):
+    name = graphene.String(required=True)
+    phone = graphene.String(required=True, description="Mobile (13812345678) or 010-12345678.")
+    address = graphene.Field(AddressInput, required=True)
+    kind = graphene.Field(enums.CustomerKind)
+    tier = graphene.Field(enums.CustomerTier)
+    contact_name = graphene.String()
+
+
+class InstallRequestInput(graphene.InputObjectType):
+    card_number = graphene.String(required=True)
+    device_model_id = graphene.ID(required=True)
+    serial_number = graphene.String(required=True)
+    contract_number = graphene.String()
+    price = graphene.String(description="Decimal, CNY; the model's list price when omitted.")
+
+
+class RechargeRequestInput(graphene.InputObjectType):
+    plan = graphene.Field(enums.SupplyMode, required=True)
+    quantity = graphene.Int(required=True, description="Months or buckets.")
+    unit_price = graphene.String(required=True, description="Decimal, CNY.")
+    payment_method = graphene.String(required=True, description="ON_SITE, POSTAL, CARD, ONLINE")
+
+
+class TicketOpenInput(graphene.InputObjectType):
+    type = graphene.Field(enums.TicketType, required=True)
+    customer_id = graphene.ID(description="An existing customer, or give newCustomer.")
+    new_customer = graphene.Field(NewCustomerInput)
+    branch_id = graphene.ID(description="The handling branch (default: the customer's).")
+    device_id = graphene.ID(description="Needed by uninstall, relocate, recharge, repair, ...")
+    card_id = graphene.ID(description="Needed by a card cancellation.")
+    address_id = graphene.ID()
+    description = graphene.String()
+    priority = graphene.Field(enums.Priority)
+    channel = graphene.Field(enums.Channel)
+    install = graphene.Field(InstallRequestInput)
+    recharge = graphene.Field(RechargeRequestInput)
+    relocate_to = graphene.Field(AddressInput, description="The new address of a move.")
+
+
+class JobReportInput(graphene.InputObjectType):
+    """The completion report; which fields a type requires grows with the workflows issue."""
+
+    notes = graphene.String()
+    confirmation_number = graphene.String(description="Install: the signed form's number.")
+    fault_symptom = graphene.String()
+    fault_code = graphene.String()
+    repair_level = graphene.String()
+    travel_distance_km = graphene.Float()
+    customer_comment = graphene.String()
+    appearance = graphene.String()
+    water_test_result = graphene.String()
+    remaining_water_value = graphene.Int()
+
+
+class JobCompleteInput(graphene.InputObjectType):
+    job_id = graphene.ID(required=True)
+    report = graphene.Field(JobReportInput)
+    completed_at = graphene.Field(DateTime, description="When the phone recorded it.")
+
+
+class FollowUpInput(graphene.InputObjectType):
+    ticket_id = graphene.ID(required=True)
+    score = graphene.Int(required=True, description="1 (worst) to 5 (best).")
+    dissatisfaction = graphene.Field(enums.Dissatisfaction)
+    comment = graphene.String()
+
+
+def _address(value) -> r.AddressInput | None:
+    if value is None:
+        return None
+    return r.AddressInput(
+        province=value.province,
+        city=value.city,
+        district=value.district,
+        street=value.get("street") or "",
+        community=value.get("community") or "",
+        building=value.get("building") or "",
+        room=value.get("room") or "",
+        latitude=value.get("latitude"),
+        longitude=value.get("longitude"),
+    )
+
+
+def _id(value: str | None, type_name: str, field: str) -> str | None:
+    return parse_global_id(value, type_name, field=field) if value else None
+
+
+def _decimal(value: str | None, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return parse_decimal(value)
+    except Exception as exc:
+        raise DomainError("INVALID_ARGUMENT", field=field) from exc
+
+
+def open_request(value) -> r.OpenTicketRequest:
+    new = value.get("new_customer")
+    install = value.get("install")
+    recharge = value.get("recharge")
+    return r.OpenTicketRequest(
+        type=e.TicketType(value.type),
+        customer_id=_id(value.get("customer_id"), "Customer", "customerId"),
+        new_customer=r.NewCustomerInput(
+            name=new.name,
+            phone=new.phone,
+            address=_address(new.address),  # type: ignore[arg-type]
+            kind=e.CustomerKind(new.get("kind") or e.CustomerKind.PERSON),
+            tier=e.CustomerTier(new.get("tier") or e.CustomerTier.IRON),
+            contact_name=new.get("contact_name") or "",
+        )
+        if new
+        else None,
+        branch_id=_id(value.get("branch_id"), "Branch", "branchId"),
+        device_id=_id(value.get("device_id"), "Device", "deviceId"),
+        card_id=_id(value.get("card_id"), "AccountCard", "cardId"),
+        address_id=_id(value.get("address_id"), "Address", "addressId"),
+        description=value.get("description") or "",
+        priority=e.Priority(value.get("priority") or e.Priority.NORMAL),
+        channel=e.Channel(value.get("channel") or e.Channel.HOTLINE),
+        install=r.InstallRequest(
+            card_number=install.card_number,
+            device_model_id=parse_global_id(
+                install.device_model_id, "DeviceModel", field="install.deviceModelId"
+            ),
+            serial_number=install.serial_number,
+            contract_number=install.get("contract_number") or "",
+            price=_decimal(install.get("price"), "install.price"),
+        )
+        if install
+        else None,
+        recharge=r.RechargeRequest(
+            plan=e.SupplyMode(recharge.plan),
+            quantity=recharge.quantity,
+            unit_price=_decimal(recharge.unit_price, "recharge.unitPrice") or Decimal(0),
+            payment_method=recharge.payment_method,
+        )
+        if recharge
+        else None,
+        relocate_to=_address(value.get("relocate_to")),
+    )
+
+
+def report_values(value) -> dict[str, object]:
+    """The report's given fields, with snake_case keys, nothing else."""
+    if value is None:
+        return {}
+    return {key: item for key, item in dict(value).items() if item is not None}

@@ -1,0 +1,239 @@
+"""Workflow mutations: each parses its ids and calls one service in a savepoint."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain.actor import Actor
+from wellspring.domain.workflow import service
+
+from ..core.context import RequestContext, require_actor
+from ..core.ids import parse_global_id
+from ..core.mutation import run_in_savepoint
+from ..core.scalars import DateTime
+from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_request, report_values
+from .payloads import DispatchTicketPayload, JobPayload, RecordFollowUpPayload, TicketPayload
+
+
+def _ctx(info) -> tuple[RequestContext, Actor]:
+    return info.context, require_actor(info)
+
+
+async def _ticket_payload(info, call) -> TicketPayload:
+    result = await run_in_savepoint(info.context, call)
+    if isinstance(result, list):
+        return TicketPayload(errors=result)
+    return TicketPayload(ticket=result, errors=[])
+
+
+async def _job_payload(info, call) -> JobPayload:
+    ctx: RequestContext = info.context
+    result = await run_in_savepoint(ctx, call)
+    if isinstance(result, list):
+        return JobPayload(errors=result)
+    return JobPayload(job=result, errors=[])
+
+
+class OpenTicket(graphene.Mutation):
+    """Open a ticket of any type for an existing or a new customer."""
+
+    class Arguments:
+        input = TicketOpenInput(required=True)
+
+    Output = TicketPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        ctx, actor = _ctx(info)
+        return await _ticket_payload(
+            info,
+            lambda: service.open_ticket(
+                ctx.session, actor, request=open_request(input), sla_overrides=ctx.sla_hours
+            ),
+        )
+
+
+def _ticket_mutation(name: str, call, doc: str, *, reason: bool = False):
+    arguments = {"id": graphene.ID(required=True)}
+    if reason:
+        arguments["reason"] = graphene.String(required=True)
+
+    async def mutate(_root, info, id, reason=None):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            ticket_id = parse_global_id(id, "Ticket")
+            kwargs = {"reason": reason} if reason is not None else {}
+            return await call(ctx.session, actor, ticket_id=ticket_id, **kwargs)
+
+        return await _ticket_payload(info, run)
+
+    return type(
+        name,
+        (graphene.Mutation,),
+        {
+            "__doc__": doc,
+            "Arguments": type("Arguments", (), arguments),
+            "Output": TicketPayload,
+            "mutate": staticmethod(mutate),
+        },
+    )
+
+
+ApproveTicket = _ticket_mutation("ApproveTicket", service.approve_ticket, "Approve (审核).")
+RejectTicket = _ticket_mutation(
+    "RejectTicket", service.reject_ticket, "Reject at approval, with a reason.", reason=True
+)
+CancelTicket = _ticket_mutation(
+    "CancelTicket", service.cancel_ticket, "Cancel before completion, with a reason.", reason=True
+)
+
+
+class DispatchTicket(graphene.Mutation):
+    """Send an approved ticket to a branch (派单), opening its job."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        branch_id = graphene.ID(required=True)
+
+    Output = DispatchTicketPayload
+
+    @staticmethod
+    async def mutate(_root, info, id, branch_id):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.dispatch_ticket(
+                ctx.session,
+                actor,
+                ticket_id=parse_global_id(id, "Ticket"),
+                branch_id=parse_global_id(branch_id, "Branch", field="branchId"),
+            )
+
+        result = await run_in_savepoint(ctx, run)
+        if isinstance(result, list):
+            return DispatchTicketPayload(errors=result)
+        ticket, job = result
+        return DispatchTicketPayload(ticket=ticket, job=job, errors=[])
+
+
+class AssignJob(graphene.Mutation):
+    """Give a job to an engineer with the agreed window; again to reassign or reschedule."""
+
+    class Arguments:
+        job_id = graphene.ID(required=True)
+        technician_id = graphene.ID(required=True)
+        appointment_start = DateTime()
+        appointment_end = DateTime()
+
+    Output = JobPayload
+
+    @staticmethod
+    async def mutate(
+        _root, info, job_id, technician_id, appointment_start=None, appointment_end=None
+    ):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.assign_job(
+                ctx.session,
+                actor,
+                job_id=parse_global_id(job_id, "Job", field="jobId"),
+                technician_id=parse_global_id(technician_id, "Technician", field="technicianId"),
+                appointment_start=appointment_start,
+                appointment_end=appointment_end,
+            )
+
+        return await _job_payload(info, run)
+
+
+def _job_mutation(name: str, call, doc: str, *, reason: bool = False):
+    arguments = {"id": graphene.ID(required=True)}
+    if reason:
+        arguments["reason"] = graphene.String(required=True)
+
+    async def mutate(_root, info, id, reason=None):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            job_id = parse_global_id(id, "Job")
+            kwargs = {"reason": reason} if reason is not None else {}
+            return await call(ctx.session, actor, job_id=job_id, **kwargs)
+
+        return await _job_payload(info, run)
+
+    return type(
+        name,
+        (graphene.Mutation,),
+        {
+            "__doc__": doc,
+            "Arguments": type("Arguments", (), arguments),
+            "Output": JobPayload,
+            "mutate": staticmethod(mutate),
+        },
+    )
+
+
+AcceptJob = _job_mutation("AcceptJob", service.accept_job, "The engineer accepts the job.")
+StartTravel = _job_mutation("StartTravel", service.start_travel, "On the way.")
+ArriveOnSite = _job_mutation("ArriveOnSite", service.arrive_on_site, "Arrived at the site.")
+FailJob = _job_mutation(
+    "FailJob",
+    service.fail_job,
+    "Could not be done (customer absent, part missing ...); back to the dispatcher.",
+    reason=True,
+)
+
+
+class CompleteJob(graphene.Mutation):
+    """File the visit's report; the follow-up call falls due."""
+
+    class Arguments:
+        input = JobCompleteInput(required=True)
+
+    Output = JobPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.complete_job(
+                ctx.session,
+                actor,
+                job_id=parse_global_id(input.job_id, "Job", field="jobId"),
+                report=report_values(input.get("report")),
+            )
+
+        return await _job_payload(info, run)
+
+
+class RecordFollowUp(graphene.Mutation):
+    """The call back: score 1–5, a dissatisfaction category, a comment; closes the ticket."""
+
+    class Arguments:
+        input = FollowUpInput(required=True)
+
+    Output = RecordFollowUpPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.record_follow_up(
+                ctx.session,
+                actor,
+                ticket_id=parse_global_id(input.ticket_id, "Ticket", field="ticketId"),
+                score=input.score,
+                dissatisfaction=input.get("dissatisfaction"),
+                comment=input.get("comment") or "",
+            )
+
+        result = await run_in_savepoint(ctx, run)
+        if isinstance(result, list):
+            return RecordFollowUpPayload(errors=result)
+        ticket, follow_up, complaint = result
+        return RecordFollowUpPayload(
+            ticket=ticket, follow_up=follow_up, complaint=complaint, errors=[]
+        )

@@ -1,0 +1,40 @@
+"""What the workflow mutations return: the changed objects and the payload errors."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+
+from ..core.errors import errors_field
+from ..tickets.types import FollowUp, Job, Ticket
+
+
+class TicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket)
+    errors = errors_field()
+
+
+class DispatchTicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket)
+    job = graphene.Field(Job, description="The job opened for the branch.")
+    errors = errors_field()
+
+
+class JobPayload(graphene.ObjectType):
+    job = graphene.Field(Job)
+    ticket = graphene.Field(Ticket, description="The job's ticket, as the change left it.")
+    errors = errors_field()
+
+    @staticmethod
+    def resolve_ticket(root, info):
+        if root.job is None:
+            return None
+        return info.context.loaders.load(m.Ticket, root.job.ticket_id)
+
+
+class RecordFollowUpPayload(graphene.ObjectType):
+    ticket = graphene.Field(Ticket)
+    follow_up = graphene.Field(FollowUp)
+    complaint = graphene.Field(Ticket, description="Opened when the score is 2 or less.")
+    errors = errors_field()
