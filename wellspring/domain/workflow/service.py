@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, numbering, policy
@@ -80,10 +80,16 @@ async def _visible(session: AsyncSession, actor: Actor, model: type[M], id_: str
 
 async def _flush(session: AsyncSession, row: Ticket | Job) -> None:
     """Write now, so that a concurrent change surfaces here as a clear error."""
+    model, row_id = type(row), row.id
     try:
         await session.flush()
     except StaleDataError:
-        current = await session.scalar(select(type(row).status).where(type(row).id == row.id))
+        # The failed flush spoiled this transaction: read the winner's state on the side.
+        engine = session.bind
+        if not isinstance(engine, AsyncEngine):
+            raise
+        async with engine.connect() as conn:
+            current = await conn.scalar(select(model.status).where(model.id == row_id))
         raise DomainError("STALE_OBJECT", status=str(current)) from None
 
 
