@@ -84,6 +84,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "预约时间段无效：需同时给出开始和结束时间，且结束晚于开始、不早于现在。",
         "The appointment window is invalid: give both ends, the end after the start and not in the past.",
     ),
+    "REPORT_FIELD_REQUIRED": (
+        "此类工单的完工报告必须填写 {field}。",
+        "This type of report needs {field}.",
+    ),
+    "UNKNOWN_FAULT_CODE": ("故障代码不在目录中。", "The fault code is not in the catalogue."),
+    "CONFIRMATION_NUMBER_TAKEN": (
+        "确认单号已被使用。",
+        "The confirmation form number is already used.",
+    ),
+    "RECHARGE_PLAN_MISMATCH": (
+        "充值方式与水机的供水方式（{mode}）不符。",
+        "The recharge plan does not match the device's supply mode ({mode}).",
+    ),
     "SCORE_OUT_OF_RANGE": ("评分必须在 1 到 5 之间。", "The score must be between 1 and 5."),
     "DISSATISFACTION_REQUIRED": (
         "评分较低时请选择不满意原因。",

@@ -19,6 +19,9 @@ CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
+REPAIR_REPORT = {"faultSymptom": "不出水", "faultCode": "E02", "repairLevel": "LEVEL_1"}
+
+
 def doc(name: str) -> str:
     return next(CLIENTS.glob(f"*/{name}.graphql")).read_text(encoding="utf-8")
 
@@ -150,7 +153,12 @@ def test_a_repair_from_the_call_to_the_score(gql: GraphQL, database_url: str) ->
         assert moved["job"]["status"] == job_status
         assert moved["ticket"]["status"] == ticket_status
 
-    report = {"faultSymptom": "漏水", "faultCode": "E01", "notes": "换了密封圈"}
+    report = {
+        "faultSymptom": "漏水",
+        "faultCode": "E01",
+        "repairLevel": "LEVEL_2",
+        "notes": "换了密封圈",
+    }
     done = ok(
         payload(gql, "CompleteJob", {"input": {"jobId": job_id, "report": report}}, "tech-sh-1")
     )
@@ -216,7 +224,11 @@ def test_a_low_score_opens_a_linked_complaint(gql: GraphQL, database_url: str) -
     ticket_id, job_id = to_assigned(gql, o)
     for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
         ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
-    ok(payload(gql, "CompleteJob", {"input": {"jobId": job_id}}, "tech-sh-1"))
+    ok(
+        payload(
+            gql, "CompleteJob", {"input": {"jobId": job_id, "report": REPAIR_REPORT}}, "tech-sh-1"
+        )
+    )
     missing = payload(
         gql, "RecordFollowUp", {"input": {"ticketId": ticket_id, "score": 2}}, "hotline"
     )

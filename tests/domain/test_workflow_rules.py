@@ -163,7 +163,12 @@ async def _apply(
         "accept": lambda: service.accept_job(session, actor, job_id=job_id),
         "start": lambda: service.start_travel(session, actor, job_id=job_id),
         "arrive": lambda: service.arrive_on_site(session, actor, job_id=job_id),
-        "complete": lambda: service.complete_job(session, actor, job_id=job_id, report={}),
+        "complete": lambda: service.complete_job(
+            session,
+            actor,
+            job_id=job_id,
+            report={"fault_symptom": "漏水", "fault_code": "E01", "repair_level": "LEVEL_1"},
+        ),
         "fail": lambda: service.fail_job(session, actor, job_id=job_id, reason="absent"),
         "follow_up": lambda: service.record_follow_up(session, actor, ticket_id=ticket_id, score=4),
     }

@@ -965,6 +965,12 @@ class _Builder:
                     "branch_id": customer.branch_id,
                     "agent_id": agent_id,
                     "sales_user_id": sales_id,
+                    # Round-robin, so the random stream (and the rest of the data) is unchanged.
+                    "service_technician_id": self.techs[place.code][
+                        n % len(self.techs[place.code])
+                    ].id
+                    if self.techs.get(place.code)
+                    else None,
                     "note": "VIP客户，优先上门" if tier is CustomerTier.VIP else "",
                     "is_active": True,
                 },

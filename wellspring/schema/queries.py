@@ -8,6 +8,7 @@ import graphene
 
 from wellspring.domain import audit, auth, customers, queries, tickets
 from wellspring.domain import models as m
+from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
 from .core import enums
@@ -68,6 +69,22 @@ async def _one(info, model: type, type_name: str, id_: str):
     return await queries.get_visible(ctx.session, actor, model, parse_global_id(id_, type_name))
 
 
+class CatalogueEntry(graphene.ObjectType):
+    """A code of a closed list with its names in both languages."""
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True, description="In the request's language.")
+    name_zh = graphene.String(required=True)
+    name_en = graphene.String(required=True)
+
+
+def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[CatalogueEntry]:
+    return [
+        CatalogueEntry(code=code, name=en if locale == "en" else zh, name_zh=zh, name_en=en)
+        for code, (zh, en) in entries.items()
+    ]
+
+
 class Query(graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
@@ -84,6 +101,10 @@ class Query(graphene.ObjectType):
     )
     ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
     branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    fault_codes = graphene.NonNull(
+        graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
+    )
+    repair_levels = graphene.NonNull(graphene.List(graphene.NonNull(CatalogueEntry)))
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
         description="Completed work waiting for the follow-up call, longest waiting first.",
@@ -147,6 +168,16 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_ticket(_root, info, id):
         return await _one(info, m.Ticket, "Ticket", id)
+
+    @staticmethod
+    def resolve_fault_codes(_root, info):
+        require_actor(info)
+        return _catalogue(catalogue.FAULT_CODES, info.context.locale)
+
+    @staticmethod
+    def resolve_repair_levels(_root, info):
+        require_actor(info)
+        return _catalogue(catalogue.REPAIR_LEVELS, info.context.locale)
 
     @staticmethod
     async def resolve_follow_ups_due(_root, info, first=None, after=None):

@@ -31,6 +31,10 @@ class Customer(Record, Base):
     sales_user_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id"), index=True, default=None
     )
+    # The engineer bound to the customer for water service: told of every recharge.
+    service_technician_id: Mapped[str | None] = mapped_column(
+        ForeignKey("technicians.id"), default=None
+    )
     note: Mapped[str] = mapped_column(String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
 

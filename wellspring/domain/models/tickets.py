@@ -94,6 +94,8 @@ class Job(Record, Base):
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     # The completion report the engineer filed (fields by ticket type).
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # An install's signed confirmation form (确认单): its number is the install order number.
+    confirmation_number: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}

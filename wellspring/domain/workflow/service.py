@@ -49,7 +49,7 @@ from ..models.enums import (
     TicketStatus,
     TicketType,
 )
-from . import sla, states
+from . import effects, sla, states
 from .requests import OpenTicketRequest, check_phone, require
 
 DEVICE_TYPES = frozenset(
@@ -244,6 +244,14 @@ async def _type_details(
             raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
         if kind in DEVICE_TYPES and device.status is not DeviceStatus.INSTALLED:
             raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=device.status.value)
+        if (
+            kind is TicketType.RECHARGE
+            and request.recharge is not None
+            and request.recharge.plan is not device.supply_mode
+        ):
+            raise DomainError(
+                "RECHARGE_PLAN_MISMATCH", field="recharge.plan", mode=device.supply_mode.value
+            )
     if kind is TicketType.CARD_CANCEL:
         if request.card_id is None:
             raise DomainError("CARD_REQUIRED", field="cardId")
@@ -366,6 +374,8 @@ async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str)
     states.check_role(states.APPROVE, actor.role)
     ticket = await _visible(session, actor, Ticket, ticket_id)
     states.check(states.APPROVE, role=actor.role, current=ticket.status)
+    if ticket.type is TicketType.RELOCATE and actor.role not in states.BRANCH_APPROVERS:
+        raise PermissionDenied  # a move is approved by the branch (and finance), not the hotline
     _move_ticket(session, actor, ticket, TicketStatus.APPROVED)
     await _flush(session, ticket)
     return ticket
@@ -521,9 +531,11 @@ async def complete_job(
     """File the visit's report; the ticket is completed and its follow-up call falls due."""
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
+    clean = effects.check_report(ticket, report)
+    await effects.on_complete(session, actor, ticket, job, clean)
     now = utcnow()
     job.completed_at = now
-    job.report = dict(report)
+    job.report = clean
     _move_job(session, actor, job, JobStatus.COMPLETED)
     _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, at=now)
     # One microsecond later, so the history sorts in the order the moves happened.
@@ -587,6 +599,7 @@ async def record_follow_up(
     follow_up.comment = comment.strip()[:1000]
     follow_up.recorded_by_id = actor.user_id
     follow_up.recorded_at = now
+    await effects.on_close(session, actor, ticket)
     _move_ticket(session, actor, ticket, TicketStatus.CLOSED, at=now)
     ticket.closed_at = now
     await _flush(session, ticket)

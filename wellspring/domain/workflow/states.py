@@ -15,6 +15,8 @@ from ..models.enums import TicketStatus as T
 
 DISPATCHERS = frozenset({Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK})
 ENGINEERS = frozenset({Role.TECHNICIAN})
+# Relocations need the branch's approval (domain.md), which the hotline cannot give.
+BRANCH_APPROVERS = frozenset({Role.ADMIN, Role.HQ, Role.CLERK})
 
 
 @dataclass(frozen=True)

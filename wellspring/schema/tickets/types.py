@@ -130,6 +130,8 @@ class Job(ModelObjectType):
     completed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
     revision = graphene.Int(required=True)
+    confirmation_number = graphene.String(description="Install: the signed form's number.")
+    report = graphene.JSONString(required=True, description="The completion report as filed.")
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
 
     @staticmethod

@@ -75,13 +75,14 @@ class JobReportInput(graphene.InputObjectType):
     notes = graphene.String()
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     fault_symptom = graphene.String()
-    fault_code = graphene.String()
-    repair_level = graphene.String()
+    fault_code = graphene.String(description="Repair: a code of the faultCodes catalogue.")
+    repair_level = graphene.String(description="Repair: LEVEL_1, LEVEL_2 or LEVEL_3.")
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
     water_test_result = graphene.String()
-    remaining_water_value = graphene.Int()
+    remaining_water_value = graphene.Int(description="Buckets or days of water left.")
+    device_condition = graphene.String(description="Uninstall: GOOD or DEFECTIVE.")
 
 
 class JobCompleteInput(graphene.InputObjectType):

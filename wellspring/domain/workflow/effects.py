@@ -1,0 +1,263 @@
+"""What each ticket type changes besides its status, done in the same transaction as the move.
+
+``check_report`` refuses a report missing what its type needs; ``on_complete`` applies the
+type's effect when the engineer completes the job; ``on_close`` applies what waits for the
+follow-up call (a move's new address).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from calendar import monthrange
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit
+from ..actor import Actor
+from ..errors import DomainError
+from ..models import AccountCard, Address, Customer, Device, DeviceModel, Job, Ticket, utcnow
+from ..models.enums import CardStatus, DeviceStatus, SupplyMode, TicketType
+from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REQUIRED: dict[TicketType, tuple[str, ...]] = {
+    TicketType.INSTALL: ("confirmation_number",),
+    TicketType.REPAIR: ("fault_symptom", "fault_code", "repair_level"),
+    TicketType.UNINSTALL: ("device_condition",),
+    TicketType.WATER_TEST: ("water_test_result",),
+}
+_CAMEL = {
+    "confirmation_number": "confirmationNumber",
+    "fault_symptom": "faultSymptom",
+    "fault_code": "faultCode",
+    "repair_level": "repairLevel",
+    "device_condition": "deviceCondition",
+    "water_test_result": "waterTestResult",
+}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report with text trimmed, or the first field its type requires that is missing."""
+    clean = {k: v.strip() if isinstance(v, str) else v for k, v in report.items()}
+    for name in REQUIRED.get(ticket.type, ()):
+        if clean.get(name) in (None, ""):
+            raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{_CAMEL[name]}")
+    if ticket.type is TicketType.REPAIR:
+        if clean["fault_code"] not in FAULT_CODES:
+            raise DomainError("UNKNOWN_FAULT_CODE", field="report.faultCode")
+        if clean["repair_level"] not in REPAIR_LEVELS:
+            raise DomainError("INVALID_ARGUMENT", field="report.repairLevel")
+    if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
+        raise DomainError("INVALID_ARGUMENT", field="report.deviceCondition")
+    distance = clean.get("travel_distance_km")
+    if isinstance(distance, int | float) and distance < 0:
+        raise DomainError("AMOUNT_NEGATIVE", field="report.travelDistanceKm")
+    return clean
+
+
+async def on_complete(
+    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+) -> None:
+    match ticket.type:
+        case TicketType.INSTALL:
+            await _install(session, actor, ticket, job, report)
+        case TicketType.UNINSTALL:
+            await _uninstall(session, actor, ticket, report)
+        case TicketType.CARD_CANCEL:
+            await _cancel_card(session, actor, ticket)
+        case TicketType.RECHARGE:
+            await _recharge(session, actor, ticket)
+
+
+async def on_close(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+    if ticket.type is TicketType.RELOCATE:
+        await _relocate(session, actor, ticket)
+
+
+async def _install(
+    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+) -> None:
+    """Bind and activate the card; the machine goes in at the site (装机)."""
+    request = ticket.details.get("install") or {}
+    number = str(report["confirmation_number"])[:32]
+    taken = await session.scalar(select(Job.id).where(Job.confirmation_number == number))
+    if taken is not None:
+        raise DomainError("CONFIRMATION_NUMBER_TAKEN", field="report.confirmationNumber")
+    job.confirmation_number = number
+    card = (
+        await session.execute(
+            select(AccountCard).where(AccountCard.card_number == request.get("card_number"))
+        )
+    ).scalar_one_or_none()
+    if card is None or card.status is CardStatus.ACTIVE:
+        value = request.get("card_number", "")
+        raise DomainError("CARD_ALREADY_ACTIVE", field="install.cardNumber", value=value)
+    model = await session.get(DeviceModel, request.get("device_model_id"))
+    if model is None:
+        raise DomainError("NOT_FOUND", field="install.deviceModelId")
+    serial = request["serial_number"]
+    device = (
+        await session.execute(select(Device).where(Device.serial_number == serial))
+    ).scalar_one_or_none()
+    if device is not None and device.status is DeviceStatus.INSTALLED:
+        raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+    customer = await session.get(Customer, ticket.customer_id)
+    assert customer is not None
+    now = utcnow()
+    if device is None:
+        device = Device(
+            serial_number=serial,
+            device_model_id=model.id,
+            supply_mode=model.supply_mode,
+            status=DeviceStatus.IN_STOCK,
+            branch_id=ticket.branch_id,
+        )
+        session.add(device)
+    device.device_model_id = model.id
+    device.supply_mode = model.supply_mode
+    device.contract_number = request.get("contract_number") or device.contract_number
+    device.price = Decimal(request.get("price") or model.list_price)
+    device.status = DeviceStatus.INSTALLED
+    device.customer_id = customer.id
+    device.address_id = ticket.address_id
+    device.branch_id = ticket.branch_id
+    device.agent_id = customer.agent_id
+    device.opened_on = now.astimezone(SHANGHAI).date()
+    device.installed_at = now
+    await session.flush()
+    card.status = CardStatus.ACTIVE
+    card.customer_id = customer.id
+    card.device_id = device.id
+    card.activated_at = now
+    card.cancelled_at = None
+    ticket.device_id = device.id
+    ticket.card_id = card.id
+    audit.record(
+        session,
+        actor,
+        "device.installed",
+        entity_type="Device",
+        entity_id=device.id,
+        card_id=card.id,
+        ticket_id=ticket.id,
+        confirmation_number=number,
+    )
+
+
+async def _uninstall(
+    session: AsyncSession, actor: Actor, ticket: Ticket, report: Mapping[str, Any]
+) -> None:
+    """The machine leaves the site; the customer's device is written off (退机)."""
+    device = await session.get(Device, ticket.device_id)
+    if device is None or device.status is not DeviceStatus.INSTALLED:
+        status = device.status.value if device else ""
+        raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
+    previous = {"customer_id": device.customer_id, "address_id": device.address_id}
+    device.status = DeviceStatus.UNINSTALLED
+    device.customer_id = None
+    device.address_id = None
+    audit.record(
+        session,
+        actor,
+        "device.uninstalled",
+        entity_type="Device",
+        entity_id=device.id,
+        ticket_id=ticket.id,
+        condition=report["device_condition"],
+        **previous,
+    )
+
+
+async def _cancel_card(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+    """The card is unbound and waits for a new activation (退卡)."""
+    card = await session.get(AccountCard, ticket.card_id)
+    if card is None or card.status is not CardStatus.ACTIVE:
+        raise DomainError("CARD_NOT_ACTIVE", field="cardId")
+    previous = {"customer_id": card.customer_id, "device_id": card.device_id}
+    card.status = CardStatus.AWAITING_ACTIVATION
+    card.customer_id = None
+    card.device_id = None
+    card.cancelled_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "card.cancelled",
+        entity_type="AccountCard",
+        entity_id=card.id,
+        ticket_id=ticket.id,
+        **previous,
+    )
+
+
+async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+    """Water bought: the supply expiry or the bucket balance grows (冲水)."""
+    request = ticket.details.get("recharge") or {}
+    device = await session.get(Device, ticket.device_id, with_for_update=True)
+    if device is None or device.status is not DeviceStatus.INSTALLED:
+        status = device.status.value if device else ""
+        raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
+    quantity = int(request["quantity"])
+    now = utcnow()
+    today = now.astimezone(SHANGHAI).date()
+    if device.supply_mode is SupplyMode.MONTHLY:
+        start = max(today, device.supply_expires_on or today)
+        device.supply_expires_on = add_months(start, quantity)
+    else:
+        device.bucket_balance += quantity
+    if device.first_recharged_at is None:
+        device.first_recharged_at = now
+    customer = await session.get(Customer, ticket.customer_id)
+    amount = Decimal(request["unit_price"]) * quantity
+    audit.record(
+        session,
+        actor,
+        "recharge.recorded",
+        entity_type="Device",
+        entity_id=device.id,
+        ticket_id=ticket.id,
+        plan=request["plan"],
+        quantity=quantity,
+        amount=str(amount),
+        payment_method=request["payment_method"],
+        supply_expires_on=device.supply_expires_on.isoformat()
+        if device.supply_expires_on
+        else None,
+        bucket_balance=device.bucket_balance,
+        # Push delivery comes with the notifications issue; who to tell is decided now.
+        notify_technician_id=customer.service_technician_id if customer else None,
+    )
+
+
+async def _relocate(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+    """The move is confirmed: the device's address changes; the old one stays on record."""
+    device = await session.get(Device, ticket.device_id)
+    target = ticket.details.get("relocate_to")
+    if device is None or not target:
+        raise DomainError("NOT_FOUND", field="deviceId")
+    address = Address(customer_id=ticket.customer_id, label="新址", **target)
+    session.add(address)
+    await session.flush()
+    old = device.address_id
+    device.address_id = address.id
+    audit.record(
+        session,
+        actor,
+        "device.relocated",
+        entity_type="Device",
+        entity_id=device.id,
+        ticket_id=ticket.id,
+        from_address_id=old,
+        to_address_id=address.id,
+    )
