@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
@@ -15,6 +15,21 @@ from .models.enums import TICKET_OPEN_STATUSES, Priority, TicketStatus, TicketTy
 from .pagination import Page, SortKey, paginate
 
 _ORDER = (SortKey(Ticket.created_at), SortKey(Ticket.id))
+# Unresolved urgent work first: priority, then the earliest due, then the oldest.
+PRIORITY_RANK = case(
+    {Priority.URGENT: 4, Priority.HIGH: 3, Priority.NORMAL: 2, Priority.LOW: 1},
+    value=Ticket.priority,
+    else_=0,
+)
+_RANK = {Priority.URGENT: 4, Priority.HIGH: 3, Priority.NORMAL: 2, Priority.LOW: 1}
+_FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+DUE = func.coalesce(Ticket.due_at, _FAR)
+_URGENCY = (
+    SortKey(PRIORITY_RANK),
+    SortKey(DUE, descending=False),
+    SortKey(Ticket.created_at, descending=False),
+    SortKey(Ticket.id, descending=False),
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,7 @@ class TicketFilter:
     device_id: str | None = None
     overdue: bool | None = None
     open_only: bool = False
+    urgent_first: bool = False
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
 
@@ -72,6 +88,15 @@ async def list_tickets(
         stmt = stmt.where(Ticket.created_at >= f.created_after)
     if f.created_before is not None:
         stmt = stmt.where(Ticket.created_at < f.created_before)
+    if f.urgent_first:
+        return await paginate(
+            session,
+            stmt,
+            order=_URGENCY,
+            first=first,
+            after=after,
+            row_key=lambda t: (_RANK.get(t.priority, 0), t.due_at or _FAR, t.created_at, t.id),
+        )
     return await paginate(
         session,
         stmt,

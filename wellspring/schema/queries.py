@@ -19,7 +19,7 @@ from .core.node import Node
 from .core.prefetch import connection_nodes, prefetch, selection_tree
 from .core.scalars import DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
-from .devices.types import Device, DeviceModel
+from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -36,6 +36,10 @@ class TicketFilter(graphene.InputObjectType):
     device_id = graphene.ID()
     overdue = graphene.Boolean(description="Past due and still open (true) or not (false).")
     open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
+    urgent_first = graphene.Boolean(
+        description="Order by priority (urgent first), then the earliest due, then the oldest; "
+        "with `open: true` this is the queue of unresolved urgent work."
+    )
     created_after = graphene.Field(DateTime)
     created_before = graphene.Field(DateTime)
 
@@ -58,6 +62,7 @@ def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
         else None,
         overdue=value.get("overdue"),
         open_only=bool(value.get("open")),
+        urgent_first=bool(value.get("urgent_first")),
         created_after=value.get("created_after"),
         created_before=value.get("created_before"),
     )
@@ -101,6 +106,13 @@ class Query(graphene.ObjectType):
     )
     ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
     branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    devices_supply_expiring = graphene.Field(
+        graphene.NonNull(connection_for(Device)),
+        within_days=graphene.Int(default_value=30),
+        include_expired=graphene.Boolean(default_value=True),
+        description="Monthly-plan devices whose supply ends within N days, soonest first.",
+        **connection_args(),
+    )
     fault_codes = graphene.NonNull(
         graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
     )
@@ -168,6 +180,23 @@ class Query(graphene.ObjectType):
     @staticmethod
     async def resolve_ticket(_root, info, id):
         return await _one(info, m.Ticket, "Ticket", id)
+
+    @staticmethod
+    async def resolve_devices_supply_expiring(
+        _root, info, within_days=30, include_expired=True, first=None, after=None
+    ):
+        actor = require_actor(info)
+        page = await workflow_queries.supply_expiring(
+            info.context.session,
+            actor,
+            within_days=within_days,
+            include_expired=include_expired,
+            first=first,
+            after=after,
+        )
+        nodes = connection_nodes(selection_tree(info))
+        await prefetch(info.context.loaders, page.items, nodes, DEVICE_RELATIONS)
+        return page
 
     @staticmethod
     def resolve_fault_codes(_root, info):

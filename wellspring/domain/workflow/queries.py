@@ -10,9 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import policy
 from ..actor import Actor
-from ..errors import PermissionDenied
-from ..models import FollowUp, Job, Ticket
-from ..models.enums import JOB_OPEN_STATUSES, FollowUpStatus, Role, TicketStatus
+from ..errors import DomainError, PermissionDenied
+from ..models import Device, FollowUp, Job, Ticket
+from ..models.enums import (
+    JOB_OPEN_STATUSES,
+    DeviceStatus,
+    FollowUpStatus,
+    Role,
+    SupplyMode,
+    TicketStatus,
+)
 from ..pagination import Page, SortKey, paginate
 from . import states
 
@@ -54,3 +61,45 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
         stmt = stmt.where(Job.appointment_start >= start, Job.appointment_start < end)
     stmt = stmt.order_by(Job.appointment_start.is_(None), Job.appointment_start, Job.created_at)
     return list((await session.execute(stmt)).scalars())
+
+
+async def supply_expiring(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    within_days: int,
+    include_expired: bool,
+    first: int | None,
+    after: str | None,
+) -> Page[Device]:
+    """Installed monthly-plan devices whose supply (供水期限) ends within ``within_days``.
+
+    For the hotline's reminder calls: the soonest first. Scoped like every device list.
+    """
+    if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
+        raise PermissionDenied
+    if not 0 <= within_days <= 366:
+        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+    today = dt.datetime.now(SHANGHAI).date()
+    stmt = select(Device).where(
+        policy.devices_scope(actor),
+        Device.deleted_at.is_(None),
+        Device.status == DeviceStatus.INSTALLED,
+        Device.supply_mode == SupplyMode.MONTHLY,
+        Device.supply_expires_on.is_not(None),
+        Device.supply_expires_on <= today + dt.timedelta(days=within_days),
+    )
+    if not include_expired:
+        stmt = stmt.where(Device.supply_expires_on >= today)
+    order = (
+        SortKey(Device.supply_expires_on, descending=False),
+        SortKey(Device.id, descending=False),
+    )
+    return await paginate(
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda d: (d.supply_expires_on, d.id),
+    )

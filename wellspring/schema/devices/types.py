@@ -9,8 +9,17 @@ from wellspring.domain.devices import active_card
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
+from ..core.prefetch import Relations
 from ..core.scalars import DateTime, Money, money
 from ..org.types import Agent, Branch
+
+# What a page of devices may reach (see core/prefetch.py).
+DEVICE_RELATIONS: Relations = {
+    "customer": (m.Customer, "customer_id", {}),
+    "address": (m.Address, "address_id", {}),
+    "model": (m.DeviceModel, "device_model_id", {}),
+    "branch": (m.Branch, "branch_id", {}),
+}
 
 
 class FilterType(ModelObjectType):
