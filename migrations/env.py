@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from wellspring.domain.db import create_engine
 from wellspring.domain.models import Base
+from wellspring.domain.models.base import UTCDateTime
 from wellspring.settings import get_settings
 
 config = context.config
@@ -23,12 +25,20 @@ def _url() -> str:
     return str(config.attributes.get("database_url") or get_settings().database_url)
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write our UTC timestamp type as the plain column type it stores (no app import)."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -69,3 +69,82 @@ def test_urgent_unresolved_work_comes_first(gql: GraphQL) -> None:
     assert len(ids) == len(set(ids))
     everything = gql.data("{ tickets(filter: {open: true}) { totalCount } }", as_user="hq")
     assert len(ids) == everything["tickets"]["totalCount"]
+
+
+FILTERS_DUE = """query($days: Int, $after: String) {
+  devicesFiltersDue(withinDays: $days, first: 50, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id customer { id ownerKind } model { filters { id } }
+      filters { filterType { id name lifetimeDays } lastChangedOn dueOn due } } }
+  }
+}"""
+
+
+def test_filters_due_and_a_filter_change_resets_them(gql: GraphQL) -> None:
+    from tests.api.test_ticket_types import through_the_visit
+
+    today = dt.datetime.now(SHANGHAI).date()
+    horizon = today + dt.timedelta(days=14)
+    page = gql.data(FILTERS_DUE, {"days": 14}, as_user="clerk-sh")["devicesFiltersDue"]
+    assert page["totalCount"] > 0
+    for edge in page["edges"]:
+        dues = [f["dueOn"] for f in edge["node"]["filters"] if f["dueOn"]]
+        assert any(dt.date.fromisoformat(d) <= horizon for d in dues), edge
+    device = next(
+        e["node"] for e in page["edges"] if e["node"]["customer"]["ownerKind"] == "BRANCH"
+    )
+    due = [f for f in device["filters"] if dt.date.fromisoformat(f["dueOn"]) <= horizon]
+    changed = [f["filterType"]["id"] for f in due]
+
+    import tests.api.test_workflow as wf
+
+    database_url = gql.client.app.state.settings.database_url  # type: ignore[attr-defined]
+    models = gql.data("{ deviceModels { filters { id } } }", as_user="hq")["deviceModels"]
+    own = {x["id"] for x in device["model"]["filters"]}
+    foreign = [f["id"] for model in models for f in model["filters"] if f["id"] not in own][:1]
+    assert foreign, "the demo has several device models"
+    ticket_input = {
+        "type": "FILTER_CHANGE",
+        "customerId": device["customer"]["id"],
+        "deviceId": device["id"],
+    }
+    # A filter of another model is refused and nothing is recorded.
+    if foreign:
+        o = wf.ids(database_url)
+        t = wf.ok(wf.payload(gql, "OpenTicket", {"input": ticket_input}, "hotline"))["ticket"]
+        wf.ok(wf.payload(gql, "ApproveTicket", {"id": t["id"]}, "hotline"))
+        job_id = wf.ok(
+            wf.payload(gql, "DispatchTicket", {"id": t["id"], "branchId": o["SH"]}, "clerk-sh")
+        )["job"]["id"]
+        wf.ok(
+            wf.payload(
+                gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"
+            )
+        )
+        for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
+            wf.ok(wf.payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+        bad = wf.payload(
+            gql,
+            "CompleteJob",
+            {"input": {"jobId": job_id, "report": {"filtersChanged": foreign}}},
+            "tech-sh-1",
+        )
+        assert bad["errors"][0]["code"] == "INVALID_ARGUMENT"
+        wf.ok(wf.payload(gql, "CancelTicket", {"id": t["id"], "reason": "test"}, "hotline"))
+
+    through_the_visit(gql, database_url, ticket_input, {"filtersChanged": changed})
+    after = gql.data(wf.doc("Device"), {"id": device["id"]}, as_user="hq")["device"]
+    full = gql.data(
+        "query($id: ID!) { device(id: $id) { filters { filterType { id lifetimeDays } "
+        "lastChangedOn dueOn due } } }",
+        {"id": device["id"]},
+        as_user="hq",
+    )["device"]["filters"]
+    assert after["id"] == device["id"]
+    for status in full:
+        if status["filterType"]["id"] in changed:
+            assert status["lastChangedOn"] == today.isoformat()
+            expected = today + dt.timedelta(days=status["filterType"]["lifetimeDays"])
+            assert status["dueOn"] == expected.isoformat()
+            assert status["due"] is False

@@ -23,6 +23,7 @@ from .models import (
     Customer,
     Device,
     DeviceModel,
+    FilterChange,
     FilterType,
     FollowUp,
     Job,
@@ -162,6 +163,12 @@ def contacts_scope(actor: Actor) -> Condition:
     return Contact.customer_id.in_(_customer_ids(actor))
 
 
+def filter_changes_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return FilterChange.device_id.in_(select(Device.id).where(devices_scope(actor)))
+
+
 def branches_scope(actor: Actor) -> Condition:
     """The branch directory is public to staff; a customer or agent sees its own branch."""
     if actor.role in (Role.CUSTOMER, Role.AGENT):
@@ -215,6 +222,7 @@ def catalogue_scope(_actor: Actor) -> Condition:
 SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     DeviceModel: catalogue_scope,
     FilterType: catalogue_scope,
+    FilterChange: filter_changes_scope,
     Customer: customers_scope,
     Device: devices_scope,
     AccountCard: cards_scope,

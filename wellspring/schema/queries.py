@@ -113,6 +113,12 @@ class Query(graphene.ObjectType):
         description="Monthly-plan devices whose supply ends within N days, soonest first.",
         **connection_args(),
     )
+    devices_filters_due = graphene.Field(
+        graphene.NonNull(connection_for(Device)),
+        within_days=graphene.Int(default_value=14),
+        description="Installed devices with a filter due for change within N days.",
+        **connection_args(),
+    )
     fault_codes = graphene.NonNull(
         graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
     )
@@ -193,6 +199,16 @@ class Query(graphene.ObjectType):
             include_expired=include_expired,
             first=first,
             after=after,
+        )
+        nodes = connection_nodes(selection_tree(info))
+        await prefetch(info.context.loaders, page.items, nodes, DEVICE_RELATIONS)
+        return page
+
+    @staticmethod
+    async def resolve_devices_filters_due(_root, info, within_days=14, first=None, after=None):
+        actor = require_actor(info)
+        page = await workflow_queries.filters_due(
+            info.context.session, actor, within_days=within_days, first=first, after=after
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, DEVICE_RELATIONS)

@@ -2,7 +2,7 @@
 
 from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
-from .devices import AccountCard, Device, DeviceModel, FilterType
+from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
 from .tickets import FollowUp, Job, JobStatusChange, Ticket, TicketStatusChange
@@ -21,6 +21,7 @@ __all__ = [
     "Customer",
     "Device",
     "DeviceModel",
+    "FilterChange",
     "FilterType",
     "FollowUp",
     "Job",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -73,3 +73,20 @@ class AccountCard(Record, Base):
     )
     activated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class FilterChange(Record, Base):
+    """A filter replaced on a device (on a job, or at install when the job says so).
+
+    A filter's next change is due ``lifetime_days`` after its last change, or after the
+    device's open date when it was never changed.
+    """
+
+    __tablename__ = "filter_changes"
+    __table_args__ = (
+        Index("ix_filter_changes_device_filter", "device_id", "filter_type_id", "changed_on"),
+    )
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    filter_type_id: Mapped[str] = mapped_column(ForeignKey("filter_types.id"))
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), default=None)

@@ -20,7 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import AccountCard, Address, Customer, Device, DeviceModel, Job, Ticket, utcnow
+from ..models import (
+    AccountCard,
+    Address,
+    Customer,
+    Device,
+    DeviceModel,
+    FilterChange,
+    FilterType,
+    Job,
+    Ticket,
+    utcnow,
+)
 from ..models.enums import CardStatus, DeviceStatus, SupplyMode, TicketType
 from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
 
@@ -30,6 +41,7 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.REPAIR: ("fault_symptom", "fault_code", "repair_level"),
     TicketType.UNINSTALL: ("device_condition",),
     TicketType.WATER_TEST: ("water_test_result",),
+    TicketType.FILTER_CHANGE: ("filters_changed",),
 }
 _CAMEL = {
     "confirmation_number": "confirmationNumber",
@@ -38,6 +50,7 @@ _CAMEL = {
     "repair_level": "repairLevel",
     "device_condition": "deviceCondition",
     "water_test_result": "waterTestResult",
+    "filters_changed": "filtersChanged",
 }
 
 
@@ -79,6 +92,8 @@ async def on_complete(
             await _cancel_card(session, actor, ticket)
         case TicketType.RECHARGE:
             await _recharge(session, actor, ticket)
+        case TicketType.FILTER_CHANGE:
+            await _change_filters(session, actor, ticket, job, report)
 
 
 async def on_close(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
@@ -260,4 +275,40 @@ async def _relocate(session: AsyncSession, actor: Actor, ticket: Ticket) -> None
         ticket_id=ticket.id,
         from_address_id=old,
         to_address_id=address.id,
+    )
+
+
+async def _change_filters(
+    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+) -> None:
+    """The filters named in the report were replaced today: their due dates start again."""
+    device = await session.get(Device, ticket.device_id)
+    if device is None:
+        raise DomainError("NOT_FOUND", field="deviceId")
+    wanted = list(dict.fromkeys(report["filters_changed"]))
+    known = {
+        f.id
+        for f in (
+            await session.execute(
+                select(FilterType).where(FilterType.device_model_id == device.device_model_id)
+            )
+        ).scalars()
+    }
+    if not wanted or any(f not in known for f in wanted):
+        raise DomainError("INVALID_ARGUMENT", field="report.filtersChanged")
+    today = utcnow().astimezone(SHANGHAI).date()
+    for filter_type_id in wanted:
+        session.add(
+            FilterChange(
+                device_id=device.id, filter_type_id=filter_type_id, changed_on=today, job_id=job.id
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "filters.changed",
+        entity_type="Device",
+        entity_id=device.id,
+        ticket_id=ticket.id,
+        filter_type_ids=wanted,
     )

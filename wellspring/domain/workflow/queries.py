@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
-from ..models import Device, FollowUp, Job, Ticket
+from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
 from ..models.enums import (
     JOB_OPEN_STATUSES,
     DeviceStatus,
@@ -102,4 +102,54 @@ async def supply_expiring(
         first=first,
         after=after,
         row_key=lambda d: (d.supply_expires_on, d.id),
+    )
+
+
+async def filters_due(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    within_days: int,
+    first: int | None,
+    after: str | None,
+) -> Page[Device]:
+    """Installed devices with a filter due for change within ``within_days``, by device id.
+
+    One condition per filter type (there are a handful): the last change of that type, or the
+    device's open date, is on or before ``today + within_days - lifetime``.
+    """
+    if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
+        raise PermissionDenied
+    if not 0 <= within_days <= 366:
+        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+    horizon = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=within_days)
+    conditions = []
+    for filter_type in (await session.execute(select(FilterType))).scalars():
+        last_change = (
+            select(func.max(FilterChange.changed_on))
+            .where(
+                FilterChange.device_id == Device.id,
+                FilterChange.filter_type_id == filter_type.id,
+                FilterChange.deleted_at.is_(None),
+            )
+            .scalar_subquery()
+        )
+        cutoff = horizon - dt.timedelta(days=filter_type.lifetime_days)
+        conditions.append(
+            and_(
+                Device.device_model_id == filter_type.device_model_id,
+                func.coalesce(last_change, Device.opened_on) <= cutoff,
+            )
+        )
+    if not conditions:
+        conditions.append(false())
+    stmt = select(Device).where(
+        policy.devices_scope(actor),
+        Device.deleted_at.is_(None),
+        Device.status == DeviceStatus.INSTALLED,
+        or_(*conditions),
+    )
+    order = (SortKey(Device.id, descending=False),)
+    return await paginate(
+        session, stmt, order=order, first=first, after=after, row_key=lambda d: (d.id,)
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import graphene
 
 from wellspring.domain import models as m
-from wellspring.domain.devices import active_card
+from wellspring.domain.devices import FilterStatus, active_card, filter_statuses
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
@@ -14,6 +17,7 @@ from ..core.scalars import DateTime, Money, money
 from ..org.types import Agent, Branch
 
 # What a page of devices may reach (see core/prefetch.py).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEVICE_RELATIONS: Relations = {
     "customer": (m.Customer, "customer_id", {}),
     "address": (m.Address, "address_id", {}),
@@ -57,6 +61,19 @@ class DeviceModel(ModelObjectType):
             m.FilterType, m.FilterType.device_model_id, (m.FilterType.stage,)
         )
         return await loader.load(root.id)
+
+
+class DeviceFilter(graphene.ObjectType):
+    """One filter stage of a device: when it was last changed and when the next change is due."""
+
+    filter_type = graphene.Field(FilterType, required=True)
+    last_changed_on = graphene.Date()
+    due_on = graphene.Date()
+    due = graphene.Boolean(required=True, description="Due today or earlier (Asia/Shanghai).")
+
+    @staticmethod
+    def resolve_due(root: FilterStatus, _info):
+        return root.is_due(dt.datetime.now(SHANGHAI).date())
 
 
 class AccountCard(ModelObjectType):
@@ -112,6 +129,10 @@ class Device(ModelObjectType):
     first_recharged_at = graphene.Field(DateTime)
     installed_at = graphene.Field(DateTime)
     card = graphene.Field(AccountCard, description="The active card bound to this device.")
+    filters = graphene.NonNull(
+        graphene.List(graphene.NonNull(DeviceFilter)),
+        description="Each filter stage with its last change and next due date.",
+    )
     cards = graphene.NonNull(graphene.List(graphene.NonNull(AccountCard)))
     tickets = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
@@ -152,6 +173,18 @@ class Device(ModelObjectType):
     @staticmethod
     async def resolve_card(root: m.Device, info):
         return active_card(await Device.resolve_cards(root, info))
+
+    @staticmethod
+    async def resolve_filters(root: m.Device, info):
+        types = info.context.loaders.children(
+            m.FilterType, m.FilterType.device_model_id, (m.FilterType.stage,)
+        )
+        changes = info.context.loaders.children(
+            m.FilterChange, m.FilterChange.device_id, (m.FilterChange.changed_on,)
+        )
+        return filter_statuses(
+            root, await types.load(root.device_model_id), await changes.load(root.id)
+        )
 
     @staticmethod
     async def resolve_tickets(root: m.Device, info):

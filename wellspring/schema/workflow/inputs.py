@@ -83,6 +83,9 @@ class JobReportInput(graphene.InputObjectType):
     water_test_result = graphene.String()
     remaining_water_value = graphene.Int(description="Buckets or days of water left.")
     device_condition = graphene.String(description="Uninstall: GOOD or DEFECTIVE.")
+    filters_changed = graphene.List(
+        graphene.NonNull(graphene.ID), description="Filter change: the FilterType ids replaced."
+    )
 
 
 class JobCompleteInput(graphene.InputObjectType):
@@ -175,7 +178,13 @@ def open_request(value) -> r.OpenTicketRequest:
 
 
 def report_values(value) -> dict[str, object]:
-    """The report's given fields, with snake_case keys, nothing else."""
+    """The report's given fields, with snake_case keys and database ids, nothing else."""
     if value is None:
         return {}
-    return {key: item for key, item in dict(value).items() if item is not None}
+    values = {key: item for key, item in dict(value).items() if item is not None}
+    if "filters_changed" in values:
+        values["filters_changed"] = [
+            parse_global_id(gid, "FilterType", field="report.filtersChanged")
+            for gid in values["filters_changed"]
+        ]
+    return values
