@@ -12,7 +12,13 @@ from tests.api.test_workflow import doc, ids, ok, payload, window
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m
-from wellspring.domain.models.enums import CardStatus, DeviceStatus, OwnerKind, SupplyMode
+from wellspring.domain.models.enums import (
+    TICKET_OPEN_STATUSES,
+    CardStatus,
+    DeviceStatus,
+    OwnerKind,
+    SupplyMode,
+)
 from wellspring.schema.core.ids import global_id
 
 
@@ -65,13 +71,18 @@ def through_the_visit(
     return {"ticket": ticket["id"], "job": job_id}
 
 
-def sh_device(database_url: str, mode: SupplyMode) -> tuple[str, str]:
+def sh_device(database_url: str, mode: SupplyMode, *, with_card: bool = False) -> tuple[str, str]:
+    """An installed device of a direct Shanghai customer with no open ticket on it."""
     sh = scalars(database_url, select(m.Branch.id).where(m.Branch.code == "SH"))[0]
     used = set(
-        scalars(database_url, select(m.Ticket.device_id).where(m.Ticket.device_id.is_not(None)))
+        scalars(
+            database_url,
+            select(m.Ticket.device_id).where(
+                m.Ticket.device_id.is_not(None), m.Ticket.status.in_(TICKET_OPEN_STATUSES)
+            ),
+        )
     )
-    rows = fetch(
-        database_url,
+    stmt = (
         select(m.Device.id, m.Device.customer_id)
         .join(m.Customer, m.Customer.id == m.Device.customer_id)
         .where(
@@ -80,8 +91,12 @@ def sh_device(database_url: str, mode: SupplyMode) -> tuple[str, str]:
             m.Device.status == DeviceStatus.INSTALLED,
             m.Device.supply_mode == mode,
         )
-        .order_by(m.Device.id),
+        .order_by(m.Device.id)
     )
+    if with_card:
+        active = select(m.AccountCard.device_id).where(m.AccountCard.status == CardStatus.ACTIVE)
+        stmt = stmt.where(m.Device.id.in_(active))
+    rows = fetch(database_url, stmt)
     device, customer = next((d, c) for d, c in rows if d not in used)
     return global_id("Device", device), global_id("Customer", customer)
 
@@ -199,7 +214,7 @@ def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> No
 
 
 def test_card_cancellation_returns_the_card(gql: GraphQL, database_url: str) -> None:
-    device, customer = sh_device(database_url, SupplyMode.BUCKETS)
+    device, customer = sh_device(database_url, SupplyMode.BUCKETS, with_card=True)
     card = scalars(
         database_url,
         select(m.AccountCard.id).where(
@@ -407,3 +422,59 @@ def test_repair_reports_are_checked_against_the_catalogue(gql: GraphQL, database
     import json
 
     assert json.loads(filed)["fault_code"] == "E01"
+
+
+def test_water_tests_are_kept_and_a_failing_one_asks_for_new_filters(
+    gql: GraphQL, database_url: str
+) -> None:
+    device, customer = sh_device(database_url, SupplyMode.BUCKETS)
+    ticket_input = {"type": "WATER_TEST", "customerId": customer, "deviceId": device}
+    o = ids(database_url)
+    ticket = ok(payload(gql, "OpenTicket", {"input": ticket_input}, "hotline"))["ticket"]
+    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
+    job_id = ok(
+        payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh")
+    )["job"]["id"]
+    ok(payload(gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"))
+    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
+        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+    empty = payload(gql, "CompleteJob", {"input": {"jobId": job_id, "report": {}}}, "tech-sh-1")
+    assert empty["errors"][0]["field"] == "report.waterTest"
+    absurd = payload(
+        gql,
+        "CompleteJob",
+        {"input": {"jobId": job_id, "report": {"waterTest": {"ph": 21}}}},
+        "tech-sh-1",
+    )
+    assert absurd["errors"][0]["code"] == "INVALID_ARGUMENT"
+    assert absurd["errors"][0]["field"] == "report.waterTest.ph"
+    readings = {
+        "tds": 320,
+        "ph": 7.1,
+        "residualChlorine": 0.05,
+        "turbidity": 0.3,
+        "temperature": 18.5,
+    }
+    ok(
+        payload(
+            gql,
+            "CompleteJob",
+            {"input": {"jobId": job_id, "report": {"waterTest": readings}}},
+            "tech-sh-1",
+        )
+    )
+    tests = gql.data(
+        "query($id: ID!) { device(id: $id) { waterTests { tds ph passed failures } } }",
+        {"id": device},
+        as_user="hq",
+    )["device"]["waterTests"]
+    assert tests[0] == {"tds": 320.0, "ph": 7.1, "passed": False, "failures": ["tds"]}
+    follow = fetch(
+        database_url,
+        select(m.Ticket.type, m.Ticket.status, m.Ticket.channel).where(
+            m.Ticket.linked_ticket_id == raw(ticket["id"])
+        ),
+    )
+    assert [(t.value, s.value, c.value) for t, s, c in follow] == [
+        ("FILTER_CHANGE", "CREATED", "SYSTEM")
+    ]

@@ -32,6 +32,7 @@ from .models import (
     Ticket,
     TicketStatusChange,
     User,
+    WaterTest,
 )
 from .models.enums import Role
 
@@ -169,6 +170,12 @@ def filter_changes_scope(actor: Actor) -> Condition:
     return FilterChange.device_id.in_(select(Device.id).where(devices_scope(actor)))
 
 
+def water_tests_scope(actor: Actor) -> Condition:
+    if actor.sees_all_branches:
+        return true()
+    return WaterTest.device_id.in_(select(Device.id).where(devices_scope(actor)))
+
+
 def branches_scope(actor: Actor) -> Condition:
     """The branch directory is public to staff; a customer or agent sees its own branch."""
     if actor.role in (Role.CUSTOMER, Role.AGENT):
@@ -223,6 +230,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     DeviceModel: catalogue_scope,
     FilterType: catalogue_scope,
     FilterChange: filter_changes_scope,
+    WaterTest: water_tests_scope,
     Customer: customers_scope,
     Device: devices_scope,
     AccountCard: cards_scope,

@@ -2,7 +2,7 @@
 
 from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
-from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType
+from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
 from .tickets import FollowUp, Job, JobStatusChange, Ticket, TicketStatusChange
@@ -33,6 +33,7 @@ __all__ = [
     "Ticket",
     "TicketStatusChange",
     "User",
+    "WaterTest",
     "new_id",
     "utcnow",
 ]

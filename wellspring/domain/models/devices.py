@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -90,3 +90,20 @@ class FilterChange(Record, Base):
     filter_type_id: Mapped[str] = mapped_column(ForeignKey("filter_types.id"))
     changed_on: Mapped[dt.date] = mapped_column(Date)
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), default=None)
+
+
+class WaterTest(Record, Base):
+    """Water tested on site: the readings, and whether they met the thresholds in force."""
+
+    __tablename__ = "water_tests"
+    __table_args__ = (Index("ix_water_tests_device_tested", "device_id", "tested_at"),)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), index=True, default=None)
+    tested_at: Mapped[dt.datetime] = mapped_column()
+    tds_mg_l: Mapped[float | None] = mapped_column(Float, default=None)
+    ph: Mapped[float | None] = mapped_column(Float, default=None)
+    residual_chlorine_mg_l: Mapped[float | None] = mapped_column(Float, default=None)
+    turbidity_ntu: Mapped[float | None] = mapped_column(Float, default=None)
+    temperature_c: Mapped[float | None] = mapped_column(Float, default=None)
+    passed: Mapped[bool] = mapped_column()
+    failures: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, numbering, water
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import (
@@ -30,9 +30,20 @@ from ..models import (
     FilterType,
     Job,
     Ticket,
+    TicketStatusChange,
+    WaterTest,
     utcnow,
 )
-from ..models.enums import CardStatus, DeviceStatus, SupplyMode, TicketType
+from ..models.enums import (
+    CardStatus,
+    Channel,
+    DeviceStatus,
+    Priority,
+    SupplyMode,
+    TicketStatus,
+    TicketType,
+)
+from . import sla
 from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,7 +51,7 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.INSTALL: ("confirmation_number",),
     TicketType.REPAIR: ("fault_symptom", "fault_code", "repair_level"),
     TicketType.UNINSTALL: ("device_condition",),
-    TicketType.WATER_TEST: ("water_test_result",),
+    TicketType.WATER_TEST: ("water_test",),
     TicketType.FILTER_CHANGE: ("filters_changed",),
 }
 _CAMEL = {
@@ -49,7 +60,7 @@ _CAMEL = {
     "fault_code": "faultCode",
     "repair_level": "repairLevel",
     "device_condition": "deviceCondition",
-    "water_test_result": "waterTestResult",
+    "water_test": "waterTest",
     "filters_changed": "filtersChanged",
 }
 
@@ -74,15 +85,34 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
             raise DomainError("INVALID_ARGUMENT", field="report.repairLevel")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
         raise DomainError("INVALID_ARGUMENT", field="report.deviceCondition")
+    tested = clean.get("water_test")
+    if isinstance(tested, Mapping):
+        water.check(_readings(tested))
+    elif tested is not None:
+        raise DomainError("INVALID_ARGUMENT", field="report.waterTest")
     distance = clean.get("travel_distance_km")
     if isinstance(distance, int | float) and distance < 0:
         raise DomainError("AMOUNT_NEGATIVE", field="report.travelDistanceKm")
     return clean
 
 
+def _readings(values: Mapping[str, Any]) -> water.Readings:
+    return water.Readings(
+        tds_mg_l=values.get("tds"),
+        ph=values.get("ph"),
+        residual_chlorine_mg_l=values.get("residual_chlorine"),
+        turbidity_ntu=values.get("turbidity"),
+        temperature_c=values.get("temperature"),
+    )
+
+
 async def on_complete(
     session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
-) -> None:
+) -> Ticket | None:
+    """Apply the type's effect; returns a follow-up ticket it opened, if any."""
+    follow_up: Ticket | None = None
+    if report.get("water_test") is not None and ticket.device_id is not None:
+        follow_up = await _record_water_test(session, actor, ticket, job, report["water_test"])
     match ticket.type:
         case TicketType.INSTALL:
             await _install(session, actor, ticket, job, report)
@@ -94,6 +124,7 @@ async def on_complete(
             await _recharge(session, actor, ticket)
         case TicketType.FILTER_CHANGE:
             await _change_filters(session, actor, ticket, job, report)
+    return follow_up
 
 
 async def on_close(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
@@ -312,3 +343,99 @@ async def _change_filters(
         ticket_id=ticket.id,
         filter_type_ids=wanted,
     )
+
+
+async def _record_water_test(
+    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, values: Mapping[str, Any]
+) -> Ticket | None:
+    """Keep the readings on the device and the job; a failing test asks for a filter change."""
+    readings = _readings(values)
+    failed = water.failures(readings)
+    now = utcnow()
+    test = WaterTest(
+        device_id=ticket.device_id,
+        job_id=job.id,
+        tested_at=now,
+        tds_mg_l=readings.tds_mg_l,
+        ph=readings.ph,
+        residual_chlorine_mg_l=readings.residual_chlorine_mg_l,
+        turbidity_ntu=readings.turbidity_ntu,
+        temperature_c=readings.temperature_c,
+        passed=not failed,
+        failures=failed,
+    )
+    session.add(test)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "water_test.recorded",
+        entity_type="Device",
+        entity_id=ticket.device_id,
+        ticket_id=ticket.id,
+        passed=not failed,
+        failures=failed,
+    )
+    if not failed or ticket.type is TicketType.FILTER_CHANGE:
+        return None
+    return await open_follow_up_ticket(
+        session,
+        actor,
+        origin=ticket,
+        ticket_type=TicketType.FILTER_CHANGE,
+        description="水质检测未达标：" + "、".join(failed),
+        details={"water_test_id": test.id, "failures": failed},
+    )
+
+
+async def open_follow_up_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    origin: Ticket,
+    ticket_type: TicketType,
+    description: str,
+    details: dict[str, Any],
+    priority: Priority = Priority.HIGH,
+) -> Ticket:
+    """A ticket the system opens because of another (a low score, a failed water test)."""
+    now = utcnow()
+    ticket = Ticket(
+        number=await numbering.next_number(session, numbering.TICKET),
+        type=ticket_type,
+        status=TicketStatus.CREATED,
+        priority=priority,
+        channel=Channel.SYSTEM,
+        customer_id=origin.customer_id,
+        branch_id=origin.branch_id,
+        device_id=origin.device_id,
+        address_id=origin.address_id,
+        description=description[:2000],
+        created_by_id=actor.user_id,
+        handler_id=actor.user_id,
+        due_at=sla.due_at(now, ticket_type, priority),
+        linked_ticket_id=origin.id,
+        details=details,
+    )
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketStatusChange(
+            ticket_id=ticket.id,
+            from_status=None,
+            to_status=TicketStatus.CREATED,
+            actor_id=actor.user_id,
+            at=now,
+            reason=f"opened from {origin.number}",
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "ticket.created",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        type=ticket_type.value,
+        linked_ticket_id=origin.id,
+    )
+    return ticket

@@ -44,7 +44,6 @@ from ..models.enums import (
     FollowUpStatus,
     JobStatus,
     OwnerKind,
-    Priority,
     Role,
     TicketStatus,
     TicketType,
@@ -605,46 +604,16 @@ async def record_follow_up(
     await _flush(session, ticket)
     complaint = None
     if score <= LOW_SCORE:
-        complaint = Ticket(
-            number=await numbering.next_number(session, numbering.TICKET),
-            type=TicketType.COMPLAINT,
-            status=TicketStatus.CREATED,
-            priority=Priority.HIGH,
-            channel=Channel.SYSTEM,
-            customer_id=ticket.customer_id,
-            branch_id=ticket.branch_id,
-            device_id=ticket.device_id,
-            address_id=ticket.address_id,
+        complaint = await effects.open_follow_up_ticket(
+            session,
+            actor,
+            origin=ticket,
+            ticket_type=TicketType.COMPLAINT,
             description=f"回访评分 {score}：{follow_up.comment}",
-            created_by_id=actor.user_id,
-            handler_id=actor.user_id,
-            due_at=sla.due_at(now, TicketType.COMPLAINT, Priority.HIGH),
-            linked_ticket_id=ticket.id,
             details={
                 "follow_up_score": score,
                 "dissatisfaction": dissatisfaction.value if dissatisfaction else None,
             },
-        )
-        session.add(complaint)
-        await session.flush()
-        session.add(
-            TicketStatusChange(
-                ticket_id=complaint.id,
-                from_status=None,
-                to_status=TicketStatus.CREATED,
-                actor_id=actor.user_id,
-                at=now,
-                reason="low follow-up score",
-            )
-        )
-        audit.record(
-            session,
-            actor,
-            "ticket.created",
-            entity_type="Ticket",
-            entity_id=complaint.id,
-            type=TicketType.COMPLAINT.value,
-            linked_ticket_id=ticket.id,
         )
     audit.record(
         session,

@@ -76,6 +76,40 @@ class DeviceFilter(graphene.ObjectType):
         return root.is_due(dt.datetime.now(SHANGHAI).date())
 
 
+class WaterTest(ModelObjectType):
+    """Water tested on site and whether it met the thresholds (GB 5749-2022 defaults)."""
+
+    model = m.WaterTest
+
+    class Meta:
+        interfaces = (Node,)
+
+    tested_at = graphene.Field(DateTime, required=True)
+    tds = graphene.Float(description="mg/L")
+    ph = graphene.Float()
+    residual_chlorine = graphene.Float(description="mg/L")
+    turbidity = graphene.Float(description="NTU")
+    temperature = graphene.Float(description="°C")
+    passed = graphene.Boolean(required=True)
+    failures = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+
+    @staticmethod
+    def resolve_tds(root: m.WaterTest, _info):
+        return root.tds_mg_l
+
+    @staticmethod
+    def resolve_residual_chlorine(root: m.WaterTest, _info):
+        return root.residual_chlorine_mg_l
+
+    @staticmethod
+    def resolve_turbidity(root: m.WaterTest, _info):
+        return root.turbidity_ntu
+
+    @staticmethod
+    def resolve_temperature(root: m.WaterTest, _info):
+        return root.temperature_c
+
+
 class AccountCard(ModelObjectType):
     """Card number and state; the secret is never shown."""
 
@@ -129,6 +163,9 @@ class Device(ModelObjectType):
     first_recharged_at = graphene.Field(DateTime)
     installed_at = graphene.Field(DateTime)
     card = graphene.Field(AccountCard, description="The active card bound to this device.")
+    water_tests = graphene.NonNull(
+        graphene.List(graphene.NonNull(WaterTest)), description="Newest first."
+    )
     filters = graphene.NonNull(
         graphene.List(graphene.NonNull(DeviceFilter)),
         description="Each filter stage with its last change and next due date.",
@@ -173,6 +210,13 @@ class Device(ModelObjectType):
     @staticmethod
     async def resolve_card(root: m.Device, info):
         return active_card(await Device.resolve_cards(root, info))
+
+    @staticmethod
+    async def resolve_water_tests(root: m.Device, info):
+        loader = info.context.loaders.children(
+            m.WaterTest, m.WaterTest.device_id, (m.WaterTest.tested_at.desc(), m.WaterTest.id)
+        )
+        return await loader.load(root.id)
 
     @staticmethod
     async def resolve_filters(root: m.Device, info):

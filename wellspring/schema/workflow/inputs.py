@@ -69,6 +69,16 @@ class TicketOpenInput(graphene.InputObjectType):
     relocate_to = graphene.Field(AddressInput, description="The new address of a move.")
 
 
+class WaterTestInput(graphene.InputObjectType):
+    """Readings of an on-site water test."""
+
+    tds = graphene.Float(description="Total dissolved solids, mg/L.")
+    ph = graphene.Float()
+    residual_chlorine = graphene.Float(description="Free residual chlorine, mg/L.")
+    turbidity = graphene.Float(description="NTU.")
+    temperature = graphene.Float(description="°C.")
+
+
 class JobReportInput(graphene.InputObjectType):
     """The completion report; which fields a type requires grows with the workflows issue."""
 
@@ -80,7 +90,10 @@ class JobReportInput(graphene.InputObjectType):
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
-    water_test_result = graphene.String()
+    water_test_result = graphene.String(description="A free-text note on the water.")
+    water_test = graphene.Field(
+        WaterTestInput, description="Water test: required; a repair may add one too."
+    )
     remaining_water_value = graphene.Int(description="Buckets or days of water left.")
     device_condition = graphene.String(description="Uninstall: GOOD or DEFECTIVE.")
     filters_changed = graphene.List(
@@ -182,6 +195,8 @@ def report_values(value) -> dict[str, object]:
     if value is None:
         return {}
     values = {key: item for key, item in dict(value).items() if item is not None}
+    if "water_test" in values:
+        values["water_test"] = dict(values["water_test"])
     if "filters_changed" in values:
         values["filters_changed"] = [
             parse_global_id(gid, "FilterType", field="report.filtersChanged")
