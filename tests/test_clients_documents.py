@@ -42,6 +42,8 @@ CONTRACT: dict[str, dict[str, str]] = {
     "ArriveOnSite": {"id": "ID!"},
     "CompleteJob": {"input": "JobCompleteInput!"},
     "FailJob": {"id": "ID!", "reason": "String!"},
+    "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
+    "ResolveTicket": {"id": "ID!", "resolution": "String!"},
 }
 
 

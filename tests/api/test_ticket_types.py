@@ -478,3 +478,119 @@ def test_water_tests_are_kept_and_a_failing_one_asks_for_new_filters(
     assert [(t.value, s.value, c.value) for t, s, c in follow] == [
         ("FILTER_CHANGE", "CREATED", "SYSTEM")
     ]
+
+
+def test_complaints_and_inquiries_are_routed_and_answered_at_the_desk(
+    gql: GraphQL, database_url: str
+) -> None:
+    o = ids(database_url)
+    complaint = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {
+                "input": {
+                    "type": "COMPLAINT",
+                    "customerId": o["customer"],
+                    "priority": "URGENT",
+                    "description": "工程师迟到两小时",
+                }
+            },
+            "hotline",
+        )
+    )["ticket"]
+    routed = ok(
+        payload(
+            gql,
+            "RouteTicket",
+            {"id": complaint["id"], "department": "售后服务部", "note": "请核实"},
+            "hotline",
+        )
+    )["ticket"]
+    assert routed["department"] == "售后服务部"
+    back = ok(
+        payload(
+            gql,
+            "RouteTicket",
+            {"id": complaint["id"], "department": "", "note": "已核实，工程师已致歉"},
+            "clerk-sh",
+        )
+    )["ticket"]
+    assert back["department"] == ""
+    assert back["handlerName"]
+    import json
+
+    trail = json.loads(back["details"])["routing"]
+    assert [step["to"] for step in trail] == ["售后服务部", ""]
+    early = payload(gql, "ResolveTicket", {"id": complaint["id"], "resolution": "x"}, "hotline")
+    assert early["errors"][0]["code"] == "INVALID_TRANSITION"
+    ok(payload(gql, "ApproveTicket", {"id": complaint["id"]}, "hotline"))
+    resolved = ok(
+        payload(
+            gql,
+            "ResolveTicket",
+            {"id": complaint["id"], "resolution": "赠送一次滤芯更换"},
+            "hotline",
+        )
+    )["ticket"]
+    assert resolved["status"] == "FOLLOW_UP_DUE"
+    ok(
+        payload(
+            gql, "RecordFollowUp", {"input": {"ticketId": complaint["id"], "score": 4}}, "hotline"
+        )
+    )
+
+    praise = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {"input": {"type": "PRAISE", "customerId": o["customer"], "description": "师傅很专业"}},
+            "hotline",
+        )
+    )["ticket"]
+    ok(payload(gql, "ApproveTicket", {"id": praise["id"]}, "hotline"))
+    closed = ok(
+        payload(gql, "ResolveTicket", {"id": praise["id"], "resolution": "已通报表扬"}, "hotline")
+    )["ticket"]
+    assert closed["status"] == "CLOSED"
+
+    device, customer = sh_device(database_url, SupplyMode.MONTHLY)
+    repair = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {"input": {"type": "REPAIR", "customerId": customer, "deviceId": device}},
+            "hotline",
+        )
+    )["ticket"]
+    not_desk = payload(gql, "RouteTicket", {"id": repair["id"], "department": "财务部"}, "hotline")
+    assert not_desk["errors"][0]["code"] == "INVALID_TRANSITION"
+    tech = gql.post(
+        doc("RouteTicket"), {"id": complaint["id"], "department": "x"}, as_user="tech-sh-1"
+    ).json()
+    assert tech["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    inquiry = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {
+                "input": {
+                    "type": "INQUIRY",
+                    "customerId": o["customer"],
+                    "description": "滤芯多久换一次？",
+                }
+            },
+            "hotline",
+        )
+    )
+    ok(payload(gql, "ApproveTicket", {"id": inquiry["ticket"]["id"]}, "hotline"))
+    answered = ok(
+        payload(
+            gql,
+            "ResolveTicket",
+            {"id": inquiry["ticket"]["id"], "resolution": "PP棉三个月一换"},
+            "hotline",
+        )
+    )["ticket"]
+    assert answered["status"] == "FOLLOW_UP_DUE"

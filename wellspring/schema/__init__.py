@@ -27,6 +27,8 @@ from .workflow.mutations import (
     OpenTicket,
     RecordFollowUp,
     RejectTicket,
+    ResolveTicket,
+    RouteTicket,
     StartTravel,
 )
 
@@ -44,6 +46,8 @@ class Mutation(graphene.ObjectType):
     assign_job = AssignJob.Field()
     cancel_ticket = CancelTicket.Field()
     record_follow_up = RecordFollowUp.Field()
+    route_ticket = RouteTicket.Field()
+    resolve_ticket = ResolveTicket.Field()
     # engineers
     accept_job = AcceptJob.Field()
     start_travel = StartTravel.Field()

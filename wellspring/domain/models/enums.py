@@ -81,6 +81,7 @@ class TicketType(enum.StrEnum):
     WATER_TEST = "WATER_TEST"
     COMPLAINT = "COMPLAINT"
     INQUIRY = "INQUIRY"
+    PRAISE = "PRAISE"  # 表扬
 
 
 class TicketStatus(enum.StrEnum):

@@ -625,3 +625,72 @@ async def record_follow_up(
     )
     await session.flush()
     return ticket, follow_up, complaint
+
+
+# -- desk work: complaints, inquiries, praise -----------------------------------------------
+DESK_TYPES = frozenset({TicketType.COMPLAINT, TicketType.INQUIRY, TicketType.PRAISE})
+MAX_DEPARTMENT = 50
+
+
+async def route_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, department: str, note: str = ""
+) -> Ticket:
+    """Hand a complaint, inquiry or praise to a department, or back (empty department)."""
+    states.check_role(states.ROUTE, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.ROUTE, role=actor.role, current=ticket.status)
+    if ticket.type not in DESK_TYPES:
+        raise DomainError("INVALID_TRANSITION", action="route", status=ticket.status.value)
+    target = department.strip()
+    if len(target) > MAX_DEPARTMENT:
+        raise DomainError("VALUE_TOO_LONG", field="department", maximum=MAX_DEPARTMENT)
+    text = _reason(note)
+    trail = list(ticket.details.get("routing", []))
+    trail.append(
+        {
+            "from": ticket.department,
+            "to": target,
+            "by": actor.user_id,
+            "at": utcnow().isoformat(),
+            "note": text,
+        }
+    )
+    ticket.details = {**ticket.details, "routing": trail}
+    ticket.department = target
+    ticket.handler_id = actor.user_id
+    audit.record(
+        session,
+        actor,
+        "ticket.routed",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        department=target,
+        note=text,
+    )
+    await _flush(session, ticket)
+    return ticket
+
+
+async def resolve_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, resolution: str
+) -> Ticket:
+    """Answer a complaint or inquiry at the desk (its call back falls due); praise closes."""
+    states.check_role(states.RESOLVE, actor.role)
+    ticket = await _visible(session, actor, Ticket, ticket_id)
+    states.check(states.RESOLVE, role=actor.role, current=ticket.status, reason=resolution)
+    if ticket.type not in DESK_TYPES:
+        raise DomainError("INVALID_TRANSITION", action="resolve", status=ticket.status.value)
+    text = _reason(resolution)
+    now = utcnow()
+    later = now + dt.timedelta(microseconds=1)
+    ticket.details = {**ticket.details, "resolution": text}
+    ticket.handler_id = actor.user_id
+    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, reason=text, at=now)
+    if ticket.type is TicketType.PRAISE:
+        _move_ticket(session, actor, ticket, TicketStatus.CLOSED, at=later)
+        ticket.closed_at = now
+    else:
+        _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, at=later)
+        session.add(FollowUp(ticket_id=ticket.id, due_at=now + FOLLOW_UP_DELAY))
+    await _flush(session, ticket)
+    return ticket

@@ -45,9 +45,11 @@ CANCEL = _m(
     DISPATCHERS,
     reason=True,
 )
-FOLLOW_UP = _m(
-    "follow_up", {T.FOLLOW_UP_DUE}, frozenset({Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK})
-)
+FOLLOW_UP = _m("follow_up", {T.FOLLOW_UP_DUE}, DISPATCHERS)
+# Complaints, inquiries and praise may be handled at the desk, routed between departments,
+# without a field visit.
+ROUTE = _m("route", {T.CREATED, T.APPROVED}, DISPATCHERS)
+RESOLVE = _m("resolve", {T.APPROVED}, DISPATCHERS, reason=True)
 
 # Job moves made by the engineer the job is assigned to.
 ACCEPT = _m("accept", {J.ASSIGNED}, ENGINEERS)
@@ -80,6 +82,8 @@ TICKET_EDGES: frozenset[tuple[str | None, str]] = frozenset(
         (T.EN_ROUTE, T.ON_SITE),
         (T.ON_SITE, T.COMPLETED),
         (T.COMPLETED, T.FOLLOW_UP_DUE),
+        (T.APPROVED, T.COMPLETED),  # resolved at the desk
+        (T.COMPLETED, T.CLOSED),  # praise needs no call back
         (T.FOLLOW_UP_DUE, T.CLOSED),
         # a failed visit sends the ticket back to its branch's dispatcher
         (T.ASSIGNED, T.DISPATCHED),

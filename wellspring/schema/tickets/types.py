@@ -184,7 +184,10 @@ class Ticket(ModelObjectType):
     description = graphene.String(required=True)
     created_by_name = graphene.String()
     handler_name = graphene.String()
-    department = graphene.String(required=True)
+    department = graphene.String(required=True, description="Where a desk ticket sits now.")
+    details = graphene.JSONString(
+        required=True, description="What was asked (install, recharge, move) and desk routing."
+    )
     due_at = graphene.Field(DateTime)
     overdue = graphene.Boolean(required=True)
     closed_at = graphene.Field(DateTime)

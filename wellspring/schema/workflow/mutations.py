@@ -237,3 +237,50 @@ class RecordFollowUp(graphene.Mutation):
         return RecordFollowUpPayload(
             ticket=ticket, follow_up=follow_up, complaint=complaint, errors=[]
         )
+
+
+class RouteTicket(graphene.Mutation):
+    """Hand a complaint, inquiry or praise to a department; an empty department hands it back."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        department = graphene.String(required=True)
+        note = graphene.String()
+
+    Output = TicketPayload
+
+    @staticmethod
+    async def mutate(_root, info, id, department, note=None):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.route_ticket(
+                ctx.session,
+                actor,
+                ticket_id=parse_global_id(id, "Ticket"),
+                department=department,
+                note=note or "",
+            )
+
+        return await _ticket_payload(info, run)
+
+
+class ResolveTicket(graphene.Mutation):
+    """Answer a complaint or inquiry at the desk (its call back falls due); praise closes."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        resolution = graphene.String(required=True)
+
+    Output = TicketPayload
+
+    @staticmethod
+    async def mutate(_root, info, id, resolution):
+        ctx, actor = _ctx(info)
+
+        async def run():
+            return await service.resolve_ticket(
+                ctx.session, actor, ticket_id=parse_global_id(id, "Ticket"), resolution=resolution
+            )
+
+        return await _ticket_payload(info, run)
