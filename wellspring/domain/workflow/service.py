@@ -239,10 +239,12 @@ async def _type_details(
         if request.device_id is None:
             raise DomainError("DEVICE_REQUIRED", field="deviceId")
         device = await _visible(session, actor, Device, request.device_id)
-        if device.customer_id != customer.id:
-            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
+        # The state first: "not installed" says more than "not this customer's" once a
+        # device was taken away (its customer is cleared on uninstall).
         if kind in DEVICE_TYPES and device.status is not DeviceStatus.INSTALLED:
             raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=device.status.value)
+        if device.customer_id != customer.id:
+            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
         if (
             kind is TicketType.RECHARGE
             and request.recharge is not None
