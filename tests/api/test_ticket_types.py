@@ -139,6 +139,7 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     assert device["card"]["cardNumber"] == card
     assert device["card"]["status"] == "ACTIVE"
     assert device["price"] == {"amount": "1280.00", "currency": "CNY"}
+    assert device["address"]["fullText"]  # the customer's default address
 
     # The same form number cannot be filed twice; nothing of the second install is written.
     other_card = scalars(

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, numbering, policy
 from ..actor import Actor
+from ..customers import default_address
 from ..errors import DomainError, PermissionDenied
 from ..models import (
     AccountCard,
@@ -321,8 +322,20 @@ async def open_ticket(
             raise DomainError("NOT_FOUND", field="addressId")
     elif new_address is not None:
         address_id = new_address.id
-    elif device is not None:
+    elif device is not None and device.address_id is not None:
         address_id = device.address_id
+    else:
+        addresses = (
+            await session.execute(
+                select(Address).where(
+                    Address.customer_id == customer.id, Address.deleted_at.is_(None)
+                )
+            )
+        ).scalars()
+        fallback = default_address(list(addresses))
+        address_id = fallback.id if fallback is not None else None
+    if address_id is None and request.type is TicketType.INSTALL:
+        raise DomainError("REQUIRED", field="addressId")  # a machine goes in at an address
     branch_id = customer.branch_id
     if request.branch_id and request.customer_id is not None:
         branch_id = (await _visible(session, actor, Branch, request.branch_id)).id
