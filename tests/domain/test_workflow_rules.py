@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from itertools import pairwise
 from typing import Any
 
@@ -184,7 +185,7 @@ def _chained(rows: list[tuple[Any, Any]], current: Any) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("WELLSPRING_HYPOTHESIS_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
