@@ -104,6 +104,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "QUANTITY_OUT_OF_RANGE": ("{field} 必须大于 0。", "{field} must be greater than 0."),
     "AMOUNT_NEGATIVE": ("{field} 不能为负数。", "{field} cannot be negative."),
+    # stock
+    "INSUFFICIENT_STOCK": (
+        "库存不足：现有 {available}，需要 {wanted}。",
+        "Not enough stock: {available} available, {wanted} wanted.",
+    ),
+    "UNKNOWN_PART": ("未知的配件。", "Unknown part."),
+    "SAME_WAREHOUSE": (
+        "调出和调入不能是同一个仓库。",
+        "A transfer needs two different warehouses.",
+    ),
+    "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),
     "INVALID_ID": ("ID 无效：{value}", "Not a valid ID: {value}"),

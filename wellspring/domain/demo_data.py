@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import versioning
+from .inventory.demo import load_inventory
 from .models import (
     AccountCard,
     Address,
@@ -1738,4 +1739,6 @@ async def load_demo_data(
     # One version for the whole load, written into the rows themselves: bulk inserts bypass
     # the flush hook that stamps ORM-added rows.
     version = await session.run_sync(versioning.next_version)
-    return await _Builder(session, scale=scale, seed=seed, version=version).run()
+    summary = await _Builder(session, scale=scale, seed=seed, version=version).run()
+    await load_inventory(session, version=version)
+    return summary

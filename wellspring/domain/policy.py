@@ -28,10 +28,15 @@ from .models import (
     FollowUp,
     Job,
     JobStatusChange,
+    Part,
+    StockBalance,
+    StockEntry,
+    StockMovement,
     Technician,
     Ticket,
     TicketStatusChange,
     User,
+    Warehouse,
     WaterTest,
 )
 from .models.enums import Role
@@ -176,6 +181,42 @@ def water_tests_scope(actor: Actor) -> Condition:
     return WaterTest.device_id.in_(select(Device.id).where(devices_scope(actor)))
 
 
+def warehouses_scope(actor: Actor) -> Condition:
+    """HQ sees every warehouse; a clerk their branch's; an engineer their van; an agent its own."""
+    if actor.sees_all_branches and actor.role is not Role.HOTLINE:
+        return true()
+    match actor.role:
+        case Role.CLERK:
+            return Warehouse.branch_id == actor.branch_id
+        case Role.TECHNICIAN:
+            return Warehouse.technician_id == actor.technician_id
+        case Role.AGENT:
+            return Warehouse.agent_id == actor.agent_id
+    return false()
+
+
+def _warehouse_ids(actor: Actor) -> Any:
+    return select(Warehouse.id).where(warehouses_scope(actor))
+
+
+def balances_scope(actor: Actor) -> Condition:
+    return StockBalance.warehouse_id.in_(_warehouse_ids(actor))
+
+
+def stock_entries_scope(actor: Actor) -> Condition:
+    return StockEntry.warehouse_id.in_(_warehouse_ids(actor))
+
+
+def movements_scope(actor: Actor) -> Condition:
+    ids = _warehouse_ids(actor)
+    return StockMovement.from_warehouse_id.in_(ids) | StockMovement.to_warehouse_id.in_(ids)
+
+
+def can_see_costs(actor: Actor) -> bool:
+    """Cost prices are for HQ, admins and branch clerks; never for dealers or customers."""
+    return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
+
+
 def branches_scope(actor: Actor) -> Condition:
     """The branch directory is public to staff; a customer or agent sees its own branch."""
     if actor.role in (Role.CUSTOMER, Role.AGENT):
@@ -231,6 +272,11 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     FilterType: catalogue_scope,
     FilterChange: filter_changes_scope,
     WaterTest: water_tests_scope,
+    Part: catalogue_scope,
+    Warehouse: warehouses_scope,
+    StockBalance: balances_scope,
+    StockEntry: stock_entries_scope,
+    StockMovement: movements_scope,
     Customer: customers_scope,
     Device: devices_scope,
     AccountCard: cards_scope,

@@ -104,3 +104,12 @@ async def device_models(session: AsyncSession) -> list[DeviceModel]:
     """The catalogue of device models, by code."""
     stmt = select(DeviceModel).where(DeviceModel.deleted_at.is_(None))
     return list((await session.execute(stmt.order_by(DeviceModel.code))).scalars())
+
+
+async def listed(session: AsyncSession, actor: Actor, model: type[M], order: Any) -> list[M]:
+    """Every visible, active row of a small table (warehouses, parts), in ``order``."""
+    stmt = select(model).where(
+        policy.scope(model, actor),
+        model.deleted_at.is_(None),  # type: ignore[attr-defined]
+    )
+    return list((await session.execute(stmt.order_by(order))).scalars())

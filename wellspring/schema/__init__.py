@@ -12,6 +12,7 @@ import graphene
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
+from .inventory.mutations import ConsumeParts, DecideBreakage, MoveStock, ReceiveTransfer
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
@@ -54,6 +55,11 @@ class Mutation(graphene.ObjectType):
     arrive_on_site = ArriveOnSite.Field()
     complete_job = CompleteJob.Field()
     fail_job = FailJob.Field()
+    consume_parts = ConsumeParts.Field()
+    # stock
+    move_stock = MoveStock.Field()
+    receive_transfer = ReceiveTransfer.Field()
+    decide_breakage = DecideBreakage.Field()
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import graphene
 
 from wellspring.domain import audit, auth, customers, queries, tickets
 from wellspring.domain import models as m
+from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
@@ -16,10 +17,11 @@ from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
-from .core.prefetch import connection_nodes, prefetch, selection_tree
+from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
 from .core.scalars import DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
+from .inventory.types import Part, StockBalance, Warehouse
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -74,6 +76,12 @@ async def _one(info, model: type, type_name: str, id_: str):
     return await queries.get_visible(ctx.session, actor, model, parse_global_id(id_, type_name))
 
 
+STOCK_RELATIONS: Relations = {
+    "part": (m.Part, "part_id", {}),
+    "warehouse": (m.Warehouse, "warehouse_id", {}),
+}
+
+
 class CatalogueEntry(graphene.ObjectType):
     """A code of a closed list with its names in both languages."""
 
@@ -119,6 +127,17 @@ class Query(graphene.ObjectType):
         description="Installed devices with a filter due for change within N days.",
         **connection_args(),
     )
+    stock = graphene.Field(
+        graphene.NonNull(connection_for(StockBalance)),
+        warehouse_id=graphene.ID(required=True),
+        description="A warehouse's stock by part and bin, with safety stock.",
+        **connection_args(),
+    )
+    my_van_stock = graphene.NonNull(
+        graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
+    )
+    warehouses = graphene.NonNull(graphene.List(graphene.NonNull(Warehouse)))
+    parts = graphene.NonNull(graphene.List(graphene.NonNull(Part)))
     fault_codes = graphene.NonNull(
         graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
     )
@@ -213,6 +232,37 @@ class Query(graphene.ObjectType):
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, DEVICE_RELATIONS)
         return page
+
+    @staticmethod
+    async def resolve_stock(_root, info, warehouse_id, first=None, after=None):
+        actor = require_actor(info)
+        page = await inventory_queries.stock(
+            info.context.session,
+            actor,
+            warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
+            first=first,
+            after=after,
+        )
+        nodes = connection_nodes(selection_tree(info))
+        await prefetch(info.context.loaders, page.items, nodes, STOCK_RELATIONS)
+        return page
+
+    @staticmethod
+    async def resolve_my_van_stock(_root, info):
+        actor = require_actor(info)
+        rows = await inventory_queries.my_van(info.context.session, actor)
+        await prefetch(info.context.loaders, rows, selection_tree(info), STOCK_RELATIONS)
+        return rows
+
+    @staticmethod
+    async def resolve_warehouses(_root, info):
+        actor = require_actor(info)
+        return await queries.listed(info.context.session, actor, m.Warehouse, m.Warehouse.code)
+
+    @staticmethod
+    async def resolve_parts(_root, info):
+        actor = require_actor(info)
+        return await queries.listed(info.context.session, actor, m.Part, m.Part.sku)
 
     @staticmethod
     def resolve_fault_codes(_root, info):

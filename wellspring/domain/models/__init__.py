@@ -3,6 +3,7 @@
 from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
+from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
 from .tickets import FollowUp, Job, JobStatusChange, Ticket, TicketStatusChange
@@ -27,12 +28,17 @@ __all__ = [
     "Job",
     "JobStatusChange",
     "LoginThrottle",
+    "Part",
     "Record",
     "ServiceOutlet",
+    "StockBalance",
+    "StockEntry",
+    "StockMovement",
     "Technician",
     "Ticket",
     "TicketStatusChange",
     "User",
+    "Warehouse",
     "WaterTest",
     "new_id",
     "utcnow",

@@ -168,3 +168,42 @@ def enum_column(enum_cls: type[enum.StrEnum]) -> Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+class WarehouseKind(enum.StrEnum):
+    HQ = "HQ"  # with bin locations (货位)
+    REPAIR_CENTER = "REPAIR_CENTER"
+    REPAIR_STATION = "REPAIR_STATION"
+    VAN = "VAN"  # one per engineer
+    AGENT = "AGENT"  # a dealer's own stock
+
+
+class StockBin(enum.StrEnum):
+    GOOD = "GOOD"
+    DEFECTIVE = "DEFECTIVE"
+
+
+class LedgerKind(enum.StrEnum):
+    RECEIPT = "RECEIPT"
+    TRANSFER_OUT = "TRANSFER_OUT"
+    TRANSFER_IN = "TRANSFER_IN"
+    CONSUMPTION = "CONSUMPTION"
+    OLD_PART = "OLD_PART"  # a swapped part into the van's defective bin
+    BREAKAGE = "BREAKAGE"
+    MATERIAL_RETURN = "MATERIAL_RETURN"
+    STOCKTAKE = "STOCKTAKE"
+    REVERSAL = "REVERSAL"
+
+
+class MovementKind(enum.StrEnum):
+    RECEIPT = "RECEIPT"
+    TRANSFER = "TRANSFER"
+    BREAKAGE = "BREAKAGE"
+    STOCKTAKE = "STOCKTAKE"
+
+
+class MovementStatus(enum.StrEnum):
+    DONE = "DONE"
+    IN_TRANSIT = "IN_TRANSIT"  # a transfer shipped, not yet received
+    REPORTED = "REPORTED"  # a breakage waiting for HQ's approval
+    REJECTED = "REJECTED"

@@ -19,6 +19,7 @@ from .. import audit, numbering, policy
 from ..actor import Actor
 from ..customers import default_address
 from ..errors import DomainError, PermissionDenied
+from ..inventory import service as inventory
 from ..models import (
     AccountCard,
     Address,
@@ -490,6 +491,7 @@ async def cancel_ticket(
     ).scalars()
     for job in jobs:
         _move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
+        await inventory.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
     _move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
     ticket.closed_at = utcnow()
     await _flush(session, ticket)

@@ -24,5 +24,11 @@ JobStatus = graphene.Enum.from_enum(e.JobStatus)
 FollowUpStatus = graphene.Enum.from_enum(e.FollowUpStatus)
 Dissatisfaction = graphene.Enum.from_enum(e.Dissatisfaction)
 
+WarehouseKind = graphene.Enum.from_enum(e.WarehouseKind)
+StockBin = graphene.Enum.from_enum(e.StockBin)
+LedgerKind = graphene.Enum.from_enum(e.LedgerKind)
+MovementKind = graphene.Enum.from_enum(e.MovementKind)
+MovementStatus = graphene.Enum.from_enum(e.MovementStatus)
+
 # Every code a payload error or a GraphQL error extension may carry.
 ErrorCode = graphene.Enum("ErrorCode", [(code, code) for code in sorted(MESSAGES)])

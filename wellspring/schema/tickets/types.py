@@ -133,6 +133,17 @@ class Job(ModelObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     report = graphene.JSONString(required=True, description="The completion report as filed.")
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
+    parts_used = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.inventory.types.StockEntry")),
+        description="Ledger entries of parts consumed on this job (and their reversals).",
+    )
+
+    @staticmethod
+    async def resolve_parts_used(root: m.Job, info):
+        loader = info.context.loaders.children(
+            m.StockEntry, m.StockEntry.job_id, (m.StockEntry.created_at, m.StockEntry.id)
+        )
+        return await loader.load(root.id)
 
     @staticmethod
     def resolve_ticket(root: m.Job, info):

@@ -1,0 +1,114 @@
+"""The one place balances change: ``post`` writes the guarded update and its ledger entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import versioning
+from ..actor import Actor
+from ..errors import DomainError
+from ..models import StockBalance, StockEntry, new_id, utcnow
+from ..models.enums import LedgerKind, StockBin
+
+BALANCES: Table = StockBalance.__table__  # type: ignore[assignment]
+
+
+async def _ensure_balance(
+    session: AsyncSession, warehouse_id: str, part_id: str, bin_: StockBin
+) -> None:
+    """Create the balance row at zero if it is missing, racing writers included."""
+    values = {
+        "id": new_id(),
+        "warehouse_id": warehouse_id,
+        "part_id": part_id,
+        "bin": bin_,
+        "quantity": 0,
+        "safety_stock": 0,
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
+        "version": 0,
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    keys = ["warehouse_id", "part_id", "bin"]
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(StockBalance).values(values)
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(StockBalance).values(values)
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - the two engines we run on are above
+        stmt = insert(StockBalance).values(values)
+    await session.execute(stmt)
+
+
+async def available(
+    session: AsyncSession, warehouse_id: str, part_id: str, bin_: StockBin = StockBin.GOOD
+) -> int:
+    quantity = await session.scalar(
+        select(StockBalance.quantity).where(
+            StockBalance.warehouse_id == warehouse_id,
+            StockBalance.part_id == part_id,
+            StockBalance.bin == bin_,
+        )
+    )
+    return int(quantity or 0)
+
+
+async def post(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    warehouse_id: str,
+    part_id: str,
+    bin_: StockBin,
+    delta: int,
+    kind: LedgerKind,
+    job_id: str | None = None,
+    document: str = "",
+    client_id: str | None = None,
+    note: str = "",
+    field: str = "quantity",
+) -> StockEntry:
+    """Change one balance by ``delta`` and record why; refuses to go below zero."""
+    if delta == 0:
+        raise DomainError("QUANTITY_OUT_OF_RANGE", field=field)
+    if delta > 0:
+        await _ensure_balance(session, warehouse_id, part_id, bin_)
+    guard = StockBalance.quantity >= -delta if delta < 0 else StockBalance.quantity >= 0
+    changed = (
+        await session.execute(
+            update(StockBalance)
+            .where(
+                StockBalance.warehouse_id == warehouse_id,
+                StockBalance.part_id == part_id,
+                StockBalance.bin == bin_,
+                guard,
+            )
+            .values(quantity=StockBalance.quantity + delta, updated_at=utcnow())
+            .returning(StockBalance.id)
+        )
+    ).scalar_one_or_none()
+    if changed is None:
+        have = await available(session, warehouse_id, part_id, bin_)
+        raise DomainError("INSUFFICIENT_STOCK", field=field, available=have, wanted=-delta)
+    versioning.mark_changed(session, BALANCES, [changed])
+    entry = StockEntry(
+        warehouse_id=warehouse_id,
+        part_id=part_id,
+        bin=bin_,
+        delta=delta,
+        kind=kind,
+        job_id=job_id,
+        document=document,
+        client_id=client_id,
+        actor_id=actor.user_id or None,
+        note=note[:500],
+    )
+    session.add(entry)
+    await session.flush()
+    return entry

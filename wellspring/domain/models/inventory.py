@@ -1,0 +1,111 @@
+"""Warehouses, the parts catalogue, stock balances and the append-only stock ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Record
+from .enums import (
+    LedgerKind,
+    MovementKind,
+    MovementStatus,
+    StockBin,
+    WarehouseKind,
+    enum_column,
+)
+
+
+class Warehouse(Record, Base):
+    """HQ, a repair center or station, an engineer's van, or an agent's stock."""
+
+    __tablename__ = "warehouses"
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[WarehouseKind] = mapped_column(enum_column(WarehouseKind))
+    branch_id: Mapped[str | None] = mapped_column(
+        ForeignKey("branches.id"), index=True, default=None
+    )
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True, default=None)
+    technician_id: Mapped[str | None] = mapped_column(
+        ForeignKey("technicians.id"), unique=True, default=None
+    )
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Part(Record, Base):
+    """A spare part or consumable (filters, pumps, valves ...)."""
+
+    __tablename__ = "parts"
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(16), default="个")
+    cost: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    serial_tracked: Mapped[bool] = mapped_column(default=False)
+    # Device model codes the part fits.
+    compatible_models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class StockBalance(Record, Base):
+    """How many of a part a warehouse holds in one bin. Always the sum of its ledger entries.
+
+    Written only by ``domain.inventory`` with guarded UPDATEs; the CHECK keeps it from ever
+    going negative on either engine, whatever the isolation level.
+    """
+
+    __tablename__ = "stock_balances"
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "part_id", "bin"),
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    )
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"), index=True)
+    bin: Mapped[StockBin] = mapped_column(enum_column(StockBin))
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    safety_stock: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StockEntry(Record, Base):
+    """One movement of stock: never edited; a correction is a reversing entry."""
+
+    __tablename__ = "stock_entries"
+    __table_args__ = (
+        Index("ix_stock_entries_balance", "warehouse_id", "part_id", "bin"),
+        CheckConstraint("delta <> 0", name="delta_not_zero"),
+    )
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"))
+    bin: Mapped[StockBin] = mapped_column(enum_column(StockBin))
+    delta: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[LedgerKind] = mapped_column(enum_column(LedgerKind))
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"), index=True, default=None)
+    document: Mapped[str] = mapped_column(String(64), default="")
+    # A phone's id for the line it recorded, so a retried consumption applies once.
+    client_id: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StockMovement(Record, Base):
+    """The document a group of ledger entries belongs to: who, when, why, and its state."""
+
+    __tablename__ = "stock_movements"
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[MovementKind] = mapped_column(enum_column(MovementKind))
+    status: Mapped[MovementStatus] = mapped_column(enum_column(MovementStatus))
+    from_warehouse_id: Mapped[str | None] = mapped_column(
+        ForeignKey("warehouses.id"), index=True, default=None
+    )
+    to_warehouse_id: Mapped[str | None] = mapped_column(
+        ForeignKey("warehouses.id"), index=True, default=None
+    )
+    # [{"part_id", "bin", "quantity"}], as asked; the ledger holds what was applied.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    note: Mapped[str] = mapped_column(String(500), default="")

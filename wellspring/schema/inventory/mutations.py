@@ -1,0 +1,186 @@
+"""Stock mutations: MoveStock, ReceiveTransfer, DecideBreakage, ConsumeParts."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.domain.inventory import service
+from wellspring.domain.models import enums as e
+
+from ..core import enums
+from ..core.context import require_actor
+from ..core.errors import errors_field
+from ..core.ids import parse_global_id
+from ..core.mutation import run_in_savepoint
+from ..tickets.types import Job
+from .types import StockEntry, StockMovement
+
+MAX_LINES = service.MAX_LINES
+
+
+class StockLineInput(graphene.InputObjectType):
+    part_id = graphene.ID(required=True)
+    quantity = graphene.Int(required=True, description="A stocktake gives the counted quantity.")
+    bin = graphene.Field(enums.StockBin, description="GOOD unless said otherwise.")
+
+
+class StockMoveInput(graphene.InputObjectType):
+    kind = graphene.Field(enums.MovementKind, required=True)
+    from_warehouse_id = graphene.ID(description="Transfers and breakages.")
+    to_warehouse_id = graphene.ID(description="Receipts, transfers and stocktakes.")
+    lines = graphene.NonNull(graphene.List(graphene.NonNull(StockLineInput)))
+    note = graphene.String()
+
+
+class PartsLineInput(graphene.InputObjectType):
+    part_id = graphene.ID(required=True)
+    quantity = graphene.Int(required=True)
+    old_part_returned = graphene.Boolean(description="The swapped part goes to the defective bin.")
+
+
+class PartsConsumeInput(graphene.InputObjectType):
+    job_id = graphene.ID(required=True)
+    lines = graphene.NonNull(graphene.List(graphene.NonNull(PartsLineInput)))
+    client_id = graphene.String(
+        required=True, description="The phone's id for this batch: a retry with it applies once."
+    )
+
+
+class StockMovementPayload(graphene.ObjectType):
+    movement = graphene.Field(StockMovement)
+    errors = errors_field()
+
+
+class ConsumePartsPayload(graphene.ObjectType):
+    entries = graphene.List(graphene.NonNull(StockEntry))
+    job = graphene.Field(Job)
+    errors = errors_field()
+
+
+def _lines(values, *, consume: bool = False) -> list[service.Line]:
+    return [
+        service.Line(
+            part_id=parse_global_id(v.part_id, "Part", field=f"lines.{i}.partId"),
+            quantity=v.quantity,
+            bin=e.StockBin(v.get("bin") or e.StockBin.GOOD) if not consume else e.StockBin.GOOD,
+            old_part_returned=bool(v.get("old_part_returned")) if consume else False,
+        )
+        for i, v in enumerate(values[: MAX_LINES + 1])
+    ]
+
+
+def _optional(value, type_name: str, field: str):
+    return parse_global_id(value, type_name, field=field) if value else None
+
+
+async def _movement_payload(info, call) -> StockMovementPayload:
+    result = await run_in_savepoint(info.context, call)
+    if isinstance(result, list):
+        return StockMovementPayload(errors=result)
+    return StockMovementPayload(movement=result, errors=[])
+
+
+class MoveStock(graphene.Mutation):
+    """A receipt, a transfer (shipped now, received with ReceiveTransfer), a breakage report
+    (approved with DecideBreakage) or a stocktake (counted quantities become adjustments)."""
+
+    class Arguments:
+        input = StockMoveInput(required=True)
+
+    Output = StockMovementPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.move_stock(
+                info.context.session,
+                actor,
+                kind=e.MovementKind(input.kind),
+                lines=_lines(input.lines),
+                from_warehouse_id=_optional(
+                    input.get("from_warehouse_id"), "Warehouse", "fromWarehouseId"
+                ),
+                to_warehouse_id=_optional(
+                    input.get("to_warehouse_id"), "Warehouse", "toWarehouseId"
+                ),
+                note=input.get("note") or "",
+            )
+
+        return await _movement_payload(info, run)
+
+
+class ReceiveTransfer(graphene.Mutation):
+    """The destination confirms a shipped transfer."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    Output = StockMovementPayload
+
+    @staticmethod
+    async def mutate(_root, info, id):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.receive_transfer(
+                info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
+            )
+
+        return await _movement_payload(info, run)
+
+
+class DecideBreakage(graphene.Mutation):
+    """HQ approves (the stock is written off) or rejects a reported breakage."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        approve = graphene.Boolean(required=True)
+        note = graphene.String()
+
+    Output = StockMovementPayload
+
+    @staticmethod
+    async def mutate(_root, info, id, approve, note=None):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.decide_breakage(
+                info.context.session,
+                actor,
+                movement_id=parse_global_id(id, "StockMovement"),
+                approve=approve,
+                note=note or "",
+            )
+
+        return await _movement_payload(info, run)
+
+
+class ConsumeParts(graphene.Mutation):
+    """Parts used on a job from the engineer's van."""
+
+    class Arguments:
+        input = PartsConsumeInput(required=True)
+
+    Output = ConsumePartsPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.consume_parts(
+                info.context.session,
+                actor,
+                job_id=parse_global_id(input.job_id, "Job", field="jobId"),
+                lines=_lines(input.lines, consume=True),
+                client_id=input.client_id,
+            )
+
+        result = await run_in_savepoint(info.context, run)
+        if isinstance(result, list):
+            return ConsumePartsPayload(errors=result)
+        job = info.context.loaders.load(m.Job, result[0].job_id) if result else None
+        return ConsumePartsPayload(entries=result, job=job, errors=[])

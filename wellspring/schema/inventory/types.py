@@ -1,0 +1,146 @@
+"""Warehouses, parts, balances, ledger entries and stock documents."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.domain import policy
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime, Money, money
+from ..org.types import Branch
+
+
+class Warehouse(ModelObjectType):
+    model = m.Warehouse
+
+    class Meta:
+        interfaces = (Node,)
+
+    code = graphene.String(required=True)
+    name = graphene.String(required=True)
+    kind = graphene.Field(enums.WarehouseKind, required=True)
+    branch = graphene.Field(Branch)
+
+    @staticmethod
+    def resolve_branch(root: m.Warehouse, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
+
+
+class Part(ModelObjectType):
+    model = m.Part
+
+    class Meta:
+        interfaces = (Node,)
+
+    sku = graphene.String(required=True)
+    name = graphene.String(required=True)
+    unit = graphene.String(required=True)
+    cost = graphene.Field(Money, description="Cost price: HQ, admins and clerks only.")
+    serial_tracked = graphene.Boolean(required=True)
+    compatible_models = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+
+    @staticmethod
+    def resolve_cost(root: m.Part, info):
+        actor = info.context.actor
+        return money(root.cost, root.currency) if actor and policy.can_see_costs(actor) else None
+
+
+class StockBalance(ModelObjectType):
+    """How many of a part a warehouse holds in one bin (good or defective)."""
+
+    model = m.StockBalance
+
+    class Meta:
+        interfaces = (Node,)
+
+    warehouse = graphene.Field(Warehouse)
+    part = graphene.Field(Part)
+    bin = graphene.Field(enums.StockBin, required=True)
+    quantity = graphene.Int(required=True)
+    safety_stock = graphene.Int(required=True)
+    below_safety_stock = graphene.Boolean(required=True)
+
+    @staticmethod
+    def resolve_warehouse(root: m.StockBalance, info):
+        return info.context.loaders.load(m.Warehouse, root.warehouse_id)
+
+    @staticmethod
+    def resolve_part(root: m.StockBalance, info):
+        return info.context.loaders.load(m.Part, root.part_id)
+
+    @staticmethod
+    def resolve_below_safety_stock(root: m.StockBalance, _info):
+        return root.quantity < root.safety_stock
+
+
+class StockEntry(ModelObjectType):
+    """One ledger line: never edited; a correction is a reversing entry."""
+
+    model = m.StockEntry
+
+    class Meta:
+        interfaces = (Node,)
+
+    warehouse = graphene.Field(Warehouse)
+    part = graphene.Field(Part)
+    bin = graphene.Field(enums.StockBin, required=True)
+    delta = graphene.Int(required=True)
+    kind = graphene.Field(enums.LedgerKind, required=True)
+    document = graphene.String(required=True)
+    note = graphene.String(required=True)
+    created_at = graphene.Field(DateTime, required=True)
+
+    @staticmethod
+    def resolve_warehouse(root: m.StockEntry, info):
+        return info.context.loaders.load(m.Warehouse, root.warehouse_id)
+
+    @staticmethod
+    def resolve_part(root: m.StockEntry, info):
+        return info.context.loaders.load(m.Part, root.part_id)
+
+
+class StockMovementLine(graphene.ObjectType):
+    part = graphene.Field(Part)
+    bin = graphene.Field(enums.StockBin, required=True)
+    quantity = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_part(root, info):
+        return info.context.loaders.load(m.Part, root["part_id"])
+
+    @staticmethod
+    def resolve_bin(root, _info):
+        return root["bin"]
+
+    @staticmethod
+    def resolve_quantity(root, _info):
+        return root["quantity"]
+
+
+class StockMovement(ModelObjectType):
+    """A stock document: receipt, transfer, breakage or stocktake."""
+
+    model = m.StockMovement
+
+    class Meta:
+        interfaces = (Node,)
+
+    number = graphene.String(required=True)
+    kind = graphene.Field(enums.MovementKind, required=True)
+    status = graphene.Field(enums.MovementStatus, required=True)
+    from_warehouse = graphene.Field(Warehouse)
+    to_warehouse = graphene.Field(Warehouse)
+    lines = graphene.NonNull(graphene.List(graphene.NonNull(StockMovementLine)))
+    note = graphene.String(required=True)
+    created_at = graphene.Field(DateTime, required=True)
+
+    @staticmethod
+    def resolve_from_warehouse(root: m.StockMovement, info):
+        return info.context.loaders.load(m.Warehouse, root.from_warehouse_id)
+
+    @staticmethod
+    def resolve_to_warehouse(root: m.StockMovement, info):
+        return info.context.loaders.load(m.Warehouse, root.to_warehouse_id)
