@@ -42,6 +42,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "ArriveOnSite": {"id": "ID!"},
     "CompleteJob": {"input": "JobCompleteInput!"},
     "FailJob": {"id": "ID!", "reason": "String!"},
+    "Stock": {"warehouseId": "ID!", "first": "Int", "after": "String"},
+    "MoveStock": {"input": "StockMoveInput!"},
+    "ConsumeParts": {"input": "PartsConsumeInput!"},
+    "MyVanStock": {},
     "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
     "ResolveTicket": {"id": "ID!", "resolution": "String!"},
 }

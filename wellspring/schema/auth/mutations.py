@@ -10,7 +10,7 @@ from wellspring.domain.errors import DomainError
 from ..core.context import RequestContext, require_actor
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
-from ..core.mutation import run_in_savepoint
+from ..core.mutation import Failed, run_in_savepoint
 from .types import LoginPayload, LogoutPayload, RefreshTokenPayload, RevokeSessionPayload
 
 
@@ -62,7 +62,7 @@ class RefreshToken(graphene.Mutation):
             ctx,
             lambda: auth.refresh(ctx.session, config=ctx.auth, refresh_token=refresh_token),
         )
-        if isinstance(result, list):
+        if isinstance(result, Failed):
             return RefreshTokenPayload(errors=result)
         return RefreshTokenPayload(
             token=result.access_token,
@@ -103,7 +103,7 @@ class RevokeSession(graphene.Mutation):
             return await auth.revoke_session(ctx.session, actor, session_id=session_id)
 
         result = await run_in_savepoint(ctx, revoke)
-        if isinstance(result, list):
+        if isinstance(result, Failed):
             return RevokeSessionPayload(errors=result)
         return RevokeSessionPayload(session=result, errors=[])
 

@@ -13,16 +13,19 @@ from .errors import UserError, user_errors
 T = TypeVar("T")
 
 
-async def run_in_savepoint(
-    ctx: RequestContext, call: Callable[[], Awaitable[T]]
-) -> T | list[UserError]:
+class Failed(list[UserError]):
+    """The payload errors of a call that changed nothing (a type of its own, so that a use
+    case returning a list is never mistaken for errors)."""
+
+
+async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]) -> T | Failed:
     """The call's result, or its errors after rolling back everything it wrote."""
     savepoint = await ctx.session.begin_nested()
     try:
         result = await call()
     except DomainError as error:
         await savepoint.rollback()
-        return user_errors(error, ctx.locale)
+        return Failed(user_errors(error, ctx.locale))
     except BaseException:
         await savepoint.rollback()
         raise

@@ -12,7 +12,7 @@ from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import errors_field
 from ..core.ids import parse_global_id
-from ..core.mutation import run_in_savepoint
+from ..core.mutation import Failed, run_in_savepoint
 from ..tickets.types import Job
 from .types import StockEntry, StockMovement
 
@@ -76,7 +76,7 @@ def _optional(value, type_name: str, field: str):
 
 async def _movement_payload(info, call) -> StockMovementPayload:
     result = await run_in_savepoint(info.context, call)
-    if isinstance(result, list):
+    if isinstance(result, Failed):
         return StockMovementPayload(errors=result)
     return StockMovementPayload(movement=result, errors=[])
 
@@ -171,16 +171,17 @@ class ConsumeParts(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.consume_parts(
+            entries = await service.consume_parts(
                 info.context.session,
                 actor,
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
                 lines=_lines(input.lines, consume=True),
                 client_id=input.client_id,
             )
+            return entries
 
         result = await run_in_savepoint(info.context, run)
-        if isinstance(result, list):
+        if isinstance(result, Failed):
             return ConsumePartsPayload(errors=result)
         job = info.context.loaders.load(m.Job, result[0].job_id) if result else None
         return ConsumePartsPayload(entries=result, job=job, errors=[])

@@ -9,7 +9,7 @@ from wellspring.domain.workflow import service
 
 from ..core.context import RequestContext, require_actor
 from ..core.ids import parse_global_id
-from ..core.mutation import run_in_savepoint
+from ..core.mutation import Failed, run_in_savepoint
 from ..core.scalars import DateTime
 from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_request, report_values
 from .payloads import DispatchTicketPayload, JobPayload, RecordFollowUpPayload, TicketPayload
@@ -21,7 +21,7 @@ def _ctx(info) -> tuple[RequestContext, Actor]:
 
 async def _ticket_payload(info, call) -> TicketPayload:
     result = await run_in_savepoint(info.context, call)
-    if isinstance(result, list):
+    if isinstance(result, Failed):
         return TicketPayload(errors=result)
     return TicketPayload(ticket=result, errors=[])
 
@@ -29,7 +29,7 @@ async def _ticket_payload(info, call) -> TicketPayload:
 async def _job_payload(info, call) -> JobPayload:
     ctx: RequestContext = info.context
     result = await run_in_savepoint(ctx, call)
-    if isinstance(result, list):
+    if isinstance(result, Failed):
         return JobPayload(errors=result)
     return JobPayload(job=result, errors=[])
 
@@ -111,7 +111,7 @@ class DispatchTicket(graphene.Mutation):
             )
 
         result = await run_in_savepoint(ctx, run)
-        if isinstance(result, list):
+        if isinstance(result, Failed):
             return DispatchTicketPayload(errors=result)
         ticket, job = result
         return DispatchTicketPayload(ticket=ticket, job=job, errors=[])
@@ -231,7 +231,7 @@ class RecordFollowUp(graphene.Mutation):
             )
 
         result = await run_in_savepoint(ctx, run)
-        if isinstance(result, list):
+        if isinstance(result, Failed):
             return RecordFollowUpPayload(errors=result)
         ticket, follow_up, complaint = result
         return RecordFollowUpPayload(
