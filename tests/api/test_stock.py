@@ -249,3 +249,109 @@ def test_who_sees_which_stock_and_its_cost(gql: GraphQL, database_url: str) -> N
         as_user="tech-sh-1",
     ).json()
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+SUGGESTIONS = """{ stockSuggestions { shortfall action distanceKm source { code }
+  balance { quantity safetyStock warehouse { code } part { sku } } } }"""
+SAFETY = """mutation($w: ID!, $p: ID!, $n: Int!) { setSafetyStock(warehouseId: $w, partId: $p,
+  safetyStock: $n) { balance { safetyStock belowSafetyStock } errors { code } } }"""
+
+
+def _suggestion(gql: GraphQL, code: str, sku: str) -> dict[str, Any] | None:
+    rows = gql.data(SUGGESTIONS, as_user="hq")["stockSuggestions"]
+    return next(
+        (
+            r
+            for r in rows
+            if r["balance"]["warehouse"]["code"] == code and r["balance"]["part"]["sku"] == sku
+        ),
+        None,
+    )
+
+
+def test_low_stock_suggests_the_nearest_transfer_else_a_purchase(
+    gql: GraphQL, database_url: str
+) -> None:
+    sh, gz = warehouse(database_url, "WH-SH"), warehouse(database_url, "WH-GZ")
+    filt = part(database_url, "T33-01")
+    ok(
+        payload(
+            gql,
+            "MoveStock",
+            {
+                "input": {
+                    "kind": "STOCKTAKE",
+                    "toWarehouseId": gz,
+                    "lines": [{"partId": filt, "quantity": 3}],
+                }
+            },
+            "hq",
+        )
+    )
+    low = _suggestion(gql, "WH-GZ", "T33-01")
+    assert low is not None
+    assert low["shortfall"] == 7
+    assert low["action"] == "TRANSFER"
+    # Shenzhen's station is about 100 km from Guangzhou: nearer than HQ or any other station.
+    assert low["source"]["code"] == "WH-SZ"
+    assert 80 < low["distanceKm"] < 130
+
+    # Ask for more than anyone can spare: a purchase.
+    bad = gql.data(SAFETY, {"w": sh, "p": filt, "n": -1}, as_user="hq")["setSafetyStock"]
+    assert bad["errors"][0]["code"] == "QUANTITY_OUT_OF_RANGE"
+    raised = gql.data(SAFETY, {"w": sh, "p": filt, "n": 100_000}, as_user="hq")["setSafetyStock"]
+    assert raised["balance"]["belowSafetyStock"] is True
+    buy = _suggestion(gql, "WH-SH", "T33-01")
+    assert buy is not None
+    assert buy["action"] == "PURCHASE"
+    assert buy["source"] is None
+    gql.data(SAFETY, {"w": sh, "p": filt, "n": 10}, as_user="hq")
+    assert _suggestion(gql, "WH-SH", "T33-01") is None
+    denied = gql.post(SUGGESTIONS, as_user="tech-sh-1").json()
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) -> None:
+    import datetime as dt
+
+    month = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
+    report = (
+        "query($m: String!) { consumptionReport(month: $m) { part { sku } branch { code } "
+        "deviceModel { code } quantity value { amount } } }"
+    )
+
+    def used(sku: str) -> int:
+        rows = gql.data(report, {"m": month}, as_user="hq")["consumptionReport"]
+        return sum(
+            r["quantity"] for r in rows if r["part"]["sku"] == sku and r["branch"]["code"] == "SH"
+        )
+
+    before = used("HPS-01")
+    _ticket, job_id = on_site(gql, database_url)
+    ok(consume(gql, job_id, [{"partId": part(database_url, "HPS-01"), "quantity": 2}], "phone-9:1"))
+    assert used("HPS-01") == before + 2
+    bad = gql.post(report, {"m": "2026-13"}, as_user="hq").json()
+    assert bad["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
+
+    values = gql.data(
+        "{ stockValue { warehouse { code } quantity value { amount currency } } }", as_user="hq"
+    )["stockValue"]
+    hq_value = next(v for v in values if v["warehouse"]["code"] == "WH-HQ")
+    rows = fetch(
+        database_url,
+        select(m.StockBalance.quantity, m.Part.cost)
+        .join(m.Part, m.Part.id == m.StockBalance.part_id)
+        .join(m.Warehouse, m.Warehouse.id == m.StockBalance.warehouse_id)
+        .where(m.Warehouse.code == "WH-HQ", m.StockBalance.bin == "GOOD"),
+    )
+    expected = sum(q * c for q, c in rows)
+    assert hq_value["value"] == {"amount": f"{expected:.2f}", "currency": "CNY"}
+    clerk = gql.data("{ stockValue { warehouse { code } } }", as_user="clerk-sh")["stockValue"]
+    assert {v["warehouse"]["code"] for v in clerk} <= {"WH-SH"} | {
+        c
+        for (c,) in fetch(
+            database_url, select(m.Warehouse.code).where(m.Warehouse.code.like("VAN-%"))
+        )
+    }
+    agent = gql.post("{ stockValue { quantity } }", as_user="agent-1").json()
+    assert agent["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -12,7 +12,13 @@ import graphene
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
-from .inventory.mutations import ConsumeParts, DecideBreakage, MoveStock, ReceiveTransfer
+from .inventory.mutations import (
+    ConsumeParts,
+    DecideBreakage,
+    MoveStock,
+    ReceiveTransfer,
+    SetSafetyStock,
+)
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
@@ -60,6 +66,7 @@ class Mutation(graphene.ObjectType):
     move_stock = MoveStock.Field()
     receive_transfer = ReceiveTransfer.Field()
     decide_breakage = DecideBreakage.Field()
+    set_safety_stock = SetSafetyStock.Field()
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ import graphene
 from wellspring.domain import audit, auth, customers, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.inventory import queries as inventory_queries
+from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
@@ -21,7 +22,14 @@ from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
 from .core.scalars import DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
-from .inventory.types import Part, StockBalance, Warehouse
+from .inventory.types import (
+    ConsumptionRow,
+    Part,
+    StockBalance,
+    StockSuggestion,
+    Warehouse,
+    WarehouseValue,
+)
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -137,6 +145,18 @@ class Query(graphene.ObjectType):
         graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
     )
     warehouses = graphene.NonNull(graphene.List(graphene.NonNull(Warehouse)))
+    stock_suggestions = graphene.NonNull(
+        graphene.List(graphene.NonNull(StockSuggestion)),
+        description="Balances under their safety stock, with a transfer or purchase to make.",
+    )
+    consumption_report = graphene.NonNull(
+        graphene.List(graphene.NonNull(ConsumptionRow)),
+        month=graphene.String(required=True, description="YYYY-MM, Asia/Shanghai."),
+        description="Parts consumed on jobs by part, branch and device model (net of reversals).",
+    )
+    stock_value = graphene.NonNull(
+        graphene.List(graphene.NonNull(WarehouseValue)), description="Good stock at cost."
+    )
     parts = graphene.NonNull(graphene.List(graphene.NonNull(Part)))
     fault_codes = graphene.NonNull(
         graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
@@ -253,6 +273,21 @@ class Query(graphene.ObjectType):
         rows = await inventory_queries.my_van(info.context.session, actor)
         await prefetch(info.context.loaders, rows, selection_tree(info), STOCK_RELATIONS)
         return rows
+
+    @staticmethod
+    async def resolve_stock_suggestions(_root, info):
+        actor = require_actor(info)
+        return await inventory_queries.suggestions(info.context.session, actor)
+
+    @staticmethod
+    async def resolve_consumption_report(_root, info, month):
+        actor = require_actor(info)
+        return await inventory_reports.consumption(info.context.session, actor, month=month)
+
+    @staticmethod
+    async def resolve_stock_value(_root, info):
+        actor = require_actor(info)
+        return await inventory_reports.stock_value(info.context.session, actor)
 
     @staticmethod
     async def resolve_warehouses(_root, info):

@@ -17,7 +17,7 @@ from ..models.enums import LedgerKind, StockBin
 BALANCES: Table = StockBalance.__table__  # type: ignore[assignment]
 
 
-async def _ensure_balance(
+async def ensure_balance(
     session: AsyncSession, warehouse_id: str, part_id: str, bin_: StockBin
 ) -> None:
     """Create the balance row at zero if it is missing, racing writers included."""
@@ -78,7 +78,7 @@ async def post(
     if delta == 0:
         raise DomainError("QUANTITY_OUT_OF_RANGE", field=field)
     if delta > 0:
-        await _ensure_balance(session, warehouse_id, part_id, bin_)
+        await ensure_balance(session, warehouse_id, part_id, bin_)
     guard = StockBalance.quantity >= -delta if delta < 0 else StockBalance.quantity >= 0
     changed = (
         await session.execute(

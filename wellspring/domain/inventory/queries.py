@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ...geo import distance
 from .. import policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
-from ..models import StockBalance, Warehouse
-from ..models.enums import Role
+from ..models import Branch, StockBalance, Warehouse
+from ..models.enums import Role, StockBin, WarehouseKind
 from ..pagination import Page, SortKey, paginate
 
 
@@ -45,3 +48,88 @@ async def my_van(session: AsyncSession, actor: Actor) -> list[StockBalance]:
         .order_by(StockBalance.part_id, StockBalance.bin)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What to do about a balance below its safety stock."""
+
+    balance: StockBalance
+    shortfall: int
+    source: Warehouse | None  # transfer from here; None means purchase
+    distance_km: float | None
+
+
+async def suggestions(session: AsyncSession, actor: Actor) -> list[Suggestion]:
+    """For every visible good-bin balance under its safety stock: a transfer from the nearest
+    warehouse that can spare the shortfall (keeping its own safety stock), else a purchase."""
+    if actor.role not in (Role.ADMIN, Role.HQ, Role.CLERK):
+        raise PermissionDenied
+    low = (
+        (
+            await session.execute(
+                select(StockBalance).where(
+                    policy.balances_scope(actor),
+                    StockBalance.bin == StockBin.GOOD,
+                    StockBalance.quantity < StockBalance.safety_stock,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not low:
+        return []
+    places = {
+        w.id: (w, b)
+        for w, b in (
+            await session.execute(
+                select(Warehouse, Branch)
+                .outerjoin(Branch, Branch.id == Warehouse.branch_id)
+                .where(Warehouse.is_active, Warehouse.kind != WarehouseKind.VAN)
+            )
+        ).all()
+    }
+    donors = (
+        (
+            await session.execute(
+                select(StockBalance).where(
+                    StockBalance.part_id.in_({b.part_id for b in low}),
+                    StockBalance.bin == StockBin.GOOD,
+                    StockBalance.warehouse_id.in_(places),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    result = []
+    for balance in low:
+        shortfall = balance.safety_stock - balance.quantity
+        here = _point(places.get(balance.warehouse_id))
+        best: tuple[float, Warehouse] | None = None
+        for donor in donors:
+            spare = donor.quantity - donor.safety_stock
+            if donor.part_id != balance.part_id or donor.warehouse_id == balance.warehouse_id:
+                continue
+            if spare < shortfall:
+                continue
+            there = _point(places.get(donor.warehouse_id))
+            far = distance.km(here, there) if here and there else float("inf")
+            if best is None or far < best[0]:
+                best = (far, places[donor.warehouse_id][0])
+        if best is None:
+            result.append(Suggestion(balance, shortfall, None, None))
+        else:
+            known = None if best[0] == float("inf") else round(best[0], 1)
+            result.append(Suggestion(balance, shortfall, best[1], known))
+    return result
+
+
+def _point(place: tuple[Warehouse, Branch | None] | None) -> tuple[float, float] | None:
+    if place is None or place[1] is None:
+        return None
+    branch = place[1]
+    if branch.latitude is None or branch.longitude is None:
+        return None
+    return (branch.latitude, branch.longitude)

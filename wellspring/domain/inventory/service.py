@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, numbering, policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
-from ..models import Job, Part, StockEntry, StockMovement, Warehouse
+from ..models import Job, Part, StockBalance, StockEntry, StockMovement, Warehouse
 from ..models.enums import (
     JobStatus,
     LedgerKind,
@@ -429,3 +429,37 @@ async def reverse_job(session: AsyncSession, actor: Actor, *, job_id: str) -> in
             note=f"reverses {entry.id}",
         )
     return len(entries)
+
+
+async def set_safety_stock(
+    session: AsyncSession, actor: Actor, *, warehouse_id: str, part_id: str, safety_stock: int
+) -> StockBalance:
+    """The level under which a warehouse's good stock of a part asks to be refilled."""
+    if actor.role not in MANAGERS:
+        raise PermissionDenied
+    if not 0 <= safety_stock <= 1_000_000:
+        raise DomainError("QUANTITY_OUT_OF_RANGE", field="safetyStock")
+    warehouse = await _warehouse(session, actor, warehouse_id, "warehouseId")
+    if await session.get(Part, part_id) is None:
+        raise DomainError("UNKNOWN_PART", field="partId")
+    await ledger.ensure_balance(session, warehouse.id, part_id, StockBin.GOOD)
+    balance = (
+        await session.execute(
+            select(StockBalance).where(
+                StockBalance.warehouse_id == warehouse.id,
+                StockBalance.part_id == part_id,
+                StockBalance.bin == StockBin.GOOD,
+            )
+        )
+    ).scalar_one()
+    balance.safety_stock = safety_stock
+    audit.record(
+        session,
+        actor,
+        "stock.safety_stock_set",
+        entity_type="StockBalance",
+        entity_id=balance.id,
+        safety_stock=safety_stock,
+    )
+    await session.flush()
+    return balance

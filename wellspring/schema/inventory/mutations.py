@@ -14,7 +14,7 @@ from ..core.errors import errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..tickets.types import Job
-from .types import StockEntry, StockMovement
+from .types import StockBalance, StockEntry, StockMovement
 
 MAX_LINES = service.MAX_LINES
 
@@ -185,3 +185,37 @@ class ConsumeParts(graphene.Mutation):
             return ConsumePartsPayload(errors=result)
         job = info.context.loaders.load(m.Job, result[0].job_id) if result else None
         return ConsumePartsPayload(entries=result, job=job, errors=[])
+
+
+class SetSafetyStockPayload(graphene.ObjectType):
+    balance = graphene.Field(StockBalance)
+    errors = errors_field()
+
+
+class SetSafetyStock(graphene.Mutation):
+    """The level under which a warehouse's good stock of a part asks to be refilled."""
+
+    class Arguments:
+        warehouse_id = graphene.ID(required=True)
+        part_id = graphene.ID(required=True)
+        safety_stock = graphene.Int(required=True)
+
+    Output = SetSafetyStockPayload
+
+    @staticmethod
+    async def mutate(_root, info, warehouse_id, part_id, safety_stock):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.set_safety_stock(
+                info.context.session,
+                actor,
+                warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
+                part_id=parse_global_id(part_id, "Part", field="partId"),
+                safety_stock=safety_stock,
+            )
+
+        result = await run_in_savepoint(info.context, run)
+        if isinstance(result, Failed):
+            return SetSafetyStockPayload(errors=result)
+        return SetSafetyStockPayload(balance=result, errors=[])

@@ -144,3 +144,47 @@ class StockMovement(ModelObjectType):
     @staticmethod
     def resolve_to_warehouse(root: m.StockMovement, info):
         return info.context.loaders.load(m.Warehouse, root.to_warehouse_id)
+
+
+class StockSuggestion(graphene.ObjectType):
+    """A balance under its safety stock and what to do: transfer from `source`, else purchase."""
+
+    balance = graphene.Field(StockBalance, required=True)
+    shortfall = graphene.Int(required=True)
+    action = graphene.String(required=True, description="TRANSFER or PURCHASE")
+    source = graphene.Field(Warehouse, description="The nearest warehouse that can spare it.")
+    distance_km = graphene.Float()
+
+    @staticmethod
+    def resolve_action(root, _info):
+        return "TRANSFER" if root.source is not None else "PURCHASE"
+
+
+class ConsumptionRow(graphene.ObjectType):
+    part = graphene.Field(Part, required=True)
+    branch = graphene.Field(Branch)
+    device_model = graphene.Field("wellspring.schema.devices.types.DeviceModel")
+    quantity = graphene.Int(required=True)
+    value = graphene.Field(Money, required=True)
+
+    @staticmethod
+    def resolve_branch(root, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    def resolve_device_model(root, info):
+        return info.context.loaders.load(m.DeviceModel, root.device_model_id)
+
+    @staticmethod
+    def resolve_value(root, _info):
+        return money(root.value, root.part.currency)
+
+
+class WarehouseValue(graphene.ObjectType):
+    warehouse = graphene.Field(Warehouse, required=True)
+    quantity = graphene.Int(required=True)
+    value = graphene.Field(Money, required=True)
+
+    @staticmethod
+    def resolve_value(root, _info):
+        return money(root.value, "CNY")
