@@ -114,6 +114,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "调出和调入不能是同一个仓库。",
         "A transfer needs two different warehouses.",
     ),
+    "SERIAL_IN_STOCK": (
+        "序列号 {value} 的水机已有记录。",
+        "A machine with serial number {value} is already recorded.",
+    ),
+    "SERIAL_NOT_IN_STOCK": (
+        "序列号 {value} 的水机不在库存中。",
+        "No machine with serial number {value} is in stock.",
+    ),
+    "NO_WAREHOUSE": (
+        "该分公司没有可入库的仓库。",
+        "This branch has no warehouse to take the machine.",
+    ),
     "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),

@@ -105,10 +105,32 @@ def device_row(database_url: str, gid: str) -> Any:
     return fetch(database_url, select(m.Device).where(m.Device.id == raw(gid)))[0][0]
 
 
+RECEIVE = """mutation($w: ID!, $m: ID!, $s: String!) {
+  receiveMachine(warehouseId: $w, deviceModelId: $m, serialNumber: $s) {
+    device { id status warehouse { code } stockBin } errors { code field }
+  }
+}"""
+
+
+def receive_machine(gql: GraphQL, database_url: str, serial: str) -> dict[str, Any]:
+    """A new machine into the Shanghai station, as the clerk would book it."""
+    sh = scalars(database_url, select(m.Warehouse.id).where(m.Warehouse.code == "WH-SH"))[0]
+    model = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))[0]
+    variables = {"w": global_id("Warehouse", sh), "m": global_id("DeviceModel", model), "s": serial}
+    return gql.data(RECEIVE, variables, as_user="clerk-sh")["receiveMachine"]
+
+
 def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     gql: GraphQL, database_url: str
 ) -> None:
     o = ids(database_url)
+    booked = receive_machine(gql, database_url, "WS-INSTALL-0001")
+    assert booked["errors"] == []
+    assert booked["device"]["status"] == "IN_STOCK"
+    assert booked["device"]["warehouse"]["code"] == "WH-SH"
+    twice = receive_machine(gql, database_url, "WS-INSTALL-0001")
+    assert twice["errors"][0]["code"] == "SERIAL_IN_STOCK"
+    receive_machine(gql, database_url, "WS-INSTALL-0002")
     card = scalars(
         database_url,
         select(m.AccountCard.card_number)
@@ -140,6 +162,8 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     assert device["card"]["status"] == "ACTIVE"
     assert device["price"] == {"amount": "1280.00", "currency": "CNY"}
     assert device["address"]["fullText"]  # the customer's default address
+    placed = device_row(database_url, device["id"])
+    assert placed.warehouse_id is None  # out of the station, at the site
 
     # The same form number cannot be filed twice; nothing of the second install is written.
     other_card = scalars(
@@ -174,12 +198,14 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
         "tech-sh-1",
     )
     assert duplicate["errors"][0]["code"] == "CONFIRMATION_NUMBER_TAKEN"
-    assert (
-        scalars(
-            database_url, select(m.Device.id).where(m.Device.serial_number == "WS-INSTALL-0002")
-        )
-        == []
+    still = fetch(
+        database_url,
+        select(m.Device.status, m.Device.warehouse_id).where(
+            m.Device.serial_number == "WS-INSTALL-0002"
+        ),
     )
+    assert still[0][0] is DeviceStatus.IN_STOCK
+    assert still[0][1] is not None
     status = scalars(
         database_url, select(m.AccountCard.status).where(m.AccountCard.card_number == other_card)
     )
@@ -193,6 +219,11 @@ def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> No
     row = device_row(database_url, device)
     assert row.status is DeviceStatus.UNINSTALLED
     assert row.customer_id is None
+    station = scalars(
+        database_url, select(m.Warehouse.code).where(m.Warehouse.id == row.warehouse_id)
+    )
+    assert station == ["WH-SH"]
+    assert row.stock_bin.value == "DEFECTIVE"
     again = payload(
         gql,
         "OpenTicket",

@@ -16,6 +16,7 @@ from .inventory.mutations import (
     ConsumeParts,
     DecideBreakage,
     MoveStock,
+    ReceiveMachine,
     ReceiveTransfer,
     SetSafetyStock,
 )
@@ -67,6 +68,7 @@ class Mutation(graphene.ObjectType):
     receive_transfer = ReceiveTransfer.Field()
     decide_breakage = DecideBreakage.Field()
     set_safety_stock = SetSafetyStock.Field()
+    receive_machine = ReceiveMachine.Field()
 
 
 @lru_cache(maxsize=1)

@@ -8,11 +8,21 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Agent, Branch, Part, StockBalance, StockEntry, Technician, User, Warehouse
-from ..models.enums import BranchKind, LedgerKind, StockBin, WarehouseKind
+from ..models import (
+    Agent,
+    Branch,
+    Device,
+    Part,
+    StockBalance,
+    StockEntry,
+    Technician,
+    User,
+    Warehouse,
+)
+from ..models.enums import BranchKind, DeviceStatus, LedgerKind, StockBin, WarehouseKind
 
 _NS = uuid.UUID("5d1c3e4a-9a53-4f7e-9f0a-6b1b7a2c0d11")
 _AT = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -149,6 +159,18 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
             )
         )
     await _insert(session, Warehouse, warehouses)
+    # Machines not at a customer's site wait in their branch's station (HQ's in the HQ store).
+    for branch in branches:
+        code = "HQ" if branch.kind is BranchKind.HQ else branch.code
+        await session.execute(
+            update(Device)
+            .where(
+                Device.branch_id == branch.id,
+                Device.status.in_((DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)),
+            )
+            .values(warehouse_id=_id("wh", code), stock_bin=StockBin.GOOD, version=version)
+            .execution_options(synchronize_session=False)
+        )
 
     parts = [
         _row(

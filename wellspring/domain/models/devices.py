@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
-from .enums import CardStatus, DeviceStatus, SupplyMode, enum_column
+from .enums import CardStatus, DeviceStatus, StockBin, SupplyMode, enum_column
 
 
 class DeviceModel(Record, Base):
@@ -54,6 +54,11 @@ class Device(Record, Base):
     bucket_balance: Mapped[int] = mapped_column(Integer, default=0)
     first_recharged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     installed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Machines are stock too: where an uninstalled or new machine sits, and in which bin.
+    warehouse_id: Mapped[str | None] = mapped_column(
+        ForeignKey("warehouses.id"), index=True, default=None
+    )
+    stock_bin: Mapped[StockBin | None] = mapped_column(enum_column(StockBin), default=None)
 
 
 class AccountCard(Record, Base):

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, numbering, water
 from ..actor import Actor
 from ..errors import DomainError
+from ..inventory import machines
 from ..models import (
     AccountCard,
     Address,
@@ -154,23 +155,13 @@ async def _install(
     if model is None:
         raise DomainError("NOT_FOUND", field="install.deviceModelId")
     serial = request["serial_number"]
-    device = (
-        await session.execute(select(Device).where(Device.serial_number == serial))
-    ).scalar_one_or_none()
-    if device is not None and device.status is DeviceStatus.INSTALLED:
-        raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+    device = await machines.in_stock(session, serial)
+    if device is None:
+        raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
     customer = await session.get(Customer, ticket.customer_id)
     assert customer is not None
     now = utcnow()
-    if device is None:
-        device = Device(
-            serial_number=serial,
-            device_model_id=model.id,
-            supply_mode=model.supply_mode,
-            status=DeviceStatus.IN_STOCK,
-            branch_id=ticket.branch_id,
-        )
-        session.add(device)
+    source = machines.take_out(device)
     device.device_model_id = model.id
     device.supply_mode = model.supply_mode
     device.contract_number = request.get("contract_number") or device.contract_number
@@ -199,6 +190,7 @@ async def _install(
         card_id=card.id,
         ticket_id=ticket.id,
         confirmation_number=number,
+        from_warehouse_id=source,
     )
 
 
@@ -214,6 +206,11 @@ async def _uninstall(
     device.status = DeviceStatus.UNINSTALLED
     device.customer_id = None
     device.address_id = None
+    defective = report["device_condition"] == "DEFECTIVE"
+    station = await machines.put_back(
+        session, device, branch_id=ticket.branch_id, defective=defective
+    )
+    previous["warehouse_id"] = station.id
     audit.record(
         session,
         actor,

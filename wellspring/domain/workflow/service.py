@@ -19,6 +19,7 @@ from .. import audit, numbering, policy
 from ..actor import Actor
 from ..customers import default_address
 from ..errors import DomainError, PermissionDenied
+from ..inventory import machines
 from ..inventory import service as inventory
 from ..models import (
     AccountCard,
@@ -284,6 +285,8 @@ async def _type_details(
         )
         if in_use is not None:
             raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+        if await machines.in_stock(session, serial) is None:
+            raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
         details["install"] = {

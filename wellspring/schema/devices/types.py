@@ -163,6 +163,11 @@ class Device(ModelObjectType):
     first_recharged_at = graphene.Field(DateTime)
     installed_at = graphene.Field(DateTime)
     card = graphene.Field(AccountCard, description="The active card bound to this device.")
+    warehouse = graphene.Field(
+        "wellspring.schema.inventory.types.Warehouse",
+        description="Where the machine waits when it is not at a site.",
+    )
+    stock_bin = graphene.Field(enums.StockBin)
     water_tests = graphene.NonNull(
         graphene.List(graphene.NonNull(WaterTest)), description="Newest first."
     )
@@ -210,6 +215,10 @@ class Device(ModelObjectType):
     @staticmethod
     async def resolve_card(root: m.Device, info):
         return active_card(await Device.resolve_cards(root, info))
+
+    @staticmethod
+    def resolve_warehouse(root: m.Device, info):
+        return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
     async def resolve_water_tests(root: m.Device, info):

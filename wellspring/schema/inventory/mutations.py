@@ -5,7 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
-from wellspring.domain.inventory import service
+from wellspring.domain.inventory import machines, service
 from wellspring.domain.models import enums as e
 
 from ..core import enums
@@ -219,3 +219,39 @@ class SetSafetyStock(graphene.Mutation):
         if isinstance(result, Failed):
             return SetSafetyStockPayload(errors=result)
         return SetSafetyStockPayload(balance=result, errors=[])
+
+
+class ReceiveMachinePayload(graphene.ObjectType):
+    device = graphene.Field("wellspring.schema.devices.types.Device")
+    errors = errors_field()
+
+
+class ReceiveMachine(graphene.Mutation):
+    """A new machine arrives in a warehouse (by serial number)."""
+
+    class Arguments:
+        warehouse_id = graphene.ID(required=True)
+        device_model_id = graphene.ID(required=True)
+        serial_number = graphene.String(required=True)
+
+    Output = ReceiveMachinePayload
+
+    @staticmethod
+    async def mutate(_root, info, warehouse_id, device_model_id, serial_number):
+        actor = require_actor(info)
+
+        async def run():
+            return await machines.receive_machine(
+                info.context.session,
+                actor,
+                warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
+                device_model_id=parse_global_id(
+                    device_model_id, "DeviceModel", field="deviceModelId"
+                ),
+                serial_number=serial_number,
+            )
+
+        result = await run_in_savepoint(info.context, run)
+        if isinstance(result, Failed):
+            return ReceiveMachinePayload(errors=result)
+        return ReceiveMachinePayload(device=result, errors=[])

@@ -1,0 +1,116 @@
+"""Machines as stock, by serial number: received into a warehouse, taken out for an install,
+put back (good or defective bin) by an uninstall."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit, policy
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import Device, DeviceModel, Warehouse
+from ..models.enums import DeviceStatus, StockBin, WarehouseKind
+from .service import MANAGERS
+
+IN_STOCK = (DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)
+
+
+async def receive_machine(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    warehouse_id: str,
+    device_model_id: str,
+    serial_number: str,
+) -> Device:
+    """A new machine arrives in a warehouse's good bin; a serial already known is refused."""
+    if actor.role not in MANAGERS:
+        raise PermissionDenied
+    warehouse = (
+        await session.execute(
+            select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        )
+    ).scalar_one_or_none()
+    if warehouse is None or warehouse.kind is WarehouseKind.VAN:
+        raise DomainError("NOT_FOUND", field="warehouseId")
+    model = await session.get(DeviceModel, device_model_id)
+    if model is None:
+        raise DomainError("NOT_FOUND", field="deviceModelId")
+    serial = serial_number.strip()
+    if not serial or len(serial) > 64:
+        raise DomainError("REQUIRED", field="serialNumber")
+    if await session.scalar(select(Device.id).where(Device.serial_number == serial)) is not None:
+        raise DomainError("SERIAL_IN_STOCK", field="serialNumber", value=serial)
+    device = Device(
+        serial_number=serial,
+        device_model_id=model.id,
+        status=DeviceStatus.IN_STOCK,
+        supply_mode=model.supply_mode,
+        price=Decimal(model.list_price),
+        branch_id=warehouse.branch_id or "",
+        warehouse_id=warehouse.id,
+        stock_bin=StockBin.GOOD,
+    )
+    session.add(device)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "machine.received",
+        entity_type="Device",
+        entity_id=device.id,
+        warehouse_id=warehouse.id,
+    )
+    return device
+
+
+async def in_stock(session: AsyncSession, serial_number: str) -> Device | None:
+    """The machine with this serial if it waits, usable, in a warehouse."""
+    device = (
+        await session.execute(select(Device).where(Device.serial_number == serial_number))
+    ).scalar_one_or_none()
+    if (
+        device is None
+        or device.status not in IN_STOCK
+        or device.warehouse_id is None
+        or device.stock_bin is not StockBin.GOOD
+    ):
+        return None
+    return device
+
+
+def take_out(device: Device) -> str | None:
+    """The machine leaves its warehouse for a site; returns where it was."""
+    source = device.warehouse_id
+    device.warehouse_id = None
+    device.stock_bin = None
+    return source
+
+
+async def put_back(
+    session: AsyncSession, device: Device, *, branch_id: str, defective: bool
+) -> Warehouse:
+    """A collected machine goes into its branch's repair station, good or defective bin."""
+    station = (
+        (
+            await session.execute(
+                select(Warehouse)
+                .where(
+                    Warehouse.branch_id == branch_id,
+                    Warehouse.kind.in_((WarehouseKind.REPAIR_STATION, WarehouseKind.HQ)),
+                    Warehouse.is_active,
+                )
+                .order_by(Warehouse.kind.desc(), Warehouse.code)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if station is None:
+        raise DomainError("NO_WAREHOUSE", field="deviceId")
+    device.warehouse_id = station.id
+    device.stock_bin = StockBin.DEFECTIVE if defective else StockBin.GOOD
+    return station
