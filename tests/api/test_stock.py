@@ -355,3 +355,68 @@ def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) ->
     }
     agent = gql.post("{ stockValue { quantity } }", as_user="agent-1").json()
     assert agent["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
+    gql: GraphQL, database_url: str
+) -> None:
+    from tests.api.test_workflow import window
+
+    o = ids(database_url)
+    membrane, pump = part(database_url, "RO-400"), part(database_url, "PUMP-24V")
+    wanted = [{"partId": membrane, "quantity": 1}, {"partId": pump, "quantity": 1}]
+    ticket = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {
+                "input": {
+                    "type": "REPAIR",
+                    "customerId": o["customer"],
+                    "deviceId": o["device"],
+                    "expectedParts": wanted,
+                }
+            },
+            "hotline",
+        )
+    )["ticket"]
+    bad = payload(
+        gql,
+        "OpenTicket",
+        {
+            "input": {
+                "type": "REPAIR",
+                "customerId": o["customer"],
+                "deviceId": o["device"],
+                "expectedParts": [{"partId": pump, "quantity": 0}],
+            }
+        },
+        "hotline",
+    )
+    assert bad["errors"][0]["field"] == "expectedParts.0.quantity"
+    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
+    job_id = ok(
+        payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh")
+    )["job"]["id"]
+    start, end = window()
+    ok(
+        payload(
+            gql,
+            "AssignJob",
+            {
+                "jobId": job_id,
+                "technicianId": o["tech-sh-1"],
+                "appointmentStart": start,
+                "appointmentEnd": end,
+            },
+            "clerk-sh",
+        )
+    )
+    mine = gql.data(doc("MyJobs"), {"date": start[:10]}, as_user="tech-sh-1")["myJobs"]
+    job = next(j for j in mine if j["id"] == job_id)
+    in_van = van(gql, "tech-sh-1")
+    got = {p["part"]["sku"]: (p["quantity"], p["inVan"]) for p in job["expectedParts"]}
+    assert got == {
+        "RO-400": (1, in_van.get("RO-400/GOOD", 0)),
+        "PUMP-24V": (1, in_van.get("PUMP-24V/GOOD", 0)),
+    }

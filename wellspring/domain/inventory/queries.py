@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -133,3 +134,22 @@ def _point(place: tuple[Warehouse, Branch | None] | None) -> tuple[float, float]
     if branch.latitude is None or branch.longitude is None:
         return None
     return (branch.latitude, branch.longitude)
+
+
+async def vans_stock(
+    session: AsyncSession, technician_ids: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Good stock per part in engineers' vans, in one statement (for a job's expected parts)."""
+    found: dict[str, dict[str, int]] = {t: {} for t in technician_ids}
+    rows = await session.execute(
+        select(Warehouse.technician_id, StockBalance.part_id, StockBalance.quantity)
+        .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+        .where(
+            Warehouse.technician_id.in_(list(technician_ids)),
+            StockBalance.bin == StockBin.GOOD,
+        )
+    )
+    for technician_id, part_id, quantity in rows.all():
+        if technician_id is not None:
+            found[technician_id][part_id] = int(quantity)
+    return found

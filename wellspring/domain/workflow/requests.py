@@ -126,4 +126,6 @@ class OpenTicketRequest:
     install: InstallRequest | None = None
     recharge: RechargeRequest | None = None
     relocate_to: AddressInput | None = None
+    # Parts the visit will need, so the engineer can check the van before leaving.
+    expected_parts: list[tuple[str, int]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)

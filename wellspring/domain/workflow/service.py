@@ -32,6 +32,7 @@ from ..models import (
     FollowUp,
     Job,
     JobStatusChange,
+    Part,
     Technician,
     Ticket,
     TicketStatusChange,
@@ -300,6 +301,20 @@ async def _type_details(
         if request.recharge is None:
             raise DomainError("REQUIRED", field="recharge")
         details["recharge"] = request.recharge.validated()
+    if request.expected_parts:
+        if len(request.expected_parts) > 50:
+            raise DomainError("INVALID_ARGUMENT", field="expectedParts")
+        part_ids = {part_id for part_id, _ in request.expected_parts}
+        known = set((await session.execute(select(Part.id).where(Part.id.in_(part_ids)))).scalars())
+        for index, (part_id, quantity) in enumerate(request.expected_parts):
+            if part_id not in known:
+                raise DomainError("UNKNOWN_PART", field=f"expectedParts.{index}.partId")
+            if quantity <= 0:
+                raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"expectedParts.{index}.quantity")
+        details["expected_parts"] = [
+            {"part_id": part_id, "quantity": quantity}
+            for part_id, quantity in request.expected_parts
+        ]
     if kind is TicketType.RELOCATE:
         if request.relocate_to is None:
             raise DomainError("REQUIRED", field="relocateTo")

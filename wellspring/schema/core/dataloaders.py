@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import queries
 from wellspring.domain.actor import Actor
+from wellspring.domain.inventory import queries as inventory_queries
 
 
 class _ByIdLoader(DataLoader):
@@ -73,6 +74,16 @@ class _DisplayNameLoader(DataLoader):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[str | None]:
         names = await queries.display_names(self.session, keys)
         return [names.get(k) for k in keys]
+
+
+class _VanLoader(DataLoader):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__()
+        self.session = session
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[dict[str, int]]:
+        found = await inventory_queries.vans_stock(self.session, keys)
+        return [found.get(k, {}) for k in keys]
 
 
 class Loaders:
@@ -144,6 +155,15 @@ class Loaders:
         if key not in self._loaders:
             self._loaders[key] = _UnscopedLoader(self.session, model)
         return await self._loaders[key].load(id_)
+
+    async def van(self, technician_id: str | None) -> dict[str, int]:
+        """Good stock per part in an engineer's van (for the jobs this request shows)."""
+        if technician_id is None:
+            return {}
+        if "vans" not in self._loaders:
+            self._loaders["vans"] = _VanLoader(self.session)
+        stock: dict[str, int] = await self._loaders["vans"].load(technician_id)
+        return stock
 
     async def display_name(self, user_id: str | None) -> str | None:
         if user_id is None:

@@ -33,3 +33,8 @@ class ModelObjectType(graphene.ObjectType, abstract=True):  # type: ignore[call-
 
 
 Node = relay.Node
+
+
+async def as_value(value: Any) -> Any:
+    """A loader's answer, whether it came back at once or as an awaitable."""
+    return await value if is_awaitable(value) else value

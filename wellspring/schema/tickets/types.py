@@ -8,7 +8,7 @@ from wellspring.domain import models as m
 from wellspring.domain.tickets import is_overdue
 
 from ..core import enums
-from ..core.node import ModelObjectType, Node
+from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
@@ -108,6 +108,26 @@ class FollowUp(ModelObjectType):
         return await info.context.loaders.display_name(root.recorded_by_id)
 
 
+class ExpectedPart(graphene.ObjectType):
+    """A part the visit will need, and how many the engineer's van holds."""
+
+    part = graphene.Field("wellspring.schema.inventory.types.Part")
+    quantity = graphene.Int(required=True)
+    in_van = graphene.Int(description="Good stock in the assigned engineer's van.")
+
+    @staticmethod
+    def resolve_part(root, info):
+        return info.context.loaders.load(m.Part, root["part_id"])
+
+    @staticmethod
+    def resolve_quantity(root, _info):
+        return root["quantity"]
+
+    @staticmethod
+    def resolve_in_van(root, _info):
+        return root.get("in_van")
+
+
 class Job(ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
@@ -133,10 +153,24 @@ class Job(ModelObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     report = graphene.JSONString(required=True, description="The completion report as filed.")
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
+    expected_parts = graphene.NonNull(
+        graphene.List(graphene.NonNull(ExpectedPart)),
+        description="Parts the ticket says the visit needs, with the van's stock of each.",
+    )
     parts_used = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.inventory.types.StockEntry")),
         description="Ledger entries of parts consumed on this job (and their reversals).",
     )
+
+    @staticmethod
+    async def resolve_expected_parts(root: m.Job, info):
+        ticket = await as_value(info.context.loaders.load(m.Ticket, root.ticket_id))
+        wanted = (ticket.details or {}).get("expected_parts", []) if ticket else []
+        if not wanted:
+            return []
+        van = await info.context.loaders.van(root.technician_id)
+        assigned = root.technician_id is not None
+        return [{**w, "in_van": van.get(w["part_id"], 0) if assigned else None} for w in wanted]
 
     @staticmethod
     async def resolve_parts_used(root: m.Job, info):

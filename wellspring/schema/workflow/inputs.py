@@ -53,6 +53,11 @@ class RechargeRequestInput(graphene.InputObjectType):
     payment_method = graphene.String(required=True, description="ON_SITE, POSTAL, CARD, ONLINE")
 
 
+class ExpectedPartInput(graphene.InputObjectType):
+    part_id = graphene.ID(required=True)
+    quantity = graphene.Int(required=True)
+
+
 class TicketOpenInput(graphene.InputObjectType):
     type = graphene.Field(enums.TicketType, required=True)
     customer_id = graphene.ID(description="An existing customer, or give newCustomer.")
@@ -67,6 +72,9 @@ class TicketOpenInput(graphene.InputObjectType):
     install = graphene.Field(InstallRequestInput)
     recharge = graphene.Field(RechargeRequestInput)
     relocate_to = graphene.Field(AddressInput, description="The new address of a move.")
+    expected_parts = graphene.List(
+        graphene.NonNull(ExpectedPartInput), description="Parts the visit will need."
+    )
 
 
 class WaterTestInput(graphene.InputObjectType):
@@ -187,6 +195,13 @@ def open_request(value) -> r.OpenTicketRequest:
         if recharge
         else None,
         relocate_to=_address(value.get("relocate_to")),
+        expected_parts=[
+            (
+                parse_global_id(p.part_id, "Part", field=f"expectedParts.{i}.partId"),
+                p.quantity,
+            )
+            for i, p in enumerate((value.get("expected_parts") or [])[:51])
+        ],
     )
 
 
