@@ -126,6 +126,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该分公司没有可入库的仓库。",
         "This branch has no warehouse to take the machine.",
     ),
+    "COUNTS_DO_NOT_ADD_UP": (
+        "合格数与不合格数之和必须等于发出数量 {shipped}。",
+        "Valid and rejected must add up to the {shipped} shipped.",
+    ),
     "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),

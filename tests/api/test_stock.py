@@ -420,3 +420,110 @@ def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
         "RO-400": (1, in_van.get("RO-400/GOOD", 0)),
         "PUMP-24V": (1, in_van.get("PUMP-24V/GOOD", 0)),
     }
+
+
+def test_old_parts_go_back_to_the_factory_and_replacements_come_back(
+    gql: GraphQL, database_url: str
+) -> None:
+    """Van → station (material return) → repair center (checked) → replacements → station."""
+    sh, rc = warehouse(database_url, "WH-SH"), warehouse(database_url, "WH-RC")
+    my_van = warehouse(database_url, "VAN-tech-sh-1")
+    valve = part(database_url, "LPS-01")
+
+    def level(user: str, wh: str, bin_: str) -> int:
+        page = gql.data(doc("Stock"), {"warehouseId": wh, "first": 100}, as_user=user)["stock"]
+        return next(
+            (
+                e["node"]["quantity"]
+                for e in page["edges"]
+                if e["node"]["part"]["sku"] == "LPS-01" and e["node"]["bin"] == bin_
+            ),
+            0,
+        )
+
+    _ticket, job_id = on_site(gql, database_url)
+    ok(
+        consume(
+            gql, job_id, [{"partId": valve, "quantity": 2, "oldPartReturned": True}], "phone-5:1"
+        )
+    )
+    station_bad, station_good = level("clerk-sh", sh, "DEFECTIVE"), level("clerk-sh", sh, "GOOD")
+    center_bad, center_good = level("hq", rc, "DEFECTIVE"), level("hq", rc, "GOOD")
+
+    back = ok(
+        payload(
+            gql,
+            "MoveStock",
+            {
+                "input": {
+                    "kind": "MATERIAL_RETURN",
+                    "fromWarehouseId": my_van,
+                    "toWarehouseId": sh,
+                    "lines": [{"partId": valve, "quantity": 2, "bin": "DEFECTIVE"}],
+                }
+            },
+            "tech-sh-1",
+        )
+    )["movement"]
+    receive = (
+        "mutation($id: ID!) { receiveTransfer(id: $id) { movement { status } errors { code } } }"
+    )
+    assert (
+        gql.data(receive, {"id": back["id"]}, as_user="clerk-sh")["receiveTransfer"]["errors"] == []
+    )
+    assert level("clerk-sh", sh, "DEFECTIVE") == station_bad + 2
+
+    wrong_bin = payload(
+        gql,
+        "MoveStock",
+        {
+            "input": {
+                "kind": "OLD_PART_RETURN",
+                "fromWarehouseId": sh,
+                "toWarehouseId": rc,
+                "lines": [{"partId": valve, "quantity": 2}],
+            }
+        },
+        "clerk-sh",
+    )
+    assert wrong_bin["errors"][0]["code"] == "INVALID_ARGUMENT"
+    sent = ok(
+        payload(
+            gql,
+            "MoveStock",
+            {
+                "input": {
+                    "kind": "OLD_PART_RETURN",
+                    "fromWarehouseId": sh,
+                    "toWarehouseId": rc,
+                    "lines": [{"partId": valve, "quantity": 2, "bin": "DEFECTIVE"}],
+                }
+            },
+            "clerk-sh",
+        )
+    )["movement"]
+    assert sent["status"] == "IN_TRANSIT"
+    assert level("clerk-sh", sh, "DEFECTIVE") == station_bad
+
+    check = """mutation($id: ID!, $c: [OldPartCountInput!]!) { checkOldParts(id: $id, counts: $c) {
+      movement { status } errors { code field } } }"""
+    off = gql.data(
+        check, {"id": sent["id"], "c": [{"partId": valve, "valid": 2, "rejected": 1}]}, as_user="hq"
+    )["checkOldParts"]
+    assert off["errors"][0]["code"] == "COUNTS_DO_NOT_ADD_UP"
+    checked = gql.data(
+        check, {"id": sent["id"], "c": [{"partId": valve, "valid": 1, "rejected": 1}]}, as_user="hq"
+    )["checkOldParts"]
+    assert checked == {"movement": {"status": "REPLACEMENT_SHIPPED"}, "errors": []}
+    assert level("hq", rc, "DEFECTIVE") == center_bad + 1
+    assert level("hq", rc, "GOOD") == center_good - 1
+    assert level("clerk-sh", sh, "DEFECTIVE") == station_bad + 1  # the rejected one came back
+
+    confirm = (
+        "mutation($id: ID!) { confirmReplacement(id: $id) { movement { status } errors { code } } }"
+    )
+    done = gql.data(confirm, {"id": sent["id"]}, as_user="clerk-sh")["confirmReplacement"]
+    assert done == {"movement": {"status": "DONE"}, "errors": []}
+    assert level("clerk-sh", sh, "GOOD") == station_good + 1
+    again = gql.data(confirm, {"id": sent["id"]}, as_user="clerk-sh")["confirmReplacement"]
+    assert again["errors"][0]["code"] == "INVALID_TRANSITION"

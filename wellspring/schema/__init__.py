@@ -13,6 +13,8 @@ from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .inventory.mutations import (
+    CheckOldParts,
+    ConfirmReplacement,
     ConsumeParts,
     DecideBreakage,
     MoveStock,
@@ -69,6 +71,8 @@ class Mutation(graphene.ObjectType):
     decide_breakage = DecideBreakage.Field()
     set_safety_stock = SetSafetyStock.Field()
     receive_machine = ReceiveMachine.Field()
+    check_old_parts = CheckOldParts.Field()
+    confirm_replacement = ConfirmReplacement.Field()
 
 
 @lru_cache(maxsize=1)

@@ -192,6 +192,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
     stock: list[tuple[str, str, int, int]] = []  # warehouse, sku, quantity, safety stock
     for sku, *_ in PARTS:
         stock.append((_id("wh", "HQ"), sku, 500, 100))
+        stock.append((_id("wh", "RC"), sku, 100, 20))
         for station in stations:
             stock.append((station, sku, 40, 10))
     for n, van in enumerate(vans):

@@ -20,6 +20,7 @@ from ..models.enums import (
     MovementStatus,
     Role,
     StockBin,
+    WarehouseKind,
 )
 from . import ledger
 
@@ -118,7 +119,8 @@ async def move_stock(
     note: str = "",
 ) -> StockMovement:
     """A receipt, a transfer (shipped now, received later), a breakage report or a stocktake."""
-    if actor.role not in MANAGERS:
+    engineer_return = kind is MovementKind.MATERIAL_RETURN and actor.role is Role.TECHNICIAN
+    if actor.role not in MANAGERS and not engineer_return:
         raise PermissionDenied
     await _check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
     match kind:
@@ -148,7 +150,7 @@ async def move_stock(
                     document=movement.number,
                     field=f"lines.{i}.quantity",
                 )
-        case MovementKind.TRANSFER:
+        case MovementKind.TRANSFER | MovementKind.MATERIAL_RETURN | MovementKind.OLD_PART_RETURN:
             source = await _warehouse(
                 session, actor, _need(from_warehouse_id, "fromWarehouseId"), "fromWarehouseId"
             )
@@ -159,6 +161,7 @@ async def move_stock(
             if destination is None or not destination.is_active or destination.deleted_at:
                 raise DomainError("NOT_FOUND", field="toWarehouseId")
             target = destination
+            _check_route(kind, source, target, lines)
             movement = await _document(
                 session,
                 actor,
@@ -237,6 +240,19 @@ async def move_stock(
     return movement
 
 
+def _check_route(
+    kind: MovementKind, source: Warehouse, target: Warehouse, lines: list[Line]
+) -> None:
+    """A material return leaves a van; old parts go, from the defective bin, to the center."""
+    if kind is MovementKind.MATERIAL_RETURN and source.kind is not WarehouseKind.VAN:
+        raise DomainError("INVALID_ARGUMENT", field="fromWarehouseId")
+    if kind is MovementKind.OLD_PART_RETURN:
+        if target.kind is not WarehouseKind.REPAIR_CENTER:
+            raise DomainError("INVALID_ARGUMENT", field="toWarehouseId")
+        if any(line.bin is not StockBin.DEFECTIVE for line in lines):
+            raise DomainError("INVALID_ARGUMENT", field="lines")
+
+
 def _need(value: str | None, field: str) -> str:
     if not value:
         raise DomainError("REQUIRED", field=field)
@@ -259,10 +275,8 @@ async def receive_transfer(
     movement = await _movement(session, movement_id)
     target_id = movement.to_warehouse_id or ""
     await _warehouse(session, actor, target_id, "id")  # only the destination's people
-    if (
-        movement.kind is not MovementKind.TRANSFER
-        or movement.status is not MovementStatus.IN_TRANSIT
-    ):
+    receivable = (MovementKind.TRANSFER, MovementKind.MATERIAL_RETURN)
+    if movement.kind not in receivable or movement.status is not MovementStatus.IN_TRANSIT:
         raise DomainError("INVALID_TRANSITION", action="receive", status=movement.status.value)
     for line in movement.lines:
         await ledger.post(
@@ -463,3 +477,127 @@ async def set_safety_stock(
     )
     await session.flush()
     return balance
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The repair center's count of one returned line."""
+
+    part_id: str
+    valid: int
+    rejected: int
+
+
+async def check_old_parts(
+    session: AsyncSession, actor: Actor, *, movement_id: str, counts: list[Checked]
+) -> StockMovement:
+    """The repair center receives returned old parts: valid ones stay for the factory,
+    rejected ones go back to the station's defective bin; replacements for the valid ones are
+    shipped to the station from the center's good stock."""
+    if actor.role not in MANAGERS:
+        raise PermissionDenied
+    movement = await _movement(session, movement_id)
+    if movement.kind is not MovementKind.OLD_PART_RETURN:
+        raise DomainError("NOT_FOUND", field="id")
+    center = await _warehouse(session, actor, movement.to_warehouse_id or "", "id")
+    if movement.status is not MovementStatus.IN_TRANSIT:
+        raise DomainError("INVALID_TRANSITION", action="check", status=movement.status.value)
+    shipped = {line["part_id"]: int(line["quantity"]) for line in movement.lines}
+    by_part = {c.part_id: c for c in counts}
+    if set(by_part) != set(shipped):
+        raise DomainError("INVALID_ARGUMENT", field="counts")
+    for i, (part_id, quantity) in enumerate(shipped.items()):
+        count = by_part[part_id]
+        if count.valid < 0 or count.rejected < 0 or count.valid + count.rejected != quantity:
+            raise DomainError("COUNTS_DO_NOT_ADD_UP", field=f"counts.{i}", shipped=quantity)
+    station = movement.from_warehouse_id or ""
+    for part_id, count in by_part.items():
+        if count.valid:
+            await ledger.post(
+                session,
+                actor,
+                warehouse_id=center.id,
+                part_id=part_id,
+                bin_=StockBin.DEFECTIVE,
+                delta=count.valid,
+                kind=LedgerKind.TRANSFER_IN,
+                document=movement.number,
+                note="valid, for the factory",
+            )
+            await ledger.post(
+                session,
+                actor,
+                warehouse_id=center.id,
+                part_id=part_id,
+                bin_=StockBin.GOOD,
+                delta=-count.valid,
+                kind=LedgerKind.TRANSFER_OUT,
+                document=movement.number,
+                note="replacement shipped",
+            )
+        if count.rejected:
+            await ledger.post(
+                session,
+                actor,
+                warehouse_id=station,
+                part_id=part_id,
+                bin_=StockBin.DEFECTIVE,
+                delta=count.rejected,
+                kind=LedgerKind.TRANSFER_IN,
+                document=movement.number,
+                note="rejected by the repair center",
+            )
+    movement.lines = [
+        {
+            **line,
+            "valid": by_part[line["part_id"]].valid,
+            "rejected": by_part[line["part_id"]].rejected,
+        }
+        for line in movement.lines
+    ]
+    movement.status = MovementStatus.REPLACEMENT_SHIPPED
+    movement.decided_by_id = actor.user_id
+    audit.record(
+        session,
+        actor,
+        "stock.old_parts_checked",
+        entity_type="StockMovement",
+        entity_id=movement.id,
+    )
+    return movement
+
+
+async def confirm_replacement(
+    session: AsyncSession, actor: Actor, *, movement_id: str
+) -> StockMovement:
+    """The station confirms the replacements arrived: they enter its good bin."""
+    if actor.role not in MANAGERS:
+        raise PermissionDenied
+    movement = await _movement(session, movement_id)
+    if movement.kind is not MovementKind.OLD_PART_RETURN:
+        raise DomainError("NOT_FOUND", field="id")
+    station = await _warehouse(session, actor, movement.from_warehouse_id or "", "id")
+    if movement.status is not MovementStatus.REPLACEMENT_SHIPPED:
+        raise DomainError("INVALID_TRANSITION", action="confirm", status=movement.status.value)
+    for line in movement.lines:
+        if int(line.get("valid", 0)):
+            await ledger.post(
+                session,
+                actor,
+                warehouse_id=station.id,
+                part_id=line["part_id"],
+                bin_=StockBin.GOOD,
+                delta=int(line["valid"]),
+                kind=LedgerKind.TRANSFER_IN,
+                document=movement.number,
+                note="replacement for returned old parts",
+            )
+    movement.status = MovementStatus.DONE
+    audit.record(
+        session,
+        actor,
+        "stock.replacement_confirmed",
+        entity_type="StockMovement",
+        entity_id=movement.id,
+    )
+    return movement

@@ -200,6 +200,8 @@ class MovementKind(enum.StrEnum):
     TRANSFER = "TRANSFER"
     BREAKAGE = "BREAKAGE"
     STOCKTAKE = "STOCKTAKE"
+    MATERIAL_RETURN = "MATERIAL_RETURN"  # 退料: an engineer's van back to a station
+    OLD_PART_RETURN = "OLD_PART_RETURN"  # 旧件返厂: a station's old parts to the repair center
 
 
 class MovementStatus(enum.StrEnum):
@@ -207,3 +209,4 @@ class MovementStatus(enum.StrEnum):
     IN_TRANSIT = "IN_TRANSIT"  # a transfer shipped, not yet received
     REPORTED = "REPORTED"  # a breakage waiting for HQ's approval
     REJECTED = "REJECTED"
+    REPLACEMENT_SHIPPED = "REPLACEMENT_SHIPPED"  # old parts checked, new ones on their way

@@ -255,3 +255,60 @@ class ReceiveMachine(graphene.Mutation):
         if isinstance(result, Failed):
             return ReceiveMachinePayload(errors=result)
         return ReceiveMachinePayload(device=result, errors=[])
+
+
+class OldPartCountInput(graphene.InputObjectType):
+    part_id = graphene.ID(required=True)
+    valid = graphene.Int(required=True)
+    rejected = graphene.Int(required=True)
+
+
+class CheckOldParts(graphene.Mutation):
+    """The repair center counts returned old parts (valid, rejected) and ships replacements."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        counts = graphene.NonNull(graphene.List(graphene.NonNull(OldPartCountInput)))
+
+    Output = StockMovementPayload
+
+    @staticmethod
+    async def mutate(_root, info, id, counts):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.check_old_parts(
+                info.context.session,
+                actor,
+                movement_id=parse_global_id(id, "StockMovement"),
+                counts=[
+                    service.Checked(
+                        part_id=parse_global_id(c.part_id, "Part", field=f"counts.{i}.partId"),
+                        valid=c.valid,
+                        rejected=c.rejected,
+                    )
+                    for i, c in enumerate(counts[:MAX_LINES])
+                ],
+            )
+
+        return await _movement_payload(info, run)
+
+
+class ConfirmReplacement(graphene.Mutation):
+    """The station confirms the replacement parts arrived."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    Output = StockMovementPayload
+
+    @staticmethod
+    async def mutate(_root, info, id):
+        actor = require_actor(info)
+
+        async def run():
+            return await service.confirm_replacement(
+                info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
+            )
+
+        return await _movement_payload(info, run)
