@@ -224,6 +224,21 @@ def test_receipts_transfers_breakage_and_stocktakes(gql: GraphQL, database_url: 
     assert level("clerk-sh", sh) == start_sh + 7
 
 
+def test_hq_shelves_have_bin_locations(gql: GraphQL, database_url: str) -> None:
+    hq = warehouse(database_url, "WH-HQ")
+    page = gql.data(doc("Stock"), {"warehouseId": hq, "first": 100}, as_user="hq")["stock"]
+    located = {e["node"]["part"]["sku"]: e["node"]["location"] for e in page["edges"]}
+    assert located["PP-10"] == "A-01-1"
+    moved = gql.data(
+        "mutation($w: ID!, $p: ID!) { setSafetyStock(warehouseId: $w, partId: $p, "
+        'safetyStock: 120, location: "B-07-3") '
+        "{ balance { location safetyStock } errors { code } } }",
+        {"w": hq, "p": part(database_url, "PP-10")},
+        as_user="hq",
+    )["setSafetyStock"]
+    assert moved == {"balance": {"location": "B-07-3", "safetyStock": 120}, "errors": []}
+
+
 def test_who_sees_which_stock_and_its_cost(gql: GraphQL, database_url: str) -> None:
     sh = warehouse(database_url, "WH-SH")
     other = gql.post(doc("Stock"), {"warehouseId": sh}, as_user="clerk-bj").json()

@@ -61,6 +61,14 @@ def _id(kind: str, key: str) -> str:
     return str(uuid.uuid5(_NS, f"{kind}:{key}"))
 
 
+def _location(warehouse_id: str, sku: str) -> str:
+    """HQ keeps parts on numbered shelves (货位); other stores need none."""
+    if warehouse_id != _id("wh", "HQ"):
+        return ""
+    index = [p[0] for p in PARTS].index(sku)
+    return f"A-{index // 4 + 1:02d}-{index % 4 + 1}"
+
+
 def _row(id_: str, version: int, **values: Any) -> dict[str, Any]:
     return {
         "id": id_,
@@ -211,6 +219,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
                 bin=StockBin.GOOD,
                 quantity=quantity,
                 safety_stock=safety,
+                location=_location(warehouse_id, sku),
             )
         )
         entries.append(

@@ -28,6 +28,7 @@ async def ensure_balance(
         "bin": bin_,
         "quantity": 0,
         "safety_stock": 0,
+        "location": "",
         "created_at": utcnow(),
         "updated_at": utcnow(),
         "version": 0,

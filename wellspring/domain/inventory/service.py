@@ -446,13 +446,21 @@ async def reverse_job(session: AsyncSession, actor: Actor, *, job_id: str) -> in
 
 
 async def set_safety_stock(
-    session: AsyncSession, actor: Actor, *, warehouse_id: str, part_id: str, safety_stock: int
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    warehouse_id: str,
+    part_id: str,
+    safety_stock: int | None = None,
+    location: str | None = None,
 ) -> StockBalance:
-    """The level under which a warehouse's good stock of a part asks to be refilled."""
+    """A part's settings in a warehouse: the refill level of its good stock, its bin location."""
     if actor.role not in MANAGERS:
         raise PermissionDenied
-    if not 0 <= safety_stock <= 1_000_000:
+    if safety_stock is not None and not 0 <= safety_stock <= 1_000_000:
         raise DomainError("QUANTITY_OUT_OF_RANGE", field="safetyStock")
+    if location is not None and len(location.strip()) > 32:
+        raise DomainError("VALUE_TOO_LONG", field="location", maximum=32)
     warehouse = await _warehouse(session, actor, warehouse_id, "warehouseId")
     if await session.get(Part, part_id) is None:
         raise DomainError("UNKNOWN_PART", field="partId")
@@ -466,14 +474,18 @@ async def set_safety_stock(
             )
         )
     ).scalar_one()
-    balance.safety_stock = safety_stock
+    if safety_stock is not None:
+        balance.safety_stock = safety_stock
+    if location is not None:
+        balance.location = location.strip()
     audit.record(
         session,
         actor,
-        "stock.safety_stock_set",
+        "stock.settings_changed",
         entity_type="StockBalance",
         entity_id=balance.id,
-        safety_stock=safety_stock,
+        safety_stock=balance.safety_stock,
+        location=balance.location,
     )
     await session.flush()
     return balance

@@ -68,6 +68,8 @@ class StockBalance(Record, Base):
     bin: Mapped[StockBin] = mapped_column(enum_column(StockBin))
     quantity: Mapped[int] = mapped_column(Integer, default=0)
     safety_stock: Mapped[int] = mapped_column(Integer, default=0)
+    # Where it sits in the warehouse (货位), e.g. "A-03-2" at HQ.
+    location: Mapped[str] = mapped_column(String(32), default="")
 
 
 class StockEntry(Record, Base):

@@ -193,17 +193,19 @@ class SetSafetyStockPayload(graphene.ObjectType):
 
 
 class SetSafetyStock(graphene.Mutation):
-    """The level under which a warehouse's good stock of a part asks to be refilled."""
+    """A part's settings in a warehouse: the refill level of its good stock and, optionally,
+    its bin location (货位)."""
 
     class Arguments:
         warehouse_id = graphene.ID(required=True)
         part_id = graphene.ID(required=True)
         safety_stock = graphene.Int(required=True)
+        location = graphene.String(description="Shelf or bin location, e.g. A-03-2.")
 
     Output = SetSafetyStockPayload
 
     @staticmethod
-    async def mutate(_root, info, warehouse_id, part_id, safety_stock):
+    async def mutate(_root, info, warehouse_id, part_id, safety_stock, location=None):
         actor = require_actor(info)
 
         async def run():
@@ -213,6 +215,7 @@ class SetSafetyStock(graphene.Mutation):
                 warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
                 part_id=parse_global_id(part_id, "Part", field="partId"),
                 safety_stock=safety_stock,
+                location=location,
             )
 
         result = await run_in_savepoint(info.context, run)

@@ -62,6 +62,7 @@ class StockBalance(ModelObjectType):
     quantity = graphene.Int(required=True)
     safety_stock = graphene.Int(required=True)
     below_safety_stock = graphene.Boolean(required=True)
+    location = graphene.String(required=True, description="Bin location (货位), if any.")
 
     @staticmethod
     def resolve_warehouse(root: m.StockBalance, info):
