@@ -40,8 +40,10 @@ def configure(json_logs: bool, level: int = logging.INFO) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.set_name("wellspring")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own handler (an app made twice, as tests do), never someone else's.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "wellspring"] + [handler]
     root.setLevel(level)
 
 

@@ -60,6 +60,10 @@ class Suggestion:
     source: Warehouse | None  # transfer from here; None means purchase
     distance_km: float | None
 
+    @property
+    def action(self) -> str:
+        return "TRANSFER" if self.source is not None else "PURCHASE"
+
 
 async def suggestions(session: AsyncSession, actor: Actor) -> list[Suggestion]:
     """For every visible good-bin balance under its safety stock: a transfer from the nearest

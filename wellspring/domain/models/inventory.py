@@ -71,6 +71,11 @@ class StockBalance(Record, Base):
     # Where it sits in the warehouse (货位), e.g. "A-03-2" at HQ.
     location: Mapped[str] = mapped_column(String(32), default="")
 
+    @property
+    def below_safety_stock(self) -> bool:
+        """Under the refill level: a transfer or purchase is suggested."""
+        return self.quantity < self.safety_stock
+
 
 class StockEntry(Record, Base):
     """One movement of stock: never edited; a correction is a reversing entry."""

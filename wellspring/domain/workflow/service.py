@@ -528,35 +528,39 @@ async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job
     return job, ticket
 
 
-async def accept_job(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    job, _ticket = await _my_job(session, actor, job_id)
-    states.check(states.ACCEPT, role=actor.role, current=job.status)
-    job.accepted_at = utcnow()
-    _move_job(session, actor, job, JobStatus.ACCEPTED)
+async def _engineer_move(
+    session: AsyncSession, actor: Actor, job_id: str, move: states.Move, target: JobStatus
+) -> Job:
+    """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(move, role=actor.role, current=job.status)
+    setattr(job, MOVE_STAMPS[target], utcnow())
+    _move_job(session, actor, job, target)
+    ticket_target = states.TICKET_FOR_JOB.get(target)
+    if ticket_target is not None:
+        _move_ticket(session, actor, ticket, ticket_target)
+        await _flush(session, ticket)
     await _flush(session, job)
     return job
+
+
+MOVE_STAMPS = {
+    JobStatus.ACCEPTED: "accepted_at",
+    JobStatus.EN_ROUTE: "started_travel_at",
+    JobStatus.ON_SITE: "arrived_at",
+}
+
+
+async def accept_job(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
+    return await _engineer_move(session, actor, job_id, states.ACCEPT, JobStatus.ACCEPTED)
 
 
 async def start_travel(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    job, ticket = await _my_job(session, actor, job_id)
-    states.check(states.START_TRAVEL, role=actor.role, current=job.status)
-    job.started_travel_at = utcnow()
-    _move_job(session, actor, job, JobStatus.EN_ROUTE)
-    _move_ticket(session, actor, ticket, TicketStatus.EN_ROUTE)
-    await _flush(session, ticket)
-    await _flush(session, job)
-    return job
+    return await _engineer_move(session, actor, job_id, states.START_TRAVEL, JobStatus.EN_ROUTE)
 
 
 async def arrive_on_site(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    job, ticket = await _my_job(session, actor, job_id)
-    states.check(states.ARRIVE, role=actor.role, current=job.status)
-    job.arrived_at = utcnow()
-    _move_job(session, actor, job, JobStatus.ON_SITE)
-    _move_ticket(session, actor, ticket, TicketStatus.ON_SITE)
-    await _flush(session, ticket)
-    await _flush(session, job)
-    return job
+    return await _engineer_move(session, actor, job_id, states.ARRIVE, JobStatus.ON_SITE)
 
 
 async def complete_job(

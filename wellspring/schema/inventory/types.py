@@ -72,10 +72,6 @@ class StockBalance(ModelObjectType):
     def resolve_part(root: m.StockBalance, info):
         return info.context.loaders.load(m.Part, root.part_id)
 
-    @staticmethod
-    def resolve_below_safety_stock(root: m.StockBalance, _info):
-        return root.quantity < root.safety_stock
-
 
 class StockEntry(ModelObjectType):
     """One ledger line: never edited; a correction is a reversing entry."""
@@ -155,10 +151,6 @@ class StockSuggestion(graphene.ObjectType):
     action = graphene.String(required=True, description="TRANSFER or PURCHASE")
     source = graphene.Field(Warehouse, description="The nearest warehouse that can spare it.")
     distance_km = graphene.Float()
-
-    @staticmethod
-    def resolve_action(root, _info):
-        return "TRANSFER" if root.source is not None else "PURCHASE"
 
 
 class ConsumptionRow(graphene.ObjectType):

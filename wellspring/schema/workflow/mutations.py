@@ -53,20 +53,24 @@ class OpenTicket(graphene.Mutation):
         )
 
 
-def _ticket_mutation(name: str, call, doc: str, *, reason: bool = False):
+def _by_id_mutation(name: str, call, doc: str, *, of: str, reason: bool = False):
+    """A mutation that takes the id of a Ticket or a Job (and a reason) and calls one service."""
     arguments = {"id": graphene.ID(required=True)}
     if reason:
         arguments["reason"] = graphene.String(required=True)
+    keyword = "ticket_id" if of == "Ticket" else "job_id"
+    respond = _ticket_payload if of == "Ticket" else _job_payload
 
     async def mutate(_root, info, id, reason=None):
         ctx, actor = _ctx(info)
 
         async def run():
-            ticket_id = parse_global_id(id, "Ticket")
-            kwargs = {"reason": reason} if reason is not None else {}
-            return await call(ctx.session, actor, ticket_id=ticket_id, **kwargs)
+            kwargs = {keyword: parse_global_id(id, of)}
+            if reason is not None:
+                kwargs["reason"] = reason
+            return await call(ctx.session, actor, **kwargs)
 
-        return await _ticket_payload(info, run)
+        return await respond(info, run)
 
     return type(
         name,
@@ -74,18 +78,28 @@ def _ticket_mutation(name: str, call, doc: str, *, reason: bool = False):
         {
             "__doc__": doc,
             "Arguments": type("Arguments", (), arguments),
-            "Output": TicketPayload,
+            "Output": TicketPayload if of == "Ticket" else JobPayload,
             "mutate": staticmethod(mutate),
         },
     )
 
 
-ApproveTicket = _ticket_mutation("ApproveTicket", service.approve_ticket, "Approve (审核).")
-RejectTicket = _ticket_mutation(
-    "RejectTicket", service.reject_ticket, "Reject at approval, with a reason.", reason=True
+ApproveTicket = _by_id_mutation(
+    "ApproveTicket", service.approve_ticket, "Approve (审核).", of="Ticket"
 )
-CancelTicket = _ticket_mutation(
-    "CancelTicket", service.cancel_ticket, "Cancel before completion, with a reason.", reason=True
+RejectTicket = _by_id_mutation(
+    "RejectTicket",
+    service.reject_ticket,
+    "Reject at approval, with a reason.",
+    of="Ticket",
+    reason=True,
+)
+CancelTicket = _by_id_mutation(
+    "CancelTicket",
+    service.cancel_ticket,
+    "Cancel before completion, with a reason.",
+    of="Ticket",
+    reason=True,
 )
 
 
@@ -147,40 +161,18 @@ class AssignJob(graphene.Mutation):
         return await _job_payload(info, run)
 
 
-def _job_mutation(name: str, call, doc: str, *, reason: bool = False):
-    arguments = {"id": graphene.ID(required=True)}
-    if reason:
-        arguments["reason"] = graphene.String(required=True)
-
-    async def mutate(_root, info, id, reason=None):
-        ctx, actor = _ctx(info)
-
-        async def run():
-            job_id = parse_global_id(id, "Job")
-            kwargs = {"reason": reason} if reason is not None else {}
-            return await call(ctx.session, actor, job_id=job_id, **kwargs)
-
-        return await _job_payload(info, run)
-
-    return type(
-        name,
-        (graphene.Mutation,),
-        {
-            "__doc__": doc,
-            "Arguments": type("Arguments", (), arguments),
-            "Output": JobPayload,
-            "mutate": staticmethod(mutate),
-        },
-    )
-
-
-AcceptJob = _job_mutation("AcceptJob", service.accept_job, "The engineer accepts the job.")
-StartTravel = _job_mutation("StartTravel", service.start_travel, "On the way.")
-ArriveOnSite = _job_mutation("ArriveOnSite", service.arrive_on_site, "Arrived at the site.")
-FailJob = _job_mutation(
+AcceptJob = _by_id_mutation(
+    "AcceptJob", service.accept_job, "The engineer accepts the job.", of="Job"
+)
+StartTravel = _by_id_mutation("StartTravel", service.start_travel, "On the way.", of="Job")
+ArriveOnSite = _by_id_mutation(
+    "ArriveOnSite", service.arrive_on_site, "Arrived at the site.", of="Job"
+)
+FailJob = _by_id_mutation(
     "FailJob",
     service.fail_job,
     "Could not be done (customer absent, part missing ...); back to the dispatcher.",
+    of="Job",
     reason=True,
 )
 
