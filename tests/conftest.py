@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from tests.fake_geocoder import fake_server  # noqa: F401 - a fixture for every test
 from wellspring.api import migrations
 from wellspring.api.app import create_app
 from wellspring.domain.db import create_engine, session_factory, transaction

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from wellspring.domain.dispatch.config import DispatchConfig
+from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
+from wellspring.geo.travel import TravelModel
 
 DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 - refused in production
 
@@ -45,6 +51,21 @@ class Settings(BaseSettings):
     # Service-level hours by ticket type and priority, over the defaults in
     # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
     sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # Geo-dispatch. A phone position older than this counts as unknown.
+    position_max_age_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Geocoding is off by default (no network): client coordinates or district centroids.
+    geocoder: Literal["none", "nominatim", "baidu"] = "none"
+    geocoder_user_agent: str = "wellspring"
+    geocoder_api_key: str = ""  # Baidu's AK
+    geocoder_domain: str = ""  # a self-hosted Nominatim, say; empty = the provider's own
+    geocoder_scheme: Literal["http", "https"] = "https"
+    geocoder_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Road factor, per-trip overhead and speed profiles over the defaults in geo/travel.py,
+    # e.g. WELLSPRING_TRAVEL_PROFILE='{"road_factor": 1.4, "profiles": {"杭州市": [...24]}}'.
+    travel_profile: str = ""
+    route_exploration_level: int = Field(default=5, ge=0, le=5)
+    route_solver_threads: int = Field(default=2, ge=1, le=64)
+    route_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
 
     @property
     def is_production(self) -> bool:
@@ -71,6 +92,29 @@ class Settings(BaseSettings):
                 "WELLSPRING_SECRET_KEY must be a random value of 32+ characters in production"
             )
         return self
+
+
+def dispatch_config(settings: Settings) -> DispatchConfig:
+    """The geo-dispatch configuration these settings describe (raises ValueError if invalid)."""
+    geocoder = build_geocoder(
+        GeocoderSettings(
+            kind=settings.geocoder,
+            user_agent=settings.geocoder_user_agent,
+            api_key=settings.geocoder_api_key or None,
+            domain=settings.geocoder_domain or None,
+            scheme=settings.geocoder_scheme,
+            timeout=settings.geocoder_timeout_seconds,
+        )
+    )
+    travel = TravelModel.from_json(settings.travel_profile) if settings.travel_profile else None
+    return DispatchConfig(
+        travel=travel or TravelModel(),
+        position_max_age=dt.timedelta(minutes=settings.position_max_age_minutes),
+        geocoder=geocoder,
+        exploration_level=settings.route_exploration_level,
+        solver_threads=settings.route_solver_threads,
+        solver_timeout_seconds=settings.route_timeout_seconds,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -15,8 +15,10 @@ from starlette.routing import Route
 
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.dispatch import config as dispatch_config
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, get_settings
+from wellspring.settings import dispatch_config as dispatch_settings
 
 from . import logging_setup, migrations
 from .graphql_endpoint import GraphQLEndpoint
@@ -65,6 +67,7 @@ async def index(_request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
+    dispatch_config.configure(dispatch_settings(settings))
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
 

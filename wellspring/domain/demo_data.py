@@ -26,6 +26,7 @@ import argon2
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..geo import cells
 from . import versioning
 from .inventory.demo import load_inventory
 from .models import (
@@ -847,6 +848,7 @@ class _Builder:
                         "skills": [str(s) for s in skills],
                         "home_latitude": lat,
                         "home_longitude": lon,
+                        "home_cell": cells.cell(lat, lon),
                         "shift_start": dt.time(8, 30),
                         "shift_end": dt.time(17, 30),
                         "is_active": True,
@@ -1052,7 +1054,8 @@ class _Builder:
                 "postal_code": place.postal_code,
                 "latitude": lat,
                 "longitude": lon,
-                "is_approximate": self.rng.random() < 0.05,
+                "is_approximate": (approximate := self.rng.random() < 0.05),
+                "coordinate_source": "centroid" if approximate else "client",
                 "is_default": default,
             },
         )

@@ -29,6 +29,7 @@ from .models import (
     Job,
     JobStatusChange,
     Part,
+    RoutePlan,
     StockBalance,
     StockEntry,
     StockMovement,
@@ -255,6 +256,15 @@ def technicians_scope(actor: Actor) -> Condition:
     return false()
 
 
+def route_plans_scope(actor: Actor) -> Condition:
+    """Route plans are dispatch work: wide roles see all, a branch clerk their branch's."""
+    if actor.sees_all_branches:
+        return true()
+    if actor.role is Role.CLERK:
+        return RoutePlan.branch_id == actor.branch_id
+    return false()
+
+
 def sessions_scope(actor: Actor) -> Condition:
     """Admins see every login session; anyone else only their own."""
     if actor.role is Role.ADMIN:
@@ -291,6 +301,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     Agent: agents_scope,
     User: users_scope,
     Technician: technicians_scope,
+    RoutePlan: route_plans_scope,
     AuthSession: sessions_scope,
 }
 

@@ -12,6 +12,8 @@ import graphene
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
+from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
+from .dispatch.types import RoutePlan
 from .inventory.mutations import (
     CheckOldParts,
     ConfirmReplacement,
@@ -58,6 +60,9 @@ class Mutation(graphene.ObjectType):
     record_follow_up = RecordFollowUp.Field()
     route_ticket = RouteTicket.Field()
     resolve_ticket = ResolveTicket.Field()
+    optimize_routes = OptimizeRoutes.Field()
+    apply_route_plan = ApplyRoutePlan.Field()
+    geocode_address = GeocodeAddress.Field()
     # engineers
     accept_job = AcceptJob.Field()
     start_travel = StartTravel.Field()
@@ -65,6 +70,7 @@ class Mutation(graphene.ObjectType):
     complete_job = CompleteJob.Field()
     fail_job = FailJob.Field()
     consume_parts = ConsumeParts.Field()
+    update_location = UpdateLocation.Field()
     # stock
     move_stock = MoveStock.Field()
     receive_transfer = ReceiveTransfer.Field()
@@ -79,5 +85,5 @@ class Mutation(graphene.ObjectType):
 def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
-    extra += [JobStatusChange, TicketStatusChange, FollowUp]
+    extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
     return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)

@@ -22,6 +22,7 @@ from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
 from .core.scalars import DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
+from .dispatch.fields import suggest_technicians_field
 from .inventory.types import (
     ConsumptionRow,
     Part,
@@ -167,6 +168,7 @@ class Query(graphene.ObjectType):
         description="Completed work waiting for the follow-up call, longest waiting first.",
         **connection_args(),
     )
+    suggest_technicians = suggest_technicians_field()
     my_jobs = graphene.NonNull(
         graphene.List(graphene.NonNull(Job)),
         date=graphene.Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),

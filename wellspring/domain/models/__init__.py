@@ -3,6 +3,7 @@
 from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
+from .dispatch import GeocodeCacheEntry, RoutePlan
 from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
@@ -25,11 +26,13 @@ __all__ = [
     "FilterChange",
     "FilterType",
     "FollowUp",
+    "GeocodeCacheEntry",
     "Job",
     "JobStatusChange",
     "LoginThrottle",
     "Part",
     "Record",
+    "RoutePlan",
     "ServiceOutlet",
     "StockBalance",
     "StockEntry",

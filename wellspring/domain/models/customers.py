@@ -68,6 +68,8 @@ class Address(Record, Base):
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     is_approximate: Mapped[bool] = mapped_column(default=False)
+    # Where the coordinates came from: client, nominatim, baidu, centroid ('' = none yet).
+    coordinate_source: Mapped[str] = mapped_column(String(16), default="")
     is_default: Mapped[bool] = mapped_column(default=False)
 
     @property

@@ -210,3 +210,9 @@ class MovementStatus(enum.StrEnum):
     REPORTED = "REPORTED"  # a breakage waiting for HQ's approval
     REJECTED = "REJECTED"
     REPLACEMENT_SHIPPED = "REPLACEMENT_SHIPPED"  # old parts checked, new ones on their way
+
+
+class RoutePlanStatus(enum.StrEnum):
+    PROPOSED = "PROPOSED"  # shown to the dispatcher, not yet applied
+    APPLIED = "APPLIED"  # its positions and arrivals are on the jobs
+    SUPERSEDED = "SUPERSEDED"  # a later plan for the same branch and day was applied

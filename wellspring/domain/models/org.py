@@ -86,7 +86,12 @@ class User(Record, Base):
 
 
 class Technician(Record, Base):
-    """An engineer: skills, home base and shift hours (local time, Asia/Shanghai)."""
+    """An engineer: skills, home base, shift hours (local time, Asia/Shanghai) and position.
+
+    Three positions locate an engineer, each with an indexed H3 cell (``geo.cells``) so the
+    nearest-engineer search reads a handful of cells, never every engineer: the phone's last
+    report, the site of the last job reached, and the home base.
+    """
 
     __tablename__ = "technicians"
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -97,4 +102,16 @@ class Technician(Record, Base):
     home_longitude: Mapped[float | None] = mapped_column(Float, default=None)
     shift_start: Mapped[dt.time] = mapped_column(Time, default=dt.time(8, 30))
     shift_end: Mapped[dt.time] = mapped_column(Time, default=dt.time(17, 30))
+    # ISO weekdays the shift is worked (1 = Monday); a day not listed has no shift.
+    work_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1, 2, 3, 4, 5, 6])
     is_active: Mapped[bool] = mapped_column(default=True)
+    home_cell: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
+    position_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    position_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    position_accuracy: Mapped[float | None] = mapped_column(Float, default=None)  # metres
+    position_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    position_cell: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
+    site_latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    site_longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    site_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    site_cell: Mapped[str | None] = mapped_column(String(16), index=True, default=None)

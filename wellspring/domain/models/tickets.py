@@ -96,6 +96,13 @@ class Job(Record, Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # An install's signed confirmation form (确认单): its number is the install order number.
     confirmation_number: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    # The applied route plan: the stop's place in the engineer's day, the planned arrival and
+    # the current estimate (recomputed as the engineer moves).
+    route_plan_id: Mapped[str | None] = mapped_column(ForeignKey("route_plans.id"), default=None)
+    route_position: Mapped[int | None] = mapped_column(Integer, default=None)
+    planned_arrival: Mapped[dt.datetime | None] = mapped_column(default=None)
+    eta: Mapped[dt.datetime | None] = mapped_column(default=None)
+    eta_updated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}

@@ -49,7 +49,7 @@ async def follow_ups_due(
 
 
 async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -> list[Job]:
-    """The engineer's jobs: those appointed on ``day`` (Asia/Shanghai), else all open ones."""
+    """The engineer's jobs: those appointed or routed on ``day`` (Asia/Shanghai), else all open."""
     if actor.role is not Role.TECHNICIAN:
         raise PermissionDenied
     stmt = select(Job).where(Job.technician_id == actor.technician_id, Job.deleted_at.is_(None))
@@ -58,8 +58,16 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
     else:
         start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
         end = start + dt.timedelta(days=1)
-        stmt = stmt.where(Job.appointment_start >= start, Job.appointment_start < end)
-    stmt = stmt.order_by(Job.appointment_start.is_(None), Job.appointment_start, Job.created_at)
+        # Appointed that day, or placed on that day by an applied route plan.
+        stmt = stmt.where(
+            or_(
+                and_(Job.appointment_start >= start, Job.appointment_start < end),
+                and_(Job.planned_arrival >= start, Job.planned_arrival < end),
+            )
+        )
+    # In route order once a plan is applied, else by appointment; unscheduled work last.
+    when = func.coalesce(Job.planned_arrival, Job.appointment_start)
+    stmt = stmt.order_by(when.is_(None), when, Job.created_at)
     return list((await session.execute(stmt)).scalars())
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ...geo.coords import CoordSystem
 from ..errors import DomainError
 from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, SupplyMode, TicketType
 
@@ -45,6 +46,7 @@ class AddressInput:
     room: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    coord_system: CoordSystem = CoordSystem.WGS84  # the client's map; stored as WGS-84
 
     def validated(self, prefix: str) -> dict[str, Any]:
         values = {

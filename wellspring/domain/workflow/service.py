@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit, numbering, policy
 from ..actor import Actor
 from ..customers import default_address
+from ..dispatch import eta, locate
 from ..errors import DomainError, PermissionDenied
 from ..inventory import machines
 from ..inventory import service as inventory
@@ -216,7 +217,11 @@ async def _customer_for(
     )
     session.add(customer)
     await session.flush()
-    address = Address(customer_id=customer.id, is_default=True, **address_values)
+    address = Address(
+        customer_id=customer.id,
+        is_default=True,
+        **locate.coordinates_for_new_address(address_values, new.address.coord_system),
+    )
     session.add(address)
     session.add(
         Contact(
@@ -318,7 +323,9 @@ async def _type_details(
     if kind is TicketType.RELOCATE:
         if request.relocate_to is None:
             raise DomainError("REQUIRED", field="relocateTo")
-        details["relocate_to"] = request.relocate_to.validated("relocateTo")
+        details["relocate_to"] = locate.coordinates_for_new_address(
+            request.relocate_to.validated("relocateTo"), request.relocate_to.coord_system
+        )
     return details, device, card
 
 
@@ -481,6 +488,10 @@ async def assign_job(
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
     _check_window(appointment_start, appointment_end)
     reassigned = job.technician_id is not None and job.technician_id != technician.id
+    if job.technician_id != technician.id:
+        # A route position belongs to the engineer it was planned for.
+        job.route_plan_id = job.route_position = None
+        job.planned_arrival = job.eta = None
     job.technician_id = technician.id
     job.appointment_start = appointment_start
     job.appointment_end = appointment_end
@@ -534,14 +545,34 @@ async def _engineer_move(
     """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
     job, ticket = await _my_job(session, actor, job_id)
     states.check(move, role=actor.role, current=job.status)
-    setattr(job, MOVE_STAMPS[target], utcnow())
+    now = utcnow()
+    setattr(job, MOVE_STAMPS[target], now)
     _move_job(session, actor, job, target)
     ticket_target = states.TICKET_FOR_JOB.get(target)
     if ticket_target is not None:
         _move_ticket(session, actor, ticket, ticket_target)
         await _flush(session, ticket)
     await _flush(session, job)
+    if target is JobStatus.ON_SITE:
+        job.eta = now  # the estimate ends where the arrival is known
+    await _after_move(session, job, ticket, now, reached=target is JobStatus.ON_SITE)
     return job
+
+
+async def _after_move(
+    session: AsyncSession, job: Job, ticket: Ticket, now: dt.datetime, *, reached: bool
+) -> None:
+    """The engineer's position and the ETAs of their remaining stops follow each move."""
+    if job.technician_id is None:
+        return
+    tech = await session.get(Technician, job.technician_id)
+    if tech is None:
+        return
+    if reached:
+        address = await session.get(Address, ticket.address_id) if ticket.address_id else None
+        locate.mark_site(tech, locate.address_site(address), now)
+    await eta.refresh(session, tech, now)
+    await session.flush()
 
 
 MOVE_STAMPS = {
@@ -582,6 +613,7 @@ async def complete_job(
     session.add(FollowUp(ticket_id=ticket.id, due_at=now + FOLLOW_UP_DELAY))
     await _flush(session, ticket)
     await _flush(session, job)
+    await _after_move(session, job, ticket, now, reached=True)
     return job
 
 
@@ -595,6 +627,7 @@ async def fail_job(session: AsyncSession, actor: Actor, *, job_id: str, reason: 
     await _flush(session, ticket)
     await _flush(session, job)
     await _new_job(session, actor, ticket)
+    await _after_move(session, job, ticket, utcnow(), reached=job.arrived_at is not None)
     return job
 
 

@@ -43,6 +43,9 @@ class Address(ModelObjectType):
     latitude = graphene.Float()
     longitude = graphene.Float()
     is_approximate = graphene.Boolean(required=True)
+    coordinate_source = graphene.String(
+        required=True, description="client, nominatim, baidu or centroid ('' = no coordinates)."
+    )
     is_default = graphene.Boolean(required=True)
 
 

@@ -104,6 +104,13 @@ class Technician(ModelObjectType):
     home_longitude = graphene.Float()
     shift_start = graphene.String(required=True, description="Local time HH:MM.")
     shift_end = graphene.String(required=True, description="Local time HH:MM.")
+    work_days = graphene.NonNull(
+        graphene.List(graphene.NonNull(graphene.Int)), description="ISO weekdays, 1 = Monday."
+    )
+    position = graphene.Field(
+        "wellspring.schema.dispatch.types.TechnicianPosition",
+        description="The phone's last reported position.",
+    )
 
     @staticmethod
     def resolve_user(root: m.Technician, info):
@@ -128,6 +135,16 @@ class Technician(ModelObjectType):
     @staticmethod
     def resolve_shift_end(root: m.Technician, _info):
         return root.shift_end.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_work_days(root: m.Technician, _info):
+        return list(root.work_days or [])
+
+    @staticmethod
+    def resolve_position(root: m.Technician, info):
+        from ..dispatch.types import position_of
+
+        return position_of(root, info.context.now)
 
 
 class AuthSession(ModelObjectType):

@@ -151,6 +151,13 @@ class Job(ModelObjectType):
     status_reason = graphene.String(required=True)
     revision = graphene.Int(required=True)
     confirmation_number = graphene.String(description="Install: the signed form's number.")
+    route_position = graphene.Int(description="Place in the engineer's day (applied route plan).")
+    planned_arrival = graphene.Field(DateTime, description="Arrival in the applied route plan.")
+    eta = graphene.Field(
+        DateTime, description="Current estimate of the engineer's arrival, kept up to date."
+    )
+    eta_updated_at = graphene.Field(DateTime)
+    route_plan = graphene.Field("wellspring.schema.dispatch.types.RoutePlan")
     report = graphene.JSONString(required=True, description="The completion report as filed.")
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
     expected_parts = graphene.NonNull(
@@ -178,6 +185,10 @@ class Job(ModelObjectType):
             m.StockEntry, m.StockEntry.job_id, (m.StockEntry.created_at, m.StockEntry.id)
         )
         return await loader.load(root.id)
+
+    @staticmethod
+    def resolve_route_plan(root: m.Job, info):
+        return info.context.loaders.load(m.RoutePlan, root.route_plan_id)
 
     @staticmethod
     def resolve_ticket(root: m.Job, info):

@@ -9,10 +9,12 @@ import graphene
 from wellspring.domain.errors import DomainError
 from wellspring.domain.models import enums as e
 from wellspring.domain.workflow import requests as r
+from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 
 from ..core import enums
 from ..core.ids import parse_global_id
 from ..core.scalars import DateTime, parse_decimal
+from ..dispatch.types import CoordSystem
 
 
 class AddressInput(graphene.InputObjectType):
@@ -25,8 +27,11 @@ class AddressInput(graphene.InputObjectType):
     community = graphene.String()
     building = graphene.String()
     room = graphene.String()
-    latitude = graphene.Float(description="WGS-84")
-    longitude = graphene.Float(description="WGS-84")
+    latitude = graphene.Float(description="In coordSystem (WGS-84 unless said otherwise).")
+    longitude = graphene.Float(description="In coordSystem (WGS-84 unless said otherwise).")
+    coord_system = graphene.Field(
+        CoordSystem, description="The map the coordinates come from; stored as WGS-84."
+    )
 
 
 class NewCustomerInput(graphene.InputObjectType):
@@ -135,6 +140,7 @@ def _address(value) -> r.AddressInput | None:
         room=value.get("room") or "",
         latitude=value.get("latitude"),
         longitude=value.get("longitude"),
+        coord_system=DomainCoordSystem(value.get("coord_system") or DomainCoordSystem.WGS84),
     )
 
 

@@ -1,0 +1,286 @@
+"""SuggestTechnicians, UpdateLocation and ETAs through the client documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql_relay import from_global_id
+
+from tests.conftest import GraphQL
+from tests.dispatch_site import (
+    PASSWORD,
+    PLACES,
+    Site,
+    add_job,
+    add_technician,
+    any_part,
+    local,
+    make_branch,
+    set_rows,
+    stock_van,
+)
+from wellspring.domain import models as m
+from wellspring.domain.models.enums import JobStatus, TicketType
+from wellspring.geo.coords import wgs84_to_gcj02
+from wellspring.geo.distance import km
+from wellspring.schema.core.ids import global_id
+
+CLIENTS = Path(__file__).resolve().parents[2] / "clients"
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+T = TicketType
+
+
+def doc(name: str) -> str:
+    return next(CLIENTS.glob(f"*/{name}.graphql")).read_text(encoding="utf-8")
+
+
+def as_engineer(
+    gql: GraphQL, site: Site, name: str, document: str, variables: dict[str, Any]
+) -> Any:
+    username = site.usernames[name]
+    if username not in gql.tokens:
+        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    return gql.data(doc(document), variables, as_user=username)
+
+
+def suggest(
+    gql: GraphQL, job_id: str, limit: int | None = None, user: str = "hq"
+) -> dict[str, Any]:
+    variables: dict[str, Any] = {"jobId": global_id("Job", job_id)}
+    if limit is not None:
+        variables["limit"] = limit
+    return gql.data(doc("SuggestTechnicians"), variables, as_user=user)["suggestTechnicians"]
+
+
+def ranked_by_name(gql: GraphQL, site: Site) -> dict[str, dict[str, Any]]:
+    result = suggest(gql, site.jobs["repair"])
+    return dict(zip(names(site, result), result["suggestions"], strict=True))
+
+
+def names(site: Site, result: dict[str, Any]) -> list[str]:
+    by_id = {global_id("Technician", t): n for n, t in site.techs.items()}
+    return [by_id[s["technician"]["id"]] for s in result["suggestions"]]
+
+
+@pytest.fixture(scope="module")
+def site(database_url: str) -> Site:
+    s = make_branch(database_url)
+    near = (31.2330, 121.4750)  # a few hundred metres from People's Square
+    add_technician(s, "near", home=near, skills=[T.REPAIR])
+    add_technician(s, "stocked", home=PLACES["jingan"], skills=[T.REPAIR])
+    add_technician(s, "far", home=PLACES["minhang"], skills=[T.REPAIR])
+    add_technician(s, "unskilled", home=near, skills=[T.INSTALL])
+    add_technician(s, "busy", home=(31.2320, 121.4740), skills=[T.REPAIR])
+    add_technician(s, "offday", home=(31.2318, 121.4728), skills=[T.REPAIR], work_days=[])
+    # 300 km away (Hangzhou is ~170): past the search rings, never read.
+    add_technician(s, "remote", home=(29.87, 119.0), skills=[T.REPAIR])
+    tomorrow = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)
+    part = any_part(database_url)
+    stock_van(s, "stocked", part, 5)
+    stock_van(s, "near", part, 0)
+    window = (local(tomorrow, 10), local(tomorrow, 12))
+    add_job(
+        s,
+        "repair",
+        at=PLACES["people_square"],
+        kind=T.REPAIR,
+        window=window,
+        details={"expected_parts": [{"part_id": part, "quantity": 2}]},
+    )
+    for i in range(3):
+        add_job(
+            s,
+            f"load{i}",
+            at=PLACES["huangpu"],
+            technician="busy",
+            status=JobStatus.ASSIGNED,
+            window=window,
+        )
+    add_job(s, "nowhere", at=None, city="不存在市", district="不存在区")
+    return s
+
+
+def test_ranking_weighs_travel_skills_load_shift_and_van_stock(gql: GraphQL, site: Site) -> None:
+    result = suggest(gql, site.jobs["repair"])
+    assert result["errors"] == []
+    ranked = names(site, result)
+    # Skills are required; the engineer 300 km away lies outside every ring searched.
+    assert "unskilled" not in ranked
+    assert "remote" not in ranked
+    # Parts in the van outweigh a short drive; load and a day off push engineers down.
+    assert ranked.index("stocked") < ranked.index("near")
+    assert ranked.index("near") < ranked.index("busy")
+    assert ranked[-1] == "offday"
+    top = {n: s for n, s in zip(ranked, result["suggestions"], strict=True)}
+    assert top["stocked"]["partsReady"] is True
+    assert top["near"]["partsReady"] is False
+    assert top["near"]["missingParts"][0]["needed"] == 2
+    assert top["near"]["missingParts"][0]["inVan"] == 0
+    assert top["busy"]["load"] == 3
+    assert top["offday"]["onShift"] is False
+    assert top["near"]["skillsMatched"] == ["REPAIR"]
+    assert top["near"]["positionSource"] == "HOME"
+    assert top["near"]["distanceKm"] < 0.5
+    assert top["far"]["travelMinutes"] > top["near"]["travelMinutes"]
+    scores = [s["score"] for s in result["suggestions"]]
+    assert scores == sorted(scores)
+
+
+def test_limit_and_bad_input(gql: GraphQL, site: Site) -> None:
+    assert len(suggest(gql, site.jobs["repair"], limit=2)["suggestions"]) == 2
+    assert suggest(gql, site.jobs["repair"], limit=0)["errors"][0]["code"] == "LIMIT_OUT_OF_RANGE"
+    nowhere = suggest(gql, site.jobs["nowhere"])
+    assert nowhere["errors"][0]["code"] == "JOB_WITHOUT_COORDINATES"
+    assert nowhere["suggestions"] == []
+    # A job of another branch looks missing to a clerk of Shanghai.
+    body = gql.post(
+        doc("SuggestTechnicians"),
+        {"jobId": global_id("Job", site.jobs["repair"])},
+        as_user="clerk-sh",
+    ).json()
+    assert body["data"]["suggestTechnicians"]["errors"][0]["code"] == "NOT_FOUND"
+    # Engineers do not choose engineers.
+    body = gql.post(
+        doc("SuggestTechnicians"),
+        {"jobId": global_id("Job", site.jobs["repair"])},
+        as_user="tech-sh-1",
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_branch_without_engineers(gql: GraphQL, database_url: str) -> None:
+    s = make_branch(database_url)
+    add_job(s, "lonely", at=PLACES["jingan"])
+    assert suggest(gql, s.jobs["lonely"])["errors"][0]["code"] == "NO_TECHNICIANS"
+
+
+def test_a_fresh_phone_position_wins_and_a_stale_one_falls_back(
+    gql: GraphQL, site: Site, database_url: str
+) -> None:
+    # "far" drives into People's Square; the phone reports in GCJ-02 (a Chinese map SDK).
+    lat, lon = wgs84_to_gcj02(31.2320, 121.4730)
+    mutation = (
+        doc("UpdateLocation")
+        .replace("$accuracy: Float)", "$accuracy: Float, $sys: CoordSystem)")
+        .replace("accuracy: $accuracy)", "accuracy: $accuracy, coordSystem: $sys)")
+    )
+    username = site.usernames["far"]
+    gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    result = gql.data(
+        mutation,
+        {"latitude": lat, "longitude": lon, "accuracy": 12.0, "sys": "GCJ02"},
+        as_user=username,
+    )
+    position = result["updateLocation"]["position"]
+    assert result["updateLocation"]["errors"] == []
+    assert (
+        km((position["latitude"], position["longitude"]), (31.2320, 121.4730)) < 0.001
+    )  # stored WGS-84
+    assert position["fresh"] is True
+    top = ranked_by_name(gql, site)
+    assert top["far"]["positionSource"] == "PHONE"
+    assert top["far"]["distanceKm"] < 0.2
+    # An hour later the fix is stale: the engineer is placed at home again.
+    set_rows(
+        database_url,
+        m.Technician,
+        site.techs["far"],
+        position_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
+    top = ranked_by_name(gql, site)
+    assert top["far"]["positionSource"] == "HOME"
+    assert top["far"]["distanceKm"] > 10
+
+
+def test_update_location_refuses_bad_fixes_and_old_ones(gql: GraphQL, site: Site) -> None:
+    bad = as_engineer(gql, site, "near", "UpdateLocation", {"latitude": 91.0, "longitude": 121.0})
+    assert bad["updateLocation"]["errors"][0]["code"] == "INVALID_COORDINATES"
+    vague = as_engineer(
+        gql,
+        site,
+        "near",
+        "UpdateLocation",
+        {"latitude": 31.2, "longitude": 121.4, "accuracy": 50_000.0},
+    )
+    assert vague["updateLocation"]["errors"][0]["code"] == "INVALID_ACCURACY"
+    ok = as_engineer(
+        gql, site, "near", "UpdateLocation", {"latitude": 31.2330, "longitude": 121.4750}
+    )
+    at = ok["updateLocation"]["position"]["at"]
+    late = (
+        doc("UpdateLocation")
+        .replace("$accuracy: Float)", "$accuracy: Float, $at: DateTime)")
+        .replace("accuracy: $accuracy)", "accuracy: $accuracy, recordedAt: $at)")
+    )
+    earlier = (dt.datetime.fromisoformat(at) - dt.timedelta(minutes=5)).isoformat()
+    stale = gql.data(
+        late, {"latitude": 31.0, "longitude": 121.0, "at": earlier}, as_user=site.usernames["near"]
+    )
+    # A fix taken before the one we hold (an offline queue draining) changes nothing.
+    assert stale["updateLocation"]["position"]["latitude"] == pytest.approx(31.2330)
+    body = gql.post(
+        doc("UpdateLocation"), {"latitude": 31.2, "longitude": 121.4}, as_user="hq"
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_etas_follow_the_engineer_through_the_day(gql: GraphQL, database_url: str) -> None:
+    """Plan today, apply, then start travel, move and arrive: the remaining stops' ETAs move."""
+    s = make_branch(database_url)
+    add_technician(
+        s,
+        "solo",
+        home=PLACES["people_square"],
+        skills=[T.REPAIR],
+        shift=(dt.time(0, 0), dt.time(23, 59)),
+    )
+    now = dt.datetime.now(SHANGHAI)
+    if now.hour >= 20:
+        pytest.skip("needs a few hours of today's shift left (runs before 20:00 Shanghai time)")
+    window = (now.astimezone(dt.UTC), (now + dt.timedelta(hours=4)).astimezone(dt.UTC))
+    for name in ("lujiazui", "zhangjiang", "yangpu"):
+        add_job(
+            s, name, at=PLACES[name], window=window, technician="solo", status=JobStatus.ASSIGNED
+        )
+    variables = {"branchId": global_id("Branch", s.branch_id), "date": now.date().isoformat()}
+    plan = gql.data(doc("OptimizeRoutes"), variables, as_user="hq")["optimizeRoutes"]["plan"]
+    assert plan is not None
+    applied = gql.data(doc("ApplyRoutePlan"), {"planId": plan["id"]}, as_user="hq")[
+        "applyRoutePlan"
+    ]
+    stops = applied["plan"]["routes"][0]["stops"]
+    assert len(stops) == 3
+    first, second = stops[0]["job"]["id"], stops[1]["job"]["id"]
+
+    def jobs() -> dict[str, dict[str, Any]]:
+        mine = as_engineer(gql, s, "solo", "MyJobs", {"date": now.date().isoformat()})["myJobs"]
+        return {j["id"]: j for j in mine}
+
+    before = jobs()
+    for name in ("AcceptJob", "StartTravel"):
+        result = as_engineer(gql, s, "solo", name, {"id": first})
+        assert next(iter(result.values()))["errors"] == []
+    # The phone reports from far out (Minhang): every remaining stop is now later.
+    moved = as_engineer(
+        gql,
+        s,
+        "solo",
+        "UpdateLocation",
+        {"latitude": PLACES["minhang"][0], "longitude": PLACES["minhang"][1]},
+    )
+    assert {j["id"] for j in moved["updateLocation"]["etasChanged"]} >= {first, second}
+    after = jobs()
+    assert after[first]["eta"] > before[first]["eta"]
+    assert after[second]["eta"] > before[second]["eta"]
+    arrived = as_engineer(gql, s, "solo", "ArriveOnSite", {"id": first})
+    assert arrived["arriveOnSite"]["errors"] == []
+    on_site = jobs()
+    # The ETA of the visit in progress is its arrival; the next one counts from its end.
+    assert on_site[first]["eta"] <= dt.datetime.now(SHANGHAI).isoformat()
+    assert dt.datetime.fromisoformat(on_site[second]["eta"]) > dt.datetime.now(
+        SHANGHAI
+    ) + dt.timedelta(minutes=60)
+    assert from_global_id(first)[0] == "Job"

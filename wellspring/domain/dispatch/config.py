@@ -1,0 +1,37 @@
+"""The dispatch settings the process runs with: travel model, position age, geocoder, solver.
+
+The app configures them once at start-up from the environment; tests and tools may pass their
+own. Kept out of the request context because the engineer's moves (through any door: GraphQL,
+phone sync) recompute ETAs with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ...geo.geocoding import Geocoder
+from ...geo.travel import TravelModel
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    travel: TravelModel = field(default_factory=TravelModel)
+    # A phone position older than this counts as unknown (fall back to last site or home).
+    position_max_age: dt.timedelta = dt.timedelta(minutes=30)
+    geocoder: Geocoder | None = None  # None: offline, client coordinates or district centroids
+    exploration_level: int = 5  # VROOM's search depth, 0-5
+    solver_threads: int = 2
+    solver_timeout_seconds: float | None = 20.0
+
+
+_current = DispatchConfig()
+
+
+def configure(config: DispatchConfig) -> None:
+    global _current
+    _current = config
+
+
+def current() -> DispatchConfig:
+    return _current

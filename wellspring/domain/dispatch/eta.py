@@ -1,0 +1,92 @@
+"""Estimated arrival times of an engineer's remaining stops, recomputed as the day unfolds.
+
+Called when the phone reports a position, when the engineer starts travelling, arrives,
+completes or fails a stop. The chain starts from where the engineer is (or from the site
+they are working at, once its service time is over) and walks the applied route in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket
+from ..models.enums import JOB_OPEN_STATUSES, JobStatus
+from . import config, rules
+from .locate import SHANGHAI, address_site, local_day, technician_position
+
+# An estimate that moved less than this is left alone: fewer writes, fewer sync changes.
+MIN_CHANGE = dt.timedelta(minutes=2)
+
+
+async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> list[Job]:
+    """Recompute and store the ETA of each of today's routed open jobs; returns those changed."""
+    day = local_day(now)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    rows = (
+        await session.execute(
+            select(Job, Ticket, Address)
+            .join(Ticket, Ticket.id == Job.ticket_id)
+            .outerjoin(Address, Address.id == Ticket.address_id)
+            .where(
+                Job.technician_id == tech.id,
+                Job.status.in_(JOB_OPEN_STATUSES),
+                Job.route_position.is_not(None),
+                Job.planned_arrival >= start,
+                Job.planned_arrival < start + dt.timedelta(days=1),
+                Job.deleted_at.is_(None),
+            )
+            .order_by(Job.route_position)
+        )
+    ).all()
+    if not rows:
+        return []
+    stops = [(job, ticket, address_site(address), address) for job, ticket, address in rows]
+    branch = await session.get(Branch, tech.branch_id)
+    here = technician_position(tech, now, branch)
+    point = here.point if here is not None else None
+    clock = now
+    on_site = next((s for s in stops if s[0].status is JobStatus.ON_SITE), None)
+    if on_site is not None:
+        job, ticket, site, _ = on_site
+        point = site.point if site is not None else point
+        began = job.arrived_at or now
+        clock = max(now, began + dt.timedelta(seconds=rules.service_seconds(ticket.type)))
+    en_route = [s for s in stops if s[0].status is JobStatus.EN_ROUTE]
+    waiting = [s for s in stops if s[0].status not in (JobStatus.ON_SITE, JobStatus.EN_ROUTE)]
+    lunch_after = await _planned_lunch(session, rows[0][0].route_plan_id, tech.id)
+    lunch_due = now.astimezone(SHANGHAI).time() < rules.LUNCH_LATEST_END and lunch_after is not None
+    travel = config.current().travel
+    changed: list[Job] = []
+    for job, ticket, site, address in [*en_route, *waiting]:
+        if site is None or point is None:
+            continue
+        hour = clock.astimezone(SHANGHAI).hour
+        leg = travel.estimate(point, site.point, city=address.city if address else "", hour=hour)
+        arrival = clock + dt.timedelta(seconds=leg.seconds)
+        if job.eta is None or abs(job.eta - arrival) >= MIN_CHANGE:
+            job.eta = arrival
+            job.eta_updated_at = now
+            changed.append(job)
+        begins = max(arrival, job.appointment_start or arrival)
+        clock = begins + dt.timedelta(seconds=rules.service_seconds(ticket.type))
+        point = site.point
+        if lunch_due and lunch_after is not None and (job.route_position or 0) >= lunch_after:
+            clock += dt.timedelta(minutes=rules.LUNCH_MINUTES)
+            lunch_due = False
+    return changed
+
+
+async def _planned_lunch(session: AsyncSession, plan_id: str | None, tech_id: str) -> int | None:
+    """After which route position the applied plan put the engineer's lunch, if it did."""
+    if plan_id is None:
+        return None
+    plan = await session.get(RoutePlan, plan_id)
+    if plan is None:
+        return None
+    route: dict[str, Any] = next((r for r in plan.routes if r["technicianId"] == tech_id), {})
+    after = route.get("lunchAfterPosition")
+    return int(after) if after is not None else None

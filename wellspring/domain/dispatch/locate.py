@@ -1,0 +1,149 @@
+"""Where things are: a job's site, an engineer's best-known position, phone reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ...geo import cells, centroids
+from ...geo.coords import CoordSystem, to_wgs84
+from ...geo.distance import Point
+from ..errors import DomainError
+from ..models import Address, Branch, Technician
+from . import config
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class PositionSource(enum.StrEnum):
+    PHONE = "PHONE"  # the phone's last report, fresh enough
+    LAST_SITE = "LAST_SITE"  # the site of the last job reached today
+    HOME = "HOME"  # the engineer's home base
+    BRANCH = "BRANCH"  # nothing better: the branch office
+
+
+@dataclass(frozen=True)
+class Located:
+    point: Point
+    source: PositionSource
+    at: dt.datetime | None  # when that position was true, when known
+
+
+@dataclass(frozen=True)
+class Site:
+    point: Point
+    approximate: bool
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def technician_position(
+    tech: Technician, now: dt.datetime, branch: Branch | None = None
+) -> Located | None:
+    """The engineer's best-known position: a fresh phone fix, today's last site, or home."""
+    max_age = config.current().position_max_age
+    if (
+        tech.position_latitude is not None
+        and tech.position_longitude is not None
+        and tech.position_at is not None
+        and now - tech.position_at <= max_age
+    ):
+        point = (tech.position_latitude, tech.position_longitude)
+        return Located(point, PositionSource.PHONE, tech.position_at)
+    if (
+        tech.site_latitude is not None
+        and tech.site_longitude is not None
+        and tech.site_at is not None
+        and local_day(tech.site_at) == local_day(now)
+    ):
+        return Located(
+            (tech.site_latitude, tech.site_longitude), PositionSource.LAST_SITE, tech.site_at
+        )
+    if tech.home_latitude is not None and tech.home_longitude is not None:
+        return Located((tech.home_latitude, tech.home_longitude), PositionSource.HOME, None)
+    if branch is not None and branch.latitude is not None and branch.longitude is not None:
+        return Located((branch.latitude, branch.longitude), PositionSource.BRANCH, None)
+    return None
+
+
+def home_point(tech: Technician, branch: Branch | None) -> Point | None:
+    if tech.home_latitude is not None and tech.home_longitude is not None:
+        return (tech.home_latitude, tech.home_longitude)
+    if branch is not None and branch.latitude is not None and branch.longitude is not None:
+        return (branch.latitude, branch.longitude)
+    return None
+
+
+def address_site(address: Address | None) -> Site | None:
+    """A job's site: the address's coordinates, else its district's centroid (approximate)."""
+    if address is None:
+        return None
+    if address.latitude is not None and address.longitude is not None:
+        return Site((address.latitude, address.longitude), address.is_approximate)
+    centroid = centroids.district_centroid(address.province, address.city, address.district)
+    return Site(centroid, True) if centroid is not None else None
+
+
+def check_point(latitude: float | None, longitude: float | None, field_name: str) -> None:
+    if (
+        latitude is None
+        or longitude is None
+        or not (math.isfinite(latitude) and math.isfinite(longitude))
+        or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise DomainError("INVALID_COORDINATES", field=field_name)
+
+
+def coordinates_for_new_address(
+    values: dict[str, object], system: CoordSystem = CoordSystem.WGS84
+) -> dict[str, object]:
+    """Fill an address's coordinates: the client's (converted to WGS-84) or a centroid.
+
+    No network here: a configured geocoder refines addresses later, on request
+    (``geocoding.geocode_address``).
+    """
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if isinstance(lat, float | int) and isinstance(lon, float | int):
+        wlat, wlon = to_wgs84(float(lat), float(lon), system)
+        return {
+            **values,
+            "latitude": wlat,
+            "longitude": wlon,
+            "is_approximate": False,
+            "coordinate_source": "client",
+        }
+    centroid = centroids.district_centroid(
+        str(values.get("province", "")),
+        str(values.get("city", "")),
+        str(values.get("district", "")),
+    )
+    if centroid is None:
+        return {**values, "latitude": None, "longitude": None, "coordinate_source": ""}
+    return {
+        **values,
+        "latitude": centroid[0],
+        "longitude": centroid[1],
+        "is_approximate": True,
+        "coordinate_source": "centroid",
+    }
+
+
+def set_home(tech: Technician, latitude: float | None, longitude: float | None) -> None:
+    tech.home_latitude, tech.home_longitude = latitude, longitude
+    tech.home_cell = (
+        cells.cell(latitude, longitude) if latitude is not None and longitude is not None else None
+    )
+
+
+def mark_site(tech: Technician, site: Site | None, at: dt.datetime) -> None:
+    """The engineer reached a job: its site is where they are until the phone says otherwise."""
+    if site is None:
+        return
+    tech.site_latitude, tech.site_longitude = site.point
+    tech.site_at = at
+    tech.site_cell = cells.cell(*site.point)

@@ -1,0 +1,54 @@
+"""The phone's position reports (``UpdateLocation``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...geo import cells
+from ...geo.coords import CoordSystem, to_wgs84
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import Job, Technician, utcnow
+from ..models.enums import Role
+from . import eta
+from .locate import check_point
+
+MAX_ACCURACY_M = 10_000.0  # a fix vaguer than 10 km locates nobody
+
+
+async def update_location(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    latitude: float,
+    longitude: float,
+    accuracy: float | None = None,
+    system: CoordSystem = CoordSystem.WGS84,
+    recorded_at: dt.datetime | None = None,
+) -> tuple[Technician, list[Job]]:
+    """The phone's position (``UpdateLocation``) in WGS-84 with its cell; returns changed ETAs."""
+    if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
+        raise PermissionDenied
+    check_point(latitude, longitude, "latitude")
+    if accuracy is not None and not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
+        raise DomainError("INVALID_ACCURACY", field="accuracy", maximum=int(MAX_ACCURACY_M))
+    now = utcnow()
+    at = now if recorded_at is None else min(recorded_at, now)  # a phone's clock may run ahead
+    tech = await session.get(Technician, actor.technician_id)
+    if tech is None or tech.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="id")
+    if tech.position_at is not None and at < tech.position_at:
+        return tech, []  # an older fix arriving late (offline queue) never replaces a newer one
+    lat, lon = to_wgs84(latitude, longitude, system)
+    tech.position_latitude, tech.position_longitude = lat, lon
+    tech.position_accuracy = accuracy
+    tech.position_at = at
+    tech.position_cell = cells.cell(lat, lon)
+    # Not audited: a position is telemetry every few minutes, not a business change.
+    await session.flush()
+    changed = await eta.refresh(session, tech, now)
+    await session.flush()
+    return tech, changed

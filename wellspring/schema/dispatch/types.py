@@ -1,0 +1,291 @@
+"""Dispatch types: suggestions, route plans, engineer positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.domain.dispatch import config, locate
+from wellspring.domain.dispatch.suggest import TechnicianSuggestion as Suggestion
+from wellspring.domain.models import enums as e
+from wellspring.geo.coords import CoordSystem as DomainCoordSystem
+from wellspring.i18n import message
+
+from ..core import enums
+from ..core.errors import errors_field
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime
+
+PositionSource = graphene.Enum.from_enum(locate.PositionSource)
+RoutePlanStatus = graphene.Enum.from_enum(e.RoutePlanStatus)
+CoordSystem = graphene.Enum.from_enum(DomainCoordSystem)
+UnplacedReason = graphene.Enum(
+    "UnplacedReason",
+    [
+        (code, code)
+        for code in (
+            "NO_COORDINATES",
+            "NO_SKILLED_TECHNICIAN",
+            "OUTSIDE_SHIFTS",
+            "DAY_FULL",
+            "APPOINTMENT_PASSED",
+            "TECHNICIAN_OFF_SHIFT",
+        )
+    ],
+)
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+class PartShortage(graphene.ObjectType):
+    part = graphene.Field("wellspring.schema.inventory.types.Part")
+    needed = graphene.Int(required=True)
+    in_van = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_part(root, info):
+        return info.context.loaders.load(m.Part, root.part_id)
+
+
+class TechnicianSuggestion(graphene.ObjectType):
+    """One engineer for a job, with the facts the ranking weighed (lower score is better)."""
+
+    technician = graphene.Field("wellspring.schema.org.types.Technician", required=True)
+    name = graphene.String(required=True)
+    distance_km = graphene.Float(required=True, description="Geodesic, from where they are.")
+    travel_minutes = graphene.Int(required=True, description="Estimated road time.")
+    eta = graphene.Field(DateTime, required=True)
+    skills_matched = graphene.NonNull(graphene.List(graphene.NonNull(enums.TicketType)))
+    load = graphene.Int(required=True, description="Their other open jobs that day.")
+    on_shift = graphene.Boolean(required=True)
+    on_time = graphene.Boolean(required=True, description="Can arrive inside the agreed window.")
+    parts_ready = graphene.Boolean(required=True, description="The van holds the parts needed.")
+    missing_parts = graphene.NonNull(graphene.List(graphene.NonNull(PartShortage)))
+    position_source = graphene.Field(PositionSource, required=True)
+    position_at = graphene.Field(DateTime)
+    score = graphene.Float(required=True)
+
+    @staticmethod
+    def resolve_travel_minutes(root: Suggestion, _info):
+        return round(root.travel_seconds / 60)
+
+    @staticmethod
+    def resolve_skills_matched(root: Suggestion, _info):
+        return list(root.skills_matched)
+
+    @staticmethod
+    def resolve_missing_parts(root: Suggestion, _info):
+        return list(root.shortages)
+
+    @staticmethod
+    def resolve_position_source(root: Suggestion, _info):
+        return root.located.source
+
+    @staticmethod
+    def resolve_position_at(root: Suggestion, _info):
+        return root.located.at
+
+
+class TechnicianSuggestions(graphene.ObjectType):
+    job = graphene.Field("wellspring.schema.tickets.types.Job")
+    suggestions = graphene.NonNull(graphene.List(graphene.NonNull(TechnicianSuggestion)))
+    errors = errors_field()
+
+
+class RouteStop(graphene.ObjectType):
+    """A job in an engineer's day: when they arrive, start, leave; how far from the last stop."""
+
+    position = graphene.Int(required=True, description="1 = first stop of the day.")
+    job = graphene.Field("wellspring.schema.tickets.types.Job")
+    arrival_at = graphene.Field(DateTime, required=True)
+    service_start_at = graphene.Field(DateTime, required=True)
+    departure_at = graphene.Field(DateTime, required=True)
+    travel_seconds = graphene.Int(required=True)
+    distance_meters = graphene.Int(required=True)
+    waiting_seconds = graphene.Int(required=True)
+    fixed = graphene.Boolean(
+        required=True, description="Already under way (en route or on site): not re-planned."
+    )
+    approximate = graphene.Boolean(
+        required=True, description="The site is a district centroid, not a geocoded point."
+    )
+
+    @staticmethod
+    def resolve_job(root: dict[str, Any], info):
+        return info.context.loaders.load(m.Job, root["jobId"])
+
+    @staticmethod
+    def resolve_arrival_at(root: dict[str, Any], _info):
+        return _when(root["arrivalAt"])
+
+    @staticmethod
+    def resolve_service_start_at(root: dict[str, Any], _info):
+        return _when(root["serviceStartAt"])
+
+    @staticmethod
+    def resolve_departure_at(root: dict[str, Any], _info):
+        return _when(root["departureAt"])
+
+    @staticmethod
+    def resolve_travel_seconds(root: dict[str, Any], _info):
+        return root["travelSeconds"]
+
+    @staticmethod
+    def resolve_distance_meters(root: dict[str, Any], _info):
+        return root["distanceMeters"]
+
+    @staticmethod
+    def resolve_waiting_seconds(root: dict[str, Any], _info):
+        return root["waitingSeconds"]
+
+
+class PlannedRoute(graphene.ObjectType):
+    technician = graphene.Field("wellspring.schema.org.types.Technician")
+    technician_name = graphene.String(required=True)
+    start_source = graphene.Field(PositionSource, description="Where the day starts from.")
+    stops = graphene.NonNull(graphene.List(graphene.NonNull(RouteStop)))
+    lunch_start_at = graphene.Field(DateTime)
+    lunch_after_position = graphene.Int(description="0 = before the first stop.")
+    distance_meters = graphene.Int(required=True)
+    duration_seconds = graphene.Int(required=True, description="From departure to last stop.")
+    end_at = graphene.Field(DateTime, required=True, description="When the last stop ends.")
+
+    @staticmethod
+    def resolve_technician(root: dict[str, Any], info):
+        return info.context.loaders.load(m.Technician, root["technicianId"])
+
+    @staticmethod
+    async def resolve_technician_name(root: dict[str, Any], info):
+        tech = await info.context.loaders.unscoped(m.Technician, root["technicianId"])
+        return await info.context.loaders.display_name(tech.user_id if tech else None) or ""
+
+    @staticmethod
+    def resolve_start_source(root: dict[str, Any], _info):
+        return root.get("startSource") or None
+
+    @staticmethod
+    def resolve_stops(root: dict[str, Any], _info):
+        return root["stops"]
+
+    @staticmethod
+    def resolve_lunch_start_at(root: dict[str, Any], _info):
+        return _when(root.get("lunchStartAt"))
+
+    @staticmethod
+    def resolve_lunch_after_position(root: dict[str, Any], _info):
+        return root.get("lunchAfterPosition")
+
+    @staticmethod
+    def resolve_distance_meters(root: dict[str, Any], _info):
+        return root["distanceMeters"]
+
+    @staticmethod
+    def resolve_duration_seconds(root: dict[str, Any], _info):
+        return root["durationSeconds"]
+
+    @staticmethod
+    def resolve_end_at(root: dict[str, Any], _info):
+        return _when(root["endAt"])
+
+
+class UnplacedJob(graphene.ObjectType):
+    """A job the plan could not place, and why (a code and a sentence in the user's language)."""
+
+    job = graphene.Field("wellspring.schema.tickets.types.Job")
+    reason = graphene.Field(UnplacedReason, required=True)
+    message = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_job(root: dict[str, Any], info):
+        return info.context.loaders.load(m.Job, root["jobId"])
+
+    @staticmethod
+    def resolve_reason(root: dict[str, Any], _info):
+        return root["reason"]
+
+    @staticmethod
+    def resolve_message(root: dict[str, Any], info):
+        return message(f"UNPLACED_{root['reason']}", info.context.locale)
+
+
+class RoutePlan(ModelObjectType):
+    """A branch's day as the solver planned it; APPLIED once its stops are on the jobs."""
+
+    model = m.RoutePlan
+
+    class Meta:
+        interfaces = (Node,)
+
+    branch = graphene.Field("wellspring.schema.org.types.Branch")
+    day = graphene.Date(required=True)
+    status = graphene.Field(RoutePlanStatus, required=True)
+    routes = graphene.NonNull(graphene.List(graphene.NonNull(PlannedRoute)))
+    unplaced = graphene.NonNull(graphene.List(graphene.NonNull(UnplacedJob)))
+    distance_meters = graphene.Int(required=True)
+    duration_seconds = graphene.Int(required=True)
+    solve_ms = graphene.Int(required=True, description="Time the solver took.")
+    created_at = graphene.Field(DateTime, required=True)
+    applied_at = graphene.Field(DateTime)
+
+    @staticmethod
+    def resolve_branch(root: m.RoutePlan, info):
+        return info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    def resolve_distance_meters(root: m.RoutePlan, _info):
+        return root.distance_m
+
+    @staticmethod
+    def resolve_duration_seconds(root: m.RoutePlan, _info):
+        return root.duration_s
+
+
+class TechnicianPosition(graphene.ObjectType):
+    """The phone's last reported position (WGS-84) and how old it is."""
+
+    latitude = graphene.Float(required=True)
+    longitude = graphene.Float(required=True)
+    accuracy = graphene.Float(description="Metres, as the phone reported.")
+    at = graphene.Field(DateTime, required=True)
+    age_seconds = graphene.Int(required=True)
+    fresh = graphene.Boolean(
+        required=True, description="Recent enough to count; else the last site or home is used."
+    )
+
+
+def position_of(tech: m.Technician, now: dt.datetime) -> TechnicianPosition | None:
+    if tech.position_latitude is None or tech.position_longitude is None or not tech.position_at:
+        return None
+    age = now - tech.position_at
+    return TechnicianPosition(
+        latitude=tech.position_latitude,
+        longitude=tech.position_longitude,
+        accuracy=tech.position_accuracy,
+        at=tech.position_at,
+        age_seconds=max(0, int(age.total_seconds())),
+        fresh=age <= config.current().position_max_age,
+    )
+
+
+class RoutePlanPayload(graphene.ObjectType):
+    plan = graphene.Field(RoutePlan)
+    errors = errors_field()
+
+
+class UpdateLocationPayload(graphene.ObjectType):
+    position = graphene.Field(TechnicianPosition)
+    etas_changed = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Job")),
+        description="Today's stops whose ETA this position moved.",
+    )
+    errors = errors_field()
+
+
+class AddressPayload(graphene.ObjectType):
+    address = graphene.Field("wellspring.schema.customers.types.Address")
+    errors = errors_field()
