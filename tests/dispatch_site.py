@@ -167,6 +167,7 @@ def add_job(
     district: str = "黄浦区",
     city: str = "上海市",
     details: dict[str, Any] | None = None,
+    device_id: str | None = None,
 ) -> str:
     async def work(session: Any) -> str:
         address = m.Address(
@@ -196,6 +197,7 @@ def add_job(
             customer_id=site.customer_id,
             branch_id=site.branch_id,
             address_id=address.id,
+            device_id=device_id,
             created_by_id=(await session.scalar(select(m.User.id).limit(1))),
             details=details or {},
         )

@@ -9,7 +9,10 @@ from wellspring.i18n import EN, MESSAGES, ZH, message
 
 SOURCE = Path(__file__).resolve().parents[1] / "wellspring"
 RAISED = re.compile(r'DomainError\(\s*"([A-Z_]+)"')
-GRAPHQL = re.compile(r'gql_error\(\s*"([A-Z_]+)"|_error_response\(\s*\d+,\s*"([A-Z_]+)"')
+GRAPHQL = re.compile(
+    r'gql_error\(\s*"([A-Z_]+)"|_error_response\(\s*\d+,\s*"([A-Z_]+)"'
+    r'|SyncError\(\s*\d+,\s*"([A-Z_]+)"'
+)
 
 
 def _codes() -> set[str]:

@@ -247,6 +247,75 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已接单的工程师当日不当班。",
         "The engineer who accepted the job is not on shift that day.",
     ),
+    # offline sync
+    "SYNC_BAD_REQUEST": (
+        "同步请求格式不正确。",
+        "The sync request is malformed.",
+    ),
+    "SYNC_CLIENT_REQUIRED": (
+        "请在 X-Sync-Client 请求头中提供本机安装编号（8 到 64 位字母、数字、- 或 _）。",
+        "Send the app installation's id in the X-Sync-Client header (8-64 letters, digits, - or _).",
+    ),
+    "SYNC_CLIENT_OF_ANOTHER_USER": (
+        "该安装编号已属于另一位用户，请清空本地数据后重新登录。",
+        "This installation belongs to another user; clear the local data and sign in again.",
+    ),
+    "SYNC_UNAVAILABLE": ("同步暂不可用，请稍后重试。", "Sync is unavailable; try again later."),
+    "INVALID_SYNC_CURSOR": (
+        "lastPulledAt 须为服务器返回的正整数。",
+        "lastPulledAt must be the positive integer the server returned.",
+    ),
+    "LAST_PULLED_AT_REQUIRED": (
+        "推送须附带上次拉取返回的 lastPulledAt。",
+        "A push needs the lastPulledAt its pull returned.",
+    ),
+    "UNSUPPORTED_SCHEMA_VERSION": (
+        "不支持该数据结构版本，支持的版本：{supported}。",
+        "This schema version is not supported; supported versions: {supported}.",
+    ),
+    "INVALID_MIGRATION": ("migration 参数无效。", "The migration parameter is invalid."),
+    "UNKNOWN_TABLE": ("未知的数据表：{table}。", "Unknown table: {table}."),
+    "UNKNOWN_COLUMN": (
+        "数据表 {table} 没有字段 {column}。",
+        "Table {table} has no column {column}.",
+    ),
+    "INVALID_RECORD_ID": (
+        "记录编号须为 1 到 64 位的字母、数字、- 或 _。",
+        "A record id must be 1-64 letters, digits, - or _.",
+    ),
+    "PUSH_TOO_LARGE": (
+        "一次推送最多 {maximum} 条记录，请分批同步。",
+        "A push holds at most {maximum} records; sync in batches.",
+    ),
+    "FOREIGN_RECORD": (
+        "推送中包含不属于您的派工单（{id}），整个推送已拒绝。",
+        "The push names a job that is not yours ({id}); nothing was applied.",
+    ),
+    "READ_ONLY_TABLE": (
+        "{field} 的记录不能在手机上修改。",
+        "Records of {field} cannot be changed from the phone.",
+    ),
+    "READ_ONLY_COLUMN": (
+        "字段 {field} 不能在手机上修改。",
+        "The column {field} cannot be changed from the phone.",
+    ),
+    "DELETE_NOT_ALLOWED": (
+        "记录不能删除；如需更正，请新建一条。",
+        "Records are never deleted; record a correction instead.",
+    ),
+    "INVALID_VALUE": ("字段 {field} 的值类型或取值无效。", "The value of {field} is invalid."),
+    "RECORDED_IN_FUTURE": (
+        "记录时间晚于服务器时间，请检查手机时钟。",
+        "The recorded time is in the future; check the phone's clock.",
+    ),
+    "ID_TAKEN": (
+        "该编号已被另一条记录使用。",
+        "This id is already used by another record.",
+    ),
+    "CHANGED_ON_SERVER": (
+        "调度员已在您上次同步后修改了该派工单的预约，以服务器为准。",
+        "The dispatcher changed this job's appointment after your last sync; the server's stands.",
+    ),
 }
 
 

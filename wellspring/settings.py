@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=60, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # A phone's push of a day offline (up to 1,000 records) fits well inside this.
+    sync_max_body_bytes: int = Field(default=4_194_304, ge=1024)
     max_query_depth: int = Field(default=8, ge=2)
     max_query_cost: int = Field(default=5000, ge=10)
     max_query_tokens: int = Field(default=2000, ge=100)

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import config as dispatch_config
+from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, get_settings
 from wellspring.settings import dispatch_config as dispatch_settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     dispatch_config.configure(dispatch_settings(settings))
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
+    sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+        Route("/sync/pull", sync.pull, methods=["POST"]),
+        Route("/sync/push", sync.push, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/", index),

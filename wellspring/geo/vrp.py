@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 import numpy as np
-import vroom  # type: ignore[import-untyped]
+import vroom
 from numpy.typing import NDArray
 
 # Plain nested sequences or a 2-D integer array; both are read-only here.
@@ -27,6 +27,7 @@ Window = tuple[int, int]
 StopKind = Literal["start", "job", "break", "end"]
 Reason = Literal["NO_SKILLED_VEHICLE", "OUTSIDE_SHIFTS", "NO_CAPACITY"]
 
+_STOP_KINDS: dict[str, StopKind] = {k: k for k in ("start", "job", "break", "end")}
 _PROFILE = "car"  # one profile: every vehicle travels by the same matrices
 # pyvroom stores matrices as uint32; anything larger (or negative) would wrap silently.
 _MATRIX_MAX = int(np.iinfo(np.uint32).max)
@@ -322,9 +323,10 @@ def _read_routes(
     ids: list[Any] = frame["id"].tolist() if "id" in frame.columns else [None] * len(kinds)
 
     steps: dict[int, list[VrpStop]] = {}
-    for row, kind in enumerate(kinds):
-        if kind not in ("start", "job", "break", "end"):
-            raise RuntimeError(f"unexpected VROOM step type {kind!r}")
+    for row, name in enumerate(kinds):
+        kind = _STOP_KINDS.get(name)
+        if kind is None:  # pickups and deliveries: we never send shipments
+            raise RuntimeError(f"unexpected VROOM step type {name!r}")
         vehicle = vehicle_of[int(vehicles[row])]
         placeless = (
             kind == "break"
@@ -333,7 +335,7 @@ def _read_routes(
         )
         steps.setdefault(vehicle.id, []).append(
             VrpStop(
-                kind=kind,  # type: ignore[arg-type]  # checked just above
+                kind=kind,
                 id=int(ids[row]) if kind in ("job", "break") else None,
                 location=None if placeless else int(places[row]),
                 arrival=int(arrivals[row]),

@@ -6,8 +6,17 @@ from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType,
 from .dispatch import GeocodeCacheEntry, RoutePlan
 from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
 from .org import Agent, Branch, ServiceOutlet, Technician, User
+from .sync import SyncClient, SyncHeld
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
-from .tickets import FollowUp, Job, JobStatusChange, Ticket, TicketStatusChange
+from .tickets import (
+    FollowUp,
+    Job,
+    JobEvent,
+    JobNote,
+    JobStatusChange,
+    Ticket,
+    TicketStatusChange,
+)
 
 __all__ = [
     "AccountCard",
@@ -28,6 +37,8 @@ __all__ = [
     "FollowUp",
     "GeocodeCacheEntry",
     "Job",
+    "JobEvent",
+    "JobNote",
     "JobStatusChange",
     "LoginThrottle",
     "Part",
@@ -37,6 +48,8 @@ __all__ = [
     "StockBalance",
     "StockEntry",
     "StockMovement",
+    "SyncClient",
+    "SyncHeld",
     "Technician",
     "Ticket",
     "TicketStatusChange",

@@ -135,3 +135,30 @@ class FollowUp(Record, Base):
     comment: Mapped[str] = mapped_column(String(1000), default="")
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class JobEvent(Record, Base):
+    """A move the engineer's phone recorded (arrived at 10:42 ...), as it was sent.
+
+    ``recorded_at`` is the phone's clock; ``created_at`` is when the server received it. The
+    event's id is the phone's, so a replayed push finds it and changes nothing. Only events
+    the workflow accepted are kept; a refused one is sent back to the phone with its reason.
+    """
+
+    __tablename__ = "job_events"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recorded_at: Mapped[dt.datetime] = mapped_column()
+
+
+class JobNote(Record, Base):
+    """A note an engineer wrote on a job (from the phone, often offline)."""
+
+    __tablename__ = "job_notes"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column()

@@ -452,7 +452,7 @@ async def dispatch_ticket(
     return ticket, job
 
 
-def _check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
+def check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
     if start is None and end is None:
         return
     if start is None or end is None or end <= start or end < utcnow():
@@ -486,7 +486,7 @@ async def assign_job(
         or technician.deleted_at is not None
     ):
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
-    _check_window(appointment_start, appointment_end)
+    check_window(appointment_start, appointment_end)
     reassigned = job.technician_id is not None and job.technician_id != technician.id
     if job.technician_id != technician.id:
         # A route position belongs to the engineer it was planned for.

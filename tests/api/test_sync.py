@@ -1,0 +1,397 @@
+"""POST /sync/pull and /sync/push: scope, exactness, replays, rejections, bad requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from tests.conftest import GraphQL
+from tests.dispatch_site import (
+    PASSWORD,
+    PLACES,
+    Site,
+    add_job,
+    add_technician,
+    any_part,
+    local,
+    make_branch,
+    stock_van,
+)
+from tests.factories import fetch, scalars
+from tests.sync_phone import Phone
+from wellspring.domain import models as m
+from wellspring.domain.models.enums import JobStatus, TicketType
+from wellspring.schema.core.ids import global_id
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+
+
+@pytest.fixture(scope="module")
+def site(database_url: str) -> Site:
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["people_square"])
+    add_technician(s, "b", home=PLACES["xujiahui"])
+    device = scalars(database_url, select(m.Device.id).order_by(m.Device.id).limit(1))[0]
+    for name, tech in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")):
+        add_job(
+            s,
+            name,
+            at=PLACES["jingan"],
+            technician=tech,
+            status=JobStatus.ASSIGNED,
+            device_id=device,
+            kind=TicketType.REPAIR,
+        )
+    add_job(
+        s, "a4", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE, device_id=device
+    )
+    stock_van(s, "a", any_part(database_url), 3)
+    return s
+
+
+def phone(gql: GraphQL, site: Site, who: str) -> Phone:
+    username = site.usernames[who]
+    if username not in gql.tokens:
+        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    return Phone(gql.client, gql.tokens[username])
+
+
+def counts(url: str) -> dict[str, int]:
+    return {
+        model.__tablename__: scalars(url, select(func.count()).select_from(model))[0]
+        for model in (
+            m.JobEvent,
+            m.JobNote,
+            m.JobStatusChange,
+            m.StockEntry,
+            m.WaterTest,
+            m.AuditEntry,
+        )
+    }
+
+
+def test_a_first_pull_holds_exactly_what_the_engineer_may_see(gql: GraphQL, site: Site) -> None:
+    p = phone(gql, site, "a")
+    body = p.pull()
+    jobs = set(p.local["jobs"])
+    assert {site.jobs[n] for n in ("a1", "a2", "a3", "a4")} == jobs
+    assert site.jobs["b1"] not in jobs
+    tickets = {j["ticket_id"] for j in p.local["jobs"].values()}
+    assert set(p.local["tickets"]) == tickets
+    for customer in p.local["customers"].values():
+        assert set(customer) == {"id", "name", "phone"}  # only what an engineer needs
+    assert len(p.local["devices"]) == 1
+    assert len(p.local["device_models"]) == 1
+    assert len(p.local["parts"]) == len(
+        scalars(site.url, select(m.Part.id).where(m.Part.deleted_at.is_(None)))
+    )
+    assert [r["quantity"] for r in p.local["van_stock"].values()] == [3]
+    assert all(isinstance(r["revision"], int) for r in p.local["jobs"].values())
+    assert "due_at" not in next(iter(p.local["tickets"].values()))  # schema 2 only
+    # Nothing changed: the next pull is empty, with the same or a later cursor.
+    again = p.pull()
+    assert all(not any(c.values()) for c in again["changes"].values())
+    assert again["timestamp"] >= body["timestamp"]
+
+
+def test_pushed_records_apply_once_and_come_back_as_updated(gql: GraphQL, site: Site) -> None:
+    p = phone(gql, site, "a")
+    p.pull()
+    job = site.jobs["a1"]
+    part = any_part(site.url)
+    for offset, action in ((70_000, "ACCEPT"), (60_000, "START_TRAVEL"), (55_000, "ARRIVE")):
+        event = {"job_id": job, "action": action, "reason": None, "report_json": None}
+        p.create("job_events", {**event, "recorded_at": NOW_MS - offset})
+    p.create("job_notes", {"job_id": job, "body": "客户下午在家", "recorded_at": NOW_MS - 50_000})
+    p.create(
+        "part_consumptions",
+        {
+            "job_id": job,
+            "part_id": part,
+            "quantity": 1,
+            "old_part_returned": True,
+            "recorded_at": NOW_MS - 40_000,
+        },
+    )
+    body = p.push_body()
+    first = p.push(body)
+    assert first == {"experimentalRejectedIds": {}, "rejected": {}}
+    after_one = counts(site.url)
+    for _ in range(4):  # the answer was lost: the phone sends the same push again
+        assert p.push(body) == first
+    assert counts(site.url) == after_one
+    assert fetch(site.url, select(m.Job.status).where(m.Job.id == job))[0][0] is JobStatus.ON_SITE
+    entries = scalars(site.url, select(m.StockEntry.kind).where(m.StockEntry.job_id == job))
+    assert sorted(entries) == ["CONSUMPTION", "OLD_PART"]
+    # The phone's own records come back once, as updated (never created).
+    back = p.pull()
+    expected = {"job_events": 3, "job_notes": 1, "part_consumptions": 1}
+    for table, n in expected.items():
+        assert len(back["changes"][table]["updated"]) == n, table
+        assert back["changes"][table]["created"] == [], table
+    assert back["changes"]["part_consumptions"]["updated"][0]["old_part_returned"] is True
+    assert back["changes"]["van_stock"]["updated"], "the van's stock went down"
+    assert p.local["jobs"][job]["status"] == "ON_SITE"
+
+
+def test_what_cannot_be_applied_is_rejected_with_a_reason_and_the_rest_applies(
+    gql: GraphQL, site: Site
+) -> None:
+    p = phone(gql, site, "a")
+    p.pull()
+    job = site.jobs["a2"]
+    ticket = p.local["jobs"][job]["ticket_id"]
+    part = any_part(site.url)
+    arrive = p.create("job_events", {"job_id": job, "action": "ARRIVE", "recorded_at": NOW_MS})
+    greedy = p.create(
+        "part_consumptions",
+        {
+            "job_id": site.jobs["a4"],
+            "part_id": part,
+            "quantity": 99,
+            "old_part_returned": False,
+            "recorded_at": NOW_MS,
+        },
+    )
+    future = p.create(
+        "job_notes", {"job_id": job, "body": "明天", "recorded_at": NOW_MS + 3_600_000}
+    )
+    fine = p.create("job_notes", {"job_id": job, "body": "门铃坏了", "recorded_at": NOW_MS})
+    p.update("tickets", ticket, {"description": "改过"})
+    p.update("jobs", job, {"status": "COMPLETED"})
+    body = p.push_body()
+    body["changes"]["jobs"] = {**body["changes"].get("jobs", {}), "deleted": [site.jobs["a3"]]}
+    answer = p.push(body)
+    reasons = {t: {i: r["code"] for i, r in rows.items()} for t, rows in answer["rejected"].items()}
+    assert reasons == {
+        "job_events": {arrive: "INVALID_TRANSITION"},
+        "part_consumptions": {greedy: "INSUFFICIENT_STOCK"},
+        "job_notes": {future: "RECORDED_IN_FUTURE"},
+        "tickets": {ticket: "READ_ONLY_TABLE"},
+        "jobs": {job: "READ_ONLY_COLUMN", site.jobs["a3"]: "DELETE_NOT_ALLOWED"},
+    }
+    assert all(r["message"] for rows in answer["rejected"].values() for r in rows.values())
+    assert {t: sorted(ids) for t, ids in answer["experimentalRejectedIds"].items()} == {
+        t: sorted(ids) for t, ids in reasons.items()
+    }
+    assert scalars(site.url, select(m.JobNote.body).where(m.JobNote.id == fine)) == ["门铃坏了"]
+    assert fetch(site.url, select(m.Job.status).where(m.Job.id == job))[0][0] is JobStatus.ASSIGNED
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"unknown_table": {"created": [], "updated": [], "deleted": []}}, 400, "UNKNOWN_TABLE"),
+        (
+            {
+                "job_notes": {
+                    "created": [
+                        {
+                            "id": "n-bad-col",
+                            "job_id": "x",
+                            "body": "b",
+                            "recorded_at": 1,
+                            "colour": 1,
+                        }
+                    ]
+                }
+            },
+            400,
+            "UNKNOWN_COLUMN",
+        ),
+        (
+            {"job_notes": {"created": [{"id": 42, "job_id": "x", "body": "b", "recorded_at": 1}]}},
+            400,
+            "INVALID_RECORD_ID",
+        ),
+        (
+            {
+                "job_notes": {
+                    "created": [{"id": "a b/c", "job_id": "x", "body": "b", "recorded_at": 1}]
+                }
+            },
+            400,
+            "INVALID_RECORD_ID",
+        ),
+        ("foreign", 403, "FOREIGN_RECORD"),
+        ("no_cursor", 400, "LAST_PULLED_AT_REQUIRED"),
+        ("huge", 413, "PUSH_TOO_LARGE"),
+    ],
+)
+def test_a_bad_push_is_refused_whole(
+    gql: GraphQL, site: Site, change: Any, status: int, code: str
+) -> None:
+    p = phone(gql, site, "a")
+    p.pull()
+    good = {"id": "note-ok-0001", "job_id": site.jobs["a1"], "body": "ok", "recorded_at": NOW_MS}
+    body: dict[str, Any] = {"lastPulledAt": p.cursor, "changes": {"job_notes": {"created": [good]}}}
+    if change == "foreign":
+        body["changes"]["job_notes"]["created"].append(
+            {**good, "id": "note-b-0001", "job_id": site.jobs["b1"]}
+        )
+    elif change == "no_cursor":
+        del body["lastPulledAt"]
+    elif change == "huge":
+        body["changes"]["job_notes"]["created"] += [
+            {**good, "id": f"n{i:05d}"} for i in range(1000)
+        ]
+    else:
+        body["changes"].update(change)
+    before = counts(site.url)
+    response = gql.client.post("/sync/push", json=body, headers=p.headers())
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+    assert counts(site.url) == before
+
+
+def test_requests_need_an_engineer_and_an_installation(gql: GraphQL, site: Site) -> None:
+    p = phone(gql, site, "a")
+    pull = {"lastPulledAt": None, "schemaVersion": 1, "migration": None}
+    assert gql.client.post("/sync/pull", json=pull).status_code == 401
+    hq = {"Authorization": f"Bearer {gql.token('hq')}", "X-Sync-Client": "desk-000001"}
+    assert (
+        gql.client.post("/sync/pull", json=pull, headers=hq).json()["error"]["code"] == "FORBIDDEN"
+    )
+    no_install = {"Authorization": p.headers()["Authorization"]}
+    assert gql.client.post("/sync/pull", json=pull, headers=no_install).status_code == 400
+    for bad in ({"lastPulledAt": 1.5}, {"lastPulledAt": "12"}, {"schemaVersion": 9}):
+        response = (
+            p.pull_raw(**bad)
+            if "lastPulledAt" not in bad
+            else gql.client.post("/sync/pull", json={**pull, **bad}, headers=p.headers())
+        )
+        assert response.status_code == 400, bad
+    # One installation belongs to one user.
+    other = phone(gql, site, "b")
+    other.install_id = p.install_id
+    p.pull()
+    assert other.pull_raw().status_code == 409
+
+
+def test_a_reassigned_job_leaves_the_phone_and_reaches_the_new_one(
+    gql: GraphQL, site: Site, database_url: str
+) -> None:
+    a, b = phone(gql, site, "a"), phone(gql, site, "b")
+    a.pull()
+    b.pull()
+    job = site.jobs["a3"]
+    assert job in a.local["jobs"]
+    mutation = (
+        "mutation($id: ID!, $t: ID!) { assignJob(jobId: $id, technicianId: $t) "
+        "{ errors { code } } }"
+    )
+    result = gql.data(
+        mutation,
+        {"id": global_id("Job", job), "t": global_id("Technician", site.techs["b"])},
+        as_user="hq",
+    )
+    assert result["assignJob"]["errors"] == []
+    gone = a.pull()
+    assert job in gone["changes"]["jobs"]["deleted"]
+    assert job not in a.local["jobs"]
+    arrived = b.pull()
+    assert job in {r["id"] for r in arrived["changes"]["jobs"]["created"]}
+
+
+def test_a_lost_pull_answer_is_sent_again_as_created(
+    gql: GraphQL, site: Site, database_url: str
+) -> None:
+    a = phone(gql, site, "a")
+    a.pull()
+    new_job = add_job(site, "late", at=PLACES["putuo"], technician="a", status=JobStatus.ASSIGNED)
+    lost = a.pull_raw(a.cursor).json()  # never reaches the phone
+    assert new_job in {r["id"] for r in lost["changes"]["jobs"]["created"]}
+    again = a.pull()
+    assert new_job in {r["id"] for r in again["changes"]["jobs"]["created"]}
+
+
+def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
+    gql: GraphQL, site: Site
+) -> None:
+    a = phone(gql, site, "a")
+    a.pull()
+    job = (
+        site.jobs["a1"]
+        if a.local["jobs"][site.jobs["a1"]]["status"] == "ASSIGNED"
+        else site.jobs["a2"]
+    )
+    day = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=2)
+    start, end = local(day, 14), local(day, 16)
+    a.update(
+        "jobs",
+        job,
+        {
+            "appointment_start": int(start.timestamp() * 1000),
+            "appointment_end": int(end.timestamp() * 1000),
+        },
+    )
+    assert a.push()["rejected"] == {}
+    assert fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0] == start
+    # Now the dispatcher reschedules while the phone edits offline: the dispatcher wins.
+    a.pull()
+    a.update(
+        "jobs",
+        job,
+        {
+            "appointment_start": int(local(day, 9).timestamp() * 1000),
+            "appointment_end": int(local(day, 11).timestamp() * 1000),
+        },
+    )
+    mutation = (
+        "mutation($id: ID!, $t: ID!, $s: DateTime, $e: DateTime) { assignJob(jobId: $id, "
+        "technicianId: $t, appointmentStart: $s, appointmentEnd: $e) { errors { code } } }"
+    )
+    variables = {
+        "id": global_id("Job", job),
+        "t": global_id("Technician", site.techs["a"]),
+        "s": local(day, 17).isoformat(),
+        "e": local(day, 18).isoformat(),
+    }
+    assert gql.data(mutation, variables, as_user="hq")["assignJob"]["errors"] == []
+    answer = a.push()
+    assert answer["rejected"]["jobs"][job]["code"] == "CHANGED_ON_SERVER"
+    assert fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0] == local(
+        day, 17
+    )
+
+
+def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None:
+    a = phone(gql, site, "a")
+    a.pull()
+    held = set(a.local["tickets"])
+    a.schema_version = 2
+    body = a.pull(
+        migration={
+            "from": 1,
+            "tables": [],
+            "columns": [{"table": "tickets", "columns": ["due_at"]}],
+        }
+    )
+    assert {r["id"] for r in body["changes"]["tickets"]["updated"]} == held
+    assert all("due_at" in r for r in body["changes"]["tickets"]["updated"])
+    assert body["changes"]["jobs"]["updated"] == []
+    bad = a.pull_raw(a.cursor, migration={"from": 1, "tables": ["nope"], "columns": []})
+    assert bad.status_code == 400
+
+
+def test_numbers_are_numbers(client: TestClient, gql: GraphQL, site: Site) -> None:
+    a = phone(gql, site, "a")
+    a.pull()
+    for table, rows in a.local.items():
+        for rec in rows.values():
+            for key, value in rec.items():
+                if key.endswith(("_at", "_start", "_end")) or key in (
+                    "eta",
+                    "revision",
+                    "quantity",
+                    "route_position",
+                ):
+                    assert value is None or (
+                        isinstance(value, int) and not isinstance(value, bool)
+                    ), (table, key, value)

@@ -1,0 +1,226 @@
+"""What an engineer records on their own jobs, often offline: moves with the phone's time,
+notes, water-test readings, a new appointment agreed with the customer.
+
+Each record carries the phone's id, so the same record sent again (a push retried after a
+lost answer) finds the first one and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit, water
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest, utcnow
+from ..models.enums import JobStatus, Role
+from . import service
+
+ACTIONS = ("ACCEPT", "START_TRAVEL", "ARRIVE", "COMPLETE", "FAIL")
+MAX_NOTE = 2000
+# A phone clock may be wrong; a time more than this ahead of the server's is refused.
+CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+def _own(actor: Actor) -> None:
+    if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
+        raise PermissionDenied
+
+
+def _recorded(value: dt.datetime | None) -> dt.datetime:
+    now = utcnow()
+    if value is None:
+        return now
+    if value > now + CLOCK_SLACK:
+        raise DomainError("RECORDED_IN_FUTURE", field="recorded_at")
+    return value
+
+
+async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> Job:
+    job = await session.get(Job, job_id)
+    if job is None or job.deleted_at is not None or job.technician_id != actor.technician_id:
+        raise DomainError("NOT_FOUND", field="job_id")
+    return job
+
+
+async def record_job_event(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    event_id: str,
+    job_id: str,
+    action: str,
+    reason: str = "",
+    report: Mapping[str, Any] | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> JobEvent:
+    """A move made on the phone, applied through the same use case as the GraphQL mutation."""
+    _own(actor)
+    earlier = await session.get(JobEvent, event_id)
+    if earlier is not None:
+        if earlier.actor_id != actor.user_id or earlier.job_id != job_id:
+            raise DomainError("ID_TAKEN", field="id")
+        return earlier
+    if action not in ACTIONS:
+        raise DomainError("INVALID_ARGUMENT", field="action")
+    at = _recorded(recorded_at)
+    await _my_job(session, actor, job_id)
+    match action:
+        case "ACCEPT":
+            await service.accept_job(session, actor, job_id=job_id)
+        case "START_TRAVEL":
+            await service.start_travel(session, actor, job_id=job_id)
+        case "ARRIVE":
+            await service.arrive_on_site(session, actor, job_id=job_id)
+        case "COMPLETE":
+            await service.complete_job(session, actor, job_id=job_id, report=report or {})
+        case "FAIL":
+            await service.fail_job(session, actor, job_id=job_id, reason=reason)
+    event = JobEvent(
+        id=event_id,
+        job_id=job_id,
+        actor_id=actor.user_id,
+        action=action,
+        reason=reason[:500],
+        report=dict(report or {}),
+        recorded_at=at,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def add_job_note(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    note_id: str,
+    job_id: str,
+    body: str,
+    recorded_at: dt.datetime | None = None,
+) -> JobNote:
+    _own(actor)
+    earlier = await session.get(JobNote, note_id)
+    if earlier is not None:
+        if earlier.author_id != actor.user_id or earlier.job_id != job_id:
+            raise DomainError("ID_TAKEN", field="id")
+        return earlier
+    text = body.strip()
+    if not text:
+        raise DomainError("REQUIRED", field="body")
+    if len(text) > MAX_NOTE:
+        raise DomainError("VALUE_TOO_LONG", field="body", maximum=MAX_NOTE)
+    at = _recorded(recorded_at)
+    await _my_job(session, actor, job_id)
+    note = JobNote(id=note_id, job_id=job_id, author_id=actor.user_id, body=text, recorded_at=at)
+    session.add(note)
+    await session.flush()
+    audit.record(session, actor, "job.note_added", entity_type="Job", entity_id=job_id)
+    return note
+
+
+async def record_water_test(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    test_id: str,
+    job_id: str,
+    readings: water.Readings,
+    recorded_at: dt.datetime | None = None,
+) -> WaterTest:
+    """Readings taken during a visit (any type), judged against the thresholds."""
+    _own(actor)
+    earlier = await session.get(WaterTest, test_id)
+    if earlier is not None:
+        if earlier.job_id != job_id:
+            raise DomainError("ID_TAKEN", field="id")
+        return earlier
+    at = _recorded(recorded_at)
+    job = await _my_job(session, actor, job_id)
+    if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
+        raise DomainError("INVALID_TRANSITION", action="water_test", status=job.status.value)
+    ticket = await session.get(Ticket, job.ticket_id)
+    if ticket is None or ticket.device_id is None:
+        raise DomainError("DEVICE_REQUIRED", field="job_id")
+    water.check(readings)
+    failed = water.failures(readings)
+    test = WaterTest(
+        id=test_id,
+        device_id=ticket.device_id,
+        job_id=job.id,
+        tested_at=at,
+        tds_mg_l=readings.tds_mg_l,
+        ph=readings.ph,
+        residual_chlorine_mg_l=readings.residual_chlorine_mg_l,
+        turbidity_ntu=readings.turbidity_ntu,
+        temperature_c=readings.temperature_c,
+        passed=not failed,
+        failures=failed,
+    )
+    session.add(test)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "water_test.recorded",
+        entity_type="Device",
+        entity_id=ticket.device_id,
+        job_id=job.id,
+        passed=not failed,
+    )
+    return test
+
+
+async def reschedule_by_engineer(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    seen_version: int,
+) -> Job:
+    """The engineer agreed a new window (预约) with the customer.
+
+    The dispatcher's word wins: if the job was assigned or rescheduled on the server after the
+    version the phone had seen, the phone's window is refused (``CHANGED_ON_SERVER``) and the
+    phone's next pull brings the dispatcher's.
+    """
+    _own(actor)
+    job = await _my_job(session, actor, job_id)
+    if (job.appointment_start, job.appointment_end) == (start, end):
+        return job  # nothing to change (a replay, or the same window)
+    if job.status not in (JobStatus.ASSIGNED, JobStatus.ACCEPTED):
+        raise DomainError("INVALID_TRANSITION", action="reschedule", status=job.status.value)
+    changed_later = await session.scalar(
+        select(
+            exists().where(
+                JobStatusChange.job_id == job.id,
+                JobStatusChange.to_status == JobStatus.ASSIGNED,
+                JobStatusChange.version > seen_version,
+            )
+        )
+    )
+    if changed_later:
+        raise DomainError("CHANGED_ON_SERVER", field="appointment_start")
+    service.check_window(start, end)
+    job.appointment_start, job.appointment_end = start, end
+    # A route position no longer holds once the window moves.
+    job.route_plan_id = job.route_position = None
+    job.planned_arrival = job.eta = None
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "job.rescheduled",
+        entity_type="Job",
+        entity_id=job.id,
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+    )
+    return job

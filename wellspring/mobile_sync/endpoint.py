@@ -1,0 +1,175 @@
+"""The HTTP side of sync: POST /sync/pull and POST /sync/push, JSON, bearer token.
+
+Each answer is either WatermelonDB's shape or ``{"error": {"code", "message"}}`` with a 4xx
+status; a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from wellspring.domain import auth
+from wellspring.domain.actor import Actor
+from wellspring.domain.auth import AuthConfig
+from wellspring.domain.db import declare_writes
+from wellspring.domain.errors import NotAuthenticated
+from wellspring.domain.models import SyncClient, utcnow
+from wellspring.domain.models.enums import Role
+from wellspring.i18n import message, negotiate
+
+from . import pull, push
+from .errors import SyncError
+from .tables import SCHEMA_VERSIONS, TABLES
+
+CLIENT_HEADER = "x-sync-client"
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class SyncEndpoints:
+    def __init__(self, auth_config: AuthConfig, max_body_bytes: int) -> None:
+        self.auth_config = auth_config
+        self.max_body_bytes = max_body_bytes
+
+    async def pull(self, request: Request) -> Response:
+        locale = negotiate(request.headers.get("accept-language"))
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        try:
+            body = await self._body(request)
+            last, schema_version, migration = _pull_request(body)
+            async with factory() as session:
+                actor = await self._actor(request, session)
+                client = await _client(session, request, actor, schema_version)
+                client.last_pull_at = utcnow()
+                plan = await pull.plan_pull(
+                    session,
+                    actor,
+                    client_id=client.id,
+                    last_pulled_at=last,
+                    schema_version=schema_version,
+                    migration=migration,
+                    now=utcnow(),
+                )
+                client.last_cursor = plan.timestamp
+                await session.commit()
+        except SyncError as error:
+            return _error(error, locale)
+        return StreamingResponse(pull.stream_changes(factory, plan), media_type="application/json")
+
+    async def push(self, request: Request) -> Response:
+        locale = negotiate(request.headers.get("accept-language"))
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        try:
+            body = await self._body(request)
+            async with factory() as session:
+                await declare_writes(session)
+                actor = await self._actor(request, session)
+                client = await _client(session, request, actor, None)
+                cursor, records = push.parse(body, client.schema_version)
+                await push.check_jobs(session, actor, client.id, records)
+                answer = await push.apply(
+                    session,
+                    actor,
+                    client_id=client.id,
+                    cursor=cursor,
+                    records=records,
+                    schema_version=client.schema_version,
+                    locale=locale,
+                )
+                client.last_push_at = utcnow()
+                await session.commit()
+        except SyncError as error:
+            return _error(error, locale)
+        return JSONResponse(answer)
+
+    async def _body(self, request: Request) -> Any:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise SyncError(413, "PAYLOAD_TOO_LARGE", limit=self.max_body_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise SyncError(413, "PAYLOAD_TOO_LARGE", limit=self.max_body_bytes)
+            chunks.append(chunk)
+        try:
+            return json.loads(b"".join(chunks) or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise SyncError(400, "SYNC_BAD_REQUEST") from None
+
+    async def _actor(self, request: Request, session: AsyncSession) -> Actor:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise SyncError(401, "UNAUTHENTICATED")
+        try:
+            actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
+        except NotAuthenticated:
+            raise SyncError(401, "UNAUTHENTICATED") from None
+        if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
+            raise SyncError(403, "FORBIDDEN")
+        return actor
+
+
+def _pull_request(body: Any) -> tuple[int | None, int, pull.Migration | None]:
+    if not isinstance(body, dict):
+        raise SyncError(400, "SYNC_BAD_REQUEST")
+    last = body.get("lastPulledAt")
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last <= 0):
+        raise SyncError(400, "INVALID_SYNC_CURSOR")
+    version = body.get("schemaVersion", 1)
+    if isinstance(version, bool) or version not in SCHEMA_VERSIONS:
+        raise SyncError(400, "UNSUPPORTED_SCHEMA_VERSION", supported=str(list(SCHEMA_VERSIONS)))
+    raw = body.get("migration")
+    if raw is None:
+        return last, version, None
+    if not isinstance(raw, dict) or last is None:
+        raise SyncError(400, "INVALID_MIGRATION")
+    start = raw.get("from")
+    if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start < version:
+        raise SyncError(400, "INVALID_MIGRATION")
+    migration = pull.Migration()
+    for name in raw.get("tables") or []:
+        if name not in TABLES:
+            raise SyncError(400, "UNKNOWN_TABLE", table=str(name)[:64])
+        migration.tables.add(name)
+    for entry in raw.get("columns") or []:
+        table = TABLES.get(str(entry.get("table"))) if isinstance(entry, dict) else None
+        if table is None:
+            raise SyncError(400, "INVALID_MIGRATION")
+        known = {c.name for c in table.columns}
+        for column in entry.get("columns") or []:
+            if column not in known:
+                raise SyncError(400, "UNKNOWN_COLUMN", table=table.name, column=str(column)[:64])
+        migration.columns.add(table.name)
+    return last, version, migration
+
+
+async def _client(
+    session: AsyncSession, request: Request, actor: Actor, schema_version: int | None
+) -> SyncClient:
+    """The phone installation named by the X-Sync-Client header, bound to one user."""
+    client_id = request.headers.get(CLIENT_HEADER, "")
+    if not CLIENT_ID.match(client_id):
+        raise SyncError(400, "SYNC_CLIENT_REQUIRED")
+    client = await session.get(SyncClient, client_id)
+    if client is None:
+        client = SyncClient(id=client_id, user_id=actor.user_id)
+        session.add(client)
+    elif client.user_id != actor.user_id:
+        # Another engineer signed in on this install: its records are not theirs to see.
+        raise SyncError(409, "SYNC_CLIENT_OF_ANOTHER_USER")
+    if schema_version is not None:
+        client.schema_version = schema_version
+    await session.flush()
+    return client
+
+
+def _error(error: SyncError, locale: str) -> JSONResponse:
+    text = message(error.code, locale, **error.params)
+    return JSONResponse({"error": {"code": error.code, "message": text}}, status_code=error.status)

@@ -1,0 +1,194 @@
+"""POST /sync/pull: what changed for this phone since its cursor.
+
+Two steps: first, in one transaction, decide per table which records to send as created,
+updated or deleted, and note them as held from the new cursor; then stream the records,
+read in chunks, so a busy engineer's first pull never sits whole in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from wellspring.domain import models as m
+from wellspring.domain.actor import Actor
+from wellspring.domain.models.enums import LedgerKind
+from wellspring.domain.versioning import current_version
+
+from . import held
+from .errors import SyncError
+from .scope import Scope, chunks, engineer_scope
+from .tables import TABLES, Consumption, Table, record
+
+MODELS: dict[str, Any] = {
+    "jobs": m.Job,
+    "tickets": m.Ticket,
+    "customers": m.Customer,
+    "addresses": m.Address,
+    "devices": m.Device,
+    "device_models": m.DeviceModel,
+    "parts": m.Part,
+    "van_stock": m.StockBalance,
+    "part_consumptions": m.StockEntry,
+    "water_tests": m.WaterTest,
+    "job_notes": m.JobNote,
+    "job_events": m.JobEvent,
+}
+
+
+@dataclass
+class Migration:
+    """WatermelonDB's ``migration`` pull: new tables and new columns since ``from``."""
+
+    tables: set[str] = field(default_factory=set)
+    columns: set[str] = field(default_factory=set)  # tables that gained columns
+
+
+@dataclass
+class Plan:
+    timestamp: int
+    schema_version: int
+    created: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    deleted: dict[str, list[str]] = field(default_factory=dict)
+    entry_ids: dict[str, str] = field(default_factory=dict)
+
+
+def tables_at(version: int) -> list[Table]:
+    return [t for t in TABLES.values() if t.since <= version]
+
+
+async def plan_pull(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    client_id: str,
+    last_pulled_at: int | None,
+    schema_version: int,
+    migration: Migration | None,
+    now: dt.datetime,
+) -> Plan:
+    """Decide what to send and record it as held; the caller commits."""
+    timestamp = await current_version(session)
+    if timestamp <= 0:
+        # The engineer's own user row carries a version, so this cannot happen in a database
+        # someone signed in to; a cursor of 0 would make the client throw.
+        raise SyncError(503, "SYNC_UNAVAILABLE")
+    cursor = last_pulled_at or 0
+    plan = Plan(timestamp=timestamp, schema_version=schema_version)
+    scope = await engineer_scope(session, actor, now)
+    plan.entry_ids = scope.entry_ids
+    for table in tables_at(schema_version):
+        since = cursor
+        if migration is not None and (
+            table.name in migration.tables or table.name in migration.columns
+        ):
+            since = 0  # the phone lacks the table, or columns of every record
+        if table.name == "parts":
+            await _plan_catalogue(session, plan, client_id, cursor, since)
+            continue
+        now_in = scope.versions[table.name]
+        holding = await held.held_as_of(session, client_id, table.name, cursor)
+        created = [r for r in now_in if r not in holding]
+        updated = [r for r in now_in if r in holding and now_in[r] > since]
+        deleted = sorted(holding - now_in.keys())
+        plan.created[table.name] = sorted(created)
+        plan.updated[table.name] = sorted(updated)
+        plan.deleted[table.name] = deleted
+        await held.mark_sent(session, client_id, table.name, created, timestamp)
+        await held.mark_removed(session, client_id, table.name, deleted, timestamp)
+    return plan
+
+
+async def _plan_catalogue(
+    session: AsyncSession, plan: Plan, client_id: str, cursor: int, since: int
+) -> None:
+    """Parts: every phone holds the whole catalogue, so only changed rows are read."""
+    rows = (
+        await session.execute(select(m.Part.id, m.Part.deleted_at).where(m.Part.version > since))
+    ).all()
+    holding = await held.held_as_of(session, client_id, "parts", cursor, [r for r, _ in rows])
+    live = [r for r, gone in rows if gone is None]
+    gone = [r for r, deleted_at in rows if deleted_at is not None and r in holding]
+    created = sorted(r for r in live if r not in holding)
+    plan.created["parts"] = created
+    plan.updated["parts"] = sorted(r for r in live if r in holding)
+    plan.deleted["parts"] = sorted(gone)
+    await held.mark_sent(session, client_id, "parts", created, plan.timestamp)
+    await held.mark_removed(session, client_id, "parts", gone, plan.timestamp)
+
+
+async def stream_changes(
+    factory: async_sessionmaker[AsyncSession], plan: Plan
+) -> AsyncIterator[bytes]:
+    """The pull's JSON, table by table, records read 500 at a time."""
+    yield b'{"changes":{'
+    async with factory() as session:
+        for index, table in enumerate(tables_at(plan.schema_version)):
+            if index:
+                yield b","
+            yield json.dumps(table.name).encode() + b":{"
+            for kind_index, kind in enumerate(("created", "updated")):
+                if kind_index:
+                    yield b","
+                yield f'"{kind}":['.encode()
+                first = True
+                ids = getattr(plan, kind).get(table.name, [])
+                async for rec in _records(session, table, ids, plan):
+                    yield (b"" if first else b",") + _dump(rec)
+                    first = False
+                yield b"]"
+            yield b',"deleted":' + _dump(plan.deleted.get(table.name, [])) + b"}"
+    yield b'},"timestamp":' + str(plan.timestamp).encode() + b"}"
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def _records(
+    session: AsyncSession, table: Table, ids: list[str], plan: Plan
+) -> AsyncIterator[dict[str, Any]]:
+    model = MODELS[table.name]
+    if table.name == "part_consumptions":
+        async for rec in _consumptions(session, table, ids, plan):
+            yield rec
+        return
+    for part in chunks(ids):
+        rows = (await session.execute(select(model).where(model.id.in_(part)))).scalars()
+        for row in sorted(rows, key=lambda r: r.id):
+            yield record(table, row.id, row, plan.schema_version)
+        session.expunge_all()
+
+
+async def _consumptions(
+    session: AsyncSession, table: Table, ids: list[str], plan: Plan
+) -> AsyncIterator[dict[str, Any]]:
+    by_entry = {plan.entry_ids[i]: i for i in ids if i in plan.entry_ids}
+    for part in chunks(list(by_entry)):
+        entries = list(
+            (await session.execute(select(m.StockEntry).where(m.StockEntry.id.in_(part)))).scalars()
+        )
+        olds = [f"{e.client_id}:old" for e in entries if e.client_id]
+        returned: set[str] = set()
+        for old_part in chunks(olds):
+            found = await session.execute(
+                select(m.StockEntry.client_id).where(
+                    m.StockEntry.kind == LedgerKind.OLD_PART,
+                    m.StockEntry.client_id.in_(old_part),
+                )
+            )
+            returned.update(c for (c,) in found.all() if c)
+        for entry in sorted(entries, key=lambda e: by_entry[e.id]):
+            consumption = Consumption(entry, f"{entry.client_id}:old" in returned)
+            yield record(table, by_entry[entry.id], consumption, plan.schema_version)
+        session.expunge_all()
+
+
+__all__ = ["Migration", "Plan", "Scope", "plan_pull", "stream_changes"]

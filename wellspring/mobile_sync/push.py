@@ -1,0 +1,328 @@
+"""POST /sync/push: apply what the phone changed, record by record.
+
+The request is checked whole first (shape, tables, columns, ids, size, whose jobs); a bad
+request changes nothing. Then each record runs through its domain service in a savepoint of
+one transaction: what can be applied is, and each record that cannot be comes back in
+``experimentalRejectedIds`` with a reason, so one stale record never blocks a day of work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wellspring.domain import models as m
+from wellspring.domain import water
+from wellspring.domain.actor import Actor
+from wellspring.domain.errors import DomainError, PermissionDenied
+from wellspring.domain.inventory import service as inventory
+from wellspring.domain.workflow import fieldwork
+from wellspring.i18n import message
+
+from . import held
+from .errors import SyncError
+from .pull import MODELS
+from .scope import FIRST_LINE
+from .tables import TABLES, Table, from_ms, record
+
+MAX_RECORDS = 1000
+ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+META = frozenset({"id", "_status", "_changed"})
+# Records made offline are applied in the order the phone made them; on a tie, in this order
+# (an arrival before the parts used on site, before the completion that closes the visit).
+CREATE_ORDER = ("job_events", "part_consumptions", "water_tests", "job_notes")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    table: Table
+    kind: str  # created | updated | deleted
+    id: str
+    values: dict[str, Any]
+    changed: frozenset[str]
+
+
+def parse(body: Any, schema_version: int) -> tuple[int, list[Incoming]]:
+    """The push as records, or ``SyncError`` (400/413) with nothing applied."""
+    if not isinstance(body, dict):
+        raise SyncError(400, "SYNC_BAD_REQUEST")
+    cursor = body.get("lastPulledAt")
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor <= 0:
+        raise SyncError(400, "LAST_PULLED_AT_REQUIRED")
+    changes = body.get("changes")
+    if not isinstance(changes, dict):
+        raise SyncError(400, "SYNC_BAD_REQUEST")
+    records: list[Incoming] = []
+    for name, kinds in changes.items():
+        table = TABLES.get(name)
+        if table is None or table.since > schema_version:
+            raise SyncError(400, "UNKNOWN_TABLE", table=str(name)[:64])
+        if not isinstance(kinds, dict) or set(kinds) - {"created", "updated", "deleted"}:
+            raise SyncError(400, "SYNC_BAD_REQUEST")
+        known = {c.name for c in table.columns_at(schema_version)}
+        for kind in ("created", "updated"):
+            for raw in _list(kinds.get(kind)):
+                if not isinstance(raw, dict):
+                    raise SyncError(400, "SYNC_BAD_REQUEST")
+                record_id = _id(raw.get("id"))
+                unknown = set(raw) - known - META
+                if unknown:
+                    raise SyncError(400, "UNKNOWN_COLUMN", table=name, column=sorted(unknown)[0])
+                changed = raw.get("_changed")
+                columns = frozenset(c for c in str(changed or "").split(",") if c)
+                values = {k: v for k, v in raw.items() if k not in META}
+                records.append(Incoming(table, kind, record_id, values, columns))
+        for raw_id in _list(kinds.get("deleted")):
+            records.append(Incoming(table, "deleted", _id(raw_id), {}, frozenset()))
+        if len(records) > MAX_RECORDS:
+            raise SyncError(413, "PUSH_TOO_LARGE", maximum=MAX_RECORDS)
+    return cursor, records
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SyncError(400, "SYNC_BAD_REQUEST")
+    return value
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not ID.match(value):
+        raise SyncError(400, "INVALID_RECORD_ID")
+    return value
+
+
+async def check_jobs(
+    session: AsyncSession, actor: Actor, client_id: str, records: list[Incoming]
+) -> None:
+    """A job the phone never held is someone else's: the whole push is refused (403).
+
+    A job it held and lost (reassigned while offline) is not: its records are refused one by
+    one, with their reason.
+    """
+    wanted = {r.values.get("job_id") for r in records if r.kind == "created"}
+    wanted |= {r.id for r in records if r.table.name == "jobs"}
+    wanted.discard(None)
+    for job_id in wanted:
+        if not isinstance(job_id, str):
+            raise SyncError(400, "INVALID_RECORD_ID")
+        job = await session.get(m.Job, job_id)
+        mine = job is not None and job.technician_id == actor.technician_id
+        if not mine and not await held.ever_held(session, client_id, "jobs", job_id):
+            raise SyncError(403, "FOREIGN_RECORD", id=job_id)
+
+
+async def apply(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    client_id: str,
+    cursor: int,
+    records: list[Incoming],
+    schema_version: int,
+    locale: str,
+) -> dict[str, Any]:
+    """Apply every record it can; the caller commits. Returns the push's answer."""
+    rejected: dict[str, dict[str, dict[str, Any]]] = {}
+    created = sorted(
+        (r for r in records if r.kind == "created"),
+        key=lambda r: (_recorded_key(r), _order(r.table.name), r.id),
+    )
+    others = [r for r in records if r.kind != "created"]
+    for rec in [*created, *others]:
+        savepoint = await session.begin_nested()
+        try:
+            await _apply_one(session, actor, rec, cursor, schema_version)
+        except DomainError as error:
+            await savepoint.rollback()
+            params = {"field": error.field or "", **error.params}
+            rejected.setdefault(rec.table.name, {})[rec.id] = {
+                "code": error.code,
+                "field": error.field,
+                "message": message(error.code, locale, **params),
+            }
+            continue
+        except PermissionDenied:
+            await savepoint.rollback()
+            rejected.setdefault(rec.table.name, {})[rec.id] = {
+                "code": "FORBIDDEN",
+                "field": None,
+                "message": message("FORBIDDEN", locale),
+            }
+            continue
+        except BaseException:
+            await savepoint.rollback()
+            raise
+        await savepoint.commit()
+        if rec.kind == "created":
+            # The phone holds what it made: its next pull sends it back as updated.
+            await held.mark_sent(session, client_id, rec.table.name, [rec.id], cursor)
+    return {
+        "experimentalRejectedIds": {t: sorted(ids) for t, ids in rejected.items()},
+        "rejected": rejected,
+    }
+
+
+def _order(name: str) -> int:
+    return CREATE_ORDER.index(name) if name in CREATE_ORDER else len(CREATE_ORDER)
+
+
+def _recorded_key(rec: Incoming) -> float:
+    value = rec.values.get("recorded_at")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+async def _apply_one(
+    session: AsyncSession, actor: Actor, rec: Incoming, cursor: int, schema_version: int
+) -> None:
+    name = rec.table.name
+    if rec.kind == "deleted":
+        if await _exists(session, name, rec.id):
+            raise DomainError("DELETE_NOT_ALLOWED", field="id")
+        return  # made and deleted offline: the server never saw it
+    if rec.kind == "updated":
+        await _update(session, actor, rec, cursor, schema_version)
+        return
+    if not rec.table.creatable:
+        raise DomainError("READ_ONLY_TABLE", field=name)
+    v = rec.values
+    at = _time(v, "recorded_at")
+    job_id = _text(v, "job_id")
+    if name == "job_events":
+        report_json = v.get("report_json")
+        report: dict[str, Any] = {}
+        if report_json:
+            try:
+                report = json.loads(_text(v, "report_json"))
+            except json.JSONDecodeError:
+                raise DomainError("INVALID_VALUE", field="report_json") from None
+            if not isinstance(report, dict):
+                raise DomainError("INVALID_VALUE", field="report_json")
+        await fieldwork.record_job_event(
+            session,
+            actor,
+            event_id=rec.id,
+            job_id=job_id,
+            action=_text(v, "action"),
+            reason=_text(v, "reason", optional=True) or "",
+            report=report,
+            recorded_at=at,
+        )
+    elif name == "part_consumptions":
+        quantity = _number(v, "quantity")
+        if quantity is None or quantity != int(quantity):
+            raise DomainError("INVALID_VALUE", field="quantity")
+        line = inventory.Line(
+            part_id=_text(v, "part_id"),
+            quantity=int(quantity),
+            old_part_returned=_flag(v, "old_part_returned"),
+        )
+        await inventory.consume_parts(session, actor, job_id=job_id, lines=[line], client_id=rec.id)
+    elif name == "water_tests":
+        readings = water.Readings(
+            tds_mg_l=_number(v, "tds"),
+            ph=_number(v, "ph"),
+            residual_chlorine_mg_l=_number(v, "residual_chlorine"),
+            turbidity_ntu=_number(v, "turbidity"),
+            temperature_c=_number(v, "temperature"),
+        )
+        await fieldwork.record_water_test(
+            session, actor, test_id=rec.id, job_id=job_id, readings=readings, recorded_at=at
+        )
+    elif name == "job_notes":
+        await fieldwork.add_job_note(
+            session, actor, note_id=rec.id, job_id=job_id, body=_text(v, "body"), recorded_at=at
+        )
+
+
+async def _update(
+    session: AsyncSession, actor: Actor, rec: Incoming, cursor: int, schema_version: int
+) -> None:
+    """Only a job's appointment may change from the phone; anything else is refused."""
+    if rec.table.name == "part_consumptions":
+        if rec.changed:  # a ledger entry is never edited; a correction is a new one
+            raise DomainError("READ_ONLY_TABLE", field=rec.table.name)
+        return
+    row = await session.get(MODELS[rec.table.name], rec.id)
+    if row is None:
+        raise DomainError("NOT_FOUND", field="id")
+    server = record(rec.table, rec.id, row, schema_version)
+    changed = rec.changed or frozenset(
+        k for k, value in rec.values.items() if server.get(k) != value
+    )
+    changed = frozenset(c for c in changed if rec.values.get(c) != server.get(c))
+    if not changed:
+        return  # nothing new (a replay, or the phone echoing what it was sent)
+    not_allowed = sorted(changed - rec.table.editable)
+    if not_allowed:
+        code = "READ_ONLY_COLUMN" if rec.table.editable else "READ_ONLY_TABLE"
+        raise DomainError(code, field=not_allowed[0])
+    if isinstance(row, m.Job) and row.technician_id != actor.technician_id:
+        raise DomainError("NOT_FOUND", field="id")
+    await fieldwork.reschedule_by_engineer(
+        session,
+        actor,
+        job_id=rec.id,
+        start=_time(rec.values, "appointment_start", optional=True),
+        end=_time(rec.values, "appointment_end", optional=True),
+        seen_version=cursor,
+    )
+
+
+async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
+    if table == "part_consumptions":
+        found = await session.scalar(
+            select(m.StockEntry.id).where(
+                (m.StockEntry.id == record_id)
+                | (m.StockEntry.client_id == f"{record_id}{FIRST_LINE}")
+            )
+        )
+        return found is not None
+    return await session.get(MODELS[table], record_id) is not None
+
+
+def _text(values: dict[str, Any], column: str, *, optional: bool = False) -> str:
+    value = values.get(column)
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError("INVALID_VALUE", field=column)
+    return value
+
+
+def _number(values: dict[str, Any], column: str) -> float | None:
+    value = values.get(column)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DomainError("INVALID_VALUE", field=column)
+    return float(value)
+
+
+def _flag(values: dict[str, Any], column: str) -> bool:
+    value = values.get(column, False)
+    if not isinstance(value, bool):
+        raise DomainError("INVALID_VALUE", field=column)
+    return value
+
+
+def _time(values: dict[str, Any], column: str, *, optional: bool = False) -> dt.datetime | None:
+    value = values.get(column)
+    if value is None:
+        if optional:
+            return None
+        raise DomainError("INVALID_VALUE", field=column)
+    try:
+        return from_ms(value, column)
+    except (ValueError, OverflowError, OSError):
+        raise DomainError("INVALID_VALUE", field=column) from None
+
+
+__all__ = ["Incoming", "apply", "check_jobs", "parse"]

@@ -1,0 +1,304 @@
+"""The tables a phone holds, their columns and how each is read from the server's records.
+
+This is the contract with the mobile team (docs/sync.md). A column or table removed here
+breaks installed apps: add with a new schema version instead (``since``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from wellspring.domain import models as m
+
+SCHEMA_VERSIONS = (1, 2)
+CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
+
+
+def ms(value: dt.datetime | None) -> int | None:
+    """Epoch milliseconds as an integer: WatermelonDB's number columns take nothing else."""
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def from_ms(value: Any, column: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(column)
+    return dt.datetime.fromtimestamp(value / 1000, dt.UTC)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # string | number | boolean | time (epoch ms)
+    since: int = 1
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    read: Callable[[Any], dict[str, Any]]  # the server row as the phone's record
+    # Columns the phone may send for a record it creates / changes on a record it holds.
+    creatable: bool = False
+    editable: frozenset[str] = frozenset()
+    since: int = 1
+
+    def columns_at(self, version: int) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.since <= version)
+
+
+def _s(name: str, *, optional: bool = False, since: int = 1) -> Column:
+    return Column(name, "string", since, optional)
+
+
+def _n(name: str, *, optional: bool = False, since: int = 1) -> Column:
+    return Column(name, "number", since, optional)
+
+
+def _t(name: str, *, optional: bool = False, since: int = 1) -> Column:
+    return Column(name, "time", since, optional)
+
+
+def _job(j: m.Job) -> dict[str, Any]:
+    return {
+        "ticket_id": j.ticket_id,
+        "number": j.number,
+        "status": j.status.value,
+        "appointment_start": ms(j.appointment_start),
+        "appointment_end": ms(j.appointment_end),
+        "route_position": j.route_position,
+        "eta": ms(j.eta),
+        "planned_arrival": ms(j.planned_arrival),
+        "status_reason": j.status_reason,
+        "revision": j.revision,
+        "updated_at_server": ms(j.updated_at),
+    }
+
+
+def _ticket(t: m.Ticket) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "type": t.type.value,
+        "priority": t.priority.value,
+        "status": t.status.value,
+        "description": t.description,
+        "customer_id": t.customer_id,
+        "address_id": t.address_id,
+        "device_id": t.device_id,
+        "due_at": ms(t.due_at),
+    }
+
+
+def _address(a: m.Address) -> dict[str, Any]:
+    return {
+        "customer_id": a.customer_id,
+        "full_text": a.full_text,
+        "province": a.province,
+        "city": a.city,
+        "district": a.district,
+        "street": a.street,
+        "community": a.community,
+        "building": a.building,
+        "room": a.room,
+        "latitude": a.latitude,
+        "longitude": a.longitude,
+    }
+
+
+def _device(d: m.Device) -> dict[str, Any]:
+    return {
+        "customer_id": d.customer_id,
+        "address_id": d.address_id,
+        "model_id": d.device_model_id,
+        "serial_number": d.serial_number,
+        "status": d.status.value,
+    }
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """A consumption ledger entry, with whether an old part went back with it."""
+
+    entry: m.StockEntry
+    old_part_returned: bool
+
+
+def _consumption(c: Consumption) -> dict[str, Any]:
+    return {
+        "job_id": c.entry.job_id,
+        "part_id": c.entry.part_id,
+        "quantity": -c.entry.delta,
+        "old_part_returned": c.old_part_returned,
+        "recorded_at": ms(c.entry.created_at),
+    }
+
+
+def _water(w: m.WaterTest) -> dict[str, Any]:
+    return {
+        "job_id": w.job_id,
+        "tds": w.tds_mg_l,
+        "ph": w.ph,
+        "residual_chlorine": w.residual_chlorine_mg_l,
+        "turbidity": w.turbidity_ntu,
+        "temperature": w.temperature_c,
+        "passed": w.passed,
+        "recorded_at": ms(w.tested_at),
+    }
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "jobs",
+            (
+                _s("ticket_id"),
+                _s("number"),
+                _s("status"),
+                _t("appointment_start", optional=True),
+                _t("appointment_end", optional=True),
+                _n("route_position", optional=True),
+                _t("eta", optional=True),
+                _t("planned_arrival", optional=True),
+                _s("status_reason"),
+                _n("revision"),
+                _t("updated_at_server"),
+            ),
+            _job,
+            editable=frozenset({"appointment_start", "appointment_end"}),
+        ),
+        Table(
+            "tickets",
+            (
+                _s("number"),
+                _s("type"),
+                _s("priority"),
+                _s("status"),
+                _s("description"),
+                _s("customer_id"),
+                _s("address_id", optional=True),
+                _s("device_id", optional=True),
+                _t("due_at", optional=True, since=2),
+            ),
+            _ticket,
+        ),
+        Table(
+            "customers",
+            (_s("name"), _s("phone")),
+            lambda c: {"name": c.name, "phone": c.phone},
+        ),
+        Table(
+            "addresses",
+            (
+                _s("customer_id"),
+                _s("full_text"),
+                _s("province"),
+                _s("city"),
+                _s("district"),
+                _s("street"),
+                _s("community"),
+                _s("building"),
+                _s("room"),
+                _n("latitude", optional=True),
+                _n("longitude", optional=True),
+            ),
+            _address,
+        ),
+        Table(
+            "devices",
+            (
+                _s("customer_id"),
+                _s("address_id", optional=True),
+                _s("model_id"),
+                _s("serial_number"),
+                _s("status"),
+            ),
+            _device,
+        ),
+        Table(
+            "device_models",
+            (_s("code"), _s("name")),
+            lambda d: {"code": d.code, "name": d.name},
+        ),
+        Table(
+            "parts",
+            (_s("sku"), _s("name"), _s("unit")),
+            lambda p: {"sku": p.sku, "name": p.name, "unit": p.unit},
+        ),
+        Table(
+            "van_stock",
+            (_s("part_id"), _s("bin"), _n("quantity")),
+            lambda b: {"part_id": b.part_id, "bin": b.bin.value, "quantity": b.quantity},
+        ),
+        Table(
+            "part_consumptions",
+            (
+                _s("job_id"),
+                _s("part_id"),
+                _n("quantity"),
+                Column("old_part_returned", "boolean"),
+                _t("recorded_at"),
+            ),
+            _consumption,
+            creatable=True,
+        ),
+        Table(
+            "water_tests",
+            (
+                _s("job_id"),
+                _n("tds", optional=True),
+                _n("ph", optional=True),
+                _n("residual_chlorine", optional=True),
+                _n("turbidity", optional=True),
+                _n("temperature", optional=True),
+                Column("passed", "boolean"),
+                _t("recorded_at"),
+            ),
+            _water,
+            creatable=True,
+        ),
+        Table(
+            "job_notes",
+            (_s("job_id"), _s("body"), _t("recorded_at")),
+            lambda n: {"job_id": n.job_id, "body": n.body, "recorded_at": ms(n.recorded_at)},
+            creatable=True,
+        ),
+        Table(
+            "job_events",
+            (
+                _s("job_id"),
+                _s("action"),
+                _s("reason", optional=True),
+                _s("report_json", optional=True),
+                _t("recorded_at"),
+            ),
+            lambda e: {
+                "job_id": e.job_id,
+                "action": e.action,
+                "reason": e.reason,
+                "report_json": _dumps(e.report) if e.report else None,
+                "recorded_at": ms(e.recorded_at),
+            },
+            creatable=True,
+        ),
+    )
+}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def record(table: Table, record_id: str, row: Any, schema_version: int) -> dict[str, Any]:
+    """The phone's record: its id and exactly the columns of its schema version."""
+    values = table.read(row)
+    out: dict[str, Any] = {"id": record_id}
+    for column in table.columns_at(schema_version):
+        out[column.name] = values.get(column.name)
+    return out
