@@ -205,6 +205,7 @@ async def _apply_one(
                 raise DomainError("INVALID_VALUE", field="report_json") from None
             if not isinstance(report, dict):
                 raise DomainError("INVALID_VALUE", field="report_json")
+            report = _snake_keys(report)
         await fieldwork.record_job_event(
             session,
             actor,
@@ -274,6 +275,15 @@ async def _update(
         end=_time(rec.values, "appointment_end", optional=True),
         seen_version=cursor,
     )
+
+
+def _snake_keys(report: dict[str, Any]) -> dict[str, Any]:
+    """The CompleteJob report as the API writes it (camelCase), as the domain reads it."""
+    out: dict[str, Any] = {}
+    for key, value in report.items():
+        name = re.sub(r"(?<!^)([A-Z])", r"_\1", str(key)).lower()
+        out[name] = _snake_keys(value) if isinstance(value, dict) else value
+    return out
 
 
 async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
