@@ -13,6 +13,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 200
 PG_ADMIN_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+SYNC_CLIENT := sync-client
+# npm ci rewrites node_modules/.package-lock.json: it is the phone client's install stamp.
+SYNC_CLIENT_STAMP := $(SYNC_CLIENT)/node_modules/.package-lock.json
 
 .PHONY: run test lint typecheck test-sqlite test-postgres lock schema bench clean help
 
@@ -36,6 +39,17 @@ $(VENV)/.stamp-dev: requirements/dev.txt pyproject.toml | $(VPY) $(if $(filter $
 	$(UV) pip install --python $(VPY) --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.stamp-*; touch $@
 
+# The real phone client for tests/e2e (Node >= 20), from the lock file and the machine's npm
+# registry. Without node the e2e test is skipped with a notice; with CI=true it is mandatory.
+$(SYNC_CLIENT_STAMP): $(SYNC_CLIENT)/package-lock.json
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(SYNC_CLIENT) --quiet --no-audit --no-fund; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "node/npm not found and CI=true: the phone client end-to-end test (tests/e2e) is mandatory." >&2; exit 1; \
+	else \
+		echo "NOTICE: node/npm not found; tests/e2e (the real phone client) is skipped (mandatory with CI=true)." >&2; \
+	fi
+
 run: $(VENV)/.stamp-main ## install, migrate, load demo data, serve on http://$(HOST):$(PORT)
 	WELLSPRING_MODE=$${WELLSPRING_MODE:-demo} $(VENV)/bin/wellspring serve --migrate --demo-data --scale $(SCALE) --host $(HOST) --port $(PORT)
 
@@ -47,11 +61,11 @@ lint: $(VENV)/.stamp-dev ## ruff and the import layering contract
 typecheck: $(VENV)/.stamp-dev ## mypy (strict on domain/ and api/)
 	$(VENV)/bin/mypy
 
-test-sqlite: $(VENV)/.stamp-dev
+test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)
 	WELLSPRING_TEST_DB=sqlite $(VPY) -m pytest
 
 # With CI=true a missing PostgreSQL fails the run; elsewhere it is skipped with a notice.
-test-postgres: $(VENV)/.stamp-dev
+test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)
 	@if $(VPY) -m wellspring.api.cli pg-ping --url "$(PG_ADMIN_URL)"; then \
 		WELLSPRING_TEST_DB=postgresql WELLSPRING_TEST_PG_ADMIN_URL="$(PG_ADMIN_URL)" $(VPY) -m pytest; \
 	elif [ "$${CI:-}" = "true" ]; then \

@@ -120,7 +120,7 @@ def test_pushed_records_apply_once_and_come_back_as_updated(gql: GraphQL, site: 
     )
     body = p.push_body()
     first = p.push(body)
-    assert first == {"experimentalRejectedIds": {}, "rejected": {}}
+    assert first == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
     after_one = counts(site.url)
     for _ in range(4):  # the answer was lost: the phone sends the same push again
         assert p.push(body) == first
@@ -331,10 +331,12 @@ def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
             "appointment_end": int(end.timestamp() * 1000),
         },
     )
-    assert a.push()["rejected"] == {}
+    # As the real client does: every sync pulls first, then pushes.
+    answer = a.sync()
+    assert answer["rejected"] == {}
+    assert answer["conflicts"] == {}
     assert fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0] == start
     # Now the dispatcher reschedules while the phone edits offline: the dispatcher wins.
-    a.pull()
     a.update(
         "jobs",
         job,
@@ -354,11 +356,17 @@ def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
         "e": local(day, 18).isoformat(),
     }
     assert gql.data(mutation, variables, as_user="hq")["assignJob"]["errors"] == []
-    answer = a.push()
-    assert answer["rejected"]["jobs"][job]["code"] == "CHANGED_ON_SERVER"
-    assert fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0] == local(
-        day, 17
-    )
+    # The sync's pull brings the dispatcher's window; the phone's merge keeps its own, and
+    # pushes it with the new cursor. The server knows the edit was made before that pull.
+    answer = a.sync()
+    assert answer["conflicts"]["jobs"][job]["code"] == "CHANGED_ON_SERVER"
+    assert answer["experimentalRejectedIds"] == {}  # settled, not to be retried
+    when = fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0]
+    assert when == local(day, 17)
+    # The next pull overwrites the phone's copy with the dispatcher's window.
+    back = a.pull()
+    assert job in {r["id"] for r in back["changes"]["jobs"]["updated"]}
+    assert a.local["jobs"][job]["appointment_start"] == int(local(day, 17).timestamp() * 1000)
 
 
 def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None:

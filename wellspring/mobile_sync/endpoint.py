@@ -56,6 +56,7 @@ class SyncEndpoints:
                     now=utcnow(),
                 )
                 client.last_cursor = plan.timestamp
+                client.pulled_from = last or 0
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
@@ -72,11 +73,14 @@ class SyncEndpoints:
                 client = await _client(session, request, actor, None)
                 cursor, records = push.parse(body, client.schema_version)
                 await push.check_jobs(session, actor, client.id, records)
+                # The edits pushed right after a pull were made on what the phone had before it.
+                seen = client.pulled_from if cursor == client.last_cursor else cursor
                 answer = await push.apply(
                     session,
                     actor,
                     client_id=client.id,
                     cursor=cursor,
+                    seen=seen,
                     records=records,
                     schema_version=client.schema_version,
                     locale=locale,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import models as m
-from wellspring.domain import water
+from wellspring.domain import versioning, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.inventory import service as inventory
@@ -37,6 +37,8 @@ META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
 CREATE_ORDER = ("job_events", "part_consumptions", "water_tests", "job_notes")
+# Conflicts the merge rules settle for the server (docs/sync.md): not a rejection to retry.
+SERVER_WINS = frozenset({"CHANGED_ON_SERVER"})
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,20 @@ async def apply(
     *,
     client_id: str,
     cursor: int,
+    seen: int,
     records: list[Incoming],
     schema_version: int,
     locale: str,
 ) -> dict[str, Any]:
-    """Apply every record it can; the caller commits. Returns the push's answer."""
+    """Apply every record it can; the caller commits. Returns the push's answer.
+
+    ``seen`` is the cursor the phone's edits were made on (see the endpoint). A record the
+    server resolves in its own favour (``SERVER_WINS``) is not rejected: the phone marks it
+    synced, and the record is stamped again so the next pull brings the server's values. It
+    is listed in ``conflicts`` with its reason, for the phone to tell the engineer.
+    """
     rejected: dict[str, dict[str, dict[str, Any]]] = {}
+    conflicts: dict[str, dict[str, dict[str, Any]]] = {}
     created = sorted(
         (r for r in records if r.kind == "created"),
         key=lambda r: (_recorded_key(r), _order(r.table.name), r.id),
@@ -139,15 +149,20 @@ async def apply(
     for rec in [*created, *others]:
         savepoint = await session.begin_nested()
         try:
-            await _apply_one(session, actor, rec, cursor, schema_version)
+            await _apply_one(session, actor, rec, seen, schema_version)
         except DomainError as error:
             await savepoint.rollback()
             params = {"field": error.field or "", **error.params}
-            rejected.setdefault(rec.table.name, {})[rec.id] = {
+            reason = {
                 "code": error.code,
                 "field": error.field,
                 "message": message(error.code, locale, **params),
             }
+            if error.code in SERVER_WINS:
+                conflicts.setdefault(rec.table.name, {})[rec.id] = reason
+                versioning.mark_changed(session, MODELS[rec.table.name].__table__, {rec.id})
+            else:
+                rejected.setdefault(rec.table.name, {})[rec.id] = reason
             continue
         except PermissionDenied:
             await savepoint.rollback()
@@ -167,6 +182,7 @@ async def apply(
     return {
         "experimentalRejectedIds": {t: sorted(ids) for t, ids in rejected.items()},
         "rejected": rejected,
+        "conflicts": conflicts,
     }
 
 
@@ -180,7 +196,7 @@ def _recorded_key(rec: Incoming) -> float:
 
 
 async def _apply_one(
-    session: AsyncSession, actor: Actor, rec: Incoming, cursor: int, schema_version: int
+    session: AsyncSession, actor: Actor, rec: Incoming, seen: int, schema_version: int
 ) -> None:
     name = rec.table.name
     if rec.kind == "deleted":
@@ -188,7 +204,7 @@ async def _apply_one(
             raise DomainError("DELETE_NOT_ALLOWED", field="id")
         return  # made and deleted offline: the server never saw it
     if rec.kind == "updated":
-        await _update(session, actor, rec, cursor, schema_version)
+        await _update(session, actor, rec, seen, schema_version)
         return
     if not rec.table.creatable:
         raise DomainError("READ_ONLY_TABLE", field=name)
@@ -225,7 +241,9 @@ async def _apply_one(
             quantity=int(quantity),
             old_part_returned=_flag(v, "old_part_returned"),
         )
-        await inventory.consume_parts(session, actor, job_id=job_id, lines=[line], client_id=rec.id)
+        await inventory.consume_parts(
+            session, actor, job_id=job_id, lines=[line], client_id=rec.id, recorded_at=at
+        )
     elif name == "water_tests":
         readings = water.Readings(
             tds_mg_l=_number(v, "tds"),
@@ -244,7 +262,7 @@ async def _apply_one(
 
 
 async def _update(
-    session: AsyncSession, actor: Actor, rec: Incoming, cursor: int, schema_version: int
+    session: AsyncSession, actor: Actor, rec: Incoming, seen: int, schema_version: int
 ) -> None:
     """Only a job's appointment may change from the phone; anything else is refused."""
     if rec.table.name == "part_consumptions":
@@ -273,7 +291,7 @@ async def _update(
         job_id=rec.id,
         start=_time(rec.values, "appointment_start", optional=True),
         end=_time(rec.values, "appointment_end", optional=True),
-        seen_version=cursor,
+        seen_version=seen,
     )
 
 

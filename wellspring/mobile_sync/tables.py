@@ -135,7 +135,7 @@ def _consumption(c: Consumption) -> dict[str, Any]:
         "part_id": c.entry.part_id,
         "quantity": -c.entry.delta,
         "old_part_returned": c.old_part_returned,
-        "recorded_at": ms(c.entry.created_at),
+        "recorded_at": ms(c.entry.recorded_at or c.entry.created_at),
     }
 
 
@@ -281,7 +281,7 @@ TABLES: dict[str, Table] = {
             lambda e: {
                 "job_id": e.job_id,
                 "action": e.action,
-                "reason": e.reason,
+                "reason": e.reason or None,
                 "report_json": _dumps(e.report) if e.report else None,
                 "recorded_at": ms(e.recorded_at),
             },

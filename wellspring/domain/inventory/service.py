@@ -4,6 +4,7 @@ cancelled). None of them commits."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -337,7 +338,13 @@ async def decide_breakage(
 
 
 async def consume_parts(
-    session: AsyncSession, actor: Actor, *, job_id: str, lines: list[Line], client_id: str
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    lines: list[Line],
+    client_id: str,
+    recorded_at: dt.datetime | None = None,
 ) -> list[StockEntry]:
     """Parts used on a job, from the engineer's van; swapped old parts go to its defective bin.
 
@@ -409,6 +416,8 @@ async def consume_parts(
                     client_id=f"{key}:{i:03d}:old",
                 )
             )
+    for entry in entries:
+        entry.recorded_at = recorded_at  # the phone's time, when it was recorded offline
     audit.record(
         session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +97,8 @@ class StockEntry(Record, Base):
     client_id: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     note: Mapped[str] = mapped_column(String(500), default="")
+    # When the phone recorded it, if it was recorded offline (created_at: when it arrived).
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class StockMovement(Record, Base):
