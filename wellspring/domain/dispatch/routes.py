@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import vrp
 from ...geo.distance import Point
+from ...geo.travel import TravelModel
 from .. import audit, policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
@@ -295,7 +296,7 @@ def _vehicle(
     now: dt.datetime,
     now_clock: int,
     under_way: dict[str, list[_Stop]],
-    travel: Any,
+    travel: TravelModel,
     hour: int,
 ) -> _Vehicle | None:
     """The engineer as a vehicle for the day, or None without a shift (or with it over)."""
