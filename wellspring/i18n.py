@@ -260,6 +260,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该安装编号已属于另一位用户，请清空本地数据后重新登录。",
         "This installation belongs to another user; clear the local data and sign in again.",
     ),
+    "SYNC_IN_PROGRESS": (
+        "本机的另一次同步正在进行，请稍后重试。",
+        "Another sync of this installation is under way; try again shortly.",
+    ),
     "SYNC_UNAVAILABLE": ("同步暂不可用，请稍后重试。", "Sync is unavailable; try again later."),
     "INVALID_SYNC_CURSOR": (
         "lastPulledAt 须为服务器返回的正整数。",

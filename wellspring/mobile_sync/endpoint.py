@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -60,6 +61,9 @@ class SyncEndpoints:
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
+        except IntegrityError:
+            # Two syncs of one installation at once: the loser retries (nothing was applied).
+            return _error(SyncError(409, "SYNC_IN_PROGRESS"), locale)
         return StreamingResponse(pull.stream_changes(factory, plan), media_type="application/json")
 
     async def push(self, request: Request) -> Response:
@@ -89,6 +93,8 @@ class SyncEndpoints:
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
+        except IntegrityError:
+            return _error(SyncError(409, "SYNC_IN_PROGRESS"), locale)
         return JSONResponse(answer)
 
     async def _body(self, request: Request) -> Any:
