@@ -395,6 +395,10 @@ def test_checker_catches_wrong_figures() -> None:
     found = check(problem, with_route(solution, replace(route, distance=1, duration=2)))
     assert "vehicle 1: distance reported 1, expected 6000" in found
     assert "vehicle 1: travel time reported 2, expected 3600" in found
+    stops = list(route.stops)
+    stops[1] = replace(stops[1], distance=stops[1].distance + 1)
+    found = check(problem, with_route(solution, replace(route, stops=tuple(stops))))
+    assert found == ["vehicle 1: stop 1: cumulative distance 3001, expected 3000"]
 
 
 # -- random small problems ---------------------------------------------------------------------
