@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql_relay import from_global_id
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
@@ -23,7 +26,10 @@ from tests.dispatch_site import (
     stock_van,
 )
 from wellspring.domain import models as m
+from wellspring.domain.db import create_engine
+from wellspring.domain.dispatch.suggest import in_cells
 from wellspring.domain.models.enums import JobStatus, TicketType
+from wellspring.geo import cells
 from wellspring.geo.coords import wgs84_to_gcj02
 from wellspring.geo.distance import km
 from wellspring.schema.core.ids import global_id
@@ -284,3 +290,47 @@ def test_etas_follow_the_engineer_through_the_day(gql: GraphQL, database_url: st
         SHANGHAI
     ) + dt.timedelta(minutes=60)
     assert from_global_id(first)[0] == "Job"
+
+
+def test_the_nearest_engineer_search_reads_cells_not_the_branch(database_url: str) -> None:
+    """The query plan uses the three cell indexes (SQLite: a multi-index OR; PostgreSQL: a
+    bitmap OR), never a scan of the branch's or all engineers."""
+    ring = cells.disk(cells.cell(*PLACES["people_square"]), 2)
+    stmt = in_cells("branch-id", ring)
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    if backend == "sqlite":
+        sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row) for row in _fetch_raw(database_url, "EXPLAIN QUERY PLAN " + sql))
+        for index in ("position_cell", "site_cell", "home_cell"):
+            assert f"ix_technicians_{index}" in plan, plan
+        assert "ix_technicians_branch_id" not in plan, plan
+    else:
+        sql = str(
+            stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        )
+        # Few engineers in the test database: tell the planner what a big table would.
+        plan = " ".join(
+            str(row)
+            for row in _fetch_raw(database_url, "SET enable_seqscan = off", "EXPLAIN " + sql)
+        )
+        for index in ("position_cell", "site_cell", "home_cell"):
+            assert f"ix_technicians_{index}" in plan, plan
+
+
+def _fetch_raw(url: str, *statements: str) -> list[Any]:
+    """The rows of the last statement, all run on one connection."""
+
+    async def run() -> list[Any]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                rows: list[Any] = []
+                for statement in statements:
+                    result = await conn.execute(text(statement))
+                    if result.returns_rows:
+                        rows = list(result.all())
+                return rows
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
