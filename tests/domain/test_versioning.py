@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.conftest import BACKEND
 from wellspring.api import migrations
@@ -150,6 +150,61 @@ def test_a_drawn_version_blocks_the_next_writer_until_it_commits(migrated_url: s
             assert b_version > held
             versions = await _versions(factory, ["HOLD", "NEXT"])
             assert versions["NEXT"] > versions["HOLD"]
+        finally:
+            await engine.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_savepoints_hand_their_rows_to_the_outer_commit(migrated_url: str) -> None:
+    """A committed savepoint's rows are stamped at the final commit, with one version; a
+    rolled-back savepoint forgets only its own rows, never those written before it."""
+
+    async def scenario() -> None:
+        engine = create_engine(migrated_url)
+        factory = session_factory(engine)
+        try:
+            async with factory() as s:
+                before = await versioning.current_version(s)
+                s.add(_branch("S0"))  # written outside any savepoint
+                await s.flush()
+                async with s.begin_nested():
+                    s.add(_branch("S1"))
+                failed = await s.begin_nested()
+                s.add(_branch("S2"))
+                await s.flush()
+                await failed.rollback()
+                async with s.begin_nested():
+                    s.add(_branch("S3"))
+                # Nothing drawn yet: savepoints do not take the clock.
+                assert await versioning.current_version(s) == before
+                await s.commit()
+            versions = await _versions(factory, ["S0", "S1", "S2", "S3"])
+            assert versions == {"S0": before + 1, "S1": before + 1, "S3": before + 1}
+        finally:
+            await engine.dispose()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="row locks only exist on PostgreSQL")
+def test_a_committed_savepoint_does_not_lock_the_clock(migrated_url: str) -> None:
+    """Another writer may commit while a long unit of work is between its savepoints."""
+
+    async def scenario() -> None:
+        engine = create_engine(migrated_url)
+        factory = session_factory(engine)
+        try:
+            async with factory() as long_one:
+                async with long_one.begin_nested():
+                    long_one.add(_branch("L1"))
+                async with factory() as other:
+                    await other.execute(text("SET lock_timeout = '2s'"))
+                    other.add(_branch("L2"))
+                    await other.commit()  # would time out if the clock row were locked
+                await long_one.commit()
+            versions = await _versions(factory, ["L1", "L2"])
+            assert versions["L1"] == versions["L2"] + 1
         finally:
             await engine.dispose()
 

@@ -15,6 +15,11 @@ whole transaction.
 
 Rows written through the ORM are found in the session's flushes; a bulk Core statement must
 call ``mark_changed`` for the rows it touched.
+
+Savepoints: the rows a savepoint wrote are kept apart until it ends. Its commit hands them to
+the enclosing transaction (SQLAlchemy runs ``before_commit`` for a savepoint too: drawing the
+clock there would lock it from the first savepoint to the final commit, so a push of 500
+records would block every other writer throughout); its rollback forgets only them.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Table, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .models import Base, ChangeClock, Record
@@ -33,9 +38,19 @@ _KEY = "wellspring.changed"
 _CLOCK_ID = 1
 
 
-def _pending(session: Session) -> dict[str, set[str]]:
-    pending: dict[str, set[str]] = session.info.setdefault(_KEY, defaultdict(set))
-    return pending
+Pending = dict[str, set[str]]  # table name -> ids written
+
+
+def _levels(session: Session) -> dict[SessionTransaction, Pending]:
+    """Rows written and not yet stamped, per open transaction (the outer one or a savepoint)."""
+    levels: dict[SessionTransaction, Pending] = session.info.setdefault(_KEY, {})
+    return levels
+
+
+def _pending(session: Session) -> Pending:
+    current = session.get_nested_transaction() or session.get_transaction()
+    assert current is not None, "writes happen inside a transaction"
+    return _levels(session).setdefault(current, defaultdict(set))
 
 
 def mark_changed(session: Session | AsyncSession, table: Table, ids: list[str] | set[str]) -> None:
@@ -68,7 +83,20 @@ def next_version(session: Session) -> int:
 
 def _before_commit(session: Session) -> None:
     session.flush()
-    pending = session.info.pop(_KEY, None)
+    levels = _levels(session)
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        # A savepoint commits: its rows now belong to the transaction around it.
+        rows = levels.pop(savepoint, None)
+        if rows and savepoint.parent is not None:
+            outer = levels.setdefault(savepoint.parent, defaultdict(set))
+            for name, ids in rows.items():
+                outer[name].update(ids)
+        return
+    pending: Pending = defaultdict(set)
+    for rows in session.info.pop(_KEY, {}).values():
+        for name, ids in rows.items():
+            pending[name].update(ids)
     if not pending:
         return
     version = next_version(session)
@@ -88,8 +116,11 @@ def _before_commit(session: Session) -> None:
             set_committed_value(obj, "version", version)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
+def _after_rollback(session: Session, ended: SessionTransaction) -> None:
+    if ended.nested:
+        _levels(session).pop(ended, None)  # only what the savepoint wrote is undone
+    else:
+        session.info.pop(_KEY, None)
 
 
 def install(factory: async_sessionmaker[AsyncSession]) -> None:
@@ -101,7 +132,7 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
 
     event.listen(VersionedSession, "after_flush", _after_flush)
     event.listen(VersionedSession, "before_commit", _before_commit)
-    event.listen(VersionedSession, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    event.listen(VersionedSession, "after_soft_rollback", _after_rollback)
     factory.configure(sync_session_class=VersionedSession)
 
 
