@@ -47,6 +47,14 @@ def suggest_technicians_field() -> graphene.Field:
     )
 
 
+async def _respond(info, call, payload: type, field: str):
+    """Run one service in a savepoint: its result under ``field``, or the payload's errors."""
+    result = await run_in_savepoint(info.context, call)
+    if isinstance(result, Failed):
+        return payload(errors=result)
+    return payload(**{field: result, "errors": []})
+
+
 class OptimizeRoutesInput(graphene.InputObjectType):
     branch_id = graphene.ID(required=True)
     date = graphene.Date(required=True, description="The day to plan (Asia/Shanghai).")
@@ -71,10 +79,7 @@ class OptimizeRoutes(graphene.Mutation):
                 ctx.session, actor, branch_id=branch_id, day=input["date"]
             )
 
-        result = await run_in_savepoint(ctx, run)
-        if isinstance(result, Failed):
-            return RoutePlanPayload(errors=result)
-        return RoutePlanPayload(plan=result, errors=[])
+        return await _respond(info, run, RoutePlanPayload, "plan")
 
 
 class ApplyRoutePlanInput(graphene.InputObjectType):
@@ -98,10 +103,7 @@ class ApplyRoutePlan(graphene.Mutation):
             plan_id = parse_global_id(input["plan_id"], "RoutePlan", field="planId")
             return await routes.apply_route_plan(ctx.session, actor, plan_id=plan_id)
 
-        result = await run_in_savepoint(ctx, run)
-        if isinstance(result, Failed):
-            return RoutePlanPayload(errors=result)
-        return RoutePlanPayload(plan=result, errors=[])
+        return await _respond(info, run, RoutePlanPayload, "plan")
 
 
 class UpdateLocation(graphene.Mutation):
@@ -168,7 +170,4 @@ class GeocodeAddress(graphene.Mutation):
             address_id = parse_global_id(input["address_id"], "Address", field="addressId")
             return await geocoding.geocode_address(ctx.session, actor, address_id=address_id)
 
-        result = await run_in_savepoint(ctx, run)
-        if isinstance(result, Failed):
-            return AddressPayload(errors=result)
-        return AddressPayload(address=result, errors=[])
+        return await _respond(info, run, AddressPayload, "address")
