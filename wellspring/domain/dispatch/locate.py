@@ -42,16 +42,22 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def phone_fix_is_fresh(tech: Technician, now: dt.datetime) -> bool:
+    """Whether the phone's last fix is recent enough to place the engineer."""
+    return tech.position_at is not None and now - tech.position_at <= (
+        config.current().position_max_age
+    )
+
+
 def technician_position(
     tech: Technician, now: dt.datetime, branch: Branch | None = None
 ) -> Located | None:
     """The engineer's best-known position: a fresh phone fix, today's last site, or home."""
-    max_age = config.current().position_max_age
     if (
         tech.position_latitude is not None
         and tech.position_longitude is not None
         and tech.position_at is not None
-        and now - tech.position_at <= max_age
+        and phone_fix_is_fresh(tech, now)
     ):
         point = (tech.position_latitude, tech.position_longitude)
         return Located(point, PositionSource.PHONE, tech.position_at)

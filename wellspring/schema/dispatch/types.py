@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 
 from wellspring.domain import models as m
-from wellspring.domain.dispatch import config, locate
+from wellspring.domain.dispatch import locate
 from wellspring.domain.dispatch.suggest import TechnicianSuggestion as Suggestion
 from wellspring.domain.models import enums as e
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
@@ -268,7 +268,7 @@ def position_of(tech: m.Technician, now: dt.datetime) -> TechnicianPosition | No
         accuracy=tech.position_accuracy,
         at=tech.position_at,
         age_seconds=max(0, int(age.total_seconds())),
-        fresh=age <= config.current().position_max_age,
+        fresh=locate.phone_fix_is_fresh(tech, now),
     )
 
 
