@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import shutil
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -136,3 +140,42 @@ def ensure_login(url: str) -> tuple[str, str]:
     password = secrets.token_urlsafe(18)
     asyncio.run(_set_login(url, password))
     return BENCH_USERNAME, password
+
+
+async def _admin(admin_url: str, sql: str) -> None:
+    engine = create_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+class ThrowawayDatabase:
+    """A fresh, migrated database for one benchmark run, removed afterwards: a new
+    PostgreSQL database made through the admin database, or a SQLite file in a temp folder."""
+
+    def __init__(self, kind: str, admin_url: str, name: str) -> None:
+        self.kind = kind
+        self._admin_url = admin_url
+        self._folder: str | None = None
+        if kind == "postgresql":
+            self.name = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+            self.url = make_url(admin_url).set(database=self.name).render_as_string(False)
+        else:
+            self._folder = tempfile.mkdtemp(prefix=f"bench-{name}-")
+            self.name = os.path.join(self._folder, f"{name}.db")
+            self.url = f"sqlite+aiosqlite:///{self.name}"
+
+    def create(self) -> None:
+        if self.kind == "postgresql":
+            asyncio.run(_create_postgres_database(self.url))
+        migrations.upgrade(self.url)  # outside any event loop: Alembic runs its own
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            asyncio.run(
+                _admin(self._admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            )
+        elif self._folder:
+            shutil.rmtree(self._folder, ignore_errors=True)

@@ -23,10 +23,8 @@ import os
 import random
 import re
 import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -34,10 +32,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, text, update
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from wellspring.api import migrations
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
@@ -58,7 +54,7 @@ from wellspring.domain.users import create_user
 from wellspring.geo import cells
 from wellspring.schema.core.ids import global_id
 
-from .database import ROOT, _create_postgres_database
+from .database import ROOT, ThrowawayDatabase
 from .driver import percentile
 from .inventory import _backend_cpu
 
@@ -138,44 +134,6 @@ def _near(rng: Any, lat: float, lon: float, km: float) -> tuple[float, float]:
 
 
 # -- databases ---------------------------------------------------------------------------
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    engine = create_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-class Database:
-    """A fresh, migrated database for one engine, removed afterwards."""
-
-    def __init__(self, kind: str, admin_url: str) -> None:
-        self.kind = kind
-        self._admin_url = admin_url
-        self._folder: str | None = None
-        if kind == "postgresql":
-            self.name = f"bench_dispatch_{uuid.uuid4().hex[:8]}"
-            self.url = make_url(admin_url).set(database=self.name).render_as_string(False)
-        else:
-            self._folder = tempfile.mkdtemp(prefix="bench-dispatch-")
-            self.name = os.path.join(self._folder, "dispatch.db")
-            self.url = f"sqlite+aiosqlite:///{self.name}"
-
-    def create(self) -> None:
-        if self.kind == "postgresql":
-            asyncio.run(_create_postgres_database(self.url))
-        migrations.upgrade(self.url)  # outside any event loop: Alembic runs its own
-
-    def drop(self) -> None:
-        if self.kind == "postgresql":
-            asyncio.run(
-                _admin(self._admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            )
-        elif self._folder:
-            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 # -- synthetic data ----------------------------------------------------------------------
@@ -609,9 +567,14 @@ def _problem(status: int, answer: dict[str, Any]) -> str:
 
 
 def measure(
-    db: Database, engineers: int, jobs: int, sample: list[str], warmup: list[str], password: str,
+    db: ThrowawayDatabase,
+    engineers: int,
+    jobs: int,
+    sample: list[str],
+    warmup: list[str],
+    password: str,
     limit: int,
-) -> Figures:  # fmt: skip
+) -> Figures:
     from wellspring.api.app import create_app
     from wellspring.settings import Mode, Settings
 
@@ -731,7 +694,7 @@ def measure(
 
 def run_engine(kind: str, args: argparse.Namespace) -> tuple[list[Figures], dict[str, Any]]:
     rng = random.Random(args.seed)
-    db = Database(kind, args.admin_url)
+    db = ThrowawayDatabase(kind, args.admin_url, "dispatch")
     _log(f"{kind}: fresh database {db.name}")
     world = World()
     figures: list[Figures] = []

@@ -20,13 +20,10 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import re
 import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -35,10 +32,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import event, func, insert, select, text, update
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from wellspring.api import migrations
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
@@ -54,7 +49,7 @@ from wellspring.domain.models.enums import (
 from wellspring.domain.users import create_user
 from wellspring.domain.versioning import current_version, mark_changed
 
-from .database import ROOT, _create_postgres_database
+from .database import ROOT, ThrowawayDatabase
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 LOGIN_DOCUMENT = (ROOT / "clients" / "everyone" / "Login.graphql").read_text("utf-8")
@@ -84,44 +79,6 @@ def _chunks(rows: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 # -- databases ---------------------------------------------------------------------------
-
-
-async def _admin(admin_url: str, sql: str) -> None:
-    engine = create_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-class Database:
-    """A fresh, migrated database for one engine and size, removed afterwards."""
-
-    def __init__(self, kind: str, admin_url: str, label: str) -> None:
-        self.kind = kind
-        self._admin_url = admin_url
-        self._folder: str | None = None
-        if kind == "postgresql":
-            self.name = f"bench_sync_{label}_{uuid.uuid4().hex[:8]}"
-            self.url = make_url(admin_url).set(database=self.name).render_as_string(False)
-        else:
-            self._folder = tempfile.mkdtemp(prefix="bench-sync-")
-            self.name = os.path.join(self._folder, f"sync-{label}.db")
-            self.url = f"sqlite+aiosqlite:///{self.name}"
-
-    def create(self) -> None:
-        if self.kind == "postgresql":
-            asyncio.run(_create_postgres_database(self.url))
-        migrations.upgrade(self.url)  # outside any event loop: Alembic runs its own
-
-    def drop(self) -> None:
-        if self.kind == "postgresql":
-            asyncio.run(
-                _admin(self._admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            )
-        elif self._folder:
-            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 async def _load_demo(url: str, scale: int) -> None:
@@ -670,7 +627,7 @@ class Site:
     """One database (one size) with the app serving it, measured round by round."""
 
     def __init__(self, kind: str, admin_url: str, size: str, scale: int) -> None:
-        self.db = Database(kind, admin_url, size)
+        self.db = ThrowawayDatabase(kind, admin_url, f"sync_{size}")
         self.size = size
         self.scale = scale
         self.rows: dict[str, int] = {}

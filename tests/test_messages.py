@@ -40,3 +40,11 @@ def test_messages_fill_their_placeholders() -> None:
     text = message("INSUFFICIENT_STOCK", EN, available=2, wanted=5)
     assert text == "Not enough stock: 2 available, 5 wanted."
     assert message("INSUFFICIENT_STOCK", ZH, available=2, wanted=5) == "库存不足：现有 2，需要 5。"
+
+
+def test_every_unplaced_reason_has_its_message() -> None:
+    from wellspring.domain.dispatch.routes import SOLVER_REASONS, UNPLACED_REASONS
+
+    assert set(SOLVER_REASONS.values()) <= set(UNPLACED_REASONS)
+    for reason in UNPLACED_REASONS:
+        assert f"UNPLACED_{reason}" in MESSAGES, reason

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql_relay import from_global_id
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -289,7 +288,6 @@ def test_etas_follow_the_engineer_through_the_day(gql: GraphQL, database_url: st
     assert dt.datetime.fromisoformat(on_site[second]["eta"]) > dt.datetime.now(
         SHANGHAI
     ) + dt.timedelta(minutes=60)
-    assert from_global_id(first)[0] == "Job"
 
 
 def test_the_nearest_engineer_search_reads_cells_not_the_branch(database_url: str) -> None:

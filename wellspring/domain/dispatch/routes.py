@@ -43,6 +43,15 @@ SKILL = {t: i + 1 for i, t in enumerate(TicketType)}
 PINNED_SKILL_BASE = 1000  # one private skill per engineer keeps accepted jobs with them
 MOVABLE = frozenset({JobStatus.PENDING, JobStatus.ASSIGNED})
 UNDER_WAY = frozenset({JobStatus.EN_ROUTE, JobStatus.ON_SITE})
+# Why a job was left out of a plan; each has an UNPLACED_<reason> message in wellspring.i18n.
+UNPLACED_REASONS = (
+    "NO_COORDINATES",
+    "NO_SKILLED_TECHNICIAN",
+    "OUTSIDE_SHIFTS",
+    "DAY_FULL",
+    "APPOINTMENT_PASSED",
+    "TECHNICIAN_OFF_SHIFT",
+)
 SOLVER_REASONS = {
     "NO_SKILLED_VEHICLE": "NO_SKILLED_TECHNICIAN",
     "OUTSIDE_SHIFTS": "OUTSIDE_SHIFTS",

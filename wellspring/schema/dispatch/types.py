@@ -9,6 +9,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import locate
+from wellspring.domain.dispatch.routes import UNPLACED_REASONS
 from wellspring.domain.dispatch.suggest import TechnicianSuggestion as Suggestion
 from wellspring.domain.models import enums as e
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
@@ -22,20 +23,7 @@ from ..core.scalars import DateTime
 PositionSource = graphene.Enum.from_enum(locate.PositionSource)
 RoutePlanStatus = graphene.Enum.from_enum(e.RoutePlanStatus)
 CoordSystem = graphene.Enum.from_enum(DomainCoordSystem)
-UnplacedReason = graphene.Enum(
-    "UnplacedReason",
-    [
-        (code, code)
-        for code in (
-            "NO_COORDINATES",
-            "NO_SKILLED_TECHNICIAN",
-            "OUTSIDE_SHIFTS",
-            "DAY_FULL",
-            "APPOINTMENT_PASSED",
-            "TECHNICIAN_OFF_SHIFT",
-        )
-    ],
-)
+UnplacedReason = graphene.Enum("UnplacedReason", [(c, c) for c in UNPLACED_REASONS])
 
 
 def _when(value: str | None) -> dt.datetime | None:
