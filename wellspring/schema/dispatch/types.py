@@ -20,10 +20,15 @@ from ..core.errors import errors_field
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import DateTime
 
-PositionSource = graphene.Enum.from_enum(locate.PositionSource)
-RoutePlanStatus = graphene.Enum.from_enum(e.RoutePlanStatus)
-CoordSystem = graphene.Enum.from_enum(DomainCoordSystem)
-UnplacedReason = graphene.Enum("UnplacedReason", [(c, c) for c in UNPLACED_REASONS])
+PositionSource = enums.described(locate.PositionSource)
+RoutePlanStatus = enums.described(e.RoutePlanStatus)
+CoordSystem = enums.described(DomainCoordSystem, "CoordSystem")
+UnplacedReason = enums.from_messages(
+    "UnplacedReason",
+    UNPLACED_REASONS,
+    "Why the route planner left a job out of every route.",
+    message_prefix="UNPLACED_",
+)
 
 
 def _when(value: str | None) -> dt.datetime | None:
