@@ -47,9 +47,7 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(default=5000, ge=10)
     max_query_tokens: int = Field(default=2000, ge=100)
     max_aliases: int = Field(default=15, ge=1)
-    page_size_max: int = Field(default=100, ge=1, le=1000)
     log_json: bool | None = None  # default: JSON unless in development mode
-    timezone: str = "Asia/Shanghai"
     # Service-level hours by ticket type and priority, over the defaults in
     # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
     sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
