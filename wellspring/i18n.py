@@ -320,8 +320,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "TIME_CLAMPED_BEFORE_PREVIOUS": (
         "手机记录的时间早于该派工单的上一步，已按上一步的时间记录。",
-        "The phone's time was before the job's previous step; the previous step's time was "
-        "kept.",
+        "The phone's time was before the job's previous step; the previous step's time was kept.",
     ),
     "TIME_CLAMPED_TOO_OLD": (
         "手机记录的时间早于允许的补录期限，已按期限最早时间记录；请检查手机时钟。",
