@@ -6,7 +6,8 @@ phone's clock is not trusted blindly. A recorded time is valid when it is
 
 - not ahead of the server's clock by more than the skew allowance (a time ahead within the
   allowance is read as "now": a phone a few minutes fast is not an error);
-- not before the job's previous step (the history stays in the order the work was done);
+- after the job's previous step (the history stays in the order the work was done; a time
+  equal to it is read as one microsecond later, so the two never tie);
 - not older than the window (default 7 days): a phone with a reset clock says 1970.
 
 Outside those bounds the time is clamped to the nearest valid one and flagged; the phone's own
@@ -23,6 +24,8 @@ CLAMPED_FUTURE = "TIME_CLAMPED_FUTURE"
 CLAMPED_BEFORE_PREVIOUS = "TIME_CLAMPED_BEFORE_PREVIOUS"
 CLAMPED_TOO_OLD = "TIME_CLAMPED_TOO_OLD"
 FLAGS = (CLAMPED_FUTURE, CLAMPED_BEFORE_PREVIOUS, CLAMPED_TOO_OLD)
+# The least a step comes after its previous one.
+TICK = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,11 @@ def judge(
         return Stamp(received, received, reported, CLAMPED_FUTURE)
     occurred = min(reported, received)
     oldest = received - rules.max_age
-    if previous is not None and previous > oldest:
+    if previous is not None and previous >= oldest:
         if occurred < previous:
-            return Stamp(min(previous, received), received, reported, CLAMPED_BEFORE_PREVIOUS)
+            return Stamp(previous + TICK, received, reported, CLAMPED_BEFORE_PREVIOUS)
+        if occurred == previous:
+            occurred = previous + TICK
     elif occurred < oldest:
         return Stamp(oldest, received, reported, CLAMPED_TOO_OLD)
     return Stamp(occurred, received, reported)

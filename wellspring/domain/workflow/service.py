@@ -540,14 +540,24 @@ async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job
     return job, ticket
 
 
-async def _stamp(session: AsyncSession, job: Job, recorded_at: dt.datetime | None) -> Stamp:
-    """When the engineer's move happened: the phone's time, checked (clock_rules.py)."""
+async def _stamp(
+    session: AsyncSession, job: Job, ticket: Ticket, recorded_at: dt.datetime | None
+) -> Stamp:
+    """When the engineer's move happened: the phone's time, checked (clock_rules.py).
+
+    The previous step is the job's last, or its ticket's if later (the move is written to
+    both histories, and each stays in order).
+    """
     now = utcnow()
     if recorded_at is None:
         return clock_rules.server_stamp(now)
-    previous = await session.scalar(
+    last_job = await session.scalar(
         select(func.max(JobStatusChange.at)).where(JobStatusChange.job_id == job.id)
     )
+    last_ticket = await session.scalar(
+        select(func.max(TicketStatusChange.at)).where(TicketStatusChange.ticket_id == ticket.id)
+    )
+    previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
     return clock_rules.judge(
         recorded_at, received=now, previous=previous, rules=config.current().clock
     )
@@ -564,7 +574,7 @@ async def _engineer_move(
     """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
     job, ticket = await _my_job(session, actor, job_id)
     states.check(move, role=actor.role, current=job.status)
-    stamp = await _stamp(session, job, recorded_at)
+    stamp = await _stamp(session, job, ticket, recorded_at)
     setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
     _move_job(session, actor, job, target, stamp=stamp)
     ticket_target = states.TICKET_FOR_JOB.get(target)
@@ -646,7 +656,7 @@ async def complete_job(
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
-    stamp = await _stamp(session, job, recorded_at)
+    stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
     await effects.on_complete(session, actor, ticket, job, clean, at=done)
     job.completed_at = done
@@ -676,7 +686,7 @@ async def fail_job(
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.FAIL, role=actor.role, current=job.status, reason=reason)
     text = _reason(reason)
-    stamp = await _stamp(session, job, recorded_at)
+    stamp = await _stamp(session, job, ticket, recorded_at)
     _move_job(session, actor, job, JobStatus.FAILED, reason=text, stamp=stamp)
     _move_ticket(session, actor, ticket, TicketStatus.DISPATCHED, reason=text, stamp=stamp)
     await _flush(session, ticket)
