@@ -312,6 +312,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录时间晚于服务器时间，请检查手机时钟。",
         "The recorded time is in the future; check the phone's clock.",
     ),
+    # a phone's recorded time, clamped (domain/workflow/clock_rules.py)
+    "TIME_CLAMPED_FUTURE": (
+        "手机记录的时间晚于服务器时间过多，已按服务器收到的时间记录；请检查手机时钟。",
+        "The phone's time was too far ahead of the server's; the time the server received it "
+        "was kept. Check the phone's clock.",
+    ),
+    "TIME_CLAMPED_BEFORE_PREVIOUS": (
+        "手机记录的时间早于该派工单的上一步，已按上一步的时间记录。",
+        "The phone's time was before the job's previous step; the previous step's time was kept.",
+    ),
+    "TIME_CLAMPED_TOO_OLD": (
+        "手机记录的时间早于允许的补录期限，已按期限最早时间记录；请检查手机时钟。",
+        "The phone's time was older than the allowed window; the window's earliest time was "
+        "kept. Check the phone's clock.",
+    ),
     "ID_TAKEN": (
         "该编号已被另一条记录使用。",
         "This id is already used by another record.",

@@ -12,6 +12,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wellspring.domain.dispatch.config import DispatchConfig
+from wellspring.domain.workflow.clock_rules import ClockRules
+from wellspring.domain.workflow.config import WorkflowConfig
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
 from wellspring.geo.travel import TravelModel
 
@@ -51,6 +53,10 @@ class Settings(BaseSettings):
     # Service-level hours by ticket type and priority, over the defaults in
     # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
     sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # A time the phone recorded is taken as the time of the work within these bounds: at most
+    # this far ahead of the server's clock, at most this old (docs/sync.md, "Times").
+    clock_skew_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    recorded_time_max_age_days: int = Field(default=7, ge=1, le=365)
     # Geo-dispatch. A phone position older than this counts as unknown.
     position_max_age_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Geocoding is off by default (no network): client coordinates or district centroids.
@@ -114,6 +120,17 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         exploration_level=settings.route_exploration_level,
         solver_threads=settings.route_solver_threads,
         solver_timeout_seconds=settings.route_timeout_seconds,
+    )
+
+
+def workflow_config(settings: Settings) -> WorkflowConfig:
+    """The phone-clock rules and SLA hours these settings describe."""
+    return WorkflowConfig(
+        clock=ClockRules(
+            skew=dt.timedelta(minutes=settings.clock_skew_minutes),
+            max_age=dt.timedelta(days=settings.recorded_time_max_age_days),
+        ),
+        sla_hours=settings.sla_hours,
     )
 
 

@@ -45,7 +45,10 @@ class TicketFilter(graphene.InputObjectType):
     branch_id = graphene.ID()
     customer_id = graphene.ID()
     device_id = graphene.ID()
-    overdue = graphene.Boolean(description="Past due and still open (true) or not (false).")
+    overdue = graphene.Boolean(
+        description="Not finished by its due time (true) or finished or still in time (false); "
+        "completed work is judged by when it was done (see Ticket.overdue)."
+    )
     open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
     urgent_first = graphene.Boolean(
         description="Order by priority (urgent first), then the earliest due, then the oldest; "

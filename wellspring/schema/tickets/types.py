@@ -6,6 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.tickets import is_overdue
+from wellspring.i18n import message
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node, as_value
@@ -39,8 +40,41 @@ JOB_RELATIONS: Relations = {
 }
 
 
+class TimeFlag(graphene.ObjectType):
+    """Why the recorded time of a step was not kept as the phone gave it (it was clamped)."""
+
+    code = graphene.String(
+        required=True,
+        description="TIME_CLAMPED_FUTURE, TIME_CLAMPED_BEFORE_PREVIOUS or TIME_CLAMPED_TOO_OLD.",
+    )
+    message = graphene.String(required=True, description="In the caller's language.")
+
+
 class _StatusChangeFields:
-    """Shared resolvers of the two history types (who made a change, by name)."""
+    """Shared fields and resolvers of the two history types: who made a change, and when."""
+
+    occurred_at = graphene.Field(
+        DateTime,
+        required=True,
+        description="When it happened: for an engineer's move, the phone's time (checked).",
+    )
+    received_at = graphene.Field(
+        DateTime, required=True, description="When the server learned it (a sync may be later)."
+    )
+    reported_at = graphene.Field(
+        DateTime, description="The time the phone gave, when it gave one (kept beside a clamp)."
+    )
+    time_flag = graphene.Field(TimeFlag, description="Set when the phone's time was clamped.")
+
+    @staticmethod
+    def resolve_occurred_at(root, _info):
+        return root.at
+
+    @staticmethod
+    def resolve_time_flag(root, info):
+        if not root.time_flag:
+            return None
+        return TimeFlag(code=root.time_flag, message=message(root.time_flag, info.context.locale))
 
     @staticmethod
     def resolve_actor(root, info):
@@ -63,7 +97,7 @@ class TicketStatusChange(_StatusChangeFields, ModelObjectType):
     to_status = graphene.Field(enums.TicketStatus, required=True, name="to")
     actor = graphene.Field(User)
     actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True)
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
 
 
@@ -77,7 +111,7 @@ class JobStatusChange(_StatusChangeFields, ModelObjectType):
     to_status = graphene.Field(enums.JobStatus, required=True, name="to")
     actor = graphene.Field(User)
     actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True)
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
 
 
@@ -245,7 +279,16 @@ class Ticket(ModelObjectType):
         required=True, description="What was asked (install, recharge, move) and desk routing."
     )
     due_at = graphene.Field(DateTime)
-    overdue = graphene.Boolean(required=True)
+    overdue = graphene.Boolean(
+        required=True,
+        description=(
+            "Not finished by its due time: open work past due, or work completed after its due "
+            "time (judged by completedAt, the time the work was done)."
+        ),
+    )
+    completed_at = graphene.Field(
+        DateTime, description="When the work was done (the engineer's recorded time)."
+    )
     closed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
     revision = graphene.Int(required=True)
