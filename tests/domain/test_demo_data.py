@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tests.conftest import make_database
 from tests.factories import fetch
 from wellspring.api import migrations
+from wellspring.demo import DEMO_USERNAMES, DemoDataError, load_demo_data
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.demo_data import DEMO_USERNAMES, DemoDataError, load_demo_data
 
 
 def _load(url: str, scale: int) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import (
+from ..domain.models import (
     Agent,
     Branch,
     Device,
@@ -22,7 +22,7 @@ from ..models import (
     User,
     Warehouse,
 )
-from ..models.enums import BranchKind, DeviceStatus, LedgerKind, StockBin, WarehouseKind
+from ..domain.models.enums import BranchKind, DeviceStatus, LedgerKind, StockBin, WarehouseKind
 
 _NS = uuid.UUID("5d1c3e4a-9a53-4f7e-9f0a-6b1b7a2c0d11")
 _AT = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
