@@ -8,6 +8,7 @@ import hashlib
 
 from sqlalchemy import insert, update
 
+from ..domain import numbering
 from ..domain.models import (
     AccountCard,
     Address,
@@ -27,11 +28,13 @@ from ..domain.models.enums import (
     TicketStatus,
     TicketType,
 )
+from ..domain.workflow import sla, states
+from ..domain.workflow.service import FOLLOW_UP_DELAY
 from .clock import CHINA, TODAY, ref, uid
 from .customers import add_address
 from .plans import JobPlan, Step, TicketPlan
 from .state import Demo
-from .ticket_mix import FOLLOW_UP_COMPLAINTS, FOLLOW_UP_PRAISE, SLA_HOURS
+from .ticket_mix import FOLLOW_UP_COMPLAINTS, FOLLOW_UP_PRAISE
 
 
 async def write_relocation_addresses(demo: Demo) -> None:
@@ -111,7 +114,7 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
             Ticket,
             demo.record(ticket_id, created.at, last.at)
             | {
-                "number": f"T{number:010d}",
+                "number": numbering.format_number(numbering.TICKET, number),
                 "type": t.type,
                 "status": last.status,
                 "priority": t.priority,
@@ -129,7 +132,7 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
                     if t.type in (TicketType.COMPLAINT, TicketType.INQUIRY)
                     else "售后服务部"
                 ),
-                "due_at": created.at + dt.timedelta(hours=SLA_HOURS[t.priority]),
+                "due_at": sla.due_at(created.at, t.type, t.priority),
                 "closed_at": last.at if closed else None,
                 "status_reason": t.reason,
                 "linked_ticket_id": None,
@@ -137,7 +140,13 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
             },
         )
         await write_steps(
-            demo, TicketStatusChange, "ticket_id", ticket_id, f"ticket-status:{number}", t.steps
+            demo,
+            TicketStatusChange,
+            states.TICKET_EDGES,
+            "ticket_id",
+            ticket_id,
+            f"ticket-status:{number}",
+            t.steps,
         )
         await write_follow_up(demo, t, ticket_id, number)
         if t.job is not None:
@@ -149,10 +158,18 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
 
 
 async def write_steps(
-    demo: Demo, model: type[Base], parent_key: str, parent_id: str, kind: str, steps: list[Step]
+    demo: Demo,
+    model: type[Base],
+    edges: frozenset[tuple[str | None, str]],
+    parent_key: str,
+    parent_id: str,
+    kind: str,
+    steps: list[Step],
 ) -> None:
+    """A history, each row an edge the state machine allows (the services' last guard)."""
     previous: enum.StrEnum | None = None
     for k, step in enumerate(steps):
+        states.check_edge(edges, previous, step.status)
         await demo.writer.add(
             model,
             demo.record(uid(kind, k), step.at)
@@ -177,7 +194,7 @@ async def write_follow_up(demo: Demo, t: TicketPlan, ticket_id: str, number: int
     row = demo.record(uid("follow-up", number), due.at, closed.at if closed else None) | {
         "ticket_id": ticket_id,
         "status": FollowUpStatus.DONE if closed else FollowUpStatus.DUE,
-        "due_at": due.at + dt.timedelta(days=1),
+        "due_at": due.at + FOLLOW_UP_DELAY,
         "score": None,
         "dissatisfaction": None,
         "comment": "",
@@ -203,7 +220,7 @@ async def write_job(demo: Demo, job: JobPlan, number: int, ticket_id: str) -> No
         Job,
         demo.record(job_id, job.steps[0].at, last.at)
         | {
-            "number": f"J{number:010d}",
+            "number": numbering.format_number(numbering.JOB, number),
             "ticket_id": ticket_id,
             "branch_id": job.branch_id,
             "technician_id": job.tech.id if job.tech else None,
@@ -218,12 +235,14 @@ async def write_job(demo: Demo, job: JobPlan, number: int, ticket_id: str) -> No
             "revision": len(job.steps),
         },
     )
-    await write_steps(demo, JobStatusChange, "job_id", job_id, f"job-status:{number}", job.steps)
+    await write_steps(
+        demo, JobStatusChange, states.JOB_EDGES, "job_id", job_id, f"job-status:{number}", job.steps
+    )
 
 
 async def set_counters(demo: Demo, tickets: int, jobs: int) -> None:
     """Live numbering carries on after the last ticket and job number used here."""
-    for name, value in (("ticket_number", tickets), ("job_number", jobs)):
+    for (name, _), value in ((numbering.TICKET, tickets), (numbering.JOB, jobs)):
         result = await demo.session.execute(
             update(CounterRow).where(CounterRow.name == name).values(value=value)
         )

@@ -7,9 +7,9 @@ import math
 import random
 from typing import Any
 
-import argon2
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain import auth
 from ..domain.models import User
 from ..domain.models.enums import Role, TicketType
 from .accounts import DEMO_PASSWORD
@@ -28,7 +28,7 @@ class Demo:
         self.rng = random.Random(seed)
         self.version = version
         self.writer = Writer(session, ORDER)
-        self.password_hash = argon2.PasswordHasher().hash(DEMO_PASSWORD)
+        self.password_hash = auth.hash_password(DEMO_PASSWORD)
         self.agents: dict[str, list[tuple[str, int]]] = {}  # branch code -> (agent id, weight)
         self.outlets: dict[str, list[str]] = {}
         self.techs: dict[str, list[Tech]] = {}

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from ..domain.models.enums import Dissatisfaction, Priority, TicketStatus, TicketType
+from ..domain.models.enums import Dissatisfaction, TicketStatus, TicketType
 
-SPINE = (
-    TicketStatus.CREATED,
-    TicketStatus.APPROVED,
-    TicketStatus.DISPATCHED,
-    TicketStatus.ASSIGNED,
-    TicketStatus.APPOINTED,
-    TicketStatus.EN_ROUTE,
-    TicketStatus.ON_SITE,
-    TicketStatus.COMPLETED,
-    TicketStatus.FOLLOW_UP_DUE,
-    TicketStatus.CLOSED,
-)
 TICKET_STATUS_WEIGHTS: dict[TicketStatus, int] = {
     TicketStatus.CREATED: 5,
     TicketStatus.APPROVED: 4,
@@ -55,7 +43,6 @@ NEEDS_DEVICE = frozenset(
 )
 # Completing these changes the device or card for good, so no other ticket may share it.
 TAKES_DEVICE = frozenset({TicketType.UNINSTALL, TicketType.CARD_CANCEL, TicketType.RELOCATE})
-SLA_HOURS = {Priority.URGENT: 4, Priority.HIGH: 24, Priority.NORMAL: 48, Priority.LOW: 96}
 DESCRIPTIONS: dict[TicketType, tuple[str, ...]] = {
     TicketType.INSTALL: ("新装机，客户已开户，预约上门安装", "办公室新增一台，需上门安装"),
     TicketType.UNINSTALL: ("客户搬离本市，申请退机", "合同到期不再续约，申请退机"),

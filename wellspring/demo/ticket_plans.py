@@ -14,6 +14,7 @@ from ..domain.models.enums import (
     TicketStatus,
     TicketType,
 )
+from . import chains
 from .clock import CHINA, NOW, SLOTS, TODAY, local_time, ref, uid
 from .devices import new_device
 from .plans import CardPlan, CustomerPlan, DevicePlan, JobPlan, Step, Tech, TicketPlan
@@ -23,7 +24,6 @@ from .ticket_mix import (
     DESCRIPTIONS,
     NEEDS_DEVICE,
     REJECT_REASONS,
-    SPINE,
     TAKES_DEVICE,
     TICKET_STATUS_WEIGHTS,
     TICKET_TYPE_WEIGHTS,
@@ -202,12 +202,9 @@ def plan_relocation(
 
 
 def chain_to(demo: Demo, status: TicketStatus) -> list[TicketStatus]:
-    if status is TicketStatus.REJECTED:
-        return [TicketStatus.CREATED, TicketStatus.REJECTED]
     if status is TicketStatus.CANCELLED:
-        last = demo.rng.randrange(5)  # CREATED .. APPOINTED
-        return [*SPINE[: last + 1], TicketStatus.CANCELLED]
-    return list(SPINE[: SPINE.index(status) + 1])
+        return chains.ticket_chain(status, demo.rng.choice(chains.CANCELLABLE))
+    return chains.ticket_chain(status)
 
 
 def plan_timeline(
@@ -304,30 +301,25 @@ def plan_job(
     reason: str,
 ) -> JobPlan | None:
     """The visit behind a dispatched ticket, its trail following the ticket's."""
-    if TicketStatus.DISPATCHED not in chain:
+    job_chain = chains.job_chain(chain)
+    if not job_chain:
         return None
-    steps = [
-        Step(JobStatus.PENDING, times[TicketStatus.DISPATCHED], actors[TicketStatus.DISPATCHED])
-    ]
-    if TicketStatus.ASSIGNED in chain:
-        steps.append(
-            Step(JobStatus.ASSIGNED, times[TicketStatus.ASSIGNED], actors[TicketStatus.ASSIGNED])
-        )
-    if TicketStatus.EN_ROUTE in chain:
-        en_route = times[TicketStatus.EN_ROUTE]
-        # Engineers accept soon after the appointment is agreed, within office hours.
-        accepted = min(times[TicketStatus.APPOINTED] + demo.minutes(1, 20), en_route)
-        steps.append(Step(JobStatus.ACCEPTED, accepted, actors[TicketStatus.EN_ROUTE]))
-        for ticket_status, job_status in (
-            (TicketStatus.EN_ROUTE, JobStatus.EN_ROUTE),
-            (TicketStatus.ON_SITE, JobStatus.ON_SITE),
-            (TicketStatus.COMPLETED, JobStatus.COMPLETED),
-        ):
-            if ticket_status in chain:
-                steps.append(Step(job_status, times[ticket_status], actors[ticket_status]))
-    if chain[-1] is TicketStatus.CANCELLED:
-        at, actor = times[TicketStatus.CANCELLED], actors[TicketStatus.CANCELLED]
-        steps.append(Step(JobStatus.CANCELLED, at, actor, reason))
+    # When each job status was reached, and by whom: most with the ticket move they go with.
+    with_ticket = {
+        JobStatus.PENDING: TicketStatus.DISPATCHED,
+        JobStatus.ASSIGNED: TicketStatus.ASSIGNED,
+        JobStatus.ACCEPTED: TicketStatus.EN_ROUTE,
+        JobStatus.CANCELLED: TicketStatus.CANCELLED,
+    } | {job: ticket for ticket, job in chains.JOB_FOR_TICKET.items()}
+    steps = []
+    for job_status in job_chain:
+        ticket_status = with_ticket[job_status]
+        at, actor = times[ticket_status], actors[ticket_status]
+        if job_status is JobStatus.ACCEPTED:
+            # Engineers accept soon after the appointment is agreed, within office hours.
+            at = min(times[TicketStatus.APPOINTED] + demo.minutes(1, 20), at)
+        cancelled = job_status is JobStatus.CANCELLED
+        steps.append(Step(job_status, at, actor, reason if cancelled else ""))
     return JobPlan(
         branch_id=customer.branch_id,
         tech=tech if TicketStatus.ASSIGNED in chain else None,
