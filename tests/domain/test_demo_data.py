@@ -20,13 +20,16 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.models.enums import JobStatus, TicketStatus, TicketType
 from wellspring.domain.workflow import sla, states
 
+# The demo is laid out around the moment it is given; the same moment gives the same rows.
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+
 
 def _load(url: str, scale: int) -> None:
     async def go() -> None:
         engine = create_engine(url)
         try:
             async with transaction(session_factory(engine)) as session:
-                await load_demo_data(session, scale=scale)
+                await load_demo_data(session, scale=scale, now=NOW)
         finally:
             await engine.dispose()
 
@@ -43,7 +46,10 @@ def test_same_scale_and_seed_give_the_same_data(tmp_path) -> None:  # type: igno
             snapshots.append(
                 (
                     fetch(url, select(m.Customer.id, m.Customer.name, m.Customer.phone)),
-                    fetch(url, select(m.Ticket.id, m.Ticket.number, m.Ticket.status)),
+                    fetch(
+                        url,
+                        select(m.Ticket.id, m.Ticket.number, m.Ticket.status, m.Ticket.due_at),
+                    ),
                     fetch(url, select(m.Device.id, m.Device.serial_number)),
                 )
             )

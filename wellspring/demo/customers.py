@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from ..domain import numbering
 from ..domain.models import Address, Contact, Customer
 from ..domain.models.enums import CustomerKind, CustomerTier, OwnerKind, Role
-from .clock import BASE, ref, uid
+from .clock import ref, uid
 from .names import COMMUNITIES, GIVEN_2, INDUSTRIES, TRADE_WORDS, cn_number
 from .places import PLACES, SH, Place
 from .plans import CustomerPlan
@@ -74,7 +75,7 @@ async def write_customers(demo: Demo, owners: list[tuple[Place, str | None, str 
             name = organisation_name(demo, kind, place, district, street)
             tier = demo.rng.choices(tiers, cum_weights=(15, 45, 75, 100))[0]
         phone = demo.mobile()
-        created = BASE - dt.timedelta(
+        created = demo.clock.base - dt.timedelta(
             days=demo.rng.randint(20, 1400), seconds=demo.rng.randrange(86400)
         )
         customer = CustomerPlan(
@@ -85,7 +86,7 @@ async def write_customers(demo: Demo, owners: list[tuple[Place, str | None, str 
             Customer,
             demo.record(customer.id, created)
             | {
-                "code": f"C{n + 1:08d}",
+                "code": numbering.format_number(numbering.CUSTOMER, n + 1),
                 "name": name,
                 "kind": CustomerKind.PERSON if kind == "person" else CustomerKind.ORGANIZATION,
                 "tier": tier,

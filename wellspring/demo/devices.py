@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..domain.models.enums import CardStatus, DeviceStatus, SupplyMode
 from .catalogue import MODEL_CHOICE, MODELS
-from .clock import BASE, CHINA, TODAY, ref
+from .clock import CHINA, ref
 from .places import PLACES
 from .plans import CardPlan, CustomerPlan, DevicePlan
 from .state import Demo
@@ -41,7 +41,7 @@ def new_device(demo: Demo, customer: CustomerPlan, installed_at: dt.datetime) ->
         # A machine installed lately cannot have lapsed yet: it starts with a month or more.
         installed_on = installed_at.astimezone(CHINA).date()
         device.supply_expires_on = max(
-            TODAY + dt.timedelta(days=days), installed_on + dt.timedelta(days=30)
+            demo.clock.today + dt.timedelta(days=days), installed_on + dt.timedelta(days=30)
         )
     else:
         low = demo.rng.random() < 0.1
@@ -76,8 +76,12 @@ def plan_devices(demo: Demo) -> None:
         for k in range(count):
             first = customer.created_at + demo.minutes(60, 60 * 24 * 10)
             later = first + dt.timedelta(days=demo.rng.randint(30, 400) * k)
-            new_device(demo, customer, demo.working_before(min(later, BASE - dt.timedelta(days=2))))
-    created = BASE - dt.timedelta(days=60)
+            new_device(
+                demo,
+                customer,
+                demo.working_before(min(later, demo.clock.base - dt.timedelta(days=2))),
+            )
+    created = demo.clock.base - dt.timedelta(days=60)
     for place in PLACES:
         branch_id = ref("branch", place.code)
         owners: list[str | None] = [None] * demo.rng.randint(3, 6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import versioning
 from ..domain.models import AccountCard, Agent, Branch, Customer, Device, Technician, User
+from .clock import Clock
 from .customers import plan_owners, write_customers
 from .devices import plan_devices
 from .organisation import write_agents_and_outlets, write_branches, write_catalogue, write_staff
@@ -20,6 +22,7 @@ from .plan_rows import (
     write_relocation_addresses,
     write_tickets,
 )
+from .positions import report_positions
 from .state import Demo
 from .stock import load_inventory
 from .ticket_plans import plan_tickets
@@ -77,11 +80,17 @@ async def build(demo: Demo) -> DemoSummary:
 
 
 async def load_demo_data(
-    session: AsyncSession, *, scale: int = 200, seed: int = 20261123
+    session: AsyncSession,
+    *,
+    scale: int = 200,
+    seed: int = 20261123,
+    now: dt.datetime | None = None,
 ) -> DemoSummary:
     """Fill an empty, migrated database. `scale` = number of customers.
 
-    Deterministic for a given (scale, seed). Does not commit (the caller owns the transaction).
+    Times are laid out around `now` (default: the present): tickets open and closed over
+    the past weeks, visits under way, appointments today and the next days. Deterministic
+    for a given (scale, seed, now). Does not commit (the caller owns the transaction).
     Raises DemoDataError if the database already holds branches, ValueError if `scale` is
     below 20 (the featured accounts need a dozen Shanghai customers).
     """
@@ -92,6 +101,9 @@ async def load_demo_data(
     # One version for the whole load, written into the rows themselves: bulk inserts bypass
     # the flush hook that stamps ORM-added rows.
     version = await session.run_sync(versioning.next_version)
-    summary = await build(Demo(session, scale=scale, seed=seed, version=version))
-    await load_inventory(session, version=version)
+    clock = Clock((now or dt.datetime.now(dt.UTC)).replace(microsecond=0))
+    demo = Demo(session, scale=scale, seed=seed, version=version, clock=clock)
+    summary = await build(demo)
+    await load_inventory(session, version=version, at=clock.base)
+    await report_positions(demo)
     return summary

@@ -9,7 +9,7 @@ from ..domain.models import Agent, Branch, DeviceModel, FilterType, ServiceOutle
 from ..domain.models.enums import AgentLevel, BranchKind, OutletLevel, Role, TicketType
 from ..geo import cells
 from .catalogue import MODELS
-from .clock import BASE, ref, uid
+from .clock import ref, uid
 from .names import AGENT_SUFFIXES, AGENT_WORDS
 from .places import HQ, PLACES
 from .plans import Tech
@@ -17,7 +17,7 @@ from .state import Demo
 
 
 async def write_branches(demo: Demo) -> None:
-    created = BASE - dt.timedelta(days=1500)
+    created = demo.clock.base - dt.timedelta(days=1500)
     for place in (HQ, *PLACES):
         await demo.writer.add(
             Branch,
@@ -40,7 +40,7 @@ async def write_branches(demo: Demo) -> None:
 
 
 async def write_agents_and_outlets(demo: Demo) -> None:
-    created = BASE - dt.timedelta(days=900)
+    created = demo.clock.base - dt.timedelta(days=900)
     for place in PLACES:
         city_branch = place.kind is BranchKind.BRANCH
         levels = [AgentLevel.CITY_GENERAL]
@@ -154,7 +154,7 @@ async def write_staff(demo: Demo, per_branch: dict[str, int]) -> None:
             tech_id = uid("technician", username)
             await demo.writer.add(
                 Technician,
-                demo.record(tech_id, BASE - dt.timedelta(days=400))
+                demo.record(tech_id, demo.clock.base - dt.timedelta(days=400))
                 | {
                     "user_id": user_id,
                     "branch_id": ref("branch", place.code),
@@ -174,7 +174,7 @@ async def write_staff(demo: Demo, per_branch: dict[str, int]) -> None:
 
 
 async def write_catalogue(demo: Demo) -> None:
-    created = BASE - dt.timedelta(days=1500)
+    created = demo.clock.base - dt.timedelta(days=1500)
     for model in MODELS:
         model_id = ref("device-model", model.code)
         await demo.writer.add(

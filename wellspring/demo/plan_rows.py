@@ -30,7 +30,7 @@ from ..domain.models.enums import (
 )
 from ..domain.workflow import sla, states
 from ..domain.workflow.service import FOLLOW_UP_DELAY
-from .clock import CHINA, TODAY, ref, uid
+from .clock import CHINA, ref, uid
 from .customers import add_address
 from .plans import JobPlan, Step, TicketPlan
 from .state import Demo
@@ -58,7 +58,7 @@ async def write_devices_and_cards(demo: Demo) -> None:
             Device,
             demo.record(d.id, d.created_at, d.updated_at)
             | {
-                "serial_number": f"WS{(opened or TODAY).year % 100:02d}{d.n + 1:08d}",
+                "serial_number": f"WS{(opened or demo.clock.today).year % 100:02d}{d.n + 1:08d}",
                 "device_model_id": ref("device-model", d.model.code),
                 "contract_number": f"HT{opened.year}{d.n + 1:07d}" if opened else "",
                 "status": d.status,
@@ -241,8 +241,13 @@ async def write_job(demo: Demo, job: JobPlan, number: int, ticket_id: str) -> No
 
 
 async def set_counters(demo: Demo, tickets: int, jobs: int) -> None:
-    """Live numbering carries on after the last ticket and job number used here."""
-    for (name, _), value in ((numbering.TICKET, tickets), (numbering.JOB, jobs)):
+    """Live numbering carries on after the last customer, ticket and job number used here."""
+    counters = (
+        (numbering.CUSTOMER, len(demo.customers)),
+        (numbering.TICKET, tickets),
+        (numbering.JOB, jobs),
+    )
+    for (name, _), value in counters:
         result = await demo.session.execute(
             update(CounterRow).where(CounterRow.name == name).values(value=value)
         )

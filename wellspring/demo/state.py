@@ -13,7 +13,7 @@ from ..domain import auth
 from ..domain.models import User
 from ..domain.models.enums import Role, TicketType
 from .accounts import DEMO_PASSWORD
-from .clock import BASE, CHINA, local_time, ref
+from .clock import CHINA, Clock, local_time, ref
 from .names import GIVEN_1, GIVEN_2, MOBILE_PREFIXES, SURNAME_CUM, SURNAME_POOL
 from .plans import CardPlan, CustomerPlan, DevicePlan, Tech, TicketPlan
 from .writer import ORDER, Writer
@@ -22,9 +22,12 @@ from .writer import ORDER, Writer
 class Demo:
     """One load: its random stream, its row writer and the plans made so far."""
 
-    def __init__(self, session: AsyncSession, *, scale: int, seed: int, version: int) -> None:
+    def __init__(
+        self, session: AsyncSession, *, scale: int, seed: int, version: int, clock: Clock
+    ) -> None:
         self.session = session
         self.scale = scale
+        self.clock = clock
         self.rng = random.Random(seed)
         self.version = version
         self.writer = Writer(session, ORDER)
@@ -104,7 +107,7 @@ class Demo:
         customer_id: str | None = None,
     ) -> str:
         user_id = ref("user", username)
-        created = BASE - dt.timedelta(days=400) + dt.timedelta(minutes=self.user_count)
+        created = self.clock.base - dt.timedelta(days=400) + dt.timedelta(minutes=self.user_count)
         self.user_count += 1
         row = self.record(user_id, created) | {
             "username": username,

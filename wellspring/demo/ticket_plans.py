@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..domain.models.enums import (
+    TICKET_OPEN_STATUSES,
     CardStatus,
     Channel,
     DeviceStatus,
@@ -14,8 +15,9 @@ from ..domain.models.enums import (
     TicketStatus,
     TicketType,
 )
+from ..domain.workflow import sla
 from . import chains
-from .clock import CHINA, NOW, SLOTS, TODAY, local_time, ref, uid
+from .clock import CHINA, SLOTS, local_time, ref, uid
 from .devices import new_device
 from .plans import CardPlan, CustomerPlan, DevicePlan, JobPlan, Step, Tech, TicketPlan
 from .state import Demo
@@ -28,6 +30,11 @@ from .ticket_mix import (
     TICKET_STATUS_WEIGHTS,
     TICKET_TYPE_WEIGHTS,
 )
+
+# The share of open tickets left past their SLA time, for the overdue lists to show; the
+# others were opened within this much of their SLA time, so they do not fall due at once.
+LATE_SHARE = 0.1
+OPENED_WITHIN = 0.8
 
 
 def pick_tech(demo: Demo, branch: str, ticket_type: TicketType, *, field: bool) -> Tech | None:
@@ -79,7 +86,11 @@ def plan_ticket(
     if tech is not None and status in (TicketStatus.EN_ROUTE, TicketStatus.ON_SITE):
         demo.in_field.add(tech.id)
     earliest = device.installed_at if device and device.installed_at else customer.created_at
-    times, appointment = plan_timeline(demo, chain, slot, earliest)
+    priority = rng.choices(tuple(Priority), (10, 60, 22, 8))[0]
+    if ticket_type is TicketType.COMPLAINT:
+        priority = rng.choice((Priority.HIGH, Priority.URGENT, Priority.NORMAL))
+    allowed = sla.due_at(demo.clock.now, ticket_type, priority) - demo.clock.now
+    times, appointment = plan_timeline(demo, chain, slot, earliest, allowed)
     hotline, hq, clerk = ref("user", "hotline"), ref("user", "hq"), demo.clerks[branch]
     tech_user = tech.user_id if tech else None
     actors: dict[TicketStatus, str | None] = {
@@ -135,9 +146,6 @@ def plan_ticket(
         card = device.card
         if card is not None:
             card.created_at = times[TicketStatus.CREATED]
-    priority = rng.choices(tuple(Priority), (10, 60, 22, 8))[0]
-    if ticket_type is TicketType.COMPLAINT:
-        priority = rng.choice((Priority.HIGH, Priority.URGENT, Priority.NORMAL))
     channel = rng.choices(
         (Channel.HOTLINE, Channel.WECHAT, Channel.APP, Channel.WALK_IN, Channel.AGENT),
         (70, 12, 10, 3, 5 if customer.agent_id else 0),
@@ -212,33 +220,37 @@ def plan_timeline(
     chain: list[TicketStatus],
     slot: tuple[dt.date, int] | None,
     earliest: dt.datetime,
+    allowed: dt.timedelta,
 ) -> tuple[dict[TicketStatus, dt.datetime], tuple[dt.datetime, dt.datetime] | None]:
-    """When each step happened: in office hours, after ``earliest`` (the customer's or the
-    device's start) and before the demo's "now"."""
-    rng = demo.rng
+    """When each step happened: after ``earliest`` (the customer's or the device's start),
+    before the demo's "now", in office hours unless squeezed to fit the SLA. Most tickets still
+    open were opened recently enough to be within ``allowed`` (their SLA time); a few are late."""
+    rng, clock = demo.rng, demo.clock
     # Days a finished ticket may lie back, leaving room for the steps before its last one.
-    reach = max(5, min(90, (TODAY - earliest.astimezone(CHINA).date()).days - 6))
+    reach = max(5, min(90, (clock.today - earliest.astimezone(CHINA).date()).days - 6))
     final = chain[-1]
     times: dict[TicketStatus, dt.datetime] = {}
     appointment: tuple[dt.datetime, dt.datetime] | None = None
     if TicketStatus.EN_ROUTE in chain:
-        # A visit: pick its day and window, then the trip around it.
+        # A visit: pick its day and window, then the trip around it. One under way began
+        # this hour (on site: the hour before), so the engineer set out minutes ago.
         if final is TicketStatus.EN_ROUTE:
-            day, hour = TODAY, 10
+            start = clock.this_hour()
         elif final is TicketStatus.ON_SITE:
-            day, hour = TODAY, 9
+            start = clock.this_hour() - dt.timedelta(hours=1)
+        elif final in (TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE):
+            # Done in one of the last windows that have ended: its call-back is due soon.
+            start = local_time(*rng.choice(clock.ended_slots()[:4]))
         else:
-            back = {TicketStatus.COMPLETED: (1, 3), TicketStatus.FOLLOW_UP_DUE: (1, 6)}
-            day = TODAY - dt.timedelta(days=rng.randint(*back.get(final, (5, reach))))
-            hour = rng.choice(SLOTS)
-        start = local_time(day, hour)
+            day = clock.today - dt.timedelta(days=rng.randint(5, reach))
+            start = local_time(day, rng.choice(SLOTS))
         appointment = (start, start + dt.timedelta(hours=2))
         times[TicketStatus.EN_ROUTE] = start - demo.minutes(15, 45)
         on_site = max(
             times[TicketStatus.EN_ROUTE] + demo.minutes(10, 20), start + demo.minutes(-10, 40)
         )
         if final is TicketStatus.ON_SITE:
-            on_site = min(on_site, NOW - demo.minutes(5, 20))
+            on_site = min(on_site, clock.now - demo.minutes(5, 20))
         if TicketStatus.ON_SITE in chain:
             times[TicketStatus.ON_SITE] = on_site
         if TicketStatus.COMPLETED in chain:
@@ -258,7 +270,7 @@ def plan_timeline(
             TicketStatus.ASSIGNED: (0, 30 * 60),
             TicketStatus.APPOINTED: (0, 40 * 60),
         }.get(final, (120, reach * 24 * 60))
-        times[final] = demo.working_before(NOW - demo.minutes(*window))
+        times[final] = demo.working_before(clock.now - demo.minutes(*window))
         later = final
     gaps = {  # minutes between a step and the one after it
         TicketStatus.CREATED: (5, 120),
@@ -274,20 +286,38 @@ def plan_timeline(
             gap = gaps[status]
         times[status] = demo.working_before(times[later] - demo.minutes(*gap))
         later = status
+    if final in TICKET_OPEN_STATUSES and rng.random() >= LATE_SHARE:
+        within_sla(times, chain, clock.now - allowed * OPENED_WITHIN)
     if appointment is None and TicketStatus.APPOINTED in chain:
         appointed = times[TicketStatus.APPOINTED].astimezone(CHINA)
         if slot is not None:
             day, hour = slot
         elif final is TicketStatus.APPOINTED:
             # Still ahead: later today, or in the next few days.
-            day = TODAY + dt.timedelta(days=rng.choice((0, 0, 1, 1, 2, 3)))
-            hour = rng.choice(SLOTS[1:] if day == TODAY else SLOTS)
+            day = clock.today + dt.timedelta(days=rng.choice((0, 0, 1, 1, 2, 3)))
+            if not clock.slots_left(day):  # today's windows have all begun
+                day += dt.timedelta(days=1)
+            hour = rng.choice(clock.slots_left(day))
         else:
             day = appointed.date() + dt.timedelta(days=rng.randint(1, 2))
             hour = rng.choice(SLOTS)
         start = local_time(day, hour)
         appointment = (start, start + dt.timedelta(hours=2))
     return times, appointment
+
+
+def within_sla(
+    times: dict[TicketStatus, dt.datetime], chain: list[TicketStatus], opened_by: dt.datetime
+) -> None:
+    """Pull the steps before a ticket's visit (or its last step) closer to it, so the ticket
+    was opened no earlier than ``opened_by``; a visit already earlier than that stays late."""
+    anchor = next(s for s in (TicketStatus.EN_ROUTE, chain[-1]) if s in times)
+    end, start = times[anchor], times[chain[0]]
+    if start >= opened_by or end <= opened_by:
+        return
+    scale = (end - opened_by) / (end - start)
+    for status in chain[: chain.index(anchor)]:
+        times[status] = end - (end - times[status]) * scale
 
 
 def plan_job(
@@ -333,13 +363,14 @@ def plan_tickets(demo: Demo) -> None:
     # Featured first, so they get the Shanghai customers' devices before anyone else.
     sh1 = demo.techs["SH"][0]
     demo.in_field.add(sh1.id)
-    tomorrow = TODAY + dt.timedelta(days=1)
+    # tech-sh-1's next windows, soonest first (at 10:00: 13:00 and 15:00 today, 09:00 tomorrow).
+    upcoming = demo.clock.upcoming_slots()
     featured: tuple[tuple[int, TicketType, TicketStatus, tuple[dt.date, int] | None], ...] = (
-        (0, TicketType.REPAIR, TicketStatus.APPOINTED, (TODAY, 15)),  # customer-1
+        (0, TicketType.REPAIR, TicketStatus.APPOINTED, upcoming[2]),  # customer-1
         (0, TicketType.FILTER_CHANGE, TicketStatus.CLOSED, None),
         (6, TicketType.REPAIR, TicketStatus.EN_ROUTE, None),
-        (1, TicketType.FILTER_CHANGE, TicketStatus.APPOINTED, (TODAY, 13)),
-        (7, TicketType.INSTALL, TicketStatus.APPOINTED, (tomorrow, 9)),
+        (1, TicketType.FILTER_CHANGE, TicketStatus.APPOINTED, upcoming[1]),
+        (7, TicketType.INSTALL, TicketStatus.APPOINTED, upcoming[3]),
         (2, TicketType.WATER_TEST, TicketStatus.ASSIGNED, None),
     )
     for n, ticket_type, status, slot in featured:
