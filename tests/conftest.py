@@ -60,7 +60,7 @@ def make_database(tmp_dir: Any, label: str) -> tuple[str, Any]:
 
 
 async def _seed(url: str, scale: int) -> None:
-    from wellspring.domain.demo_data import load_demo_data
+    from wellspring.demo import load_demo_data
 
     engine = create_engine(url)
     try:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import GraphQL
 from tests.factories import fetch
+from wellspring.demo import DEMO_USERNAMES
 from wellspring.domain import models as m
-from wellspring.domain.demo_data import DEMO_USERNAMES
 from wellspring.domain.models.enums import Role
 from wellspring.schema.core.ids import global_id
 

@@ -80,7 +80,7 @@ async def _is_empty(url: str) -> bool:
 
 
 async def _load_demo(url: str, scale: int, seed: int) -> None:
-    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
+    from wellspring.demo import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
 
     engine = create_engine(url)
     try:
@@ -134,7 +134,7 @@ async def _pg_ping(url: str) -> bool:
 
 
 def _banner(host: str, port: int) -> str:
-    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES
+    from wellspring.demo import DEMO_PASSWORD, DEMO_USERNAMES
 
     return (
         f"\nWellspring is serving on http://{host}:{port}/graphql\n"
