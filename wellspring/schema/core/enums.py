@@ -29,6 +29,8 @@ StockBin = graphene.Enum.from_enum(e.StockBin)
 LedgerKind = graphene.Enum.from_enum(e.LedgerKind)
 MovementKind = graphene.Enum.from_enum(e.MovementKind)
 MovementStatus = graphene.Enum.from_enum(e.MovementStatus)
+DiscrepancyStatus = graphene.Enum.from_enum(e.DiscrepancyStatus)
+DiscrepancyResolution = graphene.Enum.from_enum(e.DiscrepancyResolution)
 
 # Every code a payload error or a GraphQL error extension may carry.
 ErrorCode = graphene.Enum("ErrorCode", [(code, code) for code in sorted(MESSAGES)])
