@@ -4,6 +4,7 @@ the branch through a stock discrepancy (docs/api.md, "Stock discrepancies")."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_lists import count_statements
 from tests.api.test_workflow import doc
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,
     PLACES,
@@ -25,6 +26,7 @@ from tests.dispatch_site import (
     run,
     stock_van,
 )
+from tests.e2e.live import http, live_server
 from tests.factories import fetch, scalars, unique
 from tests.sync_phone import Phone
 from wellspring.domain import models as m
@@ -457,3 +459,52 @@ def test_the_list_pages_by_keyset_and_costs_the_same_statements_at_any_size(
 
     too_many = gql.post(query, {"first": 101}, token=clerk).json()
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_OUT_OF_RANGE"
+
+
+def test_phones_racing_for_the_last_units_all_land_and_the_book_stays_whole(
+    gql: GraphQL, database_url: str
+) -> None:
+    """Six installations push one unit each at once against a van holding two: every push is
+    accepted, the van ends at zero, and the discrepancies add up to the four it lacked."""
+    part = any_part(database_url)
+    s, job, van = site_with_van(database_url, part, 2)
+    bearer = {"Authorization": f"Bearer {token(gql, s.usernames['a'])}"}
+    phones = 6
+    with live_server(make_settings(database_url)) as base:
+        bodies = []
+        for n in range(phones):
+            headers = {**bearer, "X-Sync-Client": f"racing-{n}-{unique('x')}"}
+            status, pulled = http(
+                "POST", f"{base}/sync/pull", {"lastPulledAt": None, "schemaVersion": 1}, headers
+            )
+            assert status == 200
+            record = {
+                "id": unique(f"use{n}"),
+                "job_id": job,
+                "part_id": part,
+                "quantity": 1,
+                "old_part_returned": False,
+                "recorded_at": NOW_MS,
+            }
+            body = {
+                "lastPulledAt": pulled["timestamp"],
+                "changes": {"part_consumptions": {"created": [record]}},
+            }
+            bodies.append((body, headers))
+        barrier = threading.Barrier(phones)
+        answers: list[tuple[int, Any]] = []
+
+        def send(body: dict[str, Any], headers: dict[str, str]) -> None:
+            barrier.wait()
+            answers.append(http("POST", f"{base}/sync/push", body, headers))
+
+        threads = [threading.Thread(target=send, args=pair) for pair in bodies]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert [code for code, _ in answers] == [200] * phones, answers
+    assert all(answer["rejected"] == {} for _, answer in answers), answers
+    assert balance(database_url, van, part) == 0
+    assert sum(r.quantity_short for r in discrepancy_rows(database_url, job)) == phones - 2
+    assert_ledger_agrees(database_url, [van], part)
