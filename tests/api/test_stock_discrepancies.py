@@ -319,9 +319,10 @@ def test_each_resolution_posts_its_entries_and_closes_the_discrepancy(
     assert kinds(lost) == [(vanid, "WRITE_OFF", 1), (vanid, "SHORTFALL_SETTLED", -1)]
     assert lost["data"]["resolveStockDiscrepancy"]["discrepancy"]["reason"] == "工程师自购配件"
 
-    twice = resolve(gql, clerk, id=stocktake, resolution="WRITE_OFF", reason="again")
-    assert errors(twice) == [("id", "DISCREPANCY_ALREADY_RESOLVED")]
-    assert twice["data"]["resolveStockDiscrepancy"]["discrepancy"] is None
+    for resolution in ("WRITE_OFF", "UNBOOKED_TRANSFER", "STOCKTAKE_CORRECTION"):
+        twice = resolve(gql, clerk, id=stocktake, resolution=resolution, reason="again")
+        assert errors(twice) == [("id", "DISCREPANCY_ALREADY_RESOLVED")]
+        assert twice["data"]["resolveStockDiscrepancy"]["discrepancy"] is None
 
     assert balance(database_url, van, part) == 0
     assert all(r.status is DiscrepancyStatus.RESOLVED for r in _rows(database_url, van))
@@ -507,4 +508,44 @@ def test_phones_racing_for_the_last_units_all_land_and_the_book_stays_whole(
     assert all(answer["rejected"] == {} for _, answer in answers), answers
     assert balance(database_url, van, part) == 0
     assert sum(r.quantity_short for r in discrepancy_rows(database_url, job)) == phones - 2
+    assert_ledger_agrees(database_url, [van], part)
+
+
+def test_resolving_at_once_settles_once(
+    gql: GraphQL, database_url: str, three_short: tuple[Site, str, str, list[str]]
+) -> None:
+    _s, part, van, found = three_short
+    headers = {"Authorization": f"Bearer {token(gql, 'hq', 'demo')}"}
+    body = {
+        "query": doc("ResolveStockDiscrepancy"),
+        "variables": {"input": {"id": found[0], "resolution": "STOCKTAKE_CORRECTION"}},
+    }
+    clients = 8
+    barrier = threading.Barrier(clients)
+    answers: list[tuple[int, Any]] = []
+
+    def send(base: str) -> None:
+        barrier.wait()
+        answers.append(http("POST", f"{base}/graphql", body, headers))
+
+    with live_server(make_settings(database_url)) as base:
+        threads = [threading.Thread(target=send, args=(base,)) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert [code for code, _ in answers] == [200] * clients, answers
+    codes = sorted(
+        tuple(e["code"] for e in answer["data"]["resolveStockDiscrepancy"]["errors"])
+        for _, answer in answers
+    )
+    assert codes == [()] + [("DISCREPANCY_ALREADY_RESOLVED",)] * (clients - 1)
+    settled = scalars(
+        database_url,
+        select(m.StockEntry.kind).where(
+            m.StockEntry.warehouse_id == van,
+            m.StockEntry.kind.in_((LedgerKind.STOCKTAKE, LedgerKind.SHORTFALL_SETTLED)),
+        ),
+    )
+    assert sorted(settled) == [LedgerKind.SHORTFALL_SETTLED, LedgerKind.STOCKTAKE]
     assert_ledger_agrees(database_url, [van], part)

@@ -40,7 +40,6 @@ from ..pagination import Page, SortKey, paginate
 from . import ledger
 
 MAX_REASON = 500
-Resolution = DiscrepancyResolution
 
 
 async def cover_shortfall(
@@ -153,13 +152,15 @@ async def resolve(
     ).scalar_one_or_none()
     if row is None:
         raise DomainError("NOT_FOUND", field="id")
+    if row.status is not DiscrepancyStatus.OPEN:
+        raise DomainError("DISCREPANCY_ALREADY_RESOLVED", field="id")
     reason = reason.strip()
     if len(reason) > MAX_REASON:
         raise DomainError("VALUE_TOO_LONG", field="reason", maximum=MAX_REASON)
-    if resolution is Resolution.WRITE_OFF and not reason:
+    if resolution is DiscrepancyResolution.WRITE_OFF and not reason:
         raise DomainError("REASON_REQUIRED", field="reason")
     source = await _source(session, actor, row, resolution, source_warehouse_id)
-    # Claim it with a guarded UPDATE so that two clerks resolving at once settle it once.
+    # Claim it with a guarded UPDATE too: two clerks resolving at once settle it once.
     claimed = (
         await session.execute(
             update(StockDiscrepancy)
@@ -204,7 +205,7 @@ async def _source(
 ) -> Warehouse | None:
     """The warehouse an unbooked transfer came from: one the actor may see, not the van."""
     field = "sourceWarehouseId"
-    if resolution is not Resolution.UNBOOKED_TRANSFER:
+    if resolution is not DiscrepancyResolution.UNBOOKED_TRANSFER:
         if source_warehouse_id:
             raise DomainError("INVALID_ARGUMENT", field=field)
         return None
@@ -249,14 +250,14 @@ async def _post(
         )
 
     n = row.quantity_short
-    entries = []
+    entries: list[StockEntry] = []
     if source is not None:
         note = "unbooked transfer into a van, found by a stock discrepancy"
         entries.append(await step(source.id, -n, LedgerKind.TRANSFER_OUT, note))
     explained = {
-        Resolution.UNBOOKED_TRANSFER: LedgerKind.TRANSFER_IN,
-        Resolution.STOCKTAKE_CORRECTION: LedgerKind.STOCKTAKE,
-        Resolution.WRITE_OFF: LedgerKind.WRITE_OFF,
+        DiscrepancyResolution.UNBOOKED_TRANSFER: LedgerKind.TRANSFER_IN,
+        DiscrepancyResolution.STOCKTAKE_CORRECTION: LedgerKind.STOCKTAKE,
+        DiscrepancyResolution.WRITE_OFF: LedgerKind.WRITE_OFF,
     }[resolution]
     entries.append(await step(row.warehouse_id, n, explained, reason))
     entries.append(
