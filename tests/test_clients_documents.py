@@ -51,6 +51,13 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MyVanStock": {},
     "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
     "ResolveTicket": {"id": "ID!", "resolution": "String!"},
+    "StockDiscrepancies": {
+        "branchId": "ID",
+        "status": "DiscrepancyStatus",
+        "first": "Int",
+        "after": "String",
+    },
+    "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
 }
 
 

@@ -131,6 +131,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Valid and rejected must add up to the {shipped} shipped.",
     ),
     "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
+    "DISCREPANCY_ALREADY_RESOLVED": (
+        "该库存差异已经处理过了。",
+        "This stock discrepancy has already been resolved.",
+    ),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),
     "INVALID_ID": ("ID 无效：{value}", "Not a valid ID: {value}"),

@@ -31,6 +31,7 @@ from .models import (
     Part,
     RoutePlan,
     StockBalance,
+    StockDiscrepancy,
     StockEntry,
     StockMovement,
     Technician,
@@ -213,6 +214,25 @@ def movements_scope(actor: Actor) -> Condition:
     return StockMovement.from_warehouse_id.in_(ids) | StockMovement.to_warehouse_id.in_(ids)
 
 
+def discrepancies_scope(actor: Actor) -> Condition:
+    """Stock discrepancies are branch stock-keeping: HQ and admins see all, a branch clerk
+    their branch's, an engineer those their own consumptions opened. Nobody else: not the
+    hotline (no stock work), and never an agent (the vans are direct branches')."""
+    if actor.role in (Role.ADMIN, Role.HQ):
+        return true()
+    match actor.role:
+        case Role.CLERK if actor.branch_id:
+            return StockDiscrepancy.branch_id == actor.branch_id
+        case Role.TECHNICIAN if actor.technician_id:
+            return StockDiscrepancy.technician_id == actor.technician_id
+    return false()
+
+
+def can_resolve_discrepancies(actor: Actor) -> bool:
+    """Who settles a discrepancy (within what ``discrepancies_scope`` lets them see)."""
+    return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
+
+
 def can_see_costs(actor: Actor) -> bool:
     """Cost prices are for HQ, admins and branch clerks; never for dealers or customers."""
     return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
@@ -287,6 +307,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     StockBalance: balances_scope,
     StockEntry: stock_entries_scope,
     StockMovement: movements_scope,
+    StockDiscrepancy: discrepancies_scope,
     Customer: customers_scope,
     Device: devices_scope,
     AccountCard: cards_scope,

@@ -14,6 +14,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
+from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.mutations import (
     CheckOldParts,
     ConfirmReplacement,
@@ -79,6 +80,7 @@ class Mutation(graphene.ObjectType):
     receive_machine = ReceiveMachine.Field()
     check_old_parts = CheckOldParts.Field()
     confirm_replacement = ConfirmReplacement.Field()
+    resolve_stock_discrepancy = ResolveStockDiscrepancy.Field()
 
 
 @lru_cache(maxsize=1)

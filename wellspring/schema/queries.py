@@ -23,6 +23,7 @@ from .core.scalars import DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
+from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.types import (
     ConsumptionRow,
     Part,
@@ -145,6 +146,7 @@ class Query(graphene.ObjectType):
         description="A warehouse's stock by part and bin, with safety stock.",
         **connection_args(),
     )
+    stock_discrepancies = stock_discrepancies_field()
     my_van_stock = graphene.NonNull(
         graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
     )

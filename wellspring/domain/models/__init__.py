@@ -4,7 +4,14 @@ from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
-from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
+from .inventory import (
+    Part,
+    StockBalance,
+    StockDiscrepancy,
+    StockEntry,
+    StockMovement,
+    Warehouse,
+)
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
 from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
@@ -46,6 +53,7 @@ __all__ = [
     "RoutePlan",
     "ServiceOutlet",
     "StockBalance",
+    "StockDiscrepancy",
     "StockEntry",
     "StockMovement",
     "SyncClient",

@@ -187,6 +187,12 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "MATERIAL_RETURN": "Stock returned from a van to its station (退料).",
             "STOCKTAKE": "An adjustment from a stocktake count (盘点).",
             "REVERSAL": "The reversal of an earlier entry (a cancelled consumption).",
+            "SHORTFALL": (
+                "Provisional: what an offline consumption used beyond the van's book stock,"
+                " until its stock discrepancy is resolved."
+            ),
+            "SHORTFALL_SETTLED": "Cancels a shortfall when its discrepancy is resolved.",
+            "WRITE_OFF": "A shortfall nobody can explain, accepted with a reason.",
         },
     ),
     "MovementKind": (
@@ -208,6 +214,18 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "REPORTED": "A breakage waiting for HQ's approval.",
             "REJECTED": "Refused by HQ.",
             "REPLACEMENT_SHIPPED": "Old parts checked; replacements on their way.",
+        },
+    ),
+    "DiscrepancyStatus": (
+        "Whether a stock discrepancy still waits for the branch.",
+        {"OPEN": "Waiting for the branch to settle it.", "RESOLVED": "Settled."},
+    ),
+    "DiscrepancyResolution": (
+        "How the branch explained a van's shortfall.",
+        {
+            "UNBOOKED_TRANSFER": "Parts moved into the van without a document; booked now.",
+            "STOCKTAKE_CORRECTION": "The van held more than its book said.",
+            "WRITE_OFF": "Unexplained; accepted with a reason.",
         },
     ),
     "RoutePlanStatus": (

@@ -61,6 +61,8 @@ StockBin = described(e.StockBin)
 LedgerKind = described(e.LedgerKind)
 MovementKind = described(e.MovementKind)
 MovementStatus = described(e.MovementStatus)
+DiscrepancyStatus = described(e.DiscrepancyStatus)
+DiscrepancyResolution = described(e.DiscrepancyResolution)
 
 # Every code a payload error or a GraphQL error extension may carry.
 ErrorCode = from_messages(

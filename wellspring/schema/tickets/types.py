@@ -202,6 +202,12 @@ class Job(ModelObjectType):
         graphene.List(graphene.NonNull("wellspring.schema.inventory.types.StockEntry")),
         description="Ledger entries of parts consumed on this job (and their reversals).",
     )
+    stock_discrepancies = graphene.NonNull(
+        graphene.List(
+            graphene.NonNull("wellspring.schema.inventory.discrepancies.StockDiscrepancy")
+        ),
+        description="Parts used here that the van's book could not cover, for the branch.",
+    )
 
     @staticmethod
     async def resolve_expected_parts(root: m.Job, info):
@@ -217,6 +223,15 @@ class Job(ModelObjectType):
     async def resolve_parts_used(root: m.Job, info):
         loader = info.context.loaders.children(
             m.StockEntry, m.StockEntry.job_id, (m.StockEntry.created_at, m.StockEntry.id)
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_stock_discrepancies(root: m.Job, info):
+        loader = info.context.loaders.children(
+            m.StockDiscrepancy,
+            m.StockDiscrepancy.job_id,
+            (m.StockDiscrepancy.created_at, m.StockDiscrepancy.id),
         )
         return await loader.load(root.id)
 
