@@ -5,7 +5,10 @@ Codes are stable identifiers clients switch on; messages may change wording free
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from .i18n_terms import ACTIONS, DETAILS, FIELDS_ZH, REASONS, ROLES, STATUSES
 
 ZH = "zh-CN"
 EN = "en"
@@ -140,6 +143,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "PAGE_SIZE_OUT_OF_RANGE": (
         "每页数量必须在 1 到 {maximum} 之间。",
         "The page size must be between 1 and {maximum}.",
+    ),
+    "VALUE_OUT_OF_RANGE": (
+        "{field} 须在 {minimum} 到 {maximum} 之间。",
+        "{field} must be between {minimum} and {maximum}.",
+    ),
+    "INVALID_CHARACTER": (
+        "{field} 含有不允许的空字符。",
+        "{field} contains a character that is not allowed (NUL).",
+    ),
+    "VARIABLE_INVALID": (
+        "变量 {variable} 的值无效：{detail}。",
+        "The variable {variable} is invalid: {detail}.",
     ),
     "VALUE_TOO_LONG": (
         "{field} 过长（最多 {maximum} 个字符）。",
@@ -346,10 +361,99 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def message(code: str, locale: str, **params: Any) -> str:
-    """The message for a code in a locale; unknown codes fall back to the code itself."""
+    """The message for a code in a locale; unknown codes fall back to the code itself.
+
+    Raw values of ``status``, ``mode``, ``action``, ``role`` and ``field`` are named in the
+    locale's words, so no state name or input path shows in English inside Chinese text.
+    """
     zh, en = MESSAGES.get(code, (code, code))
     template = en if locale == EN else zh
+    return _fill(template, locale, params)
+
+
+def detail(key: str, locale: str, **params: Any) -> str:
+    """A fragment of a transport message (``wellspring.i18n_terms.DETAILS``)."""
+    zh, en = DETAILS.get(key, DETAILS["OTHER"])
+    return _fill(en if locale == EN else zh, locale, params)
+
+
+def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
+    named = dict(params)
+    index = 0 if locale != EN else 1
+    for key in ("status", "mode"):
+        if key in named:
+            named[key] = _term(STATUSES, str(named[key]), index)
+    if "role" in named:
+        named["role"] = _term(ROLES, str(named["role"]), index)
+    if "action" in named:
+        named["action"] = action_name(str(named["action"]), locale)
+    if "field" in named:
+        named["field"] = field_name(str(named["field"] or ""), locale)
     try:
-        return template.format(**params)
+        return template.format(**named)
     except (KeyError, IndexError):
         return template
+
+
+def _term(table: dict[str, tuple[str, str]], value: str, index: int) -> str:
+    return table[value][index] if value in table else value
+
+
+def action_name(action: str, locale: str) -> str:
+    """``complete`` → 完工; a state-machine edge ``A->B`` → 从「A」到「B」."""
+    index = 0 if locale != EN else 1
+    if "->" in action:
+        source, _, target = action.partition("->")
+        a, b = _term(STATUSES, source, index), _term(STATUSES, target, index)
+        return f"从「{a}」到「{b}」" if index == 0 else f"from {a} to {b}"
+    return _term(ACTIONS, action, index)
+
+
+def field_name(path: str, locale: str) -> str:
+    """An input path in words: ``lines.0.quantity`` → 明细第1项的数量 in zh-CN.
+
+    English keeps the path as the client wrote it. A path with a segment the table does not
+    know is named generically in Chinese rather than shown in English.
+    """
+    if locale == EN or not path:
+        return path or ("the value" if locale == EN else "该值")
+    words: list[str] = []
+    for segment in path.split("."):
+        if segment.isdigit():
+            if not words:
+                return "该值"
+            words[-1] += f"第{int(segment) + 1}项"
+        elif _camel(segment) in FIELDS_ZH:
+            words.append(FIELDS_ZH[_camel(segment)])
+        else:
+            return "该字段"
+    return "的".join(words)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_SYSTEM_REASON = re.compile(r"^@([A-Z_]+)(?::(.*))?$", re.DOTALL)
+# Histories written before reasons were stored as codes.
+_LEGACY_REASONS = (
+    (re.compile(r"^opened from (\S+)$"), "OPENED_FROM"),
+    (re.compile(r"^reassigned$"), "REASSIGNED"),
+)
+
+
+def history_reason(text: str, locale: str) -> str:
+    """A stored history reason for a reader: system codes in the locale, people's words as is."""
+    found = _SYSTEM_REASON.match(text)
+    code, value = (found.group(1), found.group(2) or "") if found else ("", "")
+    if not found:
+        for pattern, legacy in _LEGACY_REASONS:
+            legacy_match = pattern.match(text)
+            if legacy_match:
+                code = legacy
+                value = legacy_match.group(1) if legacy_match.groups() else ""
+    if code not in REASONS:
+        return text
+    zh, en = REASONS[code]
+    return (en if locale == EN else zh).format(value=value)

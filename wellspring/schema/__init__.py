@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import graphene
+from graphql import GraphQLSchema, Undefined, is_input_object_type
 
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
@@ -86,4 +87,20 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
-    return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    _drop_implicit_null_defaults(schema.graphql_schema)
+    return schema
+
+
+def _drop_implicit_null_defaults(schema: GraphQLSchema) -> None:
+    """graphene gives an input field declared with ``graphene.Field`` a default of null.
+
+    On a ``NonNull`` field that default makes graphql-core treat the field as optional, so
+    ``openTicket(input: {})`` reached the resolver with ``type: None``. No input of ours
+    means null as a default: every such default is removed, so required really is required.
+    """
+    for graphql_type in schema.type_map.values():
+        if is_input_object_type(graphql_type):
+            for input_field in graphql_type.fields.values():
+                if input_field.default_value is None:
+                    input_field.default_value = Undefined

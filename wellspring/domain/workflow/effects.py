@@ -46,6 +46,7 @@ from ..models.enums import (
 )
 from . import sla
 from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
+from .states import system_reason
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
@@ -423,7 +424,7 @@ async def open_follow_up_ticket(
             to_status=TicketStatus.CREATED,
             actor_id=actor.user_id,
             at=now,
-            reason=f"opened from {origin.number}",
+            reason=system_reason("OPENED_FROM", origin.number),
         )
     )
     audit.record(

@@ -6,6 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.tickets import is_overdue
+from wellspring.i18n import history_reason
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node, as_value
@@ -49,6 +50,10 @@ class _StatusChangeFields:
     @staticmethod
     async def resolve_actor_name(root, info):
         return await info.context.loaders.display_name(root.actor_id)
+
+    @staticmethod
+    def resolve_reason(root, info):
+        return history_reason(root.reason or "", info.context.locale)
 
 
 class TicketStatusChange(_StatusChangeFields, ModelObjectType):
@@ -149,6 +154,11 @@ class Job(ModelObjectType):
     arrived_at = graphene.Field(DateTime)
     completed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
+
     revision = graphene.Int(required=True)
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     route_position = graphene.Int(description="Place in the engineer's day (applied route plan).")
@@ -248,6 +258,11 @@ class Ticket(ModelObjectType):
     overdue = graphene.Boolean(required=True)
     closed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
+
     revision = graphene.Int(required=True)
     created_at = graphene.Field(DateTime, required=True)
     updated_at = graphene.Field(DateTime, required=True)
