@@ -176,8 +176,11 @@ DETAILS: dict[str, tuple[str, str]] = {
     "UNKNOWN_ENUM_VALUE": ("取值不在 {type} 的可选范围内", "the value is not one of {type}"),
     "INT_OUT_OF_RANGE": ("整数超出范围", "the integer is out of range"),
     "WRONG_TYPE": ("值的类型应为 {type}", "the value should be of type {type}"),
-    "INVALID_DATETIME": ("时间格式无效，应为 ISO-8601", "not an ISO-8601 date-time"),
-    "INVALID_DATE": ("日期格式无效，应为 YYYY-MM-DD", "not a YYYY-MM-DD date"),
+    "INVALID_DATETIME": (
+        "时间格式无效，应形如 2026-12-01 08:00:00+08:00",
+        "not an ISO-8601 date-time",
+    ),
+    "INVALID_DATE": ("日期格式无效，应形如 2026-12-01", "not a YYYY-MM-DD date"),
     "INVALID_DECIMAL": ("不是有效的数字", "not a decimal number"),
     "DATE_OUT_OF_RANGE": ("日期超出允许范围", "the date is out of the allowed range"),
     "MISSING_VARIABLE": ("缺少必填变量 {name}", "the required variable {name} is missing"),

@@ -47,7 +47,11 @@ class Node(relay.Node):
         graphql_type = info.schema.get_type(type_name)
         graphene_type = getattr(graphql_type, "graphene_type", None)
         interfaces = getattr(getattr(graphene_type, "_meta", None), "interfaces", ())
-        if cls not in interfaces or (only_type is not None and graphene_type is not only_type):
+        if (
+            graphene_type is None
+            or cls not in interfaces
+            or (only_type is not None and graphene_type is not only_type)
+        ):
             raise DomainError("INVALID_ID", field="id", value=global_id[:64])
         return graphene_type.get_node(info, raw)
 
