@@ -100,6 +100,13 @@ def test_every_malformed_node_id_is_invalid_id(gql: GraphQL, value: str) -> None
     assert response.json()["data"] == {"node": None}
 
 
+def test_well_formed_node_ids_still_resolve(gql: GraphQL) -> None:
+    edges = gql.data("{ tickets(first: 5) { edges { node { id } } } }", as_user="hq")
+    ticket_id = edges["tickets"]["edges"][0]["node"]["id"]
+    node = gql.data("query($id: ID!) { node(id: $id) { id } }", {"id": ticket_id}, as_user="hq")
+    assert node["node"]["id"] == ticket_id
+
+
 def test_nul_characters_are_refused_in_variables_and_literals(gql: GraphQL) -> None:
     search = "query($s: String) { customers(search: $s, first: 1) { totalCount } }"
     response = gql.post(search, {"s": "a\u0000b"}, as_user="hq", locale=ZH)

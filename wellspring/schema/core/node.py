@@ -50,7 +50,7 @@ class Node(relay.Node):
         if (
             graphene_type is None
             or cls not in interfaces
-            or (only_type is not None and graphene_type is not only_type)
+            or (only_type and graphene_type is not only_type)
         ):
             raise DomainError("INVALID_ID", field="id", value=global_id[:64])
         return graphene_type.get_node(info, raw)
