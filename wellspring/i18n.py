@@ -5,10 +5,11 @@ Codes are stable identifiers clients switch on; messages may change wording free
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from .i18n_terms import ACTIONS, DETAILS, FIELDS_ZH, REASONS, ROLES, STATUSES
+from .i18n_terms import DETAILS, ROLES, STATUSES, action_name, field_name, history_reason, term
+
+__all__ = ["history_reason", "message", "negotiate"]
 
 ZH = "zh-CN"
 EN = "en"
@@ -382,9 +383,9 @@ def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
     index = 0 if locale != EN else 1
     for key in ("status", "mode"):
         if key in named:
-            named[key] = _term(STATUSES, str(named[key]), index)
+            named[key] = term(STATUSES, str(named[key]), index)
     if "role" in named:
-        named["role"] = _term(ROLES, str(named["role"]), index)
+        named["role"] = term(ROLES, str(named["role"]), index)
     if "action" in named:
         named["action"] = action_name(str(named["action"]), locale)
     if "field" in named:
@@ -393,67 +394,3 @@ def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
         return template.format(**named)
     except (KeyError, IndexError):
         return template
-
-
-def _term(table: dict[str, tuple[str, str]], value: str, index: int) -> str:
-    return table[value][index] if value in table else value
-
-
-def action_name(action: str, locale: str) -> str:
-    """``complete`` → 完工; a state-machine edge ``A->B`` → 从「A」到「B」."""
-    index = 0 if locale != EN else 1
-    if "->" in action:
-        source, _, target = action.partition("->")
-        a, b = _term(STATUSES, source, index), _term(STATUSES, target, index)
-        return f"从「{a}」到「{b}」" if index == 0 else f"from {a} to {b}"
-    return _term(ACTIONS, action, index)
-
-
-def field_name(path: str, locale: str) -> str:
-    """An input path in words: ``lines.0.quantity`` → 明细第1项的数量 in zh-CN.
-
-    English keeps the path as the client wrote it. A path with a segment the table does not
-    know is named generically in Chinese rather than shown in English.
-    """
-    if locale == EN or not path:
-        return path or ("the value" if locale == EN else "该值")
-    words: list[str] = []
-    for segment in path.split("."):
-        if segment.isdigit():
-            if not words:
-                return "该值"
-            words[-1] += f"第{int(segment) + 1}项"
-        elif _camel(segment) in FIELDS_ZH:
-            words.append(FIELDS_ZH[_camel(segment)])
-        else:
-            return "该字段"
-    return "的".join(words)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-_SYSTEM_REASON = re.compile(r"^@([A-Z_]+)(?::(.*))?$", re.DOTALL)
-# Histories written before reasons were stored as codes.
-_LEGACY_REASONS = (
-    (re.compile(r"^opened from (\S+)$"), "OPENED_FROM"),
-    (re.compile(r"^reassigned$"), "REASSIGNED"),
-)
-
-
-def history_reason(text: str, locale: str) -> str:
-    """A stored history reason for a reader: system codes in the locale, people's words as is."""
-    found = _SYSTEM_REASON.match(text)
-    code, value = (found.group(1), found.group(2) or "") if found else ("", "")
-    if not found:
-        for pattern, legacy in _LEGACY_REASONS:
-            legacy_match = pattern.match(text)
-            if legacy_match:
-                code = legacy
-                value = legacy_match.group(1) if legacy_match.groups() else ""
-    if code not in REASONS:
-        return text
-    zh, en = REASONS[code]
-    return (en if locale == EN else zh).format(value=value)

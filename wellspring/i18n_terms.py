@@ -8,6 +8,8 @@ name, action or field path shows inside a Chinese message.
 
 from __future__ import annotations
 
+import re
+
 # Every status of tickets, jobs, movements, devices, follow-ups and route plans.
 STATUSES: dict[str, tuple[str, str]] = {
     "CREATED": ("已创建", "created"),
@@ -214,3 +216,68 @@ REASONS: dict[str, tuple[str, str]] = {
     "OPENED_FROM": ("由工单 {value} 转开", "opened from {value}"),
     "REASSIGNED": ("改派", "reassigned"),
 }
+
+
+def term(table: dict[str, tuple[str, str]], value: str, index: int) -> str:
+    """A raw value's name (index 0: zh-CN, 1: en), or the value itself when unnamed."""
+    return table[value][index] if value in table else value
+
+
+def action_name(action: str, locale: str) -> str:
+    """``complete`` → 完工; a state-machine edge ``A->B`` → 从「A」到「B」."""
+    index = 1 if locale == "en" else 0
+    if "->" in action:
+        source, _, target = action.partition("->")
+        a, b = term(STATUSES, source, index), term(STATUSES, target, index)
+        return f"从「{a}」到「{b}」" if index == 0 else f"from {a} to {b}"
+    return term(ACTIONS, action, index)
+
+
+def field_name(path: str, locale: str) -> str:
+    """An input path in words: ``lines.0.quantity`` → 明细第1项的数量 in zh-CN.
+
+    English keeps the path as the client wrote it. A path with a segment the table does not
+    know is named generically in Chinese rather than shown in English.
+    """
+    if locale == "en" or not path:
+        return path or ("the value" if locale == "en" else "该值")
+    words: list[str] = []
+    for segment in path.split("."):
+        if segment.isdigit():
+            if not words:
+                return "该值"
+            words[-1] += f"第{int(segment) + 1}项"
+        elif _camel(segment) in FIELDS_ZH:
+            words.append(FIELDS_ZH[_camel(segment)])
+        else:
+            return "该字段"
+    return "的".join(words)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_SYSTEM_REASON = re.compile(r"^@([A-Z_]+)(?::(.*))?$", re.DOTALL)
+# Histories written before reasons were stored as codes.
+_LEGACY_REASONS = (
+    (re.compile(r"^opened from (\S+)$"), "OPENED_FROM"),
+    (re.compile(r"^reassigned$"), "REASSIGNED"),
+)
+
+
+def history_reason(text: str, locale: str) -> str:
+    """A stored history reason for a reader: system codes in the locale, people's words as is."""
+    found = _SYSTEM_REASON.match(text)
+    code, value = (found.group(1), found.group(2) or "") if found else ("", "")
+    if not found:
+        for pattern, legacy in _LEGACY_REASONS:
+            legacy_match = pattern.match(text)
+            if legacy_match:
+                code = legacy
+                value = legacy_match.group(1) if legacy_match.groups() else ""
+    if code not in REASONS:
+        return text
+    zh, en = REASONS[code]
+    return (en if locale == "en" else zh).format(value=value)

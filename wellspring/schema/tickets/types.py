@@ -72,6 +72,14 @@ class TicketStatusChange(_StatusChangeFields, ModelObjectType):
     reason = graphene.String(required=True)
 
 
+class _StatusReason:
+    """A job's or ticket's last status reason, system-written ones in the reader's language."""
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
+
+
 class JobStatusChange(_StatusChangeFields, ModelObjectType):
     model = m.JobStatusChange
 
@@ -133,7 +141,7 @@ class ExpectedPart(graphene.ObjectType):
         return root.get("in_van")
 
 
-class Job(ModelObjectType):
+class Job(_StatusReason, ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
     model = m.Job
@@ -154,11 +162,6 @@ class Job(ModelObjectType):
     arrived_at = graphene.Field(DateTime)
     completed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
-
-    @staticmethod
-    def resolve_status_reason(root, info):
-        return history_reason(root.status_reason or "", info.context.locale)
-
     revision = graphene.Int(required=True)
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     route_position = graphene.Int(description="Place in the engineer's day (applied route plan).")
@@ -229,7 +232,7 @@ class Job(ModelObjectType):
         return await loader.load(root.id)
 
 
-class Ticket(ModelObjectType):
+class Ticket(_StatusReason, ModelObjectType):
     """A customer request and everything done about it."""
 
     model = m.Ticket
@@ -258,11 +261,6 @@ class Ticket(ModelObjectType):
     overdue = graphene.Boolean(required=True)
     closed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
-
-    @staticmethod
-    def resolve_status_reason(root, info):
-        return history_reason(root.status_reason or "", info.context.locale)
-
     revision = graphene.Int(required=True)
     created_at = graphene.Field(DateTime, required=True)
     updated_at = graphene.Field(DateTime, required=True)
