@@ -5,7 +5,9 @@ One run per test session feeds two tests: no answer may be a 5xx or carry INTERN
 and no error message given under zh-CN may be English. The run has its own database, since
 generated mutations change data (and may log the caller out: the token is then renewed).
 
-``WELLSPRING_GENERATED_EXAMPLES`` sets the examples per user (default 150).
+``WELLSPRING_GENERATED_EXAMPLES`` sets the examples per user (default 150). The examples
+are the same on every run (a failure in CI reproduces at once);
+``WELLSPRING_GENERATED_EXPLORE=1`` draws new ones each run, to hunt for more.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory
 
 EXAMPLES = int(os.environ.get("WELLSPRING_GENERATED_EXAMPLES", "150"))
+EXPLORE = os.environ.get("WELLSPRING_GENERATED_EXPLORE") == "1"
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 USERS = ("hq", "tech-sh-1")
 # Node types whose real ids the generator may use, by model.
@@ -153,6 +156,7 @@ def _run_as(gql: GraphQL, user: str, strategy: Any, run: Run) -> None:
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=not EXPLORE,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
