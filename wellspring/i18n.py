@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n_terms import DETAILS, ROLES, STATUSES, action_name, field_name, history_reason, term
+
+__all__ = ["history_reason", "message", "negotiate"]
+
 ZH = "zh-CN"
 EN = "en"
 LOCALES = (ZH, EN)
@@ -144,6 +148,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "PAGE_SIZE_OUT_OF_RANGE": (
         "每页数量必须在 1 到 {maximum} 之间。",
         "The page size must be between 1 and {maximum}.",
+    ),
+    "VALUE_OUT_OF_RANGE": (
+        "{field} 须在 {minimum} 到 {maximum} 之间。",
+        "{field} must be between {minimum} and {maximum}.",
+    ),
+    "INVALID_CHARACTER": (
+        "{field} 含有不允许的空字符。",
+        "{field} contains a character that is not allowed (NUL).",
+    ),
+    "VARIABLE_INVALID": (
+        "变量 {variable} 的值无效：{detail}。",
+        "The variable {variable} is invalid: {detail}.",
     ),
     "VALUE_TOO_LONG": (
         "{field} 过长（最多 {maximum} 个字符）。",
@@ -365,10 +381,35 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def message(code: str, locale: str, **params: Any) -> str:
-    """The message for a code in a locale; unknown codes fall back to the code itself."""
+    """The message for a code in a locale; unknown codes fall back to the code itself.
+
+    Raw values of ``status``, ``mode``, ``action``, ``role`` and ``field`` are named in the
+    locale's words, so no state name or input path shows in English inside Chinese text.
+    """
     zh, en = MESSAGES.get(code, (code, code))
     template = en if locale == EN else zh
+    return _fill(template, locale, params)
+
+
+def detail(key: str, locale: str, **params: Any) -> str:
+    """A fragment of a transport message (``wellspring.i18n_terms.DETAILS``)."""
+    zh, en = DETAILS.get(key, DETAILS["OTHER"])
+    return _fill(en if locale == EN else zh, locale, params)
+
+
+def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
+    named = dict(params)
+    index = 0 if locale != EN else 1
+    for key in ("status", "mode"):
+        if key in named:
+            named[key] = term(STATUSES, str(named[key]), index)
+    if "role" in named:
+        named["role"] = term(ROLES, str(named["role"]), index)
+    if "action" in named:
+        named["action"] = action_name(str(named["action"]), locale)
+    if "field" in named:
+        named["field"] = field_name(str(named["field"] or ""), locale)
     try:
-        return template.format(**params)
+        return template.format(**named)
     except (KeyError, IndexError):
         return template

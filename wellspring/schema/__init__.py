@@ -8,6 +8,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import graphene
+from graphql import (
+    GraphQLArgument,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    is_non_null_type,
+)
 
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
 from .customers.types import Address, Contact
@@ -88,4 +98,32 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
-    return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    _fix_defaults(schema.graphql_schema)
+    return schema
+
+
+def _fix_defaults(schema: GraphQLSchema) -> None:
+    """graphene gives an input field declared with ``graphene.Field`` a default of null.
+
+    On a ``NonNull`` field that default makes graphql-core treat the field as optional, so
+    ``openTicket(input: {})`` reached the resolver with ``type: None``. No input of ours
+    means null as a default: every such default is removed, so required really is required.
+    """
+    for graphql_type in schema.type_map.values():
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for input_field in graphql_type.fields.values():
+                if input_field.default_value is None:
+                    input_field.default_value = Undefined
+                _no_explicit_null(input_field)
+        elif isinstance(graphql_type, GraphQLObjectType):
+            for output_field in graphql_type.fields.values():
+                for argument in output_field.args.values():
+                    _no_explicit_null(argument)
+
+
+def _no_explicit_null(value: GraphQLArgument | GraphQLInputField) -> None:
+    """An argument with a default (``withinDays: Int = 30``) is NonNull: an explicit null
+    would otherwise replace the default and reach the resolver as None."""
+    if value.default_value not in (None, Undefined) and not is_non_null_type(value.type):
+        value.type = GraphQLNonNull(value.type)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import graphene
 
-from wellspring.domain import audit, auth, customers, queries, tickets
+from wellspring.domain import audit, auth, bounds, customers, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.inventory import reports as inventory_reports
@@ -19,7 +19,7 @@ from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
-from .core.scalars import DateTime
+from .core.scalars import Date, DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
@@ -176,7 +176,7 @@ class Query(graphene.ObjectType):
     suggest_technicians = suggest_technicians_field()
     my_jobs = graphene.NonNull(
         graphene.List(graphene.NonNull(Job)),
-        date=graphene.Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),
+        date=Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),
         description="Engineers: their jobs.",
     )
     online_sessions = graphene.Field(
@@ -341,7 +341,10 @@ class Query(graphene.ObjectType):
         _root, info, active_within_minutes=30, first=None, after=None
     ):
         actor = require_actor(info)
-        within = dt.timedelta(minutes=max(1, active_within_minutes))
+        minutes = bounds.check_int(
+            active_within_minutes, "activeWithinMinutes", 1, bounds.MAX_WINDOW_MINUTES
+        )
+        within = dt.timedelta(minutes=minutes)
         return await auth.online_sessions(
             info.context.session, actor, active_within=within, first=first, after=after
         )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, water
 from ..actor import Actor
+from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..errors import DomainError
 from ..inventory import machines
 from ..models import (
@@ -266,6 +267,9 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
         status = device.status.value if device else ""
         raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
     quantity = int(request["quantity"])
+    # Checked at opening too; tickets opened before that check reach here with any number.
+    most = MAX_RECHARGE_MONTHS if device.supply_mode is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
+    check_int(quantity, "recharge.quantity", 1, most)
     today = now.astimezone(SHANGHAI).date()
     if device.supply_mode is SupplyMode.MONTHLY:
         start = max(today, device.supply_expires_on or today)

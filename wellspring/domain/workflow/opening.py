@@ -18,6 +18,7 @@ from ..actor import Actor
 from ..models import Ticket, TicketStatusChange, utcnow
 from ..models.enums import Channel, Priority, TicketStatus, TicketType
 from . import config, sla
+from .states import system_reason
 
 
 async def new_ticket(
@@ -84,7 +85,7 @@ async def open_follow_up_ticket(
         type=ticket_type,
         priority=priority,
         opened_at=utcnow(),
-        reason=f"opened from {origin.number}",
+        reason=system_reason("OPENED_FROM", origin.number),
         audit_details={"linked_ticket_id": origin.id},
         channel=Channel.SYSTEM,
         customer_id=origin.customer_id,

@@ -496,7 +496,7 @@ async def assign_job(
     job.technician_id = technician.id
     job.appointment_start = appointment_start
     job.appointment_end = appointment_end
-    note = "reassigned" if reassigned else ""
+    note = states.system_reason("REASSIGNED") if reassigned else ""
     _move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
     target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
     if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:

@@ -8,6 +8,7 @@ from wellspring.domain import auth
 from wellspring.domain.errors import DomainError
 
 from ..core.context import RequestContext, require_actor
+from ..core.dataloaders import Loaders
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
@@ -38,6 +39,10 @@ class Login(graphene.Mutation):
             )
         except DomainError as error:
             return LoginPayload(errors=user_errors(error, ctx.locale))
+        # The payload's fields (user { branch ... }) resolve as the new session: without it
+        # they failed for want of an actor, and that failure rolled the new session back.
+        ctx.actor = await auth.authenticate(ctx.session, config=ctx.auth, token=tokens.access_token)
+        ctx.loaders = Loaders(ctx.session, ctx.actor)
         return LoginPayload(
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,

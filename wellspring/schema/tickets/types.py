@@ -6,7 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.tickets import is_overdue
-from wellspring.i18n import message
+from wellspring.i18n import history_reason, message
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node, as_value
@@ -84,6 +84,10 @@ class _StatusChangeFields:
     async def resolve_actor_name(root, info):
         return await info.context.loaders.display_name(root.actor_id)
 
+    @staticmethod
+    def resolve_reason(root, info):
+        return history_reason(root.reason or "", info.context.locale)
+
 
 class TicketStatusChange(_StatusChangeFields, ModelObjectType):
     """One transition of a ticket: from, to, who, when, why."""
@@ -99,6 +103,14 @@ class TicketStatusChange(_StatusChangeFields, ModelObjectType):
     actor_name = graphene.String()
     at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
+
+
+class _StatusReason:
+    """A job's or ticket's last status reason, system-written ones in the reader's language."""
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
 
 
 class JobStatusChange(_StatusChangeFields, ModelObjectType):
@@ -162,7 +174,7 @@ class ExpectedPart(graphene.ObjectType):
         return root.get("in_van")
 
 
-class Job(ModelObjectType):
+class Job(_StatusReason, ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
     model = m.Job
@@ -268,7 +280,7 @@ class Job(ModelObjectType):
         return await loader.load(root.id)
 
 
-class Ticket(ModelObjectType):
+class Ticket(_StatusReason, ModelObjectType):
     """A customer request and everything done about it."""
 
     model = m.Ticket
