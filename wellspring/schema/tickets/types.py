@@ -251,6 +251,7 @@ class Ticket(ModelObjectType):
     revision = graphene.Int(required=True)
     created_at = graphene.Field(DateTime, required=True)
     updated_at = graphene.Field(DateTime, required=True)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     jobs = graphene.NonNull(graphene.List(graphene.NonNull(Job)))
     history = graphene.NonNull(graphene.List(graphene.NonNull(TicketStatusChange)))
     follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
