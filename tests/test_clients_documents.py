@@ -48,6 +48,7 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MyVanStock": {},
     "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
     "ResolveTicket": {"id": "ID!", "resolution": "String!"},
+    "UnlockUser": {"input": "UnlockUserInput!"},
 }
 
 

@@ -35,6 +35,8 @@ def auth_config(settings: Settings) -> AuthConfig:
         max_failures=settings.login_max_failures,
         window_seconds=settings.login_window_seconds,
         lockout_seconds=settings.login_lockout_seconds,
+        max_lockout_seconds=settings.login_max_lockout_seconds,
+        address_max_failures=settings.login_address_max_failures,
         allow_demo_accounts=not settings.is_production,
     )
 

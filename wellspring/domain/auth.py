@@ -2,7 +2,8 @@
 
 Access tokens are short-lived JWTs naming their session; every request re-checks that the
 session is still live, so an admin's revocation takes effect on the session's next request.
-Refresh tokens are opaque random strings stored only as a SHA-256 hash and rotated on use.
+Refresh tokens are opaque random strings stored only as a SHA-256 hash and rotated on use;
+a rotated-away token presented again revokes its session (reuse detection).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import audit, policy
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated, PermissionDenied
-from .models import AuthSession, LoginThrottle, Technician, User, utcnow
+from .models import AuthSession, LoginThrottle, SpentRefreshToken, Technician, User, utcnow
 from .models.enums import Role
 from .pagination import Page, SortKey, paginate
 
@@ -41,6 +42,10 @@ class AuthConfig:
     max_failures: int = 5
     window_seconds: int = 900
     lockout_seconds: int = 60
+    # Each lockout doubles the last, up to this: a stranger can delay a user, not lock them out.
+    max_lockout_seconds: int = 900
+    # Failures from one client address (any usernames) before it is locked: slows spraying.
+    address_max_failures: int = 30
     # The demo accounts (password "demo") exist only outside production.
     allow_demo_accounts: bool = True
 
@@ -76,12 +81,46 @@ def _access_token(config: AuthConfig, user: User, session: AuthSession) -> tuple
     return jwt.encode(claims, config.secret_key, algorithm=_JWT_ALGORITHM), expires
 
 
+def _user_key(username: str) -> str:
+    return "user:" + username.strip().lower()[:120]
+
+
+def _address_key(ip_address: str) -> str:
+    return "addr:" + ip_address[:64]
+
+
 async def _throttle_row(session: AsyncSession, key: str) -> LoginThrottle:
     row = await session.get(LoginThrottle, key, with_for_update=True)
     if row is None:
         row = LoginThrottle(key=key, failures=0, window_started_at=utcnow(), lockouts=0)
         session.add(row)
     return row
+
+
+def _count_failure(
+    throttle: LoginThrottle, config: AuthConfig, now: dt.datetime, max_failures: int
+) -> None:
+    """One more failure in the window; at ``max_failures`` the key is locked for a while that
+    doubles with each lockout, never beyond ``max_lockout_seconds``."""
+    if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
+        throttle.failures = 0
+        throttle.window_started_at = now
+    throttle.failures += 1
+    if throttle.failures >= max_failures:
+        throttle.lockouts += 1
+        doubling = config.lockout_seconds * 2 ** min(throttle.lockouts - 1, 30)
+        delay = min(doubling, config.max_lockout_seconds)
+        throttle.locked_until = now + dt.timedelta(seconds=delay)
+        throttle.failures = 0
+        throttle.window_started_at = now
+
+
+def _seconds_locked(throttles: list[LoginThrottle], now: dt.datetime) -> int:
+    until = [t.locked_until for t in throttles if t.locked_until is not None]
+    latest = max(until, default=None)
+    if latest is None or latest <= now:
+        return 0
+    return int((latest - now).total_seconds()) + 1
 
 
 async def login(
@@ -93,16 +132,22 @@ async def login(
     ip_address: str = "",
     user_agent: str = "",
 ) -> Tokens:
-    """Check the password and open a session; throttled per username, known or not.
+    """Check the password and open a session; throttled per username (known or not) and per
+    client address (``ip_address``, the peer the server sees).
 
-    A failed attempt raises ``DomainError`` *after* its throttle row is written, so the
-    caller must commit even on that error (``login_failure_is_recorded``).
+    A failed attempt raises ``DomainError`` *after* its throttle rows are written, so the
+    caller must commit even on that error. A success clears the username's count but not the
+    address's, so a sprayer cannot reset it by signing in to an account of their own.
     """
     key = username.strip().lower()[:128]
     now = utcnow()
-    throttle = await _throttle_row(session, key)
-    if throttle.locked_until is not None and throttle.locked_until > now:
-        seconds = int((throttle.locked_until - now).total_seconds()) + 1
+    # Always the username's row first, then the address's: one lock order, no deadlock.
+    throttle = await _throttle_row(session, _user_key(username))
+    throttles = [throttle]
+    if ip_address:
+        throttles.append(await _throttle_row(session, _address_key(ip_address)))
+    seconds = _seconds_locked(throttles, now)
+    if seconds:
         raise DomainError("TOO_MANY_ATTEMPTS", seconds=seconds)
 
     user = (
@@ -115,16 +160,9 @@ async def login(
     if user is not None and user.is_demo and not config.allow_demo_accounts:
         refused = True
     if not ok or refused or user is None:
-        if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
-            throttle.failures = 0
-            throttle.window_started_at = now
-        throttle.failures += 1
-        if throttle.failures >= config.max_failures:
-            throttle.lockouts += 1
-            delay = min(config.lockout_seconds * 2 ** (throttle.lockouts - 1), 86_400)
-            throttle.locked_until = now + dt.timedelta(seconds=delay)
-            throttle.failures = 0
-            throttle.window_started_at = now
+        _count_failure(throttle, config, now, config.max_failures)
+        for by_address in throttles[1:]:
+            _count_failure(by_address, config, now, config.address_max_failures)
         audit.record(
             session,
             None,
@@ -166,16 +204,65 @@ async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: s
             .with_for_update()
         )
     ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None:
+        await _revoke_on_reuse(session, _digest(refresh_token), now)
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+    if row.revoked_at is not None or row.expires_at <= now:
         raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
         raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
     new_refresh = secrets.token_urlsafe(32)
+    spent = SpentRefreshToken(token_hash=row.refresh_token_hash, session_id=row.id, spent_at=now)
+    session.add(spent)
     row.refresh_token_hash = _digest(new_refresh)
     row.last_seen_at = now
     access, expires = _access_token(config, user, row)
     return Tokens(access, new_refresh, expires, user, row)
+
+
+async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime) -> None:
+    """A rotated-away refresh token came back: someone holds a copy. Either the thief or the
+    owner presented it, and we cannot tell which, so the whole session ends for both: its
+    refresh token stops working and its access tokens fail on their next request.
+
+    Sessions are rotated in place, so the session row is the whole token family. The caller
+    must commit even though the refresh fails (``RefreshToken`` runs without a savepoint).
+    """
+    spent = await session.get(SpentRefreshToken, digest)
+    if spent is None:
+        return
+    row = await session.get(AuthSession, spent.session_id, with_for_update=True)
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    audit.record(
+        session,
+        None,
+        "auth.refresh_token_reused",
+        entity_type="AuthSession",
+        entity_id=row.id,
+        user_id=row.user_id,
+    )
+
+
+async def unlock_user(session: AsyncSession, actor: Actor, *, user_id: str) -> User:
+    """An admin lifts a user's login lockout (their failure count starts again)."""
+    if not policy.can_unlock_users(actor):
+        raise PermissionDenied
+    user = (
+        await session.execute(select(User).where(User.id == user_id, policy.users_scope(actor)))
+    ).scalar_one_or_none()
+    if user is None:
+        raise DomainError("USER_NOT_FOUND", field="userId")
+    throttle = await session.get(LoginThrottle, _user_key(user.username), with_for_update=True)
+    if throttle is not None:
+        throttle.failures = 0
+        throttle.lockouts = 0
+        throttle.locked_until = None
+        throttle.window_started_at = utcnow()
+    audit.record(session, actor, "auth.user_unlocked", entity_type="User", entity_id=user.id)
+    return user
 
 
 async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str) -> Actor:
@@ -311,4 +398,5 @@ __all__ = [
     "online_sessions",
     "refresh",
     "revoke_session",
+    "unlock_user",
 ]

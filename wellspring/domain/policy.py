@@ -320,6 +320,10 @@ def can_read_audit_log(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
 
 
+def can_unlock_users(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
 # Soft-deleted rows of these tables read as not found by id, as they are missing from lists;
 # only an admin's audit read (``include_deleted``) still returns them. Sync pulls keep using
 # ``scope`` alone, because a phone must hear of a deletion as a tombstone.

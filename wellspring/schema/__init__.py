@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import graphene
 
-from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
+from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
@@ -50,6 +50,7 @@ class Mutation(graphene.ObjectType):
     refresh_token = RefreshToken.Field()
     logout = Logout.Field()
     revoke_session = RevokeSession.Field()
+    unlock_user = UnlockUser.Field()
     # dispatchers
     open_ticket = OpenTicket.Field()
     approve_ticket = ApproveTicket.Field()

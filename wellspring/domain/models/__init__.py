@@ -7,7 +7,14 @@ from .dispatch import GeocodeCacheEntry, RoutePlan
 from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
-from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
+from .system import (
+    AuditEntry,
+    AuthSession,
+    ChangeClock,
+    CounterRow,
+    LoginThrottle,
+    SpentRefreshToken,
+)
 from .tickets import (
     FollowUp,
     Job,
@@ -45,6 +52,7 @@ __all__ = [
     "Record",
     "RoutePlan",
     "ServiceOutlet",
+    "SpentRefreshToken",
     "StockBalance",
     "StockEntry",
     "StockMovement",
