@@ -10,6 +10,7 @@ from functools import lru_cache
 import graphene
 
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
+from .core.field_guard import guard_fields
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
@@ -87,4 +88,6 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
-    return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    guard_fields(schema.graphql_schema)
+    return schema
