@@ -12,7 +12,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 from argon2 import PasswordHasher
@@ -20,10 +20,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import audit, policy
+from . import audit, login_throttle, policy
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated, PermissionDenied
-from .models import AuthSession, LoginThrottle, SpentRefreshToken, Technician, User, utcnow
+from .models import AuthSession, SpentRefreshToken, Technician, User, utcnow
 from .models.enums import Role
 from .pagination import Page, SortKey, paginate
 
@@ -39,13 +39,7 @@ class AuthConfig:
     secret_key: str
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    max_failures: int = 5
-    window_seconds: int = 900
-    lockout_seconds: int = 60
-    # Each lockout doubles the last, up to this: a stranger can delay a user, not lock them out.
-    max_lockout_seconds: int = 900
-    # Failures from one client address (any usernames) before it is locked: slows spraying.
-    address_max_failures: int = 30
+    throttle: login_throttle.Limits = field(default_factory=login_throttle.Limits)
     # The demo accounts (password "demo") exist only outside production.
     allow_demo_accounts: bool = True
 
@@ -81,48 +75,6 @@ def _access_token(config: AuthConfig, user: User, session: AuthSession) -> tuple
     return jwt.encode(claims, config.secret_key, algorithm=_JWT_ALGORITHM), expires
 
 
-def _user_key(username: str) -> str:
-    return "user:" + username.strip().lower()[:120]
-
-
-def _address_key(ip_address: str) -> str:
-    return "addr:" + ip_address[:64]
-
-
-async def _throttle_row(session: AsyncSession, key: str) -> LoginThrottle:
-    row = await session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=utcnow(), lockouts=0)
-        session.add(row)
-    return row
-
-
-def _count_failure(
-    throttle: LoginThrottle, config: AuthConfig, now: dt.datetime, max_failures: int
-) -> None:
-    """One more failure in the window; at ``max_failures`` the key is locked for a while that
-    doubles with each lockout, never beyond ``max_lockout_seconds``."""
-    if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
-        throttle.failures = 0
-        throttle.window_started_at = now
-    throttle.failures += 1
-    if throttle.failures >= max_failures:
-        throttle.lockouts += 1
-        doubling = config.lockout_seconds * 2 ** min(throttle.lockouts - 1, 30)
-        delay = min(doubling, config.max_lockout_seconds)
-        throttle.locked_until = now + dt.timedelta(seconds=delay)
-        throttle.failures = 0
-        throttle.window_started_at = now
-
-
-def _seconds_locked(throttles: list[LoginThrottle], now: dt.datetime) -> int:
-    until = [t.locked_until for t in throttles if t.locked_until is not None]
-    latest = max(until, default=None)
-    if latest is None or latest <= now:
-        return 0
-    return int((latest - now).total_seconds()) + 1
-
-
 async def login(
     session: AsyncSession,
     *,
@@ -141,12 +93,8 @@ async def login(
     """
     key = username.strip().lower()[:128]
     now = utcnow()
-    # Always the username's row first, then the address's: one lock order, no deadlock.
-    throttle = await _throttle_row(session, _user_key(username))
-    throttles = [throttle]
-    if ip_address:
-        throttles.append(await _throttle_row(session, _address_key(ip_address)))
-    seconds = _seconds_locked(throttles, now)
+    throttles = await login_throttle.rows(session, username, ip_address)
+    seconds = login_throttle.seconds_locked(throttles, now)
     if seconds:
         raise DomainError("TOO_MANY_ATTEMPTS", seconds=seconds)
 
@@ -160,9 +108,7 @@ async def login(
     if user is not None and user.is_demo and not config.allow_demo_accounts:
         refused = True
     if not ok or refused or user is None:
-        _count_failure(throttle, config, now, config.max_failures)
-        for by_address in throttles[1:]:
-            _count_failure(by_address, config, now, config.address_max_failures)
+        login_throttle.record_failure(throttles, config.throttle, now)
         audit.record(
             session,
             None,
@@ -174,9 +120,7 @@ async def login(
         )
         raise DomainError("INVALID_CREDENTIALS")
 
-    throttle.failures = 0
-    throttle.lockouts = 0
-    throttle.locked_until = None
+    login_throttle.record_success(throttles)
     refresh = secrets.token_urlsafe(32)
     auth_session = AuthSession(
         user_id=user.id,
@@ -244,25 +188,6 @@ async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime)
         entity_id=row.id,
         user_id=row.user_id,
     )
-
-
-async def unlock_user(session: AsyncSession, actor: Actor, *, user_id: str) -> User:
-    """An admin lifts a user's login lockout (their failure count starts again)."""
-    if not policy.can_unlock_users(actor):
-        raise PermissionDenied
-    user = (
-        await session.execute(select(User).where(User.id == user_id, policy.users_scope(actor)))
-    ).scalar_one_or_none()
-    if user is None:
-        raise DomainError("USER_NOT_FOUND", field="userId")
-    throttle = await session.get(LoginThrottle, _user_key(user.username), with_for_update=True)
-    if throttle is not None:
-        throttle.failures = 0
-        throttle.lockouts = 0
-        throttle.locked_until = None
-        throttle.window_started_at = utcnow()
-    audit.record(session, actor, "auth.user_unlocked", entity_type="User", entity_id=user.id)
-    return user
 
 
 async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str) -> Actor:
@@ -398,5 +323,4 @@ __all__ = [
     "online_sessions",
     "refresh",
     "revoke_session",
-    "unlock_user",
 ]

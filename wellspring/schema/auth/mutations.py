@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from wellspring.domain import auth
+from wellspring.domain import auth, login_throttle
 from wellspring.domain.errors import DomainError
 
 from ..core.context import RequestContext, require_actor
@@ -129,7 +129,7 @@ class UnlockUser(graphene.Mutation):
 
         async def unlock():
             user_id = parse_global_id(input["user_id"], "User", field="userId")
-            return await auth.unlock_user(ctx.session, actor, user_id=user_id)
+            return await login_throttle.unlock_user(ctx.session, actor, user_id=user_id)
 
         result = await run_in_savepoint(ctx, unlock)
         if isinstance(result, Failed):
