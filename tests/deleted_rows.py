@@ -10,7 +10,13 @@ from sqlalchemy import select, update
 from tests.factories import execute, fetch, unique
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.models.enums import DeviceStatus, OwnerKind, SupplyMode, TicketType
+from wellspring.domain.models.enums import (
+    DeviceStatus,
+    OwnerKind,
+    SupplyMode,
+    TicketStatus,
+    TicketType,
+)
 from wellspring.schema.core.ids import global_id
 
 
@@ -50,6 +56,7 @@ def agent_owned_rows(url: str) -> dict[str, str]:
                 ticket = m.Ticket(
                     number=code,
                     type=TicketType.INQUIRY,
+                    status=TicketStatus.CREATED,
                     customer_id=customer.id,
                     branch_id=agent.branch_id,
                     device_id=device.id,
@@ -57,6 +64,15 @@ def agent_owned_rows(url: str) -> dict[str, str]:
                 )
                 session.add(ticket)
                 await session.flush()
+                # Every ticket's history starts at its creation (test_demo_data checks it).
+                session.add(
+                    m.TicketStatusChange(
+                        ticket_id=ticket.id,
+                        from_status=None,
+                        to_status=TicketStatus.CREATED,
+                        actor_id=admin.id,
+                    )
+                )
                 return {"c": customer.id, "d": device.id, "t": ticket.id, "code": code}
         finally:
             await engine.dispose()
