@@ -98,6 +98,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "mode": Mode.DEVELOPMENT,
         "secret_key": TEST_SECRET,
         "log_json": True,
+        # Every test request comes from one peer address ("testclient"): the whole suite's
+        # wrong passwords must not lock it. tests/api/test_login_limits.py tests the limit.
+        "login_address_max_failures": 100_000,
     }
     values.update(overrides)
     return Settings(**values)

@@ -58,6 +58,7 @@ CONTRACT: dict[str, dict[str, str]] = {
         "after": "String",
     },
     "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
+    "UnlockUser": {"input": "UnlockUserInput!"},
 }
 
 

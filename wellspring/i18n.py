@@ -34,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The refresh token is invalid or has expired; please sign in again.",
     ),
     "SESSION_NOT_FOUND": ("找不到该会话。", "No such session."),
+    "USER_NOT_FOUND": ("找不到该用户。", "No such user."),
     # users
     "USERNAME_TAKEN": ("用户名 {username} 已被使用。", "The username {username} is taken."),
     "PASSWORD_TOO_SHORT": (

@@ -37,11 +37,15 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
-    # Failed-login throttle: after `login_max_failures` within the window the account key is
-    # locked for `login_lockout_seconds` (doubling on each further lockout, capped at a day).
+    # Failed-login throttle: after `login_max_failures` within the window the username is
+    # locked for `login_lockout_seconds`, doubling on each further lockout up to
+    # `login_max_lockout_seconds`; a client address is locked alike after
+    # `login_address_max_failures` failures across any usernames.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=60, ge=1)
+    login_max_lockout_seconds: int = Field(default=900, ge=1, le=86_400)
+    login_address_max_failures: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # A phone's push of a day offline (up to 1,000 records) fits well inside this.
     sync_max_body_bytes: int = Field(default=4_194_304, ge=1024)

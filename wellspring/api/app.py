@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import config as dispatch_config
@@ -34,9 +35,13 @@ def auth_config(settings: Settings) -> AuthConfig:
         secret_key=settings.secret_key,
         access_token_minutes=settings.access_token_minutes,
         refresh_token_days=settings.refresh_token_days,
-        max_failures=settings.login_max_failures,
-        window_seconds=settings.login_window_seconds,
-        lockout_seconds=settings.login_lockout_seconds,
+        throttle=login_throttle.Limits(
+            max_failures=settings.login_max_failures,
+            address_max_failures=settings.login_address_max_failures,
+            window_seconds=settings.login_window_seconds,
+            lockout_seconds=settings.login_lockout_seconds,
+            max_lockout_seconds=settings.login_max_lockout_seconds,
+        ),
         allow_demo_accounts=not settings.is_production,
     )
 

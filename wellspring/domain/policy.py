@@ -339,3 +339,26 @@ def can_list_sessions(actor: Actor) -> bool:
 
 def can_read_audit_log(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
+
+
+def can_unlock_users(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+# Soft-deleted rows of these tables read as not found by id, as they are missing from lists;
+# only an admin's audit read (``include_deleted``) still returns them. Sync pulls keep using
+# ``scope`` alone, because a phone must hear of a deletion as a tombstone.
+HIDDEN_WHEN_DELETED: frozenset[type[Any]] = frozenset({Customer, Ticket, Device})
+
+
+def can_read_deleted(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def by_id_scope(model: type[Any], actor: Actor, *, include_deleted: bool = False) -> Condition:
+    """``scope`` for reads by id (``customer(id:)``, ``node(id:)``, nested links)."""
+    condition = scope(model, actor)
+    if model in HIDDEN_WHEN_DELETED and not (include_deleted and can_read_deleted(actor)):
+        live: Condition = model.deleted_at.is_(None)
+        return condition & live
+    return condition

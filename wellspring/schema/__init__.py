@@ -19,7 +19,8 @@ from graphql import (
     is_non_null_type,
 )
 
-from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
+from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
+from .core.field_guard import guard_fields
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
@@ -61,6 +62,7 @@ class Mutation(graphene.ObjectType):
     refresh_token = RefreshToken.Field()
     logout = Logout.Field()
     revoke_session = RevokeSession.Field()
+    unlock_user = UnlockUser.Field()
     # dispatchers
     open_ticket = OpenTicket.Field()
     approve_ticket = ApproveTicket.Field()
@@ -100,6 +102,7 @@ def build_schema() -> graphene.Schema:
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
     schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
+    guard_fields(schema.graphql_schema)
     return schema
 
 

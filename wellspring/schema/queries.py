@@ -83,10 +83,23 @@ def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
     )
 
 
-async def _one(info, model: type, type_name: str, id_: str):
+async def _one(info, model: type, type_name: str, id_: str, include_deleted: bool = False):
     actor = require_actor(info)
     ctx: RequestContext = info.context
-    return await queries.get_visible(ctx.session, actor, model, parse_global_id(id_, type_name))
+    return await queries.get_visible(
+        ctx.session,
+        actor,
+        model,
+        parse_global_id(id_, type_name),
+        include_deleted=include_deleted,
+    )
+
+
+def _include_deleted() -> graphene.Boolean:
+    return graphene.Boolean(
+        default_value=False,
+        description="Admins' audit read: return the row even if it was soft-deleted.",
+    )
 
 
 STOCK_RELATIONS: Relations = {
@@ -119,13 +132,19 @@ class Query(graphene.ObjectType):
         search=graphene.String(description="Name, phone, customer code, card or serial number."),
         **connection_args(),
     )
-    customer = graphene.Field(Customer, id=graphene.ID(required=True))
-    device = graphene.Field(Device, id=graphene.ID(required=True))
+    customer = graphene.Field(
+        Customer, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
+    device = graphene.Field(
+        Device, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
     device_models = graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel)))
     tickets = graphene.Field(
         graphene.NonNull(connection_for(Ticket)), filter=TicketFilter(), **connection_args()
     )
-    ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
+    ticket = graphene.Field(
+        Ticket, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
     branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
     devices_supply_expiring = graphene.Field(
         graphene.NonNull(connection_for(Device)),
@@ -207,12 +226,12 @@ class Query(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_customer(_root, info, id):
-        return await _one(info, m.Customer, "Customer", id)
+    async def resolve_customer(_root, info, id, include_deleted=False):
+        return await _one(info, m.Customer, "Customer", id, include_deleted)
 
     @staticmethod
-    async def resolve_device(_root, info, id):
-        return await _one(info, m.Device, "Device", id)
+    async def resolve_device(_root, info, id, include_deleted=False):
+        return await _one(info, m.Device, "Device", id, include_deleted)
 
     @staticmethod
     async def resolve_device_models(_root, info):
@@ -230,8 +249,8 @@ class Query(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_ticket(_root, info, id):
-        return await _one(info, m.Ticket, "Ticket", id)
+    async def resolve_ticket(_root, info, id, include_deleted=False):
+        return await _one(info, m.Ticket, "Ticket", id, include_deleted)
 
     @staticmethod
     async def resolve_devices_supply_expiring(

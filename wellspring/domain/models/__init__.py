@@ -14,7 +14,14 @@ from .inventory import (
 )
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
-from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
+from .system import (
+    AuditEntry,
+    AuthSession,
+    ChangeClock,
+    CounterRow,
+    LoginThrottle,
+    SpentRefreshToken,
+)
 from .tickets import (
     FollowUp,
     Job,
@@ -52,6 +59,7 @@ __all__ = [
     "Record",
     "RoutePlan",
     "ServiceOutlet",
+    "SpentRefreshToken",
     "StockBalance",
     "StockDiscrepancy",
     "StockEntry",

@@ -162,6 +162,7 @@ class Device(ModelObjectType):
     bucket_balance = graphene.Int(required=True, description="Buckets left, for bucket plans.")
     first_recharged_at = graphene.Field(DateTime)
     installed_at = graphene.Field(DateTime)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     card = graphene.Field(AccountCard, description="The active card bound to this device.")
     warehouse = graphene.Field(
         "wellspring.schema.inventory.types.Warehouse",

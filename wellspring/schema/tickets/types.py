@@ -5,6 +5,8 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
+from wellspring.domain.field_visibility import ticket_details_for
+from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
 from wellspring.i18n import history_reason, message
 
@@ -321,9 +323,15 @@ class Ticket(_StatusReason, ModelObjectType):
     revision = graphene.Int(required=True)
     created_at = graphene.Field(DateTime, required=True)
     updated_at = graphene.Field(DateTime, required=True)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     jobs = graphene.NonNull(graphene.List(graphene.NonNull(Job)))
     history = graphene.NonNull(graphene.List(graphene.NonNull(TicketStatusChange)))
     follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
+
+    @staticmethod
+    def resolve_details(root: m.Ticket, info):
+        actor = info.context.actor
+        return ticket_details_for(actor.role if actor else Role.CUSTOMER, root.details or {})
 
     @staticmethod
     def resolve_customer(root: m.Ticket, info):
