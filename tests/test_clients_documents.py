@@ -48,6 +48,17 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MyVanStock": {},
     "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
     "ResolveTicket": {"id": "ID!", "resolution": "String!"},
+    # master data (issue 14)
+    "UpsertBranch": {"input": "BranchInput!"},
+    "UpsertWarehouse": {"input": "WarehouseInput!"},
+    "UpsertPart": {"input": "PartInput!"},
+    "UpsertDeviceModel": {"input": "DeviceModelInput!"},
+    "UpsertTechnician": {"input": "TechnicianInput!"},
+    "ReceiveCards": {"input": "ReceiveCardsInput!"},
+    "CreateUser": {"input": "CreateUserInput!"},
+    "UpdateUser": {"input": "UpdateUserInput!"},
+    "DeactivateUser": {"input": "DeactivateUserInput!"},
+    "ResetPassword": {"input": "ResetPasswordInput!"},
 }
 
 
