@@ -58,8 +58,9 @@ class Walk:
                 if name == "WELLSPRING_DATABASE_URL":
                     value = self.url  # the same step, pointed at this test's database
                 else:
-                    value = subprocess.run(
-                        ["bash", "-c", f"printf %s {value}"],
+                    # The doc's own shell expression, e.g. "$(python3 -c ...)".
+                    value = subprocess.run(  # noqa: S603
+                        ["/bin/bash", "-c", f"printf %s {value}"],
                         capture_output=True,
                         text=True,
                         check=True,
@@ -91,7 +92,8 @@ class Walk:
         body = {"query": document, "variables": json.loads(filled)}
         response = self.client.post("/graphql", json=body, headers=headers)
         answer = response.json()
-        assert response.status_code == 200 and "errors" not in answer, (document, answer)
+        assert response.status_code == 200, (document, answer)
+        assert "errors" not in answer, (document, answer)
         for field, value in answer["data"].items():
             if isinstance(value, dict) and "errors" in value:
                 assert value["errors"] == [], (field, value["errors"])
