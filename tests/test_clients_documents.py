@@ -59,6 +59,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "UpdateUser": {"input": "UpdateUserInput!"},
     "DeactivateUser": {"input": "DeactivateUserInput!"},
     "ResetPassword": {"input": "ResetPasswordInput!"},
+    "Technicians": {"branchId": "ID", "search": "String", "first": "Int", "after": "String"},
+    "Jobs": {"filter": "JobFilter", "first": "Int", "after": "String"},
+    "AccountCards": {"filter": "AccountCardFilter", "first": "Int", "after": "String"},
+    "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
 }
 
 

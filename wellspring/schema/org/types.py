@@ -113,9 +113,24 @@ class Technician(ModelObjectType):
         description="The phone's last reported position.",
     )
     is_active = graphene.Boolean(required=True)
+    status_today = graphene.Field(
+        enums.TechnicianDayStatus, required=True, description="Where they are in their day, now."
+    )
+    jobs_today = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Job")),
+        description="Jobs appointed or routed today (Asia/Shanghai), in visiting order.",
+    )
     van = graphene.Field(
         "wellspring.schema.inventory.types.Warehouse", description="The engineer's van."
     )
+
+    @staticmethod
+    async def resolve_status_today(root: m.Technician, info):
+        return (await info.context.loaders.technician_day(root, info.context.now)).status
+
+    @staticmethod
+    async def resolve_jobs_today(root: m.Technician, info):
+        return (await info.context.loaders.technician_day(root, info.context.now)).jobs_today
 
     @staticmethod
     async def resolve_van(root: m.Technician, info):
