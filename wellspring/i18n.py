@@ -336,8 +336,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is one HQ: no office can become HQ, and HQ cannot be changed or deactivated.",
     ),
     "INVALID_PARENT": (
-        "上级机构无效：办事处只能隶属于分公司或总部。",
-        "Not a valid parent: an office belongs to a branch or to HQ.",
+        "上级机构无效：分公司隶属于总部，办事处隶属于分公司或总部。",
+        "Not a valid parent: a branch reports to HQ, an office to a branch or to HQ.",
     ),
     "VAN_BELONGS_TO_ENGINEER": (
         "车载库随工程师创建和维护，不能在此新建或修改。",

@@ -426,3 +426,29 @@ def test_admins_manage_logins_and_deactivation_ends_sessions(
                                       "role": "CLERK"}}, "admin"
     )  # fmt: skip
     assert [e["code"] for e in clerk["errors"]] == ["ROLE_NEEDS_BRANCH"]
+
+
+def test_offices_hang_under_branches_two_levels_at_most(gql: GraphQL, database_url: str) -> None:
+    sh, hq = branch_id(database_url, "SH"), branch_id(database_url, "HQ")
+    office = ok(
+        payload(
+            gql,
+            "UpsertBranch",
+            {"input": {"code": unique("O"), "name": "办事处", "kind": "OFFICE", "parentId": sh}},
+            "hq",
+        )
+    )["branch"]
+    for kind, parent in (("OFFICE", office["id"]), ("BRANCH", sh)):
+        bad = payload(
+            gql,
+            "UpsertBranch",
+            {"input": {"code": unique("O"), "name": "x", "kind": kind, "parentId": parent}},
+            "hq",
+        )
+        assert [(e["code"], e["field"]) for e in bad["errors"]] == [("INVALID_PARENT", "parentId")]
+    under_hq = payload(
+        gql, "UpsertBranch", {"input": {"code": unique("B"), "name": "分", "parentId": hq}}, "hq"
+    )
+    assert ok(under_hq)["branch"]["parent"]["code"] == "HQ"
+    long = payload(gql, "UpsertBranch", {"input": {"id": office["id"], "nameEn": "x" * 101}}, "hq")
+    assert [(e["code"], e["field"]) for e in long["errors"]] == [("VALUE_TOO_LONG", "nameEn")]

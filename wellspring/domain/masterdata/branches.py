@@ -13,6 +13,15 @@ from ..models import Branch
 from ..models.enums import BranchKind
 from . import fields, permissions
 
+_OFFICE_PARENTS = (BranchKind.HQ, BranchKind.BRANCH)
+# attribute, the input field named in errors, the longest value
+_TEXTS = (
+    ("name_en", "nameEn", 100),
+    ("province", "province", 50),
+    ("city", "city", 50),
+    ("address", "address", 200),
+)
+
 
 @dataclass(frozen=True)
 class BranchChange:
@@ -58,13 +67,15 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
     await fields.unique(session, Branch.code, branch.code, field="code", own_id=change.id)
     if change.parent_id is not None:
         parent = await fields.existing(session, Branch, change.parent_id, "parentId")
-        if parent.id == branch.id or parent.kind is BranchKind.OFFICE:
+        # Two levels at most, so no cycle: a branch reports to HQ, an office to HQ or a branch.
+        allowed = (BranchKind.HQ,) if branch.kind is BranchKind.BRANCH else _OFFICE_PARENTS
+        if parent.id == branch.id or parent.kind not in allowed:
             raise DomainError("INVALID_PARENT", field="parentId")
         branch.parent_id = parent.id
-    for name, maximum in (("name_en", 100), ("province", 50), ("city", 50), ("address", 200)):
+    for name, label, maximum in _TEXTS:
         value = getattr(change, name)
         if value is not None:
-            setattr(branch, name, fields.text(value, name, maximum=maximum, required=False))
+            setattr(branch, name, fields.text(value, label, maximum=maximum, required=False))
     if change.phone is not None:
         branch.phone = fields.text(change.phone, "phone", maximum=32, required=False)
     if change.latitude is not None or change.longitude is not None:
