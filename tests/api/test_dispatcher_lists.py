@@ -145,13 +145,15 @@ def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: st
     now = dt.datetime.now(dt.UTC).isoformat()
     late = walk(gql, "Jobs", {"first": 100, "filter": {"overdue": True}}, "hq")
     for job in late:
+        assert job["overdue"] is True
         due = job["ticket"]["dueAt"]
         window_over = job["appointmentEnd"] is not None and job["appointmentEnd"] < now
         assert (due is not None and due < now) or window_over, job
         assert job["status"] not in ("COMPLETED", "FAILED", "CANCELLED")
     every = gql.data(doc("Jobs"), {"first": 1}, as_user="hq")["jobs"]["totalCount"]
-    on_time = gql.data(doc("Jobs"), {"first": 1, "filter": {"overdue": False}}, as_user="hq")
+    on_time = gql.data(doc("Jobs"), {"first": 100, "filter": {"overdue": False}}, as_user="hq")
     assert len(late) + on_time["jobs"]["totalCount"] == every
+    assert not any(e["node"]["overdue"] for e in on_time["jobs"]["edges"])
     sh = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "hotline")
     assert {j["branch"]["code"] for j in sh} == {"SH"}
     bj_clerk = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "clerk-bj")
