@@ -83,6 +83,9 @@ def test_an_engineer_off_the_rota_is_off_shift_and_work_in_hand_shows(
     )
     found = walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh")
     assert [(t["statusToday"], t["jobsToday"]) for t in found] == [("OFF_SHIFT", [])]
+    off = {"input": {"id": found[0]["id"], "isActive": False}}
+    ok(payload(gql, "UpsertTechnician", off, "hq"))  # keep the shared branch as it was
+    assert walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh") == []
 
     # A job travelled to shows as EN_ROUTE (and is counted today), whatever the shift says.
     o = ids(database_url)
@@ -167,8 +170,10 @@ def _station(gql: GraphQL, database_url: str, branch: str) -> str:
         "UpsertWarehouse",
         {
             "input": {
-                "code": unique("WH"),
+                # A repair center coded after "WH-": uninstalls pick a branch's first station.
+                "code": unique("XS"),
                 "name": "站",
+                "kind": "REPAIR_CENTER",
                 "branchId": branch_id(database_url, branch),
             }
         },

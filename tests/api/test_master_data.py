@@ -50,7 +50,15 @@ def _inputs(database_url: str) -> dict[str, tuple[str, dict[str, Any]]]:
         "UpsertBranch": ("branch.upsert", {"input": {"code": unique("B"), "name": "测试办事处"}}),
         "UpsertWarehouse": (
             "warehouse.upsert",
-            {"input": {"code": unique("W"), "name": "测试库", "branchId": sh}},
+            # A repair center coded after "WH-": uninstalls pick a branch's first station.
+            {
+                "input": {
+                    "code": unique("X"),
+                    "name": "测试库",
+                    "kind": "REPAIR_CENTER",
+                    "branchId": sh,
+                }
+            },
         ),
         "UpsertPart": (
             "part.upsert",
@@ -94,6 +102,10 @@ def test_each_role_may_do_exactly_what_the_table_says(
             assert "errors" not in body, (name, body)
             assert next(iter(body["data"].values()))["errors"] == [], (name, body)
             assert audit_rows(database_url) > before
+            made = next(iter(body["data"].values())).get("technician")
+            if made:  # off dispatch again, so other tests' suggestions and routes stay put
+                off = {"input": {"id": made["id"], "isActive": False}}
+                ok(payload(gql, "UpsertTechnician", off, user))
         else:
             assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", (name, role, body)
             assert audit_rows(database_url) == before, (name, role)  # no side effect
@@ -218,9 +230,9 @@ def test_cards_arrive_by_range_with_hashed_secrets(gql: GraphQL, database_url: s
             "UpsertWarehouse",
             {
                 "input": {
-                    "code": unique("ST"),
+                    "code": unique("XS"),
                     "name": "站",
-                    "kind": "REPAIR_STATION",
+                    "kind": "REPAIR_CENTER",
                     "branchId": branch_id(database_url, "BJ"),
                 }
             },
@@ -344,6 +356,10 @@ def test_a_clerk_manages_only_their_branch_engineers(gql: GraphQL, database_url:
         .where(m.Warehouse.code == made["van"]["code"]),
     )
     assert van_branch == ["BJ"]
+    off = ok(
+        payload(gql, "UpsertTechnician", {"input": {"id": made["id"], "isActive": False}}, "hq")
+    )
+    assert off["technician"]["isActive"] is False
 
 
 def test_admins_manage_logins_and_deactivation_ends_sessions(
