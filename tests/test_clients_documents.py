@@ -59,6 +59,21 @@ CONTRACT: dict[str, dict[str, str]] = {
     },
     "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
     "UnlockUser": {"input": "UnlockUserInput!"},
+    # master data (issue 14)
+    "UpsertBranch": {"input": "BranchInput!"},
+    "UpsertWarehouse": {"input": "WarehouseInput!"},
+    "UpsertPart": {"input": "PartInput!"},
+    "UpsertDeviceModel": {"input": "DeviceModelInput!"},
+    "UpsertTechnician": {"input": "TechnicianInput!"},
+    "ReceiveCards": {"input": "ReceiveCardsInput!"},
+    "CreateUser": {"input": "CreateUserInput!"},
+    "UpdateUser": {"input": "UpdateUserInput!"},
+    "DeactivateUser": {"input": "DeactivateUserInput!"},
+    "ResetPassword": {"input": "ResetPasswordInput!"},
+    "Technicians": {"branchId": "ID", "search": "String", "first": "Int", "after": "String"},
+    "Jobs": {"filter": "JobFilter", "first": "Int", "after": "String"},
+    "AccountCards": {"filter": "AccountCardFilter", "first": "Int", "after": "String"},
+    "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
 }
 
 

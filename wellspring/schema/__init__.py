@@ -36,6 +36,15 @@ from .inventory.mutations import (
     ReceiveTransfer,
     SetSafetyStock,
 )
+from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
+from .masterdata.org import (
+    CreateUser,
+    DeactivateUser,
+    ResetPassword,
+    UpdateUser,
+    UpsertBranch,
+    UpsertTechnician,
+)
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
@@ -93,6 +102,17 @@ class Mutation(graphene.ObjectType):
     check_old_parts = CheckOldParts.Field()
     confirm_replacement = ConfirmReplacement.Field()
     resolve_stock_discrepancy = ResolveStockDiscrepancy.Field()
+    # master data (HQ, admins; a clerk for their branch's engineers)
+    upsert_branch = UpsertBranch.Field()
+    upsert_warehouse = UpsertWarehouse.Field()
+    upsert_part = UpsertPart.Field()
+    upsert_device_model = UpsertDeviceModel.Field()
+    upsert_technician = UpsertTechnician.Field()
+    receive_cards = ReceiveCards.Field()
+    create_user = CreateUser.Field()
+    update_user = UpdateUser.Field()
+    deactivate_user = DeactivateUser.Field()
+    reset_password = ResetPassword.Field()
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ from .inventory.types import (
     Warehouse,
     WarehouseValue,
 )
+from .masterdata.lists import DispatcherLists
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -124,7 +125,7 @@ def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[Catalog
     ]
 
 
-class Query(graphene.ObjectType):
+class Query(DispatcherLists, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

@@ -47,6 +47,8 @@ class Part(Record, Base):
     name: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(16), default="个")
     cost: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    # What a dealer or customer pays for it (cost stays internal: ``policy.can_see_costs``).
+    list_price: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     serial_tracked: Mapped[bool] = mapped_column(default=False)
     # Device model codes the part fits.

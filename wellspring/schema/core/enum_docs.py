@@ -253,4 +253,13 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "BD09": "Baidu's BD-09.",
         },
     ),
+    "TechnicianDayStatus": (
+        "Where an engineer is in their day, now (Asia/Shanghai).",
+        {
+            "OFF_SHIFT": "Not a working day or outside the shift hours, and on no job.",
+            "FREE": "On shift and not travelling to or working at a job.",
+            "EN_ROUTE": "Travelling to a job.",
+            "ON_JOB": "On site at a job.",
+        },
+    ),
 }

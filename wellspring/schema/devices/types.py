@@ -50,6 +50,7 @@ class DeviceModel(ModelObjectType):
     supply_mode = graphene.Field(enums.SupplyMode, required=True)
     list_price = graphene.Field(Money, required=True)
     filters = graphene.NonNull(graphene.List(graphene.NonNull(FilterType)))
+    is_active = graphene.Boolean(required=True)
 
     @staticmethod
     def resolve_list_price(root: m.DeviceModel, _info):
@@ -125,6 +126,14 @@ class AccountCard(ModelObjectType):
     device = graphene.Field(lambda: Device)
     activated_at = graphene.Field(DateTime)
     cancelled_at = graphene.Field(DateTime)
+    warehouse = graphene.Field(
+        "wellspring.schema.inventory.types.Warehouse",
+        description="Where a spare card sits (null once bound, or if the viewer cannot see it).",
+    )
+
+    @staticmethod
+    def resolve_warehouse(root: m.AccountCard, info):
+        return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
     def resolve_branch(root: m.AccountCard, info):

@@ -201,6 +201,11 @@ class Job(_StatusReason, ModelObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     route_position = graphene.Int(description="Place in the engineer's day (applied route plan).")
     planned_arrival = graphene.Field(DateTime, description="Arrival in the applied route plan.")
+    overdue = graphene.Boolean(
+        required=True,
+        description="Open and past its ticket's due time, or past the appointment window "
+        "without the engineer on site (the `Jobs` filter's rule).",
+    )
     eta = graphene.Field(
         DateTime, description="Current estimate of the engineer's arrival, kept up to date."
     )
@@ -264,6 +269,13 @@ class Job(_StatusReason, ModelObjectType):
     @staticmethod
     def resolve_technician(root: m.Job, info):
         return info.context.loaders.load(m.Technician, root.technician_id)
+
+    @staticmethod
+    async def resolve_overdue(root: m.Job, info):
+        from wellspring.domain.dispatch.board import is_overdue
+
+        ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
+        return is_overdue(root, ticket.due_at if ticket else None, info.context.now)
 
     @staticmethod
     async def resolve_technician_name(root: m.Job, info):
