@@ -387,11 +387,17 @@ def test_who_sees_and_who_may_resolve(
     assert mine <= _listed(gql, token(gql, "hq", "demo"), branchId=branch, status="OPEN")
     assert mine <= _listed(gql, token(gql, "admin", "demo"))
     node = "query($id: ID!) { node(id: $id) { id } }"
-    for user in ("clerk-sh", "clerk-bj", "hotline", "sales-sh-1", "agent-1", "customer-1"):
+    for user in ("clerk-sh", "clerk-bj", "hotline", "sales-sh-1", "agent-1"):
         t = token(gql, user, "demo")
         assert _listed(gql, t) & mine == set(), user
         assert _listed(gql, t, branchId=branch) == set(), user
         assert gql.data(node, {"id": target}, token=t)["node"] is None, user
+    # A customer may not even ask for the list (the customer field allowlist, docs/api.md).
+    t = token(gql, "customer-1", "demo")
+    refused = gql.post(LIST, {}, token=t).json()
+    assert refused["data"] is None
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    assert gql.data(node, {"id": target}, token=t)["node"] is None
 
     before = _side_effects(database_url, van, part, raw)
     # Another branch's clerk: as if it did not exist.
