@@ -269,6 +269,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lastPulledAt 须为服务器返回的正整数。",
         "lastPulledAt must be the positive integer the server returned.",
     ),
+    "CURSOR_AHEAD": (
+        "lastPulledAt 晚于服务器当前版本，服务器数据已被恢复或更换：请清空本机数据后重新同步。",
+        "lastPulledAt is ahead of the server (its data was restored or replaced): clear the "
+        "local database and sync again from the start.",
+    ),
+    "SYNC_TOO_DEEP": (
+        "同步请求的嵌套层级过深（最多 {maximum} 层）。",
+        "The sync request nests too deeply (at most {maximum} levels).",
+    ),
+    "NUMBER_TOO_LARGE": (
+        "同步请求中的整数超出 64 位范围。",
+        "An integer in the sync request does not fit in 64 bits.",
+    ),
     "LAST_PULLED_AT_REQUIRED": (
         "推送须附带上次拉取返回的 lastPulledAt。",
         "A push needs the lastPulledAt its pull returned.",
