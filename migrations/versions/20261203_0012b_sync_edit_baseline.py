@@ -26,6 +26,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('edit_baseline', sa.BigInteger(), nullable=False, server_default='0')
         )
+        batch_op.add_column(
+            sa.Column('conflict_cursor', sa.BigInteger(), nullable=False, server_default='0')
+        )
         batch_op.drop_column('pulled_from')
 
 
@@ -34,4 +37,5 @@ def downgrade() -> None:
         batch_op.add_column(
             sa.Column('pulled_from', sa.BigInteger(), nullable=False, server_default='0')
         )
+        batch_op.drop_column('conflict_cursor')
         batch_op.drop_column('edit_baseline')

@@ -68,6 +68,7 @@ class SyncEndpoints:
                     pulled_from=last,
                     returned=plan.timestamp,
                     unsynced=unsynced,
+                    conflict_cursor=client.conflict_cursor or 0,
                 )
                 await session.commit()
         except SyncError as error:
@@ -100,6 +101,11 @@ class SyncEndpoints:
                     records=records,
                     schema_version=client.schema_version,
                     locale=locale,
+                )
+                client.conflict_cursor = baseline.after_push(
+                    client.conflict_cursor or 0,
+                    push_cursor=cursor,
+                    conflicts=bool(answer["conflicts"]),
                 )
                 client.last_push_at = utcnow()
                 await session.commit()

@@ -23,6 +23,8 @@ class SyncClient(Base):
     last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
     # The cursor the phone's pushed edits are judged against (domain/sync/baseline.py).
     edit_baseline: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The cursor of its last push settled with a conflict (0: none).
+    conflict_cursor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SyncHeld(Base):

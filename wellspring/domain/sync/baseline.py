@@ -17,21 +17,35 @@ from __future__ import annotations
 
 
 def after_pull(
-    baseline: int, *, pulled_from: int | None, returned: int, unsynced: bool | None
+    baseline: int,
+    *,
+    pulled_from: int | None,
+    returned: int,
+    unsynced: bool | None,
+    conflict_cursor: int = 0,
 ) -> int:
     """The installation's baseline once it asked for a pull (whatever became of the answer).
 
     ``pulled_from`` is the pull's ``lastPulledAt`` (None: a first pull), ``returned`` the
-    cursor the answer carries, ``unsynced`` what the phone said (None: it did not say).
+    cursor the answer carries, ``unsynced`` what the phone said (None: it did not say), and
+    ``conflict_cursor`` the cursor of its last push the server settled with a conflict.
     """
     if pulled_from is None:
         # A phone that holds nothing can edit nothing before an answer reaches it, and a
         # first pull is repeated until one does: its edits are made on what it returned.
         return returned
-    if unsynced is False:
-        # Nothing waiting: every later edit is made on this pull's cursor or something newer.
+    if unsynced is False and pulled_from > conflict_cursor:
+        # Nothing waiting, and the server's values for the records a conflict marked synced
+        # have reached the phone (they were stamped after that push's cursor): every later
+        # edit is made on this pull's cursor or something newer.
         return pulled_from
     return baseline
+
+
+def after_push(conflict_cursor: int, *, push_cursor: int, conflicts: bool) -> int:
+    """Remember a push settled with conflicts: the phone holds its own values for those
+    records, marked synced, until a pull brings the server's over them."""
+    return max(conflict_cursor, push_cursor) if conflicts else conflict_cursor
 
 
 def edits_seen(baseline: int, push_cursor: int) -> int:
@@ -39,4 +53,4 @@ def edits_seen(baseline: int, push_cursor: int) -> int:
     return min(baseline, push_cursor)
 
 
-__all__ = ["after_pull", "edits_seen"]
+__all__ = ["after_pull", "after_push", "edits_seen"]
