@@ -107,11 +107,11 @@ async def check_jobs(
     A job it held and lost (reassigned while offline) is not: its records are refused one by
     one, with their reason.
     """
-    wanted = {r.values.get("job_id") for r in records if r.kind == "created"}
-    wanted |= {r.id for r in records if r.table.name == "jobs"}
-    for job_id in wanted:
-        if not isinstance(job_id, str) or not ID.match(job_id):
-            continue  # not an id at all: that record is rejected (INVALID_VALUE)
+    named = [r.values.get("job_id") for r in records if r.kind == "created"]
+    named += [r.id for r in records if r.table.name == "jobs"]
+    # Anything else than an id is that record's rejection (INVALID_VALUE), not the push's.
+    wanted = {job_id for job_id in named if isinstance(job_id, str) and ID.match(job_id)}
+    for job_id in sorted(wanted):
         job = await session.get(m.Job, job_id)
         mine = job is not None and job.technician_id == actor.technician_id
         if not mine and not await held.ever_held(session, client_id, "jobs", job_id):
