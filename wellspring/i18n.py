@@ -320,7 +320,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录不能删除；如需更正，请新建一条。",
         "Records are never deleted; record a correction instead.",
     ),
-    "INVALID_VALUE": ("字段 {field} 的值类型或取值无效。", "The value of {field} is invalid."),
+    "INVALID_VALUE": (
+        "记录中有一个字段的值类型不对或超出范围。",
+        "The value of {field} has the wrong type or is out of range.",
+    ),
     "RECORDED_IN_FUTURE": (
         "记录时间晚于服务器时间，请检查手机时钟。",
         "The recorded time is in the future; check the phone's clock.",
