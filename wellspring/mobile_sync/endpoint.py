@@ -31,7 +31,7 @@ from .tables import SCHEMA_VERSIONS, TABLES
 
 CLIENT_HEADER = "x-sync-client"
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-# Deeper than any request of the protocol needs (a record's values are at level 5).
+# Far deeper than any request of the protocol needs (a push's records are at level 5).
 MAX_DEPTH = 32
 
 
@@ -162,7 +162,7 @@ def _int64(text: str) -> int:
 
 
 def _depth(value: Any) -> int:
-    """How deep the JSON nests (the protocol needs 4: body, changes, table, kind, record)."""
+    """How deep the JSON nests (a push needs 5: body, changes, table, kind list, record)."""
     deepest, level = 0, [(value, 1)]
     while level:
         item, depth = level.pop()
