@@ -199,6 +199,17 @@ def test_a_wrong_typed_appointment_rejects_only_that_job(gql: GraphQL, site: Sit
         ("/sync/push", b'{"a":' * 40 + b"1" + b"}" * 40, "SYNC_TOO_DEEP"),
         ("/sync/pull", b'{"lastPulledAt": null, "unsyncedChanges": "no"}', "SYNC_BAD_REQUEST"),
         ("/sync/push", b"\xff\xfe", "SYNC_BAD_REQUEST"),
+        (
+            "/sync/pull",
+            b'{"lastPulledAt": 1, "schemaVersion": 2, "migration": {"from": 1, "tables": 5}}',
+            "INVALID_MIGRATION",
+        ),
+        (
+            "/sync/pull",
+            b'{"lastPulledAt": 1, "schemaVersion": 2, "migration": {"from": 1, "columns": '
+            b'[{"table": "tickets", "columns": [["due_at"]]}]}}',
+            "INVALID_MIGRATION",
+        ),
     ],
 )
 def test_what_no_request_may_hold_is_a_4xx_with_a_code(

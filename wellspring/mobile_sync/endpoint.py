@@ -194,20 +194,37 @@ def _pull_request(body: Any) -> tuple[int | None, int, pull.Migration | None]:
     if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start < version:
         raise SyncError(400, "INVALID_MIGRATION")
     migration = pull.Migration()
-    for name in raw.get("tables") or []:
+    for name in _names(raw.get("tables")):
         if name not in TABLES:
-            raise SyncError(400, "UNKNOWN_TABLE", table=str(name)[:64])
+            raise SyncError(400, "UNKNOWN_TABLE", table=name)
         migration.tables.add(name)
-    for entry in raw.get("columns") or []:
-        table = TABLES.get(str(entry.get("table"))) if isinstance(entry, dict) else None
+    for entry in _entries(raw.get("columns")):
+        table = TABLES.get(str(entry.get("table")))
         if table is None:
             raise SyncError(400, "INVALID_MIGRATION")
         known = {c.name for c in table.columns}
-        for column in entry.get("columns") or []:
+        for column in _names(entry.get("columns")):
             if column not in known:
                 raise SyncError(400, "UNKNOWN_COLUMN", table=table.name, column=str(column)[:64])
         migration.columns.add(table.name)
     return last, version, migration
+
+
+def _names(value: Any) -> list[str]:
+    """A migration's list of table or column names (null: none)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SyncError(400, "INVALID_MIGRATION")
+    return value
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise SyncError(400, "INVALID_MIGRATION")
+    return value
 
 
 async def _client(
