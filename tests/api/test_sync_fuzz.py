@@ -199,7 +199,11 @@ def record(draw: st.DrawFn, site_pools: dict[str, list[Any]], table: str) -> dic
     spec = TABLES[table]
     ids = site_pools["jobs"] if table == "jobs" else site_pools["ids"]
     out: dict[str, Any] = {
-        "id": draw(st.sampled_from(ids) | st.from_regex(r"r[a-z0-9_-]{0,8}", fullmatch=True))
+        "id": draw(
+            st.sampled_from(ids)
+            | st.from_regex(r"r[a-z0-9_-]{0,8}", fullmatch=True)
+            | st.from_regex(r"[a-zA-Z0-9_-]{30,64}", fullmatch=True)
+        )
     }
     for column in spec.columns:
         choice = draw(st.sampled_from(["plausible"] * 10 + ["any", "omitted"]))

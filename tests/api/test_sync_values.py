@@ -172,6 +172,19 @@ def test_a_malformed_value_is_its_records_rejection(
     assert scalars(site.url, select(m.JobNote.id).where(m.JobNote.id == fine)) == [fine]
 
 
+def test_an_id_too_long_for_a_key_rejects_only_its_record(gql: GraphQL, site: Site) -> None:
+    p = phone(gql, site)
+    p.pull()
+    job = site.jobs["site"]
+    long_id = "n" * 37  # fits the protocol (64), not a primary key (36)
+    p.create("job_notes", {"id": long_id, "job_id": job, "body": "长", "recorded_at": NOW_MS})
+    fine = p.create("job_notes", {"job_id": job, "body": "短", "recorded_at": NOW_MS})
+    answer = p.push()
+    assert answer["rejected"]["job_notes"][long_id]["code"] == "INVALID_VALUE"
+    assert answer["rejected"]["job_notes"][long_id]["field"] == "id"
+    assert scalars(site.url, select(m.JobNote.id).where(m.JobNote.id == fine)) == [fine]
+
+
 def test_a_wrong_typed_appointment_rejects_only_that_job(gql: GraphQL, site: Site) -> None:
     p = phone(gql, site)
     p.pull()

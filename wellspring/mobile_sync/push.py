@@ -33,6 +33,7 @@ from .tables import TABLES, Table, record
 MAX_RECORDS = 1000
 MAX_CURSOR = 2**63 - 1  # a version is a signed 64-bit column
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ROW_ID_LENGTH = 36  # the server's primary keys (a UUID's length)
 META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
@@ -207,6 +208,8 @@ async def _apply_one(
         return
     if not rec.table.creatable:
         raise DomainError("READ_ONLY_TABLE", field=name)
+    if name != "part_consumptions" and len(rec.id) > ROW_ID_LENGTH:
+        raise values.invalid("id")  # it becomes the row's key (a consumption's is its own)
     v = values.created(rec.table, rec.values, schema_version)
     at, job_id = v["recorded_at"], v["job_id"]
     if not ID.match(job_id):
