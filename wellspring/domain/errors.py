@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -24,3 +26,14 @@ class NotAuthenticated(Exception):
 
 class PermissionDenied(Exception):
     """The actor's role may not perform this operation at all."""
+
+
+class BrokenInvariant(RuntimeError):
+    """Something the code guarantees did not hold: a bug, never the user's input."""
+
+
+def present(value: T | None, what: str) -> T:
+    """``value``, which the caller's invariant says exists (unlike ``assert``, kept under -O)."""
+    if value is None:
+        raise BrokenInvariant(f"{what} is missing")
+    return value

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .errors import present
 from .models import Base, ChangeClock, Record
 
 _KEY = "wellspring.changed"
@@ -49,7 +50,7 @@ def _levels(session: Session) -> dict[SessionTransaction, Pending]:
 
 def _pending(session: Session) -> Pending:
     current = session.get_nested_transaction() or session.get_transaction()
-    assert current is not None, "writes happen inside a transaction"
+    current = present(current, "the transaction a write happens in")
     return _levels(session).setdefault(current, defaultdict(set))
 
 

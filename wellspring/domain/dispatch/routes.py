@@ -24,7 +24,7 @@ from ...geo.distance import Point
 from ...geo.travel import TravelModel
 from .. import audit, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError, PermissionDenied, present
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket, utcnow
 from ..models.enums import (
     JOB_OPEN_STATUSES,
@@ -166,7 +166,7 @@ async def optimize_routes(
         if reason is not None:
             unplaced.append({"jobId": job.id, "reason": reason})
             continue
-        assert stop.site is not None
+        site = present(stop.site, "a plannable stop's site")
         skills = {SKILL[stop.ticket.type]}
         if job.status is JobStatus.ACCEPTED and job.technician_id is not None:
             skills.add(PINNED_SKILL_BASE + by_tech[job.technician_id])
@@ -183,7 +183,7 @@ async def optimize_routes(
                 priority=rules.PRIORITY_WEIGHT.get(stop.ticket.priority, 0),
             )
         )
-        points.append(stop.site.point)
+        points.append(site.point)
         planned.append(stop)
 
     durations, metres = travel.matrix(points, city=branch.city, hour=hour)
@@ -403,7 +403,7 @@ def _routes(
             if step.kind != "job" or step.id is None or step.location is None:
                 continue
             stop = planned[step.id]
-            assert stop.site is not None
+            site = present(stop.site, "a planned stop's site")
             begins = step.arrival + step.waiting
             leg_s = durations[previous][step.location] if previous is not None else 0
             leg_m = metres[previous][step.location] if previous is not None else 0
@@ -417,7 +417,7 @@ def _routes(
                     "distanceMeters": leg_m,
                     "waitingSeconds": step.waiting,
                     "fixed": False,
-                    "approximate": stop.site.approximate,
+                    "approximate": site.approximate,
                 }
             )
             previous = step.location

@@ -17,7 +17,7 @@ from ...geo import cells
 from ...geo.distance import km, rough_km
 from .. import policy
 from ..actor import Actor
-from ..errors import DomainError
+from ..errors import DomainError, present
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User, utcnow
 from ..models.enums import JOB_OPEN_STATUSES
@@ -73,8 +73,7 @@ async def suggest_technicians(
         raise DomainError("NOT_FOUND", field="jobId")
     if job.status not in JOB_OPEN_STATUSES:
         raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
-    ticket = await session.get(Ticket, job.ticket_id)
-    assert ticket is not None
+    ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
     address = await session.get(Address, ticket.address_id) if ticket.address_id else None
     site = address_site(address)
     if site is None:
@@ -134,8 +133,7 @@ async def suggest_technicians(
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     result: list[TechnicianSuggestion] = []
     for tech in candidates:
-        located = located_now[tech.id]
-        assert located is not None
+        located = present(located_now[tech.id], "a candidate's position")
         departure = max(now, (job.appointment_start or now) - dt.timedelta(hours=1))
         distance = km(located.point, site.point)
         leg = travel.for_distance(distance, city=city, hour=departure.astimezone(SHANGHAI).hour)

@@ -2,33 +2,73 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+
 import graphene
 
+from wellspring.domain.dispatch import board
 from wellspring.domain.models import enums as e
 from wellspring.i18n import MESSAGES
+from wellspring.schema.core.enum_docs import ENUM_DOCS
 
-Role = graphene.Enum.from_enum(e.Role)
-BranchKind = graphene.Enum.from_enum(e.BranchKind)
-AgentLevel = graphene.Enum.from_enum(e.AgentLevel)
-CustomerKind = graphene.Enum.from_enum(e.CustomerKind)
-CustomerTier = graphene.Enum.from_enum(e.CustomerTier)
-OwnerKind = graphene.Enum.from_enum(e.OwnerKind)
-SupplyMode = graphene.Enum.from_enum(e.SupplyMode)
-DeviceStatus = graphene.Enum.from_enum(e.DeviceStatus)
-CardStatus = graphene.Enum.from_enum(e.CardStatus)
-TicketType = graphene.Enum.from_enum(e.TicketType)
-TicketStatus = graphene.Enum.from_enum(e.TicketStatus)
-Priority = graphene.Enum.from_enum(e.Priority)
-Channel = graphene.Enum.from_enum(e.Channel)
-JobStatus = graphene.Enum.from_enum(e.JobStatus)
-FollowUpStatus = graphene.Enum.from_enum(e.FollowUpStatus)
-Dissatisfaction = graphene.Enum.from_enum(e.Dissatisfaction)
 
-WarehouseKind = graphene.Enum.from_enum(e.WarehouseKind)
-StockBin = graphene.Enum.from_enum(e.StockBin)
-LedgerKind = graphene.Enum.from_enum(e.LedgerKind)
-MovementKind = graphene.Enum.from_enum(e.MovementKind)
-MovementStatus = graphene.Enum.from_enum(e.MovementStatus)
+def described(py_enum: type[enum.Enum], name: str | None = None) -> type[graphene.Enum]:
+    """A GraphQL enum from a domain vocabulary, its type and values documented from ENUM_DOCS."""
+    gql_name = name or py_enum.__name__
+    doc, values = ENUM_DOCS.get(gql_name, ("", {}))
+
+    def describe(member: enum.Enum | None) -> str | None:
+        return doc or None if member is None else values.get(member.name)
+
+    made: type[graphene.Enum] = graphene.Enum.from_enum(
+        py_enum, name=gql_name, description=describe
+    )
+    return made
+
+
+def from_messages(
+    name: str, codes: Iterable[str], doc: str, message_prefix: str = ""
+) -> type[graphene.Enum]:
+    """A GraphQL enum of codes, each value described by its English message in wellspring.i18n."""
+    members = enum.Enum(name, [(code, code) for code in sorted(codes)])  # type: ignore[misc]
+
+    def describe(member: enum.Enum | None) -> str:
+        return doc if member is None else MESSAGES[message_prefix + member.name][1]
+
+    made: type[graphene.Enum] = graphene.Enum.from_enum(members, name=name, description=describe)
+    return made
+
+
+Role = described(e.Role)
+BranchKind = described(e.BranchKind)
+AgentLevel = described(e.AgentLevel)
+CustomerKind = described(e.CustomerKind)
+CustomerTier = described(e.CustomerTier)
+OwnerKind = described(e.OwnerKind)
+SupplyMode = described(e.SupplyMode)
+DeviceStatus = described(e.DeviceStatus)
+CardStatus = described(e.CardStatus)
+TicketType = described(e.TicketType)
+TicketStatus = described(e.TicketStatus)
+Priority = described(e.Priority)
+Channel = described(e.Channel)
+JobStatus = described(e.JobStatus)
+FollowUpStatus = described(e.FollowUpStatus)
+Dissatisfaction = described(e.Dissatisfaction)
+
+WarehouseKind = described(e.WarehouseKind)
+StockBin = described(e.StockBin)
+LedgerKind = described(e.LedgerKind)
+MovementKind = described(e.MovementKind)
+MovementStatus = described(e.MovementStatus)
+DiscrepancyStatus = described(e.DiscrepancyStatus)
+DiscrepancyResolution = described(e.DiscrepancyResolution)
+
+# The dispatcher's list of engineers (issue 14).
+TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
 
 # Every code a payload error or a GraphQL error extension may carry.
-ErrorCode = graphene.Enum("ErrorCode", [(code, code) for code in sorted(MESSAGES)])
+ErrorCode = from_messages(
+    "ErrorCode", MESSAGES, "What went wrong; `message` carries the text in the request's language."
+)

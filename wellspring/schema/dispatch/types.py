@@ -18,12 +18,17 @@ from wellspring.i18n import message
 from ..core import enums
 from ..core.errors import errors_field
 from ..core.node import ModelObjectType, Node
-from ..core.scalars import DateTime
+from ..core.scalars import Date, DateTime
 
-PositionSource = graphene.Enum.from_enum(locate.PositionSource)
-RoutePlanStatus = graphene.Enum.from_enum(e.RoutePlanStatus)
-CoordSystem = graphene.Enum.from_enum(DomainCoordSystem)
-UnplacedReason = graphene.Enum("UnplacedReason", [(c, c) for c in UNPLACED_REASONS])
+PositionSource = enums.described(locate.PositionSource)
+RoutePlanStatus = enums.described(e.RoutePlanStatus)
+CoordSystem = enums.described(DomainCoordSystem, "CoordSystem")
+UnplacedReason = enums.from_messages(
+    "UnplacedReason",
+    UNPLACED_REASONS,
+    "Why the route planner left a job out of every route.",
+    message_prefix="UNPLACED_",
+)
 
 
 def _when(value: str | None) -> dt.datetime | None:
@@ -210,7 +215,7 @@ class RoutePlan(ModelObjectType):
         interfaces = (Node,)
 
     branch = graphene.Field("wellspring.schema.org.types.Branch")
-    day = graphene.Date(required=True)
+    day = Date(required=True)
     status = graphene.Field(RoutePlanStatus, required=True)
     routes = graphene.NonNull(graphene.List(graphene.NonNull(PlannedRoute)))
     unplaced = graphene.NonNull(graphene.List(graphene.NonNull(UnplacedJob)))
