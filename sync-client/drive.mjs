@@ -52,6 +52,14 @@ const LOCALE = env.SYNC_LOCALE || 'en'
 // <path>.ready and waiting (up to SYNC_TIMEOUT_MS) for <path>.go to exist. A test uses it to
 // change the server while a phone is in the middle of a sync. Unset: no pause.
 const HOLD_PUSH = env.SYNC_HOLD_PUSH || ''
+// Test hook: `SYNC_LOSE=push` drops the connection after the pull, before the push is sent;
+// `SYNC_LOSE=push-answer` sends the push and loses its answer. Either way the sync fails after
+// its pull (lastPulledAt has moved) and the local changes stay pending. Unset: nothing is lost.
+const LOSE = env.SYNC_LOSE || ''
+if (!['', 'push', 'push-answer'].includes(LOSE)) {
+  process.stderr.write(`[drive] usage: SYNC_LOSE must be push or push-answer, not ${LOSE}\n`)
+  process.exit(2)
+}
 
 class UsageError extends Error {
   name = 'UsageError'
@@ -483,7 +491,10 @@ async function commandSync(database, stateDir) {
 
   const pullChanges = async (args) => {
     result.pullRequest = args
-    let body = await post(`${base}/sync/pull`, token, clientId, args, { allowEmpty: false })
+    // docs/sync.md: the app says whether anything waits to be pushed (the conflict baseline).
+    result.unsyncedChanges = await hasUnsyncedChanges({ database })
+    const request = { ...args, unsyncedChanges: result.unsyncedChanges }
+    let body = await post(`${base}/sync/pull`, token, clientId, request, { allowEmpty: false })
     if (body && typeof body === 'object' && typeof body.syncJson === 'string' && !('changes' in body)) {
       // Turbo answer: LokiJS cannot load syncJson natively, so unpack it into a normal answer.
       info('pull answered {syncJson}: unpacked it (LokiJS has no turbo mode)')
@@ -501,7 +512,12 @@ async function commandSync(database, stateDir) {
   const pushChanges = async ({ changes, lastPulledAt }) => {
     result.pushed = idsOf(changes)
     if (HOLD_PUSH) await holdPush(HOLD_PUSH)
+    if (LOSE === 'push') throw new Error('SYNC_LOSE=push: the connection dropped before the push')
     const body = await post(`${base}/sync/push`, token, clientId, { changes, lastPulledAt }, { allowEmpty: true })
+    if (LOSE === 'push-answer') {
+      result.lostAnswer = body
+      throw new Error('SYNC_LOSE=push-answer: the push answer was lost')
+    }
     if (STRICT) checkPushResponse(body, changes)
     const reasons = body && typeof body === 'object' ? body.rejected || {} : {}
     for (const [table, byId] of Object.entries(reasons)) {
@@ -544,6 +560,8 @@ async function commandSync(database, stateDir) {
       localChangeCount: log.localChangeCount ?? 0,
       phase: log.phase,
       pullRequest: result.pullRequest,
+      unsyncedChanges: result.unsyncedChanges ?? null,
+      lostAnswer: result.lostAnswer ?? null,
       pulled: result.pulled || {},
       pushed: result.pushed || {},
       rejectedIds: log.rejectedIds || {},

@@ -34,6 +34,8 @@ class Phone:
         return self.client.post("/sync/pull", json=body, headers=self.headers())
 
     def pull(self, **extra: Any) -> dict[str, Any]:
+        # As the app does (docs/sync.md): say whether anything waits to be pushed.
+        extra.setdefault("unsyncedChanges", any(self.pending.values()))
         response = self.pull_raw(self.cursor, **extra)
         assert response.status_code == 200, response.text
         body = response.json()

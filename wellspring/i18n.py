@@ -290,6 +290,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lastPulledAt 须为服务器返回的正整数。",
         "lastPulledAt must be the positive integer the server returned.",
     ),
+    "CURSOR_AHEAD": (
+        "lastPulledAt 晚于服务器当前版本，服务器数据已被恢复或更换：请清空本机数据后重新同步。",
+        "lastPulledAt is ahead of the server (its data was restored or replaced): clear the "
+        "local database and sync again from the start.",
+    ),
+    "SYNC_TOO_DEEP": (
+        "同步请求的嵌套层级过深（最多 {maximum} 层）。",
+        "The sync request nests too deeply (at most {maximum} levels).",
+    ),
+    "NUMBER_TOO_LARGE": (
+        "同步请求中的整数超出 64 位范围。",
+        "An integer in the sync request does not fit in 64 bits.",
+    ),
     "LAST_PULLED_AT_REQUIRED": (
         "推送须附带上次拉取返回的 lastPulledAt。",
         "A push needs the lastPulledAt its pull returned.",
@@ -328,7 +341,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录不能删除；如需更正，请新建一条。",
         "Records are never deleted; record a correction instead.",
     ),
-    "INVALID_VALUE": ("字段 {field} 的值类型或取值无效。", "The value of {field} is invalid."),
+    "INVALID_VALUE": (
+        "记录中有一个字段的值类型不对或超出范围。",
+        "The value of {field} has the wrong type or is out of range.",
+    ),
     "RECORDED_IN_FUTURE": (
         "记录时间晚于服务器时间，请检查手机时钟。",
         "The recorded time is in the future; check the phone's clock.",

@@ -409,7 +409,8 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
     #
     # e1. The engineer agrees a window offline; the dispatcher reschedules before the phone
     # syncs. The sync's pull carries the dispatcher's change and the client's merge keeps its
-    # own columns, so the push is judged against the cursor the pull started from.
+    # own columns, so the push is judged against the installation's edit baseline: the cursor
+    # of its last pull made with nothing waiting (test_phone_conflicts.py loses messages too).
     phone_window_d = tuple(map(ms, window(4, 14)))
     phone.update(
         "jobs",

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from wellspring.domain import auth
+from wellspring.domain import auth, versioning
 from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import NotAuthenticated
 from wellspring.domain.models import SyncClient, utcnow
 from wellspring.domain.models.enums import Role
+from wellspring.domain.sync import baseline
 from wellspring.i18n import message, negotiate
 
 from . import pull, push
@@ -30,6 +31,8 @@ from .tables import SCHEMA_VERSIONS, TABLES
 
 CLIENT_HEADER = "x-sync-client"
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Far deeper than any request of the protocol needs (a push's records are at level 5).
+MAX_DEPTH = 32
 
 
 class SyncEndpoints:
@@ -43,6 +46,9 @@ class SyncEndpoints:
         try:
             body = await self._body(request)
             last, schema_version, migration = _pull_request(body)
+            unsynced = body.get("unsyncedChanges")
+            if unsynced is not None and not isinstance(unsynced, bool):
+                raise SyncError(400, "SYNC_BAD_REQUEST")
             async with factory() as session:
                 actor = await self._actor(request, session)
                 client = await _client(session, request, actor, schema_version)
@@ -57,7 +63,13 @@ class SyncEndpoints:
                     now=utcnow(),
                 )
                 client.last_cursor = plan.timestamp
-                client.pulled_from = last or 0
+                client.edit_baseline = baseline.after_pull(
+                    client.edit_baseline or 0,
+                    pulled_from=last,
+                    returned=plan.timestamp,
+                    unsynced=unsynced,
+                    conflict_cursor=client.conflict_cursor or 0,
+                )
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
@@ -76,9 +88,10 @@ class SyncEndpoints:
                 actor = await self._actor(request, session)
                 client = await _client(session, request, actor, None)
                 cursor, records = push.parse(body, client.schema_version)
+                if cursor > await versioning.current_version(session):
+                    raise SyncError(400, "CURSOR_AHEAD")
                 await push.check_jobs(session, actor, client.id, records)
-                # The edits pushed right after a pull were made on what the phone had before it.
-                seen = client.pulled_from if cursor == client.last_cursor else cursor
+                seen = baseline.edits_seen(client.edit_baseline or 0, cursor)
                 answer = await push.apply(
                     session,
                     actor,
@@ -88,6 +101,11 @@ class SyncEndpoints:
                     records=records,
                     schema_version=client.schema_version,
                     locale=locale,
+                )
+                client.conflict_cursor = baseline.after_push(
+                    client.conflict_cursor or 0,
+                    push_cursor=cursor,
+                    conflicts=bool(answer["conflicts"]),
                 )
                 client.last_push_at = utcnow()
                 await session.commit()
@@ -108,10 +126,7 @@ class SyncEndpoints:
             if size > self.max_body_bytes:
                 raise SyncError(413, "PAYLOAD_TOO_LARGE", limit=self.max_body_bytes)
             chunks.append(chunk)
-        try:
-            return json.loads(b"".join(chunks) or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise SyncError(400, "SYNC_BAD_REQUEST") from None
+        return parse_json(b"".join(chunks))
 
     async def _actor(self, request: Request, session: AsyncSession) -> Actor:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -126,11 +141,46 @@ class SyncEndpoints:
         return actor
 
 
+def parse_json(raw: bytes) -> Any:
+    """The request's JSON, or a 400: malformed, nested too deep, an integer beyond 64 bits."""
+    try:
+        body = json.loads(raw or b"null", parse_int=_int64)
+    except RecursionError:
+        raise SyncError(400, "SYNC_TOO_DEEP", maximum=MAX_DEPTH) from None
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
+        raise SyncError(400, "SYNC_BAD_REQUEST") from None
+    if _depth(body) > MAX_DEPTH:
+        raise SyncError(400, "SYNC_TOO_DEEP", maximum=MAX_DEPTH)
+    return body
+
+
+def _int64(text: str) -> int:
+    # Checked on the digits, before Python converts them (a long one would take a while).
+    if len(text.lstrip("-")) > 19 or not -(2**63) <= int(text) < 2**63:
+        raise SyncError(400, "NUMBER_TOO_LARGE")
+    return int(text)
+
+
+def _depth(value: Any) -> int:
+    """How deep the JSON nests (a push needs 5: body, changes, table, kind list, record)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            level.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            level.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return deepest
+
+
 def _pull_request(body: Any) -> tuple[int | None, int, pull.Migration | None]:
     if not isinstance(body, dict):
         raise SyncError(400, "SYNC_BAD_REQUEST")
     last = body.get("lastPulledAt")
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last <= 0):
+    if last is not None and (
+        isinstance(last, bool) or not isinstance(last, int) or not 0 < last <= push.MAX_CURSOR
+    ):
         raise SyncError(400, "INVALID_SYNC_CURSOR")
     version = body.get("schemaVersion", 1)
     if isinstance(version, bool) or version not in SCHEMA_VERSIONS:
@@ -144,20 +194,37 @@ def _pull_request(body: Any) -> tuple[int | None, int, pull.Migration | None]:
     if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start < version:
         raise SyncError(400, "INVALID_MIGRATION")
     migration = pull.Migration()
-    for name in raw.get("tables") or []:
+    for name in _names(raw.get("tables")):
         if name not in TABLES:
-            raise SyncError(400, "UNKNOWN_TABLE", table=str(name)[:64])
+            raise SyncError(400, "UNKNOWN_TABLE", table=name)
         migration.tables.add(name)
-    for entry in raw.get("columns") or []:
-        table = TABLES.get(str(entry.get("table"))) if isinstance(entry, dict) else None
+    for entry in _entries(raw.get("columns")):
+        table = TABLES.get(str(entry.get("table")))
         if table is None:
             raise SyncError(400, "INVALID_MIGRATION")
         known = {c.name for c in table.columns}
-        for column in entry.get("columns") or []:
+        for column in _names(entry.get("columns")):
             if column not in known:
                 raise SyncError(400, "UNKNOWN_COLUMN", table=table.name, column=str(column)[:64])
         migration.columns.add(table.name)
     return last, version, migration
+
+
+def _names(value: Any) -> list[str]:
+    """A migration's list of table or column names (null: none)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SyncError(400, "INVALID_MIGRATION")
+    return value
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise SyncError(400, "INVALID_MIGRATION")
+    return value
 
 
 async def _client(

@@ -10,4 +10,10 @@ class SyncError(Exception):
         super().__init__(code)
         self.status = status
         self.code = code
-        self.params = params
+        # Names echoed from the request (a table, a column) may hold anything JSON can.
+        self.params = {k: _printable(v) if isinstance(v, str) else v for k, v in params.items()}
+
+
+def _printable(text: str) -> str:
+    """At most 64 characters that encode as UTF-8 (a lone surrogate would fail the answer)."""
+    return text[:64].encode("utf-8", "replace").decode("utf-8")

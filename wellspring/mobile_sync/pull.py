@@ -81,6 +81,10 @@ async def plan_pull(
         # someone signed in to; a cursor of 0 would make the client throw.
         raise SyncError(503, "SYNC_UNAVAILABLE")
     cursor = last_pulled_at or 0
+    if cursor > timestamp:
+        # Not a cursor this server gave (its database was restored or replaced): the phone
+        # must start again from an empty database (docs/sync.md).
+        raise SyncError(400, "CURSOR_AHEAD")
     plan = Plan(timestamp=timestamp, schema_version=schema_version)
     scope = await engineer_scope(session, actor, now)
     plan.entry_ids = scope.entry_ids

@@ -8,8 +8,7 @@ one transaction: what can be applied is, and each record that cannot be comes ba
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +24,16 @@ from wellspring.domain.inventory import service as inventory
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
-from . import held
+from . import held, values
 from .errors import SyncError
 from .pull import MODELS
 from .scope import FIRST_LINE
-from .tables import TABLES, Table, from_ms, record
+from .tables import TABLES, Table, record
 
 MAX_RECORDS = 1000
+MAX_CURSOR = 2**63 - 1  # a version is a signed 64-bit column
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ROW_ID_LENGTH = 36  # the server's primary keys (a UUID's length)
 META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
@@ -46,8 +47,8 @@ class Incoming:
     table: Table
     kind: str  # created | updated | deleted
     id: str
-    values: dict[str, Any]
-    changed: frozenset[str]
+    values: dict[str, Any]  # as sent: values.py checks them when the record is applied
+    changed: Any  # the phone's ``_changed`` as sent
 
 
 def parse(body: Any, schema_version: int) -> tuple[int, list[Incoming]]:
@@ -55,7 +56,7 @@ def parse(body: Any, schema_version: int) -> tuple[int, list[Incoming]]:
     if not isinstance(body, dict):
         raise SyncError(400, "SYNC_BAD_REQUEST")
     cursor = body.get("lastPulledAt")
-    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor <= 0:
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or not 0 < cursor <= MAX_CURSOR:
         raise SyncError(400, "LAST_PULLED_AT_REQUIRED")
     changes = body.get("changes")
     if not isinstance(changes, dict):
@@ -76,12 +77,10 @@ def parse(body: Any, schema_version: int) -> tuple[int, list[Incoming]]:
                 unknown = set(raw) - known - META
                 if unknown:
                     raise SyncError(400, "UNKNOWN_COLUMN", table=name, column=sorted(unknown)[0])
-                changed = raw.get("_changed")
-                columns = frozenset(c for c in str(changed or "").split(",") if c)
                 values = {k: v for k, v in raw.items() if k not in META}
-                records.append(Incoming(table, kind, record_id, values, columns))
+                records.append(Incoming(table, kind, record_id, values, raw.get("_changed")))
         for raw_id in _list(kinds.get("deleted")):
-            records.append(Incoming(table, "deleted", _id(raw_id), {}, frozenset()))
+            records.append(Incoming(table, "deleted", _id(raw_id), {}, None))
         if len(records) > MAX_RECORDS:
             raise SyncError(413, "PUSH_TOO_LARGE", maximum=MAX_RECORDS)
     return cursor, records
@@ -109,12 +108,11 @@ async def check_jobs(
     A job it held and lost (reassigned while offline) is not: its records are refused one by
     one, with their reason.
     """
-    wanted = {r.values.get("job_id") for r in records if r.kind == "created"}
-    wanted |= {r.id for r in records if r.table.name == "jobs"}
-    wanted.discard(None)
-    for job_id in wanted:
-        if not isinstance(job_id, str):
-            raise SyncError(400, "INVALID_RECORD_ID")
+    named = [r.values.get("job_id") for r in records if r.kind == "created"]
+    named += [r.id for r in records if r.table.name == "jobs"]
+    # Anything else than an id is that record's rejection (INVALID_VALUE), not the push's.
+    wanted = {job_id for job_id in named if isinstance(job_id, str) and ID.match(job_id)}
+    for job_id in sorted(wanted):
         job = await session.get(m.Job, job_id)
         mine = job is not None and job.technician_id == actor.technician_id
         if not mine and not await held.ever_held(session, client_id, "jobs", job_id):
@@ -192,7 +190,9 @@ def _order(name: str) -> int:
 
 def _recorded_key(rec: Incoming) -> float:
     value = rec.values.get("recorded_at")
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return float(value) if math.isfinite(value) else 0.0
 
 
 async def _apply_one(
@@ -208,38 +208,28 @@ async def _apply_one(
         return
     if not rec.table.creatable:
         raise DomainError("READ_ONLY_TABLE", field=name)
-    v = rec.values
-    at = _time(v, "recorded_at")
-    job_id = _text(v, "job_id")
+    if name != "part_consumptions" and len(rec.id) > ROW_ID_LENGTH:
+        raise values.invalid("id")  # it becomes the row's key (a consumption's is its own)
+    v = values.created(rec.table, rec.values, schema_version)
+    at, job_id = v["recorded_at"], v["job_id"]
+    if not ID.match(job_id):
+        raise values.invalid("job_id")
     if name == "job_events":
-        report_json = v.get("report_json")
-        report: dict[str, Any] = {}
-        if report_json:
-            try:
-                report = json.loads(_text(v, "report_json"))
-            except json.JSONDecodeError:
-                raise DomainError("INVALID_VALUE", field="report_json") from None
-            if not isinstance(report, dict):
-                raise DomainError("INVALID_VALUE", field="report_json")
-            report = _snake_keys(report)
         await fieldwork.record_job_event(
             session,
             actor,
             event_id=rec.id,
             job_id=job_id,
-            action=_text(v, "action"),
-            reason=_text(v, "reason", optional=True) or "",
-            report=report,
+            action=v["action"],
+            reason=v["reason"] or "",
+            report=values.report(v["report_json"]),
             recorded_at=at,
         )
     elif name == "part_consumptions":
-        quantity = _number(v, "quantity")
-        if quantity is None or quantity != int(quantity):
-            raise DomainError("INVALID_VALUE", field="quantity")
         line = inventory.Line(
-            part_id=_text(v, "part_id"),
-            quantity=int(quantity),
-            old_part_returned=_flag(v, "old_part_returned"),
+            part_id=v["part_id"],
+            quantity=v["quantity"],
+            old_part_returned=bool(v["old_part_returned"]),
         )
         await inventory.consume_parts(
             session,
@@ -252,18 +242,18 @@ async def _apply_one(
         )
     elif name == "water_tests":
         readings = water.Readings(
-            tds_mg_l=_number(v, "tds"),
-            ph=_number(v, "ph"),
-            residual_chlorine_mg_l=_number(v, "residual_chlorine"),
-            turbidity_ntu=_number(v, "turbidity"),
-            temperature_c=_number(v, "temperature"),
+            tds_mg_l=v["tds"],
+            ph=v["ph"],
+            residual_chlorine_mg_l=v["residual_chlorine"],
+            turbidity_ntu=v["turbidity"],
+            temperature_c=v["temperature"],
         )
         await fieldwork.record_water_test(
             session, actor, test_id=rec.id, job_id=job_id, readings=readings, recorded_at=at
         )
     elif name == "job_notes":
         await fieldwork.add_job_note(
-            session, actor, note_id=rec.id, job_id=job_id, body=_text(v, "body"), recorded_at=at
+            session, actor, note_id=rec.id, job_id=job_id, body=v["body"], recorded_at=at
         )
 
 
@@ -271,17 +261,16 @@ async def _update(
     session: AsyncSession, actor: Actor, rec: Incoming, seen: int, schema_version: int
 ) -> None:
     """Only a job's appointment may change from the phone; anything else is refused."""
+    named = values.updated(rec.table, rec.values, rec.changed)
     if rec.table.name == "part_consumptions":
-        if rec.changed:  # a ledger entry is never edited; a correction is a new one
+        if named:  # a ledger entry is never edited; a correction is a new one
             raise DomainError("READ_ONLY_TABLE", field=rec.table.name)
         return
     row = await session.get(MODELS[rec.table.name], rec.id)
     if row is None:
         raise DomainError("NOT_FOUND", field="id")
     server = record(rec.table, rec.id, row, schema_version)
-    changed = rec.changed or frozenset(
-        k for k, value in rec.values.items() if server.get(k) != value
-    )
+    changed = named or frozenset(k for k, value in rec.values.items() if server.get(k) != value)
     changed = frozenset(c for c in changed if rec.values.get(c) != server.get(c))
     if not changed:
         return  # nothing new (a replay, or the phone echoing what it was sent)
@@ -291,23 +280,15 @@ async def _update(
         raise DomainError(code, field=not_allowed[0])
     if isinstance(row, m.Job) and row.technician_id != actor.technician_id:
         raise DomainError("NOT_FOUND", field="id")
+    columns = {c.name: c for c in rec.table.columns}
     await fieldwork.reschedule_by_engineer(
         session,
         actor,
         job_id=rec.id,
-        start=_time(rec.values, "appointment_start", optional=True),
-        end=_time(rec.values, "appointment_end", optional=True),
+        start=values.value(columns["appointment_start"], rec.values.get("appointment_start")),
+        end=values.value(columns["appointment_end"], rec.values.get("appointment_end")),
         seen_version=seen,
     )
-
-
-def _snake_keys(report: dict[str, Any]) -> dict[str, Any]:
-    """The CompleteJob report as the API writes it (camelCase), as the domain reads it."""
-    out: dict[str, Any] = {}
-    for key, value in report.items():
-        name = re.sub(r"(?<!^)([A-Z])", r"_\1", str(key)).lower()
-        out[name] = _snake_keys(value) if isinstance(value, dict) else value
-    return out
 
 
 async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
@@ -320,43 +301,6 @@ async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
         )
         return found is not None
     return await session.get(MODELS[table], record_id) is not None
-
-
-def _text(values: dict[str, Any], column: str, *, optional: bool = False) -> str:
-    value = values.get(column)
-    if value is None and optional:
-        return ""
-    if not isinstance(value, str):
-        raise DomainError("INVALID_VALUE", field=column)
-    return value
-
-
-def _number(values: dict[str, Any], column: str) -> float | None:
-    value = values.get(column)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DomainError("INVALID_VALUE", field=column)
-    return float(value)
-
-
-def _flag(values: dict[str, Any], column: str) -> bool:
-    value = values.get(column, False)
-    if not isinstance(value, bool):
-        raise DomainError("INVALID_VALUE", field=column)
-    return value
-
-
-def _time(values: dict[str, Any], column: str, *, optional: bool = False) -> dt.datetime | None:
-    value = values.get(column)
-    if value is None:
-        if optional:
-            return None
-        raise DomainError("INVALID_VALUE", field=column)
-    try:
-        return from_ms(value, column)
-    except (ValueError, OverflowError, OSError):
-        raise DomainError("INVALID_VALUE", field=column) from None
 
 
 __all__ = ["Incoming", "apply", "check_jobs", "parse"]

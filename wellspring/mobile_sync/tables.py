@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellspring.domain import models as m
+from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
 SCHEMA_VERSIONS = (1, 2)
@@ -24,20 +25,19 @@ def ms(value: dt.datetime | None) -> int | None:
     return None if value is None else int(value.timestamp() * 1000)
 
 
-def from_ms(value: Any, column: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(column)
-    return dt.datetime.fromtimestamp(value / 1000, dt.UTC)
-
-
 @dataclass(frozen=True)
 class Column:
+    """A phone column: its JSON type and what a phone may send in it (see values.py)."""
+
     name: str
     kind: str  # string | number | boolean | time (epoch ms)
     since: int = 1
     optional: bool = False
+    integer: bool = False
+    low: float = -1e15  # numbers; times are checked against TIME_RANGE
+    high: float = 1e15
+    max_length: int = 4000  # strings
+    choices: tuple[str, ...] = ()  # an enumeration's values, when the phone sends one
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,27 @@ class Table:
         return tuple(c for c in self.columns if c.since <= version)
 
 
-def _s(name: str, *, optional: bool = False, since: int = 1) -> Column:
-    return Column(name, "string", since, optional)
+def _s(
+    name: str,
+    *,
+    optional: bool = False,
+    since: int = 1,
+    max_length: int = 4000,
+    choices: tuple[str, ...] = (),
+) -> Column:
+    return Column(name, "string", since, optional, max_length=max_length, choices=choices)
 
 
-def _n(name: str, *, optional: bool = False, since: int = 1) -> Column:
-    return Column(name, "number", since, optional)
+def _n(
+    name: str,
+    *,
+    optional: bool = False,
+    since: int = 1,
+    integer: bool = False,
+    low: float = -1e15,
+    high: float = 1e15,
+) -> Column:
+    return Column(name, "number", since, optional, integer=integer, low=low, high=high)
 
 
 def _t(name: str, *, optional: bool = False, since: int = 1) -> Column:
@@ -240,10 +255,10 @@ TABLES: dict[str, Table] = {
         Table(
             "part_consumptions",
             (
-                _s("job_id"),
-                _s("part_id"),
-                _n("quantity"),
-                Column("old_part_returned", "boolean"),
+                _s("job_id", max_length=64),
+                _s("part_id", max_length=64),
+                _n("quantity", integer=True, low=1, high=1_000_000),
+                Column("old_part_returned", "boolean", optional=True),
                 _t("recorded_at"),
             ),
             _consumption,
@@ -252,13 +267,13 @@ TABLES: dict[str, Table] = {
         Table(
             "water_tests",
             (
-                _s("job_id"),
+                _s("job_id", max_length=64),
                 _n("tds", optional=True),
                 _n("ph", optional=True),
                 _n("residual_chlorine", optional=True),
                 _n("turbidity", optional=True),
                 _n("temperature", optional=True),
-                Column("passed", "boolean"),
+                Column("passed", "boolean", optional=True),  # set by the server
                 _t("recorded_at"),
             ),
             _water,
@@ -266,17 +281,17 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "job_notes",
-            (_s("job_id"), _s("body"), _t("recorded_at")),
+            (_s("job_id", max_length=64), _s("body"), _t("recorded_at")),
             lambda n: {"job_id": n.job_id, "body": n.body, "recorded_at": ms(n.recorded_at)},
             creatable=True,
         ),
         Table(
             "job_events",
             (
-                _s("job_id"),
-                _s("action"),
+                _s("job_id", max_length=64),
+                _s("action", choices=fieldwork.ACTIONS),
                 _s("reason", optional=True),
-                _s("report_json", optional=True),
+                _s("report_json", optional=True, max_length=65536),
                 _t("recorded_at"),
             ),
             lambda e: {

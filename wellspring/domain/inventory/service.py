@@ -337,6 +337,12 @@ async def decide_breakage(
     return movement
 
 
+def _batch_keys(key: str) -> list[str]:
+    """Every ledger key a consumption batch can write (its lines and their old parts)."""
+    lines = [f"{key}:{i:03d}" for i in range(MAX_LINES)]
+    return lines + [f"{line}:old" for line in lines]
+
+
 async def consume_parts(
     session: AsyncSession,
     actor: Actor,
@@ -365,7 +371,8 @@ async def consume_parts(
         (
             await session.execute(
                 select(StockEntry)
-                .where(StockEntry.client_id.like(f"{key}:%"))
+                # The batch's own line keys, matched exactly: the phone's id is no pattern.
+                .where(StockEntry.client_id.in_(_batch_keys(key)))
                 .order_by(StockEntry.client_id)
             )
         )

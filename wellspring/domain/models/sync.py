@@ -21,9 +21,10 @@ class SyncClient(Base):
     last_pull_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The cursor the last pull started from: what the phone had seen when it made the edits
-    # it pushes right after that pull (WatermelonDB pushes with the new cursor).
-    pulled_from: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The cursor the phone's pushed edits are judged against (domain/sync/baseline.py).
+    edit_baseline: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The cursor of its last push settled with a conflict (0: none).
+    conflict_cursor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class SyncHeld(Base):

@@ -1,0 +1,1 @@
+"""Rules of phone sync that are business rules, not protocol (the protocol is mobile_sync/)."""

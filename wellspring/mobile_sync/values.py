@@ -1,0 +1,181 @@
+"""What a phone may put in a record's columns, checked before any domain call.
+
+A value of the wrong type, out of range or malformed (a list where a string belongs, a
+numeric string, NaN, 1e19, text no database can store, a report field of the wrong type)
+makes that record a rejection (``INVALID_VALUE``, with the column), never the push's failure.
+The column specs are in tables.py; the CompleteJob report's fields are here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any
+
+from wellspring.domain.errors import DomainError
+
+from .tables import Column, Table
+
+# Epoch milliseconds from 1970 to the end of year 9999: what both databases store.
+TIME_RANGE = (0, 253_402_300_799_999)
+MAX_REPORT_TEXT = 2000
+MAX_REPORT_LIST = 64
+
+# The CompleteJob report (JobCompleteInput.report) by snake_case key: its JSON type and range.
+_REPORT_TEXT = (
+    "notes",
+    "confirmation_number",
+    "fault_symptom",
+    "fault_code",
+    "repair_level",
+    "customer_comment",
+    "appearance",
+    "water_test_result",
+    "device_condition",
+)
+_REPORT_NUMBERS = {
+    "travel_distance_km": (0.0, 100_000.0, False),
+    "remaining_water_value": (-(2**31), 2**31 - 1, True),
+}
+_READINGS = ("tds", "ph", "residual_chlorine", "turbidity", "temperature")
+
+
+def invalid(field: str) -> DomainError:
+    return DomainError("INVALID_VALUE", field=field)
+
+
+def storable(text: str) -> bool:
+    """Text both databases keep as sent: no NUL, no lone surrogate (JSON allows both)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def number(value: Any, field: str, low: float, high: float, *, integer: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(field)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise invalid(field)
+    if not low <= value <= high:
+        raise invalid(field)
+    if integer:
+        if value != int(value):
+            raise invalid(field)
+        return int(value)
+    return float(value)
+
+
+def text(value: Any, field: str, max_length: int) -> str:
+    if not isinstance(value, str) or len(value) > max_length or not storable(value):
+        raise invalid(field)
+    return value
+
+
+def time(value: Any, field: str) -> dt.datetime:
+    ms = number(value, field, *TIME_RANGE, integer=False)
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+
+
+def value(column: Column, raw: Any) -> Any:
+    """One column's value as the domain takes it (times as datetimes); None when null."""
+    if raw is None:
+        if not column.optional:
+            raise invalid(column.name)
+        return None
+    match column.kind:
+        case "string":
+            checked = text(raw, column.name, column.max_length)
+            if column.choices and checked not in column.choices:
+                raise invalid(column.name)
+            return checked
+        case "number":
+            return number(raw, column.name, column.low, column.high, integer=column.integer)
+        case "boolean":
+            if not isinstance(raw, bool):
+                raise invalid(column.name)
+            return raw
+        case _:
+            return time(raw, column.name)
+
+
+def created(table: Table, values: dict[str, Any], schema_version: int) -> dict[str, Any]:
+    """A created record's columns, all checked (a missing column counts as null)."""
+    return {c.name: value(c, values.get(c.name)) for c in table.columns_at(schema_version)}
+
+
+def updated(table: Table, values: dict[str, Any], changed: Any) -> frozenset[str]:
+    """Check an updated record's values; returns the columns its ``_changed`` names.
+
+    The phone sends the whole record: a column it may edit is checked in full, the others
+    only for their type (they are compared with the server's and refused if changed).
+    """
+    if changed is not None and not isinstance(changed, str):
+        raise invalid("_changed")
+    for column in table.columns:
+        raw = values.get(column.name)
+        if raw is None:
+            continue  # null: compared with the server's like any other value
+        if column.name in table.editable:
+            value(column, raw)
+        elif column.kind == "string":
+            text(raw, column.name, 1_000_000)
+        else:
+            value(Column(column.name, column.kind, optional=True), raw)
+    return frozenset(c for c in (changed or "").split(",") if c)
+
+
+def report(raw: str | None) -> dict[str, Any]:
+    """The CompleteJob report a job event carries, with snake_case keys, nulls left out."""
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise invalid("report_json") from None
+    if not isinstance(parsed, dict):
+        raise invalid("report_json")
+    out: dict[str, Any] = {}
+    for key, item in parsed.items():
+        name = _snake(key)
+        if item is None:
+            continue
+        if name in _REPORT_TEXT:
+            out[name] = text(item, "report_json", MAX_REPORT_TEXT)
+        elif name in _REPORT_NUMBERS:
+            low, high, integer = _REPORT_NUMBERS[name]
+            out[name] = number(item, "report_json", low, high, integer=integer)
+        elif name == "water_test":
+            out[name] = _readings(item)
+        elif name == "filters_changed":
+            if not isinstance(item, list) or len(item) > MAX_REPORT_LIST:
+                raise invalid("report_json")
+            out[name] = [text(i, "report_json", 64) for i in item]
+        else:
+            raise invalid("report_json")
+    return out
+
+
+def _readings(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise invalid("report_json")
+    readings: dict[str, Any] = {}
+    for key, reading in item.items():
+        name = _snake(key)
+        if name not in _READINGS:
+            raise invalid("report_json")
+        if reading is not None:
+            readings[name] = number(reading, "report_json", -1e6, 1e6, integer=False)
+    return readings
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
+
+
+__all__ = ["created", "report", "storable", "updated", "value"]
