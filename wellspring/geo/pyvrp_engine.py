@@ -1,0 +1,398 @@
+"""The second routing engine: PyVRP's iterated local search on the same ``VrpProblem``.
+
+PyVRP (0.14) models shifts, time windows, capacity, open routes and optional jobs with
+prizes, but has no skills and no breaks. This module models what it can faithfully and
+declines the rest, so that ``geo.planner`` keeps VROOM's plan for that problem:
+
+- **Skills**: each vehicle gets a routing profile whose edges into the jobs it lacks skills
+  for are "missing" (PyVRP's ``MAX_VALUE`` in both matrices), so using one costs more than
+  any plan without it; every job also gets its own PyVRP location so that two jobs at one
+  place can differ in skills. The plan read back is checked: a job on an unskilled vehicle
+  declines the plan.
+- **Priorities and jobs that do not fit**: every job is optional, with a prize that makes
+  the search keep higher priorities first, then as many jobs as it can, then the cheapest
+  travel: VROOM's order of concerns.
+- **Open routes** (no start or no end): a virtual depot with zero travel to and from every
+  place.
+- **Breaks**: PyVRP has none, and a break has no place. Each vehicle's break becomes a
+  required group of mutually exclusive candidate visits, one at its start and one at each
+  job it may serve ("the break, taken where that job is"), open to that vehicle only, with
+  the break's window and length. The break is then put back, placeless, where the rebuilt
+  route ends earliest; if no spot keeps every window and the shift, the plan is declined.
+- **Declined outright**: a job or a break with more than one time window (after merging), a
+  vehicle with more than one break, or prizes too large for PyVRP's integers.
+
+The schedule (arrivals, waiting) is recomputed here from the matrices, not read from PyVRP,
+and every window, the shift and capacity are checked on the way: a plan that breaks one is
+declined, never returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyvrp
+from numpy.typing import NDArray
+from pyvrp.constants import MAX_VALUE
+from pyvrp.stop import MaxRuntime
+
+from . import vrp
+from .vrp import VrpBreak, VrpProblem, VrpSolution, VrpStop, VrpVehicle
+
+_FORBIDDEN = MAX_VALUE  # a "missing" edge: never worth taking
+_NO_LIMIT = np.iinfo(np.int64).max
+_PRIZE_MAX = MAX_VALUE // 2  # below a forbidden edge, and far from int64 overflow when summed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """PyVRP's plan, or why there is none (``solution`` None, ``declined`` says why)."""
+
+    solution: VrpSolution | None
+    declined: str | None = None
+
+
+def unsupported(problem: VrpProblem) -> str | None:
+    """Why this engine cannot model ``problem`` faithfully, or None if it can."""
+    for job in problem.jobs:
+        if len(vrp.merged_windows(job.time_windows)) > 1:
+            return f"job {job.id} has several time windows"
+    for vehicle in problem.vehicles:
+        if len(vehicle.breaks) > 1:
+            return f"vehicle {vehicle.id} has several breaks"
+        if any(len(vrp.merged_windows(b.time_windows)) > 1 for b in vehicle.breaks):
+            return f"vehicle {vehicle.id} has a break with several time windows"
+    return None
+
+
+def solve(
+    problem: VrpProblem,
+    *,
+    time_budget_seconds: float,
+    seed: int = 0,
+    initial: VrpSolution | None = None,
+) -> Outcome:
+    """Solve with PyVRP for ``time_budget_seconds``; ``initial`` (say VROOM's plan) warms it.
+
+    Raises ``VrpInputError`` on a malformed problem, as ``vrp.solve`` does.
+    """
+    durations = vrp.as_matrix(problem.durations, "durations")
+    size = durations.shape[0]
+    costs = durations if problem.costs is None else vrp.as_matrix(problem.costs, "costs", size)
+    distances = (
+        None if problem.distances is None else vrp.as_matrix(problem.distances, "distances", size)
+    )
+    vrp.validate(problem, size)
+    if not problem.jobs or not problem.vehicles:
+        return Outcome(VrpSolution(routes=(), unassigned=tuple(j.id for j in problem.jobs), cost=0))
+    reason = unsupported(problem)
+    if reason is not None:
+        return Outcome(None, reason)
+    model = _Model(problem, durations, costs)
+    if model.declined is not None:
+        return Outcome(None, model.declined)
+
+    warm = model.warm_start(initial) if initial is not None else None
+    result = pyvrp.solve(
+        model.data,
+        stop=MaxRuntime(time_budget_seconds),
+        seed=seed,
+        collect_stats=False,
+        initial_solution=warm,
+    )
+    if not result.best.is_feasible():  # a budget too short to repair its penalties
+        return Outcome(None, "PyVRP found no feasible plan within its time budget")
+    orders: dict[int, list[int]] = {}
+    for route in result.best.routes():
+        vehicle = route.vehicle_type()  # one vehicle type per vehicle, in the problem's order
+        orders[vehicle] = [
+            model.job_of[a.idx] for a in route if a.is_client() and a.idx < len(model.job_of)
+        ]  # break candidates dropped: _plan puts each break where it fits best
+    return _plan(problem, orders, durations, costs, distances)
+
+
+class _Model:
+    """The problem as PyVRP's ``ProblemData``.
+
+    PyVRP locations: the depots first (each distinct start or end place, plus the virtual
+    "anywhere" depot if a vehicle lacks a start or an end), then one per client. Clients:
+    the jobs, in order, then each vehicle's break candidates (see ``_break_places``).
+    """
+
+    def __init__(
+        self, problem: VrpProblem, durations: NDArray[np.int64], costs: NDArray[np.int64]
+    ) -> None:
+        self.problem = problem
+        self.declined: str | None = None
+        jobs, vehicles = problem.jobs, problem.vehicles
+        places = sorted({p for v in vehicles for p in (v.start, v.end) if p is not None})
+        open_ended = any(v.start is None or v.end is None for v in vehicles)
+        depot_of: dict[int | None, int] = {p: i for i, p in enumerate(places)}
+        if open_ended:
+            depot_of[None] = len(places)
+        depots = len(depot_of)
+        self.job_of = [j.id for j in jobs]  # PyVRP client index -> job id (jobs come first)
+
+        # Lexicographic prizes: one more job always beats any travel saving, and one more
+        # priority point beats any number of jobs (VROOM: priorities, then jobs, then cost).
+        per_job = (len(jobs) + 2 * len(vehicles) + 1) * max(int(costs.max()), 1) + 1
+        per_point = per_job * (len(jobs) + 1)
+        prizes = [per_job + per_point * j.priority for j in jobs]
+        if max(prizes) * len(jobs) > _PRIZE_MAX:
+            self.declined = "prizes too large for PyVRP's integers"
+            return
+
+        allowed = [
+            frozenset(i for i, j in enumerate(jobs) if j.skills <= v.skills) for v in vehicles
+        ]
+        # The virtual depot borrows row 0 of the matrices, then is zeroed.
+        rows = places + ([0] if open_ended else []) + [j.location for j in jobs]
+        clients = [
+            pyvrp.Client(
+                location=depots + i,
+                delivery=[job.demand],
+                service_duration=job.service,
+                tw_early=_window(job.time_windows)[0],
+                tw_late=_window(job.time_windows)[1],
+                prize=prizes[i],
+                required=False,
+            )
+            for i, job in enumerate(jobs)
+        ]
+        own: list[set[int]] = [set() for _ in vehicles]  # each vehicle's break candidates
+        groups: list[pyvrp.ClientGroup] = []
+        for number, vehicle in enumerate(vehicles):
+            if not vehicle.breaks:
+                continue
+            brk = vehicle.breaks[0]
+            members = []
+            for place in _break_places(vehicle, jobs, allowed[number]):
+                own[number].add(len(clients))
+                members.append(len(clients))
+                clients.append(
+                    pyvrp.Client(
+                        location=len(rows),
+                        delivery=[0],
+                        service_duration=brk.service,
+                        tw_early=_window(brk.time_windows)[0],
+                        tw_late=_window(brk.time_windows)[1],
+                        required=False,
+                        group=len(groups),
+                    )
+                )
+                rows.append(place)
+            groups.append(pyvrp.ClientGroup(members, required=True))
+
+        index = np.array(rows)
+        base_durations = durations[np.ix_(index, index)]
+        base_costs = costs[np.ix_(index, index)]
+        if open_ended:
+            for matrix in (base_durations, base_costs):
+                matrix[depots - 1, :] = 0
+                matrix[:, depots - 1] = 0
+        # One profile per distinct set of clients a vehicle may not visit: the jobs it lacks
+        # skills for and the other vehicles' break candidates.
+        every_break = set().union(*own)
+        profiles: dict[frozenset[int], int] = {}
+        profile_of = []
+        for number in range(len(vehicles)):
+            barred = frozenset(set(range(len(jobs))) - allowed[number]) | (
+                every_break - own[number]
+            )
+            profile_of.append(profiles.setdefault(barred, len(profiles)))
+        distance_matrices, duration_matrices = [], []
+        for barred in profiles:
+            columns = [depots + i for i in sorted(barred)]
+            prof_costs, prof_durations = base_costs.copy(), base_durations.copy()
+            for matrix in (prof_costs, prof_durations):
+                matrix[:, columns] = _FORBIDDEN
+                np.fill_diagonal(matrix, 0)  # PyVRP insists on it; staying put is free
+            distance_matrices.append(prof_costs)
+            duration_matrices.append(prof_durations)
+
+        total_demand = sum(j.demand for j in jobs)
+        self.data = pyvrp.ProblemData(
+            locations=[pyvrp.Location(0, 0) for _ in rows],
+            clients=clients,
+            depots=[pyvrp.Depot(location=i) for i in range(depots)],
+            vehicle_types=[
+                pyvrp.VehicleType(
+                    num_available=1,
+                    capacity=[total_demand if v.capacity is None else v.capacity],
+                    start_depot=depot_of[v.start],
+                    end_depot=depot_of[v.end],
+                    tw_early=v.time_window[0] if v.time_window else 0,
+                    tw_late=v.time_window[1] if v.time_window else _NO_LIMIT,
+                    profile=profile_of[number],
+                )
+                for number, v in enumerate(vehicles)
+            ],
+            distance_matrices=distance_matrices,
+            duration_matrices=duration_matrices,
+            groups=groups,
+        )
+
+    def warm_start(self, initial: VrpSolution) -> pyvrp.Solution:
+        """Another engine's plan as PyVRP's first solution (job orders only)."""
+        vehicle_index = {v.id: i for i, v in enumerate(self.problem.vehicles)}
+        client_of = {job_id: i for i, job_id in enumerate(self.job_of)}
+        routes = [
+            pyvrp.Route(
+                self.data,
+                [client_of[s.id] for s in route.stops if s.kind == "job" and s.id is not None],
+                vehicle_index[route.vehicle_id],
+            )
+            for route in initial.routes
+        ]
+        return pyvrp.Solution(self.data, [r for r in routes if r.num_clients()])
+
+
+def _break_places(
+    vehicle: VrpVehicle, jobs: Sequence[vrp.VrpJob], allowed: frozenset[int]
+) -> list[int]:
+    """Where PyVRP may put the vehicle's break: at its start or at a job it may serve.
+
+    A break has no place, but "lunch after job j, where j is" is a place, and those cover
+    every spot a break can take in a route (after the start or after a job). PyVRP may also
+    drive to such a place only to take the break; the schedule rebuilt in ``_plan`` takes it
+    where the route is instead, which is no later when travel obeys the triangle inequality
+    (and is checked either way).
+    """
+    places = [] if vehicle.start is None else [vehicle.start]
+    return places + [jobs[i].location for i in sorted(allowed)]
+
+
+def _window(windows: Sequence[vrp.Window]) -> vrp.Window:
+    """A job's one window (``unsupported`` declines several), or any time."""
+    return vrp.merged_windows(windows)[0] if windows else (0, _NO_LIMIT)
+
+
+def _plan(
+    problem: VrpProblem,
+    orders: dict[int, list[int]],
+    durations: NDArray[np.int64],
+    costs: NDArray[np.int64],
+    distances: NDArray[np.int64] | None,
+) -> Outcome:
+    """Routes with their schedules from the job orders, or why the plan is declined."""
+    jobs = {j.id: j for j in problem.jobs}
+    routes = []
+    cost = 0
+    for number, order in sorted(orders.items()):
+        if not order:
+            continue
+        vehicle = problem.vehicles[number]
+        for job_id in order:
+            if not jobs[job_id].skills <= vehicle.skills:
+                return Outcome(
+                    None, f"job {job_id} on vehicle {vehicle.id}, which lacks its skills"
+                )
+        load = sum(jobs[i].demand for i in order)
+        if vehicle.capacity is not None and load > vehicle.capacity:
+            return Outcome(None, f"vehicle {vehicle.id} loaded beyond its capacity")
+        stops = _with_break(vehicle, [jobs[i] for i in order], durations)
+        if stops is None:
+            return Outcome(None, f"no valid schedule (with its break) for vehicle {vehicle.id}")
+        routes.append(vrp.measure_route(vehicle.id, stops, durations, distances))
+        places = [s.location for s in stops if s.location is not None]
+        cost += sum(int(costs[a, b]) for a, b in itertools.pairwise(places))
+    assigned = {i for order in orders.values() for i in order}
+    return Outcome(
+        VrpSolution(
+            routes=tuple(routes),
+            unassigned=tuple(j.id for j in problem.jobs if j.id not in assigned),
+            cost=cost,
+            engine="pyvrp",
+        )
+    )
+
+
+def _with_break(
+    vehicle: VrpVehicle, jobs: Sequence[vrp.VrpJob], durations: NDArray[np.int64]
+) -> list[VrpStop] | None:
+    """The route's stops, its break (if any) where the route ends earliest; None if none fits."""
+    if not vehicle.breaks:
+        return _schedule(vehicle, jobs, durations, None, 0)
+    best: list[VrpStop] | None = None
+    for position in range(len(jobs) + 1):  # after the start, or after job ``position``
+        stops = _schedule(vehicle, jobs, durations, vehicle.breaks[0], position)
+        if stops is not None and (best is None or _done(stops) < _done(best)):
+            best = stops
+    return best
+
+
+def _done(stops: Sequence[VrpStop]) -> int:
+    return stops[-1].arrival + stops[-1].waiting + stops[-1].service
+
+
+def _schedule(
+    vehicle: VrpVehicle,
+    jobs: Sequence[vrp.VrpJob],
+    durations: NDArray[np.int64],
+    brk: VrpBreak | None,
+    break_after: int,
+) -> list[VrpStop] | None:
+    """Earliest-start schedule; the start is then delayed to spare waiting at the first job.
+
+    None when a window or the shift cannot be kept.
+    """
+    shift_start, shift_end = vehicle.time_window or (0, _NO_LIMIT)
+    stops = _forward(vehicle, jobs, durations, brk, break_after, shift_start)
+    if stops is None:
+        return None
+    first = stops[1]
+    if first.kind == "job" and first.waiting:
+        # Leaving later by the first wait changes nothing after it.
+        stops = _forward(vehicle, jobs, durations, brk, break_after, shift_start + first.waiting)
+    if stops is None or _done(stops) > shift_end:
+        return None
+    return stops
+
+
+def _forward(
+    vehicle: VrpVehicle,
+    jobs: Sequence[vrp.VrpJob],
+    durations: NDArray[np.int64],
+    brk: VrpBreak | None,
+    break_after: int,
+    leave: int,
+) -> list[VrpStop] | None:
+    stops = [VrpStop("start", None, vehicle.start, leave, 0, 0, 0)]
+    here, clock = vehicle.start, leave
+
+    def take_break() -> bool:
+        nonlocal clock
+        assert brk is not None
+        begin = _earliest(clock, brk.time_windows)
+        if begin is None:
+            return False
+        stops.append(VrpStop("break", brk.id, None, clock, brk.service, begin - clock, 0))
+        clock = begin + brk.service
+        return True
+
+    for number, job in enumerate(jobs):
+        if brk is not None and break_after == number and not take_break():
+            return None
+        travel = 0 if here is None else int(durations[here, job.location])
+        arrival = clock + travel
+        begin = _earliest(arrival, job.time_windows)
+        if begin is None:
+            return None
+        stops.append(VrpStop("job", job.id, job.location, arrival, job.service, begin - arrival, 0))
+        here, clock = job.location, begin + job.service
+    if brk is not None and break_after == len(jobs) and not take_break():
+        return None
+    travel = 0 if vehicle.end is None or here is None else int(durations[here, vehicle.end])
+    stops.append(VrpStop("end", None, vehicle.end, clock + travel, 0, 0, 0))
+    return stops
+
+
+def _earliest(time: int, windows: Sequence[vrp.Window]) -> int | None:
+    """The earliest moment from ``time`` on inside a window; None if every window is past."""
+    if not windows:
+        return time
+    starts = [max(time, start) for start, end in windows if max(time, start) <= end]
+    return min(starts) if starts else None
