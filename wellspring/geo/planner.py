@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from . import pyvrp_engine, vrp
 from .vrp import VrpProblem, VrpSolution
 
-# PyVRP always gets at least this share of the budget, however long VROOM took.
+# When both run, VROOM stops at this share of the budget (its ``timeout``), and PyVRP gets
+# the rest, at least a quarter of the budget however long VROOM overran.
+_VROOM_MAX_SHARE = 0.5
 _PYVRP_MIN_SHARE = 0.25
 
 
@@ -57,9 +59,15 @@ def solve(
 ) -> Planned:
     """VROOM, then PyVRP for what is left of ``time_budget_seconds``; the better plan.
 
-    PyVRP gets ``time_budget_seconds`` minus VROOM's time, but at least a quarter of the
-    budget; a budget of 0 runs VROOM alone. Raises ``VrpInputError`` on a malformed problem.
+    When PyVRP can model the problem, VROOM's timeout is cut to half the budget and PyVRP
+    gets the rest (at least a quarter). Otherwise, or with a budget of 0, VROOM runs alone
+    with ``vroom_timeout_seconds``. Raises ``VrpInputError`` on a malformed problem.
     """
+    both = time_budget_seconds > 0 and pyvrp_engine.unsupported(problem) is None
+    if both:
+        # VROOM gets at most half the budget, so that both fit in it.
+        half = time_budget_seconds * _VROOM_MAX_SHARE
+        vroom_timeout_seconds = min(vroom_timeout_seconds or half, half)
     started = time.perf_counter()
     vroom_plan = vrp.solve(
         problem,
@@ -68,8 +76,9 @@ def solve(
         timeout_seconds=vroom_timeout_seconds,
     )
     vroom_seconds = time.perf_counter() - started
-    if time_budget_seconds <= 0 or not problem.jobs or not problem.vehicles:
-        return Planned(vroom_plan, vroom_plan, None, "no time budget", vroom_seconds, 0.0)
+    if not both or not problem.jobs or not problem.vehicles:
+        declined = pyvrp_engine.unsupported(problem) if time_budget_seconds > 0 else "no budget"
+        return Planned(vroom_plan, vroom_plan, None, declined, vroom_seconds, 0.0)
 
     budget = max(time_budget_seconds - vroom_seconds, time_budget_seconds * _PYVRP_MIN_SHARE)
     started = time.perf_counter()

@@ -30,6 +30,7 @@ declined, never returned.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,6 @@ import numpy as np
 import pyvrp
 from numpy.typing import NDArray
 from pyvrp.constants import MAX_VALUE
-from pyvrp.stop import MaxRuntime
 
 from . import vrp
 from .vrp import VrpBreak, VrpProblem, VrpSolution, VrpStop, VrpVehicle
@@ -77,8 +77,10 @@ def solve(
 ) -> Outcome:
     """Solve with PyVRP for ``time_budget_seconds``; ``initial`` (say VROOM's plan) warms it.
 
-    Raises ``VrpInputError`` on a malformed problem, as ``vrp.solve`` does.
+    The budget counts from this call, model building included (PyVRP's own ``MaxRuntime``
+    starts with the search). Raises ``VrpInputError`` on a malformed problem.
     """
+    deadline = _Deadline(time.perf_counter() + time_budget_seconds)
     durations = vrp.as_matrix(problem.durations, "durations")
     size = durations.shape[0]
     costs = durations if problem.costs is None else vrp.as_matrix(problem.costs, "costs", size)
@@ -98,7 +100,7 @@ def solve(
     warm = model.warm_start(initial) if initial is not None else None
     result = pyvrp.solve(
         model.data,
-        stop=MaxRuntime(time_budget_seconds),
+        stop=deadline,
         seed=seed,
         collect_stats=False,
         initial_solution=warm,
@@ -112,6 +114,16 @@ def solve(
             model.job_of[a.idx] for a in route if a.is_client() and a.idx < len(model.job_of)
         ]  # break candidates dropped: _plan puts each break where it fits best
     return _plan(problem, orders, durations, costs, distances)
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """PyVRP's stopping criterion: stop once the clock passes ``at`` (perf_counter)."""
+
+    at: float
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.perf_counter() >= self.at
 
 
 class _Model:
@@ -163,6 +175,7 @@ class _Model:
             for i, job in enumerate(jobs)
         ]
         own: list[set[int]] = [set() for _ in vehicles]  # each vehicle's break candidates
+        self.break_at: list[dict[int, int]] = [{} for _ in vehicles]  # place -> candidate
         groups: list[pyvrp.ClientGroup] = []
         for number, vehicle in enumerate(vehicles):
             if not vehicle.breaks:
@@ -171,6 +184,7 @@ class _Model:
             members = []
             for place in _break_places(vehicle, jobs, allowed[number]):
                 own[number].add(len(clients))
+                self.break_at[number].setdefault(place, len(clients))
                 members.append(len(clients))
                 clients.append(
                     pyvrp.Client(
@@ -236,18 +250,33 @@ class _Model:
         )
 
     def warm_start(self, initial: VrpSolution) -> pyvrp.Solution:
-        """Another engine's plan as PyVRP's first solution (job orders only)."""
+        """Another engine's plan as PyVRP's first solution.
+
+        Its breaks become the candidate at the next job's place (drive, break, then serve),
+        or at the last job's place or the start when no job follows.
+        """
         vehicle_index = {v.id: i for i, v in enumerate(self.problem.vehicles)}
         client_of = {job_id: i for i, job_id in enumerate(self.job_of)}
-        routes = [
-            pyvrp.Route(
-                self.data,
-                [client_of[s.id] for s in route.stops if s.kind == "job" and s.id is not None],
-                vehicle_index[route.vehicle_id],
-            )
-            for route in initial.routes
-        ]
-        return pyvrp.Solution(self.data, [r for r in routes if r.num_clients()])
+        routes = []
+        for route in initial.routes:
+            number = vehicle_index[route.vehicle_id]
+            visits: list[int] = []
+            pending = False  # a break waiting for the next job
+            last = self.problem.vehicles[number].start
+            for stop in route.stops:
+                if stop.kind == "break":
+                    pending = True
+                elif stop.kind == "job" and stop.id is not None and stop.location is not None:
+                    if pending and stop.location in self.break_at[number]:
+                        visits.append(self.break_at[number][stop.location])
+                        pending = False
+                    visits.append(client_of[stop.id])
+                    last = stop.location
+            if pending and last is not None and last in self.break_at[number]:
+                visits.append(self.break_at[number][last])
+            if visits:
+                routes.append(pyvrp.Route(self.data, visits, number))
+        return pyvrp.Solution(self.data, routes)
 
 
 def _break_places(
@@ -360,33 +389,43 @@ def _forward(
     break_after: int,
     leave: int,
 ) -> list[VrpStop] | None:
+    """Stops at their earliest times, leaving the start at ``leave``; None past a window.
+
+    A break has no place: it starts as soon as its window allows after the last stop, and
+    the next stop is reached once both the drive and the break are done (the driver may
+    drive first and take the break on arrival), as ``VrpStop`` and the checker allow.
+    """
     stops = [VrpStop("start", None, vehicle.start, leave, 0, 0, 0)]
-    here, clock = vehicle.start, leave
+    here, left = vehicle.start, leave  # the last place and when the vehicle left it
+    paused, free = 0, leave  # break time since ``left``; when the last break was over
 
     def take_break() -> bool:
-        nonlocal clock
+        nonlocal paused, free
         assert brk is not None
-        begin = _earliest(clock, brk.time_windows)
+        begin = _earliest(max(left, free), brk.time_windows)
         if begin is None:
             return False
-        stops.append(VrpStop("break", brk.id, None, clock, brk.service, begin - clock, 0))
-        clock = begin + brk.service
+        stops.append(VrpStop("break", brk.id, None, begin, brk.service, 0, 0))
+        paused, free = paused + brk.service, begin + brk.service
         return True
+
+    def reach(place: int | None) -> int:
+        travel = 0 if here is None or place is None else int(durations[here, place])
+        return max(left + travel + paused, free)
 
     for number, job in enumerate(jobs):
         if brk is not None and break_after == number and not take_break():
             return None
-        travel = 0 if here is None else int(durations[here, job.location])
-        arrival = clock + travel
+        arrival = reach(job.location)
         begin = _earliest(arrival, job.time_windows)
         if begin is None:
             return None
         stops.append(VrpStop("job", job.id, job.location, arrival, job.service, begin - arrival, 0))
-        here, clock = job.location, begin + job.service
+        here, left = job.location, begin + job.service
+        paused, free = 0, left
     if brk is not None and break_after == len(jobs) and not take_break():
         return None
-    travel = 0 if vehicle.end is None or here is None else int(durations[here, vehicle.end])
-    stops.append(VrpStop("end", None, vehicle.end, clock + travel, 0, 0, 0))
+    stops.append(VrpStop("end", None, vehicle.end, reach(vehicle.end), 0, 0, 0))
     return stops
 
 
