@@ -44,7 +44,8 @@ from .vrp import VrpBreak, VrpProblem, VrpSolution, VrpStop, VrpVehicle
 
 _FORBIDDEN = MAX_VALUE  # a "missing" edge: never worth taking
 _NO_LIMIT = np.iinfo(np.int64).max
-_PRIZE_MAX = MAX_VALUE // 2  # below a forbidden edge, and far from int64 overflow when summed
+_PRIZE_MAX = MAX_VALUE // 2  # below a forbidden edge, far from int64 overflow when summed
+_NO_IMPROVEMENT = 5_000  # iterations without a better plan before PyVRP stops early
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,10 @@ def solve(
     """Solve with PyVRP for ``time_budget_seconds``; ``initial`` (say VROOM's plan) warms it.
 
     The budget counts from this call, model building included (PyVRP's own ``MaxRuntime``
-    starts with the search). Raises ``VrpInputError`` on a malformed problem.
+    starts with the search); the search also stops after 5,000 iterations without a better
+    plan. Raises ``VrpInputError`` on a malformed problem.
     """
-    deadline = _Deadline(time.perf_counter() + time_budget_seconds)
+    deadline = _Stop(time.perf_counter() + time_budget_seconds)
     durations = vrp.as_matrix(problem.durations, "durations")
     size = durations.shape[0]
     costs = durations if problem.costs is None else vrp.as_matrix(problem.costs, "costs", size)
@@ -116,14 +118,22 @@ def solve(
     return _plan(problem, orders, durations, costs, distances)
 
 
-@dataclass(frozen=True)
-class _Deadline:
-    """PyVRP's stopping criterion: stop once the clock passes ``at`` (perf_counter)."""
+class _Stop:
+    """PyVRP's stopping criterion: the deadline (perf_counter), or a long run without a better
+    plan, which small problems reach well before the budget (and then stop the same way on
+    any machine)."""
 
-    at: float
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.best: float | None = None
+        self.stale = 0
 
     def __call__(self, best_cost: float) -> bool:
-        return time.perf_counter() >= self.at
+        if self.best is None or best_cost < self.best:
+            self.best, self.stale = best_cost, 0
+        else:
+            self.stale += 1
+        return self.stale >= _NO_IMPROVEMENT or time.perf_counter() >= self.deadline
 
 
 class _Model:
