@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import math
 import random
+import time
+from dataclasses import dataclass
 
+from tests.geo.route_check import check
 from wellspring.domain.dispatch import rules
+from wellspring.domain.dispatch.config import DispatchConfig
 from wellspring.domain.dispatch.routes import PINNED_SKILL_BASE, SKILL
 from wellspring.domain.models.enums import Priority, TicketType
+from wellspring.geo import planner
 from wellspring.geo.distance import Point
 from wellspring.geo.travel import TravelModel
 from wellspring.geo.vrp import VrpBreak, VrpJob, VrpProblem, VrpVehicle
@@ -41,6 +46,7 @@ TYPES = {  # share of the day's visits
     TicketType.RELOCATE: 5,
     TicketType.RECHARGE: 5,
 }
+DAY_STOPS, DAY_SEEDS, DAY_TARGET_SECONDS = (20, 40, 60), 3, 1.0  # issue 19: at most 1 s
 PRIORITIES = {Priority.LOW: 20, Priority.NORMAL: 60, Priority.HIGH: 15, Priority.URGENT: 5}
 
 
@@ -98,3 +104,65 @@ def shanghai_day(stops: int, seed: int = 0) -> VrpProblem:
     return VrpProblem(
         jobs=tuple(jobs), vehicles=tuple(vehicles), durations=durations, distances=metres
     )
+
+
+@dataclass(frozen=True)
+class Day:
+    stops: int
+    seed: int
+    engine: str  # the plan kept
+    seconds: float
+    cpu_seconds: float
+    unassigned: int
+    travel_minutes: float
+    vroom_travel_minutes: float
+
+
+def run_day(stops: int, seed: int) -> Day:
+    """A branch's day through ``planner.solve`` with the app's default settings."""
+    problem = shanghai_day(stops, seed)
+    config = DispatchConfig()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    planned = planner.solve(
+        problem,
+        time_budget_seconds=config.route_time_budget_seconds,
+        exploration_level=config.exploration_level,
+        threads=config.solver_threads,
+        vroom_timeout_seconds=config.solver_timeout_seconds,
+    )
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
+    violations = check(problem, planned.solution)
+    if violations:
+        raise SystemExit(
+            f"day {stops}/{seed}: the plan is not valid:\n  " + "\n  ".join(violations)
+        )
+    return Day(
+        stops=stops,
+        seed=seed,
+        engine=planned.solution.engine,
+        seconds=round(seconds, 2),
+        cpu_seconds=round(cpu_seconds, 2),
+        unassigned=len(planned.solution.unassigned),
+        travel_minutes=round(sum(r.duration for r in planned.solution.routes) / 60, 1),
+        vroom_travel_minutes=round(sum(r.duration for r in planned.vroom.routes) / 60, 1),
+    )
+
+
+def day_table(days: list[Day]) -> str:
+    lines = [
+        "a branch's day (synthetic Shanghai, lunch, skills; the app's defaults: "
+        f"{DispatchConfig().route_time_budget_seconds} s budget)",
+        "",
+        f"{'stops':>5}{'seed':>5}{'kept':>7}{'unassigned':>11}{'travel min':>11}"
+        f"{'vroom min':>10}{'seconds':>9}{'cpu s':>7}",
+    ]
+    for d in days:
+        lines.append(
+            f"{d.stops:>5}{d.seed:>5}{d.engine:>7}{d.unassigned:>11}{d.travel_minutes:>11.1f}"
+            f"{d.vroom_travel_minutes:>10.1f}{d.seconds:>9.2f}{d.cpu_seconds:>7.2f}"
+        )
+    slowest = max(d.seconds for d in days)
+    met = "met" if slowest <= DAY_TARGET_SECONDS else "not met"
+    lines += ["", f"slowest day {slowest:.2f} s (target <= {DAY_TARGET_SECONDS:.0f} s: {met})"]
+    return "\n".join(lines)

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     route_exploration_level: int = Field(default=5, ge=0, le=5)
     route_solver_threads: int = Field(default=2, ge=1, le=64)
     route_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
-    route_time_budget_seconds: float = Field(default=1.0, ge=0, le=600)
+    route_time_budget_seconds: float = Field(default=0.8, ge=0, le=600)
 
     @property
     def is_production(self) -> bool:

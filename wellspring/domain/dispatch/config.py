@@ -24,7 +24,7 @@ class DispatchConfig:
     solver_threads: int = 2
     solver_timeout_seconds: float | None = 20.0
     # Both engines together (geo.planner): VROOM, then PyVRP; 0 runs VROOM alone.
-    route_time_budget_seconds: float = 1.0
+    route_time_budget_seconds: float = 0.8
 
 
 _current = DispatchConfig()
