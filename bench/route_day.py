@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.geo.route_check import check
@@ -118,7 +119,7 @@ class Day:
     vroom_travel_minutes: float
 
 
-def run_day(stops: int, seed: int) -> Day:
+def run_day(stops: int, seed: int, clock: Callable[[], float] = time.perf_counter) -> Day:
     """A branch's day through ``planner.solve`` with the app's default settings."""
     problem = shanghai_day(stops, seed)
     config = DispatchConfig()
@@ -129,6 +130,7 @@ def run_day(stops: int, seed: int) -> Day:
         exploration_level=config.exploration_level,
         threads=config.solver_threads,
         vroom_timeout_seconds=config.solver_timeout_seconds,
+        clock=clock,
     )
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
@@ -149,7 +151,7 @@ def run_day(stops: int, seed: int) -> Day:
     )
 
 
-def day_table(days: list[Day]) -> str:
+def day_table(days: list[Day], *, cpu_clock: bool = False) -> str:
     lines = [
         "a branch's day (synthetic Shanghai, lunch, skills; the app's defaults: "
         f"{DispatchConfig().route_time_budget_seconds} s budget)",
@@ -163,6 +165,12 @@ def day_table(days: list[Day]) -> str:
             f"{d.vroom_travel_minutes:>10.1f}{d.seconds:>9.2f}{d.cpu_seconds:>7.2f}"
         )
     slowest = max(d.seconds for d in days)
-    met = "met" if slowest <= DAY_TARGET_SECONDS else "not met"
-    lines += ["", f"slowest day {slowest:.2f} s (target <= {DAY_TARGET_SECONDS:.0f} s: {met})"]
+    slowest_cpu = max(d.cpu_seconds for d in days)
+    judged = slowest_cpu if cpu_clock else slowest  # CPU stands for a quiet machine's wall
+    met = "met" if judged <= DAY_TARGET_SECONDS else "not met"
+    lines += [
+        "",
+        f"slowest day {slowest:.2f} s (CPU {slowest_cpu:.2f} s) (target <= "
+        f"{DAY_TARGET_SECONDS:.0f} s{' of CPU' if cpu_clock else ''}: {met})",
+    ]
     return "\n".join(lines)

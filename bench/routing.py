@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -182,6 +183,11 @@ class Options:
     budget: float
     best_level: int
     seed: int
+    cpu_clock: bool  # budgets in this process's CPU seconds, not wall seconds
+
+
+def _clock(options: Options) -> Callable[[], float]:
+    return time.process_time if options.cpu_clock else time.perf_counter
 
 
 def solve_with(engine: str, problem: VrpProblem, options: Options) -> VrpSolution:
@@ -204,6 +210,7 @@ def solve_with(engine: str, problem: VrpProblem, options: Options) -> VrpSolutio
         exploration_level=options.best_level,
         threads=options.threads,
         seed=options.seed,
+        clock=_clock(options),
     ).solution
 
 
@@ -244,7 +251,8 @@ def _table(results: list[Result], options: Options, engines: list[str]) -> str:
     lines = [
         f"vroom: exploration level {options.exploration_level}, {options.threads} threads; "
         f"pyvrp: {options.budget} s, seed {options.seed}; best: VROOM level "
-        f"{options.best_level}, then PyVRP from its plan, {options.budget} s in all",
+        f"{options.best_level}, then PyVRP from its plan, {options.budget} s in all"
+        + (" (budgets in CPU seconds)" if options.cpu_clock else ""),
         "",
         f"{'instance':<9}{'engine':<7}{'distance':>10}{'best':>10}{'gap %':>8}"
         f"{'vehicles':>10}{'best':>6}{'seconds':>9}{'cpu s':>7}",
@@ -260,10 +268,14 @@ def _table(results: list[Result], options: Options, engines: list[str]) -> str:
         mine = [r for r in results if r.engine == engine]
         mean = sum(r.gap for r in mine) / len(mine)
         slowest = max(r.seconds for r in mine)
-        met = mean <= TARGET_GAP and slowest <= TARGET_SECONDS
+        slowest_cpu = max(r.cpu_seconds for r in mine)
+        # With --cpu-clock the CPU seconds stand for a quiet machine's wall time.
+        judged = slowest_cpu if options.cpu_clock else slowest
+        met = mean <= TARGET_GAP and judged <= TARGET_SECONDS
         lines.append(
             f"{engine:<6} mean gap {mean:+.2f} %, slowest instance {slowest:.2f} s "
-            f"(target <= {TARGET_GAP:+.1f} % and <= {TARGET_SECONDS:.0f} s: "
+            f"(CPU {slowest_cpu:.2f} s) (target <= {TARGET_GAP:+.1f} % and <= "
+            f"{TARGET_SECONDS:.0f} s{' of CPU' if options.cpu_clock else ''}: "
             f"{'met' if met else 'not met'})"
         )
     lines.append(f"before: {BEFORE}")
@@ -317,6 +329,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=SEED, help=f"PyVRP's seed (default {SEED})")
     parser.add_argument(
+        "--cpu-clock",
+        action="store_true",
+        help="measure the PyVRP budgets in this process's CPU seconds: what a quiet machine "
+        "would give when other work shares the cores (VROOM's own timeout stays wall time)",
+    )
+    parser.add_argument(
         "--no-day", action="store_true", help="skip the branch's real day (20-60 stops)"
     )
     return parser
@@ -335,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         budget=args.budget,
         best_level=args.best_level,
         seed=args.seed,
+        cpu_clock=args.cpu_clock,
     )
     folder: Path = args.instances
     best = json.loads((folder / "best_known.json").read_text("utf-8"))
@@ -358,11 +377,11 @@ def main(argv: list[str] | None = None) -> int:
         for stops in DAY_STOPS:
             for seed in range(DAY_SEEDS):
                 _log(f"planning a day of {stops} stops (seed {seed})")
-                days.append(run_day(stops, seed))
+                days.append(run_day(stops, seed, _clock(options)))
                 if args.json:
                     print(json.dumps({"day": days[-1].__dict__}), flush=True)
         if not args.json:
-            print("\n" + day_table(days))
+            print("\n" + day_table(days, cpu_clock=options.cpu_clock))
     return 0
 
 
