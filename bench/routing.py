@@ -200,7 +200,9 @@ def solve_with(engine: str, problem: VrpProblem, options: Options) -> VrpSolutio
             timeout_seconds=options.timeout_seconds,
         )
     if engine == "pyvrp":
-        outcome = pyvrp_engine.solve(problem, time_budget_seconds=options.budget, seed=options.seed)
+        outcome = pyvrp_engine.solve(
+            problem, time_budget_seconds=options.budget, seed=options.seed, clock=_clock(options)
+        )
         if outcome.solution is None:
             raise SystemExit(f"PyVRP declined the problem: {outcome.declined}")
         return outcome.solution
