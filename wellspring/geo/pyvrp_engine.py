@@ -93,7 +93,8 @@ def solve(
     )
     vrp.validate(problem, size)
     if not problem.jobs or not problem.vehicles:
-        return Outcome(VrpSolution(routes=(), unassigned=tuple(j.id for j in problem.jobs), cost=0))
+        unassigned = tuple(j.id for j in problem.jobs)
+        return Outcome(VrpSolution(routes=(), unassigned=unassigned, cost=0, engine="pyvrp"))
     reason = unsupported(problem)
     if reason is not None:
         return Outcome(None, reason)
