@@ -39,8 +39,8 @@ SCALE = 100
 EXPLORATION_LEVEL = 4
 THREADS = 2
 # PyVRP (alone, and after VROOM in "best") stops at this many seconds per instance, VROOM
-# included: under the 3 s target with room for building and checking the plan. In "best",
-# VROOM runs at level 1 (a fraction of a second) and PyVRP starts from its plan.
+# and building the model included: under the 3 s target, with room to read the plan back.
+# In "best", VROOM runs at level 1 (a fraction of a second) and PyVRP starts from its plan.
 BUDGET = 2.8
 BEST_LEVEL = 1
 SEED = 0
