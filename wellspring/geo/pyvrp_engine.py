@@ -22,9 +22,9 @@ declines the rest, so that ``geo.planner`` keeps VROOM's plan for that problem:
 - **Declined outright**: a job or a break with more than one time window (after merging), a
   vehicle with more than one break, or prizes too large for PyVRP's integers.
 
-The schedule (arrivals, waiting) is recomputed here from the matrices, not read from PyVRP,
-and every window, the shift and capacity are checked on the way: a plan that breaks one is
-declined, never returned.
+The schedule (arrivals, waiting) is recomputed by ``geo.route_schedule`` from the matrices,
+not read from PyVRP, and every window, the shift, skills and capacity are checked on the
+way: a plan that breaks one is declined, never returned.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ import pyvrp
 from numpy.typing import NDArray
 from pyvrp.constants import MAX_VALUE
 
-from . import vrp
-from .vrp import VrpBreak, VrpProblem, VrpSolution, VrpStop, VrpVehicle
+from . import route_schedule, vrp
+from .vrp import VrpProblem, VrpSolution, VrpVehicle
 
 _FORBIDDEN = MAX_VALUE  # a "missing" edge: never worth taking
 _NO_LIMIT = np.iinfo(np.int64).max
@@ -117,7 +117,7 @@ def solve(
         vehicle = route.vehicle_type()  # one vehicle type per vehicle, in the problem's order
         orders[vehicle] = [
             model.job_of[a.idx] for a in route if a.is_client() and a.idx < len(model.job_of)
-        ]  # break candidates dropped: _plan puts each break where it fits best
+        ]  # break candidates dropped: route_schedule puts each break back
     return _plan(problem, orders, durations, costs, distances)
 
 
@@ -299,9 +299,9 @@ def _break_places(
 
     A break has no place, but "lunch after job j, where j is" is a place, and those cover
     every spot a break can take in a route (after the start or after a job). PyVRP may also
-    drive to such a place only to take the break; the schedule rebuilt in ``_plan`` takes it
-    where the route is instead, which is no later when travel obeys the triangle inequality
-    (and is checked either way).
+    drive to such a place only to take the break; the schedule that ``route_schedule``
+    rebuilds takes it where the route is instead, which is no later when travel obeys the
+    triangle inequality (and is checked either way).
     """
     places = [] if vehicle.start is None else [vehicle.start]
     return places + [jobs[i].location for i in sorted(allowed)]
@@ -335,7 +335,7 @@ def _plan(
         load = sum(jobs[i].demand for i in order)
         if vehicle.capacity is not None and load > vehicle.capacity:
             return Outcome(None, f"vehicle {vehicle.id} loaded beyond its capacity")
-        stops = _with_break(vehicle, [jobs[i] for i in order], durations)
+        stops = route_schedule.with_break(vehicle, [jobs[i] for i in order], durations)
         if stops is None:
             return Outcome(None, f"no valid schedule (with its break) for vehicle {vehicle.id}")
         routes.append(vrp.measure_route(vehicle.id, stops, durations, distances))
@@ -350,101 +350,3 @@ def _plan(
             engine="pyvrp",
         )
     )
-
-
-def _with_break(
-    vehicle: VrpVehicle, jobs: Sequence[vrp.VrpJob], durations: NDArray[np.int64]
-) -> list[VrpStop] | None:
-    """The route's stops, its break (if any) where the route ends earliest; None if none fits."""
-    if not vehicle.breaks:
-        return _schedule(vehicle, jobs, durations, None, 0)
-    best: list[VrpStop] | None = None
-    for position in range(len(jobs) + 1):  # after the start, or after job ``position``
-        stops = _schedule(vehicle, jobs, durations, vehicle.breaks[0], position)
-        if stops is not None and (best is None or _done(stops) < _done(best)):
-            best = stops
-    return best
-
-
-def _done(stops: Sequence[VrpStop]) -> int:
-    return stops[-1].arrival + stops[-1].waiting + stops[-1].service
-
-
-def _schedule(
-    vehicle: VrpVehicle,
-    jobs: Sequence[vrp.VrpJob],
-    durations: NDArray[np.int64],
-    brk: VrpBreak | None,
-    break_after: int,
-) -> list[VrpStop] | None:
-    """Earliest-start schedule; the start is then delayed to spare waiting at the first job.
-
-    None when a window or the shift cannot be kept.
-    """
-    shift_start, shift_end = vehicle.time_window or (0, _NO_LIMIT)
-    stops = _forward(vehicle, jobs, durations, brk, break_after, shift_start)
-    if stops is None:
-        return None
-    first = stops[1]
-    if first.kind == "job" and first.waiting:
-        # Leaving later by the first wait changes nothing after it.
-        stops = _forward(vehicle, jobs, durations, brk, break_after, shift_start + first.waiting)
-    if stops is None or _done(stops) > shift_end:
-        return None
-    return stops
-
-
-def _forward(
-    vehicle: VrpVehicle,
-    jobs: Sequence[vrp.VrpJob],
-    durations: NDArray[np.int64],
-    brk: VrpBreak | None,
-    break_after: int,
-    leave: int,
-) -> list[VrpStop] | None:
-    """Stops at their earliest times, leaving the start at ``leave``; None past a window.
-
-    A break has no place: it starts as soon as its window allows after the last stop, and
-    the next stop is reached once both the drive and the break are done (the driver may
-    drive first and take the break on arrival), as ``VrpStop`` and the checker allow.
-    """
-    stops = [VrpStop("start", None, vehicle.start, leave, 0, 0, 0)]
-    here, left = vehicle.start, leave  # the last place and when the vehicle left it
-    paused, free = 0, leave  # break time since ``left``; when the last break was over
-
-    def take_break() -> bool:
-        nonlocal paused, free
-        assert brk is not None
-        begin = _earliest(max(left, free), brk.time_windows)
-        if begin is None:
-            return False
-        stops.append(VrpStop("break", brk.id, None, begin, brk.service, 0, 0))
-        paused, free = paused + brk.service, begin + brk.service
-        return True
-
-    def reach(place: int | None) -> int:
-        travel = 0 if here is None or place is None else int(durations[here, place])
-        return max(left + travel + paused, free)
-
-    for number, job in enumerate(jobs):
-        if brk is not None and break_after == number and not take_break():
-            return None
-        arrival = reach(job.location)
-        begin = _earliest(arrival, job.time_windows)
-        if begin is None:
-            return None
-        stops.append(VrpStop("job", job.id, job.location, arrival, job.service, begin - arrival, 0))
-        here, left = job.location, begin + job.service
-        paused, free = 0, left
-    if brk is not None and break_after == len(jobs) and not take_break():
-        return None
-    stops.append(VrpStop("end", None, vehicle.end, reach(vehicle.end), 0, 0, 0))
-    return stops
-
-
-def _earliest(time: int, windows: Sequence[vrp.Window]) -> int | None:
-    """The earliest moment from ``time`` on inside a window; None if every window is past."""
-    if not windows:
-        return time
-    starts = [max(time, start) for start, end in windows if max(time, start) <= end]
-    return min(starts) if starts else None
