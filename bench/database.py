@@ -75,7 +75,7 @@ async def _customer_count(url: str) -> int:
 
 
 async def _load(url: str, scale: int) -> None:
-    from wellspring.domain.demo_data import load_demo_data
+    from wellspring.demo import load_demo_data
 
     engine = create_engine(url)
     try:

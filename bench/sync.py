@@ -82,7 +82,7 @@ def _chunks(rows: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 
 async def _load_demo(url: str, scale: int) -> None:
-    from wellspring.domain.demo_data import load_demo_data
+    from wellspring.demo import load_demo_data
 
     engine = create_engine(url)
     try:

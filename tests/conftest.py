@@ -60,7 +60,7 @@ def make_database(tmp_dir: Any, label: str) -> tuple[str, Any]:
 
 
 async def _seed(url: str, scale: int) -> None:
-    from wellspring.domain.demo_data import load_demo_data
+    from wellspring.demo import load_demo_data
 
     engine = create_engine(url)
     try:
@@ -98,6 +98,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "mode": Mode.DEVELOPMENT,
         "secret_key": TEST_SECRET,
         "log_json": True,
+        # Every test request comes from one peer address ("testclient"): the whole suite's
+        # wrong passwords must not lock it. tests/api/test_login_limits.py tests the limit.
+        "login_address_max_failures": 100_000,
     }
     values.update(overrides)
     return Settings(**values)

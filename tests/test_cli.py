@@ -27,7 +27,7 @@ def test_help_lists_every_command() -> None:
         text=True,
         check=True,
     ).stdout
-    for command in ("serve", "migrate", "demo-data", "create-user", "export-schema"):
+    for command in ("serve", "migrate", "init", "demo-data", "create-user", "export-schema"):
         assert command in out
 
 

@@ -12,6 +12,9 @@ from wellspring.schema import build_schema
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 DOCUMENTS = sorted(CLIENTS.glob("*/*.graphql"))
 
+# An engineer's move may say when the phone recorded it: an optional variable beside the fixed
+# ones (issue 12), so a client sending only the contract's variables works unchanged.
+RECORDED = {"recordedAt": "DateTime"}
 # The operations and variables api-contract.md fixes, for the operations built so far.
 CONTRACT: dict[str, dict[str, str]] = {
     "Login": {"username": "String!", "password": "String!"},
@@ -37,17 +40,40 @@ CONTRACT: dict[str, dict[str, str]] = {
     "FollowUpsDue": {"first": "Int", "after": "String"},
     "RecordFollowUp": {"input": "FollowUpInput!"},
     "MyJobs": {"date": "Date"},
-    "AcceptJob": {"id": "ID!"},
-    "StartTravel": {"id": "ID!"},
-    "ArriveOnSite": {"id": "ID!"},
+    "AcceptJob": {"id": "ID!", **RECORDED},
+    "StartTravel": {"id": "ID!", **RECORDED},
+    "ArriveOnSite": {"id": "ID!", **RECORDED},
     "CompleteJob": {"input": "JobCompleteInput!"},
-    "FailJob": {"id": "ID!", "reason": "String!"},
+    "FailJob": {"id": "ID!", "reason": "String!", **RECORDED},
     "Stock": {"warehouseId": "ID!", "first": "Int", "after": "String"},
     "MoveStock": {"input": "StockMoveInput!"},
     "ConsumeParts": {"input": "PartsConsumeInput!"},
     "MyVanStock": {},
     "RouteTicket": {"id": "ID!", "department": "String!", "note": "String"},
     "ResolveTicket": {"id": "ID!", "resolution": "String!"},
+    "StockDiscrepancies": {
+        "branchId": "ID",
+        "status": "DiscrepancyStatus",
+        "first": "Int",
+        "after": "String",
+    },
+    "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
+    "UnlockUser": {"input": "UnlockUserInput!"},
+    # master data (issue 14)
+    "UpsertBranch": {"input": "BranchInput!"},
+    "UpsertWarehouse": {"input": "WarehouseInput!"},
+    "UpsertPart": {"input": "PartInput!"},
+    "UpsertDeviceModel": {"input": "DeviceModelInput!"},
+    "UpsertTechnician": {"input": "TechnicianInput!"},
+    "ReceiveCards": {"input": "ReceiveCardsInput!"},
+    "CreateUser": {"input": "CreateUserInput!"},
+    "UpdateUser": {"input": "UpdateUserInput!"},
+    "DeactivateUser": {"input": "DeactivateUserInput!"},
+    "ResetPassword": {"input": "ResetPasswordInput!"},
+    "Technicians": {"branchId": "ID", "search": "String", "first": "Int", "after": "String"},
+    "Jobs": {"filter": "JobFilter", "first": "Int", "after": "String"},
+    "AccountCards": {"filter": "AccountCardFilter", "first": "Int", "after": "String"},
+    "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
 }
 
 

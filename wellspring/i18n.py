@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n_terms import DETAILS, ROLES, STATUSES, action_name, field_name, history_reason, term
+
+__all__ = ["history_reason", "message", "negotiate"]
+
 ZH = "zh-CN"
 EN = "en"
 LOCALES = (ZH, EN)
@@ -30,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The refresh token is invalid or has expired; please sign in again.",
     ),
     "SESSION_NOT_FOUND": ("找不到该会话。", "No such session."),
+    "USER_NOT_FOUND": ("找不到该用户。", "No such user."),
     # users
     "USERNAME_TAKEN": ("用户名 {username} 已被使用。", "The username {username} is taken."),
     "PASSWORD_TOO_SHORT": (
@@ -131,6 +136,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Valid and rejected must add up to the {shipped} shipped.",
     ),
     "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
+    "DISCREPANCY_ALREADY_RESOLVED": (
+        "该库存差异已经处理过了。",
+        "This stock discrepancy has already been resolved.",
+    ),
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),
     "INVALID_ID": ("ID 无效：{value}", "Not a valid ID: {value}"),
@@ -140,6 +149,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "PAGE_SIZE_OUT_OF_RANGE": (
         "每页数量必须在 1 到 {maximum} 之间。",
         "The page size must be between 1 and {maximum}.",
+    ),
+    "VALUE_OUT_OF_RANGE": (
+        "{field} 须在 {minimum} 到 {maximum} 之间。",
+        "{field} must be between {minimum} and {maximum}.",
+    ),
+    "INVALID_CHARACTER": (
+        "{field} 含有不允许的空字符。",
+        "{field} contains a character that is not allowed (NUL).",
+    ),
+    "VARIABLE_INVALID": (
+        "变量 {variable} 的值无效：{detail}。",
+        "The variable {variable} is invalid: {detail}.",
     ),
     "VALUE_TOO_LONG": (
         "{field} 过长（最多 {maximum} 个字符）。",
@@ -312,6 +333,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录时间晚于服务器时间，请检查手机时钟。",
         "The recorded time is in the future; check the phone's clock.",
     ),
+    # a phone's recorded time, clamped (domain/workflow/clock_rules.py)
+    "TIME_CLAMPED_FUTURE": (
+        "手机记录的时间晚于服务器时间过多，已按服务器收到的时间记录；请检查手机时钟。",
+        "The phone's time was too far ahead of the server's; the time the server received it "
+        "was kept. Check the phone's clock.",
+    ),
+    "TIME_CLAMPED_BEFORE_PREVIOUS": (
+        "手机记录的时间早于该派工单的上一步，已按上一步的时间记录。",
+        "The phone's time was before the job's previous step; the previous step's time was kept.",
+    ),
+    "TIME_CLAMPED_TOO_OLD": (
+        "手机记录的时间早于允许的补录期限，已按期限最早时间记录；请检查手机时钟。",
+        "The phone's time was older than the allowed window; the window's earliest time was "
+        "kept. Check the phone's clock.",
+    ),
     "ID_TAKEN": (
         "该编号已被另一条记录使用。",
         "This id is already used by another record.",
@@ -320,6 +356,61 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "调度员已在您上次同步后修改了该派工单的预约，以服务器为准。",
         "The dispatcher changed this job's appointment after your last sync; the server's stands.",
     ),
+    # master data and the first start (domain/masterdata)
+    "ALREADY_INITIALIZED": (
+        "数据库已初始化（已有机构或账号），不能再次初始化。",
+        "The database is already initialized (it holds an office or a login); init runs once.",
+    ),
+    "INVALID_CODE": (
+        "编号只能包含字母、数字、点、下划线和连字符：{value}",
+        "A code may hold only letters, digits, '.', '_' and '-': {value}",
+    ),
+    "DUPLICATE_CODE": ("编号 {value} 已被使用。", "The code {value} is already in use."),
+    "INVALID_TIME": ("时间格式应为 时:分（如 08:30）：{value}", "Give a time as HH:MM: {value}"),
+    "HQ_EXISTS": (
+        "总部只有一个，不能新建、改成或停用总部。",
+        "There is one HQ: no office can become HQ, and HQ cannot be changed or deactivated.",
+    ),
+    "INVALID_PARENT": (
+        "上级机构无效：分公司隶属于总部，办事处隶属于分公司或总部。",
+        "Not a valid parent: a branch reports to HQ, an office to a branch or to HQ.",
+    ),
+    "VAN_BELONGS_TO_ENGINEER": (
+        "车载库随工程师创建和维护，不能在此新建或修改。",
+        "A van is made and kept with its engineer, not here.",
+    ),
+    "WAREHOUSE_NOT_EMPTY": (
+        "仓库中仍有配件、水机或开户卡，不能停用。",
+        "The warehouse still holds parts, machines or cards; it cannot be deactivated.",
+    ),
+    "TOO_MANY_ITEMS": ("数量过多（最多 {maximum} 个）。", "Too many items (at most {maximum})."),
+    "INVALID_FILTER_STAGE": (
+        "滤芯级数须为不重复的正整数，寿命天数须大于零。",
+        "Filter stages must be distinct positive numbers with a lifetime of at least one day.",
+    ),
+    "TECHNICIAN_HAS_OPEN_JOBS": (
+        "该工程师仍有未完成的派工单，请先改派。",
+        "The engineer still has open jobs; reassign them first.",
+    ),
+    "INVALID_SHIFT": ("下班时间必须晚于上班时间。", "The shift must end after it starts."),
+    "INVALID_WORK_DAYS": (
+        "工作日须为 1（周一）到 7（周日）。",
+        "Working days are 1 (Monday) to 7 (Sunday).",
+    ),
+    "LAST_ADMIN": (
+        "这是最后一个有效的管理员账号，不能停用或改为其他角色。",
+        "This is the last active administrator; it cannot be deactivated or given another role.",
+    ),
+    "CANNOT_DEACTIVATE_SELF": ("不能停用自己的账号。", "You cannot deactivate your own login."),
+    "INVALID_CARD_RANGE": (
+        "卡号段无效：起止卡号须为位数相同的数字，且结束号不小于起始号。",
+        "Not a valid card range: both numbers must be digits of the same width, first to last.",
+    ),
+    "CARD_SECRETS_COUNT": (
+        "密码数量须与卡数一致（{wanted} 个）。",
+        "Give one secret per card ({wanted}).",
+    ),
+    "CARD_NUMBER_TAKEN": ("卡号 {value} 已存在。", "The card number {value} already exists."),
 }
 
 
@@ -346,10 +437,35 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def message(code: str, locale: str, **params: Any) -> str:
-    """The message for a code in a locale; unknown codes fall back to the code itself."""
+    """The message for a code in a locale; unknown codes fall back to the code itself.
+
+    Raw values of ``status``, ``mode``, ``action``, ``role`` and ``field`` are named in the
+    locale's words, so no state name or input path shows in English inside Chinese text.
+    """
     zh, en = MESSAGES.get(code, (code, code))
     template = en if locale == EN else zh
+    return _fill(template, locale, params)
+
+
+def detail(key: str, locale: str, **params: Any) -> str:
+    """A fragment of a transport message (``wellspring.i18n_terms.DETAILS``)."""
+    zh, en = DETAILS.get(key, DETAILS["OTHER"])
+    return _fill(en if locale == EN else zh, locale, params)
+
+
+def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
+    named = dict(params)
+    index = 0 if locale != EN else 1
+    for key in ("status", "mode"):
+        if key in named:
+            named[key] = term(STATUSES, str(named[key]), index)
+    if "role" in named:
+        named["role"] = term(ROLES, str(named["role"]), index)
+    if "action" in named:
+        named["action"] = action_name(str(named["action"]), locale)
+    if "field" in named:
+        named["field"] = field_name(str(named["field"] or ""), locale)
     try:
-        return template.format(**params)
+        return template.format(**named)
     except (KeyError, IndexError):
         return template

@@ -12,6 +12,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wellspring.domain.dispatch.config import DispatchConfig
+from wellspring.domain.workflow.clock_rules import ClockRules
+from wellspring.domain.workflow.config import WorkflowConfig
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
 from wellspring.geo.travel import TravelModel
 
@@ -35,11 +37,15 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
-    # Failed-login throttle: after `login_max_failures` within the window the account key is
-    # locked for `login_lockout_seconds` (doubling on each further lockout, capped at a day).
+    # Failed-login throttle: after `login_max_failures` within the window the username is
+    # locked for `login_lockout_seconds`, doubling on each further lockout up to
+    # `login_max_lockout_seconds`; a client address is locked alike after
+    # `login_address_max_failures` failures across any usernames.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=60, ge=1)
+    login_max_lockout_seconds: int = Field(default=900, ge=1, le=86_400)
+    login_address_max_failures: int = Field(default=30, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # A phone's push of a day offline (up to 1,000 records) fits well inside this.
     sync_max_body_bytes: int = Field(default=4_194_304, ge=1024)
@@ -51,6 +57,10 @@ class Settings(BaseSettings):
     # Service-level hours by ticket type and priority, over the defaults in
     # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
     sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # A time the phone recorded is taken as the time of the work within these bounds: at most
+    # this far ahead of the server's clock, at most this old (docs/sync.md, "Times").
+    clock_skew_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    recorded_time_max_age_days: int = Field(default=7, ge=1, le=365)
     # Geo-dispatch. A phone position older than this counts as unknown.
     position_max_age_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # Geocoding is off by default (no network): client coordinates or district centroids.
@@ -116,6 +126,17 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         solver_threads=settings.route_solver_threads,
         solver_timeout_seconds=settings.route_timeout_seconds,
         route_time_budget_seconds=settings.route_time_budget_seconds,
+    )
+
+
+def workflow_config(settings: Settings) -> WorkflowConfig:
+    """The phone-clock rules and SLA hours these settings describe."""
+    return WorkflowConfig(
+        clock=ClockRules(
+            skew=dt.timedelta(minutes=settings.clock_skew_minutes),
+            max_age=dt.timedelta(days=settings.recorded_time_max_age_days),
+        ),
+        sla_hours=settings.sla_hours,
     )
 
 

@@ -65,9 +65,17 @@ def test_clerk_filters_the_branch_list(gql: GraphQL) -> None:
 
 
 def test_customer_sees_their_own_ticket_and_engineer_their_jobs(gql: GraphQL) -> None:
-    mine = gql.data(doc("Tickets"), {}, as_user="customer-1")["tickets"]
+    # The customer page asks only for what a customer may see (docs/api.md's allowlist).
+    mine = gql.data(
+        "{ tickets { totalCount edges { node { id status customer { id name } } } } }",
+        as_user="customer-1",
+    )["tickets"]
     assert mine["totalCount"] >= 1
     assert len({e["node"]["customer"]["id"] for e in mine["edges"]}) == 1
+    # The dispatcher's document asks for the customer's tier, which is internal.
+    body = gql.post(doc("Tickets"), {}, as_user="customer-1").json()
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+    assert {tuple(e["path"][-2:]) for e in body["errors"]} == {("customer", "tier")}
     engineer = gql.data(doc("Me"), as_user="tech-sh-1")["me"]["displayName"]
     jobs = gql.data(doc("Tickets"), {"first": 100}, as_user="tech-sh-1")["tickets"]
     assert jobs["totalCount"] >= 1

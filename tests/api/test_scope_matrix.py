@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import GraphQL
+from tests.deleted_rows import agent_owned_rows, global_ids, soft_delete
 from tests.factories import fetch
+from wellspring.demo import DEMO_USERNAMES
 from wellspring.domain import models as m
-from wellspring.domain.demo_data import DEMO_USERNAMES
 from wellspring.domain.models.enums import Role
 from wellspring.schema.core.ids import global_id
 
@@ -99,6 +100,8 @@ def samples(w: World) -> list[Any]:
     picked: dict[str, Any] = {}
     users = w.users
     for c in sorted(w.customers.values(), key=lambda c: c.id):
+        if c.deleted_at is not None:
+            continue  # test_deleted_rows_read_as_not_found_by_every_role checks those
         keys = [f"branch:{c.branch_id}:{c.owner_kind}", f"agent:{c.agent_id}"]
         if c.sales_user_id:
             keys.append("sales")
@@ -151,7 +154,8 @@ def test_single_object_lookups_and_node_follow_the_rules(
         for type_name, row in objects.items():
             if row is None:
                 continue
-            expected = getattr(oracle, type_name.lower())(row)
+            # A soft-deleted row reads as not found by id, as it is missing from lists.
+            expected = getattr(oracle, type_name.lower())(row) and row.deleted_at is None
             gid = global_id(type_name, row.id)
             field = LOOKUPS[type_name][0]
             data = gql.data(
@@ -166,14 +170,40 @@ def test_single_object_lookups_and_node_follow_the_rules(
     assert checked >= 12
 
 
+@pytest.fixture(scope="module")
+def deleted_rows(database_url: str) -> dict[str, str]:
+    raw = agent_owned_rows(database_url)
+    soft_delete(database_url, raw)
+    return global_ids(raw)
+
+
+@pytest.mark.parametrize("username", ROLES_UNDER_TEST)
+def test_deleted_rows_read_as_not_found_by_every_role(
+    gql: GraphQL, deleted_rows: dict[str, str], username: str
+) -> None:
+    """Agent-1 could see them before; after a soft delete no role finds them by id."""
+    for type_name, key in (("Customer", "c"), ("Device", "d"), ("Ticket", "t")):
+        field = LOOKUPS[type_name][0]
+        data = gql.data(
+            f"query($id: ID!) {{ one: {field}(id: $id) {{ id }} node(id: $id) {{ id }} }}",
+            {"id": deleted_rows[key]},
+            as_user=username,
+        )
+        assert data == {"one": None, "node": None}, (username, type_name)
+
+
 @pytest.mark.parametrize("username", ROLES_UNDER_TEST)
 def test_lists_hold_exactly_what_the_role_may_see(
     gql: GraphQL, database_url: str, username: str
 ) -> None:
     w = world(database_url)
     oracle = Oracle(w, username)
-    expected_customers = {c.id for c in w.customers.values() if oracle.customer(c)}
-    expected_tickets = {t.id for t in w.tickets.values() if oracle.ticket(t)}
+    expected_customers = {
+        c.id for c in w.customers.values() if oracle.customer(c) and c.deleted_at is None
+    }
+    expected_tickets = {
+        t.id for t in w.tickets.values() if oracle.ticket(t) and t.deleted_at is None
+    }
     data = gql.data(
         "{ customers(first: 100) { totalCount edges { node { id } } } "
         "tickets(first: 100) { totalCount edges { node { id customer { id } device { id } } } } }",

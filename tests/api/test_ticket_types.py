@@ -243,7 +243,7 @@ def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> No
         "hotline",
     )
     assert again["errors"][0]["code"] == "DEVICE_NOT_INSTALLED"
-    assert "UNINSTALLED" in again["errors"][0]["message"]
+    assert "uninstalled" in again["errors"][0]["message"]
 
 
 def test_card_cancellation_returns_the_card(gql: GraphQL, database_url: str) -> None:

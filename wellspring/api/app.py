@@ -13,13 +13,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import config as dispatch_config
+from wellspring.domain.workflow import config as workflow_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, get_settings
 from wellspring.settings import dispatch_config as dispatch_settings
+from wellspring.settings import workflow_config as workflow_settings
 
 from . import logging_setup, migrations
 from .graphql_endpoint import GraphQLEndpoint
@@ -32,9 +35,13 @@ def auth_config(settings: Settings) -> AuthConfig:
         secret_key=settings.secret_key,
         access_token_minutes=settings.access_token_minutes,
         refresh_token_days=settings.refresh_token_days,
-        max_failures=settings.login_max_failures,
-        window_seconds=settings.login_window_seconds,
-        lockout_seconds=settings.login_lockout_seconds,
+        throttle=login_throttle.Limits(
+            max_failures=settings.login_max_failures,
+            address_max_failures=settings.login_address_max_failures,
+            window_seconds=settings.login_window_seconds,
+            lockout_seconds=settings.login_lockout_seconds,
+            max_lockout_seconds=settings.login_max_lockout_seconds,
+        ),
         allow_demo_accounts=not settings.is_production,
     )
 
@@ -69,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
     dispatch_config.configure(dispatch_settings(settings))
+    workflow_config.configure(workflow_settings(settings))
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)

@@ -1,4 +1,4 @@
-"""The ``wellspring`` command: serve, migrate, demo-data, create-user, export-schema."""
+"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, export-schema."""
 
 from __future__ import annotations
 
@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from this environment variable (else prompt)",
     )
 
+    init = sub.add_parser(
+        "init", help="first start of an empty database: the HQ office and the first admin"
+    )
+    init.add_argument("--admin-username", required=True)
+    init.add_argument("--display-name", default="")
+    init.add_argument(
+        "--password-env",
+        default="WELLSPRING_NEW_PASSWORD",
+        help="read the admin's password from this environment variable (else prompt)",
+    )
+
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
 
     ping = sub.add_parser("pg-ping", help="exit 0 when a PostgreSQL URL answers")
@@ -80,7 +91,7 @@ async def _is_empty(url: str) -> bool:
 
 
 async def _load_demo(url: str, scale: int, seed: int) -> None:
-    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
+    from wellspring.demo import DEMO_PASSWORD, DEMO_USERNAMES, load_demo_data
 
     engine = create_engine(url)
     try:
@@ -121,6 +132,29 @@ async def _create_user(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _init(url: str, args: argparse.Namespace) -> int:
+    from wellspring.domain.masterdata.setup import initialize
+
+    password = os.environ.get(args.password_env) or getpass.getpass("Admin password: ")
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            admin = await initialize(
+                session,
+                admin_username=args.admin_username,
+                password=password,
+                display_name=args.display_name,
+            )
+    except DomainError as error:
+        params = {"field": error.field or "", **error.params}
+        print(message(error.code, EN, **params), file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(f"Initialized: office HQ, warehouse WH-HQ, admin {admin.username} ({admin.id})")
+    return 0
+
+
 async def _pg_ping(url: str) -> bool:
     engine = create_engine(url)
     try:
@@ -134,7 +168,7 @@ async def _pg_ping(url: str) -> bool:
 
 
 def _banner(host: str, port: int) -> str:
-    from wellspring.domain.demo_data import DEMO_PASSWORD, DEMO_USERNAMES
+    from wellspring.demo import DEMO_PASSWORD, DEMO_USERNAMES
 
     return (
         f"\nWellspring is serving on http://{host}:{port}/graphql\n"
@@ -170,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "create-user":
         return asyncio.run(_create_user(url, args))
+    if args.command == "init":
+        return asyncio.run(_init(url, args))
     if args.command == "serve":
         import uvicorn
 

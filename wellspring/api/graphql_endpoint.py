@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -37,16 +36,16 @@ from wellspring import context as request_context
 from wellspring.domain import auth
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
-from wellspring.i18n import message, negotiate
+from wellspring.i18n import detail, message, negotiate
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
 from wellspring.settings import Settings
 
-from . import limits
+from . import input_guard, limits
 from .graphiql import GRAPHIQL_HTML
+from .graphql_messages import is_variable_error, validation_error, variable_error
 
 log = logging.getLogger("wellspring.graphql")
-_SUGGESTION = re.compile(r" Did you mean .*\?$")
 _CACHE_SIZE = 512
 
 
@@ -85,31 +84,30 @@ class GraphQLEndpoint:
         try:
             document = parse(query, max_tokens=s.max_query_tokens)
         except GraphQLSyntaxError as error:
-            code = (
-                "TOO_MANY_TOKENS" if "tokens. Parsing aborted" in error.message else "BAD_REQUEST"
-            )
-            text = message(code, locale, detail=error.message)
-            return Prepared(None, [GraphQLError(text, extensions={"code": code})])
+            if "tokens. Parsing aborted" in error.message:
+                text = message("TOO_MANY_TOKENS", locale)
+                return Prepared(None, [GraphQLError(text, extensions={"code": "TOO_MANY_TOKENS"})])
+            production = s.is_production
+            syntax = validation_error(error, locale, production=production, code="BAD_REQUEST")
+            return Prepared(None, [syntax])
         rules = list(specified_rules)
         rules.append(limits.depth_rule(s.max_query_depth, locale))
         rules.append(limits.alias_rule(s.max_aliases, locale))
+        rules.append(input_guard.nul_rule(locale))
         if not s.introspection_enabled:
             rules.append(NoSchemaIntrospectionCustomRule)
-        errors = validate(self.schema, document, rules, max_errors=20)
+        errors = validate(
+            self.schema, document, rules, max_errors=20, hide_suggestions=s.is_production
+        )
         return Prepared(document, [self._validation_error(e, locale) for e in errors])
 
     def _validation_error(self, error: GraphQLError, locale: str) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
-        detail = error.message
-        if self.settings.is_production:
-            detail = _SUGGESTION.sub("", detail)  # no schema hints in production
-        code = "GRAPHQL_VALIDATION_FAILED"
-        if "introspection" in detail.lower():
-            code = "INTROSPECTION_DISABLED"
-        return GraphQLError(
-            message(code, locale, detail=detail), error.nodes, extensions={"code": code}
-        )
+        if "introspection" in error.message.lower():
+            text = message("INTROSPECTION_DISABLED", locale)
+            return GraphQLError(text, error.nodes, extensions={"code": "INTROSPECTION_DISABLED"})
+        return validation_error(error, locale, production=self.settings.is_production)
 
     # -- HTTP ------------------------------------------------------------------------------
     async def handle(self, request: Request) -> Response:
@@ -126,18 +124,26 @@ class GraphQLEndpoint:
             )
         try:
             payload = json.loads(body)
+        except RecursionError:
+            return _bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
         except (ValueError, UnicodeDecodeError):
-            return _error_response(400, "BAD_REQUEST", locale, detail="body is not JSON")
+            return _bad_request(locale, "BODY_NOT_JSON")
         if isinstance(payload, list):
             return _error_response(400, "BATCHING_NOT_SUPPORTED", locale)
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-            return _error_response(400, "BAD_REQUEST", locale, detail="`query` must be a string")
+            return _bad_request(locale, "QUERY_NOT_STRING")
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         if not isinstance(variables, dict) or not (
             operation_name is None or isinstance(operation_name, str)
         ):
-            return _error_response(400, "BAD_REQUEST", locale, detail="bad variables")
+            return _bad_request(locale, "VARIABLES_NOT_OBJECT")
+        try:
+            nul_at = input_guard.nul_path(variables)
+        except input_guard.TooDeep:
+            return _bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
+        if nul_at is not None:
+            return _json(400, {"errors": [_invalid_character(nul_at, locale)]})
 
         info = request.scope.setdefault("wellspring", {})
         info["operation"] = operation_name or ""
@@ -146,8 +152,7 @@ class GraphQLEndpoint:
             return _json(400, {"errors": [e.formatted for e in prepared.errors]})
         operation = _operation(prepared.document, operation_name)
         if operation is None:
-            detail = "unknown or ambiguous operationName"
-            return _error_response(400, "BAD_REQUEST", locale, detail=detail)
+            return _bad_request(locale, "OPERATION_NOT_FOUND")
         info["operation"] = operation.name.value if operation.name else ""
         cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
         cost_errors = validate(self.schema, prepared.document, [cost_rule])
@@ -158,6 +163,11 @@ class GraphQLEndpoint:
         result = await self._execute(
             request, factory, prepared.document, operation, variables, operation_name, locale
         )
+        production = self.settings.is_production
+        if result.errors and all(is_variable_error(e) for e in result.errors):
+            # Variables that do not fit their types: nothing ran, the request was at fault.
+            errors = [variable_error(e, locale, production=production) for e in result.errors]
+            return _json(400, {"errors": errors})
         return _json(200, self._format(result, locale))
 
     async def _read_body(self, request: Request) -> bytes:
@@ -208,6 +218,7 @@ class GraphQLEndpoint:
                     context_value=ctx,
                     variable_values=variables,
                     operation_name=operation_name,
+                    hide_suggestions=self.settings.is_production,
                 )
                 if is_awaitable(result):
                     result = await result  # type: ignore[misc]
@@ -295,6 +306,18 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
 
 def _json(status: int, body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=status)
+
+
+def _bad_request(locale: str, reason: str, **params: Any) -> JSONResponse:
+    text = message("BAD_REQUEST", locale, detail=detail(reason, locale, **params))
+    return _json(400, {"errors": [{"message": text, "extensions": {"code": "BAD_REQUEST"}}]})
+
+
+def _invalid_character(path: str, locale: str) -> dict[str, Any]:
+    return {
+        "message": message("INVALID_CHARACTER", locale, field=path),
+        "extensions": {"code": "INVALID_CHARACTER", "field": path},
+    }
 
 
 def _error_response(status: int, code: str, locale: str, **params: Any) -> JSONResponse:

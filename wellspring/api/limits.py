@@ -31,9 +31,9 @@ from graphql import (
 )
 from graphql.validation.validation_context import ASTValidationContext
 
+from wellspring.domain.pagination import DEFAULT_PAGE_SIZE as DEFAULT_PAGE
 from wellspring.i18n import message
 
-DEFAULT_PAGE = 20
 LIST_WEIGHT = 5  # nested lists without paging are capped server-side; assume a few items each
 
 
@@ -100,7 +100,8 @@ def query_cost(
 ) -> int:
     """Every object field costs 1, times the number of parents it can be fetched for.
 
-    A connection multiplies what is under it by its page size (``first``, default 20); a plain
+    A connection multiplies what is under it by its page size (``first``, or the default page
+    when ``first`` is left out or names a missing variable); a plain
     list of objects by ``LIST_WEIGHT``; scalars are free. A connection's own ``edges`` and
     ``nodes`` lists are already counted by the connection.
     """
@@ -129,10 +130,13 @@ def query_cost(
                 if isinstance(field_type, GraphQLList):
                     in_connection = parent.name.endswith("Connection")
                     multiplier = 1 if in_connection else LIST_WEIGHT
+                named = get_named_type(field_type)
                 first = _first_argument(sel, variables)
                 if first is not None:
                     multiplier = max(first, 1)
-                inner = cost(get_named_type(field_type), sel.selection_set, seen)
+                elif named.name.endswith("Connection"):
+                    multiplier = DEFAULT_PAGE  # no `first`: the server returns its default page
+                inner = cost(named, sel.selection_set, seen)
                 total += 1 + multiplier * inner
             elif isinstance(sel, InlineFragmentNode):
                 target: GraphQLNamedType = parent

@@ -2,7 +2,8 @@
 
 Access tokens are short-lived JWTs naming their session; every request re-checks that the
 session is still live, so an admin's revocation takes effect on the session's next request.
-Refresh tokens are opaque random strings stored only as a SHA-256 hash and rotated on use.
+Refresh tokens are opaque random strings stored only as a SHA-256 hash and rotated on use;
+a rotated-away token presented again revokes its session (reuse detection).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 from argon2 import PasswordHasher
@@ -19,10 +20,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import audit, policy
+from . import audit, login_throttle, policy
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated, PermissionDenied
-from .models import AuthSession, LoginThrottle, Technician, User, utcnow
+from .models import AuthSession, SpentRefreshToken, Technician, User, utcnow
 from .models.enums import Role
 from .pagination import Page, SortKey, paginate
 
@@ -38,9 +39,7 @@ class AuthConfig:
     secret_key: str
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    max_failures: int = 5
-    window_seconds: int = 900
-    lockout_seconds: int = 60
+    throttle: login_throttle.Limits = field(default_factory=login_throttle.Limits)
     # The demo accounts (password "demo") exist only outside production.
     allow_demo_accounts: bool = True
 
@@ -76,14 +75,6 @@ def _access_token(config: AuthConfig, user: User, session: AuthSession) -> tuple
     return jwt.encode(claims, config.secret_key, algorithm=_JWT_ALGORITHM), expires
 
 
-async def _throttle_row(session: AsyncSession, key: str) -> LoginThrottle:
-    row = await session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=utcnow(), lockouts=0)
-        session.add(row)
-    return row
-
-
 async def login(
     session: AsyncSession,
     *,
@@ -93,16 +84,18 @@ async def login(
     ip_address: str = "",
     user_agent: str = "",
 ) -> Tokens:
-    """Check the password and open a session; throttled per username, known or not.
+    """Check the password and open a session; throttled per username (known or not) and per
+    client address (``ip_address``, the peer the server sees).
 
-    A failed attempt raises ``DomainError`` *after* its throttle row is written, so the
-    caller must commit even on that error (``login_failure_is_recorded``).
+    A failed attempt raises ``DomainError`` *after* its throttle rows are written, so the
+    caller must commit even on that error. A success clears the username's count but not the
+    address's, so a sprayer cannot reset it by signing in to an account of their own.
     """
     key = username.strip().lower()[:128]
     now = utcnow()
-    throttle = await _throttle_row(session, key)
-    if throttle.locked_until is not None and throttle.locked_until > now:
-        seconds = int((throttle.locked_until - now).total_seconds()) + 1
+    throttles = await login_throttle.rows(session, username, ip_address)
+    seconds = login_throttle.seconds_locked(throttles, now)
+    if seconds:
         raise DomainError("TOO_MANY_ATTEMPTS", seconds=seconds)
 
     user = (
@@ -115,16 +108,7 @@ async def login(
     if user is not None and user.is_demo and not config.allow_demo_accounts:
         refused = True
     if not ok or refused or user is None:
-        if now - throttle.window_started_at > dt.timedelta(seconds=config.window_seconds):
-            throttle.failures = 0
-            throttle.window_started_at = now
-        throttle.failures += 1
-        if throttle.failures >= config.max_failures:
-            throttle.lockouts += 1
-            delay = min(config.lockout_seconds * 2 ** (throttle.lockouts - 1), 86_400)
-            throttle.locked_until = now + dt.timedelta(seconds=delay)
-            throttle.failures = 0
-            throttle.window_started_at = now
+        login_throttle.record_failure(throttles, config.throttle, now)
         audit.record(
             session,
             None,
@@ -136,9 +120,7 @@ async def login(
         )
         raise DomainError("INVALID_CREDENTIALS")
 
-    throttle.failures = 0
-    throttle.lockouts = 0
-    throttle.locked_until = None
+    login_throttle.record_success(throttles)
     refresh = secrets.token_urlsafe(32)
     auth_session = AuthSession(
         user_id=user.id,
@@ -166,16 +148,46 @@ async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: s
             .with_for_update()
         )
     ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None:
+        await _revoke_on_reuse(session, _digest(refresh_token), now)
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+    if row.revoked_at is not None or row.expires_at <= now:
         raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
         raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
     new_refresh = secrets.token_urlsafe(32)
+    spent = SpentRefreshToken(token_hash=row.refresh_token_hash, session_id=row.id, spent_at=now)
+    session.add(spent)
     row.refresh_token_hash = _digest(new_refresh)
     row.last_seen_at = now
     access, expires = _access_token(config, user, row)
     return Tokens(access, new_refresh, expires, user, row)
+
+
+async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime) -> None:
+    """A rotated-away refresh token came back: someone holds a copy. Either the thief or the
+    owner presented it, and we cannot tell which, so the whole session ends for both: its
+    refresh token stops working and its access tokens fail on their next request.
+
+    Sessions are rotated in place, so the session row is the whole token family. The caller
+    must commit even though the refresh fails (``RefreshToken`` runs without a savepoint).
+    """
+    spent = await session.get(SpentRefreshToken, digest)
+    if spent is None:
+        return
+    row = await session.get(AuthSession, spent.session_id, with_for_update=True)
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    audit.record(
+        session,
+        None,
+        "auth.refresh_token_reused",
+        entity_type="AuthSession",
+        entity_id=row.id,
+        user_id=row.user_id,
+    )
 
 
 async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str) -> Actor:

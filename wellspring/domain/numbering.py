@@ -13,10 +13,16 @@ from .models import CounterRow
 
 TICKET = ("ticket_number", "T")
 JOB = ("job_number", "J")
+CUSTOMER = ("customer_number", "C")
+
+
+def format_number(counter: tuple[str, str], value: int) -> str:
+    """The number a counter's ``value`` stands for: its prefix and ten digits."""
+    return f"{counter[1]}{int(value):010d}"
 
 
 async def next_number(session: AsyncSession, counter: tuple[str, str]) -> str:
-    name, prefix = counter
+    name = counter[0]
     value = (
         await session.execute(
             update(CounterRow)
@@ -28,4 +34,4 @@ async def next_number(session: AsyncSession, counter: tuple[str, str]) -> str:
     if value is None:
         await session.execute(insert(CounterRow).values(name=name, value=1))
         value = 1
-    return f"{prefix}{int(value):010d}"
+    return format_number(counter, value)

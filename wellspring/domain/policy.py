@@ -31,6 +31,7 @@ from .models import (
     Part,
     RoutePlan,
     StockBalance,
+    StockDiscrepancy,
     StockEntry,
     StockMovement,
     Technician,
@@ -213,6 +214,25 @@ def movements_scope(actor: Actor) -> Condition:
     return StockMovement.from_warehouse_id.in_(ids) | StockMovement.to_warehouse_id.in_(ids)
 
 
+def discrepancies_scope(actor: Actor) -> Condition:
+    """Stock discrepancies are branch stock-keeping: HQ and admins see all, a branch clerk
+    their branch's, an engineer those their own consumptions opened. Nobody else: not the
+    hotline (no stock work), and never an agent (the vans are direct branches')."""
+    if actor.role in (Role.ADMIN, Role.HQ):
+        return true()
+    match actor.role:
+        case Role.CLERK if actor.branch_id:
+            return StockDiscrepancy.branch_id == actor.branch_id
+        case Role.TECHNICIAN if actor.technician_id:
+            return StockDiscrepancy.technician_id == actor.technician_id
+    return false()
+
+
+def can_resolve_discrepancies(actor: Actor) -> bool:
+    """Who settles a discrepancy (within what ``discrepancies_scope`` lets them see)."""
+    return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
+
+
 def can_see_costs(actor: Actor) -> bool:
     """Cost prices are for HQ, admins and branch clerks; never for dealers or customers."""
     return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
@@ -287,6 +307,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     StockBalance: balances_scope,
     StockEntry: stock_entries_scope,
     StockMovement: movements_scope,
+    StockDiscrepancy: discrepancies_scope,
     Customer: customers_scope,
     Device: devices_scope,
     AccountCard: cards_scope,
@@ -318,3 +339,26 @@ def can_list_sessions(actor: Actor) -> bool:
 
 def can_read_audit_log(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
+
+
+def can_unlock_users(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+# Soft-deleted rows of these tables read as not found by id, as they are missing from lists;
+# only an admin's audit read (``include_deleted``) still returns them. Sync pulls keep using
+# ``scope`` alone, because a phone must hear of a deletion as a tombstone.
+HIDDEN_WHEN_DELETED: frozenset[type[Any]] = frozenset({Customer, Ticket, Device})
+
+
+def can_read_deleted(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def by_id_scope(model: type[Any], actor: Actor, *, include_deleted: bool = False) -> Condition:
+    """``scope`` for reads by id (``customer(id:)``, ``node(id:)``, nested links)."""
+    condition = scope(model, actor)
+    if model in HIDDEN_WHEN_DELETED and not (include_deleted and can_read_deleted(actor)):
+        live: Condition = model.deleted_at.is_(None)
+        return condition & live
+    return condition

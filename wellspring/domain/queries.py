@@ -14,17 +14,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
 from .actor import Actor
+from .errors import PermissionDenied
 from .models import Branch, DeviceModel, User
 
 M = TypeVar("M")
 _CHUNK = 500
 
 
-async def get_visible(session: AsyncSession, actor: Actor, model: type[M], id_: str) -> M | None:
-    """The row if it exists, is not retired and the actor may see it; else None."""
+async def get_visible(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[M],
+    id_: str,
+    *,
+    include_deleted: bool = False,
+) -> M | None:
+    """The row if it exists and the actor may see it; else None.
+
+    A soft-deleted customer, device or ticket is None too, unless an admin asks for deleted
+    rows (``include_deleted``, the audit read); anyone else asking for them is refused.
+    """
+    if include_deleted and not policy.can_read_deleted(actor):
+        raise PermissionDenied
     stmt = select(model).where(
         model.id == id_,  # type: ignore[attr-defined]
-        policy.scope(model, actor),
+        policy.by_id_scope(model, actor, include_deleted=include_deleted),
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -39,7 +53,7 @@ async def visible_by_ids(
         chunk = unique[start : start + _CHUNK]
         stmt = select(model).where(
             model.id.in_(chunk),  # type: ignore[attr-defined]
-            policy.scope(model, actor),
+            policy.by_id_scope(model, actor),
         )
         for row in (await session.execute(stmt)).scalars():
             found[row.id] = row  # type: ignore[attr-defined]

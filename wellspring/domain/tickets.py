@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
@@ -47,12 +47,35 @@ class TicketFilter:
     created_before: dt.datetime | None = None
 
 
+# Work done: judged by when it was done (a ticket waiting for its call back included).
+FINISHED = frozenset({TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE, TicketStatus.CLOSED})
+# Work still owed: judged by the clock.
+WORKING = TICKET_OPEN_STATUSES - FINISHED
+
+
 def is_overdue(ticket: Ticket, now: dt.datetime | None = None) -> bool:
-    """Past its due time and still open."""
-    now = now or utcnow()
-    return (
-        ticket.due_at is not None and ticket.due_at < now and ticket.status in TICKET_OPEN_STATUSES
+    """Not finished by its due time.
+
+    Work still owed is overdue once the due time has passed; finished work is overdue only if
+    it was completed after its due time, whatever the clock says now. A cancelled or rejected
+    ticket, or one without a due time, never is.
+    """
+    if ticket.due_at is None:
+        return False
+    if ticket.status in FINISHED:
+        return ticket.completed_at is not None and ticket.completed_at > ticket.due_at
+    return ticket.status in WORKING and ticket.due_at < (now or utcnow())
+
+
+def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
+    """``is_overdue`` in SQL (never NULL, so its negation is exact)."""
+    late_now = Ticket.status.in_(WORKING) & (Ticket.due_at < now)
+    late_done = (
+        Ticket.status.in_(FINISHED)
+        & Ticket.completed_at.is_not(None)
+        & (Ticket.completed_at > Ticket.due_at)
     )
+    return Ticket.due_at.is_not(None) & (late_now | late_done)
 
 
 async def list_tickets(
@@ -80,9 +103,7 @@ async def list_tickets(
     if f.open_only:
         stmt = stmt.where(Ticket.status.in_(TICKET_OPEN_STATUSES))
     if f.overdue is not None:
-        now = utcnow()
-        late = Ticket.due_at.is_not(None) & (Ticket.due_at < now)
-        late = late & Ticket.status.in_(TICKET_OPEN_STATUSES)
+        late = overdue_clause(utcnow())
         stmt = stmt.where(late if f.overdue else ~late)
     if f.created_after is not None:
         stmt = stmt.where(Ticket.created_at >= f.created_after)

@@ -9,8 +9,9 @@ from . import audit
 from .actor import Actor
 from .auth import hash_password
 from .errors import DomainError
-from .models import Agent, Branch, Customer, Technician, User
-from .models.enums import Role, TicketType
+from .masterdata.technicians import enrol
+from .models import Agent, Branch, Customer, User
+from .models.enums import Role
 
 MIN_PASSWORD_LENGTH = 8
 _NEEDS_BRANCH = frozenset({Role.CLERK, Role.SALES, Role.TECHNICIAN})
@@ -76,8 +77,6 @@ async def create_user(
     session.add(user)
     await session.flush()
     if role is Role.TECHNICIAN and branch_id is not None:
-        session.add(
-            Technician(user_id=user.id, branch_id=branch_id, skills=[t.value for t in TicketType])
-        )
+        await enrol(session, user=user, branch_id=branch_id)  # the engineer record and van
     audit.record(session, actor, "user.created", entity_type="User", entity_id=user.id, role=role)
     return user

@@ -242,7 +242,13 @@ async def _apply_one(
             old_part_returned=_flag(v, "old_part_returned"),
         )
         await inventory.consume_parts(
-            session, actor, job_id=job_id, lines=[line], client_id=rec.id, recorded_at=at
+            session,
+            actor,
+            job_id=job_id,
+            lines=[line],
+            client_id=rec.id,
+            recorded_at=at,
+            recorded_offline=True,  # used on site already: a shortfall opens a discrepancy
         )
     elif name == "water_tests":
         readings = water.Readings(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellspring.domain import models as m
+from wellspring.i18n import ZH, history_reason
 
 SCHEMA_VERSIONS = (1, 2)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
@@ -75,7 +76,7 @@ def _job(j: m.Job) -> dict[str, Any]:
         "route_position": j.route_position,
         "eta": ms(j.eta),
         "planned_arrival": ms(j.planned_arrival),
-        "status_reason": j.status_reason,
+        "status_reason": history_reason(j.status_reason, ZH),  # the phone reads Chinese
         "revision": j.revision,
         "updated_at_server": ms(j.updated_at),
     }

@@ -8,12 +8,24 @@ from __future__ import annotations
 from functools import lru_cache
 
 import graphene
+from graphql import (
+    GraphQLArgument,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    is_non_null_type,
+)
 
-from .auth.mutations import Login, Logout, RefreshToken, RevokeSession
+from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
+from .core.field_guard import guard_fields
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
+from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.mutations import (
     CheckOldParts,
     ConfirmReplacement,
@@ -23,6 +35,15 @@ from .inventory.mutations import (
     ReceiveMachine,
     ReceiveTransfer,
     SetSafetyStock,
+)
+from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
+from .masterdata.org import (
+    CreateUser,
+    DeactivateUser,
+    ResetPassword,
+    UpdateUser,
+    UpsertBranch,
+    UpsertTechnician,
 )
 from .org.types import Agent, Technician
 from .queries import Query
@@ -50,6 +71,7 @@ class Mutation(graphene.ObjectType):
     refresh_token = RefreshToken.Field()
     logout = Logout.Field()
     revoke_session = RevokeSession.Field()
+    unlock_user = UnlockUser.Field()
     # dispatchers
     open_ticket = OpenTicket.Field()
     approve_ticket = ApproveTicket.Field()
@@ -79,6 +101,18 @@ class Mutation(graphene.ObjectType):
     receive_machine = ReceiveMachine.Field()
     check_old_parts = CheckOldParts.Field()
     confirm_replacement = ConfirmReplacement.Field()
+    resolve_stock_discrepancy = ResolveStockDiscrepancy.Field()
+    # master data (HQ, admins; a clerk for their branch's engineers)
+    upsert_branch = UpsertBranch.Field()
+    upsert_warehouse = UpsertWarehouse.Field()
+    upsert_part = UpsertPart.Field()
+    upsert_device_model = UpsertDeviceModel.Field()
+    upsert_technician = UpsertTechnician.Field()
+    receive_cards = ReceiveCards.Field()
+    create_user = CreateUser.Field()
+    update_user = UpdateUser.Field()
+    deactivate_user = DeactivateUser.Field()
+    reset_password = ResetPassword.Field()
 
 
 @lru_cache(maxsize=1)
@@ -86,4 +120,33 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
-    return graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    _fix_defaults(schema.graphql_schema)
+    guard_fields(schema.graphql_schema)
+    return schema
+
+
+def _fix_defaults(schema: GraphQLSchema) -> None:
+    """graphene gives an input field declared with ``graphene.Field`` a default of null.
+
+    On a ``NonNull`` field that default makes graphql-core treat the field as optional, so
+    ``openTicket(input: {})`` reached the resolver with ``type: None``. No input of ours
+    means null as a default: every such default is removed, so required really is required.
+    """
+    for graphql_type in schema.type_map.values():
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for input_field in graphql_type.fields.values():
+                if input_field.default_value is None:
+                    input_field.default_value = Undefined
+                _no_explicit_null(input_field)
+        elif isinstance(graphql_type, GraphQLObjectType):
+            for output_field in graphql_type.fields.values():
+                for argument in output_field.args.values():
+                    _no_explicit_null(argument)
+
+
+def _no_explicit_null(value: GraphQLArgument | GraphQLInputField) -> None:
+    """An argument with a default (``withinDays: Int = 30``) is NonNull: an explicit null
+    would otherwise replace the default and reach the resolver as None."""
+    if value.default_value not in (None, Undefined) and not is_non_null_type(value.type):
+        value.type = GraphQLNonNull(value.type)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import graphene
 
-from wellspring.domain import audit, auth, customers, queries, tickets
+from wellspring.domain import audit, auth, bounds, customers, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.inventory import reports as inventory_reports
@@ -19,10 +19,11 @@ from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
-from .core.scalars import DateTime
+from .core.scalars import Date, DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
+from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.types import (
     ConsumptionRow,
     Part,
@@ -31,6 +32,7 @@ from .inventory.types import (
     Warehouse,
     WarehouseValue,
 )
+from .masterdata.lists import DispatcherLists
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -45,7 +47,10 @@ class TicketFilter(graphene.InputObjectType):
     branch_id = graphene.ID()
     customer_id = graphene.ID()
     device_id = graphene.ID()
-    overdue = graphene.Boolean(description="Past due and still open (true) or not (false).")
+    overdue = graphene.Boolean(
+        description="Not finished by its due time (true) or finished or still in time (false); "
+        "completed work is judged by when it was done (see Ticket.overdue)."
+    )
     open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
     urgent_first = graphene.Boolean(
         description="Order by priority (urgent first), then the earliest due, then the oldest; "
@@ -79,10 +84,23 @@ def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
     )
 
 
-async def _one(info, model: type, type_name: str, id_: str):
+async def _one(info, model: type, type_name: str, id_: str, include_deleted: bool = False):
     actor = require_actor(info)
     ctx: RequestContext = info.context
-    return await queries.get_visible(ctx.session, actor, model, parse_global_id(id_, type_name))
+    return await queries.get_visible(
+        ctx.session,
+        actor,
+        model,
+        parse_global_id(id_, type_name),
+        include_deleted=include_deleted,
+    )
+
+
+def _include_deleted() -> graphene.Boolean:
+    return graphene.Boolean(
+        default_value=False,
+        description="Admins' audit read: return the row even if it was soft-deleted.",
+    )
 
 
 STOCK_RELATIONS: Relations = {
@@ -107,7 +125,7 @@ def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[Catalog
     ]
 
 
-class Query(graphene.ObjectType):
+class Query(DispatcherLists, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(
@@ -115,13 +133,19 @@ class Query(graphene.ObjectType):
         search=graphene.String(description="Name, phone, customer code, card or serial number."),
         **connection_args(),
     )
-    customer = graphene.Field(Customer, id=graphene.ID(required=True))
-    device = graphene.Field(Device, id=graphene.ID(required=True))
+    customer = graphene.Field(
+        Customer, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
+    device = graphene.Field(
+        Device, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
     device_models = graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel)))
     tickets = graphene.Field(
         graphene.NonNull(connection_for(Ticket)), filter=TicketFilter(), **connection_args()
     )
-    ticket = graphene.Field(Ticket, id=graphene.ID(required=True))
+    ticket = graphene.Field(
+        Ticket, id=graphene.ID(required=True), include_deleted=_include_deleted()
+    )
     branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
     devices_supply_expiring = graphene.Field(
         graphene.NonNull(connection_for(Device)),
@@ -142,6 +166,7 @@ class Query(graphene.ObjectType):
         description="A warehouse's stock by part and bin, with safety stock.",
         **connection_args(),
     )
+    stock_discrepancies = stock_discrepancies_field()
     my_van_stock = graphene.NonNull(
         graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
     )
@@ -171,7 +196,7 @@ class Query(graphene.ObjectType):
     suggest_technicians = suggest_technicians_field()
     my_jobs = graphene.NonNull(
         graphene.List(graphene.NonNull(Job)),
-        date=graphene.Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),
+        date=Date(description="Jobs appointed that day (Asia/Shanghai); else all open."),
         description="Engineers: their jobs.",
     )
     online_sessions = graphene.Field(
@@ -202,12 +227,12 @@ class Query(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_customer(_root, info, id):
-        return await _one(info, m.Customer, "Customer", id)
+    async def resolve_customer(_root, info, id, include_deleted=False):
+        return await _one(info, m.Customer, "Customer", id, include_deleted)
 
     @staticmethod
-    async def resolve_device(_root, info, id):
-        return await _one(info, m.Device, "Device", id)
+    async def resolve_device(_root, info, id, include_deleted=False):
+        return await _one(info, m.Device, "Device", id, include_deleted)
 
     @staticmethod
     async def resolve_device_models(_root, info):
@@ -225,8 +250,8 @@ class Query(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_ticket(_root, info, id):
-        return await _one(info, m.Ticket, "Ticket", id)
+    async def resolve_ticket(_root, info, id, include_deleted=False):
+        return await _one(info, m.Ticket, "Ticket", id, include_deleted)
 
     @staticmethod
     async def resolve_devices_supply_expiring(
@@ -336,7 +361,10 @@ class Query(graphene.ObjectType):
         _root, info, active_within_minutes=30, first=None, after=None
     ):
         actor = require_actor(info)
-        within = dt.timedelta(minutes=max(1, active_within_minutes))
+        minutes = bounds.check_int(
+            active_within_minutes, "activeWithinMinutes", 1, bounds.MAX_WINDOW_MINUTES
+        )
+        within = dt.timedelta(minutes=minutes)
         return await auth.online_sessions(
             info.context.session, actor, active_within=within, first=first, after=after
         )

@@ -60,6 +60,31 @@ async def available(
     return int(quantity or 0)
 
 
+async def hold(
+    session: AsyncSession, warehouse_id: str, part_id: str, bin_: StockBin = StockBin.GOOD
+) -> int:
+    """Lock one balance row until the transaction ends and read it (a missing row is zero).
+
+    A no-op UPDATE takes the row lock on both engines (``FOR UPDATE`` is dropped on SQLite,
+    where a write is what serialises a transaction), so a quantity decided from this read
+    is still right when it is posted.
+    """
+    await ensure_balance(session, warehouse_id, part_id, bin_)
+    quantity = (
+        await session.execute(
+            update(StockBalance)
+            .where(
+                StockBalance.warehouse_id == warehouse_id,
+                StockBalance.part_id == part_id,
+                StockBalance.bin == bin_,
+            )
+            .values(quantity=StockBalance.quantity)
+            .returning(StockBalance.quantity)
+        )
+    ).scalar_one()
+    return int(quantity)
+
+
 async def post(
     session: AsyncSession,
     actor: Actor,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
+from .. import bounds, policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
 from ..models import Device, Job, Part, StockBalance, StockEntry, Ticket, Warehouse
@@ -46,6 +46,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
         first = dt.date.fromisoformat(f"{month}-01")
     except ValueError as exc:
         raise DomainError("INVALID_ARGUMENT", field="month") from exc
+    bounds.check_day(first, "month")
     following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
     start = dt.datetime.combine(first, dt.time(0), tzinfo=SHANGHAI)
     end = dt.datetime.combine(following, dt.time(0), tzinfo=SHANGHAI)

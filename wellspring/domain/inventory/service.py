@@ -23,7 +23,7 @@ from ..models.enums import (
     StockBin,
     WarehouseKind,
 )
-from . import ledger
+from . import discrepancies, ledger
 
 MANAGERS = frozenset({Role.ADMIN, Role.HQ, Role.CLERK})
 APPROVERS = frozenset({Role.ADMIN, Role.HQ})
@@ -345,11 +345,13 @@ async def consume_parts(
     lines: list[Line],
     client_id: str,
     recorded_at: dt.datetime | None = None,
+    recorded_offline: bool = False,
 ) -> list[StockEntry]:
     """Parts used on a job, from the engineer's van; swapped old parts go to its defective bin.
 
     ``client_id`` is the phone's id for this batch: sent again (a retry after a lost answer),
-    it returns what the first call recorded and changes nothing.
+    it returns what the first call recorded and changes nothing. Recorded offline, the work
+    is already done: what the van's book cannot cover opens a discrepancy instead of failing.
     """
     if actor.role is not Role.TECHNICIAN:
         raise PermissionDenied
@@ -386,6 +388,17 @@ async def consume_parts(
         raise DomainError("NO_VAN", field="jobId")
     entries = []
     for i, line in enumerate(lines):
+        if recorded_offline:
+            await discrepancies.cover_shortfall(
+                session,
+                actor,
+                van=van,
+                job=job,
+                part_id=line.part_id,
+                quantity=line.quantity,
+                client_id=f"{key}:{i:03d}",
+                recorded_at=recorded_at,
+            )
         entries.append(
             await ledger.post(
                 session,

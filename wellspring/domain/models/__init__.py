@@ -4,10 +4,24 @@ from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
-from .inventory import Part, StockBalance, StockEntry, StockMovement, Warehouse
+from .inventory import (
+    Part,
+    StockBalance,
+    StockDiscrepancy,
+    StockEntry,
+    StockMovement,
+    Warehouse,
+)
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
-from .system import AuditEntry, AuthSession, ChangeClock, CounterRow, LoginThrottle
+from .system import (
+    AuditEntry,
+    AuthSession,
+    ChangeClock,
+    CounterRow,
+    LoginThrottle,
+    SpentRefreshToken,
+)
 from .tickets import (
     FollowUp,
     Job,
@@ -45,7 +59,9 @@ __all__ = [
     "Record",
     "RoutePlan",
     "ServiceOutlet",
+    "SpentRefreshToken",
     "StockBalance",
+    "StockDiscrepancy",
     "StockEntry",
     "StockMovement",
     "SyncClient",

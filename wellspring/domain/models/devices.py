@@ -77,6 +77,10 @@ class AccountCard(Record, Base):
         ForeignKey("devices.id"), index=True, default=None
     )
     activated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Where a spare card sits until it is bound (received in batches by number range).
+    warehouse_id: Mapped[str | None] = mapped_column(
+        ForeignKey("warehouses.id"), index=True, default=None
+    )
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 

@@ -193,6 +193,23 @@ class LedgerKind(enum.StrEnum):
     MATERIAL_RETURN = "MATERIAL_RETURN"
     STOCKTAKE = "STOCKTAKE"
     REVERSAL = "REVERSAL"
+    # An offline consumption the van's book could not cover: the missing quantity is booked in
+    # provisionally (SHORTFALL, +) so the consumption posts in full; resolving its discrepancy
+    # posts what explains it and cancels the provisional entry (SHORTFALL_SETTLED, -).
+    SHORTFALL = "SHORTFALL"
+    SHORTFALL_SETTLED = "SHORTFALL_SETTLED"
+    WRITE_OFF = "WRITE_OFF"  # a shortfall nobody can explain, accepted with a reason
+
+
+class DiscrepancyStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    RESOLVED = "RESOLVED"
+
+
+class DiscrepancyResolution(enum.StrEnum):
+    UNBOOKED_TRANSFER = "UNBOOKED_TRANSFER"  # parts moved into the van without a document
+    STOCKTAKE_CORRECTION = "STOCKTAKE_CORRECTION"  # the van held more than its book said
+    WRITE_OFF = "WRITE_OFF"  # unexplained; accepted with a reason
 
 
 class MovementKind(enum.StrEnum):

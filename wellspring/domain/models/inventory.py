@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
 from .enums import (
+    DiscrepancyResolution,
+    DiscrepancyStatus,
     LedgerKind,
     MovementKind,
     MovementStatus,
@@ -45,6 +47,8 @@ class Part(Record, Base):
     name: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(16), default="个")
     cost: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    # What a dealer or customer pays for it (cost stays internal: ``policy.can_see_costs``).
+    list_price: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     serial_tracked: Mapped[bool] = mapped_column(default=False)
     # Device model codes the part fits.
@@ -119,3 +123,41 @@ class StockMovement(Record, Base):
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     decided_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StockDiscrepancy(Record, Base):
+    """A consumption recorded offline that the van's book stock could not cover.
+
+    The work was done and the parts were used, so the consumption is kept in full; the
+    quantity the book lacked waits here for the branch to explain it (``discrepancies``).
+    """
+
+    __tablename__ = "stock_discrepancies"
+    __table_args__ = (
+        CheckConstraint("quantity_short > 0", name="quantity_short_positive"),
+        Index("ix_stock_discrepancies_branch_status", "branch_id", "status"),
+    )
+    branch_id: Mapped[str | None] = mapped_column(ForeignKey("branches.id"), default=None)
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)
+    part_id: Mapped[str] = mapped_column(ForeignKey("parts.id"))
+    quantity_short: Mapped[int] = mapped_column(Integer)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    technician_id: Mapped[str | None] = mapped_column(
+        ForeignKey("technicians.id"), index=True, default=None
+    )
+    # The consumption line it came from (the ledger entry's client id): one per line, ever.
+    client_id: Mapped[str] = mapped_column(String(100), unique=True)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)  # on the phone
+    received_at: Mapped[dt.datetime] = mapped_column()  # when the server took it
+    status: Mapped[DiscrepancyStatus] = mapped_column(
+        enum_column(DiscrepancyStatus), default=DiscrepancyStatus.OPEN
+    )
+    resolution: Mapped[DiscrepancyResolution | None] = mapped_column(
+        enum_column(DiscrepancyResolution), default=None
+    )
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    source_warehouse_id: Mapped[str | None] = mapped_column(
+        ForeignKey("warehouses.id"), default=None
+    )
+    resolved_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -43,8 +43,20 @@ class AuthSession(Record, Base):
     ip_address: Mapped[str] = mapped_column(String(64), default="")
 
 
+class SpentRefreshToken(Base):
+    """A refresh token already rotated away. Presenting it again means it was copied: the
+    session it belonged to is revoked (OAuth 2.0 Security BCP, refresh token reuse)."""
+
+    __tablename__ = "spent_refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("auth_sessions.id"), index=True)
+    spent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class LoginThrottle(Base):
-    """Failed logins per (lower-cased) username, known or not, so probing reveals nothing."""
+    """Failed logins per key: ``user:<lower-cased username>`` (known or not, so probing
+    reveals nothing) and ``addr:<client address>`` (so spraying across usernames is slowed).
+    """
 
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(128), primary_key=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record, utcnow
@@ -48,6 +49,9 @@ class Ticket(Record, Base):
     department: Mapped[str] = mapped_column(String(50), default="")
     due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # When the work was done (the engineer's phone time, or the desk's resolution): the SLA
+    # judges a finished ticket by it, whatever the clock says later.
+    completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     linked_ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), default=None)
     # What the caller asked for, by type: the install's card, model and serial, a recharge's
@@ -60,7 +64,35 @@ class Ticket(Record, Base):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class TicketStatusChange(Record, Base):
+def _same_as(column: str):  # type: ignore[no-untyped-def]
+    """A default taken from another column of the row written (or now, if it has none)."""
+
+    def default(context: DefaultExecutionContext) -> dt.datetime:
+        value = context.get_current_parameters().get(column)  # type: ignore[no-untyped-call]
+        if not isinstance(value, dt.datetime):
+            return utcnow()
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+    return default
+
+
+class _Timed:
+    """The times of a step: ``at`` is when it happened (``occurred_at``: the phone's time for
+    an engineer's move), ``received_at`` when the server learned it (the same unless synced
+    later), ``reported_at`` the phone's own value and ``time_flag`` why it was clamped, if it
+    was (see domain/workflow/clock_rules.py)."""
+
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(default=_same_as("at"))
+    reported_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    time_flag: Mapped[str] = mapped_column(String(32), default="")
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        return self.at
+
+
+class TicketStatusChange(_Timed, Record, Base):
     """One row per transition: from, to, who, when, why. Append-only."""
 
     __tablename__ = "ticket_status_changes"
@@ -71,7 +103,6 @@ class TicketStatusChange(Record, Base):
     )
     to_status: Mapped[TicketStatus] = mapped_column(enum_column(TicketStatus))
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
 
@@ -108,14 +139,13 @@ class Job(Record, Base):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class JobStatusChange(Record, Base):
+class JobStatusChange(_Timed, Record, Base):
     __tablename__ = "job_status_changes"
     __table_args__ = (Index("ix_job_status_changes_job_at", "job_id", "at"),)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
     from_status: Mapped[JobStatus | None] = mapped_column(enum_column(JobStatus), default=None)
     to_status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus))
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
 
@@ -140,9 +170,11 @@ class FollowUp(Record, Base):
 class JobEvent(Record, Base):
     """A move the engineer's phone recorded (arrived at 10:42 ...), as it was sent.
 
-    ``recorded_at`` is the phone's clock; ``created_at`` is when the server received it. The
-    event's id is the phone's, so a replayed push finds it and changes nothing. Only events
-    the workflow accepted are kept; a refused one is sent back to the phone with its reason.
+    ``recorded_at`` is the phone's clock as sent; ``occurred_at`` the time the move was kept at
+    (``recorded_at`` unless clamped, then ``time_flag`` says why); ``received_at`` is when the
+    server received it. The event's id is the phone's, so a replayed push finds it and changes
+    nothing. Only events the workflow accepted are kept; a refused one is sent back to the
+    phone with its reason.
     """
 
     __tablename__ = "job_events"
@@ -152,6 +184,9 @@ class JobEvent(Record, Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     recorded_at: Mapped[dt.datetime] = mapped_column()
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=_same_as("recorded_at"))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    time_flag: Mapped[str] = mapped_column(String(32), default="")
 
 
 class JobNote(Record, Base):

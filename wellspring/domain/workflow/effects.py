@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering, water
+from .. import audit, water
 from ..actor import Actor
+from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..errors import DomainError
 from ..inventory import machines
 from ..models import (
@@ -31,20 +32,14 @@ from ..models import (
     FilterType,
     Job,
     Ticket,
-    TicketStatusChange,
-    WaterTest,
-    utcnow,
 )
 from ..models.enums import (
     CardStatus,
-    Channel,
     DeviceStatus,
-    Priority,
     SupplyMode,
-    TicketStatus,
     TicketType,
 )
-from . import sla
+from . import water_tests
 from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -108,23 +103,37 @@ def _readings(values: Mapping[str, Any]) -> water.Readings:
 
 
 async def on_complete(
-    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    job: Job,
+    report: Mapping[str, Any],
+    *,
+    at: dt.datetime,
 ) -> Ticket | None:
-    """Apply the type's effect; returns a follow-up ticket it opened, if any."""
+    """Apply the type's effect as of ``at`` (when the work was done); returns a follow-up
+    ticket it opened, if any."""
     follow_up: Ticket | None = None
     if report.get("water_test") is not None and ticket.device_id is not None:
-        follow_up = await _record_water_test(session, actor, ticket, job, report["water_test"])
+        _, follow_up = await water_tests.record(
+            session,
+            actor,
+            ticket=ticket,
+            job=job,
+            readings=_readings(report["water_test"]),
+            tested_at=at,
+        )
     match ticket.type:
         case TicketType.INSTALL:
-            await _install(session, actor, ticket, job, report)
+            await _install(session, actor, ticket, job, report, at)
         case TicketType.UNINSTALL:
             await _uninstall(session, actor, ticket, report)
         case TicketType.CARD_CANCEL:
-            await _cancel_card(session, actor, ticket)
+            await _cancel_card(session, actor, ticket, at)
         case TicketType.RECHARGE:
-            await _recharge(session, actor, ticket)
+            await _recharge(session, actor, ticket, at)
         case TicketType.FILTER_CHANGE:
-            await _change_filters(session, actor, ticket, job, report)
+            await _change_filters(session, actor, ticket, job, report, at)
     return follow_up
 
 
@@ -134,7 +143,12 @@ async def on_close(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
 
 
 async def _install(
-    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    job: Job,
+    report: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
     """Bind and activate the card; the machine goes in at the site (装机)."""
     request = ticket.details.get("install") or {}
@@ -160,7 +174,6 @@ async def _install(
         raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
     customer = await session.get(Customer, ticket.customer_id)
     assert customer is not None
-    now = utcnow()
     source = machines.take_out(device)
     device.device_model_id = model.id
     device.supply_mode = model.supply_mode
@@ -223,7 +236,9 @@ async def _uninstall(
     )
 
 
-async def _cancel_card(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+async def _cancel_card(
+    session: AsyncSession, actor: Actor, ticket: Ticket, now: dt.datetime
+) -> None:
     """The card is unbound and waits for a new activation (退卡)."""
     card = await session.get(AccountCard, ticket.card_id)
     if card is None or card.status is not CardStatus.ACTIVE:
@@ -232,7 +247,7 @@ async def _cancel_card(session: AsyncSession, actor: Actor, ticket: Ticket) -> N
     card.status = CardStatus.AWAITING_ACTIVATION
     card.customer_id = None
     card.device_id = None
-    card.cancelled_at = utcnow()
+    card.cancelled_at = now
     audit.record(
         session,
         actor,
@@ -244,7 +259,7 @@ async def _cancel_card(session: AsyncSession, actor: Actor, ticket: Ticket) -> N
     )
 
 
-async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:
+async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt.datetime) -> None:
     """Water bought: the supply expiry or the bucket balance grows (冲水)."""
     request = ticket.details.get("recharge") or {}
     device = await session.get(Device, ticket.device_id, with_for_update=True)
@@ -252,7 +267,9 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket) -> None
         status = device.status.value if device else ""
         raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
     quantity = int(request["quantity"])
-    now = utcnow()
+    # Checked at opening too; tickets opened before that check reach here with any number.
+    most = MAX_RECHARGE_MONTHS if device.supply_mode is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
+    check_int(quantity, "recharge.quantity", 1, most)
     today = now.astimezone(SHANGHAI).date()
     if device.supply_mode is SupplyMode.MONTHLY:
         start = max(today, device.supply_expires_on or today)
@@ -307,9 +324,14 @@ async def _relocate(session: AsyncSession, actor: Actor, ticket: Ticket) -> None
 
 
 async def _change_filters(
-    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, report: Mapping[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    job: Job,
+    report: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
-    """The filters named in the report were replaced today: their due dates start again."""
+    """The filters named in the report were replaced that day: their due dates start again."""
     device = await session.get(Device, ticket.device_id)
     if device is None:
         raise DomainError("NOT_FOUND", field="deviceId")
@@ -324,7 +346,7 @@ async def _change_filters(
     }
     if not wanted or any(f not in known for f in wanted):
         raise DomainError("INVALID_ARGUMENT", field="report.filtersChanged")
-    today = utcnow().astimezone(SHANGHAI).date()
+    today = now.astimezone(SHANGHAI).date()
     for filter_type_id in wanted:
         session.add(
             FilterChange(
@@ -340,99 +362,3 @@ async def _change_filters(
         ticket_id=ticket.id,
         filter_type_ids=wanted,
     )
-
-
-async def _record_water_test(
-    session: AsyncSession, actor: Actor, ticket: Ticket, job: Job, values: Mapping[str, Any]
-) -> Ticket | None:
-    """Keep the readings on the device and the job; a failing test asks for a filter change."""
-    readings = _readings(values)
-    failed = water.failures(readings)
-    now = utcnow()
-    test = WaterTest(
-        device_id=ticket.device_id,
-        job_id=job.id,
-        tested_at=now,
-        tds_mg_l=readings.tds_mg_l,
-        ph=readings.ph,
-        residual_chlorine_mg_l=readings.residual_chlorine_mg_l,
-        turbidity_ntu=readings.turbidity_ntu,
-        temperature_c=readings.temperature_c,
-        passed=not failed,
-        failures=failed,
-    )
-    session.add(test)
-    await session.flush()
-    audit.record(
-        session,
-        actor,
-        "water_test.recorded",
-        entity_type="Device",
-        entity_id=ticket.device_id,
-        ticket_id=ticket.id,
-        passed=not failed,
-        failures=failed,
-    )
-    if not failed or ticket.type is TicketType.FILTER_CHANGE:
-        return None
-    return await open_follow_up_ticket(
-        session,
-        actor,
-        origin=ticket,
-        ticket_type=TicketType.FILTER_CHANGE,
-        description="水质检测未达标：" + "、".join(failed),
-        details={"water_test_id": test.id, "failures": failed},
-    )
-
-
-async def open_follow_up_ticket(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    origin: Ticket,
-    ticket_type: TicketType,
-    description: str,
-    details: dict[str, Any],
-    priority: Priority = Priority.HIGH,
-) -> Ticket:
-    """A ticket the system opens because of another (a low score, a failed water test)."""
-    now = utcnow()
-    ticket = Ticket(
-        number=await numbering.next_number(session, numbering.TICKET),
-        type=ticket_type,
-        status=TicketStatus.CREATED,
-        priority=priority,
-        channel=Channel.SYSTEM,
-        customer_id=origin.customer_id,
-        branch_id=origin.branch_id,
-        device_id=origin.device_id,
-        address_id=origin.address_id,
-        description=description[:2000],
-        created_by_id=actor.user_id,
-        handler_id=actor.user_id,
-        due_at=sla.due_at(now, ticket_type, priority),
-        linked_ticket_id=origin.id,
-        details=details,
-    )
-    session.add(ticket)
-    await session.flush()
-    session.add(
-        TicketStatusChange(
-            ticket_id=ticket.id,
-            from_status=None,
-            to_status=TicketStatus.CREATED,
-            actor_id=actor.user_id,
-            at=now,
-            reason=f"opened from {origin.number}",
-        )
-    )
-    audit.record(
-        session,
-        actor,
-        "ticket.created",
-        entity_type="Ticket",
-        entity_id=ticket.id,
-        type=ticket_type.value,
-        linked_ticket_id=origin.id,
-    )
-    return ticket

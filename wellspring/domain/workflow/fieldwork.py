@@ -19,11 +19,19 @@ from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest, utcnow
 from ..models.enums import JobStatus, Role
-from . import service
+from . import service, water_tests
 
-ACTIONS = ("ACCEPT", "START_TRAVEL", "ARRIVE", "COMPLETE", "FAIL")
+_TARGET = {
+    "ACCEPT": JobStatus.ACCEPTED,
+    "START_TRAVEL": JobStatus.EN_ROUTE,
+    "ARRIVE": JobStatus.ON_SITE,
+    "COMPLETE": JobStatus.COMPLETED,
+    "FAIL": JobStatus.FAILED,
+}
+ACTIONS = tuple(_TARGET)
 MAX_NOTE = 2000
-# A phone clock may be wrong; a time more than this ahead of the server's is refused.
+# A phone clock may be wrong; a note or a water test more than this ahead of the server's
+# clock is refused (a move's time is checked and clamped instead: clock_rules.py).
 CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
@@ -68,19 +76,30 @@ async def record_job_event(
         return earlier
     if action not in ACTIONS:
         raise DomainError("INVALID_ARGUMENT", field="action")
-    at = _recorded(recorded_at)
     await _my_job(session, actor, job_id)
+    at = recorded_at or utcnow()
     match action:
         case "ACCEPT":
-            await service.accept_job(session, actor, job_id=job_id)
+            await service.accept_job(session, actor, job_id=job_id, recorded_at=at)
         case "START_TRAVEL":
-            await service.start_travel(session, actor, job_id=job_id)
+            await service.start_travel(session, actor, job_id=job_id, recorded_at=at)
         case "ARRIVE":
-            await service.arrive_on_site(session, actor, job_id=job_id)
+            await service.arrive_on_site(session, actor, job_id=job_id, recorded_at=at)
         case "COMPLETE":
-            await service.complete_job(session, actor, job_id=job_id, report=report or {})
+            await service.complete_job(
+                session, actor, job_id=job_id, report=report or {}, recorded_at=at
+            )
         case "FAIL":
-            await service.fail_job(session, actor, job_id=job_id, reason=reason)
+            await service.fail_job(session, actor, job_id=job_id, reason=reason, recorded_at=at)
+    # The move's history row holds the time it was kept at (clamped, if the phone's was wrong).
+    step = (
+        await session.execute(
+            select(JobStatusChange)
+            .where(JobStatusChange.job_id == job_id, JobStatusChange.to_status == _TARGET[action])
+            .order_by(JobStatusChange.created_at.desc(), JobStatusChange.at.desc())
+            .limit(1)
+        )
+    ).scalar_one()
     event = JobEvent(
         id=event_id,
         job_id=job_id,
@@ -89,6 +108,9 @@ async def record_job_event(
         reason=reason[:500],
         report=dict(report or {}),
         recorded_at=at,
+        occurred_at=step.at,
+        received_at=step.received_at,
+        time_flag=step.time_flag,
     )
     session.add(event)
     await session.flush()
@@ -133,7 +155,8 @@ async def record_water_test(
     readings: water.Readings,
     recorded_at: dt.datetime | None = None,
 ) -> WaterTest:
-    """Readings taken during a visit (any type), judged against the thresholds."""
+    """Readings taken during a visit (any type), judged against the thresholds; a failing
+    test opens a filter-change ticket, as one in a completion report does."""
     _own(actor)
     earlier = await session.get(WaterTest, test_id)
     if earlier is not None:
@@ -147,31 +170,8 @@ async def record_water_test(
     ticket = await session.get(Ticket, job.ticket_id)
     if ticket is None or ticket.device_id is None:
         raise DomainError("DEVICE_REQUIRED", field="job_id")
-    water.check(readings)
-    failed = water.failures(readings)
-    test = WaterTest(
-        id=test_id,
-        device_id=ticket.device_id,
-        job_id=job.id,
-        tested_at=at,
-        tds_mg_l=readings.tds_mg_l,
-        ph=readings.ph,
-        residual_chlorine_mg_l=readings.residual_chlorine_mg_l,
-        turbidity_ntu=readings.turbidity_ntu,
-        temperature_c=readings.temperature_c,
-        passed=not failed,
-        failures=failed,
-    )
-    session.add(test)
-    await session.flush()
-    audit.record(
-        session,
-        actor,
-        "water_test.recorded",
-        entity_type="Device",
-        entity_id=ticket.device_id,
-        job_id=job.id,
-        passed=not failed,
+    test, _ = await water_tests.record(
+        session, actor, ticket=ticket, job=job, readings=readings, tested_at=at, test_id=test_id
     )
     return test
 

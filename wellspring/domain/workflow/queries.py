@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
+from .. import bounds, policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
@@ -56,6 +56,7 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
     if day is None:
         stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
     else:
+        bounds.check_day(day, "date")
         start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
         end = start + dt.timedelta(days=1)
         # Appointed that day, or placed on that day by an applied route plan.

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...geo.coords import CoordSystem
+from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..errors import DomainError
 from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, SupplyMode, TicketType
 
@@ -101,6 +102,8 @@ class RechargeRequest:
     def validated(self) -> dict[str, Any]:
         if self.quantity <= 0:
             raise DomainError("QUANTITY_OUT_OF_RANGE", field="recharge.quantity")
+        most = MAX_RECHARGE_MONTHS if self.plan is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
+        check_int(self.quantity, "recharge.quantity", 1, most)
         if self.unit_price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="recharge.unitPrice")
         if self.payment_method not in PAYMENT_METHODS:

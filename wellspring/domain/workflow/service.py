@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -53,7 +53,8 @@ from ..models.enums import (
     TicketStatus,
     TicketType,
 )
-from . import effects, sla, states
+from . import clock_rules, config, effects, opening, states
+from .clock_rules import Stamp
 from .requests import OpenTicketRequest, check_phone, require
 
 DEVICE_TYPES = frozenset(
@@ -104,6 +105,16 @@ def _reason(reason: str | None) -> str:
     return text
 
 
+def _times(stamp: Stamp) -> dict[str, Any]:
+    """A history row's time columns."""
+    return {
+        "at": stamp.occurred_at,
+        "received_at": stamp.received_at,
+        "reported_at": stamp.reported_at,
+        "time_flag": stamp.flag,
+    }
+
+
 def _move_ticket(
     session: AsyncSession,
     actor: Actor,
@@ -111,8 +122,9 @@ def _move_ticket(
     target: TicketStatus,
     *,
     reason: str = "",
-    at: dt.datetime | None = None,
+    stamp: Stamp | None = None,
 ) -> None:
+    stamp = stamp or clock_rules.server_stamp(utcnow())
     source = ticket.status if ticket.status is not None else None
     states.check_edge(states.TICKET_EDGES, source, target)
     ticket.status = target
@@ -124,8 +136,8 @@ def _move_ticket(
             from_status=source,
             to_status=target,
             actor_id=actor.user_id or None,
-            at=at or utcnow(),
             reason=reason,
+            **_times(stamp),
         )
     )
     audit.record(
@@ -140,8 +152,15 @@ def _move_ticket(
 
 
 def _move_job(
-    session: AsyncSession, actor: Actor, job: Job, target: JobStatus, *, reason: str = ""
+    session: AsyncSession,
+    actor: Actor,
+    job: Job,
+    target: JobStatus,
+    *,
+    reason: str = "",
+    stamp: Stamp | None = None,
 ) -> None:
+    stamp = stamp or clock_rules.server_stamp(utcnow())
     source = job.status
     states.check_edge(states.JOB_EDGES, source, target)
     job.status = target
@@ -154,6 +173,7 @@ def _move_job(
             to_status=target,
             actor_id=actor.user_id or None,
             reason=reason,
+            **_times(stamp),
         )
     )
     audit.record(
@@ -368,12 +388,13 @@ async def open_ticket(
     if actor.role is Role.CLERK and branch_id != actor.branch_id:
         raise PermissionDenied
     channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
-    now = utcnow()
-    ticket = Ticket(
-        number=await numbering.next_number(session, numbering.TICKET),
+    ticket = await opening.new_ticket(
+        session,
+        actor,
         type=request.type,
-        status=TicketStatus.CREATED,
         priority=request.priority,
+        opened_at=utcnow(),
+        sla_overrides=sla_overrides,
         channel=channel,
         customer_id=customer.id,
         branch_id=branch_id,
@@ -383,27 +404,7 @@ async def open_ticket(
         description=request.description.strip()[:2000],
         created_by_id=actor.user_id,
         handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
-        due_at=sla.due_at(now, request.type, request.priority, sla_overrides),
         details={**details, **request.extra},
-    )
-    session.add(ticket)
-    await session.flush()
-    session.add(
-        TicketStatusChange(
-            ticket_id=ticket.id,
-            from_status=None,
-            to_status=TicketStatus.CREATED,
-            actor_id=actor.user_id,
-            at=now,
-        )
-    )
-    audit.record(
-        session,
-        actor,
-        "ticket.created",
-        entity_type="Ticket",
-        entity_id=ticket.id,
-        type=request.type.value,
     )
     await session.flush()
     return ticket
@@ -495,7 +496,7 @@ async def assign_job(
     job.technician_id = technician.id
     job.appointment_start = appointment_start
     job.appointment_end = appointment_end
-    note = "reassigned" if reassigned else ""
+    note = states.system_reason("REASSIGNED") if reassigned else ""
     _move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
     target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
     if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:
@@ -539,39 +540,71 @@ async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job
     return job, ticket
 
 
+async def _stamp(
+    session: AsyncSession, job: Job, ticket: Ticket, recorded_at: dt.datetime | None
+) -> Stamp:
+    """When the engineer's move happened: the phone's time, checked (clock_rules.py).
+
+    The previous step is the job's last, or its ticket's if later (the move is written to
+    both histories, and each stays in order).
+    """
+    now = utcnow()
+    if recorded_at is None:
+        return clock_rules.server_stamp(now)
+    last_job = await session.scalar(
+        select(func.max(JobStatusChange.at)).where(JobStatusChange.job_id == job.id)
+    )
+    last_ticket = await session.scalar(
+        select(func.max(TicketStatusChange.at)).where(TicketStatusChange.ticket_id == ticket.id)
+    )
+    previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
+    return clock_rules.judge(
+        recorded_at, received=now, previous=previous, rules=config.current().clock
+    )
+
+
 async def _engineer_move(
-    session: AsyncSession, actor: Actor, job_id: str, move: states.Move, target: JobStatus
+    session: AsyncSession,
+    actor: Actor,
+    job_id: str,
+    move: states.Move,
+    target: JobStatus,
+    recorded_at: dt.datetime | None,
 ) -> Job:
     """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
     job, ticket = await _my_job(session, actor, job_id)
     states.check(move, role=actor.role, current=job.status)
-    now = utcnow()
-    setattr(job, MOVE_STAMPS[target], now)
-    _move_job(session, actor, job, target)
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
+    _move_job(session, actor, job, target, stamp=stamp)
     ticket_target = states.TICKET_FOR_JOB.get(target)
     if ticket_target is not None:
-        _move_ticket(session, actor, ticket, ticket_target)
+        _move_ticket(session, actor, ticket, ticket_target, stamp=stamp)
         await _flush(session, ticket)
     await _flush(session, job)
     if target is JobStatus.ON_SITE:
-        job.eta = now  # the estimate ends where the arrival is known
-    await _after_move(session, job, ticket, now, reached=target is JobStatus.ON_SITE)
+        job.eta = stamp.occurred_at  # the estimate ends where the arrival is known
+    await _after_move(session, job, ticket, stamp, reached=target is JobStatus.ON_SITE)
     return job
 
 
 async def _after_move(
-    session: AsyncSession, job: Job, ticket: Ticket, now: dt.datetime, *, reached: bool
+    session: AsyncSession, job: Job, ticket: Ticket, stamp: Stamp, *, reached: bool
 ) -> None:
-    """The engineer's position and the ETAs of their remaining stops follow each move."""
+    """The engineer's position and the ETAs of their remaining stops follow each move.
+
+    The site is where the engineer was when the move happened (a later-known site stays);
+    estimates run from the server's now, the arrival's service time from the arrival's time.
+    """
     if job.technician_id is None:
         return
     tech = await session.get(Technician, job.technician_id)
     if tech is None:
         return
-    if reached:
+    if reached and (tech.site_at is None or tech.site_at <= stamp.occurred_at):
         address = await session.get(Address, ticket.address_id) if ticket.address_id else None
-        locate.mark_site(tech, locate.address_site(address), now)
-    await eta.refresh(session, tech, now)
+        locate.mark_site(tech, locate.address_site(address), stamp.occurred_at)
+    await eta.refresh(session, tech, stamp.received_at)
     await session.flush()
 
 
@@ -582,52 +615,84 @@ MOVE_STAMPS = {
 }
 
 
-async def accept_job(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    return await _engineer_move(session, actor, job_id, states.ACCEPT, JobStatus.ACCEPTED)
+async def accept_job(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    """``recorded_at``: when the phone recorded the move (the server's now when not given)."""
+    return await _engineer_move(
+        session, actor, job_id, states.ACCEPT, JobStatus.ACCEPTED, recorded_at
+    )
 
 
-async def start_travel(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    return await _engineer_move(session, actor, job_id, states.START_TRAVEL, JobStatus.EN_ROUTE)
+async def start_travel(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    return await _engineer_move(
+        session, actor, job_id, states.START_TRAVEL, JobStatus.EN_ROUTE, recorded_at
+    )
 
 
-async def arrive_on_site(session: AsyncSession, actor: Actor, *, job_id: str) -> Job:
-    return await _engineer_move(session, actor, job_id, states.ARRIVE, JobStatus.ON_SITE)
+async def arrive_on_site(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    return await _engineer_move(
+        session, actor, job_id, states.ARRIVE, JobStatus.ON_SITE, recorded_at
+    )
 
 
 async def complete_job(
-    session: AsyncSession, actor: Actor, *, job_id: str, report: Mapping[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    report: Mapping[str, Any],
+    recorded_at: dt.datetime | None = None,
 ) -> Job:
-    """File the visit's report; the ticket is completed and its follow-up call falls due."""
+    """File the visit's report; the ticket is completed and its follow-up call falls due.
+
+    Everything dated by the visit (history, completion, the water test, the call's due time)
+    takes the time the work was done, not the time the phone synced.
+    """
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
-    await effects.on_complete(session, actor, ticket, job, clean)
-    now = utcnow()
-    job.completed_at = now
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    done = stamp.occurred_at
+    await effects.on_complete(session, actor, ticket, job, clean, at=done)
+    job.completed_at = done
     job.report = clean
-    _move_job(session, actor, job, JobStatus.COMPLETED)
-    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, at=now)
+    ticket.completed_at = done
+    _move_job(session, actor, job, JobStatus.COMPLETED, stamp=stamp)
+    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, stamp=stamp)
     # One microsecond later, so the history sorts in the order the moves happened.
-    later = now + dt.timedelta(microseconds=1)
-    _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, at=later)
-    session.add(FollowUp(ticket_id=ticket.id, due_at=now + FOLLOW_UP_DELAY))
+    later = stamp.after(dt.timedelta(microseconds=1))
+    _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, stamp=later)
+    session.add(FollowUp(ticket_id=ticket.id, due_at=done + FOLLOW_UP_DELAY))
     await _flush(session, ticket)
     await _flush(session, job)
-    await _after_move(session, job, ticket, now, reached=True)
+    await _after_move(session, job, ticket, stamp, reached=True)
     return job
 
 
-async def fail_job(session: AsyncSession, actor: Actor, *, job_id: str, reason: str) -> Job:
+async def fail_job(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    reason: str,
+    recorded_at: dt.datetime | None = None,
+) -> Job:
     """The visit could not be done: the ticket goes back to its dispatcher with a new job."""
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.FAIL, role=actor.role, current=job.status, reason=reason)
     text = _reason(reason)
-    _move_job(session, actor, job, JobStatus.FAILED, reason=text)
-    _move_ticket(session, actor, ticket, TicketStatus.DISPATCHED, reason=text)
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    _move_job(session, actor, job, JobStatus.FAILED, reason=text, stamp=stamp)
+    _move_ticket(session, actor, ticket, TicketStatus.DISPATCHED, reason=text, stamp=stamp)
     await _flush(session, ticket)
     await _flush(session, job)
     await _new_job(session, actor, ticket)
-    await _after_move(session, job, ticket, utcnow(), reached=job.arrived_at is not None)
+    await _after_move(session, job, ticket, stamp, reached=job.arrived_at is not None)
     return job
 
 
@@ -671,12 +736,12 @@ async def record_follow_up(
     follow_up.recorded_by_id = actor.user_id
     follow_up.recorded_at = now
     await effects.on_close(session, actor, ticket)
-    _move_ticket(session, actor, ticket, TicketStatus.CLOSED, at=now)
+    _move_ticket(session, actor, ticket, TicketStatus.CLOSED, stamp=clock_rules.server_stamp(now))
     ticket.closed_at = now
     await _flush(session, ticket)
     complaint = None
     if score <= LOW_SCORE:
-        complaint = await effects.open_follow_up_ticket(
+        complaint = await opening.open_follow_up_ticket(
             session,
             actor,
             origin=ticket,
@@ -754,15 +819,17 @@ async def resolve_ticket(
         raise DomainError("INVALID_TRANSITION", action="resolve", status=ticket.status.value)
     text = _reason(resolution)
     now = utcnow()
-    later = now + dt.timedelta(microseconds=1)
+    stamp = clock_rules.server_stamp(now)
+    later = stamp.after(dt.timedelta(microseconds=1))
     ticket.details = {**ticket.details, "resolution": text}
     ticket.handler_id = actor.user_id
-    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, reason=text, at=now)
+    ticket.completed_at = now
+    _move_ticket(session, actor, ticket, TicketStatus.COMPLETED, reason=text, stamp=stamp)
     if ticket.type is TicketType.PRAISE:
-        _move_ticket(session, actor, ticket, TicketStatus.CLOSED, at=later)
+        _move_ticket(session, actor, ticket, TicketStatus.CLOSED, stamp=later)
         ticket.closed_at = now
     else:
-        _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, at=later)
+        _move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, stamp=later)
         session.add(FollowUp(ticket_id=ticket.id, due_at=now + FOLLOW_UP_DELAY))
     await _flush(session, ticket)
     return ticket

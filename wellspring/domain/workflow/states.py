@@ -132,3 +132,9 @@ def check_edge(edges: frozenset[tuple[str | None, str]], source: str | None, tar
     """A last guard before a history row is written: the edge must be on the map."""
     if (source, target) not in edges:
         raise DomainError("INVALID_TRANSITION", action=f"{source}->{target}", status=source or "")
+
+
+def system_reason(code: str, value: str = "") -> str:
+    """A history reason the system writes itself, stored as ``@CODE`` or ``@CODE:value`` and
+    shown in the reader's language (``wellspring.i18n.history_reason``): never English text."""
+    return f"@{code}:{value}" if value else f"@{code}"

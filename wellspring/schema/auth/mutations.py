@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import graphene
 
-from wellspring.domain import auth
+from wellspring.domain import auth, login_throttle
 from wellspring.domain.errors import DomainError
 
 from ..core.context import RequestContext, require_actor
+from ..core.dataloaders import Loaders
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
-from .types import LoginPayload, LogoutPayload, RefreshTokenPayload, RevokeSessionPayload
+from .types import (
+    LoginPayload,
+    LogoutPayload,
+    RefreshTokenPayload,
+    RevokeSessionPayload,
+    UnlockUserInput,
+    UnlockUserPayload,
+)
 
 
 class Login(graphene.Mutation):
@@ -38,6 +46,10 @@ class Login(graphene.Mutation):
             )
         except DomainError as error:
             return LoginPayload(errors=user_errors(error, ctx.locale))
+        # The payload's fields (user { branch ... }) resolve as the new session: without it
+        # they failed for want of an actor, and that failure rolled the new session back.
+        ctx.actor = await auth.authenticate(ctx.session, config=ctx.auth, token=tokens.access_token)
+        ctx.loaders = Loaders(ctx.session, ctx.actor)
         return LoginPayload(
             token=tokens.access_token,
             refresh_token=tokens.refresh_token,
@@ -58,12 +70,11 @@ class RefreshToken(graphene.Mutation):
     @staticmethod
     async def mutate(_root, info, refresh_token: str):
         ctx: RequestContext = info.context
-        result = await run_in_savepoint(
-            ctx,
-            lambda: auth.refresh(ctx.session, config=ctx.auth, refresh_token=refresh_token),
-        )
-        if isinstance(result, Failed):
-            return RefreshTokenPayload(errors=result)
+        try:
+            # No savepoint: a reused token's revocation must stand although the call fails.
+            result = await auth.refresh(ctx.session, config=ctx.auth, refresh_token=refresh_token)
+        except DomainError as error:
+            return RefreshTokenPayload(errors=user_errors(error, ctx.locale))
         return RefreshTokenPayload(
             token=result.access_token,
             refresh_token=result.refresh_token,
@@ -108,4 +119,27 @@ class RevokeSession(graphene.Mutation):
         return RevokeSessionPayload(session=result, errors=[])
 
 
-__all__ = ["Login", "Logout", "RefreshToken", "RevokeSession", "user_errors"]
+class UnlockUser(graphene.Mutation):
+    """Admins: lift a user's login lockout (audited)."""
+
+    class Arguments:
+        input = UnlockUserInput(required=True)
+
+    Output = UnlockUserPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        ctx: RequestContext = info.context
+        actor = require_actor(info)
+
+        async def unlock():
+            user_id = parse_global_id(input["user_id"], "User", field="userId")
+            return await login_throttle.unlock_user(ctx.session, actor, user_id=user_id)
+
+        result = await run_in_savepoint(ctx, unlock)
+        if isinstance(result, Failed):
+            return UnlockUserPayload(errors=result)
+        return UnlockUserPayload(user=result, errors=[])
+
+
+__all__ = ["Login", "Logout", "RefreshToken", "RevokeSession", "UnlockUser", "user_errors"]

@@ -34,3 +34,12 @@ class LogoutPayload(graphene.ObjectType):
 class RevokeSessionPayload(graphene.ObjectType):
     session = graphene.Field(AuthSession)
     errors = errors_field()
+
+
+class UnlockUserInput(graphene.InputObjectType):
+    user_id = graphene.ID(required=True, description="The user whose login lockout to lift.")
+
+
+class UnlockUserPayload(graphene.ObjectType):
+    user = graphene.Field(User)
+    errors = errors_field()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import queries
 from wellspring.domain.actor import Actor
+from wellspring.domain.dispatch import board
 from wellspring.domain.inventory import queries as inventory_queries
 
 
@@ -84,6 +86,18 @@ class _VanLoader(DataLoader):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[dict[str, int]]:
         found = await inventory_queries.vans_stock(self.session, keys)
         return [found.get(k, {}) for k in keys]
+
+
+class _TechnicianDayLoader(DataLoader):
+    """Engineers' status now and jobs today, one statement per page (``dispatch.board``)."""
+
+    def __init__(self, session: AsyncSession, actor: Actor, now: dt.datetime) -> None:
+        super().__init__()
+        self.session, self.actor, self.now = session, actor, now
+
+    async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
+        days = await board.days_of(self.session, self.actor, keys, self.now)
+        return [days[k.id] for k in keys]
 
 
 class Loaders:
@@ -164,6 +178,14 @@ class Loaders:
             self._loaders["vans"] = _VanLoader(self.session)
         stock: dict[str, int] = await self._loaders["vans"].load(technician_id)
         return stock
+
+    async def technician_day(self, technician: Any, now: dt.datetime) -> Any:
+        """A ``board.TechnicianDay`` (status now, jobs today) for an engineer row."""
+        if "technician_days" not in self._loaders:
+            if self.actor is None:
+                raise RuntimeError("loaders need a signed-in actor")
+            self._loaders["technician_days"] = _TechnicianDayLoader(self.session, self.actor, now)
+        return await self._loaders["technician_days"].load(technician)
 
     async def display_name(self, user_id: str | None) -> str | None:
         if user_id is None:

@@ -187,6 +187,12 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "MATERIAL_RETURN": "Stock returned from a van to its station (退料).",
             "STOCKTAKE": "An adjustment from a stocktake count (盘点).",
             "REVERSAL": "The reversal of an earlier entry (a cancelled consumption).",
+            "SHORTFALL": (
+                "Provisional: what an offline consumption used beyond the van's book stock,"
+                " until its stock discrepancy is resolved."
+            ),
+            "SHORTFALL_SETTLED": "Cancels a shortfall when its discrepancy is resolved.",
+            "WRITE_OFF": "A shortfall nobody can explain, accepted with a reason.",
         },
     ),
     "MovementKind": (
@@ -208,6 +214,18 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "REPORTED": "A breakage waiting for HQ's approval.",
             "REJECTED": "Refused by HQ.",
             "REPLACEMENT_SHIPPED": "Old parts checked; replacements on their way.",
+        },
+    ),
+    "DiscrepancyStatus": (
+        "Whether a stock discrepancy still waits for the branch.",
+        {"OPEN": "Waiting for the branch to settle it.", "RESOLVED": "Settled."},
+    ),
+    "DiscrepancyResolution": (
+        "How the branch explained a van's shortfall.",
+        {
+            "UNBOOKED_TRANSFER": "Parts moved into the van without a document; booked now.",
+            "STOCKTAKE_CORRECTION": "The van held more than its book said.",
+            "WRITE_OFF": "Unexplained; accepted with a reason.",
         },
     ),
     "RoutePlanStatus": (
@@ -233,6 +251,15 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "WGS84": "GPS coordinates (WGS-84).",
             "GCJ02": "China's GCJ-02, as Chinese map providers and most phones' maps use.",
             "BD09": "Baidu's BD-09.",
+        },
+    ),
+    "TechnicianDayStatus": (
+        "Where an engineer is in their day, now (Asia/Shanghai).",
+        {
+            "OFF_SHIFT": "Not a working day or outside the shift hours, and on no job.",
+            "FREE": "On shift and not travelling to or working at a job.",
+            "EN_ROUTE": "Travelling to a job.",
+            "ON_JOB": "On site at a job.",
         },
     ),
 }

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import graphene
 
+from wellspring.domain.dispatch import board
 from wellspring.domain.models import enums as e
 from wellspring.i18n import MESSAGES
 from wellspring.schema.core.enum_docs import ENUM_DOCS
@@ -61,6 +62,11 @@ StockBin = described(e.StockBin)
 LedgerKind = described(e.LedgerKind)
 MovementKind = described(e.MovementKind)
 MovementStatus = described(e.MovementStatus)
+DiscrepancyStatus = described(e.DiscrepancyStatus)
+DiscrepancyResolution = described(e.DiscrepancyResolution)
+
+# The dispatcher's list of engineers (issue 14).
+TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
 
 # Every code a payload error or a GraphQL error extension may carry.
 ErrorCode = from_messages(

@@ -13,13 +13,22 @@ def global_id(type_name: str, id_: str) -> str:
     return str(to_global_id(type_name, id_))
 
 
-def parse_global_id(value: str, expected_type: str, *, field: str = "id") -> str:
-    """The database id inside a global id of the expected type, or ``INVALID_ID``."""
+def split_global_id(value: str, *, field: str = "id") -> tuple[str, str]:
+    """``(type name, database id)`` of a well-formed global id, or ``INVALID_ID``.
+
+    Every database id is a UUID, so anything else inside the base64 is malformed too.
+    """
     try:
         type_name, raw = from_global_id(value)
         uuid.UUID(raw)
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise DomainError("INVALID_ID", field=field, value=value[:64]) from exc
+    return str(type_name), str(raw)
+
+
+def parse_global_id(value: str, expected_type: str, *, field: str = "id") -> str:
+    """The database id inside a global id of the expected type, or ``INVALID_ID``."""
+    type_name, raw = split_global_id(value, field=field)
     if type_name != expected_type:
         raise DomainError("INVALID_ID", field=field, value=value[:64])
-    return str(raw)
+    return raw

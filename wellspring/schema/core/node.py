@@ -8,7 +8,10 @@ import graphene
 from graphene import relay
 from graphql.pyutils import is_awaitable
 
+from wellspring.domain.errors import DomainError
+
 from .context import require_actor
+from .ids import split_global_id
 
 
 async def load_node(info: Any, model: type[Any], id_: str) -> Any:
@@ -32,7 +35,25 @@ class ModelObjectType(graphene.ObjectType, abstract=True):  # type: ignore[call-
         return await load_node(info, cls.model, id_)
 
 
-Node = relay.Node
+class Node(relay.Node):
+    """An object with an ID. A malformed id, or one naming no Node type, is ``INVALID_ID``."""
+
+    class Meta:
+        name = "Node"
+
+    @classmethod
+    def get_node_from_global_id(cls, info, global_id, only_type=None):
+        type_name, raw = split_global_id(global_id, field="id")
+        graphql_type = info.schema.get_type(type_name)
+        graphene_type = getattr(graphql_type, "graphene_type", None)
+        interfaces = getattr(getattr(graphene_type, "_meta", None), "interfaces", ())
+        if (
+            graphene_type is None
+            or cls not in interfaces
+            or (only_type and graphene_type is not only_type)
+        ):
+            raise DomainError("INVALID_ID", field="id", value=global_id[:64])
+        return graphene_type.get_node(info, raw)
 
 
 async def as_value(value: Any) -> Any:

@@ -10,6 +10,8 @@ import graphene
 from graphql import GraphQLError
 from graphql.language import ast
 
+from wellspring.domain import bounds
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -33,9 +35,26 @@ class DateTime(graphene.Scalar):
             parsed = dt.datetime.fromisoformat(value)
         except (TypeError, ValueError) as exc:
             raise GraphQLError(f"not an ISO-8601 date-time: {value!r}") from exc
+        _check_range(parsed.date())
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=SHANGHAI)
         return parsed.astimezone(dt.UTC)
+
+
+class Date(graphene.Date):
+    """An ISO-8601 calendar date (YYYY-MM-DD), between 1970-01-01 and 2199-12-31 on input."""
+
+    @staticmethod
+    def parse_value(value):
+        parsed = graphene.Date.parse_value(value)
+        _check_range(parsed)
+        return parsed
+
+
+def _check_range(day: dt.date) -> None:
+    # Message matched by wellspring.api.graphql_messages (reason DATE_OUT_OF_RANGE).
+    if not bounds.day_in_range(day):
+        raise GraphQLError(f"out of range: {day.isoformat()}")
 
 
 class Money(graphene.ObjectType):

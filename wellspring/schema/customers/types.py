@@ -86,6 +86,7 @@ class Customer(ModelObjectType):
     note = graphene.String(required=True)
     is_active = graphene.Boolean(required=True)
     created_at = graphene.Field(DateTime, required=True)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     addresses = graphene.NonNull(graphene.List(graphene.NonNull(Address)))
     default_address = graphene.Field(Address)
     contacts = graphene.NonNull(graphene.List(graphene.NonNull(Contact)))

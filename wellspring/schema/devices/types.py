@@ -13,7 +13,7 @@ from wellspring.domain.devices import FilterStatus, active_card, filter_statuses
 from ..core import enums
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
-from ..core.scalars import DateTime, Money, money
+from ..core.scalars import Date, DateTime, Money, money
 from ..org.types import Agent, Branch
 
 # What a page of devices may reach (see core/prefetch.py).
@@ -50,6 +50,7 @@ class DeviceModel(ModelObjectType):
     supply_mode = graphene.Field(enums.SupplyMode, required=True)
     list_price = graphene.Field(Money, required=True)
     filters = graphene.NonNull(graphene.List(graphene.NonNull(FilterType)))
+    is_active = graphene.Boolean(required=True)
 
     @staticmethod
     def resolve_list_price(root: m.DeviceModel, _info):
@@ -67,8 +68,8 @@ class DeviceFilter(graphene.ObjectType):
     """One filter stage of a device: when it was last changed and when the next change is due."""
 
     filter_type = graphene.Field(FilterType, required=True)
-    last_changed_on = graphene.Date()
-    due_on = graphene.Date()
+    last_changed_on = Date()
+    due_on = Date()
     due = graphene.Boolean(required=True, description="Due today or earlier (Asia/Shanghai).")
 
     @staticmethod
@@ -125,6 +126,14 @@ class AccountCard(ModelObjectType):
     device = graphene.Field(lambda: Device)
     activated_at = graphene.Field(DateTime)
     cancelled_at = graphene.Field(DateTime)
+    warehouse = graphene.Field(
+        "wellspring.schema.inventory.types.Warehouse",
+        description="Where a spare card sits (null once bound, or if the viewer cannot see it).",
+    )
+
+    @staticmethod
+    def resolve_warehouse(root: m.AccountCard, info):
+        return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
     def resolve_branch(root: m.AccountCard, info):
@@ -151,17 +160,18 @@ class Device(ModelObjectType):
     device_model = graphene.Field(DeviceModel, name="model")
     contract_number = graphene.String(required=True)
     status = graphene.Field(enums.DeviceStatus, required=True)
-    opened_on = graphene.Date()
+    opened_on = Date()
     price = graphene.Field(Money, required=True)
     branch = graphene.Field(Branch)
     agent = graphene.Field(Agent)
     customer = graphene.Field("wellspring.schema.customers.types.Customer")
     address = graphene.Field("wellspring.schema.customers.types.Address")
     supply_mode = graphene.Field(enums.SupplyMode, required=True)
-    supply_expires_on = graphene.Date(description="供水期限, for monthly plans.")
+    supply_expires_on = Date(description="供水期限, for monthly plans.")
     bucket_balance = graphene.Int(required=True, description="Buckets left, for bucket plans.")
     first_recharged_at = graphene.Field(DateTime)
     installed_at = graphene.Field(DateTime)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     card = graphene.Field(AccountCard, description="The active card bound to this device.")
     warehouse = graphene.Field(
         "wellspring.schema.inventory.types.Warehouse",

@@ -13,7 +13,7 @@ from ..core.context import require_actor
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
-from ..core.scalars import DateTime
+from ..core.scalars import Date, DateTime
 from .types import (
     AddressPayload,
     CoordSystem,
@@ -57,7 +57,7 @@ async def _respond(info, call, payload: type, field: str):
 
 class OptimizeRoutesInput(graphene.InputObjectType):
     branch_id = graphene.ID(required=True)
-    date = graphene.Date(required=True, description="The day to plan (Asia/Shanghai).")
+    date = Date(required=True, description="The day to plan (Asia/Shanghai).")
 
 
 class OptimizeRoutes(graphene.Mutation):

@@ -18,7 +18,7 @@ from wellspring.i18n import message
 from ..core import enums
 from ..core.errors import errors_field
 from ..core.node import ModelObjectType, Node
-from ..core.scalars import DateTime
+from ..core.scalars import Date, DateTime
 
 PositionSource = enums.described(locate.PositionSource)
 RoutePlanStatus = enums.described(e.RoutePlanStatus)
@@ -215,7 +215,7 @@ class RoutePlan(ModelObjectType):
         interfaces = (Node,)
 
     branch = graphene.Field("wellspring.schema.org.types.Branch")
-    day = graphene.Date(required=True)
+    day = Date(required=True)
     status = graphene.Field(RoutePlanStatus, required=True)
     routes = graphene.NonNull(graphene.List(graphene.NonNull(PlannedRoute)))
     unplaced = graphene.NonNull(graphene.List(graphene.NonNull(UnplacedJob)))

@@ -13,6 +13,7 @@ from ..core.context import require_actor
 from ..core.errors import errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
+from ..core.scalars import DateTime
 from ..tickets.types import Job
 from .types import StockBalance, StockEntry, StockMovement
 
@@ -45,6 +46,11 @@ class PartsConsumeInput(graphene.InputObjectType):
     client_id = graphene.String(
         required=True, description="The phone's id for this batch: a retry with it applies once."
     )
+    recorded_offline = graphene.Boolean(
+        description="Recorded on a phone without a connection: the parts are already used, so "
+        "what the van's book cannot cover opens a stock discrepancy instead of an error."
+    )
+    recorded_at = graphene.Field(DateTime, description="When the phone recorded it.")
 
 
 class StockMovementPayload(graphene.ObjectType):
@@ -177,6 +183,8 @@ class ConsumeParts(graphene.Mutation):
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
                 lines=_lines(input.lines, consume=True),
                 client_id=input.client_id,
+                recorded_at=input.get("recorded_at"),
+                recorded_offline=bool(input.get("recorded_offline")),
             )
             return entries
 

@@ -23,6 +23,7 @@ class Warehouse(ModelObjectType):
     name = graphene.String(required=True)
     kind = graphene.Field(enums.WarehouseKind, required=True)
     branch = graphene.Field(Branch)
+    is_active = graphene.Boolean(required=True)
 
     @staticmethod
     def resolve_branch(root: m.Warehouse, info):
@@ -39,8 +40,17 @@ class Part(ModelObjectType):
     name = graphene.String(required=True)
     unit = graphene.String(required=True)
     cost = graphene.Field(Money, description="Cost price: HQ, admins and clerks only.")
+    list_price = graphene.Field(Money, required=True, description="What dealers pay.")
     serial_tracked = graphene.Boolean(required=True)
-    compatible_models = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+    compatible_models = graphene.NonNull(
+        graphene.List(graphene.NonNull(graphene.String)),
+        description="Codes of the device models the part fits.",
+    )
+    is_active = graphene.Boolean(required=True)
+
+    @staticmethod
+    def resolve_list_price(root: m.Part, _info):
+        return money(root.list_price, root.currency)
 
     @staticmethod
     def resolve_cost(root: m.Part, info):

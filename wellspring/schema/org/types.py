@@ -30,6 +30,7 @@ class Branch(ModelObjectType):
     latitude = graphene.Float()
     longitude = graphene.Float()
     parent = graphene.Field(lambda: Branch)
+    is_active = graphene.Boolean(required=True)
 
     @staticmethod
     def resolve_parent(root: m.Branch, info):
@@ -111,6 +112,31 @@ class Technician(ModelObjectType):
         "wellspring.schema.dispatch.types.TechnicianPosition",
         description="The phone's last reported position.",
     )
+    is_active = graphene.Boolean(required=True)
+    status_today = graphene.Field(
+        enums.TechnicianDayStatus, required=True, description="Where they are in their day, now."
+    )
+    jobs_today = graphene.NonNull(
+        graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Job")),
+        description="Jobs appointed or routed today (Asia/Shanghai), in visiting order.",
+    )
+    van = graphene.Field(
+        "wellspring.schema.inventory.types.Warehouse", description="The engineer's van."
+    )
+
+    @staticmethod
+    async def resolve_status_today(root: m.Technician, info):
+        return (await info.context.loaders.technician_day(root, info.context.now)).status
+
+    @staticmethod
+    async def resolve_jobs_today(root: m.Technician, info):
+        return (await info.context.loaders.technician_day(root, info.context.now)).jobs_today
+
+    @staticmethod
+    async def resolve_van(root: m.Technician, info):
+        loader = info.context.loaders.children(m.Warehouse, m.Warehouse.technician_id)
+        vans = await loader.load(root.id)
+        return vans[0] if vans else None
 
     @staticmethod
     def resolve_user(root: m.Technician, info):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
+from wellspring.domain.field_visibility import ticket_details_for
+from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
+from wellspring.i18n import history_reason, message
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node, as_value
@@ -39,8 +42,41 @@ JOB_RELATIONS: Relations = {
 }
 
 
+class TimeFlag(graphene.ObjectType):
+    """Why the recorded time of a step was not kept as the phone gave it (it was clamped)."""
+
+    code = graphene.String(
+        required=True,
+        description="TIME_CLAMPED_FUTURE, TIME_CLAMPED_BEFORE_PREVIOUS or TIME_CLAMPED_TOO_OLD.",
+    )
+    message = graphene.String(required=True, description="In the caller's language.")
+
+
 class _StatusChangeFields:
-    """Shared resolvers of the two history types (who made a change, by name)."""
+    """Shared fields and resolvers of the two history types: who made a change, and when."""
+
+    occurred_at = graphene.Field(
+        DateTime,
+        required=True,
+        description="When it happened: for an engineer's move, the phone's time (checked).",
+    )
+    received_at = graphene.Field(
+        DateTime, required=True, description="When the server learned it (a sync may be later)."
+    )
+    reported_at = graphene.Field(
+        DateTime, description="The time the phone gave, when it gave one (kept beside a clamp)."
+    )
+    time_flag = graphene.Field(TimeFlag, description="Set when the phone's time was clamped.")
+
+    @staticmethod
+    def resolve_occurred_at(root, _info):
+        return root.at
+
+    @staticmethod
+    def resolve_time_flag(root, info):
+        if not root.time_flag:
+            return None
+        return TimeFlag(code=root.time_flag, message=message(root.time_flag, info.context.locale))
 
     @staticmethod
     def resolve_actor(root, info):
@@ -49,6 +85,10 @@ class _StatusChangeFields:
     @staticmethod
     async def resolve_actor_name(root, info):
         return await info.context.loaders.display_name(root.actor_id)
+
+    @staticmethod
+    def resolve_reason(root, info):
+        return history_reason(root.reason or "", info.context.locale)
 
 
 class TicketStatusChange(_StatusChangeFields, ModelObjectType):
@@ -63,8 +103,16 @@ class TicketStatusChange(_StatusChangeFields, ModelObjectType):
     to_status = graphene.Field(enums.TicketStatus, required=True, name="to")
     actor = graphene.Field(User)
     actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True)
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
+
+
+class _StatusReason:
+    """A job's or ticket's last status reason, system-written ones in the reader's language."""
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
 
 
 class JobStatusChange(_StatusChangeFields, ModelObjectType):
@@ -77,7 +125,7 @@ class JobStatusChange(_StatusChangeFields, ModelObjectType):
     to_status = graphene.Field(enums.JobStatus, required=True, name="to")
     actor = graphene.Field(User)
     actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True)
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
 
 
@@ -128,7 +176,7 @@ class ExpectedPart(graphene.ObjectType):
         return root.get("in_van")
 
 
-class Job(ModelObjectType):
+class Job(_StatusReason, ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
     model = m.Job
@@ -153,6 +201,11 @@ class Job(ModelObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     route_position = graphene.Int(description="Place in the engineer's day (applied route plan).")
     planned_arrival = graphene.Field(DateTime, description="Arrival in the applied route plan.")
+    overdue = graphene.Boolean(
+        required=True,
+        description="Open and past its ticket's due time, or past the appointment window "
+        "without the engineer on site (the `Jobs` filter's rule).",
+    )
     eta = graphene.Field(
         DateTime, description="Current estimate of the engineer's arrival, kept up to date."
     )
@@ -167,6 +220,12 @@ class Job(ModelObjectType):
     parts_used = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.inventory.types.StockEntry")),
         description="Ledger entries of parts consumed on this job (and their reversals).",
+    )
+    stock_discrepancies = graphene.NonNull(
+        graphene.List(
+            graphene.NonNull("wellspring.schema.inventory.discrepancies.StockDiscrepancy")
+        ),
+        description="Parts used here that the van's book could not cover, for the branch.",
     )
 
     @staticmethod
@@ -187,6 +246,15 @@ class Job(ModelObjectType):
         return await loader.load(root.id)
 
     @staticmethod
+    async def resolve_stock_discrepancies(root: m.Job, info):
+        loader = info.context.loaders.children(
+            m.StockDiscrepancy,
+            m.StockDiscrepancy.job_id,
+            (m.StockDiscrepancy.created_at, m.StockDiscrepancy.id),
+        )
+        return await loader.load(root.id)
+
+    @staticmethod
     def resolve_route_plan(root: m.Job, info):
         return info.context.loaders.load(m.RoutePlan, root.route_plan_id)
 
@@ -201,6 +269,13 @@ class Job(ModelObjectType):
     @staticmethod
     def resolve_technician(root: m.Job, info):
         return info.context.loaders.load(m.Technician, root.technician_id)
+
+    @staticmethod
+    async def resolve_overdue(root: m.Job, info):
+        from wellspring.domain.dispatch.board import is_overdue
+
+        ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
+        return is_overdue(root, ticket.due_at if ticket else None, info.context.now)
 
     @staticmethod
     async def resolve_technician_name(root: m.Job, info):
@@ -219,7 +294,7 @@ class Job(ModelObjectType):
         return await loader.load(root.id)
 
 
-class Ticket(ModelObjectType):
+class Ticket(_StatusReason, ModelObjectType):
     """A customer request and everything done about it."""
 
     model = m.Ticket
@@ -245,15 +320,30 @@ class Ticket(ModelObjectType):
         required=True, description="What was asked (install, recharge, move) and desk routing."
     )
     due_at = graphene.Field(DateTime)
-    overdue = graphene.Boolean(required=True)
+    overdue = graphene.Boolean(
+        required=True,
+        description=(
+            "Not finished by its due time: open work past due, or work completed after its due "
+            "time (judged by completedAt, the time the work was done)."
+        ),
+    )
+    completed_at = graphene.Field(
+        DateTime, description="When the work was done (the engineer's recorded time)."
+    )
     closed_at = graphene.Field(DateTime)
     status_reason = graphene.String(required=True)
     revision = graphene.Int(required=True)
     created_at = graphene.Field(DateTime, required=True)
     updated_at = graphene.Field(DateTime, required=True)
+    deleted_at = graphene.Field(DateTime, description="When it was soft-deleted (audit reads).")
     jobs = graphene.NonNull(graphene.List(graphene.NonNull(Job)))
     history = graphene.NonNull(graphene.List(graphene.NonNull(TicketStatusChange)))
     follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
+
+    @staticmethod
+    def resolve_details(root: m.Ticket, info):
+        actor = info.context.actor
+        return ticket_details_for(actor.role if actor else Role.CUSTOMER, root.details or {})
 
     @staticmethod
     def resolve_customer(root: m.Ticket, info):

@@ -117,7 +117,13 @@ class JobReportInput(graphene.InputObjectType):
 class JobCompleteInput(graphene.InputObjectType):
     job_id = graphene.ID(required=True)
     report = graphene.Field(JobReportInput)
-    completed_at = graphene.Field(DateTime, description="When the phone recorded it.")
+    completed_at = graphene.Field(
+        DateTime,
+        description=(
+            "When the work was done, by the phone's clock (the server's time when omitted); "
+            "checked and clamped like every recorded time."
+        ),
+    )
 
 
 class FollowUpInput(graphene.InputObjectType):

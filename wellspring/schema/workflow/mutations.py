@@ -53,21 +53,35 @@ class OpenTicket(graphene.Mutation):
         )
 
 
-def _by_id_mutation(name: str, call, doc: str, *, of: str, reason: bool = False):
-    """A mutation that takes the id of a Ticket or a Job (and a reason) and calls one service."""
+RECORDED_AT = (
+    "When the phone recorded the move (the server's time when omitted). Checked: a time too far "
+    "ahead, before the job's previous step or older than the allowed window is clamped and "
+    "flagged on the history entry."
+)
+
+
+def _by_id_mutation(
+    name: str, call, doc: str, *, of: str, reason: bool = False, recorded: bool = False
+):
+    """A mutation that takes the id of a Ticket or a Job (and a reason, and the phone's time of
+    an engineer's move) and calls one service."""
     arguments = {"id": graphene.ID(required=True)}
     if reason:
         arguments["reason"] = graphene.String(required=True)
+    if recorded:
+        arguments["recorded_at"] = DateTime(description=RECORDED_AT)
     keyword = "ticket_id" if of == "Ticket" else "job_id"
     respond = _ticket_payload if of == "Ticket" else _job_payload
 
-    async def mutate(_root, info, id, reason=None):
+    async def mutate(_root, info, id, reason=None, recorded_at=None):
         ctx, actor = _ctx(info)
 
         async def run():
             kwargs = {keyword: parse_global_id(id, of)}
             if reason is not None:
                 kwargs["reason"] = reason
+            if recorded_at is not None:
+                kwargs["recorded_at"] = recorded_at
             return await call(ctx.session, actor, **kwargs)
 
         return await respond(info, run)
@@ -162,11 +176,13 @@ class AssignJob(graphene.Mutation):
 
 
 AcceptJob = _by_id_mutation(
-    "AcceptJob", service.accept_job, "The engineer accepts the job.", of="Job"
+    "AcceptJob", service.accept_job, "The engineer accepts the job.", of="Job", recorded=True
 )
-StartTravel = _by_id_mutation("StartTravel", service.start_travel, "On the way.", of="Job")
+StartTravel = _by_id_mutation(
+    "StartTravel", service.start_travel, "On the way.", of="Job", recorded=True
+)
 ArriveOnSite = _by_id_mutation(
-    "ArriveOnSite", service.arrive_on_site, "Arrived at the site.", of="Job"
+    "ArriveOnSite", service.arrive_on_site, "Arrived at the site.", of="Job", recorded=True
 )
 FailJob = _by_id_mutation(
     "FailJob",
@@ -174,6 +190,7 @@ FailJob = _by_id_mutation(
     "Could not be done (customer absent, part missing ...); back to the dispatcher.",
     of="Job",
     reason=True,
+    recorded=True,
 )
 
 
@@ -195,6 +212,7 @@ class CompleteJob(graphene.Mutation):
                 actor,
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
                 report=report_values(input.get("report")),
+                recorded_at=input.get("completed_at"),
             )
 
         return await _job_payload(info, run)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import (
+from ..domain.models import (
     Agent,
     Branch,
     Device,
@@ -22,10 +22,9 @@ from ..models import (
     User,
     Warehouse,
 )
-from ..models.enums import BranchKind, DeviceStatus, LedgerKind, StockBin, WarehouseKind
+from ..domain.models.enums import BranchKind, DeviceStatus, LedgerKind, StockBin, WarehouseKind
 
 _NS = uuid.UUID("5d1c3e4a-9a53-4f7e-9f0a-6b1b7a2c0d11")
-_AT = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 _CHUNK = 2000
 
 # sku, name, unit, cost, models it fits
@@ -69,11 +68,11 @@ def _location(warehouse_id: str, sku: str) -> str:
     return f"A-{index // 4 + 1:02d}-{index % 4 + 1}"
 
 
-def _row(id_: str, version: int, **values: Any) -> dict[str, Any]:
+def _row(id_: str, version: int, at: dt.datetime, **values: Any) -> dict[str, Any]:
     return {
         "id": id_,
-        "created_at": _AT,
-        "updated_at": _AT,
+        "created_at": at,
+        "updated_at": at,
         "version": version,
         "deleted_at": None,
         **values,
@@ -85,15 +84,16 @@ async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, 
         await session.execute(insert(model), rows[start : start + _CHUNK])
 
 
-async def load_inventory(session: AsyncSession, *, version: int) -> int:
-    """Add the demo stock to a database that holds the rest of the demo data; returns the
-    number of balances."""
+async def load_inventory(session: AsyncSession, *, version: int, at: dt.datetime) -> int:
+    """Add the demo stock, received at ``at``, to a database that holds the rest of the demo
+    data; returns the number of balances."""
     branches = (await session.execute(select(Branch))).scalars().all()
     hq = next(b for b in branches if b.kind is BranchKind.HQ)
     warehouses = [
         _row(
             _id("wh", "HQ"),
             version,
+            at,
             code="WH-HQ",
             name="总部中心仓",
             kind=WarehouseKind.HQ,
@@ -105,6 +105,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
         _row(
             _id("wh", "RC"),
             version,
+            at,
             code="WH-RC",
             name="总部维修中心",
             kind=WarehouseKind.REPAIR_CENTER,
@@ -121,6 +122,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
         row = _row(
             _id("wh", branch.code),
             version,
+            at,
             code=f"WH-{branch.code}",
             name=f"{branch.name}维修站",
             kind=WarehouseKind.REPAIR_STATION,
@@ -141,6 +143,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
         row = _row(
             _id("van", username),
             version,
+            at,
             code=f"VAN-{username}"[:32],
             name=f"{username} 车载库存",
             kind=WarehouseKind.VAN,
@@ -157,6 +160,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
             _row(
                 _id("wh", f"agent:{agent.code}"),
                 version,
+                at,
                 code=f"AG-{agent.code}"[:32],
                 name=f"{agent.name}库存",
                 kind=WarehouseKind.AGENT,
@@ -184,6 +188,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
         _row(
             _id("part", sku),
             version,
+            at,
             sku=sku,
             name=name,
             unit=unit,
@@ -214,6 +219,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
             _row(
                 _id("balance", key),
                 version,
+                at,
                 warehouse_id=warehouse_id,
                 part_id=part_id,
                 bin=StockBin.GOOD,
@@ -226,6 +232,7 @@ async def load_inventory(session: AsyncSession, *, version: int) -> int:
             _row(
                 _id("entry", key),
                 version,
+                at,
                 warehouse_id=warehouse_id,
                 part_id=part_id,
                 bin=StockBin.GOOD,

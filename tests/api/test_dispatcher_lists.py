@@ -1,0 +1,246 @@
+"""The dispatcher's lists: Technicians, Jobs, AccountCards, MachinesInStock.
+
+Scoped like everything else, paged with keyset cursors, and a page costs the same number of
+statements whatever its size (no N+1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.api.test_lists import count_statements
+from tests.api.test_master_data import branch_id
+from tests.api.test_workflow import doc, ids, ok, payload, to_assigned
+from tests.conftest import GraphQL
+from tests.factories import unique
+from wellspring.domain.dispatch.board import DayStatus, day_status
+from wellspring.domain.dispatch.locate import SHANGHAI
+from wellspring.domain.models import Technician
+from wellspring.domain.models.enums import JobStatus
+
+
+def walk(gql: GraphQL, name: str, variables: dict[str, Any], user: str) -> list[dict[str, Any]]:
+    """Every node of a connection, page by page."""
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        data = gql.data(doc(name), {**variables, "after": after}, as_user=user)
+        page = next(iter(data.values()))
+        nodes += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            assert len(nodes) == page["totalCount"]
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_a_clerk_lists_their_branch_engineers_with_their_day(
+    gql: GraphQL, database_url: str
+) -> None:
+    mine = walk(gql, "Technicians", {"first": 1}, "clerk-sh")
+    assert len(mine) == len({t["id"] for t in mine}) > 1
+    assert {t["branch"]["code"] for t in mine} == {"SH"}
+    every = walk(gql, "Technicians", {"first": 50}, "hotline")
+    assert {t["branch"]["code"] for t in every} > {"SH", "BJ"}
+    only_bj = walk(
+        gql, "Technicians", {"first": 50, "branchId": branch_id(database_url, "BJ")}, "hq"
+    )
+    assert {t["branch"]["code"] for t in only_bj} == {"BJ"}
+    for tech in mine:
+        assert tech["statusToday"] in {s.value for s in DayStatus}
+        today = dt.datetime.now(SHANGHAI).date().isoformat()
+        for job in tech["jobsToday"]:
+            assert job["appointmentStart"] is None or job["appointmentStart"][:10] == today
+    name = mine[0]["displayName"]
+    found = walk(gql, "Technicians", {"first": 10, "search": name}, "clerk-sh")
+    assert mine[0]["id"] in {t["id"] for t in found}
+    denied = gql.post(doc("Technicians"), {}, as_user="tech-sh-1").json()
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_an_engineer_off_the_rota_is_off_shift_and_work_in_hand_shows(
+    gql: GraphQL, database_url: str
+) -> None:
+    username = unique("rest")
+    ok(
+        payload(
+            gql,
+            "UpsertTechnician",
+            {
+                "input": {
+                    "username": username,
+                    "password": "password-123",
+                    "displayName": f"休息 {username}",
+                    "branchId": branch_id(database_url, "SH"),
+                    "workDays": [],
+                }
+            },
+            "hq",
+        )
+    )
+    found = walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh")
+    assert [(t["statusToday"], t["jobsToday"]) for t in found] == [("OFF_SHIFT", [])]
+    off = {"input": {"id": found[0]["id"], "isActive": False}}
+    ok(payload(gql, "UpsertTechnician", off, "hq"))  # keep the shared branch as it was
+    assert walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh") == []
+
+    # A job travelled to shows as EN_ROUTE (and is counted today), whatever the shift says.
+    o = ids(database_url)
+    _ticket, job_id = to_assigned(gql, o)
+    ok(payload(gql, "AcceptJob", {"id": job_id}, "tech-sh-1"))
+    ok(payload(gql, "StartTravel", {"id": job_id}, "tech-sh-1"))
+    me = gql.data("query { me { displayName } }", as_user="tech-sh-1")["me"]["displayName"]
+    techs = walk(gql, "Technicians", {"first": 50, "search": me}, "clerk-sh")
+    assert [t["statusToday"] for t in techs if t["displayName"] == me] == ["EN_ROUTE"]
+    ok(payload(gql, "ArriveOnSite", {"id": job_id}, "tech-sh-1"))
+    techs = walk(gql, "Technicians", {"first": 50, "search": me}, "clerk-sh")
+    assert [t["statusToday"] for t in techs if t["displayName"] == me] == ["ON_JOB"]
+    ok(payload(gql, "CancelTicket", {"id": _ticket, "reason": "test"}, "hq"))
+
+
+@pytest.mark.parametrize(
+    ("weekday_hour", "statuses", "expected"),
+    [
+        ((1, 10), set(), DayStatus.FREE),
+        ((1, 7), set(), DayStatus.OFF_SHIFT),  # before the shift
+        ((1, 18), set(), DayStatus.OFF_SHIFT),  # after it
+        ((7, 10), set(), DayStatus.OFF_SHIFT),  # Sunday is not a working day
+        ((7, 10), {JobStatus.EN_ROUTE}, DayStatus.EN_ROUTE),
+        ((1, 10), {JobStatus.EN_ROUTE, JobStatus.ON_SITE}, DayStatus.ON_JOB),
+        ((1, 10), {JobStatus.ASSIGNED}, DayStatus.FREE),
+    ],
+)
+def test_day_status_rule(
+    weekday_hour: tuple[int, int], statuses: set[JobStatus], expected: DayStatus
+) -> None:
+    tech = Technician(
+        shift_start=dt.time(8, 30), shift_end=dt.time(17, 30), work_days=[1, 2, 3, 4, 5, 6]
+    )
+    weekday, hour = weekday_hour
+    monday = dt.date(2026, 11, 30)  # a Monday
+    local = dt.datetime.combine(
+        monday + dt.timedelta(days=weekday - 1), dt.time(hour), tzinfo=SHANGHAI
+    )
+    assert day_status(tech, statuses, local.astimezone(dt.UTC)) is expected
+
+
+def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: str) -> None:
+    o = ids(database_url)
+    ticket_id, job_id = to_assigned(gql, o)
+    tomorrow = (dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)).isoformat()
+    on_day = walk(
+        gql, "Jobs", {"first": 50, "filter": {"dateFrom": tomorrow, "dateTo": tomorrow}}, "clerk-sh"
+    )
+    assert job_id in {j["id"] for j in on_day}
+    assert all(j["appointmentStart"][:10] == tomorrow for j in on_day if not j["plannedArrival"])
+    by_tech = walk(
+        gql, "Jobs", {"first": 50, "filter": {"technicianId": o["tech-sh-1"]}}, "clerk-sh"
+    )
+    assert job_id in {j["id"] for j in by_tech}
+    pending = walk(gql, "Jobs", {"first": 50, "filter": {"unassigned": True}}, "clerk-sh")
+    assert all(j["technicianName"] is None for j in pending)
+    assert all(j["branch"]["code"] == "SH" for j in pending)
+    assigned = walk(gql, "Jobs", {"first": 50, "filter": {"status": ["ASSIGNED"]}}, "hq")
+    assert all(j["status"] == "ASSIGNED" for j in assigned)
+    now = dt.datetime.now(dt.UTC).isoformat()
+    late = walk(gql, "Jobs", {"first": 100, "filter": {"overdue": True}}, "hq")
+    for job in late:
+        assert job["overdue"] is True
+        due = job["ticket"]["dueAt"]
+        window_over = job["appointmentEnd"] is not None and job["appointmentEnd"] < now
+        assert (due is not None and due < now) or window_over, job
+        assert job["status"] not in ("COMPLETED", "FAILED", "CANCELLED")
+    every = gql.data(doc("Jobs"), {"first": 1}, as_user="hq")["jobs"]["totalCount"]
+    on_time = gql.data(doc("Jobs"), {"first": 100, "filter": {"overdue": False}}, as_user="hq")
+    assert len(late) + on_time["jobs"]["totalCount"] == every
+    assert not any(e["node"]["overdue"] for e in on_time["jobs"]["edges"])
+    sh = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "hotline")
+    assert {j["branch"]["code"] for j in sh} == {"SH"}
+    bj_clerk = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "clerk-bj")
+    assert bj_clerk == []  # another branch's jobs do not exist for them
+    ok(payload(gql, "CancelTicket", {"id": ticket_id, "reason": "test"}, "hq"))
+
+
+def _station(gql: GraphQL, database_url: str, branch: str) -> str:
+    made = payload(
+        gql,
+        "UpsertWarehouse",
+        {
+            "input": {
+                # A repair center coded after "WH-": uninstalls pick a branch's first station.
+                "code": unique("XS"),
+                "name": "站",
+                "kind": "REPAIR_CENTER",
+                "branchId": branch_id(database_url, branch),
+            }
+        },
+        "hq",
+    )
+    return str(ok(made)["warehouse"]["id"])
+
+
+def test_spare_cards_by_warehouse_and_one_card_by_number(gql: GraphQL, database_url: str) -> None:
+    station = _station(gql, database_url, "BJ")
+    base = 9_500_000_000 + int(unique("n").split("-")[1], 16) % 10**8
+    variables = {"warehouseId": station, "fromNumber": str(base), "toNumber": str(base + 6)}
+    ok(payload(gql, "ReceiveCards", {"input": variables}, "hq"))
+    spare = walk(gql, "AccountCards", {"first": 3, "filter": {"warehouseId": station}}, "clerk-bj")
+    assert [c["cardNumber"] for c in spare] == [str(base + i) for i in range(7)]
+    assert {(c["status"], c["warehouse"]["id"]) for c in spare} == {("IN_STOCK", station)}
+    one = walk(gql, "AccountCards", {"filter": {"cardNumber": str(base + 2)}}, "hotline")
+    assert [c["cardNumber"] for c in one] == [str(base + 2)]
+    elsewhere = walk(gql, "AccountCards", {"filter": {"warehouseId": station}}, "clerk-sh")
+    assert elsewhere == []
+    bound = walk(gql, "AccountCards", {"first": 5, "filter": {"spare": False}}, "clerk-sh")
+    assert all(c["status"] == "ACTIVE" for c in bound)
+    denied = gql.post(doc("AccountCards"), {}, as_user="customer-1").json()
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_machines_in_stock_by_model(gql: GraphQL, database_url: str) -> None:
+    station = _station(gql, database_url, "SZ")
+    models = gql.data("query { deviceModels { id code } }", as_user="hq")["deviceModels"]
+    receive = (
+        "mutation($w: ID!, $m: ID!, $s: String!) { receiveMachine(warehouseId: $w, "
+        "deviceModelId: $m, serialNumber: $s) { device { id } errors { code } } }"
+    )
+    serials = {}
+    for index, model in enumerate([models[0], models[0], models[1]]):
+        serial = unique(f"SN{index}")
+        result = gql.data(receive, {"w": station, "m": model["id"], "s": serial}, as_user="hq")
+        assert result["receiveMachine"]["errors"] == []
+        serials[serial] = model["code"]
+    listed = walk(gql, "MachinesInStock", {"warehouseId": station, "first": 2}, "hq")
+    assert [d["serialNumber"] for d in listed] == sorted(serials)
+    assert all(d["status"] == "IN_STOCK" and d["stockBin"] == "GOOD" for d in listed)
+    one_model = walk(
+        gql, "MachinesInStock", {"warehouseId": station, "modelId": models[1]["id"]}, "hq"
+    )
+    assert [d["model"]["code"] for d in one_model] == [models[1]["code"]]
+    hidden = gql.post(doc("MachinesInStock"), {"warehouseId": station}, as_user="clerk-sh").json()
+    assert hidden["data"] is None or hidden["data"]["machinesInStock"] is None
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("name", "user", "sizes"),
+    [
+        ("Technicians", "hotline", (2, 10)),
+        ("Jobs", "hq", (3, 30)),
+        ("AccountCards", "hq", (3, 30)),
+    ],
+)
+def test_a_page_costs_the_same_statements_at_any_size(
+    gql: GraphQL, client: TestClient, name: str, user: str, sizes: tuple[int, int]
+) -> None:
+    token = gql.token(user)
+    counts = {}
+    for size in sizes:
+        with count_statements(client) as seen:
+            data = gql.data(doc(name), {"first": size}, token=token)
+        assert len(next(iter(data.values()))["edges"]) == size
+        counts[size] = len(seen)
+    assert counts[sizes[0]] == counts[sizes[1]], counts

@@ -1,0 +1,228 @@
+"""Which fields each role resolves (reliability.md row 3): a snapshot, then the guard at work.
+
+The snapshot is written out here, not derived from ``domain.field_visibility``: a field that
+becomes visible to customers (or hidden from staff) must change this file on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from graphql import GraphQLObjectType
+from sqlalchemy import select
+
+from tests.api.test_workflow import ids, ok, payload
+from tests.conftest import GraphQL
+from tests.factories import fetch
+from wellspring.domain import models as m
+from wellspring.domain.field_visibility import CUSTOMER_FIELDS, HIDDEN_FIELDS, may_resolve
+from wellspring.domain.models.enums import DeviceStatus, Role
+from wellspring.schema import build_schema
+from wellspring.schema.core.ids import global_id
+
+CUSTOMER_SNAPSHOT = {
+    "AccountCard": "activatedAt cancelledAt cardNumber customer device id status",
+    "Address": "building city community district fullText id isDefault label latitude longitude "
+    "postalCode province room street",
+    "Branch": "address city code id name nameEn phone province",
+    "Contact": "id isPrimary name phone relation",
+    "Customer": "addresses branch cards code contacts createdAt defaultAddress devices id kind "
+    "name phone tickets",
+    "CustomerConnection": "edges nodes pageInfo totalCount",
+    "CustomerEdge": "cursor node",
+    "Device": "address bucketBalance card cards contractNumber customer filters "
+    "firstRechargedAt id installedAt model openedOn price serialNumber status supplyExpiresOn "
+    "supplyMode tickets waterTests",
+    "DeviceFilter": "due dueOn filterType lastChangedOn",
+    "DeviceModel": "code filters id name supplyMode",
+    "FilterType": "id lifetimeDays name stage",
+    "Job": "acceptedAt appointmentEnd appointmentStart arrivedAt completedAt confirmationNumber "
+    "eta etaUpdatedAt history id number startedTravelAt status statusReason technicianName "
+    "ticket",
+    "JobStatusChange": "at from id reason to",
+    "LoginPayload": "errors expiresAt refreshToken token user",
+    "LogoutPayload": "errors ok",
+    "Money": "amount currency",
+    "Mutation": "login logout openTicket refreshToken",
+    "PageInfo": "endCursor hasNextPage hasPreviousPage startCursor",
+    "Query": "branches customer customers device deviceModels me node ticket tickets",
+    "RefreshTokenPayload": "errors expiresAt refreshToken token",
+    "Ticket": "address branch card channel closedAt createdAt customer description details "
+    "device dueAt history id jobs number overdue priority status statusReason type updatedAt",
+    "TicketConnection": "edges nodes pageInfo totalCount",
+    "TicketEdge": "cursor node",
+    "TicketPayload": "errors ticket",
+    "TicketStatusChange": "at from id reason to",
+    "User": "displayName id locale phone role roles username",
+    "UserError": "code field message",
+    "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
+}
+
+# What each staff role may NOT resolve; every other field of the API is theirs.
+STAFF_HIDDEN_SNAPSHOT: dict[Role, set[str]] = {
+    Role.ADMIN: set(),
+    Role.HQ: set(),
+    Role.HOTLINE: set(),
+    Role.CLERK: set(),
+    Role.SALES: set(),
+    Role.TECHNICIAN: set(),
+    Role.AGENT: {"ExpectedPart.inVan", "PartShortage.inVan"},
+}
+
+
+def _object_fields() -> dict[str, list[str]]:
+    schema = build_schema().graphql_schema
+    return {
+        name: list(t.fields)
+        for name, t in schema.type_map.items()
+        if isinstance(t, GraphQLObjectType) and not name.startswith("__")
+    }
+
+
+def test_the_fields_a_customer_resolves_are_exactly_the_snapshot() -> None:
+    resolvable: dict[str, str] = {}
+    for type_name, fields in sorted(_object_fields().items()):
+        allowed = sorted(f for f in fields if may_resolve(Role.CUSTOMER, type_name, f))
+        if allowed:
+            resolvable[type_name] = " ".join(allowed)
+    assert resolvable == CUSTOMER_SNAPSHOT
+
+
+@pytest.mark.parametrize("role", sorted(STAFF_HIDDEN_SNAPSHOT))
+def test_the_fields_staff_may_not_resolve_are_exactly_the_snapshot(role: Role) -> None:
+    hidden = {
+        f"{type_name}.{f}"
+        for type_name, fields in _object_fields().items()
+        for f in fields
+        if not may_resolve(role, type_name, f)
+    }
+    assert hidden == STAFF_HIDDEN_SNAPSHOT[role]
+
+
+def test_every_listed_field_exists() -> None:
+    """A renamed field must not linger in the tables (it would hide nothing or allow nothing)."""
+    fields = _object_fields()
+    listed = [(t, f) for t, names in CUSTOMER_FIELDS.items() for f in names]
+    listed += [(t, f) for by_type in HIDDEN_FIELDS.values() for t, n in by_type.items() for f in n]
+    assert [(t, f) for t, f in listed if f not in fields.get(t, [])] == []
+    assert set(STAFF_HIDDEN_SNAPSHOT) | {Role.CUSTOMER} == set(Role)
+
+
+def test_a_customer_gets_null_and_forbidden_for_internal_fields(gql: GraphQL) -> None:
+    query = "{ customers { edges { node { id name note tier salesperson { id } } } } }"
+    body = gql.post(query, as_user="customer-1").json()
+    # note and tier are non-null, and so is every level above them: the answer is nulled.
+    assert body["data"] is None
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+    assert {e["path"][-1] for e in body["errors"]} <= {"note", "tier", "salesperson"}
+    nullable = gql.post(
+        "{ customers { edges { node { id name salesperson { id } } } } }", as_user="customer-1"
+    ).json()
+    node = nullable["data"]["customers"]["edges"][0]["node"]
+    assert node["name"]
+    assert node["salesperson"] is None
+    assert nullable["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert nullable["errors"][0]["path"][-1] == "salesperson"
+    staff = gql.data("{ customers(first: 1) { edges { node { note tier } } } }", as_user="hq")
+    assert staff["customers"]["edges"][0]["node"]["tier"]
+
+
+def test_a_customer_reads_what_they_asked_not_the_desks_routing(
+    gql: GraphQL, database_url: str
+) -> None:
+    user = fetch(database_url, select(m.User).where(m.User.username == "customer-1"))[0][0]
+    customer = global_id("Customer", user.customer_id)
+    part = fetch(database_url, select(m.Part.id).order_by(m.Part.sku).limit(1))[0][0]
+    inquiry = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {
+                "input": {
+                    "type": "INQUIRY",
+                    "customerId": customer,
+                    "description": "咨询滤芯",
+                    "expectedParts": [{"partId": global_id("Part", part), "quantity": 1}],
+                }
+            },
+            "hotline",
+        )
+    )["ticket"]
+    ok(
+        payload(
+            gql,
+            "RouteTicket",
+            {"id": inquiry["id"], "department": "售后服务部", "note": "客户脾气差，注意"},
+            "hotline",
+        )
+    )
+    query = "query($id: ID!) { ticket(id: $id) { id details } }"
+    desk = json.loads(
+        gql.data(query, {"id": inquiry["id"]}, as_user="hotline")["ticket"]["details"]
+    )
+    assert desk["routing"][0]["note"] == "客户脾气差，注意"
+    assert desk["routing"][0]["by"]
+    assert desk["expected_parts"]
+    mine = gql.data(query, {"id": inquiry["id"]}, as_user="customer-1")["ticket"]
+    assert mine is not None
+    assert json.loads(mine["details"]) == {}
+    handler = gql.post(
+        "query($id: ID!) { ticket(id: $id) { id handlerName department } }",
+        {"id": inquiry["id"]},
+        as_user="customer-1",
+    ).json()
+    assert handler["data"]["ticket"] is None
+    assert {e["path"][-1] for e in handler["errors"]} <= {"handlerName", "department"}
+
+
+def test_an_agent_does_not_see_the_engineers_van(gql: GraphQL, database_url: str) -> None:
+    agent_id = fetch(database_url, select(m.User.agent_id).where(m.User.username == "agent-1"))
+    device, customer, branch = fetch(
+        database_url,
+        select(m.Device.id, m.Device.customer_id, m.Branch.code)
+        .join(m.Branch, m.Branch.id == m.Device.branch_id)
+        .where(
+            m.Device.agent_id == agent_id[0][0],
+            m.Device.customer_id.is_not(None),
+            m.Device.status == DeviceStatus.INSTALLED,
+            m.Device.deleted_at.is_(None),
+        )
+        .order_by(m.Device.id)
+        .limit(1),
+    )[0]
+    part = fetch(database_url, select(m.Part.id).order_by(m.Part.sku).limit(1))[0][0]
+    ticket = ok(
+        payload(
+            gql,
+            "OpenTicket",
+            {
+                "input": {
+                    "type": "REPAIR",
+                    "customerId": global_id("Customer", customer),
+                    "deviceId": global_id("Device", device),
+                    "expectedParts": [{"partId": global_id("Part", part), "quantity": 1}],
+                }
+            },
+            "hotline",
+        )
+    )["ticket"]
+    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
+    branch_id = ids(database_url)[branch] if branch in ("SH", "BJ") else None
+    assert branch_id is not None, branch
+    ok(
+        payload(
+            gql,
+            "DispatchTicket",
+            {"id": ticket["id"], "branchId": branch_id},
+            f"clerk-{branch.lower()}",
+        )
+    )
+    query = "query($id: ID!) { ticket(id: $id) { jobs { expectedParts { quantity inVan } } } }"
+    staff = gql.data(query, {"id": ticket["id"]}, as_user="hq")["ticket"]
+    assert staff["jobs"][0]["expectedParts"][0]["quantity"] == 1
+    body = gql.post(query, {"id": ticket["id"]}, as_user="agent-1").json()
+    part_row = body["data"]["ticket"]["jobs"][0]["expectedParts"][0]
+    assert part_row == {"quantity": 1, "inVan": None}
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["errors"][0]["path"][-1] == "inVan"

@@ -1,0 +1,107 @@
+"""Master-data rules that must hold whatever door is used (run in a transaction rolled back)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import run
+from wellspring.domain.actor import Actor
+from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.errors import DomainError, PermissionDenied
+from wellspring.domain.masterdata import permissions, setup, technicians, users
+from wellspring.domain.models import Job, Technician, User
+from wellspring.domain.models.enums import JOB_OPEN_STATUSES, Role
+
+
+def in_rollback(url: str, body: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    """Run ``body`` in a transaction that is always rolled back (the shared data stays)."""
+
+    async def go() -> Any:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                try:
+                    return await body(session)
+                finally:
+                    await session.rollback()
+        finally:
+            await engine.dispose()
+
+    return run(go())
+
+
+async def _admin(session: AsyncSession) -> Actor:
+    user = (await session.execute(select(User).where(User.username == "admin"))).scalar_one()
+    return Actor(user_id=user.id, username=user.username, role=Role.ADMIN, branch_id=user.branch_id)
+
+
+def test_an_engineer_with_open_jobs_stays_on_dispatch(database_url: str) -> None:
+    async def body(session: AsyncSession) -> list[str]:
+        busy = (
+            await session.execute(
+                select(Technician)
+                .join(Job, Job.technician_id == Technician.id)
+                .where(Job.status.in_(JOB_OPEN_STATUSES))
+                .limit(1)
+            )
+        ).scalar_one()
+        admin = await _admin(session)
+        codes = []
+        for call in (
+            technicians.upsert_technician(
+                session,
+                admin,
+                change=technicians.TechnicianChange(id=busy.id, is_active=False),
+            ),
+            users.deactivate_user(session, admin, user_id=busy.user_id),
+            users.update_user(
+                session, admin, change=users.UserChange(id=busy.user_id, role=Role.HOTLINE)
+            ),
+        ):
+            with pytest.raises(DomainError) as caught:
+                await call
+            codes.append(caught.value.code)
+        return codes
+
+    assert in_rollback(database_url, body) == ["TECHNICIAN_HAS_OPEN_JOBS"] * 3
+
+
+def test_the_last_admin_cannot_be_demoted_and_init_refuses_a_used_database(
+    database_url: str,
+) -> None:
+    async def body(session: AsyncSession) -> list[str]:
+        admin = await _admin(session)
+        others = await session.scalar(
+            select(func.count()).where(User.role == Role.ADMIN, User.id != admin.user_id)
+        )
+        assert others == 0
+        codes = []
+        with pytest.raises(DomainError) as caught:
+            await users.update_user(
+                session, admin, change=users.UserChange(id=admin.user_id, role=Role.HQ)
+            )
+        codes.append(caught.value.code)
+        with pytest.raises(DomainError) as caught:
+            await setup.initialize(session, admin_username="again", password="password-123")
+        codes.append(caught.value.code)
+        return codes
+
+    assert in_rollback(database_url, body) == ["LAST_ADMIN", "ALREADY_INITIALIZED"]
+
+
+def test_every_rule_names_roles_and_a_clerk_reaches_only_their_branch() -> None:
+    for action, reach in permissions.RULES.items():
+        assert reach, action
+        assert Role.CUSTOMER not in reach, action
+        assert Role.AGENT not in reach, action
+    clerk = Actor(user_id="u", username="c", role=Role.CLERK, branch_id="b1")
+    permissions.check(clerk, "technician.upsert", branch_id="b1")
+    with pytest.raises(PermissionDenied):
+        permissions.check(clerk, "technician.upsert", branch_id="b2")
+    with pytest.raises(PermissionDenied):
+        permissions.check(clerk, "part.upsert")

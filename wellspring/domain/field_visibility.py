@@ -1,0 +1,112 @@
+"""Which fields of the API each role may resolve (OWASP API3, object property level).
+
+``policy`` decides which rows an actor sees; this decides which of their fields. A customer
+is closed by default: only the fields in ``CUSTOMER_FIELDS`` resolve, everything else is
+null with a ``FORBIDDEN`` error, so a field added to the API stays hidden from customers until
+it is listed here. Staff roles resolve every field except those in ``HIDDEN_FIELDS``.
+Names are the API's (GraphQL type and field names); docs/api.md lists the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .models.enums import Role
+
+_CONNECTION = frozenset({"edges", "nodes", "pageInfo", "totalCount"})
+_EDGE = frozenset({"node", "cursor"})
+
+# What the customer page needs: their profile, sites, devices and their care, their tickets
+# and visits (status, appointment, ETA, the engineer's name). Not: internal notes, grading,
+# owners and salespeople, staff names, desk routing, the engineer's record or van, prices
+# at cost, reports and part ledgers.
+CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
+    "Query": frozenset(
+        {"node", "me", "customers", "customer", "device", "deviceModels", "tickets", "ticket"}
+        | {"branches"}
+    ),
+    "Mutation": frozenset({"login", "refreshToken", "logout", "openTicket"}),
+    "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
+    "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
+    "LogoutPayload": frozenset({"ok", "errors"}),
+    "TicketPayload": frozenset({"ticket", "errors"}),
+    "UserError": frozenset({"field", "code", "message"}),
+    "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
+    "CustomerConnection": _CONNECTION,
+    "CustomerEdge": _EDGE,
+    "TicketConnection": _CONNECTION,
+    "TicketEdge": _EDGE,
+    "User": frozenset({"id", "username", "displayName", "role", "roles", "phone", "locale"}),
+    "Branch": frozenset({"id", "code", "name", "nameEn", "province", "city", "address", "phone"}),
+    "Customer": frozenset(
+        {"id", "code", "name", "kind", "phone", "branch", "createdAt", "addresses"}
+        | {"defaultAddress", "contacts", "devices", "cards", "tickets"}
+    ),
+    "Address": frozenset(
+        {"id", "label", "province", "city", "district", "street", "community", "building"}
+        | {"room", "postalCode", "fullText", "latitude", "longitude", "isDefault"}
+    ),
+    "Contact": frozenset({"id", "name", "phone", "relation", "isPrimary"}),
+    "Device": frozenset(
+        {"id", "serialNumber", "model", "contractNumber", "status", "openedOn", "price"}
+        | {"customer", "address", "supplyMode", "supplyExpiresOn", "bucketBalance"}
+        | {"firstRechargedAt", "installedAt", "card", "waterTests", "filters", "cards"}
+        | {"tickets"}
+    ),
+    "Money": frozenset({"amount", "currency"}),
+    "DeviceModel": frozenset({"id", "code", "name", "supplyMode", "filters"}),
+    "FilterType": frozenset({"id", "stage", "name", "lifetimeDays"}),
+    "DeviceFilter": frozenset({"filterType", "lastChangedOn", "dueOn", "due"}),
+    "WaterTest": frozenset(
+        {"id", "testedAt", "tds", "ph", "residualChlorine", "turbidity", "temperature"}
+        | {"passed", "failures"}
+    ),
+    "AccountCard": frozenset(
+        {"id", "cardNumber", "status", "customer", "device", "activatedAt", "cancelledAt"}
+    ),
+    "Ticket": frozenset(
+        {"id", "number", "type", "status", "priority", "channel", "customer", "branch"}
+        | {"device", "card", "address", "description", "details", "dueAt", "overdue"}
+        | {"closedAt", "statusReason", "createdAt", "updatedAt", "jobs", "history"}
+    ),
+    "TicketStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
+    "Job": frozenset(
+        {"id", "number", "ticket", "technicianName", "status", "appointmentStart"}
+        | {"appointmentEnd", "acceptedAt", "startedTravelAt", "arrivedAt", "completedAt"}
+        | {"statusReason", "confirmationNumber", "eta", "etaUpdatedAt", "history"}
+    ),
+    "JobStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
+}
+
+# Fields staff roles may not resolve. An agent (a dealer) must not learn what the company's
+# engineers carry in their vans.
+HIDDEN_FIELDS: Mapping[Role, Mapping[str, frozenset[str]]] = {
+    Role.AGENT: {
+        "ExpectedPart": frozenset({"inVan"}),
+        "PartShortage": frozenset({"inVan"}),
+    },
+}
+
+# The keys of ``Ticket.details`` a customer reads: what they asked for and how it was
+# resolved. The desk's routing trail (notes, staff ids), expected parts and anything else
+# stay internal.
+CUSTOMER_TICKET_DETAILS = frozenset({"install", "recharge", "relocate_to", "resolution"})
+
+
+def may_resolve(role: Role, type_name: str, field_name: str) -> bool:
+    if role is Role.CUSTOMER:
+        return field_name in CUSTOMER_FIELDS.get(type_name, frozenset())
+    return field_name not in HIDDEN_FIELDS.get(role, {}).get(type_name, frozenset())
+
+
+def roles_denied(type_name: str, field_name: str) -> frozenset[Role]:
+    """The roles that may not resolve this field (empty: everyone may)."""
+    return frozenset(r for r in Role if not may_resolve(r, type_name, field_name))
+
+
+def ticket_details_for(role: Role, details: Mapping[str, Any]) -> dict[str, Any]:
+    """``Ticket.details`` as the role may read it."""
+    if role is Role.CUSTOMER:
+        return {k: v for k, v in details.items() if k in CUSTOMER_TICKET_DETAILS}
+    return dict(details)

@@ -1,0 +1,84 @@
+"""Checks on master-data input: trimmed text, codes, amounts, times and coordinates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..errors import DomainError
+
+M = TypeVar("M")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def text(value: str | None, field: str, *, maximum: int = 100, required: bool = True) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise DomainError("REQUIRED", field=field)
+    if len(cleaned) > maximum:
+        raise DomainError("VALUE_TOO_LONG", field=field, maximum=maximum)
+    return cleaned
+
+
+def code(value: str | None, field: str, *, maximum: int = 32) -> str:
+    """A short identifier people type and print: letters, digits, '.', '_' and '-'."""
+    cleaned = text(value, field, maximum=maximum)
+    if not CODE.match(cleaned):
+        raise DomainError("INVALID_CODE", field=field, value=cleaned)
+    return cleaned
+
+
+def amount(value: Decimal | None, field: str) -> Decimal:
+    if value is None:
+        raise DomainError("REQUIRED", field=field)
+    if value < 0:
+        raise DomainError("AMOUNT_NEGATIVE", field=field)
+    return value
+
+
+def latitude_longitude(
+    latitude: float | None, longitude: float | None, field: str
+) -> tuple[float | None, float | None]:
+    """Both or neither, inside the valid ranges."""
+    if (latitude is None) != (longitude is None):
+        raise DomainError("INVALID_COORDINATES", field=field)
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise DomainError("INVALID_COORDINATES", field=field)
+    return latitude, longitude
+
+
+def clock_time(value: str, field: str) -> dt.time:
+    """A local time written HH:MM."""
+    try:
+        parsed = dt.datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError as exc:
+        raise DomainError("INVALID_TIME", field=field, value=value[:16]) from exc
+    return parsed
+
+
+async def unique(
+    session: AsyncSession, column: Any, value: str, *, field: str, own_id: str | None
+) -> None:
+    """Refuse ``value`` when another row already holds it in ``column``."""
+    stmt = select(column.class_.id).where(column == value)
+    if own_id is not None:
+        stmt = stmt.where(column.class_.id != own_id)
+    if (await session.execute(stmt.limit(1))).first() is not None:
+        raise DomainError("DUPLICATE_CODE", field=field, value=value)
+
+
+async def existing(session: AsyncSession, model: type[M], id_: str, field: str) -> M:
+    """The row ``id_`` of ``model`` (master data is visible to those who may edit it)."""
+    row = await session.get(model, id_)
+    if row is None or row.deleted_at is not None:  # type: ignore[attr-defined]
+        raise DomainError("NOT_FOUND", field=field)
+    return row

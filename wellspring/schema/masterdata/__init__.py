@@ -1,0 +1,1 @@
+"""Master-data mutations: thin doors onto ``wellspring.domain.masterdata``."""
