@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     route_exploration_level: int = Field(default=5, ge=0, le=5)
     route_solver_threads: int = Field(default=2, ge=1, le=64)
     route_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    route_time_budget_seconds: float = Field(default=0.8, ge=0, le=600)
 
     @property
     def is_production(self) -> bool:
@@ -124,6 +125,7 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         exploration_level=settings.route_exploration_level,
         solver_threads=settings.route_solver_threads,
         solver_timeout_seconds=settings.route_timeout_seconds,
+        route_time_budget_seconds=settings.route_time_budget_seconds,
     )
 
 

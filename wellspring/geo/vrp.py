@@ -26,6 +26,7 @@ Matrix = Sequence[Sequence[int]] | NDArray[np.integer[Any]]
 Window = tuple[int, int]
 StopKind = Literal["start", "job", "break", "end"]
 Reason = Literal["NO_SKILLED_VEHICLE", "OUTSIDE_SHIFTS", "NO_CAPACITY"]
+Engine = Literal["vroom", "pyvrp"]
 
 _STOP_KINDS: dict[str, StopKind] = {k: k for k in ("start", "job", "break", "end")}
 _PROFILE = "car"  # one profile: every vehicle travels by the same matrices
@@ -115,6 +116,7 @@ class VrpSolution:
     routes: tuple[VrpRoute, ...]  # only vehicles that got work
     unassigned: tuple[int, ...]  # job ids, in the problem's order
     cost: int  # the solver's objective over ``costs`` (or durations)
+    engine: Engine = "vroom"  # which engine made the plan (see geo.planner)
 
 
 def solve(
@@ -130,11 +132,13 @@ def solve(
     search early and returns the best plan found so far. Raises ``VrpInputError`` on a
     malformed problem, before the solver runs.
     """
-    durations = _matrix(problem.durations, "durations")
+    durations = as_matrix(problem.durations, "durations")
     size = durations.shape[0]
-    costs = None if problem.costs is None else _matrix(problem.costs, "costs", size)
-    distances = None if problem.distances is None else _matrix(problem.distances, "distances", size)
-    _validate(problem, size)
+    costs = None if problem.costs is None else as_matrix(problem.costs, "costs", size)
+    distances = (
+        None if problem.distances is None else as_matrix(problem.distances, "distances", size)
+    )
+    validate(problem, size)
     if not problem.jobs or not problem.vehicles:
         # VROOM needs both; the answer is obvious anyway.
         return VrpSolution(routes=(), unassigned=tuple(j.id for j in problem.jobs), cost=0)
@@ -188,7 +192,7 @@ def _fits_alone(durations: Matrix, vehicle: VrpVehicle, job: VrpJob) -> bool:
     return False
 
 
-def _matrix(value: Matrix, name: str, size: int | None = None) -> NDArray[np.int64]:
+def as_matrix(value: Matrix, name: str, size: int | None = None) -> NDArray[np.int64]:
     try:
         array = np.asarray(value, dtype=np.int64)
     except (TypeError, ValueError) as exc:  # ragged rows, non-numbers
@@ -202,7 +206,7 @@ def _matrix(value: Matrix, name: str, size: int | None = None) -> NDArray[np.int
     return array
 
 
-def _validate(problem: VrpProblem, size: int) -> None:
+def validate(problem: VrpProblem, size: int) -> None:
     def index(value: int, what: str) -> None:
         if not 0 <= value < size:
             raise VrpInputError(f"{what}: location {value} is outside the {size}x{size} matrix")
@@ -265,7 +269,9 @@ def _build_input(
                 skills=set(v.skills),
                 time_window=v.time_window,  # None = VROOM's own "any time"
                 breaks=[
-                    vroom.Break(b.id, time_windows=_merged(b.time_windows), service=b.service)
+                    vroom.Break(
+                        b.id, time_windows=merged_windows(b.time_windows), service=b.service
+                    )
                     for b in v.breaks
                 ],
             )
@@ -281,7 +287,7 @@ def _build_input(
                 delivery=vroom.Amount([j.demand]),
                 skills=set(j.skills),
                 priority=j.priority,
-                time_windows=_merged(j.time_windows),
+                time_windows=merged_windows(j.time_windows),
             )
             for j in problem.jobs
         ]
@@ -289,7 +295,7 @@ def _build_input(
     return problem_input
 
 
-def _merged(windows: Sequence[Window]) -> list[Window]:
+def merged_windows(windows: Sequence[Window]) -> list[Window]:
     """Sorted, overlapping windows joined: VROOM refuses them otherwise, same meaning."""
     joined: list[Window] = []
     for start, end in sorted(windows):
@@ -345,11 +351,12 @@ def _read_routes(
             )
         )
     return tuple(
-        _measure(vehicle_id, stops, durations, distances) for vehicle_id, stops in steps.items()
+        measure_route(vehicle_id, stops, durations, distances)
+        for vehicle_id, stops in steps.items()
     )
 
 
-def _measure(
+def measure_route(
     vehicle_id: int,
     stops: list[VrpStop],
     durations: NDArray[np.int64],

@@ -23,6 +23,8 @@ class DispatchConfig:
     exploration_level: int = 5  # VROOM's search depth, 0-5
     solver_threads: int = 2
     solver_timeout_seconds: float | None = 20.0
+    # Both engines together (geo.planner): VROOM, then PyVRP; 0 runs VROOM alone.
+    route_time_budget_seconds: float = 0.8
 
 
 _current = DispatchConfig()

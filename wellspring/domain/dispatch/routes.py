@@ -1,4 +1,5 @@
-"""OptimizeRoutes and ApplyRoutePlan: a branch's day planned with VROOM, then put on the jobs.
+"""OptimizeRoutes and ApplyRoutePlan: a branch's day planned (VROOM and PyVRP, the better
+plan: ``geo.planner``), then put on the jobs.
 
 The plan's clock counts seconds from local midnight (Asia/Shanghai) of the planned day. Each
 engineer on shift is a vehicle: it starts where the engineer is (today) or at home (a later
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ...geo import vrp
+from ...geo import planner, vrp
 from ...geo.distance import Point
 from ...geo.travel import TravelModel
 from .. import audit, policy
@@ -206,12 +207,13 @@ async def optimize_routes(
     cfg = config.current()
     started = time.perf_counter()
     solution = (
-        vrp.solve(
+        planner.solve(
             problem,
+            time_budget_seconds=cfg.route_time_budget_seconds,
             exploration_level=cfg.exploration_level,
             threads=cfg.solver_threads,
-            timeout_seconds=cfg.solver_timeout_seconds,
-        )
+            vroom_timeout_seconds=cfg.solver_timeout_seconds,
+        ).solution
         if jobs
         else vrp.VrpSolution(routes=(), unassigned=(), cost=0)
     )
