@@ -25,19 +25,17 @@ from ...geo.distance import Point
 from ...geo.travel import TravelModel
 from .. import audit, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied, present
+from ..errors import DomainError, present
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket, utcnow
 from ..models.enums import (
     JOB_OPEN_STATUSES,
     BranchKind,
     JobStatus,
-    Role,
     RoutePlanStatus,
     TicketType,
 )
-from ..workflow import service as workflow
-from ..workflow import states
-from . import config, rules
+from ..workflow import dispatching, states
+from . import config, eta, rules
 from .locate import SHANGHAI, Site, address_site, home_point, local_day, technician_position
 
 SKILL = {t: i + 1 for i, t in enumerate(TicketType)}
@@ -260,8 +258,7 @@ async def _branch(session: AsyncSession, actor: Actor, branch_id: str) -> Branch
         raise DomainError("NOT_FOUND", field="branchId")
     if branch.kind is BranchKind.HQ or not branch.is_active:
         raise DomainError("INVALID_BRANCH", field="branchId")
-    if actor.role is Role.CLERK and branch.id != actor.branch_id:
-        raise PermissionDenied
+    policy.check_own_branch(actor, branch.id)
     return branch
 
 
@@ -481,7 +478,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
                 number = job.number if job is not None else stop["jobId"]
                 raise DomainError("PLAN_OUTDATED", field="planId", job=number)
             if not stop["fixed"] and job.technician_id != tech_id:
-                await workflow.assign_job(
+                await dispatching.assign_job(
                     session,
                     actor,
                     job_id=job.id,
@@ -516,8 +513,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
             select(Job).where(Job.route_plan_id.in_(old_ids), Job.id.not_in(placed or {""}))
         )
         for job in dropped.scalars():
-            job.route_plan_id = job.route_position = None
-            job.planned_arrival = job.eta = None
+            eta.clear_route(job)
     plan.status = RoutePlanStatus.APPLIED
     plan.applied_by_id = actor.user_id
     plan.applied_at = now
