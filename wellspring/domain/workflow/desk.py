@@ -9,18 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import (
-    Ticket,
-    utcnow,
-)
-from ..models.enums import (
-    TicketStatus,
-    TicketType,
-)
+from ..models import Ticket, utcnow
+from ..models.enums import TicketStatus, TicketType
 from . import clock_rules, follow_ups, moves, states
 
 DESK_TYPES = frozenset({TicketType.COMPLAINT, TicketType.INQUIRY, TicketType.PRAISE})
-
 
 MAX_DEPARTMENT = 50
 

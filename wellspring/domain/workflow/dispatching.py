@@ -14,20 +14,8 @@ from ..actor import Actor
 from ..dispatch import eta
 from ..errors import DomainError, PermissionDenied
 from ..inventory import service as inventory
-from ..models import (
-    Branch,
-    Job,
-    Technician,
-    Ticket,
-    utcnow,
-)
-from ..models.enums import (
-    JOB_OPEN_STATUSES,
-    BranchKind,
-    JobStatus,
-    TicketStatus,
-    TicketType,
-)
+from ..models import Branch, Job, Technician, Ticket, utcnow
+from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
 from . import moves, states
 
 

@@ -16,20 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..actor import Actor
 from ..dispatch import eta, locate
 from ..errors import DomainError, PermissionDenied, present
-from ..models import (
-    Address,
-    Job,
-    JobStatusChange,
-    Technician,
-    Ticket,
-    TicketStatusChange,
-    utcnow,
-)
-from ..models.enums import (
-    JobStatus,
-    Role,
-    TicketStatus,
-)
+from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
+from ..models.enums import JobStatus, Role, TicketStatus
 from . import clock_rules, config, effects, follow_ups, moves, states
 from .clock_rules import Stamp
 

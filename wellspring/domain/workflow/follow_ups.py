@@ -12,23 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import (
-    FollowUp,
-    Ticket,
-    utcnow,
-)
-from ..models.enums import (
-    Dissatisfaction,
-    FollowUpStatus,
-    TicketStatus,
-    TicketType,
-)
+from ..models import FollowUp, Ticket, utcnow
+from ..models.enums import Dissatisfaction, FollowUpStatus, TicketStatus, TicketType
 from . import clock_rules, effects, moves, states
 from .clock_rules import Stamp
 from .opening import open_follow_up_ticket
 
 FOLLOW_UP_DELAY = dt.timedelta(hours=24)
-
 
 LOW_SCORE = 2
 

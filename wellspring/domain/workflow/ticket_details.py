@@ -13,18 +13,8 @@ from ..actor import Actor
 from ..dispatch import locate
 from ..errors import DomainError
 from ..inventory import machines
-from ..models import (
-    AccountCard,
-    Customer,
-    Device,
-    DeviceModel,
-    Part,
-)
-from ..models.enums import (
-    CardStatus,
-    DeviceStatus,
-    TicketType,
-)
+from ..models import AccountCard, Customer, Device, DeviceModel, Part
+from ..models.enums import CardStatus, DeviceStatus, TicketType
 from . import moves
 from .requests import OpenTicketRequest, require
 
