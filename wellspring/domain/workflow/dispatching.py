@@ -13,7 +13,7 @@ from .. import policy
 from ..actor import Actor
 from ..dispatch import eta
 from ..errors import DomainError, PermissionDenied
-from ..inventory import service as inventory
+from ..inventory import consumption
 from ..models import Branch, Job, Technician, Ticket, utcnow
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
 from . import moves, states
@@ -128,7 +128,7 @@ async def cancel_ticket(
     ).scalars()
     for job in jobs:
         moves.move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
-        await inventory.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
+        await consumption.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
     moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
     ticket.closed_at = utcnow()
     await moves.flush(session, ticket)
