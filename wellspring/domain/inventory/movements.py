@@ -37,7 +37,7 @@ async def move_stock(
         raise PermissionDenied
     await documents.check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
     match kind:
-        case MovementKind.RECEIPT:
+        case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
             target = await documents.warehouse(
                 session, actor, _need(to_warehouse_id, "toWarehouseId"), "toWarehouseId"
             )
@@ -51,7 +51,12 @@ async def move_stock(
                 target=target,
                 note=note,
             )
-            await _post_lines(session, actor, movement, target, LedgerKind.RECEIPT, lines, sign=1)
+            if kind is MovementKind.RECEIPT:
+                await _post_lines(
+                    session, actor, movement, target, LedgerKind.RECEIPT, lines, sign=1
+                )
+            else:
+                await _count(session, actor, movement, target, lines)
         case MovementKind.TRANSFER | MovementKind.MATERIAL_RETURN | MovementKind.OLD_PART_RETURN:
             source = await documents.warehouse(
                 session, actor, _need(from_warehouse_id, "fromWarehouseId"), "fromWarehouseId"
@@ -100,37 +105,33 @@ async def move_stock(
                 target=None,
                 note=note,
             )
-        case MovementKind.STOCKTAKE:
-            target = await documents.warehouse(
-                session, actor, _need(to_warehouse_id, "toWarehouseId"), "toWarehouseId"
-            )
-            movement = await documents.new_movement(
+    return movement
+
+
+async def _count(
+    session: AsyncSession,
+    actor: Actor,
+    movement: StockMovement,
+    warehouse: Warehouse,
+    lines: list[Line],
+) -> None:
+    """A stocktake: each counted line sets the book to the count (the difference is posted)."""
+    for i, line in enumerate(lines):
+        counted = line.quantity
+        delta = counted - await ledger.available(session, warehouse.id, line.part_id, line.bin)
+        if delta:
+            await ledger.post(
                 session,
                 actor,
-                kind,
-                MovementStatus.DONE,
-                lines,
-                source=None,
-                target=target,
-                note=note,
+                warehouse_id=warehouse.id,
+                part_id=line.part_id,
+                bin_=line.bin,
+                delta=delta,
+                kind=LedgerKind.STOCKTAKE,
+                document=movement.number,
+                field=f"lines.{i}.quantity",
+                note=f"counted {counted}",
             )
-            for i, line in enumerate(lines):
-                counted = line.quantity
-                delta = counted - await ledger.available(session, target.id, line.part_id, line.bin)
-                if delta:
-                    await ledger.post(
-                        session,
-                        actor,
-                        warehouse_id=target.id,
-                        part_id=line.part_id,
-                        bin_=line.bin,
-                        delta=delta,
-                        kind=LedgerKind.STOCKTAKE,
-                        document=movement.number,
-                        field=f"lines.{i}.quantity",
-                        note=f"counted {counted}",
-                    )
-    return movement
 
 
 async def _post_lines(

@@ -22,9 +22,7 @@ async def route_ticket(
     session: AsyncSession, actor: Actor, *, ticket_id: str, department: str, note: str = ""
 ) -> Ticket:
     """Hand a complaint, inquiry or praise to a department, or back (empty department)."""
-    states.check_role(states.ROUTE, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.ROUTE, role=actor.role, current=ticket.status)
+    ticket = await moves.ticket_for(session, actor, states.ROUTE, ticket_id)
     if ticket.type not in DESK_TYPES:
         raise DomainError("INVALID_TRANSITION", action="route", status=ticket.status.value)
     target = department.strip()
@@ -61,9 +59,7 @@ async def resolve_ticket(
     session: AsyncSession, actor: Actor, *, ticket_id: str, resolution: str
 ) -> Ticket:
     """Answer a complaint or inquiry at the desk (its call back falls due); praise closes."""
-    states.check_role(states.RESOLVE, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.RESOLVE, role=actor.role, current=ticket.status, reason=resolution)
+    ticket = await moves.ticket_for(session, actor, states.RESOLVE, ticket_id, reason=resolution)
     if ticket.type not in DESK_TYPES:
         raise DomainError("INVALID_TRANSITION", action="resolve", status=ticket.status.value)
     text = moves.reason_text(resolution)

@@ -20,9 +20,7 @@ from . import moves, states
 
 
 async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Ticket:
-    states.check_role(states.APPROVE, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.APPROVE, role=actor.role, current=ticket.status)
+    ticket = await moves.ticket_for(session, actor, states.APPROVE, ticket_id)
     if ticket.type is TicketType.RELOCATE and actor.role not in states.BRANCH_APPROVERS:
         raise PermissionDenied  # a move is approved by the branch (and finance), not the hotline
     moves.move_ticket(session, actor, ticket, TicketStatus.APPROVED)
@@ -33,9 +31,7 @@ async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str)
 async def reject_ticket(
     session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
 ) -> Ticket:
-    states.check_role(states.REJECT, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.REJECT, role=actor.role, current=ticket.status, reason=reason)
+    ticket = await moves.ticket_for(session, actor, states.REJECT, ticket_id, reason=reason)
     moves.move_ticket(
         session, actor, ticket, TicketStatus.REJECTED, reason=moves.reason_text(reason)
     )
@@ -48,9 +44,7 @@ async def dispatch_ticket(
     session: AsyncSession, actor: Actor, *, ticket_id: str, branch_id: str
 ) -> tuple[Ticket, Job]:
     """Send an approved ticket to a branch, opening its job (派单)."""
-    states.check_role(states.DISPATCH, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.DISPATCH, role=actor.role, current=ticket.status)
+    ticket = await moves.ticket_for(session, actor, states.DISPATCH, ticket_id)
     branch = await moves.visible(session, actor, Branch, branch_id)
     if branch.kind is BranchKind.HQ or not branch.is_active:
         raise DomainError("INVALID_BRANCH", field="branchId")
@@ -117,9 +111,7 @@ async def assign_job(
 async def cancel_ticket(
     session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
 ) -> Ticket:
-    states.check_role(states.CANCEL, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.CANCEL, role=actor.role, current=ticket.status, reason=reason)
+    ticket = await moves.ticket_for(session, actor, states.CANCEL, ticket_id, reason=reason)
     text = moves.reason_text(reason)
     jobs = (
         await session.execute(

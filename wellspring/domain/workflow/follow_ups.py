@@ -44,9 +44,7 @@ async def record_follow_up(
     comment: str = "",
 ) -> tuple[Ticket, FollowUp, Ticket | None]:
     """The hotline's call back (回访): the score closes the ticket; a low one opens a complaint."""
-    states.check_role(states.FOLLOW_UP, actor.role)
-    ticket = await moves.visible(session, actor, Ticket, ticket_id)
-    states.check(states.FOLLOW_UP, role=actor.role, current=ticket.status)
+    ticket = await moves.ticket_for(session, actor, states.FOLLOW_UP, ticket_id)
     if not 1 <= score <= 5:
         raise DomainError("SCORE_OUT_OF_RANGE", field="score")
     if score <= LOW_SCORE and dissatisfaction is None:

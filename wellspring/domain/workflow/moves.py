@@ -48,6 +48,22 @@ async def flush(session: AsyncSession, row: Ticket | Job) -> None:
         raise DomainError("STALE_OBJECT", status=str(current)) from None
 
 
+async def ticket_for(
+    session: AsyncSession,
+    actor: Actor,
+    move: states.Move,
+    ticket_id: str,
+    *,
+    reason: str | None = None,
+) -> Ticket:
+    """The ticket a move applies to: the role may make it (checked before any read, so a
+    forbidden role learns nothing), the ticket is visible, and its state allows the move."""
+    states.check_role(move, actor.role)
+    ticket = await visible(session, actor, Ticket, ticket_id)
+    states.check(move, role=actor.role, current=ticket.status, reason=reason)
+    return ticket
+
+
 def reason_text(reason: str | None) -> str:
     text = (reason or "").strip()
     if len(text) > MAX_REASON:
