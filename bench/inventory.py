@@ -181,7 +181,7 @@ async def _consume(
 ) -> tuple[float, float]:
     """One consumption in its own transaction: ``ledger.post`` alone.
 
-    ``inventory.service.consume_parts`` adds job and retry checks around it; they are left
+    ``inventory.consumption.consume_parts`` adds job and retry checks around it; they are left
     out so that the figures are the ledger's. Returns the seconds spent getting the
     transaction going (pool checkout with its ping on PostgreSQL, ``BEGIN IMMEDIATE`` and so
     the write lock on SQLite) and inside ``post``.

@@ -1,6 +1,6 @@
 """A branch's real day as OptimizeRoutes builds it: a synthetic Shanghai day of 20-60 stops.
 
-``shanghai_day(stops, seed)`` makes the ``VrpProblem`` that ``domain/dispatch/routes.py``
+``shanghai_day(stops, seed)`` makes the ``VrpProblem`` that ``domain/dispatch/route_inputs.py``
 would send for a branch of one engineer per six stops (at least three): engineers start at
 home within 15 km of People's Square, work 08:30-17:30 with the 45-minute lunch starting
 between 11:30 and 12:45, and have skills by ticket type (plus the private skill that keeps
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from tests.geo.route_check import check
 from wellspring.domain.dispatch import rules
 from wellspring.domain.dispatch.config import DispatchConfig
-from wellspring.domain.dispatch.routes import PINNED_SKILL_BASE, SKILL
+from wellspring.domain.dispatch.route_inputs import PINNED_SKILL_BASE, SKILL
 from wellspring.domain.models.enums import Priority, TicketType
 from wellspring.geo import planner
 from wellspring.geo.distance import Point

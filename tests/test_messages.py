@@ -43,7 +43,7 @@ def test_messages_fill_their_placeholders() -> None:
 
 
 def test_every_unplaced_reason_has_its_message() -> None:
-    from wellspring.domain.dispatch.routes import SOLVER_REASONS, UNPLACED_REASONS
+    from wellspring.domain.dispatch.route_results import SOLVER_REASONS, UNPLACED_REASONS
 
     assert set(SOLVER_REASONS.values()) <= set(UNPLACED_REASONS)
     for reason in UNPLACED_REASONS:

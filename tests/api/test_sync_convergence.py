@@ -29,7 +29,7 @@ from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.errors import DomainError
 from wellspring.domain.models.enums import JobStatus, Role
-from wellspring.domain.workflow import service, states
+from wellspring.domain.workflow import dispatching, states
 
 EXAMPLES = int(os.environ.get("WELLSPRING_SYNC_EXAMPLES", "6"))
 STEPS = int(os.environ.get("WELLSPRING_SYNC_STEPS", "25"))
@@ -62,7 +62,7 @@ def reassign(url: str, job_id: str, technician_id: str) -> None:
                 actor = Actor(user_id=hq.id, username="hq", role=Role.HQ)
                 try:
                     async with session.begin_nested():
-                        await service.assign_job(
+                        await dispatching.assign_job(
                             session, actor, job_id=job_id, technician_id=technician_id
                         )
                 except DomainError:

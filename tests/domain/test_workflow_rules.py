@@ -17,7 +17,7 @@ from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, declare_writes, session_factory, transaction
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.models.enums import DeviceStatus, OwnerKind, TicketType
-from wellspring.domain.workflow import service
+from wellspring.domain.workflow import dispatching, engineer_moves, follow_ups, opening
 from wellspring.domain.workflow.requests import OpenTicketRequest
 
 ACTORS = ("hotline", "clerk-sh", "clerk-bj", "tech-sh-1", "tech-sh-2", "customer-1")
@@ -58,7 +58,7 @@ async def _fresh_ticket(factory: Any, actors: dict[str, Actor]) -> str:
                 .limit(1)
             )
         ).scalar_one()
-        ticket = await service.open_ticket(
+        ticket = await opening.open_ticket(
             session,
             actors["hotline"],
             request=OpenTicketRequest(
@@ -78,13 +78,13 @@ def test_two_dispatchers_approving_at_once_one_wins(database_url: str) -> None:
             ticket_id = await _fresh_ticket(factory, actors)
             async with factory() as first:
                 await declare_writes(first)
-                await service.approve_ticket(first, actors["hotline"], ticket_id=ticket_id)
+                await dispatching.approve_ticket(first, actors["hotline"], ticket_id=ticket_id)
 
                 async def second() -> DomainError:
                     async with factory() as other:
                         await declare_writes(other)
                         try:
-                            await service.approve_ticket(
+                            await dispatching.approve_ticket(
                                 other, actors["clerk-sh"], ticket_id=ticket_id
                             )
                         except DomainError as error:
@@ -147,12 +147,14 @@ async def _apply(
     ).scalar_one_or_none() or "00000000-0000-0000-0000-000000000000"
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     calls = {
-        "approve": lambda: service.approve_ticket(session, actor, ticket_id=ticket_id),
-        "reject": lambda: service.reject_ticket(session, actor, ticket_id=ticket_id, reason="r"),
-        "dispatch": lambda: service.dispatch_ticket(
+        "approve": lambda: dispatching.approve_ticket(session, actor, ticket_id=ticket_id),
+        "reject": lambda: dispatching.reject_ticket(
+            session, actor, ticket_id=ticket_id, reason="r"
+        ),
+        "dispatch": lambda: dispatching.dispatch_ticket(
             session, actor, ticket_id=ticket_id, branch_id=ids["SH"]
         ),
-        "assign": lambda: service.assign_job(
+        "assign": lambda: dispatching.assign_job(
             session,
             actor,
             job_id=job_id,
@@ -160,18 +162,22 @@ async def _apply(
             appointment_start=soon,
             appointment_end=soon + dt.timedelta(hours=2),
         ),
-        "cancel": lambda: service.cancel_ticket(session, actor, ticket_id=ticket_id, reason="c"),
-        "accept": lambda: service.accept_job(session, actor, job_id=job_id),
-        "start": lambda: service.start_travel(session, actor, job_id=job_id),
-        "arrive": lambda: service.arrive_on_site(session, actor, job_id=job_id),
-        "complete": lambda: service.complete_job(
+        "cancel": lambda: dispatching.cancel_ticket(
+            session, actor, ticket_id=ticket_id, reason="c"
+        ),
+        "accept": lambda: engineer_moves.accept_job(session, actor, job_id=job_id),
+        "start": lambda: engineer_moves.start_travel(session, actor, job_id=job_id),
+        "arrive": lambda: engineer_moves.arrive_on_site(session, actor, job_id=job_id),
+        "complete": lambda: engineer_moves.complete_job(
             session,
             actor,
             job_id=job_id,
             report={"fault_symptom": "漏水", "fault_code": "E01", "repair_level": "LEVEL_1"},
         ),
-        "fail": lambda: service.fail_job(session, actor, job_id=job_id, reason="absent"),
-        "follow_up": lambda: service.record_follow_up(session, actor, ticket_id=ticket_id, score=4),
+        "fail": lambda: engineer_moves.fail_job(session, actor, job_id=job_id, reason="absent"),
+        "follow_up": lambda: follow_ups.record_follow_up(
+            session, actor, ticket_id=ticket_id, score=4
+        ),
     }
     await calls[move]()
 

@@ -194,7 +194,7 @@ def test_random_problems_both_engines_and_the_better_plan(problem: VrpProblem) -
 
 
 def test_a_day_of_the_shift_shape_the_app_sends() -> None:
-    # Open routes from home, lunch, skills with a pinned job: as domain/dispatch/routes.py.
+    # Open routes from home, lunch, skills with a pinned job: as domain/dispatch/route_inputs.py.
     lunch = VrpBreak(0, time_windows=((11 * HOUR + 1800, 12 * HOUR + 2700),), service=45 * MINUTE)
     problem = VrpProblem(
         jobs=tuple(

@@ -29,7 +29,7 @@ from ..domain.models.enums import (
     TicketType,
 )
 from ..domain.workflow import sla, states
-from ..domain.workflow.service import FOLLOW_UP_DELAY
+from ..domain.workflow.follow_ups import FOLLOW_UP_DELAY
 from .clock import CHINA, ref, uid
 from .customers import add_address
 from .plans import JobPlan, Step, TicketPlan

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select, true
 
 from .actor import Actor
+from .errors import PermissionDenied
 from .models import (
     AccountCard,
     Address,
@@ -362,3 +363,9 @@ def by_id_scope(model: type[Any], actor: Actor, *, include_deleted: bool = False
         live: Condition = model.deleted_at.is_(None)
         return condition & live
     return condition
+
+
+def check_own_branch(actor: Actor, branch_id: str | None) -> None:
+    """A clerk acts for their own branch only; another branch's work is refused outright."""
+    if actor.role is Role.CLERK and branch_id != actor.branch_id:
+        raise PermissionDenied

@@ -20,7 +20,7 @@ from wellspring.domain import models as m
 from wellspring.domain import versioning, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
-from wellspring.domain.inventory import service as inventory
+from wellspring.domain.inventory import consumption, documents
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
@@ -226,12 +226,12 @@ async def _apply_one(
             recorded_at=at,
         )
     elif name == "part_consumptions":
-        line = inventory.Line(
+        line = documents.Line(
             part_id=v["part_id"],
             quantity=v["quantity"],
             old_part_returned=bool(v["old_part_returned"]),
         )
-        await inventory.consume_parts(
+        await consumption.consume_parts(
             session,
             actor,
             job_id=job_id,

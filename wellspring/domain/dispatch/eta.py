@@ -22,6 +22,12 @@ from .locate import SHANGHAI, address_site, local_day, technician_position
 MIN_CHANGE = dt.timedelta(minutes=2)
 
 
+def clear_route(job: Job) -> None:
+    """The job leaves its route: its position, planned arrival and estimate no longer hold."""
+    job.route_plan_id = job.route_position = None
+    job.planned_arrival = job.eta = None
+
+
 async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> list[Job]:
     """Recompute and store the ETA of each of today's routed open jobs; returns those changed."""
     day = local_day(now)

@@ -13,7 +13,7 @@ from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
 from ..models import Device, DeviceModel, Warehouse
 from ..models.enums import DeviceStatus, StockBin, WarehouseKind
-from .service import MANAGERS
+from .documents import MANAGERS
 
 IN_STOCK = (DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-# The flags a clamped time carries (messages in wellspring/i18n.py).
+# The flags a clamped time carries (messages in wellspring/i18n/sync.py).
 CLAMPED_FUTURE = "TIME_CLAMPED_FUTURE"
 CLAMPED_BEFORE_PREVIOUS = "TIME_CLAMPED_BEFORE_PREVIOUS"
 CLAMPED_TOO_OLD = "TIME_CLAMPED_TOO_OLD"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, water
 from ..actor import Actor
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
-from ..errors import DomainError
+from ..errors import DomainError, present
 from ..inventory import machines
 from ..models import (
     AccountCard,
@@ -172,8 +172,7 @@ async def _install(
     device = await machines.in_stock(session, serial)
     if device is None:
         raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
-    customer = await session.get(Customer, ticket.customer_id)
-    assert customer is not None
+    customer = present(await session.get(Customer, ticket.customer_id), "the ticket's customer")
     source = machines.take_out(device)
     device.device_model_id = model.id
     device.supply_mode = model.supply_mode

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, water
 from ..actor import Actor
+from ..dispatch import eta
 from ..errors import DomainError, PermissionDenied
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest, utcnow
 from ..models.enums import JobStatus, Role
-from . import service, water_tests
+from . import dispatching, engineer_moves, water_tests
 
 _TARGET = {
     "ACCEPT": JobStatus.ACCEPTED,
@@ -80,17 +81,19 @@ async def record_job_event(
     at = recorded_at or utcnow()
     match action:
         case "ACCEPT":
-            await service.accept_job(session, actor, job_id=job_id, recorded_at=at)
+            await engineer_moves.accept_job(session, actor, job_id=job_id, recorded_at=at)
         case "START_TRAVEL":
-            await service.start_travel(session, actor, job_id=job_id, recorded_at=at)
+            await engineer_moves.start_travel(session, actor, job_id=job_id, recorded_at=at)
         case "ARRIVE":
-            await service.arrive_on_site(session, actor, job_id=job_id, recorded_at=at)
+            await engineer_moves.arrive_on_site(session, actor, job_id=job_id, recorded_at=at)
         case "COMPLETE":
-            await service.complete_job(
+            await engineer_moves.complete_job(
                 session, actor, job_id=job_id, report=report or {}, recorded_at=at
             )
         case "FAIL":
-            await service.fail_job(session, actor, job_id=job_id, reason=reason, recorded_at=at)
+            await engineer_moves.fail_job(
+                session, actor, job_id=job_id, reason=reason, recorded_at=at
+            )
     # The move's history row holds the time it was kept at (clamped, if the phone's was wrong).
     step = (
         await session.execute(
@@ -208,11 +211,9 @@ async def reschedule_by_engineer(
     )
     if changed_later:
         raise DomainError("CHANGED_ON_SERVER", field="appointment_start")
-    service.check_window(start, end)
+    dispatching.check_window(start, end)
     job.appointment_start, job.appointment_end = start, end
-    # A route position no longer holds once the window moves.
-    job.route_plan_id = job.route_position = None
-    job.planned_arrival = job.eta = None
+    eta.clear_route(job)  # a route position no longer holds once the window moves
     await session.flush()
     audit.record(
         session,

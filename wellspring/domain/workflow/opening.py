@@ -1,4 +1,6 @@
-"""Writing a new ticket: one path for the tickets people open and those the system opens.
+"""Opening tickets: the hotline's or a customer's (``open_ticket``, with a new customer if
+needed) and the system's (``open_follow_up_ticket``), all written by one factory
+(``new_ticket``).
 
 Its due time comes from the SLA hours (sla.py's defaults under the configured overrides,
 ``WELLSPRING_SLA_HOURS``), whoever opens it: the hotline, a customer, or the system after a
@@ -11,13 +13,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering
+from .. import audit, numbering, policy
 from ..actor import Actor
-from ..models import Ticket, TicketStatusChange, utcnow
-from ..models.enums import Channel, Priority, TicketStatus, TicketType
-from . import config, sla
+from ..customers import default_address
+from ..dispatch import locate
+from ..errors import DomainError, PermissionDenied, present
+from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange, utcnow
+from ..models.enums import Channel, OwnerKind, Priority, Role, TicketStatus, TicketType
+from . import config, moves, sla, states, ticket_details
+from .requests import OpenTicketRequest, check_phone, require
 from .states import system_reason
 
 
@@ -98,3 +105,112 @@ async def open_follow_up_ticket(
         linked_ticket_id=origin.id,
         details=details,
     )
+
+
+async def _customer_for(
+    session: AsyncSession, actor: Actor, request: OpenTicketRequest
+) -> tuple[Customer, Address | None]:
+    if (request.customer_id is None) == (request.new_customer is None):
+        raise DomainError("CUSTOMER_REQUIRED", field="customer")
+    if request.customer_id is not None:
+        customer = await moves.visible(session, actor, Customer, request.customer_id)
+        return customer, None
+    if actor.role is Role.CUSTOMER:
+        raise PermissionDenied
+    new = present(request.new_customer, "the new customer")
+    name = require(new.name, "newCustomer.name")
+    phone = check_phone(new.phone, "newCustomer.phone")
+    address_values = new.address.validated("newCustomer.address")
+    branch_id = request.branch_id or (actor.branch_id if actor.role is Role.CLERK else None)
+    if branch_id is None:
+        raise DomainError("BRANCH_REQUIRED", field="branchId")
+    branch = await moves.visible(session, actor, Branch, branch_id)
+    policy.check_own_branch(actor, branch.id)
+    customer = Customer(
+        code=await numbering.next_number(session, ("customer_number", "C")),
+        name=name,
+        kind=new.kind,
+        tier=new.tier,
+        phone=phone,
+        owner_kind=OwnerKind.BRANCH,
+        branch_id=branch.id,
+    )
+    session.add(customer)
+    await session.flush()
+    address = Address(
+        customer_id=customer.id,
+        is_default=True,
+        **locate.coordinates_for_new_address(address_values, new.address.coord_system),
+    )
+    session.add(address)
+    session.add(
+        Contact(
+            customer_id=customer.id,
+            name=(new.contact_name or name).strip()[:50],
+            phone=phone,
+            is_primary=True,
+        )
+    )
+    await session.flush()
+    audit.record(session, actor, "customer.created", entity_type="Customer", entity_id=customer.id)
+    return customer, address
+
+
+async def open_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    request: OpenTicketRequest,
+    sla_overrides: Mapping[str, Mapping[str, int]] | None = None,
+) -> Ticket:
+    """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
+    if actor.role not in states.DISPATCHERS and actor.role is not Role.CUSTOMER:
+        raise PermissionDenied
+    customer, new_address = await _customer_for(session, actor, request)
+    details, device, card = await ticket_details.check(session, actor, request, customer)
+    address_id = request.address_id
+    if address_id is not None:
+        address = await moves.visible(session, actor, Address, address_id)
+        if address.customer_id != customer.id:
+            raise DomainError("NOT_FOUND", field="addressId")
+    elif new_address is not None:
+        address_id = new_address.id
+    elif device is not None and device.address_id is not None:
+        address_id = device.address_id
+    else:
+        addresses = (
+            await session.execute(
+                select(Address).where(
+                    Address.customer_id == customer.id, Address.deleted_at.is_(None)
+                )
+            )
+        ).scalars()
+        fallback = default_address(list(addresses))
+        address_id = fallback.id if fallback is not None else None
+    if address_id is None and request.type is TicketType.INSTALL:
+        raise DomainError("REQUIRED", field="addressId")  # a machine goes in at an address
+    branch_id = customer.branch_id
+    if request.branch_id and request.customer_id is not None:
+        branch_id = (await moves.visible(session, actor, Branch, request.branch_id)).id
+    policy.check_own_branch(actor, branch_id)
+    channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
+    ticket = await new_ticket(
+        session,
+        actor,
+        type=request.type,
+        priority=request.priority,
+        opened_at=utcnow(),
+        sla_overrides=sla_overrides,
+        channel=channel,
+        customer_id=customer.id,
+        branch_id=branch_id,
+        device_id=device.id if device else None,
+        card_id=card.id if card and request.type is TicketType.CARD_CANCEL else None,
+        address_id=address_id,
+        description=request.description.strip()[:2000],
+        created_by_id=actor.user_id,
+        handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
+        details={**details, **request.extra},
+    )
+    await session.flush()
+    return ticket

@@ -1,7 +1,7 @@
 """Which transitions exist, from which states, and which roles may make them.
 
-Pure data and checks, no database: the services in ``service.py`` consult these before they
-write anything, so an illegal move changes nothing.
+Pure data and checks, no database: the use cases (opening, dispatching, engineer_moves,
+follow_ups, desk) consult these before they write anything, so an illegal move changes nothing.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import graphene
 
-from wellspring.domain.dispatch import geocoding, positions, routes, suggest
+from wellspring.domain.dispatch import geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 
@@ -101,7 +101,7 @@ class ApplyRoutePlan(graphene.Mutation):
 
         async def run():
             plan_id = parse_global_id(input["plan_id"], "RoutePlan", field="planId")
-            return await routes.apply_route_plan(ctx.session, actor, plan_id=plan_id)
+            return await route_apply.apply_route_plan(ctx.session, actor, plan_id=plan_id)
 
         return await _respond(info, run, RoutePlanPayload, "plan")
 

@@ -9,7 +9,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import locate
-from wellspring.domain.dispatch.routes import UNPLACED_REASONS
+from wellspring.domain.dispatch.route_results import UNPLACED_REASONS
 from wellspring.domain.dispatch.suggest import TechnicianSuggestion as Suggestion
 from wellspring.domain.models import enums as e
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem

@@ -5,7 +5,14 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
-from wellspring.domain.inventory import machines, service
+from wellspring.domain.inventory import (
+    consumption,
+    documents,
+    machines,
+    movements,
+    old_parts,
+    stock_settings,
+)
 from wellspring.domain.models import enums as e
 
 from ..core import enums
@@ -17,7 +24,7 @@ from ..core.scalars import DateTime
 from ..tickets.types import Job
 from .types import StockBalance, StockEntry, StockMovement
 
-MAX_LINES = service.MAX_LINES
+MAX_LINES = documents.MAX_LINES
 
 
 class StockLineInput(graphene.InputObjectType):
@@ -64,9 +71,9 @@ class ConsumePartsPayload(graphene.ObjectType):
     errors = errors_field()
 
 
-def _lines(values, *, consume: bool = False) -> list[service.Line]:
+def _lines(values, *, consume: bool = False) -> list[documents.Line]:
     return [
-        service.Line(
+        documents.Line(
             part_id=parse_global_id(v.part_id, "Part", field=f"lines.{i}.partId"),
             quantity=v.quantity,
             bin=e.StockBin(v.get("bin") or e.StockBin.GOOD) if not consume else e.StockBin.GOOD,
@@ -101,7 +108,7 @@ class MoveStock(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.move_stock(
+            return await movements.move_stock(
                 info.context.session,
                 actor,
                 kind=e.MovementKind(input.kind),
@@ -131,7 +138,7 @@ class ReceiveTransfer(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.receive_transfer(
+            return await movements.receive_transfer(
                 info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
             )
 
@@ -153,7 +160,7 @@ class DecideBreakage(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.decide_breakage(
+            return await movements.decide_breakage(
                 info.context.session,
                 actor,
                 movement_id=parse_global_id(id, "StockMovement"),
@@ -177,7 +184,7 @@ class ConsumeParts(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            entries = await service.consume_parts(
+            entries = await consumption.consume_parts(
                 info.context.session,
                 actor,
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
@@ -217,7 +224,7 @@ class SetSafetyStock(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.set_safety_stock(
+            return await stock_settings.set_safety_stock(
                 info.context.session,
                 actor,
                 warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
@@ -288,12 +295,12 @@ class CheckOldParts(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.check_old_parts(
+            return await old_parts.check_old_parts(
                 info.context.session,
                 actor,
                 movement_id=parse_global_id(id, "StockMovement"),
                 counts=[
-                    service.Checked(
+                    old_parts.Checked(
                         part_id=parse_global_id(c.part_id, "Part", field=f"counts.{i}.partId"),
                         valid=c.valid,
                         rejected=c.rejected,
@@ -318,7 +325,7 @@ class ConfirmReplacement(graphene.Mutation):
         actor = require_actor(info)
 
         async def run():
-            return await service.confirm_replacement(
+            return await old_parts.confirm_replacement(
                 info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
             )
 

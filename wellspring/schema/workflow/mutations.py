@@ -5,7 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain.actor import Actor
-from wellspring.domain.workflow import service
+from wellspring.domain.workflow import desk, dispatching, engineer_moves, follow_ups, opening
 
 from ..core.context import RequestContext, require_actor
 from ..core.ids import parse_global_id
@@ -47,7 +47,7 @@ class OpenTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
         return await _ticket_payload(
             info,
-            lambda: service.open_ticket(
+            lambda: opening.open_ticket(
                 ctx.session, actor, request=open_request(input), sla_overrides=ctx.sla_hours
             ),
         )
@@ -99,18 +99,18 @@ def _by_id_mutation(
 
 
 ApproveTicket = _by_id_mutation(
-    "ApproveTicket", service.approve_ticket, "Approve (审核).", of="Ticket"
+    "ApproveTicket", dispatching.approve_ticket, "Approve (审核).", of="Ticket"
 )
 RejectTicket = _by_id_mutation(
     "RejectTicket",
-    service.reject_ticket,
+    dispatching.reject_ticket,
     "Reject at approval, with a reason.",
     of="Ticket",
     reason=True,
 )
 CancelTicket = _by_id_mutation(
     "CancelTicket",
-    service.cancel_ticket,
+    dispatching.cancel_ticket,
     "Cancel before completion, with a reason.",
     of="Ticket",
     reason=True,
@@ -131,7 +131,7 @@ class DispatchTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.dispatch_ticket(
+            return await dispatching.dispatch_ticket(
                 ctx.session,
                 actor,
                 ticket_id=parse_global_id(id, "Ticket"),
@@ -163,7 +163,7 @@ class AssignJob(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.assign_job(
+            return await dispatching.assign_job(
                 ctx.session,
                 actor,
                 job_id=parse_global_id(job_id, "Job", field="jobId"),
@@ -176,17 +176,17 @@ class AssignJob(graphene.Mutation):
 
 
 AcceptJob = _by_id_mutation(
-    "AcceptJob", service.accept_job, "The engineer accepts the job.", of="Job", recorded=True
+    "AcceptJob", engineer_moves.accept_job, "The engineer accepts the job.", of="Job", recorded=True
 )
 StartTravel = _by_id_mutation(
-    "StartTravel", service.start_travel, "On the way.", of="Job", recorded=True
+    "StartTravel", engineer_moves.start_travel, "On the way.", of="Job", recorded=True
 )
 ArriveOnSite = _by_id_mutation(
-    "ArriveOnSite", service.arrive_on_site, "Arrived at the site.", of="Job", recorded=True
+    "ArriveOnSite", engineer_moves.arrive_on_site, "Arrived at the site.", of="Job", recorded=True
 )
 FailJob = _by_id_mutation(
     "FailJob",
-    service.fail_job,
+    engineer_moves.fail_job,
     "Could not be done (customer absent, part missing ...); back to the dispatcher.",
     of="Job",
     reason=True,
@@ -207,7 +207,7 @@ class CompleteJob(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.complete_job(
+            return await engineer_moves.complete_job(
                 ctx.session,
                 actor,
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
@@ -231,7 +231,7 @@ class RecordFollowUp(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.record_follow_up(
+            return await follow_ups.record_follow_up(
                 ctx.session,
                 actor,
                 ticket_id=parse_global_id(input.ticket_id, "Ticket", field="ticketId"),
@@ -264,7 +264,7 @@ class RouteTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.route_ticket(
+            return await desk.route_ticket(
                 ctx.session,
                 actor,
                 ticket_id=parse_global_id(id, "Ticket"),
@@ -289,7 +289,7 @@ class ResolveTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
 
         async def run():
-            return await service.resolve_ticket(
+            return await desk.resolve_ticket(
                 ctx.session, actor, ticket_id=parse_global_id(id, "Ticket"), resolution=resolution
             )
 

@@ -1,0 +1,159 @@
+"""Parts consumed on jobs: idempotent per phone-generated line id, reversed with new entries
+if the job is cancelled. None of them commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import Job, StockEntry, Warehouse
+from ..models.enums import (
+    JobStatus,
+    LedgerKind,
+    Role,
+    StockBin,
+)
+from . import discrepancies, documents, ledger
+from .documents import Line
+
+
+def _batch_keys(key: str) -> list[str]:
+    """Every ledger key a consumption batch can write (its lines and their old parts)."""
+    lines = [f"{key}:{i:03d}" for i in range(documents.MAX_LINES)]
+    return lines + [f"{line}:old" for line in lines]
+
+
+async def consume_parts(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    lines: list[Line],
+    client_id: str,
+    recorded_at: dt.datetime | None = None,
+    recorded_offline: bool = False,
+) -> list[StockEntry]:
+    """Parts used on a job, from the engineer's van; swapped old parts go to its defective bin.
+
+    ``client_id`` is the phone's id for this batch: sent again (a retry after a lost answer),
+    it returns what the first call recorded and changes nothing. Recorded offline, the work
+    is already done: what the van's book cannot cover opens a discrepancy instead of failing.
+    """
+    if actor.role is not Role.TECHNICIAN:
+        raise PermissionDenied
+    key = client_id.strip()
+    if not key or len(key) > 80:
+        raise DomainError("INVALID_ARGUMENT", field="clientId")
+    job = await session.get(Job, job_id)
+    if job is None or job.technician_id != actor.technician_id:
+        raise DomainError("NOT_FOUND", field="jobId")
+    earlier = (
+        (
+            await session.execute(
+                select(StockEntry)
+                # The batch's own line keys, matched exactly: the phone's id is no pattern.
+                .where(StockEntry.client_id.in_(_batch_keys(key)))
+                .order_by(StockEntry.client_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if earlier:
+        if any(entry.job_id != job.id for entry in earlier):
+            raise DomainError("INVALID_ARGUMENT", field="clientId")
+        return list(earlier)
+    if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
+        raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
+    await documents.check_lines(session, lines)
+    van = (
+        await session.execute(
+            select(Warehouse).where(Warehouse.technician_id == actor.technician_id)
+        )
+    ).scalar_one_or_none()
+    if van is None:
+        raise DomainError("NO_VAN", field="jobId")
+    entries = []
+    for i, line in enumerate(lines):
+        if recorded_offline:
+            await discrepancies.cover_shortfall(
+                session,
+                actor,
+                van=van,
+                job=job,
+                part_id=line.part_id,
+                quantity=line.quantity,
+                client_id=f"{key}:{i:03d}",
+                recorded_at=recorded_at,
+            )
+        entries.append(
+            await ledger.post(
+                session,
+                actor,
+                warehouse_id=van.id,
+                part_id=line.part_id,
+                bin_=StockBin.GOOD,
+                delta=-line.quantity,
+                kind=LedgerKind.CONSUMPTION,
+                job_id=job.id,
+                document=job.number,
+                client_id=f"{key}:{i:03d}",
+                field=f"lines.{i}.quantity",
+            )
+        )
+        if line.old_part_returned:
+            entries.append(
+                await ledger.post(
+                    session,
+                    actor,
+                    warehouse_id=van.id,
+                    part_id=line.part_id,
+                    bin_=StockBin.DEFECTIVE,
+                    delta=line.quantity,
+                    kind=LedgerKind.OLD_PART,
+                    job_id=job.id,
+                    document=job.number,
+                    client_id=f"{key}:{i:03d}:old",
+                )
+            )
+    for entry in entries:
+        entry.recorded_at = recorded_at  # the phone's time, when it was recorded offline
+    audit.record(
+        session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key
+    )
+    return entries
+
+
+async def reverse_job(session: AsyncSession, actor: Actor, *, job_id: str) -> int:
+    """Undo what a cancelled job consumed, with reversing entries (the ledger is never edited)."""
+    entries = (
+        (
+            await session.execute(
+                select(StockEntry).where(
+                    StockEntry.job_id == job_id,
+                    StockEntry.kind.in_((LedgerKind.CONSUMPTION, LedgerKind.OLD_PART)),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for entry in entries:
+        await ledger.post(
+            session,
+            actor,
+            warehouse_id=entry.warehouse_id,
+            part_id=entry.part_id,
+            bin_=entry.bin,
+            delta=-entry.delta,
+            kind=LedgerKind.REVERSAL,
+            job_id=job_id,
+            document=entry.document,
+            note=f"reverses {entry.id}",
+        )
+    return len(entries)

@@ -1,0 +1,110 @@
+"""Stock documents (movements) and their lines: who may write them, the warehouse or movement
+a document names, checking its lines, numbering and recording a new one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit, numbering, policy
+from ..actor import Actor
+from ..errors import DomainError
+from ..models import Part, StockMovement, Warehouse
+from ..models.enums import (
+    MovementKind,
+    MovementStatus,
+    Role,
+    StockBin,
+)
+
+MANAGERS = frozenset({Role.ADMIN, Role.HQ, Role.CLERK})
+APPROVERS = frozenset({Role.ADMIN, Role.HQ})
+MAX_LINES = 100
+MOVEMENT = ("stock_movement_number", "M")
+
+
+@dataclass(frozen=True)
+class Line:
+    part_id: str
+    quantity: int
+    bin: StockBin = StockBin.GOOD
+    old_part_returned: bool = False
+
+
+async def warehouse(
+    session: AsyncSession, actor: Actor, warehouse_id: str, field: str
+) -> Warehouse:
+    row = (
+        await session.execute(
+            select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        )
+    ).scalar_one_or_none()
+    if row is None or not row.is_active:
+        raise DomainError("NOT_FOUND", field=field)
+    return row
+
+
+async def check_lines(
+    session: AsyncSession, lines: list[Line], *, allow_zero: bool = False
+) -> None:
+    if not lines or len(lines) > MAX_LINES:
+        raise DomainError("INVALID_ARGUMENT", field="lines")
+    known = set(
+        (
+            await session.execute(
+                select(Part.id).where(Part.id.in_({line.part_id for line in lines}))
+            )
+        ).scalars()
+    )
+    for index, line in enumerate(lines):
+        if line.part_id not in known:
+            raise DomainError("UNKNOWN_PART", field=f"lines.{index}.partId")
+        if line.quantity < 0 or (line.quantity == 0 and not allow_zero):
+            raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"lines.{index}.quantity")
+
+
+def _as_json(lines: list[Line]) -> list[dict[str, object]]:
+    return [{"part_id": x.part_id, "bin": x.bin.value, "quantity": x.quantity} for x in lines]
+
+
+async def new_movement(
+    session: AsyncSession,
+    actor: Actor,
+    kind: MovementKind,
+    status: MovementStatus,
+    lines: list[Line],
+    *,
+    source: Warehouse | None,
+    target: Warehouse | None,
+    note: str,
+) -> StockMovement:
+    movement = StockMovement(
+        number=await numbering.next_number(session, MOVEMENT),
+        kind=kind,
+        status=status,
+        from_warehouse_id=source.id if source else None,
+        to_warehouse_id=target.id if target else None,
+        lines=_as_json(lines),
+        created_by_id=actor.user_id or None,
+        note=note.strip()[:500],
+    )
+    session.add(movement)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        f"stock.{kind.value.lower()}",
+        entity_type="StockMovement",
+        entity_id=movement.id,
+        status=status.value,
+    )
+    return movement
+
+
+async def movement(session: AsyncSession, movement_id: str) -> StockMovement:
+    movement = await session.get(StockMovement, movement_id)
+    if movement is None or movement.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="id")
+    return movement

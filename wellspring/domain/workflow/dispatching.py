@@ -1,0 +1,127 @@
+"""The dispatcher's moves: approve or reject a ticket, send it to a branch (its job opens),
+give the job to an engineer with the agreed window, cancel. None of them commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import policy
+from ..actor import Actor
+from ..dispatch import eta
+from ..errors import DomainError, PermissionDenied
+from ..inventory import consumption
+from ..models import Branch, Job, Technician, Ticket, utcnow
+from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
+from . import moves, states
+
+
+async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Ticket:
+    ticket = await moves.ticket_for(session, actor, states.APPROVE, ticket_id)
+    if ticket.type is TicketType.RELOCATE and actor.role not in states.BRANCH_APPROVERS:
+        raise PermissionDenied  # a move is approved by the branch (and finance), not the hotline
+    moves.move_ticket(session, actor, ticket, TicketStatus.APPROVED)
+    await moves.flush(session, ticket)
+    return ticket
+
+
+async def reject_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
+) -> Ticket:
+    ticket = await moves.ticket_for(session, actor, states.REJECT, ticket_id, reason=reason)
+    moves.move_ticket(
+        session, actor, ticket, TicketStatus.REJECTED, reason=moves.reason_text(reason)
+    )
+    ticket.closed_at = utcnow()
+    await moves.flush(session, ticket)
+    return ticket
+
+
+async def dispatch_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, branch_id: str
+) -> tuple[Ticket, Job]:
+    """Send an approved ticket to a branch, opening its job (派单)."""
+    ticket = await moves.ticket_for(session, actor, states.DISPATCH, ticket_id)
+    branch = await moves.visible(session, actor, Branch, branch_id)
+    if branch.kind is BranchKind.HQ or not branch.is_active:
+        raise DomainError("INVALID_BRANCH", field="branchId")
+    policy.check_own_branch(actor, branch.id)
+    ticket.branch_id = branch.id
+    moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
+    await moves.flush(session, ticket)
+    job = await moves.new_job(session, actor, ticket)
+    return ticket, job
+
+
+def check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
+    if start is None and end is None:
+        return
+    if start is None or end is None or end <= start or end < utcnow():
+        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointmentStart")
+
+
+async def assign_job(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    technician_id: str,
+    appointment_start: dt.datetime | None = None,
+    appointment_end: dt.datetime | None = None,
+) -> Job:
+    """Give a job to an engineer of its branch, with the agreed window (预约) if known.
+
+    Assigning again before the engineer leaves reassigns or reschedules.
+    """
+    states.check_role(states.ASSIGN, actor.role)
+    job = await moves.visible(session, actor, Job, job_id)
+    ticket = await moves.visible(session, actor, Ticket, job.ticket_id)
+    states.check(states.ASSIGN, role=actor.role, current=ticket.status)
+    if job.status not in (JobStatus.PENDING, JobStatus.ASSIGNED, JobStatus.ACCEPTED):
+        raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
+    technician = await session.get(Technician, technician_id)
+    if (
+        technician is None
+        or technician.branch_id != job.branch_id
+        or not technician.is_active
+        or technician.deleted_at is not None
+    ):
+        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
+    check_window(appointment_start, appointment_end)
+    reassigned = job.technician_id is not None and job.technician_id != technician.id
+    if job.technician_id != technician.id:
+        eta.clear_route(job)  # a route position belongs to the engineer it was planned for
+    job.technician_id = technician.id
+    job.appointment_start = appointment_start
+    job.appointment_end = appointment_end
+    note = states.system_reason("REASSIGNED") if reassigned else ""
+    moves.move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
+    target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
+    if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:
+        target = TicketStatus.APPOINTED  # a window once agreed stays until changed
+    moves.move_ticket(session, actor, ticket, target, reason=note)
+    await moves.flush(session, ticket)
+    await moves.flush(session, job)
+    return job
+
+
+async def cancel_ticket(
+    session: AsyncSession, actor: Actor, *, ticket_id: str, reason: str
+) -> Ticket:
+    ticket = await moves.ticket_for(session, actor, states.CANCEL, ticket_id, reason=reason)
+    text = moves.reason_text(reason)
+    jobs = (
+        await session.execute(
+            select(Job).where(Job.ticket_id == ticket.id, Job.status.in_(JOB_OPEN_STATUSES))
+        )
+    ).scalars()
+    for job in jobs:
+        moves.move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
+        await consumption.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
+    moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
+    ticket.closed_at = utcnow()
+    await moves.flush(session, ticket)
+    return ticket

@@ -1,0 +1,184 @@
+"""The engineer's moves on their job: accept, start travel, arrive, complete, fail.
+
+Each is dated by the phone's time (checked, clock_rules.py), moves the job and its ticket,
+and refreshes the engineer's site and the ETAs of their remaining stops. None commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..actor import Actor
+from ..dispatch import eta, locate
+from ..errors import DomainError, PermissionDenied, present
+from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
+from ..models.enums import JobStatus, Role, TicketStatus
+from . import clock_rules, config, effects, follow_ups, moves, states
+from .clock_rules import Stamp
+
+MOVE_STAMPS = {
+    JobStatus.ACCEPTED: "accepted_at",
+    JobStatus.EN_ROUTE: "started_travel_at",
+    JobStatus.ON_SITE: "arrived_at",
+}
+
+
+async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job, Ticket]:
+    if actor.role is not Role.TECHNICIAN:
+        raise PermissionDenied
+    job = await session.get(Job, job_id)
+    if job is None or job.technician_id != actor.technician_id or job.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="id")
+    ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
+    return job, ticket
+
+
+async def _stamp(
+    session: AsyncSession, job: Job, ticket: Ticket, recorded_at: dt.datetime | None
+) -> Stamp:
+    """When the engineer's move happened: the phone's time, checked (clock_rules.py).
+
+    The previous step is the job's last, or its ticket's if later (the move is written to
+    both histories, and each stays in order).
+    """
+    now = utcnow()
+    if recorded_at is None:
+        return clock_rules.server_stamp(now)
+    last_job = await session.scalar(
+        select(func.max(JobStatusChange.at)).where(JobStatusChange.job_id == job.id)
+    )
+    last_ticket = await session.scalar(
+        select(func.max(TicketStatusChange.at)).where(TicketStatusChange.ticket_id == ticket.id)
+    )
+    previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
+    return clock_rules.judge(
+        recorded_at, received=now, previous=previous, rules=config.current().clock
+    )
+
+
+async def _engineer_move(
+    session: AsyncSession,
+    actor: Actor,
+    job_id: str,
+    move: states.Move,
+    target: JobStatus,
+    recorded_at: dt.datetime | None,
+) -> Job:
+    """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(move, role=actor.role, current=job.status)
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
+    moves.move_job(session, actor, job, target, stamp=stamp)
+    ticket_target = states.TICKET_FOR_JOB.get(target)
+    if ticket_target is not None:
+        moves.move_ticket(session, actor, ticket, ticket_target, stamp=stamp)
+        await moves.flush(session, ticket)
+    await moves.flush(session, job)
+    if target is JobStatus.ON_SITE:
+        job.eta = stamp.occurred_at  # the estimate ends where the arrival is known
+    await _after_move(session, job, ticket, stamp, reached=target is JobStatus.ON_SITE)
+    return job
+
+
+async def _after_move(
+    session: AsyncSession, job: Job, ticket: Ticket, stamp: Stamp, *, reached: bool
+) -> None:
+    """The engineer's position and the ETAs of their remaining stops follow each move.
+
+    The site is where the engineer was when the move happened (a later-known site stays);
+    estimates run from the server's now, the arrival's service time from the arrival's time.
+    """
+    if job.technician_id is None:
+        return
+    tech = await session.get(Technician, job.technician_id)
+    if tech is None:
+        return
+    if reached and (tech.site_at is None or tech.site_at <= stamp.occurred_at):
+        address = await session.get(Address, ticket.address_id) if ticket.address_id else None
+        locate.mark_site(tech, locate.address_site(address), stamp.occurred_at)
+    await eta.refresh(session, tech, stamp.received_at)
+    await session.flush()
+
+
+async def accept_job(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    """``recorded_at``: when the phone recorded the move (the server's now when not given)."""
+    return await _engineer_move(
+        session, actor, job_id, states.ACCEPT, JobStatus.ACCEPTED, recorded_at
+    )
+
+
+async def start_travel(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    return await _engineer_move(
+        session, actor, job_id, states.START_TRAVEL, JobStatus.EN_ROUTE, recorded_at
+    )
+
+
+async def arrive_on_site(
+    session: AsyncSession, actor: Actor, *, job_id: str, recorded_at: dt.datetime | None = None
+) -> Job:
+    return await _engineer_move(
+        session, actor, job_id, states.ARRIVE, JobStatus.ON_SITE, recorded_at
+    )
+
+
+async def complete_job(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    report: Mapping[str, Any],
+    recorded_at: dt.datetime | None = None,
+) -> Job:
+    """File the visit's report; the ticket is completed and its follow-up call falls due.
+
+    Everything dated by the visit (history, completion, the water test, the call's due time)
+    takes the time the work was done, not the time the phone synced.
+    """
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.COMPLETE, role=actor.role, current=job.status)
+    clean = effects.check_report(ticket, report)
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    done = stamp.occurred_at
+    await effects.on_complete(session, actor, ticket, job, clean, at=done)
+    job.completed_at = done
+    job.report = clean
+    ticket.completed_at = done
+    moves.move_job(session, actor, job, JobStatus.COMPLETED, stamp=stamp)
+    moves.move_ticket(session, actor, ticket, TicketStatus.COMPLETED, stamp=stamp)
+    follow_ups.fall_due(session, actor, ticket, stamp)
+    await moves.flush(session, ticket)
+    await moves.flush(session, job)
+    await _after_move(session, job, ticket, stamp, reached=True)
+    return job
+
+
+async def fail_job(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    reason: str,
+    recorded_at: dt.datetime | None = None,
+) -> Job:
+    """The visit could not be done: the ticket goes back to its dispatcher with a new job."""
+    job, ticket = await _my_job(session, actor, job_id)
+    states.check(states.FAIL, role=actor.role, current=job.status, reason=reason)
+    text = moves.reason_text(reason)
+    stamp = await _stamp(session, job, ticket, recorded_at)
+    moves.move_job(session, actor, job, JobStatus.FAILED, reason=text, stamp=stamp)
+    moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED, reason=text, stamp=stamp)
+    await moves.flush(session, ticket)
+    await moves.flush(session, job)
+    await moves.new_job(session, actor, ticket)
+    await _after_move(session, job, ticket, stamp, reached=job.arrived_at is not None)
+    return job

@@ -1,0 +1,101 @@
+"""The hotline's call back (回访) after a ticket is done: when it falls due, and its score,
+which closes the ticket (a low one opens a complaint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit
+from ..actor import Actor
+from ..errors import DomainError
+from ..models import FollowUp, Ticket, utcnow
+from ..models.enums import Dissatisfaction, FollowUpStatus, TicketStatus, TicketType
+from . import clock_rules, effects, moves, states
+from .clock_rules import Stamp
+from .opening import open_follow_up_ticket
+
+FOLLOW_UP_DELAY = dt.timedelta(hours=24)
+
+LOW_SCORE = 2
+
+
+def fall_due(session: AsyncSession, actor: Actor, ticket: Ticket, completed: Stamp) -> None:
+    """The ticket was just completed: its call back falls due a day after the completion.
+
+    The move is dated one microsecond after the completion, so the history sorts in the order
+    the moves happened.
+    """
+    later = completed.after(dt.timedelta(microseconds=1))
+    moves.move_ticket(session, actor, ticket, TicketStatus.FOLLOW_UP_DUE, stamp=later)
+    session.add(FollowUp(ticket_id=ticket.id, due_at=completed.occurred_at + FOLLOW_UP_DELAY))
+
+
+async def record_follow_up(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    ticket_id: str,
+    score: int,
+    dissatisfaction: Dissatisfaction | None = None,
+    comment: str = "",
+) -> tuple[Ticket, FollowUp, Ticket | None]:
+    """The hotline's call back (回访): the score closes the ticket; a low one opens a complaint."""
+    ticket = await moves.ticket_for(session, actor, states.FOLLOW_UP, ticket_id)
+    if not 1 <= score <= 5:
+        raise DomainError("SCORE_OUT_OF_RANGE", field="score")
+    if score <= LOW_SCORE and dissatisfaction is None:
+        raise DomainError("DISSATISFACTION_REQUIRED", field="dissatisfaction")
+    now = utcnow()
+    follow_up = (
+        (
+            await session.execute(
+                select(FollowUp)
+                .where(FollowUp.ticket_id == ticket.id, FollowUp.status == FollowUpStatus.DUE)
+                .order_by(FollowUp.due_at)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if follow_up is None:
+        follow_up = FollowUp(ticket_id=ticket.id, due_at=now)
+        session.add(follow_up)
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.score = score
+    follow_up.dissatisfaction = dissatisfaction
+    follow_up.comment = comment.strip()[:1000]
+    follow_up.recorded_by_id = actor.user_id
+    follow_up.recorded_at = now
+    await effects.on_close(session, actor, ticket)
+    moves.move_ticket(
+        session, actor, ticket, TicketStatus.CLOSED, stamp=clock_rules.server_stamp(now)
+    )
+    ticket.closed_at = now
+    await moves.flush(session, ticket)
+    complaint = None
+    if score <= LOW_SCORE:
+        complaint = await open_follow_up_ticket(
+            session,
+            actor,
+            origin=ticket,
+            ticket_type=TicketType.COMPLAINT,
+            description=f"回访评分 {score}：{follow_up.comment}",
+            details={
+                "follow_up_score": score,
+                "dissatisfaction": dissatisfaction.value if dissatisfaction else None,
+            },
+        )
+    audit.record(
+        session,
+        actor,
+        "follow_up.recorded",
+        entity_type="Ticket",
+        entity_id=ticket.id,
+        score=score,
+    )
+    await session.flush()
+    return ticket, follow_up, complaint

@@ -1,0 +1,179 @@
+"""The steps every workflow use case shares: find a visible row, move a ticket or a job along
+its state machine (history row and audit entry included), open a job, and write the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, numbering, policy
+from ..actor import Actor
+from ..errors import DomainError
+from ..models import Job, JobStatusChange, Ticket, TicketStatusChange, utcnow
+from ..models.enums import JobStatus, TicketStatus
+from . import clock_rules, states
+from .clock_rules import Stamp
+
+M = TypeVar("M")
+MAX_REASON = 500
+
+
+async def visible(session: AsyncSession, actor: Actor, model: type[M], id_: str) -> M:
+    """The row the actor may see, or ``NOT_FOUND`` (a forbidden row looks like a missing one)."""
+    row = (
+        await session.execute(select(model).where(policy.scope(model, actor)).filter_by(id=id_))
+    ).scalar_one_or_none()
+    if row is None or row.deleted_at is not None:  # type: ignore[attr-defined]
+        raise DomainError("NOT_FOUND", field="id")
+    return row
+
+
+async def flush(session: AsyncSession, row: Ticket | Job) -> None:
+    """Write now, so that a concurrent change surfaces here as a clear error."""
+    model, row_id = type(row), row.id
+    try:
+        await session.flush()
+    except StaleDataError:
+        # The failed flush spoiled this transaction: read the winner's state on the side.
+        engine = session.bind
+        if not isinstance(engine, AsyncEngine):
+            raise
+        async with engine.connect() as conn:
+            current = await conn.scalar(select(model.status).where(model.id == row_id))
+        raise DomainError("STALE_OBJECT", status=str(current)) from None
+
+
+async def ticket_for(
+    session: AsyncSession,
+    actor: Actor,
+    move: states.Move,
+    ticket_id: str,
+    *,
+    reason: str | None = None,
+) -> Ticket:
+    """The ticket a move applies to: the role may make it (checked before any read, so a
+    forbidden role learns nothing), the ticket is visible, and its state allows the move."""
+    states.check_role(move, actor.role)
+    ticket = await visible(session, actor, Ticket, ticket_id)
+    states.check(move, role=actor.role, current=ticket.status, reason=reason)
+    return ticket
+
+
+def reason_text(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise DomainError("VALUE_TOO_LONG", field="reason", maximum=MAX_REASON)
+    return text
+
+
+def _move(
+    session: AsyncSession,
+    actor: Actor,
+    row: Ticket | Job,
+    target: Any,
+    *,
+    edges: frozenset[tuple[str | None, str]],
+    history: Callable[..., TicketStatusChange | JobStatusChange],
+    reason: str,
+    stamp: Stamp | None,
+) -> None:
+    """Check the edge, set the status, and write the history row and the audit entry."""
+    stamp = stamp or clock_rules.server_stamp(utcnow())
+    source = row.status
+    states.check_edge(edges, source, target)
+    row.status = target
+    if reason:
+        row.status_reason = reason
+    session.add(
+        history(
+            from_status=source,
+            to_status=target,
+            actor_id=actor.user_id or None,
+            reason=reason,
+            at=stamp.occurred_at,
+            received_at=stamp.received_at,
+            reported_at=stamp.reported_at,
+            time_flag=stamp.flag,
+        )
+    )
+    entity = type(row).__name__
+    audit.record(
+        session,
+        actor,
+        f"{entity.lower()}.{target.value.lower()}",
+        entity_type=entity,
+        entity_id=row.id,
+        from_status=source.value if source else None,
+        reason=reason,
+    )
+
+
+def move_ticket(
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    target: TicketStatus,
+    *,
+    reason: str = "",
+    stamp: Stamp | None = None,
+) -> None:
+    def history(**values: Any) -> TicketStatusChange:
+        return TicketStatusChange(ticket_id=ticket.id, **values)
+
+    _move(
+        session,
+        actor,
+        ticket,
+        target,
+        edges=states.TICKET_EDGES,
+        history=history,
+        reason=reason,
+        stamp=stamp,
+    )
+
+
+def move_job(
+    session: AsyncSession,
+    actor: Actor,
+    job: Job,
+    target: JobStatus,
+    *,
+    reason: str = "",
+    stamp: Stamp | None = None,
+) -> None:
+    def history(**values: Any) -> JobStatusChange:
+        return JobStatusChange(job_id=job.id, **values)
+
+    _move(
+        session,
+        actor,
+        job,
+        target,
+        edges=states.JOB_EDGES,
+        history=history,
+        reason=reason,
+        stamp=stamp,
+    )
+
+
+async def new_job(session: AsyncSession, actor: Actor, ticket: Ticket) -> Job:
+    """Open a PENDING job for the ticket in the ticket's branch."""
+    job = Job(
+        number=await numbering.next_number(session, numbering.JOB),
+        ticket_id=ticket.id,
+        branch_id=ticket.branch_id,
+        status=JobStatus.PENDING,
+    )
+    session.add(job)
+    await session.flush()
+    session.add(
+        JobStatusChange(
+            job_id=job.id, from_status=None, to_status=JobStatus.PENDING, actor_id=actor.user_id
+        )
+    )
+    return job

@@ -1,0 +1,123 @@
+"""What each ticket type needs when it is opened: its device, card, install or recharge
+details, expected parts, the new address of a move. Checked before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..actor import Actor
+from ..dispatch import locate
+from ..errors import DomainError
+from ..inventory import machines
+from ..models import AccountCard, Customer, Device, DeviceModel, Part
+from ..models.enums import CardStatus, DeviceStatus, TicketType
+from . import moves
+from .requests import OpenTicketRequest, require
+
+DEVICE_TYPES = frozenset(
+    {
+        TicketType.UNINSTALL,
+        TicketType.RELOCATE,
+        TicketType.RECHARGE,
+        TicketType.REPAIR,
+        TicketType.FILTER_CHANGE,
+        TicketType.WATER_TEST,
+    }
+)
+
+
+async def check(
+    session: AsyncSession, actor: Actor, request: OpenTicketRequest, customer: Customer
+) -> tuple[dict[str, Any], Device | None, AccountCard | None]:
+    """Check what the ticket's type needs and return what to keep in ``details``."""
+    device: Device | None = None
+    card: AccountCard | None = None
+    details: dict[str, Any] = {}
+    kind = request.type
+    if kind in DEVICE_TYPES or request.device_id is not None:
+        if request.device_id is None:
+            raise DomainError("DEVICE_REQUIRED", field="deviceId")
+        device = await moves.visible(session, actor, Device, request.device_id)
+        # The state first: "not installed" says more than "not this customer's" once a
+        # device was taken away (its customer is cleared on uninstall).
+        if kind in DEVICE_TYPES and device.status is not DeviceStatus.INSTALLED:
+            raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=device.status.value)
+        if device.customer_id != customer.id:
+            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
+        if (
+            kind is TicketType.RECHARGE
+            and request.recharge is not None
+            and request.recharge.plan is not device.supply_mode
+        ):
+            raise DomainError(
+                "RECHARGE_PLAN_MISMATCH", field="recharge.plan", mode=device.supply_mode.value
+            )
+    if kind is TicketType.CARD_CANCEL:
+        if request.card_id is None:
+            raise DomainError("CARD_REQUIRED", field="cardId")
+        card = await moves.visible(session, actor, AccountCard, request.card_id)
+        if card.customer_id != customer.id or card.status is not CardStatus.ACTIVE:
+            raise DomainError("CARD_NOT_ACTIVE", field="cardId")
+    if kind is TicketType.INSTALL:
+        install = request.install
+        if install is None:
+            raise DomainError("REQUIRED", field="install")
+        number = require(install.card_number, "install.cardNumber", 32)
+        card = (
+            await session.execute(select(AccountCard).where(AccountCard.card_number == number))
+        ).scalar_one_or_none()
+        if card is None:
+            raise DomainError("NOT_FOUND", field="install.cardNumber")
+        if card.status is CardStatus.ACTIVE:
+            raise DomainError("CARD_ALREADY_ACTIVE", field="install.cardNumber", value=number)
+        model = await session.get(DeviceModel, install.device_model_id)
+        if model is None or model.deleted_at is not None:
+            raise DomainError("NOT_FOUND", field="install.deviceModelId")
+        serial = require(install.serial_number, "install.serialNumber", 64)
+        in_use = await session.scalar(
+            select(Device.id).where(
+                Device.serial_number == serial, Device.status == DeviceStatus.INSTALLED
+            )
+        )
+        if in_use is not None:
+            raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+        if await machines.in_stock(session, serial) is None:
+            raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
+        if install.price is not None and install.price < 0:
+            raise DomainError("AMOUNT_NEGATIVE", field="install.price")
+        details["install"] = {
+            "card_number": number,
+            "device_model_id": model.id,
+            "serial_number": serial,
+            "contract_number": install.contract_number.strip()[:64],
+            "price": str(install.price if install.price is not None else model.list_price),
+        }
+    if kind is TicketType.RECHARGE:
+        if request.recharge is None:
+            raise DomainError("REQUIRED", field="recharge")
+        details["recharge"] = request.recharge.validated()
+    if request.expected_parts:
+        if len(request.expected_parts) > 50:
+            raise DomainError("INVALID_ARGUMENT", field="expectedParts")
+        part_ids = {part_id for part_id, _ in request.expected_parts}
+        known = set((await session.execute(select(Part.id).where(Part.id.in_(part_ids)))).scalars())
+        for index, (part_id, quantity) in enumerate(request.expected_parts):
+            if part_id not in known:
+                raise DomainError("UNKNOWN_PART", field=f"expectedParts.{index}.partId")
+            if quantity <= 0:
+                raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"expectedParts.{index}.quantity")
+        details["expected_parts"] = [
+            {"part_id": part_id, "quantity": quantity}
+            for part_id, quantity in request.expected_parts
+        ]
+    if kind is TicketType.RELOCATE:
+        if request.relocate_to is None:
+            raise DomainError("REQUIRED", field="relocateTo")
+        details["relocate_to"] = locate.coordinates_for_new_address(
+            request.relocate_to.validated("relocateTo"), request.relocate_to.coord_system
+        )
+    return details, device, card

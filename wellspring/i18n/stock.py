@@ -1,0 +1,35 @@
+"""Messages of stock: warehouses, movements, parts consumed, discrepancies. Code: (zh-CN, en); placeholders use str.format names."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # stock
+    "INSUFFICIENT_STOCK": (
+        "库存不足：现有 {available}，需要 {wanted}。",
+        "Not enough stock: {available} available, {wanted} wanted.",
+    ),
+    "UNKNOWN_PART": ("未知的配件。", "Unknown part."),
+    "SAME_WAREHOUSE": (
+        "调出和调入不能是同一个仓库。",
+        "A transfer needs two different warehouses.",
+    ),
+    "SERIAL_IN_STOCK": (
+        "序列号 {value} 的水机已有记录。",
+        "A machine with serial number {value} is already recorded.",
+    ),
+    "SERIAL_NOT_IN_STOCK": (
+        "序列号 {value} 的水机不在库存中。",
+        "No machine with serial number {value} is in stock.",
+    ),
+    "NO_WAREHOUSE": (
+        "该分公司没有可入库的仓库。",
+        "This branch has no warehouse to take the machine.",
+    ),
+    "COUNTS_DO_NOT_ADD_UP": (
+        "合格数与不合格数之和必须等于发出数量 {shipped}。",
+        "Valid and rejected must add up to the {shipped} shipped.",
+    ),
+    "NO_VAN": ("您名下没有车载库存。", "You have no van stock."),
+    "DISCREPANCY_ALREADY_RESOLVED": (
+        "该库存差异已经处理过了。",
+        "This stock discrepancy has already been resolved.",
+    ),
+}

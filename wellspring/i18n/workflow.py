@@ -1,0 +1,68 @@
+"""Messages of the ticket and job workflows. Code: (zh-CN, en); placeholders use str.format names."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # workflows
+    "INVALID_TRANSITION": (
+        "当前状态（{status}）下不能执行此操作（{action}）。",
+        "This cannot be done ({action}) while the record is {status}.",
+    ),
+    "STALE_OBJECT": (
+        "该记录刚被他人修改，当前状态为 {status}，请刷新后重试。",
+        "Someone else changed this record just now; it is {status}. Refresh and try again.",
+    ),
+    "REASON_REQUIRED": ("请填写原因。", "A reason is required."),
+    "CUSTOMER_REQUIRED": (
+        "请选择已有客户或填写新客户信息（二选一）。",
+        "Give either an existing customer or a new one, not both.",
+    ),
+    "INVALID_PHONE": ("电话号码格式不正确：{value}", "Not a valid phone number: {value}"),
+    "DEVICE_REQUIRED": ("该类型的工单需要指定水机。", "This type of ticket needs a device."),
+    "DEVICE_NOT_OF_CUSTOMER": (
+        "该水机不属于此客户。",
+        "The device does not belong to this customer.",
+    ),
+    "DEVICE_NOT_INSTALLED": (
+        "该水机当前未安装（{status}）。",
+        "The device is not installed (it is {status}).",
+    ),
+    "CARD_REQUIRED": ("该类型的工单需要指定开户卡。", "This type of ticket needs an account card."),
+    "CARD_NOT_ACTIVE": (
+        "该开户卡未激活或不属于此客户。",
+        "The card is not active for this customer.",
+    ),
+    "CARD_ALREADY_ACTIVE": ("开户卡 {value} 已被激活绑定。", "The card {value} is already active."),
+    "SERIAL_IN_USE": (
+        "序列号 {value} 的水机已在使用中。",
+        "A device with serial number {value} is already in use.",
+    ),
+    "BRANCH_REQUIRED": ("请指定受理的分公司。", "Name the branch that will handle this."),
+    "INVALID_BRANCH": ("不能派单到该机构。", "Work cannot be dispatched to this office."),
+    "TECHNICIAN_NOT_IN_BRANCH": (
+        "该工程师不属于此派工单所在的分公司或已停用。",
+        "The engineer is not active in this job's branch.",
+    ),
+    "APPOINTMENT_WINDOW_INVALID": (
+        "预约时间段无效：需同时给出开始和结束时间，且结束晚于开始、不早于现在。",
+        "The appointment window is invalid: give both ends, the end after the start and not in the past.",
+    ),
+    "REPORT_FIELD_REQUIRED": (
+        "此类工单的完工报告必须填写 {field}。",
+        "This type of report needs {field}.",
+    ),
+    "UNKNOWN_FAULT_CODE": ("故障代码不在目录中。", "The fault code is not in the catalogue."),
+    "CONFIRMATION_NUMBER_TAKEN": (
+        "确认单号已被使用。",
+        "The confirmation form number is already used.",
+    ),
+    "RECHARGE_PLAN_MISMATCH": (
+        "充值方式与水机的供水方式（{mode}）不符。",
+        "The recharge plan does not match the device's supply mode ({mode}).",
+    ),
+    "SCORE_OUT_OF_RANGE": ("评分必须在 1 到 5 之间。", "The score must be between 1 and 5."),
+    "DISSATISFACTION_REQUIRED": (
+        "评分较低时请选择不满意原因。",
+        "Choose a dissatisfaction category for a low score.",
+    ),
+    "QUANTITY_OUT_OF_RANGE": ("{field} 必须大于 0。", "{field} must be greater than 0."),
+    "AMOUNT_NEGATIVE": ("{field} 不能为负数。", "{field} cannot be negative."),
+}
