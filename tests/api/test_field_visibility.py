@@ -49,7 +49,8 @@ CUSTOMER_SNAPSHOT = {
     "Query": "branches customer customers device deviceModels me node ticket tickets",
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
-    "device dueAt history id jobs number overdue priority status statusReason type updatedAt",
+    "device dueAt history id jobs linkedFrom linkedTicket number overdue priority status "
+    "statusReason type updatedAt",
     "TicketConnection": "edges nodes pageInfo totalCount",
     "TicketEdge": "cursor node",
     "TicketPayload": "errors ticket",

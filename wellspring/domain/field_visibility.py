@@ -71,6 +71,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "number", "type", "status", "priority", "channel", "customer", "branch"}
         | {"device", "card", "address", "description", "details", "dueAt", "overdue"}
         | {"closedAt", "statusReason", "createdAt", "updatedAt", "jobs", "history"}
+        | {"linkedTicket", "linkedFrom"}
     ),
     "TicketStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
     "Job": frozenset(
