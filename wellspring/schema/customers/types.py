@@ -6,6 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.customers import default_address
+from wellspring.domain.dispatch.locate import CoordinateSource
 from wellspring.domain.pagination import SortKey
 
 from ..core import enums
@@ -47,8 +48,18 @@ class Address(ModelObjectType):
     longitude = graphene.Float()
     is_approximate = graphene.Boolean(required=True)
     coordinate_source = graphene.String(
-        required=True, description="client, nominatim, baidu or centroid ('' = no coordinates)."
+        required=True,
+        description="client, nominatim, baidu or centroid ('' = no coordinates).",
+        deprecation_reason="Use coordinateOrigin, an enum; removed in the next release.",
     )
+    coordinate_origin = graphene.Field(
+        enums.CoordinateSource, description="Where the coordinates came from (null: none)."
+    )
+
+    @staticmethod
+    def resolve_coordinate_origin(root: m.Address, _info):
+        return CoordinateSource.of(root.coordinate_source)
+
     is_default = graphene.Boolean(required=True)
 
 
