@@ -58,4 +58,3 @@ def test_coordinate_origin_names_the_stored_source(gql: GraphQL) -> None:
         stored = address["coordinateSource"]
         assert address["coordinateOrigin"] == (stored.upper() if stored else None)
         assert (address["coordinateOrigin"] is None) == (address["latitude"] is None)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain.actor import Actor
+from wellspring.domain.errors import DomainError
 from wellspring.domain.workflow import service
 
 from ..core.context import RequestContext, require_actor
@@ -60,28 +61,49 @@ RECORDED_AT = (
 )
 
 
+OLD_SHAPE = "Use input; this argument goes in the next release."
+
+
 def _by_id_mutation(
     name: str, call, doc: str, *, of: str, reason: bool = False, recorded: bool = False
 ):
-    """A mutation that takes the id of a Ticket or a Job (and a reason, and the phone's time of
-    an engineer's move) and calls one service."""
-    arguments = {"id": graphene.ID(required=True)}
+    """A mutation on one Ticket or Job: ``input: <Name>Input`` (its id, a reason, the phone's
+    time of an engineer's move) returning ``<Name>Payload``, which calls one service.
+
+    The arguments it took before ``input`` stay one release, deprecated.
+    """
+    fields = {"id": graphene.ID(required=True, description=f"The {of}.")}
+    old = {"id": graphene.ID(deprecation_reason=OLD_SHAPE)}
     if reason:
-        arguments["reason"] = graphene.String(required=True)
+        fields["reason"] = graphene.String(required=True)
+        old["reason"] = graphene.String(deprecation_reason=OLD_SHAPE)
     if recorded:
-        arguments["recorded_at"] = DateTime(description=RECORDED_AT)
+        fields["recorded_at"] = DateTime(description=RECORDED_AT)
+        old["recorded_at"] = DateTime(description=RECORDED_AT, deprecation_reason=OLD_SHAPE)
+    input_type = type(f"{name}Input", (graphene.InputObjectType,), dict(fields))
     keyword = "ticket_id" if of == "Ticket" else "job_id"
     respond = _ticket_payload if of == "Ticket" else _job_payload
+    base = TicketPayload if of == "Ticket" else JobPayload
 
-    async def mutate(_root, info, id, reason=None, recorded_at=None):
+    async def mutate(_root, info, input=None, id=None, reason=None, recorded_at=None):
         ctx, actor = _ctx(info)
+        given = dict(input) if input is not None else {}
 
         async def run():
-            kwargs = {keyword: parse_global_id(id, of)}
-            if reason is not None:
-                kwargs["reason"] = reason
-            if recorded_at is not None:
-                kwargs["recorded_at"] = recorded_at
+            if input is not None and id is not None:
+                raise DomainError("INVALID_ARGUMENT", field="id")
+            global_id = given.get("id", id)
+            if global_id is None:
+                raise DomainError("INVALID_ARGUMENT", field="id")
+            kwargs = {keyword: parse_global_id(global_id, of)}
+            why = given.get("reason", reason)
+            if why is not None:
+                kwargs["reason"] = why
+            elif "reason" in fields:
+                kwargs["reason"] = ""
+            when = given.get("recorded_at", recorded_at)
+            if when is not None:
+                kwargs["recorded_at"] = when
             return await call(ctx.session, actor, **kwargs)
 
         return await respond(info, run)
@@ -91,8 +113,8 @@ def _by_id_mutation(
         (graphene.Mutation,),
         {
             "__doc__": doc,
-            "Arguments": type("Arguments", (), arguments),
-            "Output": TicketPayload if of == "Ticket" else JobPayload,
+            "Arguments": type("Arguments", (), {"input": input_type(), **old}),
+            "Output": type(f"{name}Payload", (base,), {"__doc__": f"What {name} changed."}),
             "mutate": staticmethod(mutate),
         },
     )
