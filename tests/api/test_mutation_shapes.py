@@ -18,6 +18,7 @@ REGULAR = [
     "startTravel",
     "arriveOnSite",
     "failJob",
+    "assignJob",
 ]
 
 
@@ -33,6 +34,7 @@ def test_input_and_payload_are_named_after_the_mutation(field: str) -> None:
     assert input_type.name == f"{name}Input"
     assert isinstance(input_type.fields["id"].type, GraphQLNonNull)
     assert getattr(definition.type, "name", None) == f"{name}Payload"
+    assert "jobId" not in input_type.fields
     old = {arg for arg in definition.args if arg != "input"}
     assert old
     assert all(definition.args[arg].deprecation_reason for arg in old)
@@ -67,3 +69,38 @@ def test_no_id_or_two_ids_change_nothing(gql: GraphQL, database_url: str) -> Non
         assert [e["code"] for e in result["errors"]] == ["INVALID_ARGUMENT"], query
     after = gql.data("query($id: ID!) { ticket(id: $id) { status } }", {"id": ticket}, as_user="hq")
     assert after["ticket"]["status"] == "CREATED"
+
+
+def test_dispatch_and_assign_take_their_object_as_id(gql: GraphQL, database_url: str) -> None:
+    schema = build_schema().graphql_schema
+    mutation = schema.mutation_type
+    assert mutation is not None
+    assert str(mutation.fields["dispatchTicket"].args["input"].type) == "DispatchTicketInput"
+    o = ids(database_url)
+    ticket = open_repair(gql, o)["id"]
+    ok(gql.data(APPROVE, {"input": {"id": ticket}}, as_user="hq")["approveTicket"])
+    mixed = gql.data(
+        "mutation($id: ID!, $b: ID!) { dispatchTicket(id: $id, input: {id: $id, branchId: $b}) "
+        "{ job { id } errors { code } } }",
+        {"id": ticket, "b": o["SH"]},
+        as_user="clerk-sh",
+    )["dispatchTicket"]
+    assert [e["code"] for e in mixed["errors"]] == ["INVALID_ARGUMENT"]
+    job = ok(
+        gql.data(
+            "mutation($input: DispatchTicketInput) { dispatchTicket(input: $input) "
+            "{ job { id } errors { code } } }",
+            {"input": {"id": ticket, "branchId": o["SH"]}},
+            as_user="clerk-sh",
+        )["dispatchTicket"]
+    )["job"]["id"]
+    assign = (
+        "mutation($input: AssignJobInput) { assignJob(input: $input) "
+        "{ job { status } errors { code field } } }"
+    )
+    missing = gql.data(assign, {"input": None}, as_user="clerk-sh")["assignJob"]
+    assert [e["code"] for e in missing["errors"]] == ["INVALID_ARGUMENT"]
+    assigned = gql.data(
+        assign, {"input": {"id": job, "technicianId": o["tech-sh-1"]}}, as_user="clerk-sh"
+    )["assignJob"]
+    assert ok(assigned)["job"]["status"] == "ASSIGNED"

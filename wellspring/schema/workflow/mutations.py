@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from wellspring.domain.actor import Actor
@@ -62,6 +64,26 @@ RECORDED_AT = (
 
 
 OLD_SHAPE = "Use input; this argument goes in the next release."
+
+
+def _one_shape(input, **old) -> dict[str, Any] | None:
+    """The values given, from ``input`` or from the deprecated arguments; None when a call
+    mixes both shapes (the mutation answers INVALID_ARGUMENT)."""
+    given_old = {k: v for k, v in old.items() if v is not None}
+    if input is None:
+        return given_old
+    if given_old:
+        return None
+    return {k: v for k, v in dict(input).items() if v is not None}
+
+
+_CAMEL = {"branch_id": "branchId", "technician_id": "technicianId"}
+
+
+def _required(given: dict[str, Any] | None, key: str) -> Any:
+    if given is None or given.get(key) is None:
+        raise DomainError("INVALID_ARGUMENT", field=_CAMEL.get(key, key))
+    return given[key]
 
 
 def _by_id_mutation(
@@ -139,25 +161,34 @@ CancelTicket = _by_id_mutation(
 )
 
 
+class DispatchTicketInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Ticket.")
+    branch_id = graphene.ID(required=True)
+
+
 class DispatchTicket(graphene.Mutation):
     """Send an approved ticket to a branch (派单), opening its job."""
 
     class Arguments:
-        id = graphene.ID(required=True)
-        branch_id = graphene.ID(required=True)
+        input = DispatchTicketInput()
+        id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        branch_id = graphene.ID(deprecation_reason=OLD_SHAPE)
 
     Output = DispatchTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, id, branch_id):
+    async def mutate(_root, info, input=None, id=None, branch_id=None):
         ctx, actor = _ctx(info)
+        given = _one_shape(input, id=id, branch_id=branch_id)
 
         async def run():
             return await service.dispatch_ticket(
                 ctx.session,
                 actor,
-                ticket_id=parse_global_id(id, "Ticket"),
-                branch_id=parse_global_id(branch_id, "Branch", field="branchId"),
+                ticket_id=parse_global_id(_required(given, "id"), "Ticket"),
+                branch_id=parse_global_id(
+                    _required(given, "branch_id"), "Branch", field="branchId"
+                ),
             )
 
         result = await run_in_savepoint(ctx, run)
@@ -167,31 +198,58 @@ class DispatchTicket(graphene.Mutation):
         return DispatchTicketPayload(ticket=ticket, job=job, errors=[])
 
 
+class AssignJobInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Job.")
+    technician_id = graphene.ID(required=True)
+    appointment_start = DateTime()
+    appointment_end = DateTime()
+
+
+class AssignJobPayload(JobPayload):
+    """The job as assigned, and its ticket."""
+
+
 class AssignJob(graphene.Mutation):
     """Give a job to an engineer with the agreed window; again to reassign or reschedule."""
 
     class Arguments:
-        job_id = graphene.ID(required=True)
-        technician_id = graphene.ID(required=True)
-        appointment_start = DateTime()
-        appointment_end = DateTime()
+        input = AssignJobInput()
+        job_id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        technician_id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        appointment_start = DateTime(deprecation_reason=OLD_SHAPE)
+        appointment_end = DateTime(deprecation_reason=OLD_SHAPE)
 
-    Output = JobPayload
+    Output = AssignJobPayload
 
     @staticmethod
     async def mutate(
-        _root, info, job_id, technician_id, appointment_start=None, appointment_end=None
+        _root,
+        info,
+        input=None,
+        job_id=None,
+        technician_id=None,
+        appointment_start=None,
+        appointment_end=None,
     ):
         ctx, actor = _ctx(info)
+        given = _one_shape(
+            input,
+            id=job_id,
+            technician_id=technician_id,
+            appointment_start=appointment_start,
+            appointment_end=appointment_end,
+        )
 
         async def run():
             return await service.assign_job(
                 ctx.session,
                 actor,
-                job_id=parse_global_id(job_id, "Job", field="jobId"),
-                technician_id=parse_global_id(technician_id, "Technician", field="technicianId"),
-                appointment_start=appointment_start,
-                appointment_end=appointment_end,
+                job_id=parse_global_id(_required(given, "id"), "Job", field="id"),
+                technician_id=parse_global_id(
+                    _required(given, "technician_id"), "Technician", field="technicianId"
+                ),
+                appointment_start=(given or {}).get("appointment_start"),
+                appointment_end=(given or {}).get("appointment_end"),
             )
 
         return await _job_payload(info, run)
