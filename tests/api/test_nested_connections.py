@@ -100,10 +100,11 @@ def test_nested_pages_cost_the_same_statements_whatever_the_number_of_parents(
             data = gql.data(NESTED, {"n": size}, token=token)
         assert len(data["customers"]["edges"]) == size
         counts[size] = len(seen)
-    # Customers, their devices, one windowed statement and one grouped count per nested
-    # connection, the tickets' jobs, and the request's bookkeeping: nothing per customer.
-    assert counts[3] == counts[60], counts
-    assert counts[60] <= 14, counts
+    # The customers, their devices, then per nested connection one windowed statement and
+    # one grouped count, plus the request's session check: at most 10 whatever the page
+    # size (a small page may skip some, when its customers have no devices). One statement
+    # per parent would cost at least 60 here.
+    assert max(counts.values()) <= 10, counts
 
 
 def test_a_customer_pages_their_own_tickets_and_devices(gql: GraphQL) -> None:
