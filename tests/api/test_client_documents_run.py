@@ -31,7 +31,7 @@ def test_hotline_finds_a_caller_then_opens_customer_device_and_ticket(gql: Graph
         if default is not None:
             assert default["isDefault"] is True
             assert default["fullText"].startswith(default["province"])
-        if customer["devices"] and customer["tickets"]:
+        if customer["devices"] and customer["ticketsConnection"]["nodes"]:
             with_device = customer
             break
     assert with_device is not None
@@ -44,7 +44,7 @@ def test_hotline_finds_a_caller_then_opens_customer_device_and_ticket(gql: Graph
         assert device["card"]["status"] == "ACTIVE"
     assert device["price"]["currency"] == "CNY"
 
-    ticket_id = with_device["tickets"][0]["id"]
+    ticket_id = with_device["ticketsConnection"]["nodes"][0]["id"]
     ticket = gql.data(doc("Ticket"), {"id": ticket_id}, as_user="hotline")["ticket"]
     history = ticket["history"]
     assert history[0]["from"] is None

@@ -28,12 +28,12 @@ CUSTOMER_SNAPSHOT = {
     "Branch": "address city code id name nameEn phone province",
     "Contact": "id isPrimary name phone relation",
     "Customer": "addresses branch cards code contacts createdAt defaultAddress devices id kind "
-    "name phone tickets",
+    "name phone tickets ticketsConnection",
     "CustomerConnection": "edges nodes pageInfo totalCount",
     "CustomerEdge": "cursor node",
     "Device": "address bucketBalance card cards contractNumber customer filters "
     "firstRechargedAt id installedAt model openedOn price serialNumber status supplyExpiresOn "
-    "supplyMode tickets waterTests",
+    "supplyMode tickets ticketsConnection waterTests waterTestsConnection",
     "DeviceFilter": "due dueOn filterType lastChangedOn",
     "DeviceModel": "code filters id name supplyMode",
     "FilterType": "id lifetimeDays name stage",
@@ -49,7 +49,8 @@ CUSTOMER_SNAPSHOT = {
     "Query": "branches customer customers device deviceModels me node ticket tickets",
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
-    "device dueAt history id jobs number overdue priority status statusReason type updatedAt",
+    "device dueAt history id jobs linkedFrom linkedTicket number overdue priority status "
+    "statusReason type updatedAt",
     "TicketConnection": "edges nodes pageInfo totalCount",
     "TicketEdge": "cursor node",
     "TicketPayload": "errors ticket",
@@ -57,6 +58,8 @@ CUSTOMER_SNAPSHOT = {
     "User": "displayName id locale phone role roles username",
     "UserError": "code field message",
     "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
+    "WaterTestConnection": "edges nodes pageInfo totalCount",
+    "WaterTestEdge": "cursor node",
 }
 
 # What each staff role may NOT resolve; every other field of the API is theirs.

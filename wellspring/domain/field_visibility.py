@@ -37,11 +37,13 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "CustomerEdge": _EDGE,
     "TicketConnection": _CONNECTION,
     "TicketEdge": _EDGE,
+    "WaterTestConnection": _CONNECTION,
+    "WaterTestEdge": _EDGE,
     "User": frozenset({"id", "username", "displayName", "role", "roles", "phone", "locale"}),
     "Branch": frozenset({"id", "code", "name", "nameEn", "province", "city", "address", "phone"}),
     "Customer": frozenset(
         {"id", "code", "name", "kind", "phone", "branch", "createdAt", "addresses"}
-        | {"defaultAddress", "contacts", "devices", "cards", "tickets"}
+        | {"defaultAddress", "contacts", "devices", "cards", "tickets", "ticketsConnection"}
     ),
     "Address": frozenset(
         {"id", "label", "province", "city", "district", "street", "community", "building"}
@@ -52,7 +54,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "serialNumber", "model", "contractNumber", "status", "openedOn", "price"}
         | {"customer", "address", "supplyMode", "supplyExpiresOn", "bucketBalance"}
         | {"firstRechargedAt", "installedAt", "card", "waterTests", "filters", "cards"}
-        | {"tickets"}
+        | {"tickets", "ticketsConnection", "waterTestsConnection"}
     ),
     "Money": frozenset({"amount", "currency"}),
     "DeviceModel": frozenset({"id", "code", "name", "supplyMode", "filters"}),
@@ -69,6 +71,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "number", "type", "status", "priority", "channel", "customer", "branch"}
         | {"device", "card", "address", "description", "details", "dueAt", "overdue"}
         | {"closedAt", "statusReason", "createdAt", "updatedAt", "jobs", "history"}
+        | {"linkedTicket", "linkedFrom"}
     ),
     "TicketStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
     "Job": frozenset(

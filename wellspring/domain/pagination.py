@@ -84,7 +84,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         raise DomainError("INVALID_CURSOR", field="after") from exc
 
 
-def _after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+def keyset_after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
     """Rows strictly after ``values`` in the order: (a > x) or (a = x and b > y) ..."""
     clauses = []
     for i, key in enumerate(order):
@@ -118,7 +118,7 @@ async def paginate(
     count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     paged = stmt
     if after:
-        paged = paged.where(_after(order, decode_cursor(after, len(order))))
+        paged = paged.where(keyset_after(order, decode_cursor(after, len(order))))
     paged = paged.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in order])
     rows = list((await session.execute(paged.limit(size + 1))).scalars().all())
     has_next = len(rows) > size

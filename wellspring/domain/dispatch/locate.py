@@ -18,6 +18,23 @@ from . import config
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+class CoordinateSource(enum.StrEnum):
+    """Where an address's coordinates came from (stored lower-case in ``coordinate_source``)."""
+
+    CLIENT = "client"  # the caller's map pick, converted to WGS-84
+    NOMINATIM = "nominatim"  # geocoded by OpenStreetMap's Nominatim
+    BAIDU = "baidu"  # geocoded by Baidu Maps
+    CENTROID = "centroid"  # the district's centre: approximate
+
+    @classmethod
+    def of(cls, stored: str) -> CoordinateSource | None:
+        """The source of a stored address ('' and unknown values: no coordinates)."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return None
+
+
 class PositionSource(enum.StrEnum):
     PHONE = "PHONE"  # the phone's last report, fresh enough
     LAST_SITE = "LAST_SITE"  # the site of the last job reached today
@@ -121,7 +138,7 @@ def coordinates_for_new_address(
             "latitude": wlat,
             "longitude": wlon,
             "is_approximate": False,
-            "coordinate_source": "client",
+            "coordinate_source": CoordinateSource.CLIENT.value,
         }
     centroid = centroids.district_centroid(
         str(values.get("province", "")),
@@ -135,7 +152,7 @@ def coordinates_for_new_address(
         "latitude": centroid[0],
         "longitude": centroid[1],
         "is_approximate": True,
-        "coordinate_source": "centroid",
+        "coordinate_source": CoordinateSource.CENTROID.value,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,6 +52,13 @@ async def my_van(session: AsyncSession, actor: Actor) -> list[StockBalance]:
     return list((await session.execute(stmt)).scalars())
 
 
+class SuggestedAction(enum.StrEnum):
+    """What a stock suggestion proposes."""
+
+    TRANSFER = "TRANSFER"  # from the nearest warehouse that can spare it
+    PURCHASE = "PURCHASE"  # none can: buy it
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """What to do about a balance below its safety stock."""
@@ -61,8 +69,8 @@ class Suggestion:
     distance_km: float | None
 
     @property
-    def action(self) -> str:
-        return "TRANSFER" if self.source is not None else "PURCHASE"
+    def action(self) -> SuggestedAction:
+        return SuggestedAction.TRANSFER if self.source is not None else SuggestedAction.PURCHASE
 
 
 async def suggestions(session: AsyncSession, actor: Actor) -> list[Suggestion]:

@@ -1,6 +1,24 @@
-"""Closed lists a report is checked against: fault codes and repair levels."""
+"""Closed lists a report is checked against: fault codes, repair levels, device conditions."""
 
 from __future__ import annotations
+
+import enum
+
+
+class RepairLevel(enum.StrEnum):
+    """How deep a repair went (维修等级)."""
+
+    LEVEL_1 = "LEVEL_1"  # adjusted on site
+    LEVEL_2 = "LEVEL_2"  # parts replaced
+    LEVEL_3 = "LEVEL_3"  # machine returned for repair
+
+
+class DeviceCondition(enum.StrEnum):
+    """The state of a machine taken back from a site: restocked as good or as defective."""
+
+    GOOD = "GOOD"
+    DEFECTIVE = "DEFECTIVE"
+
 
 # code: (zh-CN, en)
 FAULT_CODES: dict[str, tuple[str, str]] = {
@@ -18,9 +36,9 @@ FAULT_CODES: dict[str, tuple[str, str]] = {
 
 # level: (zh-CN, en)
 REPAIR_LEVELS: dict[str, tuple[str, str]] = {
-    "LEVEL_1": ("一级：现场调整", "Level 1: adjusted on site"),
-    "LEVEL_2": ("二级：更换配件", "Level 2: parts replaced"),
-    "LEVEL_3": ("三级：整机返修", "Level 3: machine returned for repair"),
+    RepairLevel.LEVEL_1: ("一级：现场调整", "Level 1: adjusted on site"),
+    RepairLevel.LEVEL_2: ("二级：更换配件", "Level 2: parts replaced"),
+    RepairLevel.LEVEL_3: ("三级：整机返修", "Level 3: machine returned for repair"),
 }
 
-DEVICE_CONDITIONS = frozenset({"GOOD", "DEFECTIVE"})
+DEVICE_CONDITIONS = frozenset(DeviceCondition)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,18 @@ from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, Supply
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-PAYMENT_METHODS = frozenset({"ON_SITE", "POSTAL", "CARD", "ONLINE"})
+
+
+class PaymentMethod(enum.StrEnum):
+    """How a recharge is paid."""
+
+    ON_SITE = "ON_SITE"  # to the engineer
+    POSTAL = "POSTAL"  # postal remittance
+    CARD = "CARD"  # bank card
+    ONLINE = "ONLINE"
+
+
+PAYMENT_METHODS = frozenset(PaymentMethod)
 
 
 def check_phone(value: str, field_name: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
 from typing import Any
 
 import graphene
 from graphene import relay
 
-from wellspring.domain.pagination import MAX_PAGE_SIZE, Page
+from wellspring.domain.pagination import MAX_PAGE_SIZE, Page, SortKey
 
 _made: dict[str, type[graphene.ObjectType]] = {}
 
@@ -75,3 +77,38 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
     )
     _made[name] = connection
     return connection
+
+
+def nested_connection(node_type: str, description: str) -> graphene.Field:
+    """A ``<Type>Connection`` field under an object, the node type named by import path.
+
+    Nested types import each other (a device's tickets, a ticket's device), so the connection
+    is built when the schema is, not when the module is imported.
+    """
+
+    def connection() -> type[graphene.ObjectType]:
+        module, _, name = node_type.rpartition(".")
+        return connection_for(getattr(importlib.import_module(module), name))
+
+    return graphene.Field(
+        graphene.NonNull(connection), description=description, **connection_args()
+    )
+
+
+async def load_child_page(
+    info: Any,
+    model: type[Any],
+    parent_column: Any,
+    parent_id: str,
+    order: Sequence[SortKey],
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    """The parent's page, batched with its siblings' (see ``domain.child_pages``)."""
+
+    def row_key(row: Any) -> list[Any]:
+        return [getattr(row, key.column.key) for key in order]
+
+    loader = info.context.loaders.child_page(model, parent_column, order, row_key, first, after)
+    page: Page[Any] = await loader.load(parent_id)
+    return page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import queries
 from wellspring.domain.actor import Actor
+from wellspring.domain.child_pages import ChildPages
 from wellspring.domain.dispatch import board
 from wellspring.domain.inventory import queries as inventory_queries
+from wellspring.domain.pagination import SortKey
 
 
 class _ByIdLoader(DataLoader):
@@ -52,6 +54,18 @@ class _ChildrenLoader(DataLoader):
             self.session, self.actor, self.model, self.parent_column, keys, self.order_by
         )
         return [grouped.get(k, []) for k in keys]
+
+
+class _ChildPageLoader(DataLoader):
+    """One page of children per parent id, all parents of a tick in one statement."""
+
+    def __init__(self, pages: ChildPages, first: int | None, after: str | None) -> None:
+        super().__init__()
+        self.pages, self.first, self.after = pages, first, after
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[Any]:
+        found = await self.pages.pages(keys, self.first, self.after)
+        return [found[k] for k in keys]
 
 
 class _UnscopedLoader(DataLoader):
@@ -160,6 +174,26 @@ class Loaders:
             self._loaders[key] = _ChildrenLoader(
                 self.session, self.actor, model, parent_column, order_by
             )
+        return self._loaders[key]
+
+    def child_page(
+        self,
+        model: type[Any],
+        parent_column: Any,
+        order: Sequence[SortKey],
+        row_key: Callable[[Any], Sequence[Any]],
+        first: int | None,
+        after: str | None,
+    ) -> DataLoader:
+        """Loads a ``Page`` of ``model`` per parent id (a nested connection)."""
+        key = ("child_page", model, parent_column.key, first, after)
+        if key not in self._loaders:
+            if self.actor is None:
+                raise RuntimeError("loaders need a signed-in actor")
+            pages = ChildPages(
+                self.session, self.actor, model, parent_column, order=order, row_key=row_key
+            )
+            self._loaders[key] = _ChildPageLoader(pages, first, after)
         return self._loaders[key]
 
     async def unscoped(self, model: type[Any], id_: str | None) -> Any:

@@ -262,4 +262,44 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "ON_JOB": "On site at a job.",
         },
     ),
+    "RepairLevel": (
+        "How deep a repair went (维修等级); the repairLevels catalogue has the localized names.",
+        {
+            "LEVEL_1": "Adjusted on site, no part replaced.",
+            "LEVEL_2": "Parts replaced on site.",
+            "LEVEL_3": "The machine goes back for repair.",
+        },
+    ),
+    "DeviceCondition": (
+        "The state of a machine taken back from a site.",
+        {
+            "GOOD": "Reusable: restocked in the good bin.",
+            "DEFECTIVE": "Faulty: restocked in the defective bin.",
+        },
+    ),
+    "PaymentMethod": (
+        "How a recharge is paid.",
+        {
+            "ON_SITE": "Paid to the engineer on site.",
+            "POSTAL": "By postal remittance.",
+            "CARD": "By bank card.",
+            "ONLINE": "Paid online.",
+        },
+    ),
+    "SuggestedAction": (
+        "What a stock suggestion proposes for a balance under its safety stock.",
+        {
+            "TRANSFER": "Transfer from `source`, the nearest warehouse that can spare it.",
+            "PURCHASE": "No warehouse can spare it: purchase.",
+        },
+    ),
+    "CoordinateSource": (
+        "Where an address's coordinates came from.",
+        {
+            "CLIENT": "The caller's map pick, converted to WGS-84.",
+            "NOMINATIM": "Geocoded by OpenStreetMap's Nominatim.",
+            "BAIDU": "Geocoded by Baidu Maps.",
+            "CENTROID": "The district's centre: approximate.",
+        },
+    ),
 }

@@ -8,7 +8,11 @@ from collections.abc import Iterable
 import graphene
 
 from wellspring.domain.dispatch import board
+from wellspring.domain.dispatch.locate import CoordinateSource as DomainCoordinateSource
+from wellspring.domain.inventory.queries import SuggestedAction as DomainSuggestedAction
 from wellspring.domain.models import enums as e
+from wellspring.domain.workflow import catalogue
+from wellspring.domain.workflow.requests import PaymentMethod as DomainPaymentMethod
 from wellspring.i18n import MESSAGES
 from wellspring.schema.core.enum_docs import ENUM_DOCS
 
@@ -64,6 +68,13 @@ MovementKind = described(e.MovementKind)
 MovementStatus = described(e.MovementStatus)
 DiscrepancyStatus = described(e.DiscrepancyStatus)
 DiscrepancyResolution = described(e.DiscrepancyResolution)
+
+# Report, recharge and stock vocabularies (domain/workflow/catalogue.py and friends).
+RepairLevel = described(catalogue.RepairLevel)
+DeviceCondition = described(catalogue.DeviceCondition)
+PaymentMethod = described(DomainPaymentMethod)
+SuggestedAction = described(DomainSuggestedAction)
+CoordinateSource = described(DomainCoordinateSource)
 
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")

@@ -6,14 +6,18 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.customers import default_address
+from wellspring.domain.dispatch.locate import CoordinateSource
+from wellspring.domain.pagination import SortKey
 
 from ..core import enums
+from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..org.types import Agent, Branch, User
 
 MAX_NESTED = 100
+_TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
 # What a page of customers may reach in one step (see core/prefetch.py).
 CUSTOMER_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
@@ -44,8 +48,18 @@ class Address(ModelObjectType):
     longitude = graphene.Float()
     is_approximate = graphene.Boolean(required=True)
     coordinate_source = graphene.String(
-        required=True, description="client, nominatim, baidu or centroid ('' = no coordinates)."
+        required=True,
+        description="client, nominatim, baidu or centroid ('' = no coordinates).",
+        deprecation_reason="Use coordinateOrigin, an enum; removed in the next release.",
     )
+    coordinate_origin = graphene.Field(
+        enums.CoordinateSource, description="Where the coordinates came from (null: none)."
+    )
+
+    @staticmethod
+    def resolve_coordinate_origin(root: m.Address, _info):
+        return CoordinateSource.of(root.coordinate_source)
+
     is_default = graphene.Boolean(required=True)
 
 
@@ -100,6 +114,10 @@ class Customer(ModelObjectType):
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
         first=graphene.Int(description=f"Newest first, at most {MAX_NESTED}."),
         description="The customer's tickets, newest first. Use Tickets(filter) to page further.",
+        deprecation_reason="Use ticketsConnection, which pages; removed in the next release.",
+    )
+    tickets_connection = nested_connection(
+        "wellspring.schema.tickets.types.Ticket", "The customer's tickets, newest first."
     )
 
     @staticmethod
@@ -152,3 +170,9 @@ class Customer(ModelObjectType):
             m.Ticket, m.Ticket.customer_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
         )
         return _limit(await loader.load(root.id), first)
+
+    @staticmethod
+    async def resolve_tickets_connection(root: m.Customer, info, first=None, after=None):
+        return await load_child_page(
+            info, m.Ticket, m.Ticket.customer_id, root.id, _TICKET_ORDER, first, after
+        )

@@ -9,15 +9,21 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.devices import FilterStatus, active_card, filter_statuses
+from wellspring.domain.pagination import SortKey
 
 from ..core import enums
+from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
 from ..core.scalars import Date, DateTime, Money, money
 from ..org.types import Agent, Branch
 
-# What a page of devices may reach (see core/prefetch.py).
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The deprecated plain lists stop here; their connections page further.
+MAX_NESTED = 100
+TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
+_WATER_TEST_ORDER = (SortKey(m.WaterTest.tested_at), SortKey(m.WaterTest.id))
+# What a page of devices may reach (see core/prefetch.py).
 DEVICE_RELATIONS: Relations = {
     "customer": (m.Customer, "customer_id", {}),
     "address": (m.Address, "address_id", {}),
@@ -179,7 +185,12 @@ class Device(ModelObjectType):
     )
     stock_bin = graphene.Field(enums.StockBin)
     water_tests = graphene.NonNull(
-        graphene.List(graphene.NonNull(WaterTest)), description="Newest first."
+        graphene.List(graphene.NonNull(WaterTest)),
+        description=f"Newest first, at most {MAX_NESTED}.",
+        deprecation_reason="Use waterTestsConnection, which pages; removed in the next release.",
+    )
+    water_tests_connection = nested_connection(
+        "wellspring.schema.devices.types.WaterTest", "Water tests on this device, newest first."
     )
     filters = graphene.NonNull(
         graphene.List(graphene.NonNull(DeviceFilter)),
@@ -188,7 +199,12 @@ class Device(ModelObjectType):
     cards = graphene.NonNull(graphene.List(graphene.NonNull(AccountCard)))
     tickets = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
-        description="Installs, moves, repairs, tests: every ticket on this device, newest first.",
+        description=f"Installs, moves, repairs, tests on this device, newest {MAX_NESTED}.",
+        deprecation_reason="Use ticketsConnection, which pages; removed in the next release.",
+    )
+    tickets_connection = nested_connection(
+        "wellspring.schema.tickets.types.Ticket",
+        "Installs, moves, repairs, tests: the tickets on this device, newest first.",
     )
 
     @staticmethod
@@ -235,7 +251,13 @@ class Device(ModelObjectType):
         loader = info.context.loaders.children(
             m.WaterTest, m.WaterTest.device_id, (m.WaterTest.tested_at.desc(), m.WaterTest.id)
         )
-        return await loader.load(root.id)
+        return (await loader.load(root.id))[:MAX_NESTED]
+
+    @staticmethod
+    async def resolve_water_tests_connection(root: m.Device, info, first=None, after=None):
+        return await load_child_page(
+            info, m.WaterTest, m.WaterTest.device_id, root.id, _WATER_TEST_ORDER, first, after
+        )
 
     @staticmethod
     async def resolve_filters(root: m.Device, info):
@@ -254,4 +276,10 @@ class Device(ModelObjectType):
         loader = info.context.loaders.children(
             m.Ticket, m.Ticket.device_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
         )
-        return await loader.load(root.id)
+        return (await loader.load(root.id))[:MAX_NESTED]
+
+    @staticmethod
+    async def resolve_tickets_connection(root: m.Device, info, first=None, after=None):
+        return await load_child_page(
+            info, m.Ticket, m.Ticket.device_id, root.id, TICKET_ORDER, first, after
+        )

@@ -158,7 +158,7 @@ class StockSuggestion(graphene.ObjectType):
 
     balance = graphene.Field(StockBalance, required=True)
     shortfall = graphene.Int(required=True)
-    action = graphene.String(required=True, description="TRANSFER or PURCHASE")
+    action = graphene.Field(enums.SuggestedAction, required=True)
     source = graphene.Field(Warehouse, description="The nearest warehouse that can spare it.")
     distance_km = graphene.Float()
 

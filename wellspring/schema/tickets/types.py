@@ -11,11 +11,12 @@ from wellspring.domain.tickets import is_overdue
 from wellspring.i18n import history_reason, message
 
 from ..core import enums
+from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
-from ..devices.types import AccountCard, Device
+from ..devices.types import TICKET_ORDER, AccountCard, Device
 from ..org.types import Branch, Technician, User
 
 # What a page of tickets may reach (see core/prefetch.py).
@@ -339,6 +340,28 @@ class Ticket(_StatusReason, ModelObjectType):
     jobs = graphene.NonNull(graphene.List(graphene.NonNull(Job)))
     history = graphene.NonNull(graphene.List(graphene.NonNull(TicketStatusChange)))
     follow_ups = graphene.NonNull(graphene.List(graphene.NonNull(FollowUp)))
+    linked_ticket = graphene.Field(
+        lambda: Ticket,
+        description=(
+            "The ticket this one was opened because of: the visit a low follow-up score "
+            "complains about, the test that failed (null if none, or not visible)."
+        ),
+    )
+    linked_from = nested_connection(
+        "wellspring.schema.tickets.types.Ticket",
+        "Tickets opened because of this one (a complaint after a low score, a repair after a "
+        "failed water test), newest first.",
+    )
+
+    @staticmethod
+    def resolve_linked_ticket(root: m.Ticket, info):
+        return info.context.loaders.load(m.Ticket, root.linked_ticket_id)
+
+    @staticmethod
+    async def resolve_linked_from(root: m.Ticket, info, first=None, after=None):
+        return await load_child_page(
+            info, m.Ticket, m.Ticket.linked_ticket_id, root.id, TICKET_ORDER, first, after
+        )
 
     @staticmethod
     def resolve_details(root: m.Ticket, info):

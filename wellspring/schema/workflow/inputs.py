@@ -55,7 +55,7 @@ class RechargeRequestInput(graphene.InputObjectType):
     plan = graphene.Field(enums.SupplyMode, required=True)
     quantity = graphene.Int(required=True, description="Months or buckets.")
     unit_price = graphene.String(required=True, description="Decimal, CNY.")
-    payment_method = graphene.String(required=True, description="ON_SITE, POSTAL, CARD, ONLINE")
+    payment_method = graphene.Field(enums.PaymentMethod, required=True)
 
 
 class ExpectedPartInput(graphene.InputObjectType):
@@ -99,7 +99,7 @@ class JobReportInput(graphene.InputObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     fault_symptom = graphene.String()
     fault_code = graphene.String(description="Repair: a code of the faultCodes catalogue.")
-    repair_level = graphene.String(description="Repair: LEVEL_1, LEVEL_2 or LEVEL_3.")
+    repair_level = graphene.Field(enums.RepairLevel, description="Repair: required.")
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
@@ -108,7 +108,7 @@ class JobReportInput(graphene.InputObjectType):
         WaterTestInput, description="Water test: required; a repair may add one too."
     )
     remaining_water_value = graphene.Int(description="Buckets or days of water left.")
-    device_condition = graphene.String(description="Uninstall: GOOD or DEFECTIVE.")
+    device_condition = graphene.Field(enums.DeviceCondition, description="Uninstall: required.")
     filters_changed = graphene.List(
         graphene.NonNull(graphene.ID), description="Filter change: the FilterType ids replaced."
     )

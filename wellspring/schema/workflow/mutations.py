@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from wellspring.domain.actor import Actor
+from wellspring.domain.errors import DomainError
 from wellspring.domain.workflow import desk, dispatching, engineer_moves, follow_ups, opening
 
 from ..core.context import RequestContext, require_actor
@@ -60,28 +63,69 @@ RECORDED_AT = (
 )
 
 
+OLD_SHAPE = "Use input; this argument goes in the next release."
+
+
+def _one_shape(input, **old) -> dict[str, Any] | None:
+    """The values given, from ``input`` or from the deprecated arguments; None when a call
+    mixes both shapes (the mutation answers INVALID_ARGUMENT)."""
+    given_old = {k: v for k, v in old.items() if v is not None}
+    if input is None:
+        return given_old
+    if given_old:
+        return None
+    return {k: v for k, v in dict(input).items() if v is not None}
+
+
+_CAMEL = {"branch_id": "branchId", "technician_id": "technicianId"}
+
+
+def _required(given: dict[str, Any] | None, key: str) -> Any:
+    if given is None or given.get(key) is None:
+        raise DomainError("INVALID_ARGUMENT", field=_CAMEL.get(key, key))
+    return given[key]
+
+
 def _by_id_mutation(
     name: str, call, doc: str, *, of: str, reason: bool = False, recorded: bool = False
 ):
-    """A mutation that takes the id of a Ticket or a Job (and a reason, and the phone's time of
-    an engineer's move) and calls one service."""
-    arguments = {"id": graphene.ID(required=True)}
+    """A mutation on one Ticket or Job: ``input: <Name>Input`` (its id, a reason, the phone's
+    time of an engineer's move) returning ``<Name>Payload``, which calls one service.
+
+    The arguments it took before ``input`` stay one release, deprecated.
+    """
+    fields = {"id": graphene.ID(required=True, description=f"The {of}.")}
+    old = {"id": graphene.ID(deprecation_reason=OLD_SHAPE)}
     if reason:
-        arguments["reason"] = graphene.String(required=True)
+        fields["reason"] = graphene.String(required=True)
+        old["reason"] = graphene.String(deprecation_reason=OLD_SHAPE)
     if recorded:
-        arguments["recorded_at"] = DateTime(description=RECORDED_AT)
+        fields["recorded_at"] = DateTime(description=RECORDED_AT)
+        old["recorded_at"] = DateTime(description=RECORDED_AT, deprecation_reason=OLD_SHAPE)
+    input_type = type(f"{name}Input", (graphene.InputObjectType,), dict(fields))
     keyword = "ticket_id" if of == "Ticket" else "job_id"
     respond = _ticket_payload if of == "Ticket" else _job_payload
+    base = TicketPayload if of == "Ticket" else JobPayload
 
-    async def mutate(_root, info, id, reason=None, recorded_at=None):
+    async def mutate(_root, info, input=None, id=None, reason=None, recorded_at=None):
         ctx, actor = _ctx(info)
+        given = dict(input) if input is not None else {}
 
         async def run():
-            kwargs = {keyword: parse_global_id(id, of)}
-            if reason is not None:
-                kwargs["reason"] = reason
-            if recorded_at is not None:
-                kwargs["recorded_at"] = recorded_at
+            if input is not None and id is not None:
+                raise DomainError("INVALID_ARGUMENT", field="id")
+            global_id = given.get("id", id)
+            if global_id is None:
+                raise DomainError("INVALID_ARGUMENT", field="id")
+            kwargs = {keyword: parse_global_id(global_id, of)}
+            why = given.get("reason", reason)
+            if why is not None:
+                kwargs["reason"] = why
+            elif "reason" in fields:
+                kwargs["reason"] = ""
+            when = given.get("recorded_at", recorded_at)
+            if when is not None:
+                kwargs["recorded_at"] = when
             return await call(ctx.session, actor, **kwargs)
 
         return await respond(info, run)
@@ -91,8 +135,8 @@ def _by_id_mutation(
         (graphene.Mutation,),
         {
             "__doc__": doc,
-            "Arguments": type("Arguments", (), arguments),
-            "Output": TicketPayload if of == "Ticket" else JobPayload,
+            "Arguments": type("Arguments", (), {"input": input_type(), **old}),
+            "Output": type(f"{name}Payload", (base,), {"__doc__": f"What {name} changed."}),
             "mutate": staticmethod(mutate),
         },
     )
@@ -117,25 +161,34 @@ CancelTicket = _by_id_mutation(
 )
 
 
+class DispatchTicketInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Ticket.")
+    branch_id = graphene.ID(required=True)
+
+
 class DispatchTicket(graphene.Mutation):
     """Send an approved ticket to a branch (派单), opening its job."""
 
     class Arguments:
-        id = graphene.ID(required=True)
-        branch_id = graphene.ID(required=True)
+        input = DispatchTicketInput()
+        id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        branch_id = graphene.ID(deprecation_reason=OLD_SHAPE)
 
     Output = DispatchTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, id, branch_id):
+    async def mutate(_root, info, input=None, id=None, branch_id=None):
         ctx, actor = _ctx(info)
+        given = _one_shape(input, id=id, branch_id=branch_id)
 
         async def run():
             return await dispatching.dispatch_ticket(
                 ctx.session,
                 actor,
-                ticket_id=parse_global_id(id, "Ticket"),
-                branch_id=parse_global_id(branch_id, "Branch", field="branchId"),
+                ticket_id=parse_global_id(_required(given, "id"), "Ticket"),
+                branch_id=parse_global_id(
+                    _required(given, "branch_id"), "Branch", field="branchId"
+                ),
             )
 
         result = await run_in_savepoint(ctx, run)
@@ -145,31 +198,58 @@ class DispatchTicket(graphene.Mutation):
         return DispatchTicketPayload(ticket=ticket, job=job, errors=[])
 
 
+class AssignJobInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Job.")
+    technician_id = graphene.ID(required=True)
+    appointment_start = DateTime()
+    appointment_end = DateTime()
+
+
+class AssignJobPayload(JobPayload):
+    """The job as assigned, and its ticket."""
+
+
 class AssignJob(graphene.Mutation):
     """Give a job to an engineer with the agreed window; again to reassign or reschedule."""
 
     class Arguments:
-        job_id = graphene.ID(required=True)
-        technician_id = graphene.ID(required=True)
-        appointment_start = DateTime()
-        appointment_end = DateTime()
+        input = AssignJobInput()
+        job_id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        technician_id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        appointment_start = DateTime(deprecation_reason=OLD_SHAPE)
+        appointment_end = DateTime(deprecation_reason=OLD_SHAPE)
 
-    Output = JobPayload
+    Output = AssignJobPayload
 
     @staticmethod
     async def mutate(
-        _root, info, job_id, technician_id, appointment_start=None, appointment_end=None
+        _root,
+        info,
+        input=None,
+        job_id=None,
+        technician_id=None,
+        appointment_start=None,
+        appointment_end=None,
     ):
         ctx, actor = _ctx(info)
+        given = _one_shape(
+            input,
+            id=job_id,
+            technician_id=technician_id,
+            appointment_start=appointment_start,
+            appointment_end=appointment_end,
+        )
 
         async def run():
             return await dispatching.assign_job(
                 ctx.session,
                 actor,
-                job_id=parse_global_id(job_id, "Job", field="jobId"),
-                technician_id=parse_global_id(technician_id, "Technician", field="technicianId"),
-                appointment_start=appointment_start,
-                appointment_end=appointment_end,
+                job_id=parse_global_id(_required(given, "id"), "Job", field="id"),
+                technician_id=parse_global_id(
+                    _required(given, "technician_id"), "Technician", field="technicianId"
+                ),
+                appointment_start=(given or {}).get("appointment_start"),
+                appointment_end=(given or {}).get("appointment_end"),
             )
 
         return await _job_payload(info, run)
