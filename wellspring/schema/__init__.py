@@ -47,7 +47,8 @@ from .masterdata.org import (
 )
 from .org.types import Agent, Technician
 from .queries import Query
-from .tickets.types import FollowUp, Job, JobStatusChange, TicketStatusChange
+from .tickets.history import JobStatusChange, TicketStatusChange
+from .tickets.types import FollowUp, Job
 from .workflow.mutations import (
     AcceptJob,
     ApproveTicket,

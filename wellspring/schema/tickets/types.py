@@ -8,7 +8,6 @@ from wellspring.domain import models as m
 from wellspring.domain.field_visibility import ticket_details_for
 from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
-from wellspring.i18n import history_reason, message
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
@@ -17,7 +16,8 @@ from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
-from ..org.types import Branch, Technician, User
+from ..org.types import Branch, Technician
+from .history import JobStatusChange, TicketStatusChange, StatusReason
 
 # What a page of tickets may reach (see core/prefetch.py).
 TICKET_RELATIONS: Relations = {
@@ -41,93 +41,6 @@ JOB_RELATIONS: Relations = {
         },
     ),
 }
-
-
-class TimeFlag(graphene.ObjectType):
-    """Why the recorded time of a step was not kept as the phone gave it (it was clamped)."""
-
-    code = graphene.String(
-        required=True,
-        description="TIME_CLAMPED_FUTURE, TIME_CLAMPED_BEFORE_PREVIOUS or TIME_CLAMPED_TOO_OLD.",
-    )
-    message = graphene.String(required=True, description="In the caller's language.")
-
-
-class _StatusChangeFields:
-    """Shared fields and resolvers of the two history types: who made a change, and when."""
-
-    occurred_at = graphene.Field(
-        DateTime,
-        required=True,
-        description="When it happened: for an engineer's move, the phone's time (checked).",
-    )
-    received_at = graphene.Field(
-        DateTime, required=True, description="When the server learned it (a sync may be later)."
-    )
-    reported_at = graphene.Field(
-        DateTime, description="The time the phone gave, when it gave one (kept beside a clamp)."
-    )
-    time_flag = graphene.Field(TimeFlag, description="Set when the phone's time was clamped.")
-
-    @staticmethod
-    def resolve_occurred_at(root, _info):
-        return root.at
-
-    @staticmethod
-    def resolve_time_flag(root, info):
-        if not root.time_flag:
-            return None
-        return TimeFlag(code=root.time_flag, message=message(root.time_flag, info.context.locale))
-
-    @staticmethod
-    def resolve_actor(root, info):
-        return info.context.loaders.load(m.User, root.actor_id)
-
-    @staticmethod
-    async def resolve_actor_name(root, info):
-        return await info.context.loaders.display_name(root.actor_id)
-
-    @staticmethod
-    def resolve_reason(root, info):
-        return history_reason(root.reason or "", info.context.locale)
-
-
-class TicketStatusChange(_StatusChangeFields, ModelObjectType):
-    """One transition of a ticket: from, to, who, when, why."""
-
-    model = m.TicketStatusChange
-
-    class Meta:
-        interfaces = (Node,)
-
-    from_status = graphene.Field(enums.TicketStatus, name="from")
-    to_status = graphene.Field(enums.TicketStatus, required=True, name="to")
-    actor = graphene.Field(User)
-    actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
-    reason = graphene.String(required=True)
-
-
-class _StatusReason:
-    """A job's or ticket's last status reason, system-written ones in the reader's language."""
-
-    @staticmethod
-    def resolve_status_reason(root, info):
-        return history_reason(root.status_reason or "", info.context.locale)
-
-
-class JobStatusChange(_StatusChangeFields, ModelObjectType):
-    model = m.JobStatusChange
-
-    class Meta:
-        interfaces = (Node,)
-
-    from_status = graphene.Field(enums.JobStatus, name="from")
-    to_status = graphene.Field(enums.JobStatus, required=True, name="to")
-    actor = graphene.Field(User)
-    actor_name = graphene.String()
-    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
-    reason = graphene.String(required=True)
 
 
 class FollowUp(ModelObjectType):
@@ -177,7 +90,7 @@ class ExpectedPart(graphene.ObjectType):
         return root.get("in_van")
 
 
-class Job(_StatusReason, ModelObjectType):
+class Job(StatusReason, ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
     model = m.Job
@@ -295,7 +208,7 @@ class Job(_StatusReason, ModelObjectType):
         return await loader.load(root.id)
 
 
-class Ticket(_StatusReason, ModelObjectType):
+class Ticket(StatusReason, ModelObjectType):
     """A customer request and everything done about it."""
 
     model = m.Ticket

@@ -1,0 +1,100 @@
+"""Status histories of tickets and jobs: who moved what, when it happened, when we learned it."""
+
+from __future__ import annotations
+
+import graphene
+
+from wellspring.domain import models as m
+from wellspring.i18n import history_reason, message
+
+from ..core import enums
+from ..core.node import ModelObjectType, Node
+from ..core.scalars import DateTime
+from ..org.types import User
+
+
+class TimeFlag(graphene.ObjectType):
+    """Why the recorded time of a step was not kept as the phone gave it (it was clamped)."""
+
+    code = graphene.String(
+        required=True,
+        description="TIME_CLAMPED_FUTURE, TIME_CLAMPED_BEFORE_PREVIOUS or TIME_CLAMPED_TOO_OLD.",
+    )
+    message = graphene.String(required=True, description="In the caller's language.")
+
+
+class StatusChangeFields:
+    """Shared fields and resolvers of the two history types: who made a change, and when."""
+
+    occurred_at = graphene.Field(
+        DateTime,
+        required=True,
+        description="When it happened: for an engineer's move, the phone's time (checked).",
+    )
+    received_at = graphene.Field(
+        DateTime, required=True, description="When the server learned it (a sync may be later)."
+    )
+    reported_at = graphene.Field(
+        DateTime, description="The time the phone gave, when it gave one (kept beside a clamp)."
+    )
+    time_flag = graphene.Field(TimeFlag, description="Set when the phone's time was clamped.")
+
+    @staticmethod
+    def resolve_occurred_at(root, _info):
+        return root.at
+
+    @staticmethod
+    def resolve_time_flag(root, info):
+        if not root.time_flag:
+            return None
+        return TimeFlag(code=root.time_flag, message=message(root.time_flag, info.context.locale))
+
+    @staticmethod
+    def resolve_actor(root, info):
+        return info.context.loaders.load(m.User, root.actor_id)
+
+    @staticmethod
+    async def resolve_actor_name(root, info):
+        return await info.context.loaders.display_name(root.actor_id)
+
+    @staticmethod
+    def resolve_reason(root, info):
+        return history_reason(root.reason or "", info.context.locale)
+
+
+class TicketStatusChange(StatusChangeFields, ModelObjectType):
+    """One transition of a ticket: from, to, who, when, why."""
+
+    model = m.TicketStatusChange
+
+    class Meta:
+        interfaces = (Node,)
+
+    from_status = graphene.Field(enums.TicketStatus, name="from")
+    to_status = graphene.Field(enums.TicketStatus, required=True, name="to")
+    actor = graphene.Field(User)
+    actor_name = graphene.String()
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
+    reason = graphene.String(required=True)
+
+
+class StatusReason:
+    """A job's or ticket's last status reason, system-written ones in the reader's language."""
+
+    @staticmethod
+    def resolve_status_reason(root, info):
+        return history_reason(root.status_reason or "", info.context.locale)
+
+
+class JobStatusChange(StatusChangeFields, ModelObjectType):
+    model = m.JobStatusChange
+
+    class Meta:
+        interfaces = (Node,)
+
+    from_status = graphene.Field(enums.JobStatus, name="from")
+    to_status = graphene.Field(enums.JobStatus, required=True, name="to")
+    actor = graphene.Field(User)
+    actor_name = graphene.String()
+    at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
+    reason = graphene.String(required=True)
