@@ -17,7 +17,7 @@ from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
 from ..org.types import Branch, Technician
-from .history import JobStatusChange, TicketStatusChange, StatusReason
+from .history import JobStatusChange, StatusReason, TicketStatusChange
 
 # What a page of tickets may reach (see core/prefetch.py).
 TICKET_RELATIONS: Relations = {
