@@ -58,7 +58,7 @@ lint: $(VENV)/.stamp-dev ## ruff and the import layering contract
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-typecheck: $(VENV)/.stamp-dev ## mypy (strict on domain/ and api/)
+typecheck: $(VENV)/.stamp-dev ## mypy (strict; wellspring/, tests/ and bench/)
 	$(VENV)/bin/mypy
 
 test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)

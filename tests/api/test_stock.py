@@ -246,6 +246,7 @@ def test_who_sees_which_stock_and_its_cost(gql: GraphQL, database_url: str) -> N
     tech = gql.post(doc("Stock"), {"warehouseId": sh}, as_user="tech-sh-1").json()
     assert tech["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     costs = gql.data("{ parts { sku cost { amount } } }", as_user="clerk-sh")["parts"]
+    assert costs
     assert all(p["cost"] is not None for p in costs)
     hidden = gql.data("{ parts { sku cost { amount } } }", as_user="agent-1")["parts"]
     assert hidden
