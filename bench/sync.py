@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import Table, event, func, insert, select, text, update
 from starlette.testclient import TestClient
 
 from wellspring.domain import models as m
@@ -213,7 +213,14 @@ def _work_rows(
     return rows
 
 
-MODELS_BY_TABLE = {
+def _table(model: type[m.Base]) -> Table:
+    """A model's table, typed as one (the declarative attribute is a mere FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table), model
+    return table
+
+
+MODELS_BY_TABLE: dict[str, type[m.Base]] = {
     "customers": m.Customer,
     "addresses": m.Address,
     "devices": m.Device,
@@ -250,8 +257,8 @@ async def add_busy_engineer(url: str, jobs: int) -> Busy:
             for table in ("customers", "addresses", "devices", "tickets", "jobs"):
                 model = MODELS_BY_TABLE[table]
                 for part in _chunks(rows[table]):
-                    await session.execute(insert(model.__table__), part)
-                mark_changed(session, model.__table__, [r["id"] for r in rows[table]])
+                    await session.execute(insert(_table(model)), part)
+                mark_changed(session, _table(model), [r["id"] for r in rows[table]])
     finally:
         await engine.dispose()
     return Busy(
@@ -291,7 +298,7 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
             part_id = await _first(conn, select(m.Part.id).order_by(m.Part.sku))
             clients = {t.id: f"bench-other-{t.id[:8]}-{n}" for n, t in enumerate(techs)}
             await conn.execute(
-                insert(m.SyncClient.__table__),
+                insert(_table(m.SyncClient)),
                 [
                     {"id": clients[t.id], "user_id": t.user_id, "last_cursor": version}
                     for t in techs
@@ -313,7 +320,7 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
                     for row in rows[table]:
                         row["version"] = version
                     for part in _chunks(rows[table]):
-                        await conn.execute(insert(MODELS_BY_TABLE[table].__table__), part)
+                        await conn.execute(insert(_table(MODELS_BY_TABLE[table])), part)
                     added[table] += len(rows[table])
                 now = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
                 extra: dict[Any, list[dict[str, Any]]] = defaultdict(list)
@@ -365,10 +372,10 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
                         )
                 for model, extra_rows in extra.items():
                     for part in _chunks(extra_rows):
-                        await conn.execute(insert(model.__table__), part)
+                        await conn.execute(insert(_table(model)), part)
                     added[model.__tablename__] += len(extra_rows)
                 for part in _chunks(held):
-                    await conn.execute(insert(m.SyncHeld.__table__), part)
+                    await conn.execute(insert(_table(m.SyncHeld)), part)
                 added["sync_held"] += len(held)
     finally:
         await engine.dispose()
@@ -391,7 +398,7 @@ async def _touch(url: str, busy: Busy) -> int:
         async with transaction(session_factory(engine)) as session:
             now = dt.datetime.now(dt.UTC)
             for table_name, ids in busy.ids.items():
-                table = MODELS_BY_TABLE[table_name].__table__
+                table = _table(MODELS_BY_TABLE[table_name])
                 for part in _chunks(ids, 500):
                     await session.execute(
                         update(table).where(table.c.id.in_(part)).values(updated_at=now)
@@ -409,8 +416,8 @@ async def _reset_jobs(url: str, job_ids: list[str]) -> None:
     try:
         async with engine.begin() as conn:
             await conn.execute(
-                update(m.Job.__table__)
-                .where(m.Job.__table__.c.id.in_(job_ids))
+                update(_table(m.Job))
+                .where(_table(m.Job).c.id.in_(job_ids))
                 .values(status=JobStatus.ASSIGNED, accepted_at=None)
             )
     finally:

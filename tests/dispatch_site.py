@@ -244,12 +244,12 @@ def add_job(
                     at=start + dt.timedelta(seconds=i),
                 )
             )
-        for i, (before, after) in enumerate(itertools.pairwise(job_chain)):
+        for i, (job_before, job_after) in enumerate(itertools.pairwise(job_chain)):
             session.add(
                 m.JobStatusChange(
                     job_id=job.id,
-                    from_status=before,
-                    to_status=after,
+                    from_status=job_before,
+                    to_status=job_after,
                     at=start + dt.timedelta(seconds=i),
                 )
             )

@@ -32,7 +32,7 @@ def test_each_closed_list_is_the_domain_vocabulary(name: str) -> None:
     assert set(graphql_enum.values) == {member.name for member in vocabulary}
     for type_name, field_name in fields:
         owner = schema.get_type(type_name)
-        field = owner.fields[field_name]  # type: ignore[union-attr]
+        field = owner.fields[field_name]
         named = field.type.of_type if hasattr(field.type, "of_type") else field.type
         assert named is graphql_enum, (type_name, field_name)
 

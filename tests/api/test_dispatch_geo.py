@@ -113,19 +113,26 @@ def test_a_geocoder_down_or_slow_leaves_the_address_alone(
     assert geocode(gql, address_id)["errors"][0]["code"] == "ADDRESS_NOT_FOUND"
 
 
+def _point(values: dict[str, object]) -> tuple[float, float]:
+    lat, lon = values["latitude"], values["longitude"]
+    assert isinstance(lat, float), values
+    assert isinstance(lon, float), values
+    return lat, lon
+
+
 def test_new_addresses_get_client_coordinates_in_wgs84_or_a_centroid() -> None:
     base = {"province": "上海市", "city": "上海市", "district": "浦东新区"}
     lat, lon = wgs84_to_bd09(*PLACES["lujiazui"])
     baidu = locate.coordinates_for_new_address(
         {**base, "latitude": lat, "longitude": lon}, CoordSystem.BD09
     )
-    assert km((baidu["latitude"], baidu["longitude"]), PLACES["lujiazui"]) < 0.001
+    assert km(_point(baidu), PLACES["lujiazui"]) < 0.001
     assert baidu["coordinate_source"] == "client"
     assert baidu["is_approximate"] is False
     centroid = locate.coordinates_for_new_address({**base, "latitude": None, "longitude": None})
     assert centroid["is_approximate"] is True
     assert centroid["coordinate_source"] == "centroid"
-    assert km((centroid["latitude"], centroid["longitude"]), PLACES["lujiazui"]) < 25
+    assert km(_point(centroid), PLACES["lujiazui"]) < 25
     unknown = locate.coordinates_for_new_address(
         {"province": "火星", "city": "火星", "district": "?"}
     )

@@ -304,7 +304,11 @@ def test_the_nearest_engineer_search_reads_cells_not_the_branch(database_url: st
         assert "ix_technicians_branch_id" not in plan, plan
     else:
         sql = str(
-            stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+            # SQLAlchemy leaves the psycopg2 dialect's constructor unannotated.
+            stmt.compile(
+                dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+                compile_kwargs={"literal_binds": True},
+            )
         )
         # Few engineers in the test database: tell the planner what a big table would.
         plan = " ".join(

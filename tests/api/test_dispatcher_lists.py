@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_lists import count_statements
 from tests.api.test_master_data import branch_id
-from tests.api.test_workflow import doc, ids, ok, payload, to_assigned
+from tests.api.test_workflow import doc, ids, ok, open_repair, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import unique
 from wellspring.domain.dispatch.board import DayStatus, day_status
@@ -140,10 +140,19 @@ def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: st
         gql, "Jobs", {"first": 50, "filter": {"technicianId": o["tech-sh-1"]}}, "clerk-sh"
     )
     assert job_id in {j["id"] for j in by_tech}
+    # A job dispatched to SH and not assigned yet, so the unassigned filter has one to show.
+    waiting = open_repair(gql, o)
+    ok(payload(gql, "ApproveTicket", {"id": waiting["id"]}, "hotline"))
+    waiting_job = ok(
+        payload(gql, "DispatchTicket", {"id": waiting["id"], "branchId": o["SH"]}, "clerk-sh")
+    )["job"]["id"]
     pending = walk(gql, "Jobs", {"first": 50, "filter": {"unassigned": True}}, "clerk-sh")
+    assert waiting_job in {j["id"] for j in pending}
+    assert job_id not in {j["id"] for j in pending}
     assert all(j["technicianName"] is None for j in pending)
     assert all(j["branch"]["code"] == "SH" for j in pending)
     assigned = walk(gql, "Jobs", {"first": 50, "filter": {"status": ["ASSIGNED"]}}, "hq")
+    assert assigned
     assert all(j["status"] == "ASSIGNED" for j in assigned)
     now = dt.datetime.now(dt.UTC)
 
@@ -152,6 +161,7 @@ def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: st
         return value is not None and dt.datetime.fromisoformat(value) < now
 
     late = walk(gql, "Jobs", {"first": 100, "filter": {"overdue": True}}, "hq")
+    assert late, "the demo data has overdue jobs"
     for job in late:
         assert job["overdue"] is True
         window_over = before_now(job["appointmentEnd"])
@@ -160,12 +170,14 @@ def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: st
     every = gql.data(doc("Jobs"), {"first": 1}, as_user="hq")["jobs"]["totalCount"]
     on_time = gql.data(doc("Jobs"), {"first": 100, "filter": {"overdue": False}}, as_user="hq")
     assert len(late) + on_time["jobs"]["totalCount"] == every
+    assert on_time["jobs"]["edges"]
     assert not any(e["node"]["overdue"] for e in on_time["jobs"]["edges"])
     sh = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "hotline")
     assert {j["branch"]["code"] for j in sh} == {"SH"}
     bj_clerk = walk(gql, "Jobs", {"first": 100, "filter": {"branchId": o["SH"]}}, "clerk-bj")
     assert bj_clerk == []  # another branch's jobs do not exist for them
-    ok(payload(gql, "CancelTicket", {"id": ticket_id, "reason": "test"}, "hq"))
+    for opened in (ticket_id, waiting["id"]):
+        ok(payload(gql, "CancelTicket", {"id": opened, "reason": "test"}, "hq"))
 
 
 def _station(gql: GraphQL, database_url: str, branch: str) -> str:
@@ -199,6 +211,7 @@ def test_spare_cards_by_warehouse_and_one_card_by_number(gql: GraphQL, database_
     elsewhere = walk(gql, "AccountCards", {"filter": {"warehouseId": station}}, "clerk-sh")
     assert elsewhere == []
     bound = walk(gql, "AccountCards", {"first": 5, "filter": {"spare": False}}, "clerk-sh")
+    assert bound
     assert all(c["status"] == "ACTIVE" for c in bound)
     denied = gql.post(doc("AccountCards"), {}, as_user="customer-1").json()
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
@@ -241,6 +254,8 @@ def test_a_page_costs_the_same_statements_at_any_size(
     gql: GraphQL, client: TestClient, name: str, user: str, sizes: tuple[int, int]
 ) -> None:
     token = gql.token(user)
+    # A first request records the session's activity (throttled), so neither counted one does.
+    gql.data(doc(name), {"first": 1}, token=token)
     counts = {}
     for size in sizes:
         with count_statements(client) as seen:

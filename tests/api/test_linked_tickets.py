@@ -3,6 +3,8 @@ each side shown only to those who may see that ticket."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.test_workflow import REPAIR_REPORT, doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
 
@@ -12,8 +14,8 @@ LINKS = (
 )
 
 
-def _links(gql: GraphQL, ticket_id: str, user: str) -> dict | None:
-    ticket: dict | None = gql.data(LINKS, {"id": ticket_id}, as_user=user)["ticket"]
+def _links(gql: GraphQL, ticket_id: str, user: str) -> dict[str, Any] | None:
+    ticket: dict[str, Any] | None = gql.data(LINKS, {"id": ticket_id}, as_user=user)["ticket"]
     return ticket
 
 

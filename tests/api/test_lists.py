@@ -115,15 +115,18 @@ def test_ticket_filters(gql: GraphQL) -> None:
     opened = gql.data(query, {"f": {"open": True}}, as_user="hq")["tickets"]
     assert 0 < opened["totalCount"] < every["totalCount"]
     closed = gql.data(query, {"f": {"status": ["CLOSED"]}}, as_user="hq")["tickets"]
+    assert closed["edges"]
     assert all(e["node"]["status"] == "CLOSED" for e in closed["edges"])
     urgent = gql.data(query, {"f": {"priority": ["URGENT"], "type": ["REPAIR"]}}, as_user="hq")
     for edge in urgent["tickets"]["edges"]:
         assert edge["node"]["priority"] == "URGENT"
         assert edge["node"]["type"] == "REPAIR"
     late = gql.data(query, {"f": {"overdue": True}}, as_user="hq")["tickets"]
+    assert late["edges"]
     assert all(e["node"]["overdue"] for e in late["edges"])
     on_time = gql.data(query, {"f": {"overdue": False}}, as_user="hq")["tickets"]
     assert late["totalCount"] + on_time["totalCount"] == every["totalCount"]
     branch_id = every["edges"][0]["node"]["branch"]["id"]
     one_branch = gql.data(query, {"f": {"branchId": branch_id}}, as_user="hq")["tickets"]
+    assert 0 < one_branch["totalCount"] < every["totalCount"]
     assert all(e["node"]["branch"]["id"] == branch_id for e in one_branch["edges"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import jwt
 from sqlalchemy import select, update
@@ -36,7 +37,7 @@ def _me_code(gql: GraphQL, token: str) -> str | None:
     return body["errors"][0]["extensions"]["code"] if body.get("errors") else None
 
 
-def _login(gql: GraphQL, username: str, password: str) -> dict:
+def _login(gql: GraphQL, username: str, password: str) -> dict[str, Any]:
     return gql.data(LOGIN, {"u": username, "p": password})["login"]
 
 

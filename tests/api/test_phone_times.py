@@ -85,9 +85,12 @@ def age(site: Site, name: str, delta: dt.timedelta) -> None:
 
     async def work(session: Any) -> None:
         job = await session.get(m.Job, job_id)
-        for model, key in ((m.JobStatusChange, job_id), (m.TicketStatusChange, job.ticket_id)):
-            column = model.job_id if model is m.JobStatusChange else model.ticket_id
-            for row in (await session.execute(select(model).where(column == key))).scalars():
+        histories = (
+            select(m.JobStatusChange).where(m.JobStatusChange.job_id == job_id),
+            select(m.TicketStatusChange).where(m.TicketStatusChange.ticket_id == job.ticket_id),
+        )
+        for history in histories:
+            for row in (await session.execute(history)).scalars():
                 row.at = row.at - delta
                 row.received_at = row.received_at - delta
 
@@ -337,11 +340,8 @@ def test_a_wrong_phone_time_is_clamped_kept_and_flagged_in_both_languages(
     job_id = site.jobs[name]
     ticket_id = ticket_of(site, name)
     previous = max(
-        r.at
-        for r in [
-            *job_steps(site.url, job_id).values(),
-            *ticket_steps(site.url, ticket_id).values(),
-        ]
+        *(r.at for r in job_steps(site.url, job_id).values()),
+        *(r.at for r in ticket_steps(site.url, ticket_id).values()),
     )
     sent = dt.datetime.now(dt.UTC) + offset
     move(gql, site, "AcceptJob", {"id": global_id("Job", job_id), "recordedAt": sent.isoformat()})

@@ -246,6 +246,7 @@ def test_who_sees_which_stock_and_its_cost(gql: GraphQL, database_url: str) -> N
     tech = gql.post(doc("Stock"), {"warehouseId": sh}, as_user="tech-sh-1").json()
     assert tech["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     costs = gql.data("{ parts { sku cost { amount } } }", as_user="clerk-sh")["parts"]
+    assert costs
     assert all(p["cost"] is not None for p in costs)
     hidden = gql.data("{ parts { sku cost { amount } } }", as_user="agent-1")["parts"]
     assert hidden
@@ -362,12 +363,13 @@ def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) ->
     expected = sum(q * c for q, c in rows)
     assert hq_value["value"] == {"amount": f"{expected:.2f}", "currency": "CNY"}
     clerk = gql.data("{ stockValue { warehouse { code } } }", as_user="clerk-sh")["stockValue"]
-    assert {v["warehouse"]["code"] for v in clerk} <= {"WH-SH"} | {
+    sh = fetch(database_url, select(m.Branch.id).where(m.Branch.code == "SH"))[0][0]
+    branch_stores = {
         c
-        for (c,) in fetch(
-            database_url, select(m.Warehouse.code).where(m.Warehouse.code.like("VAN-%"))
-        )
-    }
+        for (c,) in fetch(database_url, select(m.Warehouse.code).where(m.Warehouse.branch_id == sh))
+    }  # the branch's own store, its vans and its agents' stores
+    assert "WH-SH" in {v["warehouse"]["code"] for v in clerk}
+    assert {v["warehouse"]["code"] for v in clerk} <= branch_stores
     agent = gql.post("{ stockValue { quantity } }", as_user="agent-1").json()
     assert agent["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

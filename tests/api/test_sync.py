@@ -91,10 +91,12 @@ def test_a_first_pull_holds_exactly_what_the_engineer_may_see(gql: GraphQL, site
         scalars(site.url, select(m.Part.id).where(m.Part.deleted_at.is_(None)))
     )
     assert [r["quantity"] for r in p.local["van_stock"].values()] == [3]
+    assert p.local["jobs"]
     assert all(isinstance(r["revision"], int) for r in p.local["jobs"].values())
     assert "due_at" not in next(iter(p.local["tickets"].values()))  # schema 2 only
     # Nothing changed: the next pull is empty, with the same or a later cursor.
     again = p.pull()
+    assert again["changes"]
     assert all(not any(c.values()) for c in again["changes"].values())
     assert again["timestamp"] >= body["timestamp"]
 
@@ -373,6 +375,7 @@ def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None
     a = phone(gql, site, "a")
     a.pull()
     held = set(a.local["tickets"])
+    assert held
     a.schema_version = 2
     body = a.pull(
         migration={

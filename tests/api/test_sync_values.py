@@ -141,7 +141,7 @@ def test_a_malformed_value_is_its_records_rejection(
     p = phone(gql, site)
     p.pull()
     job = site.jobs["site"]
-    good = {
+    good: dict[str, dict[str, Any]] = {
         "job_notes": {"job_id": job, "body": "备注", "recorded_at": NOW_MS},
         "part_consumptions": {
             "job_id": job,

@@ -139,7 +139,7 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
         .limit(1),
     )[0]
     model = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))[0]
-    ticket_input = {
+    ticket_input: dict[str, Any] = {
         "type": "INSTALL",
         "customerId": o["customer"],
         "install": {

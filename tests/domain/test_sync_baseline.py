@@ -83,7 +83,7 @@ class World:
         return "conflict" if conflict else "applied"
 
 
-STEP = st.one_of(
+STEP: st.SearchStrategy[tuple[str, dict[str, bool]]] = st.one_of(
     st.just(("dispatch", {})),
     st.just(("edit", {})),
     st.builds(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, text
@@ -17,7 +16,7 @@ from wellspring.domain.models.enums import BranchKind
 
 
 @pytest.fixture
-def migrated_url(empty_database_url: str) -> Iterator[str]:
+def migrated_url(empty_database_url: str) -> str:
     migrations.upgrade(empty_database_url)
     return empty_database_url
 

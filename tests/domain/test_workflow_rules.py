@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+from collections.abc import Awaitable, Callable
 from itertools import pairwise
 from typing import Any
 
@@ -146,7 +147,7 @@ async def _apply(
         )
     ).scalar_one_or_none() or "00000000-0000-0000-0000-000000000000"
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    calls = {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "approve": lambda: dispatching.approve_ticket(session, actor, ticket_id=ticket_id),
         "reject": lambda: dispatching.reject_ticket(
             session, actor, ticket_id=ticket_id, reason="r"
@@ -182,7 +183,7 @@ async def _apply(
     await calls[move]()
 
 
-def _chained(rows: list[tuple[Any, Any]], current: Any) -> None:
+def _chained(rows: list[tuple[Any, ...]], current: Any) -> None:
     assert rows, "no history"
     assert rows[0][0] is None
     for before, after in pairwise(rows):

@@ -307,13 +307,12 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
     for action in TO_ON_SITE[jobs[job_b]["status"]]:
         create("job_events", {"job_id": job_b, "action": action, "reason": None})
     good = {sid: row for sid, row in van_stock(gql).items() if row[1] == "GOOD" and row[2] > 0}
-    consumption = part_id = None
-    if good:
-        part_id = sorted(good.values())[0][0]
-        consumption = create(
-            "part_consumptions",
-            {"job_id": job_b, "part_id": part_id, "quantity": 1, "old_part_returned": True},
-        )
+    assert good, "the demo engineer's van holds no good part"
+    part_id: str = sorted(good.values())[0][0]
+    consumption = create(
+        "part_consumptions",
+        {"job_id": job_b, "part_id": part_id, "quantity": 1, "old_part_returned": True},
+    )
     water = None
     if tickets[jobs[job_b]["ticket_id"]]["device_id"]:
         water = create(
@@ -338,20 +337,19 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
     assert notes == [(job_a, made["job_notes"][note]["body"])]
     events = fetch(url, select(m.JobEvent.id).where(m.JobEvent.id.in_(list(made["job_events"]))))
     assert {e for (e,) in events} == set(made["job_events"])
-    if consumption:
-        entries = fetch(
-            url,
-            select(m.StockEntry.job_id, m.StockEntry.part_id, m.StockEntry.delta).where(
-                m.StockEntry.client_id == f"{consumption}:000",
-                m.StockEntry.kind == LedgerKind.CONSUMPTION,
-            ),
-        )
-        assert entries == [(job_b, part_id, -1)]
-        van_after = van_stock(gql)
-        bins = {(p, b): q for p, b, q in van_after.values()}
-        before = {(p, b): q for p, b, q in van_before.values()}
-        assert bins[(part_id, "GOOD")] == before[(part_id, "GOOD")] - 1
-        assert bins[(part_id, "DEFECTIVE")] == before.get((part_id, "DEFECTIVE"), 0) + 1
+    entries = fetch(
+        url,
+        select(m.StockEntry.job_id, m.StockEntry.part_id, m.StockEntry.delta).where(
+            m.StockEntry.client_id == f"{consumption}:000",
+            m.StockEntry.kind == LedgerKind.CONSUMPTION,
+        ),
+    )
+    assert entries == [(job_b, part_id, -1)]
+    van_after = van_stock(gql)
+    bins = {(p, b): q for p, b, q in van_after.values()}
+    before = {(p, b): q for p, b, q in van_before.values()}
+    assert bins[(part_id, "GOOD")] == before[(part_id, "GOOD")] - 1
+    assert bins[(part_id, "DEFECTIVE")] == before.get((part_id, "DEFECTIVE"), 0) + 1
     if water:
         tests = fetch(url, select(m.WaterTest.passed).where(m.WaterTest.id == water))
         assert tests == [(True,)]

@@ -35,7 +35,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from wellspring import context as request_context
 from wellspring.domain import auth
 from wellspring.domain.db import declare_writes
-from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
+from wellspring.domain.errors import (
+    BrokenInvariant,
+    DomainError,
+    NotAuthenticated,
+    PermissionDenied,
+)
 from wellspring.i18n import detail, message, negotiate
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
@@ -222,7 +227,8 @@ class GraphQLEndpoint:
                 )
                 if is_awaitable(result):
                     result = await result  # type: ignore[misc]
-                assert isinstance(result, ExecutionResult)
+                if not isinstance(result, ExecutionResult):
+                    raise BrokenInvariant(f"graphql execute returned {type(result).__name__}")
                 if result.errors and any(_is_unexpected(e) for e in result.errors):
                     await session.rollback()  # nothing half-written
                 else:

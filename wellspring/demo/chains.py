@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
+from ..domain.errors import present
 from ..domain.models.enums import JobStatus as J
 from ..domain.models.enums import TicketStatus as T
 from ..domain.workflow import states
@@ -64,8 +65,8 @@ def ticket_chain(status: T, cancelled_after: T | None = None) -> list[T]:
     if status is T.REJECTED:
         return legal(states.TICKET_EDGES, [*REJECTABLE[:1], T.REJECTED])
     if status is T.CANCELLED:
-        assert cancelled_after is not None
-        before = TICKET_PATH[: TICKET_PATH.index(cancelled_after) + 1]
+        after = present(cancelled_after, "the status a cancelled ticket was cancelled after")
+        before = TICKET_PATH[: TICKET_PATH.index(after) + 1]
         return legal(states.TICKET_EDGES, [*before, T.CANCELLED])
     return list(TICKET_PATH[: TICKET_PATH.index(status) + 1])
 

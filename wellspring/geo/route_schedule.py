@@ -83,7 +83,8 @@ def _forward(
 
     def take_break() -> bool:
         nonlocal paused, free
-        assert brk is not None
+        if brk is None:  # no break to take (the callers only ask when there is one)
+            return False
         begin = _earliest(max(left, free), brk.time_windows)
         if begin is None:
             return False

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.errors import present
 from wellspring.domain.models.enums import JOB_OPEN_STATUSES, LedgerKind
 
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long
@@ -60,13 +61,13 @@ async def _by_ids(session: AsyncSession, model: Any, ids: set[str], *extra: Any)
 
 
 async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) -> Scope:
-    assert actor.technician_id is not None
+    technician_id = present(actor.technician_id, "the engineer's technician id")
     scope = Scope()
     v = scope.versions
     jobs = await _pairs(
         session,
         select(m.Job.id, m.Job.version, m.Job.ticket_id).where(
-            m.Job.technician_id == actor.technician_id,
+            m.Job.technician_id == technician_id,
             m.Job.deleted_at.is_(None),
             or_(
                 m.Job.status.in_(JOB_OPEN_STATUSES),
@@ -107,7 +108,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             session,
             select(m.StockBalance.id, m.StockBalance.version)
             .join(m.Warehouse, m.Warehouse.id == m.StockBalance.warehouse_id)
-            .where(m.Warehouse.technician_id == actor.technician_id),
+            .where(m.Warehouse.technician_id == technician_id),
         )
     )
     v["part_consumptions"] = {}
