@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from . import versioning
+from . import events, versioning
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -83,4 +83,5 @@ async def transaction(
             await session.commit()
         except BaseException:
             await session.rollback()
+            events.discard(session)  # what a rolled-back change said never happened
             raise

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, numbering, policy
+from .. import audit, events, numbering, policy
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Job, JobStatusChange, Ticket, TicketStatusChange, utcnow
@@ -111,6 +111,20 @@ def _move(
         from_status=source.value if source else None,
         reason=reason,
     )
+    actor_id = actor.user_id or None
+    if isinstance(row, Ticket):
+        events.emit(session, events.ticket_moved(row, source, actor_id, stamp.occurred_at))
+    else:
+        events.emit(
+            session,
+            events.job_event(
+                events.EventKind.JOB_STATUS_CHANGED,
+                row,
+                actor_id=actor_id,
+                at=stamp.occurred_at,
+                from_status=source.value if source else None,
+            ),
+        )
 
 
 def move_ticket(
@@ -175,5 +189,15 @@ async def new_job(session: AsyncSession, actor: Actor, ticket: Ticket) -> Job:
         JobStatusChange(
             job_id=job.id, from_status=None, to_status=JobStatus.PENDING, actor_id=actor.user_id
         )
+    )
+    events.emit(
+        session,
+        events.job_event(
+            events.EventKind.JOB_CREATED,
+            job,
+            actor_id=actor.user_id or None,
+            at=utcnow(),
+            customer_id=ticket.customer_id,
+        ),
     )
     return job
