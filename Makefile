@@ -78,7 +78,10 @@ test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)
 		echo "NOTICE: PostgreSQL unreachable at $(PG_ADMIN_URL); its run is skipped (mandatory with CI=true)." >&2; \
 	fi
 
-test: lint typecheck test-sqlite test-postgres ## lint, type-check, the suite on SQLite (with coverage) and PostgreSQL
+# The two runs go side by side (one core each on a 2-core machine); each run's output is
+# printed whole when it ends.
+test: lint typecheck ## lint, type-check, the suite on SQLite (with coverage) and PostgreSQL
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 lock: ## recompile the hash-pinned lock files from pyproject.toml
 	$(UV) pip compile pyproject.toml requirements/build.in --generate-hashes --python-version 3.11 --no-header -q -o requirements/main.txt
