@@ -37,6 +37,7 @@ from wellspring.domain.models.enums import LedgerKind, StockBin, WarehouseKind
 
 from .database import _create_postgres_database, backend
 from .driver import percentile
+from .lock_waits import LockSampler, share
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_inventory"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -390,6 +391,8 @@ class Figures:
     client_cpu_ms: float
     # The PostgreSQL backends' CPU per consumption (None: SQLite, or a server elsewhere).
     server_cpu_ms: float | None
+    # PostgreSQL: the share of in-transaction samples spent waiting on a lock (None: SQLite).
+    lock_wait_share: float | None
     invariant_held: bool
     balances_checked: int
     invariant_checks: int
@@ -412,6 +415,8 @@ class Run:
     checks: int = 0
     balances: int = 0
     problems: list[str] = field(default_factory=list)
+    busy_samples: int = 0
+    lock_samples: int = 0
 
     def figures(self) -> Figures:
         tally = self.tally
@@ -435,6 +440,7 @@ class Run:
             commit_ms=round(tally.commit_s / done * 1000, 2),
             client_cpu_ms=round(tally.cpu_s / attempts * 1000, 2),
             server_cpu_ms=None if server is None else round(server / attempts * 1000, 2),
+            lock_wait_share=_rounded(share(self.lock_samples, self.busy_samples)),
             invariant_held=not self.problems,
             balances_checked=self.balances,
             invariant_checks=self.checks,
@@ -442,6 +448,10 @@ class Run:
             first_error=tally.first_error,
             invariant_problems=self.problems[:20],
         )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 async def _prepare(url: str, part_id: str, workload: str, clients: int) -> list[str]:
@@ -466,7 +476,13 @@ async def _verify(url: str, part_id: str, warehouse_ids: list[str], used: int) -
 def time_slice(url: str, part_id: str, run: Run, seconds: float, warmup: float) -> float:
     """Time one slice of ``run`` on its own rows, then check them; returns its ops/s."""
     job = Job(url, part_id, run.warehouse_ids, warmup, seconds)
-    tally = run_clients(job, run.processes)
+    if backend(url) == "postgresql":
+        with LockSampler(url) as sampler:
+            tally = run_clients(job, run.processes)
+        run.busy_samples += sampler.busy
+        run.lock_samples += sampler.waiting
+    else:
+        tally = run_clients(job, run.processes)
     run.tally.merge(tally)
     run.seconds += seconds
     rate = len(tally.latencies) / seconds
@@ -580,17 +596,48 @@ def _parser() -> argparse.ArgumentParser:
 
 def _line(f: Figures) -> str:
     server = "-" if f.server_cpu_ms is None else f"{f.server_cpu_ms:.2f}"
+    locks = "-" if f.lock_wait_share is None else f"{f.lock_wait_share:.1%}"
     return (
         f"{f.workload:<10}{f.processes:>5}{f.clients:>8}{f.ops_per_second:>10.1f}"
         f"{f.p50_ms:>9.2f}{f.p99_ms:>9.2f}{f.errors:>7}"
         f"   {f.begin_ms:>6.2f} / {f.post_ms:>6.2f} / {f.commit_ms:>6.2f}"
-        f"{f.client_cpu_ms:>8.2f}{server:>8}"
+        f"{f.client_cpu_ms:>8.2f}{server:>8}{locks:>8}"
     )
+
+
+def _targets(figures: list[Figures]) -> list[str]:
+    """Issue 19's targets for unrelated writers (``spread``) at the most clients run."""
+    spread = [f for f in figures if f.workload == "spread"]
+    if not spread:
+        return []
+    lines = []
+    top = max(f.clients for f in spread)
+    single = [f for f in spread if f.clients == 1 and f.processes == 1]
+    cores = os.cpu_count() or 1
+    for f in (f for f in spread if f.clients == top):
+        head = f"  spread, {f.clients} clients, {f.processes} process(es):"
+        if f.lock_wait_share is not None:
+            lines.append(f"{head} lock waits {f.lock_wait_share:.1%} (target <= 5%)")
+        if single and single[0].commit_ms > 0:
+            ratio = f.commit_ms / single[0].commit_ms
+            lines.append(
+                f"{head} commit step {f.commit_ms:.2f} ms = {ratio:.1f}x its 1-client cost "
+                f"{single[0].commit_ms:.2f} ms (target <= 3x)"
+            )
+        if f.server_cpu_ms is not None:
+            cpu_ms = f.client_cpu_ms + f.server_cpu_ms
+            limit = cores / (cpu_ms / 1000) if cpu_ms > 0 else 0.0
+            lines.append(
+                f"{head} {f.ops_per_second:.0f} ops/s = {f.ops_per_second / max(limit, 1e-9):.0%}"
+                f" of the CPU-bound limit {limit:.0f} ops/s ({cores} cores / {cpu_ms:.2f} ms CPU"
+                " per op, app + database; target >= 80%)"
+            )
+    return lines
 
 
 _HEADER = (
     f"{'workload':<10}{'procs':>5}{'clients':>8}{'ops/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-    f"{'errors':>7}   ms/op: begin /   post / commit     app      db"
+    f"{'errors':>7}   ms/op: begin /   post / commit     app      db   locks"
 )
 
 
@@ -666,6 +713,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {r['clients']:>3} clients, {r['processes']} process(es): "
                 f"{r['ratio']:.2f} ({turns})"
             )
+
+        targets = _targets(figures)
+        if targets:
+            print("targets (issue 19, point 1):")
+            print("\n".join(targets))
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     record = header | {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,9 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from wellspring.domain import versioning
+from wellspring.domain.db import create_engine, session_factory, transaction
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +26,20 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate, then re-base the change versions (a no-op except after a restore into another
+    PostgreSQL cluster: see ``domain.versioning.rebase``)."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head" and database_url.startswith("postgresql"):
+        asyncio.run(_rebase(database_url))
+
+
+async def _rebase(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await versioning.rebase(session)
+    finally:
+        await engine.dispose()
 
 
 def downgrade(database_url: str, revision: str) -> None:

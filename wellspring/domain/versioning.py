@@ -1,17 +1,23 @@
-"""The server-wide change version every synced row carries.
+"""The server-wide change version every synced row carries, and the cursor a reader may keep.
 
-A sync cursor asks for "everything after version V", so a version must never become visible
-after a higher one: otherwise a reader that already moved past the higher version would miss
-the late row forever. A sequence drawn during the transaction has exactly that hole (two
-overlapping writers, the lower one committing last).
+A sync cursor C promises "you have every version <= C". A version must therefore never become
+visible *below* a cursor already handed out: a reader that moved past it would miss the late
+row forever. A sequence drawn during the transaction has exactly that hole (two overlapping
+writers, the lower one committing last). Two designs close it, one per engine:
 
-So the version is drawn *at commit*, under a lock: just before COMMIT the transaction
-increments the single ``change_clock`` row (``UPDATE ... RETURNING``), which takes that row's
-lock until COMMIT finishes, then stamps every row it wrote with the new value. A second writer
-blocks on the clock row until the first has committed, and only then draws the next number.
-Versions therefore become visible in the order they are drawn, on PostgreSQL and on SQLite
-(where writers are serialised anyway). The lock is held only for the stamping, not for the
-whole transaction.
+- **PostgreSQL: transaction ids, no shared row.** A transaction stamps the rows it wrote with
+  its own id (``pg_current_xact_id()``, 64 bits, never reused) plus a fixed base. A reader's
+  cursor is the oldest transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``)
+  minus one: every transaction below it has ended, so each of their rows is visible to the
+  reader's next statement, while rows of transactions at or above it may still appear. A pull
+  taken while a transaction is in flight therefore re-sends, on the next pull, the rows with
+  versions above its cursor (the phone's held set makes the re-send exact); it never misses
+  one. No writer waits for another, so unrelated writes in different branches never queue.
+  The base (``change_clock.value``) is the last counter value from before this scheme and is
+  raised by :func:`rebase` when a restored database meets a cluster with lower ids.
+- **SQLite: a counter drawn at commit.** SQLite has one writer at a time anyway: just before
+  COMMIT the transaction increments the ``change_clock`` row and stamps its rows with the new
+  value; the cursor is the counter's current value.
 
 Rows written through the ORM are found in the session's flushes; a bulk Core statement must
 call ``mark_changed`` for the rows it touched.
@@ -27,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Table, event, select, update
+from sqlalchemy import Table, event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,8 +73,30 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
             pending[obj.__table__.name].add(obj.id)  # type: ignore[attr-defined]
 
 
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# The base plus this transaction's id (assigning one if the transaction has none yet).
+_PG_STAMP = text(
+    "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
+    " + pg_current_xact_id()::text::bigint"
+)
+# Every transaction with a lower id has ended: its rows are visible to the next statement.
+_PG_CURSOR = text(
+    "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
+    " + pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1"
+)
+
+
 def next_version(session: Session) -> int:
-    """Draw the next version; the clock row stays locked until this transaction ends."""
+    """The version this transaction stamps its rows with.
+
+    PostgreSQL: the base plus the transaction's id (no lock taken). SQLite: the next counter
+    value (the clock row is written, serialised with every other writer as SQLite is anyway).
+    """
+    if _is_postgresql(session):
+        return int(session.execute(_PG_STAMP).scalar_one())
     value = session.execute(
         update(ChangeClock)
         .where(ChangeClock.id == _CLOCK_ID)
@@ -138,8 +166,47 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def current_version(session: AsyncSession) -> int:
-    """The highest version whose transaction has committed: a safe cursor to hand out."""
+    """A safe cursor to hand out: every version at or below it is committed and visible to
+    this session's next statement (read it before reading the rows it covers)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int((await session.execute(_PG_CURSOR)).scalar_one())
     value = (
         await session.execute(select(ChangeClock.value).where(ChangeClock.id == _CLOCK_ID))
     ).scalar_one_or_none()
     return int(value or 0)
+
+
+async def rebase(session: AsyncSession) -> bool:
+    """PostgreSQL: make sure new versions land above every version already stamped.
+
+    Needed once a database is restored into another cluster (whose transaction ids may be
+    lower than the ones that stamped its rows); ``wellspring migrate`` runs it. Run it before
+    serving, never beside writers: it raises the base under their feet. Returns whether it
+    changed the base.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    highest = 0
+    for table in Base.metadata.sorted_tables:
+        if "version" in table.c and "id" in table.c:
+            found = (await session.execute(select(func.max(table.c.version)))).scalar()
+            highest = max(highest, int(found or 0))
+    floor = int(
+        (
+            await session.execute(
+                text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            )
+        ).scalar_one()
+    )
+    base = (
+        await session.execute(select(ChangeClock.value).where(ChangeClock.id == _CLOCK_ID))
+    ).scalar_one_or_none()
+    if base is not None and int(base) + floor > highest:
+        return False
+    if base is None:
+        session.add(ChangeClock(id=_CLOCK_ID, value=highest))
+    else:
+        await session.execute(
+            update(ChangeClock).where(ChangeClock.id == _CLOCK_ID).values(value=highest)
+        )
+    return True
