@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
@@ -17,6 +18,9 @@ from .errors import DomainError
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# A list counts at most this many rows past its filters (docs/api.md, "Counting"): an exact
+# count of a large scope reads every row of it on every request, the page only ``first``.
+COUNT_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
     _count: Callable[[], Awaitable[int]] = field(repr=False)
+    _counted: int | None = field(default=None, repr=False)
+    # totalCount and totalCountExact resolve concurrently: one count serves both.
+    _counting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def start_cursor(self) -> str | None:
@@ -43,9 +50,19 @@ class Page(Generic[T]):
     def end_cursor(self) -> str | None:
         return self.cursors[-1] if self.cursors else None
 
+    async def _rows_counted(self) -> int:
+        async with self._counting:
+            if self._counted is None:
+                self._counted = await self._count()
+            return self._counted
+
     async def total_count(self) -> int:
-        """Counted only when a client asks for it."""
-        return await self._count()
+        """Counted only when a client asks for it, and at most ``COUNT_LIMIT``."""
+        return min(await self._rows_counted(), COUNT_LIMIT)
+
+    async def total_count_exact(self) -> bool:
+        """False when there are more rows than ``COUNT_LIMIT`` (the count stopped there)."""
+        return await self._rows_counted() <= COUNT_LIMIT
 
 
 def _encode_value(value: Any) -> Any:
@@ -115,7 +132,10 @@ async def paginate(
     ``row_key`` reads the sort values from a loaded row, in ``order``'s order.
     """
     size = check_page_size(first)
-    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows.
+    count_stmt = select(func.count()).select_from(
+        stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    )
     paged = stmt
     if after:
         paged = paged.where(keyset_after(order, decode_cursor(after, len(order))))

@@ -9,7 +9,7 @@ from typing import Any
 import graphene
 from graphene import relay
 
-from wellspring.domain.pagination import MAX_PAGE_SIZE, Page, SortKey
+from wellspring.domain.pagination import COUNT_LIMIT, MAX_PAGE_SIZE, Page, SortKey
 
 _made: dict[str, type[graphene.ObjectType]] = {}
 
@@ -61,6 +61,9 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
     async def resolve_total_count(page: Page[Any], _info: Any) -> int:
         return await page.total_count()
 
+    async def resolve_total_count_exact(page: Page[Any], _info: Any) -> bool:
+        return await page.total_count_exact()
+
     connection = type(
         f"{name}Connection",
         (graphene.ObjectType,),
@@ -68,11 +71,22 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
             "edges": graphene.NonNull(graphene.List(graphene.NonNull(edge_type))),
             "nodes": graphene.NonNull(graphene.List(graphene.NonNull(node_type))),
             "page_info": graphene.Field(relay.PageInfo, required=True),
-            "total_count": graphene.Int(required=True),
+            "total_count": graphene.Int(
+                required=True,
+                description=f"How many items the list holds with its filters, counted up to "
+                f"{COUNT_LIMIT:,}; beyond that it says {COUNT_LIMIT:,} and totalCountExact is "
+                "false.",
+            ),
+            "total_count_exact": graphene.Boolean(
+                required=True,
+                description=f"False when the list holds more than {COUNT_LIMIT:,} items "
+                "(totalCount then stops there).",
+            ),
             "resolve_edges": staticmethod(resolve_edges),
             "resolve_nodes": staticmethod(resolve_nodes),
             "resolve_page_info": staticmethod(resolve_page_info),
             "resolve_total_count": staticmethod(resolve_total_count),
+            "resolve_total_count_exact": staticmethod(resolve_total_count_exact),
         },
     )
     _made[name] = connection
