@@ -8,11 +8,11 @@ read in chunks, so a busy engineer's first pull never sits whole in memory.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -137,7 +137,7 @@ async def stream_changes(
         for index, table in enumerate(tables_at(plan.schema_version)):
             if index:
                 yield b","
-            yield json.dumps(table.name).encode() + b":{"
+            yield _dump(table.name) + b":{"
             for kind_index, kind in enumerate(("created", "updated")):
                 if kind_index:
                     yield b","
@@ -153,7 +153,8 @@ async def stream_changes(
 
 
 def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    # orjson: compact UTF-8 at several times the standard library's speed (bench/sync).
+    return orjson.dumps(value)
 
 
 async def _records(
