@@ -17,7 +17,11 @@ class Customer(Record, Base):
     """
 
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customers_branch_created", "branch_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_customers_branch_created", "branch_id", "created_at", "id"),
+        # Lists across every branch (HQ, the hotline) page by creation time too.
+        Index("ix_customers_created", "created_at", "id"),
+    )
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[CustomerKind] = mapped_column(
