@@ -81,6 +81,16 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "auditLog": ("audit.read",),
 }
 
+# Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
+SYNC: dict[str, str] = {
+    "sync.use": "`POST /sync/pull`, `POST /sync/push`",
+    "job.record_event": "sync push: `job_events`",
+    "job.add_note": "sync push: `job_notes`",
+    "job.record_water_test": "sync push: `water_tests`",
+    "job.reschedule": "sync push: `jobs` (appointment window)",
+    "parts.consume": "sync push: `part_consumptions`",
+}
+
 # The case in which a field's second operation applies.
 WHEN: dict[str, str] = {
     "customer.create": "With a new customer",
@@ -110,3 +120,20 @@ def describe_permissions(schema: GraphQLSchema) -> None:
     """Append, once, who may call each mutation and restricted query to its description."""
     _append(schema.mutation_type, MUTATIONS)
     _append(schema.query_type, QUERIES)
+
+
+def markdown_table() -> str:
+    """The table for docs/api.md: each operation, who may run it, and where it is called."""
+    doors: dict[str, list[str]] = {op: [] for op in permissions.RULES}
+    for table, kind in ((MUTATIONS, "mutation"), (QUERIES, "query")):
+        for name, operations in table.items():
+            for op in operations:
+                doors[op].append(f"`{name}` ({kind})")
+    for op, door in SYNC.items():
+        doors[op].append(door)
+    rows = ["| operation | who (reach) | called by |", "|---|---|---|"]
+    rows += [
+        f"| `{op}` | {permissions.describe(op)} | {', '.join(doors[op])} |"
+        for op in permissions.RULES
+    ]
+    return "\n".join(rows)
