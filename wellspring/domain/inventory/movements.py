@@ -31,8 +31,9 @@ async def move_stock(
     note: str = "",
 ) -> StockMovement:
     """A receipt, a transfer (shipped now, received later), a breakage report or a stocktake."""
-    engineer_return = kind is MovementKind.MATERIAL_RETURN  # an engineer may return van stock
-    permissions.check(actor, "stock.return_material" if engineer_return else "stock.move")
+    # An engineer may return van stock (a material return); the rest is branch stock-keeping.
+    returning = kind is MovementKind.MATERIAL_RETURN
+    permissions.check(actor, "stock.return_material" if returning else "stock.move")
     await documents.check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
     match kind:
         case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
