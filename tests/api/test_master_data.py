@@ -12,7 +12,7 @@ from tests.api.test_workflow import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m
-from wellspring.domain.masterdata import permissions
+from wellspring.domain import permissions
 from wellspring.domain.masterdata.cards import card_secret_matches
 from wellspring.domain.models.enums import Role
 from wellspring.schema.core.ids import global_id

@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring import context
 
-from . import policy
+from . import permissions
 from .actor import Actor
-from .errors import PermissionDenied
 from .models import AuditEntry
 from .pagination import Page, SortKey, paginate
 
@@ -42,8 +41,7 @@ async def log_page(
     session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
 ) -> Page[AuditEntry]:
     """Admins: the audit log, newest first."""
-    if not policy.can_read_audit_log(actor):
-        raise PermissionDenied
+    permissions.check(actor, "audit.read")
     order = (SortKey(AuditEntry.at), SortKey(AuditEntry.id))
     return await paginate(
         session,

@@ -20,9 +20,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import audit, login_throttle, policy
+from . import audit, login_throttle, permissions, policy
 from .actor import Actor
-from .errors import DomainError, NotAuthenticated, PermissionDenied
+from .errors import DomainError, NotAuthenticated
 from .models import AuthSession, SpentRefreshToken, Technician, User, utcnow
 from .models.enums import Role
 from .pagination import Page, SortKey, paginate
@@ -266,8 +266,7 @@ async def logout(session: AsyncSession, actor: Actor) -> None:
 
 async def revoke_session(session: AsyncSession, actor: Actor, *, session_id: str) -> AuthSession:
     """An admin forces a session out; it fails on its next request."""
-    if not policy.can_list_sessions(actor):
-        raise PermissionDenied
+    permissions.check(actor, "session.revoke")
     row = (
         await session.execute(
             select(AuthSession).where(AuthSession.id == session_id, policy.sessions_scope(actor))
@@ -293,8 +292,7 @@ async def online_sessions(
     after: str | None,
 ) -> Page[AuthSession]:
     """Admins: sessions seen recently and not revoked (who is online), latest first."""
-    if not policy.can_list_sessions(actor):
-        raise PermissionDenied
+    permissions.check(actor, "session.list")
     now = utcnow()
     stmt = select(AuthSession).where(
         AuthSession.revoked_at.is_(None),

@@ -17,9 +17,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import audit, policy
+from . import audit, permissions, policy
 from .actor import Actor
-from .errors import DomainError, PermissionDenied
+from .errors import DomainError
 from .models import LoginThrottle, User, utcnow
 
 
@@ -117,8 +117,7 @@ def _clear(throttle: LoginThrottle) -> None:
 
 async def unlock_user(session: AsyncSession, actor: Actor, *, user_id: str) -> User:
     """An admin lifts a user's login lockout; their failure count starts again."""
-    if not policy.can_unlock_users(actor):
-        raise PermissionDenied
+    permissions.check(actor, "user.unlock")
     user = (
         await session.execute(select(User).where(User.id == user_id, policy.users_scope(actor)))
     ).scalar_one_or_none()

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, select, true
 
 from .actor import Actor
-from .errors import PermissionDenied
 from .models import (
     AccountCard,
     Address,
@@ -229,11 +228,6 @@ def discrepancies_scope(actor: Actor) -> Condition:
     return false()
 
 
-def can_resolve_discrepancies(actor: Actor) -> bool:
-    """Who settles a discrepancy (within what ``discrepancies_scope`` lets them see)."""
-    return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
-
-
 def can_see_costs(actor: Actor) -> bool:
     """Cost prices are for HQ, admins and branch clerks; never for dealers or customers."""
     return actor.role in (Role.ADMIN, Role.HQ, Role.CLERK)
@@ -334,18 +328,6 @@ def scope(model: type[Any], actor: Actor) -> Condition:
     return rule(actor) if rule is not None else false()
 
 
-def can_list_sessions(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN
-
-
-def can_read_audit_log(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN
-
-
-def can_unlock_users(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN
-
-
 # Soft-deleted rows of these tables read as not found by id, as they are missing from lists;
 # only an admin's audit read (``include_deleted``) still returns them. Sync pulls keep using
 # ``scope`` alone, because a phone must hear of a deletion as a tombstone.
@@ -363,9 +345,3 @@ def by_id_scope(model: type[Any], actor: Actor, *, include_deleted: bool = False
         live: Condition = model.deleted_at.is_(None)
         return condition & live
     return condition
-
-
-def check_own_branch(actor: Actor, branch_id: str | None) -> None:
-    """A clerk acts for their own branch only; another branch's work is refused outright."""
-    if actor.role is Role.CLERK and branch_id != actor.branch_id:
-        raise PermissionDenied

@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from wellspring.domain import auth, versioning
+from wellspring.domain import auth, permissions, versioning
 from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import NotAuthenticated
 from wellspring.domain.models import SyncClient, utcnow
-from wellspring.domain.models.enums import Role
 from wellspring.domain.sync import baseline
 from wellspring.i18n import message, negotiate
 
@@ -136,7 +135,7 @@ class SyncEndpoints:
             actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
         except NotAuthenticated:
             raise SyncError(401, "UNAUTHENTICATED") from None
-        if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
+        if not permissions.allows(actor, "sync.use"):
             raise SyncError(403, "FORBIDDEN")
         return actor
 

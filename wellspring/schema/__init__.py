@@ -21,6 +21,7 @@ from graphql import (
 
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
 from .core.field_guard import guard_fields
+from .core.permission_docs import describe_permissions
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
@@ -124,6 +125,7 @@ def build_schema() -> graphene.Schema:
     schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)
+    describe_permissions(schema.graphql_schema)
     return schema
 
 

@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
+from .. import permissions, policy
 from ..actor import Actor
-from ..errors import PermissionDenied
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from ..pagination import Page, SortKey, paginate
-from ..workflow import states
 from .locate import SHANGHAI, local_day
 
 # An appointment window that ended before the engineer arrived makes a job late too.
@@ -61,11 +59,6 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _require_dispatcher(actor: Actor) -> None:
-    if actor.role not in states.DISPATCHERS:
-        raise PermissionDenied
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -80,7 +73,7 @@ async def technicians_page(
     after: str | None,
 ) -> Page[Technician]:
     """Active engineers the actor may see, by branch and name, phone or username."""
-    _require_dispatcher(actor)
+    permissions.check(actor, "technicians.list")
     stmt = select(Technician).where(
         policy.technicians_scope(actor),
         Technician.is_active.is_(True),
@@ -194,7 +187,7 @@ async def jobs_page(
     """Jobs the actor may see, newest first. A date range keeps jobs appointed (or planned by
     an applied route) on those days; overdue means open and past the ticket's due time, or
     past the appointment window without the engineer on site."""
-    _require_dispatcher(actor)
+    permissions.check(actor, "jobs.list")
     f = filter
     stmt = select(Job).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
     if f.date_from is not None or f.date_to is not None:

@@ -14,16 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo.geocoding import GeocodingUnavailable
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Address, GeocodeCacheEntry
-from ..workflow import states
 from . import config
 
 
 async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: str) -> Address:
-    states.check_role(states.ASSIGN, actor.role)
+    permissions.check(actor, "address.geocode")
     address = (
         await session.execute(
             select(Address).where(Address.id == address_id, policy.scope(Address, actor))

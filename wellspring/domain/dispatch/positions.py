@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
 from ...geo.coords import CoordSystem, to_wgs84
+from .. import permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Job, Technician, utcnow
-from ..models.enums import Role
 from . import eta
 from .locate import check_point
 
@@ -30,8 +30,7 @@ async def update_location(
     recorded_at: dt.datetime | None = None,
 ) -> tuple[Technician, list[Job]]:
     """The phone's position (``UpdateLocation``) in WGS-84 with its cell; returns changed ETAs."""
-    if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
-        raise PermissionDenied
+    permissions.check(actor, "location.update")
     check_point(latitude, longitude, "latitude")
     if accuracy is not None and not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
         raise DomainError("INVALID_ACCURACY", field="accuracy", maximum=int(MAX_ACCURACY_M))

@@ -8,12 +8,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Job, RoutePlan, utcnow
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus, RoutePlanStatus
-from ..workflow import dispatching, states
+from ..workflow import dispatching
 from . import eta
 from .locate import local_day
 from .route_inputs import UNDER_WAY
@@ -27,7 +27,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
     Refused as a whole if any job moved on since the plan was made (``PLAN_OUTDATED``): the
     dispatcher re-plans rather than applying half of a stale picture.
     """
-    states.check_role(states.ASSIGN, actor.role)
+    permissions.check(actor, "routes.apply")
     plan = (
         await session.execute(
             select(RoutePlan).where(RoutePlan.id == plan_id, policy.scope(RoutePlan, actor))

@@ -21,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import planner, vrp
 from ...geo.distance import Point
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
 from ..errors import DomainError, present
 from ..models import Branch, RoutePlan, Technician, utcnow
 from ..models.enums import BranchKind, JobStatus, RoutePlanStatus
-from ..workflow import states
 from . import config, rules
 from .locate import SHANGHAI, local_day
 from .route_inputs import (
@@ -55,7 +54,7 @@ async def optimize_routes(
 
     ``now`` is the moment the plan starts from (tests replay a day at a chosen hour).
     """
-    states.check_role(states.ASSIGN, actor.role)
+    permissions.check(actor, "routes.optimize")
     branch = await _branch(session, actor, branch_id)
     now = now or utcnow()
     today = local_day(now)
@@ -205,5 +204,5 @@ async def _branch(session: AsyncSession, actor: Actor, branch_id: str) -> Branch
         raise DomainError("NOT_FOUND", field="branchId")
     if branch.kind is BranchKind.HQ or not branch.is_active:
         raise DomainError("INVALID_BRANCH", field="branchId")
-    policy.check_own_branch(actor, branch.id)
+    permissions.check(actor, "routes.optimize", branch_id=branch.id)
     return branch

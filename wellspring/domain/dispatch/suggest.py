@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
 from ...geo.distance import km, rough_km
-from .. import policy
+from .. import permissions, policy
 from ..actor import Actor
 from ..errors import DomainError, present
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User, utcnow
 from ..models.enums import JOB_OPEN_STATUSES
-from ..workflow import states
 from . import config, rules
 from .locate import SHANGHAI, Located, PositionSource, address_site, local_day, technician_position
 
@@ -62,7 +61,7 @@ async def suggest_technicians(
     session: AsyncSession, actor: Actor, *, job_id: str, limit: int | None = None
 ) -> tuple[Job, list[TechnicianSuggestion]]:
     """Rank the engineers of the job's branch who can do its type of work (best first)."""
-    states.check_role(states.ASSIGN, actor.role)
+    permissions.check(actor, "technicians.suggest")
     size = limit if limit is not None else 10
     if not 1 <= size <= MAX_LIMIT:
         raise DomainError("LIMIT_OUT_OF_RANGE", field="limit", maximum=MAX_LIMIT)

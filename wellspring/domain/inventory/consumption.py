@@ -8,14 +8,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Job, StockEntry, Warehouse
 from ..models.enums import (
     JobStatus,
     LedgerKind,
-    Role,
     StockBin,
 )
 from . import discrepancies, documents, ledger
@@ -44,8 +43,7 @@ async def consume_parts(
     it returns what the first call recorded and changes nothing. Recorded offline, the work
     is already done: what the van's book cannot cover opens a discrepancy instead of failing.
     """
-    if actor.role is not Role.TECHNICIAN:
-        raise PermissionDenied
+    permissions.check(actor, "parts.consume")
     key = client_id.strip()
     if not key or len(key) > 80:
         raise DomainError("INVALID_ARGUMENT", field="clientId")

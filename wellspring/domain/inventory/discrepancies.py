@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Job, StockDiscrepancy, StockEntry, Warehouse, utcnow
 from ..models.enums import DiscrepancyResolution, DiscrepancyStatus, LedgerKind, StockBin
 from ..pagination import Page, SortKey, paginate
@@ -139,8 +139,7 @@ async def resolve(
     source_warehouse_id: str | None = None,
 ) -> Resolved:
     """The branch explains a shortfall; the matching entries post and the discrepancy closes."""
-    if not policy.can_resolve_discrepancies(actor):
-        raise PermissionDenied
+    permissions.check(actor, "stock_discrepancy.resolve")
     row = (
         await session.execute(
             select(StockDiscrepancy).where(

@@ -15,12 +15,9 @@ from ..models import Part, StockMovement, Warehouse
 from ..models.enums import (
     MovementKind,
     MovementStatus,
-    Role,
     StockBin,
 )
 
-MANAGERS = frozenset({Role.ADMIN, Role.HQ, Role.CLERK})
-APPROVERS = frozenset({Role.ADMIN, Role.HQ})
 MAX_LINES = 100
 MOVEMENT = ("stock_movement_number", "M")
 

@@ -8,12 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Device, DeviceModel, Warehouse
 from ..models.enums import DeviceStatus, StockBin, WarehouseKind
-from .documents import MANAGERS
 
 IN_STOCK = (DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)
 
@@ -27,8 +26,7 @@ async def receive_machine(
     serial_number: str,
 ) -> Device:
     """A new machine arrives in a warehouse's good bin; a serial already known is refused."""
-    if actor.role not in MANAGERS:
-        raise PermissionDenied
+    permissions.check(actor, "stock.receive_machine")
     warehouse = (
         await session.execute(
             select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))

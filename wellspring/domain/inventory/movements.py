@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import StockMovement, Warehouse
 from ..models.enums import (
     LedgerKind,
     MovementKind,
     MovementStatus,
-    Role,
     StockBin,
     WarehouseKind,
 )
@@ -32,9 +31,9 @@ async def move_stock(
     note: str = "",
 ) -> StockMovement:
     """A receipt, a transfer (shipped now, received later), a breakage report or a stocktake."""
-    engineer_return = kind is MovementKind.MATERIAL_RETURN and actor.role is Role.TECHNICIAN
-    if actor.role not in documents.MANAGERS and not engineer_return:
-        raise PermissionDenied
+    # An engineer may return van stock (a material return); the rest is branch stock-keeping.
+    returning = kind is MovementKind.MATERIAL_RETURN
+    permissions.check(actor, "stock.return_material" if returning else "stock.move")
     await documents.check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
     match kind:
         case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
@@ -182,8 +181,7 @@ async def receive_transfer(
     session: AsyncSession, actor: Actor, *, movement_id: str
 ) -> StockMovement:
     """The destination confirms a shipped transfer; the stock in transit arrives."""
-    if actor.role not in documents.MANAGERS:
-        raise PermissionDenied
+    permissions.check(actor, "stock.receive_transfer")
     movement = await documents.movement(session, movement_id)
     target_id = movement.to_warehouse_id or ""
     await documents.warehouse(session, actor, target_id, "id")  # only the destination's people
@@ -216,8 +214,7 @@ async def decide_breakage(
     session: AsyncSession, actor: Actor, *, movement_id: str, approve: bool, note: str = ""
 ) -> StockMovement:
     """HQ approves (stock is written off) or rejects a reported breakage (报损)."""
-    if actor.role not in documents.APPROVERS:
-        raise PermissionDenied
+    permissions.check(actor, "stock.decide_breakage")
     movement = await documents.movement(session, movement_id)
     if movement.kind is not MovementKind.BREAKAGE or movement.status is not MovementStatus.REPORTED:
         raise DomainError("INVALID_TRANSITION", action="decide", status=movement.status.value)

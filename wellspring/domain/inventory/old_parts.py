@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import StockMovement
 from ..models.enums import (
     LedgerKind,
@@ -35,8 +35,7 @@ async def check_old_parts(
     """The repair center receives returned old parts: valid ones stay for the factory,
     rejected ones go back to the station's defective bin; replacements for the valid ones are
     shipped to the station from the center's good stock."""
-    if actor.role not in documents.MANAGERS:
-        raise PermissionDenied
+    permissions.check(actor, "old_parts.check")
     movement = await documents.movement(session, movement_id)
     if movement.kind is not MovementKind.OLD_PART_RETURN:
         raise DomainError("NOT_FOUND", field="id")
@@ -112,8 +111,7 @@ async def confirm_replacement(
     session: AsyncSession, actor: Actor, *, movement_id: str
 ) -> StockMovement:
     """The station confirms the replacements arrived: they enter its good bin."""
-    if actor.role not in documents.MANAGERS:
-        raise PermissionDenied
+    permissions.check(actor, "old_parts.confirm_replacement")
     movement = await documents.movement(session, movement_id)
     if movement.kind is not MovementKind.OLD_PART_RETURN:
         raise DomainError("NOT_FOUND", field="id")

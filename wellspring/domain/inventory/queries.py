@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import distance
-from .. import policy
+from .. import permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Branch, StockBalance, Warehouse
-from ..models.enums import Role, StockBin, WarehouseKind
+from ..models.enums import StockBin, WarehouseKind
 from ..pagination import Page, SortKey, paginate
 
 
@@ -41,8 +41,7 @@ async def stock(
 
 async def my_van(session: AsyncSession, actor: Actor) -> list[StockBalance]:
     """What is in the engineer's van, both bins."""
-    if actor.role is not Role.TECHNICIAN:
-        raise PermissionDenied
+    permissions.check(actor, "stock.van")
     stmt = (
         select(StockBalance)
         .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
@@ -76,8 +75,7 @@ class Suggestion:
 async def suggestions(session: AsyncSession, actor: Actor) -> list[Suggestion]:
     """For every visible good-bin balance under its safety stock: a transfer from the nearest
     warehouse that can spare the shortfall (keeping its own safety stock), else a purchase."""
-    if actor.role not in (Role.ADMIN, Role.HQ, Role.CLERK):
-        raise PermissionDenied
+    permissions.check(actor, "stock.suggestions")
     low = (
         (
             await session.execute(

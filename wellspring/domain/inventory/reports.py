@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import bounds, policy
+from .. import bounds, permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Device, Job, Part, StockBalance, StockEntry, Ticket, Warehouse
 from ..models.enums import LedgerKind, StockBin
 
@@ -36,8 +36,7 @@ class WarehouseValue:
 
 
 def _check(actor: Actor) -> None:
-    if not policy.can_see_costs(actor):
-        raise PermissionDenied
+    permissions.check(actor, "stock.report")  # costs inside (policy.can_see_costs)
 
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:

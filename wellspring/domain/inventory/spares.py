@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
+from .. import permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import AccountCard, Device, Warehouse
-from ..models.enums import CardStatus, Role
+from ..models.enums import CardStatus
 from ..pagination import Page, SortKey, paginate
 from .machines import IN_STOCK
 
 # Spare: never bound, or unbound again after a cancellation (退卡).
 SPARE = (CardStatus.IN_STOCK, CardStatus.AWAITING_ACTIVATION)
-_STOCK_VIEWERS = frozenset({Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT})
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,7 @@ async def account_cards_page(
     after: str | None,
 ) -> Page[AccountCard]:
     """Cards by number; a number given finds that card (exactly)."""
-    if actor.role not in _STOCK_VIEWERS:
-        raise PermissionDenied
+    permissions.check(actor, "cards.list")
     f = filter
     visible_warehouses = select(Warehouse.id).where(policy.warehouses_scope(actor))
     stmt = select(AccountCard).where(
@@ -87,8 +85,7 @@ async def machines_in_stock_page(
     after: str | None,
 ) -> Page[Device]:
     """Machines in a warehouse the actor may see (either bin), by serial number."""
-    if actor.role not in _STOCK_VIEWERS:
-        raise PermissionDenied
+    permissions.check(actor, "machines.list_in_stock")
     visible = await session.scalar(
         select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
     )

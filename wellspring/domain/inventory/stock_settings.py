@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Part, StockBalance
 from ..models.enums import (
     StockBin,
@@ -25,8 +25,7 @@ async def set_safety_stock(
     location: str | None = None,
 ) -> StockBalance:
     """A part's settings in a warehouse: the refill level of its good stock, its bin location."""
-    if actor.role not in documents.MANAGERS:
-        raise PermissionDenied
+    permissions.check(actor, "stock.set_safety")
     if safety_stock is not None and not 0 <= safety_stock <= 1_000_000:
         raise DomainError("QUANTITY_OUT_OF_RANGE", field="safetyStock")
     if location is not None and len(location.strip()) > 32:

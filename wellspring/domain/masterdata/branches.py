@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Branch
 from ..models.enums import BranchKind
-from . import fields, permissions
+from . import fields
 
 _OFFICE_PARENTS = (BranchKind.HQ, BranchKind.BRANCH)
 # attribute, the input field named in errors, the longest value

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, policy
+from .. import audit, permissions, policy
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import AccountCard, Warehouse
 from ..models.enums import CardStatus, WarehouseKind
-from . import fields, permissions
+from . import fields
 
 MAX_BATCH = 1000
 # Fewer rounds than a password: a batch hashes up to a thousand secrets in one request.

@@ -9,13 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import DeviceModel, FilterType, Part
 from ..models.base import utcnow
 from ..models.enums import SupplyMode
-from . import fields, permissions
+from . import fields
 
 MAX_FILTER_STAGES = 10
 MAX_COMPATIBLE_MODELS = 100

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Branch, Job, Technician, User, Warehouse
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, Role, TicketType, WarehouseKind
-from . import fields, permissions
+from . import fields
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,10 @@ async def upsert_technician(
     if change.id is None:
         technician = await _create(session, actor, change)
     else:
-        if actor.role not in permissions.RULES["technician.upsert"]:
-            raise PermissionDenied
+        permissions.check(actor, "technician.upsert")
         technician = await fields.existing(session, Technician, change.id, "id")
         # Another branch's engineer looks missing to a clerk, as everywhere else.
-        if actor.role is Role.CLERK and technician.branch_id != actor.branch_id:
+        if not permissions.allows(actor, "technician.upsert", branch_id=technician.branch_id):
             raise DomainError("NOT_FOUND", field="id")
         if change.branch_id is not None and change.branch_id != technician.branch_id:
             permissions.check(actor, "technician.upsert", branch_id=change.branch_id)

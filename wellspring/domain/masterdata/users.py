@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
 from ..auth import hash_password
 from ..errors import DomainError
 from ..models import Agent, AuthSession, Branch, Customer, Technician, User
 from ..models.base import utcnow
 from ..models.enums import Role
-from . import fields, permissions
+from . import fields
 from .technicians import enrol, has_open_jobs
 
 MIN_PASSWORD_LENGTH = 8

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import AccountCard, Agent, Branch, Device, StockBalance, Warehouse
 from ..models.enums import CardStatus, WarehouseKind
-from . import fields, permissions
+from . import fields
 
 # A van belongs to one engineer and is made with them, so it is not created here.
 KINDS = frozenset(WarehouseKind) - {WarehouseKind.VAN}

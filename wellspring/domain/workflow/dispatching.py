@@ -9,10 +9,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
+from .. import permissions
 from ..actor import Actor
 from ..dispatch import eta
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..inventory import consumption
 from ..models import Branch, Job, Technician, Ticket, utcnow
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
@@ -21,8 +21,8 @@ from . import moves, states
 
 async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Ticket:
     ticket = await moves.ticket_for(session, actor, states.APPROVE, ticket_id)
-    if ticket.type is TicketType.RELOCATE and actor.role not in states.BRANCH_APPROVERS:
-        raise PermissionDenied  # a move is approved by the branch (and finance), not the hotline
+    if ticket.type is TicketType.RELOCATE:  # approved by the branch (and finance), not the hotline
+        permissions.check(actor, "ticket.approve_relocation")
     moves.move_ticket(session, actor, ticket, TicketStatus.APPROVED)
     await moves.flush(session, ticket)
     return ticket
@@ -48,7 +48,7 @@ async def dispatch_ticket(
     branch = await moves.visible(session, actor, Branch, branch_id)
     if branch.kind is BranchKind.HQ or not branch.is_active:
         raise DomainError("INVALID_BRANCH", field="branchId")
-    policy.check_own_branch(actor, branch.id)
+    permissions.check(actor, "ticket.dispatch", branch_id=branch.id)
     ticket.branch_id = branch.id
     moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
     await moves.flush(session, ticket)
@@ -76,7 +76,7 @@ async def assign_job(
 
     Assigning again before the engineer leaves reassigns or reschedules.
     """
-    states.check_role(states.ASSIGN, actor.role)
+    permissions.check(actor, "job.assign")
     job = await moves.visible(session, actor, Job, job_id)
     ticket = await moves.visible(session, actor, Ticket, job.ticket_id)
     states.check(states.ASSIGN, role=actor.role, current=ticket.status)

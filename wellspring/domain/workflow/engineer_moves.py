@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import permissions
 from ..actor import Actor
 from ..dispatch import eta, locate
-from ..errors import DomainError, PermissionDenied, present
+from ..errors import DomainError, present
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
-from ..models.enums import JobStatus, Role, TicketStatus
+from ..models.enums import JobStatus, TicketStatus
 from . import clock_rules, config, effects, follow_ups, moves, states
 from .clock_rules import Stamp
 
@@ -28,9 +29,10 @@ MOVE_STAMPS = {
 }
 
 
-async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> tuple[Job, Ticket]:
-    if actor.role is not Role.TECHNICIAN:
-        raise PermissionDenied
+async def _my_job(
+    session: AsyncSession, actor: Actor, job_id: str, move: states.Move
+) -> tuple[Job, Ticket]:
+    permissions.check(actor, permissions.move_operation(move))
     job = await session.get(Job, job_id)
     if job is None or job.technician_id != actor.technician_id or job.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="id")
@@ -70,7 +72,7 @@ async def _engineer_move(
     recorded_at: dt.datetime | None,
 ) -> Job:
     """Accept, start travel, arrive: the job moves and its ticket follows where it must."""
-    job, ticket = await _my_job(session, actor, job_id)
+    job, ticket = await _my_job(session, actor, job_id, move)
     states.check(move, role=actor.role, current=job.status)
     stamp = await _stamp(session, job, ticket, recorded_at)
     setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
@@ -144,7 +146,7 @@ async def complete_job(
     Everything dated by the visit (history, completion, the water test, the call's due time)
     takes the time the work was done, not the time the phone synced.
     """
-    job, ticket = await _my_job(session, actor, job_id)
+    job, ticket = await _my_job(session, actor, job_id, states.COMPLETE)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
     stamp = await _stamp(session, job, ticket, recorded_at)
@@ -171,7 +173,7 @@ async def fail_job(
     recorded_at: dt.datetime | None = None,
 ) -> Job:
     """The visit could not be done: the ticket goes back to its dispatcher with a new job."""
-    job, ticket = await _my_job(session, actor, job_id)
+    job, ticket = await _my_job(session, actor, job_id, states.FAIL)
     states.check(states.FAIL, role=actor.role, current=job.status, reason=reason)
     text = moves.reason_text(reason)
     stamp = await _stamp(session, job, ticket, recorded_at)

@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, water
+from .. import audit, permissions, water
 from ..actor import Actor
 from ..dispatch import eta
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest, utcnow
-from ..models.enums import JobStatus, Role
+from ..models.enums import JobStatus
 from . import dispatching, engineer_moves, water_tests
 
 _TARGET = {
@@ -34,11 +34,6 @@ MAX_NOTE = 2000
 # A phone clock may be wrong; a note or a water test more than this ahead of the server's
 # clock is refused (a move's time is checked and clamped instead: clock_rules.py).
 CLOCK_SLACK = dt.timedelta(minutes=10)
-
-
-def _own(actor: Actor) -> None:
-    if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
-        raise PermissionDenied
 
 
 def _recorded(value: dt.datetime | None) -> dt.datetime:
@@ -69,7 +64,7 @@ async def record_job_event(
     recorded_at: dt.datetime | None = None,
 ) -> JobEvent:
     """A move made on the phone, applied through the same use case as the GraphQL mutation."""
-    _own(actor)
+    permissions.check(actor, "job.record_event")
     earlier = await session.get(JobEvent, event_id)
     if earlier is not None:
         if earlier.actor_id != actor.user_id or earlier.job_id != job_id:
@@ -129,7 +124,7 @@ async def add_job_note(
     body: str,
     recorded_at: dt.datetime | None = None,
 ) -> JobNote:
-    _own(actor)
+    permissions.check(actor, "job.add_note")
     earlier = await session.get(JobNote, note_id)
     if earlier is not None:
         if earlier.author_id != actor.user_id or earlier.job_id != job_id:
@@ -160,7 +155,7 @@ async def record_water_test(
 ) -> WaterTest:
     """Readings taken during a visit (any type), judged against the thresholds; a failing
     test opens a filter-change ticket, as one in a completion report does."""
-    _own(actor)
+    permissions.check(actor, "job.record_water_test")
     earlier = await session.get(WaterTest, test_id)
     if earlier is not None:
         if earlier.job_id != job_id:
@@ -194,7 +189,7 @@ async def reschedule_by_engineer(
     version the phone had seen, the phone's window is refused (``CHANGED_ON_SERVER``) and the
     phone's next pull brings the dispatcher's.
     """
-    _own(actor)
+    permissions.check(actor, "job.reschedule")
     job = await _my_job(session, actor, job_id)
     if (job.appointment_start, job.appointment_end) == (start, end):
         return job  # nothing to change (a replay, or the same window)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, events, numbering, policy
+from .. import audit, events, numbering, permissions, policy
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Job, JobStatusChange, Ticket, TicketStatusChange, utcnow
@@ -58,7 +58,7 @@ async def ticket_for(
 ) -> Ticket:
     """The ticket a move applies to: the role may make it (checked before any read, so a
     forbidden role learns nothing), the ticket is visible, and its state allows the move."""
-    states.check_role(move, actor.role)
+    permissions.check(actor, permissions.move_operation(move))
     ticket = await visible(session, actor, Ticket, ticket_id)
     states.check(move, role=actor.role, current=ticket.status, reason=reason)
     return ticket

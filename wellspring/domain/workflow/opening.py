@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering, policy
+from .. import audit, numbering, permissions
 from ..actor import Actor
 from ..customers import default_address
 from ..dispatch import locate
-from ..errors import DomainError, PermissionDenied, present
+from ..errors import DomainError, present
 from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange, utcnow
 from ..models.enums import Channel, OwnerKind, Priority, Role, TicketStatus, TicketType
-from . import config, moves, sla, states, ticket_details
+from . import config, moves, sla, ticket_details
 from .requests import OpenTicketRequest, check_phone, require
 from .states import system_reason
 
@@ -115,8 +115,7 @@ async def _customer_for(
     if request.customer_id is not None:
         customer = await moves.visible(session, actor, Customer, request.customer_id)
         return customer, None
-    if actor.role is Role.CUSTOMER:
-        raise PermissionDenied
+    permissions.check(actor, "customer.create")
     new = present(request.new_customer, "the new customer")
     name = require(new.name, "newCustomer.name")
     phone = check_phone(new.phone, "newCustomer.phone")
@@ -125,7 +124,7 @@ async def _customer_for(
     if branch_id is None:
         raise DomainError("BRANCH_REQUIRED", field="branchId")
     branch = await moves.visible(session, actor, Branch, branch_id)
-    policy.check_own_branch(actor, branch.id)
+    permissions.check(actor, "customer.create", branch_id=branch.id)
     customer = Customer(
         code=await numbering.next_number(session, ("customer_number", "C")),
         name=name,
@@ -164,8 +163,7 @@ async def open_ticket(
     sla_overrides: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Ticket:
     """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
-    if actor.role not in states.DISPATCHERS and actor.role is not Role.CUSTOMER:
-        raise PermissionDenied
+    permissions.check(actor, "ticket.open")
     customer, new_address = await _customer_for(session, actor, request)
     details, device, card = await ticket_details.check(session, actor, request, customer)
     address_id = request.address_id
@@ -192,7 +190,7 @@ async def open_ticket(
     branch_id = customer.branch_id
     if request.branch_id and request.customer_id is not None:
         branch_id = (await moves.visible(session, actor, Branch, request.branch_id)).id
-    policy.check_own_branch(actor, branch_id)
+    permissions.check(actor, "ticket.open", branch_id=branch_id)
     channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
     ticket = await new_ticket(
         session,

@@ -8,20 +8,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import bounds, policy
+from .. import bounds, permissions, policy
 from ..actor import Actor
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
 from ..models.enums import (
     JOB_OPEN_STATUSES,
     DeviceStatus,
     FollowUpStatus,
-    Role,
     SupplyMode,
     TicketStatus,
 )
 from ..pagination import Page, SortKey, paginate
-from . import states
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,8 +28,7 @@ async def follow_ups_due(
     session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
 ) -> Page[FollowUp]:
     """Completed work waiting for the hotline's call back, the longest-waiting first."""
-    if actor.role not in states.DISPATCHERS:
-        raise PermissionDenied
+    permissions.check(actor, "follow_ups.list")
     stmt = (
         select(FollowUp)
         .join(Ticket, Ticket.id == FollowUp.ticket_id)
@@ -50,8 +47,7 @@ async def follow_ups_due(
 
 async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -> list[Job]:
     """The engineer's jobs: those appointed or routed on ``day`` (Asia/Shanghai), else all open."""
-    if actor.role is not Role.TECHNICIAN:
-        raise PermissionDenied
+    permissions.check(actor, "jobs.mine")
     stmt = select(Job).where(Job.technician_id == actor.technician_id, Job.deleted_at.is_(None))
     if day is None:
         stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
@@ -85,8 +81,7 @@ async def supply_expiring(
 
     For the hotline's reminder calls: the soonest first. Scoped like every device list.
     """
-    if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
-        raise PermissionDenied
+    permissions.check(actor, "devices.supply_expiring")
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
     today = dt.datetime.now(SHANGHAI).date()
@@ -127,8 +122,7 @@ async def filters_due(
     One condition per filter type (there are a handful): the last change of that type, or the
     device's open date, is on or before ``today + within_days - lifetime``.
     """
-    if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
-        raise PermissionDenied
+    permissions.check(actor, "devices.filters_due")
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
     horizon = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=within_days)

@@ -1,0 +1,203 @@
+"""Who may run which operation (domain.md), one table for every use case and every door.
+
+Each operation maps the roles that may run it to their reach: ``ALL`` anywhere, or one
+narrower than that (a branch clerk only inside their own branch, an engineer only on their own
+jobs, van and phone ...). A role not listed may not, and a use case checks its operation
+(``check``) before it reads anything, so a refused role learns nothing.
+
+Which rows a role sees is another question, answered in ``policy.py``: a clerk's reach is
+enforced there for the tickets and jobs they act on (another branch's ticket reads as not
+found), and here where a branch is named in the request (``check(..., branch_id=...)``).
+Ticket and job moves take their roles from ``workflow/states.py``, where they are data.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+
+from .actor import Actor
+from .errors import PermissionDenied
+from .models.enums import Role
+from .workflow import states
+
+
+class Reach(enum.StrEnum):
+    ALL = "ALL"
+    OWN_BRANCH = "OWN_BRANCH"  # a branch clerk: their branch's customers, tickets, stock, staff
+    OWN_CUSTOMERS = "OWN_CUSTOMERS"  # a salesperson: the customers assigned to them
+    OWN_JOBS = "OWN_JOBS"  # an engineer: their jobs, van and position (needs an engineer record)
+    OWN_DEALER = "OWN_DEALER"  # an agent: its dealer's customers and stock
+    OWN_ACCOUNT = "OWN_ACCOUNT"  # a customer: their own account
+
+
+# Each role's reach wherever it is granted: what policy.py lets it see, named.
+NATURAL_REACH: dict[Role, Reach] = {
+    Role.ADMIN: Reach.ALL,
+    Role.HQ: Reach.ALL,
+    Role.HOTLINE: Reach.ALL,
+    Role.CLERK: Reach.OWN_BRANCH,
+    Role.SALES: Reach.OWN_CUSTOMERS,
+    Role.TECHNICIAN: Reach.OWN_JOBS,
+    Role.AGENT: Reach.OWN_DEALER,
+    Role.CUSTOMER: Reach.OWN_ACCOUNT,
+}
+
+_LABELS = {
+    Reach.OWN_BRANCH: "own branch",
+    Reach.OWN_CUSTOMERS: "own customers",
+    Reach.OWN_JOBS: "own jobs",
+    Reach.OWN_DEALER: "own dealer",
+    Reach.OWN_ACCOUNT: "own account",
+}
+
+Grant = Mapping[Role, Reach]
+
+
+def _grant(*roles: Role | Iterable[Role]) -> Grant:
+    flat: set[Role] = set()
+    for role in roles:
+        flat |= {role} if isinstance(role, Role) else set(role)
+    return {role: NATURAL_REACH[role] for role in Role if role in flat}
+
+
+ADMINS = _grant(Role.ADMIN)
+HQ_ONLY = _grant(Role.ADMIN, Role.HQ)
+DISPATCHERS = _grant(states.DISPATCHERS)
+STOCK_MANAGERS = _grant(Role.ADMIN, Role.HQ, Role.CLERK)
+ENGINEERS = _grant(Role.TECHNICIAN)
+
+# The moves of the state machine, named by the operation that makes them.
+MOVES: dict[states.Move, str] = {
+    states.APPROVE: "ticket.approve",
+    states.REJECT: "ticket.reject",
+    states.DISPATCH: "ticket.dispatch",
+    states.ASSIGN: "job.assign",
+    states.CANCEL: "ticket.cancel",
+    states.FOLLOW_UP: "ticket.follow_up",
+    states.ROUTE: "ticket.route",
+    states.RESOLVE: "ticket.resolve",
+    states.ACCEPT: "job.accept",
+    states.START_TRAVEL: "job.start_travel",
+    states.ARRIVE: "job.arrive",
+    states.COMPLETE: "job.complete",
+    states.FAIL: "job.fail",
+}
+
+RULES: dict[str, Grant] = {
+    # workflow: opening (a customer opens for their own account, never a new customer)
+    "ticket.open": _grant(states.DISPATCHERS, Role.CUSTOMER),
+    "customer.create": DISPATCHERS,
+    # workflow: the moves (roles from states.py); a relocation needs the branch's approval
+    **{operation: _grant(move.roles) for move, operation in MOVES.items()},
+    "ticket.approve_relocation": _grant(states.BRANCH_APPROVERS),
+    # workflow: reads
+    "follow_ups.list": DISPATCHERS,
+    "jobs.mine": ENGINEERS,
+    "devices.supply_expiring": _grant(set(Role) - {Role.TECHNICIAN, Role.CUSTOMER}),
+    "devices.filters_due": _grant(set(Role) - {Role.TECHNICIAN, Role.CUSTOMER}),
+    # field work the phone records through sync (job events, notes, water tests, windows)
+    "sync.use": ENGINEERS,
+    "job.record_event": ENGINEERS,
+    "job.add_note": ENGINEERS,
+    "job.record_water_test": ENGINEERS,
+    "job.reschedule": ENGINEERS,
+    # dispatch: whoever may assign a job may plan and geocode for it
+    "technicians.list": DISPATCHERS,
+    "jobs.list": DISPATCHERS,
+    "technicians.suggest": _grant(states.ASSIGN.roles),
+    "routes.optimize": _grant(states.ASSIGN.roles),
+    "routes.apply": _grant(states.ASSIGN.roles),
+    "address.geocode": _grant(states.ASSIGN.roles),
+    "location.update": ENGINEERS,
+    # inventory: branch stock-keeping; HQ decides breakages; an engineer returns from the van
+    "stock.move": STOCK_MANAGERS,
+    "stock.return_material": _grant(STOCK_MANAGERS, Role.TECHNICIAN),
+    "stock.receive_transfer": STOCK_MANAGERS,
+    "stock.decide_breakage": HQ_ONLY,
+    "stock.set_safety": STOCK_MANAGERS,
+    "stock.receive_machine": STOCK_MANAGERS,
+    "old_parts.check": STOCK_MANAGERS,
+    "old_parts.confirm_replacement": STOCK_MANAGERS,
+    "stock_discrepancy.resolve": STOCK_MANAGERS,
+    "stock.suggestions": STOCK_MANAGERS,
+    "stock.report": STOCK_MANAGERS,  # costs: never for dealers or customers
+    "stock.van": ENGINEERS,
+    "parts.consume": ENGINEERS,
+    "cards.list": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    "machines.list_in_stock": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    # master data (a branch clerk manages the branch's engineers, nobody else's)
+    "branch.upsert": HQ_ONLY,
+    "warehouse.upsert": HQ_ONLY,
+    "part.upsert": HQ_ONLY,
+    "device_model.upsert": HQ_ONLY,
+    "cards.receive": HQ_ONLY,
+    "technician.upsert": _grant(Role.ADMIN, Role.HQ, Role.CLERK),
+    # administration
+    "user.create": ADMINS,
+    "user.update": ADMINS,
+    "user.deactivate": ADMINS,
+    "user.reset_password": ADMINS,
+    "user.unlock": ADMINS,
+    "session.list": ADMINS,
+    "session.revoke": ADMINS,
+    "audit.read": ADMINS,
+}
+
+
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
+
+
+def _identified(actor: Actor, reach: Reach) -> bool:
+    """A narrow reach needs the record it is narrowed to (a clerk without a branch has none)."""
+    match reach:
+        case Reach.OWN_BRANCH:
+            return actor.branch_id is not None
+        case Reach.OWN_JOBS:
+            return actor.technician_id is not None
+        case Reach.OWN_DEALER:
+            return actor.agent_id is not None
+        case Reach.OWN_ACCOUNT:
+            return actor.customer_id is not None
+    return True
+
+
+def allows(actor: Actor, operation: str, *, branch_id: str | _Unset | None = UNSET) -> bool:
+    """Whether the actor may run ``operation`` (inside ``branch_id``, when a branch is named)."""
+    reach = RULES[operation].get(actor.role)
+    if reach is None or not _identified(actor, reach):
+        return False
+    return not (
+        reach is Reach.OWN_BRANCH and branch_id is not UNSET and branch_id != actor.branch_id
+    )
+
+
+def check(actor: Actor, operation: str, *, branch_id: str | _Unset | None = UNSET) -> None:
+    """Raise ``PermissionDenied`` unless the actor may run ``operation``.
+
+    Without ``branch_id`` only the role is checked (before anything is read); with it, a
+    branch-bound role must also be acting in its own branch.
+    """
+    if not allows(actor, operation, branch_id=branch_id):
+        raise PermissionDenied
+
+
+def move_operation(move: states.Move) -> str:
+    return MOVES[move]
+
+
+def allowed_roles(operation: str) -> frozenset[Role]:
+    """The roles that may run ``operation`` at all (for the tests and the docs)."""
+    return frozenset(RULES[operation])
+
+
+def describe(operation: str) -> str:
+    """``ADMIN, HQ; CLERK (own branch)``: the roles, those with a narrower reach last."""
+    grant = RULES[operation]
+    wide = [role.value for role, reach in grant.items() if reach is Reach.ALL]
+    narrow = [f"{r.value} ({_LABELS[x]})" for r, x in grant.items() if x is not Reach.ALL]
+    return "; ".join(part for part in (", ".join(wide), "; ".join(narrow)) if part)

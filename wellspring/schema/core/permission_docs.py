@@ -1,0 +1,139 @@
+"""Each mutation and restricted query says who may run it, generated from the domain's table
+(``wellspring.domain.permissions.RULES``), as Saleor's ``Meta.permissions`` does.
+
+``MUTATIONS`` and ``QUERIES`` map a root field to the operations its resolver runs (the first
+is the field's own; a later one applies only in the case ``WHEN`` names). A test keeps every
+mutation mapped, so no door opens without a declared rule.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLObjectType, GraphQLSchema
+
+from wellspring.domain import permissions
+
+# Root fields with no role rule: who may call them instead.
+UNRESTRICTED: dict[str, str] = {
+    "login": "Open to anyone: no sign-in.",
+    "refreshToken": "Open to anyone holding a refresh token.",
+    "logout": "Any signed-in user (their own session).",
+}
+
+MUTATIONS: dict[str, tuple[str, ...]] = {
+    "revokeSession": ("session.revoke",),
+    "unlockUser": ("user.unlock",),
+    "openTicket": ("ticket.open", "customer.create"),
+    "approveTicket": ("ticket.approve", "ticket.approve_relocation"),
+    "rejectTicket": ("ticket.reject",),
+    "dispatchTicket": ("ticket.dispatch",),
+    "assignJob": ("job.assign",),
+    "cancelTicket": ("ticket.cancel",),
+    "recordFollowUp": ("ticket.follow_up",),
+    "routeTicket": ("ticket.route",),
+    "resolveTicket": ("ticket.resolve",),
+    "optimizeRoutes": ("routes.optimize",),
+    "applyRoutePlan": ("routes.apply",),
+    "geocodeAddress": ("address.geocode",),
+    "acceptJob": ("job.accept",),
+    "startTravel": ("job.start_travel",),
+    "arriveOnSite": ("job.arrive",),
+    "completeJob": ("job.complete",),
+    "failJob": ("job.fail",),
+    "consumeParts": ("parts.consume",),
+    "updateLocation": ("location.update",),
+    "moveStock": ("stock.move", "stock.return_material"),
+    "receiveTransfer": ("stock.receive_transfer",),
+    "decideBreakage": ("stock.decide_breakage",),
+    "setSafetyStock": ("stock.set_safety",),
+    "receiveMachine": ("stock.receive_machine",),
+    "checkOldParts": ("old_parts.check",),
+    "confirmReplacement": ("old_parts.confirm_replacement",),
+    "resolveStockDiscrepancy": ("stock_discrepancy.resolve",),
+    "upsertBranch": ("branch.upsert",),
+    "upsertWarehouse": ("warehouse.upsert",),
+    "upsertPart": ("part.upsert",),
+    "upsertDeviceModel": ("device_model.upsert",),
+    "upsertTechnician": ("technician.upsert",),
+    "receiveCards": ("cards.receive",),
+    "createUser": ("user.create",),
+    "updateUser": ("user.update",),
+    "deactivateUser": ("user.deactivate",),
+    "resetPassword": ("user.reset_password",),
+}
+
+# Queries with a role rule; the others are open to every signed-in user, each row filtered by
+# what the user may see (``domain/policy.py``).
+QUERIES: dict[str, tuple[str, ...]] = {
+    "technicians": ("technicians.list",),
+    "jobs": ("jobs.list",),
+    "accountCards": ("cards.list",),
+    "machinesInStock": ("machines.list_in_stock",),
+    "devicesSupplyExpiring": ("devices.supply_expiring",),
+    "devicesFiltersDue": ("devices.filters_due",),
+    "myVanStock": ("stock.van",),
+    "stockSuggestions": ("stock.suggestions",),
+    "consumptionReport": ("stock.report",),
+    "stockValue": ("stock.report",),
+    "followUpsDue": ("follow_ups.list",),
+    "suggestTechnicians": ("technicians.suggest",),
+    "myJobs": ("jobs.mine",),
+    "onlineSessions": ("session.list",),
+    "auditLog": ("audit.read",),
+}
+
+# Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
+SYNC: dict[str, str] = {
+    "sync.use": "`POST /sync/pull`, `POST /sync/push`",
+    "job.record_event": "sync push: `job_events`",
+    "job.add_note": "sync push: `job_notes`",
+    "job.record_water_test": "sync push: `water_tests`",
+    "job.reschedule": "sync push: `jobs` (appointment window)",
+    "parts.consume": "sync push: `part_consumptions`",
+}
+
+# The case in which a field's second operation applies.
+WHEN: dict[str, str] = {
+    "customer.create": "With a new customer",
+    "ticket.approve_relocation": "A relocation",
+    "stock.return_material": "A material return (MATERIAL_RETURN)",
+}
+
+
+def requirement(operations: tuple[str, ...]) -> str:
+    """``Requires: ADMIN, HQ; CLERK (own branch).`` and the conditional operations after it."""
+    first, *others = operations
+    parts = [f"Requires: {permissions.describe(first)}."]
+    parts += [f"{WHEN[op]}: {permissions.describe(op)}." for op in others]
+    return " ".join(parts)
+
+
+def _append(root: GraphQLObjectType | None, table: dict[str, tuple[str, ...]]) -> None:
+    if root is None:
+        return
+    for name, field in root.fields.items():
+        note = requirement(table[name]) if name in table else UNRESTRICTED.get(name)
+        if note:
+            field.description = f"{field.description}\n{note}" if field.description else note
+
+
+def describe_permissions(schema: GraphQLSchema) -> None:
+    """Append, once, who may call each mutation and restricted query to its description."""
+    _append(schema.mutation_type, MUTATIONS)
+    _append(schema.query_type, QUERIES)
+
+
+def markdown_table() -> str:
+    """The table for docs/api.md: each operation, who may run it, and where it is called."""
+    doors: dict[str, list[str]] = {op: [] for op in permissions.RULES}
+    for table, kind in ((MUTATIONS, "mutation"), (QUERIES, "query")):
+        for name, operations in table.items():
+            for op in operations:
+                doors[op].append(f"`{name}` ({kind})")
+    for op, door in SYNC.items():
+        doors[op].append(door)
+    rows = ["| operation | who (reach) | called by |", "|---|---|---|"]
+    rows += [
+        f"| `{op}` | {permissions.describe(op)} | {', '.join(doors[op])} |"
+        for op in permissions.RULES
+    ]
+    return "\n".join(rows)
