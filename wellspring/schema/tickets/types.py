@@ -16,6 +16,7 @@ from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
+from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
@@ -141,6 +142,25 @@ class Job(StatusReason, ModelObjectType):
         ),
         description="Parts used here that the van's book could not cover, for the branch.",
     )
+    attachments = graphene.NonNull(
+        graphene.List(graphene.NonNull(Attachment)),
+        description="Photos, signature and form, oldest first; customers and agents see the "
+        "verified ones, stripped of metadata. URLs are signed for the caller and expire.",
+    )
+    evidence = graphene.Field(
+        EvidenceStatus,
+        description="A completed job's required files: PENDING while one is uploading, "
+        "COMPLETE once all are verified (the follow-up falls due then); null before completion.",
+    )
+
+    @staticmethod
+    async def resolve_attachments(root: m.Job, info):
+        from wellspring.domain.media import reading
+
+        actor = info.context.actor
+        if actor is None:
+            return []
+        return await reading.for_job(info.context.session, actor, root, now=info.context.now)
 
     @staticmethod
     async def resolve_expected_parts(root: m.Job, info):

@@ -1,0 +1,106 @@
+"""What each caller sees of a job's files, with URLs signed for that caller.
+
+The job itself is already in the caller's scope (domain/policy.py: a customer's own visits,
+an agent's customers', an engineer's jobs, a branch's). Customers and agents see verified
+files only, and only their stripped derivatives; staff see every file with its status and
+may ask for the original, each such read audited. A URL expires with ``url_lifetime``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit, policy
+from ..actor import Actor
+from ..errors import DomainError, PermissionDenied
+from ..models import Attachment, Job
+from ..models.enums import AttachmentStatus, EvidenceStatus, Role
+from ..pagination import Page, SortKey, paginate
+from . import config, keys, permissions
+
+OUTSIDERS = frozenset({Role.CUSTOMER, Role.AGENT, Role.SALES})
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    attachment: Attachment
+    url: str | None  # the stripped, re-encoded file
+    thumbnail_url: str | None
+    may_read_original: bool
+
+
+async def for_job(
+    session: AsyncSession, actor: Actor, job: Job, *, now: dt.datetime
+) -> list[AttachmentView]:
+    """The job's files the caller may see (the caller already sees ``job``), oldest first."""
+    stmt = select(Attachment).where(Attachment.job_id == job.id, Attachment.deleted_at.is_(None))
+    if actor.role in OUTSIDERS:
+        stmt = stmt.where(Attachment.status == AttachmentStatus.VERIFIED)
+    rows = (await session.execute(stmt.order_by(Attachment.created_at, Attachment.id))).scalars()
+    cfg = config.current()
+    expires = now + cfg.url_lifetime
+    views = []
+    for a in rows:
+        url = thumb = None
+        if a.status is AttachmentStatus.VERIFIED and cfg.store is not None:
+            url = cfg.store.signed_url(keys.display(a), expires_at=expires)
+            thumb = cfg.store.signed_url(keys.thumbnail(a), expires_at=expires)
+        views.append(AttachmentView(a, url, thumb, actor.role in permissions.ORIGINAL_READERS))
+    return views
+
+
+async def original_url(
+    session: AsyncSession, actor: Actor, attachment: Attachment, *, now: dt.datetime
+) -> str | None:
+    """The stored original (with its metadata) for staff who see the job; audited."""
+    if actor.role not in permissions.ORIGINAL_READERS:
+        raise PermissionDenied
+    visible = await session.scalar(
+        select(Job.id).where(Job.id == attachment.job_id, policy.jobs_scope(actor))
+    )
+    store = config.current().store
+    if visible is None or attachment.status is not AttachmentStatus.VERIFIED or store is None:
+        return None
+    audit.record(
+        session, actor, "attachment.original_read", entity_type="Job",
+        entity_id=attachment.job_id, attachment_id=attachment.id,
+    )  # fmt: skip
+    await session.flush()
+    return store.signed_url(
+        keys.original(attachment), expires_at=now + config.current().url_lifetime
+    )
+
+
+async def overdue_evidence(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    first: int | None,
+    after: str | None,
+) -> Page[Job]:
+    """Dispatchers: completed jobs whose evidence is still pending past the allowed delay,
+    longest waiting first."""
+    reach = permissions.check(actor, "evidence.overdue_list")
+    if reach is permissions.Reach.OWN_BRANCH and actor.branch_id is None:
+        raise DomainError("NOT_FOUND")
+    cutoff = now - config.current().evidence_overdue_after
+    stmt = select(Job).where(
+        Job.evidence == EvidenceStatus.PENDING,
+        Job.completed_at <= cutoff,
+        Job.deleted_at.is_(None),
+        policy.jobs_scope(actor),
+    )
+    order = (SortKey(Job.completed_at), SortKey(Job.id))
+    return await paginate(
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda j: (j.completed_at, j.id),
+    )
