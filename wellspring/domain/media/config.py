@@ -38,9 +38,8 @@ class MediaConfig:
     store: MediaStore | None = None
     checker: ImageChecker | None = None
     limits: Mapping[AttachmentKind, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
-    required: Mapping[TicketType, frozenset[AttachmentKind]] = field(
-        default_factory=lambda: dict(DEFAULT_REQUIRED)
-    )
+    # The app starts from DEFAULT_REQUIRED (media/wiring.py); unconfigured, nothing is.
+    required: Mapping[TicketType, frozenset[AttachmentKind]] = field(default_factory=dict)
     upload_lifetime: dt.timedelta = dt.timedelta(minutes=10)  # at most 15 minutes
     url_lifetime: dt.timedelta = dt.timedelta(minutes=10)
     evidence_overdue_after: dt.timedelta = dt.timedelta(hours=24)
