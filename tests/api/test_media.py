@@ -24,6 +24,7 @@ from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_
 from tests.e2e.live import free_port
 from tests.factories import execute, scalars
 from tests.media_files import has_location, photo, png, sha
+from tests.sync_phone import Phone
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.media import cleanup, config
@@ -305,3 +306,42 @@ def test_the_local_upload_door_never_fails_with_a_5xx(
         files = {"file": ("f", body, "application/octet-stream")}
         response = local_app.post("/media/upload", data=fields, files=files)
     assert response.status_code < 500, response.text
+
+
+def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
+    gql: GraphQL, database_url: str, media: MediaConfig
+) -> None:
+    engineer, job, _clerk = _engineer_on_site(database_url)
+    token = _token(gql, engineer)
+    p = Phone(gql.client, token, schema_version=3)
+    p.pull()
+    data = photo((320, 240))
+    now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    shot = p.create(
+        "attachments",
+        {"job_id": job, "kind": "FAULT_PHOTO", "content_type": "image/jpeg",
+         "byte_size": len(data), "sha256": sha(data), "recorded_at": now_ms - 60_000},
+    )  # fmt: skip
+    report = json.dumps(REPAIR)
+    p.create(
+        "job_events",
+        {"job_id": job, "action": "COMPLETE", "report_json": report,
+         "recorded_at": now_ms - 90_000},
+    )  # fmt: skip
+    answer = p.push()
+    assert answer["experimentalRejectedIds"] == {}, answer
+    assert p.push({**p.push_body(), "changes": {"attachments": {"created": [
+        {**p.local["attachments"][shot]}], "updated": [], "deleted": []}}})[
+        "experimentalRejectedIds"] == {}  # a replayed push changes nothing  # fmt: skip
+    evidence = scalars(database_url, select(m.Job.evidence).where(m.Job.id == job))
+    assert [str(e) for e in evidence] == ["PENDING"]
+    # Back online: the upload for the phone's own id, then the confirmation.
+    issued = _request(gql, token, job, data, attachmentId=shot)
+    assert issued["attachment"]["id"] == shot
+    assert _post(issued["upload"], data) == 204
+    assert _confirm(gql, token, shot)["attachment"]["status"] == "VERIFIED"
+    back = p.pull()["changes"]["attachments"]["updated"]
+    assert [(r["id"], r["status"]) for r in back] == [(shot, "VERIFIED")]
+    assert back[0]["thumbnail_url"].startswith("http")
+    rows = scalars(database_url, select(m.Attachment.id).where(m.Attachment.job_id == job))
+    assert rows == [shot]  # one record, however often it was sent
