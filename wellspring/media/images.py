@@ -18,6 +18,7 @@ from wellspring.domain.media.port import Derivatives, ImageRejected
 # cameras (a 48 MP sensor) with room.
 MAX_PIXELS = 50_000_000
 THUMBNAIL = (320, 320)
+DISPLAY = (2560, 2560)  # what a customer's or agent's screen needs; the original stays as is
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 
 
@@ -81,6 +82,7 @@ class PillowChecker:
             raise ImageRejected("CONTENT_TYPE_MISMATCH")
         clean = _pixels(_decode(data, fmt))
         width, height = clean.size
+        clean.thumbnail(DISPLAY, Image.Resampling.BILINEAR, reducing_gap=2.0)
         display = io.BytesIO()
         if fmt == "JPEG":
             _flat(clean).save(display, "JPEG", quality=85, optimize=False)
