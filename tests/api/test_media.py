@@ -25,6 +25,7 @@ from tests.e2e.live import free_port
 from tests.factories import execute, scalars
 from tests.media_files import has_location, photo, png, sha
 from tests.sync_phone import Phone
+from wellspring.api import cli
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.media import cleanup, config
@@ -33,7 +34,9 @@ from wellspring.domain.models.enums import AttachmentKind, JobStatus, TicketType
 from wellspring.media.images import PillowChecker
 from wellspring.media.local import LocalStore, Refused
 from wellspring.media.s3 import S3Store
+from wellspring.media.wiring import media_config
 from wellspring.schema.core.ids import global_id
+from wellspring.settings import Settings, get_settings
 
 BUCKET = "wellspring-test"
 DOCS = Path(__file__).resolve().parents[2] / "clients" / "engineer"
@@ -345,3 +348,27 @@ def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
     assert back[0]["thumbnail_url"].startswith("http")
     rows = scalars(database_url, select(m.Attachment.id).where(m.Attachment.job_id == job))
     assert rows == [shot]  # one record, however often it was sent
+
+
+def test_settings_wire_the_rules_and_the_cleanup_command_runs(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    defaults = media_config(Settings(media_root=str(tmp_path)))
+    assert defaults.required[TicketType.INSTALL] == {
+        AttachmentKind.SIGNATURE,
+        AttachmentKind.CONFIRMATION_FORM,
+    }
+    assert defaults.required[TicketType.WATER_TEST] == {AttachmentKind.WATER_TEST_PHOTO}
+    assert defaults.limits[AttachmentKind.SIGNATURE] == MiB
+    with pytest.raises(ValueError, match="BUCKET"):
+        Settings(media_backend="s3")
+    monkeypatch.setenv("WELLSPRING_DATABASE_URL", database_url)
+    monkeypatch.setenv("WELLSPRING_MEDIA_ROOT", str(tmp_path))
+    before = config.current()
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["media-cleanup"]) == 0
+    finally:
+        get_settings.cache_clear()
+        config.configure(before)
+    assert "Expired" in capsys.readouterr().out

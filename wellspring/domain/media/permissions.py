@@ -29,7 +29,6 @@ RULES: dict[str, dict[Role, Reach]] = {
         Role.HOTLINE: Reach.ALL,
         Role.CLERK: Reach.OWN_BRANCH,
     },
-    "media.cleanup": {Role.ADMIN: Reach.ALL},
 }
 
 # Who may read a stored original (with its metadata); each read is audited.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain.media import reading, uploads
+from wellspring.domain.models import Job
 from wellspring.domain.models import enums as e
 
 from ..core.connection import connection_args, connection_for
@@ -116,15 +117,10 @@ class ConfirmUpload(graphene.Mutation):
         result = await run_in_savepoint(ctx, run)
         if isinstance(result, Failed):
             return ConfirmUploadPayload(errors=result)
-        views = await reading.for_job(ctx.session, actor, await _job(ctx, result), now=ctx.now)
+        job = await ctx.session.get(Job, result.job_id)
+        views = await reading.for_job(ctx.session, actor, job, now=ctx.now)
         view = next((v for v in views if v.attachment.id == result.id), None)
         return ConfirmUploadPayload(attachment=view, errors=[])
-
-
-async def _job(ctx, attachment):
-    from wellspring.domain.models import Job
-
-    return await ctx.session.get(Job, attachment.job_id)
 
 
 async def resolve_evidence_overdue_jobs(_root, info, first=None, after=None):
