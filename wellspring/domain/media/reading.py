@@ -9,6 +9,7 @@ may ask for the original, each such read audited. A URL expires with ``url_lifet
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,11 +19,9 @@ from .. import audit, policy
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
 from ..models import Attachment, Job
-from ..models.enums import AttachmentStatus, EvidenceStatus, Role
+from ..models.enums import AttachmentStatus, EvidenceStatus
 from ..pagination import Page, SortKey, paginate
 from . import config, keys, permissions
-
-OUTSIDERS = frozenset({Role.CUSTOMER, Role.AGENT, Role.SALES})
 
 
 @dataclass(frozen=True)
@@ -33,24 +32,32 @@ class AttachmentView:
     may_read_original: bool
 
 
-async def for_job(
-    session: AsyncSession, actor: Actor, job: Job, *, now: dt.datetime
-) -> list[AttachmentView]:
-    """The job's files the caller may see (the caller already sees ``job``), oldest first."""
-    stmt = select(Attachment).where(Attachment.job_id == job.id, Attachment.deleted_at.is_(None))
-    if actor.role in OUTSIDERS:
-        stmt = stmt.where(Attachment.status == AttachmentStatus.VERIFIED)
-    rows = (await session.execute(stmt.order_by(Attachment.created_at, Attachment.id))).scalars()
+def views(actor: Actor, rows: Iterable[Attachment], *, now: dt.datetime) -> list[AttachmentView]:
+    """The files as the caller sees them (``rows`` already in the caller's scope:
+    policy.attachments_scope), each verified one with URLs signed until ``now`` + lifetime."""
     cfg = config.current()
     expires = now + cfg.url_lifetime
-    views = []
+    out = []
     for a in rows:
         url = thumb = None
         if a.status is AttachmentStatus.VERIFIED and cfg.store is not None:
             url = cfg.store.signed_url(keys.display(a), expires_at=expires)
             thumb = cfg.store.signed_url(keys.thumbnail(a), expires_at=expires)
-        views.append(AttachmentView(a, url, thumb, actor.role in permissions.ORIGINAL_READERS))
-    return views
+        out.append(AttachmentView(a, url, thumb, actor.role in permissions.ORIGINAL_READERS))
+    return out
+
+
+async def for_job(
+    session: AsyncSession, actor: Actor, job: Job, *, now: dt.datetime
+) -> list[AttachmentView]:
+    """The job's files the caller may see, oldest first."""
+    stmt = select(Attachment).where(
+        Attachment.job_id == job.id,
+        Attachment.deleted_at.is_(None),
+        policy.scope(Attachment, actor),
+    )
+    rows = (await session.execute(stmt.order_by(Attachment.created_at, Attachment.id))).scalars()
+    return views(actor, rows, now=now)
 
 
 async def original_url(

@@ -6,6 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.field_visibility import ticket_details_for
+from wellspring.domain.media import reading
 from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
 
@@ -155,12 +156,11 @@ class Job(StatusReason, ModelObjectType):
 
     @staticmethod
     async def resolve_attachments(root: m.Job, info):
-        from wellspring.domain.media import reading
-
-        actor = info.context.actor
-        if actor is None:
-            return []
-        return await reading.for_job(info.context.session, actor, root, now=info.context.now)
+        loader = info.context.loaders.children(
+            m.Attachment, m.Attachment.job_id, (m.Attachment.created_at, m.Attachment.id)
+        )
+        rows = await loader.load(root.id)  # one statement for every job of the answer
+        return reading.views(info.context.actor, rows, now=info.context.now)
 
     @staticmethod
     async def resolve_expected_parts(root: m.Job, info):
