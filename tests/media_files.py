@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 
 from PIL import Image
 
@@ -17,13 +16,9 @@ XMP = (
 GPS_TAG = 0x8825
 
 
-def photo(size: tuple[int, int] = (640, 480), *, noise: bool = False) -> bytes:
+def photo(size: tuple[int, int] = (640, 480)) -> bytes:
     """A JPEG as a phone writes it: rotated by EXIF orientation, a GPS block and XMP."""
-    image = (
-        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-        if noise
-        else Image.new("RGB", size, (30, 120, 200))
-    )
+    image = Image.new("RGB", size, (30, 120, 200))
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° to show upright
     gps = exif.get_ifd(GPS_TAG)
