@@ -101,6 +101,9 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         # Every test request comes from one peer address ("testclient"): the whole suite's
         # wrong passwords must not lock it. tests/api/test_login_limits.py tests the limit.
         "login_address_max_failures": 100_000,
+        # Completing an install or a water test needs its photos and signature (issue 15);
+        # tests/api/test_media.py checks that. Elsewhere a completion carries no files.
+        "media_required_evidence": {"INSTALL": [], "WATER_TEST": []},
     }
     values.update(overrides)
     return Settings(**values)

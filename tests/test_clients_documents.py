@@ -58,6 +58,8 @@ CONTRACT: dict[str, dict[str, str]] = {
         "after": "String",
     },
     "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
+    "RequestUpload": {"input": "RequestUploadInput!"},
+    "ConfirmUpload": {"input": "ConfirmUploadInput!"},
     "UnlockUser": {"input": "UnlockUserInput!"},
     # master data (issue 14)
     "UpsertBranch": {"input": "BranchInput!"},

@@ -77,6 +77,24 @@ class Settings(BaseSettings):
     route_solver_threads: int = Field(default=2, ge=1, le=64)
     route_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     route_time_budget_seconds: float = Field(default=0.8, ge=0, le=600)
+    # Photos, signatures and forms (wellspring/media/): a local folder served by the app
+    # through signed URLs, or S3 (any S3-compatible store) through boto3.
+    media_backend: Literal["local", "s3"] = "local"
+    media_root: str = "var/media"  # local: the folder
+    media_public_url: str = ""  # local: the app's address as phones reach it ("" = relative)
+    media_bucket: str = ""
+    media_region: str = ""
+    media_endpoint_url: str = ""  # an S3-compatible store (MinIO, a test server ...)
+    media_key_prefix: str = ""
+    media_upload_minutes: int = Field(default=10, ge=1, le=15)
+    media_url_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Bytes per attachment kind over the defaults of domain/media/config.py, e.g.
+    # WELLSPRING_MEDIA_MAX_BYTES='{"SIGNATURE": 524288}'.
+    media_max_bytes: dict[str, int] = Field(default_factory=dict)
+    # Kinds a completion must carry by ticket type, over the defaults (install: SIGNATURE and
+    # CONFIRMATION_FORM; water test: WATER_TEST_PHOTO), e.g. '{"REPAIR": ["FAULT_PHOTO"]}'.
+    media_required_evidence: dict[str, list[str]] = Field(default_factory=dict)
+    media_evidence_overdue_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +120,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "WELLSPRING_SECRET_KEY must be a random value of 32+ characters in production"
             )
+        if self.media_backend == "s3" and not self.media_bucket:
+            raise ValueError("WELLSPRING_MEDIA_BUCKET is needed with WELLSPRING_MEDIA_BACKEND=s3")
         return self
 
 

@@ -35,8 +35,11 @@ from wellspring.domain.inventory import (
 )
 from wellspring.domain.inventory import queries as stock_queries
 from wellspring.domain.masterdata import branches, cards, catalogue, technicians, users
+from wellspring.domain.media import reading as media_reading
+from wellspring.domain.media import uploads
 from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcnow
 from wellspring.domain.models.enums import (
+    AttachmentKind,
     BranchKind,
     DiscrepancyResolution,
     JobStatus,
@@ -62,6 +65,11 @@ _D = "ADMIN HQ HOTLINE CLERK"
 _STOCK = "ADMIN HQ CLERK"
 _T = "TECHNICIAN"
 BEFORE: dict[str, str] = {
+    # media (issue 15): the engineer on the job; dispatchers see missing evidence
+    "attachment.register": _T,
+    "attachment.request_upload": _T,
+    "attachment.confirm_upload": _T,
+    "evidence.overdue_list": _D,
     "ticket.open": f"{_D} CUSTOMER",
     "customer.create": _D,
     "ticket.approve": _D,
@@ -151,7 +159,19 @@ _NEW = NewCustomerInput(name="", phone="", address=AddressInput(province="", cit
 
 # One call per operation, with ids that match nothing: past the gate comes NOT_FOUND (or
 # another domain error, or an answer); before it, PermissionDenied.
+_PHOTO = uploads.NewAttachment(
+    job_id=NOPE, kind=AttachmentKind.PHOTO, content_type="image/jpeg", byte_size=1, sha256="0" * 64
+)
+
 CALLS: dict[str, Call] = {
+    "attachment.register": lambda s, a, w: uploads.register(s, a, _PHOTO, now=utcnow()),
+    "attachment.request_upload": lambda s, a, w: uploads.request_upload(s, a, _PHOTO, now=utcnow()),
+    "attachment.confirm_upload": lambda s, a, w: uploads.confirm_upload(
+        s, a, attachment_id=NOPE, now=utcnow()
+    ),
+    "evidence.overdue_list": lambda s, a, w: media_reading.overdue_evidence(
+        s, a, now=utcnow(), first=1, after=None
+    ),
     "ticket.open": lambda s, a, w: opening.open_ticket(
         s, a, request=OpenTicketRequest(type=TicketType.REPAIR, customer_id=NOPE)
     ),

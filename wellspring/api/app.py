@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz."""
+"""The Starlette application: /graphql, /sync, /media (local store), /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import config as dispatch_config
+from wellspring.domain.media import config as media_domain_config
 from wellspring.domain.workflow import config as workflow_config
+from wellspring.media.local import FILE_PATH, UPLOAD_PATH, LocalStore
+from wellspring.media.local_http import LocalMediaEndpoints
+from wellspring.media.wiring import media_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, get_settings
@@ -72,11 +76,24 @@ async def index(_request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
+def _media_routes(store: object, max_bytes: int) -> list[Route]:
+    """The local store's upload form and signed downloads (S3 serves its own)."""
+    if not isinstance(store, LocalStore):
+        return []
+    doors = LocalMediaEndpoints(store, max_bytes)
+    return [
+        Route(UPLOAD_PATH, doors.upload, methods=["POST"]),
+        Route(FILE_PATH, doors.file, methods=["GET"]),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
     dispatch_config.configure(dispatch_settings(settings))
     workflow_config.configure(workflow_settings(settings))
+    media = media_config(settings)
+    media_domain_config.configure(media)
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
@@ -97,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/healthz", healthz),
+        *_media_routes(media.store, max(media.limits.values())),
         Route("/readyz", readyz),
         Route("/", index),
     ]

@@ -1,4 +1,5 @@
-"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, export-schema."""
+"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, export-schema,
+media-cleanup."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.models import Branch
 from wellspring.domain.models.enums import Role
 from wellspring.i18n import EN, message
-from wellspring.settings import get_settings
+from wellspring.settings import Settings, get_settings
 
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
@@ -74,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+
+    sub.add_parser(
+        "media-cleanup",
+        help="delete stored uploads never confirmed (after expiry) and rejected ones",
+    )
 
     ping = sub.add_parser("pg-ping", help="exit 0 when a PostgreSQL URL answers")
     ping.add_argument("--url", required=True)
@@ -155,6 +161,21 @@ async def _init(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _media_cleanup(settings: Settings) -> int:
+    from wellspring.domain.media import config as media_domain
+    from wellspring.media.tasks import cleanup_once
+    from wellspring.media.wiring import media_config
+
+    media_domain.configure(media_config(settings))
+    engine = create_engine(settings.database_url)
+    try:
+        result = await cleanup_once(session_factory(engine))
+    finally:
+        await engine.dispose()
+    print(f"Expired {result.expired} unconfirmed uploads; deleted the objects of {result.purged}.")
+    return 0
+
+
 async def _pg_ping(url: str) -> bool:
     engine = create_engine(url)
     try:
@@ -206,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_create_user(url, args))
     if args.command == "init":
         return asyncio.run(_init(url, args))
+    if args.command == "media-cleanup":
+        return asyncio.run(_media_cleanup(settings))
     if args.command == "serve":
         import uvicorn
 

@@ -126,6 +126,11 @@ RULES: dict[str, Grant] = {
     "parts.consume": ENGINEERS,
     "cards.list": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
     "machines.list_in_stock": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    # media: the engineer on the job sends its files; dispatchers watch for missing evidence
+    "attachment.register": ENGINEERS,
+    "attachment.request_upload": ENGINEERS,
+    "attachment.confirm_upload": ENGINEERS,
+    "evidence.overdue_list": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK),
     # master data (a branch clerk manages the branch's engineers, nobody else's)
     "branch.upsert": HQ_ONLY,
     "warehouse.upsert": HQ_ONLY,

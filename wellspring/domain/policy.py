@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, and_, false, select, true
 
 from .actor import Actor
 from .models import (
     AccountCard,
     Address,
     Agent,
+    Attachment,
     AuthSession,
     Branch,
     Contact,
@@ -41,7 +42,7 @@ from .models import (
     Warehouse,
     WaterTest,
 )
-from .models.enums import Role
+from .models.enums import AttachmentStatus, Role
 
 Condition = ColumnElement[bool]
 
@@ -137,6 +138,15 @@ def jobs_scope(actor: Actor) -> Condition:
         case Role.SALES | Role.AGENT | Role.CUSTOMER:
             return Job.ticket_id.in_(select(Ticket.id).where(tickets_scope(actor)))
     return false()
+
+
+def attachments_scope(actor: Actor) -> Condition:
+    """A job's files go with the job; customers, agents and sales see verified ones only
+    (and only their stripped derivatives: domain/media/reading.py)."""
+    visible = Attachment.job_id.in_(select(Job.id).where(jobs_scope(actor)))
+    if actor.role in (Role.SALES, Role.AGENT, Role.CUSTOMER):
+        return and_(visible, Attachment.status == AttachmentStatus.VERIFIED)
+    return visible
 
 
 def ticket_history_scope(actor: Actor) -> Condition:
@@ -308,6 +318,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     AccountCard: cards_scope,
     Ticket: tickets_scope,
     Job: jobs_scope,
+    Attachment: attachments_scope,
     TicketStatusChange: ticket_history_scope,
     JobStatusChange: job_history_scope,
     FollowUp: follow_ups_scope,

@@ -39,6 +39,7 @@ MODELS: dict[str, Any] = {
     "water_tests": m.WaterTest,
     "job_notes": m.JobNote,
     "job_events": m.JobEvent,
+    "attachments": m.Attachment,
 }
 
 

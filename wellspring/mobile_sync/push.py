@@ -21,6 +21,8 @@ from wellspring.domain import versioning, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.inventory import consumption, documents
+from wellspring.domain.media import uploads
+from wellspring.domain.models.enums import AttachmentKind
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
@@ -37,7 +39,7 @@ ROW_ID_LENGTH = 36  # the server's primary keys (a UUID's length)
 META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
-CREATE_ORDER = ("job_events", "part_consumptions", "water_tests", "job_notes")
+CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
 # Conflicts the merge rules settle for the server (docs/sync.md): not a rejection to retry.
 SERVER_WINS = frozenset({"CHANGED_ON_SERVER"})
 
@@ -141,7 +143,8 @@ async def apply(
     conflicts: dict[str, dict[str, dict[str, Any]]] = {}
     created = sorted(
         (r for r in records if r.kind == "created"),
-        key=lambda r: (_recorded_key(r), _order(r.table.name), r.id),
+        # Files first, whenever taken: they depend on nothing, and a completion needs them.
+        key=lambda r: (r.table.name != "attachments", _recorded_key(r), _order(r.table.name), r.id),
     )
     others = [r for r in records if r.kind != "created"]
     for rec in [*created, *others]:
@@ -251,6 +254,17 @@ async def _apply_one(
         await fieldwork.record_water_test(
             session, actor, test_id=rec.id, job_id=job_id, readings=readings, recorded_at=at
         )
+    elif name == "attachments":
+        new = uploads.NewAttachment(
+            job_id=job_id,
+            kind=AttachmentKind(v["kind"]),
+            content_type=v["content_type"],
+            byte_size=v["byte_size"],
+            sha256=v["sha256"],
+            attachment_id=rec.id,
+            taken_at=at,
+        )
+        await uploads.register(session, actor, new, now=at)  # PENDING_UPLOAD until confirmed
     elif name == "job_notes":
         await fieldwork.add_job_note(
             session, actor, note_id=rec.id, job_id=job_id, body=v["body"], recorded_at=at

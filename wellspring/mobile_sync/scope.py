@@ -115,6 +115,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
     v["water_tests"] = {}
     v["job_notes"] = {}
     v["job_events"] = {}
+    v["attachments"] = {}
     for part in chunks(job_ids):
         for entry_id, version, client_id in await _pairs(
             session,
@@ -129,6 +130,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             (m.WaterTest, "water_tests"),
             (m.JobNote, "job_notes"),
             (m.JobEvent, "job_events"),
+            (m.Attachment, "attachments"),
         ):
             stmt = select(model.id, model.version).where(
                 model.job_id.in_(part), model.deleted_at.is_(None)

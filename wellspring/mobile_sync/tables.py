@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellspring.domain import models as m
+from wellspring.domain.media import config as media_config
+from wellspring.domain.media import keys as media_keys
+from wellspring.domain.models.enums import AttachmentKind, AttachmentStatus
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSIONS = (1, 2, 3)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -168,6 +171,27 @@ def _water(w: m.WaterTest) -> dict[str, Any]:
     }
 
 
+def _attachment(a: m.Attachment) -> dict[str, Any]:
+    """The phone's view of a file it took: the server's status and, once verified, a
+    thumbnail URL (short-lived: the phone fetches it on the pull, or asks Job.attachments)."""
+    thumbnail = None
+    store = media_config.current().store
+    if a.status is AttachmentStatus.VERIFIED and store is not None:
+        expires = dt.datetime.now(dt.UTC) + media_config.current().url_lifetime
+        thumbnail = store.signed_url(media_keys.thumbnail(a), expires_at=expires)
+    return {
+        "job_id": a.job_id,
+        "kind": a.kind.value,
+        "content_type": a.content_type,
+        "byte_size": a.byte_size,
+        "sha256": a.sha256,
+        "recorded_at": ms(a.taken_at or a.created_at),
+        "status": a.status.value,
+        "rejection_code": a.rejection_code or None,
+        "thumbnail_url": thumbnail,
+    }
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -302,6 +326,24 @@ TABLES: dict[str, Table] = {
                 "recorded_at": ms(e.recorded_at),
             },
             creatable=True,
+        ),
+        Table(
+            "attachments",
+            (
+                _s("job_id", max_length=64),
+                _s("kind", choices=tuple(k.value for k in AttachmentKind)),
+                _s("content_type", max_length=64),
+                _n("byte_size", integer=True, low=1, high=2**31 - 1),
+                _s("sha256", max_length=64),
+                _t("recorded_at"),  # when the photo was taken
+                # Set by the server (the phone's values are ignored):
+                _s("status", optional=True, choices=tuple(s.value for s in AttachmentStatus)),
+                _s("rejection_code", optional=True, max_length=40),
+                _s("thumbnail_url", optional=True),
+            ),
+            _attachment,
+            creatable=True,
+            since=3,
         ),
     )
 }

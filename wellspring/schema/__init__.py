@@ -46,6 +46,7 @@ from .masterdata.org import (
     UpsertBranch,
     UpsertTechnician,
 )
+from .media.mutations import ConfirmUpload, RequestUpload
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
@@ -104,6 +105,9 @@ class Mutation(graphene.ObjectType):
     check_old_parts = CheckOldParts.Field()
     confirm_replacement = ConfirmReplacement.Field()
     resolve_stock_discrepancy = ResolveStockDiscrepancy.Field()
+    # photos, signatures and forms from the field
+    request_upload = RequestUpload.Field()
+    confirm_upload = ConfirmUpload.Field()
     # master data (HQ, admins; a clerk for their branch's engineers)
     upsert_branch = UpsertBranch.Field()
     upsert_warehouse = UpsertWarehouse.Field()

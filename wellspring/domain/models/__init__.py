@@ -12,6 +12,7 @@ from .inventory import (
     StockMovement,
     Warehouse,
 )
+from .media import Attachment
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
 from .system import (
@@ -36,6 +37,7 @@ __all__ = [
     "AccountCard",
     "Address",
     "Agent",
+    "Attachment",
     "AuditEntry",
     "AuthSession",
     "Base",

@@ -233,3 +233,26 @@ class RoutePlanStatus(enum.StrEnum):
     PROPOSED = "PROPOSED"  # shown to the dispatcher, not yet applied
     APPLIED = "APPLIED"  # its positions and arrivals are on the jobs
     SUPERSEDED = "SUPERSEDED"  # a later plan for the same branch and day was applied
+
+
+class AttachmentKind(enum.StrEnum):
+    """What a file from the field shows (domain/media/evidence.py says which a job needs)."""
+
+    PHOTO = "PHOTO"  # the installed machine, the site, a fault
+    SIGNATURE = "SIGNATURE"  # the customer's signature on the phone
+    CONFIRMATION_FORM = "CONFIRMATION_FORM"  # the signed form (确认单), photographed
+    WATER_TEST_PHOTO = "WATER_TEST_PHOTO"  # the meter or test strip
+    PART_PHOTO = "PART_PHOTO"  # a replaced part
+    FAULT_PHOTO = "FAULT_PHOTO"  # a repair's fault, before the work
+
+
+class AttachmentStatus(enum.StrEnum):
+    PENDING_UPLOAD = "PENDING_UPLOAD"  # registered (online or by a push), the file not yet in
+    VERIFIED = "VERIFIED"  # checked and re-encoded: it counts and may be served
+    REJECTED = "REJECTED"  # failed a check: never served, its object is deleted
+    EXPIRED = "EXPIRED"  # requested and never confirmed in time
+
+
+class EvidenceStatus(enum.StrEnum):
+    PENDING = "PENDING"  # completed; a required file is not verified yet
+    COMPLETE = "COMPLETE"  # every required file is verified

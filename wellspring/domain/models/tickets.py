@@ -13,6 +13,7 @@ from .base import Base, Record, utcnow
 from .enums import (
     Channel,
     Dissatisfaction,
+    EvidenceStatus,
     FollowUpStatus,
     JobStatus,
     Priority,
@@ -134,6 +135,13 @@ class Job(Record, Base):
     planned_arrival: Mapped[dt.datetime | None] = mapped_column(default=None)
     eta: Mapped[dt.datetime | None] = mapped_column(default=None)
     eta_updated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # A completed job's photos, signature and form (domain/media/evidence.py): PENDING while a
+    # required file is still uploading, COMPLETE once every one is verified (and only then
+    # does the follow-up fall due); None before completion.
+    evidence: Mapped[EvidenceStatus | None] = mapped_column(
+        enum_column(EvidenceStatus), default=None
+    )
+    evidence_complete_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}

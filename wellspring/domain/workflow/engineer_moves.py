@@ -17,9 +17,10 @@ from .. import permissions
 from ..actor import Actor
 from ..dispatch import eta, locate
 from ..errors import DomainError, present
+from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
 from ..models.enums import JobStatus, TicketStatus
-from . import clock_rules, config, effects, follow_ups, moves, states
+from . import clock_rules, config, effects, moves, states
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -144,11 +145,14 @@ async def complete_job(
     """File the visit's report; the ticket is completed and its follow-up call falls due.
 
     Everything dated by the visit (history, completion, the water test, the call's due time)
-    takes the time the work was done, not the time the phone synced.
+    takes the time the work was done, not the time the phone synced. The job's required
+    files (domain/media/evidence.py) must be registered: while one is still uploading the
+    evidence is PENDING and the follow-up waits for it. All of it is one transaction.
     """
     job, ticket = await _my_job(session, actor, job_id, states.COMPLETE)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
+    proof = await evidence.judge(session, job, ticket)
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
     await effects.on_complete(session, actor, ticket, job, clean, at=done)
@@ -157,7 +161,7 @@ async def complete_job(
     ticket.completed_at = done
     moves.move_job(session, actor, job, JobStatus.COMPLETED, stamp=stamp)
     moves.move_ticket(session, actor, ticket, TicketStatus.COMPLETED, stamp=stamp)
-    follow_ups.fall_due(session, actor, ticket, stamp)
+    evidence.on_complete(session, actor, job, ticket, proof, stamp)
     await moves.flush(session, ticket)
     await moves.flush(session, job)
     await _after_move(session, job, ticket, stamp, reached=True)

@@ -302,4 +302,31 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "CENTROID": "The district's centre: approximate.",
         },
     ),
+    "AttachmentKind": (
+        "What a file from the field shows.",
+        {
+            "PHOTO": "A photo of the site or the installed machine.",
+            "SIGNATURE": "The customer's signature, drawn on the phone.",
+            "CONFIRMATION_FORM": "A photo of the signed confirmation form (确认单).",
+            "WATER_TEST_PHOTO": "The meter or test strip of a water test.",
+            "PART_PHOTO": "A replaced part.",
+            "FAULT_PHOTO": "A repair's fault, before the work.",
+        },
+    ),
+    "AttachmentStatus": (
+        "Where a file is between the phone and the record.",
+        {
+            "PENDING_UPLOAD": "Registered; the file has not been confirmed yet.",
+            "VERIFIED": "Checked and re-encoded: it counts and may be served.",
+            "REJECTED": "Failed a check (see its code): never served.",
+            "EXPIRED": "Its upload was never confirmed in time; request a new upload.",
+        },
+    ),
+    "EvidenceStatus": (
+        "Whether a completed job carries every file its type requires.",
+        {
+            "PENDING": "Completed; a required file is still uploading or being verified.",
+            "COMPLETE": "Every required file is verified.",
+        },
+    ),
 }

@@ -59,6 +59,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "updateUser": ("user.update",),
     "deactivateUser": ("user.deactivate",),
     "resetPassword": ("user.reset_password",),
+    "requestUpload": ("attachment.request_upload",),
+    "confirmUpload": ("attachment.confirm_upload",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -79,6 +81,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "myJobs": ("jobs.mine",),
     "onlineSessions": ("session.list",),
     "auditLog": ("audit.read",),
+    "evidenceOverdueJobs": ("evidence.overdue_list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -89,6 +92,7 @@ SYNC: dict[str, str] = {
     "job.record_water_test": "sync push: `water_tests`",
     "job.reschedule": "sync push: `jobs` (appointment window)",
     "parts.consume": "sync push: `part_consumptions`",
+    "attachment.register": "sync push: `attachments`",
 }
 
 # The case in which a field's second operation applies.

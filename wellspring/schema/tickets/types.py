@@ -6,6 +6,7 @@ import graphene
 
 from wellspring.domain import models as m
 from wellspring.domain.field_visibility import ticket_details_for
+from wellspring.domain.media import reading
 from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
 
@@ -16,6 +17,7 @@ from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
+from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
@@ -141,6 +143,24 @@ class Job(StatusReason, ModelObjectType):
         ),
         description="Parts used here that the van's book could not cover, for the branch.",
     )
+    attachments = graphene.NonNull(
+        graphene.List(graphene.NonNull(Attachment)),
+        description="Photos, signature and form, oldest first; customers and agents see the "
+        "verified ones, stripped of metadata. URLs are signed for the caller and expire.",
+    )
+    evidence = graphene.Field(
+        EvidenceStatus,
+        description="A completed job's required files: PENDING while one is uploading, "
+        "COMPLETE once all are verified (the follow-up falls due then); null before completion.",
+    )
+
+    @staticmethod
+    async def resolve_attachments(root: m.Job, info):
+        loader = info.context.loaders.children(
+            m.Attachment, m.Attachment.job_id, (m.Attachment.created_at, m.Attachment.id)
+        )
+        rows = await loader.load(root.id)  # one statement for every job of the answer
+        return reading.views(info.context.actor, rows, now=info.context.now)
 
     @staticmethod
     async def resolve_expected_parts(root: m.Job, info):

@@ -1,0 +1,374 @@
+"""Uploads from the field through the real wire: boto3 against moto's S3 server, and the
+local store through the app's own endpoint (docs/api.md, "Photos, signatures and forms")."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto.server import ThreadedMotoServer
+from sqlalchemy import select, update
+from starlette.testclient import TestClient
+
+from tests.conftest import GraphQL, make_settings
+from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch, run
+from tests.e2e.live import free_port
+from tests.factories import execute, scalars
+from tests.media_files import has_location, photo, png, sha
+from tests.sync_phone import Phone
+from wellspring.api import cli
+from wellspring.api.app import create_app
+from wellspring.domain import models as m
+from wellspring.domain.media import cleanup, config
+from wellspring.domain.media.config import MediaConfig
+from wellspring.domain.models.enums import AttachmentKind, JobStatus, TicketType
+from wellspring.media.images import PillowChecker
+from wellspring.media.local import LocalStore, Refused
+from wellspring.media.s3 import S3Store
+from wellspring.media.wiring import media_config
+from wellspring.schema.core.ids import global_id
+from wellspring.settings import Settings, get_settings
+
+BUCKET = "wellspring-test"
+DOCS = Path(__file__).resolve().parents[2] / "clients" / "engineer"
+REQUEST = (DOCS / "RequestUpload.graphql").read_text()
+CONFIRM = (DOCS / "ConfirmUpload.graphql").read_text()
+COMPLETE = """mutation($input: JobCompleteInput!) { completeJob(input: $input) {
+  job { status evidence } errors { code } } }"""
+ATTACHMENTS = """query($id: ID!) { node(id: $id) { ... on Job { evidence attachments {
+  id kind status rejectionCode url thumbnailUrl originalUrl } } } }"""
+REPAIR = {"faultSymptom": "不出水", "faultCode": "E02", "repairLevel": "LEVEL_1"}
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[Any]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    try:
+        yield client
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def media(s3: Any) -> Iterator[MediaConfig]:
+    """The S3 store, with a repair's fault photo required (the configurable rule)."""
+    before = config.current()
+    cfg = MediaConfig(
+        store=S3Store(bucket=BUCKET, prefix="t/", client=s3),
+        checker=PillowChecker(),
+        required={TicketType.REPAIR: frozenset({AttachmentKind.FAULT_PHOTO})},
+    )
+    config.configure(cfg)
+    try:
+        yield cfg
+    finally:
+        config.configure(before)
+
+
+def _engineer_on_site(url: str) -> tuple[str, str, str]:
+    site = make_branch(url)
+    add_technician(site, "a", home=PLACES["jingan"])
+    job = add_job(site, "fix", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE)
+    return site.usernames["a"], job, site.clerk
+
+
+def _token(gql: GraphQL, username: str) -> str:
+    if username not in gql.tokens:
+        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    return gql.tokens[username]
+
+
+def _request(gql: GraphQL, token: str, job: str, data: bytes, **over: Any) -> dict[str, Any]:
+    values = {
+        "jobId": global_id("Job", job),
+        "kind": "FAULT_PHOTO",
+        "contentType": "image/jpeg",
+        "byteSize": len(data),
+        "sha256": sha(data),
+        **over,
+    }
+    return dict(gql.data(REQUEST, {"input": values}, token=token)["requestUpload"])
+
+
+def _post(form: dict[str, Any], data: bytes, **fields: str) -> int:
+    sent = {**json.loads(form["fields"]), **fields}
+    files = {"file": ("photo.jpg", data, sent.get("Content-Type", "image/jpeg"))}
+    return httpx.post(form["url"], data=sent, files=files, timeout=30).status_code
+
+
+def _confirm(gql: GraphQL, token: str, attachment_id: str) -> dict[str, Any]:
+    return dict(gql.data(CONFIRM, {"input": {"id": attachment_id}}, token=token)["confirmUpload"])
+
+
+def test_signed_post_policy_carries_every_condition(s3: Any) -> None:
+    store = S3Store(bucket=BUCKET, prefix="t/", client=s3)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
+    form = store.presign_upload(
+        "jobs/j1/a1", content_type="image/png", max_bytes=MiB, expires_at=expires
+    )
+    policy = json.loads(base64.b64decode(form.fields["policy"]))
+    conditions = policy["conditions"]
+    assert {"bucket": BUCKET} in conditions
+    assert {"key": "t/jobs/j1/a1"} in conditions
+    assert {"Content-Type": "image/png"} in conditions
+    assert ["content-length-range", 1, MiB] in conditions
+    assert form.fields["key"] == "t/jobs/j1/a1"
+    assert form.fields["Content-Type"] == "image/png"
+    expiration = dt.datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ")
+    assert expiration.replace(tzinfo=dt.UTC) <= expires + dt.timedelta(seconds=1)
+
+
+def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
+    gql: GraphQL, database_url: str, media: MediaConfig, s3: Any
+) -> None:
+    engineer, job, clerk = _engineer_on_site(database_url)
+    token = _token(gql, engineer)
+    complete = {"input": {"jobId": global_id("Job", job), "report": REPAIR}}
+    # No fault photo registered at all: the completion is refused and nothing is written.
+    refused = gql.data(COMPLETE, complete, token=token)["completeJob"]
+    assert [e["code"] for e in refused["errors"]] == ["EVIDENCE_MISSING"]
+
+    good = photo()
+    issued = _request(gql, token, job, good)
+    assert issued["errors"] == []
+    assert issued["attachment"]["status"] == "PENDING_UPLOAD"
+    again = _request(gql, token, job, good, attachmentId=issued["attachment"]["id"])
+    assert again["attachment"]["id"] == issued["attachment"]["id"]  # idempotent
+    assert _post(again["upload"], good) == 204
+    # Completed while the photo is not yet confirmed: accepted, evidence pending, no call due.
+    done = gql.data(COMPLETE, complete, token=token)["completeJob"]
+    assert done["job"] == {"status": "COMPLETED", "evidence": "PENDING"}, done
+    ticket_id = scalars(database_url, select(m.Job.ticket_id).where(m.Job.id == job))[0]
+    due = select(m.FollowUp.id).where(m.FollowUp.ticket_id == ticket_id)
+    assert scalars(database_url, due) == []
+
+    confirmed = _confirm(gql, token, issued["attachment"]["id"])["attachment"]
+    assert confirmed["status"] == "VERIFIED", confirmed
+    assert _confirm(gql, token, confirmed["id"])["attachment"]["status"] == "VERIFIED"
+    assert len(scalars(database_url, due)) == 1  # the follow-up falls due now, once
+    seen = gql.data(ATTACHMENTS, {"id": global_id("Job", job)}, token=_token(gql, clerk))
+    assert seen["node"]["evidence"] == "COMPLETE"
+    [view] = seen["node"]["attachments"]
+    derivatives = [httpx.get(view[k], timeout=10).content for k in ("url", "thumbnailUrl")]
+    assert derivatives
+    assert not any(has_location(d) for d in derivatives)
+    assert has_location(httpx.get(view["originalUrl"], timeout=10).content)  # staff only
+    reads = select(m.AuditEntry.id).where(
+        m.AuditEntry.action == "attachment.original_read", m.AuditEntry.entity_id == job
+    )
+    assert len(scalars(database_url, reads)) == 1
+
+    # The bad ones: each is refused when asked, or rejected on confirmation with its code.
+    too_big = _request(gql, token, job, b"x", byteSize=16 * MiB)
+    assert [e["code"] for e in too_big["errors"]] == ["FILE_TOO_LARGE"]
+    noise = good + os.urandom(16 * MiB - len(good))  # a JPEG head, then 16 MiB in all
+    exe = b"MZ\x90\x00" + b"\0" * 4000
+    small = photo((32, 32))
+    cases = {
+        "FILE_TOO_LARGE": (good, noise),  # declared small, 16 MiB sent (moto keeps it)
+        "NOT_AN_IMAGE": (exe, exe),  # a renamed .exe
+        "CONTENT_TYPE_MISMATCH": (png(), png()),  # a PNG declared as JPEG
+        "CHECKSUM_MISMATCH": (small, small[:200] + bytes([small[200] ^ 1]) + small[201:]),
+    }
+    for code, (declared, sent) in cases.items():
+        asked = _request(
+            gql,
+            token,
+            job,
+            declared,
+            byteSize=len(sent) if code != "FILE_TOO_LARGE" else len(declared),
+        )
+        assert _post(asked["upload"], sent) == 204
+        result = _confirm(gql, token, asked["attachment"]["id"])["attachment"]
+        assert (result["status"], result["rejectionCode"], result["url"]) == (
+            "REJECTED",
+            code,
+            None,
+        )
+    # An expired form: the object arrives after the form's expiry (moto does not check it).
+    late = _request(gql, token, job, small)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    execute(database_url, update(m.Attachment).where(m.Attachment.id == late["attachment"]["id"])
+            .values(upload_expires_at=past))  # fmt: skip
+    assert _post(late["upload"], small) == 204
+    result = _confirm(gql, token, late["attachment"]["id"])["attachment"]
+    assert (result["status"], result["rejectionCode"]) == ("REJECTED", "UPLOAD_EXPIRED")
+    # A key outside the job's prefix: nothing arrives where the attachment lives.
+    stray = _request(gql, token, job, small)
+    assert _post(stray["upload"], small, key="t/jobs/someone-else/x") == 204
+    answer = gql.data(CONFIRM, {"input": {"id": stray["attachment"]["id"]}}, token=token)
+    assert [e["code"] for e in answer["confirmUpload"]["errors"]] == ["UPLOAD_NOT_FOUND"]
+
+    # Cleanup: rejected and expired-unconfirmed objects go; the verified photo stays.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    from tests.dispatch_site import _session_do
+
+    result_counts = run(_session_do(database_url, lambda s: cleanup.run(s, now=later)))
+    assert result_counts.purged >= 6
+    kept = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"t/jobs/{job}/")
+    names = sorted(o["Key"].rsplit("/", 1)[1] for o in kept.get("Contents", []))
+    verified_id = confirmed["id"]
+    assert names == sorted([verified_id, f"{verified_id}.display", f"{verified_id}.thumb"])
+
+
+@pytest.fixture
+def local_app(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    before = config.current()
+    app = create_app(make_settings(database_url, media_root=str(tmp_path / "media")))
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        config.configure(before)
+
+
+def test_the_local_store_enforces_its_form_and_signs_its_urls(
+    local_app: TestClient, database_url: str
+) -> None:
+    gql = GraphQL(local_app)
+    engineer, job, _clerk = _engineer_on_site(database_url)
+    token = _token(gql, engineer)
+    data = photo((320, 240))
+    asked = _request(gql, token, job, data, kind="PHOTO")
+    form = {**asked["upload"], "fields": json.loads(asked["upload"]["fields"])}
+    assert form["url"] == "/media/upload"
+    assert set(form["fields"]) >= {
+        "key",
+        "policy",
+        "Content-Type",
+    }
+
+    def post(payload: bytes, **fields: str) -> int:
+        files = {"file": ("p.jpg", payload, "image/jpeg")}
+        return local_app.post(
+            form["url"], data={**form["fields"], **fields}, files=files
+        ).status_code
+
+    assert post(data, key=f"jobs/{job}/elsewhere") == 403
+    assert post(data, **{"Content-Type": "image/png"}) == 403
+    assert post(b"") == 403  # content-length-range starts at 1
+    assert post(data) == 204
+    confirmed = _confirm(gql, token, asked["attachment"]["id"])["attachment"]
+    assert confirmed["status"] == "VERIFIED"
+    served = local_app.get(confirmed["url"])
+    assert served.status_code == 200
+    assert not has_location(served.content)
+    assert local_app.get(confirmed["url"].replace("signature=", "signature=0")).status_code == 403
+    store = config.current().store
+    assert isinstance(store, LocalStore)
+    expired_form = store.presign_upload(
+        "jobs/x/y", content_type="image/jpeg", max_bytes=10, expires_at=dt.datetime.now(dt.UTC)
+    )
+    with pytest.raises(Refused, match="POLICY_EXPIRED"):
+        store.accept(
+            expired_form.fields, b"x", now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+        )
+
+
+FIELD_NAMES = st.sampled_from(
+    ["key", "policy", "Content-Type", "x-wellspring-signature", "file", "x"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fields=st.dictionaries(FIELD_NAMES, st.text(max_size=40), max_size=5),
+    body=st.binary(max_size=200),
+    raw=st.booleans(),
+)
+def test_the_local_upload_door_never_fails_with_a_5xx(
+    local_app: TestClient, fields: dict[str, str], body: bytes, raw: bool
+) -> None:
+    if raw:
+        headers = {"content-type": "multipart/form-data; boundary=xyz"}
+        response = local_app.post("/media/upload", content=body, headers=headers)
+    else:
+        files = {"file": ("f", body, "application/octet-stream")}
+        response = local_app.post("/media/upload", data=fields, files=files)
+    assert response.status_code < 500, response.text
+
+
+def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
+    gql: GraphQL, database_url: str, media: MediaConfig
+) -> None:
+    engineer, job, _clerk = _engineer_on_site(database_url)
+    token = _token(gql, engineer)
+    p = Phone(gql.client, token, schema_version=3)
+    p.pull()
+    data = photo((320, 240))
+    now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    shot = p.create(
+        "attachments",
+        {"job_id": job, "kind": "FAULT_PHOTO", "content_type": "image/jpeg",
+         "byte_size": len(data), "sha256": sha(data), "recorded_at": now_ms - 60_000},
+    )  # fmt: skip
+    report = json.dumps(REPAIR)
+    p.create(
+        "job_events",
+        {"job_id": job, "action": "COMPLETE", "report_json": report,
+         "recorded_at": now_ms - 90_000},
+    )  # fmt: skip
+    answer = p.push()
+    assert answer["experimentalRejectedIds"] == {}, answer
+    assert p.push({**p.push_body(), "changes": {"attachments": {"created": [
+        {**p.local["attachments"][shot]}], "updated": [], "deleted": []}}})[
+        "experimentalRejectedIds"] == {}  # a replayed push changes nothing  # fmt: skip
+    evidence = scalars(database_url, select(m.Job.evidence).where(m.Job.id == job))
+    assert [str(e) for e in evidence] == ["PENDING"]
+    # Back online: the upload for the phone's own id, then the confirmation.
+    issued = _request(gql, token, job, data, attachmentId=shot)
+    assert issued["attachment"]["id"] == shot
+    assert _post(issued["upload"], data) == 204
+    assert _confirm(gql, token, shot)["attachment"]["status"] == "VERIFIED"
+    back = p.pull()["changes"]["attachments"]["updated"]
+    assert [(r["id"], r["status"]) for r in back] == [(shot, "VERIFIED")]
+    assert back[0]["thumbnail_url"].startswith("http")
+    rows = scalars(database_url, select(m.Attachment.id).where(m.Attachment.job_id == job))
+    assert rows == [shot]  # one record, however often it was sent
+
+
+def test_settings_wire_the_rules_and_the_cleanup_command_runs(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    defaults = media_config(Settings(media_root=str(tmp_path)))
+    assert defaults.required[TicketType.INSTALL] == {
+        AttachmentKind.SIGNATURE,
+        AttachmentKind.CONFIRMATION_FORM,
+    }
+    assert defaults.required[TicketType.WATER_TEST] == {AttachmentKind.WATER_TEST_PHOTO}
+    assert defaults.limits[AttachmentKind.SIGNATURE] == MiB
+    with pytest.raises(ValueError, match="BUCKET"):
+        Settings(media_backend="s3")
+    monkeypatch.setenv("WELLSPRING_DATABASE_URL", database_url)
+    monkeypatch.setenv("WELLSPRING_MEDIA_ROOT", str(tmp_path))
+    before = config.current()
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["media-cleanup"]) == 0
+    finally:
+        get_settings.cache_clear()
+        config.configure(before)
+    assert "Expired" in capsys.readouterr().out

@@ -1,0 +1,65 @@
+"""Delete the stored objects nothing depends on: uploads never confirmed, rejected files.
+
+An attachment is only ever purged when it is not ``VERIFIED``; a verified file (which is
+what a job's evidence rests on) is never touched. The rows stay (marked ``purged_at``) for
+the history; the phone learns the status on its next pull.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Attachment
+from ..models.enums import AttachmentStatus
+from . import config, keys
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class CleanupResult:
+    expired: int
+    purged: int
+
+
+async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
+    """One pass (the caller commits). Safe to run again, from several processes at once."""
+    cfg = config.current()
+    store = cfg.store
+    if store is None:
+        return CleanupResult(0, 0)
+    stale = now - cfg.cleanup_grace
+    rows = (
+        await session.execute(
+            select(Attachment)
+            .where(
+                Attachment.purged_at.is_(None),
+                or_(
+                    Attachment.status == AttachmentStatus.REJECTED,
+                    Attachment.status == AttachmentStatus.EXPIRED,
+                    (Attachment.status == AttachmentStatus.PENDING_UPLOAD)
+                    & (Attachment.upload_expires_at < stale),
+                ),
+            )
+            .order_by(Attachment.updated_at)
+            .limit(BATCH)
+        )
+    ).scalars()
+    expired = purged = 0
+    for a in rows:
+        if a.status is AttachmentStatus.VERIFIED:  # never: the query excludes it
+            continue
+        if a.status is AttachmentStatus.PENDING_UPLOAD:
+            a.status = AttachmentStatus.EXPIRED
+            expired += 1
+        for key in keys.every(a):
+            await asyncio.to_thread(store.delete, key)
+        a.purged_at = now
+        purged += 1
+    await session.flush()
+    return CleanupResult(expired, purged)

@@ -1,0 +1,115 @@
+"""What each caller sees of a job's files, with URLs signed for that caller.
+
+The job itself is already in the caller's scope (domain/policy.py: a customer's own visits,
+an agent's customers', an engineer's jobs, a branch's). Customers and agents see verified
+files only, and only their stripped derivatives; staff see every file with its status and
+may ask for the original, each such read audited. A URL expires with ``url_lifetime``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import audit, permissions, policy
+from ..actor import Actor
+from ..errors import PermissionDenied
+from ..models import Attachment, Job
+from ..models.enums import AttachmentStatus, EvidenceStatus, Role
+from ..pagination import Page, SortKey, paginate
+from . import config, keys
+
+# Who may read a stored original (with its metadata): staff with access to the job; each read
+# is audited. Customers and agents get only the stripped copies.
+ORIGINAL_READERS = frozenset({Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.TECHNICIAN})
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    attachment: Attachment
+    url: str | None  # the stripped, re-encoded file
+    thumbnail_url: str | None
+    may_read_original: bool
+
+
+def views(actor: Actor, rows: Iterable[Attachment], *, now: dt.datetime) -> list[AttachmentView]:
+    """The files as the caller sees them (``rows`` already in the caller's scope:
+    policy.attachments_scope), each verified one with URLs signed until ``now`` + lifetime."""
+    cfg = config.current()
+    expires = now + cfg.url_lifetime
+    out = []
+    for a in rows:
+        url = thumb = None
+        if a.status is AttachmentStatus.VERIFIED and cfg.store is not None:
+            url = cfg.store.signed_url(keys.display(a), expires_at=expires)
+            thumb = cfg.store.signed_url(keys.thumbnail(a), expires_at=expires)
+        out.append(AttachmentView(a, url, thumb, actor.role in ORIGINAL_READERS))
+    return out
+
+
+async def for_job(
+    session: AsyncSession, actor: Actor, job: Job, *, now: dt.datetime
+) -> list[AttachmentView]:
+    """The job's files the caller may see, oldest first."""
+    stmt = select(Attachment).where(
+        Attachment.job_id == job.id,
+        Attachment.deleted_at.is_(None),
+        policy.scope(Attachment, actor),
+    )
+    rows = (await session.execute(stmt.order_by(Attachment.created_at, Attachment.id))).scalars()
+    return views(actor, rows, now=now)
+
+
+async def original_url(
+    session: AsyncSession, actor: Actor, attachment: Attachment, *, now: dt.datetime
+) -> str | None:
+    """The stored original (with its metadata) for staff who see the job; audited."""
+    if actor.role not in ORIGINAL_READERS:
+        raise PermissionDenied
+    visible = await session.scalar(
+        select(Job.id).where(Job.id == attachment.job_id, policy.jobs_scope(actor))
+    )
+    store = config.current().store
+    if visible is None or attachment.status is not AttachmentStatus.VERIFIED or store is None:
+        return None
+    audit.record(
+        session, actor, "attachment.original_read", entity_type="Job",
+        entity_id=attachment.job_id, attachment_id=attachment.id,
+    )  # fmt: skip
+    await session.flush()
+    return store.signed_url(
+        keys.original(attachment), expires_at=now + config.current().url_lifetime
+    )
+
+
+async def overdue_evidence(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    first: int | None,
+    after: str | None,
+) -> Page[Job]:
+    """Dispatchers: completed jobs whose evidence is still pending past the allowed delay,
+    longest waiting first."""
+    permissions.check(actor, "evidence.overdue_list")
+    cutoff = now - config.current().evidence_overdue_after
+    stmt = select(Job).where(
+        Job.evidence == EvidenceStatus.PENDING,
+        Job.completed_at <= cutoff,
+        Job.deleted_at.is_(None),
+        policy.jobs_scope(actor),
+    )
+    order = (SortKey(Job.completed_at), SortKey(Job.id))
+    return await paginate(
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda j: (j.completed_at, j.id),
+    )

@@ -1,0 +1,1 @@
+"""Job attachments over GraphQL: RequestUpload, ConfirmUpload, the Attachment type."""
