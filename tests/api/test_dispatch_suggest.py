@@ -25,6 +25,7 @@ from tests.dispatch_site import (
     stock_van,
 )
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine
 from wellspring.domain.dispatch.suggest import in_cells
 from wellspring.domain.models.enums import JobStatus, TicketType
@@ -34,7 +35,6 @@ from wellspring.geo.distance import km
 from wellspring.schema.core.ids import global_id
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 T = TicketType
 
 

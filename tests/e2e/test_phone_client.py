@@ -32,12 +32,12 @@ from tests.e2e.live import SYNC_CLIENT, GraphQL, Phone, document, free_port, liv
 from tests.factories import fetch
 from wellspring.api import migrations
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.models.enums import JOB_OPEN_STATUSES, LedgerKind
 
 ENGINEER = "tech-sh-1"
 OTHER_ENGINEER = "tech-sh-2"
 DISPATCHER = "hq"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 OPEN = {s.value for s in JOB_OPEN_STATUSES}
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long (docs/sync.md)
 # The events that take a job from its status to ON_SITE, where parts and water tests go.

@@ -16,13 +16,9 @@ from starlette.routing import Route
 from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.dispatch import config as dispatch_config
-from wellspring.domain.workflow import config as workflow_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
-from wellspring.settings import Settings, get_settings
-from wellspring.settings import dispatch_config as dispatch_settings
-from wellspring.settings import workflow_config as workflow_settings
+from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations
 from .graphql_endpoint import GraphQLEndpoint
@@ -75,8 +71,7 @@ async def index(_request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
-    dispatch_config.configure(dispatch_settings(settings))
-    workflow_config.configure(workflow_settings(settings))
+    config = domain_config(settings)  # once: every session of this app carries it
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
@@ -85,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
-        app.state.session_factory = session_factory(engine)
+        app.state.session_factory = session_factory(engine, config=config)
         app.state.head_revision = migrations.head_revision(settings.database_url)
         try:
             yield

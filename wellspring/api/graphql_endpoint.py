@@ -215,7 +215,6 @@ class GraphQLEndpoint:
                     client_ip=request.client.host if request.client else "",
                     user_agent=request.headers.get("user-agent", ""),
                     request_id=request_context.request_id.get(),
-                    sla_hours=self.settings.sla_hours,
                 )
                 result = execute(
                     self.schema,

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
+from ..config import config_of
 from ..dispatch import eta, locate
 from ..errors import DomainError, PermissionDenied, present
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
 from ..models.enums import JobStatus, Role, TicketStatus
-from . import clock_rules, config, effects, follow_ups, moves, states
+from . import clock_rules, effects, follow_ups, moves, states
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -57,7 +58,7 @@ async def _stamp(
     )
     previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
     return clock_rules.judge(
-        recorded_at, received=now, previous=previous, rules=config.current().clock
+        recorded_at, received=now, previous=previous, rules=config_of(session).clock_rules
     )
 
 

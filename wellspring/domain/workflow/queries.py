@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import bounds, policy
 from ..actor import Actor
+from ..config import TIME_ZONE
 from ..errors import DomainError, PermissionDenied
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
 from ..models.enums import (
@@ -22,8 +22,6 @@ from ..models.enums import (
 )
 from ..pagination import Page, SortKey, paginate
 from . import states
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def follow_ups_due(
@@ -57,7 +55,7 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
         stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
     else:
         bounds.check_day(day, "date")
-        start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
         end = start + dt.timedelta(days=1)
         # Appointed that day, or placed on that day by an applied route plan.
         stmt = stmt.where(
@@ -89,7 +87,7 @@ async def supply_expiring(
         raise PermissionDenied
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    today = dt.datetime.now(SHANGHAI).date()
+    today = dt.datetime.now(TIME_ZONE).date()
     stmt = select(Device).where(
         policy.devices_scope(actor),
         Device.deleted_at.is_(None),
@@ -131,7 +129,7 @@ async def filters_due(
         raise PermissionDenied
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    horizon = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=within_days)
+    horizon = dt.datetime.now(TIME_ZONE).date() + dt.timedelta(days=within_days)
     conditions = []
     for filter_type in (await session.execute(select(FilterType))).scalars():
         last_change = (

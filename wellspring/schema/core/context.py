@@ -28,7 +28,6 @@ class RequestContext:
     user_agent: str = ""
     request_id: str = ""
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    sla_hours: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:
