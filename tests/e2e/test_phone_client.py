@@ -205,7 +205,6 @@ def clean_sync(phone: Phone) -> dict[str, Any]:
 
 def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: Path) -> None:
     url, base = server
-    started = time.monotonic()
     gql = GraphQL(base)
     findings = Findings()
     technicians = dict(
@@ -485,7 +484,6 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
     assert job_c not in my_jobs(gql)
 
     assert not findings.items, "contract deviations:\n- " + "\n- ".join(findings.items)
-    assert time.monotonic() - started < 60
 
 
 def test_the_driver_refuses_to_run_against_nothing(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
+from wellspring.domain.clock import SYSTEM_CLOCK, Clock
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
@@ -68,7 +69,8 @@ async def index(_request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> Starlette:
+    """The app; ``clock`` is the system clock except in tests that set the time."""
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
     config = domain_config(settings)  # once: every session of this app carries it
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
-        app.state.session_factory = session_factory(engine, config=config)
+        app.state.session_factory = session_factory(engine, config=config, clock=clock)
         app.state.head_revision = migrations.head_revision(settings.database_url)
         try:
             yield

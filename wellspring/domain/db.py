@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from . import events, versioning
+from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
 from .config import CONFIG_KEY, DEFAULT_CONFIG, DomainConfig
 
 
@@ -66,11 +67,14 @@ async def declare_writes(session: AsyncSession) -> None:
 
 
 def session_factory(
-    engine: AsyncEngine, *, config: DomainConfig = DEFAULT_CONFIG
+    engine: AsyncEngine, *, config: DomainConfig = DEFAULT_CONFIG, clock: Clock = SYSTEM_CLOCK
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions that carry the domain configuration (config.py) in their ``info``."""
+    """Sessions that carry the domain configuration (config.py) and the clock (clock.py)."""
     factory = async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=True, info={CONFIG_KEY: config}
+        engine,
+        expire_on_commit=False,
+        autoflush=True,
+        info={CONFIG_KEY: config, CLOCK_KEY: clock},
     )
     versioning.install(factory)
     return factory

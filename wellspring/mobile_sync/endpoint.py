@@ -18,9 +18,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from wellspring.domain import auth, versioning
 from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
+from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import NotAuthenticated
-from wellspring.domain.models import SyncClient, utcnow
+from wellspring.domain.models import SyncClient
 from wellspring.domain.models.enums import Role
 from wellspring.domain.sync import baseline
 from wellspring.i18n import message, negotiate
@@ -52,7 +53,8 @@ class SyncEndpoints:
             async with factory() as session:
                 actor = await self._actor(request, session)
                 client = await _client(session, request, actor, schema_version)
-                client.last_pull_at = utcnow()
+                now = clock_of(session).now()
+                client.last_pull_at = now
                 plan = await pull.plan_pull(
                     session,
                     actor,
@@ -60,7 +62,7 @@ class SyncEndpoints:
                     last_pulled_at=last,
                     schema_version=schema_version,
                     migration=migration,
-                    now=utcnow(),
+                    now=now,
                 )
                 client.last_cursor = plan.timestamp
                 client.edit_baseline = baseline.after_pull(
@@ -107,7 +109,7 @@ class SyncEndpoints:
                     push_cursor=cursor,
                     conflicts=bool(answer["conflicts"]),
                 )
-                client.last_push_at = utcnow()
+                client.last_push_at = clock_of(session).now()
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)

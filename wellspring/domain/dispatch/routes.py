@@ -23,9 +23,10 @@ from ...geo import planner, vrp
 from ...geo.distance import Point
 from .. import audit, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import TIME_ZONE, config_of
 from ..errors import DomainError, present
-from ..models import Branch, RoutePlan, Technician, utcnow
+from ..models import Branch, RoutePlan, Technician
 from ..models.enums import BranchKind, JobStatus, RoutePlanStatus
 from ..workflow import states
 from . import rules
@@ -58,7 +59,7 @@ async def optimize_routes(
     """
     states.check_role(states.ASSIGN, actor.role)
     branch = await _branch(session, actor, branch_id)
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     today = local_day(now)
     if day < today:
         raise DomainError("DATE_IN_PAST", field="date")

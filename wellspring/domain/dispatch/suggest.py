@@ -17,10 +17,11 @@ from ...geo import cells
 from ...geo.distance import km, rough_km
 from .. import policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import TIME_ZONE, config_of
 from ..errors import DomainError, present
 from ..inventory.queries import vans_stock
-from ..models import Address, Branch, Job, Technician, Ticket, User, utcnow
+from ..models import Address, Branch, Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES
 from ..workflow import states
 from . import rules
@@ -88,7 +89,7 @@ async def suggest_technicians(
     if has_engineers is None:
         raise DomainError("NO_TECHNICIANS", field="jobId")
 
-    now = utcnow()
+    now = clock_of(session).now()
     wanted = ticket.type.value
     found: dict[str, Technician] = {}
     seen_cells: set[str] = set()

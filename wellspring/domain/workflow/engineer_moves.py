@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import config_of
 from ..dispatch import eta, locate
 from ..errors import DomainError, PermissionDenied, present
-from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
+from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, Role, TicketStatus
 from . import clock_rules, effects, follow_ups, moves, states
 from .clock_rules import Stamp
@@ -47,7 +48,7 @@ async def _stamp(
     The previous step is the job's last, or its ticket's if later (the move is written to
     both histories, and each stays in order).
     """
-    now = utcnow()
+    now = clock_of(session).now()
     if recorded_at is None:
         return clock_rules.server_stamp(now)
     last_job = await session.scalar(

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, numbering, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import config_of
 from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, PermissionDenied, present
-from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange, utcnow
+from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange
 from ..models.enums import Channel, OwnerKind, Priority, Role, TicketStatus, TicketType
 from . import moves, sla, states, ticket_details
 from .requests import OpenTicketRequest, check_phone, require
@@ -91,7 +92,7 @@ async def open_follow_up_ticket(
         actor,
         type=ticket_type,
         priority=priority,
-        opened_at=utcnow(),
+        opened_at=clock_of(session).now(),
         reason=system_reason("OPENED_FROM", origin.number),
         audit_details={"linked_ticket_id": origin.id},
         channel=Channel.SYSTEM,
@@ -198,7 +199,7 @@ async def open_ticket(
         actor,
         type=request.type,
         priority=request.priority,
-        opened_at=utcnow(),
+        opened_at=clock_of(session).now(),
         channel=channel,
         customer_id=customer.id,
         branch_id=branch_id,

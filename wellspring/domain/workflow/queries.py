@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import bounds, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import TIME_ZONE
 from ..errors import DomainError, PermissionDenied
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
@@ -87,7 +88,7 @@ async def supply_expiring(
         raise PermissionDenied
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    today = dt.datetime.now(TIME_ZONE).date()
+    today = clock_of(session).now().astimezone(TIME_ZONE).date()
     stmt = select(Device).where(
         policy.devices_scope(actor),
         Device.deleted_at.is_(None),
@@ -129,7 +130,7 @@ async def filters_due(
         raise PermissionDenied
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    horizon = dt.datetime.now(TIME_ZONE).date() + dt.timedelta(days=within_days)
+    horizon = clock_of(session).now().astimezone(TIME_ZONE).date() + dt.timedelta(days=within_days)
     conditions = []
     for filter_type in (await session.execute(select(FilterType))).scalars():
         last_change = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import graphene
 
 from wellspring.domain import models as m
@@ -78,8 +76,8 @@ class DeviceFilter(graphene.ObjectType):
     due = graphene.Boolean(required=True, description="Due today or earlier (Asia/Shanghai).")
 
     @staticmethod
-    def resolve_due(root: FilterStatus, _info):
-        return root.is_due(dt.datetime.now(TIME_ZONE).date())
+    def resolve_due(root: FilterStatus, info):
+        return root.is_due(info.context.now.astimezone(TIME_ZONE).date())
 
 
 class WaterTest(ModelObjectType):
