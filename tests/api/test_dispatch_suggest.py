@@ -278,6 +278,7 @@ def _follow_the_engineer(gql: GraphQL, database_url: str, clock: FixedClock) -> 
 
     before = jobs()
     for name in ("AcceptJob", "StartTravel"):
+        clock.advance(dt.timedelta(minutes=2))  # each step after the last, as in a real day
         result = as_engineer(gql, s, "solo", name, {"id": first})
         assert next(iter(result.values()))["errors"] == []
     # The phone reports from far out (Minhang): every remaining stop is now later.
