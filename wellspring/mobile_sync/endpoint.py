@@ -20,10 +20,9 @@ from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
-from wellspring.domain.errors import NotAuthenticated
+from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
 from wellspring.domain.models import SyncClient
-from wellspring.domain.models.enums import Role
-from wellspring.domain.sync import baseline
+from wellspring.domain.sync import baseline, rules
 from wellspring.i18n import message, negotiate
 
 from . import pull, push
@@ -138,8 +137,10 @@ class SyncEndpoints:
             actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
         except NotAuthenticated:
             raise SyncError(401, "UNAUTHENTICATED") from None
-        if actor.role is not Role.TECHNICIAN or actor.technician_id is None:
-            raise SyncError(403, "FORBIDDEN")
+        try:
+            rules.check_may_sync(actor)
+        except PermissionDenied:
+            raise SyncError(403, "FORBIDDEN") from None
         return actor
 
 
@@ -236,17 +237,10 @@ async def _client(
     client_id = request.headers.get(CLIENT_HEADER, "")
     if not CLIENT_ID.match(client_id):
         raise SyncError(400, "SYNC_CLIENT_REQUIRED")
-    client = await session.get(SyncClient, client_id)
-    if client is None:
-        client = SyncClient(id=client_id, user_id=actor.user_id)
-        session.add(client)
-    elif client.user_id != actor.user_id:
-        # Another engineer signed in on this install: its records are not theirs to see.
-        raise SyncError(409, "SYNC_CLIENT_OF_ANOTHER_USER")
-    if schema_version is not None:
-        client.schema_version = schema_version
-    await session.flush()
-    return client
+    try:
+        return await rules.installation(session, actor, client_id, schema_version)
+    except DomainError as error:  # bound to another user
+        raise SyncError(409, error.code) from None
 
 
 def _error(error: SyncError, locale: str) -> JSONResponse:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellspring.domain import models as m
+from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
@@ -45,10 +46,14 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     read: Callable[[Any], dict[str, Any]]  # the server row as the phone's record
-    # Columns the phone may send for a record it creates / changes on a record it holds.
-    creatable: bool = False
+    # Columns the phone may change on a record it holds (domain/sync/rules.py).
     editable: frozenset[str] = frozenset()
     since: int = 1
+
+    @property
+    def creatable(self) -> bool:
+        """Whether a phone may create records of this table (domain/sync/rules.py)."""
+        return self.name in rules.CREATABLE
 
     def columns_at(self, version: int) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.since <= version)
@@ -187,7 +192,7 @@ TABLES: dict[str, Table] = {
                 _t("updated_at_server"),
             ),
             _job,
-            editable=frozenset({"appointment_start", "appointment_end"}),
+            editable=rules.EDITABLE["jobs"],
         ),
         Table(
             "tickets",
@@ -262,7 +267,6 @@ TABLES: dict[str, Table] = {
                 _t("recorded_at"),
             ),
             _consumption,
-            creatable=True,
         ),
         Table(
             "water_tests",
@@ -277,13 +281,11 @@ TABLES: dict[str, Table] = {
                 _t("recorded_at"),
             ),
             _water,
-            creatable=True,
         ),
         Table(
             "job_notes",
             (_s("job_id", max_length=64), _s("body"), _t("recorded_at")),
             lambda n: {"job_id": n.job_id, "body": n.body, "recorded_at": ms(n.recorded_at)},
-            creatable=True,
         ),
         Table(
             "job_events",
@@ -301,7 +303,6 @@ TABLES: dict[str, Table] = {
                 "report_json": _dumps(e.report) if e.report else None,
                 "recorded_at": ms(e.recorded_at),
             },
-            creatable=True,
         ),
     )
 }
