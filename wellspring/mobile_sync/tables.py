@@ -46,9 +46,12 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     read: Callable[[Any], dict[str, Any]]  # the server row as the phone's record
-    # Columns the phone may change on a record it holds (domain/sync/rules.py).
-    editable: frozenset[str] = frozenset()
     since: int = 1
+
+    @property
+    def editable(self) -> frozenset[str]:
+        """The columns a phone may change on a record it holds (domain/sync/rules.py)."""
+        return rules.EDITABLE.get(self.name, frozenset())
 
     @property
     def creatable(self) -> bool:
@@ -192,7 +195,6 @@ TABLES: dict[str, Table] = {
                 _t("updated_at_server"),
             ),
             _job,
-            editable=rules.EDITABLE["jobs"],
         ),
         Table(
             "tickets",
