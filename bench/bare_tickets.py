@@ -19,7 +19,6 @@ import datetime as dt
 import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -31,6 +30,7 @@ from wellspring.api.app import auth_config
 from wellspring.domain import auth, queries
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, NotAuthenticated
 from wellspring.domain.models import utcnow
@@ -40,7 +40,6 @@ from wellspring.settings import Settings, get_settings
 
 M = TypeVar("M")
 # What the DateTime scalar shows: the instant in Asia/Shanghai with its offset.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _time(value: dt.datetime | None) -> str | None:

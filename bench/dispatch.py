@@ -29,13 +29,13 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, text, update
 from starlette.testclient import TestClient
 
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.dispatch import suggest
 from wellspring.domain.models.enums import (
@@ -63,7 +63,6 @@ SUGGEST_DOCUMENT = (ROOT / "clients" / "dispatcher" / "SuggestTechnicians.graphq
     "utf-8"
 )
 LOGIN_DOCUMENT = (ROOT / "clients" / "everyone" / "Login.graphql").read_text("utf-8")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 WARMUP = 20
 CHUNK = 5_000  # rows per executemany
 BATCH = 20_000  # tickets (and their jobs) generated at a time, to bound memory

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tests.factories import unique
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.inventory import ledger
 from wellspring.domain.models.enums import (
@@ -31,7 +32,6 @@ from wellspring.domain.models.enums import (
 from wellspring.domain.users import create_user
 from wellspring.geo import cells
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PASSWORD = "password-123"
 # Places in Shanghai (WGS-84): People's Square, Lujiazui, Xujiahui, Wujiaochang, Hongqiao ...
 PLACES = {

@@ -11,9 +11,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wellspring.domain.config import DomainConfig
 from wellspring.domain.dispatch.config import DispatchConfig
 from wellspring.domain.workflow.clock_rules import ClockRules
-from wellspring.domain.workflow.config import WorkflowConfig
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
 from wellspring.geo.travel import TravelModel
 
@@ -149,14 +149,16 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
     )
 
 
-def workflow_config(settings: Settings) -> WorkflowConfig:
-    """The phone-clock rules and SLA hours these settings describe."""
-    return WorkflowConfig(
-        clock=ClockRules(
+def domain_config(settings: Settings) -> DomainConfig:
+    """The domain configuration these settings describe: phone-clock rules, SLA hours and
+    dispatch (raises ValueError if invalid). Built once per app or command."""
+    return DomainConfig(
+        clock_rules=ClockRules(
             skew=dt.timedelta(minutes=settings.clock_skew_minutes),
             max_age=dt.timedelta(days=settings.recorded_time_max_age_days),
         ),
         sla_hours=settings.sla_hours,
+        dispatch=dispatch_config(settings),
     )
 
 

@@ -4,7 +4,6 @@ and client datums for new addresses, and re-planning a day already under way."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from itertools import pairwise
@@ -13,23 +12,24 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import PLACES, Site, add_job, add_technician, make_branch
 from tests.factories import fetch
 from tests.fake_geocoder import FakeServer, Reply
+from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.dispatch import config, locate, routes
+from wellspring.domain.dispatch import locate, routes
 from wellspring.domain.models.enums import JobStatus, Role, TicketType
 from wellspring.geo.coords import CoordSystem, wgs84_to_bd09
 from wellspring.geo.distance import km
-from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
 from wellspring.schema.core.ids import global_id
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def doc(name: str) -> str:
@@ -37,17 +37,18 @@ def doc(name: str) -> str:
 
 
 @pytest.fixture
-def geocoder(fake_server: FakeServer) -> Iterator[FakeServer]:
-    """The process's dispatch settings with Nominatim at the fake server, restored after."""
-    before = config.current()
-    settings = GeocoderSettings(
-        kind="nominatim", user_agent="tests", domain=fake_server.domain, scheme="http", timeout=0.5
+def geo_gql(database_url: str, fake_server: FakeServer) -> Iterator[GraphQL]:
+    """An app whose settings point Nominatim at the fake server."""
+    settings = make_settings(
+        database_url,
+        geocoder="nominatim",
+        geocoder_user_agent="tests",
+        geocoder_domain=fake_server.domain,
+        geocoder_scheme="http",
+        geocoder_timeout_seconds=0.5,
     )
-    config.configure(dataclasses.replace(before, geocoder=build_geocoder(settings)))
-    try:
-        yield fake_server
-    finally:
-        config.configure(before)
+    with TestClient(create_app(settings)) as test_client:
+        yield GraphQL(test_client)
 
 
 def _address(site: Site, job: str) -> str:
@@ -73,24 +74,24 @@ def test_without_a_geocoder_nothing_is_asked(gql: GraphQL, database_url: str) ->
 
 
 def test_geocoded_once_then_from_the_cache(
-    gql: GraphQL, database_url: str, geocoder: FakeServer
+    geo_gql: GraphQL, database_url: str, fake_server: FakeServer
 ) -> None:
     s = make_branch(database_url)
     add_job(s, "j", at=None, district="静安区")
     add_job(s, "k", at=None, district="静安区")  # the same text: the cache answers
-    geocoder.reply = Reply(body=[{"lat": "31.2290", "lon": "121.4480", "display_name": "静安"}])
-    first = geocode(gql, _address(s, "j"))
+    fake_server.reply = Reply(body=[{"lat": "31.2290", "lon": "121.4480", "display_name": "静安"}])
+    first = geocode(geo_gql, _address(s, "j"))
     assert first["errors"] == []
     assert first["address"]["latitude"] == pytest.approx(31.2290)
     assert first["address"]["isApproximate"] is False
     assert first["address"]["coordinateSource"] == "nominatim"
-    second = geocode(gql, _address(s, "k"))
+    second = geocode(geo_gql, _address(s, "k"))
     assert second["address"]["longitude"] == pytest.approx(121.4480)
-    assert len(geocoder.requests) == 1
+    assert len(fake_server.requests) == 1
 
 
 def test_a_geocoder_down_or_slow_leaves_the_address_alone(
-    gql: GraphQL, database_url: str, geocoder: FakeServer
+    geo_gql: GraphQL, database_url: str, fake_server: FakeServer
 ) -> None:
     s = make_branch(database_url)
     add_job(s, "slow", at=None, district="徐汇区", details={})
@@ -100,8 +101,8 @@ def test_a_geocoder_down_or_slow_leaves_the_address_alone(
         select(m.Address.latitude, m.Address.version).where(m.Address.id == address_id),
     )
     for reply in (Reply(body=[], delay=2.0), Reply(status=503, body={"error": "down"})):
-        geocoder.reply = reply
-        result = geocode(gql, address_id)
+        fake_server.reply = reply
+        result = geocode(geo_gql, address_id)
         assert result["errors"][0]["code"] == "GEOCODER_UNAVAILABLE"
         assert result["address"] is None
     after = fetch(
@@ -109,8 +110,8 @@ def test_a_geocoder_down_or_slow_leaves_the_address_alone(
         select(m.Address.latitude, m.Address.version).where(m.Address.id == address_id),
     )
     assert after == before
-    geocoder.reply = Reply(body=[])
-    assert geocode(gql, address_id)["errors"][0]["code"] == "ADDRESS_NOT_FOUND"
+    fake_server.reply = Reply(body=[])
+    assert geocode(geo_gql, address_id)["errors"][0]["code"] == "ADDRESS_NOT_FOUND"
 
 
 def _point(values: dict[str, object]) -> tuple[float, float]:

@@ -24,13 +24,13 @@ from tests.dispatch_site import (
 )
 from tests.factories import fetch
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.dispatch import rules
 from wellspring.domain.models.enums import JobStatus, Priority, TicketType
 from wellspring.geo.travel import TravelModel
 from wellspring.schema.core.ids import global_id
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 TOMORROW = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)
 T = TicketType
 

@@ -17,8 +17,8 @@ from tests.api.test_master_data import branch_id
 from tests.api.test_workflow import doc, ids, ok, open_repair, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import unique
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.dispatch.board import DayStatus, day_status
-from wellspring.domain.dispatch.locate import SHANGHAI
 from wellspring.domain.models import Technician
 from wellspring.domain.models.enums import JobStatus
 

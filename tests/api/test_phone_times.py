@@ -39,7 +39,6 @@ from wellspring.domain.models.enums import (
     TicketStatus,
     TicketType,
 )
-from wellspring.domain.workflow import config as workflow_config
 from wellspring.domain.workflow.clock_rules import (
     CLAMPED_BEFORE_PREVIOUS,
     CLAMPED_FUTURE,
@@ -47,7 +46,6 @@ from wellspring.domain.workflow.clock_rules import (
 )
 from wellspring.i18n import EN, ZH, message
 from wellspring.schema.core.ids import global_id
-from wellspring.settings import workflow_config as workflow_settings
 
 from .test_workflow import doc
 
@@ -437,11 +435,8 @@ def sla_client(database_url: str) -> Iterator[TestClient]:
     """An app whose settings shorten the SLA of the tickets the system opens."""
     hours = {"FILTER_CHANGE": {"HIGH": 3}, "COMPLAINT": {"HIGH": 5}}
     app = create_app(make_settings(database_url, sla_hours=hours))
-    try:
-        with TestClient(app) as test_client:
-            yield test_client
-    finally:
-        workflow_config.configure(workflow_settings(make_settings(database_url)))
+    with TestClient(app) as test_client:
+        yield test_client
 
 
 def test_tickets_the_system_opens_follow_the_sla_settings(

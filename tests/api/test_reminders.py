@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.conftest import GraphQL
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 EXPIRING = """query($days: Int, $expired: Boolean, $after: String) {
   devicesSupplyExpiring(withinDays: $days, includeExpired: $expired, first: 20, after: $after) {
     totalCount

@@ -330,7 +330,9 @@ def test_low_stock_suggests_the_nearest_transfer_else_a_purchase(
 def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) -> None:
     import datetime as dt
 
-    month = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
+    from wellspring.domain.config import TIME_ZONE
+
+    month = dt.datetime.now(TIME_ZONE).strftime("%Y-%m")
     report = (
         "query($m: String!) { consumptionReport(month: $m) { part { sku } branch { code } "
         "deviceModel { code } quantity value { amount } } }"

@@ -24,10 +24,10 @@ from tests.dispatch_site import (
 from tests.factories import fetch, scalars
 from tests.sync_phone import Phone
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.models.enums import JobStatus, TicketType
 from wellspring.schema.core.ids import global_id
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 

@@ -12,6 +12,7 @@ from tests.api.test_workflow import doc, ids, ok, payload, window
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.models.enums import (
     TICKET_OPEN_STATUSES,
     CardStatus,
@@ -320,7 +321,7 @@ def test_recharges_extend_the_supply_or_the_buckets(gql: GraphQL, database_url: 
     }
     through_the_visit(gql, database_url, ticket_input)
     after = device_row(database_url, device)
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = dt.datetime.now(TIME_ZONE).date()
     start = max(today, before.supply_expires_on or today)
     assert after.supply_expires_on is not None
     assert 89 <= (after.supply_expires_on - start).days <= 92

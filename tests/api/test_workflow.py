@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.models.enums import CardStatus, DeviceStatus, OwnerKind
 from wellspring.schema.core.ids import global_id
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 REPAIR_REPORT = {"faultSymptom": "不出水", "faultCode": "E02", "repairLevel": "LEVEL_1"}

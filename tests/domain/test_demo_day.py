@@ -19,8 +19,8 @@ from wellspring.demo import load_demo_data
 from wellspring.demo.clock import CHINA, Clock
 from wellspring.domain import models as m
 from wellspring.domain import numbering
+from wellspring.domain.config import DomainConfig
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.dispatch import config
 from wellspring.domain.models.enums import TICKET_OPEN_STATUSES, JobStatus, TicketStatus
 from wellspring.domain.tickets import is_overdue
 
@@ -105,7 +105,7 @@ def test_visits_under_way_began_this_morning_with_fresh_positions(day_url: str) 
         .where(m.Job.status.in_((JobStatus.EN_ROUTE, JobStatus.ON_SITE))),
     )
     assert {status for status, _, _ in rows} == {JobStatus.EN_ROUTE, JobStatus.ON_SITE}
-    max_age = config.current().position_max_age
+    max_age = DomainConfig().dispatch.position_max_age
     for _, set_out, tech in rows:
         assert NOW - dt.timedelta(hours=3) < _utc(set_out) < NOW
         assert tech.position_at is not None

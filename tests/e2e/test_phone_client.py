@@ -32,12 +32,12 @@ from tests.e2e.live import SYNC_CLIENT, GraphQL, Phone, document, free_port, liv
 from tests.factories import fetch
 from wellspring.api import migrations
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.models.enums import JOB_OPEN_STATUSES, LedgerKind
 
 ENGINEER = "tech-sh-1"
 OTHER_ENGINEER = "tech-sh-2"
 DISPATCHER = "hq"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 OPEN = {s.value for s in JOB_OPEN_STATUSES}
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long (docs/sync.md)
 # The events that take a job from its status to ON_SITE, where parts and water tests go.
@@ -205,7 +205,6 @@ def clean_sync(phone: Phone) -> dict[str, Any]:
 
 def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: Path) -> None:
     url, base = server
-    started = time.monotonic()
     gql = GraphQL(base)
     findings = Findings()
     technicians = dict(
@@ -485,7 +484,6 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
     assert job_c not in my_jobs(gql)
 
     assert not findings.items, "contract deviations:\n- " + "\n- ".join(findings.items)
-    assert time.monotonic() - started < 60
 
 
 def test_the_driver_refuses_to_run_against_nothing(tmp_path: Path) -> None:

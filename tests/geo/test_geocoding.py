@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.fake_geocoder import FakeServer, Reply
@@ -153,10 +151,9 @@ def test_slow_server_times_out(fake_server: FakeServer) -> None:
     fake_server.reply = Reply(body=[PEOPLES_SQUARE], delay=1.5)
     geocoder = build_geocoder(_settings(fake_server, "nominatim", timeout=0.3))
     assert geocoder is not None
-    started = time.monotonic()
+    # Without the timeout the answer would arrive (after 1.5 s) and nothing would be raised.
     with pytest.raises(GeocodingUnavailable):
         geocoder.geocode("上海市黄浦区人民广场")
-    assert time.monotonic() - started < 1.4
 
 
 def test_malformed_answer_is_unavailable(fake_server: FakeServer) -> None:

@@ -15,18 +15,15 @@ from starlette.routing import Route
 
 from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
+from wellspring.domain.clock import SYSTEM_CLOCK, Clock
 from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.dispatch import config as dispatch_config
 from wellspring.domain.media import config as media_domain_config
-from wellspring.domain.workflow import config as workflow_config
 from wellspring.media.local import FILE_PATH, UPLOAD_PATH, LocalStore
 from wellspring.media.local_http import LocalMediaEndpoints
 from wellspring.media.wiring import media_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
 from wellspring.schema import build_schema
-from wellspring.settings import Settings, get_settings
-from wellspring.settings import dispatch_config as dispatch_settings
-from wellspring.settings import workflow_config as workflow_settings
+from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations
 from .graphql_endpoint import GraphQLEndpoint
@@ -87,11 +84,11 @@ def _media_routes(store: object, max_bytes: int) -> list[Route]:
     ]
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> Starlette:
+    """The app; ``clock`` is the system clock except in tests that set the time."""
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
-    dispatch_config.configure(dispatch_settings(settings))
-    workflow_config.configure(workflow_settings(settings))
+    config = domain_config(settings)  # once: every session of this app carries it
     media = media_config(settings)
     media_domain_config.configure(media)
     schema = build_schema().graphql_schema
@@ -102,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
-        app.state.session_factory = session_factory(engine)
+        app.state.session_factory = session_factory(engine, config=config, clock=clock)
         app.state.head_revision = migrations.head_revision(settings.database_url)
         try:
             yield

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
@@ -18,7 +19,7 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.models import Branch
 from wellspring.domain.models.enums import Role
 from wellspring.i18n import EN, message
-from wellspring.settings import Settings, get_settings
+from wellspring.settings import Settings, domain_config, get_settings
 
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
@@ -86,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions carrying the domain configuration of the environment's settings."""
+    return session_factory(engine, config=domain_config(get_settings()))
+
+
 async def _is_empty(url: str) -> bool:
     engine = create_engine(url)
     try:
@@ -101,7 +107,7 @@ async def _load_demo(url: str, scale: int, seed: int) -> None:
 
     engine = create_engine(url)
     try:
-        async with transaction(session_factory(engine)) as session:
+        async with transaction(_sessions(engine)) as session:
             summary = await load_demo_data(session, scale=scale, seed=seed)
     finally:
         await engine.dispose()
@@ -115,7 +121,7 @@ async def _create_user(url: str, args: argparse.Namespace) -> int:
     password = os.environ.get(args.password_env) or getpass.getpass("Password: ")
     engine = create_engine(url)
     try:
-        async with transaction(session_factory(engine)) as session:
+        async with transaction(_sessions(engine)) as session:
             user = await create_user(
                 session,
                 SYSTEM,
@@ -144,7 +150,7 @@ async def _init(url: str, args: argparse.Namespace) -> int:
     password = os.environ.get(args.password_env) or getpass.getpass("Admin password: ")
     engine = create_engine(url)
     try:
-        async with transaction(session_factory(engine)) as session:
+        async with transaction(_sessions(engine)) as session:
             admin = await initialize(
                 session,
                 admin_username=args.admin_username,

@@ -34,6 +34,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from wellspring import context as request_context
 from wellspring.domain import auth
+from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import (
     BrokenInvariant,
@@ -215,7 +216,7 @@ class GraphQLEndpoint:
                     client_ip=request.client.host if request.client else "",
                     user_agent=request.headers.get("user-agent", ""),
                     request_id=request_context.request_id.get(),
-                    sla_hours=self.settings.sla_hours,
+                    now=clock_of(session).now(),
                 )
                 result = execute(
                     self.schema,

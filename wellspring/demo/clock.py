@@ -8,9 +8,10 @@ import functools
 import uuid
 from dataclasses import dataclass
 
+from wellspring.domain.config import TIME_ZONE
+
 NAMESPACE = uuid.UUID("38ff36dd-12d7-484e-b48a-bd2965a1a312")
-# China has kept UTC+8 without daylight saving since 1991; a fixed offset needs no tzdata.
-CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+CHINA = TIME_ZONE  # the business time zone, named once in domain/config.py
 SLOTS = (9, 11, 13, 15)  # appointment windows start on these local hours and last two
 WINDOW = dt.timedelta(hours=2)
 HISTORY_ENDS = dt.timedelta(days=22)  # the long past (customers, installs) ends this long ago

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import versioning
+from ..domain.clock import clock_of
 from ..domain.models import AccountCard, Agent, Branch, Customer, Device, Technician, User
 from .clock import Clock
 from .customers import plan_owners, write_customers
@@ -101,7 +102,7 @@ async def load_demo_data(
     # One version for the whole load, written into the rows themselves: bulk inserts bypass
     # the flush hook that stamps ORM-added rows.
     version = await session.run_sync(versioning.next_version)
-    clock = Clock((now or dt.datetime.now(dt.UTC)).replace(microsecond=0))
+    clock = Clock((now or clock_of(session).now()).replace(microsecond=0))
     demo = Demo(session, scale=scale, seed=seed, version=version, clock=clock)
     summary = await build(demo)
     await load_inventory(session, version=version, at=clock.base)

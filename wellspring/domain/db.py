@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from . import events, versioning
+from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
+from .config import CONFIG_KEY, DEFAULT_CONFIG, DomainConfig
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -64,8 +66,16 @@ async def declare_writes(session: AsyncSession) -> None:
     await session.connection(execution_options={WRITE_OPTION: True})
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def session_factory(
+    engine: AsyncEngine, *, config: DomainConfig = DEFAULT_CONFIG, clock: Clock = SYSTEM_CLOCK
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry the domain configuration (config.py) and the clock (clock.py)."""
+    factory = async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=True,
+        info={CONFIG_KEY: config, CLOCK_KEY: clock},
+    )
     versioning.install(factory)
     return factory
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
 from .actor import Actor
-from .models import Ticket, utcnow
+from .clock import clock_of
+from .models import Ticket
 from .models.enums import TICKET_OPEN_STATUSES, Priority, TicketStatus, TicketType
 from .pagination import Page, SortKey, paginate
 
@@ -53,7 +54,7 @@ FINISHED = frozenset({TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE, Ticket
 WORKING = TICKET_OPEN_STATUSES - FINISHED
 
 
-def is_overdue(ticket: Ticket, now: dt.datetime | None = None) -> bool:
+def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
     """Not finished by its due time.
 
     Work still owed is overdue once the due time has passed; finished work is overdue only if
@@ -64,7 +65,7 @@ def is_overdue(ticket: Ticket, now: dt.datetime | None = None) -> bool:
         return False
     if ticket.status in FINISHED:
         return ticket.completed_at is not None and ticket.completed_at > ticket.due_at
-    return ticket.status in WORKING and ticket.due_at < (now or utcnow())
+    return ticket.status in WORKING and ticket.due_at < now
 
 
 def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
@@ -103,7 +104,7 @@ async def list_tickets(
     if f.open_only:
         stmt = stmt.where(Ticket.status.in_(TICKET_OPEN_STATUSES))
     if f.overdue is not None:
-        late = overdue_clause(utcnow())
+        late = overdue_clause(clock_of(session).now())
         stmt = stmt.where(late if f.overdue else ~late)
     if f.created_after is not None:
         stmt = stmt.where(Ticket.created_at >= f.created_after)

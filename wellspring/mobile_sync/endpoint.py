@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from wellspring.domain import auth, permissions, versioning
+from wellspring.domain import auth, versioning
 from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
+from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
-from wellspring.domain.errors import NotAuthenticated
-from wellspring.domain.models import SyncClient, utcnow
-from wellspring.domain.sync import baseline
+from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
+from wellspring.domain.models import SyncClient
+from wellspring.domain.sync import baseline, rules
 from wellspring.i18n import message, negotiate
 
 from . import pull, push
@@ -51,7 +52,8 @@ class SyncEndpoints:
             async with factory() as session:
                 actor = await self._actor(request, session)
                 client = await _client(session, request, actor, schema_version)
-                client.last_pull_at = utcnow()
+                now = clock_of(session).now()
+                client.last_pull_at = now
                 plan = await pull.plan_pull(
                     session,
                     actor,
@@ -59,7 +61,7 @@ class SyncEndpoints:
                     last_pulled_at=last,
                     schema_version=schema_version,
                     migration=migration,
-                    now=utcnow(),
+                    now=now,
                 )
                 client.last_cursor = plan.timestamp
                 client.edit_baseline = baseline.after_pull(
@@ -106,7 +108,7 @@ class SyncEndpoints:
                     push_cursor=cursor,
                     conflicts=bool(answer["conflicts"]),
                 )
-                client.last_push_at = utcnow()
+                client.last_push_at = clock_of(session).now()
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
@@ -135,8 +137,10 @@ class SyncEndpoints:
             actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
         except NotAuthenticated:
             raise SyncError(401, "UNAUTHENTICATED") from None
-        if not permissions.allows(actor, "sync.use"):
-            raise SyncError(403, "FORBIDDEN")
+        try:
+            rules.check_may_sync(actor)
+        except PermissionDenied:
+            raise SyncError(403, "FORBIDDEN") from None
         return actor
 
 
@@ -233,17 +237,10 @@ async def _client(
     client_id = request.headers.get(CLIENT_HEADER, "")
     if not CLIENT_ID.match(client_id):
         raise SyncError(400, "SYNC_CLIENT_REQUIRED")
-    client = await session.get(SyncClient, client_id)
-    if client is None:
-        client = SyncClient(id=client_id, user_id=actor.user_id)
-        session.add(client)
-    elif client.user_id != actor.user_id:
-        # Another engineer signed in on this install: its records are not theirs to see.
-        raise SyncError(409, "SYNC_CLIENT_OF_ANOTHER_USER")
-    if schema_version is not None:
-        client.schema_version = schema_version
-    await session.flush()
-    return client
+    try:
+        return await rules.installation(session, actor, client_id, schema_version)
+    except DomainError as error:  # bound to another user
+        raise SyncError(409, error.code) from None
 
 
 def _error(error: SyncError, locale: str) -> JSONResponse:

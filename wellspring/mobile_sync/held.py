@@ -8,8 +8,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain.models import SyncHeld
-
-from .scope import chunks
+from wellspring.domain.sync.scope import chunks
 
 
 async def held_as_of(

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.inventory import line_keys
 from wellspring.domain.models.enums import LedgerKind
+from wellspring.domain.sync.scope import Scope, chunks, engineer_scope
 from wellspring.domain.versioning import current_version
 
 from . import held
 from .errors import SyncError
-from .scope import Scope, chunks, engineer_scope
 from .tables import TABLES, Consumption, Table, record
 
 MODELS: dict[str, Any] = {
@@ -181,7 +182,7 @@ async def _consumptions(
         entries = list(
             (await session.execute(select(m.StockEntry).where(m.StockEntry.id.in_(part)))).scalars()
         )
-        olds = [f"{e.client_id}:old" for e in entries if e.client_id]
+        olds = [line_keys.old_part_key(e.client_id) for e in entries if e.client_id]
         returned: set[str] = set()
         for old_part in chunks(olds):
             found = await session.execute(
@@ -192,7 +193,8 @@ async def _consumptions(
             )
             returned.update(c for (c,) in found.all() if c)
         for entry in sorted(entries, key=lambda e: by_entry[e.id]):
-            consumption = Consumption(entry, f"{entry.client_id}:old" in returned)
+            old = line_keys.old_part_key(entry.client_id) if entry.client_id else None
+            consumption = Consumption(entry, old in returned)
             yield record(table, by_entry[entry.id], consumption, plan.schema_version)
         session.expunge_all()
 

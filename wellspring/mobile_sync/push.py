@@ -20,16 +20,16 @@ from wellspring.domain import models as m
 from wellspring.domain import versioning, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
-from wellspring.domain.inventory import consumption, documents
+from wellspring.domain.inventory import consumption, documents, line_keys
 from wellspring.domain.media import uploads
 from wellspring.domain.models.enums import AttachmentKind
+from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
 from . import held, values
 from .errors import SyncError
 from .pull import MODELS
-from .scope import FIRST_LINE
 from .tables import TABLES, Table, record
 
 MAX_RECORDS = 1000
@@ -40,8 +40,6 @@ META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
 CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
-# Conflicts the merge rules settle for the server (docs/sync.md): not a rejection to retry.
-SERVER_WINS = frozenset({"CHANGED_ON_SERVER"})
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,7 @@ async def apply(
                 "field": error.field,
                 "message": message(error.code, locale, **params),
             }
-            if error.code in SERVER_WINS:
+            if error.code in rules.SERVER_WINS:
                 conflicts.setdefault(rec.table.name, {})[rec.id] = reason
                 versioning.mark_changed(session, MODELS[rec.table.name].__table__, {rec.id})
             else:
@@ -276,9 +274,8 @@ async def _update(
 ) -> None:
     """Only a job's appointment may change from the phone; anything else is refused."""
     named = values.updated(rec.table, rec.values, rec.changed)
-    if rec.table.name == "part_consumptions":
-        if named:  # a ledger entry is never edited; a correction is a new one
-            raise DomainError("READ_ONLY_TABLE", field=rec.table.name)
+    if rec.table.name in rules.LEDGER:
+        rules.check_edit(rec.table.name, named)  # a ledger entry is never edited
         return
     row = await session.get(MODELS[rec.table.name], rec.id)
     if row is None:
@@ -288,10 +285,7 @@ async def _update(
     changed = frozenset(c for c in changed if rec.values.get(c) != server.get(c))
     if not changed:
         return  # nothing new (a replay, or the phone echoing what it was sent)
-    not_allowed = sorted(changed - rec.table.editable)
-    if not_allowed:
-        code = "READ_ONLY_COLUMN" if rec.table.editable else "READ_ONLY_TABLE"
-        raise DomainError(code, field=not_allowed[0])
+    rules.check_edit(rec.table.name, changed)
     if isinstance(row, m.Job) and row.technician_id != actor.technician_id:
         raise DomainError("NOT_FOUND", field="id")
     columns = {c.name: c for c in rec.table.columns}
@@ -310,7 +304,7 @@ async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
         found = await session.scalar(
             select(m.StockEntry.id).where(
                 (m.StockEntry.id == record_id)
-                | (m.StockEntry.client_id == f"{record_id}{FIRST_LINE}")
+                | (m.StockEntry.client_id == line_keys.first_line_key(record_id))
             )
         )
         return found is not None

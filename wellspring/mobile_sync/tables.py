@@ -16,6 +16,7 @@ from wellspring.domain import models as m
 from wellspring.domain.media import config as media_config
 from wellspring.domain.media import keys as media_keys
 from wellspring.domain.models.enums import AttachmentKind, AttachmentStatus
+from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
@@ -48,10 +49,17 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     read: Callable[[Any], dict[str, Any]]  # the server row as the phone's record
-    # Columns the phone may send for a record it creates / changes on a record it holds.
-    creatable: bool = False
-    editable: frozenset[str] = frozenset()
     since: int = 1
+
+    @property
+    def editable(self) -> frozenset[str]:
+        """The columns a phone may change on a record it holds (domain/sync/rules.py)."""
+        return rules.EDITABLE.get(self.name, frozenset())
+
+    @property
+    def creatable(self) -> bool:
+        """Whether a phone may create records of this table (domain/sync/rules.py)."""
+        return self.name in rules.CREATABLE
 
     def columns_at(self, version: int) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.since <= version)
@@ -211,7 +219,6 @@ TABLES: dict[str, Table] = {
                 _t("updated_at_server"),
             ),
             _job,
-            editable=frozenset({"appointment_start", "appointment_end"}),
         ),
         Table(
             "tickets",
@@ -286,7 +293,6 @@ TABLES: dict[str, Table] = {
                 _t("recorded_at"),
             ),
             _consumption,
-            creatable=True,
         ),
         Table(
             "water_tests",
@@ -301,13 +307,11 @@ TABLES: dict[str, Table] = {
                 _t("recorded_at"),
             ),
             _water,
-            creatable=True,
         ),
         Table(
             "job_notes",
             (_s("job_id", max_length=64), _s("body"), _t("recorded_at")),
             lambda n: {"job_id": n.job_id, "body": n.body, "recorded_at": ms(n.recorded_at)},
-            creatable=True,
         ),
         Table(
             "job_events",
@@ -325,7 +329,6 @@ TABLES: dict[str, Table] = {
                 "report_json": _dumps(e.report) if e.report else None,
                 "recorded_at": ms(e.recorded_at),
             },
-            creatable=True,
         ),
         Table(
             "attachments",
@@ -342,7 +345,6 @@ TABLES: dict[str, Table] = {
                 _s("thumbnail_url", optional=True),
             ),
             _attachment,
-            creatable=True,
             since=3,
         ),
     )

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions, policy
 from ..actor import Actor
+from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from ..pagination import Page, SortKey, paginate
-from .locate import SHANGHAI, local_day
+from .locate import local_day
 
 # An appointment window that ended before the engineer arrived makes a job late too.
 _NOT_ARRIVED = (JobStatus.ASSIGNED, JobStatus.ACCEPTED, JobStatus.EN_ROUTE)
@@ -55,7 +56,7 @@ class TechnicianDay:
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     return start, start + dt.timedelta(days=1)
 
 
@@ -105,7 +106,7 @@ async def technicians_page(
 
 
 def _on_shift(tech: Technician, now: dt.datetime) -> bool:
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(TIME_ZONE)
     if local.isoweekday() not in (tech.work_days or []):
         return False
     return tech.shift_start <= local.time().replace(tzinfo=None) < tech.shift_end

@@ -1,8 +1,6 @@
-"""The dispatch settings the process runs with: travel model, position age, geocoder, solver.
+"""The dispatch part of the domain configuration: travel model, position age, geocoder, solver.
 
-The app configures them once at start-up from the environment; tests and tools may pass their
-own. Kept out of the request context because the engineer's moves (through any door: GraphQL,
-phone sync) recompute ETAs with them.
+Part of :class:`wellspring.domain.config.DomainConfig`, which the sessions carry.
 """
 
 from __future__ import annotations
@@ -25,15 +23,3 @@ class DispatchConfig:
     solver_timeout_seconds: float | None = 20.0
     # Both engines together (geo.planner): VROOM, then PyVRP; 0 runs VROOM alone.
     route_time_budget_seconds: float = 0.8
-
-
-_current = DispatchConfig()
-
-
-def configure(config: DispatchConfig) -> None:
-    global _current
-    _current = config
-
-
-def current() -> DispatchConfig:
-    return _current

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..config import TIME_ZONE, config_of
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
-from . import config, rules
-from .locate import SHANGHAI, address_site, local_day, technician_position
+from . import rules
+from .locate import address_site, local_day, technician_position
 
 # An estimate that moved less than this is left alone: fewer writes, fewer sync changes.
 MIN_CHANGE = dt.timedelta(minutes=2)
@@ -31,7 +32,7 @@ def clear_route(job: Job) -> None:
 async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> list[Job]:
     """Recompute and store the ETA of each of today's routed open jobs; returns those changed."""
     day = local_day(now)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     rows = (
         await session.execute(
             select(Job, Ticket, Address)
@@ -52,7 +53,8 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
         return []
     stops = [(job, ticket, address_site(address), address) for job, ticket, address in rows]
     branch = await session.get(Branch, tech.branch_id)
-    here = technician_position(tech, now, branch)
+    dispatch = config_of(session).dispatch
+    here = technician_position(tech, now, dispatch.position_max_age, branch)
     point = here.point if here is not None else None
     clock = now
     on_site = next((s for s in stops if s[0].status is JobStatus.ON_SITE), None)
@@ -64,13 +66,15 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
     en_route = [s for s in stops if s[0].status is JobStatus.EN_ROUTE]
     waiting = [s for s in stops if s[0].status not in (JobStatus.ON_SITE, JobStatus.EN_ROUTE)]
     lunch_after = await _planned_lunch(session, rows[0][0].route_plan_id, tech.id)
-    lunch_due = now.astimezone(SHANGHAI).time() < rules.LUNCH_LATEST_END and lunch_after is not None
-    travel = config.current().travel
+    lunch_due = (
+        now.astimezone(TIME_ZONE).time() < rules.LUNCH_LATEST_END and lunch_after is not None
+    )
+    travel = dispatch.travel
     changed: list[Job] = []
     for job, ticket, site, address in [*en_route, *waiting]:
         if site is None or point is None:
             continue
-        hour = clock.astimezone(SHANGHAI).hour
+        hour = clock.astimezone(TIME_ZONE).hour
         leg = travel.estimate(point, site.point, city=address.city if address else "", hour=hour)
         arrival = clock + dt.timedelta(seconds=leg.seconds)
         if job.eta is None or abs(job.eta - arrival) >= MIN_CHANGE:

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ...geo.geocoding import GeocodingUnavailable
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..config import config_of
 from ..errors import DomainError
 from ..models import Address, GeocodeCacheEntry
-from . import config
 
 
 async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: str) -> Address:
@@ -30,7 +30,7 @@ async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: st
     ).scalar_one_or_none()
     if address is None or address.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="addressId")
-    geocoder = config.current().geocoder
+    geocoder = config_of(session).dispatch.geocoder
     if geocoder is None:
         raise DomainError("GEOCODER_NOT_CONFIGURED", field="addressId")
     query = address.full_text[:300]

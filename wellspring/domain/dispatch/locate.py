@@ -6,16 +6,13 @@ import datetime as dt
 import enum
 import math
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from ...geo import cells, centroids
 from ...geo.coords import CoordSystem, to_wgs84
 from ...geo.distance import Point
+from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..models import Address, Branch, Technician
-from . import config
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class CoordinateSource(enum.StrEnum):
@@ -56,25 +53,23 @@ class Site:
 
 
 def local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(SHANGHAI).date()
+    return moment.astimezone(TIME_ZONE).date()
 
 
-def phone_fix_is_fresh(tech: Technician, now: dt.datetime) -> bool:
-    """Whether the phone's last fix is recent enough to place the engineer."""
-    return tech.position_at is not None and now - tech.position_at <= (
-        config.current().position_max_age
-    )
+def phone_fix_is_fresh(tech: Technician, now: dt.datetime, max_age: dt.timedelta) -> bool:
+    """Whether the phone's last fix is recent enough (``max_age``) to place the engineer."""
+    return tech.position_at is not None and now - tech.position_at <= max_age
 
 
 def technician_position(
-    tech: Technician, now: dt.datetime, branch: Branch | None = None
+    tech: Technician, now: dt.datetime, max_age: dt.timedelta, branch: Branch | None = None
 ) -> Located | None:
     """The engineer's best-known position: a fresh phone fix, today's last site, or home."""
     if (
         tech.position_latitude is not None
         and tech.position_longitude is not None
         and tech.position_at is not None
-        and phone_fix_is_fresh(tech, now)
+        and phone_fix_is_fresh(tech, now, max_age)
     ):
         point = (tech.position_latitude, tech.position_longitude)
         return Located(point, PositionSource.PHONE, tech.position_at)

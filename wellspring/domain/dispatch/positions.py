@@ -11,8 +11,9 @@ from ...geo import cells
 from ...geo.coords import CoordSystem, to_wgs84
 from .. import permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import Job, Technician, utcnow
+from ..models import Job, Technician
 from . import eta
 from .locate import check_point
 
@@ -34,7 +35,7 @@ async def update_location(
     check_point(latitude, longitude, "latitude")
     if accuracy is not None and not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
         raise DomainError("INVALID_ACCURACY", field="accuracy", maximum=int(MAX_ACCURACY_M))
-    now = utcnow()
+    now = clock_of(session).now()
     at = now if recorded_at is None else min(recorded_at, now)  # a phone's clock may run ahead
     tech = await session.get(Technician, actor.technician_id)
     if tech is None or tech.deleted_at is not None:

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import Job, RoutePlan, utcnow
+from ..models import Job, RoutePlan
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus, RoutePlanStatus
 from ..workflow import dispatching
 from . import eta
@@ -37,7 +38,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
         raise DomainError("NOT_FOUND", field="planId")
     if plan.status is not RoutePlanStatus.PROPOSED:
         raise DomainError("PLAN_NOT_PROPOSED", field="planId", status=plan.status.value)
-    now = utcnow()
+    now = clock_of(session).now()
     if plan.day < local_day(now):
         raise DomainError("DATE_IN_PAST", field="planId")
     placed: set[str] = set()

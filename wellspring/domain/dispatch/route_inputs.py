@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import vrp
 from ...geo.distance import Point
-from ...geo.travel import TravelModel
+from ..config import TIME_ZONE
 from ..models import Address, Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus, TicketType
 from . import rules
-from .locate import SHANGHAI, Site, address_site, home_point, technician_position
+from .config import DispatchConfig
+from .locate import Site, address_site, home_point, technician_position
 
 SKILL = {t: i + 1 for i, t in enumerate(TicketType)}
 PINNED_SKILL_BASE = 1000  # one private skill per engineer keeps accepted jobs with them
@@ -50,7 +51,7 @@ class Clock:
     """Seconds from the planned day's local midnight, and back to aware datetimes."""
 
     def __init__(self, day: dt.date) -> None:
-        self.origin = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+        self.origin = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE)
 
     def of(self, moment: dt.datetime) -> int:
         return int((moment - self.origin).total_seconds())
@@ -108,7 +109,7 @@ def vehicle_for(
     now: dt.datetime,
     now_clock: int,
     under_way: dict[str, list[Stop]],
-    travel: TravelModel,
+    dispatch: DispatchConfig,
     hour: int,
 ) -> Vehicle | None:
     """The engineer as a vehicle for the day, or None without a shift (or with it over)."""
@@ -118,7 +119,7 @@ def vehicle_for(
     if now_clock >= shift_end:
         return None
     if now_clock > 0:
-        located = technician_position(tech, now, branch)
+        located = technician_position(tech, now, dispatch.position_max_age, branch)
         start = located.point if located is not None else None
         source = located.source.value if located is not None else ""
     else:
@@ -139,7 +140,7 @@ def vehicle_for(
             arrived = clock.of(stop.job.arrived_at) if stop.job.arrived_at else now_clock
             leg_s, leg_m = 0, 0
         else:
-            leg = travel.estimate(start, stop.site.point, city=stop.city, hour=hour)
+            leg = dispatch.travel.estimate(start, stop.site.point, city=stop.city, hour=hour)
             arrived, leg_s, leg_m = ready + leg.seconds, leg.seconds, leg.metres
         begins = max(arrived, clock.of(stop.job.appointment_start or clock.at(arrived)))
         ready = max(ready, begins + service)

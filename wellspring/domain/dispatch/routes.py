@@ -23,11 +23,13 @@ from ...geo import planner, vrp
 from ...geo.distance import Point
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
+from ..config import TIME_ZONE, config_of
 from ..errors import DomainError, present
-from ..models import Branch, RoutePlan, Technician, utcnow
+from ..models import Branch, RoutePlan, Technician
 from ..models.enums import BranchKind, JobStatus, RoutePlanStatus
-from . import config, rules
-from .locate import SHANGHAI, local_day
+from . import rules
+from .locate import local_day
 from .route_inputs import (
     PINNED_SKILL_BASE,
     SKILL,
@@ -56,7 +58,7 @@ async def optimize_routes(
     """
     permissions.check(actor, "routes.optimize")
     branch = await _branch(session, actor, branch_id)
-    now = now or utcnow()
+    now = now or clock_of(session).now()
     today = local_day(now)
     if day < today:
         raise DomainError("DATE_IN_PAST", field="date")
@@ -80,8 +82,9 @@ async def optimize_routes(
     if not stops:
         raise DomainError("NOTHING_TO_PLAN", field="date")
 
-    travel = config.current().travel
-    hour = now.astimezone(SHANGHAI).hour if day == today else 10
+    dispatch = config_of(session).dispatch
+    travel = dispatch.travel
+    hour = now.astimezone(TIME_ZONE).hour if day == today else 10
     unplaced: list[dict[str, Any]] = []
     vehicles: list[Vehicle] = []
     under_way: dict[str, list[Stop]] = {}
@@ -90,7 +93,7 @@ async def optimize_routes(
             under_way.setdefault(stop.job.technician_id, []).append(stop)
     for index, tech in enumerate(sorted(techs, key=lambda t: t.id)):
         vehicle = vehicle_for(
-            tech, index, branch, clock, day, now, now_clock, under_way, travel, hour
+            tech, index, branch, clock, day, now, now_clock, under_way, dispatch, hour
         )
         if vehicle is not None:
             vehicles.append(vehicle)
@@ -148,7 +151,7 @@ async def optimize_routes(
         durations=durations,
         distances=metres,
     )
-    cfg = config.current()
+    cfg = dispatch
     started = time.perf_counter()
     solution = (
         planner.solve(

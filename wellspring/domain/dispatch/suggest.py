@@ -17,12 +17,14 @@ from ...geo import cells
 from ...geo.distance import km, rough_km
 from .. import permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
+from ..config import TIME_ZONE, config_of
 from ..errors import DomainError, present
 from ..inventory.queries import vans_stock
-from ..models import Address, Branch, Job, Technician, Ticket, User, utcnow
+from ..models import Address, Branch, Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES
-from . import config, rules
-from .locate import SHANGHAI, Located, PositionSource, address_site, local_day, technician_position
+from . import rules
+from .locate import Located, PositionSource, address_site, local_day, technician_position
 
 MAX_LIMIT = 50
 # Rings of H3 cells searched, widening until enough skilled engineers are found (resolution 7:
@@ -86,7 +88,7 @@ async def suggest_technicians(
     if has_engineers is None:
         raise DomainError("NO_TECHNICIANS", field="jobId")
 
-    now = utcnow()
+    now = clock_of(session).now()
     wanted = ticket.type.value
     found: dict[str, Technician] = {}
     seen_cells: set[str] = set()
@@ -102,8 +104,9 @@ async def suggest_technicians(
 
     # Only the nearest few are weighed in full: a cheap distance keeps the exact geodesic, the
     # loads and the van stock to limit x 3 engineers however many the rings held.
+    max_age = config_of(session).dispatch.position_max_age
     located_now = {
-        t.id: technician_position(t, now, branch)
+        t.id: technician_position(t, now, max_age, branch)
         for t in found.values()
         if wanted in (t.skills or [])
     }
@@ -127,7 +130,7 @@ async def suggest_technicians(
         ).all()
     )
     needs = [(p["part_id"], int(p["quantity"])) for p in ticket.details.get("expected_parts", [])]
-    travel = config.current().travel
+    travel = config_of(session).dispatch.travel
     city = address.city if address else ""
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     result: list[TechnicianSuggestion] = []
@@ -135,7 +138,7 @@ async def suggest_technicians(
         located = present(located_now[tech.id], "a candidate's position")
         departure = max(now, (job.appointment_start or now) - dt.timedelta(hours=1))
         distance = km(located.point, site.point)
-        leg = travel.for_distance(distance, city=city, hour=departure.astimezone(SHANGHAI).hour)
+        leg = travel.for_distance(distance, city=city, hour=departure.astimezone(TIME_ZONE).hour)
         eta = (now if located.source is PositionSource.PHONE else departure) + dt.timedelta(
             seconds=leg.seconds
         )
@@ -201,7 +204,7 @@ async def _loads(
 ) -> dict[str, int]:
     """Open jobs per engineer on the job's day (or today), not counting this one."""
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     rows = await session.execute(
         select(Job.technician_id, func.count())
         .where(
@@ -225,6 +228,6 @@ def _on_shift(tech: Technician, day: dt.date, job: Job) -> bool:
         return False
     if job.appointment_start is None or job.appointment_end is None:
         return True
-    begins = job.appointment_start.astimezone(SHANGHAI).time()
-    ends = job.appointment_end.astimezone(SHANGHAI).time()
+    begins = job.appointment_start.astimezone(TIME_ZONE).time()
+    ends = job.appointment_end.astimezone(TIME_ZONE).time()
     return begins < tech.shift_end and ends > tech.shift_start

@@ -17,14 +17,8 @@ from ..models.enums import (
     LedgerKind,
     StockBin,
 )
-from . import discrepancies, documents, ledger
+from . import discrepancies, documents, ledger, line_keys
 from .documents import Line
-
-
-def _batch_keys(key: str) -> list[str]:
-    """Every ledger key a consumption batch can write (its lines and their old parts)."""
-    lines = [f"{key}:{i:03d}" for i in range(documents.MAX_LINES)]
-    return lines + [f"{line}:old" for line in lines]
 
 
 async def consume_parts(
@@ -55,7 +49,7 @@ async def consume_parts(
             await session.execute(
                 select(StockEntry)
                 # The batch's own line keys, matched exactly: the phone's id is no pattern.
-                .where(StockEntry.client_id.in_(_batch_keys(key)))
+                .where(StockEntry.client_id.in_(line_keys.batch_keys(key)))
                 .order_by(StockEntry.client_id)
             )
         )
@@ -86,7 +80,7 @@ async def consume_parts(
                 job=job,
                 part_id=line.part_id,
                 quantity=line.quantity,
-                client_id=f"{key}:{i:03d}",
+                client_id=line_keys.line_key(key, i),
                 recorded_at=recorded_at,
             )
         entries.append(
@@ -116,7 +110,7 @@ async def consume_parts(
                     kind=LedgerKind.OLD_PART,
                     job_id=job.id,
                     document=job.number,
-                    client_id=f"{key}:{i:03d}:old",
+                    client_id=line_keys.old_part_key(line_keys.line_key(key, i)),
                 )
             )
     for entry in entries:

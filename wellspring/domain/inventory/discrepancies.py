@@ -33,8 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import Job, StockDiscrepancy, StockEntry, Warehouse, utcnow
+from ..models import Job, StockDiscrepancy, StockEntry, Warehouse
 from ..models.enums import DiscrepancyResolution, DiscrepancyStatus, LedgerKind, StockBin
 from ..pagination import Page, SortKey, paginate
 from . import ledger
@@ -79,7 +80,7 @@ async def cover_shortfall(
         technician_id=van.technician_id,
         client_id=client_id,
         recorded_at=recorded_at,
-        received_at=utcnow(),
+        received_at=clock_of(session).now(),
         status=DiscrepancyStatus.OPEN,
     )
     session.add(discrepancy)
@@ -179,7 +180,7 @@ async def resolve(
     row.reason = reason
     row.source_warehouse_id = source.id if source else None
     row.resolved_by_id = actor.user_id or None
-    row.resolved_at = utcnow()
+    row.resolved_at = clock_of(session).now()
     await session.flush()
     audit.record(
         session,

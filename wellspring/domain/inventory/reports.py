@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import bounds, permissions, policy
 from ..actor import Actor
+from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..models import Device, Job, Part, StockBalance, StockEntry, Ticket, Warehouse
 from ..models.enums import LedgerKind, StockBin
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,8 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
         raise DomainError("INVALID_ARGUMENT", field="month") from exc
     bounds.check_day(first, "month")
     following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=SHANGHAI)
-    end = dt.datetime.combine(following, dt.time(0), tzinfo=SHANGHAI)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=TIME_ZONE)
+    end = dt.datetime.combine(following, dt.time(0), tzinfo=TIME_ZONE)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
 from ..models import DeviceModel, FilterType, Part
-from ..models.base import utcnow
 from ..models.enums import SupplyMode
 from . import fields
 
@@ -156,7 +156,7 @@ async def _replace_filters(
             row.name, row.lifetime_days = stage.name.strip(), stage.lifetime_days
     for number, row in current.items():
         if number not in wanted:
-            row.deleted_at = utcnow()
+            row.deleted_at = clock_of(session).now()
 
 
 async def upsert_device_model(

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions
 from ..actor import Actor
 from ..auth import hash_password
+from ..clock import clock_of
 from ..errors import DomainError
 from ..models import Agent, AuthSession, Branch, Customer, Technician, User
-from ..models.base import utcnow
 from ..models.enums import Role
 from . import fields
 from .technicians import enrol, has_open_jobs
@@ -125,7 +125,7 @@ async def _end_sessions(session: AsyncSession, actor: Actor, user_id: str) -> No
     await session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_by_id=actor.user_id or None)
+        .values(revoked_at=clock_of(session).now(), revoked_by_id=actor.user_id or None)
         .execution_options(synchronize_session=False)
     )
 

@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import Ticket, utcnow
+from ..models import Ticket
 from ..models.enums import TicketStatus, TicketType
 from . import clock_rules, follow_ups, moves, states
 
@@ -35,7 +36,7 @@ async def route_ticket(
             "from": ticket.department,
             "to": target,
             "by": actor.user_id,
-            "at": utcnow().isoformat(),
+            "at": clock_of(session).now().isoformat(),
             "note": text,
         }
     )
@@ -63,7 +64,7 @@ async def resolve_ticket(
     if ticket.type not in DESK_TYPES:
         raise DomainError("INVALID_TRANSITION", action="resolve", status=ticket.status.value)
     text = moves.reason_text(resolution)
-    now = utcnow()
+    now = clock_of(session).now()
     stamp = clock_rules.server_stamp(now)
     ticket.details = {**ticket.details, "resolution": text}
     ticket.handler_id = actor.user_id

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..dispatch import eta
 from ..errors import DomainError
 from ..inventory import consumption
-from ..models import Branch, Job, Technician, Ticket, utcnow
+from ..models import Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
 from . import moves, states
 
@@ -35,7 +36,7 @@ async def reject_ticket(
     moves.move_ticket(
         session, actor, ticket, TicketStatus.REJECTED, reason=moves.reason_text(reason)
     )
-    ticket.closed_at = utcnow()
+    ticket.closed_at = clock_of(session).now()
     await moves.flush(session, ticket)
     return ticket
 
@@ -56,10 +57,10 @@ async def dispatch_ticket(
     return ticket, job
 
 
-def check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
+def check_window(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> None:
     if start is None and end is None:
         return
-    if start is None or end is None or end <= start or end < utcnow():
+    if start is None or end is None or end <= start or end < now:
         raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointmentStart")
 
 
@@ -90,7 +91,7 @@ async def assign_job(
         or technician.deleted_at is not None
     ):
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
-    check_window(appointment_start, appointment_end)
+    check_window(appointment_start, appointment_end, clock_of(session).now())
     reassigned = job.technician_id is not None and job.technician_id != technician.id
     if job.technician_id != technician.id:
         eta.clear_route(job)  # a route position belongs to the engineer it was planned for
@@ -122,6 +123,6 @@ async def cancel_ticket(
         moves.move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
         await consumption.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
     moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
-    ticket.closed_at = utcnow()
+    ticket.closed_at = clock_of(session).now()
     await moves.flush(session, ticket)
     return ticket

@@ -12,7 +12,6 @@ from calendar import monthrange
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, water
 from ..actor import Actor
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
+from ..config import TIME_ZONE
 from ..errors import DomainError, present
 from ..inventory import machines
 from ..models import (
@@ -42,7 +42,6 @@ from ..models.enums import (
 from . import water_tests
 from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.INSTALL: ("confirmation_number",),
     TicketType.REPAIR: ("fault_symptom", "fault_code", "repair_level"),
@@ -183,7 +182,7 @@ async def _install(
     device.address_id = ticket.address_id
     device.branch_id = ticket.branch_id
     device.agent_id = customer.agent_id
-    device.opened_on = now.astimezone(SHANGHAI).date()
+    device.opened_on = now.astimezone(TIME_ZONE).date()
     device.installed_at = now
     await session.flush()
     card.status = CardStatus.ACTIVE
@@ -269,7 +268,7 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
     # Checked at opening too; tickets opened before that check reach here with any number.
     most = MAX_RECHARGE_MONTHS if device.supply_mode is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
     check_int(quantity, "recharge.quantity", 1, most)
-    today = now.astimezone(SHANGHAI).date()
+    today = now.astimezone(TIME_ZONE).date()
     if device.supply_mode is SupplyMode.MONTHLY:
         start = max(today, device.supply_expires_on or today)
         device.supply_expires_on = add_months(start, quantity)
@@ -345,7 +344,7 @@ async def _change_filters(
     }
     if not wanted or any(f not in known for f in wanted):
         raise DomainError("INVALID_ARGUMENT", field="report.filtersChanged")
-    today = now.astimezone(SHANGHAI).date()
+    today = now.astimezone(TIME_ZONE).date()
     for filter_type_id in wanted:
         session.add(
             FilterChange(

@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
+from ..clock import clock_of
+from ..config import config_of
 from ..dispatch import eta, locate
 from ..errors import DomainError, present
 from ..media import evidence
-from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
+from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus
-from . import clock_rules, config, effects, moves, states
+from . import clock_rules, effects, moves, states
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -49,7 +51,7 @@ async def _stamp(
     The previous step is the job's last, or its ticket's if later (the move is written to
     both histories, and each stays in order).
     """
-    now = utcnow()
+    now = clock_of(session).now()
     if recorded_at is None:
         return clock_rules.server_stamp(now)
     last_job = await session.scalar(
@@ -60,7 +62,7 @@ async def _stamp(
     )
     previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
     return clock_rules.judge(
-        recorded_at, received=now, previous=previous, rules=config.current().clock
+        recorded_at, received=now, previous=previous, rules=config_of(session).clock_rules
     )
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, water
 from ..actor import Actor
+from ..clock import clock_of
 from ..dispatch import eta
 from ..errors import DomainError
-from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest, utcnow
+from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest
 from ..models.enums import JobStatus
 from . import dispatching, engineer_moves, water_tests
 
@@ -36,8 +37,7 @@ MAX_NOTE = 2000
 CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
-def _recorded(value: dt.datetime | None) -> dt.datetime:
-    now = utcnow()
+def _recorded(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if value is None:
         return now
     if value > now + CLOCK_SLACK:
@@ -73,7 +73,7 @@ async def record_job_event(
     if action not in ACTIONS:
         raise DomainError("INVALID_ARGUMENT", field="action")
     await _my_job(session, actor, job_id)
-    at = recorded_at or utcnow()
+    at = recorded_at or clock_of(session).now()
     match action:
         case "ACCEPT":
             await engineer_moves.accept_job(session, actor, job_id=job_id, recorded_at=at)
@@ -135,7 +135,7 @@ async def add_job_note(
         raise DomainError("REQUIRED", field="body")
     if len(text) > MAX_NOTE:
         raise DomainError("VALUE_TOO_LONG", field="body", maximum=MAX_NOTE)
-    at = _recorded(recorded_at)
+    at = _recorded(recorded_at, clock_of(session).now())
     await _my_job(session, actor, job_id)
     note = JobNote(id=note_id, job_id=job_id, author_id=actor.user_id, body=text, recorded_at=at)
     session.add(note)
@@ -161,7 +161,7 @@ async def record_water_test(
         if earlier.job_id != job_id:
             raise DomainError("ID_TAKEN", field="id")
         return earlier
-    at = _recorded(recorded_at)
+    at = _recorded(recorded_at, clock_of(session).now())
     job = await _my_job(session, actor, job_id)
     if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
         raise DomainError("INVALID_TRANSITION", action="water_test", status=job.status.value)
@@ -206,7 +206,7 @@ async def reschedule_by_engineer(
     )
     if changed_later:
         raise DomainError("CHANGED_ON_SERVER", field="appointment_start")
-    dispatching.check_window(start, end)
+    dispatching.check_window(start, end, clock_of(session).now())
     job.appointment_start, job.appointment_end = start, end
     eta.clear_route(job)  # a route position no longer holds once the window moves
     await session.flush()

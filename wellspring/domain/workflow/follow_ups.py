@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import FollowUp, Ticket, utcnow
+from ..models import FollowUp, Ticket
 from ..models.enums import Dissatisfaction, FollowUpStatus, TicketStatus, TicketType
 from . import clock_rules, effects, moves, states
 from .clock_rules import Stamp
@@ -49,7 +50,7 @@ async def record_follow_up(
         raise DomainError("SCORE_OUT_OF_RANGE", field="score")
     if score <= LOW_SCORE and dissatisfaction is None:
         raise DomainError("DISSATISFACTION_REQUIRED", field="dissatisfaction")
-    now = utcnow()
+    now = clock_of(session).now()
     follow_up = (
         (
             await session.execute(

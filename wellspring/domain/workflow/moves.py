@@ -13,8 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, events, numbering, permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
 from ..errors import DomainError
-from ..models import Job, JobStatusChange, Ticket, TicketStatusChange, utcnow
+from ..models import Job, JobStatusChange, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus
 from . import clock_rules, states
 from .clock_rules import Stamp
@@ -83,7 +84,7 @@ def _move(
     stamp: Stamp | None,
 ) -> None:
     """Check the edge, set the status, and write the history row and the audit entry."""
-    stamp = stamp or clock_rules.server_stamp(utcnow())
+    stamp = stamp or clock_rules.server_stamp(clock_of(session).now())
     source = row.status
     states.check_edge(edges, source, target)
     row.status = target
@@ -196,7 +197,7 @@ async def new_job(session: AsyncSession, actor: Actor, ticket: Ticket) -> Job:
             events.EventKind.JOB_CREATED,
             job,
             actor_id=actor.user_id or None,
-            at=utcnow(),
+            at=clock_of(session).now(),
             customer_id=ticket.customer_id,
         ),
     )

@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, numbering, permissions
 from ..actor import Actor
+from ..clock import clock_of
+from ..config import config_of
 from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, present
-from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange, utcnow
+from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange
 from ..models.enums import Channel, OwnerKind, Priority, Role, TicketStatus, TicketType
-from . import config, moves, sla, ticket_details
+from . import moves, sla, ticket_details
 from .requests import OpenTicketRequest, check_phone, require
 from .states import system_reason
 
@@ -35,13 +37,12 @@ async def new_ticket(
     type: TicketType,
     priority: Priority,
     opened_at: dt.datetime,
-    sla_overrides: Mapping[str, Mapping[str, int]] | None = None,
     reason: str = "",
     audit_details: Mapping[str, Any] | None = None,
     **fields: Any,
 ) -> Ticket:
     """Add a CREATED ticket with its first history row and audit entry, and flush it."""
-    overrides = config.current().sla_hours if sla_overrides is None else sla_overrides
+    overrides = config_of(session).sla_hours
     ticket = Ticket(
         number=await numbering.next_number(session, numbering.TICKET),
         type=type,
@@ -91,7 +92,7 @@ async def open_follow_up_ticket(
         actor,
         type=ticket_type,
         priority=priority,
-        opened_at=utcnow(),
+        opened_at=clock_of(session).now(),
         reason=system_reason("OPENED_FROM", origin.number),
         audit_details={"linked_ticket_id": origin.id},
         channel=Channel.SYSTEM,
@@ -160,7 +161,6 @@ async def open_ticket(
     actor: Actor,
     *,
     request: OpenTicketRequest,
-    sla_overrides: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Ticket:
     """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
     permissions.check(actor, "ticket.open")
@@ -197,8 +197,7 @@ async def open_ticket(
         actor,
         type=request.type,
         priority=request.priority,
-        opened_at=utcnow(),
-        sla_overrides=sla_overrides,
+        opened_at=clock_of(session).now(),
         channel=channel,
         customer_id=customer.id,
         branch_id=branch_id,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import bounds, permissions, policy
 from ..actor import Actor
+from ..clock import clock_of
+from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
 from ..models.enums import (
@@ -20,8 +21,6 @@ from ..models.enums import (
     TicketStatus,
 )
 from ..pagination import Page, SortKey, paginate
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def follow_ups_due(
@@ -53,7 +52,7 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
         stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
     else:
         bounds.check_day(day, "date")
-        start = dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+        start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
         end = start + dt.timedelta(days=1)
         # Appointed that day, or placed on that day by an applied route plan.
         stmt = stmt.where(
@@ -84,7 +83,7 @@ async def supply_expiring(
     permissions.check(actor, "devices.supply_expiring")
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    today = dt.datetime.now(SHANGHAI).date()
+    today = clock_of(session).now().astimezone(TIME_ZONE).date()
     stmt = select(Device).where(
         policy.devices_scope(actor),
         Device.deleted_at.is_(None),
@@ -125,7 +124,7 @@ async def filters_due(
     permissions.check(actor, "devices.filters_due")
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="withinDays")
-    horizon = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=within_days)
+    horizon = clock_of(session).now().astimezone(TIME_ZONE).date() + dt.timedelta(days=within_days)
     conditions = []
     for filter_type in (await session.execute(select(FilterType))).scalars():
         last_change = (

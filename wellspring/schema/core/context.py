@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graphql import GraphQLError
@@ -24,11 +24,10 @@ class RequestContext:
     locale: str
     auth: AuthConfig
     loaders: Loaders
+    now: dt.datetime  # read once per request from the session's clock (domain/clock.py)
     client_ip: str = ""
     user_agent: str = ""
     request_id: str = ""
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    sla_hours: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import graphene
 from graphql import GraphQLError
 from graphql.language import ast
 
 from wellspring.domain import bounds
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from wellspring.domain.config import TIME_ZONE
 
 
 class DateTime(graphene.Scalar):
@@ -21,7 +19,7 @@ class DateTime(graphene.Scalar):
 
     @staticmethod
     def serialize(value: dt.datetime) -> str:
-        return value.astimezone(SHANGHAI).isoformat()
+        return value.astimezone(TIME_ZONE).isoformat()
 
     @classmethod
     def parse_literal(cls, node, _variables=None):
@@ -37,7 +35,7 @@ class DateTime(graphene.Scalar):
             raise GraphQLError(f"not an ISO-8601 date-time: {value!r}") from exc
         _check_range(parsed.date())
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=SHANGHAI)
+            parsed = parsed.replace(tzinfo=TIME_ZONE)
         return parsed.astimezone(dt.UTC)
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import graphene
 
 from wellspring.domain import models as m
+from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.devices import FilterStatus, active_card, filter_statuses
 from wellspring.domain.pagination import SortKey
 
@@ -18,7 +16,6 @@ from ..core.prefetch import Relations
 from ..core.scalars import Date, DateTime, Money, money
 from ..org.types import Agent, Branch
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The deprecated plain lists stop here; their connections page further.
 MAX_NESTED = 100
 TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
@@ -79,8 +76,8 @@ class DeviceFilter(graphene.ObjectType):
     due = graphene.Boolean(required=True, description="Due today or earlier (Asia/Shanghai).")
 
     @staticmethod
-    def resolve_due(root: FilterStatus, _info):
-        return root.is_due(dt.datetime.now(SHANGHAI).date())
+    def resolve_due(root: FilterStatus, info):
+        return root.is_due(info.context.now.astimezone(TIME_ZONE).date())
 
 
 class WaterTest(ModelObjectType):

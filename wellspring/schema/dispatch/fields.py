@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import graphene
 
+from wellspring.domain.config import config_of
 from wellspring.domain.dispatch import geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
@@ -145,7 +146,9 @@ class UpdateLocation(graphene.Mutation):
             return UpdateLocationPayload(errors=result, etas_changed=[])
         tech, changed = result
         return UpdateLocationPayload(
-            position=position_of(tech, ctx.now), etas_changed=changed, errors=[]
+            position=position_of(tech, ctx.now, config_of(ctx.session).dispatch.position_max_age),
+            etas_changed=changed,
+            errors=[],
         )
 
 

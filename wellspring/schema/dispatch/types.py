@@ -251,7 +251,9 @@ class TechnicianPosition(graphene.ObjectType):
     )
 
 
-def position_of(tech: m.Technician, now: dt.datetime) -> TechnicianPosition | None:
+def position_of(
+    tech: m.Technician, now: dt.datetime, max_age: dt.timedelta
+) -> TechnicianPosition | None:
     if tech.position_latitude is None or tech.position_longitude is None or not tech.position_at:
         return None
     age = now - tech.position_at
@@ -261,7 +263,7 @@ def position_of(tech: m.Technician, now: dt.datetime) -> TechnicianPosition | No
         accuracy=tech.position_accuracy,
         at=tech.position_at,
         age_seconds=max(0, int(age.total_seconds())),
-        fresh=locate.phone_fix_is_fresh(tech, now),
+        fresh=locate.phone_fix_is_fresh(tech, now, max_age),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from wellspring.domain import models as m
+from wellspring.domain.config import config_of
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
@@ -170,7 +171,8 @@ class Technician(ModelObjectType):
     def resolve_position(root: m.Technician, info):
         from ..dispatch.types import position_of
 
-        return position_of(root, info.context.now)
+        ctx = info.context
+        return position_of(root, ctx.now, config_of(ctx.session).dispatch.position_max_age)
 
 
 class AuthSession(ModelObjectType):

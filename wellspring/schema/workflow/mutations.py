@@ -50,9 +50,7 @@ class OpenTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
         return await _ticket_payload(
             info,
-            lambda: opening.open_ticket(
-                ctx.session, actor, request=open_request(input), sla_overrides=ctx.sla_hours
-            ),
+            lambda: opening.open_ticket(ctx.session, actor, request=open_request(input)),
         )
 
 

@@ -1,5 +1,10 @@
 """What an engineer's phone may hold right now: record ids and their change versions.
 
+The phone's visibility rule, beside ``policy.py``'s for the API: an engineer's phone holds
+their open jobs and those closed in the last ``RECENT`` days, and what those jobs need (the
+tickets, customers, addresses, devices and models), their van's stock, and the records of
+those jobs (consumptions, water tests, notes, and the engineer's own events).
+
 Read with narrow queries (ids and versions only) that follow the engineer's jobs, so a pull
 costs what the engineer's scope and the changes cost, never the size of the database.
 """
@@ -14,14 +19,14 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wellspring.domain import models as m
-from wellspring.domain.actor import Actor
-from wellspring.domain.errors import present
-from wellspring.domain.models.enums import JOB_OPEN_STATUSES, LedgerKind
+from .. import models as m
+from ..actor import Actor
+from ..errors import present
+from ..inventory.line_keys import batch_of_first_line
+from ..models.enums import JOB_OPEN_STATUSES, LedgerKind
 
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long
 CHUNK = 500
-FIRST_LINE = ":000"  # consume_parts numbers a batch's lines key:000, key:001 ...
 
 
 @dataclass
@@ -40,10 +45,9 @@ def chunks(values: Sequence[str] | set[str]) -> Iterable[list[str]]:
 
 
 def phone_id(entry_id: str, client_id: str | None) -> str:
-    """A consumption's id on the phone: the phone's own id when it was made there."""
-    if client_id and client_id.endswith(FIRST_LINE):
-        return client_id[: -len(FIRST_LINE)]
-    return entry_id
+    """A consumption's id on the phone: the phone's own id when it was made there (the batch
+    key of its first line), else the ledger entry's."""
+    return batch_of_first_line(client_id) or entry_id
 
 
 async def _pairs(session: AsyncSession, stmt: Select[Any] | Any) -> list[Any]:
