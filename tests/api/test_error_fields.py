@@ -39,7 +39,7 @@ def test_error_fields_are_the_api_paths_clients_saw_before(gql: GraphQL, databas
         .limit(1),
     )[0]
     model_id = global_id("DeviceModel", scalars(database_url, select(m.DeviceModel.id))[0])
-    install = {
+    install: dict[str, Any] = {
         "type": "INSTALL",
         "customerId": o["customer"],
         "branchId": o["SH"],

@@ -34,12 +34,12 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
         )
     ).scalar_one_or_none()
     if plan is None:
-        raise DomainError("NOT_FOUND", field="planId")
+        raise DomainError("NOT_FOUND", field="plan_id")
     if plan.status is not RoutePlanStatus.PROPOSED:
-        raise DomainError("PLAN_NOT_PROPOSED", field="planId", status=plan.status.value)
+        raise DomainError("PLAN_NOT_PROPOSED", field="plan_id", status=plan.status.value)
     now = utcnow()
     if plan.day < local_day(now):
-        raise DomainError("DATE_IN_PAST", field="planId")
+        raise DomainError("DATE_IN_PAST", field="plan_id")
     placed: set[str] = set()
     for route in plan.routes:
         tech_id = route["technicianId"]
@@ -47,7 +47,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
             job = await session.get(Job, stop["jobId"], with_for_update=True)
             if job is None or not _still_fits(job, tech_id, stop["fixed"]):
                 number = job.number if job is not None else stop["jobId"]
-                raise DomainError("PLAN_OUTDATED", field="planId", job=number)
+                raise DomainError("PLAN_OUTDATED", field="plan_id", job=number)
             if not stop["fixed"] and job.technician_id != tech_id:
                 await dispatching.assign_job(
                     session,

@@ -76,7 +76,7 @@ async def optimize_routes(
         ).scalars()
     )
     if not techs:
-        raise DomainError("NO_TECHNICIANS", field="branchId")
+        raise DomainError("NO_TECHNICIANS", field="branch_id")
     stops = await day_jobs(session, branch.id, clock, day == today)
     if not stops:
         raise DomainError("NOTHING_TO_PLAN", field="date")
@@ -202,8 +202,8 @@ async def _branch(session: AsyncSession, actor: Actor, branch_id: str) -> Branch
         )
     ).scalar_one_or_none()
     if branch is None or branch.deleted_at is not None:
-        raise DomainError("NOT_FOUND", field="branchId")
+        raise DomainError("NOT_FOUND", field="branch_id")
     if branch.kind is BranchKind.HQ or not branch.is_active:
-        raise DomainError("INVALID_BRANCH", field="branchId")
+        raise DomainError("INVALID_BRANCH", field="branch_id")
     policy.check_own_branch(actor, branch.id)
     return branch

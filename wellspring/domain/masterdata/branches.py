@@ -16,7 +16,7 @@ from . import fields, permissions
 _OFFICE_PARENTS = (BranchKind.HQ, BranchKind.BRANCH)
 # attribute, the input field named in errors, the longest value
 _TEXTS = (
-    ("name_en", "nameEn", 100),
+    ("name_en", "name_en", 100),
     ("province", "province", 50),
     ("city", "city", 50),
     ("address", "address", 200),
@@ -83,7 +83,7 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
         branch.latitude, branch.longitude = lat, lon
     if change.is_active is not None:
         if branch.kind is BranchKind.HQ and not change.is_active:
-            raise DomainError("HQ_EXISTS", field="isActive")
+            raise DomainError("HQ_EXISTS", field="is_active")
         branch.is_active = change.is_active
     if change.id is None:
         session.add(branch)

@@ -47,7 +47,7 @@ async def dispatch_ticket(
     ticket = await moves.ticket_for(session, actor, states.DISPATCH, ticket_id)
     branch = await moves.visible(session, actor, Branch, branch_id)
     if branch.kind is BranchKind.HQ or not branch.is_active:
-        raise DomainError("INVALID_BRANCH", field="branchId")
+        raise DomainError("INVALID_BRANCH", field="branch_id")
     policy.check_own_branch(actor, branch.id)
     ticket.branch_id = branch.id
     moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
@@ -60,7 +60,7 @@ def check_window(start: dt.datetime | None, end: dt.datetime | None) -> None:
     if start is None and end is None:
         return
     if start is None or end is None or end <= start or end < utcnow():
-        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointmentStart")
+        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointment_start")
 
 
 async def assign_job(
@@ -89,7 +89,7 @@ async def assign_job(
         or not technician.is_active
         or technician.deleted_at is not None
     ):
-        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
+        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technician_id")
     check_window(appointment_start, appointment_end)
     reassigned = job.technician_id is not None and job.technician_id != technician.id
     if job.technician_id != technician.id:

@@ -88,7 +88,7 @@ async def supply_expiring(
     if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
         raise PermissionDenied
     if not 0 <= within_days <= 366:
-        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+        raise DomainError("INVALID_ARGUMENT", field="within_days")
     today = dt.datetime.now(SHANGHAI).date()
     stmt = select(Device).where(
         policy.devices_scope(actor),
@@ -130,7 +130,7 @@ async def filters_due(
     if actor.role in (Role.TECHNICIAN, Role.CUSTOMER):
         raise PermissionDenied
     if not 0 <= within_days <= 366:
-        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+        raise DomainError("INVALID_ARGUMENT", field="within_days")
     horizon = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=within_days)
     conditions = []
     for filter_type in (await session.execute(select(FilterType))).scalars():

@@ -16,7 +16,7 @@ from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 from wellspring.i18n import message
 
 from ..core import enums
-from ..core.errors import errors_field
+from ..core.errors import DispatchError, errors_field
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import Date, DateTime
 
@@ -87,7 +87,7 @@ class TechnicianSuggestion(graphene.ObjectType):
 class TechnicianSuggestions(graphene.ObjectType):
     job = graphene.Field("wellspring.schema.tickets.types.Job")
     suggestions = graphene.NonNull(graphene.List(graphene.NonNull(TechnicianSuggestion)))
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class RouteStop(graphene.ObjectType):
@@ -267,7 +267,7 @@ def position_of(tech: m.Technician, now: dt.datetime) -> TechnicianPosition | No
 
 class RoutePlanPayload(graphene.ObjectType):
     plan = graphene.Field(RoutePlan)
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class UpdateLocationPayload(graphene.ObjectType):
@@ -276,9 +276,9 @@ class UpdateLocationPayload(graphene.ObjectType):
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Job")),
         description="Today's stops whose ETA this position moved.",
     )
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class AddressPayload(graphene.ObjectType):
     address = graphene.Field("wellspring.schema.customers.types.Address")
-    errors = errors_field()
+    errors = errors_field(DispatchError)
