@@ -66,11 +66,11 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
             branch.kind = change.kind
     await fields.unique(session, Branch.code, branch.code, field="code", own_id=change.id)
     if change.parent_id is not None:
-        parent = await fields.existing(session, Branch, change.parent_id, "parentId")
+        parent = await fields.existing(session, Branch, change.parent_id, "parent_id")
         # Two levels at most, so no cycle: a branch reports to HQ, an office to HQ or a branch.
         allowed = (BranchKind.HQ,) if branch.kind is BranchKind.BRANCH else _OFFICE_PARENTS
         if parent.id == branch.id or parent.kind not in allowed:
-            raise DomainError("INVALID_PARENT", field="parentId")
+            raise DomainError("INVALID_PARENT", field="parent_id")
         branch.parent_id = parent.id
     for name, label, maximum in _TEXTS:
         value = getattr(change, name)
