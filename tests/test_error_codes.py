@@ -236,3 +236,22 @@ def test_domain_fields_map_to_the_api_paths_clients_know() -> None:
     ]
     assert len(named) > 100
     assert [name for name in named if camel.search(str(name))] == []
+
+
+def test_the_domain_writes_no_camel_case_keys() -> None:
+    """Dicts the domain builds (stored JSON, answers) use its own snake_case names.
+
+    ``field_visibility`` is the exception by nature: it lists the GraphQL fields each role sees.
+    """
+    camel = re.compile(r"^[a-z]+[A-Z]")
+    keys = [
+        (module, key.value)
+        for module in MODULES
+        if module.startswith("wellspring.domain") and module != "wellspring.domain.field_visibility"
+        for node in ast.walk(_tree(module))
+        if isinstance(node, ast.Dict)
+        for key in node.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    ]
+    assert len(keys) > 50
+    assert [(module, key) for module, key in keys if camel.match(key)] == []

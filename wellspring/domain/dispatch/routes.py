@@ -106,11 +106,11 @@ async def optimize_routes(
         job = stop.job
         if job.status in UNDER_WAY:
             if job.technician_id not in by_tech:
-                unplaced.append({"jobId": job.id, "reason": "TECHNICIAN_OFF_SHIFT"})
+                unplaced.append({"job_id": job.id, "reason": "TECHNICIAN_OFF_SHIFT"})
             continue
         reason = cannot_plan(stop, by_tech, clock, now_clock)
         if reason is not None:
-            unplaced.append({"jobId": job.id, "reason": reason})
+            unplaced.append({"job_id": job.id, "reason": reason})
             continue
         site = present(stop.site, "a plannable stop's site")
         skills = {SKILL[stop.ticket.type]}
@@ -165,7 +165,7 @@ async def optimize_routes(
     solve_ms = int((time.perf_counter() - started) * 1000)
     for job_index in solution.unassigned:
         reason = SOLVER_REASONS[vrp.explain_unassigned(problem, job_index)]
-        unplaced.append({"jobId": planned[job_index].job.id, "reason": reason})
+        unplaced.append({"job_id": planned[job_index].job.id, "reason": reason})
 
     routes = route_rows(vehicles, solution, planned, durations, metres, clock)
     plan = RoutePlan(
@@ -175,8 +175,8 @@ async def optimize_routes(
         created_by_id=actor.user_id,
         routes=routes,
         unplaced=unplaced,
-        distance_m=sum(r["distanceMeters"] for r in routes),
-        duration_s=sum(r["durationSeconds"] for r in routes),
+        distance_m=sum(r["distance_meters"] for r in routes),
+        duration_s=sum(r["duration_seconds"] for r in routes),
         solve_ms=solve_ms,
     )
     session.add(plan)
