@@ -186,20 +186,20 @@ def test_replanning_keeps_work_under_way_fixed(database_url: str) -> None:
             await engine.dispose()
 
     result = asyncio.run(plan())
-    by_tech = {r["technicianId"]: r["stops"] for r in result.routes}
+    by_tech = {r["technician_id"]: r["stops"] for r in result.routes}
     onsite, driving = by_tech[s.techs["onsite"]], by_tech[s.techs["driving"]]
-    assert onsite[0]["jobId"] == s.jobs["visit"]
+    assert onsite[0]["job_id"] == s.jobs["visit"]
     assert onsite[0]["fixed"] is True
-    assert driving[0]["jobId"] == s.jobs["drive"]
+    assert driving[0]["job_id"] == s.jobs["drive"]
     assert driving[0]["fixed"] is True
     # The on-site engineer leaves when the 60-minute repair that began at 09:40 ends.
-    assert dt.datetime.fromisoformat(onsite[0]["departureAt"]) == now + dt.timedelta(minutes=40)
+    assert dt.datetime.fromisoformat(onsite[0]["departure_at"]) == now + dt.timedelta(minutes=40)
     for stops in (onsite, driving):
         for before, after in pairwise(stops):
             assert after["fixed"] is False
-            assert dt.datetime.fromisoformat(after["arrivalAt"]) >= dt.datetime.fromisoformat(
-                before["departureAt"]
+            assert dt.datetime.fromisoformat(after["arrival_at"]) >= dt.datetime.fromisoformat(
+                before["departure_at"]
             )
-    placed = {st["jobId"] for r in result.routes for st in r["stops"]}
+    placed = {st["job_id"] for r in result.routes for st in r["stops"]}
     assert placed == set(s.jobs.values())
     assert result.unplaced == []

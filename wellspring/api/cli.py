@@ -19,6 +19,7 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.models import Branch
 from wellspring.domain.models.enums import Role
 from wellspring.i18n import EN, message
+from wellspring.schema.core.errors import api_field
 from wellspring.settings import Settings, domain_config, get_settings
 
 EXAMPLE_QUERY = """query Customers {
@@ -135,7 +136,7 @@ async def _create_user(url: str, args: argparse.Namespace) -> int:
                 phone=args.phone,
             )
     except DomainError as error:
-        params = {"field": error.field or "", **error.params}
+        params = {**error.params, "field": api_field(error.field) or ""}
         print(message(error.code, EN, **params), file=sys.stderr)
         return 2
     finally:
@@ -158,7 +159,7 @@ async def _init(url: str, args: argparse.Namespace) -> int:
                 display_name=args.display_name,
             )
     except DomainError as error:
-        params = {"field": error.field or "", **error.params}
+        params = {**error.params, "field": api_field(error.field) or ""}
         print(message(error.code, EN, **params), file=sys.stderr)
         return 2
     finally:

@@ -45,6 +45,7 @@ from wellspring.domain.errors import (
 from wellspring.i18n import detail, message, negotiate
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
+from wellspring.schema.core.errors import api_field
 from wellspring.settings import Settings
 
 from . import input_guard, limits
@@ -271,9 +272,10 @@ class GraphQLEndpoint:
         if original is None:
             return formatted
         if isinstance(original, DomainError):
-            params = {"field": original.field or "", **original.params}
+            field = api_field(original.field)
+            params = {**original.params, "field": field or ""}
             formatted["message"] = message(original.code, locale, **params)
-            formatted["extensions"] = {"code": original.code, "field": original.field}
+            formatted["extensions"] = {"code": str(original.code), "field": field}
         elif isinstance(original, NotAuthenticated):
             formatted["message"] = message("UNAUTHENTICATED", locale)
             formatted["extensions"] = {"code": "UNAUTHENTICATED"}

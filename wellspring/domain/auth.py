@@ -150,12 +150,12 @@ async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: s
     ).scalar_one_or_none()
     if row is None:
         await _revoke_on_reuse(session, _digest(refresh_token), now)
-        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refresh_token")
     if row.revoked_at is not None or row.expires_at <= now:
-        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refresh_token")
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
-        raise DomainError("INVALID_REFRESH_TOKEN", field="refreshToken")
+        raise DomainError("INVALID_REFRESH_TOKEN", field="refresh_token")
     new_refresh = secrets.token_urlsafe(32)
     spent = SpentRefreshToken(token_hash=row.refresh_token_hash, session_id=row.id, spent_at=now)
     session.add(spent)

@@ -122,7 +122,7 @@ async def unlock_user(session: AsyncSession, actor: Actor, *, user_id: str) -> U
         await session.execute(select(User).where(User.id == user_id, policy.users_scope(actor)))
     ).scalar_one_or_none()
     if user is None:
-        raise DomainError("USER_NOT_FOUND", field="userId")
+        raise DomainError("USER_NOT_FOUND", field="user_id")
     throttle = await session.get(LoginThrottle, user_key(user.username), with_for_update=True)
     if throttle is not None:
         _clear(throttle)

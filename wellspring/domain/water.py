@@ -39,24 +39,17 @@ _PLAUSIBLE = {
     "turbidity_ntu": (0.0, 1000.0),
     "temperature_c": (-5.0, 100.0),
 }
-_FIELDS = {
-    "tds_mg_l": "tds",
-    "ph": "ph",
-    "residual_chlorine_mg_l": "residualChlorine",
-    "turbidity_ntu": "turbidity",
-    "temperature_c": "temperature",
-}
 
 
 def check(readings: Readings) -> None:
     """Refuse an empty test or a reading no meter can give."""
     values = {name: getattr(readings, name) for name in _PLAUSIBLE}
     if all(v is None for v in values.values()):
-        raise DomainError("REPORT_FIELD_REQUIRED", field="report.waterTest")
+        raise DomainError("REPORT_FIELD_REQUIRED", field="report.water_test")
     for name, value in values.items():
         low, high = _PLAUSIBLE[name]
         if value is not None and not low <= value <= high:
-            raise DomainError("INVALID_ARGUMENT", field=f"report.waterTest.{_FIELDS[name]}")
+            raise DomainError("INVALID_ARGUMENT", field=f"report.water_test.{name}")
 
 
 def failures(readings: Readings, limits: Thresholds = DEFAULT_THRESHOLDS) -> list[str]:

@@ -97,6 +97,6 @@ async def _planned_lunch(session: AsyncSession, plan_id: str | None, tech_id: st
     plan = await session.get(RoutePlan, plan_id)
     if plan is None:
         return None
-    route: dict[str, Any] = next((r for r in plan.routes if r["technicianId"] == tech_id), {})
-    after = route.get("lunchAfterPosition")
+    route: dict[str, Any] = next((r for r in plan.routes if r["technician_id"] == tech_id), {})
+    after = route.get("lunch_after_position")
     return int(after) if after is not None else None

@@ -29,10 +29,10 @@ async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: st
         )
     ).scalar_one_or_none()
     if address is None or address.deleted_at is not None:
-        raise DomainError("NOT_FOUND", field="addressId")
+        raise DomainError("NOT_FOUND", field="address_id")
     geocoder = config_of(session).dispatch.geocoder
     if geocoder is None:
-        raise DomainError("GEOCODER_NOT_CONFIGURED", field="addressId")
+        raise DomainError("GEOCODER_NOT_CONFIGURED", field="address_id")
     query = address.full_text[:300]
     cached = await session.scalar(
         select(GeocodeCacheEntry).where(
@@ -43,7 +43,7 @@ async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: st
         try:
             found = await asyncio.to_thread(geocoder.geocode, query)
         except GeocodingUnavailable:
-            raise DomainError("GEOCODER_UNAVAILABLE", field="addressId") from None
+            raise DomainError("GEOCODER_UNAVAILABLE", field="address_id") from None
         cached = GeocodeCacheEntry(
             provider=geocoder.provider,
             query=query,
@@ -57,7 +57,7 @@ async def geocode_address(session: AsyncSession, actor: Actor, *, address_id: st
         except IntegrityError:
             pass  # another request cached the same text meanwhile: same answer
     if cached.latitude is None or cached.longitude is None:
-        raise DomainError("ADDRESS_NOT_FOUND", field="addressId")
+        raise DomainError("ADDRESS_NOT_FOUND", field="address_id")
     address.latitude, address.longitude = cached.latitude, cached.longitude
     address.is_approximate = False
     address.coordinate_source = geocoder.provider

@@ -35,20 +35,20 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
         )
     ).scalar_one_or_none()
     if plan is None:
-        raise DomainError("NOT_FOUND", field="planId")
+        raise DomainError("NOT_FOUND", field="plan_id")
     if plan.status is not RoutePlanStatus.PROPOSED:
-        raise DomainError("PLAN_NOT_PROPOSED", field="planId", status=plan.status.value)
+        raise DomainError("PLAN_NOT_PROPOSED", field="plan_id", status=plan.status.value)
     now = clock_of(session).now()
     if plan.day < local_day(now):
-        raise DomainError("DATE_IN_PAST", field="planId")
+        raise DomainError("DATE_IN_PAST", field="plan_id")
     placed: set[str] = set()
     for route in plan.routes:
-        tech_id = route["technicianId"]
+        tech_id = route["technician_id"]
         for stop in route["stops"]:
-            job = await session.get(Job, stop["jobId"], with_for_update=True)
+            job = await session.get(Job, stop["job_id"], with_for_update=True)
             if job is None or not _still_fits(job, tech_id, stop["fixed"]):
-                number = job.number if job is not None else stop["jobId"]
-                raise DomainError("PLAN_OUTDATED", field="planId", job=number)
+                number = job.number if job is not None else stop["job_id"]
+                raise DomainError("PLAN_OUTDATED", field="plan_id", job=number)
             if not stop["fixed"] and job.technician_id != tech_id:
                 await dispatching.assign_job(
                     session,
@@ -58,7 +58,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
                     appointment_start=job.appointment_start,
                     appointment_end=job.appointment_end,
                 )
-            arrival = dt.datetime.fromisoformat(stop["arrivalAt"])
+            arrival = dt.datetime.fromisoformat(stop["arrival_at"])
             job.route_plan_id = plan.id
             job.route_position = int(stop["position"])
             job.planned_arrival = arrival

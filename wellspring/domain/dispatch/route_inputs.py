@@ -147,13 +147,13 @@ def vehicle_for(
         start = stop.site.point
         fixed.append(
             {
-                "jobId": stop.job.id,
-                "arrivalAt": clock.iso(arrived),
-                "serviceStartAt": clock.iso(begins),
-                "departureAt": clock.iso(begins + service),
-                "travelSeconds": leg_s,
-                "distanceMeters": leg_m,
-                "waitingSeconds": max(0, begins - arrived),
+                "job_id": stop.job.id,
+                "arrival_at": clock.iso(arrived),
+                "service_start_at": clock.iso(begins),
+                "departure_at": clock.iso(begins + service),
+                "travel_seconds": leg_s,
+                "distance_meters": leg_m,
+                "waiting_seconds": max(0, begins - arrived),
                 "fixed": True,
                 "approximate": stop.site.approximate,
             }

@@ -58,13 +58,13 @@ def route_rows(
             leg_m = metres[previous][step.location] if previous is not None else 0
             stops.append(
                 {
-                    "jobId": stop.job.id,
-                    "arrivalAt": clock.iso(step.arrival),
-                    "serviceStartAt": clock.iso(begins),
-                    "departureAt": clock.iso(begins + step.service),
-                    "travelSeconds": leg_s,
-                    "distanceMeters": leg_m,
-                    "waitingSeconds": step.waiting,
+                    "job_id": stop.job.id,
+                    "arrival_at": clock.iso(step.arrival),
+                    "service_start_at": clock.iso(begins),
+                    "departure_at": clock.iso(begins + step.service),
+                    "travel_seconds": leg_s,
+                    "distance_meters": leg_m,
+                    "waiting_seconds": step.waiting,
                     "fixed": False,
                     "approximate": site.approximate,
                 }
@@ -77,16 +77,16 @@ def route_rows(
             stop_row["position"] = position
         routes.append(
             {
-                "technicianId": vehicle.tech.id,
-                "startLatitude": vehicle.start[0] if not vehicle.fixed else None,
-                "startLongitude": vehicle.start[1] if not vehicle.fixed else None,
-                "startSource": vehicle.start_source,
+                "technician_id": vehicle.tech.id,
+                "start_latitude": vehicle.start[0] if not vehicle.fixed else None,
+                "start_longitude": vehicle.start[1] if not vehicle.fixed else None,
+                "start_source": vehicle.start_source,
                 "stops": stops,
-                "lunchAfterPosition": lunch_after,
-                "lunchStartAt": lunch_at,
-                "distanceMeters": sum(s["distanceMeters"] for s in stops),
-                "durationSeconds": max(0, end_clock - _first_departure(vehicle, stops, clock)),
-                "endAt": clock.iso(max(end_clock, vehicle.ready)),
+                "lunch_after_position": lunch_after,
+                "lunch_start_at": lunch_at,
+                "distance_meters": sum(s["distance_meters"] for s in stops),
+                "duration_seconds": max(0, end_clock - _first_departure(vehicle, stops, clock)),
+                "end_at": clock.iso(max(end_clock, vehicle.ready)),
             }
         )
     return routes
@@ -94,7 +94,7 @@ def route_rows(
 
 def _first_departure(vehicle: Vehicle, stops: list[dict[str, Any]], clock: Clock) -> int:
     if vehicle.fixed:
-        return clock.of(dt.datetime.fromisoformat(stops[0]["arrivalAt"])) - int(
-            stops[0]["travelSeconds"]
+        return clock.of(dt.datetime.fromisoformat(stops[0]["arrival_at"])) - int(
+            stops[0]["travel_seconds"]
         )
     return vehicle.ready

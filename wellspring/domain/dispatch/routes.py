@@ -77,7 +77,7 @@ async def optimize_routes(
         ).scalars()
     )
     if not techs:
-        raise DomainError("NO_TECHNICIANS", field="branchId")
+        raise DomainError("NO_TECHNICIANS", field="branch_id")
     stops = await day_jobs(session, branch.id, clock, day == today)
     if not stops:
         raise DomainError("NOTHING_TO_PLAN", field="date")
@@ -108,11 +108,11 @@ async def optimize_routes(
         job = stop.job
         if job.status in UNDER_WAY:
             if job.technician_id not in by_tech:
-                unplaced.append({"jobId": job.id, "reason": "TECHNICIAN_OFF_SHIFT"})
+                unplaced.append({"job_id": job.id, "reason": "TECHNICIAN_OFF_SHIFT"})
             continue
         reason = cannot_plan(stop, by_tech, clock, now_clock)
         if reason is not None:
-            unplaced.append({"jobId": job.id, "reason": reason})
+            unplaced.append({"job_id": job.id, "reason": reason})
             continue
         site = present(stop.site, "a plannable stop's site")
         skills = {SKILL[stop.ticket.type]}
@@ -167,7 +167,7 @@ async def optimize_routes(
     solve_ms = int((time.perf_counter() - started) * 1000)
     for job_index in solution.unassigned:
         reason = SOLVER_REASONS[vrp.explain_unassigned(problem, job_index)]
-        unplaced.append({"jobId": planned[job_index].job.id, "reason": reason})
+        unplaced.append({"job_id": planned[job_index].job.id, "reason": reason})
 
     routes = route_rows(vehicles, solution, planned, durations, metres, clock)
     plan = RoutePlan(
@@ -177,8 +177,8 @@ async def optimize_routes(
         created_by_id=actor.user_id,
         routes=routes,
         unplaced=unplaced,
-        distance_m=sum(r["distanceMeters"] for r in routes),
-        duration_s=sum(r["durationSeconds"] for r in routes),
+        distance_m=sum(r["distance_meters"] for r in routes),
+        duration_s=sum(r["duration_seconds"] for r in routes),
         solve_ms=solve_ms,
     )
     session.add(plan)
@@ -204,8 +204,8 @@ async def _branch(session: AsyncSession, actor: Actor, branch_id: str) -> Branch
         )
     ).scalar_one_or_none()
     if branch is None or branch.deleted_at is not None:
-        raise DomainError("NOT_FOUND", field="branchId")
+        raise DomainError("NOT_FOUND", field="branch_id")
     if branch.kind is BranchKind.HQ or not branch.is_active:
-        raise DomainError("INVALID_BRANCH", field="branchId")
+        raise DomainError("INVALID_BRANCH", field="branch_id")
     permissions.check(actor, "routes.optimize", branch_id=branch.id)
     return branch

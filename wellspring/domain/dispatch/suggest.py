@@ -71,14 +71,14 @@ async def suggest_technicians(
         await session.execute(select(Job).where(Job.id == job_id, policy.scope(Job, actor)))
     ).scalar_one_or_none()
     if job is None or job.deleted_at is not None:
-        raise DomainError("NOT_FOUND", field="jobId")
+        raise DomainError("NOT_FOUND", field="job_id")
     if job.status not in JOB_OPEN_STATUSES:
         raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
     ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
     address = await session.get(Address, ticket.address_id) if ticket.address_id else None
     site = address_site(address)
     if site is None:
-        raise DomainError("JOB_WITHOUT_COORDINATES", field="jobId")
+        raise DomainError("JOB_WITHOUT_COORDINATES", field="job_id")
     branch = await session.get(Branch, job.branch_id)
     has_engineers = await session.scalar(
         select(Technician.id)
@@ -86,7 +86,7 @@ async def suggest_technicians(
         .limit(1)
     )
     if has_engineers is None:
-        raise DomainError("NO_TECHNICIANS", field="jobId")
+        raise DomainError("NO_TECHNICIANS", field="job_id")
 
     now = clock_of(session).now()
     wanted = ticket.type.value

@@ -40,10 +40,10 @@ async def consume_parts(
     permissions.check(actor, "parts.consume")
     key = client_id.strip()
     if not key or len(key) > 80:
-        raise DomainError("INVALID_ARGUMENT", field="clientId")
+        raise DomainError("INVALID_ARGUMENT", field="client_id")
     job = await session.get(Job, job_id)
     if job is None or job.technician_id != actor.technician_id:
-        raise DomainError("NOT_FOUND", field="jobId")
+        raise DomainError("NOT_FOUND", field="job_id")
     earlier = (
         (
             await session.execute(
@@ -58,7 +58,7 @@ async def consume_parts(
     )
     if earlier:
         if any(entry.job_id != job.id for entry in earlier):
-            raise DomainError("INVALID_ARGUMENT", field="clientId")
+            raise DomainError("INVALID_ARGUMENT", field="client_id")
         return list(earlier)
     if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
         raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
@@ -69,7 +69,7 @@ async def consume_parts(
         )
     ).scalar_one_or_none()
     if van is None:
-        raise DomainError("NO_VAN", field="jobId")
+        raise DomainError("NO_VAN", field="job_id")
     entries = []
     for i, line in enumerate(lines):
         if recorded_offline:

@@ -204,7 +204,7 @@ async def _source(
     source_warehouse_id: str | None,
 ) -> Warehouse | None:
     """The warehouse an unbooked transfer came from: one the actor may see, not the van."""
-    field = "sourceWarehouseId"
+    field = "source_warehouse_id"
     if resolution is not DiscrepancyResolution.UNBOOKED_TRANSFER:
         if source_warehouse_id:
             raise DomainError("INVALID_ARGUMENT", field=field)
@@ -246,7 +246,7 @@ async def _post(
             kind=kind,
             document=job_number,
             note=note,
-            field="sourceWarehouseId" if warehouse_id != row.warehouse_id else "id",
+            field="source_warehouse_id" if warehouse_id != row.warehouse_id else "id",
         )
 
     n = row.quantity_short

@@ -57,7 +57,7 @@ async def check_lines(
     )
     for index, line in enumerate(lines):
         if line.part_id not in known:
-            raise DomainError("UNKNOWN_PART", field=f"lines.{index}.partId")
+            raise DomainError("UNKNOWN_PART", field=f"lines.{index}.part_id")
         if line.quantity < 0 or (line.quantity == 0 and not allow_zero):
             raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"lines.{index}.quantity")
 

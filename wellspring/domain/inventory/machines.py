@@ -33,15 +33,15 @@ async def receive_machine(
         )
     ).scalar_one_or_none()
     if warehouse is None or warehouse.kind is WarehouseKind.VAN:
-        raise DomainError("NOT_FOUND", field="warehouseId")
+        raise DomainError("NOT_FOUND", field="warehouse_id")
     model = await session.get(DeviceModel, device_model_id)
     if model is None:
-        raise DomainError("NOT_FOUND", field="deviceModelId")
+        raise DomainError("NOT_FOUND", field="device_model_id")
     serial = serial_number.strip()
     if not serial or len(serial) > 64:
-        raise DomainError("REQUIRED", field="serialNumber")
+        raise DomainError("REQUIRED", field="serial_number")
     if await session.scalar(select(Device.id).where(Device.serial_number == serial)) is not None:
-        raise DomainError("SERIAL_IN_STOCK", field="serialNumber", value=serial)
+        raise DomainError("SERIAL_IN_STOCK", field="serial_number", value=serial)
     device = Device(
         serial_number=serial,
         device_model_id=model.id,
@@ -108,7 +108,7 @@ async def put_back(
         .first()
     )
     if station is None:
-        raise DomainError("NO_WAREHOUSE", field="deviceId")
+        raise DomainError("NO_WAREHOUSE", field="device_id")
     device.warehouse_id = station.id
     device.stock_bin = StockBin.DEFECTIVE if defective else StockBin.GOOD
     return station

@@ -38,7 +38,7 @@ async def move_stock(
     match kind:
         case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
             target = await documents.warehouse(
-                session, actor, _need(to_warehouse_id, "toWarehouseId"), "toWarehouseId"
+                session, actor, _need(to_warehouse_id, "to_warehouse_id"), "to_warehouse_id"
             )
             movement = await documents.new_movement(
                 session,
@@ -58,14 +58,14 @@ async def move_stock(
                 await _count(session, actor, movement, target, lines)
         case MovementKind.TRANSFER | MovementKind.MATERIAL_RETURN | MovementKind.OLD_PART_RETURN:
             source = await documents.warehouse(
-                session, actor, _need(from_warehouse_id, "fromWarehouseId"), "fromWarehouseId"
+                session, actor, _need(from_warehouse_id, "from_warehouse_id"), "from_warehouse_id"
             )
-            target_id = _need(to_warehouse_id, "toWarehouseId")
+            target_id = _need(to_warehouse_id, "to_warehouse_id")
             if target_id == source.id:
-                raise DomainError("SAME_WAREHOUSE", field="toWarehouseId")
+                raise DomainError("SAME_WAREHOUSE", field="to_warehouse_id")
             destination = await session.get(Warehouse, target_id)
             if destination is None or not destination.is_active or destination.deleted_at:
-                raise DomainError("NOT_FOUND", field="toWarehouseId")
+                raise DomainError("NOT_FOUND", field="to_warehouse_id")
             target = destination
             _check_route(kind, source, target, lines)
             movement = await documents.new_movement(
@@ -83,7 +83,7 @@ async def move_stock(
             )
         case MovementKind.BREAKAGE:
             source = await documents.warehouse(
-                session, actor, _need(from_warehouse_id, "fromWarehouseId"), "fromWarehouseId"
+                session, actor, _need(from_warehouse_id, "from_warehouse_id"), "from_warehouse_id"
             )
             for i, line in enumerate(lines):
                 have = await ledger.available(session, source.id, line.part_id, line.bin)
@@ -163,10 +163,10 @@ def _check_route(
 ) -> None:
     """A material return leaves a van; old parts go, from the defective bin, to the center."""
     if kind is MovementKind.MATERIAL_RETURN and source.kind is not WarehouseKind.VAN:
-        raise DomainError("INVALID_ARGUMENT", field="fromWarehouseId")
+        raise DomainError("INVALID_ARGUMENT", field="from_warehouse_id")
     if kind is MovementKind.OLD_PART_RETURN:
         if target.kind is not WarehouseKind.REPAIR_CENTER:
-            raise DomainError("INVALID_ARGUMENT", field="toWarehouseId")
+            raise DomainError("INVALID_ARGUMENT", field="to_warehouse_id")
         if any(line.bin is not StockBin.DEFECTIVE for line in lines):
             raise DomainError("INVALID_ARGUMENT", field="lines")
 

@@ -26,7 +26,7 @@ async def stock(
         select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
     )
     if visible is None:
-        raise DomainError("NOT_FOUND", field="warehouseId")
+        raise DomainError("NOT_FOUND", field="warehouse_id")
     stmt = select(StockBalance).where(
         StockBalance.warehouse_id == warehouse_id, StockBalance.deleted_at.is_(None)
     )

@@ -90,7 +90,7 @@ async def machines_in_stock_page(
         select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
     )
     if visible is None:
-        raise DomainError("NOT_FOUND", field="warehouseId")
+        raise DomainError("NOT_FOUND", field="warehouse_id")
     stmt = select(Device).where(
         Device.warehouse_id == warehouse_id,
         Device.status.in_(IN_STOCK),

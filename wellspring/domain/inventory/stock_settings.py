@@ -27,12 +27,12 @@ async def set_safety_stock(
     """A part's settings in a warehouse: the refill level of its good stock, its bin location."""
     permissions.check(actor, "stock.set_safety")
     if safety_stock is not None and not 0 <= safety_stock <= 1_000_000:
-        raise DomainError("QUANTITY_OUT_OF_RANGE", field="safetyStock")
+        raise DomainError("QUANTITY_OUT_OF_RANGE", field="safety_stock")
     if location is not None and len(location.strip()) > 32:
         raise DomainError("VALUE_TOO_LONG", field="location", maximum=32)
-    warehouse = await documents.warehouse(session, actor, warehouse_id, "warehouseId")
+    warehouse = await documents.warehouse(session, actor, warehouse_id, "warehouse_id")
     if await session.get(Part, part_id) is None:
-        raise DomainError("UNKNOWN_PART", field="partId")
+        raise DomainError("UNKNOWN_PART", field="part_id")
     await ledger.ensure_balance(session, warehouse.id, part_id, StockBin.GOOD)
     balance = (
         await session.execute(

@@ -16,7 +16,7 @@ from . import fields
 _OFFICE_PARENTS = (BranchKind.HQ, BranchKind.BRANCH)
 # attribute, the input field named in errors, the longest value
 _TEXTS = (
-    ("name_en", "nameEn", 100),
+    ("name_en", "name_en", 100),
     ("province", "province", 50),
     ("city", "city", 50),
     ("address", "address", 200),
@@ -66,11 +66,11 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
             branch.kind = change.kind
     await fields.unique(session, Branch.code, branch.code, field="code", own_id=change.id)
     if change.parent_id is not None:
-        parent = await fields.existing(session, Branch, change.parent_id, "parentId")
+        parent = await fields.existing(session, Branch, change.parent_id, "parent_id")
         # Two levels at most, so no cycle: a branch reports to HQ, an office to HQ or a branch.
         allowed = (BranchKind.HQ,) if branch.kind is BranchKind.BRANCH else _OFFICE_PARENTS
         if parent.id == branch.id or parent.kind not in allowed:
-            raise DomainError("INVALID_PARENT", field="parentId")
+            raise DomainError("INVALID_PARENT", field="parent_id")
         branch.parent_id = parent.id
     for name, label, maximum in _TEXTS:
         value = getattr(change, name)
@@ -83,7 +83,7 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
         branch.latitude, branch.longitude = lat, lon
     if change.is_active is not None:
         if branch.kind is BranchKind.HQ and not change.is_active:
-            raise DomainError("HQ_EXISTS", field="isActive")
+            raise DomainError("HQ_EXISTS", field="is_active")
         branch.is_active = change.is_active
     if change.id is None:
         session.add(branch)

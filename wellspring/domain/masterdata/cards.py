@@ -54,12 +54,12 @@ def card_secret_matches(stored: str, number: str, secret: str) -> bool:
 def _range(first: str, last: str) -> list[str]:
     first, last = first.strip(), last.strip()
     if not first.isdigit() or not last.isdigit() or len(first) != len(last) or len(first) > 32:
-        raise DomainError("INVALID_CARD_RANGE", field="toNumber")
+        raise DomainError("INVALID_CARD_RANGE", field="to_number")
     start, end = int(first), int(last)
     if end < start:
-        raise DomainError("INVALID_CARD_RANGE", field="toNumber")
+        raise DomainError("INVALID_CARD_RANGE", field="to_number")
     if end - start + 1 > MAX_BATCH:
-        raise DomainError("TOO_MANY_ITEMS", field="toNumber", maximum=MAX_BATCH)
+        raise DomainError("TOO_MANY_ITEMS", field="to_number", maximum=MAX_BATCH)
     return [str(n).zfill(len(first)) for n in range(start, end + 1)]
 
 
@@ -78,9 +78,9 @@ async def receive_cards(
         select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
     )
     if warehouse is None or warehouse.kind is WarehouseKind.VAN or not warehouse.is_active:
-        raise DomainError("NOT_FOUND", field="warehouseId")
+        raise DomainError("NOT_FOUND", field="warehouse_id")
     if warehouse.branch_id is None:
-        raise DomainError("REQUIRED", field="warehouseId")
+        raise DomainError("REQUIRED", field="warehouse_id")
     numbers = _range(from_number, to_number)
     if secrets_given is not None and len(secrets_given) != len(numbers):
         raise DomainError("CARD_SECRETS_COUNT", field="secrets", wanted=len(numbers))
@@ -89,7 +89,7 @@ async def receive_cards(
         select(AccountCard.card_number).where(AccountCard.card_number.in_(numbers)).limit(1)
     )
     if taken is not None:
-        raise DomainError("CARD_NUMBER_TAKEN", field="fromNumber", value=taken)
+        raise DomainError("CARD_NUMBER_TAKEN", field="from_number", value=taken)
     issued = given or [f"{secrets.randbelow(10**8):08d}" for _ in numbers]
     # PBKDF2 is CPU work: keep it off the event loop.
     hashes = await asyncio.to_thread(

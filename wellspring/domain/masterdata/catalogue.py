@@ -59,7 +59,7 @@ class DeviceModelChange:
 async def _model_codes(session: AsyncSession, ids: Sequence[str]) -> list[str]:
     if len(ids) > MAX_COMPATIBLE_MODELS:
         raise DomainError(
-            "TOO_MANY_ITEMS", field="compatibleModelIds", maximum=MAX_COMPATIBLE_MODELS
+            "TOO_MANY_ITEMS", field="compatible_model_ids", maximum=MAX_COMPATIBLE_MODELS
         )
     unique = list(dict.fromkeys(ids))
     rows = (
@@ -72,7 +72,7 @@ async def _model_codes(session: AsyncSession, ids: Sequence[str]) -> list[str]:
     codes = {id_: code for id_, code in rows}
     for index, id_ in enumerate(unique):
         if id_ not in codes:
-            raise DomainError("NOT_FOUND", field=f"compatibleModelIds.{index}")
+            raise DomainError("NOT_FOUND", field=f"compatible_model_ids.{index}")
     return sorted(codes[id_] for id_ in unique)
 
 
@@ -83,7 +83,7 @@ async def upsert_part(session: AsyncSession, actor: Actor, *, change: PartChange
             sku=fields.code(change.sku, "sku"),
             name=fields.text(change.name, "name"),
             cost=fields.amount(change.cost, "cost"),
-            list_price=fields.amount(change.list_price, "listPrice"),
+            list_price=fields.amount(change.list_price, "list_price"),
         )
     else:
         part = await fields.existing(session, Part, change.id, "id")
@@ -94,7 +94,7 @@ async def upsert_part(session: AsyncSession, actor: Actor, *, change: PartChange
         if change.cost is not None:
             part.cost = fields.amount(change.cost, "cost")
         if change.list_price is not None:
-            part.list_price = fields.amount(change.list_price, "listPrice")
+            part.list_price = fields.amount(change.list_price, "list_price")
     await fields.unique(session, Part.sku, part.sku, field="sku", own_id=change.id)
     if change.unit is not None:
         part.unit = fields.text(change.unit, "unit", maximum=16)
@@ -120,7 +120,7 @@ def _checked_stages(stages: Sequence[FilterStage]) -> list[FilterStage]:
         if stage.stage < 1 or stage.stage in seen:
             raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.stage")
         if stage.lifetime_days < 1:
-            raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.lifetimeDays")
+            raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.lifetime_days")
         fields.text(stage.name, f"filters.{index}.name", maximum=50)
         seen.add(stage.stage)
     return sorted(stages, key=lambda s: s.stage)
@@ -169,7 +169,7 @@ async def upsert_device_model(
             code=fields.code(change.code, "code"),
             name=fields.text(change.name, "name"),
             supply_mode=change.supply_mode or SupplyMode.MONTHLY,
-            list_price=fields.amount(change.list_price, "listPrice"),
+            list_price=fields.amount(change.list_price, "list_price"),
         )
     else:
         model = await fields.existing(session, DeviceModel, change.id, "id")
@@ -180,7 +180,7 @@ async def upsert_device_model(
         if change.supply_mode is not None:
             model.supply_mode = change.supply_mode
         if change.list_price is not None:
-            model.list_price = fields.amount(change.list_price, "listPrice")
+            model.list_price = fields.amount(change.list_price, "list_price")
     await fields.unique(session, DeviceModel.code, model.code, field="code", own_id=change.id)
     if change.is_active is not None:
         model.is_active = change.is_active

@@ -84,9 +84,9 @@ async def has_open_jobs(session: AsyncSession, technician_id: str) -> bool:
 
 
 async def _branch(session: AsyncSession, branch_id: str) -> Branch:
-    branch = await fields.existing(session, Branch, branch_id, "branchId")
+    branch = await fields.existing(session, Branch, branch_id, "branch_id")
     if branch.kind is BranchKind.HQ or not branch.is_active:
-        raise DomainError("INVALID_BRANCH", field="branchId")
+        raise DomainError("INVALID_BRANCH", field="branch_id")
     return branch
 
 
@@ -94,7 +94,7 @@ async def _create(session: AsyncSession, actor: Actor, change: TechnicianChange)
     from .users import NewLogin, create_login
 
     if change.branch_id is None:
-        raise DomainError("REQUIRED", field="branchId")
+        raise DomainError("REQUIRED", field="branch_id")
     permissions.check(actor, "technician.upsert", branch_id=change.branch_id)
     branch = await _branch(session, change.branch_id)
     user = await create_login(
@@ -135,7 +135,7 @@ async def upsert_technician(
                 van.branch_id = technician.branch_id
         user = await fields.existing(session, User, technician.user_id, "id")
         if change.display_name is not None:
-            user.display_name = fields.text(change.display_name, "displayName")
+            user.display_name = fields.text(change.display_name, "display_name")
         if change.phone is not None:
             user.phone = fields.text(change.phone, "phone", maximum=32, required=False)
         if change.skills is not None:
@@ -149,7 +149,7 @@ async def upsert_technician(
         technician.home_cell = cells.cell(lat, lon) if lat is not None and lon is not None else None
     if change.is_active is not None:
         if not change.is_active and await has_open_jobs(session, technician.id):
-            raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="isActive")
+            raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="is_active")
         technician.is_active = change.is_active
     await session.flush()
     audit.record(
@@ -164,13 +164,13 @@ async def upsert_technician(
 
 def _set_shift(technician: Technician, change: TechnicianChange) -> None:
     if change.shift_start is not None:
-        technician.shift_start = fields.clock_time(change.shift_start, "shiftStart")
+        technician.shift_start = fields.clock_time(change.shift_start, "shift_start")
     if change.shift_end is not None:
-        technician.shift_end = fields.clock_time(change.shift_end, "shiftEnd")
+        technician.shift_end = fields.clock_time(change.shift_end, "shift_end")
     if technician.shift_end <= technician.shift_start:
-        raise DomainError("INVALID_SHIFT", field="shiftEnd")
+        raise DomainError("INVALID_SHIFT", field="shift_end")
     if change.work_days is not None:
         days = sorted(set(change.work_days))
         if any(day < 1 or day > 7 for day in days):
-            raise DomainError("INVALID_WORK_DAYS", field="workDays")
+            raise DomainError("INVALID_WORK_DAYS", field="work_days")
         technician.work_days = days

@@ -71,7 +71,7 @@ async def create_login(
         raise DomainError("USERNAME_TAKEN", field="username", username=username)
     user = User(
         username=username,
-        display_name=fields.text(login.display_name, "displayName", required=False) or username,
+        display_name=fields.text(login.display_name, "display_name", required=False) or username,
         password_hash=hash_password(login.password),
         role=login.role,
         phone=fields.text(login.phone, "phone", maximum=32, required=False),
@@ -97,18 +97,18 @@ async def _place(
 ) -> None:
     """Set the branch, dealer or customer a role belongs to."""
     if branch_id is not None:
-        user.branch_id = (await fields.existing(session, Branch, branch_id, "branchId")).id
+        user.branch_id = (await fields.existing(session, Branch, branch_id, "branch_id")).id
     if role in NEEDS_BRANCH and user.branch_id is None:
-        raise DomainError("ROLE_NEEDS_BRANCH", field="branchId", role=role.value)
+        raise DomainError("ROLE_NEEDS_BRANCH", field="branch_id", role=role.value)
     if role is Role.AGENT:
         if agent_id is None:
-            raise DomainError("REQUIRED", field="agentId")
-        agent = await fields.existing(session, Agent, agent_id, "agentId")
+            raise DomainError("REQUIRED", field="agent_id")
+        agent = await fields.existing(session, Agent, agent_id, "agent_id")
         user.agent_id, user.branch_id = agent.id, agent.branch_id
     if role is Role.CUSTOMER:
         if customer_id is None:
-            raise DomainError("REQUIRED", field="customerId")
-        customer = await fields.existing(session, Customer, customer_id, "customerId")
+            raise DomainError("REQUIRED", field="customer_id")
+        customer = await fields.existing(session, Customer, customer_id, "customer_id")
         user.customer_id, user.branch_id = customer.id, customer.branch_id
 
 
@@ -144,9 +144,9 @@ async def update_user(session: AsyncSession, actor: Actor, *, change: UserChange
         and (leaves_admin or change.is_active is False)
         and not await _other_active_admins(session, user.id)
     ):
-        raise DomainError("LAST_ADMIN", field="role" if leaves_admin else "isActive")
+        raise DomainError("LAST_ADMIN", field="role" if leaves_admin else "is_active")
     if change.display_name is not None:
-        user.display_name = fields.text(change.display_name, "displayName")
+        user.display_name = fields.text(change.display_name, "display_name")
     if change.phone is not None:
         user.phone = fields.text(change.phone, "phone", maximum=32, required=False)
     if change.locale is not None:

@@ -74,18 +74,18 @@ async def upsert_warehouse(
     await fields.unique(session, Warehouse.code, warehouse.code, field="code", own_id=change.id)
     if change.branch_id is not None:
         warehouse.branch_id = (
-            await fields.existing(session, Branch, change.branch_id, "branchId")
+            await fields.existing(session, Branch, change.branch_id, "branch_id")
         ).id
     if change.agent_id is not None:
-        agent = await fields.existing(session, Agent, change.agent_id, "agentId")
+        agent = await fields.existing(session, Agent, change.agent_id, "agent_id")
         warehouse.agent_id, warehouse.branch_id = agent.id, agent.branch_id
     if warehouse.kind is WarehouseKind.AGENT and warehouse.agent_id is None:
-        raise DomainError("REQUIRED", field="agentId")
+        raise DomainError("REQUIRED", field="agent_id")
     if warehouse.branch_id is None:
-        raise DomainError("REQUIRED", field="branchId")
+        raise DomainError("REQUIRED", field="branch_id")
     if change.is_active is not None:
         if not change.is_active and change.id and await holds_anything(session, change.id):
-            raise DomainError("WAREHOUSE_NOT_EMPTY", field="isActive")
+            raise DomainError("WAREHOUSE_NOT_EMPTY", field="is_active")
         warehouse.is_active = change.is_active
     if change.id is None:
         session.add(warehouse)

@@ -48,7 +48,7 @@ async def dispatch_ticket(
     ticket = await moves.ticket_for(session, actor, states.DISPATCH, ticket_id)
     branch = await moves.visible(session, actor, Branch, branch_id)
     if branch.kind is BranchKind.HQ or not branch.is_active:
-        raise DomainError("INVALID_BRANCH", field="branchId")
+        raise DomainError("INVALID_BRANCH", field="branch_id")
     permissions.check(actor, "ticket.dispatch", branch_id=branch.id)
     ticket.branch_id = branch.id
     moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
@@ -61,7 +61,7 @@ def check_window(start: dt.datetime | None, end: dt.datetime | None, now: dt.dat
     if start is None and end is None:
         return
     if start is None or end is None or end <= start or end < now:
-        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointmentStart")
+        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointment_start")
 
 
 async def assign_job(
@@ -90,7 +90,7 @@ async def assign_job(
         or not technician.is_active
         or technician.deleted_at is not None
     ):
-        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technicianId")
+        raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technician_id")
     check_window(appointment_start, appointment_end, clock_of(session).now())
     reassigned = job.technician_id is not None and job.technician_id != technician.id
     if job.technician_id != technician.id:

@@ -49,15 +49,6 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.WATER_TEST: ("water_test",),
     TicketType.FILTER_CHANGE: ("filters_changed",),
 }
-_CAMEL = {
-    "confirmation_number": "confirmationNumber",
-    "fault_symptom": "faultSymptom",
-    "fault_code": "faultCode",
-    "repair_level": "repairLevel",
-    "device_condition": "deviceCondition",
-    "water_test": "waterTest",
-    "filters_changed": "filtersChanged",
-}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -72,22 +63,22 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     clean = {k: v.strip() if isinstance(v, str) else v for k, v in report.items()}
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
-            raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{_CAMEL[name]}")
+            raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{name}")
     if ticket.type is TicketType.REPAIR:
         if clean["fault_code"] not in FAULT_CODES:
-            raise DomainError("UNKNOWN_FAULT_CODE", field="report.faultCode")
+            raise DomainError("UNKNOWN_FAULT_CODE", field="report.fault_code")
         if clean["repair_level"] not in REPAIR_LEVELS:
-            raise DomainError("INVALID_ARGUMENT", field="report.repairLevel")
+            raise DomainError("INVALID_ARGUMENT", field="report.repair_level")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
-        raise DomainError("INVALID_ARGUMENT", field="report.deviceCondition")
+        raise DomainError("INVALID_ARGUMENT", field="report.device_condition")
     tested = clean.get("water_test")
     if isinstance(tested, Mapping):
         water.check(_readings(tested))
     elif tested is not None:
-        raise DomainError("INVALID_ARGUMENT", field="report.waterTest")
+        raise DomainError("INVALID_ARGUMENT", field="report.water_test")
     distance = clean.get("travel_distance_km")
     if isinstance(distance, int | float) and distance < 0:
-        raise DomainError("AMOUNT_NEGATIVE", field="report.travelDistanceKm")
+        raise DomainError("AMOUNT_NEGATIVE", field="report.travel_distance_km")
     return clean
 
 
@@ -154,7 +145,7 @@ async def _install(
     number = str(report["confirmation_number"])[:32]
     taken = await session.scalar(select(Job.id).where(Job.confirmation_number == number))
     if taken is not None:
-        raise DomainError("CONFIRMATION_NUMBER_TAKEN", field="report.confirmationNumber")
+        raise DomainError("CONFIRMATION_NUMBER_TAKEN", field="report.confirmation_number")
     job.confirmation_number = number
     card = (
         await session.execute(
@@ -163,14 +154,14 @@ async def _install(
     ).scalar_one_or_none()
     if card is None or card.status is CardStatus.ACTIVE:
         value = request.get("card_number", "")
-        raise DomainError("CARD_ALREADY_ACTIVE", field="install.cardNumber", value=value)
+        raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=value)
     model = await session.get(DeviceModel, request.get("device_model_id"))
     if model is None:
-        raise DomainError("NOT_FOUND", field="install.deviceModelId")
+        raise DomainError("NOT_FOUND", field="install.device_model_id")
     serial = request["serial_number"]
     device = await machines.in_stock(session, serial)
     if device is None:
-        raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
+        raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serial_number", value=serial)
     customer = present(await session.get(Customer, ticket.customer_id), "the ticket's customer")
     source = machines.take_out(device)
     device.device_model_id = model.id
@@ -212,7 +203,7 @@ async def _uninstall(
     device = await session.get(Device, ticket.device_id)
     if device is None or device.status is not DeviceStatus.INSTALLED:
         status = device.status.value if device else ""
-        raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
+        raise DomainError("DEVICE_NOT_INSTALLED", field="device_id", status=status)
     previous = {"customer_id": device.customer_id, "address_id": device.address_id}
     device.status = DeviceStatus.UNINSTALLED
     device.customer_id = None
@@ -240,7 +231,7 @@ async def _cancel_card(
     """The card is unbound and waits for a new activation (退卡)."""
     card = await session.get(AccountCard, ticket.card_id)
     if card is None or card.status is not CardStatus.ACTIVE:
-        raise DomainError("CARD_NOT_ACTIVE", field="cardId")
+        raise DomainError("CARD_NOT_ACTIVE", field="card_id")
     previous = {"customer_id": card.customer_id, "device_id": card.device_id}
     card.status = CardStatus.AWAITING_ACTIVATION
     card.customer_id = None
@@ -263,7 +254,7 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
     device = await session.get(Device, ticket.device_id, with_for_update=True)
     if device is None or device.status is not DeviceStatus.INSTALLED:
         status = device.status.value if device else ""
-        raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=status)
+        raise DomainError("DEVICE_NOT_INSTALLED", field="device_id", status=status)
     quantity = int(request["quantity"])
     # Checked at opening too; tickets opened before that check reach here with any number.
     most = MAX_RECHARGE_MONTHS if device.supply_mode is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
@@ -303,7 +294,7 @@ async def _relocate(session: AsyncSession, actor: Actor, ticket: Ticket) -> None
     device = await session.get(Device, ticket.device_id)
     target = ticket.details.get("relocate_to")
     if device is None or not target:
-        raise DomainError("NOT_FOUND", field="deviceId")
+        raise DomainError("NOT_FOUND", field="device_id")
     address = Address(customer_id=ticket.customer_id, label="新址", **target)
     session.add(address)
     await session.flush()
@@ -332,7 +323,7 @@ async def _change_filters(
     """The filters named in the report were replaced that day: their due dates start again."""
     device = await session.get(Device, ticket.device_id)
     if device is None:
-        raise DomainError("NOT_FOUND", field="deviceId")
+        raise DomainError("NOT_FOUND", field="device_id")
     wanted = list(dict.fromkeys(report["filters_changed"]))
     known = {
         f.id
@@ -343,7 +334,7 @@ async def _change_filters(
         ).scalars()
     }
     if not wanted or any(f not in known for f in wanted):
-        raise DomainError("INVALID_ARGUMENT", field="report.filtersChanged")
+        raise DomainError("INVALID_ARGUMENT", field="report.filters_changed")
     today = now.astimezone(TIME_ZONE).date()
     for filter_type_id in wanted:
         session.add(

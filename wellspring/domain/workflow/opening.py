@@ -118,12 +118,12 @@ async def _customer_for(
         return customer, None
     permissions.check(actor, "customer.create")
     new = present(request.new_customer, "the new customer")
-    name = require(new.name, "newCustomer.name")
-    phone = check_phone(new.phone, "newCustomer.phone")
-    address_values = new.address.validated("newCustomer.address")
+    name = require(new.name, "new_customer.name")
+    phone = check_phone(new.phone, "new_customer.phone")
+    address_values = new.address.validated("new_customer.address")
     branch_id = request.branch_id or (actor.branch_id if actor.role is Role.CLERK else None)
     if branch_id is None:
-        raise DomainError("BRANCH_REQUIRED", field="branchId")
+        raise DomainError("BRANCH_REQUIRED", field="branch_id")
     branch = await moves.visible(session, actor, Branch, branch_id)
     permissions.check(actor, "customer.create", branch_id=branch.id)
     customer = Customer(
@@ -170,7 +170,7 @@ async def open_ticket(
     if address_id is not None:
         address = await moves.visible(session, actor, Address, address_id)
         if address.customer_id != customer.id:
-            raise DomainError("NOT_FOUND", field="addressId")
+            raise DomainError("NOT_FOUND", field="address_id")
     elif new_address is not None:
         address_id = new_address.id
     elif device is not None and device.address_id is not None:
@@ -186,7 +186,7 @@ async def open_ticket(
         fallback = default_address(list(addresses))
         address_id = fallback.id if fallback is not None else None
     if address_id is None and request.type is TicketType.INSTALL:
-        raise DomainError("REQUIRED", field="addressId")  # a machine goes in at an address
+        raise DomainError("REQUIRED", field="address_id")  # a machine goes in at an address
     branch_id = customer.branch_id
     if request.branch_id and request.customer_id is not None:
         branch_id = (await moves.visible(session, actor, Branch, request.branch_id)).id

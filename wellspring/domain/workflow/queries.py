@@ -82,7 +82,7 @@ async def supply_expiring(
     """
     permissions.check(actor, "devices.supply_expiring")
     if not 0 <= within_days <= 366:
-        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+        raise DomainError("INVALID_ARGUMENT", field="within_days")
     today = clock_of(session).now().astimezone(TIME_ZONE).date()
     stmt = select(Device).where(
         policy.devices_scope(actor),
@@ -123,7 +123,7 @@ async def filters_due(
     """
     permissions.check(actor, "devices.filters_due")
     if not 0 <= within_days <= 366:
-        raise DomainError("INVALID_ARGUMENT", field="withinDays")
+        raise DomainError("INVALID_ARGUMENT", field="within_days")
     horizon = clock_of(session).now().astimezone(TIME_ZONE).date() + dt.timedelta(days=within_days)
     conditions = []
     for filter_type in (await session.execute(select(FilterType))).scalars():

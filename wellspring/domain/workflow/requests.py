@@ -117,9 +117,9 @@ class RechargeRequest:
         most = MAX_RECHARGE_MONTHS if self.plan is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
         check_int(self.quantity, "recharge.quantity", 1, most)
         if self.unit_price < 0:
-            raise DomainError("AMOUNT_NEGATIVE", field="recharge.unitPrice")
+            raise DomainError("AMOUNT_NEGATIVE", field="recharge.unit_price")
         if self.payment_method not in PAYMENT_METHODS:
-            raise DomainError("INVALID_ARGUMENT", field="recharge.paymentMethod")
+            raise DomainError("INVALID_ARGUMENT", field="recharge.payment_method")
         return {
             "plan": self.plan.value,
             "quantity": self.quantity,

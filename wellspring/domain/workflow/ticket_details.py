@@ -40,14 +40,14 @@ async def check(
     kind = request.type
     if kind in DEVICE_TYPES or request.device_id is not None:
         if request.device_id is None:
-            raise DomainError("DEVICE_REQUIRED", field="deviceId")
+            raise DomainError("DEVICE_REQUIRED", field="device_id")
         device = await moves.visible(session, actor, Device, request.device_id)
         # The state first: "not installed" says more than "not this customer's" once a
         # device was taken away (its customer is cleared on uninstall).
         if kind in DEVICE_TYPES and device.status is not DeviceStatus.INSTALLED:
-            raise DomainError("DEVICE_NOT_INSTALLED", field="deviceId", status=device.status.value)
+            raise DomainError("DEVICE_NOT_INSTALLED", field="device_id", status=device.status.value)
         if device.customer_id != customer.id:
-            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="deviceId")
+            raise DomainError("DEVICE_NOT_OF_CUSTOMER", field="device_id")
         if (
             kind is TicketType.RECHARGE
             and request.recharge is not None
@@ -58,35 +58,35 @@ async def check(
             )
     if kind is TicketType.CARD_CANCEL:
         if request.card_id is None:
-            raise DomainError("CARD_REQUIRED", field="cardId")
+            raise DomainError("CARD_REQUIRED", field="card_id")
         card = await moves.visible(session, actor, AccountCard, request.card_id)
         if card.customer_id != customer.id or card.status is not CardStatus.ACTIVE:
-            raise DomainError("CARD_NOT_ACTIVE", field="cardId")
+            raise DomainError("CARD_NOT_ACTIVE", field="card_id")
     if kind is TicketType.INSTALL:
         install = request.install
         if install is None:
             raise DomainError("REQUIRED", field="install")
-        number = require(install.card_number, "install.cardNumber", 32)
+        number = require(install.card_number, "install.card_number", 32)
         card = (
             await session.execute(select(AccountCard).where(AccountCard.card_number == number))
         ).scalar_one_or_none()
         if card is None:
-            raise DomainError("NOT_FOUND", field="install.cardNumber")
+            raise DomainError("NOT_FOUND", field="install.card_number")
         if card.status is CardStatus.ACTIVE:
-            raise DomainError("CARD_ALREADY_ACTIVE", field="install.cardNumber", value=number)
+            raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=number)
         model = await session.get(DeviceModel, install.device_model_id)
         if model is None or model.deleted_at is not None:
-            raise DomainError("NOT_FOUND", field="install.deviceModelId")
-        serial = require(install.serial_number, "install.serialNumber", 64)
+            raise DomainError("NOT_FOUND", field="install.device_model_id")
+        serial = require(install.serial_number, "install.serial_number", 64)
         in_use = await session.scalar(
             select(Device.id).where(
                 Device.serial_number == serial, Device.status == DeviceStatus.INSTALLED
             )
         )
         if in_use is not None:
-            raise DomainError("SERIAL_IN_USE", field="install.serialNumber", value=serial)
+            raise DomainError("SERIAL_IN_USE", field="install.serial_number", value=serial)
         if await machines.in_stock(session, serial) is None:
-            raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serialNumber", value=serial)
+            raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serial_number", value=serial)
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
         details["install"] = {
@@ -102,22 +102,22 @@ async def check(
         details["recharge"] = request.recharge.validated()
     if request.expected_parts:
         if len(request.expected_parts) > 50:
-            raise DomainError("INVALID_ARGUMENT", field="expectedParts")
+            raise DomainError("INVALID_ARGUMENT", field="expected_parts")
         part_ids = {part_id for part_id, _ in request.expected_parts}
         known = set((await session.execute(select(Part.id).where(Part.id.in_(part_ids)))).scalars())
         for index, (part_id, quantity) in enumerate(request.expected_parts):
             if part_id not in known:
-                raise DomainError("UNKNOWN_PART", field=f"expectedParts.{index}.partId")
+                raise DomainError("UNKNOWN_PART", field=f"expected_parts.{index}.part_id")
             if quantity <= 0:
-                raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"expectedParts.{index}.quantity")
+                raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"expected_parts.{index}.quantity")
         details["expected_parts"] = [
             {"part_id": part_id, "quantity": quantity}
             for part_id, quantity in request.expected_parts
         ]
     if kind is TicketType.RELOCATE:
         if request.relocate_to is None:
-            raise DomainError("REQUIRED", field="relocateTo")
+            raise DomainError("REQUIRED", field="relocate_to")
         details["relocate_to"] = locate.coordinates_for_new_address(
-            request.relocate_to.validated("relocateTo"), request.relocate_to.coord_system
+            request.relocate_to.validated("relocate_to"), request.relocate_to.coord_system
         )
     return details, device, card

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from ..core.errors import errors_field
+from ..core.errors import AuthError, errors_field
 from ..core.scalars import DateTime
 from ..org.types import AuthSession, User
 
@@ -16,24 +16,24 @@ class LoginPayload(graphene.ObjectType):
     )
     expires_at = graphene.Field(DateTime, description="When `token` expires.")
     user = graphene.Field(User)
-    errors = errors_field()
+    errors = errors_field(AuthError)
 
 
 class RefreshTokenPayload(graphene.ObjectType):
     token = graphene.String()
     refresh_token = graphene.String(description="The next refresh token (the old one is spent).")
     expires_at = graphene.Field(DateTime)
-    errors = errors_field()
+    errors = errors_field(AuthError)
 
 
 class LogoutPayload(graphene.ObjectType):
     ok = graphene.Boolean(required=True)
-    errors = errors_field()
+    errors = errors_field(AuthError)
 
 
 class RevokeSessionPayload(graphene.ObjectType):
     session = graphene.Field(AuthSession)
-    errors = errors_field()
+    errors = errors_field(AuthError)
 
 
 class UnlockUserInput(graphene.InputObjectType):
@@ -42,4 +42,4 @@ class UnlockUserInput(graphene.InputObjectType):
 
 class UnlockUserPayload(graphene.ObjectType):
     user = graphene.Field(User)
-    errors = errors_field()
+    errors = errors_field(AuthError)

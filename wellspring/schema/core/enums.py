@@ -78,8 +78,3 @@ CoordinateSource = described(DomainCoordinateSource)
 
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
-
-# Every code a payload error or a GraphQL error extension may carry.
-ErrorCode = from_messages(
-    "ErrorCode", MESSAGES, "What went wrong; `message` carries the text in the request's language."
-)

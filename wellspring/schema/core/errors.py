@@ -1,32 +1,153 @@
-"""Payload errors: ``{field, code, message}``, with the message in the request's language."""
+"""Payload errors: ``{field, code, message}``, with the message in the request's language.
+
+Each area of the API has its own error type and code enum (``WorkflowError`` with
+``WorkflowErrorCode``, as Saleor does), made from the domain's per-area code enums: the
+common codes, the area's own, and those of the areas its mutations call into (completing a
+job consumes stock, so ``WorkflowErrorCode`` holds ``INSUFFICIENT_STOCK``).
+``tests/test_error_codes.py`` proves from the code that each type can carry every code its
+mutations may raise.
+
+The domain names a field by its own snake_case name (``install.card_number``); the client
+sees its input path (``install.cardNumber``): ``api_field`` maps one to the other.
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import graphene
 
+from wellspring.domain.dispatch.error_codes import DispatchErrorCode as DispatchCodes
+from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
+from wellspring.domain.error_codes import CommonErrorCode
 from wellspring.domain.errors import DomainError
-from wellspring.i18n import message
+from wellspring.domain.inventory.error_codes import StockErrorCode as StockCodes
+from wellspring.domain.masterdata.error_codes import MasterdataErrorCode as MasterdataCodes
+from wellspring.domain.media.error_codes import MediaErrorCode as MediaCodes
+from wellspring.domain.workflow.error_codes import WorkflowErrorCode as WorkflowCodes
+from wellspring.i18n import MESSAGES, message
 
-from .enums import ErrorCode
-
-
-class UserError(graphene.ObjectType):
-    """An expected failure of a mutation. ``field`` names the input at fault, if one is."""
-
-    field = graphene.String()
-    code = graphene.Field(ErrorCode, required=True)
-    message = graphene.String(required=True)
-
-
-def user_errors(error: DomainError, locale: str) -> list[UserError]:
-    return [
-        UserError(
-            field=error.field,
-            code=error.code,
-            message=message(error.code, locale, field=error.field or "", **error.params),
-        )
-    ]
+# Domain paths whose API path is not their segments in camelCase.
+API_PATHS: dict[str, str] = {
+    "report.water_test.tds_mg_l": "report.waterTest.tds",
+    "report.water_test.residual_chlorine_mg_l": "report.waterTest.residualChlorine",
+    "report.water_test.turbidity_ntu": "report.waterTest.turbidity",
+    "report.water_test.temperature_c": "report.waterTest.temperature",
+}
 
 
-def errors_field() -> graphene.NonNull:
-    return graphene.NonNull(graphene.List(graphene.NonNull(UserError)))
+def api_field(field: str | None) -> str | None:
+    """The client's input path for a domain field: ``lines.0.part_id`` → ``lines.0.partId``."""
+    if not field:
+        return field
+    return API_PATHS.get(field) or ".".join(_camel(segment) for segment in field.split("."))
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclass(frozen=True)
+class PayloadError:
+    """One error as every area's error type resolves it."""
+
+    field: str | None
+    code: str
+    message: str
+
+
+def user_errors(error: DomainError, locale: str) -> list[PayloadError]:
+    field = api_field(error.field)
+    text = message(error.code, locale, **{**error.params, "field": field or ""})
+    return [PayloadError(field=field, code=str(error.code), message=text)]
+
+
+def _codes(name: str, areas: Iterable[type[enum.StrEnum]], doc: str) -> type[graphene.Enum]:
+    """A GraphQL enum of the areas' codes, each described by its English message."""
+    codes = sorted({member.value for area in areas for member in area})
+    members = enum.Enum(name, [(code, code) for code in codes])  # type: ignore[misc]
+
+    def describe(member: enum.Enum | None) -> str:
+        return doc if member is None else MESSAGES[member.name][1]
+
+    made: type[graphene.Enum] = graphene.Enum.from_enum(members, name=name, description=describe)
+    return made
+
+
+_FIELD_DOC = "The input at fault, as the client wrote its path (`lines.0.quantity`), if one is."
+_MESSAGE_DOC = "What went wrong, in the request's language (Accept-Language)."
+_CODE_DOC = "What went wrong, a stable code to switch on; `message` carries the text."
+
+AuthErrorCode = _codes("AuthErrorCode", (CommonErrorCode, AuthCodes), _CODE_DOC)
+WorkflowErrorCode = _codes(
+    "WorkflowErrorCode", (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes), _CODE_DOC
+)
+StockErrorCode = _codes("StockErrorCode", (CommonErrorCode, StockCodes), _CODE_DOC)
+DispatchErrorCode = _codes(
+    "DispatchErrorCode",
+    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes),
+    _CODE_DOC,
+)
+# Confirming the last file of a visit completes its evidence (a workflow step).
+MediaErrorCode = _codes(
+    "MediaErrorCode", (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes), _CODE_DOC
+)
+MasterdataErrorCode = _codes(
+    "MasterdataErrorCode", (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes), _CODE_DOC
+)
+
+
+class AuthError(graphene.ObjectType):
+    """An expected failure of signing in or of a session; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(AuthErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class WorkflowError(graphene.ObjectType):
+    """An expected failure of a ticket or job mutation; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(WorkflowErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class StockError(graphene.ObjectType):
+    """An expected failure of a stock mutation; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(StockErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class DispatchError(graphene.ObjectType):
+    """An expected failure of a dispatcher's mutation (positions, routes); nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(DispatchErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class MasterdataError(graphene.ObjectType):
+    """An expected failure of a master data or user mutation; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(MasterdataErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class MediaError(graphene.ObjectType):
+    """An expected failure of an upload request or confirmation; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(MediaErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+def errors_field(error_type: type[graphene.ObjectType]) -> graphene.NonNull:
+    """A payload's ``errors``: the area's error type, empty when the call succeeded."""
+    return graphene.NonNull(graphene.List(graphene.NonNull(error_type)))

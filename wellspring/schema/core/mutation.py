@@ -8,12 +8,12 @@ from typing import TypeVar
 from wellspring.domain.errors import DomainError
 
 from .context import RequestContext
-from .errors import UserError, user_errors
+from .errors import PayloadError, user_errors
 
 T = TypeVar("T")
 
 
-class Failed(list[UserError]):
+class Failed(list[PayloadError]):
     """The payload errors of a call that changed nothing (a type of its own, so that a use
     case returning a list is never mistaken for errors)."""
 

@@ -16,7 +16,7 @@ from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 from wellspring.i18n import message
 
 from ..core import enums
-from ..core.errors import errors_field
+from ..core.errors import DispatchError, errors_field
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import Date, DateTime
 
@@ -87,7 +87,7 @@ class TechnicianSuggestion(graphene.ObjectType):
 class TechnicianSuggestions(graphene.ObjectType):
     job = graphene.Field("wellspring.schema.tickets.types.Job")
     suggestions = graphene.NonNull(graphene.List(graphene.NonNull(TechnicianSuggestion)))
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class RouteStop(graphene.ObjectType):
@@ -110,31 +110,31 @@ class RouteStop(graphene.ObjectType):
 
     @staticmethod
     def resolve_job(root: dict[str, Any], info):
-        return info.context.loaders.load(m.Job, root["jobId"])
+        return info.context.loaders.load(m.Job, root["job_id"])
 
     @staticmethod
     def resolve_arrival_at(root: dict[str, Any], _info):
-        return _when(root["arrivalAt"])
+        return _when(root["arrival_at"])
 
     @staticmethod
     def resolve_service_start_at(root: dict[str, Any], _info):
-        return _when(root["serviceStartAt"])
+        return _when(root["service_start_at"])
 
     @staticmethod
     def resolve_departure_at(root: dict[str, Any], _info):
-        return _when(root["departureAt"])
+        return _when(root["departure_at"])
 
     @staticmethod
     def resolve_travel_seconds(root: dict[str, Any], _info):
-        return root["travelSeconds"]
+        return root["travel_seconds"]
 
     @staticmethod
     def resolve_distance_meters(root: dict[str, Any], _info):
-        return root["distanceMeters"]
+        return root["distance_meters"]
 
     @staticmethod
     def resolve_waiting_seconds(root: dict[str, Any], _info):
-        return root["waitingSeconds"]
+        return root["waiting_seconds"]
 
 
 class PlannedRoute(graphene.ObjectType):
@@ -150,16 +150,16 @@ class PlannedRoute(graphene.ObjectType):
 
     @staticmethod
     def resolve_technician(root: dict[str, Any], info):
-        return info.context.loaders.load(m.Technician, root["technicianId"])
+        return info.context.loaders.load(m.Technician, root["technician_id"])
 
     @staticmethod
     async def resolve_technician_name(root: dict[str, Any], info):
-        tech = await info.context.loaders.unscoped(m.Technician, root["technicianId"])
+        tech = await info.context.loaders.unscoped(m.Technician, root["technician_id"])
         return await info.context.loaders.display_name(tech.user_id if tech else None) or ""
 
     @staticmethod
     def resolve_start_source(root: dict[str, Any], _info):
-        return root.get("startSource") or None
+        return root.get("start_source") or None
 
     @staticmethod
     def resolve_stops(root: dict[str, Any], _info):
@@ -167,23 +167,23 @@ class PlannedRoute(graphene.ObjectType):
 
     @staticmethod
     def resolve_lunch_start_at(root: dict[str, Any], _info):
-        return _when(root.get("lunchStartAt"))
+        return _when(root.get("lunch_start_at"))
 
     @staticmethod
     def resolve_lunch_after_position(root: dict[str, Any], _info):
-        return root.get("lunchAfterPosition")
+        return root.get("lunch_after_position")
 
     @staticmethod
     def resolve_distance_meters(root: dict[str, Any], _info):
-        return root["distanceMeters"]
+        return root["distance_meters"]
 
     @staticmethod
     def resolve_duration_seconds(root: dict[str, Any], _info):
-        return root["durationSeconds"]
+        return root["duration_seconds"]
 
     @staticmethod
     def resolve_end_at(root: dict[str, Any], _info):
-        return _when(root["endAt"])
+        return _when(root["end_at"])
 
 
 class UnplacedJob(graphene.ObjectType):
@@ -195,7 +195,7 @@ class UnplacedJob(graphene.ObjectType):
 
     @staticmethod
     def resolve_job(root: dict[str, Any], info):
-        return info.context.loaders.load(m.Job, root["jobId"])
+        return info.context.loaders.load(m.Job, root["job_id"])
 
     @staticmethod
     def resolve_reason(root: dict[str, Any], _info):
@@ -269,7 +269,7 @@ def position_of(
 
 class RoutePlanPayload(graphene.ObjectType):
     plan = graphene.Field(RoutePlan)
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class UpdateLocationPayload(graphene.ObjectType):
@@ -278,9 +278,9 @@ class UpdateLocationPayload(graphene.ObjectType):
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Job")),
         description="Today's stops whose ETA this position moved.",
     )
-    errors = errors_field()
+    errors = errors_field(DispatchError)
 
 
 class AddressPayload(graphene.ObjectType):
     address = graphene.Field("wellspring.schema.customers.types.Address")
-    errors = errors_field()
+    errors = errors_field(DispatchError)

@@ -11,7 +11,7 @@ from wellspring.domain.models import enums as e
 from ..core import enums
 from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
-from ..core.errors import errors_field
+from ..core.errors import StockError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..core.node import ModelObjectType, Node
@@ -133,7 +133,7 @@ class ResolveStockDiscrepancyPayload(graphene.ObjectType):
     entries = graphene.List(
         graphene.NonNull(StockEntry), description="The ledger entries the resolution posted."
     )
-    errors = errors_field()
+    errors = errors_field(StockError)
 
 
 class ResolveStockDiscrepancy(graphene.Mutation):

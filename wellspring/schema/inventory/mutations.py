@@ -17,7 +17,7 @@ from wellspring.domain.models import enums as e
 
 from ..core import enums
 from ..core.context import require_actor
-from ..core.errors import errors_field
+from ..core.errors import StockError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..core.scalars import DateTime
@@ -62,13 +62,13 @@ class PartsConsumeInput(graphene.InputObjectType):
 
 class StockMovementPayload(graphene.ObjectType):
     movement = graphene.Field(StockMovement)
-    errors = errors_field()
+    errors = errors_field(StockError)
 
 
 class ConsumePartsPayload(graphene.ObjectType):
     entries = graphene.List(graphene.NonNull(StockEntry))
     job = graphene.Field(Job)
-    errors = errors_field()
+    errors = errors_field(StockError)
 
 
 def _lines(values, *, consume: bool = False) -> list[documents.Line]:
@@ -204,7 +204,7 @@ class ConsumeParts(graphene.Mutation):
 
 class SetSafetyStockPayload(graphene.ObjectType):
     balance = graphene.Field(StockBalance)
-    errors = errors_field()
+    errors = errors_field(StockError)
 
 
 class SetSafetyStock(graphene.Mutation):
@@ -241,7 +241,7 @@ class SetSafetyStock(graphene.Mutation):
 
 class ReceiveMachinePayload(graphene.ObjectType):
     device = graphene.Field("wellspring.schema.devices.types.Device")
-    errors = errors_field()
+    errors = errors_field(StockError)
 
 
 class ReceiveMachine(graphene.Mutation):

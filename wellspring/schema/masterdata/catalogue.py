@@ -9,7 +9,7 @@ from wellspring.domain.models import enums as e
 
 from ..core import enums
 from ..core.context import require_actor
-from ..core.errors import errors_field
+from ..core.errors import MasterdataError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..devices.types import AccountCard, DeviceModel
@@ -32,7 +32,7 @@ class WarehouseInput(graphene.InputObjectType):
 
 class UpsertWarehousePayload(graphene.ObjectType):
     warehouse = graphene.Field(Warehouse)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class UpsertWarehouse(graphene.Mutation):
@@ -80,7 +80,7 @@ class PartInput(graphene.InputObjectType):
 
 class UpsertPartPayload(graphene.ObjectType):
     part = graphene.Field(Part)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class UpsertPart(graphene.Mutation):
@@ -141,7 +141,7 @@ class DeviceModelInput(graphene.InputObjectType):
 
 class UpsertDeviceModelPayload(graphene.ObjectType):
     device_model = graphene.Field(DeviceModel)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class UpsertDeviceModel(graphene.Mutation):
@@ -201,7 +201,7 @@ class ReceiveCardsPayload(graphene.ObjectType):
     count = graphene.Int(required=True)
     cards = graphene.List(graphene.NonNull(AccountCard))
     issued_secrets = graphene.List(graphene.NonNull(IssuedSecret))
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class ReceiveCards(graphene.Mutation):

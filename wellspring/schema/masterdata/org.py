@@ -9,7 +9,7 @@ from wellspring.domain.models import enums as e
 
 from ..core import enums
 from ..core.context import require_actor
-from ..core.errors import errors_field
+from ..core.errors import MasterdataError, errors_field
 from ..core.ids import parse_global_id
 from ..org.types import Branch, Technician, User
 from .common import optional_id, payload
@@ -36,7 +36,7 @@ class BranchInput(graphene.InputObjectType):
 
 class UpsertBranchPayload(graphene.ObjectType):
     branch = graphene.Field(Branch)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class UpsertBranch(graphene.Mutation):
@@ -96,7 +96,7 @@ class TechnicianInput(graphene.InputObjectType):
 
 class UpsertTechnicianPayload(graphene.ObjectType):
     technician = graphene.Field(Technician)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class UpsertTechnician(graphene.Mutation):
@@ -135,7 +135,7 @@ class UpsertTechnician(graphene.Mutation):
 
 class UserPayload(graphene.ObjectType):
     user = graphene.Field(User)
-    errors = errors_field()
+    errors = errors_field(MasterdataError)
 
 
 class CreateUserInput(graphene.InputObjectType):

@@ -10,7 +10,7 @@ from wellspring.domain.models import enums as e
 
 from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
-from ..core.errors import errors_field
+from ..core.errors import MediaError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..core.scalars import DateTime
@@ -44,7 +44,7 @@ class RequestUploadPayload(graphene.ObjectType):
     attachment = graphene.Field(Attachment)
     upload = graphene.Field(UploadForm, description="Null when the file is already verified.")
     expires_at = graphene.Field(DateTime, description="The form is refused after this (≤ 15 min).")
-    errors = errors_field()
+    errors = errors_field(MediaError)
 
 
 class RequestUpload(graphene.Mutation):
@@ -92,7 +92,7 @@ class ConfirmUploadPayload(graphene.ObjectType):
     attachment = graphene.Field(
         Attachment, description="VERIFIED, or REJECTED with its code (never served)."
     )
-    errors = errors_field()
+    errors = errors_field(MediaError)
 
 
 class ConfirmUpload(graphene.Mutation):

@@ -6,25 +6,25 @@ import graphene
 
 from wellspring.domain import models as m
 
-from ..core.errors import errors_field
+from ..core.errors import WorkflowError, errors_field
 from ..tickets.types import FollowUp, Job, Ticket
 
 
 class TicketPayload(graphene.ObjectType):
     ticket = graphene.Field(Ticket)
-    errors = errors_field()
+    errors = errors_field(WorkflowError)
 
 
 class DispatchTicketPayload(graphene.ObjectType):
     ticket = graphene.Field(Ticket)
     job = graphene.Field(Job, description="The job opened for the branch.")
-    errors = errors_field()
+    errors = errors_field(WorkflowError)
 
 
 class JobPayload(graphene.ObjectType):
     job = graphene.Field(Job)
     ticket = graphene.Field(Ticket, description="The job's ticket, as the change left it.")
-    errors = errors_field()
+    errors = errors_field(WorkflowError)
 
     @staticmethod
     def resolve_ticket(root, info):
@@ -37,4 +37,4 @@ class RecordFollowUpPayload(graphene.ObjectType):
     ticket = graphene.Field(Ticket)
     follow_up = graphene.Field(FollowUp)
     complaint = graphene.Field(Ticket, description="Opened when the score is 2 or less.")
-    errors = errors_field()
+    errors = errors_field(WorkflowError)

@@ -1,0 +1,29 @@
+"""Codes of the GraphQL transport: ``errors[].extensions.code`` of a refused request.
+
+They never appear in a payload's ``errors`` (those are the areas' codes, e.g.
+``WorkflowErrorCode``); a domain error raised by a query also lands here, with its own code.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class TransportErrorCode(enum.StrEnum):
+    """Why the server refused a request, or part of it, before or around any use case."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_REQUEST = "BAD_REQUEST"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    VARIABLE_INVALID = "VARIABLE_INVALID"
+    INVALID_CHARACTER = "INVALID_CHARACTER"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+    BATCHING_NOT_SUPPORTED = "BATCHING_NOT_SUPPORTED"
+    INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    NOT_READY = "NOT_READY"

@@ -1,0 +1,44 @@
+"""Error codes every area may raise, and those of signing in (as Saleor's ``error_codes.py``).
+
+Codes are ``StrEnum`` members, so ``DomainError("NOT_FOUND")`` and
+``DomainError(CommonErrorCode.NOT_FOUND)`` are the same error. Each area keeps its own codes
+beside its rules (``workflow/error_codes.py``, ``inventory/error_codes.py``, ...); codes of a
+transport (a query too deep, a push too large) belong to ``wellspring.api`` and
+``wellspring.mobile_sync``, never here. Every code has a message in ``wellspring.i18n``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class CommonErrorCode(enum.StrEnum):
+    """Input checks and state checks shared by every area."""
+
+    REQUIRED = "REQUIRED"
+    INVALID_ID = "INVALID_ID"
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    PAGE_SIZE_OUT_OF_RANGE = "PAGE_SIZE_OUT_OF_RANGE"
+    VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
+    VALUE_TOO_LONG = "VALUE_TOO_LONG"
+    QUANTITY_OUT_OF_RANGE = "QUANTITY_OUT_OF_RANGE"
+    AMOUNT_NEGATIVE = "AMOUNT_NEGATIVE"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_COORDINATES = "INVALID_COORDINATES"
+    INVALID_BRANCH = "INVALID_BRANCH"
+    # Every state machine (tickets, jobs, movements, route plans) and its optimistic lock.
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    STALE_OBJECT = "STALE_OBJECT"
+
+
+class AuthErrorCode(enum.StrEnum):
+    """Signing in, sessions and the failed-login lock (``auth.py``, ``login_throttle.py``)."""
+
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"  # noqa: S105 (a code, not a secret)
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND"
+    USER_NOT_FOUND = "USER_NOT_FOUND"

@@ -1,0 +1,19 @@
+"""Codes the stock rules raise (besides ``domain.error_codes.CommonErrorCode``)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class StockErrorCode(enum.StrEnum):
+    """The ledger, movements, machines by serial number, old parts and discrepancies."""
+
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    UNKNOWN_PART = "UNKNOWN_PART"
+    SAME_WAREHOUSE = "SAME_WAREHOUSE"
+    SERIAL_IN_STOCK = "SERIAL_IN_STOCK"
+    SERIAL_NOT_IN_STOCK = "SERIAL_NOT_IN_STOCK"
+    NO_WAREHOUSE = "NO_WAREHOUSE"
+    NO_VAN = "NO_VAN"
+    COUNTS_DO_NOT_ADD_UP = "COUNTS_DO_NOT_ADD_UP"
+    DISCREPANCY_ALREADY_RESOLVED = "DISCREPANCY_ALREADY_RESOLVED"

@@ -1,0 +1,35 @@
+"""Codes the master data rules raise (besides ``domain.error_codes.CommonErrorCode``)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class MasterdataErrorCode(enum.StrEnum):
+    """Branches, warehouses, catalogue, engineers, cards and user accounts."""
+
+    ALREADY_INITIALIZED = "ALREADY_INITIALIZED"
+    INVALID_CODE = "INVALID_CODE"
+    DUPLICATE_CODE = "DUPLICATE_CODE"
+    INVALID_TIME = "INVALID_TIME"
+    HQ_EXISTS = "HQ_EXISTS"
+    INVALID_PARENT = "INVALID_PARENT"
+    VAN_BELONGS_TO_ENGINEER = "VAN_BELONGS_TO_ENGINEER"
+    WAREHOUSE_NOT_EMPTY = "WAREHOUSE_NOT_EMPTY"
+    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"
+    INVALID_FILTER_STAGE = "INVALID_FILTER_STAGE"
+    TECHNICIAN_HAS_OPEN_JOBS = "TECHNICIAN_HAS_OPEN_JOBS"
+    INVALID_SHIFT = "INVALID_SHIFT"
+    INVALID_WORK_DAYS = "INVALID_WORK_DAYS"
+    INVALID_CARD_RANGE = "INVALID_CARD_RANGE"
+    CARD_SECRETS_COUNT = "CARD_SECRETS_COUNT"
+    CARD_NUMBER_TAKEN = "CARD_NUMBER_TAKEN"
+    # user accounts (masterdata/users.py and domain/users.py, the CLI's create-user)
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"  # noqa: S105 (a code, not a secret)
+    ROLE_NEEDS_BRANCH = "ROLE_NEEDS_BRANCH"
+    UNKNOWN_BRANCH = "UNKNOWN_BRANCH"
+    UNKNOWN_AGENT = "UNKNOWN_AGENT"
+    UNKNOWN_CUSTOMER = "UNKNOWN_CUSTOMER"
+    LAST_ADMIN = "LAST_ADMIN"
+    CANNOT_DEACTIVATE_SELF = "CANNOT_DEACTIVATE_SELF"
