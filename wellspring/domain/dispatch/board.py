@@ -23,6 +23,7 @@ from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from ..pagination import Page, SortKey, paginate
 from ..workflow import states
+from . import shifts
 from .locate import SHANGHAI, local_day
 
 # An appointment window that ended before the engineer arrived makes a job late too.
@@ -111,20 +112,13 @@ async def technicians_page(
     )
 
 
-def _on_shift(tech: Technician, now: dt.datetime) -> bool:
-    local = now.astimezone(SHANGHAI)
-    if local.isoweekday() not in (tech.work_days or []):
-        return False
-    return tech.shift_start <= local.time().replace(tzinfo=None) < tech.shift_end
-
-
 def day_status(tech: Technician, job_statuses: set[JobStatus], now: dt.datetime) -> DayStatus:
     """On site beats travelling beats the shift: work in hand shows even after hours."""
     if JobStatus.ON_SITE in job_statuses:
         return DayStatus.ON_JOB
     if JobStatus.EN_ROUTE in job_statuses:
         return DayStatus.EN_ROUTE
-    return DayStatus.FREE if _on_shift(tech, now) else DayStatus.OFF_SHIFT
+    return DayStatus.FREE if shifts.on_shift_now(tech, now) else DayStatus.OFF_SHIFT
 
 
 def _is_today(job: Job, today: dt.date) -> bool:

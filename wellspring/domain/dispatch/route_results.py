@@ -67,6 +67,7 @@ def route_rows(
                     "waitingSeconds": step.waiting,
                     "fixed": False,
                     "approximate": site.approximate,
+                    "partsShort": stop.parts_short,
                 }
             )
             previous = step.location

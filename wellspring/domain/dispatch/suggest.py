@@ -22,7 +22,7 @@ from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User, utcnow
 from ..models.enums import JOB_OPEN_STATUSES
 from ..workflow import states
-from . import config, rules
+from . import config, rules, shifts
 from .locate import SHANGHAI, Located, PositionSource, address_site, local_day, technician_position
 
 MAX_LIMIT = 50
@@ -59,9 +59,17 @@ class TechnicianSuggestion:
 
 
 async def suggest_technicians(
-    session: AsyncSession, actor: Actor, *, job_id: str, limit: int | None = None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[Job, list[TechnicianSuggestion]]:
-    """Rank the engineers of the job's branch who can do its type of work (best first)."""
+    """Rank the engineers of the job's branch who can do its type of work (best first).
+
+    ``now`` decides who is still on shift for a job without a window (the server's time when
+    not given)."""
     states.check_role(states.ASSIGN, actor.role)
     size = limit if limit is not None else 10
     if not 1 <= size <= MAX_LIMIT:
@@ -87,7 +95,7 @@ async def suggest_technicians(
     if has_engineers is None:
         raise DomainError("NO_TECHNICIANS", field="jobId")
 
-    now = utcnow()
+    now = now or utcnow()
     wanted = ticket.type.value
     found: dict[str, Technician] = {}
     seen_cells: set[str] = set()
@@ -145,7 +153,7 @@ async def suggest_technicians(
             for part_id, need in needs
             if vans[tech.id].get(part_id, 0) < need
         )
-        on_shift = _on_shift(tech, day, job)
+        on_shift = _on_shift(tech, day, job, now)
         on_time = job.appointment_end is None or eta <= job.appointment_end
         load = loads.get(tech.id, 0)
         result.append(
@@ -220,12 +228,12 @@ async def _loads(
     return {tech_id: int(n) for tech_id, n in rows.all() if tech_id is not None}
 
 
-def _on_shift(tech: Technician, day: dt.date, job: Job) -> bool:
-    """The engineer works that day and the agreed window overlaps the shift."""
-    if not rules.works_on(tech.work_days, day):
+def _on_shift(tech: Technician, day: dt.date, job: Job, now: dt.datetime) -> bool:
+    """The agreed window lies inside the engineer's shift (as AssignJob checks it); without
+    a window, the engineer works that day and their shift has not ended yet."""
+    bounds = shifts.shift_bounds(tech, day)
+    if bounds is None:
         return False
     if job.appointment_start is None or job.appointment_end is None:
-        return True
-    begins = job.appointment_start.astimezone(SHANGHAI).time()
-    ends = job.appointment_end.astimezone(SHANGHAI).time()
-    return begins < tech.shift_end and ends > tech.shift_start
+        return now < bounds[1]
+    return bounds[0] <= job.appointment_start and job.appointment_end <= bounds[1]

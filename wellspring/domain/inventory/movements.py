@@ -35,7 +35,12 @@ async def move_stock(
     engineer_return = kind is MovementKind.MATERIAL_RETURN and actor.role is Role.TECHNICIAN
     if actor.role not in documents.MANAGERS and not engineer_return:
         raise PermissionDenied
-    await documents.check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
+    await documents.check_lines(
+        session,
+        lines,
+        allow_zero=kind is MovementKind.STOCKTAKE,
+        active_only=kind in (MovementKind.RECEIPT, MovementKind.TRANSFER),
+    )
     match kind:
         case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
             target = await documents.warehouse(
