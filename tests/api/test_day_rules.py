@@ -315,3 +315,53 @@ def test_routes_follow_the_vans_and_spread_the_work(gql: GraphQL, database_url: 
     }
     assert stops[t.jobs["needs"]] == (t.techs["b"], False)
     assert stops[t.jobs["short"]][1] is True
+
+
+def test_lists_show_deactivated_rows_on_request_and_jobs_by_appointment(
+    gql: GraphQL, database_url: str
+) -> None:
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["jingan"])
+    add_technician(s, "b", home=PLACES["jingan"])
+    set_rows(database_url, m.Technician, s.techs["b"], is_active=False)
+    branch = global_id("Branch", s.branch_id)
+    query = (
+        "query($b: ID, $all: Boolean!) { technicians(branchId: $b, includeInactive: $all, "
+        "first: 10) { edges { node { id isActive } } } }"
+    )
+
+    def engineers(everyone: bool) -> dict[str, bool]:
+        page = gql.data(query, {"b": branch, "all": everyone}, as_user="hq")["technicians"]
+        return {_raw(e["node"]["id"]): e["node"]["isActive"] for e in page["edges"]}
+
+    assert engineers(False) == {s.techs["a"]: True}
+    assert engineers(True) == {s.techs["a"]: True, s.techs["b"]: False}
+
+    day = _next({1, 2, 3, 4, 5, 6, 7})
+    add_job(s, "late", at=PLACES["huangpu"], window=(local(day, 14), local(day, 16)))
+    add_job(s, "early", at=PLACES["huangpu"], window=(local(day, 9), local(day, 11)))
+    add_job(s, "open", at=PLACES["huangpu"])
+    jobs = gql.data(
+        "query($f: JobFilter) { jobs(filter: $f, orderBy: APPOINTMENT, first: 10) "
+        "{ edges { node { id } } } }",
+        {"f": {"branchId": branch}},
+        as_user="hq",
+    )["jobs"]["edges"]
+    assert [_raw(e["node"]["id"]) for e in jobs] == [s.jobs["early"], s.jobs["late"]]
+
+    sku = f"OLD-{s_suffix()}"
+    made = gql.data(
+        doc("UpsertPart"),
+        {"input": {"sku": sku, "name": sku, "cost": "1", "listPrice": "2", "isActive": False}},
+        as_user="hq",
+    )["upsertPart"]
+    assert made["errors"] == []
+
+    def skus(active: bool) -> set[str]:
+        parts = gql.data(
+            "query($a: Boolean) { parts(isActive: $a) { sku } }", {"a": active}, as_user="hq"
+        )
+        return {p["sku"] for p in parts["parts"]}
+
+    assert sku in skus(False)
+    assert sku not in skus(True)

@@ -96,6 +96,12 @@ async def _one(info, model: type, type_name: str, id_: str, include_deleted: boo
     )
 
 
+def _is_active() -> graphene.Boolean:
+    return graphene.Boolean(
+        description="Only active (true) or deactivated (false) ones; every one when omitted."
+    )
+
+
 def _include_deleted() -> graphene.Boolean:
     return graphene.Boolean(
         default_value=False,
@@ -139,14 +145,18 @@ class Query(DispatcherLists, graphene.ObjectType):
     device = graphene.Field(
         Device, id=graphene.ID(required=True), include_deleted=_include_deleted()
     )
-    device_models = graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel)))
+    device_models = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel))), is_active=_is_active()
+    )
     tickets = graphene.Field(
         graphene.NonNull(connection_for(Ticket)), filter=TicketFilter(), **connection_args()
     )
     ticket = graphene.Field(
         Ticket, id=graphene.ID(required=True), include_deleted=_include_deleted()
     )
-    branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    branches = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(Branch))), is_active=_is_active()
+    )
     devices_supply_expiring = graphene.Field(
         graphene.NonNull(connection_for(Device)),
         within_days=graphene.Int(default_value=30),
@@ -183,7 +193,9 @@ class Query(DispatcherLists, graphene.ObjectType):
     stock_value = graphene.NonNull(
         graphene.List(graphene.NonNull(WarehouseValue)), description="Good stock at cost."
     )
-    parts = graphene.NonNull(graphene.List(graphene.NonNull(Part)))
+    parts = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(Part))), is_active=_is_active()
+    )
     fault_codes = graphene.NonNull(
         graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
     )
@@ -235,9 +247,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await _one(info, m.Device, "Device", id, include_deleted)
 
     @staticmethod
-    async def resolve_device_models(_root, info):
+    async def resolve_device_models(_root, info, is_active=None):
         require_actor(info)
-        return await queries.device_models(info.context.session)
+        return await queries.device_models(info.context.session, is_active=is_active)
 
     @staticmethod
     async def resolve_tickets(_root, info, filter=None, first=None, after=None):
@@ -322,9 +334,11 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await queries.listed(info.context.session, actor, m.Warehouse, m.Warehouse.code)
 
     @staticmethod
-    async def resolve_parts(_root, info):
+    async def resolve_parts(_root, info, is_active=None):
         actor = require_actor(info)
-        return await queries.listed(info.context.session, actor, m.Part, m.Part.sku)
+        return await queries.listed(
+            info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
+        )
 
     @staticmethod
     def resolve_fault_codes(_root, info):
@@ -352,9 +366,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         return jobs
 
     @staticmethod
-    async def resolve_branches(_root, info):
+    async def resolve_branches(_root, info, is_active=None):
         actor = require_actor(info)
-        return await queries.branches(info.context.session, actor)
+        return await queries.branches(info.context.session, actor, is_active=is_active)
 
     @staticmethod
     async def resolve_online_sessions(

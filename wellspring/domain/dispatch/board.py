@@ -31,6 +31,11 @@ _NOT_ARRIVED = (JobStatus.ASSIGNED, JobStatus.ACCEPTED, JobStatus.EN_ROUTE)
 _MOVING = (JobStatus.EN_ROUTE, JobStatus.ON_SITE)
 
 
+class JobOrder(enum.StrEnum):
+    NEWEST = "NEWEST"  # newest first
+    APPOINTMENT = "APPOINTMENT"  # earliest appointment first; jobs without one are left out
+
+
 class DayStatus(enum.StrEnum):
     OFF_SHIFT = "OFF_SHIFT"  # not a working day, or outside the shift hours, and on no job
     FREE = "FREE"  # on shift, not travelling to or working at a job
@@ -79,14 +84,16 @@ async def technicians_page(
     search: str | None,
     first: int | None,
     after: str | None,
+    include_inactive: bool = False,
 ) -> Page[Technician]:
-    """Active engineers the actor may see, by branch and name, phone or username."""
+    """Engineers the actor may see (active ones unless ``include_inactive``), by branch and
+    name, phone or username."""
     _require_dispatcher(actor)
     stmt = select(Technician).where(
-        policy.technicians_scope(actor),
-        Technician.is_active.is_(True),
-        Technician.deleted_at.is_(None),
+        policy.technicians_scope(actor), Technician.deleted_at.is_(None)
     )
+    if not include_inactive:
+        stmt = stmt.where(Technician.is_active.is_(True))
     if branch_id is not None:
         stmt = stmt.where(Technician.branch_id == branch_id)
     text = (search or "").strip()[:50]
@@ -184,10 +191,12 @@ async def jobs_page(
     now: dt.datetime,
     first: int | None,
     after: str | None,
+    order_by: JobOrder = JobOrder.NEWEST,
 ) -> Page[Job]:
-    """Jobs the actor may see, newest first. A date range keeps jobs appointed (or planned by
-    an applied route) on those days; overdue means open and past the ticket's due time, or
-    past the appointment window without the engineer on site."""
+    """Jobs the actor may see, newest first (or by appointment, earliest first, keeping only
+    jobs with one: a keyset needs a value on every row). A date range keeps jobs appointed
+    (or planned by an applied route) on those days; overdue means open and past the ticket's
+    due time, or past the appointment window without the engineer on site."""
     _require_dispatcher(actor)
     f = filter
     stmt = select(Job).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
@@ -210,6 +219,20 @@ async def jobs_page(
     if f.overdue is not None:
         late = _overdue(now)
         stmt = stmt.where(late if f.overdue else ~late)
+    if order_by is JobOrder.APPOINTMENT:
+        stmt = stmt.where(Job.appointment_start.is_not(None))
+        by_window = (
+            SortKey(Job.appointment_start, descending=False),
+            SortKey(Job.id, descending=False),
+        )
+        return await paginate(
+            session,
+            stmt,
+            order=by_window,
+            first=first,
+            after=after,
+            row_key=lambda j: (j.appointment_start, j.id),
+        )
     order = (SortKey(Job.created_at), SortKey(Job.id))
     return await paginate(
         session, stmt, order=order, first=first, after=after, row_key=lambda j: (j.created_at, j.id)

@@ -78,6 +78,7 @@ CoordinateSource = described(DomainCoordinateSource)
 
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
+JobOrder = described(board.JobOrder, "JobOrder")
 
 # Every code a payload error or a GraphQL error extension may carry.
 ErrorCode = from_messages(
