@@ -365,3 +365,43 @@ def test_lists_show_deactivated_rows_on_request_and_jobs_by_appointment(
 
     assert sku in skus(False)
     assert sku not in skus(True)
+
+
+def test_fault_codes_are_data_hq_edits_and_reports_check(gql: GraphQL, database_url: str) -> None:
+    code = f"X{s_suffix()[-5:]}".upper()
+    new = {"input": {"code": code, "nameZh": "滤芯破裂", "nameEn": "Cracked filter"}}
+    hotline = gql.post(doc("UpsertFaultCode"), new, as_user="hotline").json()
+    assert hotline["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    made = gql.data(doc("UpsertFaultCode"), new, as_user="hq")["upsertFaultCode"]
+    assert made["errors"] == []
+    assert made["faultCode"] == {
+        "code": code,
+        "name": "Cracked filter",
+        "nameZh": "滤芯破裂",
+        "nameEn": "Cracked filter",
+        "isActive": True,
+    }
+    listed = "query($a: Boolean) { faultCodes(isActive: $a) { code } }"
+
+    def codes(active: bool | None) -> set[str]:
+        rows = gql.data(listed, {"a": active}, as_user="tech-sh-1")["faultCodes"]
+        return {r["code"] for r in rows}
+
+    assert {"E01", "E99", code} <= codes(True)  # the migration's seed and the new one
+
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["jingan"])
+    add_job(s, "j", at=PLACES["huangpu"], technician="a", status=JobStatus.ON_SITE)
+    user = _as(gql, s.usernames["a"])
+    report = {"faultSymptom": "漏水", "faultCode": code, "repairLevel": "LEVEL_1"}
+    retire = {"input": {"code": code, "isActive": False}}
+    assert gql.data(doc("UpsertFaultCode"), retire, as_user="hq")["upsertFaultCode"]["errors"] == []
+    assert code in codes(False)
+    assert code not in codes(True)
+    complete = {"input": {"jobId": global_id("Job", s.jobs["j"]), "report": report}}
+    refused = gql.data(doc("CompleteJob"), complete, as_user=user)["completeJob"]
+    assert [e["code"] for e in refused["errors"]] == ["UNKNOWN_FAULT_CODE"]
+    back = {"input": {"code": code, "isActive": True}}
+    assert gql.data(doc("UpsertFaultCode"), back, as_user="hq")["upsertFaultCode"]["errors"] == []
+    done = gql.data(doc("CompleteJob"), complete, as_user=user)["completeJob"]
+    assert done["errors"] == []

@@ -32,6 +32,7 @@ from .inventory.types import (
     Warehouse,
     WarehouseValue,
 )
+from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
@@ -196,9 +197,7 @@ class Query(DispatcherLists, graphene.ObjectType):
     parts = graphene.Field(
         graphene.NonNull(graphene.List(graphene.NonNull(Part))), is_active=_is_active()
     )
-    fault_codes = graphene.NonNull(
-        graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
-    )
+    fault_codes = fault_codes_field()
     repair_levels = graphene.NonNull(graphene.List(graphene.NonNull(CatalogueEntry)))
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
@@ -339,11 +338,6 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await queries.listed(
             info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
         )
-
-    @staticmethod
-    def resolve_fault_codes(_root, info):
-        require_actor(info)
-        return _catalogue(catalogue.FAULT_CODES, info.context.locale)
 
     @staticmethod
     def resolve_repair_levels(_root, info):

@@ -26,6 +26,7 @@ RULES: dict[str, dict[Role, Reach]] = {
     "warehouse.upsert": _HQ_ONLY,
     "part.upsert": _HQ_ONLY,
     "device_model.upsert": _HQ_ONLY,
+    "fault_code.upsert": _HQ_ONLY,
     "cards.receive": _HQ_ONLY,
     "technician.upsert": {**_HQ_ONLY, Role.CLERK: Reach.OWN_BRANCH},
     "user.create": _ADMINS,

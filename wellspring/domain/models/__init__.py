@@ -23,6 +23,7 @@ from .system import (
     SpentRefreshToken,
 )
 from .tickets import (
+    FaultCode,
     FollowUp,
     Job,
     JobEvent,
@@ -46,6 +47,7 @@ __all__ = [
     "Customer",
     "Device",
     "DeviceModel",
+    "FaultCode",
     "FilterChange",
     "FilterType",
     "FollowUp",

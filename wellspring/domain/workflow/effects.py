@@ -40,7 +40,7 @@ from ..models.enums import (
     TicketType,
 )
 from . import water_tests
-from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
+from .catalogue import DEVICE_CONDITIONS, REPAIR_LEVELS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
@@ -74,11 +74,9 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
             raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{_CAMEL[name]}")
-    if ticket.type is TicketType.REPAIR:
-        if clean["fault_code"] not in FAULT_CODES:
-            raise DomainError("UNKNOWN_FAULT_CODE", field="report.faultCode")
-        if clean["repair_level"] not in REPAIR_LEVELS:
-            raise DomainError("INVALID_ARGUMENT", field="report.repairLevel")
+    # A repair's fault code is checked against HQ's list (masterdata/fault_codes.py).
+    if ticket.type is TicketType.REPAIR and clean["repair_level"] not in REPAIR_LEVELS:
+        raise DomainError("INVALID_ARGUMENT", field="report.repairLevel")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
         raise DomainError("INVALID_ARGUMENT", field="report.deviceCondition")
     tested = clean.get("water_test")

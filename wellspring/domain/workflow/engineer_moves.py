@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..actor import Actor
 from ..dispatch import eta, locate
 from ..errors import DomainError, PermissionDenied, present
+from ..masterdata import fault_codes
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange, utcnow
-from ..models.enums import JobStatus, Role, TicketStatus
+from ..models.enums import JobStatus, Role, TicketStatus, TicketType
 from . import clock_rules, config, effects, follow_ups, moves, states
 from .clock_rules import Stamp
 
@@ -147,6 +148,8 @@ async def complete_job(
     job, ticket = await _my_job(session, actor, job_id)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
+    if ticket.type is TicketType.REPAIR:
+        await fault_codes.check_active(session, str(clean["fault_code"]))
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
     await effects.on_complete(session, actor, ticket, job, clean, at=done)
