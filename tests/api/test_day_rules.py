@@ -24,6 +24,7 @@ from tests.dispatch_site import (
     stock_van,
 )
 from tests.factories import fetch, scalars
+from tests.sync_phone import Phone
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
@@ -253,6 +254,22 @@ def test_parts_on_a_job_fit_its_model_are_active_and_stop_at_the_close(
     assert consume(right, "queued", recordedAt=before, recordedOffline=True) == []
     after = (done + dt.timedelta(minutes=5)).isoformat()
     assert consume(right, "after", recordedAt=after, recordedOffline=True) == ["JOB_CLOSED"]
+    # The same rule for the phone's sync push: the queue arriving late is taken by its time.
+    phone = Phone(gql.client, gql.tokens[user])
+    phone.pull()
+    line = {
+        "job_id": s.jobs["j"],
+        "part_id": _raw(right),
+        "quantity": 1,
+        "old_part_returned": False,
+    }
+    ms = int(done.timestamp() * 1000)
+    early = phone.create("part_consumptions", {**line, "recorded_at": ms - 60_000})
+    late = phone.create("part_consumptions", {**line, "recorded_at": ms + 60_000})
+    rejected = phone.push()["rejected"].get("part_consumptions", {})
+    assert set(rejected) == {late}
+    assert rejected[late]["code"] == "JOB_CLOSED"
+    assert early not in rejected
 
     off = gql.data(doc("UpsertPart"), {"input": {"id": right, "isActive": False}}, as_user="hq")
     assert off["upsertPart"]["errors"] == []
