@@ -21,7 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The branch has no active engineers.",
     ),
     "APPOINTMENT_DAY_OFF": (
-        "{day} 不是该工程师的工作日（工作日：周{days}）。",
+        "{day} 不是该工程师的工作日（工作日：{days}，1 为周一）。",
         "{day} is the engineer's day off (working days: {days}, 1 = Monday).",
     ),
     "APPOINTMENT_OUTSIDE_SHIFT": (
