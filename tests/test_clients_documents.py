@@ -35,6 +35,8 @@ CONTRACT: dict[str, dict[str, str]] = {
         "technicianId": "ID!",
         "appointmentStart": "DateTime",
         "appointmentEnd": "DateTime",
+        # optional beside the fixed ones: book outside the shift on purpose (issue 14 §4)
+        "allowOutsideShift": "Boolean",
     },
     "CancelTicket": {"id": "ID!", "reason": "String!"},
     "FollowUpsDue": {"first": "Int", "after": "String"},

@@ -46,7 +46,7 @@ AREAS: dict[str, type[enum.StrEnum]] = {
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
-    "workflow": ("stock", "sync", "media"),
+    "workflow": ("stock", "sync", "media", "dispatch"),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {

@@ -354,8 +354,8 @@ def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
     variables = {
         "id": global_id("Job", job),
         "t": global_id("Technician", site.techs["a"]),
-        "s": local(day, 17).isoformat(),
-        "e": local(day, 18).isoformat(),
+        "s": local(day, 16).isoformat(),  # inside the engineer's shift (to 17:30)
+        "e": local(day, 17).isoformat(),
     }
     assert gql.data(mutation, variables, as_user="hq")["assignJob"]["errors"] == []
     # The sync's pull brings the dispatcher's window; the phone's merge keeps its own, and
@@ -364,11 +364,11 @@ def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
     assert answer["conflicts"]["jobs"][job]["code"] == "CHANGED_ON_SERVER"
     assert answer["experimentalRejectedIds"] == {}  # settled, not to be retried
     when = fetch(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0][0]
-    assert when == local(day, 17)
+    assert when == local(day, 16)
     # The next pull overwrites the phone's copy with the dispatcher's window.
     back = a.pull()
     assert job in {r["id"] for r in back["changes"]["jobs"]["updated"]}
-    assert a.local["jobs"][job]["appointment_start"] == int(local(day, 17).timestamp() * 1000)
+    assert a.local["jobs"][job]["appointment_start"] == int(local(day, 16).timestamp() * 1000)
 
 
 def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None:

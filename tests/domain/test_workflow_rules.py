@@ -63,7 +63,10 @@ async def _fresh_ticket(factory: Any, actors: dict[str, Actor]) -> str:
             session,
             actors["hotline"],
             request=OpenTicketRequest(
-                type=TicketType.REPAIR, customer_id=device.customer_id, device_id=device.id
+                type=TicketType.REPAIR,
+                customer_id=device.customer_id,
+                device_id=device.id,
+                allow_duplicate=True,  # every run opens another on the same device
             ),
         )
         return ticket.id

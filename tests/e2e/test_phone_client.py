@@ -153,6 +153,8 @@ class Dispatcher:
             "technicianId": _global("Technician", self.technicians[engineer]),
             "appointmentStart": start.isoformat() if start else None,
             "appointmentEnd": end.isoformat() if end else None,
+            # Days ahead may be the engineer's day off or booked already: not what this tests.
+            "allowOutsideShift": True,
         }
         job: dict[str, Any] = self.gql.payload("AssignJob", variables, DISPATCHER)["job"]
         return job

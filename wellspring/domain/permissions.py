@@ -91,6 +91,8 @@ RULES: dict[str, Grant] = {
     # workflow: the moves (roles from states.py); a relocation needs the branch's approval
     **{operation: _grant(move.roles) for move, operation in MOVES.items()},
     "ticket.approve_relocation": _grant(states.BRANCH_APPROVERS),
+    # booking an engineer outside their shift, on a day off or over another window
+    "shift.override": STOCK_MANAGERS,
     # workflow: reads
     "follow_ups.list": DISPATCHERS,
     "jobs.mine": ENGINEERS,
@@ -136,6 +138,7 @@ RULES: dict[str, Grant] = {
     "warehouse.upsert": HQ_ONLY,
     "part.upsert": HQ_ONLY,
     "device_model.upsert": HQ_ONLY,
+    "fault_code.upsert": HQ_ONLY,
     "cards.receive": HQ_ONLY,
     "technician.upsert": _grant(Role.ADMIN, Role.HQ, Role.CLERK),
     # administration

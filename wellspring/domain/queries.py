@@ -108,22 +108,40 @@ async def display_names(session: AsyncSession, user_ids: Sequence[str]) -> dict[
     return names
 
 
-async def branches(session: AsyncSession, actor: Actor) -> list[Branch]:
-    """The branch directory the actor may see, by code."""
+async def branches(
+    session: AsyncSession, actor: Actor, *, is_active: bool | None = None
+) -> list[Branch]:
+    """The branch directory the actor may see, by code (``is_active``: only those, if given)."""
     stmt = select(Branch).where(policy.branches_scope(actor), Branch.deleted_at.is_(None))
+    if is_active is not None:
+        stmt = stmt.where(Branch.is_active.is_(is_active))
     return list((await session.execute(stmt.order_by(Branch.code))).scalars())
 
 
-async def device_models(session: AsyncSession) -> list[DeviceModel]:
-    """The catalogue of device models, by code."""
+async def device_models(
+    session: AsyncSession, *, is_active: bool | None = None
+) -> list[DeviceModel]:
+    """The catalogue of device models, by code (``is_active``: only those, if given)."""
     stmt = select(DeviceModel).where(DeviceModel.deleted_at.is_(None))
+    if is_active is not None:
+        stmt = stmt.where(DeviceModel.is_active.is_(is_active))
     return list((await session.execute(stmt.order_by(DeviceModel.code))).scalars())
 
 
-async def listed(session: AsyncSession, actor: Actor, model: type[M], order: Any) -> list[M]:
-    """Every visible, active row of a small table (warehouses, parts), in ``order``."""
+async def listed(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[M],
+    order: Any,
+    *,
+    is_active: bool | None = None,
+) -> list[M]:
+    """Every visible row of a small table (warehouses, parts), in ``order``; ``is_active``
+    keeps only the active (true) or deactivated (false) ones."""
     stmt = select(model).where(
         policy.scope(model, actor),
         model.deleted_at.is_(None),  # type: ignore[attr-defined]
     )
+    if is_active is not None:
+        stmt = stmt.where(model.is_active.is_(is_active))  # type: ignore[attr-defined]
     return list((await session.execute(stmt.order_by(order))).scalars())

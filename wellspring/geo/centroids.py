@@ -19,7 +19,7 @@ from importlib import resources
 
 from wellspring.geo.distance import Point
 
-__all__ = ["district_centroid", "load_table"]
+__all__ = ["district_centroid", "known_districts", "load_table"]
 
 _RESOURCE = "data/district_centroids.csv"
 _COLUMNS = ["province", "city", "district", "latitude", "longitude"]
@@ -105,3 +105,17 @@ def district_centroid(province: str, city: str, district: str) -> Point | None:
             if name in districts:
                 return districts[name]
     return districts.get("")
+
+
+def known_districts(province: str, city: str, district: str) -> list[str] | None:
+    """The city's districts when ``district`` is not one of them (former names and a missing
+    "区" suffix count as known); None when it is known, or the city is not in the table."""
+    table = load_table()
+    key = _city_key(province.strip(), city.strip(), table)
+    if key is None:
+        return None
+    districts = table[key]
+    name = _FORMER_DISTRICTS.get((key, district.strip()), district.strip())
+    if name and any(n in districts for n in (name, name + "区")):
+        return None
+    return sorted(d for d in districts if d)

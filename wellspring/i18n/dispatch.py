@@ -20,6 +20,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该分公司没有在职的工程师。",
         "The branch has no active engineers.",
     ),
+    "APPOINTMENT_DAY_OFF": (
+        "{day} 不是该工程师的工作日（工作日：{days}，1 为周一）。",
+        "{day} is the engineer's day off (working days: {days}, 1 = Monday).",
+    ),
+    "APPOINTMENT_OUTSIDE_SHIFT": (
+        "预约时间不在该工程师的班次内（{shift_start}–{shift_end}）。",
+        "The appointment is outside the engineer's shift ({shift_start}-{shift_end}).",
+    ),
+    "APPOINTMENT_OVERLAP": (
+        "该时段与此工程师已预约的派工单 {number} 重叠。",
+        "The window overlaps job {number}, already booked with this engineer.",
+    ),
     "NO_SHIFTS": (
         "该日没有工程师当班（或今日班次已结束）。",
         "No engineer has a shift that day (or today's shifts are over).",

@@ -7,6 +7,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not enough stock: {available} available, {wanted} wanted.",
     ),
     "UNKNOWN_PART": ("未知的配件。", "Unknown part."),
+    "PART_INACTIVE": (
+        "配件 {sku} 已停用，不能再入库、调拨或领用。",
+        "The part {sku} is deactivated: it can no longer be received, transferred or used.",
+    ),
+    "PART_NOT_COMPATIBLE": (
+        "配件 {sku} 不适用于该水机的型号 {model}。",
+        "The part {sku} does not fit the device's model {model}.",
+    ),
+    "JOB_CLOSED": (
+        "派工单 {number} 已完工，不能再登记用料。",
+        "Job {number} is completed: no more parts can be recorded on it.",
+    ),
     "SAME_WAREHOUSE": (
         "调出和调入不能是同一个仓库。",
         "A transfer needs two different warehouses.",

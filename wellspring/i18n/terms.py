@@ -215,6 +215,11 @@ DETAILS: dict[str, tuple[str, str]] = {
 REASONS: dict[str, tuple[str, str]] = {
     "OPENED_FROM": ("由工单 {value} 转开", "opened from {value}"),
     "REASSIGNED": ("改派", "reassigned"),
+    "SHIFT_OVERRULED": ("不按班次指派（已确认）", "assigned outside the shift on purpose"),
+    "REASSIGNED_OVERRULED": (
+        "改派，不按班次（已确认）",
+        "reassigned outside the shift on purpose",
+    ),
 }
 
 

@@ -16,6 +16,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give either an existing customer or a new one, not both.",
     ),
     "INVALID_PHONE": ("电话号码格式不正确：{value}", "Not a valid phone number: {value}"),
+    "DUPLICATE_OPEN_TICKET": (
+        "该水机已有同类型的未完成工单 {number}；如确需另开，请勾选“仍然新建”。",
+        "The device already has an open ticket of this type ({number}); "
+        "set allowDuplicate to open another anyway.",
+    ),
+    "UNKNOWN_DISTRICT": (
+        "{city}没有“{value}”这个区县，可选：{valid}。",
+        "{city} has no district “{value}”; valid districts: {valid}.",
+    ),
     "DEVICE_REQUIRED": ("该类型的工单需要指定水机。", "This type of ticket needs a device."),
     "DEVICE_NOT_OF_CUSTOMER": (
         "该水机不属于此客户。",

@@ -38,6 +38,7 @@ from .inventory.mutations import (
     SetSafetyStock,
 )
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
+from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
     CreateUser,
     DeactivateUser,
@@ -113,6 +114,7 @@ class Mutation(graphene.ObjectType):
     upsert_warehouse = UpsertWarehouse.Field()
     upsert_part = UpsertPart.Field()
     upsert_device_model = UpsertDeviceModel.Field()
+    upsert_fault_code = UpsertFaultCode.Field()
     upsert_technician = UpsertTechnician.Field()
     receive_cards = ReceiveCards.Field()
     create_user = CreateUser.Field()

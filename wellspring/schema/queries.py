@@ -32,6 +32,7 @@ from .inventory.types import (
     Warehouse,
     WarehouseValue,
 )
+from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
 from .media.mutations import evidence_overdue_jobs_field
 from .org.types import AuthSession, Branch, User
@@ -97,6 +98,12 @@ async def _one(info, model: type, type_name: str, id_: str, include_deleted: boo
     )
 
 
+def _is_active() -> graphene.Boolean:
+    return graphene.Boolean(
+        description="Only active (true) or deactivated (false) ones; every one when omitted."
+    )
+
+
 def _include_deleted() -> graphene.Boolean:
     return graphene.Boolean(
         default_value=False,
@@ -140,14 +147,18 @@ class Query(DispatcherLists, graphene.ObjectType):
     device = graphene.Field(
         Device, id=graphene.ID(required=True), include_deleted=_include_deleted()
     )
-    device_models = graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel)))
+    device_models = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(DeviceModel))), is_active=_is_active()
+    )
     tickets = graphene.Field(
         graphene.NonNull(connection_for(Ticket)), filter=TicketFilter(), **connection_args()
     )
     ticket = graphene.Field(
         Ticket, id=graphene.ID(required=True), include_deleted=_include_deleted()
     )
-    branches = graphene.NonNull(graphene.List(graphene.NonNull(Branch)))
+    branches = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(Branch))), is_active=_is_active()
+    )
     devices_supply_expiring = graphene.Field(
         graphene.NonNull(connection_for(Device)),
         within_days=graphene.Int(default_value=30),
@@ -185,10 +196,10 @@ class Query(DispatcherLists, graphene.ObjectType):
     stock_value = graphene.NonNull(
         graphene.List(graphene.NonNull(WarehouseValue)), description="Good stock at cost."
     )
-    parts = graphene.NonNull(graphene.List(graphene.NonNull(Part)))
-    fault_codes = graphene.NonNull(
-        graphene.List(graphene.NonNull(CatalogueEntry)), description="Repair fault codes."
+    parts = graphene.Field(
+        graphene.NonNull(graphene.List(graphene.NonNull(Part))), is_active=_is_active()
     )
+    fault_codes = fault_codes_field()
     repair_levels = graphene.NonNull(graphene.List(graphene.NonNull(CatalogueEntry)))
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
@@ -237,9 +248,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await _one(info, m.Device, "Device", id, include_deleted)
 
     @staticmethod
-    async def resolve_device_models(_root, info):
+    async def resolve_device_models(_root, info, is_active=None):
         require_actor(info)
-        return await queries.device_models(info.context.session)
+        return await queries.device_models(info.context.session, is_active=is_active)
 
     @staticmethod
     async def resolve_tickets(_root, info, filter=None, first=None, after=None):
@@ -324,14 +335,11 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await queries.listed(info.context.session, actor, m.Warehouse, m.Warehouse.code)
 
     @staticmethod
-    async def resolve_parts(_root, info):
+    async def resolve_parts(_root, info, is_active=None):
         actor = require_actor(info)
-        return await queries.listed(info.context.session, actor, m.Part, m.Part.sku)
-
-    @staticmethod
-    def resolve_fault_codes(_root, info):
-        require_actor(info)
-        return _catalogue(catalogue.FAULT_CODES, info.context.locale)
+        return await queries.listed(
+            info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
+        )
 
     @staticmethod
     def resolve_repair_levels(_root, info):
@@ -354,9 +362,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         return jobs
 
     @staticmethod
-    async def resolve_branches(_root, info):
+    async def resolve_branches(_root, info, is_active=None):
         actor = require_actor(info)
-        return await queries.branches(info.context.session, actor)
+        return await queries.branches(info.context.session, actor, is_active=is_active)
 
     @staticmethod
     async def resolve_online_sessions(

@@ -22,11 +22,17 @@ from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from ..pagination import Page, SortKey, paginate
+from . import shifts
 from .locate import local_day
 
 # An appointment window that ended before the engineer arrived makes a job late too.
 _NOT_ARRIVED = (JobStatus.ASSIGNED, JobStatus.ACCEPTED, JobStatus.EN_ROUTE)
 _MOVING = (JobStatus.EN_ROUTE, JobStatus.ON_SITE)
+
+
+class JobOrder(enum.StrEnum):
+    NEWEST = "NEWEST"  # newest first
+    APPOINTMENT = "APPOINTMENT"  # earliest appointment first; jobs without one are left out
 
 
 class DayStatus(enum.StrEnum):
@@ -72,14 +78,16 @@ async def technicians_page(
     search: str | None,
     first: int | None,
     after: str | None,
+    include_inactive: bool = False,
 ) -> Page[Technician]:
-    """Active engineers the actor may see, by branch and name, phone or username."""
+    """Engineers the actor may see (active ones unless ``include_inactive``), by branch and
+    name, phone or username."""
     permissions.check(actor, "technicians.list")
     stmt = select(Technician).where(
-        policy.technicians_scope(actor),
-        Technician.is_active.is_(True),
-        Technician.deleted_at.is_(None),
+        policy.technicians_scope(actor), Technician.deleted_at.is_(None)
     )
+    if not include_inactive:
+        stmt = stmt.where(Technician.is_active.is_(True))
     if branch_id is not None:
         stmt = stmt.where(Technician.branch_id == branch_id)
     text = (search or "").strip()[:50]
@@ -105,20 +113,13 @@ async def technicians_page(
     )
 
 
-def _on_shift(tech: Technician, now: dt.datetime) -> bool:
-    local = now.astimezone(TIME_ZONE)
-    if local.isoweekday() not in (tech.work_days or []):
-        return False
-    return tech.shift_start <= local.time().replace(tzinfo=None) < tech.shift_end
-
-
 def day_status(tech: Technician, job_statuses: set[JobStatus], now: dt.datetime) -> DayStatus:
     """On site beats travelling beats the shift: work in hand shows even after hours."""
     if JobStatus.ON_SITE in job_statuses:
         return DayStatus.ON_JOB
     if JobStatus.EN_ROUTE in job_statuses:
         return DayStatus.EN_ROUTE
-    return DayStatus.FREE if _on_shift(tech, now) else DayStatus.OFF_SHIFT
+    return DayStatus.FREE if shifts.on_shift_now(tech, now) else DayStatus.OFF_SHIFT
 
 
 def _is_today(job: Job, today: dt.date) -> bool:
@@ -184,10 +185,12 @@ async def jobs_page(
     now: dt.datetime,
     first: int | None,
     after: str | None,
+    order_by: JobOrder = JobOrder.NEWEST,
 ) -> Page[Job]:
-    """Jobs the actor may see, newest first. A date range keeps jobs appointed (or planned by
-    an applied route) on those days; overdue means open and past the ticket's due time, or
-    past the appointment window without the engineer on site."""
+    """Jobs the actor may see, newest first (or by appointment, earliest first, keeping only
+    jobs with one: a keyset needs a value on every row). A date range keeps jobs appointed
+    (or planned by an applied route) on those days; overdue means open and past the ticket's
+    due time, or past the appointment window without the engineer on site."""
     permissions.check(actor, "jobs.list")
     f = filter
     stmt = select(Job).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
@@ -210,6 +213,20 @@ async def jobs_page(
     if f.overdue is not None:
         late = _overdue(now)
         stmt = stmt.where(late if f.overdue else ~late)
+    if order_by is JobOrder.APPOINTMENT:
+        stmt = stmt.where(Job.appointment_start.is_not(None))
+        by_window = (
+            SortKey(Job.appointment_start, descending=False),
+            SortKey(Job.id, descending=False),
+        )
+        return await paginate(
+            session,
+            stmt,
+            order=by_window,
+            first=first,
+            after=after,
+            row_key=lambda j: (j.appointment_start, j.id),
+        )
     order = (SortKey(Job.created_at), SortKey(Job.id))
     return await paginate(
         session, stmt, order=order, first=first, after=after, row_key=lambda j: (j.created_at, j.id)

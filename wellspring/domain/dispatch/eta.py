@@ -3,6 +3,8 @@
 Called when the phone reports a position, when the engineer starts travelling, arrives,
 completes or fails a stop. The chain starts from where the engineer is (or from the site
 they are working at, once its service time is over) and walks the applied route in order.
+A job the engineer is travelling to has an estimate even without a route plan: the travel
+model's leg from their known position (phone, today's last site or home; never the branch).
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import TIME_ZONE, config_of
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from . import rules
-from .locate import address_site, local_day, technician_position
+from .locate import PositionSource, address_site, local_day, technician_position
 
 # An estimate that moved less than this is left alone: fewer writes, fewer sync changes.
 MIN_CHANGE = dt.timedelta(minutes=2)
@@ -41,12 +43,17 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
             .where(
                 Job.technician_id == tech.id,
                 Job.status.in_(JOB_OPEN_STATUSES),
-                Job.route_position.is_not(None),
-                Job.planned_arrival >= start,
-                Job.planned_arrival < start + dt.timedelta(days=1),
+                or_(
+                    Job.status == JobStatus.EN_ROUTE,  # on the way, routed or not
+                    and_(
+                        Job.route_position.is_not(None),
+                        Job.planned_arrival >= start,
+                        Job.planned_arrival < start + dt.timedelta(days=1),
+                    ),
+                ),
                 Job.deleted_at.is_(None),
             )
-            .order_by(Job.route_position)
+            .order_by(Job.route_position, Job.id)
         )
     ).all()
     if not rows:
@@ -56,6 +63,8 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
     dispatch = config_of(session).dispatch
     here = technician_position(tech, now, dispatch.position_max_age, branch)
     point = here.point if here is not None else None
+    # Off a plan, the branch's own point says nothing about where the engineer is.
+    known = here is not None and here.source is not PositionSource.BRANCH
     clock = now
     on_site = next((s for s in stops if s[0].status is JobStatus.ON_SITE), None)
     if on_site is not None:
@@ -65,14 +74,15 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
         clock = max(now, began + dt.timedelta(seconds=rules.service_seconds(ticket.type)))
     en_route = [s for s in stops if s[0].status is JobStatus.EN_ROUTE]
     waiting = [s for s in stops if s[0].status not in (JobStatus.ON_SITE, JobStatus.EN_ROUTE)]
-    lunch_after = await _planned_lunch(session, rows[0][0].route_plan_id, tech.id)
+    plan_id = next((job.route_plan_id for job, _, _ in rows if job.route_plan_id), None)
+    lunch_after = await _planned_lunch(session, plan_id, tech.id)
     lunch_due = (
         now.astimezone(TIME_ZONE).time() < rules.LUNCH_LATEST_END and lunch_after is not None
     )
     travel = dispatch.travel
     changed: list[Job] = []
     for job, ticket, site, address in [*en_route, *waiting]:
-        if site is None or point is None:
+        if site is None or point is None or (job.route_position is None and not known):
             continue
         hour = clock.astimezone(TIME_ZONE).hour
         leg = travel.estimate(point, site.point, city=address.city if address else "", hour=hour)

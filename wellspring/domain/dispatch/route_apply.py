@@ -57,6 +57,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
                     technician_id=tech_id,
                     appointment_start=job.appointment_start,
                     appointment_end=job.appointment_end,
+                    planned=True,  # the solver sequenced it inside the shift
                 )
             arrival = dt.datetime.fromisoformat(stop["arrival_at"])
             job.route_plan_id = plan.id

@@ -24,6 +24,8 @@ from .locate import Site, address_site, home_point, technician_position
 
 SKILL = {t: i + 1 for i, t in enumerate(TicketType)}
 PINNED_SKILL_BASE = 1000  # one private skill per engineer keeps accepted jobs with them
+# One skill per distinct set of expected parts, held by the engineers whose van has them all.
+PARTS_SKILL_BASE = 100_000
 UNDER_WAY = frozenset({JobStatus.EN_ROUTE, JobStatus.ON_SITE})
 
 
@@ -45,6 +47,41 @@ class Stop:
     ticket: Ticket
     site: Site | None
     city: str
+    # No engineer's van holds every part the job expects: planned anyway, parts to fetch.
+    parts_short: bool = False
+
+
+def expected_parts(ticket: Ticket) -> frozenset[tuple[str, int]]:
+    return frozenset(
+        (str(p["part_id"]), int(p["quantity"])) for p in ticket.details.get("expected_parts", [])
+    )
+
+
+def parts_skills(
+    stops: list[Stop], vehicles: list[Vehicle], vans: dict[str, dict[str, int]]
+) -> dict[str, int]:
+    """Job id -> the skill only engineers carrying its expected parts have (added to their
+    vehicles here). A job no van can serve gets none and is marked ``parts_short``."""
+    by_needs: dict[frozenset[tuple[str, int]], int] = {}
+    found: dict[str, int] = {}
+    for stop in stops:
+        needs = expected_parts(stop.ticket)
+        if not needs:
+            continue
+        able = [
+            v
+            for v in vehicles
+            if all(vans.get(v.tech.id, {}).get(part, 0) >= n for part, n in needs)
+        ]
+        if not able:
+            stop.parts_short = True
+            continue
+        if needs not in by_needs:
+            by_needs[needs] = PARTS_SKILL_BASE + len(by_needs)
+            for vehicle in able:
+                vehicle.skills.add(by_needs[needs])
+        found[stop.job.id] = by_needs[needs]
+    return found
 
 
 class Clock:

@@ -67,6 +67,7 @@ def route_rows(
                     "waiting_seconds": step.waiting,
                     "fixed": False,
                     "approximate": site.approximate,
+                    "parts_short": stop.parts_short,
                 }
             )
             previous = step.location

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -26,9 +27,11 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..config import TIME_ZONE, config_of
 from ..errors import DomainError, present
+from ..inventory.queries import vans_stock
 from ..models import Branch, RoutePlan, Technician
 from ..models.enums import BranchKind, JobStatus, RoutePlanStatus
 from . import rules
+from .config import DispatchConfig
 from .locate import local_day
 from .route_inputs import (
     PINNED_SKILL_BASE,
@@ -39,6 +42,7 @@ from .route_inputs import (
     Vehicle,
     cannot_plan,
     day_jobs,
+    parts_skills,
     vehicle_for,
 )
 from .route_results import SOLVER_REASONS, route_rows
@@ -101,6 +105,7 @@ async def optimize_routes(
         raise DomainError("NO_SHIFTS", field="date")
 
     by_tech = {v.tech.id: i for i, v in enumerate(vehicles)}
+    parts_skill = parts_skills(stops, vehicles, await vans_stock(session, list(by_tech)))
     points: list[Point] = [v.start for v in vehicles]
     jobs: list[vrp.VrpJob] = []
     planned: list[Stop] = []
@@ -118,6 +123,8 @@ async def optimize_routes(
         skills = {SKILL[stop.ticket.type]}
         if job.status is JobStatus.ACCEPTED and job.technician_id is not None:
             skills.add(PINNED_SKILL_BASE + by_tech[job.technician_id])
+        elif job.id in parts_skill:
+            skills.add(parts_skill[job.id])
         windows: tuple[tuple[int, int], ...] = ()
         if job.appointment_start is not None and job.appointment_end is not None:
             windows = ((max(0, clock.of(job.appointment_start)), clock.of(job.appointment_end)),)
@@ -129,6 +136,7 @@ async def optimize_routes(
                 time_windows=windows,
                 skills=frozenset(skills),
                 priority=rules.PRIORITY_WEIGHT.get(stop.ticket.priority, 0),
+                demand=1,
             )
         )
         points.append(site.point)
@@ -151,19 +159,8 @@ async def optimize_routes(
         durations=durations,
         distances=metres,
     )
-    cfg = dispatch
     started = time.perf_counter()
-    solution = (
-        planner.solve(
-            problem,
-            time_budget_seconds=cfg.route_time_budget_seconds,
-            exploration_level=cfg.exploration_level,
-            threads=cfg.solver_threads,
-            vroom_timeout_seconds=cfg.solver_timeout_seconds,
-        ).solution
-        if jobs
-        else vrp.VrpSolution(routes=(), unassigned=(), cost=0)
-    )
+    solution = _solve(problem, dispatch)
     solve_ms = int((time.perf_counter() - started) * 1000)
     for job_index in solution.unassigned:
         reason = SOLVER_REASONS[vrp.explain_unassigned(problem, job_index)]
@@ -195,6 +192,39 @@ async def optimize_routes(
         unplaced=len(unplaced),
     )
     return plan
+
+
+def _solve(problem: vrp.VrpProblem, cfg: DispatchConfig) -> vrp.VrpSolution:
+    """The day spread over the engineers: travel alone would stack every nearby job on one
+    engineer while the others wait, so each first gets at most an even share of the jobs
+    (``balanced``). If that leaves jobs out, the plan without shares is kept when it places
+    more (the planner's own objective decides)."""
+    if not problem.jobs:
+        return vrp.VrpSolution(routes=(), unassigned=(), cost=0)
+
+    def run(candidate: vrp.VrpProblem) -> vrp.VrpSolution:
+        return planner.solve(
+            candidate,
+            time_budget_seconds=cfg.route_time_budget_seconds,
+            exploration_level=cfg.exploration_level,
+            threads=cfg.solver_threads,
+            vroom_timeout_seconds=cfg.solver_timeout_seconds,
+        ).solution
+
+    share = balanced(len(problem.jobs), len(problem.vehicles))
+    even = replace(problem, vehicles=tuple(replace(v, capacity=share) for v in problem.vehicles))
+    solution = run(even)
+    if not solution.unassigned:
+        return solution
+    free = run(problem)
+    if planner.objective(problem, free)[:2] < planner.objective(problem, solution)[:2]:
+        return free
+    return solution
+
+
+def balanced(jobs: int, engineers: int) -> int:
+    """An even share of the day's jobs per engineer (rounded up)."""
+    return max(1, -(-jobs // max(1, engineers)))
 
 
 async def _branch(session: AsyncSession, actor: Actor, branch_id: str) -> Branch:

@@ -23,7 +23,7 @@ from ..errors import DomainError, present
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES
-from . import rules
+from . import rules, shifts
 from .locate import Located, PositionSource, address_site, local_day, technician_position
 
 MAX_LIMIT = 50
@@ -60,9 +60,17 @@ class TechnicianSuggestion:
 
 
 async def suggest_technicians(
-    session: AsyncSession, actor: Actor, *, job_id: str, limit: int | None = None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    job_id: str,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[Job, list[TechnicianSuggestion]]:
-    """Rank the engineers of the job's branch who can do its type of work (best first)."""
+    """Rank the engineers of the job's branch who can do its type of work (best first).
+
+    ``now`` decides who is still on shift for a job without a window (the server's time when
+    not given)."""
     permissions.check(actor, "technicians.suggest")
     size = limit if limit is not None else 10
     if not 1 <= size <= MAX_LIMIT:
@@ -88,7 +96,7 @@ async def suggest_technicians(
     if has_engineers is None:
         raise DomainError("NO_TECHNICIANS", field="job_id")
 
-    now = clock_of(session).now()
+    now = now or clock_of(session).now()
     wanted = ticket.type.value
     found: dict[str, Technician] = {}
     seen_cells: set[str] = set()
@@ -147,7 +155,7 @@ async def suggest_technicians(
             for part_id, need in needs
             if vans[tech.id].get(part_id, 0) < need
         )
-        on_shift = _on_shift(tech, day, job)
+        on_shift = _on_shift(tech, day, job, now)
         on_time = job.appointment_end is None or eta <= job.appointment_end
         load = loads.get(tech.id, 0)
         result.append(
@@ -222,12 +230,12 @@ async def _loads(
     return {tech_id: int(n) for tech_id, n in rows.all() if tech_id is not None}
 
 
-def _on_shift(tech: Technician, day: dt.date, job: Job) -> bool:
-    """The engineer works that day and the agreed window overlaps the shift."""
-    if not rules.works_on(tech.work_days, day):
+def _on_shift(tech: Technician, day: dt.date, job: Job, now: dt.datetime) -> bool:
+    """The agreed window lies inside the engineer's shift (as AssignJob checks it); without
+    a window, the engineer works that day and their shift has not ended yet."""
+    bounds = shifts.shift_bounds(tech, day)
+    if bounds is None:
         return False
     if job.appointment_start is None or job.appointment_end is None:
-        return True
-    begins = job.appointment_start.astimezone(TIME_ZONE).time()
-    ends = job.appointment_end.astimezone(TIME_ZONE).time()
-    return begins < tech.shift_end and ends > tech.shift_start
+        return now < bounds[1]
+    return bounds[0] <= job.appointment_start and job.appointment_end <= bounds[1]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Job, StockEntry, Warehouse
+from ..models import Device, DeviceModel, Job, Part, StockEntry, Ticket, Warehouse
 from ..models.enums import (
     JobStatus,
     LedgerKind,
@@ -60,9 +60,9 @@ async def consume_parts(
         if any(entry.job_id != job.id for entry in earlier):
             raise DomainError("INVALID_ARGUMENT", field="client_id")
         return list(earlier)
-    if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
-        raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
-    await documents.check_lines(session, lines)
+    _check_open(job, recorded_at)
+    parts = await documents.check_lines(session, lines, active_only=True)
+    await _check_compatible(session, job, lines, parts)
     van = (
         await session.execute(
             select(Warehouse).where(Warehouse.technician_id == actor.technician_id)
@@ -119,6 +119,43 @@ async def consume_parts(
         session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key
     )
     return entries
+
+
+def _check_open(job: Job, recorded_at: dt.datetime | None) -> None:
+    """Parts are used on site. Once the job is completed its book is closed: only a
+    consumption the phone recorded before the completion (by the phone's time, an offline
+    queue arriving late) is still taken; anything later is refused."""
+    if job.status is JobStatus.ON_SITE:
+        return
+    if job.status is JobStatus.COMPLETED:
+        done = job.completed_at
+        if recorded_at is not None and done is not None and recorded_at <= done:
+            return
+        raise DomainError("JOB_CLOSED", field="job_id", number=job.number)
+    raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
+
+
+async def _check_compatible(
+    session: AsyncSession, job: Job, lines: list[Line], parts: dict[str, Part]
+) -> None:
+    """A part that lists its compatible models fits only those; one listing none fits all."""
+    model = await session.scalar(
+        select(DeviceModel)
+        .join(Device, Device.device_model_id == DeviceModel.id)
+        .join(Ticket, Ticket.device_id == Device.id)
+        .where(Ticket.id == job.ticket_id)
+    )
+    if model is None:
+        return  # no device on the ticket (an install brings its own)
+    for index, line in enumerate(lines):
+        fits = parts[line.part_id].compatible_models or []
+        if fits and model.code not in fits:
+            raise DomainError(
+                "PART_NOT_COMPATIBLE",
+                field=f"lines.{index}.part_id",
+                sku=parts[line.part_id].sku,
+                model=model.code,
+            )
 
 
 async def reverse_job(session: AsyncSession, actor: Actor, *, job_id: str) -> int:

@@ -44,22 +44,31 @@ async def warehouse(
 
 
 async def check_lines(
-    session: AsyncSession, lines: list[Line], *, allow_zero: bool = False
-) -> None:
+    session: AsyncSession,
+    lines: list[Line],
+    *,
+    allow_zero: bool = False,
+    active_only: bool = False,
+) -> dict[str, Part]:
+    """The lines' parts by id. ``active_only``: a deactivated part is refused (it is no longer
+    received, transferred or consumed; counts, breakages and returns still empty the shelves)."""
     if not lines or len(lines) > MAX_LINES:
         raise DomainError("INVALID_ARGUMENT", field="lines")
-    known = set(
-        (
-            await session.execute(
-                select(Part.id).where(Part.id.in_({line.part_id for line in lines}))
-            )
+    known = {
+        part.id: part
+        for part in (
+            await session.execute(select(Part).where(Part.id.in_({line.part_id for line in lines})))
         ).scalars()
-    )
+    }
     for index, line in enumerate(lines):
-        if line.part_id not in known:
+        part = known.get(line.part_id)
+        if part is None:
             raise DomainError("UNKNOWN_PART", field=f"lines.{index}.part_id")
+        if active_only and not part.is_active:
+            raise DomainError("PART_INACTIVE", field=f"lines.{index}.part_id", sku=part.sku)
         if line.quantity < 0 or (line.quantity == 0 and not allow_zero):
             raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"lines.{index}.quantity")
+    return known
 
 
 def _as_json(lines: list[Line]) -> list[dict[str, object]]:

@@ -17,3 +17,7 @@ class StockErrorCode(enum.StrEnum):
     NO_VAN = "NO_VAN"
     COUNTS_DO_NOT_ADD_UP = "COUNTS_DO_NOT_ADD_UP"
     DISCREPANCY_ALREADY_RESOLVED = "DISCREPANCY_ALREADY_RESOLVED"
+    # parts on jobs (issue 14): a closed job, a part the model does not take, a retired part
+    JOB_CLOSED = "JOB_CLOSED"
+    PART_NOT_COMPATIBLE = "PART_NOT_COMPATIBLE"
+    PART_INACTIVE = "PART_INACTIVE"

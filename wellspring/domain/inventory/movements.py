@@ -34,7 +34,12 @@ async def move_stock(
     # An engineer may return van stock (a material return); the rest is branch stock-keeping.
     returning = kind is MovementKind.MATERIAL_RETURN
     permissions.check(actor, "stock.return_material" if returning else "stock.move")
-    await documents.check_lines(session, lines, allow_zero=kind is MovementKind.STOCKTAKE)
+    await documents.check_lines(
+        session,
+        lines,
+        allow_zero=kind is MovementKind.STOCKTAKE,
+        active_only=kind in (MovementKind.RECEIPT, MovementKind.TRANSFER),
+    )
     match kind:
         case MovementKind.RECEIPT | MovementKind.STOCKTAKE:
             target = await documents.warehouse(

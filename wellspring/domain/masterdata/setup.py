@@ -14,6 +14,7 @@ from ..actor import SYSTEM
 from ..errors import DomainError
 from ..models import Branch, User, Warehouse
 from ..models.enums import BranchKind, Role, WarehouseKind
+from .fault_codes import seed_defaults
 from .users import NewLogin, create_login
 
 HQ_CODE = "HQ"
@@ -46,6 +47,7 @@ async def initialize(
             branch_id=hq.id,
         ),
     )
+    await seed_defaults(session)  # the migration seeds them; a database made otherwise may not
     audit.record(
         session, SYSTEM, "system.initialized", entity_type="Branch", entity_id=hq.id,
         admin=admin.username,

@@ -24,6 +24,7 @@ from .system import (
     SpentRefreshToken,
 )
 from .tickets import (
+    FaultCode,
     FollowUp,
     Job,
     JobEvent,
@@ -48,6 +49,7 @@ __all__ = [
     "Customer",
     "Device",
     "DeviceModel",
+    "FaultCode",
     "FilterChange",
     "FilterType",
     "FollowUp",

@@ -205,3 +205,14 @@ class JobNote(Record, Base):
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[dt.datetime] = mapped_column()
+
+
+class FaultCode(Record, Base):
+    """A fault code a repair report names (故障代码): HQ edits the list, never deletes a code
+    (a retired one is deactivated, so old reports still read)."""
+
+    __tablename__ = "fault_codes"
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)

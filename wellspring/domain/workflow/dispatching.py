@@ -9,10 +9,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import permissions
+from .. import audit, permissions
 from ..actor import Actor
 from ..clock import clock_of
-from ..dispatch import eta
+from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..inventory import consumption
 from ..models import Branch, Job, Technician, Ticket
@@ -72,10 +72,17 @@ async def assign_job(
     technician_id: str,
     appointment_start: dt.datetime | None = None,
     appointment_end: dt.datetime | None = None,
+    allow_outside_shift: bool = False,
+    planned: bool = False,
 ) -> Job:
     """Give a job to an engineer of its branch, with the agreed window (预约) if known.
 
-    Assigning again before the engineer leaves reassigns or reschedules.
+    Assigning again before the engineer leaves reassigns or reschedules. A window on the
+    engineer's day off, outside their hours or over another booked window is refused unless
+    ``allow_outside_shift`` comes from a role allowed to overrule the shift (then the job's
+    history and the audit log say so). A route plan being applied (``planned``) was already
+    fitted into the shift by the solver, and may sequence overlapping windows one after the
+    other.
     """
     permissions.check(actor, "job.assign")
     job = await moves.visible(session, actor, Job, job_id)
@@ -92,6 +99,11 @@ async def assign_job(
     ):
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technician_id")
     check_window(appointment_start, appointment_end, clock_of(session).now())
+    overruled = None
+    if not planned:
+        overruled = await _check_day(
+            session, actor, job, technician, appointment_start, appointment_end, allow_outside_shift
+        )
     reassigned = job.technician_id is not None and job.technician_id != technician.id
     if job.technician_id != technician.id:
         eta.clear_route(job)  # a route position belongs to the engineer it was planned for
@@ -99,6 +111,17 @@ async def assign_job(
     job.appointment_start = appointment_start
     job.appointment_end = appointment_end
     note = states.system_reason("REASSIGNED") if reassigned else ""
+    if overruled is not None:
+        note = states.system_reason("SHIFT_OVERRULED" if not reassigned else "REASSIGNED_OVERRULED")
+        audit.record(
+            session,
+            actor,
+            "job.shift_overruled",
+            entity_type="Job",
+            entity_id=job.id,
+            rule=overruled,
+            technician_id=technician.id,
+        )
     moves.move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
     target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
     if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:
@@ -107,6 +130,30 @@ async def assign_job(
     await moves.flush(session, ticket)
     await moves.flush(session, job)
     return job
+
+
+async def _check_day(
+    session: AsyncSession,
+    actor: Actor,
+    job: Job,
+    technician: Technician,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    allow_outside_shift: bool,
+) -> str | None:
+    """The shift rule the window breaks and the dispatcher overruled, or None if it keeps it."""
+    if start is None or end is None:
+        return None
+    try:
+        bookings.check_shift(technician, start, end)
+        await bookings.check_overlap(session, technician, job, start, end)
+    except DomainError as broken:
+        if not allow_outside_shift:
+            raise
+        # Asked only when a rule is broken: the flag alone overrules nothing.
+        permissions.check(actor, "shift.override", branch_id=job.branch_id)
+        return broken.code
+    return None
 
 
 async def cancel_ticket(

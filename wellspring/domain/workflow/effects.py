@@ -40,7 +40,7 @@ from ..models.enums import (
     TicketType,
 )
 from . import water_tests
-from .catalogue import DEVICE_CONDITIONS, FAULT_CODES, REPAIR_LEVELS
+from .catalogue import DEVICE_CONDITIONS, REPAIR_LEVELS
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.INSTALL: ("confirmation_number",),
@@ -64,11 +64,9 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
             raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{name}")
-    if ticket.type is TicketType.REPAIR:
-        if clean["fault_code"] not in FAULT_CODES:
-            raise DomainError("UNKNOWN_FAULT_CODE", field="report.fault_code")
-        if clean["repair_level"] not in REPAIR_LEVELS:
-            raise DomainError("INVALID_ARGUMENT", field="report.repair_level")
+    # A repair's fault code is checked against HQ's list (masterdata/fault_codes.py).
+    if ticket.type is TicketType.REPAIR and clean["repair_level"] not in REPAIR_LEVELS:
+        raise DomainError("INVALID_ARGUMENT", field="report.repair_level")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
         raise DomainError("INVALID_ARGUMENT", field="report.device_condition")
     tested = clean.get("water_test")

@@ -21,8 +21,8 @@ from ..dispatch import eta, locate
 from ..errors import DomainError, present
 from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
-from ..models.enums import JobStatus, TicketStatus
-from . import clock_rules, effects, moves, states
+from ..models.enums import JobStatus, TicketStatus, TicketType
+from . import clock_rules, effects, fault_codes, moves, states
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -154,6 +154,8 @@ async def complete_job(
     job, ticket = await _my_job(session, actor, job_id, states.COMPLETE)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
+    if ticket.type is TicketType.REPAIR:
+        await fault_codes.check_fault_code(session, str(clean["fault_code"]))
     proof = await evidence.judge(session, job, ticket)
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at

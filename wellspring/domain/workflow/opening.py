@@ -24,7 +24,15 @@ from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, present
 from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange
-from ..models.enums import Channel, OwnerKind, Priority, Role, TicketStatus, TicketType
+from ..models.enums import (
+    TICKET_OPEN_STATUSES,
+    Channel,
+    OwnerKind,
+    Priority,
+    Role,
+    TicketStatus,
+    TicketType,
+)
 from . import moves, sla, ticket_details
 from .requests import OpenTicketRequest, check_phone, require
 from .states import system_reason
@@ -156,6 +164,32 @@ async def _customer_for(
     return customer, address
 
 
+# A ticket whose visit is done (completed, follow-up due) no longer blocks a new one.
+_IN_HAND = TICKET_OPEN_STATUSES - {TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE}
+
+
+async def _check_duplicate(session: AsyncSession, device_id: str, type: TicketType) -> None:
+    """Warn about a second ticket of the same type on the device while one is in hand; the
+    caller repeats with ``allow_duplicate`` when it is really a new request."""
+    existing = (
+        await session.execute(
+            select(Ticket.id, Ticket.number)
+            .where(
+                Ticket.device_id == device_id,
+                Ticket.type == type,
+                Ticket.status.in_(_IN_HAND),
+                Ticket.deleted_at.is_(None),
+            )
+            .order_by(Ticket.created_at, Ticket.id)
+            .limit(1)
+        )
+    ).first()
+    if existing is not None:
+        raise DomainError(
+            "DUPLICATE_OPEN_TICKET", field="device_id", ticket_id=existing[0], number=existing[1]
+        )
+
+
 async def open_ticket(
     session: AsyncSession,
     actor: Actor,
@@ -166,6 +200,8 @@ async def open_ticket(
     permissions.check(actor, "ticket.open")
     customer, new_address = await _customer_for(session, actor, request)
     details, device, card = await ticket_details.check(session, actor, request, customer)
+    if device is not None and not request.allow_duplicate:
+        await _check_duplicate(session, device.id, request.type)
     address_id = request.address_id
     if address_id is not None:
         address = await moves.visible(session, actor, Address, address_id)
@@ -211,3 +247,11 @@ async def open_ticket(
     )
     await session.flush()
     return ticket
+
+
+async def visible_ticket(session: AsyncSession, actor: Actor, ticket_id: str) -> Ticket | None:
+    """The ticket if the actor may see it (the duplicate a warning points to), else None."""
+    try:
+        return await moves.visible(session, actor, Ticket, ticket_id)
+    except DomainError:
+        return None

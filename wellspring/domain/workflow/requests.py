@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ...geo import centroids
 from ...geo.coords import CoordSystem
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..errors import DomainError
@@ -78,7 +79,22 @@ class AddressInput:
             lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
         ):
             raise DomainError("INVALID_ARGUMENT", field=f"{prefix}.latitude")
+        check_district(self.province, self.city, self.district.strip(), prefix)
         return values
+
+
+def check_district(province: str, city: str, district: str, prefix: str) -> None:
+    """A district the city does not have is refused with the valid ones (a typo would
+    otherwise land silently on the city centre). Cities outside the table are not checked."""
+    valid = centroids.known_districts(province, city, district)
+    if valid is not None:
+        raise DomainError(
+            "UNKNOWN_DISTRICT",
+            field=f"{prefix}.district",
+            value=district,
+            city=city,
+            valid="、".join(valid),
+        )
 
 
 @dataclass(frozen=True)
@@ -146,3 +162,5 @@ class OpenTicketRequest:
     # Parts the visit will need, so the engineer can check the van before leaving.
     expected_parts: list[tuple[str, int]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Open it even though the device has an open ticket of the same type (DUPLICATE_OPEN_TICKET).
+    allow_duplicate: bool = False

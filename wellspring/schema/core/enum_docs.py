@@ -262,6 +262,13 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "ON_JOB": "On site at a job.",
         },
     ),
+    "JobOrder": (
+        "How the Jobs list is ordered.",
+        {
+            "NEWEST": "Newest first.",
+            "APPOINTMENT": "Earliest appointment first; jobs without an appointment are left out.",
+        },
+    ),
     "RepairLevel": (
         "How deep a repair went (维修等级); the repairLevels catalogue has the localized names.",
         {

@@ -78,3 +78,4 @@ CoordinateSource = described(DomainCoordinateSource)
 
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
+JobOrder = described(board.JobOrder, "JobOrder")

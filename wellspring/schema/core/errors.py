@@ -83,7 +83,9 @@ _CODE_DOC = "What went wrong, a stable code to switch on; `message` carries the 
 
 AuthErrorCode = _codes("AuthErrorCode", (CommonErrorCode, AuthCodes), _CODE_DOC)
 WorkflowErrorCode = _codes(
-    "WorkflowErrorCode", (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes), _CODE_DOC
+    "WorkflowErrorCode",
+    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
+    _CODE_DOC,
 )
 StockErrorCode = _codes("StockErrorCode", (CommonErrorCode, StockCodes), _CODE_DOC)
 DispatchErrorCode = _codes(

@@ -26,7 +26,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "approveTicket": ("ticket.approve", "ticket.approve_relocation"),
     "rejectTicket": ("ticket.reject",),
     "dispatchTicket": ("ticket.dispatch",),
-    "assignJob": ("job.assign",),
+    "assignJob": ("job.assign", "shift.override"),
     "cancelTicket": ("ticket.cancel",),
     "recordFollowUp": ("ticket.follow_up",),
     "routeTicket": ("ticket.route",),
@@ -53,6 +53,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "upsertWarehouse": ("warehouse.upsert",),
     "upsertPart": ("part.upsert",),
     "upsertDeviceModel": ("device_model.upsert",),
+    "upsertFaultCode": ("fault_code.upsert",),
     "upsertTechnician": ("technician.upsert",),
     "receiveCards": ("cards.receive",),
     "createUser": ("user.create",),
@@ -100,6 +101,7 @@ WHEN: dict[str, str] = {
     "customer.create": "With a new customer",
     "ticket.approve_relocation": "A relocation",
     "stock.return_material": "A material return (MATERIAL_RETURN)",
+    "shift.override": "Booking outside the shift (allowOutsideShift)",
 }
 
 

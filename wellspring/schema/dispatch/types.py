@@ -107,6 +107,18 @@ class RouteStop(graphene.ObjectType):
     approximate = graphene.Boolean(
         required=True, description="The site is a district centroid, not a geocoded point."
     )
+    parts_short = graphene.Boolean(
+        required=True,
+        description=(
+            "No engineer's van holds every part the job expects, so it was planned anyway: "
+            "the parts must be fetched first. (When some van holds them, the job only goes "
+            "to an engineer carrying them.)"
+        ),
+    )
+
+    @staticmethod
+    def resolve_parts_short(root: dict[str, Any], _info):
+        return bool(root.get("parts_short", False))
 
     @staticmethod
     def resolve_job(root: dict[str, Any], info):

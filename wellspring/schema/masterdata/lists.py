@@ -70,13 +70,18 @@ class DispatcherLists(graphene.ObjectType):
         graphene.NonNull(connection_for(Technician)),
         branch_id=graphene.ID(),
         search=graphene.String(description="Name, username or phone."),
-        description="Active engineers with their status now, position and jobs today.",
+        include_inactive=graphene.Boolean(
+            default_value=False, description="Also deactivated engineers (see isActive)."
+        ),
+        description="Engineers (active ones unless told) with their status now, position and "
+        "jobs today.",
         **connection_args(),
     )
     jobs = graphene.Field(
         graphene.NonNull(connection_for(Job)),
         filter=JobFilter(),
-        description="Jobs, newest first.",
+        order_by=graphene.Argument(enums.JobOrder, default_value=board.JobOrder.NEWEST.value),
+        description="Jobs, newest first or by appointment.",
         **connection_args(),
     )
     account_cards = graphene.Field(
@@ -94,7 +99,9 @@ class DispatcherLists(graphene.ObjectType):
     )
 
     @staticmethod
-    async def resolve_technicians(_root, info, branch_id=None, search=None, first=None, after=None):
+    async def resolve_technicians(
+        _root, info, branch_id=None, search=None, first=None, after=None, include_inactive=False
+    ):
         actor = require_actor(info)
         page = await board.technicians_page(
             info.context.session,
@@ -103,13 +110,14 @@ class DispatcherLists(graphene.ObjectType):
             search=search,
             first=first,
             after=after,
+            include_inactive=bool(include_inactive),
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, TECHNICIAN_RELATIONS)
         return page
 
     @staticmethod
-    async def resolve_jobs(_root, info, filter=None, first=None, after=None):
+    async def resolve_jobs(_root, info, filter=None, first=None, after=None, order_by=None):
         actor = require_actor(info)
         f = filter or {}
         page = await board.jobs_page(
@@ -127,6 +135,7 @@ class DispatcherLists(graphene.ObjectType):
             now=info.context.now,
             first=first,
             after=after,
+            order_by=board.JobOrder(order_by or board.JobOrder.NEWEST),
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, JOB_RELATIONS)

@@ -80,6 +80,12 @@ class TicketOpenInput(graphene.InputObjectType):
     expected_parts = graphene.List(
         graphene.NonNull(ExpectedPartInput), description="Parts the visit will need."
     )
+    allow_duplicate = graphene.Boolean(
+        description=(
+            "Open it even though the device already has an open ticket of this type "
+            "(answered otherwise with DUPLICATE_OPEN_TICKET and the existing ticket)."
+        )
+    )
 
 
 class WaterTestInput(graphene.InputObjectType):
@@ -187,6 +193,7 @@ def open_request(value) -> r.OpenTicketRequest:
         description=value.get("description") or "",
         priority=e.Priority(value.get("priority") or e.Priority.NORMAL),
         channel=e.Channel(value.get("channel") or e.Channel.HOTLINE),
+        allow_duplicate=bool(value.get("allow_duplicate")),
         install=r.InstallRequest(
             card_number=install.card_number,
             device_model_id=parse_global_id(

@@ -15,7 +15,13 @@ from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
 from ..core.scalars import DateTime
 from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_request, report_values
-from .payloads import DispatchTicketPayload, JobPayload, RecordFollowUpPayload, TicketPayload
+from .payloads import (
+    DispatchTicketPayload,
+    JobPayload,
+    OpenTicketPayload,
+    RecordFollowUpPayload,
+    TicketPayload,
+)
 
 
 def _ctx(info) -> tuple[RequestContext, Actor]:
@@ -43,15 +49,28 @@ class OpenTicket(graphene.Mutation):
     class Arguments:
         input = TicketOpenInput(required=True)
 
-    Output = TicketPayload
+    Output = OpenTicketPayload
 
     @staticmethod
     async def mutate(_root, info, input):
         ctx, actor = _ctx(info)
-        return await _ticket_payload(
-            info,
-            lambda: opening.open_ticket(ctx.session, actor, request=open_request(input)),
-        )
+        duplicate: dict[str, str] = {}
+
+        async def run():
+            try:
+                return await opening.open_ticket(ctx.session, actor, request=open_request(input))
+            except DomainError as error:
+                if error.code == "DUPLICATE_OPEN_TICKET":
+                    duplicate["id"] = str(error.params["ticket_id"])
+                raise
+
+        result = await run_in_savepoint(ctx, run)
+        if not isinstance(result, Failed):
+            return OpenTicketPayload(ticket=result, errors=[])
+        existing = None
+        if duplicate:
+            existing = await opening.visible_ticket(ctx.session, actor, duplicate["id"])
+        return OpenTicketPayload(errors=result, existing_ticket=existing)
 
 
 RECORDED_AT = (
@@ -201,6 +220,12 @@ class AssignJobInput(graphene.InputObjectType):
     technician_id = graphene.ID(required=True)
     appointment_start = DateTime()
     appointment_end = DateTime()
+    allow_outside_shift = graphene.Boolean(
+        description=(
+            "Book the window even on the engineer's day off, outside their hours or over "
+            "another booked window (HQ, admins, the branch's clerk; recorded in the history)."
+        )
+    )
 
 
 class AssignJobPayload(JobPayload):
@@ -248,6 +273,7 @@ class AssignJob(graphene.Mutation):
                 ),
                 appointment_start=(given or {}).get("appointment_start"),
                 appointment_end=(given or {}).get("appointment_end"),
+                allow_outside_shift=bool((given or {}).get("allow_outside_shift")),
             )
 
         return await _job_payload(info, run)

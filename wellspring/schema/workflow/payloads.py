@@ -15,6 +15,13 @@ class TicketPayload(graphene.ObjectType):
     errors = errors_field(WorkflowError)
 
 
+class OpenTicketPayload(TicketPayload):
+    """The ticket opened; or, with DUPLICATE_OPEN_TICKET, the open ticket of the same type
+    already on the device (repeat with ``allowDuplicate: true`` to open another anyway)."""
+
+    existing_ticket = graphene.Field(Ticket)
+
+
 class DispatchTicketPayload(graphene.ObjectType):
     ticket = graphene.Field(Ticket)
     job = graphene.Field(Job, description="The job opened for the branch.")

@@ -1,0 +1,26 @@
+"""An engineer's working day: the days and hours they work (Asia/Shanghai). Booking checks
+(``bookings.py``), the planner and the suggestions read the same hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..config import TIME_ZONE
+from ..models import Technician
+from . import rules
+
+
+def shift_bounds(tech: Technician, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    """The engineer's shift on ``day`` as UTC instants, or None on a day off."""
+    if not rules.works_on(tech.work_days, day):
+        return None
+    begins = dt.datetime.combine(day, tech.shift_start, tzinfo=TIME_ZONE)
+    ends = dt.datetime.combine(day, tech.shift_end, tzinfo=TIME_ZONE)
+    return begins.astimezone(dt.UTC), ends.astimezone(dt.UTC)
+
+
+def on_shift_now(tech: Technician, now: dt.datetime) -> bool:
+    """Whether ``now`` lies inside today's shift (local day in Asia/Shanghai)."""
+    bounds = shift_bounds(tech, now.astimezone(TIME_ZONE).date())
+    return bounds is not None and bounds[0] <= now < bounds[1]
