@@ -1,4 +1,5 @@
-"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, export-schema."""
+"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, import, export,
+export-schema."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from wellspring.domain.models import Branch
 from wellspring.domain.models.enums import Role
 from wellspring.i18n import EN, message
 from wellspring.settings import get_settings
+
+from . import import_cli
 
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
@@ -74,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    import_cli.add_commands(sub)
 
     ping = sub.add_parser("pg-ping", help="exit 0 when a PostgreSQL URL answers")
     ping.add_argument("--url", required=True)
@@ -206,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_create_user(url, args))
     if args.command == "init":
         return asyncio.run(_init(url, args))
+    if args.command == "import":
+        return import_cli.run_import_command(url, args)
+    if args.command == "export":
+        return import_cli.run_export_command(url, args)
     if args.command == "serve":
         import uvicorn
 

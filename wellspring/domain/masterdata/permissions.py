@@ -32,6 +32,7 @@ RULES: dict[str, dict[Role, Reach]] = {
     "user.update": _ADMINS,
     "user.deactivate": _ADMINS,
     "user.reset_password": _ADMINS,
+    "import.run": _HQ_ONLY,  # bulk import (domain.imports), and reading an import's report
 }
 
 

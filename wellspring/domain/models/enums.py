@@ -233,3 +233,21 @@ class RoutePlanStatus(enum.StrEnum):
     PROPOSED = "PROPOSED"  # shown to the dispatcher, not yet applied
     APPLIED = "APPLIED"  # its positions and arrivals are on the jobs
     SUPERSEDED = "SUPERSEDED"  # a later plan for the same branch and day was applied
+
+
+class ImportKind(enum.StrEnum):
+    """What a bulk import file holds."""
+
+    CUSTOMERS = "CUSTOMERS"
+    DEVICES = "DEVICES"
+    CARDS = "CARDS"
+    PARTS = "PARTS"
+    STOCK = "STOCK"  # opening stock: warehouse, SKU, quantity
+    ENGINEERS = "ENGINEERS"
+
+
+class ImportStatus(enum.StrEnum):
+    VALIDATING = "VALIDATING"
+    RUNNING = "RUNNING"  # applying batches
+    DONE = "DONE"
+    FAILED = "FAILED"  # stopped by an unexpected error; running the file again resumes
