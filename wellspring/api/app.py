@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz."""
+"""The Starlette application: /graphql, /sync, /export, /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from wellspring.settings import dispatch_config as dispatch_settings
 from wellspring.settings import workflow_config as workflow_settings
 
 from . import logging_setup, migrations
+from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 
 log = logging.getLogger("wellspring")
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
+    exports = ExportEndpoint(auth_config(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
+        Route("/export/{target}", exports.handle, methods=["GET"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/", index),

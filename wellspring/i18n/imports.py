@@ -107,3 +107,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a valid filter: {value}",
     ),
 }
+
+# Export column headers: key -> (zh-CN, en).
+HEADERS: dict[str, tuple[str, str]] = {
+    "number": ("编号", "Number"),
+    "type": ("类型", "Type"),
+    "status": ("状态", "Status"),
+    "priority": ("优先级", "Priority"),
+    "customer": ("客户", "Customer"),
+    "phone": ("电话", "Phone"),
+    "branch": ("分公司", "Branch"),
+    "created_at": ("创建时间", "Created"),
+    "due_at": ("到期时间", "Due"),
+    "completed_at": ("完成时间", "Completed"),
+    "ticket": ("工单号", "Ticket"),
+    "technician": ("工程师", "Engineer"),
+    "appointment_start": ("预约开始", "Appointment from"),
+    "appointment_end": ("预约结束", "Appointment to"),
+    "code": ("客户编号", "Code"),
+    "name": ("名称", "Name"),
+    "kind": ("客户类型", "Kind"),
+    "serial": ("机身号", "Serial number"),
+    "model": ("机型", "Model"),
+    "opened_on": ("开户日期", "Opened on"),
+    "supply_expires_on": ("供水到期日", "Supply expires on"),
+    "bucket_balance": ("剩余桶数", "Buckets left"),
+    "warehouse": ("仓库", "Warehouse"),
+    "sku": ("配件编号", "SKU"),
+    "part": ("配件名称", "Part"),
+    "bin": ("库区", "Bin"),
+    "quantity": ("数量", "Quantity"),
+    "safety_stock": ("安全库存", "Safety stock"),
+    "location": ("货位", "Location"),
+    "quantity_short": ("短缺数量", "Quantity short"),
+    "job": ("派工单号", "Job"),
+    "received_at": ("接收时间", "Received"),
+}
+
+
+def header(key: str, locale: str) -> str:
+    zh, en = HEADERS.get(key, (key, key))
+    return en if locale == "en" else zh

@@ -57,12 +57,12 @@ async def load_context(
         select(Agent.id, Agent.code, Agent.branch_id).where(Agent.deleted_at.is_(None))
     ):
         ctx.agents[code.upper()] = (id_, branch_id)
-    for id_, code, branch_id in await session.execute(
+    for id_, code, house_branch in await session.execute(
         select(Warehouse.id, Warehouse.code, Warehouse.branch_id).where(
             Warehouse.deleted_at.is_(None), Warehouse.is_active
         )
     ):
-        ctx.warehouses[code.upper()] = (id_, branch_id)
+        ctx.warehouses[code.upper()] = (id_, house_branch)
     models = (await session.execute(select(DeviceModel).where(DeviceModel.is_active))).scalars()
     for model in models:
         ctx.models[model.code.upper()] = model

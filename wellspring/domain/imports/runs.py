@@ -24,7 +24,7 @@ from ..actor import Actor
 from ..masterdata import permissions
 from ..models import ImportRowError, ImportRun
 from ..models.enums import ImportKind, ImportStatus
-from .base import Context, Handler, SourceRow, load_context, record_columns
+from .base import Handler, SourceRow, load_context, record_columns
 from .columns import map_headers
 from .values import RowError
 
@@ -220,8 +220,7 @@ async def run_import(
         report.status = ImportStatus.DONE
         return report
     items = checked.items
-    done_now = 0
-    for start in range(0, len(items), batch_size):
+    for done_now, start in enumerate(range(0, len(items), batch_size)):
         if stop_after_batches is not None and done_now >= stop_after_batches:
             report.status = ImportStatus.RUNNING
             return report
@@ -235,7 +234,6 @@ async def run_import(
             if report.run_id is not None:
                 await _fail(unit, report.run_id, type(error).__name__)
             raise
-        done_now += 1
         report.applied += len(batch)
         report.batches_done += 1
         handled += len(batch)
