@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,9 @@ class RequestContext:
     request_id: str = ""
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     sla_hours: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Work to start once the request has committed (a large import's batches), each given
+    # the session factory: ``async def hook(factory) -> None``.
+    after_commit: list[Any] = field(default_factory=list)
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:
