@@ -122,9 +122,11 @@ def test_customers_in_gb18030_report_dry_run_resume_and_twice(database_url: str)
         .where(m.Customer.phone == phones[3]),
     )[0][0]
     assert (address.city, address.district, address.community) == ("上海市", "闵行区", "春申3村")
-    assert address.is_approximate and address.latitude is not None
+    assert address.is_approximate
+    assert address.latitude is not None
     codes = scalars(database_url, select(m.Customer.code).where(m.Customer.phone.in_(phones)))
-    assert len(set(codes)) == 5 and all(c.startswith("C") for c in codes)
+    assert len(set(codes)) == 5
+    assert all(c.startswith("C") for c in codes)
 
 
 def _xlsx(rows: list[list[Any]]) -> bytes:
@@ -201,7 +203,8 @@ def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
         0
     ][0]
     assert (new_card.device_id, new_card.status) == (device.id, CardStatus.ACTIVE)
-    assert device.address_id is not None and device.branch_id == new_card.branch_id
+    assert device.address_id is not None
+    assert device.branch_id == new_card.branch_id
     assert _run(database_url, ImportKind.DEVICES, devices.encode("utf-8")).unchanged == 1
 
     spare = unique("8")[:20]
@@ -222,7 +225,8 @@ def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
     assert [tuple(b) for b in balance] == [(40, "A-01-1")]
 
     username = unique("eng")
-    engineers = f"用户名,工程师姓名,分公司,技能,上班时间,下班时间,工作日\n{username},王工,SH,REPAIR;INSTALL,08:00,17:00,1;2;3\n".encode()
+    header = "用户名,工程师姓名,分公司,技能,上班时间,下班时间,工作日"
+    engineers = f"{header}\n{username},王工,SH,REPAIR;INSTALL,08:00,17:00,1;2;3\n".encode()
     assert _run(database_url, ImportKind.ENGINEERS, engineers).applied == 1
     assert _run(database_url, ImportKind.ENGINEERS, engineers).unchanged == 1
     van = scalars(
