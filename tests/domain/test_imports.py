@@ -226,7 +226,8 @@ def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
 
     username = unique("eng")
     header = "用户名,工程师姓名,分公司,技能,上班时间,下班时间,工作日"
-    engineers = f"{header}\n{username},王工,SH,REPAIR;INSTALL,08:00,17:00,1;2;3\n".encode()
+    row = f"{username},王工,SH,REPAIR;INSTALL,08:00,17:00,1;2;3"
+    engineers = f"{header}\n{row}\n".encode()
     assert _run(database_url, ImportKind.ENGINEERS, engineers).applied == 1
     assert _run(database_url, ImportKind.ENGINEERS, engineers).unchanged == 1
     van = scalars(
