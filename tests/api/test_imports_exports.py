@@ -9,6 +9,7 @@ import random
 import string
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -78,6 +79,32 @@ def test_hq_imports_through_the_api_and_reads_the_report(gql: GraphQL, database_
     variables = {"input": {"kind": "CUSTOMERS", "fileName": "x", "content": "@@not base64"}}
     broken = gql.data(doc("StartImport"), variables, as_user="hq")["startImport"]
     assert [e["code"] for e in broken["errors"]] == ["IMPORT_INVALID_CONTENT"]
+
+
+def test_a_large_file_finishes_in_the_background(
+    client: TestClient, gql: GraphQL, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from wellspring.schema.imports import fields
+
+    monkeypatch.setattr(fields, "INLINE_ROWS", 1)  # any file of two rows or more is "large"
+    phones = [f"15{random.randrange(10**8, 10**9)}" for _ in range(3)]
+    rows = [f"后台客户{i},{p},浙江省,杭州市,西湖区" for i, p in enumerate(phones)]
+    content = ("name,phone,province,city,district\n" + "\n".join(rows)).encode()
+    before = _customers(database_url)
+    started = _start(gql, content, branchCode="SH")["data"]["startImport"]["import"]
+    assert started["status"] == "RUNNING"
+    assert started["appliedRows"] == 0
+
+    async def finish() -> None:
+        await asyncio.gather(*list(client.app.state.graphql.background))  # type: ignore[attr-defined]
+
+    assert client.portal is not None
+    client.portal.call(finish)
+    done = gql.data(doc("Import"), {"id": started["id"]}, as_user="hq")["import"]
+    assert (done["status"], done["appliedRows"], done["progress"]) == ("DONE", 3, 1.0)
+    assert _customers(database_url) == before + 3
 
 
 def _export(client: TestClient, gql: GraphQL, path: str, user: str | None, **params: str) -> Any:
