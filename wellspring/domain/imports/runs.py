@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -74,9 +75,10 @@ def content_hash(
 
 
 def handler(kind: ImportKind) -> Handler:
+    from .cards import CardsImport
     from .catalogue import PartsImport, StockImport
     from .customers import CustomersImport
-    from .devices import CardsImport, DevicesImport
+    from .devices import DevicesImport
     from .engineers import EngineersImport
 
     handlers: dict[ImportKind, Handler] = {
@@ -146,14 +148,14 @@ async def _store_errors(
     rows = [
         {
             **record_columns(now),
-            "id": f"{run_id[:8]}-{index:027d}",
+            "id": str(uuid.uuid4()),
             "import_id": run_id,
             "line": e.line,
             "column": e.column[:64],
             "code": e.code,
             "params": e.params,
         }
-        for index, e in enumerate(errors[:MAX_STORED_ERRORS])
+        for e in errors[:MAX_STORED_ERRORS]
     ]
     if rows:
         await session.execute(insert(ImportRowError), rows)
