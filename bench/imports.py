@@ -75,9 +75,7 @@ async def _prepare(url: str) -> None:
         async with transaction(session_factory(engine)) as session:
             await initialize(session, admin_username="bench-admin", password=uuid.uuid4().hex)
             hq = await session.scalar(select(Branch.id).where(Branch.code == "HQ"))
-            session.add(
-                Branch(code="SH", name="上海分公司", kind=BranchKind.BRANCH, parent_id=hq)
-            )
+            session.add(Branch(code="SH", name="上海分公司", kind=BranchKind.BRANCH, parent_id=hq))
     finally:
         await engine.dispose()
 
