@@ -151,7 +151,7 @@ NAMES += ["technician", "unassigned", "warehouse", "page", ""]
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     name=st.sampled_from(LISTS),
     fmt=st.sampled_from(["csv", "xlsx", "json", ""]),
@@ -213,7 +213,7 @@ def _dry_run(url: str, kind: ImportKind, content: bytes) -> str | None:
     return None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     raw=st.binary(max_size=300)
     | st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b)
