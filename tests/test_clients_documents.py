@@ -78,6 +78,8 @@ CONTRACT: dict[str, dict[str, str]] = {
     "Jobs": {"filter": "JobFilter", "first": "Int", "after": "String"},
     "AccountCards": {"filter": "AccountCardFilter", "first": "Int", "after": "String"},
     "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
+    "StartImport": {"input": "StartImportInput!"},
+    "Import": {"id": "ID!"},
 }
 
 

@@ -22,6 +22,7 @@ import graphene
 from wellspring.api.error_codes import TransportErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
+from wellspring.domain.imports.error_codes import ImportErrorCode
 from wellspring.domain.inventory.error_codes import StockErrorCode
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
@@ -41,6 +42,7 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "masterdata": MasterdataErrorCode,
     "sync": SyncErrorCode,
     "media": MediaErrorCode,
+    "imports": ImportErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
@@ -60,6 +62,8 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.masterdata": "masterdata",
     "wellspring.domain.sync": "sync",
     "wellspring.domain.media": "media",
+    "wellspring.domain.imports": "imports",
+    "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and

@@ -23,6 +23,8 @@ from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
+from wellspring.domain.exports import lists as export_lists
+from wellspring.domain.imports import reads as import_reads
 from wellspring.domain.inventory import (
     consumption,
     discrepancies,
@@ -75,6 +77,9 @@ BEFORE: dict[str, str] = {
     # the dispatcher's day (issue 14): overruling a shift; HQ's fault-code list
     "shift.override": _STOCK,
     "fault_code.upsert": "ADMIN HQ",
+    # bulk import and export (issue 14)
+    "import.run": "ADMIN HQ",
+    "list.export": _D,
     # media (issue 15): the engineer on the job; dispatchers see missing evidence
     "attachment.register": _T,
     "attachment.request_upload": _T,
@@ -174,6 +179,10 @@ _PHOTO = uploads.NewAttachment(
 )
 
 CALLS: dict[str, Call] = {
+    "import.run": lambda s, a, w: import_reads.get_run(s, a, NOPE),
+    "list.export": lambda s, a, w: export_lists.export(
+        s, a, export_lists.ExportList.TICKETS, {}, now=utcnow()
+    ),
     "fault_code.upsert": lambda s, a, w: fault_codes.upsert_fault_code(
         s, a, change=fault_codes.FaultCodeChange(code="E99")
     ),

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /sync, /media (local store), /healthz, /readyz."""
+"""The Starlette application: /graphql, /sync, /media (local store), /export, /healthz,
+/readyz."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations
+from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 
 log = logging.getLogger("wellspring")
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
+    exports = ExportEndpoint(auth_config(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
         Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
+        Route("/export/{target}", exports.handle, methods=["GET"]),
         Route("/healthz", healthz),
         *_media_routes(media.store, max(media.limits.values())),
         Route("/readyz", readyz),

@@ -1,5 +1,5 @@
-"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, export-schema,
-media-cleanup."""
+"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, import, export,
+export-schema, media-cleanup."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from wellspring.domain.models.enums import Role
 from wellspring.i18n import EN, message
 from wellspring.schema.core.errors import api_field
 from wellspring.settings import Settings, domain_config, get_settings
+
+from . import import_cli
 
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    import_cli.add_commands(sub)
 
     sub.add_parser(
         "media-cleanup",
@@ -236,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_init(url, args))
     if args.command == "media-cleanup":
         return asyncio.run(_media_cleanup(settings))
+    if args.command == "import":
+        return import_cli.run_import_command(url, args)
+    if args.command == "export":
+        return import_cli.run_export_command(url, args)
     if args.command == "serve":
         import uvicorn
 

@@ -7,6 +7,7 @@ rule, which depends on the variables, runs on every request.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -72,6 +73,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.auth_config = auth_config
         self._cache: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+        self.background: set[asyncio.Task[Any]] = set()
 
     # -- document preparation -------------------------------------------------------------
     def prepare(self, query: str, locale: str) -> Prepared:
@@ -235,12 +237,25 @@ class GraphQLEndpoint:
                     await session.rollback()  # nothing half-written
                 else:
                     await session.commit()
+                    for hook in ctx.after_commit:
+                        self._start(hook(factory))
             except BaseException:
                 await session.rollback()
                 raise
         if actor is not None:
             await self._touch(factory, actor)
         return result
+
+    def _start(self, work: Any) -> None:
+        """Run work after the answer (a large import), keeping a reference until it ends."""
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
     async def _touch(self, factory: async_sessionmaker[AsyncSession], actor: Any) -> None:
         try:

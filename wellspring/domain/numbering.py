@@ -35,3 +35,22 @@ async def next_number(session: AsyncSession, counter: tuple[str, str]) -> str:
         await session.execute(insert(CounterRow).values(name=name, value=1))
         value = 1
     return format_number(counter, value)
+
+
+async def reserve_numbers(session: AsyncSession, counter: tuple[str, str], count: int) -> list[str]:
+    """``count`` consecutive numbers in one UPDATE (bulk imports)."""
+    if count <= 0:
+        return []
+    name = counter[0]
+    last = (
+        await session.execute(
+            update(CounterRow)
+            .where(CounterRow.name == name)
+            .values(value=CounterRow.value + count)
+            .returning(CounterRow.value)
+        )
+    ).scalar_one_or_none()
+    if last is None:
+        await session.execute(insert(CounterRow).values(name=name, value=count))
+        last = count
+    return [format_number(counter, value) for value in range(last - count + 1, last + 1)]

@@ -141,6 +141,9 @@ RULES: dict[str, Grant] = {
     "fault_code.upsert": HQ_ONLY,
     "cards.receive": HQ_ONLY,
     "technician.upsert": _grant(Role.ADMIN, Role.HQ, Role.CLERK),
+    # bulk import (HQ brings in the old systems' data); export of a list a dispatcher sees
+    "import.run": HQ_ONLY,
+    "list.export": DISPATCHERS,
     # administration
     "user.create": ADMINS,
     "user.update": ADMINS,

@@ -119,3 +119,32 @@ def known_districts(province: str, city: str, district: str) -> list[str] | None
     if name and any(n in districts for n in (name, name + "区")):
         return None
     return sorted(d for d in districts if d)
+
+
+def known_district(province: str, city: str, district: str) -> tuple[str, str, Point] | None:
+    """(city, district, point) as the table names them, for a district of a known city
+    (former names resolve); the city's own row for an empty district; else None."""
+    table = load_table()
+    key = _city_key(province.strip(), city.strip(), table)
+    if key is None:
+        return None
+    districts = table[key]
+    name = district.strip()
+    name = _FORMER_DISTRICTS.get((key, name), name)
+    if not name:
+        return key, "", districts[""]
+    for candidate in (name, name + "区"):
+        if candidate and candidate in districts:
+            return key, candidate, districts[candidate]
+    return None
+
+
+def districts_of(province: str, city: str) -> list[str]:
+    """The districts the table knows for a city (empty for an unknown city)."""
+    table = load_table()
+    key = _city_key(province.strip(), city.strip(), table)
+    return sorted(d for d in table[key] if d) if key is not None else []
+
+
+def known_cities() -> list[str]:
+    return sorted(load_table())

@@ -26,6 +26,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
+from .imports.fields import StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.mutations import (
     CheckOldParts,
@@ -121,6 +122,7 @@ class Mutation(graphene.ObjectType):
     update_user = UpdateUser.Field()
     deactivate_user = DeactivateUser.Field()
     reset_password = ResetPassword.Field()
+    start_import = StartImport.Field()
 
 
 @lru_cache(maxsize=1)

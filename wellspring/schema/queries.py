@@ -23,6 +23,7 @@ from .core.scalars import Date, DateTime
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
+from .imports.fields import import_field, resolve_import
 from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.types import (
     ConsumptionRow,
@@ -223,6 +224,7 @@ class Query(DispatcherLists, graphene.ObjectType):
         description="Admins: every operation that changed something, newest first.",
         **connection_args(),
     )
+    import_ = import_field()
 
     @staticmethod
     def resolve_me(_root, info):
@@ -383,3 +385,5 @@ class Query(DispatcherLists, graphene.ObjectType):
     async def resolve_audit_log(_root, info, first=None, after=None):
         actor = require_actor(info)
         return await audit.log_page(info.context.session, actor, first=first, after=after)
+
+    resolve_import_ = staticmethod(resolve_import)

@@ -4,6 +4,7 @@ from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
+from .imports import ImportRowError, ImportRun
 from .inventory import (
     Part,
     StockBalance,
@@ -54,6 +55,8 @@ __all__ = [
     "FilterType",
     "FollowUp",
     "GeocodeCacheEntry",
+    "ImportRowError",
+    "ImportRun",
     "Job",
     "JobEvent",
     "JobNote",

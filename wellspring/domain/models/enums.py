@@ -256,3 +256,21 @@ class AttachmentStatus(enum.StrEnum):
 class EvidenceStatus(enum.StrEnum):
     PENDING = "PENDING"  # completed; a required file is not verified yet
     COMPLETE = "COMPLETE"  # every required file is verified
+
+
+class ImportKind(enum.StrEnum):
+    """What a bulk import file holds."""
+
+    CUSTOMERS = "CUSTOMERS"
+    DEVICES = "DEVICES"
+    CARDS = "CARDS"
+    PARTS = "PARTS"
+    STOCK = "STOCK"  # opening stock: warehouse, SKU, quantity
+    ENGINEERS = "ENGINEERS"
+
+
+class ImportStatus(enum.StrEnum):
+    VALIDATING = "VALIDATING"
+    RUNNING = "RUNNING"  # applying batches
+    DONE = "DONE"
+    FAILED = "FAILED"  # stopped by an unexpected error; running the file again resumes

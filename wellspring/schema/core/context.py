@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,9 @@ class RequestContext:
     client_ip: str = ""
     user_agent: str = ""
     request_id: str = ""
+    # Work to start once the request has committed (a large import's batches), each given
+    # the session factory: ``async def hook(factory) -> None``.
+    after_commit: list[Any] = field(default_factory=list)
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:

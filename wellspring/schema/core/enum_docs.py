@@ -161,6 +161,27 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "OTHER": "Anything else (see the comment).",
         },
     ),
+    "ImportKind": (
+        "What a bulk import file holds.",
+        {
+            "CUSTOMERS": "Customers with their structured address (natural key: phone + name).",
+            "DEVICES": "Devices at customers' sites, with card, model, address and supply "
+            "(natural key: serial number).",
+            "CARDS": "Spare account cards into a warehouse (natural key: card number).",
+            "PARTS": "Spare parts and consumables (natural key: SKU).",
+            "STOCK": "Opening stock: warehouse, SKU, quantity (once per warehouse, part, bin).",
+            "ENGINEERS": "Engineers with their login and van (natural key: username).",
+        },
+    ),
+    "ImportStatus": (
+        "Where an import is.",
+        {
+            "VALIDATING": "Checking every row.",
+            "RUNNING": "Writing the valid rows, batch by batch.",
+            "DONE": "Finished (a dry run is done once checked).",
+            "FAILED": "Stopped by an unexpected error; StartImport with the same file resumes.",
+        },
+    ),
     "WarehouseKind": (
         "The kind of a warehouse (仓库).",
         {

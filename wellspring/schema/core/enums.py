@@ -68,6 +68,8 @@ MovementKind = described(e.MovementKind)
 MovementStatus = described(e.MovementStatus)
 DiscrepancyStatus = described(e.DiscrepancyStatus)
 DiscrepancyResolution = described(e.DiscrepancyResolution)
+ImportKind = described(e.ImportKind)
+ImportStatus = described(e.ImportStatus)
 
 # Report, recharge and stock vocabularies (domain/workflow/catalogue.py and friends).
 RepairLevel = described(catalogue.RepairLevel)

@@ -23,6 +23,7 @@ from wellspring.domain.dispatch.error_codes import DispatchErrorCode as Dispatch
 from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
 from wellspring.domain.error_codes import CommonErrorCode
 from wellspring.domain.errors import DomainError
+from wellspring.domain.imports.error_codes import ImportErrorCode as ImportCodes
 from wellspring.domain.inventory.error_codes import StockErrorCode as StockCodes
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode as MasterdataCodes
 from wellspring.domain.media.error_codes import MediaErrorCode as MediaCodes
@@ -97,6 +98,11 @@ DispatchErrorCode = _codes(
 MediaErrorCode = _codes(
     "MediaErrorCode", (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes), _CODE_DOC
 )
+ImportErrorCode = _codes(
+    "ImportErrorCode",
+    (CommonErrorCode, ImportCodes, MasterdataCodes, StockCodes, AuthCodes),
+    _CODE_DOC,
+)
 MasterdataErrorCode = _codes(
     "MasterdataErrorCode", (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes), _CODE_DOC
 )
@@ -147,6 +153,17 @@ class MediaError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(MediaErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class ImportError_(graphene.ObjectType):  # ImportError is a Python builtin
+    """An expected failure of a bulk import request; nothing was changed."""
+
+    class Meta:
+        name = "ImportError"
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(ImportErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -61,6 +61,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "deactivateUser": ("user.deactivate",),
     "resetPassword": ("user.reset_password",),
     "requestUpload": ("attachment.request_upload",),
+    "startImport": ("import.run",),
     "confirmUpload": ("attachment.confirm_upload",),
 }
 
@@ -83,6 +84,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "onlineSessions": ("session.list",),
     "auditLog": ("audit.read",),
     "evidenceOverdueJobs": ("evidence.overdue_list",),
+    "import": ("import.run",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -95,6 +97,9 @@ SYNC: dict[str, str] = {
     "parts.consume": "sync push: `part_consumptions`",
     "attachment.register": "sync push: `attachments`",
 }
+
+# Operations reached through plain HTTP (docs/operations.md, "Exporting a list").
+HTTP: dict[str, str] = {"list.export": "`GET /export/<list>.csv|.xlsx`"}
 
 # The case in which a field's second operation applies.
 WHEN: dict[str, str] = {
@@ -135,7 +140,7 @@ def markdown_table() -> str:
         for name, operations in table.items():
             for op in operations:
                 doors[op].append(f"`{name}` ({kind})")
-    for op, door in SYNC.items():
+    for op, door in (*SYNC.items(), *HTTP.items()):
         doors[op].append(door)
     rows = ["| operation | who (reach) | called by |", "|---|---|---|"]
     rows += [

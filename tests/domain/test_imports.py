@@ -1,0 +1,236 @@
+"""Bulk import through the domain, on the shared database (rows made unique per run):
+GB18030 with Chinese headers, the error report, a dry run, resuming after an interruption,
+the same file twice, and XLSX with a column map for the other kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.factories import fetch, scalars, unique
+from wellspring.domain import models as m
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.imports.runs import ImportFile, Report, content_hash, run_import
+from wellspring.domain.models.enums import CardStatus, ImportKind, ImportStatus
+from wellspring.i18n import EN, ZH, message
+from wellspring.tabular.reading import read_table
+
+
+def _phone() -> str:
+    return f"17{random.randrange(10**8, 10**9)}"
+
+
+def _run(url: str, kind: ImportKind, content: bytes, **options: Any) -> Report:
+    column_map = options.pop("column_map", {})
+    branch = options.pop("branch", None)
+    dry_run = options.pop("dry_run", False)
+    table = read_table(content)
+    file = ImportFile(
+        kind=kind,
+        file_name="test",
+        content_hash=content_hash(content, kind, column_map, branch),
+        headers=table.headers,
+        rows=table.rows,
+        column_map=column_map,
+        branch_code=branch,
+        dry_run=dry_run,
+    )
+
+    async def go() -> Report:
+        engine = create_engine(url)
+        try:
+            factory = session_factory(engine)
+            return await run_import(
+                lambda: transaction(factory), SYSTEM, file, now=m.utcnow(), **options
+            )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _count(url: str, model: Any) -> int:
+    return int(scalars(url, select(func.count()).select_from(model))[0])
+
+
+def test_customers_in_gb18030_report_dry_run_resume_and_twice(database_url: str) -> None:
+    phones = [_phone() for _ in range(5)]
+    lines = ["客户姓名,手机号,省,市,区,街道,小区,楼栋,房号"]
+    lines += [
+        f"导入客户{i},{p},上海市,上海市,闵行,莘庄镇,春申{i}村,{i}号楼,30{i}"
+        for i, p in enumerate(phones)
+    ]
+    lines += [
+        "号码错,12345,上海市,上海市,闵行区,,,,",  # line 7
+        f"区错,{_phone()},上海市,上海市,火星区,,,,",  # line 8
+        f"导入客户0,{phones[0]},上海市,上海市,闵行区,,,,",  # line 9: repeats line 2
+        ",,,,,,,,",  # blank: skipped
+    ]
+    content = "\r\n".join(lines).encode("gb18030")
+    before, runs_before = _count(database_url, m.Customer), _count(database_url, m.ImportRun)
+
+    dry = _run(database_url, ImportKind.CUSTOMERS, content, branch="SH", dry_run=True, record=False)
+    found = [(e.line, e.column, e.code) for e in dry.errors]
+    assert found == [
+        (7, "phone", "IMPORT_INVALID_PHONE"),
+        (8, "district", "IMPORT_UNKNOWN_DISTRICT"),
+        (9, "phone", "IMPORT_DUPLICATE_IN_FILE"),
+    ]
+    assert (dry.total, dry.to_apply, dry.status) == (8, 5, ImportStatus.DONE)
+    district = dry.errors[1]
+    assert "闵行区" in message(district.code, ZH, **district.params)
+    assert "district 火星区" in message(district.code, EN, **district.params)
+    assert _count(database_url, m.Customer) == before
+    assert _count(database_url, m.ImportRun) == runs_before  # a dry run writes nothing at all
+
+    stopped = _run(
+        database_url, ImportKind.CUSTOMERS, content, branch="SH", batch_size=2, stop_after_batches=1
+    )
+    assert (stopped.status, stopped.applied) == (ImportStatus.RUNNING, 2)
+    assert _count(database_url, m.Customer) == before + 2
+
+    seen: list[tuple[int, int]] = []
+    resumed = _run(
+        database_url,
+        ImportKind.CUSTOMERS,
+        content,
+        branch="SH",
+        batch_size=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert resumed.run_id == stopped.run_id
+    assert (resumed.status, resumed.applied, resumed.batches_done) == (ImportStatus.DONE, 5, 3)
+    assert seen[-1] == (8, 8)
+    assert _count(database_url, m.Customer) == before + 5
+    stored = fetch(database_url, select(m.ImportRun).where(m.ImportRun.id == resumed.run_id))[0][0]
+    assert (stored.applied_rows, stored.error_rows, stored.status) == (5, 3, ImportStatus.DONE)
+    assert _count(database_url, m.ImportRowError) >= 3
+
+    again = _run(database_url, ImportKind.CUSTOMERS, content, branch="SH")
+    assert (again.applied, again.unchanged, len(again.errors)) == (0, 5, 3)
+    assert _count(database_url, m.Customer) == before + 5
+
+    address = fetch(
+        database_url,
+        select(m.Address)
+        .join(m.Customer, m.Customer.id == m.Address.customer_id)
+        .where(m.Customer.phone == phones[3]),
+    )[0][0]
+    assert (address.city, address.district, address.community) == ("上海市", "闵行区", "春申3村")
+    assert address.is_approximate
+    assert address.latitude is not None
+    codes = scalars(database_url, select(m.Customer.code).where(m.Customer.phone.in_(phones)))
+    assert len(set(codes)) == 5
+    assert all(c.startswith("C") for c in codes)
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
+    model = fetch(database_url, select(m.DeviceModel.code).limit(1))[0][0]
+    sku = unique("SKU")
+    # A legacy ERP sheet, read through a column map.
+    parts = _xlsx(
+        [
+            ["物料编码", "物料名称", "成本价", "适用机型"],
+            [sku, "滤芯", 12.5, model],
+            [unique("S"), "泵", "x", "NOPE"],
+        ]
+    )
+    report = _run(
+        database_url, ImportKind.PARTS, parts, column_map={"物料编码": "sku", "物料名称": "name"}
+    )
+    assert [(e.line, e.code) for e in report.errors] == [
+        (3, "IMPORT_UNKNOWN_MODEL"),  # compatible_models
+        (3, "IMPORT_INVALID_NUMBER"),  # cost
+    ]
+    assert report.applied == 1
+    assert (
+        _run(
+            database_url,
+            ImportKind.PARTS,
+            parts,
+            column_map={"物料编码": "sku", "物料名称": "name"},
+        ).unchanged
+        == 1
+    )
+
+    phone = _phone()
+    _run(
+        database_url,
+        ImportKind.CUSTOMERS,
+        f"name,phone,province,city,district\n设备客户,{phone},北京市,北京市,朝阳区\n".encode(),
+        branch="BJ",
+    )
+    bound = fetch(
+        database_url,
+        select(m.AccountCard.card_number).where(m.AccountCard.device_id.is_not(None)).limit(1),
+    )[0][0]
+    serial, card = unique("SN"), unique("9")[:20]
+    devices = "\ufeff机身号,型号,手机号,卡号,供水到期日,剩余桶数\n" + "\n".join(
+        [
+            f"{serial},{model},{phone},{card},2027-06-30,3",
+            f"{unique('SN')},NOPE,{phone},,,",
+            f"{unique('SN')},{model},{phone},{bound},,",
+            f"{unique('SN')},{model},13000000000,,,",
+        ]
+    )
+    report = _run(database_url, ImportKind.DEVICES, devices.encode("utf-8"))
+    assert [(e.line, e.code) for e in report.errors] == [
+        (3, "IMPORT_UNKNOWN_MODEL"),
+        (4, "IMPORT_CARD_ALREADY_BOUND"),
+        (5, "IMPORT_UNKNOWN_CUSTOMER"),
+    ]
+    assert report.applied == 1
+    device = fetch(database_url, select(m.Device).where(m.Device.serial_number == serial))[0][0]
+    new_card = fetch(database_url, select(m.AccountCard).where(m.AccountCard.card_number == card))[
+        0
+    ][0]
+    assert (new_card.device_id, new_card.status) == (device.id, CardStatus.ACTIVE)
+    assert device.address_id is not None
+    assert device.branch_id == new_card.branch_id
+    assert _run(database_url, ImportKind.DEVICES, devices.encode("utf-8")).unchanged == 1
+
+    spare = unique("8")[:20]
+    cards = _run(
+        database_url, ImportKind.CARDS, f"卡号,仓库\n{spare},WH-HQ\n{spare},WH-HQ\n".encode()
+    )
+    assert (cards.applied, [e.code for e in cards.errors]) == (1, ["IMPORT_DUPLICATE_IN_FILE"])
+
+    stock = f"仓库,配件编号,数量,货位\nWH-HQ,{sku},40,A-01-1\nWH-HQ,NOPE,1,\n".encode()
+    assert _run(database_url, ImportKind.STOCK, stock).applied == 1
+    assert _run(database_url, ImportKind.STOCK, stock).unchanged == 1
+    balance = fetch(
+        database_url,
+        select(m.StockBalance.quantity, m.StockBalance.location)
+        .join(m.Part, m.Part.id == m.StockBalance.part_id)
+        .where(m.Part.sku == sku),
+    )
+    assert [tuple(b) for b in balance] == [(40, "A-01-1")]
+
+    username = unique("eng")
+    header = "用户名,工程师姓名,分公司,技能,上班时间,下班时间,工作日"
+    row = f"{username},王工,SH,REPAIR;INSTALL,08:00,17:00,1;2;3"
+    engineers = f"{header}\n{row}\n".encode()
+    assert _run(database_url, ImportKind.ENGINEERS, engineers).applied == 1
+    assert _run(database_url, ImportKind.ENGINEERS, engineers).unchanged == 1
+    van = scalars(
+        database_url, select(m.Warehouse.code).where(m.Warehouse.code == f"VAN-{username}")
+    )
+    assert van == [f"VAN-{username}"]

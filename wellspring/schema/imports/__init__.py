@@ -1,0 +1,1 @@
+"""StartImport and Import($id): bulk import through the API (HQ and admins)."""

@@ -1,0 +1,139 @@
+"""StartImport (the file's content in base64 for now) and the Import($id) query."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import graphene
+
+from wellspring.domain import permissions
+from wellspring.domain.errors import DomainError
+from wellspring.domain.imports import reads
+from wellspring.domain.imports.runs import ImportFile, content_hash, nested, run_import
+from wellspring.domain.models import ImportRun
+from wellspring.domain.models import enums as e
+from wellspring.tabular.reading import MAX_FILE_BYTES, read_table
+
+from ..core import enums
+from ..core.context import require_actor
+from ..core.errors import ImportError_, errors_field
+from ..core.ids import parse_global_id
+from ..masterdata.common import payload
+from .types import Import
+
+# Up to this many rows run inside the request (the answer is the finished import); a larger
+# file runs in the background after the request commits (poll `import(id:)`).
+INLINE_ROWS = 5000
+MAX_MAPPINGS = 100
+
+
+class ColumnMapping(graphene.InputObjectType):
+    """A header of the file and the field it holds (`phone`, `district` ...)."""
+
+    header = graphene.String(required=True)
+    field = graphene.String(required=True)
+
+
+class StartImportInput(graphene.InputObjectType):
+    """A file to import. `content` is the file's bytes in base64 (CSV in UTF-8 or GB18030,
+    or XLSX), at most 20 MiB and within the request size limit; a later version names an
+    uploaded object instead. The same file again resumes its unfinished import, or (once it
+    is done) changes nothing."""
+
+    kind = graphene.Field(enums.ImportKind, required=True)
+    file_name = graphene.String(required=True)
+    content = graphene.String(required=True, description="The file, base64-encoded.")
+    column_map = graphene.List(
+        graphene.NonNull(ColumnMapping), description="File headers to fields, over the defaults."
+    )
+    branch_code = graphene.String(description="The branch of rows that name none.")
+    dry_run = graphene.Boolean(description="Check every row and write no data.")
+
+
+class StartImportPayload(graphene.ObjectType):
+    import_ = graphene.Field(Import, name="import")
+    errors = errors_field(ImportError_)
+
+
+def _decode(content: str) -> bytes:
+    if len(content) > (MAX_FILE_BYTES // 3 + 1) * 4:
+        raise DomainError("IMPORT_FILE_TOO_LARGE", field="content", maximum=MAX_FILE_BYTES)
+    try:
+        return base64.b64decode(content.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("IMPORT_INVALID_CONTENT", field="content") from None
+
+
+class StartImport(graphene.Mutation):
+    """Import a CSV or XLSX file of customers, devices, cards, parts, opening stock or
+    engineers (HQ and admins)."""
+
+    class Arguments:
+        input = StartImportInput(required=True)
+
+    Output = StartImportPayload
+
+    @staticmethod
+    async def mutate(_root, info, input):
+        actor = require_actor(info)
+        ctx = info.context
+
+        async def run():
+            permissions.check(actor, "import.run")
+            mapping = input.get("column_map") or []
+            if len(mapping) > MAX_MAPPINGS:
+                raise DomainError("TOO_MANY_ITEMS", field="column_map", maximum=MAX_MAPPINGS)
+            column_map = {m.header.strip(): m.field.strip() for m in mapping}
+            content = _decode(input.content)
+            table = read_table(content)
+            kind = e.ImportKind(input.kind)
+            branch = (input.get("branch_code") or "").strip() or None
+            file = ImportFile(
+                kind=kind,
+                file_name=(input.file_name or "").strip()[:255] or "import",
+                content_hash=content_hash(content, kind, column_map, branch),
+                headers=table.headers,
+                rows=table.rows,
+                column_map=column_map,
+                branch_code=branch,
+                dry_run=bool(input.get("dry_run")),
+            )
+            if len(table.rows) <= INLINE_ROWS:
+                report = await run_import(nested(ctx.session), actor, file, now=ctx.now)
+            else:
+                report = await run_import(
+                    nested(ctx.session), actor, file, now=ctx.now, stop_after_batches=0
+                )
+                if not file.dry_run:
+                    ctx.after_commit.append(_background(actor, file, report.run_id))
+            return await ctx.session.get(ImportRun, report.run_id)
+
+        return await payload(info, StartImportPayload, "import_", run)
+
+
+def _background(actor, file: ImportFile, run_id: str | None):
+    """Apply the checked file after the request commits, in batches of their own."""
+
+    async def go(factory) -> None:
+        from wellspring.domain.db import transaction
+        from wellspring.domain.models import utcnow
+
+        await run_import(lambda: transaction(factory), actor, file, now=utcnow(), run_id=run_id)
+
+    return go
+
+
+def import_field() -> graphene.Field:
+    return graphene.Field(
+        Import,
+        id=graphene.ID(required=True),
+        name="import",
+        description="HQ and admins: an import's progress and its bad rows.",
+    )
+
+
+async def resolve_import(_root, info, id):
+    actor = require_actor(info)
+    run_id = parse_global_id(id, "Import", field="id")
+    return await reads.get_run(info.context.session, actor, run_id)
