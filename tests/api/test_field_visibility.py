@@ -23,18 +23,22 @@ from wellspring.schema.core.ids import global_id
 
 CUSTOMER_SNAPSHOT = {
     "AccountCard": "activatedAt cancelledAt cardNumber customer device id status",
+    "AccountCardConnection": "edges nodes pageInfo totalCount",
+    "AccountCardEdge": "cursor node",
     "Address": "building city community district fullText id isDefault label latitude longitude "
     "postalCode province room street",
     "Branch": "address city code id name nameEn phone province",
     "Contact": "id isPrimary name phone relation",
-    "Customer": "addresses branch cards code contacts createdAt defaultAddress devices id kind "
-    "name phone tickets ticketsConnection",
+    "Customer": "addresses branch cards cardsConnection code contacts createdAt defaultAddress "
+    "devices devicesConnection id kind name phone tickets ticketsConnection",
     "CustomerConnection": "edges nodes pageInfo totalCount",
     "CustomerEdge": "cursor node",
     "Device": "address bucketBalance card cards contractNumber customer filters "
     "firstRechargedAt id installedAt model openedOn price serialNumber status supplyExpiresOn "
     "supplyMode tickets ticketsConnection waterTests waterTestsConnection",
     "DeviceFilter": "due dueOn filterType lastChangedOn",
+    "DeviceConnection": "edges nodes pageInfo totalCount",
+    "DeviceEdge": "cursor node",
     "DeviceModel": "code filters id name supplyMode",
     "FilterType": "id lifetimeDays name stage",
     "Job": "acceptedAt appointmentEnd appointmentStart arrivedAt completedAt confirmationNumber "
@@ -53,7 +57,7 @@ CUSTOMER_SNAPSHOT = {
     "statusReason type updatedAt",
     "TicketConnection": "edges nodes pageInfo totalCount",
     "TicketEdge": "cursor node",
-    "TicketPayload": "errors ticket",
+    "OpenTicketPayload": "errors ticket",
     "TicketStatusChange": "at from id reason to",
     "User": "displayName id locale phone role roles username",
     "UserError": "code field message",

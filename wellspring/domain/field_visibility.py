@@ -30,7 +30,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
     "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
     "LogoutPayload": frozenset({"ok", "errors"}),
-    "TicketPayload": frozenset({"ticket", "errors"}),
+    "OpenTicketPayload": frozenset({"ticket", "errors"}),
     "UserError": frozenset({"field", "code", "message"}),
     "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
     "CustomerConnection": _CONNECTION,
@@ -38,12 +38,17 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "TicketConnection": _CONNECTION,
     "TicketEdge": _EDGE,
     "WaterTestConnection": _CONNECTION,
+    "DeviceConnection": _CONNECTION,
+    "DeviceEdge": _EDGE,
+    "AccountCardConnection": _CONNECTION,
+    "AccountCardEdge": _EDGE,
     "WaterTestEdge": _EDGE,
     "User": frozenset({"id", "username", "displayName", "role", "roles", "phone", "locale"}),
     "Branch": frozenset({"id", "code", "name", "nameEn", "province", "city", "address", "phone"}),
     "Customer": frozenset(
         {"id", "code", "name", "kind", "phone", "branch", "createdAt", "addresses"}
         | {"defaultAddress", "contacts", "devices", "cards", "tickets", "ticketsConnection"}
+        | {"devicesConnection", "cardsConnection"}
     ),
     "Address": frozenset(
         {"id", "label", "province", "city", "district", "street", "community", "building"}

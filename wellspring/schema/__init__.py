@@ -26,16 +26,15 @@ from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
 from .inventory.discrepancies import ResolveStockDiscrepancy
-from .inventory.mutations import (
+from .inventory.follow_ups import (
     CheckOldParts,
     ConfirmReplacement,
-    ConsumeParts,
     DecideBreakage,
-    MoveStock,
     ReceiveMachine,
     ReceiveTransfer,
     SetSafetyStock,
 )
+from .inventory.mutations import ConsumeParts, MoveStock
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
 from .masterdata.org import (
     CreateUser,

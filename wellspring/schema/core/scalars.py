@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal as PyDecimal
+from decimal import InvalidOperation
 from zoneinfo import ZoneInfo
 
 import graphene
@@ -57,21 +58,50 @@ def _check_range(day: dt.date) -> None:
         raise GraphQLError(f"out of range: {day.isoformat()}")
 
 
-class Money(graphene.ObjectType):
-    """An amount of money: ``amount`` is a decimal string (never a float), with its currency."""
+class Decimal(graphene.Scalar):
+    """An exact decimal number, written as a string ("1280.00"; never a float). Input also
+    takes an integer; NaN, infinities and more than 18 digits are refused."""
 
-    amount = graphene.String(required=True)
+    @staticmethod
+    def serialize(value: PyDecimal | str) -> str:
+        return str(value)
+
+    @classmethod
+    def parse_literal(cls, node: ast.ValueNode, _variables: object = None) -> PyDecimal:
+        if isinstance(node, ast.StringValueNode | ast.IntValueNode):
+            return cls.parse_value(node.value)
+        raise GraphQLError('not a decimal number: give a string such as "12.50"')
+
+    @staticmethod
+    def parse_value(value: object) -> PyDecimal:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise GraphQLError(f"not a decimal number: {value!r}")
+        parsed = parse_decimal(str(value).strip())
+        if (
+            not parsed.is_finite()
+            or len(parsed.as_tuple().digits) > 18
+            or abs(parsed.adjusted()) > 18
+        ):
+            raise GraphQLError(f"not a decimal number: {value!r}")
+        return parsed
+
+
+class Money(graphene.ObjectType):
+    """An amount of money: ``amount`` is a Decimal (a string, never a float), with its
+    currency."""
+
+    amount = Decimal(required=True)
     currency = graphene.String(required=True)
 
 
-def money(amount: Decimal | None, currency: str) -> Money | None:
+def money(amount: PyDecimal | None, currency: str) -> Money | None:
     if amount is None:
         return None
     return Money(amount=f"{amount:.2f}", currency=currency)
 
 
-def parse_decimal(value: str) -> Decimal:
+def parse_decimal(value: str) -> PyDecimal:
     try:
-        return Decimal(value)
+        return PyDecimal(value)
     except InvalidOperation as exc:
         raise GraphQLError(f"not a decimal number: {value!r}") from exc

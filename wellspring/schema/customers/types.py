@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.customers import default_address
 from wellspring.domain.dispatch.locate import CoordinateSource
-from wellspring.domain.pagination import SortKey
+from wellspring.domain.pagination import Page, SortKey
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
@@ -18,6 +19,9 @@ from ..org.types import Agent, Branch, User
 
 MAX_NESTED = 100
 _TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
+# Oldest first, as the lists they replace.
+_DEVICE_ORDER = (SortKey(m.Device.created_at, False), SortKey(m.Device.id, False))
+_CARD_ORDER = (SortKey(m.AccountCard.created_at, False), SortKey(m.AccountCard.id, False))
 # What a page of customers may reach in one step (see core/prefetch.py).
 CUSTOMER_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
@@ -105,10 +109,18 @@ class Customer(ModelObjectType):
     default_address = graphene.Field(Address)
     contacts = graphene.NonNull(graphene.List(graphene.NonNull(Contact)))
     devices = graphene.NonNull(
-        graphene.List(graphene.NonNull("wellspring.schema.devices.types.Device"))
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.Device")),
+        deprecation_reason="Use devicesConnection, which pages; removed in the next release.",
+    )
+    devices_connection = nested_connection(
+        "wellspring.schema.devices.types.Device", "The customer's devices, oldest first."
     )
     cards = graphene.NonNull(
-        graphene.List(graphene.NonNull("wellspring.schema.devices.types.AccountCard"))
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.AccountCard")),
+        deprecation_reason="Use cardsConnection, which pages; removed in the next release.",
+    )
+    cards_connection = nested_connection(
+        "wellspring.schema.devices.types.AccountCard", "The customer's cards, oldest first."
     )
     tickets = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
@@ -163,6 +175,22 @@ class Customer(ModelObjectType):
             m.AccountCard, m.AccountCard.customer_id, (m.AccountCard.created_at,)
         )
         return await loader.load(root.id)
+
+    @staticmethod
+    async def resolve_devices_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Page[m.Device]:
+        return await load_child_page(
+            info, m.Device, m.Device.customer_id, root.id, _DEVICE_ORDER, first, after
+        )
+
+    @staticmethod
+    async def resolve_cards_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Page[m.AccountCard]:
+        return await load_child_page(
+            info, m.AccountCard, m.AccountCard.customer_id, root.id, _CARD_ORDER, first, after
+        )
 
     @staticmethod
     async def resolve_tickets(root: m.Customer, info, first=None):

@@ -149,13 +149,17 @@ class CreateUserInput(graphene.InputObjectType):
     phone = graphene.String()
 
 
+class CreateUserPayload(UserPayload):
+    """The user, as CreateUser left it."""
+
+
 class CreateUser(graphene.Mutation):
     """Admins: a new login. An engineer login also gets its engineer record and van."""
 
     class Arguments:
         input = CreateUserInput(required=True)
 
-    Output = UserPayload
+    Output = CreateUserPayload
 
     @staticmethod
     async def mutate(_root, info, input):
@@ -174,7 +178,7 @@ class CreateUser(graphene.Mutation):
             )
             return await users.create_login(info.context.session, actor, login=login)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, CreateUserPayload, "user", run)
 
 
 class UpdateUserInput(graphene.InputObjectType):
@@ -187,13 +191,17 @@ class UpdateUserInput(graphene.InputObjectType):
     is_active = graphene.Boolean(description="true reactivates a deactivated login.")
 
 
+class UpdateUserPayload(UserPayload):
+    """The user, as UpdateUser left it."""
+
+
 class UpdateUser(graphene.Mutation):
     """Admins: change a login's role, branch, display name, phone or language."""
 
     class Arguments:
         input = UpdateUserInput(required=True)
 
-    Output = UserPayload
+    Output = UpdateUserPayload
 
     @staticmethod
     async def mutate(_root, info, input):
@@ -211,11 +219,15 @@ class UpdateUser(graphene.Mutation):
             )
             return await users.update_user(info.context.session, actor, change=change)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, UpdateUserPayload, "user", run)
 
 
 class DeactivateUserInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
+
+
+class DeactivateUserPayload(UserPayload):
+    """The user, as DeactivateUser left it."""
 
 
 class DeactivateUser(graphene.Mutation):
@@ -224,7 +236,7 @@ class DeactivateUser(graphene.Mutation):
     class Arguments:
         input = DeactivateUserInput(required=True)
 
-    Output = UserPayload
+    Output = DeactivateUserPayload
 
     @staticmethod
     async def mutate(_root, info, input):
@@ -234,12 +246,16 @@ class DeactivateUser(graphene.Mutation):
             user_id = parse_global_id(input.id, "User")
             return await users.deactivate_user(info.context.session, actor, user_id=user_id)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, DeactivateUserPayload, "user", run)
 
 
 class ResetPasswordInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
     password = graphene.String(required=True, description="At least 8 characters.")
+
+
+class ResetPasswordPayload(UserPayload):
+    """The user, as ResetPassword left it."""
 
 
 class ResetPassword(graphene.Mutation):
@@ -248,7 +264,7 @@ class ResetPassword(graphene.Mutation):
     class Arguments:
         input = ResetPasswordInput(required=True)
 
-    Output = UserPayload
+    Output = ResetPasswordPayload
 
     @staticmethod
     async def mutate(_root, info, input):
@@ -262,4 +278,4 @@ class ResetPassword(graphene.Mutation):
                 password=input.password,
             )
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, ResetPasswordPayload, "user", run)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError
 from wellspring.domain.workflow import desk, dispatching, engineer_moves, follow_ups, opening
 
 from ..core.context import RequestContext, require_actor
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import (
+    OLD_SHAPE,
+    Failed,
+    one_shape,
+    renamed_id,
+    required,
+    run_in_savepoint,
+)
 from ..core.scalars import DateTime
 from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_request, report_values
 from .payloads import DispatchTicketPayload, JobPayload, RecordFollowUpPayload, TicketPayload
@@ -22,19 +32,31 @@ def _ctx(info) -> tuple[RequestContext, Actor]:
     return info.context, require_actor(info)
 
 
-async def _ticket_payload(info, call) -> TicketPayload:
+async def _ticket_payload(
+    info: ResolveInfo,
+    call: Callable[[], Awaitable[m.Ticket]],
+    payload: type[TicketPayload] = TicketPayload,
+) -> TicketPayload:
     result = await run_in_savepoint(info.context, call)
     if isinstance(result, Failed):
-        return TicketPayload(errors=result)
-    return TicketPayload(ticket=result, errors=[])
+        return payload(errors=result)
+    return payload(ticket=result, errors=[])
 
 
-async def _job_payload(info, call) -> JobPayload:
+async def _job_payload(
+    info: ResolveInfo,
+    call: Callable[[], Awaitable[m.Job]],
+    payload: type[JobPayload] = JobPayload,
+) -> JobPayload:
     ctx: RequestContext = info.context
     result = await run_in_savepoint(ctx, call)
     if isinstance(result, Failed):
-        return JobPayload(errors=result)
-    return JobPayload(job=result, errors=[])
+        return payload(errors=result)
+    return payload(job=result, errors=[])
+
+
+class OpenTicketPayload(TicketPayload):
+    """The ticket as opened."""
 
 
 class OpenTicket(graphene.Mutation):
@@ -43,16 +65,17 @@ class OpenTicket(graphene.Mutation):
     class Arguments:
         input = TicketOpenInput(required=True)
 
-    Output = TicketPayload
+    Output = OpenTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root, info: ResolveInfo, input: TicketOpenInput) -> TicketPayload:
         ctx, actor = _ctx(info)
         return await _ticket_payload(
             info,
             lambda: opening.open_ticket(
                 ctx.session, actor, request=open_request(input), sla_overrides=ctx.sla_hours
             ),
+            OpenTicketPayload,
         )
 
 
@@ -63,27 +86,11 @@ RECORDED_AT = (
 )
 
 
-OLD_SHAPE = "Use input; this argument goes in the next release."
-
-
-def _one_shape(input, **old) -> dict[str, Any] | None:
-    """The values given, from ``input`` or from the deprecated arguments; None when a call
-    mixes both shapes (the mutation answers INVALID_ARGUMENT)."""
-    given_old = {k: v for k, v in old.items() if v is not None}
-    if input is None:
-        return given_old
-    if given_old:
-        return None
-    return {k: v for k, v in dict(input).items() if v is not None}
-
-
 _CAMEL = {"branch_id": "branchId", "technician_id": "technicianId"}
 
 
 def _required(given: dict[str, Any] | None, key: str) -> Any:
-    if given is None or given.get(key) is None:
-        raise DomainError("INVALID_ARGUMENT", field=_CAMEL.get(key, key))
-    return given[key]
+    return required(given, key, _CAMEL.get(key, key))
 
 
 def _by_id_mutation(
@@ -179,7 +186,7 @@ class DispatchTicket(graphene.Mutation):
     @staticmethod
     async def mutate(_root, info, input=None, id=None, branch_id=None):
         ctx, actor = _ctx(info)
-        given = _one_shape(input, id=id, branch_id=branch_id)
+        given = one_shape(input, id=id, branch_id=branch_id)
 
         async def run():
             return await dispatching.dispatch_ticket(
@@ -232,7 +239,7 @@ class AssignJob(graphene.Mutation):
         appointment_end=None,
     ):
         ctx, actor = _ctx(info)
-        given = _one_shape(
+        given = one_shape(
             input,
             id=job_id,
             technician_id=technician_id,
@@ -274,28 +281,33 @@ FailJob = _by_id_mutation(
 )
 
 
+class CompleteJobPayload(JobPayload):
+    """The job as completed, and its ticket (its follow-up call now due)."""
+
+
 class CompleteJob(graphene.Mutation):
     """File the visit's report; the follow-up call falls due."""
 
     class Arguments:
         input = JobCompleteInput(required=True)
 
-    Output = JobPayload
+    Output = CompleteJobPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root, info: ResolveInfo, input: JobCompleteInput) -> JobPayload:
         ctx, actor = _ctx(info)
 
-        async def run():
+        async def run() -> m.Job:
+            job_id = renamed_id(input, "job_id", "jobId")
             return await engineer_moves.complete_job(
                 ctx.session,
                 actor,
-                job_id=parse_global_id(input.job_id, "Job", field="jobId"),
+                job_id=parse_global_id(job_id, "Job", field="id"),
                 report=report_values(input.get("report")),
                 recorded_at=input.get("completed_at"),
             )
 
-        return await _job_payload(info, run)
+        return await _job_payload(info, run, CompleteJobPayload)
 
 
 class RecordFollowUp(graphene.Mutation):
@@ -307,14 +319,15 @@ class RecordFollowUp(graphene.Mutation):
     Output = RecordFollowUpPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root, info: ResolveInfo, input: FollowUpInput) -> RecordFollowUpPayload:
         ctx, actor = _ctx(info)
 
-        async def run():
+        async def run() -> tuple[m.Ticket, m.FollowUp, m.Ticket | None]:
+            ticket_id = renamed_id(input, "ticket_id", "ticketId")
             return await follow_ups.record_follow_up(
                 ctx.session,
                 actor,
-                ticket_id=parse_global_id(input.ticket_id, "Ticket", field="ticketId"),
+                ticket_id=parse_global_id(ticket_id, "Ticket", field="id"),
                 score=input.score,
                 dissatisfaction=input.get("dissatisfaction"),
                 comment=input.get("comment") or "",
@@ -329,48 +342,87 @@ class RecordFollowUp(graphene.Mutation):
         )
 
 
+class RouteTicketInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Ticket.")
+    department = graphene.String(required=True, description="Empty hands it back to the desk.")
+    note = graphene.String()
+
+
+class RouteTicketPayload(TicketPayload):
+    """The ticket as routed."""
+
+
 class RouteTicket(graphene.Mutation):
     """Hand a complaint, inquiry or praise to a department; an empty department hands it back."""
 
     class Arguments:
-        id = graphene.ID(required=True)
-        department = graphene.String(required=True)
-        note = graphene.String()
+        input = RouteTicketInput()
+        id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        department = graphene.String(deprecation_reason=OLD_SHAPE)
+        note = graphene.String(deprecation_reason=OLD_SHAPE)
 
-    Output = TicketPayload
+    Output = RouteTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, id, department, note=None):
+    async def mutate(
+        _root,
+        info: ResolveInfo,
+        input: RouteTicketInput | None = None,
+        id: str | None = None,
+        department: str | None = None,
+        note: str | None = None,
+    ) -> TicketPayload:
         ctx, actor = _ctx(info)
+        given = one_shape(input, id=id, department=department, note=note)
 
-        async def run():
+        async def run() -> m.Ticket:
             return await desk.route_ticket(
                 ctx.session,
                 actor,
-                ticket_id=parse_global_id(id, "Ticket"),
-                department=department,
-                note=note or "",
+                ticket_id=parse_global_id(_required(given, "id"), "Ticket"),
+                department=_required(given, "department"),
+                note=(given or {}).get("note") or "",
             )
 
-        return await _ticket_payload(info, run)
+        return await _ticket_payload(info, run, RouteTicketPayload)
+
+
+class ResolveTicketInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The Ticket.")
+    resolution = graphene.String(required=True)
+
+
+class ResolveTicketPayload(TicketPayload):
+    """The ticket as resolved."""
 
 
 class ResolveTicket(graphene.Mutation):
     """Answer a complaint or inquiry at the desk (its call back falls due); praise closes."""
 
     class Arguments:
-        id = graphene.ID(required=True)
-        resolution = graphene.String(required=True)
+        input = ResolveTicketInput()
+        id = graphene.ID(deprecation_reason=OLD_SHAPE)
+        resolution = graphene.String(deprecation_reason=OLD_SHAPE)
 
-    Output = TicketPayload
+    Output = ResolveTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, id, resolution):
+    async def mutate(
+        _root,
+        info: ResolveInfo,
+        input: ResolveTicketInput | None = None,
+        id: str | None = None,
+        resolution: str | None = None,
+    ) -> TicketPayload:
         ctx, actor = _ctx(info)
+        given = one_shape(input, id=id, resolution=resolution)
 
-        async def run():
+        async def run() -> m.Ticket:
             return await desk.resolve_ticket(
-                ctx.session, actor, ticket_id=parse_global_id(id, "Ticket"), resolution=resolution
+                ctx.session,
+                actor,
+                ticket_id=parse_global_id(_required(given, "id"), "Ticket"),
+                resolution=_required(given, "resolution"),
             )
 
-        return await _ticket_payload(info, run)
+        return await _ticket_payload(info, run, ResolveTicketPayload)
