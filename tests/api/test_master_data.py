@@ -224,9 +224,7 @@ def test_a_device_model_keeps_its_filter_stages_and_a_part_its_models(
         doc("UpsertPart"), {"input": {"id": part["id"], "cost": "abc"}}, as_user="hq"
     )
     assert not_a_number.status_code == 400
-    assert [e["extensions"]["reason"] for e in not_a_number.json()["errors"]] == [
-        "INVALID_DECIMAL"
-    ]
+    assert [e["extensions"]["reason"] for e in not_a_number.json()["errors"]] == ["INVALID_DECIMAL"]
 
 
 def test_cards_arrive_by_range_with_hashed_secrets(gql: GraphQL, database_url: str) -> None:

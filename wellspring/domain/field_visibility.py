@@ -76,7 +76,17 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "number", "type", "status", "priority", "channel", "customer", "branch"}
         | {"device", "card", "address", "description", "details", "dueAt", "overdue"}
         | {"closedAt", "statusReason", "createdAt", "updatedAt", "jobs", "history"}
-        | {"linkedTicket", "linkedFrom"}
+        | {"linkedTicket", "linkedFrom", "typeDetails"}
+    ),
+    # What they asked for, as ``CUSTOMER_TICKET_DETAILS`` (not the desk's routing trail).
+    "TicketTypeDetails": frozenset({"install", "recharge", "relocateTo", "resolution"}),
+    "InstallRequest": frozenset(
+        {"cardNumber", "deviceModel", "serialNumber", "contractNumber", "price"}
+    ),
+    "RechargeRequest": frozenset({"plan", "quantity", "unitPrice", "paymentMethod"}),
+    "RequestedAddress": frozenset(
+        {"province", "city", "district", "street", "community", "building", "room"}
+        | {"latitude", "longitude", "isApproximate"}
     ),
     "TicketStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
     "Job": frozenset(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.field_visibility import ticket_details_for
@@ -17,6 +20,7 @@ from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
 from ..org.types import Branch, Technician
+from .details import JobReport, TicketTypeDetails
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
 # What a page of tickets may reach (see core/prefetch.py).
@@ -125,7 +129,14 @@ class Job(StatusReason, ModelObjectType):
     )
     eta_updated_at = graphene.Field(DateTime)
     route_plan = graphene.Field("wellspring.schema.dispatch.types.RoutePlan")
-    report = graphene.JSONString(required=True, description="The completion report as filed.")
+    report = graphene.JSONString(
+        required=True,
+        description="The completion report as filed, as JSON.",
+        deprecation_reason="Use completionReport, which is typed; removed in the next release.",
+    )
+    completion_report = graphene.Field(
+        JobReport, description="The completion report as filed (null until completed)."
+    )
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
     expected_parts = graphene.NonNull(
         graphene.List(graphene.NonNull(ExpectedPart)),
@@ -151,6 +162,10 @@ class Job(StatusReason, ModelObjectType):
         van = await info.context.loaders.van(root.technician_id)
         assigned = root.technician_id is not None
         return [{**w, "in_van": van.get(w["part_id"], 0) if assigned else None} for w in wanted]
+
+    @staticmethod
+    def resolve_completion_report(root: m.Job, _info: ResolveInfo) -> dict[str, Any] | None:
+        return root.report or None
 
     @staticmethod
     async def resolve_parts_used(root: m.Job, info):
@@ -231,7 +246,14 @@ class Ticket(StatusReason, ModelObjectType):
     handler_name = graphene.String()
     department = graphene.String(required=True, description="Where a desk ticket sits now.")
     details = graphene.JSONString(
-        required=True, description="What was asked (install, recharge, move) and desk routing."
+        required=True,
+        description="What was asked (install, recharge, move) and desk routing, as JSON.",
+        deprecation_reason="Use typeDetails, which is typed; removed in the next release.",
+    )
+    type_details = graphene.Field(
+        graphene.NonNull(TicketTypeDetails),
+        description="What was asked (install, recharge, move, expected parts) and, for desk "
+        "tickets, their routing and resolution.",
     )
     due_at = graphene.Field(DateTime)
     overdue = graphene.Boolean(
@@ -280,6 +302,10 @@ class Ticket(StatusReason, ModelObjectType):
     def resolve_details(root: m.Ticket, info):
         actor = info.context.actor
         return ticket_details_for(actor.role if actor else Role.CUSTOMER, root.details or {})
+
+    @staticmethod
+    def resolve_type_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
+        return Ticket.resolve_details(root, info)
 
     @staticmethod
     def resolve_customer(root: m.Ticket, info):
