@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as PyDecimal
 from decimal import InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import graphene
@@ -25,7 +26,7 @@ class DateTime(graphene.Scalar):
         return value.astimezone(SHANGHAI).isoformat()
 
     @classmethod
-    def parse_literal(cls, node, _variables=None):
+    def parse_literal(cls, node: Any, _variables: Any = None) -> Any:
         if isinstance(node, ast.StringValueNode):
             return cls.parse_value(node.value)
         raise GraphQLError("DateTime must be an ISO-8601 string")
@@ -46,7 +47,7 @@ class Date(graphene.Date):
     """An ISO-8601 calendar date (YYYY-MM-DD), between 1970-01-01 and 2199-12-31 on input."""
 
     @staticmethod
-    def parse_value(value):
+    def parse_value(value: Any) -> Any:
         parsed = graphene.Date.parse_value(value)
         _check_range(parsed)
         return parsed

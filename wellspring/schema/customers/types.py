@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
@@ -61,7 +63,7 @@ class Address(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_coordinate_origin(root: m.Address, _info):
+    def resolve_coordinate_origin(root: m.Address, _info: ResolveInfo) -> Any:
         return CoordinateSource.of(root.coordinate_source)
 
     is_default = graphene.Boolean(required=True)
@@ -133,44 +135,44 @@ class Customer(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_branch(root: m.Customer, info):
+    def resolve_branch(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_agent(root: m.Customer, info):
+    def resolve_agent(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
-    def resolve_salesperson(root: m.Customer, info):
+    def resolve_salesperson(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.sales_user_id)
 
     @staticmethod
-    async def resolve_addresses(root: m.Customer, info):
+    async def resolve_addresses(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Address, m.Address.customer_id, (m.Address.is_default.desc(), m.Address.created_at)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_default_address(root: m.Customer, info):
+    async def resolve_default_address(root: m.Customer, info: ResolveInfo) -> Any:
         return default_address(await Customer.resolve_addresses(root, info))
 
     @staticmethod
-    async def resolve_contacts(root: m.Customer, info):
+    async def resolve_contacts(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Contact, m.Contact.customer_id, (m.Contact.is_primary.desc(), m.Contact.created_at)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_devices(root: m.Customer, info):
+    async def resolve_devices(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Device, m.Device.customer_id, (m.Device.created_at, m.Device.id)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_cards(root: m.Customer, info):
+    async def resolve_cards(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.AccountCard, m.AccountCard.customer_id, (m.AccountCard.created_at,)
         )
@@ -193,14 +195,16 @@ class Customer(ModelObjectType):
         )
 
     @staticmethod
-    async def resolve_tickets(root: m.Customer, info, first=None):
+    async def resolve_tickets(root: m.Customer, info: ResolveInfo, first: int | None = None) -> Any:
         loader = info.context.loaders.children(
             m.Ticket, m.Ticket.customer_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
         )
         return _limit(await loader.load(root.id), first)
 
     @staticmethod
-    async def resolve_tickets_connection(root: m.Customer, info, first=None, after=None):
+    async def resolve_tickets_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         return await load_child_page(
             info, m.Ticket, m.Ticket.customer_id, root.id, _TICKET_ORDER, first, after
         )

@@ -36,7 +36,9 @@ from .types import (
 )
 
 
-async def resolve_suggest_technicians(_root, info, job_id, limit=None):
+async def resolve_suggest_technicians(
+    _root: Any, info: ResolveInfo, job_id: str, limit: int | None = None
+) -> Any:
     actor = require_actor(info)
     ctx = info.context
     try:
@@ -59,7 +61,7 @@ def suggest_technicians_field() -> graphene.Field:
     )
 
 
-async def _respond(info, call, payload: type, field: str):
+async def _respond(info: ResolveInfo, call: Any, payload: type, field: str) -> Any:
     """Run one service in a savepoint: its result under ``field``, or the payload's errors."""
     result = await run_in_savepoint(info.context, call)
     if isinstance(result, Failed):
@@ -85,11 +87,11 @@ class OptimizeRoutes(graphene.Mutation):
     Output = OptimizeRoutesPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             branch_id = parse_global_id(input["branch_id"], "Branch", field="branchId")
             return await routes.optimize_routes(
                 ctx.session, actor, branch_id=branch_id, day=input["date"]
@@ -118,11 +120,11 @@ class ApplyRoutePlan(graphene.Mutation):
     Output = ApplyRoutePlanPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             given = renamed_id(input, "plan_id", "planId")
             plan_id = parse_global_id(given, "RoutePlan", field="id")
             return await route_apply.apply_route_plan(ctx.session, actor, plan_id=plan_id)
@@ -208,11 +210,11 @@ class GeocodeAddress(graphene.Mutation):
     Output = GeocodeAddressPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             given = renamed_id(input, "address_id", "addressId")
             address_id = parse_global_id(given, "Address", field="id")
             return await geocoding.geocode_address(ctx.session, actor, address_id=address_id)

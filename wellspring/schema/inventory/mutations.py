@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
@@ -84,7 +85,7 @@ class ConsumePartsPayload(graphene.ObjectType):
     errors = errors_field()
 
 
-def _lines(values, *, consume: bool = False) -> list[documents.Line]:
+def _lines(values: Any, *, consume: bool = False) -> list[documents.Line]:
     return [
         documents.Line(
             part_id=parse_global_id(v.part_id, "Part", field=f"lines.{i}.partId"),
@@ -96,7 +97,7 @@ def _lines(values, *, consume: bool = False) -> list[documents.Line]:
     ]
 
 
-def _optional(value, type_name: str, field: str):
+def _optional(value: Any, type_name: str, field: str) -> Any:
     return parse_global_id(value, type_name, field=field) if value else None
 
 
@@ -121,7 +122,7 @@ class MoveStock(graphene.Mutation):
     Output = MoveStockPayload
 
     @staticmethod
-    async def mutate(_root, info: ResolveInfo, input: StockMoveInput) -> StockMovementPayload:
+    async def mutate(_root: Any, info: ResolveInfo, input: StockMoveInput) -> StockMovementPayload:
         actor = require_actor(info)
 
         async def run() -> m.StockMovement:
@@ -151,7 +152,9 @@ class ConsumeParts(graphene.Mutation):
     Output = ConsumePartsPayload
 
     @staticmethod
-    async def mutate(_root, info: ResolveInfo, input: PartsConsumeInput) -> ConsumePartsPayload:
+    async def mutate(
+        _root: Any, info: ResolveInfo, input: PartsConsumeInput
+    ) -> ConsumePartsPayload:
         actor = require_actor(info)
 
         async def run() -> list[m.StockEntry]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.masterdata import cards, catalogue, warehouses
 from wellspring.domain.models import enums as e
@@ -45,10 +48,10 @@ class UpsertWarehouse(graphene.Mutation):
     Output = UpsertWarehousePayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = warehouses.WarehouseChange(
                 id=optional_id(input.get("id"), "Warehouse", "id"),
                 code=input.get("code"),
@@ -93,10 +96,10 @@ class UpsertPart(graphene.Mutation):
     Output = UpsertPartPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             model_ids = input.get("compatible_model_ids")
             change = catalogue.PartChange(
                 id=optional_id(input.get("id"), "Part", "id"),
@@ -154,10 +157,10 @@ class UpsertDeviceModel(graphene.Mutation):
     Output = UpsertDeviceModelPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             stages = input.get("filters")
             change = catalogue.DeviceModelChange(
                 id=optional_id(input.get("id"), "DeviceModel", "id"),
@@ -214,10 +217,10 @@ class ReceiveCards(graphene.Mutation):
     Output = ReceiveCardsPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             given = input.get("secrets")
             return await cards.receive_cards(
                 info.context.session,

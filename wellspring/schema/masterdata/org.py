@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.masterdata import branches, technicians, users
 from wellspring.domain.models import enums as e
@@ -48,10 +51,10 @@ class UpsertBranch(graphene.Mutation):
     Output = UpsertBranchPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = branches.BranchChange(
                 id=optional_id(input.get("id"), "Branch", "id"),
                 code=input.get("code"),
@@ -108,10 +111,10 @@ class UpsertTechnician(graphene.Mutation):
     Output = UpsertTechnicianPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             skills = input.get("skills")
             change = technicians.TechnicianChange(
                 id=optional_id(input.get("id"), "Technician", "id"),
@@ -162,10 +165,10 @@ class CreateUser(graphene.Mutation):
     Output = CreateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             login = users.NewLogin(
                 username=input.username,
                 password=input.password,
@@ -204,10 +207,10 @@ class UpdateUser(graphene.Mutation):
     Output = UpdateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = users.UserChange(
                 id=parse_global_id(input.id, "User"),
                 role=e.Role(input.role) if input.get("role") else None,
@@ -239,10 +242,10 @@ class DeactivateUser(graphene.Mutation):
     Output = DeactivateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             user_id = parse_global_id(input.id, "User")
             return await users.deactivate_user(info.context.session, actor, user_id=user_id)
 
@@ -267,10 +270,10 @@ class ResetPassword(graphene.Mutation):
     Output = ResetPasswordPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             return await users.reset_password(
                 info.context.session,
                 actor,

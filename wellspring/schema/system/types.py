@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
@@ -35,5 +37,5 @@ class AuditEntry(graphene.ObjectType):
         return detail_entries(root.detail)
 
     @staticmethod
-    async def resolve_actor_name(root: m.AuditEntry, info):
+    async def resolve_actor_name(root: m.AuditEntry, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.actor_id)

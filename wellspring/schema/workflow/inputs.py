@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 
 from wellspring.domain.models import enums as e
@@ -137,7 +139,7 @@ class FollowUpInput(graphene.InputObjectType):
     comment = graphene.String()
 
 
-def _address(value) -> r.AddressInput | None:
+def _address(value: Any) -> r.AddressInput | None:
     if value is None:
         return None
     return r.AddressInput(
@@ -158,7 +160,7 @@ def _id(value: str | None, type_name: str, field: str) -> str | None:
     return parse_global_id(value, type_name, field=field) if value else None
 
 
-def open_request(value) -> r.OpenTicketRequest:
+def open_request(value: Any) -> r.OpenTicketRequest:
     new = value.get("new_customer")
     install = value.get("install")
     recharge = value.get("recharge")
@@ -212,7 +214,7 @@ def open_request(value) -> r.OpenTicketRequest:
     )
 
 
-def report_values(value) -> dict[str, object]:
+def report_values(value: Any) -> dict[str, object]:
     """The report's given fields, with snake_case keys and database ids, nothing else."""
     if value is None:
         return {}

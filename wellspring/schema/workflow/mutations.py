@@ -28,7 +28,7 @@ from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_reque
 from .payloads import DispatchTicketPayload, JobPayload, RecordFollowUpPayload, TicketPayload
 
 
-def _ctx(info) -> tuple[RequestContext, Actor]:
+def _ctx(info: ResolveInfo) -> tuple[RequestContext, Actor]:
     return info.context, require_actor(info)
 
 
@@ -68,7 +68,7 @@ class OpenTicket(graphene.Mutation):
     Output = OpenTicketPayload
 
     @staticmethod
-    async def mutate(_root, info: ResolveInfo, input: TicketOpenInput) -> TicketPayload:
+    async def mutate(_root: Any, info: ResolveInfo, input: TicketOpenInput) -> TicketPayload:
         ctx, actor = _ctx(info)
         return await _ticket_payload(
             info,
@@ -94,8 +94,8 @@ def _required(given: dict[str, Any] | None, key: str) -> Any:
 
 
 def _by_id_mutation(
-    name: str, call, doc: str, *, of: str, reason: bool = False, recorded: bool = False
-):
+    name: str, call: Any, doc: str, *, of: str, reason: bool = False, recorded: bool = False
+) -> Any:
     """A mutation on one Ticket or Job: ``input: <Name>Input`` (its id, a reason, the phone's
     time of an engineer's move) returning ``<Name>Payload``, which calls one service.
 
@@ -114,11 +114,18 @@ def _by_id_mutation(
     respond = _ticket_payload if of == "Ticket" else _job_payload
     base = TicketPayload if of == "Ticket" else JobPayload
 
-    async def mutate(_root, info, input=None, id=None, reason=None, recorded_at=None):
+    async def mutate(
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        id: str | None = None,
+        reason: Any = None,
+        recorded_at: Any = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
         given = dict(input) if input is not None else {}
 
-        async def run():
+        async def run() -> Any:
             if input is not None and id is not None:
                 raise DomainError("INVALID_ARGUMENT", field="id")
             global_id = given.get("id", id)
@@ -184,11 +191,17 @@ class DispatchTicket(graphene.Mutation):
     Output = DispatchTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, input=None, id=None, branch_id=None):
+    async def mutate(
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        id: str | None = None,
+        branch_id: str | None = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
         given = one_shape(input, id=id, branch_id=branch_id)
 
-        async def run():
+        async def run() -> Any:
             return await dispatching.dispatch_ticket(
                 ctx.session,
                 actor,
@@ -230,14 +243,14 @@ class AssignJob(graphene.Mutation):
 
     @staticmethod
     async def mutate(
-        _root,
-        info,
-        input=None,
-        job_id=None,
-        technician_id=None,
-        appointment_start=None,
-        appointment_end=None,
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        job_id: str | None = None,
+        technician_id: str | None = None,
+        appointment_start: Any = None,
+        appointment_end: Any = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
         given = one_shape(
             input,
@@ -247,7 +260,7 @@ class AssignJob(graphene.Mutation):
             appointment_end=appointment_end,
         )
 
-        async def run():
+        async def run() -> Any:
             return await dispatching.assign_job(
                 ctx.session,
                 actor,
@@ -294,7 +307,7 @@ class CompleteJob(graphene.Mutation):
     Output = CompleteJobPayload
 
     @staticmethod
-    async def mutate(_root, info: ResolveInfo, input: JobCompleteInput) -> JobPayload:
+    async def mutate(_root: Any, info: ResolveInfo, input: JobCompleteInput) -> JobPayload:
         ctx, actor = _ctx(info)
 
         async def run() -> m.Job:
@@ -319,7 +332,7 @@ class RecordFollowUp(graphene.Mutation):
     Output = RecordFollowUpPayload
 
     @staticmethod
-    async def mutate(_root, info: ResolveInfo, input: FollowUpInput) -> RecordFollowUpPayload:
+    async def mutate(_root: Any, info: ResolveInfo, input: FollowUpInput) -> RecordFollowUpPayload:
         ctx, actor = _ctx(info)
 
         async def run() -> tuple[m.Ticket, m.FollowUp, m.Ticket | None]:
@@ -365,7 +378,7 @@ class RouteTicket(graphene.Mutation):
 
     @staticmethod
     async def mutate(
-        _root,
+        _root: Any,
         info: ResolveInfo,
         input: RouteTicketInput | None = None,
         id: str | None = None,
@@ -408,7 +421,7 @@ class ResolveTicket(graphene.Mutation):
 
     @staticmethod
     async def mutate(
-        _root,
+        _root: Any,
         info: ResolveInfo,
         input: ResolveTicketInput | None = None,
         id: str | None = None,
