@@ -48,6 +48,7 @@ from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
 from .tickets.types import FollowUp, Job
+from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
     ApproveTicket,
@@ -60,8 +61,6 @@ from .workflow.mutations import (
     OpenTicket,
     RecordFollowUp,
     RejectTicket,
-    ResolveTicket,
-    RouteTicket,
     StartTravel,
 )
 

@@ -15,13 +15,12 @@ from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
-from .core import enums
 from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
-from .core.scalars import Date, DateTime
+from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
@@ -37,53 +36,8 @@ from .inventory.types import (
 from .masterdata.lists import DispatcherLists
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
+from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
-
-
-class TicketFilter(graphene.InputObjectType):
-    """All conditions must hold; a list matches any of its values."""
-
-    status = graphene.List(graphene.NonNull(enums.TicketStatus))
-    type = graphene.List(graphene.NonNull(enums.TicketType))
-    priority = graphene.List(graphene.NonNull(enums.Priority))
-    branch_id = graphene.ID()
-    customer_id = graphene.ID()
-    device_id = graphene.ID()
-    overdue = graphene.Boolean(
-        description="Not finished by its due time (true) or finished or still in time (false); "
-        "completed work is judged by when it was done (see Ticket.overdue)."
-    )
-    open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
-    urgent_first = graphene.Boolean(
-        description="Order by priority (urgent first), then the earliest due, then the oldest; "
-        "with `open: true` this is the queue of unresolved urgent work."
-    )
-    created_after = graphene.Field(DateTime)
-    created_before = graphene.Field(DateTime)
-
-
-def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
-    if value is None:
-        return tickets.TicketFilter()
-    return tickets.TicketFilter(
-        statuses=list(value.get("status") or []),
-        types=list(value.get("type") or []),
-        priorities=list(value.get("priority") or []),
-        branch_id=parse_global_id(value["branch_id"], "Branch", field="filter.branchId")
-        if value.get("branch_id")
-        else None,
-        customer_id=parse_global_id(value["customer_id"], "Customer", field="filter.customerId")
-        if value.get("customer_id")
-        else None,
-        device_id=parse_global_id(value["device_id"], "Device", field="filter.deviceId")
-        if value.get("device_id")
-        else None,
-        overdue=value.get("overdue"),
-        open_only=bool(value.get("open")),
-        urgent_first=bool(value.get("urgent_first")),
-        created_after=value.get("created_after"),
-        created_before=value.get("created_before"),
-    )
 
 
 async def _one(
@@ -263,7 +217,7 @@ class Query(DispatcherLists, graphene.ObjectType):
     ) -> Any:
         actor = require_actor(info)
         page = await tickets.list_tickets(
-            info.context.session, actor, filter=_ticket_filter(filter), first=first, after=after
+            info.context.session, actor, filter=ticket_filter(filter), first=first, after=after
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)

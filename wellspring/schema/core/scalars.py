@@ -59,9 +59,16 @@ def _check_range(day: dt.date) -> None:
         raise GraphQLError(f"out of range: {day.isoformat()}")
 
 
+# Money columns are NUMERIC(12, 2) (domain/models/base.py): under 10^10.
+MAX_WHOLE_DIGITS = 10
+MAX_DIGITS = 18
+
+
 class Decimal(graphene.Scalar):
     """An exact decimal number, written as a string ("1280.00"; never a float). Input also
-    takes an integer; NaN, infinities and more than 18 digits are refused."""
+    takes an integer. Every Decimal input is an amount of money, so what a money column
+    cannot hold is refused: NaN, infinities, 10 digits or more before the point, more than
+    18 digits in all."""
 
     @staticmethod
     def serialize(value: PyDecimal | str) -> str:
@@ -80,8 +87,9 @@ class Decimal(graphene.Scalar):
         parsed = parse_decimal(str(value).strip())
         if (
             not parsed.is_finite()
-            or len(parsed.as_tuple().digits) > 18
-            or abs(parsed.adjusted()) > 18
+            or len(parsed.as_tuple().digits) > MAX_DIGITS
+            or parsed.adjusted() >= MAX_WHOLE_DIGITS
+            or parsed.adjusted() < -MAX_DIGITS
         ):
             raise GraphQLError(f"not a decimal number: {value!r}")
         return parsed
