@@ -178,12 +178,16 @@ def test_admins_read_the_audit_log_and_nobody_else(gql: GraphQL, database_url: s
     username = make_user(database_url)
     _login(gql, username, "password-123")
     log = gql.data(
-        "{ auditLog(first: 100) { edges { node { action actorName entityType requestId } } } }",
+        "{ auditLog(first: 100) { edges { node { action actorName entityType requestId "
+        "detailEntries { key value } } } } }",
         as_user="admin",
     )["auditLog"]
     logins = [e["node"] for e in log["edges"] if e["node"]["action"] == "auth.login"]
     assert any(entry["actorName"] == username for entry in logins)  # so logins is not empty
     assert all(entry["requestId"] for entry in logins)
+    detailed = [e["node"]["detailEntries"] for e in log["edges"] if e["node"]["detailEntries"]]
+    assert detailed  # some operation recorded a detail: one entry per key, in key order
+    assert all([kv["key"] for kv in kvs] == sorted(kv["key"] for kv in kvs) for kvs in detailed)
     for role in ("hq", "hotline", "clerk-sh", "tech-sh-1", "customer-1"):
         body = gql.post("{ auditLog { totalCount } }", as_user=role).json()
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", role

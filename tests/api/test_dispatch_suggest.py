@@ -173,7 +173,7 @@ def test_a_fresh_phone_position_wins_and_a_stale_one_falls_back(
     mutation = (
         doc("UpdateLocation")
         .replace("$accuracy: Float)", "$accuracy: Float, $sys: CoordSystem)")
-        .replace("accuracy: $accuracy)", "accuracy: $accuracy, coordSystem: $sys)")
+        .replace("accuracy: $accuracy}", "accuracy: $accuracy, coordSystem: $sys}")
     )
     username = site.usernames["far"]
     gql.tokens[username] = gql.login(username, PASSWORD)["token"]
@@ -221,7 +221,7 @@ def test_update_location_refuses_bad_fixes_and_old_ones(gql: GraphQL, site: Site
     late = (
         doc("UpdateLocation")
         .replace("$accuracy: Float)", "$accuracy: Float, $at: DateTime)")
-        .replace("accuracy: $accuracy)", "accuracy: $accuracy, recordedAt: $at)")
+        .replace("accuracy: $accuracy}", "accuracy: $accuracy, recordedAt: $at}")
     )
     earlier = (dt.datetime.fromisoformat(at) - dt.timedelta(minutes=5)).isoformat()
     stale = gql.data(

@@ -23,18 +23,22 @@ from wellspring.schema.core.ids import global_id
 
 CUSTOMER_SNAPSHOT = {
     "AccountCard": "activatedAt cancelledAt cardNumber customer device id status",
+    "AccountCardConnection": "edges nodes pageInfo totalCount",
+    "AccountCardEdge": "cursor node",
     "Address": "building city community district fullText id isDefault label latitude longitude "
     "postalCode province room street",
     "Branch": "address city code id name nameEn phone province",
     "Contact": "id isPrimary name phone relation",
-    "Customer": "addresses branch cards code contacts createdAt defaultAddress devices id kind "
-    "name phone tickets ticketsConnection",
+    "Customer": "addresses branch cards cardsConnection code contacts createdAt defaultAddress "
+    "devices devicesConnection id kind name phone tickets ticketsConnection",
     "CustomerConnection": "edges nodes pageInfo totalCount",
     "CustomerEdge": "cursor node",
     "Device": "address bucketBalance card cards contractNumber customer filters "
     "firstRechargedAt id installedAt model openedOn price serialNumber status supplyExpiresOn "
     "supplyMode tickets ticketsConnection waterTests waterTestsConnection",
     "DeviceFilter": "due dueOn filterType lastChangedOn",
+    "DeviceConnection": "edges nodes pageInfo totalCount",
+    "DeviceEdge": "cursor node",
     "DeviceModel": "code filters id name supplyMode",
     "FilterType": "id lifetimeDays name stage",
     "Job": "acceptedAt appointmentEnd appointmentStart arrivedAt completedAt confirmationNumber "
@@ -50,10 +54,15 @@ CUSTOMER_SNAPSHOT = {
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
     "device dueAt history id jobs linkedFrom linkedTicket number overdue priority status "
-    "statusReason type updatedAt",
+    "statusReason type typeDetails updatedAt",
+    "TicketTypeDetails": "install recharge relocateTo resolution",
+    "InstallRequest": "cardNumber contractNumber deviceModel price serialNumber",
+    "RechargeRequest": "paymentMethod plan quantity unitPrice",
+    "RequestedAddress": "building city community district isApproximate latitude longitude "
+    "province room street",
     "TicketConnection": "edges nodes pageInfo totalCount",
     "TicketEdge": "cursor node",
-    "TicketPayload": "errors ticket",
+    "OpenTicketPayload": "errors ticket",
     "TicketStatusChange": "at from id reason to",
     "User": "displayName id locale phone role roles username",
     "AuthError": "code field message",
@@ -168,9 +177,31 @@ def test_a_customer_reads_what_they_asked_not_the_desks_routing(
     assert desk["routing"][0]["note"] == "客户脾气差，注意"
     assert desk["routing"][0]["by"]
     assert desk["expected_parts"]
+    typed = gql.data(
+        "query($id: ID!) { ticket(id: $id) { typeDetails { routing { note byName }"
+        " expectedParts { quantity part { id } } } } }",
+        {"id": inquiry["id"]},
+        as_user="hotline",
+    )["ticket"]["typeDetails"]
+    assert [step["note"] for step in typed["routing"]] == ["客户脾气差，注意"]
+    assert typed["routing"][0]["byName"]
+    assert typed["expectedParts"][0]["part"]["id"]
     mine = gql.data(query, {"id": inquiry["id"]}, as_user="customer-1")["ticket"]
     assert mine is not None
     assert json.loads(mine["details"]) == {}
+    own = gql.data(
+        "query($id: ID!) { ticket(id: $id) { typeDetails { install { price { amount } } "
+        "resolution } } }",
+        {"id": inquiry["id"]},
+        as_user="customer-1",
+    )["ticket"]["typeDetails"]
+    assert own == {"install": None, "resolution": None}
+    trail = gql.post(
+        "query($id: ID!) { ticket(id: $id) { typeDetails { routing { note } } } }",
+        {"id": inquiry["id"]},
+        as_user="customer-1",
+    ).json()
+    assert [e["path"][-1] for e in trail["errors"]] == ["routing"]
     handler = gql.post(
         "query($id: ID!) { ticket(id: $id) { id handlerName department } }",
         {"id": inquiry["id"]},

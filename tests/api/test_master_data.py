@@ -219,8 +219,12 @@ def test_a_device_model_keeps_its_filter_stages_and_a_part_its_models(
     assert (part["cost"]["amount"], part["listPrice"]["amount"]) == ("10.50", "20.00")
     negative = payload(gql, "UpsertPart", {"input": {"id": part["id"], "cost": "-1"}}, "hq")
     assert [e["code"] for e in negative["errors"]] == ["AMOUNT_NEGATIVE"]
-    not_a_number = payload(gql, "UpsertPart", {"input": {"id": part["id"], "cost": "abc"}}, "hq")
-    assert [e["code"] for e in not_a_number["errors"]] == ["INVALID_ARGUMENT"]
+    # Prices are Decimal: a non-number never reaches the use case.
+    not_a_number = gql.post(
+        doc("UpsertPart"), {"input": {"id": part["id"], "cost": "abc"}}, as_user="hq"
+    )
+    assert not_a_number.status_code == 400
+    assert [e["extensions"]["reason"] for e in not_a_number.json()["errors"]] == ["INVALID_DECIMAL"]
 
 
 def test_cards_arrive_by_range_with_hashed_secrets(gql: GraphQL, database_url: str) -> None:

@@ -1,5 +1,5 @@
-"""Mutations on one ticket or job take ``input: <Name>Input`` and return ``<Name>Payload``;
-the arguments they took before still work for one release, deprecated."""
+"""Every mutation takes ``input: <Name>Input`` and returns ``<Name>Payload``; the arguments
+they took before still work for one release, deprecated."""
 
 from __future__ import annotations
 
@@ -38,6 +38,60 @@ def test_input_and_payload_are_named_after_the_mutation(field: str) -> None:
     old = {arg for arg in definition.args if arg != "input"}
     assert old
     assert all(definition.args[arg].deprecation_reason for arg in old)
+
+
+# Input types whose names api-contract.md fixes (a client declares `$input: <that type>`).
+CONTRACT_INPUTS = {
+    "openTicket": "TicketOpenInput",
+    "completeJob": "JobCompleteInput",
+    "recordFollowUp": "FollowUpInput",
+    "consumeParts": "PartsConsumeInput",
+    "moveStock": "StockMoveInput",
+    "resolveStockDiscrepancy": "StockDiscrepancyResolveInput",
+    "upsertBranch": "BranchInput",
+    "upsertWarehouse": "WarehouseInput",
+    "upsertPart": "PartInput",
+    "upsertDeviceModel": "DeviceModelInput",
+    "upsertTechnician": "TechnicianInput",
+    "receiveCards": "ReceiveCardsInput",
+    "createUser": "CreateUserInput",
+    "updateUser": "UpdateUserInput",
+    "deactivateUser": "DeactivateUserInput",
+    "resetPassword": "ResetPasswordInput",
+    "unlockUser": "UnlockUserInput",
+}
+
+
+RENAMED = {
+    "completeJob": "jobId",
+    "consumeParts": "jobId",
+    "recordFollowUp": "ticketId",
+    "unlockUser": "userId",
+    "applyRoutePlan": "planId",
+    "geocodeAddress": "addressId",
+}
+
+
+def test_every_mutation_takes_one_input_and_returns_its_own_payload() -> None:
+    mutation = build_schema().graphql_schema.mutation_type
+    assert mutation is not None
+    fields = {name: f for name, f in mutation.fields.items() if name != "logout"}
+    assert len(fields) > 30
+    for name, definition in fields.items():
+        title = name[0].upper() + name[1:]
+        current = {arg for arg, a in definition.args.items() if not a.deprecation_reason}
+        assert current == {"input"}, name
+        input_type = getattr(definition.args["input"].type, "of_type", None) or (
+            definition.args["input"].type
+        )
+        assert input_type.name == CONTRACT_INPUTS.get(name, f"{title}Input"), name
+        assert getattr(definition.type, "name", None) == f"{title}Payload", name
+        assert "errors" in definition.type.fields, name
+        # The object acted on is `id`; the name it had before is deprecated.
+        if name in RENAMED:
+            assert "id" in input_type.fields, name
+            assert input_type.fields[RENAMED[name]].deprecation_reason, name
+    assert not mutation.fields["logout"].args
 
 
 APPROVE = (

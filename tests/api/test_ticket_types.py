@@ -446,16 +446,28 @@ def test_repair_reports_are_checked_against_the_catalogue(gql: GraphQL, database
         "waterTestResult": "TDS 12",
         "remainingWaterValue": 30,
     }
-    done = ok(
-        payload(gql, "CompleteJob", {"input": {"jobId": job_id, "report": full}}, "tech-sh-1")
+    both = payload(
+        gql, "CompleteJob", {"input": {"id": job_id, "jobId": job_id, "report": full}}, "tech-sh-1"
     )
+    assert [e["code"] for e in both["errors"]] == ["INVALID_ARGUMENT"]  # one name, not both
+    done = ok(payload(gql, "CompleteJob", {"input": {"id": job_id, "report": full}}, "tech-sh-1"))
     assert done["job"]["status"] == "COMPLETED"
     filed = gql.data(
-        "query($id: ID!) { node(id: $id) { ... on Job { report } } }", {"id": job_id}, as_user="hq"
-    )["node"]["report"]
+        "query($id: ID!) { node(id: $id) { ... on Job { report completionReport {"
+        " faultCode repairLevel travelDistanceKm waterTest { tds } filtersChanged { id } } } } }",
+        {"id": job_id},
+        as_user="hq",
+    )["node"]
     import json
 
-    assert json.loads(filed)["fault_code"] == "E01"
+    assert json.loads(filed["report"])["fault_code"] == "E01"
+    typed = filed["completionReport"]
+    assert (typed["faultCode"], typed["repairLevel"]) == ("E01", "LEVEL_2")
+    assert (typed["travelDistanceKm"], typed["waterTest"], typed["filtersChanged"]) == (
+        12.5,
+        None,
+        [],
+    )
 
 
 def test_water_tests_are_kept_and_a_failing_one_asks_for_new_filters(
@@ -552,10 +564,10 @@ def test_complaints_and_inquiries_are_routed_and_answered_at_the_desk(
     )["ticket"]
     assert back["department"] == ""
     assert back["handlerName"]
-    import json
-
-    trail = json.loads(back["details"])["routing"]
-    assert [step["to"] for step in trail] == ["售后服务部", ""]
+    trail = back["typeDetails"]["routing"]
+    assert [step["toDepartment"] for step in trail] == ["售后服务部", ""]
+    assert trail[1]["fromDepartment"] == "售后服务部"
+    assert all(step["byName"] and step["at"] for step in trail)
     early = payload(gql, "ResolveTicket", {"id": complaint["id"], "resolution": "x"}, "hotline")
     assert early["errors"][0]["code"] == "INVALID_TRANSITION"
     ok(payload(gql, "ApproveTicket", {"id": complaint["id"]}, "hotline"))

@@ -30,7 +30,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
     "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
     "LogoutPayload": frozenset({"ok", "errors"}),
-    "TicketPayload": frozenset({"ticket", "errors"}),
+    "OpenTicketPayload": frozenset({"ticket", "errors"}),
     "AuthError": frozenset({"field", "code", "message"}),
     "WorkflowError": frozenset({"field", "code", "message"}),
     "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
@@ -39,12 +39,17 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "TicketConnection": _CONNECTION,
     "TicketEdge": _EDGE,
     "WaterTestConnection": _CONNECTION,
+    "DeviceConnection": _CONNECTION,
+    "DeviceEdge": _EDGE,
+    "AccountCardConnection": _CONNECTION,
+    "AccountCardEdge": _EDGE,
     "WaterTestEdge": _EDGE,
     "User": frozenset({"id", "username", "displayName", "role", "roles", "phone", "locale"}),
     "Branch": frozenset({"id", "code", "name", "nameEn", "province", "city", "address", "phone"}),
     "Customer": frozenset(
         {"id", "code", "name", "kind", "phone", "branch", "createdAt", "addresses"}
         | {"defaultAddress", "contacts", "devices", "cards", "tickets", "ticketsConnection"}
+        | {"devicesConnection", "cardsConnection"}
     ),
     "Address": frozenset(
         {"id", "label", "province", "city", "district", "street", "community", "building"}
@@ -72,7 +77,17 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "number", "type", "status", "priority", "channel", "customer", "branch"}
         | {"device", "card", "address", "description", "details", "dueAt", "overdue"}
         | {"closedAt", "statusReason", "createdAt", "updatedAt", "jobs", "history"}
-        | {"linkedTicket", "linkedFrom"}
+        | {"linkedTicket", "linkedFrom", "typeDetails"}
+    ),
+    # What they asked for, as ``CUSTOMER_TICKET_DETAILS`` (not the desk's routing trail).
+    "TicketTypeDetails": frozenset({"install", "recharge", "relocateTo", "resolution"}),
+    "InstallRequest": frozenset(
+        {"cardNumber", "deviceModel", "serialNumber", "contractNumber", "price"}
+    ),
+    "RechargeRequest": frozenset({"plan", "quantity", "unitPrice", "paymentMethod"}),
+    "RequestedAddress": frozenset(
+        {"province", "city", "district", "street", "community", "building", "room"}
+        | {"latitude", "longitude", "isApproximate"}
     ),
     "TicketStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
     "Job": frozenset(

@@ -28,16 +28,15 @@ from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, Upd
 from .dispatch.types import RoutePlan
 from .imports.fields import StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
-from .inventory.mutations import (
+from .inventory.follow_ups import (
     CheckOldParts,
     ConfirmReplacement,
-    ConsumeParts,
     DecideBreakage,
-    MoveStock,
     ReceiveMachine,
     ReceiveTransfer,
     SetSafetyStock,
 )
+from .inventory.mutations import ConsumeParts, MoveStock
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
@@ -53,6 +52,7 @@ from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
 from .tickets.types import FollowUp, Job
+from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
     ApproveTicket,
@@ -65,8 +65,6 @@ from .workflow.mutations import (
     OpenTicket,
     RecordFollowUp,
     RejectTicket,
-    ResolveTicket,
-    RouteTicket,
     StartTravel,
 )
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import audit, auth, bounds, customers, queries, tickets
 from wellspring.domain import models as m
@@ -13,13 +15,12 @@ from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
-from .core import enums
 from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
-from .core.scalars import Date, DateTime
+from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
@@ -38,56 +39,13 @@ from .masterdata.lists import DispatcherLists
 from .media.mutations import evidence_overdue_jobs_field
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
+from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
 
 
-class TicketFilter(graphene.InputObjectType):
-    """All conditions must hold; a list matches any of its values."""
-
-    status = graphene.List(graphene.NonNull(enums.TicketStatus))
-    type = graphene.List(graphene.NonNull(enums.TicketType))
-    priority = graphene.List(graphene.NonNull(enums.Priority))
-    branch_id = graphene.ID()
-    customer_id = graphene.ID()
-    device_id = graphene.ID()
-    overdue = graphene.Boolean(
-        description="Not finished by its due time (true) or finished or still in time (false); "
-        "completed work is judged by when it was done (see Ticket.overdue)."
-    )
-    open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
-    urgent_first = graphene.Boolean(
-        description="Order by priority (urgent first), then the earliest due, then the oldest; "
-        "with `open: true` this is the queue of unresolved urgent work."
-    )
-    created_after = graphene.Field(DateTime)
-    created_before = graphene.Field(DateTime)
-
-
-def _ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
-    if value is None:
-        return tickets.TicketFilter()
-    return tickets.TicketFilter(
-        statuses=list(value.get("status") or []),
-        types=list(value.get("type") or []),
-        priorities=list(value.get("priority") or []),
-        branch_id=parse_global_id(value["branch_id"], "Branch", field="filter.branchId")
-        if value.get("branch_id")
-        else None,
-        customer_id=parse_global_id(value["customer_id"], "Customer", field="filter.customerId")
-        if value.get("customer_id")
-        else None,
-        device_id=parse_global_id(value["device_id"], "Device", field="filter.deviceId")
-        if value.get("device_id")
-        else None,
-        overdue=value.get("overdue"),
-        open_only=bool(value.get("open")),
-        urgent_first=bool(value.get("urgent_first")),
-        created_after=value.get("created_after"),
-        created_before=value.get("created_before"),
-    )
-
-
-async def _one(info, model: type, type_name: str, id_: str, include_deleted: bool = False):
+async def _one(
+    info: ResolveInfo, model: type, type_name: str, id_: str, include_deleted: bool = False
+) -> Any:
     actor = require_actor(info)
     ctx: RequestContext = info.context
     return await queries.get_visible(
@@ -227,12 +185,18 @@ class Query(DispatcherLists, graphene.ObjectType):
     import_ = import_field()
 
     @staticmethod
-    def resolve_me(_root, info):
+    def resolve_me(_root: Any, info: ResolveInfo) -> Any:
         actor = require_actor(info)
         return info.context.loaders.load(m.User, actor.user_id)
 
     @staticmethod
-    async def resolve_customers(_root, info, search=None, first=None, after=None):
+    async def resolve_customers(
+        _root: Any,
+        info: ResolveInfo,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await customers.search_customers(
             info.context.session, actor, search=search, first=first, after=after
@@ -242,36 +206,55 @@ class Query(DispatcherLists, graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_customer(_root, info, id, include_deleted=False):
+    async def resolve_customer(
+        _root: Any, info: ResolveInfo, id: str, include_deleted: bool = False
+    ) -> Any:
         return await _one(info, m.Customer, "Customer", id, include_deleted)
 
     @staticmethod
-    async def resolve_device(_root, info, id, include_deleted=False):
+    async def resolve_device(
+        _root: Any, info: ResolveInfo, id: str, include_deleted: bool = False
+    ) -> Any:
         return await _one(info, m.Device, "Device", id, include_deleted)
 
     @staticmethod
-    async def resolve_device_models(_root, info, is_active=None):
+    async def resolve_device_models(
+        _root: Any, info: ResolveInfo, is_active: bool | None = None
+    ) -> Any:
         require_actor(info)
         return await queries.device_models(info.context.session, is_active=is_active)
 
     @staticmethod
-    async def resolve_tickets(_root, info, filter=None, first=None, after=None):
+    async def resolve_tickets(
+        _root: Any,
+        info: ResolveInfo,
+        filter: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await tickets.list_tickets(
-            info.context.session, actor, filter=_ticket_filter(filter), first=first, after=after
+            info.context.session, actor, filter=ticket_filter(filter), first=first, after=after
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)
         return page
 
     @staticmethod
-    async def resolve_ticket(_root, info, id, include_deleted=False):
+    async def resolve_ticket(
+        _root: Any, info: ResolveInfo, id: str, include_deleted: bool = False
+    ) -> Any:
         return await _one(info, m.Ticket, "Ticket", id, include_deleted)
 
     @staticmethod
     async def resolve_devices_supply_expiring(
-        _root, info, within_days=30, include_expired=True, first=None, after=None
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        within_days: int = 30,
+        include_expired: bool = True,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await workflow_queries.supply_expiring(
             info.context.session,
@@ -286,7 +269,13 @@ class Query(DispatcherLists, graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_devices_filters_due(_root, info, within_days=14, first=None, after=None):
+    async def resolve_devices_filters_due(
+        _root: Any,
+        info: ResolveInfo,
+        within_days: int = 14,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await workflow_queries.filters_due(
             info.context.session, actor, within_days=within_days, first=first, after=after
@@ -296,7 +285,13 @@ class Query(DispatcherLists, graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_stock(_root, info, warehouse_id, first=None, after=None):
+    async def resolve_stock(
+        _root: Any,
+        info: ResolveInfo,
+        warehouse_id: str,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await inventory_queries.stock(
             info.context.session,
@@ -310,53 +305,55 @@ class Query(DispatcherLists, graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_my_van_stock(_root, info):
+    async def resolve_my_van_stock(_root: Any, info: ResolveInfo) -> Any:
         actor = require_actor(info)
         rows = await inventory_queries.my_van(info.context.session, actor)
         await prefetch(info.context.loaders, rows, selection_tree(info), STOCK_RELATIONS)
         return rows
 
     @staticmethod
-    async def resolve_stock_suggestions(_root, info):
+    async def resolve_stock_suggestions(_root: Any, info: ResolveInfo) -> Any:
         actor = require_actor(info)
         return await inventory_queries.suggestions(info.context.session, actor)
 
     @staticmethod
-    async def resolve_consumption_report(_root, info, month):
+    async def resolve_consumption_report(_root: Any, info: ResolveInfo, month: Any) -> Any:
         actor = require_actor(info)
         return await inventory_reports.consumption(info.context.session, actor, month=month)
 
     @staticmethod
-    async def resolve_stock_value(_root, info):
+    async def resolve_stock_value(_root: Any, info: ResolveInfo) -> Any:
         actor = require_actor(info)
         return await inventory_reports.stock_value(info.context.session, actor)
 
     @staticmethod
-    async def resolve_warehouses(_root, info):
+    async def resolve_warehouses(_root: Any, info: ResolveInfo) -> Any:
         actor = require_actor(info)
         return await queries.listed(info.context.session, actor, m.Warehouse, m.Warehouse.code)
 
     @staticmethod
-    async def resolve_parts(_root, info, is_active=None):
+    async def resolve_parts(_root: Any, info: ResolveInfo, is_active: bool | None = None) -> Any:
         actor = require_actor(info)
         return await queries.listed(
             info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
         )
 
     @staticmethod
-    def resolve_repair_levels(_root, info):
+    def resolve_repair_levels(_root: Any, info: ResolveInfo) -> Any:
         require_actor(info)
         return _catalogue(catalogue.REPAIR_LEVELS, info.context.locale)
 
     @staticmethod
-    async def resolve_follow_ups_due(_root, info, first=None, after=None):
+    async def resolve_follow_ups_due(
+        _root: Any, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         actor = require_actor(info)
         return await workflow_queries.follow_ups_due(
             info.context.session, actor, first=first, after=after
         )
 
     @staticmethod
-    async def resolve_my_jobs(_root, info, date=None):
+    async def resolve_my_jobs(_root: Any, info: ResolveInfo, date: Any = None) -> Any:
         actor = require_actor(info)
         jobs = await workflow_queries.my_jobs(info.context.session, actor, day=date)
         tree = {"node": selection_tree(info)}
@@ -364,14 +361,18 @@ class Query(DispatcherLists, graphene.ObjectType):
         return jobs
 
     @staticmethod
-    async def resolve_branches(_root, info, is_active=None):
+    async def resolve_branches(_root: Any, info: ResolveInfo, is_active: bool | None = None) -> Any:
         actor = require_actor(info)
         return await queries.branches(info.context.session, actor, is_active=is_active)
 
     @staticmethod
     async def resolve_online_sessions(
-        _root, info, active_within_minutes=30, first=None, after=None
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        active_within_minutes: int = 30,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         minutes = bounds.check_int(
             active_within_minutes, "activeWithinMinutes", 1, bounds.MAX_WINDOW_MINUTES
@@ -382,7 +383,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         )
 
     @staticmethod
-    async def resolve_audit_log(_root, info, first=None, after=None):
+    async def resolve_audit_log(
+        _root: Any, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         actor = require_actor(info)
         return await audit.log_page(info.context.session, actor, first=first, after=after)
 

@@ -54,7 +54,10 @@ class Ticket(Record, Base):
     # judges a finished ticket by it, whatever the clock says later.
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
-    linked_ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    # Indexed: a visit's linkedFrom looks up the complaints pointing at it.
+    linked_ticket_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tickets.id"), index=True, default=None
+    )
     # What the caller asked for, by type: the install's card, model and serial, a recharge's
     # plan, a move's new address ... (validated by the workflow services, never free-form).
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

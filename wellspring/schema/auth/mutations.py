@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import auth, login_throttle
+from wellspring.domain import models as m
 from wellspring.domain.errors import DomainError
 
 from ..core.context import RequestContext, require_actor
 from ..core.dataloaders import Loaders
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import OLD_SHAPE, Failed, one_shape, renamed_id, required, run_in_savepoint
 from .types import (
+    LoginInput,
     LoginPayload,
     LogoutPayload,
+    RefreshTokenInput,
     RefreshTokenPayload,
+    RevokeSessionInput,
     RevokeSessionPayload,
     UnlockUserInput,
     UnlockUserPayload,
@@ -26,21 +31,29 @@ class Login(graphene.Mutation):
     """Sign in with username and password."""
 
     class Arguments:
-        username = graphene.String(required=True)
-        password = graphene.String(required=True)
+        input = LoginInput()
+        username = graphene.String(deprecation_reason=OLD_SHAPE)
+        password = graphene.String(deprecation_reason=OLD_SHAPE)
 
     Output = LoginPayload
 
     @staticmethod
-    async def mutate(_root, info, username: str, password: str):
+    async def mutate(
+        _root: object,
+        info: ResolveInfo,
+        input: LoginInput | None = None,
+        username: str | None = None,
+        password: str | None = None,
+    ) -> LoginPayload:
         ctx: RequestContext = info.context
+        given = one_shape(input, username=username, password=password)
         try:
             # No savepoint: a failed attempt must still count against the throttle.
             tokens = await auth.login(
                 ctx.session,
                 config=ctx.auth,
-                username=username,
-                password=password,
+                username=required(given, "username"),
+                password=required(given, "password"),
                 ip_address=ctx.client_ip,
                 user_agent=ctx.user_agent,
             )
@@ -63,16 +76,27 @@ class RefreshToken(graphene.Mutation):
     """A new access token (and the next refresh token) for a refresh token."""
 
     class Arguments:
-        refresh_token = graphene.String(required=True)
+        input = RefreshTokenInput()
+        refresh_token = graphene.String(deprecation_reason=OLD_SHAPE)
 
     Output = RefreshTokenPayload
 
     @staticmethod
-    async def mutate(_root, info, refresh_token: str):
+    async def mutate(
+        _root: object,
+        info: ResolveInfo,
+        input: RefreshTokenInput | None = None,
+        refresh_token: str | None = None,
+    ) -> RefreshTokenPayload:
         ctx: RequestContext = info.context
+        given = one_shape(input, refresh_token=refresh_token)
         try:
             # No savepoint: a reused token's revocation must stand although the call fails.
-            result = await auth.refresh(ctx.session, config=ctx.auth, refresh_token=refresh_token)
+            result = await auth.refresh(
+                ctx.session,
+                config=ctx.auth,
+                refresh_token=required(given, "refresh_token", "refreshToken"),
+            )
         except DomainError as error:
             return RefreshTokenPayload(errors=user_errors(error, ctx.locale))
         return RefreshTokenPayload(
@@ -84,12 +108,13 @@ class RefreshToken(graphene.Mutation):
 
 
 class Logout(graphene.Mutation):
-    """Revoke the current session."""
+    """Revoke the current session. The one mutation without an input: it has nothing to say
+    beyond the bearer token."""
 
     Output = LogoutPayload
 
     @staticmethod
-    async def mutate(_root, info):
+    async def mutate(_root: object, info: ResolveInfo) -> LogoutPayload:
         ctx: RequestContext = info.context
         actor = require_actor(info)
         await auth.logout(ctx.session, actor)
@@ -100,17 +125,24 @@ class RevokeSession(graphene.Mutation):
     """Admins: force a session out; it fails on its next request."""
 
     class Arguments:
-        id = graphene.ID(required=True)
+        input = RevokeSessionInput()
+        id = graphene.ID(deprecation_reason=OLD_SHAPE)
 
     Output = RevokeSessionPayload
 
     @staticmethod
-    async def mutate(_root, info, id: str):
+    async def mutate(
+        _root: object,
+        info: ResolveInfo,
+        input: RevokeSessionInput | None = None,
+        id: str | None = None,
+    ) -> RevokeSessionPayload:
         ctx: RequestContext = info.context
         actor = require_actor(info)
+        given = one_shape(input, id=id)
 
-        async def revoke():
-            session_id = parse_global_id(id, "AuthSession")
+        async def revoke() -> m.AuthSession:
+            session_id = parse_global_id(required(given, "id"), "AuthSession")
             return await auth.revoke_session(ctx.session, actor, session_id=session_id)
 
         result = await run_in_savepoint(ctx, revoke)
@@ -128,12 +160,12 @@ class UnlockUser(graphene.Mutation):
     Output = UnlockUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: object, info: ResolveInfo, input: UnlockUserInput) -> UnlockUserPayload:
         ctx: RequestContext = info.context
         actor = require_actor(info)
 
-        async def unlock():
-            user_id = parse_global_id(input["user_id"], "User", field="userId")
+        async def unlock() -> m.User:
+            user_id = parse_global_id(renamed_id(input, "user_id", "userId"), "User", field="id")
             return await login_throttle.unlock_user(ctx.session, actor, user_id=user_id)
 
         result = await run_in_savepoint(ctx, unlock)

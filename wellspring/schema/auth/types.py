@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 
 from ..core.errors import AuthError, errors_field
+from ..core.mutation import OLD_NAME
 from ..core.scalars import DateTime
 from ..org.types import AuthSession, User
 
@@ -36,8 +37,24 @@ class RevokeSessionPayload(graphene.ObjectType):
     errors = errors_field(AuthError)
 
 
+class LoginInput(graphene.InputObjectType):
+    username = graphene.String(required=True)
+    password = graphene.String(required=True)
+
+
+class RefreshTokenInput(graphene.InputObjectType):
+    refresh_token = graphene.String(required=True, description="The last refresh token given.")
+
+
+class RevokeSessionInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="The AuthSession.")
+
+
 class UnlockUserInput(graphene.InputObjectType):
-    user_id = graphene.ID(required=True, description="The user whose login lockout to lift.")
+    """The user whose login lockout to lift; give `id` (or, for one release, `userId`)."""
+
+    id = graphene.ID(description="The User.")
+    user_id = graphene.ID(deprecation_reason=OLD_NAME)
 
 
 class UnlockUserPayload(graphene.ObjectType):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
+from graphql import GraphQLResolveInfo as ResolveInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain.actor import Actor
@@ -37,7 +38,7 @@ def gql_error(code: str, locale: str, **params: object) -> GraphQLError:
     return GraphQLError(message(code, locale, **params), extensions={"code": code})
 
 
-def require_actor(info) -> Actor:
+def require_actor(info: ResolveInfo) -> Actor:
     """The signed-in actor, or an ``UNAUTHENTICATED`` GraphQL error."""
     ctx: RequestContext = info.context
     if ctx.actor is None:

@@ -18,7 +18,7 @@ from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.pagination import SortKey
 
 
-class _ByIdLoader(DataLoader):
+class _ByIdLoader(DataLoader[str, Any]):
     def __init__(
         self,
         session: AsyncSession,
@@ -36,7 +36,7 @@ class _ByIdLoader(DataLoader):
         return rows
 
 
-class _ChildrenLoader(DataLoader):
+class _ChildrenLoader(DataLoader[str, list[Any]]):
     def __init__(
         self,
         session: AsyncSession,
@@ -56,7 +56,7 @@ class _ChildrenLoader(DataLoader):
         return [grouped.get(k, []) for k in keys]
 
 
-class _ChildPageLoader(DataLoader):
+class _ChildPageLoader(DataLoader[str, Any]):
     """One page of children per parent id, all parents of a tick in one statement."""
 
     def __init__(self, pages: ChildPages, first: int | None, after: str | None) -> None:
@@ -68,7 +68,7 @@ class _ChildPageLoader(DataLoader):
         return [found[k] for k in keys]
 
 
-class _UnscopedLoader(DataLoader):
+class _UnscopedLoader(DataLoader[str, Any]):
     """Internal lookups (a job's engineer's user id for a name); never returned to clients."""
 
     def __init__(self, session: AsyncSession, model: type[Any]) -> None:
@@ -80,7 +80,7 @@ class _UnscopedLoader(DataLoader):
         return [found.get(k) for k in keys]
 
 
-class _DisplayNameLoader(DataLoader):
+class _DisplayNameLoader(DataLoader[str, str | None]):
     """Names of the people in a history (who approved, who visited), without their records."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -92,7 +92,7 @@ class _DisplayNameLoader(DataLoader):
         return [names.get(k) for k in keys]
 
 
-class _VanLoader(DataLoader):
+class _VanLoader(DataLoader[str, dict[str, int]]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__()
         self.session = session
@@ -102,7 +102,7 @@ class _VanLoader(DataLoader):
         return [found.get(k, {}) for k in keys]
 
 
-class _TechnicianDayLoader(DataLoader):
+class _TechnicianDayLoader(DataLoader[Any, Any]):
     """Engineers' status now and jobs today, one statement per page (``dispatch.board``)."""
 
     def __init__(self, session: AsyncSession, actor: Actor, now: dt.datetime) -> None:
@@ -125,10 +125,10 @@ class Loaders:
     def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
         self.session = session
         self.actor = actor
-        self._loaders: dict[Any, DataLoader] = {}
+        self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
 
-    def by_id(self, model: type[Any]) -> DataLoader:
+    def by_id(self, model: type[Any]) -> DataLoader[Any, Any]:
         key = ("id", model)
         if key not in self._loaders:
             if self.actor is None:
@@ -166,7 +166,7 @@ class Loaders:
 
     def children(
         self, model: type[Any], parent_column: Any, order_by: Sequence[Any] = ()
-    ) -> DataLoader:
+    ) -> DataLoader[Any, Any]:
         key = ("children", model, parent_column.key, tuple(str(o) for o in order_by))
         if key not in self._loaders:
             if self.actor is None:
@@ -184,7 +184,7 @@ class Loaders:
         row_key: Callable[[Any], Sequence[Any]],
         first: int | None,
         after: str | None,
-    ) -> DataLoader:
+    ) -> DataLoader[Any, Any]:
         """Loads a ``Page`` of ``model`` per parent id (a nested connection)."""
         key = ("child_page", model, parent_column.key, first, after)
         if key not in self._loaders:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from wellspring.domain.errors import DomainError
 
@@ -31,3 +31,34 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         raise
     await savepoint.commit()
     return result
+
+
+OLD_SHAPE = "Use input; this argument goes in the next release."
+OLD_NAME = "Use id; this field goes in the next release."
+
+
+def one_shape(input: Any, **old: Any) -> dict[str, Any] | None:
+    """The values given, from ``input`` or from a mutation's deprecated arguments; None when a
+    call mixes both shapes (``required`` then answers INVALID_ARGUMENT)."""
+    given_old = {k: v for k, v in old.items() if v is not None}
+    if input is None:
+        return given_old
+    if given_old:
+        return None
+    return {k: v for k, v in dict(input).items() if v is not None}
+
+
+def required(given: dict[str, Any] | None, key: str, field: str | None = None) -> Any:
+    """A value the call must give, or INVALID_ARGUMENT on its API name."""
+    if given is None or given.get(key) is None:
+        raise DomainError("INVALID_ARGUMENT", field=field or key)
+    return given[key]
+
+
+def renamed_id(input: Any, old_key: str, old_field: str) -> Any:
+    """An input's ``id``, or the deprecated name it had before (``jobId``); giving both or
+    neither is INVALID_ARGUMENT."""
+    new, old = input.get("id"), input.get(old_key)
+    if (new is None) == (old is None):
+        raise DomainError("INVALID_ARGUMENT", field="id" if old is None else old_field)
+    return new if new is not None else old

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import graphene
 from graphene import relay
+from graphql import GraphQLResolveInfo as ResolveInfo
 from graphql.pyutils import is_awaitable
 
 from wellspring.domain.errors import DomainError
@@ -42,7 +43,9 @@ class Node(relay.Node):
         name = "Node"
 
     @classmethod
-    def get_node_from_global_id(cls, info, global_id, only_type=None):
+    def get_node_from_global_id(
+        cls, info: ResolveInfo, global_id: str, only_type: Any = None
+    ) -> Any:
         type_name, raw = split_global_id(global_id, field="id")
         graphql_type = info.schema.get_type(type_name)
         graphene_type = getattr(graphql_type, "graphene_type", None)

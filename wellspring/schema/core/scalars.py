@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal as PyDecimal
+from decimal import InvalidOperation
+from typing import Any
 
 import graphene
 from graphql import GraphQLError
@@ -22,7 +24,7 @@ class DateTime(graphene.Scalar):
         return value.astimezone(TIME_ZONE).isoformat()
 
     @classmethod
-    def parse_literal(cls, node, _variables=None):
+    def parse_literal(cls, node: Any, _variables: Any = None) -> Any:
         if isinstance(node, ast.StringValueNode):
             return cls.parse_value(node.value)
         raise GraphQLError("DateTime must be an ISO-8601 string")
@@ -43,7 +45,7 @@ class Date(graphene.Date):
     """An ISO-8601 calendar date (YYYY-MM-DD), between 1970-01-01 and 2199-12-31 on input."""
 
     @staticmethod
-    def parse_value(value):
+    def parse_value(value: Any) -> Any:
         parsed = graphene.Date.parse_value(value)
         _check_range(parsed)
         return parsed
@@ -55,21 +57,58 @@ def _check_range(day: dt.date) -> None:
         raise GraphQLError(f"out of range: {day.isoformat()}")
 
 
-class Money(graphene.ObjectType):
-    """An amount of money: ``amount`` is a decimal string (never a float), with its currency."""
+# Money columns are NUMERIC(12, 2) (domain/models/base.py): under 10^10.
+MAX_WHOLE_DIGITS = 10
+MAX_DIGITS = 18
 
-    amount = graphene.String(required=True)
+
+class Decimal(graphene.Scalar):
+    """An exact decimal number, written as a string ("1280.00"; never a float). Input also
+    takes an integer. Every Decimal input is an amount of money, so what a money column
+    cannot hold is refused: NaN, infinities, 10 digits or more before the point, more than
+    18 digits in all."""
+
+    @staticmethod
+    def serialize(value: PyDecimal | str) -> str:
+        return str(value)
+
+    @classmethod
+    def parse_literal(cls, node: ast.ValueNode, _variables: object = None) -> PyDecimal:
+        if isinstance(node, ast.StringValueNode | ast.IntValueNode):
+            return cls.parse_value(node.value)
+        raise GraphQLError('not a decimal number: give a string such as "12.50"')
+
+    @staticmethod
+    def parse_value(value: object) -> PyDecimal:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise GraphQLError(f"not a decimal number: {value!r}")
+        parsed = parse_decimal(str(value).strip())
+        if (
+            not parsed.is_finite()
+            or len(parsed.as_tuple().digits) > MAX_DIGITS
+            or parsed.adjusted() >= MAX_WHOLE_DIGITS
+            or parsed.adjusted() < -MAX_DIGITS
+        ):
+            raise GraphQLError(f"not a decimal number: {value!r}")
+        return parsed
+
+
+class Money(graphene.ObjectType):
+    """An amount of money: ``amount`` is a Decimal (a string, never a float), with its
+    currency."""
+
+    amount = Decimal(required=True)
     currency = graphene.String(required=True)
 
 
-def money(amount: Decimal | None, currency: str) -> Money | None:
+def money(amount: PyDecimal | None, currency: str) -> Money | None:
     if amount is None:
         return None
     return Money(amount=f"{amount:.2f}", currency=currency)
 
 
-def parse_decimal(value: str) -> Decimal:
+def parse_decimal(value: str) -> PyDecimal:
     try:
-        return Decimal(value)
+        return PyDecimal(value)
     except InvalidOperation as exc:
         raise GraphQLError(f"not a decimal number: {value!r}") from exc

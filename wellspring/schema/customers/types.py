@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.customers import default_address
 from wellspring.domain.dispatch.locate import CoordinateSource
-from wellspring.domain.pagination import SortKey
+from wellspring.domain.pagination import Page, SortKey
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
@@ -18,6 +21,9 @@ from ..org.types import Agent, Branch, User
 
 MAX_NESTED = 100
 _TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
+# Oldest first, as the lists they replace.
+_DEVICE_ORDER = (SortKey(m.Device.created_at, False), SortKey(m.Device.id, False))
+_CARD_ORDER = (SortKey(m.AccountCard.created_at, False), SortKey(m.AccountCard.id, False))
 # What a page of customers may reach in one step (see core/prefetch.py).
 CUSTOMER_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
@@ -57,7 +63,7 @@ class Address(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_coordinate_origin(root: m.Address, _info):
+    def resolve_coordinate_origin(root: m.Address, _info: ResolveInfo) -> Any:
         return CoordinateSource.of(root.coordinate_source)
 
     is_default = graphene.Boolean(required=True)
@@ -105,10 +111,18 @@ class Customer(ModelObjectType):
     default_address = graphene.Field(Address)
     contacts = graphene.NonNull(graphene.List(graphene.NonNull(Contact)))
     devices = graphene.NonNull(
-        graphene.List(graphene.NonNull("wellspring.schema.devices.types.Device"))
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.Device")),
+        deprecation_reason="Use devicesConnection, which pages; removed in the next release.",
+    )
+    devices_connection = nested_connection(
+        "wellspring.schema.devices.types.Device", "The customer's devices, oldest first."
     )
     cards = graphene.NonNull(
-        graphene.List(graphene.NonNull("wellspring.schema.devices.types.AccountCard"))
+        graphene.List(graphene.NonNull("wellspring.schema.devices.types.AccountCard")),
+        deprecation_reason="Use cardsConnection, which pages; removed in the next release.",
+    )
+    cards_connection = nested_connection(
+        "wellspring.schema.devices.types.AccountCard", "The customer's cards, oldest first."
     )
     tickets = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.tickets.types.Ticket")),
@@ -121,58 +135,76 @@ class Customer(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_branch(root: m.Customer, info):
+    def resolve_branch(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_agent(root: m.Customer, info):
+    def resolve_agent(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
-    def resolve_salesperson(root: m.Customer, info):
+    def resolve_salesperson(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.sales_user_id)
 
     @staticmethod
-    async def resolve_addresses(root: m.Customer, info):
+    async def resolve_addresses(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Address, m.Address.customer_id, (m.Address.is_default.desc(), m.Address.created_at)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_default_address(root: m.Customer, info):
+    async def resolve_default_address(root: m.Customer, info: ResolveInfo) -> Any:
         return default_address(await Customer.resolve_addresses(root, info))
 
     @staticmethod
-    async def resolve_contacts(root: m.Customer, info):
+    async def resolve_contacts(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Contact, m.Contact.customer_id, (m.Contact.is_primary.desc(), m.Contact.created_at)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_devices(root: m.Customer, info):
+    async def resolve_devices(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Device, m.Device.customer_id, (m.Device.created_at, m.Device.id)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_cards(root: m.Customer, info):
+    async def resolve_cards(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.AccountCard, m.AccountCard.customer_id, (m.AccountCard.created_at,)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_tickets(root: m.Customer, info, first=None):
+    async def resolve_devices_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Page[m.Device]:
+        return await load_child_page(
+            info, m.Device, m.Device.customer_id, root.id, _DEVICE_ORDER, first, after
+        )
+
+    @staticmethod
+    async def resolve_cards_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Page[m.AccountCard]:
+        return await load_child_page(
+            info, m.AccountCard, m.AccountCard.customer_id, root.id, _CARD_ORDER, first, after
+        )
+
+    @staticmethod
+    async def resolve_tickets(root: m.Customer, info: ResolveInfo, first: int | None = None) -> Any:
         loader = info.context.loaders.children(
             m.Ticket, m.Ticket.customer_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
         )
         return _limit(await loader.load(root.id), first)
 
     @staticmethod
-    async def resolve_tickets_connection(root: m.Customer, info, first=None, after=None):
+    async def resolve_tickets_connection(
+        root: m.Customer, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         return await load_child_page(
             info, m.Ticket, m.Ticket.customer_id, root.id, _TICKET_ORDER, first, after
         )

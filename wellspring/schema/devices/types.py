@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
@@ -56,11 +59,11 @@ class DeviceModel(ModelObjectType):
     is_active = graphene.Boolean(required=True)
 
     @staticmethod
-    def resolve_list_price(root: m.DeviceModel, _info):
+    def resolve_list_price(root: m.DeviceModel, _info: ResolveInfo) -> Any:
         return money(root.list_price, root.currency)
 
     @staticmethod
-    async def resolve_filters(root: m.DeviceModel, info):
+    async def resolve_filters(root: m.DeviceModel, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.FilterType, m.FilterType.device_model_id, (m.FilterType.stage,)
         )
@@ -76,7 +79,7 @@ class DeviceFilter(graphene.ObjectType):
     due = graphene.Boolean(required=True, description="Due today or earlier (Asia/Shanghai).")
 
     @staticmethod
-    def resolve_due(root: FilterStatus, info):
+    def resolve_due(root: FilterStatus, info: ResolveInfo) -> Any:
         return root.is_due(info.context.now.astimezone(TIME_ZONE).date())
 
 
@@ -98,19 +101,19 @@ class WaterTest(ModelObjectType):
     failures = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
 
     @staticmethod
-    def resolve_tds(root: m.WaterTest, _info):
+    def resolve_tds(root: m.WaterTest, _info: ResolveInfo) -> Any:
         return root.tds_mg_l
 
     @staticmethod
-    def resolve_residual_chlorine(root: m.WaterTest, _info):
+    def resolve_residual_chlorine(root: m.WaterTest, _info: ResolveInfo) -> Any:
         return root.residual_chlorine_mg_l
 
     @staticmethod
-    def resolve_turbidity(root: m.WaterTest, _info):
+    def resolve_turbidity(root: m.WaterTest, _info: ResolveInfo) -> Any:
         return root.turbidity_ntu
 
     @staticmethod
-    def resolve_temperature(root: m.WaterTest, _info):
+    def resolve_temperature(root: m.WaterTest, _info: ResolveInfo) -> Any:
         return root.temperature_c
 
 
@@ -135,19 +138,19 @@ class AccountCard(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_warehouse(root: m.AccountCard, info):
+    def resolve_warehouse(root: m.AccountCard, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
-    def resolve_branch(root: m.AccountCard, info):
+    def resolve_branch(root: m.AccountCard, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_customer(root: m.AccountCard, info):
+    def resolve_customer(root: m.AccountCard, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    def resolve_device(root: m.AccountCard, info):
+    def resolve_device(root: m.AccountCard, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Device, root.device_id)
 
 
@@ -205,59 +208,61 @@ class Device(ModelObjectType):
     )
 
     @staticmethod
-    def resolve_device_model(root: m.Device, info):
+    def resolve_device_model(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.DeviceModel, root.device_model_id)
 
     @staticmethod
-    def resolve_price(root: m.Device, _info):
+    def resolve_price(root: m.Device, _info: ResolveInfo) -> Any:
         return money(root.price, root.currency)
 
     @staticmethod
-    def resolve_branch(root: m.Device, info):
+    def resolve_branch(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_agent(root: m.Device, info):
+    def resolve_agent(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
-    def resolve_customer(root: m.Device, info):
+    def resolve_customer(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    def resolve_address(root: m.Device, info):
+    def resolve_address(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Address, root.address_id)
 
     @staticmethod
-    async def resolve_cards(root: m.Device, info):
+    async def resolve_cards(root: m.Device, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.AccountCard, m.AccountCard.device_id, (m.AccountCard.created_at,)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_card(root: m.Device, info):
+    async def resolve_card(root: m.Device, info: ResolveInfo) -> Any:
         return active_card(await Device.resolve_cards(root, info))
 
     @staticmethod
-    def resolve_warehouse(root: m.Device, info):
+    def resolve_warehouse(root: m.Device, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
-    async def resolve_water_tests(root: m.Device, info):
+    async def resolve_water_tests(root: m.Device, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.WaterTest, m.WaterTest.device_id, (m.WaterTest.tested_at.desc(), m.WaterTest.id)
         )
         return (await loader.load(root.id))[:MAX_NESTED]
 
     @staticmethod
-    async def resolve_water_tests_connection(root: m.Device, info, first=None, after=None):
+    async def resolve_water_tests_connection(
+        root: m.Device, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         return await load_child_page(
             info, m.WaterTest, m.WaterTest.device_id, root.id, _WATER_TEST_ORDER, first, after
         )
 
     @staticmethod
-    async def resolve_filters(root: m.Device, info):
+    async def resolve_filters(root: m.Device, info: ResolveInfo) -> Any:
         types = info.context.loaders.children(
             m.FilterType, m.FilterType.device_model_id, (m.FilterType.stage,)
         )
@@ -269,14 +274,16 @@ class Device(ModelObjectType):
         )
 
     @staticmethod
-    async def resolve_tickets(root: m.Device, info):
+    async def resolve_tickets(root: m.Device, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Ticket, m.Ticket.device_id, (m.Ticket.created_at.desc(), m.Ticket.id.desc())
         )
         return (await loader.load(root.id))[:MAX_NESTED]
 
     @staticmethod
-    async def resolve_tickets_connection(root: m.Device, info, first=None, after=None):
+    async def resolve_tickets_connection(
+        root: m.Device, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         return await load_child_page(
             info, m.Ticket, m.Ticket.device_id, root.id, TICKET_ORDER, first, after
         )

@@ -3,8 +3,12 @@ GeocodeAddress. Each parses its ids and calls one domain service."""
 
 from __future__ import annotations
 
-import graphene
+from typing import Any
 
+import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
+
+from wellspring.domain import models as m
 from wellspring.domain.config import config_of
 from wellspring.domain.dispatch import geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError
@@ -13,7 +17,15 @@ from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 from ..core.context import require_actor
 from ..core.errors import user_errors
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import (
+    OLD_NAME,
+    OLD_SHAPE,
+    Failed,
+    one_shape,
+    renamed_id,
+    required,
+    run_in_savepoint,
+)
 from ..core.scalars import Date, DateTime
 from .types import (
     AddressPayload,
@@ -25,7 +37,9 @@ from .types import (
 )
 
 
-async def resolve_suggest_technicians(_root, info, job_id, limit=None):
+async def resolve_suggest_technicians(
+    _root: Any, info: ResolveInfo, job_id: str, limit: int | None = None
+) -> Any:
     actor = require_actor(info)
     ctx = info.context
     try:
@@ -48,7 +62,7 @@ def suggest_technicians_field() -> graphene.Field:
     )
 
 
-async def _respond(info, call, payload: type, field: str):
+async def _respond(info: ResolveInfo, call: Any, payload: type, field: str) -> Any:
     """Run one service in a savepoint: its result under ``field``, or the payload's errors."""
     result = await run_in_savepoint(info.context, call)
     if isinstance(result, Failed):
@@ -61,30 +75,41 @@ class OptimizeRoutesInput(graphene.InputObjectType):
     date = Date(required=True, description="The day to plan (Asia/Shanghai).")
 
 
+class OptimizeRoutesPayload(RoutePlanPayload):
+    """The plan proposed."""
+
+
 class OptimizeRoutes(graphene.Mutation):
     """Plan a branch's day (VROOM). The plan is PROPOSED until ApplyRoutePlan."""
 
     class Arguments:
         input = OptimizeRoutesInput(required=True)
 
-    Output = RoutePlanPayload
+    Output = OptimizeRoutesPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             branch_id = parse_global_id(input["branch_id"], "Branch", field="branchId")
             return await routes.optimize_routes(
                 ctx.session, actor, branch_id=branch_id, day=input["date"]
             )
 
-        return await _respond(info, run, RoutePlanPayload, "plan")
+        return await _respond(info, run, OptimizeRoutesPayload, "plan")
 
 
 class ApplyRoutePlanInput(graphene.InputObjectType):
-    plan_id = graphene.ID(required=True)
+    """The plan to apply; give `id` (or, for one release, `planId`)."""
+
+    id = graphene.ID(description="The RoutePlan.")
+    plan_id = graphene.ID(deprecation_reason=OLD_NAME)
+
+
+class ApplyRoutePlanPayload(RoutePlanPayload):
+    """The plan as applied."""
 
 
 class ApplyRoutePlan(graphene.Mutation):
@@ -93,52 +118,68 @@ class ApplyRoutePlan(graphene.Mutation):
     class Arguments:
         input = ApplyRoutePlanInput(required=True)
 
-    Output = RoutePlanPayload
+    Output = ApplyRoutePlanPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
-            plan_id = parse_global_id(input["plan_id"], "RoutePlan", field="planId")
+        async def run() -> Any:
+            given = renamed_id(input, "plan_id", "planId")
+            plan_id = parse_global_id(given, "RoutePlan", field="id")
             return await route_apply.apply_route_plan(ctx.session, actor, plan_id=plan_id)
 
-        return await _respond(info, run, RoutePlanPayload, "plan")
+        return await _respond(info, run, ApplyRoutePlanPayload, "plan")
+
+
+class UpdateLocationInput(graphene.InputObjectType):
+    latitude = graphene.Float(required=True)
+    longitude = graphene.Float(required=True)
+    accuracy = graphene.Float(description="Metres.")
+    coord_system = graphene.Field(
+        CoordSystem, description="The phone's map datum; WGS84 (GPS) unless said otherwise."
+    )
+    recorded_at = graphene.Field(
+        DateTime, description="When the fix was taken, for positions sent late."
+    )
 
 
 class UpdateLocation(graphene.Mutation):
     """The engineer's phone reports where it is (used for ETAs and suggestions)."""
 
     class Arguments:
-        latitude = graphene.Float(required=True)
-        longitude = graphene.Float(required=True)
-        accuracy = graphene.Float(description="Metres.")
-        coord_system = graphene.Argument(
-            CoordSystem, description="The phone's map datum; WGS84 (GPS) unless said otherwise."
-        )
-        recorded_at = graphene.Argument(
-            DateTime, description="When the fix was taken, for positions sent late."
-        )
+        input = UpdateLocationInput()
+        latitude = graphene.Float(deprecation_reason=OLD_SHAPE)
+        longitude = graphene.Float(deprecation_reason=OLD_SHAPE)
+        accuracy = graphene.Float(description="Metres.", deprecation_reason=OLD_SHAPE)
+        coord_system = graphene.Argument(CoordSystem, deprecation_reason=OLD_SHAPE)
+        recorded_at = graphene.Argument(DateTime, deprecation_reason=OLD_SHAPE)
 
     Output = UpdateLocationPayload
 
     @staticmethod
     async def mutate(
-        _root, info, latitude, longitude, accuracy=None, coord_system=None, recorded_at=None
-    ):
+        _root: object,
+        info: ResolveInfo,
+        input: UpdateLocationInput | None = None,
+        **old: Any,
+    ) -> UpdateLocationPayload:
         actor = require_actor(info)
         ctx = info.context
+        given = one_shape(input, **old)
 
-        async def run():
+        async def run() -> tuple[m.Technician, list[m.Job]]:
             return await positions.update_location(
                 ctx.session,
                 actor,
-                latitude=latitude,
-                longitude=longitude,
-                accuracy=accuracy,
-                system=DomainCoordSystem(coord_system or DomainCoordSystem.WGS84),
-                recorded_at=recorded_at,
+                latitude=required(given, "latitude"),
+                longitude=required(given, "longitude"),
+                accuracy=(given or {}).get("accuracy"),
+                system=DomainCoordSystem(
+                    (given or {}).get("coord_system") or DomainCoordSystem.WGS84
+                ),
+                recorded_at=(given or {}).get("recorded_at"),
             )
 
         result = await run_in_savepoint(ctx, run)
@@ -153,7 +194,14 @@ class UpdateLocation(graphene.Mutation):
 
 
 class GeocodeAddressInput(graphene.InputObjectType):
-    address_id = graphene.ID(required=True)
+    """The address to refine; give `id` (or, for one release, `addressId`)."""
+
+    id = graphene.ID(description="The Address.")
+    address_id = graphene.ID(deprecation_reason=OLD_NAME)
+
+
+class GeocodeAddressPayload(AddressPayload):
+    """The address with its refined coordinates."""
 
 
 class GeocodeAddress(graphene.Mutation):
@@ -162,15 +210,16 @@ class GeocodeAddress(graphene.Mutation):
     class Arguments:
         input = GeocodeAddressInput(required=True)
 
-    Output = AddressPayload
+    Output = GeocodeAddressPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
-            address_id = parse_global_id(input["address_id"], "Address", field="addressId")
+        async def run() -> Any:
+            given = renamed_id(input, "address_id", "addressId")
+            address_id = parse_global_id(given, "Address", field="id")
             return await geocoding.geocode_address(ctx.session, actor, address_id=address_id)
 
-        return await _respond(info, run, AddressPayload, "address")
+        return await _respond(info, run, GeocodeAddressPayload, "address")

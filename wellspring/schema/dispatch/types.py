@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import locate
@@ -41,7 +42,7 @@ class PartShortage(graphene.ObjectType):
     in_van = graphene.Int(required=True)
 
     @staticmethod
-    def resolve_part(root, info):
+    def resolve_part(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root.part_id)
 
 
@@ -64,23 +65,23 @@ class TechnicianSuggestion(graphene.ObjectType):
     score = graphene.Float(required=True)
 
     @staticmethod
-    def resolve_travel_minutes(root: Suggestion, _info):
+    def resolve_travel_minutes(root: Suggestion, _info: ResolveInfo) -> Any:
         return round(root.travel_seconds / 60)
 
     @staticmethod
-    def resolve_skills_matched(root: Suggestion, _info):
+    def resolve_skills_matched(root: Suggestion, _info: ResolveInfo) -> Any:
         return list(root.skills_matched)
 
     @staticmethod
-    def resolve_missing_parts(root: Suggestion, _info):
+    def resolve_missing_parts(root: Suggestion, _info: ResolveInfo) -> Any:
         return list(root.shortages)
 
     @staticmethod
-    def resolve_position_source(root: Suggestion, _info):
+    def resolve_position_source(root: Suggestion, _info: ResolveInfo) -> Any:
         return root.located.source
 
     @staticmethod
-    def resolve_position_at(root: Suggestion, _info):
+    def resolve_position_at(root: Suggestion, _info: ResolveInfo) -> Any:
         return root.located.at
 
 
@@ -117,35 +118,35 @@ class RouteStop(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_parts_short(root: dict[str, Any], _info):
+    def resolve_parts_short(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return bool(root.get("parts_short", False))
 
     @staticmethod
-    def resolve_job(root: dict[str, Any], info):
+    def resolve_job(root: dict[str, Any], info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Job, root["job_id"])
 
     @staticmethod
-    def resolve_arrival_at(root: dict[str, Any], _info):
+    def resolve_arrival_at(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return _when(root["arrival_at"])
 
     @staticmethod
-    def resolve_service_start_at(root: dict[str, Any], _info):
+    def resolve_service_start_at(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return _when(root["service_start_at"])
 
     @staticmethod
-    def resolve_departure_at(root: dict[str, Any], _info):
+    def resolve_departure_at(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return _when(root["departure_at"])
 
     @staticmethod
-    def resolve_travel_seconds(root: dict[str, Any], _info):
+    def resolve_travel_seconds(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["travel_seconds"]
 
     @staticmethod
-    def resolve_distance_meters(root: dict[str, Any], _info):
+    def resolve_distance_meters(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["distance_meters"]
 
     @staticmethod
-    def resolve_waiting_seconds(root: dict[str, Any], _info):
+    def resolve_waiting_seconds(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["waiting_seconds"]
 
 
@@ -161,40 +162,40 @@ class PlannedRoute(graphene.ObjectType):
     end_at = graphene.Field(DateTime, required=True, description="When the last stop ends.")
 
     @staticmethod
-    def resolve_technician(root: dict[str, Any], info):
+    def resolve_technician(root: dict[str, Any], info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Technician, root["technician_id"])
 
     @staticmethod
-    async def resolve_technician_name(root: dict[str, Any], info):
+    async def resolve_technician_name(root: dict[str, Any], info: ResolveInfo) -> Any:
         tech = await info.context.loaders.unscoped(m.Technician, root["technician_id"])
         return await info.context.loaders.display_name(tech.user_id if tech else None) or ""
 
     @staticmethod
-    def resolve_start_source(root: dict[str, Any], _info):
+    def resolve_start_source(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root.get("start_source") or None
 
     @staticmethod
-    def resolve_stops(root: dict[str, Any], _info):
+    def resolve_stops(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["stops"]
 
     @staticmethod
-    def resolve_lunch_start_at(root: dict[str, Any], _info):
+    def resolve_lunch_start_at(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return _when(root.get("lunch_start_at"))
 
     @staticmethod
-    def resolve_lunch_after_position(root: dict[str, Any], _info):
+    def resolve_lunch_after_position(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root.get("lunch_after_position")
 
     @staticmethod
-    def resolve_distance_meters(root: dict[str, Any], _info):
+    def resolve_distance_meters(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["distance_meters"]
 
     @staticmethod
-    def resolve_duration_seconds(root: dict[str, Any], _info):
+    def resolve_duration_seconds(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["duration_seconds"]
 
     @staticmethod
-    def resolve_end_at(root: dict[str, Any], _info):
+    def resolve_end_at(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return _when(root["end_at"])
 
 
@@ -206,15 +207,15 @@ class UnplacedJob(graphene.ObjectType):
     message = graphene.String(required=True)
 
     @staticmethod
-    def resolve_job(root: dict[str, Any], info):
+    def resolve_job(root: dict[str, Any], info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Job, root["job_id"])
 
     @staticmethod
-    def resolve_reason(root: dict[str, Any], _info):
+    def resolve_reason(root: dict[str, Any], _info: ResolveInfo) -> Any:
         return root["reason"]
 
     @staticmethod
-    def resolve_message(root: dict[str, Any], info):
+    def resolve_message(root: dict[str, Any], info: ResolveInfo) -> Any:
         return message(f"UNPLACED_{root['reason']}", info.context.locale)
 
 
@@ -238,15 +239,15 @@ class RoutePlan(ModelObjectType):
     applied_at = graphene.Field(DateTime)
 
     @staticmethod
-    def resolve_branch(root: m.RoutePlan, info):
+    def resolve_branch(root: m.RoutePlan, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_distance_meters(root: m.RoutePlan, _info):
+    def resolve_distance_meters(root: m.RoutePlan, _info: ResolveInfo) -> Any:
         return root.distance_m
 
     @staticmethod
-    def resolve_duration_seconds(root: m.RoutePlan, _info):
+    def resolve_duration_seconds(root: m.RoutePlan, _info: ResolveInfo) -> Any:
         return root.duration_s
 
 

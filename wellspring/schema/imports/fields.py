@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import permissions
 from wellspring.domain.errors import DomainError
@@ -75,11 +77,11 @@ class StartImport(graphene.Mutation):
     Output = StartImportPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             permissions.check(actor, "import.run")
             mapping = input.get("column_map") or []
             if len(mapping) > MAX_MAPPINGS:
@@ -112,10 +114,10 @@ class StartImport(graphene.Mutation):
         return await payload(info, StartImportPayload, "import_", run)
 
 
-def _background(actor, file: ImportFile, run_id: str | None):
+def _background(actor: Any, file: ImportFile, run_id: str | None) -> Any:
     """Apply the checked file after the request commits, in batches of their own."""
 
-    async def go(factory) -> None:
+    async def go(factory: Any) -> None:
         from wellspring.domain.db import transaction
         from wellspring.domain.models import utcnow
 
@@ -133,7 +135,7 @@ def import_field() -> graphene.Field:
     )
 
 
-async def resolve_import(_root, info, id):
+async def resolve_import(_root: Any, info: ResolveInfo, id: Any) -> Any:
     actor = require_actor(info)
     run_id = parse_global_id(id, "Import", field="id")
     return await reads.get_run(info.context.session, actor, run_id)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.imports import reads
 from wellspring.domain.models import ImportRowError as RowErrorModel
@@ -26,11 +29,11 @@ class ImportRowError(graphene.ObjectType):
     message = graphene.String(required=True)
 
     @classmethod
-    def is_type_of(cls, root, _info) -> bool:
+    def is_type_of(cls, root: Any, _info: ResolveInfo) -> bool:
         return isinstance(root, RowErrorModel)
 
     @staticmethod
-    def resolve_message(root: RowErrorModel, info) -> str:
+    def resolve_message(root: RowErrorModel, info: ResolveInfo) -> str:
         return message(root.code, info.context.locale, **(root.params or {}))
 
 
@@ -61,23 +64,25 @@ class Import(graphene.ObjectType):
     )
 
     @classmethod
-    def is_type_of(cls, root, _info) -> bool:
+    def is_type_of(cls, root: Any, _info: ResolveInfo) -> bool:
         return isinstance(root, ImportRunModel)
 
     @staticmethod
-    def resolve_id(root: ImportRunModel, _info) -> str:
+    def resolve_id(root: ImportRunModel, _info: ResolveInfo) -> str:
         return global_id("Import", root.id)
 
     @staticmethod
-    def resolve_progress(root: ImportRunModel, _info) -> float:
+    def resolve_progress(root: ImportRunModel, _info: ResolveInfo) -> float:
         return reads.progress(root)
 
     @staticmethod
-    def resolve_failure(root: ImportRunModel, _info) -> str | None:
+    def resolve_failure(root: ImportRunModel, _info: ResolveInfo) -> str | None:
         return root.failure or None
 
     @staticmethod
-    async def resolve_errors(root: ImportRunModel, info, first=None, after=None):
+    async def resolve_errors(
+        root: ImportRunModel, info: ResolveInfo, first: Any = None, after: Any = None
+    ) -> Any:
         actor = require_actor(info)
         return await reads.row_errors(
             info.context.session, actor, root.id, first=first, after=after

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.inventory import discrepancies
@@ -47,36 +50,36 @@ class StockDiscrepancy(ModelObjectType):
     resolved_at = graphene.Field(DateTime)
 
     @staticmethod
-    def resolve_branch(root: m.StockDiscrepancy, info):
+    def resolve_branch(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_warehouse(root: m.StockDiscrepancy, info):
+    def resolve_warehouse(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
-    def resolve_part(root: m.StockDiscrepancy, info):
+    def resolve_part(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root.part_id)
 
     @staticmethod
-    def resolve_job(root: m.StockDiscrepancy, info):
+    def resolve_job(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Job, root.job_id)
 
     @staticmethod
-    def resolve_technician(root: m.StockDiscrepancy, info):
+    def resolve_technician(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Technician, root.technician_id)
 
     @staticmethod
-    async def resolve_technician_name(root: m.StockDiscrepancy, info):
+    async def resolve_technician_name(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         tech = await info.context.loaders.unscoped(m.Technician, root.technician_id)
         return await info.context.loaders.display_name(tech.user_id if tech else None)
 
     @staticmethod
-    def resolve_source_warehouse(root: m.StockDiscrepancy, info):
+    def resolve_source_warehouse(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.source_warehouse_id)
 
     @staticmethod
-    async def resolve_resolved_by_name(root: m.StockDiscrepancy, info):
+    async def resolve_resolved_by_name(root: m.StockDiscrepancy, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.resolved_by_id)
 
 
@@ -91,8 +94,13 @@ DISCREPANCY_RELATIONS: Relations = {
 
 
 async def resolve_stock_discrepancies(
-    _root, info, branch_id=None, status=None, first=None, after=None
-):
+    _root: Any,
+    info: ResolveInfo,
+    branch_id: str | None = None,
+    status: Any = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> Any:
     actor = require_actor(info)
     page = await discrepancies.discrepancies(
         info.context.session,
@@ -146,11 +154,11 @@ class ResolveStockDiscrepancy(graphene.Mutation):
     Output = ResolveStockDiscrepancyPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         source = input.get("source_warehouse_id")
 
-        async def run():
+        async def run() -> Any:
             return await discrepancies.resolve(
                 info.context.session,
                 actor,

@@ -1,17 +1,19 @@
-"""Stock mutations: MoveStock, ReceiveTransfer, DecideBreakage, ConsumeParts."""
+"""Stock mutations: MoveStock and ConsumeParts; the documents' follow-ups are in
+``follow_ups``."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.inventory import (
     consumption,
     documents,
-    machines,
     movements,
-    old_parts,
-    stock_settings,
 )
 from wellspring.domain.models import enums as e
 
@@ -19,10 +21,15 @@ from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import StockError, errors_field
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import (
+    OLD_NAME,
+    Failed,
+    renamed_id,
+    run_in_savepoint,
+)
 from ..core.scalars import DateTime
 from ..tickets.types import Job
-from .types import StockBalance, StockEntry, StockMovement
+from .types import StockEntry, StockMovement
 
 MAX_LINES = documents.MAX_LINES
 
@@ -48,7 +55,10 @@ class PartsLineInput(graphene.InputObjectType):
 
 
 class PartsConsumeInput(graphene.InputObjectType):
-    job_id = graphene.ID(required=True)
+    """Parts used on a job; give `id` (or, for one release, `jobId`)."""
+
+    id = graphene.ID(description="The Job.")
+    job_id = graphene.ID(deprecation_reason=OLD_NAME)
     lines = graphene.NonNull(graphene.List(graphene.NonNull(PartsLineInput)))
     client_id = graphene.String(
         required=True, description="The phone's id for this batch: a retry with it applies once."
@@ -65,13 +75,17 @@ class StockMovementPayload(graphene.ObjectType):
     errors = errors_field(StockError)
 
 
+class MoveStockPayload(StockMovementPayload):
+    """The movement as recorded."""
+
+
 class ConsumePartsPayload(graphene.ObjectType):
     entries = graphene.List(graphene.NonNull(StockEntry))
     job = graphene.Field(Job)
     errors = errors_field(StockError)
 
 
-def _lines(values, *, consume: bool = False) -> list[documents.Line]:
+def _lines(values: Any, *, consume: bool = False) -> list[documents.Line]:
     return [
         documents.Line(
             part_id=parse_global_id(v.part_id, "Part", field=f"lines.{i}.partId"),
@@ -83,15 +97,19 @@ def _lines(values, *, consume: bool = False) -> list[documents.Line]:
     ]
 
 
-def _optional(value, type_name: str, field: str):
+def _optional(value: Any, type_name: str, field: str) -> Any:
     return parse_global_id(value, type_name, field=field) if value else None
 
 
-async def _movement_payload(info, call) -> StockMovementPayload:
+async def _movement_payload(
+    info: ResolveInfo,
+    call: Callable[[], Awaitable[m.StockMovement]],
+    payload: type[StockMovementPayload],
+) -> StockMovementPayload:
     result = await run_in_savepoint(info.context, call)
     if isinstance(result, Failed):
-        return StockMovementPayload(errors=result)
-    return StockMovementPayload(movement=result, errors=[])
+        return payload(errors=result)
+    return payload(movement=result, errors=[])
 
 
 class MoveStock(graphene.Mutation):
@@ -101,13 +119,13 @@ class MoveStock(graphene.Mutation):
     class Arguments:
         input = StockMoveInput(required=True)
 
-    Output = StockMovementPayload
+    Output = MoveStockPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: StockMoveInput) -> StockMovementPayload:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> m.StockMovement:
             return await movements.move_stock(
                 info.context.session,
                 actor,
@@ -122,53 +140,7 @@ class MoveStock(graphene.Mutation):
                 note=input.get("note") or "",
             )
 
-        return await _movement_payload(info, run)
-
-
-class ReceiveTransfer(graphene.Mutation):
-    """The destination confirms a shipped transfer."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    Output = StockMovementPayload
-
-    @staticmethod
-    async def mutate(_root, info, id):
-        actor = require_actor(info)
-
-        async def run():
-            return await movements.receive_transfer(
-                info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
-            )
-
-        return await _movement_payload(info, run)
-
-
-class DecideBreakage(graphene.Mutation):
-    """HQ approves (the stock is written off) or rejects a reported breakage."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-        approve = graphene.Boolean(required=True)
-        note = graphene.String()
-
-    Output = StockMovementPayload
-
-    @staticmethod
-    async def mutate(_root, info, id, approve, note=None):
-        actor = require_actor(info)
-
-        async def run():
-            return await movements.decide_breakage(
-                info.context.session,
-                actor,
-                movement_id=parse_global_id(id, "StockMovement"),
-                approve=approve,
-                note=note or "",
-            )
-
-        return await _movement_payload(info, run)
+        return await _movement_payload(info, run, MoveStockPayload)
 
 
 class ConsumeParts(graphene.Mutation):
@@ -180,14 +152,17 @@ class ConsumeParts(graphene.Mutation):
     Output = ConsumePartsPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(
+        _root: Any, info: ResolveInfo, input: PartsConsumeInput
+    ) -> ConsumePartsPayload:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> list[m.StockEntry]:
+            job_id = renamed_id(input, "job_id", "jobId")
             entries = await consumption.consume_parts(
                 info.context.session,
                 actor,
-                job_id=parse_global_id(input.job_id, "Job", field="jobId"),
+                job_id=parse_global_id(job_id, "Job", field="id"),
                 lines=_lines(input.lines, consume=True),
                 client_id=input.client_id,
                 recorded_at=input.get("recorded_at"),
@@ -200,133 +175,3 @@ class ConsumeParts(graphene.Mutation):
             return ConsumePartsPayload(errors=result)
         job = info.context.loaders.load(m.Job, result[0].job_id) if result else None
         return ConsumePartsPayload(entries=result, job=job, errors=[])
-
-
-class SetSafetyStockPayload(graphene.ObjectType):
-    balance = graphene.Field(StockBalance)
-    errors = errors_field(StockError)
-
-
-class SetSafetyStock(graphene.Mutation):
-    """A part's settings in a warehouse: the refill level of its good stock and, optionally,
-    its bin location (货位)."""
-
-    class Arguments:
-        warehouse_id = graphene.ID(required=True)
-        part_id = graphene.ID(required=True)
-        safety_stock = graphene.Int(required=True)
-        location = graphene.String(description="Shelf or bin location, e.g. A-03-2.")
-
-    Output = SetSafetyStockPayload
-
-    @staticmethod
-    async def mutate(_root, info, warehouse_id, part_id, safety_stock, location=None):
-        actor = require_actor(info)
-
-        async def run():
-            return await stock_settings.set_safety_stock(
-                info.context.session,
-                actor,
-                warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
-                part_id=parse_global_id(part_id, "Part", field="partId"),
-                safety_stock=safety_stock,
-                location=location,
-            )
-
-        result = await run_in_savepoint(info.context, run)
-        if isinstance(result, Failed):
-            return SetSafetyStockPayload(errors=result)
-        return SetSafetyStockPayload(balance=result, errors=[])
-
-
-class ReceiveMachinePayload(graphene.ObjectType):
-    device = graphene.Field("wellspring.schema.devices.types.Device")
-    errors = errors_field(StockError)
-
-
-class ReceiveMachine(graphene.Mutation):
-    """A new machine arrives in a warehouse (by serial number)."""
-
-    class Arguments:
-        warehouse_id = graphene.ID(required=True)
-        device_model_id = graphene.ID(required=True)
-        serial_number = graphene.String(required=True)
-
-    Output = ReceiveMachinePayload
-
-    @staticmethod
-    async def mutate(_root, info, warehouse_id, device_model_id, serial_number):
-        actor = require_actor(info)
-
-        async def run():
-            return await machines.receive_machine(
-                info.context.session,
-                actor,
-                warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
-                device_model_id=parse_global_id(
-                    device_model_id, "DeviceModel", field="deviceModelId"
-                ),
-                serial_number=serial_number,
-            )
-
-        result = await run_in_savepoint(info.context, run)
-        if isinstance(result, Failed):
-            return ReceiveMachinePayload(errors=result)
-        return ReceiveMachinePayload(device=result, errors=[])
-
-
-class OldPartCountInput(graphene.InputObjectType):
-    part_id = graphene.ID(required=True)
-    valid = graphene.Int(required=True)
-    rejected = graphene.Int(required=True)
-
-
-class CheckOldParts(graphene.Mutation):
-    """The repair center counts returned old parts (valid, rejected) and ships replacements."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-        counts = graphene.NonNull(graphene.List(graphene.NonNull(OldPartCountInput)))
-
-    Output = StockMovementPayload
-
-    @staticmethod
-    async def mutate(_root, info, id, counts):
-        actor = require_actor(info)
-
-        async def run():
-            return await old_parts.check_old_parts(
-                info.context.session,
-                actor,
-                movement_id=parse_global_id(id, "StockMovement"),
-                counts=[
-                    old_parts.Checked(
-                        part_id=parse_global_id(c.part_id, "Part", field=f"counts.{i}.partId"),
-                        valid=c.valid,
-                        rejected=c.rejected,
-                    )
-                    for i, c in enumerate(counts[:MAX_LINES])
-                ],
-            )
-
-        return await _movement_payload(info, run)
-
-
-class ConfirmReplacement(graphene.Mutation):
-    """The station confirms the replacement parts arrived."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    Output = StockMovementPayload
-
-    @staticmethod
-    async def mutate(_root, info, id):
-        actor = require_actor(info)
-
-        async def run():
-            return await old_parts.confirm_replacement(
-                info.context.session, actor, movement_id=parse_global_id(id, "StockMovement")
-            )
-
-        return await _movement_payload(info, run)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain import policy
@@ -26,7 +29,7 @@ class Warehouse(ModelObjectType):
     is_active = graphene.Boolean(required=True)
 
     @staticmethod
-    def resolve_branch(root: m.Warehouse, info):
+    def resolve_branch(root: m.Warehouse, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
 
@@ -49,11 +52,11 @@ class Part(ModelObjectType):
     is_active = graphene.Boolean(required=True)
 
     @staticmethod
-    def resolve_list_price(root: m.Part, _info):
+    def resolve_list_price(root: m.Part, _info: ResolveInfo) -> Any:
         return money(root.list_price, root.currency)
 
     @staticmethod
-    def resolve_cost(root: m.Part, info):
+    def resolve_cost(root: m.Part, info: ResolveInfo) -> Any:
         actor = info.context.actor
         return money(root.cost, root.currency) if actor and policy.can_see_costs(actor) else None
 
@@ -75,11 +78,11 @@ class StockBalance(ModelObjectType):
     location = graphene.String(required=True, description="Bin location (货位), if any.")
 
     @staticmethod
-    def resolve_warehouse(root: m.StockBalance, info):
+    def resolve_warehouse(root: m.StockBalance, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
-    def resolve_part(root: m.StockBalance, info):
+    def resolve_part(root: m.StockBalance, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root.part_id)
 
 
@@ -101,11 +104,11 @@ class StockEntry(ModelObjectType):
     created_at = graphene.Field(DateTime, required=True)
 
     @staticmethod
-    def resolve_warehouse(root: m.StockEntry, info):
+    def resolve_warehouse(root: m.StockEntry, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.warehouse_id)
 
     @staticmethod
-    def resolve_part(root: m.StockEntry, info):
+    def resolve_part(root: m.StockEntry, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root.part_id)
 
 
@@ -115,15 +118,15 @@ class StockMovementLine(graphene.ObjectType):
     quantity = graphene.Int(required=True)
 
     @staticmethod
-    def resolve_part(root, info):
+    def resolve_part(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root["part_id"])
 
     @staticmethod
-    def resolve_bin(root, _info):
+    def resolve_bin(root: Any, _info: ResolveInfo) -> Any:
         return root["bin"]
 
     @staticmethod
-    def resolve_quantity(root, _info):
+    def resolve_quantity(root: Any, _info: ResolveInfo) -> Any:
         return root["quantity"]
 
 
@@ -145,11 +148,11 @@ class StockMovement(ModelObjectType):
     created_at = graphene.Field(DateTime, required=True)
 
     @staticmethod
-    def resolve_from_warehouse(root: m.StockMovement, info):
+    def resolve_from_warehouse(root: m.StockMovement, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.from_warehouse_id)
 
     @staticmethod
-    def resolve_to_warehouse(root: m.StockMovement, info):
+    def resolve_to_warehouse(root: m.StockMovement, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Warehouse, root.to_warehouse_id)
 
 
@@ -171,15 +174,15 @@ class ConsumptionRow(graphene.ObjectType):
     value = graphene.Field(Money, required=True)
 
     @staticmethod
-    def resolve_branch(root, info):
+    def resolve_branch(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_device_model(root, info):
+    def resolve_device_model(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.DeviceModel, root.device_model_id)
 
     @staticmethod
-    def resolve_value(root, _info):
+    def resolve_value(root: Any, _info: ResolveInfo) -> Any:
         return money(root.value, root.part.currency)
 
 
@@ -189,5 +192,5 @@ class WarehouseValue(graphene.ObjectType):
     value = graphene.Field(Money, required=True)
 
     @staticmethod
-    def resolve_value(root, _info):
+    def resolve_value(root: Any, _info: ResolveInfo) -> Any:
         return money(root.value, "CNY")

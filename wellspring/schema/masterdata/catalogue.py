@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.masterdata import cards, catalogue, warehouses
 from wellspring.domain.models import enums as e
@@ -12,9 +15,10 @@ from ..core.context import require_actor
 from ..core.errors import MasterdataError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
+from ..core.scalars import Decimal
 from ..devices.types import AccountCard, DeviceModel
 from ..inventory.types import Part, Warehouse
-from .common import decimal, optional_id, payload
+from .common import optional_id, payload
 
 
 class WarehouseInput(graphene.InputObjectType):
@@ -44,10 +48,10 @@ class UpsertWarehouse(graphene.Mutation):
     Output = UpsertWarehousePayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = warehouses.WarehouseChange(
                 id=optional_id(input.get("id"), "Warehouse", "id"),
                 code=input.get("code"),
@@ -69,8 +73,8 @@ class PartInput(graphene.InputObjectType):
     sku = graphene.String()
     name = graphene.String()
     unit = graphene.String(description="个 unless said otherwise.")
-    cost = graphene.String(description="Decimal, CNY: the cost price.")
-    list_price = graphene.String(description="Decimal, CNY: what dealers pay.")
+    cost = Decimal(description="CNY: the cost price.")
+    list_price = Decimal(description="CNY: what dealers pay.")
     serial_tracked = graphene.Boolean()
     compatible_model_ids = graphene.List(
         graphene.NonNull(graphene.ID), description="The device models it fits (replaces the list)."
@@ -92,18 +96,18 @@ class UpsertPart(graphene.Mutation):
     Output = UpsertPartPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             model_ids = input.get("compatible_model_ids")
             change = catalogue.PartChange(
                 id=optional_id(input.get("id"), "Part", "id"),
                 sku=input.get("sku"),
                 name=input.get("name"),
                 unit=input.get("unit"),
-                cost=decimal(input.get("cost"), "cost"),
-                list_price=decimal(input.get("list_price"), "listPrice"),
+                cost=input.get("cost"),
+                list_price=input.get("list_price"),
                 serial_tracked=input.get("serial_tracked"),
                 compatible_model_ids=[
                     parse_global_id(v, "DeviceModel", field=f"compatibleModelIds.{i}")
@@ -131,7 +135,7 @@ class DeviceModelInput(graphene.InputObjectType):
     code = graphene.String()
     name = graphene.String()
     supply_mode = graphene.Field(enums.SupplyMode, description="MONTHLY unless said otherwise.")
-    list_price = graphene.String(description="Decimal, CNY.")
+    list_price = Decimal(description="CNY.")
     filters = graphene.List(
         graphene.NonNull(FilterStageInput),
         description="The filter stages (replaces them; a dropped stage is retired).",
@@ -153,17 +157,17 @@ class UpsertDeviceModel(graphene.Mutation):
     Output = UpsertDeviceModelPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             stages = input.get("filters")
             change = catalogue.DeviceModelChange(
                 id=optional_id(input.get("id"), "DeviceModel", "id"),
                 code=input.get("code"),
                 name=input.get("name"),
                 supply_mode=e.SupplyMode(input.supply_mode) if input.get("supply_mode") else None,
-                list_price=decimal(input.get("list_price"), "listPrice"),
+                list_price=input.get("list_price"),
                 filters=[
                     catalogue.FilterStage(stage=s.stage, name=s.name, lifetime_days=s.lifetime_days)
                     for s in stages[: catalogue.MAX_FILTER_STAGES + 1]
@@ -213,10 +217,10 @@ class ReceiveCards(graphene.Mutation):
     Output = ReceiveCardsPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             given = input.get("secrets")
             return await cards.receive_cards(
                 info.context.session,

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from wellspring.domain.errors import DomainError
 
 from ..core.ids import parse_global_id
 from ..core.mutation import Failed, run_in_savepoint
@@ -14,19 +11,6 @@ from ..core.mutation import Failed, run_in_savepoint
 
 def optional_id(value: str | None, type_name: str, field: str) -> str | None:
     return parse_global_id(value, type_name, field=field) if value else None
-
-
-def decimal(value: str | None, field: str) -> Decimal | None:
-    """A decimal amount given as a string ("1280.00"), or None when not given."""
-    if value is None:
-        return None
-    try:
-        parsed = Decimal(value.strip())
-    except (InvalidOperation, AttributeError) as exc:
-        raise DomainError("INVALID_ARGUMENT", field=field) from exc
-    if not parsed.is_finite():
-        raise DomainError("INVALID_ARGUMENT", field=field)
-    return parsed
 
 
 async def payload(info: Any, output: type, key: str, call: Callable[[], Awaitable[Any]]) -> Any:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.masterdata import fault_codes
 from wellspring.domain.models import FaultCode as FaultCodeRow
@@ -24,11 +27,11 @@ class FaultCode(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_name(root: FaultCodeRow, info):
+    def resolve_name(root: FaultCodeRow, info: ResolveInfo) -> Any:
         return root.name_en if info.context.locale == "en" else root.name_zh
 
 
-class FaultCodeInput(graphene.InputObjectType):
+class UpsertFaultCodeInput(graphene.InputObjectType):
     code = graphene.String(
         required=True, description="The code (E01 …): an existing one is edited, else added."
     )
@@ -46,15 +49,15 @@ class UpsertFaultCode(graphene.Mutation):
     """Add, rename or retire a fault code (HQ)."""
 
     class Arguments:
-        input = FaultCodeInput(required=True)
+        input = UpsertFaultCodeInput(required=True)
 
     Output = UpsertFaultCodePayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = fault_codes.FaultCodeChange(
                 code=input.code,
                 name_zh=input.get("name_zh"),
@@ -77,6 +80,6 @@ def fault_codes_field() -> graphene.Field:
     )
 
 
-async def _resolve_fault_codes(_root, info, is_active=None):
+async def _resolve_fault_codes(_root: Any, info: ResolveInfo, is_active: Any = None) -> Any:
     require_actor(info)
     return await fault_codes.fault_codes(info.context.session, is_active=is_active)

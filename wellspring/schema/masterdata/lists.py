@@ -6,7 +6,10 @@ scopes the rows; relations are fetched for the whole page (``prefetch``) or thro
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import board
@@ -61,7 +64,7 @@ class AccountCardFilter(graphene.InputObjectType):
     )
 
 
-def _id(value, type_name: str, field: str) -> str | None:
+def _id(value: Any, type_name: str, field: str) -> str | None:
     return parse_global_id(value, type_name, field=field) if value else None
 
 
@@ -100,8 +103,14 @@ class DispatcherLists(graphene.ObjectType):
 
     @staticmethod
     async def resolve_technicians(
-        _root, info, branch_id=None, search=None, first=None, after=None, include_inactive=False
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        branch_id: str | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        include_inactive: bool = False,
+    ) -> Any:
         actor = require_actor(info)
         page = await board.technicians_page(
             info.context.session,
@@ -117,7 +126,14 @@ class DispatcherLists(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_jobs(_root, info, filter=None, first=None, after=None, order_by=None):
+    async def resolve_jobs(
+        _root: Any,
+        info: ResolveInfo,
+        filter: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: Any = None,
+    ) -> Any:
         actor = require_actor(info)
         f = filter or {}
         page = await board.jobs_page(
@@ -142,7 +158,13 @@ class DispatcherLists(graphene.ObjectType):
         return page
 
     @staticmethod
-    async def resolve_account_cards(_root, info, filter=None, first=None, after=None):
+    async def resolve_account_cards(
+        _root: Any,
+        info: ResolveInfo,
+        filter: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         f = filter or {}
         page = await spares.account_cards_page(
@@ -164,8 +186,13 @@ class DispatcherLists(graphene.ObjectType):
 
     @staticmethod
     async def resolve_machines_in_stock(
-        _root, info, warehouse_id, model_id=None, first=None, after=None
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        warehouse_id: str,
+        model_id: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
         actor = require_actor(info)
         page = await spares.machines_in_stock_page(
             info.context.session,

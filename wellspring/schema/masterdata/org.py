@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.masterdata import branches, technicians, users
 from wellspring.domain.models import enums as e
@@ -48,10 +51,10 @@ class UpsertBranch(graphene.Mutation):
     Output = UpsertBranchPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = branches.BranchChange(
                 id=optional_id(input.get("id"), "Branch", "id"),
                 code=input.get("code"),
@@ -108,10 +111,10 @@ class UpsertTechnician(graphene.Mutation):
     Output = UpsertTechnicianPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             skills = input.get("skills")
             change = technicians.TechnicianChange(
                 id=optional_id(input.get("id"), "Technician", "id"),
@@ -149,19 +152,23 @@ class CreateUserInput(graphene.InputObjectType):
     phone = graphene.String()
 
 
+class CreateUserPayload(UserPayload):
+    """The user, as CreateUser left it."""
+
+
 class CreateUser(graphene.Mutation):
     """Admins: a new login. An engineer login also gets its engineer record and van."""
 
     class Arguments:
         input = CreateUserInput(required=True)
 
-    Output = UserPayload
+    Output = CreateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             login = users.NewLogin(
                 username=input.username,
                 password=input.password,
@@ -174,7 +181,7 @@ class CreateUser(graphene.Mutation):
             )
             return await users.create_login(info.context.session, actor, login=login)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, CreateUserPayload, "user", run)
 
 
 class UpdateUserInput(graphene.InputObjectType):
@@ -187,19 +194,23 @@ class UpdateUserInput(graphene.InputObjectType):
     is_active = graphene.Boolean(description="true reactivates a deactivated login.")
 
 
+class UpdateUserPayload(UserPayload):
+    """The user, as UpdateUser left it."""
+
+
 class UpdateUser(graphene.Mutation):
     """Admins: change a login's role, branch, display name, phone or language."""
 
     class Arguments:
         input = UpdateUserInput(required=True)
 
-    Output = UserPayload
+    Output = UpdateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             change = users.UserChange(
                 id=parse_global_id(input.id, "User"),
                 role=e.Role(input.role) if input.get("role") else None,
@@ -211,11 +222,15 @@ class UpdateUser(graphene.Mutation):
             )
             return await users.update_user(info.context.session, actor, change=change)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, UpdateUserPayload, "user", run)
 
 
 class DeactivateUserInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
+
+
+class DeactivateUserPayload(UserPayload):
+    """The user, as DeactivateUser left it."""
 
 
 class DeactivateUser(graphene.Mutation):
@@ -224,22 +239,26 @@ class DeactivateUser(graphene.Mutation):
     class Arguments:
         input = DeactivateUserInput(required=True)
 
-    Output = UserPayload
+    Output = DeactivateUserPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             user_id = parse_global_id(input.id, "User")
             return await users.deactivate_user(info.context.session, actor, user_id=user_id)
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, DeactivateUserPayload, "user", run)
 
 
 class ResetPasswordInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
     password = graphene.String(required=True, description="At least 8 characters.")
+
+
+class ResetPasswordPayload(UserPayload):
+    """The user, as ResetPassword left it."""
 
 
 class ResetPassword(graphene.Mutation):
@@ -248,13 +267,13 @@ class ResetPassword(graphene.Mutation):
     class Arguments:
         input = ResetPasswordInput(required=True)
 
-    Output = UserPayload
+    Output = ResetPasswordPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run():
+        async def run() -> Any:
             return await users.reset_password(
                 info.context.session,
                 actor,
@@ -262,4 +281,4 @@ class ResetPassword(graphene.Mutation):
                 password=input.password,
             )
 
-        return await payload(info, UserPayload, "user", run)
+        return await payload(info, ResetPasswordPayload, "user", run)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.media import reading, uploads
 from wellspring.domain.models import Job
@@ -56,11 +59,11 @@ class RequestUpload(graphene.Mutation):
     Output = RequestUploadPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             new = uploads.NewAttachment(
                 job_id=parse_global_id(input.job_id, "Job", field="jobId"),
                 kind=e.AttachmentKind(input.kind),
@@ -105,11 +108,11 @@ class ConfirmUpload(graphene.Mutation):
     Output = ConfirmUploadPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
         ctx = info.context
 
-        async def run():
+        async def run() -> Any:
             return await uploads.confirm_upload(
                 ctx.session, actor, attachment_id=str(input.id), now=ctx.now
             )
@@ -123,7 +126,9 @@ class ConfirmUpload(graphene.Mutation):
         return ConfirmUploadPayload(attachment=view, errors=[])
 
 
-async def resolve_evidence_overdue_jobs(_root, info, first=None, after=None):
+async def resolve_evidence_overdue_jobs(
+    _root: Any, info: ResolveInfo, first: Any = None, after: Any = None
+) -> Any:
     actor = require_actor(info)
     return await reading.overdue_evidence(
         info.context.session, actor, now=info.context.now, first=first, after=after

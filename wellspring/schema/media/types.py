@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.media import reading
 from wellspring.domain.models import enums as e
@@ -40,60 +43,60 @@ class Attachment(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_id(root: reading.AttachmentView, _info):
+    def resolve_id(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.id
 
     @staticmethod
-    def resolve_kind(root: reading.AttachmentView, _info):
+    def resolve_kind(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.kind
 
     @staticmethod
-    def resolve_status(root: reading.AttachmentView, _info):
+    def resolve_status(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.status
 
     @staticmethod
-    def resolve_content_type(root: reading.AttachmentView, _info):
+    def resolve_content_type(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.content_type
 
     @staticmethod
-    def resolve_byte_size(root: reading.AttachmentView, _info):
+    def resolve_byte_size(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.byte_size
 
     @staticmethod
-    def resolve_taken_at(root: reading.AttachmentView, _info):
+    def resolve_taken_at(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.taken_at
 
     @staticmethod
-    def resolve_verified_at(root: reading.AttachmentView, _info):
+    def resolve_verified_at(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.verified_at
 
     @staticmethod
-    def resolve_width(root: reading.AttachmentView, _info):
+    def resolve_width(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.width
 
     @staticmethod
-    def resolve_height(root: reading.AttachmentView, _info):
+    def resolve_height(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.height
 
     @staticmethod
-    def resolve_rejection_code(root: reading.AttachmentView, _info):
+    def resolve_rejection_code(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.attachment.rejection_code or None
 
     @staticmethod
-    def resolve_rejection_message(root: reading.AttachmentView, info):
+    def resolve_rejection_message(root: reading.AttachmentView, info: ResolveInfo) -> Any:
         code = root.attachment.rejection_code
         return message(code, info.context.locale) if code else None
 
     @staticmethod
-    def resolve_url(root: reading.AttachmentView, _info):
+    def resolve_url(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.url
 
     @staticmethod
-    def resolve_thumbnail_url(root: reading.AttachmentView, _info):
+    def resolve_thumbnail_url(root: reading.AttachmentView, _info: ResolveInfo) -> Any:
         return root.thumbnail_url
 
     @staticmethod
-    async def resolve_original_url(root: reading.AttachmentView, info):
+    async def resolve_original_url(root: reading.AttachmentView, info: ResolveInfo) -> Any:
         if not root.may_read_original:
             return None
         actor = require_actor(info)

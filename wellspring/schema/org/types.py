@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.config import config_of
@@ -34,7 +37,7 @@ class Branch(ModelObjectType):
     is_active = graphene.Boolean(required=True)
 
     @staticmethod
-    def resolve_parent(root: m.Branch, info):
+    def resolve_parent(root: m.Branch, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.parent_id)
 
 
@@ -56,11 +59,11 @@ class User(ModelObjectType):
     is_active = graphene.Boolean(required=True)
 
     @staticmethod
-    def resolve_roles(root: m.User, _info):
+    def resolve_roles(root: m.User, _info: ResolveInfo) -> Any:
         return [root.role]
 
     @staticmethod
-    def resolve_branch(root: m.User, info):
+    def resolve_branch(root: m.User, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
 
@@ -82,11 +85,11 @@ class Agent(ModelObjectType):
     branch = graphene.Field(Branch)
 
     @staticmethod
-    def resolve_credit_limit(root: m.Agent, _info):
+    def resolve_credit_limit(root: m.Agent, _info: ResolveInfo) -> Any:
         return money(root.credit_limit, root.currency)
 
     @staticmethod
-    def resolve_branch(root: m.Agent, info):
+    def resolve_branch(root: m.Agent, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
 
@@ -126,49 +129,49 @@ class Technician(ModelObjectType):
     )
 
     @staticmethod
-    async def resolve_status_today(root: m.Technician, info):
+    async def resolve_status_today(root: m.Technician, info: ResolveInfo) -> Any:
         return (await info.context.loaders.technician_day(root, info.context.now)).status
 
     @staticmethod
-    async def resolve_jobs_today(root: m.Technician, info):
+    async def resolve_jobs_today(root: m.Technician, info: ResolveInfo) -> Any:
         return (await info.context.loaders.technician_day(root, info.context.now)).jobs_today
 
     @staticmethod
-    async def resolve_van(root: m.Technician, info):
+    async def resolve_van(root: m.Technician, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(m.Warehouse, m.Warehouse.technician_id)
         vans = await loader.load(root.id)
         return vans[0] if vans else None
 
     @staticmethod
-    def resolve_user(root: m.Technician, info):
+    def resolve_user(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.user_id)
 
     @staticmethod
-    async def resolve_display_name(root: m.Technician, info):
+    async def resolve_display_name(root: m.Technician, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.user_id)
 
     @staticmethod
-    def resolve_branch(root: m.Technician, info):
+    def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_skills(root: m.Technician, _info):
+    def resolve_skills(root: m.Technician, _info: ResolveInfo) -> Any:
         return list(root.skills or [])
 
     @staticmethod
-    def resolve_shift_start(root: m.Technician, _info):
+    def resolve_shift_start(root: m.Technician, _info: ResolveInfo) -> Any:
         return root.shift_start.strftime("%H:%M")
 
     @staticmethod
-    def resolve_shift_end(root: m.Technician, _info):
+    def resolve_shift_end(root: m.Technician, _info: ResolveInfo) -> Any:
         return root.shift_end.strftime("%H:%M")
 
     @staticmethod
-    def resolve_work_days(root: m.Technician, _info):
+    def resolve_work_days(root: m.Technician, _info: ResolveInfo) -> Any:
         return list(root.work_days or [])
 
     @staticmethod
-    def resolve_position(root: m.Technician, info):
+    def resolve_position(root: m.Technician, info: ResolveInfo) -> Any:
         from ..dispatch.types import position_of
 
         ctx = info.context
@@ -192,5 +195,5 @@ class AuthSession(ModelObjectType):
     user_agent = graphene.String(required=True)
 
     @staticmethod
-    def resolve_user(root: m.AuthSession, info):
+    def resolve_user(root: m.AuthSession, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.user_id)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.i18n import history_reason, message
@@ -40,25 +43,25 @@ class StatusChangeFields:
     time_flag = graphene.Field(TimeFlag, description="Set when the phone's time was clamped.")
 
     @staticmethod
-    def resolve_occurred_at(root, _info):
+    def resolve_occurred_at(root: Any, _info: ResolveInfo) -> Any:
         return root.at
 
     @staticmethod
-    def resolve_time_flag(root, info):
+    def resolve_time_flag(root: Any, info: ResolveInfo) -> Any:
         if not root.time_flag:
             return None
         return TimeFlag(code=root.time_flag, message=message(root.time_flag, info.context.locale))
 
     @staticmethod
-    def resolve_actor(root, info):
+    def resolve_actor(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.actor_id)
 
     @staticmethod
-    async def resolve_actor_name(root, info):
+    async def resolve_actor_name(root: Any, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.actor_id)
 
     @staticmethod
-    def resolve_reason(root, info):
+    def resolve_reason(root: Any, info: ResolveInfo) -> Any:
         return history_reason(root.reason or "", info.context.locale)
 
 
@@ -82,7 +85,7 @@ class StatusReason:
     """A job's or ticket's last status reason, system-written ones in the reader's language."""
 
     @staticmethod
-    def resolve_status_reason(root, info):
+    def resolve_status_reason(root: Any, info: ResolveInfo) -> Any:
         return history_reason(root.status_reason or "", info.context.locale)
 
 

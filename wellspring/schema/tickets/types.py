@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.field_visibility import ticket_details_for
@@ -19,6 +22,7 @@ from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
 from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
+from .details import JobReport, TicketTypeDetails
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
 # What a page of tickets may reach (see core/prefetch.py).
@@ -56,7 +60,7 @@ class FollowUp(ModelObjectType):
     ticket = graphene.Field(lambda: Ticket)
 
     @staticmethod
-    def resolve_ticket(root: m.FollowUp, info):
+    def resolve_ticket(root: m.FollowUp, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Ticket, root.ticket_id)
 
     status = graphene.Field(enums.FollowUpStatus, required=True)
@@ -68,7 +72,7 @@ class FollowUp(ModelObjectType):
     recorded_at = graphene.Field(DateTime)
 
     @staticmethod
-    async def resolve_recorded_by_name(root: m.FollowUp, info):
+    async def resolve_recorded_by_name(root: m.FollowUp, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.recorded_by_id)
 
 
@@ -80,15 +84,15 @@ class ExpectedPart(graphene.ObjectType):
     in_van = graphene.Int(description="Good stock in the assigned engineer's van.")
 
     @staticmethod
-    def resolve_part(root, info):
+    def resolve_part(root: Any, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Part, root["part_id"])
 
     @staticmethod
-    def resolve_quantity(root, _info):
+    def resolve_quantity(root: Any, _info: ResolveInfo) -> Any:
         return root["quantity"]
 
     @staticmethod
-    def resolve_in_van(root, _info):
+    def resolve_in_van(root: Any, _info: ResolveInfo) -> Any:
         return root.get("in_van")
 
 
@@ -127,7 +131,14 @@ class Job(StatusReason, ModelObjectType):
     )
     eta_updated_at = graphene.Field(DateTime)
     route_plan = graphene.Field("wellspring.schema.dispatch.types.RoutePlan")
-    report = graphene.JSONString(required=True, description="The completion report as filed.")
+    report = graphene.JSONString(
+        required=True,
+        description="The completion report as filed, as JSON.",
+        deprecation_reason="Use completionReport, which is typed; removed in the next release.",
+    )
+    completion_report = graphene.Field(
+        JobReport, description="The completion report as filed (null until completed)."
+    )
     history = graphene.NonNull(graphene.List(graphene.NonNull(JobStatusChange)))
     expected_parts = graphene.NonNull(
         graphene.List(graphene.NonNull(ExpectedPart)),
@@ -155,7 +166,7 @@ class Job(StatusReason, ModelObjectType):
     )
 
     @staticmethod
-    async def resolve_attachments(root: m.Job, info):
+    async def resolve_attachments(root: m.Job, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Attachment, m.Attachment.job_id, (m.Attachment.created_at, m.Attachment.id)
         )
@@ -163,7 +174,7 @@ class Job(StatusReason, ModelObjectType):
         return reading.views(info.context.actor, rows, now=info.context.now)
 
     @staticmethod
-    async def resolve_expected_parts(root: m.Job, info):
+    async def resolve_expected_parts(root: m.Job, info: ResolveInfo) -> Any:
         ticket = await as_value(info.context.loaders.load(m.Ticket, root.ticket_id))
         wanted = (ticket.details or {}).get("expected_parts", []) if ticket else []
         if not wanted:
@@ -173,14 +184,18 @@ class Job(StatusReason, ModelObjectType):
         return [{**w, "in_van": van.get(w["part_id"], 0) if assigned else None} for w in wanted]
 
     @staticmethod
-    async def resolve_parts_used(root: m.Job, info):
+    def resolve_completion_report(root: m.Job, _info: ResolveInfo) -> dict[str, Any] | None:
+        return root.report or None
+
+    @staticmethod
+    async def resolve_parts_used(root: m.Job, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.StockEntry, m.StockEntry.job_id, (m.StockEntry.created_at, m.StockEntry.id)
         )
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_stock_discrepancies(root: m.Job, info):
+    async def resolve_stock_discrepancies(root: m.Job, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.StockDiscrepancy,
             m.StockDiscrepancy.job_id,
@@ -189,37 +204,37 @@ class Job(StatusReason, ModelObjectType):
         return await loader.load(root.id)
 
     @staticmethod
-    def resolve_route_plan(root: m.Job, info):
+    def resolve_route_plan(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.RoutePlan, root.route_plan_id)
 
     @staticmethod
-    def resolve_ticket(root: m.Job, info):
+    def resolve_ticket(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Ticket, root.ticket_id)
 
     @staticmethod
-    def resolve_branch(root: m.Job, info):
+    def resolve_branch(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_technician(root: m.Job, info):
+    def resolve_technician(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Technician, root.technician_id)
 
     @staticmethod
-    async def resolve_overdue(root: m.Job, info):
+    async def resolve_overdue(root: m.Job, info: ResolveInfo) -> Any:
         from wellspring.domain.dispatch.board import is_overdue
 
         ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
         return is_overdue(root, ticket.due_at if ticket else None, info.context.now)
 
     @staticmethod
-    async def resolve_technician_name(root: m.Job, info):
+    async def resolve_technician_name(root: m.Job, info: ResolveInfo) -> Any:
         if root.technician_id is None:
             return None
         tech = await info.context.loaders.unscoped(m.Technician, root.technician_id)
         return await info.context.loaders.display_name(tech.user_id if tech else None)
 
     @staticmethod
-    async def resolve_history(root: m.Job, info):
+    async def resolve_history(root: m.Job, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.JobStatusChange,
             m.JobStatusChange.job_id,
@@ -251,7 +266,14 @@ class Ticket(StatusReason, ModelObjectType):
     handler_name = graphene.String()
     department = graphene.String(required=True, description="Where a desk ticket sits now.")
     details = graphene.JSONString(
-        required=True, description="What was asked (install, recharge, move) and desk routing."
+        required=True,
+        description="What was asked (install, recharge, move) and desk routing, as JSON.",
+        deprecation_reason="Use typeDetails, which is typed; removed in the next release.",
+    )
+    type_details = graphene.Field(
+        graphene.NonNull(TicketTypeDetails),
+        description="What was asked (install, recharge, move, expected parts) and, for desk "
+        "tickets, their routing and resolution.",
     )
     due_at = graphene.Field(DateTime)
     overdue = graphene.Boolean(
@@ -287,59 +309,65 @@ class Ticket(StatusReason, ModelObjectType):
     )
 
     @staticmethod
-    def resolve_linked_ticket(root: m.Ticket, info):
+    def resolve_linked_ticket(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Ticket, root.linked_ticket_id)
 
     @staticmethod
-    async def resolve_linked_from(root: m.Ticket, info, first=None, after=None):
+    async def resolve_linked_from(
+        root: m.Ticket, info: ResolveInfo, first: int | None = None, after: str | None = None
+    ) -> Any:
         return await load_child_page(
             info, m.Ticket, m.Ticket.linked_ticket_id, root.id, TICKET_ORDER, first, after
         )
 
     @staticmethod
-    def resolve_details(root: m.Ticket, info):
+    def resolve_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
         actor = info.context.actor
         return ticket_details_for(actor.role if actor else Role.CUSTOMER, root.details or {})
 
     @staticmethod
-    def resolve_customer(root: m.Ticket, info):
+    def resolve_type_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
+        return Ticket.resolve_details(root, info)
+
+    @staticmethod
+    def resolve_customer(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Customer, root.customer_id)
 
     @staticmethod
-    def resolve_branch(root: m.Ticket, info):
+    def resolve_branch(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
 
     @staticmethod
-    def resolve_device(root: m.Ticket, info):
+    def resolve_device(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Device, root.device_id)
 
     @staticmethod
-    def resolve_card(root: m.Ticket, info):
+    def resolve_card(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.AccountCard, root.card_id)
 
     @staticmethod
-    def resolve_address(root: m.Ticket, info):
+    def resolve_address(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Address, root.address_id)
 
     @staticmethod
-    async def resolve_created_by_name(root: m.Ticket, info):
+    async def resolve_created_by_name(root: m.Ticket, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.created_by_id)
 
     @staticmethod
-    async def resolve_handler_name(root: m.Ticket, info):
+    async def resolve_handler_name(root: m.Ticket, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.handler_id)
 
     @staticmethod
-    def resolve_overdue(root: m.Ticket, info):
+    def resolve_overdue(root: m.Ticket, info: ResolveInfo) -> Any:
         return is_overdue(root, info.context.now)
 
     @staticmethod
-    async def resolve_jobs(root: m.Ticket, info):
+    async def resolve_jobs(root: m.Ticket, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(m.Job, m.Job.ticket_id, (m.Job.created_at, m.Job.id))
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_history(root: m.Ticket, info):
+    async def resolve_history(root: m.Ticket, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.TicketStatusChange,
             m.TicketStatusChange.ticket_id,
@@ -348,7 +376,7 @@ class Ticket(StatusReason, ModelObjectType):
         return await loader.load(root.id)
 
     @staticmethod
-    async def resolve_follow_ups(root: m.Ticket, info):
+    async def resolve_follow_ups(root: m.Ticket, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.FollowUp, m.FollowUp.ticket_id, (m.FollowUp.due_at, m.FollowUp.id)
         )

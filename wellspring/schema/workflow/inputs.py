@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
 import graphene
 
-from wellspring.domain.errors import DomainError
 from wellspring.domain.models import enums as e
 from wellspring.domain.workflow import requests as r
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 
 from ..core import enums
 from ..core.ids import parse_global_id
-from ..core.scalars import DateTime, parse_decimal
+from ..core.mutation import OLD_NAME
+from ..core.scalars import DateTime, Decimal
 from ..dispatch.types import CoordSystem
 
 
@@ -48,13 +48,13 @@ class InstallRequestInput(graphene.InputObjectType):
     device_model_id = graphene.ID(required=True)
     serial_number = graphene.String(required=True)
     contract_number = graphene.String()
-    price = graphene.String(description="Decimal, CNY; the model's list price when omitted.")
+    price = Decimal(description="CNY; the model's list price when omitted.")
 
 
 class RechargeRequestInput(graphene.InputObjectType):
     plan = graphene.Field(enums.SupplyMode, required=True)
     quantity = graphene.Int(required=True, description="Months or buckets.")
-    unit_price = graphene.String(required=True, description="Decimal, CNY.")
+    unit_price = Decimal(required=True, description="CNY.")
     payment_method = graphene.Field(enums.PaymentMethod, required=True)
 
 
@@ -121,7 +121,10 @@ class JobReportInput(graphene.InputObjectType):
 
 
 class JobCompleteInput(graphene.InputObjectType):
-    job_id = graphene.ID(required=True)
+    """The job and its report; give `id` (or, for one release, `jobId`)."""
+
+    id = graphene.ID(description="The Job.")
+    job_id = graphene.ID(deprecation_reason=OLD_NAME)
     report = graphene.Field(JobReportInput)
     completed_at = graphene.Field(
         DateTime,
@@ -133,13 +136,16 @@ class JobCompleteInput(graphene.InputObjectType):
 
 
 class FollowUpInput(graphene.InputObjectType):
-    ticket_id = graphene.ID(required=True)
+    """The call on a ticket; give `id` (or, for one release, `ticketId`)."""
+
+    id = graphene.ID(description="The Ticket called about.")
+    ticket_id = graphene.ID(deprecation_reason=OLD_NAME)
     score = graphene.Int(required=True, description="1 (worst) to 5 (best).")
     dissatisfaction = graphene.Field(enums.Dissatisfaction)
     comment = graphene.String()
 
 
-def _address(value) -> r.AddressInput | None:
+def _address(value: Any) -> r.AddressInput | None:
     if value is None:
         return None
     return r.AddressInput(
@@ -160,16 +166,7 @@ def _id(value: str | None, type_name: str, field: str) -> str | None:
     return parse_global_id(value, type_name, field=field) if value else None
 
 
-def _decimal(value: str | None, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return parse_decimal(value)
-    except Exception as exc:
-        raise DomainError("INVALID_ARGUMENT", field=field) from exc
-
-
-def open_request(value) -> r.OpenTicketRequest:
+def open_request(value: Any) -> r.OpenTicketRequest:
     new = value.get("new_customer")
     install = value.get("install")
     recharge = value.get("recharge")
@@ -201,14 +198,14 @@ def open_request(value) -> r.OpenTicketRequest:
             ),
             serial_number=install.serial_number,
             contract_number=install.get("contract_number") or "",
-            price=_decimal(install.get("price"), "install.price"),
+            price=install.get("price"),
         )
         if install
         else None,
         recharge=r.RechargeRequest(
             plan=e.SupplyMode(recharge.plan),
             quantity=recharge.quantity,
-            unit_price=_decimal(recharge.unit_price, "recharge.unitPrice") or Decimal(0),
+            unit_price=recharge.unit_price,
             payment_method=recharge.payment_method,
         )
         if recharge
@@ -224,7 +221,7 @@ def open_request(value) -> r.OpenTicketRequest:
     )
 
 
-def report_values(value) -> dict[str, object]:
+def report_values(value: Any) -> dict[str, object]:
     """The report's given fields, with snake_case keys and database ids, nothing else."""
     if value is None:
         return {}

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError
-from wellspring.domain.workflow import desk, dispatching, engineer_moves, follow_ups, opening
+from wellspring.domain.workflow import dispatching, engineer_moves, follow_ups, opening
 
 from ..core.context import RequestContext, require_actor
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import (
+    OLD_SHAPE,
+    Failed,
+    one_shape,
+    renamed_id,
+    required,
+    run_in_savepoint,
+)
 from ..core.scalars import DateTime
 from .inputs import FollowUpInput, JobCompleteInput, TicketOpenInput, open_request, report_values
 from .payloads import (
@@ -24,23 +34,31 @@ from .payloads import (
 )
 
 
-def _ctx(info) -> tuple[RequestContext, Actor]:
+def _ctx(info: ResolveInfo) -> tuple[RequestContext, Actor]:
     return info.context, require_actor(info)
 
 
-async def _ticket_payload(info, call) -> TicketPayload:
+async def _ticket_payload(
+    info: ResolveInfo,
+    call: Callable[[], Awaitable[m.Ticket]],
+    payload: type[TicketPayload] = TicketPayload,
+) -> TicketPayload:
     result = await run_in_savepoint(info.context, call)
     if isinstance(result, Failed):
-        return TicketPayload(errors=result)
-    return TicketPayload(ticket=result, errors=[])
+        return payload(errors=result)
+    return payload(ticket=result, errors=[])
 
 
-async def _job_payload(info, call) -> JobPayload:
+async def _job_payload(
+    info: ResolveInfo,
+    call: Callable[[], Awaitable[m.Job]],
+    payload: type[JobPayload] = JobPayload,
+) -> JobPayload:
     ctx: RequestContext = info.context
     result = await run_in_savepoint(ctx, call)
     if isinstance(result, Failed):
-        return JobPayload(errors=result)
-    return JobPayload(job=result, errors=[])
+        return payload(errors=result)
+    return payload(job=result, errors=[])
 
 
 class OpenTicket(graphene.Mutation):
@@ -52,11 +70,11 @@ class OpenTicket(graphene.Mutation):
     Output = OpenTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: TicketOpenInput) -> TicketPayload:
         ctx, actor = _ctx(info)
         duplicate: dict[str, str] = {}
 
-        async def run():
+        async def run() -> Any:
             try:
                 return await opening.open_ticket(ctx.session, actor, request=open_request(input))
             except DomainError as error:
@@ -80,32 +98,16 @@ RECORDED_AT = (
 )
 
 
-OLD_SHAPE = "Use input; this argument goes in the next release."
-
-
-def _one_shape(input, **old) -> dict[str, Any] | None:
-    """The values given, from ``input`` or from the deprecated arguments; None when a call
-    mixes both shapes (the mutation answers INVALID_ARGUMENT)."""
-    given_old = {k: v for k, v in old.items() if v is not None}
-    if input is None:
-        return given_old
-    if given_old:
-        return None
-    return {k: v for k, v in dict(input).items() if v is not None}
-
-
 _CAMEL = {"branch_id": "branchId", "technician_id": "technicianId"}
 
 
 def _required(given: dict[str, Any] | None, key: str) -> Any:
-    if given is None or given.get(key) is None:
-        raise DomainError("INVALID_ARGUMENT", field=_CAMEL.get(key, key))
-    return given[key]
+    return required(given, key, _CAMEL.get(key, key))
 
 
 def _by_id_mutation(
-    name: str, call, doc: str, *, of: str, reason: bool = False, recorded: bool = False
-):
+    name: str, call: Any, doc: str, *, of: str, reason: bool = False, recorded: bool = False
+) -> Any:
     """A mutation on one Ticket or Job: ``input: <Name>Input`` (its id, a reason, the phone's
     time of an engineer's move) returning ``<Name>Payload``, which calls one service.
 
@@ -124,11 +126,18 @@ def _by_id_mutation(
     respond = _ticket_payload if of == "Ticket" else _job_payload
     base = TicketPayload if of == "Ticket" else JobPayload
 
-    async def mutate(_root, info, input=None, id=None, reason=None, recorded_at=None):
+    async def mutate(
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        id: str | None = None,
+        reason: Any = None,
+        recorded_at: Any = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
         given = dict(input) if input is not None else {}
 
-        async def run():
+        async def run() -> Any:
             if input is not None and id is not None:
                 raise DomainError("INVALID_ARGUMENT", field="id")
             global_id = given.get("id", id)
@@ -194,11 +203,17 @@ class DispatchTicket(graphene.Mutation):
     Output = DispatchTicketPayload
 
     @staticmethod
-    async def mutate(_root, info, input=None, id=None, branch_id=None):
+    async def mutate(
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        id: str | None = None,
+        branch_id: str | None = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
-        given = _one_shape(input, id=id, branch_id=branch_id)
+        given = one_shape(input, id=id, branch_id=branch_id)
 
-        async def run():
+        async def run() -> Any:
             return await dispatching.dispatch_ticket(
                 ctx.session,
                 actor,
@@ -246,16 +261,16 @@ class AssignJob(graphene.Mutation):
 
     @staticmethod
     async def mutate(
-        _root,
-        info,
-        input=None,
-        job_id=None,
-        technician_id=None,
-        appointment_start=None,
-        appointment_end=None,
-    ):
+        _root: Any,
+        info: ResolveInfo,
+        input: Any = None,
+        job_id: str | None = None,
+        technician_id: str | None = None,
+        appointment_start: Any = None,
+        appointment_end: Any = None,
+    ) -> Any:
         ctx, actor = _ctx(info)
-        given = _one_shape(
+        given = one_shape(
             input,
             id=job_id,
             technician_id=technician_id,
@@ -263,7 +278,7 @@ class AssignJob(graphene.Mutation):
             appointment_end=appointment_end,
         )
 
-        async def run():
+        async def run() -> Any:
             return await dispatching.assign_job(
                 ctx.session,
                 actor,
@@ -298,28 +313,33 @@ FailJob = _by_id_mutation(
 )
 
 
+class CompleteJobPayload(JobPayload):
+    """The job as completed, and its ticket (its follow-up call now due)."""
+
+
 class CompleteJob(graphene.Mutation):
     """File the visit's report; the follow-up call falls due."""
 
     class Arguments:
         input = JobCompleteInput(required=True)
 
-    Output = JobPayload
+    Output = CompleteJobPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: JobCompleteInput) -> JobPayload:
         ctx, actor = _ctx(info)
 
-        async def run():
+        async def run() -> m.Job:
+            job_id = renamed_id(input, "job_id", "jobId")
             return await engineer_moves.complete_job(
                 ctx.session,
                 actor,
-                job_id=parse_global_id(input.job_id, "Job", field="jobId"),
+                job_id=parse_global_id(job_id, "Job", field="id"),
                 report=report_values(input.get("report")),
                 recorded_at=input.get("completed_at"),
             )
 
-        return await _job_payload(info, run)
+        return await _job_payload(info, run, CompleteJobPayload)
 
 
 class RecordFollowUp(graphene.Mutation):
@@ -331,14 +351,15 @@ class RecordFollowUp(graphene.Mutation):
     Output = RecordFollowUpPayload
 
     @staticmethod
-    async def mutate(_root, info, input):
+    async def mutate(_root: Any, info: ResolveInfo, input: FollowUpInput) -> RecordFollowUpPayload:
         ctx, actor = _ctx(info)
 
-        async def run():
+        async def run() -> tuple[m.Ticket, m.FollowUp, m.Ticket | None]:
+            ticket_id = renamed_id(input, "ticket_id", "ticketId")
             return await follow_ups.record_follow_up(
                 ctx.session,
                 actor,
-                ticket_id=parse_global_id(input.ticket_id, "Ticket", field="ticketId"),
+                ticket_id=parse_global_id(ticket_id, "Ticket", field="id"),
                 score=input.score,
                 dissatisfaction=input.get("dissatisfaction"),
                 comment=input.get("comment") or "",
@@ -351,50 +372,3 @@ class RecordFollowUp(graphene.Mutation):
         return RecordFollowUpPayload(
             ticket=ticket, follow_up=follow_up, complaint=complaint, errors=[]
         )
-
-
-class RouteTicket(graphene.Mutation):
-    """Hand a complaint, inquiry or praise to a department; an empty department hands it back."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-        department = graphene.String(required=True)
-        note = graphene.String()
-
-    Output = TicketPayload
-
-    @staticmethod
-    async def mutate(_root, info, id, department, note=None):
-        ctx, actor = _ctx(info)
-
-        async def run():
-            return await desk.route_ticket(
-                ctx.session,
-                actor,
-                ticket_id=parse_global_id(id, "Ticket"),
-                department=department,
-                note=note or "",
-            )
-
-        return await _ticket_payload(info, run)
-
-
-class ResolveTicket(graphene.Mutation):
-    """Answer a complaint or inquiry at the desk (its call back falls due); praise closes."""
-
-    class Arguments:
-        id = graphene.ID(required=True)
-        resolution = graphene.String(required=True)
-
-    Output = TicketPayload
-
-    @staticmethod
-    async def mutate(_root, info, id, resolution):
-        ctx, actor = _ctx(info)
-
-        async def run():
-            return await desk.resolve_ticket(
-                ctx.session, actor, ticket_id=parse_global_id(id, "Ticket"), resolution=resolution
-            )
-
-        return await _ticket_payload(info, run)

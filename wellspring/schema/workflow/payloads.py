@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
+from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 
@@ -34,7 +37,7 @@ class JobPayload(graphene.ObjectType):
     errors = errors_field(WorkflowError)
 
     @staticmethod
-    def resolve_ticket(root, info):
+    def resolve_ticket(root: Any, info: ResolveInfo) -> Any:
         if root.job is None:
             return None
         return info.context.loaders.load(m.Ticket, root.job.ticket_id)
