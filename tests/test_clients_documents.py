@@ -59,6 +59,11 @@ CONTRACT: dict[str, dict[str, str]] = {
     },
     "ResolveStockDiscrepancy": {"input": "StockDiscrepancyResolveInput!"},
     "UnlockUser": {"input": "UnlockUserInput!"},
+    # notifications (issue 16)
+    "MyNotifications": {"first": "Int", "after": "String"},
+    "MarkNotificationsRead": {"input": "MarkNotificationsReadInput!"},
+    "RegisterPushDevice": {"input": "RegisterPushDeviceInput!"},
+    "UnregisterPushDevice": {"input": "UnregisterPushDeviceInput!"},
     # master data (issue 14)
     "UpsertBranch": {"input": "BranchInput!"},
     "UpsertWarehouse": {"input": "WarehouseInput!"},

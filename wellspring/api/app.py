@@ -19,12 +19,13 @@ from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import config as dispatch_config
 from wellspring.domain.workflow import config as workflow_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
+from wellspring.notifications import outbox
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, get_settings
 from wellspring.settings import dispatch_config as dispatch_settings
 from wellspring.settings import workflow_config as workflow_settings
 
-from . import logging_setup, migrations
+from . import logging_setup, migrations, notify_worker
 from .graphql_endpoint import GraphQLEndpoint
 
 log = logging.getLogger("wellspring")
@@ -85,10 +86,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
-        app.state.session_factory = session_factory(engine)
+        factory = session_factory(engine)
+        outbox.install(factory)  # domain events become outbox rows in their transaction
+        app.state.session_factory = factory
         app.state.head_revision = migrations.head_revision(settings.database_url)
         try:
-            yield
+            async with notify_worker.in_app(settings, factory):
+                yield
         finally:
             await engine.dispose()
 

@@ -45,6 +45,12 @@ from .masterdata.org import (
     UpsertBranch,
     UpsertTechnician,
 )
+from .notifications.types import (
+    MarkNotificationsRead,
+    Notification,
+    RegisterPushDevice,
+    UnregisterPushDevice,
+)
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
@@ -103,6 +109,10 @@ class Mutation(graphene.ObjectType):
     check_old_parts = CheckOldParts.Field()
     confirm_replacement = ConfirmReplacement.Field()
     resolve_stock_discrepancy = ResolveStockDiscrepancy.Field()
+    # everyone: the inbox and the phone's push registration
+    mark_notifications_read = MarkNotificationsRead.Field()
+    register_push_device = RegisterPushDevice.Field()
+    unregister_push_device = UnregisterPushDevice.Field()
     # master data (HQ, admins; a clerk for their branch's engineers)
     upsert_branch = UpsertBranch.Field()
     upsert_warehouse = UpsertWarehouse.Field()
@@ -120,7 +130,7 @@ class Mutation(graphene.ObjectType):
 def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
-    extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
+    extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan, Notification]
     schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)

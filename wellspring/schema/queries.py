@@ -33,6 +33,7 @@ from .inventory.types import (
     WarehouseValue,
 )
 from .masterdata.lists import DispatcherLists
+from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -167,6 +168,7 @@ class Query(DispatcherLists, graphene.ObjectType):
         **connection_args(),
     )
     stock_discrepancies = stock_discrepancies_field()
+    my_notifications = my_notifications_field()
     my_van_stock = graphene.NonNull(
         graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
     )

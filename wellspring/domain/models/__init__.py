@@ -12,6 +12,7 @@ from .inventory import (
     StockMovement,
     Warehouse,
 )
+from .notifications import Notification, NotificationPreference, OutboxMessage, PushDevice
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
 from .system import (
@@ -55,7 +56,11 @@ __all__ = [
     "JobNote",
     "JobStatusChange",
     "LoginThrottle",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "Part",
+    "PushDevice",
     "Record",
     "RoutePlan",
     "ServiceOutlet",

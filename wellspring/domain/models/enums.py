@@ -233,3 +233,26 @@ class RoutePlanStatus(enum.StrEnum):
     PROPOSED = "PROPOSED"  # shown to the dispatcher, not yet applied
     APPLIED = "APPLIED"  # its positions and arrivals are on the jobs
     SUPERSEDED = "SUPERSEDED"  # a later plan for the same branch and day was applied
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"  # waiting for a worker (or for its retry time)
+    LEASED = "LEASED"  # a worker holds it until ``leased_until``; after that anyone may
+    DONE = "DONE"
+    DEAD = "DEAD"  # not retried: the attempts ran out, or the provider said never
+
+
+class PushProvider(enum.StrEnum):
+    FCM = "FCM"
+    HUAWEI = "HUAWEI"
+
+
+class PushTokenKind(enum.StrEnum):
+    TOKEN = "TOKEN"  # noqa: S105 - an FCM registration token or a vendor token, not a secret
+    FID = "FID"  # an FCM installation id
+
+
+class PushPlatform(enum.StrEnum):
+    ANDROID = "ANDROID"
+    IOS = "IOS"
+    WEB = "WEB"
