@@ -32,11 +32,19 @@ GOOGLE_ENDPOINT = "https://fcm.googleapis.com/v1/projects/{project}/messages:sen
 QUOTA_WAIT = 60.0
 
 
+class _NoToken(AnonymousCredentials):  # type: ignore[misc]
+    """Sends no token. A 401 (THIRD_PARTY_AUTH_ERROR comes as one) makes google-auth refresh
+    and resend once; anonymous credentials refuse to refresh, so this one does nothing."""
+
+    def refresh(self, request: Any) -> None:
+        return None
+
+
 class _Anonymous(credentials.Base):  # type: ignore[misc]
     """No OAuth token: for a relay or a fake FCM server that needs none."""
 
     def get_credential(self) -> AnonymousCredentials:
-        return AnonymousCredentials()  # type: ignore[no-untyped-call]
+        return _NoToken()
 
 
 def pin_endpoint(app: firebase_admin.App, endpoint: str) -> Any:
@@ -87,7 +95,8 @@ class FcmSender:
         return outcomes
 
     async def close(self) -> None:
-        firebase_admin.delete_app(self._app)
+        # delete_app closes the async client with asyncio.run: not from inside a running loop
+        await asyncio.to_thread(firebase_admin.delete_app, self._app)
 
 
 def _message(item: Delivery) -> messaging.Message:
