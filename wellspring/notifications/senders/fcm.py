@@ -32,7 +32,7 @@ GOOGLE_ENDPOINT = "https://fcm.googleapis.com/v1/projects/{project}/messages:sen
 QUOTA_WAIT = 60.0
 
 
-class _NoToken(AnonymousCredentials):  # type: ignore[misc]
+class _NoToken(AnonymousCredentials):
     """Sends no token. A 401 (THIRD_PARTY_AUTH_ERROR comes as one) makes google-auth refresh
     and resend once; anonymous credentials refuse to refresh, so this one does nothing."""
 
@@ -44,7 +44,7 @@ class _Anonymous(credentials.Base):  # type: ignore[misc]
     """No OAuth token: for a relay or a fake FCM server that needs none."""
 
     def get_credential(self) -> AnonymousCredentials:
-        return _NoToken()
+        return _NoToken()  # type: ignore[no-untyped-call]
 
 
 def pin_endpoint(app: firebase_admin.App, endpoint: str) -> Any:
