@@ -208,3 +208,15 @@ async def finish(
         update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values),
         execution_options={"synchronize_session": False},
     )
+
+
+async def finish_many(
+    session: AsyncSession, row_ids: Sequence[str], *, status: OutboxStatus, now: dt.datetime
+) -> None:
+    """End many leased rows alike (a batch that was sent): one statement."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(row_ids)))
+        .values(status=status, last_error="", leased_until=None, done_at=now),
+        execution_options={"synchronize_session": False},
+    )

@@ -134,8 +134,12 @@ class Worker:
         _crash_point("after_send")
         done = self.clock()
         async with transaction(self.factory) as session:
+            sent = [r.id for r in rows if outcomes[r.id].verdict is Verdict.SENT]
+            if sent:  # the common case: one statement for the whole batch
+                await outbox.finish_many(session, sent, status=OutboxStatus.DONE, now=done)
             for row in rows:
-                await self._settle(session, row, outcomes[row.id], done)
+                if outcomes[row.id].verdict is not Verdict.SENT:
+                    await self._settle(session, row, outcomes[row.id], done)
         return len(rows)
 
     async def _settle(
