@@ -93,6 +93,7 @@ class Recorder:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: clients reuse connections
     server: Any
 
     def log_message(self, *_args: Any) -> None:
@@ -250,10 +251,15 @@ class FakeAliyunSms:
             )
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512  # send_each opens up to 500 connections at once
+
+
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0), _Handler)
     server.app = app  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

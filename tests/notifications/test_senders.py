@@ -11,7 +11,7 @@ import firebase_admin
 from firebase_admin import messaging
 
 from tests.notifications.fakes import FakeAliyunSms, FakeFcm, FakeHuawei, serve
-from wellspring.notifications.senders.base import Delivery, Verdict
+from wellspring.notifications.senders.base import Delivery, Outcome, Verdict
 from wellspring.notifications.senders.fcm import FcmSender
 from wellspring.notifications.senders.huawei import HuaweiSender
 from wellspring.notifications.senders.sms import AliyunSmsSender
@@ -119,10 +119,18 @@ def test_huawei_refreshes_its_token_and_reads_partial_failures() -> None:
             token_endpoint=f"{base}/oauth2/v3/token",
         )
         same_text = [_item(1, "hw-ok-1"), _item(1, "illegal-1"), _item(1, "hw-ok-2")]
-        outcomes = asyncio.run(sender.send(same_text))
-        all_bad = asyncio.run(sender.send([_item(2, "illegal-2")]))
-        busy = asyncio.run(sender.send([_item(3, "busy-1")]))
-        asyncio.run(sender.close())
+
+        async def scenario() -> tuple[list[Outcome], ...]:
+            try:
+                return (
+                    await sender.send(same_text),
+                    await sender.send([_item(2, "illegal-2")]),
+                    await sender.send([_item(3, "busy-1")]),
+                )
+            finally:
+                await sender.close()
+
+        outcomes, all_bad, busy = asyncio.run(scenario())
     assert [o.verdict for o in outcomes] == [Verdict.SENT, Verdict.DROP_TOKEN, Verdict.SENT]
     assert fake.issued == 2  # the first access token was answered "expired" and replaced
     assert [o.verdict for o in all_bad] == [Verdict.DROP_TOKEN]
@@ -147,7 +155,6 @@ def test_aliyun_sms_is_signed_as_the_provider_checks_it() -> None:
             _item(3, "not-a-phone", kind="ENGINEER_EN_ROUTE"),
             _item(4, "13800000000", kind="FILTER_DUE"),  # no template for it
         ]
-        outcomes = asyncio.run(sender.send(items))
         wrong = AliyunSmsSender(
             access_key_id="LTAI-test",
             access_key_secret="another-secret",
@@ -155,9 +162,15 @@ def test_aliyun_sms_is_signed_as_the_provider_checks_it() -> None:
             templates={"ENGINEER_EN_ROUTE": "SMS_0001"},
             endpoint=f"{base}/",
         )
-        refused = asyncio.run(wrong.send(items[:1]))
-        asyncio.run(sender.close())
-        asyncio.run(wrong.close())
+
+        async def scenario() -> tuple[list[Outcome], list[Outcome]]:
+            try:
+                return await sender.send(items), await wrong.send(items[:1])
+            finally:
+                await sender.close()
+                await wrong.close()
+
+        outcomes, refused = asyncio.run(scenario())
     assert [(o.verdict, o.retry_after) for o in outcomes] == [
         (Verdict.SENT, None),
         (Verdict.RETRY, 60.0),
