@@ -51,7 +51,7 @@ $(SYNC_CLIENT_STAMP): $(SYNC_CLIENT)/package-lock.json
 	fi
 
 run: $(VENV)/.stamp-main ## install, migrate, load demo data, serve on http://$(HOST):$(PORT)
-	WELLSPRING_MODE=$${WELLSPRING_MODE:-demo} $(VENV)/bin/wellspring serve --migrate --demo-data --scale $(SCALE) --host $(HOST) --port $(PORT)
+	WELLSPRING_MODE=$${WELLSPRING_MODE:-demo} WELLSPRING_NOTIFY_WORKER_IN_APP=$${WELLSPRING_NOTIFY_WORKER_IN_APP:-true} $(VENV)/bin/wellspring serve --migrate --demo-data --scale $(SCALE) --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.stamp-dev ## ruff and the import layering contract
 	$(VENV)/bin/ruff check .

@@ -63,6 +63,11 @@ CONTRACT: dict[str, dict[str, str]] = {
     "RequestUpload": {"input": "RequestUploadInput!"},
     "ConfirmUpload": {"input": "ConfirmUploadInput!"},
     "UnlockUser": {"input": "UnlockUserInput!"},
+    # notifications (issue 16)
+    "MyNotifications": {"first": "Int", "after": "String"},
+    "MarkNotificationsRead": {"input": "MarkNotificationsReadInput!"},
+    "RegisterPushDevice": {"input": "RegisterPushDeviceInput!"},
+    "UnregisterPushDevice": {"input": "UnregisterPushDeviceInput!"},
     # master data (issue 14)
     "UpsertBranch": {"input": "BranchInput!"},
     "UpsertWarehouse": {"input": "WarehouseInput!"},

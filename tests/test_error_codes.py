@@ -26,6 +26,7 @@ from wellspring.domain.imports.error_codes import ImportErrorCode
 from wellspring.domain.inventory.error_codes import StockErrorCode
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
+from wellspring.domain.notifications.error_codes import NotificationErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
 from wellspring.i18n import MESSAGES
@@ -43,6 +44,7 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "sync": SyncErrorCode,
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
+    "notifications": NotificationErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
@@ -63,6 +65,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.sync": "sync",
     "wellspring.domain.media": "media",
     "wellspring.domain.imports": "imports",
+    "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
 }

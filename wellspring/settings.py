@@ -95,6 +95,28 @@ class Settings(BaseSettings):
     # CONFIRMATION_FORM; water test: WATER_TEST_PHOTO), e.g. '{"REPAIR": ["FAULT_PHOTO"]}'.
     media_required_evidence: dict[str, list[str]] = Field(default_factory=dict)
     media_evidence_overdue_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Notifications (docs/operations.md, "Notifications"). Channels that really send, comma
+    # separated: log, fcm, huawei, sms; a delivery for a channel not listed is logged instead.
+    push_senders: str = "log"
+    notify_worker_in_app: bool = False  # `make run` turns it on; else run `wellspring worker`
+    notify_batch: int = Field(default=100, ge=1, le=500)
+    notify_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    notify_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    notify_max_attempts: int = Field(default=8, ge=1, le=50)
+    notify_scan_minutes: int = Field(default=60, ge=0, le=24 * 60)  # 0: no periodic scan
+    fcm_project_id: str = ""
+    fcm_credentials: str = ""  # a service account JSON file; empty: application default
+    fcm_endpoint: str = ""  # default Google's; tests and self-hosted relays point it elsewhere
+    huawei_app_id: str = ""
+    huawei_client_id: str = ""
+    huawei_client_secret: str = ""
+    huawei_push_endpoint: str = ""  # default Huawei's
+    huawei_token_endpoint: str = ""  # default Huawei's
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = ""
+    sms_templates: dict[str, str] = Field(default_factory=dict)  # event kind -> TemplateCode
+    sms_endpoint: str = ""  # default Alibaba Cloud's
 
     @property
     def is_production(self) -> bool:

@@ -48,9 +48,17 @@ CUSTOMER_SNAPSHOT = {
     "LoginPayload": "errors expiresAt refreshToken token user",
     "LogoutPayload": "errors ok",
     "Money": "amount currency",
-    "Mutation": "login logout openTicket refreshToken",
+    "MarkNotificationsReadPayload": "errors marked unreadCount",
+    "Mutation": "login logout markNotificationsRead openTicket refreshToken registerPushDevice "
+    "unregisterPushDevice",
+    "Notification": "body createdAt eventId id job kind read readAt ticket title",
+    "NotificationConnection": "edges nodes pageInfo totalCount",
+    "NotificationEdge": "cursor node",
     "PageInfo": "endCursor hasNextPage hasPreviousPage startCursor",
-    "Query": "branches customer customers device deviceModels me node ticket tickets",
+    "PushDevice": "appId createdAt id locale platform provider tokenKind",
+    "Query": "branches customer customers device deviceModels me myNotifications node ticket "
+    "tickets",
+    "RegisterPushDevicePayload": "device errors",
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
     "device dueAt history id jobs linkedFrom linkedTicket number overdue priority status "
@@ -67,6 +75,8 @@ CUSTOMER_SNAPSHOT = {
     "User": "displayName id locale phone role roles username",
     "AuthError": "code field message",
     "WorkflowError": "code field message",
+    "NotificationError": "code field message",
+    "UnregisterPushDevicePayload": "errors removed",
     "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
     "WaterTestConnection": "edges nodes pageInfo totalCount",
     "WaterTestEdge": "cursor node",

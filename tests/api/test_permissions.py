@@ -53,10 +53,13 @@ from wellspring.domain.models.enums import (
     DiscrepancyResolution,
     JobStatus,
     MovementKind,
+    PushPlatform,
+    PushProvider,
     Role,
     TicketStatus,
     TicketType,
 )
+from wellspring.domain.notifications import inbox
 from wellspring.domain.workflow import (
     desk,
     dispatching,
@@ -73,12 +76,19 @@ from wellspring.domain.workflow.requests import AddressInput, NewCustomerInput, 
 _D = "ADMIN HQ HOTLINE CLERK"
 _STOCK = "ADMIN HQ CLERK"
 _T = "TECHNICIAN"
+_ALL = "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT CUSTOMER"
 BEFORE: dict[str, str] = {
     # the dispatcher's day (issue 14): overruling a shift; HQ's fault-code list
     "shift.override": _STOCK,
     "fault_code.upsert": "ADMIN HQ",
     # bulk import and export (issue 14)
     "import.run": "ADMIN HQ",
+    # notifications (issue 16): every signed-in user, their own rows
+    "notifications.read": _ALL,
+    "notifications.mark_read": _ALL,
+    "notifications.preferences": _ALL,
+    "push_device.register": _ALL,
+    "push_device.unregister": _ALL,
     "list.export": _D,
     # media (issue 15): the engineer on the job; dispatchers see missing evidence
     "attachment.register": _T,
@@ -172,13 +182,36 @@ async def _relocation(s: AsyncSession, a: Actor, w: World) -> Any:
 
 _NEW = NewCustomerInput(name="", phone="", address=AddressInput(province="", city="", district=""))
 
+
 # One call per operation, with ids that match nothing: past the gate comes NOT_FOUND (or
 # another domain error, or an answer); before it, PermissionDenied.
+def _register_device(s: AsyncSession, a: Actor, w: World) -> Any:
+    return inbox.register_device(
+        s,
+        a,
+        provider=PushProvider.FCM,
+        token=None,
+        fid=None,
+        app_id="x",
+        platform=PushPlatform.ANDROID,
+        locale="zh-CN",
+    )
+
+
 _PHOTO = uploads.NewAttachment(
     job_id=NOPE, kind=AttachmentKind.PHOTO, content_type="image/jpeg", byte_size=1, sha256="0" * 64
 )
 
 CALLS: dict[str, Call] = {
+    "notifications.read": lambda s, a, w: inbox.my_notifications(s, a, first=1, after=None),
+    "notifications.mark_read": lambda s, a, w: inbox.mark_read(
+        s, a, ids=[NOPE], everything=False, now=utcnow()
+    ),
+    "notifications.preferences": lambda s, a, w: inbox.set_muted(s, a, muted=False),
+    "push_device.register": _register_device,
+    "push_device.unregister": lambda s, a, w: inbox.unregister_device(
+        s, a, provider=PushProvider.FCM, token=""
+    ),
     "import.run": lambda s, a, w: import_reads.get_run(s, a, NOPE),
     "list.export": lambda s, a, w: export_lists.export(
         s, a, export_lists.ExportList.TICKETS, {}, now=utcnow()

@@ -23,10 +23,11 @@ from wellspring.media.local import FILE_PATH, UPLOAD_PATH, LocalStore
 from wellspring.media.local_http import LocalMediaEndpoints
 from wellspring.media.wiring import media_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
+from wellspring.notifications import outbox
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import logging_setup, migrations
+from . import logging_setup, migrations, notify_worker
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 
@@ -102,10 +103,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
-        app.state.session_factory = session_factory(engine, config=config, clock=clock)
+        factory = session_factory(engine, config=config, clock=clock)
+        outbox.install(factory)  # domain events become outbox rows in their transaction
+        app.state.session_factory = factory
         app.state.head_revision = migrations.head_revision(settings.database_url)
         try:
-            yield
+            async with notify_worker.in_app(settings, factory):
+                yield
         finally:
             await engine.dispose()
 

@@ -1,5 +1,5 @@
-"""The ``wellspring`` command: serve, migrate, init, demo-data, create-user, import, export,
-export-schema, media-cleanup."""
+"""The ``wellspring`` command: serve, worker, migrate, init, demo-data, create-user, import,
+export, export-schema, media-cleanup."""
 
 from __future__ import annotations
 
@@ -76,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
         "--password-env",
         default="WELLSPRING_NEW_PASSWORD",
         help="read the admin's password from this environment variable (else prompt)",
+    )
+
+    worker = sub.add_parser(
+        "worker", help="run the notification worker (outbox fan-out, sends, periodic scan)"
+    )
+    worker.add_argument("--processes", type=int, default=1, help="worker processes to start")
+    worker.add_argument(
+        "--until-idle", action="store_true", help="stop when nothing is due or leased"
     )
 
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -243,6 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_cli.run_import_command(url, args)
     if args.command == "export":
         return import_cli.run_export_command(url, args)
+    if args.command == "worker":
+        from . import logging_setup, notify_worker
+
+        logging_setup.configure(settings.json_logs)
+        if args.processes > 1:
+            return notify_worker.run_processes(args.processes, until_idle=args.until_idle)
+        asyncio.run(notify_worker.run(settings, until_idle=args.until_idle))
+        return 0
     if args.command == "serve":
         import uvicorn
 

@@ -16,6 +16,7 @@ class CommonErrorCode(enum.StrEnum):
     """Input checks and state checks shared by every area."""
 
     REQUIRED = "REQUIRED"
+    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"  # a list input longer than its limit
     INVALID_ID = "INVALID_ID"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
     NOT_FOUND = "NOT_FOUND"

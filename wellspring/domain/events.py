@@ -35,6 +35,22 @@ class EventKind(StrEnum):
     TICKET_STATUS_CHANGED = "TICKET_STATUS_CHANGED"
     JOB_CREATED = "JOB_CREATED"
     JOB_STATUS_CHANGED = "JOB_STATUS_CHANGED"
+    # What people are told (wellspring/domain/notifications/routing.py says who hears what).
+    JOB_ASSIGNED = "JOB_ASSIGNED"  # to its engineer; with a window, the customer's appointment
+    JOB_RESCHEDULED = "JOB_RESCHEDULED"  # same engineer, another window
+    JOB_REASSIGNED_AWAY = "JOB_REASSIGNED_AWAY"  # technician_id: the engineer who lost it
+    JOB_CANCELLED = "JOB_CANCELLED"
+    ENGINEER_EN_ROUTE = "ENGINEER_EN_ROUTE"  # data.eta
+    ENGINEER_ARRIVED = "ENGINEER_ARRIVED"
+    JOB_COMPLETED = "JOB_COMPLETED"  # the customer is asked for a rating
+    FOLLOW_UP_DUE = "FOLLOW_UP_DUE"  # periodic scan
+    LOW_SCORE = "LOW_SCORE"
+    RECHARGE_PAID = "RECHARGE_PAID"  # technician_id: the customer's bound service engineer
+    SUPPLY_EXPIRING = "SUPPLY_EXPIRING"  # periodic scan; data.days_left
+    FILTER_DUE = "FILTER_DUE"  # periodic scan
+    STOCK_BELOW_SAFETY = "STOCK_BELOW_SAFETY"  # periodic scan
+    STOCK_DISCREPANCY_OPENED = "STOCK_DISCREPANCY_OPENED"
+    EVIDENCE_OVERDUE = "EVIDENCE_OVERDUE"  # reserved for the media work (photos not uploaded)
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,11 @@ class DomainEvent:
 
 def _sync(session: AsyncSession | Session) -> Session:
     return session.sync_session if isinstance(session, AsyncSession) else session
+
+
+def periodic_id(kind: EventKind, object_id: str, day: dt.date) -> str:
+    """The id of a periodic fact (one per object and day): a scan run twice says it once."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"wellspring:{kind.value}:{object_id}:{day}"))
 
 
 def emit(session: AsyncSession | Session, event: DomainEvent) -> DomainEvent:

@@ -24,15 +24,30 @@ _EDGE = frozenset({"node", "cursor"})
 CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "Query": frozenset(
         {"node", "me", "customers", "customer", "device", "deviceModels", "tickets", "ticket"}
-        | {"branches"}
+        | {"branches", "myNotifications"}
     ),
-    "Mutation": frozenset({"login", "refreshToken", "logout", "openTicket"}),
+    "Mutation": frozenset(
+        {"login", "refreshToken", "logout", "openTicket", "markNotificationsRead"}
+        | {"registerPushDevice", "unregisterPushDevice"}
+    ),
+    "NotificationConnection": _CONNECTION,
+    "NotificationEdge": _EDGE,
+    "Notification": frozenset(
+        {"id", "kind", "title", "body", "eventId", "createdAt", "readAt", "read", "ticket", "job"}
+    ),
+    "MarkNotificationsReadPayload": frozenset({"marked", "unreadCount", "errors"}),
+    "RegisterPushDevicePayload": frozenset({"device", "errors"}),
+    "UnregisterPushDevicePayload": frozenset({"removed", "errors"}),
+    "PushDevice": frozenset(
+        {"id", "provider", "tokenKind", "appId", "platform", "locale", "createdAt"}
+    ),
     "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
     "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
     "LogoutPayload": frozenset({"ok", "errors"}),
     "OpenTicketPayload": frozenset({"ticket", "errors"}),
     "AuthError": frozenset({"field", "code", "message"}),
     "WorkflowError": frozenset({"field", "code", "message"}),
+    "NotificationError": frozenset({"field", "code", "message"}),
     "PageInfo": frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}),
     "CustomerConnection": _CONNECTION,
     "CustomerEdge": _EDGE,

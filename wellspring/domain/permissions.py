@@ -66,6 +66,7 @@ HQ_ONLY = _grant(Role.ADMIN, Role.HQ)
 DISPATCHERS = _grant(states.DISPATCHERS)
 STOCK_MANAGERS = _grant(Role.ADMIN, Role.HQ, Role.CLERK)
 ENGINEERS = _grant(Role.TECHNICIAN)
+EVERYONE = _grant(set(Role))
 
 # The moves of the state machine, named by the operation that makes them.
 MOVES: dict[states.Move, str] = {
@@ -150,6 +151,12 @@ RULES: dict[str, Grant] = {
     "user.deactivate": ADMINS,
     "user.reset_password": ADMINS,
     "user.unlock": ADMINS,
+    # everyone's own inbox and phone (notifications)
+    "notifications.read": EVERYONE,
+    "notifications.mark_read": EVERYONE,
+    "notifications.preferences": EVERYONE,
+    "push_device.register": EVERYONE,
+    "push_device.unregister": EVERYONE,
     "session.list": ADMINS,
     "session.revoke": ADMINS,
     "audit.read": ADMINS,

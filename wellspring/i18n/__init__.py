@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import auth, dispatch, imports, masterdata, media, stock, sync, transport, workflow
+from . import (
+    auth,
+    dispatch,
+    imports,
+    masterdata,
+    media,
+    notifications,
+    stock,
+    sync,
+    transport,
+    workflow,
+)
 from .terms import DETAILS, ROLES, STATUSES, action_name, field_name, history_reason, term
 
 __all__ = ["history_reason", "message", "negotiate"]
@@ -18,7 +29,18 @@ LOCALES = (ZH, EN)
 DEFAULT_LOCALE = ZH
 
 # Each area's catalogue; a code lives in exactly one of them.
-_AREAS = (auth, workflow, stock, transport, dispatch, sync, masterdata, media, imports)
+_AREAS = (
+    auth,
+    workflow,
+    stock,
+    transport,
+    dispatch,
+    sync,
+    masterdata,
+    media,
+    imports,
+    notifications,
+)
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:
     if MESSAGES.keys() & _area.MESSAGES.keys():

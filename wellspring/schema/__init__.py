@@ -48,6 +48,12 @@ from .masterdata.org import (
     UpsertTechnician,
 )
 from .media.mutations import ConfirmUpload, RequestUpload
+from .notifications.types import (
+    MarkNotificationsRead,
+    Notification,
+    RegisterPushDevice,
+    UnregisterPushDevice,
+)
 from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
@@ -108,6 +114,10 @@ class Mutation(graphene.ObjectType):
     # photos, signatures and forms from the field
     request_upload = RequestUpload.Field()
     confirm_upload = ConfirmUpload.Field()
+    # everyone: the inbox and the phone's push registration
+    mark_notifications_read = MarkNotificationsRead.Field()
+    register_push_device = RegisterPushDevice.Field()
+    unregister_push_device = UnregisterPushDevice.Field()
     # master data (HQ, admins; a clerk for their branch's engineers)
     upsert_branch = UpsertBranch.Field()
     upsert_warehouse = UpsertWarehouse.Field()
@@ -127,7 +137,7 @@ class Mutation(graphene.ObjectType):
 def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
-    extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan]
+    extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan, Notification]
     schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)

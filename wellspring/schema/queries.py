@@ -37,6 +37,7 @@ from .inventory.types import (
 from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
 from .media.mutations import evidence_overdue_jobs_field
+from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
@@ -139,6 +140,7 @@ class Query(DispatcherLists, graphene.ObjectType):
     )
     stock_discrepancies = stock_discrepancies_field()
     evidence_overdue_jobs = evidence_overdue_jobs_field()
+    my_notifications = my_notifications_field()
     my_van_stock = graphene.NonNull(
         graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
     )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions, policy
+from .. import audit, events, permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
@@ -94,6 +94,18 @@ async def cover_shortfall(
         job_id=job.id,
         part_id=part_id,
         quantity_short=short,
+    )
+    events.emit(
+        session,
+        events.DomainEvent(
+            kind=events.EventKind.STOCK_DISCREPANCY_OPENED,
+            branch_id=discrepancy.branch_id,
+            ticket_id=job.ticket_id,
+            job_id=job.id,
+            technician_id=van.technician_id,
+            actor_id=actor.user_id or None,
+            data={"number": job.number, "part_id": part_id, "quantity_short": short},
+        ),
     )
     return discrepancy
 

@@ -14,6 +14,7 @@ from .inventory import (
     Warehouse,
 )
 from .media import Attachment
+from .notifications import Notification, NotificationPreference, OutboxMessage, PushDevice
 from .org import Agent, Branch, ServiceOutlet, Technician, User
 from .sync import SyncClient, SyncHeld
 from .system import (
@@ -62,7 +63,11 @@ __all__ = [
     "JobNote",
     "JobStatusChange",
     "LoginThrottle",
+    "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "Part",
+    "PushDevice",
     "Record",
     "RoutePlan",
     "ServiceOutlet",

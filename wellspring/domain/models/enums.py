@@ -274,3 +274,26 @@ class ImportStatus(enum.StrEnum):
     RUNNING = "RUNNING"  # applying batches
     DONE = "DONE"
     FAILED = "FAILED"  # stopped by an unexpected error; running the file again resumes
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"  # waiting for a worker (or for its retry time)
+    LEASED = "LEASED"  # a worker holds it until ``leased_until``; after that anyone may
+    DONE = "DONE"
+    DEAD = "DEAD"  # not retried: the attempts ran out, or the provider said never
+
+
+class PushProvider(enum.StrEnum):
+    FCM = "FCM"
+    HUAWEI = "HUAWEI"
+
+
+class PushTokenKind(enum.StrEnum):
+    TOKEN = "TOKEN"  # noqa: S105 - an FCM registration token or a vendor token, not a secret
+    FID = "FID"  # an FCM installation id
+
+
+class PushPlatform(enum.StrEnum):
+    ANDROID = "ANDROID"
+    IOS = "IOS"
+    WEB = "WEB"

@@ -14,6 +14,7 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..dispatch import bookings, eta
 from ..errors import DomainError
+from ..events import EventKind
 from ..inventory import consumption
 from ..models import Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
@@ -104,7 +105,14 @@ async def assign_job(
         overruled = await _check_day(
             session, actor, job, technician, appointment_start, appointment_end, allow_outside_shift
         )
-    reassigned = job.technician_id is not None and job.technician_id != technician.id
+    previous_tech = job.technician_id
+    reassigned = previous_tech is not None and previous_tech != technician.id
+    rescheduled = (
+        job.status is not JobStatus.PENDING
+        and not reassigned
+        and (job.appointment_start, job.appointment_end) != (appointment_start, appointment_end)
+    )
+    newly_assigned = reassigned or job.status is JobStatus.PENDING
     if job.technician_id != technician.id:
         eta.clear_route(job)  # a route position belongs to the engineer it was planned for
     job.technician_id = technician.id
@@ -129,6 +137,14 @@ async def assign_job(
     moves.move_ticket(session, actor, ticket, target, reason=note)
     await moves.flush(session, ticket)
     await moves.flush(session, job)
+    if reassigned:
+        moves.tell(
+            session, actor, EventKind.JOB_REASSIGNED_AWAY, job, ticket, technician_id=previous_tech
+        )
+    if newly_assigned:
+        moves.tell(session, actor, EventKind.JOB_ASSIGNED, job, ticket)
+    elif rescheduled:
+        moves.tell(session, actor, EventKind.JOB_RESCHEDULED, job, ticket)
     return job
 
 
@@ -168,6 +184,7 @@ async def cancel_ticket(
     ).scalars()
     for job in jobs:
         moves.move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
+        moves.tell(session, actor, EventKind.JOB_CANCELLED, job, ticket, reason=text)
         await consumption.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
     moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
     ticket.closed_at = clock_of(session).now()

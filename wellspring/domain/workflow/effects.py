@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, water
+from .. import audit, events, water
 from ..actor import Actor
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..config import TIME_ZONE
@@ -282,9 +282,37 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
         if device.supply_expires_on
         else None,
         bucket_balance=device.bucket_balance,
-        # Push delivery comes with the notifications issue; who to tell is decided now.
         notify_technician_id=customer.service_technician_id if customer else None,
     )
+    address = await session.get(Address, ticket.address_id) if ticket.address_id else None
+    events.emit(  # the bound engineer delivers the water: with the address and how it was paid
+        session,
+        events.DomainEvent(
+            kind=events.EventKind.RECHARGE_PAID,
+            branch_id=ticket.branch_id,
+            ticket_id=ticket.id,
+            customer_id=ticket.customer_id,
+            technician_id=customer.service_technician_id if customer else None,
+            actor_id=actor.user_id or None,
+            at=now,
+            data={
+                "number": ticket.number,
+                "customer_name": customer.name if customer else "",
+                "address": _address_text(address),
+                "payment_method": request["payment_method"],
+                "plan": request["plan"],
+                "quantity": quantity,
+                "amount": str(amount),
+            },
+        ),
+    )
+
+
+def _address_text(address: Address | None) -> str:
+    if address is None:
+        return ""
+    parts = (address.city, address.district, address.street, address.community)
+    return "".join(parts) + "".join(p for p in (address.building, address.room) if p)
 
 
 async def _relocate(session: AsyncSession, actor: Actor, ticket: Ticket) -> None:

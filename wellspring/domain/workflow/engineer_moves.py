@@ -19,6 +19,7 @@ from ..clock import clock_of
 from ..config import config_of
 from ..dispatch import eta, locate
 from ..errors import DomainError, present
+from ..events import EventKind
 from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus, TicketType
@@ -88,7 +89,16 @@ async def _engineer_move(
     if target is JobStatus.ON_SITE:
         job.eta = stamp.occurred_at  # the estimate ends where the arrival is known
     await _after_move(session, job, ticket, stamp, reached=target is JobStatus.ON_SITE)
+    said = _TOLD.get(target)
+    if said is not None:  # the ETA is known only now, after the refresh
+        moves.tell(session, actor, said, job, ticket, at=stamp.occurred_at)
     return job
+
+
+_TOLD = {
+    JobStatus.EN_ROUTE: EventKind.ENGINEER_EN_ROUTE,
+    JobStatus.ON_SITE: EventKind.ENGINEER_ARRIVED,
+}
 
 
 async def _after_move(
@@ -169,6 +179,7 @@ async def complete_job(
     await moves.flush(session, ticket)
     await moves.flush(session, job)
     await _after_move(session, job, ticket, stamp, reached=True)
+    moves.tell(session, actor, EventKind.JOB_COMPLETED, job, ticket, at=done)
     return job
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit
+from .. import audit, events
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
@@ -89,6 +89,23 @@ async def record_follow_up(
                 "follow_up_score": score,
                 "dissatisfaction": dissatisfaction.value if dissatisfaction else None,
             },
+        )
+        events.emit(
+            session,
+            events.DomainEvent(
+                kind=events.EventKind.LOW_SCORE,
+                branch_id=ticket.branch_id,
+                ticket_id=ticket.id,
+                customer_id=ticket.customer_id,
+                actor_id=actor.user_id or None,
+                at=now,
+                data={
+                    "number": ticket.number,
+                    "score": score,
+                    "dissatisfaction": dissatisfaction.value if dissatisfaction else None,
+                    "complaint_number": complaint.number,
+                },
+            ),
         )
     audit.record(
         session,

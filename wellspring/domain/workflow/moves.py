@@ -4,6 +4,8 @@ its state machine (history row and audit entry included), open a job, and write 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -174,6 +176,33 @@ def move_job(
         reason=reason,
         stamp=stamp,
     )
+
+
+def tell(
+    session: AsyncSession,
+    actor: Actor,
+    kind: events.EventKind,
+    job: Job,
+    ticket: Ticket,
+    *,
+    at: dt.datetime | None = None,
+    **data: Any,
+) -> None:
+    """Say what happened to a job, for whoever must hear it (the routing rules decide who)."""
+    technician_id = data.pop("technician_id", job.technician_id)
+    event = events.job_event(
+        kind,
+        job,
+        actor_id=actor.user_id or None,
+        at=at or clock_of(session).now(),
+        customer_id=ticket.customer_id,
+        ticket_number=ticket.number,
+        ticket_type=ticket.type.value,
+        **data,
+    )
+    if technician_id != job.technician_id:
+        event = dataclasses.replace(event, technician_id=technician_id)
+    events.emit(session, event)
 
 
 async def new_job(session: AsyncSession, actor: Actor, ticket: Ticket) -> Job:

@@ -357,4 +357,45 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "COMPLETE": "Every required file is verified.",
         },
     ),
+    "NotificationKind": (
+        "What an inbox item (or a push) tells: the event the domain recorded.",
+        {
+            "TICKET_STATUS_CHANGED": "A ticket changed status (live updates only).",
+            "JOB_CREATED": "A job was opened (live updates only).",
+            "JOB_STATUS_CHANGED": "A job changed status (live updates only).",
+            "JOB_ASSIGNED": "A job was given to its engineer; with a window, the appointment.",
+            "JOB_RESCHEDULED": "The same engineer, another appointment window.",
+            "JOB_REASSIGNED_AWAY": "A job was taken from its engineer and given to another.",
+            "JOB_CANCELLED": "A job was cancelled with its ticket.",
+            "ENGINEER_EN_ROUTE": "The engineer set off for the visit (with the ETA).",
+            "ENGINEER_ARRIVED": "The engineer arrived at the site.",
+            "JOB_COMPLETED": "The visit is done: the customer is asked for a rating.",
+            "FOLLOW_UP_DUE": "A follow-up call is due.",
+            "LOW_SCORE": "A follow-up call scored low; a complaint was opened.",
+            "RECHARGE_PAID": "A customer recharged water (for their service engineer).",
+            "SUPPLY_EXPIRING": "A monthly water plan ends in a few days.",
+            "FILTER_DUE": "A filter is due for change.",
+            "STOCK_BELOW_SAFETY": "A warehouse holds less of a part than its safety stock.",
+            "STOCK_DISCREPANCY_OPENED": "A van used more parts than its book held.",
+            "EVIDENCE_OVERDUE": "A job's site photos are overdue (reserved).",
+        },
+    ),
+    "PushProvider": (
+        "The push channel a phone's token belongs to.",
+        {
+            "FCM": "Firebase Cloud Messaging (registration token or installation id).",
+            "HUAWEI": "Huawei Push Kit (Huawei and Honor phones in mainland China).",
+        },
+    ),
+    "PushTokenKind": (
+        "What the stored push address is.",
+        {
+            "TOKEN": "A registration token.",
+            "FID": "An FCM installation id.",
+        },
+    ),
+    "PushPlatform": (
+        "The phone's platform.",
+        {"ANDROID": "Android.", "IOS": "iOS.", "WEB": "A web browser."},
+    ),
 }

@@ -9,6 +9,7 @@ import graphene
 
 from wellspring.domain.dispatch import board
 from wellspring.domain.dispatch.locate import CoordinateSource as DomainCoordinateSource
+from wellspring.domain.events import EventKind as DomainEventKind
 from wellspring.domain.inventory.queries import SuggestedAction as DomainSuggestedAction
 from wellspring.domain.models import enums as e
 from wellspring.domain.workflow import catalogue
@@ -77,6 +78,12 @@ DeviceCondition = described(catalogue.DeviceCondition)
 PaymentMethod = described(DomainPaymentMethod)
 SuggestedAction = described(DomainSuggestedAction)
 CoordinateSource = described(DomainCoordinateSource)
+
+# Notifications (issue 16).
+NotificationKind = described(DomainEventKind, "NotificationKind")
+PushProvider = described(e.PushProvider)
+PushTokenKind = described(e.PushTokenKind)
+PushPlatform = described(e.PushPlatform)
 
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")

@@ -27,6 +27,7 @@ from wellspring.domain.imports.error_codes import ImportErrorCode as ImportCodes
 from wellspring.domain.inventory.error_codes import StockErrorCode as StockCodes
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode as MasterdataCodes
 from wellspring.domain.media.error_codes import MediaErrorCode as MediaCodes
+from wellspring.domain.notifications.error_codes import NotificationErrorCode as NotificationCodes
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode as WorkflowCodes
 from wellspring.i18n import MESSAGES, message
 
@@ -103,6 +104,9 @@ ImportErrorCode = _codes(
     (CommonErrorCode, ImportCodes, MasterdataCodes, StockCodes, AuthCodes),
     _CODE_DOC,
 )
+NotificationErrorCode = _codes(
+    "NotificationErrorCode", (CommonErrorCode, NotificationCodes), _CODE_DOC
+)
 MasterdataErrorCode = _codes(
     "MasterdataErrorCode", (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes), _CODE_DOC
 )
@@ -164,6 +168,14 @@ class ImportError_(graphene.ObjectType):  # ImportError is a Python builtin
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(ImportErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class NotificationError(graphene.ObjectType):
+    """An expected failure of an inbox or push-registration mutation; nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(NotificationErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -62,6 +62,9 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "resetPassword": ("user.reset_password",),
     "requestUpload": ("attachment.request_upload",),
     "startImport": ("import.run",),
+    "markNotificationsRead": ("notifications.mark_read",),
+    "registerPushDevice": ("push_device.register",),
+    "unregisterPushDevice": ("push_device.unregister",),
     "confirmUpload": ("attachment.confirm_upload",),
 }
 
@@ -85,6 +88,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "auditLog": ("audit.read",),
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
+    "myNotifications": ("notifications.read",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -99,7 +103,11 @@ SYNC: dict[str, str] = {
 }
 
 # Operations reached through plain HTTP (docs/operations.md, "Exporting a list").
-HTTP: dict[str, str] = {"list.export": "`GET /export/<list>.csv|.xlsx`"}
+HTTP: dict[str, str] = {
+    "list.export": "`GET /export/<list>.csv|.xlsx`",
+    # declared before its door: the contract has no operation for it yet
+    "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
+}
 
 # The case in which a field's second operation applies.
 WHEN: dict[str, str] = {

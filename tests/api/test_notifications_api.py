@@ -1,0 +1,56 @@
+"""The inbox and push registration through the API, with the documents clients send."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from tests.conftest import GraphQL
+
+CLIENTS = Path(__file__).resolve().parents[2] / "clients" / "everyone"
+
+
+def _doc(name: str) -> str:
+    return (CLIENTS / f"{name}.graphql").read_text()
+
+
+def test_a_customer_registers_a_phone_reads_and_clears_the_inbox(gql: GraphQL) -> None:
+    token = f"fcm-{uuid.uuid4().hex}"
+    register = _doc("RegisterPushDevice")
+    given = {"provider": "FCM", "token": token, "platform": "ANDROID", "appId": "cn.ws.app"}
+    body = gql.data(register, {"input": given}, as_user="customer-1", locale="zh-CN")
+    device = body["registerPushDevice"]["device"]
+    assert body["registerPushDevice"]["errors"] == []
+    assert (device["provider"], device["tokenKind"], device["locale"]) == ("FCM", "TOKEN", "zh-CN")
+    # An installation id instead of a token; both at once is refused.
+    fid = {"provider": "FCM", "fid": f"fid-{uuid.uuid4().hex[:10]}", "platform": "IOS"}
+    body = gql.data(register, {"input": fid}, as_user="tech-sh-1")
+    assert body["registerPushDevice"]["device"]["tokenKind"] == "FID"
+    both = {**given, "fid": "x"}
+    body = gql.data(register, {"input": both}, as_user="customer-1")
+    assert [e["code"] for e in body["registerPushDevice"]["errors"]] == ["PUSH_TOKEN_INVALID"]
+
+    inbox = gql.data(_doc("MyNotifications"), {"first": 5}, as_user="customer-1")
+    assert "edges" in inbox["myNotifications"]
+    mark = _doc("MarkNotificationsRead")
+    body = gql.data(mark, {"input": {}}, as_user="customer-1")
+    assert [e["code"] for e in body["markNotificationsRead"]["errors"]] == ["NOTHING_TO_MARK"]
+    body = gql.data(mark, {"input": {"all": True}}, as_user="customer-1")
+    assert body["markNotificationsRead"]["errors"] == []
+    assert body["markNotificationsRead"]["unreadCount"] == 0
+
+    unregister = _doc("UnregisterPushDevice")
+    forget = {"input": {"provider": "FCM", "token": token}}
+    # Someone else's token is left alone, and looks like an unknown one.
+    assert (
+        gql.data(unregister, forget, as_user="tech-sh-1")["unregisterPushDevice"]["removed"]
+        is False
+    )
+    assert (
+        gql.data(unregister, forget, as_user="customer-1")["unregisterPushDevice"]["removed"]
+        is True
+    )
+    assert (
+        gql.data(unregister, forget, as_user="customer-1")["unregisterPushDevice"]["removed"]
+        is False
+    )

@@ -1,0 +1,72 @@
+"""Running the notification worker: inside the app (``make run``) or as ``wellspring worker``
+processes (as many as needed: the outbox claim never hands a row to two of them)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from wellspring.domain.db import create_engine, session_factory
+from wellspring.notifications.config import build_senders, worker_config
+from wellspring.notifications.worker import Worker
+from wellspring.settings import Settings
+
+log = logging.getLogger("wellspring.notifications")
+
+
+@contextlib.asynccontextmanager
+async def in_app(
+    settings: Settings, factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Worker | None]:
+    """A worker task beside the web app while it serves, when the settings ask for one."""
+    if not settings.notify_worker_in_app:
+        yield None
+        return
+    worker = Worker(factory, build_senders(settings), config=worker_config(settings))
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="notification-worker")
+    try:
+        yield worker
+    finally:
+        stop.set()
+        await task
+        await worker.close()
+
+
+async def run(settings: Settings, *, until_idle: bool = False) -> None:
+    """One worker loop in this process, until SIGTERM/SIGINT (or idle, with ``until_idle``)."""
+    engine = create_engine(settings.database_url, pool_size=2)
+    worker = Worker(
+        session_factory(engine), build_senders(settings), config=worker_config(settings)
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("notification worker %s started", worker.worker_id)
+    try:
+        await worker.run(stop, until_idle=until_idle)
+    finally:
+        await worker.close()
+        await engine.dispose()
+
+
+def run_processes(count: int, *, until_idle: bool) -> int:
+    """``count`` worker processes (each ``wellspring worker``); waits for them all."""
+    args = [sys.executable, "-m", "wellspring.api.cli", "worker"]
+    if until_idle:
+        args.append("--until-idle")
+    children = [subprocess.Popen(args) for _ in range(count)]  # noqa: S603 - our own command
+    try:
+        return max(child.wait() for child in children)
+    except KeyboardInterrupt:
+        for child in children:
+            child.terminate()
+        return max(child.wait() for child in children)

@@ -1,0 +1,1 @@
+"""Who hears what (routing), the in-app inbox and push devices (use cases), the periodic facts."""

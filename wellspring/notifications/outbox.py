@@ -1,0 +1,222 @@
+"""The transactional outbox: rows written in the transaction of the change they report.
+
+:func:`install` attaches a ``before_commit`` hook to every session of a factory: the domain
+events pending on the session become ``FANOUT`` rows in the same transaction, so a rolled-back
+change writes none and a committed one cannot be lost. Events said inside a savepoint that
+rolls back are forgotten with it (a rejected phone record, a mutation's expected failure).
+
+Workers take rows with :func:`claim`: one statement that leases a batch (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so concurrent workers never take the same row; SQLite has one writer
+at a time anyway). A lease expires: a worker that dies holding rows loses them to the next
+one, which is why delivery is at least once and every message carries its event id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction
+
+from wellspring.domain import events
+from wellspring.domain.models import OutboxMessage, utcnow
+from wellspring.domain.models.enums import OutboxStatus
+
+FANOUT = "FANOUT"
+COMMITTED_KEY = "wellspring.committed_events"
+_MARKS = "wellspring.event_marks"
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = dt.timedelta(seconds=5)
+BACKOFF_CAP = dt.timedelta(hours=1)
+
+
+def event_json(event: events.DomainEvent) -> dict[str, Any]:
+    """The event as plain JSON (what the outbox stores and senders see)."""
+    data = asdict(event)
+    data["kind"] = event.kind.value
+    data["at"] = event.at.isoformat()
+    data["data"] = dict(event.data)
+    return data
+
+
+def insert_ignoring_duplicates(
+    session: Session | AsyncSession, rows: Sequence[dict[str, Any]]
+) -> Any:
+    """An INSERT of outbox rows that skips a row whose (event, channel, recipient) exists."""
+    bind = session.get_bind()
+    dialect = bind.dialect.name
+    table = OutboxMessage.__table__
+    if not isinstance(table, Table):
+        raise TypeError("the outbox is a table")
+    keys = ["event_id", "channel", "recipient"]
+    if dialect == "postgresql":
+        return (
+            postgresql.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
+    return insert(table).values(list(rows))
+
+
+def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = []
+    for event in pending:
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "event_id": event.id,
+                "kind": event.kind.value,
+                "channel": FANOUT,
+                "recipient": "",
+                "user_id": None,
+                "payload": event_json(event),
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "available_at": now,
+                "leased_by": "",
+                "last_error": "",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+def _before_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: its events wait for the outer commit
+    pending = events.pending(session)
+    if not pending:
+        return
+    stmt = insert_ignoring_duplicates(session, _fanout_rows(pending))
+    session.execute(stmt)
+
+
+def _after_commit(session: Session) -> None:
+    # Kept for after-commit listeners (live updates) until the next transaction starts.
+    session.info[COMMITTED_KEY] = [event_json(e) for e in events.discard(session)]
+    session.info.pop(_MARKS, None)
+
+
+def _after_begin_nested(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        marks: dict[SessionTransaction, int] = session.info.setdefault(_MARKS, {})
+        marks[transaction] = len(events.pending(session))
+
+
+def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
+    marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
+    if ended.nested and ended in marks:
+        keep = marks.pop(ended)
+        said = session.info.get(events.PENDING_KEY)
+        if said is not None:
+            del said[keep:]  # what the savepoint said is unsaid with it
+    elif not ended.nested:
+        events.discard(session)
+        session.info.pop(_MARKS, None)
+
+
+def install(factory: async_sessionmaker[AsyncSession]) -> None:
+    """Write the events of every session the factory makes into the outbox at commit."""
+    sync_cls: Any = factory.kw.get("sync_session_class", Session)
+    if getattr(sync_cls, "wellspring_outbox", False):
+        return  # installed already
+
+    class OutboxSession(sync_cls):  # type: ignore[misc]
+        wellspring_outbox = True
+
+    sa_event.listen(OutboxSession, "before_commit", _before_commit)
+    sa_event.listen(OutboxSession, "after_commit", _after_commit)
+    sa_event.listen(OutboxSession, "after_transaction_create", _after_begin_nested)
+    sa_event.listen(OutboxSession, "after_soft_rollback", _after_soft_rollback)
+    factory.configure(sync_session_class=OutboxSession)
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    worker_id: str,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    limit: int,
+    channels: Sequence[str],
+) -> list[OutboxMessage]:
+    """Lease up to ``limit`` due rows of ``channels`` to ``worker_id``: one statement."""
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.channel.in_(list(channels)),
+            or_(
+                (OutboxMessage.status == OutboxStatus.PENDING)
+                & (OutboxMessage.available_at <= now),
+                (OutboxMessage.status == OutboxStatus.LEASED) & (OutboxMessage.leased_until < now),
+            ),
+        )
+        .order_by(OutboxMessage.available_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(
+            status=OutboxStatus.LEASED,
+            leased_until=now + lease,
+            leased_by=worker_id,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    rows.sort(key=lambda r: (r.available_at, r.id))
+    return rows
+
+
+def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:
+    """Exponential backoff from the attempt count, never sooner than the provider asked."""
+    delay: dt.timedelta = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    if retry_after is not None:
+        delay = max(delay, dt.timedelta(seconds=retry_after))
+    return delay
+
+
+async def finish(
+    session: AsyncSession,
+    row_id: str,
+    *,
+    status: OutboxStatus,
+    now: dt.datetime,
+    error: str = "",
+    available_at: dt.datetime | None = None,
+) -> None:
+    """Record what became of a leased row: DONE, DEAD, or PENDING again at ``available_at``."""
+    values: dict[str, Any] = {"status": status, "last_error": error[:500], "leased_until": None}
+    if status in (OutboxStatus.DONE, OutboxStatus.DEAD):
+        values["done_at"] = now
+    if available_at is not None:
+        values["available_at"] = available_at
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+async def finish_many(
+    session: AsyncSession, row_ids: Sequence[str], *, status: OutboxStatus, now: dt.datetime
+) -> None:
+    """End many leased rows alike (a batch that was sent): one statement."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(row_ids)))
+        .values(status=status, last_error="", leased_until=None, done_at=now),
+        execution_options={"synchronize_session": False},
+    )

@@ -1,0 +1,36 @@
+"""The embedded default: write what would be sent, as one log line per delivery."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from .base import Delivery, Outcome
+
+log = logging.getLogger("wellspring.notifications")
+
+
+class LogSender:
+    channel = "LOG"
+    max_batch = 500
+
+    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+        for item in deliveries:
+            log.info(
+                "notification %s",
+                json.dumps(
+                    {
+                        "event_id": item.event_id,
+                        "kind": item.kind,
+                        "channel": item.channel,
+                        "to": item.recipient,
+                        "title": item.title,
+                        "body": item.body,
+                    },
+                    ensure_ascii=False,
+                ),
+            )
+        return [Outcome.sent() for _ in deliveries]
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,2 @@
+"""The in-app inbox and push registration (MyNotifications, MarkNotificationsRead,
+RegisterPushDevice, UnregisterPushDevice)."""
