@@ -1,7 +1,7 @@
 """day rules: fault codes as data HQ edits, seeded with the catalogue the code held
 
 Revision ID: 0013d
-Revises: 0013e
+Revises: 0013m
 Create Date: 2026-12-03 16:17:58.744019
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013d'
-down_revision: str | None = '0013e'
+down_revision: str | None = '0013m'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """route plans: the stored solver answer uses the domain's snake_case keys
 
 Revision ID: 0013e
-Revises: 0013m
+Revises: 0013n
 Create Date: 2026-12-03 16:20:00.000000
 
 ``route_plans.routes`` and ``.unplaced`` held camelCase keys (``jobId``, ``arrivalAt``), the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0013e'
-down_revision: str | None = '0013m'
+down_revision: str | None = '0013n'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
