@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ from tests.sync_phone import Phone
 from wellspring.api import cli
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
-from wellspring.domain.media import cleanup, config
+from wellspring.domain.config import DomainConfig
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.media import cleanup
 from wellspring.domain.media.config import MediaConfig
 from wellspring.domain.models.enums import AttachmentKind, JobStatus, TicketType
 from wellspring.media.images import PillowChecker
@@ -70,20 +73,32 @@ def s3() -> Iterator[Any]:
         server.stop()
 
 
+@dataclass
+class MediaApp:
+    gql: GraphQL
+    cfg: MediaConfig
+
+
 @pytest.fixture
-def media(s3: Any) -> Iterator[MediaConfig]:
-    """The S3 store, with a repair's fault photo required (the configurable rule)."""
-    before = config.current()
+def media(s3: Any, database_url: str) -> Iterator[MediaApp]:
+    """An app on the S3 store, with a repair's fault photo required (the configurable rule):
+    the media settings travel with the app's sessions, so it is an app of its own."""
     cfg = MediaConfig(
         store=S3Store(bucket=BUCKET, prefix="t/", client=s3),
         checker=PillowChecker(),
         required={TicketType.REPAIR: frozenset({AttachmentKind.FAULT_PHOTO})},
     )
-    config.configure(cfg)
+    with TestClient(create_app(make_settings(database_url), media=cfg)) as client:
+        yield MediaApp(GraphQL(client), cfg)
+
+
+async def _cleanup(url: str, cfg: MediaConfig, now: dt.datetime) -> cleanup.CleanupResult:
+    engine = create_engine(url)
     try:
-        yield cfg
+        async with transaction(session_factory(engine, config=DomainConfig(media=cfg))) as s:
+            return await cleanup.run(s, now=now)
     finally:
-        config.configure(before)
+        await engine.dispose()
 
 
 def _engineer_on_site(url: str) -> tuple[str, str, str]:
@@ -140,8 +155,9 @@ def test_signed_post_policy_carries_every_condition(s3: Any) -> None:
 
 
 def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
-    gql: GraphQL, database_url: str, media: MediaConfig, s3: Any
+    database_url: str, media: MediaApp, s3: Any
 ) -> None:
+    gql = media.gql
     engineer, job, clerk = _engineer_on_site(database_url)
     token = _token(gql, engineer)
     complete = {"input": {"jobId": global_id("Job", job), "report": REPAIR}}
@@ -222,9 +238,7 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
 
     # Cleanup: rejected and expired-unconfirmed objects go; the verified photo stays.
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
-    from tests.dispatch_site import _session_do
-
-    result_counts = run(_session_do(database_url, lambda s: cleanup.run(s, now=later)))
+    result_counts = run(_cleanup(database_url, media.cfg, later))
     assert result_counts.purged >= 6
     kept = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"t/jobs/{job}/")
     names = sorted(o["Key"].rsplit("/", 1)[1] for o in kept.get("Contents", []))
@@ -234,13 +248,9 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
 
 @pytest.fixture
 def local_app(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    before = config.current()
     app = create_app(make_settings(database_url, media_root=str(tmp_path / "media")))
-    try:
-        with TestClient(app) as client:
-            yield client
-    finally:
-        config.configure(before)
+    with TestClient(app) as client:
+        yield client
 
 
 def test_the_local_store_enforces_its_form_and_signs_its_urls(
@@ -275,7 +285,7 @@ def test_the_local_store_enforces_its_form_and_signs_its_urls(
     assert served.status_code == 200
     assert not has_location(served.content)
     assert local_app.get(confirmed["url"].replace("signature=", "signature=0")).status_code == 403
-    store = config.current().store
+    store = local_app.app.state.media.store  # type: ignore[attr-defined]
     assert isinstance(store, LocalStore)
     expired_form = store.presign_upload(
         "jobs/x/y", content_type="image/jpeg", max_bytes=10, expires_at=dt.datetime.now(dt.UTC)
@@ -312,8 +322,9 @@ def test_the_local_upload_door_never_fails_with_a_5xx(
 
 
 def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
-    gql: GraphQL, database_url: str, media: MediaConfig
+    database_url: str, media: MediaApp
 ) -> None:
+    gql = media.gql
     engineer, job, _clerk = _engineer_on_site(database_url)
     token = _token(gql, engineer)
     p = Phone(gql.client, token, schema_version=3)
@@ -364,11 +375,9 @@ def test_settings_wire_the_rules_and_the_cleanup_command_runs(
         Settings(media_backend="s3")
     monkeypatch.setenv("WELLSPRING_DATABASE_URL", database_url)
     monkeypatch.setenv("WELLSPRING_MEDIA_ROOT", str(tmp_path))
-    before = config.current()
     get_settings.cache_clear()
     try:
         assert cli.main(["media-cleanup"]) == 0
     finally:
         get_settings.cache_clear()
-        config.configure(before)
     assert "Expired" in capsys.readouterr().out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
@@ -18,7 +19,7 @@ from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.clock import SYSTEM_CLOCK, Clock
 from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.media import config as media_domain_config
+from wellspring.domain.media.config import MediaConfig
 from wellspring.media.local import FILE_PATH, UPLOAD_PATH, LocalStore
 from wellspring.media.local_http import LocalMediaEndpoints
 from wellspring.media.wiring import media_config
@@ -87,13 +88,20 @@ def _media_routes(store: object, max_bytes: int) -> list[Route]:
     ]
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> Starlette:
-    """The app; ``clock`` is the system clock except in tests that set the time."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    media: MediaConfig | None = None,
+) -> Starlette:
+    """The app; ``clock`` is the system clock except in tests that set the time, and
+    ``media`` comes from the settings except in tests that bring their own store."""
     settings = settings or get_settings()
     logging_setup.configure(settings.json_logs)
-    config = domain_config(settings)  # once: every session of this app carries it
-    media = media_config(settings)
-    media_domain_config.configure(media)
+    # Once: every session of this app carries it (the media store built from the settings
+    # unless a test gives its own).
+    media = media or media_config(settings)
+    config = dataclasses.replace(domain_config(settings), media=media)
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
@@ -130,4 +138,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = SYSTEM_CLOCK)
     )
     app.state.settings = settings
     app.state.graphql = endpoint
+    app.state.media = media
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import os
 import sys
@@ -180,14 +181,13 @@ async def _init(url: str, args: argparse.Namespace) -> int:
 
 
 async def _media_cleanup(settings: Settings) -> int:
-    from wellspring.domain.media import config as media_domain
     from wellspring.media.tasks import cleanup_once
     from wellspring.media.wiring import media_config
 
-    media_domain.configure(media_config(settings))
+    config = dataclasses.replace(domain_config(settings), media=media_config(settings))
     engine = create_engine(settings.database_url)
     try:
-        result = await cleanup_once(session_factory(engine))
+        result = await cleanup_once(session_factory(engine, config=config))
     finally:
         await engine.dispose()
     print(f"Expired {result.expired} unconfirmed uploads; deleted the objects of {result.purged}.")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from .dispatch.config import DispatchConfig
+from .media.config import MediaConfig
 from .workflow.clock_rules import DEFAULT_RULES, ClockRules
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -34,6 +35,9 @@ class DomainConfig:
     sla_hours: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # Travel model, position age, geocoder and route solver.
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
+    # The file store, the image checker, limits and lifetimes (media/config.py); without a
+    # store, uploads are refused and the evidence rules still hold.
+    media: MediaConfig = field(default_factory=MediaConfig)
 
 
 DEFAULT_CONFIG = DomainConfig()

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.clock import clock_of
+from wellspring.domain.config import config_of
 from wellspring.domain.inventory import line_keys
 from wellspring.domain.models.enums import LedgerKind
 from wellspring.domain.sync.scope import Scope, chunks, engineer_scope
@@ -25,7 +27,7 @@ from wellspring.domain.versioning import current_version
 
 from . import held
 from .errors import SyncError
-from .tables import TABLES, Consumption, Table, record
+from .tables import TABLES, Consumption, Table, record, thumbnail_url
 
 MODELS: dict[str, Any] = {
     "jobs": m.Job,
@@ -167,10 +169,15 @@ async def _records(
         async for rec in _consumptions(session, table, ids, plan):
             yield rec
         return
+    media = config_of(session).media
+    now = clock_of(session).now()
     for part in chunks(ids):
         rows = (await session.execute(select(model).where(model.id.in_(part)))).scalars()
         for row in sorted(rows, key=lambda r: r.id):
-            yield record(table, row.id, row, plan.schema_version)
+            rec = record(table, row.id, row, plan.schema_version)
+            if table.name == "attachments":
+                rec["thumbnail_url"] = thumbnail_url(row, media, now)
+            yield rec
         session.expunge_all()
 
 

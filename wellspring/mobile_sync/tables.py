@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wellspring.domain import models as m
-from wellspring.domain.media import config as media_config
 from wellspring.domain.media import keys as media_keys
+from wellspring.domain.media.config import MediaConfig
 from wellspring.domain.models.enums import AttachmentKind, AttachmentStatus
 from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
@@ -181,12 +181,8 @@ def _water(w: m.WaterTest) -> dict[str, Any]:
 
 def _attachment(a: m.Attachment) -> dict[str, Any]:
     """The phone's view of a file it took: the server's status and, once verified, a
-    thumbnail URL (short-lived: the phone fetches it on the pull, or asks Job.attachments)."""
-    thumbnail = None
-    store = media_config.current().store
-    if a.status is AttachmentStatus.VERIFIED and store is not None:
-        expires = dt.datetime.now(dt.UTC) + media_config.current().url_lifetime
-        thumbnail = store.signed_url(media_keys.thumbnail(a), expires_at=expires)
+    thumbnail URL (short-lived: the phone fetches it on the pull, or asks Job.attachments),
+    signed by the pull with the store its session is configured with (``thumbnail_url``)."""
     return {
         "job_id": a.job_id,
         "kind": a.kind.value,
@@ -196,8 +192,15 @@ def _attachment(a: m.Attachment) -> dict[str, Any]:
         "recorded_at": ms(a.taken_at or a.created_at),
         "status": a.status.value,
         "rejection_code": a.rejection_code or None,
-        "thumbnail_url": thumbnail,
+        "thumbnail_url": None,
     }
+
+
+def thumbnail_url(a: m.Attachment, media: MediaConfig, now: dt.datetime) -> str | None:
+    """A verified file's thumbnail, signed for ``media.url_lifetime`` from ``now``."""
+    if a.status is not AttachmentStatus.VERIFIED or media.store is None:
+        return None
+    return media.store.signed_url(media_keys.thumbnail(a), expires_at=now + media.url_lifetime)
 
 
 TABLES: dict[str, Table] = {

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..config import config_of
 from ..models import Attachment
 from ..models.enums import AttachmentStatus
-from . import config, keys
+from . import keys
 
 BATCH = 500
 
@@ -29,7 +30,7 @@ class CleanupResult:
 
 async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
     """One pass (the caller commits). Safe to run again, from several processes at once."""
-    cfg = config.current()
+    cfg = config_of(session).media
     store = cfg.store
     if store is None:
         return CleanupResult(0, 0)

@@ -1,7 +1,9 @@
-"""The media settings the process runs with: the store, the checker, limits and lifetimes.
+"""The media settings: the store, the checker, limits and lifetimes.
 
-Configured once at start-up (api/app.py); tests pass their own. Without a store, uploads are
-refused (MEDIA_UNAVAILABLE) and the evidence rules still hold.
+Part of the domain configuration (``DomainConfig.media``, built by ``api/`` from the settings
+through ``wellspring/media/wiring.py``) that every session carries; a use case reads it with
+``config_of(session).media``. Without a store, uploads are refused (MEDIA_UNAVAILABLE) and the
+evidence rules still hold.
 """
 
 from __future__ import annotations
@@ -45,15 +47,3 @@ class MediaConfig:
     evidence_overdue_after: dt.timedelta = dt.timedelta(hours=24)
     # Unconfirmed objects are deleted this long after their upload URL expired.
     cleanup_grace: dt.timedelta = dt.timedelta(hours=1)
-
-
-_current = MediaConfig()
-
-
-def configure(config: MediaConfig) -> None:
-    global _current
-    _current = config
-
-
-def current() -> MediaConfig:
-    return _current

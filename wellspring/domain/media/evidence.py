@@ -16,18 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..actor import Actor
+from ..config import config_of
 from ..errors import DomainError, present
 from ..models import Attachment, Job, Ticket
 from ..models.enums import AttachmentKind, AttachmentStatus, EvidenceStatus, TicketStatus
 from ..workflow import clock_rules, follow_ups, moves
 from ..workflow.clock_rules import Stamp
-from . import config
 
 LIVE = (AttachmentStatus.PENDING_UPLOAD, AttachmentStatus.VERIFIED)
 
 
-def required(ticket: Ticket) -> frozenset[AttachmentKind]:
-    return config.current().required.get(ticket.type, frozenset())
+def required(session: AsyncSession, ticket: Ticket) -> frozenset[AttachmentKind]:
+    return config_of(session).media.required.get(ticket.type, frozenset())
 
 
 async def _kinds(session: AsyncSession, job: Job) -> dict[AttachmentKind, set[AttachmentStatus]]:
@@ -45,7 +45,7 @@ async def _kinds(session: AsyncSession, job: Job) -> dict[AttachmentKind, set[At
 async def judge(session: AsyncSession, job: Job, ticket: Ticket) -> EvidenceStatus:
     """At completion: ``COMPLETE``, ``PENDING`` (a required file is registered but not yet
     verified), or ``EVIDENCE_MISSING`` when a required kind has no live file at all."""
-    need = required(ticket)
+    need = required(session, ticket)
     found = await _kinds(session, job)
     missing = sorted(k.value for k in need if not found.get(k, set()) & set(LIVE))
     if missing:
@@ -75,7 +75,7 @@ async def on_verified(session: AsyncSession, actor: Actor, job: Job, *, now: dt.
     if job.evidence is not EvidenceStatus.PENDING:
         return
     ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
-    need = required(ticket)
+    need = required(session, ticket)
     found = await _kinds(session, job)
     if not all(AttachmentStatus.VERIFIED in found.get(k, set()) for k in need):
         return

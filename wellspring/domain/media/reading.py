@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..config import config_of
 from ..errors import PermissionDenied
 from ..models import Attachment, Job
 from ..models.enums import AttachmentStatus, EvidenceStatus, Role
 from ..pagination import Page, SortKey, paginate
-from . import config, keys
+from . import keys
+from .config import MediaConfig
 
 # Who may read a stored original (with its metadata): staff with access to the job; each read
 # is audited. Customers and agents get only the stripped copies.
@@ -36,10 +38,11 @@ class AttachmentView:
     may_read_original: bool
 
 
-def views(actor: Actor, rows: Iterable[Attachment], *, now: dt.datetime) -> list[AttachmentView]:
+def views(
+    actor: Actor, rows: Iterable[Attachment], *, cfg: MediaConfig, now: dt.datetime
+) -> list[AttachmentView]:
     """The files as the caller sees them (``rows`` already in the caller's scope:
     policy.attachments_scope), each verified one with URLs signed until ``now`` + lifetime."""
-    cfg = config.current()
     expires = now + cfg.url_lifetime
     out = []
     for a in rows:
@@ -61,7 +64,7 @@ async def for_job(
         policy.scope(Attachment, actor),
     )
     rows = (await session.execute(stmt.order_by(Attachment.created_at, Attachment.id))).scalars()
-    return views(actor, rows, now=now)
+    return views(actor, rows, cfg=config_of(session).media, now=now)
 
 
 async def original_url(
@@ -73,7 +76,8 @@ async def original_url(
     visible = await session.scalar(
         select(Job.id).where(Job.id == attachment.job_id, policy.jobs_scope(actor))
     )
-    store = config.current().store
+    cfg = config_of(session).media
+    store = cfg.store
     if visible is None or attachment.status is not AttachmentStatus.VERIFIED or store is None:
         return None
     audit.record(
@@ -81,9 +85,7 @@ async def original_url(
         entity_id=attachment.job_id, attachment_id=attachment.id,
     )  # fmt: skip
     await session.flush()
-    return store.signed_url(
-        keys.original(attachment), expires_at=now + config.current().url_lifetime
-    )
+    return store.signed_url(keys.original(attachment), expires_at=now + cfg.url_lifetime)
 
 
 async def overdue_evidence(
@@ -97,7 +99,7 @@ async def overdue_evidence(
     """Dispatchers: completed jobs whose evidence is still pending past the allowed delay,
     longest waiting first."""
     permissions.check(actor, "evidence.overdue_list")
-    cutoff = now - config.current().evidence_overdue_after
+    cutoff = now - config_of(session).media.evidence_overdue_after
     stmt = select(Job).where(
         Job.evidence == EvidenceStatus.PENDING,
         Job.completed_at <= cutoff,

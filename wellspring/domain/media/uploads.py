@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..config import config_of
 from ..errors import DomainError
 from ..models import Attachment, Job
 from ..models.enums import AttachmentKind, AttachmentStatus, JobStatus
@@ -84,7 +85,7 @@ async def register(
     never reuses an id, so it is a bug or a forgery.
     """
     permissions.check(actor, "attachment.register")
-    digest = _check(new, dict(config.current().limits))
+    digest = _check(new, dict(config_of(session).media.limits))
     job = await _engineers_job(session, actor, new.job_id)
     if new.attachment_id is not None:
         existing = await session.get(Attachment, new.attachment_id)
@@ -119,7 +120,7 @@ async def request_upload(
     for the same key; a verified attachment needs none; a rejected one is final (the phone
     takes a new id)."""
     permissions.check(actor, "attachment.request_upload")
-    cfg = config.current()
+    cfg = config_of(session).media
     store = _store(cfg.store)
     attachment = await register(session, actor, new, now=now)
     if attachment.status is AttachmentStatus.VERIFIED:
@@ -160,7 +161,7 @@ async def confirm_upload(
         return attachment
     if attachment.status is AttachmentStatus.EXPIRED:
         raise DomainError("UPLOAD_EXPIRED", field="attachment_id")
-    cfg = config.current()
+    cfg = config_of(session).media
     store = _store(cfg.store)
     if cfg.checker is None:
         raise DomainError("MEDIA_UNAVAILABLE")

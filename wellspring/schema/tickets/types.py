@@ -8,6 +8,7 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
+from wellspring.domain.config import config_of
 from wellspring.domain.field_visibility import ticket_details_for
 from wellspring.domain.media import reading
 from wellspring.domain.models.enums import Role
@@ -171,7 +172,8 @@ class Job(StatusReason, ModelObjectType):
             m.Attachment, m.Attachment.job_id, (m.Attachment.created_at, m.Attachment.id)
         )
         rows = await loader.load(root.id)  # one statement for every job of the answer
-        return reading.views(info.context.actor, rows, now=info.context.now)
+        media = config_of(info.context.session).media
+        return reading.views(info.context.actor, rows, cfg=media, now=info.context.now)
 
     @staticmethod
     async def resolve_expected_parts(root: m.Job, info: ResolveInfo) -> Any:
