@@ -35,7 +35,7 @@ def test_water_is_judged_against_the_thresholds() -> None:
     good = water.Readings(tds_mg_l=12, ph=7.2, residual_chlorine_mg_l=0.05, turbidity_ntu=0.2)
     assert water.failures(good) == []
     bad = water.Readings(tds_mg_l=180, ph=9.1, residual_chlorine_mg_l=2.5, turbidity_ntu=1.5)
-    assert water.failures(bad) == ["tds", "ph", "residualChlorine", "turbidity"]
+    assert water.failures(bad) == ["tds", "ph", "residual_chlorine", "turbidity"]
     assert water.failures(water.Readings(ph=6.5)) == []  # the limits are inclusive
 
 

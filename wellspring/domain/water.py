@@ -52,6 +52,10 @@ def check(readings: Readings) -> None:
             raise DomainError("INVALID_ARGUMENT", field=f"report.water_test.{name}")
 
 
+# The readings as a Chinese ticket description names them (the hotline's language).
+READING_NAMES_ZH = {"tds": "TDS", "ph": "pH", "residual_chlorine": "余氯", "turbidity": "浊度"}
+
+
 def failures(readings: Readings, limits: Thresholds = DEFAULT_THRESHOLDS) -> list[str]:
     """The readings outside their limits (empty when the water passes)."""
     failed = []
@@ -61,7 +65,7 @@ def failures(readings: Readings, limits: Thresholds = DEFAULT_THRESHOLDS) -> lis
         failed.append("ph")
     chlorine = readings.residual_chlorine_mg_l
     if chlorine is not None and chlorine > limits.chlorine_max:
-        failed.append("residualChlorine")
+        failed.append("residual_chlorine")
     if readings.turbidity_ntu is not None and readings.turbidity_ntu > limits.turbidity_max:
         failed.append("turbidity")
     return failed

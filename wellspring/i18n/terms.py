@@ -138,6 +138,7 @@ FIELDS_ZH: dict[str, str] = {
     "tds": "TDS",
     "ph": "pH",
     "residualChlorine": "余氯",
+    "residual_chlorine": "余氯",
     "turbidity": "浊度",
     "temperature": "水温",
     "reason": "原因",

@@ -89,7 +89,8 @@ async def record(
         actor,
         origin=ticket,
         ticket_type=TicketType.FILTER_CHANGE,
-        description="水质检测未达标：" + "、".join(failed),
+        description="水质检测未达标："
+        + "、".join(water.READING_NAMES_ZH.get(name, name) for name in failed),
         details={"water_test_id": test.id, "failures": failed},
     )
     return test, follow_up

@@ -14,6 +14,7 @@ from wellspring.domain.pagination import SortKey
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
+from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
 from ..core.scalars import Date, DateTime, Money, money
@@ -98,7 +99,15 @@ class WaterTest(ModelObjectType):
     turbidity = graphene.Float(description="NTU")
     temperature = graphene.Float(description="°C")
     passed = graphene.Boolean(required=True)
-    failures = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+    failures = graphene.NonNull(
+        graphene.List(graphene.NonNull(graphene.String)),
+        description="The readings outside their limits, by field name (tds, ph, "
+        "residualChlorine, turbidity).",
+    )
+
+    @staticmethod
+    def resolve_failures(root: m.WaterTest, _info: ResolveInfo) -> list[str]:
+        return [api_field(name) or name for name in root.failures or []]
 
     @staticmethod
     def resolve_tds(root: m.WaterTest, _info: ResolveInfo) -> Any:

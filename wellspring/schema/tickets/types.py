@@ -16,6 +16,7 @@ from wellspring.domain.tickets import is_overdue
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
+from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
 from ..core.scalars import DateTime
@@ -325,7 +326,10 @@ class Ticket(StatusReason, ModelObjectType):
     @staticmethod
     def resolve_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
         actor = info.context.actor
-        return ticket_details_for(actor.role if actor else Role.CUSTOMER, root.details or {})
+        details = dict(root.details or {})
+        if isinstance(details.get("failures"), list):  # a failed water test's readings
+            details["failures"] = [api_field(str(n)) or n for n in details["failures"]]
+        return ticket_details_for(actor.role if actor else Role.CUSTOMER, details)
 
     @staticmethod
     def resolve_type_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
