@@ -4,7 +4,7 @@ lookups of codes (branches, agents, warehouses, models) done once per run."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +31,16 @@ class Checked:
     items: list[Any] = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    def keep_new(self, candidates: Iterable[Any], present: Callable[[Any], bool]) -> Checked:
+        """The idempotence rule: a row whose natural key is already in the database is left
+        as it is (counted unchanged), so the same file imported twice changes nothing."""
+        for item in candidates:
+            if present(item):
+                self.unchanged += 1
+            else:
+                self.items.append(item)
+        return self
 
 
 @dataclass

@@ -53,12 +53,7 @@ class CardsImport:
             if not cells.errors and warehouse is not None and warehouse[1] is not None:
                 candidates.append(NewCard(row.line, number, secret, warehouse[0], warehouse[1]))
         known = await existing_cards(session, [c.number for c in candidates])
-        for card in candidates:
-            if card.number in known:
-                checked.unchanged += 1
-            else:
-                checked.items.append(card)
-        return checked
+        return checked.keep_new(candidates, lambda card: card.number in known)
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
         batch: list[NewCard] = list(items)

@@ -81,12 +81,7 @@ class PartsImport:
                     NewPart(row.line, sku, name, unit, cost or zero, price or zero, models)
                 )
         known = await part_ids(session, [p.sku for p in candidates])
-        for part in candidates:
-            if part.sku in known:
-                checked.unchanged += 1
-            else:
-                checked.items.append(part)
-        return checked
+        return checked.keep_new(candidates, lambda part: part.sku in known)
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
         batch: list[NewPart] = list(items)

@@ -137,12 +137,7 @@ class CustomersImport:
             if item is not None:
                 candidates.append(item)
         present = await existing_keys(session, [c.phone for c in candidates])
-        for item in candidates:
-            if (item.phone, item.name) in present:
-                checked.unchanged += 1
-            else:
-                checked.items.append(item)
-        return checked
+        return checked.keep_new(candidates, lambda item: (item.phone, item.name) in present)
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
         batch: Sequence[NewCustomer] = items

@@ -105,12 +105,7 @@ class EngineersImport:
             if item is not None:
                 candidates.append(item)
         known = await _usernames(session, [c.change.username or "" for c in candidates])
-        for item in candidates:
-            if item.change.username in known:
-                checked.unchanged += 1
-            else:
-                checked.items.append(item)
-        return checked
+        return checked.keep_new(candidates, lambda item: item.change.username in known)
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
         batch: list[NewEngineer] = list(items)
