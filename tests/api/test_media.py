@@ -321,6 +321,25 @@ def test_the_local_upload_door_never_fails_with_a_5xx(
     assert response.status_code < 500, response.text
 
 
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["key", "expires", "signature", "x"]),
+        st.text(max_size=40) | st.sampled_from(["jobs/../../etc/passwd", "9" * 30, "-1", ""]),
+        max_size=4,
+    )
+)
+def test_the_signed_download_door_never_fails_with_a_5xx(
+    local_app: TestClient, params: dict[str, str]
+) -> None:
+    """Arbitrary (or forged) key, expiry and signature: refused, never a 5xx, never a file."""
+    response = local_app.get("/media/file", params=params)
+    assert response.status_code < 500, response.text
+    assert response.status_code == 403
+
+
 def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
     database_url: str, media: MediaApp
 ) -> None:

@@ -40,7 +40,7 @@ from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models.enums import JobStatus, TicketType
 from wellspring.i18n import MESSAGES
-from wellspring.mobile_sync.tables import TABLES
+from wellspring.mobile_sync.tables import SCHEMA_VERSIONS, TABLES
 
 EXAMPLES = int(os.environ.get("WELLSPRING_SYNC_FUZZ_EXAMPLES", "25"))
 NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
@@ -66,6 +66,7 @@ CREATED_MODELS: dict[str, Any] = {
     "job_events": m.JobEvent,
     "job_notes": m.JobNote,
     "water_tests": m.WaterTest,
+    "attachments": m.Attachment,
 }
 
 
@@ -180,6 +181,14 @@ def plausible(site_pools: dict[str, list[Any]], table: str, column: str) -> st.S
         return st.integers(NOW_MS - 3 * 3_600_000, NOW_MS) | st.just(NOW_MS + 3_600_000)
     if column in ("appointment_start", "appointment_end"):
         return st.integers(NOW_MS, NOW_MS + 86_400_000 * 3)
+    if table == "attachments" and column == "kind":
+        return st.sampled_from(["PHOTO", "FAULT_PHOTO", "SIGNATURE", "DANCE"])
+    if column == "content_type":
+        return st.sampled_from(["image/jpeg", "image/png", "application/x-msdownload"])
+    if column == "byte_size":
+        return st.integers(-1, 20 * 1024 * 1024)
+    if column == "sha256":
+        return st.sampled_from(["a" * 64, "not-a-digest"])
     if column == "quantity":
         return st.integers(-1, 3)
     if column in ("old_part_returned", "passed"):
@@ -325,7 +334,8 @@ def send(p: Phone, body: Any) -> Any:
 def fuzz_phone(gql: GraphQL, site: Site) -> Phone:
     username = site.usernames["f"]
     gql.tokens[username] = gql.login(username, PASSWORD)["token"]
-    p = Phone(gql.client, gql.tokens[username])
+    # The newest schema, so every table a phone may push (attachments since 3) is fuzzed.
+    p = Phone(gql.client, gql.tokens[username], schema_version=max(SCHEMA_VERSIONS))
     p.pull()
     return p
 

@@ -7,12 +7,14 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.media import reading
 from wellspring.domain.models import enums as e
 from wellspring.i18n import message
 
 from ..core.context import require_actor
 from ..core.enums import described
+from ..core.node import as_value
 from ..core.scalars import DateTime
 
 AttachmentKind = described(e.AttachmentKind)
@@ -100,6 +102,8 @@ class Attachment(graphene.ObjectType):
         if not root.may_read_original:
             return None
         actor = require_actor(info)
-        return await reading.original_url(
-            info.context.session, actor, root.attachment, now=info.context.now
+        # The job as the caller may see it, batched for every file of the answer.
+        job = await as_value(info.context.loaders.load(m.Job, root.attachment.job_id))
+        return reading.original_url(
+            info.context.session, actor, root.attachment, job=job, now=info.context.now
         )
