@@ -152,3 +152,40 @@ def test_two_confirmations_of_one_upload_record_one_result(held: Held, database_
     stored = (held.root / "jobs" / job).iterdir()
     files = sorted(p.name for p in stored if p.suffix != ".meta")
     assert files == sorted([attachment, f"{attachment}.display", f"{attachment}.thumb"])
+
+
+def test_confirmations_batched_or_mixed_in_one_document_each_count_once(
+    held: Held, database_url: str
+) -> None:
+    """Two confirmations in one document (each its own unit of work), and one beside another
+    field (then the whole document is one transaction, file work included)."""
+    held.checker.release.set()
+    token, job, _ticket, first = _uploaded_and_completed(held, database_url)
+    more = []
+    for size in ((50, 40), (60, 40)):
+        data = photo(size)
+        asked = _request(held.gql, token, job, data)
+        fields = json.loads(asked["upload"]["fields"])
+        files = {"file": ("p.jpg", data, "image/jpeg")}
+        assert held.gql.client.post(asked["upload"]["url"], data=fields, files=files).is_success
+        more.append(asked["attachment"]["id"])
+    fields = "attachment { id status } errors { code }"
+    batched = held.gql.data(
+        f"""mutation($a: ConfirmUploadInput!, $b: ConfirmUploadInput!) {{
+          a: confirmUpload(input: $a) {{ {fields} }}
+          b: confirmUpload(input: $b) {{ {fields} }} }}""",
+        {"a": {"id": first}, "b": {"id": more[0]}},
+        token=token,
+    )
+    assert [batched[k]["attachment"]["status"] for k in "ab"] == ["VERIFIED", "VERIFIED"]
+    mixed = held.gql.data(
+        f"""mutation($a: ConfirmUploadInput!) {{ __typename
+          confirmUpload(input: $a) {{ {fields} }} }}""",
+        {"a": {"id": more[1]}},
+        token=token,
+    )
+    assert mixed["confirmUpload"]["attachment"]["status"] == "VERIFIED"
+    verified = select(func.count()).where(
+        m.AuditEntry.action == "attachment.verified", m.AuditEntry.entity_id == job
+    )
+    assert scalars(database_url, verified) == [3]
