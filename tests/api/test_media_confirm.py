@@ -6,6 +6,7 @@ work until the test lets it go, around the real Pillow checker, on the local sto
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.media.config import MediaConfig
 from wellspring.domain.media.port import Derivatives
-from wellspring.domain.models.enums import AttachmentKind, TicketType
+from wellspring.domain.models.enums import AttachmentKind, AttachmentStatus, TicketType
 from wellspring.media.images import PillowChecker
 from wellspring.media.local import LocalStore
 from wellspring.schema.core.ids import global_id
@@ -189,3 +190,21 @@ def test_confirmations_batched_or_mixed_in_one_document_each_count_once(
         m.AuditEntry.action == "attachment.verified", m.AuditEntry.entity_id == job
     )
     assert scalars(database_url, verified) == [3]
+
+
+def test_an_upload_the_cleanup_expires_during_its_file_work_goes_back_to_the_cleanup(
+    held: Held, database_url: str
+) -> None:
+    token, _job, _ticket, attachment = _uploaded_and_completed(held, database_url)
+    thread, out = _in_background(lambda: _confirm(held.gql, token, attachment))
+    try:
+        assert held.checker.started.acquire(timeout=WAIT), "the file work never started"
+        now = dt.datetime.now(dt.UTC)
+        execute(database_url, update(m.Attachment).where(m.Attachment.id == attachment)
+                .values(status=AttachmentStatus.EXPIRED, purged_at=now))  # fmt: skip
+    finally:
+        held.checker.release.set()
+        thread.join(WAIT)
+    assert out[0]["attachment"]["status"] == "EXPIRED", out
+    left = select(m.Attachment.purged_at).where(m.Attachment.id == attachment)
+    assert scalars(database_url, left) == [None]  # the next pass deletes the derivatives too

@@ -172,7 +172,10 @@ async def record(
     job = await _locked(session, Job, first.job_id)
     attachment = await _locked(session, Attachment, verdict.attachment_id)
     if attachment.status is AttachmentStatus.EXPIRED:
-        raise DomainError("UPLOAD_EXPIRED", field="attachment_id")
+        # The cleanup expired it during the file work: its next pass deletes what that wrote.
+        attachment.purged_at = None
+        await session.flush()
+        return attachment
     if attachment.status is not AttachmentStatus.PENDING_UPLOAD:
         return attachment  # decided meanwhile: nothing more to record
     if verdict.code:
