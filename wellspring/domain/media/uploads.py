@@ -1,4 +1,4 @@
-"""Register a job's file, hand out its upload form, and verify it on confirmation.
+"""Register a job's file and hand out its upload form (confirmation.py verifies it).
 
 The phone promises size, type and SHA-256; nothing counts until confirmation has checked the
 stored object against those promises and decoded it (the store's own POST-policy checks are
@@ -131,12 +131,3 @@ def _store(store: MediaStore | None) -> MediaStore:
     if store is None:
         raise DomainError("MEDIA_UNAVAILABLE")
     return store
-
-
-async def confirm_upload(
-    session: AsyncSession, actor: Actor, *, attachment_id: str, now: dt.datetime
-) -> Attachment:
-    """Check the stored object and keep it (``VERIFIED``) or refuse it (``REJECTED`` with a
-    code; never served, deleted by the cleanup). Confirming again changes nothing. All in the
-    caller's transaction: a caller that can end it runs confirmation.py's steps instead."""
-    return await confirmation.confirm(session, actor, attachment_id=attachment_id, now=now)
