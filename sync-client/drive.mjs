@@ -10,6 +10,11 @@
 //   create <table> <json>         an offline creation; the JSON may carry "id"
 //   update <table> <id> <json>    an offline edit
 //   delete <table> <id>           an offline deletion (markAsDeleted: pushed in `deleted`)
+//   photo <job-id> <file> [kind]  an offline photo: an `attachments` record (size, SHA-256, time
+//                                 taken) made now, the file kept in <state-dir>/files/<id>
+//   upload                        "back online": every pushed attachment not yet VERIFIED or
+//                                 REJECTED on the last pull goes up: RequestUpload for its id,
+//                                 POST of the file to the form, ConfirmUpload (docs/sync.md)
 //
 // stdout: one JSON report, the command's result. stderr: diagnostics and (SYNC_VERBOSE=1) logs.
 // Exit 0 on success; 1 when the command failed or anything logged a warning/error (every
@@ -17,7 +22,7 @@
 // the server's answer off-contract; 2 on bad usage.
 // The local database lives in memory and is saved to <state-dir>/client-db.json after every command;
 // the installation id is made on first use and kept in <state-dir>/installation-id (see README.md,
-// "Persistence"). The contract it checks against is docs/sync.md, schema version 1.
+// "Persistence"). The contract it checks against is docs/sync.md, schema version 3.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -54,10 +59,12 @@ const LOCALE = env.SYNC_LOCALE || 'en'
 const HOLD_PUSH = env.SYNC_HOLD_PUSH || ''
 // Test hook: `SYNC_LOSE=push` drops the connection after the pull, before the push is sent;
 // `SYNC_LOSE=push-answer` sends the push and loses its answer. Either way the sync fails after
-// its pull (lastPulledAt has moved) and the local changes stay pending. Unset: nothing is lost.
+// its pull (lastPulledAt has moved) and the local changes stay pending. For `upload`:
+// `SYNC_LOSE=upload-answer` posts the file and loses the answer (no confirmation follows);
+// `SYNC_LOSE=confirm-answer` sends ConfirmUpload and loses its answer. Unset: nothing is lost.
 const LOSE = env.SYNC_LOSE || ''
-if (!['', 'push', 'push-answer'].includes(LOSE)) {
-  process.stderr.write(`[drive] usage: SYNC_LOSE must be push or push-answer, not ${LOSE}\n`)
+if (!['', 'push', 'push-answer', 'upload-answer', 'confirm-answer'].includes(LOSE)) {
+  process.stderr.write(`[drive] usage: SYNC_LOSE must be push, push-answer, upload-answer or confirm-answer, not ${LOSE}\n`)
   process.exit(2)
 }
 
@@ -635,13 +642,113 @@ async function commandCount(database, table) {
   return { table, count: await database.get(table).query().fetchCount() }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Photos taken offline (docs/sync.md, "Photos taken offline")
+
+const FILES_DIR = 'files'
+const CONTENT_TYPES = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' }
+const DOCUMENTS = new URL('../clients/engineer/', import.meta.url)
+const FINAL = ['VERIFIED', 'REJECTED']
+
+async function commandPhoto(database, stateDir, jobId, file, kind = 'PHOTO') {
+  const contentType = CONTENT_TYPES[path.extname(file).toLowerCase()]
+  if (!contentType) throw new UsageError(`${file}: not a .jpg, .png or .webp`)
+  const data = fs.readFileSync(file)
+  const fields = JSON.stringify({
+    job_id: jobId,
+    kind,
+    content_type: contentType,
+    byte_size: data.length,
+    sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    recorded_at: Date.now(),
+  })
+  const { record } = await commandCreate(database, 'attachments', fields)
+  fs.mkdirSync(path.join(stateDir, FILES_DIR), { recursive: true })
+  fs.writeFileSync(path.join(stateDir, FILES_DIR, record.id), data)
+  return { record }
+}
+
+function globalId(type, id) {
+  return Buffer.from(`${type}:${id}`).toString('base64')
+}
+
+async function graphql(base, token, name, variables) {
+  const query = fs.readFileSync(new URL(`${name}.graphql`, DOCUMENTS), 'utf8')
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-language': LOCALE, authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  })
+  const body = await response.json()
+  if (!response.ok || body.errors) throw new Error(`${name} answered HTTP ${response.status}: ${JSON.stringify(body)}`)
+  const payload = Object.values(body.data)[0]
+  if (payload.errors.length) throw new Error(`${name}: ${payload.errors.map((e) => `${e.code} ${e.message}`).join('; ')}`)
+  return payload
+}
+
+// One attachment up: a fresh form for the phone's own id (the same attachment however often it
+// asks), the file POSTed as a form (an S3 presigned POST, whichever store), then the confirmation.
+async function uploadOne(base, token, stateDir, raw) {
+  const data = fs.readFileSync(path.join(stateDir, FILES_DIR, raw.id))
+  const asked = await graphql(base, token, 'RequestUpload', {
+    input: {
+      attachmentId: raw.id,
+      jobId: globalId('Job', raw.job_id),
+      kind: raw.kind,
+      contentType: raw.content_type,
+      byteSize: raw.byte_size,
+      sha256: raw.sha256,
+      takenAt: new Date(raw.recorded_at).toISOString(),
+    },
+  })
+  const out = { id: raw.id, requested: asked.attachment.status, posted: null, confirmed: null }
+  if (!asked.upload) return out // verified already: nothing to send
+  const form = new FormData()
+  for (const [name, value] of Object.entries(JSON.parse(asked.upload.fields))) form.append(name, value)
+  form.append('file', new Blob([data], { type: raw.content_type }), raw.id)
+  const target = new URL(asked.upload.url, `${base}/`)
+  const posted = await fetch(target, { method: 'POST', body: form, signal: AbortSignal.timeout(TIMEOUT_MS) })
+  out.posted = posted.status
+  if (!posted.ok) throw new Error(`POST ${target.pathname} answered HTTP ${posted.status}: ${(await posted.text()).slice(0, 500)}`)
+  if (LOSE === 'upload-answer') throw new Error('SYNC_LOSE=upload-answer: the upload\'s answer was lost')
+  const confirmed = await graphql(base, token, 'ConfirmUpload', { input: { id: raw.id } })
+  if (LOSE === 'confirm-answer') throw new Error('SYNC_LOSE=confirm-answer: the confirmation\'s answer was lost')
+  out.confirmed = confirmed.attachment.status
+  return out
+}
+
+async function commandUpload(database, stateDir) {
+  const base = (env.SYNC_URL || '').replace(/\/+$/, '')
+  const token = env.SYNC_TOKEN
+  if (!base) throw new UsageError('SYNC_URL is not set')
+  if (!token) throw new UsageError('SYNC_TOKEN is not set')
+  const { tables } = await readSnapshot(database)
+  const uploads = []
+  let error = null
+  for (const raw of tables.attachments) {
+    // Only what the server knows (pushed) and has not decided (as of the last pull).
+    if (raw._status !== 'synced' || FINAL.includes(raw.status)) continue
+    if (!fs.existsSync(path.join(stateDir, FILES_DIR, raw.id))) continue
+    try {
+      uploads.push(await uploadOne(base, token, stateDir, raw))
+    } catch (e) {
+      error = describe(e)
+      break // the connection is gone: the rest waits for the next time
+    }
+  }
+  return { error, output: { uploads } }
+}
+
 const USAGE = `usage: node drive.mjs <state-dir> <command> [args]
   sync                          (env SYNC_URL, SYNC_TOKEN; optional SYNC_LOCALE, default en)
   dump [table]
   count <table>
   create <table> <json-fields>
   update <table> <id> <json-fields>
-  delete <table> <id>`
+  delete <table> <id>
+  photo <job-id> <file> [kind]
+  upload                        (env SYNC_URL, SYNC_TOKEN)`
 
 async function main(argv) {
   const [stateDir, command, ...args] = argv
@@ -653,6 +760,8 @@ async function main(argv) {
     create: [2, (db, t, j) => commandCreate(db, t, j)],
     update: [3, (db, t, id, j) => commandUpdate(db, t, id, j)],
     delete: [2, (db, t, id) => commandDelete(db, t, id)],
+    photo: [2, (db, job, file, kind) => commandPhoto(db, stateDir, job, file, kind)],
+    upload: [0, (db) => commandUpload(db, stateDir)],
   }
   if (!commands[command]) throw new UsageError(`unknown command ${command}\n${USAGE}`)
   const [required, run] = commands[command]
@@ -669,7 +778,7 @@ async function main(argv) {
   }
   let error = null
   let output = outcome
-  if (command === 'sync') ({ error, output } = outcome)
+  if (command === 'sync' || command === 'upload') ({ error, output } = outcome)
   return { error, output }
 }
 

@@ -1,8 +1,8 @@
-// The phone's local WatermelonDB schema (appSchema version 1) and its model classes.
-// This file is the single source of the client-side shape of synced data. It is schema version 1
+// The phone's local WatermelonDB schema (appSchema version 3) and its model classes.
+// This file is the single source of the client-side shape of synced data. It is schema version 3
 // of the contract in docs/sync.md ("What a phone holds"): the server must send exactly these
 // tables and columns (ids are strings, times are integer epoch milliseconds, `opt` marks the
-// columns the contract marks `?`). Schema version 2 (tickets.due_at) is not modelled here.
+// columns the contract marks `?`): schema 1, plus tickets.due_at (2) and attachments (3).
 // Plain JS classes (no decorators, no build step): records are read and written through their
 // raw columns (record._raw / record._setRaw), which is all a sync harness needs.
 import { createRequire } from 'node:module'
@@ -16,7 +16,7 @@ const b = (name, extra = {}) => ({ name, type: 'boolean', ...extra })
 const opt = { isOptional: true }
 const idx = { isIndexed: true }
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 3
 
 export const schema = appSchema({
   version: SCHEMA_VERSION,
@@ -49,6 +49,7 @@ export const schema = appSchema({
         s('customer_id', idx),
         s('address_id', opt),
         s('device_id', opt),
+        n('due_at', opt), // schema 2
       ],
     }),
     tableSchema({ name: 'customers', columns: [s('name'), s('phone')] }),
@@ -106,6 +107,22 @@ export const schema = appSchema({
       ],
     }),
     tableSchema({ name: 'job_notes', columns: [s('job_id', idx), s('body'), n('recorded_at')] }),
+    // Schema 3: a photo, signature or form taken on the phone (the file stays beside the
+    // database until uploaded); the server fills in status, rejection_code and thumbnail_url.
+    tableSchema({
+      name: 'attachments',
+      columns: [
+        s('job_id', idx),
+        s('kind'),
+        s('content_type'),
+        n('byte_size'),
+        s('sha256'),
+        n('recorded_at'), // when it was taken
+        s('status', opt),
+        s('rejection_code', opt),
+        s('thumbnail_url', opt),
+      ],
+    }),
     tableSchema({
       name: 'job_events',
       columns: [
@@ -131,20 +148,25 @@ export const integerColumns = {
     'revision',
     'updated_at_server',
   ],
+  tickets: ['due_at'],
   van_stock: ['quantity'],
   part_consumptions: ['quantity', 'recorded_at'],
   water_tests: ['recorded_at'],
   job_notes: ['recorded_at'],
   job_events: ['recorded_at'],
+  attachments: ['byte_size', 'recorded_at'],
 }
 
 export const JOB_EVENT_ACTIONS = ['ACCEPT', 'START_TRAVEL', 'ARRIVE', 'COMPLETE', 'FAIL']
+export const ATTACHMENT_KINDS = ['PHOTO', 'SIGNATURE', 'CONFIRMATION_FORM', 'WATER_TEST_PHOTO', 'PART_PHOTO', 'FAULT_PHOTO']
+export const ATTACHMENT_STATUSES = ['PENDING_UPLOAD', 'VERIFIED', 'REJECTED', 'EXPIRED']
 
 // Columns whose values the contract enumerates (docs/sync.md). Checked on pulled records and on
 // the driver's local creations/edits.
 export const enumColumns = {
   van_stock: { bin: ['GOOD', 'DEFECTIVE'] },
   job_events: { action: JOB_EVENT_ACTIONS },
+  attachments: { kind: ATTACHMENT_KINDS, status: ATTACHMENT_STATUSES },
 }
 
 // What the phone may change (docs/sync.md, "phone may"): the server rejects anything else.
@@ -155,6 +177,7 @@ export const phoneMay = {
   water_tests: { create: true },
   job_notes: { create: true },
   job_events: { create: true },
+  attachments: { create: true },
 }
 
 const belongsTo = (table, key) => [table, { type: 'belongs_to', key }]
@@ -169,6 +192,7 @@ export class Job extends Model {
     hasMany('water_tests', 'job_id'),
     hasMany('job_notes', 'job_id'),
     hasMany('job_events', 'job_id'),
+    hasMany('attachments', 'job_id'),
   )
 }
 
@@ -240,6 +264,11 @@ export class JobEvent extends Model {
   static associations = assoc(belongsTo('jobs', 'job_id'))
 }
 
+export class Attachment extends Model {
+  static table = 'attachments'
+  static associations = assoc(belongsTo('jobs', 'job_id'))
+}
+
 export const modelClasses = [
   Job,
   Ticket,
@@ -253,6 +282,7 @@ export const modelClasses = [
   WaterTest,
   JobNote,
   JobEvent,
+  Attachment,
 ]
 
 export const tableNames = Object.keys(schema.tables)

@@ -41,9 +41,10 @@ CUSTOMER_SNAPSHOT = {
     "DeviceEdge": "cursor node",
     "DeviceModel": "code filters id name supplyMode",
     "FilterType": "id lifetimeDays name stage",
-    "Job": "acceptedAt appointmentEnd appointmentStart arrivedAt completedAt confirmationNumber "
-    "eta etaUpdatedAt history id number startedTravelAt status statusReason technicianName "
-    "ticket",
+    "Job": "acceptedAt appointmentEnd appointmentStart arrivedAt attachments completedAt "
+    "confirmationNumber eta etaUpdatedAt history id number startedTravelAt status statusReason "
+    "technicianName ticket",
+    "Attachment": "contentType height id kind status takenAt thumbnailUrl url verifiedAt width",
     "JobStatusChange": "at from id reason to",
     "LoginPayload": "errors expiresAt refreshToken token user",
     "LogoutPayload": "errors ok",

@@ -390,6 +390,8 @@ def test_settings_wire_the_rules_and_the_cleanup_command_runs(
     }
     assert defaults.required[TicketType.WATER_TEST] == {AttachmentKind.WATER_TEST_PHOTO}
     assert defaults.limits[AttachmentKind.SIGNATURE] == MiB
+    tighter = Settings(media_root=str(tmp_path), media_max_bytes={"SIGNATURE": 64 * 1024})
+    assert media_config(tighter).limits[AttachmentKind.SIGNATURE] == 64 * 1024  # per kind
     with pytest.raises(ValueError, match="BUCKET"):
         Settings(media_backend="s3")
     monkeypatch.setenv("WELLSPRING_DATABASE_URL", database_url)

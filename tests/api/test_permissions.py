@@ -44,8 +44,8 @@ from wellspring.domain.masterdata import (
     technicians,
     users,
 )
+from wellspring.domain.media import confirmation, uploads
 from wellspring.domain.media import reading as media_reading
-from wellspring.domain.media import uploads
 from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcnow
 from wellspring.domain.models.enums import (
     AttachmentKind,
@@ -221,9 +221,7 @@ CALLS: dict[str, Call] = {
     ),
     "attachment.register": lambda s, a, w: uploads.register(s, a, _PHOTO, now=utcnow()),
     "attachment.request_upload": lambda s, a, w: uploads.request_upload(s, a, _PHOTO, now=utcnow()),
-    "attachment.confirm_upload": lambda s, a, w: uploads.confirm_upload(
-        s, a, attachment_id=NOPE, now=utcnow()
-    ),
+    "attachment.confirm_upload": lambda s, a, w: confirmation.begin(s, a, attachment_id=NOPE),
     "evidence.overdue_list": lambda s, a, w: media_reading.overdue_evidence(
         s, a, now=utcnow(), first=1, after=None
     ),

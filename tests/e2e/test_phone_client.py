@@ -127,6 +127,7 @@ def check_integrity(state: dict[str, Any]) -> None:
         ("water_tests", "job_id", "jobs"),
         ("job_notes", "job_id", "jobs"),
         ("job_events", "job_id", "jobs"),
+        ("attachments", "job_id", "jobs"),
     ]
     dangling = [
         f"{table}#{rid}.{column} -> {target}#{rec[column]}"
@@ -223,7 +224,7 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
 
     # a. First pull: everything arrives in `created`; the phone's jobs are the engineer's.
     first = clean_sync(phone)
-    assert first["pullRequest"] == {"lastPulledAt": None, "schemaVersion": 1, "migration": None}
+    assert first["pullRequest"] == {"lastPulledAt": None, "schemaVersion": 3, "migration": None}
     assert first["newLastPulledAt"]
     assert first["pushed"] == {}
     assert all(not s["updated"] and not s["deleted"] for s in first["pulled"].values()), first

@@ -17,6 +17,7 @@ from typing import Any
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
@@ -47,6 +48,7 @@ from wellspring.i18n import detail, message, negotiate
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
 from wellspring.schema.core.errors import api_field
+from wellspring.schema.core.mutation import SPLIT_FIELDS
 from wellspring.settings import Settings
 
 from . import input_guard, limits
@@ -203,9 +205,10 @@ class GraphQLEndpoint:
         operation_name: str | None,
         locale: str,
     ) -> ExecutionResult:
+        split = _split(operation)
         async with factory() as session:
             try:
-                if operation.operation is OperationType.MUTATION:
+                if operation.operation is OperationType.MUTATION and not split:
                     await declare_writes(session)
                 actor = await self._actor(request, session)
                 info = request.scope.setdefault("wellspring", {})
@@ -220,6 +223,7 @@ class GraphQLEndpoint:
                     user_agent=request.headers.get("user-agent", ""),
                     request_id=request_context.request_id.get(),
                     now=clock_of(session).now(),
+                    split=split,
                 )
                 result = execute(
                     self.schema,
@@ -326,6 +330,14 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
         if op.name is not None and op.name.value == name:
             return op
     return None
+
+
+def _split(operation: OperationDefinitionNode) -> bool:
+    """A mutation made only of fields that take the write lock themselves, late."""
+    if operation.operation is not OperationType.MUTATION:
+        return False
+    selections = operation.selection_set.selections
+    return all(isinstance(s, FieldNode) and s.name.value in SPLIT_FIELDS for s in selections)
 
 
 def _json(status: int, body: dict[str, Any]) -> JSONResponse:

@@ -109,8 +109,15 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "number", "ticket", "technicianName", "status", "appointmentStart"}
         | {"appointmentEnd", "acceptedAt", "startedTravelAt", "arrivedAt", "completedAt"}
         | {"statusReason", "confirmationNumber", "eta", "etaUpdatedAt", "history"}
+        | {"attachments"}
     ),
     "JobStatusChange": frozenset({"id", "from", "to", "at", "reason"}),
+    # Their visits' verified files (their signed form, the photos), as stripped copies only:
+    # never the original (which keeps the phone's EXIF and GPS) nor why a file was refused.
+    "Attachment": frozenset(
+        {"id", "kind", "status", "contentType", "takenAt", "verifiedAt", "width", "height"}
+        | {"url", "thumbnailUrl"}
+    ),
 }
 
 # Fields staff roles may not resolve. An agent (a dealer) must not learn what the company's

@@ -46,6 +46,9 @@ async def judge(session: AsyncSession, job: Job, ticket: Ticket) -> EvidenceStat
     """At completion: ``COMPLETE``, ``PENDING`` (a required file is registered but not yet
     verified), or ``EVIDENCE_MISSING`` when a required kind has no live file at all."""
     need = required(session, ticket)
+    if need:  # a confirmation of this job's files waits for this completion (confirmation.py)
+        await session.flush()
+        await session.execute(select(Job.id).where(Job.id == job.id).with_for_update())
     found = await _kinds(session, job)
     missing = sorted(k.value for k in need if not found.get(k, set()) & set(LIVE))
     if missing:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from ..models import Attachment
 
+DISPLAY = ".display"
+THUMBNAIL = ".thumb"
+
+
+def of(job_id: str, attachment_id: str, suffix: str = "") -> str:
+    return f"jobs/{job_id}/{attachment_id}{suffix}"
+
 
 def original(a: Attachment) -> str:
-    return f"jobs/{a.job_id}/{a.id}"
+    return of(a.job_id, a.id)
 
 
 def display(a: Attachment) -> str:
-    return f"jobs/{a.job_id}/{a.id}.display"
+    return of(a.job_id, a.id, DISPLAY)
 
 
 def thumbnail(a: Attachment) -> str:
-    return f"jobs/{a.job_id}/{a.id}.thumb"
+    return of(a.job_id, a.id, THUMBNAIL)
 
 
 def every(a: Attachment) -> tuple[str, str, str]:

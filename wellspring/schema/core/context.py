@@ -32,6 +32,9 @@ class RequestContext:
     # Work to start once the request has committed (a large import's batches), each given
     # the session factory: ``async def hook(factory) -> None``.
     after_commit: list[Any] = field(default_factory=list)
+    # The endpoint started this mutation without the write lock: a resolver of SPLIT_FIELDS
+    # may end the transaction for its slow part (core/mutation.py ``run_outside``).
+    split: bool = False
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:

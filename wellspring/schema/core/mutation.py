@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import DomainError
 
 from .context import RequestContext
@@ -31,6 +32,27 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         raise
     await savepoint.commit()
     return result
+
+
+# Root mutation fields whose resolver does slow work outside any transaction (``run_outside``):
+# a request made only of them starts without the write lock (api/graphql_endpoint.py).
+SPLIT_FIELDS = frozenset({"confirmUpload"})
+
+
+async def run_outside(ctx: RequestContext, work: Callable[[], Awaitable[T]]) -> T | Failed:
+    """``work`` (which must not use the session) with no transaction open, then the write
+    lock taken again; its errors as payload errors. What the request did before is committed
+    first (each root field of such a request is its own unit of work). Without ``ctx.split``
+    (a mutation mixing other fields) it runs inside the request's transaction."""
+    if ctx.split:
+        await ctx.session.commit()
+    try:
+        return await work()
+    except DomainError as error:
+        return Failed(user_errors(error, ctx.locale))
+    finally:
+        if ctx.split:
+            await declare_writes(ctx.session)
 
 
 OLD_SHAPE = "Use input; this argument goes in the next release."

@@ -7,7 +7,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
-from wellspring.domain.media import reading, uploads
+from wellspring.domain.media import confirmation, reading, uploads
 from wellspring.domain.models import Job
 from wellspring.domain.models import enums as e
 
@@ -15,7 +15,7 @@ from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
 from ..core.errors import MediaError, errors_field
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import Failed, run_in_savepoint, run_outside
 from ..core.scalars import DateTime
 from .types import Attachment, AttachmentKind
 
@@ -112,12 +112,20 @@ class ConfirmUpload(graphene.Mutation):
         actor = require_actor(info)
         ctx = info.context
 
-        async def run() -> Any:
-            return await uploads.confirm_upload(
-                ctx.session, actor, attachment_id=str(input.id), now=ctx.now
-            )
+        async def begin() -> Any:
+            return await confirmation.begin(ctx.session, actor, attachment_id=str(input.id))
 
-        result = await run_in_savepoint(ctx, run)
+        result = await run_in_savepoint(ctx, begin)  # a short read
+        if isinstance(result, confirmation.Pending):
+            pending = result  # the file work, no transaction open:
+            verdict = await run_outside(ctx, lambda: confirmation.check_file(pending))
+            if isinstance(verdict, Failed):
+                return ConfirmUploadPayload(errors=verdict)
+
+            async def record() -> Any:  # a short write
+                return await confirmation.record(ctx.session, actor, verdict, now=ctx.now)
+
+            result = await run_in_savepoint(ctx, record)
         if isinstance(result, Failed):
             return ConfirmUploadPayload(errors=result)
         job = await ctx.session.get(Job, result.job_id)
