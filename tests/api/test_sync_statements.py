@@ -141,3 +141,16 @@ def test_a_push_costs_a_few_statements_per_record_and_its_replay_fewer(
         f"the replay ran {len(again)} statements for {records} records:\n{shapes(again)}"
     )
     assert scalars(site.url, select(func.count()).select_from(m.JobNote))[0] == notes
+
+
+EMPTY_PULL = 24  # statements, whatever the scope's size: 19 today, at most one per table it follows
+
+
+def test_an_empty_pull_costs_a_fixed_number_of_statements(gql: GraphQL, site: Site) -> None:
+    username = site.usernames["busy"]
+    p = Phone(gql.client, gql.login(username, PASSWORD)["token"])
+    p.pull()
+    with statements(gql.client) as seen:
+        again = p.pull()
+    assert all(not any(c.values()) for c in again["changes"].values())
+    assert len(seen) <= EMPTY_PULL, f"{len(seen)} statements:\n{shapes(seen)}"

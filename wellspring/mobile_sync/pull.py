@@ -92,6 +92,8 @@ async def plan_pull(
     plan = Plan(timestamp=timestamp, schema_version=schema_version)
     scope = await engineer_scope(session, actor, now)
     plan.entry_ids = scope.entry_ids
+    followed = [t.name for t in tables_at(schema_version) if t.name != "parts"]
+    held_now = await held.held_by_table(session, client_id, followed, cursor)
     for table in tables_at(schema_version):
         since = cursor
         if migration is not None and (
@@ -102,7 +104,7 @@ async def plan_pull(
             await _plan_catalogue(session, plan, client_id, cursor, since)
             continue
         now_in = scope.versions[table.name]
-        holding = await held.held_as_of(session, client_id, table.name, cursor)
+        holding = held_now[table.name]
         created = [r for r in now_in if r not in holding]
         updated = [r for r in now_in if r in holding and now_in[r] > since]
         deleted = sorted(holding - now_in.keys())
