@@ -44,9 +44,7 @@ def held_rows(session: AsyncSession) -> list[Any]:
 
 async def refresh_etas(session: AsyncSession) -> None:
     """The ETA refreshes the push's moves left for the end, one per engineer."""
-    loaded = of(session)
-    if loaded is None:
-        return
+    loaded: Preloaded = session.info[KEY]
     due, loaded.eta_due = loaded.eta_due, {}
     for technician_id, now in due.items():
         tech = await session.get(Technician, technician_id)
@@ -93,9 +91,7 @@ async def rows(
 
 async def last_steps(session: AsyncSession, history: type[Any], key: Any, ids: set[str]) -> None:
     """Each row's latest history time (``max(at)``), for the clock rules."""
-    loaded = of(session)
-    if loaded is None:
-        return
+    loaded: Preloaded = session.info[KEY]
     known: dict[str, dt.datetime | None] = dict.fromkeys(ids)
     for part in chunks(ids):
         stmt = select(key, func.max(history.at)).where(key.in_(part)).group_by(key)
@@ -106,9 +102,8 @@ async def last_steps(session: AsyncSession, history: type[Any], key: Any, ids: s
 def last_step(session: AsyncSession, history: type[Any], row_id: str) -> tuple[bool, Any]:
     """(known, the latest history time) for a row the push preloaded and has not moved."""
     loaded = of(session)
-    if loaded is None or (history, row_id) not in loaded.last_steps:
-        return False, None
-    return True, loaded.last_steps[(history, row_id)]
+    steps = loaded.last_steps if loaded is not None else {}
+    return (history, row_id) in steps, steps.get((history, row_id))
 
 
 def moved(session: AsyncSession, history: type[Any], row_id: str, at: dt.datetime) -> None:
