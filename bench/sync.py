@@ -889,6 +889,49 @@ def _growth(small: Figures, large: Figures) -> dict[str, Any]:
     return out
 
 
+# Issue 19 §2's targets, on both engines (milliseconds, statements per pushed record).
+TARGETS = {
+    "pull_ms": ("pull of 5,000 changes", 300.0),
+    "empty_pull_ms": ("empty pull", 20.0),
+    "push_ms": ("push of 500", 1000.0),
+    "replay_ms": ("its replay", 300.0),
+}
+STATEMENTS_PER_RECORD = 5.0
+
+
+def targets(f: Figures) -> list[dict[str, Any]]:
+    """Each figure beside its target, and whether it meets it (printed, never asserted)."""
+    out = [
+        {"figure": name, "value": getattr(f, key), "target": limit, "met": getattr(f, key) <= limit}
+        for key, (name, limit) in TARGETS.items()
+    ]
+    push = f.statements.get("push")
+    if push:
+        per = round(push["statements"] / f.push_records, 2)
+        out.append(
+            {
+                "figure": "statements per pushed record",
+                "value": per,
+                "target": STATEMENTS_PER_RECORD,
+                "met": per <= STATEMENTS_PER_RECORD,
+            }
+        )
+        replay = f.statements["replay"]["statements"]
+        out.append({"figure": "replay statements", "value": replay, "target": None, "met": None})
+    return out
+
+
+def _print_targets(figures: list[Figures]) -> None:
+    print("Targets (issue 19 §2), median of this run:")
+    for f in figures:
+        cells = []
+        for t in targets(f):
+            mark = "" if t["met"] is None else (" ok" if t["met"] else " MISSED")
+            limit = "" if t["target"] is None else f" (target <= {t['target']:g})"
+            cells.append(f"{t['figure']} {t['value']:g}{limit}{mark}")
+        print(f"  {f.engine} {f.size}: " + "; ".join(cells))
+
+
 def _print_table(figures: list[Figures]) -> None:
     print(
         f"{'engine':<11}{'size':>5}{'jobs':>8}{'tickets':>9}{'custs':>8}{'held':>8}"
@@ -956,7 +999,8 @@ def main(argv: list[str] | None = None) -> int:
         figures += run_engine(kind, args)
     if args.json:
         for f in figures:
-            print(json.dumps({"benchmark": "sync"} | asdict(f), ensure_ascii=False))
+            line = {"benchmark": "sync"} | asdict(f) | {"targets": targets(f)}
+            print(json.dumps(line, ensure_ascii=False))
         for engine in engines:
             own = [f for f in figures if f.engine == engine]
             print(json.dumps({"benchmark": "sync", "growth": _growth(*own)}))
@@ -968,6 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
             f"push = {PUSH_NOTES} notes + {PUSH_NOTES} ACCEPT events"
         )
         _print_table(figures)
+        _print_targets(figures)
     return 1 if any(f.errors for f in figures) else 0
 
 

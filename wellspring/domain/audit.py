@@ -12,7 +12,10 @@ from wellspring import context
 from . import permissions
 from .actor import Actor
 from .models import AuditEntry
+from .models.base import utcnow
 from .pagination import Page, SortKey, paginate
+
+HOLD = "wellspring.audit.held"
 
 
 def record(
@@ -33,8 +36,25 @@ def record(
         detail=detail,
         request_id=context.request_id.get(),
     )
-    session.add(entry)
+    held = session.info.get(HOLD)
+    if held is not None:
+        entry.at = utcnow()  # the time it happened, though written later
+        held.append(entry)
+    else:
+        session.add(entry)
     return entry
+
+
+def hold(session: AsyncSession) -> list[AuditEntry]:
+    """From now on, keep this session's audit rows aside (a phone's push writes them all in
+    one statement at its end: ``release``). The caller drops those of work it rolls back."""
+    held: list[AuditEntry] = session.info.setdefault(HOLD, [])
+    return held
+
+
+def release(session: AsyncSession) -> None:
+    """Add the rows kept aside to the session, and write them as they come again."""
+    session.add_all(session.info.pop(HOLD, []))
 
 
 async def log_page(

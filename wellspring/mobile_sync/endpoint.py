@@ -22,7 +22,7 @@ from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
 from wellspring.domain.models import SyncClient
-from wellspring.domain.sync import baseline, rules
+from wellspring.domain.sync import baseline, batch, rules
 from wellspring.i18n import message, negotiate
 
 from . import pull, push
@@ -91,18 +91,23 @@ class SyncEndpoints:
                 cursor, records = push.parse(body, client.schema_version)
                 if cursor > await versioning.current_version(session):
                     raise SyncError(400, "CURSOR_AHEAD")
-                await push.check_jobs(session, actor, client.id, records)
                 seen = baseline.edits_seen(client.edit_baseline or 0, cursor)
-                answer = await push.apply(
-                    session,
-                    actor,
-                    client_id=client.id,
-                    cursor=cursor,
-                    seen=seen,
-                    records=records,
-                    schema_version=client.schema_version,
-                    locale=locale,
-                )
+                batch.begin(session)
+                try:
+                    await push.check_jobs(session, actor, client.id, records)
+                    await push.preload(session, actor, records)
+                    answer = await push.apply(
+                        session,
+                        actor,
+                        client_id=client.id,
+                        cursor=cursor,
+                        seen=seen,
+                        records=records,
+                        schema_version=client.schema_version,
+                        locale=locale,
+                    )
+                finally:
+                    batch.end(session)
                 client.conflict_cursor = baseline.after_push(
                     client.conflict_cursor or 0,
                     push_cursor=cursor,

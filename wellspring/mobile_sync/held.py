@@ -16,18 +16,15 @@ async def held_as_of(
     client_id: str,
     table: str,
     cursor: int,
-    among: Iterable[str] | None = None,
+    among: Iterable[str],
 ) -> set[str]:
-    """Ids the phone holds if it last pulled at ``cursor`` (optionally among some ids)."""
+    """Which of these ids the phone holds if it last pulled at ``cursor``."""
     base = and_(
         SyncHeld.client_id == client_id,
         SyncHeld.table_name == table,
         SyncHeld.sent_at <= cursor,
         or_(SyncHeld.removed_at.is_(None), SyncHeld.removed_at > cursor),
     )
-    if among is None:
-        rows = await session.execute(select(SyncHeld.record_id).where(base))
-        return {r for (r,) in rows.all()}
     found: set[str] = set()
     for part in chunks(set(among)):
         rows = await session.execute(
@@ -37,15 +34,40 @@ async def held_as_of(
     return found
 
 
-async def ever_held(session: AsyncSession, client_id: str, table: str, record_id: str) -> bool:
-    found = await session.scalar(
-        select(SyncHeld.id).where(
+async def held_by_table(
+    session: AsyncSession, client_id: str, tables: Iterable[str], cursor: int
+) -> dict[str, set[str]]:
+    """``held_as_of`` for several whole tables in one read: table -> ids."""
+    names = list(tables)
+    out: dict[str, set[str]] = {name: set() for name in names}
+    rows = await session.execute(
+        select(SyncHeld.table_name, SyncHeld.record_id).where(
             SyncHeld.client_id == client_id,
-            SyncHeld.table_name == table,
-            SyncHeld.record_id == record_id,
+            SyncHeld.table_name.in_(names),
+            SyncHeld.sent_at <= cursor,
+            or_(SyncHeld.removed_at.is_(None), SyncHeld.removed_at > cursor),
         )
     )
-    return found is not None
+    for table, record_id in rows.all():
+        out[table].add(record_id)
+    return out
+
+
+async def ever_held(
+    session: AsyncSession, client_id: str, table: str, ids: Iterable[str]
+) -> set[str]:
+    """Which of these records the phone ever held (one read per 500 ids)."""
+    found: set[str] = set()
+    for part in chunks(set(ids)):
+        rows = await session.execute(
+            select(SyncHeld.record_id).where(
+                SyncHeld.client_id == client_id,
+                SyncHeld.table_name == table,
+                SyncHeld.record_id.in_(part),
+            )
+        )
+        found.update(r for (r,) in rows.all())
+    return found
 
 
 async def mark_sent(
@@ -94,3 +116,35 @@ async def mark_removed(
             )
             .values(removed_at=cursor)
         )
+
+
+async def mark_sent_many(
+    session: AsyncSession, client_id: str, ids: dict[str, list[str]], cursor: int
+) -> None:
+    """``mark_sent`` for several tables at once (a push): one read, an update only when the
+    phone held some already (a replay), one multi-row insert."""
+    pairs = {(table, r) for table, rows in ids.items() for r in rows}
+    if not pairs:
+        return
+    existing: set[tuple[str, str]] = set()
+    for part in chunks({r for _, r in pairs}):
+        rows = await session.execute(
+            select(SyncHeld.id, SyncHeld.table_name, SyncHeld.record_id).where(
+                SyncHeld.client_id == client_id,
+                SyncHeld.table_name.in_(ids),
+                SyncHeld.record_id.in_(part),
+            )
+        )
+        found = {(t, r): i for i, t, r in rows.all() if (t, r) in pairs}
+        existing.update(found)
+        if found:
+            await session.execute(
+                update(SyncHeld)
+                .where(SyncHeld.id.in_(list(found.values())))
+                .values(sent_at=cursor, removed_at=None)
+            )
+    session.add_all(
+        SyncHeld(client_id=client_id, table_name=t, record_id=r, sent_at=cursor)
+        for t, r in sorted(pairs - existing)
+    )
+    await session.flush()

@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.domain import audit, versioning, water
 from wellspring.domain import models as m
-from wellspring.domain import versioning, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.inventory import consumption, documents, line_keys
 from wellspring.domain.media import uploads
 from wellspring.domain.models.enums import AttachmentKind
-from wellspring.domain.sync import rules
+from wellspring.domain.sync import batch, rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
@@ -39,6 +39,10 @@ ROW_ID_LENGTH = 36  # the server's primary keys (a UUID's length)
 META = frozenset({"id", "_status", "_changed"})
 # Records made offline are applied in the order the phone made them; on a tie, in this order
 # (an arrival before the parts used on site, before the completion that closes the visit).
+# Records a phone creates whose ids the use cases look up first (a replay finds them).
+PRELOADED = ("job_events", "job_notes", "water_tests", "attachments")
+# Tables whose new records are written only once every check passed (see _checks_first).
+CHECKS_FIRST = frozenset({"job_notes"})
 CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
 
 
@@ -112,11 +116,48 @@ async def check_jobs(
     named += [r.id for r in records if r.table.name == "jobs"]
     # Anything else than an id is that record's rejection (INVALID_VALUE), not the push's.
     wanted = {job_id for job_id in named if isinstance(job_id, str) and ID.match(job_id)}
-    for job_id in sorted(wanted):
-        job = await session.get(m.Job, job_id)
-        mine = job is not None and job.technician_id == actor.technician_id
-        if not mine and not await held.ever_held(session, client_id, "jobs", job_id):
-            raise SyncError(403, "FOREIGN_RECORD", id=job_id)
+    jobs = {job.id: job for job in await batch.rows(session, m.Job, wanted)}
+    foreign = {
+        job_id
+        for job_id in wanted
+        if job_id not in jobs or jobs[job_id].technician_id != actor.technician_id
+    }
+    if foreign:
+        foreign -= await held.ever_held(session, client_id, "jobs", foreign)
+    if foreign:
+        raise SyncError(403, "FOREIGN_RECORD", id=min(foreign))
+
+
+async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) -> None:
+    """Read what the push's records touch in a few ``IN`` queries (``batch``), after
+    ``check_jobs`` loaded their jobs: the tickets, the engineer, the records already made
+    (a replay finds them here), and the latest history times of the jobs that move."""
+    jobs = [
+        row for row in batch.held_rows(session) if isinstance(row, m.Job) and not row.deleted_at
+    ]
+    tickets = await batch.rows(session, m.Ticket, {job.ticket_id for job in jobs})
+    if actor.technician_id:
+        techs = await batch.rows(session, m.Technician, {actor.technician_id})
+        await batch.rows(session, m.Branch, {t.branch_id for t in techs if t.branch_id})
+    made: dict[str, set[str]] = {}
+    for rec in records:
+        if rec.kind == "created" and rec.table.name in PRELOADED:
+            made.setdefault(rec.table.name, set()).add(rec.id)
+    for name, ids in made.items():
+        await batch.rows(session, MODELS[name], ids)
+    moving = {
+        r.values.get("job_id")
+        for r in records
+        if r.kind == "created" and r.table.name == "job_events"
+    }
+    job_ids = {job.id for job in jobs if job.id in moving}
+    ticket_ids = {job.ticket_id for job in jobs if job.id in moving}
+    if job_ids:
+        await batch.last_steps(session, m.JobStatusChange, m.JobStatusChange.job_id, job_ids)
+        await batch.last_steps(
+            session, m.TicketStatusChange, m.TicketStatusChange.ticket_id, ticket_ids
+        )
+    del tickets
 
 
 async def apply(
@@ -145,12 +186,16 @@ async def apply(
         key=lambda r: (r.table.name != "attachments", _recorded_key(r), _order(r.table.name), r.id),
     )
     others = [r for r in records if r.kind != "created"]
+    sent: dict[str, list[str]] = {}
+    audits = audit.hold(session)
     for rec in [*created, *others]:
-        savepoint = await session.begin_nested()
+        # A savepoint costs two statements: taken only where the use case may fail after writing.
+        savepoint = None if _checks_first(rec) else await session.begin_nested()
+        kept = len(audits)
         try:
             await _apply_one(session, actor, rec, seen, schema_version)
         except DomainError as error:
-            await savepoint.rollback()
+            await _undo(savepoint, audits, kept)
             params = {"field": error.field or "", **error.params}
             reason = {
                 "code": error.code,
@@ -164,7 +209,7 @@ async def apply(
                 rejected.setdefault(rec.table.name, {})[rec.id] = reason
             continue
         except PermissionDenied:
-            await savepoint.rollback()
+            await _undo(savepoint, audits, kept)
             rejected.setdefault(rec.table.name, {})[rec.id] = {
                 "code": "FORBIDDEN",
                 "field": None,
@@ -172,17 +217,33 @@ async def apply(
             }
             continue
         except BaseException:
-            await savepoint.rollback()
+            await _undo(savepoint, audits, kept)
             raise
-        await savepoint.commit()
+        if savepoint is not None:
+            await savepoint.commit()
         if rec.kind == "created":
-            # The phone holds what it made: its next pull sends it back as updated.
-            await held.mark_sent(session, client_id, rec.table.name, [rec.id], cursor)
+            sent.setdefault(rec.table.name, []).append(rec.id)
+    # The phone holds what it made: its next pull sends it back as updated.
+    await held.mark_sent_many(session, client_id, sent, cursor)
+    audit.release(session)  # one multi-row INSERT for the push
+    await batch.refresh_etas(session)
     return {
         "experimentalRejectedIds": {t: sorted(ids) for t, ids in rejected.items()},
         "rejected": rejected,
         "conflicts": conflicts,
     }
+
+
+def _checks_first(rec: Incoming) -> bool:
+    """A new note: ``fieldwork.add_job_note`` checks everything before it writes anything,
+    so a refused one leaves nothing to undo (no savepoint needed)."""
+    return rec.kind == "created" and rec.table.name in CHECKS_FIRST
+
+
+async def _undo(savepoint: Any, audits: list[m.AuditEntry], kept: int) -> None:
+    if savepoint is not None:
+        await savepoint.rollback()
+    del audits[kept:]
 
 
 def _order(name: str) -> int:
@@ -311,4 +372,4 @@ async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
     return await session.get(MODELS[table], record_id) is not None
 
 
-__all__ = ["Incoming", "apply", "check_jobs", "parse"]
+__all__ = ["Incoming", "apply", "check_jobs", "parse", "preload"]

@@ -136,6 +136,9 @@ class StockDiscrepancy(Record, Base):
     __table_args__ = (
         CheckConstraint("quantity_short > 0", name="quantity_short_positive"),
         Index("ix_stock_discrepancies_branch_status", "branch_id", "status"),
+        # The lists' keyset order, company-wide and per branch (issue 19 §3).
+        Index("ix_stock_discrepancies_created", "created_at", "id"),
+        Index("ix_stock_discrepancies_branch_created", "branch_id", "created_at", "id"),
     )
     branch_id: Mapped[str | None] = mapped_column(ForeignKey("branches.id"), default=None)
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Time
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -94,6 +94,11 @@ class Technician(Record, Base):
     """
 
     __tablename__ = "technicians"
+    # The list's keyset order, company-wide and per branch (issue 19 §3).
+    __table_args__ = (
+        Index("ix_technicians_created", "created_at", "id"),
+        Index("ix_technicians_branch_created", "branch_id", "created_at", "id"),
+    )
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), unique=True)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
     outlet_id: Mapped[str | None] = mapped_column(ForeignKey("service_outlets.id"), default=None)

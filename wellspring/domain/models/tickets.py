@@ -114,7 +114,12 @@ class Job(Record, Base):
     """A field visit carrying out a ticket: engineer, appointment window, status trail."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_technician_status", "technician_id", "status"),)
+    __table_args__ = (
+        Index("ix_jobs_technician_status", "technician_id", "status"),
+        # The lists' keyset order, company-wide and per branch (issue 19 §3).
+        Index("ix_jobs_created", "created_at", "id"),
+        Index("ix_jobs_branch_created", "branch_id", "created_at", "id"),
+    )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)

@@ -23,6 +23,7 @@ from ..events import EventKind
 from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus, TicketType
+from ..sync import batch
 from . import clock_rules, effects, fault_codes, moves, states
 from .clock_rules import Stamp
 
@@ -55,12 +56,16 @@ async def _stamp(
     now = clock_of(session).now()
     if recorded_at is None:
         return clock_rules.server_stamp(now)
-    last_job = await session.scalar(
-        select(func.max(JobStatusChange.at)).where(JobStatusChange.job_id == job.id)
-    )
-    last_ticket = await session.scalar(
-        select(func.max(TicketStatusChange.at)).where(TicketStatusChange.ticket_id == ticket.id)
-    )
+    known, last_job = batch.last_step(session, JobStatusChange, job.id)
+    if not known:
+        last_job = await session.scalar(
+            select(func.max(JobStatusChange.at)).where(JobStatusChange.job_id == job.id)
+        )
+    known, last_ticket = batch.last_step(session, TicketStatusChange, ticket.id)
+    if not known:
+        last_ticket = await session.scalar(
+            select(func.max(TicketStatusChange.at)).where(TicketStatusChange.ticket_id == ticket.id)
+        )
     previous = max((t for t in (last_job, last_ticket) if t is not None), default=None)
     return clock_rules.judge(
         recorded_at, received=now, previous=previous, rules=config_of(session).clock_rules
@@ -88,7 +93,15 @@ async def _engineer_move(
     await moves.flush(session, job)
     if target is JobStatus.ON_SITE:
         job.eta = stamp.occurred_at  # the estimate ends where the arrival is known
-    await _after_move(session, job, ticket, stamp, reached=target is JobStatus.ON_SITE)
+    await _after_move(
+        session,
+        job,
+        ticket,
+        stamp,
+        reached=target is JobStatus.ON_SITE,
+        # Only the trip's own ETA is told at once (below); in a push the rest wait for its end.
+        may_defer=target is not JobStatus.EN_ROUTE,
+    )
     said = _TOLD.get(target)
     if said is not None:  # the ETA is known only now, after the refresh
         moves.tell(session, actor, said, job, ticket, at=stamp.occurred_at)
@@ -102,7 +115,13 @@ _TOLD = {
 
 
 async def _after_move(
-    session: AsyncSession, job: Job, ticket: Ticket, stamp: Stamp, *, reached: bool
+    session: AsyncSession,
+    job: Job,
+    ticket: Ticket,
+    stamp: Stamp,
+    *,
+    reached: bool,
+    may_defer: bool = False,
 ) -> None:
     """The engineer's position and the ETAs of their remaining stops follow each move.
 
@@ -117,7 +136,8 @@ async def _after_move(
     if reached and (tech.site_at is None or tech.site_at <= stamp.occurred_at):
         address = await session.get(Address, ticket.address_id) if ticket.address_id else None
         locate.mark_site(tech, locate.address_site(address), stamp.occurred_at)
-    await eta.refresh(session, tech, stamp.received_at)
+    if not (may_defer and batch.defer_eta(session, tech.id, stamp.received_at)):
+        await eta.refresh(session, tech, stamp.received_at)
     await session.flush()
 
 
@@ -178,7 +198,8 @@ async def complete_job(
     evidence.on_complete(session, actor, job, ticket, proof, stamp)
     await moves.flush(session, ticket)
     await moves.flush(session, job)
-    await _after_move(session, job, ticket, stamp, reached=True)
+    # The refresh never touches a closed job's own ETA: in a push it may wait for its end.
+    await _after_move(session, job, ticket, stamp, reached=True, may_defer=True)
     moves.tell(session, actor, EventKind.JOB_COMPLETED, job, ticket, at=done)
     return job
 
@@ -201,5 +222,7 @@ async def fail_job(
     await moves.flush(session, ticket)
     await moves.flush(session, job)
     await moves.new_job(session, actor, ticket)
-    await _after_move(session, job, ticket, stamp, reached=job.arrived_at is not None)
+    await _after_move(
+        session, job, ticket, stamp, reached=job.arrived_at is not None, may_defer=True
+    )
     return job

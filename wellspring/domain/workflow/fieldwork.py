@@ -21,6 +21,7 @@ from ..dispatch import eta
 from ..errors import DomainError
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest
 from ..models.enums import JobStatus
+from ..sync import batch
 from . import dispatching, engineer_moves, water_tests
 
 _TARGET = {
@@ -65,7 +66,7 @@ async def record_job_event(
 ) -> JobEvent:
     """A move made on the phone, applied through the same use case as the GraphQL mutation."""
     permissions.check(actor, "job.record_event")
-    earlier = await session.get(JobEvent, event_id)
+    earlier = await batch.get(session, JobEvent, event_id)
     if earlier is not None:
         if earlier.actor_id != actor.user_id or earlier.job_id != job_id:
             raise DomainError("ID_TAKEN", field="id")
@@ -74,6 +75,7 @@ async def record_job_event(
         raise DomainError("INVALID_ARGUMENT", field="action")
     await _my_job(session, actor, job_id)
     at = recorded_at or clock_of(session).now()
+    batch.take_step(session, JobStatusChange, job_id, _TARGET[action])  # none stale
     match action:
         case "ACCEPT":
             await engineer_moves.accept_job(session, actor, job_id=job_id, recorded_at=at)
@@ -90,14 +92,18 @@ async def record_job_event(
                 session, actor, job_id=job_id, reason=reason, recorded_at=at
             )
     # The move's history row holds the time it was kept at (clamped, if the phone's was wrong).
-    step = (
-        await session.execute(
-            select(JobStatusChange)
-            .where(JobStatusChange.job_id == job_id, JobStatusChange.to_status == _TARGET[action])
-            .order_by(JobStatusChange.created_at.desc(), JobStatusChange.at.desc())
-            .limit(1)
-        )
-    ).scalar_one()
+    step = batch.take_step(session, JobStatusChange, job_id, _TARGET[action])
+    if step is None:
+        step = (
+            await session.execute(
+                select(JobStatusChange)
+                .where(
+                    JobStatusChange.job_id == job_id, JobStatusChange.to_status == _TARGET[action]
+                )
+                .order_by(JobStatusChange.created_at.desc(), JobStatusChange.at.desc())
+                .limit(1)
+            )
+        ).scalar_one()
     event = JobEvent(
         id=event_id,
         job_id=job_id,
@@ -124,8 +130,10 @@ async def add_job_note(
     body: str,
     recorded_at: dt.datetime | None = None,
 ) -> JobNote:
+    # Every check comes before the first write: a phone's push applies notes without a
+    # savepoint on that promise (mobile_sync/push.py CHECKS_FIRST).
     permissions.check(actor, "job.add_note")
-    earlier = await session.get(JobNote, note_id)
+    earlier = await batch.get(session, JobNote, note_id)
     if earlier is not None:
         if earlier.author_id != actor.user_id or earlier.job_id != job_id:
             raise DomainError("ID_TAKEN", field="id")
@@ -156,7 +164,7 @@ async def record_water_test(
     """Readings taken during a visit (any type), judged against the thresholds; a failing
     test opens a filter-change ticket, as one in a completion report does."""
     permissions.check(actor, "job.record_water_test")
-    earlier = await session.get(WaterTest, test_id)
+    earlier = await batch.get(session, WaterTest, test_id)
     if earlier is not None:
         if earlier.job_id != job_id:
             raise DomainError("ID_TAKEN", field="id")

@@ -19,6 +19,7 @@ from ..clock import clock_of
 from ..errors import DomainError
 from ..models import Job, JobStatusChange, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus
+from ..sync import batch
 from . import clock_rules, states
 from .clock_rules import Stamp
 
@@ -92,18 +93,19 @@ def _move(
     row.status = target
     if reason:
         row.status_reason = reason
-    session.add(
-        history(
-            from_status=source,
-            to_status=target,
-            actor_id=actor.user_id or None,
-            reason=reason,
-            at=stamp.occurred_at,
-            received_at=stamp.received_at,
-            reported_at=stamp.reported_at,
-            time_flag=stamp.flag,
-        )
+    step = history(
+        from_status=source,
+        to_status=target,
+        actor_id=actor.user_id or None,
+        reason=reason,
+        at=stamp.occurred_at,
+        received_at=stamp.received_at,
+        reported_at=stamp.reported_at,
+        time_flag=stamp.flag,
     )
+    session.add(step)
+    batch.moved(session, type(step), row.id, stamp.occurred_at)
+    batch.remember_step(session, row.id, step)
     entity = type(row).__name__
     audit.record(
         session,

@@ -1,0 +1,172 @@
+"""Every list the clients page through reads in proportion to the page (issue 19 §3).
+
+Each list request of clients/ runs through GraphQL; every statement it sends is captured at
+the driver and EXPLAINed on the same database. A statement fails when it would read a whole
+large table: on SQLite a ``SCAN <table>`` without an index (``EXPLAIN QUERY PLAN``), on
+PostgreSQL a ``Seq Scan`` that remains with ``enable_seqscan`` off (``EXPLAIN (FORMAT
+JSON)``: no index can serve it, so at production sizes it reads every row). The plan, not the
+data, is what is checked, so the demo data the suite loads is enough on both engines. A
+``totalCount`` is left out: it is bounded, reading at most ``pagination.COUNT_LIMIT`` + 1
+rows whatever its plan (docs/api.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from starlette.testclient import TestClient
+
+from tests.api.test_client_documents_run import doc
+from tests.api.test_stock import warehouse
+from tests.conftest import GraphQL
+from tests.factories import scalars
+from wellspring.domain import models as m
+from wellspring.domain.db import create_engine
+from wellspring.schema.core.ids import global_id
+
+# Tables that grow with the business (the small reference tables may be read whole).
+LARGE = frozenset(
+    {
+        "tickets",
+        "jobs",
+        "customers",
+        "addresses",
+        "devices",
+        "users",
+        "technicians",
+        "follow_ups",
+        "stock_balances",
+        "stock_entries",
+        "stock_discrepancies",
+        "job_status_changes",
+        "ticket_status_changes",
+        "audit_log",
+        "auth_sessions",
+        "sync_held",
+        "service_cards",
+    }
+)
+
+
+# totalCount's statement: count(*) over the list's query cut at COUNT_LIMIT + 1 rows.
+BOUNDED_COUNT = re.compile(r"^SELECT count\(\*\) AS \w+ \nFROM \(SELECT .* LIMIT", re.DOTALL)
+
+
+@contextmanager
+def captured(client: TestClient) -> Iterator[list[tuple[str, Any]]]:
+    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_a: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _pg_scans(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _pg_scans(child)
+
+
+async def _explain(url: str, statements: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """(statement, the whole-table read it would make) for each offending statement."""
+    engine = create_engine(url)
+    bad: list[tuple[str, str]] = []
+    try:
+        async with engine.connect() as conn:
+            postgres = engine.dialect.name == "postgresql"
+            if postgres:
+                await conn.exec_driver_sql("SET enable_seqscan = off")
+            for statement, parameters in statements:
+                if BOUNDED_COUNT.search(statement):
+                    continue  # reads at most COUNT_LIMIT + 1 rows, whatever the plan
+                if postgres:
+                    rows = await conn.exec_driver_sql(
+                        "EXPLAIN (FORMAT JSON) " + statement, parameters
+                    )
+                    plan = rows.scalar_one()
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    for node in _pg_scans(plan[0]["Plan"]):
+                        table = node.get("Relation Name")
+                        if node["Node Type"] == "Seq Scan" and table in LARGE:
+                            bad.append((statement, f"Seq Scan on {table}"))
+                else:
+                    rows = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                    for detail in [r[-1] for r in rows.all()]:
+                        found = re.match(r"SCAN (\w+)", detail)
+                        if found and found[1] in LARGE and "INDEX" not in detail:
+                            bad.append((statement, detail))
+    finally:
+        await engine.dispose()
+    return bad
+
+
+def _requests(database_url: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(document, persona, variables): each list as the clients send it, first page."""
+    van = scalars(
+        database_url, select(m.Warehouse.id).where(m.Warehouse.technician_id.is_not(None))
+    )
+    branch = scalars(database_url, select(m.Branch.id).where(m.Branch.code == "SH"))[0]
+    lists: list[tuple[str, str, dict[str, Any]]] = [
+        ("Tickets", "hq", {"first": 50}),
+        ("Tickets", "clerk-sh", {"first": 50, "filter": {"open": True}}),
+        ("Jobs", "hq", {"first": 50}),
+        ("Jobs", "clerk-sh", {"first": 50}),
+        ("Customers", "hotline", {"first": 50}),
+        ("Customers", "clerk-sh", {"first": 50}),
+        ("FollowUpsDue", "hotline", {"first": 50}),
+        ("StockDiscrepancies", "hq", {"first": 50}),
+        ("Stock", "hq", {"warehouseId": warehouse(database_url, "WH-HQ"), "first": 50}),
+        ("Technicians", "hq", {"first": 50}),
+        ("Technicians", "clerk-sh", {"first": 50, "branchId": global_id("Branch", branch)}),
+    ]
+    if van:
+        lists.append(("Stock", "hq", {"warehouseId": global_id("Warehouse", van[0]), "first": 50}))
+    return lists
+
+
+@pytest.fixture(scope="module")
+def plans(gql: GraphQL, database_url: str) -> dict[str, list[tuple[str, str]]]:
+    """Each list request's offending statements, one EXPLAIN pass for the module."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, persona, variables in _requests(database_url):
+        with captured(gql.client) as seen:
+            data = gql.data(doc(name), variables, as_user=persona)
+        assert any(isinstance(v, dict) and "edges" in v for v in data.values()), name
+        out[f"{name} as {persona}"] = asyncio.run(_explain(database_url, seen))
+    return out
+
+
+def test_every_list_request_reads_through_indexes(
+    plans: dict[str, list[tuple[str, str]]],
+) -> None:
+    failures = {
+        request: [f"{why}: {' '.join(statement.split())[:300]}" for statement, why in bad]
+        for request, bad in plans.items()
+        if bad
+    }
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_the_check_sees_a_whole_table_read(database_url: str) -> None:
+    """The check itself: a filter no index serves is reported (it cannot pass vacuously)."""
+    bad = asyncio.run(
+        _explain(
+            database_url, [("SELECT count(*) FROM tickets WHERE tickets.priority IS NOT NULL", ())]
+        )
+    )
+    assert bad
+    assert bad[0][1].replace("SCAN ", "Seq Scan on ").endswith("tickets")
