@@ -13,6 +13,8 @@ one, which is why delivery is at least once and every message carries its event 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -28,10 +30,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from wellspring.domain import events
 from wellspring.domain.models import OutboxMessage, utcnow
 from wellspring.domain.models.enums import OutboxStatus
+from wellspring.domain.notifications.live import LIVE_ONLY
 
 FANOUT = "FANOUT"
 COMMITTED_KEY = "wellspring.committed_events"
 _MARKS = "wellspring.event_marks"
+_CURSORS = "wellspring.event_cursors"
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=5)
@@ -66,10 +70,30 @@ def insert_ignoring_duplicates(
     return insert(table).values(list(rows))
 
 
+def encode_cursor(created_at: dt.datetime, row_id: str) -> str:
+    """A FANOUT row's place in the outbox's order, opaque to clients."""
+    raw = f"{created_at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str] | None:
+    """``(created_at, id)`` of a cursor, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, row_id = raw.partition("|")
+        at = dt.datetime.fromisoformat(stamp)
+        uuid.UUID(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)), row_id
+
+
 def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
     now = utcnow()
     rows = []
     for event in pending:
+        if event.kind in LIVE_ONLY:
+            continue  # telemetry: published live after commit, never routed nor replayed
         rows.append(
             {
                 "id": str(uuid.uuid4()),
@@ -96,13 +120,18 @@ def _before_commit(session: Session) -> None:
     pending = events.pending(session)
     if not pending:
         return
-    stmt = insert_ignoring_duplicates(session, _fanout_rows(pending))
-    session.execute(stmt)
+    rows = _fanout_rows(pending)
+    session.info[_CURSORS] = {r["event_id"]: encode_cursor(r["created_at"], r["id"]) for r in rows}
+    if rows:
+        session.execute(insert_ignoring_duplicates(session, rows))
 
 
 def _after_commit(session: Session) -> None:
-    # Kept for after-commit listeners (live updates) until the next transaction starts.
-    session.info[COMMITTED_KEY] = [event_json(e) for e in events.discard(session)]
+    # Kept for after-commit listeners (live updates) until the next transaction starts; each
+    # event carries its FANOUT row's cursor (None for live-only kinds: nothing to replay).
+    cursors: dict[str, str] = session.info.pop(_CURSORS, {})
+    said = [{**event_json(e), "cursor": cursors.get(e.id)} for e in events.discard(session)]
+    session.info[COMMITTED_KEY] = said
     session.info.pop(_MARKS, None)
 
 
@@ -122,6 +151,7 @@ def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
     elif not ended.nested:
         events.discard(session)
         session.info.pop(_MARKS, None)
+        session.info.pop(_CURSORS, None)
 
 
 def install(factory: async_sessionmaker[AsyncSession]) -> None:

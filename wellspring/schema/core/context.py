@@ -32,6 +32,8 @@ class RequestContext:
     # Work to start once the request has committed (a large import's batches), each given
     # the session factory: ``async def hook(factory) -> None``.
     after_commit: list[Any] = field(default_factory=list)
+    # Subscriptions only (the WebSocket handler): ``live(watch, after) -> AsyncIterator``.
+    live: Any = None
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:

@@ -1,0 +1,156 @@
+"""The graphql-transport-ws protocol on /graphql, against a real uvicorn server in this
+process (the in-process bus: no Redis), with a raw WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import make_settings
+from tests.live.world import Api, World, doc, gid, make_world, thread_server, ws_url
+from wellspring.api.app import create_app
+
+PROTOCOL = "graphql-transport-ws"
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str) -> Iterator[str]:
+    app = create_app(make_settings(database_url, ws_init_timeout_seconds=0.5))
+    with thread_server(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def world(database_url: str) -> World:
+    return make_world(database_url)
+
+
+async def _open(base: str, protocol: bool = True) -> ClientConnection:
+    subprotocols: Any = [PROTOCOL] if protocol else None
+    return await connect(ws_url(base), subprotocols=subprotocols, open_timeout=10)
+
+
+async def _send(ws: ClientConnection, body: dict[str, Any]) -> None:
+    await ws.send(json.dumps(body))
+
+
+async def _recv(ws: ClientConnection, wait: float = 10) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), wait))
+    return answer
+
+
+async def _drain(ws: ClientConnection) -> None:
+    while True:
+        await asyncio.wait_for(ws.recv(), 5)
+
+
+async def _closed_with(ws: ClientConnection) -> int | None:
+    with pytest.raises(ConnectionClosed):
+        await _drain(ws)
+    return ws.close_code
+
+
+async def _acked(base: str, token: str, key: str = "Authorization") -> ClientConnection:
+    ws = await _open(base)
+    await _send(ws, {"type": "connection_init", "payload": {key: f"Bearer {token}"}})
+    assert await _recv(ws) == {"type": "connection_ack"}
+    return ws
+
+
+def _subscribe(op_id: str, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": op_id,
+        "type": "subscribe",
+        "payload": {"query": doc(name), "variables": variables, "operationName": name},
+    }
+
+
+def test_the_close_codes_of_the_protocol(server: str) -> None:
+    token = Api(server).token("clerk-sh")
+
+    async def scenario() -> None:
+        ws = await _open(server, protocol=False)  # no subprotocol: not ours
+        assert await _closed_with(ws) == 4406
+        ws = await _open(server)  # subscribe before connection_init
+        await _send(ws, _subscribe("1", "MyJobEvents", {}))
+        assert await _closed_with(ws) == 4401
+        ws = await _open(server)  # a bad token
+        await _send(ws, {"type": "connection_init", "payload": {"Authorization": "Bearer x.y"}})
+        assert await _closed_with(ws) == 4401
+        ws = await _open(server)  # no init at all within the (test's short) timeout
+        assert await _closed_with(ws) == 4408
+        ws = await _open(server)  # not a message of the protocol
+        await _send(ws, {"type": "hello"})
+        assert await _closed_with(ws) == 4400
+        ws = await _acked(server, token, "authorization")  # a second init
+        await _send(ws, {"type": "connection_init"})
+        assert await _closed_with(ws) == 4429
+
+    asyncio.run(scenario())
+
+
+def test_ping_pong_complete_errors_and_a_duplicate_id(server: str, world: World) -> None:
+    token = Api(server).token("clerk-sh")
+
+    async def scenario() -> None:
+        ws = await _acked(server, token)
+        await _send(ws, {"type": "ping"})
+        assert await _recv(ws) == {"type": "pong"}
+        await _send(ws, {"type": "pong"})  # unasked pongs are fine
+        # An invalid document: an `error` message with GraphQL errors, the socket stays.
+        bad = {"id": "x", "type": "subscribe", "payload": {"query": "subscription { nope }"}}
+        await _send(ws, bad)
+        answer = await _recv(ws)
+        assert (answer["type"], answer["id"]) == ("error", "x")
+        assert answer["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        # A query is not a subscription.
+        await _send(ws, {"id": "q", "type": "subscribe", "payload": {"query": "{ me { id } }"}})
+        assert (await _recv(ws))["type"] == "error"
+        # Another branch's board: refused, as `next` with the error, then `complete`.
+        await _send(ws, _subscribe("bj", "BoardEvents", {"branchId": gid("Branch", world.bj)}))
+        refused = await _recv(ws)
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert await _recv(ws) == {"id": "bj", "type": "complete"}
+        # A bad cursor is the subscribe's error too.
+        variables = {"branchId": gid("Branch", world.sh), "after": "not-a-cursor"}
+        await _send(ws, _subscribe("c", "BoardEvents", variables))
+        refused = await _recv(ws)
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
+        await _recv(ws)
+        # The board, completed by the client (no answer), then the id is free again.
+        await _send(ws, _subscribe("1", "BoardEvents", {"branchId": gid("Branch", world.sh)}))
+        await _send(ws, {"id": "1", "type": "complete"})
+        await _send(ws, _subscribe("1", "BoardEvents", {"branchId": gid("Branch", world.sh)}))
+        await _send(ws, _subscribe("1", "BoardEvents", {"branchId": gid("Branch", world.sh)}))
+        assert await _closed_with(ws) == 4409
+
+    asyncio.run(scenario())
+
+
+def test_a_position_reaches_the_board_through_the_in_process_bus(server: str, world: World) -> None:
+    api = Api(server)
+    clerk, other = api.token("clerk-sh"), api.token("clerk-bj")
+    board = {"branchId": gid("Branch", world.sh)}
+
+    async def scenario() -> None:
+        ws = await _acked(server, clerk)
+        await _send(ws, _subscribe("b", "BoardEvents", board))
+        bj = await _acked(server, other)
+        await _send(bj, _subscribe("b", "BoardEvents", {"branchId": gid("Branch", world.bj)}))
+        await asyncio.sleep(0.3)  # both subscribed before the commit
+        position = {"latitude": 31.2304, "longitude": 121.4737, "accuracy": 12.0}
+        await asyncio.to_thread(api.data, doc("UpdateLocation"), position, "tech-sh-1")
+        event = (await _recv(ws))["payload"]["data"]["boardEvents"]
+        assert event["kind"] == "ENGINEER_POSITION"
+        assert event["technicianId"] == gid("Technician", world.tech1)
+        assert (event["latitude"], event["accuracy"], event["cursor"]) == (31.2304, 12.0, None)
+        with pytest.raises(TimeoutError):  # another branch's clerk hears nothing
+            await _recv(bj, wait=1.0)
+
+    asyncio.run(scenario())
