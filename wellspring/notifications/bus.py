@@ -161,6 +161,8 @@ def install(factory: async_sessionmaker[AsyncSession], bus: Bus) -> None:
     session_class: Any = factory.kw["sync_session_class"]
 
     def after_commit(session: Session) -> None:
+        if session.get_nested_transaction() is not None:
+            return  # a savepoint released, not a commit
         said = session.info.get(outbox.COMMITTED_KEY)
         if said:
             bus.publish(list(said))

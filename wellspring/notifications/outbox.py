@@ -35,7 +35,7 @@ from wellspring.domain.notifications.live import LIVE_ONLY
 FANOUT = "FANOUT"
 COMMITTED_KEY = "wellspring.committed_events"
 _MARKS = "wellspring.event_marks"
-_CURSORS = "wellspring.event_cursors"
+_ROWS = "wellspring.event_rows"
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=5)
@@ -88,15 +88,17 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str] | None:
     return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)), row_id
 
 
-def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
-    now = utcnow()
+def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
+    # One row id and time per event however often it is written (see _before_commit).
+    placed: dict[str, tuple[str, dt.datetime]] = session.info.setdefault(_ROWS, {})
     rows = []
     for event in pending:
         if event.kind in LIVE_ONLY:
             continue  # telemetry: published live after commit, never routed nor replayed
+        row_id, created = placed.setdefault(event.id, (str(uuid.uuid4()), utcnow()))
         rows.append(
             {
-                "id": str(uuid.uuid4()),
+                "id": row_id,
                 "event_id": event.id,
                 "kind": event.kind.value,
                 "channel": FANOUT,
@@ -105,32 +107,38 @@ def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
                 "payload": event_json(event),
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
-                "available_at": now,
+                "available_at": created,
                 "leased_by": "",
                 "last_error": "",
-                "created_at": now,
+                "created_at": created,
             }
         )
     return rows
 
 
 def _before_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint: its events wait for the outer commit
+    # SQLAlchemy calls this for a savepoint's release as well as for the real commit, and a
+    # commit with a savepoint still open calls it once, before releasing that savepoint: so
+    # every call writes every pending event (insert-ignore, same row ids). Rows written inside
+    # a savepoint that later rolls back go with it and are written again at the next call if
+    # their events are still pending (said before that savepoint began).
     pending = events.pending(session)
-    if not pending:
-        return
-    rows = _fanout_rows(pending)
-    session.info[_CURSORS] = {r["event_id"]: encode_cursor(r["created_at"], r["id"]) for r in rows}
+    rows = _fanout_rows(session, pending) if pending else []
     if rows:
         session.execute(insert_ignoring_duplicates(session, rows))
 
 
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: nothing is committed yet
     # Kept for after-commit listeners (live updates) until the next transaction starts; each
     # event carries its FANOUT row's cursor (None for live-only kinds: nothing to replay).
-    cursors: dict[str, str] = session.info.pop(_CURSORS, {})
-    said = [{**event_json(e), "cursor": cursors.get(e.id)} for e in events.discard(session)]
+    placed: dict[str, tuple[str, dt.datetime]] = session.info.pop(_ROWS, {})
+    said = []
+    for event in events.discard(session):
+        row = placed.get(event.id)
+        cursor = encode_cursor(row[1], row[0]) if row is not None else None
+        said.append({**event_json(event), "cursor": cursor})
     session.info[COMMITTED_KEY] = said
     session.info.pop(_MARKS, None)
 
@@ -151,7 +159,7 @@ def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
     elif not ended.nested:
         events.discard(session)
         session.info.pop(_MARKS, None)
-        session.info.pop(_CURSORS, None)
+        session.info.pop(_ROWS, None)
 
 
 def install(factory: async_sessionmaker[AsyncSession]) -> None:

@@ -197,5 +197,6 @@ def shape(watch: Watch, event: Mapping[str, Any]) -> dict[str, Any]:
     if watch.audience is Audience.VISIT:
         # A customer follows the visit, not the staff: no engineer or branch ids, a rough dot.
         out.update(branch_id=None, technician_id=None, discrepancy_id=None, accuracy=None)
+        out["ticket_id"] = watch.ticket_id  # a position is about this visit, to its customer
         out["latitude"], out["longitude"] = _round(out["latitude"]), _round(out["longitude"])
     return out
