@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -152,5 +154,61 @@ def test_a_position_reaches_the_board_through_the_in_process_bus(server: str, wo
         assert (event["latitude"], event["accuracy"], event["cursor"]) == (31.2304, 12.0, None)
         with pytest.raises(TimeoutError):  # another branch's clerk hears nothing
             await _recv(bj, wait=1.0)
+
+    asyncio.run(scenario())
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_types = st.sampled_from(
+    ["connection_init", "ping", "pong", "subscribe", "complete", "next", "error", "x"]
+)
+_query = st.sampled_from(
+    [doc("BoardEvents"), doc("MyJobEvents"), doc("VisitEvents"), "subscription {", "{ me { id } }"]
+) | st.text(max_size=40)
+_message = st.fixed_dictionaries(
+    {"type": _types},
+    optional={
+        "id": st.text(max_size=6) | _json,
+        "payload": st.fixed_dictionaries(
+            {},
+            optional={"query": _query, "variables": _json, "operationName": _json},
+        )
+        | _json,
+    },
+)
+_frame = _message.map(json.dumps) | st.text(max_size=60) | st.binary(max_size=20)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(signed_in=st.booleans(), frames=st.lists(_frame, min_size=1, max_size=4))
+def test_arbitrary_frames_never_break_the_server(
+    server: str, world: World, signed_in: bool, frames: list[Any]
+) -> None:
+    token = Api(server).token("clerk-sh")
+
+    async def scenario() -> None:
+        ws = await _open(server)
+        try:
+            if signed_in:
+                await _send(
+                    ws, {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+                )
+                assert await _recv(ws) == {"type": "connection_ack"}
+            for frame in frames:
+                await ws.send(frame)
+            while True:
+                answer = await asyncio.wait_for(ws.recv(), 0.5)
+                assert "INTERNAL_ERROR" not in str(answer)
+        except (TimeoutError, ConnectionClosed):
+            pass
+        finally:
+            await ws.close()
+        assert ws.close_code != 1011
 
     asyncio.run(scenario())
