@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     notify_max_attempts: int = Field(default=8, ge=1, le=50)
     notify_scan_minutes: int = Field(default=60, ge=0, le=24 * 60)  # 0: no periodic scan
+    notify_retention_days: int = Field(default=30, ge=0, le=3650)  # DONE outbox rows; 0: keep
     # Live updates (GraphQL subscriptions on the WebSocket at /graphql; docs/api.md). With a
     # Redis URL every web process hears every commit (pub/sub); without, only its own.
     redis_url: str = ""

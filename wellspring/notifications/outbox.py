@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -258,3 +258,14 @@ async def finish_many(
         .values(status=status, last_error="", leased_until=None, done_at=now),
         execution_options={"synchronize_session": False},
     )
+
+
+async def purge(session: AsyncSession, *, before: dt.datetime) -> int:
+    """Delete DONE rows finished before ``before`` (DEAD ones stay for inspection)."""
+    result: Any = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.DONE, OutboxMessage.done_at < before
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)
