@@ -9,7 +9,7 @@ order the cursor encodes; rows older than the outbox's retention are gone (docs/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -79,7 +79,7 @@ async def stream(
     bus: Bus,
     watch: Watch,
     after: tuple[Any, str] | None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any]]:
     """What ``watch`` hears: replay after the cursor (if any), then live events."""
     queue = bus.subscribe()  # first, so nothing committed during the replay slips by
     try:
