@@ -93,6 +93,12 @@ def test_the_close_codes_of_the_protocol(server: str) -> None:
         ws = await _acked(server, token, "authorization")  # a second init
         await _send(ws, {"type": "connection_init"})
         assert await _closed_with(ws) == 4429
+        ws = await _acked(server, token)  # larger than a request body may be
+        await ws.send(" " * 1_100_000)
+        assert await _closed_with(ws) == 1009
+        ws = await _open(server)  # a binary frame is not a message of the protocol
+        await ws.send(b"\x00")
+        assert await _closed_with(ws) == 4400
 
     asyncio.run(scenario())
 
