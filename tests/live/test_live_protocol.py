@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import make_settings
+from tests.live.test_live_redis import scope_scenario
 from tests.live.world import Api, World, doc, gid, make_world, thread_server, ws_url
 from wellspring.api.app import create_app
 
@@ -139,6 +140,12 @@ def test_ping_pong_complete_errors_and_a_duplicate_id(server: str, world: World)
         assert await _closed_with(ws) == 4409
 
     asyncio.run(scenario())
+
+
+def test_the_three_subscriptions_in_one_process_hear_within_scope(
+    server: str, world: World, database_url: str
+) -> None:
+    scope_scenario(server, server, world, database_url)
 
 
 def test_a_position_reaches_the_board_through_the_in_process_bus(server: str, world: World) -> None:

@@ -134,7 +134,13 @@ async def call(api: Api, name: str, variables: dict[str, Any], user: str) -> Any
 def test_one_process_serves_the_change_the_other_tells_within_scope(
     servers: list[str], world: World, database_url: str
 ) -> None:
-    a, b = Api(servers[0]), Api(servers[1])
+    scope_scenario(servers[0], servers[1], world, database_url)
+
+
+def scope_scenario(serving: str, telling: str, world: World, database_url: str) -> None:
+    """A visit from approval to arrival served by ``serving``, heard on ``telling`` by the
+    board, the engineer and the customer, and by nobody else."""
+    a, b = Api(serving), Api(telling)
     stranger = another_customer(database_url)
     tokens = {u: a.token(u) for u in ("clerk-sh", "clerk-bj", "tech-sh-1", "tech-sh-2")}
     tokens["customer-1"] = a.token("customer-1")
