@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     redis_channel_prefix: str = "wellspring:"
     ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # How often an open connection's token is checked again (signed out, expired, deactivated).
+    ws_recheck_seconds: float = Field(default=60.0, gt=0, le=3600)
     fcm_project_id: str = ""
     fcm_credentials: str = ""  # a service account JSON file; empty: application default
     fcm_endpoint: str = ""  # default Google's; tests and self-hosted relays point it elsewhere

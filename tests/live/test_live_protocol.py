@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,8 @@ PROTOCOL = "graphql-transport-ws"
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
-    app = create_app(make_settings(database_url, ws_init_timeout_seconds=0.5))
+    settings = make_settings(database_url, ws_init_timeout_seconds=0.5, ws_recheck_seconds=0.5)
+    app = create_app(settings)
     with thread_server(app) as base:
         yield base
 
@@ -138,6 +140,23 @@ def test_ping_pong_complete_errors_and_a_duplicate_id(server: str, world: World)
         await _send(ws, _subscribe("1", "BoardEvents", {"branchId": gid("Branch", world.sh)}))
         await _send(ws, _subscribe("1", "BoardEvents", {"branchId": gid("Branch", world.sh)}))
         assert await _closed_with(ws) == 4409
+
+    asyncio.run(scenario())
+
+
+def test_a_connection_ends_when_its_session_is_signed_out(server: str) -> None:
+    api = Api(server)
+    login = api.post(doc("Login"), {"username": "tech-sh-2", "password": "demo"})
+    token = login["data"]["login"]["token"]  # its own session, not the shared token's
+
+    async def scenario() -> None:
+        ws = await _acked(server, token)
+        await _send(ws, {"type": "ping"})
+        assert await _recv(ws) == {"type": "pong"}
+        headers = {"Authorization": f"Bearer {token}"}
+        body = {"query": doc("Logout"), "variables": {}}
+        await asyncio.to_thread(httpx.post, f"{server}/graphql", json=body, headers=headers)
+        assert await _closed_with(ws) == 4401
 
     asyncio.run(scenario())
 

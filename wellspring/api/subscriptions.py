@@ -75,9 +75,11 @@ class Connection:
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.closed = False
         self._send_lock = asyncio.Lock()
+        self._credentials: dict[str, Any] = {}
 
     async def run(self) -> None:
         timer = asyncio.create_task(self._init_timeout())
+        recheck = asyncio.create_task(self._recheck())
         try:
             while not self.closed:
                 frame = await self.websocket.receive()
@@ -88,6 +90,7 @@ class Connection:
             pass
         finally:
             timer.cancel()
+            recheck.cancel()
             for task in list(self.operations.values()):
                 task.cancel()
             self.closed = True
@@ -96,6 +99,22 @@ class Connection:
         await asyncio.sleep(self.settings.ws_init_timeout_seconds)
         if not self.initialised:
             await self.close(4408, "Connection initialisation timeout")
+
+    async def _recheck(self) -> None:
+        """A connection lives no longer than its token: signed out, expired or deactivated,
+        it is closed with 4401 (the client signs in again and resumes with its cursor)."""
+        while not self.closed:
+            await asyncio.sleep(self.settings.ws_recheck_seconds)
+            if self.actor is None:
+                continue
+            try:
+                async with self.factory() as session:
+                    still = await self.owner.authenticate(session, self._credentials)
+            except Exception:  # the database away: keep the connection, check next time
+                log.warning("could not check a live connection's token", exc_info=True)
+                continue
+            if still is None:
+                await self.close(4401, "Unauthorized")
 
     async def close(self, code: int, reason: str) -> None:
         if self.closed:
@@ -149,8 +168,9 @@ class Connection:
         if payload is not None and not isinstance(payload, dict):
             await self._bad()
         self.initialised = True
+        self._credentials = payload or {}
         async with self.factory() as session:
-            self.actor = await self.owner.authenticate(session, payload or {})
+            self.actor = await self.owner.authenticate(session, self._credentials)
         if self.actor is None:
             await self._shut(4401, "Unauthorized")
         await self.send({"type": "connection_ack"})
