@@ -1,12 +1,14 @@
 """Outbox throughput: deliveries per second through the log sender and through a fake FCM
 server (firebase-admin's ``send_each`` over HTTP), at 1 and 2 ``wellspring worker`` processes,
-on PostgreSQL.
+on PostgreSQL; and live updates' latency from a commit to a subscriber's stream (p50/p99), in
+process and through Redis.
 
 A fresh database gets ``--rows`` deliveries already fanned out (the send path: claim, send,
 mark); each worker process runs until nothing is due. The rate is taken from the rows' own
 ``done_at`` stamps (first to last), so process start-up is not counted. Run from the root:
 
     python -m bench.notifications [--rows 3000] [--admin-url postgresql+asyncpg://...]
+                                  [--latency-samples 300] [--redis redis://127.0.0.1:6379/0]
 
 See bench/README.md.
 """
@@ -26,11 +28,15 @@ from sqlalchemy import func, select, text
 
 from tests.notifications.fakes import FakeFcm, serve
 from wellspring.api import migrations
+from wellspring.domain import events
 from wellspring.domain import models as m
+from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models import utcnow
-from wellspring.domain.models.enums import OutboxStatus
-from wellspring.notifications import outbox
+from wellspring.domain.models.enums import OutboxStatus, Role
+from wellspring.domain.notifications.live import Audience, Watch
+from wellspring.notifications import bus as live_bus
+from wellspring.notifications import live, outbox
 
 ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
@@ -118,9 +124,57 @@ def _workers(url: str, count: int, endpoint: str, senders: str) -> float:
     return time.perf_counter() - started
 
 
+async def _latency(url: str, redis_url: str, samples: int) -> list[float]:
+    """Seconds from just before ``commit()`` to the event leaving a subscriber's stream (the
+    outbox rows, the after-commit publish, the bus, the watch's gates)."""
+    engine = create_engine(url)
+    factory = session_factory(engine)
+    bus = live_bus.build_bus(redis_url, f"bench-{uuid.uuid4().hex[:8]}:")
+    live_bus.install(factory, bus)
+    await bus.start()
+    tech = str(uuid.uuid4())
+    watch = Watch(
+        Audience.MY_JOBS, Actor(user_id="u", username="b", role=Role.TECHNICIAN, technician_id=tech)
+    )
+    stream = live.stream(factory, bus, watch, None)
+    waiting = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0.2)
+    times: list[float] = []
+    try:
+        for _ in range(samples):
+            async with factory() as session:
+                events.emit(
+                    session,
+                    events.DomainEvent(
+                        kind=events.EventKind.JOB_REASSIGNED_AWAY,
+                        technician_id=tech,
+                        job_id=str(uuid.uuid4()),
+                        data={"number": "J-bench"},
+                    ),
+                )
+                started = time.perf_counter()
+                await session.commit()
+            await waiting
+            times.append(time.perf_counter() - started)
+            waiting = asyncio.ensure_future(anext(stream))
+        waiting.cancel()
+    finally:
+        await stream.aclose()
+        await bus.close()
+        await engine.dispose()
+    return sorted(times)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=3000)
+    parser.add_argument("--latency-samples", type=int, default=300)
+    parser.add_argument("--latency-only", action="store_true")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument(
         "--admin-url", default=os.environ.get("WELLSPRING_TEST_PG_ADMIN_URL", ADMIN)
     )
@@ -131,6 +185,14 @@ def main() -> int:
     fake = FakeFcm()
     try:
         migrations.upgrade(url)
+        print(f"live updates: commit -> subscriber, {args.latency_samples} events")
+        print(f"{'bus':<10} {'p50 ms':>7} {'p99 ms':>7}")
+        for label, redis_url in (("in-process", ""), ("redis", args.redis)):
+            times = asyncio.run(_latency(url, redis_url, args.latency_samples))
+            p50, p99 = _quantile(times, 0.5) * 1000, _quantile(times, 0.99) * 1000
+            print(f"{label:<10} {p50:>7.1f} {p99:>7.1f}")
+        if args.latency_only:
+            return 0
         print(f"outbox throughput on PostgreSQL, {args.rows} deliveries per run, batch 100")
         print(f"{'sender':<6} {'workers':>7} {'deliveries/s':>13} {'wall s':>7}")
         with serve(fake) as base:

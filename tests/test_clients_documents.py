@@ -68,6 +68,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MarkNotificationsRead": {"input": "MarkNotificationsReadInput!"},
     "RegisterPushDevice": {"input": "RegisterPushDeviceInput!"},
     "UnregisterPushDevice": {"input": "UnregisterPushDeviceInput!"},
+    # live updates (issue 16 §3): an optional cursor beside the fixed variables, to resume
+    "BoardEvents": {"branchId": "ID!", "after": "String"},
+    "MyJobEvents": {"after": "String"},
+    "VisitEvents": {"ticketId": "ID!", "after": "String"},
     # master data (issue 14)
     "UpsertBranch": {"input": "BranchInput!"},
     "UpsertWarehouse": {"input": "WarehouseInput!"},

@@ -28,13 +28,18 @@ def test_every_mutation_maps_to_a_table_entry_and_says_who_may_call_it() -> None
             description = root[name].description or ""
             assert description.endswith(docs.requirement(operations)), name
             assert "Requires: " in description, name
+    subscriptions = schema.subscription_type.fields
+    assert set(docs.SUBSCRIPTIONS) == set(subscriptions)
+    for name, operations in docs.SUBSCRIPTIONS.items():
+        assert (subscriptions[name].description or "").endswith(docs.requirement(operations))
     assert mutations["upsertTechnician"].description.endswith(
         "Requires: ADMIN, HQ; CLERK (own branch)."
     )
 
 
 def test_every_operation_of_the_table_has_a_door() -> None:
-    called = {op for ops in (*docs.MUTATIONS.values(), *docs.QUERIES.values()) for op in ops}
+    tables = (docs.MUTATIONS, docs.QUERIES, docs.SUBSCRIPTIONS)
+    called = {op for table in tables for ops in table.values() for op in ops}
     assert set(permissions.RULES) - called - set(docs.SYNC) - set(docs.HTTP) == set()
     assert set(docs.WHEN) <= set(permissions.RULES)
 

@@ -104,6 +104,14 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     notify_max_attempts: int = Field(default=8, ge=1, le=50)
     notify_scan_minutes: int = Field(default=60, ge=0, le=24 * 60)  # 0: no periodic scan
+    notify_retention_days: int = Field(default=30, ge=0, le=3650)  # DONE outbox rows; 0: keep
+    # Live updates (GraphQL subscriptions on the WebSocket at /graphql; docs/api.md). With a
+    # Redis URL every web process hears every commit (pub/sub); without, only its own.
+    redis_url: str = ""
+    redis_channel_prefix: str = "wellspring:"
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # How often an open connection's token is checked again (signed out, expired, deactivated).
+    ws_recheck_seconds: float = Field(default=60.0, gt=0, le=3600)
     fcm_project_id: str = ""
     fcm_credentials: str = ""  # a service account JSON file; empty: application default
     fcm_endpoint: str = ""  # default Google's; tests and self-hosted relays point it elsewhere

@@ -22,6 +22,7 @@ from wellspring.schema import build_schema
 from wellspring.schema.core.ids import global_id
 
 CUSTOMER_SNAPSHOT = {
+    "Subscription": "visitEvents",
     "AccountCard": "activatedAt cancelledAt cardNumber customer device id status",
     "AccountCardConnection": "edges nodes pageInfo totalCount",
     "AccountCardEdge": "cursor node",
@@ -49,6 +50,8 @@ CUSTOMER_SNAPSHOT = {
     "LoginPayload": "errors expiresAt refreshToken token user",
     "LogoutPayload": "errors ok",
     "Money": "amount currency",
+    "LiveEvent": "appointmentEnd appointmentStart at cursor eta id jobId kind latitude longitude "
+    "number status ticketId",
     "MarkNotificationsReadPayload": "errors marked unreadCount",
     "Mutation": "login logout markNotificationsRead openTicket refreshToken registerPushDevice "
     "unregisterPushDevice",

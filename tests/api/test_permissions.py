@@ -59,7 +59,7 @@ from wellspring.domain.models.enums import (
     TicketStatus,
     TicketType,
 )
-from wellspring.domain.notifications import inbox
+from wellspring.domain.notifications import inbox, live
 from wellspring.domain.workflow import (
     desk,
     dispatching,
@@ -89,6 +89,10 @@ BEFORE: dict[str, str] = {
     "notifications.preferences": _ALL,
     "push_device.register": _ALL,
     "push_device.unregister": _ALL,
+    # live updates (issue 16 §3): the board for dispatchers, own jobs, a customer's visit
+    "live.board": _D,
+    "live.my_jobs": _T,
+    "live.visit": "CUSTOMER",
     "list.export": _D,
     # media (issue 15): the engineer on the job; dispatchers see missing evidence
     "attachment.register": _T,
@@ -212,6 +216,9 @@ CALLS: dict[str, Call] = {
     "push_device.unregister": lambda s, a, w: inbox.unregister_device(
         s, a, provider=PushProvider.FCM, token=""
     ),
+    "live.board": lambda s, a, w: live.open_board(s, a, branch_id=a.branch_id or NOPE),
+    "live.my_jobs": lambda s, a, w: live.open_my_jobs(s, a),
+    "live.visit": lambda s, a, w: live.open_visit(s, a, ticket_id=NOPE),
     "import.run": lambda s, a, w: import_reads.get_run(s, a, NOPE),
     "list.export": lambda s, a, w: export_lists.export(
         s, a, export_lists.ExportList.TICKETS, {}, now=utcnow()

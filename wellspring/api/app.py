@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from wellspring.domain import login_throttle
 from wellspring.domain.auth import AuthConfig
@@ -24,13 +24,14 @@ from wellspring.media.local import FILE_PATH, UPLOAD_PATH, LocalStore
 from wellspring.media.local_http import LocalMediaEndpoints
 from wellspring.media.wiring import media_config
 from wellspring.mobile_sync.endpoint import SyncEndpoints
-from wellspring.notifications import outbox
+from wellspring.notifications import bus as live_bus
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations, notify_worker
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
+from .subscriptions import SubscriptionEndpoint
 
 log = logging.getLogger("wellspring")
 
@@ -112,17 +113,23 @@ def create_app(
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
         factory = session_factory(engine, config=config, clock=clock)
-        outbox.install(factory)  # domain events become outbox rows in their transaction
+        # Domain events become outbox rows in their transaction, then live events on the bus.
+        bus = live_bus.build_bus(settings.redis_url, settings.redis_channel_prefix)
+        live_bus.install(factory, bus)
         app.state.session_factory = factory
+        app.state.live_bus = bus
         app.state.head_revision = migrations.head_revision(settings.database_url)
+        await bus.start()
         try:
             async with notify_worker.in_app(settings, factory):
                 yield
         finally:
+            await bus.close()
             await engine.dispose()
 
     routes = [
         Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", SubscriptionEndpoint(endpoint).handle),
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),

@@ -279,6 +279,10 @@ class GraphQLEndpoint:
         except NotAuthenticated:
             return None
 
+    def format_result(self, result: ExecutionResult, locale: str) -> dict[str, Any]:
+        """A result as the API sends it: errors in the caller's language, no internals."""
+        return self._format(result, locale)
+
     def _format(self, result: ExecutionResult, locale: str) -> dict[str, Any]:
         body: dict[str, Any] = {"data": result.data}
         if result.errors:

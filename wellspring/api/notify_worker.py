@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import datetime as dt
 import logging
 import signal
 import subprocess
@@ -14,11 +16,24 @@ from collections.abc import AsyncIterator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wellspring.domain.db import create_engine, session_factory
+from wellspring.media.tasks import cleanup_once
+from wellspring.media.wiring import media_config
 from wellspring.notifications.config import build_senders, worker_config
-from wellspring.notifications.worker import Worker
-from wellspring.settings import Settings
+from wellspring.notifications.worker import Chore, Worker
+from wellspring.settings import Settings, domain_config
 
 log = logging.getLogger("wellspring.notifications")
+
+
+def chores(factory: async_sessionmaker[AsyncSession]) -> list[Chore]:
+    """Periodic work beside the notification scan: expired uploads and orphaned objects."""
+
+    async def media_cleanup(now: dt.datetime) -> None:
+        result = await cleanup_once(factory, now=now)
+        if result.expired or result.purged:
+            log.info("media cleanup: %d expired, %d purged", result.expired, result.purged)
+
+    return [media_cleanup]
 
 
 @contextlib.asynccontextmanager
@@ -29,7 +44,9 @@ async def in_app(
     if not settings.notify_worker_in_app:
         yield None
         return
-    worker = Worker(factory, build_senders(settings), config=worker_config(settings))
+    worker = Worker(
+        factory, build_senders(settings), config=worker_config(settings), chores=chores(factory)
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop), name="notification-worker")
     try:
@@ -43,8 +60,11 @@ async def in_app(
 async def run(settings: Settings, *, until_idle: bool = False) -> None:
     """One worker loop in this process, until SIGTERM/SIGINT (or idle, with ``until_idle``)."""
     engine = create_engine(settings.database_url, pool_size=2)
+    # The app's configuration (media store, evidence delay) for the scan and the chores.
+    config = dataclasses.replace(domain_config(settings), media=media_config(settings))
+    factory = session_factory(engine, config=config)
     worker = Worker(
-        session_factory(engine), build_senders(settings), config=worker_config(settings)
+        factory, build_senders(settings), config=worker_config(settings), chores=chores(factory)
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -50,7 +50,10 @@ class EventKind(StrEnum):
     FILTER_DUE = "FILTER_DUE"  # periodic scan
     STOCK_BELOW_SAFETY = "STOCK_BELOW_SAFETY"  # periodic scan
     STOCK_DISCREPANCY_OPENED = "STOCK_DISCREPANCY_OPENED"
-    EVIDENCE_OVERDUE = "EVIDENCE_OVERDUE"  # reserved for the media work (photos not uploaded)
+    EVIDENCE_OVERDUE = "EVIDENCE_OVERDUE"  # periodic scan: a completed job's files missing
+    TICKET_OVERDUE = "TICKET_OVERDUE"  # periodic scan: past its SLA deadline, to the clerks
+    # Live only (domain/notifications/live.py LIVE_ONLY): never an outbox row nor a push.
+    ENGINEER_POSITION = "ENGINEER_POSITION"  # data.latitude/longitude/accuracy
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"login", "refreshToken", "logout", "openTicket", "markNotificationsRead"}
         | {"registerPushDevice", "unregisterPushDevice"}
     ),
+    "Subscription": frozenset({"visitEvents"}),
+    "LiveEvent": frozenset(
+        {"id", "cursor", "kind", "at", "ticketId", "jobId", "number", "status", "eta"}
+        | {"appointmentStart", "appointmentEnd", "latitude", "longitude"}
+    ),
     "NotificationConnection": _CONNECTION,
     "NotificationEdge": _EDGE,
     "Notification": frozenset(

@@ -160,6 +160,10 @@ RULES: dict[str, Grant] = {
     "session.list": ADMINS,
     "session.revoke": ADMINS,
     "audit.read": ADMINS,
+    # live updates (issue 16): subscriptions; every event also passes policy.py's scopes
+    "live.board": DISPATCHERS,
+    "live.my_jobs": ENGINEERS,
+    "live.visit": _grant(Role.CUSTOMER),
 }
 
 

@@ -95,6 +95,10 @@ TEMPLATES: dict[str, tuple[Pair, Pair]] = {
         ("照片未上传", "派工单 {number} 的现场照片尚未上传。"),
         ("Photos overdue", "The site photos of job {number} are not uploaded yet."),
     ),
+    "TICKET_OVERDUE": (
+        ("工单超时", "工单 {number} 已超过服务时限（{due}），仍未完成。"),
+        ("Ticket overdue", "Ticket {number} is past its service deadline ({due})."),
+    ),
 }
 
 _PAYMENT: dict[str, Pair] = {
@@ -124,6 +128,7 @@ def _params(data: Mapping[str, Any]) -> dict[str, Any]:
         "window_zh": f"，预约 {window}" if window else "",
         "window_en": f", appointed {window}" if window else "",
         "eta": _local(data.get("eta"), "%H:%M") or "—",
+        "due": _local(data.get("due_at"), "%m-%d %H:%M"),
         "payment_zh": payment[0],
         "payment_en": payment[1],
     }

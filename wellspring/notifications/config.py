@@ -65,4 +65,5 @@ def worker_config(settings: Settings) -> WorkerConfig:
         max_attempts=settings.notify_max_attempts,
         poll_seconds=settings.notify_poll_seconds,
         scan_every=dt.timedelta(minutes=minutes) if minutes else None,
+        retention=dt.timedelta(days=days) if (days := settings.notify_retention_days) else None,
     )

@@ -13,13 +13,15 @@ one, which is why delivery is at least once and every message carries its event 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,10 +30,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from wellspring.domain import events
 from wellspring.domain.models import OutboxMessage, utcnow
 from wellspring.domain.models.enums import OutboxStatus
+from wellspring.domain.notifications.live import LIVE_ONLY
 
 FANOUT = "FANOUT"
 COMMITTED_KEY = "wellspring.committed_events"
 _MARKS = "wellspring.event_marks"
+_ROWS = "wellspring.event_rows"
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=5)
@@ -66,13 +70,35 @@ def insert_ignoring_duplicates(
     return insert(table).values(list(rows))
 
 
-def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
-    now = utcnow()
+def encode_cursor(created_at: dt.datetime, row_id: str) -> str:
+    """A FANOUT row's place in the outbox's order, opaque to clients."""
+    raw = f"{created_at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str] | None:
+    """``(created_at, id)`` of a cursor, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, row_id = raw.partition("|")
+        at = dt.datetime.fromisoformat(stamp)
+        uuid.UUID(row_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)), row_id
+
+
+def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
+    # One row id and time per event however often it is written (see _before_commit).
+    placed: dict[str, tuple[str, dt.datetime]] = session.info.setdefault(_ROWS, {})
     rows = []
     for event in pending:
+        if event.kind in LIVE_ONLY:
+            continue  # telemetry: published live after commit, never routed nor replayed
+        row_id, created = placed.setdefault(event.id, (str(uuid.uuid4()), utcnow()))
         rows.append(
             {
-                "id": str(uuid.uuid4()),
+                "id": row_id,
                 "event_id": event.id,
                 "kind": event.kind.value,
                 "channel": FANOUT,
@@ -81,28 +107,39 @@ def _fanout_rows(pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
                 "payload": event_json(event),
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
-                "available_at": now,
+                "available_at": created,
                 "leased_by": "",
                 "last_error": "",
-                "created_at": now,
+                "created_at": created,
             }
         )
     return rows
 
 
 def _before_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint: its events wait for the outer commit
+    # SQLAlchemy calls this for a savepoint's release as well as for the real commit, and a
+    # commit with a savepoint still open calls it once, before releasing that savepoint: so
+    # every call writes every pending event (insert-ignore, same row ids). Rows written inside
+    # a savepoint that later rolls back go with it and are written again at the next call if
+    # their events are still pending (said before that savepoint began).
     pending = events.pending(session)
-    if not pending:
-        return
-    stmt = insert_ignoring_duplicates(session, _fanout_rows(pending))
-    session.execute(stmt)
+    rows = _fanout_rows(session, pending) if pending else []
+    if rows:
+        session.execute(insert_ignoring_duplicates(session, rows))
 
 
 def _after_commit(session: Session) -> None:
-    # Kept for after-commit listeners (live updates) until the next transaction starts.
-    session.info[COMMITTED_KEY] = [event_json(e) for e in events.discard(session)]
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: nothing is committed yet
+    # Kept for after-commit listeners (live updates) until the next transaction starts; each
+    # event carries its FANOUT row's cursor (None for live-only kinds: nothing to replay).
+    placed: dict[str, tuple[str, dt.datetime]] = session.info.pop(_ROWS, {})
+    said = []
+    for event in events.discard(session):
+        row = placed.get(event.id)
+        cursor = encode_cursor(row[1], row[0]) if row is not None else None
+        said.append({**event_json(event), "cursor": cursor})
+    session.info[COMMITTED_KEY] = said
     session.info.pop(_MARKS, None)
 
 
@@ -122,6 +159,7 @@ def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
     elif not ended.nested:
         events.discard(session)
         session.info.pop(_MARKS, None)
+        session.info.pop(_ROWS, None)
 
 
 def install(factory: async_sessionmaker[AsyncSession]) -> None:
@@ -220,3 +258,14 @@ async def finish_many(
         .values(status=status, last_error="", leased_until=None, done_at=now),
         execution_options={"synchronize_session": False},
     )
+
+
+async def purge(session: AsyncSession, *, before: dt.datetime) -> int:
+    """Delete DONE rows finished before ``before`` (DEAD ones stay for inspection)."""
+    result: Any = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.DONE, OutboxMessage.done_at < before
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)

@@ -19,8 +19,9 @@ import os
 import signal
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -48,6 +49,13 @@ class WorkerConfig:
     max_attempts: int = outbox.MAX_ATTEMPTS
     poll_seconds: float = 1.0
     scan_every: dt.timedelta | None = dt.timedelta(hours=1)
+    # DONE outbox rows older than this are deleted by the periodic step (None: kept). A live
+    # client's cursor older than this replays only what is left (docs/api.md).
+    retention: dt.timedelta | None = dt.timedelta(days=30)
+
+
+# Other periodic work the process runs beside the scan (media cleanup, from the api layer).
+Chore = Callable[[dt.datetime], Awaitable[Any]]
 
 
 def _crash_point(name: str) -> None:
@@ -64,6 +72,7 @@ class Worker:
         config: WorkerConfig | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         worker_id: str = "",
+        chores: Sequence[Chore] = (),
     ) -> None:
         outbox.install(factory)  # the scan's events go through the outbox too
         self.factory = factory
@@ -73,6 +82,7 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._log_sender = LogSender()
         self._next_scan: dt.datetime | None = None
+        self.chores = list(chores)
 
     async def run_once(self) -> int:
         """One claim of events to fan out and one of deliveries; returns rows handled."""
@@ -81,6 +91,27 @@ class Worker:
     async def scan(self) -> int:
         async with transaction(self.factory) as session:
             return await scan.scan(session, now=self.clock())
+
+    async def purge(self) -> int:
+        """Delete DONE outbox rows past the retention; returns how many (idempotent)."""
+        keep = self.config.retention
+        if keep is None:
+            return 0
+        async with transaction(self.factory) as session:
+            return await outbox.purge(session, before=self.clock() - keep)
+
+    async def periodic(self) -> None:
+        """The scan, the outbox's retention, then each chore; one failing stops no other."""
+        found = await self.scan()
+        log.info("periodic scan: %d facts", found)
+        purged = await self.purge()
+        if purged:
+            log.info("outbox retention: %d rows deleted", purged)
+        for chore in self.chores:
+            try:
+                await chore(self.clock())
+            except Exception:
+                log.exception("periodic chore %s failed", getattr(chore, "__name__", chore))
 
     async def fan_out(self) -> int:
         now = self.clock()
@@ -227,8 +258,7 @@ class Worker:
             return
         now = self.clock()
         if self._next_scan is None or now >= self._next_scan:
-            found = await self.scan()
-            log.info("periodic scan: %d facts", found)
+            await self.periodic()
             self._next_scan = now + every
 
     async def close(self) -> None:

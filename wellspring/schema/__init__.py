@@ -37,6 +37,7 @@ from .inventory.follow_ups import (
     SetSafetyStock,
 )
 from .inventory.mutations import ConsumeParts, MoveStock
+from .live.types import Subscription
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
@@ -138,7 +139,13 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan, Notification]
-    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
+    schema = graphene.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=extra,
+        auto_camelcase=True,
+    )
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)
     describe_permissions(schema.graphql_schema)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
 from ...geo.coords import CoordSystem, to_wgs84
-from .. import permissions
+from .. import events, permissions
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
 from ..models import Job, Technician
+from ..models.enums import JobStatus
 from . import eta
 from .locate import check_point
 
@@ -51,4 +53,32 @@ async def update_location(
     await session.flush()
     changed = await eta.refresh(session, tech, now)
     await session.flush()
+    await _tell_position(session, actor, tech)
     return tech, changed
+
+
+async def _tell_position(session: AsyncSession, actor: Actor, tech: Technician) -> None:
+    """A live-only event for the boards and the customers whose visit is on its way."""
+    en_route = await session.scalars(
+        select(Job.ticket_id).where(
+            Job.technician_id == tech.id,
+            Job.status == JobStatus.EN_ROUTE,
+            Job.deleted_at.is_(None),
+        )
+    )
+    events.emit(
+        session,
+        events.DomainEvent(
+            kind=events.EventKind.ENGINEER_POSITION,
+            branch_id=tech.branch_id,
+            technician_id=tech.id,
+            actor_id=actor.user_id or None,
+            at=tech.position_at or clock_of(session).now(),
+            data={
+                "latitude": tech.position_latitude,
+                "longitude": tech.position_longitude,
+                "accuracy": tech.position_accuracy,
+                "en_route_ticket_ids": sorted(en_route),
+            },
+        ),
+    )

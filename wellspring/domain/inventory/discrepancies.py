@@ -104,7 +104,12 @@ async def cover_shortfall(
             job_id=job.id,
             technician_id=van.technician_id,
             actor_id=actor.user_id or None,
-            data={"number": job.number, "part_id": part_id, "quantity_short": short},
+            data={
+                "number": job.number,
+                "part_id": part_id,
+                "quantity_short": short,
+                "discrepancy_id": discrepancy.id,
+            },
         ),
     )
     return discrepancy

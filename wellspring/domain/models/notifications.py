@@ -29,6 +29,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "channel", "recipient"),
         Index("ix_outbox_messages_due", "status", "available_at"),
+        # live updates' replay after a cursor (notifications/live.py)
+        Index("ix_outbox_messages_replay", "channel", "created_at", "id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(String(64))

@@ -60,6 +60,7 @@ RULES: dict[EventKind, Rule] = {
     EventKind.STOCK_BELOW_SAFETY: Rule((_K,)),
     EventKind.STOCK_DISCREPANCY_OPENED: Rule((_E, _K)),
     EventKind.EVIDENCE_OVERDUE: Rule((_K,)),
+    EventKind.TICKET_OVERDUE: Rule((_K,)),
 }
 """Kinds not listed (status changes, job created) are for live updates only."""
 

@@ -7,6 +7,7 @@ Customers are reminded on milestone days only, not every day of a week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -15,18 +16,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import events
+from ..config import config_of
 from ..events import DomainEvent, EventKind
 from ..models import (
     Device,
     FilterChange,
     FilterType,
     FollowUp,
+    Job,
     Part,
     StockBalance,
     Ticket,
     Warehouse,
 )
-from ..models.enums import DeviceStatus, FollowUpStatus, StockBin, SupplyMode, TicketStatus
+from ..models.enums import (
+    DeviceStatus,
+    EvidenceStatus,
+    FollowUpStatus,
+    StockBin,
+    SupplyMode,
+    TicketStatus,
+)
+from ..tickets import WORKING
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUPPLY_REMINDER_DAYS = (7, 3, 1)  # "your water plan ends in N days"
@@ -37,7 +48,8 @@ async def scan(session: AsyncSession, *, now: dt.datetime) -> int:
     """Emit today's periodic facts into the session's transaction; returns how many."""
     today = now.astimezone(SHANGHAI).date()
     found = 0
-    for make in (_follow_ups_due, _supply_expiring, _filters_due, _stock_below_safety):
+    makers = (_follow_ups_due, _supply_expiring, _filters_due, _stock_below_safety)
+    for make in (*makers, _tickets_overdue, _evidence_overdue):
         for event in await make(session, now, today):
             events.emit(session, event)
             found += 1
@@ -216,3 +228,54 @@ async def _stock_below_safety(
         )
         for balance, branch, warehouse, part in rows
     ]
+
+
+async def _tickets_overdue(
+    session: AsyncSession, now: dt.datetime, today: dt.date
+) -> list[DomainEvent]:
+    """Work still owed past its service-level deadline (``tickets.is_overdue``): the branch's
+    clerks hear of each once a day while it stays late."""
+    rows = await session.execute(
+        select(Ticket.id, Ticket.number, Ticket.branch_id, Ticket.customer_id, Ticket.due_at)
+        .where(
+            Ticket.status.in_(WORKING),
+            Ticket.due_at < now,
+            Ticket.deleted_at.is_(None),
+            Ticket.branch_id.is_not(None),
+        )
+        .order_by(Ticket.due_at, Ticket.id)
+    )
+    return [
+        _fact(
+            EventKind.TICKET_OVERDUE,
+            tid,
+            today,
+            now,
+            branch_id=branch,
+            ticket_id=tid,
+            customer_id=customer,
+            data={"number": number, "due_at": due.isoformat() if due else None},
+        )
+        for tid, number, branch, customer, due in rows
+    ]
+
+
+async def _evidence_overdue(
+    session: AsyncSession, now: dt.datetime, today: dt.date
+) -> list[DomainEvent]:
+    """Completed jobs whose photos or forms are still missing past the allowed delay (the
+    same list as ``media.reading.overdue_evidence``): to the branch's clerks, once a day."""
+    cutoff = now - config_of(session).media.evidence_overdue_after
+    rows = await session.execute(
+        select(Job.id, Job.number, Job.branch_id, Job.ticket_id, Job.technician_id).where(
+            Job.evidence == EvidenceStatus.PENDING,
+            Job.completed_at <= cutoff,
+            Job.deleted_at.is_(None),
+        )
+    )
+    found = []
+    for jid, number, branch, ticket, tech in rows:
+        data: dict[str, object] = {"number": number}
+        fact = _fact(EventKind.EVIDENCE_OVERDUE, jid, today, now, branch_id=branch, data=data)
+        found.append(dataclasses.replace(fact, ticket_id=ticket, job_id=jid, technician_id=tech))
+    return found

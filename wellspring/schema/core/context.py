@@ -35,6 +35,8 @@ class RequestContext:
     # The endpoint started this mutation without the write lock: a resolver of SPLIT_FIELDS
     # may end the transaction for its slow part (core/mutation.py ``run_outside``).
     split: bool = False
+    # Subscriptions only (the WebSocket handler): ``live(watch, after) -> AsyncIterator``.
+    live: Any = None
 
 
 def gql_error(code: str, locale: str, **params: object) -> GraphQLError:

@@ -377,7 +377,10 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "FILTER_DUE": "A filter is due for change.",
             "STOCK_BELOW_SAFETY": "A warehouse holds less of a part than its safety stock.",
             "STOCK_DISCREPANCY_OPENED": "A van used more parts than its book held.",
-            "EVIDENCE_OVERDUE": "A job's site photos are overdue (reserved).",
+            "EVIDENCE_OVERDUE": "A completed job's required photos or forms are overdue.",
+            "TICKET_OVERDUE": "A ticket is past its service-level deadline.",
+            "ENGINEER_POSITION": "Never an inbox item: an engineer's live position "
+            "(subscriptions only).",
         },
     ),
     "PushProvider": (

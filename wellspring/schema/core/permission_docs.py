@@ -110,6 +110,13 @@ HTTP: dict[str, str] = {
 }
 
 # The case in which a field's second operation applies.
+# Live updates (issue 16): each event also passes the policy scope of its object.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "boardEvents": ("live.board",),
+    "myJobEvents": ("live.my_jobs",),
+    "visitEvents": ("live.visit",),
+}
+
 WHEN: dict[str, str] = {
     "customer.create": "With a new customer",
     "ticket.approve_relocation": "A relocation",
@@ -139,12 +146,14 @@ def describe_permissions(schema: GraphQLSchema) -> None:
     """Append, once, who may call each mutation and restricted query to its description."""
     _append(schema.mutation_type, MUTATIONS)
     _append(schema.query_type, QUERIES)
+    _append(schema.subscription_type, SUBSCRIPTIONS)
 
 
 def markdown_table() -> str:
     """The table for docs/api.md: each operation, who may run it, and where it is called."""
     doors: dict[str, list[str]] = {op: [] for op in permissions.RULES}
-    for table, kind in ((MUTATIONS, "mutation"), (QUERIES, "query")):
+    tables = ((MUTATIONS, "mutation"), (QUERIES, "query"), (SUBSCRIPTIONS, "subscription"))
+    for table, kind in tables:
         for name, operations in table.items():
             for op in operations:
                 doors[op].append(f"`{name}` ({kind})")

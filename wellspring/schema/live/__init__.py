@@ -1,0 +1,1 @@
+"""Live updates: the GraphQL subscriptions (issue 16 §3)."""
