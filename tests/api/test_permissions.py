@@ -25,6 +25,7 @@ from wellspring.domain.dispatch import board, geocoding, positions, route_apply,
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.exports import lists as export_lists
 from wellspring.domain.imports import reads as import_reads
+from wellspring.domain.imports import uploads as import_uploads
 from wellspring.domain.inventory import (
     consumption,
     discrepancies,
@@ -37,10 +38,12 @@ from wellspring.domain.inventory import (
 )
 from wellspring.domain.inventory import queries as stock_queries
 from wellspring.domain.masterdata import (
+    bin_locations,
     branches,
     cards,
     catalogue,
     fault_codes,
+    repair_levels,
     technicians,
     users,
 )
@@ -156,6 +159,11 @@ BEFORE: dict[str, str] = {
     "session.list": "ADMIN",
     "session.revoke": "ADMIN",
     "audit.read": "ADMIN",
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": "ADMIN HQ",
+    "bin_location.upsert": "ADMIN HQ",
+    "bin_location.list": _STOCK,
+    "import.upload": "ADMIN HQ",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -345,6 +353,17 @@ CALLS: dict[str, Call] = {
     ),
     "session.revoke": lambda s, a, w: auth.revoke_session(s, a, session_id=NOPE),
     "audit.read": lambda s, a, w: audit.log_page(s, a, first=1, after=None),
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": lambda s, a, w: repair_levels.upsert_repair_level(
+        s, a, change=repair_levels.RepairLevelChange(code="LEVEL_1")
+    ),
+    "bin_location.upsert": lambda s, a, w: bin_locations.upsert_bin_location(
+        s, a, change=bin_locations.BinLocationChange(warehouse_id=NOPE, code="A-1")
+    ),
+    "bin_location.list": lambda s, a, w: bin_locations.bin_locations(s, a, warehouse_id=NOPE),
+    "import.upload": lambda s, a, w: import_uploads.request_upload(
+        s, a, import_uploads.NewImportUpload("a.csv", "text/csv", 1, "0" * 64), now=utcnow()
+    ),
 }
 
 

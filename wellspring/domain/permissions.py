@@ -160,6 +160,11 @@ RULES: dict[str, Grant] = {
     "session.list": ADMINS,
     "session.revoke": ADMINS,
     "audit.read": ADMINS,
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": HQ_ONLY,
+    "bin_location.upsert": HQ_ONLY,
+    "bin_location.list": STOCK_MANAGERS,
+    "import.upload": HQ_ONLY,
 }
 
 

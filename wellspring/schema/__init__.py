@@ -26,7 +26,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
-from .imports.fields import StartImport
+from .imports.fields import RequestImportUpload, StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.follow_ups import (
     CheckOldParts,
@@ -37,6 +37,7 @@ from .inventory.follow_ups import (
     SetSafetyStock,
 )
 from .inventory.mutations import ConsumeParts, MoveStock
+from .masterdata.bin_locations import UpsertBinLocation
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
@@ -47,6 +48,7 @@ from .masterdata.org import (
     UpsertBranch,
     UpsertTechnician,
 )
+from .masterdata.repair_levels import UpsertRepairLevel
 from .media.mutations import ConfirmUpload, RequestUpload
 from .notifications.types import (
     MarkNotificationsRead,
@@ -131,6 +133,10 @@ class Mutation(graphene.ObjectType):
     deactivate_user = DeactivateUser.Field()
     reset_password = ResetPassword.Field()
     start_import = StartImport.Field()
+    # master data and import uploads (issue 14)
+    upsert_repair_level = UpsertRepairLevel.Field()
+    upsert_bin_location = UpsertBinLocation.Field()
+    request_import_upload = RequestImportUpload.Field()
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..models import ImportRowError, ImportRun
 from ..models.enums import ImportKind, ImportStatus
 from .base import Handler, SourceRow, load_context, record_columns
@@ -29,6 +30,9 @@ from .columns import map_headers
 from .values import RowError
 
 DEFAULT_BATCH = 1000
+# A RUNNING run whose heartbeat (moved at its start and with every batch) is older than this
+# lost its process: it reads as INTERRUPTED, and StartImport of the same file resumes it.
+LEASE = dt.timedelta(minutes=5)
 MAX_STORED_ERRORS = 10_000  # a report beyond that says more than anyone will read
 MAX_ROWS = 1_000_000
 
@@ -206,6 +210,7 @@ async def run_import(
             run.batch_size = batch_size
             run.batches_total = run.batches_done + math.ceil(len(checked.items) / batch_size)
             run.status = ImportStatus.DONE if file.dry_run else ImportStatus.RUNNING
+            run.heartbeat_at = _now(session, now)
             run.failure = ""
             if file.dry_run:
                 run.finished_at = now
@@ -260,6 +265,7 @@ async def _advance(
         .values(
             batches_done=ImportRun.batches_done + 1,
             applied_rows=ImportRun.applied_rows + count,
+            heartbeat_at=_now(session, None),
         )
     )
     audit.record(
@@ -271,6 +277,20 @@ async def _advance(
         kind=kind.value,
         rows=count,
     )
+
+
+def _now(session: AsyncSession, given: dt.datetime | None) -> dt.datetime:
+    """The session's clock (a batch's heartbeat is its own time, not the run's start)."""
+    now = clock_of(session).now()
+    return now if given is None else max(now, given)
+
+
+def shown_status(run: ImportRun, now: dt.datetime) -> ImportStatus:
+    """The stored status, or INTERRUPTED for a RUNNING run whose process stopped beating."""
+    if run.status is not ImportStatus.RUNNING:
+        return run.status
+    beat = run.heartbeat_at or run.updated_at
+    return ImportStatus.INTERRUPTED if beat < now - LEASE else run.status
 
 
 async def _fail(unit: UnitOfWork, run_id: str, reason: str) -> None:

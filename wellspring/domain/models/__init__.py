@@ -4,8 +4,9 @@ from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
-from .imports import ImportRowError, ImportRun
+from .imports import ImportRowError, ImportRun, ImportUpload
 from .inventory import (
+    BinLocation,
     Part,
     StockBalance,
     StockDiscrepancy,
@@ -32,6 +33,7 @@ from .tickets import (
     JobEvent,
     JobNote,
     JobStatusChange,
+    RepairLevelEntry,
     Ticket,
     TicketStatusChange,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Base",
+    "BinLocation",
     "Branch",
     "ChangeClock",
     "Contact",
@@ -58,6 +61,7 @@ __all__ = [
     "GeocodeCacheEntry",
     "ImportRowError",
     "ImportRun",
+    "ImportUpload",
     "Job",
     "JobEvent",
     "JobNote",
@@ -69,6 +73,7 @@ __all__ = [
     "Part",
     "PushDevice",
     "Record",
+    "RepairLevelEntry",
     "RoutePlan",
     "ServiceOutlet",
     "SpentRefreshToken",

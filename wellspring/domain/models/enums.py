@@ -274,6 +274,9 @@ class ImportStatus(enum.StrEnum):
     RUNNING = "RUNNING"  # applying batches
     DONE = "DONE"
     FAILED = "FAILED"  # stopped by an unexpected error; running the file again resumes
+    # Never stored: how a RUNNING run reads once its heartbeat expired (its process died);
+    # running the file again resumes it.
+    INTERRUPTED = "INTERRUPTED"
 
 
 class OutboxStatus(enum.StrEnum):

@@ -219,3 +219,15 @@ class FaultCode(Record, Base):
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class RepairLevelEntry(Record, Base):
+    """A repair level a report names (维修等级), like fault codes: HQ edits the list and its
+    order, never deletes a level (a retired one is deactivated; old reports keep it)."""
+
+    __tablename__ = "repair_levels"
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -200,7 +200,10 @@ class SetSafetyStockInput(graphene.InputObjectType):
     warehouse_id = graphene.ID(required=True)
     part_id = graphene.ID(required=True)
     safety_stock = graphene.Int(required=True, description="The refill level of good stock.")
-    location = graphene.String(description="Shelf or bin location, e.g. A-03-2.")
+    location = graphene.String(
+        description="Shelf or bin location, e.g. A-03-2: an active one of the warehouse's "
+        "binLocations (UNKNOWN_BIN_LOCATION otherwise); an empty string clears it."
+    )
 
 
 class SetSafetyStockPayload(graphene.ObjectType):

@@ -105,7 +105,14 @@ class JobReportInput(graphene.InputObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     fault_symptom = graphene.String()
     fault_code = graphene.String(description="Repair: a code of the faultCodes catalogue.")
-    repair_level = graphene.Field(enums.RepairLevel, description="Repair: required.")
+    repair_level_code = graphene.String(
+        description="Repair: required (or the deprecated repairLevel): an active code of "
+        "repairLevels."
+    )
+    repair_level = graphene.Field(
+        enums.RepairLevel,
+        deprecation_reason="Repair levels are data HQ edits: use repairLevelCode.",
+    )
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
@@ -226,6 +233,9 @@ def report_values(value: Any) -> dict[str, object]:
     if value is None:
         return {}
     values = {key: item for key, item in dict(value).items() if item is not None}
+    code = values.pop("repair_level_code", None)
+    if code is not None:  # the field that replaces the enum wins when both are given
+        values["repair_level"] = code
     if "water_test" in values:
         values["water_test"] = dict(values["water_test"])
     if "filters_changed" in values:
