@@ -163,6 +163,9 @@ def test_hq_keeps_bin_locations_and_stock_names_only_active_ones(
     assert [e["code"] for e in answer["errors"]] == ["NOT_FOUND"]
     audit = select(m.AuditEntry.action).where(m.AuditEntry.action == "bin_location.updated")
     assert scalars(database_url, audit)
+    # Back to the demo's shelf, as the other stock tests expect it.
+    back = gql.data(SAFETY, {"w": hq, "p": pump, "l": "A-01-1"}, as_user="hq")["setSafetyStock"]
+    assert back == {"balance": {"location": "A-01-1"}, "errors": []}
 
 
 TEXT = st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["LEVEL_1", "A-01-1", ""]))
@@ -218,3 +221,32 @@ def test_generated_master_data_inputs_never_fail_the_server(
         assert "INTERNAL_ERROR" not in codes, (name, variables, body)
 
     check()
+
+
+def test_the_master_data_documents_run_as_hq_and_the_phone_sends_them(
+    gql: GraphQL, database_url: str
+) -> None:
+    codes = gql.data(doc("FaultCodes"), {"isActive": True}, as_user="tech-sh-1")["faultCodes"]
+    assert {"code": "E01", "name": "Leak", "isActive": True} in codes  # the tests speak en
+    branches = gql.data(doc("Branches"), {"isActive": True}, as_user="hq")["branches"]
+    assert {b["code"] for b in branches} >= {"HQ", "SH"}
+    stores = gql.data(doc("Warehouses"), as_user="hq")["warehouses"]
+    hq = next(w for w in stores if w["code"] == "WH-HQ")
+    assert hq["kind"] == "HQ"
+    parts = gql.data(doc("Parts"), {"isActive": True}, as_user="hq")["parts"]
+    pump = next(p for p in parts if p["sku"] == "PP-10")
+    assert pump["cost"] is not None  # HQ sees cost prices
+    models = gql.data(doc("DeviceModels"), {"isActive": True}, as_user="hq")["deviceModels"]
+    assert models[0]["filters"]
+    settings_ = {"warehouseId": hq["id"], "partId": pump["id"], "safetyStock": 100,
+                 "location": "a-01-1"}  # fmt: skip
+    set_ = gql.data(doc("SetSafetyStock"), {"input": settings_}, as_user="hq")["setSafetyStock"]
+    assert set_["errors"] == []
+    assert (set_["balance"]["location"], set_["balance"]["safetyStock"]) == ("A-01-1", 100)
+    serial = _code("SN")
+    machine = {"warehouseId": hq["id"], "deviceModelId": models[0]["id"], "serialNumber": serial}
+    got = gql.data(doc("ReceiveMachine"), {"input": machine}, as_user="hq")["receiveMachine"]
+    assert got["errors"] == []
+    assert got["device"]["serialNumber"] == serial
+    again = gql.data(doc("ReceiveMachine"), {"input": machine}, as_user="hq")["receiveMachine"]
+    assert [e["code"] for e in again["errors"]] == ["SERIAL_IN_STOCK"]
