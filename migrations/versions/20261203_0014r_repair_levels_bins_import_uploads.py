@@ -1,4 +1,5 @@
-"""master data: repair levels and bin locations as tables, import uploads, import heartbeats
+"""master data: repair levels and bin locations as tables, import uploads, import heartbeats,
+custom fields (definitions, and a JSON column of values on customers, devices and tickets)
 
 Revision ID: 0014r
 Revises: 0013w
@@ -25,6 +26,9 @@ SEED = (
     ("LEVEL_3", "三级：整机返修", "Level 3: machine returned for repair", 3),
 )
 _STATUSES = ("PENDING_UPLOAD", "VERIFIED", "REJECTED", "EXPIRED")
+_ENTITIES = ("CUSTOMER", "DEVICE", "TICKET")
+_TYPES = ("TEXT", "NUMBER", "DATE", "BOOLEAN", "CHOICE")
+_WITH_VALUES = ("customers", "devices", "tickets")
 
 
 def _record_columns() -> list[sa.Column[object]]:
@@ -101,8 +105,34 @@ def upgrade() -> None:
     with op.batch_alter_table('imports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
 
+    op.create_table('custom_fields',
+    sa.Column('entity', sa.Enum(*_ENTITIES, name='customfieldentity', native_enum=False, length=32), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('type', sa.Enum(*_TYPES, name='customfieldtype', native_enum=False, length=32), nullable=False),
+    sa.Column('label_zh', sa.String(length=50), nullable=False),
+    sa.Column('label_en', sa.String(length=100), nullable=False),
+    sa.Column('required', sa.Boolean(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    *_record_columns(),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_fields')),
+    sa.UniqueConstraint('entity', 'key', name=op.f('uq_custom_fields_entity'))
+    )
+    with op.batch_alter_table('custom_fields', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_custom_fields_version'), ['version'], unique=False)
+    for table in _WITH_VALUES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('custom_fields', sa.JSON(), nullable=True))
+
 
 def downgrade() -> None:
+    for table in _WITH_VALUES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('custom_fields')
+    with op.batch_alter_table('custom_fields', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_custom_fields_version'))
+    op.drop_table('custom_fields')
     with op.batch_alter_table('imports', schema=None) as batch_op:
         batch_op.drop_column('heartbeat_at')
     for table in ('import_uploads', 'bin_locations', 'repair_levels'):

@@ -20,6 +20,7 @@ from tests.api.test_master_data import PERSONAS
 from tests.conftest import GraphQL
 from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
+from wellspring.domain.custom_fields import definitions as custom_definitions
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
@@ -53,6 +54,7 @@ from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcn
 from wellspring.domain.models.enums import (
     AttachmentKind,
     BranchKind,
+    CustomFieldEntity,
     DiscrepancyResolution,
     JobStatus,
     MovementKind,
@@ -164,6 +166,8 @@ BEFORE: dict[str, str] = {
     "bin_location.upsert": "ADMIN HQ",
     "bin_location.list": _STOCK,
     "import.upload": "ADMIN HQ",
+    # custom fields (issue 18 §4)
+    "custom_field.define": "ADMIN HQ",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -363,6 +367,10 @@ CALLS: dict[str, Call] = {
     "bin_location.list": lambda s, a, w: bin_locations.bin_locations(s, a, warehouse_id=NOPE),
     "import.upload": lambda s, a, w: import_uploads.request_upload(
         s, a, import_uploads.NewImportUpload("a.csv", "text/csv", 1, "0" * 64), now=utcnow()
+    ),
+    # custom fields (issue 18 §4)
+    "custom_field.define": lambda s, a, w: custom_definitions.define(
+        s, a, change=custom_definitions.FieldDefinition(entity=CustomFieldEntity.TICKET, key="")
     ),
 }
 

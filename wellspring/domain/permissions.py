@@ -165,6 +165,8 @@ RULES: dict[str, Grant] = {
     "bin_location.upsert": HQ_ONLY,
     "bin_location.list": STOCK_MANAGERS,
     "import.upload": HQ_ONLY,
+    # custom fields (issue 18 §4): HQ defines them; values travel with each record's rules
+    "custom_field.define": HQ_ONLY,
 }
 
 

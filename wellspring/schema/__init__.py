@@ -39,6 +39,7 @@ from .inventory.follow_ups import (
 from .inventory.mutations import ConsumeParts, MoveStock
 from .masterdata.bin_locations import UpsertBinLocation
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
+from .masterdata.custom_fields import DefineCustomField
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
     CreateUser,
@@ -137,6 +138,8 @@ class Mutation(graphene.ObjectType):
     upsert_repair_level = UpsertRepairLevel.Field()
     upsert_bin_location = UpsertBinLocation.Field()
     request_import_upload = RequestImportUpload.Field()
+    # custom fields (issue 18 §4)
+    define_custom_field = DefineCustomField.Field()
 
 
 @lru_cache(maxsize=1)

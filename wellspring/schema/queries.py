@@ -34,6 +34,7 @@ from .inventory.types import (
     WarehouseValue,
 )
 from .masterdata.bin_locations import bin_locations_field
+from .masterdata.custom_fields import CustomFieldFilter, definitions_field, filter_pair
 from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
 from .masterdata.repair_levels import repair_levels_field
@@ -84,6 +85,9 @@ class Query(DispatcherLists, graphene.ObjectType):
     customers = graphene.Field(
         graphene.NonNull(connection_for(Customer)),
         search=graphene.String(description="Name, phone, customer code, card or serial number."),
+        custom_field=graphene.Argument(
+            CustomFieldFilter, description="Only customers with this custom field value."
+        ),
         **connection_args(),
     )
     customer = graphene.Field(
@@ -148,6 +152,7 @@ class Query(DispatcherLists, graphene.ObjectType):
     fault_codes = fault_codes_field()
     repair_levels = repair_levels_field()
     bin_locations = bin_locations_field()
+    custom_field_definitions = definitions_field()
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
         description="Completed work waiting for the follow-up call, longest waiting first.",
@@ -184,10 +189,16 @@ class Query(DispatcherLists, graphene.ObjectType):
         search: str | None = None,
         first: int | None = None,
         after: str | None = None,
+        custom_field: Any = None,
     ) -> Any:
         actor = require_actor(info)
         page = await customers.search_customers(
-            info.context.session, actor, search=search, first=first, after=after
+            info.context.session,
+            actor,
+            search=search,
+            first=first,
+            after=after,
+            custom_field=filter_pair(custom_field),
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)

@@ -1,6 +1,7 @@
 """Every table of the domain. Import models from here."""
 
 from .base import Base, Record, new_id, utcnow
+from .custom_fields import CustomField
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
@@ -51,6 +52,7 @@ __all__ = [
     "ChangeClock",
     "Contact",
     "CounterRow",
+    "CustomField",
     "Customer",
     "Device",
     "DeviceModel",

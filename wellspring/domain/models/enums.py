@@ -300,3 +300,19 @@ class PushPlatform(enum.StrEnum):
     ANDROID = "ANDROID"
     IOS = "IOS"
     WEB = "WEB"
+
+
+class CustomFieldEntity(enum.StrEnum):
+    """The records HQ may add fields to (issue 18 §4)."""
+
+    CUSTOMER = "CUSTOMER"
+    DEVICE = "DEVICE"
+    TICKET = "TICKET"
+
+
+class CustomFieldType(enum.StrEnum):
+    TEXT = "TEXT"  # up to 500 characters
+    NUMBER = "NUMBER"
+    DATE = "DATE"  # YYYY-MM-DD
+    BOOLEAN = "BOOLEAN"
+    CHOICE = "CHOICE"  # one of the field's options

@@ -30,6 +30,8 @@ class Ticket(Record, Base):
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_status_due", "status", "due_at"),
     )
+    # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     type: Mapped[TicketType] = mapped_column(enum_column(TicketType))
     status: Mapped[TicketStatus] = mapped_column(

@@ -173,6 +173,20 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "ENGINEERS": "Engineers with their login and van (natural key: username).",
         },
     ),
+    "CustomFieldEntity": (
+        "The records HQ may add fields to.",
+        {"CUSTOMER": "Customers.", "DEVICE": "Devices (machines).", "TICKET": "Tickets."},
+    ),
+    "CustomFieldType": (
+        "What a custom field holds.",
+        {
+            "TEXT": "Text, up to 500 characters.",
+            "NUMBER": "A number.",
+            "DATE": "A date, YYYY-MM-DD.",
+            "BOOLEAN": "Yes or no (true/false).",
+            "CHOICE": "One of the field's options.",
+        },
+    ),
     "ImportStatus": (
         "Where an import is.",
         {

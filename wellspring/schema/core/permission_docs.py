@@ -70,6 +70,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "upsertRepairLevel": ("repair_level.upsert",),
     "upsertBinLocation": ("bin_location.upsert",),
     "requestImportUpload": ("import.upload",),
+    # custom fields (issue 18 §4)
+    "defineCustomField": ("custom_field.define",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by

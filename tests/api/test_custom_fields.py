@@ -1,0 +1,152 @@
+"""Custom fields (issue 18 §4): HQ defines them, OpenTicket checks the ticket's and the new
+customer's values, the API shows them with their labels and filters by them; generated
+definitions never get a 5xx."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.api.test_workflow import doc, ids
+from tests.conftest import GraphQL
+
+SHOWN = """query($id: ID!) { ticket(id: $id) { customFields { key label labelZh labelEn type
+  value } customer { id customFields { key value } } } }"""
+TICKETS = """query($f: TicketFilter) { tickets(filter: $f, first: 50) { edges { node { id } } } }"""
+CUSTOMERS = """query($c: CustomFieldFilter) { customers(customField: $c, first: 50) {
+  edges { node { id } } } }"""
+
+
+def _define(gql: GraphQL, user: str = "hq", **values: Any) -> dict[str, Any]:
+    answer = gql.data(doc("DefineCustomField"), {"input": values}, as_user=user)
+    return dict(answer["defineCustomField"])
+
+
+@pytest.fixture
+def fields(gql: GraphQL) -> Iterator[tuple[str, str]]:
+    """A required NUMBER field on tickets and a CHOICE on customers, retired afterwards so
+    no other test has to give them."""
+    floor, source = f"floor_{uuid.uuid4().hex[:6]}", f"source_{uuid.uuid4().hex[:6]}"
+    made = _define(gql, entity="TICKET", key=floor, type="NUMBER", labelZh="楼层",
+                   labelEn="Floor", required=True)  # fmt: skip
+    assert made["errors"] == []
+    made = _define(gql, entity="CUSTOMER", key=source, type="CHOICE", labelZh="来源",
+                   labelEn="Source", options=["热线", "门店"])  # fmt: skip
+    assert made["errors"] == []
+    try:
+        yield floor, source
+    finally:
+        for entity, key in (("TICKET", floor), ("CUSTOMER", source)):
+            assert _define(gql, entity=entity, key=key, isActive=False)["errors"] == []
+
+
+def test_hq_defines_fields_with_their_rules(gql: GraphQL) -> None:
+    key = f"note_{uuid.uuid4().hex[:6]}"
+    refused = gql.post(doc("DefineCustomField"), {"input": {
+        "entity": "DEVICE", "key": key, "type": "TEXT", "labelZh": "备注", "labelEn": "Note"}},
+        as_user="hotline").json()  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    made = _define(gql, entity="DEVICE", key=key, type="TEXT", labelZh="备注", labelEn="Note")
+    assert made["customField"] == {
+        "entity": "DEVICE", "key": key, "type": "TEXT", "label": "Note", "labelZh": "备注",
+        "labelEn": "Note", "required": False, "options": [], "isActive": True, "sortOrder": 0,
+    }  # fmt: skip
+    cases = {
+        "CUSTOM_FIELD_TYPE_LOCKED": {"entity": "DEVICE", "key": key, "type": "NUMBER"},
+        "CUSTOM_FIELD_INVALID_KEY": {"entity": "DEVICE", "key": "Bad Key", "type": "TEXT"},
+        "CUSTOM_FIELD_OPTIONS_INVALID": {"entity": "DEVICE", "key": key + "_c", "type": "CHOICE",
+                                         "labelZh": "选", "labelEn": "Pick", "options": ["a", "a"]},
+        "REQUIRED": {"entity": "DEVICE", "key": key + "_n", "type": "TEXT", "labelZh": "只有中文"},
+    }  # fmt: skip
+    for code, values in cases.items():
+        assert [e["code"] for e in _define(gql, **values)["errors"]] == [code], code
+    listed = gql.data(doc("CustomFieldDefinitions"), {"entity": "DEVICE", "isActive": True},
+                      as_user="tech-sh-1")["customFieldDefinitions"]  # fmt: skip
+    assert key in [f["key"] for f in listed]
+    assert _define(gql, entity="DEVICE", key=key, isActive=False)["errors"] == []
+
+
+def test_tickets_and_customers_carry_checked_values_shown_and_filtered(
+    gql: GraphQL, database_url: str, fields: tuple[str, str]
+) -> None:
+    floor, source = fields
+    branch = ids(database_url)["SH"]
+    phone = f"139{random.randrange(10**7, 10**8)}"
+    address = {"province": "上海市", "city": "上海市", "district": "徐汇区", "street": "1号"}
+
+    def open_with(ticket_fields: list[Any], customer_fields: list[Any]) -> dict[str, Any]:
+        new = {"name": "字段测试", "phone": phone, "address": address,
+               "customFields": customer_fields}  # fmt: skip
+        variables = {"input": {"type": "INQUIRY", "newCustomer": new, "branchId": branch,
+                               "customFields": ticket_fields}}  # fmt: skip
+        return dict(gql.data(doc("OpenTicket"), variables, as_user="hotline")["openTicket"])
+
+    def codes(answer: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(e["field"], e["code"]) for e in answer["errors"]]
+
+    good_customer = [{"key": source, "value": "门店"}]
+    assert codes(open_with([], good_customer)) == [("customFields", "CUSTOM_FIELD_REQUIRED")]
+    assert codes(open_with([{"key": floor, "value": "十二"}], good_customer)) == [
+        ("customFields", "CUSTOM_FIELD_INVALID_VALUE")
+    ]
+    assert codes(
+        open_with([{"key": floor, "value": "12"}], [{"key": source, "value": "网店"}])
+    ) == [("newCustomer.customFields", "CUSTOM_FIELD_INVALID_VALUE")]
+    unknown = open_with([{"key": floor, "value": "12"}, {"key": "nope", "value": "x"}], [])
+    assert codes(unknown) == [("customFields", "CUSTOM_FIELD_UNKNOWN")]
+    opened = open_with([{"key": floor, "value": "12"}], good_customer)
+    assert opened["errors"] == []
+    ticket_id = opened["ticket"]["id"]
+    shown = gql.data(SHOWN, {"id": ticket_id}, as_user="hq")["ticket"]
+    assert {"key": floor, "label": "Floor", "labelZh": "楼层", "labelEn": "Floor",
+            "type": "NUMBER", "value": "12"} in shown["customFields"]  # fmt: skip
+    assert {"key": source, "value": "门店"} in shown["customer"]["customFields"]
+
+    def found(filter_: dict[str, Any]) -> set[str]:
+        rows = gql.data(TICKETS, {"f": {"customField": filter_}}, as_user="hq")["tickets"]
+        return {e["node"]["id"] for e in rows["edges"]}
+
+    assert ticket_id in found({"key": floor, "value": "12"})
+    assert ticket_id in found({"key": floor, "value": "12.0"})  # read as a number
+    assert ticket_id not in found({"key": floor, "value": "13"})
+    bad = gql.post(TICKETS, {"f": {"customField": {"key": "nope", "value": "1"}}}, as_user="hq")
+    assert bad.json()["errors"][0]["extensions"]["code"] == "CUSTOM_FIELD_UNKNOWN"
+    customers = gql.data(CUSTOMERS, {"c": {"key": source, "value": "门店"}}, as_user="hq")
+    assert [e["node"]["id"] for e in customers["customers"]["edges"]] == [shown["customer"]["id"]]
+
+
+DEFINE: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
+    {"entity": st.sampled_from(["CUSTOMER", "DEVICE", "TICKET"]),
+     "key": st.one_of(st.text(max_size=45), st.from_regex(r"\Agen_[a-z0-9_]{0,20}\Z"))},
+    optional={"type": st.sampled_from(["TEXT", "NUMBER", "DATE", "BOOLEAN", "CHOICE"]),
+              "labelZh": st.text(max_size=60), "labelEn": st.text(max_size=110),
+              "options": st.lists(st.text(max_size=60), max_size=60),
+              "sortOrder": st.integers(-(2**31), 2**31 - 1)},
+)  # fmt: skip
+
+
+def test_generated_definitions_never_fail_the_server(gql: GraphQL) -> None:
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(values=DEFINE, filter_value=st.text(max_size=20))
+    def check(values: dict[str, Any], filter_value: str) -> None:
+        values["isActive"] = False  # generated fields must not bind the other tests
+        response = gql.post(doc("DefineCustomField"), {"input": values}, as_user="hq")
+        assert response.status_code < 500
+        body = response.json()
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+        assert "INTERNAL_ERROR" not in codes, (values, body)
+        listed = gql.post(TICKETS, {"f": {"customField": {"key": values["key"],
+                                                          "value": filter_value}}},
+                          as_user="hq")  # fmt: skip
+        assert listed.status_code < 500
+        codes = [e.get("extensions", {}).get("code") for e in listed.json().get("errors") or []]
+        assert "INTERNAL_ERROR" not in codes, (values, filter_value, listed.json())
+
+    check()
