@@ -57,7 +57,7 @@ def test_hq_defines_fields_with_their_rules(gql: GraphQL) -> None:
         "entity": "DEVICE", "key": key, "type": "TEXT", "label": "Note", "labelZh": "备注",
         "labelEn": "Note", "required": False, "options": [], "isActive": True, "sortOrder": 0,
     }  # fmt: skip
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "CUSTOM_FIELD_TYPE_LOCKED": {"entity": "DEVICE", "key": key, "type": "NUMBER"},
         "CUSTOM_FIELD_INVALID_KEY": {"entity": "DEVICE", "key": "Bad Key", "type": "TEXT"},
         "CUSTOM_FIELD_OPTIONS_INVALID": {"entity": "DEVICE", "key": key + "_c", "type": "CHOICE",
