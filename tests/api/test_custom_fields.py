@@ -4,6 +4,9 @@ definitions never get a 5xx."""
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import random
 import uuid
 from collections.abc import Iterator
@@ -12,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
 from tests.api.test_workflow import doc, ids
 from tests.conftest import GraphQL
@@ -19,6 +23,8 @@ from tests.conftest import GraphQL
 SHOWN = """query($id: ID!) { ticket(id: $id) { customFields { key label labelZh labelEn type
   value } customer { id customFields { key value } } } }"""
 TICKETS = """query($f: TicketFilter) { tickets(filter: $f, first: 50) { edges { node { id } } } }"""
+IMPORT_ERRORS = """query($id: ID!) { import(id: $id) { errors(first: 10) { nodes { line column
+  code } } } }"""
 CUSTOMERS = """query($c: CustomFieldFilter) { customers(customField: $c, first: 50) {
   edges { node { id } } } }"""
 
@@ -150,3 +156,42 @@ def test_generated_definitions_never_fail_the_server(gql: GraphQL) -> None:
         assert "INTERNAL_ERROR" not in codes, (values, filter_value, listed.json())
 
     check()
+
+
+def test_imports_fill_custom_fields_and_exports_carry_them(
+    client: TestClient, gql: GraphQL
+) -> None:
+    key = f"channel_{uuid.uuid4().hex[:6]}"
+    made = _define(gql, entity="CUSTOMER", key=key, type="CHOICE", labelZh="渠道",
+                   labelEn="Channel", options=["电商", "门店"])  # fmt: skip
+    assert made["errors"] == []
+    try:
+        phones = [f"158{random.randrange(10**7, 10**8)}" for _ in range(2)]
+        content = (
+            "姓名,电话,省份,城市,区县,分公司,渠道\n"
+            f"字段导入,{phones[0]},上海市,上海市,徐汇区,SH,电商\n"
+            f"字段导入,{phones[1]},上海市,上海市,徐汇区,SH,网店\n"
+        ).encode()
+        variables = {"input": {"kind": "CUSTOMERS", "fileName": "渠道.csv",
+                               "content": base64.b64encode(content).decode()}}  # fmt: skip
+        done = gql.data(doc("StartImport"), variables, as_user="hq")["startImport"]["import"]
+        assert (done["appliedRows"], done["errorRows"]) == (1, 1)
+        report = gql.data(IMPORT_ERRORS, {"id": done["id"]}, as_user="hq")["import"]
+        assert [(e["line"], e["column"], e["code"]) for e in report["errors"]["nodes"]] == [
+            (3, key, "CUSTOM_FIELD_INVALID_VALUE")
+        ]
+        found = gql.data(CUSTOMERS, {"c": {"key": key, "value": "电商"}}, as_user="hq")
+        assert len(found["customers"]["edges"]) == 1
+
+        token = gql.token("hq")
+        answer = client.get(
+            "/export/customers.csv",
+            params={"search": phones[0]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 200
+        rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+        column = rows[0].index(key)
+        assert [r[column] for r in rows[1:]] == ["电商"]
+    finally:
+        assert _define(gql, entity="CUSTOMER", key=key, isActive=False)["errors"] == []

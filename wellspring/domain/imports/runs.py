@@ -25,6 +25,7 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..models import ImportRowError, ImportRun
 from ..models.enums import ImportKind, ImportStatus
+from . import custom
 from .base import Handler, SourceRow, load_context, record_columns
 from .columns import map_headers
 from .values import RowError
@@ -95,9 +96,10 @@ def handler(kind: ImportKind) -> Handler:
     return handlers[kind]
 
 
-def source_rows(file: ImportFile) -> list[SourceRow]:
-    """The file's non-blank rows as fields; a missing required column fails the whole file."""
-    headers = map_headers(file.kind, file.headers, file.column_map)
+def source_rows(file: ImportFile, custom: Mapping[str, str] | None = None) -> list[SourceRow]:
+    """The file's non-blank rows as fields; a missing required column fails the whole file.
+    ``custom``: the custom fields' headers (``custom.headers``)."""
+    headers = map_headers(file.kind, file.headers, file.column_map, custom)
     rows = [SourceRow(line, headers.pick(cells)) for line, cells in file.rows]
     return [r for r in rows if any(r.values.values())]
 
@@ -183,10 +185,11 @@ async def run_import(
     """
     permissions.check(actor, "import.run")
     kind_handler = handler(file.kind)
-    rows = source_rows(file)
-    report = Report(run_id=None, status=ImportStatus.VALIDATING, total=len(rows))
     async with unit() as session:
         ctx = await load_context(session, actor, now, file.branch_code)
+        ctx.custom_fields = await custom.active_fields(session, file.kind)
+        rows = source_rows(file, custom.headers(ctx.custom_fields))
+        report = Report(run_id=None, status=ImportStatus.VALIDATING, total=len(rows))
         if file.branch_code and ctx.default_branch_id is None:
             from ..errors import DomainError
 
