@@ -140,8 +140,12 @@ DEFINE: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 def test_generated_definitions_never_fail_the_server(gql: GraphQL) -> None:
     @settings(max_examples=40, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
-    @given(values=DEFINE, filter_value=st.text(max_size=20))
-    def check(values: dict[str, Any], filter_value: str) -> None:
+    @given(
+        values=DEFINE,
+        filter_value=st.text(max_size=20),
+        record=st.one_of(st.text(max_size=30), st.sampled_from(["VGlja2V0Ong=", ""])),
+    )
+    def check(values: dict[str, Any], filter_value: str, record: str) -> None:
         values["isActive"] = False  # generated fields must not bind the other tests
         response = gql.post(doc("DefineCustomField"), {"input": values}, as_user="hq")
         assert response.status_code < 500
@@ -154,6 +158,13 @@ def test_generated_definitions_never_fail_the_server(gql: GraphQL) -> None:
         assert listed.status_code < 500
         codes = [e.get("extensions", {}).get("code") for e in listed.json().get("errors") or []]
         assert "INTERNAL_ERROR" not in codes, (values, filter_value, listed.json())
+        setting = {
+            "input": {"id": record, "customFields": [{"key": values["key"], "value": filter_value}]}
+        }
+        answer = gql.post(doc("SetCustomFieldValues"), setting, as_user="hq")
+        assert answer.status_code < 500
+        codes = [e.get("extensions", {}).get("code") for e in answer.json().get("errors") or []]
+        assert "INTERNAL_ERROR" not in codes, (setting, answer.json())
 
     check()
 

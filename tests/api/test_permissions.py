@@ -21,6 +21,7 @@ from tests.conftest import GraphQL
 from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.custom_fields import definitions as custom_definitions
+from wellspring.domain.custom_fields import records as custom_records
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
@@ -168,6 +169,7 @@ BEFORE: dict[str, str] = {
     "import.upload": "ADMIN HQ",
     # custom fields (issue 18 §4)
     "custom_field.define": "ADMIN HQ",
+    "custom_field.set_values": _D,
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -371,6 +373,9 @@ CALLS: dict[str, Call] = {
     # custom fields (issue 18 §4)
     "custom_field.define": lambda s, a, w: custom_definitions.define(
         s, a, change=custom_definitions.FieldDefinition(entity=CustomFieldEntity.TICKET, key="")
+    ),
+    "custom_field.set_values": lambda s, a, w: custom_records.set_values(
+        s, a, entity=CustomFieldEntity.TICKET, record_id=NOPE, given={}
     ),
 }
 

@@ -167,6 +167,7 @@ RULES: dict[str, Grant] = {
     "import.upload": HQ_ONLY,
     # custom fields (issue 18 §4): HQ defines them; values travel with each record's rules
     "custom_field.define": HQ_ONLY,
+    "custom_field.set_values": DISPATCHERS,
 }
 
 

@@ -39,7 +39,7 @@ from .inventory.follow_ups import (
 from .inventory.mutations import ConsumeParts, MoveStock
 from .masterdata.bin_locations import UpsertBinLocation
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
-from .masterdata.custom_fields import DefineCustomField
+from .masterdata.custom_fields import DefineCustomField, SetCustomFieldValues
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
     CreateUser,
@@ -140,6 +140,7 @@ class Mutation(graphene.ObjectType):
     request_import_upload = RequestImportUpload.Field()
     # custom fields (issue 18 §4)
     define_custom_field = DefineCustomField.Field()
+    set_custom_field_values = SetCustomFieldValues.Field()
 
 
 @lru_cache(maxsize=1)

@@ -72,6 +72,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "requestImportUpload": ("import.upload",),
     # custom fields (issue 18 §4)
     "defineCustomField": ("custom_field.define",),
+    "setCustomFieldValues": ("custom_field.set_values",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by

@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
-from wellspring.domain.custom_fields import definitions
+from wellspring.domain.custom_fields import definitions, records
 from wellspring.domain.custom_fields.values import shown
 from wellspring.domain.models import CustomField as CustomFieldRow
 from wellspring.domain.models import enums as e
@@ -16,6 +16,7 @@ from wellspring.domain.models import enums as e
 from ..core.context import require_actor
 from ..core.enums import described
 from ..core.errors import MasterdataError, errors_field
+from ..core.ids import split_global_id
 from .common import payload
 
 CustomFieldEntity = described(e.CustomFieldEntity)
@@ -173,3 +174,53 @@ async def _resolve_definitions(
     return await definitions.definitions(
         info.context.session, e.CustomFieldEntity(entity), is_active=is_active
     )
+
+
+_NODE_ENTITY = {
+    "Customer": e.CustomFieldEntity.CUSTOMER,
+    "Device": e.CustomFieldEntity.DEVICE,
+    "Ticket": e.CustomFieldEntity.TICKET,
+}
+
+
+class SetCustomFieldValuesInput(graphene.InputObjectType):
+    id = graphene.ID(required=True, description="A Customer, Device or Ticket.")
+    custom_fields = graphene.NonNull(
+        graphene.List(graphene.NonNull(CustomFieldValueInput)),
+        description="The values to set; a field left out keeps its value.",
+    )
+
+
+class SetCustomFieldValuesPayload(graphene.ObjectType):
+    node = graphene.Field(
+        "wellspring.schema.core.node.Node", description="The record, with its customFields."
+    )
+    errors = errors_field(MasterdataError)
+
+
+class SetCustomFieldValues(graphene.Mutation):
+    """Edit a customer's, device's or ticket's custom-field values (the hotline, HQ, admins,
+    a branch's clerk within their branch)."""
+
+    class Arguments:
+        input = SetCustomFieldValuesInput(required=True)
+
+    Output = SetCustomFieldValuesPayload
+
+    @staticmethod
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
+        from wellspring.domain.errors import DomainError
+
+        actor = require_actor(info)
+
+        async def run() -> Any:
+            type_name, raw = split_global_id(input.id, field="id")
+            entity = _NODE_ENTITY.get(type_name)
+            if entity is None:
+                raise DomainError("INVALID_ID", field="id", value=str(input.id)[:64])
+            return await records.set_values(
+                info.context.session, actor, entity=entity, record_id=raw,
+                given=given_values(input.custom_fields) or {},
+            )  # fmt: skip
+
+        return await payload(info, SetCustomFieldValuesPayload, "node", run)
