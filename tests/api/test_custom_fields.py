@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import random
 import uuid
 from collections.abc import Iterator
@@ -15,10 +16,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from tests.api.test_workflow import doc, ids
 from tests.conftest import GraphQL
+from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch
+from tests.factories import scalars
+from tests.sync_phone import Phone
+from wellspring.domain import models as m
+from wellspring.domain.models.enums import JobStatus
+from wellspring.schema.core.ids import global_id
 
 SHOWN = """query($id: ID!) { ticket(id: $id) { customFields { key label labelZh labelEn type
   value } customer { id customFields { key value } } } }"""
@@ -206,3 +214,35 @@ def test_imports_fill_custom_fields_and_exports_carry_them(
         assert [r[column] for r in rows[1:]] == ["电商"]
     finally:
         assert _define(gql, entity="CUSTOMER", key=key, isActive=False)["errors"] == []
+
+
+def test_the_engineers_phone_gets_the_tickets_fields_with_labels(
+    gql: GraphQL, database_url: str
+) -> None:
+    key = f"gate_{uuid.uuid4().hex[:6]}"
+    made = _define(gql, entity="TICKET", key=key, type="TEXT", labelZh="门禁密码",
+                   labelEn="Gate code")  # fmt: skip
+    assert made["errors"] == []
+    try:
+        site = make_branch(database_url)
+        add_technician(site, "a", home=PLACES["jingan"])
+        add_job(site, "j", at=PLACES["huangpu"], technician="a", status=JobStatus.ASSIGNED)
+        ticket = scalars(database_url, select(m.Job.ticket_id).where(m.Job.id == site.jobs["j"]))
+        setting = {"input": {"id": global_id("Ticket", ticket[0]),
+                             "customFields": [{"key": key, "value": "#1234"}]}}  # fmt: skip
+        answer = gql.data(doc("SetCustomFieldValues"), setting, as_user="hq")
+        assert answer["setCustomFieldValues"]["errors"] == []
+        user = site.usernames["a"]
+        token = gql.login(user, PASSWORD)["token"]
+        phone = Phone(gql.client, token, schema_version=4)
+        phone.pull()
+        [held] = phone.local["tickets"].values()
+        assert json.loads(held["custom_fields"]) == [
+            {"key": key, "label_zh": "门禁密码", "label_en": "Gate code", "type": "TEXT",
+             "value": "#1234"}
+        ]  # fmt: skip
+        old = Phone(gql.client, token, schema_version=3)
+        old.pull()
+        assert "custom_fields" not in next(iter(old.local["tickets"].values()))
+    finally:
+        assert _define(gql, entity="TICKET", key=key, isActive=False)["errors"] == []
