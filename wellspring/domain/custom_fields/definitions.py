@@ -19,7 +19,7 @@ from ..models.enums import CustomFieldEntity, CustomFieldType
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_OPTIONS = 50
 MAX_OPTION = 50
-MAX_FIELDS = 50  # per entity: every record carries them in its row and its exports
+MAX_FIELDS = 50  # active ones per entity: every form, list and export carries them
 CACHE_KEY = "wellspring.custom_fields"
 
 
@@ -70,7 +70,7 @@ async def define(session: AsyncSession, actor: Actor, *, change: FieldDefinition
     if row is None:
         if change.type is None:
             raise DomainError("REQUIRED", field="type")
-        count = len(await definitions(session, change.entity))
+        count = len(await definitions(session, change.entity, is_active=True))
         if count >= MAX_FIELDS:
             raise DomainError("TOO_MANY_ITEMS", field="key", maximum=MAX_FIELDS)
         row = CustomField(
