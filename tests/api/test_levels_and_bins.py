@@ -70,6 +70,13 @@ def test_repair_levels_are_data_hq_edits_and_reports_check(gql: GraphQL, databas
         },
         "errors": [],
     }
+    edit = {"input": {"code": code, "nameZh": "四级：更换控制板", "nameEn": "Level 4: board",
+                      "sortOrder": 4}}  # fmt: skip
+    edited = gql.data(doc("UpsertRepairLevel"), edit, as_user="hq")["upsertRepairLevel"]
+    assert edited["repairLevel"]["nameZh"] == "四级：更换控制板"
+    far = {"input": {"code": code, "sortOrder": 10_001}}
+    answer = gql.data(doc("UpsertRepairLevel"), far, as_user="hq")["upsertRepairLevel"]
+    assert [e["code"] for e in answer["errors"]] == ["QUANTITY_OUT_OF_RANGE"]
     missing = {"input": {"code": _code("L"), "nameZh": "只有中文"}}
     answer = gql.data(doc("UpsertRepairLevel"), missing, as_user="hq")["upsertRepairLevel"]
     assert [(e["field"], e["code"]) for e in answer["errors"]] == [("nameEn", "REQUIRED")]
