@@ -55,6 +55,7 @@ CALLS_INTO: dict[str, tuple[str, ...]] = {
     "workflow": ("stock", "sync", "media", "dispatch", "custom_fields"),
     # HQ defines custom fields with the master data (issue 18 §4)
     "masterdata": ("custom_fields",),
+    "stock": ("custom_fields",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {

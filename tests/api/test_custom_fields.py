@@ -246,3 +246,31 @@ def test_the_engineers_phone_gets_the_tickets_fields_with_labels(
         assert "custom_fields" not in next(iter(old.local["tickets"].values()))
     finally:
         assert _define(gql, entity="TICKET", key=key, isActive=False)["errors"] == []
+
+
+def test_a_machine_is_received_with_its_device_fields(gql: GraphQL, database_url: str) -> None:
+    key = f"batch_{uuid.uuid4().hex[:6]}"
+    made = _define(gql, entity="DEVICE", key=key, type="DATE", labelZh="出厂日期",
+                   labelEn="Made on", required=True)  # fmt: skip
+    assert made["errors"] == []
+    try:
+        stores = gql.data(doc("Warehouses"), as_user="hq")["warehouses"]
+        hq = next(w["id"] for w in stores if w["code"] == "WH-HQ")
+        model = gql.data(doc("DeviceModels"), {"isActive": True}, as_user="hq")["deviceModels"]
+        machine = {"warehouseId": hq, "deviceModelId": model[0]["id"],
+                   "serialNumber": f"CF{uuid.uuid4().hex[:8]}"}  # fmt: skip
+
+        def receive(**over: Any) -> dict[str, Any]:
+            variables = {"input": {**machine, **over}}
+            return dict(gql.data(doc("ReceiveMachine"), variables, as_user="hq")["receiveMachine"])
+
+        assert [e["code"] for e in receive()["errors"]] == ["CUSTOM_FIELD_REQUIRED"]
+        bad = receive(customFields=[{"key": key, "value": "2026-02-30"}])
+        assert [e["code"] for e in bad["errors"]] == ["CUSTOM_FIELD_INVALID_VALUE"]
+        got = receive(customFields=[{"key": key, "value": "2026-11-30"}])
+        assert got["errors"] == []
+        shown = gql.data("query($id: ID!) { device(id: $id) { customFields { key value } } }",
+                         {"id": got["device"]["id"]}, as_user="hq")["device"]  # fmt: skip
+        assert {"key": key, "value": "2026-11-30"} in shown["customFields"]
+    finally:
+        assert _define(gql, entity="DEVICE", key=key, isActive=False)["errors"] == []

@@ -90,7 +90,10 @@ WorkflowErrorCode = _codes(
     (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes, CustomFieldCodes),
     _CODE_DOC,
 )
-StockErrorCode = _codes("StockErrorCode", (CommonErrorCode, StockCodes), _CODE_DOC)
+# Receiving a machine checks its custom fields (issue 18 §4).
+StockErrorCode = _codes(
+    "StockErrorCode", (CommonErrorCode, StockCodes, CustomFieldCodes), _CODE_DOC
+)
 DispatchErrorCode = _codes(
     "DispatchErrorCode",
     (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes, CustomFieldCodes),
