@@ -20,6 +20,7 @@ from pathlib import Path
 import graphene
 
 from wellspring.api.error_codes import TransportErrorCode
+from wellspring.domain.custom_fields.error_codes import CustomFieldErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
 from wellspring.domain.imports.error_codes import ImportErrorCode
@@ -45,12 +46,16 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
+    "custom_fields": CustomFieldErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
-    "workflow": ("stock", "sync", "media", "dispatch"),
+    "workflow": ("stock", "sync", "media", "dispatch", "custom_fields"),
+    # HQ defines custom fields with the master data (issue 18 §4)
+    "masterdata": ("custom_fields",),
+    "stock": ("custom_fields",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -68,6 +73,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
+    "wellspring.domain.custom_fields": "custom_fields",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

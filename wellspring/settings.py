@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     # CONFIRMATION_FORM; water test: WATER_TEST_PHOTO), e.g. '{"REPAIR": ["FAULT_PHOTO"]}'.
     media_required_evidence: dict[str, list[str]] = Field(default_factory=dict)
     media_evidence_overdue_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # An import file uploaded through RequestImportUpload (at most 20 MiB, the reader's limit).
+    import_upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
     # Notifications (docs/operations.md, "Notifications"). Channels that really send, comma
     # separated: log, fcm, huawei, sms; a delivery for a channel not listed is logged instead.
     push_senders: str = "log"

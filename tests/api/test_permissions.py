@@ -20,11 +20,14 @@ from tests.api.test_master_data import PERSONAS
 from tests.conftest import GraphQL
 from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
+from wellspring.domain.custom_fields import definitions as custom_definitions
+from wellspring.domain.custom_fields import records as custom_records
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.exports import lists as export_lists
 from wellspring.domain.imports import reads as import_reads
+from wellspring.domain.imports import uploads as import_uploads
 from wellspring.domain.inventory import (
     consumption,
     discrepancies,
@@ -37,10 +40,12 @@ from wellspring.domain.inventory import (
 )
 from wellspring.domain.inventory import queries as stock_queries
 from wellspring.domain.masterdata import (
+    bin_locations,
     branches,
     cards,
     catalogue,
     fault_codes,
+    repair_levels,
     technicians,
     users,
 )
@@ -50,6 +55,7 @@ from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcn
 from wellspring.domain.models.enums import (
     AttachmentKind,
     BranchKind,
+    CustomFieldEntity,
     DiscrepancyResolution,
     JobStatus,
     MovementKind,
@@ -160,6 +166,14 @@ BEFORE: dict[str, str] = {
     "session.list": "ADMIN",
     "session.revoke": "ADMIN",
     "audit.read": "ADMIN",
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": "ADMIN HQ",
+    "bin_location.upsert": "ADMIN HQ",
+    "bin_location.list": _STOCK,
+    "import.upload": "ADMIN HQ",
+    # custom fields (issue 18 §4)
+    "custom_field.define": "ADMIN HQ",
+    "custom_field.set_values": _D,
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -350,6 +364,24 @@ CALLS: dict[str, Call] = {
     ),
     "session.revoke": lambda s, a, w: auth.revoke_session(s, a, session_id=NOPE),
     "audit.read": lambda s, a, w: audit.log_page(s, a, first=1, after=None),
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": lambda s, a, w: repair_levels.upsert_repair_level(
+        s, a, change=repair_levels.RepairLevelChange(code="LEVEL_1")
+    ),
+    "bin_location.upsert": lambda s, a, w: bin_locations.upsert_bin_location(
+        s, a, change=bin_locations.BinLocationChange(warehouse_id=NOPE, code="A-1")
+    ),
+    "bin_location.list": lambda s, a, w: bin_locations.bin_locations(s, a, warehouse_id=NOPE),
+    "import.upload": lambda s, a, w: import_uploads.request_upload(
+        s, a, import_uploads.NewImportUpload("a.csv", "text/csv", 1, "0" * 64), now=utcnow()
+    ),
+    # custom fields (issue 18 §4)
+    "custom_field.define": lambda s, a, w: custom_definitions.define(
+        s, a, change=custom_definitions.FieldDefinition(entity=CustomFieldEntity.TICKET, key="")
+    ),
+    "custom_field.set_values": lambda s, a, w: custom_records.set_values(
+        s, a, entity=CustomFieldEntity.TICKET, record_id=NOPE, given={}
+    ),
 }
 
 

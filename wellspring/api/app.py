@@ -134,7 +134,7 @@ def create_app(
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),
         Route("/healthz", healthz),
-        *_media_routes(media.store, max(media.limits.values())),
+        *_media_routes(media.store, max(*media.limits.values(), media.import_limit)),
         Route("/readyz", readyz),
         Route("/", index),
     ]

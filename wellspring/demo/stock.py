@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.models import (
     Agent,
+    BinLocation,
     Branch,
     Device,
     Part,
@@ -247,4 +248,24 @@ async def load_inventory(session: AsyncSession, *, version: int, at: dt.datetime
         )
     await _insert(session, StockBalance, balances)
     await _insert(session, StockEntry, entries)
+    await _insert(session, BinLocation, _hq_bins(version, at))
     return len(balances)
+
+
+def _hq_bins(version: int, at: dt.datetime) -> list[dict[str, Any]]:
+    """HQ's shelves as master data: rows A (the parts' places) and B (free), 4 bins each."""
+    rows = [f"A-{n:02d}" for n in range(1, len(PARTS) // 4 + 2)]
+    rows += [f"B-{n:02d}" for n in range(1, 11)]
+    return [
+        _row(
+            _id("bin", f"HQ:{row}-{k}"),
+            version,
+            at,
+            warehouse_id=_id("wh", "HQ"),
+            code=f"{row}-{k}",
+            name="",
+            is_active=True,
+        )
+        for row in rows
+        for k in range(1, 5)
+    ]

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import policy
 from .actor import Actor
+from .custom_fields import values as custom_values
 from .errors import DomainError
 from .models import AccountCard, Address, Contact, Customer, Device
+from .models.enums import CustomFieldEntity
 from .pagination import Page, SortKey, paginate
 
 MAX_SEARCH_LENGTH = 100
@@ -47,14 +49,20 @@ async def search_customers(
     search: str | None,
     first: int | None,
     after: str | None,
+    custom_field: tuple[str, str] | None = None,
 ) -> Page[Customer]:
-    """The customers the actor may see, newest first, optionally matching ``search``."""
+    """The customers the actor may see, newest first, optionally matching ``search`` and a
+    custom field's value (``custom_field``: key and value)."""
     stmt = select(Customer).where(policy.customers_scope(actor), Customer.deleted_at.is_(None))
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
         raise DomainError("VALUE_TOO_LONG", field="search", maximum=MAX_SEARCH_LENGTH)
     if text:
         stmt = stmt.where(_search_condition(text))
+    if custom_field is not None:
+        key, value = custom_field
+        entity, column = CustomFieldEntity.CUSTOMER, Customer.custom_fields
+        stmt = stmt.where(await custom_values.condition(session, entity, column, key, value))
     return await paginate(
         session,
         stmt,

@@ -164,6 +164,14 @@ RULES: dict[str, Grant] = {
     "live.board": DISPATCHERS,
     "live.my_jobs": ENGINEERS,
     "live.visit": _grant(Role.CUSTOMER),
+    # master data: repair levels, bin locations, import uploads (issue 14)
+    "repair_level.upsert": HQ_ONLY,
+    "bin_location.upsert": HQ_ONLY,
+    "bin_location.list": STOCK_MANAGERS,
+    "import.upload": HQ_ONLY,
+    # custom fields (issue 18 §4): HQ defines them; values travel with each record's rules
+    "custom_field.define": HQ_ONLY,
+    "custom_field.set_values": DISPATCHERS,
 }
 
 

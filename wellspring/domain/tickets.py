@@ -11,8 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import policy
 from .actor import Actor
 from .clock import clock_of
+from .custom_fields import values as custom_values
 from .models import Ticket
-from .models.enums import TICKET_OPEN_STATUSES, Priority, TicketStatus, TicketType
+from .models.enums import (
+    TICKET_OPEN_STATUSES,
+    CustomFieldEntity,
+    Priority,
+    TicketStatus,
+    TicketType,
+)
 from .pagination import Page, SortKey, paginate
 
 _ORDER = (SortKey(Ticket.created_at), SortKey(Ticket.id))
@@ -46,6 +53,8 @@ class TicketFilter:
     urgent_first: bool = False
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    # (key, value): a custom field equal to the value, read as the field's type (issue 18 §4)
+    custom_field: tuple[str, str] | None = None
 
 
 # Work done: judged by when it was done (a ticket waiting for its call back included).
@@ -110,6 +119,12 @@ async def list_tickets(
         stmt = stmt.where(Ticket.created_at >= f.created_after)
     if f.created_before is not None:
         stmt = stmt.where(Ticket.created_at < f.created_before)
+    if f.custom_field is not None:
+        key, value = f.custom_field
+        entity = CustomFieldEntity.TICKET
+        stmt = stmt.where(
+            await custom_values.condition(session, entity, Ticket.custom_fields, key, value)
+        )
     if f.urgent_first:
         return await paginate(
             session,

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import (
     auth,
+    custom_fields,
     dispatch,
     imports,
     masterdata,
@@ -40,6 +41,7 @@ _AREAS = (
     media,
     imports,
     notifications,
+    custom_fields,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

@@ -80,6 +80,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "IMPORT_UNKNOWN_WAREHOUSE": ("未知仓库编号：{value}", "Unknown warehouse code: {value}"),
     "IMPORT_UNKNOWN_MODEL": ("未知机型：{value}", "Unknown device model: {value}"),
     "IMPORT_UNKNOWN_PART": ("未知配件编号：{value}", "Unknown part SKU: {value}"),
+    "IMPORT_UNSUPPORTED_CONTENT_TYPE": (
+        "导入文件的类型只能是逗号分隔值文件或新版电子表格。",
+        "An import file must be CSV (text/csv) or XLSX.",
+    ),
+    "IMPORT_INVALID_SHA256": (
+        "校验值应为 64 位十六进制字符。",
+        "The SHA-256 must be 64 hexadecimal characters.",
+    ),
+    "IMPORT_STORE_UNAVAILABLE": (
+        "文件存储未配置，请改为直接提交文件内容。",
+        "No file store is configured: send the file's content instead.",
+    ),
+    "IMPORT_UPLOAD_NOT_FOUND": (
+        "上传的文件尚未到达存储，请上传后重试。",
+        "The uploaded file has not reached the store yet: upload it, then try again.",
+    ),
+    "IMPORT_UPLOAD_MISMATCH": (
+        "存储中的文件与申请上传时声明的大小、类型或校验值不一致，或上传已过期，请重新上传。",
+        "The stored file does not match its declared size, type or checksum, or came too "
+        "late: upload it again.",
+    ),
+    "IMPORT_UNKNOWN_BIN_LOCATION": (
+        "货位 {value} 不是该仓库启用中的货位。",
+        "The bin location {value} is not an active bin of the warehouse.",
+    ),
     "IMPORT_UNKNOWN_CUSTOMER": (
         "找不到手机号为 {value} 的客户（请先导入客户）。",
         "No customer has the phone {value} (import the customers first).",

@@ -7,6 +7,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not enough stock: {available} available, {wanted} wanted.",
     ),
     "UNKNOWN_PART": ("未知的配件。", "Unknown part."),
+    "UNKNOWN_BIN_LOCATION": (
+        "货位 {value} 不是该仓库启用中的货位（请先由总部维护货位）。",
+        "The bin location {value} is not an active bin of this warehouse (HQ adds bins first).",
+    ),
     "PART_INACTIVE": (
         "配件 {sku} 已停用，不能再入库、调拨或领用。",
         "The part {sku} is deactivated: it can no longer be received, transferred or used.",

@@ -59,6 +59,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This type of report needs {field}.",
     ),
     "UNKNOWN_FAULT_CODE": ("故障代码不在目录中。", "The fault code is not in the catalogue."),
+    "UNKNOWN_REPAIR_LEVEL": (
+        "维修等级不在目录中或已停用。",
+        "The repair level is not in the catalogue or is retired.",
+    ),
     "CONFIRMATION_NUMBER_TAKEN": (
         "确认单号已被使用。",
         "The confirmation form number is already used.",

@@ -46,4 +46,5 @@ def media_config(settings: Settings, store: MediaStore | None = None) -> MediaCo
         upload_lifetime=dt.timedelta(minutes=settings.media_upload_minutes),
         url_lifetime=dt.timedelta(minutes=settings.media_url_minutes),
         evidence_overdue_after=dt.timedelta(hours=settings.media_evidence_overdue_hours),
+        import_limit=settings.import_upload_max_bytes,
     )

@@ -20,14 +20,15 @@ from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.clock import clock_of
 from wellspring.domain.config import config_of
+from wellspring.domain.custom_fields.definitions import definitions
 from wellspring.domain.inventory import line_keys
-from wellspring.domain.models.enums import LedgerKind
+from wellspring.domain.models.enums import CustomFieldEntity, LedgerKind
 from wellspring.domain.sync.scope import Scope, chunks, engineer_scope
 from wellspring.domain.versioning import current_version
 
 from . import held
 from .errors import SyncError
-from .tables import TABLES, Consumption, Table, record, thumbnail_url
+from .tables import TABLES, Consumption, Table, custom_fields_json, record, thumbnail_url
 
 MODELS: dict[str, Any] = {
     "jobs": m.Job,
@@ -192,12 +193,19 @@ async def _records(
         return
     media = config_of(session).media
     now = clock_of(session).now()
+    custom = (
+        await definitions(session, CustomFieldEntity.TICKET, is_active=True)
+        if table.name == "tickets" and plan.schema_version >= 4
+        else []
+    )
     for part in chunks(ids):
         rows = (await session.execute(select(model).where(model.id.in_(part)))).scalars()
         for row in sorted(rows, key=lambda r: r.id):
             rec = record(table, row.id, row, plan.schema_version)
             if table.name == "attachments":
                 rec["thumbnail_url"] = thumbnail_url(row, media, now)
+            elif custom:
+                rec["custom_fields"] = custom_fields_json(row.custom_fields, custom)
             yield rec
         session.expunge_all()
 

@@ -20,7 +20,7 @@ from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2, 3)
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -235,6 +235,8 @@ TABLES: dict[str, Table] = {
                 _s("address_id", optional=True),
                 _s("device_id", optional=True),
                 _t("due_at", optional=True, since=2),
+                # HQ's custom fields set on the ticket, with their labels (pull.py fills it)
+                _s("custom_fields", optional=True, since=4, max_length=200_000),
             ),
             _ticket,
         ),
@@ -356,6 +358,19 @@ TABLES: dict[str, Table] = {
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def custom_fields_json(values: dict[str, Any] | None, fields: list[m.CustomField]) -> str | None:
+    """The ticket's custom fields as the phone shows them: active fields with a value, in
+    HQ's order, each with its labels and type (a JSON array as a string)."""
+    stored = values or {}
+    shown = [
+        {"key": f.key, "label_zh": f.label_zh, "label_en": f.label_en, "type": f.type.value,
+         "value": stored[f.key]}
+        for f in fields
+        if stored.get(f.key) is not None
+    ]  # fmt: skip
+    return _dumps(shown) if shown else None
 
 
 def record(table: Table, record_id: str, row: Any, schema_version: int) -> dict[str, Any]:

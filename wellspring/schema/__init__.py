@@ -26,7 +26,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
-from .imports.fields import StartImport
+from .imports.fields import RequestImportUpload, StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.follow_ups import (
     CheckOldParts,
@@ -38,7 +38,9 @@ from .inventory.follow_ups import (
 )
 from .inventory.mutations import ConsumeParts, MoveStock
 from .live.types import Subscription
+from .masterdata.bin_locations import UpsertBinLocation
 from .masterdata.catalogue import ReceiveCards, UpsertDeviceModel, UpsertPart, UpsertWarehouse
+from .masterdata.custom_fields import DefineCustomField, SetCustomFieldValues
 from .masterdata.fault_codes import UpsertFaultCode
 from .masterdata.org import (
     CreateUser,
@@ -48,6 +50,7 @@ from .masterdata.org import (
     UpsertBranch,
     UpsertTechnician,
 )
+from .masterdata.repair_levels import UpsertRepairLevel
 from .media.mutations import ConfirmUpload, RequestUpload
 from .notifications.types import (
     MarkNotificationsRead,
@@ -132,6 +135,13 @@ class Mutation(graphene.ObjectType):
     deactivate_user = DeactivateUser.Field()
     reset_password = ResetPassword.Field()
     start_import = StartImport.Field()
+    # master data and import uploads (issue 14)
+    upsert_repair_level = UpsertRepairLevel.Field()
+    upsert_bin_location = UpsertBinLocation.Field()
+    request_import_upload = RequestImportUpload.Field()
+    # custom fields (issue 18 §4)
+    define_custom_field = DefineCustomField.Field()
+    set_custom_field_values = SetCustomFieldValues.Field()
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,6 @@ from wellspring.domain import audit, auth, bounds, customers, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.inventory import reports as inventory_reports
-from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
 from .core.connection import connection_args, connection_for
@@ -34,8 +33,11 @@ from .inventory.types import (
     Warehouse,
     WarehouseValue,
 )
+from .masterdata.bin_locations import bin_locations_field
+from .masterdata.custom_fields import CustomFieldFilter, definitions_field, filter_pair
 from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
+from .masterdata.repair_levels import repair_levels_field
 from .media.mutations import evidence_overdue_jobs_field
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
@@ -77,28 +79,15 @@ STOCK_RELATIONS: Relations = {
 }
 
 
-class CatalogueEntry(graphene.ObjectType):
-    """A code of a closed list with its names in both languages."""
-
-    code = graphene.String(required=True)
-    name = graphene.String(required=True, description="In the request's language.")
-    name_zh = graphene.String(required=True)
-    name_en = graphene.String(required=True)
-
-
-def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[CatalogueEntry]:
-    return [
-        CatalogueEntry(code=code, name=en if locale == "en" else zh, name_zh=zh, name_en=en)
-        for code, (zh, en) in entries.items()
-    ]
-
-
 class Query(DispatcherLists, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(
         graphene.NonNull(connection_for(Customer)),
         search=graphene.String(description="Name, phone, customer code, card or serial number."),
+        custom_field=graphene.Argument(
+            CustomFieldFilter, description="Only customers with this custom field value."
+        ),
         **connection_args(),
     )
     customer = graphene.Field(
@@ -161,7 +150,9 @@ class Query(DispatcherLists, graphene.ObjectType):
         graphene.NonNull(graphene.List(graphene.NonNull(Part))), is_active=_is_active()
     )
     fault_codes = fault_codes_field()
-    repair_levels = graphene.NonNull(graphene.List(graphene.NonNull(CatalogueEntry)))
+    repair_levels = repair_levels_field()
+    bin_locations = bin_locations_field()
+    custom_field_definitions = definitions_field()
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
         description="Completed work waiting for the follow-up call, longest waiting first.",
@@ -198,10 +189,16 @@ class Query(DispatcherLists, graphene.ObjectType):
         search: str | None = None,
         first: int | None = None,
         after: str | None = None,
+        custom_field: Any = None,
     ) -> Any:
         actor = require_actor(info)
         page = await customers.search_customers(
-            info.context.session, actor, search=search, first=first, after=after
+            info.context.session,
+            actor,
+            search=search,
+            first=first,
+            after=after,
+            custom_field=filter_pair(custom_field),
         )
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)
@@ -339,11 +336,6 @@ class Query(DispatcherLists, graphene.ObjectType):
         return await queries.listed(
             info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
         )
-
-    @staticmethod
-    def resolve_repair_levels(_root: Any, info: ResolveInfo) -> Any:
-        require_actor(info)
-        return _catalogue(catalogue.REPAIR_LEVELS, info.context.locale)
 
     @staticmethod
     async def resolve_follow_ups_due(

@@ -18,12 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import customers as customer_queries
 from .. import permissions, policy, tickets
 from ..actor import Actor
+from ..custom_fields.definitions import definitions
+from ..custom_fields.values import shown
 from ..dispatch import board
 from ..errors import DomainError
 from ..inventory import discrepancies
 from ..inventory import queries as stock_queries
 from ..models import Device
 from ..models.enums import (
+    CustomFieldEntity,
     DeviceStatus,
     DiscrepancyStatus,
     JobStatus,
@@ -107,6 +110,13 @@ COLUMNS: dict[ExportList, tuple[str, ...]] = {
         "status",
         "received_at",
     ),
+}
+
+# The lists whose rows carry custom fields (issue 18 §4).
+CUSTOM_ENTITY: dict[ExportList, CustomFieldEntity] = {
+    ExportList.TICKETS: CustomFieldEntity.TICKET,
+    ExportList.CUSTOMERS: CustomFieldEntity.CUSTOMER,
+    ExportList.DEVICES: CustomFieldEntity.DEVICE,
 }
 
 Fetch = Callable[[str | None], Awaitable[Page[Any]]]
@@ -243,13 +253,19 @@ async def export(
     }
     fetch = _fetcher(session, actor, name, f, now, ids)
     first = await fetch(None)  # fails now (a bad filter, a warehouse not visible), not mid-file
+    entity = CUSTOM_ENTITY.get(name)
+    extra = [] if entity is None else await definitions(session, entity, is_active=True)
 
     async def rows() -> AsyncIterator[list[Any]]:
         async def again(after: str | None) -> Page[Any]:
             return first if after is None else await fetch(after)
 
         async for items in _pages(again):
-            for row in await page_values(session, name.value, items):
-                yield row
+            values = await page_values(session, name.value, items)
+            for item, row in zip(items, values, strict=True):
+                stored = (item.custom_fields or {}) if extra else {}
+                yield row + [shown(stored.get(c.key)) or "" for c in extra]
 
-    return Export(name, COLUMNS[name], rows())
+    # HQ's custom fields follow the list's own columns, headed by their keys (an import
+    # reads them back by key or by label).
+    return Export(name, COLUMNS[name] + tuple(c.key for c in extra), rows())

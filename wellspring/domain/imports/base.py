@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
-from ..models import Agent, Branch, DeviceModel, Warehouse
+from ..models import Agent, Branch, CustomField, DeviceModel, Warehouse
 from .values import RowError
 
 CHUNK = 500  # ids per IN (...) lookup
@@ -52,6 +52,7 @@ class Context:
     agents: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (id, branch)
     warehouses: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     models: dict[str, DeviceModel] = field(default_factory=dict)  # code and name -> model
+    custom_fields: list[CustomField] = field(default_factory=list)  # the kind's active ones
 
 
 async def load_context(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import versioning
 from ..inventory import ledger
+from ..inventory.bin_locations import active_bins
 from ..models import Part, StockBalance, StockEntry
 from ..models.enums import LedgerKind, StockBin
 from .base import Checked, Context, SourceRow, chunks, record_columns
@@ -150,14 +151,17 @@ class StockImport:
             bin_ = _BINS.get(cells.text("bin").upper())
             if bin_ is None:
                 cells.fail("bin", "IMPORT_INVALID_CHOICE", value=cells.values["bin"][:32])
-            location = cells.text("location", maximum=32)
+            location = cells.text("location", maximum=32).upper()
             reads.append((cells, warehouse, sku, quantity, bin_, location))
         parts = await part_ids(session, [r[2] for r in reads if r[2]])
         opened = await _opened(session, [r[1][0] for r in reads if r[1]])
+        bins = await active_bins(session, [r[1][0] for r in reads if r[1] and r[5]])
         seen: dict[tuple[str, str, str], int] = {}
         for cells, warehouse, sku, quantity, bin_, location in reads:
             if sku and sku not in parts:
                 cells.fail("sku", "IMPORT_UNKNOWN_PART", value=sku)
+            if warehouse and location and (warehouse[0], location) not in bins:
+                cells.fail("location", "IMPORT_UNKNOWN_BIN_LOCATION", value=location)
             if cells.errors or warehouse is None or quantity is None or bin_ is None:
                 checked.errors.extend(cells.errors)
                 continue

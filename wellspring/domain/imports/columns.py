@@ -162,12 +162,17 @@ def _key(text: str) -> str:
 
 
 def map_headers(
-    kind: ImportKind, headers: Sequence[str], column_map: Mapping[str, str] | None = None
+    kind: ImportKind,
+    headers: Sequence[str],
+    column_map: Mapping[str, str] | None = None,
+    custom: Mapping[str, str] | None = None,
 ) -> HeaderMap:
-    """Where each field of ``kind`` is in the file; a required field missing is an error."""
+    """Where each field of ``kind`` is in the file; a required field missing is an error.
+    ``custom``: headers of HQ's custom fields (``imports/custom.py``) and the field each fills."""
     if len(headers) > MAX_COLUMNS:
         raise DomainError("IMPORT_TOO_MANY_COLUMNS", field="file", maximum=MAX_COLUMNS)
-    fields = FIELDS[kind]
+    extra = dict(custom or {})
+    fields = (*FIELDS[kind], *extra.values())
     given = {_key(k): v.strip() for k, v in (column_map or {}).items()}
     for target in given.values():
         if target not in fields:
@@ -180,6 +185,7 @@ def map_headers(
             or (key if key in fields else None)
             or _BY_KIND.get(kind, {}).get(key)
             or CHINESE_HEADERS.get(key)
+            or extra.get(key)
         )
         if name in fields and name not in positions:
             positions[name] = index

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import numbering, versioning
 from ..models import Address, Customer
 from ..models.enums import CustomerKind, CustomerTier, OwnerKind
+from . import custom
 from .base import Checked, Context, SourceRow, chunks, record_columns
 from .values import Cells, Place, place
 
@@ -50,6 +51,7 @@ class NewCustomer:
     building: str
     room: str
     note: str
+    custom_fields: dict[str, Any] | None = None
 
 
 def owner(cells: Cells, ctx: Context) -> tuple[str | None, str | None]:
@@ -86,6 +88,7 @@ def _read(row: SourceRow, ctx: Context) -> tuple[NewCustomer | None, Cells]:
     texts = [cells.text(n) for n in ("street", "community")]
     texts += [cells.text(n, maximum=50) for n in ("building", "room")]
     note = cells.text("note", maximum=500)
+    extra = custom.read(cells, ctx.custom_fields)
     if cells.errors or where is None or branch_id is None or kind is None:
         return None, cells
     street, community, building, room = texts
@@ -103,6 +106,7 @@ def _read(row: SourceRow, ctx: Context) -> tuple[NewCustomer | None, Cells]:
             building=building,
             room=room,
             note=note,
+            custom_fields=extra,
         ),
         cells,
     )
@@ -177,6 +181,7 @@ def _customer_values(
         "service_technician_id": None,
         "note": item.note,
         "is_active": True,
+        "custom_fields": item.custom_fields,
     }
 
 

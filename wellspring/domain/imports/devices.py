@@ -21,6 +21,7 @@ from .. import versioning
 from ..masterdata.cards import hash_card_secret
 from ..models import AccountCard, Address, Customer, Device, DeviceModel
 from ..models.enums import CardStatus, DeviceStatus, SupplyMode
+from . import custom
 from .base import Checked, Context, SourceRow, chunks, record_columns
 from .customers import address_values
 from .values import Cells, Place, place
@@ -52,6 +53,7 @@ class NewDevice:
     opened_on: dt.date | None
     supply_expires_on: dt.date | None
     bucket_balance: int
+    custom_fields: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class _Read:
     card_number: str
     agent_id: str | None
     place: Place | None
+    custom_fields: dict[str, Any] | None = None
 
 
 def _read(row: SourceRow, ctx: Context) -> _Read:
@@ -96,7 +99,8 @@ def _read(row: SourceRow, ctx: Context) -> _Read:
         cells.text(name_)
     for name_ in ("building", "room"):
         cells.text(name_, maximum=50)
-    return _Read(cells, serial, model, phone, name, card, agent_id, where)
+    extra = custom.read(cells, ctx.custom_fields)
+    return _Read(cells, serial, model, phone, name, card, agent_id, where, extra)
 
 
 async def _customers(session: AsyncSession, phones: list[str]) -> dict[str, list[Customer]]:
@@ -265,6 +269,7 @@ def _new_device(
         opened_on=cells.date("opened_on"),
         supply_expires_on=cells.date("supply_expires_on"),
         bucket_balance=cells.integer("bucket_balance", maximum=100_000) or 0,
+        custom_fields=read.custom_fields,
     )
 
 
@@ -297,6 +302,7 @@ def _device_values(
         "installed_at": installed,
         "warehouse_id": None,
         "stock_bin": None,
+        "custom_fields": item.custom_fields,
     }
 
 

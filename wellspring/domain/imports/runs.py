@@ -22,13 +22,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..models import ImportRowError, ImportRun
 from ..models.enums import ImportKind, ImportStatus
+from . import custom
 from .base import Handler, SourceRow, load_context, record_columns
 from .columns import map_headers
 from .values import RowError
 
 DEFAULT_BATCH = 1000
+# A RUNNING run whose heartbeat (moved at its start and with every batch) is older than this
+# lost its process: it reads as INTERRUPTED, and StartImport of the same file resumes it.
+LEASE = dt.timedelta(minutes=5)
 MAX_STORED_ERRORS = 10_000  # a report beyond that says more than anyone will read
 MAX_ROWS = 1_000_000
 
@@ -91,9 +96,10 @@ def handler(kind: ImportKind) -> Handler:
     return handlers[kind]
 
 
-def source_rows(file: ImportFile) -> list[SourceRow]:
-    """The file's non-blank rows as fields; a missing required column fails the whole file."""
-    headers = map_headers(file.kind, file.headers, file.column_map)
+def source_rows(file: ImportFile, custom: Mapping[str, str] | None = None) -> list[SourceRow]:
+    """The file's non-blank rows as fields; a missing required column fails the whole file.
+    ``custom``: the custom fields' headers (``custom.headers``)."""
+    headers = map_headers(file.kind, file.headers, file.column_map, custom)
     rows = [SourceRow(line, headers.pick(cells)) for line, cells in file.rows]
     return [r for r in rows if any(r.values.values())]
 
@@ -179,10 +185,11 @@ async def run_import(
     """
     permissions.check(actor, "import.run")
     kind_handler = handler(file.kind)
-    rows = source_rows(file)
-    report = Report(run_id=None, status=ImportStatus.VALIDATING, total=len(rows))
     async with unit() as session:
         ctx = await load_context(session, actor, now, file.branch_code)
+        ctx.custom_fields = await custom.active_fields(session, file.kind)
+        rows = source_rows(file, custom.headers(ctx.custom_fields))
+        report = Report(run_id=None, status=ImportStatus.VALIDATING, total=len(rows))
         if file.branch_code and ctx.default_branch_id is None:
             from ..errors import DomainError
 
@@ -206,6 +213,7 @@ async def run_import(
             run.batch_size = batch_size
             run.batches_total = run.batches_done + math.ceil(len(checked.items) / batch_size)
             run.status = ImportStatus.DONE if file.dry_run else ImportStatus.RUNNING
+            run.heartbeat_at = _now(session, now)
             run.failure = ""
             if file.dry_run:
                 run.finished_at = now
@@ -260,6 +268,7 @@ async def _advance(
         .values(
             batches_done=ImportRun.batches_done + 1,
             applied_rows=ImportRun.applied_rows + count,
+            heartbeat_at=_now(session, None),
         )
     )
     audit.record(
@@ -271,6 +280,20 @@ async def _advance(
         kind=kind.value,
         rows=count,
     )
+
+
+def _now(session: AsyncSession, given: dt.datetime | None) -> dt.datetime:
+    """The session's clock (a batch's heartbeat is its own time, not the run's start)."""
+    now = clock_of(session).now()
+    return now if given is None else max(now, given)
+
+
+def shown_status(run: ImportRun, now: dt.datetime) -> ImportStatus:
+    """The stored status, or INTERRUPTED for a RUNNING run whose process stopped beating."""
+    if run.status is not ImportStatus.RUNNING:
+        return run.status
+    beat = run.heartbeat_at or run.updated_at
+    return ImportStatus.INTERRUPTED if beat < now - LEASE else run.status
 
 
 async def _fail(unit: UnitOfWork, run_id: str, reason: str) -> None:

@@ -21,3 +21,5 @@ class StockErrorCode(enum.StrEnum):
     JOB_CLOSED = "JOB_CLOSED"
     PART_NOT_COMPATIBLE = "PART_NOT_COMPATIBLE"
     PART_INACTIVE = "PART_INACTIVE"
+    # a part's place in a warehouse: one of its active bins (masterdata bin locations)
+    UNKNOWN_BIN_LOCATION = "UNKNOWN_BIN_LOCATION"

@@ -3,6 +3,7 @@ put back (good or defective bin) by an uninstall."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -10,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..custom_fields import values as custom_values
 from ..errors import DomainError
 from ..models import Device, DeviceModel, Warehouse
-from ..models.enums import DeviceStatus, StockBin, WarehouseKind
+from ..models.enums import CustomFieldEntity, DeviceStatus, StockBin, WarehouseKind
 
 IN_STOCK = (DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)
 
@@ -24,8 +26,10 @@ async def receive_machine(
     warehouse_id: str,
     device_model_id: str,
     serial_number: str,
+    custom_fields: Mapping[str, str | None] | None = None,
 ) -> Device:
-    """A new machine arrives in a warehouse's good bin; a serial already known is refused."""
+    """A new machine arrives in a warehouse's good bin; a serial already known is refused.
+    ``custom_fields``: HQ's extra device fields by key, as text (required ones included)."""
     permissions.check(actor, "stock.receive_machine")
     warehouse = (
         await session.execute(
@@ -42,6 +46,9 @@ async def receive_machine(
         raise DomainError("REQUIRED", field="serial_number")
     if await session.scalar(select(Device.id).where(Device.serial_number == serial)) is not None:
         raise DomainError("SERIAL_IN_STOCK", field="serial_number", value=serial)
+    extra = await custom_values.apply(
+        session, CustomFieldEntity.DEVICE, None, custom_fields, creating=True
+    )
     device = Device(
         serial_number=serial,
         device_model_id=model.id,
@@ -51,6 +58,7 @@ async def receive_machine(
         branch_id=warehouse.branch_id or "",
         warehouse_id=warehouse.id,
         stock_bin=StockBin.GOOD,
+        custom_fields=extra,
     )
     session.add(device)
     await session.flush()

@@ -12,7 +12,7 @@ from ..models import Part, StockBalance
 from ..models.enums import (
     StockBin,
 )
-from . import documents, ledger
+from . import bin_locations, documents, ledger
 
 
 async def set_safety_stock(
@@ -24,7 +24,8 @@ async def set_safety_stock(
     safety_stock: int | None = None,
     location: str | None = None,
 ) -> StockBalance:
-    """A part's settings in a warehouse: the refill level of its good stock, its bin location."""
+    """A part's settings in a warehouse: the refill level of its good stock, its bin location
+    (an active bin of the warehouse, or "" for none)."""
     permissions.check(actor, "stock.set_safety")
     if safety_stock is not None and not 0 <= safety_stock <= 1_000_000:
         raise DomainError("QUANTITY_OUT_OF_RANGE", field="safety_stock")
@@ -46,7 +47,7 @@ async def set_safety_stock(
     if safety_stock is not None:
         balance.safety_stock = safety_stock
     if location is not None:
-        balance.location = location.strip()
+        balance.location = await bin_locations.check_location(session, warehouse.id, location)
     audit.record(
         session,
         actor,

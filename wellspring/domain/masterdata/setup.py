@@ -14,7 +14,7 @@ from ..actor import SYSTEM
 from ..errors import DomainError
 from ..models import Branch, User, Warehouse
 from ..models.enums import BranchKind, Role, WarehouseKind
-from .fault_codes import seed_defaults
+from . import fault_codes, repair_levels
 from .users import NewLogin, create_login
 
 HQ_CODE = "HQ"
@@ -47,7 +47,9 @@ async def initialize(
             branch_id=hq.id,
         ),
     )
-    await seed_defaults(session)  # the migration seeds them; a database made otherwise may not
+    # The migrations seed them; a database made otherwise may not have them.
+    await fault_codes.seed_defaults(session)
+    await repair_levels.seed_defaults(session)
     audit.record(
         session, SYSTEM, "system.initialized", entity_type="Branch", entity_id=hq.id,
         admin=admin.username,

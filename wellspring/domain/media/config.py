@@ -47,3 +47,6 @@ class MediaConfig:
     evidence_overdue_after: dt.timedelta = dt.timedelta(hours=24)
     # Unconfirmed objects are deleted this long after their upload URL expired.
     cleanup_grace: dt.timedelta = dt.timedelta(hours=1)
+    # An import file uploaded for StartImport (``imports/<id>``): at most this many bytes
+    # (WELLSPRING_IMPORT_UPLOAD_MAX_BYTES; never above what the reader takes, 20 MiB).
+    import_limit: int = 20 * MiB

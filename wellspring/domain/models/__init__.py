@@ -1,11 +1,13 @@
 """Every table of the domain. Import models from here."""
 
 from .base import Base, Record, new_id, utcnow
+from .custom_fields import CustomField
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
-from .imports import ImportRowError, ImportRun
+from .imports import ImportRowError, ImportRun, ImportUpload
 from .inventory import (
+    BinLocation,
     Part,
     StockBalance,
     StockDiscrepancy,
@@ -32,6 +34,7 @@ from .tickets import (
     JobEvent,
     JobNote,
     JobStatusChange,
+    RepairLevelEntry,
     Ticket,
     TicketStatusChange,
 )
@@ -44,10 +47,12 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "Base",
+    "BinLocation",
     "Branch",
     "ChangeClock",
     "Contact",
     "CounterRow",
+    "CustomField",
     "Customer",
     "Device",
     "DeviceModel",
@@ -58,6 +63,7 @@ __all__ = [
     "GeocodeCacheEntry",
     "ImportRowError",
     "ImportRun",
+    "ImportUpload",
     "Job",
     "JobEvent",
     "JobNote",
@@ -69,6 +75,7 @@ __all__ = [
     "Part",
     "PushDevice",
     "Record",
+    "RepairLevelEntry",
     "RoutePlan",
     "ServiceOutlet",
     "SpentRefreshToken",

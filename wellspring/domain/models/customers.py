@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -22,6 +24,8 @@ class Customer(Record, Base):
         # Lists across every branch (HQ, the hotline) page by creation time too.
         Index("ix_customers_created", "created_at", "id"),
     )
+    # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[CustomerKind] = mapped_column(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -36,6 +37,8 @@ class Device(Record, Base):
     """A leased water station at a customer's site, or in stock."""
 
     __tablename__ = "devices"
+    # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     serial_number: Mapped[str] = mapped_column(String(64), unique=True)
     device_model_id: Mapped[str] = mapped_column(ForeignKey("device_models.id"))
     contract_number: Mapped[str] = mapped_column(String(64), default="")

@@ -274,6 +274,9 @@ class ImportStatus(enum.StrEnum):
     RUNNING = "RUNNING"  # applying batches
     DONE = "DONE"
     FAILED = "FAILED"  # stopped by an unexpected error; running the file again resumes
+    # Never stored: how a RUNNING run reads once its heartbeat expired (its process died);
+    # running the file again resumes it.
+    INTERRUPTED = "INTERRUPTED"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -297,3 +300,19 @@ class PushPlatform(enum.StrEnum):
     ANDROID = "ANDROID"
     IOS = "IOS"
     WEB = "WEB"
+
+
+class CustomFieldEntity(enum.StrEnum):
+    """The records HQ may add fields to (issue 18 §4)."""
+
+    CUSTOMER = "CUSTOMER"
+    DEVICE = "DEVICE"
+    TICKET = "TICKET"
+
+
+class CustomFieldType(enum.StrEnum):
+    TEXT = "TEXT"  # up to 500 characters
+    NUMBER = "NUMBER"
+    DATE = "DATE"  # YYYY-MM-DD
+    BOOLEAN = "BOOLEAN"
+    CHOICE = "CHOICE"  # one of the field's options

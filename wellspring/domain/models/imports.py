@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
-from .enums import ImportKind, ImportStatus, enum_column
+from .enums import AttachmentStatus, ImportKind, ImportStatus, enum_column
 
 
 class ImportRun(Record, Base):
@@ -36,6 +36,28 @@ class ImportRun(Record, Base):
     batches_done: Mapped[int] = mapped_column(Integer, default=0)
     failure: Mapped[str] = mapped_column(String(500), default="")
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Moved by whoever applies it, at the start and with every batch: a RUNNING run whose
+    # heartbeat is older than ``runs.LEASE`` lost its process and reads as INTERRUPTED.
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ImportUpload(Record, Base):
+    """A file HQ uploads to the media store for an import (``imports/<id>``), not tied to a
+    job. The size, type and SHA-256 are promises, checked against the object when
+    ``StartImport`` reads it (``VERIFIED``; a mismatch is ``REJECTED`` with its code)."""
+
+    __tablename__ = "import_uploads"
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[AttachmentStatus] = mapped_column(
+        enum_column(AttachmentStatus), default=AttachmentStatus.PENDING_UPLOAD
+    )
+    uploaded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    upload_expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    rejection_code: Mapped[str] = mapped_column(String(40), default="")
 
 
 class ImportRowError(Record, Base):

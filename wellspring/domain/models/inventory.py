@@ -82,6 +82,18 @@ class StockBalance(Record, Base):
         return self.quantity < self.safety_stock
 
 
+class BinLocation(Record, Base):
+    """A shelf or bin of a warehouse (货位, e.g. "A-03-2"): HQ's master data. A part's
+    ``StockBalance.location`` must name an active one of its warehouse."""
+
+    __tablename__ = "bin_locations"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
 class StockEntry(Record, Base):
     """One movement of stock: never edited; a correction is a reversing entry."""
 

@@ -30,6 +30,8 @@ class Ticket(Record, Base):
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_status_due", "status", "due_at"),
     )
+    # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
+    custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     type: Mapped[TicketType] = mapped_column(enum_column(TicketType))
     status: Mapped[TicketStatus] = mapped_column(
@@ -224,3 +226,15 @@ class FaultCode(Record, Base):
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class RepairLevelEntry(Record, Base):
+    """A repair level a report names (维修等级), like fault codes: HQ edits the list and its
+    order, never deletes a level (a retired one is deactivated; old reports keep it)."""
+
+    __tablename__ = "repair_levels"
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(100))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -40,7 +40,7 @@ from ..models.enums import (
     TicketType,
 )
 from . import water_tests
-from .catalogue import DEVICE_CONDITIONS, REPAIR_LEVELS
+from .catalogue import DEVICE_CONDITIONS
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.INSTALL: ("confirmation_number",),
@@ -64,8 +64,8 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
             raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{name}")
-    # A repair's fault code is checked against HQ's list (masterdata/fault_codes.py).
-    if ticket.type is TicketType.REPAIR and clean["repair_level"] not in REPAIR_LEVELS:
+    # A repair's fault code and level are checked against HQ's lists (workflow/fault_codes.py).
+    if ticket.type is TicketType.REPAIR and not isinstance(clean["repair_level"], str):
         raise DomainError("INVALID_ARGUMENT", field="report.repair_level")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
         raise DomainError("INVALID_ARGUMENT", field="report.device_condition")

@@ -186,6 +186,7 @@ async def complete_job(
     clean = effects.check_report(ticket, report)
     if ticket.type is TicketType.REPAIR:
         await fault_codes.check_fault_code(session, str(clean["fault_code"]))
+        await fault_codes.check_repair_level(session, str(clean["repair_level"]))
     proof = await evidence.judge(session, job, ticket)
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at

@@ -20,6 +20,7 @@ from .. import audit, numbering, permissions
 from ..actor import Actor
 from ..clock import clock_of
 from ..config import config_of
+from ..custom_fields import values as custom_values
 from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, present
@@ -27,6 +28,7 @@ from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusCha
 from ..models.enums import (
     TICKET_OPEN_STATUSES,
     Channel,
+    CustomFieldEntity,
     OwnerKind,
     Priority,
     Role,
@@ -134,6 +136,10 @@ async def _customer_for(
         raise DomainError("BRANCH_REQUIRED", field="branch_id")
     branch = await moves.visible(session, actor, Branch, branch_id)
     permissions.check(actor, "customer.create", branch_id=branch.id)
+    extra = await custom_values.apply(
+        session, CustomFieldEntity.CUSTOMER, None, new.custom_fields,
+        creating=actor.role is not Role.CUSTOMER, path="new_customer.custom_fields",
+    )  # fmt: skip
     customer = Customer(
         code=await numbering.next_number(session, ("customer_number", "C")),
         name=name,
@@ -142,6 +148,7 @@ async def _customer_for(
         phone=phone,
         owner_kind=OwnerKind.BRANCH,
         branch_id=branch.id,
+        custom_fields=extra,
     )
     session.add(customer)
     await session.flush()
@@ -227,6 +234,10 @@ async def open_ticket(
     if request.branch_id and request.customer_id is not None:
         branch_id = (await moves.visible(session, actor, Branch, request.branch_id)).id
     permissions.check(actor, "ticket.open", branch_id=branch_id)
+    extra = await custom_values.apply(
+        session, CustomFieldEntity.TICKET, None, request.custom_fields,
+        creating=actor.role is not Role.CUSTOMER,
+    )  # fmt: skip
     channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
     ticket = await new_ticket(
         session,
@@ -244,6 +255,7 @@ async def open_ticket(
         created_by_id=actor.user_id,
         handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
         details={**details, **request.extra},
+        custom_fields=extra,
     )
     await session.flush()
     return ticket

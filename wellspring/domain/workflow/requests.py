@@ -105,6 +105,8 @@ class NewCustomerInput:
     kind: CustomerKind = CustomerKind.PERSON
     tier: CustomerTier = CustomerTier.IRON
     contact_name: str = ""
+    # HQ's extra customer fields by key, as text (domain/custom_fields/values.py)
+    custom_fields: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,5 @@ class OpenTicketRequest:
     extra: dict[str, Any] = field(default_factory=dict)
     # Open it even though the device has an open ticket of the same type (DUPLICATE_OPEN_TICKET).
     allow_duplicate: bool = False
+    # HQ's extra ticket fields by key, as text (domain/custom_fields/values.py)
+    custom_fields: dict[str, str | None] | None = None

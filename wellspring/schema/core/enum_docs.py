@@ -173,6 +173,20 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "ENGINEERS": "Engineers with their login and van (natural key: username).",
         },
     ),
+    "CustomFieldEntity": (
+        "The records HQ may add fields to.",
+        {"CUSTOMER": "Customers.", "DEVICE": "Devices (machines).", "TICKET": "Tickets."},
+    ),
+    "CustomFieldType": (
+        "What a custom field holds.",
+        {
+            "TEXT": "Text, up to 500 characters.",
+            "NUMBER": "A number.",
+            "DATE": "A date, YYYY-MM-DD.",
+            "BOOLEAN": "Yes or no (true/false).",
+            "CHOICE": "One of the field's options.",
+        },
+    ),
     "ImportStatus": (
         "Where an import is.",
         {
@@ -180,6 +194,10 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "RUNNING": "Writing the valid rows, batch by batch.",
             "DONE": "Finished (a dry run is done once checked).",
             "FAILED": "Stopped by an unexpected error; StartImport with the same file resumes.",
+            "INTERRUPTED": (
+                "Was RUNNING but its process stopped (no heartbeat within the lease); "
+                "StartImport with the same file resumes it."
+            ),
         },
     ),
     "WarehouseKind": (
@@ -291,7 +309,9 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "RepairLevel": (
-        "How deep a repair went (维修等级); the repairLevels catalogue has the localized names.",
+        "How deep a repair went (维修等级): the three levels shipped first. Deprecated with "
+        "JobReport(Input).repairLevel: repair levels are data (repairLevels, "
+        "UpsertRepairLevel); use repairLevelCode.",
         {
             "LEVEL_1": "Adjusted on site, no part replaced.",
             "LEVEL_2": "Parts replaced on site.",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import graphene
 
+from wellspring.domain.custom_fields.error_codes import CustomFieldErrorCode as CustomFieldCodes
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode as DispatchCodes
 from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
 from wellspring.domain.error_codes import CommonErrorCode
@@ -86,29 +87,36 @@ _CODE_DOC = "What went wrong, a stable code to switch on; `message` carries the 
 AuthErrorCode = _codes("AuthErrorCode", (CommonErrorCode, AuthCodes), _CODE_DOC)
 WorkflowErrorCode = _codes(
     "WorkflowErrorCode",
-    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
+    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes, CustomFieldCodes),
     _CODE_DOC,
 )
-StockErrorCode = _codes("StockErrorCode", (CommonErrorCode, StockCodes), _CODE_DOC)
+# Receiving a machine checks its custom fields (issue 18 §4).
+StockErrorCode = _codes(
+    "StockErrorCode", (CommonErrorCode, StockCodes, CustomFieldCodes), _CODE_DOC
+)
 DispatchErrorCode = _codes(
     "DispatchErrorCode",
-    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes),
+    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes, CustomFieldCodes),
     _CODE_DOC,
 )
 # Confirming the last file of a visit completes its evidence (a workflow step).
 MediaErrorCode = _codes(
-    "MediaErrorCode", (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes), _CODE_DOC
+    "MediaErrorCode",
+    (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes, CustomFieldCodes),
+    _CODE_DOC,
 )
 ImportErrorCode = _codes(
     "ImportErrorCode",
-    (CommonErrorCode, ImportCodes, MasterdataCodes, StockCodes, AuthCodes),
+    (CommonErrorCode, ImportCodes, MasterdataCodes, StockCodes, AuthCodes, CustomFieldCodes),
     _CODE_DOC,
 )
 NotificationErrorCode = _codes(
     "NotificationErrorCode", (CommonErrorCode, NotificationCodes), _CODE_DOC
 )
 MasterdataErrorCode = _codes(
-    "MasterdataErrorCode", (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes), _CODE_DOC
+    "MasterdataErrorCode",
+    (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes, CustomFieldCodes),
+    _CODE_DOC,
 )
 
 

@@ -66,6 +66,13 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "registerPushDevice": ("push_device.register",),
     "unregisterPushDevice": ("push_device.unregister",),
     "confirmUpload": ("attachment.confirm_upload",),
+    # master data and import uploads (issue 14)
+    "upsertRepairLevel": ("repair_level.upsert",),
+    "upsertBinLocation": ("bin_location.upsert",),
+    "requestImportUpload": ("import.upload",),
+    # custom fields (issue 18 §4)
+    "defineCustomField": ("custom_field.define",),
+    "setCustomFieldValues": ("custom_field.set_values",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -89,6 +96,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
     "myNotifications": ("notifications.read",),
+    # master data (issue 14)
+    "binLocations": ("bin_location.list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).

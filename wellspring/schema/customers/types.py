@@ -10,6 +10,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 from wellspring.domain.customers import default_address
 from wellspring.domain.dispatch.locate import CoordinateSource
+from wellspring.domain.models import enums as e
 from wellspring.domain.pagination import Page, SortKey
 
 from ..core import enums
@@ -17,6 +18,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
 from ..core.scalars import DateTime
+from ..masterdata.custom_fields import values_field
 from ..org.types import Agent, Branch, User
 
 MAX_NESTED = 100
@@ -96,6 +98,7 @@ class Customer(ModelObjectType):
 
     code = graphene.String(required=True)
     name = graphene.String(required=True)
+    custom_fields = values_field(e.CustomFieldEntity.CUSTOMER)
     kind = graphene.Field(enums.CustomerKind, required=True)
     tier = graphene.Field(enums.CustomerTier, required=True)
     phone = graphene.String(required=True)

@@ -10,6 +10,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.devices import FilterStatus, active_card, filter_statuses
+from wellspring.domain.models import enums as e
 from wellspring.domain.pagination import SortKey
 
 from ..core import enums
@@ -18,6 +19,7 @@ from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
 from ..core.scalars import Date, DateTime, Money, money
+from ..masterdata.custom_fields import values_field
 from ..org.types import Agent, Branch
 
 # The deprecated plain lists stop here; their connections page further.
@@ -172,6 +174,7 @@ class Device(ModelObjectType):
         interfaces = (Node,)
 
     serial_number = graphene.String(required=True)
+    custom_fields = values_field(e.CustomFieldEntity.DEVICE)
     device_model = graphene.Field(DeviceModel, name="model")
     contract_number = graphene.String(required=True)
     status = graphene.Field(enums.DeviceStatus, required=True)

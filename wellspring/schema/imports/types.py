@@ -8,8 +8,10 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.imports import reads
+from wellspring.domain.imports.runs import shown_status
 from wellspring.domain.models import ImportRowError as RowErrorModel
 from wellspring.domain.models import ImportRun as ImportRunModel
+from wellspring.domain.models import ImportUpload as ImportUploadModel
 from wellspring.i18n import message
 
 from ..core import enums
@@ -17,6 +19,7 @@ from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
 from ..core.errors import ImportErrorCode
 from ..core.ids import global_id
+from ..media.types import AttachmentStatus
 
 
 class ImportRowError(graphene.ObjectType):
@@ -55,6 +58,10 @@ class Import(graphene.ObjectType):
     batches_total = graphene.Int(required=True)
     progress = graphene.Float(required=True, description="0 to 1: rows handled of all rows.")
     failure = graphene.String(description="Why a FAILED import stopped (StartImport resumes).")
+    heartbeat_at = graphene.DateTime(
+        description="Last sign of life of the process applying it (at its start and every "
+        "batch); a RUNNING import silent for 5 minutes shows as INTERRUPTED."
+    )
     created_at = graphene.DateTime(required=True)
     finished_at = graphene.DateTime()
     errors = graphene.Field(
@@ -72,6 +79,10 @@ class Import(graphene.ObjectType):
         return global_id("Import", root.id)
 
     @staticmethod
+    def resolve_status(root: ImportRunModel, info: ResolveInfo) -> Any:
+        return shown_status(root, info.context.now)
+
+    @staticmethod
     def resolve_progress(root: ImportRunModel, _info: ResolveInfo) -> float:
         return reads.progress(root)
 
@@ -87,3 +98,26 @@ class Import(graphene.ObjectType):
         return await reads.row_errors(
             info.context.session, actor, root.id, first=first, after=after
         )
+
+
+class ImportUpload(graphene.ObjectType):
+    """A CSV or XLSX file uploaded to the store for StartImport(uploadId:)."""
+
+    id = graphene.ID(required=True)
+    file_name = graphene.String(required=True)
+    content_type = graphene.String(required=True)
+    byte_size = graphene.Int(required=True)
+    status = graphene.Field(
+        AttachmentStatus,
+        required=True,
+        description="PENDING_UPLOAD until StartImport has read and checked it, then VERIFIED.",
+    )
+    created_at = graphene.DateTime(required=True)
+
+    @classmethod
+    def is_type_of(cls, root: Any, _info: ResolveInfo) -> bool:
+        return isinstance(root, ImportUploadModel)
+
+    @staticmethod
+    def resolve_id(root: ImportUploadModel, _info: ResolveInfo) -> str:
+        return global_id("ImportUpload", root.id)

@@ -19,6 +19,7 @@ from ..core.context import require_actor
 from ..core.errors import StockError, errors_field
 from ..core.ids import parse_global_id
 from ..core.mutation import OLD_SHAPE, Failed, one_shape, required, run_in_savepoint
+from ..masterdata.custom_fields import given_values, values_input
 from .mutations import MAX_LINES, StockMovementPayload, _movement_payload
 from .types import StockBalance
 
@@ -200,7 +201,10 @@ class SetSafetyStockInput(graphene.InputObjectType):
     warehouse_id = graphene.ID(required=True)
     part_id = graphene.ID(required=True)
     safety_stock = graphene.Int(required=True, description="The refill level of good stock.")
-    location = graphene.String(description="Shelf or bin location, e.g. A-03-2.")
+    location = graphene.String(
+        description="Shelf or bin location, e.g. A-03-2: an active one of the warehouse's "
+        "binLocations (UNKNOWN_BIN_LOCATION otherwise); an empty string clears it."
+    )
 
 
 class SetSafetyStockPayload(graphene.ObjectType):
@@ -264,6 +268,7 @@ class ReceiveMachineInput(graphene.InputObjectType):
     warehouse_id = graphene.ID(required=True)
     device_model_id = graphene.ID(required=True)
     serial_number = graphene.String(required=True)
+    custom_fields = values_input("HQ's extra device fields (customFieldDefinitions).")
 
 
 class ReceiveMachinePayload(graphene.ObjectType):
@@ -312,6 +317,7 @@ class ReceiveMachine(graphene.Mutation):
                     field="deviceModelId",
                 ),
                 serial_number=required(given, "serial_number", "serialNumber"),
+                custom_fields=given_values((given or {}).get("custom_fields")),
             )
 
         result = await run_in_savepoint(info.context, run)

@@ -180,7 +180,12 @@ class JobReport(graphene.ObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     fault_symptom = graphene.String()
     fault_code = graphene.String(description="Repair: a code of the faultCodes catalogue.")
-    repair_level = graphene.Field(enums.RepairLevel)
+    repair_level_code = graphene.String(description="Repair: a code of repairLevels.")
+    repair_level = graphene.Field(
+        enums.RepairLevel,
+        deprecation_reason="Repair levels are data HQ edits: use repairLevelCode (this is "
+        "null for a level outside the first three).",
+    )
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
@@ -191,6 +196,11 @@ class JobReport(graphene.ObjectType):
     filters_changed = graphene.NonNull(
         graphene.List(graphene.NonNull("wellspring.schema.devices.types.FilterType"))
     )
+
+    @staticmethod
+    def resolve_repair_level_code(root: Mapping[str, Any], _info: ResolveInfo) -> str | None:
+        level = _get(root, "repair_level")
+        return level if isinstance(level, str) else None
 
     @staticmethod
     def resolve_repair_level(root: Mapping[str, Any], _info: ResolveInfo) -> enum.Enum | None:

@@ -9,6 +9,7 @@ from wellspring.domain import tickets
 from ..core import enums
 from ..core.ids import parse_global_id
 from ..core.scalars import DateTime
+from ..masterdata.custom_fields import CustomFieldFilter, filter_pair
 
 
 class TicketFilter(graphene.InputObjectType):
@@ -31,6 +32,9 @@ class TicketFilter(graphene.InputObjectType):
     )
     created_after = graphene.Field(DateTime)
     created_before = graphene.Field(DateTime)
+    custom_field = graphene.Field(
+        CustomFieldFilter, description="Only tickets with this custom field value."
+    )
 
 
 def ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
@@ -54,4 +58,5 @@ def ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
         urgent_first=bool(value.get("urgent_first")),
         created_after=value.get("created_after"),
         created_before=value.get("created_before"),
+        custom_field=filter_pair(value.get("custom_field")),
     )

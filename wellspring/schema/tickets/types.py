@@ -11,6 +11,7 @@ from wellspring.domain import models as m
 from wellspring.domain.config import config_of
 from wellspring.domain.field_visibility import ticket_details_for
 from wellspring.domain.media import reading
+from wellspring.domain.models import enums as e
 from wellspring.domain.models.enums import Role
 from wellspring.domain.tickets import is_overdue
 
@@ -22,6 +23,7 @@ from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
+from ..masterdata.custom_fields import values_field
 from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
 from .details import JobReport, TicketTypeDetails
@@ -255,6 +257,7 @@ class Ticket(StatusReason, ModelObjectType):
         interfaces = (Node,)
 
     number = graphene.String(required=True)
+    custom_fields = values_field(e.CustomFieldEntity.TICKET)
     type = graphene.Field(enums.TicketType, required=True)
     status = graphene.Field(enums.TicketStatus, required=True)
     priority = graphene.Field(enums.Priority, required=True)

@@ -15,6 +15,7 @@ from ..core.ids import parse_global_id
 from ..core.mutation import OLD_NAME
 from ..core.scalars import DateTime, Decimal
 from ..dispatch.types import CoordSystem
+from ..masterdata.custom_fields import given_values, values_input
 
 
 class AddressInput(graphene.InputObjectType):
@@ -41,6 +42,7 @@ class NewCustomerInput(graphene.InputObjectType):
     kind = graphene.Field(enums.CustomerKind)
     tier = graphene.Field(enums.CustomerTier)
     contact_name = graphene.String()
+    custom_fields = values_input("HQ's extra customer fields (customFieldDefinitions).")
 
 
 class InstallRequestInput(graphene.InputObjectType):
@@ -80,6 +82,7 @@ class TicketOpenInput(graphene.InputObjectType):
     expected_parts = graphene.List(
         graphene.NonNull(ExpectedPartInput), description="Parts the visit will need."
     )
+    custom_fields = values_input("HQ's extra ticket fields (customFieldDefinitions).")
     allow_duplicate = graphene.Boolean(
         description=(
             "Open it even though the device already has an open ticket of this type "
@@ -105,7 +108,14 @@ class JobReportInput(graphene.InputObjectType):
     confirmation_number = graphene.String(description="Install: the signed form's number.")
     fault_symptom = graphene.String()
     fault_code = graphene.String(description="Repair: a code of the faultCodes catalogue.")
-    repair_level = graphene.Field(enums.RepairLevel, description="Repair: required.")
+    repair_level_code = graphene.String(
+        description="Repair: required (or the deprecated repairLevel): an active code of "
+        "repairLevels."
+    )
+    repair_level = graphene.Field(
+        enums.RepairLevel,
+        deprecation_reason="Repair levels are data HQ edits: use repairLevelCode.",
+    )
     travel_distance_km = graphene.Float()
     customer_comment = graphene.String()
     appearance = graphene.String()
@@ -180,6 +190,7 @@ def open_request(value: Any) -> r.OpenTicketRequest:
             kind=e.CustomerKind(new.get("kind") or e.CustomerKind.PERSON),
             tier=e.CustomerTier(new.get("tier") or e.CustomerTier.IRON),
             contact_name=new.get("contact_name") or "",
+            custom_fields=given_values(new.get("custom_fields")),
         )
         if new
         else None,
@@ -191,6 +202,7 @@ def open_request(value: Any) -> r.OpenTicketRequest:
         priority=e.Priority(value.get("priority") or e.Priority.NORMAL),
         channel=e.Channel(value.get("channel") or e.Channel.HOTLINE),
         allow_duplicate=bool(value.get("allow_duplicate")),
+        custom_fields=given_values(value.get("custom_fields")),
         install=r.InstallRequest(
             card_number=install.card_number,
             device_model_id=parse_global_id(
@@ -226,6 +238,9 @@ def report_values(value: Any) -> dict[str, object]:
     if value is None:
         return {}
     values = {key: item for key, item in dict(value).items() if item is not None}
+    code = values.pop("repair_level_code", None)
+    if code is not None:  # the field that replaces the enum wins when both are given
+        values["repair_level"] = code
     if "water_test" in values:
         values["water_test"] = dict(values["water_test"])
     if "filters_changed" in values:

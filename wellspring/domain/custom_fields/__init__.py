@@ -1,0 +1,1 @@
+"""Extra fields HQ defines for customers, devices and tickets (issue 18 §4)."""
