@@ -28,6 +28,7 @@ from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
+from wellspring.domain.tracking.error_codes import TrackingErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
 from wellspring.i18n import MESSAGES
 from wellspring.mobile_sync.error_codes import SyncProtocolErrorCode
@@ -45,12 +46,15 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
+    "tracking": TrackingErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
     "workflow": ("stock", "sync", "media", "dispatch"),
+    # a customer's rating is the follow-up's score; a request opens a ticket
+    "tracking": ("workflow", "stock", "sync", "media", "dispatch"),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -68,6 +72,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
+    "wellspring.domain.tracking": "tracking",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

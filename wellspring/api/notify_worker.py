@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.notifications.config import build_senders, worker_config
 from wellspring.notifications.worker import Worker
-from wellspring.settings import Settings
+from wellspring.settings import Settings, domain_config
 
 log = logging.getLogger("wellspring.notifications")
 
@@ -43,9 +43,9 @@ async def in_app(
 async def run(settings: Settings, *, until_idle: bool = False) -> None:
     """One worker loop in this process, until SIGTERM/SIGINT (or idle, with ``until_idle``)."""
     engine = create_engine(settings.database_url, pool_size=2)
-    worker = Worker(
-        session_factory(engine), build_senders(settings), config=worker_config(settings)
-    )
+    # The domain configuration rides along: fan-out writes tracking links (the public URL).
+    factory = session_factory(engine, config=domain_config(settings))
+    worker = Worker(factory, build_senders(settings), config=worker_config(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -160,6 +160,14 @@ RULES: dict[str, Grant] = {
     "session.list": ADMINS,
     "session.revoke": ADMINS,
     "audit.read": ADMINS,
+    # customer tracking (issue 17): dispatchers share and revoke links; a customer with a
+    # login follows, rates and asks to move their own visits (a link needs no role: its
+    # token is the permission, domain/tracking/links.py)
+    "tracking_link.share": DISPATCHERS,
+    "tracking_link.revoke": DISPATCHERS,
+    "visit.track": _grant(Role.CUSTOMER),
+    "visit.rate": _grant(Role.CUSTOMER),
+    "visit.request_change": _grant(Role.CUSTOMER),
 }
 
 

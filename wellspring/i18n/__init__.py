@@ -16,6 +16,7 @@ from . import (
     notifications,
     stock,
     sync,
+    tracking,
     transport,
     workflow,
 )
@@ -40,6 +41,7 @@ _AREAS = (
     media,
     imports,
     notifications,
+    tracking,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

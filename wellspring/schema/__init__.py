@@ -58,6 +58,12 @@ from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
 from .tickets.types import FollowUp, Job
+from .tracking.fields import (
+    RateVisit,
+    RequestVisitChange,
+    RevokeTrackingLinks,
+    ShareTrackingLink,
+)
 from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
@@ -131,6 +137,11 @@ class Mutation(graphene.ObjectType):
     deactivate_user = DeactivateUser.Field()
     reset_password = ResetPassword.Field()
     start_import = StartImport.Field()
+    # customer tracking (issue 17): dispatchers share links; customers rate and ask
+    share_tracking_link = ShareTrackingLink.Field()
+    revoke_tracking_links = RevokeTrackingLinks.Field()
+    rate_visit = RateVisit.Field()
+    request_visit_change = RequestVisitChange.Field()
 
 
 @lru_cache(maxsize=1)

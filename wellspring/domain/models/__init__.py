@@ -35,6 +35,7 @@ from .tickets import (
     Ticket,
     TicketStatusChange,
 )
+from .tracking import TrackingLink
 
 __all__ = [
     "AccountCard",
@@ -81,6 +82,7 @@ __all__ = [
     "Technician",
     "Ticket",
     "TicketStatusChange",
+    "TrackingLink",
     "User",
     "Warehouse",
     "WaterTest",

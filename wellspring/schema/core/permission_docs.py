@@ -17,6 +17,7 @@ UNRESTRICTED: dict[str, str] = {
     "login": "Open to anyone: no sign-in.",
     "refreshToken": "Open to anyone holding a refresh token.",
     "logout": "Any signed-in user (their own session).",
+    "trackVisit": "Open to anyone holding a working tracking link's token (rate-limited).",
 }
 
 MUTATIONS: dict[str, tuple[str, ...]] = {
@@ -66,6 +67,12 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "registerPushDevice": ("push_device.register",),
     "unregisterPushDevice": ("push_device.unregister",),
     "confirmUpload": ("attachment.confirm_upload",),
+    # customer tracking (issue 17); rateVisit and requestVisitChange with a link's token need
+    # no sign-in (the token is the permission)
+    "shareTrackingLink": ("tracking_link.share",),
+    "revokeTrackingLinks": ("tracking_link.revoke",),
+    "rateVisit": ("visit.rate",),
+    "requestVisitChange": ("visit.request_change",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -89,6 +96,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
     "myNotifications": ("notifications.read",),
+    # customer tracking (issue 17)
+    "visitTracking": ("visit.track",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
