@@ -1,5 +1,5 @@
 """The Starlette application: /graphql, /sync, /media (local store), /export, /healthz,
-/readyz."""
+/readyz, and the customer's tracking page /t/<token> with its static files."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from wellspring.settings import Settings, domain_config, get_settings
 from . import logging_setup, migrations, notify_worker
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
+from .tracking_page import TrackingPage
 
 log = logging.getLogger("wellspring")
 
@@ -106,6 +107,9 @@ def create_app(
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
     exports = ExportEndpoint(auth_config(settings))
+    # The customer's tracking page; at merge, websocket_path="/graphql" once the
+    # subscriptions door accepts {"trackingToken": ...} (docs/api.md, "Tracking").
+    tracking = TrackingPage(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,6 +133,7 @@ def create_app(
         Route("/healthz", healthz),
         *_media_routes(media.store, max(media.limits.values())),
         Route("/readyz", readyz),
+        *tracking.routes(),
         Route("/", index),
     ]
     app = Starlette(
