@@ -197,7 +197,8 @@ def test_a_rating_is_the_follow_up_score_and_a_low_one_opens_the_complaint(
         "query($after: String) { followUpsDue(includeAnswered: true, first: 100, after: $after)"
         " { pageInfo { hasNextPage endCursor } nodes { source ticket { id } } } }"
     )
-    answered, after = {}, None
+    answered: dict[str, str] = {}
+    after = None
     while True:
         page = gql.data(query, {"after": after}, as_user="hotline")["followUpsDue"]
         answered |= {n["ticket"]["id"]: n["source"] for n in page["nodes"]}

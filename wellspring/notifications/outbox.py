@@ -101,6 +101,10 @@ def _before_commit(session: Session) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # A savepoint released (every GraphQL mutation runs in one): its events belong to
+        # the outer transaction and must reach its before_commit, not be dropped here.
+        return
     # Kept for after-commit listeners (live updates) until the next transaction starts.
     session.info[COMMITTED_KEY] = [event_json(e) for e in events.discard(session)]
     session.info.pop(_MARKS, None)
