@@ -119,7 +119,7 @@ def page(state: dict[str, Any], config: dict[str, Any], locale: str, *, leaflet:
         f'<ol id="timeline">{_steps(state)}</ol>{_details(state, locale)}</section>'
         f'<section class="card" id="map-card" aria-labelledby="map-h">'
         f'<h2 id="map-h">{escape(word("map", locale))}</h2>'
-        f'<div id="map" role="img" aria-label="{escape(word("map", locale))}"></div>'
+        '<div id="map"></div>'
         f'<p id="map-note">{escape(word("map_hidden", locale))}</p></section>'
         + _forms(locale)
         + '<p id="live" class="muted" aria-live="polite"></p></main>'
