@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -15,7 +16,9 @@ from tests.factories import execute, fetch, scalars
 from tests.tracking_world import customer_one, move_engineer, share, token_of, visit
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
+from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models.enums import FollowUpSource, TicketStatus
+from wellspring.domain.tracking import ticket_for_token
 
 TRACK = doc("TrackVisit")
 
@@ -115,6 +118,10 @@ def test_unknown_expired_and_revoked_links_look_alike(gql: GraphQL, database_url
     assert result["revokedCount"] == 3
     fresh = token_of(share(gql, ticket_id)["url"])
     assert track(gql, fresh)["stage"] == "APPOINTED"
+    # What the subscriptions door asks (connection_init's trackingToken).
+    opened = {t: _ticket_for(database_url, t) for t in (fresh, revoked, expired, "x" * 40)}
+    assert list(opened.values()) == [from_global_id(ticket_id)[1], None, None, None]
+    assert _ticket_for(database_url, "") is None
     client = gql.client
     pages = {}
     for name, token in (("revoked", revoked), ("expired", expired), ("kept", kept)):
@@ -149,6 +156,18 @@ def test_a_link_ends_a_day_after_the_visit(gql: GraphQL, database_url: str) -> N
     assert track(gql, token) is None
     again = payload(gql, "ShareTrackingLink", {"input": {"ticketId": ticket_id}}, "hotline")
     assert [e["code"] for e in again["errors"]] == ["VISIT_OVER"]
+
+
+def _ticket_for(database_url: str, token: str) -> str | None:
+    async def read() -> str | None:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return await ticket_for_token(session, token, now=dt.datetime.now(dt.UTC))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
 
 
 def _hash(token: str) -> str:
