@@ -11,11 +11,14 @@ or web/node_modules; mandatory with CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,14 +26,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import uvicorn
 from PIL import Image
 from sqlalchemy import update
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.api.test_workflow import payload
 from tests.conftest import GraphQL, make_settings
-from tests.e2e.live import ROOT, free_port, live_server
+from tests.e2e.live import ROOT, free_port
 from tests.factories import execute
 from tests.tracking_world import customer_one, move_engineer, share, token_of, visit
+from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.tracking.links import token_hash
 
@@ -118,16 +125,68 @@ class Browser:
         return page
 
 
+# A stand-in for the subscriptions door (built elsewhere): it speaks graphql-transport-ws,
+# acknowledges only the tokens a test lists, and then says "something changed" every 300 ms.
+# Any other token's socket is closed after connection_init, so those pages poll.
+LIVE_TOKENS: set[str] = set()
+HEARD: list[dict[str, Any]] = []
+
+
+async def _fake_visit_events(websocket: WebSocket) -> None:
+    await websocket.accept(subprotocol="graphql-transport-ws")
+    init = await websocket.receive_json()
+    HEARD.append(init)
+    if (init.get("payload") or {}).get("trackingToken") not in LIVE_TOKENS:
+        await websocket.close(code=4403)
+        return
+    await websocket.send_json({"type": "connection_ack"})
+    subscribe = await websocket.receive_json()
+    HEARD.append(subscribe)
+    event = {"data": {"visitEvents": {"__typename": "VisitEvent"}}}
+    try:
+        while True:
+            await asyncio.sleep(0.3)
+            await websocket.send_json({"id": subscribe["id"], "type": "next", "payload": event})
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+@contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="tracking-e2e", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the tracking test server did not come up")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def browser(database_url: str) -> Iterator[Browser]:
     tiles = ThreadingHTTPServer(("127.0.0.1", free_port()), _Tiles)
     thread = threading.Thread(target=tiles.serve_forever, daemon=True)
     thread.start()
     template = f"http://127.0.0.1:{tiles.server_port}/tiles/{{z}}/{{x}}/{{y}}.png"
-    settings = make_settings(database_url, map_tiles=template, tracking_poll_seconds=0.5)
-    settings.web_modules = str(ROOT / "web" / "node_modules")
+    settings = make_settings(
+        database_url,
+        map_tiles=template,
+        tracking_poll_seconds=0.5,
+        tracking_websocket_path="/fake-visit-events",
+        web_modules=str(ROOT / "web" / "node_modules"),
+    )
+    app = create_app(settings)
+    app.router.routes.append(WebSocketRoute("/fake-visit-events", _fake_visit_events))
     try:
-        with live_server(settings) as base, sync_api.sync_playwright() as pw:
+        with _serve(app) as base, sync_api.sync_playwright() as pw:
             chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
                 yield Browser(base, chromium)
@@ -265,3 +324,28 @@ def test_the_svg_map_takes_over_when_tiles_fail(
     assert _marker(page) == (31.21, 121.45)
     page.context.close()
     browser.console.clear()  # the failed tiles are logged on purpose here
+
+
+def test_the_page_subscribes_to_visit_events_over_graphql_transport_ws(
+    browser: Browser, gql: GraphQL, database_url: str
+) -> None:
+    o = off_loop(customer_one, database_url)
+    ticket_id, _job = off_loop(visit, gql, o, upto="StartTravel")
+    off_loop(move_engineer, gql, 31.2, 121.44)
+    token = token_of(off_loop(share, gql, ticket_id)["url"])
+    LIVE_TOKENS.add(token)
+    page = browser.page("en-US")
+    page.goto(f"{browser.base}/t/{token}")
+    page.locator("#live").get_by_text("Live").wait_for()
+    init, subscribe = [h for h in HEARD if h.get("type") == "connection_init"][-1], HEARD[-1]
+    assert init == {"type": "connection_init", "payload": {"trackingToken": token}}
+    assert subscribe["type"] == "subscribe"
+    assert "VisitEvents" in subscribe["payload"]["query"]
+    assert subscribe["payload"]["variables"] == {"ticketId": ticket_id}
+    off_loop(move_engineer, gql, 31.205, 121.445)
+    page.wait_for_function(
+        "() => document.querySelector('.engineer-marker')?.dataset.lat === '31.205'"
+    )
+    page.context.close()
+    assert browser.console == []
+    assert browser.blocked == []

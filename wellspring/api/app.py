@@ -107,9 +107,9 @@ def create_app(
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
     exports = ExportEndpoint(auth_config(settings))
-    # The customer's tracking page; at merge, websocket_path="/graphql" once the
-    # subscriptions door accepts {"trackingToken": ...} (docs/api.md, "Tracking").
-    tracking = TrackingPage(settings)
+    # The customer's tracking page; it subscribes through WELLSPRING_TRACKING_WEBSOCKET_PATH
+    # ("/graphql" once the subscriptions door accepts {"trackingToken": ...}), else polls.
+    tracking = TrackingPage(settings, websocket_path=settings.tracking_websocket_path or None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
