@@ -307,3 +307,20 @@ def test_requests_per_token_and_per_address_are_limited(database_url: str) -> No
     with TestClient(create_app(settings)) as client:
         codes = [client.get(f"/t/{'C' * 30}{n:02d}/state").status_code for n in range(3)]
         assert codes == [404, 404, 429]
+
+
+def test_names_and_map_points_as_the_page_shows_them() -> None:
+    from wellspring.api.tracking_state import _point
+    from wellspring.domain.tracking.view import Point, first_name
+    from wellspring.geo.coords import CoordSystem, wgs84_to_gcj02
+
+    assert first_name("张伟") == "伟"
+    assert first_name("欧阳娜娜") == "阳娜娜"  # one-character surnames are assumed
+    assert first_name("Li Ming") == "Li"
+    assert first_name("  ") == ""
+    assert first_name("Anna") == "Anna"
+    point = Point(31.2, 121.44)
+    assert _point(point, CoordSystem.WGS84) == {"lat": 31.2, "lon": 121.44}
+    lat, lon = wgs84_to_gcj02(31.2, 121.44)
+    assert _point(point, CoordSystem.GCJ02) == {"lat": round(lat, 5), "lon": round(lon, 5)}
+    assert _point(None, CoordSystem.GCJ02) is None

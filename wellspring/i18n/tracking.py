@@ -56,7 +56,7 @@ PAGE: dict[str, tuple[str, str]] = {
     ),
     "updated": ("更新于", "Updated"),
     "live": ("实时更新", "Live"),
-    "polling": ("每 10 秒刷新", "Refreshing every 10 s"),
+    "polling": ("自动刷新中", "Refreshing automatically"),
     "language": ("English", "中文"),
     "refused_title": ("链接不可用", "Link not available"),
     "refused": (
