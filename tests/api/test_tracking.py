@@ -244,9 +244,14 @@ def test_asking_to_reschedule_opens_an_inquiry_and_moves_nothing(
     raw = from_global_id(ticket_id)[1]
     inquiry = fetch(
         database_url,
-        select(m.Ticket.type, m.Ticket.details).where(m.Ticket.linked_ticket_id == raw),
+        select(m.Ticket.type, m.Ticket.details, m.Ticket.handler_id).where(
+            m.Ticket.linked_ticket_id == raw
+        ),
     )
-    assert [(str(t), d["visit_request"]) for t, d in inquiry] == [("INQUIRY", "RESCHEDULE")]
+    # For the hotline to take: nobody handles it yet (never the customer).
+    assert [(str(t), d["visit_request"], h) for t, d, h in inquiry] == [
+        ("INQUIRY", "RESCHEDULE", None)
+    ]
     job = scalars(database_url, select(m.Job.status).where(m.Job.id == from_global_id(job_id)[1]))
     assert [str(s) for s in job] == ["ASSIGNED"]
     both = gql.data(

@@ -109,10 +109,10 @@ async def open_follow_up_ticket(
         device_id=origin.device_id,
         address_id=origin.address_id,
         description=description[:2000],
-        # A customer acting through a tracking link has no login: the visit's creator stays
-        # its owner of record, and the history names no one.
+        # A customer acting through a tracking link may have no login: the visit's creator
+        # stays its owner of record. A customer never becomes a ticket's handler.
         created_by_id=actor.user_id or origin.created_by_id,
-        handler_id=actor.user_id or None,
+        handler_id=(actor.user_id or None) if actor.role is not Role.CUSTOMER else None,
         linked_ticket_id=origin.id,
         details=details,
     )
