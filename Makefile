@@ -16,6 +16,9 @@ PG_ADMIN_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 SYNC_CLIENT := sync-client
 # npm ci rewrites node_modules/.package-lock.json: it is the phone client's install stamp.
 SYNC_CLIENT_STAMP := $(SYNC_CLIENT)/node_modules/.package-lock.json
+# The tracking page's map (Leaflet) and its accessibility check (axe-core), same way.
+WEB := web
+WEB_STAMP := $(WEB)/node_modules/.package-lock.json
 
 .PHONY: run test lint typecheck test-sqlite test-postgres lock schema bench clean help
 
@@ -50,7 +53,19 @@ $(SYNC_CLIENT_STAMP): $(SYNC_CLIENT)/package-lock.json
 		echo "NOTICE: node/npm not found; tests/e2e (the real phone client) is skipped (mandatory with CI=true)." >&2; \
 	fi
 
-run: $(VENV)/.stamp-main ## install, migrate, load demo data, serve on http://$(HOST):$(PORT)
+# Leaflet for the tracking page (served from web/node_modules, never copied into the repo) and
+# axe-core for its tests. Without npm the page draws its built-in SVG map and the browser
+# tests skip; with CI=true it is mandatory.
+$(WEB_STAMP): $(WEB)/package-lock.json
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(WEB) --quiet --no-audit --no-fund; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "node/npm not found and CI=true: web/ (Leaflet, axe-core) is mandatory." >&2; exit 1; \
+	else \
+		echo "NOTICE: node/npm not found; the tracking page uses its SVG map and its browser tests are skipped (mandatory with CI=true)." >&2; \
+	fi
+
+run: $(VENV)/.stamp-main $(WEB_STAMP) ## install, migrate, load demo data, serve on http://$(HOST):$(PORT)
 	WELLSPRING_MODE=$${WELLSPRING_MODE:-demo} WELLSPRING_NOTIFY_WORKER_IN_APP=$${WELLSPRING_NOTIFY_WORKER_IN_APP:-true} $(VENV)/bin/wellspring serve --migrate --demo-data --scale $(SCALE) --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.stamp-dev ## ruff and the import layering contract
@@ -63,13 +78,13 @@ typecheck: $(VENV)/.stamp-dev ## mypy (strict; wellspring/, tests/ and bench/)
 
 # The SQLite run measures coverage (greenlet-aware, see [tool.coverage] in pyproject.toml) and
 # fails under its floor; the PostgreSQL run goes unmeasured, at full speed.
-test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)
+test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
 	@mkdir -p var
 	WELLSPRING_TEST_DB=sqlite $(VENV)/bin/coverage run -m pytest
 	$(VENV)/bin/coverage report
 
 # With CI=true a missing PostgreSQL fails the run; elsewhere it is skipped with a notice.
-test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP)
+test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
 	@if $(VPY) -m wellspring.api.cli pg-ping --url "$(PG_ADMIN_URL)"; then \
 		WELLSPRING_TEST_DB=postgresql WELLSPRING_TEST_PG_ADMIN_URL="$(PG_ADMIN_URL)" $(VPY) -m pytest; \
 	elif [ "$${CI:-}" = "true" ]; then \

@@ -104,6 +104,8 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         # Completing an install or a water test needs its photos and signature (issue 15);
         # tests/api/test_media.py checks that. Elsewhere a completion carries no files.
         "media_required_evidence": {"INSTALL": [], "WATER_TEST": []},
+        # Likewise for tracking links: tests/api/test_tracking.py tests the limits.
+        "tracking_per_address_per_minute": 100_000,
     }
     values.update(overrides)
     return Settings(**values)

@@ -89,6 +89,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
     "StartImport": {"input": "StartImportInput!"},
     "Import": {"id": "ID!"},
+    # customer tracking (issue 17)
+    "ShareTrackingLink": {"input": "ShareTrackingLinkInput!"},
+    "TrackVisit": {"token": "String!"},
+    "RateVisit": {"input": "RateVisitInput!"},
 }
 
 

@@ -29,6 +29,7 @@ from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
+from wellspring.domain.tracking.error_codes import TrackingErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
 from wellspring.i18n import MESSAGES
 from wellspring.mobile_sync.error_codes import SyncProtocolErrorCode
@@ -47,6 +48,7 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
     "custom_fields": CustomFieldErrorCode,
+    "tracking": TrackingErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
@@ -56,6 +58,8 @@ CALLS_INTO: dict[str, tuple[str, ...]] = {
     # HQ defines custom fields with the master data (issue 18 §4)
     "masterdata": ("custom_fields",),
     "stock": ("custom_fields",),
+    # a customer's rating is the follow-up's score; a request opens a ticket
+    "tracking": ("workflow", "stock", "sync", "media", "dispatch"),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -74,6 +78,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
     "wellspring.domain.custom_fields": "custom_fields",
+    "wellspring.domain.tracking": "tracking",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

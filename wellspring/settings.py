@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wellspring.domain.config import DomainConfig
 from wellspring.domain.dispatch.config import DispatchConfig
+from wellspring.domain.tracking.config import TrackingConfig
 from wellspring.domain.workflow.clock_rules import ClockRules
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
 from wellspring.geo.travel import TravelModel
@@ -127,6 +128,26 @@ class Settings(BaseSettings):
     sms_sign_name: str = ""
     sms_templates: dict[str, str] = Field(default_factory=dict)  # event kind -> TemplateCode
     sms_endpoint: str = ""  # default Alibaba Cloud's
+    # Customer tracking (issue 17; docs/operations.md, "Tracking links"). The app's address as
+    # customers reach it, put in front of /t/<token> in the links sent ("" = a relative path).
+    public_url: str = ""
+    tracking_hours_after_visit: int = Field(default=24, ge=1, le=24 * 30)
+    tracking_max_days: int = Field(default=30, ge=1, le=365)
+    tracking_show_engineer_full_name: bool = False
+    tracking_show_engineer_phone: bool = False
+    tracking_per_token_per_minute: int = Field(default=60, ge=1)
+    tracking_per_address_per_minute: int = Field(default=120, ge=1)
+    tracking_poll_seconds: float = Field(default=10.0, ge=0.2, le=600)  # the page's fallback
+    # The graphql-transport-ws door the page subscribes through ("" = it polls only); "/graphql"
+    # once subscriptions accept {"trackingToken": ...} in connection_init.
+    tracking_websocket_path: str = ""
+    # The page's map: a tile URL template ({z}/{x}/{y}; "" = the built-in SVG map only), the
+    # coordinate system its tiles are drawn in (Chinese basemaps: gcj02), their attribution.
+    map_tiles: str = ""
+    map_tiles_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    map_attribution: str = ""
+    # Where `npm ci --prefix web` put Leaflet and axe-core (served under /static/vendor/).
+    web_modules: str = "web/node_modules"
 
     @property
     def is_production(self) -> bool:
@@ -191,6 +212,15 @@ def domain_config(settings: Settings) -> DomainConfig:
         ),
         sla_hours=settings.sla_hours,
         dispatch=dispatch_config(settings),
+        tracking=TrackingConfig(
+            public_url=settings.public_url,
+            after_visit=dt.timedelta(hours=settings.tracking_hours_after_visit),
+            max_lifetime=dt.timedelta(days=settings.tracking_max_days),
+            show_engineer_full_name=settings.tracking_show_engineer_full_name,
+            show_engineer_phone=settings.tracking_show_engineer_phone,
+            per_token_per_minute=settings.tracking_per_token_per_minute,
+            per_address_per_minute=settings.tracking_per_address_per_minute,
+        ),
     )
 
 

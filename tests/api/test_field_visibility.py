@@ -53,15 +53,15 @@ CUSTOMER_SNAPSHOT = {
     "LiveEvent": "appointmentEnd appointmentStart at cursor eta id jobId kind latitude longitude "
     "number status ticketId",
     "MarkNotificationsReadPayload": "errors marked unreadCount",
-    "Mutation": "login logout markNotificationsRead openTicket refreshToken registerPushDevice "
-    "unregisterPushDevice",
+    "Mutation": "login logout markNotificationsRead openTicket rateVisit refreshToken "
+    "registerPushDevice requestVisitChange unregisterPushDevice",
     "Notification": "body createdAt eventId id job kind read readAt ticket title",
     "NotificationConnection": "edges nodes pageInfo totalCount",
     "NotificationEdge": "cursor node",
     "PageInfo": "endCursor hasNextPage hasPreviousPage startCursor",
     "PushDevice": "appId createdAt id locale platform provider tokenKind",
     "Query": "branches customer customers device deviceModels me myNotifications node ticket "
-    "tickets",
+    "tickets trackVisit visitTracking",
     "RegisterPushDevicePayload": "device errors",
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
@@ -84,6 +84,16 @@ CUSTOMER_SNAPSHOT = {
     "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
     "WaterTestConnection": "edges nodes pageInfo totalCount",
     "WaterTestEdge": "cursor node",
+    # customer tracking (issue 17)
+    "TrackedVisit": "canRate canRequestChange destination engineer engineerPosition eta "
+    "expiresAt hotline positionAt score stage steps ticketId ticketNumber ticketType "
+    "windowEnd windowStart",
+    "VisitStep": "at reached stage",
+    "VisitEngineer": "name phone photoUrl",
+    "MapPoint": "latitude longitude",
+    "RateVisitPayload": "complaintOpened errors visit",
+    "RequestVisitChangePayload": "errors visit",
+    "TrackingError": "code field message",
 }
 
 # What each staff role may NOT resolve; every other field of the API is theirs.

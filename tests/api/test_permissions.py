@@ -66,6 +66,9 @@ from wellspring.domain.models.enums import (
     TicketType,
 )
 from wellspring.domain.notifications import inbox, live
+from wellspring.domain.tracking import actions as tracking_actions
+from wellspring.domain.tracking import links as tracking_links
+from wellspring.domain.tracking import reads as tracking_reads
 from wellspring.domain.workflow import (
     desk,
     dispatching,
@@ -174,6 +177,11 @@ BEFORE: dict[str, str] = {
     # custom fields (issue 18 §4)
     "custom_field.define": "ADMIN HQ",
     "custom_field.set_values": _D,
+    "tracking_link.share": _D,
+    "tracking_link.revoke": _D,
+    "visit.track": "CUSTOMER",
+    "visit.rate": "CUSTOMER",
+    "visit.request_change": "CUSTOMER",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -381,6 +389,15 @@ CALLS: dict[str, Call] = {
     ),
     "custom_field.set_values": lambda s, a, w: custom_records.set_values(
         s, a, entity=CustomFieldEntity.TICKET, record_id=NOPE, given={}
+    ),
+    "tracking_link.share": lambda s, a, w: tracking_links.share_link(s, a, ticket_id=NOPE),
+    "tracking_link.revoke": lambda s, a, w: tracking_links.revoke_links(s, a, ticket_id=NOPE),
+    "visit.track": lambda s, a, w: tracking_reads.view_for_customer(
+        s, a, ticket_id=NOPE, now=utcnow()
+    ),
+    "visit.rate": lambda s, a, w: tracking_actions.rate_as_customer(s, a, ticket_id=NOPE, score=5),
+    "visit.request_change": lambda s, a, w: tracking_actions.request_change_as_customer(
+        s, a, ticket_id=NOPE, kind=tracking_actions.ChangeKind.CANCEL, note=None
     ),
 }
 

@@ -1,5 +1,5 @@
 """The Starlette application: /graphql, /sync, /media (local store), /export, /healthz,
-/readyz."""
+/readyz, and the customer's tracking page /t/<token> with its static files."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from . import logging_setup, migrations, notify_worker
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 from .subscriptions import SubscriptionEndpoint
+from .tracking_page import TrackingPage
 
 log = logging.getLogger("wellspring")
 
@@ -107,6 +108,9 @@ def create_app(
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
     exports = ExportEndpoint(auth_config(settings))
+    # The customer's tracking page; it subscribes through WELLSPRING_TRACKING_WEBSOCKET_PATH
+    # ("/graphql" once the subscriptions door accepts {"trackingToken": ...}), else polls.
+    tracking = TrackingPage(settings, websocket_path=settings.tracking_websocket_path or None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -136,6 +140,7 @@ def create_app(
         Route("/healthz", healthz),
         *_media_routes(media.store, max(*media.limits.values(), media.import_limit)),
         Route("/readyz", readyz),
+        *tracking.routes(),
         Route("/", index),
     ]
     app = Starlette(

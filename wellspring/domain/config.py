@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .dispatch.config import DispatchConfig
 from .media.config import MediaConfig
+from .tracking.config import TrackingConfig
 from .workflow.clock_rules import DEFAULT_RULES, ClockRules
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -38,6 +39,8 @@ class DomainConfig:
     # The file store, the image checker, limits and lifetimes (media/config.py); without a
     # store, uploads are refused and the evidence rules still hold.
     media: MediaConfig = field(default_factory=MediaConfig)
+    # Tracking links and what the customer's page shows (tracking/config.py).
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
 
 
 DEFAULT_CONFIG = DomainConfig()

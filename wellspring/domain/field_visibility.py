@@ -24,11 +24,11 @@ _EDGE = frozenset({"node", "cursor"})
 CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "Query": frozenset(
         {"node", "me", "customers", "customer", "device", "deviceModels", "tickets", "ticket"}
-        | {"branches", "myNotifications"}
+        | {"branches", "myNotifications", "trackVisit", "visitTracking"}
     ),
     "Mutation": frozenset(
         {"login", "refreshToken", "logout", "openTicket", "markNotificationsRead"}
-        | {"registerPushDevice", "unregisterPushDevice"}
+        | {"registerPushDevice", "unregisterPushDevice", "rateVisit", "requestVisitChange"}
     ),
     "Subscription": frozenset({"visitEvents"}),
     "LiveEvent": frozenset(
@@ -123,6 +123,18 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"id", "kind", "status", "contentType", "takenAt", "verifiedAt", "width", "height"}
         | {"url", "thumbnailUrl"}
     ),
+    # The tracking view (issue 17): made for customers, every field of it is theirs.
+    "TrackedVisit": frozenset(
+        {"ticketId", "ticketNumber", "ticketType", "stage", "steps", "windowStart"}
+        | {"windowEnd", "eta", "engineer", "engineerPosition", "positionAt", "destination"}
+        | {"hotline", "canRate", "score", "canRequestChange", "expiresAt"}
+    ),
+    "VisitStep": frozenset({"stage", "reached", "at"}),
+    "VisitEngineer": frozenset({"name", "phone", "photoUrl"}),
+    "MapPoint": frozenset({"latitude", "longitude"}),
+    "RateVisitPayload": frozenset({"visit", "complaintOpened", "errors"}),
+    "RequestVisitChangePayload": frozenset({"visit", "errors"}),
+    "TrackingError": frozenset({"field", "code", "message"}),
 }
 
 # Fields staff roles may not resolve. An agent (a dealer) must not learn what the company's

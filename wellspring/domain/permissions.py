@@ -172,6 +172,14 @@ RULES: dict[str, Grant] = {
     # custom fields (issue 18 §4): HQ defines them; values travel with each record's rules
     "custom_field.define": HQ_ONLY,
     "custom_field.set_values": DISPATCHERS,
+    # customer tracking (issue 17): dispatchers share and revoke links; a customer with a
+    # login follows, rates and asks to move their own visits (a link needs no role: its
+    # token is the permission, domain/tracking/links.py)
+    "tracking_link.share": DISPATCHERS,
+    "tracking_link.revoke": DISPATCHERS,
+    "visit.track": _grant(Role.CUSTOMER),
+    "visit.rate": _grant(Role.CUSTOMER),
+    "visit.request_change": _grant(Role.CUSTOMER),
 }
 
 

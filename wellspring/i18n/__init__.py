@@ -17,6 +17,7 @@ from . import (
     notifications,
     stock,
     sync,
+    tracking,
     transport,
     workflow,
 )
@@ -42,6 +43,7 @@ _AREAS = (
     imports,
     notifications,
     custom_fields,
+    tracking,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

@@ -19,6 +19,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 Pair = tuple[str, str]
+# What the customer reads where the engineer's text differs (the same event tells both).
+CUSTOMER_TEMPLATES: dict[str, tuple[Pair, Pair]] = {
+    "JOB_ASSIGNED": (
+        ("上门服务已预约", "您的工单 {ticket_number} 已预约上门{window_zh}。{tracking_zh}"),
+        (
+            "Visit appointed",
+            "Your visit for ticket {ticket_number} is appointed{window_en}.{tracking_en}",
+        ),
+    ),
+    "JOB_RESCHEDULED": (
+        ("上门时间已更改", "您的工单 {ticket_number} 的上门时间改为 {window}。{tracking_zh}"),
+        (
+            "Visit rescheduled",
+            "Your visit for ticket {ticket_number} is now {window}.{tracking_en}",
+        ),
+    ),
+}
 TEMPLATES: dict[str, tuple[Pair, Pair]] = {
     "JOB_ASSIGNED": (
         ("新派工单 {number}", "派工单 {number} 已派给您{window_zh}。"),
@@ -37,8 +54,11 @@ TEMPLATES: dict[str, tuple[Pair, Pair]] = {
         ("Job {number} cancelled", "Job {number} was cancelled; no visit needed."),
     ),
     "ENGINEER_EN_ROUTE": (
-        ("工程师已出发", "工程师正在前往您处，预计 {eta} 到达。"),
-        ("Your engineer is on the way", "Your engineer is on the way, expected at {eta}."),
+        ("工程师已出发", "工程师正在前往您处，预计 {eta} 到达。{tracking_zh}"),
+        (
+            "Your engineer is on the way",
+            "Your engineer is on the way, expected at {eta}.{tracking_en}",
+        ),
     ),
     "ENGINEER_ARRIVED": (
         ("工程师已到达", "工程师已到达您处（工单 {ticket_number}）。"),
@@ -131,6 +151,8 @@ def _params(data: Mapping[str, Any]) -> dict[str, Any]:
         "due": _local(data.get("due_at"), "%m-%d %H:%M"),
         "payment_zh": payment[0],
         "payment_en": payment[1],
+        "tracking_zh": f"查看进度：{link}" if (link := data.get("tracking_url")) else "",
+        "tracking_en": f" Follow it: {link}" if link else "",
     }
 
 
@@ -139,9 +161,12 @@ class _Blank(dict[str, Any]):
         return ""  # a missing value leaves a gap, never an error or an English key
 
 
-def render(kind: str, data: Mapping[str, Any], locale: str) -> tuple[str, str]:
-    """The (title, body) of an event kind in ``locale`` (zh-CN unless it is ``en``)."""
-    pairs = TEMPLATES.get(kind)
+def render(
+    kind: str, data: Mapping[str, Any], locale: str, *, for_customer: bool = False
+) -> tuple[str, str]:
+    """The (title, body) of an event kind in ``locale`` (zh-CN unless it is ``en``), in the
+    customer's words when ``for_customer`` and the kind has them."""
+    pairs = (CUSTOMER_TEMPLATES.get(kind) if for_customer else None) or TEMPLATES.get(kind)
     if pairs is None:
         return ("通知", "") if locale != "en" else ("Notification", "")
     title, body = pairs[1] if locale == "en" else pairs[0]
@@ -159,6 +184,7 @@ SMS_KEYS = (
     "expires_on",
     "filter",
     "due_on",
+    "tracking_url",
 )
 
 

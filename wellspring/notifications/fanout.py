@@ -16,14 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wellspring.domain.models import Notification, OutboxMessage, PushDevice
+from wellspring.domain.models import Notification, OutboxMessage, PushDevice, Ticket
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.domain.notifications import routing
+from wellspring.domain.tracking import links
 from wellspring.i18n.notifications import render
 
 from . import outbox
 
 SMS = "SMS"
+# Messages that carry a tracking link to the customer (issue 17): the appointment, a new
+# window, and the engineer setting off. One new link per event, for the customer only.
+TRACKED_KINDS = frozenset({"JOB_ASSIGNED", "JOB_RESCHEDULED", "ENGINEER_EN_ROUTE"})
 
 
 async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime) -> int:
@@ -34,9 +38,14 @@ async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime
         return 0
     people = await routing.recipients(session, event)
     deliveries: list[dict[str, Any]] = []
+    link: dict[str, str] = {}
     for person in people:
+        extra: dict[str, str] = {}
+        if person.audience is routing.Audience.CUSTOMER and row.kind in TRACKED_KINDS:
+            link = link or await _tracking_link(session, event, now)
+            extra = link
         if person.user_id is not None:
-            await _inbox(session, person.user_id, row, event)
+            await _inbox(session, person.user_id, row, event, extra)
         if person.muted_non_essential and not rule.essential:
             continue  # muted: the inbox keeps it, nothing is pushed
         when = now
@@ -45,17 +54,33 @@ async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime
         devices = await _devices(session, person.user_id) if person.user_id else []
         for device in devices:
             deliveries.append(
-                _delivery(row, device.provider.value, device.id, person, when, device)
+                _delivery(row, device.provider.value, device.id, person, when, device, extra)
             )
         if not devices and person.audience is routing.Audience.CUSTOMER and person.phone:
-            deliveries.append(_delivery(row, SMS, person.phone, person, when, None))
+            deliveries.append(_delivery(row, SMS, person.phone, person, when, None, extra))
     if deliveries:
         await session.execute(outbox.insert_ignoring_duplicates(session, deliveries))
     return len(deliveries)
 
 
+async def _tracking_link(
+    session: AsyncSession, event: dict[str, Any], now: dt.datetime
+) -> dict[str, str]:
+    """A new link to the event's visit, as the customer's message shows it (its token lives
+    only in this customer's message and inbox item; the link table keeps its hash)."""
+    ticket = await session.get(Ticket, str(event.get("ticket_id") or ""))
+    if ticket is None:
+        return {}
+    issued = await links.issue(session, ticket=ticket, now=now, purpose=links.SENT)
+    return {"tracking_url": issued.url}
+
+
 async def _inbox(
-    session: AsyncSession, user_id: str, row: OutboxMessage, event: dict[str, Any]
+    session: AsyncSession,
+    user_id: str,
+    row: OutboxMessage,
+    event: dict[str, Any],
+    extra: dict[str, str],
 ) -> None:
     exists = await session.execute(
         select(Notification.id).where(
@@ -69,7 +94,7 @@ async def _inbox(
             user_id=user_id,
             event_id=row.event_id,
             kind=row.kind,
-            data=dict(event.get("data") or {}),
+            data={**(event.get("data") or {}), **extra},
             ticket_id=event.get("ticket_id"),
             job_id=event.get("job_id"),
             created_at=dt.datetime.fromisoformat(event["at"]),
@@ -90,10 +115,12 @@ def _delivery(
     person: routing.Recipient,
     when: dt.datetime,
     device: PushDevice | None,
+    extra: dict[str, str],
 ) -> dict[str, Any]:
     locale = device.locale if device is not None else person.locale
-    data = dict(row.payload.get("data") or {})
-    title, body = render(row.kind, data, locale)
+    data = {**(row.payload.get("data") or {}), **extra}
+    for_customer = person.audience is routing.Audience.CUSTOMER
+    title, body = render(row.kind, data, locale, for_customer=for_customer)
     payload = {
         "event_id": row.event_id,
         "kind": row.kind,

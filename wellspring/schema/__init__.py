@@ -62,6 +62,12 @@ from .org.types import Agent, Technician
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
 from .tickets.types import FollowUp, Job
+from .tracking.fields import (
+    RateVisit,
+    RequestVisitChange,
+    RevokeTrackingLinks,
+    ShareTrackingLink,
+)
 from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
@@ -142,6 +148,11 @@ class Mutation(graphene.ObjectType):
     # custom fields (issue 18 §4)
     define_custom_field = DefineCustomField.Field()
     set_custom_field_values = SetCustomFieldValues.Field()
+    # customer tracking (issue 17): dispatchers share links; customers rate and ask
+    share_tracking_link = ShareTrackingLink.Field()
+    revoke_tracking_links = RevokeTrackingLinks.Field()
+    rate_visit = RateVisit.Field()
+    request_visit_change = RequestVisitChange.Field()
 
 
 @lru_cache(maxsize=1)

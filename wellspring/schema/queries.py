@@ -44,6 +44,7 @@ from .org.types import AuthSession, Branch, User
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
+from .tracking.fields import TrackingQueries
 
 
 async def _one(
@@ -79,7 +80,7 @@ STOCK_RELATIONS: Relations = {
 }
 
 
-class Query(DispatcherLists, graphene.ObjectType):
+class Query(DispatcherLists, TrackingQueries, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(
@@ -156,6 +157,9 @@ class Query(DispatcherLists, graphene.ObjectType):
     follow_ups_due = graphene.Field(
         graphene.NonNull(connection_for(FollowUp)),
         description="Completed work waiting for the follow-up call, longest waiting first.",
+        include_answered=graphene.Boolean(
+            default_value=False, description="Also those the customer answered by rating."
+        ),
         **connection_args(),
     )
     suggest_technicians = suggest_technicians_field()
@@ -339,11 +343,11 @@ class Query(DispatcherLists, graphene.ObjectType):
 
     @staticmethod
     async def resolve_follow_ups_due(
-        _root: Any, info: ResolveInfo, first: int | None = None, after: str | None = None
+        _root: Any, info: ResolveInfo, include_answered: bool = False, **page: Any
     ) -> Any:
         actor = require_actor(info)
         return await workflow_queries.follow_ups_due(
-            info.context.session, actor, first=first, after=after
+            info.context.session, actor, include_answered=include_answered, **page
         )
 
     @staticmethod

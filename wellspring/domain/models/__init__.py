@@ -38,6 +38,7 @@ from .tickets import (
     Ticket,
     TicketStatusChange,
 )
+from .tracking import TrackingLink
 
 __all__ = [
     "AccountCard",
@@ -88,6 +89,7 @@ __all__ = [
     "Technician",
     "Ticket",
     "TicketStatusChange",
+    "TrackingLink",
     "User",
     "Warehouse",
     "WaterTest",

@@ -149,6 +149,11 @@ class FollowUpStatus(enum.StrEnum):
     DONE = "DONE"
 
 
+class FollowUpSource(enum.StrEnum):
+    HOTLINE = "HOTLINE"  # the hotline's call back
+    CUSTOMER = "CUSTOMER"  # the customer rated the visit (tracking link or own login)
+
+
 class Dissatisfaction(enum.StrEnum):
     MISSED_CALL = "MISSED_CALL"
     SLOW_REPAIR = "SLOW_REPAIR"

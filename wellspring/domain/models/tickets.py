@@ -14,6 +14,7 @@ from .enums import (
     Channel,
     Dissatisfaction,
     EvidenceStatus,
+    FollowUpSource,
     FollowUpStatus,
     JobStatus,
     Priority,
@@ -183,6 +184,10 @@ class FollowUp(Record, Base):
     comment: Mapped[str] = mapped_column(String(1000), default="")
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     recorded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Who gave the score: the hotline's call, or the customer on the tracking page.
+    source: Mapped[FollowUpSource] = mapped_column(
+        enum_column(FollowUpSource), default=FollowUpSource.HOTLINE
+    )
 
 
 class JobEvent(Record, Base):

@@ -14,7 +14,13 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
 from ..models import FollowUp, Ticket
-from ..models.enums import Dissatisfaction, FollowUpStatus, TicketStatus, TicketType
+from ..models.enums import (
+    Dissatisfaction,
+    FollowUpSource,
+    FollowUpStatus,
+    TicketStatus,
+    TicketType,
+)
 from . import clock_rules, effects, moves, states
 from .clock_rules import Stamp
 from .opening import open_follow_up_ticket
@@ -46,6 +52,30 @@ async def record_follow_up(
 ) -> tuple[Ticket, FollowUp, Ticket | None]:
     """The hotline's call back (回访): the score closes the ticket; a low one opens a complaint."""
     ticket = await moves.ticket_for(session, actor, states.FOLLOW_UP, ticket_id)
+    return await score_visit(
+        session,
+        actor,
+        ticket,
+        score=score,
+        dissatisfaction=dissatisfaction,
+        comment=comment,
+        source=FollowUpSource.HOTLINE,
+    )
+
+
+async def score_visit(
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    *,
+    score: int,
+    dissatisfaction: Dissatisfaction | None,
+    comment: str,
+    source: FollowUpSource,
+) -> tuple[Ticket, FollowUp, Ticket | None]:
+    """The follow-up's score, whoever gave it (the hotline's call, or the customer rating the
+    visit): closes the ticket, and a low score opens the complaint. The caller has checked who
+    may score ``ticket`` and that it is due for its follow-up."""
     if not 1 <= score <= 5:
         raise DomainError("SCORE_OUT_OF_RANGE", field="score")
     if score <= LOW_SCORE and dissatisfaction is None:
@@ -69,7 +99,8 @@ async def record_follow_up(
     follow_up.score = score
     follow_up.dissatisfaction = dissatisfaction
     follow_up.comment = comment.strip()[:1000]
-    follow_up.recorded_by_id = actor.user_id
+    follow_up.recorded_by_id = actor.user_id or None
+    follow_up.source = source
     follow_up.recorded_at = now
     await effects.on_close(session, actor, ticket)
     moves.move_ticket(
@@ -114,6 +145,7 @@ async def record_follow_up(
         entity_type="Ticket",
         entity_id=ticket.id,
         score=score,
+        source=source.value,
     )
     await session.flush()
     return ticket, follow_up, complaint

@@ -68,7 +68,7 @@ async def new_ticket(
             ticket_id=ticket.id,
             from_status=None,
             to_status=TicketStatus.CREATED,
-            actor_id=actor.user_id,
+            actor_id=actor.user_id or None,
             at=opened_at,
             received_at=opened_at,
             reason=reason,
@@ -111,8 +111,10 @@ async def open_follow_up_ticket(
         device_id=origin.device_id,
         address_id=origin.address_id,
         description=description[:2000],
-        created_by_id=actor.user_id,
-        handler_id=actor.user_id,
+        # A customer acting through a tracking link may have no login: the visit's creator
+        # stays its owner of record. A customer never becomes a ticket's handler.
+        created_by_id=actor.user_id or origin.created_by_id,
+        handler_id=(actor.user_id or None) if actor.role is not Role.CUSTOMER else None,
         linked_ticket_id=origin.id,
         details=details,
     )

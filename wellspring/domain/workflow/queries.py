@@ -16,6 +16,7 @@ from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
 from ..models.enums import (
     JOB_OPEN_STATUSES,
     DeviceStatus,
+    FollowUpSource,
     FollowUpStatus,
     SupplyMode,
     TicketStatus,
@@ -24,16 +25,27 @@ from ..pagination import Page, SortKey, paginate
 
 
 async def follow_ups_due(
-    session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    include_answered: bool = False,
 ) -> Page[FollowUp]:
-    """Completed work waiting for the hotline's call back, the longest-waiting first."""
+    """Completed work waiting for the hotline's call back, the longest-waiting first; with
+    ``include_answered``, also the visits the customer rated themselves (no call needed)."""
     permissions.check(actor, "follow_ups.list")
+    waiting = (FollowUp.status == FollowUpStatus.DUE) & (
+        Ticket.status == TicketStatus.FOLLOW_UP_DUE
+    )
+    answered = (FollowUp.status == FollowUpStatus.DONE) & (
+        FollowUp.source == FollowUpSource.CUSTOMER
+    )
     stmt = (
         select(FollowUp)
         .join(Ticket, Ticket.id == FollowUp.ticket_id)
         .where(
-            FollowUp.status == FollowUpStatus.DUE,
-            Ticket.status == TicketStatus.FOLLOW_UP_DUE,
+            or_(waiting, answered) if include_answered else waiting,
             policy.tickets_scope(actor),
             FollowUp.deleted_at.is_(None),
         )

@@ -421,4 +421,27 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "The phone's platform.",
         {"ANDROID": "Android.", "IOS": "iOS.", "WEB": "A web browser."},
     ),
+    # customer tracking (issue 17)
+    "VisitStage": (
+        "Where a visit stands, as the customer's tracking page shows it.",
+        {
+            "RECEIVED": "The request is received (approved, dispatched or assigned).",
+            "APPOINTED": "A time window is agreed with the customer.",
+            "EN_ROUTE": "The engineer is on the way.",
+            "ON_SITE": "The engineer has arrived.",
+            "DONE": "The work is done.",
+            "CANCELLED": "The request was cancelled or rejected.",
+        },
+    ),
+    "FollowUpSource": (
+        "Who gave a follow-up's score.",
+        {
+            "HOTLINE": "The hotline, on its call back.",
+            "CUSTOMER": "The customer, rating the visit on the tracking page or in their account.",
+        },
+    ),
+    "VisitChangeKind": (
+        "What a customer asks to change about a visit (the hotline decides).",
+        {"RESCHEDULE": "Another time, please.", "CANCEL": "No visit, please."},
+    ),
 }

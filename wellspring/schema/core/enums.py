@@ -12,6 +12,8 @@ from wellspring.domain.dispatch.locate import CoordinateSource as DomainCoordina
 from wellspring.domain.events import EventKind as DomainEventKind
 from wellspring.domain.inventory.queries import SuggestedAction as DomainSuggestedAction
 from wellspring.domain.models import enums as e
+from wellspring.domain.tracking import actions as tracking_actions
+from wellspring.domain.tracking import view as tracking_view
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow.requests import PaymentMethod as DomainPaymentMethod
 from wellspring.i18n import MESSAGES
@@ -88,3 +90,8 @@ PushPlatform = described(e.PushPlatform)
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
 JobOrder = described(board.JobOrder, "JobOrder")
+
+# Customer tracking (issue 17).
+VisitStage = described(tracking_view.Stage, "VisitStage")
+FollowUpSource = described(e.FollowUpSource)
+VisitChangeKind = described(tracking_actions.ChangeKind, "VisitChangeKind")

@@ -29,6 +29,7 @@ from wellspring.domain.inventory.error_codes import StockErrorCode as StockCodes
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode as MasterdataCodes
 from wellspring.domain.media.error_codes import MediaErrorCode as MediaCodes
 from wellspring.domain.notifications.error_codes import NotificationErrorCode as NotificationCodes
+from wellspring.domain.tracking.error_codes import TrackingErrorCode as TrackingCodes
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode as WorkflowCodes
 from wellspring.i18n import MESSAGES, message
 
@@ -118,6 +119,12 @@ MasterdataErrorCode = _codes(
     (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes, CustomFieldCodes),
     _CODE_DOC,
 )
+# A customer's rating is the follow-up's score, and a request opens a ticket (workflow steps).
+TrackingErrorCode = _codes(
+    "TrackingErrorCode",
+    (CommonErrorCode, TrackingCodes, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
+    _CODE_DOC,
+)
 
 
 class AuthError(graphene.ObjectType):
@@ -184,6 +191,15 @@ class NotificationError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(NotificationErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class TrackingError(graphene.ObjectType):
+    """An expected failure of a tracking link, a rating or a customer's request; nothing was
+    changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(TrackingErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -17,6 +17,7 @@ UNRESTRICTED: dict[str, str] = {
     "login": "Open to anyone: no sign-in.",
     "refreshToken": "Open to anyone holding a refresh token.",
     "logout": "Any signed-in user (their own session).",
+    "trackVisit": "Open to anyone holding a working tracking link's token (rate-limited).",
 }
 
 MUTATIONS: dict[str, tuple[str, ...]] = {
@@ -73,6 +74,12 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     # custom fields (issue 18 §4)
     "defineCustomField": ("custom_field.define",),
     "setCustomFieldValues": ("custom_field.set_values",),
+    # customer tracking (issue 17); rateVisit and requestVisitChange with a link's token need
+    # no sign-in (the token is the permission)
+    "shareTrackingLink": ("tracking_link.share",),
+    "revokeTrackingLinks": ("tracking_link.revoke",),
+    "rateVisit": ("visit.rate",),
+    "requestVisitChange": ("visit.request_change",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -98,6 +105,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "myNotifications": ("notifications.read",),
     # master data (issue 14)
     "binLocations": ("bin_location.list",),
+    # customer tracking (issue 17)
+    "visitTracking": ("visit.track",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).

@@ -23,6 +23,13 @@ from ..core.node import ModelObjectType, Node
 from ..core.scalars import DateTime
 
 
+def _rendered(root: m.Notification, info: ResolveInfo) -> tuple[str, str]:
+    """The item in the reader's language, in the customer's words for a customer."""
+    actor = info.context.actor
+    for_customer = actor is not None and actor.role is e.Role.CUSTOMER
+    return render(root.kind, root.data, info.context.locale, for_customer=for_customer)
+
+
 class Notification(ModelObjectType):
     """An item of the signed-in user's inbox, in the request's language."""
 
@@ -51,11 +58,11 @@ class Notification(ModelObjectType):
 
     @staticmethod
     def resolve_title(root: m.Notification, info: ResolveInfo) -> Any:
-        return render(root.kind, root.data, info.context.locale)[0]
+        return _rendered(root, info)[0]
 
     @staticmethod
     def resolve_body(root: m.Notification, info: ResolveInfo) -> Any:
-        return render(root.kind, root.data, info.context.locale)[1]
+        return _rendered(root, info)[1]
 
     @staticmethod
     def resolve_read(root: m.Notification, _info: ResolveInfo) -> Any:

@@ -74,6 +74,11 @@ class FollowUp(ModelObjectType):
     comment = graphene.String(required=True)
     recorded_by_name = graphene.String()
     recorded_at = graphene.Field(DateTime)
+    source = graphene.Field(
+        enums.FollowUpSource,
+        required=True,
+        description="Who gave the score: CUSTOMER when they rated the visit themselves.",
+    )
 
     @staticmethod
     async def resolve_recorded_by_name(root: m.FollowUp, info: ResolveInfo) -> Any:

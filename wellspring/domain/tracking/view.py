@@ -1,0 +1,202 @@
+"""What the tracking page may show of one visit, and nothing more.
+
+Read for a link (no login) or for the customer's own login. It names the engineer by first
+name only (full name and phone only if the company enables them), shows their position only
+while they are on the way to *this* visit (rounded, the latest fix only, never a history),
+and the branch's hotline. Nothing here reveals another job, another customer or an address
+other than the visit's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..config import config_of
+from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, User
+from ..models.enums import FollowUpStatus, JobStatus, TicketStatus, TicketType
+
+
+class Stage(enum.StrEnum):
+    RECEIVED = "RECEIVED"
+    APPOINTED = "APPOINTED"
+    EN_ROUTE = "EN_ROUTE"
+    ON_SITE = "ON_SITE"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+TIMELINE = (Stage.RECEIVED, Stage.APPOINTED, Stage.EN_ROUTE, Stage.ON_SITE, Stage.DONE)
+_T = TicketStatus
+STAGE_OF: dict[TicketStatus, Stage] = {
+    _T.CREATED: Stage.RECEIVED,
+    _T.APPROVED: Stage.RECEIVED,
+    _T.DISPATCHED: Stage.RECEIVED,
+    _T.ASSIGNED: Stage.RECEIVED,
+    _T.APPOINTED: Stage.APPOINTED,
+    _T.EN_ROUTE: Stage.EN_ROUTE,
+    _T.ON_SITE: Stage.ON_SITE,
+    _T.COMPLETED: Stage.DONE,
+    _T.FOLLOW_UP_DUE: Stage.DONE,
+    _T.CLOSED: Stage.DONE,
+    _T.REJECTED: Stage.CANCELLED,
+    _T.CANCELLED: Stage.CANCELLED,
+}
+CHANGEABLE = frozenset(
+    {_T.CREATED, _T.APPROVED, _T.DISPATCHED, _T.ASSIGNED, _T.APPOINTED, _T.EN_ROUTE}
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: Stage
+    reached: bool
+    at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class VisitView:
+    ticket_id: str
+    ticket_number: str
+    ticket_type: TicketType
+    stage: Stage
+    steps: tuple[Step, ...]
+    window_start: dt.datetime | None
+    window_end: dt.datetime | None
+    eta: dt.datetime | None
+    engineer_name: str
+    engineer_phone: str
+    engineer_photo_url: str
+    engineer_position: Point | None  # only while on the way to this visit
+    position_at: dt.datetime | None
+    destination: Point | None  # the visit's own address, rounded
+    hotline: str
+    can_rate: bool
+    score: int | None
+    can_request_change: bool
+    expires_at: dt.datetime | None
+    changed_at: dt.datetime  # for the page's ETag
+
+
+def first_name(full: str) -> str:
+    """The given name: a Chinese name's characters after the (one-character) surname, a
+    Western name's first word."""
+    name = full.strip()
+    if not name:
+        return ""
+    if " " in name:
+        return name.split()[0]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in name) and len(name) > 1:
+        return name[1:]
+    return name
+
+
+def _round(lat: float | None, lon: float | None, decimals: int) -> Point | None:
+    if lat is None or lon is None:
+        return None
+    return Point(round(lat, decimals), round(lon, decimals))
+
+
+async def current_job(session: AsyncSession, ticket_id: str) -> Job | None:
+    """The visit the page follows: the ticket's newest job not cancelled (else the newest)."""
+    jobs = list(
+        (
+            await session.execute(
+                select(Job)
+                .where(Job.ticket_id == ticket_id, Job.deleted_at.is_(None))
+                .order_by(Job.created_at.desc(), Job.id.desc())
+            )
+        ).scalars()
+    )
+    live = [job for job in jobs if job.status is not JobStatus.CANCELLED]
+    found = live or jobs
+    return found[0] if found else None
+
+
+async def _score(session: AsyncSession, ticket_id: str) -> int | None:
+    return (
+        (
+            await session.execute(
+                select(FollowUp.score).where(
+                    FollowUp.ticket_id == ticket_id, FollowUp.status == FollowUpStatus.DONE
+                )
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def visit_view(
+    session: AsyncSession, ticket: Ticket, *, now: dt.datetime, expires_at: dt.datetime | None
+) -> VisitView:
+    """The page's view of ``ticket`` (the caller has checked the link or the login)."""
+    config = config_of(session)
+    shown = config.tracking
+    job = await current_job(session, ticket.id)
+    tech = await session.get(Technician, job.technician_id) if job and job.technician_id else None
+    user = await session.get(User, tech.user_id) if tech is not None else None
+    branch = await session.get(Branch, ticket.branch_id)
+    address = await session.get(Address, ticket.address_id) if ticket.address_id else None
+    stage = STAGE_OF[ticket.status]
+    position, position_at = None, None
+    on_the_way = job is not None and job.status is JobStatus.EN_ROUTE and stage is Stage.EN_ROUTE
+    if on_the_way and tech is not None and job is not None and tech.position_at is not None:
+        fresh = now - tech.position_at <= config.dispatch.position_max_age
+        since_set_off = job.started_travel_at is None or tech.position_at >= job.started_travel_at
+        if fresh and since_set_off:
+            position = _round(
+                tech.position_latitude, tech.position_longitude, shown.position_decimals
+            )
+            position_at = tech.position_at if position is not None else None
+    times = {
+        Stage.RECEIVED: ticket.created_at,
+        Stage.APPOINTED: job.appointment_start if job else None,
+        Stage.EN_ROUTE: job.started_travel_at if job else None,
+        Stage.ON_SITE: job.arrived_at if job else None,
+        Stage.DONE: ticket.completed_at,
+    }
+    reached_index = TIMELINE.index(stage) if stage in TIMELINE else 0
+    steps = tuple(
+        Step(s, i <= reached_index and stage is not Stage.CANCELLED, times[s])
+        for i, s in enumerate(TIMELINE)
+    )
+    name = user.display_name if user is not None else ""
+    score = await _score(session, ticket.id)
+    changes = [ticket.updated_at, job.updated_at if job else None, position_at]
+    return VisitView(
+        ticket_id=ticket.id,
+        ticket_number=ticket.number,
+        ticket_type=ticket.type,
+        stage=stage,
+        steps=steps,
+        window_start=job.appointment_start if job else None,
+        window_end=job.appointment_end if job else None,
+        eta=job.eta if job and stage in (Stage.APPOINTED, Stage.EN_ROUTE) else None,
+        engineer_name=name if shown.show_engineer_full_name else first_name(name),
+        engineer_phone=(user.phone if user and shown.show_engineer_phone else ""),
+        engineer_photo_url="",  # no employee photo is stored yet
+        engineer_position=position,
+        position_at=position_at,
+        destination=_round(
+            address.latitude if address else None,
+            address.longitude if address else None,
+            shown.position_decimals,
+        ),
+        hotline=branch.phone if branch is not None else "",
+        can_rate=ticket.status is TicketStatus.FOLLOW_UP_DUE,
+        score=score,
+        can_request_change=ticket.status in CHANGEABLE,
+        expires_at=expires_at,
+        changed_at=max(t for t in changes if t is not None),
+    )
