@@ -20,6 +20,7 @@ from pathlib import Path
 import graphene
 
 from wellspring.api.error_codes import TransportErrorCode
+from wellspring.domain.agents.error_codes import DealerErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
 from wellspring.domain.imports.error_codes import ImportErrorCode
@@ -45,12 +46,15 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
+    "dealers": DealerErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
-    "workflow": ("stock", "sync", "media", "dispatch"),
+    "workflow": ("stock", "sync", "media", "dispatch", "dealers"),
+    # shipping an agent's order takes from an HQ warehouse (issue 18)
+    "dealers": ("stock",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -68,6 +72,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
+    "wellspring.domain.agents": "dealers",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

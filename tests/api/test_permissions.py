@@ -20,6 +20,8 @@ from tests.api.test_master_data import PERSONAS
 from tests.conftest import GraphQL
 from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
+from wellspring.domain.agents import dealers, prices, shipping, territory
+from wellspring.domain.agents import orders as agent_orders
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
@@ -95,13 +97,14 @@ BEFORE: dict[str, str] = {
     "attachment.request_upload": _T,
     "attachment.confirm_upload": _T,
     "evidence.overdue_list": _D,
-    "ticket.open": f"{_D} CUSTOMER",
-    "customer.create": _D,
+    # an agent opens for (and registers) its own customers (issue 18)
+    "ticket.open": f"{_D} CUSTOMER AGENT",
+    "customer.create": f"{_D} AGENT",
     "ticket.approve": _D,
     "ticket.approve_relocation": "ADMIN HQ CLERK",
     "ticket.reject": _D,
     "ticket.dispatch": _D,
-    "job.assign": _D,
+    "job.assign": f"{_D} AGENT",  # an agent, to its own engineers (issue 18)
     "ticket.cancel": _D,
     "ticket.follow_up": _D,
     "ticket.route": _D,
@@ -156,6 +159,17 @@ BEFORE: dict[str, str] = {
     "session.list": "ADMIN",
     "session.revoke": "ADMIN",
     "audit.read": "ADMIN",
+    # dealers (issue 18)
+    "agent.upsert": "ADMIN HQ",
+    "agents.list": "ADMIN HQ HOTLINE CLERK AGENT",
+    "agent_order.place": "ADMIN HQ AGENT",
+    "agent_order.confirm": "ADMIN HQ",
+    "agent_order.ship": "ADMIN HQ",
+    "agent_order.cancel": "ADMIN HQ AGENT",
+    "agent_orders.list": "ADMIN HQ AGENT",
+    "territory_conflicts.list": "ADMIN HQ",
+    "price_standard.upsert": "ADMIN HQ",
+    "price_standards.list": "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -345,6 +359,29 @@ CALLS: dict[str, Call] = {
     ),
     "session.revoke": lambda s, a, w: auth.revoke_session(s, a, session_id=NOPE),
     "audit.read": lambda s, a, w: audit.log_page(s, a, first=1, after=None),
+    # dealers (issue 18)
+    "agent.upsert": lambda s, a, w: dealers.upsert_agent(s, a, change=dealers.AgentChange(id=NOPE)),
+    "agents.list": lambda s, a, w: dealers.agents_page(s, a, search=None, first=1, after=None),
+    "agent_order.place": lambda s, a, w: agent_orders.place_agent_order(s, a, lines=[]),
+    "agent_order.confirm": lambda s, a, w: agent_orders.confirm_agent_order(s, a, order_id=NOPE),
+    "agent_order.ship": lambda s, a, w: shipping.ship_agent_order(
+        s, a, order_id=NOPE, from_warehouse_id=NOPE
+    ),
+    "agent_order.cancel": lambda s, a, w: agent_orders.cancel_agent_order(
+        s, a, order_id=NOPE, reason="x"
+    ),
+    "agent_orders.list": lambda s, a, w: agent_orders.orders_page(
+        s, a, agent_id=None, status=None, first=1, after=None
+    ),
+    "territory_conflicts.list": lambda s, a, w: territory.conflicts_page(
+        s, a, agent_id=None, first=1, after=None
+    ),
+    "price_standard.upsert": lambda s, a, w: prices.upsert_price_standard(
+        s, a, change=prices.PriceChange(id=NOPE)
+    ),
+    "price_standards.list": lambda s, a, w: prices.price_standards_page(
+        s, a, kind=None, province=None, on=None, first=1, after=None
+    ),
 }
 
 

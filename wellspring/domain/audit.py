@@ -25,7 +25,22 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     """Add an audit row in the caller's transaction (it commits or rolls back with the work)."""
-    entry = AuditEntry(
+    row = entry(actor, action, entity_type=entity_type, entity_id=entity_id, **detail)
+    session.add(row)
+    return row
+
+
+def entry(
+    actor: Actor | None,
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: str | None = None,
+    **detail: Any,
+) -> AuditEntry:
+    """An audit row not yet added: one a refusal keeps after its work is rolled back
+    (``DomainError.keep``)."""
+    return AuditEntry(
         actor_id=actor.user_id if actor and actor.user_id else None,
         action=action,
         entity_type=entity_type,
@@ -33,8 +48,6 @@ def record(
         detail=detail,
         request_id=context.request_id.get(),
     )
-    session.add(entry)
-    return entry
 
 
 async def log_page(

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import (
     auth,
+    dealers,
     dispatch,
     imports,
     masterdata,
@@ -40,6 +41,7 @@ _AREAS = (
     media,
     imports,
     notifications,
+    dealers,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

@@ -15,6 +15,7 @@ from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import catalogue
 from wellspring.domain.workflow import queries as workflow_queries
 
+from .agents.fields import DealerLists
 from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
@@ -93,7 +94,7 @@ def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[Catalog
     ]
 
 
-class Query(DispatcherLists, graphene.ObjectType):
+class Query(DispatcherLists, DealerLists, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

@@ -1,5 +1,6 @@
 """Every table of the domain. Import models from here."""
 
+from .agents import AgentOrder, AgentOrderLine, PriceStandard, TerritoryConflict
 from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
@@ -40,6 +41,8 @@ __all__ = [
     "AccountCard",
     "Address",
     "Agent",
+    "AgentOrder",
+    "AgentOrderLine",
     "Attachment",
     "AuditEntry",
     "AuthSession",
@@ -67,6 +70,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "Part",
+    "PriceStandard",
     "PushDevice",
     "Record",
     "RoutePlan",
@@ -79,6 +83,7 @@ __all__ = [
     "SyncClient",
     "SyncHeld",
     "Technician",
+    "TerritoryConflict",
     "Ticket",
     "TicketStatusChange",
     "User",

@@ -88,3 +88,9 @@ PushPlatform = described(e.PushPlatform)
 # The dispatcher's list of engineers (issue 14).
 TechnicianDayStatus = described(board.DayStatus, "TechnicianDayStatus")
 JobOrder = described(board.JobOrder, "JobOrder")
+
+# Dealers and price standards (issue 18).
+AgentOrderStatus = described(e.AgentOrderStatus)
+AgentOrderItem = described(e.AgentOrderItem)
+PriceKind = described(e.PriceKind)
+ConflictKind = described(e.ConflictKind)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import graphene
 
+from wellspring.domain.agents.error_codes import DealerErrorCode as DealerCodes
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode as DispatchCodes
 from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
 from wellspring.domain.error_codes import CommonErrorCode
@@ -86,18 +87,20 @@ _CODE_DOC = "What went wrong, a stable code to switch on; `message` carries the 
 AuthErrorCode = _codes("AuthErrorCode", (CommonErrorCode, AuthCodes), _CODE_DOC)
 WorkflowErrorCode = _codes(
     "WorkflowErrorCode",
-    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
+    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes, DealerCodes),
     _CODE_DOC,
 )
 StockErrorCode = _codes("StockErrorCode", (CommonErrorCode, StockCodes), _CODE_DOC)
 DispatchErrorCode = _codes(
     "DispatchErrorCode",
-    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes),
+    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes, DealerCodes),
     _CODE_DOC,
 )
 # Confirming the last file of a visit completes its evidence (a workflow step).
 MediaErrorCode = _codes(
-    "MediaErrorCode", (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes), _CODE_DOC
+    "MediaErrorCode",
+    (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes, DealerCodes),
+    _CODE_DOC,
 )
 ImportErrorCode = _codes(
     "ImportErrorCode",
@@ -109,6 +112,11 @@ NotificationErrorCode = _codes(
 )
 MasterdataErrorCode = _codes(
     "MasterdataErrorCode", (CommonErrorCode, MasterdataCodes, AuthCodes, StockCodes), _CODE_DOC
+)
+
+# Dealers (issue 18): agents, their orders (shipping posts to the stock ledger), prices.
+DealerErrorCode = _codes(
+    "DealerErrorCode", (CommonErrorCode, DealerCodes, MasterdataCodes, StockCodes), _CODE_DOC
 )
 
 
@@ -176,6 +184,15 @@ class NotificationError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(NotificationErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class DealerError(graphene.ObjectType):
+    """An expected failure of an agent, agent order or price standard mutation; nothing was
+    changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(DealerErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -66,6 +66,13 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "registerPushDevice": ("push_device.register",),
     "unregisterPushDevice": ("push_device.unregister",),
     "confirmUpload": ("attachment.confirm_upload",),
+    # dealers (issue 18)
+    "upsertAgent": ("agent.upsert",),
+    "placeAgentOrder": ("agent_order.place",),
+    "confirmAgentOrder": ("agent_order.confirm",),
+    "shipAgentOrder": ("agent_order.ship",),
+    "cancelAgentOrder": ("agent_order.cancel",),
+    "upsertPriceStandard": ("price_standard.upsert",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -89,6 +96,11 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
     "myNotifications": ("notifications.read",),
+    # dealers (issue 18)
+    "agents": ("agents.list",),
+    "agentOrders": ("agent_orders.list",),
+    "territoryConflicts": ("territory_conflicts.list",),
+    "priceStandards": ("price_standards.list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
