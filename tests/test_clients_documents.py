@@ -85,6 +85,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
     "StartImport": {"input": "StartImportInput!"},
     "Import": {"id": "ID!"},
+    # dealers (issue 18)
+    "Agents": {"search": "String", "first": "Int", "after": "String"},
+    "UpsertAgent": {"input": "AgentInput!"},
+    "PlaceAgentOrder": {"input": "PlaceAgentOrderInput!"},
 }
 
 

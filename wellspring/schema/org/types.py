@@ -139,6 +139,7 @@ class Technician(ModelObjectType):
     user = graphene.Field(User)
     display_name = graphene.String(required=True)
     branch = graphene.Field(Branch)
+    agent = graphene.Field(Agent, description="The agent an agent's own engineer works for.")
     skills = graphene.NonNull(graphene.List(graphene.NonNull(enums.TicketType)))
     home_latitude = graphene.Float()
     home_longitude = graphene.Float()
@@ -188,6 +189,10 @@ class Technician(ModelObjectType):
     @staticmethod
     def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    def resolve_agent(root: m.Technician, info: ResolveInfo) -> Any:
+        return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
     def resolve_skills(root: m.Technician, _info: ResolveInfo) -> Any:
