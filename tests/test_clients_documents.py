@@ -87,7 +87,7 @@ CONTRACT: dict[str, dict[str, str]] = {
     "Import": {"id": "ID!"},
     # dealers (issue 18)
     "Agents": {"search": "String", "first": "Int", "after": "String"},
-    "UpsertAgent": {"input": "AgentInput!"},
+    "UpsertAgent": {"input": "UpsertAgentInput!"},
     "PlaceAgentOrder": {"input": "PlaceAgentOrderInput!"},
 }
 

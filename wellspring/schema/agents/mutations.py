@@ -32,7 +32,7 @@ class TerritoryAreaInput(graphene.InputObjectType):
     district = graphene.String(description="Empty or missing: the whole city.")
 
 
-class AgentInput(graphene.InputObjectType):
+class UpsertAgentInput(graphene.InputObjectType):
     """Without `id` a new agent (code, name, branchId required; a sub-distributor also
     parentAgentId); with it, an edit of the fields given. HQ and admins only."""
 
@@ -78,7 +78,7 @@ class UpsertAgent(graphene.Mutation):
     """Create or edit a dealer (代理商): level, parent, territory, contract, deposit, credit."""
 
     class Arguments:
-        input = AgentInput(required=True)
+        input = UpsertAgentInput(required=True)
 
     Output = UpsertAgentPayload
 
@@ -128,7 +128,22 @@ class PlaceAgentOrderInput(graphene.InputObjectType):
     agent_id = graphene.ID(description="HQ only: the agent ordered for.")
 
 
-class AgentOrderPayload(graphene.ObjectType):
+class PlaceAgentOrderPayload(graphene.ObjectType):
+    order = graphene.Field(AgentOrder)
+    errors = errors_field(DealerError)
+
+
+class ConfirmAgentOrderPayload(graphene.ObjectType):
+    order = graphene.Field(AgentOrder)
+    errors = errors_field(DealerError)
+
+
+class ShipAgentOrderPayload(graphene.ObjectType):
+    order = graphene.Field(AgentOrder)
+    errors = errors_field(DealerError)
+
+
+class CancelAgentOrderPayload(graphene.ObjectType):
     order = graphene.Field(AgentOrder)
     errors = errors_field(DealerError)
 
@@ -140,7 +155,7 @@ class PlaceAgentOrder(graphene.Mutation):
     class Arguments:
         input = PlaceAgentOrderInput(required=True)
 
-    Output = AgentOrderPayload
+    Output = PlaceAgentOrderPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -166,7 +181,7 @@ class PlaceAgentOrder(graphene.Mutation):
                 agent_id=optional_id(input.get("agent_id"), "Agent", "agentId"),
             )
 
-        return await payload(info, AgentOrderPayload, "order", run)
+        return await payload(info, PlaceAgentOrderPayload, "order", run)
 
 
 class ConfirmAgentOrderInput(graphene.InputObjectType):
@@ -182,7 +197,7 @@ class ConfirmAgentOrder(graphene.Mutation):
     class Arguments:
         input = ConfirmAgentOrderInput(required=True)
 
-    Output = AgentOrderPayload
+    Output = ConfirmAgentOrderPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -196,7 +211,7 @@ class ConfirmAgentOrder(graphene.Mutation):
                 approve_over_credit=bool(input.get("approve_over_credit")),
             )
 
-        return await payload(info, AgentOrderPayload, "order", run)
+        return await payload(info, ConfirmAgentOrderPayload, "order", run)
 
 
 class ShipAgentOrderInput(graphene.InputObjectType):
@@ -217,7 +232,7 @@ class ShipAgentOrder(graphene.Mutation):
     class Arguments:
         input = ShipAgentOrderInput(required=True)
 
-    Output = AgentOrderPayload
+    Output = ShipAgentOrderPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -235,7 +250,7 @@ class ShipAgentOrder(graphene.Mutation):
                 card_numbers=(input.get("card_numbers") or [])[: MAX_NUMBERS_IN + 1],
             )
 
-        return await payload(info, AgentOrderPayload, "order", run)
+        return await payload(info, ShipAgentOrderPayload, "order", run)
 
 
 class CancelAgentOrderInput(graphene.InputObjectType):
@@ -249,7 +264,7 @@ class CancelAgentOrder(graphene.Mutation):
     class Arguments:
         input = CancelAgentOrderInput(required=True)
 
-    Output = AgentOrderPayload
+    Output = CancelAgentOrderPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -263,10 +278,10 @@ class CancelAgentOrder(graphene.Mutation):
                 reason=input.reason,
             )
 
-        return await payload(info, AgentOrderPayload, "order", run)
+        return await payload(info, CancelAgentOrderPayload, "order", run)
 
 
-class PriceStandardInput(graphene.InputObjectType):
+class UpsertPriceStandardInput(graphene.InputObjectType):
     """Without `id` a new standard (kind, price, effectiveFrom required); with it an edit."""
 
     id = graphene.ID()
@@ -298,7 +313,7 @@ class UpsertPriceStandard(graphene.Mutation):
     """Create, edit or retire a price standard (价格标准); periods of one key never overlap."""
 
     class Arguments:
-        input = PriceStandardInput(required=True)
+        input = UpsertPriceStandardInput(required=True)
 
     Output = UpsertPriceStandardPayload
 
