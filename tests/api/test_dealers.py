@@ -545,6 +545,10 @@ def test_an_agent_opens_for_its_own_customer_and_sends_its_own_engineer(
         gql, "AssignJob", {"jobId": job_id, "technicianId": tenants.engineer}, tenants.other_login
     )
     assert other["errors"][0]["code"] == "NOT_FOUND"  # another agent's job is not there
+    engineers = gql.data(doc("Technicians"), {"first": 50}, as_user=tenants.general_login)
+    assert [e["node"]["id"] for e in engineers["technicians"]["edges"]] == [tenants.engineer]
+    none = gql.data(doc("Technicians"), {"first": 50}, as_user=tenants.other_login)
+    assert none["technicians"]["edges"] == []
     assigned = ok(
         payload(
             gql,
@@ -554,6 +558,10 @@ def test_an_agent_opens_for_its_own_customer_and_sends_its_own_engineer(
         )
     )
     assert assigned["job"]["status"] == "ASSIGNED"
+    jobs = gql.data(doc("Jobs"), {"first": 100}, as_user=tenants.general_login)["jobs"]
+    assert job_id in {e["node"]["id"] for e in jobs["edges"]}
+    theirs = gql.data(doc("Jobs"), {"first": 100}, as_user=tenants.other_login)["jobs"]
+    assert theirs["edges"] == []
     # and the agent's engineer is not sent to a direct customer, whoever assigns
     direct = _customer_of(database_url, OwnerKind.BRANCH)
     inquiry = {"type": "INQUIRY", "customerId": global_id("Customer", direct.id)}

@@ -123,8 +123,8 @@ BEFORE: dict[str, str] = {
     "job.add_note": _T,
     "job.record_water_test": _T,
     "job.reschedule": _T,
-    "technicians.list": _D,
-    "jobs.list": _D,
+    "technicians.list": f"{_D} AGENT",  # an agent's own engineers (issue 18)
+    "jobs.list": f"{_D} AGENT",  # the jobs of an agent's own customers (issue 18)
     "technicians.suggest": _D,
     "routes.optimize": _D,
     "routes.apply": _D,

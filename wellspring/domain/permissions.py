@@ -108,8 +108,9 @@ RULES: dict[str, Grant] = {
     "job.record_water_test": ENGINEERS,
     "job.reschedule": ENGINEERS,
     # dispatch: whoever may assign a job may plan and geocode for it
-    "technicians.list": DISPATCHERS,
-    "jobs.list": DISPATCHERS,
+    # (an agent: its own engineers, and the jobs of its own customers; issue 18)
+    "technicians.list": _grant(states.DISPATCHERS, Role.AGENT),
+    "jobs.list": _grant(states.DISPATCHERS, Role.AGENT),
     # (the dispatchers: an agent assigns its own engineers by hand, without the planner)
     "technicians.suggest": DISPATCHERS,
     "routes.optimize": DISPATCHERS,
