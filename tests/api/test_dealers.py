@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
+from tests.api.test_lists import count_statements
 from tests.api.test_workflow import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars, unique
@@ -578,3 +580,20 @@ def test_an_agent_opens_for_its_own_customer_and_sends_its_own_engineer(
     )
     assert refused["errors"][0]["code"] == "NOT_AGENT_ENGINEER"
     assert Role.AGENT.value == "AGENT"
+
+
+def test_dealer_pages_cost_the_same_statements_whatever_their_size(
+    gql: GraphQL, client: TestClient, tenants: Tenants
+) -> None:
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)  # session bookkeeping happens here, once
+    for name, key, sizes in (("AgentOrders", "agentOrders", (1, 3)), ("Agents", "agents", (2, 10))):
+        counts = {}
+        for size in sizes:
+            with count_statements(client) as seen:
+                data = gql.data(doc(name), {"first": size}, token=token)
+            assert len(data[key]["edges"]) == size
+            counts[size] = len(seen)
+        # A larger page may reach one relation more (a sub-distributor's parent), never a
+        # statement per row (that would add at least two here).
+        assert counts[sizes[1]] <= counts[sizes[0]] + 1, (name, counts)

@@ -133,6 +133,9 @@ async def place_agent_order(
     (the agent's region) or the list prices; flagged for approval when over credit."""
     permissions.check(actor, "agent_order.place")
     agent = await _ordering_agent(session, actor, agent_id)
+    # One order at a time per agent, so two at once cannot both slip under the credit limit
+    # (a row lock on PostgreSQL; SQLite's writers are serialised already).
+    await session.execute(select(Agent.id).where(Agent.id == agent.id).with_for_update())
     if not lines:
         raise DomainError("REQUIRED", field="lines")
     if len(lines) > MAX_LINES:
