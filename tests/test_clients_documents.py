@@ -93,6 +93,10 @@ CONTRACT: dict[str, dict[str, str]] = {
     "ShareTrackingLink": {"input": "ShareTrackingLinkInput!"},
     "TrackVisit": {"token": "String!"},
     "RateVisit": {"input": "RateVisitInput!"},
+    # dealers (issue 18)
+    "Agents": {"search": "String", "first": "Int", "after": "String"},
+    "UpsertAgent": {"input": "UpsertAgentInput!"},
+    "PlaceAgentOrder": {"input": "PlaceAgentOrderInput!"},
 }
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import graphene
 
 from wellspring.api.error_codes import TransportErrorCode
+from wellspring.domain.agents.error_codes import DealerErrorCode
 from wellspring.domain.custom_fields.error_codes import CustomFieldErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
@@ -49,17 +50,20 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "notifications": NotificationErrorCode,
     "custom_fields": CustomFieldErrorCode,
     "tracking": TrackingErrorCode,
+    "dealers": DealerErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
-    "workflow": ("stock", "sync", "media", "dispatch", "custom_fields"),
+    "workflow": ("stock", "sync", "media", "dispatch", "custom_fields", "dealers"),
     # HQ defines custom fields with the master data (issue 18 §4)
     "masterdata": ("custom_fields",),
     "stock": ("custom_fields",),
     # a customer's rating is the follow-up's score; a request opens a ticket
     "tracking": ("workflow", "stock", "sync", "media", "dispatch"),
+    # shipping an agent's order takes from an HQ warehouse (issue 18)
+    "dealers": ("stock",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -79,6 +83,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.mobile_sync": "sync",
     "wellspring.domain.custom_fields": "custom_fields",
     "wellspring.domain.tracking": "tracking",
+    "wellspring.domain.agents": "dealers",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

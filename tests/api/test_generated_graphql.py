@@ -108,6 +108,11 @@ def _register_scalars(real_ids: list[str]) -> None:
     schemathesis.graphql.scalar(
         "ID", st.one_of(st.sampled_from(real_ids), st.text(max_size=12)).map(nodes.String)
     )
+    # Money in inputs (prices, credit limits): decimals written as strings, and junk.
+    amounts = st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str)
+    schemathesis.graphql.scalar(
+        "Decimal", st.one_of(amounts, st.text(max_size=8)).map(nodes.String)
+    )
 
 
 def _errors(response: Any) -> list[dict[str, Any]]:

@@ -20,6 +20,8 @@ from tests.api.test_master_data import PERSONAS
 from tests.conftest import GraphQL
 from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
+from wellspring.domain.agents import dealers, prices, shipping, territory
+from wellspring.domain.agents import orders as agent_orders
 from wellspring.domain.custom_fields import definitions as custom_definitions
 from wellspring.domain.custom_fields import records as custom_records
 from wellspring.domain.db import create_engine, session_factory
@@ -108,13 +110,14 @@ BEFORE: dict[str, str] = {
     "attachment.request_upload": _T,
     "attachment.confirm_upload": _T,
     "evidence.overdue_list": _D,
-    "ticket.open": f"{_D} CUSTOMER",
-    "customer.create": _D,
+    # an agent opens for (and registers) its own customers (issue 18)
+    "ticket.open": f"{_D} CUSTOMER AGENT",
+    "customer.create": f"{_D} AGENT",
     "ticket.approve": _D,
     "ticket.approve_relocation": "ADMIN HQ CLERK",
     "ticket.reject": _D,
     "ticket.dispatch": _D,
-    "job.assign": _D,
+    "job.assign": f"{_D} AGENT",  # an agent, to its own engineers (issue 18)
     "ticket.cancel": _D,
     "ticket.follow_up": _D,
     "ticket.route": _D,
@@ -133,8 +136,8 @@ BEFORE: dict[str, str] = {
     "job.add_note": _T,
     "job.record_water_test": _T,
     "job.reschedule": _T,
-    "technicians.list": _D,
-    "jobs.list": _D,
+    "technicians.list": f"{_D} AGENT",  # an agent's own engineers (issue 18)
+    "jobs.list": f"{_D} AGENT",  # the jobs of an agent's own customers (issue 18)
     "technicians.suggest": _D,
     "routes.optimize": _D,
     "routes.apply": _D,
@@ -182,6 +185,17 @@ BEFORE: dict[str, str] = {
     "visit.track": "CUSTOMER",
     "visit.rate": "CUSTOMER",
     "visit.request_change": "CUSTOMER",
+    # dealers (issue 18)
+    "agent.upsert": "ADMIN HQ",
+    "agents.list": "ADMIN HQ HOTLINE CLERK AGENT",
+    "agent_order.place": "ADMIN HQ AGENT",
+    "agent_order.confirm": "ADMIN HQ",
+    "agent_order.ship": "ADMIN HQ",
+    "agent_order.cancel": "ADMIN HQ AGENT",
+    "agent_orders.list": "ADMIN HQ AGENT",
+    "territory_conflicts.list": "ADMIN HQ",
+    "price_standard.upsert": "ADMIN HQ",
+    "price_standards.list": "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -398,6 +412,29 @@ CALLS: dict[str, Call] = {
     "visit.rate": lambda s, a, w: tracking_actions.rate_as_customer(s, a, ticket_id=NOPE, score=5),
     "visit.request_change": lambda s, a, w: tracking_actions.request_change_as_customer(
         s, a, ticket_id=NOPE, kind=tracking_actions.ChangeKind.CANCEL, note=None
+    ),
+    # dealers (issue 18)
+    "agent.upsert": lambda s, a, w: dealers.upsert_agent(s, a, change=dealers.AgentChange(id=NOPE)),
+    "agents.list": lambda s, a, w: dealers.agents_page(s, a, search=None, first=1, after=None),
+    "agent_order.place": lambda s, a, w: agent_orders.place_agent_order(s, a, lines=[]),
+    "agent_order.confirm": lambda s, a, w: agent_orders.confirm_agent_order(s, a, order_id=NOPE),
+    "agent_order.ship": lambda s, a, w: shipping.ship_agent_order(
+        s, a, order_id=NOPE, from_warehouse_id=NOPE
+    ),
+    "agent_order.cancel": lambda s, a, w: agent_orders.cancel_agent_order(
+        s, a, order_id=NOPE, reason="x"
+    ),
+    "agent_orders.list": lambda s, a, w: agent_orders.orders_page(
+        s, a, agent_id=None, status=None, first=1, after=None
+    ),
+    "territory_conflicts.list": lambda s, a, w: territory.conflicts_page(
+        s, a, agent_id=None, first=1, after=None
+    ),
+    "price_standard.upsert": lambda s, a, w: prices.upsert_price_standard(
+        s, a, change=prices.PriceChange(id=NOPE)
+    ),
+    "price_standards.list": lambda s, a, w: prices.price_standards_page(
+        s, a, kind=None, province=None, on=None, first=1, after=None
     ),
 }
 

@@ -28,7 +28,27 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     """Add an audit row in the caller's transaction (it commits or rolls back with the work)."""
-    entry = AuditEntry(
+    row = entry(actor, action, entity_type=entity_type, entity_id=entity_id, **detail)
+    held = session.info.get(HOLD)
+    if held is not None:
+        row.at = utcnow()  # the time it happened, though written later
+        held.append(row)
+    else:
+        session.add(row)
+    return row
+
+
+def entry(
+    actor: Actor | None,
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: str | None = None,
+    **detail: Any,
+) -> AuditEntry:
+    """An audit row not yet added: one a refusal keeps after its work is rolled back
+    (``DomainError.keep``)."""
+    return AuditEntry(
         actor_id=actor.user_id if actor and actor.user_id else None,
         action=action,
         entity_type=entity_type,
@@ -36,13 +56,6 @@ def record(
         detail=detail,
         request_id=context.request_id.get(),
     )
-    held = session.info.get(HOLD)
-    if held is not None:
-        entry.at = utcnow()  # the time it happened, though written later
-        held.append(entry)
-    else:
-        session.add(entry)
-    return entry
 
 
 def hold(session: AsyncSession) -> list[AuditEntry]:

@@ -10,8 +10,12 @@ T = TypeVar("T")
 class DomainError(Exception):
     """An expected failure: bad input, wrong state, not enough stock.
 
-    Transports show it to the user as ``{field, code, message}`` and change nothing.
+    Transports show it to the user as ``{field, code, message}`` and change nothing, except
+    the rows in ``keep``: a refusal that must leave a trace (a territory conflict logged for
+    HQ) sets them, and the transport adds them back after rolling the work back.
     """
+
+    keep: tuple[object, ...] = ()
 
     def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(code)

@@ -86,9 +86,11 @@ MOVES: dict[states.Move, str] = {
 }
 
 RULES: dict[str, Grant] = {
-    # workflow: opening (a customer opens for their own account, never a new customer)
-    "ticket.open": _grant(states.DISPATCHERS, Role.CUSTOMER),
-    "customer.create": DISPATCHERS,
+    # workflow: opening (a customer opens for their own account, never a new customer; an agent
+    # for its own customers, issue 18)
+    "ticket.open": _grant(states.DISPATCHERS, Role.CUSTOMER, Role.AGENT),
+    # an agent registers its own customers, inside its territory (agents/territory.py)
+    "customer.create": _grant(states.DISPATCHERS, Role.AGENT),
     # workflow: the moves (roles from states.py); a relocation needs the branch's approval
     **{operation: _grant(move.roles) for move, operation in MOVES.items()},
     "ticket.approve_relocation": _grant(states.BRANCH_APPROVERS),
@@ -106,12 +108,14 @@ RULES: dict[str, Grant] = {
     "job.record_water_test": ENGINEERS,
     "job.reschedule": ENGINEERS,
     # dispatch: whoever may assign a job may plan and geocode for it
-    "technicians.list": DISPATCHERS,
-    "jobs.list": DISPATCHERS,
-    "technicians.suggest": _grant(states.ASSIGN.roles),
-    "routes.optimize": _grant(states.ASSIGN.roles),
-    "routes.apply": _grant(states.ASSIGN.roles),
-    "address.geocode": _grant(states.ASSIGN.roles),
+    # (an agent: its own engineers, and the jobs of its own customers; issue 18)
+    "technicians.list": _grant(states.DISPATCHERS, Role.AGENT),
+    "jobs.list": _grant(states.DISPATCHERS, Role.AGENT),
+    # (the dispatchers: an agent assigns its own engineers by hand, without the planner)
+    "technicians.suggest": DISPATCHERS,
+    "routes.optimize": DISPATCHERS,
+    "routes.apply": DISPATCHERS,
+    "address.geocode": DISPATCHERS,
     "location.update": ENGINEERS,
     # inventory: branch stock-keeping; HQ decides breakages; an engineer returns from the van
     "stock.move": STOCK_MANAGERS,
@@ -180,6 +184,17 @@ RULES: dict[str, Grant] = {
     "visit.track": _grant(Role.CUSTOMER),
     "visit.rate": _grant(Role.CUSTOMER),
     "visit.request_change": _grant(Role.CUSTOMER),
+    # dealers (issue 18): HQ manages agents, prices and orders; an agent orders for itself
+    "agent.upsert": HQ_ONLY,
+    "agents.list": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    "agent_order.place": _grant(Role.ADMIN, Role.HQ, Role.AGENT),
+    "agent_order.confirm": HQ_ONLY,
+    "agent_order.ship": HQ_ONLY,
+    "agent_order.cancel": _grant(Role.ADMIN, Role.HQ, Role.AGENT),
+    "agent_orders.list": _grant(Role.ADMIN, Role.HQ, Role.AGENT),
+    "territory_conflicts.list": HQ_ONLY,
+    "price_standard.upsert": HQ_ONLY,
+    "price_standards.list": _grant(set(Role) - {Role.CUSTOMER}),
 }
 
 

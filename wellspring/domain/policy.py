@@ -17,6 +17,8 @@ from .models import (
     AccountCard,
     Address,
     Agent,
+    AgentOrder,
+    AgentOrderLine,
     Attachment,
     AuthSession,
     Branch,
@@ -30,12 +32,14 @@ from .models import (
     Job,
     JobStatusChange,
     Part,
+    PriceStandard,
     RoutePlan,
     StockBalance,
     StockDiscrepancy,
     StockEntry,
     StockMovement,
     Technician,
+    TerritoryConflict,
     Ticket,
     TicketStatusChange,
     User,
@@ -256,9 +260,32 @@ def agents_scope(actor: Actor) -> Condition:
     match actor.role:
         case Role.CLERK:
             return Agent.branch_id == actor.branch_id
-        case Role.AGENT:
-            return Agent.id == actor.agent_id
+        case Role.AGENT:  # itself and its sub-distributors
+            return (Agent.id == actor.agent_id) | (Agent.parent_agent_id == actor.agent_id)
     return false()
+
+
+def agent_orders_scope(actor: Actor) -> Condition:
+    """Purchase orders: HQ and admins all, an agent its own (not its sub-distributors')."""
+    if actor.role in (Role.ADMIN, Role.HQ):
+        return true()
+    if actor.role is Role.AGENT and actor.agent_id:
+        return AgentOrder.agent_id == actor.agent_id
+    return false()
+
+
+def agent_order_lines_scope(actor: Actor) -> Condition:
+    return AgentOrderLine.order_id.in_(select(AgentOrder.id).where(agent_orders_scope(actor)))
+
+
+def territory_conflicts_scope(actor: Actor) -> Condition:
+    """The conflicts logged against agents are HQ's to see, never the agents'."""
+    return true() if actor.role in (Role.ADMIN, Role.HQ) else false()
+
+
+def price_standards_scope(actor: Actor) -> Condition:
+    """Price standards are what customers and dealers are charged: no cost in them."""
+    return false() if actor.role is Role.CUSTOMER else true()
 
 
 def users_scope(actor: Actor) -> Condition:
@@ -278,6 +305,8 @@ def technicians_scope(actor: Actor) -> Condition:
             return Technician.branch_id == actor.branch_id
         case Role.TECHNICIAN:
             return Technician.id == actor.technician_id
+        case Role.AGENT:  # its own engineers
+            return Technician.agent_id == actor.agent_id
     return false()
 
 
@@ -326,6 +355,10 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     Contact: contacts_scope,
     Branch: branches_scope,
     Agent: agents_scope,
+    AgentOrder: agent_orders_scope,
+    AgentOrderLine: agent_order_lines_scope,
+    TerritoryConflict: territory_conflicts_scope,
+    PriceStandard: price_standards_scope,
     User: users_scope,
     Technician: technicians_scope,
     RoutePlan: route_plans_scope,

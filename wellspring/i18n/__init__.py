@@ -10,6 +10,7 @@ from typing import Any
 from . import (
     auth,
     custom_fields,
+    dealers,
     dispatch,
     imports,
     masterdata,
@@ -44,6 +45,7 @@ _AREAS = (
     notifications,
     custom_fields,
     tracking,
+    dealers,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

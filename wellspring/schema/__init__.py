@@ -19,6 +19,15 @@ from graphql import (
     is_non_null_type,
 )
 
+from .agents.mutations import (
+    CancelAgentOrder,
+    ConfirmAgentOrder,
+    PlaceAgentOrder,
+    ShipAgentOrder,
+    UpsertAgent,
+    UpsertPriceStandard,
+)
+from .agents.types import AgentOrderLine
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
 from .core.field_guard import guard_fields
 from .core.permission_docs import describe_permissions
@@ -153,6 +162,13 @@ class Mutation(graphene.ObjectType):
     revoke_tracking_links = RevokeTrackingLinks.Field()
     rate_visit = RateVisit.Field()
     request_visit_change = RequestVisitChange.Field()
+    # dealers (issue 18): HQ manages agents, prices and orders; an agent places its own
+    upsert_agent = UpsertAgent.Field()
+    place_agent_order = PlaceAgentOrder.Field()
+    confirm_agent_order = ConfirmAgentOrder.Field()
+    ship_agent_order = ShipAgentOrder.Field()
+    cancel_agent_order = CancelAgentOrder.Field()
+    upsert_price_standard = UpsertPriceStandard.Field()
 
 
 @lru_cache(maxsize=1)
@@ -167,6 +183,8 @@ def build_schema() -> graphene.Schema:
         types=extra,
         auto_camelcase=True,
     )
+    extra += [AgentOrderLine]
+    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)
     describe_permissions(schema.graphql_schema)

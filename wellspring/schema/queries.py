@@ -14,6 +14,7 @@ from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import queries as workflow_queries
 
+from .agents.fields import DealerLists
 from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
@@ -80,7 +81,7 @@ STOCK_RELATIONS: Relations = {
 }
 
 
-class Query(DispatcherLists, TrackingQueries, graphene.ObjectType):
+class Query(DispatcherLists, TrackingQueries, DealerLists, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

@@ -17,7 +17,7 @@ from ...geo import cells
 from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Branch, Job, Technician, User, Warehouse
+from ..models import Agent, Branch, Job, Technician, User, Warehouse
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, Role, TicketType, WarehouseKind
 from . import fields
 
@@ -40,6 +40,7 @@ class TechnicianChange:
     home_latitude: float | None = None
     home_longitude: float | None = None
     is_active: bool | None = None
+    agent_id: str | None = None  # an agent's own engineer (issue 18)
 
 
 def van_code(username: str) -> str:
@@ -151,6 +152,9 @@ async def upsert_technician(
         if not change.is_active and await has_open_jobs(session, technician.id):
             raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="is_active")
         technician.is_active = change.is_active
+    if change.agent_id is not None:
+        agent = await fields.existing(session, Agent, change.agent_id, "agent_id")
+        technician.agent_id = agent.id
     await session.flush()
     audit.record(
         session,

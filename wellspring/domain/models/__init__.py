@@ -1,5 +1,6 @@
 """Every table of the domain. Import models from here."""
 
+from .agents import AgentOrder, AgentOrderLine, PriceStandard, TerritoryConflict
 from .base import Base, Record, new_id, utcnow
 from .custom_fields import CustomField
 from .customers import Address, Contact, Customer
@@ -44,6 +45,8 @@ __all__ = [
     "AccountCard",
     "Address",
     "Agent",
+    "AgentOrder",
+    "AgentOrderLine",
     "Attachment",
     "AuditEntry",
     "AuthSession",
@@ -74,6 +77,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "Part",
+    "PriceStandard",
     "PushDevice",
     "Record",
     "RepairLevelEntry",
@@ -87,6 +91,7 @@ __all__ = [
     "SyncClient",
     "SyncHeld",
     "Technician",
+    "TerritoryConflict",
     "Ticket",
     "TicketStatusChange",
     "TrackingLink",

@@ -321,3 +321,39 @@ class CustomFieldType(enum.StrEnum):
     DATE = "DATE"  # YYYY-MM-DD
     BOOLEAN = "BOOLEAN"
     CHOICE = "CHOICE"  # one of the field's options
+
+
+class AgentOrderStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"  # placed by the agent, waiting for HQ
+    CONFIRMED = "CONFIRMED"  # HQ accepted it (and approved it when over the credit limit)
+    SHIPPED = "SHIPPED"  # out of the HQ warehouse into the agent's
+    CANCELLED = "CANCELLED"
+
+
+AGENT_ORDER_OPEN_STATUSES = frozenset({AgentOrderStatus.SUBMITTED, AgentOrderStatus.CONFIRMED})
+
+
+class AgentOrderItem(enum.StrEnum):
+    MACHINE = "MACHINE"  # by device model; shipped by serial number
+    CARD = "CARD"  # account cards; shipped by card number
+    PART = "PART"
+
+
+class PriceKind(enum.StrEnum):
+    """What a price standard prices (价格标准)."""
+
+    RECHARGE_BUCKET = "RECHARGE_BUCKET"  # per bucket (桶)
+    RECHARGE_MONTH = "RECHARGE_MONTH"  # per month of supply
+    RECHARGE_YEAR = "RECHARGE_YEAR"  # per year of supply
+    SERVICE_RELOCATE = "SERVICE_RELOCATE"  # a relocation (移机), per visit
+    SERVICE_UNINSTALL = "SERVICE_UNINSTALL"
+    SERVICE_REPAIR = "SERVICE_REPAIR"  # a chargeable repair visit
+    DEALER_MACHINE = "DEALER_MACHINE"  # a machine sold to an agent, per device model
+    DEALER_PART = "DEALER_PART"  # a part sold to an agent, per part
+    DEALER_CARD = "DEALER_CARD"  # an account card sold to an agent
+
+
+class ConflictKind(enum.StrEnum):
+    DIRECT_CUSTOMER = "DIRECT_CUSTOMER"  # a branch's own customer
+    OTHER_AGENT_CUSTOMER = "OTHER_AGENT_CUSTOMER"
+    OUT_OF_TERRITORY = "OUT_OF_TERRITORY"  # an address outside the agent's areas

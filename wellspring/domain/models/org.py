@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Time
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -40,10 +40,19 @@ class Agent(Record, Base):
     parent_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
     territory: Mapped[str] = mapped_column(String(200), default="")
+    # The areas it may sell and service in: [{"province", "city", "district"}], an empty
+    # district covering the whole city (``domain/agents/territory.py``).
+    territory_areas: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     credit_limit: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    deposit: Mapped[Decimal] = mapped_column(default=Decimal("0"))  # 保证金
+    contract_number: Mapped[str] = mapped_column(String(64), default="")
+    contract_start: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    contract_end: Mapped[dt.date | None] = mapped_column(Date, default=None)
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    contact_email: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -102,6 +111,8 @@ class Technician(Record, Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), unique=True)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
     outlet_id: Mapped[str | None] = mapped_column(ForeignKey("service_outlets.id"), default=None)
+    # An agent's own engineer (代理商工程师): only its agent dispatches to them.
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), index=True, default=None)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     home_latitude: Mapped[float | None] = mapped_column(Float, default=None)
     home_longitude: Mapped[float | None] = mapped_column(Float, default=None)

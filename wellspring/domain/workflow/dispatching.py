@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..agents import territory
 from ..clock import clock_of
 from ..dispatch import bookings, eta
 from ..errors import DomainError
@@ -99,6 +100,7 @@ async def assign_job(
         or technician.deleted_at is not None
     ):
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technician_id")
+    await territory.check_engineer(session, actor, technician=technician, ticket=ticket)
     check_window(appointment_start, appointment_end, clock_of(session).now())
     overruled = None
     if not planned:

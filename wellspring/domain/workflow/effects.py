@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, events, water
 from ..actor import Actor
+from ..agents.price_lookup import Region, price_for
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..config import TIME_ZONE
 from ..errors import DomainError, present
@@ -36,6 +37,7 @@ from ..models import (
 from ..models.enums import (
     CardStatus,
     DeviceStatus,
+    PriceKind,
     SupplyMode,
     TicketType,
 )
@@ -48,6 +50,11 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.UNINSTALL: ("device_condition",),
     TicketType.WATER_TEST: ("water_test",),
     TicketType.FILTER_CHANGE: ("filters_changed",),
+}
+
+_RECHARGE_PRICE = {
+    SupplyMode.MONTHLY: PriceKind.RECHARGE_MONTH,
+    SupplyMode.BUCKETS: PriceKind.RECHARGE_BUCKET,
 }
 
 
@@ -267,6 +274,18 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
         device.first_recharged_at = now
     customer = await session.get(Customer, ticket.customer_id)
     amount = Decimal(request["unit_price"]) * quantity
+    address = await session.get(Address, ticket.address_id) if ticket.address_id else None
+    standard = await price_for(  # what the price standard asked, beside what was paid
+        session,
+        kind=_RECHARGE_PRICE[device.supply_mode],
+        region=Region(address.province, address.city) if address else Region(),
+        at=now,
+    )
+    standard_price = str(standard.price) if standard is not None else None
+    ticket.details = {
+        **ticket.details,
+        "recharge": {**request, "standard_unit_price": standard_price},
+    }
     audit.record(
         session,
         actor,
@@ -278,13 +297,14 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
         quantity=quantity,
         amount=str(amount),
         payment_method=request["payment_method"],
+        standard_unit_price=standard_price,
+        price_standard_id=standard.id if standard is not None else None,
         supply_expires_on=device.supply_expires_on.isoformat()
         if device.supply_expires_on
         else None,
         bucket_balance=device.bucket_balance,
         notify_technician_id=customer.service_technician_id if customer else None,
     )
-    address = await session.get(Address, ticket.address_id) if ticket.address_id else None
     events.emit(  # the bound engineer delivers the water: with the address and how it was paid
         session,
         events.DomainEvent(

@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, numbering, permissions
 from ..actor import Actor
+from ..agents import territory
 from ..clock import clock_of
 from ..config import config_of
 from ..custom_fields import values as custom_values
 from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, present
-from ..models import Address, Branch, Contact, Customer, Ticket, TicketStatusChange
+from ..models import Address, Agent, Branch, Contact, Customer, Ticket, TicketStatusChange
 from ..models.enums import (
     TICKET_OPEN_STATUSES,
     Channel,
@@ -125,7 +126,11 @@ async def _customer_for(
 ) -> tuple[Customer, Address | None]:
     if (request.customer_id is None) == (request.new_customer is None):
         raise DomainError("CUSTOMER_REQUIRED", field="customer")
+    operation = f"ticket.open:{request.type.value}"
     if request.customer_id is not None:
+        await territory.check_customer(
+            session, actor, customer_id=request.customer_id, operation=operation
+        )
         customer = await moves.visible(session, actor, Customer, request.customer_id)
         return customer, None
     permissions.check(actor, "customer.create")
@@ -133,10 +138,27 @@ async def _customer_for(
     name = require(new.name, "new_customer.name")
     phone = check_phone(new.phone, "new_customer.phone")
     address_values = new.address.validated("new_customer.address")
+    agent = await _acting_agent(session, actor)
+    if agent is not None:
+        await territory.check_new_customer(
+            session,
+            actor,
+            phone=phone,
+            province=str(address_values.get("province", "")),
+            city=str(address_values.get("city", "")),
+            district=str(address_values.get("district", "")),
+            operation=operation,
+        )
     branch_id = request.branch_id or (actor.branch_id if actor.role is Role.CLERK else None)
+    if agent is not None:
+        branch_id = agent.branch_id  # an agent's customer is serviced through its branch
     if branch_id is None:
         raise DomainError("BRANCH_REQUIRED", field="branch_id")
-    branch = await moves.visible(session, actor, Branch, branch_id)
+    branch = (
+        present(await session.get(Branch, branch_id), "the agent's branch")
+        if agent is not None
+        else await moves.visible(session, actor, Branch, branch_id)
+    )
     permissions.check(actor, "customer.create", branch_id=branch.id)
     extra = await custom_values.apply(
         session, CustomFieldEntity.CUSTOMER, None, new.custom_fields,
@@ -148,7 +170,8 @@ async def _customer_for(
         kind=new.kind,
         tier=new.tier,
         phone=phone,
-        owner_kind=OwnerKind.BRANCH,
+        owner_kind=OwnerKind.AGENT if agent is not None else OwnerKind.BRANCH,
+        agent_id=agent.id if agent is not None else None,
         branch_id=branch.id,
         custom_fields=extra,
     )
@@ -171,6 +194,16 @@ async def _customer_for(
     await session.flush()
     audit.record(session, actor, "customer.created", entity_type="Customer", entity_id=customer.id)
     return customer, address
+
+
+async def _acting_agent(session: AsyncSession, actor: Actor) -> Agent | None:
+    """The agent an agent's login acts for (its new customers are its own), else None."""
+    if actor.role is not Role.AGENT:
+        return None
+    agent = await session.get(Agent, actor.agent_id)
+    if agent is None or not agent.is_active:
+        raise DomainError("AGENT_INACTIVE", field="agent_id")
+    return agent
 
 
 # A ticket whose visit is done (completed, follow-up due) no longer blocks a new one.
@@ -240,7 +273,9 @@ async def open_ticket(
         session, CustomFieldEntity.TICKET, None, request.custom_fields,
         creating=actor.role is not Role.CUSTOMER,
     )  # fmt: skip
-    channel = Channel.APP if actor.role is Role.CUSTOMER else request.channel
+    channel = {Role.CUSTOMER: Channel.APP, Role.AGENT: Channel.AGENT}.get(
+        actor.role, request.channel
+    )
     ticket = await new_ticket(
         session,
         actor,

@@ -38,7 +38,8 @@ def _m(name: str, sources: set[str], roles: frozenset[Role], *, reason: bool = F
 APPROVE = _m("approve", {T.CREATED}, DISPATCHERS)
 REJECT = _m("reject", {T.CREATED}, DISPATCHERS, reason=True)
 DISPATCH = _m("dispatch", {T.APPROVED}, DISPATCHERS)
-ASSIGN = _m("assign", {T.DISPATCHED, T.ASSIGNED, T.APPOINTED}, DISPATCHERS)
+# An agent assigns its own customers' jobs to its own engineers (issue 18).
+ASSIGN = _m("assign", {T.DISPATCHED, T.ASSIGNED, T.APPOINTED}, DISPATCHERS | {Role.AGENT})
 CANCEL = _m(
     "cancel",
     {T.CREATED, T.APPROVED, T.DISPATCHED, T.ASSIGNED, T.APPOINTED, T.EN_ROUTE, T.ON_SITE},

@@ -444,4 +444,44 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "What a customer asks to change about a visit (the hotline decides).",
         {"RESCHEDULE": "Another time, please.", "CANCEL": "No visit, please."},
     ),
+    # dealers and price standards (issue 18)
+    "AgentOrderStatus": (
+        "Where an agent's purchase order from HQ stands.",
+        {
+            "SUBMITTED": "Placed by the agent, waiting for HQ's confirmation.",
+            "CONFIRMED": "Confirmed by HQ (approved too when over the credit limit).",
+            "SHIPPED": "Shipped from an HQ warehouse into the agent's warehouse.",
+            "CANCELLED": "Withdrawn by the agent or cancelled by HQ before shipment.",
+        },
+    ),
+    "AgentOrderItem": (
+        "What an order line buys.",
+        {
+            "MACHINE": "Machines of a device model, shipped by serial number.",
+            "CARD": "Account cards (开户卡), shipped by card number.",
+            "PART": "A spare part or consumable, shipped through the stock ledger.",
+        },
+    ),
+    "PriceKind": (
+        "What a price standard (价格标准) prices.",
+        {
+            "RECHARGE_BUCKET": "A recharge, per bucket (桶).",
+            "RECHARGE_MONTH": "A recharge, per month of supply.",
+            "RECHARGE_YEAR": "A recharge, per year of supply.",
+            "SERVICE_RELOCATE": "A relocation (移机), per visit.",
+            "SERVICE_UNINSTALL": "An uninstall (退机), per visit.",
+            "SERVICE_REPAIR": "A chargeable repair visit.",
+            "DEALER_MACHINE": "A machine sold to an agent, per device model.",
+            "DEALER_PART": "A part sold to an agent, per part.",
+            "DEALER_CARD": "An account card sold to an agent.",
+        },
+    ),
+    "ConflictKind": (
+        "Why an agent's request was refused as a territory conflict.",
+        {
+            "DIRECT_CUSTOMER": "The customer is a branch's direct customer.",
+            "OTHER_AGENT_CUSTOMER": "The customer belongs to another agent.",
+            "OUT_OF_TERRITORY": "The address lies outside the agent's territory.",
+        },
+    ),
 }

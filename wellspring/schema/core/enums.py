@@ -95,3 +95,8 @@ JobOrder = described(board.JobOrder, "JobOrder")
 VisitStage = described(tracking_view.Stage, "VisitStage")
 FollowUpSource = described(e.FollowUpSource)
 VisitChangeKind = described(tracking_actions.ChangeKind, "VisitChangeKind")
+# Dealers and price standards (issue 18).
+AgentOrderStatus = described(e.AgentOrderStatus)
+AgentOrderItem = described(e.AgentOrderItem)
+PriceKind = described(e.PriceKind)
+ConflictKind = described(e.ConflictKind)

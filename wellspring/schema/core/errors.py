@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import graphene
 
+from wellspring.domain.agents.error_codes import DealerErrorCode as DealerCodes
 from wellspring.domain.custom_fields.error_codes import CustomFieldErrorCode as CustomFieldCodes
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode as DispatchCodes
 from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
@@ -88,7 +89,15 @@ _CODE_DOC = "What went wrong, a stable code to switch on; `message` carries the 
 AuthErrorCode = _codes("AuthErrorCode", (CommonErrorCode, AuthCodes), _CODE_DOC)
 WorkflowErrorCode = _codes(
     "WorkflowErrorCode",
-    (CommonErrorCode, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes, CustomFieldCodes),
+    (
+        CommonErrorCode,
+        WorkflowCodes,
+        StockCodes,
+        MediaCodes,
+        DispatchCodes,
+        CustomFieldCodes,
+        DealerCodes,
+    ),
     _CODE_DOC,
 )
 # Receiving a machine checks its custom fields (issue 18 §4).
@@ -97,13 +106,13 @@ StockErrorCode = _codes(
 )
 DispatchErrorCode = _codes(
     "DispatchErrorCode",
-    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes, CustomFieldCodes),
+    (CommonErrorCode, DispatchCodes, WorkflowCodes, StockCodes, CustomFieldCodes, DealerCodes),
     _CODE_DOC,
 )
 # Confirming the last file of a visit completes its evidence (a workflow step).
 MediaErrorCode = _codes(
     "MediaErrorCode",
-    (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes, CustomFieldCodes),
+    (CommonErrorCode, MediaCodes, WorkflowCodes, StockCodes, CustomFieldCodes, DealerCodes),
     _CODE_DOC,
 )
 ImportErrorCode = _codes(
@@ -124,6 +133,11 @@ TrackingErrorCode = _codes(
     "TrackingErrorCode",
     (CommonErrorCode, TrackingCodes, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
     _CODE_DOC,
+)
+
+# Dealers (issue 18): agents, their orders (shipping posts to the stock ledger), prices.
+DealerErrorCode = _codes(
+    "DealerErrorCode", (CommonErrorCode, DealerCodes, MasterdataCodes, StockCodes), _CODE_DOC
 )
 
 
@@ -200,6 +214,14 @@ class TrackingError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(TrackingErrorCode, required=True)
+
+
+class DealerError(graphene.ObjectType):
+    """An expected failure of an agent, agent order or price standard mutation; nothing was
+    changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(DealerErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -26,6 +26,7 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         result = await call()
     except DomainError as error:
         await savepoint.rollback()
+        ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
         return Failed(user_errors(error, ctx.locale))
     except BaseException:
         await savepoint.rollback()

@@ -80,6 +80,13 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "revokeTrackingLinks": ("tracking_link.revoke",),
     "rateVisit": ("visit.rate",),
     "requestVisitChange": ("visit.request_change",),
+    # dealers (issue 18)
+    "upsertAgent": ("agent.upsert",),
+    "placeAgentOrder": ("agent_order.place",),
+    "confirmAgentOrder": ("agent_order.confirm",),
+    "shipAgentOrder": ("agent_order.ship",),
+    "cancelAgentOrder": ("agent_order.cancel",),
+    "upsertPriceStandard": ("price_standard.upsert",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -107,6 +114,11 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "binLocations": ("bin_location.list",),
     # customer tracking (issue 17)
     "visitTracking": ("visit.track",),
+    # dealers (issue 18)
+    "agents": ("agents.list",),
+    "agentOrders": ("agent_orders.list",),
+    "territoryConflicts": ("territory_conflicts.list",),
+    "priceStandards": ("price_standards.list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).

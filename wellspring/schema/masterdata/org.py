@@ -95,6 +95,7 @@ class TechnicianInput(graphene.InputObjectType):
     home_latitude = graphene.Float(description="WGS-84 home base; give both or neither.")
     home_longitude = graphene.Float()
     is_active = graphene.Boolean(description="false takes them off dispatch (no open jobs).")
+    agent_id = graphene.ID(description="An agent's own engineer: the agent that dispatches them.")
 
 
 class UpsertTechnicianPayload(graphene.ObjectType):
@@ -130,6 +131,7 @@ class UpsertTechnician(graphene.Mutation):
                 home_latitude=input.get("home_latitude"),
                 home_longitude=input.get("home_longitude"),
                 is_active=input.get("is_active"),
+                agent_id=optional_id(input.get("agent_id"), "Agent", "agentId"),
             )
             return await technicians.upsert_technician(info.context.session, actor, change=change)
 

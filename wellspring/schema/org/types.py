@@ -12,7 +12,7 @@ from wellspring.domain.config import config_of
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
-from ..core.scalars import DateTime, Money, money
+from ..core.scalars import Date, DateTime, Money, money
 
 
 class Branch(ModelObjectType):
@@ -67,6 +67,14 @@ class User(ModelObjectType):
         return info.context.loaders.load(m.Branch, root.branch_id)
 
 
+class TerritoryArea(graphene.ObjectType):
+    """A city, or one district of it (an empty district is the whole city)."""
+
+    province = graphene.String(required=True)
+    city = graphene.String(required=True)
+    district = graphene.String(required=True)
+
+
 class Agent(ModelObjectType):
     """A dealer (代理商)."""
 
@@ -78,15 +86,42 @@ class Agent(ModelObjectType):
     code = graphene.String(required=True)
     name = graphene.String(required=True)
     level = graphene.Field(enums.AgentLevel, required=True)
-    territory = graphene.String(required=True)
+    territory = graphene.String(required=True, description="The territory in words.")
     credit_limit = graphene.Field(Money, required=True)
     contact_name = graphene.String(required=True)
     contact_phone = graphene.String(required=True)
     branch = graphene.Field(Branch)
+    # issue 18: dealers as tenants
+    parent_agent = graphene.Field(
+        lambda: Agent, description="A sub-distributor's city general agent."
+    )
+    territory_areas = graphene.NonNull(
+        graphene.List(graphene.NonNull(lambda: TerritoryArea)),
+        description="The cities (or districts) it sells and services in.",
+    )
+    contract_number = graphene.String(required=True)
+    contract_start = Date()
+    contract_end = Date()
+    deposit = graphene.Field(Money, required=True, description="保证金 held by HQ.")
+    contact_email = graphene.String(required=True)
+    address = graphene.String(required=True)
+    is_active = graphene.Boolean(required=True)
 
     @staticmethod
     def resolve_credit_limit(root: m.Agent, _info: ResolveInfo) -> Any:
         return money(root.credit_limit, root.currency)
+
+    @staticmethod
+    def resolve_deposit(root: m.Agent, _info: ResolveInfo) -> Any:
+        return money(root.deposit, root.currency)
+
+    @staticmethod
+    def resolve_parent_agent(root: m.Agent, info: ResolveInfo) -> Any:
+        return info.context.loaders.load(m.Agent, root.parent_agent_id)
+
+    @staticmethod
+    def resolve_territory_areas(root: m.Agent, _info: ResolveInfo) -> Any:
+        return [TerritoryArea(**area) for area in root.territory_areas or []]
 
     @staticmethod
     def resolve_branch(root: m.Agent, info: ResolveInfo) -> Any:
@@ -104,6 +139,7 @@ class Technician(ModelObjectType):
     user = graphene.Field(User)
     display_name = graphene.String(required=True)
     branch = graphene.Field(Branch)
+    agent = graphene.Field(Agent, description="The agent an agent's own engineer works for.")
     skills = graphene.NonNull(graphene.List(graphene.NonNull(enums.TicketType)))
     home_latitude = graphene.Float()
     home_longitude = graphene.Float()
@@ -153,6 +189,10 @@ class Technician(ModelObjectType):
     @staticmethod
     def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
+
+    @staticmethod
+    def resolve_agent(root: m.Technician, info: ResolveInfo) -> Any:
+        return info.context.loaders.load(m.Agent, root.agent_id)
 
     @staticmethod
     def resolve_skills(root: m.Technician, _info: ResolveInfo) -> Any:

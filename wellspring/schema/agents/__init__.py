@@ -1,0 +1,1 @@
+"""Dealers (issue 18): agents, their purchase orders from HQ, territory conflicts, prices."""
