@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from .dispatch.config import DispatchConfig
+from .hotline.config import HotlineConfig
 from .media.config import MediaConfig
 from .workflow.clock_rules import DEFAULT_RULES, ClockRules
 
@@ -38,6 +39,8 @@ class DomainConfig:
     # The file store, the image checker, limits and lifetimes (media/config.py); without a
     # store, uploads are refused and the evidence rules still hold.
     media: MediaConfig = field(default_factory=MediaConfig)
+    # Call backs: attempts before a missed call is closed unreturned (hotline/config.py).
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)
 
 
 DEFAULT_CONFIG = DomainConfig()

@@ -17,6 +17,7 @@ from .models import (
     AccountCard,
     Address,
     Agent,
+    Article,
     Attachment,
     AuthSession,
     Branch,
@@ -29,8 +30,12 @@ from .models import (
     FollowUp,
     Job,
     JobStatusChange,
+    MissedCall,
+    OutletAssessment,
+    OutletSettlement,
     Part,
     RoutePlan,
+    ServiceOutlet,
     StockBalance,
     StockDiscrepancy,
     StockEntry,
@@ -42,7 +47,7 @@ from .models import (
     Warehouse,
     WaterTest,
 )
-from .models.enums import AttachmentStatus, Role
+from .models.enums import ArticleStatus, AttachmentStatus, Role
 
 Condition = ColumnElement[bool]
 
@@ -302,6 +307,64 @@ def catalogue_scope(_actor: Actor) -> Condition:
     return true()
 
 
+# issue 18: outlets, the hotline's call backs, the knowledge base
+def _my_outlet(actor: Actor) -> Any:
+    """The outlet an engineer is attached to: its engineers are an outlet's own logins."""
+    return (
+        select(Technician.outlet_id)
+        .where(Technician.id == actor.technician_id, Technician.outlet_id.is_not(None))
+        .scalar_subquery()
+    )
+
+
+def outlets_scope(actor: Actor) -> Condition:
+    """HQ sees every outlet, a clerk their branch's, an engineer the outlet they belong to."""
+    if actor.role in (Role.ADMIN, Role.HQ):
+        return true()
+    match actor.role:
+        case Role.CLERK if actor.branch_id:
+            return ServiceOutlet.branch_id == actor.branch_id
+        case Role.TECHNICIAN if actor.technician_id:
+            mine: Condition = ServiceOutlet.id == _my_outlet(actor)
+            return mine
+    return false()
+
+
+def _outlet_ids(actor: Actor) -> Any:
+    return select(ServiceOutlet.id).where(outlets_scope(actor))
+
+
+def settlements_scope(actor: Actor) -> Condition:
+    return OutletSettlement.outlet_id.in_(_outlet_ids(actor))
+
+
+def assessments_scope(actor: Actor) -> Condition:
+    return OutletAssessment.outlet_id.in_(_outlet_ids(actor))
+
+
+def missed_calls_scope(actor: Actor) -> Condition:
+    """The hotline and HQ work every missed call; a clerk those of their branch's customers."""
+    if actor.role in (Role.ADMIN, Role.HQ, Role.HOTLINE):
+        return true()
+    if actor.role is Role.CLERK and actor.branch_id:
+        return MissedCall.branch_id == actor.branch_id
+    return false()
+
+
+def can_edit_articles(actor: Actor) -> bool:
+    return actor.role in (Role.ADMIN, Role.HQ, Role.HOTLINE)
+
+
+def articles_scope(actor: Actor) -> Condition:
+    """Staff, engineers and agents read published articles; editors also drafts and retired
+    ones; customers none (the knowledge base is internal)."""
+    if can_edit_articles(actor):
+        return true()
+    if actor.role is Role.CUSTOMER:
+        return false()
+    return Article.status == ArticleStatus.PUBLISHED
+
+
 SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     DeviceModel: catalogue_scope,
     FilterType: catalogue_scope,
@@ -330,6 +393,11 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     Technician: technicians_scope,
     RoutePlan: route_plans_scope,
     AuthSession: sessions_scope,
+    ServiceOutlet: outlets_scope,
+    OutletSettlement: settlements_scope,
+    OutletAssessment: assessments_scope,
+    MissedCall: missed_calls_scope,
+    Article: articles_scope,
 }
 
 

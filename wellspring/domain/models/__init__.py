@@ -4,6 +4,7 @@ from .base import Base, Record, new_id, utcnow
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
+from .hotline import Article, ArticleRevision, ArticleTerm, CallbackAttempt, MissedCall
 from .imports import ImportRowError, ImportRun
 from .inventory import (
     Part,
@@ -16,6 +17,7 @@ from .inventory import (
 from .media import Attachment
 from .notifications import Notification, NotificationPreference, OutboxMessage, PushDevice
 from .org import Agent, Branch, ServiceOutlet, Technician, User
+from .outlets import OutletAssessment, OutletSettlement
 from .sync import SyncClient, SyncHeld
 from .system import (
     AuditEntry,
@@ -40,11 +42,15 @@ __all__ = [
     "AccountCard",
     "Address",
     "Agent",
+    "Article",
+    "ArticleRevision",
+    "ArticleTerm",
     "Attachment",
     "AuditEntry",
     "AuthSession",
     "Base",
     "Branch",
+    "CallbackAttempt",
     "ChangeClock",
     "Contact",
     "CounterRow",
@@ -63,9 +69,12 @@ __all__ = [
     "JobNote",
     "JobStatusChange",
     "LoginThrottle",
+    "MissedCall",
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
+    "OutletAssessment",
+    "OutletSettlement",
     "Part",
     "PushDevice",
     "Record",

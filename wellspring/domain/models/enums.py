@@ -297,3 +297,30 @@ class PushPlatform(enum.StrEnum):
     ANDROID = "ANDROID"
     IOS = "IOS"
     WEB = "WEB"
+
+
+# issue 18: outlets and the hotline's tools
+class SettlementStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    CONFIRMED = "CONFIRMED"
+    PAID = "PAID"
+
+
+class MissedCallStatus(enum.StrEnum):
+    OPEN = "OPEN"  # waiting for a call back
+    RETURNED = "RETURNED"  # a call back reached the caller
+    CLOSED = "CLOSED"  # given up after the configured attempts, or a wrong number
+
+
+class CallbackOutcome(enum.StrEnum):
+    REACHED = "REACHED"
+    NO_ANSWER = "NO_ANSWER"
+    BUSY = "BUSY"
+    WRONG_NUMBER = "WRONG_NUMBER"
+    VOICEMAIL = "VOICEMAIL"
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "DRAFT"  # never published: editors only
+    PUBLISHED = "PUBLISHED"
+    RETIRED = "RETIRED"

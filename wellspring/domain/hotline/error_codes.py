@@ -1,0 +1,15 @@
+"""Codes the hotline's rules raise (besides ``domain.error_codes.CommonErrorCode``)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class HotlineErrorCode(enum.StrEnum):
+    """Missed calls, call backs and the knowledge base."""
+
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_TIME = "INVALID_TIME"
+    CALL_ALREADY_CLOSED = "CALL_ALREADY_CLOSED"
+    ARTICLE_NEEDS_TITLE = "ARTICLE_NEEDS_TITLE"
+    UNKNOWN_FAULT_CODE = "UNKNOWN_FAULT_CODE"
