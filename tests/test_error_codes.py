@@ -22,11 +22,13 @@ import graphene
 from wellspring.api.error_codes import TransportErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
+from wellspring.domain.hotline.error_codes import HotlineErrorCode
 from wellspring.domain.imports.error_codes import ImportErrorCode
 from wellspring.domain.inventory.error_codes import StockErrorCode
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
+from wellspring.domain.outlets.error_codes import OutletErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
 from wellspring.i18n import MESSAGES
@@ -45,12 +47,16 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
+    "outlets": OutletErrorCode,
+    "hotline": HotlineErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
     "workflow": ("stock", "sync", "media", "dispatch"),
+    # an outlet's code, name and amounts are checked as master data is (masterdata/fields.py)
+    "outlets": ("masterdata",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -68,6 +74,8 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
     "wellspring.mobile_sync": "sync",
+    "wellspring.domain.outlets": "outlets",
+    "wellspring.domain.hotline": "hotline",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

@@ -10,10 +10,12 @@ from typing import Any
 from . import (
     auth,
     dispatch,
+    hotline,
     imports,
     masterdata,
     media,
     notifications,
+    outlets,
     stock,
     sync,
     transport,
@@ -40,6 +42,8 @@ _AREAS = (
     media,
     imports,
     notifications,
+    outlets,
+    hotline,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

@@ -24,6 +24,7 @@ from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
+from .hotline.fields import HotlineQueries
 from .imports.fields import import_field, resolve_import
 from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.types import (
@@ -39,6 +40,7 @@ from .masterdata.lists import DispatcherLists
 from .media.mutations import evidence_overdue_jobs_field
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
+from .outlets.fields import OutletQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -93,7 +95,7 @@ def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[Catalog
     ]
 
 
-class Query(DispatcherLists, graphene.ObjectType):
+class Query(DispatcherLists, OutletQueries, HotlineQueries, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

@@ -83,7 +83,7 @@ async def _checked(session: AsyncSession, change: ArticleChange) -> dict[str, ob
     if codes:
         known = await session.scalar(select(func.count()).where(FaultCode.code.in_(codes)))
         if known != len(codes):
-            raise DomainError("UNKNOWN_FAULT_CODE", field="fault_codes")
+            raise DomainError("NOT_FOUND", field="fault_codes")
     return content
 
 

@@ -8,8 +8,6 @@ import enum
 class HotlineErrorCode(enum.StrEnum):
     """Missed calls, call backs and the knowledge base."""
 
-    INVALID_PHONE = "INVALID_PHONE"
-    INVALID_TIME = "INVALID_TIME"
+    CALL_TIME_OUT_OF_RANGE = "CALL_TIME_OUT_OF_RANGE"
     CALL_ALREADY_CLOSED = "CALL_ALREADY_CLOSED"
     ARTICLE_NEEDS_TITLE = "ARTICLE_NEEDS_TITLE"
-    UNKNOWN_FAULT_CODE = "UNKNOWN_FAULT_CODE"

@@ -81,7 +81,7 @@ async def record_missed_call(
     now = clock.now(session)
     called = report.called_at
     if called.tzinfo is None or not now - MAX_AGE <= called <= now + MAX_AHEAD:
-        raise DomainError("INVALID_TIME", field="called_at", value=str(called)[:32])
+        raise DomainError("CALL_TIME_OUT_OF_RANGE", field="called_at", value=str(called)[:32])
     queue = report.queue.strip()
     if len(queue) > 50:
         raise DomainError("VALUE_TOO_LONG", field="queue", maximum=50)

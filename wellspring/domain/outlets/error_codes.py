@@ -6,10 +6,9 @@ import enum
 
 
 class OutletErrorCode(enum.StrEnum):
-    """Outlets, their rate cards, assessments and settlements."""
+    """Outlets, their rate cards, assessments and settlements (codes, names and amounts are
+    checked as master data is: masterdata/fields.py)."""
 
-    DUPLICATE_CODE = "DUPLICATE_CODE"
-    INVALID_CODE = "INVALID_CODE"
     INVALID_EMAIL = "INVALID_EMAIL"
     INVALID_RATE = "INVALID_RATE"
     INVALID_PERIOD = "INVALID_PERIOD"

@@ -212,3 +212,18 @@ async def visible_outlet(session: AsyncSession, actor: Actor, outlet_id: str) ->
     if found is None:
         raise DomainError("NOT_FOUND", field="outlet_id")
     return found
+
+
+async def technicians_of(session: AsyncSession, actor: Actor, outlet_id: str) -> list[Technician]:
+    """The outlet's engineers the actor may see (an engineer: only themself)."""
+    rows = await session.execute(
+        select(Technician)
+        .where(
+            Technician.outlet_id == outlet_id,
+            policy.technicians_scope(actor),
+            Technician.deleted_at.is_(None),
+        )
+        .order_by(Technician.created_at, Technician.id)
+        .limit(MAX_TECHNICIANS)
+    )
+    return list(rows.scalars().all())

@@ -66,6 +66,16 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "registerPushDevice": ("push_device.register",),
     "unregisterPushDevice": ("push_device.unregister",),
     "confirmUpload": ("attachment.confirm_upload",),
+    # outlets and the hotline's tools (issue 18)
+    "upsertServiceOutlet": ("outlet.upsert",),
+    "recordOutletAssessment": ("outlet.assess",),
+    "generateOutletSettlement": ("outlet_settlement.generate",),
+    "adjustOutletSettlement": ("outlet_settlement.adjust",),
+    "confirmOutletSettlement": ("outlet_settlement.confirm",),
+    "markOutletSettlementPaid": ("outlet_settlement.pay",),
+    "recordMissedCall": ("missed_call.record",),
+    "recordCallback": ("callback.record",),
+    "upsertArticle": ("article.upsert",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -89,6 +99,12 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
     "myNotifications": ("notifications.read",),
+    # outlets and the hotline's tools (issue 18)
+    "serviceOutlets": ("outlets.list",),
+    "outletSettlements": ("outlet_settlements.list",),
+    "outletAssessmentForm": ("outlet.assess",),
+    "callbacksDue": ("callbacks.list",),
+    "articles": ("articles.list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -107,6 +123,7 @@ HTTP: dict[str, str] = {
     "list.export": "`GET /export/<list>.csv|.xlsx`",
     # declared before its door: the contract has no operation for it yet
     "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
+    # the PBX's webhook runs as the system once its signature checks (docs/operations.md)
 }
 
 # The case in which a field's second operation applies.
