@@ -28,9 +28,10 @@ from wellspring.notifications import outbox
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import logging_setup, migrations, notify_worker
+from . import logging_setup, migrations, notify_worker, pbx_webhook
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
+from .pbx_webhook import PbxWebhook
 
 log = logging.getLogger("wellspring")
 
@@ -106,6 +107,7 @@ def create_app(
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)
     exports = ExportEndpoint(auth_config(settings))
+    pbx = PbxWebhook(settings.pbx_webhook_secret, settings.pbx_replay_window_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,6 +128,7 @@ def create_app(
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),
+        Route(pbx_webhook.PATH, pbx.handle, methods=["POST"]),
         Route("/healthz", healthz),
         *_media_routes(media.store, max(media.limits.values())),
         Route("/readyz", readyz),

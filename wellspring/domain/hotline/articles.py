@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, clock, permissions, policy
+from .. import audit, clock, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Article, ArticleRevision, ArticleTerm, DeviceModel, FaultCode
+from ..models import Article, ArticleRevision, DeviceModel, FaultCode
 from ..models.enums import ArticleStatus
 from ..pagination import Page, SortKey, paginate
-from . import search
+from . import scopes, search
 
 MAX_TAGS = 20
 MAX_BODY = 20_000
@@ -156,7 +156,7 @@ async def articles_page(
     """Articles the actor may read, newest first; ``search`` matches published articles by
     title, body, symptoms and codes in either language (hotline/search.py)."""
     permissions.check(actor, "articles.list")
-    stmt = select(Article).where(policy.articles_scope(actor), Article.deleted_at.is_(None))
+    stmt = select(Article).where(scopes.articles_scope(actor), Article.deleted_at.is_(None))
     required = set(sorted(search.terms((search_text or "")[:200]))[: search.MAX_QUERY_TERMS])
     if model_id:
         required.add(search.model_tag(model_id))
@@ -172,52 +172,11 @@ async def articles_page(
     )
 
 
-async def suggested_articles(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    model_id: str | None,
-    fault_code: str | None,
-    limit: int = 5,
-) -> list[Article]:
-    """Published articles for a device model and fault: both matched first, then either."""
-    if not permissions.allows(actor, "articles.list") or not (model_id or fault_code):
-        return []
-    tags = [
-        t
-        for t in (
-            model_id and search.model_tag(model_id),
-            fault_code and search.fault_tag(fault_code),
-        )
-        if t
-    ]
-    hits = func.count(ArticleTerm.term)
-    ranked = (
-        await session.execute(
-            select(ArticleTerm.article_id, hits)
-            .join(Article, Article.id == ArticleTerm.article_id)
-            .where(
-                ArticleTerm.term.in_(tags),
-                Article.status == ArticleStatus.PUBLISHED,
-                Article.deleted_at.is_(None),
-            )
-            .group_by(ArticleTerm.article_id)
-            .order_by(hits.desc(), ArticleTerm.article_id)
-            .limit(limit)
-        )
-    ).all()
-    if not ranked:
-        return []
-    rows = await session.execute(select(Article).where(Article.id.in_([r[0] for r in ranked])))
-    by_id = {a.id: a for a in rows.scalars()}
-    return [by_id[r[0]] for r in ranked if r[0] in by_id]
-
-
 async def revisions_of(
     session: AsyncSession, actor: Actor, article_id: str
 ) -> list[ArticleRevision]:
     """Every revision, newest first: for editors (others get none)."""
-    if not policy.can_edit_articles(actor):
+    if not scopes.can_edit_articles(actor):
         return []
     rows = await session.execute(
         select(ArticleRevision)

@@ -17,14 +17,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, clock, permissions, policy
+from .. import audit, clock, permissions
 from ..actor import Actor
 from ..config import config_of
 from ..errors import DomainError
 from ..models import CallbackAttempt, Contact, Customer, MissedCall
 from ..models.enums import CallbackOutcome, MissedCallStatus
 from ..pagination import Page, SortKey, paginate
-from . import phones
+from . import phones, scopes
 
 MAX_AGE = dt.timedelta(days=30)
 MAX_AHEAD = dt.timedelta(minutes=5)
@@ -121,7 +121,7 @@ async def callbacks_due(
     """Open missed calls, newest first or the longest waiting first."""
     permissions.check(actor, "callbacks.list")
     stmt = select(MissedCall).where(
-        policy.missed_calls_scope(actor),
+        scopes.missed_calls_scope(actor),
         MissedCall.status == MissedCallStatus.OPEN,
         MissedCall.deleted_at.is_(None),
     )
@@ -147,7 +147,7 @@ async def record_callback(
         select(MissedCall)
         .where(
             MissedCall.id == missed_call_id,
-            policy.missed_calls_scope(actor),
+            scopes.missed_calls_scope(actor),
             MissedCall.deleted_at.is_(None),
         )
         .with_for_update()

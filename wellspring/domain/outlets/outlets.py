@@ -16,6 +16,7 @@ from ..masterdata import fields
 from ..models import Branch, ServiceOutlet, Technician
 from ..models.enums import OutletLevel, TicketType
 from ..pagination import Page, SortKey, paginate
+from . import scopes
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_RATE = Decimal("100000")
@@ -92,7 +93,7 @@ async def upsert_outlet(
         found = await session.scalar(
             select(ServiceOutlet).where(
                 ServiceOutlet.id == change.id,
-                policy.outlets_scope(actor),
+                scopes.outlets_scope(actor),
                 ServiceOutlet.deleted_at.is_(None),
             )
         )
@@ -182,7 +183,7 @@ async def outlets_page(
     """The outlets the actor may see (an outlet's engineer: theirs), by code, name or city."""
     permissions.check(actor, "outlets.list")
     stmt = select(ServiceOutlet).where(
-        policy.outlets_scope(actor), ServiceOutlet.deleted_at.is_(None)
+        scopes.outlets_scope(actor), ServiceOutlet.deleted_at.is_(None)
     )
     text = (search or "").strip()[:50]
     if text:
@@ -205,7 +206,7 @@ async def visible_outlet(session: AsyncSession, actor: Actor, outlet_id: str) ->
     found = await session.scalar(
         select(ServiceOutlet).where(
             ServiceOutlet.id == outlet_id,
-            policy.outlets_scope(actor),
+            scopes.outlets_scope(actor),
             ServiceOutlet.deleted_at.is_(None),
         )
     )

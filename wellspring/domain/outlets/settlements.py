@@ -18,12 +18,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, clock, permissions, policy
+from .. import audit, clock, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Job, OutletSettlement, Part, StockEntry, Technician, Ticket
 from ..models.enums import JobStatus, LedgerKind, SettlementStatus
 from ..pagination import Page, SortKey, paginate
+from . import scopes
 from .figures import day_bounds
 from .outlets import visible_outlet
 
@@ -135,7 +136,7 @@ async def _visible(
     row = await session.scalar(
         select(OutletSettlement).where(
             OutletSettlement.id == settlement_id,
-            policy.settlements_scope(actor),
+            scopes.settlements_scope(actor),
             OutletSettlement.deleted_at.is_(None),
         )
     )
@@ -225,7 +226,7 @@ async def settlements_page(
     """Settlements the actor may see (an outlet's engineer: their outlet's), newest month first."""
     permissions.check(actor, "outlet_settlements.list")
     stmt = select(OutletSettlement).where(
-        policy.settlements_scope(actor), OutletSettlement.deleted_at.is_(None)
+        scopes.settlements_scope(actor), OutletSettlement.deleted_at.is_(None)
     )
     if outlet_id is not None:
         stmt = stmt.where(OutletSettlement.outlet_id == outlet_id)
