@@ -80,6 +80,7 @@ async def _compute(session: AsyncSession, row: OutletSettlement, rates: dict[str
     if jobs:
         fitted = await session.scalar(
             select(func.coalesce(func.sum(-StockEntry.delta * Part.list_price), 0))
+            .select_from(StockEntry)
             .join(Part, Part.id == StockEntry.part_id)
             .where(
                 StockEntry.job_id.in_([job_id for job_id, _t in jobs]),
