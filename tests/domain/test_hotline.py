@@ -66,7 +66,8 @@ def test_missed_calls_are_matched_worked_off_and_counted(database_url: str) -> N
         stranger = await missed_calls.record_missed_call(
             session, hotline, report=_report("010-55556666", 30)
         )
-        assert stranger.customer_id is None and stranger.phone == "010-55556666"
+        assert stranger.customer_id is None
+        assert stranger.phone == "010-55556666"
         third = await missed_calls.record_missed_call(
             session, hotline, report=_report("13912345678", 10)
         )
@@ -110,7 +111,7 @@ def test_missed_calls_are_matched_worked_off_and_counted(database_url: str) -> N
         await missed_calls.record_callback(
             session, hotline, missed_call_id=known.id, outcome=CallbackOutcome.NO_ANSWER
         )
-        call, attempt = await missed_calls.record_callback(
+        call, _attempt = await missed_calls.record_callback(
             session, clerk, missed_call_id=known.id, outcome=CallbackOutcome.REACHED, note="已处理"
         )
         assert (call.status, call.attempts, call.returned_at) == (MissedCallStatus.RETURNED, 2, NOW)
@@ -118,7 +119,8 @@ def test_missed_calls_are_matched_worked_off_and_counted(database_url: str) -> N
             call, _ = await missed_calls.record_callback(
                 session, hotline, missed_call_id=stranger.id, outcome=outcome
             )
-        assert call.status is MissedCallStatus.CLOSED and call.returned_at is None
+        assert call.status is MissedCallStatus.CLOSED
+        assert call.returned_at is None
         with pytest.raises(DomainError) as closed:
             await missed_calls.record_callback(
                 session, hotline, missed_call_id=stranger.id, outcome=CallbackOutcome.REACHED
@@ -185,7 +187,8 @@ def test_articles_keep_every_revision_and_are_found_in_either_language(database_
                 symptoms=["出水慢"],
             ),
         )
-        assert draft.status is ArticleStatus.DRAFT and draft.fault_codes == [code.upper()]
+        assert draft.status is ArticleStatus.DRAFT
+        assert draft.fault_codes == [code.upper()]
 
         async def find(actor: Actor, **kw: str | None) -> list[str]:
             page = await articles.articles_page(

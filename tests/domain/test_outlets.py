@@ -209,7 +209,8 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
         again = await settlements.generate_settlement(
             session, f.clerk_sh, outlet_id=f.outlet_id, month="2026-11"
         )
-        assert again.id == row.id and again.total == Decimal("265.50")
+        assert again.id == row.id
+        assert again.total == Decimal("265.50")
         with pytest.raises(PermissionDenied):  # confirming and paying are HQ's
             await settlements.confirm_settlement(session, f.clerk_sh, settlement_id=row.id)
         await settlements.confirm_settlement(session, f.hq, settlement_id=row.id)
@@ -225,7 +226,8 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
         paid = await settlements.mark_settlement_paid(
             session, f.hq, settlement_id=row.id, reference="BANK-1"
         )
-        assert paid.status is SettlementStatus.PAID and paid.paid_at == NOW
+        assert paid.status is SettlementStatus.PAID
+        assert paid.paid_at == NOW
         with pytest.raises(DomainError) as twice:
             await settlements.mark_settlement_paid(session, f.hq, settlement_id=row.id)
         assert twice.value.code == "SETTLEMENT_NOT_CONFIRMED"
@@ -293,7 +295,8 @@ def test_the_assessment_form_is_filled_with_the_periods_own_figures(database_url
             ],
             comment="整体良好",
         )
-        assert row.total_score == Decimal("75.50") and row.figures["on_time"] == 1
+        assert row.total_score == Decimal("75.50")
+        assert row.figures["on_time"] == 1
         assert [r.id for r in await assessments.assessments_of(session, f.outlet_id)] == [row.id]
         for bad, code in (
             ([assessments.CriterionScore("X", 101)], "INVALID_SCORE"),

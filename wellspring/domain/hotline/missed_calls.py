@@ -66,10 +66,12 @@ async def record_missed_call(
     """Record the call (or return the one already recorded under its PBX call id)."""
     permissions.check(actor, "missed_call.record")
     call_id = report.call_id.strip()
+    if not call_id:
+        raise DomainError("REQUIRED", field="call_id")
+    if len(call_id) > 100:
+        raise DomainError("VALUE_TOO_LONG", field="call_id", maximum=100)
     if not CALL_ID.match(call_id):
-        raise DomainError(
-            "REQUIRED" if not call_id else "VALUE_TOO_LONG", field="call_id", maximum=100
-        )
+        raise DomainError("INVALID_ARGUMENT", field="call_id")
     existing = await session.scalar(select(MissedCall).where(MissedCall.call_id == call_id))
     if existing is not None:
         return existing
@@ -193,7 +195,7 @@ async def attempts_of(
     rows = await session.execute(
         select(CallbackAttempt)
         .where(CallbackAttempt.missed_call_id.in_(call_ids))
-        .order_by(CallbackAttempt.attempted_at, CallbackAttempt.id)
+        .order_by(CallbackAttempt.attempted_at, CallbackAttempt.created_at, CallbackAttempt.id)
     )
     for row in rows.scalars():
         found[row.missed_call_id].append(row)
