@@ -85,6 +85,22 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
     "StartImport": {"input": "StartImportInput!"},
     "Import": {"id": "ID!"},
+    # outlets and the hotline's tools (issue 18); CallbacksDue's order is optional beside them
+    "ServiceOutlets": {"search": "String", "first": "Int", "after": "String"},
+    "UpsertServiceOutlet": {"input": "ServiceOutletInput!"},
+    "RecordOutletAssessment": {"input": "OutletAssessmentInput!"},
+    "OutletSettlements": {"outletId": "ID", "month": "String", "first": "Int", "after": "String"},
+    "RecordMissedCall": {"input": "MissedCallInput!"},
+    "CallbacksDue": {"first": "Int", "after": "String", "order": "CallbackOrder"},
+    "RecordCallback": {"input": "CallbackInput!"},
+    "Articles": {
+        "search": "String",
+        "modelId": "ID",
+        "faultCode": "String",
+        "first": "Int",
+        "after": "String",
+    },
+    "UpsertArticle": {"input": "ArticleInput!"},
 }
 
 
