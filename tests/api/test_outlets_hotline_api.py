@@ -27,11 +27,12 @@ from starlette.testclient import TestClient
 from tests.api.test_generated_graphql import SCHEMA_FILE, _errors, _real_ids, _register_scalars
 from tests.conftest import GraphQL, _seed, make_database, make_settings
 from tests.factories import fetch, scalars, unique
+from tests.sync_phone import Phone
 from wellspring.api import migrations
 from wellspring.api.app import create_app
 from wellspring.api.pbx_webhook import PATH, signature
 from wellspring.domain import models as m
-from wellspring.schema.core.ids import global_id
+from wellspring.schema.core.ids import global_id, split_global_id
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 SECRET = "pbx-shared-secret"
@@ -431,3 +432,49 @@ def test_generated_webhook_requests_never_get_a_5xx(world: World) -> None:
         assert answer.status_code < 500, (body, answer.text)
 
     send()
+
+
+def test_the_engineers_phone_holds_the_articles_for_its_devices_models(world: World) -> None:
+    gql, url = world.gql, world.url
+    user = scalars(url, select(m.User.id).where(m.User.username == "tech-sh-1"))[0]
+    tech = scalars(url, select(m.Technician.id).where(m.Technician.user_id == user))[0]
+    models = scalars(
+        url,
+        select(m.Device.device_model_id)
+        .join(m.Ticket, m.Ticket.device_id == m.Device.id)
+        .join(m.Job, m.Job.ticket_id == m.Ticket.id)
+        .where(m.Job.technician_id == tech),
+    )
+    assert models
+    others = scalars(url, select(m.DeviceModel.id).where(m.DeviceModel.id.not_in(models)))
+
+    def save(model: str, **extra: Any) -> str:
+        variables = {
+            "input": {"titleZh": "离线手册", "modelIds": [global_id("DeviceModel", model)]}
+        }
+        variables["input"].update(extra)
+        saved = gql.data(doc("UpsertArticle"), variables, as_user="hq")["upsertArticle"]
+        assert saved["errors"] == []
+        return str(saved["article"]["id"])
+
+    mine = save(models[0], publish=True)
+    raw = scalars(url, select(m.Article.id).order_by(m.Article.created_at.desc()).limit(1))[0]
+    draft = save(models[0])  # never published: not on the phone
+    if others:
+        save(others[0], publish=True)  # another model's: not on the phone
+    phone = Phone(world.client, gql.token("tech-sh-1"), schema_version=4)
+    phone.pull()
+    held = phone.local["articles"]
+    assert raw in held
+    assert held[raw]["title_zh"] == "离线手册"
+    assert held[raw]["model_ids_json"] == json.dumps([models[0]])
+    assert len(held) == 1 or all(
+        json.loads(a["model_ids_json"])[0] in models for a in held.values()
+    )
+    assert split_global_id(draft)[1] not in held
+    old = Phone(world.client, gql.token("tech-sh-1"), schema_version=3)
+    assert "articles" not in old.pull()["changes"]
+    gql.data(
+        doc("UpsertArticle"), {"input": {"id": mine, "titleZh": "x", "retire": True}}, as_user="hq"
+    )
+    assert raw in phone.pull()["changes"]["articles"]["deleted"]
