@@ -87,12 +87,12 @@ CONTRACT: dict[str, dict[str, str]] = {
     "Import": {"id": "ID!"},
     # outlets and the hotline's tools (issue 18); CallbacksDue's order is optional beside them
     "ServiceOutlets": {"search": "String", "first": "Int", "after": "String"},
-    "UpsertServiceOutlet": {"input": "ServiceOutletInput!"},
-    "RecordOutletAssessment": {"input": "OutletAssessmentInput!"},
+    "UpsertServiceOutlet": {"input": "UpsertServiceOutletInput!"},
+    "RecordOutletAssessment": {"input": "RecordOutletAssessmentInput!"},
     "OutletSettlements": {"outletId": "ID", "month": "String", "first": "Int", "after": "String"},
-    "RecordMissedCall": {"input": "MissedCallInput!"},
+    "RecordMissedCall": {"input": "RecordMissedCallInput!"},
     "CallbacksDue": {"first": "Int", "after": "String", "order": "CallbackOrder"},
-    "RecordCallback": {"input": "CallbackInput!"},
+    "RecordCallback": {"input": "RecordCallbackInput!"},
     "Articles": {
         "search": "String",
         "modelId": "ID",
@@ -100,7 +100,7 @@ CONTRACT: dict[str, dict[str, str]] = {
         "first": "Int",
         "after": "String",
     },
-    "UpsertArticle": {"input": "ArticleInput!"},
+    "UpsertArticle": {"input": "UpsertArticleInput!"},
 }
 
 

@@ -20,7 +20,7 @@ from .types import Article, CallbackAttempt, MissedCall
 MAX_TAGS = 50
 
 
-class MissedCallInput(graphene.InputObjectType):
+class RecordMissedCallInput(graphene.InputObjectType):
     call_id = graphene.String(required=True, description="The PBX's id: a repeat is ignored.")
     caller_number = graphene.String(required=True)
     called_at = DateTime(required=True)
@@ -36,7 +36,7 @@ class RecordMissedCall(graphene.Mutation):
     """A missed call from the telephony system; recorded once per call id."""
 
     class Arguments:
-        input = MissedCallInput(required=True)
+        input = RecordMissedCallInput(required=True)
 
     Output = RecordMissedCallPayload
 
@@ -56,7 +56,7 @@ class RecordMissedCall(graphene.Mutation):
         return await payload(info, RecordMissedCallPayload, "missed_call", run)
 
 
-class CallbackInput(graphene.InputObjectType):
+class RecordCallbackInput(graphene.InputObjectType):
     missed_call_id = graphene.ID(required=True)
     outcome = enums.CallbackOutcome(required=True)
     note = graphene.String()
@@ -73,7 +73,7 @@ class RecordCallback(graphene.Mutation):
     call, a wrong number or the last allowed attempt closes it."""
 
     class Arguments:
-        input = CallbackInput(required=True)
+        input = RecordCallbackInput(required=True)
 
     Output = RecordCallbackPayload
 
@@ -98,7 +98,7 @@ class RecordCallback(graphene.Mutation):
         return result
 
 
-class ArticleInput(graphene.InputObjectType):
+class UpsertArticleInput(graphene.InputObjectType):
     """A revision's whole content (not a patch); without `id` a new article."""
 
     id = graphene.ID()
@@ -127,7 +127,7 @@ class UpsertArticle(graphene.Mutation):
     """Write or revise a knowledge-base article; every revision is kept."""
 
     class Arguments:
-        input = ArticleInput(required=True)
+        input = UpsertArticleInput(required=True)
 
     Output = UpsertArticlePayload
 

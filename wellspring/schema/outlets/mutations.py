@@ -25,7 +25,7 @@ class RateInput(graphene.InputObjectType):
     amount = Decimal(required=True, description="Paid per completed job of this type (CNY).")
 
 
-class ServiceOutletInput(graphene.InputObjectType):
+class UpsertServiceOutletInput(graphene.InputObjectType):
     """Without `id` a new outlet (code, name, branchId required); with it, an edit of the
     fields given."""
 
@@ -67,7 +67,7 @@ class UpsertServiceOutlet(graphene.Mutation):
     """Create or edit a service outlet: desk, address, rate card, engineers attached."""
 
     class Arguments:
-        input = ServiceOutletInput(required=True)
+        input = UpsertServiceOutletInput(required=True)
 
     Output = UpsertServiceOutletPayload
 
@@ -112,7 +112,7 @@ class ScoreInput(graphene.InputObjectType):
     score = graphene.Int(required=True, description="0-100.")
 
 
-class OutletAssessmentInput(graphene.InputObjectType):
+class RecordOutletAssessmentInput(graphene.InputObjectType):
     outlet_id = graphene.ID(required=True)
     period_start = Date(required=True)
     period_end = Date(required=True)
@@ -129,7 +129,7 @@ class RecordOutletAssessment(graphene.Mutation):
     """Record an outlet's assessment for a period; the system's figures are kept with it."""
 
     class Arguments:
-        input = OutletAssessmentInput(required=True)
+        input = RecordOutletAssessmentInput(required=True)
 
     Output = RecordOutletAssessmentPayload
 
@@ -153,7 +153,22 @@ class RecordOutletAssessment(graphene.Mutation):
         return await payload(info, RecordOutletAssessmentPayload, "assessment", run)
 
 
-class OutletSettlementPayload(graphene.ObjectType):
+class GenerateOutletSettlementPayload(graphene.ObjectType):
+    settlement = graphene.Field(OutletSettlement)
+    errors = errors_field(OutletError)
+
+
+class AdjustOutletSettlementPayload(graphene.ObjectType):
+    settlement = graphene.Field(OutletSettlement)
+    errors = errors_field(OutletError)
+
+
+class ConfirmOutletSettlementPayload(graphene.ObjectType):
+    settlement = graphene.Field(OutletSettlement)
+    errors = errors_field(OutletError)
+
+
+class MarkOutletSettlementPaidPayload(graphene.ObjectType):
     settlement = graphene.Field(OutletSettlement)
     errors = errors_field(OutletError)
 
@@ -169,7 +184,7 @@ class GenerateOutletSettlement(graphene.Mutation):
     class Arguments:
         input = GenerateOutletSettlementInput(required=True)
 
-    Output = OutletSettlementPayload
+    Output = GenerateOutletSettlementPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -183,7 +198,7 @@ class GenerateOutletSettlement(graphene.Mutation):
                 month=input.month[:16],
             )
 
-        return await payload(info, OutletSettlementPayload, "settlement", run)
+        return await payload(info, GenerateOutletSettlementPayload, "settlement", run)
 
 
 class AdjustOutletSettlementInput(graphene.InputObjectType):
@@ -198,7 +213,7 @@ class AdjustOutletSettlement(graphene.Mutation):
     class Arguments:
         input = AdjustOutletSettlementInput(required=True)
 
-    Output = OutletSettlementPayload
+    Output = AdjustOutletSettlementPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -213,21 +228,25 @@ class AdjustOutletSettlement(graphene.Mutation):
                 reason=input.reason[:400],
             )
 
-        return await payload(info, OutletSettlementPayload, "settlement", run)
+        return await payload(info, AdjustOutletSettlementPayload, "settlement", run)
 
 
-class SettlementIdInput(graphene.InputObjectType):
+class ConfirmOutletSettlementInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
-    reference = graphene.String(description="Mark paid: the payment's reference.")
+
+
+class MarkOutletSettlementPaidInput(graphene.InputObjectType):
+    id = graphene.ID(required=True)
+    reference = graphene.String(description="The payment's reference.")
 
 
 class ConfirmOutletSettlement(graphene.Mutation):
     """Confirm a draft settlement: it is frozen and waits for payment."""
 
     class Arguments:
-        input = SettlementIdInput(required=True)
+        input = ConfirmOutletSettlementInput(required=True)
 
-    Output = OutletSettlementPayload
+    Output = ConfirmOutletSettlementPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -240,16 +259,16 @@ class ConfirmOutletSettlement(graphene.Mutation):
                 settlement_id=optional_id(input.id, "OutletSettlement", "id") or "",
             )
 
-        return await payload(info, OutletSettlementPayload, "settlement", run)
+        return await payload(info, ConfirmOutletSettlementPayload, "settlement", run)
 
 
 class MarkOutletSettlementPaid(graphene.Mutation):
     """Record that a confirmed settlement was paid."""
 
     class Arguments:
-        input = SettlementIdInput(required=True)
+        input = MarkOutletSettlementPaidInput(required=True)
 
-    Output = OutletSettlementPayload
+    Output = MarkOutletSettlementPaidPayload
 
     @staticmethod
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
@@ -263,4 +282,4 @@ class MarkOutletSettlementPaid(graphene.Mutation):
                 reference=(input.get("reference") or "")[:200],
             )
 
-        return await payload(info, OutletSettlementPayload, "settlement", run)
+        return await payload(info, MarkOutletSettlementPaidPayload, "settlement", run)
