@@ -97,6 +97,22 @@ CONTRACT: dict[str, dict[str, str]] = {
     "Agents": {"search": "String", "first": "Int", "after": "String"},
     "UpsertAgent": {"input": "UpsertAgentInput!"},
     "PlaceAgentOrder": {"input": "PlaceAgentOrderInput!"},
+    # outlets and the hotline's tools (issue 18); CallbacksDue's order is optional beside them
+    "ServiceOutlets": {"search": "String", "first": "Int", "after": "String"},
+    "UpsertServiceOutlet": {"input": "UpsertServiceOutletInput!"},
+    "RecordOutletAssessment": {"input": "RecordOutletAssessmentInput!"},
+    "OutletSettlements": {"outletId": "ID", "month": "String", "first": "Int", "after": "String"},
+    "RecordMissedCall": {"input": "RecordMissedCallInput!"},
+    "CallbacksDue": {"first": "Int", "after": "String", "order": "CallbackOrder"},
+    "RecordCallback": {"input": "RecordCallbackInput!"},
+    "Articles": {
+        "search": "String",
+        "modelId": "ID",
+        "faultCode": "String",
+        "first": "Int",
+        "after": "String",
+    },
+    "UpsertArticle": {"input": "UpsertArticleInput!"},
 }
 
 

@@ -24,11 +24,13 @@ from wellspring.domain.agents.error_codes import DealerErrorCode
 from wellspring.domain.custom_fields.error_codes import CustomFieldErrorCode
 from wellspring.domain.dispatch.error_codes import DispatchErrorCode
 from wellspring.domain.error_codes import AuthErrorCode, CommonErrorCode
+from wellspring.domain.hotline.error_codes import HotlineErrorCode
 from wellspring.domain.imports.error_codes import ImportErrorCode
 from wellspring.domain.inventory.error_codes import StockErrorCode
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
+from wellspring.domain.outlets.error_codes import OutletErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
 from wellspring.domain.tracking.error_codes import TrackingErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
@@ -51,6 +53,8 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "custom_fields": CustomFieldErrorCode,
     "tracking": TrackingErrorCode,
     "dealers": DealerErrorCode,
+    "outlets": OutletErrorCode,
+    "hotline": HotlineErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
@@ -64,6 +68,8 @@ CALLS_INTO: dict[str, tuple[str, ...]] = {
     "tracking": ("workflow", "stock", "sync", "media", "dispatch"),
     # shipping an agent's order takes from an HQ warehouse (issue 18)
     "dealers": ("stock",),
+    # an outlet's code, name and amounts are checked as master data is (masterdata/fields.py)
+    "outlets": ("masterdata",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -84,6 +90,8 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.custom_fields": "custom_fields",
     "wellspring.domain.tracking": "tracking",
     "wellspring.domain.agents": "dealers",
+    "wellspring.domain.outlets": "outlets",
+    "wellspring.domain.hotline": "hotline",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

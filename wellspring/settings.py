@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wellspring.domain.config import DomainConfig
 from wellspring.domain.dispatch.config import DispatchConfig
+from wellspring.domain.hotline.config import HotlineConfig
 from wellspring.domain.tracking.config import TrackingConfig
 from wellspring.domain.workflow.clock_rules import ClockRules
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
@@ -58,6 +59,13 @@ class Settings(BaseSettings):
     # Service-level hours by ticket type and priority, over the defaults in
     # domain/workflow/sla.py, e.g. WELLSPRING_SLA_HOURS='{"REPAIR": {"URGENT": 2}}'.
     sla_hours: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # The PBX's missed-call webhook (POST /webhooks/pbx/missed-call): the shared secret it
+    # signs with (HMAC-SHA256 of "<timestamp>.<body>"; empty: the webhook is off) and how far
+    # the signed timestamp may be from now, either way, before a request counts as a replay.
+    pbx_webhook_secret: str = ""
+    pbx_replay_window_seconds: int = Field(default=300, ge=10, le=3600)
+    # A missed call is closed unreturned after this many call backs without reaching anyone.
+    callback_max_attempts: int = Field(default=3, ge=1, le=20)
     # A time the phone recorded is taken as the time of the work within these bounds: at most
     # this far ahead of the server's clock, at most this old (docs/sync.md, "Times").
     clock_skew_minutes: int = Field(default=10, ge=0, le=24 * 60)
@@ -221,6 +229,7 @@ def domain_config(settings: Settings) -> DomainConfig:
             per_token_per_minute=settings.tracking_per_token_per_minute,
             per_address_per_minute=settings.tracking_per_address_per_minute,
         ),
+        hotline=HotlineConfig(callback_max_attempts=settings.callback_max_attempts),
     )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,6 +29,8 @@ from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board, geocoding, positions, route_apply, routes, suggest
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.exports import lists as export_lists
+from wellspring.domain.hotline import articles as kb
+from wellspring.domain.hotline import missed_calls
 from wellspring.domain.imports import reads as import_reads
 from wellspring.domain.imports import uploads as import_uploads
 from wellspring.domain.inventory import (
@@ -57,6 +60,7 @@ from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcn
 from wellspring.domain.models.enums import (
     AttachmentKind,
     BranchKind,
+    CallbackOutcome,
     CustomFieldEntity,
     DiscrepancyResolution,
     JobStatus,
@@ -68,6 +72,7 @@ from wellspring.domain.models.enums import (
     TicketType,
 )
 from wellspring.domain.notifications import inbox, live
+from wellspring.domain.outlets import assessments, outlets, settlements
 from wellspring.domain.tracking import actions as tracking_actions
 from wellspring.domain.tracking import links as tracking_links
 from wellspring.domain.tracking import reads as tracking_reads
@@ -196,6 +201,20 @@ BEFORE: dict[str, str] = {
     "territory_conflicts.list": "ADMIN HQ",
     "price_standard.upsert": "ADMIN HQ",
     "price_standards.list": "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT",
+    # outlets and the hotline's tools (issue 18): an outlet's engineers read their outlet
+    "outlets.list": "ADMIN HQ CLERK TECHNICIAN",
+    "outlet.upsert": _STOCK,
+    "outlet.assess": _STOCK,
+    "outlet_settlements.list": "ADMIN HQ CLERK TECHNICIAN",
+    "outlet_settlement.generate": _STOCK,
+    "outlet_settlement.adjust": _STOCK,
+    "outlet_settlement.confirm": "ADMIN HQ",
+    "outlet_settlement.pay": "ADMIN HQ",
+    "missed_call.record": "ADMIN HQ HOTLINE",
+    "callbacks.list": _D,
+    "callback.record": _D,
+    "articles.list": "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT",
+    "article.upsert": "ADMIN HQ HOTLINE",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -436,6 +455,42 @@ CALLS: dict[str, Call] = {
     "price_standards.list": lambda s, a, w: prices.price_standards_page(
         s, a, kind=None, province=None, on=None, first=1, after=None
     ),
+    # outlets and the hotline's tools (issue 18)
+    "outlets.list": lambda s, a, w: outlets.outlets_page(s, a, search=None, first=1, after=None),
+    "outlet.upsert": lambda s, a, w: outlets.upsert_outlet(
+        s, a, change=outlets.OutletChange(id=NOPE)
+    ),
+    "outlet.assess": lambda s, a, w: assessments.assessment_form(
+        s, a, outlet_id=NOPE, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 2)
+    ),
+    "outlet_settlements.list": lambda s, a, w: settlements.settlements_page(
+        s, a, outlet_id=None, month=None, first=1, after=None
+    ),
+    "outlet_settlement.generate": lambda s, a, w: settlements.generate_settlement(
+        s, a, outlet_id=NOPE, month="2026-11"
+    ),
+    "outlet_settlement.adjust": lambda s, a, w: settlements.adjust_settlement(
+        s, a, settlement_id=NOPE, amount=Decimal(1), reason="x"
+    ),
+    "outlet_settlement.confirm": lambda s, a, w: settlements.confirm_settlement(
+        s, a, settlement_id=NOPE
+    ),
+    "outlet_settlement.pay": lambda s, a, w: settlements.mark_settlement_paid(
+        s, a, settlement_id=NOPE
+    ),
+    "missed_call.record": lambda s, a, w: missed_calls.record_missed_call(
+        s, a, report=missed_calls.MissedCallReport("", "", utcnow())
+    ),
+    "callbacks.list": lambda s, a, w: missed_calls.callbacks_due(
+        s, a, order=missed_calls.CallbackOrder.NEWEST, first=1, after=None
+    ),
+    "callback.record": lambda s, a, w: missed_calls.record_callback(
+        s, a, missed_call_id=NOPE, outcome=CallbackOutcome.REACHED
+    ),
+    "articles.list": lambda s, a, w: kb.articles_page(
+        s, a, search_text=None, model_id=None, fault_code=None, first=1, after=None
+    ),
+    "article.upsert": lambda s, a, w: kb.upsert_article(s, a, change=kb.ArticleChange(id=NOPE)),
 }
 
 

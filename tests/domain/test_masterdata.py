@@ -98,7 +98,9 @@ def test_the_last_admin_cannot_be_demoted_and_init_refuses_a_used_database(
 def test_every_rule_names_roles_and_a_clerk_reaches_only_their_branch() -> None:
     master_data = [a for a in permissions.RULES if a.endswith((".upsert", ".receive"))]
     master_data += [a for a in permissions.RULES if a.startswith("user.") and a != "user.unlock"]
-    assert len(master_data) == 15  # repair levels, bin locations (14); agents, prices (18)
+    assert (
+        len(master_data) == 17
+    )  # + repair levels, bins (14); agents, prices, outlets, articles (18)
     for action in master_data:
         reach = permissions.RULES[action]
         assert reach, action

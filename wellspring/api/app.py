@@ -28,9 +28,10 @@ from wellspring.notifications import bus as live_bus
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import logging_setup, migrations, notify_worker
+from . import logging_setup, migrations, notify_worker, pbx_webhook
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
+from .pbx_webhook import PbxWebhook
 from .subscriptions import SubscriptionEndpoint
 from .tracking_page import TrackingPage
 
@@ -111,6 +112,7 @@ def create_app(
     # The customer's tracking page; it subscribes through WELLSPRING_TRACKING_WEBSOCKET_PATH
     # ("/graphql" once the subscriptions door accepts {"trackingToken": ...}), else polls.
     tracking = TrackingPage(settings, websocket_path=settings.tracking_websocket_path or None)
+    pbx = PbxWebhook(settings.pbx_webhook_secret, settings.pbx_replay_window_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -137,6 +139,7 @@ def create_app(
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),
+        Route(pbx_webhook.PATH, pbx.handle, methods=["POST"]),
         Route("/healthz", healthz),
         *_media_routes(media.store, max(*media.limits.values(), media.import_limit)),
         Route("/readyz", readyz),

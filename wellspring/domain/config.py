@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from .dispatch.config import DispatchConfig
+from .hotline.config import HotlineConfig
 from .media.config import MediaConfig
 from .tracking.config import TrackingConfig
 from .workflow.clock_rules import DEFAULT_RULES, ClockRules
@@ -41,6 +42,8 @@ class DomainConfig:
     media: MediaConfig = field(default_factory=MediaConfig)
     # Tracking links and what the customer's page shows (tracking/config.py).
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    # Call backs: attempts before a missed call is closed unreturned (hotline/config.py).
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)
 
 
 DEFAULT_CONFIG = DomainConfig()

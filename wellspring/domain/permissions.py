@@ -29,6 +29,7 @@ class Reach(enum.StrEnum):
     OWN_JOBS = "OWN_JOBS"  # an engineer: their jobs, van and position (needs an engineer record)
     OWN_DEALER = "OWN_DEALER"  # an agent: its dealer's customers and stock
     OWN_ACCOUNT = "OWN_ACCOUNT"  # a customer: their own account
+    OWN_OUTLET = "OWN_OUTLET"  # an outlet's engineer: the outlet they are attached to
 
 
 # Each role's reach wherever it is granted: what policy.py lets it see, named.
@@ -49,6 +50,7 @@ _LABELS = {
     Reach.OWN_JOBS: "own jobs",
     Reach.OWN_DEALER: "own dealer",
     Reach.OWN_ACCOUNT: "own account",
+    Reach.OWN_OUTLET: "own outlet",
 }
 
 Grant = Mapping[Role, Reach]
@@ -195,6 +197,24 @@ RULES: dict[str, Grant] = {
     "territory_conflicts.list": HQ_ONLY,
     "price_standard.upsert": HQ_ONLY,
     "price_standards.list": _grant(set(Role) - {Role.CUSTOMER}),
+    # outlets and the hotline's tools (issue 18): an outlet's engineers see their outlet and
+    # its settlements; HQ confirms and pays; the hotline works call backs and writes articles
+    "outlets.list": {**_grant(Role.ADMIN, Role.HQ, Role.CLERK), Role.TECHNICIAN: Reach.OWN_OUTLET},
+    "outlet.upsert": STOCK_MANAGERS,
+    "outlet.assess": STOCK_MANAGERS,
+    "outlet_settlements.list": {
+        **_grant(Role.ADMIN, Role.HQ, Role.CLERK),
+        Role.TECHNICIAN: Reach.OWN_OUTLET,
+    },
+    "outlet_settlement.generate": STOCK_MANAGERS,
+    "outlet_settlement.adjust": STOCK_MANAGERS,
+    "outlet_settlement.confirm": HQ_ONLY,
+    "outlet_settlement.pay": HQ_ONLY,
+    "missed_call.record": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE),
+    "callbacks.list": DISPATCHERS,
+    "callback.record": DISPATCHERS,
+    "articles.list": {role: Reach.ALL for role in Role if role is not Role.CUSTOMER},
+    "article.upsert": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE),
 }
 
 
@@ -210,7 +230,7 @@ def _identified(actor: Actor, reach: Reach) -> bool:
     match reach:
         case Reach.OWN_BRANCH:
             return actor.branch_id is not None
-        case Reach.OWN_JOBS:
+        case Reach.OWN_JOBS | Reach.OWN_OUTLET:
             return actor.technician_id is not None
         case Reach.OWN_DEALER:
             return actor.agent_id is not None

@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from .actor import Actor
+from .hotline.scopes import articles_scope, missed_calls_scope
 from .models import (
     AccountCard,
     Address,
     Agent,
     AgentOrder,
     AgentOrderLine,
+    Article,
     Attachment,
     AuthSession,
     Branch,
@@ -31,9 +33,13 @@ from .models import (
     FollowUp,
     Job,
     JobStatusChange,
+    MissedCall,
+    OutletAssessment,
+    OutletSettlement,
     Part,
     PriceStandard,
     RoutePlan,
+    ServiceOutlet,
     StockBalance,
     StockDiscrepancy,
     StockEntry,
@@ -47,6 +53,7 @@ from .models import (
     WaterTest,
 )
 from .models.enums import AttachmentStatus, Role
+from .outlets.scopes import assessments_scope, outlets_scope, settlements_scope
 
 Condition = ColumnElement[bool]
 
@@ -363,7 +370,13 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     Technician: technicians_scope,
     RoutePlan: route_plans_scope,
     AuthSession: sessions_scope,
+    ServiceOutlet: outlets_scope,
+    OutletSettlement: settlements_scope,
+    OutletAssessment: assessments_scope,
+    MissedCall: missed_calls_scope,
+    Article: articles_scope,
 }
+# issue 18's scopes live beside their areas (outlets/scopes.py, hotline/scopes.py).
 
 
 def scope(model: type[Any], actor: Actor) -> Condition:

@@ -12,10 +12,12 @@ from . import (
     custom_fields,
     dealers,
     dispatch,
+    hotline,
     imports,
     masterdata,
     media,
     notifications,
+    outlets,
     stock,
     sync,
     tracking,
@@ -46,6 +48,8 @@ _AREAS = (
     custom_fields,
     tracking,
     dealers,
+    outlets,
+    hotline,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

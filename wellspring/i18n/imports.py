@@ -165,6 +165,14 @@ HEADERS: dict[str, tuple[str, str]] = {
     "safety_stock": ("安全库存", "Safety stock"),
     "location": ("货位", "Location"),
     "quantity_short": ("短缺数量", "Quantity short"),
+    # outlet settlements (issue 18)
+    "outlet": ("服务网点", "Service outlet"),
+    "month": ("月份", "Month"),
+    "job_count": ("完工单数", "Jobs completed"),
+    "jobs_amount": ("服务费", "Service fees"),
+    "parts_amount": ("配件扣款", "Parts charged"),
+    "adjustments_amount": ("调整金额", "Adjustments"),
+    "total": ("结算金额", "Total"),
     "job": ("派工单号", "Job"),
     "received_at": ("接收时间", "Received"),
 }

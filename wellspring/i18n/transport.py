@@ -57,4 +57,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal server error; please try again later (request {request_id}).",
     ),
     "NOT_READY": ("服务尚未就绪。", "The service is not ready."),
+    "WEBHOOK_DISABLED": (
+        "未配置电话系统回调密钥，此接口未开放。",
+        "No shared secret is set for the telephony webhook; it is closed.",
+    ),
+    "WEBHOOK_SIGNATURE_INVALID": (
+        "签名缺失、无效或时间戳超出允许范围。",
+        "The signature is missing or wrong, or its timestamp is outside the replay window.",
+    ),
 }

@@ -43,6 +43,7 @@ MODELS: dict[str, Any] = {
     "water_tests": m.WaterTest,
     "job_notes": m.JobNote,
     "job_events": m.JobEvent,
+    "articles": m.Article,
     "attachments": m.Attachment,
 }
 

@@ -20,7 +20,7 @@ from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2, 3, 4)
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -351,6 +351,27 @@ TABLES: dict[str, Table] = {
             ),
             _attachment,
             since=3,
+        ),
+        # The knowledge base for the models the engineer's devices are (read only; issue 18).
+        Table(
+            "articles",
+            (
+                *(_s(n, max_length=200) for n in ("title_zh", "title_en")),
+                *(_s(n, max_length=20_000) for n in ("body_zh", "body_en")),
+                *(_s(n) for n in ("model_ids_json", "fault_codes_json", "symptoms_json")),
+                _s("versions", max_length=100),
+                _n("revision", integer=True, low=0, high=2**31 - 1),
+                _t("published_at", optional=True),
+            ),
+            lambda a: {
+                **{n: getattr(a, n) for n in ("title_zh", "title_en", "body_zh", "body_en")},
+                **{f"{n}_json": _dumps(getattr(a, n)) for n in ("model_ids", "fault_codes")},
+                "symptoms_json": _dumps(a.symptoms),
+                "versions": a.versions,
+                "revision": a.revision,
+                "published_at": ms(a.published_at),
+            },
+            since=5,
         ),
     )
 }

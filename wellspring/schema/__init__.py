@@ -35,6 +35,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
+from .hotline.mutations import RecordCallback, RecordMissedCall, UpsertArticle
 from .imports.fields import RequestImportUpload, StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.follow_ups import (
@@ -68,6 +69,15 @@ from .notifications.types import (
     UnregisterPushDevice,
 )
 from .org.types import Agent, Technician
+from .outlets.mutations import (
+    AdjustOutletSettlement,
+    ConfirmOutletSettlement,
+    GenerateOutletSettlement,
+    MarkOutletSettlementPaid,
+    RecordOutletAssessment,
+    UpsertServiceOutlet,
+)
+from .outlets.types import OutletAssessment
 from .queries import Query
 from .tickets.history import JobStatusChange, TicketStatusChange
 from .tickets.types import FollowUp, Job
@@ -169,6 +179,16 @@ class Mutation(graphene.ObjectType):
     ship_agent_order = ShipAgentOrder.Field()
     cancel_agent_order = CancelAgentOrder.Field()
     upsert_price_standard = UpsertPriceStandard.Field()
+    # outlets and the hotline's tools (issue 18)
+    upsert_service_outlet = UpsertServiceOutlet.Field()
+    record_outlet_assessment = RecordOutletAssessment.Field()
+    generate_outlet_settlement = GenerateOutletSettlement.Field()
+    adjust_outlet_settlement = AdjustOutletSettlement.Field()
+    confirm_outlet_settlement = ConfirmOutletSettlement.Field()
+    mark_outlet_settlement_paid = MarkOutletSettlementPaid.Field()
+    record_missed_call = RecordMissedCall.Field()
+    record_callback = RecordCallback.Field()
+    upsert_article = UpsertArticle.Field()
 
 
 @lru_cache(maxsize=1)
@@ -184,6 +204,7 @@ def build_schema() -> graphene.Schema:
         auto_camelcase=True,
     )
     extra += [AgentOrderLine]
+    extra += [OutletAssessment]
     schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)

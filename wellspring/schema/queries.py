@@ -24,6 +24,7 @@ from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
 from .dispatch.fields import suggest_technicians_field
+from .hotline.fields import HotlineQueries
 from .imports.fields import import_field, resolve_import
 from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.types import (
@@ -42,6 +43,7 @@ from .masterdata.repair_levels import repair_levels_field
 from .media.mutations import evidence_overdue_jobs_field
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
+from .outlets.fields import OutletQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -81,7 +83,14 @@ STOCK_RELATIONS: Relations = {
 }
 
 
-class Query(DispatcherLists, TrackingQueries, DealerLists, graphene.ObjectType):
+class Query(
+    DispatcherLists,
+    TrackingQueries,
+    DealerLists,
+    OutletQueries,
+    HotlineQueries,
+    graphene.ObjectType,
+):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

@@ -34,6 +34,7 @@ from ..models.enums import (
     TicketStatus,
     TicketType,
 )
+from ..outlets import settlements
 from ..pagination import MAX_PAGE_SIZE, Page, SortKey, paginate
 from ..workflow import queries as workflow_queries
 from .filters import Filters
@@ -48,6 +49,7 @@ class ExportList(enum.StrEnum):
     STOCK = "stock"
     FOLLOW_UPS = "follow-ups"
     DISCREPANCIES = "discrepancies"
+    SETTLEMENTS = "settlements"  # monthly outlet settlements (issue 18)
 
 
 FILTERS: dict[ExportList, frozenset[str]] = {
@@ -62,6 +64,7 @@ FILTERS: dict[ExportList, frozenset[str]] = {
     ExportList.STOCK: frozenset({"warehouse"}),
     ExportList.FOLLOW_UPS: frozenset(),
     ExportList.DISCREPANCIES: frozenset({"branch", "status"}),
+    ExportList.SETTLEMENTS: frozenset({"month"}),
 }
 
 # Column keys (headers are named in the caller's language by the transport, i18n).
@@ -109,6 +112,16 @@ COLUMNS: dict[ExportList, tuple[str, ...]] = {
         "job",
         "status",
         "received_at",
+    ),
+    ExportList.SETTLEMENTS: (
+        "outlet",
+        "month",
+        "status",
+        "job_count",
+        "jobs_amount",
+        "parts_amount",
+        "adjustments_amount",
+        "total",
     ),
 }
 
@@ -203,6 +216,11 @@ def _fetcher(
             raise DomainError("EXPORT_INVALID_FILTER", field="warehouse", value="warehouse")
         return lambda after: stock_queries.stock(
             session, actor, warehouse_id=warehouse_id, first=size, after=after
+        )
+    if name is ExportList.SETTLEMENTS:
+        month = f.text("month")
+        return lambda after: settlements.settlements_page(
+            session, actor, outlet_id=None, month=month, first=size, after=after
         )
     if name is ExportList.FOLLOW_UPS:
         return lambda after: workflow_queries.follow_ups_due(

@@ -16,6 +16,7 @@ from ..models import (
     DeviceModel,
     Job,
     Part,
+    ServiceOutlet,
     Technician,
     Ticket,
     User,
@@ -159,6 +160,23 @@ async def page_values(session: AsyncSession, name: str, items: Sequence[Any]) ->
                 when(d.received_at),
             ]
             for d in items
+        ]
+    if name == "settlements":
+        outlets = await _lookup(
+            session, ServiceOutlet.name, ServiceOutlet.id, [s.outlet_id for s in items]
+        )
+        return [
+            [
+                outlets.get(s.outlet_id, ""),
+                s.month,
+                s.status.value,
+                s.job_count,
+                s.jobs_amount,
+                s.parts_amount,
+                s.adjustments_amount,
+                s.total,
+            ]
+            for s in items
         ]
     # follow-ups
     tickets = await _lookup(session, Ticket.number, Ticket.id, [f.ticket_id for f in items])

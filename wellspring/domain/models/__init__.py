@@ -6,6 +6,7 @@ from .custom_fields import CustomField
 from .customers import Address, Contact, Customer
 from .devices import AccountCard, Device, DeviceModel, FilterChange, FilterType, WaterTest
 from .dispatch import GeocodeCacheEntry, RoutePlan
+from .hotline import Article, ArticleRevision, ArticleTerm, CallbackAttempt, MissedCall
 from .imports import ImportRowError, ImportRun, ImportUpload
 from .inventory import (
     BinLocation,
@@ -19,6 +20,7 @@ from .inventory import (
 from .media import Attachment
 from .notifications import Notification, NotificationPreference, OutboxMessage, PushDevice
 from .org import Agent, Branch, ServiceOutlet, Technician, User
+from .outlets import OutletAssessment, OutletSettlement
 from .sync import SyncClient, SyncHeld
 from .system import (
     AuditEntry,
@@ -47,12 +49,16 @@ __all__ = [
     "Agent",
     "AgentOrder",
     "AgentOrderLine",
+    "Article",
+    "ArticleRevision",
+    "ArticleTerm",
     "Attachment",
     "AuditEntry",
     "AuthSession",
     "Base",
     "BinLocation",
     "Branch",
+    "CallbackAttempt",
     "ChangeClock",
     "Contact",
     "CounterRow",
@@ -73,9 +79,12 @@ __all__ = [
     "JobNote",
     "JobStatusChange",
     "LoginThrottle",
+    "MissedCall",
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
+    "OutletAssessment",
+    "OutletSettlement",
     "Part",
     "PriceStandard",
     "PushDevice",

@@ -357,3 +357,30 @@ class ConflictKind(enum.StrEnum):
     DIRECT_CUSTOMER = "DIRECT_CUSTOMER"  # a branch's own customer
     OTHER_AGENT_CUSTOMER = "OTHER_AGENT_CUSTOMER"
     OUT_OF_TERRITORY = "OUT_OF_TERRITORY"  # an address outside the agent's areas
+
+
+# issue 18: outlets and the hotline's tools
+class SettlementStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    CONFIRMED = "CONFIRMED"
+    PAID = "PAID"
+
+
+class MissedCallStatus(enum.StrEnum):
+    OPEN = "OPEN"  # waiting for a call back
+    RETURNED = "RETURNED"  # a call back reached the caller
+    CLOSED = "CLOSED"  # given up after the configured attempts, or a wrong number
+
+
+class CallbackOutcome(enum.StrEnum):
+    REACHED = "REACHED"
+    NO_ANSWER = "NO_ANSWER"
+    BUSY = "BUSY"
+    WRONG_NUMBER = "WRONG_NUMBER"
+    VOICEMAIL = "VOICEMAIL"
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "DRAFT"  # never published: editors only
+    PUBLISHED = "PUBLISHED"
+    RETIRED = "RETIRED"

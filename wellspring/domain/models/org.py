@@ -70,8 +70,17 @@ class ServiceOutlet(Record, Base):
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")  # the typed line: street, no.
     is_active: Mapped[bool] = mapped_column(default=True)
+    # issue 18: the outlet's desk, structured address and rate card (domain/outlets)
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    mobile: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    city: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    district: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # What HQ pays the outlet per completed job, by ticket type: {"REPAIR": "80.00"}.
+    rate_card: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class User(Record, Base):

@@ -3,7 +3,8 @@
 The phone's visibility rule, beside ``policy.py``'s for the API: an engineer's phone holds
 their open jobs and those closed in the last ``RECENT`` days, and what those jobs need (the
 tickets, customers, addresses, devices and models), their van's stock, and the records of
-those jobs (consumptions, water tests, notes, and the engineer's own events).
+those jobs (consumptions, water tests, notes, and the engineer's own events), and the published
+knowledge-base articles for the device models it holds.
 
 Read with narrow queries (ids and versions only) that follow the engineer's jobs by
 subqueries, so a pull costs what the engineer's scope and the changes cost, never the size of
@@ -24,7 +25,7 @@ from .. import models as m
 from ..actor import Actor
 from ..errors import present
 from ..inventory.line_keys import batch_of_first_line
-from ..models.enums import JOB_OPEN_STATUSES, LedgerKind
+from ..models.enums import JOB_OPEN_STATUSES, ArticleStatus, LedgerKind
 
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long
 CHUNK = 500
@@ -140,4 +141,22 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
         if model is m.JobEvent:
             stmt = stmt.where(m.JobEvent.actor_id == actor.user_id)
         v[table].update(dict(await _pairs(session, stmt)))
+    v["articles"] = await _articles(session, set(v["device_models"]))
     return scope
+
+
+async def _articles(session: AsyncSession, model_ids: set[str]) -> dict[str, int]:
+    """Published knowledge-base articles for the device models the phone holds."""
+    found: dict[str, int] = {}
+    for part in chunks({f"m:{i}" for i in model_ids}):
+        stmt = (
+            select(m.Article.id, m.Article.version)
+            .join(m.ArticleTerm, m.ArticleTerm.article_id == m.Article.id)
+            .where(
+                m.ArticleTerm.term.in_(part),
+                m.Article.status == ArticleStatus.PUBLISHED,
+                m.Article.deleted_at.is_(None),
+            )
+        )
+        found.update(dict(await _pairs(session, stmt)))
+    return found

@@ -484,4 +484,50 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "OUT_OF_TERRITORY": "The address lies outside the agent's territory.",
         },
     ),
+    # issue 18: outlets and the hotline's tools
+    "OutletLevel": (
+        "A service outlet's level (服务网点等级), A the highest.",
+        {"A": "Level A.", "B": "Level B.", "C": "Level C."},
+    ),
+    "SettlementStatus": (
+        "Where a monthly outlet settlement stands.",
+        {
+            "DRAFT": "Computed; may be recomputed and adjusted.",
+            "CONFIRMED": "Confirmed by HQ; frozen, waiting for payment.",
+            "PAID": "Paid to the outlet.",
+        },
+    ),
+    "MissedCallStatus": (
+        "Where a missed call (呼损) stands.",
+        {
+            "OPEN": "Waiting for a call back.",
+            "RETURNED": "A call back reached the caller.",
+            "CLOSED": "Closed unreturned: a wrong number, or the attempts ran out.",
+        },
+    ),
+    "CallbackOutcome": (
+        "How one call-back attempt went.",
+        {
+            "REACHED": "The caller answered: the call is returned.",
+            "NO_ANSWER": "Nobody answered.",
+            "BUSY": "The line was busy.",
+            "WRONG_NUMBER": "Not the caller's number: the call is closed.",
+            "VOICEMAIL": "A message was left on voicemail.",
+        },
+    ),
+    "ArticleStatus": (
+        "Whether readers get a knowledge-base article.",
+        {
+            "DRAFT": "Never published: only editors see it.",
+            "PUBLISHED": "Readers get its latest published revision.",
+            "RETIRED": "Withdrawn: editors only, out of search.",
+        },
+    ),
+    "CallbackOrder": (
+        "The order of the call-back list.",
+        {
+            "NEWEST": "The most recent missed call first.",
+            "LONGEST_WAITING": "The call waiting longest first.",
+        },
+    ),
 }

@@ -10,6 +10,7 @@ import graphene
 from wellspring.domain.dispatch import board
 from wellspring.domain.dispatch.locate import CoordinateSource as DomainCoordinateSource
 from wellspring.domain.events import EventKind as DomainEventKind
+from wellspring.domain.hotline import missed_calls
 from wellspring.domain.inventory.queries import SuggestedAction as DomainSuggestedAction
 from wellspring.domain.models import enums as e
 from wellspring.domain.tracking import actions as tracking_actions
@@ -100,3 +101,10 @@ AgentOrderStatus = described(e.AgentOrderStatus)
 AgentOrderItem = described(e.AgentOrderItem)
 PriceKind = described(e.PriceKind)
 ConflictKind = described(e.ConflictKind)
+# issue 18: outlets and the hotline's tools
+OutletLevel = described(e.OutletLevel)
+SettlementStatus = described(e.SettlementStatus)
+MissedCallStatus = described(e.MissedCallStatus)
+CallbackOutcome = described(e.CallbackOutcome)
+ArticleStatus = described(e.ArticleStatus)
+CallbackOrder = described(missed_calls.CallbackOrder)

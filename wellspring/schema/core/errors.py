@@ -25,11 +25,13 @@ from wellspring.domain.dispatch.error_codes import DispatchErrorCode as Dispatch
 from wellspring.domain.error_codes import AuthErrorCode as AuthCodes
 from wellspring.domain.error_codes import CommonErrorCode
 from wellspring.domain.errors import DomainError
+from wellspring.domain.hotline.error_codes import HotlineErrorCode as HotlineCodes
 from wellspring.domain.imports.error_codes import ImportErrorCode as ImportCodes
 from wellspring.domain.inventory.error_codes import StockErrorCode as StockCodes
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode as MasterdataCodes
 from wellspring.domain.media.error_codes import MediaErrorCode as MediaCodes
 from wellspring.domain.notifications.error_codes import NotificationErrorCode as NotificationCodes
+from wellspring.domain.outlets.error_codes import OutletErrorCode as OutletCodes
 from wellspring.domain.tracking.error_codes import TrackingErrorCode as TrackingCodes
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode as WorkflowCodes
 from wellspring.i18n import MESSAGES, message
@@ -139,6 +141,10 @@ TrackingErrorCode = _codes(
 DealerErrorCode = _codes(
     "DealerErrorCode", (CommonErrorCode, DealerCodes, MasterdataCodes, StockCodes), _CODE_DOC
 )
+OutletErrorCode = _codes(
+    "OutletErrorCode", (CommonErrorCode, OutletCodes, MasterdataCodes), _CODE_DOC
+)
+HotlineErrorCode = _codes("HotlineErrorCode", (CommonErrorCode, HotlineCodes), _CODE_DOC)
 
 
 class AuthError(graphene.ObjectType):
@@ -222,6 +228,23 @@ class DealerError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(DealerErrorCode, required=True)
+
+
+class OutletError(graphene.ObjectType):
+    """An expected failure of a service-outlet mutation (outlet, assessment, settlement);
+    nothing was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(OutletErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
+
+
+class HotlineError(graphene.ObjectType):
+    """An expected failure of a hotline mutation (missed call, call back, article); nothing
+    was changed."""
+
+    field = graphene.String(description=_FIELD_DOC)
+    code = graphene.Field(HotlineErrorCode, required=True)
     message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 

@@ -87,6 +87,16 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "shipAgentOrder": ("agent_order.ship",),
     "cancelAgentOrder": ("agent_order.cancel",),
     "upsertPriceStandard": ("price_standard.upsert",),
+    # outlets and the hotline's tools (issue 18)
+    "upsertServiceOutlet": ("outlet.upsert",),
+    "recordOutletAssessment": ("outlet.assess",),
+    "generateOutletSettlement": ("outlet_settlement.generate",),
+    "adjustOutletSettlement": ("outlet_settlement.adjust",),
+    "confirmOutletSettlement": ("outlet_settlement.confirm",),
+    "markOutletSettlementPaid": ("outlet_settlement.pay",),
+    "recordMissedCall": ("missed_call.record",),
+    "recordCallback": ("callback.record",),
+    "upsertArticle": ("article.upsert",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -119,6 +129,12 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "agentOrders": ("agent_orders.list",),
     "territoryConflicts": ("territory_conflicts.list",),
     "priceStandards": ("price_standards.list",),
+    # outlets and the hotline's tools (issue 18)
+    "serviceOutlets": ("outlets.list",),
+    "outletSettlements": ("outlet_settlements.list",),
+    "outletAssessmentForm": ("outlet.assess",),
+    "callbacksDue": ("callbacks.list",),
+    "articles": ("articles.list",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -137,6 +153,7 @@ HTTP: dict[str, str] = {
     "list.export": "`GET /export/<list>.csv|.xlsx`",
     # declared before its door: the contract has no operation for it yet
     "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
+    # the PBX's webhook runs as the system once its signature checks (docs/operations.md)
 }
 
 # The case in which a field's second operation applies.

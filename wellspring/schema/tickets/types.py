@@ -23,6 +23,7 @@ from ..core.prefetch import Relations
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
+from ..hotline.suggestions import for_job, for_ticket, suggested_articles_field
 from ..masterdata.custom_fields import values_field
 from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
@@ -115,6 +116,7 @@ class Job(StatusReason, ModelObjectType):
 
     number = graphene.String(required=True)
     ticket = graphene.Field(lambda: Ticket)
+    suggested_articles = suggested_articles_field()
     branch = graphene.Field(Branch)
     technician = graphene.Field(Technician)
     technician_name = graphene.String()
@@ -221,6 +223,8 @@ class Job(StatusReason, ModelObjectType):
     def resolve_ticket(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Ticket, root.ticket_id)
 
+    resolve_suggested_articles = staticmethod(for_job)
+
     @staticmethod
     def resolve_branch(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Branch, root.branch_id)
@@ -272,6 +276,7 @@ class Ticket(StatusReason, ModelObjectType):
     device = graphene.Field(Device)
     card = graphene.Field(AccountCard)
     address = graphene.Field(Address)
+    suggested_articles = suggested_articles_field()
     description = graphene.String(required=True)
     created_by_name = graphene.String()
     handler_name = graphene.String()
@@ -354,6 +359,8 @@ class Ticket(StatusReason, ModelObjectType):
     @staticmethod
     def resolve_device(root: m.Ticket, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Device, root.device_id)
+
+    resolve_suggested_articles = staticmethod(for_ticket)
 
     @staticmethod
     def resolve_card(root: m.Ticket, info: ResolveInfo) -> Any:

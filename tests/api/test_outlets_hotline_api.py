@@ -1,0 +1,480 @@
+"""Issue 18 through the API: the client documents run by their personas, the PBX webhook's
+signature and replay rules, the settlements export, and generated requests (schemathesis and
+hypothesis) at every new operation and at the webhook, none of which may answer 5xx.
+
+The module has its own database (its mutations create outlets, calls and articles)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.core.result import Ok
+from schemathesis.graphql import nodes
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from tests.api.test_generated_graphql import SCHEMA_FILE, _errors, _real_ids, _register_scalars
+from tests.conftest import GraphQL, _seed, make_database, make_settings
+from tests.factories import fetch, scalars, unique
+from tests.sync_phone import Phone
+from wellspring.api import migrations
+from wellspring.api.app import create_app
+from wellspring.api.pbx_webhook import PATH, signature
+from wellspring.domain import models as m
+from wellspring.schema.core.ids import global_id, split_global_id
+
+CLIENTS = Path(__file__).resolve().parents[2] / "clients"
+SECRET = "pbx-shared-secret"
+MINE = {
+    "serviceOutlets",
+    "outletSettlements",
+    "outletAssessmentForm",
+    "callbacksDue",
+    "articles",
+    "upsertServiceOutlet",
+    "recordOutletAssessment",
+    "generateOutletSettlement",
+    "adjustOutletSettlement",
+    "confirmOutletSettlement",
+    "markOutletSettlementPaid",
+    "recordMissedCall",
+    "recordCallback",
+    "upsertArticle",
+}
+
+
+@dataclass
+class World:
+    url: str
+    client: TestClient
+    gql: GraphQL
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    url, drop = make_database(tmp_path_factory.mktemp("issue18"), "issue18")
+    try:
+        migrations.upgrade(url)
+        asyncio.run(_seed(url, 40))
+        app = create_app(make_settings(url, pbx_webhook_secret=SECRET))
+        with TestClient(app) as client:
+            yield World(url, client, GraphQL(client))
+    finally:
+        drop()
+
+
+def doc(name: str) -> str:
+    return next(CLIENTS.glob(f"*/{name}.graphql")).read_text(encoding="utf-8")
+
+
+def _id(url: str, model: Any, type_name: str, column: Any, value: str) -> str:
+    return global_id(type_name, scalars(url, select(model.id).where(column == value))[0])
+
+
+def _tech(url: str, username: str) -> str:
+    user = scalars(url, select(m.User.id).where(m.User.username == username))[0]
+    return global_id(
+        "Technician", scalars(url, select(m.Technician.id).where(m.Technician.user_id == user))[0]
+    )
+
+
+def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
+    world: World,
+) -> None:
+    gql, url = world.gql, world.url
+    sh = _id(url, m.Branch, "Branch", m.Branch.code, "SH")
+    made = gql.data(
+        doc("UpsertServiceOutlet"),
+        {
+            "input": {
+                "code": unique("OUT"),
+                "name": "徐汇服务网点",
+                "branchId": sh,
+                "level": "A",
+                "email": "xh@example.com",
+                "creditLimit": "5000",
+                "rateCard": [{"ticketType": "REPAIR", "amount": "80"}],
+                "technicianIds": [_tech(url, "tech-sh-2")],
+            }
+        },
+        as_user="clerk-sh",
+    )["upsertServiceOutlet"]
+    assert made["errors"] == []
+    outlet = made["outlet"]
+    assert outlet["rateCard"] == [
+        {"ticketType": "REPAIR", "amount": {"amount": "80.00", "currency": "CNY"}}
+    ]
+
+    def outlets(user: str) -> list[str]:
+        page = gql.data(doc("ServiceOutlets"), {"first": 50}, as_user=user)["serviceOutlets"]
+        return [e["node"]["id"] for e in page["edges"]]
+
+    assert outlet["id"] in outlets("hq")
+    assert outlets("tech-sh-2") == [outlet["id"]]
+    assert outlet["id"] not in outlets("clerk-bj")
+    assert outlets("tech-sh-1") == []
+    refused = gql.post(doc("ServiceOutlets"), {}, as_user="hotline").json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    form = gql.data(
+        doc("OutletAssessmentForm"),
+        {"outletId": outlet["id"], "periodStart": "2026-11-01", "periodEnd": "2026-11-30"},
+        as_user="clerk-sh",
+    )["outletAssessmentForm"]
+    assert [s["criterion"] for s in form["suggestedScores"]] == [
+        "FIRST_TIME_FIX",
+        "PUNCTUALITY",
+        "SATISFACTION",
+    ]
+    assessed = gql.data(
+        doc("RecordOutletAssessment"),
+        {
+            "input": {
+                "outletId": outlet["id"],
+                "periodStart": "2026-11-01",
+                "periodEnd": "2026-11-30",
+                "scores": [{"criterion": "PUNCTUALITY", "score": 90}],
+                "comment": "准时",
+            }
+        },
+        as_user="clerk-sh",
+    )["recordOutletAssessment"]
+    assert assessed["errors"] == []
+    assert assessed["assessment"]["totalScore"] == "90.00"
+
+    month = "2026-11"
+    draft = gql.data(
+        doc("GenerateOutletSettlement"),
+        {"input": {"outletId": outlet["id"], "month": month}},
+        as_user="clerk-sh",
+    )["generateOutletSettlement"]["settlement"]
+    assert draft["status"] == "DRAFT"
+    adjusted = gql.data(
+        doc("AdjustOutletSettlement"),
+        {"input": {"id": draft["id"], "amount": "12.5", "reason": "夜间加班"}},
+        as_user="clerk-sh",
+    )["adjustOutletSettlement"]
+    total = adjusted["settlement"]["total"]["amount"]
+    done = gql.data(doc("ConfirmOutletSettlement"), {"input": {"id": draft["id"]}}, as_user="hq")
+    assert done["confirmOutletSettlement"]["settlement"]["status"] == "CONFIRMED"
+    late = gql.data(
+        doc("AdjustOutletSettlement"),
+        {"input": {"id": draft["id"], "amount": "1", "reason": "x"}},
+        as_user="hq",
+        locale="zh-CN",
+    )["adjustOutletSettlement"]
+    assert late["errors"][0]["code"] == "SETTLEMENT_NOT_DRAFT"
+    assert "结算单" in late["errors"][0]["message"]
+    paid = gql.data(
+        doc("MarkOutletSettlementPaid"),
+        {"input": {"id": draft["id"], "reference": "BANK-9"}},
+        as_user="hq",
+    )["markOutletSettlementPaid"]["settlement"]
+    assert paid["status"] == "PAID"
+
+    def settled(user: str) -> list[dict[str, Any]]:
+        page = gql.data(doc("OutletSettlements"), {"month": month}, as_user=user)
+        return [e["node"] for e in page["outletSettlements"]["edges"]]
+
+    mine = settled("tech-sh-2")
+    assert [s["id"] for s in mine] == [draft["id"]]
+    assert mine[0]["total"]["amount"] == total
+    assert mine[0]["adjustments"][0]["reason"] == "夜间加班"
+    assert settled("clerk-bj") == []
+
+    exported = world.client.get(
+        f"/export/settlements.csv?month={month}",
+        headers={"Authorization": f"Bearer {gql.token('hq')}", "Accept-Language": "en"},
+    )
+    assert exported.status_code == 200
+    lines = exported.text.splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Service outlet,Month,Status")
+    assert any(line.startswith(f"徐汇服务网点,{month},PAID") for line in lines[1:])
+    xlsx = world.client.get(
+        "/export/settlements.xlsx",
+        headers={"Authorization": f"Bearer {gql.token('hq')}"},
+    )
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"
+
+
+def _post_webhook(
+    client: TestClient, body: bytes, *, stamp: int | None = None, secret: str = SECRET
+) -> Any:
+    when = str(int(time.time()) if stamp is None else stamp)
+    headers = {
+        "X-PBX-Timestamp": when,
+        "X-PBX-Signature": "sha256=" + signature(secret, when, body),
+        "Content-Type": "application/json",
+    }
+    return client.post(PATH, content=body, headers=headers)
+
+
+def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World) -> None:
+    gql, url = world.gql, world.url
+    phone = scalars(url, select(m.Customer.phone).where(m.Customer.phone.like("1%")).limit(1))[0]
+    now = dt.datetime.now(dt.UTC)
+    call = {
+        "callId": unique("pbx"),
+        "callerNumber": f"+86 {phone}",
+        "calledAt": (now - dt.timedelta(minutes=5)).isoformat(),
+        "queue": "400-售后",
+    }
+    body = json.dumps(call, ensure_ascii=False).encode()
+    first = _post_webhook(world.client, body)
+    assert first.status_code == 200, first.text
+    assert first.json()["customerMatched"] is True
+    replay = _post_webhook(world.client, body)  # within the window: the same call, once
+    assert replay.json()["missedCallId"] == first.json()["missedCallId"]
+    assert _post_webhook(world.client, body, secret="wrong").status_code == 401
+    assert _post_webhook(world.client, body, stamp=int(time.time()) - 3600).status_code == 401
+    assert world.client.post(PATH, content=body).status_code == 401
+    assert _post_webhook(world.client, b"[1, 2]").status_code == 400
+    assert _post_webhook(world.client, b"x" * 20_000).status_code == 413
+    stale = json.dumps({**call, "callId": unique("pbx"), "calledAt": "2000-01-01T00:00:00+08:00"})
+    refused = _post_webhook(world.client, stale.encode())
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "CALL_TIME_OUT_OF_RANGE"
+
+    by_hand = gql.data(
+        doc("RecordMissedCall"),
+        {
+            "input": {
+                "callId": unique("api"),
+                "callerNumber": "021 6999 0000",
+                "calledAt": now.isoformat(),
+            }
+        },
+        as_user="hotline",
+    )["recordMissedCall"]
+    assert by_hand["missedCall"]["phone"] == "021-69990000"
+    assert by_hand["missedCall"]["customer"] is None
+
+    def due(order: str) -> list[str]:
+        page = gql.data(doc("CallbacksDue"), {"first": 100, "order": order}, as_user="hotline")
+        return [e["node"]["id"] for e in page["callbacksDue"]["edges"]]
+
+    pbx_id = global_id("MissedCall", first.json()["missedCallId"])
+    newest = due("NEWEST")
+    assert newest.index(by_hand["missedCall"]["id"]) < newest.index(pbx_id)
+    assert due("LONGEST_WAITING") == list(reversed(newest))
+    answered = gql.data(
+        doc("RecordCallback"),
+        {"input": {"missedCallId": pbx_id, "outcome": "REACHED", "note": "客户已约维修"}},
+        as_user="hotline",
+    )["recordCallback"]
+    assert answered["missedCall"]["status"] == "RETURNED"
+    assert answered["attempt"]["outcome"] == "REACHED"
+    assert pbx_id not in due("NEWEST")
+    again = gql.data(
+        doc("RecordCallback"),
+        {"input": {"missedCallId": pbx_id, "outcome": "REACHED"}},
+        as_user="hotline",
+    )["recordCallback"]
+    assert again["errors"][0]["code"] == "CALL_ALREADY_CLOSED"
+
+
+def test_the_webhook_is_closed_without_a_secret(client: TestClient) -> None:
+    answer = client.post(PATH, content=b"{}")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "WEBHOOK_DISABLED"
+
+
+def test_articles_are_written_searched_and_suggested_on_a_ticket(world: World) -> None:
+    gql, url = world.gql, world.url
+    ticket_id, model = fetch(
+        url,
+        select(m.Ticket.id, m.Device.device_model_id)
+        .join(m.Device, m.Device.id == m.Ticket.device_id)
+        .limit(1),
+    )[0]
+    code = scalars(url, select(m.FaultCode.code).limit(1))[0]
+    saved = gql.data(
+        doc("UpsertArticle"),
+        {
+            "input": {
+                "titleZh": "水机漏水的处理",
+                "titleEn": "A leaking purifier",
+                "bodyZh": "检查快接头是否松动。",
+                "modelIds": [global_id("DeviceModel", model)],
+                "faultCodes": [code],
+                "publish": True,
+            }
+        },
+        as_user="hotline",
+    )["upsertArticle"]
+    assert saved["errors"] == []
+    article = saved["article"]
+    assert article["revisions"][0]["published"] is True
+
+    def found(user: str, **variables: Any) -> list[str]:
+        page = gql.data(doc("Articles"), variables, as_user=user)["articles"]
+        return [e["node"]["id"] for e in page["edges"]]
+
+    assert article["id"] in found("tech-sh-1", search="漏水")
+    assert article["id"] in found("agent-1", search="leaking", faultCode=code)
+    assert found("tech-sh-1", search="漏电") == []
+    english = gql.data(doc("Articles"), {"search": "快接头"}, as_user="tech-sh-1", locale="en")
+    assert english["articles"]["edges"][0]["node"]["title"] == "A leaking purifier"
+    assert gql.post(doc("Articles"), {}, as_user="customer-1").json()["errors"]
+    ticket = gql.data(
+        "query($id: ID!) { ticket(id: $id) { suggestedArticles { id title } "
+        "jobs { suggestedArticles { id } } } }",
+        {"id": global_id("Ticket", ticket_id)},
+        as_user="hq",
+    )["ticket"]
+    assert article["id"] in [a["id"] for a in ticket["suggestedArticles"]]
+
+
+@pytest.fixture(scope="module")
+def strategy(world: World) -> Any:
+    _register_scalars(asyncio.run(_real_ids(world.url)))
+    amounts = st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+        st.text(max_size=8),
+    )
+    schemathesis.graphql.scalar("Decimal", amounts.map(nodes.String))
+    schema = schemathesis.graphql.from_path(SCHEMA_FILE)
+    operations = [
+        r.ok()
+        for r in schema.get_all_operations()
+        if isinstance(r, Ok) and r.ok().label.split(".")[-1] in MINE
+    ]
+    assert {o.label.split(".")[-1] for o in operations} == MINE
+    return st.one_of([o.as_strategy() for o in operations])
+
+
+@pytest.mark.parametrize("user", ["hq", "hotline", "tech-sh-2"])
+def test_generated_requests_to_the_new_operations_never_fail(
+    world: World, strategy: Any, user: str
+) -> None:
+    broken: list[str] = []
+    answered: list[int] = []
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def send(case: Any) -> None:
+        query = case.body if isinstance(case.body, str) else case.body["query"]
+        response = world.gql.post(query, as_user=user)
+        codes = {e.get("extensions", {}).get("code") for e in _errors(response)}
+        if response.status_code >= 500 or "INTERNAL_ERROR" in codes:
+            broken.append(query)
+        answered.append(response.status_code)
+
+    send()
+    assert broken == [], broken[:3]
+    assert answered.count(200) > len(answered) // 4  # the resolvers ran, not only validation
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=10,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "callId": st.one_of(st.text(max_size=120), st.integers(), st.booleans()),
+        "callerNumber": st.one_of(st.text(max_size=50), st.from_regex(r"\+?86?1[3-9]\d{9}")),
+        "calledAt": st.one_of(
+            st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat()),
+            st.integers(-(10**12), 10**12),
+            st.floats(),
+            st.text(max_size=40),
+        ),
+        "queue": st.one_of(st.text(max_size=80), st.none(), st.integers()),
+    },
+)
+
+
+def test_generated_webhook_requests_never_get_a_5xx(world: World) -> None:
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        body=st.one_of(
+            FIELDS.map(lambda d: json.dumps(d).encode()),
+            JSON.map(lambda d: json.dumps(d).encode()),
+            st.binary(max_size=200),
+        ),
+        signed=st.booleans(),
+        stamp=st.one_of(st.none(), st.integers(-(10**13), 10**13)),
+    )
+    def send(body: bytes, signed: bool, stamp: int | None) -> None:
+        if signed:
+            answer = _post_webhook(world.client, body, stamp=stamp)
+        else:
+            headers = {"X-PBX-Timestamp": str(stamp), "X-PBX-Signature": "00"}
+            answer = world.client.post(PATH, content=body, headers=headers)
+        assert answer.status_code < 500, (body, answer.text)
+
+    send()
+
+
+def test_the_engineers_phone_holds_the_articles_for_its_devices_models(world: World) -> None:
+    gql, url = world.gql, world.url
+    user = scalars(url, select(m.User.id).where(m.User.username == "tech-sh-1"))[0]
+    tech = scalars(url, select(m.Technician.id).where(m.Technician.user_id == user))[0]
+    models = scalars(
+        url,
+        select(m.Device.device_model_id)
+        .join(m.Ticket, m.Ticket.device_id == m.Device.id)
+        .join(m.Job, m.Job.ticket_id == m.Ticket.id)
+        .where(m.Job.technician_id == tech),
+    )
+    assert models
+    others = scalars(url, select(m.DeviceModel.id).where(m.DeviceModel.id.not_in(models)))
+
+    def save(model: str, **extra: Any) -> str:
+        variables = {
+            "input": {"titleZh": "离线手册", "modelIds": [global_id("DeviceModel", model)]}
+        }
+        variables["input"].update(extra)
+        saved = gql.data(doc("UpsertArticle"), variables, as_user="hq")["upsertArticle"]
+        assert saved["errors"] == []
+        return str(saved["article"]["id"])
+
+    mine = save(models[0], publish=True)
+    raw = scalars(url, select(m.Article.id).order_by(m.Article.created_at.desc()).limit(1))[0]
+    draft = save(models[0])  # never published: not on the phone
+    if others:
+        save(others[0], publish=True)  # another model's: not on the phone
+    phone = Phone(world.client, gql.token("tech-sh-1"), schema_version=5)
+    phone.pull()
+    held = phone.local["articles"]
+    assert raw in held
+    assert held[raw]["title_zh"] == "离线手册"
+    assert held[raw]["model_ids_json"] == json.dumps([models[0]])
+    assert len(held) == 1 or all(
+        json.loads(a["model_ids_json"])[0] in models for a in held.values()
+    )
+    assert split_global_id(draft)[1] not in held
+    old = Phone(world.client, gql.token("tech-sh-1"), schema_version=4)
+    assert "articles" not in old.pull()["changes"]
+    gql.data(
+        doc("UpsertArticle"), {"input": {"id": mine, "titleZh": "x", "retire": True}}, as_user="hq"
+    )
+    assert raw in phone.pull()["changes"]["articles"]["deleted"]

@@ -1,0 +1,129 @@
+"""POST /webhooks/pbx/missed-call: the telephony system (PBX) reports a missed call.
+
+The PBX signs each request with the shared secret (setting ``WELLSPRING_PBX_WEBHOOK_SECRET``):
+``X-PBX-Timestamp`` is the Unix time it sent the request, ``X-PBX-Signature`` the hex
+HMAC-SHA256 of ``"<timestamp>.<raw body>"`` (``sha256=`` before it is accepted too). A
+timestamp further than the replay window from now is refused, so a captured request cannot be
+replayed later; within the window a replay changes nothing, because a call is recorded once
+per PBX call id. The body is JSON: ``callId``, ``callerNumber``, ``calledAt`` (ISO 8601 with a
+zone, or Unix seconds) and ``queue``.
+
+Answers: 200 ``{"missedCallId", "status", "customerMatched"}`` (also for a repeat), 400 a body
+that is not such JSON, 401 a bad signature, 404 no secret set, 413 over 16 KiB, 422 a domain
+refusal with its code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import math
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from wellspring.domain import clock
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.errors import DomainError
+from wellspring.domain.hotline.missed_calls import MissedCallReport, record_missed_call
+from wellspring.i18n import message, negotiate
+
+MAX_BODY = 16 * 1024
+PATH = "/webhooks/pbx/missed-call"
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """What the PBX sends in X-PBX-Signature (also used by the tests and docs' example)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return mac.hexdigest()
+
+
+def _error(status: int, code: str, locale: str, **params: Any) -> Response:
+    body = {"error": {"code": code, "message": message(code, locale, **params)}}
+    return JSONResponse(body, status_code=status)
+
+
+def _called_at(value: Any) -> dt.datetime | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value) and 0 < value < 10**11:
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else None
+    return None
+
+
+def _report(raw: bytes) -> MissedCallReport | None:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    call_id, number, queue = data.get("callId"), data.get("callerNumber"), data.get("queue", "")
+    called = _called_at(data.get("calledAt"))
+    if not isinstance(call_id, str | int) or isinstance(call_id, bool) or called is None:
+        return None
+    if not isinstance(number, str) or not isinstance(queue, str | None):
+        return None
+    return MissedCallReport(
+        call_id=str(call_id)[:200],
+        caller_number=number[:64],
+        called_at=called,
+        queue=(queue or "")[:100],
+    )
+
+
+class PbxWebhook:
+    def __init__(self, secret: str, window_seconds: int) -> None:
+        self.secret = secret
+        self.window = window_seconds
+
+    def _signed(self, request: Request, body: bytes, now: dt.datetime) -> bool:
+        stamp = request.headers.get("x-pbx-timestamp", "").strip()
+        given = request.headers.get("x-pbx-signature", "").strip().removeprefix("sha256=")
+        if not stamp.isdigit() or len(stamp) > 12 or not given:
+            return False
+        if abs(now.timestamp() - int(stamp)) > self.window:
+            return False
+        return hmac.compare_digest(signature(self.secret, stamp, body), given.lower())
+
+    async def handle(self, request: Request) -> Response:
+        locale = negotiate(request.headers.get("accept-language"))
+        if not self.secret:
+            return _error(404, "WEBHOOK_DISABLED", locale)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return _error(413, "PAYLOAD_TOO_LARGE", locale, limit=MAX_BODY)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return _error(413, "PAYLOAD_TOO_LARGE", locale, limit=MAX_BODY)
+        factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+        async with factory() as session:
+            if not self._signed(request, body, clock.now(session)):
+                return _error(401, "WEBHOOK_SIGNATURE_INVALID", locale)
+            report = _report(body)
+            if report is None:
+                return _error(400, "BAD_REQUEST", locale, detail="callId, callerNumber, calledAt")
+            try:
+                async with session.begin():
+                    call = await record_missed_call(session, SYSTEM, report=report, source="PBX")
+                    answer = {
+                        "missedCallId": call.id,
+                        "status": call.status.value,
+                        "customerMatched": call.customer_id is not None,
+                    }
+            except DomainError as error:
+                params = {"field": error.field or "", **error.params}
+                return _error(422, error.code, locale, **params)
+        return JSONResponse(answer)

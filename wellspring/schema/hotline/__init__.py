@@ -1,0 +1,1 @@
+"""The hotline's tools: missed calls, call backs, the knowledge base (issue 18)."""

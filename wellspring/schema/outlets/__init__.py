@@ -1,0 +1,1 @@
+"""Service outlets: their desk, assessments and settlements (issue 18)."""
