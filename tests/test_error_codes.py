@@ -27,6 +27,7 @@ from wellspring.domain.inventory.error_codes import StockErrorCode
 from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
+from wellspring.domain.reports.error_codes import ReportErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
 from wellspring.i18n import MESSAGES
@@ -45,12 +46,15 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "media": MediaErrorCode,
     "imports": ImportErrorCode,
     "notifications": NotificationErrorCode,
+    "reports": ReportErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
     # a ticket's details and a visit's report check machines and parts against the stock;
     # fieldwork applies the records a phone pushes
     "workflow": ("stock", "sync", "media", "dispatch"),
+    # the maintenance planner opens tickets through the desk's own rules
+    "reports": ("workflow",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -67,6 +71,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.imports": "imports",
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
+    "wellspring.domain.reports": "reports",
     "wellspring.mobile_sync": "sync",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and

@@ -160,6 +160,11 @@ RULES: dict[str, Grant] = {
     "session.list": ADMINS,
     "session.revoke": ADMINS,
     "audit.read": ADMINS,
+    # reports and maintenance from usage (issue 18): a clerk's figures are their branch's, an
+    # agent's its own customers' (policy.py); the planner opens work as the system or HQ
+    "report.read": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    "report.monthly": _grant(Role.ADMIN, Role.HQ, Role.CLERK, Role.AGENT),
+    "maintenance.plan": HQ_ONLY,
 }
 
 

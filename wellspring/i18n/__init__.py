@@ -14,6 +14,7 @@ from . import (
     masterdata,
     media,
     notifications,
+    reports,
     stock,
     sync,
     transport,
@@ -40,6 +41,7 @@ _AREAS = (
     media,
     imports,
     notifications,
+    reports,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

@@ -39,6 +39,7 @@ from .masterdata.lists import DispatcherLists
 from .media.mutations import evidence_overdue_jobs_field
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
+from .reports.fields import ReportQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -93,7 +94,7 @@ def _catalogue(entries: dict[str, tuple[str, str]], locale: str) -> list[Catalog
     ]
 
 
-class Query(DispatcherLists, graphene.ObjectType):
+class Query(DispatcherLists, ReportQueries, graphene.ObjectType):
     node = Node.Field()
     me = graphene.Field(User, description="The signed-in user.")
     customers = graphene.Field(

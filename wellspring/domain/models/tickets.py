@@ -29,6 +29,8 @@ class Ticket(Record, Base):
         Index("ix_tickets_branch_created", "branch_id", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_status_due", "status", "due_at"),
+        # Reports by when the work was done (first-time fix, recharges): issue 18.
+        Index("ix_tickets_type_completed", "type", "completed_at"),
     )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     type: Mapped[TicketType] = mapped_column(enum_column(TicketType))
@@ -114,7 +116,10 @@ class Job(Record, Base):
     """A field visit carrying out a ticket: engineer, appointment window, status trail."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_technician_status", "technician_id", "status"),)
+    __table_args__ = (
+        Index("ix_jobs_technician_status", "technician_id", "status"),
+        Index("ix_jobs_completed", "completed_at"),  # engineer performance by period
+    )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
     branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
@@ -164,6 +169,7 @@ class FollowUp(Record, Base):
     """The call back after completed work; the customer's score closes the ticket."""
 
     __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_recorded", "recorded_at"),)  # CSAT by period
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(
         enum_column(FollowUpStatus), default=FollowUpStatus.DUE

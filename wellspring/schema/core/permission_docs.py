@@ -89,6 +89,16 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "evidenceOverdueJobs": ("evidence.overdue_list",),
     "import": ("import.run",),
     "myNotifications": ("notifications.read",),
+    # reports (issue 18)
+    "serviceKpis": ("report.read",),
+    "openTicketsReport": ("report.read",),
+    "repairsReport": ("report.read",),
+    "partsConsumedReport": ("report.read",),
+    "cardsReport": ("report.read",),
+    "rechargesReport": ("report.read",),
+    "supplyExpiringReport": ("report.read",),
+    "engineersReport": ("report.read",),
+    "followUpsReport": ("report.read",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -107,6 +117,9 @@ HTTP: dict[str, str] = {
     "list.export": "`GET /export/<list>.csv|.xlsx`",
     # declared before its door: the contract has no operation for it yet
     "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
+    # reports (issue 18)
+    "report.monthly": "`GET /reports/monthly.xlsx?month=YYYY-MM`, `wellspring report monthly`",
+    "maintenance.plan": "`wellspring maintenance plan`, the periodic worker",
 }
 
 # The case in which a field's second operation applies.
