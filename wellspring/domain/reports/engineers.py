@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import policy
 from ..actor import Actor
-from ..models import FollowUp, Job
+from ..models import FollowUp, Job, JobStatusChange
 from ..models.enums import FollowUpStatus, JobStatus
 from .period import Period, hours, period_of, seconds_between, within
 
@@ -27,12 +27,16 @@ class EngineerRow:
 
 
 def _jobs(actor: Actor, period: Period):  # type: ignore[no-untyped-def]
-    """Jobs finished in the period: completed then, or failed then (its last update)."""
+    """Jobs finished in the period: completed then, or failed then (the phone's time of the
+    FAILED move in the job's history)."""
+    failed_then = select(JobStatusChange.job_id).where(
+        JobStatusChange.to_status == JobStatus.FAILED, within(JobStatusChange.at, period)
+    )
     finished = or_(
         (Job.status == JobStatus.COMPLETED)
         & Job.completed_at.is_not(None)
         & within(Job.completed_at, period),
-        (Job.status == JobStatus.FAILED) & within(Job.updated_at, period),
+        (Job.status == JobStatus.FAILED) & Job.id.in_(failed_then),
     )
     condition = and_(
         policy.jobs_scope(actor),
