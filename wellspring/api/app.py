@@ -31,6 +31,7 @@ from wellspring.settings import Settings, domain_config, get_settings
 from . import logging_setup, migrations, notify_worker
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
+from .report_exports import ReportEndpoint
 
 log = logging.getLogger("wellspring")
 
@@ -126,6 +127,7 @@ def create_app(
         Route("/sync/pull", sync.pull, methods=["POST"]),
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),
+        Route("/reports/{target}", ReportEndpoint(auth_config(settings)).handle, methods=["GET"]),
         Route("/healthz", healthz),
         *_media_routes(media.store, max(media.limits.values())),
         Route("/readyz", readyz),

@@ -62,13 +62,14 @@ def period_of(
         branch_id=branch_id,
         start=_instant(first),
         end=_instant(last + dt.timedelta(days=1)),
-        dialect=session.bind.dialect.name,
+        dialect=session.get_bind().dialect.name,
     )
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
     """An instant column inside the period (half-open, so no instant is counted twice)."""
-    return (column >= period.start) & (column < period.end)
+    condition: ColumnElement[bool] = (column >= period.start) & (column < period.end)
+    return condition
 
 
 def seconds_between(earlier: Any, later: Any, dialect: str) -> ColumnElement[Any]:

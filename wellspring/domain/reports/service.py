@@ -89,7 +89,7 @@ async def open_tickets(
         .group_by(Ticket.branch_id, Ticket.type)
         .order_by(Ticket.branch_id, Ticket.type)
     )
-    return [OpenTicketsRow(b, t, int(n), int(o), int(late)) for b, t, n, o, late in rows]
+    return [OpenTicketsRow(row[0], row[1], int(row[2]), int(row[3]), int(row[4])) for row in rows]
 
 
 async def _first_time_fix(session: AsyncSession, actor: Actor, period: Period) -> tuple[int, int]:
@@ -187,13 +187,14 @@ async def service_kpis(
     """Open/overdue, first-time fix, times to arrival and completion, CSAT for the period."""
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
     now = clock_of(session).now()
-    opened, still_open, overdue = (
+    counted = (
         await session.execute(
             select(*_counts(now)).where(
                 tickets_in(actor, period), within(Ticket.created_at, period)
             )
         )
     ).one()
+    opened, still_open, overdue = counted[0], counted[1], counted[2]
     repairs, fixed = await _first_time_fix(session, actor, period)
     arrivals, to_arrival = await _time_to_arrival(session, actor, period)
     completions, to_completion = await _time_to_completion(session, actor, period)

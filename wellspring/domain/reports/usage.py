@@ -145,8 +145,9 @@ async def _by_tds(session: AsyncSession, now: dt.datetime, found: dict[str, Due]
     )
     series: dict[str, tuple[str, float, float]] = {}
     for device_id, branch, _at, tds in rows:
+        reading = float(tds or 0.0)
         first = series.get(device_id)
-        series[device_id] = (branch, first[1] if first else float(tds), float(tds))
+        series[device_id] = (branch, first[1] if first else reading, reading)
     for device_id, (branch, baseline, latest) in series.items():
         if drifted(baseline, latest):
             _note(found, device_id, branch, DueReason.TDS_DRIFT, "")
