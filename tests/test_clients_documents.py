@@ -85,6 +85,8 @@ CONTRACT: dict[str, dict[str, str]] = {
     "MachinesInStock": {"warehouseId": "ID!", "modelId": "ID", "first": "Int", "after": "String"},
     "StartImport": {"input": "StartImportInput!"},
     "Import": {"id": "ID!"},
+    # reports (issue 18)
+    "ServiceKpis": {"branchId": "ID", "from": "Date!", "to": "Date!"},
 }
 
 

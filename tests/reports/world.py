@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain.actor import Actor
+from wellspring.domain.auth import hash_password
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.models import (
     AccountCard,
@@ -54,6 +55,9 @@ from wellspring.domain.models.enums import (
 )
 
 NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=TIME_ZONE)
+BRANCH_A = "00000000-0000-4000-8000-0000000000aa"
+BRANCH_B = "00000000-0000-4000-8000-0000000000bb"
+PASSWORD = "reports-pass-1"  # every login of the world (r-hq, r-clerk, r-agent, r-t1 ...)
 
 
 def at(month: int, day: int, hour: int = 8, minute: int = 0, year: int = 2026) -> dt.datetime:
@@ -75,12 +79,13 @@ async def build(session: AsyncSession) -> World:
         rows[name] = row
         return row
 
-    a = add("A", Branch(id="b-a", code="RA", name="甲分公司", kind=BranchKind.BRANCH))
-    b = add("B", Branch(id="b-b", code="RB", name="乙分公司", kind=BranchKind.BRANCH))
+    a = add("A", Branch(id=BRANCH_A, code="RA", name="甲分公司", kind=BranchKind.BRANCH))
+    b = add("B", Branch(id=BRANCH_B, code="RB", name="乙分公司", kind=BranchKind.BRANCH))
     await session.flush()
     g = add("G", Agent(code="RG", name="代理", level=AgentLevel.CITY_GENERAL, branch_id=a.id))
     await session.flush()
     users = {}
+    hashed = hash_password(PASSWORD)
     for name, role, branch, agent in (
         ("hq", Role.HQ, None, None),
         ("clerk", Role.CLERK, a.id, None),
@@ -94,7 +99,7 @@ async def build(session: AsyncSession) -> World:
             User(
                 username=f"r-{name}",
                 display_name=name,
-                password_hash="!",
+                password_hash=hashed,
                 role=role,
                 branch_id=branch,
                 agent_id=agent,
