@@ -60,6 +60,9 @@ from wellspring.domain.models.enums import (
     TicketType,
 )
 from wellspring.domain.notifications import inbox
+from wellspring.domain.reports import monthly as report_monthly
+from wellspring.domain.reports import planner as report_planner
+from wellspring.domain.reports import service as report_service
 from wellspring.domain.workflow import (
     desk,
     dispatching,
@@ -156,6 +159,10 @@ BEFORE: dict[str, str] = {
     "session.list": "ADMIN",
     "session.revoke": "ADMIN",
     "audit.read": "ADMIN",
+    # reports and maintenance from usage (issue 18)
+    "report.read": "ADMIN HQ HOTLINE CLERK AGENT",
+    "report.monthly": "ADMIN HQ CLERK AGENT",
+    "maintenance.plan": "ADMIN HQ",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -345,6 +352,12 @@ CALLS: dict[str, Call] = {
     ),
     "session.revoke": lambda s, a, w: auth.revoke_session(s, a, session_id=NOPE),
     "audit.read": lambda s, a, w: audit.log_page(s, a, first=1, after=None),
+    # reports (issue 18): a day of figures, the month's workbook, the planner (rolled back)
+    "report.read": lambda s, a, w: report_service.service_kpis(
+        s, a, branch_id=None, first=dt.date(2026, 11, 1), last=dt.date(2026, 11, 1)
+    ),
+    "report.monthly": lambda s, a, w: report_monthly.summary(s, a, month="2026-11"),
+    "maintenance.plan": lambda s, a, w: report_planner.plan_maintenance(s, a),
 }
 
 
