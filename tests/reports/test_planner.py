@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.reports.conftest import read
 from tests.reports.world import NOW, World
+from wellspring.domain import events
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.models import Ticket
 from wellspring.domain.models.enums import TicketType
-from wellspring.domain.reports import planner, usage
+from wellspring.domain.reports import planner, reminders, usage
 
 Env = tuple[str, World]
 
@@ -69,3 +70,22 @@ def test_only_hq_or_the_system_plans(reports_world: Env, who: str) -> None:
     url, world = reports_world
     with pytest.raises(PermissionDenied):
         read(url, lambda s: planner.plan_maintenance(s, world.actors[who]))
+
+
+def test_revenue_reminders_once_a_day(reports_world: Env) -> None:
+    url, world = reports_world
+
+    async def twice(session: AsyncSession) -> Any:
+        first = await reminders.remind(session, now=NOW)
+        await reminders.remind(session, now=NOW)
+        return first, list(session.sync_session.info[events.PENDING_KEY])
+
+    count, emitted = read(url, twice)
+    kinds = {(e.kind, e.customer_id) for e in emitted}
+    assert count == 3  # dA has 2 buckets left; dB2's plan ended yesterday, dB's a week ago
+    assert kinds == {
+        (events.EventKind.BUCKETS_LOW, world.ids["cA"]),
+        (events.EventKind.RECHARGE_LAPSED, world.ids["cB"]),
+    }
+    assert len(emitted) == 6
+    assert len({e.id for e in emitted}) == 3  # the second run's facts have the same ids

@@ -150,9 +150,9 @@ async def build(session: AsyncSession) -> World:
             ),
         )
 
-    da = device("dA", m1, ca, dt.date(2026, 10, 1))
+    da = device("dA", m1, ca, dt.date(2026, 10, 1), bucket_balance=2, first_recharged_at=at(11, 12))
     db = device("dB", m2, cb, dt.date(2026, 1, 1), supply_expires_on=dt.date(2026, 11, 25))
-    device("dB2", m2, cb, dt.date(2026, 1, 1))
+    device("dB2", m2, cb, dt.date(2026, 1, 1), supply_expires_on=dt.date(2026, 12, 1))
     dg = device("dG", m1, cg, dt.date(2026, 11, 1))
     await session.flush()
     w.actors = {

@@ -60,7 +60,8 @@ async def _plan(url: str) -> int:
         await engine.dispose()
     print(
         f"{result.day}: {result.due} devices due, {result.total_opened} FILTER_CHANGE tickets "
-        f"opened in {len(result.opened)} branches, {result.skipped} skipped (already in hand)"
+        f"opened in {len(result.opened)} branches, {result.skipped} skipped (already in hand), "
+        f"{result.reminders} recharge reminders"
     )
     return 0
 

@@ -51,6 +51,9 @@ class EventKind(StrEnum):
     STOCK_BELOW_SAFETY = "STOCK_BELOW_SAFETY"  # periodic scan
     STOCK_DISCREPANCY_OPENED = "STOCK_DISCREPANCY_OPENED"
     EVIDENCE_OVERDUE = "EVIDENCE_OVERDUE"  # reserved for the media work (photos not uploaded)
+    # The maintenance planner's revenue reminders (domain/reports/reminders.py, issue 18).
+    BUCKETS_LOW = "BUCKETS_LOW"  # a bucket-plan device is running out of water
+    RECHARGE_LAPSED = "RECHARGE_LAPSED"  # a monthly plan ended and was not renewed: call back
 
 
 @dataclass(frozen=True)

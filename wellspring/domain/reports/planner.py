@@ -7,7 +7,8 @@ opens a second ticket for a device: the desk's own duplicate rule
 (``opening.check_duplicate``: a FILTER_CHANGE ticket in hand) and the planner's ticket of
 the same day (a second run, after someone cancelled the first, adds nothing) both skip it.
 The customer's reminders (supply expiring, filters due, follow-ups due) are the notification
-scan's (``notifications/scan.py``); the planner adds none of those.
+scan's (``notifications/scan.py``); the planner adds only those the scan lacks
+(``reminders.py``: buckets running low, lapsed plans to call back).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..errors import DomainError
 from ..models import Device, Ticket, User
 from ..models.enums import Channel, Priority, Role, TicketType
 from ..workflow.opening import check_duplicate, new_ticket
+from . import reminders
 from .usage import Due, DueReason, due_devices
 
 MAX_PER_BRANCH = 500
@@ -44,6 +46,7 @@ class PlanResult:
     due: int = 0
     opened: dict[str, int] = field(default_factory=dict)  # branch id -> tickets opened
     skipped: int = 0  # due, but a ticket is already in hand (or was opened today)
+    reminders: int = 0  # revenue reminders emitted (reminders.py)
 
     @property
     def total_opened(self) -> int:
@@ -113,6 +116,7 @@ async def plan_maintenance(session: AsyncSession, actor: Actor) -> PlanResult:
     now = clock_of(session).now()
     day = now.astimezone(TIME_ZONE).date()
     result = PlanResult(day=day)
+    result.reminders = await reminders.remind(session, now=now)
     found = await due_devices(session, now=now)
     result.due = len(found)
     if not found:

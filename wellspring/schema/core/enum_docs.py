@@ -378,6 +378,8 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "STOCK_BELOW_SAFETY": "A warehouse holds less of a part than its safety stock.",
             "STOCK_DISCREPANCY_OPENED": "A van used more parts than its book held.",
             "EVIDENCE_OVERDUE": "A job's site photos are overdue (reserved).",
+            "BUCKETS_LOW": "A bucket-plan device has only a few buckets of water left.",
+            "RECHARGE_LAPSED": "A monthly water plan ended without a recharge: call the customer.",
         },
     ),
     "PushProvider": (
