@@ -194,3 +194,26 @@ def test_generated_values_never_fail_the_server(
         "/reports/engineers.xlsx", user, **{"from": start, "to": end, "branch": branch or ""}
     )
     assert http.status_code < 500
+
+
+def test_a_filter_stage_takes_a_capacity_in_buckets(doors: Doors) -> None:
+    document = (CLIENTS / "dispatcher" / "UpsertDeviceModel.graphql").read_text("utf-8")
+    document = document.replace("lifetimeDays", "lifetimeDays capacityBuckets")
+    stages = [
+        {"stage": 1, "name": "PP棉", "lifetimeDays": 90, "capacityBuckets": 300},
+        {"stage": 2, "name": "RO膜", "lifetimeDays": 720},
+    ]
+    new = {
+        "code": "RM-CAP",
+        "name": "容量机",
+        "supplyMode": "BUCKETS",
+        "listPrice": "0",
+        "filters": stages,
+    }
+    saved = doors.data(document, {"input": new}, as_user="r-hq")["upsertDeviceModel"]
+    assert saved["errors"] == []
+    got = [(f["stage"], f["capacityBuckets"]) for f in saved["deviceModel"]["filters"]]
+    assert sorted(got) == [(1, 300), (2, None)]
+    stages[0]["capacityBuckets"] = 0
+    refused = doors.data(document, {"input": new}, as_user="r-hq")["upsertDeviceModel"]
+    assert refused["errors"][0]["code"] == "INVALID_FILTER_STAGE"

@@ -130,3 +130,13 @@ def test_a_clerk_names_only_their_branch_and_ranges_are_checked(reports_world: E
     with pytest.raises(DomainError) as long:
         run(reports_world, service.service_kpis, first=dt.date(2025, 1, 1))
     assert long.value.code == "REPORT_RANGE_TOO_LONG"
+
+
+def test_one_branch_narrows_every_family(reports_world: Env) -> None:
+    ids = reports_world[1].ids
+    b = {"branch_id": ids["B"]}
+    assert [(c.opened, c.cancelled) for c in run(reports_world, accounts.cards, **b)] == [(0, 1)]
+    assert [e.devices for e in run(reports_world, accounts.supply_expiring, **b)] == [1]
+    assert [r.technician_id for r in run(reports_world, engineers.engineers, **b)] == [ids["T2"]]
+    parts = run(reports_world, repairs.parts_by_model, **b)
+    assert [(p.device_model_id, p.quantity) for p in parts] == [(ids["M2"], 3)]
