@@ -54,8 +54,6 @@ def period_of(
         raise DomainError("REPORT_RANGE_INVERTED", field="to")
     if (last - first).days + 1 > MAX_DAYS:
         raise DomainError("REPORT_RANGE_TOO_LONG", field="to", maximum=MAX_DAYS)
-    if last >= bounds.LATEST_DAY:
-        raise DomainError("REPORT_RANGE_TOO_LONG", field="to", maximum=MAX_DAYS)
     return Period(
         first=first,
         last=last,
