@@ -113,6 +113,8 @@ CONTRACT: dict[str, dict[str, str]] = {
         "after": "String",
     },
     "UpsertArticle": {"input": "UpsertArticleInput!"},
+    # reports (issue 18)
+    "ServiceKpis": {"branchId": "ID", "from": "Date!", "to": "Date!"},
 }
 
 

@@ -31,6 +31,7 @@ from wellspring.domain.masterdata.error_codes import MasterdataErrorCode
 from wellspring.domain.media.error_codes import MediaErrorCode
 from wellspring.domain.notifications.error_codes import NotificationErrorCode
 from wellspring.domain.outlets.error_codes import OutletErrorCode
+from wellspring.domain.reports.error_codes import ReportErrorCode
 from wellspring.domain.sync.error_codes import SyncErrorCode
 from wellspring.domain.tracking.error_codes import TrackingErrorCode
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode
@@ -55,6 +56,7 @@ AREAS: dict[str, type[enum.StrEnum]] = {
     "dealers": DealerErrorCode,
     "outlets": OutletErrorCode,
     "hotline": HotlineErrorCode,
+    "reports": ReportErrorCode,
 }
 # An area's rules may raise the codes of the areas they call into, and only those.
 CALLS_INTO: dict[str, tuple[str, ...]] = {
@@ -70,6 +72,8 @@ CALLS_INTO: dict[str, tuple[str, ...]] = {
     "dealers": ("stock",),
     # an outlet's code, name and amounts are checked as master data is (masterdata/fields.py)
     "outlets": ("masterdata",),
+    # the maintenance planner opens tickets through the desk's own rules
+    "reports": ("workflow",),
 }
 # Module (dotted, prefix) -> area; the longest prefix wins, anything else is "common".
 AREA_OF: dict[str, str] = {
@@ -86,6 +90,7 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.imports": "imports",
     "wellspring.domain.notifications": "notifications",
     "wellspring.domain.exports": "imports",
+    "wellspring.domain.reports": "reports",
     "wellspring.mobile_sync": "sync",
     "wellspring.domain.custom_fields": "custom_fields",
     "wellspring.domain.tracking": "tracking",

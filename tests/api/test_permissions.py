@@ -73,6 +73,9 @@ from wellspring.domain.models.enums import (
 )
 from wellspring.domain.notifications import inbox, live
 from wellspring.domain.outlets import assessments, outlets, settlements
+from wellspring.domain.reports import monthly as report_monthly
+from wellspring.domain.reports import planner as report_planner
+from wellspring.domain.reports import service as report_service
 from wellspring.domain.tracking import actions as tracking_actions
 from wellspring.domain.tracking import links as tracking_links
 from wellspring.domain.tracking import reads as tracking_reads
@@ -215,6 +218,10 @@ BEFORE: dict[str, str] = {
     "callback.record": _D,
     "articles.list": "ADMIN HQ HOTLINE CLERK SALES TECHNICIAN AGENT",
     "article.upsert": "ADMIN HQ HOTLINE",
+    # reports and maintenance from usage (issue 18)
+    "report.read": "ADMIN HQ HOTLINE CLERK AGENT",
+    "report.monthly": "ADMIN HQ CLERK AGENT",
+    "maintenance.plan": "ADMIN HQ",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -491,6 +498,12 @@ CALLS: dict[str, Call] = {
         s, a, search_text=None, model_id=None, fault_code=None, first=1, after=None
     ),
     "article.upsert": lambda s, a, w: kb.upsert_article(s, a, change=kb.ArticleChange(id=NOPE)),
+    # reports (issue 18): a day of figures, the month's workbook, the planner (rolled back)
+    "report.read": lambda s, a, w: report_service.service_kpis(
+        s, a, branch_id=None, first=dt.date(2026, 11, 1), last=dt.date(2026, 11, 1)
+    ),
+    "report.monthly": lambda s, a, w: report_monthly.summary(s, a, month="2026-11"),
+    "maintenance.plan": lambda s, a, w: report_planner.plan_maintenance(s, a),
 }
 
 

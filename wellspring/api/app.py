@@ -32,6 +32,7 @@ from . import logging_setup, migrations, notify_worker, pbx_webhook
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 from .pbx_webhook import PbxWebhook
+from .report_exports import ReportEndpoint
 from .subscriptions import SubscriptionEndpoint
 from .tracking_page import TrackingPage
 
@@ -140,6 +141,7 @@ def create_app(
         Route("/sync/push", sync.push, methods=["POST"]),
         Route("/export/{target}", exports.handle, methods=["GET"]),
         Route(pbx_webhook.PATH, pbx.handle, methods=["POST"]),
+        Route("/reports/{target}", ReportEndpoint(auth_config(settings)).handle, methods=["GET"]),
         Route("/healthz", healthz),
         *_media_routes(media.store, max(*media.limits.values(), media.import_limit)),
         Route("/readyz", readyz),

@@ -23,7 +23,7 @@ from wellspring.i18n import EN, message
 from wellspring.schema.core.errors import api_field
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import import_cli
+from . import import_cli, report_cli
 
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     import_cli.add_commands(sub)
+    report_cli.add_commands(sub)
 
     sub.add_parser(
         "media-cleanup",
@@ -251,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_cli.run_import_command(url, args)
     if args.command == "export":
         return import_cli.run_export_command(url, args)
+    if args.command in ("report", "maintenance"):
+        return report_cli.run(url, args)
     if args.command == "worker":
         from . import logging_setup, notify_worker
 

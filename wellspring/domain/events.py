@@ -54,6 +54,9 @@ class EventKind(StrEnum):
     TICKET_OVERDUE = "TICKET_OVERDUE"  # periodic scan: past its SLA deadline, to the clerks
     # Live only (domain/notifications/live.py LIVE_ONLY): never an outbox row nor a push.
     ENGINEER_POSITION = "ENGINEER_POSITION"  # data.latitude/longitude/accuracy
+    # The maintenance planner's revenue reminders (domain/reports/reminders.py, issue 18).
+    BUCKETS_LOW = "BUCKETS_LOW"  # a bucket-plan device is running out of water
+    RECHARGE_LAPSED = "RECHARGE_LAPSED"  # a monthly plan ended and was not renewed: call back
 
 
 @dataclass(frozen=True)

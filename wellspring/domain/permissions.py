@@ -215,6 +215,11 @@ RULES: dict[str, Grant] = {
     "callback.record": DISPATCHERS,
     "articles.list": {role: Reach.ALL for role in Role if role is not Role.CUSTOMER},
     "article.upsert": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE),
+    # reports and maintenance from usage (issue 18): a clerk's figures are their branch's, an
+    # agent's its own customers' (policy.py); the planner opens work as the system or HQ
+    "report.read": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
+    "report.monthly": _grant(Role.ADMIN, Role.HQ, Role.CLERK, Role.AGENT),
+    "maintenance.plan": HQ_ONLY,
 }
 
 

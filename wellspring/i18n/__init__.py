@@ -18,6 +18,7 @@ from . import (
     media,
     notifications,
     outlets,
+    reports,
     stock,
     sync,
     tracking,
@@ -50,6 +51,7 @@ _AREAS = (
     dealers,
     outlets,
     hotline,
+    reports,
 )
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _area in _AREAS:

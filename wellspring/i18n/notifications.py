@@ -93,6 +93,20 @@ TEMPLATES: dict[str, tuple[Pair, Pair]] = {
             "The water plan of {serial_number} ends in {days_left} days ({expires_on}).",
         ),
     ),
+    "BUCKETS_LOW": (
+        ("水量不足", "您的水机 {serial_number} 仅剩 {buckets} 桶水，请及时冲水。"),
+        ("Water running low", "{serial_number} has {buckets} buckets of water left."),
+    ),
+    "RECHARGE_LAPSED": (
+        (
+            "供水到期未续",
+            "水机 {serial_number} 的供水已于 {expired_on} 到期，尚未冲水，请回访客户。",
+        ),
+        (
+            "Water plan not renewed",
+            "The water plan of {serial_number} ended on {expired_on}; call the customer.",
+        ),
+    ),
     "FILTER_DUE": (
         ("滤芯待更换", "您的水机 {serial_number} 的{filter}将于 {due_on} 到期更换。"),
         ("Filter due", "The {filter} of {serial_number} is due for change on {due_on}."),

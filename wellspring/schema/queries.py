@@ -44,6 +44,7 @@ from .media.mutations import evidence_overdue_jobs_field
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
 from .outlets.fields import OutletQueries
+from .reports.fields import ReportQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
@@ -89,6 +90,7 @@ class Query(
     DealerLists,
     OutletQueries,
     HotlineQueries,
+    ReportQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()

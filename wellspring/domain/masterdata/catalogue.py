@@ -41,6 +41,7 @@ class FilterStage:
     stage: int
     name: str
     lifetime_days: int
+    capacity_buckets: int | None = None  # buckets it filters before it is spent (issue 18)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def _checked_stages(stages: Sequence[FilterStage]) -> list[FilterStage]:
             raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.stage")
         if stage.lifetime_days < 1:
             raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.lifetime_days")
+        if stage.capacity_buckets is not None and not 1 <= stage.capacity_buckets <= 100_000:
+            raise DomainError("INVALID_FILTER_STAGE", field=f"filters.{index}.capacity_buckets")
         fields.text(stage.name, f"filters.{index}.name", maximum=50)
         seen.add(stage.stage)
     return sorted(stages, key=lambda s: s.stage)
@@ -150,10 +153,12 @@ async def _replace_filters(
                     stage=stage.stage,
                     name=stage.name.strip(),
                     lifetime_days=stage.lifetime_days,
+                    capacity_buckets=stage.capacity_buckets,
                 )
             )
         else:
             row.name, row.lifetime_days = stage.name.strip(), stage.lifetime_days
+            row.capacity_buckets = stage.capacity_buckets
     for number, row in current.items():
         if number not in wanted:
             row.deleted_at = clock_of(session).now()

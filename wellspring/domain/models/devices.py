@@ -31,6 +31,8 @@ class FilterType(Record, Base):
     stage: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(50))
     lifetime_days: Mapped[int] = mapped_column(Integer)
+    # How many buckets of water it filters before it is spent (None: by the calendar only).
+    capacity_buckets: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Device(Record, Base):
@@ -39,6 +41,7 @@ class Device(Record, Base):
     __tablename__ = "devices"
     # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
     custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    __table_args__ = (Index("ix_devices_supply_expires", "supply_expires_on"),)
     serial_number: Mapped[str] = mapped_column(String(64), unique=True)
     device_model_id: Mapped[str] = mapped_column(ForeignKey("device_models.id"))
     contract_number: Mapped[str] = mapped_column(String(64), default="")
@@ -68,6 +71,10 @@ class AccountCard(Record, Base):
     """An account card: number plus a hashed secret; bound to a customer and device when active."""
 
     __tablename__ = "account_cards"
+    __table_args__ = (
+        Index("ix_account_cards_activated", "activated_at"),
+        Index("ix_account_cards_cancelled", "cancelled_at"),
+    )
     card_number: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(255))
     status: Mapped[CardStatus] = mapped_column(enum_column(CardStatus))

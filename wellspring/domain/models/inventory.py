@@ -100,6 +100,7 @@ class StockEntry(Record, Base):
     __tablename__ = "stock_entries"
     __table_args__ = (
         Index("ix_stock_entries_balance", "warehouse_id", "part_id", "bin"),
+        Index("ix_stock_entries_kind_created", "kind", "created_at"),  # parts consumed by period
         CheckConstraint("delta <> 0", name="delta_not_zero"),
     )
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))

@@ -30,6 +30,8 @@ class Ticket(Record, Base):
         Index("ix_tickets_branch_created", "branch_id", "created_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_status_due", "status", "due_at"),
+        # Reports by when the work was done (first-time fix, recharges): issue 18.
+        Index("ix_tickets_type_completed", "type", "completed_at"),
     )
     # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
     custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
@@ -122,6 +124,7 @@ class Job(Record, Base):
         # The lists' keyset order, company-wide and per branch (issue 19 §3).
         Index("ix_jobs_created", "created_at", "id"),
         Index("ix_jobs_branch_created", "branch_id", "created_at", "id"),
+        Index("ix_jobs_completed", "completed_at"),  # engineer performance by period
     )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -172,6 +175,7 @@ class FollowUp(Record, Base):
     """The call back after completed work; the customer's score closes the ticket."""
 
     __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_recorded", "recorded_at"),)  # CSAT by period
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), index=True)
     status: Mapped[FollowUpStatus] = mapped_column(
         enum_column(FollowUpStatus), default=FollowUpStatus.DUE

@@ -61,6 +61,8 @@ RULES: dict[EventKind, Rule] = {
     EventKind.STOCK_DISCREPANCY_OPENED: Rule((_E, _K)),
     EventKind.EVIDENCE_OVERDUE: Rule((_K,)),
     EventKind.TICKET_OVERDUE: Rule((_K,)),
+    EventKind.BUCKETS_LOW: Rule((_C,), essential=False, quiet=True),
+    EventKind.RECHARGE_LAPSED: Rule((_K,), essential=False),
 }
 """Kinds not listed (status changes, job created) are for live updates only."""
 

@@ -210,7 +210,7 @@ async def _acting_agent(session: AsyncSession, actor: Actor) -> Agent | None:
 _IN_HAND = TICKET_OPEN_STATUSES - {TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE}
 
 
-async def _check_duplicate(session: AsyncSession, device_id: str, type: TicketType) -> None:
+async def check_duplicate(session: AsyncSession, device_id: str, type: TicketType) -> None:
     """Warn about a second ticket of the same type on the device while one is in hand; the
     caller repeats with ``allow_duplicate`` when it is really a new request."""
     existing = (
@@ -243,7 +243,7 @@ async def open_ticket(
     customer, new_address = await _customer_for(session, actor, request)
     details, device, card = await ticket_details.check(session, actor, request, customer)
     if device is not None and not request.allow_duplicate:
-        await _check_duplicate(session, device.id, request.type)
+        await check_duplicate(session, device.id, request.type)
     address_id = request.address_id
     if address_id is not None:
         address = await moves.visible(session, actor, Address, address_id)

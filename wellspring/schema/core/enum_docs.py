@@ -401,6 +401,8 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "TICKET_OVERDUE": "A ticket is past its service-level deadline.",
             "ENGINEER_POSITION": "Never an inbox item: an engineer's live position "
             "(subscriptions only).",
+            "BUCKETS_LOW": "A bucket-plan device has only a few buckets of water left.",
+            "RECHARGE_LAPSED": "A monthly water plan ended without a recharge: call the customer.",
         },
     ),
     "PushProvider": (

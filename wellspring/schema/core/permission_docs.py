@@ -135,6 +135,16 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "outletAssessmentForm": ("outlet.assess",),
     "callbacksDue": ("callbacks.list",),
     "articles": ("articles.list",),
+    # reports (issue 18)
+    "serviceKpis": ("report.read",),
+    "openTicketsReport": ("report.read",),
+    "repairsReport": ("report.read",),
+    "partsConsumedReport": ("report.read",),
+    "cardsReport": ("report.read",),
+    "rechargesReport": ("report.read",),
+    "supplyExpiringReport": ("report.read",),
+    "engineersReport": ("report.read",),
+    "followUpsReport": ("report.read",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -154,6 +164,9 @@ HTTP: dict[str, str] = {
     # declared before its door: the contract has no operation for it yet
     "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
     # the PBX's webhook runs as the system once its signature checks (docs/operations.md)
+    # reports (issue 18)
+    "report.monthly": "`GET /reports/monthly.xlsx?month=YYYY-MM`, `wellspring report monthly`",
+    "maintenance.plan": "`wellspring maintenance plan`, the periodic worker",
 }
 
 # The case in which a field's second operation applies.

@@ -46,6 +46,9 @@ class FilterType(ModelObjectType):
     stage = graphene.Int(required=True)
     name = graphene.String(required=True)
     lifetime_days = graphene.Int(required=True)
+    capacity_buckets = graphene.Int(
+        description="Buckets it filters before it is due; null: by the calendar only."
+    )
 
 
 class DeviceModel(ModelObjectType):

@@ -126,6 +126,9 @@ class FilterStageInput(graphene.InputObjectType):
     stage = graphene.Int(required=True, description="1 for the first stage, and so on.")
     name = graphene.String(required=True, description="e.g. PP 棉.")
     lifetime_days = graphene.Int(required=True, description="Days until it is due for change.")
+    capacity_buckets = graphene.Int(
+        description="Buckets of water it filters before it is due (1-100000); none: by days only."
+    )
 
 
 class DeviceModelInput(graphene.InputObjectType):
@@ -169,7 +172,12 @@ class UpsertDeviceModel(graphene.Mutation):
                 supply_mode=e.SupplyMode(input.supply_mode) if input.get("supply_mode") else None,
                 list_price=input.get("list_price"),
                 filters=[
-                    catalogue.FilterStage(stage=s.stage, name=s.name, lifetime_days=s.lifetime_days)
+                    catalogue.FilterStage(
+                        stage=s.stage,
+                        name=s.name,
+                        lifetime_days=s.lifetime_days,
+                        capacity_buckets=s.get("capacity_buckets"),
+                    )
                     for s in stages[: catalogue.MAX_FILTER_STAGES + 1]
                 ]
                 if stages is not None
