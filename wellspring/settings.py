@@ -146,9 +146,9 @@ class Settings(BaseSettings):
     tracking_per_token_per_minute: int = Field(default=60, ge=1)
     tracking_per_address_per_minute: int = Field(default=120, ge=1)
     tracking_poll_seconds: float = Field(default=10.0, ge=0.2, le=600)  # the page's fallback
-    # The graphql-transport-ws door the page subscribes through ("" = it polls only); "/graphql"
-    # once subscriptions accept {"trackingToken": ...} in connection_init.
-    tracking_websocket_path: str = ""
+    # The graphql-transport-ws door the page subscribes through with {"trackingToken": ...}
+    # ("" = it polls only).
+    tracking_websocket_path: str = "/graphql"
     # The page's map: a tile URL template ({z}/{x}/{y}; "" = the built-in SVG map only), the
     # coordinate system its tiles are drawn in (Chinese basemaps: gcj02), their attribution.
     map_tiles: str = ""

@@ -1,7 +1,7 @@
 """dealers: agents' contract, deposit and territory; agent engineers; purchase orders; territory conflicts; price standards
 
 Revision ID: 0014a
-Revises: 0013w
+Revises: 0014t
 Create Date: 2026-12-03 18:37:02.703624
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014a'
-down_revision: str | None = '0013w'
+down_revision: str | None = "0014t"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 filter stage's capacity in buckets
 
 Revision ID: 0014k
-Revises: 0013w
+Revises: 0014o
 Create Date: 2026-12-03 19:00:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014k"
-down_revision: str | None = "0013w"
+down_revision: str | None = "0014o"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 the knowledge base with its own search index (issue 18)
 
 Revision ID: 0014o
-Revises: 0013w
+Revises: 0014a
 Create Date: 2026-12-03 18:37:45.224447
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014o'
-down_revision: str | None = '0013w'
+down_revision: str | None = "0014a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

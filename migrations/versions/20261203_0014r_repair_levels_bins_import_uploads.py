@@ -2,7 +2,7 @@
 custom fields (definitions, and a JSON column of values on customers, devices and tickets)
 
 Revision ID: 0014r
-Revises: 0013w
+Revises: 0014s
 Create Date: 2026-12-03 19:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014r'
-down_revision: str | None = '0013w'
+down_revision: str | None = "0014s"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """outbox: an index for live updates' replay after a cursor
 
 Revision ID: 0014s
-Revises: 0013w
+Revises: 0014p
 Create Date: 2026-12-03 19:30:00.000000
 
 A reconnecting subscriber reads the ``FANOUT`` rows after its cursor in ``(created_at, id)``
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '0014s'
-down_revision: str | None = '0013w'
+down_revision: str | None = "0014p"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

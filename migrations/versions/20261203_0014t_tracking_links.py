@@ -1,7 +1,7 @@
 """tracking links (issue 17), and who gave a follow-up's score
 
 Revision ID: 0014t
-Revises: 0013w
+Revises: 0014r
 Create Date: 2026-12-03 19:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014t'
-down_revision: str | None = '0013w'
+down_revision: str | None = "0014r"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

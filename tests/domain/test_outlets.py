@@ -324,7 +324,7 @@ def test_the_assessment_form_is_filled_with_the_periods_own_figures(database_url
                 start=dt.date(2026, 11, 2),
                 end=dt.date(2026, 11, 1),
             )
-        assert period.value.code == "INVALID_PERIOD"
+        assert period.value.code == "ASSESSMENT_PERIOD_INVALID"
         with pytest.raises(DomainError) as foreign:  # another branch's clerk: not found
             await assessments.assessment_form(
                 session,

@@ -31,6 +31,9 @@ def test_service_kpis_for_hq(reports_world: Env) -> None:
     assert (k.arrivals_measured, k.hours_to_arrival) == (2, 3.0)  # 2 h and 4 h
     assert (k.completions_measured, k.hours_to_completion) == (3, 24.7)  # 24, 48, 2 h
     assert (k.scores, k.csat, k.satisfied_rate) == (3, 3.67, 0.667)  # 5, 2, 4
+    # November's missed calls, the unknown caller's included; October's left out
+    assert (k.missed_calls, k.returned_calls, k.unreturned_calls) == (4, 1, 3)
+    assert k.call_return_rate == 0.25
 
 
 def test_service_kpis_for_a_clerk_and_an_agent(reports_world: Env) -> None:
@@ -39,11 +42,14 @@ def test_service_kpis_for_a_clerk_and_an_agent(reports_world: Env) -> None:
     assert (k.repairs_completed, k.fixed_first_time, k.first_time_fix_rate) == (1, 1, 1.0)
     assert (k.hours_to_arrival, k.hours_to_completion) == (2.0, 13.0)
     assert (k.scores, k.csat, k.satisfied_rate) == (2, 4.5, 1.0)
+    assert (k.missed_calls, k.returned_calls, k.call_return_rate) == (2, 1, 0.5)  # branch A
     g = run(reports_world, service.service_kpis, "agent")
+    assert (g.missed_calls, g.call_return_rate) == (None, None)  # the company's hotline
     assert (g.opened, g.open, g.overdue, g.repairs_completed) == (2, 2, 1, 0)
     assert (g.first_time_fix_rate, g.csat, g.scores) == (None, None, 0)
     b = run(reports_world, service.service_kpis, branch_id=reports_world[1].ids["B"])
     assert (b.opened, b.repairs_completed, b.fixed_first_time, b.scores) == (1, 1, 0, 1)
+    assert (b.missed_calls, b.returned_calls, b.call_return_rate) == (1, 0, 0.0)
 
 
 def test_open_tickets_by_branch_and_type(reports_world: Env) -> None:

@@ -27,6 +27,7 @@ from wellspring.domain.models import (
     FollowUp,
     Job,
     JobStatusChange,
+    MissedCall,
     Part,
     StockEntry,
     Technician,
@@ -45,6 +46,7 @@ from wellspring.domain.models.enums import (
     FollowUpStatus,
     JobStatus,
     LedgerKind,
+    MissedCallStatus,
     OwnerKind,
     Role,
     StockBin,
@@ -154,6 +156,28 @@ async def build(session: AsyncSession) -> World:
     db = device("dB", m2, cb, dt.date(2026, 1, 1), supply_expires_on=dt.date(2026, 11, 25))
     device("dB2", m2, cb, dt.date(2026, 1, 1), supply_expires_on=dt.date(2026, 12, 1))
     dg = device("dG", m1, cg, dt.date(2026, 11, 1))
+    # The hotline's missed calls: in November A's customer twice (one called back and
+    # reached), B's customer once, an unknown caller once; October's does not count.
+    for n, (branch, customer, day, status) in enumerate(
+        [
+            (a, ca, at(11, 3), MissedCallStatus.RETURNED),
+            (a, ca, at(11, 20), MissedCallStatus.OPEN),
+            (b, cb, at(11, 21), MissedCallStatus.OPEN),
+            (None, None, at(11, 22), MissedCallStatus.OPEN),
+            (a, ca, at(10, 30), MissedCallStatus.RETURNED),
+        ]
+    ):
+        session.add(
+            MissedCall(
+                call_id=f"r-call-{n}",
+                caller_number="13800000001",
+                phone="13800000001",
+                called_at=day,
+                customer_id=customer.id if customer else None,
+                branch_id=branch.id if branch else None,
+                status=status,
+            )
+        )
     await session.flush()
     w.actors = {
         "hq": Actor(user_id=users["hq"].id, username="r-hq", role=Role.HQ),

@@ -21,6 +21,8 @@ class Actor:
     technician_id: str | None = None
     session_id: str | None = None
     session_last_seen_at: dt.datetime | None = None
+    # A customer's tracking link (issue 17) opens one ticket's live view and nothing else.
+    only_ticket_id: str | None = None
 
     @property
     def sees_all_branches(self) -> bool:

@@ -7,7 +7,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a valid amount ({value}): a non-negative amount within the limit, and a rate card "
         "priced by ticket type.",
     ),
-    "INVALID_PERIOD": (
+    "ASSESSMENT_PERIOD_INVALID": (
         "考核期间无效：结束日期不得早于开始日期，且期间最长 {maximum} 天。",
         "Not a valid period: it must end on or after its start and last at most {maximum} days.",
     ),

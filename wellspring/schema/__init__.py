@@ -196,6 +196,7 @@ def build_schema() -> graphene.Schema:
     # Types reachable only through `node(id:)` are listed so the interface can return them.
     extra = [Address, Contact, AccountCard, FilterType, Agent, Technician, Job]
     extra += [JobStatusChange, TicketStatusChange, FollowUp, RoutePlan, Notification]
+    extra += [AgentOrderLine, OutletAssessment]
     schema = graphene.Schema(
         query=Query,
         mutation=Mutation,
@@ -203,9 +204,6 @@ def build_schema() -> graphene.Schema:
         types=extra,
         auto_camelcase=True,
     )
-    extra += [AgentOrderLine]
-    extra += [OutletAssessment]
-    schema = graphene.Schema(query=Query, mutation=Mutation, types=extra, auto_camelcase=True)
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)
     describe_permissions(schema.graphql_schema)

@@ -106,6 +106,8 @@ async def open_my_jobs(_session: AsyncSession, actor: Actor) -> Watch:
 async def open_visit(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Watch:
     """``VisitEvents``: a customer watches a visit of their own ticket."""
     permissions.check(actor, "live.visit")
+    if actor.only_ticket_id is not None and actor.only_ticket_id != ticket_id:
+        raise DomainError("NOT_FOUND", field="ticket_id")  # a link opens its own visit only
     found = await session.scalar(
         select(Ticket.id).where(Ticket.id == ticket_id, policy.tickets_scope(actor))
     )

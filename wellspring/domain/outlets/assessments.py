@@ -38,7 +38,7 @@ class AssessmentForm:
 
 def _period(start: dt.date, end: dt.date) -> None:
     if end < start or (end - start).days >= MAX_PERIOD_DAYS:
-        raise DomainError("INVALID_PERIOD", field="period_end", maximum=MAX_PERIOD_DAYS)
+        raise DomainError("ASSESSMENT_PERIOD_INVALID", field="period_end", maximum=MAX_PERIOD_DAYS)
 
 
 async def assessment_form(

@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import policy
 from ..actor import Actor
 from ..clock import clock_of
+from ..hotline.stats import MissedCallStats, missed_call_stats
 from ..models import FollowUp, Job, Ticket
-from ..models.enums import TICKET_OPEN_STATUSES, FollowUpStatus, JobStatus, TicketType
+from ..models.enums import TICKET_OPEN_STATUSES, FollowUpStatus, JobStatus, Role, TicketType
 from ..tickets import overdue_clause
 from .period import Period, hours, period_of, rate, seconds_between, within
 
@@ -44,6 +45,12 @@ class ServiceKpis:
     scores: int
     csat: float | None
     satisfied_rate: float | None
+    # The hotline's missed calls (hotline/stats.py); None for a dealer, whose customers call
+    # the company's hotline, not the dealer's.
+    missed_calls: int | None = None
+    returned_calls: int | None = None
+    unreturned_calls: int | None = None
+    call_return_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,7 @@ async def service_kpis(
     arrivals, to_arrival = await _time_to_arrival(session, actor, period)
     completions, to_completion = await _time_to_completion(session, actor, period)
     scores, csat, satisfied = await _csat(session, actor, period)
+    calls = await _calls(session, actor, period)
     return ServiceKpis(
         opened=int(opened),
         open=int(still_open),
@@ -213,4 +221,20 @@ async def service_kpis(
         scores=scores,
         csat=csat,
         satisfied_rate=rate(satisfied, scores),
+        missed_calls=calls.missed if calls else None,
+        returned_calls=calls.returned if calls else None,
+        unreturned_calls=calls.unreturned if calls else None,
+        call_return_rate=float(calls.return_rate)
+        if calls and calls.return_rate is not None
+        else None,
     )
+
+
+async def _calls(session: AsyncSession, actor: Actor, period: Period) -> MissedCallStats | None:
+    """Missed calls of the period: a clerk's branch, the branch asked for, or all of them."""
+    if actor.role is Role.AGENT:
+        return None
+    branch = period.branch_id
+    if branch is None and not actor.sees_all_branches:
+        branch = actor.branch_id
+    return await missed_call_stats(session, branch_id=branch, start=period.start, end=period.end)

@@ -133,13 +133,18 @@ MasterdataErrorCode = _codes(
 # A customer's rating is the follow-up's score, and a request opens a ticket (workflow steps).
 TrackingErrorCode = _codes(
     "TrackingErrorCode",
-    (CommonErrorCode, TrackingCodes, WorkflowCodes, StockCodes, MediaCodes, DispatchCodes),
+    (
+        *(CommonErrorCode, TrackingCodes, WorkflowCodes, StockCodes, MediaCodes),
+        *(DispatchCodes, CustomFieldCodes, DealerCodes),
+    ),
     _CODE_DOC,
 )
 
 # Dealers (issue 18): agents, their orders (shipping posts to the stock ledger), prices.
 DealerErrorCode = _codes(
-    "DealerErrorCode", (CommonErrorCode, DealerCodes, MasterdataCodes, StockCodes), _CODE_DOC
+    "DealerErrorCode",
+    (CommonErrorCode, DealerCodes, MasterdataCodes, StockCodes, CustomFieldCodes),
+    _CODE_DOC,
 )
 OutletErrorCode = _codes(
     "OutletErrorCode", (CommonErrorCode, OutletCodes, MasterdataCodes), _CODE_DOC
@@ -220,6 +225,7 @@ class TrackingError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(TrackingErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 
 class DealerError(graphene.ObjectType):
@@ -228,6 +234,7 @@ class DealerError(graphene.ObjectType):
 
     field = graphene.String(description=_FIELD_DOC)
     code = graphene.Field(DealerErrorCode, required=True)
+    message = graphene.String(required=True, description=_MESSAGE_DOC)
 
 
 class OutletError(graphene.ObjectType):

@@ -44,6 +44,13 @@ class ServiceKpis(graphene.ObjectType):
     scores = graphene.Int(required=True, description="Follow-up scores recorded in the period.")
     csat = graphene.Float(description="Their mean (1-5).")
     satisfied_rate = graphene.Float(description="Share of scores of 4 or 5.")
+    missed_calls = graphene.Int(
+        description="Calls the hotline missed in the period (a branch's: callers matched to its "
+        "customers); null for a dealer."
+    )
+    returned_calls = graphene.Int(description="Of those, called back and reached.")
+    unreturned_calls = graphene.Int(description="Of those, not (yet) reached.")
+    call_return_rate = graphene.Float(description="returnedCalls / missedCalls.")
 
 
 class OpenTicketsRow(graphene.ObjectType):
