@@ -23,6 +23,7 @@ from tests.factories import fetch
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import Role
+from wellspring.domain.pagination import COUNT_LIMIT
 from wellspring.schema.core.ids import global_id
 
 WIDE = (Role.ADMIN, Role.HQ, Role.HOTLINE)
@@ -174,7 +175,8 @@ def _check_list(
         assert role not in (*WIDE, Role.CLERK), (what, username)  # their daily work
         return
     ids, total = got
-    assert total == len(expected), (what, username)
+    # totalCount stops at COUNT_LIMIT (docs/api.md): other tests may add cards to a branch
+    assert total == min(len(expected), COUNT_LIMIT), (what, username)
     assert ids <= expected, (what, username)
     assert len(ids) == min(total, 100), (what, username)  # one page of at most 100
 

@@ -30,6 +30,7 @@ from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations, notify_worker, pbx_webhook
 from .exports import ExportEndpoint
+from .redis_counter import RedisCounter
 from .graphql_endpoint import GraphQLEndpoint
 from .pbx_webhook import PbxWebhook
 from .report_exports import ReportEndpoint
@@ -106,6 +107,11 @@ def create_app(
     # unless a test gives its own).
     media = media or media_config(settings)
     config = dataclasses.replace(domain_config(settings), media=media)
+    if settings.redis_url:  # the tracking doors' limits hold across processes
+        counter = RedisCounter(settings.redis_url, f"{settings.redis_channel_prefix}limits:")
+        config = dataclasses.replace(
+            config, tracking=dataclasses.replace(config.tracking, counter=counter)
+        )
     schema = build_schema().graphql_schema
     endpoint = GraphQLEndpoint(schema, settings, auth_config(settings))
     sync = SyncEndpoints(auth_config(settings), settings.sync_max_body_bytes)

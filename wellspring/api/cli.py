@@ -41,7 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API over HTTP (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=1, help="web processes (uvicorn workers)")
+    serve.add_argument(
+        "--graceful-seconds",
+        type=int,
+        default=20,
+        help="on SIGTERM, how long open requests and live connections may finish",
+    )
     serve.add_argument("--migrate", action="store_true", help="migrate the database first")
     serve.add_argument(
         "--demo-data", action="store_true", help="load demo data first if the database is empty"
@@ -277,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            timeout_graceful_shutdown=args.graceful_seconds,
             access_log=False,
             log_config=None,
         )

@@ -34,6 +34,7 @@ from wellspring.domain.notifications.live import LIVE_ONLY
 
 FANOUT = "FANOUT"
 COMMITTED_KEY = "wellspring.committed_events"
+_WRITTEN = "wellspring.outbox.written"  # event ids whose FANOUT row this transaction wrote
 _MARKS = "wellspring.event_marks"
 _ROWS = "wellspring.event_rows"
 
@@ -119,13 +120,15 @@ def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[di
 def _before_commit(session: Session) -> None:
     # SQLAlchemy calls this for a savepoint's release as well as for the real commit, and a
     # commit with a savepoint still open calls it once, before releasing that savepoint: so
-    # every call writes every pending event (insert-ignore, same row ids). Rows written inside
-    # a savepoint that later rolls back go with it and are written again at the next call if
-    # their events are still pending (said before that savepoint began).
-    pending = events.pending(session)
-    rows = _fanout_rows(session, pending) if pending else []
+    # every call writes the pending events not yet written (insert-ignore, same row ids), one
+    # statement for all of them. A savepoint that rolls back may take written rows with it:
+    # then everything still pending is written again at the next call.
+    written: set[str] = session.info.setdefault(_WRITTEN, set())
+    fresh = [e for e in events.pending(session) if e.id not in written]
+    rows = _fanout_rows(session, fresh) if fresh else []
     if rows:
         session.execute(insert_ignoring_duplicates(session, rows))
+    written.update(e.id for e in fresh)
 
 
 def _after_commit(session: Session) -> None:
@@ -141,6 +144,7 @@ def _after_commit(session: Session) -> None:
         said.append({**event_json(event), "cursor": cursor})
     session.info[COMMITTED_KEY] = said
     session.info.pop(_MARKS, None)
+    session.info.pop(_WRITTEN, None)
 
 
 def _after_begin_nested(session: Session, transaction: SessionTransaction) -> None:
@@ -150,6 +154,7 @@ def _after_begin_nested(session: Session, transaction: SessionTransaction) -> No
 
 
 def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
+    session.info.pop(_WRITTEN, None)  # rows written inside it may be gone: write again
     marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
     if ended.nested and ended in marks:
         keep = marks.pop(ended)
