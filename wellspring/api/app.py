@@ -30,9 +30,9 @@ from wellspring.settings import Settings, domain_config, get_settings
 
 from . import logging_setup, migrations, notify_worker, pbx_webhook
 from .exports import ExportEndpoint
-from .redis_counter import RedisCounter
 from .graphql_endpoint import GraphQLEndpoint
 from .pbx_webhook import PbxWebhook
+from .redis_counter import RedisCounter
 from .report_exports import ReportEndpoint
 from .subscriptions import SubscriptionEndpoint
 from .tracking_page import TrackingPage
