@@ -129,6 +129,8 @@ async def ship_agent_order(
         elif line.item is AgentOrderItem.CARD:
             for card in await _cards(session, line, source, numbers):
                 card.warehouse_id, card.agent_id = target.id, order.agent_id
+                if target.branch_id is not None:  # the branch it now sits in sees it
+                    card.branch_id = target.branch_id
                 line.shipped = [*line.shipped, card.card_number]
         else:
             part_id = line.part_id or ""
