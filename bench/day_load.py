@@ -70,9 +70,15 @@ class _Paced(FastHttpUser):
 
     def _start_cycle(self) -> bool:
         """Whether a cycle is due now (and if so, it starts)."""
-        if time.monotonic() < self._due():
+        now, pace = time.monotonic(), _pace(self.kind)
+        if now < self._due():
             return False
-        self._cycle_began = time.monotonic()
+        if now - self._due() > pace / 2:
+            # A step just shortened the pace and left most users overdue at once: spread them
+            # over one pace again instead of sending them all in the same second.
+            self._cycle_began = now - random.uniform(0, pace)
+            return False
+        self._cycle_began = now
         return True
 
     def on_start(self) -> None:
