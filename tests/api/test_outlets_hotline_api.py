@@ -25,6 +25,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from tests.api.test_generated_graphql import SCHEMA_FILE, _errors, _real_ids, _register_scalars
+from tests.api.test_lists import count_statements
 from tests.conftest import GraphQL, _seed, make_database, make_settings
 from tests.factories import fetch, scalars, unique
 from tests.sync_phone import Phone
@@ -335,6 +336,21 @@ def test_articles_are_written_searched_and_suggested_on_a_ticket(world: World) -
         as_user="hq",
     )["ticket"]
     assert article["id"] in [a["id"] for a in ticket["suggestedArticles"]]
+    # A page of tickets and their jobs asks for its suggestions in a fixed number of
+    # statements, however long the page (no query per ticket).
+    page = (
+        "query($n: Int) { tickets(first: $n) { edges { node { suggestedArticles { id } "
+        "jobs { suggestedArticles { id } } } } } }"
+    )
+
+    def statements(n: int) -> int:
+        with count_statements(world.client) as seen:
+            gql.data(page, {"n": n}, as_user="hq")
+        return len(seen)
+
+    few, many, more = statements(3), statements(20), statements(40)
+    assert many == more  # a longer page costs nothing more
+    assert many <= few + 2  # at most a step for a lookup the short page did not need
 
 
 @pytest.fixture(scope="module")

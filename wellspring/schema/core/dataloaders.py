@@ -128,6 +128,13 @@ class Loaders:
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
 
+    def keyed(self, key: Any, make: Callable[[], Any]) -> Any:
+        """This request's loader for ``key``, made by ``make`` the first time it is asked for
+        (an area's own batched relation, e.g. the knowledge base's suggestions)."""
+        if key not in self._loaders:
+            self._loaders[key] = make()
+        return self._loaders[key]
+
     def by_id(self, model: type[Any]) -> DataLoader[Any, Any]:
         key = ("id", model)
         if key not in self._loaders:
