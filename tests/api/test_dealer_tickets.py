@@ -185,7 +185,7 @@ def test_a_relocation_carries_the_fee_of_the_standard_that_applies(
         }
         ticket = ok(payload(gql, "OpenTicket", {"input": fields}, "hotline"))["ticket"]
         ok(payload(gql, "CancelTicket", {"id": ticket["id"], "reason": "测试"}, "hotline"))
-        return ticket  # type: ignore[no-any-return]
+        return ticket
 
     charged = relocate(priced)["charge"]  # the city's standard beats the province's
     assert charged == {
