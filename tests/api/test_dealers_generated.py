@@ -1,9 +1,9 @@
 """Generated proof for the dealer operations (issue 18): schemathesis builds queries and
 mutations of Agents, AgentOrders, TerritoryConflicts, PriceStandards, UpsertAgent,
-PlaceAgentOrder, ConfirmAgentOrder, ShipAgentOrder, CancelAgentOrder and UpsertPriceStandard
-from ``schema.graphql`` and sends them as HQ and as an agent. No answer may be a 5xx or carry
-INTERNAL_ERROR, and every message under zh-CN is Chinese. Its own small database, since
-generated mutations change data.
+PlaceAgentOrder, ConfirmAgentOrder, ShipAgentOrder, CancelAgentOrder, UpsertPriceStandard,
+AgentPayments, StockLedger and RecordAgentPayment from ``schema.graphql`` and sends them as
+HQ and as an agent. No answer may be a 5xx or carry INTERNAL_ERROR, and every message under
+zh-CN is Chinese. Its own small database, since generated mutations change data.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ OPERATIONS = {
     "Mutation.shipAgentOrder",
     "Mutation.cancelAgentOrder",
     "Mutation.upsertPriceStandard",
+    "Query.agentPayments",
+    "Query.stockLedger",
+    "Mutation.recordAgentPayment",
 }
 ID_SOURCES: dict[str, Any] = {
     "Agent": m.Agent,
@@ -59,6 +62,7 @@ ID_SOURCES: dict[str, Any] = {
     "Warehouse": m.Warehouse,
     "Part": m.Part,
     "DeviceModel": m.DeviceModel,
+    "AgentPayment": m.AgentPayment,
 }
 PLACE = """mutation($input: PlaceAgentOrderInput!) {
   placeAgentOrder(input: $input) { order { id } errors { code } }

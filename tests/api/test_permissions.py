@@ -23,6 +23,7 @@ from wellspring.domain import audit, auth, login_throttle, permissions, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.agents import dealers, prices, shipping, territory
 from wellspring.domain.agents import orders as agent_orders
+from wellspring.domain.agents import payments as agent_payments
 from wellspring.domain.custom_fields import definitions as custom_definitions
 from wellspring.domain.custom_fields import records as custom_records
 from wellspring.domain.db import create_engine, session_factory
@@ -58,6 +59,7 @@ from wellspring.domain.media import confirmation, uploads
 from wellspring.domain.media import reading as media_reading
 from wellspring.domain.models import Branch, Job, Technician, Ticket, User, utcnow
 from wellspring.domain.models.enums import (
+    AgentPaymentMethod,
     AttachmentKind,
     BranchKind,
     CallbackOutcome,
@@ -222,6 +224,11 @@ BEFORE: dict[str, str] = {
     "report.read": "ADMIN HQ HOTLINE CLERK AGENT",
     "report.monthly": "ADMIN HQ CLERK AGENT",
     "maintenance.plan": "ADMIN HQ",
+    # dealers, the rest (issue 18)
+    "agent_payment.record": "ADMIN HQ",
+    "agent_payments.list": "ADMIN HQ AGENT",
+    "ticket.open_through_agent": "ADMIN HQ HOTLINE CLERK",
+    "stock.ledger": "ADMIN HQ CLERK AGENT",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -504,6 +511,25 @@ CALLS: dict[str, Call] = {
     ),
     "report.monthly": lambda s, a, w: report_monthly.summary(s, a, month="2026-11"),
     "maintenance.plan": lambda s, a, w: report_planner.plan_maintenance(s, a),
+    # dealers, the rest (issue 18)
+    "agent_payment.record": lambda s, a, w: agent_payments.record_agent_payment(
+        s,
+        a,
+        request=agent_payments.PaymentRequest(
+            agent_id=NOPE,
+            amount=Decimal("1"),
+            paid_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+            method=AgentPaymentMethod.CASH,
+            client_reference="x",
+        ),
+    ),
+    "agent_payments.list": lambda s, a, w: agent_payments.payments_page(
+        s, a, agent_id=None, first=1, after=None
+    ),
+    "ticket.open_through_agent": lambda s, a, w: territory.through_agent(s, a, NOPE),
+    "stock.ledger": lambda s, a, w: stock_queries.ledger(
+        s, a, warehouse_id=NOPE, part_id=None, first=1, after=None
+    ),
 }
 
 

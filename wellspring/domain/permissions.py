@@ -220,6 +220,12 @@ RULES: dict[str, Grant] = {
     "report.read": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
     "report.monthly": _grant(Role.ADMIN, Role.HQ, Role.CLERK, Role.AGENT),
     "maintenance.plan": HQ_ONLY,
+    # dealers, the rest (issue 18): HQ records an agent's payments, which the agent reads;
+    # the hotline and clerks open a ticket through an agent; an agent reads its stock ledger
+    "agent_payment.record": HQ_ONLY,
+    "agent_payments.list": _grant(Role.ADMIN, Role.HQ, Role.AGENT),
+    "ticket.open_through_agent": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK),
+    "stock.ledger": _grant(STOCK_MANAGERS, Role.AGENT),  # quantities only, never costs
 }
 
 

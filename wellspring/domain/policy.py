@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from .actor import Actor
+from .agents.scopes import agent_payments_scope
 from .hotline.scopes import articles_scope, missed_calls_scope
 from .models import (
     AccountCard,
@@ -20,6 +21,7 @@ from .models import (
     Agent,
     AgentOrder,
     AgentOrderLine,
+    AgentPayment,
     Article,
     Attachment,
     AuthSession,
@@ -375,8 +377,9 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     OutletAssessment: assessments_scope,
     MissedCall: missed_calls_scope,
     Article: articles_scope,
+    AgentPayment: agent_payments_scope,
 }
-# issue 18's scopes live beside their areas (outlets/scopes.py, hotline/scopes.py).
+# issue 18's scopes live beside their areas (outlets/, hotline/, agents/scopes.py).
 
 
 def scope(model: type[Any], actor: Actor) -> Condition:

@@ -59,4 +59,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An agent sends only its own engineers, and an agent's engineer serves only that "
         "agent's customers.",
     ),
+    # agents' payments (issue 18)
+    "OVERPAYMENT": (
+        "付款金额超过应收余额（未付 {unpaid}）：多付不作为预存款，请按实际欠款登记。",
+        "The payment is more than is owed ({unpaid} unpaid): over-payment is not kept as "
+        "credit; record what is owed.",
+    ),
+    "ORDER_NOT_PAYABLE": (
+        "该订单（{status}）没有可收的欠款：只有已发货且未付清的订单可以收款。",
+        "The order ({status}) has nothing to pay: only shipped orders not yet paid in full "
+        "take payments.",
+    ),
+    "PAYMENT_REFERENCE_REUSED": (
+        "该客户端流水号已用于另一笔不同金额或订单的付款。",
+        "This client reference was already used for a payment of another amount or order.",
+    ),
 }

@@ -27,6 +27,7 @@ from .agents.mutations import (
     UpsertAgent,
     UpsertPriceStandard,
 )
+from .agents.payments import RecordAgentPayment
 from .agents.types import AgentOrderLine
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
 from .core.field_guard import guard_fields
@@ -189,6 +190,8 @@ class Mutation(graphene.ObjectType):
     record_missed_call = RecordMissedCall.Field()
     record_callback = RecordCallback.Field()
     upsert_article = UpsertArticle.Field()
+    # dealers, the rest (issue 18): HQ records an agent's payments
+    record_agent_payment = RecordAgentPayment.Field()
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import queries as workflow_queries
 
 from .agents.fields import DealerLists
+from .agents.payments import DealerPaymentLists
 from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
@@ -27,6 +28,7 @@ from .dispatch.fields import suggest_technicians_field
 from .hotline.fields import HotlineQueries
 from .imports.fields import import_field, resolve_import
 from .inventory.discrepancies import stock_discrepancies_field
+from .inventory.ledger import StockLedgerQueries
 from .inventory.types import (
     ConsumptionRow,
     Part,
@@ -91,6 +93,8 @@ class Query(
     OutletQueries,
     HotlineQueries,
     ReportQueries,
+    DealerPaymentLists,
+    StockLedgerQueries,
     graphene.ObjectType,
 ):
     node = Node.Field()

@@ -70,3 +70,19 @@ async def price_for(
     )
     by_key = {(row.province, row.city): row for row in rows}
     return next((by_key[key] for key in keys if key in by_key), None)
+
+
+async def service_charge(
+    session: AsyncSession, *, kind: PriceKind, region: Region, at: dt.datetime | dt.date
+) -> dict[str, str] | None:
+    """What a chargeable visit costs, as a ticket keeps it (``details["charge"]``): the
+    standard's price, currency and id; None when no standard holds there and then."""
+    standard = await price_for(session, kind=kind, region=region, at=at)
+    if standard is None:
+        return None
+    return {
+        "amount": str(standard.price),
+        "currency": standard.currency,
+        "standard_id": standard.id,
+        "kind": kind.value,
+    }

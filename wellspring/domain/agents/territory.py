@@ -90,11 +90,13 @@ def _refusal(
     kind: ConflictKind,
     operation: str,
     customer: Customer | None = None,
+    agent_id: str | None = None,
     **detail: Any,
 ) -> DomainError:
-    """``error``, carrying the conflict row and the audit entry to keep."""
+    """``error``, carrying the conflict row and the audit entry to keep; the conflict is the
+    acting agent's, or that of the agent a dispatcher named (``agent_id``)."""
     conflict = TerritoryConflict(
-        agent_id=actor.agent_id,
+        agent_id=agent_id or actor.agent_id,
         actor_id=actor.user_id or None,
         kind=kind,
         operation=operation[:48],
@@ -146,23 +148,23 @@ async def check_new_customer(
     session: AsyncSession,
     actor: Actor,
     *,
+    agent: Agent,
     phone: str,
     province: str,
     city: str,
     district: str,
     operation: str,
 ) -> None:
-    """An agent registering a customer: not one another owner has (by phone), and at an
-    address inside its territory (when it has areas)."""
-    if actor.role is not Role.AGENT:
-        return
+    """A customer registered for an agent (by its login, or by a dispatcher naming it): not
+    one another owner has (by phone), and at an address inside its territory (when it has
+    areas)."""
     other = (
         await session.execute(
             select(Customer)
             .where(
                 Customer.phone == phone,
                 Customer.deleted_at.is_(None),
-                Customer.agent_id.is_distinct_from(actor.agent_id),
+                Customer.agent_id.is_distinct_from(agent.id),
             )
             .limit(1)
         )
@@ -175,9 +177,9 @@ async def check_new_customer(
             kind=_owner_kind(other),
             operation=operation,
             customer=other,
+            agent_id=agent.id,
         )
-    agent = await session.get(Agent, actor.agent_id)
-    areas = agent.territory_areas if agent else []
+    areas = agent.territory_areas
     if areas and not covers(areas, province, city, district):
         raise _refusal(
             session,
@@ -185,18 +187,51 @@ async def check_new_customer(
             DomainError("OUT_OF_TERRITORY", field="new_customer.address"),
             kind=ConflictKind.OUT_OF_TERRITORY,
             operation=operation,
+            agent_id=agent.id,
             province=province,
             city=city,
             district=district,
         )
 
 
+async def through_agent(session: AsyncSession, actor: Actor, agent_id: str | None) -> Agent | None:
+    """The agent a dispatcher opens a ticket through (``agentId``), active; None if unnamed."""
+    if agent_id is None:
+        return None
+    permissions.check(actor, "ticket.open_through_agent")
+    agent = await session.get(Agent, agent_id)
+    if agent is None or agent.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="agent_id")
+    if not agent.is_active:
+        raise DomainError("AGENT_INACTIVE", field="agent_id")
+    return agent
+
+
+async def check_through(
+    session: AsyncSession, actor: Actor, *, agent: Agent, customer: Customer, operation: str
+) -> None:
+    """A ticket through an agent is for that agent's own customer: naming it for a direct
+    customer or another agent's is refused, and kept for HQ like an agent's own reach."""
+    if customer.agent_id != agent.id:
+        raise _refusal(
+            session,
+            actor,
+            DomainError("TERRITORY_CONFLICT", field="agent_id"),
+            kind=_owner_kind(customer),
+            operation=operation,
+            customer=customer,
+            agent_id=agent.id,
+        )
+
+
 async def check_engineer(
     session: AsyncSession, actor: Actor, *, technician: Technician, ticket: Ticket
 ) -> None:
-    """An agent sends only its own engineers, and an agent's engineer goes only to that
-    agent's customers (whoever assigns)."""
+    """An agent sends only its own engineers, an agent's engineer goes only to that agent's
+    customers (whoever assigns), and a ticket opened through an agent only to its engineers."""
     if actor.role is Role.AGENT and technician.agent_id != actor.agent_id:
+        raise DomainError("NOT_AGENT_ENGINEER", field="technician_id")
+    if ticket.agent_id is not None and technician.agent_id != ticket.agent_id:
         raise DomainError("NOT_AGENT_ENGINEER", field="technician_id")
     if technician.agent_id is not None:
         owner = await session.scalar(

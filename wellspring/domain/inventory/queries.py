@@ -13,7 +13,7 @@ from ...geo import distance
 from .. import permissions, policy
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Branch, StockBalance, Warehouse
+from ..models import Branch, StockBalance, StockEntry, Warehouse
 from ..models.enums import StockBin, WarehouseKind
 from ..pagination import Page, SortKey, paginate
 
@@ -36,6 +36,36 @@ async def stock(
     )
     return await paginate(
         session, stmt, order=order, first=first, after=after, row_key=lambda b: (b.part_id, b.bin)
+    )
+
+
+async def ledger(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    warehouse_id: str,
+    part_id: str | None,
+    first: int | None,
+    after: str | None,
+) -> Page[StockEntry]:
+    """A visible warehouse's ledger, newest first (an agent its own warehouse's: quantities,
+    kinds and documents, no cost in them)."""
+    permissions.check(actor, "stock.ledger")
+    visible = await session.scalar(
+        select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+    )
+    if visible is None:
+        raise DomainError("NOT_FOUND", field="warehouse_id")
+    stmt = select(StockEntry).where(StockEntry.warehouse_id == warehouse_id)
+    if part_id is not None:
+        stmt = stmt.where(StockEntry.part_id == part_id)
+    return await paginate(
+        session,
+        stmt,
+        order=(SortKey(StockEntry.created_at), SortKey(StockEntry.id)),
+        first=first,
+        after=after,
+        row_key=lambda entry: (entry.created_at, entry.id),
     )
 
 

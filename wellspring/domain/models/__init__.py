@@ -1,6 +1,6 @@
 """Every table of the domain. Import models from here."""
 
-from .agents import AgentOrder, AgentOrderLine, PriceStandard, TerritoryConflict
+from .agents import AgentOrder, AgentOrderLine, AgentPayment, PriceStandard, TerritoryConflict
 from .base import Base, Record, new_id, utcnow
 from .custom_fields import CustomField
 from .customers import Address, Contact, Customer
@@ -49,6 +49,7 @@ __all__ = [
     "Agent",
     "AgentOrder",
     "AgentOrderLine",
+    "AgentPayment",
     "Article",
     "ArticleRevision",
     "ArticleTerm",

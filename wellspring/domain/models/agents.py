@@ -7,11 +7,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
-from .enums import AgentOrderItem, AgentOrderStatus, ConflictKind, PriceKind, enum_column
+from .enums import (
+    AgentOrderItem,
+    AgentOrderStatus,
+    AgentPaymentMethod,
+    ConflictKind,
+    PriceKind,
+    enum_column,
+)
 
 
 class AgentOrder(Record, Base):
@@ -97,3 +104,29 @@ class PriceStandard(Record, Base):
     effective_from: Mapped[dt.date] = mapped_column(Date)
     effective_to: Mapped[dt.date | None] = mapped_column(Date, default=None)  # exclusive
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AgentPayment(Record, Base):
+    """Money an agent paid HQ against its unpaid shipped orders (``domain/agents/payments``).
+
+    ``allocations`` says which orders it paid and how much of each (oldest first, or the one
+    named); the orders' ``paid_amount`` holds the sum. ``client_reference`` makes a retried
+    request return the payment already recorded instead of paying twice.
+    """
+
+    __tablename__ = "agent_payments"
+    __table_args__ = (
+        UniqueConstraint("agent_id", "client_reference", name="uq_agent_payments_reference"),
+        Index("ix_agent_payments_agent_paid", "agent_id", "paid_at", "id"),
+    )
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    paid_at: Mapped[dt.datetime]
+    method: Mapped[AgentPaymentMethod] = mapped_column(enum_column(AgentPaymentMethod))
+    reference: Mapped[str] = mapped_column(String(64), default="")  # the bank's, a receipt's
+    client_reference: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("agent_orders.id"), default=None)
+    allocations: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -384,3 +384,12 @@ class ArticleStatus(enum.StrEnum):
     DRAFT = "DRAFT"  # never published: editors only
     PUBLISHED = "PUBLISHED"
     RETIRED = "RETIRED"
+
+
+# issue 18: agents' payments to HQ
+class AgentPaymentMethod(enum.StrEnum):
+    BANK_TRANSFER = "BANK_TRANSFER"  # 银行转账
+    CASH = "CASH"
+    CHEQUE = "CHEQUE"
+    ONLINE = "ONLINE"  # an online payment platform
+    OTHER = "OTHER"

@@ -101,6 +101,7 @@ class StockEntry(Record, Base):
     __table_args__ = (
         Index("ix_stock_entries_balance", "warehouse_id", "part_id", "bin"),
         Index("ix_stock_entries_kind_created", "kind", "created_at"),  # parts consumed by period
+        Index("ix_stock_entries_warehouse_created", "warehouse_id", "created_at", "id"),
         CheckConstraint("delta <> 0", name="delta_not_zero"),
     )
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))

@@ -66,6 +66,8 @@ class Ticket(Record, Base):
     # What the caller asked for, by type: the install's card, model and serial, a recharge's
     # plan, a move's new address ... (validated by the workflow services, never free-form).
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The agent the hotline opened it through (its customer; only its engineers go), if any.
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
     # Optimistic concurrency: every UPDATE names the revision it read (SQLAlchemy's
     # version_id_col), so of two dispatchers acting at once one wins and the other is told.
     revision: Mapped[int] = mapped_column(Integer, default=1)

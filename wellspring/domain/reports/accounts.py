@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import Numeric, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
 from ..actor import Actor
 from ..models import AccountCard, Device, Ticket
 from ..models.enums import CardStatus, DeviceStatus, SupplyMode, TicketType
 from ..tickets import FINISHED
+from . import scope
 from .period import period_of, within
 from .service import tickets_in
 
@@ -52,7 +52,7 @@ async def cards(
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
     activated = AccountCard.activated_at.is_not(None) & within(AccountCard.activated_at, period)
     cancelled = AccountCard.cancelled_at.is_not(None) & within(AccountCard.cancelled_at, period)
-    condition = and_(policy.cards_scope(actor), AccountCard.deleted_at.is_(None))
+    condition = and_(scope.cards(actor), AccountCard.deleted_at.is_(None))
     if period.branch_id is not None:
         condition = condition & (AccountCard.branch_id == period.branch_id)
     counts = (
@@ -119,7 +119,7 @@ async def supply_expiring(
     """Monthly-plan devices, installed now, whose supply ends on a day of the period."""
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
     condition = and_(
-        policy.devices_scope(actor),
+        scope.devices(actor),
         Device.deleted_at.is_(None),
         Device.status == DeviceStatus.INSTALLED,
         Device.supply_mode == SupplyMode.MONTHLY,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
 from ..actor import Actor
 from ..models import FollowUp, Job, JobStatusChange
 from ..models.enums import FollowUpStatus, JobStatus
+from . import scope
 from .period import Period, hours, period_of, seconds_between, within
 
 
@@ -39,7 +39,7 @@ def _jobs(actor: Actor, period: Period):  # type: ignore[no-untyped-def]
         (Job.status == JobStatus.FAILED) & Job.id.in_(failed_then),
     )
     condition = and_(
-        policy.jobs_scope(actor),
+        scope.jobs(actor),
         Job.deleted_at.is_(None),
         Job.technician_id.is_not(None),
         finished,

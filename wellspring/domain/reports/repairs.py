@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
 from ..actor import Actor
 from ..models import Device, Job, Part, StockEntry, Ticket
 from ..models.enums import JobStatus, LedgerKind, StockBin, TicketType
+from . import scope
 from .period import Period, period_of, within
 from .service import tickets_in
 
@@ -63,7 +63,7 @@ async def repairs_by_fault(
 
 
 def _consumed(actor: Actor, period: Period):  # type: ignore[no-untyped-def]
-    jobs = select(Job.id).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
+    jobs = select(Job.id).where(scope.jobs(actor), Job.deleted_at.is_(None))
     condition = and_(
         StockEntry.job_id.in_(jobs),
         StockEntry.kind.in_((LedgerKind.CONSUMPTION, LedgerKind.REVERSAL)),

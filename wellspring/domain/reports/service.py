@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import policy
 from ..actor import Actor
 from ..clock import clock_of
 from ..hotline.stats import MissedCallStats, missed_call_stats
 from ..models import FollowUp, Job, Ticket
 from ..models.enums import TICKET_OPEN_STATUSES, FollowUpStatus, JobStatus, Role, TicketType
 from ..tickets import overdue_clause
+from . import scope
 from .period import Period, hours, period_of, rate, seconds_between, within
 
 SATISFIED = 4  # a score of 4 or 5 is a satisfied customer
@@ -64,7 +64,7 @@ class OpenTicketsRow:
 
 def tickets_in(actor: Actor, period: Period) -> ColumnElement[bool]:
     """The actor's tickets, not deleted, in the period's branch (if any)."""
-    condition = and_(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
+    condition = and_(scope.tickets(actor), Ticket.deleted_at.is_(None))
     if period.branch_id is not None:
         condition = condition & (Ticket.branch_id == period.branch_id)
     return condition

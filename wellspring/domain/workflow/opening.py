@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, numbering, permissions
 from ..actor import Actor
 from ..agents import territory
+from ..agents.price_lookup import Region, service_charge
 from ..clock import clock_of
 from ..config import config_of
 from ..custom_fields import values as custom_values
@@ -31,6 +32,7 @@ from ..models.enums import (
     Channel,
     CustomFieldEntity,
     OwnerKind,
+    PriceKind,
     Priority,
     Role,
     TicketStatus,
@@ -122,7 +124,7 @@ async def open_follow_up_ticket(
 
 
 async def _customer_for(
-    session: AsyncSession, actor: Actor, request: OpenTicketRequest
+    session: AsyncSession, actor: Actor, request: OpenTicketRequest, through: Agent | None
 ) -> tuple[Customer, Address | None]:
     if (request.customer_id is None) == (request.new_customer is None):
         raise DomainError("CUSTOMER_REQUIRED", field="customer")
@@ -132,17 +134,22 @@ async def _customer_for(
             session, actor, customer_id=request.customer_id, operation=operation
         )
         customer = await moves.visible(session, actor, Customer, request.customer_id)
+        if through is not None:
+            await territory.check_through(
+                session, actor, agent=through, customer=customer, operation=operation
+            )
         return customer, None
     permissions.check(actor, "customer.create")
     new = present(request.new_customer, "the new customer")
     name = require(new.name, "new_customer.name")
     phone = check_phone(new.phone, "new_customer.phone")
     address_values = new.address.validated("new_customer.address")
-    agent = await _acting_agent(session, actor)
+    agent = through or await _acting_agent(session, actor)
     if agent is not None:
         await territory.check_new_customer(
             session,
             actor,
+            agent=agent,
             phone=phone,
             province=str(address_values.get("province", "")),
             city=str(address_values.get("city", "")),
@@ -240,7 +247,8 @@ async def open_ticket(
 ) -> Ticket:
     """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
     permissions.check(actor, "ticket.open")
-    customer, new_address = await _customer_for(session, actor, request)
+    through = await territory.through_agent(session, actor, request.agent_id)
+    customer, new_address = await _customer_for(session, actor, request, through)
     details, device, card = await ticket_details.check(session, actor, request, customer)
     if device is not None and not request.allow_duplicate:
         await check_duplicate(session, device.id, request.type)
@@ -291,11 +299,29 @@ async def open_ticket(
         description=request.description.strip()[:2000],
         created_by_id=actor.user_id,
         handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
-        details={**details, **request.extra},
+        details={**details, **request.extra, **await _charge(session, request, address_id)},
         custom_fields=extra,
+        agent_id=through.id if through is not None else None,
     )
     await session.flush()
     return ticket
+
+
+async def _charge(
+    session: AsyncSession, request: OpenTicketRequest, address_id: str | None
+) -> dict[str, Any]:
+    """A relocation's fee: the SERVICE_RELOCATE standard holding where the machine stands,
+    on the day it is opened; nothing when none holds."""
+    if request.type is not TicketType.RELOCATE:
+        return {}
+    address = await session.get(Address, address_id) if address_id else None
+    charge = await service_charge(
+        session,
+        kind=PriceKind.SERVICE_RELOCATE,
+        region=Region(address.province, address.city) if address else Region(),
+        at=clock_of(session).now(),
+    )
+    return {"charge": charge} if charge is not None else {}
 
 
 async def visible_ticket(session: AsyncSession, actor: Actor, ticket_id: str) -> Ticket | None:

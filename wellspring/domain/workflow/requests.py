@@ -168,3 +168,5 @@ class OpenTicketRequest:
     allow_duplicate: bool = False
     # HQ's extra ticket fields by key, as text (domain/custom_fields/values.py)
     custom_fields: dict[str, str | None] | None = None
+    # The agent a dispatcher opens it through (its customer; only its engineers go).
+    agent_id: str | None = None

@@ -114,4 +114,15 @@ PARTNER_ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "LONGEST_WAITING": "The call waiting longest first.",
         },
     ),
+    # issue 18: agents' payments
+    "AgentPaymentMethod": (
+        "How an agent paid HQ.",
+        {
+            "BANK_TRANSFER": "A bank transfer (银行转账).",
+            "CASH": "Cash.",
+            "CHEQUE": "A cheque (支票).",
+            "ONLINE": "An online payment platform.",
+            "OTHER": "Another way (say which in the note).",
+        },
+    ),
 }

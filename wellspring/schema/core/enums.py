@@ -108,3 +108,5 @@ MissedCallStatus = described(e.MissedCallStatus)
 CallbackOutcome = described(e.CallbackOutcome)
 ArticleStatus = described(e.ArticleStatus)
 CallbackOrder = described(missed_calls.CallbackOrder)
+# issue 18: agents' payments
+AgentPaymentMethod = described(e.AgentPaymentMethod)

@@ -23,7 +23,7 @@ UNRESTRICTED: dict[str, str] = {
 MUTATIONS: dict[str, tuple[str, ...]] = {
     "revokeSession": ("session.revoke",),
     "unlockUser": ("user.unlock",),
-    "openTicket": ("ticket.open", "customer.create"),
+    "openTicket": ("ticket.open", "customer.create", "ticket.open_through_agent"),
     "approveTicket": ("ticket.approve", "ticket.approve_relocation"),
     "rejectTicket": ("ticket.reject",),
     "dispatchTicket": ("ticket.dispatch",),
@@ -97,6 +97,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "recordMissedCall": ("missed_call.record",),
     "recordCallback": ("callback.record",),
     "upsertArticle": ("article.upsert",),
+    # dealers, the rest (issue 18)
+    "recordAgentPayment": ("agent_payment.record",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -145,6 +147,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "supplyExpiringReport": ("report.read",),
     "engineersReport": ("report.read",),
     "followUpsReport": ("report.read",),
+    # dealers, the rest (issue 18)
+    "agentPayments": ("agent_payments.list",),
+    "stockLedger": ("stock.ledger",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -182,6 +187,8 @@ WHEN: dict[str, str] = {
     "ticket.approve_relocation": "A relocation",
     "stock.return_material": "A material return (MATERIAL_RETURN)",
     "shift.override": "Booking outside the shift (allowOutsideShift)",
+    # dealers, the rest (issue 18)
+    "ticket.open_through_agent": "Naming the agent it goes through (agentId)",
 }
 
 

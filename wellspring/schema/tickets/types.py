@@ -27,6 +27,7 @@ from ..hotline.suggestions import for_job, for_ticket, suggested_articles_field
 from ..masterdata.custom_fields import values_field
 from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
+from .charges import TicketDealerFields
 from .details import JobReport, TicketTypeDetails
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
@@ -257,7 +258,7 @@ class Job(StatusReason, ModelObjectType):
         return await loader.load(root.id)
 
 
-class Ticket(StatusReason, ModelObjectType):
+class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
     """A customer request and everything done about it."""
 
     model = m.Ticket

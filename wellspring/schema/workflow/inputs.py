@@ -89,6 +89,11 @@ class TicketOpenInput(graphene.InputObjectType):
             "(answered otherwise with DUPLICATE_OPEN_TICKET and the existing ticket)."
         )
     )
+    agent_id = graphene.ID(
+        description="HQ, the hotline and clerks: open it through this agent, for one of its "
+        "customers (a new customer becomes its); only its engineers may take the job. "
+        "Another owner's customer is a territory conflict (TERRITORY_CONFLICT, kept for HQ)."
+    )
 
 
 class WaterTestInput(graphene.InputObjectType):
@@ -202,6 +207,7 @@ def open_request(value: Any) -> r.OpenTicketRequest:
         priority=e.Priority(value.get("priority") or e.Priority.NORMAL),
         channel=e.Channel(value.get("channel") or e.Channel.HOTLINE),
         allow_duplicate=bool(value.get("allow_duplicate")),
+        agent_id=_id(value.get("agent_id"), "Agent", "agentId"),
         custom_fields=given_values(value.get("custom_fields")),
         install=r.InstallRequest(
             card_number=install.card_number,
