@@ -95,11 +95,12 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
 ) -> None:
     gql, url = world.gql, world.url
     sh = _id(url, m.Branch, "Branch", m.Branch.code, "SH")
+    code = unique("OUT")
     made = gql.data(
         doc("UpsertServiceOutlet"),
         {
             "input": {
-                "code": unique("OUT"),
+                "code": code,
                 "name": "徐汇服务网点",
                 "branchId": sh,
                 "level": "A",
@@ -160,7 +161,7 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
         {"input": {"outletId": outlet["id"], "month": month}},
         as_user="clerk-sh",
     )["generateOutletSettlement"]["settlement"]
-    assert draft["status"] == "DRAFT"
+    assert (draft["status"], draft["unpricedJobs"]) == ("DRAFT", 0)
     adjusted = gql.data(
         doc("AdjustOutletSettlement"),
         {"input": {"id": draft["id"], "amount": "12.5", "reason": "夜间加班"}},
@@ -202,6 +203,18 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
     lines = exported.text.splitlines()
     assert lines[0].lstrip("\ufeff").startswith("Service outlet,Month,Status")
     assert any(line.startswith(f"徐汇服务网点,{month},PAID") for line in lines[1:])
+
+    def exported_rows(query: str) -> list[str]:
+        found = world.client.get(
+            f"/export/settlements.csv?{query}",
+            headers={"Authorization": f"Bearer {gql.token('hq')}"},
+        )
+        assert found.status_code == 200, found.text
+        return found.text.splitlines()[1:]
+
+    assert [r.split(",")[1] for r in exported_rows(f"month={month}&outlet={code}")] == [month]
+    assert len(exported_rows(f"outlet={code}")) == 1  # any month, this outlet
+    assert exported_rows(f"month={month}&outlet=NO-SUCH-OUTLET") == []
     xlsx = world.client.get(
         "/export/settlements.xlsx",
         headers={"Authorization": f"Bearer {gql.token('hq')}"},
