@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.domain.test_outlets import NOW, _actor, in_rollback
 from wellspring.domain.actor import Actor
 from wellspring.domain.hotline import articles, search
-from wellspring.domain.models import Article, DeviceModel, FaultCode
+from wellspring.domain.models import DeviceModel, FaultCode
 
 
 async def _article(

@@ -20,7 +20,7 @@ from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -237,6 +237,8 @@ TABLES: dict[str, Table] = {
                 _t("due_at", optional=True, since=2),
                 # HQ's custom fields set on the ticket, with their labels (pull.py fills it)
                 _s("custom_fields", optional=True, since=4, max_length=200_000),
+                # The custom fields the engineer fills on site, set or not (pull.py fills it)
+                _s("on_site_fields", optional=True, since=6, max_length=200_000),
             ),
             _ticket,
         ),
@@ -390,6 +392,28 @@ def custom_fields_json(values: dict[str, Any] | None, fields: list[m.CustomField
          "value": stored[f.key]}
         for f in fields
         if stored.get(f.key) is not None
+    ]  # fmt: skip
+    return _dumps(shown) if shown else None
+
+
+def on_site_fields_json(
+    ticket: m.Ticket,
+    ticket_fields: list[m.CustomField],
+    device_fields: list[m.CustomField],
+    device_values: dict[str, Any] | None,
+) -> str | None:
+    """The fields the engineer fills on this ticket's visit (schema 6): the ticket's on-site
+    fields, and the device's when the visit installs one or the ticket has one; each with
+    its definition and current value (null when not set), in HQ's order."""
+    with_device = ticket.type.value == "INSTALL" or ticket.device_id is not None
+    rows = [("TICKET", f, ticket.custom_fields or {}) for f in ticket_fields]
+    if with_device:
+        rows += [("DEVICE", f, device_values or {}) for f in device_fields]
+    shown = [
+        {"entity": entity, "key": f.key, "label_zh": f.label_zh, "label_en": f.label_en,
+         "type": f.type.value, "required": f.required, "options": list(f.options or []),
+         "value": stored.get(f.key)}
+        for entity, f, stored in rows
     ]  # fmt: skip
     return _dumps(shown) if shown else None
 

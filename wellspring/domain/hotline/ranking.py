@@ -119,11 +119,9 @@ async def ranked_page(
     scored = (
         select(
             ArticleTerm.article_id.label("article_id"),
-            (
-                matched
-                + TITLE_WEIGHT * sum(titled[1:], titled[0])
-                + TAG_BONUS * tag_hits
-            ).label("points"),
+            (matched + TITLE_WEIGHT * sum(titled[1:], titled[0]) + TAG_BONUS * tag_hits).label(
+                "points"
+            ),
         )
         .where(or_(*rows))
         .group_by(ArticleTerm.article_id)

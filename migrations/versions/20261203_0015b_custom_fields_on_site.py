@@ -1,0 +1,31 @@
+"""custom fields filled on site (issue 18 §4): a definition's on_site flag
+
+Revision ID: 0015b
+Revises: 0014k
+Create Date: 2026-12-03 22:30:00.000000
+
+Uses the revision id reserved for the outlet manager's login, which was not built (the
+domain gives outlets no staff of their own besides their engineers: docs/roadmap.md).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015b"
+down_revision: str | None = "0014k"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("custom_fields", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("on_site", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("custom_fields", schema=None) as batch_op:
+        batch_op.drop_column("on_site")
