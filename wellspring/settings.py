@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     pbx_replay_window_seconds: int = Field(default=300, ge=10, le=3600)
     # A missed call is closed unreturned after this many call backs without reaching anyone.
     callback_max_attempts: int = Field(default=3, ge=1, le=20)
+    # A missed call's call back is due this many minutes after the call (MissedCall.dueAt).
+    callback_sla_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     # Maintenance from usage (domain/reports/config.py): a TDS reading this many times, and
     # this many mg/L above, the first after the last filter change makes a change due
     # (readings within the look-back); the bucket balances a customer is told at, and the
@@ -239,7 +241,10 @@ def domain_config(settings: Settings) -> DomainConfig:
             per_token_per_minute=settings.tracking_per_token_per_minute,
             per_address_per_minute=settings.tracking_per_address_per_minute,
         ),
-        hotline=HotlineConfig(callback_max_attempts=settings.callback_max_attempts),
+        hotline=HotlineConfig(
+            callback_max_attempts=settings.callback_max_attempts,
+            callback_sla_minutes=settings.callback_sla_minutes,
+        ),
         maintenance=MaintenanceConfig(
             tds_drift_ratio=settings.tds_drift_ratio,
             tds_drift_min_mg_l=settings.tds_drift_min_mg_l,

@@ -1,4 +1,5 @@
-"""custom fields filled on site (issue 18 §4): a definition's on_site flag
+"""custom fields filled on site (issue 18 §4): a definition's on_site flag; a missed call's
+call-back due time and the PBX's recording link (issue 18 §3)
 
 Revision ID: 0015b
 Revises: 0014k
@@ -24,8 +25,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("on_site", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("missed_calls", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("due_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("recording_url", sa.String(length=500), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("missed_calls", schema=None) as batch_op:
+        batch_op.drop_column("recording_url")
+        batch_op.drop_column("due_at")
     with op.batch_alter_table("custom_fields", schema=None) as batch_op:
         batch_op.drop_column("on_site")

@@ -244,6 +244,7 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
         "callerNumber": f"+86 {phone}",
         "calledAt": (now - dt.timedelta(minutes=5)).isoformat(),
         "queue": "400-售后",
+        "recordingUrl": "https://pbx.example.com/rec/1.mp3",
     }
     body = json.dumps(call, ensure_ascii=False).encode()
     first = _post_webhook(world.client, body)
@@ -274,12 +275,20 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
     )["recordMissedCall"]
     assert by_hand["missedCall"]["phone"] == "021-69990000"
     assert by_hand["missedCall"]["customer"] is None
+    assert by_hand["missedCall"]["recordingUrl"] is None
+    called = dt.datetime.fromisoformat(by_hand["missedCall"]["calledAt"])
+    assert dt.datetime.fromisoformat(by_hand["missedCall"]["dueAt"]) - called == dt.timedelta(
+        minutes=30
+    )
 
     def due(order: str) -> list[str]:
         page = gql.data(doc("CallbacksDue"), {"first": 100, "order": order}, as_user="hotline")
         return [e["node"]["id"] for e in page["callbacksDue"]["edges"]]
 
     pbx_id = global_id("MissedCall", first.json()["missedCallId"])
+    listed = gql.data(doc("CallbacksDue"), {"first": 100}, as_user="hotline")["callbacksDue"]
+    [pbx] = [e["node"] for e in listed["edges"] if e["node"]["id"] == pbx_id]
+    assert (pbx["recordingUrl"], pbx["overdue"]) == ("https://pbx.example.com/rec/1.mp3", False)
     newest = due("NEWEST")
     assert newest.index(by_hand["missedCall"]["id"]) < newest.index(pbx_id)
     assert due("LONGEST_WAITING") == list(reversed(newest))

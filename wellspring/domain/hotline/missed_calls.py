@@ -29,6 +29,7 @@ from . import phones, scopes
 MAX_AGE = dt.timedelta(days=30)
 MAX_AHEAD = dt.timedelta(minutes=5)
 CALL_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
+RECORDING = re.compile(r"^https?://[\x21-\x7e]{1,490}$")
 
 
 class CallbackOrder(enum.StrEnum):
@@ -42,6 +43,7 @@ class MissedCallReport:
     caller_number: str
     called_at: dt.datetime
     queue: str = ""
+    recording_url: str = ""  # the PBX's recording of the call, if it keeps one
 
 
 async def _match(session: AsyncSession, phone: str) -> Customer | None:
@@ -87,7 +89,11 @@ async def record_missed_call(
     queue = report.queue.strip()
     if len(queue) > 50:
         raise DomainError("VALUE_TOO_LONG", field="queue", maximum=50)
+    recording = report.recording_url.strip()
+    if recording and not RECORDING.match(recording):
+        raise DomainError("INVALID_ARGUMENT", field="recording_url")
     customer = await _match(session, phone)
+    sla = dt.timedelta(minutes=config_of(session).hotline.callback_sla_minutes)
     row = MissedCall(
         call_id=call_id,
         caller_number=raw[:32],
@@ -97,6 +103,8 @@ async def record_missed_call(
         source=source,
         customer_id=customer.id if customer else None,
         branch_id=customer.branch_id if customer else None,
+        due_at=called + sla,
+        recording_url=recording,
     )
     try:
         async with session.begin_nested():
@@ -200,3 +208,8 @@ async def attempts_of(
     for row in rows.scalars():
         found[row.missed_call_id].append(row)
     return found
+
+
+def is_overdue(call: MissedCall, now: dt.datetime) -> bool:
+    """Still waiting for a call back, past its due time."""
+    return call.status is MissedCallStatus.OPEN and call.due_at is not None and now > call.due_at

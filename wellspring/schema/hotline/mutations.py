@@ -25,6 +25,9 @@ class RecordMissedCallInput(graphene.InputObjectType):
     caller_number = graphene.String(required=True)
     called_at = DateTime(required=True)
     queue = graphene.String(description="The hotline queue (skill group) the call was in.")
+    recording_url = graphene.String(
+        description="The PBX's recording of the call (an http(s) URL, up to 500 characters)."
+    )
 
 
 class RecordMissedCallPayload(graphene.ObjectType):
@@ -50,6 +53,7 @@ class RecordMissedCall(graphene.Mutation):
                 caller_number=input.caller_number[:64],
                 called_at=input.called_at,
                 queue=(input.get("queue") or "")[:100],
+                recording_url=(input.get("recording_url") or "")[:600],
             )
             return await missed_calls.record_missed_call(info.context.session, actor, report=report)
 
