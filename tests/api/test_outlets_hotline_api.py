@@ -286,6 +286,21 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
         return [e["node"]["id"] for e in page["callbacksDue"]["edges"]]
 
     pbx_id = global_id("MissedCall", first.json()["missedCallId"])
+
+    def assign(user: str | None, as_user: str = "hq") -> dict[str, Any]:
+        found = scalars(url, select(m.User.id).where(m.User.username == user)) if user else []
+        agent = global_id("User", found[0]) if user else None
+        variables = {"missedCallId": pbx_id, "userId": agent}
+        answer = gql.data(doc("AssignCallback"), {"input": variables}, as_user=as_user)
+        return dict(answer["assignCallback"])
+
+    assert assign("hotline")["missedCall"]["assignedTo"]["username"] == "hotline"
+    assert [e["code"] for e in assign("tech-sh-1")["errors"]] == ["CALLBACK_ASSIGNEE_INVALID"]
+    refused = gql.post(doc("AssignCallback"), {"input": {"missedCallId": pbx_id}},
+                       as_user="clerk-sh").json()  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert assign(None)["missedCall"]["assignedTo"] is None
+    assert assign("hotline", as_user="hotline")["errors"] == []
     listed = gql.data(doc("CallbacksDue"), {"first": 100}, as_user="hotline")["callbacksDue"]
     [pbx] = [e["node"] for e in listed["edges"] if e["node"]["id"] == pbx_id]
     assert (pbx["recordingUrl"], pbx["overdue"]) == ("https://pbx.example.com/rec/1.mp3", False)
@@ -306,6 +321,7 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
         as_user="hotline",
     )["recordCallback"]
     assert again["errors"][0]["code"] == "CALL_ALREADY_CLOSED"
+    assert [e["code"] for e in assign("hotline")["errors"]] == ["CALL_ALREADY_CLOSED"]
 
 
 def test_the_webhook_is_closed_without_a_secret(client: TestClient) -> None:

@@ -222,6 +222,8 @@ BEFORE: dict[str, str] = {
     "report.read": "ADMIN HQ HOTLINE CLERK AGENT",
     "report.monthly": "ADMIN HQ CLERK AGENT",
     "maintenance.plan": "ADMIN HQ",
+    # call backs assigned to a hotline agent (issue 18)
+    "callback.assign": "ADMIN HQ HOTLINE",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -504,6 +506,10 @@ CALLS: dict[str, Call] = {
     ),
     "report.monthly": lambda s, a, w: report_monthly.summary(s, a, month="2026-11"),
     "maintenance.plan": lambda s, a, w: report_planner.plan_maintenance(s, a),
+    # call backs assigned to a hotline agent (issue 18)
+    "callback.assign": lambda s, a, w: missed_calls.assign_callback(
+        s, a, missed_call_id=NOPE, user_id=None
+    ),
 }
 
 

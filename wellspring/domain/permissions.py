@@ -220,6 +220,8 @@ RULES: dict[str, Grant] = {
     "report.read": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK, Role.AGENT),
     "report.monthly": _grant(Role.ADMIN, Role.HQ, Role.CLERK, Role.AGENT),
     "maintenance.plan": HQ_ONLY,
+    # call backs assigned to a hotline agent (issue 18): the hotline's supervisors
+    "callback.assign": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE),
 }
 
 

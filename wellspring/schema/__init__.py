@@ -35,7 +35,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
-from .hotline.mutations import RecordCallback, RecordMissedCall, UpsertArticle
+from .hotline.mutations import AssignCallback, RecordCallback, RecordMissedCall, UpsertArticle
 from .imports.fields import RequestImportUpload, StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.follow_ups import (
@@ -189,6 +189,8 @@ class Mutation(graphene.ObjectType):
     record_missed_call = RecordMissedCall.Field()
     record_callback = RecordCallback.Field()
     upsert_article = UpsertArticle.Field()
+    # call backs assigned to a hotline agent (issue 18)
+    assign_callback = AssignCallback.Field()
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,8 @@ from .. import audit, clock, permissions
 from ..actor import Actor
 from ..config import config_of
 from ..errors import DomainError
-from ..models import CallbackAttempt, Contact, Customer, MissedCall
-from ..models.enums import CallbackOutcome, MissedCallStatus
+from ..models import CallbackAttempt, Contact, Customer, MissedCall, User
+from ..models.enums import CallbackOutcome, MissedCallStatus, Role
 from ..pagination import Page, SortKey, paginate
 from . import phones, scopes
 
@@ -213,3 +213,39 @@ async def attempts_of(
 def is_overdue(call: MissedCall, now: dt.datetime) -> bool:
     """Still waiting for a call back, past its due time."""
     return call.status is MissedCallStatus.OPEN and call.due_at is not None and now > call.due_at
+
+
+async def assign_callback(
+    session: AsyncSession, actor: Actor, *, missed_call_id: str, user_id: str | None
+) -> MissedCall:
+    """Give an open call to a hotline agent to call back (``None``: to nobody)."""
+    permissions.check(actor, "callback.assign")
+    call = await session.scalar(
+        select(MissedCall).where(
+            MissedCall.id == missed_call_id,
+            scopes.missed_calls_scope(actor),
+            MissedCall.deleted_at.is_(None),
+        )
+    )
+    if call is None:
+        raise DomainError("NOT_FOUND", field="missed_call_id")
+    if call.status is not MissedCallStatus.OPEN:
+        raise DomainError("CALL_ALREADY_CLOSED", field="missed_call_id")
+    if user_id is not None:
+        agent = await session.scalar(
+            select(User).where(
+                User.id == user_id,
+                User.role == Role.HOTLINE,
+                User.is_active.is_(True),
+                User.deleted_at.is_(None),
+            )
+        )
+        if agent is None:
+            raise DomainError("CALLBACK_ASSIGNEE_INVALID", field="user_id")
+    call.assigned_to_id = user_id
+    await session.flush()
+    audit.record(
+        session, actor, "missed_call.assigned", entity_type="MissedCall", entity_id=call.id,
+        assigned_to=user_id or "",
+    )  # fmt: skip
+    return call

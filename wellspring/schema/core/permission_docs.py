@@ -97,6 +97,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "recordMissedCall": ("missed_call.record",),
     "recordCallback": ("callback.record",),
     "upsertArticle": ("article.upsert",),
+    # call backs assigned to a hotline agent (issue 18)
+    "assignCallback": ("callback.assign",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by

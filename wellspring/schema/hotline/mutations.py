@@ -102,6 +102,40 @@ class RecordCallback(graphene.Mutation):
         return result
 
 
+class AssignCallbackInput(graphene.InputObjectType):
+    missed_call_id = graphene.ID(required=True)
+    user_id = graphene.ID(description="A hotline agent (User); null takes the call back off.")
+
+
+class AssignCallbackPayload(graphene.ObjectType):
+    missed_call = graphene.Field(MissedCall)
+    errors = errors_field(HotlineError)
+
+
+class AssignCallback(graphene.Mutation):
+    """Give an open missed call to a hotline agent to call back (anyone may still call)."""
+
+    class Arguments:
+        input = AssignCallbackInput(required=True)
+
+    Output = AssignCallbackPayload
+
+    @staticmethod
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
+        actor = require_actor(info)
+
+        async def run() -> Any:
+            return await missed_calls.assign_callback(
+                info.context.session,
+                actor,
+                missed_call_id=optional_id(input.missed_call_id, "MissedCall", "missedCallId")
+                or "",
+                user_id=optional_id(input.get("user_id"), "User", "userId"),
+            )
+
+        return await payload(info, AssignCallbackPayload, "missed_call", run)
+
+
 class UpsertArticleInput(graphene.InputObjectType):
     """A revision's whole content (not a patch); without `id` a new article."""
 

@@ -1,5 +1,6 @@
 """custom fields filled on site (issue 18 §4): a definition's on_site flag; a missed call's
-call-back due time and the PBX's recording link (issue 18 §3)
+call-back due time, the hotline agent it is assigned to and the PBX's recording link (issue 18
+§3)
 
 Revision ID: 0015b
 Revises: 0014k
@@ -30,10 +31,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("recording_url", sa.String(length=500), nullable=False, server_default="")
         )
+        batch_op.add_column(sa.Column("assigned_to_id", sa.String(length=36), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_missed_calls_assigned_to_id_users"), "users", ["assigned_to_id"], ["id"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("missed_calls", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_missed_calls_assigned_to_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_column("assigned_to_id")
         batch_op.drop_column("recording_url")
         batch_op.drop_column("due_at")
     with op.batch_alter_table("custom_fields", schema=None) as batch_op:
