@@ -28,15 +28,8 @@ from wellspring.domain.versioning import current_version
 
 from . import held
 from .errors import SyncError
-from .tables import (
-    TABLES,
-    Consumption,
-    Table,
-    custom_fields_json,
-    on_site_fields_json,
-    record,
-    thumbnail_url,
-)
+from .field_values import custom_fields_json, on_site_fields_json
+from .tables import TABLES, Consumption, Table, record, thumbnail_url
 
 MODELS: dict[str, Any] = {
     "jobs": m.Job,

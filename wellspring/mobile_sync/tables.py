@@ -333,7 +333,7 @@ TABLES: dict[str, Table] = {
                 "job_id": e.job_id,
                 "action": e.action,
                 "reason": e.reason or None,
-                "report_json": _dumps(e.report) if e.report else None,
+                "report_json": dumps(e.report) if e.report else None,
                 "recorded_at": ms(e.recorded_at),
             },
         ),
@@ -367,8 +367,8 @@ TABLES: dict[str, Table] = {
             ),
             lambda a: {
                 **{n: getattr(a, n) for n in ("title_zh", "title_en", "body_zh", "body_en")},
-                **{f"{n}_json": _dumps(getattr(a, n)) for n in ("model_ids", "fault_codes")},
-                "symptoms_json": _dumps(a.symptoms),
+                **{f"{n}_json": dumps(getattr(a, n)) for n in ("model_ids", "fault_codes")},
+                "symptoms_json": dumps(a.symptoms),
                 "versions": a.versions,
                 "revision": a.revision,
                 "published_at": ms(a.published_at),
@@ -379,43 +379,9 @@ TABLES: dict[str, Table] = {
 }
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys: how a JSON value travels in a phone's string column."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def custom_fields_json(values: dict[str, Any] | None, fields: list[m.CustomField]) -> str | None:
-    """The ticket's custom fields as the phone shows them: active fields with a value, in
-    HQ's order, each with its labels and type (a JSON array as a string)."""
-    stored = values or {}
-    shown = [
-        {"key": f.key, "label_zh": f.label_zh, "label_en": f.label_en, "type": f.type.value,
-         "value": stored[f.key]}
-        for f in fields
-        if stored.get(f.key) is not None
-    ]  # fmt: skip
-    return _dumps(shown) if shown else None
-
-
-def on_site_fields_json(
-    ticket: m.Ticket,
-    ticket_fields: list[m.CustomField],
-    device_fields: list[m.CustomField],
-    device_values: dict[str, Any] | None,
-) -> str | None:
-    """The fields the engineer fills on this ticket's visit (schema 6): the ticket's on-site
-    fields, and the device's when the visit installs one or the ticket has one; each with
-    its definition and current value (null when not set), in HQ's order."""
-    with_device = ticket.type.value == "INSTALL" or ticket.device_id is not None
-    rows = [("TICKET", f, ticket.custom_fields or {}) for f in ticket_fields]
-    if with_device:
-        rows += [("DEVICE", f, device_values or {}) for f in device_fields]
-    shown = [
-        {"entity": entity, "key": f.key, "label_zh": f.label_zh, "label_en": f.label_en,
-         "type": f.type.value, "required": f.required, "options": list(f.options or []),
-         "value": stored.get(f.key)}
-        for entity, f, stored in rows
-    ]  # fmt: skip
-    return _dumps(shown) if shown else None
 
 
 def record(table: Table, record_id: str, row: Any, schema_version: int) -> dict[str, Any]:
