@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from wellspring.domain.config import DomainConfig
 from wellspring.domain.dispatch.config import DispatchConfig
 from wellspring.domain.hotline.config import HotlineConfig
+from wellspring.domain.reports.config import MaintenanceConfig
 from wellspring.domain.tracking.config import TrackingConfig
 from wellspring.domain.workflow.clock_rules import ClockRules
 from wellspring.geo.geocoding import GeocoderSettings, build_geocoder
@@ -66,6 +67,17 @@ class Settings(BaseSettings):
     pbx_replay_window_seconds: int = Field(default=300, ge=10, le=3600)
     # A missed call is closed unreturned after this many call backs without reaching anyone.
     callback_max_attempts: int = Field(default=3, ge=1, le=20)
+    # A missed call's call back is due this many minutes after the call (MissedCall.dueAt).
+    callback_sla_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # Maintenance from usage (domain/reports/config.py): a TDS reading this many times, and
+    # this many mg/L above, the first after the last filter change makes a change due
+    # (readings within the look-back); the bucket balances a customer is told at, and the
+    # days after a monthly plan lapsed that the branch is told.
+    tds_drift_ratio: float = Field(default=1.5, gt=1.0, le=100.0)
+    tds_drift_min_mg_l: float = Field(default=10.0, ge=0.0, le=1000.0)
+    tds_lookback_days: int = Field(default=365, ge=1, le=3660)
+    buckets_low_at: tuple[int, ...] = Field(default=(2, 0), max_length=10)
+    recharge_lapsed_days: tuple[int, ...] = Field(default=(1, 7), max_length=10)
     # A time the phone recorded is taken as the time of the work within these bounds: at most
     # this far ahead of the server's clock, at most this old (docs/sync.md, "Times").
     clock_skew_minutes: int = Field(default=10, ge=0, le=24 * 60)
@@ -229,7 +241,17 @@ def domain_config(settings: Settings) -> DomainConfig:
             per_token_per_minute=settings.tracking_per_token_per_minute,
             per_address_per_minute=settings.tracking_per_address_per_minute,
         ),
-        hotline=HotlineConfig(callback_max_attempts=settings.callback_max_attempts),
+        hotline=HotlineConfig(
+            callback_max_attempts=settings.callback_max_attempts,
+            callback_sla_minutes=settings.callback_sla_minutes,
+        ),
+        maintenance=MaintenanceConfig(
+            tds_drift_ratio=settings.tds_drift_ratio,
+            tds_drift_min_mg_l=settings.tds_drift_min_mg_l,
+            tds_lookback_days=settings.tds_lookback_days,
+            buckets_low_at=settings.buckets_low_at,
+            recharge_lapsed_days=settings.recharge_lapsed_days,
+        ),
     )
 
 

@@ -70,6 +70,7 @@ def test_hq_defines_fields_with_their_rules(gql: GraphQL) -> None:
     assert made["customField"] == {
         "entity": "DEVICE", "key": key, "type": "TEXT", "label": "Note", "labelZh": "备注",
         "labelEn": "Note", "required": False, "options": [], "isActive": True, "sortOrder": 0,
+        "onSite": False,
     }  # fmt: skip
     cases: dict[str, dict[str, Any]] = {
         "CUSTOM_FIELD_TYPE_LOCKED": {"entity": "DEVICE", "key": key, "type": "NUMBER"},

@@ -95,11 +95,12 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
 ) -> None:
     gql, url = world.gql, world.url
     sh = _id(url, m.Branch, "Branch", m.Branch.code, "SH")
+    code = unique("OUT")
     made = gql.data(
         doc("UpsertServiceOutlet"),
         {
             "input": {
-                "code": unique("OUT"),
+                "code": code,
                 "name": "徐汇服务网点",
                 "branchId": sh,
                 "level": "A",
@@ -160,7 +161,7 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
         {"input": {"outletId": outlet["id"], "month": month}},
         as_user="clerk-sh",
     )["generateOutletSettlement"]["settlement"]
-    assert draft["status"] == "DRAFT"
+    assert (draft["status"], draft["unpricedJobs"]) == ("DRAFT", 0)
     adjusted = gql.data(
         doc("AdjustOutletSettlement"),
         {"input": {"id": draft["id"], "amount": "12.5", "reason": "夜间加班"}},
@@ -202,6 +203,18 @@ def test_an_outlet_is_set_up_assessed_and_settled_and_its_engineer_sees_only_it(
     lines = exported.text.splitlines()
     assert lines[0].lstrip("\ufeff").startswith("Service outlet,Month,Status")
     assert any(line.startswith(f"徐汇服务网点,{month},PAID") for line in lines[1:])
+
+    def exported_rows(query: str) -> list[str]:
+        found = world.client.get(
+            f"/export/settlements.csv?{query}",
+            headers={"Authorization": f"Bearer {gql.token('hq')}"},
+        )
+        assert found.status_code == 200, found.text
+        return found.text.splitlines()[1:]
+
+    assert [r.split(",")[1] for r in exported_rows(f"month={month}&outlet={code}")] == [month]
+    assert len(exported_rows(f"outlet={code}")) == 1  # any month, this outlet
+    assert exported_rows(f"month={month}&outlet=NO-SUCH-OUTLET") == []
     xlsx = world.client.get(
         "/export/settlements.xlsx",
         headers={"Authorization": f"Bearer {gql.token('hq')}"},
@@ -231,6 +244,7 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
         "callerNumber": f"+86 {phone}",
         "calledAt": (now - dt.timedelta(minutes=5)).isoformat(),
         "queue": "400-售后",
+        "recordingUrl": "https://pbx.example.com/rec/1.mp3",
     }
     body = json.dumps(call, ensure_ascii=False).encode()
     first = _post_webhook(world.client, body)
@@ -261,12 +275,35 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
     )["recordMissedCall"]
     assert by_hand["missedCall"]["phone"] == "021-69990000"
     assert by_hand["missedCall"]["customer"] is None
+    assert by_hand["missedCall"]["recordingUrl"] is None
+    called = dt.datetime.fromisoformat(by_hand["missedCall"]["calledAt"])
+    assert dt.datetime.fromisoformat(by_hand["missedCall"]["dueAt"]) - called == dt.timedelta(
+        minutes=30
+    )
 
     def due(order: str) -> list[str]:
         page = gql.data(doc("CallbacksDue"), {"first": 100, "order": order}, as_user="hotline")
         return [e["node"]["id"] for e in page["callbacksDue"]["edges"]]
 
     pbx_id = global_id("MissedCall", first.json()["missedCallId"])
+
+    def assign(user: str | None, as_user: str = "hq") -> dict[str, Any]:
+        found = scalars(url, select(m.User.id).where(m.User.username == user)) if user else []
+        agent = global_id("User", found[0]) if user else None
+        variables = {"missedCallId": pbx_id, "userId": agent}
+        answer = gql.data(doc("AssignCallback"), {"input": variables}, as_user=as_user)
+        return dict(answer["assignCallback"])
+
+    assert assign("hotline")["missedCall"]["assignedTo"]["username"] == "hotline"
+    assert [e["code"] for e in assign("tech-sh-1")["errors"]] == ["CALLBACK_ASSIGNEE_INVALID"]
+    refused = gql.post(doc("AssignCallback"), {"input": {"missedCallId": pbx_id}},
+                       as_user="clerk-sh").json()  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert assign(None)["missedCall"]["assignedTo"] is None
+    assert assign("hotline", as_user="hotline")["errors"] == []
+    listed = gql.data(doc("CallbacksDue"), {"first": 100}, as_user="hotline")["callbacksDue"]
+    [pbx] = [e["node"] for e in listed["edges"] if e["node"]["id"] == pbx_id]
+    assert (pbx["recordingUrl"], pbx["overdue"]) == ("https://pbx.example.com/rec/1.mp3", False)
     newest = due("NEWEST")
     assert newest.index(by_hand["missedCall"]["id"]) < newest.index(pbx_id)
     assert due("LONGEST_WAITING") == list(reversed(newest))
@@ -284,6 +321,7 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
         as_user="hotline",
     )["recordCallback"]
     assert again["errors"][0]["code"] == "CALL_ALREADY_CLOSED"
+    assert [e["code"] for e in assign("hotline")["errors"]] == ["CALL_ALREADY_CLOSED"]
 
 
 def test_the_webhook_is_closed_without_a_secret(client: TestClient) -> None:

@@ -229,6 +229,8 @@ BEFORE: dict[str, str] = {
     "agent_payments.list": "ADMIN HQ AGENT",
     "ticket.open_through_agent": "ADMIN HQ HOTLINE CLERK",
     "stock.ledger": "ADMIN HQ CLERK AGENT",
+    # call backs assigned to a hotline agent (issue 18)
+    "callback.assign": "ADMIN HQ HOTLINE",
 }
 
 NOPE = "00000000-0000-4000-8000-000000000000"  # an id nothing has: allowed roles get NOT_FOUND
@@ -529,6 +531,10 @@ CALLS: dict[str, Call] = {
     "ticket.open_through_agent": lambda s, a, w: territory.through_agent(s, a, NOPE),
     "stock.ledger": lambda s, a, w: stock_queries.ledger(
         s, a, warehouse_id=NOPE, part_id=None, first=1, after=None
+    ),
+    # call backs assigned to a hotline agent (issue 18)
+    "callback.assign": lambda s, a, w: missed_calls.assign_callback(
+        s, a, missed_call_id=NOPE, user_id=None
     ),
 }
 

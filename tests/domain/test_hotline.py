@@ -3,6 +3,7 @@ the reports (hand-computed), and the knowledge base's Chinese search (both engin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -288,5 +289,35 @@ def test_articles_keep_every_revision_and_are_found_in_either_language(database_
             await articles.upsert_article(
                 session, engineer, change=articles.ArticleChange(title_zh="x")
             )
+
+    in_rollback(database_url, body)
+
+
+def test_a_missed_call_is_due_within_the_sla_and_keeps_its_recording(database_url: str) -> None:
+    async def body(session: AsyncSession) -> None:
+        hotline = await _actor(session, "hotline")
+        link = "https://pbx.example.com/rec/8841.mp3"
+        report = _report("13700001111", 40)
+        call = await missed_calls.record_missed_call(
+            session, hotline, report=dataclasses.replace(report, recording_url=link)
+        )
+        # the default SLA: 30 minutes from the call (40 minutes ago): overdue now
+        assert call.due_at is not None
+        assert call.due_at - call.called_at == dt.timedelta(minutes=30)
+        assert call.recording_url == link
+        assert missed_calls.is_overdue(call, NOW)
+        assert not missed_calls.is_overdue(call, call.called_at + dt.timedelta(minutes=29))
+        for bad in ("ftp://pbx/rec.mp3", "https://pbx/有空格 .mp3", "javascript:alert(1)"):
+            with pytest.raises(DomainError) as refused:
+                await missed_calls.record_missed_call(
+                    session, hotline, report=dataclasses.replace(_report("13700001112", 5),
+                                                                 recording_url=bad)
+                )  # fmt: skip
+            assert (refused.value.code, refused.value.field) == ("INVALID_ARGUMENT",
+                                                                 "recording_url")  # fmt: skip
+        await missed_calls.record_callback(
+            session, hotline, missed_call_id=call.id, outcome=CallbackOutcome.REACHED, note=""
+        )
+        assert not missed_calls.is_overdue(call, NOW)  # returned: no longer waiting
 
     in_rollback(database_url, body)

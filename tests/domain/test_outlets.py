@@ -21,11 +21,13 @@ from wellspring.domain.clock import FixedClock
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.models import (
+    Address,
     Branch,
     Customer,
     FollowUp,
     Job,
     Part,
+    PriceStandard,
     StockEntry,
     Technician,
     Ticket,
@@ -36,13 +38,14 @@ from wellspring.domain.models.enums import (
     FollowUpStatus,
     JobStatus,
     LedgerKind,
+    PriceKind,
     Role,
     SettlementStatus,
     StockBin,
     TicketStatus,
     TicketType,
 )
-from wellspring.domain.outlets import assessments, outlets, settlements
+from wellspring.domain.outlets import assessments, outlets, pricing, settlements
 
 NOW = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -196,10 +199,10 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
         assert row.jobs_amount == Decimal("310.50")
         assert row.parts_amount == Decimal("25.00")
         assert row.total == Decimal("285.50")
-        assert [(x["ticket_type"], x["jobs"], x["amount"]) for x in row.lines] == [
-            ("INSTALL", 1, "150.50"),
-            ("RELOCATE", 1, "0.00"),
-            ("REPAIR", 2, "160.00"),
+        assert [(x["ticket_type"], x["jobs"], x["amount"], x["source"]) for x in row.lines] == [
+            ("INSTALL", 1, "150.50", "RATE_CARD"),
+            ("RELOCATE", 1, "0.00", "NONE"),  # no rate, no standard: flagged
+            ("REPAIR", 2, "160.00", "RATE_CARD"),
         ]
         row = await settlements.adjust_settlement(
             session, f.clerk_sh, settlement_id=row.id, amount=Decimal("-20"), reason="迟到扣款"
@@ -213,7 +216,12 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
         assert again.total == Decimal("265.50")
         with pytest.raises(PermissionDenied):  # confirming and paying are HQ's
             await settlements.confirm_settlement(session, f.clerk_sh, settlement_id=row.id)
-        await settlements.confirm_settlement(session, f.hq, settlement_id=row.id)
+        with pytest.raises(DomainError) as unpriced:  # the RELOCATE job is priced by nothing
+            await settlements.confirm_settlement(session, f.hq, settlement_id=row.id)
+        assert (unpriced.value.code, unpriced.value.params) == ("SETTLEMENT_UNPRICED", {"count": 1})
+        await settlements.confirm_settlement(
+            session, f.hq, settlement_id=row.id, accept_unpriced=True
+        )
         for late in (
             settlements.adjust_settlement(
                 session, f.hq, settlement_id=row.id, amount=Decimal("5"), reason="x"
@@ -237,6 +245,101 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
                 session, actor, outlet_id=None, month="2026-11", first=10, after=None
             )
             assert len([s for s in page.items if s.id == row.id]) == seen, actor.username
+
+    in_rollback(database_url, body)
+
+
+def test_a_type_missing_from_the_rate_card_takes_the_price_standard(database_url: str) -> None:
+    async def body(session: AsyncSession) -> None:
+        f = await fixture(session)
+        province, city, other = unique("省"), unique("市"), unique("市")
+
+        async def located(kind: TicketType, at: dt.datetime, where: str) -> None:
+            address = Address(
+                customer_id=f.customer_id, province=province, city=where, district="区"
+            )
+            session.add(address)
+            await session.flush()
+            ticket = Ticket(
+                number=unique("T"),
+                type=kind,
+                status=TicketStatus.COMPLETED,
+                customer_id=f.customer_id,
+                branch_id=f.branch_id,
+                address_id=address.id,
+                created_by_id=f.hq.user_id,
+            )
+            session.add(ticket)
+            await session.flush()
+            await _job(session, f, f.engineer, kind, at, ticket=ticket)
+
+        def standard(kind: PriceKind, price: str, where: str, start: int, end: int | None) -> Any:
+            row = PriceStandard(kind=kind, province=province, city=where, price=Decimal(price))
+            row.effective_from = dt.date(2026, 11, start)
+            row.effective_to = dt.date(2026, 11, end) if end else None
+            session.add(row)
+            return row
+
+        early = standard(PriceKind.SERVICE_UNINSTALL, "40", city, 1, 15)
+        late = standard(PriceKind.SERVICE_UNINSTALL, "45", city, 15, None)
+        provincial = standard(PriceKind.SERVICE_UNINSTALL, "30", "", 1, None)
+        await session.flush()
+        day = dt.datetime(2026, 11, 10, 10, tzinfo=SH)
+        await located(TicketType.UNINSTALL, day, city)  # the city's first standard: 40
+        await located(TicketType.UNINSTALL, day + dt.timedelta(days=1), city)  # 40
+        # 15 Nov 07:00 Shanghai is still the 14th in UTC: the day is Shanghai's, so 45
+        await located(TicketType.UNINSTALL, dt.datetime(2026, 11, 15, 7, tzinfo=SH), city)
+        await located(TicketType.UNINSTALL, day, other)  # no city standard: the province's 30
+        await located(TicketType.INSTALL, day, city)  # on the card: 150.50
+        await located(TicketType.FILTER_CHANGE, day, city)  # no card rate, no fee kind: flagged
+        row = await settlements.generate_settlement(
+            session, f.clerk_sh, outlet_id=f.outlet_id, month="2026-11"
+        )
+        lines = [
+            (
+                x["ticket_type"],
+                x["jobs"],
+                x["rate"],
+                x["amount"],
+                x["source"],
+                x["price_standard_id"],
+            )
+            for x in row.lines
+        ]
+        assert lines == [
+            ("FILTER_CHANGE", 1, None, "0.00", "NONE", ""),
+            ("INSTALL", 1, "150.50", "150.50", "RATE_CARD", ""),
+            ("UNINSTALL", 1, "30.00", "30.00", "PRICE_STANDARD", provincial.id),
+            ("UNINSTALL", 2, "40.00", "80.00", "PRICE_STANDARD", early.id),
+            ("UNINSTALL", 1, "45.00", "45.00", "PRICE_STANDARD", late.id),
+        ]
+        # by hand: 150.50 + 30 + 80 + 45 = 305.50, and one job unpriced
+        assert (row.job_count, row.jobs_amount) == (6, Decimal("305.50"))
+        assert pricing.unpriced_jobs(row.lines) == 1
+        # a rate on the card wins over the standard, from the next computation on
+        await outlets.upsert_outlet(
+            session,
+            f.clerk_sh,
+            change=outlets.OutletChange(
+                id=f.outlet_id,
+                rate_card={
+                    "INSTALL": Decimal("150.5"),
+                    "UNINSTALL": Decimal("50"),
+                    "FILTER_CHANGE": Decimal("20"),
+                },
+            ),
+        )
+        again = await settlements.generate_settlement(
+            session, f.clerk_sh, outlet_id=f.outlet_id, month="2026-11"
+        )
+        assert [(x["ticket_type"], x["jobs"], x["source"]) for x in again.lines] == [
+            ("FILTER_CHANGE", 1, "RATE_CARD"),
+            ("INSTALL", 1, "RATE_CARD"),
+            ("UNINSTALL", 4, "RATE_CARD"),
+        ]
+        assert again.jobs_amount == Decimal("370.50")  # 20 + 150.50 + 4 x 50
+        confirmed = await settlements.confirm_settlement(session, f.hq, settlement_id=again.id)
+        assert confirmed.status is SettlementStatus.CONFIRMED
 
     in_rollback(database_url, body)
 

@@ -12,6 +12,7 @@ from tests.conftest import make_database
 from tests.reports.world import NOW, World, build
 from wellspring.api import migrations
 from wellspring.domain.clock import FixedClock
+from wellspring.domain.config import DEFAULT_CONFIG, DomainConfig
 from wellspring.domain.db import create_engine, session_factory, transaction
 
 
@@ -34,13 +35,14 @@ def reports_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         drop()
 
 
-def read(url: str, work: Any) -> Any:
-    """Run ``work(session)`` on the world's clock, and roll back whatever it wrote."""
+def read(url: str, work: Any, config: DomainConfig = DEFAULT_CONFIG) -> Any:
+    """Run ``work(session)`` on the world's clock (and ``config``), and roll back whatever it
+    wrote."""
 
     async def go() -> Any:
         engine = create_engine(url)
         try:
-            async with session_factory(engine, clock=FixedClock(NOW))() as session:
+            async with session_factory(engine, clock=FixedClock(NOW), config=config)() as session:
                 try:
                     return await work(session)
                 finally:

@@ -13,10 +13,12 @@ from tests.reports.conftest import read
 from tests.reports.world import NOW, World
 from wellspring.domain import events
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.config import DomainConfig
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.models import Ticket
 from wellspring.domain.models.enums import TicketType
 from wellspring.domain.reports import planner, reminders, usage
+from wellspring.domain.reports.config import MaintenanceConfig
 
 Env = tuple[str, World]
 
@@ -32,8 +34,33 @@ def test_devices_due_by_interval_volume_and_tds_drift(reports_world: Env) -> Non
         ids["dB2"]: {usage.DueReason.INTERVAL},
         ids["dG"]: {usage.DueReason.TDS_DRIFT},  # 20 -> 40 mg/L
     }
-    assert not usage.drifted(20.0, 29.0)  # under 1.5 times
-    assert not usage.drifted(4.0, 8.0)  # twice, but only 4 mg/L more
+    limits = MaintenanceConfig()
+    assert not limits.drifted(20.0, 29.0)  # under 1.5 times
+    assert not limits.drifted(4.0, 8.0)  # twice, but only 4 mg/L more
+
+
+def test_the_operator_sets_the_drift_and_reminder_thresholds(reports_world: Env) -> None:
+    url, world = reports_world
+    ids = world.ids
+    strict = DomainConfig(
+        maintenance=MaintenanceConfig(
+            tds_drift_ratio=2.5, buckets_low_at=(5,), recharge_lapsed_days=(1,)
+        )
+    )
+    due = read(url, lambda s: usage.due_devices(s, now=NOW), strict)
+    assert ids["dG"] not in due  # 20 -> 40 mg/L is only twice
+    loose = DomainConfig(maintenance=MaintenanceConfig(tds_drift_min_mg_l=25.0))
+    assert ids["dG"] not in read(url, lambda s: usage.due_devices(s, now=NOW), loose)
+
+    async def emitted(session: AsyncSession) -> Any:
+        await reminders.remind(session, now=NOW)
+        return list(session.sync_session.info[events.PENDING_KEY])
+
+    found = read(url, emitted, strict)
+    # dA has 2 buckets (not a milestone of 5); only dB2's plan ended yesterday.
+    assert [(e.kind, e.customer_id) for e in found] == [
+        (events.EventKind.RECHARGE_LAPSED, ids["cB"])
+    ]
 
 
 def test_planner_batches_per_branch_and_never_duplicates(reports_world: Env) -> None:

@@ -69,16 +69,20 @@ def _report(raw: bytes) -> MissedCallReport | None:
     if not isinstance(data, dict):
         return None
     call_id, number, queue = data.get("callId"), data.get("callerNumber"), data.get("queue", "")
+    recording = data.get("recordingUrl", "")
     called = _called_at(data.get("calledAt"))
     if not isinstance(call_id, str | int) or isinstance(call_id, bool) or called is None:
         return None
     if not isinstance(number, str) or not isinstance(queue, str | None):
+        return None
+    if not isinstance(recording, str | None):
         return None
     return MissedCallReport(
         call_id=str(call_id)[:200],
         caller_number=number[:64],
         called_at=called,
         queue=(queue or "")[:100],
+        recording_url=(recording or "")[:600],
     )
 
 

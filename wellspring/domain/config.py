@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .dispatch.config import DispatchConfig
 from .hotline.config import HotlineConfig
 from .media.config import MediaConfig
+from .reports.config import MaintenanceConfig
 from .tracking.config import TrackingConfig
 from .workflow.clock_rules import DEFAULT_RULES, ClockRules
 
@@ -44,6 +45,8 @@ class DomainConfig:
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     # Call backs: attempts before a missed call is closed unreturned (hotline/config.py).
     hotline: HotlineConfig = field(default_factory=HotlineConfig)
+    # Maintenance from usage: TDS drift, bucket and lapsed-plan milestones (reports/config.py).
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
 
 
 DEFAULT_CONFIG = DomainConfig()

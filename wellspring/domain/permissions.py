@@ -226,6 +226,8 @@ RULES: dict[str, Grant] = {
     "agent_payments.list": _grant(Role.ADMIN, Role.HQ, Role.AGENT),
     "ticket.open_through_agent": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE, Role.CLERK),
     "stock.ledger": _grant(STOCK_MANAGERS, Role.AGENT),  # quantities only, never costs
+    # call backs assigned to a hotline agent (issue 18): the hotline's supervisors
+    "callback.assign": _grant(Role.ADMIN, Role.HQ, Role.HOTLINE),
 }
 
 

@@ -28,4 +28,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "必须填写自定义字段“{label_zh}”。",
         "The custom field \u201c{label_en}\u201d is required.",
     ),
+    # filled on site: by the phone and in completion reports (issue 18)
+    "CUSTOM_FIELD_NOT_ON_SITE": (
+        "自定义字段 {key} 不是现场填写的字段，工程师不能在现场填写（客户字段不能设为现场填写）。",
+        "The custom field {key} is not filled on site: an engineer cannot set it (and a "
+        "customer's field cannot be filled on site).",
+    ),
+    "CUSTOM_FIELD_ON_SITE_MISSING": (
+        "完工前必须在现场填写自定义字段“{label_zh}”（共缺 {count} 项）。",
+        "The on-site custom field “{label_en}” must be filled before the job is "
+        "completed ({count} missing).",
+    ),
 }

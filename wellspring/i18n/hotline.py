@@ -13,4 +13,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "知识库文章至少需要一个标题（中文或英文）。",
         "An article needs a title in at least one language.",
     ),
+    # call backs assigned to a hotline agent (issue 18)
+    "CALLBACK_ASSIGNEE_INVALID": (
+        "只能把回拨分配给在职的热线坐席。",
+        "A call back can only be assigned to an active hotline agent.",
+    ),
 }

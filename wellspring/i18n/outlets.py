@@ -31,4 +31,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "只能把本网点所属分公司的工程师挂靠到网点。",
         "Only engineers of the outlet's own branch can be attached to it.",
     ),
+    # settlements fall back to the price standards (issue 18)
+    "SETTLEMENT_UNPRICED": (
+        "有 {count} 个工单既不在网点结算价目中，也没有适用的服务收费标准，按 0 计；"
+        "请补充价目或价格标准后重新计算，或明确接受后再确认。",
+        "{count} job(s) are priced by neither the outlet's rate card nor a service-fee price "
+        "standard and count as 0: add a rate or a standard and recompute, or confirm with "
+        "acceptUnpriced.",
+    ),
 }

@@ -28,7 +28,8 @@ from wellspring.domain.versioning import current_version
 
 from . import held
 from .errors import SyncError
-from .tables import TABLES, Consumption, Table, custom_fields_json, record, thumbnail_url
+from .field_values import custom_fields_json, on_site_fields_json
+from .tables import TABLES, Consumption, Table, record, thumbnail_url
 
 MODELS: dict[str, Any] = {
     "jobs": m.Job,
@@ -199,16 +200,48 @@ async def _records(
         if table.name == "tickets" and plan.schema_version >= 4
         else []
     )
+    site = (
+        await _on_site_definitions(session)
+        if table.name == "tickets" and plan.schema_version >= 6
+        else None
+    )
     for part in chunks(ids):
-        rows = (await session.execute(select(model).where(model.id.in_(part)))).scalars()
+        rows = list((await session.execute(select(model).where(model.id.in_(part)))).scalars())
+        devices = await _device_values(session, rows) if site and site[1] else {}
         for row in sorted(rows, key=lambda r: r.id):
             rec = record(table, row.id, row, plan.schema_version)
             if table.name == "attachments":
                 rec["thumbnail_url"] = thumbnail_url(row, media, now)
             elif custom:
                 rec["custom_fields"] = custom_fields_json(row.custom_fields, custom)
+            if site is not None:
+                rec["on_site_fields"] = on_site_fields_json(
+                    row, site[0], site[1], devices.get(row.device_id)
+                )
             yield rec
         session.expunge_all()
+
+
+async def _on_site_definitions(
+    session: AsyncSession,
+) -> tuple[list[m.CustomField], list[m.CustomField]]:
+    """The active on-site fields of tickets and of devices (schema 6)."""
+    found = []
+    for entity in (CustomFieldEntity.TICKET, CustomFieldEntity.DEVICE):
+        fields = await definitions(session, entity, is_active=True)
+        found.append([f for f in fields if f.on_site])
+    return found[0], found[1]
+
+
+async def _device_values(session: AsyncSession, tickets: list[Any]) -> dict[str, Any]:
+    """The custom-field values of the devices these tickets reach, by device id."""
+    wanted = sorted({t.device_id for t in tickets if t.device_id})
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(m.Device.id, m.Device.custom_fields).where(m.Device.id.in_(wanted))
+    )
+    return {device_id: values for device_id, values in rows}
 
 
 async def _consumptions(

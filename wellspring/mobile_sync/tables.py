@@ -20,7 +20,7 @@ from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2, 3, 4, 5)
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -237,6 +237,8 @@ TABLES: dict[str, Table] = {
                 _t("due_at", optional=True, since=2),
                 # HQ's custom fields set on the ticket, with their labels (pull.py fills it)
                 _s("custom_fields", optional=True, since=4, max_length=200_000),
+                # The custom fields the engineer fills on site, set or not (pull.py fills it)
+                _s("on_site_fields", optional=True, since=6, max_length=200_000),
             ),
             _ticket,
         ),
@@ -331,7 +333,7 @@ TABLES: dict[str, Table] = {
                 "job_id": e.job_id,
                 "action": e.action,
                 "reason": e.reason or None,
-                "report_json": _dumps(e.report) if e.report else None,
+                "report_json": dumps(e.report) if e.report else None,
                 "recorded_at": ms(e.recorded_at),
             },
         ),
@@ -365,8 +367,8 @@ TABLES: dict[str, Table] = {
             ),
             lambda a: {
                 **{n: getattr(a, n) for n in ("title_zh", "title_en", "body_zh", "body_en")},
-                **{f"{n}_json": _dumps(getattr(a, n)) for n in ("model_ids", "fault_codes")},
-                "symptoms_json": _dumps(a.symptoms),
+                **{f"{n}_json": dumps(getattr(a, n)) for n in ("model_ids", "fault_codes")},
+                "symptoms_json": dumps(a.symptoms),
                 "versions": a.versions,
                 "revision": a.revision,
                 "published_at": ms(a.published_at),
@@ -377,21 +379,9 @@ TABLES: dict[str, Table] = {
 }
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys: how a JSON value travels in a phone's string column."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def custom_fields_json(values: dict[str, Any] | None, fields: list[m.CustomField]) -> str | None:
-    """The ticket's custom fields as the phone shows them: active fields with a value, in
-    HQ's order, each with its labels and type (a JSON array as a string)."""
-    stored = values or {}
-    shown = [
-        {"key": f.key, "label_zh": f.label_zh, "label_en": f.label_en, "type": f.type.value,
-         "value": stored[f.key]}
-        for f in fields
-        if stored.get(f.key) is not None
-    ]  # fmt: skip
-    return _dumps(shown) if shown else None
 
 
 def record(table: Table, record_id: str, row: Any, schema_version: int) -> dict[str, Any]:

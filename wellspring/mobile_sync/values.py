@@ -156,9 +156,32 @@ def report(raw: str | None) -> dict[str, Any]:
             if not isinstance(item, list) or len(item) > MAX_REPORT_LIST:
                 raise invalid("report_json")
             out[name] = [text(i, "report_json", 64) for i in item]
+        elif name in ("custom_fields", "device_custom_fields"):
+            out[name] = _field_values(item)
         else:
             raise invalid("report_json")
     return out
+
+
+def _field_values(item: Any) -> dict[str, str | None]:
+    """On-site custom-field values (schema 6): an object of key -> text, number, boolean or
+    null, read as text; the domain checks them against the definitions."""
+    if not isinstance(item, dict) or len(item) > MAX_REPORT_LIST:
+        raise invalid("report_json")
+    found: dict[str, str | None] = {}
+    for key, raw in item.items():
+        if len(key) > 40:
+            raise invalid("report_json")
+        if raw is None:
+            found[key] = None
+        elif isinstance(raw, bool):
+            found[key] = "true" if raw else "false"
+        elif isinstance(raw, int | float):
+            number(raw, "report_json", -1e15, 1e15, integer=False)  # finite, in range
+            found[key] = str(raw)
+        else:
+            found[key] = text(raw, "report_json", MAX_REPORT_TEXT)
+    return found
 
 
 def _readings(item: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
 from .dispatch.fields import ApplyRoutePlan, GeocodeAddress, OptimizeRoutes, UpdateLocation
 from .dispatch.types import RoutePlan
-from .hotline.mutations import RecordCallback, RecordMissedCall, UpsertArticle
+from .hotline.mutations import AssignCallback, RecordCallback, RecordMissedCall, UpsertArticle
 from .imports.fields import RequestImportUpload, StartImport
 from .inventory.discrepancies import ResolveStockDiscrepancy
 from .inventory.follow_ups import (
@@ -192,6 +192,8 @@ class Mutation(graphene.ObjectType):
     upsert_article = UpsertArticle.Field()
     # dealers, the rest (issue 18): HQ records an agent's payments
     record_agent_payment = RecordAgentPayment.Field()
+    # call backs assigned to a hotline agent (issue 18)
+    assign_callback = AssignCallback.Field()
 
 
 @lru_cache(maxsize=1)

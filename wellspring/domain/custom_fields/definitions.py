@@ -36,6 +36,7 @@ class FieldDefinition:
     options: Sequence[str] | None = None
     is_active: bool | None = None
     sort_order: int | None = None
+    on_site: bool | None = None  # filled by the engineer on site (on_site.py)
 
 
 def _label(value: str | None, field: str, maximum: int) -> str:
@@ -97,6 +98,10 @@ async def define(session: AsyncSession, actor: Actor, *, change: FieldDefinition
         row.required = change.required
     if change.is_active is not None:
         row.is_active = change.is_active
+    if change.on_site is not None:
+        if change.on_site and row.entity is CustomFieldEntity.CUSTOMER:
+            raise DomainError("CUSTOM_FIELD_NOT_ON_SITE", field="on_site", key=key)
+        row.on_site = change.on_site
     if change.sort_order is not None:
         if not 0 <= change.sort_order <= 10_000:
             raise DomainError("QUANTITY_OUT_OF_RANGE", field="sort_order", maximum=10_000)
@@ -107,6 +112,7 @@ async def define(session: AsyncSession, actor: Actor, *, change: FieldDefinition
         session, actor, "custom_field.defined" if created else "custom_field.changed",
         entity_type="CustomField", entity_id=row.id, entity=row.entity.value, key=row.key,
         type=row.type.value, required=row.required, is_active=row.is_active,
+        on_site=row.on_site,
     )  # fmt: skip
     return row
 

@@ -86,7 +86,8 @@ async def apply(
     the key or label in their message.
 
     Unknown or retired keys are refused; a new record must give every required field (an
-    existing one keeps what it has, and may not clear a required one).
+    existing one keeps what it has, and may not clear a required one). A required field
+    filled on site is required when the job is completed instead (on_site.py).
     """
     if given is not None and len(given) > MAX_GIVEN:
         raise DomainError("TOO_MANY_ITEMS", field=path, maximum=MAX_GIVEN)
@@ -102,7 +103,7 @@ async def apply(
             values[key] = parse(field, raw, path=path)
     if creating or given:
         for field in active.values():
-            if field.required and values.get(field.key) in (None, ""):
+            if field.required and not field.on_site and values.get(field.key) in (None, ""):
                 raise DomainError(
                     "CUSTOM_FIELD_REQUIRED", field=path,
                     label_zh=field.label_zh, label_en=field.label_en,

@@ -64,7 +64,7 @@ FILTERS: dict[ExportList, frozenset[str]] = {
     ExportList.STOCK: frozenset({"warehouse"}),
     ExportList.FOLLOW_UPS: frozenset(),
     ExportList.DISCREPANCIES: frozenset({"branch", "status"}),
-    ExportList.SETTLEMENTS: frozenset({"month"}),
+    ExportList.SETTLEMENTS: frozenset({"month", "outlet"}),
 }
 
 # Column keys (headers are named in the caller's language by the transport, i18n).
@@ -218,9 +218,9 @@ def _fetcher(
             session, actor, warehouse_id=warehouse_id, first=size, after=after
         )
     if name is ExportList.SETTLEMENTS:
-        month = f.text("month")
+        month, outlet = f.text("month"), f.text("outlet")  # outlet: its code
         return lambda after: settlements.settlements_page(
-            session, actor, outlet_id=None, month=month, first=size, after=after
+            session, actor, outlet_id=None, month=month, first=size, after=after, outlet_code=outlet
         )
     if name is ExportList.FOLLOW_UPS:
         return lambda after: workflow_queries.follow_ups_due(

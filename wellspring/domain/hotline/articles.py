@@ -20,7 +20,7 @@ from ..errors import DomainError
 from ..models import Article, ArticleRevision, DeviceModel, FaultCode
 from ..models.enums import ArticleStatus
 from ..pagination import Page, SortKey, paginate
-from . import scopes, search
+from . import ranking, scopes, search
 
 MAX_TAGS = 20
 MAX_BODY = 20_000
@@ -91,6 +91,7 @@ def index_terms(article: Article) -> set[str]:
     parts = [article.title_zh, article.title_en, article.body_zh, article.body_en]
     text = " ".join([*parts, article.versions, *article.symptoms, *article.fault_codes])
     found = search.terms(text)
+    found.update(search.title_tags(f"{article.title_zh} {article.title_en}"))
     found.update(search.model_tag(m) for m in article.model_ids)
     found.update(search.fault_tag(c) for c in article.fault_codes)
     return found
@@ -153,18 +154,25 @@ async def articles_page(
     first: int | None,
     after: str | None,
 ) -> Page[Article]:
-    """Articles the actor may read, newest first; ``search`` matches published articles by
-    title, body, symptoms and codes in either language (hotline/search.py)."""
+    """Articles the actor may read, newest first; ``search`` finds published articles by
+    title, body, symptoms and codes in either language, best match first (hotline/search.py,
+    ranking.py). ``model_id`` and ``fault_code`` must both hold when given."""
     permissions.check(actor, "articles.list")
     stmt = select(Article).where(scopes.articles_scope(actor), Article.deleted_at.is_(None))
-    required = set(sorted(search.terms((search_text or "")[:200]))[: search.MAX_QUERY_TERMS])
+    required = set()
     if model_id:
         required.add(search.model_tag(model_id))
     if fault_code:
         required.add(search.fault_tag(fault_code[:16]))
     if required:
         stmt = stmt.where(Article.id.in_(search.matching(required)))  # type: ignore[arg-type]
-    elif (search_text or "").strip():
+    wanted = search.query_terms(search_text or "")
+    if wanted:
+        text = (search_text or "")[:200]
+        return await ranking.ranked_page(
+            session, stmt, text=text, query_terms=wanted, first=first, after=after
+        )
+    if (search_text or "").strip():
         stmt = stmt.where(Article.id.is_(None))  # nothing searchable in the text: no match
     order = (SortKey(Article.updated_at), SortKey(Article.id))
     return await paginate(

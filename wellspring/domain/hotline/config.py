@@ -10,3 +10,5 @@ class HotlineConfig:
     # A missed call is closed as unreturned after this many call-back attempts without
     # reaching the caller.
     callback_max_attempts: int = 3
+    # A missed call should be called back within this many minutes (its ``due_at``).
+    callback_sla_minutes: int = 30

@@ -11,3 +11,5 @@ class HotlineErrorCode(enum.StrEnum):
     CALL_TIME_OUT_OF_RANGE = "CALL_TIME_OUT_OF_RANGE"
     CALL_ALREADY_CLOSED = "CALL_ALREADY_CLOSED"
     ARTICLE_NEEDS_TITLE = "ARTICLE_NEEDS_TITLE"
+    # call backs assigned to a hotline agent (issue 18)
+    CALLBACK_ASSIGNEE_INVALID = "CALLBACK_ASSIGNEE_INVALID"

@@ -21,14 +21,15 @@ from .. import audit, clock, permissions
 from ..actor import Actor
 from ..config import config_of
 from ..errors import DomainError
-from ..models import CallbackAttempt, Contact, Customer, MissedCall
-from ..models.enums import CallbackOutcome, MissedCallStatus
+from ..models import CallbackAttempt, Contact, Customer, MissedCall, User
+from ..models.enums import CallbackOutcome, MissedCallStatus, Role
 from ..pagination import Page, SortKey, paginate
 from . import phones, scopes
 
 MAX_AGE = dt.timedelta(days=30)
 MAX_AHEAD = dt.timedelta(minutes=5)
 CALL_ID = re.compile(r"^[\x21-\x7e]{1,100}$")
+RECORDING = re.compile(r"^https?://[\x21-\x7e]{1,490}$")
 
 
 class CallbackOrder(enum.StrEnum):
@@ -42,6 +43,7 @@ class MissedCallReport:
     caller_number: str
     called_at: dt.datetime
     queue: str = ""
+    recording_url: str = ""  # the PBX's recording of the call, if it keeps one
 
 
 async def _match(session: AsyncSession, phone: str) -> Customer | None:
@@ -87,7 +89,11 @@ async def record_missed_call(
     queue = report.queue.strip()
     if len(queue) > 50:
         raise DomainError("VALUE_TOO_LONG", field="queue", maximum=50)
+    recording = report.recording_url.strip()
+    if recording and not RECORDING.match(recording):
+        raise DomainError("INVALID_ARGUMENT", field="recording_url")
     customer = await _match(session, phone)
+    sla = dt.timedelta(minutes=config_of(session).hotline.callback_sla_minutes)
     row = MissedCall(
         call_id=call_id,
         caller_number=raw[:32],
@@ -97,6 +103,8 @@ async def record_missed_call(
         source=source,
         customer_id=customer.id if customer else None,
         branch_id=customer.branch_id if customer else None,
+        due_at=called + sla,
+        recording_url=recording,
     )
     try:
         async with session.begin_nested():
@@ -200,3 +208,44 @@ async def attempts_of(
     for row in rows.scalars():
         found[row.missed_call_id].append(row)
     return found
+
+
+def is_overdue(call: MissedCall, now: dt.datetime) -> bool:
+    """Still waiting for a call back, past its due time."""
+    return call.status is MissedCallStatus.OPEN and call.due_at is not None and now > call.due_at
+
+
+async def assign_callback(
+    session: AsyncSession, actor: Actor, *, missed_call_id: str, user_id: str | None
+) -> MissedCall:
+    """Give an open call to a hotline agent to call back (``None``: to nobody)."""
+    permissions.check(actor, "callback.assign")
+    call = await session.scalar(
+        select(MissedCall).where(
+            MissedCall.id == missed_call_id,
+            scopes.missed_calls_scope(actor),
+            MissedCall.deleted_at.is_(None),
+        )
+    )
+    if call is None:
+        raise DomainError("NOT_FOUND", field="missed_call_id")
+    if call.status is not MissedCallStatus.OPEN:
+        raise DomainError("CALL_ALREADY_CLOSED", field="missed_call_id")
+    if user_id is not None:
+        agent = await session.scalar(
+            select(User).where(
+                User.id == user_id,
+                User.role == Role.HOTLINE,
+                User.is_active.is_(True),
+                User.deleted_at.is_(None),
+            )
+        )
+        if agent is None:
+            raise DomainError("CALLBACK_ASSIGNEE_INVALID", field="user_id")
+    call.assigned_to_id = user_id
+    await session.flush()
+    audit.record(
+        session, actor, "missed_call.assigned", entity_type="MissedCall", entity_id=call.id,
+        assigned_to=user_id or "",
+    )  # fmt: skip
+    return call

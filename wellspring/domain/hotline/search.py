@@ -3,10 +3,11 @@
 PostgreSQL's full-text search does not segment Chinese, and SQLite's FTS differs from it, so
 both engines use one plain table (``article_terms``) written by the domain whenever an article
 is published: every overlapping pair of CJK characters (一个单字 alone when it stands alone),
-every ASCII word lower-cased, and tags for the article's device models (``m:<id>``) and fault
-codes (``f:<code>``). A query is tokenized the same way and matches the articles holding all
-of its terms. No segmentation library (jieba) is needed: bigrams find any phrase of two
-characters or more, at the price of the odd false hit across a word boundary.
+every ASCII word lower-cased, the terms of the titles again with a ``t:`` prefix (so a title
+hit weighs more), and tags for the article's device models (``m:<id>``) and fault codes
+(``f:<code>``). A query is tokenized the same way and ranked by ranking.py. No segmentation
+library (jieba) is needed: bigrams find any phrase of two characters or more, at the price of
+the odd false hit across a word boundary.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TERM = 64
 MAX_QUERY_TERMS = 12
+TITLE = "t:"  # the prefix of a title's terms
 
 
 def terms(text: str) -> set[str]:
@@ -40,6 +42,21 @@ def terms(text: str) -> set[str]:
 
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+FULL_WIDTH = _FULL_WIDTH
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK.fullmatch(text))
+
+
+def title_tags(title: str) -> set[str]:
+    """A title's terms, prefixed (``t:滤芯``)."""
+    return {f"{TITLE}{term}"[:MAX_TERM] for term in terms(title)}
+
+
+def query_terms(text: str) -> list[str]:
+    """A query's terms, at most ``MAX_QUERY_TERMS`` (in a fixed order)."""
+    return sorted(terms(text[:200]))[:MAX_QUERY_TERMS]
 
 
 def model_tag(model_id: str) -> str:

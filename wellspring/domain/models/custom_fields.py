@@ -3,7 +3,7 @@ values live in its own ``custom_fields`` JSON column, by key."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
@@ -26,3 +26,6 @@ class CustomField(Record, Base):
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Filled by the engineer on site (the phone, a completion report): ``required`` then means
+    # "before the job is completed", not "when the record is made" (custom_fields/on_site.py).
+    on_site: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -393,3 +393,10 @@ class AgentPaymentMethod(enum.StrEnum):
     CHEQUE = "CHEQUE"
     ONLINE = "ONLINE"  # an online payment platform
     OTHER = "OTHER"
+
+
+# issue 18: outlets and the hotline's tools (settlements fall back to the price standards)
+class SettlementPriceSource(enum.StrEnum):
+    RATE_CARD = "RATE_CARD"  # the outlet's own rate for the ticket type
+    PRICE_STANDARD = "PRICE_STANDARD"  # the service-fee standard of the job's region and day
+    NONE = "NONE"  # neither: the line is unpriced and flagged

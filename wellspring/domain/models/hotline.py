@@ -38,6 +38,11 @@ class MissedCall(Record, Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # When a call back reached the caller (the "returned" of the statistics).
     returned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # When the call back is due (called_at + the hotline's SLA), and the PBX's recording.
+    due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    recording_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The hotline agent who is to call back (AssignCallback); anyone may still call.
+    assigned_to_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 class CallbackAttempt(Record, Base):

@@ -1,18 +1,19 @@
 """Monthly settlements with an outlet: draft -> confirmed -> paid.
 
 A draft is computed from the month's completed jobs of the outlet's engineers (Shanghai
-month, by ``completed_at``): jobs by ticket type x the outlet's rate card (a type missing
-from the card pays 0), less the parts fitted on those jobs at list price (the vans' stock is
-the company's, so parts are charged to the outlet), plus adjustments with a reason.
-Generating again recomputes a draft and keeps its adjustments; a confirmed or paid
-settlement is never recomputed.
+month, by ``completed_at``): jobs by ticket type x the outlet's rate card, or, for a type
+missing from the card, the service-fee price standard that held for the job (pricing.py);
+a job priced by neither is on a flagged line and the settlement is confirmed only when HQ
+accepts it. Less the parts fitted on those jobs at list price (the vans' stock is the
+company's, so parts are charged to the outlet), plus adjustments with a reason. Generating
+again recomputes a draft and keeps its adjustments; a confirmed or paid settlement is never
+recomputed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -21,17 +22,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, clock, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Job, OutletSettlement, Part, StockEntry, Technician, Ticket
+from ..models import (
+    Address,
+    Branch,
+    Job,
+    OutletSettlement,
+    Part,
+    ServiceOutlet,
+    StockEntry,
+    Technician,
+    Ticket,
+)
 from ..models.enums import JobStatus, LedgerKind, SettlementStatus
 from ..pagination import Page, SortKey, paginate
 from . import scopes
 from .figures import day_bounds
 from .outlets import visible_outlet
+from .pricing import CENT, DoneJob, price_lines, unpriced_jobs
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_ADJUSTMENT = Decimal("10000000")
 MAX_ADJUSTMENTS = 50
-CENT = Decimal("0.01")
 
 
 def parse_month(month: str, field: str = "month") -> tuple[dt.date, dt.date]:
@@ -48,10 +59,19 @@ async def _compute(session: AsyncSession, row: OutletSettlement, rates: dict[str
     first, last = parse_month(row.month)
     low, high = day_bounds(first, last)
     engineers = select(Technician.id).where(Technician.outlet_id == row.outlet_id)
+    # The job's region is its ticket's address, else its branch's (price_lookup.Region).
     jobs = (
         await session.execute(
-            select(Job.id, Ticket.type)
+            select(
+                Job.id,
+                Ticket.type,
+                Job.completed_at,
+                func.coalesce(Address.province, Branch.province, ""),
+                func.coalesce(Address.city, Branch.city, ""),
+            )
             .join(Ticket, Ticket.id == Job.ticket_id)
+            .outerjoin(Address, Address.id == Ticket.address_id)
+            .outerjoin(Branch, Branch.id == Ticket.branch_id)
             .where(
                 Job.technician_id.in_(engineers),
                 Job.status == JobStatus.COMPLETED,
@@ -61,21 +81,10 @@ async def _compute(session: AsyncSession, row: OutletSettlement, rates: dict[str
             )
         )
     ).all()
-    by_type = Counter(str(t.value) for _id, t in jobs)
-    lines = []
-    jobs_amount = Decimal(0)
-    for ticket_type in sorted(by_type):
-        rate = Decimal(rates.get(ticket_type, "0"))
-        amount = (rate * by_type[ticket_type]).quantize(CENT)
-        jobs_amount += amount
-        lines.append(
-            {
-                "ticket_type": ticket_type,
-                "jobs": by_type[ticket_type],
-                "rate": str(rate.quantize(CENT)),
-                "amount": str(amount),
-            }
-        )
+    done = [  # completed_at is set: the query asks for it
+        DoneJob(str(t.value), at or low, province, city) for _id, t, at, province, city in jobs
+    ]
+    lines, jobs_amount = await price_lines(session, done, rates)
     parts = Decimal(0)
     if jobs:
         fitted = await session.scalar(
@@ -83,7 +92,7 @@ async def _compute(session: AsyncSession, row: OutletSettlement, rates: dict[str
             .select_from(StockEntry)
             .join(Part, Part.id == StockEntry.part_id)
             .where(
-                StockEntry.job_id.in_([job_id for job_id, _t in jobs]),
+                StockEntry.job_id.in_([job[0] for job in jobs]),
                 StockEntry.kind == LedgerKind.CONSUMPTION,
             )
         )
@@ -180,11 +189,16 @@ async def adjust_settlement(
 
 
 async def confirm_settlement(
-    session: AsyncSession, actor: Actor, *, settlement_id: str
+    session: AsyncSession, actor: Actor, *, settlement_id: str, accept_unpriced: bool = False
 ) -> OutletSettlement:
+    """Freeze a draft. Jobs priced by neither the rate card nor a standard count 0; HQ
+    confirms them so only by saying so (``accept_unpriced``), else SETTLEMENT_UNPRICED."""
     row = await _visible(session, actor, "outlet_settlement.confirm", settlement_id)
     if row.status is not SettlementStatus.DRAFT:
         raise DomainError("SETTLEMENT_NOT_DRAFT", field="id")
+    unpriced = unpriced_jobs(row.lines)
+    if unpriced and not accept_unpriced:
+        raise DomainError("SETTLEMENT_UNPRICED", field="accept_unpriced", count=unpriced)
     row.status = SettlementStatus.CONFIRMED
     row.confirmed_at = clock.now(session)
     row.confirmed_by_id = actor.user_id or None
@@ -223,6 +237,7 @@ async def settlements_page(
     month: str | None,
     first: int | None,
     after: str | None,
+    outlet_code: str | None = None,
 ) -> Page[OutletSettlement]:
     """Settlements the actor may see (an outlet's engineer: their outlet's), newest month first."""
     permissions.check(actor, "outlet_settlements.list")
@@ -231,6 +246,9 @@ async def settlements_page(
     )
     if outlet_id is not None:
         stmt = stmt.where(OutletSettlement.outlet_id == outlet_id)
+    if outlet_code is not None:  # the export's filter: an unknown code matches nothing
+        code = select(ServiceOutlet.id).where(ServiceOutlet.code == outlet_code.strip())
+        stmt = stmt.where(OutletSettlement.outlet_id.in_(code))
     if month:
         parse_month(month)
         stmt = stmt.where(OutletSettlement.month == month.strip())

@@ -4,11 +4,14 @@ The scan (``notifications/scan.py``) already tells monthly-plan customers 7, 3 a
 before their supply ends, and reminds of filters and follow-ups; it says nothing to
 bucket-plan customers, and nobody hears when a plan has lapsed. So, once a day:
 
-- ``BUCKETS_LOW`` to the customer of an installed bucket-plan device with ``LOW_BUCKETS`` or
-  fewer buckets left (on the days the balance is at a milestone: 2 and 0 buckets are told
-  once each, as the scan tells milestones, not every day);
-- ``RECHARGE_LAPSED`` to the branch's clerks, 1 and 7 days after a monthly plan ended without
-  a recharge, for the call that brings the customer back.
+- ``BUCKETS_LOW`` to the customer of an installed bucket-plan device on the days its balance
+  is at a milestone (``buckets_low_at``, by default 2 and 0 buckets, told once each, as the
+  scan tells milestones, not every day);
+- ``RECHARGE_LAPSED`` to the branch's clerks, ``recharge_lapsed_days`` (by default 1 and 7)
+  days after a monthly plan ended without a recharge, for the call that brings the customer
+  back.
+
+The milestones are the operator's (``DomainConfig.maintenance``, reports/config.py).
 
 Each fact's id is its kind, device and day (``events.periodic_id``), so a second run the same
 day adds nothing.
@@ -22,13 +25,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import events
-from ..config import TIME_ZONE
+from ..config import TIME_ZONE, config_of
 from ..events import DomainEvent, EventKind
 from ..models import Customer, Device
 from ..models.enums import DeviceStatus, SupplyMode
-
-LOW_BUCKETS = (2, 0)
-LAPSED_DAYS = (1, 7)
 
 
 def _fact(
@@ -47,6 +47,7 @@ def _fact(
 async def remind(session: AsyncSession, *, now: dt.datetime) -> int:
     """Emit today's revenue reminders into the session's transaction; returns how many."""
     today = now.astimezone(TIME_ZONE).date()
+    limits = config_of(session).maintenance
     installed = and_(
         Device.deleted_at.is_(None),
         Device.status == DeviceStatus.INSTALLED,
@@ -57,13 +58,13 @@ async def remind(session: AsyncSession, *, now: dt.datetime) -> int:
             select(Device).where(
                 installed,
                 Device.supply_mode == SupplyMode.BUCKETS,
-                Device.bucket_balance.in_(LOW_BUCKETS),
+                Device.bucket_balance.in_(limits.buckets_low_at),
                 Device.first_recharged_at.is_not(None),  # never recharged: not a lapse yet
             )
         )
     ).scalars()
     found = [_fact(EventKind.BUCKETS_LOW, d, today, now, buckets=d.bucket_balance) for d in low]
-    ended = [today - dt.timedelta(days=n) for n in LAPSED_DAYS]
+    ended = [today - dt.timedelta(days=n) for n in limits.recharge_lapsed_days]
     lapsed = await session.execute(
         select(Device, Customer.name)
         .join(Customer, Customer.id == Device.customer_id)

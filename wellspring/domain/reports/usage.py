@@ -6,9 +6,10 @@ Three rules, each one SQL statement per filter stage or one pass over recent tes
   device was opened if it was never changed (as ``devicesFiltersDue`` with 0 days);
 - ``VOLUME``: a bucket-plan device has been recharged ``capacity_buckets`` or more since the
   stage's last change (recharges done after that day, from the RECHARGE tickets' quantities);
-- ``TDS_DRIFT``: the device's latest water test reads a TDS at least ``TDS_DRIFT_RATIO`` times,
-  and ``TDS_DRIFT_MIN_MG_L`` above, the first reading after its last filter change (the
-  membrane is tiring before any threshold fails).
+- ``TDS_DRIFT``: the device's latest water test reads a TDS at least ``tds_drift_ratio`` times,
+  and ``tds_drift_min_mg_l`` above, the first reading after its last filter change (the
+  membrane is tiring before any threshold fails); the thresholds are the operator's
+  (``DomainConfig.maintenance``, reports/config.py).
 """
 
 from __future__ import annotations
@@ -21,14 +22,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..config import TIME_ZONE
+from ..config import TIME_ZONE, config_of
 from ..models import Device, FilterChange, FilterType, Ticket, WaterTest
 from ..models.enums import DeviceStatus, SupplyMode, TicketType
 from ..tickets import FINISHED
-
-TDS_DRIFT_RATIO = 1.5
-TDS_DRIFT_MIN_MG_L = 10.0
-TDS_LOOKBACK_DAYS = 365
 
 
 class DueReason(enum.StrEnum):
@@ -119,11 +116,8 @@ async def _by_volume(session: AsyncSession, stage: FilterType, found: dict[str, 
         _note(found, device_id, branch, DueReason.VOLUME, stage.name)
 
 
-def drifted(baseline: float, latest: float) -> bool:
-    return latest >= baseline * TDS_DRIFT_RATIO and latest - baseline >= TDS_DRIFT_MIN_MG_L
-
-
 async def _by_tds(session: AsyncSession, now: dt.datetime, found: dict[str, Due]) -> None:
+    limits = config_of(session).maintenance
     last_change = (
         select(FilterChange.device_id, func.max(FilterChange.changed_on).label("on"))
         .where(FilterChange.deleted_at.is_(None))
@@ -138,7 +132,7 @@ async def _by_tds(session: AsyncSession, now: dt.datetime, found: dict[str, Due]
             _installed(),
             WaterTest.deleted_at.is_(None),
             WaterTest.tds_mg_l.is_not(None),
-            WaterTest.tested_at >= now - dt.timedelta(days=TDS_LOOKBACK_DAYS),
+            WaterTest.tested_at >= now - dt.timedelta(days=limits.tds_lookback_days),
             (last_change.c.on.is_(None)) | (func.date(WaterTest.tested_at) >= last_change.c.on),
         )
         .order_by(WaterTest.device_id, WaterTest.tested_at, WaterTest.id)
@@ -149,7 +143,7 @@ async def _by_tds(session: AsyncSession, now: dt.datetime, found: dict[str, Due]
         first = series.get(device_id)
         series[device_id] = (branch, first[1] if first else reading, reading)
     for device_id, (branch, baseline, latest) in series.items():
-        if drifted(baseline, latest):
+        if limits.drifted(baseline, latest):
             _note(found, device_id, branch, DueReason.TDS_DRIFT, "")
 
 

@@ -24,7 +24,7 @@ from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus, TicketType
 from ..sync import batch
-from . import clock_rules, effects, fault_codes, moves, states
+from . import clock_rules, effects, fault_codes, moves, site_fields, states
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -184,6 +184,7 @@ async def complete_job(
     job, ticket = await _my_job(session, actor, job_id, states.COMPLETE)
     states.check(states.COMPLETE, role=actor.role, current=job.status)
     clean = effects.check_report(ticket, report)
+    device_values = await site_fields.fill_ticket(session, ticket, clean)
     if ticket.type is TicketType.REPAIR:
         await fault_codes.check_fault_code(session, str(clean["fault_code"]))
         await fault_codes.check_repair_level(session, str(clean["repair_level"]))
@@ -191,6 +192,7 @@ async def complete_job(
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
     await effects.on_complete(session, actor, ticket, job, clean, at=done)
+    await site_fields.fill_device(session, ticket, device_values)
     job.completed_at = done
     job.report = clean
     ticket.completed_at = done

@@ -125,4 +125,14 @@ PARTNER_ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "OTHER": "Another way (say which in the note).",
         },
     ),
+    # issue 18: outlets (settlements fall back to the price standards)
+    "SettlementPriceSource": (
+        "Where a settlement line's rate came from.",
+        {
+            "RATE_CARD": "The outlet's rate card.",
+            "PRICE_STANDARD": "The service-fee price standard of the job's region and day "
+            "(the rate card has no rate for the type).",
+            "NONE": "Neither: the jobs are unpriced (amount 0) and the line is flagged.",
+        },
+    ),
 }

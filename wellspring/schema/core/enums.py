@@ -110,3 +110,5 @@ ArticleStatus = described(e.ArticleStatus)
 CallbackOrder = described(missed_calls.CallbackOrder)
 # issue 18: agents' payments
 AgentPaymentMethod = described(e.AgentPaymentMethod)
+# issue 18: outlets (settlements fall back to the price standards)
+SettlementPriceSource = described(e.SettlementPriceSource)

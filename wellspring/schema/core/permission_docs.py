@@ -99,6 +99,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "upsertArticle": ("article.upsert",),
     # dealers, the rest (issue 18)
     "recordAgentPayment": ("agent_payment.record",),
+    # call backs assigned to a hotline agent (issue 18)
+    "assignCallback": ("callback.assign",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by

@@ -25,6 +25,9 @@ class RecordMissedCallInput(graphene.InputObjectType):
     caller_number = graphene.String(required=True)
     called_at = DateTime(required=True)
     queue = graphene.String(description="The hotline queue (skill group) the call was in.")
+    recording_url = graphene.String(
+        description="The PBX's recording of the call (an http(s) URL, up to 500 characters)."
+    )
 
 
 class RecordMissedCallPayload(graphene.ObjectType):
@@ -50,6 +53,7 @@ class RecordMissedCall(graphene.Mutation):
                 caller_number=input.caller_number[:64],
                 called_at=input.called_at,
                 queue=(input.get("queue") or "")[:100],
+                recording_url=(input.get("recording_url") or "")[:600],
             )
             return await missed_calls.record_missed_call(info.context.session, actor, report=report)
 
@@ -96,6 +100,40 @@ class RecordCallback(graphene.Mutation):
             call, attempt = result.missed_call
             return RecordCallbackPayload(missed_call=call, attempt=attempt, errors=[])
         return result
+
+
+class AssignCallbackInput(graphene.InputObjectType):
+    missed_call_id = graphene.ID(required=True)
+    user_id = graphene.ID(description="A hotline agent (User); null takes the call back off.")
+
+
+class AssignCallbackPayload(graphene.ObjectType):
+    missed_call = graphene.Field(MissedCall)
+    errors = errors_field(HotlineError)
+
+
+class AssignCallback(graphene.Mutation):
+    """Give an open missed call to a hotline agent to call back (anyone may still call)."""
+
+    class Arguments:
+        input = AssignCallbackInput(required=True)
+
+    Output = AssignCallbackPayload
+
+    @staticmethod
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
+        actor = require_actor(info)
+
+        async def run() -> Any:
+            return await missed_calls.assign_callback(
+                info.context.session,
+                actor,
+                missed_call_id=optional_id(input.missed_call_id, "MissedCall", "missedCallId")
+                or "",
+                user_id=optional_id(input.get("user_id"), "User", "userId"),
+            )
+
+        return await payload(info, AssignCallbackPayload, "missed_call", run)
 
 
 class UpsertArticleInput(graphene.InputObjectType):

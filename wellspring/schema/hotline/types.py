@@ -16,6 +16,7 @@ from ..core.ids import global_id
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import DateTime
 from ..customers.types import Customer
+from ..org.types import User
 
 
 class CallbackAttempt(graphene.ObjectType):
@@ -44,12 +45,35 @@ class MissedCall(ModelObjectType):
     last_attempt_at = DateTime()
     returned_at = DateTime()
     closed_at = DateTime()
+    due_at = DateTime(
+        description="When the call back is due: the call plus WELLSPRING_CALLBACK_SLA_MINUTES "
+        "(null for calls recorded before the SLA was kept)."
+    )
+    overdue = graphene.Boolean(required=True, description="Still open and past its due time.")
+    recording_url = graphene.String(
+        description="The PBX's recording of the call, as it reported it (null: none)."
+    )
+    assigned_to = graphene.Field(
+        User, description="The hotline agent to call back (AssignCallback); null: anyone."
+    )
     customer = graphene.Field(Customer, description="Matched by phone; null if unknown.")
     callback_attempts = graphene.NonNull(graphene.List(graphene.NonNull(CallbackAttempt)))
 
     @staticmethod
     def resolve_customer(root: m.MissedCall, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Customer, root.customer_id)
+
+    @staticmethod
+    def resolve_assigned_to(root: m.MissedCall, info: ResolveInfo) -> Any:
+        return info.context.loaders.load(m.User, root.assigned_to_id)
+
+    @staticmethod
+    def resolve_recording_url(root: m.MissedCall, _info: ResolveInfo) -> str | None:
+        return root.recording_url or None
+
+    @staticmethod
+    def resolve_overdue(root: m.MissedCall, info: ResolveInfo) -> bool:
+        return missed_calls.is_overdue(root, info.context.now)
 
     @staticmethod
     async def resolve_callback_attempts(root: m.MissedCall, info: ResolveInfo) -> Any:

@@ -38,6 +38,11 @@ class CustomFieldDefinition(graphene.ObjectType):
     )
     is_active = graphene.Boolean(required=True)
     sort_order = graphene.Int(required=True)
+    on_site = graphene.Boolean(
+        required=True,
+        description="Filled by the engineer on site (the phone, a completion report); when "
+        "required, required before the job is completed instead of when the record is made.",
+    )
 
     @staticmethod
     def resolve_label(root: CustomFieldRow, info: ResolveInfo) -> str:
@@ -120,6 +125,11 @@ class DefineCustomFieldInput(graphene.InputObjectType):
     options = graphene.List(graphene.NonNull(graphene.String), description="CHOICE: its values.")
     is_active = graphene.Boolean(description="false retires the field (its values stay).")
     sort_order = graphene.Int()
+    on_site = graphene.Boolean(
+        description="Filled on site by the engineer (tickets and devices only): the phone "
+        "shows it and a completion report sets it; a required one must be set before the job "
+        "is completed."
+    )
 
 
 class DefineCustomFieldPayload(graphene.ObjectType):
@@ -151,6 +161,7 @@ class DefineCustomField(graphene.Mutation):
                 options=input.get("options"),
                 is_active=input.get("is_active"),
                 sort_order=input.get("sort_order"),
+                on_site=input.get("on_site"),
             )
             return await definitions.define(info.context.session, actor, change=change)
 

@@ -233,6 +233,11 @@ class AdjustOutletSettlement(graphene.Mutation):
 
 class ConfirmOutletSettlementInput(graphene.InputObjectType):
     id = graphene.ID(required=True)
+    accept_unpriced = graphene.Boolean(
+        description="Confirm even though some jobs are priced by neither the rate card nor a "
+        "price standard (they count 0); without it such a settlement is refused with "
+        "SETTLEMENT_UNPRICED."
+    )
 
 
 class MarkOutletSettlementPaidInput(graphene.InputObjectType):
@@ -257,6 +262,7 @@ class ConfirmOutletSettlement(graphene.Mutation):
                 info.context.session,
                 actor,
                 settlement_id=optional_id(input.id, "OutletSettlement", "id") or "",
+                accept_unpriced=bool(input.get("accept_unpriced")),
             )
 
         return await payload(info, ConfirmOutletSettlementPayload, "settlement", run)

@@ -9,10 +9,11 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
-from wellspring.domain.outlets import assessments, figures, outlets
+from wellspring.domain.outlets import assessments, figures, outlets, pricing
 
 from ..core import enums
 from ..core.context import require_actor
+from ..core.ids import global_id
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import Date, DateTime, Decimal, Money, money
 from ..org.types import Branch, Technician
@@ -154,10 +155,18 @@ class Adjustment(graphene.ObjectType):
 
 
 class SettlementLine(graphene.ObjectType):
+    """Jobs of one ticket type priced alike: by the rate card, by one price standard, or by
+    nothing (flagged: ``source`` NONE, ``rate`` null, ``amount`` 0)."""
+
     ticket_type = graphene.Field(enums.TicketType, required=True)
     jobs = graphene.Int(required=True)
-    rate = graphene.Field(Money, required=True)
+    rate = graphene.Field(Money, description="Null when nothing priced these jobs.")
     amount = graphene.Field(Money, required=True)
+    source = graphene.Field(enums.SettlementPriceSource, required=True)
+    unpriced = graphene.Boolean(
+        required=True, description="True when nothing priced these jobs (source NONE)."
+    )
+    price_standard_id = graphene.ID(description="The PriceStandard, when source is PRICE_STANDARD.")
 
 
 class OutletSettlement(ModelObjectType):
@@ -180,6 +189,10 @@ class OutletSettlement(ModelObjectType):
     )
     adjustments_amount = graphene.Field(Money, required=True)
     total = graphene.Field(Money, required=True, description="jobs - parts + adjustments.")
+    unpriced_jobs = graphene.Int(
+        required=True,
+        description="Jobs priced by neither the rate card nor a price standard (counted 0).",
+    )
     generated_at = DateTime()
     confirmed_at = DateTime()
     paid_at = DateTime()
@@ -191,15 +204,28 @@ class OutletSettlement(ModelObjectType):
 
     @staticmethod
     def resolve_lines(root: m.OutletSettlement, _info: ResolveInfo) -> Any:
-        return [
-            SettlementLine(
-                ticket_type=line["ticket_type"],
-                jobs=line["jobs"],
-                rate=money(PyDecimal(line["rate"]), root.currency),
-                amount=money(PyDecimal(line["amount"]), root.currency),
+        lines = []
+        for line in root.lines:
+            # Lines stored before the price standards were read have no source: the card's.
+            source = line.get("source") or "RATE_CARD"
+            rate = line.get("rate")
+            standard = line.get("price_standard_id") or None
+            lines.append(
+                SettlementLine(
+                    ticket_type=line["ticket_type"],
+                    jobs=line["jobs"],
+                    rate=None if rate is None else money(PyDecimal(rate), root.currency),
+                    amount=money(PyDecimal(line["amount"]), root.currency),
+                    source=source,
+                    unpriced=source == "NONE",
+                    price_standard_id=global_id("PriceStandard", standard) if standard else None,
+                )
             )
-            for line in root.lines
-        ]
+        return lines
+
+    @staticmethod
+    def resolve_unpriced_jobs(root: m.OutletSettlement, _info: ResolveInfo) -> Any:
+        return pricing.unpriced_jobs(root.lines)
 
     @staticmethod
     def resolve_adjustments(root: m.OutletSettlement, _info: ResolveInfo) -> Any:

@@ -133,6 +133,14 @@ class JobReportInput(graphene.InputObjectType):
     filters_changed = graphene.List(
         graphene.NonNull(graphene.ID), description="Filter change: the FilterType ids replaced."
     )
+    custom_fields = values_input(
+        "The ticket's custom fields filled on site (onSite definitions only); a required one "
+        "must be set before completing (CUSTOM_FIELD_ON_SITE_MISSING)."
+    )
+    device_custom_fields = values_input(
+        "The device's custom fields filled on site: the machine an install puts in (its "
+        "required on-site fields must be set), else the ticket's device."
+    )
 
 
 class JobCompleteInput(graphene.InputObjectType):
@@ -249,6 +257,9 @@ def report_values(value: Any) -> dict[str, object]:
         values["repair_level"] = code
     if "water_test" in values:
         values["water_test"] = dict(values["water_test"])
+    for name in ("custom_fields", "device_custom_fields"):
+        if name in values:
+            values[name] = {str(i.key): i.get("value") for i in values[name]}
     if "filters_changed" in values:
         values["filters_changed"] = [
             parse_global_id(gid, "FilterType", field="report.filtersChanged")
