@@ -24,6 +24,7 @@ from wellspring.domain.custom_fields.definitions import definitions
 from wellspring.domain.inventory import line_keys
 from wellspring.domain.models.enums import CustomFieldEntity, LedgerKind
 from wellspring.domain.sync.scope import Scope, chunks, engineer_scope
+from wellspring.domain.sync.unchanged import scope_unchanged
 from wellspring.domain.versioning import current_version
 
 from . import held
@@ -79,8 +80,14 @@ async def plan_pull(
     schema_version: int,
     migration: Migration | None,
     now: dt.datetime,
+    quiet_since: dt.datetime | None = None,
 ) -> Plan:
-    """Decide what to send and record it as held; the caller commits."""
+    """Decide what to send and record it as held; the caller commits.
+
+    ``quiet_since``: the time of the pull that returned ``last_pulled_at`` to this
+    installation, when this pull asks with that very cursor, schema version and no migration;
+    then one statement may show that nothing changed (``unchanged.py``) and the answer is
+    empty without reading the scope."""
     timestamp = await current_version(session)
     if timestamp <= 0:
         # The engineer's own user row carries a version, so this cannot happen in a database
@@ -92,6 +99,20 @@ async def plan_pull(
         # must start again from an empty database (docs/sync.md).
         raise SyncError(400, "CURSOR_AHEAD")
     plan = Plan(timestamp=timestamp, schema_version=schema_version)
+    if (
+        quiet_since is not None
+        and last_pulled_at is not None
+        and migration is None
+        and await scope_unchanged(
+            session,
+            actor,
+            client_id=client_id,
+            cursor=last_pulled_at,
+            pulled_at=quiet_since,
+            now=now,
+        )
+    ):
+        return plan  # nothing to send, nothing held changes
     scope = await engineer_scope(session, actor, now)
     plan.entry_ids = scope.entry_ids
     followed = [t.name for t in tables_at(schema_version) if t.name != "parts"]
@@ -171,6 +192,9 @@ async def _json_pieces(
                 yield f'"{kind}":['.encode()
                 first = True
                 ids = getattr(plan, kind).get(table.name, [])
+                if not ids:
+                    yield b"]"
+                    continue
                 async for rec in _records(session, table, ids, plan):
                     yield (b"" if first else b",") + _dump(rec)
                     first = False
