@@ -230,7 +230,7 @@ async def _records(
         rows = (await session.execute(select(*columns).where(columns.id.in_(part)))).all()
         view = _view(model)
         for found in sorted(rows, key=lambda r: r.id):
-            row = view(found) if view else found
+            row: Any = view(found) if view else found
             rec = record(table, row.id, row, plan.schema_version)
             if table.name == "attachments":
                 rec["thumbnail_url"] = thumbnail_url(row, media, now)
