@@ -757,11 +757,13 @@ class Site:
         )
 
     def empty_pull(self) -> None:
-        """The last installation pulls again from the same cursor: nothing has changed."""
+        """The last installation pulls again, as a phone does, with the cursor its last pull
+        returned: nothing has changed (the server's fast path, docs/sync.md)."""
         assert self.client is not None
-        p = _pull(self.client, self.headers, self.changes_cursor)
+        p = _pull(self.client, self.headers, self.cursor)
         self._check("empty pull", p, 0, 0)
         self.empty.append(p)
+        self.cursor = p.timestamp
 
     def push_round(self, index: int, name: str, profiled: bool = False) -> None:
         """From the last installation: 250 notes and 250 ACCEPTs on 250 ASSIGNED jobs (timed),

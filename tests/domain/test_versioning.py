@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, PG_ADMIN_URL
 from wellspring.api import migrations
 from wellspring.domain import versioning
 from wellspring.domain.db import create_engine, declare_writes, session_factory
@@ -165,6 +165,52 @@ def test_writers_never_wait_for_each_other_and_the_cursor_waits_for_them(
             assert versions["NEXT"] > versions["HOLD"]
         finally:
             await engine.dispose()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="other databases of a cluster: PostgreSQL")
+def test_a_transaction_open_in_another_database_does_not_hold_the_cursor_back(
+    migrated_url: str,
+) -> None:
+    """Another database of the cluster (here the admin database) holds a transaction open,
+    with an id, across a write and a read here: the cursor still passes the write, so a pull
+    after it is empty. A transaction of THIS database still holds it back."""
+
+    async def scenario() -> None:
+        engine, other = create_engine(migrated_url), create_engine(PG_ADMIN_URL)
+        factory = session_factory(engine)
+        try:
+            async with other.connect() as elsewhere:
+                await elsewhere.execute(text("SELECT pg_current_xact_id()"))  # an open id
+                async with factory() as s:
+                    s.add(_branch("HERE"))
+                    await s.commit()
+                written = (await _versions(factory, ["HERE"]))["HERE"]
+                async with factory() as reader:
+                    cursor = await versioning.current_version(reader)
+                    cluster_wide = (
+                        await reader.execute(
+                            text(
+                                "SELECT coalesce((SELECT value FROM change_clock), 0)"
+                                " + pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1"
+                            )
+                        )
+                    ).scalar_one()
+                assert cluster_wide < written  # the old watermark: the pull would re-send
+                assert cursor >= written
+                assert await _codes(factory, Branch.version > cursor) == set()  # empty pull
+                async with factory() as a:  # a writer of this database holds it back
+                    a.add(_branch("OPEN"))
+                    await a.flush()
+                    held = await a.run_sync(versioning.next_version)
+                    async with factory() as reader:
+                        assert await versioning.current_version(reader) < held
+                    await a.commit()
+                await elsewhere.rollback()
+        finally:
+            await engine.dispose()
+            await other.dispose()
 
     asyncio.run(scenario())
 

@@ -7,7 +7,7 @@ writers, the lower one committing last). Two designs close it, one per engine:
 
 - **PostgreSQL: transaction ids, no shared row.** A transaction stamps the rows it wrote with
   its own id (``pg_current_xact_id()``, 64 bits, never reused) plus a fixed base. A reader's
-  cursor is the oldest transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``)
+  cursor is the oldest transaction still running that could write this database
   minus one: every transaction below it has ended, so each of their rows is visible to the
   reader's next statement, while rows of transactions at or above it may still appear. A pull
   taken while a transaction is in flight therefore re-sends, on the next pull, the rows with
@@ -82,10 +82,25 @@ _PG_STAMP = text(
     "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
     " + pg_current_xact_id()::text::bigint"
 )
-# Every transaction with a lower id has ended: its rows are visible to the next statement.
+# Every transaction with a lower id that could write this database has ended: its rows are
+# visible to the next statement. The snapshot's in-progress ids (``xip``; every id below its
+# ``xmax`` not listed has ended) are the whole cluster's: an id that ``pg_stat_activity``
+# shows as the transaction of a backend connected to ANOTHER database cannot write here, so it
+# does not hold the cursor back (a session left open in another database of a shared cluster
+# would otherwise make every pull re-send). Only a positive match leaves an id out: ids are
+# never reused, so a match is never wrong, and a transaction it cannot place (a prepared
+# one, a row hidden from this role) still counts, as before. 32-bit ids are compared: ids in
+# flight together are less than 2^31 apart. Every role may read ``datid`` and ``backend_xid``
+# of every backend (PostgreSQL 15).
 _PG_CURSOR = text(
-    "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
-    " + pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1"
+    "WITH snap AS (SELECT pg_current_snapshot() AS s),"
+    " elsewhere AS (SELECT backend_xid FROM pg_stat_activity"
+    "  WHERE backend_xid IS NOT NULL AND datid <>"
+    "  (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    " SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) + coalesce("
+    "  (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x"
+    "   WHERE x::xid NOT IN (SELECT backend_xid FROM elsewhere)),"
+    "  (SELECT pg_snapshot_xmax(s)::text::bigint FROM snap)) - 1"
 )
 
 

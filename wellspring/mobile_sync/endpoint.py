@@ -50,10 +50,21 @@ class SyncEndpoints:
             if unsynced is not None and not isinstance(unsynced, bool):
                 raise SyncError(400, "SYNC_BAD_REQUEST")
             async with factory() as session:
+                # A pull writes (the installation, what it holds) after reading: SQLite's lock
+                # is taken up front, or a writer committing in between would fail the upgrade.
+                await declare_writes(session)
                 actor = await self._actor(request, session)
-                client = await _client(session, request, actor, schema_version)
+                client = await _client(session, request, actor, None)
+                # The fast path needs the cursor this installation's last pull returned, with
+                # its schema (the held set as of that cursor is then that pull's scope).
+                quiet_since = (
+                    client.last_pull_at
+                    if last is not None
+                    and client.last_cursor == last
+                    and client.schema_version == schema_version
+                    else None
+                )
                 now = clock_of(session).now()
-                client.last_pull_at = now
                 plan = await pull.plan_pull(
                     session,
                     actor,
@@ -62,7 +73,11 @@ class SyncEndpoints:
                     schema_version=schema_version,
                     migration=migration,
                     now=now,
+                    quiet_since=quiet_since,
                 )
+                # Written after the reads: one UPDATE at commit.
+                client.schema_version = schema_version
+                client.last_pull_at = now
                 client.last_cursor = plan.timestamp
                 client.edit_baseline = baseline.after_pull(
                     client.edit_baseline or 0,

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, String, and_, literal_column, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import models as m
@@ -29,6 +29,21 @@ from ..models.enums import JOB_OPEN_STATUSES, ArticleStatus, LedgerKind
 
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long
 CHUNK = 500
+TABLE_NAMES = (
+    "jobs",
+    "tickets",
+    "devices",
+    "customers",
+    "addresses",
+    "device_models",
+    "van_stock",
+    "part_consumptions",
+    "water_tests",
+    "job_notes",
+    "job_events",
+    "attachments",
+    "articles",
+)
 
 
 @dataclass
@@ -62,12 +77,12 @@ def _live(model: Any, ids: Any) -> Any:
 
 
 async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) -> Scope:
-    """Each table is one statement that follows the engineer's jobs by subqueries, not lists of
-    ids: no 500-id ``IN`` lists to compile and bind, and a plan that probes the indexes of the
-    jobs' rows at any database size (PostgreSQL scanned whole tables for the lists at 10x)."""
+    """The scope in ONE statement (a ``UNION ALL`` of one narrow select per table) that follows
+    the engineer's jobs by subqueries, not lists of ids: no 500-id ``IN`` lists to compile and
+    bind, a plan that probes the indexes of the jobs' rows at any database size, one round
+    trip, and one snapshot on PostgreSQL, so the held set it leaves is a state the database
+    was in (the empty pull's fast path, ``unchanged.py``, relies on that)."""
     technician_id = present(actor.technician_id, "the engineer's technician id")
-    scope = Scope()
-    v = scope.versions
     mine = and_(
         m.Job.technician_id == technician_id,
         m.Job.deleted_at.is_(None),
@@ -80,83 +95,75 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
     job_ids = select(m.Job.id).where(mine).scalar_subquery()
     tickets = _live(m.Ticket, select(m.Job.ticket_id).where(mine).scalar_subquery())
     devices = _live(m.Device, select(m.Ticket.device_id).where(tickets).scalar_subquery())
-    v["jobs"] = dict(await _pairs(session, select(m.Job.id, m.Job.version).where(mine)))
-    v["tickets"] = dict(await _pairs(session, select(m.Ticket.id, m.Ticket.version).where(tickets)))
-    v["devices"] = dict(await _pairs(session, select(m.Device.id, m.Device.version).where(devices)))
     customers = select(m.Ticket.customer_id).where(tickets).scalar_subquery()
-    v["customers"] = dict(
-        await _pairs(
-            session, select(m.Customer.id, m.Customer.version).where(_live(m.Customer, customers))
-        )
-    )
     at_ticket = select(m.Ticket.address_id).where(tickets).scalar_subquery()
     at_device = select(m.Device.address_id).where(devices).scalar_subquery()
-    v["addresses"] = dict(
-        await _pairs(
-            session,
-            select(m.Address.id, m.Address.version).where(
-                or_(m.Address.id.in_(at_ticket), m.Address.id.in_(at_device)),
-                m.Address.deleted_at.is_(None),
-            ),
+    models = _live(m.DeviceModel, select(m.Device.device_model_id).where(devices).scalar_subquery())
+    tags = select(literal_column("'m:'", String) + m.DeviceModel.id).where(models).scalar_subquery()
+    no_key = null().cast(String)
+
+    def part(table: str, model: Any, *where: Any, key: Any = no_key) -> Select[Any]:
+        return select(literal_column(f"'{table}'", String), model.id, model.version, key).where(
+            *where
         )
-    )
-    models = select(m.Device.device_model_id).where(devices).scalar_subquery()
-    v["device_models"] = dict(
-        await _pairs(
-            session,
-            select(m.DeviceModel.id, m.DeviceModel.version).where(_live(m.DeviceModel, models)),
-        )
-    )
-    v["van_stock"] = dict(
-        await _pairs(
-            session,
-            select(m.StockBalance.id, m.StockBalance.version)
-            .join(m.Warehouse, m.Warehouse.id == m.StockBalance.warehouse_id)
-            .where(m.Warehouse.technician_id == technician_id),
-        )
-    )
-    v["part_consumptions"] = {}
-    v["water_tests"] = {}
-    v["job_notes"] = {}
-    v["job_events"] = {}
-    v["attachments"] = {}
-    for entry_id, version, client_id in await _pairs(
-        session,
-        select(m.StockEntry.id, m.StockEntry.version, m.StockEntry.client_id).where(
-            m.StockEntry.job_id.in_(job_ids), m.StockEntry.kind == LedgerKind.CONSUMPTION
+
+    parts = [
+        part("jobs", m.Job, mine),
+        part("tickets", m.Ticket, tickets),
+        part("devices", m.Device, devices),
+        part("customers", m.Customer, _live(m.Customer, customers)),
+        part(
+            "addresses",
+            m.Address,
+            or_(m.Address.id.in_(at_ticket), m.Address.id.in_(at_device)),
+            m.Address.deleted_at.is_(None),
         ),
-    ):
-        pid = phone_id(entry_id, client_id)
-        v["part_consumptions"][pid] = version
-        scope.entry_ids[pid] = entry_id
-    for model, table in (
-        (m.WaterTest, "water_tests"),
-        (m.JobNote, "job_notes"),
-        (m.JobEvent, "job_events"),
-        (m.Attachment, "attachments"),
-    ):
-        stmt = select(model.id, model.version).where(
-            model.job_id.in_(job_ids), model.deleted_at.is_(None)
-        )
-        if model is m.JobEvent:
-            stmt = stmt.where(m.JobEvent.actor_id == actor.user_id)
-        v[table].update(dict(await _pairs(session, stmt)))
-    v["articles"] = await _articles(session, set(v["device_models"]))
+        part("device_models", m.DeviceModel, models),
+        part(
+            "van_stock",
+            m.StockBalance,
+            m.StockBalance.warehouse_id.in_(
+                select(m.Warehouse.id).where(m.Warehouse.technician_id == technician_id)
+            ),
+        ),
+        part(
+            "part_consumptions",
+            m.StockEntry,
+            m.StockEntry.job_id.in_(job_ids),
+            m.StockEntry.kind == LedgerKind.CONSUMPTION,
+            key=m.StockEntry.client_id,
+        ),
+        part("water_tests", m.WaterTest, m.WaterTest.job_id.in_(job_ids), _not_gone(m.WaterTest)),
+        part("job_notes", m.JobNote, m.JobNote.job_id.in_(job_ids), _not_gone(m.JobNote)),
+        part(
+            "job_events",
+            m.JobEvent,
+            m.JobEvent.job_id.in_(job_ids),
+            _not_gone(m.JobEvent),
+            m.JobEvent.actor_id == actor.user_id,
+        ),
+        part(
+            "attachments", m.Attachment, m.Attachment.job_id.in_(job_ids), _not_gone(m.Attachment)
+        ),
+        part(
+            "articles",
+            m.Article,
+            m.Article.id.in_(select(m.ArticleTerm.article_id).where(m.ArticleTerm.term.in_(tags))),
+            m.Article.status == ArticleStatus.PUBLISHED,
+            m.Article.deleted_at.is_(None),
+        ),
+    ]
+    scope = Scope(versions={name: {} for name in TABLE_NAMES})
+    v = scope.versions
+    for table, record_id, version, client_id in await _pairs(session, union_all(*parts)):
+        if table == "part_consumptions":
+            pid = phone_id(record_id, client_id)
+            v[table][pid] = version
+            scope.entry_ids[pid] = record_id
+        else:
+            v[table][record_id] = version
     return scope
 
 
-async def _articles(session: AsyncSession, model_ids: set[str]) -> dict[str, int]:
-    """Published knowledge-base articles for the device models the phone holds."""
-    found: dict[str, int] = {}
-    for part in chunks({f"m:{i}" for i in model_ids}):
-        stmt = (
-            select(m.Article.id, m.Article.version)
-            .join(m.ArticleTerm, m.ArticleTerm.article_id == m.Article.id)
-            .where(
-                m.ArticleTerm.term.in_(part),
-                m.Article.status == ArticleStatus.PUBLISHED,
-                m.Article.deleted_at.is_(None),
-            )
-        )
-        found.update(dict(await _pairs(session, stmt)))
-    return found
+def _not_gone(model: Any) -> Any:
+    return model.deleted_at.is_(None)
