@@ -312,6 +312,17 @@ def _step(env: Environment, job: dict[str, Any], engineers: int) -> dict[str, An
     }
 
 
+def _await_first_pulls(env: Environment, engineers: int, timeout: float) -> None:
+    """Wait (bounded) until every engineer's first pull is answered: those arrive all at once,
+    and on a slow machine they would still be queued when the first step is timed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        entry = _entry(env.stats, "first pull")
+        if entry is not None and entry.num_requests >= engineers:
+            return
+        gevent.sleep(0.5)
+
+
 def main() -> int:
     job = json.load(sys.stdin)
     STATE.update(job["state"])
@@ -322,7 +333,8 @@ def main() -> int:
     runner = env.create_local_runner()
     users = Engineer.fixed_count + Dispatcher.fixed_count
     runner.start(users, spawn_rate=max(10, users))
-    gevent.sleep(float(job["settle"]))  # every user's first pull done, caches warm
+    gevent.sleep(float(job["settle"]))  # caches warm
+    _await_first_pulls(env, Engineer.fixed_count, float(job.get("first_pull_timeout", 300)))
     limit = float(job["p95_limit_ms"])
     for engineers in job["steps"]:
         result = _step(env, job, engineers)

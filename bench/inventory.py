@@ -35,6 +35,7 @@ from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.inventory import ledger
 from wellspring.domain.models.enums import LedgerKind, StockBin, WarehouseKind
 
+from . import commit_timing
 from .database import _create_postgres_database, backend
 from .driver import percentile
 from .lock_waits import LockSampler, share
@@ -179,13 +180,14 @@ async def _statements_per_consumption(
 
 async def _consume(
     factory: async_sessionmaker[AsyncSession], part_id: str, warehouse_id: str
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """One consumption in its own transaction: ``ledger.post`` alone.
 
     ``inventory.consumption.consume_parts`` adds job and retry checks around it; they are left
     out so that the figures are the ledger's. Returns the seconds spent getting the
     transaction going (pool checkout with its ping on PostgreSQL, ``BEGIN IMMEDIATE`` and so
-    the write lock on SQLite) and inside ``post``.
+    the write lock on SQLite) and inside ``post``, and the moment SQLAlchemy sent ``COMMIT``
+    (``commit_timing``; 0.0 if it was not seen).
     """
     began = time.perf_counter()
     async with transaction(factory) as session:
@@ -200,7 +202,8 @@ async def _consume(
             kind=LedgerKind.CONSUMPTION,
         )
         posted = time.perf_counter()
-    return opened - began, posted - opened
+        info = (await session.connection()).info
+    return opened - began, posted - opened, float(info.pop(commit_timing.SENT, 0.0))
 
 
 @dataclass
@@ -214,6 +217,13 @@ class Tally:
     begin_s: float = 0.0
     post_s: float = 0.0
     commit_s: float = 0.0
+    # The commit step in two: the app's stamps (flush, version, UPDATEs) up to sending COMMIT,
+    # then COMMIT from sending it to having its answer (its round trip, with the event loop's
+    # delay in resuming the client); and that delay itself, sampled through the window.
+    stamps_s: float = 0.0
+    commit_rt_s: float = 0.0
+    loop_wait_s: float = 0.0
+    loop_samples: int = 0
     cpu_s: float = 0.0  # this process's CPU time while its clients ran, warm-up included
     # The same for the PostgreSQL backends serving its connections, when they can be seen.
     server_cpu_s: float | None = None
@@ -227,6 +237,10 @@ class Tally:
         self.begin_s += other.begin_s
         self.post_s += other.post_s
         self.commit_s += other.commit_s
+        self.stamps_s += other.stamps_s
+        self.commit_rt_s += other.commit_rt_s
+        self.loop_wait_s += other.loop_wait_s
+        self.loop_samples += other.loop_samples
         self.cpu_s += other.cpu_s
         if self.server_cpu_s is None or other.server_cpu_s is None:
             self.server_cpu_s = None
@@ -245,7 +259,7 @@ async def _client(
     tally = Tally()
     while (began := time.perf_counter()) < stop_at:
         try:
-            begin_s, post_s = await _consume(factory, part_id, warehouse_id)
+            begin_s, post_s, sent = await _consume(factory, part_id, warehouse_id)
         except Exception as exc:  # any failure is counted and shown, never hidden
             ended = time.perf_counter()
             if measure_from <= ended <= stop_at:
@@ -260,6 +274,9 @@ async def _client(
             tally.begin_s += begin_s
             tally.post_s += post_s
             tally.commit_s += ended - began - begin_s - post_s
+            if sent:
+                tally.stamps_s += sent - began - begin_s - post_s
+                tally.commit_rt_s += ended - sent
     return tally
 
 
@@ -311,6 +328,7 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
     clients = len(job.warehouse_ids)
     # The pool holds a connection per client: clients wait on rows, not on the pool.
     engine = create_engine(job.url, pool_size=clients)
+    commit_timing.install(engine)
     factory = session_factory(engine)
     try:
         pids = await _warm_pool(engine, clients)
@@ -320,9 +338,12 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
         now = time.perf_counter()
         window = (now + job.warmup, now + job.warmup + job.seconds)
         cpu, server_cpu = time.process_time(), _backend_cpu(pids)
+        loop = commit_timing.LoopWait(window)
+        probe = asyncio.create_task(loop.run())
         tallies = await asyncio.gather(
             *(_client(factory, job.part_id, w, window) for w in job.warehouse_ids)
         )
+        probe.cancel()
         cpu, server_after = time.process_time() - cpu, _backend_cpu(pids)
     finally:
         await engine.dispose()
@@ -335,6 +356,7 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
         total.merge(tally)
     # Clients measure no CPU of their own: the process's figures are set once, here.
     total.cpu_s, total.server_cpu_s = cpu, server_cpu
+    total.loop_wait_s, total.loop_samples = loop.total, loop.samples
     return total
 
 
@@ -387,6 +409,11 @@ class Figures:
     begin_ms: float
     post_ms: float
     commit_ms: float
+    # The commit step split: stamps up to sending COMMIT, then COMMIT's round trip as the
+    # client saw it; and the event loop's mean delay in resuming a ready task (commit_timing).
+    stamps_ms: float
+    commit_rt_ms: float
+    loop_wait_ms: float
     # The benchmark process's CPU per consumption (warm-up included): Python's share of it.
     client_cpu_ms: float
     # The PostgreSQL backends' CPU per consumption (None: SQLite, or a server elsewhere).
@@ -438,6 +465,9 @@ class Run:
             begin_ms=round(tally.begin_s / done * 1000, 2),
             post_ms=round(tally.post_s / done * 1000, 2),
             commit_ms=round(tally.commit_s / done * 1000, 2),
+            stamps_ms=round(tally.stamps_s / done * 1000, 2),
+            commit_rt_ms=round(tally.commit_rt_s / done * 1000, 2),
+            loop_wait_ms=round(tally.loop_wait_s / max(tally.loop_samples, 1) * 1000, 2),
             client_cpu_ms=round(tally.cpu_s / attempts * 1000, 2),
             server_cpu_ms=None if server is None else round(server / attempts * 1000, 2),
             lock_wait_share=_rounded(share(self.lock_samples, self.busy_samples)),
@@ -624,6 +654,15 @@ def _targets(figures: list[Figures]) -> list[str]:
                 f"{head} commit step {f.commit_ms:.2f} ms = {ratio:.1f}x its 1-client cost "
                 f"{single[0].commit_ms:.2f} ms (target <= 3x)"
             )
+            if single[0].commit_rt_ms > 0:
+                lines.append(
+                    f"{head}   of which stamps {f.stamps_ms:.2f} ms "
+                    f"(1 client {single[0].stamps_ms:.2f}) and COMMIT sent -> answered "
+                    f"{f.commit_rt_ms:.2f} ms = {f.commit_rt_ms / single[0].commit_rt_ms:.1f}x "
+                    f"(1 client {single[0].commit_rt_ms:.2f}); the event loop took "
+                    f"{f.loop_wait_ms:.2f} ms on average to resume a ready task "
+                    f"(1 client {single[0].loop_wait_ms:.2f})"
+                )
         if f.server_cpu_ms is not None:
             cpu_ms = f.client_cpu_ms + f.server_cpu_ms
             limit = cores / (cpu_ms / 1000) if cpu_ms > 0 else 0.0

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     mode: Mode = Mode.DEVELOPMENT
     database_url: str = f"sqlite+aiosqlite:///{Path('var/wellspring.db').as_posix()}"
     database_echo: bool = False
+    # PostgreSQL connections each web or worker process keeps open, and how many more it may
+    # open at a peak (docs/operations.md: processes × (size + overflow) < max_connections).
+    database_pool_size: int = Field(default=10, ge=1, le=500)
+    database_max_overflow: int = Field(default=10, ge=0, le=500)
     secret_key: str = DEV_SECRET
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)

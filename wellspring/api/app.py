@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -38,6 +39,32 @@ from .subscriptions import SubscriptionEndpoint
 from .tracking_page import TrackingPage
 
 log = logging.getLogger("wellspring")
+# The collector's first threshold in a serving process (Python's default is 700 allocations).
+GC_GEN0_THRESHOLD = 10_000
+
+
+def settle_heap() -> tuple[int, int, int]:
+    """After startup, hide what it built from the cyclic collector and let it run less often.
+
+    The schema, the mappers and the imported modules are hundreds of thousands of objects
+    that live as long as the process; every full collection walked them all, holding the
+    event loop for 80-200 ms every ~12 s under load and costing 3-4 ms of CPU per request
+    (bench/README.md, ``day``). ``gc.freeze`` moves them to a generation the collector never
+    scans; the higher first threshold makes collections of young objects rarer (each request
+    frees most of what it made by reference counting anyway). Returns the thresholds before,
+    for ``release_heap`` when the app stops.
+    """
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, before[1], before[2])
+    return before
+
+
+def release_heap(thresholds: tuple[int, int, int]) -> None:
+    """Undo ``settle_heap``: what startup built can be collected again once the app stops."""
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def auth_config(settings: Settings) -> AuthConfig:
@@ -123,7 +150,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         app.state.engine = engine
         factory = session_factory(engine, config=config, clock=clock)
         # Domain events become outbox rows in their transaction, then live events on the bus.
@@ -133,10 +165,14 @@ def create_app(
         app.state.live_bus = bus
         app.state.head_revision = migrations.head_revision(settings.database_url)
         await bus.start()
+        # Production only: a full collection at each start would add minutes to the tests.
+        thresholds = settle_heap() if settings.is_production else None
         try:
             async with notify_worker.in_app(settings, factory):
                 yield
         finally:
+            if thresholds is not None:
+                release_heap(thresholds)
             await bus.close()
             await engine.dispose()
 

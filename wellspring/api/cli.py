@@ -25,6 +25,7 @@ from wellspring.settings import Settings, domain_config, get_settings
 
 from . import import_cli, report_cli
 
+WORKER_HEALTHCHECK_SECONDS = 60
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
 }"""
@@ -284,6 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             timeout_graceful_shutdown=args.graceful_seconds,
+            # A worker busy starting (imports, the heap's first collection) on a loaded machine
+            # must not be taken for a hung one and killed (uvicorn's default is 5 s).
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
             access_log=False,
             log_config=None,
         )
