@@ -541,6 +541,11 @@ class Figures:
     app_cpu_ms: float = 0.0
     db_cpu_ms: float | None = None
     load_average: float = 0.0  # the machine's 1-minute load average after the timed requests
+    # Where one request's time goes (means over the counted pass, ms): statements from the
+    # driver's call to its answer, H3 cells and distances, and the rest (GraphQL, ORM, app).
+    sql_ms: float = 0.0
+    geo_ms: float = 0.0
+    rest_ms: float = 0.0
     index_scans_per_request: dict[str, float] = field(default_factory=dict)
     plans: dict[str, list[str]] = field(default_factory=dict)
     first_error: str = ""
@@ -625,10 +630,29 @@ def measure(
         # reaching the driver, cell lookups (one per ring searched) and the engineers they read.
         def record(_c: Any, _cur: Any, statement: str, params: Any, *_a: Any) -> None:
             statements[-1] += 1
+            spent["sql_started"] = time.perf_counter()
             if "home_cell IN (" in statement:
                 cell_queries[-1] += 1
                 captured.append((statement, params))
 
+        def answered(*_a: Any) -> None:
+            spent["sql"] += time.perf_counter() - spent["sql_started"]
+
+        spent = {"sql": 0.0, "geo": 0.0, "total": 0.0, "sql_started": 0.0}
+
+        def timed(fn: Any) -> Any:
+            def wrapper(*a: Any, **k: Any) -> Any:
+                began = time.perf_counter()
+                try:
+                    return fn(*a, **k)
+                finally:
+                    spent["geo"] += time.perf_counter() - began
+
+            return wrapper
+
+        names = [(suggest, n) for n in ("km", "rough_km", "technician_position")]
+        names += [(cells, "disk"), (cells, "cell")]
+        geodesy = {(module, name): getattr(module, name) for module, name in names}
         original = suggest._in_cells
 
         async def counting(session: Any, branch_id: str, ring: list[str]) -> list[Any]:
@@ -638,16 +662,24 @@ def measure(
 
         sync_engine = app.state.engine.sync_engine
         event.listen(sync_engine, "before_cursor_execute", record)
+        event.listen(sync_engine, "after_cursor_execute", answered)
         suggest._in_cells = counting
+        for (module, name), fn in geodesy.items():
+            setattr(module, name, timed(fn))
         try:
             for job_id in sample:
                 statements.append(0)
                 cell_queries.append(0)
                 reads.append(set())
+                began = time.perf_counter()
                 client.post("/graphql", json=body(job_id), headers=headers)
+                spent["total"] += time.perf_counter() - began
         finally:
             suggest._in_cells = original
+            for (module, name), fn in geodesy.items():
+                setattr(module, name, fn)
             event.remove(sync_engine, "before_cursor_execute", record)
+            event.remove(sync_engine, "after_cursor_execute", answered)
 
     requests = len(warmup) + 2 * len(sample)
     scans: dict[str, float] = {}
@@ -685,6 +717,9 @@ def measure(
         index_scans_per_request=scans,
         plans=plans,
         first_error=errors[0] if errors else "",
+        sql_ms=round(spent["sql"] * 1000 / len(sample), 2),
+        geo_ms=round(spent["geo"] * 1000 / len(sample), 2),
+        rest_ms=round((spent["total"] - spent["sql"] - spent["geo"]) * 1000 / len(sample), 2),
     )
 
 
@@ -754,6 +789,9 @@ def _cpu(f: Figures) -> float:
     return f.app_cpu_ms + (f.db_cpu_ms or 0.0)
 
 
+P99_TARGET_MS = 10.0  # issue 19 §3
+
+
 def _print_table(figures: list[Figures], loads: list[dict[str, Any]]) -> None:
     print(
         f"{'engine':<11}{'engineers':>10}{'median ms':>11}{'p90 ms':>9}{'p99 ms':>9}"
@@ -770,6 +808,12 @@ def _print_table(figures: list[Figures], loads: list[dict[str, Any]]) -> None:
         )
         if f.first_error:
             print(f"  first error: {f.first_error}")
+    for f in figures:
+        print(
+            f"{f.engine} at {f.engineers:,}: per request SQL {f.sql_ms:.1f} ms, geodesy "
+            f"{f.geo_ms:.1f} ms, GraphQL and app {f.rest_ms:.1f} ms; p99 {f.p99_ms:.1f} ms "
+            f"(target <= {P99_TARGET_MS:g} ms)"
+        )
     for engine in dict.fromkeys(f.engine for f in figures):
         own = [f for f in figures if f.engine == engine]
         if len(own) > 1:

@@ -90,5 +90,18 @@ def global_ids(raw: dict[str, str]) -> dict[str, str]:
 
 def soft_delete(url: str, raw: dict[str, str]) -> None:
     when = dt.datetime.now(dt.UTC)
-    for model, key in ((m.Ticket, "t"), (m.Device, "d"), (m.Customer, "c")):
+
+    async def ticket() -> None:
+        # Through the ORM: a ticket's deletion moves the maintained counts (ticket_counts.py).
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                row = await session.get(m.Ticket, raw["t"])
+                assert row is not None
+                row.deleted_at = when
+        finally:
+            await engine.dispose()
+
+    asyncio.run(ticket())
+    for model, key in ((m.Device, "d"), (m.Customer, "c")):
         execute(url, update(model).where(model.id == raw[key]).values(deleted_at=when))

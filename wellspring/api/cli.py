@@ -1,5 +1,5 @@
 """The ``wellspring`` command: serve, worker, migrate, init, demo-data, create-user, import,
-export, export-schema, media-cleanup."""
+export, export-schema, media-cleanup, counts."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from wellspring.i18n import EN, message
 from wellspring.schema.core.errors import api_field
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import import_cli, report_cli
+from . import counts_cli, import_cli, report_cli
 
 WORKER_HEALTHCHECK_SECONDS = 60
 EXAMPLE_QUERY = """query Customers {
@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     import_cli.add_commands(sub)
     report_cli.add_commands(sub)
+    counts_cli.add_commands(sub)
 
     sub.add_parser(
         "media-cleanup",
@@ -259,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_cli.run_import_command(url, args)
     if args.command == "export":
         return import_cli.run_export_command(url, args)
+    if args.command == "counts":
+        return counts_cli.run(url, args)
     if args.command in ("report", "maintenance"):
         return report_cli.run(url, args)
     if args.command == "worker":

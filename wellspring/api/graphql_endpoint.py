@@ -1,8 +1,9 @@
 """POST /graphql: parse and validate (cached per document), execute in one transaction.
 
 Clients send the same few documents over and over, so a parsed and validated document is
-kept in a small LRU cache keyed by its text and the language of its messages; only the cost
-rule, which depends on the variables, runs on every request.
+kept in a small LRU cache keyed by its text and the language of its messages. The cost rule
+depends on the variables too: a cost within the limit is remembered per document and
+variables (issue 19 §3), so a page asked again skips the walk. Answers are encoded with orjson.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -45,6 +47,7 @@ from wellspring.domain.errors import (
     PermissionDenied,
 )
 from wellspring.i18n import detail, message, negotiate
+from wellspring.schema.core import plain_fields
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
 from wellspring.schema.core.errors import api_field
@@ -57,6 +60,7 @@ from .graphql_messages import is_variable_error, validation_error, variable_erro
 
 log = logging.getLogger("wellspring.graphql")
 _CACHE_SIZE = 512
+_COSTED_VARIABLES_BYTES = 2048  # larger variables (an import's rows) are costed every time
 
 
 class BodyTooLarge(Exception):
@@ -72,9 +76,12 @@ class Prepared:
 class GraphQLEndpoint:
     def __init__(self, schema: GraphQLSchema, settings: Settings, auth_config: auth.AuthConfig):
         self.schema = schema
+        self.context_class = plain_fields.execution_context(schema)
         self.settings = settings
         self.auth_config = auth_config
         self._cache: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+        # (document, variables) whose cost was found within the limit
+        self._costed: OrderedDict[tuple[str, bytes], None] = OrderedDict()
         self.background: set[asyncio.Task[Any]] = set()
 
     # -- document preparation -------------------------------------------------------------
@@ -165,8 +172,7 @@ class GraphQLEndpoint:
         if operation is None:
             return _bad_request(locale, "OPERATION_NOT_FOUND")
         info["operation"] = operation.name.value if operation.name else ""
-        cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
-        cost_errors = validate(self.schema, prepared.document, [cost_rule])
+        cost_errors = self._cost_errors(payload["query"], prepared.document, variables, locale)
         if cost_errors:
             return _json(400, {"errors": [e.formatted for e in cost_errors]})
 
@@ -180,6 +186,24 @@ class GraphQLEndpoint:
             errors = [variable_error(e, locale, production=production) for e in result.errors]
             return _json(400, {"errors": errors})
         return _json(200, self._format(result, locale))
+
+    def _cost_errors(
+        self, query: str, document: DocumentNode, variables: dict[str, Any], locale: str
+    ) -> list[GraphQLError]:
+        try:
+            key = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+        except TypeError:  # not JSON-shaped: measure it, remember nothing
+            key = None
+        if key is not None and key in self._costed:
+            self._costed.move_to_end(key)
+            return []
+        cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
+        errors = validate(self.schema, document, [cost_rule])
+        if not errors and key is not None and len(key[1]) <= _COSTED_VARIABLES_BYTES:
+            self._costed[key] = None
+            if len(self._costed) > _CACHE_SIZE:
+                self._costed.popitem(last=False)
+        return errors
 
     async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
@@ -232,6 +256,8 @@ class GraphQLEndpoint:
                     variable_values=variables,
                     operation_name=operation_name,
                     hide_suggestions=self.settings.is_production,
+                    execution_context_class=self.context_class,
+                    is_awaitable=plain_fields.is_awaitable,
                 )
                 if is_awaitable(result):
                     result = await result  # type: ignore[misc]
@@ -344,8 +370,18 @@ def _split(operation: OperationDefinitionNode) -> bool:
     return all(isinstance(s, FieldNode) and s.name.value in SPLIT_FIELDS for s in selections)
 
 
+class _OrjsonResponse(JSONResponse):
+    """Starlette's JSON answer, encoded by orjson (the same compact UTF-8 text, faster)."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # e.g. an integer beyond 64 bits: the standard encoder takes it
+            return super().render(content)
+
+
 def _json(status: int, body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+    return _OrjsonResponse(body, status_code=status)
 
 
 def _bad_request(locale: str, reason: str, **params: Any) -> JSONResponse:

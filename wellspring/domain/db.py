@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from . import events, versioning
+from . import events, ticket_counts, versioning
 from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
 from .config import CONFIG_KEY, DEFAULT_CONFIG, DomainConfig
 
@@ -105,6 +105,7 @@ def session_factory(
         info={CONFIG_KEY: config, CLOCK_KEY: clock},
     )
     versioning.install(factory)
+    ticket_counts.install(factory)
     return factory
 
 

@@ -41,6 +41,8 @@ class Page(Generic[T]):
     _counted: int | None = field(default=None, repr=False)
     # totalCount and totalCountExact resolve concurrently: one count serves both.
     _counting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # True when ``_count`` reads a maintained count (ticket_counts.py): exact at any size.
+    _maintained: bool = field(default=False, repr=False)
 
     @property
     def start_cursor(self) -> str | None:
@@ -57,12 +59,14 @@ class Page(Generic[T]):
             return self._counted
 
     async def total_count(self) -> int:
-        """Counted only when a client asks for it, and at most ``COUNT_LIMIT``."""
-        return min(await self._rows_counted(), COUNT_LIMIT)
+        """Counted only when a client asks for it: a maintained count whole, any other at
+        most ``COUNT_LIMIT``."""
+        counted = await self._rows_counted()
+        return counted if self._maintained else min(counted, COUNT_LIMIT)
 
     async def total_count_exact(self) -> bool:
         """False when there are more rows than ``COUNT_LIMIT`` (the count stopped there)."""
-        return await self._rows_counted() <= COUNT_LIMIT
+        return self._maintained or await self._rows_counted() <= COUNT_LIMIT
 
 
 def _encode_value(value: Any) -> Any:
@@ -126,10 +130,13 @@ async def paginate(
     first: int | None,
     after: str | None,
     row_key: Callable[[Any], Sequence[Any]],
+    maintained_count: Callable[[], Awaitable[int]] | None = None,
 ) -> Page[Any]:
     """One page of ``stmt`` (a select of one entity) in ``order``, after the cursor.
 
     ``row_key`` reads the sort values from a loaded row, in ``order``'s order.
+    ``maintained_count``, when given, answers ``totalCount`` exactly in place of the bounded
+    count over ``stmt`` (it must count exactly the rows ``stmt`` selects).
     """
     size = check_page_size(first)
     # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows.
@@ -152,5 +159,6 @@ async def paginate(
         cursors=[encode_cursor(row_key(r)) for r in rows],
         has_next_page=has_next,
         has_previous_page=after is not None,
-        _count=count,
+        _count=maintained_count or count,
+        _maintained=maintained_count is not None,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import policy
+from . import policy, ticket_counts
 from .actor import Actor
 from .clock import clock_of
 from .custom_fields import values as custom_values
@@ -17,6 +18,7 @@ from .models.enums import (
     TICKET_OPEN_STATUSES,
     CustomFieldEntity,
     Priority,
+    Role,
     TicketStatus,
     TicketType,
 )
@@ -88,6 +90,47 @@ def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
     return Ticket.due_at.is_not(None) & (late_now | late_done)
 
 
+def _maintained_count(
+    session: AsyncSession, actor: Actor, f: TicketFilter
+) -> Callable[[], Awaitable[int]] | None:
+    """The exact count from ``ticket_counts`` when the list is a branch (or all of them) by
+    status and type only; None when another filter or the actor's scope needs the rows."""
+    if (
+        f.priorities
+        or f.customer_id is not None
+        or f.device_id is not None
+        or f.overdue is not None
+        or f.created_after is not None
+        or f.created_before is not None
+        or f.custom_field is not None
+    ):
+        return None
+    if actor.sees_all_branches:
+        branch_id = f.branch_id
+    elif actor.role is Role.CLERK and actor.branch_id is not None:
+        if f.branch_id not in (None, actor.branch_id):
+            return _none
+        branch_id = actor.branch_id
+    else:
+        return None
+    statuses = set(f.statuses or TicketStatus)
+    if f.open_only:
+        statuses &= TICKET_OPEN_STATUSES
+    if not statuses:
+        return _none
+    chosen = sorted(statuses) if len(statuses) < len(TicketStatus) else []
+    types = sorted(set(f.types)) if f.types else []
+
+    async def count() -> int:
+        return await ticket_counts.total(session, branch_id=branch_id, statuses=chosen, types=types)
+
+    return count
+
+
+async def _none() -> int:
+    return 0
+
+
 async def list_tickets(
     session: AsyncSession,
     actor: Actor,
@@ -125,6 +168,7 @@ async def list_tickets(
         stmt = stmt.where(
             await custom_values.condition(session, entity, Ticket.custom_fields, key, value)
         )
+    maintained = _maintained_count(session, actor, f)
     if f.urgent_first:
         return await paginate(
             session,
@@ -133,6 +177,7 @@ async def list_tickets(
             first=first,
             after=after,
             row_key=lambda t: (_RANK.get(t.priority, 0), t.due_at or _FAR, t.created_at, t.id),
+            maintained_count=maintained,
         )
     return await paginate(
         session,
@@ -141,4 +186,5 @@ async def list_tickets(
         first=first,
         after=after,
         row_key=lambda t: (t.created_at, t.id),
+        maintained_count=maintained,
     )

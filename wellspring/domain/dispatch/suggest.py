@@ -75,26 +75,24 @@ async def suggest_technicians(
     size = limit if limit is not None else 10
     if not 1 <= size <= MAX_LIMIT:
         raise DomainError("LIMIT_OUT_OF_RANGE", field="limit", maximum=MAX_LIMIT)
-    job = (
-        await session.execute(select(Job).where(Job.id == job_id, policy.scope(Job, actor)))
-    ).scalar_one_or_none()
-    if job is None or job.deleted_at is not None:
+    # The job, its ticket, the ticket's address and the branch in one statement.
+    row = (
+        await session.execute(
+            select(Job, Ticket, Address, Branch)
+            .join(Ticket, Ticket.id == Job.ticket_id)
+            .outerjoin(Address, Address.id == Ticket.address_id)
+            .join(Branch, Branch.id == Job.branch_id)
+            .where(Job.id == job_id, policy.scope(Job, actor))
+        )
+    ).one_or_none()
+    if row is None or row[0].deleted_at is not None:
         raise DomainError("NOT_FOUND", field="job_id")
+    job, ticket, address, branch = row
     if job.status not in JOB_OPEN_STATUSES:
         raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
-    ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
-    address = await session.get(Address, ticket.address_id) if ticket.address_id else None
     site = address_site(address)
     if site is None:
         raise DomainError("JOB_WITHOUT_COORDINATES", field="job_id")
-    branch = await session.get(Branch, job.branch_id)
-    has_engineers = await session.scalar(
-        select(Technician.id)
-        .where(Technician.branch_id == job.branch_id, Technician.is_active.is_(True))
-        .limit(1)
-    )
-    if has_engineers is None:
-        raise DomainError("NO_TECHNICIANS", field="job_id")
 
     now = now or clock_of(session).now()
     wanted = ticket.type.value
@@ -109,6 +107,14 @@ async def suggest_technicians(
         skilled = sum(1 for t in found.values() if wanted in (t.skills or []))
         if skilled >= max(size * CANDIDATE_FACTOR, MIN_CANDIDATES):
             break
+    if not found:  # asked only when the rings held nobody: has the branch any engineer?
+        has_engineers = await session.scalar(
+            select(Technician.id)
+            .where(Technician.branch_id == job.branch_id, Technician.is_active.is_(True))
+            .limit(1)
+        )
+        if has_engineers is None:
+            raise DomainError("NO_TECHNICIANS", field="job_id")
 
     # Only the nearest few are weighed in full: a cheap distance keeps the exact geodesic, the
     # loads and the van stock to limit x 3 engineers however many the rings held.

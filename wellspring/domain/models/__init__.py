@@ -39,6 +39,7 @@ from .tickets import (
     JobStatusChange,
     RepairLevelEntry,
     Ticket,
+    TicketCount,
     TicketStatusChange,
 )
 from .tracking import TrackingLink
@@ -103,6 +104,7 @@ __all__ = [
     "Technician",
     "TerritoryConflict",
     "Ticket",
+    "TicketCount",
     "TicketStatusChange",
     "TrackingLink",
     "User",

@@ -249,3 +249,17 @@ class RepairLevelEntry(Record, Base):
     name_en: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketCount(Base):
+    """How many live tickets each branch holds per status and type (issue 19 §3).
+
+    Kept by ``domain/ticket_counts.py`` at every commit that opens, moves, retypes or deletes
+    a ticket, so a list's ``totalCount`` is a sum over a few rows instead of a scan.
+    """
+
+    __tablename__ = "ticket_counts"
+    branch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[TicketStatus] = mapped_column(enum_column(TicketStatus), primary_key=True)
+    type: Mapped[TicketType] = mapped_column(enum_column(TicketType), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
