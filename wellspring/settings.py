@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # open at a peak (docs/operations.md: processes × (size + overflow) < max_connections).
     database_pool_size: int = Field(default=10, ge=1, le=500)
     database_max_overflow: int = Field(default=10, ge=0, le=500)
+    # How long a request waits for a pooled connection before it is answered 503 (busy).
+    database_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     secret_key: str = DEV_SECRET
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)

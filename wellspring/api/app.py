@@ -29,7 +29,8 @@ from wellspring.notifications import bus as live_bus
 from wellspring.schema import build_schema
 from wellspring.settings import Settings, domain_config, get_settings
 
-from . import logging_setup, migrations, notify_worker, pbx_webhook
+from . import busy, logging_setup, migrations, notify_worker, pbx_webhook
+from .busy import PoolTimeout
 from .exports import ExportEndpoint
 from .graphql_endpoint import GraphQLEndpoint
 from .pbx_webhook import PbxWebhook
@@ -155,6 +156,7 @@ def create_app(
             echo=settings.database_echo,
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout_seconds,
         )
         app.state.engine = engine
         factory = session_factory(engine, config=config, clock=clock)
@@ -194,6 +196,7 @@ def create_app(
         routes=routes,
         middleware=[Middleware(logging_setup.RequestLogMiddleware)],
         lifespan=lifespan,
+        exception_handlers={PoolTimeout: busy.pool_exhausted},
     )
     app.state.settings = settings
     app.state.graphql = endpoint

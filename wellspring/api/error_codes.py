@@ -27,6 +27,7 @@ class TransportErrorCode(enum.StrEnum):
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     NOT_READY = "NOT_READY"
+    SERVICE_BUSY = "SERVICE_BUSY"  # every pooled connection in use: retry after a pause
     # the PBX's webhook (api/pbx_webhook.py)
     WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
     WEBHOOK_SIGNATURE_INVALID = "WEBHOOK_SIGNATURE_INVALID"

@@ -32,6 +32,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 from graphql.pyutils import is_awaitable
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -263,6 +264,11 @@ class GraphQLEndpoint:
                     result = await result  # type: ignore[misc]
                 if not isinstance(result, ExecutionResult):
                     raise BrokenInvariant(f"graphql execute returned {type(result).__name__}")
+                busy = next(
+                    (e.original_error for e in result.errors or () if _pool_timeout(e)), None
+                )
+                if busy is not None:  # answered 503 by api/busy.py, not INTERNAL_ERROR
+                    raise busy
                 if result.errors and any(_is_unexpected(e) for e in result.errors):
                     await session.rollback()  # nothing half-written
                 else:
@@ -343,6 +349,10 @@ class GraphQLEndpoint:
             formatted["message"] = message("INTERNAL_ERROR", locale, request_id=request_id)
             formatted["extensions"] = {"code": "INTERNAL_ERROR", "requestId": request_id}
         return formatted
+
+
+def _pool_timeout(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, PoolTimeout)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

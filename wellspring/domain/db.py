@@ -33,12 +33,19 @@ POOL_RECYCLE_SECONDS = 1800
 
 
 def create_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    pool_timeout: float = 30.0,
 ) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
     PostgreSQL keeps ``pool_size`` connections plus up to ``max_overflow`` more (default: as
-    many again) and checks each at checkout without a round trip (``_drop_closed``).
+    many again) and checks each at checkout without a round trip (``_drop_closed``); a
+    request that waits ``pool_timeout`` seconds for one gets ``sqlalchemy.exc.TimeoutError``
+    (the web app answers it with 503, ``api/busy.py``).
     """
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
@@ -70,6 +77,7 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_recycle=POOL_RECYCLE_SECONDS,
+        pool_timeout=pool_timeout,
     )
     event.listen(engine.sync_engine, "checkout", _drop_closed)
     return engine

@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Internal server error; please try again later (request {request_id}).",
     ),
     "NOT_READY": ("服务尚未就绪。", "The service is not ready."),
+    "SERVICE_BUSY": (
+        "服务繁忙，请在 {retry_after} 秒后重试。",
+        "The service is busy; please try again in {retry_after} seconds.",
+    ),
     "WEBHOOK_DISABLED": (
         "未配置电话系统回调密钥，此接口未开放。",
         "No shared secret is set for the telephony webhook; it is closed.",
