@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.media.tasks import cleanup_once
 from wellspring.media.wiring import media_config
+from wellspring.notifications import bus as live_bus
 from wellspring.notifications.config import build_senders, worker_config
 from wellspring.notifications.worker import Chore, Worker
 from wellspring.settings import Settings, domain_config
@@ -63,6 +64,12 @@ async def run(settings: Settings, *, until_idle: bool = False) -> None:
     # The app's configuration (media store, evidence delay) for the scan and the chores.
     config = dataclasses.replace(domain_config(settings), media=media_config(settings))
     factory = session_factory(engine, config=config)
+    # What this process commits (the periodic scan's facts) reaches the web processes'
+    # subscribers through Redis; without Redis there is nobody to tell in another process.
+    bus = live_bus.build_bus(settings.redis_url, settings.redis_channel_prefix, listen=False)
+    if settings.redis_url:
+        live_bus.install(factory, bus)
+        await bus.start()
     worker = Worker(
         factory, build_senders(settings), config=worker_config(settings), chores=chores(factory)
     )
@@ -75,6 +82,8 @@ async def run(settings: Settings, *, until_idle: bool = False) -> None:
         await worker.run(stop, until_idle=until_idle)
     finally:
         await worker.close()
+        if settings.redis_url:
+            await bus.close()
         await engine.dispose()
 
 

@@ -110,6 +110,40 @@ def next_version(session: Session) -> int:
     return int(value)
 
 
+_PG_STAMP_AND_RUNNING = text(
+    "SELECT b + pg_current_xact_id()::text::bigint,"
+    " ARRAY(SELECT b + x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    "       WHERE x < pg_current_xact_id() ORDER BY x)"
+    " FROM (SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) AS b) AS base"
+)
+_PG_HORIZON = text(
+    "SELECT b + pg_snapshot_xmax(s)::text::bigint - 1,"
+    " ARRAY(SELECT b + x::text::bigint FROM pg_snapshot_xip(s) AS x ORDER BY x)"
+    " FROM (SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) AS b) AS base,"
+    " (SELECT pg_current_snapshot() AS s) AS snap"
+)
+
+
+def stamp_and_running(session: Session) -> tuple[int, list[int]]:
+    """This transaction's version and the versions of the transactions below it still
+    running, in one statement: every other transaction below it has ended (the outbox orders
+    live events by the first; notifications/live.py). SQLite: the next counter value and none
+    (one writer at a time: every lower value is committed)."""
+    if _is_postgresql(session):
+        stamp, running = session.execute(_PG_STAMP_AND_RUNNING).one()
+        return int(stamp), [int(x) for x in running]
+    return next_version(session), []
+
+
+async def horizon(session: AsyncSession) -> tuple[int, list[int]]:
+    """A reader's place: every transaction at or below the first value has ended except those
+    listed, so their rows are visible to this session's next statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        top, running = (await session.execute(_PG_HORIZON)).one()
+        return int(top), [int(x) for x in running]
+    return await current_version(session), []
+
+
 def _before_commit(session: Session) -> None:
     session.flush()
     levels = _levels(session)
