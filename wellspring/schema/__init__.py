@@ -62,6 +62,7 @@ from .masterdata.org import (
 )
 from .masterdata.repair_levels import UpsertRepairLevel
 from .media.mutations import ConfirmUpload, RequestUpload
+from .notifications.preferences import SetNotificationPreferences
 from .notifications.types import (
     MarkNotificationsRead,
     Notification,
@@ -189,6 +190,8 @@ class Mutation(graphene.ObjectType):
     record_missed_call = RecordMissedCall.Field()
     record_callback = RecordCallback.Field()
     upsert_article = UpsertArticle.Field()
+    # notify (issue 16): the opt-out of non-essential messages
+    set_notification_preferences = SetNotificationPreferences.Field()
 
 
 @lru_cache(maxsize=1)
