@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, login_throttle, permissions, policy
@@ -337,3 +337,16 @@ __all__ = [
     "refresh",
     "revoke_session",
 ]
+
+
+async def purge_spent_refresh_tokens(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Forget the rotated-away refresh tokens of sessions that ended (revoked or expired): a
+    reuse could only revoke a session that can no longer refresh anyway. Returns how many."""
+    ended_sessions = select(AuthSession.id).where(
+        or_(AuthSession.revoked_at.is_not(None), AuthSession.expires_at <= now)
+    )
+    result = await session.execute(
+        delete(SpentRefreshToken).where(SpentRefreshToken.session_id.in_(ended_sessions)),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
