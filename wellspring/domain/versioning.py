@@ -42,6 +42,7 @@ from .errors import present
 from .models import Base, ChangeClock, Record
 
 _KEY = "wellspring.changed"
+_DRAWN = "wellspring.version_drawn"  # SQLite: the counter value this transaction drew
 _CLOCK_ID = 1
 
 
@@ -124,6 +125,20 @@ _PG_HORIZON = text(
 )
 
 
+def transaction_version(session: Session) -> int:
+    """:func:`next_version`, drawn once per transaction (the sync's rows and the outbox's
+    share it: one counter statement on SQLite). Forgotten at the commit and at any rollback
+    (a savepoint's rollback may have undone the draw)."""
+    drawn: int | None = session.info.get(_DRAWN)
+    if drawn is None:
+        drawn = session.info[_DRAWN] = next_version(session)
+    return drawn
+
+
+def forget_drawn(session: Session, *_: Any) -> None:
+    session.info.pop(_DRAWN, None)
+
+
 def stamp_and_running(session: Session) -> tuple[int, list[int]]:
     """This transaction's version and the versions of the transactions below it still
     running, in one statement: every other transaction below it has ended (the outbox orders
@@ -132,7 +147,7 @@ def stamp_and_running(session: Session) -> tuple[int, list[int]]:
     if _is_postgresql(session):
         stamp, running = session.execute(_PG_STAMP_AND_RUNNING).one()
         return int(stamp), [int(x) for x in running]
-    return next_version(session), []
+    return transaction_version(session), []
 
 
 async def horizon(session: AsyncSession) -> tuple[int, list[int]]:
@@ -162,7 +177,7 @@ def _before_commit(session: Session) -> None:
             pending[name].update(ids)
     if not pending:
         return
-    version = next_version(session)
+    version = transaction_version(session)
     tables = Base.metadata.tables
     for name, ids in pending.items():
         table = tables[name]
@@ -179,7 +194,13 @@ def _before_commit(session: Session) -> None:
             set_committed_value(obj, "version", version)
 
 
+def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # the real commit, not a savepoint's release
+        forget_drawn(session)
+
+
 def _after_rollback(session: Session, ended: SessionTransaction) -> None:
+    forget_drawn(session)
     if ended.nested:
         _levels(session).pop(ended, None)  # only what the savepoint wrote is undone
     else:
@@ -196,6 +217,7 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
     event.listen(VersionedSession, "after_flush", _after_flush)
     event.listen(VersionedSession, "before_commit", _before_commit)
     event.listen(VersionedSession, "after_soft_rollback", _after_rollback)
+    event.listen(VersionedSession, "after_commit", _after_commit)
     factory.configure(sync_session_class=VersionedSession)
 
 

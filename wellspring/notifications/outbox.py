@@ -189,6 +189,7 @@ def _after_commit(session: Session) -> None:
     # event carries its FANOUT row's place (none for live-only kinds: nothing to replay).
     placed: dict[str, tuple[str, dt.datetime]] = session.info.pop(_ROWS, {})
     seq, running = session.info.pop(_STAMP, (0, []))
+    versioning.forget_drawn(session)
     session.info.pop(_PREFIX, None)
     said = []
     for event in events.discard(session):
@@ -209,6 +210,7 @@ def _after_begin_nested(session: Session, transaction: SessionTransaction) -> No
 def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
     session.info.pop(_WRITTEN, None)  # rows written inside it may be gone: write again
     session.info.pop(_STAMP, None)  # and on SQLite the counter it drew with them
+    versioning.forget_drawn(session)  # (also where the versioning hooks are not installed)
     marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
     if ended.nested and ended in marks:
         keep = marks.pop(ended)
