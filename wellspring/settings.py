@@ -167,6 +167,9 @@ class Settings(BaseSettings):
     # The graphql-transport-ws door the page subscribes through with {"trackingToken": ...}
     # ("" = it polls only).
     tracking_websocket_path: str = "/graphql"
+    # Links expired or revoked longer ago than this are deleted by the worker's periodic
+    # step (notify, issue 16; 0 keeps them).
+    tracking_link_retention_days: int = Field(default=30, ge=0, le=3650)
     # The page's map: a tile URL template ({z}/{x}/{y}; "" = the built-in SVG map only), the
     # coordinate system its tiles are drawn in (Chinese basemaps: gcj02), their attribution.
     map_tiles: str = ""

@@ -54,14 +54,14 @@ CUSTOMER_SNAPSHOT = {
     "number status ticketId",
     "MarkNotificationsReadPayload": "errors marked unreadCount",
     "Mutation": "login logout markNotificationsRead openTicket rateVisit refreshToken "
-    "registerPushDevice requestVisitChange unregisterPushDevice",
+    "registerPushDevice requestVisitChange setNotificationPreferences unregisterPushDevice",
     "Notification": "body createdAt eventId id job kind read readAt ticket title",
     "NotificationConnection": "edges nodes pageInfo totalCount",
     "NotificationEdge": "cursor node",
     "PageInfo": "endCursor hasNextPage hasPreviousPage startCursor",
     "PushDevice": "appId createdAt id locale platform provider tokenKind",
-    "Query": "branches customer customers device deviceModels me myNotifications node ticket "
-    "tickets trackVisit visitTracking",
+    "Query": "branches customer customers device deviceModels me myNotificationPreferences "
+    "myNotifications node ticket tickets trackVisit visitTracking",
     "RegisterPushDevicePayload": "device errors",
     "RefreshTokenPayload": "errors expiresAt refreshToken token",
     "Ticket": "address branch card channel closedAt createdAt customer description details "
@@ -81,6 +81,8 @@ CUSTOMER_SNAPSHOT = {
     "WorkflowError": "code field message",
     "NotificationError": "code field message",
     "UnregisterPushDevicePayload": "errors removed",
+    "NotificationPreferences": "mutedNonEssential",
+    "SetNotificationPreferencesPayload": "errors preferences",
     "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
     "WaterTestConnection": "edges nodes pageInfo totalCount",
     "WaterTestEdge": "cursor node",

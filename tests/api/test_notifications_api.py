@@ -5,7 +5,12 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from tests.conftest import GraphQL
+from sqlalchemy import select
+
+from tests.conftest import GraphQL, run
+from wellspring.domain import models as m
+from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.notifications import routing
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients" / "everyone"
 
@@ -54,3 +59,48 @@ def test_a_customer_registers_a_phone_reads_and_clears_the_inbox(gql: GraphQL) -
         gql.data(unregister, forget, as_user="customer-1")["unregisterPushDevice"]["removed"]
         is False
     )
+
+
+def test_a_user_mutes_non_essential_messages_and_routing_honours_it(
+    gql: GraphQL, database_url: str
+) -> None:
+    read, change = _doc("MyNotificationPreferences"), _doc("SetNotificationPreferences")
+    assert gql.data(read, {}, as_user="customer-1")["myNotificationPreferences"] == {
+        "mutedNonEssential": False
+    }
+    body = gql.data(change, {"input": {"mutedNonEssential": True}}, as_user="customer-1")
+    assert body["setNotificationPreferences"] == {
+        "preferences": {"mutedNonEssential": True},
+        "errors": [],
+    }
+    try:
+        assert gql.data(read, {}, as_user="customer-1")["myNotificationPreferences"] == {
+            "mutedNonEssential": True
+        }
+        # Only their own: another user is not muted.
+        assert not gql.data(read, {}, as_user="tech-sh-1")["myNotificationPreferences"][
+            "mutedNonEssential"
+        ]
+        # The fan-out sees it: a rating request still reaches the inbox, but is not pushed.
+        told = run(_recipients(database_url, "JOB_COMPLETED"))
+        assert told == {"customer-1": True}
+        # Without a login, nothing (the API's own refusal, not a crash).
+        anonymous = gql.post(read, {}).json()
+        assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    finally:
+        gql.data(change, {"input": {"mutedNonEssential": False}}, as_user="customer-1")
+    assert run(_recipients(database_url, "JOB_COMPLETED")) == {"customer-1": False}
+
+
+async def _recipients(url: str, kind: str) -> dict[str, bool]:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            customer = await session.scalar(
+                select(m.User.customer_id).where(m.User.username == "customer-1")
+            )
+            found = await routing.recipients(session, {"kind": kind, "customer_id": customer})
+            names = dict((await session.execute(select(m.User.id, m.User.username))).tuples().all())
+            return {names[r.user_id]: r.muted_non_essential for r in found if r.user_id}
+    finally:
+        await engine.dispose()

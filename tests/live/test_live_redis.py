@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
@@ -34,10 +35,9 @@ from tests.notifications.world import actors
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.workflow import dispatching
-from wellspring.notifications import outbox
+from wellspring.notifications import live, outbox
 
 REDIS = "redis://127.0.0.1:6379/0"
-ZERO = "00000000-0000-0000-0000-000000000000"
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +60,7 @@ def latest_cursor(url: str) -> str:
         engine = create_engine(url)
         try:
             async with session_factory(engine)() as session:
-                row = (
-                    await session.execute(
-                        select(m.OutboxMessage.created_at, m.OutboxMessage.id)
-                        .where(m.OutboxMessage.channel == outbox.FANOUT)
-                        .order_by(m.OutboxMessage.created_at.desc(), m.OutboxMessage.id.desc())
-                        .limit(1)
-                    )
-                ).first()
-                if row is None:  # nothing written yet: from the beginning
-                    return outbox.encode_cursor(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), ZERO)
-                return outbox.encode_cursor(row[0], row[1])
+                return await live.current_cursor(session)
         finally:
             await engine.dispose()
 
@@ -250,5 +240,56 @@ async def _fresh_tickets(url: str, count: int) -> list[str]:
                 await dispatching.approve_ticket(session, people["clerk-sh"], ticket_id=ticket_id)
             found.append(ticket_id)
         return found
+    finally:
+        await engine.dispose()
+
+
+def test_a_signed_out_or_deactivated_login_stops_hearing_at_once_on_every_process(
+    servers: list[str], database_url: str
+) -> None:
+    """The processes re-check tokens only every minute: the close within two seconds comes
+    from the session-ended message, published by the process that committed it."""
+    from tests.live.test_live_protocol import _acked, _closed_with, _recv, _send
+
+    a, b = Api(servers[0]), Api(servers[1])
+    mine = a.post(doc("Login"), {"username": "tech-sh-2", "password": "demo"})
+    token = mine["data"]["login"]["token"]  # a session of its own
+    stranger = another_customer(database_url)
+    theirs = a.token(stranger, "demo-demo-1")
+    user_id = asyncio.run(_user_id(database_url, stranger))
+
+    async def closed_soon(ws: Any) -> tuple[int | None, float]:
+        started = asyncio.get_running_loop().time()
+        code = await _closed_with(ws)
+        return code, asyncio.get_running_loop().time() - started
+
+    async def scenario() -> None:
+        ws = await _acked(b.base, token)
+        other = await _acked(b.base, theirs)
+        bystander = await _acked(b.base, a.token("clerk-sh"))
+        headers = {"Authorization": f"Bearer {token}"}
+        body = {"query": doc("Logout"), "variables": {}}
+        watching = asyncio.create_task(closed_soon(ws))
+        await asyncio.to_thread(httpx.post, f"{a.base}/graphql", json=body, headers=headers)
+        code, seconds = await watching
+        assert (code, seconds < 2.0) == (4401, True)
+        watching = asyncio.create_task(closed_soon(other))
+        await call(a, "DeactivateUser", {"input": {"id": gid("User", user_id)}}, "admin")
+        code, seconds = await watching
+        assert (code, seconds < 2.0) == (4401, True)
+        await _send(bystander, {"type": "ping"})  # everyone else is still connected
+        assert await _recv(bystander) == {"type": "pong"}
+        await bystander.close()
+
+    asyncio.run(scenario())
+
+
+async def _user_id(url: str, username: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            found = await session.scalar(select(m.User.id).where(m.User.username == username))
+            assert found is not None
+            return found
     finally:
         await engine.dispose()

@@ -46,7 +46,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(base: str, timeout: float = 60.0) -> None:
+def wait_ready(base: str, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -101,6 +101,7 @@ def process_servers(database_url: str, count: int, **env: str) -> Iterator[list[
         for port in ports
     ]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
+    RUNNING.update(zip(bases, children, strict=True))
     try:
         for base in bases:
             wait_ready(base)
@@ -110,6 +111,19 @@ def process_servers(database_url: str, count: int, **env: str) -> Iterator[list[
             child.terminate()
         for child in children:
             child.wait(10)
+        for base in bases:
+            RUNNING.pop(base, None)
+
+
+RUNNING: dict[str, subprocess.Popen[bytes]] = {}  # the processes of process_servers, by base
+
+
+def stop_server(base: str) -> int:
+    """Shut one of process_servers' processes down as an orchestrator does (SIGTERM, a
+    graceful stop); its exit status."""
+    child = RUNNING[base]
+    child.terminate()
+    return child.wait(30)
 
 
 class Api:

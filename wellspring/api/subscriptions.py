@@ -8,7 +8,9 @@ HTTP request (same parse cache, depth, alias and cost rules) and executed with a
 session for the watch's opening checks. Close codes follow the protocol: 4400 malformed
 message, 4401 unauthorised (subscribe before the ack, or bad credentials), 4406 without the
 subprotocol, 4408 no ``connection_init`` in time, 4409 a subscription id in use, 4429 a second
-``connection_init``; 1012 asks the client to reconnect with its cursor (events may be lost).
+``connection_init``; 4401 also when the connection's session ends (logout, revoked, the login
+deactivated: at once, through the bus, from any process); 1012 asks the client to reconnect
+with its cursor (events may be lost).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from typing import Any, NoReturn
 
 from graphql import ExecutionResult, GraphQLError, OperationType, subscribe, validate
@@ -76,6 +78,8 @@ class Connection:
         self.closed = False
         self._send_lock = asyncio.Lock()
         self._credentials: dict[str, Any] = {}
+        self._unwatch: Callable[[], None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
         timer = asyncio.create_task(self._init_timeout())
@@ -89,6 +93,8 @@ class Connection:
         except (WebSocketDisconnect, Closed):
             pass
         finally:
+            if self._unwatch is not None:
+                self._unwatch()
             timer.cancel()
             recheck.cancel()
             for task in list(self.operations.values()):
@@ -101,8 +107,9 @@ class Connection:
             await self.close(4408, "Connection initialisation timeout")
 
     async def _recheck(self) -> None:
-        """A connection lives no longer than its token: signed out, expired or deactivated,
-        it is closed with 4401 (the client signs in again and resumes with its cursor)."""
+        """A connection lives no longer than its token: expired, or (should the bus's message
+        of a signed-out session be lost) signed out or deactivated, it is closed with 4401
+        (the client signs in again and resumes with its cursor)."""
         while not self.closed:
             await asyncio.sleep(self.settings.ws_recheck_seconds)
             if self.actor is None:
@@ -173,7 +180,15 @@ class Connection:
             self.actor = await self.owner.authenticate(session, self._credentials)
         if self.actor is None:
             await self._shut(4401, "Unauthorized")
+        if self.actor.session_id:  # signed out or revoked anywhere: closed at once
+            keys = [f"session:{self.actor.session_id}", f"user:{self.actor.user_id}"]
+            self._unwatch = self.bus.watch_session(keys, self._session_ended)
         await self.send({"type": "connection_ack"})
+
+    def _session_ended(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.close(4401, "Unauthorized"))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _on_ping(self, msg: dict[str, Any]) -> None:
         if "payload" in msg and not isinstance(msg["payload"], dict | None):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, login_throttle, permissions, policy
@@ -165,6 +165,18 @@ async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: s
     return Tokens(access, new_refresh, expires, user, row)
 
 
+SESSIONS_ENDED_KEY = "wellspring.sessions_ended"
+
+
+def ended(
+    session: AsyncSession, *, session_id: str | None = None, user_id: str | None = None
+) -> None:
+    """Note that a session (or every session of a user) ended in this transaction: after the
+    commit, live connections opened with it are closed at once (notifications/bus.py)."""
+    said: list[dict[str, str | None]] = session.info.setdefault(SESSIONS_ENDED_KEY, [])
+    said.append({"session_id": session_id, "user_id": user_id})
+
+
 async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime) -> None:
     """A rotated-away refresh token came back: someone holds a copy. Either the thief or the
     owner presented it, and we cannot tell which, so the whole session ends for both: its
@@ -180,6 +192,7 @@ async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime)
     if row is None or row.revoked_at is not None:
         return
     row.revoked_at = now
+    ended(session, session_id=row.id)
     audit.record(
         session,
         None,
@@ -261,6 +274,7 @@ async def logout(session: AsyncSession, actor: Actor) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         row.revoked_by_id = actor.user_id
+        ended(session, session_id=row.id)
         audit.record(session, actor, "auth.logout", entity_type="AuthSession", entity_id=row.id)
 
 
@@ -277,6 +291,7 @@ async def revoke_session(session: AsyncSession, actor: Actor, *, session_id: str
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         row.revoked_by_id = actor.user_id
+        ended(session, session_id=row.id)
         audit.record(
             session, actor, "auth.session_revoked", entity_type="AuthSession", entity_id=row.id
         )
@@ -322,3 +337,16 @@ __all__ = [
     "refresh",
     "revoke_session",
 ]
+
+
+async def purge_spent_refresh_tokens(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Forget the rotated-away refresh tokens of sessions that ended (revoked or expired): a
+    reuse could only revoke a session that can no longer refresh anyway. Returns how many."""
+    ended_sessions = select(AuthSession.id).where(
+        or_(AuthSession.revoked_at.is_not(None), AuthSession.expires_at <= now)
+    )
+    result = await session.execute(
+        delete(SpentRefreshToken).where(SpentRefreshToken.session_id.in_(ended_sessions)),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -25,10 +25,12 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "Query": frozenset(
         {"node", "me", "customers", "customer", "device", "deviceModels", "tickets", "ticket"}
         | {"branches", "myNotifications", "trackVisit", "visitTracking"}
+        | {"myNotificationPreferences"}  # notify (issue 16): the opt-out
     ),
     "Mutation": frozenset(
         {"login", "refreshToken", "logout", "openTicket", "markNotificationsRead"}
         | {"registerPushDevice", "unregisterPushDevice", "rateVisit", "requestVisitChange"}
+        | {"setNotificationPreferences"}
     ),
     "Subscription": frozenset({"visitEvents"}),
     "LiveEvent": frozenset(
@@ -43,6 +45,8 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "MarkNotificationsReadPayload": frozenset({"marked", "unreadCount", "errors"}),
     "RegisterPushDevicePayload": frozenset({"device", "errors"}),
     "UnregisterPushDevicePayload": frozenset({"removed", "errors"}),
+    "NotificationPreferences": frozenset({"mutedNonEssential"}),
+    "SetNotificationPreferencesPayload": frozenset({"preferences", "errors"}),
     "PushDevice": frozenset(
         {"id", "provider", "tokenKind", "appId", "platform", "locale", "createdAt"}
     ),

@@ -42,6 +42,7 @@ from .errors import present
 from .models import Base, ChangeClock, Record
 
 _KEY = "wellspring.changed"
+_DRAWN = "wellspring.version_drawn"  # SQLite: the counter value this transaction drew
 _CLOCK_ID = 1
 
 
@@ -125,6 +126,54 @@ def next_version(session: Session) -> int:
     return int(value)
 
 
+_PG_STAMP_AND_RUNNING = text(
+    "SELECT b + pg_current_xact_id()::text::bigint,"
+    " ARRAY(SELECT b + x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    "       WHERE x < pg_current_xact_id() ORDER BY x)"
+    " FROM (SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) AS b) AS base"
+)
+_PG_HORIZON = text(
+    "SELECT b + pg_snapshot_xmax(s)::text::bigint - 1,"
+    " ARRAY(SELECT b + x::text::bigint FROM pg_snapshot_xip(s) AS x ORDER BY x)"
+    " FROM (SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) AS b) AS base,"
+    " (SELECT pg_current_snapshot() AS s) AS snap"
+)
+
+
+def transaction_version(session: Session) -> int:
+    """:func:`next_version`, drawn once per transaction (the sync's rows and the outbox's
+    share it: one counter statement on SQLite). Forgotten at the commit and at any rollback
+    (a savepoint's rollback may have undone the draw)."""
+    drawn: int | None = session.info.get(_DRAWN)
+    if drawn is None:
+        drawn = session.info[_DRAWN] = next_version(session)
+    return drawn
+
+
+def forget_drawn(session: Session, *_: Any) -> None:
+    session.info.pop(_DRAWN, None)
+
+
+def stamp_and_running(session: Session) -> tuple[int, list[int]]:
+    """This transaction's version and the versions of the transactions below it still
+    running, in one statement: every other transaction below it has ended (the outbox orders
+    live events by the first; notifications/live.py). SQLite: the next counter value and none
+    (one writer at a time: every lower value is committed)."""
+    if _is_postgresql(session):
+        stamp, running = session.execute(_PG_STAMP_AND_RUNNING).one()
+        return int(stamp), [int(x) for x in running]
+    return transaction_version(session), []
+
+
+async def horizon(session: AsyncSession) -> tuple[int, list[int]]:
+    """A reader's place: every transaction at or below the first value has ended except those
+    listed, so their rows are visible to this session's next statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        top, running = (await session.execute(_PG_HORIZON)).one()
+        return int(top), [int(x) for x in running]
+    return await current_version(session), []
+
+
 def _before_commit(session: Session) -> None:
     session.flush()
     levels = _levels(session)
@@ -143,7 +192,7 @@ def _before_commit(session: Session) -> None:
             pending[name].update(ids)
     if not pending:
         return
-    version = next_version(session)
+    version = transaction_version(session)
     tables = Base.metadata.tables
     for name, ids in pending.items():
         table = tables[name]
@@ -160,7 +209,13 @@ def _before_commit(session: Session) -> None:
             set_committed_value(obj, "version", version)
 
 
+def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # the real commit, not a savepoint's release
+        forget_drawn(session)
+
+
 def _after_rollback(session: Session, ended: SessionTransaction) -> None:
+    forget_drawn(session)
     if ended.nested:
         _levels(session).pop(ended, None)  # only what the savepoint wrote is undone
     else:
@@ -177,6 +232,7 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
     event.listen(VersionedSession, "after_flush", _after_flush)
     event.listen(VersionedSession, "before_commit", _before_commit)
     event.listen(VersionedSession, "after_soft_rollback", _after_rollback)
+    event.listen(VersionedSession, "after_commit", _after_commit)
     factory.configure(sync_session_class=VersionedSession)
 
 

@@ -8,7 +8,7 @@ read in chunks, so a busy engineer's first pull never sits whole in memory.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,7 +262,7 @@ async def _on_site_definitions(
     return found[0], found[1]
 
 
-async def _device_values(session: AsyncSession, tickets: list[Any]) -> dict[str, Any]:
+async def _device_values(session: AsyncSession, tickets: Sequence[Any]) -> dict[str, Any]:
     """The custom-field values of the devices these tickets reach, by device id."""
     wanted = sorted({t.device_id for t in tickets if t.device_id})
     if not wanted:

@@ -18,7 +18,7 @@ import binascii
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, or_, select, update
@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
-from wellspring.domain import events
+from wellspring.domain import events, versioning
 from wellspring.domain.models import OutboxMessage, utcnow
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.domain.notifications.live import LIVE_ONLY
@@ -37,6 +37,8 @@ COMMITTED_KEY = "wellspring.committed_events"
 _WRITTEN = "wellspring.outbox.written"  # event ids whose FANOUT row this transaction wrote
 _MARKS = "wellspring.event_marks"
 _ROWS = "wellspring.event_rows"
+_STAMP = "wellspring.outbox.stamp"
+_PREFIX = "wellspring.outbox.row_prefix"
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=5)
@@ -71,22 +73,65 @@ def insert_ignoring_duplicates(
     return insert(table).values(list(rows))
 
 
-def encode_cursor(created_at: dt.datetime, row_id: str) -> str:
-    """A FANOUT row's place in the outbox's order, opaque to clients."""
-    raw = f"{created_at.isoformat()}|{row_id}".encode()
+MAX_RUNNING = 64  # transactions a cursor may name as unheard; more: it keeps the lowest
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where a subscriber stands: it heard every row at or below ``(seq, row)`` in commit
+    order except the rows of the transactions in ``running``, and, of transaction ``upto[0]``,
+    the rows up to ``upto[1]`` (notifications/live.py)."""
+
+    seq: int
+    row: str
+    running: tuple[int, ...] = ()
+    upto: tuple[int, str] | None = None
+
+
+def encode_cursor(point: Point) -> str:
+    """A point in the live stream, opaque to clients."""
+    upto = f"{point.upto[0]}|{point.upto[1]}" if point.upto else "|"
+    running = ".".join(str(x) for x in point.running)
+    raw = f"3|{point.seq}|{point.row}|{running}|{upto}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, str] | None:
-    """``(created_at, id)`` of a cursor, or None when it is not one of ours."""
+def decode_cursor(cursor: str) -> Point | None:
+    """The point of a cursor, or None when it is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, row_id = raw.partition("|")
-        at = dt.datetime.fromisoformat(stamp)
-        uuid.UUID(row_id)
+        version, seq, row, running, upto_seq, upto_row = raw.split("|")
+        uuid.UUID(row)
+        numbers = [int(seq), *(int(x) for x in running.split(".") if running)]
+        upto = None
+        if upto_seq or upto_row:
+            uuid.UUID(upto_row)
+            upto = int(upto_seq), upto_row
+            numbers.append(upto[0])
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)), row_id
+    if version != "3" or len(numbers) > MAX_RUNNING + 2:
+        return None
+    if not all(-1 <= n < 2**63 for n in numbers):
+        return None
+    return Point(numbers[0], row, tuple(int(x) for x in running.split(".") if running), upto)
+
+
+def _row_id(session: Session, n: int) -> str:
+    # Ids ascending in the order the transaction said its events, so that the replay's
+    # (seq, id) order within one transaction is the order the live stream delivered them.
+    prefix: int = session.info.setdefault(_PREFIX, uuid.uuid4().int >> 64 << 64)
+    return str(uuid.UUID(int=prefix | n))
+
+
+def _stamp(session: Session) -> tuple[int, list[int]]:
+    """This transaction's place in commit order and the transactions below it still running
+    (``versioning.stamp_and_running``), drawn once per transaction, at its first row: those
+    still running at commit are among them."""
+    stamp: tuple[int, list[int]] | None = session.info.get(_STAMP)
+    if stamp is None:
+        stamp = session.info[_STAMP] = versioning.stamp_and_running(session)
+    return stamp
 
 
 def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
@@ -96,7 +141,9 @@ def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[di
     for event in pending:
         if event.kind in LIVE_ONLY:
             continue  # telemetry: published live after commit, never routed nor replayed
-        row_id, created = placed.setdefault(event.id, (str(uuid.uuid4()), utcnow()))
+        if event.id not in placed:
+            placed[event.id] = (_row_id(session, len(placed)), utcnow())
+        row_id, created = placed[event.id]
         rows.append(
             {
                 "id": row_id,
@@ -112,6 +159,7 @@ def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[di
                 "leased_by": "",
                 "last_error": "",
                 "created_at": created,
+                "seq": 0,  # set by the caller: one stamp per transaction
             }
         )
     return rows
@@ -127,6 +175,9 @@ def _before_commit(session: Session) -> None:
     fresh = [e for e in events.pending(session) if e.id not in written]
     rows = _fanout_rows(session, fresh) if fresh else []
     if rows:
+        seq, _ = _stamp(session)
+        for row in rows:
+            row["seq"] = seq
         session.execute(insert_ignoring_duplicates(session, rows))
     written.update(e.id for e in fresh)
 
@@ -135,13 +186,16 @@ def _after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint was released: nothing is committed yet
     # Kept for after-commit listeners (live updates) until the next transaction starts; each
-    # event carries its FANOUT row's cursor (None for live-only kinds: nothing to replay).
+    # event carries its FANOUT row's place (none for live-only kinds: nothing to replay).
     placed: dict[str, tuple[str, dt.datetime]] = session.info.pop(_ROWS, {})
+    seq, running = session.info.pop(_STAMP, (0, []))
+    versioning.forget_drawn(session)
+    session.info.pop(_PREFIX, None)
     said = []
     for event in events.discard(session):
         row = placed.get(event.id)
-        cursor = encode_cursor(row[1], row[0]) if row is not None else None
-        said.append({**event_json(event), "cursor": cursor})
+        place = {"row": row[0], "seq": seq, "running": running} if row is not None else {}
+        said.append({**event_json(event), **place})
     session.info[COMMITTED_KEY] = said
     session.info.pop(_MARKS, None)
     session.info.pop(_WRITTEN, None)
@@ -155,6 +209,8 @@ def _after_begin_nested(session: Session, transaction: SessionTransaction) -> No
 
 def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
     session.info.pop(_WRITTEN, None)  # rows written inside it may be gone: write again
+    session.info.pop(_STAMP, None)  # and on SQLite the counter it drew with them
+    versioning.forget_drawn(session)  # (also where the versioning hooks are not installed)
     marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
     if ended.nested and ended in marks:
         keep = marks.pop(ended)
@@ -165,6 +221,7 @@ def _after_soft_rollback(session: Session, ended: SessionTransaction) -> None:
         events.discard(session)
         session.info.pop(_MARKS, None)
         session.info.pop(_ROWS, None)
+        session.info.pop(_PREFIX, None)
 
 
 def install(factory: async_sessionmaker[AsyncSession]) -> None:

@@ -63,6 +63,7 @@ from .masterdata.org import (
 )
 from .masterdata.repair_levels import UpsertRepairLevel
 from .media.mutations import ConfirmUpload, RequestUpload
+from .notifications.preferences import SetNotificationPreferences
 from .notifications.types import (
     MarkNotificationsRead,
     Notification,
@@ -194,6 +195,8 @@ class Mutation(graphene.ObjectType):
     record_agent_payment = RecordAgentPayment.Field()
     # call backs assigned to a hotline agent (issue 18)
     assign_callback = AssignCallback.Field()
+    # notify (issue 16): the opt-out of non-essential messages
+    set_notification_preferences = SetNotificationPreferences.Field()
 
 
 @lru_cache(maxsize=1)

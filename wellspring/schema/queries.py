@@ -43,6 +43,7 @@ from .masterdata.fault_codes import fault_codes_field
 from .masterdata.lists import DispatcherLists
 from .masterdata.repair_levels import repair_levels_field
 from .media.mutations import evidence_overdue_jobs_field
+from .notifications.preferences import NotificationPreferenceQueries
 from .notifications.types import my_notifications_field
 from .org.types import AuthSession, Branch, User
 from .outlets.fields import OutletQueries
@@ -95,6 +96,7 @@ class Query(
     ReportQueries,
     DealerPaymentLists,
     StockLedgerQueries,
+    NotificationPreferenceQueries,  # notify (issue 16)
     graphene.ObjectType,
 ):
     node = Node.Field()

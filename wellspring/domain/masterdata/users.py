@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions
+from .. import audit, auth, permissions
 from ..actor import Actor
 from ..auth import hash_password
 from ..clock import clock_of
@@ -128,6 +128,7 @@ async def _end_sessions(session: AsyncSession, actor: Actor, user_id: str) -> No
         .values(revoked_at=clock_of(session).now(), revoked_by_id=actor.user_id or None)
         .execution_options(synchronize_session=False)
     )
+    auth.ended(session, user_id=user_id)  # its live connections close after the commit
 
 
 async def _technician(session: AsyncSession, user_id: str) -> Technician | None:

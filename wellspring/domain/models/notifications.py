@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id, utcnow
@@ -29,8 +29,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "channel", "recipient"),
         Index("ix_outbox_messages_due", "status", "available_at"),
-        # live updates' replay after a cursor (notifications/live.py)
-        Index("ix_outbox_messages_replay", "channel", "created_at", "id"),
+        # live updates' replay after a cursor, in commit order (notifications/live.py)
+        Index("ix_outbox_messages_replay_seq", "channel", "seq", "id"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(String(64))
@@ -49,6 +49,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # A FANOUT row's place in commit order (notifications/outbox.py): the writing
+    # transaction's id on PostgreSQL, a counter drawn at commit on SQLite.
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Notification(Base):

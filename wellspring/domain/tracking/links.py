@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
@@ -182,3 +182,15 @@ async def link_actor(session: AsyncSession, ticket: Ticket) -> Actor:
         role=Role.CUSTOMER,
         customer_id=ticket.customer_id,
     )
+
+
+async def purge(session: AsyncSession, *, before: dt.datetime) -> int:
+    """Delete the links that stopped working before ``before`` (their longest lifetime over,
+    or revoked): nothing can open them again. Returns how many."""
+    result = await session.execute(
+        delete(TrackingLink).where(
+            or_(TrackingLink.expires_at < before, TrackingLink.revoked_at < before)
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

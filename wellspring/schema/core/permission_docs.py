@@ -101,6 +101,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "recordAgentPayment": ("agent_payment.record",),
     # call backs assigned to a hotline agent (issue 18)
     "assignCallback": ("callback.assign",),
+    # notify (issue 16)
+    "setNotificationPreferences": ("notifications.preferences",),
 }
 
 # Queries with a role rule; the others are open to every signed-in user, each row filtered by
@@ -152,6 +154,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
     # dealers, the rest (issue 18)
     "agentPayments": ("agent_payments.list",),
     "stockLedger": ("stock.ledger",),
+    # notify (issue 16)
+    "myNotificationPreferences": ("notifications.preferences",),
 }
 
 # Operations run through the phone's sync endpoint rather than GraphQL (docs/sync.md).
@@ -168,8 +172,6 @@ SYNC: dict[str, str] = {
 # Operations reached through plain HTTP (docs/operations.md, "Exporting a list").
 HTTP: dict[str, str] = {
     "list.export": "`GET /export/<list>.csv|.xlsx`",
-    # declared before its door: the contract has no operation for it yet
-    "notifications.preferences": "no API yet (`notifications.inbox.set_muted`)",
     # the PBX's webhook runs as the system once its signature checks (docs/operations.md)
     # reports (issue 18)
     "report.monthly": "`GET /reports/monthly.xlsx?month=YYYY-MM`, `wellspring report monthly`",
