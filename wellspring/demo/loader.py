@@ -26,6 +26,7 @@ from .plan_rows import (
 from .positions import report_positions
 from .state import Demo
 from .stock import load_inventory
+from .ticket_details import assign_install_stock
 from .ticket_plans import plan_tickets
 
 _MIN_SCALE = 20
@@ -60,6 +61,7 @@ async def build(demo: Demo) -> DemoSummary:
     await write_customers(demo, owners)
     plan_devices(demo)
     plan_tickets(demo)
+    assign_install_stock(demo)
     await write_relocation_addresses(demo)
     await write_devices_and_cards(demo)
     tickets, jobs = await write_tickets(demo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from typing import Any
 
 from sqlalchemy import insert, update
 
@@ -54,11 +55,12 @@ async def write_relocation_addresses(demo: Demo) -> None:
 async def write_devices_and_cards(demo: Demo) -> None:
     for d in demo.devices:
         opened = d.installed_at.astimezone(CHINA).date() if d.installed_at else None
+        d.serial = f"WS{(opened or demo.clock.today).year % 100:02d}{d.n + 1:08d}"
         await demo.writer.add(
             Device,
             demo.record(d.id, d.created_at, d.updated_at)
             | {
-                "serial_number": f"WS{(opened or demo.clock.today).year % 100:02d}{d.n + 1:08d}",
+                "serial_number": d.serial,
                 "device_model_id": ref("device-model", d.model.code),
                 "contract_number": f"HT{opened.year}{d.n + 1:07d}" if opened else "",
                 "status": d.status,
@@ -77,7 +79,7 @@ async def write_devices_and_cards(demo: Demo) -> None:
             },
         )
     for card in demo.cards:
-        number = f"8860{demo.rng.randrange(10**4):04d}{card.n + 1:08d}"
+        number = card.number = f"8860{demo.rng.randrange(10**4):04d}{card.n + 1:08d}"
         secret = f"{demo.rng.randrange(10**6):06d}"
         digest = hashlib.sha256(f"{number}:{secret}".encode()).hexdigest()
         updated = card.cancelled_at or card.activated_at or card.created_at
@@ -140,6 +142,7 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
                 "status_reason": t.reason,
                 "linked_ticket_id": None,
                 "revision": len(t.steps),
+                "details": install_details(t),
             },
         )
         await write_steps(
@@ -158,6 +161,22 @@ async def write_tickets(demo: Demo) -> tuple[int, int]:
     for job_number, (_, ticket_number, job) in enumerate(jobs, start=1):
         await write_job(demo, job, job_number, uid("ticket", ticket_number))
     return len(tickets), len(jobs)
+
+
+def install_details(t: TicketPlan) -> dict[str, Any]:
+    """The ticket's details; an install's card number and serial are known once written."""
+    if t.install is None:
+        return t.details
+    card, device = t.install
+    return t.details | {
+        "install": {
+            "card_number": card.number,
+            "device_model_id": ref("device-model", device.model.code),
+            "serial_number": device.serial,
+            "contract_number": "",
+            "price": str(device.model.list_price),
+        }
+    }
 
 
 async def write_steps(

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..domain.models.enums import CardStatus, Channel, DeviceStatus, Priority, TicketType
 from .catalogue import Model
@@ -32,6 +33,7 @@ class CardPlan:
     created_at: dt.datetime
     activated_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
+    number: str = ""  # drawn when the card is written
     id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +60,7 @@ class DevicePlan:
     referenced: bool = False  # some ticket names it
     # No further tickets: uninstalled, its card cancelled, or installed by a recent ticket.
     settled: bool = False
+    serial: str = ""  # set when the device is written
     id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -115,3 +118,7 @@ class TicketPlan:
     reason: str
     job: JobPlan | None
     score: int | None = None
+    # What the ticket was opened with (tickets.details), as OpenTicket would keep it; an
+    # install's card and machine are named by number and serial once those are written.
+    details: dict[str, Any] = field(default_factory=dict)
+    install: tuple[CardPlan, DevicePlan] | None = None

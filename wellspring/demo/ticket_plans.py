@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from ..domain.dispatch import locate
 from ..domain.models.enums import (
     TICKET_OPEN_STATUSES,
     CardStatus,
@@ -21,6 +23,7 @@ from .clock import CHINA, SLOTS, local_time, ref, uid
 from .devices import new_device
 from .plans import CardPlan, CustomerPlan, DevicePlan, JobPlan, Step, Tech, TicketPlan
 from .state import Demo
+from .ticket_details import recharge_details
 from .ticket_mix import (
     CANCEL_REASONS,
     DESCRIPTIONS,
@@ -115,21 +118,21 @@ def plan_ticket(
     steps = [Step(s, times[s], actors[s], reason if s is status and reason else "") for s in chain]
     job = plan_job(demo, customer, chain, times, tech, appointment, actors, reason)
     card: CardPlan | None = None
+    details: dict[str, Any] = {}
     description = rng.choice(DESCRIPTIONS[ticket_type])
     address_id = device.address_id if device and device.address_id else customer.address_id
     finished = times.get(TicketStatus.COMPLETED)
     if device is not None:
         device.referenced = True
         if ticket_type is TicketType.RECHARGE:
-            description = (
-                f"客户续费{rng.choice((3, 6, 12))}个月"
-                if device.model.supply_mode is SupplyMode.MONTHLY
-                else f"客户充值{rng.choice((20, 30, 50))}桶"
-            )
+            monthly = device.model.supply_mode is SupplyMode.MONTHLY
+            quantity = rng.choice((3, 6, 12) if monthly else (20, 30, 50))
+            description = f"客户续费{quantity}个月" if monthly else f"客户充值{quantity}桶"
+            details["recharge"] = recharge_details(device, quantity, len(demo.tickets))
         if ticket_type is TicketType.CARD_CANCEL:
             card = device.card
     if ticket_type is TicketType.RELOCATE:
-        description = plan_relocation(demo, customer, device, times, description)
+        description = plan_relocation(demo, customer, device, times, description, details)
     if finished is not None and device is not None:
         if ticket_type is TicketType.UNINSTALL:
             device.settled = True
@@ -165,6 +168,7 @@ def plan_ticket(
             reason=reason,
             job=job,
             score=draw_score(demo) if status is TicketStatus.CLOSED else None,
+            details=details,
         )
     )
 
@@ -187,10 +191,17 @@ def plan_relocation(
     device: DevicePlan | None,
     times: dict[TicketStatus, dt.datetime],
     description: str,
+    details: dict[str, Any],
 ) -> str:
     """Every move names its destination; a closed move leaves the machine there."""
     district, streets = demo.rng.choice(customer.place.districts)
     street = demo.rng.choice(streets)
+    place = customer.place
+    details["relocate_to"] = locate.coordinates_for_new_address(
+        {"province": place.province, "city": place.city, "district": district}
+        | {"street": street, "community": "", "building": "", "room": ""}
+        | {"latitude": None, "longitude": None}
+    )
     n = demo.next_address
     demo.next_address += 1
     address_id = uid("address", n)
