@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -133,11 +135,16 @@ def client(database_url: str) -> Iterator[TestClient]:
 
 
 class GraphQL:
-    """Posts documents as a client would; remembers one token per username."""
+    """Posts documents as a client would; remembers one token per username, and signs in
+    again before it expires (access tokens live 15 minutes; the whole suite runs longer)."""
+
+    TOKEN_REUSE_SECONDS = 10 * 60
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.tokens: dict[str, str] = {}
+        self.issued: dict[str, float] = {}
+        self.passwords: dict[str, str] = {}
 
     def post(
         self,
@@ -174,11 +181,19 @@ class GraphQL:
         return self.data(query, {"u": username, "p": password})["login"]
 
     def token(self, username: str) -> str:
-        if username not in self.tokens:
-            result = self.login(username)
-            assert result["token"], result
-            self.tokens[username] = result["token"]
+        fresh = time.monotonic() - self.issued.get(username, -math.inf) < self.TOKEN_REUSE_SECONDS
+        if username not in self.tokens or not fresh:
+            self.sign_in(username, self.passwords.get(username, "demo"))
         return self.tokens[username]
+
+    def sign_in(self, username: str, password: str) -> str:
+        """Sign in afresh and remember the token (and the password, to sign in again)."""
+        result = self.login(username, password)
+        assert result["token"], result
+        self.tokens[username] = result["token"]
+        self.issued[username] = time.monotonic()
+        self.passwords[username] = password
+        return str(result["token"])
 
 
 @pytest.fixture(scope="session")

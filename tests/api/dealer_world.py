@@ -60,7 +60,7 @@ def _login(gql: GraphQL, agent: str) -> str:
         "input": {"username": username, "password": PASSWORD, "role": "AGENT", "agentId": agent}
     }
     ok(gql.data(CREATE_USER, variables, as_user="admin")["createUser"])
-    gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    gql.sign_in(username, PASSWORD)
     return username
 
 

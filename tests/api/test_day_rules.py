@@ -45,7 +45,7 @@ def _next(weekdays: set[int]) -> dt.date:
 
 def _as(gql: GraphQL, username: str) -> str:
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+        gql.sign_in(username, PASSWORD)
     return username
 
 
@@ -255,7 +255,7 @@ def test_parts_on_a_job_fit_its_model_are_active_and_stop_at_the_close(
     after = (done + dt.timedelta(minutes=5)).isoformat()
     assert consume(right, "after", recordedAt=after, recordedOffline=True) == ["JOB_CLOSED"]
     # The same rule for the phone's sync push: the queue arriving late is taken by its time.
-    phone = Phone(gql.client, gql.tokens[user])
+    phone = Phone(gql.client, gql.token(user))
     phone.pull()
     line = {
         "job_id": s.jobs["j"],

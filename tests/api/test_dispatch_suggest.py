@@ -50,7 +50,7 @@ def as_engineer(
 ) -> Any:
     username = site.usernames[name]
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+        gql.sign_in(username, PASSWORD)
     return gql.data(doc(document), variables, as_user=username)
 
 
@@ -176,7 +176,7 @@ def test_a_fresh_phone_position_wins_and_a_stale_one_falls_back(
         .replace("accuracy: $accuracy}", "accuracy: $accuracy, coordSystem: $sys}")
     )
     username = site.usernames["far"]
-    gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    gql.sign_in(username, PASSWORD)
     result = gql.data(
         mutation,
         {"latitude": lat, "longitude": lon, "accuracy": 12.0, "sys": "GCJ02"},

@@ -65,7 +65,7 @@ def test_an_engineer_off_the_rota_is_off_shift_and_work_in_hand_shows(
     gql: GraphQL, database_url: str
 ) -> None:
     username = unique("rest")
-    ok(
+    created = ok(
         payload(
             gql,
             "UpsertTechnician",
@@ -81,6 +81,8 @@ def test_an_engineer_off_the_rota_is_off_shift_and_work_in_hand_shows(
             "hq",
         )
     )
+    # An empty rota is kept as given (it was once read as "not given": the default days).
+    assert created["technician"]["workDays"] == []
     found = walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh")
     assert [(t["statusToday"], t["jobsToday"]) for t in found] == [("OFF_SHIFT", [])]
     off = {"input": {"id": found[0]["id"], "isActive": False}}

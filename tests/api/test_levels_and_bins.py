@@ -36,7 +36,7 @@ def _engineer_on_a_repair(gql: GraphQL, url: str) -> tuple[str, str]:
     add_technician(site, "a", home=PLACES["jingan"])
     add_job(site, "j", at=PLACES["huangpu"], technician="a", status=JobStatus.ON_SITE)
     user = site.usernames["a"]
-    gql.tokens[user] = gql.login(user, PASSWORD)["token"]
+    gql.sign_in(user, PASSWORD)
     return user, global_id("Job", site.jobs["j"])
 
 

@@ -110,8 +110,8 @@ def _engineer_on_site(url: str) -> tuple[str, str, str]:
 
 def _token(gql: GraphQL, username: str) -> str:
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
-    return gql.tokens[username]
+        gql.sign_in(username, PASSWORD)
+    return gql.token(username)
 
 
 def _request(gql: GraphQL, token: str, job: str, data: bytes, **over: Any) -> dict[str, Any]:

@@ -150,14 +150,14 @@ def site(database_url: str) -> Site:
 def engineer(gql: GraphQL, site: Site) -> str:
     username = site.usernames["t"]
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
-    return gql.tokens[username]
+        gql.sign_in(username, PASSWORD)
+    return gql.token(username)
 
 
 def clerk(gql: GraphQL, site: Site) -> str:
     if site.clerk not in gql.tokens:
-        gql.tokens[site.clerk] = gql.login(site.clerk, PASSWORD)["token"]
-    return gql.tokens[site.clerk]
+        gql.sign_in(site.clerk, PASSWORD)
+    return gql.token(site.clerk)
 
 
 def move(

@@ -46,8 +46,8 @@ NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 def token(gql: GraphQL, username: str, password: str = PASSWORD) -> str:
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, password)["token"]
-    return gql.tokens[username]
+        gql.sign_in(username, password)
+    return gql.token(username)
 
 
 def site_with_van(url: str, part: str, quantity: int) -> tuple[Site, str, str]:

@@ -57,8 +57,8 @@ def site(database_url: str) -> Site:
 def phone(gql: GraphQL, site: Site, who: str) -> Phone:
     username = site.usernames[who]
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
-    return Phone(gql.client, gql.tokens[username])
+        gql.sign_in(username, PASSWORD)
+    return Phone(gql.client, gql.token(username))
 
 
 def counts(url: str) -> dict[str, int]:

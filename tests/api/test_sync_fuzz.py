@@ -333,9 +333,9 @@ def send(p: Phone, body: Any) -> Any:
 @pytest.fixture(scope="module")
 def fuzz_phone(gql: GraphQL, site: Site) -> Phone:
     username = site.usernames["f"]
-    gql.tokens[username] = gql.login(username, PASSWORD)["token"]
+    gql.sign_in(username, PASSWORD)
     # The newest schema, so every table a phone may push (attachments since 3) is fuzzed.
-    p = Phone(gql.client, gql.tokens[username], schema_version=max(SCHEMA_VERSIONS))
+    p = Phone(gql.client, gql.token(username), schema_version=max(SCHEMA_VERSIONS))
     p.pull()
     return p
 

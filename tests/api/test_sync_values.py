@@ -58,8 +58,8 @@ def site(database_url: str) -> Site:
 def phone(gql: GraphQL, site: Site) -> Phone:
     username = site.usernames["v"]
     if username not in gql.tokens:
-        gql.tokens[username] = gql.login(username, PASSWORD)["token"]
-    return Phone(gql.client, gql.tokens[username])
+        gql.sign_in(username, PASSWORD)
+    return Phone(gql.client, gql.token(username))
 
 
 def post(p: Phone, path: str, body: Any) -> Any:

@@ -127,7 +127,7 @@ class UpsertTechnician(graphene.Mutation):
                 skills=[e.TicketType(s) for s in skills[:20]] if skills is not None else None,
                 shift_start=input.get("shift_start"),
                 shift_end=input.get("shift_end"),
-                work_days=input.get("work_days")[:7] if input.get("work_days") else None,
+                work_days=input.get("work_days"),
                 home_latitude=input.get("home_latitude"),
                 home_longitude=input.get("home_longitude"),
                 is_active=input.get("is_active"),
