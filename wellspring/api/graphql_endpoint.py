@@ -56,6 +56,7 @@ from wellspring.schema.core.mutation import SPLIT_FIELDS
 from wellspring.settings import Settings
 
 from . import input_guard, limits
+from .busy import RETRY_AFTER_SECONDS
 from .graphiql import GRAPHIQL_HTML
 from .graphql_messages import is_variable_error, validation_error, variable_error
 
@@ -339,6 +340,9 @@ class GraphQLEndpoint:
             formatted["extensions"] = {"code": "FORBIDDEN"}
         elif isinstance(original, GraphQLError):
             return formatted
+        elif isinstance(original, PoolTimeout):  # a subscription's resolver (HTTP answers 503)
+            formatted["message"] = message("SERVICE_BUSY", locale, retry_after=RETRY_AFTER_SECONDS)
+            formatted["extensions"] = {"code": "SERVICE_BUSY", "retryAfter": RETRY_AFTER_SECONDS}
         else:
             request_id = request_context.request_id.get()
             log.error(

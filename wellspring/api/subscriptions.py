@@ -8,8 +8,10 @@ HTTP request (same parse cache, depth, alias and cost rules) and executed with a
 session for the watch's opening checks. Close codes follow the protocol: 4400 malformed
 message, 4401 unauthorised (subscribe before the ack, or bad credentials), 4406 without the
 subprotocol, 4408 no ``connection_init`` in time, 4409 a subscription id in use, 4429 a second
-``connection_init``; 4401 also when the connection's session ends (logout, revoked, the login
-deactivated: at once, through the bus, from any process); 1012 asks the client to reconnect
+``connection_init``, 1013 every database connection busy at ``connection_init`` (a
+subscription that meets a full pool later gets a ``SERVICE_BUSY`` error); 4401 also when
+the connection's session ends (logout, revoked, the login deactivated: at once, through the
+bus, from any process); 1012 asks the client to reconnect
 with its cursor (events may be lost).
 """
 
@@ -37,6 +39,7 @@ from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
 
 from . import limits, live_auth
+from .busy import RETRY_AFTER_SECONDS, PoolTimeout
 from .graphql_endpoint import GraphQLEndpoint, _operation
 
 log = logging.getLogger("wellspring.live")
@@ -176,8 +179,12 @@ class Connection:
             await self._bad()
         self.initialised = True
         self._credentials = payload or {}
-        async with self.factory() as session:
-            self.actor = await self.owner.authenticate(session, self._credentials)
+        try:
+            async with self.factory() as session:
+                self.actor = await self.owner.authenticate(session, self._credentials)
+        except PoolTimeout:  # 1013 "Try Again Later": the server, not the credentials
+            log.warning("database pool exhausted", extra={"path": "connection_init"})
+            await self._shut(1013, "Service busy, try again later")
         if self.actor is None:
             await self._shut(4401, "Unauthorized")
         if self.actor.session_id:  # signed out or revoked anywhere: closed at once
@@ -237,6 +244,11 @@ class Connection:
             raise
         except live.Resync:
             await self.close(1012, "Reconnect with your last cursor")
+        except PoolTimeout:  # every pooled connection in use: the client retries, as over HTTP
+            log.warning("database pool exhausted", extra={"path": "subscribe"})
+            text = message("SERVICE_BUSY", self.locale, retry_after=RETRY_AFTER_SECONDS)
+            extensions = {"code": "SERVICE_BUSY", "retryAfter": RETRY_AFTER_SECONDS}
+            await self._error(op_id, [{"message": text, "extensions": extensions}])
         except Exception:
             log.exception("subscription %s failed", op_id[:64])
             error = GraphQLError(message("INTERNAL_ERROR", self.locale, request_id=""))
