@@ -139,6 +139,7 @@ class GraphQL:
     again before it expires (access tokens live 15 minutes; the whole suite runs longer)."""
 
     TOKEN_REUSE_SECONDS = 10 * 60
+    DEFAULT_PASSWORD = "demo"
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
@@ -173,17 +174,17 @@ class GraphQL:
         assert "errors" not in body, body
         return body["data"]
 
-    def login(self, username: str, password: str = "demo") -> dict[str, Any]:
+    def login(self, username: str, password: str | None = None) -> dict[str, Any]:
         query = (
             "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
             "{ token refreshToken errors { code message field } } }"
         )
-        return self.data(query, {"u": username, "p": password})["login"]
+        return self.data(query, {"u": username, "p": password or self.DEFAULT_PASSWORD})["login"]
 
     def token(self, username: str) -> str:
         fresh = time.monotonic() - self.issued.get(username, -math.inf) < self.TOKEN_REUSE_SECONDS
         if username not in self.tokens or not fresh:
-            self.sign_in(username, self.passwords.get(username, "demo"))
+            self.sign_in(username, self.passwords.get(username, self.DEFAULT_PASSWORD))
         return self.tokens[username]
 
     def sign_in(self, username: str, password: str) -> str:

@@ -35,8 +35,7 @@ def _charts(sheet: Any) -> list[Any]:
 
 
 class Doors(GraphQL):
-    def login(self, username: str, password: str = PASSWORD) -> dict[str, Any]:
-        return super().login(username, password)
+    DEFAULT_PASSWORD = PASSWORD
 
     def get(self, path: str, user: str | None, **params: str) -> Any:
         headers = {"Accept-Language": "en"}
