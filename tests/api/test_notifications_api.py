@@ -100,7 +100,7 @@ async def _recipients(url: str, kind: str) -> dict[str, bool]:
                 select(m.User.customer_id).where(m.User.username == "customer-1")
             )
             found = await routing.recipients(session, {"kind": kind, "customer_id": customer})
-            names = dict((await session.execute(select(m.User.id, m.User.username))).tuples().all())
+            names = dict((await session.execute(select(m.User.id, m.User.username))).all())
             return {names[r.user_id]: r.muted_non_essential for r in found if r.user_id}
     finally:
         await engine.dispose()
