@@ -37,7 +37,7 @@ from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.dispatch import suggest
+from wellspring.domain.dispatch import ranking, suggest
 from wellspring.domain.models.enums import (
     BranchKind,
     Channel,
@@ -650,7 +650,8 @@ def measure(
 
             return wrapper
 
-        names = [(suggest, n) for n in ("km", "rough_km", "technician_position")]
+        names = [(suggest, n) for n in ("rough_km", "technician_position")]
+        names += [(ranking, "km"), (ranking, "km_at_least")]
         names += [(cells, "disk"), (cells, "cell")]
         geodesy = {(module, name): getattr(module, name) for module, name in names}
         original = suggest._in_cells

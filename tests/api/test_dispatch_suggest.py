@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.testclient import TestClient
 
+from tests.api.test_lists import count_statements
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,
@@ -135,6 +136,21 @@ def test_ranking_weighs_travel_skills_load_shift_and_van_stock(gql: GraphQL, sit
     assert top["far"]["travelMinutes"] > top["near"]["travelMinutes"]
     scores = [s["score"] for s in result["suggestions"]]
     assert scores == sorted(scores)
+
+
+def test_engineers_are_read_as_rows_and_named_in_the_same_statement(
+    gql: GraphQL, site: Site, client: TestClient
+) -> None:
+    """Ring lookups read a few columns, not whole engineers; the names the ranking read
+    serve displayName too (no second lookup of the same users)."""
+    with count_statements(client) as statements:
+        result = suggest(gql, site.jobs["repair"])
+    assert result["suggestions"]
+    assert all(s["technician"]["displayName"] for s in result["suggestions"])
+    lookups = [s for s in statements if "position_cell IN" in s]
+    assert lookups
+    assert not any("technicians.user_id" in s for s in lookups)
+    assert not any(s.startswith("SELECT users.id, users.display_name") for s in statements)
 
 
 def test_limit_and_bad_input(gql: GraphQL, site: Site) -> None:

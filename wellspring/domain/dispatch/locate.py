@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 from ...geo import cells, centroids
 from ...geo.coords import CoordSystem, to_wgs84
@@ -52,17 +53,38 @@ class Site:
     approximate: bool
 
 
+class Whereabouts(Protocol):
+    """What placing an engineer reads: a Technician, or a row of those columns."""
+
+    @property
+    def position_latitude(self) -> float | None: ...
+    @property
+    def position_longitude(self) -> float | None: ...
+    @property
+    def position_at(self) -> dt.datetime | None: ...
+    @property
+    def site_latitude(self) -> float | None: ...
+    @property
+    def site_longitude(self) -> float | None: ...
+    @property
+    def site_at(self) -> dt.datetime | None: ...
+    @property
+    def home_latitude(self) -> float | None: ...
+    @property
+    def home_longitude(self) -> float | None: ...
+
+
 def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(TIME_ZONE).date()
 
 
-def phone_fix_is_fresh(tech: Technician, now: dt.datetime, max_age: dt.timedelta) -> bool:
+def phone_fix_is_fresh(tech: Whereabouts, now: dt.datetime, max_age: dt.timedelta) -> bool:
     """Whether the phone's last fix is recent enough (``max_age``) to place the engineer."""
     return tech.position_at is not None and now - tech.position_at <= max_age
 
 
 def technician_position(
-    tech: Technician, now: dt.datetime, max_age: dt.timedelta, branch: Branch | None = None
+    tech: Whereabouts, now: dt.datetime, max_age: dt.timedelta, branch: Branch | None = None
 ) -> Located | None:
     """The engineer's best-known position: a fresh phone fix, today's last site, or home."""
     if (

@@ -5,13 +5,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from ..config import TIME_ZONE
 from ..models import Technician
 from . import rules
 
 
-def shift_bounds(tech: Technician, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+class Rota(Protocol):
+    """What a shift needs of an engineer: a Technician, or a row of those columns."""
+
+    @property
+    def work_days(self) -> list[int]: ...
+    @property
+    def shift_start(self) -> dt.time: ...
+    @property
+    def shift_end(self) -> dt.time: ...
+
+
+def shift_bounds(tech: Rota, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
     """The engineer's shift on ``day`` as UTC instants, or None on a day off."""
     if not rules.works_on(tech.work_days, day):
         return None

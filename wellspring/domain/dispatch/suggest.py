@@ -8,23 +8,33 @@ number of engineers nearby, not the number of engineers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
-from ...geo.distance import km, rough_km
+from ...geo.distance import rough_km
 from .. import permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
 from ..config import TIME_ZONE, config_of
-from ..errors import DomainError, present
+from ..errors import DomainError
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES
-from . import rules, shifts
-from .locate import Located, PositionSource, address_site, local_day, technician_position
+from . import ranking
+from .locate import (
+    Located,
+    PositionSource,
+    Whereabouts,
+    address_site,
+    local_day,
+    technician_position,
+)
+from .shifts import Rota, shift_bounds
 
 MAX_LIMIT = 50
 # Rings of H3 cells searched, widening until enough skilled engineers are found (resolution 7:
@@ -96,16 +106,13 @@ async def suggest_technicians(
 
     now = now or clock_of(session).now()
     wanted = ticket.type.value
-    found: dict[str, Technician] = {}
-    seen_cells: set[str] = set()
+    want = max(size * CANDIDATE_FACTOR, MIN_CANDIDATES)
+    found: dict[str, Nearby] = {}
     centre = cells.cell(*site.point)
     for k in RING_STEPS:
-        ring = [c for c in cells.disk(centre, k) if c not in seen_cells]
-        seen_cells.update(ring)
-        for tech in await _in_cells(session, job.branch_id, ring):
+        for tech in await _in_cells(session, job.branch_id, list(_new_cells(centre, k))):
             found.setdefault(tech.id, tech)
-        skilled = sum(1 for t in found.values() if wanted in (t.skills or []))
-        if skilled >= max(size * CANDIDATE_FACTOR, MIN_CANDIDATES):
+        if sum(1 for t in found.values() if wanted in (t.skills or [])) >= want:
             break
     if not found:  # asked only when the rings held nobody: has the branch any engineer?
         has_engineers = await session.scalar(
@@ -119,81 +126,121 @@ async def suggest_technicians(
     # Only the nearest few are weighed in full: a cheap distance keeps the exact geodesic, the
     # loads and the van stock to limit x 3 engineers however many the rings held.
     max_age = config_of(session).dispatch.position_max_age
-    located_now = {
-        t.id: technician_position(t, now, max_age, branch)
+    placed = [
+        (t, where)
         for t in found.values()
         if wanted in (t.skills or [])
-    }
-    keep = max(size * CANDIDATE_FACTOR, MIN_CANDIDATES)
-    candidates = sorted(
-        (t for t in found.values() if located_now.get(t.id) is not None),
-        key=lambda t: rough_km(located_now[t.id].point, site.point),  # type: ignore[union-attr]
-    )[:keep]
-    if not candidates:
+        and (where := technician_position(t, now, max_age, branch)) is not None
+    ]
+    placed.sort(key=lambda p: rough_km(p[1].point, site.point))
+    placed = placed[:want]
+    if not placed:
         return job, []
-    ids = [t.id for t in candidates]
+    ids = [t.id for t, _ in placed]
     loads = await _loads(session, ids, job, now)
     vans = await vans_stock(session, ids)
-    names = dict(
-        (
+    needs = [(p["part_id"], int(p["quantity"])) for p in ticket.details.get("expected_parts", [])]
+    day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
+    short: dict[str, tuple[PartShortage, ...]] = {}
+    candidates: list[ranking.Candidate] = []
+    for tech, where in placed:
+        van = vans.get(tech.id, {})
+        short[tech.id] = tuple(
+            PartShortage(part_id, need, van.get(part_id, 0))
+            for part_id, need in needs
+            if van.get(part_id, 0) < need
+        )
+        candidates.append(
+            ranking.Candidate(
+                id=tech.id,
+                point=where.point,
+                from_now=where.source is PositionSource.PHONE,
+                load=loads.get(tech.id, 0),
+                parts_missing=bool(short[tech.id]),
+                on_shift=_on_shift(tech, day, job, now),
+            )
+        )
+    travel = config_of(session).dispatch.travel
+    departure = max(now, (job.appointment_start or now) - dt.timedelta(hours=1))
+    city, hour = (address.city if address else ""), departure.astimezone(TIME_ZONE).hour
+    trip = ranking.Trip(
+        seconds_for=lambda d: travel.for_distance(d, city=city, hour=hour).seconds,
+        now=now,
+        departure=departure,
+        window_end=job.appointment_end,
+    )
+    best = ranking.rank(candidates, site.point, trip, size)
+    # Full engineers and their names for the few returned only, in one statement.
+    chosen = {w.candidate.id for w in best}
+    people = {
+        tech.id: (tech, name)
+        for tech, name in (
             await session.execute(
-                select(Technician.id, User.display_name)
-                .join(User, User.id == Technician.user_id)
-                .where(Technician.id.in_(ids))
+                select(Technician, User.display_name)
+                .outerjoin(User, User.id == Technician.user_id)
+                .where(Technician.id.in_(chosen))
             )
         ).all()
-    )
-    needs = [(p["part_id"], int(p["quantity"])) for p in ticket.details.get("expected_parts", [])]
-    travel = config_of(session).dispatch.travel
-    city = address.city if address else ""
-    day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
-    result: list[TechnicianSuggestion] = []
-    for tech in candidates:
-        located = present(located_now[tech.id], "a candidate's position")
-        departure = max(now, (job.appointment_start or now) - dt.timedelta(hours=1))
-        distance = km(located.point, site.point)
-        leg = travel.for_distance(distance, city=city, hour=departure.astimezone(TIME_ZONE).hour)
-        eta = (now if located.source is PositionSource.PHONE else departure) + dt.timedelta(
-            seconds=leg.seconds
+    }
+    where_of = {t.id: where for t, where in placed}
+    return job, [
+        TechnicianSuggestion(
+            technician=people[w.candidate.id][0],
+            name=people[w.candidate.id][1] or "",
+            located=where_of[w.candidate.id],
+            distance_km=round(w.distance_km, 2),
+            travel_seconds=w.travel_seconds,
+            eta=w.eta,
+            skills_matched=(wanted,),
+            load=w.candidate.load,
+            on_shift=w.candidate.on_shift,
+            on_time=w.on_time,
+            parts_ready=not w.candidate.parts_missing,
+            shortages=short[w.candidate.id],
+            score=w.score,
         )
-        shortages = tuple(
-            PartShortage(part_id, need, vans[tech.id].get(part_id, 0))
-            for part_id, need in needs
-            if vans[tech.id].get(part_id, 0) < need
-        )
-        on_shift = _on_shift(tech, day, job, now)
-        on_time = job.appointment_end is None or eta <= job.appointment_end
-        load = loads.get(tech.id, 0)
-        result.append(
-            TechnicianSuggestion(
-                technician=tech,
-                name=names.get(tech.id, ""),
-                located=located,
-                distance_km=round(distance, 2),
-                travel_seconds=leg.seconds,
-                eta=eta,
-                skills_matched=(wanted,),
-                load=load,
-                on_shift=on_shift,
-                on_time=on_time,
-                parts_ready=not shortages,
-                shortages=shortages,
-                score=rules.suggestion_score(
-                    travel_seconds=leg.seconds,
-                    load=load,
-                    parts_missing=bool(shortages),
-                    on_shift=on_shift,
-                    on_time=on_time,
-                ),
-            )
-        )
-    result.sort(key=lambda s: (s.score, s.travel_seconds, s.technician.id))
-    return job, result[:size]
+        for w in best
+    ]
 
 
-def in_cells(branch_id: str, ring: list[str]) -> Select[Technician]:
+class Nearby(Whereabouts, Rota, Protocol):
+    """An engineer as a ring lookup reads it: a row, not an ORM object (60 per request)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def skills(self) -> list[str]: ...
+
+
+# The columns a ring lookup reads: enough to place, filter and weigh an engineer.
+_NEARBY_COLUMNS = (
+    Technician.id,
+    Technician.skills,
+    Technician.work_days,
+    Technician.shift_start,
+    Technician.shift_end,
+    Technician.position_latitude,
+    Technician.position_longitude,
+    Technician.position_at,
+    Technician.site_latitude,
+    Technician.site_longitude,
+    Technician.site_at,
+    Technician.home_latitude,
+    Technician.home_longitude,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _new_cells(centre: str, k: int) -> tuple[str, ...]:
+    """The cells within k steps of centre not searched by the previous, smaller step."""
+    step = RING_STEPS.index(k)
+    inner = set(cells.disk(centre, RING_STEPS[step - 1])) if step else set()
+    return tuple(c for c in cells.disk(centre, k) if c not in inner)
+
+
+def in_cells(branch_id: str, ring: list[str]) -> Select[*tuple[Any, ...]]:
     """Active engineers of the branch whose phone, last site or home lies in these cells."""
-    return select(Technician).where(
+    return select(*_NEARBY_COLUMNS).where(
         # Written so that no engine drives the plan from the branch index (SQLite otherwise
         # reads every engineer of the branch); the cell indexes narrow it instead.
         Technician.branch_id.concat("") == branch_id,
@@ -207,10 +254,10 @@ def in_cells(branch_id: str, ring: list[str]) -> Select[Technician]:
     )
 
 
-async def _in_cells(session: AsyncSession, branch_id: str, ring: list[str]) -> list[Technician]:
+async def _in_cells(session: AsyncSession, branch_id: str, ring: list[str]) -> list[Nearby]:
     if not ring:
         return []
-    return list((await session.execute(in_cells(branch_id, ring))).scalars())
+    return cast(list[Nearby], (await session.execute(in_cells(branch_id, ring))).all())
 
 
 async def _loads(
@@ -236,10 +283,10 @@ async def _loads(
     return {tech_id: int(n) for tech_id, n in rows.all() if tech_id is not None}
 
 
-def _on_shift(tech: Technician, day: dt.date, job: Job, now: dt.datetime) -> bool:
+def _on_shift(tech: Rota, day: dt.date, job: Job, now: dt.datetime) -> bool:
     """The agreed window lies inside the engineer's shift (as AssignJob checks it); without
     a window, the engineer works that day and their shift has not ended yet."""
-    bounds = shifts.shift_bounds(tech, day)
+    bounds = shift_bounds(tech, day)
     if bounds is None:
         return False
     if job.appointment_start is None or job.appointment_end is None:

@@ -235,3 +235,10 @@ class Loaders:
             self._loaders["names"] = _DisplayNameLoader(self.session)
         name: str | None = await self._loaders["names"].load(user_id)
         return name
+
+    def know_display_names(self, names: dict[str, str]) -> None:
+        """Names a resolver has already read (user id -> name): no second statement for them."""
+        if "names" not in self._loaders:
+            self._loaders["names"] = _DisplayNameLoader(self.session)
+        for user_id, name in names.items():
+            self._loaders["names"].prime(user_id, name)

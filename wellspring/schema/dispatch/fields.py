@@ -49,6 +49,7 @@ async def resolve_suggest_technicians(
     except DomainError as error:
         errors = user_errors(error, ctx.locale)
         return TechnicianSuggestions(job=None, suggestions=[], errors=errors)
+    ctx.loaders.know_display_names({s.technician.user_id: s.name for s in found})
     return TechnicianSuggestions(job=job, suggestions=found, errors=[])
 
 
