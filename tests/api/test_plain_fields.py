@@ -15,6 +15,7 @@ from wellspring.domain.field_visibility import roles_denied
 from wellspring.domain.models.enums import Role
 from wellspring.schema import build_schema
 from wellspring.schema.core.plain_fields import (
+    direct_fields,
     execution_context,
     is_awaitable,
     linked_fields,
@@ -66,6 +67,9 @@ def test_linked_fields_are_the_nullable_related_relations() -> None:
     names = {linked[k] for k in linked_fields(schema)}
     assert {"Ticket.customer", "Ticket.branch", "Ticket.device", "Device.model"} <= names
     assert "Ticket.jobs" not in names  # a list: the ordinary path
+    # An edge's node and cursor are read from its (row, cursor) tuple.
+    assert "TicketEdge.node" in {linked[k] for k in direct_fields(schema)}
+    assert "TicketEdge.cursor" in {v[3] for v in plain_fields(schema).values()}
 
 
 def _all_fields(schema: Any) -> Any:

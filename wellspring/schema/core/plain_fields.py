@@ -6,8 +6,11 @@ arguments and walks ``complete_value`` for each of them: on a page of 50 tickets
 of the execution time. The execution context below answers two kinds of field directly, with
 graphql-core's own null and error handling:
 
-- a leaf read by graphene's default attribute resolver, taking no arguments (and a relay
-  ``id`` around it): the attribute is read and serialized;
+- a leaf read by graphene's default attribute resolver or ``related.Element`` (a
+  connection edge's cursor), taking no arguments (and a relay ``id`` around it): the value
+  is read and serialized;
+- an object read the same way (an edge's node), when the type would accept it: its
+  sub-selection is executed on it at once;
 - a nullable to-one relation resolved by ``related.Related`` whose row this request already
   knows (a connection's prefetch): its sub-selection is executed on that row at once.
 
@@ -41,19 +44,26 @@ from graphql.pyutils import is_awaitable as default_is_awaitable
 
 from .field_guard import FieldGuard
 from .node import ModelObjectType
-from .related import Related
+from .related import Element, Related
 
 # id(field definition) -> (attribute, leaf type, non-null, "Type.field", relay node or None,
 # field guard or None)
-Plain = dict[int, tuple[str, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
+# (an attribute name, or a tuple index for ``Element``)
+Plain = dict[int, tuple[str | int, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
 # id(field definition) -> (relation, object type, field guard or None)
 Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
+# id(field definition) -> (attribute or index, object type, non-null, model to check rows
+# against or None, field guard or None)
+Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | None]]
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
 
 
-def _attribute(resolve: Any) -> str | None:
-    """The attribute graphene's default resolver reads, or None for any other resolver."""
+def _attribute(resolve: Any) -> str | int | None:
+    """The attribute graphene's default resolver reads (the index ``Element`` reads), or None
+    for any other resolver."""
+    if isinstance(resolve, Element):
+        return resolve.index
     if (
         isinstance(resolve, partial)
         and resolve.func is dict_or_attr_resolver
@@ -101,6 +111,35 @@ def plain_fields(schema: GraphQLSchema) -> Plain:
     return found
 
 
+def _row_model(target: GraphQLObjectType) -> tuple[bool, Any]:
+    """Whether rows can be checked for ``target`` here, and the model they must be (None:
+    the type checks nothing)."""
+    if target.is_type_of is None:
+        return True, None
+    graphene_type = getattr(target, "graphene_type", None)
+    is_type_of = getattr(getattr(graphene_type, "is_type_of", None), "__func__", None)
+    if is_type_of is not ModelObjectType.is_type_of.__func__:  # type: ignore[attr-defined]
+        return False, None
+    return True, graphene_type.model  # type: ignore[union-attr]
+
+
+def direct_fields(schema: GraphQLSchema) -> Direct:
+    """Objects read as plain fields read leaves, whose type checks rows as ``ModelObjectType``
+    does (or not at all)."""
+    found: Direct = {}
+    for _name, field in _fields(schema):
+        resolve, guard = _unguarded(field.resolve)
+        attribute = _attribute(resolve)
+        non_null = isinstance(field.type, GraphQLNonNull)
+        target = field.type.of_type if non_null else field.type
+        if attribute is None or field.args or not isinstance(target, GraphQLObjectType):
+            continue
+        checkable, model = _row_model(target)
+        if checkable:
+            found[id(field)] = (attribute, target, non_null, model, guard)
+    return found
+
+
 def linked_fields(schema: GraphQLSchema) -> Linked:
     """Nullable ``Related`` fields whose type checks rows as ``ModelObjectType`` does."""
     found: Linked = {}
@@ -111,13 +150,9 @@ def linked_fields(schema: GraphQLSchema) -> Linked:
             continue
         if not isinstance(target, GraphQLObjectType):  # a list, or non-null: ordinary path
             continue
-        graphene_type = getattr(target, "graphene_type", None)
-        is_type_of = getattr(getattr(graphene_type, "is_type_of", None), "__func__", None)
-        if is_type_of is not ModelObjectType.is_type_of.__func__:  # type: ignore[attr-defined]
-            continue
-        if graphene_type.model is not resolve.model:  # type: ignore[union-attr]
-            continue
-        found[id(field)] = (resolve, target, guard)
+        checkable, model = _row_model(target)
+        if checkable and model is resolve.model:
+            found[id(field)] = (resolve, target, guard)
     return found
 
 
@@ -133,6 +168,14 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     """An execution context class for ``schema`` with the short path."""
     plain = plain_fields(schema)
     linked = linked_fields(schema)
+    direct = direct_fields(schema)
+
+    def read(source: Any, attribute: str | int) -> Any:
+        if isinstance(attribute, int):
+            return source[attribute]
+        return (
+            source.get(attribute) if isinstance(source, dict) else getattr(source, attribute, None)
+        )
 
     class ShortPathContext(ExecutionContext):
         def _failed(
@@ -158,11 +201,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             try:
                 if guard is not None:
                     guard.check(self.context_value.actor)
-                value = (
-                    source.get(attribute)
-                    if isinstance(source, dict)
-                    else getattr(source, attribute, None)
-                )
+                value = read(source, attribute)
                 if isinstance(value, Exception):
                     raise value
                 if node is not None:
@@ -209,6 +248,45 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     return None
                 if not isinstance(row, related.model):
                     return _SKIP  # graphql-core's own error
+            except Exception as raw_error:
+                self._failed(raw_error, field_def, field_nodes, path)
+                return None
+            return self._complete(field_def, object_type, row, field_nodes, path)
+
+        def _direct(
+            self,
+            field_def: GraphQLField,
+            source: Any,
+            field_nodes: list[FieldNode],
+            path: Path,
+        ) -> Any:
+            attribute, object_type, non_null, model, guard = direct[id(field_def)]
+            try:
+                if guard is not None:
+                    guard.check(self.context_value.actor)
+                value = read(source, attribute)
+            except Exception as raw_error:
+                self._failed(raw_error, field_def, field_nodes, path)
+                return None
+            if value is None:
+                return _SKIP if non_null else None  # graphql-core's error for a non-null
+            if model is None:
+                if isinstance(value, Exception) or self.is_awaitable(value):
+                    return _SKIP
+            elif not isinstance(value, model):
+                return _SKIP
+            return self._complete(field_def, object_type, value, field_nodes, path)
+
+        def _complete(
+            self,
+            field_def: GraphQLField,
+            object_type: GraphQLObjectType,
+            row: Any,
+            field_nodes: list[FieldNode],
+            path: Path,
+        ) -> Any:
+            """``row``'s sub-selection, with graphql-core's error handling for the field."""
+            try:
                 fields = self.collect_subfields(object_type, field_nodes)
                 completed = self.execute_fields(object_type, row, path, fields)
             except Exception as raw_error:
@@ -239,6 +317,8 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             key = id(field_def)
             if key in plain:
                 return self._plain(field_def, parent_type, source, field_nodes, path)
+            if key in direct:
+                return self._direct(field_def, source, field_nodes, path)
             if key in linked:
                 return self._linked(field_def, source, field_nodes, path)
             return _SKIP
