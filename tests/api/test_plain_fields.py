@@ -6,10 +6,21 @@ from typing import Any
 
 import pytest
 from graphql import FieldNode, GraphQLError, GraphQLObjectType, NameNode, parse
+from graphql.execution.collect_fields import collect_fields
 from graphql.pyutils import Path
 
+from wellspring.domain import models as m
+from wellspring.domain.errors import PermissionDenied
+from wellspring.domain.field_visibility import roles_denied
+from wellspring.domain.models.enums import Role
 from wellspring.schema import build_schema
-from wellspring.schema.core.plain_fields import execution_context, is_awaitable, plain_fields
+from wellspring.schema.core.plain_fields import (
+    direct_fields,
+    execution_context,
+    is_awaitable,
+    linked_fields,
+    plain_fields,
+)
 
 
 def _schema() -> Any:
@@ -23,8 +34,13 @@ def test_plain_fields_are_default_attribute_reads_of_leaves_and_nothing_else() -
     plain = plain_fields(schema)
     names = {v[3] for v in plain.values()}
     assert {"Ticket.number", "Ticket.status", "Ticket.createdAt", "Ticket.id"} <= names
-    # A field guard (field_guard.py), a resolver of ours, an object: the ordinary path.
-    assert not {"Ticket.revision", "Ticket.overdue", "Ticket.customer"} & names
+    # A resolver of ours, an object: the ordinary path.
+    assert not {"Ticket.overdue", "Ticket.customer"} & names
+    # A guarded attribute is plain with its guard, which the short path checks first.
+    revision = plain[id(ticket.fields["revision"])]
+    assert revision[5] is ticket.fields["revision"].resolve
+    assert revision[5].denied == roles_denied("Ticket", "revision")
+    assert all(v[5] is None for v in plain.values() if not roles_denied(*v[3].split(".")))
     assert plain[id(ticket.fields["id"])][4] is not None  # a relay id: encoded on the way
     assert all(isinstance(schema.type_map[n.split(".")[0]], GraphQLObjectType) for n in names)
 
@@ -43,3 +59,74 @@ def test_a_null_in_a_non_null_plain_field_is_graphql_cores_error() -> None:
         ctx.execute_field(schema.type_map["Ticket"], Row(), [node], Path(None, "n", "Ticket"))
     assert not is_awaitable("text")
     assert not is_awaitable(None)
+
+
+def test_linked_fields_are_the_nullable_related_relations() -> None:
+    schema = _schema()
+    linked = {id(f): n for n, f in _all_fields(schema)}
+    names = {linked[k] for k in linked_fields(schema)}
+    assert {"Ticket.customer", "Ticket.branch", "Ticket.device", "Device.model"} <= names
+    assert "Ticket.jobs" not in names  # a list: the ordinary path
+    # An edge's node and cursor are read from its (row, cursor) tuple.
+    assert "TicketEdge.node" in {linked[k] for k in direct_fields(schema)}
+    assert "TicketEdge.cursor" in {v[3] for v in plain_fields(schema).values()}
+
+
+def _all_fields(schema: Any) -> Any:
+    for type_name, t in schema.type_map.items():
+        if isinstance(t, GraphQLObjectType) and not type_name.startswith("__"):
+            for field_name, field in t.fields.items():
+                yield f"{type_name}.{field_name}", field
+
+
+class _Actor:
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+
+class _Loaders:
+    def __init__(self, rows: dict[type[Any], dict[str, Any]]) -> None:
+        self.rows = rows
+
+    def known(self, model: type[Any]) -> dict[str, Any]:
+        return self.rows.setdefault(model, {})
+
+    def load(self, model: type[Any], id_: str | None) -> Any:
+        return None if id_ is None else self.known(model)[id_]
+
+
+class _Context:
+    def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
+        self.actor, self.loaders = _Actor(role), _Loaders(rows)
+
+
+def _ticket_fields(role: Role, query: str) -> tuple[Any, list[GraphQLError]]:
+    """Execute ``query``'s selection on one ticket whose customer is already known."""
+    schema = _schema()
+    customer = m.Customer(id="c1", name="王", phone="13800000000", tier="VIP")
+    ticket = m.Ticket(id="t1", number="T-1", customer_id="c1", branch_id=None)
+    context = _Context(role, {m.Customer: {"c1": customer}})
+    ctx = execution_context(schema).build(schema, parse(query), context_value=context)
+    assert not isinstance(ctx, list)
+    ticket_type = schema.type_map["Ticket"]
+    fields = collect_fields(schema, {}, {}, ticket_type, ctx.operation.selection_set)
+    result = ctx.execute_fields(ticket_type, ticket, Path(None, "ticket", "Query"), fields)
+    return result, ctx.collected_errors.errors
+
+
+def test_a_known_relation_is_answered_on_the_short_path() -> None:
+    result, errors = _ticket_fields(Role.HQ, "{ number customer { name tier } branch { id } }")
+    assert not errors
+    assert result == {"number": "T-1", "customer": {"name": "王", "tier": "VIP"}, "branch": None}
+
+
+def test_a_field_hidden_from_a_role_stays_hidden_on_the_short_path() -> None:
+    # Customer.tier is guarded from customers; the relation and its fields are short-path.
+    result, errors = _ticket_fields(Role.CUSTOMER, "{ number customer { name tier } }")
+    # tier is non-null, so the forbidden field nulls its (nullable) customer.
+    assert result == {"number": "T-1", "customer": None}
+    assert [e.path for e in errors] == [["ticket", "customer", "tier"]]
+    assert [type(e.original_error) for e in errors] == [PermissionDenied]
+    # The same selection for staff: tier is answered.
+    staff, _ = _ticket_fields(Role.HQ, "{ customer { tier } }")
+    assert staff == {"customer": {"tier": "VIP"}}

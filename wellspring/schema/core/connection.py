@@ -11,6 +11,8 @@ from graphene import relay
 
 from wellspring.domain.pagination import COUNT_LIMIT, MAX_PAGE_SIZE, Page, SortKey
 
+from .related import Element
+
 _made: dict[str, type[graphene.ObjectType]] = {}
 
 
@@ -27,20 +29,15 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
     if name in _made:
         return _made[name]
 
-    def resolve_node(edge: tuple[Any, str], _info: Any) -> Any:
-        return edge[0]
-
-    def resolve_cursor(edge: tuple[Any, str], _info: Any) -> str:
-        return edge[1]
-
     edge_type = type(
         f"{name}Edge",
         (graphene.ObjectType,),
         {
             "node": graphene.Field(node_type, required=True),
             "cursor": graphene.String(required=True),
-            "resolve_node": staticmethod(resolve_node),
-            "resolve_cursor": staticmethod(resolve_cursor),
+            # an edge is (row, cursor)
+            "resolve_node": Element(0),
+            "resolve_cursor": Element(1),
         },
     )
 

@@ -156,6 +156,10 @@ class Loaders:
             return known[id_]
         return self.by_id(model).load(id_)
 
+    def known(self, model: type[Any]) -> dict[str, Any]:
+        """The rows of ``model`` fetched so far in this request, by id (None: not visible)."""
+        return self._known[model]
+
     def peek(self, model: type[Any], id_: str | None) -> Any:
         """A row fetched earlier in this request, or None."""
         return None if id_ is None else self._known[model].get(id_)

@@ -18,6 +18,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
+from ..core.related import Related
 from ..core.scalars import Date, DateTime, Money, money
 from ..masterdata.custom_fields import values_field
 from ..org.types import Agent, Branch
@@ -222,9 +223,7 @@ class Device(ModelObjectType):
         "Installs, moves, repairs, tests: the tickets on this device, newest first.",
     )
 
-    @staticmethod
-    def resolve_device_model(root: m.Device, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.DeviceModel, root.device_model_id)
+    resolve_device_model = Related(m.DeviceModel, "device_model_id")
 
     @staticmethod
     def resolve_price(root: m.Device, _info: ResolveInfo) -> Any:

@@ -20,6 +20,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
+from ..core.related import Related
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
@@ -349,17 +350,11 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
     def resolve_type_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
         return Ticket.resolve_details(root, info)
 
-    @staticmethod
-    def resolve_customer(root: m.Ticket, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Customer, root.customer_id)
+    resolve_customer = Related(m.Customer, "customer_id")
 
-    @staticmethod
-    def resolve_branch(root: m.Ticket, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Branch, root.branch_id)
+    resolve_branch = Related(m.Branch, "branch_id")
 
-    @staticmethod
-    def resolve_device(root: m.Ticket, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Device, root.device_id)
+    resolve_device = Related(m.Device, "device_id")
 
     resolve_suggested_articles = staticmethod(for_ticket)
 

@@ -1,0 +1,35 @@
+"""A to-one relation resolved from the request's loaders (``ticket.customer`` and the like).
+
+``Related(m.Customer, "customer_id")`` as a type's ``resolve_customer`` answers what
+``loaders.load`` answers: the row when this request already knows it (a connection's
+prefetch), else an awaitable of it. Because it says which model and which key it reads,
+``plain_fields.py`` can answer a known row on its short path, without graphql-core's
+per-field machinery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Related:
+    __slots__ = ("attribute", "model")
+
+    def __init__(self, model: type[Any], attribute: str) -> None:
+        self.model, self.attribute = model, attribute
+
+    def __call__(self, root: Any, info: Any) -> Any:
+        return info.context.loaders.load(self.model, getattr(root, self.attribute))
+
+
+class Element:
+    """Item ``index`` of a tuple (a connection's edge is ``(row, cursor)``): a resolver the
+    short path of ``plain_fields.py`` reads directly."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __call__(self, root: Any, _info: Any) -> Any:
+        return root[self.index]
