@@ -3,7 +3,7 @@
 Most fields of a page are a model attribute served as a scalar or enum (``number``,
 ``status``, ``createdAt`` ...). graphql-core builds a ``GraphQLResolveInfo``, reads the
 arguments and walks ``complete_value`` for each of them: on a page of 50 tickets that is most
-of the execution time. The execution context below answers two kinds of field directly, with
+of the execution time. The execution context below answers three kinds of field directly, with
 graphql-core's own null and error handling:
 
 - a leaf read by graphene's default attribute resolver or ``related.Element`` (a
