@@ -232,17 +232,19 @@ class Loaders:
             self._loaders["technician_days"] = _TechnicianDayLoader(self.session, self.actor, now)
         return await self._loaders["technician_days"].load(technician)
 
+    def _names(self) -> Any:
+        if "names" not in self._loaders:
+            self._loaders["names"] = _DisplayNameLoader(self.session)
+        return self._loaders["names"]
+
     async def display_name(self, user_id: str | None) -> str | None:
         if user_id is None:
             return None
-        if "names" not in self._loaders:
-            self._loaders["names"] = _DisplayNameLoader(self.session)
-        name: str | None = await self._loaders["names"].load(user_id)
+        name: str | None = await self._names().load(user_id)
         return name
 
     def know_display_names(self, names: dict[str, str]) -> None:
         """Names a resolver has already read (user id -> name): no second statement for them."""
-        if "names" not in self._loaders:
-            self._loaders["names"] = _DisplayNameLoader(self.session)
+        loader = self._names()
         for user_id, name in names.items():
-            self._loaders["names"].prime(user_id, name)
+            loader.prime(user_id, name)
