@@ -43,6 +43,7 @@ META = frozenset({"id", "_status", "_changed"})
 PRELOADED = ("job_events", "job_notes", "water_tests", "attachments")
 # Tables whose new records are written only once every check passed (see _checks_first).
 CHECKS_FIRST = frozenset({"job_notes"})
+CHECKS_FIRST_ACTIONS = frozenset({"ACCEPT"})  # of job_events
 CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
 
 
@@ -153,6 +154,7 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
     job_ids = {job.id for job in jobs if job.id in moving}
     ticket_ids = {job.ticket_id for job in jobs if job.id in moving}
     if job_ids:
+        await batch.lock(session, m.Job, job_ids)  # see _checks_first
         await batch.last_steps(session, m.JobStatusChange, m.JobStatusChange.job_id, job_ids)
         await batch.last_steps(
             session, m.TicketStatusChange, m.TicketStatusChange.ticket_id, ticket_ids
@@ -191,6 +193,7 @@ async def apply(
     for rec in [*created, *others]:
         # A savepoint costs two statements: taken only where the use case may fail after writing.
         savepoint = None if _checks_first(rec) else await session.begin_nested()
+        batch.defer_writes(session, savepoint is None)  # written at the next flush
         kept = len(audits)
         try:
             await _apply_one(session, actor, rec, seen, schema_version)
@@ -223,6 +226,8 @@ async def apply(
             await savepoint.commit()
         if rec.kind == "created":
             sent.setdefault(rec.table.name, []).append(rec.id)
+    batch.defer_writes(session, False)
+    await session.flush()  # what the records left for it
     # The phone holds what it made: its next pull sends it back as updated.
     await held.mark_sent_many(session, client_id, sent, cursor)
     audit.release(session)  # one multi-row INSERT for the push
@@ -235,9 +240,15 @@ async def apply(
 
 
 def _checks_first(rec: Incoming) -> bool:
-    """A new note: ``fieldwork.add_job_note`` checks everything before it writes anything,
-    so a refused one leaves nothing to undo (no savepoint needed)."""
-    return rec.kind == "created" and rec.table.name in CHECKS_FIRST
+    """A record whose use case checks everything before it writes anything, so a refused
+    one leaves nothing to undo (no savepoint needed): a new note (``fieldwork.add_job_note``)
+    and an ACCEPT (``engineer_moves._engineer_move``: its one write that could still fail,
+    the job's versioned UPDATE, cannot, since ``preload`` locked the job)."""
+    if rec.kind != "created":
+        return False
+    if rec.table.name == "job_events":
+        return rec.values.get("action") in CHECKS_FIRST_ACTIONS
+    return rec.table.name in CHECKS_FIRST
 
 
 async def _undo(savepoint: Any, audits: list[m.AuditEntry], kept: int) -> None:

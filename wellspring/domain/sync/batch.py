@@ -35,6 +35,8 @@ class Preloaded:
     last_steps: dict[tuple[type[Any], str], dt.datetime | None] = field(default_factory=dict)
     steps: dict[tuple[type[Any], str, Any], Any] = field(default_factory=dict)  # just written
     eta_due: dict[str, dt.datetime] = field(default_factory=dict)  # technician id -> now
+    made: dict[tuple[type[Any], str], Any] = field(default_factory=dict)  # added by the push
+    deferring: bool = False  # see defer_writes
 
 
 def held_rows(session: AsyncSession) -> list[Any]:
@@ -89,6 +91,24 @@ async def rows(
     return found
 
 
+async def lock(session: AsyncSession, model: type[Any], ids: Iterable[str]) -> None:
+    """Lock these rows until the push commits (``FOR UPDATE``, in id order; SQLite's writer
+    holds its database lock already) and read them afresh: no other writer can move them
+    between these checks and the push's writes, so a versioned UPDATE cannot find them stale."""
+    loaded = of(session)
+    for part in chunks(sorted(set(ids))):
+        stmt = (
+            select(model)
+            .where(model.id.in_(part))
+            .order_by(model.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found = (await session.execute(stmt)).scalars().all()
+        if loaded is not None:
+            loaded.rows.extend(found)
+
+
 async def last_steps(session: AsyncSession, history: type[Any], key: Any, ids: set[str]) -> None:
     """Each row's latest history time (``max(at)``), for the clock rules."""
     loaded: Preloaded = session.info[KEY]
@@ -129,8 +149,12 @@ def take_step(session: AsyncSession, history: type[Any], row_id: str, to_status:
 
 
 async def get(session: AsyncSession, model: type[T], row_id: str) -> T | None:
-    """``session.get``, answered without a query for an id the push found absent."""
+    """``session.get``, answered without a query for an id the push found absent, and with
+    the row for one it made (``add``), written or not."""
     loaded = of(session)
+    if loaded is not None and (model, row_id) in loaded.made:
+        made: T = loaded.made[(model, row_id)]
+        return made
     if loaded is not None and (model, row_id) in loaded.absent:
         held = session.sync_session.identity_map.get(identity_key(model, row_id))
         if held is None:
@@ -145,3 +169,37 @@ def defer_eta(session: AsyncSession, technician_id: str, now: dt.datetime) -> bo
         return False
     loaded.eta_due[technician_id] = max(now, loaded.eta_due.get(technician_id, now))
     return True
+
+
+def defer_writes(session: AsyncSession, on: bool) -> None:
+    """While on, the record a push applies writes at the push's next flush (the next
+    savepoint's, its bookkeeping's or the commit's) instead of one flush of its own.
+
+    The push turns it on only for a record whose use case checks everything before its first
+    write, on rows ``lock`` holds: what is left to fail in those writes is a duplicate key
+    from a concurrent push of the same records, which refuses the whole push (409) as a
+    flush of its own would have.
+    """
+    loaded = of(session)
+    if loaded is not None:
+        loaded.deferring = on
+
+
+def writes_deferred(session: AsyncSession) -> bool:
+    loaded = of(session)
+    return loaded is not None and loaded.deferring
+
+
+async def flush(session: AsyncSession) -> None:
+    """``session.flush()``, unless the push defers this record's writes (``defer_writes``)."""
+    if not writes_deferred(session):
+        await session.flush()
+
+
+def add(session: AsyncSession, row: Any) -> None:
+    """``session.add``; with writes deferred, ``get`` finds the row by its id before it is
+    written (a row written at once is in the identity map, and leaves it if rolled back)."""
+    session.add(row)
+    loaded = of(session)
+    if loaded is not None and loaded.deferring:
+        loaded.made[(type(row), row.id)] = row

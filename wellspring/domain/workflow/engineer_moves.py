@@ -84,8 +84,10 @@ async def _engineer_move(
     job, ticket = await _my_job(session, actor, job_id, move)
     states.check(move, role=actor.role, current=job.status)
     stamp = await _stamp(session, job, ticket, recorded_at)
-    setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
+    # Every check is made before the first write (the edge in move_job, too): a phone's
+    # push applies an ACCEPT without a savepoint on that promise (mobile_sync/push.py).
     moves.move_job(session, actor, job, target, stamp=stamp)
+    setattr(job, MOVE_STAMPS[target], stamp.occurred_at)
     ticket_target = states.TICKET_FOR_JOB.get(target)
     if ticket_target is not None:
         moves.move_ticket(session, actor, ticket, ticket_target, stamp=stamp)
@@ -138,7 +140,7 @@ async def _after_move(
         locate.mark_site(tech, locate.address_site(address), stamp.occurred_at)
     if not (may_defer and batch.defer_eta(session, tech.id, stamp.received_at)):
         await eta.refresh(session, tech, stamp.received_at)
-    await session.flush()
+    await batch.flush(session)
 
 
 async def accept_job(

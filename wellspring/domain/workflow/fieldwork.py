@@ -116,8 +116,8 @@ async def record_job_event(
         received_at=step.received_at,
         time_flag=step.time_flag,
     )
-    session.add(event)
-    await session.flush()
+    batch.add(session, event)
+    await batch.flush(session)
     return event
 
 
@@ -146,8 +146,8 @@ async def add_job_note(
     at = _recorded(recorded_at, clock_of(session).now())
     await _my_job(session, actor, job_id)
     note = JobNote(id=note_id, job_id=job_id, author_id=actor.user_id, body=text, recorded_at=at)
-    session.add(note)
-    await session.flush()
+    batch.add(session, note)
+    await batch.flush(session)
     audit.record(session, actor, "job.note_added", entity_type="Job", entity_id=job_id)
     return note
 

@@ -38,8 +38,11 @@ async def visible(session: AsyncSession, actor: Actor, model: type[M], id_: str)
 
 
 async def flush(session: AsyncSession, row: Ticket | Job) -> None:
-    """Write now, so that a concurrent change surfaces here as a clear error."""
+    """Write now, so that a concurrent change surfaces here as a clear error (not in a push
+    that defers the record's writes: it locked the row, so no change can come between)."""
     model, row_id = type(row), row.id
+    if batch.writes_deferred(session):
+        return
     try:
         await session.flush()
     except StaleDataError:
