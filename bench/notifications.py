@@ -79,7 +79,7 @@ async def _fill(url: str, channel: str, rows: int) -> None:
                     }
                     for i in range(start, min(start + 1000, rows))
                 ]
-                await s.execute(outbox.insert_ignoring_duplicates(s, batch))
+                await s.execute(outbox.insert_ignoring_duplicates(s), batch)
     finally:
         await engine.dispose()
 

@@ -30,22 +30,20 @@ def test_two_workers_claim_each_row_once(database_url: str) -> None:
         try:
             async with transaction(factory) as s:
                 await s.execute(
-                    outbox.insert_ignoring_duplicates(
-                        s,
-                        [
-                            {
-                                "id": str(uuid.uuid4()),
-                                "event_id": f"e{i}",
-                                "kind": "JOB_ASSIGNED",
-                                "channel": channel,
-                                "recipient": "",
-                                "payload": {},
-                                "available_at": now,
-                                "created_at": now,
-                            }
-                            for i in range(ROWS)
-                        ],
-                    )
+                    outbox.insert_ignoring_duplicates(s),
+                    [
+                        {
+                            "id": str(uuid.uuid4()),
+                            "event_id": f"e{i}",
+                            "kind": "JOB_ASSIGNED",
+                            "channel": channel,
+                            "recipient": "",
+                            "payload": {},
+                            "available_at": now,
+                            "created_at": now,
+                        }
+                        for i in range(ROWS)
+                    ],
                 )
 
             async def claim(worker: str, limit: int) -> list[str]:

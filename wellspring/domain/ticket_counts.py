@@ -63,9 +63,11 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
             seen[obj.id] = (_key_before(obj), obj)
 
 
-def _upsert(session: Session | AsyncSession, rows: list[dict[str, Any]]) -> Any:
+def _upsert(session: Session | AsyncSession) -> Any:
+    """Executed with the rows as parameters: compiled once per process (a multi-row
+    ``values()`` would be compiled at every commit that moves a ticket)."""
     dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_COUNTS).values(rows)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_COUNTS)
     return stmt.on_conflict_do_update(
         index_elements=["branch_id", "status", "type"],
         set_={"n": _COUNTS.c.n + stmt.excluded.n},
@@ -123,7 +125,7 @@ def _before_commit(session: Session) -> None:
                 delta[after] += 1
     rows_ = _delta_rows(delta)
     if rows_:
-        session.execute(_upsert(session, rows_))
+        session.execute(_upsert(session), rows_)
 
 
 def _after_rollback(session: Session, ended: SessionTransaction) -> None:

@@ -59,7 +59,7 @@ async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime
         if not devices and person.audience is routing.Audience.CUSTOMER and person.phone:
             deliveries.append(_delivery(row, SMS, person.phone, person, when, None, extra))
     if deliveries:
-        await session.execute(outbox.insert_ignoring_duplicates(session, deliveries))
+        await session.execute(outbox.insert_ignoring_duplicates(session), deliveries)
     return len(deliveries)
 
 

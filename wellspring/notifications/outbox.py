@@ -54,10 +54,13 @@ def event_json(event: events.DomainEvent) -> dict[str, Any]:
     return data
 
 
-def insert_ignoring_duplicates(
-    session: Session | AsyncSession, rows: Sequence[dict[str, Any]]
-) -> Any:
-    """An INSERT of outbox rows that skips a row whose (event, channel, recipient) exists."""
+def insert_ignoring_duplicates(session: Session | AsyncSession) -> Any:
+    """An INSERT of outbox rows that skips a row whose (event, channel, recipient) exists.
+
+    Executed with the rows as parameters (``session.execute(stmt, rows)``, every row with
+    the same keys): one statement either way, and compiled once per process, where a
+    multi-row ``values()`` is compiled anew at every commit.
+    """
     bind = session.get_bind()
     dialect = bind.dialect.name
     table = OutboxMessage.__table__
@@ -65,12 +68,10 @@ def insert_ignoring_duplicates(
         raise TypeError("the outbox is a table")
     keys = ["event_id", "channel", "recipient"]
     if dialect == "postgresql":
-        return (
-            postgresql.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
-        )
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
     if dialect == "sqlite":
-        return sqlite.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=keys)
-    return insert(table).values(list(rows))
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+    return insert(table)
 
 
 MAX_RUNNING = 64  # transactions a cursor may name as unheard; more: it keeps the lowest
@@ -178,7 +179,7 @@ def _before_commit(session: Session) -> None:
         seq, _ = _stamp(session)
         for row in rows:
             row["seq"] = seq
-        session.execute(insert_ignoring_duplicates(session, rows))
+        session.execute(insert_ignoring_duplicates(session), rows)
     written.update(e.id for e in fresh)
 
 
