@@ -19,8 +19,9 @@ writers, the lower one committing last). Two designs close it, one per engine:
   COMMIT the transaction increments the ``change_clock`` row and stamps its rows with the new
   value; the cursor is the counter's current value.
 
-Rows written through the ORM are found in the session's flushes; a bulk Core statement must
-call ``mark_changed`` for the rows it touched.
+Rows written through the ORM are found in the session's flushes (on PostgreSQL they are
+written with their version already: the transaction's id is known at its first write); a
+bulk Core statement must call ``mark_changed`` for the rows it touched, stamped at commit.
 
 Savepoints: the rows a savepoint wrote are kept apart until it ends. Its commit hands them to
 the enclosing transaction (SQLAlchemy runs ``before_commit`` for a savepoint too: drawing the
@@ -33,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Table, event, func, select, text, update
+from sqlalchemy import Table, event, func, inspect, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,10 +68,28 @@ def mark_changed(session: Session | AsyncSession, table: Table, ids: list[str] |
     _pending(sync)[table.name].update(ids)
 
 
+def _before_flush(session: Session, _flush: UOWTransaction, _objects: Any) -> None:
+    """PostgreSQL: a row written through the ORM carries the transaction's version in its own
+    INSERT or UPDATE (the version is the transaction's id, known from its first write), so
+    the commit stamps only what bulk statements marked: one UPDATE per table fewer."""
+    if not _is_postgresql(session):
+        return
+    written = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, Record)]
+    if not written:
+        return
+    version = transaction_version(session)
+    for obj in written:
+        if inspect(obj).dict.get("version") != version:
+            obj.version = version
+
+
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
     pending = _pending(session)
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+    stamped = session.info.get(_DRAWN) if _is_postgresql(session) else None
+    for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Record) and obj.id is not None:
+            if stamped is not None and inspect(obj).dict.get("version") == stamped:
+                continue  # written with its version (_before_flush)
             pending[obj.__table__.name].add(obj.id)  # type: ignore[attr-defined]
 
 
@@ -229,6 +248,7 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
     class VersionedSession(sync_cls):  # type: ignore[misc]
         pass
 
+    event.listen(VersionedSession, "before_flush", _before_flush)
     event.listen(VersionedSession, "after_flush", _after_flush)
     event.listen(VersionedSession, "before_commit", _before_commit)
     event.listen(VersionedSession, "after_soft_rollback", _after_rollback)

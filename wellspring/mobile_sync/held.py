@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain.models import SyncHeld
+from wellspring.domain.models.base import new_id
 from wellspring.domain.sync.scope import chunks
+
+UPSERT_CHUNK = 1000  # rows per statement of mark_sent_many (a push holds at most 1,000)
 
 
 async def held_as_of(
@@ -121,30 +126,27 @@ async def mark_removed(
 async def mark_sent_many(
     session: AsyncSession, client_id: str, ids: dict[str, list[str]], cursor: int
 ) -> None:
-    """``mark_sent`` for several tables at once (a push): one read, an update only when the
-    phone held some already (a replay), one multi-row insert."""
-    pairs = {(table, r) for table, rows in ids.items() for r in rows}
-    if not pairs:
+    """``mark_sent`` for several tables at once (a push): one insert-or-update statement
+    (a replay finds the rows held already and marks them sent again)."""
+    rows = [
+        {
+            "id": new_id(),
+            "client_id": client_id,
+            "table_name": table,
+            "record_id": record_id,
+            "sent_at": cursor,
+            "removed_at": None,
+        }
+        for table, record_id in sorted({(t, r) for t, records in ids.items() for r in records})
+    ]
+    if not rows:
         return
-    existing: set[tuple[str, str]] = set()
-    for part in chunks({r for _, r in pairs}):
-        rows = await session.execute(
-            select(SyncHeld.id, SyncHeld.table_name, SyncHeld.record_id).where(
-                SyncHeld.client_id == client_id,
-                SyncHeld.table_name.in_(ids),
-                SyncHeld.record_id.in_(part),
-            )
-        )
-        found = {(t, r): i for i, t, r in rows.all() if (t, r) in pairs}
-        existing.update(found)
-        if found:
-            await session.execute(
-                update(SyncHeld)
-                .where(SyncHeld.id.in_(list(found.values())))
-                .values(sent_at=cursor, removed_at=None)
-            )
-    session.add_all(
-        SyncHeld(client_id=client_id, table_name=t, record_id=r, sent_at=cursor)
-        for t, r in sorted(pairs - existing)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(cast(Table, SyncHeld.__table__))  # Core: no ORM bulk path
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["client_id", "table_name", "record_id"],
+        set_={"sent_at": stmt.excluded.sent_at, "removed_at": None},
     )
-    await session.flush()
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        await session.execute(stmt, rows[start : start + UPSERT_CHUNK])

@@ -44,6 +44,7 @@ PRELOADED = ("job_events", "job_notes", "water_tests", "attachments")
 # Tables whose new records are written only once every check passed (see _checks_first).
 CHECKS_FIRST = frozenset({"job_notes"})
 CHECKS_FIRST_ACTIONS = frozenset({"ACCEPT"})  # of job_events
+NOTES_ONLY = frozenset({"job_notes"})  # records that need their job and nothing else read
 CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
 
 
@@ -132,14 +133,17 @@ async def check_jobs(
 async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) -> None:
     """Read what the push's records touch in a few ``IN`` queries (``batch``), after
     ``check_jobs`` loaded their jobs: the tickets, the engineer, the records already made
-    (a replay finds them here), and the latest history times of the jobs that move."""
+    (a replay finds them here), and the latest history times of the jobs that move. A push
+    of notes only (most small pushes) reads no tickets nor engineer: notes need their jobs
+    alone. What is not preloaded is read by the use case itself, as outside a push."""
     jobs = [
         row for row in batch.held_rows(session) if isinstance(row, m.Job) and not row.deleted_at
     ]
-    tickets = await batch.rows(session, m.Ticket, {job.ticket_id for job in jobs})
-    if actor.technician_id:
-        techs = await batch.rows(session, m.Technician, {actor.technician_id})
-        await batch.rows(session, m.Branch, {t.branch_id for t in techs if t.branch_id})
+    if any(r.table.name not in NOTES_ONLY for r in records):
+        await batch.rows(session, m.Ticket, {job.ticket_id for job in jobs})
+        if actor.technician_id:
+            techs = await batch.rows(session, m.Technician, {actor.technician_id})
+            await batch.rows(session, m.Branch, {t.branch_id for t in techs if t.branch_id})
     made: dict[str, set[str]] = {}
     for rec in records:
         if rec.kind == "created" and rec.table.name in PRELOADED:
@@ -159,7 +163,6 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
         await batch.last_steps(
             session, m.TicketStatusChange, m.TicketStatusChange.ticket_id, ticket_ids
         )
-    del tickets
 
 
 async def apply(

@@ -70,8 +70,8 @@ class Record:
     """Columns of every synced table.
 
     ``id`` is a string UUID a phone can generate offline; ``version`` is the server-wide change
-    version stamped at commit (see ``domain.versioning``); nothing is hard-deleted, a record is
-    retired by setting ``deleted_at``.
+    version its writing transaction stamps (``domain.versioning``); nothing is hard-deleted, a
+    record is retired by setting ``deleted_at``.
     """
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
