@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, event, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import BACKEND, PG_ADMIN_URL
@@ -303,6 +303,50 @@ def test_a_committed_savepoint_does_not_lock_the_clock(migrated_url: str) -> Non
                 await long_one.commit()
             versions = await _versions(factory, ["L1", "L2"])
             assert versions["L1"] != versions["L2"]  # two transactions, two versions
+        finally:
+            await engine.dispose()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite stamps at commit (its counter)")
+def test_orm_rows_carry_their_version_in_their_own_write(migrated_url: str) -> None:
+    """PostgreSQL: a row the ORM inserts or updates is written with the transaction's version
+    (no stamping UPDATE at commit), a bulk statement's row is stamped at commit, and both
+    carry the same version."""
+
+    async def scenario() -> None:
+        engine = create_engine(migrated_url)
+        factory = session_factory(engine)
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+            seen.append(" ".join(statement.split()))
+
+        try:
+            async with factory() as s:
+                s.add_all([_branch("O1"), _branch("B1")])
+                await s.commit()
+            event.listen(engine.sync_engine, "before_cursor_execute", record)
+            async with factory() as s:
+                orm = (await s.execute(select(Branch).where(Branch.code == "O1"))).scalar_one()
+                orm.name = "by the ORM"
+                s.add(_branch("O2"))
+                bulk = await s.execute(
+                    update(Branch)
+                    .where(Branch.code == "B1")
+                    .values(name="in bulk")
+                    .returning(Branch.id)
+                )
+                versioning.mark_changed(s, Branch.__table__, [bulk.scalar_one()])  # type: ignore[arg-type]
+                await s.commit()
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+            versions = await _versions(factory, ["O1", "O2", "B1"])
+            assert len(set(versions.values())) == 1, versions
+            stamping = [q for q in seen if q.startswith("UPDATE branches SET") and "version" in q]
+            # the bulk row's stamp at commit, and the ORM's own UPDATE of O1 naming its version
+            assert len(stamping) == 2, stamping
+            assert sum("name=" in q for q in stamping) == 1, stamping
         finally:
             await engine.dispose()
 
