@@ -169,6 +169,15 @@ def transaction_version(session: Session) -> int:
     return drawn
 
 
+async def bulk_values(session: AsyncSession) -> dict[str, int]:
+    """What a bulk statement writes with its rows: on PostgreSQL the transaction's version
+    (``{"version": v}``, drawn once per transaction), so the rows need no stamp at commit;
+    on SQLite nothing (``{}``): the caller marks the rows (``mark_changed``) for the commit."""
+    if session.get_bind().dialect.name != "postgresql":
+        return {}
+    return {"version": await session.run_sync(transaction_version)}
+
+
 def forget_drawn(session: Session, *_: Any) -> None:
     session.info.pop(_DRAWN, None)
 

@@ -106,6 +106,7 @@ async def post(
     if delta > 0:
         await ensure_balance(session, warehouse_id, part_id, bin_)
     guard = StockBalance.quantity >= -delta if delta < 0 else StockBalance.quantity >= 0
+    stamp = await versioning.bulk_values(session)
     changed = (
         await session.execute(
             update(StockBalance)
@@ -115,14 +116,15 @@ async def post(
                 StockBalance.bin == bin_,
                 guard,
             )
-            .values(quantity=StockBalance.quantity + delta, updated_at=utcnow())
+            .values(quantity=StockBalance.quantity + delta, updated_at=utcnow(), **stamp)
             .returning(StockBalance.id)
         )
     ).scalar_one_or_none()
     if changed is None:
         have = await available(session, warehouse_id, part_id, bin_)
         raise DomainError("INSUFFICIENT_STOCK", field=field, available=have, wanted=-delta)
-    versioning.mark_changed(session, BALANCES, [changed])
+    if not stamp:
+        versioning.mark_changed(session, BALANCES, [changed])
     entry = StockEntry(
         warehouse_id=warehouse_id,
         part_id=part_id,
