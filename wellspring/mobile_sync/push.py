@@ -151,9 +151,11 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
     for name, ids in made.items():
         await batch.rows(session, MODELS[name], ids)
     moving = {
-        r.values.get("job_id")
+        job_id
         for r in records
         if r.kind == "created" and r.table.name == "job_events"
+        # anything but a string is that record's rejection (INVALID_VALUE), not a job
+        and isinstance(job_id := r.values.get("job_id"), str)
     }
     job_ids = {job.id for job in jobs if job.id in moving}
     ticket_ids = {job.ticket_id for job in jobs if job.id in moving}
