@@ -86,12 +86,19 @@ class SyncEndpoints:
                     unsynced=unsynced,
                     conflict_cursor=client.conflict_cursor or 0,
                 )
+                answer = None
+                if pull.records_planned(plan) <= pull.INLINE_RECORDS:
+                    # A small answer is read here: no second session, no stream.
+                    await session.flush()
+                    answer = await pull.changes_json(session, plan)
                 await session.commit()
         except SyncError as error:
             return _error(error, locale)
         except IntegrityError:
             # Two syncs of one installation at once: the loser retries (nothing was applied).
             return _error(SyncError(409, "SYNC_IN_PROGRESS"), locale)
+        if answer is not None:
+            return Response(answer, media_type="application/json")
         return StreamingResponse(pull.stream_changes(factory, plan), media_type="application/json")
 
     async def push(self, request: Request) -> Response:

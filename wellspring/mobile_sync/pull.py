@@ -163,44 +163,57 @@ async def _plan_catalogue(
 PIECE_BYTES = 64 * 1024
 
 
+# A pull of at most this many records is answered whole, read in the transaction that
+# planned it; a larger one streams (``stream_changes``), read in a transaction of its own.
+INLINE_RECORDS = 200
+
+
+def records_planned(plan: Plan) -> int:
+    return sum(len(ids) for kind in (plan.created, plan.updated) for ids in kind.values())
+
+
+async def changes_json(session: AsyncSession, plan: Plan) -> bytes:
+    """The whole answer of a small pull (at most ``INLINE_RECORDS``), read by ``session``
+    after its writes are flushed: the reading lets go of the rows it loaded."""
+    return b"".join([piece async for piece in _json_pieces(session, plan)])
+
+
 async def stream_changes(
     factory: async_sessionmaker[AsyncSession], plan: Plan
 ) -> AsyncIterator[bytes]:
     """The pull's JSON in pieces of about ``PIECE_BYTES`` (records read 500 at a time)."""
     buffer = bytearray()
-    async for piece in _json_pieces(factory, plan):
-        buffer += piece
-        if len(buffer) >= PIECE_BYTES:
-            yield bytes(buffer)
-            buffer.clear()
+    async with factory() as session:
+        async for piece in _json_pieces(session, plan):
+            buffer += piece
+            if len(buffer) >= PIECE_BYTES:
+                yield bytes(buffer)
+                buffer.clear()
     if buffer:
         yield bytes(buffer)
 
 
-async def _json_pieces(
-    factory: async_sessionmaker[AsyncSession], plan: Plan
-) -> AsyncIterator[bytes]:
+async def _json_pieces(session: AsyncSession, plan: Plan) -> AsyncIterator[bytes]:
     """The pull's JSON, table by table, record by record."""
     yield b'{"changes":{'
-    async with factory() as session:
-        for index, table in enumerate(tables_at(plan.schema_version)):
-            if index:
+    for index, table in enumerate(tables_at(plan.schema_version)):
+        if index:
+            yield b","
+        yield _dump(table.name) + b":{"
+        for kind_index, kind in enumerate(("created", "updated")):
+            if kind_index:
                 yield b","
-            yield _dump(table.name) + b":{"
-            for kind_index, kind in enumerate(("created", "updated")):
-                if kind_index:
-                    yield b","
-                yield f'"{kind}":['.encode()
-                first = True
-                ids = getattr(plan, kind).get(table.name, [])
-                if not ids:
-                    yield b"]"
-                    continue
-                async for rec in _records(session, table, ids, plan):
-                    yield (b"" if first else b",") + _dump(rec)
-                    first = False
+            yield f'"{kind}":['.encode()
+            first = True
+            ids = getattr(plan, kind).get(table.name, [])
+            if not ids:
                 yield b"]"
-            yield b',"deleted":' + _dump(plan.deleted.get(table.name, [])) + b"}"
+                continue
+            async for rec in _records(session, table, ids, plan):
+                yield (b"" if first else b",") + _dump(rec)
+                first = False
+            yield b"]"
+        yield b',"deleted":' + _dump(plan.deleted.get(table.name, [])) + b"}"
     yield b'},"timestamp":' + str(plan.timestamp).encode() + b"}"
 
 
