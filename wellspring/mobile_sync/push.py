@@ -252,7 +252,8 @@ def _checks_first(rec: Incoming) -> bool:
     if rec.kind != "created":
         return False
     if rec.table.name == "job_events":
-        return rec.values.get("action") in CHECKS_FIRST_ACTIONS
+        action = rec.values.get("action")  # as sent: checked when the record is applied
+        return isinstance(action, str) and action in CHECKS_FIRST_ACTIONS
     return rec.table.name in CHECKS_FIRST
 
 
