@@ -16,15 +16,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import models as m
 from ..actor import Actor
 from ..errors import present
 from ..inventory.line_keys import batch_of_first_line
+from ..models.base import UTCDateTime
 from ..models.enums import JOB_OPEN_STATUSES, ArticleStatus, LedgerKind
 
 RECENT = dt.timedelta(days=7)  # closed jobs stay on the phone this long
@@ -67,13 +79,22 @@ def phone_id(entry_id: str, client_id: str | None) -> str:
     return batch_of_first_line(client_id) or entry_id
 
 
-async def _pairs(session: AsyncSession, stmt: Select[Any] | Any) -> list[Any]:
-    return list((await session.execute(stmt)).all())
+async def _pairs(
+    session: AsyncSession, stmt: Select[Any] | Any, values: dict[str, Any] | None = None
+) -> list[Any]:
+    return list((await session.execute(stmt, values)).all())
 
 
 def _live(model: Any, ids: Any) -> Any:
     """``model``'s live rows among the ids a subquery names."""
     return and_(model.id.in_(ids), model.deleted_at.is_(None))
+
+
+# Built once with bound parameters (``_statement``): building and keying the statement for
+# the cache at every pull cost more CPU than running it (issue 19 §4).
+ME = bindparam("me", type_=String)
+SINCE = bindparam("since", type_=UTCDateTime)
+USER = bindparam("user", type_=String)
 
 
 async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) -> Scope:
@@ -82,14 +103,37 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
     bind, a plan that probes the indexes of the jobs' rows at any database size, one round
     trip, and one snapshot on PostgreSQL, so the held set it leaves is a state the database
     was in (the empty pull's fast path, ``unchanged.py``, relies on that)."""
-    technician_id = present(actor.technician_id, "the engineer's technician id")
+    values = {
+        "me": present(actor.technician_id, "the engineer's technician id"),
+        "since": now - RECENT,
+        "user": actor.user_id,
+    }
+    rows = await _pairs(session, _statement(), values)
+    scope = Scope(versions={name: {} for name in TABLE_NAMES})
+    v = scope.versions
+    for table, record_id, version, client_id in rows:
+        if table == "part_consumptions":
+            pid = phone_id(record_id, client_id)
+            v[table][pid] = version
+            scope.entry_ids[pid] = record_id
+        else:
+            v[table][record_id] = version
+    return scope
+
+
+def _not_gone(model: Any) -> Any:
+    return model.deleted_at.is_(None)
+
+
+@cache
+def _statement() -> Any:
     mine = and_(
-        m.Job.technician_id == technician_id,
+        m.Job.technician_id == ME,
         m.Job.deleted_at.is_(None),
         or_(
             m.Job.status.in_(JOB_OPEN_STATUSES),
-            m.Job.completed_at >= now - RECENT,
-            and_(m.Job.completed_at.is_(None), m.Job.updated_at >= now - RECENT),
+            m.Job.completed_at >= SINCE,
+            and_(m.Job.completed_at.is_(None), m.Job.updated_at >= SINCE),
         ),
     )
     job_ids = select(m.Job.id).where(mine).scalar_subquery()
@@ -107,7 +151,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             *where
         )
 
-    parts = [
+    return union_all(
         part("jobs", m.Job, mine),
         part("tickets", m.Ticket, tickets),
         part("devices", m.Device, devices),
@@ -123,7 +167,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             "van_stock",
             m.StockBalance,
             m.StockBalance.warehouse_id.in_(
-                select(m.Warehouse.id).where(m.Warehouse.technician_id == technician_id)
+                select(m.Warehouse.id).where(m.Warehouse.technician_id == ME)
             ),
         ),
         part(
@@ -140,7 +184,7 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             m.JobEvent,
             m.JobEvent.job_id.in_(job_ids),
             _not_gone(m.JobEvent),
-            m.JobEvent.actor_id == actor.user_id,
+            m.JobEvent.actor_id == USER,
         ),
         part(
             "attachments", m.Attachment, m.Attachment.job_id.in_(job_ids), _not_gone(m.Attachment)
@@ -152,18 +196,4 @@ async def engineer_scope(session: AsyncSession, actor: Actor, now: dt.datetime) 
             m.Article.status == ArticleStatus.PUBLISHED,
             m.Article.deleted_at.is_(None),
         ),
-    ]
-    scope = Scope(versions={name: {} for name in TABLE_NAMES})
-    v = scope.versions
-    for table, record_id, version, client_id in await _pairs(session, union_all(*parts)):
-        if table == "part_consumptions":
-            pid = phone_id(record_id, client_id)
-            v[table][pid] = version
-            scope.entry_ids[pid] = record_id
-        else:
-            v[table][record_id] = version
-    return scope
-
-
-def _not_gone(model: Any) -> Any:
-    return model.deleted_at.is_(None)
+    )

@@ -21,30 +21,51 @@ technician row is made once, with their login (``masterdata.technicians.enrol``)
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, and_, exists, false, literal, literal_column, or_, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import models as m
 from ..actor import Actor
 from ..errors import present
+from ..models.base import UTCDateTime
 from ..models.enums import JOB_OPEN_STATUSES
 from .scope import RECENT
 
+# Built once with bound parameters (below): a new statement per pull cost more CPU to build
+# and to key for the statement cache than its execution did (issue 19 §4).
+ME = bindparam("me", type_=String)
+CLIENT = bindparam("client", type_=String)
+CURSOR = bindparam("cursor", type_=BigInteger)
+THEN = bindparam("then", type_=UTCDateTime)
+LATER = bindparam("later", type_=UTCDateTime)
 
-def _held(client_id: str, table: str, cursor: int) -> Any:
-    """The ids of ``table`` the phone holds as of ``cursor`` (``held.held_as_of``'s rule)."""
+
+def _held(table: str) -> Any:
+    """The ids of ``table`` the phone holds as of the cursor (``held.held_as_of``'s rule)."""
     return select(m.SyncHeld.record_id).where(
-        m.SyncHeld.client_id == client_id,
+        m.SyncHeld.client_id == CLIENT,
         m.SyncHeld.table_name == table,
-        m.SyncHeld.sent_at <= cursor,
-        or_(m.SyncHeld.removed_at.is_(None), m.SyncHeld.removed_at > cursor),
+        m.SyncHeld.sent_at <= CURSOR,
+        or_(m.SyncHeld.removed_at.is_(None), m.SyncHeld.removed_at > CURSOR),
     )
 
 
-def _changed(model: Any, cursor: int, *where: Any) -> Any:
-    return exists().where(model.version > cursor, *where)
+def _changed(model: Any, *where: Any) -> Any:
+    return exists().where(model.version > CURSOR, *where)
 
 
 def _among(column: Any, ids: Any) -> Any:
@@ -53,6 +74,73 @@ def _among(column: Any, ids: Any) -> Any:
     list (the engineer's 1,000 jobs' tickets, say) is read only if one of them needs it.
     SQLite without statistics would otherwise probe every listed id."""
     return (column + literal_column("''", String)).in_(ids)
+
+
+@cache
+def _question() -> Any:
+    """``SELECT 1 WHERE`` anything the phone holds, or could newly hold, changed."""
+    my_jobs = select(m.Job.id).where(m.Job.technician_id == ME)
+    my_tickets = select(m.Job.ticket_id).where(m.Job.technician_id == ME)
+    tickets = m.Ticket.id.in_(my_tickets)
+    my_devices = select(m.Ticket.device_id).where(tickets)
+    devices = m.Device.id.in_(my_devices)
+    my_vans = select(m.Warehouse.id).where(m.Warehouse.technician_id == ME)
+    held_stock = _held("van_stock")
+    closed = m.Job.status.not_in(JOB_OPEN_STATUSES)
+    checks = [
+        # jobs assigned to the engineer now, or held (reassigned away, cancelled, deleted)
+        _changed(m.Job, or_(m.Job.technician_id == ME, m.Job.id.in_(_held("jobs")))),
+        # closed jobs that left the 7-day window since the last pull (nothing was written)
+        exists().where(
+            m.Job.technician_id == ME,
+            m.Job.deleted_at.is_(None),
+            closed,
+            or_(
+                and_(m.Job.completed_at >= THEN, m.Job.completed_at < LATER),
+                and_(
+                    m.Job.completed_at.is_(None),
+                    m.Job.updated_at >= THEN,
+                    m.Job.updated_at < LATER,
+                ),
+            ),
+        ),
+        _changed(m.Ticket, _among(m.Ticket.id, my_tickets)),
+        _changed(m.Device, _among(m.Device.id, my_devices)),
+        _changed(m.Customer, _among(m.Customer.id, select(m.Ticket.customer_id).where(tickets))),
+        _changed(
+            m.Address,
+            or_(
+                _among(m.Address.id, select(m.Ticket.address_id).where(tickets)),
+                _among(m.Address.id, select(m.Device.address_id).where(devices)),
+            ),
+        ),
+        _changed(
+            m.DeviceModel,
+            _among(m.DeviceModel.id, select(m.Device.device_model_id).where(devices)),
+        ),
+        _changed(
+            m.StockBalance,
+            or_(_among(m.StockBalance.warehouse_id, my_vans), m.StockBalance.id.in_(held_stock)),
+        ),
+        _changed(
+            m.Warehouse,
+            or_(
+                m.Warehouse.technician_id == ME,
+                m.Warehouse.id.in_(
+                    select(m.StockBalance.warehouse_id).where(m.StockBalance.id.in_(held_stock))
+                ),
+            ),
+        ),
+        _changed(m.StockEntry, _among(m.StockEntry.job_id, my_jobs)),
+        _changed(m.WaterTest, _among(m.WaterTest.job_id, my_jobs)),
+        _changed(m.JobNote, _among(m.JobNote.job_id, my_jobs)),
+        _changed(m.JobEvent, _among(m.JobEvent.job_id, my_jobs)),
+        _changed(m.Attachment, _among(m.Attachment.job_id, my_jobs)),
+        # the catalogue and the knowledge base change rarely: any change takes the full path
+        _changed(m.Part),
+        _changed(m.Article),
+    ]
+    return select(literal(1)).where(or_(false(), *checks))
 
 
 async def scope_unchanged(
@@ -67,81 +155,14 @@ async def scope_unchanged(
     """True when a pull from ``cursor`` (made at ``pulled_at``) would send nothing at ``now``."""
     if now < pulled_at:
         return False  # a clock set back could bring closed jobs back into the window
-    me = present(actor.technician_id, "the engineer's technician id")
-    my_jobs = select(m.Job.id).where(m.Job.technician_id == me)
-    my_tickets = select(m.Job.ticket_id).where(m.Job.technician_id == me)
-    tickets = m.Ticket.id.in_(my_tickets)
-    my_devices = select(m.Ticket.device_id).where(tickets)
-    devices = m.Device.id.in_(my_devices)
-    my_vans = select(m.Warehouse.id).where(m.Warehouse.technician_id == me)
-    held_stock = _held(client_id, "van_stock", cursor)
-    closed = m.Job.status.not_in(JOB_OPEN_STATUSES)
-    then, later = pulled_at - RECENT, now - RECENT
-    checks = [
-        # jobs assigned to the engineer now, or held (reassigned away, cancelled, deleted)
-        _changed(
-            m.Job,
-            cursor,
-            or_(m.Job.technician_id == me, m.Job.id.in_(_held(client_id, "jobs", cursor))),
-        ),
-        # closed jobs that left the 7-day window since the last pull (nothing was written)
-        exists().where(
-            m.Job.technician_id == me,
-            m.Job.deleted_at.is_(None),
-            closed,
-            or_(
-                and_(m.Job.completed_at >= then, m.Job.completed_at < later),
-                and_(
-                    m.Job.completed_at.is_(None),
-                    m.Job.updated_at >= then,
-                    m.Job.updated_at < later,
-                ),
-            ),
-        ),
-        _changed(m.Ticket, cursor, _among(m.Ticket.id, my_tickets)),
-        _changed(m.Device, cursor, _among(m.Device.id, my_devices)),
-        _changed(
-            m.Customer, cursor, _among(m.Customer.id, select(m.Ticket.customer_id).where(tickets))
-        ),
-        _changed(
-            m.Address,
-            cursor,
-            or_(
-                _among(m.Address.id, select(m.Ticket.address_id).where(tickets)),
-                _among(m.Address.id, select(m.Device.address_id).where(devices)),
-            ),
-        ),
-        _changed(
-            m.DeviceModel,
-            cursor,
-            _among(m.DeviceModel.id, select(m.Device.device_model_id).where(devices)),
-        ),
-        _changed(
-            m.StockBalance,
-            cursor,
-            or_(_among(m.StockBalance.warehouse_id, my_vans), m.StockBalance.id.in_(held_stock)),
-        ),
-        _changed(
-            m.Warehouse,
-            cursor,
-            or_(
-                m.Warehouse.technician_id == me,
-                m.Warehouse.id.in_(
-                    select(m.StockBalance.warehouse_id).where(m.StockBalance.id.in_(held_stock))
-                ),
-            ),
-        ),
-        _changed(m.StockEntry, cursor, _among(m.StockEntry.job_id, my_jobs)),
-        _changed(m.WaterTest, cursor, _among(m.WaterTest.job_id, my_jobs)),
-        _changed(m.JobNote, cursor, _among(m.JobNote.job_id, my_jobs)),
-        _changed(m.JobEvent, cursor, _among(m.JobEvent.job_id, my_jobs)),
-        _changed(m.Attachment, cursor, _among(m.Attachment.job_id, my_jobs)),
-        # the catalogue and the knowledge base change rarely: any change takes the full path
-        _changed(m.Part, cursor),
-        _changed(m.Article, cursor),
-    ]
-    found = or_(false(), *checks)
-    hit = (await session.execute(select(literal(1)).where(found))).first()
+    values = {
+        "me": present(actor.technician_id, "the engineer's technician id"),
+        "client": client_id,
+        "cursor": cursor,
+        "then": pulled_at - RECENT,
+        "later": now - RECENT,
+    }
+    hit = (await session.execute(_question(), values)).first()
     return hit is None
 
 
