@@ -153,7 +153,8 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
     moving = {
         job_id
         for r in records
-        if r.kind == "created" and r.table.name == "job_events"
+        if r.kind == "created"
+        and r.table.name == "job_events"
         # anything but a string is that record's rejection (INVALID_VALUE), not a job
         and isinstance(job_id := r.values.get("job_id"), str)
     }
