@@ -10,19 +10,47 @@ model's leg from their known position (phone, today's last site or home; never t
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import TIME_ZONE, config_of
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket
+from ..models.base import UTCDateTime
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
 from . import rules
 from .locate import PositionSource, address_site, local_day, technician_position
 
 # An estimate that moved less than this is left alone: fewer writes, fewer sync changes.
 MIN_CHANGE = dt.timedelta(minutes=2)
+
+
+@cache
+def _remaining_stops() -> Any:
+    """Today's routed open jobs of an engineer and the one they travel to, with their tickets
+    and addresses. Built once with bound parameters: every position update runs it."""
+    start = bindparam("start", type_=UTCDateTime)
+    return (
+        select(Job, Ticket, Address)
+        .join(Ticket, Ticket.id == Job.ticket_id)
+        .outerjoin(Address, Address.id == Ticket.address_id)
+        .where(
+            Job.technician_id == bindparam("tech", type_=String),
+            Job.status.in_(JOB_OPEN_STATUSES),
+            or_(
+                Job.status == JobStatus.EN_ROUTE,  # on the way, routed or not
+                and_(
+                    Job.route_position.is_not(None),
+                    Job.planned_arrival >= start,
+                    Job.planned_arrival < bindparam("end", type_=UTCDateTime),
+                ),
+            ),
+            Job.deleted_at.is_(None),
+        )
+        .order_by(Job.route_position, Job.id)
+    )
 
 
 def clear_route(job: Job) -> None:
@@ -35,27 +63,8 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
     """Recompute and store the ETA of each of today's routed open jobs; returns those changed."""
     day = local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
-    rows = (
-        await session.execute(
-            select(Job, Ticket, Address)
-            .join(Ticket, Ticket.id == Job.ticket_id)
-            .outerjoin(Address, Address.id == Ticket.address_id)
-            .where(
-                Job.technician_id == tech.id,
-                Job.status.in_(JOB_OPEN_STATUSES),
-                or_(
-                    Job.status == JobStatus.EN_ROUTE,  # on the way, routed or not
-                    and_(
-                        Job.route_position.is_not(None),
-                        Job.planned_arrival >= start,
-                        Job.planned_arrival < start + dt.timedelta(days=1),
-                    ),
-                ),
-                Job.deleted_at.is_(None),
-            )
-            .order_by(Job.route_position, Job.id)
-        )
-    ).all()
+    values = {"tech": tech.id, "start": start, "end": start + dt.timedelta(days=1)}
+    rows = (await session.execute(_remaining_stops(), values)).all()
     if not rows:
         return []
     stops = [(job, ticket, address_site(address), address) for job, ticket, address in rows]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -57,15 +59,19 @@ async def update_location(
     return tech, changed
 
 
+@cache
+def _trips() -> Any:
+    """The tickets an engineer is travelling to (built once: every position update asks)."""
+    return select(Job.ticket_id).where(
+        Job.technician_id == bindparam("tech", type_=String),
+        Job.status == JobStatus.EN_ROUTE,
+        Job.deleted_at.is_(None),
+    )
+
+
 async def _tell_position(session: AsyncSession, actor: Actor, tech: Technician) -> None:
     """A live-only event for the boards and the customers whose visit is on its way."""
-    en_route = await session.scalars(
-        select(Job.ticket_id).where(
-            Job.technician_id == tech.id,
-            Job.status == JobStatus.EN_ROUTE,
-            Job.deleted_at.is_(None),
-        )
-    )
+    en_route = await session.scalars(_trips(), {"tech": tech.id})
     events.emit(
         session,
         events.DomainEvent(
