@@ -257,18 +257,48 @@ def _database_processes(database: str) -> list[psutil.Process]:
     return found
 
 
+def _postmaster() -> psutil.Process | None:
+    """PostgreSQL's first process (its backends are its children; their titles say
+    ``postgres: …``, its own command line is the server binary's)."""
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info.get("cmdline") or []
+        if process.info.get("name") == "postgres" and cmdline and cmdline[0].endswith("postgres"):
+            return process
+    return None
+
+
+def _database_cpu(database: str) -> dict[int, float]:
+    """The live backends of ``database``, and under the key ``-pid`` of the postmaster the
+    CPU of its children that have ended: a backend that ends during a step (a pool's
+    overflow connection closed when it comes back, say) is counted through it."""
+    seconds = _cpu_seconds(_database_processes(database))
+    postmaster = _postmaster()
+    if postmaster is not None:
+        try:
+            times = postmaster.cpu_times()
+        except psutil.Error:
+            return seconds
+        seconds[-postmaster.pid] = times.children_user + times.children_system
+    return seconds
+
+
 def _cpu(job: dict[str, Any]) -> Cpu:
     return {
         "server": _cpu_seconds(_server_processes(int(job["server_pid"]))),
-        "database": _cpu_seconds(_database_processes(str(job["database"]))),
+        "database": _database_cpu(str(job["database"])),
         "driver": _cpu_seconds([psutil.Process()]),
     }
 
 
 def _used(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds between two samples, per process: one that started in between counts
-    whole; one that ended in between is lost (connection pools keep backends for the run)."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    whole. One that ended in between is counted where its parent's ended children are (a
+    negative key, the database's only): its whole CPU arrives there, so what it had at the
+    first sample is taken off. Without such a key it is lost (the server's processes last)."""
+    used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    if any(pid < 0 for pid in after):
+        used -= sum(seconds for pid, seconds in before.items() if pid > 0 and pid not in after)
+    return used
 
 
 def _entry(stats: Any, name: str) -> StatsEntry | None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import TEST_SECRET
+from tests.live.world import free_port, wait_ready
 from wellspring.api import cli
 from wellspring.settings import get_settings
 
@@ -56,3 +61,33 @@ def test_migrate_demo_data_and_create_user(
 def test_export_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["export-schema"]) == 0
     assert "type Query" in capsys.readouterr().out
+
+
+def test_serve_keeps_an_idle_connection_open_past_uvicorns_own_five_seconds(
+    empty_database_url: str,
+) -> None:
+    """A client's next request on a connection idle for 6 s still gets its answer: with
+    uvicorn's default (5 s) the server would have closed it, and a request sent as it closes
+    fails (bench/day's connection errors)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "WELLSPRING_DATABASE_URL": empty_database_url,
+        "WELLSPRING_SECRET_KEY": TEST_SECRET,
+        "WELLSPRING_MODE": "development",
+    }
+    command = [sys.executable, "-m", "wellspring.api.cli", "serve", "--port", str(port)]
+    child = subprocess.Popen(command, env=env)  # noqa: S603 - our own command
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for pause in (0.0, 6.0):
+            time.sleep(pause)
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        connection.close()
+    finally:
+        child.terminate()
+        child.wait(30)

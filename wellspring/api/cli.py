@@ -26,6 +26,10 @@ from wellspring.settings import Settings, domain_config, get_settings
 from . import counts_cli, import_cli, report_cli
 
 WORKER_HEALTHCHECK_SECONDS = 60
+# An idle connection is closed after this long. uvicorn's own 5 s is shorter than the pause
+# between a busy client's requests: a request sent just as the server closed the connection
+# failed (bench/day saw such connection errors once engineers synced every 4-6 s per login).
+KEEP_ALIVE_SECONDS = 75
 EXAMPLE_QUERY = """query Customers {
   customers(first: 5) { totalCount edges { node { name phone branch { name } } } }
 }"""
@@ -48,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=20,
         help="on SIGTERM, how long open requests and live connections may finish",
+    )
+    serve.add_argument(
+        "--keep-alive-seconds",
+        type=int,
+        default=KEEP_ALIVE_SECONDS,
+        help="how long an idle connection stays open for the client's next request",
     )
     serve.add_argument("--migrate", action="store_true", help="migrate the database first")
     serve.add_argument(
@@ -288,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             timeout_graceful_shutdown=args.graceful_seconds,
+            timeout_keep_alive=args.keep_alive_seconds,
             # A worker busy starting (imports, the heap's first collection) on a loaded machine
             # must not be taken for a hung one and killed (uvicorn's default is 5 s).
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
