@@ -38,6 +38,8 @@ def site(database_url: str) -> Site:
         ("taken", JobStatus.ACCEPTED),
         ("held", JobStatus.ASSIGNED),
         ("twice", JobStatus.ASSIGNED),
+        ("lock-a", JobStatus.ASSIGNED),
+        ("lock-b", JobStatus.ASSIGNED),
     ):
         add_job(s, name, at=PLACES["jingan"], technician="acc", status=status)
     return s
@@ -161,3 +163,52 @@ def test_a_record_sent_twice_in_one_push_is_made_once(gql: GraphQL, site: Site) 
     assert scalars(site.url, history.where(m.JobStatusChange.to_status == JobStatus.ACCEPTED)) == [
         1
     ]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite's writer holds the database lock")
+def test_a_push_deadlocked_with_a_dispatcher_is_refused_for_a_retry(
+    gql: GraphQL, site: Site
+) -> None:
+    """The push locks its jobs in id order; a dispatcher locking them the other way round
+    deadlocks with it. PostgreSQL gives up the transaction that waited first (the push):
+    the phone gets 409 ``SYNC_COLLIDED`` with nothing applied, never a 500, and its retry
+    applies everything."""
+    p = _phone(gql, site)
+    first, last = sorted((site.jobs["lock-a"], site.jobs["lock-b"]))
+    for job in (first, last):
+        p.create("job_events", {"job_id": job, "action": "ACCEPT", "recorded_at": NOW_MS})
+    body = p.push_body()
+    holding, errors = threading.Event(), []
+
+    async def dispatcher() -> None:
+        engine = create_engine(site.url)
+        try:
+            async with engine.connect() as conn:
+                bump = update(m.Job).values(revision=m.Job.revision + 1)
+                await conn.execute(bump.where(m.Job.id == last))
+                holding.set()
+                await asyncio.sleep(0.5)  # the push now holds `first` and waits for `last`
+                await conn.execute(bump.where(m.Job.id == first))
+                await conn.commit()
+        finally:
+            await engine.dispose()
+
+    def run() -> None:
+        try:
+            asyncio.run(dispatcher())
+        except BaseException as error:  # reported by the test below
+            errors.append(error)
+            holding.set()
+
+    side = threading.Thread(target=run)
+    side.start()
+    assert holding.wait(10)
+    response = gql.client.post("/sync/push", json=body, headers=p.headers())
+    side.join(15)
+    assert errors == []  # the dispatcher's transaction went through
+    assert response.status_code == 409, response.text
+    assert response.json()["error"]["code"] == "SYNC_COLLIDED"
+    statuses = select(m.Job.status).where(m.Job.id.in_([first, last]))
+    assert scalars(site.url, statuses) == [JobStatus.ASSIGNED, JobStatus.ASSIGNED]
+    assert p.push(body) == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
+    assert set(scalars(site.url, statuses)) == {JobStatus.ACCEPTED}

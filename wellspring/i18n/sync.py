@@ -18,6 +18,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本机的另一次同步正在进行，请稍后重试。",
         "Another sync of this installation is under way; try again shortly.",
     ),
+    "SYNC_COLLIDED": (
+        "同步时服务器上正好有人修改了同一批工单，本次同步未生效，请重试。",
+        "Someone changed the same jobs on the server at that moment; nothing was applied, "
+        "try again.",
+    ),
     "SYNC_UNAVAILABLE": ("同步暂不可用，请稍后重试。", "Sync is unavailable; try again later."),
     "INVALID_SYNC_CURSOR": (
         "lastPulledAt 须为服务器返回的正整数。",

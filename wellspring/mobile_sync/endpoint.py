@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -97,6 +97,10 @@ class SyncEndpoints:
         except IntegrityError:
             # Two syncs of one installation at once: the loser retries (nothing was applied).
             return _error(SyncError(409, "SYNC_IN_PROGRESS"), locale)
+        except DBAPIError as error:
+            if not _retry_later(error):
+                raise
+            return _error(SyncError(409, "SYNC_COLLIDED"), locale)
         if answer is not None:
             return Response(answer, media_type="application/json")
         return StreamingResponse(pull.stream_changes(factory, plan), media_type="application/json")
@@ -141,6 +145,10 @@ class SyncEndpoints:
             return _error(error, locale)
         except IntegrityError:
             return _error(SyncError(409, "SYNC_IN_PROGRESS"), locale)
+        except DBAPIError as error:
+            if not _retry_later(error):
+                raise
+            return _error(SyncError(409, "SYNC_COLLIDED"), locale)
         return JSONResponse(answer)
 
     async def _body(self, request: Request) -> Any:
@@ -268,6 +276,15 @@ async def _client(
         return await rules.installation(session, actor, client_id, schema_version)
     except DomainError as error:  # bound to another user
         raise SyncError(409, error.code) from None
+
+
+# PostgreSQL gave up this transaction for another one's sake (a deadlock, a serialization
+# failure): nothing was applied, and the same request sent again can succeed.
+RETRY_LATER_STATES = frozenset({"40P01", "40001"})
+
+
+def _retry_later(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRY_LATER_STATES
 
 
 def _error(error: SyncError, locale: str) -> JSONResponse:

@@ -79,33 +79,7 @@ async def mark_sent(
     session: AsyncSession, client_id: str, table: str, ids: Iterable[str], cursor: int
 ) -> None:
     """The phone holds these records from ``cursor`` on."""
-    wanted = set(ids)
-    if not wanted:
-        return
-    existing: set[str] = set()
-    for part in chunks(wanted):
-        rows = await session.execute(
-            select(SyncHeld.record_id).where(
-                SyncHeld.client_id == client_id,
-                SyncHeld.table_name == table,
-                SyncHeld.record_id.in_(part),
-            )
-        )
-        existing.update(r for (r,) in rows.all())
-        await session.execute(
-            update(SyncHeld)
-            .where(
-                SyncHeld.client_id == client_id,
-                SyncHeld.table_name == table,
-                SyncHeld.record_id.in_(part),
-            )
-            .values(sent_at=cursor, removed_at=None)
-        )
-    session.add_all(
-        SyncHeld(client_id=client_id, table_name=table, record_id=r, sent_at=cursor)
-        for r in wanted - existing
-    )
-    await session.flush()
+    await mark_sent_many(session, client_id, {table: list(ids)}, cursor)
 
 
 async def mark_removed(
@@ -126,8 +100,8 @@ async def mark_removed(
 async def mark_sent_many(
     session: AsyncSession, client_id: str, ids: dict[str, list[str]], cursor: int
 ) -> None:
-    """``mark_sent`` for several tables at once (a push): one insert-or-update statement
-    (a replay finds the rows held already and marks them sent again)."""
+    """The phone holds these records (table -> ids) from ``cursor`` on: one insert-or-update
+    statement per 1,000 (a record held already, a replay's say, is marked sent again)."""
     rows = [
         {
             "id": new_id(),
