@@ -169,7 +169,12 @@ def scope_scenario(serving: str, telling: str, world: World, database_url: str) 
             await call(a, "AcceptJob", {"id": job}, "tech-sh-1")
             await call(a, "StartTravel", {"id": job}, "tech-sh-1")
             await call(a, "UpdateLocation", here, "tech-sh-1")
+            # Heard before the arrival: B checks "still on its way" when it delivers, so a
+            # position it reads after the arrival's commit is rightly dropped.
+            await until(lambda: "ENGINEER_POSITION" in visit.kinds())
             await call(a, "ArriveOnSite", {"id": job}, "tech-sh-1")
+            elsewhere = {"latitude": 31.2504, "longitude": 121.4937, "accuracy": 8.0}
+            await call(a, "UpdateLocation", elsewhere, "tech-sh-1")  # on site: not the visit's
             for heard in (board, mine, visit):
                 await until(lambda h=heard: "ENGINEER_ARRIVED" in h.kinds())
             await asyncio.sleep(1.0)  # time for anything that should not come
