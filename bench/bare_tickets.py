@@ -3,9 +3,9 @@
 ``POST /tickets`` with ``{"first": 50, "after": null}`` and a bearer token answers exactly what
 the ``Tickets`` document of ``clients/dispatcher/Tickets.graphql`` answers through /graphql,
 and runs the same SQL in the same single transaction: the session lookup of
-``auth.authenticate``, the page and its count from ``tickets.list_tickets``, then the page's
-branches, customers and devices, then the devices' models, each batched by id through
-``queries.visible_by_ids`` as the DataLoaders do. What it leaves out is GraphQL itself: the
+``auth.authenticate``, then the page with its branches, customers, devices and the devices'
+models (joined as each is readable by id, ``domain/joined.py``) and its count from
+``tickets.list_tickets``. What it leaves out is GraphQL itself: the
 request log middleware, parsing, the cost rule, execution and resolvers.
 
 Serve it with ``uvicorn bench.bare_tickets:create_app --factory`` and the same
@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -27,31 +27,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wellspring.api.app import auth_config
-from wellspring.domain import auth, queries
+from wellspring.domain import auth
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, NotAuthenticated
+from wellspring.domain.joined import Relations
 from wellspring.domain.models import utcnow
 from wellspring.domain.tickets import TicketFilter, is_overdue, list_tickets
 from wellspring.schema.core.ids import global_id
 from wellspring.settings import Settings, get_settings
 
-M = TypeVar("M")
 # What the DateTime scalar shows: the instant in Asia/Shanghai with its offset.
 
 
 def _time(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(SHANGHAI).isoformat()
-
-
-async def _by_ids(
-    session: AsyncSession, actor: Actor, model: type[M], ids: Sequence[str | None]
-) -> dict[str, M]:
-    """One scoped statement for the non-null ids, none for none (like an idle DataLoader)."""
-    wanted = [i for i in ids if i is not None]
-    return await queries.visible_by_ids(session, actor, model, wanted) if wanted else {}
 
 
 def _node(
@@ -94,19 +86,27 @@ def _node(
     }
 
 
+# What the Tickets document selects on a ticket, read with the page (as the GraphQL app does).
+_RELATIONS: Relations = {
+    "branch": (m.Branch, "branch_id", {}),
+    "customer": (m.Customer, "customer_id", {}),
+    "device": (m.Device, "device_id", {"model": (m.DeviceModel, "device_model_id", {})}),
+}
+
+
 async def _tickets_page(
     session: AsyncSession, actor: Actor, first: int | None, after: str | None
 ) -> dict[str, Any]:
     now = utcnow()
-    page = await list_tickets(session, actor, filter=TicketFilter(), first=first, after=after)
+    page = await list_tickets(
+        session, actor, filter=TicketFilter(), first=first, after=after, relations=_RELATIONS
+    )
     total = await page.total_count()
     items = page.items
-    branches = await _by_ids(session, actor, m.Branch, [t.branch_id for t in items])
-    customers = await _by_ids(session, actor, m.Customer, [t.customer_id for t in items])
-    devices = await _by_ids(session, actor, m.Device, [t.device_id for t in items])
-    models = await _by_ids(
-        session, actor, m.DeviceModel, [d.device_model_id for d in devices.values()]
-    )
+    branches = page.related.get(m.Branch, {})
+    customers = page.related.get(m.Customer, {})
+    devices = page.related.get(m.Device, {})
+    models = page.related.get(m.DeviceModel, {})
     edges = []
     for ticket, cursor in zip(items, page.cursors, strict=True):
         device = devices.get(ticket.device_id) if ticket.device_id else None

@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--top", type=int, default=25, help="functions to print (0: none)")
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative")
+    parser.add_argument(
+        "--profile", choices=(GRAPHQL.name, BARE.name), default=GRAPHQL.name, help="app profiled"
+    )
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.scale)
     ensure_database(url, args.scale)
@@ -80,10 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.top:
         # TestClient runs the app in another thread; the profile runs it in this one.
-        app = create_app(settings)
+        endpoint = GRAPHQL if args.profile == GRAPHQL.name else BARE
+        app = create_app(settings) if endpoint is GRAPHQL else bare_tickets.create_app(settings)
         logging.getLogger().setLevel(logging.WARNING)
         profile = cProfile.Profile()
-        asyncio.run(_profile(app, token, args.requests, profile))
+        asyncio.run(_profile(app, endpoint, token, args.requests, profile))
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
         stats.print_stats(args.top)
@@ -91,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-async def _profile(app: Any, token: str, n: int, profile: cProfile.Profile) -> None:
+async def _profile(
+    app: Any, endpoint: Endpoint, token: str, n: int, profile: cProfile.Profile
+) -> None:
     transport = httpx.ASGITransport(app=app)
     headers = {"authorization": f"Bearer {token}"}
     async with (
@@ -99,10 +105,10 @@ async def _profile(app: Any, token: str, n: int, profile: cProfile.Profile) -> N
         httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
     ):
         for _ in range(5):
-            await client.post(GRAPHQL.path, json=GRAPHQL.body(50, None), headers=headers)
+            await client.post(endpoint.path, json=endpoint.body(50, None), headers=headers)
         profile.enable()
         for _ in range(n):
-            await client.post(GRAPHQL.path, json=GRAPHQL.body(50, None), headers=headers)
+            await client.post(endpoint.path, json=endpoint.body(50, None), headers=headers)
         profile.disable()
 
 

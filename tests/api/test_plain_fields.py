@@ -14,13 +14,9 @@ from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.field_visibility import roles_denied
 from wellspring.domain.models.enums import Role
 from wellspring.schema import build_schema
-from wellspring.schema.core.plain_fields import (
-    direct_fields,
-    execution_context,
-    is_awaitable,
-    linked_fields,
-    plain_fields,
-)
+from wellspring.schema.core.ids import global_id
+from wellspring.schema.core.plain_fields import execution_context, is_awaitable
+from wellspring.schema.core.short_fields import direct_fields, linked_fields, plain_fields
 
 
 def _schema() -> Any:
@@ -130,3 +126,24 @@ def test_a_field_hidden_from_a_role_stays_hidden_on_the_short_path() -> None:
     # The same selection for staff: tier is answered.
     staff, _ = _ticket_fields(Role.HQ, "{ customer { tier } }")
     assert staff == {"customer": {"tier": "VIP"}}
+
+
+def test_a_selection_planned_once_answers_each_row_and_errors_as_graphql_core() -> None:
+    """The plan of a selection is kept for the request; the values are each row's own, a
+    relay id is encoded, and a value that fails to serialize is graphql-core's error at its
+    path (a nullable field: null, the other fields answered)."""
+    schema = _schema()
+    context = _Context(Role.HQ, {})
+    query = "{ id number dueAt }"
+    ctx = execution_context(schema).build(schema, parse(query), context_value=context)
+    assert not isinstance(ctx, list)
+    ticket_type = schema.type_map["Ticket"]
+    fields = collect_fields(schema, {}, {}, ticket_type, ctx.operation.selection_set)
+    good = m.Ticket(id="t1", number="T-1", due_at=None)
+    bad = m.Ticket(id="t2", number="T-2")
+    bad.due_at = "not a time"  # type: ignore[assignment]
+    first = ctx.execute_fields(ticket_type, good, Path(None, "a", "Query"), fields)
+    second = ctx.execute_fields(ticket_type, bad, Path(None, "b", "Query"), fields)
+    assert first == {"id": global_id("Ticket", "t1"), "number": "T-1", "dueAt": None}
+    assert second == {"id": global_id("Ticket", "t2"), "number": "T-2", "dueAt": None}
+    assert [e.path for e in ctx.collected_errors.errors] == [["b", "dueAt"]]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import policy
+from . import joined, policy
 from .actor import Actor
 from .custom_fields import values as custom_values
 from .errors import DomainError
@@ -50,9 +50,11 @@ async def search_customers(
     first: int | None,
     after: str | None,
     custom_field: tuple[str, str] | None = None,
+    relations: joined.Relations | None = None,
 ) -> Page[Customer]:
     """The customers the actor may see, newest first, optionally matching ``search`` and a
-    custom field's value (``custom_field``: key and value)."""
+    custom field's value (``custom_field``: key and value); ``relations`` are read with the
+    page (``Page.related``)."""
     stmt = select(Customer).where(policy.customers_scope(actor), Customer.deleted_at.is_(None))
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
@@ -70,6 +72,7 @@ async def search_customers(
         first=first,
         after=after,
         row_key=lambda c: (c.created_at, c.id),
+        related=joined.wanted(Customer, actor, relations),
     )
 
 

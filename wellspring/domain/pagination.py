@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import joined as joins
 from .errors import DomainError
 
 T = TypeVar("T")
@@ -43,6 +44,8 @@ class Page(Generic[T]):
     _counting: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # True when ``_count`` reads a maintained count (ticket_counts.py): exact at any size.
     _maintained: bool = field(default=False, repr=False)
+    # Relations read with the page (``joined.py``): model -> id -> row, None when not visible.
+    related: dict[type[Any], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def start_cursor(self) -> str | None:
@@ -131,23 +134,37 @@ async def paginate(
     after: str | None,
     row_key: Callable[[Any], Sequence[Any]],
     maintained_count: Callable[[], Awaitable[int]] | None = None,
+    related: joins.Wanted | None = None,
 ) -> Page[Any]:
     """One page of ``stmt`` (a select of one entity) in ``order``, after the cursor.
 
     ``row_key`` reads the sort values from a loaded row, in ``order``'s order.
     ``maintained_count``, when given, answers ``totalCount`` exactly in place of the bounded
     count over ``stmt`` (it must count exactly the rows ``stmt`` selects).
+    ``related``, when given, names to-one relations read in the page's own statement
+    (``Page.related``).
     """
     size = check_page_size(first)
     # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows.
     count_stmt = select(func.count()).select_from(
-        stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        stmt.order_by(None).limit(literal(COUNT_LIMIT + 1, literal_execute=True)).subquery()
     )
     paged = stmt
     if after:
         paged = paged.where(keyset_after(order, decode_cursor(after, len(order))))
     paged = paged.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in order])
-    rows = list((await session.execute(paged.limit(size + 1))).scalars().all())
+    # The page size is written into the SQL, not bound: PostgreSQL then keeps one generic
+    # plan of a prepared page statement instead of planning it anew at every request (an
+    # unknown LIMIT makes each custom plan look cheaper than the generic one).
+    paged = paged.limit(literal(size + 1, literal_execute=True))
+    found: dict[type[Any], dict[str, Any]] = {}
+    if related is not None and related.relations:
+        paged, joined = joins.join(paged, related)
+        tuples = list((await session.execute(paged)).all())
+        found = joins.related(tuples[:size], joined)
+        rows = [t[0] for t in tuples]
+    else:
+        rows = list((await session.execute(paged)).scalars().all())
     has_next = len(rows) > size
     rows = rows[:size]
 
@@ -161,4 +178,5 @@ async def paginate(
         has_previous_page=after is not None,
         _count=maintained_count or count,
         _maintained=maintained_count is not None,
+        related=found,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import policy, ticket_counts
+from . import joined, policy, ticket_counts
 from .actor import Actor
 from .clock import clock_of
 from .custom_fields import values as custom_values
@@ -138,7 +138,11 @@ async def list_tickets(
     filter: TicketFilter,
     first: int | None,
     after: str | None,
+    relations: joined.Relations | None = None,
 ) -> Page[Ticket]:
+    """A page of the tickets the actor may see; ``relations`` are read with it
+    (``Page.related``)."""
+    related = joined.wanted(Ticket, actor, relations)
     stmt = select(Ticket).where(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
     f = filter
     if f.statuses:
@@ -178,6 +182,7 @@ async def list_tickets(
             after=after,
             row_key=lambda t: (_RANK.get(t.priority, 0), t.due_at or _FAR, t.created_at, t.id),
             maintained_count=maintained,
+            related=related,
         )
     return await paginate(
         session,
@@ -187,4 +192,5 @@ async def list_tickets(
         after=after,
         row_key=lambda t: (t.created_at, t.id),
         maintained_count=maintained,
+        related=related,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
-from wellspring.domain import audit, auth, bounds, customers, queries, tickets
+from wellspring.domain import audit, auth, bounds, customers, joined, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.inventory import reports as inventory_reports
@@ -214,6 +214,7 @@ class Query(
         custom_field: Any = None,
     ) -> Any:
         actor = require_actor(info)
+        nodes = connection_nodes(selection_tree(info))
         page = await customers.search_customers(
             info.context.session,
             actor,
@@ -221,8 +222,9 @@ class Query(
             first=first,
             after=after,
             custom_field=filter_pair(custom_field),
+            relations=joined.selected(CUSTOMER_RELATIONS, nodes),
         )
-        nodes = connection_nodes(selection_tree(info))
+        info.context.loaders.know(page.related)
         await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)
         return page
 
@@ -254,10 +256,16 @@ class Query(
         after: str | None = None,
     ) -> Any:
         actor = require_actor(info)
-        page = await tickets.list_tickets(
-            info.context.session, actor, filter=ticket_filter(filter), first=first, after=after
-        )
         nodes = connection_nodes(selection_tree(info))
+        page = await tickets.list_tickets(
+            info.context.session,
+            actor,
+            filter=ticket_filter(filter),
+            first=first,
+            after=after,
+            relations=joined.selected(TICKET_RELATIONS, nodes),
+        )
+        info.context.loaders.know(page.related)
         await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)
         return page
 

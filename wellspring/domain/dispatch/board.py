@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import permissions, policy
+from .. import joined, permissions, policy
 from ..actor import Actor
 from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
@@ -186,12 +186,15 @@ async def jobs_page(
     first: int | None,
     after: str | None,
     order_by: JobOrder = JobOrder.NEWEST,
+    relations: joined.Relations | None = None,
 ) -> Page[Job]:
     """Jobs the actor may see, newest first (or by appointment, earliest first, keeping only
     jobs with one: a keyset needs a value on every row). A date range keeps jobs appointed
     (or planned by an applied route) on those days; overdue means open and past the ticket's
-    due time, or past the appointment window without the engineer on site."""
+    due time, or past the appointment window without the engineer on site. ``relations``
+    are read with the page (``Page.related``)."""
     permissions.check(actor, "jobs.list")
+    related = joined.wanted(Job, actor, relations)
     f = filter
     stmt = select(Job).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
     if f.date_from is not None or f.date_to is not None:
@@ -226,8 +229,15 @@ async def jobs_page(
             first=first,
             after=after,
             row_key=lambda j: (j.appointment_start, j.id),
+            related=related,
         )
     order = (SortKey(Job.created_at), SortKey(Job.id))
     return await paginate(
-        session, stmt, order=order, first=first, after=after, row_key=lambda j: (j.created_at, j.id)
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=lambda j: (j.created_at, j.id),
+        related=related,
     )

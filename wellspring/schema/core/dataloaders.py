@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -163,6 +163,11 @@ class Loaders:
     def peek(self, model: type[Any], id_: str | None) -> Any:
         """A row fetched earlier in this request, or None."""
         return None if id_ is None else self._known[model].get(id_)
+
+    def know(self, related: Mapping[type[Any], Mapping[str, Any]]) -> None:
+        """Rows read with a page (``Page.related``): by model and id, None when not visible."""
+        for model, rows in related.items():
+            self._known[model].update(rows)
 
     async def prefetch(self, model: type[Any], ids: Sequence[str | None]) -> None:
         """Fetch in one statement the visible rows of ``ids`` not known yet."""

@@ -16,144 +16,32 @@ graphql-core's own null and error handling:
 
 A field guard (``field_guard.FieldGuard``) around either is checked first, exactly as its
 ``__call__`` would. Any other field (a resolver of ours, a list, a row not yet loaded, or a
-middleware in use) takes the ordinary path.
+middleware in use) takes the ordinary path. Which fields these are is found once per schema
+(``short_fields.py``); how each field of a selection is answered, once per request and
+selection (a page repeats one selection on every row).
 """
 
 from __future__ import annotations
 
 from asyncio import gather
-from functools import partial
 from typing import Any
 
-from graphene.relay.node import GlobalID
-from graphene.types.resolver import dict_or_attr_resolver
 from graphql import (
     ExecutionContext,
     FieldNode,
     GraphQLField,
-    GraphQLLeafType,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    is_leaf_type,
     located_error,
 )
 from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
-from .field_guard import FieldGuard
-from .node import ModelObjectType
-from .related import Element, Related
-
-# id(field definition) -> (attribute, leaf type, non-null, "Type.field", relay node or None,
-# field guard or None)
-# (an attribute name, or a tuple index for ``Element``)
-Plain = dict[int, tuple[str | int, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
-# id(field definition) -> (relation, object type, field guard or None)
-Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
-# id(field definition) -> (attribute or index, object type, non-null, model to check rows
-# against or None, field guard or None)
-Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | None]]
+from .short_fields import direct_fields, linked_fields, plain_fields
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
-
-
-def _attribute(resolve: Any) -> str | int | None:
-    """The attribute graphene's default resolver reads (the index ``Element`` reads), or None
-    for any other resolver."""
-    if isinstance(resolve, Element):
-        return resolve.index
-    if (
-        isinstance(resolve, partial)
-        and resolve.func is dict_or_attr_resolver
-        and len(resolve.args) == 2
-        and resolve.args[1] is None
-        and not resolve.keywords
-    ):
-        return str(resolve.args[0])
-    return None
-
-
-def _unguarded(resolve: Any) -> tuple[Any, FieldGuard | None]:
-    if isinstance(resolve, FieldGuard):
-        return resolve.resolve, resolve
-    return resolve, None
-
-
-def _fields(schema: GraphQLSchema) -> Any:
-    for type_name, graphql_type in schema.type_map.items():
-        if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
-            continue
-        for field_name, field in graphql_type.fields.items():
-            yield f"{type_name}.{field_name}", field
-
-
-def plain_fields(schema: GraphQLSchema) -> Plain:
-    found: Plain = {}
-    for name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
-        node = None
-        # A relay ``id``: graphene's GlobalID resolver around the default one.
-        if (
-            isinstance(resolve, partial)
-            and resolve.func is GlobalID.id_resolver
-            and len(resolve.args) == 2
-            and resolve.keywords == {"parent_type_name": None}
-        ):
-            resolve, node = resolve.args
-        attribute = _attribute(resolve)
-        non_null = isinstance(field.type, GraphQLNonNull)
-        leaf = field.type.of_type if non_null else field.type
-        if attribute is None or field.args or not is_leaf_type(leaf):
-            continue
-        found[id(field)] = (attribute, leaf, non_null, name, node, guard)
-    return found
-
-
-def _row_model(target: GraphQLObjectType) -> tuple[bool, Any]:
-    """Whether rows can be checked for ``target`` here, and the model they must be (None:
-    the type checks nothing)."""
-    if target.is_type_of is None:
-        return True, None
-    graphene_type = getattr(target, "graphene_type", None)
-    is_type_of = getattr(getattr(graphene_type, "is_type_of", None), "__func__", None)
-    if is_type_of is not ModelObjectType.is_type_of.__func__:  # type: ignore[attr-defined]
-        return False, None
-    return True, graphene_type.model  # type: ignore[union-attr]
-
-
-def direct_fields(schema: GraphQLSchema) -> Direct:
-    """Objects read as plain fields read leaves, whose type checks rows as ``ModelObjectType``
-    does (or not at all)."""
-    found: Direct = {}
-    for _name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
-        attribute = _attribute(resolve)
-        non_null = isinstance(field.type, GraphQLNonNull)
-        target = field.type.of_type if non_null else field.type
-        if attribute is None or field.args or not isinstance(target, GraphQLObjectType):
-            continue
-        checkable, model = _row_model(target)
-        if checkable:
-            found[id(field)] = (attribute, target, non_null, model, guard)
-    return found
-
-
-def linked_fields(schema: GraphQLSchema) -> Linked:
-    """Nullable ``Related`` fields whose type checks rows as ``ModelObjectType`` does."""
-    found: Linked = {}
-    for _name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
-        target = field.type
-        if not isinstance(resolve, Related) or field.args:
-            continue
-        if not isinstance(target, GraphQLObjectType):  # a list, or non-null: ordinary path
-            continue
-        checkable, model = _row_model(target)
-        if checkable and model is resolve.model:
-            found[id(field)] = (resolve, target, guard)
-    return found
+_ORDINARY, _PLAIN, _DIRECT, _LINKED = range(4)  # how a field of a selection is answered
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
@@ -178,6 +66,11 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
         )
 
     class ShortPathContext(ExecutionContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # (id(parent type), id(selection)) -> (selection, its plan): see ``_plan``.
+            self._plans: dict[tuple[int, int], tuple[Any, list[Any]]] = {}
+
         def _failed(
             self,
             raw_error: Exception,
@@ -337,6 +230,37 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     return value
             return super().execute_field(parent_type, source, field_nodes, path)
 
+        def _plan(
+            self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+        ) -> list[tuple[str, list[FieldNode], GraphQLField, int, Any]]:
+            """Each field's definition and how it is answered, found once per selection: a
+            page repeats the same selection on every row. ``fields`` is graphql-core's
+            memoized sub-selection, held by the plan, so its id cannot be reused while the
+            plan lives. An unguarded attribute leaf also gets what its quick read needs."""
+            key = (id(parent_type), id(fields))
+            known = self._plans.get(key)
+            if known is not None and known[0] is fields:
+                return known[1]
+            plan = []
+            for response_name, field_nodes in fields.items():
+                field_def = get_field_def(self.schema, parent_type, field_nodes[0])
+                if field_def is None:
+                    continue  # graphql-core leaves out an unknown field too
+                kind, quick = _ORDINARY, None
+                if not self.middleware_manager:
+                    if id(field_def) in plain:
+                        kind = _PLAIN
+                        attribute, leaf, _non_null, _name, node, guard = plain[id(field_def)]
+                        if guard is None and isinstance(attribute, str):
+                            quick = (attribute, leaf.serialize, node)
+                    elif id(field_def) in direct:
+                        kind = _DIRECT
+                    elif id(field_def) in linked:
+                        kind = _LINKED
+                plan.append((response_name, field_nodes, field_def, kind, quick))
+            self._plans[key] = (fields, plan)
+            return plan
+
         def execute_fields(
             self,
             parent_type: GraphQLObjectType,
@@ -352,12 +276,37 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             awaitable_fields: list[str] = []
             check = self.is_awaitable
             ordinary = super().execute_field
-            for response_name, field_nodes in fields.items():
-                field_path = Path(path, response_name, parent_type.name)
-                field_def = get_field_def(self.schema, parent_type, field_nodes[0])
-                if field_def is None:
-                    continue  # graphql-core leaves out an unknown field too
-                result = self._short(field_def, parent_type, source_value, field_nodes, field_path)
+            type_name = parent_type.name
+            by_key = isinstance(source_value, dict)
+            plan = self._plan(parent_type, fields)
+            for response_name, field_nodes, field_def, kind, quick in plan:
+                if quick is not None and not by_key:
+                    # The common leaf: a value read and serialized. Anything else (a null, an
+                    # error, a failed serialization) takes ``_plain`` for graphql's handling.
+                    attribute, serialize, node = quick
+                    value = getattr(source_value, attribute, None)
+                    if value is not None and value is not Undefined:
+                        try:
+                            if not isinstance(value, Exception):
+                                if node is not None:
+                                    value = node.to_global_id(type_name, value)
+                                serialized = serialize(value)
+                                if serialized is not None and serialized is not Undefined:
+                                    results[response_name] = serialized
+                                    continue
+                        except Exception:  # noqa: S110 - answered again by _plain
+                            pass
+                field_path = Path(path, response_name, type_name)
+                if kind == _PLAIN:
+                    result = self._plain(
+                        field_def, parent_type, source_value, field_nodes, field_path
+                    )
+                elif kind == _DIRECT:
+                    result = self._direct(field_def, source_value, field_nodes, field_path)
+                elif kind == _LINKED:
+                    result = self._linked(field_def, source_value, field_nodes, field_path)
+                else:
+                    result = _SKIP
                 if result is _SKIP:
                     result = ordinary(parent_type, source_value, field_nodes, field_path)
                     if result is Undefined:

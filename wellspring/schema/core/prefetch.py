@@ -16,7 +16,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 from .dataloaders import Loaders
 
 # field name -> (model, foreign-key attribute, relations under that field)
-Relations = dict[str, tuple[type[Any], str, "Relations"]]
+Relations = dict[str, tuple[type[Any], str, "Relations"]]  # the shape of joined.Relations
 Tree = dict[str, "Tree"]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import joined
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import board
 from wellspring.domain.inventory import spares
@@ -136,6 +137,7 @@ class DispatcherLists(graphene.ObjectType):
     ) -> Any:
         actor = require_actor(info)
         f = filter or {}
+        nodes = connection_nodes(selection_tree(info))
         page = await board.jobs_page(
             info.context.session,
             actor,
@@ -152,8 +154,9 @@ class DispatcherLists(graphene.ObjectType):
             first=first,
             after=after,
             order_by=board.JobOrder(order_by or board.JobOrder.NEWEST),
+            relations=joined.selected(JOB_RELATIONS, nodes),
         )
-        nodes = connection_nodes(selection_tree(info))
+        info.context.loaders.know(page.related)
         await prefetch(info.context.loaders, page.items, nodes, JOB_RELATIONS)
         return page
 

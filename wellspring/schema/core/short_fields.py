@@ -1,0 +1,129 @@
+"""Which fields the short path of ``plain_fields.py`` answers, found once per schema: plain
+leaves read by graphene's default resolver (or ``related.Element``), objects read the same way
+(an edge's node), and nullable ``related.Related`` relations, each with its field guard."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from graphene.relay.node import GlobalID
+from graphene.types.resolver import dict_or_attr_resolver
+from graphql import (
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    is_leaf_type,
+)
+
+from .field_guard import FieldGuard
+from .node import ModelObjectType
+from .related import Element, Related
+
+# id(field definition) -> (attribute, leaf type, non-null, "Type.field", relay node or None,
+# field guard or None)
+# (an attribute name, or a tuple index for ``Element``)
+Plain = dict[int, tuple[str | int, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
+# id(field definition) -> (relation, object type, field guard or None)
+Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
+# id(field definition) -> (attribute or index, object type, non-null, model to check rows
+# against or None, field guard or None)
+Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | None]]
+
+
+def _attribute(resolve: Any) -> str | int | None:
+    """The attribute graphene's default resolver reads (the index ``Element`` reads), or None
+    for any other resolver."""
+    if isinstance(resolve, Element):
+        return resolve.index
+    if (
+        isinstance(resolve, partial)
+        and resolve.func is dict_or_attr_resolver
+        and len(resolve.args) == 2
+        and resolve.args[1] is None
+        and not resolve.keywords
+    ):
+        return str(resolve.args[0])
+    return None
+
+
+def _unguarded(resolve: Any) -> tuple[Any, FieldGuard | None]:
+    if isinstance(resolve, FieldGuard):
+        return resolve.resolve, resolve
+    return resolve, None
+
+
+def _fields(schema: GraphQLSchema) -> Any:
+    for type_name, graphql_type in schema.type_map.items():
+        if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for field_name, field in graphql_type.fields.items():
+            yield f"{type_name}.{field_name}", field
+
+
+def plain_fields(schema: GraphQLSchema) -> Plain:
+    found: Plain = {}
+    for name, field in _fields(schema):
+        resolve, guard = _unguarded(field.resolve)
+        node = None
+        # A relay ``id``: graphene's GlobalID resolver around the default one.
+        if (
+            isinstance(resolve, partial)
+            and resolve.func is GlobalID.id_resolver
+            and len(resolve.args) == 2
+            and resolve.keywords == {"parent_type_name": None}
+        ):
+            resolve, node = resolve.args
+        attribute = _attribute(resolve)
+        non_null = isinstance(field.type, GraphQLNonNull)
+        leaf = field.type.of_type if non_null else field.type
+        if attribute is None or field.args or not is_leaf_type(leaf):
+            continue
+        found[id(field)] = (attribute, leaf, non_null, name, node, guard)
+    return found
+
+
+def _row_model(target: GraphQLObjectType) -> tuple[bool, Any]:
+    """Whether rows can be checked for ``target`` here, and the model they must be (None:
+    the type checks nothing)."""
+    if target.is_type_of is None:
+        return True, None
+    graphene_type = getattr(target, "graphene_type", None)
+    is_type_of = getattr(getattr(graphene_type, "is_type_of", None), "__func__", None)
+    if is_type_of is not ModelObjectType.is_type_of.__func__:  # type: ignore[attr-defined]
+        return False, None
+    return True, graphene_type.model  # type: ignore[union-attr]
+
+
+def direct_fields(schema: GraphQLSchema) -> Direct:
+    """Objects read as plain fields read leaves, whose type checks rows as ``ModelObjectType``
+    does (or not at all)."""
+    found: Direct = {}
+    for _name, field in _fields(schema):
+        resolve, guard = _unguarded(field.resolve)
+        attribute = _attribute(resolve)
+        non_null = isinstance(field.type, GraphQLNonNull)
+        target = field.type.of_type if non_null else field.type
+        if attribute is None or field.args or not isinstance(target, GraphQLObjectType):
+            continue
+        checkable, model = _row_model(target)
+        if checkable:
+            found[id(field)] = (attribute, target, non_null, model, guard)
+    return found
+
+
+def linked_fields(schema: GraphQLSchema) -> Linked:
+    """Nullable ``Related`` fields whose type checks rows as ``ModelObjectType`` does."""
+    found: Linked = {}
+    for _name, field in _fields(schema):
+        resolve, guard = _unguarded(field.resolve)
+        target = field.type
+        if not isinstance(resolve, Related) or field.args:
+            continue
+        if not isinstance(target, GraphQLObjectType):  # a list, or non-null: ordinary path
+            continue
+        checkable, model = _row_model(target)
+        if checkable and model is resolve.model:
+            found[id(field)] = (resolve, target, guard)
+    return found
