@@ -166,3 +166,54 @@ def test_a_scope_is_applied_inside_its_own_table_never_correlated_with_the_page(
     sql = " ".join(str(stmt.compile(dialect=dialect)).split())
     assert "IN (SELECT tickets.customer_id FROM tickets WHERE tickets.id IN" in sql
     assert joined.wanted(m.Ticket, tech, {}) is None
+
+
+def _tree(plan: joined.Relations) -> dict[str, Any]:
+    return {name: _tree(nested) for name, (_model, _attribute, nested) in plan.items()}
+
+
+@pytest.mark.parametrize("plan_of", ["tickets", "jobs"])
+def test_a_page_read_alone_gets_its_relations_in_one_more_statement(
+    database_url: str, plan_of: str
+) -> None:
+    """A list whose page does not join them (``schema/core/prefetch.py``): two or more
+    selected relations cost one statement, with the answers of reads by id."""
+    from wellspring.schema.core.dataloaders import Loaders
+    from wellspring.schema.core.prefetch import prefetch
+
+    plan = PLANS[plan_of]
+    base = m.Ticket if plan_of == "tickets" else m.Job
+    tree = _tree(plan)  # a query selecting every relation of the plan
+
+    async def go() -> int:
+        engine = create_engine(database_url)
+        factory = session_factory(engine)
+        compared = 0
+        try:
+            async with factory() as session:
+                actors = await _actors(session)
+            for name in READERS:
+                async with factory() as session:
+                    try:
+                        page = await _pages(session, actors[name], plan_of, None)
+                    except PermissionDenied:
+                        continue
+                    if not page.items:
+                        continue
+                    loaders = Loaders(session, actors[name])
+                    with statements(engine) as seen:
+                        await prefetch(loaders, page.items, tree, plan)
+                    assert len(seen) == 1, name
+                    expected: dict[Any, Any] = {}
+                    await _expected(session, actors[name], page.items, plan, expected)
+                    for model, rows in _ids(expected).items():
+                        known = loaders.known(model)
+                        got = {k: None if known[k] is None else known[k].id for k in rows}
+                        assert got == rows, name
+                    compared += 1
+                    assert all(type(r) is base for r in page.items)
+        finally:
+            await engine.dispose()
+        return compared
+
+    assert asyncio.run(go()) > 0

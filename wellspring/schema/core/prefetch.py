@@ -2,8 +2,8 @@
 
 A connection resolver knows its whole page; fetching each selected relation for all of it
 at once lets the field resolvers answer from memory (``Loaders.load`` returns known rows
-directly) instead of parking one future per row. The statements are the ones the DataLoaders
-would have issued, one per relation, so the count per request stays the same.
+directly) instead of parking one future per row. Two or more relations are read in one
+statement (``domain/joined.py``); a single one with the statement the DataLoader would issue.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from sqlalchemy import inspect as sa_inspect
+
+from wellspring.domain import joined
 
 from .dataloaders import Loaders
 
 # field name -> (model, foreign-key attribute, relations under that field)
-Relations = dict[str, tuple[type[Any], str, "Relations"]]  # the shape of joined.Relations
+Relations = joined.Relations
 Tree = dict[str, "Tree"]
 
 
@@ -52,6 +55,7 @@ def connection_nodes(tree: Tree) -> Tree:
 
 
 async def prefetch(loaders: Loaders, rows: Sequence[Any], tree: Tree, plan: Relations) -> None:
+    await _joined(loaders, rows, joined.selected(plan, tree))
     for field, (model, attribute, nested) in plan.items():
         if field not in tree or not rows:
             continue
@@ -60,3 +64,26 @@ async def prefetch(loaders: Loaders, rows: Sequence[Any], tree: Tree, plan: Rela
         if nested:
             related = [loaders.peek(model, i) for i in ids]
             await prefetch(loaders, [r for r in related if r is not None], tree[field], nested)
+
+
+def _size(relations: joined.Relations) -> int:
+    return sum(1 + _size(nested) for _model, _attribute, nested in relations.values())
+
+
+async def _joined(loaders: Loaders, rows: Sequence[Any], relations: joined.Relations) -> None:
+    """Two or more relations, not known yet, of a page of model rows: read in one statement
+    (``domain/joined.py``) instead of one per relation; the loop above then finds them."""
+    if loaders.actor is None or not rows or _size(relations) < 2:
+        return
+    base = type(rows[0])
+    mapped = sa_inspect(base, raiseerr=False) is not None and hasattr(base, "id")
+    if not mapped or any(type(r) is not base for r in rows):
+        return
+    known = all(
+        getattr(r, attribute) is None or getattr(r, attribute) in loaders.known(model)
+        for model, attribute, _nested in relations.values()
+        for r in rows
+    )
+    if not known:
+        ids = [r.id for r in rows]
+        loaders.know(await joined.read(loaders.session, loaders.actor, base, ids, relations))
