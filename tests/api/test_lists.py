@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
+from tests.api.test_client_documents_run import doc
 from tests.conftest import GraphQL
 
 TICKETS_PAGE = """query Tickets($first: Int, $after: String) {
@@ -130,3 +131,28 @@ def test_ticket_filters(gql: GraphQL) -> None:
     one_branch = gql.data(query, {"f": {"branchId": branch_id}}, as_user="hq")["tickets"]
     assert 0 < one_branch["totalCount"] < every["totalCount"]
     assert all(e["node"]["branch"]["id"] == branch_id for e in one_branch["edges"])
+
+
+JOB_ALONE = """query($id: ID!) { node(id: $id) { ... on Job { id overdue technicianName } } }"""
+
+
+def test_a_jobs_page_answers_overdue_and_names_from_what_it_read(
+    gql: GraphQL, client: TestClient
+) -> None:
+    """The dispatcher's Jobs page reads its tickets (for ``overdue``) and its engineers' names
+    with the page: no statement per job, and the answers a job read alone gives."""
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)  # session bookkeeping happens here, once
+    counts = {}
+    for size in (5, 40):
+        with count_statements(client) as seen:
+            data = gql.data(doc("Jobs"), {"first": size}, token=token)
+        counts[size] = len(seen)
+    # The session check, the page with its relations, its count, the engineers' names.
+    assert counts[5] == counts[40] <= 5, counts
+    jobs = [edge["node"] for edge in data["jobs"]["edges"]]
+    assert any(j["technicianName"] for j in jobs)
+    assert any(j["overdue"] for j in jobs)
+    for job in jobs:
+        alone = gql.data(JOB_ALONE, {"id": job["id"]}, token=token)["node"]
+        assert alone == {k: job[k] for k in ("id", "overdue", "technicianName")}

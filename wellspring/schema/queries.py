@@ -50,7 +50,8 @@ from .outlets.fields import OutletQueries
 from .reports.fields import ReportQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
-from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, FollowUp, Job, Ticket
+from .tickets.job_pages import read_with_jobs
+from .tickets.types import TICKET_RELATIONS, FollowUp, Job, Ticket
 from .tracking.fields import TrackingQueries
 
 
@@ -380,8 +381,7 @@ class Query(
     async def resolve_my_jobs(_root: Any, info: ResolveInfo, date: Any = None) -> Any:
         actor = require_actor(info)
         jobs = await workflow_queries.my_jobs(info.context.session, actor, day=date)
-        tree = {"node": selection_tree(info)}
-        await prefetch(info.context.loaders, jobs, tree["node"], JOB_RELATIONS)
+        await read_with_jobs(info.context.loaders, jobs, selection_tree(info))
         return jobs
 
     @staticmethod

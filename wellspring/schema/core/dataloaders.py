@@ -10,6 +10,7 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.domain import models as m
 from wellspring.domain import queries
 from wellspring.domain.actor import Actor
 from wellspring.domain.child_pages import ChildPages
@@ -127,6 +128,7 @@ class Loaders:
         self.actor = actor
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
+        self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
 
     def keyed(self, key: Any, make: Callable[[], Any]) -> Any:
         """This request's loader for ``key``, made by ``make`` the first time it is asked for
@@ -241,6 +243,23 @@ class Loaders:
         if "names" not in self._loaders:
             self._loaders["names"] = _DisplayNameLoader(self.session)
         return self._loaders["names"]
+
+    async def know_technician_names(self, technician_ids: Sequence[str | None]) -> None:
+        """Read in one statement the names of a page's engineers (``technician_name``)."""
+        missing = [i for i in dict.fromkeys(technician_ids) if i and i not in self._tech_names]
+        if missing:
+            found = await queries.technician_names(self.session, missing)
+            self._tech_names.update((i, found.get(i)) for i in missing)
+
+    def technician_name(self, technician_id: str) -> Any:
+        """An engineer's display name: at once when their page read it, else an awaitable."""
+        if technician_id in self._tech_names:
+            return self._tech_names[technician_id]
+        return self._technician_name(technician_id)
+
+    async def _technician_name(self, technician_id: str) -> str | None:
+        tech = await self.unscoped(m.Technician, technician_id)
+        return await self.display_name(tech.user_id if tech else None)
 
     async def display_name(self, user_id: str | None) -> str | None:
         if user_id is None:

@@ -11,7 +11,6 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
-from wellspring.domain import joined
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import board
 from wellspring.domain.inventory import spares
@@ -24,7 +23,8 @@ from ..core.ids import parse_global_id
 from ..core.prefetch import Relations, connection_nodes, prefetch, selection_tree
 from ..devices.types import DEVICE_RELATIONS, AccountCard, Device
 from ..org.types import Technician
-from ..tickets.types import JOB_RELATIONS, Job
+from ..tickets.job_pages import job_relations, read_with_jobs
+from ..tickets.types import Job
 
 TECHNICIAN_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
@@ -154,10 +154,10 @@ class DispatcherLists(graphene.ObjectType):
             first=first,
             after=after,
             order_by=board.JobOrder(order_by or board.JobOrder.NEWEST),
-            relations=joined.selected(JOB_RELATIONS, nodes),
+            relations=job_relations(nodes),
         )
         info.context.loaders.know(page.related)
-        await prefetch(info.context.loaders, page.items, nodes, JOB_RELATIONS)
+        await read_with_jobs(info.context.loaders, page.items, nodes)
         return page
 
     @staticmethod

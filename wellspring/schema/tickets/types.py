@@ -53,6 +53,8 @@ JOB_RELATIONS: Relations = {
             "address": (m.Address, "address_id", {}),
         },
     ),
+    "branch": (m.Branch, "branch_id", {}),
+    "technician": (m.Technician, "technician_id", {}),
 }
 
 
@@ -236,18 +238,27 @@ class Job(StatusReason, ModelObjectType):
         return info.context.loaders.load(m.Technician, root.technician_id)
 
     @staticmethod
-    async def resolve_overdue(root: m.Job, info: ResolveInfo) -> Any:
+    def resolve_overdue(root: m.Job, info: ResolveInfo) -> Any:
+        """At once from the ticket a page read with the job; else from an internal lookup
+        (the job's reader may not read its ticket)."""
         from wellspring.domain.dispatch.board import is_overdue
 
-        ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
-        return is_overdue(root, ticket.due_at if ticket else None, info.context.now)
+        now = info.context.now
+        ticket = info.context.loaders.peek(m.Ticket, root.ticket_id)
+        if ticket is not None:
+            return is_overdue(root, ticket.due_at, now)
+
+        async def looked_up() -> bool:
+            ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
+            return is_overdue(root, ticket.due_at if ticket else None, now)
+
+        return looked_up()
 
     @staticmethod
-    async def resolve_technician_name(root: m.Job, info: ResolveInfo) -> Any:
+    def resolve_technician_name(root: m.Job, info: ResolveInfo) -> Any:
         if root.technician_id is None:
             return None
-        tech = await info.context.loaders.unscoped(m.Technician, root.technician_id)
-        return await info.context.loaders.display_name(tech.user_id if tech else None)
+        return info.context.loaders.technician_name(root.technician_id)
 
     @staticmethod
     async def resolve_history(root: m.Job, info: ResolveInfo) -> Any:

@@ -1,0 +1,32 @@
+"""What a list of jobs reads with its rows, so that its fields answer from memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wellspring.domain import joined
+from wellspring.domain import models as m
+
+from ..core.dataloaders import Loaders
+from ..core.prefetch import Tree, prefetch
+from .types import JOB_RELATIONS
+
+
+def job_tree(nodes: Tree) -> Tree:
+    """The selection, with the ticket when ``overdue`` is asked (its due time decides)."""
+    if "overdue" in nodes and "ticket" not in nodes:
+        return {**nodes, "ticket": {}}
+    return nodes
+
+
+def job_relations(nodes: Tree) -> dict[str, Any]:
+    """The relations a page of jobs joins to its statement."""
+    return joined.selected(JOB_RELATIONS, job_tree(nodes))
+
+
+async def read_with_jobs(loaders: Loaders, jobs: Sequence[m.Job], nodes: Tree) -> None:
+    """The selected relations not read yet, and the engineers' names when asked."""
+    await prefetch(loaders, jobs, job_tree(nodes), JOB_RELATIONS)
+    if "technicianName" in nodes:
+        await loaders.know_technician_names([j.technician_id for j in jobs])
