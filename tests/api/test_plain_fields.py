@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from graphql.pyutils import Path
 from wellspring.domain import models as m
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.field_visibility import roles_denied
-from wellspring.domain.models.enums import Role
+from wellspring.domain.models.enums import Role, TicketStatus
 from wellspring.schema import build_schema
 from wellspring.schema.core.ids import global_id
 from wellspring.schema.core.plain_fields import execution_context, is_awaitable
@@ -30,8 +31,9 @@ def test_plain_fields_are_default_attribute_reads_of_leaves_and_nothing_else() -
     plain = plain_fields(schema)
     names = {v[3] for v in plain.values()}
     assert {"Ticket.number", "Ticket.status", "Ticket.createdAt", "Ticket.id"} <= names
-    # A resolver of ours, an object: the ordinary path.
-    assert not {"Ticket.overdue", "Ticket.customer"} & names
+    # A resolver of ours, an object: the ordinary path; a ``Computed`` leaf is plain.
+    assert not {"Ticket.jobs", "Ticket.customer"} & names
+    assert "Ticket.overdue" in names
     # A guarded attribute is plain with its guard, which the short path checks first.
     revision = plain[id(ticket.fields["revision"])]
     assert revision[5] is ticket.fields["revision"].resolve
@@ -94,6 +96,7 @@ class _Loaders:
 class _Context:
     def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
         self.actor, self.loaders = _Actor(role), _Loaders(rows)
+        self.now = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
 
 
 def _ticket_fields(role: Role, query: str) -> tuple[Any, list[GraphQLError]]:
@@ -134,16 +137,20 @@ def test_a_selection_planned_once_answers_each_row_and_errors_as_graphql_core() 
     path (a nullable field: null, the other fields answered)."""
     schema = _schema()
     context = _Context(Role.HQ, {})
-    query = "{ id number dueAt }"
+    query = "{ id number dueAt overdue }"
     ctx = execution_context(schema).build(schema, parse(query), context_value=context)
     assert not isinstance(ctx, list)
     ticket_type = schema.type_map["Ticket"]
     fields = collect_fields(schema, {}, {}, ticket_type, ctx.operation.selection_set)
-    good = m.Ticket(id="t1", number="T-1", due_at=None)
-    bad = m.Ticket(id="t2", number="T-2")
+    late = dt.datetime(2026, 12, 4, 7, 0, tzinfo=dt.UTC)  # an hour before the context's now
+    good = m.Ticket(id="t1", number="T-1", due_at=late, status=TicketStatus.DISPATCHED)
+    bad = m.Ticket(id="t2", number="T-2", status=TicketStatus.CANCELLED)  # never overdue
     bad.due_at = "not a time"  # type: ignore[assignment]
     first = ctx.execute_fields(ticket_type, good, Path(None, "a", "Query"), fields)
     second = ctx.execute_fields(ticket_type, bad, Path(None, "b", "Query"), fields)
-    assert first == {"id": global_id("Ticket", "t1"), "number": "T-1", "dueAt": None}
-    assert second == {"id": global_id("Ticket", "t2"), "number": "T-2", "dueAt": None}
+    due = "2026-12-04T15:00:00+08:00"
+    answer = {"number": "T-1", "dueAt": due, "overdue": True}
+    assert first == {"id": global_id("Ticket", "t1"), **answer}
+    answer = {"number": "T-2", "dueAt": None, "overdue": False}
+    assert second == {"id": global_id("Ticket", "t2"), **answer}
     assert [e.path for e in ctx.collected_errors.errors] == [["b", "dueAt"]]

@@ -38,6 +38,7 @@ from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
+from .related import Computed
 from .short_fields import direct_fields, linked_fields, plain_fields
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
@@ -94,7 +95,10 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             try:
                 if guard is not None:
                     guard.check(self.context_value.actor)
-                value = read(source, attribute)
+                if isinstance(attribute, Computed):
+                    value = attribute.compute(source, self.context_value)
+                else:
+                    value = read(source, attribute)
                 if isinstance(value, Exception):
                     raise value
                 if node is not None:
@@ -251,8 +255,9 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     if id(field_def) in plain:
                         kind = _PLAIN
                         attribute, leaf, _non_null, _name, node, guard = plain[id(field_def)]
-                        if guard is None and isinstance(attribute, str):
-                            quick = (attribute, leaf.serialize, node)
+                        computed = isinstance(attribute, Computed)
+                        if guard is None and (computed or isinstance(attribute, str)):
+                            quick = (attribute, leaf.serialize, node, computed)
                     elif id(field_def) in direct:
                         kind = _DIRECT
                     elif id(field_def) in linked:
@@ -283,8 +288,11 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 if quick is not None and not by_key:
                     # The common leaf: a value read and serialized. Anything else (a null, an
                     # error, a failed serialization) takes ``_plain`` for graphql's handling.
-                    attribute, serialize, node = quick
-                    value = getattr(source_value, attribute, None)
+                    attribute, serialize, node, computed = quick
+                    if computed:
+                        value = attribute.compute(source_value, self.context_value)
+                    else:
+                        value = getattr(source_value, attribute, None)
                     if value is not None and value is not Undefined:
                         try:
                             if not isinstance(value, Exception):

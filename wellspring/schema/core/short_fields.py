@@ -1,5 +1,6 @@
 """Which fields the short path of ``plain_fields.py`` answers, found once per schema: plain
-leaves read by graphene's default resolver (or ``related.Element``), objects read the same way
+leaves read by graphene's default resolver (or ``related.Element``) or worked out by
+``related.Computed``, objects read the same way
 (an edge's node), and nullable ``related.Related`` relations, each with its field guard."""
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from graphql import (
 
 from .field_guard import FieldGuard
 from .node import ModelObjectType
-from .related import Element, Related
+from .related import Computed, Element, Related
 
 # id(field definition) -> (attribute, leaf type, non-null, "Type.field", relay node or None,
 # field guard or None)
-# (an attribute name, or a tuple index for ``Element``)
-Plain = dict[int, tuple[str | int, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
+# (an attribute name, a tuple index for ``Element``, or a ``Computed``)
+Plain = dict[int, tuple[str | int | Computed, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
 # id(field definition) -> (relation, object type, field guard or None)
 Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
 # id(field definition) -> (attribute or index, object type, non-null, model to check rows
@@ -75,7 +76,7 @@ def plain_fields(schema: GraphQLSchema) -> Plain:
             and resolve.keywords == {"parent_type_name": None}
         ):
             resolve, node = resolve.args
-        attribute = _attribute(resolve)
+        attribute = resolve if isinstance(resolve, Computed) else _attribute(resolve)
         non_null = isinstance(field.type, GraphQLNonNull)
         leaf = field.type.of_type if non_null else field.type
         if attribute is None or field.args or not is_leaf_type(leaf):

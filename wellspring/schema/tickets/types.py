@@ -20,7 +20,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
-from ..core.related import Related
+from ..core.related import Computed, Related
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
@@ -385,9 +385,7 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
     async def resolve_handler_name(root: m.Ticket, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.handler_id)
 
-    @staticmethod
-    def resolve_overdue(root: m.Ticket, info: ResolveInfo) -> Any:
-        return is_overdue(root, info.context.now)
+    resolve_overdue = Computed(lambda root, context: is_overdue(root, context.now))
 
     @staticmethod
     async def resolve_jobs(root: m.Ticket, info: ResolveInfo) -> Any:
