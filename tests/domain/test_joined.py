@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql
 
 from tests.domain.test_workflow_rules import _actors
-from wellspring.domain import customers, joined, queries, tickets
+from wellspring.domain import customers, joined, policy, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
@@ -155,17 +155,42 @@ def test_a_joined_page_answers_what_reads_by_id_answer(database_url: str, plan_o
         assert hidden > 0  # and some a reader may not see (an engineer, a customer)
 
 
-def test_a_scope_is_applied_inside_its_own_table_never_correlated_with_the_page() -> None:
-    """An engineer's customers are those of their jobs' tickets: that subquery must read its
-    own ``tickets``, not the page's ticket row (which would make it mean something else)."""
+def test_a_scope_keeps_its_own_tables_never_correlated_with_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scope's subquery reading tables of the page's statement (here: the customers of an
+    engineer's tickets, through ``tickets`` and ``jobs``) must read its own ``tickets``, not
+    the page's ticket row, which would silently make it mean something else."""
     tech = Actor(user_id="u", username="t", role=Role.TECHNICIAN, technician_id="t1")
+
+    def through_jobs(actor: Actor) -> Any:
+        mine = select(m.Ticket.customer_id).where(
+            m.Ticket.id == m.Job.ticket_id, m.Job.technician_id == actor.technician_id
+        )
+        return m.Customer.id.in_(mine)
+
+    scopes: dict[Any, Any] = policy.SCOPES
+    monkeypatch.setitem(scopes, m.Customer, through_jobs)
     page = select(m.Ticket).where(m.Ticket.deleted_at.is_(None))
     asked = joined.Wanted(m.Ticket, tech, {"customer": (m.Customer, "customer_id", {})})
     stmt, _ = joined.join(page, asked)
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     sql = " ".join(str(stmt.compile(dialect=dialect)).split())
-    assert "IN (SELECT tickets.customer_id FROM tickets WHERE tickets.id IN" in sql
+    assert "SELECT tickets.customer_id FROM tickets, jobs WHERE" in sql
     assert joined.wanted(m.Ticket, tech, {}) is None
+
+
+def test_a_model_joined_twice_is_read_through_its_alias_with_its_scope() -> None:
+    clerk = Actor(user_id="u", username="c", role=Role.CLERK, branch_id="b1")
+    plan: joined.Relations = {
+        "branch": (m.Branch, "branch_id", {}),
+        "customer": (m.Customer, "customer_id", {"branch": (m.Branch, "branch_id", {})}),
+    }
+    stmt, done = joined.join(select(m.Ticket), joined.Wanted(m.Ticket, clerk, plan))
+    assert done.entities[0] is m.Branch
+    assert done.entities[2] is not m.Branch  # the customer's branch: an alias
+    sql = " ".join(str(stmt).split())
+    assert "LEFT OUTER JOIN branches AS branches_1 ON branches_1.id = customers.branch_id" in sql
 
 
 def _tree(plan: joined.Relations) -> dict[str, Any]:

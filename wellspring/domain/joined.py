@@ -6,21 +6,23 @@ round trip; joining them to the page costs none. Each relation is joined as the 
 it by id (``policy.by_id_scope``), so a row the actor may not see reads as None, exactly as a
 separate read by id would answer.
 
-The scope is applied inside a derived table (``LEFT JOIN (SELECT … WHERE scope) AS r``): a
-scope's own subqueries (an engineer's customers are those of their jobs' tickets) then never
-correlate with the tables of the page's statement.
+The scope is part of each join's condition (``LEFT JOIN customers ON customers.id =
+tickets.customer_id AND <scope>``), its subqueries kept from correlating with the page's
+tables; a model joined twice gets an alias.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import util as sql_util
+from sqlalchemy.sql import visitors
 
 from . import policy
 from .actor import Actor
@@ -57,16 +59,17 @@ def join(stmt: Select[Any], asked: Wanted) -> tuple[Any, Joined]:
     entity."""
     joined = Joined()
     actor = asked.actor
-    seen: dict[type[Any], int] = {}
+    seen: dict[type[Any], int] = {asked.base: 1}
 
     def walk(parent: Any, parent_index: int, plan: Relations) -> None:
         nonlocal stmt
         for model, attribute, nested in plan.values():
-            entity = _visible(model, actor, seen.get(model, 0))
-            seen[model] = seen.get(model, 0) + 1
-            stmt = stmt.add_columns(entity).outerjoin(
-                entity, entity.id == getattr(parent, attribute)
-            )
+            occurrence = seen.get(model, 0)
+            seen[model] = occurrence + 1
+            table: Any = model  # a class is hashable; mypy's Hashable check says otherwise
+            entity = model if occurrence == 0 else _alias(table, occurrence)
+            on = (entity.id == getattr(parent, attribute)) & _scope(model, actor, entity)
+            stmt = stmt.add_columns(entity).outerjoin_from(parent, entity, on)
             joined.links.append((parent_index, attribute, model))
             joined.entities.append(entity)
             walk(entity, len(joined.entities), nested)
@@ -75,19 +78,28 @@ def join(stmt: Select[Any], asked: Wanted) -> tuple[Any, Joined]:
     return stmt, joined
 
 
-def _visible(model: Any, actor: Actor, occurrence: int) -> Any:
-    """``model`` as the actor may read it by id, as a derived table; ``occurrence`` counts
-    the model's earlier joins in this statement (a ticket's branch and its customer's branch
-    are two tables)."""
-    # Built once per reader and model: making a derived table's columns costs more than
-    # the statement it saves (the key leaves out what no scope reads).
-    reader = replace(actor, session_id=None, session_last_seen_at=None)
-    return _visible_to(model, reader, occurrence)
+@lru_cache(maxsize=256)
+def _alias(model: Any, _occurrence: int) -> Any:
+    """The table of a model joined a second time (a ticket's branch and its customer's):
+    one alias per model and place, shared by every request."""
+    return aliased(model)
 
 
-@lru_cache(maxsize=1024)
-def _visible_to(model: Any, actor: Actor, _occurrence: int) -> Any:
-    return aliased(model, select(model).where(policy.by_id_scope(model, actor)).subquery())
+def _scope(model: type[Any], actor: Actor, entity: Any) -> Any:
+    """What the actor may read of ``model`` by id, said of ``entity`` (the model or its
+    alias), with every subquery of the scope kept to its own tables."""
+    condition = policy.by_id_scope(model, actor)
+    # A scope's subqueries (an engineer's customers are those of their jobs' tickets) must
+    # never correlate with the tables of the page's statement: that would change their
+    # meaning silently.
+    condition = visitors.replacement_traverse(condition, {}, _uncorrelated)
+    if entity is not model:
+        condition = sql_util.ClauseAdapter(inspect(entity).selectable).traverse(condition)
+    return condition
+
+
+def _uncorrelated(element: Any, **_kw: Any) -> Any:
+    return element.correlate(None) if isinstance(element, Select) else None
 
 
 def related(rows: Sequence[Any], joined: Joined) -> dict[type[Any], dict[str, Any]]:
