@@ -87,19 +87,19 @@ def _alias(model: Any, _occurrence: int) -> Any:
 
 def _scope(model: type[Any], actor: Actor, entity: Any) -> Any:
     """What the actor may read of ``model`` by id, said of ``entity`` (the model or its
-    alias), with every subquery of the scope kept to its own tables."""
+    alias), its subqueries correlated with that row only."""
     condition = policy.by_id_scope(model, actor)
-    # A scope's subqueries (an engineer's customers are those of their jobs' tickets) must
-    # never correlate with the tables of the page's statement: that would change their
-    # meaning silently.
-    condition = visitors.replacement_traverse(condition, {}, _uncorrelated)
+    own = inspect(entity).selectable
     if entity is not model:
-        condition = sql_util.ClauseAdapter(inspect(entity).selectable).traverse(condition)
-    return condition
+        condition = sql_util.ClauseAdapter(own).traverse(condition)
 
+    # A scope's subqueries (an engineer's customers are those of their jobs' tickets) must
+    # never correlate with the other tables of the page's statement (its ``tickets``, say):
+    # that would change their meaning silently. A subquery about the row itself still may.
+    def correlated_with_own(element: Any, **_kw: Any) -> Any:
+        return element.correlate(own) if isinstance(element, Select) else None
 
-def _uncorrelated(element: Any, **_kw: Any) -> Any:
-    return element.correlate(None) if isinstance(element, Select) else None
+    return visitors.replacement_traverse(condition, {}, correlated_with_own)
 
 
 def related(rows: Sequence[Any], joined: Joined) -> dict[type[Any], dict[str, Any]]:
