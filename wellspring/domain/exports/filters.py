@@ -25,7 +25,8 @@ class Filters:
         for name, value in values.items():
             if name not in known:
                 raise DomainError("EXPORT_INVALID_FILTER", field=name[:64], value=name[:64])
-            if len(value) > MAX_VALUE:
+            # A NUL is refused, not stripped (PostgreSQL cannot even compare with it).
+            if len(value) > MAX_VALUE or "\x00" in value:
                 raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name)
         self.values = values
 
