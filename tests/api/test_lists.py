@@ -156,3 +156,28 @@ def test_a_jobs_page_answers_overdue_and_names_from_what_it_read(
     for job in jobs:
         alone = gql.data(JOB_ALONE, {"id": job["id"]}, token=token)["node"]
         assert alone == {k: job[k] for k in ("id", "overdue", "technicianName")}
+
+
+TECHNICIAN_ALONE = """query($id: ID!) { node(id: $id) { ... on Technician {
+  id displayName statusToday jobsToday { id number status appointmentStart } } } }"""
+
+
+def test_a_technicians_page_reads_names_and_days_for_the_page(
+    gql: GraphQL, client: TestClient
+) -> None:
+    """The dispatcher's Technicians page reads its engineers' names and days once for the
+    page: no statement per engineer, and the answers an engineer read alone gives."""
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)
+    counts = {}
+    for size in (3, 50):
+        with count_statements(client) as seen:
+            data = gql.data(doc("Technicians"), {"first": size}, token=token)
+        counts[size] = len(seen)
+    assert counts[3] == counts[50], counts
+    people = [edge["node"] for edge in data["technicians"]["edges"]]
+    assert len(people) > 3
+    for person in people:
+        alone = gql.data(TECHNICIAN_ALONE, {"id": person["id"]}, token=token)["node"]
+        keys = ("id", "displayName", "statusToday", "jobsToday")
+        assert alone == {k: person[k] for k in keys}

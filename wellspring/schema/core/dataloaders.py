@@ -129,6 +129,8 @@ class Loaders:
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
+        self._user_names: dict[str, str | None] = {}  # user id -> display name
+        self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
 
     def keyed(self, key: Any, make: Callable[[], Any]) -> Any:
         """This request's loader for ``key``, made by ``make`` the first time it is asked for
@@ -231,6 +233,17 @@ class Loaders:
         stock: dict[str, int] = await self._loaders["vans"].load(technician_id)
         return stock
 
+    async def know_technician_days(self, technicians: Sequence[Any], now: dt.datetime) -> None:
+        """Read in one statement a page's engineers' days (status now, jobs today)."""
+        missing = [t for t in technicians if t.id not in self._days]
+        if missing and self.actor is not None:
+            self._days.update(await board.days_of(self.session, self.actor, missing, now))
+
+    def technician_day_now(self, technician: Any, now: dt.datetime) -> Any:
+        """An engineer's day at once when their page read it, else an awaitable of it."""
+        known = self._days.get(technician.id)
+        return known if known is not None else self.technician_day(technician, now)
+
     async def technician_day(self, technician: Any, now: dt.datetime) -> Any:
         """A ``board.TechnicianDay`` (status now, jobs today) for an engineer row."""
         if "technician_days" not in self._loaders:
@@ -272,3 +285,20 @@ class Loaders:
         loader = self._names()
         for user_id, name in names.items():
             loader.prime(user_id, name)
+        self._user_names.update(names)
+
+    async def know_user_names(self, user_ids: Sequence[str | None]) -> None:
+        """Read in one statement the display names of a page's people."""
+        missing = [i for i in dict.fromkeys(user_ids) if i and i not in self._user_names]
+        if missing:
+            found = await queries.display_names(self.session, missing)
+            self.know_display_names(found)
+            self._user_names.update((i, None) for i in missing if i not in found)
+
+    def display_name_now(self, user_id: str | None) -> Any:
+        """A display name at once when this request read it, else an awaitable of it."""
+        if user_id is None:
+            return None
+        if user_id in self._user_names:
+            return self._user_names[user_id]
+        return self.display_name(user_id)

@@ -123,7 +123,14 @@ class DispatcherLists(graphene.ObjectType):
             include_inactive=bool(include_inactive),
         )
         nodes = connection_nodes(selection_tree(info))
-        await prefetch(info.context.loaders, page.items, nodes, TECHNICIAN_RELATIONS)
+        loaders = info.context.loaders
+        await prefetch(loaders, page.items, nodes, TECHNICIAN_RELATIONS)
+        # Names and days for the whole page at once: their fields then answer without a
+        # future per engineer.
+        if "displayName" in nodes:
+            await loaders.know_user_names([t.user_id for t in page.items])
+        if "statusToday" in nodes or "jobsToday" in nodes:
+            await loaders.know_technician_days(page.items, info.context.now)
         return page
 
     @staticmethod

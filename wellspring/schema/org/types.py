@@ -9,6 +9,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.config import config_of
+from wellspring.domain.dispatch import board
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
@@ -128,6 +129,17 @@ class Agent(ModelObjectType):
         return info.context.loaders.load(m.Branch, root.branch_id)
 
 
+def _of_day(day: Any, part: str) -> Any:
+    """A part of an engineer's day: at once when the page read the day, else awaited."""
+    if isinstance(day, board.TechnicianDay):
+        return getattr(day, part)
+
+    async def awaited() -> Any:
+        return getattr(await day, part)
+
+    return awaited()
+
+
 class Technician(ModelObjectType):
     """An engineer: skills, home base and shift hours (Asia/Shanghai)."""
 
@@ -165,12 +177,13 @@ class Technician(ModelObjectType):
     )
 
     @staticmethod
-    async def resolve_status_today(root: m.Technician, info: ResolveInfo) -> Any:
-        return (await info.context.loaders.technician_day(root, info.context.now)).status
+    def resolve_status_today(root: m.Technician, info: ResolveInfo) -> Any:
+        return _of_day(info.context.loaders.technician_day_now(root, info.context.now), "status")
 
     @staticmethod
-    async def resolve_jobs_today(root: m.Technician, info: ResolveInfo) -> Any:
-        return (await info.context.loaders.technician_day(root, info.context.now)).jobs_today
+    def resolve_jobs_today(root: m.Technician, info: ResolveInfo) -> Any:
+        day = info.context.loaders.technician_day_now(root, info.context.now)
+        return _of_day(day, "jobs_today")
 
     @staticmethod
     async def resolve_van(root: m.Technician, info: ResolveInfo) -> Any:
@@ -183,8 +196,8 @@ class Technician(ModelObjectType):
         return info.context.loaders.load(m.User, root.user_id)
 
     @staticmethod
-    async def resolve_display_name(root: m.Technician, info: ResolveInfo) -> Any:
-        return await info.context.loaders.display_name(root.user_id)
+    def resolve_display_name(root: m.Technician, info: ResolveInfo) -> Any:
+        return info.context.loaders.display_name_now(root.user_id)
 
     @staticmethod
     def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
