@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -105,36 +107,19 @@ def test_a_dispatcher_committing_while_the_push_waits_does_not_spoil_it(
     event = p.create("job_events", {"job_id": held, "action": "ACCEPT", "recorded_at": NOW_MS})
     note = p.create("job_notes", {"job_id": held, "body": "客户改了时间", "recorded_at": NOW_MS})
     start = scalars(site.url, select(m.Job.revision).where(m.Job.id == held))[0]
-    locked, errors = threading.Event(), []
 
-    async def dispatcher() -> None:
-        engine = create_engine(site.url)
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(
-                    update(m.Job)
-                    .where(m.Job.id == held)
-                    .values(revision=m.Job.revision + 1, status_reason="客户要求改期")
-                )
-                locked.set()
-                await asyncio.sleep(1.0)  # the push starts and waits for this row
-                await conn.commit()
-        finally:
-            await engine.dispose()
+    async def dispatcher(conn: Any, locked: threading.Event) -> None:
+        await conn.execute(
+            update(m.Job)
+            .where(m.Job.id == held)
+            .values(revision=m.Job.revision + 1, status_reason="客户要求改期")
+        )
+        locked.set()
+        await asyncio.sleep(1.0)  # the push starts and waits for this row
+        await conn.commit()
 
-    def run() -> None:
-        try:
-            asyncio.run(dispatcher())
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
-            locked.set()
-
-    side = threading.Thread(target=run)
-    side.start()
-    assert locked.wait(10)
-    answer = p.push()
-    side.join(10)
-    assert errors == []
+    with beside(site.url, dispatcher):
+        answer = p.push()
     assert answer == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
     row = fetch(
         site.url, select(m.Job.status, m.Job.status_reason, m.Job.revision).where(m.Job.id == held)
@@ -178,37 +163,53 @@ def test_a_push_deadlocked_with_a_dispatcher_is_refused_for_a_retry(
     for job in (first, last):
         p.create("job_events", {"job_id": job, "action": "ACCEPT", "recorded_at": NOW_MS})
     body = p.push_body()
-    holding, errors = threading.Event(), []
 
-    async def dispatcher() -> None:
-        engine = create_engine(site.url)
-        try:
-            async with engine.connect() as conn:
-                bump = update(m.Job).values(revision=m.Job.revision + 1)
-                await conn.execute(bump.where(m.Job.id == last))
-                holding.set()
-                await asyncio.sleep(0.5)  # the push now holds `first` and waits for `last`
-                await conn.execute(bump.where(m.Job.id == first))
-                await conn.commit()
-        finally:
-            await engine.dispose()
+    async def dispatcher(conn: Any, holding: threading.Event) -> None:
+        bump = update(m.Job).values(revision=m.Job.revision + 1)
+        await conn.execute(bump.where(m.Job.id == last))
+        holding.set()
+        await asyncio.sleep(0.5)  # the push now holds `first` and waits for `last`
+        await conn.execute(bump.where(m.Job.id == first))
+        await conn.commit()
 
-    def run() -> None:
-        try:
-            asyncio.run(dispatcher())
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
-            holding.set()
-
-    side = threading.Thread(target=run)
-    side.start()
-    assert holding.wait(10)
-    response = gql.client.post("/sync/push", json=body, headers=p.headers())
-    side.join(15)
-    assert errors == []  # the dispatcher's transaction went through
+    # On leaving: the dispatcher's transaction went through.
+    with beside(site.url, dispatcher):
+        response = gql.client.post("/sync/push", json=body, headers=p.headers())
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] == "SYNC_COLLIDED"
     statuses = select(m.Job.status).where(m.Job.id.in_([first, last]))
     assert scalars(site.url, statuses) == [JobStatus.ASSIGNED, JobStatus.ASSIGNED]
     assert p.push(body) == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
     assert set(scalars(site.url, statuses)) == {JobStatus.ACCEPTED}
+
+
+@contextmanager
+def beside(url: str, dispatcher: Any) -> Iterator[None]:
+    """``dispatcher(conn, holding)`` runs on its own connection in another thread; the body
+    runs once it has set ``holding`` (its row lock taken). On leaving, the dispatcher has
+    finished without an error."""
+    holding, errors = threading.Event(), []
+
+    async def go() -> None:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                await dispatcher(conn, holding)
+        finally:
+            await engine.dispose()
+
+    def run() -> None:
+        try:
+            asyncio.run(go())
+        except BaseException as error:  # reported on leaving
+            errors.append(error)
+            holding.set()
+
+    side = threading.Thread(target=run)
+    side.start()
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        side.join(15)
+    assert errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -172,25 +173,22 @@ async def list_tickets(
         stmt = stmt.where(
             await custom_values.condition(session, entity, Ticket.custom_fields, key, value)
         )
-    maintained = _maintained_count(session, actor, f)
-    if f.urgent_first:
-        return await paginate(
-            session,
-            stmt,
-            order=_URGENCY,
-            first=first,
-            after=after,
-            row_key=lambda t: (_RANK.get(t.priority, 0), t.due_at or _FAR, t.created_at, t.id),
-            maintained_count=maintained,
-            related=related,
-        )
+    order, row_key = (_URGENCY, _urgency_key) if f.urgent_first else (_ORDER, _newest_key)
     return await paginate(
         session,
         stmt,
-        order=_ORDER,
+        order=order,
         first=first,
         after=after,
-        row_key=lambda t: (t.created_at, t.id),
-        maintained_count=maintained,
+        row_key=row_key,
+        maintained_count=_maintained_count(session, actor, f),
         related=related,
     )
+
+
+def _urgency_key(t: Ticket) -> tuple[Any, ...]:
+    return (_RANK.get(t.priority, 0), t.due_at or _FAR, t.created_at, t.id)
+
+
+def _newest_key(t: Ticket) -> tuple[Any, ...]:
+    return (t.created_at, t.id)

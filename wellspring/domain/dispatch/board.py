@@ -12,6 +12,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -218,26 +219,14 @@ async def jobs_page(
         stmt = stmt.where(late if f.overdue else ~late)
     if order_by is JobOrder.APPOINTMENT:
         stmt = stmt.where(Job.appointment_start.is_not(None))
-        by_window = (
+        order = (
             SortKey(Job.appointment_start, descending=False),
             SortKey(Job.id, descending=False),
         )
-        return await paginate(
-            session,
-            stmt,
-            order=by_window,
-            first=first,
-            after=after,
-            row_key=lambda j: (j.appointment_start, j.id),
-            related=related,
-        )
-    order = (SortKey(Job.created_at), SortKey(Job.id))
+        row_key = attrgetter("appointment_start", "id")
+    else:
+        order = (SortKey(Job.created_at), SortKey(Job.id))
+        row_key = attrgetter("created_at", "id")
     return await paginate(
-        session,
-        stmt,
-        order=order,
-        first=first,
-        after=after,
-        row_key=lambda j: (j.created_at, j.id),
-        related=related,
+        session, stmt, order=order, first=first, after=after, row_key=row_key, related=related
     )
