@@ -55,6 +55,7 @@ from wellspring.geo import cells
 from wellspring.schema.core.ids import global_id
 
 from .database import ROOT, ThrowawayDatabase
+from .dispatch_profile import profile
 from .driver import percentile
 from .inventory import _backend_cpu
 
@@ -551,6 +552,16 @@ class Figures:
     first_error: str = ""
 
 
+def _token_of(password: str) -> Any:
+    async def login(client: Any) -> str:
+        variables = {"username": "bench-hq", "password": password}
+        body = {"query": LOGIN_DOCUMENT, "variables": variables}
+        answer = (await client.post("/graphql", json=body)).json()
+        return str(answer["data"]["login"]["token"])
+
+    return login
+
+
 def _login(client: TestClient, password: str) -> str:
     variables = {"username": "bench-hq", "password": password}
     answer = client.post("/graphql", json={"query": LOGIN_DOCUMENT, "variables": variables}).json()
@@ -631,7 +642,7 @@ def measure(
         def record(_c: Any, _cur: Any, statement: str, params: Any, *_a: Any) -> None:
             statements[-1] += 1
             spent["sql_started"] = time.perf_counter()
-            if "home_cell IN (" in statement:
+            if "home_cell IN (" in statement or "home_cell = ANY (" in statement:
                 cell_queries[-1] += 1
                 captured.append((statement, params))
 
@@ -760,6 +771,12 @@ def run_engine(kind: str, args: argparse.Namespace) -> tuple[list[Figures], dict
             figures.append(measure(db, target, args.jobs, sample, warmup, password, args.limit))
             f = figures[-1]
             _log(f"{kind}: median {f.median_ms} ms, p99 {f.p99_ms} ms, errors {f.errors}")
+        if args.profile:
+            print(
+                profile(
+                    db.url, sample, _token_of(password), SUGGEST_DOCUMENT, args.limit, args.profile
+                )
+            )
     finally:
         db.drop()
     load = {
@@ -859,6 +876,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--admin-url", default=ADMIN_URL, help="PostgreSQL admin database")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the last step, print the N functions with most own time (cProfile)",
+    )
     return parser
 
 

@@ -2,8 +2,9 @@
 
 Clients send the same few documents over and over, so a parsed and validated document is
 kept in a small LRU cache keyed by its text and the language of its messages. The cost rule
-depends on the variables too: a cost within the limit is remembered per document and
-variables (issue 19 §3), so a page asked again skips the walk. Answers are encoded with orjson.
+depends on the variables too, but only on their integers (``limits.cost_key``): a cost within
+the limit is remembered per document and integers (issue 19 §3), so the same page asked again,
+or the same document for another id, skips the walk. Answers are encoded with orjson.
 """
 
 from __future__ import annotations
@@ -62,7 +63,6 @@ from .graphql_messages import is_variable_error, validation_error, variable_erro
 
 log = logging.getLogger("wellspring.graphql")
 _CACHE_SIZE = 512
-_COSTED_VARIABLES_BYTES = 2048  # larger variables (an import's rows) are costed every time
 
 
 class BodyTooLarge(Exception):
@@ -82,8 +82,8 @@ class GraphQLEndpoint:
         self.settings = settings
         self.auth_config = auth_config
         self._cache: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
-        # (document, variables) whose cost was found within the limit
-        self._costed: OrderedDict[tuple[str, bytes], None] = OrderedDict()
+        # (document, the variables its cost can depend on) found within the limit
+        self._costed: OrderedDict[tuple[str, tuple[tuple[str, int], ...]], None] = OrderedDict()
         self.background: set[asyncio.Task[Any]] = set()
 
     # -- document preparation -------------------------------------------------------------
@@ -192,16 +192,14 @@ class GraphQLEndpoint:
     def _cost_errors(
         self, query: str, document: DocumentNode, variables: dict[str, Any], locale: str
     ) -> list[GraphQLError]:
-        try:
-            key = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
-        except TypeError:  # not JSON-shaped: measure it, remember nothing
-            key = None
+        ints = limits.cost_key(variables)
+        key = (query, ints) if ints is not None else None
         if key is not None and key in self._costed:
             self._costed.move_to_end(key)
             return []
         cost_rule = limits.cost_rule(self.schema, self.settings.max_query_cost, locale, variables)
         errors = validate(self.schema, document, [cost_rule])
-        if not errors and key is not None and len(key[1]) <= _COSTED_VARIABLES_BYTES:
+        if not errors and key is not None:
             self._costed[key] = None
             if len(self._costed) > _CACHE_SIZE:
                 self._costed.popitem(last=False)

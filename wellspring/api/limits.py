@@ -92,6 +92,20 @@ def _first_argument(node: FieldNode, variables: dict[str, Any]) -> int | None:
     return None
 
 
+_COST_KEY_MAX = 32  # more integer variables than this (an import's rows): cost them every time
+
+
+def cost_key(variables: dict[str, Any]) -> tuple[tuple[str, int], ...] | None:
+    """What of the variables :func:`query_cost` can depend on: ``_first_argument`` reads a
+    variable's value only when it is an int, and any other value counts as the default page.
+    So two requests of one document whose integer variables agree cost the same, whatever
+    their ids and texts (None: too many to remember)."""
+    ints = [(k, v) for k, v in variables.items() if isinstance(v, int)]
+    if len(ints) > _COST_KEY_MAX:
+        return None
+    return tuple(sorted(ints))
+
+
 def query_cost(
     schema: GraphQLSchema,
     context: ASTValidationContext,

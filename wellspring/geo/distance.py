@@ -1,17 +1,21 @@
-"""Distances on the WGS-84 ellipsoid (geopy's geodesic, Karney's algorithm)."""
+"""Distances on the WGS-84 ellipsoid (Karney's algorithm, through geographiclib)."""
 
 from __future__ import annotations
 
 import math
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 Point = tuple[float, float]  # (latitude, longitude), WGS-84
 
 
+_WGS84 = Geodesic.WGS84
+
+
 def km(a: Point, b: Point) -> float:
-    """The geodesic distance between two points, in kilometres."""
-    return float(geodesic(a, b).km)
+    """The geodesic distance between two points, in kilometres. geopy's ``geodesic`` runs
+    the same solution, but also works out azimuths and wraps the points: twice the time."""
+    return float(_WGS84.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)["s12"]) / 1000
 
 
 def rough_km(a: Point, b: Point) -> float:

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -138,8 +138,9 @@ async def suggest_technicians(
         return job, []
     ids = [t.id for t, _ in placed]
     loads = await _loads(session, ids, job, now)
-    vans = await vans_stock(session, ids)
     needs = [(p["part_id"], int(p["quantity"])) for p in ticket.details.get("expected_parts", [])]
+    # Van stock matters only for the parts the job expects: none expected, nothing to read.
+    vans = await vans_stock(session, ids, [part for part, _ in needs]) if needs else {}
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     short: dict[str, tuple[PartShortage, ...]] = {}
     candidates: list[ranking.Candidate] = []
@@ -238,26 +239,62 @@ def _new_cells(centre: str, k: int) -> tuple[str, ...]:
     return tuple(c for c in cells.disk(centre, k) if c not in inner)
 
 
-def in_cells(branch_id: str, ring: list[str]) -> Select[*tuple[Any, ...]]:
-    """Active engineers of the branch whose phone, last site or home lies in these cells."""
+def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
+    """Active engineers of the branch (``:branch``) whose phone, last site or home lies in
+    the cells ``:ring``. Built once per dialect: building and keying it cost more than running
+    it (issue 19 §3)."""
+    if dialect == "postgresql":
+        # One array for the ring: an IN list costs SQLAlchemy a rendered, cast bind per cell
+        # and column at every execution (about 390 a request), more than the lookup itself.
+        ring: Any = any_(bindparam("ring", type_=ARRAY(String)))
+        within = or_(
+            Technician.position_cell == ring,
+            Technician.site_cell == ring,
+            Technician.home_cell == ring,
+        )
+    else:
+        within = or_(
+            Technician.position_cell.in_(bindparam("ring", expanding=True)),
+            Technician.site_cell.in_(bindparam("ring", expanding=True)),
+            Technician.home_cell.in_(bindparam("ring", expanding=True)),
+        )
     return select(*_NEARBY_COLUMNS).where(
         # Written so that no engine drives the plan from the branch index (SQLite otherwise
         # reads every engineer of the branch); the cell indexes narrow it instead.
-        Technician.branch_id.concat("") == branch_id,
+        Technician.branch_id.concat("") == bindparam("branch", type_=String),
         Technician.is_active.is_(True),
         Technician.deleted_at.is_(None),
-        or_(
-            Technician.position_cell.in_(ring),
-            Technician.site_cell.in_(ring),
-            Technician.home_cell.in_(ring),
-        ),
+        within,
     )
+
+
+_IN_CELLS = {name: in_cells(name) for name in ("postgresql", "sqlite")}
 
 
 async def _in_cells(session: AsyncSession, branch_id: str, ring: list[str]) -> list[Nearby]:
     if not ring:
         return []
-    return cast(list[Nearby], (await session.execute(in_cells(branch_id, ring))).all())
+    statement = _IN_CELLS[session.get_bind().dialect.name]
+    rows = await session.execute(statement, {"branch": branch_id, "ring": ring})
+    return cast(list[Nearby], rows.all())
+
+
+# Open jobs per engineer on a day (or without an appointment), not counting the job asked
+# about: built once, like the ring lookup.
+_LOADS = (
+    select(Job.technician_id, func.count())
+    .where(
+        Job.technician_id.in_(bindparam("technicians", expanding=True)),
+        Job.status.in_(JOB_OPEN_STATUSES),
+        Job.id != bindparam("job", type_=String),
+        or_(
+            Job.appointment_start.is_(None),
+            (Job.appointment_start >= bindparam("start", type_=Job.appointment_start.type))
+            & (Job.appointment_start < bindparam("end", type_=Job.appointment_start.type)),
+        ),
+    )
+    .group_by(Job.technician_id)
+)
 
 
 async def _loads(
@@ -267,18 +304,13 @@ async def _loads(
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     rows = await session.execute(
-        select(Job.technician_id, func.count())
-        .where(
-            Job.technician_id.in_(technician_ids),
-            Job.status.in_(JOB_OPEN_STATUSES),
-            Job.id != job.id,
-            or_(
-                Job.appointment_start.is_(None),
-                (Job.appointment_start >= start)
-                & (Job.appointment_start < start + dt.timedelta(days=1)),
-            ),
-        )
-        .group_by(Job.technician_id)
+        _LOADS,
+        {
+            "technicians": technician_ids,
+            "job": job.id,
+            "start": start,
+            "end": start + dt.timedelta(days=1),
+        },
     )
     return {tech_id: int(n) for tech_id, n in rows.all() if tech_id is not None}
 

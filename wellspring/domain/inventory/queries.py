@@ -177,11 +177,12 @@ def _point(place: tuple[Warehouse, Branch | None] | None) -> tuple[float, float]
 
 
 async def vans_stock(
-    session: AsyncSession, technician_ids: Sequence[str]
+    session: AsyncSession, technician_ids: Sequence[str], parts: Sequence[str] | None = None
 ) -> dict[str, dict[str, int]]:
-    """Good stock per part in engineers' vans, in one statement (for a job's expected parts)."""
+    """Good stock per part in engineers' vans, in one statement (for a job's expected parts);
+    of the given ``parts`` only, when given."""
     found: dict[str, dict[str, int]] = {t: {} for t in technician_ids}
-    rows = await session.execute(
+    statement = (
         select(Warehouse.technician_id, StockBalance.part_id, StockBalance.quantity)
         .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
         .where(
@@ -189,6 +190,9 @@ async def vans_stock(
             StockBalance.bin == StockBin.GOOD,
         )
     )
+    if parts is not None:
+        statement = statement.where(StockBalance.part_id.in_(list(parts)))
+    rows = await session.execute(statement)
     for technician_id, part_id, quantity in rows.all():
         if technician_id is not None:
             found[technician_id][part_id] = int(quantity)
