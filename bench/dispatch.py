@@ -667,8 +667,8 @@ def measure(
         geodesy = {(module, name): getattr(module, name) for module, name in names}
         original = suggest._in_cells
 
-        async def counting(session: Any, branch_id: str, ring: list[str]) -> list[Any]:
-            found = await original(session, branch_id, ring)
+        async def counting(session: Any, branch_id: str, ring: list[str], day: Any) -> list[Any]:
+            found = await original(session, branch_id, ring, day)
             reads[-1].update(t.id for t in found)
             return found
 

@@ -325,7 +325,8 @@ def test_the_nearest_engineer_search_reads_cells_not_the_branch(database_url: st
     bitmap OR), never a scan of the branch's or all engineers."""
     ring = cells.disk(cells.cell(*PLACES["people_square"]), 2)
     backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    stmt = in_cells(backend).params(branch="branch-id", ring=ring)
+    day = {"job": "job-id", "start": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
+    stmt = in_cells(backend).params(branch="branch-id", ring=ring, end=day["start"], **day)
     if backend == "sqlite":
         sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(row) for row in _fetch_raw(database_url, "EXPLAIN QUERY PLAN " + sql))

@@ -109,8 +109,10 @@ async def suggest_technicians(
     want = max(size * CANDIDATE_FACTOR, MIN_CANDIDATES)
     found: dict[str, Nearby] = {}
     centre = cells.cell(*site.point)
+    load_day = _load_day(job, now)
     for k in RING_STEPS:
-        for tech in await _in_cells(session, job.branch_id, list(_new_cells(centre, k))):
+        ring = list(_new_cells(centre, k))
+        for tech in await _in_cells(session, job.branch_id, ring, load_day):
             found.setdefault(tech.id, tech)
         if sum(1 for t in found.values() if wanted in (t.skills or [])) >= want:
             break
@@ -137,7 +139,6 @@ async def suggest_technicians(
     if not placed:
         return job, []
     ids = [t.id for t, _ in placed]
-    loads = await _loads(session, ids, job, now)
     needs = [(p["part_id"], int(p["quantity"])) for p in ticket.details.get("expected_parts", [])]
     # Van stock matters only for the parts the job expects: none expected, nothing to read.
     vans = await vans_stock(session, ids, [part for part, _ in needs]) if needs else {}
@@ -156,7 +157,7 @@ async def suggest_technicians(
                 id=tech.id,
                 point=where.point,
                 from_now=where.source is PositionSource.PHONE,
-                load=loads.get(tech.id, 0),
+                load=tech.load,
                 parts_missing=bool(short[tech.id]),
                 on_shift=_on_shift(tech, day, job, now),
             )
@@ -211,7 +212,27 @@ class Nearby(Whereabouts, Rota, Protocol):
     def id(self) -> str: ...
     @property
     def skills(self) -> list[str]: ...
+    @property
+    def load(self) -> int: ...
 
+
+# An engineer's other open jobs on the job's day (or without an appointment), read with each
+# ring's rows (by ix_jobs_technician_status) rather than in a statement of its own.
+_LOAD = (
+    select(func.count())
+    .where(
+        Job.technician_id == Technician.id,
+        Job.status.in_(JOB_OPEN_STATUSES),
+        Job.id != bindparam("job", type_=String),
+        or_(
+            Job.appointment_start.is_(None),
+            (Job.appointment_start >= bindparam("start", type_=Job.appointment_start.type))
+            & (Job.appointment_start < bindparam("end", type_=Job.appointment_start.type)),
+        ),
+    )
+    .scalar_subquery()
+    .label("load")
+)
 
 # The columns a ring lookup reads: enough to place, filter and weigh an engineer.
 _NEARBY_COLUMNS = (
@@ -228,6 +249,7 @@ _NEARBY_COLUMNS = (
     Technician.site_at,
     Technician.home_latitude,
     Technician.home_longitude,
+    _LOAD,
 )
 
 
@@ -241,7 +263,8 @@ def _new_cells(centre: str, k: int) -> tuple[str, ...]:
 
 def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
     """Active engineers of the branch (``:branch``) whose phone, last site or home lies in
-    the cells ``:ring``. Built once per dialect: building and keying it cost more than running
+    the cells ``:ring``, with their other open jobs (not ``:job``) from ``:start`` to
+    ``:end``. Built once per dialect: building and keying it cost more than running
     it (issue 19 §3)."""
     if dialect == "postgresql":
         # One array for the ring: an IN list costs SQLAlchemy a rendered, cast bind per cell
@@ -271,48 +294,21 @@ def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
 _IN_CELLS = {name: in_cells(name) for name in ("postgresql", "sqlite")}
 
 
-async def _in_cells(session: AsyncSession, branch_id: str, ring: list[str]) -> list[Nearby]:
+async def _in_cells(
+    session: AsyncSession, branch_id: str, ring: list[str], day: dict[str, Any]
+) -> list[Nearby]:
     if not ring:
         return []
     statement = _IN_CELLS[session.get_bind().dialect.name]
-    rows = await session.execute(statement, {"branch": branch_id, "ring": ring})
+    rows = await session.execute(statement, {"branch": branch_id, "ring": ring, **day})
     return cast(list[Nearby], rows.all())
 
 
-# Open jobs per engineer on a day (or without an appointment), not counting the job asked
-# about: built once, like the ring lookup.
-_LOADS = (
-    select(Job.technician_id, func.count())
-    .where(
-        Job.technician_id.in_(bindparam("technicians", expanding=True)),
-        Job.status.in_(JOB_OPEN_STATUSES),
-        Job.id != bindparam("job", type_=String),
-        or_(
-            Job.appointment_start.is_(None),
-            (Job.appointment_start >= bindparam("start", type_=Job.appointment_start.type))
-            & (Job.appointment_start < bindparam("end", type_=Job.appointment_start.type)),
-        ),
-    )
-    .group_by(Job.technician_id)
-)
-
-
-async def _loads(
-    session: AsyncSession, technician_ids: list[str], job: Job, now: dt.datetime
-) -> dict[str, int]:
-    """Open jobs per engineer on the job's day (or today), not counting this one."""
+def _load_day(job: Job, now: dt.datetime) -> dict[str, Any]:
+    """The bounds a load counts within: the job's day, or today without an appointment."""
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
-    rows = await session.execute(
-        _LOADS,
-        {
-            "technicians": technician_ids,
-            "job": job.id,
-            "start": start,
-            "end": start + dt.timedelta(days=1),
-        },
-    )
-    return {tech_id: int(n) for tech_id, n in rows.all() if tech_id is not None}
+    return {"job": job.id, "start": start, "end": start + dt.timedelta(days=1)}
 
 
 def _on_shift(tech: Rota, day: dt.date, job: Job, now: dt.datetime) -> bool:
