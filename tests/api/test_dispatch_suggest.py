@@ -138,6 +138,15 @@ def test_ranking_weighs_travel_skills_load_shift_and_van_stock(gql: GraphQL, sit
     assert scores == sorted(scores)
 
 
+def test_the_jobs_own_engineer_is_weighed_without_it(gql: GraphQL, site: Site) -> None:
+    """A load is the engineer's *other* open jobs that day: asked about one of busy's three
+    jobs, busy carries two."""
+    result = suggest(gql, site.jobs["load0"])
+    by_name = dict(zip(names(site, result), result["suggestions"], strict=True))
+    assert by_name["busy"]["load"] == 2
+    assert by_name["near"]["load"] == 0
+
+
 def test_engineers_are_read_as_rows_and_named_in_the_same_statement(
     gql: GraphQL, site: Site, client: TestClient
 ) -> None:
