@@ -4,8 +4,8 @@
 the ``Tickets`` document of ``clients/dispatcher/Tickets.graphql`` answers through /graphql,
 and runs the same SQL in the same single transaction: the session lookup of
 ``auth.authenticate``, then the page with its branches, customers, devices and the devices'
-models (joined as each is readable by id, ``domain/joined.py``) and its count from
-``tickets.list_tickets``. What it leaves out is GraphQL itself: the
+models (joined as each is readable by id, ``domain/joined.py``) and its count, all in the
+page's statement, from ``tickets.list_tickets``. What it leaves out is GraphQL itself: the
 request log middleware, parsing, the cost rule, execution and resolvers.
 
 Serve it with ``uvicorn bench.bare_tickets:create_app --factory`` and the same
@@ -99,7 +99,13 @@ async def _tickets_page(
 ) -> dict[str, Any]:
     now = utcnow()
     page = await list_tickets(
-        session, actor, filter=TicketFilter(), first=first, after=after, relations=_RELATIONS
+        session,
+        actor,
+        filter=TicketFilter(),
+        first=first,
+        after=after,
+        relations=_RELATIONS,
+        count_with_page=True,
     )
     total = await page.total_count()
     items = page.items

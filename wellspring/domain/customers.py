@@ -51,10 +51,11 @@ async def search_customers(
     after: str | None,
     custom_field: tuple[str, str] | None = None,
     relations: joined.Relations | None = None,
+    count_with_page: bool = False,
 ) -> Page[Customer]:
     """The customers the actor may see, newest first, optionally matching ``search`` and a
     custom field's value (``custom_field``: key and value); ``relations`` are read with the
-    page (``Page.related``)."""
+    page (``Page.related``), and so is its count when ``count_with_page``."""
     stmt = select(Customer).where(policy.customers_scope(actor), Customer.deleted_at.is_(None))
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
@@ -73,6 +74,7 @@ async def search_customers(
         after=after,
         row_key=lambda c: (c.created_at, c.id),
         related=joined.wanted(Customer, actor, relations),
+        count_with_page=count_with_page,
     )
 
 

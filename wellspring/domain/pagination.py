@@ -133,8 +133,9 @@ async def paginate(
     first: int | None,
     after: str | None,
     row_key: Callable[[Any], Sequence[Any]],
-    maintained_count: Callable[[], Awaitable[int]] | None = None,
+    maintained_count: Select[Any] | None = None,
     related: joins.Wanted | None = None,
+    count_with_page: bool = False,
 ) -> Page[Any]:
     """One page of ``stmt`` (a select of one entity) in ``order``, after the cursor.
 
@@ -142,12 +143,18 @@ async def paginate(
     ``maintained_count``, when given, answers ``totalCount`` exactly in place of the bounded
     count over ``stmt`` (it must count exactly the rows ``stmt`` selects).
     ``related``, when given, names to-one relations read in the page's own statement
-    (``Page.related``).
+    (``Page.related``). ``count_with_page``: the count is read as a column of the page's
+    statement (one round trip fewer when the caller will ask for it); a page with no row
+    counts on its own when asked.
     """
     size = check_page_size(first)
     # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows.
-    count_stmt = select(func.count()).select_from(
-        stmt.order_by(None).limit(literal(COUNT_LIMIT + 1, literal_execute=True)).subquery()
+    count_stmt: Select[Any] = (
+        maintained_count
+        if maintained_count is not None
+        else select(func.count()).select_from(
+            stmt.order_by(None).limit(literal(COUNT_LIMIT + 1, literal_execute=True)).subquery()
+        )
     )
     paged = stmt
     if after:
@@ -158,12 +165,18 @@ async def paginate(
     # unknown LIMIT makes each custom plan look cheaper than the generic one).
     paged = paged.limit(literal(size + 1, literal_execute=True))
     found: dict[type[Any], dict[str, Any]] = {}
+    joined = joins.Joined()
     if related is not None and related.relations:
         paged, joined = joins.join(paged, related)
+    if count_with_page:
+        # Uncorrelated: the count is over its own statement, never the page's row.
+        paged = paged.add_columns(count_stmt.scalar_subquery().correlate(None))
+    if joined.entities or count_with_page:
         tuples = list((await session.execute(paged)).all())
-        found = joins.related(tuples[:size], joined)
+        found = joins.related(tuples[:size], joined) if joined.entities else {}
         rows = [t[0] for t in tuples]
     else:
+        tuples = []
         rows = list((await session.execute(paged)).scalars().all())
     has_next = len(rows) > size
     rows = rows[:size]
@@ -176,7 +189,8 @@ async def paginate(
         cursors=[encode_cursor(row_key(r)) for r in rows],
         has_next_page=has_next,
         has_previous_page=after is not None,
-        _count=maintained_count or count,
+        _count=count,
+        _counted=int(tuples[0][-1]) if count_with_page and tuples else None,
         _maintained=maintained_count is not None,
         related=found,
     )

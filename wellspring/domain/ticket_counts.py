@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, event, func, insert, inspect, select, text
+from sqlalchemy import Select, Table, delete, event, func, insert, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, attributes
@@ -141,6 +141,24 @@ def install(factory: async_sessionmaker[AsyncSession]) -> None:
     event.listen(cls, "after_soft_rollback", _after_rollback)
 
 
+def total_select(
+    *,
+    branch_id: str | None,
+    statuses: Sequence[TicketStatus] = (),
+    types: Sequence[TicketType] = (),
+) -> Select[Any]:
+    """Live tickets of one branch (or all), of these statuses and types (empty: any), as a
+    statement: a list page can read it as one of its own columns."""
+    stmt = select(func.coalesce(func.sum(TicketCount.n), 0))
+    if branch_id is not None:
+        stmt = stmt.where(TicketCount.branch_id == branch_id)
+    if statuses:
+        stmt = stmt.where(TicketCount.status.in_(statuses))
+    if types:
+        stmt = stmt.where(TicketCount.type.in_(types))
+    return stmt
+
+
 async def total(
     session: AsyncSession,
     *,
@@ -149,13 +167,7 @@ async def total(
     types: Sequence[TicketType] = (),
 ) -> int:
     """Live tickets of one branch (or all), of these statuses and types (empty: any)."""
-    stmt = select(func.coalesce(func.sum(TicketCount.n), 0))
-    if branch_id is not None:
-        stmt = stmt.where(TicketCount.branch_id == branch_id)
-    if statuses:
-        stmt = stmt.where(TicketCount.status.in_(statuses))
-    if types:
-        stmt = stmt.where(TicketCount.type.in_(types))
+    stmt = total_select(branch_id=branch_id, statuses=statuses, types=types)
     return int((await session.execute(stmt)).scalar_one())
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import joined, policy, ticket_counts
@@ -91,9 +90,7 @@ def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
     return Ticket.due_at.is_not(None) & (late_now | late_done)
 
 
-def _maintained_count(
-    session: AsyncSession, actor: Actor, f: TicketFilter
-) -> Callable[[], Awaitable[int]] | None:
+def _maintained_count(actor: Actor, f: TicketFilter) -> Select[Any] | None:
     """The exact count from ``ticket_counts`` when the list is a branch (or all of them) by
     status and type only; None when another filter or the actor's scope needs the rows."""
     if (
@@ -110,7 +107,7 @@ def _maintained_count(
         branch_id = f.branch_id
     elif actor.role is Role.CLERK and actor.branch_id is not None:
         if f.branch_id not in (None, actor.branch_id):
-            return _none
+            return _NONE
         branch_id = actor.branch_id
     else:
         return None
@@ -118,18 +115,13 @@ def _maintained_count(
     if f.open_only:
         statuses &= TICKET_OPEN_STATUSES
     if not statuses:
-        return _none
+        return _NONE
     chosen = sorted(statuses) if len(statuses) < len(TicketStatus) else []
     types = sorted(set(f.types)) if f.types else []
-
-    async def count() -> int:
-        return await ticket_counts.total(session, branch_id=branch_id, statuses=chosen, types=types)
-
-    return count
+    return ticket_counts.total_select(branch_id=branch_id, statuses=chosen, types=types)
 
 
-async def _none() -> int:
-    return 0
+_NONE: Select[Any] = select(literal(0))  # a list no ticket can be in
 
 
 async def list_tickets(
@@ -140,9 +132,10 @@ async def list_tickets(
     first: int | None,
     after: str | None,
     relations: joined.Relations | None = None,
+    count_with_page: bool = False,
 ) -> Page[Ticket]:
     """A page of the tickets the actor may see; ``relations`` are read with it
-    (``Page.related``)."""
+    (``Page.related``), and so is its count when ``count_with_page`` (the caller will ask)."""
     related = joined.wanted(Ticket, actor, relations)
     stmt = select(Ticket).where(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
     f = filter
@@ -181,8 +174,9 @@ async def list_tickets(
         first=first,
         after=after,
         row_key=row_key,
-        maintained_count=_maintained_count(session, actor, f),
+        maintained_count=_maintained_count(actor, f),
         related=related,
+        count_with_page=count_with_page,
     )
 
 

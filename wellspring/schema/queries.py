@@ -20,7 +20,7 @@ from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
-from .core.prefetch import Relations, connection_nodes, prefetch, selection_tree
+from .core.prefetch import Relations, connection_nodes, counted, prefetch, selection_tree
 from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
@@ -215,7 +215,8 @@ class Query(
         custom_field: Any = None,
     ) -> Any:
         actor = require_actor(info)
-        nodes = connection_nodes(selection_tree(info))
+        tree = selection_tree(info)
+        nodes = connection_nodes(tree)
         page = await customers.search_customers(
             info.context.session,
             actor,
@@ -224,6 +225,7 @@ class Query(
             after=after,
             custom_field=filter_pair(custom_field),
             relations=joined.selected(CUSTOMER_RELATIONS, nodes),
+            count_with_page=counted(tree),
         )
         info.context.loaders.know(page.related)
         await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)
@@ -257,7 +259,8 @@ class Query(
         after: str | None = None,
     ) -> Any:
         actor = require_actor(info)
-        nodes = connection_nodes(selection_tree(info))
+        tree = selection_tree(info)
+        nodes = connection_nodes(tree)
         page = await tickets.list_tickets(
             info.context.session,
             actor,
@@ -265,6 +268,7 @@ class Query(
             first=first,
             after=after,
             relations=joined.selected(TICKET_RELATIONS, nodes),
+            count_with_page=counted(tree),
         )
         info.context.loaders.know(page.related)
         await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)

@@ -188,12 +188,13 @@ async def jobs_page(
     after: str | None,
     order_by: JobOrder = JobOrder.NEWEST,
     relations: joined.Relations | None = None,
+    count_with_page: bool = False,
 ) -> Page[Job]:
     """Jobs the actor may see, newest first (or by appointment, earliest first, keeping only
     jobs with one: a keyset needs a value on every row). A date range keeps jobs appointed
     (or planned by an applied route) on those days; overdue means open and past the ticket's
     due time, or past the appointment window without the engineer on site. ``relations``
-    are read with the page (``Page.related``)."""
+    are read with the page (``Page.related``), and so is its count when ``count_with_page``."""
     permissions.check(actor, "jobs.list")
     related = joined.wanted(Job, actor, relations)
     f = filter
@@ -228,5 +229,12 @@ async def jobs_page(
         order = (SortKey(Job.created_at), SortKey(Job.id))
         row_key = attrgetter("created_at", "id")
     return await paginate(
-        session, stmt, order=order, first=first, after=after, row_key=row_key, related=related
+        session,
+        stmt,
+        order=order,
+        first=first,
+        after=after,
+        row_key=row_key,
+        related=related,
+        count_with_page=count_with_page,
     )

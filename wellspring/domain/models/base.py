@@ -47,6 +47,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         utc: dt.datetime = value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # asyncpg already reads a timestamptz as an aware datetime in UTC: nothing to do, and
+        # doing it anyway cost a list page about a thousand calls (issue 19 §3).
+        if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None

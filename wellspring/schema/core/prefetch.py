@@ -54,6 +54,12 @@ def connection_nodes(tree: Tree) -> Tree:
     return merged
 
 
+def counted(tree: Tree) -> bool:
+    """Whether a connection's query asks for its count: then the page reads it with its rows
+    (``paginate``'s ``count_with_page``)."""
+    return "totalCount" in tree or "totalCountExact" in tree
+
+
 async def prefetch(loaders: Loaders, rows: Sequence[Any], tree: Tree, plan: Relations) -> None:
     await _joined(loaders, rows, joined.selected(plan, tree))
     for field, (model, attribute, nested) in plan.items():

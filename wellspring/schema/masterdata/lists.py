@@ -20,7 +20,7 @@ from ..core import enums
 from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
 from ..core.ids import parse_global_id
-from ..core.prefetch import Relations, connection_nodes, prefetch, selection_tree
+from ..core.prefetch import Relations, connection_nodes, counted, prefetch, selection_tree
 from ..devices.types import DEVICE_RELATIONS, AccountCard, Device
 from ..org.types import Technician
 from ..tickets.job_pages import job_relations, read_with_jobs
@@ -144,7 +144,8 @@ class DispatcherLists(graphene.ObjectType):
     ) -> Any:
         actor = require_actor(info)
         f = filter or {}
-        nodes = connection_nodes(selection_tree(info))
+        tree = selection_tree(info)
+        nodes = connection_nodes(tree)
         page = await board.jobs_page(
             info.context.session,
             actor,
@@ -162,6 +163,7 @@ class DispatcherLists(graphene.ObjectType):
             after=after,
             order_by=board.JobOrder(order_by or board.JobOrder.NEWEST),
             relations=job_relations(nodes),
+            count_with_page=counted(tree),
         )
         info.context.loaders.know(page.related)
         await read_with_jobs(info.context.loaders, page.items, nodes)
