@@ -46,6 +46,7 @@ _ORDINARY, _PLAIN, _DIRECT, _LINKED = range(4)  # how a field of a selection is 
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
+Fields = dict[str, list[FieldNode]]  # a sub-selection, as graphql-core collects it
 
 
 def is_awaitable(value: Any) -> bool:
@@ -126,6 +127,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             source: Any,
             field_nodes: list[FieldNode],
             path: Path,
+            sub: Fields | None = None,
         ) -> Any:
             related, object_type, guard = linked[id(field_def)]
             loaders = getattr(self.context_value, "loaders", None)
@@ -148,7 +150,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             except Exception as raw_error:
                 self._failed(raw_error, field_def, field_nodes, path)
                 return None
-            return self._complete(field_def, object_type, row, field_nodes, path)
+            return self._complete(field_def, object_type, row, field_nodes, path, sub)
 
         def _direct(
             self,
@@ -156,6 +158,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             source: Any,
             field_nodes: list[FieldNode],
             path: Path,
+            sub: Fields | None = None,
         ) -> Any:
             attribute, object_type, non_null, model, guard = direct[id(field_def)]
             try:
@@ -172,7 +175,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     return _SKIP
             elif not isinstance(value, model):
                 return _SKIP
-            return self._complete(field_def, object_type, value, field_nodes, path)
+            return self._complete(field_def, object_type, value, field_nodes, path, sub)
 
         def _complete(
             self,
@@ -181,11 +184,14 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             row: Any,
             field_nodes: list[FieldNode],
             path: Path,
+            sub: Fields | None = None,
         ) -> Any:
-            """``row``'s sub-selection, with graphql-core's error handling for the field."""
+            """``row``'s sub-selection (``sub`` when the plan found it already), with
+            graphql-core's error handling for the field."""
             try:
-                fields = self.collect_subfields(object_type, field_nodes)
-                completed = self.execute_fields(object_type, row, path, fields)
+                if sub is None:
+                    sub = self.collect_subfields(object_type, field_nodes)
+                completed = self.execute_fields(object_type, row, path, sub)
             except Exception as raw_error:
                 self._failed(raw_error, field_def, field_nodes, path)
                 return None
@@ -236,11 +242,12 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
 
         def _plan(
             self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
-        ) -> list[tuple[str, list[FieldNode], GraphQLField, int, Any]]:
+        ) -> list[tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]]:
             """Each field's definition and how it is answered, found once per selection: a
             page repeats the same selection on every row. ``fields`` is graphql-core's
             memoized sub-selection, held by the plan, so its id cannot be reused while the
-            plan lives. An unguarded attribute leaf also gets what its quick read needs."""
+            plan lives. An unguarded attribute leaf also gets what its quick read needs, and
+            a field of an object type its sub-selection (the same for every row)."""
             key = (id(parent_type), id(fields))
             known = self._plans.get(key)
             if known is not None and known[0] is fields:
@@ -250,7 +257,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 field_def = get_field_def(self.schema, parent_type, field_nodes[0])
                 if field_def is None:
                     continue  # graphql-core leaves out an unknown field too
-                kind, quick = _ORDINARY, None
+                kind, quick, sub = _ORDINARY, None, None
                 if not self.middleware_manager:
                     if id(field_def) in plain:
                         kind = _PLAIN
@@ -260,9 +267,11 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                             quick = (attribute, leaf.serialize, node, computed)
                     elif id(field_def) in direct:
                         kind = _DIRECT
+                        sub = self.collect_subfields(direct[id(field_def)][1], field_nodes)
                     elif id(field_def) in linked:
                         kind = _LINKED
-                plan.append((response_name, field_nodes, field_def, kind, quick))
+                        sub = self.collect_subfields(linked[id(field_def)][1], field_nodes)
+                plan.append((response_name, field_nodes, field_def, kind, quick, sub))
             self._plans[key] = (fields, plan)
             return plan
 
@@ -284,7 +293,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             type_name = parent_type.name
             by_key = isinstance(source_value, dict)
             plan = self._plan(parent_type, fields)
-            for response_name, field_nodes, field_def, kind, quick in plan:
+            for response_name, field_nodes, field_def, kind, quick, sub in plan:
                 if quick is not None and not by_key:
                     # The common leaf: a value read and serialized. Anything else (a null, an
                     # error, a failed serialization) takes ``_plain`` for graphql's handling.
@@ -310,9 +319,9 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                         field_def, parent_type, source_value, field_nodes, field_path
                     )
                 elif kind == _DIRECT:
-                    result = self._direct(field_def, source_value, field_nodes, field_path)
+                    result = self._direct(field_def, source_value, field_nodes, field_path, sub)
                 elif kind == _LINKED:
-                    result = self._linked(field_def, source_value, field_nodes, field_path)
+                    result = self._linked(field_def, source_value, field_nodes, field_path, sub)
                 else:
                     result = _SKIP
                 if result is _SKIP:
