@@ -212,9 +212,9 @@ def test_the_check_sees_a_whole_table_read(database_url: str) -> None:
 def test_a_count_read_with_the_page_is_left_out_and_nothing_else(database_url: str) -> None:
     """The bounded count inside a page's statement is skipped; a whole-table read of the page
     itself beside it is still reported."""
-    count = "(SELECT count(*) FROM (SELECT tickets.id FROM tickets LIMIT 1001) AS anon_1)"
-    by_id = f"SELECT tickets.id, {count} AS n FROM tickets WHERE tickets.id = 'x'"
-    whole = f"SELECT tickets.id, {count} AS n FROM tickets WHERE tickets.priority IS NOT NULL"
+    page = "SELECT tickets.id, (SELECT count(*) FROM (SELECT tickets.id FROM tickets LIMIT 1001)"
+    by_id = page + " AS anon_1) AS n FROM tickets WHERE tickets.id = 'x'"
+    whole = page + " AS anon_1) AS n FROM tickets WHERE tickets.priority IS NOT NULL"
     assert asyncio.run(_explain(database_url, [(by_id, ())])) == []
     bad = asyncio.run(_explain(database_url, [(whole, ())]))
     assert [why.replace("SCAN ", "Seq Scan on ") for _s, why in bad] == ["Seq Scan on tickets"]
