@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,6 +12,7 @@ from alembic.migration import MigrationContext
 from wellspring.api import migrations
 from wellspring.domain.db import create_engine
 from wellspring.domain.models import Base
+from wellspring.domain.models.enums import OPEN_JOBS_SQL
 
 
 async def _differences(url: str) -> list[object]:
@@ -39,3 +42,15 @@ def test_downgrade_to_base_and_up_again(empty_database_url: str) -> None:
     migrations.downgrade(empty_database_url, "base")
     migrations.upgrade(empty_database_url)
     assert asyncio.run(_differences(empty_database_url)) == []
+
+
+def test_the_open_jobs_index_states_the_condition_the_queries_state() -> None:
+    """Migration 0015s copies ``OPEN_JOBS_SQL`` (migrations do not import the models); a
+    partial index applies only to queries stating its very condition."""
+    path = next(Path(__file__).parents[1].glob("migrations/versions/*_0015s_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0015s", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.OPEN == OPEN_JOBS_SQL

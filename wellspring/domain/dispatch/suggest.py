@@ -12,7 +12,17 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ARRAY, Select, String, any_, bindparam, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -24,7 +34,7 @@ from ..config import TIME_ZONE, config_of
 from ..errors import DomainError
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User
-from ..models.enums import JOB_OPEN_STATUSES
+from ..models.enums import JOB_OPEN_STATUSES, OPEN_JOB_VALUES
 from . import ranking
 from .locate import (
     Located,
@@ -157,7 +167,7 @@ async def suggest_technicians(
                 id=tech.id,
                 point=where.point,
                 from_now=where.source is PositionSource.PHONE,
-                load=tech.load,
+                load=_others(tech, job),
                 parts_missing=bool(short[tech.id]),
                 on_shift=_on_shift(tech, day, job, now),
             )
@@ -216,14 +226,17 @@ class Nearby(Whereabouts, Rota, Protocol):
     def load(self) -> int: ...
 
 
-# An engineer's other open jobs on the job's day (or without an appointment), read with each
-# ring's rows (by ix_jobs_technician_status) rather than in a statement of its own.
+# An engineer's open jobs on the job's day (or without an appointment), read with each ring's
+# rows rather than in a statement of its own, from ix_jobs_open_by_technician alone: the
+# statuses are written as that partial index states them (a bound list would not prove it
+# applies). The job asked about is among its own engineer's (it is open, and on that day or
+# without one): ``_others`` takes it away, so that no condition on jobs.id sends the count to
+# the table.
 _LOAD = (
     select(func.count())
     .where(
         Job.technician_id == Technician.id,
-        Job.status.in_(JOB_OPEN_STATUSES),
-        Job.id != bindparam("job", type_=String),
+        Job.status.in_([literal_column(f"'{value}'") for value in OPEN_JOB_VALUES]),
         or_(
             Job.appointment_start.is_(None),
             (Job.appointment_start >= bindparam("start", type_=Job.appointment_start.type))
@@ -233,6 +246,12 @@ _LOAD = (
     .scalar_subquery()
     .label("load")
 )
+
+
+def _others(tech: Nearby, job: Job) -> int:
+    """The engineer's other open jobs that day: the count less the job itself when theirs."""
+    return int(tech.load) - (1 if tech.id == job.technician_id else 0)
+
 
 # The columns a ring lookup reads: enough to place, filter and weigh an engineer.
 _NEARBY_COLUMNS = (
@@ -263,8 +282,8 @@ def _new_cells(centre: str, k: int) -> tuple[str, ...]:
 
 def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
     """Active engineers of the branch (``:branch``) whose phone, last site or home lies in
-    the cells ``:ring``, with their other open jobs (not ``:job``) from ``:start`` to
-    ``:end``. Built once per dialect: building and keying it cost more than running
+    the cells ``:ring``, with their open jobs from ``:start`` to ``:end`` or without an
+    appointment. Built once per dialect: building and keying it cost more than running
     it (issue 19 §3)."""
     if dialect == "postgresql":
         # One array for the ring: an IN list costs SQLAlchemy a rendered, cast bind per cell
@@ -308,7 +327,7 @@ def _load_day(job: Job, now: dt.datetime) -> dict[str, Any]:
     """The bounds a load counts within: the job's day, or today without an appointment."""
     day = local_day(job.appointment_start) if job.appointment_start else local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
-    return {"job": job.id, "start": start, "end": start + dt.timedelta(days=1)}
+    return {"start": start, "end": start + dt.timedelta(days=1)}
 
 
 def _on_shift(tech: Rota, day: dt.date, job: Job, now: dt.datetime) -> bool:

@@ -142,6 +142,10 @@ JOB_OPEN_STATUSES = frozenset(
         JobStatus.ON_SITE,
     }
 )
+# The open statuses as written in SQL, in a fixed order: a partial index of open jobs and the
+# queries meant to use it must state the very same condition (SQLite matches it as written).
+OPEN_JOB_VALUES = tuple(sorted(status.value for status in JOB_OPEN_STATUSES))
+OPEN_JOBS_SQL = "status IN (" + ", ".join(f"'{value}'" for value in OPEN_JOB_VALUES) + ")"
 
 
 class FollowUpStatus(enum.StrEnum):

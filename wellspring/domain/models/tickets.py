@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record, utcnow
 from .enums import (
+    OPEN_JOBS_SQL,
     Channel,
     Dissatisfaction,
     EvidenceStatus,
@@ -123,6 +124,16 @@ class Job(Record, Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_technician_status", "technician_id", "status"),
+        # An engineer's open jobs by appointment, and nothing else: SuggestTechnicians counts
+        # them per nearby engineer from this index alone (issue 19 §3). A query uses it only
+        # when it states ``OPEN_JOBS_SQL`` itself (``dispatch/suggest.py``).
+        Index(
+            "ix_jobs_open_by_technician",
+            "technician_id",
+            "appointment_start",
+            postgresql_where=text(OPEN_JOBS_SQL),
+            sqlite_where=text(OPEN_JOBS_SQL),
+        ),
         # The lists' keyset order, company-wide and per branch (issue 19 §3).
         Index("ix_jobs_created", "created_at", "id"),
         Index("ix_jobs_branch_created", "branch_id", "created_at", "id"),
