@@ -10,8 +10,6 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import audit, auth, bounds, customers, joined, queries, tickets
 from wellspring.domain import models as m
-from wellspring.domain.inventory import queries as inventory_queries
-from wellspring.domain.inventory import reports as inventory_reports
 from wellspring.domain.workflow import queries as workflow_queries
 
 from .agents.fields import DealerLists
@@ -20,7 +18,7 @@ from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
-from .core.prefetch import Relations, connection_nodes, counted, prefetch, selection_tree
+from .core.prefetch import connection_nodes, counted, prefetch, selection_tree
 from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
@@ -29,14 +27,7 @@ from .hotline.fields import HotlineQueries
 from .imports.fields import import_field, resolve_import
 from .inventory.discrepancies import stock_discrepancies_field
 from .inventory.ledger import StockLedgerQueries
-from .inventory.types import (
-    ConsumptionRow,
-    Part,
-    StockBalance,
-    StockSuggestion,
-    Warehouse,
-    WarehouseValue,
-)
+from .inventory.stock_queries import StockQueries
 from .masterdata.bin_locations import bin_locations_field
 from .masterdata.custom_fields import CustomFieldFilter, definitions_field, filter_pair
 from .masterdata.fault_codes import fault_codes_field
@@ -82,12 +73,6 @@ def _include_deleted() -> graphene.Boolean:
     )
 
 
-STOCK_RELATIONS: Relations = {
-    "part": (m.Part, "part_id", {}),
-    "warehouse": (m.Warehouse, "warehouse_id", {}),
-}
-
-
 class Query(
     DispatcherLists,
     TrackingQueries,
@@ -97,6 +82,7 @@ class Query(
     ReportQueries,
     DealerPaymentLists,
     StockLedgerQueries,
+    StockQueries,
     NotificationPreferenceQueries,  # notify (issue 16)
     graphene.ObjectType,
 ):
@@ -141,34 +127,9 @@ class Query(
         description="Installed devices with a filter due for change within N days.",
         **connection_args(),
     )
-    stock = graphene.Field(
-        graphene.NonNull(connection_for(StockBalance)),
-        warehouse_id=graphene.ID(required=True),
-        description="A warehouse's stock by part and bin, with safety stock.",
-        **connection_args(),
-    )
     stock_discrepancies = stock_discrepancies_field()
     evidence_overdue_jobs = evidence_overdue_jobs_field()
     my_notifications = my_notifications_field()
-    my_van_stock = graphene.NonNull(
-        graphene.List(graphene.NonNull(StockBalance)), description="Engineers: their van."
-    )
-    warehouses = graphene.NonNull(graphene.List(graphene.NonNull(Warehouse)))
-    stock_suggestions = graphene.NonNull(
-        graphene.List(graphene.NonNull(StockSuggestion)),
-        description="Balances under their safety stock, with a transfer or purchase to make.",
-    )
-    consumption_report = graphene.NonNull(
-        graphene.List(graphene.NonNull(ConsumptionRow)),
-        month=graphene.String(required=True, description="YYYY-MM, Asia/Shanghai."),
-        description="Parts consumed on jobs by part, branch and device model (net of reversals).",
-    )
-    stock_value = graphene.NonNull(
-        graphene.List(graphene.NonNull(WarehouseValue)), description="Good stock at cost."
-    )
-    parts = graphene.Field(
-        graphene.NonNull(graphene.List(graphene.NonNull(Part))), is_active=_is_active()
-    )
     fault_codes = fault_codes_field()
     repair_levels = repair_levels_field()
     bin_locations = bin_locations_field()
@@ -317,60 +278,6 @@ class Query(
         nodes = connection_nodes(selection_tree(info))
         await prefetch(info.context.loaders, page.items, nodes, DEVICE_RELATIONS)
         return page
-
-    @staticmethod
-    async def resolve_stock(
-        _root: Any,
-        info: ResolveInfo,
-        warehouse_id: str,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Any:
-        actor = require_actor(info)
-        page = await inventory_queries.stock(
-            info.context.session,
-            actor,
-            warehouse_id=parse_global_id(warehouse_id, "Warehouse", field="warehouseId"),
-            first=first,
-            after=after,
-        )
-        nodes = connection_nodes(selection_tree(info))
-        await prefetch(info.context.loaders, page.items, nodes, STOCK_RELATIONS)
-        return page
-
-    @staticmethod
-    async def resolve_my_van_stock(_root: Any, info: ResolveInfo) -> Any:
-        actor = require_actor(info)
-        rows = await inventory_queries.my_van(info.context.session, actor)
-        await prefetch(info.context.loaders, rows, selection_tree(info), STOCK_RELATIONS)
-        return rows
-
-    @staticmethod
-    async def resolve_stock_suggestions(_root: Any, info: ResolveInfo) -> Any:
-        actor = require_actor(info)
-        return await inventory_queries.suggestions(info.context.session, actor)
-
-    @staticmethod
-    async def resolve_consumption_report(_root: Any, info: ResolveInfo, month: Any) -> Any:
-        actor = require_actor(info)
-        return await inventory_reports.consumption(info.context.session, actor, month=month)
-
-    @staticmethod
-    async def resolve_stock_value(_root: Any, info: ResolveInfo) -> Any:
-        actor = require_actor(info)
-        return await inventory_reports.stock_value(info.context.session, actor)
-
-    @staticmethod
-    async def resolve_warehouses(_root: Any, info: ResolveInfo) -> Any:
-        actor = require_actor(info)
-        return await queries.listed(info.context.session, actor, m.Warehouse, m.Warehouse.code)
-
-    @staticmethod
-    async def resolve_parts(_root: Any, info: ResolveInfo, is_active: bool | None = None) -> Any:
-        actor = require_actor(info)
-        return await queries.listed(
-            info.context.session, actor, m.Part, m.Part.sku, is_active=is_active
-        )
 
     @staticmethod
     async def resolve_follow_ups_due(
