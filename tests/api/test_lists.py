@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
@@ -181,3 +182,31 @@ def test_a_technicians_page_reads_names_and_days_for_the_page(
         alone = gql.data(TECHNICIAN_ALONE, {"id": person["id"]}, token=token)["node"]
         keys = ("id", "displayName", "statusToday", "jobsToday")
         assert alone == {k: person[k] for k in keys}
+
+
+TICKET_ALONE = """query($id: ID!) { node(id: $id) { ... on Ticket {
+  id branch { id name } customer { id name phone tier } device { id serialNumber model { code } }
+} } }"""
+
+
+@pytest.mark.parametrize("persona", ["hq", "clerk-sh", "hotline"])
+def test_a_tickets_page_reads_its_relations_and_count_in_its_own_statement(
+    gql: GraphQL, client: TestClient, persona: str
+) -> None:
+    """The dispatcher's Tickets document costs the session check and one statement (the page
+    with its branches, customers, devices, models and count) at any size, and each ticket's
+    relations answer what the ticket read alone answers."""
+    token = gql.token(persona)
+    gql.data("query Me { me { id } }", token=token)
+    counts = {}
+    for size in (5, 40):
+        with count_statements(client) as seen:
+            data = gql.data(doc("Tickets"), {"first": size}, token=token)
+        counts[size] = [s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(counts[5]) == len(counts[40]) == 2, counts
+    tickets = [edge["node"] for edge in data["tickets"]["edges"]]
+    assert data["tickets"]["totalCount"] >= len(tickets) > 5
+    assert any(t["device"] for t in tickets)
+    for ticket in tickets:
+        alone = gql.data(TICKET_ALONE, {"id": ticket["id"]}, token=token)["node"]
+        assert alone == {k: ticket[k] for k in ("id", "branch", "customer", "device")}

@@ -188,8 +188,8 @@ class Query(
             relations=joined.selected(CUSTOMER_RELATIONS, nodes),
             count_with_page=counted(tree),
         )
+        # The page read every selected relation in its own statement: nothing left to fetch.
         info.context.loaders.know(page.related)
-        await prefetch(info.context.loaders, page.items, nodes, CUSTOMER_RELATIONS)
         return page
 
     @staticmethod
@@ -231,8 +231,8 @@ class Query(
             relations=joined.selected(TICKET_RELATIONS, nodes),
             count_with_page=counted(tree),
         )
+        # The page read every selected relation in its own statement: nothing left to fetch.
         info.context.loaders.know(page.related)
-        await prefetch(info.context.loaders, page.items, nodes, TICKET_RELATIONS)
         return page
 
     @staticmethod

@@ -166,7 +166,7 @@ class DispatcherLists(graphene.ObjectType):
             count_with_page=counted(tree),
         )
         info.context.loaders.know(page.related)
-        await read_with_jobs(info.context.loaders, page.items, nodes)
+        await read_with_jobs(info.context.loaders, page.items, nodes, joined_page=True)
         return page
 
     @staticmethod

@@ -25,8 +25,12 @@ def job_relations(nodes: Tree) -> dict[str, Any]:
     return joined.selected(JOB_RELATIONS, job_tree(nodes))
 
 
-async def read_with_jobs(loaders: Loaders, jobs: Sequence[m.Job], nodes: Tree) -> None:
-    """The selected relations not read yet, and the engineers' names when asked."""
-    await prefetch(loaders, jobs, job_tree(nodes), JOB_RELATIONS)
+async def read_with_jobs(
+    loaders: Loaders, jobs: Sequence[m.Job], nodes: Tree, *, joined_page: bool = False
+) -> None:
+    """The selected relations not read yet (none when ``joined_page``: the page read them in
+    its own statement), and the engineers' names when asked."""
+    if not joined_page:
+        await prefetch(loaders, jobs, job_tree(nodes), JOB_RELATIONS)
     if "technicianName" in nodes:
         await loaders.know_technician_names([j.technician_id for j in jobs])
