@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.domain.test_joined import READERS, TICKET_PLAN, statements
-from tests.domain.test_workflow_rules import _actors
+from tests.domain.test_joined import READERS, TICKET_PLAN, readers, statements
 from wellspring.domain import customers, tickets
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.models.enums import TicketStatus
@@ -70,12 +68,8 @@ def test_the_count_read_with_the_page_is_the_count_read_alone(
     database_url: str, case: tuple[str, Any, int]
 ) -> None:
     async def go() -> int:
-        engine = create_engine(database_url)
-        factory = session_factory(engine)
         compared = 0
-        try:
-            async with factory() as session:
-                actors = await _actors(session)
+        async with readers(database_url) as (engine, factory, actors):
             for name in READERS:
                 actor = actors[name]
                 after: str | None = None
@@ -102,8 +96,6 @@ def test_the_count_read_with_the_page_is_the_count_read_alone(
                     after = page.end_cursor
                     if after is None:
                         break
-        finally:
-            await engine.dispose()
         return compared
 
     assert asyncio.run(go()) > 0

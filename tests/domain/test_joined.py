@@ -5,8 +5,8 @@ for every kind of reader, on both engines, with no extra statement."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
@@ -72,6 +72,20 @@ def _ids(related: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, str | None]]
     }
 
 
+@asynccontextmanager
+async def readers(database_url: str) -> AsyncIterator[tuple[Any, Any, dict[str, Actor]]]:
+    """An engine on the suite's database, its session factory, and every test login as an
+    actor; the engine is disposed of afterwards."""
+    engine = create_engine(database_url)
+    factory = session_factory(engine)
+    try:
+        async with factory() as session:
+            actors = await _actors(session)
+        yield engine, factory, actors
+    finally:
+        await engine.dispose()
+
+
 @contextmanager
 def statements(engine: Any) -> Iterator[list[str]]:
     seen: list[str] = []
@@ -135,12 +149,8 @@ def _compare(database_url: str, plan_of: str) -> tuple[int, int]:
     plan = PLANS[plan_of]
 
     async def go() -> tuple[int, int]:
-        engine = create_engine(database_url)
-        factory = session_factory(engine)
         related_rows = hidden = 0
-        try:
-            async with factory() as session:
-                actors = await _actors(session)
+        async with readers(database_url) as (engine, factory, actors):
             for name in READERS:
                 actor = actors[name]
                 async with factory() as session:
@@ -164,8 +174,6 @@ def _compare(database_url: str, plan_of: str) -> tuple[int, int]:
                     hidden += sum(
                         1 for rows in expected.values() for row in rows.values() if row is None
                     )
-        finally:
-            await engine.dispose()
         return related_rows, hidden
 
     return asyncio.run(go())
@@ -227,12 +235,8 @@ def test_a_page_read_alone_gets_its_relations_in_one_more_statement(
     tree = _tree(plan)  # a query selecting every relation of the plan
 
     async def go() -> int:
-        engine = create_engine(database_url)
-        factory = session_factory(engine)
         compared = 0
-        try:
-            async with factory() as session:
-                actors = await _actors(session)
+        async with readers(database_url) as (engine, factory, actors):
             for name in READERS:
                 async with factory() as session:
                     try:
@@ -253,8 +257,6 @@ def test_a_page_read_alone_gets_its_relations_in_one_more_statement(
                         assert got == rows, name
                     compared += 1
                     assert all(type(r) is base for r in page.items)
-        finally:
-            await engine.dispose()
         return compared
 
     assert asyncio.run(go()) > 0
