@@ -595,7 +595,7 @@ def measure(
 
     settings = Settings(
         database_url=db.url,
-        mode=Mode.DEVELOPMENT,
+        mode=Mode.PRODUCTION,
         secret_key=secrets.token_urlsafe(32),
         log_json=True,
     )
