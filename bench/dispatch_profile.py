@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from .profiles import by_package
+
 
 def profile(
     url: str, job_ids: list[str], token_of: Any, document: str, limit: int, top: int
@@ -60,6 +62,7 @@ def profile(
     asyncio.run(run())
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
+    out.write(by_package(stats, len(job_ids)))
     stats.sort_stats("tottime").print_stats(top)
     # Then the project's own functions, GraphQL's executor and SQLAlchemy's execute, by total.
     ours = "wellspring|graphql/execution|sqlalchemy/(engine|orm/session)"

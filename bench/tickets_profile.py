@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from . import bare_tickets
 from .database import default_url, ensure_database, ensure_login
+from .profiles import by_package
 from .tickets import BARE, GRAPHQL, Endpoint, _login
 
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_profile(app, endpoint, token, args.requests, profile))
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
+        out.write(by_package(stats, args.requests))
         stats.print_stats(args.top)
         print(out.getvalue())
     return 0
