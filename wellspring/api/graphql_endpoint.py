@@ -16,7 +16,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -36,7 +35,7 @@ from graphql.pyutils import is_awaitable
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from wellspring import context as request_context
 from wellspring.domain import auth
@@ -48,7 +47,7 @@ from wellspring.domain.errors import (
     NotAuthenticated,
     PermissionDenied,
 )
-from wellspring.i18n import detail, message, negotiate
+from wellspring.i18n import message, negotiate
 from wellspring.schema.core import plain_fields
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
@@ -60,6 +59,13 @@ from . import input_guard, limits
 from .busy import RETRY_AFTER_SECONDS
 from .graphiql import GRAPHIQL_HTML
 from .graphql_messages import is_variable_error, validation_error, variable_error
+from .graphql_responses import (
+    bad_request,
+    error_response,
+    find_operation,
+    invalid_character,
+    json_response,
+)
 
 log = logging.getLogger("wellspring.graphql")
 _CACHE_SIZE = 512
@@ -139,44 +145,44 @@ class GraphQLEndpoint:
         try:
             body = await self._read_body(request)
         except BodyTooLarge:
-            return _error_response(
+            return error_response(
                 413, "PAYLOAD_TOO_LARGE", locale, limit=self.settings.max_body_bytes
             )
         try:
             payload = json.loads(body)
         except RecursionError:
-            return _bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
+            return bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
         except (ValueError, UnicodeDecodeError):
-            return _bad_request(locale, "BODY_NOT_JSON")
+            return bad_request(locale, "BODY_NOT_JSON")
         if isinstance(payload, list):
-            return _error_response(400, "BATCHING_NOT_SUPPORTED", locale)
+            return error_response(400, "BATCHING_NOT_SUPPORTED", locale)
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-            return _bad_request(locale, "QUERY_NOT_STRING")
+            return bad_request(locale, "QUERY_NOT_STRING")
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         if not isinstance(variables, dict) or not (
             operation_name is None or isinstance(operation_name, str)
         ):
-            return _bad_request(locale, "VARIABLES_NOT_OBJECT")
+            return bad_request(locale, "VARIABLES_NOT_OBJECT")
         try:
             nul_at = input_guard.nul_path(variables)
         except input_guard.TooDeep:
-            return _bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
+            return bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
         if nul_at is not None:
-            return _json(400, {"errors": [_invalid_character(nul_at, locale)]})
+            return json_response(400, {"errors": [invalid_character(nul_at, locale)]})
 
         info = request.scope.setdefault("wellspring", {})
         info["operation"] = operation_name or ""
         prepared = self.prepare(payload["query"], locale)
         if prepared.errors or prepared.document is None:
-            return _json(400, {"errors": [e.formatted for e in prepared.errors]})
-        operation = _operation(prepared.document, operation_name)
+            return json_response(400, {"errors": [e.formatted for e in prepared.errors]})
+        operation = find_operation(prepared.document, operation_name)
         if operation is None:
-            return _bad_request(locale, "OPERATION_NOT_FOUND")
+            return bad_request(locale, "OPERATION_NOT_FOUND")
         info["operation"] = operation.name.value if operation.name else ""
         cost_errors = self._cost_errors(payload["query"], prepared.document, variables, locale)
         if cost_errors:
-            return _json(400, {"errors": [e.formatted for e in cost_errors]})
+            return json_response(400, {"errors": [e.formatted for e in cost_errors]})
 
         factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
         result = await self._execute(
@@ -186,8 +192,8 @@ class GraphQLEndpoint:
         if result.errors and all(is_variable_error(e) for e in result.errors):
             # Variables that do not fit their types: nothing ran, the request was at fault.
             errors = [variable_error(e, locale, production=production) for e in result.errors]
-            return _json(400, {"errors": errors})
-        return _json(200, self._format(result, locale))
+            return json_response(400, {"errors": errors})
+        return json_response(200, self._format(result, locale))
 
     def _cost_errors(
         self, query: str, document: DocumentNode, variables: dict[str, Any], locale: str
@@ -364,52 +370,9 @@ def _is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    for op in operations:
-        if op.name is not None and op.name.value == name:
-            return op
-    return None
-
-
 def _split(operation: OperationDefinitionNode) -> bool:
     """A mutation made only of fields that take the write lock themselves, late."""
     if operation.operation is not OperationType.MUTATION:
         return False
     selections = operation.selection_set.selections
     return all(isinstance(s, FieldNode) and s.name.value in SPLIT_FIELDS for s in selections)
-
-
-class _OrjsonResponse(JSONResponse):
-    """Starlette's JSON answer, encoded by orjson (the same compact UTF-8 text, faster)."""
-
-    def render(self, content: Any) -> bytes:
-        try:
-            return orjson.dumps(content)
-        except TypeError:  # e.g. an integer beyond 64 bits: the standard encoder takes it
-            return super().render(content)
-
-
-def _json(status: int, body: dict[str, Any]) -> JSONResponse:
-    return _OrjsonResponse(body, status_code=status)
-
-
-def _bad_request(locale: str, reason: str, **params: Any) -> JSONResponse:
-    text = message("BAD_REQUEST", locale, detail=detail(reason, locale, **params))
-    return _json(400, {"errors": [{"message": text, "extensions": {"code": "BAD_REQUEST"}}]})
-
-
-def _invalid_character(path: str, locale: str) -> dict[str, Any]:
-    return {
-        "message": message("INVALID_CHARACTER", locale, field=path),
-        "extensions": {"code": "INVALID_CHARACTER", "field": path},
-    }
-
-
-def _error_response(status: int, code: str, locale: str, **params: Any) -> JSONResponse:
-    return _json(
-        status,
-        {"errors": [{"message": message(code, locale, **params), "extensions": {"code": code}}]},
-    )

@@ -40,7 +40,8 @@ from wellspring.schema.core.dataloaders import Loaders
 
 from . import limits, live_auth
 from .busy import RETRY_AFTER_SECONDS, PoolTimeout
-from .graphql_endpoint import GraphQLEndpoint, _operation
+from .graphql_endpoint import GraphQLEndpoint
+from .graphql_responses import find_operation
 
 log = logging.getLogger("wellspring.live")
 PROTOCOL = "graphql-transport-ws"
@@ -267,7 +268,7 @@ class Connection:
         if prepared.errors or prepared.document is None:
             await self._error(op_id, [e.formatted for e in prepared.errors])
             return
-        operation = _operation(prepared.document, name)
+        operation = find_operation(prepared.document, name)
         if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
             reason = "only one subscription operation per message"
             text = message("BAD_REQUEST", self.locale, detail=reason)
