@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, events, permissions, policy
+from .. import audit, events, permissions
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
@@ -39,6 +39,7 @@ from ..models import Job, StockDiscrepancy, StockEntry, Warehouse
 from ..models.enums import DiscrepancyResolution, DiscrepancyStatus, LedgerKind, StockBin
 from ..pagination import Page, SortKey, paginate
 from . import ledger
+from .scopes import discrepancies_scope, warehouses_scope
 
 MAX_REASON = 500
 
@@ -126,7 +127,7 @@ async def discrepancies(
 ) -> Page[StockDiscrepancy]:
     """The discrepancies the actor may see, oldest first (a queue to work through)."""
     stmt = select(StockDiscrepancy).where(
-        policy.discrepancies_scope(actor), StockDiscrepancy.deleted_at.is_(None)
+        discrepancies_scope(actor), StockDiscrepancy.deleted_at.is_(None)
     )
     if branch_id is not None:
         stmt = stmt.where(StockDiscrepancy.branch_id == branch_id)
@@ -163,7 +164,7 @@ async def resolve(
             select(StockDiscrepancy).where(
                 StockDiscrepancy.id == discrepancy_id,
                 StockDiscrepancy.deleted_at.is_(None),
-                policy.discrepancies_scope(actor),
+                discrepancies_scope(actor),
             )
         )
     ).scalar_one_or_none()
@@ -230,9 +231,7 @@ async def _source(
         raise DomainError("REQUIRED", field=field)
     source = (
         await session.execute(
-            select(Warehouse).where(
-                Warehouse.id == source_warehouse_id, policy.warehouses_scope(actor)
-            )
+            select(Warehouse).where(Warehouse.id == source_warehouse_id, warehouses_scope(actor))
         )
     ).scalar_one_or_none()
     if source is None or not source.is_active or source.deleted_at is not None:

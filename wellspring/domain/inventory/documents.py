@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering, policy
+from .. import audit, numbering
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Part, StockMovement, Warehouse
@@ -17,6 +17,7 @@ from ..models.enums import (
     MovementStatus,
     StockBin,
 )
+from .scopes import warehouses_scope
 
 MAX_LINES = 100
 MOVEMENT = ("stock_movement_number", "M")
@@ -35,7 +36,7 @@ async def warehouse(
 ) -> Warehouse:
     row = (
         await session.execute(
-            select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+            select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
         )
     ).scalar_one_or_none()
     if row is None or not row.is_active:

@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions, policy
+from .. import audit, permissions
 from ..actor import Actor
 from ..custom_fields import values as custom_values
 from ..errors import DomainError
 from ..models import Device, DeviceModel, Warehouse
 from ..models.enums import CustomFieldEntity, DeviceStatus, StockBin, WarehouseKind
+from .scopes import warehouses_scope
 
 IN_STOCK = (DeviceStatus.IN_STOCK, DeviceStatus.UNINSTALLED)
 
@@ -33,7 +34,7 @@ async def receive_machine(
     permissions.check(actor, "stock.receive_machine")
     warehouse = (
         await session.execute(
-            select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+            select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
         )
     ).scalar_one_or_none()
     if warehouse is None or warehouse.kind is WarehouseKind.VAN:

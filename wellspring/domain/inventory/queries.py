@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import distance
-from .. import permissions, policy
+from .. import permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Branch, StockBalance, StockEntry, Warehouse
 from ..models.enums import StockBin, WarehouseKind
 from ..pagination import Page, SortKey, paginate
+from .scopes import balances_scope, warehouses_scope
 
 
 async def stock(
@@ -23,7 +24,7 @@ async def stock(
 ) -> Page[StockBalance]:
     """The balances of a warehouse the actor may see, by part and bin."""
     visible = await session.scalar(
-        select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        select(Warehouse.id).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
     )
     if visible is None:
         raise DomainError("NOT_FOUND", field="warehouse_id")
@@ -52,7 +53,7 @@ async def ledger(
     kinds and documents, no cost in them)."""
     permissions.check(actor, "stock.ledger")
     visible = await session.scalar(
-        select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        select(Warehouse.id).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
     )
     if visible is None:
         raise DomainError("NOT_FOUND", field="warehouse_id")
@@ -110,7 +111,7 @@ async def suggestions(session: AsyncSession, actor: Actor) -> list[Suggestion]:
         (
             await session.execute(
                 select(StockBalance).where(
-                    policy.balances_scope(actor),
+                    balances_scope(actor),
                     StockBalance.bin == StockBin.GOOD,
                     StockBalance.quantity < StockBalance.safety_stock,
                 )

@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import bounds, permissions, policy
+from .. import bounds, permissions
 from ..actor import Actor
 from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..models import Device, Job, Part, StockBalance, StockEntry, Ticket, Warehouse
 from ..models.enums import LedgerKind, StockBin
+from .scopes import stock_entries_scope, warehouses_scope
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ async def consumption(session: AsyncSession, actor: Actor, *, month: str) -> lis
         .join(Ticket, Ticket.id == Job.ticket_id)
         .outerjoin(Device, Device.id == Ticket.device_id)
         .where(
-            policy.stock_entries_scope(actor),
+            stock_entries_scope(actor),
             StockEntry.kind.in_((LedgerKind.CONSUMPTION, LedgerKind.REVERSAL)),
             StockEntry.bin == StockBin.GOOD,
             StockEntry.created_at >= start,
@@ -90,7 +91,7 @@ async def stock_value(session: AsyncSession, actor: Actor) -> list[WarehouseValu
         )
         .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
         .join(Part, Part.id == StockBalance.part_id)
-        .where(policy.warehouses_scope(actor), StockBalance.bin == StockBin.GOOD)
+        .where(warehouses_scope(actor), StockBalance.bin == StockBin.GOOD)
         .group_by(Warehouse.id)
         .order_by(Warehouse.code)
     )

@@ -1,7 +1,7 @@
 """What an install takes from stock: spare account cards and machines, listed by warehouse.
 
 A card or machine is listed to whoever may see it (``policy.cards_scope``) or the warehouse
-holding it (``policy.warehouses_scope``), so a clerk finds their stations' spares and an agent
+holding it (``warehouses_scope``), so a clerk finds their stations' spares and an agent
 its own, and nobody else's.
 """
 
@@ -20,6 +20,7 @@ from ..models import AccountCard, Device, Warehouse
 from ..models.enums import CardStatus
 from ..pagination import Page, SortKey, paginate
 from .machines import IN_STOCK
+from .scopes import warehouses_scope
 
 # Spare: never bound, or unbound again after a cancellation (退卡).
 SPARE = (CardStatus.IN_STOCK, CardStatus.AWAITING_ACTIVATION)
@@ -45,7 +46,7 @@ async def account_cards_page(
     """Cards by number; a number given finds that card (exactly)."""
     permissions.check(actor, "cards.list")
     f = filter
-    visible_warehouses = select(Warehouse.id).where(policy.warehouses_scope(actor))
+    visible_warehouses = select(Warehouse.id).where(warehouses_scope(actor))
     stmt = select(AccountCard).where(
         policy.cards_scope(actor) | AccountCard.warehouse_id.in_(visible_warehouses),
         AccountCard.deleted_at.is_(None),
@@ -87,7 +88,7 @@ async def machines_in_stock_page(
     """Machines in a warehouse the actor may see (either bin), by serial number."""
     permissions.check(actor, "machines.list_in_stock")
     visible = await session.scalar(
-        select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        select(Warehouse.id).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
     )
     if visible is None:
         raise DomainError("NOT_FOUND", field="warehouse_id")

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions, policy
+from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
+from ..inventory.scopes import warehouses_scope
 from ..models import BinLocation, Warehouse
 from ..pagination import Page, SortKey, paginate
 from . import fields
@@ -77,7 +78,7 @@ async def bin_locations(
     """A warehouse's bins by code (those who keep stock, within the warehouses they see)."""
     permissions.check(actor, "bin_location.list")
     seen = await session.scalar(
-        select(Warehouse.id).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        select(Warehouse.id).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
     )
     if seen is None:
         raise DomainError("NOT_FOUND", field="warehouse_id")

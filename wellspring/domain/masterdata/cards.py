@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions, policy
+from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
+from ..inventory.scopes import warehouses_scope
 from ..models import AccountCard, Warehouse
 from ..models.enums import CardStatus, WarehouseKind
 from . import fields
@@ -75,7 +76,7 @@ async def receive_cards(
     """Cards ``from_number``..``to_number`` (inclusive, same width) arrive in stock."""
     permissions.check(actor, "cards.receive")
     warehouse = await session.scalar(
-        select(Warehouse).where(Warehouse.id == warehouse_id, policy.warehouses_scope(actor))
+        select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
     )
     if warehouse is None or warehouse.kind is WarehouseKind.VAN or not warehouse.is_active:
         raise DomainError("NOT_FOUND", field="warehouse_id")
