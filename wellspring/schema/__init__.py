@@ -81,8 +81,9 @@ from .outlets.mutations import (
 )
 from .outlets.types import OutletAssessment
 from .queries import Query
+from .tickets.follow_ups import FollowUp
 from .tickets.history import JobStatusChange, TicketStatusChange
-from .tickets.types import FollowUp, Job
+from .tickets.types import Job
 from .tracking.fields import (
     RateVisit,
     RequestVisitChange,

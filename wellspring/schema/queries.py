@@ -41,8 +41,9 @@ from .outlets.fields import OutletQueries
 from .reports.fields import ReportQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
+from .tickets.follow_ups import FollowUp
 from .tickets.job_pages import read_with_jobs
-from .tickets.types import TICKET_RELATIONS, FollowUp, Job, Ticket
+from .tickets.types import TICKET_RELATIONS, Job, Ticket
 from .tracking.fields import TrackingQueries
 
 

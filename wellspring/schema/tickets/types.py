@@ -30,6 +30,7 @@ from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
 from .charges import TicketDealerFields
 from .details import JobReport, TicketTypeDetails
+from .follow_ups import FollowUp
 from .history import JobStatusChange, StatusReason, TicketStatusChange
 
 # What a page of tickets may reach (see core/prefetch.py).
@@ -56,38 +57,6 @@ JOB_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
     "technician": (m.Technician, "technician_id", {}),
 }
-
-
-class FollowUp(ModelObjectType):
-    """The call back after completed work."""
-
-    model = m.FollowUp
-
-    class Meta:
-        interfaces = (Node,)
-
-    ticket = graphene.Field(lambda: Ticket)
-
-    @staticmethod
-    def resolve_ticket(root: m.FollowUp, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Ticket, root.ticket_id)
-
-    status = graphene.Field(enums.FollowUpStatus, required=True)
-    due_at = graphene.Field(DateTime, required=True)
-    score = graphene.Int()
-    dissatisfaction = graphene.Field(enums.Dissatisfaction)
-    comment = graphene.String(required=True)
-    recorded_by_name = graphene.String()
-    recorded_at = graphene.Field(DateTime)
-    source = graphene.Field(
-        enums.FollowUpSource,
-        required=True,
-        description="Who gave the score: CUSTOMER when they rated the visit themselves.",
-    )
-
-    @staticmethod
-    async def resolve_recorded_by_name(root: m.FollowUp, info: ResolveInfo) -> Any:
-        return await info.context.loaders.display_name(root.recorded_by_id)
 
 
 class ExpectedPart(graphene.ObjectType):

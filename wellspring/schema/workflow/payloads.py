@@ -10,7 +10,8 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 
 from ..core.errors import WorkflowError, errors_field
-from ..tickets.types import FollowUp, Job, Ticket
+from ..tickets.follow_ups import FollowUp
+from ..tickets.types import Job, Ticket
 
 
 class TicketPayload(graphene.ObjectType):
