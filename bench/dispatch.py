@@ -37,7 +37,7 @@ from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.dispatch import ranking, suggest
+from wellspring.domain.dispatch import nearby, ranking, suggest
 from wellspring.domain.models.enums import (
     BranchKind,
     Channel,
@@ -665,17 +665,17 @@ def measure(
         names += [(ranking, "km"), (ranking, "km_at_least")]
         names += [(cells, "disk"), (cells, "cell")]
         geodesy = {(module, name): getattr(module, name) for module, name in names}
-        original = suggest._in_cells
+        original = nearby._in_cells
 
-        async def counting(session: Any, branch_id: str, ring: list[str], day: Any) -> list[Any]:
-            found = await original(session, branch_id, ring, day)
+        async def counting(session: Any, ring: list[str], params: Any) -> list[Any]:
+            found = await original(session, ring, params)
             reads[-1].update(t.id for t in found)
             return found
 
         sync_engine = app.state.engine.sync_engine
         event.listen(sync_engine, "before_cursor_execute", record)
         event.listen(sync_engine, "after_cursor_execute", answered)
-        suggest._in_cells = counting
+        nearby._in_cells = counting
         for (module, name), fn in geodesy.items():
             setattr(module, name, timed(fn))
         try:
@@ -687,7 +687,7 @@ def measure(
                 client.post("/graphql", json=body(job_id), headers=headers)
                 spent["total"] += time.perf_counter() - began
         finally:
-            suggest._in_cells = original
+            nearby._in_cells = original
             for (module, name), fn in geodesy.items():
                 setattr(module, name, fn)
             event.remove(sync_engine, "before_cursor_execute", record)

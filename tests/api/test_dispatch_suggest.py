@@ -31,7 +31,7 @@ from wellspring.domain import models as m
 from wellspring.domain.clock import FixedClock
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine
-from wellspring.domain.dispatch.suggest import in_cells
+from wellspring.domain.dispatch.nearby import in_cells, skill_pattern
 from wellspring.domain.models.enums import JobStatus, TicketType
 from wellspring.geo import cells
 from wellspring.geo.coords import wgs84_to_gcj02
@@ -336,7 +336,10 @@ def test_the_nearest_engineer_search_reads_cells_not_the_branch(database_url: st
     ring = cells.disk(cells.cell(*PLACES["people_square"]), 2)
     backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
     day = {"start": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
-    stmt = in_cells(backend).params(branch="branch-id", ring=ring, end=day["start"], **day)
+    skill = skill_pattern("REPAIR")
+    stmt = in_cells(backend).params(
+        branch="branch-id", skill=skill, ring=ring, end=day["start"], **day
+    )
     if backend == "sqlite":
         sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(row) for row in _fetch_raw(database_url, "EXPLAIN QUERY PLAN " + sql))

@@ -1,28 +1,18 @@
 """SuggestTechnicians: the best engineers for a job, nearest first, weighed by fit.
 
-The search reads engineers whose phone position, last site or home lies in H3 cells around
-the job, ring by ring, until enough skilled candidates are found: its cost follows the
-number of engineers nearby, not the number of engineers.
+The search (``nearby.py``) reads engineers whose phone position, last site or home lies in
+H3 cells around the job, ring by ring, until enough skilled candidates are found: its cost
+follows the number of engineers nearby, not the number of engineers. Here the nearest few are
+weighed in full and ranked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    Select,
-    String,
-    any_,
-    bindparam,
-    func,
-    literal_column,
-    or_,
-    select,
-)
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -34,23 +24,13 @@ from ..config import TIME_ZONE, config_of
 from ..errors import DomainError
 from ..inventory.queries import vans_stock
 from ..models import Address, Branch, Job, Technician, Ticket, User
-from ..models.enums import JOB_OPEN_STATUSES, OPEN_JOB_VALUES
+from ..models.enums import JOB_OPEN_STATUSES
 from . import ranking
-from .locate import (
-    Located,
-    PositionSource,
-    Whereabouts,
-    address_site,
-    local_day,
-    technician_position,
-)
+from .locate import Located, PositionSource, address_site, local_day, technician_position
+from .nearby import Nearby, search, skill_pattern
 from .shifts import Rota, shift_bounds
 
 MAX_LIMIT = 50
-# Rings of H3 cells searched, widening until enough skilled engineers are found (resolution 7:
-# about 2 km per ring, so the last ring reaches about 65 km, past a city's edge). Small steps
-# first: where engineers are dense, one ring of 7 cells already holds enough.
-RING_STEPS = (1, 2, 4, 8, 16, 32)
 CANDIDATE_FACTOR = 3  # rank at least limit x 3 nearby engineers before picking the best
 MIN_CANDIDATES = 10
 
@@ -117,16 +97,9 @@ async def suggest_technicians(
     now = now or clock_of(session).now()
     wanted = ticket.type.value
     want = max(size * CANDIDATE_FACTOR, MIN_CANDIDATES)
-    found: dict[str, Nearby] = {}
-    centre = cells.cell(*site.point)
-    load_day = _load_day(job, now)
-    for k in RING_STEPS:
-        ring = list(_new_cells(centre, k))
-        for tech in await _in_cells(session, job.branch_id, ring, load_day):
-            found.setdefault(tech.id, tech)
-        if sum(1 for t in found.values() if wanted in (t.skills or [])) >= want:
-            break
-    if not found:  # asked only when the rings held nobody: has the branch any engineer?
+    params = {"branch": job.branch_id, "skill": skill_pattern(wanted), **_load_day(job, now)}
+    found = await search(session, cells.cell(*site.point), want, params)
+    if not found:  # asked only when the rings held no skilled one: has the branch anyone?
         has_engineers = await session.scalar(
             select(Technician.id)
             .where(Technician.branch_id == job.branch_id, Technician.is_active.is_(True))
@@ -141,8 +114,7 @@ async def suggest_technicians(
     placed = [
         (t, where)
         for t in found.values()
-        if wanted in (t.skills or [])
-        and (where := technician_position(t, now, max_age, branch)) is not None
+        if (where := technician_position(t, now, max_age, branch)) is not None
     ]
     placed.sort(key=lambda p: rough_km(p[1].point, site.point))
     placed = placed[:want]
@@ -215,116 +187,9 @@ async def suggest_technicians(
     ]
 
 
-class Nearby(Whereabouts, Rota, Protocol):
-    """An engineer as a ring lookup reads it: a row, not an ORM object (60 per request)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def skills(self) -> list[str]: ...
-    @property
-    def load(self) -> int: ...
-
-
-# The ring lookup is written with the tables' columns, not the mapped attributes: a
-# statement of plain columns skips the ORM's result handling (about a fifth of its CPU).
-_TECHNICIANS, _JOBS = Technician.__table__.c, Job.__table__.c
-
-# An engineer's open jobs on the job's day (or without an appointment), read with each ring's
-# rows rather than in a statement of its own, from ix_jobs_open_by_technician alone: the
-# statuses are written as that partial index states them (a bound list would not prove it
-# applies). The job asked about is among its own engineer's (it is open, and on that day or
-# without one): ``_others`` takes it away, so that no condition on jobs.id sends the count to
-# the table.
-_LOAD = (
-    select(func.count())
-    .where(
-        _JOBS.technician_id == _TECHNICIANS.id,
-        _JOBS.status.in_([literal_column(f"'{value}'") for value in OPEN_JOB_VALUES]),
-        or_(
-            _JOBS.appointment_start.is_(None),
-            (_JOBS.appointment_start >= bindparam("start", type_=_JOBS.appointment_start.type))
-            & (_JOBS.appointment_start < bindparam("end", type_=_JOBS.appointment_start.type)),
-        ),
-    )
-    .scalar_subquery()
-    .label("load")
-)
-
-
 def _others(tech: Nearby, job: Job) -> int:
     """The engineer's other open jobs that day: the count less the job itself when theirs."""
     return int(tech.load) - (1 if tech.id == job.technician_id else 0)
-
-
-# The columns a ring lookup reads: enough to place, filter and weigh an engineer.
-_NEARBY_COLUMNS = (
-    _TECHNICIANS.id,
-    _TECHNICIANS.skills,
-    _TECHNICIANS.work_days,
-    _TECHNICIANS.shift_start,
-    _TECHNICIANS.shift_end,
-    _TECHNICIANS.position_latitude,
-    _TECHNICIANS.position_longitude,
-    _TECHNICIANS.position_at,
-    _TECHNICIANS.site_latitude,
-    _TECHNICIANS.site_longitude,
-    _TECHNICIANS.site_at,
-    _TECHNICIANS.home_latitude,
-    _TECHNICIANS.home_longitude,
-    _LOAD,
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _new_cells(centre: str, k: int) -> tuple[str, ...]:
-    """The cells within k steps of centre not searched by the previous, smaller step."""
-    step = RING_STEPS.index(k)
-    inner = set(cells.disk(centre, RING_STEPS[step - 1])) if step else set()
-    return tuple(c for c in cells.disk(centre, k) if c not in inner)
-
-
-def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
-    """Active engineers of the branch (``:branch``) whose phone, last site or home lies in
-    the cells ``:ring``, with their open jobs from ``:start`` to ``:end`` or without an
-    appointment. Built once per dialect: building and keying it cost more than running
-    it (issue 19 §3)."""
-    if dialect == "postgresql":
-        # One array for the ring: an IN list costs SQLAlchemy a rendered, cast bind per cell
-        # and column at every execution (about 390 a request), more than the lookup itself.
-        ring: Any = any_(bindparam("ring", type_=ARRAY(String)))
-        within = or_(
-            _TECHNICIANS.position_cell == ring,
-            _TECHNICIANS.site_cell == ring,
-            _TECHNICIANS.home_cell == ring,
-        )
-    else:
-        within = or_(
-            _TECHNICIANS.position_cell.in_(bindparam("ring", expanding=True)),
-            _TECHNICIANS.site_cell.in_(bindparam("ring", expanding=True)),
-            _TECHNICIANS.home_cell.in_(bindparam("ring", expanding=True)),
-        )
-    return select(*_NEARBY_COLUMNS).where(
-        # Written so that no engine drives the plan from the branch index (SQLite otherwise
-        # reads every engineer of the branch); the cell indexes narrow it instead.
-        _TECHNICIANS.branch_id.concat("") == bindparam("branch", type_=String),
-        _TECHNICIANS.is_active.is_(True),
-        _TECHNICIANS.deleted_at.is_(None),
-        within,
-    )
-
-
-_IN_CELLS = {name: in_cells(name) for name in ("postgresql", "sqlite")}
-
-
-async def _in_cells(
-    session: AsyncSession, branch_id: str, ring: list[str], day: dict[str, Any]
-) -> list[Nearby]:
-    if not ring:
-        return []
-    statement = _IN_CELLS[session.get_bind().dialect.name]
-    rows = await session.execute(statement, {"branch": branch_id, "ring": ring, **day})
-    return cast(list[Nearby], rows.all())
 
 
 def _load_day(job: Job, now: dt.datetime) -> dict[str, Any]:

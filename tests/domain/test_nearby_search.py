@@ -1,0 +1,129 @@
+"""The ring search of SuggestTechnicians (``domain/dispatch/nearby.py``).
+
+Where engineers are sparse one lookup reads several ring steps; what it reads past the step
+where a search of one step at a time stops is left out, so both give the same engineers.
+Only engineers with the job's skill are read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+# h3 4.x ships no type information.
+import h3  # type: ignore[import-untyped,unused-ignore]
+from sqlalchemy import event, update
+
+from tests.dispatch_site import add_technician, make_branch
+from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.dispatch.nearby import search, skill_pattern
+from wellspring.domain.models import Technician
+from wellspring.domain.models.enums import TicketType
+from wellspring.geo import cells
+
+CENTRE = (31.2304, 121.4737)
+
+
+def _annulus(centre: str, inner: int, outer: int) -> list[str]:
+    """The cells more than ``inner`` and at most ``outer`` steps from ``centre``."""
+    return sorted(set(cells.disk(centre, outer)) - set(cells.disk(centre, inner)))
+
+
+def _point(cell: str) -> tuple[float, float]:
+    lat, lon = h3.cell_to_latlng(cell)
+    return float(lat), float(lon)
+
+
+def _search(url: str, branch_id: str, centre: str, want: int) -> tuple[set[str], list[str]]:
+    """The engineers found, and the parameters of each ring lookup as text."""
+    lookups: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, params: Any, *_a: Any) -> None:
+        if "home_cell" in statement:
+            lookups.append(str(params))
+
+    async def run() -> set[str]:
+        engine = create_engine(url)
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            async with session_factory(engine)() as session:
+                start = dt.datetime(2026, 12, 4, 16, tzinfo=dt.UTC)
+                params = {
+                    "branch": branch_id,
+                    "skill": skill_pattern(TicketType.FILTER_CHANGE.value),
+                    "start": start,
+                    "end": start + dt.timedelta(days=1),
+                }
+                return set(await search(session, centre, want, params))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run()), lookups
+
+
+def test_a_sparse_search_reads_steps_together_and_stops_where_one_step_would(
+    database_url: str,
+) -> None:
+    site = make_branch(database_url, lat=CENTRE[0], lon=CENTRE[1])
+    centre = cells.cell(*CENTRE)
+    skilled = [TicketType.FILTER_CHANGE, TicketType.REPAIR]
+    ids = {"near": add_technician(site, "near", home=_point(centre), skills=skilled)}
+    # Nearer than anyone, but without the skill: never read.
+    add_technician(site, "unskilled", home=_point(centre), skills=[TicketType.REPAIR])
+    second = _annulus(centre, 1, 2)
+    for i in range(8):
+        name = f"second{i}"
+        ids[name] = add_technician(site, name, home=_point(second[i]), skills=skilled)
+    third = _annulus(centre, 2, 3)[0]
+    add_technician(site, "third", home=_point(third), skills=skilled)
+
+    found, lookups = _search(database_url, site.branch_id, centre, want=9)
+
+    # One engineer in the first step's 7 cells says nine need about 63: the second lookup
+    # reads steps 2 to 6 at once. It reads the third step's engineer too, but nine are found
+    # once step 2 is taken, where a search of one step at a time stops: the third is left out.
+    assert found == set(ids.values())
+    assert len(lookups) == 2, lookups
+    assert third in lookups[1], "the second lookup should have read past step 2"
+
+
+def test_a_dense_search_reads_the_first_step_alone(database_url: str) -> None:
+    site = make_branch(database_url, lat=CENTRE[0], lon=CENTRE[1])
+    centre = cells.cell(*CENTRE)
+    skilled = [TicketType.FILTER_CHANGE]
+    ids = {
+        add_technician(site, f"dense{i}", home=_point(cell), skills=skilled)
+        for i, cell in enumerate(cells.disk(centre, 1))
+    }
+    add_technician(site, "next", home=_point(_annulus(centre, 1, 2)[0]), skills=skilled)
+
+    found, lookups = _search(database_url, site.branch_id, centre, want=7)
+
+    assert found == ids
+    assert len(lookups) == 1, lookups
+
+
+def test_a_skill_is_matched_whole_not_as_a_pattern(database_url: str) -> None:
+    """FILTER_CHANGE's underscore is a LIKE wildcard unless escaped: a skill that differs
+    there only must not match."""
+    site = make_branch(database_url, lat=CENTRE[0], lon=CENTRE[1])
+    centre = cells.cell(*CENTRE)
+    tech = add_technician(site, "lookalike", home=_point(centre), skills=[TicketType.REPAIR])
+
+    async def set_skills() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                await session.execute(
+                    update(Technician)
+                    .where(Technician.id == tech)
+                    .values(skills=["FILTERXCHANGE", "FILTER_CHANGES"])
+                )
+                await session.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(set_skills())
+    found, _ = _search(database_url, site.branch_id, centre, want=1)
+    assert found == set()

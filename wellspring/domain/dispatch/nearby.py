@@ -1,0 +1,224 @@
+"""The engineers near a job: the ring search of SuggestTechnicians.
+
+Engineers whose phone position, last site or home lies in H3 cells around the job are read
+ring step by ring step until enough skilled ones are found: the cost follows the number of
+engineers nearby, not the number of engineers. Each is read as a row with their open jobs
+that day counted in the same statement.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    String,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ...geo import cells
+from ..models import Job, Technician
+from ..models.enums import OPEN_JOB_VALUES
+from .locate import Whereabouts
+from .shifts import Rota
+
+# Rings of H3 cells searched, widening until enough skilled engineers are found (resolution 7:
+# about 2 km per ring, so the last ring reaches about 65 km, past a city's edge). Small steps
+# first: where engineers are dense, one ring of 7 cells already holds enough. The steps are
+# fine so that the search stops close to where enough are found; a lookup reads several
+# steps at once where engineers are sparse (``_reach``).
+RING_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+
+
+class Nearby(Whereabouts, Rota, Protocol):
+    """An engineer as a ring lookup reads it: a row, not an ORM object (60 per request)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def skills(self) -> list[str]: ...
+    @property
+    def load(self) -> int: ...
+    @property
+    def position_cell(self) -> str | None: ...
+    @property
+    def site_cell(self) -> str | None: ...
+    @property
+    def home_cell(self) -> str | None: ...
+
+
+# The ring lookup is written with the tables' columns, not the mapped attributes: a
+# statement of plain columns skips the ORM's result handling (about a fifth of its CPU).
+_TECHNICIANS, _JOBS = Technician.__table__.c, Job.__table__.c
+
+# An engineer's open jobs on the job's day (or without an appointment), read with each ring's
+# rows rather than in a statement of its own, from ix_jobs_open_by_technician alone: the
+# statuses are written as that partial index states them (a bound list would not prove it
+# applies). The job asked about is among its own engineer's (it is open, and on that day or
+# without one): ``_others`` takes it away, so that no condition on jobs.id sends the count to
+# the table.
+_LOAD = (
+    select(func.count())
+    .where(
+        _JOBS.technician_id == _TECHNICIANS.id,
+        _JOBS.status.in_([literal_column(f"'{value}'") for value in OPEN_JOB_VALUES]),
+        or_(
+            _JOBS.appointment_start.is_(None),
+            (_JOBS.appointment_start >= bindparam("start", type_=_JOBS.appointment_start.type))
+            & (_JOBS.appointment_start < bindparam("end", type_=_JOBS.appointment_start.type)),
+        ),
+    )
+    .scalar_subquery()
+    .label("load")
+)
+
+
+# The columns a ring lookup reads: enough to place, filter and weigh an engineer.
+_NEARBY_COLUMNS = (
+    _TECHNICIANS.id,
+    _TECHNICIANS.skills,
+    _TECHNICIANS.work_days,
+    _TECHNICIANS.shift_start,
+    _TECHNICIANS.shift_end,
+    _TECHNICIANS.position_latitude,
+    _TECHNICIANS.position_longitude,
+    _TECHNICIANS.position_at,
+    _TECHNICIANS.site_latitude,
+    _TECHNICIANS.site_longitude,
+    _TECHNICIANS.site_at,
+    _TECHNICIANS.home_latitude,
+    _TECHNICIANS.home_longitude,
+    _TECHNICIANS.position_cell,
+    _TECHNICIANS.site_cell,
+    _TECHNICIANS.home_cell,
+    _LOAD,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _new_cells(centre: str, k: int) -> tuple[str, ...]:
+    """The cells within k steps of centre not searched by the previous, smaller step."""
+    step = RING_STEPS.index(k)
+    inner = set(cells.disk(centre, RING_STEPS[step - 1])) if step else set()
+    return tuple(c for c in cells.disk(centre, k) if c not in inner)
+
+
+# Cells within each ring step of a centre (a disk of k steps holds 1 + 3k(k + 1) cells).
+_CELLS_WITHIN = tuple(1 + 3 * k * (k + 1) for k in RING_STEPS)
+
+
+def _reach(done: int, found: int, want: int) -> int:
+    """The last ring step the next lookup reads, once ``done`` steps held ``found``.
+
+    The first step is read alone: where engineers are dense it is enough. After it, a lookup
+    reads as far as the engineers found so far per cell say will hold ``want`` (two steps
+    when none was found), so where they are sparse one statement does what one per step did
+    (issue 19 §3: the slowest requests at 1,000 engineers were those of four or five)."""
+    if done == 0:
+        return 0
+    last = len(RING_STEPS) - 1
+    if found == 0:
+        return min(done + 1, last)
+    cells_needed = want * _CELLS_WITHIN[done - 1] / found
+    return next((i for i in range(done, last) if _CELLS_WITHIN[i] >= cells_needed), last)
+
+
+@functools.lru_cache(maxsize=4096)
+def _steps_of(centre: str, first: int, last: int) -> dict[str, int]:
+    """Each cell of ring steps ``first`` to ``last`` (indexes of RING_STEPS) with its step;
+    shared by the cache, so read and never changed."""
+    return {c: i for i in range(first, last + 1) for c in _new_cells(centre, RING_STEPS[i])}
+
+
+def _step(tech: Nearby, step_of: dict[str, int]) -> int:
+    """The ring step an engineer was found in: the nearest of their three cells' (one at
+    least is in ``step_of``, or the lookup would not have read them)."""
+    return min(
+        step_of[c] for c in (tech.position_cell, tech.site_cell, tech.home_cell) if c in step_of
+    )
+
+
+async def search(
+    session: AsyncSession, centre: str, want: int, params: dict[str, Any]
+) -> dict[str, Nearby]:
+    """Skilled engineers around the cell ``centre``, by id, nearest ring steps first: at
+    least ``want`` unless the last ring holds fewer. ``params`` are ``in_cells``' but the ring.
+    """
+    found: dict[str, Nearby] = {}
+    done = 0  # ring steps searched
+    while done < len(RING_STEPS) and len(found) < want:
+        first, last = done, _reach(done, len(found), want)
+        step_of = _steps_of(centre, first, last)
+        by_step: dict[int, list[Nearby]] = {}
+        for tech in await _in_cells(session, list(step_of), params):
+            by_step.setdefault(_step(tech, step_of), []).append(tech)
+        # Taken step by step, stopping where a search of one step at a time would: the rows
+        # of steps past that are left unread, so the answer is the same either way.
+        for step in range(first, last + 1):
+            for tech in by_step.get(step, ()):
+                found.setdefault(tech.id, tech)
+            done = step + 1
+            if len(found) >= want:
+                break
+    return found
+
+
+def skill_pattern(skill: str) -> str:
+    """A LIKE pattern matching a JSON array of names that holds ``skill`` (``/`` escapes)."""
+    escaped = skill.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f'%"{escaped}"%'
+
+
+def in_cells(dialect: str) -> Select[*tuple[Any, ...]]:
+    """Active engineers of the branch (``:branch``) with the skill (``:skill``, a pattern of
+    ``skill_pattern``) whose phone, last site or home lies in the cells ``:ring``, with
+    their open jobs from ``:start`` to ``:end`` or without an appointment. Built once per
+    dialect: building and keying it cost more than running it (issue 19 §3)."""
+    if dialect == "postgresql":
+        # One array for the ring: an IN list costs SQLAlchemy a rendered, cast bind per cell
+        # and column at every execution (about 390 a request), more than the lookup itself.
+        ring: Any = any_(bindparam("ring", type_=ARRAY(String)))
+        within = or_(
+            _TECHNICIANS.position_cell == ring,
+            _TECHNICIANS.site_cell == ring,
+            _TECHNICIANS.home_cell == ring,
+        )
+    else:
+        within = or_(
+            _TECHNICIANS.position_cell.in_(bindparam("ring", expanding=True)),
+            _TECHNICIANS.site_cell.in_(bindparam("ring", expanding=True)),
+            _TECHNICIANS.home_cell.in_(bindparam("ring", expanding=True)),
+        )
+    return select(*_NEARBY_COLUMNS).where(
+        # Written so that no engine drives the plan from the branch index (SQLite otherwise
+        # reads every engineer of the branch); the cell indexes narrow it instead.
+        _TECHNICIANS.branch_id.concat("") == bindparam("branch", type_=String),
+        _TECHNICIANS.is_active.is_(True),
+        _TECHNICIANS.deleted_at.is_(None),
+        # Skills are a JSON array of names: matched as text on both engines. The unskilled
+        # were read and dropped before: a fifth of the rows, each with its load counted.
+        cast(_TECHNICIANS.skills, Text).like(bindparam("skill", type_=String), escape="/"),
+        within,
+    )
+
+
+_IN_CELLS = {name: in_cells(name) for name in ("postgresql", "sqlite")}
+
+
+async def _in_cells(session: AsyncSession, ring: list[str], params: dict[str, Any]) -> list[Nearby]:
+    if not ring:
+        return []
+    statement = _IN_CELLS[session.get_bind().dialect.name]
+    rows = await session.execute(statement, {"ring": ring, **params})
+    return typing.cast(list[Nearby], rows.all())
