@@ -42,12 +42,10 @@ RING_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 
 
 class Nearby(Whereabouts, Rota, Protocol):
-    """An engineer as a ring lookup reads it: a row, not an ORM object (60 per request)."""
+    """An engineer as a ring lookup reads it: a row, not an ORM object (about 50 a request)."""
 
     @property
     def id(self) -> str: ...
-    @property
-    def skills(self) -> list[str]: ...
     @property
     def load(self) -> int: ...
     @property
@@ -66,8 +64,8 @@ _TECHNICIANS, _JOBS = Technician.__table__.c, Job.__table__.c
 # rows rather than in a statement of its own, from ix_jobs_open_by_technician alone: the
 # statuses are written as that partial index states them (a bound list would not prove it
 # applies). The job asked about is among its own engineer's (it is open, and on that day or
-# without one): ``_others`` takes it away, so that no condition on jobs.id sends the count to
-# the table.
+# without one): ``suggest._others`` takes it away, so that no condition on jobs.id sends the
+# count to the table.
 _LOAD = (
     select(func.count())
     .where(
@@ -84,10 +82,10 @@ _LOAD = (
 )
 
 
-# The columns a ring lookup reads: enough to place, filter and weigh an engineer.
+# The columns a ring lookup reads: enough to place and weigh an engineer, and to tell which
+# ring step found them (their skills were matched in SQL).
 _NEARBY_COLUMNS = (
     _TECHNICIANS.id,
-    _TECHNICIANS.skills,
     _TECHNICIANS.work_days,
     _TECHNICIANS.shift_start,
     _TECHNICIANS.shift_end,
@@ -134,10 +132,10 @@ def _reach(done: int, found: int, want: int) -> int:
     return next((i for i in range(done, last) if _CELLS_WITHIN[i] >= cells_needed), last)
 
 
-@functools.lru_cache(maxsize=4096)
 def _steps_of(centre: str, first: int, last: int) -> dict[str, int]:
-    """Each cell of ring steps ``first`` to ``last`` (indexes of RING_STEPS) with its step;
-    shared by the cache, so read and never changed."""
+    """Each cell of ring steps ``first`` to ``last`` (indexes of RING_STEPS) with its step.
+    Not cached: the widest hold thousands of cells, and the steps' cells are (``_new_cells``).
+    """
     return {c: i for i in range(first, last + 1) for c in _new_cells(centre, RING_STEPS[i])}
 
 
