@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from wellspring.api.app import auth_config
+from wellspring.api.app import auth_config, release_heap, settle_heap
 from wellspring.domain import auth, policy, queries
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
@@ -210,9 +210,13 @@ def create_app(settings: Settings | None = None, *, at_start: bool = False) -> S
         engine = create_engine(settings.database_url, echo=settings.database_echo)
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
+        # As the real app runs in production: its startup heap hidden from the collector.
+        thresholds = settle_heap() if settings.is_production else None
         try:
             yield
         finally:
+            if thresholds is not None:
+                release_heap(thresholds)
             await engine.dispose()
 
     async def healthz(_request: Request) -> Response:
