@@ -9,6 +9,9 @@ import pytest
 from graphql import FieldNode, GraphQLError, GraphQLObjectType, NameNode, parse
 from graphql.execution.collect_fields import collect_fields
 from graphql.pyutils import Path
+from graphql_relay import to_global_id
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wellspring.domain import models as m
 from wellspring.domain.errors import PermissionDenied
@@ -39,7 +42,7 @@ def test_plain_fields_are_default_attribute_reads_of_leaves_and_nothing_else() -
     assert revision[5] is ticket.fields["revision"].resolve
     assert revision[5].denied == roles_denied("Ticket", "revision")
     assert all(v[5] is None for v in plain.values() if not roles_denied(*v[3].split(".")))
-    assert plain[id(ticket.fields["id"])][4] is not None  # a relay id: encoded on the way
+    assert plain[id(ticket.fields["id"])][4] is global_id  # a relay id: encoded on the way
     assert all(isinstance(schema.type_map[n.split(".")[0]], GraphQLObjectType) for n in names)
 
 
@@ -154,3 +157,12 @@ def test_a_selection_planned_once_answers_each_row_and_errors_as_graphql_core() 
     answer = {"number": "T-2", "dueAt": None, "overdue": False}
     assert second == {"id": global_id("Ticket", "t2"), **answer}
     assert [e.path for e in ctx.collected_errors.errors] == [["b", "dueAt"]]
+
+
+@given(
+    type_name=st.text(min_size=1, max_size=30),
+    id_=st.one_of(st.text(max_size=60), st.integers(), st.uuids().map(str)),
+)
+def test_global_ids_are_graphql_relays(type_name: str, id_: Any) -> None:
+    """``global_id`` writes a string id's base64 itself: the same text as graphql-relay's."""
+    assert global_id(type_name, id_) == to_global_id(type_name, id_)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from base64 import b64encode
+from typing import Any
 
 from graphql_relay import from_global_id, to_global_id
 
 from wellspring.domain.errors import DomainError
 
 
-def global_id(type_name: str, id_: str) -> str:
+def global_id(type_name: str, id_: Any) -> str:
+    """graphql-relay's ``to_global_id``, with a string id encoded directly: a page of tickets
+    encodes about 200 of them, and the library's way round costs three calls each."""
+    if type(id_) is str:
+        return b64encode(f"{type_name}:{id_}".encode()).decode()
     return str(to_global_id(type_name, id_))
 
 

@@ -105,7 +105,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 if node is not None:
                     if value is None:  # as graphene would have it, without the short path
                         return _SKIP
-                    value = node.to_global_id(parent_type.name, value)
+                    value = node(parent_type.name, value)
                 if value is None or value is Undefined:
                     if non_null:
                         raise TypeError(f"Cannot return null for non-nullable field {name}.")
@@ -306,7 +306,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                         try:
                             if not isinstance(value, Exception):
                                 if node is not None:
-                                    value = node.to_global_id(type_name, value)
+                                    value = node(type_name, value)
                                 serialized = serialize(value)
                                 if serialized is not None and serialized is not Undefined:
                                     results[response_name] = serialized

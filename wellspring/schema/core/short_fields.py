@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from graphene.relay.id_type import DefaultGlobalIDType
 from graphene.relay.node import GlobalID
 from graphene.types.resolver import dict_or_attr_resolver
 from graphql import (
@@ -19,11 +20,12 @@ from graphql import (
 )
 
 from .field_guard import FieldGuard
+from .ids import global_id
 from .node import ModelObjectType
 from .related import Computed, Element, Related
 
-# id(field definition) -> (attribute, leaf type, non-null, "Type.field", relay node or None,
-# field guard or None)
+# id(field definition) -> (attribute, leaf type, non-null, "Type.field", a relay id's encoder
+# (type name, value) -> global id, or None; field guard or None)
 # (an attribute name, a tuple index for ``Element``, or a ``Computed``)
 Plain = dict[int, tuple[str | int | Computed, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
 # id(field definition) -> (relation, object type, field guard or None)
@@ -63,6 +65,14 @@ def _fields(schema: GraphQLSchema) -> Any:
             yield f"{type_name}.{field_name}", field
 
 
+def _encoder(node: Any) -> Any:
+    """How a relay ``id`` of ``node`` is encoded: graphene's default global id type is
+    graphql-relay's base64 of ``Type:id``, which ``ids.global_id`` writes directly."""
+    if node._meta.global_id_type is DefaultGlobalIDType:
+        return global_id
+    return node.to_global_id
+
+
 def plain_fields(schema: GraphQLSchema) -> Plain:
     found: Plain = {}
     for name, field in _fields(schema):
@@ -76,6 +86,7 @@ def plain_fields(schema: GraphQLSchema) -> Plain:
             and resolve.keywords == {"parent_type_name": None}
         ):
             resolve, node = resolve.args
+            node = _encoder(node)
         attribute = resolve if isinstance(resolve, Computed) else _attribute(resolve)
         non_null = isinstance(field.type, GraphQLNonNull)
         leaf = field.type.of_type if non_null else field.type
