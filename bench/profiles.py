@@ -13,6 +13,8 @@ def by_package(stats: pstats.Stats, requests: int) -> str:
             key = path.split("site-packages/")[1].split("/")[0]
         elif "/wellspring/" in path:
             key = "wellspring/" + path.split("/wellspring/")[1].rsplit(".", 1)[0]
+        elif "/bench/" in path:
+            key = "bench/" + path.rsplit("/", 1)[-1]
         elif path == "~":
             key = name if name.startswith("<method") else "builtins"
         else:
