@@ -49,7 +49,7 @@ from .dispatch_world import (
     tally,
 )
 from .driver import percentile
-from .inventory import _backend_cpu
+from .inventory_clients import backend_cpu
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SUGGEST_DOCUMENT = (ROOT / "clients" / "dispatcher" / "SuggestTechnicians.graphql").read_text(
@@ -128,7 +128,7 @@ def measure(
         for job_id in warmup:
             client.post("/graphql", json=body(job_id), headers=headers)
         pids = asyncio.run(app_backends(db.url)) if db.kind == "postgresql" else []
-        cpu, db_cpu = time.process_time(), _backend_cpu(pids)
+        cpu, db_cpu = time.process_time(), backend_cpu(pids)
         for job_id in sample:
             began = time.perf_counter()
             response = client.post("/graphql", json=body(job_id), headers=headers)
@@ -140,7 +140,7 @@ def measure(
             else:
                 found = answer["data"]["suggestTechnicians"]["suggestions"]
                 suggestions.append(len(found))
-        cpu, db_after = time.process_time() - cpu, _backend_cpu(pids)
+        cpu, db_after = time.process_time() - cpu, backend_cpu(pids)
         load_average = os.getloadavg()[0]
         # None when a backend went away meanwhile: its CPU could not be counted.
         db_cpu = db_after - db_cpu if db_cpu is not None and db_after is not None else None
