@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -101,7 +101,6 @@ _RELATIONS: Relations = {
 async def _tickets_page(
     session: AsyncSession, actor: Actor, first: int | None, after: str | None
 ) -> dict[str, Any]:
-    now = utcnow()
     page = await list_tickets(
         session,
         actor,
@@ -111,25 +110,7 @@ async def _tickets_page(
         relations=_RELATIONS,
         count_with_page=True,
     )
-    total = await page.total_count()
-    items = page.items
-    branches = page.related.get(m.Branch, {})
-    customers = page.related.get(m.Customer, {})
-    devices = page.related.get(m.Device, {})
-    models = page.related.get(m.DeviceModel, {})
-    edges = []
-    for ticket, cursor in zip(items, page.cursors, strict=True):
-        device = devices.get(ticket.device_id) if ticket.device_id else None
-        model = models.get(device.device_model_id) if device else None
-        branch, customer = branches.get(ticket.branch_id), customers.get(ticket.customer_id)
-        edges.append(
-            {"cursor": cursor, "node": _node(ticket, branch, customer, device, model, now)}
-        )
-    return {
-        "totalCount": total,
-        "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": page.end_cursor},
-        "edges": edges,
-    }
+    return _connection(page, await page.total_count(), page.related)
 
 
 async def _tickets_page_at_start(
@@ -140,17 +121,31 @@ async def _tickets_page_at_start(
     devices and the devices' models, each in a statement of its own as the DataLoaders read
     them then. Rebuilt from today's domain functions, so what they gained since (row
     handling, times as asyncpg reads them) counts for it too: a conservative yardstick."""
-    now = utcnow()
     page = await list_tickets(session, actor, filter=TicketFilter(), first=first, after=after)
     visible = (policy.tickets_scope(actor), m.Ticket.deleted_at.is_(None))
     total = await session.scalar(select(func.count()).select_from(m.Ticket).where(*visible))
     items = page.items
-    branches = await _by_ids(session, actor, m.Branch, [t.branch_id for t in items])
-    customers = await _by_ids(session, actor, m.Customer, [t.customer_id for t in items])
-    devices = await _by_ids(session, actor, m.Device, [t.device_id for t in items])
-    models = await _by_ids(
-        session, actor, m.DeviceModel, [d.device_model_id for d in devices.values()]
+    related: dict[type[Any], dict[str, Any]] = {
+        m.Branch: await _by_ids(session, actor, m.Branch, [t.branch_id for t in items]),
+        m.Customer: await _by_ids(session, actor, m.Customer, [t.customer_id for t in items]),
+        m.Device: await _by_ids(session, actor, m.Device, [t.device_id for t in items]),
+    }
+    related[m.DeviceModel] = await _by_ids(
+        session, actor, m.DeviceModel, [d.device_model_id for d in related[m.Device].values()]
     )
+    return _connection(page, total, related)
+
+
+def _connection(
+    page: Any, total: Any, related: Mapping[type[Any], Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The Tickets connection as the GraphQL app answers it, from the page and its rows."""
+    now = utcnow()
+    items = page.items
+    branches = related.get(m.Branch, {})
+    customers = related.get(m.Customer, {})
+    devices = related.get(m.Device, {})
+    models = related.get(m.DeviceModel, {})
     edges = []
     for ticket, cursor in zip(items, page.cursors, strict=True):
         device = devices.get(ticket.device_id) if ticket.device_id else None

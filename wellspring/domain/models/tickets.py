@@ -126,7 +126,7 @@ class Job(Record, Base):
         Index("ix_jobs_technician_status", "technician_id", "status"),
         # An engineer's open jobs by appointment, and nothing else: SuggestTechnicians counts
         # them per nearby engineer from this index alone (issue 19 §3). A query uses it only
-        # when it states ``OPEN_JOBS_SQL`` itself (``dispatch/suggest.py``).
+        # when it states ``OPEN_JOBS_SQL`` itself (``dispatch/nearby.py``).
         Index(
             "ix_jobs_open_by_technician",
             "technician_id",
