@@ -8,6 +8,11 @@ driver and server share two cores. A request counts when it *ends* inside the ti
 (after the warm-up); its latency is measured around the full request and response read.
 
 It imports nothing from the project, so it starts fast and measures only the server.
+
+With ``cpu_pid`` in the job (the server's process id), it also reads from ``/proc`` the CPU
+seconds, over the timed window only, of that process, of every PostgreSQL process on the
+machine (the whole cluster: meaningful on an otherwise quiet machine) and of the driver
+itself: what each request costs each of the three that share the cores.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from __future__ import annotations
 import http.client
 import json
 import math
+import os
+import resource
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # A response with this key is a GraphQL error even under status 200.
@@ -77,6 +85,34 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
+def _cpu_of(pid: int) -> float:
+    """utime + stime of ``pid`` in seconds (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # After the command name, which may hold spaces, utime and stime are the 12th and 13th.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu() -> float:
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.joinpath("comm").read_text().startswith("postgres"):
+                    total += _cpu_of(int(entry.name))
+            except OSError:
+                continue  # ended meanwhile
+    return total
+
+
+def _cpu_now(server_pid: int) -> tuple[float, float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return _cpu_of(server_pid), _postgres_cpu(), own.ru_utime + own.ru_stime
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     concurrency = int(job["concurrency"])
     warmup, seconds = float(job["warmup"]), float(job["seconds"])
@@ -92,11 +128,21 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     now = time.perf_counter()
     window[0], window[1] = now + warmup, now + warmup + seconds
     start.wait(timeout=_IO_TIMEOUT)
+    cpu: dict[str, float] = {}
+    server_pid = job.get("cpu_pid")
+    if server_pid:
+        time.sleep(max(0.0, window[0] - time.perf_counter()))
+        before = _cpu_now(int(server_pid))
+        time.sleep(max(0.0, window[1] - time.perf_counter()))
+        after = _cpu_now(int(server_pid))
+        names = ("server", "postgres", "driver")
+        cpu = {n: round(b - a, 3) for n, a, b in zip(names, before, after, strict=True)}
     for thread in threads:
         thread.join(timeout=warmup + seconds + _IO_TIMEOUT + 5)
     latencies = sorted(x for t in tallies for x in t.latencies)
     errors = sum(t.errors for t in tallies)
     return {
+        "cpu_seconds": cpu,
         "requests": len(latencies),
         "errors": errors,
         "first_error": next((t.first_error for t in tallies if t.first_error), ""),

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,9 @@ class Figures:
     max_ms: float
     statements_per_request: int
     statements_by_page_size: dict[str, int]
+    # CPU per timed request, in ms: the server's process, PostgreSQL (the whole cluster) and
+    # the load driver (``bench/driver.py``); what sets the rate when the two cores are full.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
     first_error: str = ""
 
 
@@ -185,6 +188,7 @@ def count_statements(
 class Server:
     endpoint: Endpoint
     port: int
+    pid: int = 0
 
     def post(self, path: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         headers = {"Content-Type": "application/json"}
@@ -261,7 +265,7 @@ def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
                     f"{endpoint.name} server did not come up; {log_path}:\n{_tail(log_path)}"
                 )
             time.sleep(0.1)
-        yield Server(endpoint, port)
+        yield Server(endpoint, port, process.pid)
     finally:
         if process.poll() is None:
             process.terminate()
@@ -328,6 +332,7 @@ def drive(
         "concurrency": concurrency,
         "warmup": warmup,
         "seconds": seconds,
+        "cpu_pid": server.pid,
     }
     done = subprocess.run(
         [sys.executable, "-m", "bench.driver"],
@@ -353,6 +358,11 @@ def _figures(
     """One server's figures over all its timed slices."""
     latencies = sorted(x for s in slices for x in s["latencies_ms"])
     seconds = sum(s["seconds"] for s in slices)
+    spent: dict[str, float] = {}
+    for s in slices:
+        for part, cpu in s.get("cpu_seconds", {}).items():
+            spent[part] = spent.get(part, 0.0) + cpu
+    cpu_ms = {part: round(cpu * 1000 / max(len(latencies), 1), 2) for part, cpu in spent.items()}
     return Figures(
         server=name,
         requests=len(latencies),
@@ -363,6 +373,7 @@ def _figures(
         max_ms=round(latencies[-1] if latencies else 0.0, 1),
         statements_per_request=len(statements[first]),
         statements_by_page_size={str(size): len(sql) for size, sql in statements.items()},
+        cpu_ms=cpu_ms,
         first_error=next((s["first_error"] for s in slices if s["first_error"]), ""),
     )
 
@@ -371,10 +382,11 @@ def _line(f: Figures, first: int) -> str:
     others = ", ".join(
         f"first={size}: {n}" for size, n in f.statements_by_page_size.items() if size != str(first)
     )
+    cpu = " / ".join(f"{f.cpu_ms.get(part, 0.0):.2f}" for part in ("server", "postgres", "driver"))
     return (
         f"{f.server:<8}: {f.requests_per_second:.1f} req/s  p50 {f.p50_ms:.1f} ms  "
         f"p99 {f.p99_ms:.1f} ms  errors {f.errors}  statements/request "
-        f"{f.statements_per_request} ({others})"
+        f"{f.statements_per_request} ({others})  CPU ms/request server / db / driver {cpu}"
     )
 
 

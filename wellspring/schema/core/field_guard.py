@@ -31,9 +31,13 @@ class FieldGuard:
     def __init__(self, resolve: Callable[..., Any], denied: frozenset[Role]) -> None:
         self.resolve, self.denied = resolve, denied
 
+    def allows(self, actor: Any) -> bool:
+        """Whether ``actor`` may resolve the field (None: no one signed in, checked elsewhere)."""
+        return actor is None or actor.role not in self.denied
+
     def check(self, actor: Any) -> None:
         """Raise ``PermissionDenied`` when ``actor`` may not resolve the field."""
-        if actor is not None and actor.role in self.denied:
+        if not self.allows(actor):
             raise PermissionDenied
 
     def __call__(self, root: Any, info: Any, **args: Any) -> Any:

@@ -15,8 +15,10 @@ graphql-core's own null and error handling:
   knows (a connection's prefetch): its sub-selection is executed on that row at once.
 
 A field guard (``field_guard.FieldGuard``) around either is checked first, exactly as its
-``__call__`` would. Any other field (a resolver of ours, a list, a row not yet loaded, or a
-middleware in use) takes the ordinary path. Which fields these are is found once per schema
+``__call__`` would (for a leaf, once per request: its answer depends on the actor alone).
+A list, whoever resolved it, is completed by ``list_values.py`` when its items allow. Any
+other field (a resolver of ours, a row not yet loaded, or a middleware in use) takes the
+ordinary path. Which fields these are is found once per schema
 (``short_fields.py``); how each field of a selection is answered, once per request and
 selection (a page repeats one selection on every row).
 """
@@ -30,7 +32,10 @@ from graphql import (
     ExecutionContext,
     FieldNode,
     GraphQLField,
+    GraphQLList,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     located_error,
 )
@@ -38,11 +43,14 @@ from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
+from .list_values import SKIP as LIST_SKIP
+from .list_values import complete_list
 from .related import Computed
-from .short_fields import direct_fields, linked_fields, plain_fields
+from .short_fields import direct_fields, linked_fields, plain_fields, row_models
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
 _ORDINARY, _PLAIN, _DIRECT, _LINKED = range(4)  # how a field of a selection is answered
+_ATTRIBUTE, _INDEX, _COMPUTED = range(3)  # how a quick leaf reads its value
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
@@ -59,6 +67,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     plain = plain_fields(schema)
     linked = linked_fields(schema)
     direct = direct_fields(schema)
+    models = row_models(schema)
 
     def read(source: Any, attribute: str | int) -> Any:
         if isinstance(attribute, int):
@@ -226,6 +235,19 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 return self._linked(field_def, source, field_nodes, path)
             return _SKIP
 
+        def complete_list_value(
+            self,
+            return_type: GraphQLList[GraphQLOutputType],
+            field_nodes: list[FieldNode],
+            info: GraphQLResolveInfo,
+            path: Path,
+            result: Any,
+        ) -> Any:
+            completed = complete_list(self, return_type, field_nodes, path, result, models)
+            if completed is LIST_SKIP:
+                return super().complete_list_value(return_type, field_nodes, info, path, result)
+            return completed
+
         def execute_field(
             self,
             parent_type: GraphQLObjectType,
@@ -246,8 +268,9 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             """Each field's definition and how it is answered, found once per selection: a
             page repeats the same selection on every row. ``fields`` is graphql-core's
             memoized sub-selection, held by the plan, so its id cannot be reused while the
-            plan lives. An unguarded attribute leaf also gets what its quick read needs, and
-            a field of an object type its sub-selection (the same for every row)."""
+            plan lives (a plan lives for one request, so for one actor). A leaf this actor
+            may read also gets what its quick read needs, and a field of an object type its
+            sub-selection (the same for every row)."""
             key = (id(parent_type), id(fields))
             known = self._plans.get(key)
             if known is not None and known[0] is fields:
@@ -262,9 +285,14 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     if id(field_def) in plain:
                         kind = _PLAIN
                         attribute, leaf, _non_null, _name, node, guard = plain[id(field_def)]
-                        computed = isinstance(attribute, Computed)
-                        if guard is None and (computed or isinstance(attribute, str)):
-                            quick = (attribute, leaf.serialize, node, computed)
+                        # A guard's answer depends on the actor alone, fixed for the request:
+                        # a field it allows is read as an unguarded one.
+                        if guard is None or guard.allows(self.context_value.actor):
+                            if isinstance(attribute, Computed):
+                                read_by = _COMPUTED
+                            else:
+                                read_by = _ATTRIBUTE if isinstance(attribute, str) else _INDEX
+                            quick = (attribute, leaf.serialize, node, read_by)
                     elif id(field_def) in direct:
                         kind = _DIRECT
                         sub = self.collect_subfields(direct[id(field_def)][1], field_nodes)
@@ -296,23 +324,29 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             for response_name, field_nodes, field_def, kind, quick, sub in plan:
                 if quick is not None and not by_key:
                     # The common leaf: a value read and serialized. Anything else (a null, an
-                    # error, a failed serialization) takes ``_plain`` for graphql's handling.
-                    attribute, serialize, node, computed = quick
-                    if computed:
-                        value = attribute.compute(source_value, self.context_value)
-                    else:
-                        value = getattr(source_value, attribute, None)
-                    if value is not None and value is not Undefined:
-                        try:
-                            if not isinstance(value, Exception):
-                                if node is not None:
-                                    value = node(type_name, value)
-                                serialized = serialize(value)
-                                if serialized is not None and serialized is not Undefined:
-                                    results[response_name] = serialized
-                                    continue
-                        except Exception:  # noqa: S110 - answered again by _plain
-                            pass
+                    # error, a failed read or serialization) takes ``_plain``, which reads it
+                    # again for graphql's handling.
+                    attribute, serialize, node, read_by = quick
+                    try:
+                        if read_by == _ATTRIBUTE:
+                            value = getattr(source_value, attribute, None)
+                        elif read_by == _INDEX:
+                            value = source_value[attribute]
+                        else:
+                            value = attribute.compute(source_value, self.context_value)
+                        if (
+                            value is not None
+                            and value is not Undefined
+                            and not isinstance(value, Exception)
+                        ):
+                            if node is not None:
+                                value = node(type_name, value)
+                            serialized = serialize(value)
+                            if serialized is not None and serialized is not Undefined:
+                                results[response_name] = serialized
+                                continue
+                    except Exception:  # noqa: S110 - answered again by _plain
+                        pass
                 field_path = Path(path, response_name, type_name)
                 if kind == _PLAIN:
                     result = self._plain(

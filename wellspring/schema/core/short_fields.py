@@ -139,3 +139,16 @@ def linked_fields(schema: GraphQLSchema) -> Linked:
         if checkable and model is resolve.model:
             found[id(field)] = (resolve, target, guard)
     return found
+
+
+def row_models(schema: GraphQLSchema) -> dict[int, Any]:
+    """id(object type) -> the model its rows must be (None: any row), for every object type
+    whose check is known here: the items a list of it may hold (``list_values.py``)."""
+    found: dict[int, Any] = {}
+    for type_name, graphql_type in schema.type_map.items():
+        if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        checkable, model = _row_model(graphql_type)
+        if checkable:
+            found[id(graphql_type)] = model
+    return found

@@ -1,0 +1,150 @@
+"""The short path's lists and quick leaves answer exactly what graphql-core answers.
+
+Each case executes one document twice on the same values: with graphql-core's own execution
+context and with the short path's (``plain_fields.py``, ``list_values.py``). Data and errors
+(message and path) must be identical, whatever the values: nulls in non-null places, errors
+returned as values, values of the wrong type, tuples too short for an edge's cursor.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import graphene
+from graphql import ExecutionContext, execute, parse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wellspring.schema.core.plain_fields import execution_context, is_awaitable
+from wellspring.schema.core.related import Computed, Element
+
+
+class Shade(enum.Enum):
+    RED = "RED"
+    GREEN = "GREEN"
+
+
+Colour = graphene.Enum.from_enum(Shade)
+
+
+class Item(graphene.ObjectType):
+    name = graphene.String()
+    size = graphene.Int(required=True)
+    colours = graphene.List(graphene.NonNull(Colour))
+
+
+class Edge(graphene.ObjectType):
+    """A connection's edge as the API reads it: item 1 of a (row, cursor) tuple."""
+
+    cursor = graphene.String(required=True)
+    node = graphene.Field(Item)
+    doubled = graphene.Int()
+
+    resolve_cursor = Element(1)
+    resolve_doubled = Computed(lambda root, _context: root[0]["size"] * 2)
+
+    @staticmethod
+    def resolve_node(root: Any, _info: Any) -> Any:
+        return root[0]
+
+
+class Query(graphene.ObjectType):
+    tags = graphene.List(graphene.String)
+    strict_tags = graphene.List(graphene.NonNull(graphene.String))
+    colours = graphene.List(graphene.NonNull(Colour))
+    numbers = graphene.NonNull(graphene.List(graphene.Int))
+    items = graphene.List(Item)
+    strict_items = graphene.List(graphene.NonNull(Item))
+    edges = graphene.List(graphene.NonNull(Edge))
+
+
+SCHEMA = graphene.Schema(query=Query).graphql_schema
+SHORT = execution_context(SCHEMA)
+DOCUMENT = parse(
+    """{
+      tags strictTags colours numbers
+      items { name size colours }
+      strictItems { name size }
+      edges { cursor doubled node { name size } }
+    }"""
+)
+
+_odd = st.sampled_from([None, ValueError("broken"), object(), 1.5, "text", 7, True])
+_leaf = st.one_of(st.text(max_size=5), st.integers(-5, 5), _odd)
+_colour = st.one_of(st.sampled_from(list(Shade)), st.sampled_from(["RED", "BLUE"]), _odd)
+_item = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "name": st.one_of(st.text(max_size=5), _odd),
+            "size": st.one_of(st.integers(-5, 5), _odd),
+            "colours": st.one_of(st.lists(_colour, max_size=3), _odd),
+        }
+    ),
+    _odd,
+)
+_edge = st.one_of(st.tuples(_item, st.one_of(st.text(max_size=5), _odd)), st.tuples(_item), _odd)
+
+
+def _answer(context_class: type[ExecutionContext], root: dict[str, Any]) -> Any:
+    result = execute(
+        SCHEMA,
+        DOCUMENT,
+        root_value=root,
+        execution_context_class=context_class,
+        is_awaitable=is_awaitable,
+    )
+    assert not is_awaitable(result)
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or ())  # type: ignore[union-attr]
+    return result.data, errors  # type: ignore[union-attr]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    root=st.fixed_dictionaries(
+        {
+            "tags": st.one_of(st.lists(_leaf, max_size=4), st.tuples(_leaf), _odd),
+            "strict_tags": st.one_of(st.lists(_leaf, max_size=4), _odd),
+            "colours": st.one_of(st.lists(_colour, max_size=4), _odd),
+            "numbers": st.one_of(st.lists(_leaf, max_size=4), _odd),
+            "items": st.one_of(st.lists(_item, max_size=3), _odd),
+            "strict_items": st.one_of(st.lists(_item, max_size=3), _odd),
+            "edges": st.one_of(st.lists(_edge, max_size=3), _odd),
+        }
+    )
+)
+def test_the_short_path_answers_as_graphql_core(root: dict[str, Any]) -> None:
+    assert _answer(SHORT, root) == _answer(ExecutionContext, root)
+
+
+def test_plain_lists_and_edges_are_answered() -> None:
+    good = {"name": "滤芯", "size": 2, "colours": [Shade.RED, "GREEN"]}
+    root = {
+        "tags": ["a", "b"],
+        "strict_tags": [],
+        "colours": (Shade.GREEN,),
+        "numbers": [1, 2],
+        "items": [good, None],
+        "strict_items": [good],
+        "edges": [(good, "c1")],
+    }
+    data, errors = _answer(SHORT, root)
+    assert errors == []
+    assert data["colours"] == ["GREEN"]
+    assert data["items"] == [{"name": "滤芯", "size": 2, "colours": ["RED", "GREEN"]}, None]
+    assert data["edges"] == [{"cursor": "c1", "doubled": 4, "node": {"name": "滤芯", "size": 2}}]
+
+
+def test_errors_stay_at_their_own_path() -> None:
+    """A leaf that cannot be worked out is null with its error; its siblings are answered."""
+    broken = {"name": "x", "size": "not a number"}
+    root = {"edges": [({"name": "ok", "size": 1}, "c1"), (broken, "c2")], "numbers": [1]}
+    data, errors = _answer(SHORT, root)
+    assert data["edges"] == [
+        {"cursor": "c1", "doubled": 2, "node": {"name": "ok", "size": 1}},
+        {"cursor": "c2", "doubled": None, "node": None},  # size is non-null: its node is null
+    ]
+    assert {path for _message, path in errors} == {
+        ("edges", 1, "doubled"),
+        ("edges", 1, "node", "size"),
+    }
