@@ -283,7 +283,7 @@ class GraphQLEndpoint:
             except BaseException:
                 await session.rollback()
                 raise
-        if actor is not None:
+        if actor is not None and auth.touch_due(actor):
             await self._touch(factory, actor)
         return result
 

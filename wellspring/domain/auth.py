@@ -273,6 +273,15 @@ def _token_check() -> Any:
     )
 
 
+def touch_due(actor: Actor, now: dt.datetime | None = None) -> bool:
+    """Whether the actor's session should be recorded as seen: at most once a minute, so
+    most requests need no transaction for it at all."""
+    last = actor.session_last_seen_at
+    if actor.session_id is None:
+        return False
+    return last is None or (now or utcnow()) - last >= _LAST_SEEN_RESOLUTION
+
+
 async def touch_session(session: AsyncSession, actor: Actor) -> bool:
     """Record that the actor's session was seen, at most once a minute.
 
@@ -280,8 +289,7 @@ async def touch_session(session: AsyncSession, actor: Actor) -> bool:
     and a busy database delays only this bookkeeping, never the answer.
     """
     now = utcnow()
-    last = actor.session_last_seen_at
-    if actor.session_id is None or (last is not None and now - last < _LAST_SEEN_RESOLUTION):
+    if not touch_due(actor, now):
         return False
     await session.execute(
         update(AuthSession).where(AuthSession.id == actor.session_id).values(last_seen_at=now)

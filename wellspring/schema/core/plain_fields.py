@@ -43,18 +43,18 @@ from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
+from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
 from .related import Computed
+from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, PLAIN, Entry, Fields, Plan, make_plan
 from .short_fields import direct_fields, linked_fields, plain_fields, row_models
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
-_ORDINARY, _PLAIN, _DIRECT, _LINKED = range(4)  # how a field of a selection is answered
-_ATTRIBUTE, _INDEX, _COMPUTED = range(3)  # how a quick leaf reads its value
+_MISSING: Any = object()
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
-Fields = dict[str, list[FieldNode]]  # a sub-selection, as graphql-core collects it
 
 
 def is_awaitable(value: Any) -> bool:
@@ -79,8 +79,10 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     class ShortPathContext(ExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            # (id(parent type), id(selection)) -> (selection, its plan): see ``_plan``.
-            self._plans: dict[tuple[int, int], tuple[Any, list[Any]]] = {}
+            # (id(parent type), id(selection)) -> its plan: see ``plan_of``.
+            self._plans: dict[tuple[int, int], Plan] = {}
+            # Python type of a row -> whether SQLAlchemy maps it (see ``execute_fields``).
+            self._mapped: dict[type, bool] = {}
 
         def _failed(
             self,
@@ -262,45 +264,21 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     return value
             return super().execute_field(parent_type, source, field_nodes, path)
 
-        def _plan(
-            self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
-        ) -> list[tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]]:
-            """Each field's definition and how it is answered, found once per selection: a
-            page repeats the same selection on every row. ``fields`` is graphql-core's
-            memoized sub-selection, held by the plan, so its id cannot be reused while the
-            plan lives (a plan lives for one request, so for one actor). A leaf this actor
-            may read also gets what its quick read needs, and a field of an object type its
-            sub-selection (the same for every row)."""
+        def is_mapped(self, row_type: type) -> bool:
+            """Whether SQLAlchemy maps ``row_type`` (its loaded columns are in __dict__)."""
+            mapped = self._mapped.get(row_type)
+            if mapped is None:
+                mapped = self._mapped[row_type] = hasattr(row_type, "_sa_class_manager")
+            return mapped
+
+        def plan_of(self, parent_type: GraphQLObjectType, fields: Fields) -> Plan:
+            """The plan of a selection (``selection_plans.py``), made once per request."""
             key = (id(parent_type), id(fields))
             known = self._plans.get(key)
-            if known is not None and known[0] is fields:
-                return known[1]
-            plan = []
-            for response_name, field_nodes in fields.items():
-                field_def = get_field_def(self.schema, parent_type, field_nodes[0])
-                if field_def is None:
-                    continue  # graphql-core leaves out an unknown field too
-                kind, quick, sub = _ORDINARY, None, None
-                if not self.middleware_manager:
-                    if id(field_def) in plain:
-                        kind = _PLAIN
-                        attribute, leaf, _non_null, _name, node, guard = plain[id(field_def)]
-                        # A guard's answer depends on the actor alone, fixed for the request:
-                        # a field it allows is read as an unguarded one.
-                        if guard is None or guard.allows(self.context_value.actor):
-                            if isinstance(attribute, Computed):
-                                read_by = _COMPUTED
-                            else:
-                                read_by = _ATTRIBUTE if isinstance(attribute, str) else _INDEX
-                            quick = (attribute, leaf.serialize, node, read_by)
-                    elif id(field_def) in direct:
-                        kind = _DIRECT
-                        sub = self.collect_subfields(direct[id(field_def)][1], field_nodes)
-                    elif id(field_def) in linked:
-                        kind = _LINKED
-                        sub = self.collect_subfields(linked[id(field_def)][1], field_nodes)
-                plan.append((response_name, field_nodes, field_def, kind, quick, sub))
-            self._plans[key] = (fields, plan)
+            if known is not None and known.fields is fields:
+                return known
+            plan = make_plan(self, parent_type, fields, plain, direct, linked)
+            self._plans[key] = plan
             return plan
 
         def execute_fields(
@@ -314,23 +292,73 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             for its leaves. The root fields keep graphql-core's (path is None there)."""
             if path is None:
                 return super().execute_fields(parent_type, source_value, path, fields)
-            results: dict[str, Any] = {}
+            plan = self.plan_of(parent_type, fields)
+            if plan.program is not None:
+                answer = answer_row(self, plan, source_value)
+                if answer is not ABANDONED:
+                    return answer
+            if isinstance(source_value, dict):
+                return self._answer(parent_type, source_value, path, plan.entries, {}, True)
+            # Every key now, in the selection's order; the values are filled in below.
+            results: dict[str, Any] = dict.fromkeys(plan.names)
+            later: list[Entry] = []
+            type_name = parent_type.name
+            # A loaded column of a mapped row sits in its __dict__, where SQLAlchemy's
+            # attribute would read it; anything else goes through getattr.
+            loaded = source_value.__dict__ if self.is_mapped(type(source_value)) else {}
+            for name, attribute, serialize, node, non_null, entry in plan.leaves:
+                # The common leaf: a value read and serialized. Anything else (an error, a
+                # failed read or serialization, a null where it is not simply null) is
+                # answered below, reading it again, for graphql's handling.
+                value = loaded.get(attribute, _MISSING)
+                try:
+                    if value is _MISSING:
+                        value = getattr(source_value, attribute, None)
+                    if value is None:
+                        if non_null or node is not None:
+                            later.append(entry)
+                        continue  # null, as the key already says
+                    if value is Undefined or isinstance(value, Exception):
+                        later.append(entry)
+                        continue
+                    if node is not None:
+                        value = node(type_name, value)
+                    serialized = serialize(value)
+                except Exception:
+                    later.append(entry)
+                    continue
+                if serialized is None or serialized is Undefined:
+                    later.append(entry)
+                    continue
+                results[name] = serialized
+            if later:  # in the selection's order: an error may stop the fields after it
+                again = {id(entry) for entry in later}
+                rest = [e for e in plan.entries if id(e) in again or id(e) in plan.other_ids]
+                return self._answer(parent_type, source_value, path, rest, results, False)
+            return self._answer(parent_type, source_value, path, plan.others, results, False)
+
+        def _answer(
+            self,
+            parent_type: GraphQLObjectType,
+            source_value: Any,
+            path: Path,
+            entries: Any,
+            results: dict[str, Any],
+            by_key: bool,
+        ) -> Any:
+            """Each of ``entries`` answered into ``results``: the quick read when it has one
+            (not for a row read by key), else the short path's, else graphql-core's."""
             awaitable_fields: list[str] = []
             check = self.is_awaitable
             ordinary = super().execute_field
             type_name = parent_type.name
-            by_key = isinstance(source_value, dict)
-            plan = self._plan(parent_type, fields)
-            for response_name, field_nodes, field_def, kind, quick, sub in plan:
+            for response_name, field_nodes, field_def, kind, quick, sub in entries:
                 if quick is not None and not by_key:
-                    # The common leaf: a value read and serialized. Anything else (a null, an
-                    # error, a failed read or serialization) takes ``_plain``, which reads it
-                    # again for graphql's handling.
                     attribute, serialize, node, read_by = quick
                     try:
-                        if read_by == _ATTRIBUTE:
+                        if read_by == ATTRIBUTE:
                             value = getattr(source_value, attribute, None)
-                        elif read_by == _INDEX:
+                        elif read_by == INDEX:
                             value = source_value[attribute]
                         else:
                             value = attribute.compute(source_value, self.context_value)
@@ -348,19 +376,20 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     except Exception:  # noqa: S110 - answered again by _plain
                         pass
                 field_path = Path(path, response_name, type_name)
-                if kind == _PLAIN:
+                if kind == PLAIN:
                     result = self._plain(
                         field_def, parent_type, source_value, field_nodes, field_path
                     )
-                elif kind == _DIRECT:
+                elif kind == DIRECT:
                     result = self._direct(field_def, source_value, field_nodes, field_path, sub)
-                elif kind == _LINKED:
+                elif kind == LINKED:
                     result = self._linked(field_def, source_value, field_nodes, field_path, sub)
                 else:
                     result = _SKIP
                 if result is _SKIP:
                     result = ordinary(parent_type, source_value, field_nodes, field_path)
                     if result is Undefined:
+                        results.pop(response_name, None)
                         continue
                 results[response_name] = result
                 if type(result) not in _PLAIN_TYPES and check(result):

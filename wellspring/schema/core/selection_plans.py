@@ -1,0 +1,146 @@
+"""How each field of a selection is answered on the short path of ``plain_fields.py``, found
+once per request and selection: a page repeats one selection on every row.
+
+A plan sorts a selection's fields in two: the *leaves* read by attribute name (most of a
+page: ``number``, ``status``, ``createdAt`` ...), which ``plain_fields`` answers in one tight
+loop, and the *others* (an object, a relation, an edge's cursor, a computed leaf, a field of
+the ordinary path), each with what answering it needs. ``names`` keeps the selection's order,
+which the answer must follow whatever order the fields are worked out in.
+
+When every field of a selection is a leaf with a quick read or an object the short path
+reads (a node, a known relation), the plan also holds a *program*, one step per field, that
+``fused_rows.py`` runs on a row and on its objects' rows in one go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, GraphQLField, GraphQLObjectType
+from graphql.execution.execute import get_field_def
+
+from .field_guard import FieldGuard
+from .related import Computed
+from .short_fields import Direct, Linked, Plain
+
+ORDINARY, PLAIN, DIRECT, LINKED = range(4)  # how a field of a selection is answered
+ATTRIBUTE, INDEX, COMPUTED = range(3)  # how a quick leaf of the others reads its value
+
+Fields = dict[str, list[FieldNode]]  # a sub-selection, as graphql-core collects it
+# (response name, field nodes, definition, kind, quick read or None, sub-selection or None)
+Entry = tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]
+# (response name, attribute, serialize, relay id encoder or None, non-null, its entry)
+Leaf = tuple[str, str, Any, Any, bool, Entry]
+# A step of a program: (response name, how, then by ``how``)
+# - ATTRIBUTE, INDEX, COMPUTED: attribute | index | Computed, serialize, relay id encoder
+#   or None, non-null;
+# - DIRECT: attribute or index, the plan of its object, unused, non-null, model or None;
+# - LINKED: the ``Related``, the plan of its object, then unused.
+Step = tuple[str, int, Any, Any, Any, Any, Any]
+FUSED_DIRECT, FUSED_LINKED = 3, 4
+_NO_ACTOR: Any = object()  # a context without an actor: guarded fields take the long path
+
+
+def _allowed(guard: FieldGuard | None, actor: Any) -> bool:
+    """A guard's answer depends on the actor alone, fixed for the request: a field it allows
+    is read as an unguarded one."""
+    return guard is None or (actor is not _NO_ACTOR and guard.allows(actor))
+
+
+class Plan:
+    __slots__ = (
+        "entries",
+        "fields",
+        "leaves",
+        "names",
+        "other_ids",
+        "others",
+        "program",
+        "type_name",
+    )
+
+    def __init__(
+        self,
+        type_name: str,
+        fields: Fields,
+        entries: list[Entry],
+        leaves: list[Leaf],
+        program: list[Step] | None,
+    ) -> None:
+        self.type_name = type_name
+        self.fields = fields  # held, so that its id is not reused while the plan lives
+        self.entries = entries  # every field, in order: for rows read by key (a dict)
+        self.names = tuple(entry[0] for entry in entries)
+        self.leaves = tuple(leaves)
+        in_leaves = {id(leaf[5]) for leaf in leaves}
+        self.others = tuple(entry for entry in entries if id(entry) not in in_leaves)
+        self.other_ids = frozenset(id(entry) for entry in self.others)
+        self.program = None if program is None else tuple(program)
+
+
+def make_plan(
+    context: Any,
+    parent_type: GraphQLObjectType,
+    fields: Fields,
+    plain: Plain,
+    direct: Direct,
+    linked: Linked,
+) -> Plan:
+    """The plan of ``fields`` on ``parent_type`` for the request of ``context`` (an execution
+    context): its actor decides, once, which guarded leaves it may read."""
+    entries: list[Entry] = []
+    leaves: list[Leaf] = []
+    program: list[Step] | None = []
+    actor = getattr(context.context_value, "actor", _NO_ACTOR)
+    for response_name, field_nodes in fields.items():
+        field_def = get_field_def(context.schema, parent_type, field_nodes[0])
+        if field_def is None:
+            continue  # graphql-core leaves out an unknown field too
+        kind, sub, non_null = ORDINARY, None, False
+        quick: tuple[Any, Any, Any, int] | None = None
+        step: Step | None = None
+        if not context.middleware_manager:
+            key = id(field_def)
+            if key in plain:
+                kind = PLAIN
+                attribute, leaf, non_null, _name, node, guard = plain[key]
+                if _allowed(guard, actor):
+                    if isinstance(attribute, Computed):
+                        quick = (attribute, leaf.serialize, node, COMPUTED)
+                    elif isinstance(attribute, str):
+                        quick = (attribute, leaf.serialize, node, ATTRIBUTE)
+                    else:
+                        quick = (attribute, leaf.serialize, node, INDEX)
+                    step = (
+                        response_name,
+                        quick[3],
+                        attribute,
+                        leaf.serialize,
+                        node,
+                        non_null,
+                        None,
+                    )
+            elif key in direct:
+                kind = DIRECT
+                attribute, object_type, non_null, model, guard = direct[key]
+                sub = context.collect_subfields(object_type, field_nodes)
+                child = context.plan_of(object_type, sub)
+                if _allowed(guard, actor) and child.program is not None:
+                    step = (response_name, FUSED_DIRECT, attribute, child, None, non_null, model)
+            elif key in linked:
+                kind = LINKED
+                related, object_type, guard = linked[key]
+                sub = context.collect_subfields(object_type, field_nodes)
+                child = context.plan_of(object_type, sub)
+                if _allowed(guard, actor) and child.program is not None:
+                    step = (response_name, FUSED_LINKED, related, child, None, None, None)
+        if program is not None:
+            if step is None:
+                program = None  # a field the program cannot answer: no program
+            else:
+                program.append(step)
+        entry: Entry = (response_name, field_nodes, field_def, kind, quick, sub)
+        entries.append(entry)
+        if quick is not None and quick[3] == ATTRIBUTE:
+            leaves.append((response_name, str(quick[0]), quick[1], quick[2], non_null, entry))
+    return Plan(parent_type.name, fields, entries, leaves, program)
