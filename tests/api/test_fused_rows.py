@@ -86,7 +86,7 @@ def _execute(context_class: type[ExecutionContext], role: Role, rows: Any, ticke
     def page(_root: Any, _info: Any, **_args: Any) -> Any:
         return SimpleNamespace(items=tickets, cursors=cursors)
 
-    field = SCHEMA.query_type.fields["tickets"]  # type: ignore[union-attr]
+    field = SCHEMA.query_type.fields["tickets"]
     resolve, field.resolve = field.resolve, page
     try:
         result = execute(

@@ -29,14 +29,14 @@ class Shade(enum.Enum):
 Colour = graphene.Enum.from_enum(Shade)
 
 
-class Item(graphene.ObjectType):
+class Item(graphene.ObjectType):  # type: ignore[misc]
     name = graphene.String()
     size = graphene.Int(required=True)
     shade = graphene.Field(Colour)
     colours = graphene.List(graphene.NonNull(Colour))
 
 
-class Edge(graphene.ObjectType):
+class Edge(graphene.ObjectType):  # type: ignore[misc]
     """A connection's edge as the API reads it: item 1 of a (row, cursor) tuple."""
 
     cursor = graphene.String(required=True)
@@ -52,7 +52,7 @@ def _size(row: Any) -> Any:
     return row["size"] if isinstance(row, dict) else row.size
 
 
-class Query(graphene.ObjectType):
+class Query(graphene.ObjectType):  # type: ignore[misc]
     tags = graphene.List(graphene.String)
     strict_tags = graphene.List(graphene.NonNull(graphene.String))
     colours = graphene.List(graphene.NonNull(Colour))
