@@ -47,11 +47,10 @@ from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
 from .related import Computed
-from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, PLAIN, Entry, Fields, Plan, make_plan
+from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, PLAIN, Fields, Plan, make_plan
 from .short_fields import direct_fields, linked_fields, plain_fields, row_models
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
-_MISSING: Any = object()
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
@@ -81,7 +80,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             super().__init__(*args, **kwargs)
             # (id(parent type), id(selection)) -> its plan: see ``plan_of``.
             self._plans: dict[tuple[int, int], Plan] = {}
-            # Python type of a row -> whether SQLAlchemy maps it (see ``execute_fields``).
+            # Python type of a row -> whether SQLAlchemy maps it (see ``fused_rows.py``).
             self._mapped: dict[type, bool] = {}
 
         def _failed(
@@ -297,63 +296,17 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 answer = answer_row(self, plan, source_value)
                 if answer is not ABANDONED:
                     return answer
-            if isinstance(source_value, dict):
-                return self._answer(parent_type, source_value, path, plan.entries, {}, True)
-            # Every key now, in the selection's order; the values are filled in below.
-            results: dict[str, Any] = dict.fromkeys(plan.names)
-            later: list[Entry] = []
-            type_name = parent_type.name
-            # A loaded column of a mapped row sits in its __dict__, where SQLAlchemy's
-            # attribute would read it; anything else goes through getattr.
-            loaded = source_value.__dict__ if self.is_mapped(type(source_value)) else {}
-            for name, attribute, serialize, node, non_null, entry in plan.leaves:
-                # The common leaf: a value read and serialized. Anything else (an error, a
-                # failed read or serialization, a null where it is not simply null) is
-                # answered below, reading it again, for graphql's handling.
-                value = loaded.get(attribute, _MISSING)
-                try:
-                    if value is _MISSING:
-                        value = getattr(source_value, attribute, None)
-                    if value is None:
-                        if non_null or node is not None:
-                            later.append(entry)
-                        continue  # null, as the key already says
-                    if value is Undefined or isinstance(value, Exception):
-                        later.append(entry)
-                        continue
-                    if node is not None:
-                        value = node(type_name, value)
-                    serialized = serialize(value)
-                except Exception:
-                    later.append(entry)
-                    continue
-                if serialized is None or serialized is Undefined:
-                    later.append(entry)
-                    continue
-                results[name] = serialized
-            if later:  # in the selection's order: an error may stop the fields after it
-                again = {id(entry) for entry in later}
-                rest = [e for e in plan.entries if id(e) in again or id(e) in plan.other_ids]
-                return self._answer(parent_type, source_value, path, rest, results, False)
-            return self._answer(parent_type, source_value, path, plan.others, results, False)
-
-        def _answer(
-            self,
-            parent_type: GraphQLObjectType,
-            source_value: Any,
-            path: Path,
-            entries: Any,
-            results: dict[str, Any],
-            by_key: bool,
-        ) -> Any:
-            """Each of ``entries`` answered into ``results``: the quick read when it has one
-            (not for a row read by key), else the short path's, else graphql-core's."""
+            results: dict[str, Any] = {}
+            by_key = isinstance(source_value, dict)
             awaitable_fields: list[str] = []
             check = self.is_awaitable
             ordinary = super().execute_field
             type_name = parent_type.name
-            for response_name, field_nodes, field_def, kind, quick, sub in entries:
+            for response_name, field_nodes, field_def, kind, quick, sub in plan.entries:
                 if quick is not None and not by_key:
+                    # The common leaf: a value read and serialized. Anything else (a null, an
+                    # error, a failed read or serialization) takes ``_plain``, which reads it
+                    # again for graphql's handling.
                     attribute, serialize, node, read_by = quick
                     try:
                         if read_by == ATTRIBUTE:
@@ -389,7 +342,6 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 if result is _SKIP:
                     result = ordinary(parent_type, source_value, field_nodes, field_path)
                     if result is Undefined:
-                        results.pop(response_name, None)
                         continue
                 results[response_name] = result
                 if type(result) not in _PLAIN_TYPES and check(result):

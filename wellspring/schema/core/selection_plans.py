@@ -1,11 +1,9 @@
 """How each field of a selection is answered on the short path of ``plain_fields.py``, found
 once per request and selection: a page repeats one selection on every row.
 
-A plan sorts a selection's fields in two: the *leaves* read by attribute name (most of a
-page: ``number``, ``status``, ``createdAt`` ...), which ``plain_fields`` answers in one tight
-loop, and the *others* (an object, a relation, an edge's cursor, a computed leaf, a field of
-the ordinary path), each with what answering it needs. ``names`` keeps the selection's order,
-which the answer must follow whatever order the fields are worked out in.
+A plan holds, for each field in the selection's order, its definition and how it is
+answered: a leaf's quick read (the attribute, an edge's index or a ``Computed``, and its
+serializer), an object's sub-selection, or graphql-core's ordinary path.
 
 When every field of a selection is a leaf with a quick read or an object the short path
 reads (a node, a known relation), the plan also holds a *program*, one step per field, that
@@ -24,13 +22,11 @@ from .related import Computed
 from .short_fields import Direct, Linked, Plain
 
 ORDINARY, PLAIN, DIRECT, LINKED = range(4)  # how a field of a selection is answered
-ATTRIBUTE, INDEX, COMPUTED = range(3)  # how a quick leaf of the others reads its value
+ATTRIBUTE, INDEX, COMPUTED = range(3)  # how a quick leaf reads its value
 
 Fields = dict[str, list[FieldNode]]  # a sub-selection, as graphql-core collects it
 # (response name, field nodes, definition, kind, quick read or None, sub-selection or None)
 Entry = tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]
-# (response name, attribute, serialize, relay id encoder or None, non-null, its entry)
-Leaf = tuple[str, str, Any, Any, bool, Entry]
 # A step of a program: (response name, how, then by ``how``)
 # - ATTRIBUTE, INDEX, COMPUTED: attribute | index | Computed, serialize, relay id encoder
 #   or None, non-null;
@@ -48,33 +44,14 @@ def _allowed(guard: FieldGuard | None, actor: Any) -> bool:
 
 
 class Plan:
-    __slots__ = (
-        "entries",
-        "fields",
-        "leaves",
-        "names",
-        "other_ids",
-        "others",
-        "program",
-        "type_name",
-    )
+    __slots__ = ("entries", "fields", "program", "type_name")
 
     def __init__(
-        self,
-        type_name: str,
-        fields: Fields,
-        entries: list[Entry],
-        leaves: list[Leaf],
-        program: list[Step] | None,
+        self, type_name: str, fields: Fields, entries: list[Entry], program: list[Step] | None
     ) -> None:
         self.type_name = type_name
         self.fields = fields  # held, so that its id is not reused while the plan lives
-        self.entries = entries  # every field, in order: for rows read by key (a dict)
-        self.names = tuple(entry[0] for entry in entries)
-        self.leaves = tuple(leaves)
-        in_leaves = {id(leaf[5]) for leaf in leaves}
-        self.others = tuple(entry for entry in entries if id(entry) not in in_leaves)
-        self.other_ids = frozenset(id(entry) for entry in self.others)
+        self.entries = tuple(entries)
         self.program = None if program is None else tuple(program)
 
 
@@ -89,7 +66,6 @@ def make_plan(
     """The plan of ``fields`` on ``parent_type`` for the request of ``context`` (an execution
     context): its actor decides, once, which guarded leaves it may read."""
     entries: list[Entry] = []
-    leaves: list[Leaf] = []
     program: list[Step] | None = []
     actor = getattr(context.context_value, "actor", _NO_ACTOR)
     for response_name, field_nodes in fields.items():
@@ -139,8 +115,5 @@ def make_plan(
                 program = None  # a field the program cannot answer: no program
             else:
                 program.append(step)
-        entry: Entry = (response_name, field_nodes, field_def, kind, quick, sub)
-        entries.append(entry)
-        if quick is not None and quick[3] == ATTRIBUTE:
-            leaves.append((response_name, str(quick[0]), quick[1], quick[2], non_null, entry))
-    return Plan(parent_type.name, fields, entries, leaves, program)
+        entries.append((response_name, field_nodes, field_def, kind, quick, sub))
+    return Plan(parent_type.name, fields, entries, program)
