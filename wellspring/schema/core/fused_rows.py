@@ -18,7 +18,16 @@ from typing import Any
 
 from graphql.pyutils import Undefined
 
-from .selection_plans import ATTRIBUTE, COMPUTED, FUSED_DIRECT, INDEX, Plan
+from .list_values import SKIP, leaves
+from .selection_plans import (
+    ATTRIBUTE,
+    COMPUTED,
+    FUSED_DIRECT,
+    FUSED_LEAVES,
+    FUSED_LINKED,
+    INDEX,
+    Plan,
+)
 
 ABANDONED: Any = object()  # the row is answered the ordinary way
 _MISSING: Any = object()
@@ -72,6 +81,22 @@ def _answer(context: Any, plan: Plan, row: Any) -> dict[str, Any]:
                 raise _Abandon
             answer[name] = _answer(context, b, value)
             continue
+        elif how != FUSED_LINKED:  # a list; a: what to read; b: leaf type or plan; e: model
+            value = _read(row, a, request)
+            if value is None:
+                if d:
+                    raise _Abandon
+                answer[name] = None
+            elif type(value) not in (list, tuple):
+                raise _Abandon
+            elif how == FUSED_LEAVES:
+                completed = leaves(b, value)
+                if completed is SKIP:
+                    raise _Abandon
+                answer[name] = completed
+            else:
+                answer[name] = [_item(context, b, e, item) for item in value]
+            continue
         else:  # a relation (``Related``) the request already knows; b: its plan
             id_ = getattr(row, a.attribute)
             related = None if id_ is None else request.loaders.known(a.model).get(id_, _MISSING)
@@ -98,3 +123,22 @@ def _answer(context: Any, plan: Plan, row: Any) -> dict[str, Any]:
             raise _Abandon
         answer[name] = serialized
     return answer
+
+
+def _read(row: Any, what: Any, request: Any) -> Any:
+    if isinstance(what, str):
+        return getattr(row, what, None)
+    if isinstance(what, int):
+        return row[what]
+    return what.compute(row, request)
+
+
+def _item(context: Any, plan: Plan, model: Any, item: Any) -> dict[str, Any]:
+    """An object of a list: a row the type accepts (with no model, anything but a null, an
+    error or an awaitable)."""
+    if model is not None:
+        if not isinstance(item, model):
+            raise _Abandon
+    elif item is None or isinstance(item, Exception) or context.is_awaitable(item):
+        raise _Abandon
+    return _answer(context, plan, item)

@@ -55,7 +55,7 @@ def complete_list(
     item_type = return_type.of_type
     inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
     if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return _leaves(inner, result)
+        return leaves(inner, result)
     if isinstance(inner, GraphQLObjectType) and id(inner) in row_models:
         model = row_models[id(inner)]
         check = context.is_awaitable
@@ -68,7 +68,9 @@ def complete_list(
     return SKIP
 
 
-def _leaves(leaf: GraphQLScalarType | GraphQLEnumType, items: Any) -> Any:
+def leaves(leaf: GraphQLScalarType | GraphQLEnumType, items: Any) -> Any:
+    """Each item serialized, or ``SKIP`` at the first that is not a plain value or does not
+    serialize."""
     serialize = leaf.serialize
     completed = []
     for item in items:

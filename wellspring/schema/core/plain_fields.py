@@ -47,8 +47,8 @@ from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
 from .related import Computed
-from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, PLAIN, Fields, Plan, make_plan
-from .short_fields import direct_fields, linked_fields, plain_fields, row_models
+from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, LIST, PLAIN, Fields, Plan, make_plan
+from .short_fields import direct_fields, linked_fields, list_fields, plain_fields, row_models
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
 
@@ -66,6 +66,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     plain = plain_fields(schema)
     linked = linked_fields(schema)
     direct = direct_fields(schema)
+    lists = list_fields(schema)
     models = row_models(schema)
 
     def read(source: Any, attribute: str | int) -> Any:
@@ -187,6 +188,43 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 return _SKIP
             return self._complete(field_def, object_type, value, field_nodes, path, sub)
 
+        def _list(
+            self,
+            field_def: GraphQLField,
+            source: Any,
+            field_nodes: list[FieldNode],
+            path: Path,
+        ) -> Any:
+            """A list read as a leaf is, its items completed by ``list_values.py``; anything
+            it does not take (a null, an error, an awaitable) takes the ordinary path."""
+            attribute, list_type, _non_null, guard = lists[id(field_def)]
+            try:
+                if guard is not None:
+                    guard.check(self.context_value.actor)
+                if isinstance(attribute, Computed):
+                    value = attribute.compute(source, self.context_value)
+                else:
+                    value = read(source, attribute)
+                completed = complete_list(self, list_type, field_nodes, path, value, models)
+            except Exception as raw_error:
+                self._failed(raw_error, field_def, field_nodes, path)
+                return None
+            if completed is LIST_SKIP or not self.is_awaitable(completed):
+                return _SKIP if completed is LIST_SKIP else completed
+            return self._awaited(completed, field_def, field_nodes, path)
+
+        def _awaited(
+            self, completed: Any, field_def: GraphQLField, field_nodes: list[FieldNode], path: Path
+        ) -> Any:
+            async def await_completed() -> Any:
+                try:
+                    return await completed
+                except Exception as raw_error:
+                    self._failed(raw_error, field_def, field_nodes, path)
+                    return None
+
+            return await_completed()
+
         def _complete(
             self,
             field_def: GraphQLField,
@@ -207,15 +245,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 return None
             if not self.is_awaitable(completed):
                 return completed
-
-            async def await_completed() -> Any:
-                try:
-                    return await completed
-                except Exception as raw_error:
-                    self._failed(raw_error, field_def, field_nodes, path)
-                    return None
-
-            return await_completed()
+            return self._awaited(completed, field_def, field_nodes, path)
 
         def _short(
             self,
@@ -276,7 +306,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             known = self._plans.get(key)
             if known is not None and known.fields is fields:
                 return known
-            plan = make_plan(self, parent_type, fields, plain, direct, linked)
+            plan = make_plan(self, parent_type, fields, plain, direct, linked, lists, models)
             self._plans[key] = plan
             return plan
 
@@ -337,6 +367,8 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     result = self._direct(field_def, source_value, field_nodes, field_path, sub)
                 elif kind == LINKED:
                     result = self._linked(field_def, source_value, field_nodes, field_path, sub)
+                elif kind == LIST:
+                    result = self._list(field_def, source_value, field_nodes, field_path)
                 else:
                     result = _SKIP
                 if result is _SKIP:

@@ -36,9 +36,9 @@ class Element:
 
 
 class Computed:
-    """A leaf worked out from the row and the request's context alone (``Ticket.overdue``
-    from the request's clock): a resolver the short path of ``plain_fields.py`` calls
-    directly, without graphql-core's per-field machinery."""
+    """A leaf or a list worked out from the row and the request's context alone
+    (``Ticket.overdue`` from the request's clock, an engineer's skills): a resolver the short
+    path of ``plain_fields.py`` calls directly, without graphql-core's per-field machinery."""
 
     __slots__ = ("compute",)
 

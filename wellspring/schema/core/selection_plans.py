@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLObjectType
+from graphql import FieldNode, GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.execution.execute import get_field_def
 
 from .field_guard import FieldGuard
 from .related import Computed
-from .short_fields import Direct, Linked, Plain
+from .short_fields import Direct, Linked, Lists, Plain
 
-ORDINARY, PLAIN, DIRECT, LINKED = range(4)  # how a field of a selection is answered
+ORDINARY, PLAIN, DIRECT, LINKED, LIST = range(5)  # how a field of a selection is answered
 ATTRIBUTE, INDEX, COMPUTED = range(3)  # how a quick leaf reads its value
 
 Fields = dict[str, list[FieldNode]]  # a sub-selection, as graphql-core collects it
@@ -31,9 +31,11 @@ Entry = tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]
 # - ATTRIBUTE, INDEX, COMPUTED: attribute | index | Computed, serialize, relay id encoder
 #   or None, non-null;
 # - DIRECT: attribute or index, the plan of its object, unused, non-null, model or None;
-# - LINKED: the ``Related``, the plan of its object, then unused.
+# - LINKED: the ``Related``, the plan of its object, then unused;
+# - LEAVES, ROWS (a list of leaves or of objects): attribute | index | Computed, the item's
+#   leaf type or the plan of its objects, unused, non-null, the items' model or None.
 Step = tuple[str, int, Any, Any, Any, Any, Any]
-FUSED_DIRECT, FUSED_LINKED = 3, 4
+FUSED_DIRECT, FUSED_LINKED, FUSED_LEAVES, FUSED_ROWS = 3, 4, 5, 6
 _NO_ACTOR: Any = object()  # a context without an actor: guarded fields take the long path
 
 
@@ -62,6 +64,8 @@ def make_plan(
     plain: Plain,
     direct: Direct,
     linked: Linked,
+    lists: Lists,
+    models: dict[int, Any],
 ) -> Plan:
     """The plan of ``fields`` on ``parent_type`` for the request of ``context`` (an execution
     context): its actor decides, once, which guarded leaves it may read."""
@@ -110,6 +114,18 @@ def make_plan(
                 child = context.plan_of(object_type, sub)
                 if _allowed(guard, actor) and child.program is not None:
                     step = (response_name, FUSED_LINKED, related, child, None, None, None)
+            elif key in lists:
+                kind = LIST
+                attribute, list_type, non_null, guard = lists[key]
+                item = list_type.of_type
+                inner = item.of_type if isinstance(item, GraphQLNonNull) else item
+                allowed = _allowed(guard, actor)
+                if allowed and is_leaf_type(inner):
+                    step = (response_name, FUSED_LEAVES, attribute, inner, None, non_null, None)
+                elif allowed and isinstance(inner, GraphQLObjectType) and id(inner) in models:
+                    child = context.plan_of(inner, context.collect_subfields(inner, field_nodes))
+                    rows = (response_name, FUSED_ROWS, attribute, child, None, non_null)
+                    step = (*rows, models[id(inner)])
         if program is not None:
             if step is None:
                 program = None  # a field the program cannot answer: no program

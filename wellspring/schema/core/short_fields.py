@@ -1,7 +1,7 @@
 """Which fields the short path of ``plain_fields.py`` answers, found once per schema: plain
 leaves read by graphene's default resolver (or ``related.Element``) or worked out by
-``related.Computed``, objects read the same way
-(an edge's node), and nullable ``related.Related`` relations, each with its field guard."""
+``related.Computed``, objects and lists read the same way (an edge's node, a suggestion's
+skills), and nullable ``related.Related`` relations, each with its field guard."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from graphene.relay.node import GlobalID
 from graphene.types.resolver import dict_or_attr_resolver
 from graphql import (
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -33,6 +34,9 @@ Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
 # id(field definition) -> (attribute or index, object type, non-null, model to check rows
 # against or None, field guard or None)
 Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | None]]
+# id(field definition) -> (attribute, index or ``Computed``, list type, non-null, field guard
+# or None)
+Lists = dict[int, tuple[str | int | Computed, GraphQLList[Any], bool, FieldGuard | None]]
 
 
 def _attribute(resolve: Any) -> str | int | None:
@@ -138,6 +142,21 @@ def linked_fields(schema: GraphQLSchema) -> Linked:
         checkable, model = _row_model(target)
         if checkable and model is resolve.model:
             found[id(field)] = (resolve, target, guard)
+    return found
+
+
+def list_fields(schema: GraphQLSchema) -> Lists:
+    """Lists read as plain fields read leaves (or worked out by ``Computed``), taking no
+    arguments: their items are completed by ``list_values.py``."""
+    found: Lists = {}
+    for _name, field in _fields(schema):
+        resolve, guard = _unguarded(field.resolve)
+        attribute = resolve if isinstance(resolve, Computed) else _attribute(resolve)
+        non_null = isinstance(field.type, GraphQLNonNull)
+        target = field.type.of_type if non_null else field.type
+        if attribute is None or field.args or not isinstance(target, GraphQLList):
+            continue
+        found[id(field)] = (attribute, target, non_null, guard)
     return found
 
 

@@ -11,7 +11,6 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 from wellspring.domain.dispatch import locate
 from wellspring.domain.dispatch.route_results import UNPLACED_REASONS
-from wellspring.domain.dispatch.suggest import TechnicianSuggestion as Suggestion
 from wellspring.domain.models import enums as e
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 from wellspring.i18n import message
@@ -65,19 +64,13 @@ class TechnicianSuggestion(graphene.ObjectType):
     position_at = graphene.Field(DateTime)
     score = graphene.Float(required=True)
 
-    # Leaves worked out from the suggestion alone: answered on the short path of
-    # ``plain_fields.py`` (ten suggestions a request, each with these).
+    # Worked out from the suggestion alone: answered on the short path of ``plain_fields.py``
+    # (ten suggestions a request, each with these).
     resolve_travel_minutes = Computed(lambda root, _context: round(root.travel_seconds / 60))
     resolve_position_source = Computed(lambda root, _context: root.located.source)
     resolve_position_at = Computed(lambda root, _context: root.located.at)
-
-    @staticmethod
-    def resolve_skills_matched(root: Suggestion, _info: ResolveInfo) -> Any:
-        return list(root.skills_matched)
-
-    @staticmethod
-    def resolve_missing_parts(root: Suggestion, _info: ResolveInfo) -> Any:
-        return list(root.shortages)
+    resolve_skills_matched = Computed(lambda root, _context: root.skills_matched)
+    resolve_missing_parts = Computed(lambda root, _context: root.shortages)
 
 
 class TechnicianSuggestions(graphene.ObjectType):

@@ -13,6 +13,7 @@ from wellspring.domain.dispatch import board
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
+from ..core.related import Computed
 from ..core.scalars import Date, DateTime, Money, money
 
 
@@ -207,9 +208,8 @@ class Technician(ModelObjectType):
     def resolve_agent(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.Agent, root.agent_id)
 
-    @staticmethod
-    def resolve_skills(root: m.Technician, _info: ResolveInfo) -> Any:
-        return list(root.skills or [])
+    # A list read from the row alone: completed on the short path (``plain_fields.py``).
+    resolve_skills = Computed(lambda root, _context: root.skills or [])
 
     @staticmethod
     def resolve_shift_start(root: m.Technician, _info: ResolveInfo) -> Any:
