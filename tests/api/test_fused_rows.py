@@ -13,6 +13,7 @@ from graphql.execution.collect_fields import collect_fields
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.api.short_path_context import NOW, Context
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import CustomerTier, Role, TicketStatus
 from wellspring.schema import build_schema
@@ -25,34 +26,6 @@ TICKETS = parse(
     """{ tickets(first: 5) { edges { cursor node { id number status dueAt overdue
          customer { id name tier } branch { id name } } } } }"""
 )
-NOW = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
-
-
-class _Actor:
-    def __init__(self, role: Role) -> None:
-        self.role = role
-
-
-class _Loaders:
-    """Rows this request already knows (None: not visible); an unknown id is not loaded."""
-
-    def __init__(self, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.rows = rows
-
-    def known(self, model: type[Any]) -> dict[str, Any]:
-        return self.rows.setdefault(model, {})
-
-    def load(self, model: type[Any], id_: str | None) -> Any:
-        if id_ is None:
-            return None
-        if id_ not in self.known(model):
-            raise LookupError(f"{model.__name__} {id_} was not loaded")
-        return self.known(model)[id_]
-
-
-class _Context:
-    def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.actor, self.loaders, self.now = _Actor(role), _Loaders(rows), NOW
 
 
 _text = st.one_of(st.text(max_size=4), st.none(), st.just(7))
@@ -92,7 +65,7 @@ def _execute(context_class: type[ExecutionContext], role: Role, rows: Any, ticke
         result = execute(
             SCHEMA,
             TICKETS,
-            context_value=_Context(role, rows),
+            context_value=Context(role, rows),
             execution_context_class=context_class,
             is_awaitable=is_awaitable,
         )
@@ -130,7 +103,7 @@ def test_a_plain_ticket_is_answered_in_one_go_and_an_unknown_relation_is_not() -
     answered the ordinary way) when one is not loaded yet."""
     customer = m.Customer(id="c1", name="王", phone="13800000000", tier=CustomerTier.VIP)
     ticket = m.Ticket(id="t1", number="T-1", status=TicketStatus.DISPATCHED, customer_id="c1")
-    context = _Context(Role.HQ, {m.Customer: {"c1": customer}})
+    context = Context(Role.HQ, {m.Customer: {"c1": customer}})
     ctx = SHORT.build(SCHEMA, parse("{ number customer { name tier } }"), context_value=context)
     assert not isinstance(ctx, list)
     ticket_type = SCHEMA.type_map["Ticket"]

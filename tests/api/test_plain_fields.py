@@ -13,6 +13,7 @@ from graphql_relay import to_global_id
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.api.short_path_context import Context
 from wellspring.domain import models as m
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.field_visibility import roles_denied
@@ -80,34 +81,12 @@ def _all_fields(schema: Any) -> Any:
                 yield f"{type_name}.{field_name}", field
 
 
-class _Actor:
-    def __init__(self, role: Role) -> None:
-        self.role = role
-
-
-class _Loaders:
-    def __init__(self, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.rows = rows
-
-    def known(self, model: type[Any]) -> dict[str, Any]:
-        return self.rows.setdefault(model, {})
-
-    def load(self, model: type[Any], id_: str | None) -> Any:
-        return None if id_ is None else self.known(model)[id_]
-
-
-class _Context:
-    def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.actor, self.loaders = _Actor(role), _Loaders(rows)
-        self.now = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
-
-
 def _ticket_fields(role: Role, query: str) -> tuple[Any, list[GraphQLError]]:
     """Execute ``query``'s selection on one ticket whose customer is already known."""
     schema = _schema()
     customer = m.Customer(id="c1", name="王", phone="13800000000", tier="VIP")
     ticket = m.Ticket(id="t1", number="T-1", customer_id="c1", branch_id=None)
-    context = _Context(role, {m.Customer: {"c1": customer}})
+    context = Context(role, {m.Customer: {"c1": customer}})
     ctx = execution_context(schema).build(schema, parse(query), context_value=context)
     assert not isinstance(ctx, list)
     ticket_type = schema.type_map["Ticket"]
@@ -139,7 +118,7 @@ def test_a_selection_planned_once_answers_each_row_and_errors_as_graphql_core() 
     relay id is encoded, and a value that fails to serialize is graphql-core's error at its
     path (a nullable field: null, the other fields answered)."""
     schema = _schema()
-    context = _Context(Role.HQ, {})
+    context = Context(Role.HQ, {})
     query = "{ id number dueAt overdue }"
     ctx = execution_context(schema).build(schema, parse(query), context_value=context)
     assert not isinstance(ctx, list)

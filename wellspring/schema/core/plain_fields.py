@@ -43,6 +43,7 @@ from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
+from .field_guard import FieldGuard
 from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
@@ -95,6 +96,14 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             error = located_error(raw_error, field_nodes, path.as_list())
             self.handle_field_error(error, field_def.type, path)
 
+        def _read(self, guard: FieldGuard | None, attribute: Any, source: Any) -> Any:
+            """A leaf's or a list's value, after its guard: read, or worked out."""
+            if guard is not None:
+                guard.check(self.context_value.actor)
+            if isinstance(attribute, Computed):
+                return attribute.compute(source, self.context_value)
+            return read(source, attribute)
+
         def _plain(
             self,
             field_def: GraphQLField,
@@ -105,12 +114,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
         ) -> Any:
             attribute, leaf, non_null, name, node, guard = plain[id(field_def)]
             try:
-                if guard is not None:
-                    guard.check(self.context_value.actor)
-                if isinstance(attribute, Computed):
-                    value = attribute.compute(source, self.context_value)
-                else:
-                    value = read(source, attribute)
+                value = self._read(guard, attribute, source)
                 if isinstance(value, Exception):
                     raise value
                 if node is not None:
@@ -199,12 +203,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             it does not take (a null, an error, an awaitable) takes the ordinary path."""
             attribute, list_type, _non_null, guard = lists[id(field_def)]
             try:
-                if guard is not None:
-                    guard.check(self.context_value.actor)
-                if isinstance(attribute, Computed):
-                    value = attribute.compute(source, self.context_value)
-                else:
-                    value = read(source, attribute)
+                value = self._read(guard, attribute, source)
                 completed = complete_list(self, list_type, field_nodes, path, value, models)
             except Exception as raw_error:
                 self._failed(raw_error, field_def, field_nodes, path)

@@ -1,0 +1,39 @@
+"""A request context for executing the schema in a test without the app: an actor of a
+role and the rows the request already knows (``Loaders.known``), as the short path of
+``schema/core/plain_fields.py`` reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from wellspring.domain.models.enums import Role
+
+NOW = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
+
+
+class _Actor:
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+
+class Loaders:
+    """Rows this request already knows (None: not visible); an unknown id is not loaded."""
+
+    def __init__(self, rows: dict[type[Any], dict[str, Any]]) -> None:
+        self.rows = rows
+
+    def known(self, model: type[Any]) -> dict[str, Any]:
+        return self.rows.setdefault(model, {})
+
+    def load(self, model: type[Any], id_: str | None) -> Any:
+        if id_ is None:
+            return None
+        if id_ not in self.known(model):
+            raise LookupError(f"{model.__name__} {id_} was not loaded")
+        return self.known(model)[id_]
+
+
+class Context:
+    def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
+        self.actor, self.loaders, self.now = _Actor(role), Loaders(rows), NOW
