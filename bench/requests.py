@@ -36,7 +36,8 @@ from starlette.testclient import TestClient
 
 from .database import ROOT, ThrowawayDatabase
 from .day import _cast
-from .sync import ADMIN_URL, _analyze, _load_demo
+from .sync import ADMIN_URL
+from .sync_world import analyze, load_demo
 
 KINDS = ("sync pull", "sync push", "UpdateLocation", "Jobs", "Technicians")
 DOCUMENTS = {
@@ -137,9 +138,9 @@ def run(engine_kind: str, admin_url: str, scale: int, cycles: int) -> Driver:
     db = ThrowawayDatabase(engine_kind, admin_url, "requests")
     db.create()
     try:
-        asyncio.run(_load_demo(db.url, scale))
+        asyncio.run(load_demo(db.url, scale))
         if engine_kind == "postgresql":
-            asyncio.run(_analyze(db.url))
+            asyncio.run(analyze(db.url))
         cast = asyncio.run(_cast(db.url, ENGINEERS))
         settings = Settings(
             database_url=db.url,
