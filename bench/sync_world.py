@@ -1,4 +1,4 @@
-"""The world of ``bench/sync``: demo data, the busy engineer with his jobs, and other
+"""The world of ``bench/sync``: demo data, the busy engineer with their jobs, and other
 engineers' work at the larger size (see bench/README.md, Sync)."""
 
 from __future__ import annotations
