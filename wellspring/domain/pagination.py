@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import orjson
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,8 +94,14 @@ def _decode_value(value: Any) -> Any:
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    # orjson writes what json.dumps writes compactly (but non-ASCII as UTF-8, which
+    # ``decode_cursor`` reads as well), in a fraction of the time: a page encodes one a row.
+    encoded = [_encode_value(v) for v in values]
+    try:
+        raw = orjson.dumps(encoded)
+    except TypeError:  # what orjson does not write (an integer past 64 bits): json does
+        raw = json.dumps(encoded, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, width: int) -> list[Any]:
