@@ -216,7 +216,7 @@ async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str)
         raise NotAuthenticated from exc
     # Verified once, the claims are kept; the expiry is checked at every request, as PyJWT
     # does it (expired at ``exp`` itself).
-    if claims.get("typ") != "access" or claims["exp"] <= time.time():
+    if claims.get("typ") != "access" or int(claims["exp"]) <= time.time():
         raise NotAuthenticated
     now = utcnow()
     values = {"sid": str(claims["sid"]), "sub": str(claims["sub"])}
@@ -245,9 +245,9 @@ async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str)
 
 @lru_cache(maxsize=4096)
 def _verified_claims(token: str, secret_key: str) -> Mapping[str, Any]:
-    """A token's claims once its signature and required claims are verified (a pure function
-    of the token and the key, so remembered for the tokens in use: verifying took a fifth
-    of a small request's CPU). A token that fails raises, and is not remembered."""
+    """A token's claims once its signature and required claims are verified: a pure function
+    of the token and the key, so remembered for the tokens in use (PyJWT's verification cost
+    about 0.25 ms of every request). A token that fails raises, and is not remembered."""
     claims = jwt.decode(
         token, secret_key, algorithms=[_JWT_ALGORITHM], options={"require": ["exp", "sub", "sid"]}
     )
