@@ -34,6 +34,7 @@ from wellspring.geo import cells
 from wellspring.schema.core.ids import global_id
 
 from .database import ROOT, ThrowawayDatabase
+from .dispatch_http import over_http
 from .dispatch_probes import app_backends, explain, technician_scans
 from .dispatch_profile import profile
 from .dispatch_report import Figures, growth, print_table
@@ -276,9 +277,11 @@ def run_engine(kind: str, args: argparse.Namespace) -> tuple[list[Figures], dict
             if kind == "postgresql":
                 world.load_seconds[f"vacuum_analyze_{target}"] = asyncio.run(analyze(db.url))
             log(f"{kind}: measuring {len(sample)} requests at {target:,} engineers ...")
-            figures.append(measure(db, target, args.jobs, sample, warmup, password, args.limit))
-            f = figures[-1]
-            log(f"{kind}: median {f.median_ms} ms, p99 {f.p99_ms} ms, errors {f.errors}")
+            f = measure(db, target, args.jobs, sample, warmup, password, args.limit)
+            log(f"{kind}: in process median {f.median_ms} ms, p99 {f.p99_ms} ms, errors {f.errors}")
+            f.http = over_http(db.url, kind, SUGGEST_DOCUMENT, sample, warmup, password, args.limit)
+            log(f"{kind}: over HTTP median {f.http.median_ms} ms, p99 {f.http.p99_ms} ms")
+            figures.append(f)
         if args.profile:
             print(
                 profile(
@@ -309,7 +312,7 @@ def _counts(value: str) -> list[int]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.dispatch",
-        description="SuggestTechnicians latency at growing engineer counts (GraphQL, in process).",
+        description="SuggestTechnicians latency at growing engineer counts (GraphQL).",
     )
     parser.add_argument("--engines", default="postgresql,sqlite", help="postgresql and/or sqlite")
     parser.add_argument("--jobs", type=int, default=1_000_000, help="jobs loaded (about 5%% open)")
@@ -356,10 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"SuggestTechnicians (limit {args.limit}), {args.jobs:,} jobs, "
-            f"{args.samples} requests per step after {WARMUP} warm-up, in process"
+            f"{args.samples} requests per step after {WARMUP} warm-up, in process and over HTTP"
         )
         print_table(figures, loads)
-    return 1 if any(f.errors for f in figures) else 0
+    return 1 if any(f.errors or (f.http and f.http.errors) for f in figures) else 0
 
 
 if __name__ == "__main__":

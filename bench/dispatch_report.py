@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .dispatch_http import OverHttp
+
 
 @dataclass
 class Figures:
@@ -35,6 +37,9 @@ class Figures:
     index_scans_per_request: dict[str, float] = field(default_factory=dict)
     plans: dict[str, list[str]] = field(default_factory=dict)
     first_error: str = ""
+    # The same requests to the app under uvicorn, over HTTP (``dispatch_http.py``): what a
+    # dispatcher's browser waits for, and the figure the target is read against.
+    http: OverHttp | None = None
 
 
 def growth(figures: list[Figures]) -> dict[str, Any]:
@@ -75,9 +80,21 @@ def print_table(figures: list[Figures], loads: list[dict[str, Any]]) -> None:
     for f in figures:
         print(
             f"{f.engine} at {f.engineers:,}: per request SQL {f.sql_ms:.1f} ms, geodesy "
-            f"{f.geo_ms:.1f} ms, GraphQL and app {f.rest_ms:.1f} ms; p99 {f.p99_ms:.1f} ms "
-            f"(target <= {P99_TARGET_MS:g} ms)"
+            f"{f.geo_ms:.1f} ms, GraphQL and app {f.rest_ms:.1f} ms (in process)"
         )
+    for f in figures:
+        h = f.http
+        if h is None:
+            continue
+        db = "-" if h.db_cpu_ms is None else f"{h.db_cpu_ms:.1f}"
+        print(
+            f"{f.engine} at {f.engineers:,} over HTTP (uvicorn, one client): median "
+            f"{h.median_ms:.1f} / p90 {h.p90_ms:.1f} / p99 {h.p99_ms:.1f} / max {h.max_ms:.1f} ms, "
+            f"CPU server {h.server_cpu_ms:.1f} + db {db} ms, errors {h.errors}; "
+            f"p99 {h.p99_ms:.1f} ms (target <= {P99_TARGET_MS:g} ms)"
+        )
+        if h.first_error:
+            print(f"  first error: {h.first_error}")
     for engine in dict.fromkeys(f.engine for f in figures):
         own = [f for f in figures if f.engine == engine]
         if len(own) > 1:

@@ -85,7 +85,7 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def _cpu_of(pid: int) -> float:
+def cpu_of(pid: int) -> float:
     """utime + stime of ``pid`` in seconds (0 once it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -96,13 +96,13 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_cpu() -> float:
+def postgres_cpu() -> float:
     total = 0.0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if entry.joinpath("comm").read_text().startswith("postgres"):
-                    total += _cpu_of(int(entry.name))
+                    total += cpu_of(int(entry.name))
             except OSError:
                 continue  # ended meanwhile
     return total
@@ -110,7 +110,7 @@ def _postgres_cpu() -> float:
 
 def _cpu_now(server_pid: int) -> tuple[float, float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return _cpu_of(server_pid), _postgres_cpu(), own.ru_utime + own.ru_stime
+    return cpu_of(server_pid), postgres_cpu(), own.ru_utime + own.ru_stime
 
 
 def run(job: dict[str, Any]) -> dict[str, Any]:

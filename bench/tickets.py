@@ -240,6 +240,7 @@ def _tail(path: Path, lines: int = 30) -> str:
 def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
     """Run ``endpoint``'s app under uvicorn until the block ends, whatever happens in it."""
     port = _free_port()
+    BENCH_VAR.mkdir(parents=True, exist_ok=True)
     log_path = BENCH_VAR / f"tickets-{endpoint.name}.log"
     command = [
         sys.executable,
@@ -276,7 +277,7 @@ def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
                 process.wait(timeout=15)
 
 
-def _server_env(url: str, secret: str) -> dict[str, str]:
+def server_env(url: str, secret: str) -> dict[str, str]:
     # Only this run's settings: a stray WELLSPRING_* variable must not change what is measured.
     env = {k: v for k, v in os.environ.items() if not k.startswith("WELLSPRING_")}
     return env | _settings_env(url, secret)
@@ -442,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             for sql in by_size[args.first]:
                 _log("   " + " ".join(sql.split())[:300])
 
-    env = _server_env(url, secret)
+    env = server_env(url, secret)
     slices: dict[str, list[dict[str, Any]]] = {e.name: [] for e in ENDPOINTS}
     round_ratios: list[float] = []
     with serve(GRAPHQL, env) as graphql, serve(BARE, env) as bare, serve(START, env) as start:
