@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from wellspring.domain.models.enums import Role
+from wellspring.schema.core.related import LATER
 
 NOW = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
 
@@ -18,10 +19,29 @@ class _Actor:
 
 
 class Loaders:
-    """Rows this request already knows (None: not visible); an unknown id is not loaded."""
+    """Rows this request already knows (None: not visible); an unknown id is not loaded.
+    Display names likewise: ``names`` were read already, ``later`` are read on demand (as
+    the DataLoader would, but at once), and any other is missing."""
 
-    def __init__(self, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.rows = rows
+    def __init__(
+        self,
+        rows: dict[type[Any], dict[str, Any]],
+        names: dict[str, Any] | None = None,
+        later: dict[str, Any] | None = None,
+    ) -> None:
+        self.rows, self.names, self.later = rows, names or {}, later or {}
+
+    def display_name_known(self, user_id: str | None) -> Any:
+        if user_id is None:
+            return None
+        return self.names.get(user_id, LATER)
+
+    def display_name(self, user_id: str | None) -> Any:
+        if user_id is None:
+            return None
+        if user_id not in self.later:
+            raise LookupError(f"user {user_id} has no name")
+        return self.later[user_id]
 
     def known(self, model: type[Any]) -> dict[str, Any]:
         return self.rows.setdefault(model, {})
@@ -35,5 +55,7 @@ class Loaders:
 
 
 class Context:
-    def __init__(self, role: Role, rows: dict[type[Any], dict[str, Any]]) -> None:
-        self.actor, self.loaders, self.now = _Actor(role), Loaders(rows), NOW
+    def __init__(
+        self, role: Role, rows: dict[type[Any], dict[str, Any]], **names: dict[str, Any]
+    ) -> None:
+        self.actor, self.loaders, self.now = _Actor(role), Loaders(rows, **names), NOW

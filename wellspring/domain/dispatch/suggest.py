@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -29,6 +29,23 @@ from . import ranking
 from .locate import Located, PositionSource, address_site, local_day, technician_position
 from .nearby import Nearby, search, skill_pattern
 from .shifts import Rota, shift_bounds
+
+# Both statements are built once: building one per request cost more than its rows, and
+# left its bind parameters in reference cycles for the collector (issue 19 §3).
+# The job, its ticket, the ticket's address and the branch in one statement.
+_JOB_ROW = (
+    select(Job, Ticket, Address, Branch)
+    .join(Ticket, Ticket.id == Job.ticket_id)
+    .outerjoin(Address, Address.id == Ticket.address_id)
+    .join(Branch, Branch.id == Job.branch_id)
+    .where(Job.id == bindparam("job_id"))
+)
+# The engineers returned, with their names.
+_PEOPLE = (
+    select(Technician, User.display_name)
+    .outerjoin(User, User.id == Technician.user_id)
+    .where(Technician.id.in_(bindparam("ids", expanding=True)))
+)
 
 MAX_LIMIT = 50
 CANDIDATE_FACTOR = 3  # rank at least limit x 3 nearby engineers before picking the best
@@ -75,15 +92,8 @@ async def suggest_technicians(
     size = limit if limit is not None else 10
     if not 1 <= size <= MAX_LIMIT:
         raise DomainError("LIMIT_OUT_OF_RANGE", field="limit", maximum=MAX_LIMIT)
-    # The job, its ticket, the ticket's address and the branch in one statement.
     row = (
-        await session.execute(
-            select(Job, Ticket, Address, Branch)
-            .join(Ticket, Ticket.id == Job.ticket_id)
-            .outerjoin(Address, Address.id == Ticket.address_id)
-            .join(Branch, Branch.id == Job.branch_id)
-            .where(Job.id == job_id, policy.scope(Job, actor))
-        )
+        await session.execute(_JOB_ROW.where(policy.scope(Job, actor)), {"job_id": job_id})
     ).one_or_none()
     if row is None or row[0].deleted_at is not None:
         raise DomainError("NOT_FOUND", field="job_id")
@@ -158,13 +168,7 @@ async def suggest_technicians(
     chosen = {w.candidate.id for w in best}
     people = {
         tech.id: (tech, name)
-        for tech, name in (
-            await session.execute(
-                select(Technician, User.display_name)
-                .outerjoin(User, User.id == Technician.user_id)
-                .where(Technician.id.in_(chosen))
-            )
-        ).all()
+        for tech, name in (await session.execute(_PEOPLE, {"ids": list(chosen)})).all()
     }
     where_of = {t.id: where for t, where in placed}
     return job, [

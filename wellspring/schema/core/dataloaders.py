@@ -18,6 +18,8 @@ from wellspring.domain.dispatch import board
 from wellspring.domain.inventory import queries as inventory_queries
 from wellspring.domain.pagination import SortKey
 
+from .related import LATER
+
 
 class _ByIdLoader(DataLoader[str, Any]):
     def __init__(
@@ -295,10 +297,8 @@ class Loaders:
             self.know_display_names(found)
             self._user_names.update((i, None) for i in missing if i not in found)
 
-    def display_name_now(self, user_id: str | None) -> Any:
-        """A display name at once when this request read it, else an awaitable of it."""
+    def display_name_known(self, user_id: str | None) -> Any:
+        """A display name this request has read (None for no user), else ``related.LATER``."""
         if user_id is None:
             return None
-        if user_id in self._user_names:
-            return self._user_names[user_id]
-        return self.display_name(user_id)
+        return self._user_names.get(user_id, LATER)

@@ -47,7 +47,7 @@ from .field_guard import FieldGuard
 from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
-from .related import Computed
+from .related import LATER, Computed
 from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, LIST, PLAIN, Fields, Plan, make_plan
 from .short_fields import direct_fields, linked_fields, list_fields, plain_fields, row_models
 
@@ -116,6 +116,8 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             try:
                 value = self._read(guard, attribute, source)
                 if isinstance(value, Exception):
+                    if value is LATER:  # not known yet: the ordinary path resolves it
+                        return _SKIP
                     raise value
                 if node is not None:
                     if value is None:  # as graphene would have it, without the short path

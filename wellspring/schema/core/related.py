@@ -35,15 +35,31 @@ class Element:
         return root[self.index]
 
 
+class Later(Exception):
+    """What a ``Computed`` answers when the row and what the request already read cannot say
+    (a name not read yet). It is an exception only so that every quick read of the short path,
+    which takes any exception for "not plain", hands the field to the ordinary path, where
+    ``Computed.__call__`` asks its ``later`` resolver. It is never raised."""
+
+
+LATER = Later()
+
+
 class Computed:
     """A leaf or a list worked out from the row and the request's context alone
     (``Ticket.overdue`` from the request's clock, an engineer's skills): a resolver the short
-    path of ``plain_fields.py`` calls directly, without graphql-core's per-field machinery."""
+    path of ``plain_fields.py`` calls directly, without graphql-core's per-field machinery.
 
-    __slots__ = ("compute",)
+    With ``later``, ``compute`` may answer ``LATER`` when it cannot say now; the field then
+    takes the ordinary path, where ``later(root, info)`` resolves it (a DataLoader's read)."""
 
-    def __init__(self, compute: Any) -> None:
-        self.compute = compute
+    __slots__ = ("compute", "later")
+
+    def __init__(self, compute: Any, later: Any = None) -> None:
+        self.compute, self.later = compute, later
 
     def __call__(self, root: Any, info: Any) -> Any:
-        return self.compute(root, info.context)
+        value = self.compute(root, info.context)
+        if value is LATER and self.later is not None:
+            return self.later(root, info)
+        return value

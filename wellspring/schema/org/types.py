@@ -196,9 +196,12 @@ class Technician(ModelObjectType):
     def resolve_user(root: m.Technician, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.user_id)
 
-    @staticmethod
-    def resolve_display_name(root: m.Technician, info: ResolveInfo) -> Any:
-        return info.context.loaders.display_name_now(root.user_id)
+    # Known at once when this request read it (SuggestTechnicians, a page's people): then
+    # answered on the short path; else read by the DataLoader on the ordinary one.
+    resolve_display_name = Computed(
+        lambda root, context: context.loaders.display_name_known(root.user_id),
+        later=lambda root, info: info.context.loaders.display_name(root.user_id),
+    )
 
     @staticmethod
     def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
