@@ -5,7 +5,7 @@ set up but not what a client sees: the test client hands each request to a threa
 and back, and leaves about 40 objects in reference cycles per request, so every hundred or
 so requests the cyclic collector frees them in one pause of 5-7 ms, inside some request's
 latency. A server process has neither. Here the same requests go, one at a time on one
-keep-alive connection, to the real app in its own uvicorn process (``tickets.serve``); the
+keep-alive connection, to the real app in its own uvicorn process (``servers.serve``); the
 latency is from sending the request to reading the whole answer, and the server's and
 PostgreSQL's CPU are read from ``/proc`` over the timed requests.
 """
@@ -23,7 +23,8 @@ from typing import Any
 from wellspring.schema.core.ids import global_id
 
 from .driver import cpu_of, percentile, postgres_cpu
-from .tickets import LOGIN_DOCUMENT, Endpoint, serve, server_env
+from .servers import Endpoint, serve, server_env
+from .tickets import LOGIN_DOCUMENT
 
 _TIMEOUT = 60.0
 

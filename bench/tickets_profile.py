@@ -24,7 +24,8 @@ from starlette.testclient import TestClient
 from . import bare_tickets
 from .database import default_url, ensure_database, ensure_login
 from .profiles import by_package
-from .tickets import BARE, GRAPHQL, Endpoint, _login
+from .servers import Endpoint
+from .tickets import BARE, GRAPHQL, _login
 
 
 def _client_post(client: TestClient, token: str | None) -> Any:
