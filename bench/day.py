@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench.database import BENCH_VAR, ROOT, ensure_database
+from bench.servers import free_port, healthy
 from wellspring.domain.auth import hash_password
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models import Branch, Job, Technician, User
@@ -179,28 +180,9 @@ class Server:
         return str(token)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 @contextlib.contextmanager
 def serve(url: str, workers: int, redis_url: str) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WELLSPRING_")}
     env |= {
         "WELLSPRING_DATABASE_URL": url,
@@ -222,7 +204,7 @@ def serve(url: str, workers: int, redis_url: str) -> Iterator[Server]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 180  # a loaded machine imports slowly
-        while not _healthy(port):
+        while not healthy(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the server did not come up; see {log_path}")
             time.sleep(0.2)

@@ -70,13 +70,13 @@ class Server:
         return self.post(self.endpoint.path, self.endpoint.body(first, after), token)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     try:
         conn.request("GET", "/healthz")
@@ -97,7 +97,7 @@ def _tail(path: Path, lines: int = 30) -> str:
 @contextlib.contextmanager
 def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
     """Run ``endpoint``'s app under uvicorn until the block ends, whatever happens in it."""
-    port = _free_port()
+    port = free_port()
     BENCH_VAR.mkdir(parents=True, exist_ok=True)
     log_path = BENCH_VAR / f"server-{endpoint.name}.log"
     command = [
@@ -118,7 +118,7 @@ def serve(endpoint: Endpoint, env: dict[str, str]) -> Iterator[Server]:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + _STARTUP_SECONDS
-        while not _healthy(port):
+        while not healthy(port):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(
                     f"{endpoint.name} server did not come up; {log_path}:\n{_tail(log_path)}"
