@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from graphql import DocumentNode, ExecutionContext, GraphQLSchema, execute
+
 from wellspring.domain.models.enums import Role
 from wellspring.schema.core.related import LATER
 
@@ -59,3 +61,33 @@ class Context:
         self, role: Role, rows: dict[type[Any], dict[str, Any]], **names: dict[str, Any]
     ) -> None:
         self.actor, self.loaders, self.now = _Actor(role), Loaders(rows, **names), NOW
+
+
+def execute_with(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    field: str,
+    resolve: Any,
+    context: Context,
+    context_class: type[ExecutionContext],
+) -> tuple[Any, list[tuple[str, tuple[Any, ...]]]]:
+    """``document`` executed with the root query ``field`` resolved by ``resolve``: its data
+    and its errors as sorted (message, path) pairs, to compare two execution contexts."""
+    from wellspring.schema.core.plain_fields import is_awaitable
+
+    assert schema.query_type is not None
+    definition = schema.query_type.fields[field]
+    kept, definition.resolve = definition.resolve, resolve
+    try:
+        result = execute(
+            schema,
+            document,
+            context_value=context,
+            execution_context_class=context_class,
+            is_awaitable=is_awaitable,
+        )
+    finally:
+        definition.resolve = kept
+    assert not is_awaitable(result)
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or ())  # type: ignore[union-attr]
+    return result.data, errors  # type: ignore[union-attr]

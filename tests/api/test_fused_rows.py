@@ -8,17 +8,17 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from graphql import ExecutionContext, GraphQLObjectType, execute, parse
+from graphql import ExecutionContext, GraphQLObjectType, parse
 from graphql.execution.collect_fields import collect_fields
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.api.short_path_context import NOW, Context
+from tests.api.short_path_context import NOW, Context, execute_with
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import CustomerTier, Role, TicketStatus
 from wellspring.schema import build_schema
 from wellspring.schema.core.fused_rows import ABANDONED, answer_row
-from wellspring.schema.core.plain_fields import execution_context, is_awaitable
+from wellspring.schema.core.plain_fields import execution_context
 
 SCHEMA = build_schema().graphql_schema
 SHORT = execution_context(SCHEMA)
@@ -59,21 +59,8 @@ def _execute(context_class: type[ExecutionContext], role: Role, rows: Any, ticke
     def page(_root: Any, _info: Any, **_args: Any) -> Any:
         return SimpleNamespace(items=tickets, cursors=cursors)
 
-    field = SCHEMA.query_type.fields["tickets"]
-    resolve, field.resolve = field.resolve, page
-    try:
-        result = execute(
-            SCHEMA,
-            TICKETS,
-            context_value=Context(role, rows),
-            execution_context_class=context_class,
-            is_awaitable=is_awaitable,
-        )
-    finally:
-        field.resolve = resolve
-    assert not is_awaitable(result)
-    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or ())  # type: ignore[union-attr]
-    return result.data, errors  # type: ignore[union-attr]
+    context = Context(role, rows)
+    return execute_with(SCHEMA, TICKETS, "tickets", page, context, context_class)
 
 
 @settings(max_examples=300, deadline=None)

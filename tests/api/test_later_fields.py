@@ -8,16 +8,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from graphql import ExecutionContext, execute, parse
+from graphql import ExecutionContext, parse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.api.short_path_context import Context
+from tests.api.short_path_context import Context, execute_with
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import Role
 from wellspring.schema import build_schema
 from wellspring.schema.core import fused_rows, plain_fields
-from wellspring.schema.core.plain_fields import execution_context, is_awaitable
+from wellspring.schema.core.plain_fields import execution_context
 
 SCHEMA = build_schema().graphql_schema
 SHORT = execution_context(SCHEMA)
@@ -42,22 +42,9 @@ def _execute(context_class: type[ExecutionContext], role: Role, suggestions: Any
     def payload(_root: Any, _info: Any, **_args: Any) -> Any:
         return SimpleNamespace(job=None, suggestions=suggestions, errors=[])
 
-    field = SCHEMA.query_type.fields["suggestTechnicians"]
-    resolve, field.resolve = field.resolve, payload
     names = {"u-read": "王师傅", "u-null": None}
-    try:
-        result = execute(
-            SCHEMA,
-            SUGGEST,
-            context_value=Context(role, {}, names=names, later={"u-later": "李师傅"}),
-            execution_context_class=context_class,
-            is_awaitable=is_awaitable,
-        )
-    finally:
-        field.resolve = resolve
-    assert not is_awaitable(result)
-    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or ())  # type: ignore[union-attr]
-    return result.data, errors  # type: ignore[union-attr]
+    context = Context(role, {}, names=names, later={"u-later": "李师傅"})
+    return execute_with(SCHEMA, SUGGEST, "suggestTechnicians", payload, context, context_class)
 
 
 @settings(max_examples=200, deadline=None)
