@@ -17,7 +17,15 @@ from sqlalchemy import event, update
 
 from tests.dispatch_site import add_technician, make_branch
 from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.dispatch.nearby import search, skill_pattern
+from wellspring.domain.dispatch.nearby import (
+    _REACHED,
+    _REACHED_KEYS,
+    RING_STEPS,
+    _remember,
+    first_reach,
+    search,
+    skill_pattern,
+)
 from wellspring.domain.models import Technician
 from wellspring.domain.models.enums import TicketType
 from wellspring.geo import cells
@@ -86,6 +94,68 @@ def test_a_sparse_search_reads_steps_together_and_stops_where_one_step_would(
     assert found == set(ids.values())
     assert len(lookups) == 2, lookups
     assert third in lookups[1], "the second lookup should have read past step 2"
+
+
+def _sparse_site(database_url: str) -> tuple[Any, str, set[str], str]:
+    """A branch with one skilled engineer in the first ring step, eight in the second and
+    one in the third: the site, the centre, the nine nearest and the third step's cell."""
+    site = make_branch(database_url, lat=CENTRE[0], lon=CENTRE[1])
+    centre = cells.cell(*CENTRE)
+    skilled = [TicketType.FILTER_CHANGE]
+    ids = {add_technician(site, "near", home=_point(centre), skills=skilled)}
+    second = _annulus(centre, 1, 2)
+    ids |= {
+        add_technician(site, f"second{i}", home=_point(second[i]), skills=skilled) for i in range(8)
+    }
+    third = _annulus(centre, 2, 3)[0]
+    add_technician(site, "third", home=_point(third), skills=skilled)
+    return site, centre, ids, third
+
+
+def test_the_next_search_of_a_branch_reads_as_far_as_the_last_ones_reached(
+    database_url: str,
+) -> None:
+    site, centre, nearest, _ = _sparse_site(database_url)
+    found, lookups = _search(database_url, site.branch_id, centre, want=9)
+    assert found == nearest
+    assert len(lookups) == 2, lookups
+    # Nine were found at the second step: the next search reads both steps at once.
+    assert first_reach((site.branch_id, skill_pattern(TicketType.FILTER_CHANGE.value))) == 1
+    found, lookups = _search(database_url, site.branch_id, centre, want=9)
+    assert found == nearest
+    assert len(lookups) == 1, lookups
+
+
+def test_however_far_the_first_lookup_reads_the_same_engineers_are_found(
+    database_url: str,
+) -> None:
+    """The memory decides how many steps a lookup reads, never who is found: a first lookup
+    reading to any step finds the nine nearest, not the third step's engineer it also read."""
+    site, centre, nearest, third = _sparse_site(database_url)
+    key = (site.branch_id, skill_pattern(TicketType.FILTER_CHANGE.value))
+    for step in range(len(RING_STEPS)):
+        _REACHED[key] = (step,)
+        found, lookups = _search(database_url, site.branch_id, centre, want=9)
+        assert found == nearest, step
+        assert len(lookups) == (2 if step == 0 else 1), (step, lookups)
+        assert (third in lookups[0]) == (step >= 2), step
+
+
+def test_the_memory_takes_the_middle_of_the_last_three_and_is_bounded() -> None:
+    key = ("branch", "%skill%")
+    _REACHED.pop(key, None)
+    assert first_reach(key) == 0
+    for step in (9, 0, 1):  # one far search among near ones does not send the next far
+        _remember(key, step)
+    assert first_reach(key) == 1
+    _remember(key, 0)
+    assert _REACHED[key] == (0, 1, 0)
+    assert first_reach(key) == 0
+    for i in range(_REACHED_KEYS + 10):
+        _remember((f"b{i}", "%s%"), 3)
+    assert len(_REACHED) == _REACHED_KEYS
+    assert key not in _REACHED  # the oldest are forgotten first
+    _REACHED.clear()
 
 
 def test_a_dense_search_reads_the_first_step_alone(database_url: str) -> None:

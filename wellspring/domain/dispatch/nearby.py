@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import typing
+from collections import OrderedDict
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -117,14 +118,14 @@ _CELLS_WITHIN = tuple(1 + 3 * k * (k + 1) for k in RING_STEPS)
 
 
 def _reach(done: int, found: int, want: int) -> int:
-    """The last ring step the next lookup reads, once ``done`` steps held ``found``.
+    """The last ring step the next lookup reads, once ``done`` (at least one) steps held
+    ``found``.
 
-    The first step is read alone: where engineers are dense it is enough. After it, a lookup
-    reads as far as the engineers found so far per cell say will hold ``want`` (two steps
-    when none was found), so where they are sparse one statement does what one per step did
-    (issue 19 §3: the slowest requests at 1,000 engineers were those of four or five)."""
-    if done == 0:
-        return 0
+    The first lookup reads what ``first_reach`` says (the first step alone when nothing is
+    known: where engineers are dense it is enough). After it, a lookup reads as far as the
+    engineers found so far per cell say will hold ``want`` (two steps when none was found),
+    so where they are sparse one statement does what one per step did (issue 19 §3: the
+    slowest requests at 1,000 engineers were those of four or five)."""
     last = len(RING_STEPS) - 1
     if found == 0:
         return min(done + 1, last)
@@ -147,6 +148,28 @@ def _step(tech: Nearby, step_of: dict[str, int]) -> int:
     )
 
 
+# The ring steps at which the last searches of a branch and skill found enough engineers
+# (their last three). A search's first lookup reads as far as the middle one: within a
+# branch, engineers are about as dense from one job to the next, so where they are sparse one
+# lookup does what two or three did (issue 19 §3). It decides only how many steps a lookup
+# reads, never who is found (rows past the stopping step are left out), so this process's
+# memory of it is a hint, not state: another process, or a restart, only reads differently.
+_REACHED: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
+_REACHED_KEYS = 4096
+
+
+def first_reach(key: tuple[str, str]) -> int:
+    """The last ring step the first lookup of a search for ``key`` (branch, skill) reads."""
+    steps = _REACHED.get(key)
+    return sorted(steps)[len(steps) // 2] if steps else 0
+
+
+def _remember(key: tuple[str, str], step: int) -> None:
+    _REACHED[key] = (*_REACHED.pop(key, ())[-2:], step)
+    while len(_REACHED) > _REACHED_KEYS:
+        _REACHED.popitem(last=False)
+
+
 async def search(
     session: AsyncSession, centre: str, want: int, params: dict[str, Any]
 ) -> dict[str, Nearby]:
@@ -155,8 +178,10 @@ async def search(
     """
     found: dict[str, Nearby] = {}
     done = 0  # ring steps searched
+    key = (str(params["branch"]), str(params["skill"]))
     while done < len(RING_STEPS) and len(found) < want:
-        first, last = done, _reach(done, len(found), want)
+        first = done
+        last = first_reach(key) if done == 0 else _reach(done, len(found), want)
         step_of = _steps_of(centre, first, last)
         by_step: dict[int, list[Nearby]] = {}
         for tech in await _in_cells(session, list(step_of), params):
@@ -169,6 +194,7 @@ async def search(
             done = step + 1
             if len(found) >= want:
                 break
+    _remember(key, done - 1)
     return found
 
 
