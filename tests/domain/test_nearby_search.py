@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import OrderedDict
 from typing import Any
 
 # h3 4.x ships no type information.
@@ -18,14 +19,17 @@ from sqlalchemy import event, update
 from tests.dispatch_site import add_technician, make_branch
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch.nearby import (
-    _REACHED,
-    _REACHED_KEYS,
+    REACHED_KEYS,
+    REACHED_MEMO,
     RING_STEPS,
-    _remember,
+    Reached,
     first_reach,
+    reached_of,
+    remember,
     search,
     skill_pattern,
 )
+from wellspring.domain.memo import MEMO_KEY
 from wellspring.domain.models import Technician
 from wellspring.domain.models.enums import TicketType
 from wellspring.geo import cells
@@ -43,8 +47,11 @@ def _point(cell: str) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
-def _search(url: str, branch_id: str, centre: str, want: int) -> tuple[set[str], list[str]]:
-    """The engineers found, and the parameters of each ring lookup as text."""
+def _search(
+    url: str, branch_id: str, centre: str, want: int, memo: dict[str, Any] | None = None
+) -> tuple[set[str], list[str]]:
+    """The engineers found, and the parameters of each ring lookup as text. With ``memo``,
+    the session remembers as one app's sessions do (else as a new app's)."""
     lookups: list[str] = []
 
     def record(_c: Any, _cur: Any, statement: str, params: Any, *_a: Any) -> None:
@@ -56,6 +63,8 @@ def _search(url: str, branch_id: str, centre: str, want: int) -> tuple[set[str],
         event.listen(engine.sync_engine, "before_cursor_execute", record)
         try:
             async with session_factory(engine)() as session:
+                if memo is not None:
+                    session.info[MEMO_KEY] = memo
                 start = dt.datetime(2026, 12, 4, 16, tzinfo=dt.UTC)
                 params = {
                     "branch": branch_id,
@@ -116,14 +125,19 @@ def test_the_next_search_of_a_branch_reads_as_far_as_the_last_ones_reached(
     database_url: str,
 ) -> None:
     site, centre, nearest, _ = _sparse_site(database_url)
-    found, lookups = _search(database_url, site.branch_id, centre, want=9)
+    memo: dict[str, Any] = {}
+    found, lookups = _search(database_url, site.branch_id, centre, want=9, memo=memo)
     assert found == nearest
     assert len(lookups) == 2, lookups
     # Nine were found at the second step: the next search reads both steps at once.
-    assert first_reach((site.branch_id, skill_pattern(TicketType.FILTER_CHANGE.value))) == 1
-    found, lookups = _search(database_url, site.branch_id, centre, want=9)
+    key = (site.branch_id, skill_pattern(TicketType.FILTER_CHANGE.value))
+    assert first_reach(next(iter(memo.values())), key) == 1
+    found, lookups = _search(database_url, site.branch_id, centre, want=9, memo=memo)
     assert found == nearest
     assert len(lookups) == 1, lookups
+    # Another app (another memo) remembers nothing of it.
+    _, lookups = _search(database_url, site.branch_id, centre, want=9, memo={})
+    assert len(lookups) == 2, lookups
 
 
 def test_however_far_the_first_lookup_reads_the_same_engineers_are_found(
@@ -134,28 +148,43 @@ def test_however_far_the_first_lookup_reads_the_same_engineers_are_found(
     site, centre, nearest, third = _sparse_site(database_url)
     key = (site.branch_id, skill_pattern(TicketType.FILTER_CHANGE.value))
     for step in range(len(RING_STEPS)):
-        _REACHED[key] = (step,)
-        found, lookups = _search(database_url, site.branch_id, centre, want=9)
+        reached: Reached = OrderedDict({key: (step,)})
+        memo = {REACHED_MEMO: reached}
+        found, lookups = _search(database_url, site.branch_id, centre, want=9, memo=memo)
         assert found == nearest, step
         assert len(lookups) == (2 if step == 0 else 1), (step, lookups)
         assert (third in lookups[0]) == (step >= 2), step
 
 
 def test_the_memory_takes_the_middle_of_the_last_three_and_is_bounded() -> None:
+    reached: Reached = OrderedDict()
     key = ("branch", "%skill%")
-    _REACHED.pop(key, None)
-    assert first_reach(key) == 0
+    assert first_reach(reached, key) == 0
     for step in (9, 0, 1):  # one far search among near ones does not send the next far
-        _remember(key, step)
-    assert first_reach(key) == 1
-    _remember(key, 0)
-    assert _REACHED[key] == (0, 1, 0)
-    assert first_reach(key) == 0
-    for i in range(_REACHED_KEYS + 10):
-        _remember((f"b{i}", "%s%"), 3)
-    assert len(_REACHED) == _REACHED_KEYS
-    assert key not in _REACHED  # the oldest are forgotten first
-    _REACHED.clear()
+        remember(reached, key, step)
+    assert first_reach(reached, key) == 1
+    remember(reached, key, 0)
+    assert reached[key] == (0, 1, 0)
+    assert first_reach(reached, key) == 0
+    for i in range(REACHED_KEYS + 10):
+        remember(reached, (f"b{i}", "%s%"), 3)
+    assert len(reached) == REACHED_KEYS
+    assert key not in reached  # the oldest are forgotten first
+
+
+def test_a_session_without_a_memo_remembers_nothing(database_url: str) -> None:
+    async def run() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                mine = reached_of(session)
+                assert mine is reached_of(session)  # the app's one memory
+                del session.info[MEMO_KEY]
+                assert reached_of(session) is not reached_of(session)  # a new one each time
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 def test_a_dense_search_reads_the_first_step_alone(database_url: str) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from . import events, ticket_counts, versioning
 from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
 from .config import CONFIG_KEY, DEFAULT_CONFIG, DomainConfig
+from .memo import MEMO_KEY
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -105,12 +106,13 @@ async def declare_writes(session: AsyncSession) -> None:
 def session_factory(
     engine: AsyncEngine, *, config: DomainConfig = DEFAULT_CONFIG, clock: Clock = SYSTEM_CLOCK
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions that carry the domain configuration (config.py) and the clock (clock.py)."""
+    """Sessions that carry the domain configuration (config.py), the clock (clock.py) and the
+    app's memo (memo.py), one for every session of this factory."""
     factory = async_sessionmaker(
         engine,
         expire_on_commit=False,
         autoflush=True,
-        info={CONFIG_KEY: config, CLOCK_KEY: clock},
+        info={CONFIG_KEY: config, CLOCK_KEY: clock, MEMO_KEY: {}},
     )
     versioning.install(factory)
     ticket_counts.install(factory)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
+from ..memo import memo_of
 from ..models import Job, Technician
 from ..models.enums import OPEN_JOB_VALUES
 from .locate import Whereabouts
@@ -148,26 +149,38 @@ def _step(tech: Nearby, step_of: dict[str, int]) -> int:
     )
 
 
-# The ring steps at which the last searches of a branch and skill found enough engineers
-# (their last three). A search's first lookup reads as far as the middle one: within a
-# branch, engineers are about as dense from one job to the next, so where they are sparse one
-# lookup does what two or three did (issue 19 §3). It decides only how many steps a lookup
-# reads, never who is found (rows past the stopping step are left out), so this process's
-# memory of it is a hint, not state: another process, or a restart, only reads differently.
-_REACHED: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
-_REACHED_KEYS = 4096
+# How far the last searches of a branch and skill reached before enough engineers were
+# found (the ring step of each of the last three), in the app's memo (``memo.py``). A
+# search's first lookup reads as far as the middle one: within a branch, engineers are about
+# as dense from one job to the next, so where they are sparse one lookup does what two or
+# three did (issue 19 §3). It decides only how many steps a lookup reads, never who is found
+# (rows past the stopping step are left out): another process, or none remembered, only reads
+# differently.
+Reached = OrderedDict[tuple[str, str], tuple[int, ...]]
+REACHED_MEMO = "dispatch.nearby.reached"  # its key in the memo
+REACHED_KEYS = 4096
 
 
-def first_reach(key: tuple[str, str]) -> int:
+def reached_of(session: AsyncSession) -> Reached:
+    """The app's memory of the searches' reach (a fresh, forgotten one without a memo)."""
+    memo = memo_of(session)
+    if memo is None:
+        return OrderedDict()
+    reached: Reached = memo.setdefault(REACHED_MEMO, OrderedDict())
+    return reached
+
+
+def first_reach(reached: Reached, key: tuple[str, str]) -> int:
     """The last ring step the first lookup of a search for ``key`` (branch, skill) reads."""
-    steps = _REACHED.get(key)
+    steps = reached.get(key)
     return sorted(steps)[len(steps) // 2] if steps else 0
 
 
-def _remember(key: tuple[str, str], step: int) -> None:
-    _REACHED[key] = (*_REACHED.pop(key, ())[-2:], step)
-    while len(_REACHED) > _REACHED_KEYS:
-        _REACHED.popitem(last=False)
+def remember(reached: Reached, key: tuple[str, str], step: int) -> None:
+    """That a search for ``key`` found enough at ``step``; the oldest keys are forgotten."""
+    reached[key] = (*reached.pop(key, ())[-2:], step)
+    while len(reached) > REACHED_KEYS:
+        reached.popitem(last=False)
 
 
 async def search(
@@ -178,10 +191,10 @@ async def search(
     """
     found: dict[str, Nearby] = {}
     done = 0  # ring steps searched
-    key = (str(params["branch"]), str(params["skill"]))
+    key, reached = (str(params["branch"]), str(params["skill"])), reached_of(session)
     while done < len(RING_STEPS) and len(found) < want:
         first = done
-        last = first_reach(key) if done == 0 else _reach(done, len(found), want)
+        last = first_reach(reached, key) if done == 0 else _reach(done, len(found), want)
         step_of = _steps_of(centre, first, last)
         by_step: dict[int, list[Nearby]] = {}
         for tech in await _in_cells(session, list(step_of), params):
@@ -194,7 +207,7 @@ async def search(
             done = step + 1
             if len(found) >= want:
                 break
-    _remember(key, done - 1)
+    remember(reached, key, done - 1)
     return found
 
 

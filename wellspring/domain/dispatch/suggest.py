@@ -30,8 +30,9 @@ from .locate import Located, PositionSource, address_site, local_day, technician
 from .nearby import Nearby, search, skill_pattern
 from .shifts import Rota, shift_bounds
 
-# Both statements are built once: building one per request cost more than its rows, and
-# left its bind parameters in reference cycles for the collector (issue 19 §3).
+# Both statements are built once (the job row takes the actor's scope per request): built
+# per request they cost more than their rows, and left their bind parameters in reference
+# cycles for the collector (issue 19 §3).
 # The job, its ticket, the ticket's address and the branch in one statement.
 _JOB_ROW = (
     select(Job, Ticket, Address, Branch)
