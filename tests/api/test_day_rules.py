@@ -205,6 +205,7 @@ def test_parts_on_a_job_fit_its_model_are_active_and_stop_at_the_close(
         database_url,
         select(m.Device.id, m.DeviceModel.id)
         .join(m.DeviceModel, m.DeviceModel.id == m.Device.device_model_id)
+        .where(m.Device.deleted_at.is_(None))
         .order_by(m.Device.id)
         .limit(1),
     )[0]

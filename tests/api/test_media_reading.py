@@ -114,9 +114,11 @@ def test_each_caller_sees_the_files_of_the_visits_in_their_scope(
     site = make_branch(database_url)
     people = _people(site)
     add_technician(site, "a", home=PLACES["jingan"])
-    # A device of a customer nobody signs in as: the demo logins' devices stay theirs.
+    # A live device of a customer nobody signs in as: the demo logins' devices stay theirs,
+    # and another test's soft-deleted device (tests/deleted_rows.py) may sort first by id.
     logins = select(m.User.customer_id).where(m.User.customer_id.is_not(None))
-    found = select(m.Device.id).where(m.Device.customer_id.not_in(logins)).order_by(m.Device.id)
+    live = (m.Device.customer_id.not_in(logins), m.Device.deleted_at.is_(None))
+    found = select(m.Device.id).where(*live).order_by(m.Device.id)
     device = scalars(database_url, found.limit(1))[0]
     execute(database_url, update(m.Device).where(m.Device.id == device)
             .values(customer_id=site.customer_id, agent_id=people["agent_id"]))  # fmt: skip

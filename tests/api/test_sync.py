@@ -36,7 +36,11 @@ def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "a", home=PLACES["people_square"])
     add_technician(s, "b", home=PLACES["xujiahui"])
-    device = scalars(database_url, select(m.Device.id).order_by(m.Device.id).limit(1))[0]
+    # A live device: another test's soft-deleted one (tests/deleted_rows.py) may sort first.
+    device = scalars(
+        database_url,
+        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
+    )[0]
     for name, tech in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")):
         add_job(
             s,

@@ -48,7 +48,10 @@ def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "me", home=PLACES["people_square"])
     add_technician(s, "other", home=PLACES["xujiahui"])
-    device = scalars(database_url, select(m.Device.id).order_by(m.Device.id).limit(1))[0]
+    device = scalars(
+        database_url,
+        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
+    )[0]
     for name in ("j1", "j2", "j3", "j4", "j5"):
         add_job(
             s,
@@ -130,7 +133,11 @@ def test_every_way_into_and_out_of_the_scope_with_the_fast_path(
     device = scalars(url, select(m.Ticket.device_id).where(m.Ticket.id == ticket["j1"]))[0]
     model_id = scalars(url, select(m.Device.device_model_id).where(m.Device.id == device))[0]
     other_device = scalars(
-        url, select(m.Device.id).where(m.Device.id != device).order_by(m.Device.id).limit(1)
+        url,
+        select(m.Device.id)
+        .where(m.Device.id != device, m.Device.deleted_at.is_(None))
+        .order_by(m.Device.id)
+        .limit(1),
     )[0]
     address = scalars(url, select(m.Ticket.address_id).where(m.Ticket.id == ticket["j2"]))[0]
     van = scalars(url, select(m.Warehouse.id).where(m.Warehouse.technician_id == site.techs["me"]))[

@@ -98,7 +98,14 @@ async def _first_device(url: str) -> str:
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
-            return str(await session.scalar(select(m.Device.id).order_by(m.Device.id).limit(1)))
+            return str(
+                await session.scalar(
+                    select(m.Device.id)
+                    .where(m.Device.deleted_at.is_(None))
+                    .order_by(m.Device.id)
+                    .limit(1)
+                )
+            )
     finally:
         await engine.dispose()
 

@@ -46,7 +46,10 @@ REPLAY_PER_RECORD = 1  # a replay reads in batches; well under one statement per
 def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "busy", home=PLACES["people_square"])
-    device = scalars(database_url, select(m.Device.id).order_by(m.Device.id).limit(1))[0]
+    device = scalars(
+        database_url,
+        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
+    )[0]
     for n in range(JOBS):
         add_job(
             s,

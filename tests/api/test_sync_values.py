@@ -37,7 +37,10 @@ NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "v", home=PLACES["people_square"])
-    device = scalars(database_url, select(m.Device.id).order_by(m.Device.id).limit(1))[0]
+    device = scalars(
+        database_url,
+        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
+    )[0]
     for name in ("v1", "v2", "v3"):
         add_job(
             s,
