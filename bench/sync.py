@@ -19,22 +19,20 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import secrets
 import statistics
 import sys
 import time
-import uuid
-from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from wellspring.domain import models as m
 
-from .database import ROOT, ThrowawayDatabase
+from .database import ThrowawayDatabase
+from .statement_timer import StatementTimer
+from .sync_client import Pulled, headers_for, login, pull, push, push_body
 from .sync_report import Figures, growth, print_table, print_targets, targets
 from .sync_world import (
     PER_JOB,
@@ -52,156 +50,8 @@ from .sync_world import (
 )
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-LOGIN_DOCUMENT = (ROOT / "clients" / "everyone" / "Login.graphql").read_text("utf-8")
-SCHEMA_VERSION = 2
 EMPTY_PULLS = 5  # empty pulls per round: the empty pull is short, so it is taken more often
 PUSH_NOTES = 250  # a push: this many notes and as many ACCEPT events, on as many jobs
-
-
-def _id() -> str:
-    return str(uuid.uuid4())
-
-
-# -- statements ----------------------------------------------------------------------------
-
-_PARAM_LIST = re.compile(r"\((?:\s*(?:\$\d+(?:::[A-Z ]+(?:\(\d+\))?)?|\?)\s*,?)+\)")
-_SPACES = re.compile(r"\s+")
-
-
-def _shape(statement: str) -> str:
-    """A statement without its IN-list length, so each kind is counted together."""
-    return _SPACES.sub(" ", _PARAM_LIST.sub("(…)", statement)).strip()
-
-
-class StatementTimer:
-    """Time per statement shape, between ``before_`` and ``after_cursor_execute``."""
-
-    def __init__(self, sync_engine: Any) -> None:
-        self.engine = sync_engine
-        self.by_shape: dict[str, list[float]] = defaultdict(list)
-
-    def _before(self, conn: Any, _cur: Any, _stmt: str, *_a: Any) -> None:
-        conn.info.setdefault("bench_started", []).append(time.perf_counter())
-
-    def _after(self, conn: Any, _cur: Any, statement: str, *_a: Any) -> None:
-        began = conn.info["bench_started"].pop()
-        self.by_shape[_shape(statement)].append((time.perf_counter() - began) * 1000)
-
-    def __enter__(self) -> StatementTimer:
-        event.listen(self.engine, "before_cursor_execute", self._before)
-        event.listen(self.engine, "after_cursor_execute", self._after)
-        return self
-
-    def __exit__(self, *_exc: Any) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
-        event.remove(self.engine, "after_cursor_execute", self._after)
-
-    def summary(self, top: int = 8) -> dict[str, Any]:
-        ranked = sorted(self.by_shape.items(), key=lambda kv: -sum(kv[1]))
-        return {
-            "statements": sum(len(v) for v in self.by_shape.values()),
-            "sql_ms": round(sum(sum(v) for v in self.by_shape.values()), 1),
-            "top": [
-                {"statement": shape, "count": len(v), "ms": round(sum(v), 2)}
-                for shape, v in ranked[:top]
-            ],
-        }
-
-
-# -- measuring ---------------------------------------------------------------------------
-
-
-@dataclass
-class Pulled:
-    ms: float
-    status: int
-    timestamp: int
-    created: int
-    updated: int
-    deleted: int
-    bytes: int
-    problem: str = ""
-
-    @property
-    def records(self) -> int:
-        return self.created + self.updated + self.deleted
-
-
-def _pull(client: TestClient, headers: dict[str, str], cursor: int | None) -> Pulled:
-    body = {"lastPulledAt": cursor, "schemaVersion": SCHEMA_VERSION, "migration": None}
-    began = time.perf_counter()
-    response = client.post("/sync/pull", json=body, headers=headers)
-    ms = (time.perf_counter() - began) * 1000
-    if response.status_code != 200:
-        return Pulled(ms, response.status_code, 0, 0, 0, 0, 0, response.text[:500])
-    answer = response.json()
-    changes = answer["changes"].values()
-    return Pulled(
-        ms=ms,
-        status=200,
-        timestamp=int(answer["timestamp"]),
-        created=sum(len(c["created"]) for c in changes),
-        updated=sum(len(c["updated"]) for c in changes),
-        deleted=sum(len(c["deleted"]) for c in changes),
-        bytes=len(response.content),
-    )
-
-
-def _push_body(job_ids: list[str], cursor: int) -> dict[str, Any]:
-    now_ms = int(time.time() * 1000)
-    notes = [
-        {
-            "id": _id(),
-            "job_id": job_id,
-            "body": f"已与客户确认上门时间 ({n})",
-            "recorded_at": now_ms - 120_000 + n,
-        }
-        for n, job_id in enumerate(job_ids)
-    ]
-    events = [
-        {
-            "id": _id(),
-            "job_id": job_id,
-            "action": "ACCEPT",
-            "reason": None,
-            "report_json": None,
-            "recorded_at": now_ms - 240_000 + n,
-        }
-        for n, job_id in enumerate(job_ids)
-    ]
-    return {
-        "changes": {
-            "job_notes": {"created": notes, "updated": [], "deleted": []},
-            "job_events": {"created": events, "updated": [], "deleted": []},
-        },
-        "lastPulledAt": cursor,
-    }
-
-
-def _push(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> tuple[float, str]:
-    began = time.perf_counter()
-    response = client.post("/sync/push", json=body, headers=headers)
-    ms = (time.perf_counter() - began) * 1000
-    if response.status_code != 200:
-        return ms, f"HTTP {response.status_code}: {response.text[:500]}"
-    answer = response.json()
-    if answer.get("rejected") or answer.get("experimentalRejectedIds"):
-        return ms, f"rejected: {json.dumps(answer, ensure_ascii=False)[:500]}"
-    return ms, ""
-
-
-def _login(client: TestClient, busy: Busy) -> str:
-    variables = {"username": busy.username, "password": busy.password}
-    answer = client.post("/graphql", json={"query": LOGIN_DOCUMENT, "variables": variables}).json()
-    token = ((answer.get("data") or {}).get("login") or {}).get("token")
-    if not token:
-        raise SystemExit(f"login failed: {json.dumps(answer, ensure_ascii=False)[:2000]}")
-    return str(token)
-
-
-def _headers(token: str) -> dict[str, str]:
-    install = f"bench-phone-{uuid.uuid4().hex[:16]}"
-    return {"Authorization": f"Bearer {token}", "X-Sync-Client": install, "Accept-Language": "en"}
 
 
 def _median(values: list[float]) -> float:
@@ -277,12 +127,12 @@ class Site:
         self.client = TestClient(app)
         self.client.__enter__()
         assert self.busy is not None
-        self.token = _login(self.client, self.busy)
+        self.token = login(self.client, self.busy)
         # Untimed warm-up, one of each, so that caches and prepared statements are there.
-        headers = _headers(self.token)
-        warm = _pull(self.client, headers, None)
+        headers = headers_for(self.token)
+        warm = pull(self.client, headers, None)
         asyncio.run(touch(self.db.url, self.busy))
-        _pull(self.client, headers, warm.timestamp)
+        pull(self.client, headers, warm.timestamp)
 
     def close(self) -> None:
         try:
@@ -314,17 +164,17 @@ class Site:
         assert self.client is not None
         assert self.busy is not None
         expected = len(self.busy.ids["jobs"]) * len(PER_JOB)
-        self.headers = _headers(self.token)
+        self.headers = headers_for(self.token)
         timers = [self._timer(profiled) for _ in range(3)]
         with timers[0]:
-            p1 = _pull(self.client, self.headers, None)
+            p1 = pull(self.client, self.headers, None)
         self._check("first pull", p1, expected, 0)
         asyncio.run(touch(self.db.url, self.busy))
         with timers[1]:
-            p2 = _pull(self.client, self.headers, p1.timestamp)
+            p2 = pull(self.client, self.headers, p1.timestamp)
         self._check("pull of changes", p2, 0, expected)
         with timers[2]:
-            p3 = _pull(self.client, self.headers, p2.timestamp)
+            p3 = pull(self.client, self.headers, p2.timestamp)
         self._check("empty pull", p3, 0, 0)
         self.changes_cursor, self.cursor = p2.timestamp, p3.timestamp
         if profiled:
@@ -342,7 +192,7 @@ class Site:
         """The last installation pulls again, as a phone does, with the cursor its last pull
         returned: nothing has changed (the server's fast path, docs/sync.md)."""
         assert self.client is not None
-        p = _pull(self.client, self.headers, self.cursor)
+        p = pull(self.client, self.headers, self.cursor)
         self._check("empty pull", p, 0, 0)
         self.empty.append(p)
         self.cursor = p.timestamp
@@ -357,14 +207,14 @@ class Site:
         start = (index * PUSH_NOTES) % len(job_ids)
         jobs = (job_ids[start:] + job_ids[:start])[:PUSH_NOTES]
         asyncio.run(reset_jobs(url, jobs))
-        body = _push_body(jobs, self.cursor)
+        body = push_body(jobs, self.cursor)
         before = asyncio.run(row_counts(url, m.JobNote, m.JobEvent))
         timers = [self._timer(profiled) for _ in range(2)]
         with timers[0]:
-            ms, problem = _push(self.client, self.headers, body)
+            ms, problem = push(self.client, self.headers, body)
         after = asyncio.run(row_counts(url, m.JobNote, m.JobEvent))
         with timers[1]:
-            replay_ms, replay_problem = _push(self.client, self.headers, body)
+            replay_ms, replay_problem = push(self.client, self.headers, body)
         again = asyncio.run(row_counts(url, m.JobNote, m.JobEvent))
         statuses = asyncio.run(job_statuses(url, jobs))
         for kind, found in (("push", problem), ("replay", replay_problem)):
