@@ -388,7 +388,9 @@ def test_articles_are_written_searched_and_suggested_on_a_ticket(world: World) -
 
     few, many, more = statements(3), statements(20), statements(40)
     assert many == more  # a longer page costs nothing more
-    assert many <= few + 2  # at most a step for a lookup the short page did not need
+    # At most one more round than the short page: the jobs' suggestions (their devices,
+    # terms and articles) when none of the newest three tickets has a job yet.
+    assert many <= few + 3
 
 
 @pytest.fixture(scope="module")
