@@ -20,7 +20,7 @@ SYNC_CLIENT_STAMP := $(SYNC_CLIENT)/node_modules/.package-lock.json
 WEB := web
 WEB_STAMP := $(WEB)/node_modules/.package-lock.json
 
-.PHONY: run test lint typecheck test-sqlite test-postgres lock schema bench clean help
+.PHONY: run test lint typecheck test-sqlite test-postgres test-half-1 test-half-2 lock schema bench clean help
 
 help:
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -78,25 +78,40 @@ typecheck: $(VENV)/.stamp-dev ## mypy (strict; wellspring/, tests/ and bench/)
 
 # The SQLite run measures coverage (greenlet-aware, see [tool.coverage] in pyproject.toml) and
 # fails under its floor; the PostgreSQL run goes unmeasured, at full speed.
-test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
+test-sqlite: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP) ## the whole suite on SQLite, with coverage
 	@mkdir -p var
 	WELLSPRING_TEST_DB=sqlite $(VENV)/bin/coverage run -m pytest
 	$(VENV)/bin/coverage report
 
 # With CI=true a missing PostgreSQL fails the run; elsewhere it is skipped with a notice.
-test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
+define on_postgres
 	@if $(VPY) -m wellspring.api.cli pg-ping --url "$(PG_ADMIN_URL)"; then \
-		WELLSPRING_TEST_DB=postgresql WELLSPRING_TEST_PG_ADMIN_URL="$(PG_ADMIN_URL)" $(VPY) -m pytest; \
+		$(1) WELLSPRING_TEST_DB=postgresql WELLSPRING_TEST_PG_ADMIN_URL="$(PG_ADMIN_URL)" $(VPY) -m pytest; \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "PostgreSQL at $(PG_ADMIN_URL) is unreachable and CI=true: the PostgreSQL run is mandatory." >&2; exit 1; \
 	else \
 		echo "NOTICE: PostgreSQL unreachable at $(PG_ADMIN_URL); its run is skipped (mandatory with CI=true)." >&2; \
 	fi
+endef
 
-# The two runs go side by side (one core each on a 2-core machine); each run's output is
-# printed whole when it ends.
+test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP) ## the whole suite on PostgreSQL
+	$(call on_postgres,)
+
+# `make test` runs every test once on each engine, as two jobs side by side (one core each):
+# SQLite on one half of the suite then PostgreSQL on the other, and the reverse. The halves
+# (tests/shards.py) make both jobs end together; with one engine per job, the PostgreSQL
+# run ended halfway through the SQLite one and left a core idle. Each job prints its output
+# whole when it ends; coverage is the two SQLite halves' together.
+test-half-1 test-half-2: test-half-%: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
+	@mkdir -p var
+	WELLSPRING_TEST_HALF=$* WELLSPRING_TEST_DB=sqlite $(VENV)/bin/coverage run --parallel-mode -m pytest
+	$(call on_postgres,WELLSPRING_TEST_HALF=$(if $(filter 1,$*),2,1))
+
 test: lint typecheck ## lint, type-check, the suite on SQLite (with coverage) and PostgreSQL
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@mkdir -p var && $(VENV)/bin/coverage erase
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-half-1 test-half-2
+	$(VENV)/bin/coverage combine --quiet
+	$(VENV)/bin/coverage report
 
 lock: ## recompile the hash-pinned lock files from pyproject.toml
 	$(UV) pip compile pyproject.toml requirements/build.in --generate-hashes --python-version 3.11 --no-header -q -o requirements/main.txt

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from tests import shards
 from tests.fake_geocoder import fake_server  # noqa: F401 - a fixture for every test
 from wellspring.api import migrations
 from wellspring.api.app import create_app
@@ -32,8 +33,25 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+HALF = os.environ.get("WELLSPRING_TEST_HALF", "")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"wellspring test database: {BACKEND}"
+    return f"wellspring test database: {BACKEND}" + (f", half {HALF} of the suite" if HALF else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``WELLSPRING_TEST_HALF`` (1 or 2), only that half's files (``tests/shards.py``)."""
+    if not HALF:
+        return
+    if HALF not in shards.HALVES:
+        raise pytest.UsageError(f"WELLSPRING_TEST_HALF must be 1 or 2, not {HALF!r}")
+    root = config.rootpath
+    files = {item: item.path.relative_to(root).as_posix() for item in items}
+    half = shards.assign(files.values(), shards.read_costs())
+    kept = [item for item in items if half[files[item]] == HALF]
+    config.hook.pytest_deselected(items=[item for item in items if half[files[item]] != HALF])
+    items[:] = kept
 
 
 async def _admin_execute(sql: str) -> None:
