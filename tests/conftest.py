@@ -48,7 +48,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"WELLSPRING_TEST_HALF must be 1 or 2, not {HALF!r}")
     root = config.rootpath
     files = {item: item.path.relative_to(root).as_posix() for item in items}
-    half = shards.assign(files.values(), shards.read_costs())
+    # Split every test file there is, not only those collected: a module skipped whole on one
+    # engine must not move the others from one half to the other.
+    on_disk = {path.relative_to(root).as_posix() for path in (root / "tests").rglob("test_*.py")}
+    half = shards.assign(on_disk | set(files.values()), shards.read_costs())
     kept = [item for item in items if half[files[item]] == HALF]
     config.hook.pytest_deselected(items=[item for item in items if half[files[item]] != HALF])
     items[:] = kept
