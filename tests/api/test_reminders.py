@@ -82,7 +82,7 @@ FILTERS_DUE = """query($days: Int, $after: String) {
 
 
 def test_filters_due_and_a_filter_change_resets_them(gql: GraphQL) -> None:
-    from tests.api.test_ticket_types import through_the_visit
+    from tests.api.ticket_types_world import through_the_visit
 
     today = dt.datetime.now(SHANGHAI).date()
     horizon = today + dt.timedelta(days=14)

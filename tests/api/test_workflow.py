@@ -372,7 +372,7 @@ def test_a_new_customer_calls_for_an_install(gql: GraphQL, database_url: str) ->
     )[0]
     model_id = global_id("DeviceModel", scalars(database_url, select(m.DeviceModel.id))[0])
     o = ids(database_url)
-    from tests.api.test_ticket_types import receive_machine
+    from tests.api.ticket_types_world import receive_machine
 
     assert receive_machine(gql, database_url, "WS-NEW-000001")["errors"] == []
     base = {
