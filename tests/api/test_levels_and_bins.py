@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.api.test_stock import part, warehouse
+from tests.api.stock_world import part, warehouse
 from tests.api.test_workflow import doc
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch

@@ -1,0 +1,49 @@
+"""What the stock tests share: warehouses and parts by code, an engineer's van, a job on site,
+parts consumed on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.api.test_workflow import doc, ids, ok, payload
+from tests.api.test_workflow import to_assigned as assigned_job
+from tests.conftest import GraphQL
+from tests.factories import scalars
+from wellspring.domain import models as m
+from wellspring.schema.core.ids import global_id
+
+
+def warehouse(database_url: str, code: str) -> str:
+    return global_id(
+        "Warehouse",
+        scalars(database_url, select(m.Warehouse.id).where(m.Warehouse.code == code))[0],
+    )
+
+
+def part(database_url: str, sku: str) -> str:
+    return global_id("Part", scalars(database_url, select(m.Part.id).where(m.Part.sku == sku))[0])
+
+
+def van(gql: GraphQL, user: str) -> dict[str, int]:
+    rows = gql.data(doc("MyVanStock"), as_user=user)["myVanStock"]
+    return {f"{r['part']['sku']}/{r['bin']}": r["quantity"] for r in rows}
+
+
+def on_site(gql: GraphQL, database_url: str) -> tuple[str, str]:
+    ticket_id, job_id = assigned_job(gql, ids(database_url))
+    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
+        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+    return ticket_id, job_id
+
+
+def consume(
+    gql: GraphQL, job_id: str, lines: list[dict[str, Any]], client_id: str
+) -> dict[str, Any]:
+    return payload(
+        gql,
+        "ConsumeParts",
+        {"input": {"jobId": job_id, "lines": lines, "clientId": client_id}},
+        "tech-sh-1",
+    )
