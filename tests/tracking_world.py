@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import REPAIR_REPORT, ids, ok, payload, window
+from tests.api.workflow_steps import REPAIR_REPORT, ids, ok, payload, window
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m

@@ -10,7 +10,7 @@ import pytest
 from graphql_relay import from_global_id
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ok, payload
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m

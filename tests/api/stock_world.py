@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ids, ok, payload
-from tests.api.test_workflow import to_assigned as assigned_job
+from tests.api.workflow_steps import doc, ids, ok, payload
+from tests.api.workflow_steps import to_assigned as assigned_job
 from tests.conftest import GraphQL
 from tests.factories import scalars
 from wellspring.domain import models as m

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from tests.api.test_workflow import doc, ids
+from tests.api.workflow_steps import doc, ids
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch
 from tests.factories import scalars

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ids
+from tests.api.workflow_steps import doc, ids
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
     PASSWORD,

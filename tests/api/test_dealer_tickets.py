@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from tests.api.dealer_world import Tenants, address, raw, tenants
-from tests.api.test_workflow import doc, ok, payload
 from tests.api.ticket_types_world import sh_device
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import execute, fetch, scalars, unique
 from wellspring.domain import models as m

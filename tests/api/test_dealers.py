@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.api.dealer_world import NODE, Tenants, address, raw, tenants, upsert_agent
-from tests.api.test_workflow import doc, ok, payload
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_lists import count_statements
 from tests.api.test_master_data import branch_id
-from tests.api.test_workflow import doc, ids, ok, open_repair, payload, to_assigned
+from tests.api.workflow_steps import doc, ids, ok, open_repair, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import unique
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
@@ -89,18 +89,39 @@ def test_an_engineer_off_the_rota_is_off_shift_and_work_in_hand_shows(
     ok(payload(gql, "UpsertTechnician", off, "hq"))  # keep the shared branch as it was
     assert walk(gql, "Technicians", {"first": 10, "search": username}, "clerk-sh") == []
 
-    # A job travelled to shows as EN_ROUTE (and is counted today), whatever the shift says.
-    o = ids(database_url)
-    _ticket, job_id = to_assigned(gql, o)
-    ok(payload(gql, "AcceptJob", {"id": job_id}, "tech-sh-1"))
-    ok(payload(gql, "StartTravel", {"id": job_id}, "tech-sh-1"))
-    me = gql.data("query { me { displayName } }", as_user="tech-sh-1")["me"]["displayName"]
-    techs = walk(gql, "Technicians", {"first": 50, "search": me}, "clerk-sh")
-    assert [t["statusToday"] for t in techs if t["displayName"] == me] == ["EN_ROUTE"]
-    ok(payload(gql, "ArriveOnSite", {"id": job_id}, "tech-sh-1"))
-    techs = walk(gql, "Technicians", {"first": 50, "search": me}, "clerk-sh")
-    assert [t["statusToday"] for t in techs if t["displayName"] == me] == ["ON_JOB"]
-    ok(payload(gql, "CancelTicket", {"id": _ticket, "reason": "test"}, "hq"))
+    # A job travelled to shows as EN_ROUTE, whatever the shift says.
+    # The engineer is one of the test's own: a shared one's job left on site by another test
+    # would read ON_JOB here.
+    busy = unique("busy")
+    engineer = ok(
+        payload(
+            gql,
+            "UpsertTechnician",
+            {
+                "input": {
+                    "username": busy,
+                    "password": "password-123",
+                    "displayName": f"在途 {busy}",
+                    "branchId": branch_id(database_url, "SH"),
+                    "skills": ["REPAIR"],
+                    "workDays": [],
+                }
+            },
+            "hq",
+        )
+    )["technician"]
+    gql.sign_in(busy, "password-123")
+    ticket_id, job_id = to_assigned(gql, {**ids(database_url), "busy": engineer["id"]}, "busy")
+    ok(payload(gql, "AcceptJob", {"id": job_id}, busy))
+    ok(payload(gql, "StartTravel", {"id": job_id}, busy))
+    techs = walk(gql, "Technicians", {"first": 10, "search": busy}, "clerk-sh")
+    assert [t["statusToday"] for t in techs] == ["EN_ROUTE"]
+    ok(payload(gql, "ArriveOnSite", {"id": job_id}, busy))
+    techs = walk(gql, "Technicians", {"first": 10, "search": busy}, "clerk-sh")
+    assert [t["statusToday"] for t in techs] == ["ON_JOB"]
+    ok(payload(gql, "CancelTicket", {"id": ticket_id, "reason": "test"}, "hq"))
+    off = {"input": {"id": engineer["id"], "isActive": False}}
+    ok(payload(gql, "UpsertTechnician", off, "hq"))
 
 
 @pytest.mark.parametrize(

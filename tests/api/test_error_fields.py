@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ids, ok, payload, to_assigned
+from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import scalars
 from wellspring.domain import models as m

@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLObjectType
 from sqlalchemy import select
 
-from tests.api.test_workflow import ids, ok, payload
+from tests.api.workflow_steps import ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m

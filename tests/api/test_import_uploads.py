@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from tests.api.test_media import BUCKET, s3  # noqa: F401 - the moto server fixture
-from tests.api.test_workflow import doc
+from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL, make_settings
 from tests.factories import execute, scalars
 from wellspring.api.app import create_app

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from tests.api.test_workflow import doc
+from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.factories import scalars
 from wellspring.domain import models as m

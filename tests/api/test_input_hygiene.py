@@ -11,8 +11,8 @@ import pytest
 from graphql import is_input_object_type, is_non_null_type, is_object_type
 from starlette.testclient import TestClient
 
-from tests.api.test_workflow import doc, payload
 from tests.api.ticket_types_world import sh_device
+from tests.api.workflow_steps import doc, payload
 from tests.conftest import GraphQL, make_settings
 from wellspring.api.app import create_app
 from wellspring.domain.models.enums import SupplyMode

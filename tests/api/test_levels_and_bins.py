@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.api.stock_world import part, warehouse
-from tests.api.test_workflow import doc
+from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch
 from tests.factories import scalars

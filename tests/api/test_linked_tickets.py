@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.test_workflow import REPAIR_REPORT, doc, ids, ok, payload, to_assigned
+from tests.api.workflow_steps import REPAIR_REPORT, doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
 
 LINKS = (

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.api.test_workflow import doc, ok, payload
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLInputObjectType, GraphQLNonNull, GraphQLObjectType
 
-from tests.api.test_workflow import ids, ok, open_repair
+from tests.api.workflow_steps import ids, ok, open_repair
 from tests.conftest import GraphQL
 from wellspring.schema import build_schema
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.test_custom_fields import _define
-from tests.api.test_workflow import ids, ok, payload, window
 from tests.api.ticket_types_world import receive_machine
+from tests.api.workflow_steps import ids, ok, payload, window
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch
 from tests.factories import scalars

@@ -47,7 +47,7 @@ from wellspring.domain.workflow.clock_rules import (
 from wellspring.i18n import EN, ZH, message
 from wellspring.schema.core.ids import global_id
 
-from .test_workflow import doc
+from .workflow_steps import doc
 
 H = dt.timedelta(hours=1)
 MIN = dt.timedelta(minutes=1)

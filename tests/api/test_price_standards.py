@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ok, payload
 from tests.api.ticket_types_world import raw, sh_device, through_the_visit
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, unique
 from wellspring.domain import models as m

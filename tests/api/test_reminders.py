@@ -100,7 +100,7 @@ def test_filters_due_and_a_filter_change_resets_them(gql: GraphQL) -> None:
     changed = [f["filterType"]["id"] for f in due]
     assert changed, device
 
-    import tests.api.test_workflow as wf
+    import tests.api.workflow_steps as wf
 
     database_url = gql.client.app.state.settings.database_url  # type: ignore[attr-defined]
     models = gql.data("{ deviceModels { filters { id } } }", as_user="hq")["deviceModels"]

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.test_scope_matrix import ROLES_UNDER_TEST, Oracle, World, world
-from tests.api.test_workflow import ok, payload
+from tests.api.workflow_steps import ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m

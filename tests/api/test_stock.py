@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.api.stock_world import consume, on_site, part, van, warehouse
-from tests.api.test_workflow import doc, ok, payload
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from tests.api.test_lists import count_statements
-from tests.api.test_workflow import doc
+from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.api.stock_world import consume, on_site, part, van, warehouse
-from tests.api.test_workflow import doc, ids, ok, payload
+from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m
@@ -125,7 +125,7 @@ def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) ->
 def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
     gql: GraphQL, database_url: str
 ) -> None:
-    from tests.api.test_workflow import window
+    from tests.api.workflow_steps import window
 
     o = ids(database_url)
     membrane, pump = part(database_url, "RO-400"), part(database_url, "PUMP-24V")

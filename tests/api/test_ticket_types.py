@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ids, ok, payload
 from tests.api.ticket_types_world import (
     device_row,
     raw,
@@ -15,6 +14,7 @@ from tests.api.ticket_types_world import (
     sh_device,
     through_the_visit,
 )
+from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.api.test_workflow import doc, ids, ok, payload
 from tests.api.ticket_types_world import device_row, raw, sh_device, through_the_visit
+from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m

@@ -10,7 +10,7 @@ from graphql_relay import from_global_id
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from tests.api.test_workflow import doc, ok, payload
+from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL, make_settings
 from tests.factories import execute, fetch, scalars
 from tests.tracking_world import customer_one, move_engineer, share, token_of, visit

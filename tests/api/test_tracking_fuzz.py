@@ -15,7 +15,7 @@ from urllib.parse import quote
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.test_workflow import doc
+from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.tracking_world import customer_one, share, token_of, visit
 

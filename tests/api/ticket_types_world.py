@@ -8,7 +8,7 @@ from typing import Any
 from graphql_relay import from_global_id
 from sqlalchemy import select
 
-from tests.api.test_workflow import ids, ok, payload, window
+from tests.api.workflow_steps import ids, ok, payload, window
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m

@@ -32,7 +32,7 @@ from sqlalchemy import update
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from tests.api.test_workflow import payload
+from tests.api.workflow_steps import payload
 from tests.conftest import GraphQL, make_settings
 from tests.e2e.live import ROOT, free_port
 from tests.factories import execute

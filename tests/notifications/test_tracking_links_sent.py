@@ -13,7 +13,7 @@ import datetime as dt
 from graphql_relay import from_global_id
 from sqlalchemy import select
 
-from tests.api.test_workflow import ok, payload
+from tests.api.workflow_steps import ok, payload
 from tests.conftest import GraphQL
 from tests.tracking_world import customer_one, visit
 from wellspring.domain import models as m
