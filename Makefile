@@ -100,7 +100,7 @@ test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP) ## the whole
 # `make test` runs every test once on each engine, as two jobs side by side (one core each):
 # SQLite on one half of the suite then PostgreSQL on the other, and the reverse. The halves
 # (tests/shards.py) make both jobs end together; with one engine per job, the PostgreSQL
-# run ended halfway through the SQLite one and left a core idle. Each job prints its output
+# run ended two thirds of the way through the SQLite one and left a core idle. Each job prints its output
 # whole when it ends; coverage is the two SQLite halves' together.
 test-half-1 test-half-2: test-half-%: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP)
 	@mkdir -p var

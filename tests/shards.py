@@ -1,7 +1,7 @@
 """The suite in two halves of about equal cost, so that `make test` keeps both cores busy.
 
 `make test` runs the whole suite on each engine. Run side by side, one engine per core, the
-PostgreSQL run ended at about half the time of the SQLite run (which measures coverage), and
+PostgreSQL run ended at about two thirds of the SQLite run (which measures coverage), and
 one core idled for the rest. Now each core runs SQLite on one half and then PostgreSQL on
 the other (``WELLSPRING_TEST_HALF=1`` or ``2``, read by ``conftest.py``): each test still
 runs once on each engine, and the two jobs end together when SQLite's cost less
@@ -28,8 +28,6 @@ DURATIONS = Path(__file__).with_name("durations.txt")
 ROOT = Path(__file__).resolve().parent.parent
 
 Cost = tuple[float, float]  # seconds on SQLite (with coverage), seconds on PostgreSQL
-
-
 HALVES = ("1", "2")
 
 

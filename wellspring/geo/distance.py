@@ -75,23 +75,11 @@ def _vincenty_m(lat1: float, lat2: float, d_lon: float) -> float | None:
     u_sq = cos2_alpha * _EP2
     big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
     big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta_sigma = (
-        big_b
-        * sin_sigma
-        * (
-            cos_2sm
-            + big_b
-            / 4
-            * (
-                cos_sigma * (2 * cos_2sm * cos_2sm - 1)
-                - big_b
-                / 6
-                * cos_2sm
-                * (4 * sin_sigma * sin_sigma - 3)
-                * (4 * cos_2sm * cos_2sm - 3)
-            )
-        )
-    )
+    cos2_2sm = cos_2sm * cos_2sm
+    inner = cos_sigma * (2 * cos2_2sm - 1) - big_b / 6 * cos_2sm * (
+        4 * sin_sigma * sin_sigma - 3
+    ) * (4 * cos2_2sm - 3)
+    delta_sigma = big_b * sin_sigma * (cos_2sm + big_b / 4 * inner)
     return _B_M * big_a * (sigma - delta_sigma)
 
 
