@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.workflow_steps import REPAIR_REPORT, ids, ok, payload, window
+from tests.api.workflow_steps import REPAIR_REPORT, appoint, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m
@@ -49,19 +49,7 @@ def visit(gql: GraphQL, o: dict[str, str], *, upto: str | None = None) -> tuple[
         }
     }
     ticket = ok(payload(gql, "OpenTicket", variables, "hotline"))["ticket"]
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
-    job_id = job["job"]["id"]
-    start, end = window()
-    assign = {"jobId": job_id, "technicianId": o["tech-sh-1"]}
-    ok(
-        payload(
-            gql,
-            "AssignJob",
-            {**assign, "appointmentStart": start, "appointmentEnd": end},
-            "clerk-sh",
-        )
-    )
+    job_id, _start = appoint(gql, o, ticket["id"])
     for step in (*STEPS, "CompleteJob"):
         if upto is None:
             break

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.api.test_custom_fields import _define
 from tests.api.ticket_types_world import receive_machine
-from tests.api.workflow_steps import ids, ok, payload, window
+from tests.api.workflow_steps import appoint, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch
 from tests.factories import scalars
@@ -79,13 +79,7 @@ def test_an_install_fills_the_new_devices_on_site_fields(
     # a required on-site field is not asked when the ticket is opened
     opening = {"input": {"type": "INSTALL", "customerId": o["customer"], "install": install}}
     ticket = ok(payload(gql, "OpenTicket", opening, "hotline"))["ticket"]
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
-    job_id = job["job"]["id"]
-    start, end = window()
-    assign = {"jobId": job_id, "technicianId": o["tech-sh-1"], "appointmentStart": start,
-              "appointmentEnd": end}  # fmt: skip
-    ok(payload(gql, "AssignJob", assign, "clerk-sh"))
+    job_id, _start = appoint(gql, o, ticket["id"])
     for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
         ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.api.stock_world import consume, on_site, part, van, warehouse
-from tests.api.workflow_steps import doc, ids, ok, payload
+from tests.api.workflow_steps import appoint, doc, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m
@@ -125,7 +125,6 @@ def test_consumption_and_stock_value_reports(gql: GraphQL, database_url: str) ->
 def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
     gql: GraphQL, database_url: str
 ) -> None:
-    from tests.api.workflow_steps import window
 
     o = ids(database_url)
     membrane, pump = part(database_url, "RO-400"), part(database_url, "PUMP-24V")
@@ -159,24 +158,7 @@ def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
         "hotline",
     )
     assert bad["errors"][0]["field"] == "expectedParts.0.quantity"
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
-    job_id = ok(
-        payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh")
-    )["job"]["id"]
-    start, end = window()
-    ok(
-        payload(
-            gql,
-            "AssignJob",
-            {
-                "jobId": job_id,
-                "technicianId": o["tech-sh-1"],
-                "appointmentStart": start,
-                "appointmentEnd": end,
-            },
-            "clerk-sh",
-        )
-    )
+    job_id, start = appoint(gql, o, ticket["id"])
     mine = gql.data(doc("MyJobs"), {"date": start[:10]}, as_user="tech-sh-1")["myJobs"]
     job = next(j for j in mine if j["id"] == job_id)
     in_van = van(gql, "tech-sh-1")

@@ -8,7 +8,7 @@ from typing import Any
 from graphql_relay import from_global_id
 from sqlalchemy import select
 
-from tests.api.workflow_steps import ids, ok, payload, window
+from tests.api.workflow_steps import appoint, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m
@@ -38,19 +38,7 @@ def through_the_visit(
     """Open, approve, dispatch, assign, visit, complete and (optionally) follow up."""
     o = ids(database_url)
     ticket = ok(payload(gql, "OpenTicket", {"input": ticket_input}, "hotline"))["ticket"]
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, approver))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
-    job_id = job["job"]["id"]
-    start, end = window()
-    assign = {"jobId": job_id, "technicianId": o["tech-sh-1"]}
-    ok(
-        payload(
-            gql,
-            "AssignJob",
-            {**assign, "appointmentStart": start, "appointmentEnd": end},
-            "clerk-sh",
-        )
-    )
+    job_id, _start = appoint(gql, o, ticket["id"], approver=approver)
     for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
         ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
     done = ok(

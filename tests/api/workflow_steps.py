@@ -95,19 +95,34 @@ def open_repair(gql: GraphQL, o: dict[str, str], **extra: Any) -> dict[str, Any]
     return ok(payload(gql, "OpenTicket", variables, "hotline"))["ticket"]
 
 
-def to_assigned(gql: GraphQL, o: dict[str, str], tech: str = "tech-sh-1") -> tuple[str, str]:
-    ticket = open_repair(gql, o)
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
+def appoint(
+    gql: GraphQL,
+    o: dict[str, str],
+    ticket_id: str,
+    *,
+    approver: str = "hotline",
+    tech: str = "tech-sh-1",
+) -> tuple[str, str]:
+    """Approve an open ticket, dispatch it to Shanghai and appoint ``tech`` tomorrow between
+    10:00 and 12:00: (the job's id, the appointment's start)."""
+    ok(payload(gql, "ApproveTicket", {"id": ticket_id}, approver))
+    job = ok(payload(gql, "DispatchTicket", {"id": ticket_id, "branchId": o["SH"]}, "clerk-sh"))
+    job_id = str(job["job"]["id"])
     start, end = window()
     variables = {
-        "jobId": job["job"]["id"],
+        "jobId": job_id,
         "technicianId": o[tech],
         "appointmentStart": start,
         "appointmentEnd": end,
     }
     ok(payload(gql, "AssignJob", variables, "clerk-sh"))
-    return ticket["id"], job["job"]["id"]
+    return job_id, start
+
+
+def to_assigned(gql: GraphQL, o: dict[str, str], tech: str = "tech-sh-1") -> tuple[str, str]:
+    ticket = open_repair(gql, o)
+    job_id, _start = appoint(gql, o, ticket["id"], tech=tech)
+    return ticket["id"], job_id
 
 
 def history(gql: GraphQL, ticket_id: str) -> list[tuple[str | None, str]]:
