@@ -3,15 +3,17 @@ into stock, a visit walked through to its end, and the raw ids behind global one
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from graphql_relay import from_global_id
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from tests.api.workflow_steps import appoint, ids, ok, payload
-from tests.conftest import GraphQL
-from tests.factories import fetch, scalars
+from tests.conftest import GraphQL, run
+from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m
+from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import (
     TICKET_OPEN_STATUSES,
     CardStatus,
@@ -85,8 +87,46 @@ def sh_device(database_url: str, mode: SupplyMode, *, with_card: bool = False) -
         active = select(m.AccountCard.device_id).where(m.AccountCard.status == CardStatus.ACTIVE)
         stmt = stmt.where(m.Device.id.in_(active))
     rows = fetch(database_url, stmt)
-    device, customer = next((d, c) for d, c in rows if d not in used)
+    free = next(((d, c) for d, c in rows if d not in used), None)
+    # The demo holds a few dozen of each kind; tests run in an unusual order can use them all.
+    device, customer = free or run(_twin(database_url, rows[0][0], with_card=with_card))
     return global_id("Device", device), global_id("Customer", customer)
+
+
+# Columns a twin gets afresh rather than from the device (or card) it copies.
+_FRESH = {"id", "created_at", "updated_at", "version", "deleted_at", "serial_number", "card_number"}
+
+
+def _columns(row: Any, **fresh: Any) -> dict[str, Any]:
+    kept = {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
+    return {k: v for k, v in kept.items() if k not in _FRESH} | fresh
+
+
+async def _twin(database_url: str, device_id: str, *, with_card: bool) -> tuple[str, str]:
+    """A new device like ``device_id`` (same customer, site, model and supply), with an active
+    card like its own when asked: no ticket has ever named it."""
+    engine = create_engine(database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            source = await session.get_one(m.Device, device_id)
+            twin = m.Device(**_columns(source, serial_number=unique("SN")))
+            session.add(twin)
+            await session.flush()
+            if with_card:
+                card = (
+                    await session.scalars(
+                        select(m.AccountCard).where(
+                            m.AccountCard.device_id == device_id,
+                            m.AccountCard.status == CardStatus.ACTIVE,
+                        )
+                    )
+                ).one()
+                number = str(uuid.uuid4().int)[:16]
+                session.add(m.AccountCard(**_columns(card, card_number=number, device_id=twin.id)))
+            assert twin.customer_id is not None
+            return twin.id, twin.customer_id
+    finally:
+        await engine.dispose()
 
 
 def device_row(database_url: str, gid: str) -> Any:
