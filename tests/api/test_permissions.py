@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tests.api.master_data_calls import PERSONAS
 from tests.api.permission_calls import CALLS, World
-from tests.api.test_master_data import PERSONAS
 from tests.conftest import GraphQL
 from wellspring.domain import permissions
 from wellspring.domain.actor import Actor

@@ -4,133 +4,40 @@ the branch through a stock discrepancy (docs/api.md, "Stock discrepancies")."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from tests.api.discrepancy_world import (
+    NOW_MS,
+    add_station,
+    assert_ledger_agrees,
+    balance,
+    consume,
+    discrepancy_rows,
+    make_three_short,
+    phone,
+    site_with_van,
+    token,
+)
 from tests.api.test_lists import count_statements
 from tests.api.workflow_steps import doc
-from tests.conftest import GraphQL, make_settings
+from tests.conftest import GraphQL
 from tests.dispatch_site import (
     PASSWORD,
-    PLACES,
     Site,
-    _session_do,
-    add_job,
-    add_technician,
     any_part,
-    make_branch,
-    run,
     stock_van,
 )
-from tests.e2e.live import http, live_server
 from tests.factories import fetch, scalars, unique
-from tests.sync_phone import Phone
 from wellspring.domain import models as m
-from wellspring.domain.actor import SYSTEM
-from wellspring.domain.inventory import ledger
 from wellspring.domain.models.enums import (
     DiscrepancyStatus,
-    JobStatus,
     LedgerKind,
-    StockBin,
-    WarehouseKind,
 )
 from wellspring.schema.core.ids import global_id
-
-NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
-
-
-def token(gql: GraphQL, username: str, password: str = PASSWORD) -> str:
-    if username not in gql.tokens:
-        gql.sign_in(username, password)
-    return gql.token(username)
-
-
-def site_with_van(url: str, part: str, quantity: int) -> tuple[Site, str, str]:
-    """A branch of its own, engineer "a" on site at a job, ``quantity`` of the part in the van."""
-    s = make_branch(url)
-    add_technician(s, "a", home=PLACES["jingan"])
-    job = add_job(s, "on-site", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE)
-    stock_van(s, "a", part, quantity)
-    van = scalars(url, select(m.Warehouse.id).where(m.Warehouse.technician_id == s.techs["a"]))
-    return s, job, van[0]
-
-
-def add_station(s: Site, part: str, quantity: int) -> str:
-    async def work(session: Any) -> str:
-        station = m.Warehouse(
-            code=unique("ST"),
-            name="测试维修站",
-            kind=WarehouseKind.REPAIR_STATION,
-            branch_id=s.branch_id,
-        )
-        session.add(station)
-        await session.flush()
-        if quantity:
-            await ledger.post(
-                session,
-                SYSTEM,
-                warehouse_id=station.id,
-                part_id=part,
-                bin_=StockBin.GOOD,
-                delta=quantity,
-                kind=LedgerKind.RECEIPT,
-            )
-        return str(station.id)
-
-    return str(run(_session_do(s.url, work)))
-
-
-def balance(url: str, warehouse_id: str, part: str) -> int:
-    found = scalars(
-        url,
-        select(m.StockBalance.quantity).where(
-            m.StockBalance.warehouse_id == warehouse_id,
-            m.StockBalance.part_id == part,
-            m.StockBalance.bin == StockBin.GOOD,
-        ),
-    )
-    return int(found[0]) if found else 0
-
-
-def assert_ledger_agrees(url: str, warehouse_ids: list[str], part: str) -> None:
-    """Every balance equals the sum of its ledger entries, and none is negative."""
-    balances = {
-        (w, b): q
-        for w, b, q in fetch(
-            url,
-            select(m.StockBalance.warehouse_id, m.StockBalance.bin, m.StockBalance.quantity).where(
-                m.StockBalance.warehouse_id.in_(warehouse_ids), m.StockBalance.part_id == part
-            ),
-        )
-    }
-    sums = {
-        (w, b): int(total)
-        for w, b, total in fetch(
-            url,
-            select(m.StockEntry.warehouse_id, m.StockEntry.bin, func.sum(m.StockEntry.delta))
-            .where(m.StockEntry.warehouse_id.in_(warehouse_ids), m.StockEntry.part_id == part)
-            .group_by(m.StockEntry.warehouse_id, m.StockEntry.bin),
-        )
-    }
-    assert {k: v for k, v in balances.items() if v or k in sums} == sums
-    assert balances
-    assert all(q >= 0 for q in balances.values())
-
-
-def discrepancy_rows(url: str, job: str) -> list[m.StockDiscrepancy]:
-    return [
-        row[0]
-        for row in fetch(url, select(m.StockDiscrepancy).where(m.StockDiscrepancy.job_id == job))
-    ]
-
-
-def phone(gql: GraphQL, s: Site) -> Phone:
-    return Phone(gql.client, token(gql, s.usernames["a"]))
 
 
 def test_two_offline_phones_using_the_last_unit_are_both_accepted(
@@ -183,16 +90,6 @@ def test_two_offline_phones_using_the_last_unit_are_both_accepted(
     assert [r["quantity"] for r in pulled["created"]] == [1]
 
 
-def consume(
-    gql: GraphQL, s: Site, job: str, part: str, quantity: int, client_id: str, **extra: Any
-) -> dict[str, Any]:
-    lines = [{"partId": global_id("Part", part), "quantity": quantity}]
-    variables = {"input": {"jobId": global_id("Job", job), "lines": lines, "clientId": client_id}}
-    variables["input"].update(extra)
-    data = gql.data(doc("ConsumeParts"), variables, token=token(gql, s.usernames["a"]))
-    return dict(data["consumeParts"])
-
-
 def test_graphql_consumption_marked_offline_opens_a_discrepancy_online_keeps_the_error(
     gql: GraphQL, database_url: str
 ) -> None:
@@ -238,17 +135,7 @@ def test_graphql_consumption_marked_offline_opens_a_discrepancy_online_keeps_the
 
 @pytest.fixture
 def three_short(gql: GraphQL, database_url: str) -> tuple[Site, str, str, list[str]]:
-    """A van with none of the part and three offline consumptions of one unit each."""
-    part = any_part(database_url)
-    s, job, van = site_with_van(database_url, part, 0)
-    for n in range(3):
-        assert (
-            consume(gql, s, job, part, 1, unique(f"short-{n}"), recordedOffline=True)["errors"]
-            == []
-        )
-    rows = sorted(discrepancy_rows(database_url, job), key=lambda r: r.client_id)
-    assert [r.quantity_short for r in rows] == [1, 1, 1]
-    return s, part, van, [global_id("StockDiscrepancy", r.id) for r in rows]
+    return make_three_short(gql, database_url)
 
 
 def resolve(gql: GraphQL, user: str, **values: Any) -> Any:
@@ -467,92 +354,3 @@ def test_the_list_pages_by_keyset_and_costs_the_same_statements_at_any_size(
 
     too_many = gql.post(query, {"first": 101}, token=clerk).json()
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE_OUT_OF_RANGE"
-
-
-def test_phones_racing_for_the_last_units_all_land_and_the_book_stays_whole(
-    gql: GraphQL, database_url: str
-) -> None:
-    """Six installations push one unit each at once against a van holding two: every push is
-    accepted, the van ends at zero, and the discrepancies add up to the four it lacked."""
-    part = any_part(database_url)
-    s, job, van = site_with_van(database_url, part, 2)
-    bearer = {"Authorization": f"Bearer {token(gql, s.usernames['a'])}"}
-    phones = 6
-    with live_server(make_settings(database_url)) as base:
-        bodies = []
-        for n in range(phones):
-            headers = {**bearer, "X-Sync-Client": f"racing-{n}-{unique('x')}"}
-            status, pulled = http(
-                "POST", f"{base}/sync/pull", {"lastPulledAt": None, "schemaVersion": 1}, headers
-            )
-            assert status == 200
-            record = {
-                "id": unique(f"use{n}"),
-                "job_id": job,
-                "part_id": part,
-                "quantity": 1,
-                "old_part_returned": False,
-                "recorded_at": NOW_MS,
-            }
-            body = {
-                "lastPulledAt": pulled["timestamp"],
-                "changes": {"part_consumptions": {"created": [record]}},
-            }
-            bodies.append((body, headers))
-        barrier = threading.Barrier(phones)
-        answers: list[tuple[int, Any]] = []
-
-        def send(body: dict[str, Any], headers: dict[str, str]) -> None:
-            barrier.wait()
-            answers.append(http("POST", f"{base}/sync/push", body, headers))
-
-        threads = [threading.Thread(target=send, args=pair) for pair in bodies]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert [code for code, _ in answers] == [200] * phones, answers
-    assert all(answer["rejected"] == {} for _, answer in answers), answers
-    assert balance(database_url, van, part) == 0
-    assert sum(r.quantity_short for r in discrepancy_rows(database_url, job)) == phones - 2
-    assert_ledger_agrees(database_url, [van], part)
-
-
-def test_resolving_at_once_settles_once(
-    gql: GraphQL, database_url: str, three_short: tuple[Site, str, str, list[str]]
-) -> None:
-    _s, part, van, found = three_short
-    headers = {"Authorization": f"Bearer {token(gql, 'hq', 'demo')}"}
-    body = {
-        "query": doc("ResolveStockDiscrepancy"),
-        "variables": {"input": {"id": found[0], "resolution": "STOCKTAKE_CORRECTION"}},
-    }
-    clients = 8
-    barrier = threading.Barrier(clients)
-    answers: list[tuple[int, Any]] = []
-
-    def send(base: str) -> None:
-        barrier.wait()
-        answers.append(http("POST", f"{base}/graphql", body, headers))
-
-    with live_server(make_settings(database_url)) as base:
-        threads = [threading.Thread(target=send, args=(base,)) for _ in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    assert [code for code, _ in answers] == [200] * clients, answers
-    codes = sorted(
-        tuple(e["code"] for e in answer["data"]["resolveStockDiscrepancy"]["errors"])
-        for _, answer in answers
-    )
-    assert codes == [()] + [("DISCREPANCY_ALREADY_RESOLVED",)] * (clients - 1)
-    settled = scalars(
-        database_url,
-        select(m.StockEntry.kind).where(
-            m.StockEntry.warehouse_id == van,
-            m.StockEntry.kind.in_((LedgerKind.STOCKTAKE, LedgerKind.SHORTFALL_SETTLED)),
-        ),
-    )
-    assert sorted(settled) == [LedgerKind.SHORTFALL_SETTLED, LedgerKind.STOCKTAKE]
-    assert_ledger_agrees(database_url, [van], part)
