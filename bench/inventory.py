@@ -50,7 +50,7 @@ class Run:
     clients: int
     processes: int
     warehouse_ids: list[str]
-    tally: Tally = field(default_factory=lambda: Tally(server_cpu_s=0.0))
+    tally: Tally = field(default_factory=lambda: Tally(server_cpu_s=0.0, server_queue_s=0.0))
     seconds: float = 0.0
     round_rates: list[float] = field(default_factory=list)
     checks: int = 0
@@ -58,13 +58,16 @@ class Run:
     problems: list[str] = field(default_factory=list)
     busy_samples: int = 0
     lock_samples: int = 0
+    # Backend-seconds spent executing COMMIT (sampled), and the operations done meanwhile.
+    commit_seconds: float = 0.0
+    sampled_ops: int = 0
 
     def figures(self) -> Figures:
         tally = self.tally
         latencies = sorted(tally.latencies)
         done = max(len(latencies), 1)
         attempts = max(tally.succeeded + tally.errors, 1)
-        server = tally.server_cpu_s
+        server, queued = tally.server_cpu_s, tally.server_queue_s
         return Figures(
             workload=self.workload,
             processes=self.processes,
@@ -84,7 +87,12 @@ class Run:
             loop_wait_ms=round(tally.loop_wait_s / max(tally.loop_samples, 1) * 1000, 2),
             client_cpu_ms=round(tally.cpu_s / attempts * 1000, 2),
             server_cpu_ms=None if server is None else round(server / attempts * 1000, 2),
+            client_queue_ms=round(tally.cpu_queue_s / attempts * 1000, 2),
+            server_queue_ms=None if queued is None else round(queued / attempts * 1000, 2),
             lock_wait_share=_rounded(share(self.lock_samples, self.busy_samples)),
+            server_commit_ms=None
+            if not self.sampled_ops
+            else round(self.commit_seconds / self.sampled_ops * 1000, 2),
             invariant_held=not self.problems,
             balances_checked=self.balances,
             invariant_checks=self.checks,
@@ -106,6 +114,9 @@ def time_slice(url: str, part_id: str, run: Run, seconds: float, warmup: float) 
             tally = run_clients(job, run.processes)
         run.busy_samples += sampler.busy
         run.lock_samples += sampler.waiting
+        if sampler.samples:
+            run.commit_seconds += sampler.committing / sampler.samples * sampler.seconds
+            run.sampled_ops += tally.succeeded
     else:
         tally = run_clients(job, run.processes)
     run.tally.merge(tally)

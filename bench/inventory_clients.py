@@ -87,6 +87,11 @@ class Tally:
     cpu_s: float = 0.0  # this process's CPU time while its clients ran, warm-up included
     # The same for the PostgreSQL backends serving its connections, when they can be seen.
     server_cpu_s: float | None = None
+    # Time spent ready to run but waiting for a core (the kernel's run-queue delay,
+    # /proc/<pid>/schedstat), warm-up included: this process's main thread, which runs its
+    # clients' event loop, and the backends.
+    cpu_queue_s: float = 0.0
+    server_queue_s: float | None = None
 
     def merge(self, other: Tally) -> None:
         """Add ``other``'s counts; server CPU stays known only if both sides know it."""
@@ -102,10 +107,15 @@ class Tally:
         self.loop_wait_s += other.loop_wait_s
         self.loop_samples += other.loop_samples
         self.cpu_s += other.cpu_s
+        self.cpu_queue_s += other.cpu_queue_s
         if self.server_cpu_s is None or other.server_cpu_s is None:
             self.server_cpu_s = None
         else:
             self.server_cpu_s += other.server_cpu_s
+        if self.server_queue_s is None or other.server_queue_s is None:
+            self.server_queue_s = None
+        else:
+            self.server_queue_s += other.server_queue_s
 
 
 async def _client(
@@ -183,6 +193,31 @@ def backend_cpu(pids: list[int]) -> float | None:
     return total
 
 
+def run_queue_delay(task_dirs: list[Path]) -> float | None:
+    """Seconds the given processes' leader threads have spent runnable but not running,
+    waiting for a core (the second field of ``schedstat``, in ns); None where the kernel does
+    not keep it."""
+    total = 0
+    for task in task_dirs:
+        try:
+            total += int(task.joinpath("schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            return None
+    return total / 1e9
+
+
+def _main_thread() -> list[Path]:
+    return [Path("/proc/self")]  # /proc/<pid>/schedstat is the thread-group leader's
+
+
+def _backends(pids: list[int]) -> list[Path] | None:
+    return [Path(f"/proc/{pid}") for pid in pids] if backend_cpu(pids) is not None else None
+
+
+def _queued(task_dirs: list[Path] | None) -> float | None:
+    return None if task_dirs is None else run_queue_delay(task_dirs)
+
+
 async def _run_clients(job: Job, barrier: Any = None) -> Tally:
     """All of a process's clients as asyncio tasks on one engine, as the app runs them."""
     clients = len(job.warehouse_ids)
@@ -198,6 +233,8 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
         now = time.perf_counter()
         window = (now + job.warmup, now + job.warmup + job.seconds)
         cpu, server_cpu = time.process_time(), backend_cpu(pids)
+        backends = _backends(pids)
+        queued, server_queued = _queued(_main_thread()), _queued(backends)
         loop = commit_timing.LoopWait(window)
         probe = asyncio.create_task(loop.run())
         tallies = await asyncio.gather(
@@ -205,6 +242,7 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
         )
         probe.cancel()
         cpu, server_after = time.process_time() - cpu, backend_cpu(pids)
+        queued_after, server_queued_after = _queued(_main_thread()), _queued(backends)
     finally:
         await engine.dispose()
     if server_cpu is not None and server_after is not None:
@@ -216,6 +254,10 @@ async def _run_clients(job: Job, barrier: Any = None) -> Tally:
         total.merge(tally)
     # Clients measure no CPU of their own: the process's figures are set once, here.
     total.cpu_s, total.server_cpu_s = cpu, server_cpu
+    if queued is not None and queued_after is not None:
+        total.cpu_queue_s = queued_after - queued
+    if server_queued is not None and server_queued_after is not None:
+        total.server_queue_s = server_queued_after - server_queued
     total.loop_wait_s, total.loop_samples = loop.total, loop.samples
     return total
 
@@ -244,7 +286,7 @@ def run_clients(job: Job, processes: int) -> Tally:
             )
             for share in _split(job.warehouse_ids, processes)
         ]
-        total = Tally(server_cpu_s=0.0)
+        total = Tally(server_cpu_s=0.0, server_queue_s=0.0)
         for future in futures:
             total.merge(future.result(timeout=SETUP_TIMEOUT + job.warmup + job.seconds))
     return total

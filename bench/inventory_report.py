@@ -32,8 +32,14 @@ class Figures:
     client_cpu_ms: float
     # The PostgreSQL backends' CPU per consumption (None: SQLite, or a server elsewhere).
     server_cpu_ms: float | None
+    # Ms per consumption spent runnable but waiting for a core: the benchmark process's main
+    # thread, and the backends (None as for their CPU).
+    client_queue_ms: float
+    server_queue_ms: float | None
     # PostgreSQL: the share of in-transaction samples spent waiting on a lock (None: SQLite).
     lock_wait_share: float | None
+    # PostgreSQL: ms per consumption a backend spent executing its COMMIT (sampled).
+    server_commit_ms: float | None
     invariant_held: bool
     balances_checked: int
     invariant_checks: int
@@ -80,6 +86,19 @@ def target_lines(figures: list[Figures]) -> list[str]:
                     f"(1 client {single[0].commit_rt_ms:.2f}); the event loop took "
                     f"{f.loop_wait_ms:.2f} ms on average to resume a ready task "
                     f"(1 client {single[0].loop_wait_ms:.2f})"
+                )
+            if f.server_commit_ms is not None and single[0].server_commit_ms is not None:
+                lines.append(
+                    f"{head}   COMMIT executing on the server (sampled) "
+                    f"{f.server_commit_ms:.2f} ms (1 client {single[0].server_commit_ms:.2f}); "
+                    "the rest of the round trip is spent in the client (its event loop, a core)"
+                )
+            if f.server_queue_ms is not None and single[0].server_queue_ms is not None:
+                lines.append(
+                    f"{head}   waiting for a core, per operation: database backends "
+                    f"{f.server_queue_ms:.2f} ms (1 client {single[0].server_queue_ms:.2f}), "
+                    f"the app's event loop {f.client_queue_ms:.2f} ms "
+                    f"(1 client {single[0].client_queue_ms:.2f})"
                 )
         if f.server_cpu_ms is not None:
             cpu_ms = f.client_cpu_ms + f.server_cpu_ms
