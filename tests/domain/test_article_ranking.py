@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.domain.test_outlets import NOW, _actor, in_rollback
+from tests.domain.outlets_world import NOW, actor_of, in_rollback
 from wellspring.domain.actor import Actor
 from wellspring.domain.hotline import articles, search
 from wellspring.domain.models import DeviceModel, FaultCode
@@ -42,7 +42,7 @@ async def _article(
 
 def test_search_ranks_title_phrase_and_tags_above_body_then_recency(database_url: str) -> None:
     async def body(session: AsyncSession) -> None:
-        hotline, engineer = await _actor(session, "hotline"), await _actor(session, "tech-sh-1")
+        hotline, engineer = await actor_of(session, "hotline"), await actor_of(session, "tech-sh-1")
         code = (await session.execute(select(FaultCode.code).limit(1))).scalar_one()
         model = (await session.execute(select(DeviceModel).limit(1))).scalar_one()
 

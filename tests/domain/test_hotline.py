@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.domain.test_outlets import NOW, _actor, in_rollback
+from tests.domain.outlets_world import NOW, actor_of, in_rollback
 from tests.factories import unique
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
@@ -42,8 +42,9 @@ def _report(number: str, minutes_ago: int, queue: str = "售后") -> MissedCallR
 
 def test_missed_calls_are_matched_worked_off_and_counted(database_url: str) -> None:
     async def body(session: AsyncSession) -> None:
-        hotline, clerk = await _actor(session, "hotline"), await _actor(session, "clerk-sh")
-        clerk_bj, engineer = await _actor(session, "clerk-bj"), await _actor(session, "tech-sh-1")
+        hotline, clerk = await actor_of(session, "hotline"), await actor_of(session, "clerk-sh")
+        clerk_bj = await actor_of(session, "clerk-bj")
+        engineer = await actor_of(session, "tech-sh-1")
         customer = (
             await session.execute(
                 select(Customer).where(Customer.branch_id == clerk.branch_id).limit(1)
@@ -173,8 +174,8 @@ def test_bigram_terms_find_chinese_phrases_and_english_words() -> None:
 
 def test_articles_keep_every_revision_and_are_found_in_either_language(database_url: str) -> None:
     async def body(session: AsyncSession) -> None:
-        hotline, engineer = await _actor(session, "hotline"), await _actor(session, "tech-sh-1")
-        customer_actor = await _actor(session, "customer-1")
+        hotline, engineer = await actor_of(session, "hotline"), await actor_of(session, "tech-sh-1")
+        customer_actor = await actor_of(session, "customer-1")
         model = (await session.execute(select(DeviceModel).limit(1))).scalar_one()
         code = (await session.execute(select(FaultCode.code).limit(1))).scalar_one()
         draft = await articles.upsert_article(
@@ -295,7 +296,7 @@ def test_articles_keep_every_revision_and_are_found_in_either_language(database_
 
 def test_a_missed_call_is_due_within_the_sla_and_keeps_its_recording(database_url: str) -> None:
     async def body(session: AsyncSession) -> None:
-        hotline = await _actor(session, "hotline")
+        hotline = await actor_of(session, "hotline")
         link = "https://pbx.example.com/rec/8841.mp3"
         report = _report("13700001111", 40)
         call = await missed_calls.record_missed_call(

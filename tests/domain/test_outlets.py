@@ -5,8 +5,6 @@ on both engines)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,151 +12,32 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import run
+from tests.domain.outlets_world import (
+    NOW,
+    SH,
+    add_job,
+    fixture,
+    in_rollback,
+)
 from tests.factories import unique
-from wellspring.domain.actor import Actor
-from wellspring.domain.clock import FixedClock
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.models import (
     Address,
-    Branch,
-    Customer,
-    FollowUp,
-    Job,
     Part,
     PriceStandard,
     StockEntry,
-    Technician,
     Ticket,
-    User,
     Warehouse,
 )
 from wellspring.domain.models.enums import (
-    FollowUpStatus,
-    JobStatus,
     LedgerKind,
     PriceKind,
-    Role,
     SettlementStatus,
     StockBin,
     TicketStatus,
     TicketType,
 )
-from wellspring.domain.outlets import assessments, outlets, pricing, settlements
-
-NOW = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
-SH = dt.timezone(dt.timedelta(hours=8))
-
-
-def in_rollback(url: str, body: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    async def go() -> Any:
-        engine = create_engine(url)
-        try:
-            factory = session_factory(engine, clock=FixedClock(NOW))
-            async with factory() as session, session.begin():
-                try:
-                    return await body(session)
-                finally:
-                    await session.rollback()
-        finally:
-            await engine.dispose()
-
-    return run(go())
-
-
-@dataclass
-class Fixture:
-    hq: Actor
-    clerk_sh: Actor
-    clerk_bj: Actor
-    engineer: Actor  # attached to the outlet
-    stranger: Actor  # an engineer of the same branch, not attached
-    outlet_id: str
-    customer_id: str
-    branch_id: str
-
-
-async def _actor(session: AsyncSession, username: str) -> Actor:
-    user = (await session.execute(select(User).where(User.username == username))).scalar_one()
-    tech = await session.scalar(select(Technician.id).where(Technician.user_id == user.id))
-    return Actor(user.id, user.username, user.role, user.branch_id, technician_id=tech)
-
-
-async def _engineer(session: AsyncSession, branch_id: str) -> Actor:
-    user = User(
-        username=unique("o"), display_name="网点工程师", password_hash="x", role=Role.TECHNICIAN
-    )
-    user.branch_id = branch_id
-    session.add(user)
-    await session.flush()
-    tech = Technician(user_id=user.id, branch_id=branch_id)
-    session.add(tech)
-    await session.flush()
-    return Actor(user.id, user.username, Role.TECHNICIAN, branch_id, technician_id=tech.id)
-
-
-async def fixture(session: AsyncSession) -> Fixture:
-    hq, clerk = await _actor(session, "hq"), await _actor(session, "clerk-sh")
-    clerk_bj = await _actor(session, "clerk-bj")
-    assert clerk.branch_id
-    engineer = await _engineer(session, clerk.branch_id)
-    stranger = await _engineer(session, clerk.branch_id)
-    outlet = await outlets.upsert_outlet(
-        session,
-        clerk,
-        change=outlets.OutletChange(
-            code=unique("OUT"),
-            name="浦东服务网点",
-            branch_id=clerk.branch_id,
-            email="pd@example.com",
-            city="上海市",
-            rate_card={"REPAIR": Decimal("80"), "INSTALL": Decimal("150.5")},
-            technician_ids=[str(engineer.technician_id)],
-        ),
-    )
-    customer = await session.scalar(
-        select(Customer.id).where(Customer.branch_id == clerk.branch_id).limit(1)
-    )
-    assert customer
-    return Fixture(hq, clerk, clerk_bj, engineer, stranger, outlet.id, customer, clerk.branch_id)
-
-
-async def _job(
-    session: AsyncSession,
-    f: Fixture,
-    tech: Actor,
-    kind: TicketType,
-    completed: dt.datetime,
-    *,
-    ticket: Ticket | None = None,
-    window_end: dt.datetime | None = None,
-    arrived: dt.datetime | None = None,
-) -> Job:
-    if ticket is None:
-        ticket = Ticket(
-            number=unique("T"),
-            type=kind,
-            status=TicketStatus.COMPLETED,
-            customer_id=f.customer_id,
-            branch_id=f.branch_id,
-            created_by_id=f.hq.user_id,
-        )
-        session.add(ticket)
-        await session.flush()
-    job = Job(
-        number=unique("J"),
-        ticket_id=ticket.id,
-        branch_id=f.branch_id,
-        technician_id=tech.technician_id,
-        status=JobStatus.COMPLETED,
-        completed_at=completed,
-        appointment_end=window_end,
-        arrived_at=arrived,
-    )
-    session.add(job)
-    await session.flush()
-    return job
+from wellspring.domain.outlets import outlets, pricing, settlements
 
 
 def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
@@ -167,15 +46,15 @@ def test_a_months_settlement_is_jobs_by_rate_less_parts_plus_adjustments(
     async def body(session: AsyncSession) -> None:
         f = await fixture(session)
         nov = dt.datetime(2026, 11, 10, 10, tzinfo=SH)
-        repair = await _job(session, f, f.engineer, TicketType.REPAIR, nov)
-        await _job(session, f, f.engineer, TicketType.REPAIR, nov + dt.timedelta(days=5))
-        await _job(session, f, f.engineer, TicketType.INSTALL, nov + dt.timedelta(days=6))
-        await _job(session, f, f.engineer, TicketType.RELOCATE, nov)  # not on the card: 0
+        repair = await add_job(session, f, f.engineer, TicketType.REPAIR, nov)
+        await add_job(session, f, f.engineer, TicketType.REPAIR, nov + dt.timedelta(days=5))
+        await add_job(session, f, f.engineer, TicketType.INSTALL, nov + dt.timedelta(days=6))
+        await add_job(session, f, f.engineer, TicketType.RELOCATE, nov)  # not on the card: 0
         # 1 Dec 00:30 Shanghai is still 30 Nov in UTC: December's, not November's
-        await _job(
+        await add_job(
             session, f, f.engineer, TicketType.REPAIR, dt.datetime(2026, 12, 1, 0, 30, tzinfo=SH)
         )
-        await _job(session, f, f.stranger, TicketType.REPAIR, nov)  # not the outlet's
+        await add_job(session, f, f.stranger, TicketType.REPAIR, nov)  # not the outlet's
         part = (await session.execute(select(Part).limit(1))).scalar_one()
         part.list_price = Decimal("12.50")
         van = await session.scalar(select(Warehouse.id).limit(1))
@@ -271,7 +150,7 @@ def test_a_type_missing_from_the_rate_card_takes_the_price_standard(database_url
             )
             session.add(ticket)
             await session.flush()
-            await _job(session, f, f.engineer, kind, at, ticket=ticket)
+            await add_job(session, f, f.engineer, kind, at, ticket=ticket)
 
         def standard(kind: PriceKind, price: str, where: str, start: int, end: int | None) -> Any:
             row = PriceStandard(kind=kind, province=province, city=where, price=Decimal(price))
@@ -342,164 +221,3 @@ def test_a_type_missing_from_the_rate_card_takes_the_price_standard(database_url
         assert confirmed.status is SettlementStatus.CONFIRMED
 
     in_rollback(database_url, body)
-
-
-def test_the_assessment_form_is_filled_with_the_periods_own_figures(database_url: str) -> None:
-    async def body(session: AsyncSession) -> None:
-        f = await fixture(session)
-        day = dt.datetime(2026, 11, 5, 9, tzinfo=SH)
-        hour = dt.timedelta(hours=1)
-        # ticket A fixed in one visit, on time; ticket B needed two visits, the second late
-        a = await _job(
-            session, f, f.engineer, TicketType.REPAIR, day, window_end=day, arrived=day - hour
-        )
-        b1 = await _job(
-            session, f, f.engineer, TicketType.REPAIR, day, window_end=day, arrived=day + hour
-        )
-        b_ticket = await session.get(Ticket, b1.ticket_id)
-        await _job(session, f, f.engineer, TicketType.REPAIR, day + 2 * hour, ticket=b_ticket)
-        for ticket_id, score in ((a.ticket_id, 5), (b1.ticket_id, 2)):
-            session.add(
-                FollowUp(ticket_id=ticket_id, status=FollowUpStatus.DONE, score=score, due_at=day)
-            )
-        await session.flush()
-        form = await assessments.assessment_form(
-            session,
-            f.clerk_sh,
-            outlet_id=f.outlet_id,
-            start=dt.date(2026, 11, 1),
-            end=dt.date(2026, 11, 30),
-        )
-        fig = form.figures
-        # by hand: 3 jobs, 2 tickets, 1 fixed first time (0.5); 2 windows, 1 on time (0.5);
-        # follow-ups 5 and 2: mean 3.50, i.e. 70 of 100
-        assert (fig.jobs_completed, fig.tickets_completed, fig.fixed_first_time) == (3, 2, 1)
-        assert fig.first_time_fix_rate == Decimal("0.5000")
-        assert (fig.with_appointment, fig.on_time, fig.punctuality_rate) == (
-            2,
-            1,
-            Decimal("0.5000"),
-        )
-        assert (fig.follow_ups, fig.follow_up_score) == (2, Decimal("3.50"))
-        assert fig.suggested_scores() == {
-            "FIRST_TIME_FIX": 50,
-            "PUNCTUALITY": 50,
-            "SATISFACTION": 70,
-        }
-        row = await assessments.record_assessment(
-            session,
-            f.clerk_sh,
-            outlet_id=f.outlet_id,
-            start=dt.date(2026, 11, 1),
-            end=dt.date(2026, 11, 30),
-            scores=[
-                assessments.CriterionScore("PUNCTUALITY", 60),
-                assessments.CriterionScore("服务态度", 91),
-            ],
-            comment="整体良好",
-        )
-        assert row.total_score == Decimal("75.50")
-        assert row.figures["on_time"] == 1
-        assert [r.id for r in await assessments.assessments_of(session, f.outlet_id)] == [row.id]
-        for bad, code in (
-            ([assessments.CriterionScore("X", 101)], "INVALID_SCORE"),
-            (
-                [assessments.CriterionScore("X", 1), assessments.CriterionScore("X", 2)],
-                "INVALID_SCORE",
-            ),
-            ([], "REQUIRED"),
-        ):
-            with pytest.raises(DomainError) as refused:
-                await assessments.record_assessment(
-                    session,
-                    f.clerk_sh,
-                    outlet_id=f.outlet_id,
-                    start=dt.date(2026, 11, 1),
-                    end=dt.date(2026, 11, 30),
-                    scores=bad,
-                )
-            assert refused.value.code == code
-        with pytest.raises(DomainError) as period:
-            await assessments.assessment_form(
-                session,
-                f.hq,
-                outlet_id=f.outlet_id,
-                start=dt.date(2026, 11, 2),
-                end=dt.date(2026, 11, 1),
-            )
-        assert period.value.code == "ASSESSMENT_PERIOD_INVALID"
-        with pytest.raises(DomainError) as foreign:  # another branch's clerk: not found
-            await assessments.assessment_form(
-                session,
-                f.clerk_bj,
-                outlet_id=f.outlet_id,
-                start=dt.date(2026, 11, 1),
-                end=dt.date(2026, 11, 2),
-            )
-        assert foreign.value.code == "NOT_FOUND"
-
-    in_rollback(database_url, body)
-
-
-def test_outlets_are_seen_by_hq_their_branch_and_their_own_engineers(database_url: str) -> None:
-    async def body(session: AsyncSession) -> None:
-        f = await fixture(session)
-
-        async def seen(actor: Actor) -> bool:
-            page = await outlets.outlets_page(session, actor, search="浦东", first=100, after=None)
-            return f.outlet_id in {o.id for o in page.items}
-
-        assert [await seen(a) for a in (f.hq, f.clerk_sh, f.engineer, f.clerk_bj, f.stranger)] == [
-            True,
-            True,
-            True,
-            False,
-            False,
-        ]
-        mine = await outlets.technicians_of(session, f.hq, f.outlet_id)
-        assert [t.id for t in mine] == [f.engineer.technician_id]
-        other = (
-            await session.execute(select(Branch).where(Branch.id != f.branch_id).limit(1))
-        ).scalar_one()
-        bj_engineer = await _engineer(session, other.id)
-        refusals = []
-        for change in (
-            outlets.OutletChange(id=f.outlet_id, technician_ids=[str(bj_engineer.technician_id)]),
-            outlets.OutletChange(id=f.outlet_id, email="not-an-email"),
-            outlets.OutletChange(id=f.outlet_id, rate_card={"WASH_CAR": Decimal("1")}),
-            outlets.OutletChange(id=f.outlet_id, rate_card={"REPAIR": Decimal("-1")}),
-            outlets.OutletChange(code="X", name="无分公司"),
-        ):
-            with pytest.raises(DomainError) as refused:
-                async with session.begin_nested():
-                    await outlets.upsert_outlet(session, f.hq, change=change)
-            refusals.append(refused.value.code)
-        assert refusals == [
-            "TECHNICIAN_OTHER_BRANCH",
-            "INVALID_EMAIL",
-            "INVALID_RATE",
-            "INVALID_RATE",
-            "REQUIRED",
-        ]
-        with pytest.raises(PermissionDenied):  # a clerk edits only their branch's outlets
-            await outlets.upsert_outlet(
-                session,
-                f.clerk_bj,
-                change=outlets.OutletChange(code=unique("Q"), name="x", branch_id=f.branch_id),
-            )
-        edited = await outlets.upsert_outlet(
-            session,
-            f.hq,
-            change=outlets.OutletChange(id=f.outlet_id, technician_ids=[], is_active=False),
-        )
-        assert not edited.is_active
-        assert await outlets.technicians_of(session, f.hq, f.outlet_id) == []
-
-    in_rollback(database_url, body)
-
-
-def test_a_month_is_written_yyyy_mm() -> None:
-    assert settlements.parse_month("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
-    for bad in ("2024-13", "24-01", "2024-1", "x", "1999-12"):
-        with pytest.raises(DomainError):
-            settlements.parse_month(bad)
