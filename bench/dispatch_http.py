@@ -24,7 +24,7 @@ from wellspring.schema.core.ids import global_id
 
 from .driver import cpu_of, percentile, postgres_cpu
 from .servers import Endpoint, serve, server_env
-from .tickets import LOGIN_DOCUMENT
+from .tickets_servers import LOGIN_DOCUMENT
 
 _TIMEOUT = 60.0
 

@@ -25,7 +25,7 @@ from . import bare_tickets
 from .database import default_url, ensure_database, ensure_login
 from .profiles import by_package
 from .servers import Endpoint
-from .tickets import BARE, GRAPHQL, _login
+from .tickets_servers import BARE, GRAPHQL, login
 
 
 def _client_post(client: TestClient, token: str | None) -> Any:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     apps = {GRAPHQL.name: create_app(settings), BARE.name: bare_tickets.create_app(settings)}
     logging.getLogger().setLevel(logging.WARNING)
     with TestClient(apps[GRAPHQL.name]) as gql, TestClient(apps[BARE.name]) as bare:
-        token = _login(_client_post(gql, None), *credentials)
+        token = login(_client_post(gql, None), *credentials)
         cpu = {
             GRAPHQL.name: _cpu_per_request(gql, token, GRAPHQL, args.requests),
             BARE.name: _cpu_per_request(bare, token, BARE, args.requests),
