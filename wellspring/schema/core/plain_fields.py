@@ -15,12 +15,12 @@ graphql-core's own null and error handling:
   knows (a connection's prefetch): its sub-selection is executed on that row at once.
 
 A field guard (``field_guard.FieldGuard``) around either is checked first, exactly as its
-``__call__`` would (for a leaf, once per request: its answer depends on the actor alone).
+``__call__`` would (for a leaf, once per plan: its answer depends on the actor's role alone).
 A list, whoever resolved it, is completed by ``list_values.py`` when its items allow. Any
 other field (a resolver of ours, a row not yet loaded, or a middleware in use) takes the
 ordinary path. Which fields these are is found once per schema
-(``short_fields.py``); how each field of a selection is answered, once per request and
-selection (a page repeats one selection on every row).
+(``short_fields.py``); how each field of a selection is answered, once per document, role
+and selection (``shared_plans.py``; a page repeats one selection on every row).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .list_values import SKIP as LIST_SKIP
 from .list_values import complete_list
 from .related import LATER, Computed
 from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, LIST, PLAIN, Fields, Plan, make_plan
+from .shared_plans import SharedPlans
 from .short_fields import direct_fields, linked_fields, list_fields, plain_fields, row_models
 
 _SKIP: Any = object()  # not answerable on the short path: take the ordinary one
@@ -69,6 +70,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     direct = direct_fields(schema)
     lists = list_fields(schema)
     models = row_models(schema)
+    shared = SharedPlans()
 
     def read(source: Any, attribute: str | int) -> Any:
         if isinstance(attribute, int):
@@ -80,8 +82,8 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
     class ShortPathContext(ExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            # (id(parent type), id(selection)) -> its plan: see ``plan_of``.
-            self._plans: dict[tuple[int, int], Plan] = {}
+            # (id(parent type), id(selection)) -> the selection and its plan: see ``plan_of``.
+            self._plans: dict[tuple[int, int], tuple[Fields, Plan]] = {}
             # Python type of a row -> whether SQLAlchemy maps it (see ``fused_rows.py``).
             self._mapped: dict[type, bool] = {}
 
@@ -302,13 +304,19 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             return mapped
 
         def plan_of(self, parent_type: GraphQLObjectType, fields: Fields) -> Plan:
-            """The plan of a selection (``selection_plans.py``), made once per request."""
+            """The plan of a selection (``selection_plans.py``): found once per request, made
+            once per document, role and selection (``shared_plans.py``)."""
             key = (id(parent_type), id(fields))
             known = self._plans.get(key)
-            if known is not None and known.fields is fields:
-                return known
-            plan = make_plan(self, parent_type, fields, plain, direct, linked, lists, models)
-            self._plans[key] = plan
+            if known is not None and known[0] is fields:
+                return known[1]
+            kept = shared.key(self, parent_type, fields)
+            plan = None if kept is None else shared.get(kept)
+            if plan is None:
+                plan = make_plan(self, parent_type, fields, plain, direct, linked, lists, models)
+                if kept is not None:
+                    shared.put(kept, plan)
+            self._plans[key] = (fields, plan)
             return plan
 
         def execute_fields(
@@ -389,4 +397,5 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
 
             return get_results()
 
+    ShortPathContext.shared_plans = shared  # type: ignore[attr-defined]  # seen by tests
     return ShortPathContext

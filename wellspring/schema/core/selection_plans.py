@@ -1,5 +1,6 @@
 """How each field of a selection is answered on the short path of ``plain_fields.py``, found
-once per request and selection: a page repeats one selection on every row.
+once per selection and role (and kept across requests, ``shared_plans.py``): a page repeats
+one selection on every row.
 
 A plan holds, for each field in the selection's order, its definition and how it is
 answered: a leaf's quick read (the attribute, an edge's index or a ``Computed``, and its
@@ -36,13 +37,13 @@ Entry = tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]
 #   leaf type or the plan of its objects, unused, non-null, the items' model or None.
 Step = tuple[str, int, Any, Any, Any, Any, Any]
 FUSED_DIRECT, FUSED_LINKED, FUSED_LEAVES, FUSED_ROWS = 3, 4, 5, 6
-_NO_ACTOR: Any = object()  # a context without an actor: guarded fields take the long path
+NO_ACTOR: Any = object()  # a context without an actor: guarded fields take the long path
 
 
 def _allowed(guard: FieldGuard | None, actor: Any) -> bool:
     """A guard's answer depends on the actor alone, fixed for the request: a field it allows
     is read as an unguarded one."""
-    return guard is None or (actor is not _NO_ACTOR and guard.allows(actor))
+    return guard is None or (actor is not NO_ACTOR and guard.allows(actor))
 
 
 class Plan:
@@ -71,7 +72,7 @@ def make_plan(
     context): its actor decides, once, which guarded leaves it may read."""
     entries: list[Entry] = []
     program: list[Step] | None = []
-    actor = getattr(context.context_value, "actor", _NO_ACTOR)
+    actor = getattr(context.context_value, "actor", NO_ACTOR)
     for response_name, field_nodes in fields.items():
         field_def = get_field_def(context.schema, parent_type, field_nodes[0])
         if field_def is None:
