@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 
 from tests.geo.route_check import check
-from tests.geo.test_vrp import (
+from tests.geo.vrp_problems import (
     HOUR,
     MINUTE,
     SHIFT,

@@ -1,76 +1,40 @@
-"""The VROOM wrapper on small hand-made problems, and the plan checker that judges it.
+"""The VROOM wrapper on small hand-made problems and on random ones.
 
-Every solved plan goes through ``route_check.check``; the checker is itself tested on
-corrupted plans, since a checker that cannot fail proves nothing.
+Every solved plan goes through ``route_check.check``; the checker itself is tested on
+corrupted plans in ``test_vrp_checker.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.geo.route_check import check
+from tests.geo.vrp_problems import (
+    HOUR,
+    MINUTE,
+    SOLOMON,
+    job_order,
+    line,
+    lunch_problem,
+    ordered_problem,
+    route_of,
+    small_problems,
+    solved,
+    van,
+)
 from wellspring.geo.vrp import (
-    VrpBreak,
     VrpInputError,
     VrpJob,
     VrpProblem,
-    VrpRoute,
     VrpSolution,
-    VrpVehicle,
     explain_unassigned,
     solve,
 )
 
-HOUR = 3600
-MINUTE = 60
-SHIFT = (8 * HOUR, 17 * HOUR)
-SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
-
-
-def line(places: int, step: int = 10 * MINUTE) -> list[list[int]]:
-    """Places 0..n-1 on a road, ``step`` seconds apart; place 0 is the depot."""
-    return [[abs(a - b) * step for b in range(places)] for a in range(places)]
-
-
-def van(vehicle_id: int = 1, **kw: object) -> VrpVehicle:
-    fields: dict[str, object] = {"start": 0, "end": 0, "time_window": SHIFT} | kw
-    return VrpVehicle(id=vehicle_id, **fields)  # type: ignore[arg-type]
-
-
-def solved(problem: VrpProblem, **kw: object) -> VrpSolution:
-    """Solve and insist that the plan is valid."""
-    solution = solve(problem, exploration_level=2, **kw)  # type: ignore[arg-type]
-    assert check(problem, solution) == []
-    return solution
-
-
-def route_of(solution: VrpSolution, vehicle_id: int) -> VrpRoute:
-    return next(r for r in solution.routes if r.vehicle_id == vehicle_id)
-
-
-def job_order(route: VrpRoute) -> list[int | None]:
-    return [s.id for s in route.stops if s.kind == "job"]
-
-
 # -- the solver through the wrapper ------------------------------------------------------------
-
-
-def ordered_problem() -> VrpProblem:
-    """On the road the natural order is 1, 2, 3; the windows demand 3, 2, 1."""
-    return VrpProblem(
-        jobs=(
-            VrpJob(1, location=1, service=15 * MINUTE, time_windows=((13 * HOUR, 14 * HOUR),)),
-            VrpJob(2, location=2, service=15 * MINUTE, time_windows=((11 * HOUR, 12 * HOUR),)),
-            VrpJob(3, location=3, service=15 * MINUTE, time_windows=((9 * HOUR, 10 * HOUR),)),
-        ),
-        vehicles=(van(),),
-        durations=line(4),
-    )
 
 
 def test_time_windows_force_the_order() -> None:
@@ -99,15 +63,6 @@ def test_a_job_goes_to_the_only_vehicle_with_its_skills() -> None:
     solution = solved(problem)
     assert [r.vehicle_id for r in solution.routes] == [2]
     assert job_order(route_of(solution, 2)) == [10]
-
-
-def lunch_problem() -> VrpProblem:
-    lunch = VrpBreak(id=7, time_windows=((12 * HOUR, 13 * HOUR),), service=HOUR)
-    return VrpProblem(
-        jobs=tuple(VrpJob(n, location=n, service=HOUR) for n in range(1, 7)),
-        vehicles=(van(breaks=(lunch,)),),
-        durations=line(7),
-    )
 
 
 def test_a_lunch_break_is_taken_inside_its_window() -> None:
@@ -276,172 +231,7 @@ def test_explaining_an_unknown_job_is_an_error() -> None:
 # -- the checker catches bad plans -------------------------------------------------------------
 
 
-def with_route(solution: VrpSolution, route: VrpRoute) -> VrpSolution:
-    others = tuple(r for r in solution.routes if r.vehicle_id != route.vehicle_id)
-    return replace(solution, routes=(route, *others))
-
-
-def test_checker_catches_two_swapped_stops() -> None:
-    problem = ordered_problem()
-    solution = solved(problem)
-    (route,) = solution.routes
-    stops = list(route.stops)
-    stops[1], stops[2] = stops[2], stops[1]  # job 2 before job 3, times untouched
-    found = check(problem, with_route(solution, replace(route, stops=tuple(stops))))
-    assert any("before the previous stop is done" in v for v in found)
-
-
-def test_checker_catches_swapped_jobs_with_consistent_times() -> None:
-    # A subtler corruption: the order changed and the times recomputed by travel alone, so
-    # only the windows are wrong.
-    problem = ordered_problem()
-    (route,) = solved(problem).routes
-    start, first, second, third, end = route.stops
-    arrival = start.arrival
-    moved = [start]
-    here = 0
-    for stop in (second, first, third):
-        assert stop.location is not None
-        arrival += line(4)[here][stop.location]
-        moved.append(replace(stop, arrival=arrival, waiting=0))
-        arrival += stop.service
-        here = stop.location
-    moved.append(replace(end, arrival=arrival + line(4)[here][0]))
-    corrupted = replace(route, stops=tuple(moved))
-    found = check(problem, replace(solved(problem), routes=(corrupted,)))
-    assert any("outside" in v and "job 2" in v for v in found)
-
-
-def test_checker_catches_service_outside_the_window() -> None:
-    problem = ordered_problem()
-    solution = solved(problem)
-    (route,) = solution.routes
-    stops = list(route.stops)
-    stops[-2] = replace(stops[-2], waiting=stops[-2].waiting + 2 * HOUR)  # job 1, too late
-    stops[-1] = replace(stops[-1], arrival=stops[-1].arrival + 2 * HOUR)
-    found = check(problem, with_route(solution, replace(route, stops=tuple(stops))))
-    assert found == [
-        f"vehicle 1: stop 3 (job 1): service starts at {stops[-2].arrival + stops[-2].waiting}, "
-        f"outside [({13 * HOUR}, {14 * HOUR})]"
-    ]
-
-
-def test_checker_catches_an_arrival_faster_than_travel() -> None:
-    problem = ordered_problem()
-    solution = solved(problem)
-    (route,) = solution.routes
-    stops = list(route.stops)
-    # Job 3 is 30 minutes out; arrive after one, and wait for the window as before.
-    waiting = stops[1].arrival + stops[1].waiting - (stops[0].arrival + 60)
-    stops[1] = replace(stops[1], arrival=stops[0].arrival + 60, waiting=waiting)
-    found = check(problem, with_route(solution, replace(route, stops=tuple(stops))))
-    assert any("needs 1800s of travel" in v for v in found)
-
-
-def test_checker_catches_lost_and_duplicated_jobs() -> None:
-    problem = ordered_problem()
-    solution = solved(problem)
-    (route,) = solution.routes
-    stops = list(route.stops)
-    lost = replace(route, stops=(stops[0], stops[1], stops[2], stops[4]))
-    assert "job 1 is neither routed nor reported unassigned" in check(
-        problem, with_route(solution, lost)
-    )
-    found = check(problem, replace(solution, unassigned=(1,)))
-    assert "job 1 is both routed and reported unassigned" in found
-    twice = replace(solution, routes=(route, replace(route, vehicle_id=2)))
-    found = check(replace(problem, vehicles=(van(1), van(2))), twice)
-    assert "job 3 is routed 2 times" in found
-
-
-def test_checker_catches_a_missing_or_misplaced_break() -> None:
-    problem = lunch_problem()
-    solution = solved(problem)
-    (route,) = solution.routes
-    without = tuple(s for s in route.stops if s.kind != "break")
-    found = check(problem, with_route(solution, replace(route, stops=without)))
-    assert "vehicle 1: break 7 is not taken" in found
-    early = tuple(
-        replace(s, waiting=0, arrival=11 * HOUR) if s.kind == "break" else s for s in route.stops
-    )
-    found = check(problem, with_route(solution, replace(route, stops=early)))
-    assert any("break 7 starts at 39600, outside" in v for v in found)
-
-
-def test_checker_catches_capacity_skills_and_shift() -> None:
-    problem = VrpProblem(
-        jobs=(VrpJob(1, location=1, demand=6, skills=frozenset({3})),),
-        vehicles=(van(capacity=5),),
-        durations=line(2),
-    )
-    # Built by hand: no solver would produce it.
-    plan = solve(replace(problem, jobs=(VrpJob(1, location=1),)))
-    found = check(problem, plan)
-    assert "vehicle 1: load 6 exceeds capacity 5" in found
-    assert any("lacks skills [3]" in v for v in found)
-    (route,) = plan.routes
-    late_end = replace(route.stops[-1], arrival=18 * HOUR)
-    found = check(
-        replace(problem, jobs=(VrpJob(1, location=1),)),
-        with_route(plan, replace(route, stops=(*route.stops[:-1], late_end))),
-    )
-    assert found == [f"vehicle 1: route ends at {18 * HOUR}, after its shift ({17 * HOUR})"]
-
-
-def test_checker_catches_wrong_figures() -> None:
-    problem = replace(ordered_problem(), distances=line(4, step=1000))
-    solution = solved(problem)
-    (route,) = solution.routes
-    found = check(problem, with_route(solution, replace(route, distance=1, duration=2)))
-    assert "vehicle 1: distance reported 1, expected 6000" in found
-    assert "vehicle 1: travel time reported 2, expected 3600" in found
-    stops = list(route.stops)
-    stops[1] = replace(stops[1], distance=stops[1].distance + 1)
-    found = check(problem, with_route(solution, replace(route, stops=tuple(stops))))
-    assert found == ["vehicle 1: stop 1: cumulative distance 3001, expected 3000"]
-
-
 # -- random small problems ---------------------------------------------------------------------
-
-
-@st.composite
-def small_problems(draw: st.DrawFn) -> VrpProblem:
-    size = draw(st.integers(2, 7))
-    points = [(draw(st.integers(0, 6)), draw(st.integers(0, 6))) for _ in range(size)]
-    # Manhattan distances, 5 minutes a block: the triangle inequality holds.
-    durations = [
-        [(abs(a[0] - b[0]) + abs(a[1] - b[1])) * 5 * MINUTE for b in points] for a in points
-    ]
-    skills = st.frozensets(st.integers(1, 3), max_size=2)
-    window = st.integers(6, 18).flatmap(
-        lambda hour: st.tuples(st.just(hour * HOUR), st.integers(hour, 19).map(lambda h: h * HOUR))
-    )
-    jobs = tuple(
-        VrpJob(
-            id=100 + n,
-            location=draw(st.integers(0, size - 1)),
-            service=draw(st.sampled_from([0, 15 * MINUTE, HOUR])),
-            time_windows=tuple(draw(st.lists(window, max_size=2))),
-            skills=draw(skills),
-            demand=draw(st.integers(0, 3)),
-            priority=draw(st.sampled_from([0, 0, 10])),
-        )
-        for n in range(draw(st.integers(1, 8)))
-    )
-    lunch = VrpBreak(1, time_windows=((12 * HOUR, 13 * HOUR),), service=30 * MINUTE)
-    vehicles = tuple(
-        VrpVehicle(
-            id=n,
-            start=draw(st.integers(0, size - 1)),
-            end=draw(st.none() | st.integers(0, size - 1)),
-            time_window=draw(st.none() | st.just(SHIFT)),
-            skills=draw(skills),
-            capacity=draw(st.none() | st.integers(0, 6)),
-            breaks=draw(st.sampled_from([(), (lunch,)])),
-        )
-        for n in range(1, draw(st.integers(1, 3)) + 1)
-    )
-    return VrpProblem(jobs=jobs, vehicles=vehicles, durations=durations, distances=durations)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
