@@ -25,23 +25,11 @@ from . import bare_tickets
 from .database import default_url, ensure_database, ensure_login
 from .profiles import by_package
 from .servers import Endpoint
-from .tickets_servers import BARE, GRAPHQL, login
-
-
-def _client_post(client: TestClient, token: str | None) -> Any:
-    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        response = client.post(path, json=body, headers=headers)
-        answer: dict[str, Any] = response.json()
-        if response.status_code != 200 or "errors" in answer:
-            raise SystemExit(f"{path} failed: {response.text[:2000]}")
-        return answer
-
-    return post
+from .tickets_servers import BARE, GRAPHQL, client_post, login
 
 
 def _cpu_per_request(client: TestClient, token: str, endpoint: Endpoint, n: int) -> float:
-    post = _client_post(client, token)
+    post = client_post(client, token)
     body = endpoint.body(50, None)
     for _ in range(5):
         post(endpoint.path, body)
@@ -74,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     apps = {GRAPHQL.name: create_app(settings), BARE.name: bare_tickets.create_app(settings)}
     logging.getLogger().setLevel(logging.WARNING)
     with TestClient(apps[GRAPHQL.name]) as gql, TestClient(apps[BARE.name]) as bare:
-        token = login(_client_post(gql, None), *credentials)
+        token = login(client_post(gql, None), *credentials)
         cpu = {
             GRAPHQL.name: _cpu_per_request(gql, token, GRAPHQL, args.requests),
             BARE.name: _cpu_per_request(bare, token, BARE, args.requests),

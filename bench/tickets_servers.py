@@ -51,6 +51,23 @@ def login(post: Callable[[str, dict[str, Any]], dict[str, Any]], user: str, pw: 
     return str(payload["token"])
 
 
+def client_post(
+    client: TestClient, token: str | None, label: str = ""
+) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """POST a JSON body through ``client`` (with ``token`` as bearer); an HTTP error or a
+    GraphQL error stops the bench with the answer."""
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = client.post(path, json=body, headers=headers)
+        answer: dict[str, Any] = response.json()
+        if response.status_code != 200 or "errors" in answer:
+            raise SystemExit(f"{label} {path} failed: {response.text[:2000]}".lstrip())
+        return answer
+
+    return post
+
+
 def _count_statements(
     app: Starlette,
     endpoint: Endpoint,
@@ -65,16 +82,8 @@ def _count_statements(
         seen.append(statement)
 
     with TestClient(app) as client:
-
-        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-            headers = {"authorization": f"Bearer {token}"} if token else {}
-            response = client.post(path, json=body, headers=headers)
-            answer: dict[str, Any] = response.json()
-            if response.status_code != 200 or "errors" in answer:
-                raise SystemExit(f"{endpoint.name} {path} failed: {response.text[:2000]}")
-            return answer
-
-        token = token or login(post, *credentials)
+        token = token or login(client_post(client, None, endpoint.name), *credentials)
+        post = client_post(client, token, endpoint.name)
         post(endpoint.path, endpoint.body(sizes[0], None))
         sync_engine = app.state.engine.sync_engine
         event.listen(sync_engine, "before_cursor_execute", record)

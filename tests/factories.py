@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.clock import SYSTEM_CLOCK, Clock
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import Role
 from wellspring.domain.users import create_user
@@ -76,4 +78,24 @@ def scalars(url: str, stmt: Any) -> list[Any]:
     return [row[0] for row in fetch(url, stmt)]
 
 
-__all__ = ["execute", "fetch", "make_user", "scalars", "select", "unique"]
+def in_rollback(
+    url: str, body: Callable[[Any], Awaitable[Any]], *, clock: Clock = SYSTEM_CLOCK
+) -> Any:
+    """Run ``body`` on a domain session (with ``clock``) in a transaction that is always
+    rolled back, so the shared data stays as it was."""
+
+    async def go() -> Any:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine, clock=clock)() as session, session.begin():
+                try:
+                    return await body(session)
+                finally:
+                    await session.rollback()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+__all__ = ["execute", "fetch", "in_rollback", "make_user", "scalars", "select", "unique"]

@@ -13,11 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import run
+from tests import factories
 from tests.factories import unique
 from wellspring.domain.actor import Actor
 from wellspring.domain.clock import FixedClock
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models import (
     Customer,
     Job,
@@ -38,19 +37,8 @@ SH = dt.timezone(dt.timedelta(hours=8))
 
 
 def in_rollback(url: str, body: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    async def go() -> Any:
-        engine = create_engine(url)
-        try:
-            factory = session_factory(engine, clock=FixedClock(NOW))
-            async with factory() as session, session.begin():
-                try:
-                    return await body(session)
-                finally:
-                    await session.rollback()
-        finally:
-            await engine.dispose()
-
-    return run(go())
+    """``factories.in_rollback`` with the clock fixed at ``NOW``."""
+    return factories.in_rollback(url, body, clock=FixedClock(NOW))
 
 
 @dataclass

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.domain.test_masterdata import in_rollback
-from tests.factories import unique
+from tests.factories import in_rollback, unique
 from wellspring.domain.actor import Actor
 from wellspring.domain.agents import dealers, orders, prices, shipping, territory
 from wellspring.domain.errors import DomainError

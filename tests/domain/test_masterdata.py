@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import run
+from tests.factories import in_rollback
 from wellspring.domain import permissions
 from wellspring.domain.actor import Actor
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, PermissionDenied
 from wellspring.domain.masterdata import setup, technicians, users
 from wellspring.domain.models import Job, Technician, User
 from wellspring.domain.models.enums import JOB_OPEN_STATUSES, Role
-
-
-def in_rollback(url: str, body: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    """Run ``body`` in a transaction that is always rolled back (the shared data stays)."""
-
-    async def go() -> Any:
-        engine = create_engine(url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                try:
-                    return await body(session)
-                finally:
-                    await session.rollback()
-        finally:
-            await engine.dispose()
-
-    return run(go())
 
 
 async def _admin(session: AsyncSession) -> Actor:
