@@ -33,6 +33,7 @@ from wellspring.api.app import auth_config, release_heap, settle_heap
 from wellspring.domain import auth, policy, queries
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
+from wellspring.domain.column_rows import Columns
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, NotAuthenticated
@@ -98,6 +99,19 @@ _RELATIONS: Relations = {
 }
 
 
+# The attributes the Tickets document reads of each (the GraphQL app finds the same ones).
+_COLUMNS: Columns = {
+    (): frozenset(
+        {"number", "type", "status", "priority", "channel", "due_at", "completed_at"}
+        | {"created_at", "description", "branch_id", "customer_id", "device_id"}
+    ),
+    ("branch",): frozenset({"name"}),
+    ("customer",): frozenset({"name", "phone", "tier"}),
+    ("device",): frozenset({"serial_number", "device_model_id"}),
+    ("device", "model"): frozenset({"code"}),
+}
+
+
 async def _tickets_page(
     session: AsyncSession, actor: Actor, first: int | None, after: str | None
 ) -> dict[str, Any]:
@@ -108,6 +122,7 @@ async def _tickets_page(
         first=first,
         after=after,
         relations=_RELATIONS,
+        columns=_COLUMNS,
         count_with_page=True,
     )
     return _connection(page, await page.total_count(), page.related)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.domain.test_joined import READERS, TICKET_PLAN, readers, statements
+from tests.domain.readers import readers, statements
+from tests.domain.test_joined import READERS, TICKET_PLAN
 from wellspring.domain import customers, tickets
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor

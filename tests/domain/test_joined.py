@@ -5,19 +5,16 @@ for every kind of reader, on both engines, with no extra statement."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, false, select
+from sqlalchemy import false, select
 from sqlalchemy.dialects import postgresql
 
-from tests.domain.test_workflow_rules import _actors
+from tests.domain.readers import readers, statements
 from wellspring.domain import customers, joined, policy, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import board
 from wellspring.domain.errors import PermissionDenied
 from wellspring.domain.models.enums import Role
@@ -70,34 +67,6 @@ def _ids(related: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, str | None]]
         for model, rows in related.items()
         if rows
     }
-
-
-@asynccontextmanager
-async def readers(database_url: str) -> AsyncIterator[tuple[Any, Any, dict[str, Actor]]]:
-    """An engine on the suite's database, its session factory, and every test login as an
-    actor; the engine is disposed of afterwards."""
-    engine = create_engine(database_url)
-    factory = session_factory(engine)
-    try:
-        async with factory() as session:
-            actors = await _actors(session)
-        yield engine, factory, actors
-    finally:
-        await engine.dispose()
-
-
-@contextmanager
-def statements(engine: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def _pages(session: Any, actor: Actor, plan_of: str, relations: Any) -> Any:

@@ -13,7 +13,7 @@ tables; a model joined twice gets an alias.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy.sql import visitors
 
 from . import policy
 from .actor import Actor
+from .column_rows import Columns, Shape, order_keys, select_columns, unread
 
 # field name -> (model, foreign-key attribute on the parent, relations under it)
 Relations = Mapping[str, tuple[type[Any], str, "Relations"]]
@@ -38,6 +39,8 @@ class Joined:
 
     links: list[tuple[int, str, type[Any]]] = field(default_factory=list)  # (parent, fk, model)
     entities: list[Any] = field(default_factory=list)
+    # When the page is read as columns (``column_rows.py``): how its rows become objects.
+    shape: Shape | None = None
 
 
 @dataclass(frozen=True)
@@ -47,34 +50,56 @@ class Wanted:
     base: Any
     actor: Actor
     relations: Relations
+    # The attributes the caller reads, by relation path (``column_rows.py``); None: the
+    # page's rows and relations are loaded whole by the ORM.
+    columns: Columns | None = None
 
 
-def wanted(base: Any, actor: Actor, relations: Relations | None) -> Wanted | None:
+def wanted(
+    base: Any, actor: Actor, relations: Relations | None, columns: Columns | None = None
+) -> Wanted | None:
     """What a list function hands ``paginate`` for ``relations`` (None: nothing to join)."""
-    return Wanted(base, actor, relations) if relations else None
+    return Wanted(base, actor, relations, columns) if relations else None
 
 
-def join(stmt: Select[Any], asked: Wanted) -> tuple[Any, Joined]:
+def _keys_under(plan: Relations) -> set[str]:
+    return {attribute for _model, attribute, _nested in plan.values()}
+
+
+def join(stmt: Select[Any], asked: Wanted, order: Iterable[Any] = ()) -> tuple[Any, Joined]:
     """``stmt`` (a select of ``asked.base``) with each relation outer-joined as an extra
-    entity."""
+    entity, or, when ``asked.columns`` says what is read, as the columns read of each (then
+    ``order``, the page's sort expressions, names the row's columns its cursor reads)."""
     joined = Joined()
     actor = asked.actor
+    columns = asked.columns
     seen: dict[type[Any], int] = {asked.base: 1}
+    if columns is not None:
+        joined.shape = Shape()
+        needed = _keys_under(asked.relations) | order_keys(asked.base, order)
+        keys = joined.shape.add(asked.base, columns.get(()), needed)
+        stmt = select_columns(stmt, asked.base, keys)
 
-    def walk(parent: Any, parent_index: int, plan: Relations) -> None:
+    def walk(parent: Any, parent_index: int, plan: Relations, path: tuple[str, ...]) -> None:
         nonlocal stmt
-        for model, attribute, nested in plan.values():
+        for name, (model, attribute, nested) in plan.items():
             occurrence = seen.get(model, 0)
             seen[model] = occurrence + 1
             table: Any = model  # a class is hashable; mypy's Hashable check says otherwise
             entity = model if occurrence == 0 else _alias(table, occurrence)
             on = (entity.id == getattr(parent, attribute)) & _scope(model, actor, entity)
-            stmt = stmt.add_columns(entity).outerjoin_from(parent, entity, on)
+            if joined.shape is None or columns is None:
+                stmt = stmt.add_columns(entity)
+            else:
+                read = columns.get((*path, name))
+                keys = joined.shape.add(model, read, _keys_under(nested))
+                stmt = stmt.add_columns(*[getattr(entity, k) for k in keys])
+            stmt = stmt.outerjoin_from(parent, entity, on)
             joined.links.append((parent_index, attribute, model))
             joined.entities.append(entity)
-            walk(entity, len(joined.entities), nested)
+            walk(entity, len(joined.entities), nested, (*path, name))
 
-    walk(asked.base, 0, asked.relations)
+    walk(asked.base, 0, asked.relations, ())
     return stmt, joined
 
 
@@ -111,8 +136,16 @@ def related(rows: Sequence[Any], joined: Joined) -> dict[type[Any], dict[str, An
             parent = row[parent_index]
             key = None if parent is None else getattr(parent, attribute)
             if key is not None:
-                found.setdefault(model, {})[key] = row[index]
+                known = found.setdefault(model, {})
+                if joined.shape is None or key not in known or _holds_more(row[index], known[key]):
+                    known[key] = row[index]
     return found
+
+
+def _holds_more(row: Any, than: Any) -> bool:
+    """Of a model joined twice and read as different columns, the row holding more is kept
+    (visibility is the model's, the same for both)."""
+    return row is not None and than is not None and len(unread(row)) < len(unread(than))
 
 
 async def read(

@@ -174,11 +174,15 @@ async def paginate(
     found: dict[type[Any], dict[str, Any]] = {}
     joined = joins.Joined()
     if related is not None and related.relations:
-        paged, joined = joins.join(paged, related)
+        paged, joined = joins.join(paged, related, [k.column for k in order])
     if count_with_page:
         # Uncorrelated: the count is over its own statement, never the page's row.
         paged = paged.add_columns(count_stmt.scalar_subquery().correlate(None))
-    if joined.entities or count_with_page:
+    if joined.shape is not None:
+        tuples = joined.shape.objects((await session.execute(paged)).all())
+        found = joins.related(tuples[:size], joined)
+        rows = [t[0] for t in tuples]
+    elif joined.entities or count_with_page:
         tuples = list((await session.execute(paged)).all())
         found = joins.related(tuples[:size], joined) if joined.entities else {}
         rows = [t[0] for t in tuples]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from . import joined, policy, ticket_counts
 from .actor import Actor
 from .clock import clock_of
+from .column_rows import Columns
 from .custom_fields import values as custom_values
 from .models import Ticket
 from .models.enums import (
@@ -132,11 +133,13 @@ async def list_tickets(
     first: int | None,
     after: str | None,
     relations: joined.Relations | None = None,
+    columns: Columns | None = None,
     count_with_page: bool = False,
 ) -> Page[Ticket]:
     """A page of the tickets the actor may see; ``relations`` are read with it
-    (``Page.related``), and so is its count when ``count_with_page`` (the caller will ask)."""
-    related = joined.wanted(Ticket, actor, relations)
+    (``Page.related``), and so is its count when ``count_with_page`` (the caller will ask).
+    ``columns``, with ``relations``: only those attributes are read (``column_rows.py``)."""
+    related = joined.wanted(Ticket, actor, relations, columns)
     stmt = select(Ticket).where(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
     f = filter
     if f.statuses:

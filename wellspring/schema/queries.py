@@ -19,6 +19,7 @@ from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
 from .core.prefetch import connection_nodes, counted, prefetch, selection_tree
+from .core.read_columns import page_columns
 from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
@@ -223,13 +224,15 @@ class Query(
         actor = require_actor(info)
         tree = selection_tree(info)
         nodes = connection_nodes(tree)
+        relations = joined.selected(TICKET_RELATIONS, nodes)
         page = await tickets.list_tickets(
             info.context.session,
             actor,
             filter=ticket_filter(filter),
             first=first,
             after=after,
-            relations=joined.selected(TICKET_RELATIONS, nodes),
+            relations=relations,
+            columns=page_columns(info.schema, "Ticket", relations, nodes),
             count_with_page=counted(tree),
         )
         # The page read every selected relation in its own statement: nothing left to fetch.

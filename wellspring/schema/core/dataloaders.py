@@ -10,8 +10,8 @@ from typing import Any
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.domain import column_rows, queries
 from wellspring.domain import models as m
-from wellspring.domain import queries
 from wellspring.domain.actor import Actor
 from wellspring.domain.child_pages import ChildPages
 from wellspring.domain.dispatch import board
@@ -130,6 +130,7 @@ class Loaders:
         self.actor = actor
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
+        self._partial: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
         self._user_names: dict[str, str | None] = {}  # user id -> display name
         self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
@@ -171,9 +172,28 @@ class Loaders:
         return None if id_ is None else self._known[model].get(id_)
 
     def know(self, related: Mapping[type[Any], Mapping[str, Any]]) -> None:
-        """Rows read with a page (``Page.related``): by model and id, None when not visible."""
+        """Rows read with a page (``Page.related``): by model and id, None when not visible.
+
+        A row read as some columns only (``domain/column_rows.py``) is kept apart: only a
+        selection that reads no other column may be answered from it (``partial_row``); any
+        other read of that id loads the whole row."""
         for model, rows in related.items():
-            self._known[model].update(rows)
+            known, partial = self._known[model], self._partial[model]
+            for id_, row in rows.items():
+                if row is not None and column_rows.unread(row):
+                    if id_ not in known:
+                        partial[id_] = row
+                else:
+                    known[id_] = row
+
+    def partial_row(self, model: type[Any], id_: str, columns: frozenset[str] | None) -> Any | None:
+        """A row of ``model`` read with a page as some columns, if it holds all of
+        ``columns`` (None: not said, so never), else None."""
+        row = self._partial[model].get(id_)
+        if row is None or columns is None:
+            return None
+        loaded = row.__dict__
+        return row if all(c in loaded for c in columns) else None
 
     async def prefetch(self, model: type[Any], ids: Sequence[str | None]) -> None:
         """Fetch in one statement the visible rows of ``ids`` not known yet."""

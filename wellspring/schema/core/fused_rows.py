@@ -101,7 +101,11 @@ def _answer(context: Any, plan: Plan, row: Any) -> dict[str, Any]:
             id_ = getattr(row, a.attribute)
             related = None if id_ is None else request.loaders.known(a.model).get(id_, _MISSING)
             if related is _MISSING:
-                raise _Abandon  # not loaded yet: the DataLoader, on the ordinary path
+                # A row read with the page as the columns this selection reads, or not
+                # loaded yet: the DataLoader, on the ordinary path.
+                related = request.loaders.partial_row(a.model, id_, b.columns)
+                if related is None:
+                    raise _Abandon
             if related is None:  # no relation, or not visible to this actor: as if missing
                 answer[name] = None
             elif not isinstance(related, a.model):

@@ -51,12 +51,17 @@ class Computed:
     path of ``plain_fields.py`` calls directly, without graphql-core's per-field machinery.
 
     With ``later``, ``compute`` may answer ``LATER`` when it cannot say now; the field then
-    takes the ordinary path, where ``later(root, info)`` resolves it (a DataLoader's read)."""
+    takes the ordinary path, where ``later(root, info)`` resolves it (a DataLoader's read).
+    ``columns`` names the row's attributes ``compute`` reads, so that a page read as columns
+    (``domain/column_rows.py``) reads them; without it the page reads every column."""
 
-    __slots__ = ("compute", "later")
+    __slots__ = ("columns", "compute", "later")
 
-    def __init__(self, compute: Any, later: Any = None) -> None:
+    def __init__(
+        self, compute: Any, later: Any = None, columns: tuple[str, ...] | None = None
+    ) -> None:
         self.compute, self.later = compute, later
+        self.columns = None if columns is None else frozenset(columns)
 
     def __call__(self, root: Any, info: Any) -> Any:
         value = self.compute(root, info.context)

@@ -47,7 +47,7 @@ def _allowed(guard: FieldGuard | None, actor: Any) -> bool:
 
 
 class Plan:
-    __slots__ = ("entries", "fields", "program", "type_name")
+    __slots__ = ("columns", "entries", "fields", "program", "type_name")
 
     def __init__(
         self, type_name: str, fields: Fields, entries: list[Entry], program: list[Step] | None
@@ -56,6 +56,23 @@ class Plan:
         self.fields = fields  # held, so that its id is not reused while the plan lives
         self.entries = tuple(entries)
         self.program = None if program is None else tuple(program)
+        # The row attributes its program reads, or None: which rows read as columns it may
+        # answer (``read_columns.py``).
+        self.columns = None if program is None else _columns(self.program or ())
+
+
+def _columns(program: tuple[Step, ...]) -> frozenset[str] | None:
+    read: set[str] = set()
+    for _name, how, a, *_rest in program:
+        if how == FUSED_LINKED:
+            read.add(a.attribute)
+        elif isinstance(a, str):  # an attribute, an object's or a list's
+            read.add(a)
+        elif isinstance(a, Computed) and a.columns is not None:
+            read |= a.columns
+        else:  # a tuple's index, or a Computed that does not say
+            return None
+    return frozenset(read)
 
 
 def make_plan(

@@ -39,7 +39,7 @@ Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | N
 Lists = dict[int, tuple[str | int | Computed, GraphQLList[Any], bool, FieldGuard | None]]
 
 
-def _attribute(resolve: Any) -> str | int | None:
+def attribute_of(resolve: Any) -> str | int | None:
     """The attribute graphene's default resolver reads (the index ``Element`` reads), or None
     for any other resolver."""
     if isinstance(resolve, Element):
@@ -55,7 +55,20 @@ def _attribute(resolve: Any) -> str | int | None:
     return None
 
 
-def _unguarded(resolve: Any) -> tuple[Any, FieldGuard | None]:
+def relay_id(resolve: Any) -> tuple[Any, Any] | None:
+    """A relay ``id`` (graphene's GlobalID resolver around the default one): the resolver it
+    wraps and its node type; None for any other resolver."""
+    if (
+        isinstance(resolve, partial)
+        and resolve.func is GlobalID.id_resolver
+        and len(resolve.args) == 2
+        and resolve.keywords == {"parent_type_name": None}
+    ):
+        return resolve.args[0], resolve.args[1]
+    return None
+
+
+def unguarded(resolve: Any) -> tuple[Any, FieldGuard | None]:
     if isinstance(resolve, FieldGuard):
         return resolve.resolve, resolve
     return resolve, None
@@ -80,18 +93,12 @@ def _encoder(node: Any) -> Any:
 def plain_fields(schema: GraphQLSchema) -> Plain:
     found: Plain = {}
     for name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
+        resolve, guard = unguarded(field.resolve)
         node = None
-        # A relay ``id``: graphene's GlobalID resolver around the default one.
-        if (
-            isinstance(resolve, partial)
-            and resolve.func is GlobalID.id_resolver
-            and len(resolve.args) == 2
-            and resolve.keywords == {"parent_type_name": None}
-        ):
-            resolve, node = resolve.args
-            node = _encoder(node)
-        attribute = resolve if isinstance(resolve, Computed) else _attribute(resolve)
+        relay = relay_id(resolve)
+        if relay is not None:
+            resolve, node = relay[0], _encoder(relay[1])
+        attribute = resolve if isinstance(resolve, Computed) else attribute_of(resolve)
         non_null = isinstance(field.type, GraphQLNonNull)
         leaf = field.type.of_type if non_null else field.type
         if attribute is None or field.args or not is_leaf_type(leaf):
@@ -117,8 +124,8 @@ def direct_fields(schema: GraphQLSchema) -> Direct:
     does (or not at all)."""
     found: Direct = {}
     for _name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
-        attribute = _attribute(resolve)
+        resolve, guard = unguarded(field.resolve)
+        attribute = attribute_of(resolve)
         non_null = isinstance(field.type, GraphQLNonNull)
         target = field.type.of_type if non_null else field.type
         if attribute is None or field.args or not isinstance(target, GraphQLObjectType):
@@ -133,7 +140,7 @@ def linked_fields(schema: GraphQLSchema) -> Linked:
     """Nullable ``Related`` fields whose type checks rows as ``ModelObjectType`` does."""
     found: Linked = {}
     for _name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
+        resolve, guard = unguarded(field.resolve)
         target = field.type
         if not isinstance(resolve, Related) or field.args:
             continue
@@ -150,8 +157,8 @@ def list_fields(schema: GraphQLSchema) -> Lists:
     arguments: their items are completed by ``list_values.py``."""
     found: Lists = {}
     for _name, field in _fields(schema):
-        resolve, guard = _unguarded(field.resolve)
-        attribute = resolve if isinstance(resolve, Computed) else _attribute(resolve)
+        resolve, guard = unguarded(field.resolve)
+        attribute = resolve if isinstance(resolve, Computed) else attribute_of(resolve)
         non_null = isinstance(field.type, GraphQLNonNull)
         target = field.type.of_type if non_null else field.type
         if attribute is None or field.args or not isinstance(target, GraphQLList):

@@ -354,7 +354,10 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
     async def resolve_handler_name(root: m.Ticket, info: ResolveInfo) -> Any:
         return await info.context.loaders.display_name(root.handler_id)
 
-    resolve_overdue = Computed(lambda root, context: is_overdue(root, context.now))
+    resolve_overdue = Computed(
+        lambda root, context: is_overdue(root, context.now),
+        columns=("due_at", "status", "completed_at"),
+    )
 
     @staticmethod
     async def resolve_jobs(root: m.Ticket, info: ResolveInfo) -> Any:

@@ -1,0 +1,152 @@
+"""The Tickets list reads the columns its selection shows (``schema/core/read_columns.py``,
+``domain/column_rows.py``): the dispatcher's document reads no JSON document or column it
+does not show, a field of ours makes its object read whole, and a row read as some columns
+never answers a selection that reads others (the same customer read more fully elsewhere in
+the document, a second page with another selection): those load the whole row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.api.test_client_documents_run import doc
+from tests.api.test_lists import count_statements
+from tests.conftest import GraphQL
+from wellspring.domain import column_rows, joined
+from wellspring.schema import build_schema
+from wellspring.schema.core.read_columns import page_columns
+from wellspring.schema.tickets.types import TICKET_RELATIONS
+
+SCHEMA = build_schema().graphql_schema
+# The nodes' selection of clients/dispatcher/Tickets.graphql.
+LEAVES = ("id", "number", "type", "status", "priority", "channel", "dueAt", "overdue")
+TICKETS_NODES = {
+    **{name: {} for name in (*LEAVES, "createdAt", "description")},
+    "branch": {"id": {}, "name": {}},
+    "customer": {"id": {}, "name": {}, "phone": {}, "tier": {}},
+    "device": {"id": {}, "serialNumber": {}, "model": {"code": {}}},
+}
+
+
+def test_the_tickets_document_reads_the_columns_it_shows() -> None:
+    relations = joined.selected(TICKET_RELATIONS, TICKETS_NODES)
+    assert page_columns(SCHEMA, "Ticket", relations, TICKETS_NODES) == {
+        (): frozenset(
+            {"id", "number", "type", "status", "priority", "channel", "due_at", "created_at"}
+            | {"description", "completed_at", "branch_id", "customer_id", "device_id"}
+        ),
+        ("branch",): frozenset({"id", "name"}),
+        ("customer",): frozenset({"id", "name", "phone", "tier"}),
+        ("device",): frozenset({"id", "serial_number", "device_model_id"}),
+        ("device", "model"): frozenset({"code"}),
+    }
+
+
+def test_a_field_of_ours_makes_its_object_read_whole() -> None:
+    nodes: dict[str, Any] = {
+        "id": {},
+        "history": {"actorName": {}},
+        "customer": {"name": {}, "addresses": {}},
+    }
+    relations = joined.selected(TICKET_RELATIONS, nodes)
+    assert page_columns(SCHEMA, "Ticket", relations, nodes) == {(): None, ("customer",): None}
+    nodes = {"__typename": {}, "number": {}, "customer": {"__typename": {}}}
+    relations = joined.selected(TICKET_RELATIONS, nodes)
+    assert page_columns(SCHEMA, "Ticket", relations, nodes) == {
+        (): frozenset({"number", "customer_id"}),
+        ("customer",): frozenset(),
+    }
+
+
+def test_the_dispatchers_page_statement_leaves_out_what_it_does_not_show(
+    gql: GraphQL, client: TestClient
+) -> None:
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(doc("Tickets"), {"first": 20}, token=token)
+    assert len(data["tickets"]["edges"]) == 20
+    (page,) = [s for s in seen if "FROM tickets" in s and "LIMIT" in s]
+    for shown in ("tickets.number", "customers.phone", "devices.serial_number"):
+        assert shown in page
+    for hidden in ("custom_fields", "tickets.details", "customers.note", "devices.price"):
+        assert hidden not in page
+
+
+WIDER = """query($id: ID!, $first: Int) {
+  tickets(first: $first) { edges { node { id customer { id name } } } }
+  again: tickets(first: $first) {
+    edges { node { id number customer { id code phone kind }
+      device { id serialNumber customer { id name code tier } } } }
+  }
+  node(id: $id) { ... on Customer { id name code phone tier kind } }
+}"""
+ALONE = """query($id: ID!) { node(id: $id) { ... on Ticket {
+  id number customer { id name code phone kind } device { id serialNumber }
+} } }"""
+
+
+@pytest.mark.parametrize("persona", ["hq", "clerk-sh"])
+def test_a_row_read_as_columns_never_answers_a_wider_selection(gql: GraphQL, persona: str) -> None:
+    token = gql.token(persona)
+    first = gql.data(doc("Tickets"), {"first": 10}, token=token)["tickets"]["edges"]
+    customer_id = next(e["node"]["customer"]["id"] for e in first if e["node"]["customer"])
+    data = gql.data(WIDER, {"id": customer_id, "first": 10}, token=token)
+    narrow = [e["node"] for e in data["tickets"]["edges"]]
+    wide = [e["node"] for e in data["again"]["edges"]]
+    assert [t["id"] for t in narrow] == [t["id"] for t in wide]
+    assert data["node"]["id"] == customer_id
+    assert data["node"]["code"]
+    for small, ticket in zip(narrow, wide, strict=True):
+        alone = gql.data(ALONE, {"id": ticket["id"]}, token=token)["node"]
+        assert ticket["number"] == alone["number"]
+        device = ticket["device"]
+        assert device is None or {k: device[k] for k in ("id", "serialNumber")} == alone["device"]
+        customer = alone["customer"]
+        if customer is None:
+            assert small["customer"] is ticket["customer"] is None
+            continue
+        assert small["customer"] == {"id": customer["id"], "name": customer["name"]}
+        assert ticket["customer"] == {k: customer[k] for k in ("id", "code", "phone", "kind")}
+        # Read by a resolver of ours, which loads the whole row.
+        owner = device and device["customer"]
+        if owner and owner["id"] == customer["id"]:
+            assert (owner["name"], owner["code"]) == (customer["name"], customer["code"])
+
+
+def test_finished_tickets_are_overdue_by_when_they_were_completed(gql: GraphQL) -> None:
+    """``overdue`` reads the completion time of finished work: the page reads it too."""
+    token = gql.token("hq")
+    finished = {"status": ["COMPLETED", "FOLLOW_UP_DUE", "CLOSED"]}
+    data = gql.data(doc("Tickets"), {"first": 50, "filter": finished}, token=token)
+    nodes = [e["node"] for e in data["tickets"]["edges"]]
+    assert any(n["dueAt"] for n in nodes)  # some finished work had a due time
+    for node in nodes:
+        alone = gql.data(
+            "query($id: ID!) { node(id: $id) { ... on Ticket { overdue } } }",
+            {"id": node["id"]},
+            token=token,
+        )["node"]
+        assert node["overdue"] == alone["overdue"]
+
+
+def test_a_row_read_as_columns_serves_only_selections_within_them() -> None:
+    from sqlalchemy.orm.attributes import instance_state
+
+    from wellspring.domain import models as m
+    from wellspring.schema.core.dataloaders import Loaders
+
+    shape = column_rows.Shape()
+    keys = shape.add(m.Customer, frozenset({"name"}), ())
+    values = {"id": "c1", "name": "王"}
+    ((row,),) = shape.objects([tuple(values[k] for k in keys)])
+    assert sorted(keys) == ["id", "name"]
+    assert instance_state(row).detached
+    loaders = Loaders(None, None)  # type: ignore[arg-type]
+    loaders.know({m.Customer: {"c1": row}})
+    assert loaders.known(m.Customer) == {}  # never handed to a read by id
+    assert loaders.partial_row(m.Customer, "c1", frozenset({"id", "name"})) is row
+    assert loaders.partial_row(m.Customer, "c1", frozenset({"name", "code"})) is None
+    assert loaders.partial_row(m.Customer, "c1", None) is None

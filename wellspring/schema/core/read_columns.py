@@ -1,0 +1,93 @@
+"""Which columns a list's selection reads, so that its page is read as those columns only
+(``domain/column_rows.py``, issue 19 §3).
+
+A field reads one column when graphene's default resolver reads a column attribute (a relay
+``id`` included), or a ``related.Related`` reads its key; a ``related.Computed`` names what it
+reads. Any other field (a resolver of ours, an attribute that is not a column) could read
+anything: an object with such a field in its selection is read whole. The same rules decide
+which rows read this way a selection may be answered from (``Plan.columns``,
+``Loaders.partial_row``): a row is used only when it holds every column its selection reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, get_named_type
+from sqlalchemy import inspect
+
+from ...domain.column_rows import Columns
+from ...domain.joined import Relations
+from .related import Computed, Related
+from .short_fields import attribute_of, relay_id, unguarded
+
+# type name -> field name -> (the columns it reads or None for unknown, its named type's name)
+_Fields = dict[str, dict[str, tuple[frozenset[str] | None, str]]]
+Tree = Mapping[str, Any]
+TYPENAME = "__typename"
+
+
+def field_reads(field: GraphQLField, columns: frozenset[str]) -> frozenset[str] | None:
+    """The columns (of a model with ``columns``) a field's resolver reads, None if unknown."""
+    resolve, _guard = unguarded(field.resolve)  # a guard reads the actor, never the row
+    relay = relay_id(resolve)
+    if relay is not None:
+        resolve = relay[0]
+    if isinstance(resolve, Computed):
+        return resolve.columns
+    if isinstance(resolve, Related):
+        return frozenset({resolve.attribute})
+    attribute = attribute_of(resolve)
+    if isinstance(attribute, str) and attribute in columns:
+        return frozenset({attribute})
+    return None
+
+
+@lru_cache(maxsize=8)
+def _fields(schema: GraphQLSchema) -> _Fields:
+    found: _Fields = {}
+    for type_name, graphql_type in schema.type_map.items():
+        model = getattr(getattr(graphql_type, "graphene_type", None), "model", None)
+        if not isinstance(graphql_type, GraphQLObjectType) or model is None:
+            continue
+        columns = frozenset(attr.key for attr in inspect(model).column_attrs)
+        found[type_name] = {
+            name: (field_reads(field, columns), get_named_type(field.type).name)
+            for name, field in graphql_type.fields.items()
+        }
+    return found
+
+
+def _selection_reads(fields: Mapping[str, Any] | None, tree: Tree) -> frozenset[str] | None:
+    if fields is None:
+        return None
+    read: set[str] = set()
+    for name in tree:
+        if name == TYPENAME:
+            continue
+        entry = fields.get(name)
+        if entry is None or entry[0] is None:
+            return None
+        read |= entry[0]
+    return frozenset(read)
+
+
+def page_columns(
+    schema: GraphQLSchema, type_name: str, relations: Relations, tree: Tree
+) -> Columns:
+    """What a page of ``type_name`` and its joined ``relations`` read, by relation path, for
+    the selection ``tree`` of its nodes (``prefetch.connection_nodes``)."""
+    fields = _fields(schema)
+    found: dict[tuple[str, ...], frozenset[str] | None] = {}
+
+    def walk(name: str, tree: Tree, plan: Relations, path: tuple[str, ...]) -> None:
+        own = fields.get(name)
+        found[path] = _selection_reads(own, tree)
+        for field_name, (_model, _attribute, nested) in plan.items():
+            if own is not None and field_name in own and field_name in tree:
+                walk(own[field_name][1], tree[field_name], nested, (*path, field_name))
+
+    walk(type_name, tree, relations, ())
+    return found
