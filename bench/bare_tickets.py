@@ -22,6 +22,7 @@ import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -91,11 +92,12 @@ def _node(
     }
 
 
-# What the Tickets document selects on a ticket, read with the page (as the GraphQL app does).
+# What the Tickets document selects on a ticket, read with the page as the GraphQL app does
+# (in the order of its TICKET_RELATIONS, so that both run the same statement).
 _RELATIONS: Relations = {
-    "branch": (m.Branch, "branch_id", {}),
     "customer": (m.Customer, "customer_id", {}),
     "device": (m.Device, "device_id", {"model": (m.DeviceModel, "device_model_id", {})}),
+    "branch": (m.Branch, "branch_id", {}),
 }
 
 
@@ -215,7 +217,9 @@ def create_app(settings: Settings | None = None, *, at_start: bool = False) -> S
             except DomainError as error:
                 return JSONResponse({"errors": [{"message": error.code}]}, status_code=400)
             await session.commit()
-        return JSONResponse({"data": {"tickets": data}})
+        # Encoded as the GraphQL endpoint encodes its answers (orjson), so that the ratio
+        # of the two measures GraphQL, not the JSON encoder.
+        return Response(orjson.dumps({"data": {"tickets": data}}), media_type="application/json")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

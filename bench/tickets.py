@@ -36,6 +36,7 @@ from .tickets_servers import (
     count_statements,
     login,
     verify_same_answers,
+    verify_same_statements,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _log("counting statements per request in process ...")
     statements = count_statements(url, secret, credentials, args.first)
+    verify_same_statements(statements)
     if args.show_sql:
         for name, by_size in statements.items():
             _log(f"-- {name}, first={args.first}:")

@@ -118,6 +118,18 @@ def count_statements(
     return {GRAPHQL.name: graphql, BARE.name: bare, START.name: start}
 
 
+def verify_same_statements(statements: dict[str, dict[int, list[str]]]) -> None:
+    """The GraphQL app and the bare endpoint run the same SQL (the page's columns included,
+    which the GraphQL app finds from the document's selection), or the run stops here."""
+    ours, theirs = statements[GRAPHQL.name], statements[BARE.name]
+    for size, sql in ours.items():
+        if sql != theirs.get(size):
+            raise SystemExit(
+                f"graphql and bare statements differ at first={size}:\n"
+                + "\n".join(" ".join(s.split())[:400] for s in [*sql, "--", *theirs.get(size, [])])
+            )
+
+
 # -- the two apps under uvicorn ---------------------------------------------------------------
 
 

@@ -111,6 +111,11 @@ class Shape:
         return answer
 
 
+def is_partial(row: Any) -> bool:
+    """Whether a mapped row lacks some column (``unread`` is not empty)."""
+    return bool(instance_state(row).expired_attributes)
+
+
 def unread(row: Any) -> frozenset[str]:
     """The attributes of a mapped row that it does not hold and cannot load (read as columns
     and detached): empty for a row loaded whole."""

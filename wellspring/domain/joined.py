@@ -26,7 +26,7 @@ from sqlalchemy.sql import visitors
 
 from . import policy
 from .actor import Actor
-from .column_rows import Columns, Shape, order_keys, select_columns, unread
+from .column_rows import Columns, Shape, order_keys, select_columns
 
 # field name -> (model, foreign-key attribute on the parent, relations under it)
 Relations = Mapping[str, tuple[type[Any], str, "Relations"]]
@@ -131,21 +131,25 @@ def related(rows: Sequence[Any], joined: Joined) -> dict[type[Any], dict[str, An
     """The relations read with ``rows`` (tuples of the page's row and the joined entities),
     by model and id; None for an id the actor may not read."""
     found: dict[type[Any], dict[str, Any]] = {}
+    # Read as columns, a model joined twice (a ticket's branch and its customer's) may hold
+    # other columns in each place: the row missing fewer is kept (visibility is the model's,
+    # the same in both places).
+    missing = [] if joined.shape is None else [len(e[2]) for e in joined.shape.entities]
+    kept_missing: dict[tuple[type[Any], str], int] = {}
     for row in rows:
         for index, (parent_index, attribute, model) in enumerate(joined.links, start=1):
             parent = row[parent_index]
             key = None if parent is None else getattr(parent, attribute)
-            if key is not None:
-                known = found.setdefault(model, {})
-                if joined.shape is None or key not in known or _holds_more(row[index], known[key]):
-                    known[key] = row[index]
+            if key is None:
+                continue
+            known = found.setdefault(model, {})
+            if missing:
+                kept = kept_missing.get((model, key))
+                if kept is not None and (row[index] is None or missing[index] >= kept):
+                    continue
+                kept_missing[(model, key)] = missing[index]
+            known[key] = row[index]
     return found
-
-
-def _holds_more(row: Any, than: Any) -> bool:
-    """Of a model joined twice and read as different columns, the row holding more is kept
-    (visibility is the model's, the same for both)."""
-    return row is not None and than is not None and len(unread(row)) < len(unread(than))
 
 
 async def read(

@@ -130,7 +130,8 @@ class Loaders:
         self.actor = actor
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
-        self._partial: dict[type[Any], dict[str, Any]] = defaultdict(dict)
+        # Rows read as some columns, with the attributes each holds (``know``).
+        self._partial: dict[type[Any], dict[str, tuple[Any, frozenset[str]]]] = defaultdict(dict)
         self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
         self._user_names: dict[str, str | None] = {}  # user id -> display name
         self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
@@ -180,20 +181,20 @@ class Loaders:
         for model, rows in related.items():
             known, partial = self._known[model], self._partial[model]
             for id_, row in rows.items():
-                if row is not None and column_rows.unread(row):
+                if row is not None and column_rows.is_partial(row):
                     if id_ not in known:
-                        partial[id_] = row
+                        partial[id_] = (row, frozenset(row.__dict__))
                 else:
                     known[id_] = row
 
     def partial_row(self, model: type[Any], id_: str, columns: frozenset[str] | None) -> Any | None:
         """A row of ``model`` read with a page as some columns, if it holds all of
         ``columns`` (None: not said, so never), else None."""
-        row = self._partial[model].get(id_)
-        if row is None or columns is None:
+        entry = self._partial[model].get(id_)
+        if entry is None or columns is None:
             return None
-        loaded = row.__dict__
-        return row if all(c in loaded for c in columns) else None
+        row, held = entry
+        return row if columns <= held else None
 
     async def prefetch(self, model: type[Any], ids: Sequence[str | None]) -> None:
         """Fetch in one statement the visible rows of ``ids`` not known yet."""
