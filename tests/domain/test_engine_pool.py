@@ -1,5 +1,6 @@
 """The engine's pool: a connection the server closed is replaced at checkout without a ping,
-and the pool's size comes from the settings (issue 19 §4)."""
+the pool's size comes from the settings (issue 19 §4), and every connection starts with the
+planner settings of ``db.POSTGRESQL_SETTINGS`` (issue 19 §3)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,22 @@ def test_a_pooled_connection_the_server_closed_is_replaced(database_url: str) ->
     # One transaction, the request's own: the checkout asked nothing of the server
     # (pool_pre_ping wrapped its ";" in a BEGIN and a ROLLBACK of their own).
     assert statements == ["BEGIN;", "ROLLBACK;"]
+
+
+@postgresql_only
+def test_every_connection_plans_without_memoize(database_url: str) -> None:
+    """Set at connection start (``db.POSTGRESQL_SETTINGS``): on a page under a LIMIT the
+    planner's Memoize expected hits it never had (bench/README.md, "Memoize")."""
+
+    async def setting() -> str:
+        engine = create_engine(database_url, pool_size=1, max_overflow=0)
+        try:
+            async with engine.connect() as conn:
+                return str(await conn.scalar(text("SHOW enable_memoize")))
+        finally:
+            await engine.dispose()
+
+    assert run(setting()) == "off"
 
 
 @postgresql_only
