@@ -229,3 +229,25 @@ def test_a_page_read_alone_gets_its_relations_in_one_more_statement(
         return compared
 
     assert asyncio.run(go()) > 0
+
+
+def test_a_join_is_built_once_per_reader_and_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scopes and ON clauses are built once per reader and plan and kept (the 512 most
+    used); each reader's page statement carries its own scope."""
+    plan: joined.Relations = {"customer": (m.Customer, "customer_id", {})}
+    sh, bj = (Actor(user_id=u, username=u, role=Role.CLERK, branch_id=u) for u in ("sh", "bj"))
+    monkeypatch.setattr(joined, "BUILT_LIMIT", 2)
+    joined.BUILT_JOINS.clear()
+
+    def params(actor: Actor) -> list[Any]:
+        stmt, _ = joined.join(select(m.Ticket), joined.Wanted(m.Ticket, actor, plan))
+        return list(stmt.compile().params.values())
+
+    assert "sh" in params(sh)
+    assert "sh" in params(sh)
+    assert len(joined.BUILT_JOINS) == 1
+    assert "bj" in params(bj)
+    assert "sh" not in params(bj)
+    assert len(joined.BUILT_JOINS) == 2
+    params(Actor(user_id="gz", username="gz", role=Role.CLERK, branch_id="gz"))
+    assert len(joined.BUILT_JOINS) == 2  # the least used went
