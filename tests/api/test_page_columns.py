@@ -150,3 +150,28 @@ def test_a_row_read_as_columns_serves_only_selections_within_them() -> None:
     assert loaders.partial_row(m.Customer, "c1", frozenset({"id", "name"})) is row
     assert loaders.partial_row(m.Customer, "c1", frozenset({"name", "code"})) is None
     assert loaders.partial_row(m.Customer, "c1", None) is None
+
+
+RELATIONS_OF_OURS = """query($first: Int) { tickets(first: $first) { edges { node { id
+  card { id cardNumber } customer { id name branch { id name } } } } } }"""
+RELATIONS_ALONE = """query($id: ID!) { node(id: $id) { ... on Ticket { id
+  card { id cardNumber } customer { id name branch { id name } } } } }"""
+
+
+def test_a_relation_a_resolver_of_ours_loads_is_read_whole(
+    gql: GraphQL, client: TestClient
+) -> None:
+    """``Ticket.card`` and ``Customer.branch`` are resolvers of ours that load by id: the page
+    reads them whole, so that they find them known, and no statement is added."""
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(RELATIONS_OF_OURS, {"first": 100}, token=token)
+    selects = [s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(selects) == 2, selects
+    nodes = [e["node"] for e in data["tickets"]["edges"]]
+    assert any(n["card"] for n in nodes)
+    assert any(n["customer"] and n["customer"]["branch"] for n in nodes)
+    carded = [n for n in nodes if n["card"]][:4]
+    for node in [*nodes[:4], *carded]:
+        assert gql.data(RELATIONS_ALONE, {"id": node["id"]}, token=token)["node"] == node

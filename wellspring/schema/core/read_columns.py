@@ -23,8 +23,9 @@ from ...domain.joined import Relations
 from .related import Computed, Related
 from .short_fields import attribute_of, relay_id, unguarded
 
-# type name -> field name -> (the columns it reads or None for unknown, its named type's name)
-_Fields = dict[str, dict[str, tuple[frozenset[str] | None, str]]]
+# type name -> field name -> (the columns it reads or None for unknown, its named type's name,
+# whether it is a ``Related``, which may answer from a row read as some columns)
+_Fields = dict[str, dict[str, tuple[frozenset[str] | None, str, bool]]]
 Tree = Mapping[str, Any]
 TYPENAME = "__typename"
 
@@ -54,7 +55,11 @@ def _fields(schema: GraphQLSchema) -> _Fields:
             continue
         columns = frozenset(attr.key for attr in inspect(model).column_attrs)
         found[type_name] = {
-            name: (field_reads(field, columns), get_named_type(field.type).name)
+            name: (
+                field_reads(field, columns),
+                get_named_type(field.type).name,
+                isinstance(unguarded(field.resolve)[0], Related),
+            )
             for name, field in graphql_type.fields.items()
         }
     return found
@@ -78,7 +83,9 @@ def page_columns(
     schema: GraphQLSchema, type_name: str, relations: Relations, tree: Tree
 ) -> Columns:
     """What a page of ``type_name`` and its joined ``relations`` read, by relation path, for
-    the selection ``tree`` of its nodes (``prefetch.connection_nodes``)."""
+    the selection ``tree`` of its nodes (``prefetch.connection_nodes``). A relation resolved
+    otherwise than by ``Related`` is read whole (no path): its resolver loads it by id, which
+    only a whole row answers."""
     fields = _fields(schema)
     found: dict[tuple[str, ...], frozenset[str] | None] = {}
 
@@ -86,8 +93,9 @@ def page_columns(
         own = fields.get(name)
         found[path] = _selection_reads(own, tree)
         for field_name, (_model, _attribute, nested) in plan.items():
-            if own is not None and field_name in own and field_name in tree:
-                walk(own[field_name][1], tree[field_name], nested, (*path, field_name))
+            entry = None if own is None else own.get(field_name)
+            if entry is not None and entry[2] and field_name in tree:
+                walk(entry[1], tree[field_name], nested, (*path, field_name))
 
     walk(type_name, tree, relations, ())
     return found
