@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from pathlib import Path
 
+from tests.api.seen import doc
 from tests.conftest import GraphQL
-
-CLIENTS = Path(__file__).resolve().parents[2] / "clients"
-
-
-def doc(name: str) -> str:
-    return next(CLIENTS.glob(f"*/{name}.graphql")).read_text(encoding="utf-8")
 
 
 def test_hotline_finds_a_caller_then_opens_customer_device_and_ticket(gql: GraphQL) -> None:

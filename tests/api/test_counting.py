@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.conftest import GraphQL
 from wellspring.domain import pagination
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from tests.api.dealer_world import NODE, RECEIVE_MACHINE, Tenants, raw, tenants
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, unique

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.testclient import TestClient
 
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,

@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.api.master_data_calls import branch_id
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.api.workflow_steps import doc, ids, ok, open_repair, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import unique

@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import event, select
 from starlette.testclient import TestClient
 
+from tests.api.seen import doc
 from tests.api.stock_world import warehouse
-from tests.api.test_client_documents_run import doc
 from tests.conftest import GraphQL
 from tests.factories import scalars
 from wellspring.domain import models as m

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 from starlette.testclient import TestClient
 
-from tests.api.test_client_documents_run import doc
+from tests.api.seen import count_statements, doc
 from tests.conftest import GraphQL
 
 TICKETS_PAGE = """query Tickets($first: Int, $after: String) {
@@ -19,21 +15,6 @@ TICKETS_PAGE = """query Tickets($first: Int, $after: String) {
       branch { name } jobs { status technicianName history { actorName } } history { actorName } } }
   }
 }"""
-
-
-@contextmanager
-def count_statements(client: TestClient) -> Iterator[list[str]]:
-    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_walking_pages_visits_every_customer_once(gql: GraphQL) -> None:

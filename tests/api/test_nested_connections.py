@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.conftest import GraphQL
 
 BUSY = (

@@ -24,8 +24,8 @@ from schemathesis.graphql import nodes
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from tests.api.seen import count_statements
 from tests.api.test_generated_graphql import SCHEMA_FILE, _errors, _real_ids, _register_scalars
-from tests.api.test_lists import count_statements
 from tests.conftest import GraphQL, _seed, make_database, make_settings
 from tests.factories import fetch, scalars, unique
 from tests.sync_phone import Phone

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.test_client_documents_run import doc
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements, doc
 from tests.conftest import GraphQL
 from wellspring.domain import column_rows, joined
 from wellspring.schema import build_schema

@@ -22,7 +22,7 @@ from tests.api.discrepancy_world import (
     site_with_van,
     token,
 )
-from tests.api.test_lists import count_statements
+from tests.api.seen import count_statements
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
