@@ -48,6 +48,9 @@ class Loaders:
     def known(self, model: type[Any]) -> dict[str, Any]:
         return self.rows.setdefault(model, {})
 
+    def partial_row(self, _model: type[Any], _id: str, _columns: Any) -> Any:
+        return None  # no row read as some columns only (``Loaders.partial_row``)
+
     def load(self, model: type[Any], id_: str | None) -> Any:
         if id_ is None:
             return None

@@ -47,7 +47,7 @@ def test_a_field_of_ours_makes_its_object_read_whole() -> None:
     nodes: dict[str, Any] = {
         "id": {},
         "history": {"actorName": {}},
-        "customer": {"name": {}, "addresses": {}},
+        "customer": {"name": {}, "contacts": {}},
     }
     relations = joined.selected(TICKET_RELATIONS, nodes)
     assert page_columns(SCHEMA, "Ticket", relations, nodes) == {(): None, ("customer",): None}
@@ -174,3 +174,34 @@ def test_a_relation_a_resolver_of_ours_loads_is_read_whole(
     carded = [n for n in nodes if n["card"]][:4]
     for node in [*nodes[:4], *carded]:
         assert gql.data(RELATIONS_ALONE, {"id": node["id"]}, token=token)["node"] == node
+
+
+CUSTOMER_ALONE = """query($id: ID!) { node(id: $id) { ... on Customer {
+  id code name phone tier ownerKind branch { id name } defaultAddress { fullText }
+} } }"""
+
+
+@pytest.mark.parametrize("persona", ["hq", "clerk-sh", "hotline"])
+def test_the_customers_document_reads_the_columns_it_shows(
+    gql: GraphQL, client: TestClient, persona: str
+) -> None:
+    """``defaultAddress`` is a resolver of ours that says it reads the customer's id
+    (``related.reads``), and the branch a ``Related``: the page reads the customer's shown
+    columns and the branch's name, and answers what each customer read alone answers."""
+    token = gql.token(persona)
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(doc("Customers"), {"first": 20}, token=token)
+    selects = [s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    # The session, the page with its branches and count, the page's addresses.
+    assert len(selects) == 3, selects
+    (page,) = [s for s in selects if "FROM customers" in s and "LIMIT" in s]
+    shown = page.split("(SELECT count")[0]  # the page's own columns, not its bounded count's
+    assert "customers.phone" in shown
+    assert "branches.name" in shown
+    for hidden in ("custom_fields", "customers.note", "branches.address"):
+        assert hidden not in shown
+    nodes = [e["node"] for e in data["customers"]["edges"]]
+    assert any(n["defaultAddress"] for n in nodes)
+    for node in nodes[:6]:
+        assert gql.data(CUSTOMER_ALONE, {"id": node["id"]}, token=token)["node"] == node

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import joined, policy
 from .actor import Actor
+from .column_rows import Columns
 from .custom_fields import values as custom_values
 from .errors import DomainError
 from .models import AccountCard, Address, Contact, Customer, Device
@@ -51,6 +52,7 @@ async def search_customers(
     after: str | None,
     custom_field: tuple[str, str] | None = None,
     relations: joined.Relations | None = None,
+    columns: Columns | None = None,
     count_with_page: bool = False,
 ) -> Page[Customer]:
     """The customers the actor may see, newest first, optionally matching ``search`` and a
@@ -73,7 +75,7 @@ async def search_customers(
         first=first,
         after=after,
         row_key=lambda c: (c.created_at, c.id),
-        related=joined.wanted(Customer, actor, relations),
+        related=joined.wanted(Customer, actor, relations, columns),
         count_with_page=count_with_page,
     )
 

@@ -180,6 +180,7 @@ class Query(
         actor = require_actor(info)
         tree = selection_tree(info)
         nodes = connection_nodes(tree)
+        relations = joined.selected(CUSTOMER_RELATIONS, nodes)
         page = await customers.search_customers(
             info.context.session,
             actor,
@@ -187,7 +188,8 @@ class Query(
             first=first,
             after=after,
             custom_field=filter_pair(custom_field),
-            relations=joined.selected(CUSTOMER_RELATIONS, nodes),
+            relations=relations,
+            columns=page_columns(info.schema, "Customer", relations, nodes),
             count_with_page=counted(tree),
         )
         # The page read every selected relation in its own statement: nothing left to fetch.

@@ -159,9 +159,18 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 if id_ is None:
                     return None
                 known = loaders.known(related.model)
-                if id_ not in known:
-                    return _SKIP  # not loaded yet: the DataLoader, on the ordinary path
-                row = known[id_]
+                if id_ in known:
+                    row = known[id_]
+                else:
+                    # A row read with the page as the columns this selection reads
+                    # (``read_columns.py``), or not loaded yet: the DataLoader, on the
+                    # ordinary path.
+                    if sub is None:
+                        sub = self.collect_subfields(object_type, field_nodes)
+                    columns = self.plan_of(object_type, sub).columns
+                    row = loaders.partial_row(related.model, id_, columns)
+                    if row is None:
+                        return _SKIP
                 if row is None:  # not visible to this actor: as if missing
                     return None
                 if not isinstance(row, related.model):

@@ -3,10 +3,11 @@
 
 A field reads one column when graphene's default resolver reads a column attribute (a relay
 ``id`` included), or a ``related.Related`` reads its key; a ``related.Computed`` names what it
-reads. Any other field (a resolver of ours, an attribute that is not a column) could read
-anything: an object with such a field in its selection is read whole. The same rules decide
-which rows read this way a selection may be answered from (``Plan.columns``,
-``Loaders.partial_row``): a row is used only when it holds every column its selection reads.
+reads, and so does a resolver of ours marked with ``related.reads``. Any other field (another
+resolver of ours, an attribute that is not a column) could read anything: an object with
+such a field in its selection is read whole. The same rules decide which rows read this way
+a selection may be answered from (``Plan.columns``, ``Loaders.partial_row``): a row is used
+only when it holds every column its selection reads.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def field_reads(field: GraphQLField, columns: frozenset[str]) -> frozenset[str] 
     relay = relay_id(resolve)
     if relay is not None:
         resolve = relay[0]
+    declared = getattr(resolve, "reads_columns", None)  # ``related.reads``
+    if declared is not None:
+        return frozenset(declared)
     if isinstance(resolve, Computed):
         return resolve.columns
     if isinstance(resolve, Related):

@@ -9,7 +9,10 @@ per-field machinery.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Related:
@@ -68,3 +71,15 @@ class Computed:
         if value is LATER and self.later is not None:
             return self.later(root, info)
         return value
+
+
+def reads(*columns: str) -> Callable[[F], F]:
+    """Marks a resolver of ours with the row's columns it reads (``Customer.defaultAddress``
+    reads the customer's id), so that a page read as columns (``read_columns.py``) reads
+    them for it instead of the whole row. Reading any other column of a row read so raises."""
+
+    def mark(resolve: F) -> F:
+        resolve.reads_columns = frozenset(columns)  # type: ignore[attr-defined]
+        return resolve
+
+    return mark

@@ -17,6 +17,7 @@ from ..core import enums
 from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
+from ..core.related import Related, reads
 from ..core.scalars import DateTime
 from ..masterdata.custom_fields import values_field
 from ..org.types import Agent, Branch, User
@@ -137,9 +138,7 @@ class Customer(ModelObjectType):
         "wellspring.schema.tickets.types.Ticket", "The customer's tickets, newest first."
     )
 
-    @staticmethod
-    def resolve_branch(root: m.Customer, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Branch, root.branch_id)
+    resolve_branch = Related(m.Branch, "branch_id")
 
     @staticmethod
     def resolve_agent(root: m.Customer, info: ResolveInfo) -> Any:
@@ -150,6 +149,7 @@ class Customer(ModelObjectType):
         return info.context.loaders.load(m.User, root.sales_user_id)
 
     @staticmethod
+    @reads("id")
     async def resolve_addresses(root: m.Customer, info: ResolveInfo) -> Any:
         loader = info.context.loaders.children(
             m.Address, m.Address.customer_id, (m.Address.is_default.desc(), m.Address.created_at)
@@ -157,6 +157,7 @@ class Customer(ModelObjectType):
         return await loader.load(root.id)
 
     @staticmethod
+    @reads("id")
     async def resolve_default_address(root: m.Customer, info: ResolveInfo) -> Any:
         return default_address(await Customer.resolve_addresses(root, info))
 
