@@ -205,3 +205,23 @@ def test_the_customers_document_reads_the_columns_it_shows(
     assert any(n["defaultAddress"] for n in nodes)
     for node in nodes[:6]:
         assert gql.data(CUSTOMER_ALONE, {"id": node["id"]}, token=token)["node"] == node
+
+
+def test_every_column_a_field_says_it_reads_is_a_column_of_its_model() -> None:
+    """A ``Computed`` or ``related.reads`` naming what is not a column would make every page
+    selecting the field fail (``Shape.add`` refuses it): checked for the whole schema."""
+    from sqlalchemy import inspect
+
+    from wellspring.schema.core.read_columns import field_reads
+
+    declared = 0
+    for graphql_type in SCHEMA.type_map.values():
+        model = getattr(getattr(graphql_type, "graphene_type", None), "model", None)
+        if model is None or not hasattr(graphql_type, "fields"):
+            continue
+        columns = frozenset(attr.key for attr in inspect(model).column_attrs)
+        for name, field in graphql_type.fields.items():
+            reads = field_reads(field, columns)
+            assert reads is None or reads <= columns, (graphql_type.name, name, reads - columns)
+            declared += reads is not None
+    assert declared > 100

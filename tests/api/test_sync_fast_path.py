@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.api.test_sync_statements import EMPTY_PULL, shapes, statements
+from tests.api.seen import count_statements
+from tests.api.test_sync_statements import EMPTY_PULL, shapes
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
     PASSWORD,
@@ -107,7 +108,7 @@ def moved(job_id: str, *path: JobStatus, **values: Any) -> Callable[[Any], Any]:
 
 
 def quiet_pull_is_fast(gql: GraphQL, p: Phone) -> None:
-    with statements(gql.client) as seen:
+    with count_statements(gql.client) as seen:
         body = p.pull()
     assert all(not any(c.values()) for c in body["changes"].values()), body["changes"]
     assert len(seen) <= EMPTY_PULL, f"the fast path was not taken:\n{shapes(seen)}"

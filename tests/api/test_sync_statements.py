@@ -11,14 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
-from starlette.testclient import TestClient
+from sqlalchemy import func, select
 
+from tests.api.seen import count_statements
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
     PASSWORD,
@@ -62,21 +59,6 @@ def site(database_url: str) -> Site:
         )
     stock_van(s, "busy", any_part(database_url), 50)
     return s
-
-
-@contextmanager
-def statements(client: TestClient) -> Iterator[list[str]]:
-    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def shapes(seen: list[str]) -> str:
@@ -130,7 +112,7 @@ def test_a_push_costs_a_few_statements_per_record_and_its_replay_fewer(
     p.pull()
     records = _mixed_push(p, site, any_part(site.url))
     body = p.push_body()
-    with statements(gql.client) as seen:
+    with count_statements(gql.client) as seen:
         answer = p.push(body)
     assert answer == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
     notes = scalars(site.url, select(func.count()).select_from(m.JobNote))[0]
@@ -139,7 +121,7 @@ def test_a_push_costs_a_few_statements_per_record_and_its_replay_fewer(
         f"{len(seen)} statements for {records} records:\n{shapes(seen)}"
     )
 
-    with statements(gql.client) as again:
+    with count_statements(gql.client) as again:
         assert p.push(body) == answer  # the answer was lost: the phone sends it again
     assert len(again) <= REPLAY_PER_RECORD * records, (
         f"the replay ran {len(again)} statements for {records} records:\n{shapes(again)}"
@@ -156,7 +138,7 @@ def test_an_empty_pull_costs_a_fixed_number_of_statements(gql: GraphQL, site: Si
     username = site.usernames["busy"]
     p = Phone(gql.client, gql.login(username, PASSWORD)["token"])
     p.pull()
-    with statements(gql.client) as seen:
+    with count_statements(gql.client) as seen:
         again = p.pull()
     assert all(not any(c.values()) for c in again["changes"].values())
     assert len(seen) <= EMPTY_PULL, f"{len(seen)} statements:\n{shapes(seen)}"

@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
-from sqlalchemy import event
-
+from tests.api.seen import recorded
 from tests.domain.test_workflow_rules import _actors
 from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
@@ -30,13 +29,6 @@ async def readers(database_url: str) -> AsyncIterator[tuple[Any, Any, dict[str, 
 
 @contextmanager
 def statements(engine: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    """The statements an async ``engine`` sends while the block runs."""
+    with recorded(engine.sync_engine) as seen:
         yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)

@@ -66,6 +66,10 @@ FINISHED = frozenset({TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE, Ticket
 WORKING = TICKET_OPEN_STATUSES - FINISHED
 
 
+# What ``is_overdue`` reads of a ticket: a page read as columns reads these for it.
+OVERDUE_READS = ("due_at", "status", "completed_at")
+
+
 def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
     """Not finished by its due time.
 

@@ -13,7 +13,7 @@ from wellspring.domain.field_visibility import ticket_details_for
 from wellspring.domain.media import reading
 from wellspring.domain.models import enums as e
 from wellspring.domain.models.enums import Role
-from wellspring.domain.tickets import is_overdue
+from wellspring.domain.tickets import OVERDUE_READS, is_overdue
 
 from ..core import enums
 from ..core.connection import load_child_page, nested_connection
@@ -356,7 +356,7 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
 
     resolve_overdue = Computed(
         lambda root, context: is_overdue(root, context.now),
-        columns=("due_at", "status", "completed_at"),
+        columns=OVERDUE_READS,
     )
 
     @staticmethod
