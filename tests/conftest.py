@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from tests import shards, untraced_threads
+from tests import kept_greenlets, shards, untraced_threads
 from tests.fake_geocoder import fake_server  # noqa: F401 - a fixture for every test
 from wellspring.api import migrations
 from wellspring.api.app import create_app
@@ -35,6 +35,7 @@ PG_ADMIN_URL = os.environ.get(
 
 HALF = os.environ.get("WELLSPRING_TEST_HALF", "")
 untraced_threads.install()
+kept_greenlets.install()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
