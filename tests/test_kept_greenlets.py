@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Coverage's part played by hand, deterministically: a trace function in every thread, and a
 # weak reference on a thread's main greenlet whose callback (coverage's is a
-# WeakKeyDictionary's) lets a second greenlet thread end, then calls a Python function.
+# WeakKeyDictionary's) lets a second greenlet thread end, waits until greenlet has queued
+# that thread's teardown (the second pending call), then calls a Python function.
 SCENARIO = """
 import sys, threading, time, weakref, greenlet
+from greenlet._greenlet import get_pending_cleanup_count
 if sys.argv[1] == "kept":
     from tests import kept_greenlets
     kept_greenlets.install()
@@ -28,7 +30,9 @@ def inner():
 release = threading.Event()
 def on_dead(_ref):
     release.set()
-    time.sleep(0.2)
+    deadline = time.monotonic() + 60
+    while get_pending_cleanup_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the second thread's teardown waits, whatever the load
     inner()
 refs = []
 def first():
