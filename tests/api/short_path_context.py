@@ -5,6 +5,7 @@ role and the rows the request already knows (``Loaders.known``), as the short pa
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from graphql import DocumentNode, ExecutionContext, GraphQLSchema, execute
@@ -31,7 +32,9 @@ class Loaders:
         names: dict[str, Any] | None = None,
         later: dict[str, Any] | None = None,
     ) -> None:
-        self.rows, self.names, self.later = rows, names or {}, later or {}
+        self.rows: defaultdict[type[Any], dict[str, Any]] = defaultdict(dict, rows)
+        self.partial_rows: defaultdict[type[Any], dict[str, Any]] = defaultdict(dict)
+        self.names, self.later = names or {}, later or {}
 
     def display_name_known(self, user_id: str | None) -> Any:
         if user_id is None:

@@ -8,6 +8,7 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from graphql import ExecutionContext, GraphQLObjectType, parse
 from graphql.execution.collect_fields import collect_fields
 from hypothesis import example, given, settings
@@ -17,6 +18,7 @@ from tests.api.short_path_context import NOW, Context, execute_with
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import CustomerTier, Role, TicketStatus
 from wellspring.schema import build_schema
+from wellspring.schema.core import fused_rows
 from wellspring.schema.core.fused_rows import ABANDONED, answer_row
 from wellspring.schema.core.plain_fields import execution_context
 
@@ -102,3 +104,25 @@ def test_a_plain_ticket_is_answered_in_one_go_and_an_unknown_relation_is_not() -
     assert answer == {"number": "T-1", "customer": {"name": "王", "tier": "VIP"}}
     ticket.customer_id = "not-loaded"
     assert answer_row(ctx, plan, ticket) is ABANDONED
+
+
+def test_a_plans_function_is_made_once_and_names_only_literals() -> None:
+    """A program becomes one function per plan, kept on it; what it writes into source are
+    names (field and attribute names, refused unless identifiers), never other values."""
+    context = Context(Role.HQ, {})
+    ctx = SHORT.build(SCHEMA, parse("{ number status }"), context_value=context)
+    assert not isinstance(ctx, list)
+    ticket_type = SCHEMA.type_map["Ticket"]
+    assert isinstance(ticket_type, GraphQLObjectType)
+    fields = collect_fields(SCHEMA, {}, {}, ticket_type, ctx.operation.selection_set)
+    plan = ctx.plan_of(ticket_type, fields)  # type: ignore[attr-defined]
+    assert plan.run is None
+    ticket = m.Ticket(id="t1", number="T-1", status=TicketStatus.DISPATCHED)
+    assert answer_row(ctx, plan, ticket) == {"number": "T-1", "status": "DISPATCHED"}
+    made = plan.run
+    assert made is not None
+    assert answer_row(ctx, plan, {"number": "T-1"}) is ABANDONED  # a dict: the ordinary way
+    assert plan.run is made
+    assert fused_rows._literal("dueAt") == "'dueAt'"
+    with pytest.raises(ValueError, match="not a name"):
+        fused_rows._literal("a'] = 1; import os #")

@@ -56,6 +56,12 @@ class Page(Generic[T]):
     def end_cursor(self) -> str | None:
         return self.cursors[-1] if self.cursors else None
 
+    @property
+    def page_info(self) -> Page[T]:
+        """What a connection's ``pageInfo`` reads (``hasNextPage``, ``endCursor``...): the
+        page's own attributes."""
+        return self
+
     async def _rows_counted(self) -> int:
         async with self._counting:
             if self._counted is None:
@@ -71,6 +77,16 @@ class Page(Generic[T]):
     async def total_count_exact(self) -> bool:
         """False when there are more rows than ``COUNT_LIMIT`` (the count stopped there)."""
         return self._maintained or await self._rows_counted() <= COUNT_LIMIT
+
+    def counted_total(self) -> tuple[int, bool] | None:
+        """``(total_count, total_count_exact)`` when the count is already read (with the
+        page's rows), else None: the caller need not await it then."""
+        counted = self._counted
+        if counted is None:
+            return None
+        if self._maintained:
+            return counted, True
+        return min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
 
 
 def _encode_value(value: Any) -> Any:

@@ -11,7 +11,7 @@ from graphene import relay
 
 from wellspring.domain.pagination import COUNT_LIMIT, MAX_PAGE_SIZE, Page, SortKey
 
-from .related import Element
+from .related import LATER, Computed, Element
 
 _made: dict[str, type[graphene.ObjectType]] = {}
 
@@ -41,24 +41,28 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
         },
     )
 
-    def resolve_edges(page: Page[Any], _info: Any) -> list[tuple[Any, str]]:
+    # Each field worked out from the page alone (``Computed``, or the page's own attributes),
+    # so that the short path answers a whole connection in one go (``fused_rows.py``).
+    def edges(page: Page[Any], _request: Any) -> list[tuple[Any, str]]:
         return list(zip(page.items, page.cursors, strict=True))
 
-    def resolve_nodes(page: Page[Any], _info: Any) -> list[Any]:
+    def nodes(page: Page[Any], _request: Any) -> list[Any]:
         return page.items
 
-    def resolve_page_info(page: Page[Any], _info: Any) -> relay.PageInfo:
-        return relay.PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        )
+    # The count at once when the page read it with its rows (the common case), else LATER:
+    # the ordinary path then awaits it.
+    def total_count(page: Page[Any], _request: Any) -> Any:
+        known = page.counted_total()
+        return LATER if known is None else known[0]
 
-    async def resolve_total_count(page: Page[Any], _info: Any) -> int:
+    def total_count_exact(page: Page[Any], _request: Any) -> Any:
+        known = page.counted_total()
+        return LATER if known is None else known[1]
+
+    async def count_later(page: Page[Any], _info: Any) -> int:
         return await page.total_count()
 
-    async def resolve_total_count_exact(page: Page[Any], _info: Any) -> bool:
+    async def exact_later(page: Page[Any], _info: Any) -> bool:
         return await page.total_count_exact()
 
     connection = type(
@@ -79,11 +83,11 @@ def connection_for(node_type: type[graphene.ObjectType]) -> type[graphene.Object
                 description=f"False when the list holds more than {COUNT_LIMIT:,} items "
                 "(totalCount then stops there).",
             ),
-            "resolve_edges": staticmethod(resolve_edges),
-            "resolve_nodes": staticmethod(resolve_nodes),
-            "resolve_page_info": staticmethod(resolve_page_info),
-            "resolve_total_count": staticmethod(resolve_total_count),
-            "resolve_total_count_exact": staticmethod(resolve_total_count_exact),
+            "resolve_edges": Computed(edges),
+            "resolve_nodes": Computed(nodes),
+            # pageInfo: graphene's default resolver reads the page's ``page_info``, the page
+            "resolve_total_count": Computed(total_count, later=count_later),
+            "resolve_total_count_exact": Computed(total_count_exact, later=exact_later),
         },
     )
     _made[name] = connection

@@ -129,9 +129,12 @@ class Loaders:
         self.session = session
         self.actor = actor
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
-        self._known: dict[type[Any], dict[str, Any]] = defaultdict(dict)
+        # Model -> id -> row (None: not visible); read directly by ``fused_rows.py``.
+        self.rows: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         # Rows read as some columns, with the attributes each holds (``know``).
-        self._partial: dict[type[Any], dict[str, tuple[Any, frozenset[str]]]] = defaultdict(dict)
+        self.partial_rows: dict[type[Any], dict[str, tuple[Any, frozenset[str]]]] = defaultdict(
+            dict
+        )
         self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
         self._user_names: dict[str, str | None] = {}  # user id -> display name
         self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
@@ -148,7 +151,7 @@ class Loaders:
         if key not in self._loaders:
             if self.actor is None:
                 raise RuntimeError("loaders need a signed-in actor")
-            self._loaders[key] = _ByIdLoader(self.session, self.actor, model, self._known[model])
+            self._loaders[key] = _ByIdLoader(self.session, self.actor, model, self.rows[model])
         return self._loaders[key]
 
     def load(self, model: type[Any], id_: str | None) -> Any:
@@ -159,18 +162,18 @@ class Loaders:
         """
         if id_ is None:
             return None
-        known = self._known[model]
+        known = self.rows[model]
         if id_ in known:
             return known[id_]
         return self.by_id(model).load(id_)
 
     def known(self, model: type[Any]) -> dict[str, Any]:
         """The rows of ``model`` fetched so far in this request, by id (None: not visible)."""
-        return self._known[model]
+        return self.rows[model]
 
     def peek(self, model: type[Any], id_: str | None) -> Any:
         """A row fetched earlier in this request, or None."""
-        return None if id_ is None else self._known[model].get(id_)
+        return None if id_ is None else self.rows[model].get(id_)
 
     def know(self, related: Mapping[type[Any], Mapping[str, Any]]) -> None:
         """Rows read with a page (``Page.related``): by model and id, None when not visible.
@@ -179,7 +182,7 @@ class Loaders:
         selection that reads no other column may be answered from it (``partial_row``); any
         other read of that id loads the whole row."""
         for model, rows in related.items():
-            known, partial = self._known[model], self._partial[model]
+            known, partial = self.rows[model], self.partial_rows[model]
             for id_, row in rows.items():
                 if row is not None and column_rows.is_partial(row):
                     if id_ not in known:
@@ -190,7 +193,7 @@ class Loaders:
     def partial_row(self, model: type[Any], id_: str, columns: frozenset[str] | None) -> Any | None:
         """A row of ``model`` read with a page as some columns, if it holds all of
         ``columns`` (None: not said, so never), else None."""
-        entry = self._partial[model].get(id_)
+        entry = self.partial_rows[model].get(id_)
         if entry is None or columns is None:
             return None
         row, held = entry
@@ -200,7 +203,7 @@ class Loaders:
         """Fetch in one statement the visible rows of ``ids`` not known yet."""
         if self.actor is None:
             return
-        known = self._known[model]
+        known = self.rows[model]
         missing = [i for i in dict.fromkeys(ids) if i is not None and i not in known]
         if not missing:
             return

@@ -25,7 +25,6 @@ and selection (``shared_plans.py``; a page repeats one selection on every row).
 
 from __future__ import annotations
 
-from asyncio import gather
 from typing import Any
 
 from graphql import (
@@ -43,6 +42,7 @@ from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined, inspect
 from graphql.pyutils import is_awaitable as default_is_awaitable
 
+from .awaiting import fields_awaited, root_fields
 from .field_guard import FieldGuard
 from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
@@ -336,9 +336,10 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             fields: dict[str, list[FieldNode]],
         ) -> Any:
             """graphql-core's own, with the short path tried first and no awaitable check
-            for its leaves. The root fields keep graphql-core's (path is None there)."""
+            for its leaves. The root fields (path is None there) keep graphql-core's ordinary
+            path; both await one awaitable field in place (``awaiting.py``)."""
             if path is None:
-                return super().execute_fields(parent_type, source_value, path, fields)
+                return root_fields(self, parent_type, source_value, fields)
             plan = self.plan_of(parent_type, fields)
             if plan.program is not None:
                 answer = answer_row(self, plan, source_value)
@@ -396,15 +397,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 results[response_name] = result
                 if type(result) not in _PLAIN_TYPES and check(result):
                     awaitable_fields.append(response_name)
-            if not awaitable_fields:
-                return results
-
-            async def get_results() -> dict[str, Any]:
-                awaited = await gather(*(results[field] for field in awaitable_fields))
-                results.update(zip(awaitable_fields, awaited, strict=True))
-                return results
-
-            return get_results()
+            return fields_awaited(results, awaitable_fields) if awaitable_fields else results
 
     ShortPathContext.shared_plans = shared  # type: ignore[attr-defined]  # seen by tests
     return ShortPathContext

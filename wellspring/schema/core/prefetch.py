@@ -26,23 +26,25 @@ Tree = dict[str, "Tree"]
 def selection_tree(info: Any) -> Tree:
     """The selected field names under the current field, fragments merged."""
     tree: Tree = {}
-
-    def walk(selection_set: SelectionSetNode | None, into: Tree) -> None:
-        if selection_set is None:
-            return
-        for sel in selection_set.selections:
-            if isinstance(sel, FieldNode):
-                walk(sel.selection_set, into.setdefault(sel.name.value, {}))
-            elif isinstance(sel, InlineFragmentNode):
-                walk(sel.selection_set, into)
-            elif isinstance(sel, FragmentSpreadNode):
-                fragment = info.fragments.get(sel.name.value)
-                if fragment is not None:
-                    walk(fragment.selection_set, into)
-
     for node in info.field_nodes:
-        walk(node.selection_set, tree)
+        _walk(node.selection_set, tree, info.fragments)
     return tree
+
+
+def _walk(selection_set: SelectionSetNode | None, into: Tree, fragments: Any) -> None:
+    # A function of the module, not a closure over the request's info: a recursive closure
+    # is a reference cycle, which would keep the request's rows for the cycle collector.
+    if selection_set is None:
+        return
+    for sel in selection_set.selections:
+        if isinstance(sel, FieldNode):
+            _walk(sel.selection_set, into.setdefault(sel.name.value, {}), fragments)
+        elif isinstance(sel, InlineFragmentNode):
+            _walk(sel.selection_set, into, fragments)
+        elif isinstance(sel, FragmentSpreadNode):
+            fragment = fragments.get(sel.name.value)
+            if fragment is not None:
+                _walk(fragment.selection_set, into, fragments)
 
 
 def connection_nodes(tree: Tree) -> Tree:

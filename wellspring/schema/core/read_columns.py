@@ -90,16 +90,23 @@ def page_columns(
     the selection ``tree`` of its nodes (``prefetch.connection_nodes``). A relation resolved
     otherwise than by ``Related`` is read whole (no path): its resolver loads it by id, which
     only a whole row answers."""
-    fields = _fields(schema)
     found: dict[tuple[str, ...], frozenset[str] | None] = {}
-
-    def walk(name: str, tree: Tree, plan: Relations, path: tuple[str, ...]) -> None:
-        own = fields.get(name)
-        found[path] = _selection_reads(own, tree)
-        for field_name, (_model, _attribute, nested) in plan.items():
-            entry = None if own is None else own.get(field_name)
-            if entry is not None and entry[2] and field_name in tree:
-                walk(entry[1], tree[field_name], nested, (*path, field_name))
-
-    walk(type_name, tree, relations, ())
+    _walk(_fields(schema), found, type_name, tree, relations, ())
     return found
+
+
+def _walk(
+    fields: _Fields,
+    found: dict[tuple[str, ...], frozenset[str] | None],
+    name: str,
+    tree: Tree,
+    plan: Relations,
+    path: tuple[str, ...],
+) -> None:
+    # Not a closure: a recursive one is a reference cycle (see ``prefetch._walk``).
+    own = fields.get(name)
+    found[path] = _selection_reads(own, tree)
+    for field_name, (_model, _attribute, nested) in plan.items():
+        entry = None if own is None else own.get(field_name)
+        if entry is not None and entry[2] and field_name in tree:
+            _walk(fields, found, entry[1], tree[field_name], nested, (*path, field_name))

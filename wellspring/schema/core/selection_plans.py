@@ -47,7 +47,7 @@ def _allowed(guard: FieldGuard | None, actor: Any) -> bool:
 
 
 class Plan:
-    __slots__ = ("columns", "entries", "fields", "program", "type_name")
+    __slots__ = ("columns", "entries", "fields", "program", "run", "type_name")
 
     def __init__(
         self, type_name: str, fields: Fields, entries: list[Entry], program: list[Step] | None
@@ -59,6 +59,7 @@ class Plan:
         # The row attributes its program reads, or None: which rows read as columns it may
         # answer (``read_columns.py``).
         self.columns = None if program is None else _columns(self.program or ())
+        self.run: Any = None  # the program as a function (``fused_rows.py``), once made
 
 
 def _columns(program: tuple[Step, ...]) -> frozenset[str] | None:
