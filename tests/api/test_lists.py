@@ -191,3 +191,21 @@ def test_a_tickets_page_reads_its_relations_and_count_in_its_own_statement(
     for ticket in tickets:
         alone = gql.data(TICKET_ALONE, {"id": ticket["id"]}, token=token)["node"]
         assert alone == {k: ticket[k] for k in ("id", "branch", "customer", "device")}
+
+
+@pytest.mark.parametrize(("name", "key"), [("Customers", "customers"), ("Jobs", "jobs")])
+def test_a_bounded_count_reads_no_column_of_its_rows(
+    gql: GraphQL, client: TestClient, name: str, key: str
+) -> None:
+    """``totalCount`` of a list without a maintained count counts a constant per row, cut at
+    the limit: it projects none of the rows' columns (a customer's JSON documents, say)."""
+    token = gql.token("hq")
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(doc(name), {"first": 5}, token=token)
+    assert data[key]["totalCount"] > 5
+    (statement,) = [s for s in seen if "count(*)" in s]  # read with the page
+    counted = statement[statement.index("count(*)") :]
+    rows = counted[counted.index("FROM (") + len("FROM (") :]
+    assert rows.startswith("SELECT 1 \nFROM")
+    assert "LIMIT 1001" in rows.replace("LIMIT ?", "LIMIT 1001")

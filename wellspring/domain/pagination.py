@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import joined as joins
@@ -171,12 +171,16 @@ async def paginate(
     counts on its own when asked.
     """
     size = check_page_size(first)
-    # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows.
+    # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows,
+    # and selects a constant of each, not its columns.
     count_stmt: Select[Any] = (
         maintained_count
         if maintained_count is not None
         else select(func.count()).select_from(
-            stmt.order_by(None).limit(literal(COUNT_LIMIT + 1, literal_execute=True)).subquery()
+            stmt.with_only_columns(literal_column("1"), maintain_column_froms=True)
+            .order_by(None)
+            .limit(literal(COUNT_LIMIT + 1, literal_execute=True))
+            .subquery()
         )
     )
     paged = stmt
