@@ -204,8 +204,12 @@ def test_an_order_over_the_credit_limit_waits_for_hqs_approval(
 
 
 def test_dealer_pages_cost_the_same_statements_whatever_their_size(
-    gql: GraphQL, client: TestClient, tenants: Tenants
+    gql: GraphQL, client: TestClient, database_url: str, tenants: Tenants
 ) -> None:
+    part, _model, _price = _catalogue(gql, database_url)
+    one = [{"item": "PART", "quantity": 1, "partId": part}]
+    for _ in range(3):  # the pages below hold 1 and 3 orders, whatever ran before
+        ok(payload(gql, "PlaceAgentOrder", {"input": {"lines": one}}, tenants.general_login))
     token = gql.token("hq")
     gql.data("query Me { me { id } }", token=token)  # session bookkeeping happens here, once
     for name, key, sizes in (("AgentOrders", "agentOrders", (1, 3)), ("Agents", "agents", (2, 10))):
