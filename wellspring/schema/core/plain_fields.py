@@ -84,8 +84,6 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             super().__init__(*args, **kwargs)
             # (id(parent type), id(selection)) -> the selection and its plan: see ``plan_of``.
             self._plans: dict[tuple[int, int], tuple[Fields, Plan]] = {}
-            # Python type of a row -> whether SQLAlchemy maps it (see ``fused_rows.py``).
-            self._mapped: dict[type, bool] = {}
 
         def _failed(
             self,
@@ -304,13 +302,6 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                 if value is not _SKIP:
                     return value
             return super().execute_field(parent_type, source, field_nodes, path)
-
-        def is_mapped(self, row_type: type) -> bool:
-            """Whether SQLAlchemy maps ``row_type`` (its loaded columns are in __dict__)."""
-            mapped = self._mapped.get(row_type)
-            if mapped is None:
-                mapped = self._mapped[row_type] = hasattr(row_type, "_sa_class_manager")
-            return mapped
 
         def plan_of(self, parent_type: GraphQLObjectType, fields: Fields) -> Plan:
             """The plan of a selection (``selection_plans.py``): found once per request, made
