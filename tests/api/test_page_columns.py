@@ -15,6 +15,7 @@ from tests.api.seen import count_statements, doc
 from tests.conftest import GraphQL
 from wellspring.domain import column_rows, joined
 from wellspring.schema import build_schema
+from wellspring.schema.core import read_columns
 from wellspring.schema.core.read_columns import page_columns
 from wellspring.schema.tickets.types import TICKET_RELATIONS
 
@@ -225,3 +226,23 @@ def test_every_column_a_field_says_it_reads_is_a_column_of_its_model() -> None:
             assert reads is None or reads <= columns, (graphql_type.name, name, reads - columns)
             declared += reads is not None
     assert declared > 100
+
+
+def test_what_a_page_reads_is_worked_out_once_per_document(gql: GraphQL) -> None:
+    """``read_columns.page_reads`` keeps what a list field's selection reads per document:
+    the same document asked again (other variables) reuses it, another selection has its own,
+    and what it keeps is what the selection reads."""
+    read_columns._PAGE_READS.clear()
+    token = gql.token("hq")
+    gql.data(doc("Tickets"), {"first": 5}, token=token)
+    gql.data(doc("Tickets"), {"first": 7}, token=token)
+    assert [key[0] for key in read_columns._PAGE_READS] == ["Ticket"]
+    ((_held, (relations, columns, count)),) = read_columns._PAGE_READS.values()
+    assert relations == joined.selected(TICKET_RELATIONS, TICKETS_NODES)
+    assert columns == page_columns(SCHEMA, "Ticket", relations, TICKETS_NODES)
+    assert count is True
+    small = "query($first: Int) { tickets(first: $first) { edges { node { number } } } }"
+    assert gql.data(small, {"first": 2}, token=token)["tickets"]["edges"]
+    assert len(read_columns._PAGE_READS) == 2
+    (_held, (relations, columns, count)) = list(read_columns._PAGE_READS.values())[-1]
+    assert (relations, columns, count) == ({}, {(): frozenset({"number"})}, False)

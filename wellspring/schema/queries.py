@@ -8,7 +8,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
-from wellspring.domain import audit, auth, bounds, customers, joined, queries, tickets
+from wellspring.domain import audit, auth, bounds, customers, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.workflow import queries as workflow_queries
 
@@ -18,8 +18,8 @@ from .core.connection import connection_args, connection_for
 from .core.context import RequestContext, require_actor
 from .core.ids import parse_global_id
 from .core.node import Node
-from .core.prefetch import connection_nodes, counted, prefetch, selection_tree
-from .core.read_columns import page_columns
+from .core.prefetch import connection_nodes, prefetch, selection_tree
+from .core.read_columns import page_reads
 from .core.scalars import Date
 from .customers.types import CUSTOMER_RELATIONS, Customer
 from .devices.types import DEVICE_RELATIONS, Device, DeviceModel
@@ -178,9 +178,7 @@ class Query(
         custom_field: Any = None,
     ) -> Any:
         actor = require_actor(info)
-        tree = selection_tree(info)
-        nodes = connection_nodes(tree)
-        relations = joined.selected(CUSTOMER_RELATIONS, nodes)
+        relations, columns, count = page_reads(info, "Customer", CUSTOMER_RELATIONS)
         page = await customers.search_customers(
             info.context.session,
             actor,
@@ -189,8 +187,8 @@ class Query(
             after=after,
             custom_field=filter_pair(custom_field),
             relations=relations,
-            columns=page_columns(info.schema, "Customer", relations, nodes),
-            count_with_page=counted(tree),
+            columns=columns,
+            count_with_page=count,
         )
         # The page read every selected relation in its own statement: nothing left to fetch.
         info.context.loaders.know(page.related)
@@ -224,9 +222,7 @@ class Query(
         after: str | None = None,
     ) -> Any:
         actor = require_actor(info)
-        tree = selection_tree(info)
-        nodes = connection_nodes(tree)
-        relations = joined.selected(TICKET_RELATIONS, nodes)
+        relations, columns, count = page_reads(info, "Ticket", TICKET_RELATIONS)
         page = await tickets.list_tickets(
             info.context.session,
             actor,
@@ -234,8 +230,8 @@ class Query(
             first=first,
             after=after,
             relations=relations,
-            columns=page_columns(info.schema, "Ticket", relations, nodes),
-            count_with_page=counted(tree),
+            columns=columns,
+            count_with_page=count,
         )
         # The page read every selected relation in its own statement: nothing left to fetch.
         info.context.loaders.know(page.related)

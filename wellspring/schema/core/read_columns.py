@@ -12,6 +12,7 @@ only when it holds every column its selection reads.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -19,8 +20,10 @@ from typing import Any
 from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, get_named_type
 from sqlalchemy import inspect
 
+from ...domain import joined
 from ...domain.column_rows import Columns
 from ...domain.joined import Relations
+from .prefetch import connection_nodes, counted, selection_tree
 from .related import Computed, Related
 from .short_fields import attribute_of, relay_id, unguarded
 
@@ -110,3 +113,32 @@ def _walk(
         entry = None if own is None else own.get(field_name)
         if entry is not None and entry[2] and field_name in tree:
             _walk(fields, found, entry[1], tree[field_name], nested, (*path, field_name))
+
+
+# (type name, the relations, the schema's and the field nodes' ids) -> (the schema and nodes,
+# what the page reads). A cached document's nodes are the same objects at every request of
+# it, and what a page reads follows from them alone (selection_tree ignores variables): it is
+# worked out once per document instead of at every request (0.03 ms of a Tickets request).
+_PAGE_READS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], PageReads]] = OrderedDict()
+PAGE_READS_LIMIT = 1024
+PageReads = tuple[Relations, Columns, bool]
+
+
+def page_reads(info: Any, type_name: str, relations: Relations) -> PageReads:
+    """For a connection field of ``type_name`` nodes: the ``relations`` its nodes select
+    (``joined.selected``), the columns they read (``page_columns``) and whether it asks for
+    its count (``prefetch.counted``)."""
+    held = (info.schema, *info.field_nodes)
+    key = (type_name, id(relations), *map(id, held))
+    found = _PAGE_READS.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], held, strict=True)):
+        _PAGE_READS.move_to_end(key)
+        return found[1]
+    tree = selection_tree(info)
+    nodes = connection_nodes(tree)
+    chosen = joined.selected(relations, nodes)
+    reads = (chosen, page_columns(info.schema, type_name, chosen, nodes), counted(tree))
+    _PAGE_READS[key] = (held, reads)
+    if len(_PAGE_READS) > PAGE_READS_LIMIT:
+        _PAGE_READS.popitem(last=False)
+    return reads
