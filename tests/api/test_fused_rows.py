@@ -87,18 +87,23 @@ def test_fused_rows_answer_as_graphql_core(
     assert ours == _execute(ExecutionContext, role, rows, tickets)
 
 
+def _ticket_plan(selection: str, context: Context) -> tuple[Any, Any]:
+    """An execution context of the short path for ``selection`` on a ticket, and its plan."""
+    ctx = SHORT.build(SCHEMA, parse(selection), context_value=context)
+    assert not isinstance(ctx, list)
+    ticket_type = SCHEMA.type_map["Ticket"]
+    assert isinstance(ticket_type, GraphQLObjectType)
+    fields = collect_fields(SCHEMA, {}, {}, ticket_type, ctx.operation.selection_set)
+    return ctx, ctx.plan_of(ticket_type, fields)  # type: ignore[attr-defined]
+
+
 def test_a_plain_ticket_is_answered_in_one_go_and_an_unknown_relation_is_not() -> None:
     """The fused answer is taken for a ticket whose relations are known, and abandoned (to be
     answered the ordinary way) when one is not loaded yet."""
     customer = m.Customer(id="c1", name="王", phone="13800000000", tier=CustomerTier.VIP)
     ticket = m.Ticket(id="t1", number="T-1", status=TicketStatus.DISPATCHED, customer_id="c1")
     context = Context(Role.HQ, {m.Customer: {"c1": customer}})
-    ctx = SHORT.build(SCHEMA, parse("{ number customer { name tier } }"), context_value=context)
-    assert not isinstance(ctx, list)
-    ticket_type = SCHEMA.type_map["Ticket"]
-    assert isinstance(ticket_type, GraphQLObjectType)
-    fields = collect_fields(SCHEMA, {}, {}, ticket_type, ctx.operation.selection_set)
-    plan = ctx.plan_of(ticket_type, fields)  # type: ignore[attr-defined]
+    ctx, plan = _ticket_plan("{ number customer { name tier } }", context)
     assert plan.program is not None
     answer = answer_row(ctx, plan, ticket)
     assert answer == {"number": "T-1", "customer": {"name": "王", "tier": "VIP"}}
@@ -109,13 +114,7 @@ def test_a_plain_ticket_is_answered_in_one_go_and_an_unknown_relation_is_not() -
 def test_a_plans_function_is_made_once_and_names_only_literals() -> None:
     """A program becomes one function per plan, kept on it; what it writes into source are
     names (field and attribute names, refused unless identifiers), never other values."""
-    context = Context(Role.HQ, {})
-    ctx = SHORT.build(SCHEMA, parse("{ number status }"), context_value=context)
-    assert not isinstance(ctx, list)
-    ticket_type = SCHEMA.type_map["Ticket"]
-    assert isinstance(ticket_type, GraphQLObjectType)
-    fields = collect_fields(SCHEMA, {}, {}, ticket_type, ctx.operation.selection_set)
-    plan = ctx.plan_of(ticket_type, fields)  # type: ignore[attr-defined]
+    ctx, plan = _ticket_plan("{ number status }", Context(Role.HQ, {}))
     assert plan.run is None
     ticket = m.Ticket(id="t1", number="T-1", status=TicketStatus.DISPATCHED)
     assert answer_row(ctx, plan, ticket) == {"number": "T-1", "status": "DISPATCHED"}
