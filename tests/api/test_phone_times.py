@@ -9,36 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
-from tests.conftest import GraphQL, make_settings
-from tests.dispatch_site import (
-    PASSWORD,
-    PLACES,
-    Site,
-    _session_do,
-    add_job,
-    add_technician,
-    make_branch,
-    run,
-    set_rows,
+from tests.api.phone_times_site import (
+    MIN,
+    REPAIR,
+    H,
+    age,
+    clerk,
+    engineer,
+    fresh_devices,
+    from_ms,
+    job_steps,
+    move,
+    ms,
+    ticket_of,
+    ticket_steps,
+    ticket_view,
 )
+from tests.conftest import GraphQL
+from tests.dispatch_site import PLACES, Site, add_job, add_technician, make_branch, set_rows
 from tests.factories import scalars
 from tests.sync_phone import Phone
-from wellspring.api.app import create_app
 from wellspring.domain import models as m
-from wellspring.domain.models.enums import (
-    Channel,
-    DeviceStatus,
-    JobStatus,
-    TicketStatus,
-    TicketType,
-)
+from wellspring.domain.models.enums import JobStatus, TicketStatus, TicketType
 from wellspring.domain.workflow.clock_rules import (
     CLAMPED_BEFORE_PREVIOUS,
     CLAMPED_FUTURE,
@@ -49,74 +45,12 @@ from wellspring.schema.core.ids import global_id
 
 from .workflow_steps import doc
 
-H = dt.timedelta(hours=1)
-MIN = dt.timedelta(minutes=1)
-REPAIR = {"faultSymptom": "不出水", "faultCode": "E02", "repairLevel": "LEVEL_1"}
-FAILING_WATER = {"tds": 320.0, "ph": 7.1}
-
-
-def ms(value: dt.datetime) -> int:
-    return int(value.timestamp() * 1000)
-
-
-def from_ms(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value / 1000, dt.UTC)
-
-
-def fresh_devices(url: str, n: int) -> list[str]:
-    """Installed devices no filter-change ticket was ever opened for."""
-    changed = select(m.Ticket.device_id).where(
-        m.Ticket.type == TicketType.FILTER_CHANGE, m.Ticket.device_id.is_not(None)
-    )
-    return scalars(
-        url,
-        select(m.Device.id)
-        .where(m.Device.status == DeviceStatus.INSTALLED, m.Device.id.not_in(changed))
-        .order_by(m.Device.id.desc())
-        .limit(n),
-    )
-
-
-def age(site: Site, name: str, delta: dt.timedelta) -> None:
-    """Move the job's and its ticket's past back by ``delta`` (assigned long ago)."""
-    job_id = site.jobs[name]
-
-    async def work(session: Any) -> None:
-        job = await session.get(m.Job, job_id)
-        histories = (
-            select(m.JobStatusChange).where(m.JobStatusChange.job_id == job_id),
-            select(m.TicketStatusChange).where(m.TicketStatusChange.ticket_id == job.ticket_id),
-        )
-        for history in histories:
-            for row in (await session.execute(history)).scalars():
-                row.at = row.at - delta
-                row.received_at = row.received_at - delta
-
-    run(_session_do(site.url, work))
-
-
-def ticket_of(site: Site, name: str) -> str:
-    return str(scalars(site.url, select(m.Job.ticket_id).where(m.Job.id == site.jobs[name]))[0])
-
-
-def job_steps(url: str, job_id: str) -> dict[JobStatus, m.JobStatusChange]:
-    rows = scalars(url, select(m.JobStatusChange).where(m.JobStatusChange.job_id == job_id))
-    return {row.to_status: row for row in rows}
-
-
-def ticket_steps(url: str, ticket_id: str) -> dict[TicketStatus, m.TicketStatusChange]:
-    rows = scalars(
-        url, select(m.TicketStatusChange).where(m.TicketStatusChange.ticket_id == ticket_id)
-    )
-    return {row.to_status: row for row in rows}
-
 
 @pytest.fixture(scope="module")
 def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "t", home=PLACES["people_square"])
-    devices = fresh_devices(database_url, 5)
-    plain = devices[0]
+    plain = fresh_devices(database_url, 1)[0]
     for name in ("sync", "gql", "late", "future", "before", "old", "push_future"):
         add_job(
             s,
@@ -133,53 +67,7 @@ def site(database_url: str) -> Site:
     add_job(
         s, "open", at=PLACES["jingan"], technician="t", status=JobStatus.ASSIGNED, device_id=plain
     )
-    doors = ("water_push", "water_report", "sla_push", "sla_report")
-    for name, device in zip(doors, devices[1:], strict=True):
-        add_job(
-            s,
-            name,
-            at=PLACES["jingan"],
-            technician="t",
-            status=JobStatus.ON_SITE,
-            device_id=device,
-            kind=TicketType.REPAIR,
-        )
     return s
-
-
-def engineer(gql: GraphQL, site: Site) -> str:
-    username = site.usernames["t"]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return gql.token(username)
-
-
-def clerk(gql: GraphQL, site: Site) -> str:
-    if site.clerk not in gql.tokens:
-        gql.sign_in(site.clerk, PASSWORD)
-    return gql.token(site.clerk)
-
-
-def move(
-    gql: GraphQL, site: Site, name: str, variables: dict[str, Any], *, who: str = "t"
-) -> dict[str, Any]:
-    token = engineer(gql, site) if who == "t" else clerk(gql, site)
-    data = gql.data(doc(name), variables, token=token)
-    result = next(iter(data.values()))
-    assert result["errors"] == [], result["errors"]
-    return result
-
-
-def ticket_view(gql: GraphQL, site: Site, ticket_id: str, locale: str = "en") -> dict[str, Any]:
-    response = gql.post(
-        doc("Ticket"),
-        {"id": global_id("Ticket", ticket_id)},
-        token=clerk(gql, site),
-        locale=locale,
-    )
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]["ticket"]
 
 
 def test_a_visit_synced_four_hours_late_keeps_the_time_it_was_done(
@@ -380,95 +268,3 @@ def test_a_pushed_move_from_a_phone_clock_ahead_is_kept_at_the_sync_and_flagged(
     assert row.time_flag == CLAMPED_FUTURE
     step = job_steps(site.url, job_id)[JobStatus.ACCEPTED]
     assert (step.at, step.time_flag) == (row.occurred_at, CLAMPED_FUTURE)
-
-
-def filter_tickets(url: str, ticket_id: str) -> list[m.Ticket]:
-    return scalars(
-        url,
-        select(m.Ticket).where(
-            m.Ticket.linked_ticket_id == ticket_id, m.Ticket.type == TicketType.FILTER_CHANGE
-        ),
-    )
-
-
-def sla_hours(url: str, ticket: m.Ticket) -> dt.timedelta:
-    """From the ticket's opening (its first history row) to its due time."""
-    opened = ticket_steps(url, ticket.id)[TicketStatus.CREATED].at
-    assert ticket.due_at is not None
-    return ticket.due_at - opened
-
-
-def push_water(gql: GraphQL, site: Site, job: str, readings: dict[str, float]) -> None:
-    p = Phone(gql.client, engineer(gql, site))
-    p.pull()
-    values = {"job_id": site.jobs[job], "passed": False, "recorded_at": ms(dt.datetime.now(dt.UTC))}
-    p.create("water_tests", {**values, **readings})
-    assert p.push()["rejected"] == {}
-
-
-def test_a_failing_water_test_opens_a_filter_change_through_either_door(
-    gql: GraphQL, site: Site
-) -> None:
-    push_water(gql, site, "water_push", FAILING_WATER)
-    pushed = filter_tickets(site.url, ticket_of(site, "water_push"))
-    assert len(pushed) == 1
-    assert pushed[0].channel is Channel.SYSTEM
-    assert sla_hours(site.url, pushed[0]) == 24 * H  # a HIGH ticket's default
-    # Again for the same device: the waiting filter change stands, no second one.
-    push_water(gql, site, "water_push", FAILING_WATER)
-    assert len(filter_tickets(site.url, ticket_of(site, "water_push"))) == 1
-    tests = scalars(
-        site.url, select(m.WaterTest.passed).where(m.WaterTest.job_id == site.jobs["water_push"])
-    )
-    assert tests == [False, False]
-
-    job = global_id("Job", site.jobs["water_report"])
-    report = {**REPAIR, "waterTest": FAILING_WATER}
-    move(gql, site, "CompleteJob", {"input": {"jobId": job, "report": report}})
-    reported = filter_tickets(site.url, ticket_of(site, "water_report"))
-    assert len(reported) == 1
-    assert reported[0].details["failures"] == ["tds"]
-
-
-@pytest.fixture
-def sla_client(database_url: str) -> Iterator[TestClient]:
-    """An app whose settings shorten the SLA of the tickets the system opens."""
-    hours = {"FILTER_CHANGE": {"HIGH": 3}, "COMPLAINT": {"HIGH": 5}}
-    app = create_app(make_settings(database_url, sla_hours=hours))
-    with TestClient(app) as test_client:
-        yield test_client
-
-
-def test_tickets_the_system_opens_follow_the_sla_settings(
-    sla_client: TestClient, site: Site
-) -> None:
-    gql = GraphQL(sla_client)
-    push_water(gql, site, "sla_push", FAILING_WATER)
-    pushed = filter_tickets(site.url, ticket_of(site, "sla_push"))
-    assert [sla_hours(site.url, t) for t in pushed] == [3 * H]
-
-    job = global_id("Job", site.jobs["sla_report"])
-    report = {**REPAIR, "waterTest": FAILING_WATER}
-    move(gql, site, "CompleteJob", {"input": {"jobId": job, "report": report}})
-    reported = filter_tickets(site.url, ticket_of(site, "sla_report"))
-    assert [sla_hours(site.url, t) for t in reported] == [3 * H]
-
-    # A score of 1 on the call back opens a complaint, due in the configured 5 hours.
-    variables = {
-        "input": {
-            "ticketId": global_id("Ticket", ticket_of(site, "sla_report")),
-            "score": 1,
-            "dissatisfaction": "SLOW_REPAIR",
-            "comment": "太慢",
-        }
-    }
-    complaint = move(gql, site, "RecordFollowUp", variables, who="clerk")["complaint"]
-    assert complaint["type"] == "COMPLAINT"
-    opened = scalars(
-        site.url,
-        select(m.Ticket).where(
-            m.Ticket.linked_ticket_id == ticket_of(site, "sla_report"),
-            m.Ticket.type == TicketType.COMPLAINT,
-        ),
-    )
-    assert [sla_hours(site.url, t) for t in opened] == [5 * H]

@@ -410,36 +410,3 @@ def test_numbers_are_numbers(client: TestClient, gql: GraphQL, site: Site) -> No
                     assert value is None or (
                         isinstance(value, int) and not isinstance(value, bool)
                     ), (table, key, value)
-
-
-def test_two_offline_phones_consuming_the_last_parts(gql: GraphQL, database_url: str) -> None:
-    """Stock 3; a phone and a tablet of one engineer each use 2 offline: the parts were used,
-    so both are kept, and the unit the book lacked opens a discrepancy for the branch."""
-    s = make_branch(database_url)
-    add_technician(s, "c", home=PLACES["jingan"])
-    job = add_job(s, "on-site", at=PLACES["jingan"], technician="c", status=JobStatus.ON_SITE)
-    part = any_part(database_url)
-    stock_van(s, "c", part, 3)
-    first, second = phone(gql, s, "c"), phone(gql, s, "c")
-    first.pull()
-    second.pull()
-    line = {"job_id": job, "part_id": part, "quantity": 2, "old_part_returned": False}
-    first.create("part_consumptions", {**line, "recorded_at": NOW_MS})
-    second.create("part_consumptions", {**line, "recorded_at": NOW_MS})
-    assert first.push()["rejected"] == {}
-    assert second.push()["rejected"] == {}
-    van = fetch(
-        database_url,
-        select(m.StockBalance.quantity)
-        .join(m.Warehouse, m.Warehouse.id == m.StockBalance.warehouse_id)
-        .where(m.Warehouse.technician_id == s.techs["c"], m.StockBalance.part_id == part),
-    )
-    assert van == [(0,)]
-    short = scalars(
-        database_url,
-        select(m.StockDiscrepancy.quantity_short).where(m.StockDiscrepancy.job_id == job),
-    )
-    assert short == [1]
-    # The first phone's consumption reaches the second one as a record it did not make.
-    arrived = second.pull()
-    assert [r["quantity"] for r in arrived["changes"]["part_consumptions"]["created"]] == [2]

@@ -14,12 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.e2e.live import GraphQL, Phone
-from tests.e2e.test_phone_client import (  # noqa: F401 - `server` is a fixture
+from tests.e2e.phone_day import (
     ENGINEER,
     Dispatcher,
     clean_sync,
     ms,
-    server,
     server_job,
     window,
 )
@@ -64,7 +63,7 @@ def edit(phone: Phone, job: str, when: tuple[dt.datetime, dt.datetime]) -> tuple
 
 
 def test_a_lost_message_never_lets_a_stale_edit_overwrite_the_dispatcher(
-    server: tuple[str, str],  # noqa: F811 - the fixture
+    server: tuple[str, str],
     tmp_path: Path,
 ) -> None:
     url, base = server

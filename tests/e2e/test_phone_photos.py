@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import BACKEND, DEMO_SCALE, _seed, make_database, make_settings
 from tests.e2e.live import GraphQL, Phone, free_port, live_server
-from tests.e2e.test_phone_client import ENGINEER, TO_ON_SITE, clean_sync, require_client
+from tests.e2e.phone_day import ENGINEER, TO_ON_SITE, clean_sync, require_client
 from tests.factories import fetch, scalars
 from tests.media_files import has_location, photo
 from wellspring.api import migrations

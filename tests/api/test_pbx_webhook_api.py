@@ -1,0 +1,174 @@
+"""Issue 18's PBX webhook through the API: missed calls from the PBX and the hotline called
+back, the webhook's signature and replay rules, and generated requests (hypothesis) at it,
+none of which may answer 5xx. The module has its own database (``issue18_world.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from tests.api.issue18_world import World, doc, open_world, post_webhook
+from tests.factories import scalars, unique
+from wellspring.api.pbx_webhook import PATH
+from wellspring.domain import models as m
+from wellspring.schema.core.ids import global_id
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with open_world(tmp_path_factory, "issue18calls") as opened:
+        yield opened
+
+
+def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World) -> None:
+    gql, url = world.gql, world.url
+    phone = scalars(url, select(m.Customer.phone).where(m.Customer.phone.like("1%")).limit(1))[0]
+    now = dt.datetime.now(dt.UTC)
+    call = {
+        "callId": unique("pbx"),
+        "callerNumber": f"+86 {phone}",
+        "calledAt": (now - dt.timedelta(minutes=5)).isoformat(),
+        "queue": "400-售后",
+        "recordingUrl": "https://pbx.example.com/rec/1.mp3",
+    }
+    body = json.dumps(call, ensure_ascii=False).encode()
+    first = post_webhook(world.client, body)
+    assert first.status_code == 200, first.text
+    assert first.json()["customerMatched"] is True
+    replay = post_webhook(world.client, body)  # within the window: the same call, once
+    assert replay.json()["missedCallId"] == first.json()["missedCallId"]
+    assert post_webhook(world.client, body, secret="wrong").status_code == 401
+    assert post_webhook(world.client, body, stamp=int(time.time()) - 3600).status_code == 401
+    assert world.client.post(PATH, content=body).status_code == 401
+    assert post_webhook(world.client, b"[1, 2]").status_code == 400
+    assert post_webhook(world.client, b"x" * 20_000).status_code == 413
+    stale = json.dumps({**call, "callId": unique("pbx"), "calledAt": "2000-01-01T00:00:00+08:00"})
+    refused = post_webhook(world.client, stale.encode())
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "CALL_TIME_OUT_OF_RANGE"
+
+    by_hand = gql.data(
+        doc("RecordMissedCall"),
+        {
+            "input": {
+                "callId": unique("api"),
+                "callerNumber": "021 6999 0000",
+                "calledAt": now.isoformat(),
+            }
+        },
+        as_user="hotline",
+    )["recordMissedCall"]
+    assert by_hand["missedCall"]["phone"] == "021-69990000"
+    assert by_hand["missedCall"]["customer"] is None
+    assert by_hand["missedCall"]["recordingUrl"] is None
+    called = dt.datetime.fromisoformat(by_hand["missedCall"]["calledAt"])
+    assert dt.datetime.fromisoformat(by_hand["missedCall"]["dueAt"]) - called == dt.timedelta(
+        minutes=30
+    )
+
+    def due(order: str) -> list[str]:
+        page = gql.data(doc("CallbacksDue"), {"first": 100, "order": order}, as_user="hotline")
+        return [e["node"]["id"] for e in page["callbacksDue"]["edges"]]
+
+    pbx_id = global_id("MissedCall", first.json()["missedCallId"])
+
+    def assign(user: str | None, as_user: str = "hq") -> dict[str, Any]:
+        found = scalars(url, select(m.User.id).where(m.User.username == user)) if user else []
+        agent = global_id("User", found[0]) if user else None
+        variables = {"missedCallId": pbx_id, "userId": agent}
+        answer = gql.data(doc("AssignCallback"), {"input": variables}, as_user=as_user)
+        return dict(answer["assignCallback"])
+
+    assert assign("hotline")["missedCall"]["assignedTo"]["username"] == "hotline"
+    assert [e["code"] for e in assign("tech-sh-1")["errors"]] == ["CALLBACK_ASSIGNEE_INVALID"]
+    refused = gql.post(doc("AssignCallback"), {"input": {"missedCallId": pbx_id}},
+                       as_user="clerk-sh").json()  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert assign(None)["missedCall"]["assignedTo"] is None
+    assert assign("hotline", as_user="hotline")["errors"] == []
+    listed = gql.data(doc("CallbacksDue"), {"first": 100}, as_user="hotline")["callbacksDue"]
+    [pbx] = [e["node"] for e in listed["edges"] if e["node"]["id"] == pbx_id]
+    assert (pbx["recordingUrl"], pbx["overdue"]) == ("https://pbx.example.com/rec/1.mp3", False)
+    newest = due("NEWEST")
+    assert newest.index(by_hand["missedCall"]["id"]) < newest.index(pbx_id)
+    assert due("LONGEST_WAITING") == list(reversed(newest))
+    answered = gql.data(
+        doc("RecordCallback"),
+        {"input": {"missedCallId": pbx_id, "outcome": "REACHED", "note": "客户已约维修"}},
+        as_user="hotline",
+    )["recordCallback"]
+    assert answered["missedCall"]["status"] == "RETURNED"
+    assert answered["attempt"]["outcome"] == "REACHED"
+    assert pbx_id not in due("NEWEST")
+    again = gql.data(
+        doc("RecordCallback"),
+        {"input": {"missedCallId": pbx_id, "outcome": "REACHED"}},
+        as_user="hotline",
+    )["recordCallback"]
+    assert again["errors"][0]["code"] == "CALL_ALREADY_CLOSED"
+    assert [e["code"] for e in assign("hotline")["errors"]] == ["CALL_ALREADY_CLOSED"]
+
+
+def test_the_webhook_is_closed_without_a_secret(client: TestClient) -> None:
+    answer = client.post(PATH, content=b"{}")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "WEBHOOK_DISABLED"
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=10,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "callId": st.one_of(st.text(max_size=120), st.integers(), st.booleans()),
+        "callerNumber": st.one_of(st.text(max_size=50), st.from_regex(r"\+?86?1[3-9]\d{9}")),
+        "calledAt": st.one_of(
+            st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat()),
+            st.integers(-(10**12), 10**12),
+            st.floats(),
+            st.text(max_size=40),
+        ),
+        "queue": st.one_of(st.text(max_size=80), st.none(), st.integers()),
+    },
+)
+
+
+def test_generated_webhook_requests_never_get_a_5xx(world: World) -> None:
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        body=st.one_of(
+            FIELDS.map(lambda d: json.dumps(d).encode()),
+            JSON.map(lambda d: json.dumps(d).encode()),
+            st.binary(max_size=200),
+        ),
+        signed=st.booleans(),
+        stamp=st.one_of(st.none(), st.integers(-(10**13), 10**13)),
+    )
+    def send(body: bytes, signed: bool, stamp: int | None) -> None:
+        if signed:
+            answer = post_webhook(world.client, body, stamp=stamp)
+        else:
+            headers = {"X-PBX-Timestamp": str(stamp), "X-PBX-Signature": "00"}
+            answer = world.client.post(PATH, content=body, headers=headers)
+        assert answer.status_code < 500, (body, answer.text)
+
+    send()
