@@ -34,16 +34,25 @@ PG_ADMIN_URL = os.environ.get(
 
 
 HALF = os.environ.get("WELLSPRING_TEST_HALF", "")
+# "reverse" runs the collected tests last to first: a test that passes only after another
+# one (state it leaves in the shared database, a module fixture it mutates) then fails.
+ORDER = os.environ.get("WELLSPRING_TEST_ORDER", "")
 untraced_threads.install()
 kept_greenlets.install()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"wellspring test database: {BACKEND}" + (f", half {HALF} of the suite" if HALF else "")
+    half = f", half {HALF} of the suite" if HALF else ""
+    return f"wellspring test database: {BACKEND}{half}" + (", in reverse order" if ORDER else "")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``WELLSPRING_TEST_HALF`` (1 or 2), only that half's files (``tests/shards.py``)."""
+    """With ``WELLSPRING_TEST_HALF`` (1 or 2), only that half's files (``tests/shards.py``);
+    with ``WELLSPRING_TEST_ORDER=reverse``, in reverse order."""
+    if ORDER not in ("", "reverse"):
+        raise pytest.UsageError(f"WELLSPRING_TEST_ORDER must be reverse, not {ORDER!r}")
+    if ORDER == "reverse":
+        items.reverse()
     if not HALF:
         return
     if HALF not in shards.HALVES:

@@ -1,6 +1,6 @@
 """The demo's open tickets carry the details their completion needs, as if opened through
 OpenTicket: an install's unbound card and in-stock machine (each named once), a recharge's
-plan, a move's new address. One open demo install is then done by its engineer."""
+plan, a move's new address. One open demo install is then done by its engineer (rolled back)."""
 
 from __future__ import annotations
 
@@ -56,11 +56,19 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         drop()
 
 
-async def _in_session(url: str, work):  # type: ignore[no-untyped-def]
+async def _in_session(url: str, work, *, keep: bool = True):  # type: ignore[no-untyped-def]
+    """``work`` in a session, committed when ``keep``, else rolled back: a test that changes
+    the demo leaves it as the module's other tests expect, whatever their order."""
     engine = create_engine(url)
     try:
-        async with transaction(session_factory(engine)) as session:
-            return await work(session)
+        if keep:
+            async with transaction(session_factory(engine)) as session:
+                return await work(session)
+        async with session_factory(engine)() as session:
+            try:
+                return await work(session)
+            finally:
+                await session.rollback()
     finally:
         await engine.dispose()
 
@@ -192,4 +200,4 @@ def test_an_open_demo_install_is_done_by_its_engineer(demo_url: str) -> None:
         assert card.status is CardStatus.ACTIVE
         assert card.device_id == machine.id
 
-    asyncio.run(_in_session(demo_url, work))
+    asyncio.run(_in_session(demo_url, work, keep=False))

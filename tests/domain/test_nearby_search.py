@@ -210,19 +210,22 @@ def test_a_skill_is_matched_whole_not_as_a_pattern(database_url: str) -> None:
     centre = cells.cell(*CENTRE)
     tech = add_technician(site, "lookalike", home=_point(centre), skills=[TicketType.REPAIR])
 
-    async def set_skills() -> None:
+    async def set_skills(skills: list[str]) -> None:
         engine = create_engine(database_url)
         try:
             async with session_factory(engine)() as session:
                 await session.execute(
-                    update(Technician)
-                    .where(Technician.id == tech)
-                    .values(skills=["FILTERXCHANGE", "FILTER_CHANGES"])
+                    update(Technician).where(Technician.id == tech).values(skills=skills)
                 )
                 await session.commit()
         finally:
             await engine.dispose()
 
-    asyncio.run(set_skills())
-    found, _ = _search(database_url, site.branch_id, centre, want=1)
+    asyncio.run(set_skills(["FILTERXCHANGE", "FILTER_CHANGES"]))
+    try:
+        found, _ = _search(database_url, site.branch_id, centre, want=1)
+    finally:
+        # No door stores such a skill: left in the shared database, it would break every
+        # later list of engineers (TicketType cannot show it).
+        asyncio.run(set_skills([TicketType.REPAIR.value]))
     assert found == set()
