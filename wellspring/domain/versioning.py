@@ -276,6 +276,27 @@ async def current_version(session: AsyncSession) -> int:
     return int(value or 0)
 
 
+# The highest version any transaction can have stamped: the base plus the last id assigned.
+_PG_HIGHEST = text(
+    "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
+    " + pg_snapshot_xmax(pg_current_snapshot())::text::bigint - 1"
+)
+
+
+async def highest_version(session: AsyncSession) -> int:
+    """No version above this exists yet, committed or not: a cursor above it was not given by
+    this server (its database was restored or replaced).
+
+    ``current_version`` is not that bound on PostgreSQL: a cursor given a moment ago can be
+    above it. A transaction of ANOTHER database that ends between the cursor's snapshot and
+    its read of ``pg_stat_activity`` is not placed, so it counts, and holds the cursor below
+    one given before (a cursor only errs low: every version at or below a given one was
+    committed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int((await session.execute(_PG_HIGHEST)).scalar_one())
+    return await current_version(session)
+
+
 async def rebase(session: AsyncSession) -> bool:
     """PostgreSQL: make sure new versions land above every version already stamped.
 

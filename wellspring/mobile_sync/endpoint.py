@@ -115,7 +115,7 @@ class SyncEndpoints:
                 actor = await self._actor(request, session)
                 client = await _client(session, request, actor, None)
                 cursor, records = push.parse(body, client.schema_version)
-                if cursor > await versioning.current_version(session):
+                if cursor > await versioning.highest_version(session):
                     raise SyncError(400, "CURSOR_AHEAD")
                 seen = baseline.edits_seen(client.edit_baseline or 0, cursor)
                 batch.begin(session)

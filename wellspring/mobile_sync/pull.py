@@ -25,7 +25,7 @@ from wellspring.domain.inventory import line_keys
 from wellspring.domain.models.enums import CustomFieldEntity, LedgerKind
 from wellspring.domain.sync.scope import Scope, chunks, engineer_scope
 from wellspring.domain.sync.unchanged import scope_unchanged
-from wellspring.domain.versioning import current_version
+from wellspring.domain.versioning import current_version, highest_version
 
 from . import held
 from .errors import SyncError
@@ -96,9 +96,13 @@ async def plan_pull(
         raise SyncError(503, "SYNC_UNAVAILABLE")
     cursor = last_pulled_at or 0
     if cursor > timestamp:
-        # Not a cursor this server gave (its database was restored or replaced): the phone
-        # must start again from an empty database (docs/sync.md).
-        raise SyncError(400, "CURSOR_AHEAD")
+        if cursor > await highest_version(session):
+            # Not a cursor this server gave (its database was restored or replaced): the
+            # phone must start again from an empty database (docs/sync.md).
+            raise SyncError(400, "CURSOR_AHEAD")
+        # A cursor given a moment ago, above this moment's (``highest_version`` says how):
+        # every version at or below it was committed, so it stays the phone's place.
+        timestamp = cursor
     plan = Plan(timestamp=timestamp, schema_version=schema_version)
     if (
         quiet_since is not None
