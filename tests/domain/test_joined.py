@@ -12,7 +12,7 @@ from sqlalchemy import false, select
 from sqlalchemy.dialects import postgresql
 
 from tests.domain.readers import readers, statements
-from wellspring.domain import customers, joined, policy, queries, tickets
+from wellspring.domain import customers, joined, pagination, policy, queries, tickets
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.dispatch import board
@@ -164,9 +164,8 @@ def test_a_scope_keeps_its_own_tables_never_correlated_with_the_page(
 
     scopes: dict[Any, Any] = policy.SCOPES
     monkeypatch.setitem(scopes, m.Customer, through_jobs)
-    page = select(m.Ticket).where(m.Ticket.deleted_at.is_(None))
     asked = joined.Wanted(m.Ticket, tech, {"customer": (m.Customer, "customer_id", {})})
-    stmt, _ = joined.join(page, asked)
+    stmt, _ = joined.join(asked, m.Ticket.deleted_at.is_(None))
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     sql = " ".join(str(stmt.compile(dialect=dialect)).split())
     assert "SELECT tickets.customer_id FROM tickets, jobs WHERE" in sql
@@ -179,7 +178,7 @@ def test_a_model_joined_twice_is_read_through_its_alias_with_its_scope() -> None
         "branch": (m.Branch, "branch_id", {}),
         "customer": (m.Customer, "customer_id", {"branch": (m.Branch, "branch_id", {})}),
     }
-    stmt, done = joined.join(select(m.Ticket), joined.Wanted(m.Ticket, clerk, plan))
+    stmt, done = joined.join(joined.Wanted(m.Ticket, clerk, plan))
     assert done.entities[0] is m.Branch
     assert done.entities[2] is not m.Branch  # the customer's branch: an alias
     sql = " ".join(str(stmt).split())
@@ -240,7 +239,7 @@ def test_a_join_is_built_once_per_reader_and_plan(monkeypatch: pytest.MonkeyPatc
     joined.BUILT_JOINS.clear()
 
     def params(actor: Actor) -> list[Any]:
-        stmt, _ = joined.join(select(m.Ticket), joined.Wanted(m.Ticket, actor, plan))
+        stmt, _ = joined.join(joined.Wanted(m.Ticket, actor, plan))
         return list(stmt.compile().params.values())
 
     assert "sh" in params(sh)
@@ -251,3 +250,43 @@ def test_a_join_is_built_once_per_reader_and_plan(monkeypatch: pytest.MonkeyPatc
     assert len(joined.BUILT_JOINS) == 2
     params(Actor(user_id="gz", username="gz", role=Role.CLERK, branch_id="gz"))
     assert len(joined.BUILT_JOINS) == 2  # the least used went
+
+
+def test_the_kept_statement_takes_each_calls_criteria_only() -> None:
+    """The statement kept for a reader and plan is not changed by a call: each page's
+    statement has its own criteria and none of another's."""
+    plan: joined.Relations = {"customer": (m.Customer, "customer_id", {})}
+    clerk = Actor(user_id="sh", username="sh", role=Role.CLERK, branch_id="sh")
+    asked = joined.Wanted(m.Ticket, clerk, plan)
+    first, _ = joined.join(asked, m.Ticket.number == "TK-1")
+    second, _ = joined.join(asked, m.Ticket.number == "TK-2", m.Ticket.priority.is_not(None))
+    third, _ = joined.join(asked)
+    one, two, bare = (list(s.compile().params.values()) for s in (first, second, third))
+    assert ("TK-1" in one, "TK-2" in one) == (True, False)
+    assert ("TK-1" in two, "TK-2" in two) == (False, True)
+    assert ("TK-1" in bare, "TK-2" in bare) == (False, False)
+    assert "priority IS NOT NULL" in str(second)
+    assert "priority" not in str(first).split("WHERE")[1]
+    assert "WHERE" not in str(third).split("LEFT OUTER JOIN")[0]
+
+
+def test_a_page_read_with_its_relations_is_given_as_rows() -> None:
+    """``paginate`` joins relations to ``Rows`` only: a statement may hold what the kept
+    statement cannot take (a join, a grouping), so it is refused rather than cut down."""
+    clerk = Actor(user_id="sh", username="sh", role=Role.CLERK, branch_id="sh")
+    asked = joined.wanted(m.Ticket, clerk, {"customer": (m.Customer, "customer_id", {})})
+    order = [pagination.SortKey(m.Ticket.created_at), pagination.SortKey(m.Ticket.id)]
+
+    async def page() -> Any:
+        return await pagination.paginate(
+            None,  # type: ignore[arg-type]  # refused before any statement
+            select(m.Ticket),
+            order=order,
+            first=10,
+            after=None,
+            row_key=lambda t: (t.created_at, t.id),
+            related=asked,
+        )
+
+    with pytest.raises(TypeError, match="given as Rows"):
+        asyncio.run(page())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import joined, policy
@@ -14,7 +14,7 @@ from .custom_fields import values as custom_values
 from .errors import DomainError
 from .models import AccountCard, Address, Contact, Customer, Device
 from .models.enums import CustomFieldEntity
-from .pagination import Page, SortKey, paginate
+from .pagination import Page, Rows, SortKey, paginate
 
 MAX_SEARCH_LENGTH = 100
 _ORDER = (SortKey(Customer.created_at), SortKey(Customer.id))
@@ -58,7 +58,7 @@ async def search_customers(
     """The customers the actor may see, newest first, optionally matching ``search`` and a
     custom field's value (``custom_field``: key and value); ``relations`` are read with the
     page (``Page.related``), and so is its count when ``count_with_page``."""
-    stmt = select(Customer).where(policy.customers_scope(actor), Customer.deleted_at.is_(None))
+    stmt = Rows(Customer, (policy.customers_scope(actor), Customer.deleted_at.is_(None)))
     text = (search or "").strip()
     if len(text) > MAX_SEARCH_LENGTH:
         raise DomainError("VALUE_TOO_LONG", field="search", maximum=MAX_SEARCH_LENGTH)

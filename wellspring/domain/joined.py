@@ -68,35 +68,33 @@ def _keys_under(plan: Relations) -> set[str]:
     return {attribute for _model, attribute, _nested in plan.values()}
 
 
-def join(stmt: Select[Any], asked: Wanted, order: Iterable[Any] = ()) -> tuple[Any, Joined]:
-    """``stmt`` (a select of ``asked.base``) with each relation outer-joined as an extra
-    entity, or, when ``asked.columns`` says what is read, as the columns read of each (then
-    ``order``, the page's sort expressions, names the row's columns its cursor reads)."""
+def join(asked: Wanted, *criteria: Any, order: Iterable[Any] = ()) -> tuple[Any, Joined]:
+    """A select of ``asked.base`` where every one of ``criteria`` holds, with each relation
+    outer-joined as an extra entity, or, when ``asked.columns`` says what is read, as the
+    columns read of each (then ``order``, the page's sort expressions, names the row's
+    columns its cursor reads). Only the criteria are added at each call: the rest of the
+    statement is kept with the reader's joins."""
     built = _built(asked, tuple(order))
-    if built.base_keys is not None:
-        stmt = select_columns(stmt, asked.base, built.base_keys)
-    for parent, entity, on, columns in built.steps:
-        stmt = stmt.add_columns(*columns).outerjoin_from(parent, entity, on)
     joined = Joined(list(built.links), list(built.entities), built.shape)
-    return stmt, joined
+    return built.statement.where(*criteria), joined
 
 
 @dataclass(frozen=True)
 class _Built:
-    """What ``join`` adds to a page's statement for one reader and plan: the page row's
-    columns (None: the entity), then per relation its parent, entity, ON clause and what
-    it selects (the entity or its columns)."""
+    """A page's statement for one reader and plan before its criteria (what it selects of
+    the page's row and of each relation, the relations' joins with their ON clauses and
+    scopes), and how its rows split into objects."""
 
-    base_keys: tuple[str, ...] | None
-    steps: tuple[tuple[Any, Any, Any, tuple[Any, ...]], ...]
+    statement: Select[Any]
     links: tuple[tuple[int, str, type[Any]], ...]
     entities: tuple[Any, ...]
     shape: Shape | None
 
 
 # Built once per reader and plan: a page's scopes, ON clauses and column lists cost about
-# 0.4 ms a request to build (bench/README.md, "the join built once per reader"). Readers
-# are few per process (the staff who list), and an entry is a few expression trees.
+# 0.4 ms a request to build (bench/README.md, "the join built once per reader"), and the
+# statement they make (its columns and joins) about 0.15 ms more. Readers are few per
+# process (the staff who list), and an entry is a few expression trees.
 BUILT_JOINS: OrderedDict[Any, _Built] = OrderedDict()
 BUILT_LIMIT = 512
 
@@ -137,16 +135,16 @@ def _frozen(plan: Relations) -> tuple[Any, ...]:
 def _build(asked: Wanted, order: tuple[Any, ...]) -> _Built:
     actor, columns = asked.actor, asked.columns
     shape = None if columns is None else Shape()
-    base_keys = None
+    stmt = select(asked.base)
     if shape is not None and columns is not None:
         needed = _keys_under(asked.relations) | order_keys(asked.base, order)
-        base_keys = tuple(shape.add(asked.base, columns.get(()), needed))
-    steps: list[tuple[Any, Any, Any, tuple[Any, ...]]] = []
+        stmt = select_columns(stmt, asked.base, shape.add(asked.base, columns.get(()), needed))
     links: list[tuple[int, str, type[Any]]] = []
     entities: list[Any] = []
     seen: dict[type[Any], int] = {asked.base: 1}
 
     def walk(parent: Any, parent_index: int, plan: Relations, path: tuple[str, ...]) -> None:
+        nonlocal stmt
         for name, (model, attribute, nested) in plan.items():
             occurrence = seen.get(model, 0)
             seen[model] = occurrence + 1
@@ -158,13 +156,13 @@ def _build(asked: Wanted, order: tuple[Any, ...]) -> _Built:
             else:
                 keys = shape.add(model, columns.get((*path, name)), _keys_under(nested))
                 selected = tuple(getattr(entity, k) for k in keys)
-            steps.append((parent, entity, on, selected))
+            stmt = stmt.add_columns(*selected).outerjoin_from(parent, entity, on)
             links.append((parent_index, attribute, model))
             entities.append(entity)
             walk(entity, len(entities), nested, (*path, name))
 
     walk(asked.base, 0, asked.relations, ())
-    return _Built(base_keys, tuple(steps), tuple(links), tuple(entities), shape)
+    return _Built(stmt, tuple(links), tuple(entities), shape)
 
 
 @lru_cache(maxsize=256)
@@ -221,7 +219,7 @@ async def read(
 ) -> dict[type[Any], dict[str, Any]]:
     """The relations of rows already read (``ids`` of ``base``), all in one statement: for a
     list whose page is read without them."""
-    stmt, joined = join(select(base).where(base.id.in_(list(ids))), Wanted(base, actor, relations))
+    stmt, joined = join(Wanted(base, actor, relations), base.id.in_(list(ids)))
     return related((await session.execute(stmt)).all(), joined)
 
 

@@ -33,6 +33,22 @@ class SortKey:
     descending: bool = True
 
 
+@dataclass(frozen=True)
+class Rows:
+    """What a list reads: the rows of ``model`` where every one of ``criteria`` holds. Given
+    to ``paginate`` in place of a statement, it lets a page that reads relations with its
+    rows reuse the reader's kept statement and add only the criteria (``joined.join``)."""
+
+    model: Any
+    criteria: tuple[Any, ...]
+
+    def where(self, *criteria: Any) -> Rows:
+        return Rows(self.model, (*self.criteria, *criteria))
+
+    def select(self) -> Select[Any]:
+        return select(self.model).where(*self.criteria)
+
+
 @dataclass
 class Page(Generic[T]):
     items: list[T]
@@ -141,6 +157,21 @@ def keyset_after(order: Sequence[SortKey], values: Sequence[Any]) -> ColumnEleme
     return or_(*clauses)
 
 
+def _counting(stmt: Select[Any] | Rows, maintained: Select[Any] | None) -> Select[Any]:
+    """What counts ``stmt``'s rows: the maintained count, else the rows counted up to one
+    past ``COUNT_LIMIT``, so that it reads no more than that many, and a constant of each,
+    not their columns."""
+    if maintained is not None:
+        return maintained
+    rows = stmt.select() if isinstance(stmt, Rows) else stmt
+    return select(func.count()).select_from(
+        rows.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        .order_by(None)
+        .limit(literal(COUNT_LIMIT + 1, literal_execute=True))
+        .subquery()
+    )
+
+
 def check_page_size(first: int | None) -> int:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if size < 1 or size > MAX_PAGE_SIZE:
@@ -150,7 +181,7 @@ def check_page_size(first: int | None) -> int:
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: Select[Any] | Rows,
     *,
     order: Sequence[SortKey],
     first: int | None,
@@ -160,30 +191,26 @@ async def paginate(
     related: joins.Wanted | None = None,
     count_with_page: bool = False,
 ) -> Page[Any]:
-    """One page of ``stmt`` (a select of one entity) in ``order``, after the cursor.
+    """One page of ``stmt`` (a select of one entity, or ``Rows``) in ``order``, after the
+    cursor.
 
     ``row_key`` reads the sort values from a loaded row, in ``order``'s order.
     ``maintained_count``, when given, answers ``totalCount`` exactly in place of the bounded
     count over ``stmt`` (it must count exactly the rows ``stmt`` selects).
-    ``related``, when given, names to-one relations read in the page's own statement
-    (``Page.related``). ``count_with_page``: the count is read as a column of the page's
-    statement (one round trip fewer when the caller will ask for it); a page with no row
-    counts on its own when asked.
+    ``related``, when given (with ``Rows``), names to-one relations read in the page's own
+    statement (``Page.related``). ``count_with_page``: the count is read as a column of the
+    page's statement (one round trip fewer when the caller will ask for it); a page with no
+    row counts on its own when asked.
     """
     size = check_page_size(first)
-    # Counting stops one row past the limit, so it reads no more than COUNT_LIMIT + 1 rows,
-    # and selects a constant of each, not its columns.
-    count_stmt: Select[Any] = (
-        maintained_count
-        if maintained_count is not None
-        else select(func.count()).select_from(
-            stmt.with_only_columns(literal_column("1"), maintain_column_froms=True)
-            .order_by(None)
-            .limit(literal(COUNT_LIMIT + 1, literal_execute=True))
-            .subquery()
-        )
-    )
-    paged = stmt
+    joined = joins.Joined()
+    if related is not None and related.relations:
+        if not isinstance(stmt, Rows):
+            raise TypeError("a page read with its relations is given as Rows")
+        columns = [k.column for k in order]
+        paged, joined = joins.join(related, *stmt.criteria, order=columns)
+    else:
+        paged = stmt.select() if isinstance(stmt, Rows) else stmt
     if after:
         paged = paged.where(keyset_after(order, decode_cursor(after, len(order))))
     paged = paged.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in order])
@@ -192,12 +219,12 @@ async def paginate(
     # unknown LIMIT makes each custom plan look cheaper than the generic one).
     paged = paged.limit(literal(size + 1, literal_execute=True))
     found: dict[type[Any], dict[str, Any]] = {}
-    joined = joins.Joined()
-    if related is not None and related.relations:
-        paged, joined = joins.join(paged, related, [k.column for k in order])
     if count_with_page:
         # Uncorrelated: the count is over its own statement, never the page's row.
-        paged = paged.add_columns(count_stmt.scalar_subquery().correlate(None))
+        paged = paged.add_columns(
+            _counting(stmt, maintained_count).scalar_subquery().correlate(None)
+        )
+    tuples: Sequence[Sequence[Any]]
     if joined.shape is not None:
         tuples = joined.shape.objects((await session.execute(paged)).all())
         found = joins.related(tuples[:size], joined)
@@ -213,7 +240,8 @@ async def paginate(
     rows = rows[:size]
 
     async def count() -> int:
-        return int((await session.execute(count_stmt)).scalar_one())
+        counting = _counting(stmt, maintained_count)
+        return int((await session.execute(counting)).scalar_one())
 
     return Page(
         items=rows,

@@ -23,7 +23,7 @@ from .models.enums import (
     TicketStatus,
     TicketType,
 )
-from .pagination import Page, SortKey, paginate
+from .pagination import Page, Rows, SortKey, paginate
 
 _ORDER = (SortKey(Ticket.created_at), SortKey(Ticket.id))
 # Unresolved urgent work first: priority, then the earliest due, then the oldest.
@@ -127,6 +127,7 @@ def _maintained_count(actor: Actor, f: TicketFilter) -> Select[Any] | None:
 
 
 _NONE: Select[Any] = select(literal(0))  # a list no ticket can be in
+_LIVE = Ticket.deleted_at.is_(None)
 
 
 async def list_tickets(
@@ -144,7 +145,7 @@ async def list_tickets(
     (``Page.related``), and so is its count when ``count_with_page`` (the caller will ask).
     ``columns``, with ``relations``: only those attributes are read (``column_rows.py``)."""
     related = joined.wanted(Ticket, actor, relations, columns)
-    stmt = select(Ticket).where(policy.tickets_scope(actor), Ticket.deleted_at.is_(None))
+    stmt = Rows(Ticket, (policy.tickets_scope(actor), _LIVE))
     f = filter
     if f.statuses:
         stmt = stmt.where(Ticket.status.in_(f.statuses))

@@ -22,7 +22,7 @@ from ..actor import Actor
 from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
-from ..pagination import Page, SortKey, paginate
+from ..pagination import Page, Rows, SortKey, paginate
 from . import shifts
 from .locate import local_day
 
@@ -198,7 +198,7 @@ async def jobs_page(
     permissions.check(actor, "jobs.list")
     related = joined.wanted(Job, actor, relations)
     f = filter
-    stmt = select(Job).where(policy.jobs_scope(actor), Job.deleted_at.is_(None))
+    stmt = Rows(Job, (policy.jobs_scope(actor), Job.deleted_at.is_(None)))
     if f.date_from is not None or f.date_to is not None:
         when = func.coalesce(Job.planned_arrival, Job.appointment_start)
         if f.date_from is not None:
