@@ -35,8 +35,11 @@ def _customer_of(database_url: str, owner: OwnerKind, agent_id: str | None = Non
     stmt = select(m.Customer.id).where(
         m.Customer.owner_kind == owner, m.Customer.deleted_at.is_(None)
     )
-    if agent_id is not None:
-        stmt = stmt.where(m.Customer.agent_id == agent_id)
+    # A direct customer is one with no agent (``territory._owner_kind``): in a reverse-order
+    # run the first branch-owned customer by code carried one, left by an earlier test.
+    stmt = stmt.where(
+        m.Customer.agent_id == agent_id if agent_id else m.Customer.agent_id.is_(None)
+    )
     return global_id("Customer", scalars(database_url, stmt.order_by(m.Customer.code).limit(1))[0])
 
 

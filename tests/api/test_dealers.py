@@ -90,8 +90,11 @@ def _conflicts(gql: GraphQL, agent: str) -> list[dict[str, Any]]:
 
 def _customer_of(database_url: str, owner: OwnerKind, agent_id: str | None = None) -> Any:
     stmt = select(m.Customer).where(m.Customer.owner_kind == owner, m.Customer.deleted_at.is_(None))
-    if agent_id is not None:
-        stmt = stmt.where(m.Customer.agent_id == agent_id)
+    # A direct customer is one with no agent (``territory._owner_kind``): in a reverse-order
+    # run the first branch-owned customer by code carried one, left by an earlier test.
+    stmt = stmt.where(
+        m.Customer.agent_id == agent_id if agent_id else m.Customer.agent_id.is_(None)
+    )
     return fetch(database_url, stmt.order_by(m.Customer.code).limit(1))[0][0]
 
 
