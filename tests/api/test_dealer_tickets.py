@@ -35,8 +35,8 @@ def _customer_of(database_url: str, owner: OwnerKind, agent_id: str | None = Non
     stmt = select(m.Customer.id).where(
         m.Customer.owner_kind == owner, m.Customer.deleted_at.is_(None)
     )
-    # A direct customer is one with no agent (``territory._owner_kind``): in a reverse-order
-    # run the first branch-owned customer by code carried one, left by an earlier test.
+    # A direct customer is one with no agent (``territory._owner_kind``), whatever other
+    # tests left: a customer code of theirs (``unique``) can sort first.
     stmt = stmt.where(
         m.Customer.agent_id == agent_id if agent_id else m.Customer.agent_id.is_(None)
     )

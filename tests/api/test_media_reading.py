@@ -34,7 +34,7 @@ from tests.media_files import has_location, photo, png
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
-from wellspring.domain.models.enums import AgentLevel, JobStatus, Role, TicketType
+from wellspring.domain.models.enums import AgentLevel, JobStatus, OwnerKind, Role, TicketType
 from wellspring.domain.users import create_user
 from wellspring.schema.core.ids import global_id
 
@@ -73,7 +73,8 @@ def _people(site: Site) -> dict[str, str]:
         session.add_all(agents)
         await session.flush()
         mine = await session.get(m.Customer, site.customer_id)
-        mine.agent_id = agents[0].id
+        # The agent's customer, as the doors make one (an agent's customer is owned by it).
+        mine.agent_id, mine.owner_kind = agents[0].id, OwnerKind.AGENT
         other = m.Customer(code=unique("C"), name="别人", phone="13900000000",
                            branch_id=site.branch_id)  # fmt: skip
         session.add(other)
