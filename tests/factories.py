@@ -99,3 +99,19 @@ def in_rollback(
 
 
 __all__ = ["execute", "fetch", "in_rollback", "make_user", "scalars", "select", "unique"]
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    """A workbook whose first sheet holds ``rows``, as an upload's bytes."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -5,13 +5,12 @@ the same file twice, and XLSX with a column map for the other kinds."""
 from __future__ import annotations
 
 import asyncio
-import io
 import random
 from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.factories import fetch, scalars, unique
+from tests.factories import fetch, scalars, unique, xlsx
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
@@ -129,24 +128,11 @@ def test_customers_in_gb18030_report_dry_run_resume_and_twice(database_url: str)
     assert all(c.startswith("C") for c in codes)
 
 
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
     model = fetch(database_url, select(m.DeviceModel.code).limit(1))[0][0]
     sku = unique("SKU")
     # A legacy ERP sheet, read through a column map.
-    parts = _xlsx(
+    parts = xlsx(
         [
             ["物料编码", "物料名称", "成本价", "适用机型"],
             [sku, "滤芯", 12.5, model],

@@ -4,31 +4,17 @@ in UTF-8 or GB18030, and files that cannot be read refused with a code, never a 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from typing import Any
 
 import pytest
 
+from tests.factories import xlsx
 from wellspring.domain.errors import DomainError
 from wellspring.tabular.reading import MAX_CELL, read_table
 
 
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_xlsx_cells_read_as_a_clerk_sees_them() -> None:
     table = read_table(
-        _xlsx(
+        xlsx(
             [
                 [None, None],  # a blank first row: the header is the first row with text
                 ["安装日期", "数量", "备注", "时间"],
