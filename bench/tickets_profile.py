@@ -1,106 +1,119 @@
 """One Tickets page in process: CPU per request for the GraphQL app and the bare endpoint,
-and where GraphQL's time goes (cProfile). ``python -m bench.tickets_profile [--requests N]``.
+and where GraphQL's time goes (cProfile). ``python -m bench.tickets_profile``.
 
 Uses ``bench/tickets``' database (``--database-url``, default the SQLite file at scale
-100,000). One request at a time behind Starlette's ``TestClient``: process CPU time per
-request is steady on a shared machine, unlike requests per second.
+100,000). Both apps run in this process on one uvloop event loop, as uvicorn runs them, and
+are called directly (``bench/asgi_calls.py``): no client's CPU is counted. Each concurrency
+in ``--concurrency`` is measured in ``--rounds`` alternating turns and the medians printed;
+process CPU per request is steady on a shared machine, unlike requests per second. At 8
+requests in flight the ratio reads as the HTTP bench's does (bench/README.md, "The ratio in
+process"), in a fifth of its time.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import cProfile
 import io
+import json
 import logging
+import os
 import pstats
 import secrets
-import time
-from typing import Any
+import statistics
 
-import httpx
+import uvloop
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from wellspring.settings import Mode, Settings
+
 from . import bare_tickets
+from .asgi_calls import Caller
 from .database import default_url, ensure_database, ensure_login
 from .profiles import by_package
-from .servers import Endpoint
 from .tickets_servers import BARE, GRAPHQL, client_post, login
 
 
-def _cpu_per_request(client: TestClient, token: str, endpoint: Endpoint, n: int) -> float:
-    post = client_post(client, token)
-    body = endpoint.body(50, None)
-    for _ in range(5):
-        post(endpoint.path, body)
-    started = time.process_time()
-    for _ in range(n):
-        post(endpoint.path, body)
-    return (time.process_time() - started) / n * 1000
-
-
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.tickets_profile")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--scale", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--top", type=int, default=25, help="functions to print (0: none)")
+    parser.add_argument("--requests", type=int, default=800, help="per turn and app")
+    parser.add_argument("--concurrency", default="1,8", help="requests in flight, e.g. 1,8")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating turns")
+    parser.add_argument("--top", type=int, default=0, help="functions to print (0: no profile)")
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative")
     parser.add_argument(
         "--profile", choices=(GRAPHQL.name, BARE.name), default=GRAPHQL.name, help="app profiled"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+async def _measure(callers: dict[str, Caller], levels: list[int], rounds: int, n: int) -> None:
+    for level in levels:
+        spent: dict[str, list[float]] = {name: [] for name in callers}
+        for i in range(rounds):
+            turn = list(callers.items())
+            for name, caller in turn if i % 2 == 0 else turn[::-1]:
+                spent[name].append(await caller.cpu_per_request(level, n))
+        graphql, bare = (statistics.median(spent[k]) for k in (GRAPHQL.name, BARE.name))
+        print(
+            f"{level} in flight: CPU per request graphql {graphql:.3f} ms, bare {bare:.3f} ms, "
+            f"ratio of rates {bare / graphql:.3f} "
+            f"(turns {', '.join(f'{b / g:.3f}' for g, b in zip(*spent.values(), strict=True))})"
+        )
+
+
+async def _run(args: argparse.Namespace, apps: dict[str, Starlette], token: str) -> None:
+    callers = {
+        e.name: Caller(apps[e.name], e.path, json.dumps(e.body(50, None)).encode(), token)
+        for e in (GRAPHQL, BARE)
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        levels = [int(x) for x in args.concurrency.split(",")]
+        await _measure(callers, levels, args.rounds, args.requests)
+        if args.top:
+            caller = callers[args.profile]
+            # Wall time, one request at a time: the waits for the database count too (under
+            # starlette's frames); a CPU timer would cost a system call for every call profiled.
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.requests):
+                await caller.call()
+            profile.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
+            out.write(by_package(stats, args.requests))
+            stats.print_stats(args.top)
+            print(out.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.requests < 1 or not 1 <= args.rounds <= 50:
+        raise SystemExit("--requests must be at least 1 and --rounds 1 to 50")
     url = args.database_url or default_url(args.scale)
     ensure_database(url, args.scale)
     credentials = ensure_login(url)
     from wellspring.api.app import create_app
-    from wellspring.settings import Mode, Settings
 
     settings = Settings(
         database_url=url, mode=Mode.PRODUCTION, secret_key=secrets.token_urlsafe(32), log_json=True
     )
+    with TestClient(create_app(settings)) as client:
+        token = login(client_post(client, None), *credentials)
     apps = {GRAPHQL.name: create_app(settings), BARE.name: bare_tickets.create_app(settings)}
-    logging.getLogger().setLevel(logging.WARNING)
-    with TestClient(apps[GRAPHQL.name]) as gql, TestClient(apps[BARE.name]) as bare:
-        token = login(client_post(gql, None), *credentials)
-        cpu = {
-            GRAPHQL.name: _cpu_per_request(gql, token, GRAPHQL, args.requests),
-            BARE.name: _cpu_per_request(bare, token, BARE, args.requests),
-        }
-        print(
-            f"CPU per request, in process: graphql {cpu['graphql']:.2f} ms, "
-            f"bare {cpu['bare']:.2f} ms, ratio of rates {cpu['bare'] / cpu['graphql']:.2f}"
-        )
-    if args.top:
-        # TestClient runs the app in another thread; the profile runs it in this one.
-        endpoint = GRAPHQL if args.profile == GRAPHQL.name else BARE
-        app = create_app(settings) if endpoint is GRAPHQL else bare_tickets.create_app(settings)
-        logging.getLogger().setLevel(logging.WARNING)
-        profile = cProfile.Profile()
-        asyncio.run(_profile(app, endpoint, token, args.requests, profile))
-        out = io.StringIO()
-        stats = pstats.Stats(profile, stream=out).sort_stats(args.sort)
-        out.write(by_package(stats, args.requests))
-        stats.print_stats(args.top)
-        print(out.getvalue())
+    # The access log is written as in production, to a sink: its cost is GraphQL's.
+    with open(os.devnull, "w") as sink:
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.get_name() == "wellspring":
+                handler.setStream(sink)
+        uvloop.run(_run(args, apps, token))
     return 0
-
-
-async def _profile(
-    app: Any, endpoint: Endpoint, token: str, n: int, profile: cProfile.Profile
-) -> None:
-    transport = httpx.ASGITransport(app=app)
-    headers = {"authorization": f"Bearer {token}"}
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
-    ):
-        for _ in range(5):
-            await client.post(endpoint.path, json=endpoint.body(50, None), headers=headers)
-        profile.enable()
-        for _ in range(n):
-            await client.post(endpoint.path, json=endpoint.body(50, None), headers=headers)
-        profile.disable()
 
 
 if __name__ == "__main__":
