@@ -131,10 +131,8 @@ class Loaders:
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
         # Model -> id -> row (None: not visible); read directly by ``fused_rows.py``.
         self.rows: dict[type[Any], dict[str, Any]] = defaultdict(dict)
-        # Rows read as some columns, with the attributes each holds (``know``).
-        self.partial_rows: dict[type[Any], dict[str, tuple[Any, frozenset[str]]]] = defaultdict(
-            dict
-        )
+        # Rows read as some columns (``know``); what each holds is its ``__dict__``'s keys.
+        self.partial_rows: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         self._tech_names: dict[str, str | None] = {}  # engineer id -> display name
         self._user_names: dict[str, str | None] = {}  # user id -> display name
         self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
@@ -186,18 +184,17 @@ class Loaders:
             for id_, row in rows.items():
                 if row is not None and column_rows.is_partial(row):
                     if id_ not in known:
-                        partial[id_] = (row, frozenset(row.__dict__))
+                        partial[id_] = row
                 else:
                     known[id_] = row
 
     def partial_row(self, model: type[Any], id_: str, columns: frozenset[str] | None) -> Any | None:
         """A row of ``model`` read with a page as some columns, if it holds all of
         ``columns`` (None: not said, so never), else None."""
-        entry = self.partial_rows[model].get(id_)
-        if entry is None or columns is None:
+        row = self.partial_rows[model].get(id_)
+        if row is None or columns is None:
             return None
-        row, held = entry
-        return row if columns <= held else None
+        return row if columns <= row.__dict__.keys() else None
 
     async def prefetch(self, model: type[Any], ids: Sequence[str | None]) -> None:
         """Fetch in one statement the visible rows of ``ids`` not known yet."""

@@ -164,10 +164,10 @@ def _compile(plan: Plan) -> Runner:
             else:
                 names[f"columns{at}"] = b.columns
                 lines += [
-                    f"            part = request.loaders.partial_rows[model{at}].get(key)",
-                    f"            if part is None or not columns{at} <= part[1]:",
+                    f"            related = request.loaders.partial_rows[model{at}].get(key)",
+                    "            if related is None or not "
+                    f"columns{at} <= related.__dict__.keys():",
                     "                raise Abandon",
-                    "            related = part[0]",
                 ]
             lines += [
                 # No relation, or not visible to this actor: as if missing.
