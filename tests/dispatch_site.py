@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -31,6 +31,9 @@ from wellspring.domain.models.enums import (
 )
 from wellspring.domain.users import create_user
 from wellspring.geo import cells
+
+if TYPE_CHECKING:
+    from tests.conftest import GraphQL
 
 PASSWORD = "password-123"
 # Places in Shanghai (WGS-84): People's Square, Lujiazui, Xujiahui, Wujiaochang, Hongqiao ...
@@ -66,6 +69,21 @@ class Site:
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI).astimezone(dt.UTC)
+
+
+def next_day(weekdays: set[int]) -> dt.date:
+    """The first day after today (Asia/Shanghai) whose ISO weekday is one of ``weekdays``."""
+    day = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)
+    while day.isoweekday() not in weekdays:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def signed_in(gql: GraphQL, username: str) -> str:
+    """``username``, signed in to ``gql`` with the site's password if not yet."""
+    if username not in gql.tokens:
+        gql.sign_in(username, PASSWORD)
+    return username
 
 
 def run(coro: Any) -> Any:

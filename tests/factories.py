@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from graphql_relay import from_global_id
 from sqlalchemy import select
 
 from wellspring.domain.actor import SYSTEM
@@ -18,6 +19,11 @@ from wellspring.domain.users import create_user
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def raw_id(gid: str) -> str:
+    """The database id inside a relay global id."""
+    return str(from_global_id(gid)[1])
 
 
 def make_user(

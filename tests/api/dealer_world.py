@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from graphql_relay import from_global_id
 from sqlalchemy import select
 
 from tests.api.workflow_steps import doc, ok, payload
@@ -16,7 +15,7 @@ from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m
 from wellspring.schema.core.ids import global_id
 
-__all__ = ["NODE", "Tenants", "address", "doc", "raw", "tenants", "upsert_agent"]
+__all__ = ["NODE", "Tenants", "address", "doc", "tenants", "upsert_agent"]
 
 PASSWORD = "password-123"
 CREATE_USER = """mutation($input: CreateUserInput!) {
@@ -44,10 +43,6 @@ class Tenants:
     place: tuple[str, str, str]  # province, city, district of the territory
     sh: str  # the Shanghai branch
     hq_warehouse: str
-
-
-def raw(gid: str) -> str:
-    return str(from_global_id(gid)[1])
 
 
 def upsert_agent(gql: GraphQL, fields: dict[str, Any], user: str = "hq") -> dict[str, Any]:

@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from tests.api.dealer_world import NODE, RECEIVE_MACHINE, Tenants, raw, tenants
+from tests.api.dealer_world import NODE, RECEIVE_MACHINE, Tenants, tenants
 from tests.api.seen import count_statements
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, unique
+from tests.factories import fetch, raw_id, unique
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import LedgerKind
 from wellspring.schema.core.ids import global_id
@@ -120,29 +120,29 @@ def test_an_order_is_priced_confirmed_and_shipped_into_the_agents_warehouse(
     shipped = ok(payload(gql, "ShipAgentOrder", ship, "hq"))["order"]
     assert shipped["status"] == "SHIPPED"
     assert {x for line in shipped["lines"] for x in line["shipped"]} == set(serials + numbers)
-    agent_raw = raw(tenants.general)
+    agent_raw = raw_id(tenants.general)
     target = shipped["toWarehouse"]["id"]
     devices = fetch(
         database_url,
         select(m.Device.warehouse_id, m.Device.agent_id).where(m.Device.serial_number.in_(serials)),
     )
-    assert devices == [(raw(target), agent_raw)] * 2
+    assert devices == [(raw_id(target), agent_raw)] * 2
     cards = fetch(
         database_url,
         select(m.AccountCard.warehouse_id, m.AccountCard.agent_id).where(
             m.AccountCard.card_number.in_(numbers)
         ),
     )
-    assert cards == [(raw(target), agent_raw)] * 3
+    assert cards == [(raw_id(target), agent_raw)] * 3
     entries = fetch(
         database_url,
         select(m.StockEntry.warehouse_id, m.StockEntry.delta, m.StockEntry.kind).where(
-            m.StockEntry.part_id == raw(part), m.StockEntry.document == order["number"]
+            m.StockEntry.part_id == raw_id(part), m.StockEntry.document == order["number"]
         ),
     )
     assert sorted(entries, key=lambda e: e[1]) == [
-        (raw(tenants.hq_warehouse), -4, LedgerKind.TRANSFER_OUT),
-        (raw(target), 4, LedgerKind.TRANSFER_IN),
+        (raw_id(tenants.hq_warehouse), -4, LedgerKind.TRANSFER_OUT),
+        (raw_id(target), 4, LedgerKind.TRANSFER_IN),
     ]
     # HQ knows which agent holds which card: the agent's card list has them, no one else's
     listed = gql.data(

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.dealer_world import NODE, Tenants, raw, tenants
+from tests.api.dealer_world import NODE, Tenants, tenants
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, unique
+from tests.factories import fetch, raw_id, unique
 from wellspring.domain import models as m
 from wellspring.schema.core.ids import global_id
 
@@ -66,11 +66,11 @@ def _paid(database_url: str, *orders: str) -> list[str]:
         fetch(
             database_url,
             select(m.AgentOrder.id, m.AgentOrder.paid_amount).where(
-                m.AgentOrder.id.in_([raw(o) for o in orders])
+                m.AgentOrder.id.in_([raw_id(o) for o in orders])
             ),
         )
     )
-    return [f"{rows[raw(o)]:.2f}" for o in orders]
+    return [f"{rows[raw_id(o)]:.2f}" for o in orders]
 
 
 def test_a_payment_pays_the_oldest_orders_and_frees_the_credit(
@@ -126,7 +126,7 @@ def test_a_payment_pays_the_oldest_orders_and_frees_the_credit(
         database_url,
         select(m.AuditEntry.entity_id).where(m.AuditEntry.action == "agent_payment.recorded"),
     )
-    assert {raw(paid["id"]), raw(rest["id"])} <= {row[0] for row in audited}
+    assert {raw_id(paid["id"]), raw_id(rest["id"])} <= {row[0] for row in audited}
 
 
 def test_an_agent_reads_its_own_payments_and_records_none(
@@ -171,7 +171,7 @@ def test_an_agent_reads_its_own_stock_and_ledger_without_costs(
     part = _part(gql, tenants, 4)
     order = _shipped(gql, tenants, tenants.general_login, part, 4)
     target = fetch(
-        database_url, select(m.AgentOrder.to_warehouse_id).where(m.AgentOrder.id == raw(order))
+        database_url, select(m.AgentOrder.to_warehouse_id).where(m.AgentOrder.id == raw_id(order))
     )[0][0]
     warehouse = global_id("Warehouse", target)
     stock = gql.data(

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from tests.api.dealer_world import Tenants, address, raw, tenants
+from tests.api.dealer_world import Tenants, address, tenants
 from tests.api.ticket_types_world import sh_device
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import execute, fetch, scalars, unique
+from tests.factories import execute, fetch, raw_id, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.models.enums import OwnerKind, SupplyMode
@@ -59,14 +59,14 @@ def test_the_hotline_opens_through_an_agent_for_its_customer_and_only_its_engine
         database_url,
         select(m.Customer.agent_id, m.Customer.owner_kind).where(m.Customer.phone == phone),
     )
-    assert owner == [(raw(tenants.general), OwnerKind.AGENT)]
+    assert owner == [(raw_id(tenants.general), OwnerKind.AGENT)]
     customer = global_id(
         "Customer", scalars(database_url, select(m.Customer.id).where(m.Customer.phone == phone))[0]
     )
     ticket = ok(_open(gql, {"customerId": customer, "agentId": tenants.general}, "clerk-sh"))
     ticket_id = ticket["ticket"]["id"]
-    row = fetch(database_url, select(m.Ticket.agent_id).where(m.Ticket.id == raw(ticket_id)))
-    assert row == [(raw(tenants.general),)]
+    row = fetch(database_url, select(m.Ticket.agent_id).where(m.Ticket.id == raw_id(ticket_id)))
+    assert row == [(raw_id(tenants.general),)]
     ok(payload(gql, "ApproveTicket", {"id": ticket_id}, "hotline"))
     job = ok(payload(gql, "DispatchTicket", {"id": ticket_id, "branchId": tenants.sh}, "hq"))
     job_id = job["job"]["id"]
@@ -149,7 +149,7 @@ def _address_in(database_url: str, customer: str, province: str) -> str:
         database_url,
         insert(m.Address).values(
             id=address_id,
-            customer_id=raw(customer),
+            customer_id=raw_id(customer),
             province=province,
             city=province + "市",
             district="某区",

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.dealer_world import NODE, Tenants, address, raw, tenants, upsert_agent
+from tests.api.dealer_world import NODE, Tenants, address, tenants, upsert_agent
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, scalars, unique
+from tests.factories import fetch, raw_id, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import OwnerKind
 from wellspring.schema.core.ids import global_id
@@ -189,8 +189,8 @@ def test_an_agent_opens_for_its_own_customer_and_sends_its_own_engineer(
     )["ticket"]
     customer = fetch(database_url, select(m.Customer).where(m.Customer.phone == phone))[0][0]
     assert customer.owner_kind is OwnerKind.AGENT
-    assert customer.agent_id == raw(tenants.general)
-    ticket_row = fetch(database_url, select(m.Ticket).where(m.Ticket.id == raw(opened["id"])))
+    assert customer.agent_id == raw_id(tenants.general)
+    ticket_row = fetch(database_url, select(m.Ticket).where(m.Ticket.id == raw_id(opened["id"])))
     assert ticket_row[0][0].channel.value == "AGENT"
 
     def sees(user: str) -> bool:

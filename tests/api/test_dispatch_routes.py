@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql_relay import from_global_id
 from sqlalchemy import select
 
 from tests.conftest import GraphQL
@@ -22,7 +21,7 @@ from tests.dispatch_site import (
     make_branch,
     set_rows,
 )
-from tests.factories import fetch
+from tests.factories import fetch, raw_id
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.dispatch import rules
@@ -113,7 +112,7 @@ def check_plan(plan: dict[str, Any], site: Site, skills: dict[str, set[str]]) ->
         )
         lunch_end = lunch + dt.timedelta(minutes=rules.LUNCH_MINUTES)
         for stop in route["stops"]:
-            job_name = by_id[_raw(stop["job"]["id"])]
+            job_name = by_id[raw_id(stop["job"]["id"])]
             assert job_name not in seen, f"{job_name} planned twice"
             seen.add(job_name)
             begins, leaves = when(stop["serviceStartAt"]), when(stop["departureAt"])
@@ -130,7 +129,7 @@ def check_plan(plan: dict[str, Any], site: Site, skills: dict[str, set[str]]) ->
             # Nobody works through lunch.
             assert leaves <= lunch or begins >= lunch_end, (tech, job_name, lunch)
             if previous is not None:
-                a = job_places[by_id[_raw(previous["job"]["id"])]]
+                a = job_places[by_id[raw_id(previous["job"]["id"])]]
                 b = job_places[job_name]
                 leg = travel.estimate(a, b, city="上海市", hour=10)
                 gap = (arrives - when(previous["departureAt"])).total_seconds()
@@ -140,10 +139,6 @@ def check_plan(plan: dict[str, Any], site: Site, skills: dict[str, set[str]]) ->
                 assert stop["travelSeconds"] == leg.seconds
             previous = stop
         assert [s["position"] for s in route["stops"]] == list(range(1, len(route["stops"]) + 1))
-
-
-def _raw(global_value: str) -> str:
-    return from_global_id(global_value)[1]
 
 
 SKILLS = {
@@ -159,10 +154,10 @@ def test_plan_respects_windows_skills_shifts_and_lunch(gql: GraphQL, site: Site)
     plan = result["plan"]
     assert plan["status"] == "PROPOSED"
     check_plan(plan, site, SKILLS)
-    placed = {_raw(s["job"]["id"]) for r in plan["routes"] for s in r["stops"]}
+    placed = {raw_id(s["job"]["id"]) for r in plan["routes"] for s in r["stops"]}
     expected = {site.jobs[n] for n in [f"w{i}" for i in range(8)] + ["free1", "free2"]}
     assert placed == expected
-    reasons = {_raw(u["job"]["id"]): u["reason"] for u in plan["unplaced"]}
+    reasons = {raw_id(u["job"]["id"]): u["reason"] for u in plan["unplaced"]}
     assert reasons == {
         site.jobs["nowhere"]: "NO_COORDINATES",
         site.jobs["install"]: "NO_SKILLED_TECHNICIAN",
@@ -228,7 +223,7 @@ def test_a_plan_made_stale_by_a_change_is_refused_whole(
     gql: GraphQL, site: Site, database_url: str
 ) -> None:
     plan = optimize(gql, site, TOMORROW)["plan"]
-    moved = _raw(plan["routes"][0]["stops"][0]["job"]["id"])
+    moved = raw_id(plan["routes"][0]["stops"][0]["job"]["id"])
     status = fetch(database_url, select(m.Job.status).where(m.Job.id == moved))[0][0]
     # Behind the API's back, so that the job's history stays as it was once restored.
     set_rows(database_url, m.Job, moved, status=JobStatus.CANCELLED)

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.api.ticket_types_world import raw, sh_device, through_the_visit
+from tests.api.ticket_types_world import sh_device, through_the_visit
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, unique
+from tests.factories import fetch, raw_id, unique
 from wellspring.domain import models as m
 from wellspring.domain.agents.prices import Region, price_for
 from wellspring.domain.db import create_engine, session_factory
@@ -117,7 +117,7 @@ def test_a_recharge_records_the_standard_price_that_applied(
         database_url,
         select(m.Address.province, m.Address.city)
         .join(m.Device, m.Device.address_id == m.Address.id)
-        .where(m.Device.id == raw(device)),
+        .where(m.Device.id == raw_id(device)),
     )[0]
     standard = {
         "kind": "RECHARGE_BUCKET",
@@ -140,14 +140,16 @@ def test_a_recharge_records_the_standard_price_that_applied(
         },
     }
     visit = through_the_visit(gql, database_url, ticket_input)
-    ticket = fetch(database_url, select(m.Ticket).where(m.Ticket.id == raw(visit["ticket"])))[0][0]
+    ticket = fetch(database_url, select(m.Ticket).where(m.Ticket.id == raw_id(visit["ticket"])))[0][
+        0
+    ]
     assert ticket.details["recharge"]["standard_unit_price"] == "8.00"
     assert ticket.details["recharge"]["unit_price"] in ("9.5", "9.50")
     entry = fetch(
         database_url,
         select(m.AuditEntry.detail).where(
-            m.AuditEntry.action == "recharge.recorded", m.AuditEntry.entity_id == raw(device)
+            m.AuditEntry.action == "recharge.recorded", m.AuditEntry.entity_id == raw_id(device)
         ),
     )[-1][0]
-    assert entry["price_standard_id"] == raw(made["id"])
+    assert entry["price_standard_id"] == raw_id(made["id"])
     assert entry["standard_unit_price"] == "8.00"

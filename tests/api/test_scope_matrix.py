@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import GraphQL
 from tests.deleted_rows import agent_owned_rows, global_ids, soft_delete
-from tests.factories import fetch
+from tests.factories import fetch, raw_id
 from wellspring.demo import DEMO_USERNAMES
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import Role
@@ -212,23 +212,23 @@ def test_lists_hold_exactly_what_the_role_may_see(
     assert data["customers"]["totalCount"] == len(expected_customers)
     assert data["tickets"]["totalCount"] == len(expected_tickets)
     for edge in data["customers"]["edges"]:
-        assert _raw(edge["node"]["id"]) in expected_customers
+        assert raw_id(edge["node"]["id"]) in expected_customers
     for edge in data["tickets"]["edges"]:
         ticket = edge["node"]
-        assert _raw(ticket["id"]) in expected_tickets
+        assert raw_id(ticket["id"]) in expected_tickets
         # A visible ticket's customer shows when the role may see that customer, else null.
-        customer = w.customers[w.tickets[_raw(ticket["id"])].customer_id]
+        customer = w.customers[w.tickets[raw_id(ticket["id"])].customer_id]
         shown = oracle.customer(customer) and customer.deleted_at is None
         assert (ticket["customer"] is not None) is shown, (username, ticket["id"])
         if shown:
-            assert _raw(ticket["customer"]["id"]) == customer.id
+            assert raw_id(ticket["customer"]["id"]) == customer.id
 
 
 def _customers_of(gql: GraphQL, username: str) -> tuple[set[str], int]:
     page = gql.data(
         "{ customers(first: 100) { totalCount edges { node { id } } } }", as_user=username
     )["customers"]
-    return {_raw(e["node"]["id"]) for e in page["edges"]}, page["totalCount"]
+    return {raw_id(e["node"]["id"]) for e in page["edges"]}, page["totalCount"]
 
 
 def test_the_rules_separate_what_they_must(gql: GraphQL, database_url: str) -> None:
@@ -248,13 +248,7 @@ def test_the_rules_separate_what_they_must(gql: GraphQL, database_url: str) -> N
     assert 3 <= total == len(sales)
     assert {w.customers[c].sales_user_id for c in sales} == {users["sales-sh-1"].id}
     tickets = gql.data("{ tickets(first: 100) { edges { node { id } } } }", as_user="tech-sh-1")
-    mine = {_raw(e["node"]["id"]) for e in tickets["tickets"]["edges"]}
+    mine = {raw_id(e["node"]["id"]) for e in tickets["tickets"]["edges"]}
     tech = w.technician_of[users["tech-sh-1"].id]
     assert mine
     assert mine <= {j.ticket_id for j in w.jobs if j.technician_id == tech}
-
-
-def _raw(gid: str) -> str:
-    from graphql_relay import from_global_id
-
-    return str(from_global_id(gid)[1])

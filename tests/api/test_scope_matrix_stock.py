@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tests.api.test_scope_matrix import ROLES_UNDER_TEST, Oracle, World, world
 from tests.api.workflow_steps import ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch
+from tests.factories import fetch, raw_id
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import Role
@@ -149,12 +149,6 @@ def agent_stock(gql: GraphQL, database_url: str) -> str:
     return str(store[0][0])
 
 
-def _raw(gid: str) -> str:
-    from graphql_relay import from_global_id
-
-    return str(from_global_id(gid)[1])
-
-
 def _listed(gql: GraphQL, query: str, field: str, username: str) -> tuple[set[str], int] | None:
     """The ids a list returns and its total, or None when the role may not ask at all."""
     body = gql.post(query, as_user=username).json()
@@ -164,8 +158,8 @@ def _listed(gql: GraphQL, query: str, field: str, username: str) -> tuple[set[st
         return None
     value = body["data"][field]
     if isinstance(value, list):
-        return {_raw(row["id"]) for row in value}, len(value)
-    return {_raw(e["node"]["id"]) for e in value["edges"]}, value["totalCount"]
+        return {raw_id(row["id"]) for row in value}, len(value)
+    return {raw_id(e["node"]["id"]) for e in value["edges"]}, value["totalCount"]
 
 
 def _check_list(
@@ -237,7 +231,7 @@ def test_stock_of_each_warehouse_only_for_those_who_see_it(
         body = gql.post(query, {"w": global_id("Warehouse", wh.id)}, as_user=username).json()
         if oracle.warehouse(wh):
             assert "errors" not in body, (username, wh.code, body)
-            got = {_raw(e["node"]["id"]) for e in body["data"]["stock"]["edges"]}
+            got = {raw_id(e["node"]["id"]) for e in body["data"]["stock"]["edges"]}
             assert got <= {b.id for b in s.balances if b.warehouse_id == wh.id}, wh.code
             assert got, (username, wh.code)
         else:
@@ -255,7 +249,7 @@ def test_stock_of_each_warehouse_only_for_those_who_see_it(
             == oracle.technician_id
         }
         mine = gql.data("{ myVanStock { id } }", as_user=username)["myVanStock"]
-        assert {_raw(b["id"]) for b in mine} <= van
+        assert {raw_id(b["id"]) for b in mine} <= van
         assert van == set() or mine, username
 
 

@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from tests.api.ticket_types_world import (
     device_row,
-    raw,
     receive_machine,
     sh_device,
     through_the_visit,
 )
 from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, scalars
+from tests.factories import fetch, raw_id, scalars
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.models.enums import CardStatus, DeviceStatus, SupplyMode
@@ -154,7 +153,7 @@ def test_card_cancellation_returns_the_card(gql: GraphQL, database_url: str) -> 
     card = scalars(
         database_url,
         select(m.AccountCard.id).where(
-            m.AccountCard.device_id == raw(device), m.AccountCard.status == CardStatus.ACTIVE
+            m.AccountCard.device_id == raw_id(device), m.AccountCard.status == CardStatus.ACTIVE
         ),
     )[0]
     ticket_input = {
@@ -233,7 +232,7 @@ def test_recharges_extend_the_supply_or_the_buckets(gql: GraphQL, database_url: 
     recorded = fetch(
         database_url,
         select(m.AuditEntry.detail).where(
-            m.AuditEntry.action == "recharge.recorded", m.AuditEntry.entity_id == raw(device)
+            m.AuditEntry.action == "recharge.recorded", m.AuditEntry.entity_id == raw_id(device)
         ),
     )
     assert recorded[0][0]["amount"] == "90.00"

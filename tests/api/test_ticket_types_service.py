@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.api.ticket_types_world import device_row, raw, sh_device, through_the_visit
+from tests.api.ticket_types_world import device_row, sh_device, through_the_visit
 from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, scalars
+from tests.factories import fetch, raw_id, scalars
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import SupplyMode
 
@@ -174,7 +174,7 @@ def test_water_tests_are_kept_and_a_failing_one_asks_for_new_filters(
     follow = fetch(
         database_url,
         select(m.Ticket.type, m.Ticket.status, m.Ticket.channel).where(
-            m.Ticket.linked_ticket_id == raw(ticket["id"])
+            m.Ticket.linked_ticket_id == raw_id(ticket["id"])
         ),
     )
     assert [(t.value, s.value, c.value) for t, s, c in follow] == [

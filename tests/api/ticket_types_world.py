@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from graphql_relay import from_global_id
 from sqlalchemy import inspect, select
 
 from tests.api.workflow_steps import appoint, ids, ok, payload
 from tests.conftest import GraphQL, run
-from tests.factories import fetch, scalars, unique
+from tests.factories import fetch, raw_id, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import (
@@ -22,10 +21,6 @@ from wellspring.domain.models.enums import (
     SupplyMode,
 )
 from wellspring.schema.core.ids import global_id
-
-
-def raw(gid: str) -> str:
-    return str(from_global_id(gid)[1])
 
 
 def through_the_visit(
@@ -130,7 +125,7 @@ async def _twin(database_url: str, device_id: str, *, with_card: bool) -> tuple[
 
 
 def device_row(database_url: str, gid: str) -> Any:
-    return fetch(database_url, select(m.Device).where(m.Device.id == raw(gid)))[0][0]
+    return fetch(database_url, select(m.Device).where(m.Device.id == raw_id(gid)))[0][0]
 
 
 RECEIVE = """mutation($w: ID!, $m: ID!, $s: String!) {
