@@ -1,31 +1,27 @@
-"""POST /sync/pull and /sync/push: scope, exactness, replays, rejections, bad requests."""
+"""POST /sync/pull and /sync/push: scope, exactness, replays, reassignment, appointment edits
+and migrations. What the doors refuse: test_sync_refusals.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from tests.api.sync_site import sync_branch, sync_phone, table_counts
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
-    PASSWORD,
     PLACES,
     Site,
     add_job,
-    add_technician,
     any_part,
     local,
-    make_branch,
-    stock_van,
 )
 from tests.factories import fetch, scalars
-from tests.sync_phone import Phone
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
-from wellspring.domain.models.enums import JobStatus, TicketType
+from wellspring.domain.models.enums import JobStatus
 from wellspring.schema.core.ids import global_id
 
 NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
@@ -33,54 +29,11 @@ NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 @pytest.fixture(scope="module")
 def site(database_url: str) -> Site:
-    s = make_branch(database_url)
-    add_technician(s, "a", home=PLACES["people_square"])
-    add_technician(s, "b", home=PLACES["xujiahui"])
-    # A live device: another test's soft-deleted one (tests/deleted_rows.py) may sort first.
-    device = scalars(
-        database_url,
-        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
-    )[0]
-    for name, tech in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")):
-        add_job(
-            s,
-            name,
-            at=PLACES["jingan"],
-            technician=tech,
-            status=JobStatus.ASSIGNED,
-            device_id=device,
-            kind=TicketType.REPAIR,
-        )
-    add_job(
-        s, "a4", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE, device_id=device
-    )
-    stock_van(s, "a", any_part(database_url), 3)
-    return s
-
-
-def phone(gql: GraphQL, site: Site, who: str) -> Phone:
-    username = site.usernames[who]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return Phone(gql.client, gql.token(username))
-
-
-def counts(url: str) -> dict[str, int]:
-    return {
-        model.__tablename__: scalars(url, select(func.count()).select_from(model))[0]
-        for model in (
-            m.JobEvent,
-            m.JobNote,
-            m.JobStatusChange,
-            m.StockEntry,
-            m.WaterTest,
-            m.AuditEntry,
-        )
-    }
+    return sync_branch(database_url)
 
 
 def test_a_first_pull_holds_exactly_what_the_engineer_may_see(gql: GraphQL, site: Site) -> None:
-    p = phone(gql, site, "a")
+    p = sync_phone(gql, site, "a")
     body = p.pull()
     jobs = set(p.local["jobs"])
     assert {site.jobs[n] for n in ("a1", "a2", "a3", "a4")} == jobs
@@ -115,7 +68,7 @@ def test_a_first_pull_holds_exactly_what_the_engineer_may_see(gql: GraphQL, site
 
 
 def test_pushed_records_apply_once_and_come_back_as_updated(gql: GraphQL, site: Site) -> None:
-    p = phone(gql, site, "a")
+    p = sync_phone(gql, site, "a")
     p.pull()
     job = site.jobs["a1"]
     part = any_part(site.url)
@@ -136,10 +89,10 @@ def test_pushed_records_apply_once_and_come_back_as_updated(gql: GraphQL, site: 
     body = p.push_body()
     first = p.push(body)
     assert first == {"experimentalRejectedIds": {}, "rejected": {}, "conflicts": {}}
-    after_one = counts(site.url)
+    after_one = table_counts(site.url)
     for _ in range(4):  # the answer was lost: the phone sends the same push again
         assert p.push(body) == first
-    assert counts(site.url) == after_one
+    assert table_counts(site.url) == after_one
     assert fetch(site.url, select(m.Job.status).where(m.Job.id == job))[0][0] is JobStatus.ON_SITE
     entries = scalars(site.url, select(m.StockEntry.kind).where(m.StockEntry.job_id == job))
     assert sorted(entries) == ["CONSUMPTION", "OLD_PART"]
@@ -154,145 +107,10 @@ def test_pushed_records_apply_once_and_come_back_as_updated(gql: GraphQL, site: 
     assert p.local["jobs"][job]["status"] == "ON_SITE"
 
 
-def test_what_cannot_be_applied_is_rejected_with_a_reason_and_the_rest_applies(
-    gql: GraphQL, site: Site
-) -> None:
-    p = phone(gql, site, "a")
-    p.pull()
-    job = site.jobs["a2"]
-    ticket = p.local["jobs"][job]["ticket_id"]
-    part = any_part(site.url)
-    arrive = p.create("job_events", {"job_id": job, "action": "ARRIVE", "recorded_at": NOW_MS})
-    greedy = p.create(
-        "part_consumptions",
-        {
-            "job_id": site.jobs["a4"],
-            "part_id": part,
-            "quantity": 0,  # (more than the van holds is accepted: test_stock_discrepancies)
-            "old_part_returned": False,
-            "recorded_at": NOW_MS,
-        },
-    )
-    future = p.create(
-        "job_notes", {"job_id": job, "body": "明天", "recorded_at": NOW_MS + 3_600_000}
-    )
-    fine = p.create("job_notes", {"job_id": job, "body": "门铃坏了", "recorded_at": NOW_MS})
-    p.update("tickets", ticket, {"description": "改过"})
-    p.update("jobs", job, {"status": "COMPLETED"})
-    body = p.push_body()
-    body["changes"]["jobs"] = {**body["changes"].get("jobs", {}), "deleted": [site.jobs["a3"]]}
-    answer = p.push(body)
-    reasons = {t: {i: r["code"] for i, r in rows.items()} for t, rows in answer["rejected"].items()}
-    assert reasons == {
-        "job_events": {arrive: "INVALID_TRANSITION"},
-        "part_consumptions": {greedy: "INVALID_VALUE"},  # quantity 0: the column check refuses it
-        "job_notes": {future: "RECORDED_IN_FUTURE"},
-        "tickets": {ticket: "READ_ONLY_TABLE"},
-        "jobs": {job: "READ_ONLY_COLUMN", site.jobs["a3"]: "DELETE_NOT_ALLOWED"},
-    }
-    assert all(r["message"] for rows in answer["rejected"].values() for r in rows.values())
-    assert {t: sorted(ids) for t, ids in answer["experimentalRejectedIds"].items()} == {
-        t: sorted(ids) for t, ids in reasons.items()
-    }
-    assert scalars(site.url, select(m.JobNote.body).where(m.JobNote.id == fine)) == ["门铃坏了"]
-    assert fetch(site.url, select(m.Job.status).where(m.Job.id == job))[0][0] is JobStatus.ASSIGNED
-
-
-@pytest.mark.parametrize(
-    ("change", "status", "code"),
-    [
-        ({"unknown_table": {"created": [], "updated": [], "deleted": []}}, 400, "UNKNOWN_TABLE"),
-        (
-            {
-                "job_notes": {
-                    "created": [
-                        {
-                            "id": "n-bad-col",
-                            "job_id": "x",
-                            "body": "b",
-                            "recorded_at": 1,
-                            "colour": 1,
-                        }
-                    ]
-                }
-            },
-            400,
-            "UNKNOWN_COLUMN",
-        ),
-        (
-            {"job_notes": {"created": [{"id": 42, "job_id": "x", "body": "b", "recorded_at": 1}]}},
-            400,
-            "INVALID_RECORD_ID",
-        ),
-        (
-            {
-                "job_notes": {
-                    "created": [{"id": "a b/c", "job_id": "x", "body": "b", "recorded_at": 1}]
-                }
-            },
-            400,
-            "INVALID_RECORD_ID",
-        ),
-        ("foreign", 403, "FOREIGN_RECORD"),
-        ("no_cursor", 400, "LAST_PULLED_AT_REQUIRED"),
-        ("huge", 413, "PUSH_TOO_LARGE"),
-    ],
-)
-def test_a_bad_push_is_refused_whole(
-    gql: GraphQL, site: Site, change: Any, status: int, code: str
-) -> None:
-    p = phone(gql, site, "a")
-    p.pull()
-    good = {"id": "note-ok-0001", "job_id": site.jobs["a1"], "body": "ok", "recorded_at": NOW_MS}
-    body: dict[str, Any] = {"lastPulledAt": p.cursor, "changes": {"job_notes": {"created": [good]}}}
-    if change == "foreign":
-        body["changes"]["job_notes"]["created"].append(
-            {**good, "id": "note-b-0001", "job_id": site.jobs["b1"]}
-        )
-    elif change == "no_cursor":
-        del body["lastPulledAt"]
-    elif change == "huge":
-        body["changes"]["job_notes"]["created"] += [
-            {**good, "id": f"n{i:05d}"} for i in range(1000)
-        ]
-    else:
-        body["changes"].update(change)
-    before = counts(site.url)
-    response = gql.client.post("/sync/push", json=body, headers=p.headers())
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code
-    assert response.json()["error"]["message"]
-    assert counts(site.url) == before
-
-
-def test_requests_need_an_engineer_and_an_installation(gql: GraphQL, site: Site) -> None:
-    p = phone(gql, site, "a")
-    pull = {"lastPulledAt": None, "schemaVersion": 1, "migration": None}
-    assert gql.client.post("/sync/pull", json=pull).status_code == 401
-    hq = {"Authorization": f"Bearer {gql.token('hq')}", "X-Sync-Client": "desk-000001"}
-    assert (
-        gql.client.post("/sync/pull", json=pull, headers=hq).json()["error"]["code"] == "FORBIDDEN"
-    )
-    no_install = {"Authorization": p.headers()["Authorization"]}
-    assert gql.client.post("/sync/pull", json=pull, headers=no_install).status_code == 400
-    for bad in ({"lastPulledAt": 1.5}, {"lastPulledAt": "12"}, {"schemaVersion": 9}):
-        response = (
-            p.pull_raw(**bad)
-            if "lastPulledAt" not in bad
-            else gql.client.post("/sync/pull", json={**pull, **bad}, headers=p.headers())
-        )
-        assert response.status_code == 400, bad
-    # One installation belongs to one user.
-    other = phone(gql, site, "b")
-    other.install_id = p.install_id
-    p.pull()
-    assert other.pull_raw().status_code == 409
-
-
 def test_a_reassigned_job_leaves_the_phone_and_reaches_the_new_one(
     gql: GraphQL, site: Site, database_url: str
 ) -> None:
-    a, b = phone(gql, site, "a"), phone(gql, site, "b")
+    a, b = sync_phone(gql, site, "a"), sync_phone(gql, site, "b")
     a.pull()
     b.pull()
     job = site.jobs["a3"]
@@ -322,7 +140,7 @@ def test_a_lost_pull_answer_is_sent_again_as_created(
     gql: GraphQL, site: Site, database_url: str
 ) -> None:
     # Engineer "b": the first pull's test counts "a"'s jobs exactly, in whatever order.
-    b = phone(gql, site, "b")
+    b = sync_phone(gql, site, "b")
     b.pull()
     new_job = add_job(site, "late", at=PLACES["putuo"], technician="b", status=JobStatus.ASSIGNED)
     lost = b.pull_raw(b.cursor).json()  # never reaches the phone
@@ -334,7 +152,7 @@ def test_a_lost_pull_answer_is_sent_again_as_created(
 def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
     gql: GraphQL, site: Site
 ) -> None:
-    a = phone(gql, site, "a")
+    a = sync_phone(gql, site, "a")
     a.pull()
     job = (
         site.jobs["a1"]
@@ -390,7 +208,7 @@ def test_the_appointment_edit_stands_unless_the_dispatcher_moved_it_since(
 
 
 def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None:
-    a = phone(gql, site, "a")
+    a = sync_phone(gql, site, "a")
     a.pull()
     held = set(a.local["tickets"])
     assert held
@@ -410,7 +228,7 @@ def test_a_migration_pull_sends_the_new_column(gql: GraphQL, site: Site) -> None
 
 
 def test_numbers_are_numbers(client: TestClient, gql: GraphQL, site: Site) -> None:
-    a = phone(gql, site, "a")
+    a = sync_phone(gql, site, "a")
     a.pull()
     for table, rows in a.local.items():
         for rec in rows.values():

@@ -1,0 +1,70 @@
+"""The branch the sync tests share: two engineers, their jobs and a van, and their phones."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.conftest import GraphQL
+from tests.dispatch_site import (
+    PASSWORD,
+    PLACES,
+    Site,
+    add_job,
+    add_technician,
+    any_part,
+    make_branch,
+    stock_van,
+)
+from tests.factories import scalars
+from tests.sync_phone import Phone
+from wellspring.domain import models as m
+from wellspring.domain.models.enums import JobStatus, TicketType
+
+
+def sync_branch(database_url: str) -> Site:
+    """A branch with engineers a and b: four assigned jobs and one on site for a, one for b,
+    and a van stocked for a."""
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["people_square"])
+    add_technician(s, "b", home=PLACES["xujiahui"])
+    # A live device: another test's soft-deleted one (tests/deleted_rows.py) may sort first.
+    device = scalars(
+        database_url,
+        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
+    )[0]
+    for name, tech in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")):
+        add_job(
+            s,
+            name,
+            at=PLACES["jingan"],
+            technician=tech,
+            status=JobStatus.ASSIGNED,
+            device_id=device,
+            kind=TicketType.REPAIR,
+        )
+    add_job(
+        s, "a4", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE, device_id=device
+    )
+    stock_van(s, "a", any_part(database_url), 3)
+    return s
+
+
+def sync_phone(gql: GraphQL, site: Site, who: str) -> Phone:
+    username = site.usernames[who]
+    if username not in gql.tokens:
+        gql.sign_in(username, PASSWORD)
+    return Phone(gql.client, gql.token(username))
+
+
+def table_counts(url: str) -> dict[str, int]:
+    return {
+        model.__tablename__: scalars(url, select(func.count()).select_from(model))[0]
+        for model in (
+            m.JobEvent,
+            m.JobNote,
+            m.JobStatusChange,
+            m.StockEntry,
+            m.WaterTest,
+            m.AuditEntry,
+        )
+    }
