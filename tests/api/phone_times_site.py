@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
-from tests.dispatch_site import PASSWORD, Site, _session_do, run
+from tests.dispatch_site import Site, _session_do, run, signed_in
 from tests.factories import scalars
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import DeviceStatus, JobStatus, TicketStatus, TicketType
@@ -80,16 +80,11 @@ def ticket_steps(url: str, ticket_id: str) -> dict[TicketStatus, m.TicketStatusC
 
 
 def engineer(gql: GraphQL, site: Site) -> str:
-    username = site.usernames["t"]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return gql.token(username)
+    return gql.token(signed_in(gql, site.usernames["t"]))
 
 
 def clerk(gql: GraphQL, site: Site) -> str:
-    if site.clerk not in gql.tokens:
-        gql.sign_in(site.clerk, PASSWORD)
-    return gql.token(site.clerk)
+    return gql.token(signed_in(gql, site.clerk))
 
 
 def move(

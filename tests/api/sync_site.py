@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
-    PASSWORD,
     PLACES,
     Site,
     add_job,
     add_technician,
     any_part,
     make_branch,
+    signed_in,
     stock_van,
 )
 from tests.factories import scalars
@@ -50,10 +50,7 @@ def sync_branch(database_url: str) -> Site:
 
 
 def sync_phone(gql: GraphQL, site: Site, who: str) -> Phone:
-    username = site.usernames[who]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return Phone(gql.client, gql.token(username))
+    return Phone(gql.client, gql.token(signed_in(gql, site.usernames[who])))
 
 
 def table_counts(url: str) -> dict[str, int]:

@@ -24,6 +24,7 @@ from tests.dispatch_site import (
     local,
     make_branch,
     set_rows,
+    signed_in,
     stock_van,
 )
 from wellspring.api.app import create_app
@@ -49,9 +50,7 @@ def doc(name: str) -> str:
 def as_engineer(
     gql: GraphQL, site: Site, name: str, document: str, variables: dict[str, Any]
 ) -> Any:
-    username = site.usernames[name]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
+    username = signed_in(gql, site.usernames[name])
     return gql.data(doc(document), variables, as_user=username)
 
 

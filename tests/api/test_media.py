@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from tests.conftest import GraphQL, make_settings
-from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch, run
+from tests.dispatch_site import PLACES, add_job, add_technician, make_branch, run, signed_in
 from tests.e2e.live import free_port
 from tests.factories import execute, scalars
 from tests.media_files import has_location, photo, png, sha
@@ -109,9 +109,7 @@ def _engineer_on_site(url: str) -> tuple[str, str, str]:
 
 
 def _token(gql: GraphQL, username: str) -> str:
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return gql.token(username)
+    return gql.token(signed_in(gql, username))
 
 
 def _request(gql: GraphQL, token: str, job: str, data: bytes, **over: Any) -> dict[str, Any]:

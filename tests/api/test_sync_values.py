@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.api.sync_site import sync_phone
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
-    PASSWORD,
     PLACES,
     Site,
     add_job,
@@ -59,10 +59,7 @@ def site(database_url: str) -> Site:
 
 
 def phone(gql: GraphQL, site: Site) -> Phone:
-    username = site.usernames["v"]
-    if username not in gql.tokens:
-        gql.sign_in(username, PASSWORD)
-    return Phone(gql.client, gql.token(username))
+    return sync_phone(gql, site, "v")
 
 
 def post(p: Phone, path: str, body: Any) -> Any:
