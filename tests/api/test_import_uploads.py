@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
-from tests.api.test_media import BUCKET, s3  # noqa: F401 - the moto server fixture
+from tests.api.media_site import BUCKET
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL, make_settings
 from tests.factories import execute, scalars

@@ -1,5 +1,5 @@
-"""Uploads from the field through the real wire: boto3 against moto's S3 server, and the
-local store through the app's own endpoint (docs/api.md, "Photos, signatures and forms")."""
+"""Uploads from the field through the real wire: boto3 against moto's S3 server (the local
+store's own endpoint is in test_media_local.py; docs/api.md, "Photos, signatures and forms")."""
 
 from __future__ import annotations
 
@@ -12,18 +12,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from moto.server import ThreadedMotoServer
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from tests.api.media_site import (
+    BUCKET,
+    COMPLETE,
+    CONFIRM,
+    REPAIR,
+    bearer,
+    confirm,
+    engineer_on_site,
+    post_form,
+    request_upload,
+)
 from tests.conftest import GraphQL, make_settings
-from tests.dispatch_site import PLACES, add_job, add_technician, make_branch, run, signed_in
-from tests.e2e.live import free_port
+from tests.dispatch_site import run
 from tests.factories import execute, scalars
 from tests.media_files import has_location, photo, png, sha
 from tests.sync_phone import Phone
@@ -34,43 +40,16 @@ from wellspring.domain.config import DomainConfig
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.media import cleanup
 from wellspring.domain.media.config import MediaConfig
-from wellspring.domain.models.enums import AttachmentKind, JobStatus, TicketType
+from wellspring.domain.models.enums import AttachmentKind, TicketType
 from wellspring.media.images import PillowChecker
-from wellspring.media.local import LocalStore, Refused
 from wellspring.media.s3 import S3Store
 from wellspring.media.wiring import media_config
 from wellspring.schema.core.ids import global_id
 from wellspring.settings import Settings, get_settings
 
-BUCKET = "wellspring-test"
-DOCS = Path(__file__).resolve().parents[2] / "clients" / "engineer"
-REQUEST = (DOCS / "RequestUpload.graphql").read_text()
-CONFIRM = (DOCS / "ConfirmUpload.graphql").read_text()
-COMPLETE = """mutation($input: JobCompleteInput!) { completeJob(input: $input) {
-  job { status evidence } errors { code } } }"""
 ATTACHMENTS = """query($id: ID!) { node(id: $id) { ... on Job { evidence attachments {
   id kind status rejectionCode url thumbnailUrl originalUrl } } } }"""
-REPAIR = {"faultSymptom": "不出水", "faultCode": "E02", "repairLevel": "LEVEL_1"}
 MiB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[Any]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    try:
-        yield client
-    finally:
-        server.stop()
 
 
 @dataclass
@@ -101,39 +80,6 @@ async def _cleanup(url: str, cfg: MediaConfig, now: dt.datetime) -> cleanup.Clea
         await engine.dispose()
 
 
-def _engineer_on_site(url: str) -> tuple[str, str, str]:
-    site = make_branch(url)
-    add_technician(site, "a", home=PLACES["jingan"])
-    job = add_job(site, "fix", at=PLACES["jingan"], technician="a", status=JobStatus.ON_SITE)
-    return site.usernames["a"], job, site.clerk
-
-
-def _token(gql: GraphQL, username: str) -> str:
-    return gql.token(signed_in(gql, username))
-
-
-def _request(gql: GraphQL, token: str, job: str, data: bytes, **over: Any) -> dict[str, Any]:
-    values = {
-        "jobId": global_id("Job", job),
-        "kind": "FAULT_PHOTO",
-        "contentType": "image/jpeg",
-        "byteSize": len(data),
-        "sha256": sha(data),
-        **over,
-    }
-    return dict(gql.data(REQUEST, {"input": values}, token=token)["requestUpload"])
-
-
-def _post(form: dict[str, Any], data: bytes, **fields: str) -> int:
-    sent = {**json.loads(form["fields"]), **fields}
-    files = {"file": ("photo.jpg", data, sent.get("Content-Type", "image/jpeg"))}
-    return httpx.post(form["url"], data=sent, files=files, timeout=30).status_code
-
-
-def _confirm(gql: GraphQL, token: str, attachment_id: str) -> dict[str, Any]:
-    return dict(gql.data(CONFIRM, {"input": {"id": attachment_id}}, token=token)["confirmUpload"])
-
-
 def test_signed_post_policy_carries_every_condition(s3: Any) -> None:
     store = S3Store(bucket=BUCKET, prefix="t/", client=s3)
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)
@@ -156,20 +102,20 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     database_url: str, media: MediaApp, s3: Any
 ) -> None:
     gql = media.gql
-    engineer, job, clerk = _engineer_on_site(database_url)
-    token = _token(gql, engineer)
+    engineer, job, clerk = engineer_on_site(database_url)
+    token = bearer(gql, engineer)
     complete = {"input": {"jobId": global_id("Job", job), "report": REPAIR}}
     # No fault photo registered at all: the completion is refused and nothing is written.
     refused = gql.data(COMPLETE, complete, token=token)["completeJob"]
     assert [e["code"] for e in refused["errors"]] == ["EVIDENCE_MISSING"]
 
     good = photo()
-    issued = _request(gql, token, job, good)
+    issued = request_upload(gql, token, job, good)
     assert issued["errors"] == []
     assert issued["attachment"]["status"] == "PENDING_UPLOAD"
-    again = _request(gql, token, job, good, attachmentId=issued["attachment"]["id"])
+    again = request_upload(gql, token, job, good, attachmentId=issued["attachment"]["id"])
     assert again["attachment"]["id"] == issued["attachment"]["id"]  # idempotent
-    assert _post(again["upload"], good) == 204
+    assert post_form(again["upload"], good) == 204
     # Completed while the photo is not yet confirmed: accepted, evidence pending, no call due.
     done = gql.data(COMPLETE, complete, token=token)["completeJob"]
     assert done["job"] == {"status": "COMPLETED", "evidence": "PENDING"}, done
@@ -177,11 +123,11 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     due = select(m.FollowUp.id).where(m.FollowUp.ticket_id == ticket_id)
     assert scalars(database_url, due) == []
 
-    confirmed = _confirm(gql, token, issued["attachment"]["id"])["attachment"]
+    confirmed = confirm(gql, token, issued["attachment"]["id"])["attachment"]
     assert confirmed["status"] == "VERIFIED", confirmed
-    assert _confirm(gql, token, confirmed["id"])["attachment"]["status"] == "VERIFIED"
+    assert confirm(gql, token, confirmed["id"])["attachment"]["status"] == "VERIFIED"
     assert len(scalars(database_url, due)) == 1  # the follow-up falls due now, once
-    seen = gql.data(ATTACHMENTS, {"id": global_id("Job", job)}, token=_token(gql, clerk))
+    seen = gql.data(ATTACHMENTS, {"id": global_id("Job", job)}, token=bearer(gql, clerk))
     assert seen["node"]["evidence"] == "COMPLETE"
     [view] = seen["node"]["attachments"]
     derivatives = [httpx.get(view[k], timeout=10).content for k in ("url", "thumbnailUrl")]
@@ -194,7 +140,7 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     assert len(scalars(database_url, reads)) == 1
 
     # The bad ones: each is refused when asked, or rejected on confirmation with its code.
-    too_big = _request(gql, token, job, b"x", byteSize=16 * MiB)
+    too_big = request_upload(gql, token, job, b"x", byteSize=16 * MiB)
     assert [e["code"] for e in too_big["errors"]] == ["FILE_TOO_LARGE"]
     noise = good + os.urandom(16 * MiB - len(good))  # a JPEG head, then 16 MiB in all
     exe = b"MZ\x90\x00" + b"\0" * 4000
@@ -206,31 +152,31 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
         "CHECKSUM_MISMATCH": (small, small[:200] + bytes([small[200] ^ 1]) + small[201:]),
     }
     for code, (declared, sent) in cases.items():
-        asked = _request(
+        asked = request_upload(
             gql,
             token,
             job,
             declared,
             byteSize=len(sent) if code != "FILE_TOO_LARGE" else len(declared),
         )
-        assert _post(asked["upload"], sent) == 204
-        result = _confirm(gql, token, asked["attachment"]["id"])["attachment"]
+        assert post_form(asked["upload"], sent) == 204
+        result = confirm(gql, token, asked["attachment"]["id"])["attachment"]
         assert (result["status"], result["rejectionCode"], result["url"]) == (
             "REJECTED",
             code,
             None,
         )
     # An expired form: the object arrives after the form's expiry (moto does not check it).
-    late = _request(gql, token, job, small)
+    late = request_upload(gql, token, job, small)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     execute(database_url, update(m.Attachment).where(m.Attachment.id == late["attachment"]["id"])
             .values(upload_expires_at=past))  # fmt: skip
-    assert _post(late["upload"], small) == 204
-    result = _confirm(gql, token, late["attachment"]["id"])["attachment"]
+    assert post_form(late["upload"], small) == 204
+    result = confirm(gql, token, late["attachment"]["id"])["attachment"]
     assert (result["status"], result["rejectionCode"]) == ("REJECTED", "UPLOAD_EXPIRED")
     # A key outside the job's prefix: nothing arrives where the attachment lives.
-    stray = _request(gql, token, job, small)
-    assert _post(stray["upload"], small, key="t/jobs/someone-else/x") == 204
+    stray = request_upload(gql, token, job, small)
+    assert post_form(stray["upload"], small, key="t/jobs/someone-else/x") == 204
     answer = gql.data(CONFIRM, {"input": {"id": stray["attachment"]["id"]}}, token=token)
     assert [e["code"] for e in answer["confirmUpload"]["errors"]] == ["UPLOAD_NOT_FOUND"]
 
@@ -244,106 +190,12 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     assert names == sorted([verified_id, f"{verified_id}.display", f"{verified_id}.thumb"])
 
 
-@pytest.fixture
-def local_app(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(make_settings(database_url, media_root=str(tmp_path / "media")))
-    with TestClient(app) as client:
-        yield client
-
-
-def test_the_local_store_enforces_its_form_and_signs_its_urls(
-    local_app: TestClient, database_url: str
-) -> None:
-    gql = GraphQL(local_app)
-    engineer, job, _clerk = _engineer_on_site(database_url)
-    token = _token(gql, engineer)
-    data = photo((320, 240))
-    asked = _request(gql, token, job, data, kind="PHOTO")
-    form = {**asked["upload"], "fields": json.loads(asked["upload"]["fields"])}
-    assert form["url"] == "/media/upload"
-    assert set(form["fields"]) >= {
-        "key",
-        "policy",
-        "Content-Type",
-    }
-
-    def post(payload: bytes, **fields: str) -> int:
-        files = {"file": ("p.jpg", payload, "image/jpeg")}
-        return local_app.post(
-            form["url"], data={**form["fields"], **fields}, files=files
-        ).status_code
-
-    assert post(data, key=f"jobs/{job}/elsewhere") == 403
-    assert post(data, **{"Content-Type": "image/png"}) == 403
-    assert post(b"") == 403  # content-length-range starts at 1
-    assert post(data) == 204
-    confirmed = _confirm(gql, token, asked["attachment"]["id"])["attachment"]
-    assert confirmed["status"] == "VERIFIED"
-    served = local_app.get(confirmed["url"])
-    assert served.status_code == 200
-    assert not has_location(served.content)
-    assert local_app.get(confirmed["url"].replace("signature=", "signature=0")).status_code == 403
-    store = local_app.app.state.media.store  # type: ignore[attr-defined]
-    assert isinstance(store, LocalStore)
-    expired_form = store.presign_upload(
-        "jobs/x/y", content_type="image/jpeg", max_bytes=10, expires_at=dt.datetime.now(dt.UTC)
-    )
-    with pytest.raises(Refused, match="POLICY_EXPIRED"):
-        store.accept(
-            expired_form.fields, b"x", now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
-        )
-
-
-FIELD_NAMES = st.sampled_from(
-    ["key", "policy", "Content-Type", "x-wellspring-signature", "file", "x"]
-)
-
-
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    fields=st.dictionaries(FIELD_NAMES, st.text(max_size=40), max_size=5),
-    body=st.binary(max_size=200),
-    raw=st.booleans(),
-)
-def test_the_local_upload_door_never_fails_with_a_5xx(
-    local_app: TestClient, fields: dict[str, str], body: bytes, raw: bool
-) -> None:
-    if raw:
-        headers = {"content-type": "multipart/form-data; boundary=xyz"}
-        response = local_app.post("/media/upload", content=body, headers=headers)
-    else:
-        files = {"file": ("f", body, "application/octet-stream")}
-        response = local_app.post("/media/upload", data=fields, files=files)
-    assert response.status_code < 500, response.text
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    params=st.dictionaries(
-        st.sampled_from(["key", "expires", "signature", "x"]),
-        st.text(max_size=40) | st.sampled_from(["jobs/../../etc/passwd", "9" * 30, "-1", ""]),
-        max_size=4,
-    )
-)
-def test_the_signed_download_door_never_fails_with_a_5xx(
-    local_app: TestClient, params: dict[str, str]
-) -> None:
-    """Arbitrary (or forged) key, expiry and signature: refused, never a 5xx, never a file."""
-    response = local_app.get("/media/file", params=params)
-    assert response.status_code < 500, response.text
-    assert response.status_code == 403
-
-
 def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
     database_url: str, media: MediaApp
 ) -> None:
     gql = media.gql
-    engineer, job, _clerk = _engineer_on_site(database_url)
-    token = _token(gql, engineer)
+    engineer, job, _clerk = engineer_on_site(database_url)
+    token = bearer(gql, engineer)
     p = Phone(gql.client, token, schema_version=3)
     p.pull()
     data = photo((320, 240))
@@ -367,10 +219,10 @@ def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(
     evidence = scalars(database_url, select(m.Job.evidence).where(m.Job.id == job))
     assert [str(e) for e in evidence] == ["PENDING"]
     # Back online: the upload for the phone's own id, then the confirmation.
-    issued = _request(gql, token, job, data, attachmentId=shot)
+    issued = request_upload(gql, token, job, data, attachmentId=shot)
     assert issued["attachment"]["id"] == shot
-    assert _post(issued["upload"], data) == 204
-    assert _confirm(gql, token, shot)["attachment"]["status"] == "VERIFIED"
+    assert post_form(issued["upload"], data) == 204
+    assert confirm(gql, token, shot)["attachment"]["status"] == "VERIFIED"
     back = p.pull()["changes"]["attachments"]["updated"]
     assert [(r["id"], r["status"]) for r in back] == [(shot, "VERIFIED")]
     assert back[0]["thumbnail_url"].startswith("http")

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from starlette.testclient import TestClient
 
-from tests.api.test_media import COMPLETE, REPAIR, _confirm, _engineer_on_site, _request, _token
+from tests.api.media_site import COMPLETE, REPAIR, bearer, confirm, engineer_on_site, request_upload
 from tests.conftest import GraphQL, make_settings
 from tests.factories import execute, scalars
 from tests.media_files import photo
@@ -75,10 +75,10 @@ def held(database_url: str, tmp_path: Path) -> Iterator[Held]:
 def _uploaded_and_completed(h: Held, url: str) -> tuple[str, str, str, str]:
     """A repair completed while its fault photo is uploaded but not confirmed: (token, job,
     ticket, attachment id)."""
-    engineer, job, _clerk = _engineer_on_site(url)
-    token = _token(h.gql, engineer)
+    engineer, job, _clerk = engineer_on_site(url)
+    token = bearer(h.gql, engineer)
     data = photo((64, 48))
-    asked = _request(h.gql, token, job, data)
+    asked = request_upload(h.gql, token, job, data)
     form = asked["upload"]
     files = {"file": ("p.jpg", data, "image/jpeg")}
     posted = h.gql.client.post(form["url"], data=json.loads(form["fields"]), files=files)
@@ -110,7 +110,7 @@ def test_another_writer_commits_while_a_confirmation_works_on_its_file(
     held: Held, database_url: str
 ) -> None:
     token, job, ticket, attachment = _uploaded_and_completed(held, database_url)
-    thread, out = _in_background(lambda: _confirm(held.gql, token, attachment))
+    thread, out = _in_background(lambda: confirm(held.gql, token, attachment))
     try:
         assert held.checker.started.acquire(timeout=WAIT), "the file work never started"
         # On SQLite a write transaction held by the confirmation would make this wait.
@@ -130,7 +130,7 @@ def test_another_writer_commits_while_a_confirmation_works_on_its_file(
 
 def test_two_confirmations_of_one_upload_record_one_result(held: Held, database_url: str) -> None:
     token, job, ticket, attachment = _uploaded_and_completed(held, database_url)
-    runs = [_in_background(lambda: _confirm(held.gql, token, attachment)) for _ in range(2)]
+    runs = [_in_background(lambda: confirm(held.gql, token, attachment)) for _ in range(2)]
     try:
         for _ in runs:  # both are in their file work at once: neither waits for the other
             assert held.checker.started.acquire(timeout=WAIT), "a confirmation never started"
@@ -165,7 +165,7 @@ def test_confirmations_batched_or_mixed_in_one_document_each_count_once(
     more = []
     for size in ((50, 40), (60, 40)):
         data = photo(size)
-        asked = _request(held.gql, token, job, data)
+        asked = request_upload(held.gql, token, job, data)
         fields = json.loads(asked["upload"]["fields"])
         files = {"file": ("p.jpg", data, "image/jpeg")}
         assert held.gql.client.post(asked["upload"]["url"], data=fields, files=files).is_success
@@ -196,7 +196,7 @@ def test_an_upload_the_cleanup_expires_during_its_file_work_goes_back_to_the_cle
     held: Held, database_url: str
 ) -> None:
     token, _job, _ticket, attachment = _uploaded_and_completed(held, database_url)
-    thread, out = _in_background(lambda: _confirm(held.gql, token, attachment))
+    thread, out = _in_background(lambda: confirm(held.gql, token, attachment))
     try:
         assert held.checker.started.acquire(timeout=WAIT), "the file work never started"
         now = dt.datetime.now(dt.UTC)

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
-from tests.api.test_media import COMPLETE, REPAIR, _confirm, _request, _token
+from tests.api.media_site import COMPLETE, REPAIR, bearer, confirm, request_upload
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,
@@ -96,7 +96,7 @@ def _people(site: Site) -> dict[str, str]:
 
 
 def _upload(gql: GraphQL, token: str, job: str, data: bytes, kind: str, ctype: str) -> str:
-    asked = _request(gql, token, job, data, kind=kind, contentType=ctype)
+    asked = request_upload(gql, token, job, data, kind=kind, contentType=ctype)
     files = {"file": ("f", data, ctype)}
     fields = json.loads(asked["upload"]["fields"])
     assert gql.client.post(asked["upload"]["url"], data=fields, files=files).status_code == 204
@@ -125,17 +125,17 @@ def test_each_caller_sees_the_files_of_the_visits_in_their_scope(
             .values(customer_id=site.customer_id, agent_id=people["agent_id"]))  # fmt: skip
     job = add_job(site, "repair", at=PLACES["jingan"], technician="a", kind=TicketType.REPAIR,
                   status=JobStatus.ON_SITE, device_id=device)  # fmt: skip
-    engineer = _token(gql, site.usernames["a"])
+    engineer = bearer(gql, site.usernames["a"])
     signature = _upload(gql, engineer, job, png(), "SIGNATURE", "image/png")
     form = _upload(gql, engineer, job, photo(), "CONFIRMATION_FORM", "image/jpeg")
     complete = {"input": {"jobId": global_id("Job", job), "report": REPAIR}}
     assert gql.data(COMPLETE, complete, token=engineer)["completeJob"]["errors"] == []
     for attachment in (signature, form):
-        assert _confirm(gql, engineer, attachment)["attachment"]["status"] == "VERIFIED"
+        assert confirm(gql, engineer, attachment)["attachment"]["status"] == "VERIFIED"
     _upload(gql, engineer, job, photo((40, 30)), "PART_PHOTO", "image/jpeg")  # not confirmed
 
     def seen(who: str, query: str = JOB) -> Any:
-        token = _token(gql, people.get(who) or who)
+        token = bearer(gql, people.get(who) or who)
         return gql.data(query, {"id": global_id("Job", job)}, token=token)["node"]
 
     for who in ("customer", "agent"):
@@ -150,7 +150,7 @@ def test_each_caller_sees_the_files_of_the_visits_in_their_scope(
         assert shown.status_code == 200
         assert not has_location(shown.content)
         history = gql.data(DEVICE_HISTORY, {"id": global_id("Device", device)},
-                           token=_token(gql, people[who]))["device"]  # fmt: skip
+                           token=bearer(gql, people[who]))["device"]  # fmt: skip
         kinds = {a["kind"] for t in history["ticketsConnection"]["nodes"] for j in t["jobs"]
                  for a in j["attachments"]}  # fmt: skip
         assert kinds >= {"SIGNATURE", "CONFIRMATION_FORM"}
@@ -159,7 +159,7 @@ def test_each_caller_sees_the_files_of_the_visits_in_their_scope(
 
     assert seen("agent", STAFF_JOB)["attachments"][0]["originalUrl"] is None
     customer_asks = gql.post(STAFF_JOB, {"id": global_id("Job", job)},
-                             token=_token(gql, people["customer"])).json()  # fmt: skip
+                             token=bearer(gql, people["customer"])).json()  # fmt: skip
     assert {e["extensions"]["code"] for e in customer_asks["errors"]} == {"FORBIDDEN"}
     staff = seen(site.clerk, STAFF_JOB)
     assert {v["kind"] for v in staff["attachments"]} == {
@@ -179,7 +179,7 @@ def test_the_overdue_list_names_completions_still_waiting_for_their_files(
     gql = GraphQL(app)
     site = make_branch(database_url)
     add_technician(site, "a", home=PLACES["jingan"])
-    engineer = _token(gql, site.usernames["a"])
+    engineer = bearer(gql, site.usernames["a"])
     jobs = []
     for _ in range(2):
         job = add_job(site, "test", at=PLACES["jingan"], technician="a",
@@ -192,7 +192,7 @@ def test_the_overdue_list_names_completions_still_waiting_for_their_files(
     old, recent = jobs
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
     execute(database_url, update(m.Job).where(m.Job.id == old).values(completed_at=long_ago))
-    listed = gql.data(OVERDUE, token=_token(gql, site.clerk))["evidenceOverdueJobs"]["nodes"]
+    listed = gql.data(OVERDUE, token=bearer(gql, site.clerk))["evidenceOverdueJobs"]["nodes"]
     ids = {n["id"] for n in listed}
     assert global_id("Job", old) in ids
     assert global_id("Job", recent) not in ids  # completed just now: not overdue yet
