@@ -202,7 +202,7 @@ def vehicle_for(
         lunch = vrp.VrpBreak(
             id=index, time_windows=((lunch_from, lunch_to),), service=rules.LUNCH_MINUTES * 60
         )
-    skills = {SKILL[TicketType(s)] for s in tech.skills or [] if s in TicketType.__members__}
+    skills = {SKILL[s] for s in tech.known_skills}
     skills.add(PINNED_SKILL_BASE + index)
     return Vehicle(tech, start, source, ready, shift_end, skills, fixed, lunch)
 

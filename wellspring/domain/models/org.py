@@ -9,7 +9,9 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, Record
-from .enums import AgentLevel, BranchKind, OutletLevel, Role, enum_column
+from .enums import AgentLevel, BranchKind, OutletLevel, Role, TicketType, enum_column
+
+_TICKET_TYPES = frozenset(TicketType.__members__.values())
 
 
 class Branch(Record, Base):
@@ -140,3 +142,9 @@ class Technician(Record, Base):
     site_longitude: Mapped[float | None] = mapped_column(Float, default=None)
     site_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     site_cell: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
+
+    @property
+    def known_skills(self) -> list[TicketType]:
+        """The stored skills that are ticket types today: one whose type has left the
+        catalogue (or was written around the API) matches no job and is not shown."""
+        return [TicketType(s) for s in self.skills or () if s in _TICKET_TYPES]
