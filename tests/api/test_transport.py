@@ -9,7 +9,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import GraphQL, make_settings
+from tests.dispatch_site import PLACES, add_technician, make_branch, set_rows
 from wellspring.api.app import create_app
+from wellspring.domain import models as m
+from wellspring.i18n import message
+from wellspring.schema.core.ids import global_id
 from wellspring.settings import Mode
 
 
@@ -170,6 +174,28 @@ def test_unexpected_errors_leak_nothing_and_carry_a_request_id(
         assert leak not in response.text
     logged = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
     assert any(r.exc_info for r in logged), "the traceback goes to the log, with the id"
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_a_stored_value_its_type_cannot_show_is_our_fault_in_the_callers_language(
+    gql: GraphQL, database_url: str, caplog: pytest.LogCaptureFixture, locale: str
+) -> None:
+    """graphql-core's own error when it cannot serialize what a resolver returned is English
+    and carries no code; the answer is INTERNAL_ERROR in the caller's language, logged."""
+    site = make_branch(database_url)
+    add_technician(site, "a", home=PLACES["jingan"])
+    set_rows(database_url, m.Technician, site.techs["a"], work_days=[1, "x"])
+    query = "query($id: ID!) { node(id: $id) { ... on Technician { workDays } } }"
+    response = gql.post(
+        query, {"id": global_id("Technician", site.techs["a"])}, as_user="hq", locale=locale
+    )
+    error = response.json()["errors"][0]
+    request_id = response.headers["x-request-id"]
+    assert error["extensions"] == {"code": "INTERNAL_ERROR", "requestId": request_id}
+    assert error["message"] == message("INTERNAL_ERROR", locale, request_id=request_id)
+    assert "represent" not in response.text
+    logged = [r for r in caplog.records if getattr(r, "request_id", None) == request_id]
+    assert any(r.exc_info for r in logged)
 
 
 def test_one_log_line_per_request_with_user_and_operation(

@@ -342,12 +342,12 @@ class GraphQLEndpoint:
         elif isinstance(original, PermissionDenied):
             formatted["message"] = message("FORBIDDEN", locale)
             formatted["extensions"] = {"code": "FORBIDDEN"}
-        elif isinstance(original, GraphQLError):
+        elif isinstance(original, GraphQLError) and "code" in (original.extensions or {}):
             return formatted
         elif isinstance(original, PoolTimeout):  # a subscription's resolver (HTTP answers 503)
             formatted["message"] = message("SERVICE_BUSY", locale, retry_after=RETRY_AFTER_SECONDS)
             formatted["extensions"] = {"code": "SERVICE_BUSY", "retryAfter": RETRY_AFTER_SECONDS}
-        else:
+        else:  # a fault of ours, e.g. a stored value its GraphQL type cannot represent
             request_id = request_context.request_id.get()
             log.error(
                 "unexpected error in resolver",
@@ -365,8 +365,10 @@ def _pool_timeout(error: GraphQLError) -> bool:
 
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
+    if isinstance(original, GraphQLError):  # ours carry a code; graphql-core's own do not
+        return "code" not in (original.extensions or {})
     return original is not None and not isinstance(
-        original, DomainError | NotAuthenticated | PermissionDenied | GraphQLError
+        original, DomainError | NotAuthenticated | PermissionDenied
     )
 
 

@@ -212,7 +212,7 @@ class Technician(ModelObjectType):
         return info.context.loaders.load(m.Agent, root.agent_id)
 
     # A list read from the row alone: completed on the short path (``plain_fields.py``).
-    resolve_skills = Computed(lambda root, _context: root.known_skills)
+    resolve_skills = Computed(lambda root, _context: root.known_skills, columns=("skills",))
 
     @staticmethod
     def resolve_shift_start(root: m.Technician, _info: ResolveInfo) -> Any:
