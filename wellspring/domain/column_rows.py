@@ -9,9 +9,9 @@ was not read is marked expired, so reading it raises ``DetachedInstanceError`` a
 than answering None: a caller that under-declares fails loudly in its tests.
 
 The objects are outside the session: nothing may change them and flush them back. Only
-readers ask for them: the GraphQL Tickets and Customers lists (``schema/core/read_columns.py``
-says which columns) and the Tickets bench's bare endpoint; the exports and the domain's own
-callers read whole rows.
+readers ask for them: the GraphQL Tickets, Customers and Jobs lists
+(``schema/core/read_columns.py`` says which columns) and the Tickets bench's bare endpoint;
+the exports and the domain's own callers read whole rows.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import joined, permissions, policy
 from ..actor import Actor
+from ..column_rows import Columns
 from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
@@ -167,6 +168,12 @@ def _overdue(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
+# What ``is_overdue`` reads: of the job (its ticket's key too), and of its ticket. A page
+# read as columns reads these for it.
+JOB_OVERDUE_READS = ("status", "appointment_end", "ticket_id")
+TICKET_DUE_READS = frozenset({"due_at"})
+
+
 def is_overdue(job: Job, ticket_due: dt.datetime | None, now: dt.datetime) -> bool:
     """The same rule as the list's ``overdue`` filter, for one job already loaded."""
     if job.status not in JOB_OPEN_STATUSES:
@@ -188,15 +195,17 @@ async def jobs_page(
     after: str | None,
     order_by: JobOrder = JobOrder.NEWEST,
     relations: joined.Relations | None = None,
+    columns: Columns | None = None,
     count_with_page: bool = False,
 ) -> Page[Job]:
     """Jobs the actor may see, newest first (or by appointment, earliest first, keeping only
     jobs with one: a keyset needs a value on every row). A date range keeps jobs appointed
     (or planned by an applied route) on those days; overdue means open and past the ticket's
     due time, or past the appointment window without the engineer on site. ``relations``
-    are read with the page (``Page.related``), and so is its count when ``count_with_page``."""
+    are read with the page (``Page.related``), and so is its count when ``count_with_page``;
+    with ``columns`` too, only those attributes are read (``column_rows.py``)."""
     permissions.check(actor, "jobs.list")
-    related = joined.wanted(Job, actor, relations)
+    related = joined.wanted(Job, actor, relations, columns)
     f = filter
     stmt = Rows(Job, (policy.jobs_scope(actor), Job.deleted_at.is_(None)))
     if f.date_from is not None or f.date_to is not None:

@@ -13,7 +13,7 @@ only when it holds every column its selection reads.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import inspect
 from ...domain import joined
 from ...domain.column_rows import Columns
 from ...domain.joined import Relations
+from . import prefetch
 from .prefetch import connection_nodes, counted, selection_tree
 from .related import Computed, Related
 from .short_fields import attribute_of, relay_id, unguarded
@@ -124,18 +125,26 @@ PAGE_READS_LIMIT = 1024
 PageReads = tuple[Relations, Columns, bool]
 
 
-def page_reads(info: Any, type_name: str, relations: Relations) -> PageReads:
+def page_reads(
+    info: Any,
+    type_name: str,
+    relations: Relations,
+    needs: Callable[[prefetch.Tree], prefetch.Tree] | None = None,
+) -> PageReads:
     """For a connection field of ``type_name`` nodes: the ``relations`` its nodes select
     (``joined.selected``), the columns they read (``page_columns``) and whether it asks for
-    its count (``prefetch.counted``)."""
+    its count (``prefetch.counted``). ``needs`` adds to the nodes' selection what their
+    fields read beyond it (a job's ``overdue``, its ticket's due time)."""
     held = (info.schema, *info.field_nodes)
-    key = (type_name, id(relations), *map(id, held))
+    key = (type_name, id(relations), id(needs), *map(id, held))
     found = _PAGE_READS.get(key)
     if found is not None and all(a is b for a, b in zip(found[0], held, strict=True)):
         _PAGE_READS.move_to_end(key)
         return found[1]
     tree = selection_tree(info)
     nodes = connection_nodes(tree)
+    if needs is not None:
+        nodes = needs(nodes)
     chosen = joined.selected(relations, nodes)
     reads = (chosen, page_columns(info.schema, type_name, chosen, nodes), counted(tree))
     _PAGE_READS[key] = (held, reads)

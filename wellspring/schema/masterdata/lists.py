@@ -20,11 +20,12 @@ from ..core import enums
 from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
 from ..core.ids import parse_global_id
-from ..core.prefetch import Relations, connection_nodes, counted, prefetch, selection_tree
+from ..core.prefetch import Relations, connection_nodes, prefetch, selection_tree
+from ..core.read_columns import page_reads
 from ..devices.types import DEVICE_RELATIONS, AccountCard, Device
 from ..org.types import Technician
-from ..tickets.job_pages import job_relations, read_with_jobs
-from ..tickets.types import Job
+from ..tickets.job_pages import job_tree, read_with_jobs
+from ..tickets.types import JOB_RELATIONS, Job
 
 TECHNICIAN_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
@@ -144,8 +145,7 @@ class DispatcherLists(graphene.ObjectType):
     ) -> Any:
         actor = require_actor(info)
         f = filter or {}
-        tree = selection_tree(info)
-        nodes = connection_nodes(tree)
+        relations, columns, count = page_reads(info, "Job", JOB_RELATIONS, needs=job_tree)
         page = await board.jobs_page(
             info.context.session,
             actor,
@@ -162,10 +162,12 @@ class DispatcherLists(graphene.ObjectType):
             first=first,
             after=after,
             order_by=board.JobOrder(order_by or board.JobOrder.NEWEST),
-            relations=job_relations(nodes),
-            count_with_page=counted(tree),
+            relations=relations,
+            columns=columns,
+            count_with_page=count,
         )
         info.context.loaders.know(page.related)
+        nodes = connection_nodes(selection_tree(info))
         await read_with_jobs(info.context.loaders, page.items, nodes, joined_page=True)
         return page
 

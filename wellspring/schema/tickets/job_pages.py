@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from wellspring.domain import joined
 from wellspring.domain import models as m
 
 from ..core.dataloaders import Loaders
@@ -14,15 +12,13 @@ from .types import JOB_RELATIONS
 
 
 def job_tree(nodes: Tree) -> Tree:
-    """The selection, with the ticket when ``overdue`` is asked (its due time decides)."""
-    if "overdue" in nodes and "ticket" not in nodes:
-        return {**nodes, "ticket": {}}
-    return nodes
-
-
-def job_relations(nodes: Tree) -> dict[str, Any]:
-    """The relations a page of jobs joins to its statement."""
-    return joined.selected(JOB_RELATIONS, job_tree(nodes))
+    """The selection, with the ticket's due time when ``overdue`` is asked (it decides)."""
+    if "overdue" not in nodes:
+        return nodes
+    ticket = nodes.get("ticket") or {}
+    if "dueAt" in ticket:
+        return nodes
+    return {**nodes, "ticket": {**ticket, "dueAt": {}}}
 
 
 async def read_with_jobs(

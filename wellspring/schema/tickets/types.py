@@ -9,6 +9,8 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.config import config_of
+from wellspring.domain.dispatch.board import JOB_OVERDUE_READS, TICKET_DUE_READS
+from wellspring.domain.dispatch.board import is_overdue as job_is_overdue
 from wellspring.domain.field_visibility import ticket_details_for
 from wellspring.domain.media import reading
 from wellspring.domain.models import enums as e
@@ -20,7 +22,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
-from ..core.related import Computed, Related
+from ..core.related import Computed, Related, reads
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
@@ -192,38 +194,37 @@ class Job(StatusReason, ModelObjectType):
     def resolve_route_plan(root: m.Job, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.RoutePlan, root.route_plan_id)
 
-    @staticmethod
-    def resolve_ticket(root: m.Job, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Ticket, root.ticket_id)
+    # Said as relations, a page of jobs may read them as the columns its selection reads.
+    resolve_ticket = Related(m.Ticket, "ticket_id")
 
     resolve_suggested_articles = staticmethod(for_job)
 
-    @staticmethod
-    def resolve_branch(root: m.Job, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Branch, root.branch_id)
+    resolve_branch = Related(m.Branch, "branch_id")
+
+    resolve_technician = Related(m.Technician, "technician_id")
 
     @staticmethod
-    def resolve_technician(root: m.Job, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Technician, root.technician_id)
-
-    @staticmethod
+    @reads(*JOB_OVERDUE_READS)
     def resolve_overdue(root: m.Job, info: ResolveInfo) -> Any:
-        """At once from the ticket a page read with the job; else from an internal lookup
+        """At once from the ticket a page read with the job (whole, or as columns that hold
+        its due time: ``job_pages.job_tree`` asks for them); else from an internal lookup
         (the job's reader may not read its ticket)."""
-        from wellspring.domain.dispatch.board import is_overdue
-
         now = info.context.now
-        ticket = info.context.loaders.peek(m.Ticket, root.ticket_id)
+        loaders = info.context.loaders
+        ticket = loaders.peek(m.Ticket, root.ticket_id) or loaders.partial_row(
+            m.Ticket, root.ticket_id, TICKET_DUE_READS
+        )
         if ticket is not None:
-            return is_overdue(root, ticket.due_at, now)
+            return job_is_overdue(root, ticket.due_at, now)
 
         async def looked_up() -> bool:
             ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
-            return is_overdue(root, ticket.due_at if ticket else None, now)
+            return job_is_overdue(root, ticket.due_at if ticket else None, now)
 
         return looked_up()
 
     @staticmethod
+    @reads("technician_id")
     def resolve_technician_name(root: m.Job, info: ResolveInfo) -> Any:
         if root.technician_id is None:
             return None

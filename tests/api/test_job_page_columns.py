@@ -1,0 +1,83 @@
+"""The dispatcher's Jobs list reads the columns its selection shows, as the Tickets list does
+(``test_page_columns.py``): its ticket, branch and engineer are relations it joins, and
+``overdue`` names what it reads, of the job and of its ticket (the due time), so that the
+page answers it without a lookup per page and without the job's documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.api.seen import count_statements, doc
+from tests.conftest import GraphQL
+from wellspring.domain import joined
+from wellspring.schema import build_schema
+from wellspring.schema.core.read_columns import page_columns
+from wellspring.schema.tickets.job_pages import job_tree
+from wellspring.schema.tickets.types import JOB_RELATIONS
+
+SCHEMA = build_schema().graphql_schema
+# The nodes' selection of clients/dispatcher/Jobs.graphql.
+JOBS_NODES: dict[str, Any] = {
+    **{name: {} for name in ("id", "number", "status", "overdue", "appointmentStart")},
+    **{name: {} for name in ("appointmentEnd", "plannedArrival", "technicianName")},
+    "branch": {"id": {}, "code": {}},
+    "ticket": {
+        **{name: {} for name in ("id", "number", "type", "dueAt")},
+        "customer": {"id": {}, "name": {}},
+    },
+}
+JOB_ALONE = """query($id: ID!) { node(id: $id) { ... on Job {
+  id number status overdue appointmentStart appointmentEnd plannedArrival technicianName
+  branch { id code } ticket { id number type dueAt customer { id name } }
+} } }"""
+
+
+def test_the_jobs_document_reads_the_columns_it_shows() -> None:
+    nodes = job_tree(JOBS_NODES)
+    relations = joined.selected(JOB_RELATIONS, nodes)
+    assert page_columns(SCHEMA, "Job", relations, nodes) == {
+        (): frozenset(
+            {"id", "number", "status", "appointment_start", "appointment_end"}
+            | {"planned_arrival", "technician_id", "branch_id", "ticket_id"}
+        ),
+        ("branch",): frozenset({"id", "code"}),
+        ("ticket",): frozenset({"id", "number", "type", "due_at", "customer_id"}),
+        ("ticket", "customer"): frozenset({"id", "name"}),
+    }
+
+
+def test_overdue_alone_reads_its_tickets_due_time() -> None:
+    nodes = job_tree({"id": {}, "overdue": {}})
+    relations = joined.selected(JOB_RELATIONS, nodes)
+    assert page_columns(SCHEMA, "Job", relations, nodes) == {
+        (): frozenset({"id", "status", "appointment_end", "ticket_id"}),
+        ("ticket",): frozenset({"due_at"}),
+    }
+
+
+@pytest.mark.parametrize("persona", ["hq", "clerk-sh"])
+def test_the_jobs_page_reads_no_document_and_answers_as_each_job_alone(
+    gql: GraphQL, client: TestClient, persona: str
+) -> None:
+    token = gql.token(persona)
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(doc("Jobs"), {"first": 30}, token=token)
+    selects = [s for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    (page,) = [s for s in selects if "FROM jobs" in s and "LIMIT" in s]
+    for shown in ("jobs.number", "tickets.due_at", "customers.name", "branches.code"):
+        assert shown in page
+    for hidden in ("jobs.report", "tickets.details", "customers.note", "custom_fields"):
+        assert hidden not in page
+    assert len(selects) == 3, selects  # the session, the page with its count, the names
+    assert data["jobs"]["edges"]
+    for late in (True, False):  # each value of overdue, as the list's own filter finds it
+        page = gql.data(doc("Jobs"), {"first": 15, "filter": {"overdue": late}}, token=token)
+        nodes = [e["node"] for e in page["jobs"]["edges"]]
+        assert nodes, late
+        assert {n["overdue"] for n in nodes} == {late}
+        for node in nodes:
+            assert gql.data(JOB_ALONE, {"id": node["id"]}, token=token)["node"] == node
