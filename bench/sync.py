@@ -34,19 +34,15 @@ from .database import ThrowawayDatabase
 from .statement_timer import StatementTimer
 from .sync_client import Pulled, headers_for, login, pull, push, push_body
 from .sync_report import Figures, growth, print_table, print_targets, targets
+from .sync_rounds import counts, job_statuses, reset_jobs, row_counts, touch
 from .sync_world import (
     PER_JOB,
     Busy,
     add_busy_engineer,
     add_other_work,
     analyze,
-    counts,
-    job_statuses,
     load_demo,
     log,
-    reset_jobs,
-    row_counts,
-    touch,
 )
 
 ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, insert, select, text
 
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
@@ -27,7 +27,7 @@ from wellspring.domain.models.enums import (
     TicketType,
 )
 from wellspring.domain.users import create_user
-from wellspring.domain.versioning import current_version, mark_changed
+from wellspring.domain.versioning import mark_changed
 
 CHUNK = 2_000  # rows per executemany
 BUSY_USERNAME = "bench-sync-tech"
@@ -46,7 +46,7 @@ def _id() -> str:
     return str(uuid.uuid4())
 
 
-def _chunks(rows: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def chunks(rows: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -73,11 +73,6 @@ async def analyze(url: str) -> None:
             await conn.execute(text("VACUUM (ANALYZE)"))
     finally:
         await engine.dispose()
-
-
-async def counts(url: str) -> dict[str, int]:
-    """The rows of the tables a pull reads from (``COUNTED``), by table."""
-    return await row_counts(url, *COUNTED)
 
 
 # -- the busy engineer -------------------------------------------------------------------
@@ -177,7 +172,7 @@ def _work_rows(
     return rows
 
 
-def _table(model: type[m.Base]) -> Table:
+def table_of(model: type[m.Base]) -> Table:
     """A model's table, typed as one (the declarative attribute is a mere FromClause)."""
     table = model.__table__
     assert isinstance(table, Table), model
@@ -220,9 +215,9 @@ async def add_busy_engineer(url: str, jobs: int) -> Busy:
             rows = _work_rows("BS", jobs, branch_id, model_id, user.id, [tech_id])
             for table in ("customers", "addresses", "devices", "tickets", "jobs"):
                 model = MODELS_BY_TABLE[table]
-                for part in _chunks(rows[table]):
-                    await session.execute(insert(_table(model)), part)
-                mark_changed(session, _table(model), [r["id"] for r in rows[table]])
+                for part in chunks(rows[table]):
+                    await session.execute(insert(table_of(model)), part)
+                mark_changed(session, table_of(model), [r["id"] for r in rows[table]])
     finally:
         await engine.dispose()
     return Busy(
@@ -262,7 +257,7 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
             part_id = await _first(conn, select(m.Part.id).order_by(m.Part.sku))
             clients = {t.id: f"bench-other-{t.id[:8]}-{n}" for n, t in enumerate(techs)}
             await conn.execute(
-                insert(_table(m.SyncClient)),
+                insert(table_of(m.SyncClient)),
                 [
                     {"id": clients[t.id], "user_id": t.user_id, "last_cursor": version}
                     for t in techs
@@ -283,8 +278,8 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
                 for table in ("customers", "addresses", "devices", "tickets", "jobs"):
                     for row in rows[table]:
                         row["version"] = version
-                    for part in _chunks(rows[table]):
-                        await conn.execute(insert(_table(MODELS_BY_TABLE[table])), part)
+                    for part in chunks(rows[table]):
+                        await conn.execute(insert(table_of(MODELS_BY_TABLE[table])), part)
                     added[table] += len(rows[table])
                 now = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
                 extra: dict[Any, list[dict[str, Any]]] = defaultdict(list)
@@ -335,11 +330,11 @@ async def add_other_work(url: str, units: int, busy: Busy) -> dict[str, int]:
                             }
                         )
                 for model, extra_rows in extra.items():
-                    for part in _chunks(extra_rows):
-                        await conn.execute(insert(_table(model)), part)
+                    for part in chunks(extra_rows):
+                        await conn.execute(insert(table_of(model)), part)
                     added[model.__tablename__] += len(extra_rows)
-                for part in _chunks(held):
-                    await conn.execute(insert(_table(m.SyncHeld)), part)
+                for part in chunks(held):
+                    await conn.execute(insert(table_of(m.SyncHeld)), part)
                 added["sync_held"] += len(held)
     finally:
         await engine.dispose()
@@ -352,65 +347,3 @@ def _split(total: int, weights: list[int]) -> list[int]:
     shares = [total * w // whole for w in weights]
     shares[0] += total - sum(shares)
     return shares
-
-
-async def touch(url: str, busy: Busy) -> int:
-    """The 5,000 changes: every record of the busy engineer's jobs changes on the server
-    (one transaction, stamped with one new version, as a dispatcher's bulk edit would be)."""
-    engine = create_engine(url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            now = dt.datetime.now(dt.UTC)
-            for table_name, ids in busy.ids.items():
-                table = _table(MODELS_BY_TABLE[table_name])
-                for part in _chunks(ids, 500):
-                    await session.execute(
-                        update(table).where(table.c.id.in_(part)).values(updated_at=now)
-                    )
-                mark_changed(session, table, ids)
-        async with session_factory(engine)() as session:
-            return await current_version(session)
-    finally:
-        await engine.dispose()
-
-
-async def reset_jobs(url: str, job_ids: list[str]) -> None:
-    """Put jobs back to ASSIGNED so that a push can accept them again (histories aside)."""
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(
-                update(_table(m.Job))
-                .where(_table(m.Job).c.id.in_(job_ids))
-                .values(status=JobStatus.ASSIGNED, accepted_at=None)
-            )
-    finally:
-        await engine.dispose()
-
-
-async def job_statuses(url: str, job_ids: list[str]) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                select(m.Job.status, func.count())
-                .where(m.Job.id.in_(job_ids))
-                .group_by(m.Job.status)
-            )
-            return {str(getattr(s, "value", s)): int(c) for s, c in rows.all()}
-    finally:
-        await engine.dispose()
-
-
-async def row_counts(url: str, *models: Any) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return {
-                model.__tablename__: int(
-                    await conn.scalar(select(func.count()).select_from(model)) or 0
-                )
-                for model in models
-            }
-    finally:
-        await engine.dispose()
