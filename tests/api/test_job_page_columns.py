@@ -1,7 +1,8 @@
 """The dispatcher's Jobs list reads the columns its selection shows, as the Tickets list does
 (``test_page_columns.py``): its ticket, branch and engineer are relations it joins, and
 ``overdue`` names what it reads, of the job and of its ticket (the due time), so that the
-page answers it without a lookup per page and without the job's documents."""
+page answers it without a lookup per page and without the job's documents. The Technicians
+page reads its engineers' jobs today the same way."""
 
 from __future__ import annotations
 
@@ -81,3 +82,30 @@ def test_the_jobs_page_reads_no_document_and_answers_as_each_job_alone(
         assert {n["overdue"] for n in nodes} == {late}
         for node in nodes:
             assert gql.data(JOB_ALONE, {"id": node["id"]}, token=token)["node"] == node
+
+
+JOB_TODAY_ALONE = """query($id: ID!) { node(id: $id) { ... on Job {
+  id number status appointmentStart } } }"""
+WIDER_DAY = """query { technicians(first: 50) { nodes { id
+  jobsToday { id number ticket { id number } expectedParts { quantity } } } } }"""
+
+
+def test_the_technicians_page_reads_its_jobs_today_as_columns(
+    gql: GraphQL, client: TestClient
+) -> None:
+    token = gql.token("clerk-sh")
+    gql.data("query Me { me { id } }", token=token)
+    with count_statements(client) as seen:
+        data = gql.data(doc("Technicians"), {"first": 50}, token=token)
+    (day,) = [s for s in seen if "FROM jobs" in s and "technician_id IN" in s]
+    assert "jobs.number" in day
+    assert "jobs.report" not in day
+    jobs = [j for e in data["technicians"]["edges"] for j in e["node"]["jobsToday"]]
+    assert jobs, "the demo's branch has work today"
+    for job in jobs:
+        assert gql.data(JOB_TODAY_ALONE, {"id": job["id"]}, token=token)["node"] == job
+    # A field of ours in the selection (expectedParts) reads the jobs whole: still answered.
+    wider = gql.post(WIDER_DAY, token=token).json()
+    assert "errors" not in wider, wider
+    ids = [j["id"] for n in wider["data"]["technicians"]["nodes"] for j in n["jobsToday"]]
+    assert set(ids) >= {j["id"] for j in jobs}

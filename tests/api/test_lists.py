@@ -130,8 +130,10 @@ def test_a_jobs_page_answers_overdue_and_names_from_what_it_read(
         with count_statements(client) as seen:
             data = gql.data(doc("Jobs"), {"first": size}, token=token)
         counts[size] = len(seen)
-    # The session check, the page with its relations, its count, the engineers' names.
-    assert counts[5] == counts[40] <= 5, counts
+    # The session check, the page with its relations, its count, the engineers' names (none
+    # to read when the newest few jobs, made by earlier tests, have no engineer yet): what
+    # does not grow with the page.
+    assert counts[5] <= counts[40] <= 5, counts
     jobs = [edge["node"] for edge in data["jobs"]["edges"]]
     assert any(j["technicianName"] for j in jobs)  # (whether any is overdue depends on the
     # suite's earlier tests; both answers are compared below either way)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import joined, permissions, policy
 from ..actor import Actor
-from ..column_rows import Columns
+from ..column_rows import Columns, Shape, select_columns
 from ..config import TIME_ZONE
 from ..models import Job, Technician, Ticket, User
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
@@ -129,10 +129,20 @@ def _is_today(job: Job, today: dt.date) -> bool:
     return when is not None and local_day(when) == today
 
 
+# What ``days_of`` reads of a job itself: whose it is, its status and the day it falls on.
+DAY_READS = frozenset({"technician_id", "status", "planned_arrival", "appointment_start"})
+
+
 async def days_of(
-    session: AsyncSession, actor: Actor, technicians: Sequence[Technician], now: dt.datetime
+    session: AsyncSession,
+    actor: Actor,
+    technicians: Sequence[Technician],
+    now: dt.datetime,
+    columns: frozenset[str] | None = None,
 ) -> dict[str, TechnicianDay]:
-    """Each engineer's status now and jobs today, in one statement for the whole page."""
+    """Each engineer's status now and jobs today, in one statement for the whole page. With
+    ``columns``, the jobs are read as those columns (and ``DAY_READS``) only, as a page is
+    (``column_rows.py``): the reader shows a few of them, not their reports."""
     ids = [t.id for t in technicians]
     today = local_day(now)
     start, end = _day_bounds(today)
@@ -147,8 +157,16 @@ async def days_of(
         )
         .order_by(when.is_(None), when, Job.created_at)
     )
+    found: Sequence[Job] = []
+    if ids and columns is None:
+        found = (await session.execute(stmt)).scalars().all()
+    elif ids:
+        shape = Shape()
+        keys = shape.add(Job, columns, DAY_READS)
+        rows = (await session.execute(select_columns(stmt, Job, keys))).all()
+        found = [objects[0] for objects in shape.objects(rows)]
     jobs: dict[str, list[Job]] = defaultdict(list)
-    for job in (await session.execute(stmt)).scalars() if ids else []:
+    for job in found:
         jobs[job.technician_id or ""].append(job)
     days = {}
     for tech in technicians:

@@ -256,11 +256,15 @@ class Loaders:
         stock: dict[str, int] = await self._loaders["vans"].load(technician_id)
         return stock
 
-    async def know_technician_days(self, technicians: Sequence[Any], now: dt.datetime) -> None:
-        """Read in one statement a page's engineers' days (status now, jobs today)."""
+    async def know_technician_days(
+        self, technicians: Sequence[Any], now: dt.datetime, columns: frozenset[str] | None = None
+    ) -> None:
+        """Read in one statement a page's engineers' days (status now, jobs today), the jobs
+        as ``columns`` only when given (``board.days_of``)."""
         missing = [t for t in technicians if t.id not in self._days]
         if missing and self.actor is not None:
-            self._days.update(await board.days_of(self.session, self.actor, missing, now))
+            days = await board.days_of(self.session, self.actor, missing, now, columns)
+            self._days.update(days)
 
     def technician_day_now(self, technician: Any, now: dt.datetime) -> Any:
         """An engineer's day at once when their page read it, else an awaitable of it."""

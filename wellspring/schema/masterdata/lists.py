@@ -21,7 +21,7 @@ from ..core.connection import connection_args, connection_for
 from ..core.context import require_actor
 from ..core.ids import parse_global_id
 from ..core.prefetch import Relations, connection_nodes, prefetch, selection_tree
-from ..core.read_columns import page_reads
+from ..core.read_columns import page_columns, page_reads
 from ..devices.types import DEVICE_RELATIONS, AccountCard, Device
 from ..org.types import Technician
 from ..tickets.job_pages import job_tree, read_with_jobs
@@ -131,7 +131,10 @@ class DispatcherLists(graphene.ObjectType):
         if "displayName" in nodes:
             await loaders.know_user_names([t.user_id for t in page.items])
         if "statusToday" in nodes or "jobsToday" in nodes:
-            await loaders.know_technician_days(page.items, info.context.now)
+            # The jobs today as the columns their selection reads (all of them when a field
+            # of theirs could read anything).
+            jobs = page_columns(info.schema, "Job", {}, nodes.get("jobsToday") or {})[()]
+            await loaders.know_technician_days(page.items, info.context.now, jobs)
         return page
 
     @staticmethod
