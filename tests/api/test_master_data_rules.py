@@ -215,6 +215,7 @@ def test_a_skill_no_longer_a_ticket_type_is_left_out_not_an_error(
         as_user="hq",
     )
     assert node["node"]["skills"] == ["REPAIR"]
+    set_rows(database_url, m.Technician, s.techs["a"], skills=["REPAIR"])  # tidy for others
 
 
 def test_fault_codes_are_data_hq_edits_and_reports_check(gql: GraphQL, database_url: str) -> None:
