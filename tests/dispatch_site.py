@@ -329,3 +329,14 @@ def any_part(url: str) -> str:
         return str(await session.scalar(select(m.Part.id).order_by(m.Part.sku).limit(1)))
 
     return str(run(_session_do(url, work)))
+
+
+def live_device(url: str) -> str:
+    """A device not soft-deleted (another test's deleted one, tests/deleted_rows.py, may
+    otherwise sort first), the same one each time."""
+
+    async def work(session: Any) -> str:
+        first = select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id)
+        return str(await session.scalar(first.limit(1)))
+
+    return str(run(_session_do(url, work)))

@@ -11,6 +11,7 @@ from tests.dispatch_site import (
     add_job,
     add_technician,
     any_part,
+    live_device,
     make_branch,
     signed_in,
     stock_van,
@@ -27,11 +28,7 @@ def sync_branch(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "a", home=PLACES["people_square"])
     add_technician(s, "b", home=PLACES["xujiahui"])
-    # A live device: another test's soft-deleted one (tests/deleted_rows.py) may sort first.
-    device = scalars(
-        database_url,
-        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
-    )[0]
+    device = live_device(database_url)
     for name, tech in (("a1", "a"), ("a2", "a"), ("a3", "a"), ("b1", "b")):
         add_job(
             s,
@@ -53,15 +50,12 @@ def sync_phone(gql: GraphQL, site: Site, who: str) -> Phone:
     return Phone(gql.client, gql.token(signed_in(gql, site.usernames[who])))
 
 
+# What a push may write: the tables the sync tests count before and after one.
+PUSHED_TABLES = (m.JobEvent, m.JobNote, m.JobStatusChange, m.StockEntry, m.WaterTest, m.AuditEntry)
+
+
 def table_counts(url: str) -> dict[str, int]:
     return {
         model.__tablename__: scalars(url, select(func.count()).select_from(model))[0]
-        for model in (
-            m.JobEvent,
-            m.JobNote,
-            m.JobStatusChange,
-            m.StockEntry,
-            m.WaterTest,
-            m.AuditEntry,
-        )
+        for model in PUSHED_TABLES
     }

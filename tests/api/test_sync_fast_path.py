@@ -29,6 +29,7 @@ from tests.dispatch_site import (
     add_job,
     add_technician,
     any_part,
+    live_device,
     make_branch,
     run,
     stock_van,
@@ -49,10 +50,7 @@ def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "me", home=PLACES["people_square"])
     add_technician(s, "other", home=PLACES["xujiahui"])
-    device = scalars(
-        database_url,
-        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
-    )[0]
+    device = live_device(database_url)
     for name in ("j1", "j2", "j3", "j4", "j5"):
         add_job(
             s,

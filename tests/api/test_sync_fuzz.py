@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tests.api.sync_site import PUSHED_TABLES
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
     PASSWORD,
@@ -289,14 +290,7 @@ def snapshot(url: str, jobs: list[str]) -> Any:
                     model.__tablename__: await session.scalar(
                         select(func.count()).select_from(model)
                     )
-                    for model in (
-                        m.JobEvent,
-                        m.JobNote,
-                        m.JobStatusChange,
-                        m.StockEntry,
-                        m.WaterTest,
-                        m.AuditEntry,
-                    )
+                    for model in PUSHED_TABLES
                 }
                 rows = await session.execute(
                     select(m.Job.id, m.Job.status, m.Job.appointment_start, m.Job.appointment_end)

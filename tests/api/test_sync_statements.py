@@ -24,6 +24,7 @@ from tests.dispatch_site import (
     add_job,
     add_technician,
     any_part,
+    live_device,
     make_branch,
     stock_van,
 )
@@ -43,10 +44,7 @@ REPLAY_PER_RECORD = 1  # a replay reads in batches; well under one statement per
 def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "busy", home=PLACES["people_square"])
-    device = scalars(
-        database_url,
-        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
-    )[0]
+    device = live_device(database_url)
     for n in range(JOBS):
         add_job(
             s,

@@ -19,6 +19,7 @@ from tests.dispatch_site import (
     add_job,
     add_technician,
     any_part,
+    live_device,
     local,
     make_branch,
     stock_van,
@@ -37,10 +38,7 @@ NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 def site(database_url: str) -> Site:
     s = make_branch(database_url)
     add_technician(s, "v", home=PLACES["people_square"])
-    device = scalars(
-        database_url,
-        select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id).limit(1),
-    )[0]
+    device = live_device(database_url)
     for name in ("v1", "v2", "v3"):
         add_job(
             s,
