@@ -34,17 +34,18 @@ from wellspring.geo import cells
 from wellspring.schema.core.ids import global_id
 
 from .database import ROOT, ThrowawayDatabase
+from .dispatch_history import load_history
 from .dispatch_http import over_http
 from .dispatch_probes import app_backends, explain, technician_scans
 from .dispatch_profile import profile
 from .dispatch_report import Figures, growth, print_table
+from .dispatch_tail import tail
 from .dispatch_world import (
     World,
     add_engineers,
     analyze,
     create_hq_login,
     load_branches,
-    load_history,
     log,
     refresh_positions,
     tally,
@@ -241,6 +242,7 @@ def measure(
         sql_ms=round(spent["sql"] * 1000 / len(sample), 2),
         geo_ms=round(spent["geo"] * 1000 / len(sample), 2),
         rest_ms=round((spent["total"] - spent["sql"] - spent["geo"]) * 1000 / len(sample), 2),
+        work=tuple(zip(cell_queries, (len(r) for r in reads), strict=True)),
     )
 
 
@@ -334,6 +336,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _json(f: Figures) -> dict[str, Any]:
+    """A step's figures, the tail summarised rather than every request's times."""
+    out = asdict(f)
+    del out["work"]
+    if out["http"]:
+        del out["http"]["per_job"]
+        t = tail(f.http.per_job, list(f.work)) if f.http else None
+        out["http"]["tail"] = asdict(t) if t else None
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -349,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         loads.append(load)
     if args.json:
         for f in figures:
-            print(json.dumps({"benchmark": "dispatch"} | asdict(f), ensure_ascii=False))
+            print(json.dumps({"benchmark": "dispatch"} | _json(f), ensure_ascii=False))
         for engine in engines:
             own = [f for f in figures if f.engine == engine]
             if len(own) > 1:

@@ -8,6 +8,10 @@ latency. A server process has neither. Here the same requests go, one at a time 
 keep-alive connection, to the real app in its own uvicorn process (``servers.serve``); the
 latency is from sending the request to reading the whole answer, and the server's and
 PostgreSQL's CPU are read from ``/proc`` over the timed requests.
+
+The sample is then asked a second time, untimed for the figures above, so the tail can be
+told apart (``dispatch_tail.py``): a request slow in both passes does more work, one slow in
+a single pass met the machine's noise.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class OverHttp:
     server_cpu_ms: float
     db_cpu_ms: float | None  # the whole PostgreSQL cluster; None on SQLite
     first_error: str = ""
+    # Each job's latency in the timed pass and in the second pass (ms), in sample order.
+    per_job: tuple[tuple[float, float], ...] = ()
 
 
 def over_http(
@@ -83,6 +89,7 @@ def over_http(
             cpu_before = cpu_of(server.pid), postgres_cpu() if kind == "postgresql" else 0.0
             timed = [ask(job_id) for job_id in sample]
             cpu_after = cpu_of(server.pid), postgres_cpu() if kind == "postgresql" else 0.0
+            again = [ask(job_id)[0] for job_id in sample]
         finally:
             conn.close()
     latencies = sorted(spent for spent, _ in timed)
@@ -99,6 +106,7 @@ def over_http(
             round((cpu_after[1] - cpu_before[1]) * 1000 / n, 2) if kind == "postgresql" else None
         ),
         first_error=problems[0] if problems else "",
+        per_job=tuple((round(a, 3), round(b, 3)) for (a, _), b in zip(timed, again, strict=True)),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dispatch_http import OverHttp
+from .dispatch_tail import describe, tail
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Figures:
     # The same requests to the app under uvicorn, over HTTP (``dispatch_http.py``): what a
     # dispatcher's browser waits for, and the figure the target is read against.
     http: OverHttp | None = None
+    # Each sampled request's cell lookups and engineers read (the counted pass), in order.
+    work: tuple[tuple[int, int], ...] = ()
 
 
 def growth(figures: list[Figures]) -> dict[str, Any]:
@@ -95,6 +98,9 @@ def print_table(figures: list[Figures], loads: list[dict[str, Any]]) -> None:
         )
         if h.first_error:
             print(f"  first error: {h.first_error}")
+        t = tail(h.per_job, list(f.work))
+        for line in describe(f.engine, f.engineers, t) if t else []:
+            print(line)
     for engine in dict.fromkeys(f.engine for f in figures):
         own = [f for f in figures if f.engine == engine]
         if len(own) > 1:
