@@ -6,8 +6,8 @@ a quarter of an hour. A fresh database gets demo data at ``--scale`` customers; 
 engineers with open jobs and one of their branch's clerks sign in, and the real app (in
 production mode, behind Starlette's ``TestClient``: no socket) answers, one after the other,
 ``--cycles`` engineer cycles as ``bench/day_load.py`` sends them (a pull since the last
-cursor, a push of one note, ``UpdateLocation``), and the dispatcher's ``Jobs`` and
-``Technicians`` every seventh cycle. Run from the repository root:
+cursor, a push of one note, ``UpdateLocation``), and every seventh cycle the engineer's
+``MyJobs`` and the dispatcher's ``Jobs`` and ``Technicians``. Run from the repository root:
 
     python -m bench.requests [--engine postgresql|sqlite] [--scale 2000] [--cycles 300]
 
@@ -39,10 +39,11 @@ from .day import _cast
 from .sync import ADMIN_URL
 from .sync_world import analyze, load_demo
 
-KINDS = ("sync pull", "sync push", "UpdateLocation", "Jobs", "Technicians")
+KINDS = ("sync pull", "sync push", "UpdateLocation", "MyJobs", "Jobs", "Technicians")
 DOCUMENTS = {
     "Login": "everyone",
     "UpdateLocation": "engineer",
+    "MyJobs": "engineer",
     "Jobs": "dispatcher",
     "Technicians": "dispatcher",
 }
@@ -130,6 +131,9 @@ class Engineer:
         variables = {"latitude": self.position[0], "longitude": self.position[1], "accuracy": 12.0}
         self.driver.graphql("UpdateLocation", variables, self.token)
 
+    def my_jobs(self) -> None:
+        self.driver.graphql("MyJobs", {}, self.token)
+
 
 def run(engine_kind: str, admin_url: str, scale: int, cycles: int) -> Driver:
     from wellspring.api.app import create_app
@@ -164,6 +168,7 @@ def run(engine_kind: str, admin_url: str, scale: int, cycles: int) -> Driver:
                 driver.timed("sync push", who.push)
                 driver.timed("UpdateLocation", who.update_location)
                 if n % DISPATCHER_EVERY == 0:
+                    driver.timed("MyJobs", who.my_jobs)
                     driver.timed("Jobs", lambda: driver.graphql("Jobs", {"first": 50}, token))
                     driver.timed("Technicians", lambda: driver.graphql("Technicians", lists, token))
         return driver

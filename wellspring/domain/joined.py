@@ -223,6 +223,26 @@ async def read(
     return related((await session.execute(stmt)).all(), joined)
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A short list's rows, and the relations read with them by model and id (``related``)."""
+
+    items: list[Any]
+    related: dict[type[Any], dict[str, Any]]
+
+
+async def listed(
+    session: AsyncSession, asked: Wanted, *criteria: Any, order_by: Sequence[Any] = ()
+) -> Listed:
+    """Every row of ``asked.base`` where ``criteria`` hold, in ``order_by``, with the
+    relations (and, when ``asked.columns`` says, only the columns) ``asked`` names, all in
+    one statement: for a list too short to page (an engineer's jobs)."""
+    stmt, joined = join(asked, *criteria)
+    rows = (await session.execute(stmt.order_by(*order_by))).all()
+    tuples = rows if joined.shape is None else joined.shape.objects(rows)
+    return Listed([t[0] for t in tuples], related(tuples, joined))
+
+
 def selected(relations: Relations, tree: Mapping[str, Any]) -> dict[str, Any]:
     """The relations a query selects (``tree``: selected field names, nested)."""
     return {

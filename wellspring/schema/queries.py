@@ -43,8 +43,8 @@ from .reports.fields import ReportQueries
 from .system.types import AuditEntry
 from .tickets.filters import TicketFilter, ticket_filter
 from .tickets.follow_ups import FollowUp
-from .tickets.job_pages import read_with_jobs
-from .tickets.types import TICKET_RELATIONS, Job, Ticket
+from .tickets.job_pages import job_tree, read_with_jobs
+from .tickets.types import JOB_RELATIONS, TICKET_RELATIONS, Job, Ticket
 from .tracking.fields import TrackingQueries
 
 
@@ -293,9 +293,17 @@ class Query(
     @staticmethod
     async def resolve_my_jobs(_root: Any, info: ResolveInfo, date: Any = None) -> Any:
         actor = require_actor(info)
-        jobs = await workflow_queries.my_jobs(info.context.session, actor, day=date)
-        await read_with_jobs(info.context.loaders, jobs, selection_tree(info))
-        return jobs
+        relations, columns, _ = page_reads(
+            info, "Job", JOB_RELATIONS, needs=job_tree, connection=False
+        )
+        jobs = await workflow_queries.my_jobs(
+            info.context.session, actor, day=date, relations=relations, columns=columns
+        )
+        info.context.loaders.know(jobs.related)
+        await read_with_jobs(
+            info.context.loaders, jobs.items, selection_tree(info), joined_page=True
+        )
+        return jobs.items
 
     @staticmethod
     async def resolve_branches(_root: Any, info: ResolveInfo, is_active: bool | None = None) -> Any:

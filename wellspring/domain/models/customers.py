@@ -80,6 +80,9 @@ class Address(Record, Base):
     coordinate_source: Mapped[str] = mapped_column(String(16), default="")
     is_default: Mapped[bool] = mapped_column(default=False)
 
+    # The columns ``full_text`` reads (a list read as columns reads these for it).
+    FULL_TEXT_COLUMNS = ("province", "city", "district", "street", "community", "building", "room")
+
     @property
     def full_text(self) -> str:
         """The address as it is written in Chinese, largest unit first."""

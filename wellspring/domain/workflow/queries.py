@@ -7,9 +7,10 @@ import datetime as dt
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import bounds, permissions, policy
+from .. import bounds, joined, permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
+from ..column_rows import Columns
 from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
@@ -56,18 +57,27 @@ async def follow_ups_due(
     )
 
 
-async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -> list[Job]:
-    """The engineer's jobs: those appointed or routed on ``day`` (Asia/Shanghai), else all open."""
+async def my_jobs(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    day: dt.date | None,
+    relations: joined.Relations | None = None,
+    columns: Columns | None = None,
+) -> joined.Listed:
+    """The engineer's jobs: those appointed or routed on ``day`` (Asia/Shanghai), else all
+    open. ``relations`` are read in the same statement (``Listed.related``), and with
+    ``columns`` only those attributes (``column_rows.py``)."""
     permissions.check(actor, "jobs.mine")
-    stmt = select(Job).where(Job.technician_id == actor.technician_id, Job.deleted_at.is_(None))
+    criteria = [Job.technician_id == actor.technician_id, Job.deleted_at.is_(None)]
     if day is None:
-        stmt = stmt.where(Job.status.in_(JOB_OPEN_STATUSES))
+        criteria.append(Job.status.in_(JOB_OPEN_STATUSES))
     else:
         bounds.check_day(day, "date")
         start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
         end = start + dt.timedelta(days=1)
         # Appointed that day, or placed on that day by an applied route plan.
-        stmt = stmt.where(
+        criteria.append(
             or_(
                 and_(Job.appointment_start >= start, Job.appointment_start < end),
                 and_(Job.planned_arrival >= start, Job.planned_arrival < end),
@@ -75,8 +85,10 @@ async def my_jobs(session: AsyncSession, actor: Actor, *, day: dt.date | None) -
         )
     # In route order once a plan is applied, else by appointment; unscheduled work last.
     when = func.coalesce(Job.planned_arrival, Job.appointment_start)
-    stmt = stmt.order_by(when.is_(None), when, Job.created_at)
-    return list((await session.execute(stmt)).scalars())
+    asked = joined.Wanted(Job, actor, relations or {}, columns)
+    return await joined.listed(
+        session, asked, *criteria, order_by=(when.is_(None), when, Job.created_at, Job.id)
+    )
 
 
 async def supply_expiring(

@@ -130,23 +130,27 @@ def page_reads(
     type_name: str,
     relations: Relations,
     needs: Callable[[prefetch.Tree], prefetch.Tree] | None = None,
+    *,
+    connection: bool = True,
 ) -> PageReads:
-    """For a connection field of ``type_name`` nodes: the ``relations`` its nodes select
-    (``joined.selected``), the columns they read (``page_columns``) and whether it asks for
-    its count (``prefetch.counted``). ``needs`` adds to the nodes' selection what their
-    fields read beyond it (a job's ``overdue``, its ticket's due time)."""
+    """For a connection field of ``type_name`` nodes (or, not ``connection``, a list of
+    them): the ``relations`` its nodes select (``joined.selected``), the columns they read
+    (``page_columns``) and whether it asks for its count (``prefetch.counted``; never for a
+    list). ``needs`` adds to the nodes' selection what their fields read beyond it (a job's
+    ``overdue``, its ticket's due time)."""
     held = (info.schema, *info.field_nodes)
-    key = (type_name, id(relations), id(needs), *map(id, held))
+    key = (type_name, id(relations), id(needs), connection, *map(id, held))
     found = _PAGE_READS.get(key)
     if found is not None and all(a is b for a, b in zip(found[0], held, strict=True)):
         _PAGE_READS.move_to_end(key)
         return found[1]
     tree = selection_tree(info)
-    nodes = connection_nodes(tree)
+    nodes = connection_nodes(tree) if connection else tree
     if needs is not None:
         nodes = needs(nodes)
     chosen = joined.selected(relations, nodes)
-    reads = (chosen, page_columns(info.schema, type_name, chosen, nodes), counted(tree))
+    count = counted(tree) if connection else False
+    reads = (chosen, page_columns(info.schema, type_name, chosen, nodes), count)
     _PAGE_READS[key] = (held, reads)
     if len(_PAGE_READS) > PAGE_READS_LIMIT:
         _PAGE_READS.popitem(last=False)

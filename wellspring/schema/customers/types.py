@@ -17,7 +17,7 @@ from ..core import enums
 from ..core.connection import load_child_page, nested_connection
 from ..core.node import ModelObjectType, Node
 from ..core.prefetch import Relations
-from ..core.related import Related, reads
+from ..core.related import Computed, Related, reads
 from ..core.scalars import DateTime
 from ..masterdata.custom_fields import values_field
 from ..org.types import Agent, Branch, User
@@ -65,7 +65,12 @@ class Address(ModelObjectType):
         enums.CoordinateSource, description="Where the coordinates came from (null: none)."
     )
 
+    resolve_full_text = Computed(
+        lambda root, _context: root.full_text, columns=m.Address.FULL_TEXT_COLUMNS
+    )
+
     @staticmethod
+    @reads("coordinate_source")
     def resolve_coordinate_origin(root: m.Address, _info: ResolveInfo) -> Any:
         return CoordinateSource.of(root.coordinate_source)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from wellspring.domain import models as m
 
@@ -12,13 +13,16 @@ from .types import JOB_RELATIONS
 
 
 def job_tree(nodes: Tree) -> Tree:
-    """The selection, with the ticket's due time when ``overdue`` is asked (it decides)."""
-    if "overdue" not in nodes:
-        return nodes
+    """The selection, with what its fields read of the ticket beyond it: the due time when
+    ``overdue`` is asked (it decides), the details when ``expectedParts`` is (they list
+    them)."""
+    extra: dict[str, Any] = {"dueAt": {}} if "overdue" in nodes else {}
+    if "expectedParts" in nodes:
+        extra["details"] = {}
     ticket = nodes.get("ticket") or {}
-    if "dueAt" in ticket:
+    if extra.keys() <= ticket.keys():
         return nodes
-    return {**nodes, "ticket": {**ticket, "dueAt": {}}}
+    return {**nodes, "ticket": {**extra, **ticket}}
 
 
 async def read_with_jobs(

@@ -45,6 +45,9 @@ TICKET_RELATIONS: Relations = {
 }
 
 
+# What a ticket's details and a job's expected parts read of the ticket.
+TICKET_DETAILS_READS = frozenset({"details"})
+
 # What an engineer's list of jobs may reach.
 JOB_RELATIONS: Relations = {
     "ticket": (
@@ -161,8 +164,16 @@ class Job(StatusReason, ModelObjectType):
         return reading.views(info.context.actor, rows, cfg=media, now=info.context.now)
 
     @staticmethod
+    @reads("ticket_id", "technician_id")
     async def resolve_expected_parts(root: m.Job, info: ResolveInfo) -> Any:
-        ticket = await as_value(info.context.loaders.load(m.Ticket, root.ticket_id))
+        """From the ticket read with the job (whole, or as columns that hold its details:
+        ``job_pages.job_tree`` asks for them), else read by id."""
+        loaders = info.context.loaders
+        ticket = loaders.peek(m.Ticket, root.ticket_id) or loaders.partial_row(
+            m.Ticket, root.ticket_id, TICKET_DETAILS_READS
+        )
+        if ticket is None:
+            ticket = await as_value(loaders.load(m.Ticket, root.ticket_id))
         wanted = (ticket.details or {}).get("expected_parts", []) if ticket else []
         if not wanted:
             return []
@@ -320,6 +331,7 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
         )
 
     @staticmethod
+    @reads(*TICKET_DETAILS_READS)
     def resolve_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
         actor = info.context.actor
         details = dict(root.details or {})
@@ -328,6 +340,7 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
         return ticket_details_for(actor.role if actor else Role.CUSTOMER, details)
 
     @staticmethod
+    @reads(*TICKET_DETAILS_READS)
     def resolve_type_details(root: m.Ticket, info: ResolveInfo) -> dict[str, Any]:
         return Ticket.resolve_details(root, info)
 
@@ -339,13 +352,8 @@ class Ticket(TicketDealerFields, StatusReason, ModelObjectType):
 
     resolve_suggested_articles = staticmethod(for_ticket)
 
-    @staticmethod
-    def resolve_card(root: m.Ticket, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.AccountCard, root.card_id)
-
-    @staticmethod
-    def resolve_address(root: m.Ticket, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Address, root.address_id)
+    resolve_card = Related(m.AccountCard, "card_id")
+    resolve_address = Related(m.Address, "address_id")
 
     @staticmethod
     async def resolve_created_by_name(root: m.Ticket, info: ResolveInfo) -> Any:
