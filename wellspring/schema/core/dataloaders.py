@@ -291,8 +291,17 @@ class Loaders:
             found = await queries.technician_names(self.session, missing)
             self._tech_names.update((i, found.get(i)) for i in missing)
 
-    def technician_name(self, technician_id: str) -> Any:
+    def technician_name_known(self, technician_id: str | None) -> Any:
+        """An engineer's display name this request has read (None for no engineer), else
+        ``related.LATER``."""
+        if technician_id is None:
+            return None
+        return self._tech_names.get(technician_id, LATER)
+
+    def technician_name(self, technician_id: str | None) -> Any:
         """An engineer's display name: at once when their page read it, else an awaitable."""
+        if technician_id is None:
+            return None
         if technician_id in self._tech_names:
             return self._tech_names[technician_id]
         return self._technician_name(technician_id)

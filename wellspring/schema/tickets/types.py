@@ -22,7 +22,7 @@ from ..core.connection import load_child_page, nested_connection
 from ..core.errors import api_field
 from ..core.node import ModelObjectType, Node, as_value
 from ..core.prefetch import Relations
-from ..core.related import Computed, Related, reads
+from ..core.related import LATER, Computed, Related, reads
 from ..core.scalars import DateTime
 from ..customers.types import Address, Customer
 from ..devices.types import TICKET_ORDER, AccountCard, Device
@@ -62,6 +62,22 @@ JOB_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
     "technician": (m.Technician, "technician_id", {}),
 }
+
+
+def _overdue_now(job: m.Job, context: Any) -> Any:
+    """A job's ``overdue`` from the ticket this request read with it, else ``LATER``."""
+    loaders = context.loaders
+    ticket = loaders.peek(m.Ticket, job.ticket_id) or loaders.partial_row(
+        m.Ticket, job.ticket_id, TICKET_DUE_READS
+    )
+    return LATER if ticket is None else job_is_overdue(job, ticket.due_at, context.now)
+
+
+async def _overdue_looked_up(job: m.Job, context: Any) -> bool:
+    """A job's ``overdue`` from its ticket read internally (the job's reader may not read
+    the ticket)."""
+    ticket = await context.loaders.unscoped(m.Ticket, job.ticket_id)
+    return job_is_overdue(job, ticket.due_at if ticket else None, context.now)
 
 
 class ExpectedPart(graphene.ObjectType):
@@ -214,32 +230,19 @@ class Job(StatusReason, ModelObjectType):
 
     resolve_technician = Related(m.Technician, "technician_id")
 
-    @staticmethod
-    @reads(*JOB_OVERDUE_READS)
-    def resolve_overdue(root: m.Job, info: ResolveInfo) -> Any:
-        """At once from the ticket a page read with the job (whole, or as columns that hold
-        its due time: ``job_pages.job_tree`` asks for them); else from an internal lookup
-        (the job's reader may not read its ticket)."""
-        now = info.context.now
-        loaders = info.context.loaders
-        ticket = loaders.peek(m.Ticket, root.ticket_id) or loaders.partial_row(
-            m.Ticket, root.ticket_id, TICKET_DUE_READS
-        )
-        if ticket is not None:
-            return job_is_overdue(root, ticket.due_at, now)
-
-        async def looked_up() -> bool:
-            ticket = await info.context.loaders.unscoped(m.Ticket, root.ticket_id)
-            return job_is_overdue(root, ticket.due_at if ticket else None, now)
-
-        return looked_up()
-
-    @staticmethod
-    @reads("technician_id")
-    def resolve_technician_name(root: m.Job, info: ResolveInfo) -> Any:
-        if root.technician_id is None:
-            return None
-        return info.context.loaders.technician_name(root.technician_id)
+    # Both answered at once from what the page read (the job's ticket, whole or as columns
+    # that hold its due time, ``job_pages.job_tree``; the engineers' names), so that a job's
+    # row is answered in one go (``fused_rows.py``); else on the ordinary path, by a lookup.
+    resolve_overdue = Computed(
+        lambda root, context: _overdue_now(root, context),
+        later=lambda root, info: _overdue_looked_up(root, info.context),
+        columns=JOB_OVERDUE_READS,
+    )
+    resolve_technician_name = Computed(
+        lambda root, context: context.loaders.technician_name_known(root.technician_id),
+        later=lambda root, info: info.context.loaders.technician_name(root.technician_id),
+        columns=("technician_id",),
+    )
 
     @staticmethod
     async def resolve_history(root: m.Job, info: ResolveInfo) -> Any:
