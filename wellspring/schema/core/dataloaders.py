@@ -266,6 +266,10 @@ class Loaders:
             days = await board.days_of(self.session, self.actor, missing, now, columns)
             self._days.update(days)
 
+    def technician_day_known(self, technician: Any) -> Any:
+        """An engineer's day when their page read it, else ``related.LATER``."""
+        return self._days.get(technician.id, LATER)
+
     def technician_day_now(self, technician: Any, now: dt.datetime) -> Any:
         """An engineer's day at once when their page read it, else an awaitable of it."""
         known = self._days.get(technician.id)

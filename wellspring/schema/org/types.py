@@ -13,7 +13,7 @@ from wellspring.domain.dispatch import board
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
-from ..core.related import Computed
+from ..core.related import LATER, Computed, Related
 from ..core.scalars import Date, DateTime, Money, money
 
 
@@ -141,6 +141,12 @@ def _of_day(day: Any, part: str) -> Any:
     return awaited()
 
 
+def _day_part_known(technician: m.Technician, context: Any, part: str) -> Any:
+    """A part of an engineer's day when this request read it (their page), else LATER."""
+    day = context.loaders.technician_day_known(technician)
+    return day if day is LATER else getattr(day, part)
+
+
 class Technician(ModelObjectType):
     """An engineer: skills, home base and shift hours (Asia/Shanghai)."""
 
@@ -177,9 +183,14 @@ class Technician(ModelObjectType):
         "wellspring.schema.inventory.types.Warehouse", description="The engineer's van."
     )
 
-    @staticmethod
-    def resolve_status_today(root: m.Technician, info: ResolveInfo) -> Any:
-        return _of_day(info.context.loaders.technician_day_now(root, info.context.now), "status")
+    # At once on the short path when the page read the engineers' days; else read by the
+    # day's loader on the ordinary path.
+    resolve_status_today = Computed(
+        lambda root, context: _day_part_known(root, context, "status"),
+        later=lambda root, info: _of_day(
+            info.context.loaders.technician_day(root, info.context.now), "status"
+        ),
+    )
 
     @staticmethod
     def resolve_jobs_today(root: m.Technician, info: ResolveInfo) -> Any:
@@ -203,24 +214,17 @@ class Technician(ModelObjectType):
         later=lambda root, info: info.context.loaders.display_name(root.user_id),
     )
 
-    @staticmethod
-    def resolve_branch(root: m.Technician, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Branch, root.branch_id)
+    resolve_branch = Related(m.Branch, "branch_id")
+    resolve_agent = Related(m.Agent, "agent_id")
 
-    @staticmethod
-    def resolve_agent(root: m.Technician, info: ResolveInfo) -> Any:
-        return info.context.loaders.load(m.Agent, root.agent_id)
-
-    # A list read from the row alone: completed on the short path (``plain_fields.py``).
+    # Read from the row alone: completed on the short path (``plain_fields.py``).
     resolve_skills = Computed(lambda root, _context: root.known_skills, columns=("skills",))
-
-    @staticmethod
-    def resolve_shift_start(root: m.Technician, _info: ResolveInfo) -> Any:
-        return root.shift_start.strftime("%H:%M")
-
-    @staticmethod
-    def resolve_shift_end(root: m.Technician, _info: ResolveInfo) -> Any:
-        return root.shift_end.strftime("%H:%M")
+    resolve_shift_start = Computed(
+        lambda root, _context: root.shift_start.strftime("%H:%M"), columns=("shift_start",)
+    )
+    resolve_shift_end = Computed(
+        lambda root, _context: root.shift_end.strftime("%H:%M"), columns=("shift_end",)
+    )
 
     @staticmethod
     def resolve_work_days(root: m.Technician, _info: ResolveInfo) -> Any:
