@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.api.seen import count_statements, doc
 from tests.api.stock_world import part
-from tests.api.workflow_steps import appoint, ids, ok, payload
+from tests.api.workflow_steps import appoint, ids, open_repair
 from tests.conftest import GraphQL
 from wellspring.domain import joined
 from wellspring.schema import build_schema
@@ -159,20 +159,8 @@ def test_my_jobs_reads_its_jobs_in_one_statement_and_answers_as_each_job_alone(
 ) -> None:
     o = ids(database_url)
     wanted = [{"partId": part(database_url, "RO-400"), "quantity": 2}]
-    opened = payload(
-        gql,
-        "OpenTicket",
-        {
-            "input": {
-                "type": "REPAIR",
-                "customerId": o["customer"],
-                "deviceId": o["device"],
-                "expectedParts": wanted,
-            }
-        },
-        "hotline",
-    )
-    job_id, _start = appoint(gql, o, ok(opened)["ticket"]["id"])
+    ticket = open_repair(gql, o, expectedParts=wanted)
+    job_id, _start = appoint(gql, o, ticket["id"])
     token = gql.token("tech-sh-1")
     gql.data("query Me { me { id } }", token=token)
     with count_statements(client) as seen:

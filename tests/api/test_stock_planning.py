@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.api.stock_world import consume, on_site, part, van, warehouse
-from tests.api.workflow_steps import appoint, doc, ids, ok, payload
+from tests.api.workflow_steps import appoint, doc, ids, ok, open_repair, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m
@@ -129,21 +129,7 @@ def test_the_engineer_sees_the_parts_a_job_needs_against_the_van(
     o = ids(database_url)
     membrane, pump = part(database_url, "RO-400"), part(database_url, "PUMP-24V")
     wanted = [{"partId": membrane, "quantity": 1}, {"partId": pump, "quantity": 1}]
-    ticket = ok(
-        payload(
-            gql,
-            "OpenTicket",
-            {
-                "input": {
-                    "type": "REPAIR",
-                    "customerId": o["customer"],
-                    "deviceId": o["device"],
-                    "expectedParts": wanted,
-                }
-            },
-            "hotline",
-        )
-    )["ticket"]
+    ticket = open_repair(gql, o, expectedParts=wanted)
     bad = payload(
         gql,
         "OpenTicket",
