@@ -1,8 +1,9 @@
 """Where a SuggestTechnicians request's time goes: cProfile of the app in this thread.
 
 ``python -m bench.dispatch --profile N`` calls :func:`profile` after its last timed step.
-``TestClient`` runs the app in another thread, out of a profiler's sight; here httpx's ASGI
-transport runs it in this one, the same requests one at a time.
+``TestClient`` runs the app in another thread, out of a profiler's sight; here the app is
+called directly (``asgi_calls.Caller``), the same requests one at a time, so the profile
+holds the server's work and no HTTP client's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import io
+import json
 import logging
 import pstats
 import secrets
@@ -17,14 +19,16 @@ from typing import Any
 
 import httpx
 
+from .asgi_calls import Caller
 from .profiles import by_package
 
 
 def profile(
     url: str, job_ids: list[str], token_of: Any, document: str, limit: int, top: int
 ) -> str:
-    """The ``top`` functions by own time over the requests for ``job_ids`` (after five
-    unprofiled ones), as pstats prints them. ``token_of(client)`` logs in through ``client``."""
+    """The ``top`` functions by own time over the requests for ``job_ids`` (each asked once
+    unprofiled first, through httpx, to check its answer), as pstats prints them.
+    ``token_of(client)`` logs in through ``client``."""
     from wellspring.api.app import create_app
     from wellspring.schema.core.ids import global_id
     from wellspring.settings import Mode, Settings
@@ -44,19 +48,17 @@ def profile(
         ):
             token = await token_of(client)
             headers = {"authorization": f"Bearer {token}"}
-
-            async def ask(job_id: str) -> None:
+            callers = []
+            for job_id in job_ids:
                 variables = {"jobId": global_id("Job", job_id), "limit": limit}
                 body = {"query": document, "variables": variables}
                 answer = (await client.post("/graphql", json=body, headers=headers)).json()
                 if answer.get("errors"):
                     raise SystemExit(f"SuggestTechnicians failed: {str(answer)[:2000]}")
-
-            for job_id in job_ids[:5]:
-                await ask(job_id)
+                callers.append(Caller(app, "/graphql", json.dumps(body).encode(), token))
             profiler.enable()
-            for job_id in job_ids:
-                await ask(job_id)
+            for caller in callers:
+                await caller.call()
             profiler.disable()
 
     asyncio.run(run())

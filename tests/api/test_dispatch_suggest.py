@@ -146,19 +146,43 @@ def test_the_jobs_own_engineer_is_weighed_without_it(gql: GraphQL, site: Site) -
     assert by_name["near"]["load"] == 0
 
 
-def test_engineers_are_read_as_rows_and_named_in_the_same_statement(
+def test_the_engineers_returned_are_answered_from_the_ring_rows(
     gql: GraphQL, site: Site, client: TestClient
 ) -> None:
-    """Ring lookups read a few columns, not whole engineers; the names the ranking read
-    serve displayName too (no second lookup of the same users)."""
+    """Ring lookups read a few columns of the engineers, not whole rows, with their names;
+    the engineers returned are answered from those rows: no statement of their own, and no
+    second lookup of the same users (issue 19 §3)."""
     with count_statements(client) as statements:
         result = suggest(gql, site.jobs["repair"])
     assert result["suggestions"]
     assert all(s["technician"]["displayName"] for s in result["suggestions"])
+    assert all(s["technician"]["skills"] for s in result["suggestions"])
     lookups = [s for s in statements if "position_cell IN" in s or "position_cell = ANY" in s]
     assert lookups
-    assert not any("technicians.user_id" in s for s in lookups)
+    assert not any("technicians.position_accuracy" in s for s in lookups)
+    others = [s for s in statements if s not in lookups]
+    assert not any("FROM technicians" in s for s in others), others
     assert not any(s.startswith("SELECT users.id, users.display_name") for s in statements)
+
+
+def test_an_engineer_asked_for_more_is_read_whole(gql: GraphQL, site: Site) -> None:
+    """A selection of the engineer reading columns the ring rows do not hold (the van, the
+    phone's accuracy through the position) gets what the engineer read alone answers."""
+    fields = "id displayName skills shiftStart position { accuracy } van { id }"
+    document = f"""query($jobId: ID!) {{ suggestTechnicians(jobId: $jobId) {{
+        suggestions {{ technician {{ {fields} }} }} errors {{ code }} }} }}"""
+    variables = {"jobId": global_id("Job", site.jobs["repair"])}
+    answer = gql.post(document, variables, as_user="hq").json()
+    assert "errors" not in answer, answer
+    engineers = [s["technician"] for s in answer["data"]["suggestTechnicians"]["suggestions"]]
+    assert engineers
+    for engineer in engineers:
+        alone = gql.post(
+            f"query($id: ID!) {{ node(id: $id) {{ ... on Technician {{ {fields} }} }} }}",
+            {"id": engineer["id"]},
+            as_user="hq",
+        ).json()
+        assert alone["data"]["node"] == engineer
 
 
 def test_limit_and_bad_input(gql: GraphQL, site: Site) -> None:

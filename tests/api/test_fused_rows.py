@@ -15,11 +15,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.api.short_path_context import NOW, Context, execute_with
+from wellspring.domain import column_rows
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import CustomerTier, Role, TicketStatus
 from wellspring.schema import build_schema
 from wellspring.schema.core import fused_rows
 from wellspring.schema.core.fused_rows import ABANDONED, answer_row
+from wellspring.schema.core.ids import global_id
 from wellspring.schema.core.plain_fields import execution_context
 
 SCHEMA = build_schema().graphql_schema
@@ -125,3 +127,72 @@ def test_a_plans_function_is_made_once_and_names_only_literals() -> None:
     assert fused_rows._literal("dueAt") == "'dueAt'"
     with pytest.raises(ValueError, match="not a name"):
         fused_rows._literal("a'] = 1; import os #")
+
+
+SUGGESTIONS = parse(
+    """{ suggestTechnicians(jobId: "j1") { suggestions { score
+         technician { id displayName skills } } } }"""
+)
+_engineer = st.builds(
+    lambda user_id, skills: m.Technician(id="e1", user_id=user_id, skills=skills),
+    user_id=st.sampled_from([None, "u1", "u2"]),
+    skills=st.one_of(st.just(["REPAIR"]), st.just([]), st.just(["REPAIR", "GONE"]), st.none()),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    role=st.sampled_from(list(Role)),
+    technician_ids=st.lists(st.sampled_from([None, "e1", "hidden", "not-loaded"]), max_size=3),
+    engineer=_engineer,
+)
+def test_a_non_null_relation_answers_as_graphql_core(
+    role: Role, technician_ids: list[str | None], engineer: m.Technician
+) -> None:
+    """A suggestion's engineer is a non-null ``Related``: known, it is answered in one go;
+    hidden, missing or not loaded yet, the row is answered the ordinary way, whose error nulls
+    what graphql-core's nulls."""
+    suggestions = [SimpleNamespace(technician_id=i, score=1.5) for i in technician_ids]
+
+    def suggest(_root: Any, _info: Any, **_args: Any) -> Any:
+        return SimpleNamespace(job=None, suggestions=suggestions, errors=[])
+
+    rows = {m.Technician: {"e1": engineer, "hidden": None}}
+
+    def run(context_class: type[ExecutionContext]) -> Any:
+        context = Context(role, rows, names={"u1": "张工"}, later={"u2": "李工"})
+        return execute_with(
+            SCHEMA, SUGGESTIONS, "suggestTechnicians", suggest, context, context_class
+        )
+
+    assert run(SHORT) == run(ExecutionContext)
+
+
+def test_a_suggestions_engineer_is_answered_in_one_go_from_a_row_read_as_columns() -> None:
+    """A suggestion's engineer, read by the ring search as some columns (a partial row), is
+    answered with the suggestion when the selection reads within them; a hidden one, or a
+    selection reading another column, is left to the ordinary way."""
+    engineer = column_rows.detached(
+        m.Technician, {"id": "e1", "user_id": "u1", "skills": ["REPAIR"]}
+    )
+    context = Context(Role.CLERK, {m.Technician: {"hidden": None}}, names={"u1": "张工"})
+    context.loaders.partial_rows[m.Technician]["e1"] = engineer
+    suggestion_type = SCHEMA.type_map["TechnicianSuggestion"]
+    assert isinstance(suggestion_type, GraphQLObjectType)
+
+    def plan(selection: str) -> tuple[Any, Any]:
+        ctx = SHORT.build(SCHEMA, parse(selection), context_value=context)
+        assert not isinstance(ctx, list)
+        fields = collect_fields(SCHEMA, {}, {}, suggestion_type, ctx.operation.selection_set)
+        return ctx, ctx.plan_of(suggestion_type, fields)  # type: ignore[attr-defined]
+
+    ctx, shown = plan("{ score technician { id displayName skills } }")
+    assert shown.program is not None
+    answer = answer_row(ctx, shown, SimpleNamespace(technician_id="e1", score=2.0))
+    technician = {"id": global_id("Technician", "e1"), "displayName": "张工", "skills": ["REPAIR"]}
+    assert answer == {"score": 2.0, "technician": technician}
+    assert answer_row(ctx, shown, SimpleNamespace(technician_id="hidden", score=2.0)) is ABANDONED
+    assert answer_row(ctx, shown, SimpleNamespace(technician_id=None, score=2.0)) is ABANDONED
+    ctx, wider = plan("{ technician { id shiftStart } }")
+    assert wider.program is not None
+    assert answer_row(ctx, wider, SimpleNamespace(technician_id="e1")) is ABANDONED

@@ -28,7 +28,7 @@ SUGGEST = parse(
 _USERS = ["u-read", "u-later", "u-missing", "u-null"]
 _suggestion = st.builds(
     lambda user_id, name, score: SimpleNamespace(
-        technician=m.Technician(id="t1", user_id=user_id, skills=["REPAIR"]),
+        technician=m.Technician(id=f"t-{user_id}", user_id=user_id, skills=["REPAIR"]),
         name=name,
         score=score,
     ),
@@ -39,11 +39,19 @@ _suggestion = st.builds(
 
 
 def _execute(context_class: type[ExecutionContext], role: Role, suggestions: Any) -> Any:
+    """The suggestions' engineers are known to the request (``suggestTechnicians`` tells
+    the loaders of them): each suggestion names its engineer by id."""
+    answered = [
+        SimpleNamespace(technician_id=s.technician.id, name=s.name, score=s.score)
+        for s in suggestions
+    ]
+
     def payload(_root: Any, _info: Any, **_args: Any) -> Any:
-        return SimpleNamespace(job=None, suggestions=suggestions, errors=[])
+        return SimpleNamespace(job=None, suggestions=answered, errors=[])
 
     names = {"u-read": "王师傅", "u-null": None}
-    context = Context(role, {}, names=names, later={"u-later": "李师傅"})
+    engineers = {s.technician.id: s.technician for s in suggestions}
+    context = Context(role, {m.Technician: engineers}, names=names, later={"u-later": "李师傅"})
     return execute_with(SCHEMA, SUGGEST, "suggestTechnicians", payload, context, context_class)
 
 
@@ -53,7 +61,7 @@ def _execute(context_class: type[ExecutionContext], role: Role, suggestions: Any
     role=Role.CLERK,
     suggestions=[
         SimpleNamespace(
-            technician=m.Technician(id="t1", user_id=user_id, skills=["REPAIR"]),
+            technician=m.Technician(id=f"t-{user_id}", user_id=user_id, skills=["REPAIR"]),
             name="王",
             score=1.0,
         )

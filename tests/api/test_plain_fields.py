@@ -63,11 +63,12 @@ def test_a_null_in_a_non_null_plain_field_is_graphql_cores_error() -> None:
     assert not is_awaitable(None)
 
 
-def test_linked_fields_are_the_nullable_related_relations() -> None:
+def test_linked_fields_are_the_related_relations_to_one_object() -> None:
     schema = _schema()
     linked = {id(f): n for n, f in _all_fields(schema)}
     names = {linked[k] for k in linked_fields(schema)}
     assert {"Ticket.customer", "Ticket.branch", "Ticket.device", "Device.model"} <= names
+    assert "TechnicianSuggestion.technician" in names  # non-null
     assert "Ticket.jobs" not in names  # a list: the ordinary path
     # An edge's node and cursor are read from its (row, cursor) tuple.
     assert "TicketEdge.node" in {linked[k] for k in direct_fields(schema)}

@@ -113,6 +113,20 @@ class Shape:
         return answer
 
 
+def detached(model: Any, values: Mapping[str, Any]) -> Any:
+    """One instance of ``model`` made as ``Shape.objects`` makes a page's: detached, holding
+    ``values`` (by attribute, its id among them), its other columns expired."""
+    new, identity = _makers(model)
+    made = new()
+    made.__dict__.update(values)
+    state = instance_state(made)
+    state.key = identity((values["id"],))
+    expired = frozenset(_column_keys(model)) - values.keys()
+    if expired:
+        state.expired_attributes.update(expired)
+    return made
+
+
 def is_partial(row: Any) -> bool:
     """Whether a mapped row lacks some column (``unread`` is not empty)."""
     return bool(instance_state(row).expired_attributes)

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
 from ..memo import memo_of
-from ..models import Job, Technician
+from ..models import Job, Technician, User
 from ..models.enums import OPEN_JOB_VALUES
 from .locate import Whereabouts
 from .shifts import Rota
@@ -48,6 +48,12 @@ class Nearby(Whereabouts, Rota, Protocol):
 
     @property
     def id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def display_name(self) -> str | None: ...
+    @property
+    def skills(self) -> list[str]: ...
     @property
     def load(self) -> int: ...
     @property
@@ -84,10 +90,22 @@ _LOAD = (
 )
 
 
-# The columns a ring lookup reads: enough to place and weigh an engineer, and to tell which
-# ring step found them (their skills were matched in SQL).
+# The engineer's name, read with each ring's rows: a suggestion shows it, and a statement of
+# its own for the ten returned cost more than reading it for the fifty found.
+_NAME = (
+    select(User.__table__.c.display_name)
+    .where(User.__table__.c.id == _TECHNICIANS.user_id)
+    .scalar_subquery()
+    .label("display_name")
+)
+
+# The columns a ring lookup reads: enough to place and weigh an engineer, to tell which ring
+# step found them (their skills were matched in SQL), and to show the few returned
+# (``SHOWN``: a suggestion's engineer is answered from them).
 _NEARBY_COLUMNS = (
     _TECHNICIANS.id,
+    _TECHNICIANS.user_id,
+    _TECHNICIANS.skills,
     _TECHNICIANS.work_days,
     _TECHNICIANS.shift_start,
     _TECHNICIANS.shift_end,
@@ -102,8 +120,11 @@ _NEARBY_COLUMNS = (
     _TECHNICIANS.position_cell,
     _TECHNICIANS.site_cell,
     _TECHNICIANS.home_cell,
+    _NAME,
     _LOAD,
 )
+# The engineer's columns a ring lookup's row holds.
+SHOWN = tuple(c.key for c in _NEARBY_COLUMNS if c.key not in ("display_name", "load"))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -17,22 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
 from ...geo.distance import rough_km
-from .. import permissions, policy
+from .. import column_rows, permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
 from ..config import TIME_ZONE, config_of
 from ..errors import DomainError
 from ..inventory.queries import vans_stock
-from ..models import Address, Branch, Job, Technician, Ticket, User
+from ..models import Address, Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES
 from . import ranking
 from .locate import Located, PositionSource, address_site, local_day, technician_position
-from .nearby import Nearby, search, skill_pattern
+from .nearby import SHOWN, Nearby, search, skill_pattern
 from .shifts import Rota, shift_bounds
 
-# Both statements are built once (the job row takes the actor's scope per request): built
-# per request they cost more than their rows, and left their bind parameters in reference
-# cycles for the collector (issue 19 §3).
+# Built once (it takes the actor's scope per request): built per request it cost more than
+# its rows, and left its bind parameters in reference cycles for the collector (issue 19 §3).
 # The job, its ticket, the ticket's address and the branch in one statement.
 _JOB_ROW = (
     select(Job, Ticket, Address, Branch)
@@ -40,12 +39,6 @@ _JOB_ROW = (
     .outerjoin(Address, Address.id == Ticket.address_id)
     .join(Branch, Branch.id == Job.branch_id)
     .where(Job.id == bindparam("job_id"))
-)
-# The engineers returned, with their names.
-_PEOPLE = (
-    select(Technician, User.display_name)
-    .outerjoin(User, User.id == Technician.user_id)
-    .where(Technician.id.in_(bindparam("ids", expanding=True)))
 )
 
 MAX_LIMIT = 50
@@ -62,6 +55,10 @@ class PartShortage:
 
 @dataclass(frozen=True)
 class TechnicianSuggestion:
+    """``technician`` is the engineer as the ring search read them: detached, holding the
+    columns of ``nearby.SHOWN`` (and the branch, active and not retired, as the search asked
+    for); reading any other attribute raises (``column_rows.detached``)."""
+
     technician: Technician
     name: str
     located: Located
@@ -75,6 +72,10 @@ class TechnicianSuggestion:
     parts_ready: bool
     shortages: tuple[PartShortage, ...]
     score: float
+
+    @property
+    def technician_id(self) -> str:
+        return self.technician.id
 
 
 async def suggest_technicians(
@@ -165,18 +166,13 @@ async def suggest_technicians(
         window_end=job.appointment_end,
     )
     best = ranking.rank(candidates, site.point, trip, size)
-    # Full engineers and their names for the few returned only, in one statement.
-    chosen = {w.candidate.id for w in best}
-    people = {
-        tech.id: (tech, name)
-        for tech, name in (await session.execute(_PEOPLE, {"ids": list(chosen)})).all()
-    }
-    where_of = {t.id: where for t, where in placed}
+    # The few returned are shown from their rows: no statement of their own (issue 19 §3).
+    found_of = {t.id: (t, where) for t, where in placed}
     return job, [
         TechnicianSuggestion(
-            technician=people[w.candidate.id][0],
-            name=people[w.candidate.id][1] or "",
-            located=where_of[w.candidate.id],
+            technician=_shown(found_of[w.candidate.id][0], job.branch_id),
+            name=found_of[w.candidate.id][0].display_name or "",
+            located=found_of[w.candidate.id][1],
             distance_km=round(w.distance_km, 2),
             travel_seconds=w.travel_seconds,
             eta=w.eta,
@@ -190,6 +186,16 @@ async def suggest_technicians(
         )
         for w in best
     ]
+
+
+def _shown(tech: Nearby, branch_id: str) -> Technician:
+    """The engineer as their ring row holds them (``TechnicianSuggestion.technician``): the
+    search asked for the branch's active engineers, so those are known too."""
+    values = {key: getattr(tech, key) for key in SHOWN}
+    shown: Technician = column_rows.detached(
+        Technician, {**values, "branch_id": branch_id, "is_active": True, "deleted_at": None}
+    )
+    return shown
 
 
 def _others(tech: Nearby, job: Job) -> int:

@@ -170,9 +170,10 @@ def _compile(plan: Plan) -> Runner:
                     "                raise Abandon",
                 ]
             lines += [
-                # No relation, or not visible to this actor: as if missing.
+                # No relation, or not visible to this actor: as if missing (for a non-null
+                # field, graphql-core's error, on the ordinary path).
                 "    if related is None:",
-                f"        answer[{key}] = None",
+                "        raise Abandon" if d else f"        answer[{key}] = None",
                 f"    elif not isinstance(related, model{at}):",
                 "        raise Abandon",
                 "    else:",

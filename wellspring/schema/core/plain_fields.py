@@ -11,7 +11,7 @@ graphql-core's own null and error handling:
   is read and serialized;
 - an object read the same way (an edge's node), when the type would accept it: its
   sub-selection is executed on it at once;
-- a nullable to-one relation resolved by ``related.Related`` whose row this request already
+- a to-one relation resolved by ``related.Related`` whose row this request already
   knows (a connection's prefetch): its sub-selection is executed on that row at once.
 
 A field guard (``field_guard.FieldGuard``) around either is checked first, exactly as its
@@ -146,7 +146,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             path: Path,
             sub: Fields | None = None,
         ) -> Any:
-            related, object_type, guard = linked[id(field_def)]
+            related, object_type, guard, non_null = linked[id(field_def)]
             loaders = getattr(self.context_value, "loaders", None)
             if loaders is None:
                 return _SKIP
@@ -155,7 +155,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     guard.check(self.context_value.actor)
                 id_ = getattr(source, related.attribute)
                 if id_ is None:
-                    return None
+                    return _SKIP if non_null else None
                 known = loaders.known(related.model)
                 if id_ in known:
                     row = known[id_]
@@ -170,7 +170,7 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
                     if row is None:
                         return _SKIP
                 if row is None:  # not visible to this actor: as if missing
-                    return None
+                    return _SKIP if non_null else None  # graphql-core's error for a non-null
                 if not isinstance(row, related.model):
                     return _SKIP  # graphql-core's own error
             except Exception as raw_error:

@@ -32,7 +32,7 @@ Entry = tuple[str, list[FieldNode], GraphQLField, int, Any, Fields | None]
 # - ATTRIBUTE, INDEX, COMPUTED: attribute | index | Computed, serialize, relay id encoder
 #   or None, non-null;
 # - DIRECT: attribute or index, the plan of its object, unused, non-null, model or None;
-# - LINKED: the ``Related``, the plan of its object, then unused;
+# - LINKED: the ``Related``, the plan of its object, unused, non-null, unused;
 # - LEAVES, ROWS (a list of leaves or of objects): attribute | index | Computed, the item's
 #   leaf type or the plan of its objects, unused, non-null, the items' model or None.
 Step = tuple[str, int, Any, Any, Any, Any, Any]
@@ -128,11 +128,11 @@ def make_plan(
                     step = (response_name, FUSED_DIRECT, attribute, child, None, non_null, model)
             elif key in linked:
                 kind = LINKED
-                related, object_type, guard = linked[key]
+                related, object_type, guard, non_null = linked[key]
                 sub = context.collect_subfields(object_type, field_nodes)
                 child = context.plan_of(object_type, sub)
                 if _allowed(guard, actor) and child.program is not None:
-                    step = (response_name, FUSED_LINKED, related, child, None, None, None)
+                    step = (response_name, FUSED_LINKED, related, child, None, non_null, None)
             elif key in lists:
                 kind = LIST
                 attribute, list_type, non_null, guard = lists[key]

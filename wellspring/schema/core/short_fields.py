@@ -1,7 +1,7 @@
 """Which fields the short path of ``plain_fields.py`` answers, found once per schema: plain
 leaves read by graphene's default resolver (or ``related.Element``) or worked out by
 ``related.Computed``, objects and lists read the same way (an edge's node, a suggestion's
-skills), and nullable ``related.Related`` relations, each with its field guard."""
+skills), and ``related.Related`` relations to one object, each with its field guard."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from .related import Computed, Element, Related
 # (type name, value) -> global id, or None; field guard or None)
 # (an attribute name, a tuple index for ``Element``, or a ``Computed``)
 Plain = dict[int, tuple[str | int | Computed, GraphQLLeafType, bool, str, Any, FieldGuard | None]]
-# id(field definition) -> (relation, object type, field guard or None)
-Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None]]
+# id(field definition) -> (relation, object type, field guard or None, non-null)
+Linked = dict[int, tuple[Related, GraphQLObjectType, FieldGuard | None, bool]]
 # id(field definition) -> (attribute or index, object type, non-null, model to check rows
 # against or None, field guard or None)
 Direct = dict[int, tuple[str | int, GraphQLObjectType, bool, Any, FieldGuard | None]]
@@ -137,18 +137,21 @@ def direct_fields(schema: GraphQLSchema) -> Direct:
 
 
 def linked_fields(schema: GraphQLSchema) -> Linked:
-    """Nullable ``Related`` fields whose type checks rows as ``ModelObjectType`` does."""
+    """``Related`` fields to one object whose type checks rows as ``ModelObjectType`` does
+    (a non-null one, such as a suggestion's engineer, takes the ordinary path when its row is
+    not visible, for graphql-core's error)."""
     found: Linked = {}
     for _name, field in _fields(schema):
         resolve, guard = unguarded(field.resolve)
-        target = field.type
+        non_null = isinstance(field.type, GraphQLNonNull)
+        target = field.type.of_type if non_null else field.type
         if not isinstance(resolve, Related) or field.args:
             continue
-        if not isinstance(target, GraphQLObjectType):  # a list, or non-null: ordinary path
+        if not isinstance(target, GraphQLObjectType):  # a list: the ordinary path
             continue
         checkable, model = _row_model(target)
         if checkable and model is resolve.model:
-            found[id(field)] = (resolve, target, guard)
+            found[id(field)] = (resolve, target, guard, non_null)
     return found
 
 

@@ -50,6 +50,8 @@ async def resolve_suggest_technicians(
         errors = user_errors(error, ctx.locale)
         return TechnicianSuggestions(job=None, suggestions=[], errors=errors)
     ctx.loaders.know_display_names({s.technician.user_id: s.name for s in found})
+    # Engineers read as some columns: a selection within them is answered from these rows.
+    ctx.loaders.know({m.Technician: {s.technician.id: s.technician for s in found}})
     return TechnicianSuggestions(job=job, suggestions=found, errors=[])
 
 

@@ -63,6 +63,10 @@ class TechnicianSuggestion(graphene.ObjectType):
     position_at = graphene.Field(DateTime)
     score = graphene.Float(required=True)
 
+    # The engineer as the ring search read them (the columns a suggestion shows: the
+    # resolver tells the loaders of these partial rows); a selection reading any other column
+    # loads the whole row through the DataLoader.
+    resolve_technician = Related(m.Technician, "technician_id")
     # Worked out from the suggestion alone: answered on the short path of ``plain_fields.py``
     # (ten suggestions a request, each with these).
     resolve_travel_minutes = Computed(lambda root, _context: round(root.travel_seconds / 60))

@@ -212,6 +212,7 @@ class Technician(ModelObjectType):
     resolve_display_name = Computed(
         lambda root, context: context.loaders.display_name_known(root.user_id),
         later=lambda root, info: info.context.loaders.display_name(root.user_id),
+        columns=("user_id",),
     )
 
     resolve_branch = Related(m.Branch, "branch_id")
