@@ -13,8 +13,9 @@ cursor, a push of one note, ``UpdateLocation``), and every seventh cycle the eng
 
 For each kind it prints the process CPU per request (``time.process_time``: the app and the
 in-process client together, so it is an upper bound of the server's share) and the
-statements per request, counted at the driver. One run, no target: the figures to compare
-are those of two commits measured on the same machine. See bench/README.md, "requests".
+statements per request, counted at the driver (``--statements`` prints those of the last
+request of each kind). One run, no target: the figures to compare are those of two commits
+measured on the same machine. See bench/README.md, "requests".
 """
 
 from __future__ import annotations
@@ -61,14 +62,17 @@ class Driver:
             for name, role in DOCUMENTS.items()
         }
         self.seen = 0
+        self.said: list[str] = []  # the statements of the request being timed
+        self.last: dict[str, list[str]] = {}  # of the last request of each kind
         engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
         event.listen(engine, "before_cursor_execute", self._count)
         self.cpu: dict[str, float] = dict.fromkeys(KINDS, 0.0)
         self.statements: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
 
-    def _count(self, *_args: Any) -> None:
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
         self.seen += 1
+        self.said.append(statement)
 
     def graphql(self, name: str, variables: dict[str, Any], token: str | None = None) -> Any:
         headers = {"Accept-Language": "zh-CN"}
@@ -81,10 +85,11 @@ class Driver:
         return answer["data"]
 
     def timed(self, kind: str, request: Callable[[], None]) -> None:
-        self.seen = 0
+        self.seen, self.said = 0, []
         started = time.process_time()
         request()
         self.cpu[kind] += time.process_time() - started
+        self.last[kind] = self.said
         self.statements[kind] += self.seen
         self.requests[kind] += 1
 
@@ -182,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=2_000, help="demo customers")
     parser.add_argument("--cycles", type=int, default=300, help="engineer cycles timed")
     parser.add_argument("--admin-url", default=ADMIN_URL, help="PostgreSQL admin database")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the last request's statements of each kind"
+    )
     args = parser.parse_args(argv)
     driver = run(args.engine, args.admin_url, args.scale, args.cycles)
     print(f"{args.engine}, demo scale {args.scale}, {args.cycles} engineer cycles, in process")
@@ -191,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         if n:
             cpu = 1000 * driver.cpu[kind] / n
             print(f"{kind:<16}{n:>7}{cpu:>9.2f}{driver.statements[kind] / n:>12.1f}")
+    if args.statements:
+        for kind in KINDS:
+            print(f"\n{kind}, the last request's statements:")
+            for statement in driver.last.get(kind, []):
+                print("    " + " ".join(statement.split())[:150])
     return 0
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tests.api.seen import recorded
 from tests.api.workflow_steps import doc, ids
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
@@ -25,10 +26,11 @@ from tests.dispatch_site import (
     stock_van,
 )
 from tests.factories import fetch, raw_id, scalars
+from wellspring.domain import events
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.dispatch import suggest
+from wellspring.domain.dispatch import positions, suggest
 from wellspring.domain.models.enums import JobStatus, Role, TicketType
 from wellspring.schema.core.ids import global_id
 
@@ -143,6 +145,51 @@ def test_an_engineer_on_the_way_has_an_eta_without_a_plan(gql: GraphQL, database
     closer = eta()
     assert closer is not None
     assert closer < from_home
+
+
+def test_a_position_update_names_the_visits_on_the_way_from_the_stops_it_read(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The position event names the tickets the engineer travels to, and those come from
+    the stops the ETAs read: the engineer's jobs are read once (issue 19 §4)."""
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["jingan"])
+    add_job(s, "going", at=PLACES["wujiaochang"], technician="a", status=JobStatus.ACCEPTED)
+    add_job(s, "later", at=PLACES["lujiazui"], technician="a", status=JobStatus.ACCEPTED)
+    user = signed_in(gql, s.usernames["a"])
+    started = gql.data(doc("StartTravel"), {"id": global_id("Job", s.jobs["going"])}, as_user=user)
+    assert started["startTravel"]["errors"] == []
+    ticket = scalars(database_url, select(m.Job.ticket_id).where(m.Job.id == s.jobs["going"]))
+
+    async def update() -> tuple[list[str], list[str]]:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                tech = await session.get(m.Technician, s.techs["a"])
+                assert tech is not None
+                actor = Actor(
+                    user_id=tech.user_id,
+                    username=s.usernames["a"],
+                    role=Role.TECHNICIAN,
+                    technician_id=tech.id,
+                )
+                with recorded(engine.sync_engine) as statements:
+                    await positions.update_location(
+                        session, actor, latitude=31.2950, longitude=121.5100
+                    )
+                told = [
+                    e.data["en_route_ticket_ids"]
+                    for e in events.pending(session)
+                    if e.kind is events.EventKind.ENGINEER_POSITION
+                ]
+                await session.rollback()
+                return told[0], [q for q in statements if "FROM jobs" in q]
+        finally:
+            await engine.dispose()
+
+    told, job_reads = asyncio.run(update())
+    assert told == ticket
+    assert len(job_reads) == 1
 
 
 def test_a_second_open_ticket_of_a_type_on_a_device_is_a_warning(

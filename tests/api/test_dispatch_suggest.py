@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.testclient import TestClient
 
-from tests.api.seen import count_statements
+from tests.api.suggest_site import suggest, suggest_branch
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import (
     PASSWORD,
@@ -20,12 +20,9 @@ from tests.dispatch_site import (
     Site,
     add_job,
     add_technician,
-    any_part,
-    local,
     make_branch,
     set_rows,
     signed_in,
-    stock_van,
 )
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
@@ -54,15 +51,6 @@ def as_engineer(
     return gql.data(doc(document), variables, as_user=username)
 
 
-def suggest(
-    gql: GraphQL, job_id: str, limit: int | None = None, user: str = "hq"
-) -> dict[str, Any]:
-    variables: dict[str, Any] = {"jobId": global_id("Job", job_id)}
-    if limit is not None:
-        variables["limit"] = limit
-    return gql.data(doc("SuggestTechnicians"), variables, as_user=user)["suggestTechnicians"]
-
-
 def ranked_by_name(gql: GraphQL, site: Site) -> dict[str, dict[str, Any]]:
     result = suggest(gql, site.jobs["repair"])
     return dict(zip(names(site, result), result["suggestions"], strict=True))
@@ -75,40 +63,7 @@ def names(site: Site, result: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site(database_url: str) -> Site:
-    s = make_branch(database_url)
-    near = (31.2330, 121.4750)  # a few hundred metres from People's Square
-    add_technician(s, "near", home=near, skills=[T.REPAIR])
-    add_technician(s, "stocked", home=PLACES["jingan"], skills=[T.REPAIR])
-    add_technician(s, "far", home=PLACES["minhang"], skills=[T.REPAIR])
-    add_technician(s, "unskilled", home=near, skills=[T.INSTALL])
-    add_technician(s, "busy", home=(31.2320, 121.4740), skills=[T.REPAIR])
-    add_technician(s, "offday", home=(31.2318, 121.4728), skills=[T.REPAIR], work_days=[])
-    # 300 km away (Hangzhou is ~170): past the search rings, never read.
-    add_technician(s, "remote", home=(29.87, 119.0), skills=[T.REPAIR])
-    tomorrow = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)
-    part = any_part(database_url)
-    stock_van(s, "stocked", part, 5)
-    stock_van(s, "near", part, 0)
-    window = (local(tomorrow, 10), local(tomorrow, 12))
-    add_job(
-        s,
-        "repair",
-        at=PLACES["people_square"],
-        kind=T.REPAIR,
-        window=window,
-        details={"expected_parts": [{"part_id": part, "quantity": 2}]},
-    )
-    for i in range(3):
-        add_job(
-            s,
-            f"load{i}",
-            at=PLACES["huangpu"],
-            technician="busy",
-            status=JobStatus.ASSIGNED,
-            window=window,
-        )
-    add_job(s, "nowhere", at=None, city="不存在市", district="不存在区")
-    return s
+    return suggest_branch(database_url)
 
 
 def test_ranking_weighs_travel_skills_load_shift_and_van_stock(gql: GraphQL, site: Site) -> None:
@@ -144,45 +99,6 @@ def test_the_jobs_own_engineer_is_weighed_without_it(gql: GraphQL, site: Site) -
     by_name = dict(zip(names(site, result), result["suggestions"], strict=True))
     assert by_name["busy"]["load"] == 2
     assert by_name["near"]["load"] == 0
-
-
-def test_the_engineers_returned_are_answered_from_the_ring_rows(
-    gql: GraphQL, site: Site, client: TestClient
-) -> None:
-    """Ring lookups read a few columns of the engineers, not whole rows, with their names;
-    the engineers returned are answered from those rows: no statement of their own, and no
-    second lookup of the same users (issue 19 §3)."""
-    with count_statements(client) as statements:
-        result = suggest(gql, site.jobs["repair"])
-    assert result["suggestions"]
-    assert all(s["technician"]["displayName"] for s in result["suggestions"])
-    assert all(s["technician"]["skills"] for s in result["suggestions"])
-    lookups = [s for s in statements if "position_cell IN" in s or "position_cell = ANY" in s]
-    assert lookups
-    assert not any("technicians.position_accuracy" in s for s in lookups)
-    others = [s for s in statements if s not in lookups]
-    assert not any("FROM technicians" in s for s in others), others
-    assert not any(s.startswith("SELECT users.id, users.display_name") for s in statements)
-
-
-def test_an_engineer_asked_for_more_is_read_whole(gql: GraphQL, site: Site) -> None:
-    """A selection of the engineer reading columns the ring rows do not hold (the van, the
-    phone's accuracy through the position) gets what the engineer read alone answers."""
-    fields = "id displayName skills shiftStart position { accuracy } van { id }"
-    document = f"""query($jobId: ID!) {{ suggestTechnicians(jobId: $jobId) {{
-        suggestions {{ technician {{ {fields} }} }} errors {{ code }} }} }}"""
-    variables = {"jobId": global_id("Job", site.jobs["repair"])}
-    answer = gql.post(document, variables, as_user="hq").json()
-    assert "errors" not in answer, answer
-    engineers = [s["technician"] for s in answer["data"]["suggestTechnicians"]["suggestions"]]
-    assert engineers
-    for engineer in engineers:
-        alone = gql.post(
-            f"query($id: ID!) {{ node(id: $id) {{ ... on Technician {{ {fields} }} }} }}",
-            {"id": engineer["id"]},
-            as_user="hq",
-        ).json()
-        assert alone["data"]["node"] == engineer
 
 
 def test_limit_and_bad_input(gql: GraphQL, site: Site) -> None:

@@ -61,10 +61,28 @@ def clear_route(job: Job) -> None:
 
 async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> list[Job]:
     """Recompute and store the ETA of each of today's routed open jobs; returns those changed."""
+    changed, _travelling_to = await refresh_trips(session, tech, now)
+    return changed
+
+
+async def refresh_trips(
+    session: AsyncSession, tech: Technician, now: dt.datetime
+) -> tuple[list[Job], list[str]]:
+    """``refresh``'s answer, and the tickets of the jobs the engineer is travelling to (every
+    EN_ROUTE job is among the stops read): a position update tells the customers waiting for
+    them without a statement of its own (issue 19 §4)."""
     day = local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     values = {"tech": tech.id, "start": start, "end": start + dt.timedelta(days=1)}
     rows = (await session.execute(_remaining_stops(), values)).all()
+    travelling_to = sorted(job.ticket_id for job, _, _ in rows if job.status is JobStatus.EN_ROUTE)
+    return await _estimate(session, tech, now, rows), travelling_to
+
+
+async def _estimate(
+    session: AsyncSession, tech: Technician, now: dt.datetime, rows: Any
+) -> list[Job]:
+    """The ETAs of the stops ``rows`` (``_remaining_stops``) stored; those changed."""
     if not rows:
         return []
     stops = [(job, ticket, address_site(address), address) for job, ticket, address in rows]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import cache
-from typing import Any
 
-from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -17,7 +14,6 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
 from ..models import Job, Technician
-from ..models.enums import JobStatus
 from . import eta
 from .locate import check_point
 
@@ -53,25 +49,17 @@ async def update_location(
     tech.position_cell = cells.cell(lat, lon)
     # Not audited: a position is telemetry every few minutes, not a business change.
     await session.flush()
-    changed = await eta.refresh(session, tech, now)
+    changed, travelling_to = await eta.refresh_trips(session, tech, now)
     await session.flush()
-    await _tell_position(session, actor, tech)
+    _tell_position(session, actor, tech, travelling_to)
     return tech, changed
 
 
-@cache
-def _trips() -> Any:
-    """The tickets an engineer is travelling to (built once: every position update asks)."""
-    return select(Job.ticket_id).where(
-        Job.technician_id == bindparam("tech", type_=String),
-        Job.status == JobStatus.EN_ROUTE,
-        Job.deleted_at.is_(None),
-    )
-
-
-async def _tell_position(session: AsyncSession, actor: Actor, tech: Technician) -> None:
-    """A live-only event for the boards and the customers whose visit is on its way."""
-    en_route = await session.scalars(_trips(), {"tech": tech.id})
+def _tell_position(
+    session: AsyncSession, actor: Actor, tech: Technician, en_route: list[str]
+) -> None:
+    """A live-only event for the boards and the customers whose visit is on its way (the
+    tickets of ``en_route``)."""
     events.emit(
         session,
         events.DomainEvent(
@@ -84,7 +72,7 @@ async def _tell_position(session: AsyncSession, actor: Actor, tech: Technician) 
                 "latitude": tech.position_latitude,
                 "longitude": tech.position_longitude,
                 "accuracy": tech.position_accuracy,
-                "en_route_ticket_ids": sorted(en_route),
+                "en_route_ticket_ids": en_route,
             },
         ),
     )
