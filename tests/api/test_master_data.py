@@ -210,6 +210,7 @@ def test_cards_arrive_by_range_with_hashed_secrets(gql: GraphQL, database_url: s
         ("1000", "2000", "TOO_MANY_ITEMS"),
         ("20", "10", "INVALID_CARD_RANGE"),
         ("0001", "10", "INVALID_CARD_RANGE"),
+        ("1²", "12", "INVALID_CARD_RANGE"),  # a digit to isdigit(), not to int()
     ):
         bad = payload(
             gql,

@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from wellspring import context as request_context
+from wellspring.digits import is_digits
 from wellspring.domain import auth
 from wellspring.domain.clock import clock_of
 from wellspring.domain.db import declare_writes
@@ -214,7 +215,7 @@ class GraphQLEndpoint:
     async def _read_body(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and is_digits(declared) and int(declared) > limit:
             raise BodyTooLarge
         chunks: list[bytes] = []
         size = 0

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from wellspring.digits import is_digits
 from wellspring.domain import clock
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.errors import DomainError
@@ -94,7 +95,7 @@ class PbxWebhook:
     def _signed(self, request: Request, body: bytes, now: dt.datetime) -> bool:
         stamp = request.headers.get("x-pbx-timestamp", "").strip()
         given = request.headers.get("x-pbx-signature", "").strip().removeprefix("sha256=")
-        if not stamp.isdigit() or len(stamp) > 12 or not given:
+        if not is_digits(stamp) or len(stamp) > 12 or not given:
             return False
         if abs(now.timestamp() - int(stamp)) > self.window:
             return False
@@ -105,7 +106,7 @@ class PbxWebhook:
         if not self.secret:
             return _error(404, "WEBHOOK_DISABLED", locale)
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
+        if is_digits(declared) and int(declared) > MAX_BODY:
             return _error(413, "PAYLOAD_TOO_LARGE", locale, limit=MAX_BODY)
         body = b""
         async for chunk in request.stream():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from wellspring.digits import is_digits
+
 # Every status of tickets, jobs, movements, devices, follow-ups and route plans.
 STATUSES: dict[str, tuple[str, str]] = {
     "CREATED": ("已创建", "created"),
@@ -249,7 +251,7 @@ def field_name(path: str, locale: str) -> str:
         return path or ("the value" if locale == "en" else "该值")
     words: list[str] = []
     for segment in path.split("."):
-        if segment.isdigit():
+        if is_digits(segment):
             if not words:
                 return "该值"
             words[-1] += f"第{int(segment) + 1}项"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from wellspring.digits import is_digits
 from wellspring.domain.media.port import StoredObject, UploadForm
 
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,4}$")
@@ -147,7 +148,7 @@ class LocalStore:
         self, key: str, expires: str, signature: str, *, now: dt.datetime
     ) -> Path | None:
         """The file a signed URL names, while it is valid; None otherwise."""
-        if not expires.isdigit() or len(expires) > 12 or int(expires) <= now.timestamp():
+        if not is_digits(expires) or len(expires) > 12 or int(expires) <= now.timestamp():
             return None
         if not hmac.compare_digest(signature.encode(), self._sign("get", key, expires).encode()):
             return None

@@ -9,6 +9,8 @@ import re
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from wellspring.digits import is_digits
+
 from .local import LocalStore, Refused
 
 BOUNDARY = re.compile(r'boundary="?([^";]{1,200})"?', re.IGNORECASE)
@@ -61,7 +63,7 @@ class LocalMediaEndpoints:
 
     async def upload(self, request: Request) -> Response:
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body:
+        if is_digits(declared) and int(declared) > self.max_body:
             return _refuse(413, "ENTITY_TOO_LARGE")
         chunks: list[bytes] = []
         size = 0

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from wellspring.digits import is_digits
 from wellspring.domain import auth, versioning
 from wellspring.domain.actor import Actor
 from wellspring.domain.auth import AuthConfig
@@ -153,7 +154,7 @@ class SyncEndpoints:
 
     async def _body(self, request: Request) -> Any:
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared is not None and is_digits(declared) and int(declared) > self.max_body_bytes:
             raise SyncError(413, "PAYLOAD_TOO_LARGE", limit=self.max_body_bytes)
         chunks: list[bytes] = []
         size = 0

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.digits import is_digits
+
 from ..masterdata.technicians import TechnicianChange, upsert_technician
 from ..models import User
 from ..models.enums import TicketType
@@ -66,7 +68,7 @@ def _read(row: SourceRow, ctx: Context) -> tuple[NewEngineer | None, Cells]:
     raw_days = cells.text("work_days", maximum=40)
     if raw_days:
         parts = [p for p in _SEPARATORS.split(raw_days) if p]
-        if not all(p.isdigit() and 1 <= int(p) <= 7 for p in parts):
+        if not all(is_digits(p) and 1 <= int(p) <= 7 for p in parts):
             cells.fail("work_days", "INVALID_WORK_DAYS")
         else:
             days = [int(p) for p in parts]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.digits import is_digits
+
 from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
@@ -44,7 +46,7 @@ def hash_card_secret(number: str, secret: str) -> str:
 
 def card_secret_matches(stored: str, number: str, secret: str) -> bool:
     scheme, rounds, salt, expected = [*stored.split("$"), "", "", ""][:4]
-    if scheme != "pbkdf2_sha256" or not rounds.isdigit():
+    if scheme != "pbkdf2_sha256" or not is_digits(rounds):
         return False
     digest = hashlib.pbkdf2_hmac(
         "sha256", f"{number}:{secret}".encode(), salt.encode(), int(rounds)
@@ -54,7 +56,7 @@ def card_secret_matches(stored: str, number: str, secret: str) -> bool:
 
 def _range(first: str, last: str) -> list[str]:
     first, last = first.strip(), last.strip()
-    if not first.isdigit() or not last.isdigit() or len(first) != len(last) or len(first) > 32:
+    if not is_digits(first) or not is_digits(last) or len(first) != len(last) or len(first) > 32:
         raise DomainError("INVALID_CARD_RANGE", field="to_number")
     start, end = int(first), int(last)
     if end < start:
