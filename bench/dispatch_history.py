@@ -89,17 +89,15 @@ async def load_history(url: str, world: World, jobs: int, rng: Any) -> None:
                     "is_default": True,
                 }
             )
-        async with engine.begin() as conn:
-            t0 = time.perf_counter()
-            await insert_rows(conn, m.Customer, rows_c)
-            t1 = time.perf_counter()
-            await insert_rows(conn, m.Address, rows_a)
-            t2 = time.perf_counter()
-        # Generating the rows is part of the load; charge it to the two tables pro rata.
-        made = t0 - started
-        tally(world, "customers", len(rows_c), made / 2 + t1 - t0)
-        tally(world, "addresses", len(rows_a), made / 2 + t2 - t1)
-        log(f"  customers + addresses: {len(rows_c):,} each in {t2 - started:.0f} s")
+        await _insert_pair(
+            engine,
+            world,
+            started,
+            ("customers", m.Customer, rows_c),
+            ("addresses", m.Address, rows_a),
+        )
+        spent = time.perf_counter() - started
+        log(f"  customers + addresses: {len(rows_c):,} each in {spent:.0f} s")
         del rows_c, rows_a
 
         number = 0
@@ -172,17 +170,30 @@ async def load_history(url: str, world: World, jobs: int, rng: Any) -> None:
                     }
                 )
                 number += 1
-            t0 = time.perf_counter()
-            async with engine.begin() as conn:
-                await insert_rows(conn, m.Ticket, tickets)
-                t1 = time.perf_counter()
-                await insert_rows(conn, m.Job, job_rows)
-            t2 = time.perf_counter()
-            made = t0 - made_at
-            tally(world, "tickets", len(tickets), made / 2 + t1 - t0)
-            tally(world, "jobs", len(job_rows), made / 2 + t2 - t1)
+            await _insert_pair(
+                engine, world, made_at, ("tickets", m.Ticket, tickets), ("jobs", m.Job, job_rows)
+            )
             if number % 200_000 == 0 or number == jobs:
                 spent = world.load_seconds["tickets"] + world.load_seconds["jobs"]
                 log(f"  tickets + jobs: {number:,} of {jobs:,} ({spent:.0f} s)")
     finally:
         await engine.dispose()
+
+
+Table = tuple[str, Any, list[dict[str, Any]]]  # a tally's name, the model, its rows
+
+
+async def _insert_pair(
+    engine: Any, world: World, made_at: float, first: Table, second: Table
+) -> None:
+    """Insert two tables' rows in one transaction and tally each: the time spent making the
+    rows since ``made_at`` is part of the load, charged to the two tables pro rata."""
+    t0 = time.perf_counter()
+    async with engine.begin() as conn:
+        await insert_rows(conn, first[1], first[2])
+        t1 = time.perf_counter()
+        await insert_rows(conn, second[1], second[2])
+    t2 = time.perf_counter()
+    made = t0 - made_at
+    tally(world, first[0], len(first[2]), made / 2 + t1 - t0)
+    tally(world, second[0], len(second[2]), made / 2 + t2 - t1)
