@@ -255,6 +255,7 @@ class GraphQLEndpoint:
                     request_id=request_context.request_id.get(),
                     now=clock_of(session).now(),
                     split=split,
+                    sole_field=not split and _sole_field(operation),
                 )
                 result = execute(
                     self.schema,
@@ -379,3 +380,13 @@ def _split(operation: OperationDefinitionNode) -> bool:
         return False
     selections = operation.selection_set.selections
     return all(isinstance(s, FieldNode) and s.name.value in SPLIT_FIELDS for s in selections)
+
+
+def _sole_field(operation: OperationDefinitionNode) -> bool:
+    """A mutation of one root field: the request's transaction is that field's alone."""
+    selections = operation.selection_set.selections
+    return (
+        operation.operation is OperationType.MUTATION
+        and len(selections) == 1
+        and isinstance(selections[0], FieldNode)
+    )

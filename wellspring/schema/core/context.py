@@ -35,6 +35,9 @@ class RequestContext:
     # The endpoint started this mutation without the write lock: a resolver of SPLIT_FIELDS
     # may end the transaction for its slow part (core/mutation.py ``run_outside``).
     split: bool = False
+    # A mutation request of one field: its first unit of work runs without a savepoint
+    # (core/mutation.py ``run_in_savepoint``).
+    sole_field: bool = False
     # Subscriptions only (the WebSocket handler): ``live(watch, after) -> AsyncIterator``.
     live: Any = None
 

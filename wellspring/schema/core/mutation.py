@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wellspring.domain import events
 from wellspring.domain.db import declare_writes
 from wellspring.domain.errors import DomainError
 
@@ -20,7 +23,17 @@ class Failed(list[PayloadError]):
 
 
 async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]) -> T | Failed:
-    """The call's result, or its errors after rolling back everything it wrote."""
+    """The call's result, or its errors after rolling back everything it wrote.
+
+    The first call of a mutation request made of one field (``ctx.sole_field``) needs no
+    savepoint: the endpoint writes nothing before a resolver, so the transaction holds only
+    that field's work, and its own rollback undoes it. A SAVEPOINT and its RELEASE are two
+    round trips and about 0.4 ms of the app's CPU, on every mutation a phone sends (issue 19
+    §4)."""
+    if ctx.sole_field:
+        ctx.sole_field = False  # a later call of the same field has work before it to keep
+        if _untouched(ctx.session):
+            return await _run_as_transaction(ctx, call)
     savepoint = await ctx.session.begin_nested()
     try:
         result = await call()
@@ -33,6 +46,30 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         raise
     await savepoint.commit()
     return result
+
+
+def _untouched(session: AsyncSession) -> bool:
+    """Nothing waits to be written or said in the session's transaction."""
+    sync = session.sync_session
+    return not (sync.new or sync.dirty or sync.deleted or sync.info.get(events.PENDING_KEY))
+
+
+async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[T]]) -> T | Failed:
+    """``run_in_savepoint`` where the call is all the transaction holds: a failure rolls the
+    transaction back, and the request goes on in a new one (with SQLite's write lock taken
+    again, as every mutation holds it)."""
+    try:
+        return await call()
+    except DomainError as error:
+        await ctx.session.rollback()
+        await declare_writes(ctx.session)
+        ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
+        return Failed(user_errors(error, ctx.locale))
+    except BaseException:
+        # Not only for the endpoint's sake: an expected error (PermissionDenied) is
+        # answered with a commit, which must not keep what the call wrote before it.
+        await ctx.session.rollback()
+        raise
 
 
 # Root mutation fields whose resolver does slow work outside any transaction (``run_outside``):

@@ -1,0 +1,210 @@
+"""A mutation request of one field runs its work without a savepoint, since the transaction
+is that field's alone (issue 19 §4: a SAVEPOINT and its RELEASE were two round trips of every
+mutation a phone sends), and a refusal still changes nothing but what it keeps."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.testclient import TestClient
+
+from tests.api.seen import count_statements, doc, recorded
+from tests.conftest import GraphQL, run
+from wellspring.domain import audit
+from wellspring.domain import models as m
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.auth import AuthConfig
+from wellspring.domain.db import create_engine, declare_writes, session_factory
+from wellspring.domain.errors import DomainError, PermissionDenied
+from wellspring.schema.core.context import RequestContext
+from wellspring.schema.core.dataloaders import Loaders
+from wellspring.schema.core.mutation import Failed, run_in_savepoint
+
+ENGINEER = "tech-sh-1"
+
+
+def _savepoints(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.upper().startswith("SAVEPOINT")]
+
+
+async def _position(url: str) -> tuple[float | None, float | None]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(m.Technician.position_latitude, m.Technician.position_longitude)
+                    .join(m.User, m.User.id == m.Technician.user_id)
+                    .where(m.User.username == ENGINEER)
+                )
+            ).one()
+            return row[0], row[1]
+    finally:
+        await engine.dispose()
+
+
+def test_a_mutation_of_one_field_sends_no_savepoint(gql: GraphQL, client: TestClient) -> None:
+    near = {"latitude": 31.2301, "longitude": 121.4702, "accuracy": 12.0}
+    gql.token(ENGINEER)  # signed in before counting
+    with count_statements(client) as statements:
+        moved = gql.data(doc("UpdateLocation"), near, as_user=ENGINEER)["updateLocation"]
+    assert moved["errors"] == []
+    assert moved["position"]["latitude"] == near["latitude"]
+    assert any(s.startswith("UPDATE technicians") for s in statements)
+    assert _savepoints(statements) == [], statements
+
+
+def test_two_fields_each_run_in_a_savepoint_and_a_refusal_keeps_the_other(
+    gql: GraphQL, client: TestClient, database_url: str
+) -> None:
+    document = """mutation($lat: Float!, $lng: Float!) {
+        a: updateLocation(input: {latitude: $lat, longitude: $lng}) { errors { code } }
+        b: updateLocation(input: {latitude: 91, longitude: 0}) { errors { code } }
+    }"""
+    where = {"lat": 31.2407, "lng": 121.4811}
+    gql.token(ENGINEER)
+    with count_statements(client) as statements:
+        answer = gql.data(document, where, as_user=ENGINEER)
+    assert answer["a"]["errors"] == []
+    assert [e["code"] for e in answer["b"]["errors"]] == ["INVALID_COORDINATES"]
+    # (SQLAlchemy sends a savepoint's SAVEPOINT with its first statement: b has none)
+    assert _savepoints(statements) == ["SAVEPOINT sa_savepoint_1"], statements
+    assert run(_position(database_url)) == (where["lat"], where["lng"])
+
+
+# -- run_in_savepoint itself, on a real session, as the endpoint runs a one-field mutation --
+
+
+Call = Callable[[RequestContext], Awaitable[Any]]
+
+
+async def _request(
+    url: str, *calls: Call, before: Call | None = None, logged: tuple[str, ...] = ()
+) -> tuple[list[Any], list[str], list[str]]:
+    """The endpoint's steps: the write lock, a one-field context, the field's calls in turn,
+    then a commit (an expected error is answered with a commit too); then which of the
+    ``logged`` audit actions were written, from a session of its own."""
+    engine = create_engine(url)
+    try:
+        results, statements = await _steps(engine, calls, before)
+        return results, statements, await _logged(session_factory(engine), *logged)
+    finally:
+        await engine.dispose()
+
+
+async def _steps(
+    engine: AsyncEngine, calls: tuple[Call, ...], before: Call | None
+) -> tuple[list[Any], list[str]]:
+    results: list[Any] = []
+    async with session_factory(engine)() as session:
+        with recorded(engine.sync_engine) as statements:
+            await declare_writes(session)
+            ctx = RequestContext(
+                session=session,
+                actor=SYSTEM,
+                locale="en",
+                auth=AuthConfig(secret_key="x" * 32),
+                loaders=Loaders(session, SYSTEM),
+                now=m.utcnow(),
+                sole_field=True,
+            )
+            if before is not None:
+                await before(ctx)
+            try:
+                for call in calls:
+                    results.append(await run_in_savepoint(ctx, lambda c=call: c(ctx)))  # type: ignore[misc]
+            except PermissionDenied as error:
+                results.append(error)
+            await session.commit()
+    return results, statements
+
+
+def _writes(action: str) -> Call:
+    async def call(ctx: RequestContext) -> str:
+        audit.record(ctx.session, SYSTEM, action, entity_type="Probe")
+        await ctx.session.flush()
+        return action
+
+    return call
+
+
+def _refuses(action: str, kept: str | None = None) -> Call:
+    async def call(ctx: RequestContext) -> None:
+        await _writes(action)(ctx)
+        error = DomainError("INVALID_ARGUMENT", field="probe")
+        if kept is not None:
+            error.keep = (audit.entry(SYSTEM, kept, entity_type="Probe"),)
+        raise error
+
+    return call
+
+
+def _denied(action: str) -> Call:
+    async def call(ctx: RequestContext) -> None:
+        await _writes(action)(ctx)
+        raise PermissionDenied
+
+    return call
+
+
+async def _logged(factory: async_sessionmaker[AsyncSession], *actions: str) -> list[str]:
+    async with factory() as session:
+        rows = await session.execute(
+            select(m.AuditEntry.action, func.count())
+            .where(m.AuditEntry.action.in_(actions))
+            .group_by(m.AuditEntry.action)
+        )
+        return sorted(action for action, count in rows for _ in range(count))
+
+
+def _names(*labels: str) -> list[str]:
+    tag = uuid.uuid4().hex[:8]
+    return [f"probe.{label}.{tag}" for label in labels]
+
+
+def test_a_refused_field_writes_only_what_it_keeps(database_url: str) -> None:
+    work, kept = _names("work", "kept")
+    results, statements, logged = run(
+        _request(database_url, _refuses(work, kept), logged=(work, kept))
+    )
+    assert isinstance(results[0], Failed)
+    assert [e.code for e in results[0]] == ["INVALID_ARGUMENT"]
+    assert _savepoints(statements) == []
+    assert logged == [kept]
+
+
+def test_a_field_denied_after_writing_keeps_nothing(database_url: str) -> None:
+    (work,) = _names("denied")
+    results, statements, logged = run(_request(database_url, _denied(work), logged=(work,)))
+    assert isinstance(results[0], PermissionDenied)
+    assert _savepoints(statements) == []
+    assert logged == []
+
+
+def test_a_later_call_of_the_same_field_has_its_own_savepoint(database_url: str) -> None:
+    first, second, kept = _names("first", "second", "kept")
+    results, statements, logged = run(
+        _request(database_url, _writes(first), _refuses(second, kept), logged=(first, second, kept))
+    )
+    assert results[0] == first
+    assert isinstance(results[1], Failed)
+    assert len(_savepoints(statements)) == 1
+    assert logged == sorted([first, kept])
+
+
+def test_work_pending_before_the_first_call_is_kept_by_a_savepoint(database_url: str) -> None:
+    earlier, work = _names("earlier", "work")
+
+    async def before(ctx: RequestContext) -> None:
+        audit.record(ctx.session, SYSTEM, earlier, entity_type="Probe")
+
+    results, statements, logged = run(
+        _request(database_url, _refuses(work), before=before, logged=(earlier, work))
+    )
+    assert isinstance(results[0], Failed)
+    assert len(_savepoints(statements)) == 1
+    assert logged == [earlier]
