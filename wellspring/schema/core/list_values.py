@@ -18,7 +18,6 @@ graphql-core before any item is touched, so nothing is completed twice.
 from __future__ import annotations
 
 import datetime as dt
-from asyncio import gather
 from enum import Enum
 from typing import Any
 
@@ -29,10 +28,13 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     located_error,
 )
 from graphql.pyutils import Path, Undefined
+
+from .awaiting import settled
 
 SKIP: Any = object()  # not answerable here: graphql-core's own path
 # What a leaf list's items may be to be serialized here (bool and datetime are subclasses).
@@ -112,16 +114,66 @@ def _objects(
                 value = _awaited(context, value, item_type, field_nodes, item_path)
                 pending.append(index)
         completed.append(value)
-    if not pending:
-        return completed
+    return _filled(completed, pending) if pending else completed
 
-    async def all_completed() -> list[Any]:
-        done = await gather(*(completed[index] for index in pending))
-        for index, value in zip(pending, done, strict=True):
-            completed[index] = value
-        return completed
 
-    return all_completed()
+def any_items(
+    context: Any,
+    return_type: GraphQLList[GraphQLOutputType],
+    field_nodes: list[FieldNode],
+    info: GraphQLResolveInfo,
+    path: Path,
+    items: list[Any] | tuple[Any, ...],
+) -> Any:
+    """A list ``complete_list`` does not take, each item completed by graphql-core's
+    ``complete_value`` with its error handling, and its awaitable items gathered by
+    ``awaiting.settled`` (graphql-core's own gather would leave the others running when one
+    fails a non-null item)."""
+    item_type = return_type.of_type
+    check = context.is_awaitable
+    completed: list[Any] = []
+    pending: list[int] = []
+    for index, item in enumerate(items):
+        item_path = path.add_key(index, None)
+        try:
+            if check(item):
+                value = _completed_later(context, item_type, field_nodes, info, item_path, item)
+            else:
+                value = context.complete_value(item_type, field_nodes, info, item_path, item)
+                if check(value):
+                    value = _awaited(context, value, item_type, field_nodes, item_path)
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, item_path.as_list())
+            context.handle_field_error(error, item_type, item_path)
+            value = None
+        if check(value):
+            pending.append(index)
+        completed.append(value)
+    return _filled(completed, pending) if pending else completed
+
+
+async def _filled(completed: list[Any], pending: list[int]) -> list[Any]:
+    done = await settled(completed[index] for index in pending)
+    for index, value in zip(pending, done, strict=True):
+        completed[index] = value
+    return completed
+
+
+async def _completed_later(
+    context: Any,
+    item_type: GraphQLOutputType,
+    field_nodes: list[FieldNode],
+    info: GraphQLResolveInfo,
+    item_path: Path,
+    item: Any,
+) -> Any:
+    try:
+        value = context.complete_value(item_type, field_nodes, info, item_path, await item)
+        return await value if context.is_awaitable(value) else value
+    except Exception as raw_error:
+        error = located_error(raw_error, field_nodes, item_path.as_list())
+        context.handle_field_error(error, item_type, item_path)
+        return None
 
 
 async def _awaited(

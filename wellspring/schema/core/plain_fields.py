@@ -46,7 +46,7 @@ from .awaiting import fields_awaited, root_fields
 from .field_guard import FieldGuard
 from .fused_rows import ABANDONED, answer_row
 from .list_values import SKIP as LIST_SKIP
-from .list_values import complete_list
+from .list_values import any_items, complete_list
 from .related import LATER, Computed
 from .selection_plans import ATTRIBUTE, DIRECT, INDEX, LINKED, LIST, PLAIN, Fields, Plan, make_plan
 from .shared_plans import SharedPlans
@@ -285,9 +285,11 @@ def execution_context(schema: GraphQLSchema) -> type[ExecutionContext]:
             result: Any,
         ) -> Any:
             completed = complete_list(self, return_type, field_nodes, path, result, models)
-            if completed is LIST_SKIP:
-                return super().complete_list_value(return_type, field_nodes, info, path, result)
-            return completed
+            if completed is not LIST_SKIP:
+                return completed
+            if type(result) in (list, tuple):
+                return any_items(self, return_type, field_nodes, info, path, result)
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
 
         def execute_field(
             self,

@@ -8,7 +8,6 @@ whole response.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import json
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from wellspring.domain.workflow.catalogue import DeviceCondition, RepairLevel
 from wellspring.domain.workflow.requests import PaymentMethod
 
 from ..core import enums
+from ..core.awaiting import settled
 from ..core.node import as_value
 from ..core.scalars import DateTime, Money, money
 
@@ -218,9 +218,7 @@ class JobReport(graphene.ObjectType):
     @staticmethod
     async def resolve_filters_changed(root: Mapping[str, Any], info: ResolveInfo) -> list[Any]:
         ids = [i for i in _get(root, "filters_changed") or [] if isinstance(i, str)]
-        found = await asyncio.gather(
-            *(as_value(info.context.loaders.load(m.FilterType, i)) for i in ids)
-        )
+        found = await settled(as_value(info.context.loaders.load(m.FilterType, i)) for i in ids)
         return [f for f in found if f is not None]
 
 
