@@ -59,7 +59,12 @@ from wellspring.settings import Settings
 from . import input_guard, limits
 from .busy import RETRY_AFTER_SECONDS
 from .graphiql import GRAPHIQL_HTML
-from .graphql_messages import is_variable_error, validation_error, variable_error
+from .graphql_messages import (
+    argument_error,
+    is_variable_error,
+    validation_error,
+    variable_error,
+)
 from .graphql_responses import (
     bad_request,
     error_response,
@@ -131,7 +136,7 @@ class GraphQLEndpoint:
     def _validation_error(self, error: GraphQLError, locale: str) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
-        if "introspection" in error.message.lower():
+        if error.message.startswith("GraphQL introspection has been disabled"):
             text = message("INTROSPECTION_DISABLED", locale)
             return GraphQLError(text, error.nodes, extensions={"code": "INTROSPECTION_DISABLED"})
         return validation_error(error, locale, production=self.settings.is_production)
@@ -181,6 +186,8 @@ class GraphQLEndpoint:
         if operation is None:
             return bad_request(locale, "OPERATION_NOT_FOUND")
         info["operation"] = operation.name.value if operation.name else ""
+        if operation.operation is OperationType.SUBSCRIPTION:
+            return error_response(400, "SUBSCRIPTION_OVER_HTTP", locale)
         cost_errors = self._cost_errors(payload["query"], prepared.document, variables, locale)
         if cost_errors:
             return json_response(400, {"errors": [e.formatted for e in cost_errors]})
@@ -346,6 +353,12 @@ class GraphQLEndpoint:
             formatted["extensions"] = {"code": "FORBIDDEN"}
         elif isinstance(original, GraphQLError) and "code" in (original.extensions or {}):
             return formatted
+        elif isinstance(original, GraphQLError) and (refused := argument_error(original)):
+            code, argument = refused
+            formatted["message"] = message(code, locale, field=argument)
+            formatted["extensions"] = {"code": code, "field": argument}
+            if not self.settings.is_production:
+                formatted["extensions"]["detail"] = original.message
         elif isinstance(original, PoolTimeout):  # a subscription's resolver (HTTP answers 503)
             formatted["message"] = message("SERVICE_BUSY", locale, retry_after=RETRY_AFTER_SECONDS)
             formatted["extensions"] = {"code": "SERVICE_BUSY", "retryAfter": RETRY_AFTER_SECONDS}
@@ -368,7 +381,7 @@ def _pool_timeout(error: GraphQLError) -> bool:
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if isinstance(original, GraphQLError):  # ours carry a code; graphql-core's own do not
-        return "code" not in (original.extensions or {})
+        return "code" not in (original.extensions or {}) and argument_error(original) is None
     return original is not None and not isinstance(
         original, DomainError | NotAuthenticated | PermissionDenied
     )

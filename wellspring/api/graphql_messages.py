@@ -96,6 +96,24 @@ def validation_error(
     return GraphQLError(message(code, locale, detail=text), error.nodes, extensions=extensions)
 
 
+# graphql-core reads a field's arguments at execution, and refuses there what validation
+# cannot see: a nullable variable sent as null for an argument typed ``T! = default`` (a
+# position the spec allows because of the default). That is a field error without a code.
+_ARGUMENT = re.compile(
+    r"^Argument '(?P<name>[_A-Za-z][_0-9A-Za-z]*)' "
+    r"(?:(?P<missing>of (?:required|non-null) type)|has invalid value)"
+)
+
+
+def argument_error(error: GraphQLError) -> tuple[str, str] | None:
+    """The code (REQUIRED: null or not given; else INVALID_ARGUMENT) and the argument of a
+    graphql-core execution error that refused an argument, if it is one."""
+    found = _ARGUMENT.match(error.message)
+    if found is None:
+        return None
+    return ("REQUIRED" if found["missing"] else "INVALID_ARGUMENT"), found["name"]
+
+
 def is_variable_error(error: GraphQLError) -> bool:
     """graphql-core's variable coercion errors: raised before execution, without a path."""
     return error.path is None and error.message.startswith("Variable '$")

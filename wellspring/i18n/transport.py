@@ -48,6 +48,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "TOO_MANY_TOKENS": ("查询过长。", "The query document is too long."),
     "BATCHING_NOT_SUPPORTED": ("不支持批量请求。", "Batched requests are not supported."),
+    "SUBSCRIPTION_OVER_HTTP": (
+        "订阅须通过 WebSocket 连接 /graphql（graphql-transport-ws 协议）。",
+        "Subscriptions run over a WebSocket to /graphql (the graphql-transport-ws protocol).",
+    ),
     "INTROSPECTION_DISABLED": (
         "生产环境已关闭自省查询。",
         "Introspection is disabled in production.",
