@@ -246,9 +246,10 @@ class GraphQLEndpoint:
         split = _split(operation)
         async with factory() as session:
             try:
-                if operation.operation is OperationType.MUTATION and not split:
+                writes = operation.operation is OperationType.MUTATION and not split
+                if writes:
                     await declare_writes(session)
-                actor = await self._actor(request, session)
+                actor = await self._actor(request, session, writes=writes)
                 info = request.scope.setdefault("wellspring", {})
                 info["user"] = actor.username if actor else ""
                 ctx = RequestContext(
@@ -315,13 +316,15 @@ class GraphQLEndpoint:
         except Exception:  # bookkeeping only: never fail the answer for it
             log.warning("could not record session activity", exc_info=True)
 
-    async def _actor(self, request: Request, session: AsyncSession) -> Any:
+    async def _actor(self, request: Request, session: AsyncSession, *, writes: bool) -> Any:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
         try:
-            return await auth.authenticate(session, config=self.auth_config, token=token.strip())
+            return await auth.authenticate(
+                session, config=self.auth_config, token=token.strip(), writes=writes
+            )
         except NotAuthenticated:
             return None
 

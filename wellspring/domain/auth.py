@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import String, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import audit, login_throttle, permissions, policy
+from . import audit, login_throttle, permissions, policy, versioning
 from .actor import Actor
 from .errors import DomainError, NotAuthenticated
 from .models import AuthSession, SpentRefreshToken, Technician, User, utcnow
@@ -208,8 +208,12 @@ async def _revoke_on_reuse(session: AsyncSession, digest: str, now: dt.datetime)
     )
 
 
-async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str) -> Actor:
-    """The actor behind an access token, or ``NotAuthenticated``."""
+async def authenticate(
+    session: AsyncSession, *, config: AuthConfig, token: str, writes: bool = False
+) -> Actor:
+    """The actor behind an access token, or ``NotAuthenticated``. For a request that will
+    write (``writes``), on PostgreSQL the same statement draws the transaction's version
+    (``versioning.drawn_with``): one round trip fewer for every mutation and push."""
     try:
         claims = _verified_claims(token, config.secret_key)
     except jwt.PyJWTError as exc:
@@ -220,9 +224,13 @@ async def authenticate(session: AsyncSession, *, config: AuthConfig, token: str)
         raise NotAuthenticated
     now = utcnow()
     values = {"sid": str(claims["sid"]), "sub": str(claims["sub"])}
-    row = (await session.execute(_token_check(), values)).first()
+    drawing = writes and session.get_bind().dialect.name == "postgresql"
+    statement = _token_check_drawing() if drawing else _token_check()
+    row = (await session.execute(statement, values)).first()
     if row is None:
         raise NotAuthenticated
+    if drawing:
+        versioning.drawn_with(session.sync_session, int(row.version))
     if (
         row.revoked_at is not None
         or row.expires_at <= now
@@ -282,6 +290,12 @@ def _token_check() -> Any:
             User.id == bindparam("sub", type_=String),
         )
     )
+
+
+@cache
+def _token_check_drawing() -> Any:
+    """The token check with the transaction's version beside it (a writing request)."""
+    return _token_check().add_columns(versioning.PG_STAMP_COLUMN.label("version"))
 
 
 def touch_due(actor: Actor, now: dt.datetime | None = None) -> bool:

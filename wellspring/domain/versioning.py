@@ -34,7 +34,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Table, event, func, inspect, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -98,10 +108,11 @@ def _is_postgresql(session: Session) -> bool:
 
 
 # The base plus this transaction's id (assigning one if the transaction has none yet).
-_PG_STAMP = text(
-    "SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
+_PG_STAMP_SQL = (
+    "coalesce((SELECT value FROM change_clock WHERE id = 1), 0)"
     " + pg_current_xact_id()::text::bigint"
 )
+_PG_STAMP = text(f"SELECT {_PG_STAMP_SQL}")
 # Every transaction with a lower id that could write this database has ended: its rows are
 # visible to the next statement. The snapshot's in-progress ids (``xip``; every id below its
 # ``xmax`` not listed has ended) are the whole cluster's: an id that ``pg_stat_activity``
@@ -157,6 +168,17 @@ _PG_HORIZON = text(
     " FROM (SELECT coalesce((SELECT value FROM change_clock WHERE id = 1), 0) AS b) AS base,"
     " (SELECT pg_current_snapshot() AS s) AS snap"
 )
+
+
+# The same value as a column, for a statement a writing transaction sends anyway (the
+# request's token check): the draw then costs no round trip of its own (``drawn_with``).
+PG_STAMP_COLUMN: ColumnElement[int] = literal_column(_PG_STAMP_SQL)
+
+
+def drawn_with(session: Session, version: int) -> None:
+    """This transaction's version as another statement read it with ``PG_STAMP_COLUMN``
+    (PostgreSQL): what :func:`transaction_version` answers until the transaction ends."""
+    session.info[_DRAWN] = version
 
 
 def transaction_version(session: Session) -> int:

@@ -113,7 +113,7 @@ class SyncEndpoints:
             body = await self._body(request)
             async with factory() as session:
                 await declare_writes(session)
-                actor = await self._actor(request, session)
+                actor = await self._actor(request, session, writes=True)
                 client = await _client(session, request, actor, None)
                 cursor, records = push.parse(body, client.schema_version)
                 if cursor > await versioning.highest_version(session):
@@ -165,12 +165,16 @@ class SyncEndpoints:
             chunks.append(chunk)
         return parse_json(b"".join(chunks))
 
-    async def _actor(self, request: Request, session: AsyncSession) -> Actor:
+    async def _actor(
+        self, request: Request, session: AsyncSession, *, writes: bool = False
+    ) -> Actor:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise SyncError(401, "UNAUTHENTICATED")
         try:
-            actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
+            actor = await auth.authenticate(
+                session, config=self.auth_config, token=token.strip(), writes=writes
+            )
         except NotAuthenticated:
             raise SyncError(401, "UNAUTHENTICATED") from None
         try:
