@@ -39,11 +39,16 @@ from graphql import (
     type_from_ast,
 )
 from graphql_relay import to_global_id
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from tests.api.test_generated_graphql import SCHEMA_FILE, _errors, _real_ids
+from tests.api.test_generated_graphql import (
+    SCHEMA_FILE,
+    _errors,
+    _real_ids,
+    generated_settings,
+)
 from tests.conftest import GraphQL, _seed, make_database, make_settings
 from wellspring.api import migrations
 from wellspring.api.app import create_app
@@ -200,14 +205,7 @@ def sender(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sender]:
         with TestClient(create_app(make_settings(url)), raise_server_exceptions=False) as client:
             sender = Sender(client)
 
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                database=None,
-                derandomize=not EXPLORE,
-                phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
+            @generated_settings(EXAMPLES, EXPLORE)
             @given(
                 data=st.data(),
                 name=st.sampled_from(sorted(DOCUMENTS)),

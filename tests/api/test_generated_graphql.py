@@ -160,15 +160,21 @@ def generated_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         drop()
 
 
-def _run_as(gql: GraphQL, user: str, strategy: Any, run: Run) -> None:
-    @settings(
-        max_examples=EXAMPLES,
+def generated_settings(examples: int, explore: bool) -> settings:
+    """A generated run's settings: ``examples`` requests, the same ones every run unless
+    ``explore``, generated only (nothing to shrink towards: a request is sent once)."""
+    return settings(
+        max_examples=examples,
         deadline=None,
         database=None,
-        derandomize=not EXPLORE,
+        derandomize=not explore,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
+
+
+def _run_as(gql: GraphQL, user: str, strategy: Any, run: Run) -> None:
+    @generated_settings(EXAMPLES, EXPLORE)
     @given(case=strategy, locale=st.sampled_from(["zh-CN", "zh-CN", "en"]))
     def send(case: Any, locale: str) -> None:
         query = case.body if isinstance(case.body, str) else case.body["query"]
