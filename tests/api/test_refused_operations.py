@@ -76,4 +76,6 @@ def test_a_null_variable_for_an_argument_with_a_default_is_the_callers_to_mend(
     assert error["extensions"]["code"] == "REQUIRED", error
     assert error["extensions"]["field"] == argument
     assert error["message"] == message("REQUIRED", locale, field=argument)
+    if locale == "zh-CN":  # the argument in words, not the generic 该字段
+        assert "该字段" not in error["message"], error["message"]
     assert body["data"] is None
