@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import events, ticket_counts, versioning
 from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
@@ -102,6 +103,20 @@ def _drop_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
 
 
 WRITE_OPTION = "wellspring_writes"
+# PostgreSQL's SQLSTATEs for a write that lost to another transaction at the same moment: a
+# unique key both inserted (23505), a deadlock (40P01), a serialization failure (40001).
+LOST_RACE_STATES = frozenset({"23505", "40P01", "40001"})
+
+
+def lost_race(error: BaseException) -> bool:
+    """Whether the database refused a write because another transaction changed the same rows
+    at the same moment: a revision that moved under an UPDATE (``StaleDataError``), or one of
+    ``LOST_RACE_STATES``. The same request sent again meets the winner's work and is answered
+    as usual (the key exists, the revision is newer). SQLite serialises writers: it has none."""
+    if isinstance(error, StaleDataError):
+        return True
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, exc.DBAPIError) and state in LOST_RACE_STATES
 
 
 async def declare_writes(session: AsyncSession) -> None:

@@ -33,6 +33,8 @@ class CommonErrorCode(enum.StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     REASON_REQUIRED = "REASON_REQUIRED"
     STALE_OBJECT = "STALE_OBJECT"
+    # A write that lost a race the database settled (``db.lost_race``): nothing was kept.
+    CONCURRENT_CHANGE = "CONCURRENT_CHANGE"
 
 
 class AuthErrorCode(enum.StrEnum):

@@ -10,6 +10,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该记录刚被他人修改，当前状态为 {status}，请刷新后重试。",
         "Someone else changed this record just now; it is {status}. Refresh and try again.",
     ),
+    "CONCURRENT_CHANGE": (
+        "同一时刻有人修改了相同的数据，本次操作未生效，请重试。",
+        "Someone changed the same data at that very moment; nothing was applied, try again.",
+    ),
     "REASON_REQUIRED": ("请填写原因。", "A reason is required."),
     "CUSTOMER_REQUIRED": (
         "请选择已有客户或填写新客户信息（二选一）。",

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import events
-from wellspring.domain.db import declare_writes
+from wellspring.domain.db import declare_writes, lost_race
 from wellspring.domain.errors import DomainError
 
 from .context import RequestContext
 from .errors import PayloadError, user_errors
 
 T = TypeVar("T")
+log = logging.getLogger("wellspring.graphql")
 
 
 class Failed(list[PayloadError]):
@@ -37,15 +39,27 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
     savepoint = await ctx.session.begin_nested()
     try:
         result = await call()
+        await savepoint.commit()  # its flush may still meet another transaction's write
     except DomainError as error:
         await savepoint.rollback()
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
         return Failed(user_errors(error, ctx.locale))
+    except Exception as error:
+        await savepoint.rollback()
+        if not lost_race(error):
+            raise
+        return _lost(ctx, error)
     except BaseException:
         await savepoint.rollback()
         raise
-    await savepoint.commit()
     return result
+
+
+def _lost(ctx: RequestContext, error: Exception) -> Failed:
+    """CONCURRENT_CHANGE for a unit that lost a race the database settled (``db.lost_race``):
+    the client sends it again. Logged, so that a race met often can be designed away."""
+    log.warning("a write lost a race: %s", str(error).splitlines()[0][:300])
+    return Failed(user_errors(DomainError("CONCURRENT_CHANGE"), ctx.locale))
 
 
 def _untouched(session: AsyncSession) -> bool:
@@ -59,17 +73,25 @@ async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[
     transaction back, and the request goes on in a new one (with SQLite's write lock taken
     again, as every mutation holds it)."""
     try:
-        return await call()
+        result = await call()
+        await ctx.session.flush()  # a lost race surfaces here, not at the endpoint's commit
     except DomainError as error:
         await ctx.session.rollback()
         await declare_writes(ctx.session)
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
         return Failed(user_errors(error, ctx.locale))
+    except Exception as error:
+        await ctx.session.rollback()
+        if not lost_race(error):
+            raise
+        await declare_writes(ctx.session)
+        return _lost(ctx, error)
     except BaseException:
         # Not only for the endpoint's sake: an expected error (PermissionDenied) is
         # answered with a commit, which must not keep what the call wrote before it.
         await ctx.session.rollback()
         raise
+    return result
 
 
 # Root mutation fields whose resolver does slow work outside any transaction (``run_outside``):
