@@ -1,5 +1,6 @@
 """A mutation that loses a race the database settles answers CONCURRENT_CHANGE, never
-INTERNAL_ERROR, and keeps nothing; sent again, it is answered as usual.
+INTERNAL_ERROR, and keeps nothing; sent again, it is answered as usual. A decision taken
+twice at once (a transfer received) is taken once: the second waits, then finds it taken.
 
 Each race is made certain: another transaction holds the winning write, uncommitted, while
 the request runs against a live server, and commits once the request waits on it. Only
@@ -8,63 +9,26 @@ PostgreSQL lets two writers overlap (SQLite serialises them).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.workflow_steps import doc, ids, to_assigned
-from tests.conftest import GraphQL, make_settings
-from tests.e2e.live import http, live_server
+from tests.api.held_writes import race
+from tests.api.stock_world import part, warehouse
+from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
+from tests.conftest import GraphQL
 from tests.factories import raw_id, unique
-from wellspring.domain.db import create_engine, session_factory
-from wellspring.domain.models import FaultCode
+from wellspring.domain.models import FaultCode, StockMovement
+from wellspring.domain.models.enums import MovementStatus
 from wellspring.i18n import message
-
-HOLD_SECONDS = 0.5  # long enough for the request to reach the held row
 
 
 @pytest.fixture(autouse=True)
 def _postgresql_only(database_url: str) -> None:
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite serialises writers: no two of them overlap")
-
-
-def _race(
-    database_url: str,
-    gql: GraphQL,
-    user: str,
-    hold: Callable[[AsyncSession], Awaitable[Any]],
-    document: str,
-    variables: dict[str, Any],
-) -> Any:
-    """``document``'s answer when ``hold``'s uncommitted write commits under it."""
-    headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
-    body = {"query": document, "variables": variables}
-
-    async def go(base: str) -> Any:
-        engine = create_engine(database_url)
-        try:
-            async with session_factory(engine)() as holder:
-                await holder.begin()
-                await hold(holder)
-                request = asyncio.ensure_future(
-                    asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
-                )
-                await asyncio.sleep(HOLD_SECONDS)
-                assert not request.done(), "the request did not wait for the held write"
-                await holder.commit()
-                return await request
-        finally:
-            await engine.dispose()
-
-    with live_server(make_settings(database_url)) as base:
-        status, answer = asyncio.run(go(base))
-    assert status == 200, answer
-    return answer
 
 
 def _upsert_fault_code(code: str) -> dict[str, Any]:
@@ -82,7 +46,7 @@ def test_creating_a_key_another_transaction_is_creating_answers_concurrent_chang
         await session.flush()
 
     variables = _upsert_fault_code(code)
-    answer = _race(database_url, gql, "admin", hold, doc("UpsertFaultCode"), variables)
+    answer = race(database_url, gql, "admin", hold, doc("UpsertFaultCode"), variables)
     result = answer["data"]["upsertFaultCode"]
     assert "errors" not in answer, answer
     assert result["faultCode"] is None
@@ -115,7 +79,7 @@ def test_a_change_under_a_revision_being_written_answers_concurrent_change_and_k
         )
 
     variables = {"id": ticket_id, "reason": "客户取消"}
-    answer = _race(database_url, gql, "clerk-sh", hold, doc("CancelTicket"), variables)
+    answer = race(database_url, gql, "clerk-sh", hold, doc("CancelTicket"), variables)
     assert "errors" not in answer, answer
     (error,) = answer["data"]["cancelTicket"]["errors"]
     assert error["code"] in {"CONCURRENT_CHANGE", "STALE_OBJECT"}, error
@@ -144,7 +108,7 @@ def test_in_a_mutation_of_two_fields_the_lost_one_keeps_nothing_and_the_other_la
       b: upsertFaultCode(input: $b) { faultCode { code } errors { code } }
     }"""
     variables = {"a": _upsert_fault_code(held)["input"], "b": _upsert_fault_code(free)["input"]}
-    answer = _race(database_url, gql, "admin", hold, document, variables)
+    answer = race(database_url, gql, "admin", hold, document, variables)
     assert "errors" not in answer, answer
     assert answer["data"]["a"] == {"faultCode": None, "errors": [{"code": "CONCURRENT_CHANGE"}]}
     assert answer["data"]["b"] == {"faultCode": {"code": free}, "errors": []}
@@ -152,3 +116,44 @@ def test_in_a_mutation_of_two_fields_the_lost_one_keeps_nothing_and_the_other_la
     names = {c["code"]: c["name"] for c in codes}
     assert names[held] == "first"
     assert names[free] == "race"
+
+
+def test_a_transfer_received_twice_at_once_arrives_once(database_url: str, gql: GraphQL) -> None:
+    """The other transaction receives the transfer first (here: marks it done, uncommitted).
+    The request waits for its lock on the document and then finds it received: nothing is
+    posted twice (six receipts at once used to add the stock six times)."""
+    hq, sh = warehouse(database_url, "WH-HQ"), warehouse(database_url, "WH-SH")
+    pump = part(database_url, "PUMP-24V")
+    lines = [{"partId": pump, "quantity": 1}]
+    receipt = {"kind": "RECEIPT", "toWarehouseId": hq, "lines": lines}
+    ok(payload(gql, "MoveStock", {"input": receipt}, "hq"))
+    transfer = {"kind": "TRANSFER", "fromWarehouseId": hq, "toWarehouseId": sh, "lines": lines}
+    shipped = ok(payload(gql, "MoveStock", {"input": transfer}, "hq"))["movement"]
+    gql.token("clerk-sh")
+
+    def level() -> int:
+        page = gql.data(doc("Stock"), {"warehouseId": sh, "first": 100}, as_user="clerk-sh")
+        return next(
+            e["node"]["quantity"]
+            for e in page["stock"]["edges"]
+            if e["node"]["part"]["sku"] == "PUMP-24V" and e["node"]["bin"] == "GOOD"
+        )
+
+    before = level()
+
+    async def hold(session: AsyncSession) -> None:
+        await session.execute(
+            update(StockMovement)
+            .where(StockMovement.id == raw_id(shipped["id"]))
+            .values(status=MovementStatus.DONE)
+        )
+
+    document = (
+        "mutation($id: ID!) { receiveTransfer(id: $id) { movement { status } errors { code } } }"
+    )
+    answer = race(database_url, gql, "clerk-sh", hold, document, {"id": shipped["id"]})
+    assert answer["data"]["receiveTransfer"] == {
+        "movement": None,
+        "errors": [{"code": "INVALID_TRANSITION"}],
+    }
+    assert level() == before

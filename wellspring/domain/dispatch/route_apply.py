@@ -29,11 +29,12 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
     dispatcher re-plans rather than applying half of a stale picture.
     """
     permissions.check(actor, "routes.apply")
-    plan = (
-        await session.execute(
-            select(RoutePlan).where(RoutePlan.id == plan_id, policy.scope(RoutePlan, actor))
-        )
-    ).scalar_one_or_none()
+    plan = await session.scalar(  # locked: a second apply at once waits, then finds it applied
+        select(RoutePlan)
+        .where(RoutePlan.id == plan_id, policy.scope(RoutePlan, actor))
+        .with_for_update(of=RoutePlan)
+        .execution_options(populate_existing=True)
+    )
     if plan is None:
         raise DomainError("NOT_FOUND", field="plan_id")
     if plan.status is not RoutePlanStatus.PROPOSED:

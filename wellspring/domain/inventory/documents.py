@@ -111,7 +111,15 @@ async def new_movement(
 
 
 async def movement(session: AsyncSession, movement_id: str) -> StockMovement:
-    movement = await session.get(StockMovement, movement_id)
+    """A document about to be decided (received, approved, checked, confirmed), locked until
+    commit: a second decision of it waits and then finds it decided, instead of posting its
+    lines to the ledger again (receiving one transfer six times at once added it six times)."""
+    movement = await session.scalar(
+        select(StockMovement)
+        .where(StockMovement.id == movement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if movement is None or movement.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="id")
     return movement

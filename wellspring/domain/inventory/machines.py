@@ -75,10 +75,14 @@ async def receive_machine(
 
 
 async def in_stock(session: AsyncSession, serial_number: str) -> Device | None:
-    """The machine with this serial if it waits, usable, in a warehouse."""
-    device = (
-        await session.execute(select(Device).where(Device.serial_number == serial_number))
-    ).scalar_one_or_none()
+    """The machine with this serial if it waits, usable, in a warehouse: locked until commit,
+    so that two installs of one serial at once cannot both take it out."""
+    device = await session.scalar(
+        select(Device)
+        .where(Device.serial_number == serial_number)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if (
         device is None
         or device.status not in IN_STOCK

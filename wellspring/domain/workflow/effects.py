@@ -152,11 +152,12 @@ async def _install(
     if taken is not None:
         raise DomainError("CONFIRMATION_NUMBER_TAKEN", field="report.confirmation_number")
     job.confirmation_number = number
-    card = (
-        await session.execute(
-            select(AccountCard).where(AccountCard.card_number == request.get("card_number"))
-        )
-    ).scalar_one_or_none()
+    card = await session.scalar(  # locked: two installs of one card at once bind it once
+        select(AccountCard)
+        .where(AccountCard.card_number == request.get("card_number"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if card is None or card.status is CardStatus.ACTIVE:
         value = request.get("card_number", "")
         raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=value)
