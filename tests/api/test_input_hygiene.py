@@ -121,6 +121,37 @@ def test_nul_characters_are_refused_in_variables_and_literals(gql: GraphQL) -> N
     assert _code(literal) == "INVALID_CHARACTER"
 
 
+def _escaped(gql: GraphQL, query: str, variables: dict[str, Any], user: str | None = None) -> Any:
+    """Posted as JSON with every non-ASCII character escaped (``\\ud800``), as most clients'
+    encoders write it: the test client's own encoder cannot write an unpaired surrogate."""
+    headers = {"Accept-Language": ZH, "Content-Type": "application/json"}
+    if user is not None:
+        headers["Authorization"] = f"Bearer {gql.token(user)}"
+    body = json.dumps({"query": query, "variables": variables})
+    return gql.client.post("/graphql", content=body, headers=headers)
+
+
+@pytest.mark.parametrize("unpaired", ["\ud800", "a\udfffb", "\udc00\ud800"])
+def test_unpaired_surrogates_are_refused_like_nul(gql: GraphQL, unpaired: str) -> None:
+    """JSON's ``\\ud800`` escape makes a string no driver can encode: a login with it as the
+    username answered INTERNAL_ERROR from the throttle's lookup."""
+    login = 'mutation($u: String!) { login(input: {username: $u, password: "x"}) { token } }'
+    response = _escaped(gql, login, {"u": unpaired})
+    assert response.status_code == 400
+    error = _errors(response)[0]
+    assert error["extensions"] == {"code": "INVALID_CHARACTER", "field": "u"}
+    assert "代理字符" in error["message"]
+    nested = _escaped(gql, OPEN, {"i": {"type": "REPAIR", unpaired: "x"}}, "hq")
+    assert _code(nested) == "INVALID_CHARACTER"
+    literal = gql.post('{ customers(search: "\\ud800") { totalCount } }', as_user="hq")
+    assert literal.status_code == 400
+    assert literal.json()["errors"][0]["extensions"]["code"] != "INTERNAL_ERROR"
+    # a pair is one character (U+1F600), and welcome
+    paired = _escaped(gql, OPEN, {"i": {"type": "REPAIR", "description": "\ud83d\ude00"}}, "hq")
+    assert paired.status_code == 200
+    assert "errors" not in paired.json()
+
+
 def test_deep_json_is_a_4xx(client: TestClient) -> None:
     headers = {"Content-Type": "application/json"}
     undecodable = '{"query": "{ me { id } }", "variables": {"v": ' + "[" * 50_000

@@ -19,6 +19,7 @@ from tests.conftest import make_settings
 from tests.live.test_live_redis import scope_scenario
 from tests.live.world import Api, World, doc, gid, make_world, thread_server, ws_url
 from wellspring.api.app import create_app
+from wellspring.i18n import message
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -242,5 +243,43 @@ def test_arbitrary_frames_never_break_the_server(
         finally:
             await ws.close()
         assert ws.close_code != 1011
+
+    asyncio.run(scenario())
+
+
+def test_odd_strings_and_mistyped_variables_get_the_protocols_answers(
+    server: str, world: World
+) -> None:
+    """Unpaired surrogates (JSON's ``\\ud800``, which no encoder takes), mistyped variables
+    and a long id of Chinese characters: each gets its code, never a dropped socket (1006) nor
+    INTERNAL_ERROR."""
+    token = Api(server).token("clerk-sh")
+
+    async def scenario() -> None:
+        for payload in ({"Authorization": "Bearer \ud800"}, {"trackingToken": "t\udfff"}):
+            ws = await _open(server)
+            await _send(ws, {"type": "connection_init", "payload": payload})
+            assert await _closed_with(ws) == 4401
+        ws = await _acked(server, token)
+        await _send(ws, _subscribe("typed", "MyJobEvents", {"after": 5}))
+        answer = await _recv(ws)
+        assert (answer["type"], answer["id"]) == ("error", "typed")
+        assert answer["payload"][0]["extensions"]["code"] == "VARIABLE_INVALID"
+        await _send(ws, _subscribe("odd", "MyJobEvents", {"after": "x\ud800"}))
+        answer = await _recv(ws)
+        assert answer["payload"] == [
+            {
+                "message": message("INVALID_CHARACTER", "zh-CN", field="after"),
+                "extensions": {"code": "INVALID_CHARACTER", "field": "after"},
+            }
+        ]
+        long_id = "订" * 64  # the close reason names it: 192 bytes, past a reason's 123
+        board = {"branchId": gid("Branch", world.sh)}  # the clerk's own: it stays open
+        await _send(ws, _subscribe(long_id, "BoardEvents", board))
+        await _send(ws, _subscribe(long_id, "BoardEvents", board))
+        assert await _closed_with(ws) == 4409
+        ws = await _acked(server, token)
+        await _send(ws, _subscribe("\ud800", "MyJobEvents", {}))  # an id no answer can name
+        assert await _closed_with(ws) == 4400
 
     asyncio.run(scenario())

@@ -171,7 +171,7 @@ class GraphQLEndpoint:
         ):
             return bad_request(locale, "VARIABLES_NOT_OBJECT")
         try:
-            nul_at = input_guard.nul_path(variables)
+            nul_at = input_guard.unstorable_path(variables)
         except input_guard.TooDeep:
             return bad_request(locale, "TOO_DEEP", maximum=input_guard.MAX_VARIABLE_DEPTH)
         if nul_at is not None:

@@ -1,14 +1,19 @@
-"""What no input may hold, checked where it enters: NUL characters and deep JSON nesting.
+"""What no input may hold, checked where it enters: NUL characters, unpaired surrogates and
+deep JSON nesting.
 
-PostgreSQL refuses a NUL (U+0000) in text, so a NUL in any string argument or variable is
-refused before execution with ``INVALID_CHARACTER`` and the path of the value, never
-stripped: a silently changed value would be stored as something the client did not send.
+PostgreSQL refuses a NUL (U+0000) in text, and no database driver can encode an unpaired
+surrogate (U+D800–U+DFFF, which JSON's ``\ud800`` escape makes; it is no character of
+Unicode text). Either in any string argument or variable is refused before execution with
+``INVALID_CHARACTER`` and the path of the value, never stripped: a silently changed value
+would be stored as something the client did not send. (graphql-core's lexer refuses an
+unpaired surrogate in a literal itself.)
 Variables nest at most ``MAX_VARIABLE_DEPTH`` levels (no input of the schema nests deeper
 than five); JSON too deep to decode at all is refused by the endpoint the same way.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, StringValueNode
@@ -17,14 +22,21 @@ from wellspring.i18n import message
 
 MAX_VARIABLE_DEPTH = 12
 NUL = "\x00"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether ``text`` holds a NUL or an unpaired surrogate."""
+    return _UNSTORABLE.search(text) is not None
 
 
 class TooDeep(Exception):
     pass
 
 
-def nul_path(variables: dict[str, Any]) -> str | None:
-    """The path (``input.lines.0.note``) of the first key or string holding a NUL, or None.
+def unstorable_path(variables: dict[str, Any]) -> str | None:
+    """The path (``input.lines.0.note``) of the first key or string that is ``unstorable``,
+    or None.
 
     Iterative, and bounded by ``MAX_VARIABLE_DEPTH``: raises ``TooDeep`` past it.
     """
@@ -34,12 +46,14 @@ def nul_path(variables: dict[str, Any]) -> str | None:
         if depth > MAX_VARIABLE_DEPTH:
             raise TooDeep
         if isinstance(value, str):
-            if NUL in value:
+            if unstorable(value):
                 return path
         elif isinstance(value, dict):
             for key, item in value.items():
-                child = f"{path}.{key}" if path else str(key)
-                if NUL in str(key):
+                # the path is answered: an unpaired surrogate in it is written as \ud800
+                shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+                child = f"{path}.{shown}" if path else shown
+                if unstorable(str(key)):
                     return child
                 stack.append((item, child, depth + 1))
         elif isinstance(value, list):

@@ -36,7 +36,7 @@ async def authenticate(
     if not isinstance(header, str):
         return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or "\x00" in token:
+    if scheme.lower() != "bearer" or not _printable_ascii(token.strip()):
         return None
     try:
         return await auth.authenticate(session, config=config, token=token.strip())
@@ -45,7 +45,7 @@ async def authenticate(
 
 
 async def _tracking_actor(session: AsyncSession, link: Any) -> Actor | None:
-    if not isinstance(link, str) or not 0 < len(link) <= 200 or "\x00" in link:
+    if not isinstance(link, str) or not 0 < len(link) <= 200 or not _printable_ascii(link):
         return None
     ticket_id = await tracking.ticket_for_token(session, link, now=clock_of(session).now())
     if ticket_id is None:
@@ -60,3 +60,9 @@ async def _tracking_actor(session: AsyncSession, link: Any) -> Actor | None:
         customer_id=customer_id,
         only_ticket_id=ticket_id,
     )
+
+
+def _printable_ascii(text: str) -> bool:
+    """Tokens and links are printable ASCII; anything else (a NUL, an unpaired surrogate from
+    JSON's ``\\ud800``, which no encoder takes) is no credential."""
+    return bool(text) and text.isascii() and text.isprintable()

@@ -9,11 +9,13 @@ import uuid
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wellspring import context
 
 access_log = logging.getLogger("wellspring.access")
+CLIENT_CLOSED = 499  # the status nginx logs for a client that closed before the answer
 _SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -96,6 +98,10 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client left while sending its body (a phone losing its network): no one
+            # reads an answer, and it is no fault of ours. Logged as nginx's 499, not a 500.
+            status = CLIENT_CLOSED
         except Exception:
             access_log.exception("unhandled error", extra={"request_id": request_id})
             raise

@@ -32,16 +32,17 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from wellspring.domain.actor import Actor
 from wellspring.domain.clock import clock_of
 from wellspring.domain.notifications.live import Watch
-from wellspring.i18n import message, negotiate
+from wellspring.i18n import detail, message, negotiate
 from wellspring.notifications import live
 from wellspring.notifications.bus import Bus
 from wellspring.schema.core.context import RequestContext
 from wellspring.schema.core.dataloaders import Loaders
 
-from . import limits, live_auth
+from . import input_guard, limits, live_auth
 from .busy import RETRY_AFTER_SECONDS, PoolTimeout
 from .graphql_endpoint import GraphQLEndpoint
-from .graphql_responses import find_operation
+from .graphql_messages import is_variable_error, variable_error
+from .graphql_responses import find_operation, invalid_character
 
 log = logging.getLogger("wellspring.live")
 PROTOCOL = "graphql-transport-ws"
@@ -131,8 +132,11 @@ class Connection:
         if self.closed:
             return
         self.closed = True
+        # A close frame's reason holds 123 bytes of UTF-8 at most: a longer one (an id of
+        # Chinese characters in it) failed the close, and the socket just dropped (1006).
+        short = reason.encode("utf-8", "replace")[:123].decode("utf-8", "ignore")
         with contextlib.suppress(Exception):  # the client may be gone already
-            await self.websocket.close(code, reason)
+            await self.websocket.close(code, short)
 
     async def send(self, body: dict[str, Any]) -> None:
         if self.closed:
@@ -221,6 +225,8 @@ class Connection:
         op_id, payload = msg.get("id"), msg.get("payload")
         if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict):
             await self._bad()
+        if input_guard.unstorable(op_id):  # every answer names the id: it must encode
+            await self._bad()
         query, variables = payload.get("query"), payload.get("variables")
         name = payload.get("operationName")
         if (
@@ -264,6 +270,10 @@ class Connection:
     async def _run_operation(
         self, op_id: str, query: str, variables: dict[str, Any], name: str | None
     ) -> None:
+        refused = self._refused_variables(variables)
+        if refused is not None:
+            await self._error(op_id, [refused])
+            return
         prepared = self.endpoint.prepare(query, self.locale)
         if prepared.errors or prepared.document is None:
             await self._error(op_id, [e.formatted for e in prepared.errors])
@@ -290,6 +300,14 @@ class Connection:
                 operation_name=name,
             )
         if isinstance(result, ExecutionResult):
+            if result.errors and all(is_variable_error(e) for e in result.errors):
+                # variables that do not fit their types, answered as over HTTP
+                production = self.settings.is_production
+                errors = [
+                    variable_error(e, self.locale, production=production) for e in result.errors
+                ]
+                await self._error(op_id, errors)
+                return
             payload = self.endpoint.format_result(result, self.locale)
             await self.send({"id": op_id, "type": "next", "payload": payload})
         else:
@@ -297,6 +315,17 @@ class Connection:
                 payload = self.endpoint.format_result(item, self.locale)
                 await self.send({"id": op_id, "type": "next", "payload": payload})
         await self.send({"id": op_id, "type": "complete"})
+
+    def _refused_variables(self, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The error of variables no subscription may take, as over HTTP: too deep, or a
+        string no driver can store (``input_guard``)."""
+        try:
+            path = input_guard.unstorable_path(variables)
+        except input_guard.TooDeep:
+            reason = detail("TOO_DEEP", self.locale, maximum=input_guard.MAX_VARIABLE_DEPTH)
+            text = message("BAD_REQUEST", self.locale, detail=reason)
+            return {"message": text, "extensions": {"code": "BAD_REQUEST"}}
+        return None if path is None else invalid_character(path, self.locale)
 
     def _context(self, session: AsyncSession) -> RequestContext:
         return RequestContext(

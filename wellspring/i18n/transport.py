@@ -16,8 +16,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} must be between {minimum} and {maximum}.",
     ),
     "INVALID_CHARACTER": (
-        "{field} 含有不允许的空字符。",
-        "{field} contains a character that is not allowed (NUL).",
+        "{field} 含有不允许的字符（空字符或不成对的代理字符）。",
+        "{field} contains a character that is not allowed (NUL or an unpaired surrogate).",
     ),
     "VARIABLE_INVALID": (
         "变量 {variable} 的值无效：{detail}。",
