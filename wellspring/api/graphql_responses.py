@@ -37,9 +37,13 @@ def json_response(status: int, body: dict[str, Any]) -> JSONResponse:
 
 
 def bad_request(locale: str, reason: str, **params: Any) -> JSONResponse:
+    return json_response(400, {"errors": [bad_request_error(locale, reason, **params)]})
+
+
+def bad_request_error(locale: str, reason: str, **params: Any) -> dict[str, Any]:
+    """A ``BAD_REQUEST`` error, its ``reason`` told (``TOO_DEEP``, ``BODY_NOT_JSON``, ...)."""
     text = message("BAD_REQUEST", locale, detail=detail(reason, locale, **params))
-    error = {"message": text, "extensions": {"code": "BAD_REQUEST"}}
-    return json_response(400, {"errors": [error]})
+    return {"message": text, "extensions": {"code": "BAD_REQUEST"}}
 
 
 def invalid_character(path: str, locale: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from wellspring.domain.actor import Actor
 from wellspring.domain.clock import clock_of
 from wellspring.domain.notifications.live import Watch
-from wellspring.i18n import detail, message, negotiate
+from wellspring.i18n import message, negotiate
 from wellspring.notifications import live
 from wellspring.notifications.bus import Bus
 from wellspring.schema.core.context import RequestContext
@@ -42,7 +42,7 @@ from . import input_guard, limits, live_auth
 from .busy import RETRY_AFTER_SECONDS, PoolTimeout
 from .graphql_endpoint import GraphQLEndpoint
 from .graphql_messages import is_variable_error, variable_error
-from .graphql_responses import find_operation, invalid_character
+from .graphql_responses import bad_request_error, find_operation, invalid_character
 
 log = logging.getLogger("wellspring.live")
 PROTOCOL = "graphql-transport-ws"
@@ -322,9 +322,8 @@ class Connection:
         try:
             path = input_guard.unstorable_path(variables)
         except input_guard.TooDeep:
-            reason = detail("TOO_DEEP", self.locale, maximum=input_guard.MAX_VARIABLE_DEPTH)
-            text = message("BAD_REQUEST", self.locale, detail=reason)
-            return {"message": text, "extensions": {"code": "BAD_REQUEST"}}
+            depth = input_guard.MAX_VARIABLE_DEPTH
+            return bad_request_error(self.locale, "TOO_DEEP", maximum=depth)
         return None if path is None else invalid_character(path, self.locale)
 
     def _context(self, session: AsyncSession) -> RequestContext:
