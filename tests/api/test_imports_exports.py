@@ -18,11 +18,12 @@ from starlette.testclient import TestClient
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.factories import scalars
+from tests.sheet_files import cell, count_rows, workbook, zip_bomb
 from wellspring.domain import models as m
 from wellspring.domain.errors import DomainError
 from wellspring.domain.imports.runs import ImportFile, source_rows
 from wellspring.domain.models.enums import ImportKind
-from wellspring.tabular.reading import read_table
+from wellspring.tabular.reading import BLANK_RUN, MAX_UNPACKED_MIB, read_table
 
 
 def _customers(url: str) -> int:
@@ -226,3 +227,38 @@ def test_the_parser_answers_any_bytes_with_a_report_or_an_import_error(
 ) -> None:
     code = _dry_run(database_url, kind, raw)
     assert code is None or code.startswith("IMPORT_"), code
+
+
+def test_crafted_sheets_are_refused_and_a_wide_real_one_imports_off_the_event_loop(
+    client: TestClient, gql: GraphQL, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    rows = count_rows(monkeypatch, limit=10 * (BLANK_RUN + 10))
+    crafted = {
+        "IMPORT_EMPTY_FILE": workbook(f'<row r="1000000000">{cell("A1000000000", "x")}</row>'),
+        "IMPORT_UNPACKED_TOO_LARGE": zip_bomb(MAX_UNPACKED_MIB + 1),
+    }
+    for code, content in crafted.items():
+        refused = _start(gql, content, fileName="x.xlsx")["data"]["startImport"]
+        assert [e["code"] for e in refused["errors"]] == [code]
+    assert rows.count <= BLANK_RUN + 10
+
+    phones = [f"17{random.randrange(10**8, 10**9)}" for _ in range(2)]
+    names = ("name", "phone", "province", "city", "district")
+    header = "".join(cell(f"{c}1", t) for c, t in zip("ABCDE", names, strict=True))
+    lines = [f'<row r="1">{header}{cell("XFD1")}</row>']  # a formatted cell far right
+    for r, phone in enumerate(phones, start=2):
+        values = (f"宽表客户{r}", phone, "广东省", "广州市", "天河区")
+        cells = "".join(cell(f"{c}{r}", v) for c, v in zip("ABCDE", values, strict=True))
+        lines.append(f'<row r="{r}">{cells}</row>')
+    lines += [f'<row r="{r}">{cell(f"A{r}")}</row>' for r in range(4, 2500)]  # formatted, empty
+    content = workbook("".join(lines), dimension="A1:XFD1048576")
+    before = _customers(database_url)
+    done = _start(gql, content, fileName="宽表.xlsx", branchCode="SH")["data"]["startImport"]
+    assert done["errors"] == []
+    assert (done["import"]["status"], done["import"]["appliedRows"]) == ("DONE", 2)
+    assert _customers(database_url) == before + 2
+    assert client.portal is not None
+    assert rows.threads  # the sheets were read, and in a worker, not on the event loop:
+    assert client.portal.call(threading.get_ident) not in rows.threads
