@@ -6,8 +6,9 @@ cells become text the way a clerk sees them (dates as 2026-12-03, 1.0 as 1).
 
 A sheet declares its size and openpyxl fills in every row and column it skips, so a few KB
 can stand for a billion empty rows, or a zip for gigabytes of XML: the zip's declared sizes are
-checked before openpyxl opens it, at most ``MAX_COLUMNS`` + 1 columns are read, and a sheet
-(CSV alike) ends at its first run of ``BLANK_RUN`` blank rows. Blank rows are left out.
+checked before openpyxl opens it, no row is read wider than ``MAX_COLUMNS`` + 1 columns (those
+under the header no wider than it), and a sheet (CSV alike) ends at its first run of
+``BLANK_RUN`` blank rows. Blank rows are left out.
 """
 
 from __future__ import annotations
@@ -125,29 +126,35 @@ def _xlsx_rows(content: bytes) -> Generator[tuple[int, list[str]]]:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             return
-        # Column MAX_COLUMNS + 1 is read so that a header there is refused, not dropped; no
-        # more, whatever width the sheet declares. The header is within the first BLANK_RUN
-        # rows, and a row beyond MAX_ROWS under it (refused) comes within BLANK_RUN rows more
-        # or the sheet has ended: no row past that is needed.
-        width = MAX_COLUMNS + 1
-        last = MAX_ROWS + 2 * BLANK_RUN
-        values_rows = sheet.iter_rows(max_col=width, max_row=last, values_only=True)
-        header_seen = False
-        for line, values in enumerate(values_rows, start=1):
-            if values.count(None) == len(values):
-                yield line, []  # a blank row, without a look at each of its cells
-                continue
-            cells = [_text(v) for v in values[:width]]
-            if not header_seen and any(c.strip() for c in cells):
-                # Cells right of the header are under no column: not kept for every row.
-                header_seen, width = True, len(_trimmed(cells))
+        # The header is within the first BLANK_RUN rows (read_table stops at that many blank
+        # ones), read MAX_COLUMNS + 1 wide so that a header there is refused, not dropped:
+        # never as wide as the sheet may declare. The rows under it are read no wider than
+        # it (cells right of it are under no column), and a row beyond MAX_ROWS (refused)
+        # comes within BLANK_RUN more or the sheet has ended: no row past that is needed.
+        top = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=BLANK_RUN, values_only=True)
+        for line, values in enumerate(top, start=1):
+            cells = _cells(values)
             yield line, cells
+            if any(c.strip() for c in cells):
+                top.close()
+                last = line + MAX_ROWS + BLANK_RUN
+                width = len(_trimmed(cells))
+                rows = sheet.iter_rows(line + 1, last, max_col=width, values_only=True)
+                for under, values in enumerate(rows, start=line + 1):
+                    yield under, _cells(values)
+                return
     except DomainError:
         raise
     except Exception as exc:  # a damaged sheet fails deep inside openpyxl, in many ways
         raise DomainError("IMPORT_UNREADABLE_FILE", field="file") from exc
     finally:
         book.close()
+
+
+def _cells(values: tuple[Any, ...]) -> list[str]:
+    if values.count(None) == len(values):
+        return []  # a blank row (most are), without a look at each of its cells
+    return [_text(v) for v in values]
 
 
 def _check_unpacked(content: bytes) -> None:
