@@ -4,13 +4,14 @@ generated inputs for both doors (arbitrary files, arbitrary query parameters): n
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import random
 import string
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -18,11 +19,13 @@ from starlette.testclient import TestClient
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.factories import scalars
+from tests.sheet_files import cell, count_rows, workbook, zip_bomb
 from wellspring.domain import models as m
 from wellspring.domain.errors import DomainError
+from wellspring.domain.exports.lists import FILTERS
 from wellspring.domain.imports.runs import ImportFile, source_rows
 from wellspring.domain.models.enums import ImportKind
-from wellspring.tabular.reading import read_table
+from wellspring.tabular.reading import BLANK_RUN, MAX_UNPACKED_MIB, read_table
 
 
 def _customers(url: str) -> int:
@@ -145,6 +148,30 @@ def test_exports_follow_the_list(client: TestClient, gql: GraphQL) -> None:
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "EXPORT_INVALID_FILTER")
 
 
+# The lists filtered by day, and days the day arithmetic overflows on (and the bounds' ends).
+DATED = sorted(name.value for name, known in FILTERS.items() if {"from", "to"} & known)
+FAR_DAYS = ["0001-01-01", "9999-12-31", "1969-12-31", "2200-01-01"]
+
+
+def test_days_beyond_the_bounds_are_refused_by_every_dated_export(
+    client: TestClient, gql: GraphQL
+) -> None:
+    assert DATED == ["jobs", "tickets"]
+    for name in DATED:
+        for fmt in ("csv", "xlsx"):
+            for param in ("from", "to"):
+                for day in FAR_DAYS:
+                    answer = _export(client, gql, f"/export/{name}.{fmt}", "hq", **{param: day})
+                    assert answer.status_code == 400, (name, fmt, param, day, answer.text)
+                    error = answer.json()["error"]
+                    assert error["code"] == "VALUE_OUT_OF_RANGE"
+                    assert "1970-01-01 到 2199-12-31" in error["message"]
+                ends = {"from": "1970-01-01", "to": "2199-12-31"}
+                assert (
+                    _export(client, gql, f"/export/{name}.{fmt}", "hq", **ends).status_code == 200
+                )
+
+
 LISTS = ["tickets", "jobs", "customers", "devices", "stock", "follow-ups", "discrepancies", "x"]
 NAMES = ["status", "type", "priority", "branch", "overdue", "open", "from", "to", "search"]
 NAMES += ["technician", "unassigned", "warehouse", "page", ""]
@@ -152,12 +179,16 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"),
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@example(name="tickets", fmt="xlsx", params={"to": "9999-12-31"})
+@example(name="jobs", fmt="csv", params={"from": "0001-01-01"})
 @given(
     name=st.sampled_from(LISTS),
     fmt=st.sampled_from(["csv", "xlsx", "json", ""]),
     params=st.dictionaries(
         st.sampled_from(NAMES) | TEXT,
-        TEXT | st.sampled_from(["true", "2026-12-03", "OPEN,NEW", "SH", "WH-HQ"]),
+        TEXT
+        | st.sampled_from(["true", "2026-12-03", "OPEN,NEW", "SH", "WH-HQ", *FAR_DAYS])
+        | st.dates().map(dt.date.isoformat),
         max_size=4,
     ),
 )
@@ -226,3 +257,38 @@ def test_the_parser_answers_any_bytes_with_a_report_or_an_import_error(
 ) -> None:
     code = _dry_run(database_url, kind, raw)
     assert code is None or code.startswith("IMPORT_"), code
+
+
+def test_crafted_sheets_are_refused_and_a_wide_real_one_imports_off_the_event_loop(
+    client: TestClient, gql: GraphQL, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    rows = count_rows(monkeypatch, limit=10 * (BLANK_RUN + 10))
+    crafted = {
+        "IMPORT_EMPTY_FILE": workbook(f'<row r="1000000000">{cell("A1000000000", "x")}</row>'),
+        "IMPORT_UNPACKED_TOO_LARGE": zip_bomb(MAX_UNPACKED_MIB + 1),
+    }
+    for code, content in crafted.items():
+        refused = _start(gql, content, fileName="x.xlsx")["data"]["startImport"]
+        assert [e["code"] for e in refused["errors"]] == [code]
+    assert rows.count <= BLANK_RUN + 10
+
+    phones = [f"17{random.randrange(10**8, 10**9)}" for _ in range(2)]
+    names = ("name", "phone", "province", "city", "district")
+    header = "".join(cell(f"{c}1", t) for c, t in zip("ABCDE", names, strict=True))
+    lines = [f'<row r="1">{header}{cell("XFD1")}</row>']  # a formatted cell far right
+    for r, phone in enumerate(phones, start=2):
+        values = (f"宽表客户{r}", phone, "广东省", "广州市", "天河区")
+        cells = "".join(cell(f"{c}{r}", v) for c, v in zip("ABCDE", values, strict=True))
+        lines.append(f'<row r="{r}">{cells}</row>')
+    lines += [f'<row r="{r}">{cell(f"A{r}")}</row>' for r in range(4, 2500)]  # formatted, empty
+    content = workbook("".join(lines), dimension="A1:XFD1048576")
+    before = _customers(database_url)
+    done = _start(gql, content, fileName="宽表.xlsx", branchCode="SH")["data"]["startImport"]
+    assert done["errors"] == []
+    assert (done["import"]["status"], done["import"]["appliedRows"]) == ("DONE", 2)
+    assert _customers(database_url) == before + 2
+    assert client.portal is not None
+    assert rows.threads  # the sheets were read, and in a worker, not on the event loop:
+    assert client.portal.call(threading.get_ident) not in rows.threads

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -124,23 +124,60 @@ def test_the_webhook_is_closed_without_a_secret(client: TestClient) -> None:
     assert answer.json()["error"]["code"] == "WEBHOOK_DISABLED"
 
 
+def test_a_signed_body_too_deep_or_with_unstorable_text_is_a_bad_request(world: World) -> None:
+    now = dt.datetime.now(dt.UTC).isoformat()
+
+    def body(extra: str, number: str = "13800138000") -> tuple[str, bytes]:
+        call_id = unique("odd")
+        text = f'{{"callId":"{call_id}","callerNumber":"{number}","calledAt":"{now}"{extra}}}'
+        return call_id, text.encode()
+
+    odd = [
+        ("", b"[" * 5000 + b"]" * 5000),  # nested past Python's recursion limit
+        body("", number="1380013\\ud800"),  # a lone surrogate, as JSON escapes it
+        body(',"queue":"\\ud800"'),
+        body(',"queue":"q\\u0000"'),  # a NUL: SQLite would keep it, PostgreSQL refuses it
+        body(',"recordingUrl":"https://pbx.example.com/\\udfff"'),
+        body(',"extra":{"note\\u0000":["\\udc00"]}'),  # any string, even one not read
+    ]
+    for call_id, sent in odd:
+        answer = post_webhook(world.client, sent)
+        assert answer.status_code == 400, (sent[:80], answer.text)
+        assert answer.json()["error"]["code"] == "BAD_REQUEST"
+        if call_id:
+            stored = scalars(
+                world.url, select(m.MissedCall.id).where(m.MissedCall.call_id == call_id)
+            )
+            assert stored == []
+    _, sent = body(',"queue":"400-售后 \\u4e2d"')  # escapes of real characters are fine
+    assert post_webhook(world.client, sent).status_code == 200
+
+
+# Any code point JSON can write (escaped), lone surrogates and NUL included: st.text's own
+# alphabet leaves surrogates out.
+ANY = st.characters()
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(ANY, max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(ANY, max_size=12), inner),
     max_leaves=10,
 )
 FIELDS = st.fixed_dictionaries(
     {},
     optional={
-        "callId": st.one_of(st.text(max_size=120), st.integers(), st.booleans()),
-        "callerNumber": st.one_of(st.text(max_size=50), st.from_regex(r"\+?86?1[3-9]\d{9}")),
+        "callId": st.one_of(st.text(ANY, max_size=120), st.integers(), st.booleans()),
+        "callerNumber": st.one_of(
+            st.text(ANY, max_size=50),
+            st.from_regex(r"\+?86?1[3-9]\d{9}"),
+            st.from_regex(r"1[3-9]\d{9}", fullmatch=True).map(lambda n: n + "\ud800"),
+        ),
         "calledAt": st.one_of(
             st.datetimes(timezones=st.just(dt.UTC)).map(lambda d: d.isoformat()),
+            st.builds(lambda: dt.datetime.now(dt.UTC).isoformat()),  # within the window
             st.integers(-(10**12), 10**12),
             st.floats(),
             st.text(max_size=40),
         ),
-        "queue": st.one_of(st.text(max_size=80), st.none(), st.integers()),
+        "queue": st.one_of(st.text(ANY, max_size=80), st.none(), st.integers()),
     },
 )
 
@@ -149,14 +186,21 @@ HEADER_TEXT = st.characters(min_codepoint=0x20, max_codepoint=0x7E)  # what http
 
 
 def test_generated_webhook_requests_never_get_a_5xx(world: World) -> None:
+    now = dt.datetime.now(dt.UTC).isoformat()
+    odd_queue = json.dumps(
+        {"callId": unique("gen"), "callerNumber": "13800138000", "calledAt": now, "queue": "\ud800"}
+    ).encode()
+
     @settings(
         max_examples=60,
         deadline=None,
         database=None,
         derandomize=True,
-        phases=[Phase.generate],
+        phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
+    @example(body=b"[" * 5000 + b"]" * 5000, signed=True, stamp=None, raw_stamp=None)
+    @example(body=odd_queue, signed=True, stamp=None, raw_stamp=None)
     @given(
         body=st.one_of(
             FIELDS.map(lambda d: json.dumps(d).encode()),

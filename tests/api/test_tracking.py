@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 from graphql_relay import from_global_id
@@ -323,6 +324,21 @@ def test_requests_per_token_and_per_address_are_limited(database_url: str) -> No
         _clear_of_a_minute_boundary()
         codes = [client.get(f"/t/{'C' * 30}{n:02d}/state").status_code for n in range(3)]
         assert codes == [404, 404, 429]
+
+
+def test_leaflet_answers_404_until_it_is_installed_and_is_served_once_it_is(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = make_settings(database_url, web_modules=str(tmp_path))  # no leaflet in it
+    with TestClient(create_app(settings)) as client:
+        for path in ("leaflet.js", "leaflet.css", "images/marker-icon.png", ""):
+            assert client.get(f"/static/vendor/leaflet/{path}").status_code == 404, path
+        assert client.head("/static/vendor/leaflet/leaflet.js").status_code == 404
+        dist = tmp_path / "leaflet" / "dist"
+        dist.mkdir(parents=True)
+        (dist / "leaflet.js").write_text("/* Leaflet */", encoding="utf-8")
+        served = client.get("/static/vendor/leaflet/leaflet.js")  # no restart
+        assert (served.status_code, served.text) == (200, "/* Leaflet */")
 
 
 def test_names_and_map_points_as_the_page_shows_them() -> None:

@@ -9,8 +9,8 @@ per PBX call id. The body is JSON: ``callId``, ``callerNumber``, ``calledAt`` (I
 zone, or Unix seconds) and ``queue``.
 
 Answers: 200 ``{"missedCallId", "status", "customerMatched"}`` (also for a repeat), 400 a body
-that is not such JSON, 401 a bad signature, 404 no secret set, 413 over 16 KiB, 422 a domain
-refusal with its code.
+that is not such JSON (or holds a NUL or a lone surrogate), 401 a bad signature, 404 no secret
+set, 413 over 16 KiB, 422 a domain refusal with its code.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,6 +36,7 @@ from wellspring.i18n import message, negotiate
 
 MAX_BODY = 16 * 1024
 PATH = "/webhooks/pbx/missed-call"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -62,12 +64,30 @@ def _called_at(value: Any) -> dt.datetime | None:
     return None
 
 
+def _storable(data: Any) -> bool:
+    """No string of the body, key or value, holds a NUL or a lone surrogate: JSON can escape
+    both (``\\u0000``, ``\\ud800``) but PostgreSQL keeps neither, nor can UTF-8 encode the
+    second. Iterative, as JSON nests as deep as Python's parser allows."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
 def _report(raw: bytes) -> MissedCallReport | None:
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[... past Python's limit
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _storable(data):
         return None
     call_id, number, queue = data.get("callId"), data.get("callerNumber"), data.get("queue", "")
     recording = data.get("recordingUrl", "")

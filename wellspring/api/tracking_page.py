@@ -37,6 +37,15 @@ SCRIPT_WORDS: tuple[str, ...] = ("thanks", "your_score", "requested", "live", "p
 SCRIPT_WORDS += ("error", "slow_down", "engineer", "you", "map_hidden")
 
 
+class _Installable(StaticFiles):
+    """A package's files that ``make`` may not have installed: 404 while its directory is
+    missing, served from the moment it is there. (Starlette checks the directory on the first
+    request and answers every request with a RuntimeError, a 500, while it is missing.)"""
+
+    async def check_config(self) -> None:
+        return None
+
+
 def _origin(template: str) -> str:
     """``https://*.tile.example.com`` for a tile template (its ``{s}`` a wildcard)."""
     parts = urlsplit(template.replace("{s}", "*"))
@@ -76,7 +85,7 @@ class TrackingPage:
             Route("/t/{token}/state", self.state, methods=["GET"]),
             Mount(
                 "/static/vendor/leaflet",
-                app=StaticFiles(directory=self.leaflet_dir, check_dir=False),
+                app=_Installable(directory=self.leaflet_dir, check_dir=False),
             ),
             Mount("/static", app=StaticFiles(directory=STATIC)),
         ]

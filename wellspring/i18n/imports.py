@@ -14,6 +14,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "文件过大（最大 {maximum} 字节）。",
         "The file is too large (at most {maximum} bytes).",
     ),
+    "IMPORT_UNPACKED_TOO_LARGE": (
+        "XLSX 文件解压后过大（最多 {maximum} MiB），请拆分文件或另存为 CSV。",
+        "The XLSX file is too large once unpacked (at most {maximum} MiB); split it or save "
+        "it as CSV.",
+    ),
     "IMPORT_TOO_MANY_ROWS": (
         "行数过多（最多 {maximum} 行），请拆分文件。",
         "Too many rows (at most {maximum}); split the file.",

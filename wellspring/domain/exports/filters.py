@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import bounds
 from ..errors import DomainError
 from ..models import Branch, Technician, User, Warehouse
 
@@ -45,13 +46,15 @@ class Filters:
         raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name)
 
     def date(self, name: str) -> dt.date | None:
+        """A day within ``bounds`` (the lists' day arithmetic overflows at 0001 and 9999)."""
         value = self.text(name)
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name) from None
+        return bounds.check_day(day, name)
 
     def enums(self, name: str, enum_cls: type[E]) -> list[E]:
         value = self.text(name)
