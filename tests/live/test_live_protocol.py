@@ -273,6 +273,12 @@ def test_odd_strings_and_mistyped_variables_get_the_protocols_answers(
                 "extensions": {"code": "INVALID_CHARACTER", "field": "after"},
             }
         ]
+        deep: Any = "x"
+        for _ in range(20):
+            deep = [deep]
+        await _send(ws, _subscribe("deep", "MyJobEvents", {"after": deep}))
+        answer = await _recv(ws)
+        assert answer["payload"][0]["extensions"] == {"code": "BAD_REQUEST"}
         long_id = "订" * 64  # the close reason names it: 192 bytes, past a reason's 123
         board = {"branchId": gid("Branch", world.sh)}  # the clerk's own: it stays open
         await _send(ws, _subscribe(long_id, "BoardEvents", board))
