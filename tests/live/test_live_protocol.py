@@ -19,6 +19,7 @@ from tests.conftest import make_settings
 from tests.live.test_live_redis import scope_scenario
 from tests.live.world import Api, World, doc, gid, make_world, thread_server, ws_url
 from wellspring.api.app import create_app
+from wellspring.api.subscriptions import MAX_SUBSCRIPTIONS
 from wellspring.i18n import message
 
 PROTOCOL = "graphql-transport-ws"
@@ -287,5 +288,31 @@ def test_odd_strings_and_mistyped_variables_get_the_protocols_answers(
         ws = await _acked(server, token)
         await _send(ws, _subscribe("\ud800", "MyJobEvents", {}))  # an id no answer can name
         assert await _closed_with(ws) == 4400
+
+    asyncio.run(scenario())
+
+
+def test_a_socket_runs_a_bounded_number_of_subscriptions(server: str, world: World) -> None:
+    """One past the bound is refused with its code; the others run on, and completing one
+    makes room."""
+    token = Api(server).token("clerk-sh")
+    board = {"branchId": gid("Branch", world.sh)}
+
+    async def scenario() -> None:
+        ws = await _acked(server, token)
+        for n in range(MAX_SUBSCRIPTIONS):
+            await _send(ws, _subscribe(f"s{n}", "BoardEvents", board))
+        await _send(ws, _subscribe("over", "BoardEvents", board))
+        answer = await _recv(ws)
+        assert (answer["type"], answer["id"]) == ("error", "over")
+        assert answer["payload"][0]["extensions"] == {
+            "code": "TOO_MANY_SUBSCRIPTIONS",
+            "maximum": MAX_SUBSCRIPTIONS,
+        }
+        await _send(ws, {"id": "s0", "type": "complete"})
+        await _send(ws, _subscribe("room", "BoardEvents", board))
+        await _send(ws, {"type": "ping"})
+        assert await _recv(ws) == {"type": "pong"}  # no error for "room" came before it
+        await ws.close()
 
     asyncio.run(scenario())

@@ -46,6 +46,8 @@ from .graphql_responses import bad_request_error, find_operation, invalid_charac
 
 log = logging.getLogger("wellspring.live")
 PROTOCOL = "graphql-transport-ws"
+# A phone needs two or three, a dispatcher's board a few more; each held about 28 KB.
+MAX_SUBSCRIPTIONS = 50
 
 
 class Closed(Exception):
@@ -238,6 +240,11 @@ class Connection:
             await self._bad()
         if op_id in self.operations:
             await self._shut(4409, f"Subscriber for {op_id[:64]} already exists")
+        if len(self.operations) >= MAX_SUBSCRIPTIONS:  # refused, the others keep running
+            text = message("TOO_MANY_SUBSCRIPTIONS", self.locale, maximum=MAX_SUBSCRIPTIONS)
+            extensions = {"code": "TOO_MANY_SUBSCRIPTIONS", "maximum": MAX_SUBSCRIPTIONS}
+            await self._error(op_id, [{"message": text, "extensions": extensions}])
+            return
         task = asyncio.create_task(self._operate(op_id, query, variables or {}, name))
         self.operations[op_id] = task
 

@@ -52,6 +52,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "订阅须通过 WebSocket 连接 /graphql（graphql-transport-ws 协议）。",
         "Subscriptions run over a WebSocket to /graphql (the graphql-transport-ws protocol).",
     ),
+    "TOO_MANY_SUBSCRIPTIONS": (
+        "此连接上的订阅过多（最多同时 {maximum} 个），请先结束不用的订阅。",
+        "Too many subscriptions on this connection (at most {maximum} at once); complete "
+        "those you no longer need.",
+    ),
     "INTROSPECTION_DISABLED": (
         "生产环境已关闭自省查询。",
         "Introspection is disabled in production.",
