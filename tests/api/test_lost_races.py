@@ -12,17 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.held_writes import race
 from tests.api.stock_world import part, warehouse
+from tests.api.ticket_types_world import receive_machine
 from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
-from tests.factories import raw_id, unique
-from wellspring.domain.models import FaultCode, StockMovement
-from wellspring.domain.models.enums import MovementStatus
+from tests.factories import raw_id, scalars, unique
+from wellspring.domain.models import AccountCard as CardRow
+from wellspring.domain.models import Device, DeviceModel, FaultCode, StockMovement
+from wellspring.domain.models.enums import CardStatus, DeviceStatus, MovementStatus
 from wellspring.i18n import message
+from wellspring.schema.core.ids import global_id
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +160,52 @@ def test_a_transfer_received_twice_at_once_arrives_once(database_url: str, gql: 
         "errors": [{"code": "INVALID_TRANSITION"}],
     }
     assert level() == before
+
+
+def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
+    database_url: str, gql: GraphQL
+) -> None:
+    """The other transaction installs the serial first (here: takes it out of stock,
+    uncommitted). The completion waits for its lock on the machine and then finds it gone,
+    as when sent after it; the card it named stays in stock (two installs of one serial at
+    once used to both succeed, the machine ending at the last customer)."""
+    o = ids(database_url)
+    serial = unique("WS-RACE").upper()[:32]
+    assert receive_machine(gql, database_url, serial)["errors"] == []
+    card = scalars(
+        database_url,
+        select(CardRow.card_number)
+        .where(CardRow.status == CardStatus.IN_STOCK)
+        .order_by(CardRow.card_number)
+        .limit(1),
+    )[0]
+    model = scalars(database_url, select(DeviceModel.id).order_by(DeviceModel.code))[0]
+    install = {
+        "cardNumber": card,
+        "deviceModelId": global_id("DeviceModel", model),
+        "serialNumber": serial,
+        "contractNumber": unique("HT"),
+        "price": "1280.00",
+    }
+    opened = {"type": "INSTALL", "customerId": o["customer"], "install": install}
+    ticket = ok(payload(gql, "OpenTicket", {"input": opened}, "hotline"))["ticket"]
+    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
+    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
+    job_id = job["job"]["id"]
+    ok(payload(gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"))
+    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
+        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+
+    async def hold(session: AsyncSession) -> None:
+        await session.execute(
+            update(Device)
+            .where(Device.serial_number == serial)
+            .values(status=DeviceStatus.INSTALLED, warehouse_id=None)
+        )
+
+    report = {"jobId": job_id, "report": {"confirmationNumber": unique("QR")[:32]}}
+    answer = race(database_url, gql, "tech-sh-1", hold, doc("CompleteJob"), {"input": report})
+    (error,) = answer["data"]["completeJob"]["errors"]
+    assert error["code"] == "SERIAL_NOT_IN_STOCK"
+    status = scalars(database_url, select(CardRow.status).where(CardRow.card_number == card))
+    assert status == [CardStatus.IN_STOCK]
