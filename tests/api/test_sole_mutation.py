@@ -83,21 +83,26 @@ Call = Callable[[RequestContext], Awaitable[Any]]
 
 
 async def _request(
-    url: str, *calls: Call, before: Call | None = None, logged: tuple[str, ...] = ()
+    url: str,
+    *calls: Call,
+    before: Call | None = None,
+    logged: tuple[str, ...] = (),
+    hooks: list[Any] | None = None,
 ) -> tuple[list[Any], list[str], list[str]]:
     """The endpoint's steps: the write lock, a one-field context, the field's calls in turn,
     then a commit (an expected error is answered with a commit too); then which of the
-    ``logged`` audit actions were written, from a session of its own."""
+    ``logged`` audit actions were written, from a session of its own. ``hooks`` receives
+    what the context holds to run after the commit."""
     engine = create_engine(url)
     try:
-        results, statements = await _steps(engine, calls, before)
+        results, statements = await _steps(engine, calls, before, hooks)
         return results, statements, await _logged(session_factory(engine), *logged)
     finally:
         await engine.dispose()
 
 
 async def _steps(
-    engine: AsyncEngine, calls: tuple[Call, ...], before: Call | None
+    engine: AsyncEngine, calls: tuple[Call, ...], before: Call | None, hooks: list[Any] | None
 ) -> tuple[list[Any], list[str]]:
     results: list[Any] = []
     async with session_factory(engine)() as session:
@@ -120,6 +125,8 @@ async def _steps(
             except PermissionDenied as error:
                 results.append(error)
             await session.commit()
+            if hooks is not None:
+                hooks.extend(ctx.after_commit)
     return results, statements
 
 
@@ -208,3 +215,34 @@ def test_work_pending_before_the_first_call_is_kept_by_a_savepoint(database_url:
     assert isinstance(results[0], Failed)
     assert len(_savepoints(statements)) == 1
     assert logged == [earlier]
+
+
+def _hooked(call: Call, hook: str) -> Call:
+    """``call``, having first asked for ``hook`` to run after the commit (as StartImport
+    does for its background batches)."""
+
+    async def hooked(ctx: RequestContext) -> Any:
+        ctx.after_commit.append(hook)
+        return await call(ctx)
+
+    return hooked
+
+
+def test_a_refused_call_leaves_nothing_to_run_after_the_commit(database_url: str) -> None:
+    """The work a refused call asked to start after the commit is dropped with its writes,
+    with a savepoint or without one."""
+    first, second, third = _names("first", "second", "third")
+    hooks: list[Any] = []
+    results, _statements, logged = run(
+        _request(
+            database_url,
+            _hooked(_refuses(first), "after-first"),
+            _hooked(_writes(second), "after-second"),
+            _hooked(_refuses(third), "after-third"),
+            logged=(first, second, third),
+            hooks=hooks,
+        )
+    )
+    assert [type(r) for r in results] == [Failed, str, Failed]
+    assert hooks == ["after-second"]
+    assert logged == [second]

@@ -36,21 +36,25 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         ctx.sole_field = False  # a later call of the same field has work before it to keep
         if _untouched(ctx.session):
             return await _run_as_transaction(ctx, call)
+    hooks = len(ctx.after_commit)
     savepoint = await ctx.session.begin_nested()
     try:
         result = await call()
         await savepoint.commit()  # its flush may still meet another transaction's write
     except DomainError as error:
         await savepoint.rollback()
+        del ctx.after_commit[hooks:]  # what the call meant to start after its commit
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
         return Failed(user_errors(error, ctx.locale))
     except Exception as error:
         await savepoint.rollback()
+        del ctx.after_commit[hooks:]
         if not lost_race(error):
             raise
         return _lost(ctx, error)
     except BaseException:
         await savepoint.rollback()
+        del ctx.after_commit[hooks:]
         raise
     return result
 
@@ -58,7 +62,9 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
 def _lost(ctx: RequestContext, error: Exception) -> Failed:
     """CONCURRENT_CHANGE for a unit that lost a race the database settled (``db.lost_race``):
     the client sends it again. Logged, so that a race met often can be designed away."""
-    log.warning("a write lost a race: %s", str(error).splitlines()[0][:300])
+    cause = getattr(error, "orig", None) or error  # the database's own words, not the ORM's
+    text = (str(cause).splitlines() or [type(cause).__name__])[0][:300]
+    log.warning("a write lost a race: %s", text, extra={"request_id": ctx.request_id})
     return Failed(user_errors(DomainError("CONCURRENT_CHANGE"), ctx.locale))
 
 
@@ -72,16 +78,19 @@ async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[
     """``run_in_savepoint`` where the call is all the transaction holds: a failure rolls the
     transaction back, and the request goes on in a new one (with SQLite's write lock taken
     again, as every mutation holds it)."""
+    hooks = len(ctx.after_commit)
     try:
         result = await call()
         await ctx.session.flush()  # a lost race surfaces here, not at the endpoint's commit
     except DomainError as error:
         await ctx.session.rollback()
+        del ctx.after_commit[hooks:]  # what the call meant to start after its commit
         await declare_writes(ctx.session)
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
         return Failed(user_errors(error, ctx.locale))
     except Exception as error:
         await ctx.session.rollback()
+        del ctx.after_commit[hooks:]
         if not lost_race(error):
             raise
         await declare_writes(ctx.session)
@@ -90,6 +99,7 @@ async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[
         # Not only for the endpoint's sake: an expected error (PermissionDenied) is
         # answered with a commit, which must not keep what the call wrote before it.
         await ctx.session.rollback()
+        del ctx.after_commit[hooks:]
         raise
     return result
 
