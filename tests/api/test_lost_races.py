@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.held_writes import race
 from tests.api.stock_world import part, warehouse
-from tests.api.ticket_types_world import receive_machine
+from tests.api.ticket_types_world import receive_machine, sh_device
 from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.factories import raw_id, scalars, unique
 from wellspring.domain.models import AccountCard as CardRow
 from wellspring.domain.models import Device, DeviceModel, FaultCode, StockMovement
-from wellspring.domain.models.enums import CardStatus, DeviceStatus, MovementStatus
+from wellspring.domain.models.enums import CardStatus, DeviceStatus, MovementStatus, SupplyMode
 from wellspring.i18n import message
 from wellspring.schema.core.ids import global_id
 
@@ -209,3 +209,31 @@ def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
     assert error["code"] == "SERIAL_NOT_IN_STOCK"
     status = scalars(database_url, select(CardRow.status).where(CardRow.card_number == card))
     assert status == [CardStatus.IN_STOCK]
+
+
+def test_two_calls_about_one_device_at_once_are_checked_one_after_the_other(
+    database_url: str, gql: GraphQL
+) -> None:
+    """OpenTicket locks the device before looking for an open ticket of the same type on it:
+    here the other transaction holds that lock, and the call waits for it. (Four REPAIR
+    tickets on one device at once all answered 200; one after the other, the second is
+    DUPLICATE_OPEN_TICKET.)"""
+    device, customer = sh_device(database_url, SupplyMode.MONTHLY)
+
+    async def hold(session: AsyncSession) -> None:
+        # FOR NO KEY UPDATE: it lets the new ticket's foreign-key check pass (KEY SHARE), so
+        # only a lock taken by the check itself waits for it.
+        held = select(Device.id).where(Device.id == raw_id(device))
+        await session.execute(held.with_for_update(key_share=True))
+
+    repair = {
+        "type": "REPAIR",
+        "customerId": customer,
+        "deviceId": device,
+        "description": "漏水",
+        "allowDuplicate": False,  # the workflow steps waive the rule unless told
+    }
+    answer = race(database_url, gql, "hotline", hold, doc("OpenTicket"), {"input": repair})
+    assert answer["data"]["openTicket"]["errors"] == []
+    again = payload(gql, "OpenTicket", {"input": repair}, "hotline")
+    assert [e["code"] for e in again["errors"]] == ["DUPLICATE_OPEN_TICKET"]

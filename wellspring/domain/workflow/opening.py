@@ -26,7 +26,16 @@ from ..custom_fields import values as custom_values
 from ..customers import default_address
 from ..dispatch import locate
 from ..errors import DomainError, present
-from ..models import Address, Agent, Branch, Contact, Customer, Ticket, TicketStatusChange
+from ..models import (
+    Address,
+    Agent,
+    Branch,
+    Contact,
+    Customer,
+    Device,
+    Ticket,
+    TicketStatusChange,
+)
 from ..models.enums import (
     TICKET_OPEN_STATUSES,
     Channel,
@@ -219,7 +228,11 @@ _IN_HAND = TICKET_OPEN_STATUSES - {TicketStatus.COMPLETED, TicketStatus.FOLLOW_U
 
 async def check_duplicate(session: AsyncSession, device_id: str, type: TicketType) -> None:
     """Warn about a second ticket of the same type on the device while one is in hand; the
-    caller repeats with ``allow_duplicate`` when it is really a new request."""
+    caller repeats with ``allow_duplicate`` when it is really a new request.
+
+    The device's row is locked first, until commit: two calls about one device at once
+    (four answered 200 and left four open tickets) are checked one after the other."""
+    await session.execute(select(Device.id).where(Device.id == device_id).with_for_update())
     existing = (
         await session.execute(
             select(Ticket.id, Ticket.number)
