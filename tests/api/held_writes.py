@@ -23,8 +23,10 @@ def race(
     hold: Callable[[AsyncSession], Awaitable[Any]],
     document: str,
     variables: dict[str, Any],
+    during: Callable[[], Awaitable[Any]] | None = None,
 ) -> Any:
-    """``document``'s answer when ``hold``'s uncommitted write commits under it."""
+    """``document``'s answer when ``hold``'s uncommitted write commits under it; ``during``
+    runs while the request waits for it."""
     headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
     body = {"query": document, "variables": variables}
 
@@ -39,6 +41,8 @@ def race(
                 )
                 await asyncio.sleep(HOLD_SECONDS)
                 assert not request.done(), "the request did not wait for the held write"
+                if during is not None:
+                    await during()
                 await holder.commit()
                 return await request
         finally:

@@ -9,21 +9,39 @@ PostgreSQL lets two writers overlap (SQLite serialises them).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
 from tests.api.stock_world import part, warehouse
 from tests.api.ticket_types_world import receive_machine, sh_device
 from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
+from tests.dispatch_site import stock_van
 from tests.factories import raw_id, scalars, unique
+from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models import AccountCard as CardRow
-from wellspring.domain.models import Device, DeviceModel, FaultCode, StockMovement
-from wellspring.domain.models.enums import CardStatus, DeviceStatus, MovementStatus, SupplyMode
+from wellspring.domain.models import (
+    Device,
+    DeviceModel,
+    FaultCode,
+    Part,
+    StockBalance,
+    StockMovement,
+)
+from wellspring.domain.models.enums import (
+    CardStatus,
+    DeviceStatus,
+    MovementStatus,
+    StockBin,
+    SupplyMode,
+)
 from wellspring.i18n import message
 from wellspring.schema.core.ids import global_id
 
@@ -237,3 +255,66 @@ def test_two_calls_about_one_device_at_once_are_checked_one_after_the_other(
     assert answer["data"]["openTicket"]["errors"] == []
     again = payload(gql, "OpenTicket", {"input": repair}, "hotline")
     assert [e["code"] for e in again["errors"]] == ["DUPLICATE_OPEN_TICKET"]
+
+
+def test_a_consumption_locks_its_parts_balances_in_part_order(
+    database_url: str, gql: GraphQL
+) -> None:
+    """Lines naming parts B then A: the other transaction holds B's balance, and while the
+    consumption waits for it, A's must be locked already (part order, whatever the lines'
+    order). Two consumptions of one van naming the same parts in opposite orders
+    deadlocked."""
+    first, second = (_new_part(database_url) for _ in range(2))
+    part_a, part_b = sorted((first, second))
+    s, job, van = site_with_van(database_url, part_a, 3)
+    stock_van(s, "a", part_b, 3)
+    engineer = s.usernames["a"]
+    token(gql, engineer)
+    a_was_free: list[bool] = []
+
+    def balance_of(part_id: str) -> Any:
+        return select(StockBalance.id).where(
+            StockBalance.warehouse_id == van,
+            StockBalance.part_id == part_id,
+            StockBalance.bin == StockBin.GOOD,
+        )
+
+    async def hold(session: AsyncSession) -> None:
+        await session.execute(balance_of(part_b).with_for_update())
+
+    async def probe() -> None:  # the consumption waits on B: is A's balance taken already?
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as other, other.begin():
+                try:
+                    await other.execute(balance_of(part_a).with_for_update(nowait=True))
+                    a_was_free.append(True)
+                except DBAPIError:
+                    a_was_free.append(False)
+        finally:
+            await engine.dispose()
+
+    lines = [{"partId": global_id("Part", p), "quantity": 1} for p in (part_b, part_a)]
+    consumed = {"jobId": global_id("Job", job), "lines": lines, "clientId": unique("order")}
+    variables = {"input": consumed}
+    answer = race(database_url, gql, engineer, hold, doc("ConsumeParts"), variables, probe)
+    assert answer["data"]["consumeParts"]["errors"] == []
+    assert a_was_free == [False]
+
+
+def _new_part(database_url: str) -> str:
+    """A part that fits every model (it lists none)."""
+    sku = unique("LOCK").upper()[:32]
+
+    async def add() -> str:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                row = Part(sku=sku, name="锁序配件")
+                session.add(row)
+                await session.flush()
+                return row.id
+        finally:
+            await engine.dispose()
+
+    return str(asyncio.run(add()))

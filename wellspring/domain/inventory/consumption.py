@@ -70,8 +70,11 @@ async def consume_parts(
     ).scalar_one_or_none()
     if van is None:
         raise DomainError("NO_VAN", field="job_id")
-    entries = []
-    for i, line in enumerate(lines):
+    posted: dict[int, list[StockEntry]] = {}
+    # The van's balances are locked in part order, whatever the lines' order: two
+    # consumptions of one van naming the same parts in opposite orders deadlocked.
+    for i, line in sorted(enumerate(lines), key=lambda item: item[1].part_id):
+        entries = posted.setdefault(i, [])
         if recorded_offline:
             await discrepancies.cover_shortfall(
                 session,
@@ -113,6 +116,7 @@ async def consume_parts(
                     client_id=line_keys.old_part_key(line_keys.line_key(key, i)),
                 )
             )
+    entries = [entry for i in sorted(posted) for entry in posted[i]]  # in the lines' order
     for entry in entries:
         entry.recorded_at = recorded_at  # the phone's time, when it was recorded offline
     audit.record(

@@ -51,7 +51,9 @@ async def check_old_parts(
         if count.valid < 0 or count.rejected < 0 or count.valid + count.rejected != quantity:
             raise DomainError("COUNTS_DO_NOT_ADD_UP", field=f"counts.{i}", shipped=quantity)
     station = movement.from_warehouse_id or ""
-    for part_id, count in by_part.items():
+    # Balances locked in part order, whatever the counts' order: two checks of returns naming
+    # the same parts in opposite orders deadlocked on the center's rows.
+    for part_id, count in sorted(by_part.items()):
         if count.valid:
             await ledger.post(
                 session,
