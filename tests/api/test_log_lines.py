@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import sys
 
 from wellspring.api.logging_setup import JsonFormatter
@@ -58,3 +59,22 @@ def test_the_second_is_formatted_anew_when_it_changes() -> None:
     assert json.loads(formatter.format(first))["ts"] == "2025-12-05T02:00:00.250Z"
     assert json.loads(formatter.format(later))["ts"] == "2025-12-05T02:01:01.005Z"
     assert json.loads(formatter.format(first))["ts"] == "2025-12-05T02:00:00.250Z"
+
+
+def test_a_librarys_warning_is_a_json_line_too() -> None:
+    """PyVRP warns while it plans (PenaltyBoundWarning); once the logs are configured, the
+    warning is a log record, so the stream stays one JSON object a line."""
+    script = (
+        "import warnings\n"
+        "from wellspring.api.logging_setup import configure\n"
+        "configure(json_logs=True)\n"
+        "warnings.warn('penalty bound reached', UserWarning, stacklevel=1)\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "-W", "always", "-c", script], capture_output=True, text=True, check=True
+    )
+    lines = done.stderr.splitlines()
+    assert lines, "the warning was not written at all"
+    (line,) = [json.loads(text) for text in lines]
+    assert line["logger"] == "py.warnings"
+    assert "penalty bound reached" in line["msg"]

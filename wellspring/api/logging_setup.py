@@ -61,6 +61,9 @@ def configure(json_logs: bool, level: int = logging.INFO) -> None:
     # Replace only our own handler (an app made twice, as tests do), never someone else's.
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "wellspring"] + [handler]
     root.setLevel(level)
+    # A library's warning (PyVRP's PenaltyBoundWarning while it plans) is a log line like any
+    # other, not bare text among the JSON lines.
+    logging.captureWarnings(True)
 
 
 def _request_id(scope: Scope) -> str:
