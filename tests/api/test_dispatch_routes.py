@@ -306,3 +306,28 @@ def test_a_plan_applied_twice_at_once_is_applied_once(
     answer = race(database_url, gql, "hq", hold, doc("ApplyRoutePlan"), {"planId": plan["id"]})
     (error,) = answer["data"]["applyRoutePlan"]["errors"]
     assert error["code"] == "PLAN_NOT_PROPOSED"
+
+
+def test_accepted_jobs_stay_with_their_engineers_after_one_off_shift(
+    gql: GraphQL, database_url: str
+) -> None:
+    """Engineers are taken in id order; one off shift ahead of the others must not shift the
+    private skill that keeps an accepted job with its engineer (it moved the job to the next
+    engineer, and every plan of the day was then refused as PLAN_OUTDATED)."""
+    s = make_branch(database_url)
+    for name, home in (("p", "people_square"), ("q", "xujiahui"), ("r", "wujiaochang")):
+        add_technician(s, name, home=PLACES[home])
+    off, middle, last = sorted(s.techs, key=lambda name: s.techs[name])
+    set_rows(database_url, m.Technician, s.techs[off], work_days=[])
+    for tech, place in ((middle, "jingan"), (last, "putuo")):
+        add_job(s, tech, at=PLACES[place], status=JobStatus.ACCEPTED, technician=tech)
+    plan = optimize(gql, s, TOMORROW)["plan"]
+    on = {
+        raw_id(stop["job"]["id"]): raw_id(route["technician"]["id"])
+        for route in plan["routes"]
+        for stop in route["stops"]
+    }
+    applied = gql.data(doc("ApplyRoutePlan"), {"planId": plan["id"]}, as_user="hq")
+    assert applied["applyRoutePlan"]["errors"] == []
+    assert on == {s.jobs[middle]: s.techs[middle], s.jobs[last]: s.techs[last]}
+    assert plan["unplaced"] == []

@@ -202,9 +202,19 @@ def vehicle_for(
         lunch = vrp.VrpBreak(
             id=index, time_windows=((lunch_from, lunch_to),), service=rules.LUNCH_MINUTES * 60
         )
-    skills = {SKILL[s] for s in tech.known_skills}
-    skills.add(PINNED_SKILL_BASE + index)
+    skills = {SKILL[s] for s in tech.known_skills}  # pinned skill: pin_accepted()
     return Vehicle(tech, start, source, ready, shift_end, skills, fixed, lunch)
+
+
+def pin_accepted(vehicles: list[Vehicle]) -> dict[str, int]:
+    """Technician id -> the private skill of that engineer's vehicle, which their accepted
+    jobs carry. Numbered by position among the vehicles, not among all engineers: an engineer
+    off shift would otherwise shift the numbers and hand accepted jobs to a colleague."""
+    pinned: dict[str, int] = {}
+    for position, vehicle in enumerate(vehicles):
+        pinned[vehicle.tech.id] = PINNED_SKILL_BASE + position
+        vehicle.skills.add(pinned[vehicle.tech.id])
+    return pinned
 
 
 def cannot_plan(stop: Stop, by_tech: dict[str, int], clock: Clock, now_clock: int) -> str | None:

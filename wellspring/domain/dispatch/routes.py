@@ -34,7 +34,6 @@ from . import rules
 from .config import DispatchConfig
 from .locate import local_day
 from .route_inputs import (
-    PINNED_SKILL_BASE,
     SKILL,
     UNDER_WAY,
     Clock,
@@ -43,6 +42,7 @@ from .route_inputs import (
     cannot_plan,
     day_jobs,
     parts_skills,
+    pin_accepted,
     vehicle_for,
 )
 from .route_results import SOLVER_REASONS, route_rows
@@ -105,6 +105,7 @@ async def optimize_routes(
         raise DomainError("NO_SHIFTS", field="date")
 
     by_tech = {v.tech.id: i for i, v in enumerate(vehicles)}
+    pinned = pin_accepted(vehicles)
     parts_skill = parts_skills(stops, vehicles, await vans_stock(session, list(by_tech)))
     points: list[Point] = [v.start for v in vehicles]
     jobs: list[vrp.VrpJob] = []
@@ -122,7 +123,7 @@ async def optimize_routes(
         site = present(stop.site, "a plannable stop's site")
         skills = {SKILL[stop.ticket.type]}
         if job.status is JobStatus.ACCEPTED and job.technician_id is not None:
-            skills.add(PINNED_SKILL_BASE + by_tech[job.technician_id])
+            skills.add(pinned[job.technician_id])
         elif job.id in parts_skill:
             skills.add(parts_skill[job.id])
         windows: tuple[tuple[int, int], ...] = ()
