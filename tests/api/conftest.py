@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from tests.api.media_site import BUCKET
+from tests.conftest import make_settings
+from wellspring.api.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +37,13 @@ def s3() -> Iterator[Any]:
         yield client
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app with every door open: local media under a temporary folder, the PBX webhook
+    with a secret."""
+    media = tmp_path_factory.mktemp("media")
+    settings = make_settings(database_url, media_root=str(media), pbx_webhook_secret="secret")
+    with TestClient(create_app(settings)) as client:
+        yield client

@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from starlette.types import Message
 
-from tests.conftest import make_settings
-from wellspring.api.app import create_app
+from tests.api.raw_asgi import post_raw
 from wellspring.api.pbx_webhook import PATH as PBX_PATH
 from wellspring.digits import is_digits
 from wellspring.domain.masterdata.cards import card_secret_matches
@@ -33,46 +29,10 @@ def test_every_plain_number_is_digits(number: int) -> None:
     assert is_digits(str(number))
 
 
-@pytest.fixture(scope="module")
-def app_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    media = tmp_path_factory.mktemp("media")
-    settings = make_settings(database_url, media_root=str(media), pbx_webhook_secret="secret")
-    with TestClient(create_app(settings)) as client:
-        yield client
-
-
 def raw_post(client: TestClient, path: str, headers: list[tuple[bytes, bytes]]) -> int:
     """The status the app answers a POST whose headers are these bytes, as a server passes
-    them (the test client re-encodes a header's bytes as UTF-8), called in the app's loop."""
-    app = client.app
-    answer: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        answer.append(message)
-
-    async def call() -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"testserver"), *headers],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        await app(scope, receive, send)
-
-    assert client.portal is not None
-    client.portal.call(call)
-    return int(answer[0]["status"])
+    them (the test client re-encodes a header's bytes as UTF-8)."""
+    return int(post_raw(client, path, headers)[0]["status"])
 
 
 @pytest.mark.parametrize("path", ["/graphql", "/sync/pull", "/sync/push", "/media/upload"])
