@@ -10,10 +10,12 @@ PostgreSQL lets two writers overlap (SQLite serialises them).
 from __future__ import annotations
 
 import asyncio
+import base64
+import random
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,8 +28,10 @@ from tests.conftest import GraphQL
 from tests.dispatch_site import stock_van
 from tests.factories import raw_id, scalars, unique
 from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.imports.runs import ImportFile, content_hash, lock_key
 from wellspring.domain.models import AccountCard as CardRow
 from wellspring.domain.models import (
+    Customer,
     Device,
     DeviceModel,
     FaultCode,
@@ -38,6 +42,7 @@ from wellspring.domain.models import (
 from wellspring.domain.models.enums import (
     CardStatus,
     DeviceStatus,
+    ImportKind,
     MovementStatus,
     StockBin,
     SupplyMode,
@@ -318,3 +323,37 @@ def _new_part(database_url: str) -> str:
             await engine.dispose()
 
     return str(asyncio.run(add()))
+
+
+def test_two_imports_of_one_file_at_once_apply_it_once(database_url: str, gql: GraphQL) -> None:
+    """StartImport waits for another import of the same file (here: holding its lock) to
+    finish checking and applying it; then the rows are there and nothing is written twice.
+    (Four imports of one customers file at once each created every customer.)"""
+    phone = f"17{random.randrange(10**8, 10**9)}"
+    text = f"客户姓名,手机号,省,市,区\n并发导入,{phone},上海市,上海市,闵行区\n"
+    content = text.encode("utf-8")
+    file = ImportFile(
+        kind=ImportKind.CUSTOMERS,
+        file_name="once.csv",
+        content_hash=content_hash(content, ImportKind.CUSTOMERS, {}, "SH"),
+        headers=[],
+        rows=[],
+    )
+
+    async def hold(session: AsyncSession) -> None:
+        key = func.hashtextextended(lock_key(file), 0)
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    started = {
+        "kind": "CUSTOMERS",
+        "fileName": "once.csv",
+        "content": base64.b64encode(content).decode(),
+        "branchCode": "SH",
+    }
+    answer = race(database_url, gql, "hq", hold, doc("StartImport"), {"input": started})
+    result = answer["data"]["startImport"]
+    assert result["errors"] == []
+    assert result["import"]["appliedRows"] == 1, result
+    again = gql.data(doc("StartImport"), {"input": started}, as_user="hq")["startImport"]
+    assert (again["import"]["appliedRows"], again["import"]["unchangedRows"]) == (0, 1)
+    assert scalars(database_url, select(func.count()).where(Customer.phone == phone)) == [1]

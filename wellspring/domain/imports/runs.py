@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
@@ -186,6 +186,8 @@ async def run_import(
     permissions.check(actor, "import.run")
     kind_handler = handler(file.kind)
     async with unit() as session:
+        if record and not file.dry_run:
+            await _one_at_a_time(session, file)
         ctx = await load_context(session, actor, now, file.branch_code)
         ctx.custom_fields = await custom.active_fields(session, file.kind)
         rows = source_rows(file, custom.headers(ctx.custom_fields))
@@ -257,6 +259,21 @@ async def run_import(
                 .values(status=ImportStatus.DONE, finished_at=now, updated_at=now)
             )
     return report
+
+
+def lock_key(file: ImportFile) -> str:
+    """What two imports of the same file (same bytes, kind and options) wait on."""
+    return f"import:{file.kind.value}:{file.content_hash}"
+
+
+async def _one_at_a_time(session: AsyncSession, file: ImportFile) -> None:
+    """On PostgreSQL, wait for another import of the same file to finish its check and its
+    first unit (all of a file small enough to apply inline). Both used to find no row and no
+    run, and each created every customer (SQLite serialises writers)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = func.hashtextextended(lock_key(file), 0)
+    await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def _advance(
