@@ -7,13 +7,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import GraphQL, make_settings
 from tests.e2e.live import http, live_server
 from wellspring.domain.db import create_engine, session_factory
 
-HOLD_SECONDS = 0.5  # long enough for the request to reach the held row
+WAIT_SECONDS = 30.0  # for the request to reach the held row, on a loaded machine
 
 
 def race(
@@ -39,8 +40,7 @@ def race(
                 request = asyncio.ensure_future(
                     asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
                 )
-                await asyncio.sleep(HOLD_SECONDS)
-                assert not request.done(), "the request did not wait for the held write"
+                await _until_waiting(holder, request)
                 if during is not None:
                     await during()
                 await holder.commit()
@@ -52,3 +52,21 @@ def race(
         status, answer = asyncio.run(go(base))
     assert status == 200, answer
     return answer
+
+
+async def _until_waiting(holder: AsyncSession, request: asyncio.Future[Any]) -> None:
+    """Until another backend of this database waits on a lock (the request on the held
+    write): a request merely not done yet may not have reached it, on a loaded machine."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    fresh = text("SELECT pg_stat_clear_snapshot()")  # a transaction caches what it read
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while True:
+        await holder.execute(fresh)
+        if await holder.scalar(waiting):
+            return
+        assert not request.done(), "the request did not wait for the held write"
+        assert asyncio.get_running_loop().time() < deadline, "the request never waited"
+        await asyncio.sleep(0.05)
