@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import math
-import re
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,9 +33,10 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.hotline.missed_calls import MissedCallReport, record_missed_call
 from wellspring.i18n import message, negotiate
 
+from .input_guard import unstorable
+
 MAX_BODY = 16 * 1024
 PATH = "/webhooks/pbx/missed-call"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -72,7 +72,7 @@ def _storable(data: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _UNSTORABLE.search(item):
+            if unstorable(item):
                 return False
         elif isinstance(item, dict):
             stack.extend(item)
