@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
 from tests.api.stock_world import part, warehouse
-from tests.api.ticket_types_world import receive_machine, sh_device
+from tests.api.ticket_types_world import on_site, receive_machine, sh_device
 from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
 from tests.dispatch_site import stock_van
@@ -211,13 +211,7 @@ def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
         "price": "1280.00",
     }
     opened = {"type": "INSTALL", "customerId": o["customer"], "install": install}
-    ticket = ok(payload(gql, "OpenTicket", {"input": opened}, "hotline"))["ticket"]
-    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
-    job_id = job["job"]["id"]
-    ok(payload(gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"))
-    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
-        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+    job_id = on_site(gql, o, opened)
 
     async def hold(session: AsyncSession) -> None:
         await session.execute(

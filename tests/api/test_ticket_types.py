@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from tests.api.ticket_types_world import (
     device_row,
+    on_site,
     receive_machine,
     sh_device,
     through_the_visit,
 )
-from tests.api.workflow_steps import doc, ids, ok, payload
+from tests.api.workflow_steps import doc, ids, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch, raw_id, scalars
 from wellspring.domain import models as m
@@ -83,13 +84,7 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
             "serialNumber": "WS-INSTALL-0002",
         },
     }
-    ticket2 = ok(payload(gql, "OpenTicket", {"input": second}, "hotline"))["ticket"]
-    ok(payload(gql, "ApproveTicket", {"id": ticket2["id"]}, "hotline"))
-    job = ok(payload(gql, "DispatchTicket", {"id": ticket2["id"], "branchId": o["SH"]}, "clerk-sh"))
-    job_id = job["job"]["id"]
-    ok(payload(gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"))
-    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
-        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+    job_id = on_site(gql, o, second)
     no_form = payload(gql, "CompleteJob", {"input": {"jobId": job_id, "report": {}}}, "tech-sh-1")
     assert no_form["errors"][0]["code"] == "REPORT_FIELD_REQUIRED"
     assert no_form["errors"][0]["field"] == "report.confirmationNumber"

@@ -141,3 +141,16 @@ def receive_machine(gql: GraphQL, database_url: str, serial: str) -> dict[str, A
     model = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))[0]
     variables = {"w": global_id("Warehouse", sh), "m": global_id("DeviceModel", model), "s": serial}
     return gql.data(RECEIVE, variables, as_user="clerk-sh")["receiveMachine"]
+
+
+def on_site(gql: GraphQL, o: dict[str, str], opened: dict[str, Any]) -> str:
+    """The job of a ticket opened with ``opened`` by the hotline, approved, dispatched to
+    Shanghai and assigned to tech-sh-1, who is now on site: its id."""
+    ticket = ok(payload(gql, "OpenTicket", {"input": opened}, "hotline"))["ticket"]
+    ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))
+    job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
+    job_id = str(job["job"]["id"])
+    ok(payload(gql, "AssignJob", {"jobId": job_id, "technicianId": o["tech-sh-1"]}, "clerk-sh"))
+    for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
+        ok(payload(gql, operation, {"id": job_id}, "tech-sh-1"))
+    return job_id
