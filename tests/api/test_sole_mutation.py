@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.testclient import TestClient
@@ -246,3 +247,95 @@ def test_a_refused_call_leaves_nothing_to_run_after_the_commit(database_url: str
     assert [type(r) for r in results] == [Failed, str, Failed]
     assert hooks == ["after-second"]
     assert logged == [second]
+
+
+# -- a call that loses a race the database settles runs once more (PostgreSQL only: SQLite
+# serialises writers, so no write of one ever meets another's) --
+
+
+async def _commit_elsewhere(url: str, code: str, name: str = "first") -> None:
+    """Another request's fault code, committed between this call's read and its write."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            session.add(m.FaultCode(code=code, name_zh="先到", name_en=name))
+    finally:
+        await engine.dispose()
+
+
+def _code() -> str:
+    return f"R{uuid.uuid4().hex[:12]}".upper()
+
+
+def _creates(url: str, codes: Callable[[], str], action: str, tries: list[str]) -> Call:
+    """Creates a fault code unless it exists, as UpsertFaultCode does; the winner's code is
+    committed after the check, as when two requests create one code at once. It also reads
+    the row the request loaded before it (``_holding``)."""
+
+    async def call(ctx: RequestContext) -> str:
+        tries.append(ctx.session.info["probe.held"].name_en)  # expired by a rollback?
+        code = codes()
+        if await ctx.session.scalar(select(m.FaultCode.id).where(m.FaultCode.code == code)):
+            return "met the winner"
+        audit.record(ctx.session, SYSTEM, action, entity_type="Probe")
+        await _commit_elsewhere(url, code)
+        ctx.session.add(m.FaultCode(code=code, name_zh="后到", name_en="second"))
+        await ctx.session.flush()
+        return "created"
+
+    return call
+
+
+def _holding(url: str) -> Call:
+    """Loads a row before the field runs, as the token check loads the user's."""
+    code = _code()
+    run(_commit_elsewhere(url, code, name="held"))
+
+    async def before(ctx: RequestContext) -> None:
+        held = await ctx.session.scalar(select(m.FaultCode).where(m.FaultCode.code == code))
+        ctx.session.info["probe.held"] = held
+
+    return before
+
+
+def _postgresql_only(url: str) -> None:
+    if url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: no write meets another's key")
+
+
+@pytest.mark.parametrize("fields", [1, 2], ids=["sole-field", "savepoint"])
+def test_a_call_that_loses_a_race_runs_again_and_meets_the_winner(
+    database_url: str, fields: int
+) -> None:
+    """The second attempt finds the winner's code and answers as if sent after it; the first
+    attempt's writes are gone, and the row loaded before the call reads again."""
+    _postgresql_only(database_url)
+    code, (lost, earlier) = _code(), _names("lost", "earlier")
+    tries: list[str] = []
+    calls = [_writes(earlier), _creates(database_url, lambda: code, lost, tries)][-fields:]
+    results, statements, logged = run(
+        _request(database_url, *calls, before=_holding(database_url), logged=(lost, earlier))
+    )
+    assert results[-1] == "met the winner"
+    assert tries == ["held", "held"]
+    assert logged == ([] if fields == 1 else [earlier])
+    # one field: no savepoint; after a first field, a savepoint for each attempt
+    assert len(_savepoints(statements)) == (0 if fields == 1 else 2)
+
+
+def test_a_call_that_loses_twice_answers_concurrent_change(database_url: str) -> None:
+    _postgresql_only(database_url)
+    (lost,) = _names("lost")
+    tries: list[str] = []
+    results, _statements, logged = run(
+        _request(
+            database_url,
+            _creates(database_url, _code, lost, tries),  # a new winner every time
+            before=_holding(database_url),
+            logged=(lost,),
+        )
+    )
+    assert isinstance(results[0], Failed)
+    assert [e.code for e in results[0]] == ["CONCURRENT_CHANGE"]
+    assert len(tries) == 2
+    assert logged == []

@@ -6,7 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from wellspring.domain import events
 from wellspring.domain.db import declare_writes, lost_race
@@ -31,11 +34,64 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
     savepoint: the endpoint writes nothing before a resolver, so the transaction holds only
     that field's work, and its own rollback undoes it. A SAVEPOINT and its RELEASE are two
     round trips and about 0.4 ms of the app's CPU, on every mutation a phone sends (issue 19
-    §4)."""
+    §4).
+
+    A call that loses a race the database settles (``db.lost_race``) runs once more: it then
+    meets the winner's work and gets the answer it would have got sent after it (the code is
+    taken, the retry is recognised, the revision is newer). Only a second loss answers
+    CONCURRENT_CHANGE."""
+    attempt = _run_in_savepoint
     if ctx.sole_field:
         ctx.sole_field = False  # a later call of the same field has work before it to keep
         if _untouched(ctx.session):
-            return await _run_as_transaction(ctx, call)
+            attempt = _run_as_transaction
+    held = list(ctx.session.identity_map.values())  # rows the call may hold from before it
+    outcome = await attempt(ctx, call)
+    if not isinstance(outcome, _Lost):
+        return outcome
+    _log(ctx, outcome.error, "a write lost a race and runs again")
+    if await _reload(ctx.session, held):
+        outcome = await attempt(ctx, call)
+        if not isinstance(outcome, _Lost):
+            return outcome
+        _log(ctx, outcome.error, "a write lost a race twice")
+    return Failed(user_errors(DomainError("CONCURRENT_CHANGE"), ctx.locale))
+
+
+class _Lost:
+    """A unit that lost a race and was rolled back."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _log(ctx: RequestContext, error: Exception, what: str) -> None:
+    """Logged, so that a race met often can be designed away."""
+    cause = getattr(error, "orig", None) or error  # the database's own words, not the ORM's
+    text = (str(cause).splitlines() or [type(cause).__name__])[0][:300]
+    log.warning("%s: %s", what, text, extra={"request_id": ctx.request_id})
+
+
+async def _reload(session: AsyncSession, held: list[Any]) -> bool:
+    """Read again the rows the rollback expired that the call may hold from before it (an
+    expired row cannot load itself under asyncio); False when one of them is gone."""
+
+    def reload(sync: Session) -> bool:
+        for row in held:
+            state = inspect(row)
+            if state.expired_attributes and not state.detached:
+                try:
+                    sync.refresh(row)
+                except InvalidRequestError:  # deleted by the winner
+                    return False
+        return True
+
+    return await session.run_sync(reload)
+
+
+async def _run_in_savepoint(
+    ctx: RequestContext, call: Callable[[], Awaitable[T]]
+) -> T | Failed | _Lost:
     hooks = len(ctx.after_commit)
     savepoint = await ctx.session.begin_nested()
     try:
@@ -51,21 +107,12 @@ async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]
         del ctx.after_commit[hooks:]
         if not lost_race(error):
             raise
-        return _lost(ctx, error)
+        return _Lost(error)
     except BaseException:
         await savepoint.rollback()
         del ctx.after_commit[hooks:]
         raise
     return result
-
-
-def _lost(ctx: RequestContext, error: Exception) -> Failed:
-    """CONCURRENT_CHANGE for a unit that lost a race the database settled (``db.lost_race``):
-    the client sends it again. Logged, so that a race met often can be designed away."""
-    cause = getattr(error, "orig", None) or error  # the database's own words, not the ORM's
-    text = (str(cause).splitlines() or [type(cause).__name__])[0][:300]
-    log.warning("a write lost a race: %s", text, extra={"request_id": ctx.request_id})
-    return Failed(user_errors(DomainError("CONCURRENT_CHANGE"), ctx.locale))
 
 
 def _untouched(session: AsyncSession) -> bool:
@@ -74,8 +121,10 @@ def _untouched(session: AsyncSession) -> bool:
     return not (sync.new or sync.dirty or sync.deleted or sync.info.get(events.PENDING_KEY))
 
 
-async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[T]]) -> T | Failed:
-    """``run_in_savepoint`` where the call is all the transaction holds: a failure rolls the
+async def _run_as_transaction(
+    ctx: RequestContext, call: Callable[[], Awaitable[T]]
+) -> T | Failed | _Lost:
+    """``_run_in_savepoint`` where the call is all the transaction holds: a failure rolls the
     transaction back, and the request goes on in a new one (with SQLite's write lock taken
     again, as every mutation holds it)."""
     hooks = len(ctx.after_commit)
@@ -94,7 +143,7 @@ async def _run_as_transaction(ctx: RequestContext, call: Callable[[], Awaitable[
         if not lost_race(error):
             raise
         await declare_writes(ctx.session)
-        return _lost(ctx, error)
+        return _Lost(error)
     except BaseException:
         # Not only for the endpoint's sake: an expected error (PermissionDenied) is
         # answered with a commit, which must not keep what the call wrote before it.
