@@ -36,6 +36,7 @@ from wellspring.domain.models.enums import ImportKind
 from wellspring.media.images import PillowChecker
 from wellspring.media.s3 import S3Store
 from wellspring.schema.core.ids import global_id
+from wellspring.schema.imports import fields
 from wellspring.tabular.reading import read_table
 
 MiB = 1024 * 1024
@@ -163,7 +164,7 @@ def test_a_file_over_the_request_limit_imports_from_the_store(
 
 
 def test_a_run_whose_process_died_reads_interrupted_and_resumes(
-    gql: GraphQL, database_url: str
+    client: TestClient, gql: GraphQL, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = _customers_file(3)
     table = read_table(data)
@@ -194,6 +195,16 @@ def test_a_run_whose_process_died_reads_interrupted_and_resumes(
     alive = gql.data(IMPORT, {"id": gid}, as_user="hq")["import"]
     assert (alive["status"], alive["appliedRows"]) == ("RUNNING", 1)
     assert alive["heartbeatAt"] is not None
+    # Its process may still be applying it: the same file, large enough to be applied in the
+    # background, gets the run's progress and starts nothing beside it.
+    monkeypatch.setattr(fields, "INLINE_ROWS", 1)
+    beside = _start(gql, fileName="中断.csv", content=base64.b64encode(data).decode())
+    assert beside["errors"] == []
+    assert (beside["import"]["id"], beside["import"]["status"]) == (gid, "RUNNING")
+    assert client.portal is not None
+    client.portal.call(_background_done, client)
+    assert _count(database_url) == before + 1
+    monkeypatch.undo()
     # The process is gone: no heartbeat for longer than the lease.
     stale = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6)
     execute(database_url, update(m.ImportRun).where(m.ImportRun.id == run_id)
@@ -204,6 +215,10 @@ def test_a_run_whose_process_died_reads_interrupted_and_resumes(
     assert resumed["import"]["id"] == gid
     assert (resumed["import"]["status"], resumed["import"]["appliedRows"]) == ("DONE", 3)
     assert _count(database_url) == before + 3  # none written twice
+
+
+async def _background_done(client: TestClient) -> None:
+    await asyncio.gather(*list(client.app.state.graphql.background))  # type: ignore[attr-defined]
 
 
 TEXT = st.one_of(st.text(max_size=30), st.sampled_from([CSV, "", "0" * 64]))

@@ -183,13 +183,8 @@ def test_a_transfer_received_twice_at_once_arrives_once(database_url: str, gql: 
     assert level() == before
 
 
-def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
-    database_url: str, gql: GraphQL
-) -> None:
-    """The other transaction installs the serial first (here: takes it out of stock,
-    uncommitted). The completion waits for its lock on the machine and then finds it gone,
-    as when sent after it; the card it named stays in stock (two installs of one serial at
-    once used to both succeed, the machine ending at the last customer)."""
+def _install_on_site(gql: GraphQL, database_url: str) -> tuple[str, str, str]:
+    """An INSTALL ticket's job on site: its job, the card and the serial it names."""
     o = ids(database_url)
     serial = unique("WS-RACE").upper()[:32]
     assert receive_machine(gql, database_url, serial)["errors"] == []
@@ -209,7 +204,24 @@ def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
         "price": "1280.00",
     }
     opened = {"type": "INSTALL", "customerId": o["customer"], "install": install}
-    job_id = on_site(gql, o, opened)
+    return on_site(gql, o, opened), card, serial
+
+
+def _complete(database_url: str, gql: GraphQL, job_id: str, hold: Any) -> list[str]:
+    """The codes CompleteJob answers when ``hold``'s write commits under it."""
+    report = {"jobId": job_id, "report": {"confirmationNumber": unique("QR")[:32]}}
+    answer = race(database_url, gql, "tech-sh-1", hold, doc("CompleteJob"), {"input": report})
+    return [e["code"] for e in answer["data"]["completeJob"]["errors"]]
+
+
+def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
+    database_url: str, gql: GraphQL
+) -> None:
+    """The other transaction installs the serial first (here: takes it out of stock,
+    uncommitted). The completion waits for its lock on the machine and then finds it gone,
+    as when sent after it; the card it named stays in stock (two installs of one serial at
+    once used to both succeed, the machine ending at the last customer)."""
+    job_id, card, serial = _install_on_site(gql, database_url)
 
     async def hold(session: AsyncSession) -> None:
         await session.execute(
@@ -218,12 +230,26 @@ def test_one_machine_installed_by_two_visits_at_once_is_installed_once(
             .values(status=DeviceStatus.INSTALLED, warehouse_id=None)
         )
 
-    report = {"jobId": job_id, "report": {"confirmationNumber": unique("QR")[:32]}}
-    answer = race(database_url, gql, "tech-sh-1", hold, doc("CompleteJob"), {"input": report})
-    (error,) = answer["data"]["completeJob"]["errors"]
-    assert error["code"] == "SERIAL_NOT_IN_STOCK"
+    assert _complete(database_url, gql, job_id, hold) == ["SERIAL_NOT_IN_STOCK"]
     status = scalars(database_url, select(CardRow.status).where(CardRow.card_number == card))
     assert status == [CardStatus.IN_STOCK]
+
+
+def test_one_card_bound_by_two_installs_at_once_is_bound_once(
+    database_url: str, gql: GraphQL
+) -> None:
+    """The other transaction binds the card first (uncommitted): the completion waits for
+    its lock on the card and then finds it active, and the machine stays in stock."""
+    job_id, card, serial = _install_on_site(gql, database_url)
+
+    async def hold(session: AsyncSession) -> None:
+        await session.execute(
+            update(CardRow).where(CardRow.card_number == card).values(status=CardStatus.ACTIVE)
+        )
+
+    assert _complete(database_url, gql, job_id, hold) == ["CARD_ALREADY_ACTIVE"]
+    machine = select(Device.status).where(Device.serial_number == serial)
+    assert scalars(database_url, machine) == [DeviceStatus.IN_STOCK]
 
 
 def test_two_calls_about_one_device_at_once_are_checked_one_after_the_other(

@@ -1,20 +1,22 @@
 """Bulk import through the domain, on the shared database (rows made unique per run):
-GB18030 with Chinese headers, the error report, a dry run, resuming after an interruption,
-the same file twice, and XLSX with a column map for the other kinds."""
+GB18030 with Chinese headers, the error report, a dry run, the same file while it is still
+being applied, resuming after an interruption, the same file twice, and XLSX with a column
+map for the other kinds."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from tests.factories import fetch, scalars, unique, xlsx
+from tests.factories import execute, fetch, scalars, unique, xlsx
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.imports.runs import ImportFile, Report, content_hash, run_import
+from wellspring.domain.imports.runs import LEASE, ImportFile, Report, content_hash, run_import
 from wellspring.domain.models.enums import CardStatus, ImportKind, ImportStatus
 from wellspring.i18n import EN, ZH, message
 from wellspring.tabular.reading import read_table
@@ -93,6 +95,21 @@ def test_customers_in_gb18030_report_dry_run_resume_and_twice(database_url: str)
     assert (stopped.status, stopped.applied) == (ImportStatus.RUNNING, 2)
     assert _count(database_url, m.Customer) == before + 2
 
+    # While its process may still be applying it (a heartbeat within the lease), the same
+    # file again gets the run's progress and applies nothing beside it.
+    beside = _run(database_url, ImportKind.CUSTOMERS, content, branch="SH", batch_size=2)
+    assert (beside.run_id, beside.status, beside.applied) == (
+        stopped.run_id,
+        ImportStatus.RUNNING,
+        2,
+    )
+    assert _count(database_url, m.Customer) == before + 2
+    # Its process stopped: no heartbeat for longer than the lease. Now it resumes.
+    stale = m.utcnow() - LEASE - dt.timedelta(seconds=1)
+    execute(
+        database_url,
+        update(m.ImportRun).where(m.ImportRun.id == stopped.run_id).values(heartbeat_at=stale),
+    )
     seen: list[tuple[int, int]] = []
     resumed = _run(
         database_url,

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -117,6 +117,15 @@ def lost_race(error: BaseException) -> bool:
         return True
     state = getattr(getattr(error, "orig", None), "sqlstate", None)
     return isinstance(error, exc.DBAPIError) and state in LOST_RACE_STATES
+
+
+async def one_at_a_time(session: AsyncSession, key: str) -> None:
+    """Until the transaction ends, another transaction asking for ``key`` waits: on
+    PostgreSQL a check-then-insert of one key (a file imported, a customer by phone) is made
+    by one at a time. SQLite serialises writers anyway."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 async def declare_writes(session: AsyncSession) -> None:

@@ -17,12 +17,13 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
 from ..clock import clock_of
+from ..db import one_at_a_time
 from ..models import ImportRowError, ImportRun
 from ..models.enums import ImportKind, ImportStatus
 from . import custom
@@ -66,6 +67,9 @@ class Report:
     batches_done: int = 0
     batches_total: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Another process is applying this file's run: this call applied nothing, and must
+    # start nothing (``_applying``).
+    applying_elsewhere: bool = False
 
 
 def content_hash(
@@ -118,18 +122,7 @@ def nested(session: AsyncSession) -> UnitOfWork:
 async def _open_run(session: AsyncSession, actor: Actor, file: ImportFile) -> ImportRun:
     """The unfinished run of this same file, or a new one."""
     if not file.dry_run:
-        found = await session.scalar(
-            select(ImportRun)
-            .where(
-                ImportRun.kind == file.kind,
-                ImportRun.file_hash == file.content_hash,
-                ImportRun.dry_run.is_(False),
-                ImportRun.status != ImportStatus.DONE,
-                ImportRun.deleted_at.is_(None),
-            )
-            .order_by(ImportRun.created_at.desc())
-            .limit(1)
-        )
+        found = await _unfinished(session, file)
         if found is not None:
             return found
     run = ImportRun(
@@ -144,6 +137,22 @@ async def _open_run(session: AsyncSession, actor: Actor, file: ImportFile) -> Im
     session.add(run)
     await session.flush()
     return run
+
+
+async def _unfinished(session: AsyncSession, file: ImportFile) -> ImportRun | None:
+    """The latest run of this same file that is not done."""
+    return await session.scalar(
+        select(ImportRun)
+        .where(
+            ImportRun.kind == file.kind,
+            ImportRun.file_hash == file.content_hash,
+            ImportRun.dry_run.is_(False),
+            ImportRun.status != ImportStatus.DONE,
+            ImportRun.deleted_at.is_(None),
+        )
+        .order_by(ImportRun.created_at.desc())
+        .limit(1)
+    )
 
 
 async def _store_errors(
@@ -188,6 +197,9 @@ async def run_import(
     async with unit() as session:
         if record and not file.dry_run:
             await _one_at_a_time(session, file)
+            alive = None if run_id else await _applying(session, file, now)
+            if alive is not None:
+                return _progress(alive)
         ctx = await load_context(session, actor, now, file.branch_code)
         ctx.custom_fields = await custom.active_fields(session, file.kind)
         rows = source_rows(file, custom.headers(ctx.custom_fields))
@@ -261,19 +273,39 @@ async def run_import(
     return report
 
 
+async def _applying(session: AsyncSession, file: ImportFile, now: dt.datetime) -> ImportRun | None:
+    """The run of this same file that a process is still applying (its heartbeat within
+    ``LEASE``): another StartImport of the file gets its progress instead of applying it
+    beside it, which wrote its rows twice. A run whose process stopped resumes."""
+    found = await _unfinished(session, file)
+    if found is None or shown_status(found, now) is not ImportStatus.RUNNING:
+        return None
+    return found
+
+
+def _progress(run: ImportRun) -> Report:
+    return Report(
+        run_id=run.id,
+        status=ImportStatus.RUNNING,
+        total=run.total_rows,
+        unchanged=run.unchanged_rows,
+        applied=run.applied_rows,
+        batches_done=run.batches_done,
+        batches_total=run.batches_total,
+        applying_elsewhere=True,
+    )
+
+
 def lock_key(file: ImportFile) -> str:
     """What two imports of the same file (same bytes, kind and options) wait on."""
     return f"import:{file.kind.value}:{file.content_hash}"
 
 
 async def _one_at_a_time(session: AsyncSession, file: ImportFile) -> None:
-    """On PostgreSQL, wait for another import of the same file to finish its check and its
-    first unit (all of a file small enough to apply inline). Both used to find no row and no
-    run, and each created every customer (SQLite serialises writers)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    key = func.hashtextextended(lock_key(file), 0)
-    await session.execute(select(func.pg_advisory_xact_lock(key)))
+    """Wait for another import of the same file to finish its check and its first unit (all
+    of a file small enough to apply inline). Both used to find no row and no run, and each
+    created every customer."""
+    await one_at_a_time(session, lock_key(file))
 
 
 async def _advance(

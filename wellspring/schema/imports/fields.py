@@ -188,7 +188,7 @@ class StartImport(graphene.Mutation):
                 report = await run_import(
                     nested(ctx.session), actor, file, now=ctx.now, stop_after_batches=0
                 )
-                if not file.dry_run:
+                if not file.dry_run and not report.applying_elsewhere:
                     ctx.after_commit.append(_background(actor, file, report.run_id))
             return await ctx.session.get(ImportRun, report.run_id)
 
