@@ -20,6 +20,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give either an existing customer or a new one, not both.",
     ),
     "INVALID_PHONE": ("电话号码格式不正确：{value}", "Not a valid phone number: {value}"),
+    "CUSTOMER_EXISTS": (
+        "已有同名同电话的客户 {number}，请选择该客户；如确为另一位客户，请勾选“仍然新建”。",
+        "A customer with this name and phone exists ({number}): choose them, "
+        "or set allowDuplicate to create another anyway.",
+    ),
     "DUPLICATE_OPEN_TICKET": (
         "该水机已有同类型的未完成工单 {number}；如确需另开，请勾选“仍然新建”。",
         "The device already has an open ticket of this type ({number}); "

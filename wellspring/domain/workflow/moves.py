@@ -37,6 +37,16 @@ async def visible(session: AsyncSession, actor: Actor, model: type[M], id_: str)
     return row
 
 
+async def visible_or_none(
+    session: AsyncSession, actor: Actor, model: type[M], id_: str
+) -> M | None:
+    """The row if the actor may see it (what a warning points to), else None."""
+    try:
+        return await visible(session, actor, model, id_)
+    except DomainError:
+        return None
+
+
 async def flush(session: AsyncSession, row: Ticket | Job) -> None:
     """Write now, so that a concurrent change surfaces here as a clear error (not in a push
     that defers the record's writes: it locked the row, so no change can come between)."""

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering, permissions
+from .. import audit, numbering, permissions, policy
 from ..actor import Actor
 from ..agents import territory
 from ..agents.price_lookup import Region, service_charge
@@ -24,6 +24,7 @@ from ..clock import clock_of
 from ..config import config_of
 from ..custom_fields import values as custom_values
 from ..customers import default_address
+from ..db import one_at_a_time
 from ..dispatch import locate
 from ..errors import DomainError, present
 from ..models import (
@@ -153,6 +154,8 @@ async def _customer_for(
     name = require(new.name, "new_customer.name")
     phone = check_phone(new.phone, "new_customer.phone")
     address_values = new.address.validated("new_customer.address")
+    if not request.allow_duplicate:
+        await check_known(session, actor, name, phone)
     agent = through or await _acting_agent(session, actor)
     if agent is not None:
         await territory.check_new_customer(
@@ -210,6 +213,31 @@ async def _customer_for(
     await session.flush()
     audit.record(session, actor, "customer.created", entity_type="Customer", entity_id=customer.id)
     return customer, address
+
+
+async def check_known(session: AsyncSession, actor: Actor, name: str, phone: str) -> None:
+    """A new customer with the name and phone of one the actor can see (the import's natural
+    key) is most likely that customer typed again, or a request sent twice: it is answered
+    with CUSTOMER_EXISTS naming them. ``allow_duplicate`` creates it anyway (two people of one
+    name sharing a phone). Two such calls at once are checked one after the other."""
+    await one_at_a_time(session, f"customer:{phone}")
+    known = (
+        await session.execute(
+            select(Customer.id, Customer.code)
+            .where(
+                policy.scope(Customer, actor),
+                Customer.phone == phone,
+                Customer.name == name,
+                Customer.deleted_at.is_(None),
+            )
+            .order_by(Customer.created_at, Customer.id)
+            .limit(1)
+        )
+    ).first()
+    if known is not None:
+        raise DomainError(
+            "CUSTOMER_EXISTS", field="new_customer.phone", customer_id=known[0], number=known[1]
+        )
 
 
 async def _acting_agent(session: AsyncSession, actor: Actor) -> Agent | None:
@@ -335,11 +363,3 @@ async def _charge(
         at=clock_of(session).now(),
     )
     return {"charge": charge} if charge is not None else {}
-
-
-async def visible_ticket(session: AsyncSession, actor: Actor, ticket_id: str) -> Ticket | None:
-    """The ticket if the actor may see it (the duplicate a warning points to), else None."""
-    try:
-        return await moves.visible(session, actor, Ticket, ticket_id)
-    except DomainError:
-        return None

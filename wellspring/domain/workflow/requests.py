@@ -164,7 +164,8 @@ class OpenTicketRequest:
     # Parts the visit will need, so the engineer can check the van before leaving.
     expected_parts: list[tuple[str, int]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-    # Open it even though the device has an open ticket of the same type (DUPLICATE_OPEN_TICKET).
+    # Open it even though the device has an open ticket of the same type (DUPLICATE_OPEN_TICKET),
+    # or create the new customer though one of that name and phone exists (CUSTOMER_EXISTS).
     allow_duplicate: bool = False
     # HQ's extra ticket fields by key, as text (domain/custom_fields/values.py)
     custom_fields: dict[str, str | None] | None = None

@@ -86,7 +86,9 @@ class TicketOpenInput(graphene.InputObjectType):
     allow_duplicate = graphene.Boolean(
         description=(
             "Open it even though the device already has an open ticket of this type "
-            "(answered otherwise with DUPLICATE_OPEN_TICKET and the existing ticket)."
+            "(answered otherwise with DUPLICATE_OPEN_TICKET and the existing ticket), or create "
+            "the new customer even though one of the same name and phone exists "
+            "(CUSTOMER_EXISTS and the existing customer)."
         )
     )
     agent_id = graphene.ID(

@@ -11,7 +11,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError
-from wellspring.domain.workflow import dispatching, engineer_moves, follow_ups, opening
+from wellspring.domain.workflow import dispatching, engineer_moves, follow_ups, moves, opening
 
 from ..core.context import RequestContext, require_actor
 from ..core.ids import parse_global_id
@@ -79,16 +79,22 @@ class OpenTicket(graphene.Mutation):
                 return await opening.open_ticket(ctx.session, actor, request=open_request(input))
             except DomainError as error:
                 if error.code == "DUPLICATE_OPEN_TICKET":
-                    duplicate["id"] = str(error.params["ticket_id"])
+                    duplicate["ticket"] = str(error.params["ticket_id"])
+                if error.code == "CUSTOMER_EXISTS":
+                    duplicate["customer"] = str(error.params["customer_id"])
                 raise
 
         result = await run_in_savepoint(ctx, run)
         if not isinstance(result, Failed):
             return OpenTicketPayload(ticket=result, errors=[])
-        existing = None
-        if duplicate:
-            existing = await opening.visible_ticket(ctx.session, actor, duplicate["id"])
-        return OpenTicketPayload(errors=result, existing_ticket=existing)
+        ticket = customer = None
+        if "ticket" in duplicate:
+            ticket = await moves.visible_or_none(ctx.session, actor, m.Ticket, duplicate["ticket"])
+        if "customer" in duplicate:
+            customer = await moves.visible_or_none(
+                ctx.session, actor, m.Customer, duplicate["customer"]
+            )
+        return OpenTicketPayload(errors=result, existing_ticket=ticket, existing_customer=customer)
 
 
 RECORDED_AT = (

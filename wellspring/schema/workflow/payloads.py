@@ -10,6 +10,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 
 from ..core.errors import WorkflowError, errors_field
+from ..customers.types import Customer
 from ..tickets.follow_ups import FollowUp
 from ..tickets.types import Job, Ticket
 
@@ -21,9 +22,13 @@ class TicketPayload(graphene.ObjectType):
 
 class OpenTicketPayload(TicketPayload):
     """The ticket opened; or, with DUPLICATE_OPEN_TICKET, the open ticket of the same type
-    already on the device (repeat with ``allowDuplicate: true`` to open another anyway)."""
+    already on the device, and with CUSTOMER_EXISTS, the customer of the new customer's name
+    and phone (repeat with ``allowDuplicate: true`` to open or create another anyway)."""
 
     existing_ticket = graphene.Field(Ticket)
+    existing_customer = graphene.Field(
+        Customer, description="With CUSTOMER_EXISTS: the customer to open the ticket for."
+    )
 
 
 class DispatchTicketPayload(graphene.ObjectType):
