@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,6 +192,33 @@ class Sender:
             self.gql.tokens.pop(user, None)
         if response.status_code >= 500 or "INTERNAL_ERROR" in codes:
             self.broken.append(f"{user} {name} {body[-300:]}\n{response.text[:400]}")
+        for said in _messages(_json(response.content)):
+            if PLACEHOLDER.search(said):  # a message raised without its values
+                self.broken.append(f"{user} {name} {body[-300:]}\nunfilled: {said}")
+
+
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
+
+
+def _messages(answer: Any) -> Iterator[str]:
+    """Every error message of an answer: the GraphQL errors' and the payloads' alike."""
+    if isinstance(answer, dict):
+        extensions = answer.get("extensions")
+        coded = "code" in answer or (isinstance(extensions, dict) and "code" in extensions)
+        if coded and isinstance(answer.get("message"), str):
+            yield answer["message"]
+        for value in answer.values():
+            yield from _messages(value)
+    elif isinstance(answer, list):
+        for value in answer:
+            yield from _messages(value)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, bounds, permissions
 from ..actor import Actor
 from ..clock import clock_of
+from ..config import TIME_ZONE
 from ..errors import DomainError
 from ..masterdata import fields
 from ..models import Agent, AgentOrder, AgentPayment
@@ -50,9 +51,9 @@ class PaymentRequest:
 def _checked_amount(value: Decimal) -> Decimal:
     amount = fields.amount(value, "amount")
     if not amount.is_finite() or amount == 0 or amount > MAX_AMOUNT:
-        raise DomainError("VALUE_OUT_OF_RANGE", field="amount")
+        raise DomainError("VALUE_OUT_OF_RANGE", field="amount", minimum=CENT, maximum=MAX_AMOUNT)
     if amount != amount.quantize(CENT):
-        raise DomainError("VALUE_OUT_OF_RANGE", field="amount")  # no fractions of a fen
+        raise DomainError("AMOUNT_PRECISION", field="amount", value=str(amount))
     return amount.quantize(CENT)
 
 
@@ -96,10 +97,15 @@ async def record_agent_payment(
     amount = _checked_amount(request.amount)
     client_reference = fields.text(request.client_reference, "client_reference", maximum=64)
     bounds.check_day(request.paid_at.date(), "paid_at")
-    if request.paid_at.tzinfo is None:
-        raise DomainError("VALUE_OUT_OF_RANGE", field="paid_at")
-    if request.paid_at > clock_of(session).now() + dt.timedelta(minutes=5):
-        raise DomainError("VALUE_OUT_OF_RANGE", field="paid_at")  # money not yet received
+    now = clock_of(session).now()
+    if request.paid_at.tzinfo is None or request.paid_at > now + dt.timedelta(minutes=5):
+        # (no money is received in the future; a time without its zone is no time)
+        raise DomainError(
+            "VALUE_OUT_OF_RANGE",
+            field="paid_at",
+            minimum=bounds.EARLIEST_DAY.isoformat(),
+            maximum=now.astimezone(TIME_ZONE).strftime("%Y-%m-%d %H:%M"),
+        )
     # One payment at a time per agent (a row lock on PostgreSQL; SQLite serialises writers),
     # so a retry racing its original finds it, and two payments never split one balance.
     await session.execute(select(Agent.id).where(Agent.id == agent.id).with_for_update())

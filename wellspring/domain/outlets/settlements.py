@@ -120,9 +120,10 @@ async def generate_settlement(
     outlet = await visible_outlet(session, actor, outlet_id)
     permissions.check(actor, "outlet_settlement.generate", branch_id=outlet.branch_id)
     row = await session.scalar(
-        select(OutletSettlement).where(
-            OutletSettlement.outlet_id == outlet.id, OutletSettlement.month == month.strip()
-        )
+        select(OutletSettlement)
+        .where(OutletSettlement.outlet_id == outlet.id, OutletSettlement.month == month.strip())
+        .with_for_update()  # a recomputation waits for a decision on the draft, and sees it
+        .execution_options(populate_existing=True)
     )
     if row is None:
         row = OutletSettlement(
@@ -144,11 +145,16 @@ async def _visible(
 ) -> OutletSettlement:
     permissions.check(actor, operation)
     row = await session.scalar(
-        select(OutletSettlement).where(
+        select(OutletSettlement)
+        .where(
             OutletSettlement.id == settlement_id,
             scopes.settlements_scope(actor),
             OutletSettlement.deleted_at.is_(None),
         )
+        # Locked until commit: two decisions on one settlement at once (ten confirmations,
+        # adjustments each writing the list over the other's) are taken one after the other.
+        .with_for_update(of=OutletSettlement)
+        .execution_options(populate_existing=True)
     )
     if row is None:
         raise DomainError("NOT_FOUND", field="id")
