@@ -3,6 +3,7 @@ parts consumed on it."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -10,8 +11,9 @@ from sqlalchemy import select
 from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.api.workflow_steps import to_assigned as assigned_job
 from tests.conftest import GraphQL
-from tests.factories import scalars
+from tests.factories import scalars, unique
 from wellspring.domain import models as m
+from wellspring.domain.db import create_engine, session_factory
 from wellspring.schema.core.ids import global_id
 
 
@@ -20,6 +22,24 @@ def warehouse(database_url: str, code: str) -> str:
         "Warehouse",
         scalars(database_url, select(m.Warehouse.id).where(m.Warehouse.code == code))[0],
     )
+
+
+def new_part(database_url: str) -> str:
+    """A new part that fits every model (it lists none): its raw id."""
+    sku = unique("LOCK").upper()[:32]
+
+    async def add() -> str:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                row = m.Part(sku=sku, name="锁序配件")
+                session.add(row)
+                await session.flush()
+                return row.id
+        finally:
+            await engine.dispose()
+
+    return str(asyncio.run(add()))
 
 
 def part(database_url: str, sku: str) -> str:

@@ -10,26 +10,22 @@ PostgreSQL lets two writers overlap (SQLite serialises them).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import random
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
-from tests.api.stock_world import part, warehouse
+from tests.api.stock_world import new_part, part, warehouse
 from tests.api.ticket_types_world import on_site, receive_machine, sh_device
 from tests.api.workflow_steps import doc, ids, ok, payload, to_assigned
 from tests.conftest import GraphQL
-from tests.dispatch_site import stock_van
 from tests.domain.outlets_world import actor_of
 from tests.factories import raw_id, scalars, unique
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.imports.runs import ImportFile, content_hash, lock_key
 from wellspring.domain.inventory.consumption import consume_parts
 from wellspring.domain.inventory.documents import Line
@@ -39,7 +35,6 @@ from wellspring.domain.models import (
     Device,
     DeviceModel,
     FaultCode,
-    Part,
     StockBalance,
     StockMovement,
 )
@@ -48,7 +43,6 @@ from wellspring.domain.models.enums import (
     DeviceStatus,
     ImportKind,
     MovementStatus,
-    StockBin,
     SupplyMode,
 )
 from wellspring.schema.core.ids import global_id
@@ -280,58 +274,13 @@ def test_two_calls_about_one_device_at_once_are_checked_one_after_the_other(
     assert [e["code"] for e in again["errors"]] == ["DUPLICATE_OPEN_TICKET"]
 
 
-def test_a_consumption_locks_its_parts_balances_in_part_order(
-    database_url: str, gql: GraphQL
-) -> None:
-    """Lines naming parts B then A: the other transaction holds B's balance, and while the
-    consumption waits for it, A's must be locked already (part order, whatever the lines'
-    order). Two consumptions of one van naming the same parts in opposite orders
-    deadlocked."""
-    first, second = (_new_part(database_url) for _ in range(2))
-    part_a, part_b = sorted((first, second))
-    s, job, van = site_with_van(database_url, part_a, 3)
-    stock_van(s, "a", part_b, 3)
-    engineer = s.usernames["a"]
-    token(gql, engineer)
-    a_was_free: list[bool] = []
-
-    def balance_of(part_id: str) -> Any:
-        return select(StockBalance.id).where(
-            StockBalance.warehouse_id == van,
-            StockBalance.part_id == part_id,
-            StockBalance.bin == StockBin.GOOD,
-        )
-
-    async def hold(session: AsyncSession) -> None:
-        await session.execute(balance_of(part_b).with_for_update())
-
-    async def probe() -> None:  # the consumption waits on B: is A's balance taken already?
-        engine = create_engine(database_url)
-        try:
-            async with session_factory(engine)() as other, other.begin():
-                try:
-                    await other.execute(balance_of(part_a).with_for_update(nowait=True))
-                    a_was_free.append(True)
-                except DBAPIError:
-                    a_was_free.append(False)
-        finally:
-            await engine.dispose()
-
-    lines = [{"partId": global_id("Part", p), "quantity": 1} for p in (part_b, part_a)]
-    consumed = {"jobId": global_id("Job", job), "lines": lines, "clientId": unique("order")}
-    variables = {"input": consumed}
-    answer = race(database_url, gql, engineer, hold, doc("ConsumeParts"), variables, probe)
-    assert answer["data"]["consumeParts"]["errors"] == []
-    assert a_was_free == [False]
-
-
 def test_a_retry_sent_while_the_first_call_runs_gets_the_first_calls_answer(
     database_url: str, gql: GraphQL
 ) -> None:
     """A phone sends ConsumeParts again before the first call's answer arrives: the retry
     waits for the van's balance, its entries then collide with the first call's, and it runs
     again and finds them (it answered CONCURRENT_CHANGE). The part leaves the van once."""
-    pump = _new_part(database_url)
+    pump = new_part(database_url)
     s, job, van = site_with_van(database_url, pump, 3)
     engineer, key = s.usernames["a"], unique("retry")
     token(gql, engineer)
@@ -350,24 +299,6 @@ def test_a_retry_sent_while_the_first_call_runs_gets_the_first_calls_answer(
         StockBalance.warehouse_id == van, StockBalance.part_id == pump
     )
     assert scalars(database_url, left) == [2]
-
-
-def _new_part(database_url: str) -> str:
-    """A part that fits every model (it lists none)."""
-    sku = unique("LOCK").upper()[:32]
-
-    async def add() -> str:
-        engine = create_engine(database_url)
-        try:
-            async with session_factory(engine)() as session, session.begin():
-                row = Part(sku=sku, name="锁序配件")
-                session.add(row)
-                await session.flush()
-                return row.id
-        finally:
-            await engine.dispose()
-
-    return str(asyncio.run(add()))
 
 
 def test_two_imports_of_one_file_at_once_apply_it_once(database_url: str, gql: GraphQL) -> None:

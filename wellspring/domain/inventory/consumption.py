@@ -73,7 +73,7 @@ async def consume_parts(
     posted: dict[int, list[StockEntry]] = {}
     # The van's balances are locked in part order, whatever the lines' order: two
     # consumptions of one van naming the same parts in opposite orders deadlocked.
-    for i, line in sorted(enumerate(lines), key=lambda item: item[1].part_id):
+    for i, line in ledger.in_lock_order(lines):
         entries = posted.setdefault(i, [])
         if recorded_offline:
             await discrepancies.cover_shortfall(

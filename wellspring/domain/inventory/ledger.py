@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +14,8 @@ from ..actor import Actor
 from ..errors import DomainError
 from ..models import StockBalance, StockEntry, new_id, utcnow
 from ..models.enums import LedgerKind, StockBin
+
+L = TypeVar("L")
 
 BALANCES: Table = StockBalance.__table__  # type: ignore[assignment]
 
@@ -83,6 +86,19 @@ async def hold(
         )
     ).scalar_one()
     return int(quantity)
+
+
+def in_lock_order(lines: Sequence[L]) -> list[tuple[int, L]]:
+    """A document's lines with their places, in the order their balances are locked: by
+    part, then bin: two writes naming the same parts in opposite orders deadlock (two
+    consumptions of one van did)."""
+    return sorted(enumerate(lines), key=lambda item: _part_and_bin(item[1]))
+
+
+def _part_and_bin(line: Any) -> tuple[str, str]:
+    if isinstance(line, Mapping):  # a stored document's line
+        return str(line["part_id"]), str(line.get("bin", ""))
+    return str(line.part_id), str(line.bin)
 
 
 async def post(

@@ -120,7 +120,7 @@ async def _count(
     lines: list[Line],
 ) -> None:
     """A stocktake: each counted line sets the book to the count (the difference is posted)."""
-    for i, line in enumerate(lines):
+    for i, line in ledger.in_lock_order(lines):
         counted = line.quantity
         delta = counted - await ledger.available(session, warehouse.id, line.part_id, line.bin)
         if delta:
@@ -149,7 +149,7 @@ async def _post_lines(
     sign: int,
 ) -> None:
     """Post each line of the document to the warehouse's book, in (+1) or out (-1)."""
-    for i, line in enumerate(lines):
+    for i, line in ledger.in_lock_order(lines):
         await ledger.post(
             session,
             actor,
@@ -193,7 +193,7 @@ async def receive_transfer(
     receivable = (MovementKind.TRANSFER, MovementKind.MATERIAL_RETURN)
     if movement.kind not in receivable or movement.status is not MovementStatus.IN_TRANSIT:
         raise DomainError("INVALID_TRANSITION", action="receive", status=movement.status.value)
-    for line in movement.lines:
+    for _, line in ledger.in_lock_order(movement.lines):
         await ledger.post(
             session,
             actor,
@@ -224,7 +224,7 @@ async def decide_breakage(
     if movement.kind is not MovementKind.BREAKAGE or movement.status is not MovementStatus.REPORTED:
         raise DomainError("INVALID_TRANSITION", action="decide", status=movement.status.value)
     if approve:
-        for i, line in enumerate(movement.lines):
+        for i, line in ledger.in_lock_order(movement.lines):
             await ledger.post(
                 session,
                 actor,

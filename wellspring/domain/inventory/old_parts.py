@@ -120,7 +120,7 @@ async def confirm_replacement(
     station = await documents.warehouse(session, actor, movement.from_warehouse_id or "", "id")
     if movement.status is not MovementStatus.REPLACEMENT_SHIPPED:
         raise DomainError("INVALID_TRANSITION", action="confirm", status=movement.status.value)
-    for line in movement.lines:
+    for _, line in ledger.in_lock_order(movement.lines):
         if int(line.get("valid", 0)):
             await ledger.post(
                 session,
