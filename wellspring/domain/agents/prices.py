@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions
 from ..actor import Actor
 from ..clock import clock_of
+from ..db import one_at_a_time
 from ..errors import DomainError
 from ..masterdata import fields
 from ..models import DeviceModel, Part, PriceStandard
@@ -89,6 +90,8 @@ async def upsert_price_standard(
     if change.retire:
         row.deleted_at = clock_of(session).now()
     else:
+        # One save of a key at a time: two overlapping periods saved at once both passed.
+        await one_at_a_time(session, lock_key(row.kind, row.item_id, row.province, row.city))
         await _check_overlap(session, row)
     if change.id is None:
         session.add(row)
@@ -107,6 +110,11 @@ async def upsert_price_standard(
         effective_from=row.effective_from.isoformat(),
     )
     return row
+
+
+def lock_key(kind: PriceKind, item_id: str, province: str, city: str) -> str:
+    """What two saves of standards of one key wait on."""
+    return f"price:{kind.value}:{item_id}:{province}:{city}"
 
 
 async def _check_item(session: AsyncSession, row: PriceStandard) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
@@ -41,7 +41,7 @@ async def consume_parts(
     key = client_id.strip()
     if not key or len(key) > 80:
         raise DomainError("INVALID_ARGUMENT", field="client_id")
-    job = await session.get(Job, job_id)
+    job = await _locked_job(session, job_id)
     if job is None or job.technician_id != actor.technician_id:
         raise DomainError("NOT_FOUND", field="job_id")
     earlier = (
@@ -123,6 +123,18 @@ async def consume_parts(
         session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key
     )
     return entries
+
+
+async def _locked_job(session: AsyncSession, job_id: str) -> Job | None:
+    """The job, locked until commit. A cancellation gives back what was used on the job:
+    a consumption it could not see yet stayed off the van's book for good. A job this
+    transaction read before is read again, unless it changed it (a push that moved it
+    locked it first)."""
+    await session.execute(select(Job.id).where(Job.id == job_id).with_for_update())
+    held = session.identity_map.get(inspect(Job).identity_key_from_primary_key((job_id,)))
+    if held is not None and not session.is_modified(held):
+        await session.refresh(held)
+    return await session.get(Job, job_id)
 
 
 def _check_open(job: Job, recorded_at: dt.datetime | None) -> None:

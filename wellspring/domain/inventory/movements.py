@@ -122,7 +122,8 @@ async def _count(
     """A stocktake: each counted line sets the book to the count (the difference is posted)."""
     for i, line in ledger.in_lock_order(lines):
         counted = line.quantity
-        delta = counted - await ledger.available(session, warehouse.id, line.part_id, line.bin)
+        # the balance locked: a consumption committing meanwhile is counted, not undone
+        delta = counted - await ledger.hold(session, warehouse.id, line.part_id, line.bin)
         if delta:
             await ledger.post(
                 session,

@@ -92,7 +92,9 @@ async def assign_job(
     states.check(states.ASSIGN, role=actor.role, current=ticket.status)
     if job.status not in (JobStatus.PENDING, JobStatus.ASSIGNED, JobStatus.ACCEPTED):
         raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
-    technician = await session.get(Technician, technician_id)
+    # The engineer held until commit: two jobs given to them at once both passed the check
+    # of their booked windows (APPOINTMENT_OVERLAP), and the engineer was double-booked.
+    technician = await session.get(Technician, technician_id, with_for_update=True)
     if (
         technician is None
         or technician.branch_id != job.branch_id

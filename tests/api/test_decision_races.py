@@ -1,0 +1,174 @@
+"""Decisions read from a row and written back, made while another transaction changes that
+row: each waits for the other and decides on what it left (found by reading every such
+decision; none of these failed loudly, each answered OK with a wrong result).
+
+Made certain as in ``test_lost_races.py``: the other transaction holds its change,
+uncommitted, until the request waits for it. Only PostgreSQL lets two writers overlap."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.api.discrepancy_world import site_with_van, token
+from tests.api.held_writes import race
+from tests.api.stock_world import new_part, warehouse
+from tests.api.workflow_steps import doc, ok, payload
+from tests.conftest import GraphQL
+from tests.dispatch_site import (
+    PLACES,
+    add_job,
+    add_technician,
+    local,
+    make_branch,
+    next_day,
+    signed_in,
+)
+from tests.factories import raw_id, scalars, unique
+from wellspring.domain.agents.prices import lock_key
+from wellspring.domain.db import one_at_a_time
+from wellspring.domain.models import Job, PriceStandard, StockBalance, Technician
+from wellspring.domain.models.enums import JobStatus, PriceKind, StockBin
+from wellspring.schema.core.ids import global_id
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: no two of them overlap")
+
+
+def _good(warehouse_id: str, part_id: str) -> Any:
+    return select(StockBalance.quantity).where(
+        StockBalance.warehouse_id == warehouse_id,
+        StockBalance.part_id == part_id,
+        StockBalance.bin == StockBin.GOOD,
+    )
+
+
+def test_a_stocktake_sets_the_book_to_the_count_whatever_moved_meanwhile(
+    database_url: str, gql: GraphQL
+) -> None:
+    """The book says 8, two parts are being used (uncommitted), the shelf holds 5: the
+    stocktake must leave 5. It read 8 and posted -3, leaving 3."""
+    part = new_part(database_url)
+    sh = warehouse(database_url, "WH-SH")
+    lines = [{"partId": global_id("Part", part), "quantity": 8}]
+    received = {"kind": "RECEIPT", "toWarehouseId": sh, "lines": lines}
+    ok(payload(gql, "MoveStock", {"input": received}, "hq"))
+
+    async def hold(session: AsyncSession) -> None:
+        await session.execute(
+            update(StockBalance)
+            .where(
+                StockBalance.warehouse_id == raw_id(sh),
+                StockBalance.part_id == part,
+                StockBalance.bin == StockBin.GOOD,
+            )
+            .values(quantity=StockBalance.quantity - 2)
+        )
+
+    counted = [{"partId": global_id("Part", part), "quantity": 5}]
+    variables = {"input": {"kind": "STOCKTAKE", "toWarehouseId": sh, "lines": counted}}
+    answer = race(database_url, gql, "clerk-sh", hold, doc("MoveStock"), variables)
+    assert answer["data"]["moveStock"]["errors"] == []
+    assert scalars(database_url, _good(raw_id(sh), part)) == [5]
+
+
+def test_parts_used_while_the_job_is_being_cancelled_are_refused(
+    database_url: str, gql: GraphQL
+) -> None:
+    """A cancellation gives back what was used on the job: a consumption it cannot see yet
+    stayed off the van's book for good. The consumption now waits for the job."""
+    part = new_part(database_url)
+    s, job, van = site_with_van(database_url, part, 3)
+    engineer = s.usernames["a"]
+    token(gql, engineer)
+
+    async def hold(session: AsyncSession) -> None:  # the cancellation, not yet committed
+        await session.execute(update(Job).where(Job.id == job).values(status=JobStatus.CANCELLED))
+
+    lines = [{"partId": global_id("Part", part), "quantity": 1}]
+    used = {"jobId": global_id("Job", job), "lines": lines, "clientId": unique("late")}
+    answer = race(database_url, gql, engineer, hold, doc("ConsumeParts"), {"input": used})
+    assert [e["code"] for e in answer["data"]["consumeParts"]["errors"]] == ["INVALID_TRANSITION"]
+    assert scalars(database_url, _good(van, part)) == [3]
+
+
+def test_a_price_standard_while_another_of_its_key_is_being_saved_is_checked_against_it(
+    database_url: str, gql: GraphQL
+) -> None:
+    """Two standards of one key and overlapping periods, saved at once, both passed the
+    overlap check, and orders were priced from either."""
+    part_id = new_part(database_url)
+    first = {
+        "kind": "DEALER_PART",
+        "itemId": global_id("Part", part_id),
+        "province": "上海市",
+        "city": "上海市",
+        "price": "12.50",
+        "effectiveFrom": "2026-01-01",
+    }
+
+    async def hold(session: AsyncSession) -> None:  # the first save, not yet committed
+        await one_at_a_time(session, lock_key(PriceKind.DEALER_PART, part_id, "上海市", "上海市"))
+        session.add(
+            PriceStandard(
+                kind=PriceKind.DEALER_PART,
+                item_id=part_id,
+                province="上海市",
+                city="上海市",
+                price=Decimal("12.50"),
+                effective_from=dt.date(2026, 1, 1),
+            )
+        )
+        await session.flush()
+
+    second = {**first, "price": "13.00", "effectiveFrom": "2026-06-01"}
+    answer = race(database_url, gql, "hq", hold, doc("UpsertPriceStandard"), {"input": second})
+    codes = [e["code"] for e in answer["data"]["upsertPriceStandard"]["errors"]]
+    assert codes == ["PRICE_PERIOD_OVERLAP"]
+
+
+def test_a_window_booked_for_the_engineer_meanwhile_is_seen_by_the_next_assignment(
+    database_url: str, gql: GraphQL
+) -> None:
+    """Two dispatchers giving two jobs to one engineer in one window at once both passed the
+    overlap check: the engineer was double-booked and both customers told. The engineer's
+    row is now held while a job is given to them."""
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["jingan"])
+    for name in ("first", "second"):
+        add_job(s, name, at=PLACES["jingan"])
+    day = next_day({1, 2, 3, 4, 5, 6, 7})
+    start, end = local(day, 10), local(day, 12)
+
+    async def hold(session: AsyncSession) -> None:  # the first assignment, not yet committed
+        await session.execute(
+            select(Technician.id).where(Technician.id == s.techs["a"]).with_for_update()
+        )
+        await session.execute(
+            update(Job)
+            .where(Job.id == s.jobs["first"])
+            .values(
+                technician_id=s.techs["a"],
+                status=JobStatus.ASSIGNED,
+                appointment_start=start,
+                appointment_end=end,
+            )
+        )
+
+    variables = {
+        "jobId": global_id("Job", s.jobs["second"]),
+        "technicianId": global_id("Technician", s.techs["a"]),
+        "appointmentStart": start.isoformat(),
+        "appointmentEnd": end.isoformat(),
+    }
+    answer = race(database_url, gql, signed_in(gql, s.clerk), hold, doc("AssignJob"), variables)
+    codes = [e["code"] for e in answer["data"]["assignJob"]["errors"]]
+    assert codes == ["APPOINTMENT_OVERLAP"]
