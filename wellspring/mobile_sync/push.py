@@ -158,10 +158,21 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
         # anything but a string is that record's rejection (INVALID_VALUE), not a job
         and isinstance(job_id := r.values.get("job_id"), str)
     }
+    consuming = {
+        job_id
+        for r in records
+        if r.kind == "created"
+        and r.table.name == "part_consumptions"
+        and isinstance(job_id := r.values.get("job_id"), str)
+    }
     job_ids = {job.id for job in jobs if job.id in moving}
     ticket_ids = {job.ticket_id for job in jobs if job.id in moving}
+    # Jobs that move or have parts used on them, locked in one go (see _checks_first; a
+    # consumption must not pass a cancellation of its job).
+    locking = {job.id for job in jobs if job.id in moving | consuming}
+    if locking:
+        await batch.lock(session, m.Job, locking)
     if job_ids:
-        await batch.lock(session, m.Job, job_ids)  # see _checks_first
         await batch.last_steps(session, m.JobStatusChange, m.JobStatusChange.job_id, job_ids)
         await batch.last_steps(
             session, m.TicketStatusChange, m.TicketStatusChange.ticket_id, ticket_ids

@@ -17,6 +17,7 @@ from ..models.enums import (
     LedgerKind,
     StockBin,
 )
+from ..sync import batch
 from . import discrepancies, documents, ledger, line_keys
 from .documents import Line
 
@@ -128,8 +129,9 @@ async def consume_parts(
 async def _locked_job(session: AsyncSession, job_id: str) -> Job | None:
     """The job, locked until commit. A cancellation gives back what was used on the job:
     a consumption it could not see yet stayed off the van's book for good. A job this
-    transaction read before is read again, unless it changed it (a push that moved it
-    locked it first)."""
+    transaction read before is read again. A push locks and reads its jobs in one go."""
+    if batch.holds_lock(session, Job, job_id):
+        return await session.get(Job, job_id)
     await session.execute(select(Job.id).where(Job.id == job_id).with_for_update())
     held = session.identity_map.get(inspect(Job).identity_key_from_primary_key((job_id,)))
     if held is not None and not session.is_modified(held):

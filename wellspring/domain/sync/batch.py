@@ -36,6 +36,7 @@ class Preloaded:
     steps: dict[tuple[type[Any], str, Any], Any] = field(default_factory=dict)  # just written
     eta_due: dict[str, dt.datetime] = field(default_factory=dict)  # technician id -> now
     made: dict[tuple[type[Any], str], Any] = field(default_factory=dict)  # added by the push
+    locked: set[tuple[type[Any], str]] = field(default_factory=set)  # see lock
     deferring: bool = False  # see defer_writes
 
 
@@ -107,6 +108,13 @@ async def lock(session: AsyncSession, model: type[Any], ids: Iterable[str]) -> N
         found = (await session.execute(stmt)).scalars().all()
         if loaded is not None:
             loaded.rows.extend(found)
+            loaded.locked.update((model, row.id) for row in found)
+
+
+def holds_lock(session: AsyncSession, model: type[Any], row_id: str) -> bool:
+    """Whether the push locked and read this row with the others (``lock``)."""
+    loaded = of(session)
+    return loaded is not None and (model, row_id) in loaded.locked
 
 
 async def last_steps(session: AsyncSession, history: type[Any], key: Any, ids: set[str]) -> None:
