@@ -25,9 +25,12 @@ def race(
     document: str,
     variables: dict[str, Any],
     during: Callable[[], Awaitable[Any]] | None = None,
+    *,
+    waits: bool = True,
 ) -> Any:
     """``document``'s answer when ``hold``'s uncommitted write commits under it; ``during``
-    runs while the request waits for it."""
+    runs while the request waits for it. With ``waits=False`` the request must be answered
+    while the write is still held (it takes what no one else is taking)."""
     headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
     body = {"query": document, "variables": variables}
 
@@ -40,6 +43,11 @@ def race(
                 request = asyncio.ensure_future(
                     asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
                 )
+                if not waits:
+                    done, _ = await asyncio.wait({request}, timeout=WAIT_SECONDS / 3)
+                    await holder.commit()
+                    assert done, "the request waited for the held write"
+                    return await request
                 await _until_waiting(holder, request)
                 if during is not None:
                     await during()

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.api.dealer_world import RECEIVE_MACHINE, Tenants, tenants
 from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
 from tests.api.stock_world import new_part, warehouse
@@ -32,9 +33,19 @@ from tests.dispatch_site import (
 from tests.factories import raw_id, scalars, unique
 from wellspring.domain.agents.prices import lock_key
 from wellspring.domain.db import one_at_a_time
-from wellspring.domain.models import Job, PriceStandard, StockBalance, Technician
-from wellspring.domain.models.enums import JobStatus, PriceKind, StockBin
+from wellspring.domain.inventory.machines import IN_STOCK
+from wellspring.domain.models import (
+    Device,
+    DeviceModel,
+    Job,
+    PriceStandard,
+    StockBalance,
+    Technician,
+)
+from wellspring.domain.models.enums import DeviceStatus, JobStatus, PriceKind, StockBin
 from wellspring.schema.core.ids import global_id
+
+__all__ = ["tenants"]  # the dealers' fixture
 
 
 @pytest.fixture(autouse=True)
@@ -172,3 +183,83 @@ def test_a_window_booked_for_the_engineer_meanwhile_is_seen_by_the_next_assignme
     answer = race(database_url, gql, signed_in(gql, s.clerk), hold, doc("AssignJob"), variables)
     codes = [e["code"] for e in answer["data"]["assignJob"]["errors"]]
     assert codes == ["APPOINTMENT_OVERLAP"]
+
+
+def _confirmed_order(gql: GraphQL, tenants: Tenants, model: str) -> str:
+    """An agent's confirmed order of one machine of ``model``."""
+    lines = [{"item": "MACHINE", "quantity": 1, "deviceModelId": model}]
+    placed = ok(payload(gql, "PlaceAgentOrder", {"input": {"lines": lines}}, tenants.general_login))
+    confirm = {"input": {"id": placed["order"]["id"], "approveOverCredit": True}}
+    ok(payload(gql, "ConfirmAgentOrder", confirm, "hq"))
+    return str(placed["order"]["id"])
+
+
+def _machine(gql: GraphQL, tenants: Tenants, model: str) -> str:
+    serial = unique("SN")
+    received = {"w": tenants.hq_warehouse, "m": model, "s": serial}
+    ok(gql.data(RECEIVE_MACHINE, received, as_user="hq")["receiveMachine"])
+    return serial
+
+
+def _model(database_url: str) -> str:
+    return global_id("DeviceModel", scalars(database_url, select(DeviceModel.id).limit(1))[0])
+
+
+def test_a_named_machine_installed_while_its_order_ships_stays_installed(
+    database_url: str, gql: GraphQL, tenants: Tenants
+) -> None:
+    model = _model(database_url)
+    serial = _machine(gql, tenants, model)
+    order = _confirmed_order(gql, tenants, model)
+
+    async def hold(session: AsyncSession) -> None:  # an install taking it, not yet committed
+        await session.execute(
+            update(Device)
+            .where(Device.serial_number == serial)
+            .values(status=DeviceStatus.INSTALLED, warehouse_id=None)
+        )
+
+    ship = {"id": order, "fromWarehouseId": tenants.hq_warehouse, "serialNumbers": [serial]}
+    answer = race(database_url, gql, "hq", hold, doc("ShipAgentOrder"), {"input": ship})
+    codes = [e["code"] for e in answer["data"]["shipAgentOrder"]["errors"]]
+    assert codes == ["NOT_ENOUGH_MACHINES"]
+    where = select(Device.warehouse_id).where(Device.serial_number == serial)
+    assert scalars(database_url, where) == [None]
+
+
+def test_an_order_shipped_while_another_takes_a_machine_takes_another(
+    database_url: str, gql: GraphQL, tenants: Tenants
+) -> None:
+    """Two orders shipped at once took the same first serial: the second now takes the
+    next machine no one is taking, without waiting."""
+    model = _model(database_url)
+    _machine(gql, tenants, model)
+    _machine(gql, tenants, model)
+    order = _confirmed_order(gql, tenants, model)
+    in_stock = (
+        select(Device.serial_number)
+        .where(
+            Device.warehouse_id == raw_id(tenants.hq_warehouse),
+            Device.device_model_id == raw_id(model),
+            Device.status.in_(IN_STOCK),
+            Device.stock_bin == StockBin.GOOD,
+            Device.deleted_at.is_(None),
+        )
+        .order_by(Device.serial_number)
+        .limit(1)
+    )
+    first = scalars(database_url, in_stock)[0]
+
+    async def hold(session: AsyncSession) -> None:  # another order's ship taking it
+        await session.execute(
+            select(Device.id).where(Device.serial_number == first).with_for_update()
+        )
+
+    ship = {"id": order, "fromWarehouseId": tenants.hq_warehouse}
+    answer = race(
+        database_url, gql, "hq", hold, doc("ShipAgentOrder"), {"input": ship}, waits=False
+    )
+    result = answer["data"]["shipAgentOrder"]
+    assert result["errors"] == []
+    (line,) = result["order"]["lines"]
+    assert line["shipped"] != [first]

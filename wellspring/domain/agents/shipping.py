@@ -9,8 +9,9 @@ is taken from the HQ warehouse in serial (card number) order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
@@ -73,7 +74,8 @@ async def _machines(
     )
     if named:
         stmt = stmt.where(Device.serial_number.in_(named))
-    rows = list((await session.execute(stmt.order_by(Device.serial_number))).scalars())
+    stmt = _taken(stmt.order_by(Device.serial_number), named, line.quantity)
+    rows = list((await session.execute(stmt)).scalars())
     if len(rows) < line.quantity or (named and len(rows) != line.quantity):
         raise DomainError(
             "NOT_ENOUGH_MACHINES", field=f"lines.{line.position}", wanted=line.quantity
@@ -92,10 +94,22 @@ async def _cards(
     )
     if named:
         stmt = stmt.where(AccountCard.card_number.in_(named))
-    rows = list((await session.execute(stmt.order_by(AccountCard.card_number))).scalars())
+    stmt = _taken(stmt.order_by(AccountCard.card_number), named, line.quantity)
+    rows = list((await session.execute(stmt)).scalars())
     if len(rows) < line.quantity or (named and len(rows) != line.quantity):
         raise DomainError("NOT_ENOUGH_CARDS", field=f"lines.{line.position}", wanted=line.quantity)
     return rows[: line.quantity]
+
+
+def _taken(stmt: Select[Any], named: list[str], quantity: int) -> Select[Any]:
+    """Machines or cards locked until commit as they are taken: two orders shipped at once
+    took the same serials, and a ship beside an install put an installed machine back in a
+    warehouse. Named ones are waited for (and then re-checked by the database); any N are
+    taken from those no one else is taking."""
+    stmt = stmt.execution_options(populate_existing=True)
+    if named:
+        return stmt.with_for_update()
+    return stmt.limit(quantity).with_for_update(skip_locked=True)
 
 
 def _named(values: Sequence[str], field: str) -> list[str]:
