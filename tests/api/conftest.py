@@ -47,3 +47,10 @@ def app_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     settings = make_settings(database_url, media_root=str(media), pbx_webhook_secret="secret")
     with TestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest.fixture
+def postgresql_only(database_url: str) -> None:
+    """For the race tests: only PostgreSQL lets two writers overlap."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: no two of them overlap")

@@ -14,6 +14,7 @@ from tests.conftest import GraphQL
 from tests.factories import scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.models.enums import StockBin
 from wellspring.schema.core.ids import global_id
 
 
@@ -40,6 +41,15 @@ def new_part(database_url: str) -> str:
             await engine.dispose()
 
     return str(asyncio.run(add()))
+
+
+def good_balance(warehouse_id: str, part_id: str, column: Any = m.StockBalance.quantity) -> Any:
+    """A select of one balance's ``column`` in the good bin (raw ids)."""
+    return select(column).where(
+        m.StockBalance.warehouse_id == warehouse_id,
+        m.StockBalance.part_id == part_id,
+        m.StockBalance.bin == StockBin.GOOD,
+    )
 
 
 def part(database_url: str, sku: str) -> str:

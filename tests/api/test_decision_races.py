@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.api.dealer_world import RECEIVE_MACHINE, Tenants, tenants
 from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
-from tests.api.stock_world import new_part, warehouse
+from tests.api.stock_world import good_balance, new_part, warehouse
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.dispatch_site import (
@@ -48,18 +47,7 @@ from wellspring.schema.core.ids import global_id
 __all__ = ["tenants"]  # the dealers' fixture
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers: no two of them overlap")
-
-
-def _good(warehouse_id: str, part_id: str) -> Any:
-    return select(StockBalance.quantity).where(
-        StockBalance.warehouse_id == warehouse_id,
-        StockBalance.part_id == part_id,
-        StockBalance.bin == StockBin.GOOD,
-    )
+pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 
 def test_a_stocktake_sets_the_book_to_the_count_whatever_moved_meanwhile(
@@ -88,7 +76,7 @@ def test_a_stocktake_sets_the_book_to_the_count_whatever_moved_meanwhile(
     variables = {"input": {"kind": "STOCKTAKE", "toWarehouseId": sh, "lines": counted}}
     answer = race(database_url, gql, "clerk-sh", hold, doc("MoveStock"), variables)
     assert answer["data"]["moveStock"]["errors"] == []
-    assert scalars(database_url, _good(raw_id(sh), part)) == [5]
+    assert scalars(database_url, good_balance(raw_id(sh), part)) == [5]
 
 
 def test_parts_used_while_the_job_is_being_cancelled_are_refused(
@@ -108,7 +96,7 @@ def test_parts_used_while_the_job_is_being_cancelled_are_refused(
     used = {"jobId": global_id("Job", job), "lines": lines, "clientId": unique("late")}
     answer = race(database_url, gql, engineer, hold, doc("ConsumeParts"), {"input": used})
     assert [e["code"] for e in answer["data"]["consumeParts"]["errors"]] == ["INVALID_TRANSITION"]
-    assert scalars(database_url, _good(van, part)) == [3]
+    assert scalars(database_url, good_balance(van, part)) == [3]
 
 
 def test_a_price_standard_while_another_of_its_key_is_being_saved_is_checked_against_it(

@@ -104,11 +104,10 @@ def test_a_customer_out_of_the_callers_scope_is_not_hinted_at(
     assert _customers(database_url, phone) == before + 1
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_two_calls_for_one_new_customer_at_once_create_one(gql: GraphQL, database_url: str) -> None:
     """The other transaction registers the customer first and holds the phone's lock: the
     call waits for it, then finds the customer (both used to create one)."""
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers: no two of them overlap")
     o, phone = ids(database_url), _phone()
     branch = scalars(database_url, select(m.Branch.id).where(m.Branch.code == "SH"))[0]
 

@@ -8,35 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.discrepancy_world import site_with_van, token
 from tests.api.held_writes import race
-from tests.api.stock_world import new_part, warehouse
+from tests.api.stock_world import good_balance, new_part, warehouse
 from tests.api.workflow_steps import doc, ok, payload
 from tests.conftest import GraphQL
 from tests.dispatch_site import stock_van
 from tests.factories import raw_id, unique
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models import StockBalance
-from wellspring.domain.models.enums import StockBin
 from wellspring.schema.core.ids import global_id
 
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers: no two of them overlap")
-
-
-def _balance(warehouse_id: str, part_id: str) -> Any:
-    return select(StockBalance.id).where(
-        StockBalance.warehouse_id == warehouse_id,
-        StockBalance.part_id == part_id,
-        StockBalance.bin == StockBin.GOOD,
-    )
+pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 
 def _locked_first(
@@ -54,14 +40,16 @@ def _locked_first(
     seen: list[bool] = []
 
     async def hold(session: AsyncSession) -> None:
-        await session.execute(_balance(at, part_b).with_for_update())
+        await session.execute(good_balance(at, part_b, StockBalance.id).with_for_update())
 
     async def probe() -> None:
         engine = create_engine(database_url)
         try:
             async with session_factory(engine)() as other, other.begin():
                 try:
-                    await other.execute(_balance(at, part_a).with_for_update(nowait=True))
+                    await other.execute(
+                        good_balance(at, part_a, StockBalance.id).with_for_update(nowait=True)
+                    )
                     seen.append(False)
                 except DBAPIError:
                     seen.append(True)

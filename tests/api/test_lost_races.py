@@ -47,11 +47,7 @@ from wellspring.domain.models.enums import (
 )
 from wellspring.schema.core.ids import global_id
 
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers: no two of them overlap")
+pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 
 def _upsert_fault_code(code: str) -> dict[str, Any]:

@@ -298,18 +298,13 @@ def _holding(url: str) -> Call:
     return before
 
 
-def _postgresql_only(url: str) -> None:
-    if url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers: no write meets another's key")
-
-
+@pytest.mark.usefixtures("postgresql_only")
 @pytest.mark.parametrize("fields", [1, 2], ids=["sole-field", "savepoint"])
 def test_a_call_that_loses_a_race_runs_again_and_meets_the_winner(
     database_url: str, fields: int
 ) -> None:
     """The second attempt finds the winner's code and answers as if sent after it; the first
     attempt's writes are gone, and the row loaded before the call reads again."""
-    _postgresql_only(database_url)
     code, (lost, earlier) = _code(), _names("lost", "earlier")
     tries: list[str] = []
     calls = [_writes(earlier), _creates(database_url, lambda: code, lost, tries)][-fields:]
@@ -323,8 +318,8 @@ def test_a_call_that_loses_a_race_runs_again_and_meets_the_winner(
     assert len(_savepoints(statements)) == (0 if fields == 1 else 2)
 
 
+@pytest.mark.usefixtures("postgresql_only")
 def test_a_call_that_loses_twice_answers_concurrent_change(database_url: str) -> None:
-    _postgresql_only(database_url)
     (lost,) = _names("lost")
     tries: list[str] = []
     results, _statements, logged = run(
