@@ -6,6 +6,7 @@ work until the test lets it go, around the real Pillow checker, on the local sto
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import threading
@@ -16,14 +17,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.testclient import TestClient
 
 from tests.api.media_site import COMPLETE, REPAIR, bearer, confirm, engineer_on_site, request_upload
 from tests.conftest import GraphQL, make_settings
-from tests.factories import execute, scalars
+from tests.factories import execute, fetch, scalars
 from tests.media_files import photo
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
+from wellspring.domain.config import DomainConfig
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.media import cleanup
 from wellspring.domain.media.config import MediaConfig
 from wellspring.domain.media.port import Derivatives
 from wellspring.domain.models.enums import AttachmentKind, AttachmentStatus, TicketType
@@ -56,6 +61,7 @@ class Held:
     gql: GraphQL
     checker: HeldChecker
     root: Path
+    cfg: MediaConfig
 
 
 @pytest.fixture
@@ -68,7 +74,7 @@ def held(database_url: str, tmp_path: Path) -> Iterator[Held]:
         required={TicketType.REPAIR: frozenset({AttachmentKind.FAULT_PHOTO})},
     )
     with TestClient(create_app(make_settings(database_url), media=cfg)) as client:
-        yield Held(GraphQL(client), checker, root)
+        yield Held(GraphQL(client), checker, root, cfg)
     checker.release.set()
 
 
@@ -208,3 +214,42 @@ def test_an_upload_the_cleanup_expires_during_its_file_work_goes_back_to_the_cle
     assert out[0]["attachment"]["status"] == "EXPIRED", out
     left = select(m.Attachment.purged_at).where(m.Attachment.id == attachment)
     assert scalars(database_url, left) == [None]  # the next pass deletes the derivatives too
+
+
+def test_the_cleanup_leaves_an_upload_whose_confirmation_is_committing(
+    held: Held, database_url: str, postgresql_only: None
+) -> None:
+    """The cleanup takes only stale uploads no one else holds (FOR UPDATE SKIP LOCKED): one a
+    confirmation is recording is neither marked EXPIRED over its verdict nor deleted."""
+    held.checker.release.set()
+    _token, job, _ticket, attachment = _uploaded_and_completed(held, database_url)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)  # the upload is long stale
+
+    async def go() -> cleanup.CleanupResult:
+        engine = create_engine(database_url)
+        factory = session_factory(engine, config=DomainConfig(media=held.cfg))
+        try:
+            async with factory() as recording:  # ConfirmUpload's record step, not committed
+                await recording.begin()
+                row = select(m.Attachment).filter_by(id=attachment).with_for_update()
+                (await recording.execute(row)).scalar_one().status = AttachmentStatus.VERIFIED
+                await recording.flush()
+                sweep = asyncio.ensure_future(_cleanup_once(factory, later))
+                done, _ = await asyncio.wait({sweep}, timeout=5)
+                await recording.commit()
+                assert done, "the cleanup waited for the confirmation"
+                return await sweep
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())  # (other tests' leftovers in this database may be purged)
+    left = select(m.Attachment.status, m.Attachment.purged_at).filter_by(id=attachment)
+    assert [tuple(r) for r in fetch(database_url, left)] == [(AttachmentStatus.VERIFIED, None)]
+    assert (held.root / "jobs" / job / attachment).exists()
+
+
+async def _cleanup_once(
+    factory: async_sessionmaker[AsyncSession], now: dt.datetime
+) -> cleanup.CleanupResult:
+    async with transaction(factory) as session:
+        return await cleanup.run(session, now=now)

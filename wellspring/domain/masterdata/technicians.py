@@ -84,6 +84,17 @@ async def has_open_jobs(session: AsyncSession, technician_id: str) -> bool:
     return open_job is not None
 
 
+async def stand_down(session: AsyncSession, technician: Technician, *, field: str) -> None:
+    """The engineer made inactive, unless a job is still theirs. Their row is held first, as
+    AssignJob holds it: a job given to them meanwhile is seen (or waits, and is refused),
+    where before the engineer left with it."""
+    held = select(Technician.id).where(Technician.id == technician.id).with_for_update()
+    await session.execute(held)
+    if await has_open_jobs(session, technician.id):
+        raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field=field)
+    technician.is_active = False
+
+
 async def _branch(session: AsyncSession, branch_id: str) -> Branch:
     branch = await fields.existing(session, Branch, branch_id, "branch_id")
     if branch.kind is BranchKind.HQ or not branch.is_active:
@@ -148,10 +159,10 @@ async def upsert_technician(
         lat, lon = fields.latitude_longitude(change.home_latitude, change.home_longitude, "home")
         technician.home_latitude, technician.home_longitude = lat, lon
         technician.home_cell = cells.cell(lat, lon) if lat is not None and lon is not None else None
-    if change.is_active is not None:
-        if not change.is_active and await has_open_jobs(session, technician.id):
-            raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="is_active")
-        technician.is_active = change.is_active
+    if change.is_active is True:
+        technician.is_active = True
+    elif change.is_active is False and technician.is_active:
+        await stand_down(session, technician, field="is_active")
     if change.agent_id is not None:
         agent = await fields.existing(session, Agent, change.agent_id, "agent_id")
         technician.agent_id = agent.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, auth, permissions
@@ -16,7 +16,7 @@ from ..errors import DomainError
 from ..models import Agent, AuthSession, Branch, Customer, Technician, User
 from ..models.enums import Role
 from . import fields
-from .technicians import enrol, has_open_jobs
+from .technicians import enrol, stand_down
 
 MIN_PASSWORD_LENGTH = 8
 NEEDS_BRANCH = frozenset({Role.CLERK, Role.SALES, Role.TECHNICIAN})
@@ -113,12 +113,15 @@ async def _place(
 
 
 async def _other_active_admins(session: AsyncSession, user_id: str) -> int:
-    count = await session.scalar(
-        select(func.count()).where(
-            User.role == Role.ADMIN, User.is_active.is_(True), User.id != user_id
-        )
+    """Every active admin's row is held (in id order) until the transaction ends: two admins
+    removing each other at once both counted the other and left the company with none."""
+    admins = await session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.is_active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
     )
-    return int(count or 0)
+    return sum(1 for admin in admins if admin != user_id)
 
 
 async def _end_sessions(session: AsyncSession, actor: Actor, user_id: str) -> None:
@@ -183,9 +186,7 @@ async def _follow_role(session: AsyncSession, user: User, role: Role) -> None:
             technician.is_active = True
             technician.branch_id = user.branch_id
     elif technician is not None and technician.is_active:
-        if await has_open_jobs(session, technician.id):
-            raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="role")
-        technician.is_active = False
+        await stand_down(session, technician, field="role")
 
 
 async def _deactivate(session: AsyncSession, actor: Actor, user: User) -> None:
@@ -195,9 +196,7 @@ async def _deactivate(session: AsyncSession, actor: Actor, user: User) -> None:
         raise DomainError("LAST_ADMIN", field="id")
     technician = await _technician(session, user.id)
     if technician is not None and technician.is_active:
-        if await has_open_jobs(session, technician.id):
-            raise DomainError("TECHNICIAN_HAS_OPEN_JOBS", field="id")
-        technician.is_active = False
+        await stand_down(session, technician, field="id")
     user.is_active = False
     await _end_sessions(session, actor, user.id)
 

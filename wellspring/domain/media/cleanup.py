@@ -29,7 +29,8 @@ class CleanupResult:
 
 
 async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
-    """One pass (the caller commits). Safe to run again, from several processes at once."""
+    """One pass (the caller commits). Safe to run again, from several processes at once:
+    each takes the rows no one else holds."""
     cfg = config_of(session).media
     store = cfg.store
     if store is None:
@@ -49,6 +50,10 @@ async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
             )
             .order_by(Attachment.updated_at)
             .limit(BATCH)
+            # A ConfirmUpload recording its verdict holds the row: leave that one, or its
+            # VERIFIED would be written over and its file deleted. Another pass takes the rest.
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
         )
     ).scalars()
     expired = purged = 0

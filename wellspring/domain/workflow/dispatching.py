@@ -94,7 +94,9 @@ async def assign_job(
         raise DomainError("INVALID_TRANSITION", action="assign", status=job.status.value)
     # The engineer held until commit: two jobs given to them at once both passed the check
     # of their booked windows (APPOINTMENT_OVERLAP), and the engineer was double-booked.
-    technician = await session.get(Technician, technician_id, with_for_update=True)
+    technician = await session.get(
+        Technician, technician_id, with_for_update=True, populate_existing=True
+    )
     if (
         technician is None
         or technician.branch_id != job.branch_id

@@ -1,0 +1,103 @@
+"""Logins and engineers taken out of service while another transaction decides on them: each
+waits for the other and decides on what it left (found by reading every decision read from
+a row and written back; both answered OK with a wrong result).
+
+Made certain as in ``test_decision_races.py``; only PostgreSQL lets two writers overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.api.held_writes import race
+from tests.api.workflow_steps import doc
+from tests.conftest import GraphQL
+from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch, run
+from tests.factories import execute, fetch, scalars, unique
+from wellspring.domain.actor import SYSTEM
+from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.models import Job, Technician, User
+from wellspring.domain.models.enums import JobStatus, Role
+from wellspring.domain.users import create_user
+from wellspring.schema.core.ids import global_id
+
+pytestmark = pytest.mark.usefixtures("postgresql_only")
+
+
+async def _new_admin(url: str) -> str:
+    username = unique("admin")
+    engine = create_engine(url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await create_user(
+                session, SYSTEM, username=username, password=PASSWORD, role=Role.ADMIN,
+                display_name=username,
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+    return username
+
+
+@pytest.fixture
+def admins_back(database_url: str) -> Iterator[list[str]]:
+    """Every admin active before the test is active again after it (the database is shared)."""
+    active = select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True))
+    before = scalars(database_url, active)
+    yield before
+    execute(database_url, update(User).where(User.id.in_(before)).values(is_active=True))
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(
+    database_url: str, gql: GraphQL, admins_back: list[str]
+) -> None:
+    """B deactivates every other admin (uncommitted) while A deactivates B: both counted the
+    other as still active, and the company was left with no admin at all."""
+    a, b = run(_new_admin(database_url)), run(_new_admin(database_url))
+    ids = dict(fetch(database_url, select(User.username, User.id).where(User.username.in_([a, b]))))
+    gql.sign_in(a, PASSWORD)
+
+    async def hold(session: AsyncSession) -> None:  # B's deactivations, as the code makes them
+        await session.execute(
+            select(User.id)
+            .where(User.role == Role.ADMIN, User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+        await session.execute(
+            update(User).where(User.role == Role.ADMIN, User.id != ids[b]).values(is_active=False)
+        )
+
+    variables = {"input": {"id": global_id("User", ids[b])}}
+    answer = race(database_url, gql, a, hold, doc("DeactivateUser"), variables)
+    assert [e["code"] for e in answer["data"]["deactivateUser"]["errors"]] == ["LAST_ADMIN"]
+    still = select(User.is_active).where(User.id == ids[b])
+    assert scalars(database_url, still) == [True]
+
+
+def test_an_engineer_given_a_job_meanwhile_is_not_deactivated(
+    database_url: str, gql: GraphQL
+) -> None:
+    """A job being assigned to the engineer (uncommitted) while an admin deactivates them:
+    the check of their open jobs missed it, and the engineer left with a job no one would do."""
+    s = make_branch(database_url)
+    tech = add_technician(s, "a", home=PLACES["jingan"])
+    add_job(s, "job", at=PLACES["jingan"])
+    login = scalars(database_url, select(Technician.user_id).where(Technician.id == tech))[0]
+
+    async def hold(session: AsyncSession) -> None:  # AssignJob, as the code makes it
+        await session.execute(select(Technician.id).where(Technician.id == tech).with_for_update())
+        await session.execute(
+            update(Job)
+            .where(Job.id == s.jobs["job"])
+            .values(technician_id=tech, status=JobStatus.ASSIGNED)
+        )
+
+    variables = {"input": {"id": global_id("User", login)}}
+    answer = race(database_url, gql, "admin", hold, doc("DeactivateUser"), variables)
+    codes = [e["code"] for e in answer["data"]["deactivateUser"]["errors"]]
+    assert codes == ["TECHNICIAN_HAS_OPEN_JOBS"]
+    active = select(Technician.is_active).where(Technician.id == tech)
+    assert scalars(database_url, active) == [True]
