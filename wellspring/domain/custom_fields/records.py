@@ -34,8 +34,13 @@ async def set_values(
     """The record with ``given`` over its values (None or "" clears one)."""
     permissions.check(actor, "custom_field.set_values")
     model, scope = MODELS[entity]
+    # Held until commit and read as committed: the values are one JSON column, and two
+    # edits at once each wrote their keys over the other's.
     row = await session.scalar(
-        select(model).where(model.id == record_id, model.deleted_at.is_(None), scope(actor))
+        select(model)
+        .where(model.id == record_id, model.deleted_at.is_(None), scope(actor))
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
     )
     if row is None:
         raise DomainError("NOT_FOUND", field="id")

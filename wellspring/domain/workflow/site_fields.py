@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..custom_fields import on_site
@@ -49,7 +50,14 @@ async def fill_device(
         return
     if not given and not installing:
         return
-    device = await session.get(Device, ticket.device_id)
+    # Held and read as committed: a dispatcher's SetCustomFieldValues at the same moment
+    # would otherwise lose its keys to this write of the whole JSON (or this one to it).
+    device = await session.scalar(
+        select(Device)
+        .where(Device.id == ticket.device_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if device is None:
         raise DomainError("NOT_FOUND", field=DEVICE_PATH)
     filled = await on_site.fill(

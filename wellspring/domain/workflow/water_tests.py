@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, water
 from ..actor import Actor
-from ..models import Job, Ticket, WaterTest
+from ..models import Device, Job, Ticket, WaterTest
 from ..models.enums import TicketStatus, TicketType
 from .opening import open_follow_up_ticket
 
@@ -74,6 +74,10 @@ async def record(
     )
     if not failed or ticket.type is TicketType.FILTER_CHANGE:
         return test, None
+    # The device held until commit, as OpenTicket holds it: two failing tests of one device
+    # at once (two visits, a phone's push beside a completion) both found no filter change
+    # waiting and opened two.
+    await session.execute(select(Device.id).where(Device.id == ticket.device_id).with_for_update())
     waiting = await session.scalar(
         select(Ticket.id).where(
             Ticket.device_id == ticket.device_id,
