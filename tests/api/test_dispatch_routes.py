@@ -27,6 +27,7 @@ from tests.factories import fetch, raw_id
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
 from wellspring.domain.dispatch import rules
+from wellspring.domain.dispatch.route_apply import hold_day
 from wellspring.domain.models import RoutePlan
 from wellspring.domain.models.enums import JobStatus, Priority, RoutePlanStatus, TicketType
 from wellspring.geo.travel import TravelModel
@@ -306,6 +307,35 @@ def test_a_plan_applied_twice_at_once_is_applied_once(
     answer = race(database_url, gql, "hq", hold, doc("ApplyRoutePlan"), {"planId": plan["id"]})
     (error,) = answer["data"]["applyRoutePlan"]["errors"]
     assert error["code"] == "PLAN_NOT_PROPOSED"
+
+
+def test_two_plans_of_one_day_applied_at_once_leave_one_applied(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The other transaction applies an earlier plan of the day (here: holds the day and
+    marks it applied, uncommitted). Applied at once, neither found the other, and both stayed
+    APPLIED; the request now waits for the day and supersedes the first."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers: no two of them overlap")
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["people_square"])
+    add_job(s, "j", at=PLACES["jingan"], kind=T.REPAIR)
+    first, second = (optimize(gql, s, TOMORROW)["plan"] for _ in range(2))
+
+    async def hold(session: AsyncSession) -> None:
+        plan = await session.get(RoutePlan, raw_id(first["id"]))
+        assert plan is not None
+        await hold_day(session, plan)
+        plan.status = RoutePlanStatus.APPLIED
+        await session.flush()
+
+    answer = race(database_url, gql, "hq", hold, doc("ApplyRoutePlan"), {"planId": second["id"]})
+    assert answer["data"]["applyRoutePlan"]["errors"] == []
+    statuses = fetch(database_url, select(RoutePlan.id, RoutePlan.status).where(
+        RoutePlan.branch_id == s.branch_id, RoutePlan.day == TOMORROW))  # fmt: skip
+    assert sorted((global_id("RoutePlan", i), st) for i, st in statuses) == sorted(
+        [(first["id"], RoutePlanStatus.SUPERSEDED), (second["id"], RoutePlanStatus.APPLIED)]
+    )
 
 
 def test_accepted_jobs_stay_with_their_engineers_after_one_off_shift(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
+from ..db import one_at_a_time
 from ..errors import DomainError
 from ..models import Job, RoutePlan
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus, RoutePlanStatus
@@ -42,6 +43,7 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
     now = clock_of(session).now()
     if plan.day < local_day(now):
         raise DomainError("DATE_IN_PAST", field="plan_id")
+    await hold_day(session, plan)
     placed: set[str] = set()
     for route in plan.routes:
         tech_id = route["technician_id"]
@@ -102,6 +104,12 @@ async def apply_route_plan(session: AsyncSession, actor: Actor, *, plan_id: str)
         superseded=old_ids,
     )
     return plan
+
+
+async def hold_day(session: AsyncSession, plan: RoutePlan) -> None:
+    """Plans of one branch and day are applied one at a time: two different ones applied at
+    once each found no other applied, and both stayed APPLIED with their positions mixed."""
+    await one_at_a_time(session, f"route_plan.apply:{plan.branch_id}:{plan.day.isoformat()}")
 
 
 def _still_fits(job: Job, tech_id: str, fixed: bool) -> bool:
