@@ -29,7 +29,7 @@ from tests.dispatch_site import (
     next_day,
     signed_in,
 )
-from tests.factories import raw_id, scalars, unique
+from tests.factories import fetch, raw_id, scalars, unique
 from wellspring.domain.agents.prices import lock_key
 from wellspring.domain.db import one_at_a_time
 from wellspring.domain.inventory.machines import IN_STOCK
@@ -37,11 +37,19 @@ from wellspring.domain.models import (
     Device,
     DeviceModel,
     Job,
+    MissedCall,
     PriceStandard,
     StockBalance,
     Technician,
+    User,
 )
-from wellspring.domain.models.enums import DeviceStatus, JobStatus, PriceKind, StockBin
+from wellspring.domain.models.enums import (
+    DeviceStatus,
+    JobStatus,
+    MissedCallStatus,
+    PriceKind,
+    StockBin,
+)
 from wellspring.schema.core.ids import global_id
 
 __all__ = ["tenants"]  # the dealers' fixture
@@ -251,3 +259,55 @@ def test_an_order_shipped_while_another_takes_a_machine_takes_another(
     assert result["errors"] == []
     (line,) = result["order"]["lines"]
     assert line["shipped"] != [first]
+
+
+def test_an_older_position_sent_beside_a_newer_one_does_not_replace_it(
+    database_url: str, gql: GraphQL
+) -> None:
+    """A phone's queued fix of ten minutes ago, sent while a fresh one is being saved: both
+    passed the "never older than the one kept" check on the same read, and the older one,
+    committed last, became the engineer's position."""
+    s = make_branch(database_url)
+    tech = add_technician(s, "a", home=PLACES["jingan"])
+    newer = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    async def hold(session: AsyncSession) -> None:  # the fresh fix, not yet committed
+        await session.execute(
+            update(Technician)
+            .where(Technician.id == tech)
+            .values(position_latitude=31.2, position_longitude=121.4, position_at=newer)
+        )
+
+    older = (newer - dt.timedelta(minutes=10)).isoformat()
+    document = """mutation($at: DateTime) { updateLocation(input: {latitude: 31.3,
+      longitude: 121.5, recordedAt: $at}) { errors { code } } }"""
+    answer = race(database_url, gql, signed_in(gql, s.usernames["a"]), hold, document,
+                  {"at": older})  # fmt: skip
+    assert answer["data"]["updateLocation"]["errors"] == []
+    kept = select(Technician.position_at, Technician.position_latitude).filter_by(id=tech)
+    assert [tuple(r) for r in fetch(database_url, kept)] == [(newer, 31.2)]
+
+
+def test_a_callback_closed_meanwhile_is_not_given_to_an_agent(
+    database_url: str, gql: GraphQL
+) -> None:
+    """An agent's last attempt closes the call (uncommitted) while a supervisor gives it to
+    another agent: the assignment read it open and put a closed call in that agent's queue."""
+    recorded = {"callId": unique("race"), "callerNumber": "021 6999 0001",
+                "calledAt": dt.datetime.now(dt.UTC).isoformat()}  # fmt: skip
+    call = ok(payload(gql, "RecordMissedCall", {"input": recorded}, "hotline"))["missedCall"]
+
+    async def hold(session: AsyncSession) -> None:  # the closing attempt, not committed
+        await session.execute(
+            update(MissedCall)
+            .where(MissedCall.id == raw_id(call["id"]))
+            .values(status=MissedCallStatus.CLOSED, closed_at=dt.datetime.now(dt.UTC))
+        )
+
+    agent = scalars(database_url, select(User.id).where(User.username == "hotline"))[0]
+    variables = {"input": {"missedCallId": call["id"], "userId": global_id("User", agent)}}
+    answer = race(database_url, gql, "hq", hold, doc("AssignCallback"), variables)
+    codes = [e["code"] for e in answer["data"]["assignCallback"]["errors"]]
+    assert codes == ["CALL_ALREADY_CLOSED"]
+    assigned = select(MissedCall.assigned_to_id).where(MissedCall.id == raw_id(call["id"]))
+    assert scalars(database_url, assigned) == [None]

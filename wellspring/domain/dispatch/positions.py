@@ -37,7 +37,11 @@ async def update_location(
         raise DomainError("INVALID_ACCURACY", field="accuracy", maximum=int(MAX_ACCURACY_M))
     now = clock_of(session).now()
     at = now if recorded_at is None else min(recorded_at, now)  # a phone's clock may run ahead
-    tech = await session.get(Technician, actor.technician_id)
+    # Held until commit (the UPDATE below takes this lock anyway, only later): two fixes at
+    # once both passed the check below on the same read, and the older could land last.
+    tech = await session.get(
+        Technician, actor.technician_id, with_for_update=True, populate_existing=True
+    )
     if tech is None or tech.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="id")
     if tech.position_at is not None and at < tech.position_at:

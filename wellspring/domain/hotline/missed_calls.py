@@ -220,12 +220,17 @@ async def assign_callback(
 ) -> MissedCall:
     """Give an open call to a hotline agent to call back (``None``: to nobody)."""
     permissions.check(actor, "callback.assign")
+    # Held and read as committed, as an attempt holds it: a call closed by an attempt
+    # meanwhile was given to an agent after it closed (and sat in their queue).
     call = await session.scalar(
-        select(MissedCall).where(
+        select(MissedCall)
+        .where(
             MissedCall.id == missed_call_id,
             scopes.missed_calls_scope(actor),
             MissedCall.deleted_at.is_(None),
         )
+        .with_for_update(of=MissedCall)
+        .execution_options(populate_existing=True)
     )
     if call is None:
         raise DomainError("NOT_FOUND", field="missed_call_id")
