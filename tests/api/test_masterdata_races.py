@@ -19,9 +19,10 @@ from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_
 from tests.factories import execute, fetch, scalars, unique
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.models import Job, Technician, User
-from wellspring.domain.models.enums import JobStatus, Role
+from wellspring.domain.models import Technician, User
+from wellspring.domain.models.enums import Role
 from wellspring.domain.users import create_user
+from wellspring.domain.workflow.dispatching import assign_job
 from wellspring.schema.core.ids import global_id
 
 pytestmark = pytest.mark.usefixtures("postgresql_only")
@@ -87,13 +88,8 @@ def test_an_engineer_given_a_job_meanwhile_is_not_deactivated(
     add_job(s, "job", at=PLACES["jingan"])
     login = scalars(database_url, select(Technician.user_id).where(Technician.id == tech))[0]
 
-    async def hold(session: AsyncSession) -> None:  # AssignJob, as the code makes it
-        await session.execute(select(Technician.id).where(Technician.id == tech).with_for_update())
-        await session.execute(
-            update(Job)
-            .where(Job.id == s.jobs["job"])
-            .values(technician_id=tech, status=JobStatus.ASSIGNED)
-        )
+    async def hold(session: AsyncSession) -> None:  # AssignJob, not yet committed
+        await assign_job(session, SYSTEM, job_id=s.jobs["job"], technician_id=tech)
 
     variables = {"input": {"id": global_id("User", login)}}
     answer = race(database_url, gql, "admin", hold, doc("DeactivateUser"), variables)
