@@ -20,6 +20,12 @@ MAX_SEARCH_LENGTH = 100
 _ORDER = (SortKey(Customer.created_at), SortKey(Customer.id))
 
 
+def customer_key(phone: str) -> str:
+    """The ``db.one_at_a_time`` key under which new customers of one phone are made (by a
+    ticket opened for a new customer, or an import): a check of who has that phone holds."""
+    return f"customer:{phone}"
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -177,7 +177,12 @@ class StockImport:
         return checked
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
-        batch: list[OpeningStock] = list(items)
+        # Each balance held first (in part, bin order, as documents lock them), then the
+        # opening entries read: another file's run opening the same stock meanwhile is
+        # waited for and seen, where both found none and the stock was opened twice.
+        batch = sorted(items, key=lambda s: (s.part_id, str(s.bin), s.warehouse_id))
+        for stock in batch:
+            await ledger.hold(session, stock.warehouse_id, stock.part_id, stock.bin)
         opened = await _opened(session, [s.warehouse_id for s in batch])
         for stock in batch:
             if (stock.warehouse_id, stock.part_id, stock.bin) in opened:

@@ -16,6 +16,8 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import numbering, versioning
+from ..customers import customer_key
+from ..db import one_at_a_time_each
 from ..models import Address, Customer
 from ..models.enums import CustomerKind, CustomerTier, OwnerKind
 from . import custom
@@ -145,6 +147,9 @@ class CustomersImport:
 
     async def apply(self, session: AsyncSession, items: Sequence[Any], ctx: Context) -> None:
         batch: Sequence[NewCustomer] = items
+        # Held as OpenTicket holds them: a customer of one of these phones made meanwhile
+        # (a ticket for a new customer, another file) is waited for and seen.
+        await one_at_a_time_each(session, (customer_key(c.phone) for c in batch))
         present = await existing_keys(session, [c.phone for c in batch])
         batch = [c for c in batch if (c.phone, c.name) not in present]  # a racing run wrote it
         if not batch:

@@ -23,7 +23,7 @@ from ..agents.price_lookup import Region, service_charge
 from ..clock import clock_of
 from ..config import config_of
 from ..custom_fields import values as custom_values
-from ..customers import default_address
+from ..customers import customer_key, default_address
 from ..db import one_at_a_time
 from ..dispatch import locate
 from ..errors import DomainError, present
@@ -154,6 +154,9 @@ async def _customer_for(
     name = require(new.name, "new_customer.name")
     phone = check_phone(new.phone, "new_customer.phone")
     address_values = new.address.validated("new_customer.address")
+    # New customers of one phone are made one at a time (the import takes the same key):
+    # both the known-customer and the other-owner checks read what the last one made.
+    await one_at_a_time(session, customer_key(phone))
     if not request.allow_duplicate:
         await check_known(session, actor, name, phone)
     agent = through or await _acting_agent(session, actor)
@@ -219,8 +222,7 @@ async def check_known(session: AsyncSession, actor: Actor, name: str, phone: str
     """A new customer with the name and phone of one the actor can see (the import's natural
     key) is most likely that customer typed again, or a request sent twice: it is answered
     with CUSTOMER_EXISTS naming them. ``allow_duplicate`` creates it anyway (two people of one
-    name sharing a phone). Two such calls at once are checked one after the other."""
-    await one_at_a_time(session, f"customer:{phone}")
+    name sharing a phone). The caller holds the phone's ``customer_key``."""
     known = (
         await session.execute(
             select(Customer.id, Customer.code)
