@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -32,7 +33,9 @@ def _phone() -> str:
     return f"13{random.randrange(10**8, 10**9)}"
 
 
-def _making(name: str, phone: str, branch_code: str = "SH") -> object:
+def _making(
+    name: str, phone: str, branch_code: str = "SH"
+) -> Callable[[AsyncSession], Awaitable[None]]:
     """A branch's new customer being made (a ticket for a new customer), not committed."""
 
     async def hold(session: AsyncSession) -> None:
