@@ -52,6 +52,8 @@ async def _warehouses(
                     Warehouse.deleted_at.is_(None),
                 )
                 .order_by(Warehouse.code)
+                .with_for_update(read=True)  # held, as documents.warehouse holds it
+                .execution_options(populate_existing=True)
             )
         )
         .scalars()

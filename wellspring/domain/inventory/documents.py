@@ -34,9 +34,14 @@ class Line:
 async def warehouse(
     session: AsyncSession, actor: Actor, warehouse_id: str, field: str
 ) -> Warehouse:
+    """An active warehouse the actor may use, held (``FOR SHARE``) until commit: a
+    deactivation waits for the stock arriving, and then finds the warehouse not empty."""
     row = (
         await session.execute(
-            select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+            select(Warehouse)
+            .where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+            .with_for_update(read=True, of=Warehouse)
+            .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
     if row is None or not row.is_active:

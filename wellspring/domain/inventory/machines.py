@@ -33,11 +33,14 @@ async def receive_machine(
     ``custom_fields``: HQ's extra device fields by key, as text (required ones included)."""
     permissions.check(actor, "stock.receive_machine")
     warehouse = (
-        await session.execute(
-            select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+        await session.execute(  # held, as documents.warehouse holds it
+            select(Warehouse)
+            .where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+            .with_for_update(read=True, of=Warehouse)
+            .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if warehouse is None or warehouse.kind is WarehouseKind.VAN:
+    if warehouse is None or warehouse.kind is WarehouseKind.VAN or not warehouse.is_active:
         raise DomainError("NOT_FOUND", field="warehouse_id")
     model = await session.get(DeviceModel, device_model_id)
     if model is None:
@@ -115,6 +118,9 @@ async def put_back(
                     Warehouse.is_active,
                 )
                 .order_by(Warehouse.kind.desc(), Warehouse.code)
+                .limit(1)
+                .with_for_update(read=True)  # held, as documents.warehouse holds it
+                .execution_options(populate_existing=True)
             )
         )
         .scalars()

@@ -77,8 +77,11 @@ async def receive_cards(
 ) -> list[ReceivedCard]:
     """Cards ``from_number``..``to_number`` (inclusive, same width) arrive in stock."""
     permissions.check(actor, "cards.receive")
-    warehouse = await session.scalar(
-        select(Warehouse).where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+    warehouse = await session.scalar(  # held, as documents.warehouse holds it
+        select(Warehouse)
+        .where(Warehouse.id == warehouse_id, warehouses_scope(actor))
+        .with_for_update(read=True, of=Warehouse)
+        .execution_options(populate_existing=True)
     )
     if warehouse is None or warehouse.kind is WarehouseKind.VAN or not warehouse.is_active:
         raise DomainError("NOT_FOUND", field="warehouse_id")

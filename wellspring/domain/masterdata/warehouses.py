@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import AccountCard, Agent, Branch, Device, StockBalance, Warehouse
-from ..models.enums import CardStatus, WarehouseKind
+from ..models import AccountCard, Agent, Branch, Device, StockBalance, StockMovement, Warehouse
+from ..models.enums import CardStatus, MovementStatus, WarehouseKind
 from . import fields
 
 # A van belongs to one engineer and is made with them, so it is not created here.
@@ -33,7 +33,7 @@ class WarehouseChange:
 
 
 async def holds_anything(session: AsyncSession, warehouse_id: str) -> bool:
-    """Parts on its books, machines or spare cards in it."""
+    """Parts on its books, machines or spare cards in it, or a transfer on its way to it."""
     parts = await session.scalar(
         select(func.coalesce(func.sum(StockBalance.quantity), 0)).where(
             StockBalance.warehouse_id == warehouse_id
@@ -47,7 +47,13 @@ async def holds_anything(session: AsyncSession, warehouse_id: str) -> bool:
             AccountCard.warehouse_id == warehouse_id, AccountCard.status != CardStatus.ACTIVE
         )
     )
-    return machine is not None or card is not None
+    incoming = await session.scalar(
+        select(StockMovement.id).where(
+            StockMovement.to_warehouse_id == warehouse_id,
+            StockMovement.status == MovementStatus.IN_TRANSIT,
+        )
+    )
+    return machine is not None or card is not None or incoming is not None
 
 
 async def upsert_warehouse(
@@ -84,8 +90,14 @@ async def upsert_warehouse(
     if warehouse.branch_id is None:
         raise DomainError("REQUIRED", field="branch_id")
     if change.is_active is not None:
-        if not change.is_active and change.id and await holds_anything(session, change.id):
-            raise DomainError("WAREHOUSE_NOT_EMPTY", field="is_active")
+        if not change.is_active and change.id:
+            # Held until commit, then checked: stock, machines or cards arriving meanwhile
+            # (each holds the warehouse FOR SHARE) are waited for and seen, where before the
+            # warehouse closed with them inside and nothing could move them out.
+            held = select(Warehouse.id).where(Warehouse.id == change.id).with_for_update()
+            await session.execute(held)
+            if await holds_anything(session, change.id):
+                raise DomainError("WAREHOUSE_NOT_EMPTY", field="is_active")
         warehouse.is_active = change.is_active
     if change.id is None:
         session.add(warehouse)
