@@ -8,7 +8,9 @@ rolls back are forgotten with it (a rejected phone record, a mutation's expected
 Workers take rows with :func:`claim`: one statement that leases a batch (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, so concurrent workers never take the same row; SQLite has one writer
 at a time anyway). A lease expires: a worker that dies holding rows loses them to the next
-one, which is why delivery is at least once and every message carries its event id.
+one, which is why delivery is at least once and every message carries its event id. The
+outcome of a row is recorded by :func:`finish` only while the lease it was claimed with holds:
+a worker whose lease ran out while it was sending, the row taken by another, records nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, insert, or_, select, tuple_, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +42,8 @@ _MARKS = "wellspring.event_marks"
 _ROWS = "wellspring.event_rows"
 _STAMP = "wellspring.outbox.stamp"
 _PREFIX = "wellspring.outbox.row_prefix"
+
+log = logging.getLogger("wellspring.notifications")
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = dt.timedelta(seconds=5)
@@ -290,37 +295,78 @@ def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:
     return delay
 
 
+def _held(rows: Sequence[OutboxMessage]) -> Any:
+    """Rows still under the lease ``claim`` returned them with: LEASED, to the same worker, at
+    the same attempt (every claim counts one more, so a re-claim never matches)."""
+    lease = tuple_(OutboxMessage.id, OutboxMessage.leased_by, OutboxMessage.attempts)
+    return and_(
+        OutboxMessage.status == OutboxStatus.LEASED,
+        OutboxMessage.id.in_([r.id for r in rows]),  # the primary key, for SQLite's planner
+        lease.in_([(r.id, r.leased_by, r.attempts) for r in rows]),
+    )
+
+
+def _log_lost(rows: Sequence[OutboxMessage], status: OutboxStatus) -> None:
+    for row in rows:
+        log.warning(
+            "outbox row %s: %s from %s (attempt %d) not recorded: its lease was lost",
+            row.id,
+            status,
+            row.leased_by,
+            row.attempts,
+        )
+
+
 async def finish(
     session: AsyncSession,
-    row_id: str,
+    row: OutboxMessage,
     *,
     status: OutboxStatus,
     now: dt.datetime,
     error: str = "",
     available_at: dt.datetime | None = None,
-) -> None:
-    """Record what became of a leased row: DONE, DEAD, or PENDING again at ``available_at``."""
+) -> bool:
+    """Record what became of a leased row: DONE, DEAD, or PENDING again at ``available_at``.
+
+    ``row`` is the row as :func:`claim` returned it: the outcome is recorded only while that
+    lease holds (another worker that took the row after the lease expired owns its end now);
+    a lost lease records nothing and returns False.
+    """
     values: dict[str, Any] = {"status": status, "last_error": error[:500], "leased_until": None}
     if status in (OutboxStatus.DONE, OutboxStatus.DEAD):
         values["done_at"] = now
     if available_at is not None:
         values["available_at"] = available_at
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values),
+    result: Any = await session.execute(
+        update(OutboxMessage).where(_held([row])).values(**values),
         execution_options={"synchronize_session": False},
     )
+    if result.rowcount:
+        return True
+    _log_lost([row], status)
+    return False
 
 
 async def finish_many(
-    session: AsyncSession, row_ids: Sequence[str], *, status: OutboxStatus, now: dt.datetime
-) -> None:
-    """End many leased rows alike (a batch that was sent): one statement."""
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(row_ids)))
-        .values(status=status, last_error="", leased_until=None, done_at=now),
-        execution_options={"synchronize_session": False},
+    session: AsyncSession, rows: Sequence[OutboxMessage], *, status: OutboxStatus, now: dt.datetime
+) -> int:
+    """End many leased rows alike (a batch that was sent): one statement. Like :func:`finish`,
+    only rows whose lease still holds; returns how many were recorded."""
+    if not rows:
+        return 0
+    recorded = set(
+        (
+            await session.execute(
+                update(OutboxMessage)
+                .where(_held(rows))
+                .values(status=status, last_error="", leased_until=None, done_at=now)
+                .returning(OutboxMessage.id),
+                execution_options={"synchronize_session": False},
+            )
+        ).scalars()
     )
+    _log_lost([r for r in rows if r.id not in recorded], status)
+    return len(recorded)
 
 
 async def purge(session: AsyncSession, *, before: dt.datetime) -> int:

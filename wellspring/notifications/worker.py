@@ -4,6 +4,8 @@ Each step is its own short transaction: claim (a lease, committed), then the wor
 outcome. A worker killed between a send and its outcome leaves the row leased; when the lease
 expires another worker sends it again, so a crash costs at most one duplicate, carrying the
 same event id (phones drop it). Killed before the send, it costs nothing but the lease time.
+A worker still sending when its lease runs out loses its rows the same way; its outcomes are
+then dropped (``outbox.finish``): the row is the new holder's to end.
 
 ``WELLSPRING_NOTIFY_CRASH_AT=after_claim|after_send`` makes the process SIGKILL itself at that
 point (the crash test's hook; never set it in production).
@@ -127,8 +129,9 @@ class Worker:
         for row in rows:
             try:
                 async with transaction(self.factory) as session:
-                    await fanout.fan_out(session, row, now=now)
-                    await outbox.finish(session, row.id, status=OutboxStatus.DONE, now=now)
+                    # The row's end first: a lease lost meanwhile writes nothing at all.
+                    if await outbox.finish(session, row, status=OutboxStatus.DONE, now=now):
+                        await fanout.fan_out(session, row, now=now)
             except Exception as error:  # one bad event must not stop the others
                 log.exception("fan-out of event %s failed", row.event_id)
                 async with transaction(self.factory) as session:
@@ -165,7 +168,7 @@ class Worker:
         _crash_point("after_send")
         done = self.clock()
         async with transaction(self.factory) as session:
-            sent = [r.id for r in rows if outcomes[r.id].verdict is Verdict.SENT]
+            sent = [r for r in rows if outcomes[r.id].verdict is Verdict.SENT]
             if sent:  # the common case: one statement for the whole batch
                 await outbox.finish_many(session, sent, status=OutboxStatus.DONE, now=done)
             for row in rows:
@@ -178,7 +181,7 @@ class Worker:
     ) -> None:
         verdict = outcome.verdict
         if verdict is Verdict.SENT:
-            await outbox.finish(session, row.id, status=OutboxStatus.DONE, now=now)
+            await outbox.finish(session, row, status=OutboxStatus.DONE, now=now)
         elif verdict is Verdict.RETRY:
             await self._retry(session, row, outcome.error, outcome.retry_after, now)
         else:
@@ -193,7 +196,7 @@ class Worker:
                 )
             await outbox.finish(
                 session,
-                row.id,
+                row,
                 status=OutboxStatus.DEAD,
                 now=now,
                 error=f"{verdict}: {outcome.error}",
@@ -208,11 +211,11 @@ class Worker:
         now: dt.datetime,
     ) -> None:
         if row.attempts >= self.config.max_attempts:
-            await outbox.finish(session, row.id, status=OutboxStatus.DEAD, now=now, error=error)
+            await outbox.finish(session, row, status=OutboxStatus.DEAD, now=now, error=error)
             return
         await outbox.finish(
             session,
-            row.id,
+            row,
             status=OutboxStatus.PENDING,
             now=now,
             error=error,
