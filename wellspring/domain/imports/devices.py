@@ -18,6 +18,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import versioning
+from ..errors import DomainError
 from ..masterdata.cards import hash_card_secret
 from ..models import AccountCard, Address, Customer, Device, DeviceModel
 from ..models.enums import CardStatus, DeviceStatus, SupplyMode
@@ -219,7 +220,7 @@ class DevicesImport:
             if item.card_number and item.card_id is None:
                 cards.append(_card_values(item, device_id, stamp, ctx.now))
             elif item.card_id is not None:
-                await session.execute(
+                bound = await session.scalar(
                     update(AccountCard)
                     .where(AccountCard.id == item.card_id, AccountCard.device_id.is_(None))
                     .values(
@@ -230,7 +231,12 @@ class DevicesImport:
                         activated_at=ctx.now,
                         updated_at=ctx.now,
                     )
+                    .returning(AccountCard.id)
                 )
+                if bound is None:  # an install bound it since the check: keep nothing
+                    raise DomainError(
+                        "IMPORT_CARD_ALREADY_BOUND", field="card_number", value=item.card_number
+                    )
                 versioning.mark_changed(session, CARDS, [item.card_id])
         if addresses:
             await session.execute(insert(ADDRESSES), addresses)

@@ -257,7 +257,9 @@ async def _cancel_card(
 async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt.datetime) -> None:
     """Water bought: the supply expiry or the bucket balance grows (冲水)."""
     request = ticket.details.get("recharge") or {}
-    device = await session.get(Device, ticket.device_id, with_for_update=True)
+    device = await session.get(
+        Device, ticket.device_id, with_for_update=True, populate_existing=True
+    )
     if device is None or device.status is not DeviceStatus.INSTALLED:
         status = device.status.value if device else ""
         raise DomainError("DEVICE_NOT_INSTALLED", field="device_id", status=status)
