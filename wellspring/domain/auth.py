@@ -109,6 +109,8 @@ async def login(
     stored_hash = user.password_hash if user is not None else _DUMMY_HASH
     # argon2 is deliberately slow: keep it off the event loop.
     ok = await asyncio.to_thread(_verify, stored_hash, password)
+    if ok and user is not None:
+        ok = await _still_holds(session, user, stored_hash)
     refused = user is None or not user.is_active or user.deleted_at is not None
     if user is not None and user.is_demo and not config.allow_demo_accounts:
         refused = True
@@ -141,6 +143,24 @@ async def login(
     actor = Actor(user_id=user.id, username=user.username, role=user.role)
     audit.record(session, actor, "auth.login", entity_type="AuthSession", entity_id=auth_session.id)
     return Tokens(access, refresh, expires, user, auth_session)
+
+
+async def _still_holds(session: AsyncSession, user: User, verified_hash: str) -> bool:
+    """Whether the password just verified is still the user's, re-read with the user's row
+    held (FOR SHARE) until the new session commits (the slow verify itself holds nothing).
+
+    A reset (or a deactivation) racing the login then either committed first, and the
+    re-read sees its new hash (or ``is_active``), or waits for the login to commit, and its
+    revocation of the user's sessions sees the new one: without this, a login verified
+    against the old password opened a session that outlived the reset.
+    """
+    await session.execute(
+        select(User)
+        .where(User.id == user.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    return user.password_hash == verified_hash
 
 
 async def refresh(session: AsyncSession, *, config: AuthConfig, refresh_token: str) -> Tokens:

@@ -71,7 +71,9 @@ async def upsert_agent(session: AsyncSession, actor: Actor, *, change: AgentChan
             territory_areas=[],
         )
     else:
-        agent = await fields.existing(session, Agent, change.id, "id")
+        # Held until the transaction ends, and read afresh under the lock: a change of level
+        # then waits for (and counts) a sub-distributor being attached to it (_place_in_tree).
+        agent = await _held(session, change.id, "id", share=False)
         if change.code is not None:
             agent.code = fields.code(change.code, "code")
         if change.name is not None:
@@ -116,10 +118,26 @@ async def upsert_agent(session: AsyncSession, actor: Actor, *, change: AgentChan
     return agent
 
 
+async def _held(session: AsyncSession, agent_id: str, field: str, *, share: bool) -> Agent:
+    """The agent, its row locked until the transaction ends (FOR SHARE with ``share``, else
+    FOR NO KEY UPDATE: a reference to it from a new row still goes through) and read afresh
+    under the lock."""
+    lock = {"read": True} if share else {"key_share": True}
+    agent = await session.get(Agent, agent_id, with_for_update=lock, populate_existing=True)
+    if agent is None or agent.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field=field)
+    return agent
+
+
 async def _place_in_tree(session: AsyncSession, agent: Agent, change: AgentChange) -> None:
     """Level and parent: a sub-distributor under an active city general agent, inside its
     territory; a city general agent under nobody, and not made a sub-distributor while it
-    has sub-distributors of its own."""
+    has sub-distributors of its own.
+
+    The parent is held (FOR SHARE) and the agent edited held by ``upsert_agent`` (FOR NO KEY
+    UPDATE), so attaching a sub-distributor and making its parent a sub-distributor at once
+    wait for each other: each decided on what the other had not committed yet, and both
+    committed a three-level tree."""
     if change.level is not None and change.id is not None:
         if change.level is AgentLevel.SUB_DISTRIBUTOR and agent.level is AgentLevel.CITY_GENERAL:
             children = await session.scalar(
@@ -131,12 +149,10 @@ async def _place_in_tree(session: AsyncSession, agent: Agent, change: AgentChang
                 raise DomainError("INVALID_AGENT_PARENT", field="level")
         agent.level = change.level
     if change.parent_agent_id is not None:
-        parent = await fields.existing(session, Agent, change.parent_agent_id, "parent_agent_id")
-        if (
-            parent.id == agent.id
-            or parent.level is not AgentLevel.CITY_GENERAL
-            or not parent.is_active
-        ):
+        if change.parent_agent_id == agent.id:
+            raise DomainError("INVALID_AGENT_PARENT", field="parent_agent_id")
+        parent = await _held(session, change.parent_agent_id, "parent_agent_id", share=True)
+        if parent.level is not AgentLevel.CITY_GENERAL or not parent.is_active:
             raise DomainError("INVALID_AGENT_PARENT", field="parent_agent_id")
         agent.parent_agent_id = parent.id
     if agent.level is AgentLevel.CITY_GENERAL:
@@ -146,7 +162,7 @@ async def _place_in_tree(session: AsyncSession, agent: Agent, change: AgentChang
         return
     if agent.parent_agent_id is None:
         raise DomainError("REQUIRED", field="parent_agent_id")
-    parent = await fields.existing(session, Agent, agent.parent_agent_id, "parent_agent_id")
+    parent = await _held(session, agent.parent_agent_id, "parent_agent_id", share=True)
     if parent.territory_areas and not territory.within(agent.territory_areas, parent):
         raise DomainError("INVALID_TERRITORY", field="territory_areas")
 
@@ -179,9 +195,24 @@ async def agents_page(
     )
 
 
-async def own_agent(session: AsyncSession, actor: Actor) -> Agent:
-    """The acting agent's own record, active (a deactivated dealer places nothing)."""
+async def own_agent(session: AsyncSession, actor: Actor, *, lock: bool = False) -> Agent:
+    """The acting agent's own record, active (a deactivated dealer places nothing); with
+    ``lock``, held as ``held_agent`` holds it."""
+    if lock and actor.agent_id:
+        return await held_agent(session, actor.agent_id)
     agent = await session.get(Agent, actor.agent_id) if actor.agent_id else None
+    return _active(agent)
+
+
+async def held_agent(session: AsyncSession, agent_id: str) -> Agent:
+    """The agent, active, its row locked (FOR UPDATE) until the transaction ends and read
+    afresh under the lock: a decision on its credit limit or state is then made on what an
+    edit committed meanwhile (locking alone left the row read before the lock in place)."""
+    agent = await session.get(Agent, agent_id, with_for_update=True, populate_existing=True)
+    return _active(agent)
+
+
+def _active(agent: Agent | None) -> Agent:
     if agent is None or agent.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="agent_id")
     if not agent.is_active:

@@ -67,14 +67,16 @@ async def credit_exposure(session: AsyncSession, agent_id: str) -> Decimal:
 
 
 async def _ordering_agent(session: AsyncSession, actor: Actor, agent_id: str | None) -> Agent:
+    """The agent the order is for, active, read with its row held until the transaction ends
+    (``dealers.held_agent``): one order at a time per agent, so two at once cannot both slip
+    under the credit limit, and each decides on the credit limit and state an edit of the
+    agent committed meanwhile (it read them stale, before the lock, and placed an order over
+    a lowered limit without approval, or for a deactivated agent)."""
     if actor.role is Role.AGENT:
-        return await dealers.own_agent(session, actor)
+        return await dealers.own_agent(session, actor, lock=True)
     if agent_id is None:
         raise DomainError("REQUIRED", field="agent_id")
-    agent = await fields.existing(session, Agent, agent_id, "agent_id")
-    if not agent.is_active:
-        raise DomainError("AGENT_INACTIVE", field="agent_id")
-    return agent
+    return await dealers.held_agent(session, agent_id)
 
 
 async def _priced_line(
@@ -132,10 +134,8 @@ async def place_agent_order(
     """An agent's order (HQ may place one for an agent), priced from the price standards
     (the agent's region) or the list prices; flagged for approval when over credit."""
     permissions.check(actor, "agent_order.place")
+    # Held (a row lock on PostgreSQL; SQLite's writers are serialised already) and re-read.
     agent = await _ordering_agent(session, actor, agent_id)
-    # One order at a time per agent, so two at once cannot both slip under the credit limit
-    # (a row lock on PostgreSQL; SQLite's writers are serialised already).
-    await session.execute(select(Agent.id).where(Agent.id == agent.id).with_for_update())
     if not lines:
         raise DomainError("REQUIRED", field="lines")
     if len(lines) > MAX_LINES:
