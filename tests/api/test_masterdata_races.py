@@ -16,10 +16,10 @@ from tests.api.held_writes import race
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.dispatch_site import PASSWORD, PLACES, add_job, add_technician, make_branch, run
-from tests.factories import execute, fetch, scalars, unique
+from tests.factories import execute, fetch, raw_id, scalars, unique
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.models import Technician, User
+from wellspring.domain.models import DeviceModel, FilterType, Technician, User
 from wellspring.domain.models.enums import Role
 from wellspring.domain.users import create_user
 from wellspring.domain.workflow.dispatching import assign_job
@@ -97,3 +97,30 @@ def test_an_engineer_given_a_job_meanwhile_is_not_deactivated(
     assert codes == ["TECHNICIAN_HAS_OPEN_JOBS"]
     active = select(Technician.is_active).where(Technician.id == tech)
     assert scalars(database_url, active) == [True]
+
+
+def test_a_filter_stage_added_by_two_edits_at_once_is_added_once(
+    database_url: str, gql: GraphQL
+) -> None:
+    """Each edit found stage 2 missing and added it: the model had two stage-2 filters, and
+    the one no report ever changed kept opening filter-change tickets."""
+    stage_1 = {"stage": 1, "name": "PP 棉", "lifetimeDays": 180}
+    made = {"code": unique("M").upper()[:16], "name": "竞态机型", "listPrice": "2980",
+            "filters": [stage_1]}  # fmt: skip
+    answer = gql.data(doc("UpsertDeviceModel"), {"input": made}, as_user="hq")
+    model = answer["upsertDeviceModel"]["deviceModel"]["id"]
+
+    async def hold(session: AsyncSession) -> None:  # the other edit, as the code makes it
+        await session.get(DeviceModel, raw_id(model), with_for_update=True)
+        session.add(FilterType(device_model_id=raw_id(model), stage=2, name="活性炭",
+                               lifetime_days=360))  # fmt: skip
+        await session.flush()
+
+    stage_2 = {"stage": 2, "name": "活性炭", "lifetimeDays": 360}
+    edit = {"input": {"id": model, "filters": [stage_1, stage_2]}}
+    answer = race(database_url, gql, "hq", hold, doc("UpsertDeviceModel"), edit)
+    assert answer["data"]["upsertDeviceModel"]["errors"] == []
+    stages = select(FilterType.stage).where(
+        FilterType.device_model_id == raw_id(model), FilterType.deleted_at.is_(None)
+    )
+    assert sorted(scalars(database_url, stages)) == [1, 2]
