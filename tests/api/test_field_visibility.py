@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLObjectType
 from sqlalchemy import select
 
-from tests.api.workflow_steps import ids, ok, payload
+from tests.api.workflow_steps import doc, ids, ok, payload
 from tests.conftest import GraphQL
 from tests.factories import fetch
 from wellspring.domain import models as m
@@ -76,7 +76,7 @@ CUSTOMER_SNAPSHOT = {
     "TicketEdge": "cursor node",
     "OpenTicketPayload": "errors ticket",
     "TicketStatusChange": "at from id reason to",
-    "User": "displayName id locale phone role roles username",
+    "User": "branch displayName id locale phone role roles username",
     "AuthError": "code field message",
     "WorkflowError": "code field message",
     "NotificationError": "code field message",
@@ -165,6 +165,15 @@ def test_a_customer_gets_null_and_forbidden_for_internal_fields(gql: GraphQL) ->
     assert nullable["errors"][0]["path"][-1] == "salesperson"
     staff = gql.data("{ customers(first: 1) { edges { node { note tier } } } }", as_user="hq")
     assert staff["customers"]["edges"][0]["node"]["tier"]
+
+
+@pytest.mark.parametrize("user", ["customer-1", "agent-1", "tech-sh-1", "hotline", "admin"])
+def test_the_me_document_answers_every_role_whole(gql: GraphQL, user: str) -> None:
+    """clients/everyone/Me.graphql asks for the user's branch: a customer got FORBIDDEN at
+    me.branch, though Customer.branch shows them the same branch."""
+    body = gql.post(doc("Me"), as_user=user).json()
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["me"]["username"] == user
 
 
 def test_a_customer_reads_what_they_asked_not_the_desks_routing(

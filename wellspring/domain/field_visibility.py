@@ -68,7 +68,10 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "AccountCardConnection": _CONNECTION,
     "AccountCardEdge": _EDGE,
     "WaterTestEdge": _EDGE,
-    "User": frozenset({"id", "username", "displayName", "role", "roles", "phone", "locale"}),
+    # Their own branch (as Customer.branch shows it): the Me document asks every role for it.
+    "User": frozenset(
+        {"id", "username", "displayName", "role", "roles", "phone", "locale", "branch"}
+    ),
     "Branch": frozenset({"id", "code", "name", "nameEn", "province", "city", "address", "phone"}),
     "Customer": frozenset(
         {"id", "code", "name", "kind", "phone", "branch", "createdAt", "addresses"}
