@@ -129,6 +129,18 @@ def test_branch_without_engineers(gql: GraphQL, database_url: str) -> None:
     assert suggest(gql, s.jobs["lonely"])["errors"][0]["code"] == "NO_TECHNICIANS"
 
 
+def test_a_branch_whose_engineers_lack_the_skill_says_so(gql: GraphQL, database_url: str) -> None:
+    """It answered an empty list, and the dispatcher could not tell why."""
+    s = make_branch(database_url)
+    add_technician(s, "filters", home=PLACES["jingan"], skills=[TicketType.FILTER_CHANGE])
+    add_job(s, "repair", at=PLACES["jingan"], kind=TicketType.REPAIR)
+    body = gql.post(doc("SuggestTechnicians"), {"jobId": global_id("Job", s.jobs["repair"])},
+                    as_user="hq", locale="zh-CN").json()  # fmt: skip
+    [error] = body["data"]["suggestTechnicians"]["errors"]
+    assert (error["code"], error["field"]) == ("NO_SKILLED_TECHNICIANS", "jobId")
+    assert "技能" in error["message"]
+
+
 def test_a_fresh_phone_position_wins_and_a_stale_one_falls_back(
     gql: GraphQL, site: Site, database_url: str
 ) -> None:

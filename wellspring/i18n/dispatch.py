@@ -20,6 +20,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该分公司没有在职的工程师。",
         "The branch has no active engineers.",
     ),
+    "NO_SKILLED_TECHNICIANS": (
+        "该分公司没有具备此类工单技能的在职工程师，请先在工程师资料中添加该技能。",
+        "No active engineer of the branch has the skill for this type of job; add it to an "
+        "engineer's skills first.",
+    ),
     "APPOINTMENT_DAY_OFF": (
         "{day} 不是该工程师的工作日（工作日：{days}，1 为周一）。",
         "{day} is the engineer's day off (working days: {days}, 1 = Monday).",

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...geo import cells
@@ -78,6 +78,25 @@ class TechnicianSuggestion:
         return self.technician.id
 
 
+async def _none_found(session: AsyncSession, branch_id: str, skill: str) -> None:
+    """Why no engineer was found near the job, said rather than answered with an empty list
+    when it is the branch's staff: none at all, or none with the skill. Skilled engineers
+    with no known whereabouts near it leave the list empty."""
+    staff = (
+        Technician.branch_id == branch_id,
+        Technician.is_active.is_(True),
+        Technician.deleted_at.is_(None),
+    )
+    skilled = cast(Technician.skills, Text).like(skill, escape="/")
+    anyone, capable = (
+        await session.execute(select(exists().where(*staff), exists().where(*staff, skilled)))
+    ).one()
+    if not anyone:
+        raise DomainError("NO_TECHNICIANS", field="job_id")
+    if not capable:
+        raise DomainError("NO_SKILLED_TECHNICIANS", field="job_id")
+
+
 async def suggest_technicians(
     session: AsyncSession,
     actor: Actor,
@@ -111,14 +130,8 @@ async def suggest_technicians(
     want = max(size * CANDIDATE_FACTOR, MIN_CANDIDATES)
     params = {"branch": job.branch_id, "skill": skill_pattern(wanted), **_load_day(job, now)}
     found = await search(session, cells.cell(*site.point), want, params)
-    if not found:  # asked only when the rings held no skilled one: has the branch anyone?
-        has_engineers = await session.scalar(
-            select(Technician.id)
-            .where(Technician.branch_id == job.branch_id, Technician.is_active.is_(True))
-            .limit(1)
-        )
-        if has_engineers is None:
-            raise DomainError("NO_TECHNICIANS", field="job_id")
+    if not found:  # asked only when the rings held no skilled one: why not?
+        await _none_found(session, job.branch_id, params["skill"])
 
     # Only the nearest few are weighed in full: a cheap distance keeps the exact geodesic, the
     # loads and the van stock to limit x 3 engineers however many the rings held.
