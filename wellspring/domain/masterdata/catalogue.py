@@ -179,11 +179,7 @@ async def upsert_device_model(
     else:
         # Held and read afresh: two edits of its filter stages at once each found a new
         # stage missing and both added it, and one of the two never came due again.
-        model = await session.get(
-            DeviceModel, change.id, with_for_update=True, populate_existing=True
-        )
-        if model is None or model.deleted_at is not None:
-            raise DomainError("NOT_FOUND", field="id")
+        model = await fields.existing(session, DeviceModel, change.id, "id", lock=True)
         if change.code is not None:
             model.code = fields.code(change.code, "code")
         if change.name is not None:

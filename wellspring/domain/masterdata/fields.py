@@ -76,9 +76,12 @@ async def unique(
         raise DomainError("DUPLICATE_CODE", field=field, value=value)
 
 
-async def existing(session: AsyncSession, model: type[M], id_: str, field: str) -> M:
-    """The row ``id_`` of ``model`` (master data is visible to those who may edit it)."""
-    row = await session.get(model, id_)
+async def existing(
+    session: AsyncSession, model: type[M], id_: str, field: str, *, lock: bool = False
+) -> M:
+    """The row ``id_`` of ``model`` (master data is visible to those who may edit it); with
+    ``lock``, held until the transaction ends and read afresh under the lock."""
+    row = await session.get(model, id_, with_for_update=lock or None, populate_existing=lock)
     if row is None or row.deleted_at is not None:  # type: ignore[attr-defined]
         raise DomainError("NOT_FOUND", field=field)
     return row
