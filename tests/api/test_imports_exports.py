@@ -24,7 +24,7 @@ from wellspring.domain import models as m
 from wellspring.domain.errors import DomainError
 from wellspring.domain.exports.lists import FILTERS
 from wellspring.domain.imports.runs import ImportFile, source_rows
-from wellspring.domain.models.enums import ImportKind
+from wellspring.domain.models.enums import ImportKind, TicketStatus
 from wellspring.tabular.reading import BLANK_RUN, MAX_UNPACKED_MIB, read_table
 
 
@@ -110,8 +110,11 @@ def test_a_large_file_finishes_in_the_background(
     assert _customers(database_url) == before + 3
 
 
-def _export(client: TestClient, gql: GraphQL, path: str, user: str | None, **params: str) -> Any:
-    headers = {"Accept-Language": "zh-CN"}
+def _export(
+    client: TestClient, gql: GraphQL, path: str, user: str | None, lang: str = "zh-CN",
+    **params: str,
+) -> Any:  # fmt: skip
+    headers = {"Accept-Language": lang}
     if user is not None:
         headers["Authorization"] = f"Bearer {gql.token(user)}"
     return client.get(path, params=params, headers=headers)
@@ -130,6 +133,14 @@ def test_exports_follow_the_list(client: TestClient, gql: GraphQL) -> None:
     listed = gql.data(doc("Tickets"), {"first": 1}, as_user="clerk-sh")["tickets"]["totalCount"]
     assert len(rows) - 1 == listed > 0
     assert {r[6] for r in rows[1:]} == {"上海分公司"}  # the clerk's branch only
+    # Type, status and priority in words: a Chinese sheet carries no English code.
+    coded = {cell for r in rows[1:] for cell in r[1:4]}
+    assert coded
+    assert not any(cell.isascii() for cell in coded), coded
+    english = _export(client, gql, "/export/tickets.csv", "clerk-sh", lang="en")
+    en_rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert en_rows[0][:3] == ["Number", "Type", "Status"]
+    assert {r[2] for r in en_rows[1:]} <= {s.value for s in TicketStatus}  # the filters' codes
     everyone = _export(client, gql, "/export/tickets.csv", "hq")
     assert len(everyone.content.decode("utf-8-sig").splitlines()) > len(rows)
 

@@ -2,7 +2,8 @@
 
 The bearer token decides what is in it, exactly as for the list itself (``domain.exports``).
 Refusals are ``{"error": {"code", "message"}}`` with 400, 401 or 403, before any byte of the
-file; headers are in the caller's language (Accept-Language).
+file; headers are in the caller's language (Accept-Language), and so, in Chinese, are the
+coded columns' values (English keeps the codes the filters take).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from wellspring.domain.actor import SYSTEM, Actor
 from wellspring.domain.auth import AuthConfig
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
-from wellspring.domain.exports.lists import Export, export, parse_list
+from wellspring.domain.exports.lists import COLUMNS, Export, export, parse_list
 from wellspring.domain.models import Technician, User, utcnow
 from wellspring.i18n import message, negotiate
+from wellspring.i18n.export_values import coded_places, in_words
 from wellspring.i18n.imports import header
 from wellspring.tabular.writing import csv_chunks, file_chunks, xlsx_file
 
@@ -71,13 +73,14 @@ class ExportEndpoint:
             await session.close()
             raise
         headers = [header(c, locale) for c in result.columns]
+        rows = result.rows if locale == "en" else _in_words(result)
         filename = f"{result.name.value}-{utcnow():%Y%m%d-%H%M}.{fmt}"
         disposition = {"content-disposition": f'attachment; filename="{filename}"'}
         if fmt == "csv":
-            body = _closing(session, csv_chunks(headers, result.rows))
+            body = _closing(session, csv_chunks(headers, rows))
             return StreamingResponse(body, media_type=MEDIA[fmt], headers=disposition)
         try:
-            path, _count = await xlsx_file(headers, result.rows)
+            path, _count = await xlsx_file(headers, rows)
         finally:
             await session.close()
         return StreamingResponse(file_chunks(path), media_type=MEDIA[fmt], headers=disposition)
@@ -90,6 +93,13 @@ class ExportEndpoint:
             return await auth.authenticate(session, config=self.auth_config, token=token.strip())
         except NotAuthenticated:
             return None
+
+
+async def _in_words(result: Export) -> AsyncIterator[list[Any]]:
+    """The rows with their coded cells in Chinese (``i18n.export_values``)."""
+    places = coded_places(result.columns, len(COLUMNS[result.name]))
+    async for row in result.rows:
+        yield in_words(row, places)
 
 
 async def _closing(session: AsyncSession, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -136,11 +146,12 @@ async def export_to_file(url: str, args: argparse.Namespace) -> int:
                 session, actor, parse_list(args.list), filters, now=dt.datetime.now(dt.UTC)
             )
             headers = [header(c, args.lang) for c in result.columns]
+            rows = result.rows if args.lang == "en" else _in_words(result)
             if args.format == "xlsx":
-                path, count = await xlsx_file(headers, result.rows)
+                path, count = await xlsx_file(headers, rows)
                 shutil.move(path, args.output)
                 return count
-            counted = _Counted(result.rows)
+            counted = _Counted(rows)
             with args.output.open("wb") as out:
                 async for chunk in csv_chunks(headers, counted):
                     out.write(chunk)
