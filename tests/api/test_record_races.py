@@ -21,23 +21,26 @@ from tests.conftest import GraphQL
 from tests.factories import execute, raw_id, scalars
 from wellspring.domain import water
 from wellspring.domain.actor import SYSTEM
-from wellspring.domain.models import Customer, Device, Job, Ticket
+from wellspring.domain.models import AccountCard, Customer, Device, Job, Ticket
 from wellspring.domain.models.enums import (
     TICKET_OPEN_STATUSES,
+    CardStatus,
     SupplyMode,
     TicketType,
 )
 from wellspring.domain.workflow import water_tests
+from wellspring.schema.core.ids import global_id
 
 pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 FAILING = {"tds": 320, "ph": 7.1, "residualChlorine": 0.05, "turbidity": 0.3, "temperature": 18}
 
 
-def _on_site(gql: GraphQL, database_url: str, device: str, customer: str) -> str:
-    """A water test visit of the device, the engineer on site: its job's global id."""
+def _on_site(gql: GraphQL, database_url: str, device: str, customer: str, **opened: str) -> str:
+    """A visit of the device (a water test unless ``opened`` says otherwise), the engineer on
+    site: its job's global id."""
     o = ids(database_url)
-    opened = {"type": "WATER_TEST", "customerId": customer, "deviceId": device}
+    opened = {"type": "WATER_TEST", "customerId": customer, "deviceId": device, **opened}
     ticket = ok(payload(gql, "OpenTicket", {"input": opened}, "hotline"))["ticket"]
     job, _start = appoint(gql, o, ticket["id"])
     for operation in ("AcceptJob", "StartTravel", "ArriveOnSite"):
@@ -150,3 +153,26 @@ def test_a_devices_field_set_on_site_keeps_one_the_desk_set_meanwhile(
     assert answer["data"]["completeJob"]["errors"] == []
     kept = scalars(database_url, select(Device.custom_fields).where(Device.id == raw_id(device)))
     assert kept == [{theirs: "theirs", mine: "mine"}]
+
+
+def test_a_card_cancelled_twice_at_once_is_cancelled_once(database_url: str, gql: GraphQL) -> None:
+    """Another visit cancels the card (uncommitted) as this one completes: both read it
+    active, and it was cancelled, unbound and audited twice. Now the second is refused."""
+    device, customer = sh_device(database_url, SupplyMode.BUCKETS, with_card=True)
+    held = select(AccountCard.id).where(
+        AccountCard.device_id == raw_id(device), AccountCard.status == CardStatus.ACTIVE
+    )
+    card = scalars(database_url, held)[0]
+    job = _on_site(gql, database_url, device, customer, type="CARD_CANCEL",
+                   cardId=global_id("AccountCard", card))  # fmt: skip
+
+    async def hold(session: AsyncSession) -> None:  # the other cancellation, not committed
+        row = await session.get(AccountCard, card, with_for_update=True)
+        assert row is not None
+        row.status, row.customer_id, row.device_id = CardStatus.AWAITING_ACTIVATION, None, None
+        await session.flush()
+
+    variables = {"input": {"jobId": job, "report": {}}}
+    answer = race(database_url, gql, "tech-sh-1", hold, doc("CompleteJob"), variables)
+    codes = [e["code"] for e in answer["data"]["completeJob"]["errors"]]
+    assert codes == ["CARD_NOT_ACTIVE"]

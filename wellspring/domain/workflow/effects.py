@@ -206,7 +206,11 @@ async def _uninstall(
     session: AsyncSession, actor: Actor, ticket: Ticket, report: Mapping[str, Any]
 ) -> None:
     """The machine leaves the site; the customer's device is written off (退机)."""
-    device = await session.get(Device, ticket.device_id)
+    # Held and read as committed, as every decision on a device is: another ticket taking
+    # the machine away at that moment is waited for, and this one is refused.
+    device = await session.get(
+        Device, ticket.device_id, with_for_update=True, populate_existing=True
+    )
     if device is None or device.status is not DeviceStatus.INSTALLED:
         status = device.status.value if device else ""
         raise DomainError("DEVICE_NOT_INSTALLED", field="device_id", status=status)
@@ -235,7 +239,10 @@ async def _cancel_card(
     session: AsyncSession, actor: Actor, ticket: Ticket, now: dt.datetime
 ) -> None:
     """The card is unbound and waits for a new activation (退卡)."""
-    card = await session.get(AccountCard, ticket.card_id)
+    # Held and read as committed: two cancellations at once both found it active.
+    card = await session.get(
+        AccountCard, ticket.card_id, with_for_update=True, populate_existing=True
+    )
     if card is None or card.status is not CardStatus.ACTIVE:
         raise DomainError("CARD_NOT_ACTIVE", field="card_id")
     previous = {"customer_id": card.customer_id, "device_id": card.device_id}
