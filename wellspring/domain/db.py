@@ -130,7 +130,7 @@ async def one_at_a_time(session: AsyncSession, key: str) -> None:
 
 async def one_at_a_time_each(session: AsyncSession, keys: Iterable[str]) -> None:
     """``one_at_a_time`` for many keys in one round trip, taken in one fixed order (by their
-    hash), so that two transactions holding overlapping sets never wait for each other."""
+    hash): two transactions asking for overlapping sets wait for each other, never deadlock."""
     wanted = sorted(set(keys))
     if not wanted or session.get_bind().dialect.name != "postgresql":
         return
