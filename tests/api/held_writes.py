@@ -26,11 +26,13 @@ def race(
     variables: dict[str, Any],
     during: Callable[[], Awaitable[Any]] | None = None,
     *,
-    waits: bool = True,
+    waits: bool | None = True,
 ) -> Any:
     """``document``'s answer when ``hold``'s uncommitted write commits under it; ``during``
     runs while the request waits for it. With ``waits=False`` the request must be answered
-    while the write is still held (it takes what no one else is taking)."""
+    while the write is still held (it takes what no one else is taking); with ``waits=None``
+    the write commits once the request waits or is answered, so that a request that should
+    have waited shows it in its answer rather than as "never waited"."""
     headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
     body = {"query": document, "variables": variables}
 
@@ -43,12 +45,12 @@ def race(
                 request = asyncio.ensure_future(
                     asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
                 )
-                if not waits:
+                if waits is False:
                     done, _ = await asyncio.wait({request}, timeout=WAIT_SECONDS / 3)
                     await holder.commit()
                     assert done, "the request waited for the held write"
                     return await request
-                await _until_waiting(holder, request)
+                await until_waiting(holder, request, or_done=waits is None)
                 if during is not None:
                     await during()
                 await holder.commit()
@@ -62,9 +64,12 @@ def race(
     return answer
 
 
-async def _until_waiting(holder: AsyncSession, request: asyncio.Future[Any]) -> None:
+async def until_waiting(
+    holder: AsyncSession, request: asyncio.Future[Any], *, or_done: bool = False
+) -> None:
     """Until another backend of this database waits on a lock (the request on the held
-    write): a request merely not done yet may not have reached it, on a loaded machine."""
+    write): a request merely not done yet may not have reached it, on a loaded machine.
+    With ``or_done``, a request answered without waiting ends the wait too."""
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
         " AND datname = current_database() AND pid <> pg_backend_pid()"
@@ -72,9 +77,11 @@ async def _until_waiting(holder: AsyncSession, request: asyncio.Future[Any]) -> 
     fresh = text("SELECT pg_stat_clear_snapshot()")  # a transaction caches what it read
     deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
     while True:
+        if or_done and request.done():
+            return
         await holder.execute(fresh)
         if await holder.scalar(waiting):
             return
-        assert not request.done(), "the request did not wait for the held write"
+        assert or_done or not request.done(), "the request did not wait for the held write"
         assert asyncio.get_running_loop().time() < deadline, "the request never waited"
         await asyncio.sleep(0.05)

@@ -12,25 +12,22 @@ Made certain as in ``test_decision_races.py``; only PostgreSQL lets two writers 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from tests.api.dealer_world import CREATE_USER, PASSWORD, upsert_agent
-from tests.api.held_writes import WAIT_SECONDS, race
+from tests.api.held_writes import race
 from tests.api.workflow_steps import doc, ok, payload
-from tests.conftest import GraphQL, make_settings
-from tests.e2e.live import http, live_server
+from tests.conftest import GraphQL
 from tests.factories import raw_id, scalars, unique
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.agents import dealers
-from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.models import Agent, AgentOrder, Branch
 from wellspring.domain.models.enums import AgentLevel
 from wellspring.schema.core.ids import global_id
@@ -107,51 +104,6 @@ def test_no_order_is_placed_for_an_agent_deactivated_meanwhile(
     assert scalars(database_url, placed) == []
 
 
-def _meanwhile(
-    database_url: str,
-    gql: GraphQL,
-    user: str,
-    hold: Callable[[AsyncSession], Awaitable[Any]],
-    document: str,
-    variables: dict[str, Any],
-) -> Any:
-    """``document``'s answer when ``hold``'s write, held uncommitted, commits once the
-    request waits on a lock or is answered without waiting (``held_writes.race`` requires it
-    to wait; here a request that does not shows in its outcome)."""
-    headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
-    body = {"query": document, "variables": variables}
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        " AND datname = current_database() AND pid <> pg_backend_pid()"
-    )
-
-    async def go(base: str) -> Any:
-        engine = create_engine(database_url)
-        try:
-            async with session_factory(engine)() as holder:
-                await holder.begin()
-                await hold(holder)
-                request = asyncio.ensure_future(
-                    asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
-                )
-                deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-                while not request.done():
-                    await holder.execute(text("SELECT pg_stat_clear_snapshot()"))
-                    if await holder.scalar(waiting):
-                        break
-                    assert asyncio.get_running_loop().time() < deadline, "neither waited nor done"
-                    await asyncio.sleep(0.05)
-                await holder.commit()
-                return await request
-        finally:
-            await engine.dispose()
-
-    with live_server(make_settings(database_url)) as base:
-        status, answer = asyncio.run(go(base))
-    assert status == 200, answer
-    return answer
-
-
 def _three_levels(database_url: str, *agents: str) -> int:
     """How many of ``agents`` are sub-distributors with sub-distributors of their own."""
     child = aliased(Agent)
@@ -179,7 +131,7 @@ def test_no_sub_distributor_is_attached_to_an_agent_made_a_sub_distributor_meanw
         "code": unique("AB"), "name": "竞速分销", "level": "SUB_DISTRIBUTOR", "parentAgentId": a,
         "branchId": global_id("Branch", _sh(database_url)),
     }  # fmt: skip
-    answer = _meanwhile(database_url, gql, "hq", hold, doc("UpsertAgent"), {"input": b})
+    answer = race(database_url, gql, "hq", hold, doc("UpsertAgent"), {"input": b}, waits=None)
     assert _three_levels(database_url, a) == 0, "a sub-distributor under a sub-distributor"
     errors = answer["data"]["upsertAgent"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("INVALID_AGENT_PARENT", "parentAgentId")]
@@ -201,7 +153,7 @@ def test_an_agent_given_a_sub_distributor_meanwhile_is_not_made_one(
         await dealers.upsert_agent(session, SYSTEM, change=new)
 
     change = {"id": a, "level": "SUB_DISTRIBUTOR", "parentAgentId": parent}
-    answer = _meanwhile(database_url, gql, "hq", hold, doc("UpsertAgent"), {"input": change})
+    answer = race(database_url, gql, "hq", hold, doc("UpsertAgent"), {"input": change}, waits=None)
     assert _three_levels(database_url, a) == 0, "a sub-distributor under a sub-distributor"
     errors = answer["data"]["upsertAgent"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("INVALID_AGENT_PARENT", "level")]

@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.api.held_writes import until_waiting
 from tests.conftest import TEST_SECRET
 from tests.factories import make_user, scalars
 from wellspring.domain import auth
@@ -31,7 +32,6 @@ pytestmark = pytest.mark.usefixtures("postgresql_only")
 
 OLD, NEW = "old-password-1", "new-password-2"
 CONFIG = auth.AuthConfig(secret_key=TEST_SECRET)
-WAIT_SECONDS = 30.0
 
 
 def _meanwhile(
@@ -57,28 +57,13 @@ def _meanwhile(
                     return result
 
                 task = asyncio.ensure_future(second())
-                await _until_waiting_or_done(holder, task)
+                await until_waiting(holder, task, or_done=True)
                 await holder.commit()
                 return await task
         finally:
             await engine.dispose()
 
     return asyncio.run(go())
-
-
-async def _until_waiting_or_done(holder: AsyncSession, task: asyncio.Future[Any]) -> None:
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        " AND datname = current_database() AND pid <> pg_backend_pid()"
-    )
-    fresh = text("SELECT pg_stat_clear_snapshot()")
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while not task.done():
-        await holder.execute(fresh)
-        if await holder.scalar(waiting):
-            return
-        assert asyncio.get_running_loop().time() < deadline, "neither waited nor was done"
-        await asyncio.sleep(0.05)
 
 
 def _user(url: str) -> tuple[str, str]:
