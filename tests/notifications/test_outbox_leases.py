@@ -25,7 +25,7 @@ from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models import utcnow
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.notifications import outbox
-from wellspring.notifications.senders.base import Delivery, Outcome, Verdict
+from wellspring.notifications.senders.base import Deadline, Delivery, Outcome, Verdict
 from wellspring.notifications.worker import Worker, WorkerConfig
 
 LEASE = dt.timedelta(seconds=60)
@@ -189,7 +189,9 @@ class _Sms:
     def __init__(self, verdict: Verdict, meanwhile: Any = None) -> None:
         self.verdict, self.meanwhile, self.sent = verdict, meanwhile, 0
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]:
         if self.meanwhile is not None:
             await self.meanwhile()
         self.sent += len(deliveries)

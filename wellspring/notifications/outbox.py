@@ -297,7 +297,8 @@ def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:
 
 def _held(rows: Sequence[OutboxMessage]) -> Any:
     """Rows still under the lease ``claim`` returned them with: LEASED, to the same worker, at
-    the same attempt (every claim counts one more, so a re-claim never matches)."""
+    the same attempt (every claim counts one more, so a re-claim never matches; a
+    :func:`release` takes one back, but it is its lease's last write)."""
     lease = tuple_(OutboxMessage.id, OutboxMessage.leased_by, OutboxMessage.attempts)
     return and_(
         OutboxMessage.status == OutboxStatus.LEASED,
@@ -366,6 +367,32 @@ async def finish_many(
         ).scalars()
     )
     _log_lost([r for r in rows if r.id not in recorded], status)
+    return len(recorded)
+
+
+async def release(session: AsyncSession, rows: Sequence[OutboxMessage]) -> int:
+    """Give back leased rows that were not sent (their sender did not start them before the
+    lease's end): PENDING, due when they were, and the claim's attempt taken back, for they
+    were not tried. Like :func:`finish`, only rows whose lease still holds; returns how many.
+    The next claim counts that attempt again: the release was the old lease's last write."""
+    if not rows:
+        return 0
+    recorded = set(
+        (
+            await session.execute(
+                update(OutboxMessage)
+                .where(_held(rows))
+                .values(
+                    status=OutboxStatus.PENDING,
+                    leased_until=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
+                .returning(OutboxMessage.id),
+                execution_options={"synchronize_session": False},
+            )
+        ).scalars()
+    )
+    _log_lost([r for r in rows if r.id not in recorded], OutboxStatus.PENDING)
     return len(recorded)
 
 

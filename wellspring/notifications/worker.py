@@ -7,6 +7,14 @@ same event id (phones drop it). Killed before the send, it costs nothing but the
 A worker still sending when its lease runs out loses its rows the same way; its outcomes are
 then dropped (``outbox.finish``): the row is the new holder's to end.
 
+So a batch must not outlast its lease. At its claim the worker takes a deadline on its
+monotonic clock: the lease less a margin (``WorkerConfig.lease_margin``, at most a quarter of
+the lease) for writing the outcomes and for the workers' clocks to disagree. Each sender gets
+it and starts no request it may not finish by then (its timeout, connecting and answering);
+the deliveries it did not start come back ``LEASE_ENDING`` and the worker gives their rows
+back (``outbox.release``): PENDING, due as before, the attempt not counted, so the next claim
+sends them, once. A slow provider thus sends fewer messages per pass, never one twice.
+
 ``WELLSPRING_NOTIFY_CRASH_AT=after_claim|after_send`` makes the process SIGKILL itself at that
 point (the crash test's hook; never set it in production).
 """
@@ -20,6 +28,7 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -34,7 +43,7 @@ from wellspring.domain.models.enums import OutboxStatus
 from wellspring.domain.notifications import scan
 
 from . import fanout, outbox
-from .senders.base import Delivery, Outcome, Sender, Verdict
+from .senders.base import LEASE_ENDING, Deadline, Delivery, Outcome, Sender, Verdict
 from .senders.log import LogSender
 
 log = logging.getLogger("wellspring.notifications")
@@ -48,6 +57,8 @@ CRASH_ENV = "WELLSPRING_NOTIFY_CRASH_AT"
 class WorkerConfig:
     batch: int = 100
     lease: dt.timedelta = dt.timedelta(seconds=60)
+    # Kept free at the lease's end: the outcomes' transaction, workers' clocks disagreeing.
+    lease_margin: dt.timedelta = dt.timedelta(seconds=5)
     max_attempts: int = outbox.MAX_ATTEMPTS
     poll_seconds: float = 1.0
     scan_every: dt.timedelta | None = dt.timedelta(hours=1)
@@ -75,12 +86,14 @@ class Worker:
         clock: Callable[[], dt.datetime] = utcnow,
         worker_id: str = "",
         chores: Sequence[Chore] = (),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         outbox.install(factory)  # the scan's events go through the outbox too
         self.factory = factory
         self.senders = senders
         self.config = config or WorkerConfig()
-        self.clock = clock
+        self.clock = clock  # database times
+        self.monotonic = monotonic  # the senders' deadline, within this process
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._log_sender = LogSender()
         self._next_scan: dt.datetime | None = None
@@ -138,8 +151,15 @@ class Worker:
                     await self._retry(session, row, f"fan-out: {error}", None, now)
         return len(rows)
 
+    def _deadline(self, claimed: float) -> Deadline:
+        lease = self.config.lease.total_seconds()
+        window = lease - min(self.config.lease_margin.total_seconds(), lease / 4)
+        return Deadline(at=claimed + window, window=window, clock=self.monotonic)
+
     async def deliver(self) -> int:
+        """Claim deliveries and send them; returns the rows handled (not those given back)."""
         now = self.clock()
+        deadline = self._deadline(self.monotonic())  # taken before the lease starts
         async with transaction(self.factory) as session:
             rows = await outbox.claim(
                 session,
@@ -160,21 +180,26 @@ class Worker:
             sender = self.senders.get(channel) or self._log_sender
             items = [Delivery.from_row(r.id, r.channel, r.recipient, r.payload) for r in group]
             try:
-                results = await sender.send(items)
+                results = await sender.send(items, deadline=deadline)
             except Exception as error:  # a sender that breaks: everything in it is retried
                 log.exception("sender %s failed", channel)
                 results = [Outcome(Verdict.RETRY, f"{type(error).__name__}: {error}")] * len(items)
             outcomes.update({r.id: o for r, o in zip(group, results, strict=True)})
         _crash_point("after_send")
         done = self.clock()
+        unsent = [r for r in rows if outcomes[r.id] == LEASE_ENDING]  # not started: not tried
+        unsent_ids = {r.id for r in unsent}
         async with transaction(self.factory) as session:
             sent = [r for r in rows if outcomes[r.id].verdict is Verdict.SENT]
             if sent:  # the common case: one statement for the whole batch
                 await outbox.finish_many(session, sent, status=OutboxStatus.DONE, now=done)
+            await outbox.release(session, unsent)
             for row in rows:
-                if outcomes[row.id].verdict is not Verdict.SENT:
+                if outcomes[row.id].verdict is not Verdict.SENT and row.id not in unsent_ids:
                     await self._settle(session, row, outcomes[row.id], done)
-        return len(rows)
+        if unsent:
+            log.info("%d deliveries given back unsent: the lease was ending", len(unsent))
+        return len(rows) - len(unsent)
 
     async def _settle(
         self, session: AsyncSession, row: OutboxMessage, outcome: Outcome, now: dt.datetime

@@ -4,11 +4,17 @@ A sender never raises for a provider's answer: it says what the worker must do w
 delivery, as the provider defines its errors (token gone: drop the token and never retry;
 throttled or unavailable: retry no sooner than asked; a misconfigured sender: alert, do not
 retry; a message the provider refused: give up on it, keep the token).
+
+A sender also never starts a request it may not finish before the worker's lease on the
+batch ends (:class:`Deadline`): the deliveries it did not start it answers
+:data:`LEASE_ENDING`, and the worker puts them back for the next claim, unsent and uncounted.
 """
 
 from __future__ import annotations
 
 import enum
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -84,13 +90,45 @@ class Outcome:
         return cls(Verdict.SENT)
 
 
+# What a sender answers for a delivery it did not start because the lease was ending.
+LEASE_ENDING = Outcome(Verdict.RETRY, "not sent: the lease was ending", retry_after=0)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a sender must be done with the batch: ``at`` on the monotonic ``clock``, which is
+    the worker's lease less its margin. ``window``: the seconds the batch had at its claim."""
+
+    at: float
+    window: float
+    clock: Callable[[], float] = time.monotonic
+
+    def left(self) -> float:
+        return self.at - self.clock()
+
+    def allows(self, seconds: float) -> bool:
+        """Whether a request that may take ``seconds`` may start now. Half the window is always
+        enough, so the first request of a pass starts even under a lease too short for the
+        timeouts (then ``timeout`` keeps the request inside the deadline)."""
+        return self.left() >= min(seconds, self.window / 2)
+
+    def timeout(self, seconds: float) -> float:
+        """A per-phase timeout for an HTTP request starting now: at most ``seconds``, and its
+        connection and its answer (two phases) end before the deadline."""
+        return max(min(seconds, self.left() / 2), 0.001)
+
+
 class Sender(Protocol):
-    """A channel. ``max_batch``: how many deliveries one ``send`` takes."""
+    """A channel. ``max_batch``: how many deliveries one ``send`` takes. Given a
+    ``deadline``, ``send`` starts no request it may not finish by then and answers the
+    deliveries it did not start :data:`LEASE_ENDING`."""
 
     channel: str
     max_batch: int
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]: ...
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]: ...
 
     async def close(self) -> None: ...
 

@@ -11,6 +11,11 @@ Errors as FCM defines them: ``UNREGISTERED`` (404), or ``INVALID_ARGUMENT`` nami
 Retry-After or 60 s; ``UNAVAILABLE`` (503) / ``INTERNAL`` (500) -> backoff honouring
 Retry-After; ``SENDER_ID_MISMATCH`` / ``THIRD_PARTY_AUTH_ERROR`` -> alert, not retried; any
 other 400 (the payload) -> the message is refused and the token kept.
+
+``send_each`` sends a chunk's messages side by side, each connecting and answering within the
+timeout; the chunks go one after another. Given the worker's deadline, a chunk starts only
+while that still fits before it (firebase-admin's timeout is the app's, it cannot be cut per
+call); the chunks not started are answered ``LEASE_ENDING``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import requests
 from firebase_admin import credentials, exceptions, messaging
 from google.auth.credentials import AnonymousCredentials
 
-from .base import Delivery, Outcome, Verdict, retry_after_seconds
+from .base import LEASE_ENDING, Deadline, Delivery, Outcome, Verdict, retry_after_seconds
 
 GOOGLE_ENDPOINT = "https://fcm.googleapis.com/v1/projects/{project}/messages:send"
 QUOTA_WAIT = 60.0
@@ -71,6 +76,7 @@ class FcmSender:
     ) -> None:
         if not project_id:
             raise ValueError("WELLSPRING_FCM_PROJECT_ID is needed for the FCM sender")
+        self._timeout = timeout_seconds
         if credentials_file == "anonymous":
             cred: Any = _Anonymous()
         elif credentials_file:
@@ -85,9 +91,13 @@ class FcmSender:
         url = (endpoint or GOOGLE_ENDPOINT).replace("{project}", project_id)
         pin_endpoint(self._app, url)
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]:
         outcomes: list[Outcome] = []
         for start in range(0, len(deliveries), self.max_batch):
+            if deadline is not None and not deadline.allows(2 * self._timeout):
+                return outcomes + [LEASE_ENDING] * (len(deliveries) - start)
             chunk = deliveries[start : start + self.max_batch]
             messages = [_message(d) for d in chunk]
             batch = await asyncio.to_thread(messaging.send_each, messages, app=self._app)

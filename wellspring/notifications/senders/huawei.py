@@ -8,6 +8,11 @@ tokens when the message is the same). The answer's ``code``: ``80000000`` all se
 ``80200003`` the access token expired (fetched again and retried once); ``80200001`` /
 ``80300002`` our credentials or rights are wrong (alert); ``80100003`` / ``80300008`` the
 message was refused (kept token); ``81000001`` and HTTP 5xx / 429 are temporary.
+
+The groups go one after another: given the worker's deadline, a group is sent only while its
+request still fits before it (connecting and answering, each within the timeout), and each
+request's timeout is cut so that it ends by then; the groups not started are answered
+``LEASE_ENDING`` and go out at the next claim.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from .base import Delivery, Outcome, Verdict, retry_after_seconds
+from .base import LEASE_ENDING, Deadline, Delivery, Outcome, Verdict, retry_after_seconds
 
 PUSH_ENDPOINT = "https://push-api.cloud.huawei.com/v1/{app_id}/messages:send"
 TOKEN_ENDPOINT = "https://oauth-login.cloud.huawei.com/oauth2/v3/token"  # noqa: S105 - a URL
@@ -51,13 +56,17 @@ class HuaweiSender:
         self._url = (endpoint or PUSH_ENDPOINT).replace("{app_id}", app_id)
         self._token_url = token_endpoint or TOKEN_ENDPOINT
         self._client_id, self._secret = client_id, client_secret
+        self._timeout = timeout_seconds
         self._http = httpx.AsyncClient(timeout=timeout_seconds)
         self._access: tuple[str, float] | None = None
 
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def _token(self, *, fresh: bool = False) -> str:
+    def _request_timeout(self, deadline: Deadline | None) -> float:
+        return self._timeout if deadline is None else deadline.timeout(self._timeout)
+
+    async def _token(self, deadline: Deadline | None, *, fresh: bool = False) -> str:
         if self._access is None or fresh or self._access[1] <= time.monotonic():
             response = await self._http.post(
                 self._token_url,
@@ -66,6 +75,7 @@ class HuaweiSender:
                     "client_id": self._client_id,
                     "client_secret": self._secret,
                 },
+                timeout=self._request_timeout(deadline),
             )
             response.raise_for_status()
             body = response.json()
@@ -73,22 +83,28 @@ class HuaweiSender:
             self._access = (str(body["access_token"]), time.monotonic() + lifetime - 60)
         return self._access[0]
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]:
         # Deliveries with the same text go out in one request with all their tokens.
         groups: dict[tuple[str, str, str], list[int]] = {}
         for index, item in enumerate(deliveries):
             key = (item.title, item.body, json.dumps(item.data(), sort_keys=True))
             groups.setdefault(key, []).append(index)
-        outcomes: list[Outcome] = [Outcome(Verdict.RETRY, "not sent")] * len(deliveries)
+        outcomes: list[Outcome] = [LEASE_ENDING] * len(deliveries)
         for indexes in groups.values():
             for start in range(0, len(indexes), MAX_TOKENS):
+                # connect + answer, each a timeout (a token fetch, hourly, is held to the
+                # deadline by its own timeout: see ``Deadline.timeout``)
+                if deadline is not None and not deadline.allows(2 * self._timeout):
+                    return outcomes
                 part = indexes[start : start + MAX_TOKENS]
-                results = await self._send_group([deliveries[i] for i in part])
+                results = await self._send_group([deliveries[i] for i in part], deadline)
                 for i, outcome in zip(part, results, strict=True):
                     outcomes[i] = outcome
         return outcomes
 
-    async def _send_group(self, items: list[Delivery]) -> list[Outcome]:
+    async def _send_group(self, items: list[Delivery], deadline: Deadline | None) -> list[Outcome]:
         first = items[0]
         body = {
             "validate_only": False,
@@ -100,17 +116,22 @@ class HuaweiSender:
             },
         }
         try:
-            response = await self._post(body)
+            response = await self._post(body, deadline)
             if _code(response) == TOKEN_EXPIRED:
-                response = await self._post(body, fresh=True)
+                response = await self._post(body, deadline, fresh=True)
         except httpx.HTTPError as error:
             return [Outcome(Verdict.RETRY, f"network: {error}"[:500])] * len(items)
         return _outcomes(response, items)
 
-    async def _post(self, body: dict[str, Any], *, fresh: bool = False) -> httpx.Response:
-        token = await self._token(fresh=fresh)
+    async def _post(
+        self, body: dict[str, Any], deadline: Deadline | None, *, fresh: bool = False
+    ) -> httpx.Response:
+        token = await self._token(deadline, fresh=fresh)
         return await self._http.post(
-            self._url, json=body, headers={"Authorization": f"Bearer {token}"}
+            self._url,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=self._request_timeout(deadline),
         )
 
 

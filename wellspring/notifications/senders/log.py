@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from .base import Delivery, Outcome
+from .base import Deadline, Delivery, Outcome
 
 log = logging.getLogger("wellspring.notifications")
 
@@ -14,7 +14,10 @@ class LogSender:
     channel = "LOG"
     max_batch = 500
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]:
+        # No request to start: a log line cannot outlast the lease (``deadline`` unused).
         for item in deliveries:
             log.info(
                 "notification %s",

@@ -9,6 +9,10 @@ its ``TemplateCode``; a kind without one is not sent by SMS (refused, not retrie
 ``Code`` in the answer: ``OK`` sent; ``isv.BUSINESS_LIMIT_CONTROL`` / ``isv.DAY_LIMIT_CONTROL``
 / ``isp.*`` / ``Throttling*`` / ``ServiceUnavailable`` temporary; wrong credentials, signature
 or template -> alert; a bad number or missing parameter -> refused.
+
+One request per message, one after another: given the worker's deadline, a message is sent
+only while a request still fits before it (connecting and reading the answer, each within the
+timeout); the rest are answered ``LEASE_ENDING`` and go out at the next claim.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import httpx
 
 from wellspring.i18n.notifications import sms_params
 
-from .base import Delivery, Outcome, Verdict, retry_after_seconds
+from .base import LEASE_ENDING, Deadline, Delivery, Outcome, Verdict, retry_after_seconds
 
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 LIMIT_WAIT = 60.0
@@ -76,6 +80,7 @@ class AliyunSmsSender:
         self._key, self._secret, self._sign_name = access_key_id, access_key_secret, sign_name
         self._templates = dict(templates)
         self._url = endpoint or ENDPOINT
+        self._timeout = timeout_seconds
         self._http = httpx.AsyncClient(timeout=timeout_seconds)
 
     async def close(self) -> None:
@@ -101,15 +106,23 @@ class AliyunSmsSender:
         params["Signature"] = sign(params, self._secret)
         return params
 
-    async def send(self, deliveries: list[Delivery]) -> list[Outcome]:
-        outcomes = []
+    async def send(
+        self, deliveries: list[Delivery], *, deadline: Deadline | None = None
+    ) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         for item in deliveries:
             if item.kind not in self._templates:
                 outcomes.append(Outcome(Verdict.REJECTED, f"no SMS template for {item.kind}"))
                 continue
+            timeout = self._timeout
+            if deadline is not None:
+                if not deadline.allows(2 * self._timeout):  # connect + answer, each a timeout
+                    outcomes.append(LEASE_ENDING)
+                    continue
+                timeout = deadline.timeout(self._timeout)
             params = self.request_params(item, now=dt.datetime.now(dt.UTC))
             try:
-                response = await self._http.get(self._url, params=params)
+                response = await self._http.get(self._url, params=params, timeout=timeout)
             except httpx.HTTPError as error:
                 outcomes.append(Outcome(Verdict.RETRY, f"network: {error}"[:500]))
                 continue
