@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlparse
 
+from wellspring.notifications.senders.sms import AliyunSmsSender
+
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 
@@ -209,6 +211,17 @@ class FakeHuawei:
 
 def _aliyun_encode(value: str) -> str:
     return quote(value, safe="-_.~")
+
+
+def aliyun_sender(base: str, secret: str = "sms-secret") -> AliyunSmsSender:
+    """The real SMS sender pointed at a fake served at ``base``, with one template."""
+    return AliyunSmsSender(
+        access_key_id="LTAI-test",
+        access_key_secret=secret,
+        sign_name="净泉服务",
+        templates={"ENGINEER_EN_ROUTE": "SMS_0001"},
+        endpoint=f"{base}/",
+    )
 
 
 class FakeAliyunSms:

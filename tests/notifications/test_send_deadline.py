@@ -20,14 +20,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.notifications.fakes import FakeAliyunSms, _Handler, serve
+from tests.notifications.fakes import FakeAliyunSms, _Handler, aliyun_sender, serve
 from tests.notifications.world import drain
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models import utcnow
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.notifications import outbox
-from wellspring.notifications.senders.sms import AliyunSmsSender
 from wellspring.notifications.worker import Worker, WorkerConfig
 
 LEASE = 60.0  # seconds; the worker keeps its default margin (5 s), the sender its timeout (10 s)
@@ -69,13 +68,7 @@ def test_a_slow_provider_sends_what_fits_in_the_lease_and_the_rest_once(
     async def scenario(base: str) -> None:
         engine = create_engine(database_url)
         factory = session_factory(engine)
-        sender = AliyunSmsSender(
-            access_key_id="LTAI-test",
-            access_key_secret="sms-secret",
-            sign_name="净泉服务",
-            templates={"ENGINEER_EN_ROUTE": "SMS_0001"},
-            endpoint=f"{base}/",
-        )
+        sender = aliyun_sender(base)
         config = WorkerConfig(scan_every=None, lease=dt.timedelta(seconds=LEASE))
         t0 = utcnow()
         worker = Worker(

@@ -10,11 +10,10 @@ import json
 import firebase_admin
 from firebase_admin import messaging
 
-from tests.notifications.fakes import FakeAliyunSms, FakeFcm, FakeHuawei, serve
+from tests.notifications.fakes import FakeAliyunSms, FakeFcm, FakeHuawei, aliyun_sender, serve
 from wellspring.notifications.senders.base import Delivery, Outcome, Verdict
 from wellspring.notifications.senders.fcm import FcmSender
 from wellspring.notifications.senders.huawei import HuaweiSender
-from wellspring.notifications.senders.sms import AliyunSmsSender
 
 
 def _item(n: int, token: str, *, kind: str = "JOB_ASSIGNED", token_kind: str = "TOKEN") -> Delivery:
@@ -142,26 +141,14 @@ def test_huawei_refreshes_its_token_and_reads_partial_failures() -> None:
 def test_aliyun_sms_is_signed_as_the_provider_checks_it() -> None:
     fake = FakeAliyunSms(secret="sms-secret")
     with serve(fake) as base:
-        sender = AliyunSmsSender(
-            access_key_id="LTAI-test",
-            access_key_secret="sms-secret",
-            sign_name="净泉服务",
-            templates={"ENGINEER_EN_ROUTE": "SMS_0001"},
-            endpoint=f"{base}/",
-        )
+        sender = aliyun_sender(base)
         items = [
             _item(1, "13800000000", kind="ENGINEER_EN_ROUTE"),
             _item(2, "13900001111", kind="ENGINEER_EN_ROUTE"),
             _item(3, "not-a-phone", kind="ENGINEER_EN_ROUTE"),
             _item(4, "13800000000", kind="FILTER_DUE"),  # no template for it
         ]
-        wrong = AliyunSmsSender(
-            access_key_id="LTAI-test",
-            access_key_secret="another-secret",
-            sign_name="净泉服务",
-            templates={"ENGINEER_EN_ROUTE": "SMS_0001"},
-            endpoint=f"{base}/",
-        )
+        wrong = aliyun_sender(base, "another-secret")
 
         async def scenario() -> tuple[list[Outcome], list[Outcome]]:
             try:

@@ -130,6 +130,18 @@ async def check_jobs(
         raise SyncError(403, "FOREIGN_RECORD", id=min(foreign))
 
 
+def _jobs_named(records: list[Incoming], table: str) -> set[str]:
+    """The jobs new records of ``table`` name (anything but a string is that record's
+    rejection, INVALID_VALUE, not a job)."""
+    return {
+        job_id
+        for r in records
+        if r.kind == "created"
+        and r.table.name == table
+        and isinstance(job_id := r.values.get("job_id"), str)
+    }
+
+
 async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) -> None:
     """Read what the push's records touch in a few ``IN`` queries (``batch``), after
     ``check_jobs`` loaded their jobs: the tickets, the engineer, the records already made
@@ -150,21 +162,10 @@ async def preload(session: AsyncSession, actor: Actor, records: list[Incoming]) 
             made.setdefault(rec.table.name, set()).add(rec.id)
     for name, ids in made.items():
         await batch.rows(session, MODELS[name], ids)
-    moving = {
-        job_id
-        for r in records
-        if r.kind == "created"
-        and r.table.name == "job_events"
-        # anything but a string is that record's rejection (INVALID_VALUE), not a job
-        and isinstance(job_id := r.values.get("job_id"), str)
-    }
-    consuming = {
-        job_id
-        for r in records
-        if r.kind == "created"
-        and r.table.name == "part_consumptions"
-        and isinstance(job_id := r.values.get("job_id"), str)
-    }
+    moving, consuming = (
+        _jobs_named(records, "job_events"),
+        _jobs_named(records, "part_consumptions"),
+    )
     job_ids = {job.id for job in jobs if job.id in moving}
     ticket_ids = {job.ticket_id for job in jobs if job.id in moving}
     # Jobs that move or have parts used on them, locked in one go (see _checks_first; a

@@ -353,21 +353,8 @@ async def finish_many(
 ) -> int:
     """End many leased rows alike (a batch that was sent): one statement. Like :func:`finish`,
     only rows whose lease still holds; returns how many were recorded."""
-    if not rows:
-        return 0
-    recorded = set(
-        (
-            await session.execute(
-                update(OutboxMessage)
-                .where(_held(rows))
-                .values(status=status, last_error="", leased_until=None, done_at=now)
-                .returning(OutboxMessage.id),
-                execution_options={"synchronize_session": False},
-            )
-        ).scalars()
-    )
-    _log_lost([r for r in rows if r.id not in recorded], status)
-    return len(recorded)
+    values = {"status": status, "last_error": "", "leased_until": None, "done_at": now}
+    return await _end_held(session, rows, status, values)
 
 
 async def release(session: AsyncSession, rows: Sequence[OutboxMessage]) -> int:
@@ -375,6 +362,18 @@ async def release(session: AsyncSession, rows: Sequence[OutboxMessage]) -> int:
     lease's end): PENDING, due when they were, and the claim's attempt taken back, for they
     were not tried. Like :func:`finish`, only rows whose lease still holds; returns how many.
     The next claim counts that attempt again: the release was the old lease's last write."""
+    values = {"status": OutboxStatus.PENDING, "leased_until": None,
+              "attempts": OutboxMessage.attempts - 1}  # fmt: skip
+    return await _end_held(session, rows, OutboxStatus.PENDING, values)
+
+
+async def _end_held(
+    session: AsyncSession,
+    rows: Sequence[OutboxMessage],
+    status: OutboxStatus,
+    values: dict[str, Any],
+) -> int:
+    """``values`` on the rows whose lease still holds, in one statement; the others logged."""
     if not rows:
         return 0
     recorded = set(
@@ -382,17 +381,13 @@ async def release(session: AsyncSession, rows: Sequence[OutboxMessage]) -> int:
             await session.execute(
                 update(OutboxMessage)
                 .where(_held(rows))
-                .values(
-                    status=OutboxStatus.PENDING,
-                    leased_until=None,
-                    attempts=OutboxMessage.attempts - 1,
-                )
+                .values(**values)
                 .returning(OutboxMessage.id),
                 execution_options={"synchronize_session": False},
             )
         ).scalars()
     )
-    _log_lost([r for r in rows if r.id not in recorded], OutboxStatus.PENDING)
+    _log_lost([r for r in rows if r.id not in recorded], status)
     return len(recorded)
 
 
