@@ -15,7 +15,13 @@ from ..domain.models import AccountCard, Agent, Branch, Customer, Device, Techni
 from .clock import Clock
 from .customers import plan_owners, write_customers
 from .devices import plan_devices
-from .organisation import write_agents_and_outlets, write_branches, write_catalogue, write_staff
+from .organisation import (
+    write_agents_and_outlets,
+    write_branches,
+    write_catalogue,
+    write_learned_skills,
+    write_staff,
+)
 from .plan_rows import (
     retire_old_defaults,
     set_counters,
@@ -66,6 +72,7 @@ async def build(demo: Demo) -> DemoSummary:
     await write_devices_and_cards(demo)
     tickets, jobs = await write_tickets(demo)
     await demo.writer.flush()
+    await write_learned_skills(demo)
     await retire_old_defaults(demo)
     await set_counters(demo, tickets, jobs)
     counts = demo.writer.counts

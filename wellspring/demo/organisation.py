@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import update
+
 from ..domain.models import Agent, Branch, DeviceModel, FilterType, ServiceOutlet, Technician
 from ..domain.models.enums import AgentLevel, BranchKind, OutletLevel, Role, TicketType
 from ..geo import cells
@@ -171,6 +173,16 @@ async def write_staff(demo: Demo, per_branch: dict[str, int]) -> None:
             demo.techs[place.code].append(
                 Tech(tech_id, user_id, place.code, frozenset(str(s) for s in skills))
             )
+
+
+async def write_learned_skills(demo: Demo) -> None:
+    """Give the engineers sent on a kind of visit no one in their branch had its skill."""
+    for techs in demo.techs.values():
+        for tech in techs:
+            if tech.id in demo.learned:
+                skills = [str(t) for t in TicketType if t in tech.skills]
+                stmt = update(Technician).where(Technician.id == tech.id).values(skills=skills)
+                await demo.session.execute(stmt)
 
 
 async def write_catalogue(demo: Demo) -> None:

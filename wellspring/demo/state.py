@@ -36,6 +36,7 @@ class Demo:
         self.outlets: dict[str, list[str]] = {}
         self.techs: dict[str, list[Tech]] = {}
         self.skilled: dict[tuple[str, TicketType], list[Tech]] = {}
+        self.learned: set[str] = set()  # technicians given a skill by a visit (pick_tech)
         self.clerks: dict[str, str] = {}
         self.customers: list[CustomerPlan] = []
         self.devices: list[DevicePlan] = []

@@ -41,6 +41,12 @@ OPENED_WITHIN = 0.8
 
 
 def pick_tech(demo: Demo, branch: str, ticket_type: TicketType, *, field: bool) -> Tech | None:
+    """An engineer of the branch with the skill; where none has it, whoever goes learns it.
+
+    A branch sends someone to every kind of visit, and an engineer sent on one holds its
+    skill: granting it here (instead of redrawing) keeps the random stream, so the seeded
+    demo stays what the tests read.
+    """
     key = (branch, ticket_type)
     if key not in demo.skilled:
         techs = demo.techs[branch]
@@ -48,7 +54,13 @@ def pick_tech(demo: Demo, branch: str, ticket_type: TicketType, *, field: bool) 
     skilled = demo.skilled[key]
     if field:
         skilled = [t for t in skilled if t.id not in demo.in_field]
-    return demo.rng.choice(skilled) if skilled else None
+    if not skilled:
+        return None
+    tech = demo.rng.choice(skilled)
+    if ticket_type not in tech.skills:
+        tech.skills = tech.skills | {str(ticket_type)}
+        demo.learned.add(tech.id)
+    return tech
 
 
 def plan_ticket(
