@@ -104,6 +104,7 @@ NOTICES = re.compile(r"^(UNPLACED_|TIME_CLAMPED_)")
 # The raises whose code is a variable: one of a fixed set of sync codes.
 VARIABLE_CODES = {
     "wellspring.mobile_sync.push": set(SyncErrorCode),
+    "wellspring.mobile_sync.incoming": set(SyncErrorCode),
     "wellspring.domain.sync.rules": set(SyncErrorCode),  # READ_ONLY_COLUMN or READ_ONLY_TABLE
 }
 

@@ -26,7 +26,7 @@ from wellspring.domain.models import SyncClient
 from wellspring.domain.sync import baseline, batch, rules
 from wellspring.i18n import message, negotiate
 
-from . import pull, push
+from . import incoming, pull, push
 from .errors import SyncError
 from .tables import SCHEMA_VERSIONS, TABLES
 
@@ -115,7 +115,7 @@ class SyncEndpoints:
                 await declare_writes(session)
                 actor = await self._actor(request, session, writes=True)
                 client = await _client(session, request, actor, None)
-                cursor, records = push.parse(body, client.schema_version)
+                cursor, records = incoming.parse(body, client.schema_version)
                 if cursor > await versioning.highest_version(session):
                     raise SyncError(400, "CURSOR_AHEAD")
                 seen = baseline.edits_seen(client.edit_baseline or 0, cursor)
@@ -222,7 +222,7 @@ def _pull_request(body: Any) -> tuple[int | None, int, pull.Migration | None]:
         raise SyncError(400, "SYNC_BAD_REQUEST")
     last = body.get("lastPulledAt")
     if last is not None and (
-        isinstance(last, bool) or not isinstance(last, int) or not 0 < last <= push.MAX_CURSOR
+        isinstance(last, bool) or not isinstance(last, int) or not 0 < last <= incoming.MAX_CURSOR
     ):
         raise SyncError(400, "INVALID_SYNC_CURSOR")
     version = body.get("schemaVersion", 1)

@@ -1,16 +1,15 @@
 """POST /sync/push: apply what the phone changed, record by record.
 
-The request is checked whole first (shape, tables, columns, ids, size, whose jobs); a bad
-request changes nothing. Then each record runs through its domain service in a savepoint of
-one transaction: what can be applied is, and each record that cannot be comes back in
-``experimentalRejectedIds`` with a reason, so one stale record never blocks a day of work.
+The request is checked whole first (``incoming.parse``: shape, tables, columns, ids, size;
+then whose jobs); a bad request changes nothing. Then each record runs through its domain
+service in a savepoint of one transaction: what can be applied is, and each record that
+cannot be comes back in ``experimentalRejectedIds`` with a reason, so one stale record never
+blocks a day of work.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -29,81 +28,20 @@ from wellspring.i18n import message
 
 from . import held, values
 from .errors import SyncError
+from .incoming import ID, Incoming
 from .pull import MODELS
-from .tables import TABLES, Table, record
+from .tables import record
 
-MAX_RECORDS = 1000
-MAX_CURSOR = 2**63 - 1  # a version is a signed 64-bit column
-ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ROW_ID_LENGTH = 36  # the server's primary keys (a UUID's length)
-META = frozenset({"id", "_status", "_changed"})
-# Records made offline are applied in the order the phone made them; on a tie, in this order
-# (an arrival before the parts used on site, before the completion that closes the visit).
 # Records a phone creates whose ids the use cases look up first (a replay finds them).
 PRELOADED = ("job_events", "job_notes", "water_tests", "attachments")
 # Tables whose new records are written only once every check passed (see _checks_first).
 CHECKS_FIRST = frozenset({"job_notes"})
 CHECKS_FIRST_ACTIONS = frozenset({"ACCEPT"})  # of job_events
 NOTES_ONLY = frozenset({"job_notes"})  # records that need their job and nothing else read
+# Records made offline are applied in the order the phone made them; on a tie, in this order
+# (an arrival before the parts used on site, before the completion that closes the visit).
 CREATE_ORDER = ("attachments", "job_events", "part_consumptions", "water_tests", "job_notes")
-
-
-@dataclass(frozen=True)
-class Incoming:
-    table: Table
-    kind: str  # created | updated | deleted
-    id: str
-    values: dict[str, Any]  # as sent: values.py checks them when the record is applied
-    changed: Any  # the phone's ``_changed`` as sent
-
-
-def parse(body: Any, schema_version: int) -> tuple[int, list[Incoming]]:
-    """The push as records, or ``SyncError`` (400/413) with nothing applied."""
-    if not isinstance(body, dict):
-        raise SyncError(400, "SYNC_BAD_REQUEST")
-    cursor = body.get("lastPulledAt")
-    if isinstance(cursor, bool) or not isinstance(cursor, int) or not 0 < cursor <= MAX_CURSOR:
-        raise SyncError(400, "LAST_PULLED_AT_REQUIRED")
-    changes = body.get("changes")
-    if not isinstance(changes, dict):
-        raise SyncError(400, "SYNC_BAD_REQUEST")
-    records: list[Incoming] = []
-    for name, kinds in changes.items():
-        table = TABLES.get(name)
-        if table is None or table.since > schema_version:
-            raise SyncError(400, "UNKNOWN_TABLE", table=str(name)[:64])
-        if not isinstance(kinds, dict) or set(kinds) - {"created", "updated", "deleted"}:
-            raise SyncError(400, "SYNC_BAD_REQUEST")
-        known = {c.name for c in table.columns_at(schema_version)}
-        for kind in ("created", "updated"):
-            for raw in _list(kinds.get(kind)):
-                if not isinstance(raw, dict):
-                    raise SyncError(400, "SYNC_BAD_REQUEST")
-                record_id = _id(raw.get("id"))
-                unknown = set(raw) - known - META
-                if unknown:
-                    raise SyncError(400, "UNKNOWN_COLUMN", table=name, column=sorted(unknown)[0])
-                values = {k: v for k, v in raw.items() if k not in META}
-                records.append(Incoming(table, kind, record_id, values, raw.get("_changed")))
-        for raw_id in _list(kinds.get("deleted")):
-            records.append(Incoming(table, "deleted", _id(raw_id), {}, None))
-        if len(records) > MAX_RECORDS:
-            raise SyncError(413, "PUSH_TOO_LARGE", maximum=MAX_RECORDS)
-    return cursor, records
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SyncError(400, "SYNC_BAD_REQUEST")
-    return value
-
-
-def _id(value: Any) -> str:
-    if not isinstance(value, str) or not ID.match(value):
-        raise SyncError(400, "INVALID_RECORD_ID")
-    return value
 
 
 async def check_jobs(
@@ -402,4 +340,4 @@ async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
     return await session.get(MODELS[table], record_id) is not None
 
 
-__all__ = ["Incoming", "apply", "check_jobs", "parse", "preload"]
+__all__ = ["Incoming", "apply", "check_jobs", "preload"]
