@@ -62,6 +62,10 @@ def test_what_cannot_be_applied_is_rejected_with_a_reason_and_the_rest_applies(
         "jobs": {job: "READ_ONLY_COLUMN", site.jobs["a3"]: "DELETE_NOT_ALLOWED"},
     }
     assert all(r["message"] for rows in answer["rejected"].values() for r in rows.values())
+    # It named a column as the table: "Records of description cannot be changed".
+    assert answer["rejected"]["tickets"][ticket]["message"] == (
+        "Records of tickets cannot be changed from the phone."
+    )
     assert {t: sorted(ids) for t, ids in answer["experimentalRejectedIds"].items()} == {
         t: sorted(ids) for t, ids in reasons.items()
     }
@@ -158,3 +162,30 @@ def test_requests_need_an_engineer_and_an_installation(gql: GraphQL, site: Site)
     other.install_id = p.install_id
     p.pull()
     assert other.pull_raw().status_code == 409
+
+
+def test_a_push_says_nothing_of_rows_the_phone_never_had(gql: GraphQL, site: Site) -> None:
+    """An update was compared with any row: a right guess of another branch's customer's
+    phone answered OK, a wrong one READ_ONLY_TABLE, and a delete said whether an id existed."""
+    p = sync_phone(gql, site, "a")
+    p.pull()
+    mine = next(iter(p.local["customers"].values()))
+    stranger, phone = fetch(
+        site.url,
+        select(m.Customer.id, m.Customer.phone)
+        .where(m.Customer.id.not_in(list(p.local["customers"])))
+        .limit(1),
+    )[0]
+
+    def push(changes: dict[str, Any]) -> dict[str, Any]:
+        body = {"lastPulledAt": p.cursor, "changes": {"customers": changes}}
+        return p.push(body)["rejected"].get("customers", {})
+
+    for guess in (phone, "13900000000"):
+        rejected = push({"updated": [{"id": stranger, "phone": guess}]})
+        assert rejected[stranger]["code"] == "NOT_FOUND", guess
+    assert push({"deleted": [stranger]}) == {}  # as for an id that never existed
+    # What the phone holds is refused as before.
+    edited = push({"updated": [{"id": mine["id"], "name": mine["name"] + "x"}]})
+    assert edited[mine["id"]]["code"] == "READ_ONLY_TABLE"
+    assert push({"deleted": [mine["id"]]})[mine["id"]]["code"] == "DELETE_NOT_ALLOWED"

@@ -17,7 +17,7 @@ def test_only_a_job_appointment_is_editable_and_a_ledger_entry_never() -> None:
     rules.check_edit("part_consumptions", frozenset())  # nothing changed: nothing refused
     refusals = {
         ("jobs", "status"): ("READ_ONLY_COLUMN", "status"),
-        ("tickets", "description"): ("READ_ONLY_TABLE", "description"),
+        ("tickets", "description"): ("READ_ONLY_TABLE", "tickets"),  # it said "description"
         ("part_consumptions", "quantity"): ("READ_ONLY_TABLE", "part_consumptions"),
     }
     for (table, column), (code, field) in refusals.items():

@@ -67,8 +67,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "推送中包含不属于您的派工单（{id}），整个推送已拒绝。",
         "The push names a job that is not yours ({id}); nothing was applied.",
     ),
-    "READ_ONLY_TABLE": (
-        "{field} 的记录不能在手机上修改。",
+    "READ_ONLY_TABLE": (  # field: the table, a protocol name the Chinese text leaves out
+        "这类记录不能在手机上修改。",
         "Records of {field} cannot be changed from the phone.",
     ),
     "READ_ONLY_COLUMN": (

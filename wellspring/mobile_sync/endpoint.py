@@ -177,6 +177,7 @@ class SyncEndpoints:
             )
         except NotAuthenticated:
             raise SyncError(401, "UNAUTHENTICATED") from None
+        request.scope.setdefault("wellspring", {})["user"] = actor.username  # the access log's
         try:
             rules.check_may_sync(actor)
         except PermissionDenied:

@@ -144,6 +144,7 @@ async def apply(
         key=lambda r: (r.table.name != "attachments", _recorded_key(r), _order(r.table.name), r.id),
     )
     others = [r for r in records if r.kind != "created"]
+    known = await _ever_held(session, client_id, others)
     sent: dict[str, list[str]] = {}
     audits = audit.hold(session)
     for rec in [*created, *others]:
@@ -152,7 +153,8 @@ async def apply(
         batch.defer_writes(session, savepoint is None)  # written at the next flush
         kept = len(audits)
         try:
-            await _apply_one(session, actor, rec, seen, schema_version)
+            held_before = (rec.table.name, rec.id) in known
+            await _apply_one(session, actor, rec, seen, schema_version, held_before)
         except DomainError as error:
             await _undo(savepoint, audits, kept)
             params = {"field": error.field or "", **error.params}
@@ -225,16 +227,36 @@ def _recorded_key(rec: Incoming) -> float:
     return float(value) if math.isfinite(value) else 0.0
 
 
+async def _ever_held(
+    session: AsyncSession, client_id: str, records: list[Incoming]
+) -> set[tuple[str, str]]:
+    """The (table, id) of these records the installation was ever sent or made: only those
+    are compared with the server's rows. Compared with any row, a push answered whether a
+    guessed phone number or address of a customer the engineer never served was right."""
+    ids: dict[str, set[str]] = {}
+    for rec in records:
+        ids.setdefault(rec.table.name, set()).add(rec.id)
+    known: set[tuple[str, str]] = set()
+    for table, among in sorted(ids.items()):
+        known.update((table, i) for i in await held.ever_held(session, client_id, table, among))
+    return known
+
+
 async def _apply_one(
-    session: AsyncSession, actor: Actor, rec: Incoming, seen: int, schema_version: int
+    session: AsyncSession,
+    actor: Actor,
+    rec: Incoming,
+    seen: int,
+    schema_version: int,
+    held_before: bool,
 ) -> None:
     name = rec.table.name
     if rec.kind == "deleted":
-        if await _exists(session, name, rec.id):
+        if held_before and await _exists(session, name, rec.id):
             raise DomainError("DELETE_NOT_ALLOWED", field="id")
-        return  # made and deleted offline: the server never saw it
+        return  # made and deleted offline, or never this phone's: nothing on the server changes
     if rec.kind == "updated":
-        await _update(session, actor, rec, seen, schema_version)
+        await _update(session, actor, rec, seen, schema_version, held_before)
         return
     if not rec.table.creatable:
         raise DomainError("READ_ONLY_TABLE", field=name)
@@ -299,13 +321,20 @@ async def _apply_one(
 
 
 async def _update(
-    session: AsyncSession, actor: Actor, rec: Incoming, seen: int, schema_version: int
+    session: AsyncSession,
+    actor: Actor,
+    rec: Incoming,
+    seen: int,
+    schema_version: int,
+    held_before: bool,
 ) -> None:
     """Only a job's appointment may change from the phone; anything else is refused."""
     named = values.updated(rec.table, rec.values, rec.changed)
     if rec.table.name in rules.LEDGER:
         rules.check_edit(rec.table.name, named)  # a ledger entry is never edited
         return
+    if not held_before:  # a row the phone never had is no row to it
+        raise DomainError("NOT_FOUND", field="id")
     row = await session.get(MODELS[rec.table.name], rec.id)
     if row is None:
         raise DomainError("NOT_FOUND", field="id")

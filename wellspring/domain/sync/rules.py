@@ -62,10 +62,11 @@ def check_edit(table: str, columns: frozenset[str]) -> None:
     if table in LEDGER:
         raise DomainError("READ_ONLY_TABLE", field=table)
     editable = EDITABLE.get(table, frozenset())
+    if not editable:  # the field names the table, as for a ledger entry
+        raise DomainError("READ_ONLY_TABLE", field=table)
     not_allowed = sorted(columns - editable)
     if not_allowed:
-        code = "READ_ONLY_COLUMN" if editable else "READ_ONLY_TABLE"
-        raise DomainError(code, field=not_allowed[0])
+        raise DomainError("READ_ONLY_COLUMN", field=not_allowed[0])
 
 
 __all__ = [
