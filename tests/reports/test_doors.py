@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from tests.conftest import GraphQL, make_settings
 from tests.reports.world import BRANCH_A, PASSWORD, World
 from wellspring.api.app import create_app
 from wellspring.api.cli import main
+from wellspring.domain.models.enums import Dissatisfaction
+from wellspring.i18n.terms import DISSATISFACTION
 from wellspring.settings import get_settings
 
 CLIENTS = Path(__file__).resolve().parents[2] / "clients"
@@ -127,6 +130,16 @@ def test_csv_export_and_its_refusals(doors: Doors) -> None:
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (400, "REPORT_UNKNOWN")
     assert doors.get("/reports/cards.csv", "r-hq", to="2026-11-30").status_code == 400
     assert doors.get("/reports/monthly.csv", "r-hq", month="2026-11").status_code == 400
+
+
+def test_report_columns_name_dissatisfaction_in_chinese(doors: Doors) -> None:
+    """The follow-ups report headed its columns 不满意：SLOW_REPAIR."""
+    response = doors.get("/reports/follow-ups.csv", "r-hq", **NOV)
+    assert response.status_code == 200, response.text
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "不满意：维修慢" in header
+    assert not [c for c in header if re.search("[A-Za-z]", c)]
+    assert set(DISSATISFACTION) == {d.value for d in Dissatisfaction}
 
 
 def test_monthly_workbook_over_http_and_from_the_command_line(

@@ -126,6 +126,17 @@ DETAILS: dict[str, tuple[str, str]] = {
     "TOO_DEEP": ("JSON 嵌套超过 {maximum} 层", "the JSON nests more than {maximum} levels"),
 }
 
+# Why a customer was not satisfied (a follow-up's category), as a report's column names it.
+DISSATISFACTION: dict[str, tuple[str, str]] = {
+    "MISSED_CALL": ("电话未接通", "missed call"),
+    "SLOW_REPAIR": ("维修慢", "slow repair"),
+    "INCOMPLETE_REPAIR": ("未修好", "repair incomplete"),
+    "ATTITUDE": ("服务态度", "attitude"),
+    "PRODUCT_FAULT": ("产品故障", "product fault"),
+    "PRICE": ("价格", "price"),
+    "OTHER": ("其他", "other"),
+}
+
 # What the system itself writes in a status history: stored as ``@CODE`` or
 # ``@CODE:value`` and shown in the reader's language.
 REASONS: dict[str, tuple[str, str]] = {

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wellspring.i18n.terms import DISSATISFACTION
+
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Branch, DeviceModel, Technician, User
@@ -175,7 +177,8 @@ async def _follow_ups(s: AsyncSession, a: Actor, kw: dict[str, Any]) -> Table:
         [r.month, r.scores, r.average_score, *(r.dissatisfaction.get(c, 0) for c in categories)]
         for r in rows
     ]
-    cols = ("月份", "评分数", "平均评分", *(f"不满意：{c.value}" for c in categories))
+    words = (DISSATISFACTION[c.value][0] for c in categories)  # it wrote 不满意：MISSED_CALL
+    cols = ("月份", "评分数", "平均评分", *(f"不满意：{w}" for w in words))
     return Table(ReportName.FOLLOW_UPS, "回访满意度", cols, out, Chart("line", 0, (2,), "平均评分"))
 
 
