@@ -108,7 +108,9 @@ test-half-1 test-half-2: test-half-%: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(
 	$(call on_postgres,WELLSPRING_TEST_HALF=$(if $(filter 1,$*),2,1))
 
 test: lint typecheck ## lint, type-check, the suite on SQLite (with coverage) and PostgreSQL
-	@mkdir -p var && $(VENV)/bin/coverage erase
+	@# erase alone keeps the halves' files (var/.coverage.*) of a run that failed before
+	@# combining them, and the next report read its lines of files since moved or deleted
+	@mkdir -p var && $(VENV)/bin/coverage erase && rm -f var/.coverage.*
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-half-1 test-half-2
 	$(VENV)/bin/coverage combine --quiet
 	$(VENV)/bin/coverage report

@@ -78,3 +78,12 @@ def test_a_librarys_warning_is_a_json_line_too() -> None:
     (line,) = [json.loads(text) for text in lines]
     assert line["logger"] == "py.warnings"
     assert "penalty bound reached" in line["msg"]
+
+
+def test_a_lone_surrogate_a_client_sent_is_escaped_and_the_line_kept() -> None:
+    """orjson refuses a lone surrogate: the request's line was lost, with a logging error."""
+    fields: dict[str, object] = {"request_id": "r2", "path": "/graphql", "operation": "\ud800"}
+    line = JsonFormatter().format(_record("%s %s", "POST", "/t/\udcff", extra=fields))
+    parsed = json.loads(line)
+    assert (parsed["request_id"], parsed["operation"]) == ("r2", "\\ud800")
+    assert parsed["msg"] == "POST /t/\\udcff"

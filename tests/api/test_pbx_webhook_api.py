@@ -153,6 +153,16 @@ def test_a_signed_body_too_deep_or_with_unstorable_text_is_a_bad_request(world: 
     assert post_webhook(world.client, sent).status_code == 200
 
 
+def test_a_signature_with_a_byte_beyond_ascii_is_refused_not_a_500(world: World) -> None:
+    """hmac.compare_digest refuses a str holding a non-ASCII character: a current timestamp
+    and one such byte in the signature answered 500, without the secret."""
+    for sent in (b"\xe9", b"sha256=" + b"\xff" * 64, "é".encode("latin-1") * 64):
+        headers = {b"X-PBX-Timestamp": str(int(time.time())).encode(), b"X-PBX-Signature": sent}
+        answer = world.client.post(PATH, content=b"{}", headers=headers)
+        assert answer.status_code == 401, (sent, answer.text)
+        assert answer.json()["error"]["code"] == "WEBHOOK_SIGNATURE_INVALID"
+
+
 # Any code point JSON can write (escaped), lone surrogates and NUL included: st.text's own
 # alphabet leaves surrogates out.
 ANY = st.characters()

@@ -95,6 +95,11 @@ def test_the_page_and_its_polled_state(gql: GraphQL, database_url: str) -> None:
     etag = state.headers["etag"]
     again = client.get(f"/t/{token}/state?lang=en", headers={"If-None-Match": etag})
     assert again.status_code == 304
+    listed = client.get(f"/t/{token}/state?lang=en", headers={"If-None-Match": f'"x", {etag}'})
+    assert listed.status_code == 304
+    # Any text holding the tag answered 304 (a substring test).
+    junk = client.get(f"/t/{token}/state?lang=en", headers={"If-None-Match": f"junk{etag}junk"})
+    assert junk.status_code == 200
     move_engineer(gql, 31.215, 121.46)
     moved = client.get(f"/t/{token}/state?lang=en", headers={"If-None-Match": etag})
     assert moved.status_code == 200

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import GraphQL, make_settings
 from tests.dispatch_site import PLACES, add_technician, make_branch, set_rows
+from tests.sync_phone import Phone
 from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.i18n import message
@@ -229,3 +230,51 @@ def test_readiness_fails_on_an_unmigrated_database(empty_database_url: str) -> N
     with TestClient(create_app(make_settings(empty_database_url))) as test_client:
         response = test_client.get("/readyz")
     assert response.status_code == 503
+
+
+def test_sync_and_export_lines_name_their_user(
+    gql: GraphQL, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sync request and a download were logged with no user (only GraphQL set it)."""
+    phone = Phone(gql.client, gql.token("tech-sh-1"))
+    clerk = {"Authorization": f"Bearer {gql.token('clerk-sh')}"}
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="wellspring.access"):
+        assert phone.pull_raw().status_code == 200
+        assert gql.client.get("/export/tickets.csv", headers=clerk).status_code == 200
+        assert gql.client.get("/export/tickets.csv").status_code == 401
+    lines = [r for r in caplog.records if r.name == "wellspring.access"]
+    assert [(r.path, r.user) for r in lines] == [  # type: ignore[attr-defined]
+        ("/sync/pull", "tech-sh-1"),
+        ("/export/tickets.csv", "clerk-sh"),
+        ("/export/tickets.csv", ""),
+    ]
+
+
+@pytest.mark.parametrize("claimed", ["\ud800", "Q" * 900_000, "1abc", "a b"])
+def test_an_operation_name_that_is_no_graphql_name_is_not_logged(
+    gql: GraphQL, caplog: pytest.LogCaptureFixture, claimed: str
+) -> None:
+    """A lone surrogate lost the request's log line; a 900 KB name was written whole."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="wellspring.access"):
+        body = {"query": "query A { __typename }", "operationName": claimed}
+        sent = json.dumps(body).encode()  # escaped, as JSON carries a lone surrogate
+        response = gql.client.post(
+            "/graphql", content=sent, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    lines = [r for r in caplog.records if r.name == "wellspring.access"]
+    assert [r.operation for r in lines] == [""]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("variables", [0, False, "", []])
+def test_variables_that_are_no_object_are_refused_not_read_as_none(
+    gql: GraphQL, variables: object
+) -> None:
+    """``"variables": 0`` (or false, or "") read as no variables at all."""
+    body = {"query": "{ __typename }", "variables": variables}
+    response = gql.client.post("/graphql", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert gql.client.post("/graphql", json={**body, "variables": None}).status_code == 200

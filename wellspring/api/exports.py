@@ -22,9 +22,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from wellspring.domain import auth
 from wellspring.domain.actor import SYSTEM, Actor
 from wellspring.domain.auth import AuthConfig
-from wellspring.domain.db import create_engine, session_factory
+from wellspring.domain.db import create_engine, declare_writes, session_factory
 from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDenied
-from wellspring.domain.exports.lists import COLUMNS, Export, export, parse_list
+from wellspring.domain.exports.lists import COLUMNS, Export, export, parse_list, record_download
 from wellspring.domain.models import Technician, User, utcnow
 from wellspring.i18n import message, negotiate
 from wellspring.i18n.export_values import coded_places, in_words
@@ -63,6 +63,7 @@ class ExportEndpoint:
                 await session.close()
                 return _error(401, "UNAUTHENTICATED", locale)
             result = await export(session, actor, parse_list(name), dict(params), now=utcnow())
+            await audited(factory, actor, "list", result.name.value, dict(params))
         except DomainError as error:
             await session.close()
             return _error(400, error.code, locale, field=error.field or "", **error.params)
@@ -90,9 +91,26 @@ class ExportEndpoint:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         try:
-            return await auth.authenticate(session, config=self.auth_config, token=token.strip())
+            actor = await auth.authenticate(session, config=self.auth_config, token=token.strip())
         except NotAuthenticated:
             return None
+        request.scope.setdefault("wellspring", {})["user"] = actor.username  # the access log's
+        return actor
+
+
+async def audited(
+    factory: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    kind: str,
+    name: str,
+    filters: dict[str, str],
+) -> None:
+    """The download in the audit log, committed before its first byte leaves (in a session of
+    its own: the export's session only reads, and keeps reading as the file streams)."""
+    async with factory() as session:
+        await declare_writes(session)
+        record_download(session, actor, kind, name, filters)
+        await session.commit()
 
 
 async def _in_words(result: Export) -> AsyncIterator[list[Any]]:
@@ -145,6 +163,7 @@ async def export_to_file(url: str, args: argparse.Namespace) -> int:
             result: Export = await export(
                 session, actor, parse_list(args.list), filters, now=dt.datetime.now(dt.UTC)
             )
+            await audited(session_factory(engine), actor, "list", result.name.value, filters)
             headers = [header(c, args.lang) for c in result.columns]
             rows = result.rows if args.lang == "en" else _in_words(result)
             if args.format == "xlsx":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -164,7 +165,9 @@ class GraphQLEndpoint:
             return error_response(400, "BATCHING_NOT_SUPPORTED", locale)
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
             return bad_request(locale, "QUERY_NOT_STRING")
-        variables = payload.get("variables") or {}
+        variables = payload.get("variables")
+        if variables is None:  # only null or absent means none: 0, false or "" is refused
+            variables = {}
         operation_name = payload.get("operationName")
         if not isinstance(variables, dict) or not (
             operation_name is None or isinstance(operation_name, str)
@@ -178,7 +181,7 @@ class GraphQLEndpoint:
             return json_response(400, {"errors": [invalid_character(nul_at, locale)]})
 
         info = request.scope.setdefault("wellspring", {})
-        info["operation"] = operation_name or ""
+        info["operation"] = _loggable(operation_name)
         prepared = self.prepare(payload["query"], locale)
         if prepared.errors or prepared.document is None:
             return json_response(400, {"errors": [e.formatted for e in prepared.errors]})
@@ -406,3 +409,14 @@ def _sole_field(operation: OperationDefinitionNode) -> bool:
         and len(selections) == 1
         and isinstance(selections[0], FieldNode)
     )
+
+
+# A GraphQL name, as the access log keeps the one a client claims before it is checked: a
+# 900 KB name was written whole into a log line.
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+
+
+def _loggable(operation_name: str | None) -> str:
+    if operation_name is None or not _NAME.fullmatch(operation_name):
+        return ""
+    return operation_name

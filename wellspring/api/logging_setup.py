@@ -43,7 +43,21 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return orjson.dumps(line, default=str).decode()
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # a lone surrogate a client sent (orjson refuses it): escape it
+            return orjson.dumps(_escaped(line), default=str).decode()
+
+
+def _escaped(value: Any) -> Any:
+    """Strings with what UTF-8 cannot hold written as escapes, so the line is never lost."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    return value
 
 
 _FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user", "operation")

@@ -119,7 +119,10 @@ class PbxWebhook:
             return False
         if abs(now.timestamp() - int(stamp)) > self.window:
             return False
-        return hmac.compare_digest(signature(self.secret, stamp, body), given.lower())
+        # As bytes: compare_digest refuses a str with a non-ASCII character (a 500). Header
+        # values arrive decoded as latin-1, so they always encode back.
+        expected = signature(self.secret, stamp, body).encode()
+        return hmac.compare_digest(expected, given.lower().encode("latin-1"))
 
     async def handle(self, request: Request) -> Response:
         locale = negotiate(request.headers.get("accept-language"))

@@ -16,7 +16,7 @@ from wellspring.i18n import EN, message
 from wellspring.settings import domain_config, get_settings
 from wellspring.tabular.charts import workbook
 
-from .exports import _as_user
+from .exports import _as_user, audited
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,10 +36,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 async def _monthly(url: str, args: argparse.Namespace) -> int:
     engine = create_engine(url)
     try:
-        async with session_factory(engine, config=domain_config(get_settings()))() as session:
+        sessions = session_factory(engine, config=domain_config(get_settings()))
+        async with sessions() as session:
             actor = await _as_user(session, args.user)
             values = {"month": args.month, **({"branch": args.branch} if args.branch else {})}
             tables = await requested(session, actor, "monthly", values)
+            await audited(sessions, actor, "report", "monthly", values)
     finally:
         await engine.dispose()
     output = args.output or Path(f"monthly-{args.month}.xlsx")

@@ -19,7 +19,7 @@ from wellspring.domain.reports.exporting import MONTHLY, requested
 from wellspring.i18n import negotiate
 from wellspring.tabular.charts import csv_bytes, workbook
 
-from .exports import MAX_PARAMS, MEDIA, ExportEndpoint, _error
+from .exports import MAX_PARAMS, MEDIA, ExportEndpoint, _error, audited
 
 
 class ReportEndpoint(ExportEndpoint):
@@ -38,6 +38,7 @@ class ReportEndpoint(ExportEndpoint):
                 return _error(401, "UNAUTHENTICATED", locale)
             try:
                 tables = await requested(session, actor, name, dict(params))
+                await audited(factory, actor, "report", name, dict(params))
             except DomainError as error:
                 params_: dict[str, Any] = dict(error.params)
                 return _error(400, error.code, locale, field=error.field or "", **params_)

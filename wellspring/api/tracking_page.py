@@ -165,6 +165,13 @@ class TrackingPage:
             return JSONResponse(body, status_code=404, headers=headers)
         raw, etag = tracking_state.encode(tracking_state.state(view, locale, self.crs))
         headers["ETag"] = etag
-        if etag in request.headers.get("if-none-match", ""):
+        if _matches(request.headers.get("if-none-match", ""), etag):
             return Response(status_code=304, headers=headers)
         return Response(raw, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110's weak comparison: one of the listed tags, or "*". It was a substring test,
+    so any text that held the tag answered 304."""
+    listed = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in listed or etag.removeprefix("W/") in listed

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import audit, permissions, policy, tickets
 from .. import customers as customer_queries
-from .. import permissions, policy, tickets
 from ..actor import Actor
 from ..custom_fields.definitions import definitions
 from ..custom_fields.values import shown
@@ -287,3 +287,17 @@ async def export(
     # HQ's custom fields follow the list's own columns, headed by their keys (an import
     # reads them back by key or by label).
     return Export(name, COLUMNS[name] + tuple(c.key for c in extra), rows())
+
+
+MAX_LOGGED_VALUE = 200  # a filter's value as the audit log keeps it
+
+
+def record_download(
+    session: AsyncSession, actor: Actor, kind: str, name: str, filters: dict[str, str]
+) -> None:
+    """Who took which list or report out, with which filters: customers' names and phones
+    leave the system with an export, and the audit log is where an administrator looks."""
+    kept = {k[:MAX_LOGGED_VALUE]: v[:MAX_LOGGED_VALUE] for k, v in sorted(filters.items())}
+    audit.record(
+        session, actor, f"{kind}.exported", entity_type="Export", entity_id=name, filters=kept
+    )
