@@ -44,11 +44,14 @@ async def _new_admin(url: str) -> str:
 
 @pytest.fixture
 def admins_back(database_url: str) -> Iterator[list[str]]:
-    """Every admin active before the test is active again after it (the database is shared)."""
+    """The admins active before the test are the only ones active after it (the database is
+    shared: the last-admin rule of another test counts them)."""
     active = select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True))
     before = scalars(database_url, active)
     yield before
     execute(database_url, update(User).where(User.id.in_(before)).values(is_active=True))
+    made = update(User).where(User.role == Role.ADMIN, User.id.not_in(before))
+    execute(database_url, made.values(is_active=False))
 
 
 def test_two_admins_removing_each_other_at_once_leave_one(

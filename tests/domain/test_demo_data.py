@@ -117,22 +117,6 @@ def test_due_times_follow_the_domain_sla(database_url: str) -> None:
         assert _utc(due) == sla.due_at(_utc(created), type_, priority)
 
 
-def test_every_demo_visit_goes_to_an_engineer_with_its_skill(database_url: str) -> None:
-    """Complaint and card-cancel visits went to engineers without the skill, where no one in
-    the branch had it, so the dispatcher's suggestions disagreed with the demo's own picks."""
-    loaded = select(func.min(m.Branch.version)).scalar_subquery()
-    rows = fetch(
-        database_url,
-        select(m.Ticket.type, m.Technician.skills)
-        .join(m.Job, m.Job.ticket_id == m.Ticket.id)
-        .join(m.Technician, m.Technician.id == m.Job.technician_id)
-        .where(m.Job.version == loaded, m.Technician.version == loaded),
-    )
-    assert {type_ for type_, _ in rows} >= {TicketType.COMPLAINT, TicketType.CARD_CANCEL}
-    unskilled = {(type_, tuple(skills)) for type_, skills in rows if type_ not in skills}
-    assert not unskilled
-
-
 def test_a_chain_the_state_machine_forbids_is_refused() -> None:
     with pytest.raises(DomainError):
         chains.legal(states.TICKET_EDGES, [TicketStatus.CREATED, TicketStatus.EN_ROUTE])

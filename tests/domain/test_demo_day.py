@@ -21,7 +21,12 @@ from wellspring.domain import models as m
 from wellspring.domain import numbering
 from wellspring.domain.config import DomainConfig
 from wellspring.domain.db import create_engine, session_factory, transaction
-from wellspring.domain.models.enums import TICKET_OPEN_STATUSES, JobStatus, TicketStatus
+from wellspring.domain.models.enums import (
+    TICKET_OPEN_STATUSES,
+    JobStatus,
+    TicketStatus,
+    TicketType,
+)
 from wellspring.domain.tickets import is_overdue
 
 # A Tuesday morning at an odd minute, months away from the day the generator was written, and
@@ -156,3 +161,17 @@ def test_finished_tickets_carry_their_completion_time(day_url: str) -> None:
         stored = tickets[ticket_id].completed_at
         assert stored is not None, ticket_id
         assert _utc(stored) == at, ticket_id
+
+
+def test_every_demo_visit_goes_to_an_engineer_with_its_skill(day_url: str) -> None:
+    """Complaint and card-cancel visits went to engineers without the skill, where no one in
+    the branch had it, so the dispatcher's suggestions disagreed with the demo's own picks."""
+    rows = fetch(
+        day_url,
+        select(m.Ticket.type, m.Technician.skills)
+        .join(m.Job, m.Job.ticket_id == m.Ticket.id)
+        .join(m.Technician, m.Technician.id == m.Job.technician_id),
+    )
+    assert TicketType.COMPLAINT in {type_ for type_, _ in rows}  # never an engineer's skill
+    unskilled = {(type_, tuple(skills)) for type_, skills in rows if type_ not in skills}
+    assert not unskilled

@@ -57,7 +57,9 @@ def test_the_last_admin_cannot_be_demoted_and_init_refuses_a_used_database(
     async def body(session: AsyncSession) -> list[str]:
         admin = await _admin(session)
         others = await session.scalar(
-            select(func.count()).where(User.role == Role.ADMIN, User.id != admin.user_id)
+            select(func.count()).where(
+                User.role == Role.ADMIN, User.is_active, User.id != admin.user_id
+            )
         )
         assert others == 0
         codes = []
