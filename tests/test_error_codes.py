@@ -97,6 +97,8 @@ AREA_OF: dict[str, str] = {
     "wellspring.domain.agents": "dealers",
     "wellspring.domain.outlets": "outlets",
     "wellspring.domain.hotline": "hotline",
+    "wellspring.domain.customer_profile": "workflow",
+    "wellspring.domain.customer_owner": "workflow",
 }
 # Codes a message exists for that are no error: why a job stayed out of a route plan, and
 # a phone's time that was corrected rather than refused.

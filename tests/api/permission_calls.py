@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from wellspring.domain import audit, auth, login_throttle, water
+from wellspring.domain import audit, auth, customer_owner, customer_profile, login_throttle, water
 from wellspring.domain.actor import Actor
 from wellspring.domain.agents import dealers, prices, shipping, territory
 from wellspring.domain.agents import orders as agent_orders
@@ -56,6 +56,7 @@ from wellspring.domain.models.enums import (
     AgentPaymentMethod,
     AttachmentKind,
     CallbackOutcome,
+    CustomerTier,
     CustomFieldEntity,
     DiscrepancyResolution,
     MovementKind,
@@ -159,6 +160,15 @@ CALLS: dict[str, Call] = {
     ),
     "customer.create": lambda s, a, w: opening.open_ticket(
         s, a, request=OpenTicketRequest(type=TicketType.REPAIR, new_customer=_NEW)
+    ),
+    "customer.update": lambda s, a, w: customer_profile.update_customer(
+        s, a, change=customer_profile.CustomerChange(id=NOPE, note="x")
+    ),
+    "customer.assign": lambda s, a, w: customer_profile.update_customer(
+        s, a, change=customer_profile.CustomerChange(id=NOPE, tier=CustomerTier.GOLD)
+    ),
+    "customer.reassign": lambda s, a, w: customer_owner.reassign_customer(
+        s, a, customer_id=NOPE, branch_id=NOPE
     ),
     "ticket.approve": lambda s, a, w: dispatching.approve_ticket(s, a, ticket_id=NOPE),
     "ticket.approve_relocation": _relocation,

@@ -34,7 +34,7 @@ def test_error_fields_are_the_api_paths_clients_saw_before(gql: GraphQL, databas
     card = scalars(
         database_url,
         select(m.AccountCard.card_number)
-        .where(m.AccountCard.status == CardStatus.IN_STOCK)
+        .where(m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None))
         .order_by(m.AccountCard.card_number)
         .limit(1),
     )[0]

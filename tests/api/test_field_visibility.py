@@ -24,7 +24,7 @@ from wellspring.schema.core.ids import global_id
 CUSTOMER_SNAPSHOT = {
     "Subscription": "visitEvents",
     "AccountCard": "activatedAt cancelledAt cardNumber customer device id status",
-    "AccountCardConnection": "edges nodes pageInfo totalCount",
+    "AccountCardConnection": "edges nodes pageInfo totalCount totalCountExact",
     "AccountCardEdge": "cursor node",
     "Address": "building city community district fullText id isDefault label latitude longitude "
     "postalCode province room street",
@@ -32,13 +32,13 @@ CUSTOMER_SNAPSHOT = {
     "Contact": "id isPrimary name phone relation",
     "Customer": "addresses branch cards cardsConnection code contacts createdAt defaultAddress "
     "devices devicesConnection id kind name phone tickets ticketsConnection",
-    "CustomerConnection": "edges nodes pageInfo totalCount",
+    "CustomerConnection": "edges nodes pageInfo totalCount totalCountExact",
     "CustomerEdge": "cursor node",
     "Device": "address bucketBalance card cards contractNumber customer filters "
     "firstRechargedAt id installedAt model openedOn price serialNumber status supplyExpiresOn "
     "supplyMode tickets ticketsConnection waterTests waterTestsConnection",
     "DeviceFilter": "due dueOn filterType lastChangedOn",
-    "DeviceConnection": "edges nodes pageInfo totalCount",
+    "DeviceConnection": "edges nodes pageInfo totalCount totalCountExact",
     "DeviceEdge": "cursor node",
     "DeviceModel": "code filters id name supplyMode",
     "FilterType": "id lifetimeDays name stage",
@@ -56,7 +56,7 @@ CUSTOMER_SNAPSHOT = {
     "Mutation": "login logout markNotificationsRead openTicket rateVisit refreshToken "
     "registerPushDevice requestVisitChange setNotificationPreferences unregisterPushDevice",
     "Notification": "body createdAt eventId id job kind read readAt ticket title",
-    "NotificationConnection": "edges nodes pageInfo totalCount",
+    "NotificationConnection": "edges nodes pageInfo totalCount totalCountExact",
     "NotificationEdge": "cursor node",
     "PageInfo": "endCursor hasNextPage hasPreviousPage startCursor",
     "PushDevice": "appId createdAt id locale platform provider tokenKind",
@@ -72,9 +72,9 @@ CUSTOMER_SNAPSHOT = {
     "RechargeRequest": "paymentMethod plan quantity unitPrice",
     "RequestedAddress": "building city community district isApproximate latitude longitude "
     "province room street",
-    "TicketConnection": "edges nodes pageInfo totalCount",
+    "TicketConnection": "edges nodes pageInfo totalCount totalCountExact",
     "TicketEdge": "cursor node",
-    "OpenTicketPayload": "errors ticket",
+    "OpenTicketPayload": "errors existingTicket ticket",
     "TicketStatusChange": "at from id reason to",
     "User": "branch displayName id locale phone role roles username",
     "AuthError": "code field message",
@@ -84,7 +84,7 @@ CUSTOMER_SNAPSHOT = {
     "NotificationPreferences": "mutedNonEssential",
     "SetNotificationPreferencesPayload": "errors preferences",
     "WaterTest": "failures id passed ph residualChlorine tds temperature testedAt turbidity",
-    "WaterTestConnection": "edges nodes pageInfo totalCount",
+    "WaterTestConnection": "edges nodes pageInfo totalCount totalCountExact",
     "WaterTestEdge": "cursor node",
     # customer tracking (issue 17)
     "TrackedVisit": "canRate canRequestChange destination engineer engineerPosition eta "
@@ -296,3 +296,43 @@ def test_an_agent_does_not_see_the_engineers_van(gql: GraphQL, database_url: str
     assert part_row == {"quantity": 1, "inVan": None}
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert body["errors"][0]["path"][-1] == "inVan"
+
+
+def test_a_customer_sees_their_own_open_ticket_and_how_exact_a_count_is(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The docs said customers resolve all of OpenTicketPayload and of their lists; they got
+    FORBIDDEN at existingTicket (their own device's ticket) and at totalCountExact."""
+    customer_id = fetch(
+        database_url, select(m.User.customer_id).where(m.User.username == "customer-1")
+    )[0][0]
+    device = fetch(
+        database_url,
+        select(m.Device.id).where(
+            m.Device.customer_id == customer_id, m.Device.status == DeviceStatus.INSTALLED
+        ),
+    )[0][0]
+    ticket = {
+        "type": "WATER_TEST",
+        "customerId": global_id("Customer", customer_id),
+        "deviceId": global_id("Device", device),
+    }
+    first = gql.data(doc("OpenTicket"), {"input": {**ticket, "allowDuplicate": True}},
+                     as_user="hotline")["openTicket"]  # fmt: skip
+    assert first["errors"] == []
+    query = (
+        "mutation($i: TicketOpenInput!) { openTicket(input: $i) {"
+        " existingTicket { number } errors { code } } }"
+    )
+    try:
+        body = gql.post(query, {"i": ticket}, as_user="customer-1").json()
+    finally:  # the shared demo keeps no open ticket of this test
+        cancel = {"id": first["ticket"]["id"], "reason": "测试"}
+        assert payload(gql, "CancelTicket", cancel, "hotline")["errors"] == []
+    assert "errors" not in body, body["errors"]
+    again = body["data"]["openTicket"]
+    assert [e["code"] for e in again["errors"]] == ["DUPLICATE_OPEN_TICKET"]
+    assert again["existingTicket"] == {"number": first["ticket"]["number"]}
+    counted = gql.post("{ tickets(first: 1) { totalCount totalCountExact } }", as_user="customer-1")
+    assert "errors" not in counted.json()
+    assert counted.json()["data"]["tickets"]["totalCountExact"] is True

@@ -69,7 +69,7 @@ def test_an_install_fills_the_new_devices_on_site_fields(
     card = scalars(
         database_url,
         select(m.AccountCard.card_number)
-        .where(m.AccountCard.status == CardStatus.IN_STOCK)
+        .where(m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None))
         .order_by(m.AccountCard.card_number.desc())
         .limit(1),
     )[0]

@@ -59,6 +59,10 @@ BEFORE: dict[str, str] = {
     # an agent opens for (and registers) its own customers (issue 18)
     "ticket.open": f"{_D} CUSTOMER AGENT",
     "customer.create": f"{_D} AGENT",
+    # a customer's profile, and what the branch's management decides of it
+    "customer.update": f"{_D} SALES",
+    "customer.assign": "ADMIN HQ CLERK",
+    "customer.reassign": "ADMIN HQ",
     "ticket.approve": _D,
     "ticket.approve_relocation": "ADMIN HQ CLERK",
     "ticket.reject": _D,

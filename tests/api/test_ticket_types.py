@@ -37,7 +37,7 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     card = scalars(
         database_url,
         select(m.AccountCard.card_number)
-        .where(m.AccountCard.status == CardStatus.IN_STOCK)
+        .where(m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None))
         .order_by(m.AccountCard.card_number.desc())
         .limit(1),
     )[0]
@@ -72,7 +72,7 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     other_card = scalars(
         database_url,
         select(m.AccountCard.card_number)
-        .where(m.AccountCard.status == CardStatus.IN_STOCK)
+        .where(m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None))
         .order_by(m.AccountCard.card_number.desc())
         .limit(1),
     )[0]
@@ -109,13 +109,64 @@ def test_install_binds_the_card_and_puts_the_machine_at_the_site(
     assert status == [CardStatus.IN_STOCK]
 
 
+def test_an_install_takes_the_card_and_machine_from_the_customers_owner(
+    gql: GraphQL, database_url: str
+) -> None:
+    """Any number was taken: an agent installed the branch's card and machine (both answered
+    OK), and stock went missing between the company and its agents (domain.md)."""
+    o = ids(database_url)
+    assert receive_machine(gql, database_url, "WS-OWNER-0001")["errors"] == []  # the company's
+    agent = scalars(database_url, select(m.User.agent_id).where(m.User.username == "agent-1"))[0]
+
+    def card_of(owner: Any) -> str:
+        return str(scalars(database_url, select(m.AccountCard.card_number).where(
+            m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(owner)
+            if owner is None else m.AccountCard.agent_id == owner).limit(1))[0])  # fmt: skip
+
+    agents_customer = scalars(database_url, select(m.Customer.id).where(
+        m.Customer.agent_id == agent).order_by(m.Customer.id).limit(1))[0]  # fmt: skip
+    model = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))[0]
+
+    def open_install(user: str, customer: str, card: str) -> list[tuple[str, str]]:
+        install = {"cardNumber": card, "deviceModelId": global_id("DeviceModel", model),
+                   "serialNumber": "WS-OWNER-0001"}  # fmt: skip
+        answer = payload(gql, "OpenTicket", {"input": {
+            "type": "INSTALL", "customerId": customer, "install": install}}, user)  # fmt: skip
+        assert answer["ticket"] is None
+        return [(e["code"], e["field"]) for e in answer["errors"]]
+
+    direct, theirs = o["customer"], global_id("Customer", agents_customer)
+    assert open_install("hotline", direct, card_of(agent)) == [
+        ("CARD_OF_OTHER_OWNER", "install.cardNumber")
+    ]
+    assert open_install("hotline", theirs, card_of(agent)) == [
+        ("MACHINE_OF_OTHER_OWNER", "install.serialNumber")
+    ]
+    # The agent is told only that the company's card and machine are not found.
+    assert open_install("agent-1", theirs, card_of(None)) == [("NOT_FOUND", "install.cardNumber")]
+    assert open_install("agent-1", theirs, card_of(agent)) == [
+        ("NOT_FOUND", "install.serialNumber")
+    ]
+
+
 def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> None:
-    device, customer = sh_device(database_url, SupplyMode.MONTHLY)
+    device, customer = sh_device(database_url, SupplyMode.MONTHLY, with_card=True)
+    card = select(m.AccountCard.status, m.AccountCard.customer_id, m.AccountCard.device_id).where(
+        m.AccountCard.id.in_(  # the card active on the machine before its visit
+            scalars(database_url, select(m.AccountCard.id).where(
+                m.AccountCard.device_id == raw_id(device),
+                m.AccountCard.status == CardStatus.ACTIVE,
+            ))
+        )
+    )  # fmt: skip
+    assert [status for status, _, _ in fetch(database_url, card)] == [CardStatus.ACTIVE]
     ticket_input = {"type": "UNINSTALL", "customerId": customer, "deviceId": device}
     through_the_visit(gql, database_url, ticket_input, {"deviceCondition": "DEFECTIVE"})
     row = device_row(database_url, device)
     assert row.status is DeviceStatus.UNINSTALLED
     assert row.customer_id is None
+    # It stayed active on the machine taken away: installed again, the serial had two cards.
+    assert fetch(database_url, card) == [(CardStatus.AWAITING_ACTIVATION, None, None)]
     station = scalars(
         database_url, select(m.Warehouse.code).where(m.Warehouse.id == row.warehouse_id)
     )

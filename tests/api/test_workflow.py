@@ -270,7 +270,7 @@ def test_a_new_customer_calls_for_an_install(gql: GraphQL, database_url: str) ->
     card = scalars(
         database_url,
         select(m.AccountCard.card_number)
-        .where(m.AccountCard.status == CardStatus.IN_STOCK)
+        .where(m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None))
         .order_by(m.AccountCard.card_number)
         .limit(1),
     )[0]

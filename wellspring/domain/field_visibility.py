@@ -14,7 +14,7 @@ from typing import Any
 
 from .models.enums import Role
 
-_CONNECTION = frozenset({"edges", "nodes", "pageInfo", "totalCount"})
+_CONNECTION = frozenset({"edges", "nodes", "pageInfo", "totalCount", "totalCountExact"})
 _EDGE = frozenset({"node", "cursor"})
 
 # What the customer page needs: their profile, sites, devices and their care, their tickets
@@ -53,7 +53,9 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
     "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
     "LogoutPayload": frozenset({"ok", "errors"}),
-    "OpenTicketPayload": frozenset({"ticket", "errors"}),
+    # The open ticket a duplicate points to is of the customer's own device; existingCustomer
+    # (another customer with the phone) is for staff only.
+    "OpenTicketPayload": frozenset({"ticket", "existingTicket", "errors"}),
     "AuthError": frozenset({"field", "code", "message"}),
     "WorkflowError": frozenset({"field", "code", "message"}),
     "NotificationError": frozenset({"field", "code", "message"}),

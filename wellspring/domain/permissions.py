@@ -93,6 +93,13 @@ RULES: dict[str, Grant] = {
     "ticket.open": _grant(states.DISPATCHERS, Role.CUSTOMER, Role.AGENT),
     # an agent registers its own customers, inside its territory (agents/territory.py)
     "customer.create": _grant(states.DISPATCHERS, Role.AGENT),
+    # a customer's profile: the company's staff, a salesperson their own customers; the grade,
+    # the salesperson and the bound engineer: the branch's management (an agent's customers'
+    # profiles are corrected through the company, where the other-owner rule is kept)
+    "customer.update": _grant(states.DISPATCHERS, Role.SALES),
+    "customer.assign": STOCK_MANAGERS,
+    # moving a customer to another branch or agent (domain.md: HQ management)
+    "customer.reassign": HQ_ONLY,
     # workflow: the moves (roles from states.py); a relocation needs the branch's approval
     **{operation: _grant(move.roles) for move, operation in MOVES.items()},
     "ticket.approve_relocation": _grant(states.BRANCH_APPROVERS),

@@ -28,6 +28,8 @@ FIELDS_ZH: dict[str, str] = {
     "fromWarehouseId": "调出仓库",
     "toWarehouseId": "调入仓库",
     "technicianId": "工程师",
+    "salespersonId": "销售人员",
+    "serviceTechnicianId": "服务工程师",
     "planId": "路线方案",
     "partId": "配件",
     "lines": "明细",

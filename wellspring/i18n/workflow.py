@@ -49,6 +49,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The card is not active for this customer.",
     ),
     "CARD_ALREADY_ACTIVE": ("开户卡 {value} 已被激活绑定。", "The card {value} is already active."),
+    "CARD_OF_OTHER_OWNER": (
+        "开户卡 {value} 不在该客户所属方（其代理商，直营客户为公司）的库存中。",
+        "The card {value} is not in the stock of this customer's owner (their agent, or the"
+        " company for a direct customer).",
+    ),
+    "OWNER_REQUIRED": (
+        "请指定新的所属方：分公司或代理商，二者选一。",
+        "Name the new owner: a branch or an agent, one of the two.",
+    ),
+    "CUSTOMER_HAS_OPEN_TICKETS": (
+        "该客户还有未完结的工单（{number}），请先办结或取消后再转移。",
+        "The customer has an open ticket ({number}); close or cancel it before the move.",
+    ),
+    "SALESPERSON_INVALID": (
+        "销售人员须为该客户所属分公司在职的销售。",
+        "The salesperson must be an active salesperson of the customer's branch.",
+    ),
+    "SERVICE_TECHNICIAN_INVALID": (
+        "服务工程师须为该客户所属分公司在岗的工程师。",
+        "The service engineer must be an active engineer of the customer's branch.",
+    ),
+    "MACHINE_OF_OTHER_OWNER": (
+        "机器 {value} 不在该客户所属方（其代理商，直营客户为公司）的库存中。",
+        "The machine {value} is not in the stock of this customer's owner (their agent, or"
+        " the company for a direct customer).",
+    ),
     "SERIAL_IN_USE": (
         "序列号 {value} 的水机已在使用中。",
         "A device with serial number {value} is already in use.",

@@ -90,6 +90,7 @@ from .tracking.fields import (
     RevokeTrackingLinks,
     ShareTrackingLink,
 )
+from .workflow.customer_edits import ReassignCustomer, UpdateCustomer
 from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
@@ -115,6 +116,8 @@ class Mutation(graphene.ObjectType):
     unlock_user = UnlockUser.Field()
     # dispatchers
     open_ticket = OpenTicket.Field()
+    update_customer = UpdateCustomer.Field()
+    reassign_customer = ReassignCustomer.Field()
     approve_ticket = ApproveTicket.Field()
     reject_ticket = RejectTicket.Field()
     dispatch_ticket = DispatchTicket.Field()

@@ -41,7 +41,7 @@ from ..models.enums import (
     SupplyMode,
     TicketType,
 )
-from . import water_tests
+from . import cards, water_tests
 from .catalogue import DEVICE_CONDITIONS
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
@@ -122,9 +122,9 @@ async def on_complete(
         case TicketType.INSTALL:
             await _install(session, actor, ticket, job, report, at)
         case TicketType.UNINSTALL:
-            await _uninstall(session, actor, ticket, report)
+            await _uninstall(session, actor, ticket, report, at)
         case TicketType.CARD_CANCEL:
-            await _cancel_card(session, actor, ticket, at)
+            await cards.cancel(session, actor, ticket, at)
         case TicketType.RECHARGE:
             await _recharge(session, actor, ticket, at)
         case TicketType.FILTER_CHANGE:
@@ -203,9 +203,14 @@ async def _install(
 
 
 async def _uninstall(
-    session: AsyncSession, actor: Actor, ticket: Ticket, report: Mapping[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    ticket: Ticket,
+    report: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
-    """The machine leaves the site; the customer's device is written off (退机)."""
+    """The machine leaves the site; the customer's device is written off (退机) and its card
+    goes back to awaiting activation."""
     # Held and read as committed, as every decision on a device is: another ticket taking
     # the machine away at that moment is waited for, and this one is refused.
     device = await session.get(
@@ -223,6 +228,7 @@ async def _uninstall(
         session, device, branch_id=ticket.branch_id, defective=defective
     )
     previous["warehouse_id"] = station.id
+    await cards.release_with_device(session, actor, ticket, device.id, now)
     audit.record(
         session,
         actor,
@@ -231,32 +237,6 @@ async def _uninstall(
         entity_id=device.id,
         ticket_id=ticket.id,
         condition=report["device_condition"],
-        **previous,
-    )
-
-
-async def _cancel_card(
-    session: AsyncSession, actor: Actor, ticket: Ticket, now: dt.datetime
-) -> None:
-    """The card is unbound and waits for a new activation (退卡)."""
-    # Held and read as committed: two cancellations at once both found it active.
-    card = await session.get(
-        AccountCard, ticket.card_id, with_for_update=True, populate_existing=True
-    )
-    if card is None or card.status is not CardStatus.ACTIVE:
-        raise DomainError("CARD_NOT_ACTIVE", field="card_id")
-    previous = {"customer_id": card.customer_id, "device_id": card.device_id}
-    card.status = CardStatus.AWAITING_ACTIVATION
-    card.customer_id = None
-    card.device_id = None
-    card.cancelled_at = now
-    audit.record(
-        session,
-        actor,
-        "card.cancelled",
-        entity_type="AccountCard",
-        entity_id=card.id,
-        ticket_id=ticket.id,
         **previous,
     )
 

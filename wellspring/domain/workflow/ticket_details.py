@@ -14,7 +14,7 @@ from ..dispatch import locate
 from ..errors import DomainError
 from ..inventory import machines
 from ..models import AccountCard, Customer, Device, DeviceModel, Part
-from ..models.enums import CardStatus, DeviceStatus, TicketType
+from ..models.enums import CardStatus, DeviceStatus, Role, TicketType
 from . import moves
 from .requests import OpenTicketRequest, require
 
@@ -74,6 +74,9 @@ async def check(
             raise DomainError("NOT_FOUND", field="install.card_number")
         if card.status is CardStatus.ACTIVE:
             raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=number)
+        if card.agent_id != customer.agent_id:
+            _hidden_from_agents(actor, "install.card_number")
+            raise DomainError("CARD_OF_OTHER_OWNER", field="install.card_number", value=number)
         model = await session.get(DeviceModel, install.device_model_id)
         if model is None or model.deleted_at is not None:
             raise DomainError("NOT_FOUND", field="install.device_model_id")
@@ -85,8 +88,12 @@ async def check(
         )
         if in_use is not None:
             raise DomainError("SERIAL_IN_USE", field="install.serial_number", value=serial)
-        if await machines.in_stock(session, serial) is None:
+        machine = await machines.in_stock(session, serial)
+        if machine is None:
             raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serial_number", value=serial)
+        if machine.agent_id != customer.agent_id:
+            _hidden_from_agents(actor, "install.serial_number")
+            raise DomainError("MACHINE_OF_OTHER_OWNER", field="install.serial_number", value=serial)
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
         details["install"] = {
@@ -121,3 +128,12 @@ async def check(
             request.relocate_to.validated("relocate_to"), request.relocate_to.coord_system
         )
     return details, device, card
+
+
+def _hidden_from_agents(actor: Actor, field: str) -> None:
+    """A card or machine installed for a customer comes from their owner's stock: their
+    agent's, or the company's for a direct customer (any number was taken, and stock went
+    missing between the company and its agents). An agent is told of another owner's number
+    only that it is not found, not that it exists."""
+    if actor.role is Role.AGENT:
+        raise DomainError("NOT_FOUND", field=field)

@@ -59,6 +59,8 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "receiveCards": ("cards.receive",),
     "createUser": ("user.create",),
     "updateUser": ("user.update",),
+    "updateCustomer": ("customer.update", "customer.assign"),
+    "reassignCustomer": ("customer.reassign",),
     "deactivateUser": ("user.deactivate",),
     "resetPassword": ("user.reset_password",),
     "requestUpload": ("attachment.request_upload",),
@@ -193,6 +195,7 @@ WHEN: dict[str, str] = {
     "shift.override": "Booking outside the shift (allowOutsideShift)",
     # dealers, the rest (issue 18)
     "ticket.open_through_agent": "Naming the agent it goes through (agentId)",
+    "customer.assign": "Setting tier, salespersonId or serviceTechnicianId",
 }
 
 

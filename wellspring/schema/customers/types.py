@@ -20,7 +20,7 @@ from ..core.prefetch import Relations
 from ..core.related import Computed, Related, reads
 from ..core.scalars import DateTime
 from ..masterdata.custom_fields import values_field
-from ..org.types import Agent, Branch, User
+from ..org.types import Agent, Branch, Technician, User
 
 MAX_NESTED = 100
 _TICKET_ORDER = (SortKey(m.Ticket.created_at), SortKey(m.Ticket.id))
@@ -32,6 +32,7 @@ CUSTOMER_RELATIONS: Relations = {
     "branch": (m.Branch, "branch_id", {}),
     "agent": (m.Agent, "agent_id", {}),
     "salesperson": (m.User, "sales_user_id", {}),
+    "serviceTechnician": (m.Technician, "service_technician_id", {}),
 }
 
 
@@ -112,6 +113,9 @@ class Customer(ModelObjectType):
     branch = graphene.Field(Branch)
     agent = graphene.Field(Agent)
     salesperson = graphene.Field(User)
+    service_technician = graphene.Field(
+        Technician, description="The engineer bound for water service, told of each recharge."
+    )
     note = graphene.String(required=True)
     is_active = graphene.Boolean(required=True)
     created_at = graphene.Field(DateTime, required=True)
@@ -152,6 +156,10 @@ class Customer(ModelObjectType):
     @staticmethod
     def resolve_salesperson(root: m.Customer, info: ResolveInfo) -> Any:
         return info.context.loaders.load(m.User, root.sales_user_id)
+
+    @staticmethod
+    def resolve_service_technician(root: m.Customer, info: ResolveInfo) -> Any:
+        return info.context.loaders.load(m.Technician, root.service_technician_id)
 
     @staticmethod
     @reads("id")
