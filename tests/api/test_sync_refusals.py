@@ -181,7 +181,7 @@ def test_a_push_says_nothing_of_rows_the_phone_never_had(gql: GraphQL, site: Sit
         body = {"lastPulledAt": p.cursor, "changes": {"customers": changes}}
         return p.push(body)["rejected"].get("customers", {})
 
-    for guess in (phone, "13900000000"):
+    for guess in (phone, "13900000000", 13900000000, None):  # a bad type said INVALID_VALUE
         rejected = push({"updated": [{"id": stranger, "phone": guess}]})
         assert rejected[stranger]["code"] == "NOT_FOUND", guess
     assert push({"deleted": [stranger]}) == {}  # as for an id that never existed

@@ -124,7 +124,8 @@ def test_an_install_takes_the_card_and_machine_from_the_customers_owner(
             if owner is None else m.AccountCard.agent_id == owner).limit(1))[0])  # fmt: skip
 
     agents_customer = scalars(database_url, select(m.Customer.id).where(
-        m.Customer.agent_id == agent).order_by(m.Customer.id).limit(1))[0]  # fmt: skip
+        m.Customer.agent_id == agent, m.Customer.deleted_at.is_(None),
+        m.Customer.is_active).order_by(m.Customer.id).limit(1))[0]  # fmt: skip
     model = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))[0]
 
     def open_install(user: str, customer: str, card: str) -> list[tuple[str, str]]:

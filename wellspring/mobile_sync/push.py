@@ -329,12 +329,13 @@ async def _update(
     held_before: bool,
 ) -> None:
     """Only a job's appointment may change from the phone; anything else is refused."""
+    ledger = rec.table.name in rules.LEDGER
+    if not ledger and not held_before:  # a row the phone never had is no row to it, whatever
+        raise DomainError("NOT_FOUND", field="id")  # was sent (its values are not even read)
     named = values.updated(rec.table, rec.values, rec.changed)
-    if rec.table.name in rules.LEDGER:
+    if ledger:
         rules.check_edit(rec.table.name, named)  # a ledger entry is never edited
         return
-    if not held_before:  # a row the phone never had is no row to it
-        raise DomainError("NOT_FOUND", field="id")
     row = await session.get(MODELS[rec.table.name], rec.id)
     if row is None:
         raise DomainError("NOT_FOUND", field="id")
