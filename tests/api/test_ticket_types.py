@@ -143,8 +143,12 @@ def test_an_install_takes_the_card_and_machine_from_the_customers_owner(
     assert open_install("hotline", theirs, card_of(agent)) == [
         ("MACHINE_OF_OTHER_OWNER", "install.serialNumber")
     ]
-    # The agent is told only that the company's card and machine are not found.
+    # The agent is told only that the company's card and machine are not found, even of a
+    # card in use (it answered CARD_ALREADY_ACTIVE: the number existed).
     assert open_install("agent-1", theirs, card_of(None)) == [("NOT_FOUND", "install.cardNumber")]
+    in_use = (m.AccountCard.status == CardStatus.ACTIVE, m.AccountCard.agent_id.is_(None))
+    active = scalars(database_url, select(m.AccountCard.card_number).where(*in_use).limit(1))[0]
+    assert open_install("agent-1", theirs, active) == [("NOT_FOUND", "install.cardNumber")]
     assert open_install("agent-1", theirs, card_of(agent)) == [
         ("NOT_FOUND", "install.serialNumber")
     ]

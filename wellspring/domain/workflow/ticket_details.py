@@ -72,11 +72,11 @@ async def check(
         ).scalar_one_or_none()
         if card is None:
             raise DomainError("NOT_FOUND", field="install.card_number")
-        if card.status is CardStatus.ACTIVE:
-            raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=number)
-        if card.agent_id != customer.agent_id:
+        if card.agent_id != customer.agent_id:  # first: an agent learns nothing of the card
             _hidden_from_agents(actor, "install.card_number")
             raise DomainError("CARD_OF_OTHER_OWNER", field="install.card_number", value=number)
+        if card.status is CardStatus.ACTIVE:
+            raise DomainError("CARD_ALREADY_ACTIVE", field="install.card_number", value=number)
         model = await session.get(DeviceModel, install.device_model_id)
         if model is None or model.deleted_at is not None:
             raise DomainError("NOT_FOUND", field="install.device_model_id")
