@@ -27,6 +27,14 @@ class Failed(list[PayloadError]):
     case returning a list is never mistaken for errors)."""
 
 
+async def payload(info: Any, output: type, key: str, call: Callable[[], Awaitable[Any]]) -> Any:
+    """``output(key=result, errors=[])``, or ``output(errors=...)`` after a rollback."""
+    result = await run_in_savepoint(info.context, call)
+    if isinstance(result, Failed):
+        return output(errors=result)
+    return output(**{key: result, "errors": []})
+
+
 async def run_in_savepoint(ctx: RequestContext, call: Callable[[], Awaitable[T]]) -> T | Failed:
     """The call's result, or its errors after rolling back everything it wrote.
 

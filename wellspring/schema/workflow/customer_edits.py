@@ -3,7 +3,6 @@ ReassignCustomer: the customer to another branch or agent."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import graphene
@@ -16,19 +15,12 @@ from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import WorkflowError, errors_field
 from ..core.ids import parse_global_id
-from ..core.mutation import Failed, run_in_savepoint
+from ..core.mutation import payload
 
 
 def _optional_id(value: str | None, type_name: str, field: str) -> str | None:
     # Only null means none: an empty string is a bad id (INVALID_ID), never "take them off".
     return None if value is None else parse_global_id(value, type_name, field=field)
-
-
-async def _payload(info: Any, output: type, call: Callable[[], Awaitable[Any]]) -> Any:
-    result = await run_in_savepoint(info.context, call)
-    if isinstance(result, Failed):
-        return output(errors=result)
-    return output(customer=result, errors=[])
 
 
 class UpdateCustomerInput(graphene.InputObjectType):
@@ -90,7 +82,7 @@ class UpdateCustomer(graphene.Mutation):
                 info.context.session, actor, change=change
             )
 
-        return await _payload(info, UpdateCustomerPayload, run)
+        return await payload(info, UpdateCustomerPayload, "customer", run)
 
 
 class ReassignCustomerInput(graphene.InputObjectType):
@@ -127,4 +119,4 @@ class ReassignCustomer(graphene.Mutation):
                 agent_id=_optional_id(input.get("agent_id"), "Agent", "agentId"),
             )
 
-        return await _payload(info, ReassignCustomerPayload, run)
+        return await payload(info, ReassignCustomerPayload, "customer", run)
