@@ -35,6 +35,20 @@ def race(
     have waited shows it in its answer rather than as "never waited"."""
     headers = {"Authorization": f"Bearer {gql.token(user)}", "Accept-Language": "en"}
     body = {"query": document, "variables": variables}
+    return race_at(database_url, "/graphql", body, headers, hold, during, waits=waits)
+
+
+def race_at(
+    database_url: str,
+    path: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    hold: Callable[[AsyncSession], Awaitable[Any]],
+    during: Callable[[], Awaitable[Any]] | None = None,
+    *,
+    waits: bool | None = True,
+) -> Any:
+    """``race`` for any door: ``body`` POSTed to ``path`` (a phone's sync push, say)."""
 
     async def go(base: str) -> Any:
         engine = create_engine(database_url)
@@ -43,7 +57,7 @@ def race(
                 await holder.begin()
                 await hold(holder)
                 request = asyncio.ensure_future(
-                    asyncio.to_thread(http, "POST", f"{base}/graphql", body, headers)
+                    asyncio.to_thread(http, "POST", f"{base}{path}", body, headers)
                 )
                 if waits is False:
                     done, _ = await asyncio.wait({request}, timeout=WAIT_SECONDS / 3)

@@ -142,6 +142,7 @@ DISSATISFACTION: dict[str, tuple[str, str]] = {
 REASONS: dict[str, tuple[str, str]] = {
     "OPENED_FROM": ("由工单 {value} 转开", "opened from {value}"),
     "REASSIGNED": ("改派", "reassigned"),
+    "AGREED": ("工程师与客户约定时间", "time agreed by the engineer with the customer"),
     "SHIFT_OVERRULED": ("不按班次指派（已确认）", "assigned outside the shift on purpose"),
     "REASSIGNED_OVERRULED": (
         "改派，不按班次（已确认）",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +19,11 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..dispatch import eta
 from ..errors import DomainError
+from ..events import EventKind
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest
-from ..models.enums import JobStatus
+from ..models.enums import JobStatus, TicketStatus
 from ..sync import batch
-from . import dispatching, engineer_moves, water_tests
+from . import dispatching, engineer_moves, moves, states, water_tests
 
 _TARGET = {
     "ACCEPT": JobStatus.ACCEPTED,
@@ -32,6 +33,7 @@ _TARGET = {
     "FAIL": JobStatus.FAILED,
 }
 ACTIONS = tuple(_TARGET)
+M = TypeVar("M")
 MAX_NOTE = 2000
 # A phone clock may be wrong; a note or a water test more than this ahead of the server's
 # clock is refused (a move's time is checked and clamped instead: clock_rules.py).
@@ -46,8 +48,16 @@ def _recorded(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     return value
 
 
-async def _my_job(session: AsyncSession, actor: Actor, job_id: str) -> Job:
-    job = await session.get(Job, job_id)
+async def _locked(session: AsyncSession, model: type[M], row_id: str) -> M | None:
+    """The row held until commit, as it is now: another transaction may have changed it since
+    this session read it (``session.get`` would refuse that newer version as stale)."""
+    statement = select(model).filter_by(id=row_id).with_for_update()
+    found = await session.execute(statement.execution_options(populate_existing=True))
+    return found.scalar_one_or_none()
+
+
+async def _my_job(session: AsyncSession, actor: Actor, job_id: str, *, lock: bool = False) -> Job:
+    job = await (_locked(session, Job, job_id) if lock else session.get(Job, job_id))
     if job is None or job.deleted_at is not None or job.technician_id != actor.technician_id:
         raise DomainError("NOT_FOUND", field="job_id")
     return job
@@ -191,7 +201,8 @@ async def reschedule_by_engineer(
     end: dt.datetime | None,
     seen_version: int,
 ) -> Job:
-    """The engineer agreed a new window (预约) with the customer.
+    """The engineer agreed a window (预约) with the customer: the ticket is APPOINTED, its
+    history says by whom and when, and the customer is told, as when a clerk agrees it.
 
     The dispatcher's word wins: if the job was assigned or rescheduled on the server after the
     version the phone had seen, the phone's window is refused (``CHANGED_ON_SERVER``) and the
@@ -201,7 +212,15 @@ async def reschedule_by_engineer(
     job = await _my_job(session, actor, job_id)
     if (job.appointment_start, job.appointment_end) == (start, end):
         return job  # nothing to change (a replay, or the same window)
-    if job.status not in (JobStatus.ASSIGNED, JobStatus.ACCEPTED):
+    if start is None and end is None:
+        # An agreed time is moved, never taken back from the phone: the customer was told it.
+        raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointment_start")
+    # Held in the order a dispatcher's change writes them (the ticket, then its job): a
+    # reassignment or cancellation committing meanwhile is waited for and read below, where
+    # it was overwritten (or failed the job's versioned UPDATE).
+    ticket = await _locked(session, Ticket, job.ticket_id)
+    job = await _my_job(session, actor, job_id, lock=True)
+    if ticket is None or job.status not in (JobStatus.ASSIGNED, JobStatus.ACCEPTED):
         raise DomainError("INVALID_TRANSITION", action="reschedule", status=job.status.value)
     changed_later = await session.scalar(
         select(
@@ -215,9 +234,13 @@ async def reschedule_by_engineer(
     if changed_later:
         raise DomainError("CHANGED_ON_SERVER", field="appointment_start")
     dispatching.check_window(start, end, clock_of(session).now())
+    first = job.appointment_start is None
     job.appointment_start, job.appointment_end = start, end
     eta.clear_route(job)  # a route position no longer holds once the window moves
-    await session.flush()
+    moves.move_ticket(
+        session, actor, ticket, TicketStatus.APPOINTED, reason=states.system_reason("AGREED")
+    )
+    await moves.flush(session, ticket)
     audit.record(
         session,
         actor,
@@ -227,4 +250,8 @@ async def reschedule_by_engineer(
         start=start.isoformat() if start else None,
         end=end.isoformat() if end else None,
     )
+    # The customer hears the appointment (a first window) or its new time; the engineer,
+    # who made it, is not told (notifications/routing.py).
+    said = EventKind.JOB_ASSIGNED if first else EventKind.JOB_RESCHEDULED
+    moves.tell(session, actor, said, job, ticket)
     return job

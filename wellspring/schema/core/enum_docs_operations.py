@@ -106,7 +106,10 @@ OPERATIONS_ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "TICKET_STATUS_CHANGED": "A ticket changed status (live updates only).",
             "JOB_CREATED": "A job was opened (live updates only).",
             "JOB_STATUS_CHANGED": "A job changed status (live updates only).",
-            "JOB_ASSIGNED": "A job was given to its engineer; with a window, the appointment.",
+            "JOB_ASSIGNED": (
+                "A job was given to its engineer; with a window, the appointment (also when "
+                "the engineer agrees the first window with the customer)."
+            ),
             "JOB_RESCHEDULED": "The same engineer, another appointment window.",
             "JOB_REASSIGNED_AWAY": "A job was taken from its engineer and given to another.",
             "JOB_CANCELLED": "A job was cancelled with its ticket.",
