@@ -260,6 +260,8 @@ def test_state_action_and_field_names_are_chinese_in_zh_cn(gql: GraphQL) -> None
     assert not LATIN_WORD.search(
         message("INVALID_TRANSITION", ZH, status="CREATED", action="CREATED->CLOSED")
     )
+    # An id is 编号 in Chinese: only the value sent back is Latin.
+    assert message("INVALID_ID", ZH, field="id", value="zz") == "编号无效：zz"
     # Through the API: a closed ticket cannot be approved again.
     tickets = gql.data(
         "{ tickets(first: 1, filter: {status: [CLOSED]}) { edges { node { id } } } }", as_user="hq"
@@ -276,6 +278,7 @@ def test_history_reasons_written_by_the_system_read_in_either_language() -> None
     assert history_reason("@OPENED_FROM:T20261203-0001", ZH) == "由工单 T20261203-0001 转开"
     assert history_reason("@OPENED_FROM:T20261203-0001", EN) == "opened from T20261203-0001"
     assert history_reason("@REASSIGNED", ZH) == "改派"
+    assert history_reason("@AGREED", ZH) == "工程师与客户约定时间"
     # Histories written before the codes, and people's own words.
     assert history_reason("opened from T1", ZH) == "由工单 T1 转开"
     assert history_reason("reassigned", ZH) == "改派"

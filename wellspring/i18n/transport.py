@@ -3,7 +3,7 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     # input
     "REQUIRED": ("{field} 为必填项。", "{field} is required."),
-    "INVALID_ID": ("ID 无效：{value}", "Not a valid ID: {value}"),
+    "INVALID_ID": ("编号无效：{value}", "Not a valid ID: {value}"),
     "INVALID_ARGUMENT": ("{field} 的值无效。", "The value of {field} is not valid."),
     "NOT_FOUND": ("找不到该记录。", "No such record."),
     "INVALID_CURSOR": ("分页游标无效。", "The pagination cursor is not valid."),
