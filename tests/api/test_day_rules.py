@@ -31,7 +31,7 @@ from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.db import create_engine, session_factory
 from wellspring.domain.dispatch import positions, suggest
-from wellspring.domain.models.enums import JobStatus, Role, TicketType
+from wellspring.domain.models.enums import JobStatus, Role, TicketStatus, TicketType
 from wellspring.schema.core.ids import global_id
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -98,6 +98,35 @@ def test_assign_job_keeps_to_the_engineers_days_hours_and_booked_windows(
         ),
     )
     assert [row[0]["rule"] for row in audit] == ["APPOINTMENT_DAY_OFF"]
+
+
+def test_a_reassignment_without_a_window_keeps_the_agreed_one(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The customer was told the window: another engineer goes at the same time. It was
+    cleared, and the ticket stayed APPOINTED with no time to show the customer."""
+    s = make_branch(database_url)
+    add_technician(s, "a", home=PLACES["jingan"])
+    add_technician(s, "b", home=PLACES["xujiahui"])
+    add_job(s, "j", at=PLACES["huangpu"])
+    day = next_day({1, 2, 3, 4, 5, 6, 7})
+    agreed = (local(day, 10), local(day, 12))
+    assert _codes(_assign(gql, s, "j", "a", agreed)) == []
+    variables = {
+        "jobId": global_id("Job", s.jobs["j"]),
+        "technicianId": global_id("Technician", s.techs["b"]),
+    }
+    answer = gql.post(doc("AssignJob"), variables, as_user=signed_in(gql, s.clerk)).json()
+    assert answer["data"]["assignJob"]["errors"] == []
+    row = fetch(
+        database_url,
+        select(m.Job.technician_id, m.Job.appointment_start, m.Job.appointment_end).where(
+            m.Job.id == s.jobs["j"]
+        ),
+    )[0]
+    assert tuple(row) == (s.techs["b"], *agreed)
+    ticket = select(m.Ticket.status).join(m.Job, m.Job.ticket_id == m.Ticket.id)
+    assert scalars(database_url, ticket.where(m.Job.id == s.jobs["j"])) == [TicketStatus.APPOINTED]
 
 
 def test_suggestions_are_off_shift_once_the_shift_is_over(database_url: str) -> None:

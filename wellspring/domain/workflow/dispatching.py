@@ -79,7 +79,8 @@ async def assign_job(
 ) -> Job:
     """Give a job to an engineer of its branch, with the agreed window (预约) if known.
 
-    Assigning again before the engineer leaves reassigns or reschedules. A window on the
+    Assigning again before the engineer leaves reassigns or reschedules; without a window it
+    keeps the one agreed (a window is changed, never taken back). A window on the
     engineer's day off, outside their hours or over another booked window is refused unless
     ``allow_outside_shift`` comes from a role allowed to overrule the shift (then the job's
     history and the audit log say so). A route plan being applied (``planned``) was already
@@ -105,7 +106,12 @@ async def assign_job(
     ):
         raise DomainError("TECHNICIAN_NOT_IN_BRANCH", field="technician_id")
     await territory.check_engineer(session, actor, technician=technician, ticket=ticket)
-    check_window(appointment_start, appointment_end, clock_of(session).now())
+    if appointment_start is None and appointment_end is None:
+        # No window given keeps the one agreed (the customer was told it): a reassignment
+        # sends another engineer at the same time. It was checked when it was agreed.
+        appointment_start, appointment_end = job.appointment_start, job.appointment_end
+    else:
+        check_window(appointment_start, appointment_end, clock_of(session).now())
     overruled = None
     if not planned:
         overruled = await _check_day(
@@ -139,7 +145,7 @@ async def assign_job(
     moves.move_job(session, actor, job, JobStatus.ASSIGNED, reason=note)
     target = TicketStatus.APPOINTED if appointment_start is not None else TicketStatus.ASSIGNED
     if ticket.status is TicketStatus.APPOINTED and target is TicketStatus.ASSIGNED:
-        target = TicketStatus.APPOINTED  # a window once agreed stays until changed
+        target = TicketStatus.APPOINTED  # a job whose window was cleared before it was kept
     moves.move_ticket(session, actor, ticket, target, reason=note)
     await moves.flush(session, ticket)
     await moves.flush(session, job)
