@@ -92,13 +92,45 @@ def test_a_report_field_of_the_wrong_type_rejects_only_its_event(gql: GraphQL, s
             "job_events": {
                 event: {
                     "code": "INVALID_VALUE",
-                    "field": "report_json",
+                    "field": "report_json.water_test.tds",
                     "message": answer["rejected"]["job_events"][event]["message"],
                 }
             }
         }
     assert scalars(site.url, select(m.JobNote.id).where(m.JobNote.id == note)) == [note]
     assert fetch(site.url, select(m.Job.status).where(m.Job.id == job))[0][0] is JobStatus.ON_SITE
+
+
+def test_a_repair_completes_from_the_phone_with_the_documented_report_keys(
+    gql: GraphQL, site: Site
+) -> None:
+    """docs/sync.md: the report's keys are JobCompleteInput.report's. ``repairLevelCode`` (the
+    one the docs ask for) was refused; only the deprecated ``repairLevel`` passed."""
+    job = add_job(
+        site,
+        "coded",
+        at=PLACES["jingan"],
+        technician="v",
+        status=JobStatus.ON_SITE,
+        device_id=live_device(site.url),
+        kind=TicketType.REPAIR,
+    )
+    p = phone(gql, site)
+    p.pull()
+    report = {
+        "faultSymptom": "不出水",
+        "faultCode": "E02",
+        "repairLevel": "LEVEL_1",  # the older key loses to the newer one
+        "repairLevelCode": "LEVEL_2",
+        "travelDistanceKm": 3.5,
+    }
+    values = {"job_id": job, "action": "COMPLETE", "reason": None, "recorded_at": NOW_MS}
+    p.create("job_events", {**values, "report_json": json.dumps(report)})
+    answer = p.sync()
+    assert answer["rejected"] == {}
+    status, filed = fetch(site.url, select(m.Job.status, m.Job.report).where(m.Job.id == job))[0]
+    assert status is JobStatus.COMPLETED
+    assert filed["repair_level"] == "LEVEL_2"
 
 
 BAD_VALUES: list[tuple[str, str, Any]] = [
@@ -157,15 +189,11 @@ def test_a_malformed_value_is_its_records_rejection(
     response = post(p, "/sync/push", body)
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert answer["rejected"] == {
-        table: {
-            bad: {
-                "code": "INVALID_VALUE",
-                "field": column,
-                "message": answer["rejected"][table][bad]["message"],
-            }
-        }
-    }
+    refused = answer["rejected"][table][bad]
+    assert answer["rejected"] == {table: {bad: refused}}
+    assert refused["code"] == "INVALID_VALUE"
+    # The column, or the key inside a report (``report_json.water_test``).
+    assert refused["field"].split(".")[0] == column
     assert answer["experimentalRejectedIds"] == {table: [bad]}
     assert scalars(site.url, select(m.JobNote.id).where(m.JobNote.id == fine)) == [fine]
 

@@ -40,6 +40,8 @@ _REPORT_NUMBERS = {
     "remaining_water_value": (-(2**31), 2**31 - 1, True),
 }
 _READINGS = ("tds", "ph", "residual_chlorine", "turbidity", "temperature")
+# JobCompleteInput.report's newer names for a key (the newer wins, as in GraphQL).
+_RENAMED = {"repair_level_code": "repair_level"}
 
 
 def invalid(field: str) -> DomainError:
@@ -131,7 +133,10 @@ def updated(table: Table, values: dict[str, Any], changed: Any) -> frozenset[str
 
 
 def report(raw: str | None) -> dict[str, Any]:
-    """The CompleteJob report a job event carries, with snake_case keys, nulls left out."""
+    """The CompleteJob report a job event carries, with snake_case keys, nulls left out.
+
+    A bad value names its key (``report_json.travel_distance_km``): a key the report does not
+    have names only the column, since it may hold anything."""
     if not raw:
         return {}
     try:
@@ -143,57 +148,62 @@ def report(raw: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in parsed.items():
         name = _snake(key)
+        at = f"report_json.{name}"
         if item is None:
             continue
-        if name in _REPORT_TEXT:
-            out[name] = text(item, "report_json", MAX_REPORT_TEXT)
+        if name in _REPORT_TEXT or name in _RENAMED:
+            out[name] = text(item, at, MAX_REPORT_TEXT)
         elif name in _REPORT_NUMBERS:
             low, high, integer = _REPORT_NUMBERS[name]
-            out[name] = number(item, "report_json", low, high, integer=integer)
+            out[name] = number(item, at, low, high, integer=integer)
         elif name == "water_test":
             out[name] = _readings(item)
         elif name == "filters_changed":
             if not isinstance(item, list) or len(item) > MAX_REPORT_LIST:
-                raise invalid("report_json")
-            out[name] = [text(i, "report_json", 64) for i in item]
+                raise invalid(at)
+            out[name] = [text(i, at, 64) for i in item]
         elif name in ("custom_fields", "device_custom_fields"):
-            out[name] = _field_values(item)
+            out[name] = _field_values(item, at)
         else:
             raise invalid("report_json")
+    for newer, older in _RENAMED.items():  # the newer name wins when both are given
+        if newer in out:
+            out[older] = out.pop(newer)
     return out
 
 
-def _field_values(item: Any) -> dict[str, str | None]:
+def _field_values(item: Any, at: str) -> dict[str, str | None]:
     """On-site custom-field values (schema 6): an object of key -> text, number, boolean or
     null, read as text; the domain checks them against the definitions."""
     if not isinstance(item, dict) or len(item) > MAX_REPORT_LIST:
-        raise invalid("report_json")
+        raise invalid(at)
     found: dict[str, str | None] = {}
     for key, raw in item.items():
         if len(key) > 40:
-            raise invalid("report_json")
+            raise invalid(at)
         if raw is None:
             found[key] = None
         elif isinstance(raw, bool):
             found[key] = "true" if raw else "false"
         elif isinstance(raw, int | float):
-            number(raw, "report_json", -1e15, 1e15, integer=False)  # finite, in range
+            number(raw, at, -1e15, 1e15, integer=False)  # finite, in range
             found[key] = str(raw)
         else:
-            found[key] = text(raw, "report_json", MAX_REPORT_TEXT)
+            found[key] = text(raw, at, MAX_REPORT_TEXT)
     return found
 
 
 def _readings(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise invalid("report_json")
+        raise invalid("report_json.water_test")
     readings: dict[str, Any] = {}
     for key, reading in item.items():
         name = _snake(key)
         if name not in _READINGS:
-            raise invalid("report_json")
+            raise invalid("report_json.water_test")
         if reading is not None:
-            readings[name] = number(reading, "report_json", -1e6, 1e6, integer=False)
+            at = f"report_json.water_test.{name}"
+            readings[name] = number(reading, at, -1e6, 1e6, integer=False)
     return readings
 
 
