@@ -262,6 +262,10 @@ def test_state_action_and_field_names_are_chinese_in_zh_cn(gql: GraphQL) -> None
     )
     # An id is 编号 in Chinese: only the value sent back is Latin.
     assert message("INVALID_ID", ZH, field="id", value="zz") == "编号无效：zz"
+    # The phone's refusals name the column in words ("字段 该字段 …" named nothing twice).
+    assert message("READ_ONLY_COLUMN", ZH, field="revision") == "版本号 不能在手机上修改。"
+    refused = message("INVALID_VALUE", ZH, field="report_json.travel_distance_km")
+    assert refused == "完工报告的路程公里数 的值类型不对或超出范围。"
     # Through the API: a closed ticket cannot be approved again.
     tickets = gql.data(
         "{ tickets(first: 1, filter: {status: [CLOSED]}) { edges { node { id } } } }", as_user="hq"

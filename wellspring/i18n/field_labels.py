@@ -94,7 +94,16 @@ FIELDS_ZH: dict[str, str] = {
     "filter": "筛选条件",
     "createdAfter": "创建时间起",
     "createdBefore": "创建时间止",
-    "body": "请求内容",
+    "body": "内容",
+    # The sync tables' columns a phone may send back (docs/sync.md).
+    "eta": "预计到达时间",
+    "number": "编号",
+    "revision": "版本号",
+    "routePosition": "路线顺序",
+    "statusReason": "状态原因",
+    "plannedArrival": "计划到达时间",
+    "updatedAtServer": "服务器更新时间",
+    "reportJson": "完工报告",
     "action": "操作",
     # Inputs and arguments of the schema, and the paths the domain names in its errors.
     "acceptUnpriced": "接受未定价项",

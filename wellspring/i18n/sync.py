@@ -72,7 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Records of {field} cannot be changed from the phone.",
     ),
     "READ_ONLY_COLUMN": (
-        "字段 {field} 不能在手机上修改。",
+        "{field} 不能在手机上修改。",
         "The column {field} cannot be changed from the phone.",
     ),
     "DELETE_NOT_ALLOWED": (
@@ -80,7 +80,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Records are never deleted; record a correction instead.",
     ),
     "INVALID_VALUE": (
-        "记录中有一个字段的值类型不对或超出范围。",
+        "{field} 的值类型不对或超出范围。",
         "The value of {field} has the wrong type or is out of range.",
     ),
     "RECORDED_IN_FUTURE": (
