@@ -175,3 +175,17 @@ def test_a_window_agreed_while_the_ticket_is_being_cancelled_is_refused(
     assert answer["rejected"]["jobs"][job]["code"] == "INVALID_TRANSITION"
     start = scalars(site.url, select(m.Job.appointment_start).where(m.Job.id == job))[0]
     assert start is None
+
+
+def test_a_window_from_the_phone_keeps_to_the_engineers_hours(gql: GraphQL, site: Site) -> None:
+    """As a dispatcher's booking: a window at 03:00 or thirty days long was applied and shown
+    on the customer's page."""
+    job, _ticket = fresh_job(site, "hours")
+    p = sync_phone(gql, site, "a")
+    p.pull()
+    night = window(2, 3)
+    assert agree(p, job, night)["rejected"]["jobs"][job]["code"] == "APPOINTMENT_OUTSIDE_SHIFT"
+    start = window(2, 9)[0]
+    month = (start, start + dt.timedelta(days=30))
+    assert agree(p, job, month)["rejected"]["jobs"][job]["code"] == "APPOINTMENT_WINDOW_INVALID"
+    assert scalars(site.url, select(m.Job.appointment_start).where(m.Job.id == job)) == [None]

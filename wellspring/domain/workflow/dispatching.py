@@ -59,10 +59,14 @@ async def dispatch_ticket(
     return ticket, job
 
 
+# A visit window is a part of a day (an overruled shift may stretch it, never past a day).
+MAX_WINDOW = dt.timedelta(days=1)
+
+
 def check_window(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> None:
     if start is None and end is None:
         return
-    if start is None or end is None or end <= start or end < now:
+    if start is None or end is None or end <= start or end < now or end - start > MAX_WINDOW:
         raise DomainError("APPOINTMENT_WINDOW_INVALID", field="appointment_start")
 
 

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions, water
 from ..actor import Actor
 from ..clock import clock_of
-from ..dispatch import eta
+from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..events import EventKind
-from ..models import Job, JobEvent, JobNote, JobStatusChange, Ticket, WaterTest
+from ..models import Job, JobEvent, JobNote, JobStatusChange, Technician, Ticket, WaterTest
 from ..models.enums import JobStatus, TicketStatus
 from ..sync import batch
 from . import dispatching, engineer_moves, moves, states, water_tests
@@ -234,6 +234,10 @@ async def reschedule_by_engineer(
     if changed_later:
         raise DomainError("CHANGED_ON_SERVER", field="appointment_start")
     dispatching.check_window(start, end, clock_of(session).now())
+    technician = await session.get(Technician, job.technician_id)
+    if technician is not None and start is not None and end is not None:
+        # As a dispatcher's booking: in the engineer's hours (only a dispatcher may overrule).
+        bookings.check_shift(technician, start, end)
     first = job.appointment_start is None
     job.appointment_start, job.appointment_end = start, end
     eta.clear_route(job)  # a route position no longer holds once the window moves
