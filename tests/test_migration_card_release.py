@@ -1,5 +1,6 @@
 """Migration 0015u: a card left active on a machine taken away goes back to awaiting
-activation; the cards of installed machines stay as they are."""
+activation; the cards of installed machines stay as they are. Migration 0015v: an active
+card belongs to its machine's branch."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.models.enums import CardStatus, DeviceStatus
 
-BEFORE = "0015s"  # the models' tables are those of 0015s: 0015u changes rows only
+BEFORE = "0015s"  # the models' tables are those of 0015s: 0015u and 0015v change rows only
 
 
 def _load(url: str) -> None:
@@ -65,3 +66,31 @@ def test_cards_left_on_machines_taken_away_are_released(empty_database_url: str)
     assert (customer, device) == (None, None)
     assert cancelled is not None
     assert cancelled.tzinfo is not None
+
+
+def test_an_active_card_moves_to_its_machines_branch(empty_database_url: str) -> None:
+    url = empty_database_url
+    migrations.upgrade(url, BEFORE)
+    _load(url)
+    branches = [row[0] for row in fetch(url, select(m.Branch.id).order_by(m.Branch.code))]
+    active = select(m.AccountCard.id, m.Device.branch_id).join(
+        m.Device, m.Device.id == m.AccountCard.device_id
+    )
+    rows = fetch(url, active.where(m.AccountCard.status == CardStatus.ACTIVE))
+    (moved, home), kept = rows[0], rows[1:]
+    assert kept
+    elsewhere = next(b for b in branches if b != home)
+    # As an install before the fix left it: bound, but still the other branch's.
+    execute(url, update(m.AccountCard).where(m.AccountCard.id == moved).values(branch_id=elsewhere))
+    spare = fetch(
+        url,
+        select(m.AccountCard.id, m.AccountCard.branch_id).where(
+            m.AccountCard.status != CardStatus.ACTIVE
+        ),
+    )
+    migrations.upgrade(url)
+    card_branch = select(m.AccountCard.id, m.AccountCard.branch_id)
+    after = dict(fetch(url, card_branch))
+    assert after[moved] == home
+    assert all(after[card] == branch for card, branch in kept)
+    assert all(after[card] == branch for card, branch in spare)  # unbound cards stay put

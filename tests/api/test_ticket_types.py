@@ -16,7 +16,7 @@ from tests.api.ticket_types_world import (
 )
 from tests.api.workflow_steps import doc, ids, payload
 from tests.conftest import GraphQL
-from tests.factories import fetch, raw_id, scalars
+from tests.factories import fetch, raw_id, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.models.enums import CardStatus, DeviceStatus, SupplyMode
@@ -152,6 +152,36 @@ def test_an_install_takes_the_card_and_machine_from_the_customers_owner(
     assert open_install("agent-1", theirs, card_of(agent)) == [
         ("NOT_FOUND", "install.serialNumber")
     ]
+
+
+def test_an_install_takes_the_machine_as_received_and_the_card_to_the_customers_branch(
+    gql: GraphQL, database_url: str
+) -> None:
+    """A machine booked in as one model was installed as another (the device became the model
+    typed); a card from another branch's stock stayed that branch's, bound to a customer it
+    could not see, and was counted there."""
+    o = ids(database_url)
+    assert receive_machine(gql, database_url, "WS-MODEL-0001")["errors"] == []
+    models = scalars(database_url, select(m.DeviceModel.id).order_by(m.DeviceModel.code))
+    sh, bj = (raw_id(o[code]) for code in ("SH", "BJ"))
+    card = scalars(database_url, select(m.AccountCard.card_number).where(
+        m.AccountCard.status == CardStatus.IN_STOCK, m.AccountCard.agent_id.is_(None),
+        m.AccountCard.branch_id == bj).limit(1))[0]  # fmt: skip
+
+    def install(model: str) -> dict[str, Any]:
+        return {"type": "INSTALL", "customerId": o["customer"], "install": {
+            "cardNumber": card, "deviceModelId": global_id("DeviceModel", model),
+            "serialNumber": "WS-MODEL-0001"}}  # fmt: skip
+
+    answer = payload(gql, "OpenTicket", {"input": install(models[1])}, "hotline")
+    assert [(e["code"], e["field"]) for e in answer["errors"]] == [
+        ("MACHINE_MODEL_MISMATCH", "install.deviceModelId")
+    ]
+    through_the_visit(gql, database_url, install(models[0]), {"confirmationNumber": unique("QR")})
+    bound = select(m.AccountCard.status, m.AccountCard.branch_id).where(
+        m.AccountCard.card_number == card
+    )
+    assert fetch(database_url, bound) == [(CardStatus.ACTIVE, sh)]
 
 
 def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> None:

@@ -75,6 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The machine {value} is not in the stock of this customer's owner (their agent, or"
         " the company for a direct customer).",
     ),
+    "MACHINE_MODEL_MISMATCH": (
+        "序列号 {value} 的机器入库型号为 {model}，与所填型号不符。",
+        "The machine {value} was received as model {model}, not the model given.",
+    ),
     "SERIAL_IN_USE": (
         "序列号 {value} 的水机已在使用中。",
         "A device with serial number {value} is already in use.",

@@ -169,8 +169,15 @@ async def _install(
     if device is None:
         raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serial_number", value=serial)
     customer = present(await session.get(Customer, ticket.customer_id), "the ticket's customer")
+    if device.device_model_id != model.id:  # checked at opening; a ticket opened before
+        received = await session.get(DeviceModel, device.device_model_id)
+        raise DomainError(
+            "MACHINE_MODEL_MISMATCH",
+            field="install.device_model_id",
+            value=serial,
+            model=received.code if received else "",
+        )
     source = machines.take_out(device)
-    device.device_model_id = model.id
     device.supply_mode = model.supply_mode
     device.contract_number = request.get("contract_number") or device.contract_number
     device.price = Decimal(request.get("price") or model.list_price)
@@ -183,6 +190,7 @@ async def _install(
     device.installed_at = now
     await session.flush()
     card.status = CardStatus.ACTIVE
+    card.branch_id = device.branch_id  # the card goes with the machine to the customer's branch
     card.customer_id = customer.id
     card.device_id = device.id
     card.activated_at = now

@@ -94,6 +94,14 @@ async def check(
         if machine.agent_id != customer.agent_id:
             _hidden_from_agents(actor, "install.serial_number")
             raise DomainError("MACHINE_OF_OTHER_OWNER", field="install.serial_number", value=serial)
+        if machine.device_model_id != model.id:  # the machine is what it was received as
+            received = await session.get(DeviceModel, machine.device_model_id)
+            raise DomainError(
+                "MACHINE_MODEL_MISMATCH",
+                field="install.device_model_id",
+                value=serial,
+                model=received.code if received else "",
+            )
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
         details["install"] = {
