@@ -15,7 +15,7 @@ from tests.conftest import GraphQL
 from tests.dispatch_site import Site, any_part
 from tests.factories import fetch, scalars
 from wellspring.domain import models as m
-from wellspring.domain.models.enums import JobStatus
+from wellspring.domain.models.enums import JobStatus, LedgerKind
 
 NOW_MS = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
@@ -189,3 +189,36 @@ def test_a_push_says_nothing_of_rows_the_phone_never_had(gql: GraphQL, site: Sit
     edited = push({"updated": [{"id": mine["id"], "name": mine["name"] + "x"}]})
     assert edited[mine["id"]]["code"] == "READ_ONLY_TABLE"
     assert push({"deleted": [mine["id"]]})[mine["id"]]["code"] == "DELETE_NOT_ALLOWED"
+
+
+def test_a_consumption_changed_without_saying_so_is_refused(gql: GraphQL, site: Site) -> None:
+    """An ``updated`` consumption without ``_changed`` was not compared at all: quantity 1 -> 50
+    answered OK, the server kept 1 and the phone 50, and a never-sent id answered OK too."""
+    p = sync_phone(gql, site, "a")
+    p.pull()
+    job = site.jobs["a4"]  # on site
+    used = {"job_id": job, "part_id": any_part(site.url), "quantity": 1}
+    made = p.create(
+        "part_consumptions", {**used, "old_part_returned": False, "recorded_at": NOW_MS}
+    )
+    assert p.sync()["rejected"] == {}
+    p.pull()
+    held = dict(p.local["part_consumptions"][made])
+
+    def push_as_updated(rec: dict[str, Any]) -> dict[str, Any]:
+        changes = {"part_consumptions": {"created": [], "updated": [rec], "deleted": []}}
+        return p.push({"changes": changes, "lastPulledAt": p.cursor})
+
+    assert push_as_updated(held)["rejected"] == {}  # an echo of what it holds
+    more = push_as_updated({**held, "quantity": 50})
+    assert more["rejected"]["part_consumptions"][made]["code"] == "READ_ONLY_TABLE"
+    never = push_as_updated({**held, "id": "never-sent-pc-99"})
+    assert never["rejected"]["part_consumptions"]["never-sent-pc-99"]["code"] == "NOT_FOUND"
+    quantities = scalars(
+        site.url,
+        select(m.StockEntry.delta).where(
+            m.StockEntry.job_id == job, m.StockEntry.kind == LedgerKind.CONSUMPTION
+        ),
+    )
+    assert -1 in quantities
+    assert -50 not in quantities

@@ -12,21 +12,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wellspring.domain import audit, versioning, water
 from wellspring.domain import models as m
 from wellspring.domain.actor import Actor
 from wellspring.domain.errors import DomainError, PermissionDenied
-from wellspring.domain.inventory import consumption, documents, line_keys
+from wellspring.domain.inventory import consumption, documents
 from wellspring.domain.media import uploads
 from wellspring.domain.models.enums import AttachmentKind
 from wellspring.domain.sync import batch, rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import message
 
-from . import held, values
+from . import consumptions, held, values
 from .errors import SyncError
 from .incoming import ID, Incoming
 from .pull import MODELS
@@ -335,6 +334,14 @@ async def _update(
     named = values.updated(rec.table, rec.values, rec.changed)
     if ledger:
         rules.check_edit(rec.table.name, named)  # a ledger entry is never edited
+        held_entry = await consumptions.held_record(session, rec.table, rec.id, schema_version)
+        if held_entry is None:
+            raise DomainError("NOT_FOUND", field="id")
+        if any(
+            c.name in rec.values and rec.values[c.name] not in (held_entry[c.name], None)
+            for c in rec.table.columns_at(schema_version)
+        ):  # changed without saying so: refused, not taken as an echo (a null is no value)
+            raise DomainError("READ_ONLY_TABLE", field=rec.table.name)
         return
     row = await session.get(MODELS[rec.table.name], rec.id)
     if row is None:
@@ -360,13 +367,7 @@ async def _update(
 
 async def _exists(session: AsyncSession, table: str, record_id: str) -> bool:
     if table == "part_consumptions":
-        found = await session.scalar(
-            select(m.StockEntry.id).where(
-                (m.StockEntry.id == record_id)
-                | (m.StockEntry.client_id == line_keys.first_line_key(record_id))
-            )
-        )
-        return found is not None
+        return await consumptions.exists(session, record_id)
     return await session.get(MODELS[table], record_id) is not None
 
 
