@@ -134,6 +134,17 @@ def test_document_validates_and_is_named_after_its_file(path: Path) -> None:
     assert operation.name.value == path.stem
 
 
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_document_uses_nothing_deprecated(path: Path) -> None:
+    """A document shipped to client teams must outlive the next release: ApplyRoutePlan,
+    GeocodeAddress and MyAccount used fields it removes."""
+    from graphql.validation import NoDeprecatedCustomRule
+
+    document = parse(path.read_text(encoding="utf-8"))
+    errors = validate(build_schema().graphql_schema, document, [NoDeprecatedCustomRule])
+    assert [e.message for e in errors] == []
+
+
 def test_every_contract_operation_has_its_document_with_the_fixed_variables() -> None:
     by_name = {p.stem: p for p in DOCUMENTS}
     for name, variables in CONTRACT.items():

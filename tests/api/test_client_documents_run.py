@@ -28,12 +28,13 @@ def test_hotline_finds_a_caller_then_opens_customer_device_and_ticket(gql: Graph
             assert addresses[0]["isDefault"] is True
         for address in addresses:
             assert address["fullText"].startswith(address["province"])
-        if customer["devices"] and customer["ticketsConnection"]["nodes"]:
+        if customer["devicesConnection"]["nodes"] and customer["ticketsConnection"]["nodes"]:
             with_device = customer
             break
     assert with_device is not None
 
-    device = gql.data(doc("Device"), {"id": with_device["devices"][0]["id"]}, as_user="hotline")
+    first_device = with_device["devicesConnection"]["nodes"][0]["id"]
+    device = gql.data(doc("Device"), {"id": first_device}, as_user="hotline")
     device = device["device"]
     assert device["customer"]["id"] == with_device["id"]
     assert device["model"]["filters"]

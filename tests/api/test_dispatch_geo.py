@@ -84,7 +84,7 @@ def test_geocoded_once_then_from_the_cache(
     assert first["errors"] == []
     assert first["address"]["latitude"] == pytest.approx(31.2290)
     assert first["address"]["isApproximate"] is False
-    assert first["address"]["coordinateSource"] == "nominatim"
+    assert first["address"]["coordinateOrigin"] == "NOMINATIM"
     second = geocode(geo_gql, _address(s, "k"))
     assert second["address"]["longitude"] == pytest.approx(121.4480)
     assert len(fake_server.requests) == 1

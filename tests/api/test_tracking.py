@@ -278,8 +278,9 @@ def test_the_customer_signed_in_follows_rates_and_asks_for_their_own_visits(
     account = gql.data(doc("MyAccount"), {"first": 20}, as_user="customer-1")
     customer = account["customers"]["nodes"][0]
     assert customer["id"] == o["customer"]
-    assert customer["devices"]
-    assert {"supplyExpiresOn", "bucketBalance"} <= set(customer["devices"][0])
+    devices = customer["devicesConnection"]["nodes"]
+    assert devices
+    assert {"supplyExpiresOn", "bucketBalance"} <= set(devices[0])
     # Another customer's visit reads as missing.
     other = gql.data(
         "{ tickets(filter: {open: true}, first: 1) { nodes { id } } }", as_user="hotline"
