@@ -34,8 +34,11 @@ def test_the_customer_words_carry_the_link_in_both_languages() -> None:
     assert title == "上门服务已预约"
     assert "12-04 10:00–12:00" in body
     assert body.endswith("查看进度：https://x/t/abc")
+    assert body.startswith("您的工单 J1 已预约上门，时间 12-04 10:00–12:00。")
     _title, body = render("JOB_ASSIGNED", data, "en", for_customer=True)
     assert body.endswith("Follow it: https://x/t/abc")
+    # It read "is appointed, appointed 12-04 …".
+    assert body.startswith("Your visit for ticket J1 is booked for 12-04 10:00–12:00.")
     _title, engineer = render("JOB_ASSIGNED", data, "zh-CN")
     assert "https://" not in engineer
     _title, on_way = render("ENGINEER_EN_ROUTE", {**data, "eta": None}, "en", for_customer=True)

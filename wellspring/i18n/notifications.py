@@ -22,10 +22,11 @@ Pair = tuple[str, str]
 # What the customer reads where the engineer's text differs (the same event tells both).
 CUSTOMER_TEMPLATES: dict[str, tuple[Pair, Pair]] = {
     "JOB_ASSIGNED": (
-        ("上门服务已预约", "您的工单 {ticket_number} 已预约上门{window_zh}。{tracking_zh}"),
+        # Sent to the customer only with a window (notifications/routing.py).
+        ("上门服务已预约", "您的工单 {ticket_number} 已预约上门，时间 {window}。{tracking_zh}"),
         (
             "Visit appointed",
-            "Your visit for ticket {ticket_number} is appointed{window_en}.{tracking_en}",
+            "Your visit for ticket {ticket_number} is booked for {window}.{tracking_en}",
         ),
     ),
     "JOB_RESCHEDULED": (
