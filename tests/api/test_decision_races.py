@@ -88,8 +88,8 @@ def test_a_stocktake_sets_the_book_to_the_count_whatever_moved_meanwhile(
 def test_parts_used_while_the_job_is_being_cancelled_are_refused(
     database_url: str, gql: GraphQL
 ) -> None:
-    """A cancellation gives back what was used on the job: a consumption it cannot see yet
-    stayed off the van's book for good. The consumption now waits for the job."""
+    """A consumption racing a cancellation read the job as still on site and took parts on a
+    job already cancelled. The consumption now waits for the job, and is refused."""
     part = new_part(database_url)
     s, job, van = site_with_van(database_url, part, 3)
     engineer = s.usernames["a"]

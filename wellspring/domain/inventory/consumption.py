@@ -1,5 +1,10 @@
-"""Parts consumed on jobs: idempotent per phone-generated line id, reversed with new entries
-if the job is cancelled. None of them commits."""
+"""Parts consumed on jobs: idempotent per phone-generated line id. None of them commits.
+
+A consumption records parts fitted on site, so nothing but a counted correction takes it back:
+cancelling the ticket afterwards leaves it, its old parts and any discrepancy it opened as
+they are (docs/api.md, "Stock"). Giving the parts back to the van put units there that were
+in the customer's machine, or that the van's book never had (a shortfall).
+"""
 
 from __future__ import annotations
 
@@ -127,8 +132,8 @@ async def consume_parts(
 
 
 async def _locked_job(session: AsyncSession, job_id: str) -> Job | None:
-    """The job, locked until commit. A cancellation gives back what was used on the job:
-    a consumption it could not see yet stayed off the van's book for good. A job this
+    """The job, locked until commit, so a consumption reads the status a cancellation or a
+    completion committed meanwhile (a closed job takes no parts, ``_check_open``). A job this
     transaction read before is read again. A push locks and reads its jobs in one go."""
     if batch.holds_lock(session, Job, job_id):
         return await session.get(Job, job_id)
@@ -174,33 +179,3 @@ async def _check_compatible(
                 sku=parts[line.part_id].sku,
                 model=model.code,
             )
-
-
-async def reverse_job(session: AsyncSession, actor: Actor, *, job_id: str) -> int:
-    """Undo what a cancelled job consumed, with reversing entries (the ledger is never edited)."""
-    entries = (
-        (
-            await session.execute(
-                select(StockEntry).where(
-                    StockEntry.job_id == job_id,
-                    StockEntry.kind.in_((LedgerKind.CONSUMPTION, LedgerKind.OLD_PART)),
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for entry in entries:
-        await ledger.post(
-            session,
-            actor,
-            warehouse_id=entry.warehouse_id,
-            part_id=entry.part_id,
-            bin_=entry.bin,
-            delta=-entry.delta,
-            kind=LedgerKind.REVERSAL,
-            job_id=job_id,
-            document=entry.document,
-            note=f"reverses {entry.id}",
-        )
-    return len(entries)

@@ -20,7 +20,8 @@ WRITE_OFF            van +n WRITE_OFF, van -n SHORTFALL_SETTLED     none; absorb
 ==================== ============================================= ======================
 
 So at any time a van's open shortfall is the sum of its SHORTFALL and SHORTFALL_SETTLED
-entries, and every unit consumed is explained by exactly one kind of entry.
+entries, and every unit consumed is explained by exactly one kind of entry. Cancelling the
+job's ticket settles nothing: the parts were used all the same, and the consumption stays.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from ..clock import clock_of
 from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..events import EventKind
-from ..inventory import consumption
 from ..models import Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
 from . import moves, states
@@ -201,7 +200,8 @@ async def cancel_ticket(
     for job in jobs:
         moves.move_job(session, actor, job, JobStatus.CANCELLED, reason=text)
         moves.tell(session, actor, EventKind.JOB_CANCELLED, job, ticket, reason=text)
-        await consumption.reverse_job(session, actor, job_id=job.id)  # parts go back to the van
+        # Parts already used on the job stay consumed: they were fitted on site (docs/api.md,
+        # "Stock"). The van's book, the old parts and any discrepancy are left as they are.
     moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
     ticket.closed_at = clock_of(session).now()
     await moves.flush(session, ticket)

@@ -30,7 +30,10 @@ OPERATIONS_ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "BREAKAGE": "Breakage written off (报损).",
             "MATERIAL_RETURN": "Stock returned from a van to its station (退料).",
             "STOCKTAKE": "An adjustment from a stocktake count (盘点).",
-            "REVERSAL": "The reversal of an earlier entry (a cancelled consumption).",
+            "REVERSAL": (
+                "The reversal of an earlier entry: older releases gave a cancelled job's parts "
+                "back with it. Nothing posts it now (a cancellation keeps parts fitted)."
+            ),
             "SHORTFALL": (
                 "Provisional: what an offline consumption used beyond the van's book stock,"
                 " until its stock discrepancy is resolved."
