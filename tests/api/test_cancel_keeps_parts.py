@@ -7,6 +7,7 @@ consumption opened stays open for the branch to explain (docs/api.md, "Stock").
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -27,6 +28,10 @@ from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.models.enums import DiscrepancyStatus, LedgerKind, StockBin
 from wellspring.schema.core.ids import global_id
+
+
+def now_ms() -> int:
+    return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 
 def part_id(url: str, sku: str) -> str:
@@ -181,4 +186,26 @@ def test_cancelling_after_covered_parts_were_fitted_keeps_them_fitted(
     assert answer["errors"] == []
     assert bins(database_url, van, valve) == (4, 2)
     assert job_kinds(database_url, job) == [("CONSUMPTION", -2), ("OLD_PART", 2)]
+    assert_ledger_agrees(database_url, [van], valve)
+
+
+def test_parts_recorded_before_the_cancel_arrive_after_it_and_are_taken(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The phone was offline: the valve was fitted, then the office cancelled, then the phone
+    synced. The consumption was refused (INVALID_TRANSITION) on every sync and the van's book
+    kept the valve. One recorded after the cancel is refused as on a completed job."""
+    valve = part_id(database_url, "SV-24V")
+    s, job, van = site_with_van(database_url, valve, 5)
+    p = phone(gql, s)
+    p.pull()
+    line = {"job_id": job, "part_id": valve, "quantity": 1, "old_part_returned": False}
+    fitted = p.create("part_consumptions", {**line, "recorded_at": now_ms() - 60_000})
+    cancel(gql, s, job)
+    later = p.create("part_consumptions", {**line, "recorded_at": now_ms() + 60_000})
+    answer = p.sync()
+    assert list(answer["rejected"].get("part_consumptions", {})) == [later]
+    assert answer["rejected"]["part_consumptions"][later]["code"] == "JOB_CLOSED"
+    assert fitted not in answer["rejected"].get("part_consumptions", {})
+    assert bins(database_url, van, valve) == (4, 0)
     assert_ledger_agrees(database_url, [van], valve)

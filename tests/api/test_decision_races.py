@@ -105,7 +105,7 @@ def test_parts_used_while_the_job_is_being_cancelled_are_refused(
         answer = race(database_url, gql, engineer, hold, doc("ConsumeParts"), {"input": used})
     finally:  # the job's history knows no cancellation: the shared database stays consistent
         execute(database_url, update(Job).where(Job.id == job).values(status=before))
-    assert [e["code"] for e in answer["data"]["consumeParts"]["errors"]] == ["INVALID_TRANSITION"]
+    assert [e["code"] for e in answer["data"]["consumeParts"]["errors"]] == ["JOB_CLOSED"]
     assert scalars(database_url, good_balance(van, part)) == [3]
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
-from ..models import Device, DeviceModel, Job, Part, StockEntry, Ticket, Warehouse
+from ..models import Device, DeviceModel, Job, JobStatusChange, Part, StockEntry, Ticket, Warehouse
 from ..models.enums import (
     JobStatus,
     LedgerKind,
@@ -66,7 +66,7 @@ async def consume_parts(
         if any(entry.job_id != job.id for entry in earlier):
             raise DomainError("INVALID_ARGUMENT", field="client_id")
         return list(earlier)
-    _check_open(job, recorded_at)
+    await _check_open(session, job, recorded_at)
     parts = await documents.check_lines(session, lines, active_only=True)
     await _check_compatible(session, job, lines, parts)
     van = (
@@ -144,18 +144,27 @@ async def _locked_job(session: AsyncSession, job_id: str) -> Job | None:
     return await session.get(Job, job_id)
 
 
-def _check_open(job: Job, recorded_at: dt.datetime | None) -> None:
-    """Parts are used on site. Once the job is completed its book is closed: only a
-    consumption the phone recorded before the completion (by the phone's time, an offline
-    queue arriving late) is still taken; anything later is refused."""
+async def _check_open(session: AsyncSession, job: Job, recorded_at: dt.datetime | None) -> None:
+    """Parts are used on site. Once the job is completed or cancelled its book is closed:
+    only a consumption the phone recorded before that (by the phone's time, an offline queue
+    arriving late) is still taken, since the parts were fitted all the same and a cancel
+    keeps what was used; anything later is refused."""
     if job.status is JobStatus.ON_SITE:
         return
+    closed: dt.datetime | None = None
     if job.status is JobStatus.COMPLETED:
-        done = job.completed_at
-        if recorded_at is not None and done is not None and recorded_at <= done:
-            return
-        raise DomainError("JOB_CLOSED", field="job_id", number=job.number)
-    raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
+        closed = job.completed_at
+    elif job.status is JobStatus.CANCELLED:
+        closed = await session.scalar(
+            select(func.max(JobStatusChange.at)).where(
+                JobStatusChange.job_id == job.id, JobStatusChange.to_status == JobStatus.CANCELLED
+            )
+        )
+    else:
+        raise DomainError("INVALID_TRANSITION", action="consume", status=job.status.value)
+    if recorded_at is not None and closed is not None and recorded_at <= closed:
+        return
+    raise DomainError("JOB_CLOSED", field="job_id", number=job.number)
 
 
 async def _check_compatible(
