@@ -87,7 +87,8 @@ CUSTOMER_SNAPSHOT = {
     "WaterTestConnection": "edges nodes pageInfo totalCount totalCountExact",
     "WaterTestEdge": "cursor node",
     # customer tracking (issue 17)
-    "TrackedVisit": "canRate canRequestChange destination engineer engineerPosition eta "
+    "TrackedVisit": "canRate canRequestChange changeRequested destination engineer "
+    "engineerPosition eta "
     "expiresAt hotline positionAt score stage steps ticketId ticketNumber ticketType "
     "windowEnd windowStart",
     "VisitStep": "at reached stage",

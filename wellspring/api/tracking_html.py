@@ -96,7 +96,7 @@ def _forms(locale: str) -> str:
         f'<p id="rated" hidden>{w("thanks")} <span id="rated-score"></span></p></section>'
         f'<section id="change" class="card" hidden aria-labelledby="change-h">'
         f'<h2 id="change-h" class="sr-only">{w("reschedule")}</h2>'
-        f'<label for="change-note">{w("note")}</label>'
+        f'<label for="change-note" id="change-note-label">{w("note")}</label>'
         '<textarea id="change-note" maxlength="1000" rows="2"></textarea>'
         f'<div class="buttons"><button type="button" id="ask-reschedule">{w("reschedule")}'
         f'</button><button type="button" id="ask-cancel" class="secondary">{w("cancel")}'

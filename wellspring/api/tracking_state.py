@@ -78,6 +78,7 @@ def state(view: VisitView, locale: str, crs: CoordSystem) -> dict[str, Any]:
         "canRate": view.can_rate,
         "score": view.score,
         "canRequestChange": view.can_request_change,
+        "changeRequested": [kind.value for kind in view.change_requested],
         "expiresAt": view.expires_at.isoformat() if view.expires_at else None,
     }
 

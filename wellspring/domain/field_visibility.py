@@ -136,7 +136,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "TrackedVisit": frozenset(
         {"ticketId", "ticketNumber", "ticketType", "stage", "steps", "windowStart"}
         | {"windowEnd", "eta", "engineer", "engineerPosition", "positionAt", "destination"}
-        | {"hotline", "canRate", "score", "canRequestChange", "expiresAt"}
+        | {"hotline", "canRate", "score", "canRequestChange", "changeRequested", "expiresAt"}
     ),
     "VisitStep": frozenset({"stage", "reached", "at"}),
     "VisitEngineer": frozenset({"name", "phone", "photoUrl"}),

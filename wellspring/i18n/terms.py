@@ -148,6 +148,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "改派，不按班次（已确认）",
         "reassigned outside the shift on purpose",
     ),
+    # a customer's ask to move or cancel a visit, ended with the visit (visit_requests.py)
+    "VISIT_ENDED": ("工单 {value} 的上门已结束，申请无需再办", "visit {value} is over"),
 }
 
 

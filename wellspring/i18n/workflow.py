@@ -110,6 +110,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "充值方式与水机的供水方式（{mode}）不符。",
         "The recharge plan does not match the device's supply mode ({mode}).",
     ),
+    "RECHARGE_PRICE_UNAVAILABLE": (
+        "水机所在地暂无{mode}供水的标准价格，请致电客服充值。",
+        "No price standard holds for the device's plan ({mode}) where it stands: recharge "
+        "through the hotline.",
+    ),
     "SCORE_OUT_OF_RANGE": ("评分必须在 1 到 5 之间。", "The score must be between 1 and 5."),
     "DISSATISFACTION_REQUIRED": (
         "评分较低时请选择不满意原因。",

@@ -136,7 +136,14 @@
     $("rate-form").hidden = !s.canRate;
     $("rated").hidden = !s.score;
     text("rated-score", s.score ? words.your_score + " " + s.score + "/5" : "");
-    $("change").hidden = !s.canRequestChange;
+    // A change already asked and waiting is not offered again; the page says it was asked.
+    var asked = s.changeRequested || [];
+    $("change").hidden = !s.canRequestChange && !asked.length;
+    $("ask-reschedule").hidden = !s.canRequestChange || asked.indexOf("RESCHEDULE") >= 0;
+    $("ask-cancel").hidden = !s.canRequestChange || asked.indexOf("CANCEL") >= 0;
+    $("change-note").hidden = !s.canRequestChange;
+    $("change-note-label").hidden = !s.canRequestChange;
+    if (asked.length) { say("change-done", words.requested); }
   }
 
   function refresh() {
@@ -221,6 +228,7 @@
       .then(function (body) {
         var errors = body.data && body.data.requestVisitChange ? body.data.requestVisitChange.errors : [{ message: words.error }];
         say("change-done", errors.length ? errors[0].message : words.requested);
+        if (!errors.length) { etag = null; refresh(); }
       })
       .catch(function () { say("change-done", words.error); });
   }

@@ -1,16 +1,16 @@
 """What a customer does from the tracking page or their login: rate the visit, ask to move
 or cancel it. A rating is the follow-up's score (``follow_ups.score_visit``, the function the
-hotline's call uses); a request opens an inquiry for the hotline and never moves the job."""
+hotline's call uses); a request opens an inquiry for the hotline (one per kind while it
+waits: ``workflow/visit_requests.py``) and never moves the job."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions
+from .. import permissions
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
@@ -19,22 +19,17 @@ from ..models.enums import (
     Dissatisfaction,
     FollowUpSource,
     FollowUpStatus,
-    Priority,
     TicketStatus,
-    TicketType,
 )
-from ..workflow import follow_ups, moves
+from ..workflow import follow_ups, moves, visit_requests
 from ..workflow.follow_ups import LOW_SCORE
-from ..workflow.opening import open_follow_up_ticket
+from ..workflow.visit_requests import CHANGEABLE
 from . import links
-from .view import CHANGEABLE
 
 MAX_COMMENT = 1000
 
 
-class ChangeKind(enum.StrEnum):
-    RESCHEDULE = "RESCHEDULE"
-    CANCEL = "CANCEL"
+ChangeKind = visit_requests.VisitChangeKind
 
 
 @dataclass(frozen=True)
@@ -114,30 +109,13 @@ async def request_change(
     note: str | None = None,
 ) -> Ticket:
     """The customer asks to move or cancel the visit: an inquiry for the hotline, linked to
-    the visit; the job itself stays as it is until a dispatcher acts."""
+    the visit (the one still waiting of that kind, if any); the job itself stays as it is
+    until a dispatcher acts."""
     text = _comment(note)
-    if ticket.status not in CHANGEABLE:
+    held = await visit_requests.hold(session, ticket)
+    if held.status not in CHANGEABLE:
         raise DomainError("VISIT_OVER", field="ticket_id")
-    zh = {"RESCHEDULE": "客户申请改约", "CANCEL": "客户申请取消"}[kind.value]
-    inquiry = await open_follow_up_ticket(
-        session,
-        actor,
-        origin=ticket,
-        ticket_type=TicketType.INQUIRY,
-        description=f"{zh}（工单 {ticket.number}）：{text}",
-        details={"visit_request": kind.value, "note": text},
-        priority=Priority.HIGH,
-    )
-    audit.record(
-        session,
-        actor,
-        "visit.change_requested",
-        entity_type="Ticket",
-        entity_id=ticket.id,
-        kind=kind.value,
-        inquiry_id=inquiry.id,
-    )
-    return inquiry
+    return await visit_requests.ask(session, actor, held, kind=kind, note=text)
 
 
 async def rate_as_customer(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import config_of
 from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, User
 from ..models.enums import FollowUpStatus, JobStatus, TicketStatus, TicketType
+from ..workflow.visit_requests import CHANGEABLE, VisitChangeKind, waiting_kinds
 
 
 class Stage(enum.StrEnum):
@@ -46,9 +47,6 @@ STAGE_OF: dict[TicketStatus, Stage] = {
     _T.REJECTED: Stage.CANCELLED,
     _T.CANCELLED: Stage.CANCELLED,
 }
-CHANGEABLE = frozenset(
-    {_T.CREATED, _T.APPROVED, _T.DISPATCHED, _T.ASSIGNED, _T.APPOINTED, _T.EN_ROUTE}
-)
 
 
 @dataclass(frozen=True)
@@ -84,6 +82,7 @@ class VisitView:
     can_rate: bool
     score: int | None
     can_request_change: bool
+    change_requested: tuple[VisitChangeKind, ...]  # asked and still waiting for the hotline
     expires_at: dt.datetime | None
     changed_at: dt.datetime  # for the page's ETag
 
@@ -173,6 +172,8 @@ async def visit_view(
     )
     name = user.display_name if user is not None else ""
     score = await _score(session, ticket.id)
+    changeable = ticket.status in CHANGEABLE
+    asked = await waiting_kinds(session, ticket.id) if changeable else frozenset()
     changes = [ticket.updated_at, job.updated_at if job else None, position_at]
     return VisitView(
         ticket_id=ticket.id,
@@ -196,7 +197,9 @@ async def visit_view(
         hotline=branch.phone if branch is not None else "",
         can_rate=ticket.status is TicketStatus.FOLLOW_UP_DUE,
         score=score,
-        can_request_change=ticket.status in CHANGEABLE,
+        # A kind already asked and waiting is not offered again (its inquiry answers).
+        can_request_change=changeable and len(asked) < len(VisitChangeKind),
+        change_requested=tuple(kind for kind in VisitChangeKind if kind in asked),
         expires_at=expires_at,
         changed_at=max(t for t in changes if t is not None),
     )

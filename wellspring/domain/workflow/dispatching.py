@@ -18,7 +18,7 @@ from ..errors import DomainError
 from ..events import EventKind
 from ..models import Branch, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
-from . import moves, states
+from . import moves, states, visit_requests
 
 
 async def approve_ticket(session: AsyncSession, actor: Actor, *, ticket_id: str) -> Ticket:
@@ -39,6 +39,7 @@ async def reject_ticket(
     )
     ticket.closed_at = clock_of(session).now()
     await moves.flush(session, ticket)
+    await visit_requests.end_with_visit(session, actor, ticket)
     return ticket
 
 
@@ -205,4 +206,5 @@ async def cancel_ticket(
     moves.move_ticket(session, actor, ticket, TicketStatus.CANCELLED, reason=text)
     ticket.closed_at = clock_of(session).now()
     await moves.flush(session, ticket)
+    await visit_requests.end_with_visit(session, actor, ticket)
     return ticket

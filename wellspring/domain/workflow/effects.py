@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, events, water
 from ..actor import Actor
-from ..agents.price_lookup import Region, price_for
 from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
 from ..config import TIME_ZONE
 from ..errors import DomainError, present
@@ -37,11 +36,10 @@ from ..models import (
 from ..models.enums import (
     CardStatus,
     DeviceStatus,
-    PriceKind,
     SupplyMode,
     TicketType,
 )
-from . import cards, water_tests
+from . import cards, recharge_prices, water_tests
 from .catalogue import DEVICE_CONDITIONS
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
@@ -50,11 +48,6 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
     TicketType.UNINSTALL: ("device_condition",),
     TicketType.WATER_TEST: ("water_test",),
     TicketType.FILTER_CHANGE: ("filters_changed",),
-}
-
-_RECHARGE_PRICE = {
-    SupplyMode.MONTHLY: PriceKind.RECHARGE_MONTH,
-    SupplyMode.BUCKETS: PriceKind.RECHARGE_BUCKET,
 }
 
 
@@ -273,11 +266,9 @@ async def _recharge(session: AsyncSession, actor: Actor, ticket: Ticket, now: dt
     customer = await session.get(Customer, ticket.customer_id)
     amount = Decimal(request["unit_price"]) * quantity
     address = await session.get(Address, ticket.address_id) if ticket.address_id else None
-    standard = await price_for(  # what the price standard asked, beside what was paid
-        session,
-        kind=_RECHARGE_PRICE[device.supply_mode],
-        region=Region(address.province, address.city) if address else Region(),
-        at=now,
+    # What the price standard asked, beside what was paid.
+    standard = await recharge_prices.standard_for(
+        session, mode=device.supply_mode, address=address, at=now
     )
     standard_price = str(standard.price) if standard is not None else None
     ticket.details = {

@@ -24,7 +24,7 @@ from ..media import evidence
 from ..models import Address, Job, JobStatusChange, Technician, Ticket, TicketStatusChange
 from ..models.enums import JobStatus, TicketStatus, TicketType
 from ..sync import batch
-from . import clock_rules, effects, fault_codes, moves, site_fields, states
+from . import clock_rules, effects, fault_codes, moves, site_fields, states, visit_requests
 from .clock_rules import Stamp
 
 MOVE_STAMPS = {
@@ -203,6 +203,7 @@ async def complete_job(
     evidence.on_complete(session, actor, job, ticket, proof, stamp)
     await moves.flush(session, ticket)
     await moves.flush(session, job)
+    await visit_requests.end_with_visit(session, actor, ticket)
     # The refresh never touches a closed job's own ETA: in a push it may wait for its end.
     await _after_move(session, job, ticket, stamp, reached=True, may_defer=True)
     moves.tell(session, actor, EventKind.JOB_COMPLETED, job, ticket, at=done)

@@ -9,6 +9,7 @@ low follow-up score or a failed water test.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from .. import audit, numbering, permissions, policy
 from ..actor import Actor
 from ..agents import territory
 from ..agents.price_lookup import Region, service_charge
+from ..bounds import MAX_TICKET_DESCRIPTION, check_length
 from ..clock import clock_of
 from ..config import config_of
 from ..custom_fields import values as custom_values
@@ -123,7 +125,7 @@ async def open_follow_up_ticket(
         branch_id=origin.branch_id,
         device_id=origin.device_id,
         address_id=origin.address_id,
-        description=description[:2000],
+        description=description[:MAX_TICKET_DESCRIPTION],  # the system's own words
         # A customer acting through a tracking link may have no login: the visit's creator
         # stays its owner of record. A customer never becomes a ticket's handler.
         created_by_id=actor.user_id or origin.created_by_id,
@@ -253,7 +255,7 @@ async def _acting_agent(session: AsyncSession, actor: Actor) -> Agent | None:
 
 
 # A ticket whose visit is done (completed, follow-up due) no longer blocks a new one.
-_IN_HAND = TICKET_OPEN_STATUSES - {TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE}
+IN_HAND = TICKET_OPEN_STATUSES - {TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE}
 
 
 async def check_duplicate(session: AsyncSession, device_id: str, type: TicketType) -> None:
@@ -269,7 +271,7 @@ async def check_duplicate(session: AsyncSession, device_id: str, type: TicketTyp
             .where(
                 Ticket.device_id == device_id,
                 Ticket.type == type,
-                Ticket.status.in_(_IN_HAND),
+                Ticket.status.in_(IN_HAND),
                 Ticket.deleted_at.is_(None),
             )
             .order_by(Ticket.created_at, Ticket.id)
@@ -282,6 +284,15 @@ async def check_duplicate(session: AsyncSession, device_id: str, type: TicketTyp
         )
 
 
+def _as_customer(actor: Actor, request: OpenTicketRequest) -> OpenTicketRequest:
+    """What a customer may not choose of their own ticket: its priority (NORMAL, whatever
+    they send: jumping the queue is the desk's call) and passing a duplicate (their ticket of
+    that type still in hand on the device answers, DUPLICATE_OPEN_TICKET)."""
+    if actor.role is not Role.CUSTOMER:
+        return request
+    return dataclasses.replace(request, priority=Priority.NORMAL, allow_duplicate=False)
+
+
 async def open_ticket(
     session: AsyncSession,
     actor: Actor,
@@ -290,6 +301,8 @@ async def open_ticket(
 ) -> Ticket:
     """Open a ticket of any type for an existing or a new customer (the hotline's call)."""
     permissions.check(actor, "ticket.open")
+    request = _as_customer(actor, request)
+    description = check_length(request.description.strip(), "description", MAX_TICKET_DESCRIPTION)
     through = await territory.through_agent(session, actor, request.agent_id)
     customer, new_address = await _customer_for(session, actor, request, through)
     details, device, card = await ticket_details.check(session, actor, request, customer)
@@ -339,7 +352,7 @@ async def open_ticket(
         device_id=device.id if device else None,
         card_id=card.id if card and request.type is TicketType.CARD_CANCEL else None,
         address_id=address_id,
-        description=request.description.strip()[:2000],
+        description=description,
         created_by_id=actor.user_id,
         handler_id=actor.user_id if actor.role is not Role.CUSTOMER else None,
         details={**details, **request.extra, **await _charge(session, request, address_id)},

@@ -126,7 +126,8 @@ class RechargeRequest:
 
     plan: SupplyMode
     quantity: int
-    unit_price: Decimal
+    # What staff took; a customer's own recharge is priced by the standard (recharge_prices.py).
+    unit_price: Decimal | None
     payment_method: str
 
     def validated(self) -> dict[str, Any]:
@@ -134,6 +135,8 @@ class RechargeRequest:
             raise DomainError("QUANTITY_OUT_OF_RANGE", field="recharge.quantity")
         most = MAX_RECHARGE_MONTHS if self.plan is SupplyMode.MONTHLY else MAX_RECHARGE_BUCKETS
         check_int(self.quantity, "recharge.quantity", 1, most)
+        if self.unit_price is None:
+            raise DomainError("REQUIRED", field="recharge.unit_price")
         if self.unit_price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="recharge.unit_price")
         if self.payment_method not in PAYMENT_METHODS:

@@ -15,7 +15,7 @@ from ..errors import DomainError
 from ..inventory import machines
 from ..models import AccountCard, Customer, Device, DeviceModel, Part
 from ..models.enums import CardStatus, DeviceStatus, Role, TicketType
-from . import moves
+from . import moves, recharge_prices
 from .requests import OpenTicketRequest, require
 
 DEVICE_TYPES = frozenset(
@@ -112,9 +112,12 @@ async def check(
             "price": str(install.price if install.price is not None else model.list_price),
         }
     if kind is TicketType.RECHARGE:
-        if request.recharge is None:
+        recharge = request.recharge
+        if recharge is None:
             raise DomainError("REQUIRED", field="recharge")
-        details["recharge"] = request.recharge.validated()
+        if actor.role is Role.CUSTOMER and device is not None:
+            recharge = await recharge_prices.priced_for_customer(session, actor, recharge, device)
+        details["recharge"] = recharge.validated()
     if request.expected_parts:
         if len(request.expected_parts) > 50:
             raise DomainError("INVALID_ARGUMENT", field="expected_parts")

@@ -65,7 +65,17 @@ class TrackedVisit(graphene.ObjectType):
     hotline = graphene.String(required=True, description="The branch's phone number.")
     can_rate = graphene.Boolean(required=True)
     score = graphene.Int(description="The score given, once the visit is rated.")
-    can_request_change = graphene.Boolean(required=True)
+    can_request_change = graphene.Boolean(
+        required=True,
+        description="A change may still be asked: before the engineer is on site, and not every "
+        "kind is already asked and waiting.",
+    )
+    change_requested = graphene.List(
+        graphene.NonNull(enums.VisitChangeKind),
+        required=True,
+        description="The changes asked and still waiting for the hotline: asking again for one "
+        "opens no other inquiry.",
+    )
     expires_at = graphene.Field(DateTime, description="When the link stops working (links only).")
 
     @staticmethod
@@ -75,6 +85,10 @@ class TrackedVisit(graphene.ObjectType):
     @staticmethod
     def resolve_steps(root: VisitView, _info: ResolveInfo) -> Any:
         return list(root.steps)
+
+    @staticmethod
+    def resolve_change_requested(root: VisitView, _info: ResolveInfo) -> Any:
+        return list(root.change_requested)
 
     @staticmethod
     def resolve_engineer(root: VisitView, _info: ResolveInfo) -> Any:

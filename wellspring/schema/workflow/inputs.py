@@ -56,7 +56,10 @@ class InstallRequestInput(graphene.InputObjectType):
 class RechargeRequestInput(graphene.InputObjectType):
     plan = graphene.Field(enums.SupplyMode, required=True)
     quantity = graphene.Int(required=True, description="Months or buckets.")
-    unit_price = Decimal(required=True, description="CNY.")
+    unit_price = Decimal(
+        description="CNY: the price staff took (required from them). A customer's own recharge "
+        "is priced by the company's price standard: a unit price they send is ignored."
+    )
     payment_method = graphene.Field(enums.PaymentMethod, required=True)
 
 
@@ -73,8 +76,10 @@ class TicketOpenInput(graphene.InputObjectType):
     device_id = graphene.ID(description="Needed by uninstall, relocate, recharge, repair, ...")
     card_id = graphene.ID(description="Needed by a card cancellation.")
     address_id = graphene.ID()
-    description = graphene.String()
-    priority = graphene.Field(enums.Priority)
+    description = graphene.String(description="Up to 2,000 characters (VALUE_TOO_LONG).")
+    priority = graphene.Field(
+        enums.Priority, description="NORMAL when omitted; a customer's own ticket is NORMAL."
+    )
     channel = graphene.Field(enums.Channel)
     install = graphene.Field(InstallRequestInput)
     recharge = graphene.Field(RechargeRequestInput)
@@ -88,7 +93,8 @@ class TicketOpenInput(graphene.InputObjectType):
             "Open it even though the device already has an open ticket of this type "
             "(answered otherwise with DUPLICATE_OPEN_TICKET and the existing ticket), or create "
             "the new customer even though one of the same name and phone exists "
-            "(CUSTOMER_EXISTS and the existing customer)."
+            "(CUSTOMER_EXISTS and the existing customer). Staff only: a customer's own "
+            "request is answered with their open ticket."
         )
     )
     agent_id = graphene.ID(
@@ -233,7 +239,7 @@ def open_request(value: Any) -> r.OpenTicketRequest:
         recharge=r.RechargeRequest(
             plan=e.SupplyMode(recharge.plan),
             quantity=recharge.quantity,
-            unit_price=recharge.unit_price,
+            unit_price=recharge.get("unit_price"),
             payment_method=recharge.payment_method,
         )
         if recharge
