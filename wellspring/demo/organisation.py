@@ -7,8 +7,24 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from ..domain.models import Agent, Branch, DeviceModel, FilterType, ServiceOutlet, Technician
-from ..domain.models.enums import AgentLevel, BranchKind, OutletLevel, Role, TicketType
+from ..domain.models import (
+    Agent,
+    Branch,
+    DeviceModel,
+    FilterType,
+    PriceStandard,
+    ServiceOutlet,
+    Technician,
+)
+from ..domain.models.enums import (
+    AgentLevel,
+    BranchKind,
+    OutletLevel,
+    PriceKind,
+    Role,
+    SupplyMode,
+    TicketType,
+)
 from ..geo import cells
 from .catalogue import MODELS
 from .clock import ref, uid
@@ -16,6 +32,7 @@ from .names import AGENT_SUFFIXES, AGENT_WORDS
 from .places import HQ, PLACES
 from .plans import Tech
 from .state import Demo
+from .ticket_details import RECHARGE_PRICES
 
 
 async def write_branches(demo: Demo) -> None:
@@ -187,6 +204,26 @@ async def write_learned_skills(demo: Demo) -> None:
 
 async def write_catalogue(demo: Demo) -> None:
     created = demo.clock.base - dt.timedelta(days=1500)
+    # What water costs in each branch's province (a customer's own recharge is priced by it;
+    # a city's own standard, set by HQ, would win over it).
+    for province in sorted({place.province for place in PLACES}):
+        for mode, kind in ((SupplyMode.MONTHLY, PriceKind.RECHARGE_MONTH),
+                           (SupplyMode.BUCKETS, PriceKind.RECHARGE_BUCKET)):  # fmt: skip
+            await demo.writer.add(
+                PriceStandard,
+                demo.record(uid("price-standard", f"{province}.{kind}"), created)
+                | {
+                    "kind": kind,
+                    "item_id": "",
+                    "province": province,
+                    "city": "",
+                    "price": RECHARGE_PRICES[mode],
+                    "currency": "CNY",
+                    "effective_from": created.date(),
+                    "effective_to": None,
+                    "note": "",
+                },
+            )
     for model in MODELS:
         model_id = ref("device-model", model.code)
         await demo.writer.add(
