@@ -19,7 +19,8 @@ from sqlalchemy.orm import aliased
 
 from . import policy
 from .actor import Actor
-from .pagination import Page, SortKey, check_page_size, decode_cursor, encode_cursor, keyset_after
+from .cursors import decode_cursor, encode_cursor
+from .pagination import Page, SortKey, check_page_size, keyset_after
 
 _CHUNK = 500
 
@@ -55,7 +56,7 @@ class ChildPages:
         self, parent_ids: Sequence[str], first: int | None, after: str | None
     ) -> dict[str, Page[Any]]:
         size = check_page_size(first)
-        cursor = decode_cursor(after, len(self.order)) if after else None
+        cursor = decode_cursor(after, [k.column for k in self.order]) if after else None
         unique = list(dict.fromkeys(parent_ids))
         self._parents += unique
         grouped: dict[str, list[Any]] = defaultdict(list)

@@ -30,16 +30,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..cursors import decode_cursor, encode_cursor
 from ..models import Article, ArticleTerm, DeviceModel
-from ..pagination import (
-    COUNT_LIMIT,
-    Page,
-    SortKey,
-    check_page_size,
-    decode_cursor,
-    encode_cursor,
-    keyset_after,
-)
+from ..pagination import COUNT_LIMIT, Page, SortKey, check_page_size, keyset_after
 from . import search
 
 TITLE_WEIGHT = 2
@@ -136,7 +129,7 @@ async def ranked_page(
         stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery()
     )
     if after:
-        stmt = stmt.where(keyset_after(order, decode_cursor(after, len(order))))
+        stmt = stmt.where(keyset_after(order, decode_cursor(after, [k.column for k in order])))
     stmt = stmt.order_by(*[k.column.desc() for k in order]).limit(size + 1)
     found = list((await session.execute(stmt)).all())
     has_next = len(found) > size
