@@ -64,7 +64,7 @@ from .graphql_messages import (
     argument_error,
     is_variable_error,
     validation_error,
-    variable_error,
+    variable_errors,
 )
 from .graphql_responses import (
     bad_request,
@@ -202,7 +202,7 @@ class GraphQLEndpoint:
         production = self.settings.is_production
         if result.errors and all(is_variable_error(e) for e in result.errors):
             # Variables that do not fit their types: nothing ran, the request was at fault.
-            errors = [variable_error(e, locale, production=production) for e in result.errors]
+            errors = variable_errors(result.errors, locale, production=production)
             return json_response(400, {"errors": errors})
         return json_response(200, self._format(result, locale))
 

@@ -114,9 +114,51 @@ def argument_error(error: GraphQLError) -> tuple[str, str] | None:
     return ("REQUIRED" if found["missing"] else "INVALID_ARGUMENT"), found["name"]
 
 
+# graphql-core stops coercing variables at its 50th error and adds this one, which names no
+# variable (it was answered as 51 INTERNAL_ERRORs, each logged).
+_TOO_MANY = "Too many errors processing variables"
+
+
 def is_variable_error(error: GraphQLError) -> bool:
     """graphql-core's variable coercion errors: raised before execution, without a path."""
-    return error.path is None and error.message.startswith("Variable '$")
+    return error.path is None and (
+        error.message.startswith("Variable '$") or error.message.startswith(_TOO_MANY)
+    )
+
+
+def variable_errors(
+    errors: list[GraphQLError], locale: str, *, production: bool
+) -> list[dict[str, Any]]:
+    """Variables that did not fit their types (``is_variable_error``), as answered: one
+    ``VARIABLE_INVALID`` each, and one more when graphql-core stopped counting them."""
+    answered: list[dict[str, Any]] = []
+    for error in errors:
+        if error.message.startswith(_TOO_MANY):
+            # Said of the variable being read when it stopped: the last one reported.
+            variable = answered[-1]["extensions"]["variable"] if answered else ""
+            answered.append(_too_many(error, variable, len(answered), locale, production))
+        else:
+            answered.append(variable_error(error, locale, production=production))
+    return answered
+
+
+def _too_many(
+    error: GraphQLError, variable: str, counted: int, locale: str, production: bool
+) -> dict[str, Any]:
+    extensions: dict[str, Any] = {
+        "code": "VARIABLE_INVALID",
+        "reason": "TOO_MANY_ERRORS",
+        "variable": variable,
+        "path": variable,
+    }
+    if not production:
+        extensions["detail"] = error.message
+    text = detail_text("TOO_MANY_ERRORS", locale, count=counted)
+    return {
+        "message": message("VARIABLE_INVALID", locale, variable=variable, detail=text),
+        "locations": [loc.formatted for loc in error.locations or []],
+        "extensions": extensions,
+    }
 
 
 def variable_error(error: GraphQLError, locale: str, *, production: bool) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from wellspring.schema.core.dataloaders import Loaders
 from . import input_guard, limits, live_auth
 from .busy import RETRY_AFTER_SECONDS, PoolTimeout
 from .graphql_endpoint import GraphQLEndpoint
-from .graphql_messages import is_variable_error, variable_error
+from .graphql_messages import is_variable_error, variable_errors
 from .graphql_responses import bad_request_error, find_operation, invalid_character
 
 log = logging.getLogger("wellspring.live")
@@ -310,9 +310,7 @@ class Connection:
             if result.errors and all(is_variable_error(e) for e in result.errors):
                 # variables that do not fit their types, answered as over HTTP
                 production = self.settings.is_production
-                errors = [
-                    variable_error(e, self.locale, production=production) for e in result.errors
-                ]
+                errors = variable_errors(result.errors, self.locale, production=production)
                 await self._error(op_id, errors)
                 return
             payload = self.endpoint.format_result(result, self.locale)

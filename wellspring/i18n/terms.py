@@ -115,6 +115,10 @@ DETAILS: dict[str, tuple[str, str]] = {
     "FIELD_CONFLICT": ("同名字段的参数或类型互相冲突", "fields of one name conflict"),
     "SYNTAX": ("语法错误", "syntax error"),
     "OTHER": ("不符合接口定义", "it does not match the schema"),
+    "TOO_MANY_ERRORS": (
+        "错误过多，报告 {count} 个后已停止检查",
+        "too many errors, checking stopped after {count}",
+    ),
     # bad requests
     "BODY_NOT_JSON": ("请求体不是 JSON", "the body is not JSON"),
     "QUERY_NOT_STRING": ("query 须为字符串", "`query` must be a string"),
