@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.api.master_data_calls import branch_id
 from tests.api.seen import count_statements
-from tests.api.workflow_steps import doc, ids, ok, open_repair, payload, to_assigned
+from tests.api.workflow_steps import doc, ids, ok, open_repair, payload, to_assigned, window
 from tests.conftest import GraphQL
 from tests.factories import unique
 from wellspring.domain.config import TIME_ZONE as SHANGHAI
@@ -201,6 +201,47 @@ def test_jobs_by_date_engineer_state_and_lateness(gql: GraphQL, database_url: st
     assert bj_clerk == []  # another branch's jobs do not exist for them
     for opened in (ticket_id, waiting["id"]):
         ok(payload(gql, "CancelTicket", {"id": opened, "reason": "test"}, "hq"))
+
+
+def test_unassigned_jobs_are_open_work_waiting_for_an_engineer(
+    gql: GraphQL, database_url: str
+) -> None:
+    """A job cancelled before anyone took it has no engineer either, but is no work to hand
+    out: ``unassigned: true`` left it in the list."""
+    o = ids(database_url)
+    jobs = []
+    for _ in range(2):
+        opened = open_repair(gql, o)
+        ok(payload(gql, "ApproveTicket", {"id": opened["id"]}, "hotline"))
+        dispatched = payload(
+            gql, "DispatchTicket", {"id": opened["id"], "branchId": o["SH"]}, "clerk-sh"
+        )
+        jobs.append((opened["id"], ok(dispatched)["job"]["id"]))
+    (cancelled_ticket, cancelled_job), (waiting_ticket, waiting_job) = jobs
+    ok(payload(gql, "CancelTicket", {"id": cancelled_ticket, "reason": "test"}, "hq"))
+    every = {j["id"]: j for j in walk(gql, "Jobs", {"first": 100}, "clerk-sh")}
+    assert every[cancelled_job]["status"] == "CANCELLED"
+    assert every[cancelled_job]["technicianName"] is None
+
+    def listed(unassigned: bool) -> list[dict[str, Any]]:
+        return walk(gql, "Jobs", {"first": 100, "filter": {"unassigned": unassigned}}, "clerk-sh")
+
+    pending = listed(True)
+    assert waiting_job in {j["id"] for j in pending}
+    assert cancelled_job not in {j["id"] for j in pending}
+    assert {j["status"] for j in pending} == {"PENDING"}
+    assert all(j["technicianName"] is None for j in pending)
+    assigned = listed(False)
+    assert all(j["technicianName"] is not None for j in assigned)
+    assert not {waiting_job, cancelled_job} & {j["id"] for j in assigned}
+    # Given an engineer, the waiting job moves from one list to the other.
+    start, end = window()
+    taken = {"jobId": waiting_job, "technicianId": o["tech-sh-1"]}
+    taken |= {"appointmentStart": start, "appointmentEnd": end}
+    ok(payload(gql, "AssignJob", taken, "clerk-sh"))
+    assert waiting_job not in {j["id"] for j in listed(True)}
+    assert waiting_job in {j["id"] for j in listed(False)}
+    ok(payload(gql, "CancelTicket", {"id": waiting_ticket, "reason": "test"}, "hq"))
 
 
 def _station(gql: GraphQL, database_url: str, branch: str) -> str:

@@ -157,6 +157,12 @@ def test_exports_follow_the_list(client: TestClient, gql: GraphQL) -> None:
     assert _export(client, gql, "/export/nothing.csv", "hq").status_code == 400
     bad = _export(client, gql, "/export/tickets.csv", "hq", status="NOPE")
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "EXPORT_INVALID_FILTER")
+    # open=false: the tickets that are not open, as the list's filter (it exported every one)
+    ended = _export(client, gql, "/export/tickets.csv", "clerk-sh", lang="en", open="false")
+    ended_rows = list(csv.reader(io.StringIO(ended.content.decode("utf-8-sig"))))[1:]
+    assert ended_rows
+    assert {r[2] for r in ended_rows} <= {"CLOSED", "REJECTED", "CANCELLED"}
+    assert len(ended_rows) < len(en_rows) - 1
 
 
 def test_every_download_is_in_the_audit_log(

@@ -115,6 +115,32 @@ def test_ticket_filters(gql: GraphQL) -> None:
     assert all(e["node"]["branch"]["id"] == branch_id for e in one_branch["edges"])
 
 
+ENDED = {"CLOSED", "REJECTED", "CANCELLED"}
+
+
+@pytest.mark.parametrize("user", ["hq", "clerk-sh"])
+def test_open_false_lists_the_tickets_that_are_not_open(gql: GraphQL, user: str) -> None:
+    """``open`` narrows both ways, as ``overdue`` does: ``open: false`` was every ticket. With
+    a priority too the count is read from the rows, not from ``ticket_counts``."""
+    query = (
+        "query($f: TicketFilter) { tickets(filter: $f, first: 100) { totalCount "
+        "totalCountExact edges { node { status } } } }"
+    )
+    every_priority = ["LOW", "NORMAL", "HIGH", "URGENT"]
+    for extra in ({}, {"priority": every_priority}):
+        lists = {
+            flag: gql.data(query, {"f": {**extra, "open": flag}}, as_user=user)["tickets"]
+            for flag in (None, True, False)
+        }
+        ended = lists[False]
+        assert ended["edges"], "the demo data has closed tickets"
+        assert {e["node"]["status"] for e in ended["edges"]} <= ENDED
+        assert not {e["node"]["status"] for e in lists[True]["edges"]} & ENDED
+        if all(page["totalCountExact"] for page in lists.values()):
+            assert lists[True]["totalCount"] + ended["totalCount"] == lists[None]["totalCount"]
+        assert ended["totalCount"] < lists[None]["totalCount"]
+
+
 JOB_ALONE = """query($id: ID!) { node(id: $id) { ... on Job { id overdue technicianName } } }"""
 
 

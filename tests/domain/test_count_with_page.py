@@ -23,12 +23,15 @@ from wellspring.domain.models.enums import TicketStatus
 CASES: list[tuple[str, Any, int]] = [
     ("tickets", tickets.TicketFilter(), 100),
     ("tickets", tickets.TicketFilter(statuses=[TicketStatus.CREATED]), 1),
-    ("tickets", tickets.TicketFilter(open_only=True, urgent_first=True), 5),
+    ("tickets", tickets.TicketFilter(open=True, urgent_first=True), 5),
     ("tickets", tickets.TicketFilter(overdue=True), 3),
-    ("tickets", tickets.TicketFilter(statuses=[TicketStatus.COMPLETED], open_only=True), 1),
+    ("tickets", tickets.TicketFilter(statuses=[TicketStatus.COMPLETED], open=True), 1),
+    ("tickets", tickets.TicketFilter(open=False), 5),
+    ("tickets", tickets.TicketFilter(open=False, overdue=False), 5),
     ("tickets", tickets.TicketFilter(customer_id="none-such"), 10),
     ("jobs", board.JobFilter(), 2),
     ("jobs", board.JobFilter(unassigned=True), 100),
+    ("jobs", board.JobFilter(unassigned=False), 5),
     ("customers", None, 1),
     ("customers", "138", 20),
 ]

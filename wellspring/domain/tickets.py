@@ -52,7 +52,8 @@ class TicketFilter:
     customer_id: str | None = None
     device_id: str | None = None
     overdue: bool | None = None
-    open_only: bool = False
+    # True: only open tickets (not closed, rejected or cancelled); False: only those.
+    open: bool | None = None
     urgent_first: bool = False
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
@@ -64,6 +65,8 @@ class TicketFilter:
 FINISHED = frozenset({TicketStatus.COMPLETED, TicketStatus.FOLLOW_UP_DUE, TicketStatus.CLOSED})
 # Work still owed: judged by the clock.
 WORKING = TICKET_OPEN_STATUSES - FINISHED
+# Not open: what ``open: false`` lists.
+ENDED = frozenset(TicketStatus) - TICKET_OPEN_STATUSES
 
 
 # What ``is_overdue`` reads of a ticket: a page read as columns reads these for it.
@@ -117,8 +120,8 @@ def _maintained_count(actor: Actor, f: TicketFilter) -> Select[Any] | None:
     else:
         return None
     statuses = set(f.statuses or TicketStatus)
-    if f.open_only:
-        statuses &= TICKET_OPEN_STATUSES
+    if f.open is not None:
+        statuses &= TICKET_OPEN_STATUSES if f.open else ENDED
     if not statuses:
         return _NONE
     chosen = sorted(statuses) if len(statuses) < len(TicketStatus) else []
@@ -159,8 +162,8 @@ async def list_tickets(
         stmt = stmt.where(Ticket.customer_id == f.customer_id)
     if f.device_id is not None:
         stmt = stmt.where(Ticket.device_id == f.device_id)
-    if f.open_only:
-        stmt = stmt.where(Ticket.status.in_(TICKET_OPEN_STATUSES))
+    if f.open is not None:
+        stmt = stmt.where(Ticket.status.in_(TICKET_OPEN_STATUSES if f.open else ENDED))
     if f.overdue is not None:
         late = overdue_clause(clock_of(session).now())
         stmt = stmt.where(late if f.overdue else ~late)

@@ -239,9 +239,10 @@ async def jobs_page(
     if f.statuses:
         stmt = stmt.where(Job.status.in_(list(f.statuses)))
     if f.unassigned is not None:
-        stmt = stmt.where(
-            Job.technician_id.is_(None) if f.unassigned else Job.technician_id.is_not(None)
-        )
+        # Unassigned is work waiting for an engineer: a job cancelled (or failed) before anyone
+        # took it has no engineer either, but nobody is to be sent to it.
+        waiting = Job.technician_id.is_(None) & Job.status.in_(JOB_OPEN_STATUSES)
+        stmt = stmt.where(waiting if f.unassigned else Job.technician_id.is_not(None))
     if f.overdue is not None:
         late = _overdue(now)
         stmt = stmt.where(late if f.overdue else ~late)

@@ -177,7 +177,7 @@ def _fetcher(
             priorities=f.enums("priority", Priority),
             branch_id=ids["branch"],
             overdue=f.flag("overdue"),
-            open_only=bool(f.flag("open")),
+            open=f.flag("open"),
             created_after=dt.datetime.combine(start, dt.time(0), SHANGHAI) if start else None,
             created_before=(
                 dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), SHANGHAI)

@@ -47,7 +47,10 @@ class JobFilter(graphene.InputObjectType):
     technician_id = graphene.ID()
     branch_id = graphene.ID()
     status = graphene.List(graphene.NonNull(enums.JobStatus))
-    unassigned = graphene.Boolean(description="No engineer yet (true) or assigned (false).")
+    unassigned = graphene.Boolean(
+        description="Open and waiting for an engineer (true: cancelled or failed jobs that "
+        "never had one are not), or with an engineer (false)."
+    )
     overdue = graphene.Boolean(
         description="Open and past its ticket's due time, or past the appointment window "
         "without the engineer on site."

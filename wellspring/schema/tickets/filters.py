@@ -25,7 +25,10 @@ class TicketFilter(graphene.InputObjectType):
         description="Not finished by its due time (true) or finished or still in time (false); "
         "completed work is judged by when it was done (see Ticket.overdue)."
     )
-    open = graphene.Boolean(description="Only tickets not yet closed, rejected or cancelled.")
+    open = graphene.Boolean(
+        description="Only tickets not yet closed, rejected or cancelled (true), or only those "
+        "closed, rejected or cancelled (false)."
+    )
     urgent_first = graphene.Boolean(
         description="Order by priority (urgent first), then the earliest due, then the oldest; "
         "with `open: true` this is the queue of unresolved urgent work."
@@ -54,7 +57,7 @@ def ticket_filter(value: TicketFilter | None) -> tickets.TicketFilter:
         if value.get("device_id")
         else None,
         overdue=value.get("overdue"),
-        open_only=bool(value.get("open")),
+        open=value.get("open"),
         urgent_first=bool(value.get("urgent_first")),
         created_after=value.get("created_after"),
         created_before=value.get("created_before"),
