@@ -117,6 +117,8 @@ def argument_error(error: GraphQLError) -> tuple[str, str] | None:
 # graphql-core stops coercing variables at its 50th error and adds this one, which names no
 # variable (it was answered as 51 INTERNAL_ERRORs, each logged).
 _TOO_MANY = "Too many errors processing variables"
+# Its reason (a detail of VARIABLE_INVALID, like those of ``reason_of``; no code of its own).
+TOO_MANY_ERRORS = "TOO_MANY_ERRORS"
 
 
 def is_variable_error(error: GraphQLError) -> bool:
@@ -147,13 +149,13 @@ def _too_many(
 ) -> dict[str, Any]:
     extensions: dict[str, Any] = {
         "code": "VARIABLE_INVALID",
-        "reason": "TOO_MANY_ERRORS",
+        "reason": TOO_MANY_ERRORS,
         "variable": variable,
         "path": variable,
     }
     if not production:
         extensions["detail"] = error.message
-    text = detail_text("TOO_MANY_ERRORS", locale, count=counted)
+    text = detail_text(TOO_MANY_ERRORS, locale, count=counted)
     return {
         "message": message("VARIABLE_INVALID", locale, variable=variable, detail=text),
         "locations": [loc.formatted for loc in error.locations or []],
