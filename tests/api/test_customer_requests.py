@@ -289,3 +289,26 @@ def test_two_asks_at_once_open_one_inquiry(gql: GraphQL, database_url: str) -> N
     assert (kind, status) == ("RESCHEDULE", "CREATED")
     assert "上午" in text
     assert "补充：下午" in text
+
+
+def test_a_customer_never_reads_the_staffs_own_words_for_a_cancel(
+    gql: GraphQL, database_url: str
+) -> None:
+    """A hotline's cancel reason reached the customer word for word ("内部备注：客户是老赖…").
+    The customer reads that it was cancelled; the reasons the system writes still show."""
+    me = own_customer(gql, database_url)
+    asked = {"type": "REPAIR", "customerId": me.customer, "deviceId": me.device}
+    opened = open_as(gql, me.username, {**asked, "description": "不出水"})
+    assert opened["errors"] == []
+    ticket = opened["ticket"]["id"]
+    note = "内部备注：客户难沟通"
+    cancelled = payload(gql, "CancelTicket", {"id": ticket, "reason": note}, "hotline")
+    assert cancelled["errors"] == []
+    read = "query($id: ID!) { ticket(id: $id) { status statusReason history { to reason } } }"
+    mine = gql.data(read, {"id": ticket}, as_user=me.username)["ticket"]
+    assert mine["status"] == "CANCELLED"
+    assert mine["statusReason"] == ""
+    assert [h["reason"] for h in mine["history"]] == [""] * len(mine["history"])
+    staff = gql.data(read, {"id": ticket}, as_user="hotline")["ticket"]
+    assert staff["statusReason"] == note
+    assert staff["history"][-1]["reason"] == note

@@ -9,6 +9,7 @@ Names are the API's (GraphQL type and field names); docs/api.md lists the same t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -177,3 +178,16 @@ def ticket_details_for(role: Role, details: Mapping[str, Any]) -> dict[str, Any]
     if role is Role.CUSTOMER:
         return {k: v for k, v in details.items() if k in CUSTOMER_TICKET_DETAILS}
     return dict(details)
+
+
+# What the system writes in a status history (``workflow/states.system_reason``).
+_SYSTEM_REASON = re.compile(r"^@[A-Z_]+(?::.*)?$", re.DOTALL)
+
+
+def reason_for(role: Role | None, text: str) -> str:
+    """A status reason as the role reads it. A customer reads the reasons the system writes
+    (reassigned, agreed by the engineer ...), never the staff's own words: a cancel or reject
+    reason is typed for colleagues and may be an internal note about the customer."""
+    if role is Role.CUSTOMER and not _SYSTEM_REASON.match(text):
+        return ""
+    return text

@@ -8,12 +8,19 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
+from wellspring.domain.field_visibility import reason_for
+from wellspring.domain.models.enums import Role
 from wellspring.i18n import history_reason, message
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
 from ..core.scalars import DateTime
 from ..org.types import User
+
+
+def _role(info: ResolveInfo) -> Role | None:
+    actor = info.context.actor
+    return actor.role if actor is not None else None
 
 
 class TimeFlag(graphene.ObjectType):
@@ -62,7 +69,8 @@ class StatusChangeFields:
 
     @staticmethod
     def resolve_reason(root: Any, info: ResolveInfo) -> Any:
-        return history_reason(root.reason or "", info.context.locale)
+        text = reason_for(_role(info), root.reason or "")
+        return history_reason(text, info.context.locale)
 
 
 class TicketStatusChange(StatusChangeFields, ModelObjectType):
@@ -86,7 +94,8 @@ class StatusReason:
 
     @staticmethod
     def resolve_status_reason(root: Any, info: ResolveInfo) -> Any:
-        return history_reason(root.status_reason or "", info.context.locale)
+        text = reason_for(_role(info), root.status_reason or "")
+        return history_reason(text, info.context.locale)
 
 
 class JobStatusChange(StatusChangeFields, ModelObjectType):
