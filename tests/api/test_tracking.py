@@ -71,6 +71,25 @@ def test_a_link_follows_the_visit_and_shows_the_position_only_on_the_way(
     assert seen["positionAt"] is None
 
 
+def test_only_the_visit_the_engineer_set_off_for_last_shows_them_moving(
+    gql: GraphQL, database_url: str
+) -> None:
+    """Two jobs left on the way (the engineer set off for the next visit without marking the
+    last arrival): both customers' pages showed one position, one of them following the
+    engineer to someone else's home."""
+    o = customer_one(database_url)
+    earlier, _ = visit(gql, o, upto="StartTravel")
+    later, _ = visit(gql, o, upto="StartTravel")
+    move_engineer(gql, 31.21, 121.45)
+    seen = {
+        ticket: gql.client.get(f"/t/{token_of(share(gql, ticket)['url'])}/state").json()
+        for ticket in (earlier, later)
+    }
+    assert seen[later]["position"] == {"lat": 31.21, "lon": 121.45}
+    assert seen[earlier]["stage"] == "EN_ROUTE"
+    assert seen[earlier]["position"] is None
+
+
 def test_the_page_and_its_polled_state(gql: GraphQL, database_url: str) -> None:
     o = customer_one(database_url)
     ticket_id, _job = visit(gql, o, upto="StartTravel")

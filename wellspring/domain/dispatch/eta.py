@@ -20,7 +20,7 @@ from ..config import TIME_ZONE, config_of
 from ..models import Address, Branch, Job, RoutePlan, Technician, Ticket
 from ..models.base import UTCDateTime
 from ..models.enums import JOB_OPEN_STATUSES, JobStatus
-from . import rules
+from . import rules, trips
 from .locate import PositionSource, address_site, local_day, technician_position
 
 # An estimate that moved less than this is left alone: fewer writes, fewer sync changes.
@@ -29,8 +29,8 @@ MIN_CHANGE = dt.timedelta(minutes=2)
 
 @cache
 def _remaining_stops() -> Any:
-    """Today's routed open jobs of an engineer and the one they travel to, with their tickets
-    and addresses. Built once with bound parameters: every position update runs it."""
+    """Today's routed open jobs of an engineer and the ones they travel to or work at, with
+    their tickets and addresses. Built once with bound parameters: every position update runs it."""
     start = bindparam("start", type_=UTCDateTime)
     return (
         select(Job, Ticket, Address)
@@ -40,7 +40,8 @@ def _remaining_stops() -> Any:
             Job.technician_id == bindparam("tech", type_=String),
             Job.status.in_(JOB_OPEN_STATUSES),
             or_(
-                Job.status == JobStatus.EN_ROUTE,  # on the way, routed or not
+                # on the way or on site, routed or not: where the engineer is now
+                Job.status.in_((JobStatus.EN_ROUTE, JobStatus.ON_SITE)),
                 and_(
                     Job.route_position.is_not(None),
                     Job.planned_arrival >= start,
@@ -68,14 +69,15 @@ async def refresh(session: AsyncSession, tech: Technician, now: dt.datetime) -> 
 async def refresh_trips(
     session: AsyncSession, tech: Technician, now: dt.datetime
 ) -> tuple[list[Job], list[str]]:
-    """``refresh``'s answer, and the tickets of the jobs the engineer is travelling to (every
-    EN_ROUTE job is among the stops read): a position update tells the customers waiting for
-    them without a statement of its own (issue 19 §4)."""
+    """``refresh``'s answer, and the ticket of the visit the engineer is travelling to
+    (``trips``; every EN_ROUTE and ON_SITE job is among the stops read): a position update
+    tells that customer without a statement of its own (issue 19 §4)."""
     day = local_day(now)
     start = dt.datetime.combine(day, dt.time(0), tzinfo=TIME_ZONE).astimezone(dt.UTC)
     values = {"tech": tech.id, "start": start, "end": start + dt.timedelta(days=1)}
     rows = (await session.execute(_remaining_stops(), values)).all()
-    travelling_to = sorted(job.ticket_id for job, _, _ in rows if job.status is JobStatus.EN_ROUTE)
+    trip = trips.current_trip(job for job, _, _ in rows)
+    travelling_to = [trip.ticket_id] if trip is not None else []
     return await _estimate(session, tech, now, rows), travelling_to
 
 

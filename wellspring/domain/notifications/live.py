@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions, policy
 from ..actor import Actor
+from ..dispatch.trips import current_trip_of
 from ..errors import DomainError
 from ..events import EventKind
 from ..models import Branch, Job, StockDiscrepancy, Technician, Ticket
-from ..models.enums import JobStatus
 
 # High-frequency telemetry: published live, never written to the outbox (so never routed to
 # a push and never replayed: a reconnecting client reads the last position with a query).
@@ -145,15 +145,14 @@ async def _passes(session: AsyncSession, watch: Watch, event: Mapping[str, Any])
 
 
 async def _en_route_for(session: AsyncSession, watch: Watch, technician_id: Any) -> bool:
+    """The engineer is on their way to this visit now (``trips``), readable by the watcher."""
     if not isinstance(technician_id, str):
         return False
+    trip = await current_trip_of(session, technician_id)
+    if trip is None or trip.ticket_id != watch.ticket_id:
+        return False
     found = await session.scalar(
-        select(Job.id).where(
-            Job.ticket_id == watch.ticket_id,
-            Job.technician_id == technician_id,
-            Job.status == JobStatus.EN_ROUTE,
-            policy.jobs_scope(watch.actor),
-        )
+        select(Job.id).where(Job.id == trip.id, policy.jobs_scope(watch.actor))
     )
     return found is not None
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import config_of
+from ..dispatch.trips import current_trip_of
 from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, User
 from ..models.enums import FollowUpStatus, JobStatus, TicketStatus, TicketType
 from ..workflow.visit_requests import CHANGEABLE, VisitChangeKind, waiting_kinds
@@ -150,6 +151,9 @@ async def visit_view(
     stage = STAGE_OF[ticket.status]
     position, position_at = None, None
     on_the_way = job is not None and job.status is JobStatus.EN_ROUTE and stage is Stage.EN_ROUTE
+    if on_the_way and tech is not None:  # on the way here, not to another customer's
+        trip = await current_trip_of(session, tech.id)
+        on_the_way = job is not None and trip is not None and trip.id == job.id
     if on_the_way and tech is not None and job is not None and tech.position_at is not None:
         fresh = now - tech.position_at <= config.dispatch.position_max_age
         since_set_off = job.started_travel_at is None or tech.position_at >= job.started_travel_at
