@@ -9,7 +9,9 @@ coded columns' values (English keeps the codes the filters take).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import shutil
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from wellspring.domain import auth
 from wellspring.domain.actor import SYSTEM, Actor
@@ -29,6 +31,7 @@ from wellspring.domain.models import Technician, User, utcnow
 from wellspring.i18n import message, negotiate
 from wellspring.i18n.export_values import coded_places, in_words
 from wellspring.i18n.imports import header
+from wellspring.streaming import ClosingStreamingResponse
 from wellspring.tabular.writing import csv_chunks, file_chunks, xlsx_file
 
 MEDIA = {
@@ -60,31 +63,40 @@ class ExportEndpoint:
         try:
             actor = await self._actor(request, session)
             if actor is None:
-                await session.close()
+                await _close(session)
                 return _error(401, "UNAUTHENTICATED", locale)
             result = await export(session, actor, parse_list(name), dict(params), now=utcnow())
             await audited(factory, actor, "list", result.name.value, dict(params))
         except DomainError as error:
-            await session.close()
+            await _close(session)
             return _error(400, error.code, locale, field=error.field or "", **error.params)
         except PermissionDenied:
-            await session.close()
+            await _close(session)
             return _error(403, "FORBIDDEN", locale)
         except BaseException:
-            await session.close()
+            await _close(session)
             raise
         headers = [header(c, locale) for c in result.columns]
         rows = result.rows if locale == "en" else _in_words(result)
         filename = f"{result.name.value}-{utcnow():%Y%m%d-%H%M}.{fmt}"
         disposition = {"content-disposition": f'attachment; filename="{filename}"'}
         if fmt == "csv":
-            body = _closing(session, csv_chunks(headers, rows))
-            return StreamingResponse(body, media_type=MEDIA[fmt], headers=disposition)
+            return ClosingStreamingResponse(
+                csv_chunks(headers, rows),
+                media_type=MEDIA[fmt],
+                headers=disposition,
+                cleanup=lambda: _close(session),
+            )
         try:
             path, _count = await xlsx_file(headers, rows)
         finally:
-            await session.close()
-        return StreamingResponse(file_chunks(path), media_type=MEDIA[fmt], headers=disposition)
+            await _close(session)
+        return ClosingStreamingResponse(
+            file_chunks(path),
+            media_type=MEDIA[fmt],
+            headers=disposition,
+            cleanup=lambda: _remove(path),  # a client gone before the first byte
+        )
 
     async def _actor(self, request: Request, session: AsyncSession) -> Actor | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -120,12 +132,18 @@ async def _in_words(result: Export) -> AsyncIterator[list[Any]]:
         yield in_words(row, places)
 
 
-async def _closing(session: AsyncSession, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in chunks:
-            yield chunk
-    finally:
-        await session.close()
+async def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+async def _close(session: AsyncSession) -> None:
+    """Close the session to the end even when this task is cancelled meanwhile (a client that
+    leaves mid-file cancels the stream's scope, and every await in it): a close cut short left
+    its connection checked out, inside its transaction. ``AsyncSession.__aexit__`` runs the
+    close in a task of its own and waits for it."""
+    async with session:
+        pass
 
 
 async def _as_user(session: AsyncSession, username: str | None) -> Actor:

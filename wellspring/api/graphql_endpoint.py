@@ -268,18 +268,26 @@ class GraphQLEndpoint:
                     split=split,
                     sole_field=not split and _sole_field(operation),
                 )
-                result = execute(
-                    self.schema,
-                    document,
-                    context_value=ctx,
-                    variable_values=variables,
-                    operation_name=operation_name,
-                    hide_suggestions=self.settings.is_production,
-                    execution_context_class=self.context_class,
-                    is_awaitable=plain_fields.is_awaitable,
-                )
-                if is_awaitable(result):
-                    result = await result  # type: ignore[misc]
+                loaders = ctx.loaders
+                try:
+                    result = execute(
+                        self.schema,
+                        document,
+                        context_value=ctx,
+                        variable_values=variables,
+                        operation_name=operation_name,
+                        hide_suggestions=self.settings.is_production,
+                        execution_context_class=self.context_class,
+                        is_awaitable=plain_fields.is_awaitable,
+                    )
+                    if is_awaitable(result):
+                        result = await result  # type: ignore[misc]
+                finally:
+                    # A failed field's siblings may still be reading (``RequestLoader``): the
+                    # transaction ends only once they have (a login swaps in new loaders).
+                    await loaders.settle()
+                    if ctx.loaders is not loaders:
+                        await ctx.loaders.settle()
                 if not isinstance(result, ExecutionResult):
                     raise BrokenInvariant(f"graphql execute returned {type(result).__name__}")
                 busy = next(

@@ -77,6 +77,7 @@ def create_engine(
             immediate = conn.get_execution_options().get(WRITE_OPTION, False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+        event.listen(engine.sync_engine, "checkout", _drop_mid_transaction)
         return engine
     engine = create_async_engine(
         url,
@@ -88,7 +89,25 @@ def create_engine(
         pool_timeout=pool_timeout,
     )
     event.listen(engine.sync_engine, "checkout", _drop_closed)
+    event.listen(engine.sync_engine, "checkout", _drop_mid_transaction)
     return engine
+
+
+def _drop_mid_transaction(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled connection still inside a transaction: work that outlived its request
+    (a task reading through a session already closed) began one on it, and the next request
+    to get it would fail ("cannot start a transaction within a transaction") or, worse, run
+    inside it. The pool drops it and opens a fresh one. A flag read, no round trip."""
+    driver: Any = getattr(dbapi_conn, "driver_connection", None)
+    try:
+        if hasattr(driver, "is_in_transaction"):  # asyncpg
+            busy = bool(driver.is_in_transaction())
+        else:  # aiosqlite
+            busy = bool(getattr(driver, "in_transaction", False))
+    except ValueError:  # aiosqlite: the connection is closed
+        busy = True
+    if busy:
+        raise exc.DisconnectionError("a pooled connection was left inside a transaction")
 
 
 def _drop_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from wellspring.digits import is_digits
 from wellspring.domain import auth, versioning
@@ -25,6 +25,7 @@ from wellspring.domain.errors import DomainError, NotAuthenticated, PermissionDe
 from wellspring.domain.models import SyncClient
 from wellspring.domain.sync import baseline, batch, rules
 from wellspring.i18n import message, negotiate
+from wellspring.streaming import ClosingStreamingResponse
 
 from . import incoming, pull, push
 from .errors import SyncError
@@ -104,7 +105,9 @@ class SyncEndpoints:
             return _error(SyncError(409, "SYNC_COLLIDED"), locale)
         if answer is not None:
             return Response(answer, media_type="application/json")
-        return StreamingResponse(pull.stream_changes(factory, plan), media_type="application/json")
+        return ClosingStreamingResponse(
+            pull.stream_changes(factory, plan), media_type="application/json"
+        )
 
     async def push(self, request: Request) -> Response:
         locale = negotiate(request.headers.get("accept-language"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +21,34 @@ from wellspring.domain.pagination import SortKey
 
 from .related import LATER
 
+K = TypeVar("K")
+V = TypeVar("V")
 
-class _ByIdLoader(DataLoader[str, Any]):
+
+class RequestLoader(DataLoader[K, V]):
+    """A DataLoader whose loads the request waits for before its transaction ends
+    (``Loaders.settle``).
+
+    A batch runs in a task of its own, reading through the request's session. When a field
+    fails at once (a non-null value it cannot serialize), graphql-core drops its siblings
+    without awaiting them, and a batch one of them started still runs: the endpoint then
+    rolled back and closed the session under it (``IllegalStateChangeError``, a 500), and the
+    connection went back to the pool inside the batch's transaction, where later requests
+    failed on it ("cannot start a transaction within a transaction")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight: set[asyncio.Future[V]] = set()
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        future = super().load(key)
+        if not future.done():
+            self.in_flight.add(future)
+            future.add_done_callback(self.in_flight.discard)
+        return future
+
+
+class _ByIdLoader(RequestLoader[str, Any]):
     def __init__(
         self,
         session: AsyncSession,
@@ -39,7 +66,7 @@ class _ByIdLoader(DataLoader[str, Any]):
         return rows
 
 
-class _ChildrenLoader(DataLoader[str, list[Any]]):
+class _ChildrenLoader(RequestLoader[str, list[Any]]):
     def __init__(
         self,
         session: AsyncSession,
@@ -59,7 +86,7 @@ class _ChildrenLoader(DataLoader[str, list[Any]]):
         return [grouped.get(k, []) for k in keys]
 
 
-class _ChildPageLoader(DataLoader[str, Any]):
+class _ChildPageLoader(RequestLoader[str, Any]):
     """One page of children per parent id, all parents of a tick in one statement."""
 
     def __init__(self, pages: ChildPages, first: int | None, after: str | None) -> None:
@@ -71,7 +98,7 @@ class _ChildPageLoader(DataLoader[str, Any]):
         return [found[k] for k in keys]
 
 
-class _UnscopedLoader(DataLoader[str, Any]):
+class _UnscopedLoader(RequestLoader[str, Any]):
     """Internal lookups (a job's engineer's user id for a name); never returned to clients."""
 
     def __init__(self, session: AsyncSession, model: type[Any]) -> None:
@@ -83,7 +110,7 @@ class _UnscopedLoader(DataLoader[str, Any]):
         return [found.get(k) for k in keys]
 
 
-class _DisplayNameLoader(DataLoader[str, str | None]):
+class _DisplayNameLoader(RequestLoader[str, str | None]):
     """Names of the people in a history (who approved, who visited), without their records."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -95,7 +122,7 @@ class _DisplayNameLoader(DataLoader[str, str | None]):
         return [names.get(k) for k in keys]
 
 
-class _VanLoader(DataLoader[str, dict[str, int]]):
+class _VanLoader(RequestLoader[str, dict[str, int]]):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__()
         self.session = session
@@ -105,7 +132,7 @@ class _VanLoader(DataLoader[str, dict[str, int]]):
         return [found.get(k, {}) for k in keys]
 
 
-class _TechnicianDayLoader(DataLoader[Any, Any]):
+class _TechnicianDayLoader(RequestLoader[Any, Any]):
     """Engineers' status now and jobs today, one statement per page (``dispatch.board``)."""
 
     def __init__(self, session: AsyncSession, actor: Actor, now: dt.datetime) -> None:
@@ -128,7 +155,7 @@ class Loaders:
     def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
         self.session = session
         self.actor = actor
-        self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+        self._loaders: dict[Any, RequestLoader[Any, Any]] = {}
         # Model -> id -> row (None: not visible); read directly by ``fused_rows.py``.
         self.rows: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         # Rows read as some columns (``know``); what each holds is its ``__dict__``'s keys.
@@ -137,14 +164,23 @@ class Loaders:
         self._user_names: dict[str, str | None] = {}  # user id -> display name
         self._days: dict[str, Any] = {}  # engineer id -> board.TechnicianDay
 
-    def keyed(self, key: Any, make: Callable[[], Any]) -> Any:
+    async def settle(self) -> None:
+        """Wait until every load this request started has ended, so that nothing reads
+        through its session once the endpoint commits, rolls back or closes it."""
+        while pending := {f for loader in self._loaders.values() for f in loader.in_flight}:
+            await asyncio.wait(pending)
+            for future in pending:  # read by no one when the field that asked was dropped
+                if future.done() and not future.cancelled():
+                    future.exception()
+
+    def keyed(self, key: Any, make: Callable[[], RequestLoader[Any, Any]]) -> Any:
         """This request's loader for ``key``, made by ``make`` the first time it is asked for
         (an area's own batched relation, e.g. the knowledge base's suggestions)."""
         if key not in self._loaders:
             self._loaders[key] = make()
         return self._loaders[key]
 
-    def by_id(self, model: type[Any]) -> DataLoader[Any, Any]:
+    def by_id(self, model: type[Any]) -> RequestLoader[Any, Any]:
         key = ("id", model)
         if key not in self._loaders:
             if self.actor is None:
@@ -209,7 +245,7 @@ class Loaders:
 
     def children(
         self, model: type[Any], parent_column: Any, order_by: Sequence[Any] = ()
-    ) -> DataLoader[Any, Any]:
+    ) -> RequestLoader[Any, Any]:
         key = ("children", model, parent_column.key, tuple(str(o) for o in order_by))
         if key not in self._loaders:
             if self.actor is None:
@@ -227,7 +263,7 @@ class Loaders:
         row_key: Callable[[Any], Sequence[Any]],
         first: int | None,
         after: str | None,
-    ) -> DataLoader[Any, Any]:
+    ) -> RequestLoader[Any, Any]:
         """Loads a ``Page`` of ``model`` per parent id (a nested connection)."""
         key = ("child_page", model, parent_column.key, first, after)
         if key not in self._loaders:

@@ -7,18 +7,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import graphene
-from aiodataloader import DataLoader
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain import models as m
 from wellspring.domain.hotline import suggestions
 
 from ..core.context import require_actor
+from ..core.dataloaders import RequestLoader
 
 Batch = Callable[[Sequence[Any]], Awaitable[dict[str, list[m.Article]]]]
 
 
-class _SuggestionLoader(DataLoader[str, list[m.Article]]):
+class _SuggestionLoader(RequestLoader[str, list[m.Article]]):
     """Rows by id; the domain's batch function answers for all of a page's rows at once."""
 
     def __init__(self, batch: Batch) -> None:
