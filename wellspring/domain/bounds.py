@@ -1,16 +1,18 @@
-"""The ranges a date, an instant, a count or a text may take where it enters, whatever the
-transport.
+"""The ranges a date, an instant, a count, a measure or a text may take where it enters,
+whatever the transport.
 
-Values far outside them are typing slips or probes, and they overflow the date arithmetic
-downstream (a month after 9999-12, eight hours before 0001-01-01): each is refused where it
-enters with ``VALUE_OUT_OF_RANGE`` and the field at fault, never carried to a crash. A text
-past its limit is refused with ``VALUE_TOO_LONG`` rather than cut: nobody's words are lost
-without them knowing.
+Values far outside them are typing slips or probes, and they overflow the arithmetic
+downstream (a month after 9999-12, eight hours before 0001-01-01, a sum of travel that is
+``inf``, a stock total past GraphQL's 32-bit Int): each is refused where it enters with
+``VALUE_OUT_OF_RANGE`` and the field at fault, never carried to a crash. A text past its limit
+is refused with ``VALUE_TOO_LONG`` rather than cut: nobody's words are lost without them
+knowing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from .errors import DomainError
 
@@ -24,6 +26,15 @@ MAX_WINDOW_MINUTES = 7 * 24 * 60
 # A ticket's description, whoever opens it: twice a customer's rating comment or note (1,000),
 # room for a caller's account of the fault, not for a pasted document.
 MAX_TICKET_DESCRIPTION = 2000
+# One visit's travel in a completion report, km (a day's driving is far less): its sums over
+# any period stay finite, and the engineers' report skips a stored figure outside it.
+MAX_TRAVEL_KM = 1_000
+# One line of a stock document, a consumption, an expected part or a count (old parts,
+# stocktake): far above any real visit or delivery, far below what a total can hold.
+MAX_QUANTITY = 100_000
+# A stock balance: what its INTEGER column and GraphQL's Int hold (a receipt past it is
+# refused, ``inventory.ledger.post``).
+MAX_BALANCE = 2**31 - 1
 
 
 def day_in_range(day: dt.date) -> bool:
@@ -51,3 +62,20 @@ def check_length(text: str, field: str, maximum: int) -> str:
     if len(text) > maximum:
         raise DomainError("VALUE_TOO_LONG", field=field, maximum=maximum)
     return text
+
+
+def check_number(value: float, field: str, minimum: float, maximum: float) -> float:
+    """A finite measure within its range (NaN and the infinities are never within)."""
+    if not (math.isfinite(value) and minimum <= value <= maximum):
+        raise DomainError("VALUE_OUT_OF_RANGE", field=field, minimum=minimum, maximum=maximum)
+    return value
+
+
+def check_quantity(
+    value: int, field: str, *, allow_zero: bool = False, maximum: int = MAX_QUANTITY
+) -> int:
+    """A count of items on one line: ``QUANTITY_OUT_OF_RANGE`` under 1 (under 0 where a count
+    may be zero), ``VALUE_OUT_OF_RANGE`` over ``maximum``."""
+    if value < 0 or (value == 0 and not allow_zero):
+        raise DomainError("QUANTITY_OUT_OF_RANGE", field=field)
+    return check_int(value, field, 0 if allow_zero else 1, maximum)

@@ -59,6 +59,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a time: {value} (08:30).",
     ),
     "IMPORT_INVALID_NUMBER": ("数值格式不正确：{value}", "Not a valid number: {value}"),
+    "IMPORT_AMOUNT_PRECISION": (
+        "金额最多两位小数（精确到分）：{value}",
+        "An amount has at most two decimals (whole fen): {value}",
+    ),
     "IMPORT_NUMBER_OUT_OF_RANGE": (
         "数值须在 {minimum} 到 {maximum} 之间。",
         "The number must be between {minimum} and {maximum}.",

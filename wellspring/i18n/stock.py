@@ -6,6 +6,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "库存不足：现有 {available}，需要 {wanted}。",
         "Not enough stock: {available} available, {wanted} wanted.",
     ),
+    "STOCK_LIMIT_EXCEEDED": (
+        "{field} 会使库存超过上限 {maximum}（现有 {available}）。",
+        "{field} would take the stock past its limit of {maximum} ({available} held).",
+    ),
     "UNKNOWN_PART": ("未知的配件。", "Unknown part."),
     "UNKNOWN_BIN_LOCATION": (
         "货位 {value} 不是该仓库启用中的货位（请先由总部维护货位）。",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wellspring.domain import bounds
 from wellspring.domain import models as m
 from wellspring.domain.media import keys as media_keys
 from wellspring.domain.media.config import MediaConfig
@@ -295,7 +296,7 @@ TABLES: dict[str, Table] = {
             (
                 _s("job_id", max_length=64),
                 _s("part_id", max_length=64),
-                _n("quantity", integer=True, low=1, high=1_000_000),
+                _n("quantity", integer=True, low=1, high=bounds.MAX_QUANTITY),
                 Column("old_part_returned", "boolean", optional=True),
                 _t("recorded_at"),
             ),

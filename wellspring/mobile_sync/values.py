@@ -14,6 +14,7 @@ import math
 import re
 from typing import Any
 
+from wellspring.domain import bounds
 from wellspring.domain.errors import DomainError
 
 from .tables import Column, Table
@@ -36,7 +37,7 @@ _REPORT_TEXT = (
     "device_condition",
 )
 _REPORT_NUMBERS = {
-    "travel_distance_km": (0.0, 100_000.0, False),
+    "travel_distance_km": (0.0, float(bounds.MAX_TRAVEL_KM), False),
     "remaining_water_value": (-(2**31), 2**31 - 1, True),
 }
 _READINGS = ("tds", "ph", "residual_chlorine", "turbidity", "temperature")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -17,9 +18,12 @@ _READ_BYTES = 64 * 1024
 
 
 def _safe(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula is written as text (CSV injection)."""
+    """A text that a spreadsheet would run as a formula is written as text (CSV injection);
+    a number no cell can hold (NaN, an infinity: xlsxwriter refuses them) is left blank."""
     if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"} and not _number(value):
         return "'" + value
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
     return value
 
 
@@ -71,7 +75,7 @@ async def xlsx_file(headers: Sequence[str], rows: AsyncIterator[list[Any]]) -> t
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if isinstance(value, bool | int | float):
         return value

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering, permissions, policy
+from .. import audit, bounds, numbering, permissions, policy
 from ..actor import Actor
 from ..clock import clock_of
 from ..errors import DomainError
@@ -83,8 +83,7 @@ async def _priced_line(
     session: AsyncSession, agent: Agent, index: int, line: OrderLineRequest
 ) -> AgentOrderLine:
     field = f"lines.{index}"
-    if not 1 <= line.quantity <= MAX_QUANTITY:
-        raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"{field}.quantity")
+    bounds.check_quantity(line.quantity, f"{field}.quantity", maximum=MAX_QUANTITY)
     item_id, list_price = "", Decimal("0")
     if line.item is AgentOrderItem.MACHINE:
         if line.device_model_id is None or line.part_id is not None:

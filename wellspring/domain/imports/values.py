@@ -100,7 +100,11 @@ class Cells:
         if not value.is_finite() or not Decimal(0) <= value < Decimal(10) ** 10:
             self.fail(name, "IMPORT_INVALID_NUMBER", value=raw[:32])
             return None
-        return value.quantize(Decimal("0.01"))
+        cents = value.quantize(Decimal("0.01"))
+        if cents != value:  # a fraction of a fen is refused, not rounded ("0.001" was 0.00)
+            self.fail(name, "IMPORT_AMOUNT_PRECISION", value=raw[:32])
+            return None
+        return cents
 
     def raise_if_failed(self) -> None:
         if self.errors:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, numbering
+from .. import audit, bounds, numbering
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Part, StockMovement, Warehouse
@@ -72,8 +72,7 @@ async def check_lines(
             raise DomainError("UNKNOWN_PART", field=f"lines.{index}.part_id")
         if active_only and not part.is_active:
             raise DomainError("PART_INACTIVE", field=f"lines.{index}.part_id", sku=part.sku)
-        if line.quantity < 0 or (line.quantity == 0 and not allow_zero):
-            raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"lines.{index}.quantity")
+        bounds.check_quantity(line.quantity, f"lines.{index}.quantity", allow_zero=allow_zero)
     return known
 
 

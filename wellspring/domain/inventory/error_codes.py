@@ -9,6 +9,8 @@ class StockErrorCode(enum.StrEnum):
     """The ledger, movements, machines by serial number, old parts and discrepancies."""
 
     INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    # a balance would pass what its column and GraphQL's Int hold (bounds.MAX_BALANCE)
+    STOCK_LIMIT_EXCEEDED = "STOCK_LIMIT_EXCEEDED"
     UNKNOWN_PART = "UNKNOWN_PART"
     SAME_WAREHOUSE = "SAME_WAREHOUSE"
     SERIAL_IN_STOCK = "SERIAL_IN_STOCK"

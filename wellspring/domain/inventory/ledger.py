@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import versioning
 from ..actor import Actor
+from ..bounds import MAX_BALANCE
 from ..errors import DomainError
 from ..models import StockBalance, StockEntry, new_id, utcnow
 from ..models.enums import LedgerKind, StockBin
@@ -116,12 +117,21 @@ async def post(
     note: str = "",
     field: str = "quantity",
 ) -> StockEntry:
-    """Change one balance by ``delta`` and record why; refuses to go below zero."""
+    """Change one balance by ``delta`` and record why; refuses to go below zero, or above
+    ``bounds.MAX_BALANCE`` (what the column and GraphQL's Int hold: two receipts of
+    2,147,483,647 were both taken, and the warehouse's stock list failed for everyone)."""
     if delta == 0:
         raise DomainError("QUANTITY_OUT_OF_RANGE", field=field)
+    if delta > MAX_BALANCE:  # not even sent: PostgreSQL would refuse it as an int4 parameter
+        have = await available(session, warehouse_id, part_id, bin_)
+        raise DomainError("STOCK_LIMIT_EXCEEDED", field=field, maximum=MAX_BALANCE, available=have)
     if delta > 0:
         await ensure_balance(session, warehouse_id, part_id, bin_)
-    guard = StockBalance.quantity >= -delta if delta < 0 else StockBalance.quantity >= 0
+    guard = (
+        StockBalance.quantity >= -delta
+        if delta < 0
+        else StockBalance.quantity <= MAX_BALANCE - delta
+    )
     stamp = await versioning.bulk_values(session)
     changed = (
         await session.execute(
@@ -138,6 +148,10 @@ async def post(
     ).scalar_one_or_none()
     if changed is None:
         have = await available(session, warehouse_id, part_id, bin_)
+        if delta > 0:
+            raise DomainError(
+                "STOCK_LIMIT_EXCEEDED", field=field, maximum=MAX_BALANCE, available=have
+            )
         raise DomainError("INSUFFICIENT_STOCK", field=field, available=have, wanted=-delta)
     if not stamp:
         versioning.mark_changed(session, BALANCES, [changed])

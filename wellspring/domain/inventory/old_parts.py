@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import audit, permissions
+from .. import audit, bounds, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import StockMovement
@@ -48,7 +48,9 @@ async def check_old_parts(
         raise DomainError("INVALID_ARGUMENT", field="counts")
     for i, (part_id, quantity) in enumerate(shipped.items()):
         count = by_part[part_id]
-        if count.valid < 0 or count.rejected < 0 or count.valid + count.rejected != quantity:
+        for name in ("valid", "rejected"):
+            bounds.check_quantity(getattr(count, name), f"counts.{i}.{name}", allow_zero=True)
+        if count.valid + count.rejected != quantity:
             raise DomainError("COUNTS_DO_NOT_ADD_UP", field=f"counts.{i}", shipped=quantity)
     station = movement.from_warehouse_id or ""
     # Balances locked in part order, whatever the counts' order: two checks of returns naming

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import bounds, permissions
@@ -55,7 +55,7 @@ async def consumption(session: AsyncSession, actor: Actor, *, month: str) -> lis
     """Parts consumed on jobs in a month (net of reversals), by part, branch and device model."""
     _check(actor)
     start, end = month_bounds(month)
-    used = -func.sum(StockEntry.delta)
+    used = -func.sum(cast(StockEntry.delta, BigInteger))  # a total may pass 32 bits (BigInt)
     stmt = (
         select(Part, Warehouse.branch_id, Device.device_model_id, used)
         .join(Part, Part.id == StockEntry.part_id)
@@ -87,7 +87,9 @@ async def stock_value(session: AsyncSession, actor: Actor) -> list[WarehouseValu
     _check(actor)
     stmt = (
         select(
-            Warehouse, func.sum(StockBalance.quantity), func.sum(StockBalance.quantity * Part.cost)
+            Warehouse,
+            func.sum(cast(StockBalance.quantity, BigInteger)),  # many balances: past 32 bits
+            func.sum(StockBalance.quantity * Part.cost),
         )
         .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
         .join(Part, Part.id == StockBalance.part_id)

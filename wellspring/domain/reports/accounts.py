@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Numeric, and_, case, cast, func, select
+from sqlalchemy import BigInteger, Numeric, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
@@ -80,7 +80,8 @@ async def recharges(
     """Recharges whose work was done in the period, by branch and plan, with the amount paid."""
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
     plan = Ticket.details[("recharge", "plan")].as_string()
-    quantity = Ticket.details[("recharge", "quantity")].as_integer()
+    # Summed as BIGINT: a total of many rows may pass a 32-bit integer (the API's BigInt).
+    quantity = cast(Ticket.details[("recharge", "quantity")].as_integer(), BigInteger)
     price = cast(Ticket.details[("recharge", "unit_price")].as_string(), Numeric(12, 2))
     rows = await session.execute(
         select(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import bounds
 from ..actor import Actor
 from ..models import FollowUp, Job, JobStatusChange
 from ..models.enums import FollowUpStatus, JobStatus
@@ -59,7 +60,10 @@ async def engineers(
 ) -> list[EngineerRow]:
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
     done = Job.status == JobStatus.COMPLETED
-    km = cast(Job.report["travel_distance_km"].as_float(), Float)
+    reported = cast(Job.report["travel_distance_km"].as_float(), Float)
+    # Only a plausible figure counts: one stored before the bound (1e308 twice is inf on
+    # SQLite, an overflow error on PostgreSQL) is left out, as if not reported.
+    km = case((reported.between(0, bounds.MAX_TRAVEL_KM), reported), else_=None)
     travel = case(
         (
             done & Job.started_travel_at.is_not(None) & Job.arrived_at.is_not(None),

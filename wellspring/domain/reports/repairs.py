@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
@@ -85,7 +85,7 @@ async def parts_by_model(
 ) -> list[PartsRow]:
     """Parts consumed on jobs in the period (net of reversals), by part and device model."""
     period = period_of(session, actor, branch_id=branch_id, first=first, last=last)
-    used = -func.sum(StockEntry.delta)
+    used = -func.sum(cast(StockEntry.delta, BigInteger))  # a total may pass 32 bits (BigInt)
     rows = await session.execute(
         select(Part.id, Part.sku, Part.name, Device.device_model_id, used)
         .join(Part, Part.id == StockEntry.part_id)

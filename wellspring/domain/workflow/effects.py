@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, events, water
 from ..actor import Actor
-from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
+from ..bounds import (
+    MAX_RECHARGE_BUCKETS,
+    MAX_RECHARGE_MONTHS,
+    MAX_TRAVEL_KM,
+    check_int,
+    check_number,
+)
 from ..config import TIME_ZONE
 from ..errors import DomainError, present
 from ..inventory import machines
@@ -75,8 +81,12 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     elif tested is not None:
         raise DomainError("INVALID_ARGUMENT", field="report.water_test")
     distance = clean.get("travel_distance_km")
-    if isinstance(distance, int | float) and distance < 0:
-        raise DomainError("AMOUNT_NEGATIVE", field="report.travel_distance_km")
+    if distance is not None:  # summed by the reports: finite and plausible (bounds.py)
+        if isinstance(distance, bool) or not isinstance(distance, int | float):
+            raise DomainError("INVALID_ARGUMENT", field="report.travel_distance_km")
+        if distance < 0:
+            raise DomainError("AMOUNT_NEGATIVE", field="report.travel_distance_km")
+        check_number(distance, "report.travel_distance_km", 0, MAX_TRAVEL_KM)
     return clean
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
+from ..bounds import check_quantity
 from ..dispatch import locate
 from ..errors import DomainError
 from ..inventory import machines
@@ -126,8 +127,7 @@ async def check(
         for index, (part_id, quantity) in enumerate(request.expected_parts):
             if part_id not in known:
                 raise DomainError("UNKNOWN_PART", field=f"expected_parts.{index}.part_id")
-            if quantity <= 0:
-                raise DomainError("QUANTITY_OUT_OF_RANGE", field=f"expected_parts.{index}.quantity")
+            check_quantity(quantity, f"expected_parts.{index}.quantity")
         details["expected_parts"] = [
             {"part_id": part_id, "quantity": quantity}
             for part_id, quantity in request.expected_parts

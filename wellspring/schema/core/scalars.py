@@ -57,16 +57,23 @@ def _check_range(day: dt.date) -> None:
         raise GraphQLError(f"out of range: {day.isoformat()}")
 
 
+# A report's total over many rows (parts consumed, stock held, buckets sold) may pass GraphQL's
+# 32-bit Int even though each row's quantity is bounded (domain/bounds.py): it is a BigInt, a
+# JSON integer of any size (exact in JavaScript up to 2^53).
+TOTAL = "A total over many rows: a whole number that may pass 32 bits (BigInt)."
+
 # Money columns are NUMERIC(12, 2) (domain/models/base.py): under 10^10.
 MAX_WHOLE_DIGITS = 10
 MAX_DIGITS = 18
+CENT = PyDecimal("0.01")
 
 
 class Decimal(graphene.Scalar):
     """An exact decimal number, written as a string ("1280.00"; never a float). Input also
     takes an integer. Every Decimal input is an amount of money, so what a money column
     cannot hold is refused: NaN, infinities, 10 digits or more before the point, more than
-    18 digits in all."""
+    18 digits in all, and a fraction of a fen (more than two decimals: "68.005" was kept as
+    68.01 and "0.001" as 0.00)."""
 
     @staticmethod
     def serialize(value: PyDecimal | str) -> str:
@@ -90,7 +97,12 @@ class Decimal(graphene.Scalar):
             or parsed.adjusted() < -MAX_DIGITS
         ):
             raise GraphQLError(f"not a decimal number: {value!r}")
-        return parsed
+        # Matched by wellspring.api.graphql_messages (reason DECIMAL_PRECISION).
+        cents = parsed.quantize(CENT)
+        if cents != parsed:
+            raise GraphQLError(f"more than two decimals: {value!r}")
+        exponent = parsed.as_tuple().exponent  # an int: the value is finite
+        return cents if isinstance(exponent, int) and exponent < -2 else parsed  # "68.000"
 
 
 class Money(graphene.ObjectType):

@@ -12,7 +12,7 @@ from wellspring.domain import policy
 
 from ..core import enums
 from ..core.node import ModelObjectType, Node
-from ..core.scalars import DateTime, Money, money
+from ..core.scalars import TOTAL, DateTime, Money, money
 from ..org.types import Branch
 
 
@@ -170,7 +170,7 @@ class ConsumptionRow(graphene.ObjectType):
     part = graphene.Field(Part, required=True)
     branch = graphene.Field(Branch)
     device_model = graphene.Field("wellspring.schema.devices.types.DeviceModel")
-    quantity = graphene.Int(required=True)
+    quantity = graphene.BigInt(required=True, description=TOTAL)
     value = graphene.Field(Money, required=True)
 
     @staticmethod
@@ -188,7 +188,7 @@ class ConsumptionRow(graphene.ObjectType):
 
 class WarehouseValue(graphene.ObjectType):
     warehouse = graphene.Field(Warehouse, required=True)
-    quantity = graphene.Int(required=True)
+    quantity = graphene.BigInt(required=True, description=TOTAL)
     value = graphene.Field(Money, required=True)
 
     @staticmethod

@@ -10,7 +10,7 @@ from graphql import GraphQLResolveInfo as ResolveInfo
 from wellspring.domain import models as m
 
 from ..core import enums
-from ..core.scalars import Decimal
+from ..core.scalars import TOTAL, Decimal
 
 
 def _load(model: type[Any], attribute: str) -> Any:
@@ -87,7 +87,7 @@ class RechargesRow(graphene.ObjectType):
     )
     plan = graphene.String(required=True, description="MONTHLY (months) or BUCKETS (buckets).")
     recharges = graphene.Int(required=True)
-    quantity = graphene.Int(required=True)
+    quantity = graphene.BigInt(required=True, description=TOTAL)
     amount = graphene.Field(Decimal, required=True, description="Yuan paid.")
 
 
@@ -105,7 +105,7 @@ class PartsConsumedRow(graphene.ObjectType):
         "wellspring.schema.devices.types.DeviceModel",
         resolver=_load(m.DeviceModel, "device_model_id"),
     )
-    quantity = graphene.Int(required=True)
+    quantity = graphene.BigInt(required=True, description=TOTAL)
 
 
 class EngineerRow(graphene.ObjectType):
