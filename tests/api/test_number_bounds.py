@@ -33,6 +33,7 @@ from tests.api.bounds_site import (
     set_balance,
 )
 from tests.api.sync_site import sync_phone
+from tests.api.workflow_steps import ids
 from tests.conftest import GraphQL
 from tests.factories import scalars, unique
 from wellspring.domain import bounds
@@ -189,15 +190,42 @@ def test_expected_parts_and_order_lines_are_bounded(gql: GraphQL, b: Bounds) -> 
 
 @pytest.mark.parametrize("price", ["68.005", "0.001", "1.999"])
 def test_money_has_at_most_two_decimals(gql: GraphQL, b: Bounds, price: str) -> None:
-    variables = {"input": {"id": b.part, "cost": price}}
-    refused = post_raw(gql, UPSERT_PART, variables, "hq")
-    assert refused.status_code == 400, refused.text
-    (error,) = refused.json()["errors"]
-    assert error["extensions"]["reason"] == "DECIMAL_PRECISION"
-    assert error["extensions"]["path"] == "input.cost"
+    before = gql.data(UPSERT_PART, {"input": {"id": b.part, "cost": "12.30"}}, as_user="hq")
+    assert before["upsertPart"]["part"]["cost"]["amount"] == "12.30"
+    refused = no_fault(post_raw(gql, UPSERT_PART, {"input": {"id": b.part, "cost": price}}, "hq"))
+    (error,) = refused["data"]["upsertPart"]["errors"]
+    assert (error["field"], error["code"]) == ("cost", "AMOUNT_PRECISION")
     assert "两位小数" in error["message"]
+    assert price in error["message"]
     kept = gql.data(UPSERT_PART, {"input": {"id": b.part, "cost": "68.000"}}, as_user="hq")
     assert kept["upsertPart"]["part"]["cost"]["amount"] == "68.00"
+
+
+def test_a_recharge_is_paid_in_whole_fen(gql: GraphQL, database_url: str) -> None:
+    o = ids(database_url)
+    mode = scalars(
+        database_url,
+        select(m.Device.supply_mode).where(m.Device.id == parse_global_id(o["device"], "Device")),
+    )[0]
+    tickets = scalars(database_url, select(func.count()).select_from(m.Ticket))[0]
+    for price in ("68.005", "0.001"):
+        recharge = {
+            "plan": mode.value,
+            "quantity": 1,
+            "unitPrice": price,
+            "paymentMethod": "ONLINE",
+        }
+        variables = {
+            "input": {
+                "type": "RECHARGE",
+                "customerId": o["customer"],
+                "deviceId": o["device"],
+                "recharge": recharge,
+            }
+        }
+        body = no_fault(gql.post(OPEN, variables, as_user="hotline"))
+        assert _errors(body, "openTicket") == [("recharge.unitPrice", "AMOUNT_PRECISION")]
+    assert scalars(database_url, select(func.count()).select_from(m.Ticket))[0] == tickets
 
 
 def test_an_imported_amount_has_at_most_two_decimals() -> None:

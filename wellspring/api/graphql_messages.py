@@ -43,7 +43,6 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^not an ISO-8601 date-time|^DateTime must be"), "INVALID_DATETIME"),
     (re.compile(r"^(Date cannot represent|Received not compatible date)"), "INVALID_DATE"),
     (re.compile(r"^not a decimal number"), "INVALID_DECIMAL"),
-    (re.compile(r"^more than two decimals"), "DECIMAL_PRECISION"),
     (re.compile(r"^out of range"), "DATE_OUT_OF_RANGE"),
     (
         _p(r"^Variable {name} of (required|non-null) type {type} (was not provided|must not)"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 from .errors import DomainError
 
@@ -35,6 +36,8 @@ MAX_QUANTITY = 100_000
 # A stock balance: what its INTEGER column and GraphQL's Int hold (a receipt past it is
 # refused, ``inventory.ledger.post``).
 MAX_BALANCE = 2**31 - 1
+# Money is kept in whole fen (NUMERIC(12, 2) columns, or text of the same).
+CENT = Decimal("0.01")
 
 
 def day_in_range(day: dt.date) -> bool:
@@ -79,3 +82,14 @@ def check_quantity(
     if value < 0 or (value == 0 and not allow_zero):
         raise DomainError("QUANTITY_OUT_OF_RANGE", field=field)
     return check_int(value, field, 0 if allow_zero else 1, maximum)
+
+
+def check_cents(value: Decimal, field: str) -> Decimal:
+    """An amount of money in whole fen: more decimals are refused (``AMOUNT_PRECISION``), never
+    rounded away ("68.005" was kept as 68.01, "0.001" as 0.00). "68.000" is 68.00."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:  # an int: the value is finite
+        if value != value.quantize(CENT):
+            raise DomainError("AMOUNT_PRECISION", field=field, value=str(value))
+        return value.quantize(CENT)
+    return value

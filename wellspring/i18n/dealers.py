@@ -60,10 +60,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "agent's customers.",
     ),
     # agents' payments (issue 18)
-    "AMOUNT_PRECISION": (
-        "金额最多精确到分（两位小数）：{value}",
-        "An amount is counted in fen, with at most two decimals: {value}",
-    ),
     "OVERPAYMENT": (
         "付款金额超过应收余额（未付 {unpaid}）：多付不作为预存款，请按实际欠款登记。",
         "The payment is more than is owed ({unpaid} unpaid): over-payment is not kept as "

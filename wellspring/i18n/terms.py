@@ -100,10 +100,6 @@ DETAILS: dict[str, tuple[str, str]] = {
     ),
     "INVALID_DATE": ("日期格式无效，应形如 2026-12-01", "not a YYYY-MM-DD date"),
     "INVALID_DECIMAL": ("不是有效的数字", "not a decimal number"),
-    "DECIMAL_PRECISION": (
-        "金额最多两位小数（精确到分）",
-        "an amount has at most two decimals (whole fen)",
-    ),
     "DATE_OUT_OF_RANGE": ("日期超出允许范围", "the date is out of the allowed range"),
     "MISSING_VARIABLE": ("缺少必填变量 {name}", "the required variable {name} is missing"),
     "UNDEFINED_VARIABLE": ("变量 {name} 未声明", "the variable {name} is not declared"),

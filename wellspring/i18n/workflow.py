@@ -122,4 +122,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "QUANTITY_OUT_OF_RANGE": ("{field} 必须大于 0。", "{field} must be greater than 0."),
     "AMOUNT_NEGATIVE": ("{field} 不能为负数。", "{field} cannot be negative."),
+    "AMOUNT_PRECISION": (
+        "金额最多精确到分（两位小数）：{value}",
+        "An amount is counted in fen, with at most two decimals: {value}",
+    ),
 }

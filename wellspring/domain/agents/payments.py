@@ -49,11 +49,9 @@ class PaymentRequest:
 
 
 def _checked_amount(value: Decimal) -> Decimal:
-    amount = fields.amount(value, "amount")
+    amount = fields.amount(value, "amount")  # not negative, in whole fen
     if not amount.is_finite() or amount == 0 or amount > MAX_AMOUNT:
         raise DomainError("VALUE_OUT_OF_RANGE", field="amount", minimum=CENT, maximum=MAX_AMOUNT)
-    if amount != amount.quantize(CENT):
-        raise DomainError("AMOUNT_PRECISION", field="amount", value=str(amount))
     return amount.quantize(CENT)
 
 

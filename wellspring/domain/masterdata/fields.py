@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..bounds import check_cents
 from ..errors import DomainError
 
 M = TypeVar("M")
@@ -34,11 +35,12 @@ def code(value: str | None, field: str, *, maximum: int = 32) -> str:
 
 
 def amount(value: Decimal | None, field: str) -> Decimal:
+    """An amount of money: given, not negative, in whole fen."""
     if value is None:
         raise DomainError("REQUIRED", field=field)
     if value < 0:
         raise DomainError("AMOUNT_NEGATIVE", field=field)
-    return value
+    return check_cents(value, field)
 
 
 def latitude_longitude(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, policy
 from ..actor import Actor
+from ..bounds import check_cents
 from ..errors import DomainError
 from ..masterdata import fields
 from ..models import Branch, ServiceOutlet, Technician
@@ -66,6 +67,8 @@ def _rate_card(card: dict[str, Decimal]) -> dict[str, str]:
     for key, rate in card.items():
         if key not in TicketType.__members__ or not isinstance(rate, Decimal):
             raise DomainError("INVALID_RATE", field="rate_card", value=str(key)[:32])
+        if rate.is_finite():
+            check_cents(rate, "rate_card")
         try:
             value = rate.quantize(Decimal("0.01"))
         except InvalidOperation as exc:

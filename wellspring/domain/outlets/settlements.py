@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, clock, permissions
 from ..actor import Actor
+from ..bounds import check_cents
 from ..errors import DomainError
 from ..models import (
     Address,
@@ -177,6 +178,7 @@ async def adjust_settlement(
         raise DomainError("VALUE_TOO_LONG", field="reason", maximum=200)
     if not amount.is_finite() or amount == 0 or abs(amount) > MAX_ADJUSTMENT:
         raise DomainError("INVALID_RATE", field="amount", value="amount")
+    check_cents(amount, "amount")
     if len(row.adjustments) >= MAX_ADJUSTMENTS:
         raise DomainError("TOO_MANY_ITEMS", field="amount", maximum=MAX_ADJUSTMENTS)
     entry = {

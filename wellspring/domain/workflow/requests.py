@@ -10,7 +10,7 @@ from typing import Any
 
 from ...geo import centroids
 from ...geo.coords import CoordSystem
-from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_int
+from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_cents, check_int
 from ..errors import DomainError
 from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, SupplyMode, TicketType
 
@@ -139,6 +139,7 @@ class RechargeRequest:
             raise DomainError("REQUIRED", field="recharge.unit_price")
         if self.unit_price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="recharge.unit_price")
+        check_cents(self.unit_price, "recharge.unit_price")
         if self.payment_method not in PAYMENT_METHODS:
             raise DomainError("INVALID_ARGUMENT", field="recharge.payment_method")
         return {

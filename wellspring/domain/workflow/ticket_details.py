@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actor import Actor
-from ..bounds import check_quantity
+from ..bounds import check_cents, check_quantity
 from ..dispatch import locate
 from ..errors import DomainError
 from ..inventory import machines
@@ -105,6 +105,8 @@ async def check(
             )
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
+        if install.price is not None:
+            check_cents(install.price, "install.price")
         details["install"] = {
             "card_number": number,
             "device_model_id": model.id,

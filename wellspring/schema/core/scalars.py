@@ -65,15 +65,14 @@ TOTAL = "A total over many rows: a whole number that may pass 32 bits (BigInt)."
 # Money columns are NUMERIC(12, 2) (domain/models/base.py): under 10^10.
 MAX_WHOLE_DIGITS = 10
 MAX_DIGITS = 18
-CENT = PyDecimal("0.01")
 
 
 class Decimal(graphene.Scalar):
     """An exact decimal number, written as a string ("1280.00"; never a float). Input also
     takes an integer. Every Decimal input is an amount of money, so what a money column
     cannot hold is refused: NaN, infinities, 10 digits or more before the point, more than
-    18 digits in all, and a fraction of a fen (more than two decimals: "68.005" was kept as
-    68.01 and "0.001" as 0.00)."""
+    18 digits in all. A fraction of a fen is the domain's to refuse (``AMOUNT_PRECISION``,
+    ``domain/bounds.check_cents``), with the field, as a payload error."""
 
     @staticmethod
     def serialize(value: PyDecimal | str) -> str:
@@ -97,12 +96,7 @@ class Decimal(graphene.Scalar):
             or parsed.adjusted() < -MAX_DIGITS
         ):
             raise GraphQLError(f"not a decimal number: {value!r}")
-        # Matched by wellspring.api.graphql_messages (reason DECIMAL_PRECISION).
-        cents = parsed.quantize(CENT)
-        if cents != parsed:
-            raise GraphQLError(f"more than two decimals: {value!r}")
-        exponent = parsed.as_tuple().exponent  # an int: the value is finite
-        return cents if isinstance(exponent, int) and exponent < -2 else parsed  # "68.000"
+        return parsed
 
 
 class Money(graphene.ObjectType):
