@@ -233,3 +233,31 @@ def test_an_imported_amount_has_at_most_two_decimals() -> None:
     assert row.money("price") is not None
     assert row.money("cost") is None
     assert [(e.column, e.code) for e in row.errors] == [("cost", "IMPORT_AMOUNT_PRECISION")]
+
+
+def test_long_texts_are_refused_not_cut(gql: GraphQL, b: Bounds) -> None:
+    """A report's notes of 200,000 characters were stored whole; a street of 5,000 and a
+    follow-up comment past 1,000 were cut without a word to whoever typed them."""
+    job = job_on_site(b)
+    notes = {"input": {"id": job, "report": {**REPAIR, "notes": "长" * 2001}}}
+    body = no_fault(gql.post(COMPLETE, notes, as_user=b.engineer))
+    assert _errors(body, "completeJob") == [("report.notes", "VALUE_TOO_LONG")]
+    kept = {"input": {"id": job, "report": {**REPAIR, "notes": "长" * 2000}}}
+    assert (
+        no_fault(gql.post(COMPLETE, kept, as_user=b.engineer))["data"]["completeJob"]["errors"]
+        == []
+    )
+    o = ids(b.site.url)
+    address = {"province": "上海市", "city": "上海市", "district": "黄浦区", "street": "街" * 101}
+    caller = {"name": unique("客户"), "phone": "13900001111", "address": address}
+    opened = {"type": "INQUIRY", "branchId": o["SH"], "newCustomer": caller}
+    body = no_fault(gql.post(OPEN, {"input": opened}, as_user="hotline"))
+    assert _errors(body, "openTicket") == [("newCustomer.address.street", "VALUE_TOO_LONG")]
+    ticket = scalars(b.site.url, select(m.Job.ticket_id).where(m.Job.id == _raw(job)))[0]
+    call = (
+        "mutation($input: FollowUpInput!) { recordFollowUp(input: $input) "
+        "{ errors { field code } } }"
+    )
+    said = {"ticketId": global_id("Ticket", ticket), "score": 4, "comment": "好" * 1001}
+    answer = gql.data(call, {"input": said}, as_user="hotline")["recordFollowUp"]
+    assert answer["errors"] == [{"field": "comment", "code": "VALUE_TOO_LONG"}]

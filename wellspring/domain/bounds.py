@@ -27,6 +27,8 @@ MAX_WINDOW_MINUTES = 7 * 24 * 60
 # A ticket's description, whoever opens it: twice a customer's rating comment or note (1,000),
 # room for a caller's account of the fault, not for a pasted document.
 MAX_TICKET_DESCRIPTION = 2000
+# A text field of a completion report (notes, symptom, comment), whichever door it came by.
+MAX_REPORT_TEXT = 2000
 # One visit's travel in a completion report, km (a day's driving is far less): its sums over
 # any period stay finite, and the engineers' report skips a stored figure outside it.
 MAX_TRAVEL_KM = 1_000

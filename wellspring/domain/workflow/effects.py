@@ -21,8 +21,10 @@ from ..actor import Actor
 from ..bounds import (
     MAX_RECHARGE_BUCKETS,
     MAX_RECHARGE_MONTHS,
+    MAX_REPORT_TEXT,
     MAX_TRAVEL_KM,
     check_int,
+    check_length,
     check_number,
 )
 from ..config import TIME_ZONE
@@ -67,6 +69,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
     """The report with text trimmed, or the first field its type requires that is missing."""
     clean = {k: v.strip() if isinstance(v, str) else v for k, v in report.items()}
+    for name, value in clean.items():  # refused, not cut: nobody's words lost unknowingly
+        if isinstance(value, str):
+            check_length(value, f"report.{name}", MAX_REPORT_TEXT)
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
             raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{name}")

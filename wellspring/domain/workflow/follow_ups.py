@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, events
 from ..actor import Actor
+from ..bounds import check_length
 from ..clock import clock_of
 from ..errors import DomainError
 from ..models import FollowUp, Ticket
@@ -28,6 +29,8 @@ from .opening import open_follow_up_ticket
 FOLLOW_UP_DELAY = dt.timedelta(hours=24)
 
 LOW_SCORE = 2
+# The customer's words at the call back, as a rating comment on the tracking page.
+MAX_COMMENT = 1000
 
 
 def fall_due(session: AsyncSession, actor: Actor, ticket: Ticket, completed: Stamp) -> None:
@@ -98,7 +101,7 @@ async def score_visit(
     follow_up.status = FollowUpStatus.DONE
     follow_up.score = score
     follow_up.dissatisfaction = dissatisfaction
-    follow_up.comment = comment.strip()[:1000]
+    follow_up.comment = check_length(comment.strip(), "comment", MAX_COMMENT)
     follow_up.recorded_by_id = actor.user_id or None
     follow_up.source = source
     follow_up.recorded_at = now

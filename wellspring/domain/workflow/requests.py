@@ -10,7 +10,7 @@ from typing import Any
 
 from ...geo import centroids
 from ...geo.coords import CoordSystem
-from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_cents, check_int
+from ..bounds import MAX_RECHARGE_BUCKETS, MAX_RECHARGE_MONTHS, check_cents, check_int, check_length
 from ..errors import DomainError
 from ..models.enums import Channel, CustomerKind, CustomerTier, Priority, SupplyMode, TicketType
 
@@ -67,10 +67,10 @@ class AddressInput:
             "province": require(self.province, f"{prefix}.province", 50),
             "city": require(self.city, f"{prefix}.city", 50),
             "district": require(self.district, f"{prefix}.district", 50),
-            "street": self.street.strip()[:100],
-            "community": self.community.strip()[:100],
-            "building": self.building.strip()[:50],
-            "room": self.room.strip()[:50],
+            "street": check_length(self.street.strip(), f"{prefix}.street", 100),
+            "community": check_length(self.community.strip(), f"{prefix}.community", 100),
+            "building": check_length(self.building.strip(), f"{prefix}.building", 50),
+            "room": check_length(self.room.strip(), f"{prefix}.room", 50),
             "latitude": self.latitude,
             "longitude": self.longitude,
         }
