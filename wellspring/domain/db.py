@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ARRAY, Text, event, exc, func, literal, select
 from sqlalchemy.engine import make_url
@@ -21,6 +21,8 @@ from . import events, ticket_counts, versioning
 from .clock import CLOCK_KEY, SYSTEM_CLOCK, Clock
 from .config import CONFIG_KEY, DEFAULT_CONFIG, DomainConfig
 from .memo import MEMO_KEY
+
+R = TypeVar("R")
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -157,6 +159,15 @@ async def one_at_a_time_each(session: AsyncSession, keys: Iterable[str]) -> None
     hash_ = func.hashtextextended(given.c.key, 0)
     hashed = select(hash_.label("h")).select_from(given).order_by(hash_).subquery()
     await session.execute(select(func.count(func.pg_advisory_xact_lock(hashed.c.h))))
+
+
+async def locked_row(session: AsyncSession, model: type[R], row_id: str) -> R | None:
+    """The row as committed now, held until the transaction ends (PostgreSQL; SQLite's write
+    transaction already excludes every other writer). Read afresh: ``session.get`` would
+    refuse as stale a newer version of a versioned row this session read before."""
+    query = select(model).filter_by(id=row_id).with_for_update()
+    found = await session.execute(query.execution_options(populate_existing=True))
+    return found.scalar_one_or_none()
 
 
 async def declare_writes(session: AsyncSession) -> None:

@@ -19,15 +19,14 @@ import asyncio
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
 from ..config import config_of
-from ..errors import DomainError
+from ..db import locked_row
+from ..errors import DomainError, present
 from ..models import Attachment, Job
 from ..models.enums import AttachmentKind, AttachmentStatus, JobStatus
 from . import evidence, keys
@@ -36,7 +35,6 @@ from .port import ImageChecker, ImageRejected, MediaStore
 # A store's clock and ours may differ a little: an object written this soon after its form
 # expired still counts.
 STORE_SKEW = dt.timedelta(seconds=60)
-M = TypeVar("M", Job, Attachment)
 
 
 @dataclass(frozen=True)
@@ -150,13 +148,6 @@ def _derive(p: Pending) -> Verdict:
     return Verdict(p.attachment_id, "", derived.width, derived.height)
 
 
-async def _locked(session: AsyncSession, model: type[M], id_: str) -> M:
-    """The row as committed now, locked until the transaction ends (PostgreSQL; SQLite's
-    write transaction already excludes every other writer)."""
-    query = select(model).filter_by(id=id_).with_for_update()
-    return (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
-
-
 async def record(
     session: AsyncSession, actor: Actor, verdict: Verdict, *, now: dt.datetime
 ) -> Attachment:
@@ -166,8 +157,10 @@ async def record(
     first = await session.get(Attachment, verdict.attachment_id)
     if first is None or first.uploaded_by_id != actor.user_id:
         raise DomainError("NOT_FOUND", field="attachment_id")
-    job = await _locked(session, Job, first.job_id)
-    attachment = await _locked(session, Attachment, verdict.attachment_id)
+    job = present(await locked_row(session, Job, first.job_id), "the attachment's job")
+    attachment = present(
+        await locked_row(session, Attachment, verdict.attachment_id), "the attachment"
+    )
     if attachment.status is AttachmentStatus.EXPIRED:
         # The cleanup expired it during the file work: its next pass deletes what that wrote.
         attachment.purged_at = None

@@ -47,7 +47,7 @@ from ..models.enums import (
     SupplyMode,
     TicketType,
 )
-from . import cards, recharge_prices, water_tests
+from . import cards, recharge_prices, ticket_details, water_tests
 from .catalogue import DEVICE_CONDITIONS
 
 REQUIRED: dict[TicketType, tuple[str, ...]] = {
@@ -177,14 +177,7 @@ async def _install(
     if device is None:
         raise DomainError("SERIAL_NOT_IN_STOCK", field="install.serial_number", value=serial)
     customer = present(await session.get(Customer, ticket.customer_id), "the ticket's customer")
-    if device.device_model_id != model.id:  # checked at opening; a ticket opened before
-        received = await session.get(DeviceModel, device.device_model_id)
-        raise DomainError(
-            "MACHINE_MODEL_MISMATCH",
-            field="install.device_model_id",
-            value=serial,
-            model=received.code if received else "",
-        )
+    await ticket_details.check_machine_model(session, device, model.id)  # opened before?
     source = machines.take_out(device)
     device.supply_mode = model.supply_mode
     device.contract_number = request.get("contract_number") or device.contract_number

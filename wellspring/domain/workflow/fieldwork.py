@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit, permissions, water
 from ..actor import Actor
 from ..clock import clock_of
+from ..db import locked_row
 from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..events import EventKind
@@ -33,7 +34,6 @@ _TARGET = {
     "FAIL": JobStatus.FAILED,
 }
 ACTIONS = tuple(_TARGET)
-M = TypeVar("M")
 MAX_NOTE = 2000
 # A phone clock may be wrong; a note or a water test more than this ahead of the server's
 # clock is refused (a move's time is checked and clamped instead: clock_rules.py).
@@ -48,16 +48,8 @@ def _recorded(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     return value
 
 
-async def _locked(session: AsyncSession, model: type[M], row_id: str) -> M | None:
-    """The row held until commit, as it is now: another transaction may have changed it since
-    this session read it (``session.get`` would refuse that newer version as stale)."""
-    statement = select(model).filter_by(id=row_id).with_for_update()
-    found = await session.execute(statement.execution_options(populate_existing=True))
-    return found.scalar_one_or_none()
-
-
 async def _my_job(session: AsyncSession, actor: Actor, job_id: str, *, lock: bool = False) -> Job:
-    job = await (_locked(session, Job, job_id) if lock else session.get(Job, job_id))
+    job = await (locked_row(session, Job, job_id) if lock else session.get(Job, job_id))
     if job is None or job.deleted_at is not None or job.technician_id != actor.technician_id:
         raise DomainError("NOT_FOUND", field="job_id")
     return job
@@ -218,7 +210,7 @@ async def reschedule_by_engineer(
     # Held in the order a dispatcher's change writes them (the ticket, then its job): a
     # reassignment or cancellation committing meanwhile is waited for and read below, where
     # it was overwritten (or failed the job's versioned UPDATE).
-    ticket = await _locked(session, Ticket, job.ticket_id)
+    ticket = await locked_row(session, Ticket, job.ticket_id)
     job = await _my_job(session, actor, job_id, lock=True)
     if ticket is None or job.status not in (JobStatus.ASSIGNED, JobStatus.ACCEPTED):
         raise DomainError("INVALID_TRANSITION", action="reschedule", status=job.status.value)

@@ -95,14 +95,7 @@ async def check(
         if machine.agent_id != customer.agent_id:
             _hidden_from_agents(actor, "install.serial_number")
             raise DomainError("MACHINE_OF_OTHER_OWNER", field="install.serial_number", value=serial)
-        if machine.device_model_id != model.id:  # the machine is what it was received as
-            received = await session.get(DeviceModel, machine.device_model_id)
-            raise DomainError(
-                "MACHINE_MODEL_MISMATCH",
-                field="install.device_model_id",
-                value=serial,
-                model=received.code if received else "",
-            )
+        await check_machine_model(session, machine, model.id)
         if install.price is not None and install.price < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="install.price")
         if install.price is not None:
@@ -150,3 +143,17 @@ def _hidden_from_agents(actor: Actor, field: str) -> None:
     only that it is not found, not that it exists."""
     if actor.role is Role.AGENT:
         raise DomainError("NOT_FOUND", field=field)
+
+
+async def check_machine_model(session: AsyncSession, machine: Device, model_id: str) -> None:
+    """A machine goes in as the model it was received as (it became the model typed: a
+    bucket machine installed on a monthly plan). Checked at opening and at completion."""
+    if machine.device_model_id == model_id:
+        return
+    received = await session.get(DeviceModel, machine.device_model_id)
+    raise DomainError(
+        "MACHINE_MODEL_MISMATCH",
+        field="install.device_model_id",
+        value=machine.serial_number,
+        model=received.code if received else "",
+    )
