@@ -211,6 +211,10 @@ def test_illegal_moves_and_bad_input_change_nothing(gql: GraphQL, database_url: 
         "hq",
     )
     assert to_hq["errors"][0]["code"] == "INVALID_BRANCH"
+    # Beijing could not see this Shanghai customer, and Shanghai would lose the ticket.
+    to_beijing = payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["BJ"]}, "hq")
+    assert to_beijing["errors"][0]["code"] == "DISPATCH_OTHER_BRANCH"
+    assert to_beijing["errors"][0]["field"] == "branchId"
     job = ok(payload(gql, "DispatchTicket", {"id": ticket["id"], "branchId": o["SH"]}, "clerk-sh"))
     job_id = job["job"]["id"]
     other_branch = payload(

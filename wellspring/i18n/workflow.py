@@ -85,6 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "BRANCH_REQUIRED": ("请指定受理的分公司。", "Name the branch that will handle this."),
     "INVALID_BRANCH": ("不能派单到该机构。", "Work cannot be dispatched to this office."),
+    "DISPATCH_OTHER_BRANCH": (
+        "该客户属于其他分公司，工单只能派往客户所属的分公司；如需由其他分公司服务，请先由总部转移客户。",
+        "This customer belongs to another branch: a ticket goes to the customer's branch. To serve them from another branch, HQ moves the customer first.",
+    ),
     "TECHNICIAN_NOT_IN_BRANCH": (
         "该工程师不属于此派工单所在的分公司或已停用。",
         "The engineer is not active in this job's branch.",

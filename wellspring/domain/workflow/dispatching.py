@@ -16,7 +16,7 @@ from ..clock import clock_of
 from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..events import EventKind
-from ..models import Branch, Job, Technician, Ticket
+from ..models import Branch, Customer, Job, Technician, Ticket
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, JobStatus, TicketStatus, TicketType
 from . import moves, states, visit_requests
 
@@ -52,6 +52,12 @@ async def dispatch_ticket(
     if branch.kind is BranchKind.HQ or not branch.is_active:
         raise DomainError("INVALID_BRANCH", field="branch_id")
     permissions.check(actor, "ticket.dispatch", branch_id=branch.id)
+    # A branch sees only its own customers: a ticket sent elsewhere left the customer's branch
+    # without it and the other branch's clerk without the customer, address and device.
+    # Serving a customer from another branch is HQ's ReassignCustomer, before the ticket.
+    customer = await session.get(Customer, ticket.customer_id)
+    if customer is not None and customer.branch_id != branch.id:
+        raise DomainError("DISPATCH_OTHER_BRANCH", field="branch_id")
     ticket.branch_id = branch.id
     moves.move_ticket(session, actor, ticket, TicketStatus.DISPATCHED)
     await moves.flush(session, ticket)
