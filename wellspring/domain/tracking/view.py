@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import config_of
 from ..dispatch.trips import current_trip_of
-from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, User
+from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, TicketStatusChange, User
 from ..models.enums import FollowUpStatus, JobStatus, TicketStatus, TicketType
 from ..workflow.visit_requests import CHANGEABLE, VisitChangeKind, waiting_kinds
 
@@ -137,6 +137,26 @@ async def _score(session: AsyncSession, ticket_id: str) -> int | None:
     )
 
 
+async def _agreed_at(session: AsyncSession, ticket_id: str, job: Job | None) -> dt.datetime | None:
+    """When the visit's appointment was agreed: the ticket's latest move to APPOINTED since
+    the current job was made (a reschedule agrees it anew; a failed visit's agreement is not
+    this one's). Never the window's start, which lies ahead."""
+    if job is None:
+        return None
+    return (
+        await session.execute(
+            select(TicketStatusChange.at)
+            .where(
+                TicketStatusChange.ticket_id == ticket_id,
+                TicketStatusChange.to_status == TicketStatus.APPOINTED,
+                TicketStatusChange.at >= job.created_at,
+            )
+            .order_by(TicketStatusChange.at.desc(), TicketStatusChange.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
 async def visit_view(
     session: AsyncSession, ticket: Ticket, *, now: dt.datetime, expires_at: dt.datetime | None
 ) -> VisitView:
@@ -162,9 +182,11 @@ async def visit_view(
                 tech.position_latitude, tech.position_longitude, shown.position_decimals
             )
             position_at = tech.position_at if position is not None else None
+    # Each step at the time it happened, so the timeline reads in the order things did; the
+    # agreed window is the view's window_start/window_end, shown apart.
     times = {
         Stage.RECEIVED: ticket.created_at,
-        Stage.APPOINTED: job.appointment_start if job else None,
+        Stage.APPOINTED: await _agreed_at(session, ticket.id, job),
         Stage.EN_ROUTE: job.started_travel_at if job else None,
         Stage.ON_SITE: job.arrived_at if job else None,
         Stage.DONE: ticket.completed_at,

@@ -21,7 +21,9 @@ class VisitStep(graphene.ObjectType):
     stage = graphene.Field(enums.VisitStage, required=True)
     reached = graphene.Boolean(required=True)
     at = graphene.Field(
-        DateTime, description="When it happened (the window's start for APPOINTED)."
+        DateTime,
+        description="When it happened: for APPOINTED, when the appointment was agreed (the "
+        "agreed window is the visit's `windowStart`/`windowEnd`).",
     )
 
 
