@@ -231,6 +231,11 @@ def test_a_customer_follows_the_engineer_until_arrival(
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("#stage").inner_text() == "工程师在路上"
     assert page.locator("#eta").inner_text() != "—"
+    # The timeline in the order things happened (APPOINTED showed the window's start, ahead
+    # of setting off); the agreed window is shown apart, as the window.
+    times = page.locator("#timeline .step.reached .time").all_inner_texts()
+    assert len(times) == 3 and "" not in times and times == sorted(times), times
+    assert page.locator("#window").inner_text() != "—"
     assert page.locator("#map").get_attribute("data-map") == "leaflet"
     first = _marker(page)
     assert first == (31.2, 121.44)
@@ -300,12 +305,13 @@ def test_a_customer_rates_the_visit_and_old_links_are_refused(
     # Leave the live page first: its polling may start a navigation of its own that would
     # abort ours (net::ERR_ABORTED, seen on a loaded machine).
     page.goto("about:blank")
-    for refused in (revoked, expired):
+    # No token, or a path no link makes, is the same page (it was a plain-text "Not Found").
+    for refused in (revoked, expired, "", f"{token}/x"):
         response = page.goto(f"{browser.base}/t/{refused}")
         assert response is not None
         assert response.status == 404
         texts.append(page.locator("main").inner_text())
-    assert texts[0] == texts[1]
+    assert len(set(texts)) == 1, texts
     assert "链接不可用" in texts[0] or "Link not available" in texts[0]
     page.context.close()
     # The refusals' 404s are the only console errors a refused page may log.

@@ -28,13 +28,14 @@ def _switch(locale: str) -> str:
     )
 
 
-def _head(locale: str, title: str, *, leaflet: bool) -> str:
+def _head(locale: str, title: str, *, leaflet: bool, refresh: int | None = None) -> str:
     css = f'<link rel="stylesheet" href="{LEAFLET}/leaflet.css">' if leaflet else ""
+    again = f'<meta http-equiv="refresh" content="{int(refresh)}">' if refresh else ""
     return (
         f'<!doctype html><html lang="{_lang(locale)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">'
-        f"<title>{escape(title)}</title>{css}"
+        f"{again}<title>{escape(title)}</title>{css}"
         '<link rel="stylesheet" href="/static/tracking.css"></head>'
     )
 
@@ -128,15 +129,29 @@ def page(state: dict[str, Any], config: dict[str, Any], locale: str, *, leaflet:
     )
 
 
-def refused(locale: str, *, key: str = "refused") -> str:
+def refused(locale: str) -> str:
     """The same page whatever the reason (unknown, expired, revoked): no hint which."""
     title = word("refused_title", locale)
     return (
         _head(locale, title, leaflet=False)
         + f'<body><main id="app" class="refused"><header><h1>{escape(title)}</h1>'
         f"{_switch(locale)}</header>"
-        f'<p class="card">{escape(word(key, locale))}</p></main></body></html>'
+        f'<p class="card">{escape(word("refused", locale))}</p></main></body></html>'
     )
 
 
-__all__ = ["PAGE", "page", "refused"]
+def slowed(locale: str, *, retry_after: int) -> str:
+    """Too many requests (429): says so and to try again shortly, never that the link is
+    dead, and reloads itself once ``retry_after`` seconds (the Retry-After) have passed."""
+    title = word("slow_down_title", locale)
+    again = word("retry_in", locale).format(seconds=retry_after)
+    return (
+        _head(locale, title, leaflet=False, refresh=retry_after)
+        + f'<body><main id="app" class="refused slowed"><header><h1>{escape(title)}</h1>'
+        f"{_switch(locale)}</header>"
+        f'<p class="card">{escape(word("slow_down", locale))} {escape(again)}</p>'
+        "</main></body></html>"
+    )
+
+
+__all__ = ["PAGE", "page", "refused", "slowed"]

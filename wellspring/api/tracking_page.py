@@ -2,8 +2,8 @@
 ``GET /t/<token>/state`` (JSON with an ETag), plus the page's static files and Leaflet's
 (from ``web/node_modules``, installed by ``make``; never copied into the repo).
 
-A token that opens nothing (unknown, expired, revoked, malformed) gets the same localized
-refusal page or 404, never a hint which. Both doors are rate-limited per token and per
+A token that opens nothing (unknown, expired, revoked, malformed), and any other path under
+``/t``, gets the same localized refusal page or 404, never a hint which. Both doors are rate-limited per token and per
 client address (``domain/tracking/throttle.py``). The page is served with a strict CSP and
 ``Referrer-Policy: no-referrer`` so the token in its address never reaches a tile server.
 """
@@ -83,6 +83,10 @@ class TrackingPage:
         return [
             Route("/t/{token}", self.page, methods=["GET"]),
             Route("/t/{token}/state", self.state, methods=["GET"]),
+            # No token, or a path no link makes: the page's own not-found, not Starlette's
+            # plain-text English one.
+            Route("/t", self.not_found, methods=["GET"]),
+            Route("/t/{rest:path}", self.not_found, methods=["GET"]),
             Mount(
                 "/static/vendor/leaflet",
                 app=_Installable(directory=self.leaflet_dir, check_dir=False),
@@ -123,14 +127,21 @@ class TrackingPage:
         view, admitted = await self._view(request, token)
         headers = self._headers()
         if not admitted:
+            # Too many requests, not a dead link: said so, and the page tries again by itself
+            # once Retry-After has passed.
             headers["Retry-After"] = str(WINDOW_SECONDS)
-            body = tracking_html.refused(locale, key="slow_down")
+            body = tracking_html.slowed(locale, retry_after=WINDOW_SECONDS)
             return HTMLResponse(body, status_code=429, headers=headers)
         if view is None:
             return HTMLResponse(tracking_html.refused(locale), status_code=404, headers=headers)
         state = tracking_state.state(view, locale, self.crs)
         html = tracking_html.page(state, self._config(token, locale), locale, leaflet=self.leaflet)
         return HTMLResponse(html, headers=headers)
+
+    async def not_found(self, request: Request) -> Response:
+        """The same refusal an unknown token gets (404, in the page's language)."""
+        body = tracking_html.refused(self._locale(request))
+        return HTMLResponse(body, status_code=404, headers=self._headers())
 
     def _config(self, token: str, locale: str) -> dict[str, Any]:
         lang = "en" if locale == "en" else "zh"

@@ -10,6 +10,8 @@
   var etag = null;
   var timer = null;
   var map = null;
+  var mode = "";          // what #live says while all is well: live or polling
+  var pausedUntil = 0;    // a 429's Retry-After: no request before this (ms since epoch)
 
   function $(id) { return document.getElementById(id); }
   function text(id, value) { var el = $(id); if (el) { el.textContent = value; } }
@@ -146,12 +148,25 @@
     if (asked.length) { say("change-done", words.requested); }
   }
 
+  function status(message) { mode = message; if (!pausedUntil) { text("live", message); } }
+
+  // Too many requests (429): say so, ask nothing before Retry-After has passed, then refresh.
+  function slowDown(retryAfter) {
+    var seconds = parseInt(retryAfter, 10);
+    if (!(seconds > 0)) { seconds = 60; }
+    pausedUntil = Date.now() + seconds * 1000;
+    text("live", words.slow_down);
+    window.setTimeout(function () { pausedUntil = 0; text("live", mode); refresh(); }, seconds * 1000);
+  }
+
   function refresh() {
+    if (pausedUntil) { return Promise.resolve(); }
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
     return fetch(config.stateUrl, { headers: headers, cache: "no-store", credentials: "omit" })
       .then(function (r) {
         if (r.status === 304) { return null; }
+        if (r.status === 429) { slowDown(r.headers.get("Retry-After")); return null; }
         if (r.status === 404) { window.location.reload(); return null; }
         if (!r.ok) { return null; }
         etag = r.headers.get("ETag");
@@ -163,7 +178,7 @@
 
   function poll() {
     if (timer) { return; }
-    text("live", words.polling);
+    status(words.polling);
     timer = window.setInterval(refresh, Math.max(200, config.pollSeconds * 1000));
   }
 
@@ -181,7 +196,7 @@
     ws.onmessage = function (event) {
       var msg = JSON.parse(event.data);
       if (msg.type === "connection_ack") {
-        acked = true; window.clearTimeout(giveUp); text("live", words.live);
+        acked = true; window.clearTimeout(giveUp); status(words.live);
         ws.send(JSON.stringify({ id: "visit", type: "subscribe", payload: {
           query: "subscription VisitEvents($ticketId: ID!) { visitEvents(ticketId: $ticketId) { __typename } }",
           variables: { ticketId: state.ticketId } } }));
