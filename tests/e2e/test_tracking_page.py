@@ -234,7 +234,9 @@ def test_a_customer_follows_the_engineer_until_arrival(
     # The timeline in the order things happened (APPOINTED showed the window's start, ahead
     # of setting off); the agreed window is shown apart, as the window.
     times = page.locator("#timeline .step.reached .time").all_inner_texts()
-    assert len(times) == 3 and "" not in times and times == sorted(times), times
+    assert len(times) == 3
+    assert "" not in times
+    assert times == sorted(times), times
     assert page.locator("#window").inner_text() != "—"
     assert page.locator("#map").get_attribute("data-map") == "leaflet"
     first = _marker(page)

@@ -3,9 +3,10 @@
 (from ``web/node_modules``, installed by ``make``; never copied into the repo).
 
 A token that opens nothing (unknown, expired, revoked, malformed), and any other path under
-``/t``, gets the same localized refusal page or 404, never a hint which. Both doors are rate-limited per token and per
-client address (``domain/tracking/throttle.py``). The page is served with a strict CSP and
-``Referrer-Policy: no-referrer`` so the token in its address never reaches a tile server.
+``/t``, gets the same localized refusal page or 404, never a hint which. Both doors are
+rate-limited per token and per client address (``domain/tracking/throttle.py``). The page
+is served with a strict CSP and ``Referrer-Policy: no-referrer`` so the token in its address
+never reaches a tile server.
 """
 
 from __future__ import annotations

@@ -65,6 +65,9 @@ PAGE: dict[str, tuple[str, str]] = {
     ),
     "slow_down_title": ("请求过于频繁", "Too many requests"),
     "slow_down": ("请求过于频繁，请稍后再试。", "Too many requests; please try again shortly."),
-    "retry_in": ("本页将在 {seconds} 秒后自动重试。", "This page tries again in {seconds} seconds."),
+    "retry_in": (
+        "本页将在 {seconds} 秒后自动重试。",
+        "This page tries again in {seconds} seconds.",
+    ),
     "error": ("操作失败，请稍后再试。", "Something went wrong; please try again."),
 }
