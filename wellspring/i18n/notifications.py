@@ -23,17 +23,17 @@ Pair = tuple[str, str]
 CUSTOMER_TEMPLATES: dict[str, tuple[Pair, Pair]] = {
     "JOB_ASSIGNED": (
         # Sent to the customer only with a window (notifications/routing.py).
-        ("上门服务已预约", "您的工单 {ticket_number} 已预约上门，时间 {window}。{tracking_zh}"),
+        ("上门服务已预约", "您的工单 {ticket_number} 已预约上门，时间 {window}。"),
         (
             "Visit appointed",
-            "Your visit for ticket {ticket_number} is booked for {window}.{tracking_en}",
+            "Your visit for ticket {ticket_number} is booked for {window}.",
         ),
     ),
     "JOB_RESCHEDULED": (
-        ("上门时间已更改", "您的工单 {ticket_number} 的上门时间改为 {window}。{tracking_zh}"),
+        ("上门时间已更改", "您的工单 {ticket_number} 的上门时间改为 {window}。"),
         (
             "Visit rescheduled",
-            "Your visit for ticket {ticket_number} is now {window}.{tracking_en}",
+            "Your visit for ticket {ticket_number} is now {window}.",
         ),
     ),
 }
@@ -55,10 +55,10 @@ TEMPLATES: dict[str, tuple[Pair, Pair]] = {
         ("Job {number} cancelled", "Job {number} was cancelled; no visit needed."),
     ),
     "ENGINEER_EN_ROUTE": (
-        ("工程师已出发", "工程师正在前往您处，预计 {eta} 到达。{tracking_zh}"),
+        ("工程师已出发", "工程师正在前往您处，预计 {eta} 到达。"),
         (
             "Your engineer is on the way",
-            "Your engineer is on the way, expected at {eta}.{tracking_en}",
+            "Your engineer is on the way, expected at {eta}.",
         ),
     ),
     "ENGINEER_ARRIVED": (
@@ -166,9 +166,20 @@ def _params(data: Mapping[str, Any]) -> dict[str, Any]:
         "due": _local(data.get("due_at"), "%m-%d %H:%M"),
         "payment_zh": payment[0],
         "payment_en": payment[1],
-        "tracking_zh": f"查看进度：{link}" if (link := data.get("tracking_url")) else "",
-        "tracking_en": f" Follow it: {link}" if link else "",
     }
+
+
+# How a customer's message ends with its tracking link: the page of the visit, where a done
+# visit is rated. Added when the message is sent (notifications/links.py), so no stored text
+# holds the link.
+LINK_WORDS: dict[str, Pair] = {"JOB_COMPLETED": ("去评分：{url}", " Rate it here: {url}")}
+FOLLOW_WORDS: Pair = ("查看进度：{url}", " Follow it: {url}")
+
+
+def link_text(kind: str, url: str, locale: str) -> str:
+    """The sentence a customer's text of ``kind`` ends with when it carries ``url``."""
+    zh, en = LINK_WORDS.get(kind, FOLLOW_WORDS)
+    return (en if locale == "en" else zh).format(url=url) if url else ""
 
 
 class _Blank(dict[str, Any]):
@@ -186,7 +197,10 @@ def render(
         return ("通知", "") if locale != "en" else ("Notification", "")
     title, body = pairs[1] if locale == "en" else pairs[0]
     params = _Blank(_params(data))
-    return title.format_map(params), body.format_map(params)
+    body = body.format_map(params)
+    if for_customer and data.get("tracking_url"):  # an inbox item stored with its link
+        body += link_text(kind, str(data["tracking_url"]), locale)
+    return title.format_map(params), body
 
 
 SMS_KEYS = (

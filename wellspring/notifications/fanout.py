@@ -4,7 +4,8 @@ Who hears it, whether now or after the quiet hours, and whether a muted user is 
 are the domain's rules (``domain/notifications/routing.py``); this module only writes what
 they decide: one inbox item per user, one delivery per push device (``FCM``/``HUAWEI``), or
 one SMS to a customer who has no app. Each delivery carries the text already rendered in the
-recipient's language, so a sender needs no database.
+recipient's language, so a sender needs no database; a customer's tracking link is the one
+thing added when it is sent (``tracking_links.py``), so that no row stores it.
 """
 
 from __future__ import annotations
@@ -16,18 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wellspring.domain.models import Notification, OutboxMessage, PushDevice, Ticket
+from wellspring.domain.models import Notification, OutboxMessage, PushDevice
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.domain.notifications import routing
-from wellspring.domain.tracking import links
 from wellspring.i18n.notifications import render
 
 from . import outbox
+from .tracking_links import MARK, TRACKED_KINDS
 
 SMS = "SMS"
-# Messages that carry a tracking link to the customer (issue 17): the appointment, a new
-# window, and the engineer setting off. One new link per event, for the customer only.
-TRACKED_KINDS = frozenset({"JOB_ASSIGNED", "JOB_RESCHEDULED", "ENGINEER_EN_ROUTE"})
 
 
 async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime) -> int:
@@ -38,14 +36,11 @@ async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime
         return 0
     people = await routing.recipients(session, event)
     deliveries: list[dict[str, Any]] = []
-    link: dict[str, str] = {}
     for person in people:
-        extra: dict[str, str] = {}
-        if person.audience is routing.Audience.CUSTOMER and row.kind in TRACKED_KINDS:
-            link = link or await _tracking_link(session, event, now)
-            extra = link
+        # The customer's message gets a new tracking link when it is sent (never stored).
+        tracked = person.audience is routing.Audience.CUSTOMER and row.kind in TRACKED_KINDS
         if person.user_id is not None:
-            await _inbox(session, person.user_id, row, event, extra)
+            await _inbox(session, person.user_id, row, event)
         if person.muted_non_essential and not rule.essential:
             continue  # muted: the inbox keeps it, nothing is pushed
         when = now
@@ -54,25 +49,13 @@ async def fan_out(session: AsyncSession, row: OutboxMessage, *, now: dt.datetime
         devices = await _devices(session, person.user_id) if person.user_id else []
         for device in devices:
             deliveries.append(
-                _delivery(row, device.provider.value, device.id, person, when, device, extra)
+                _delivery(row, device.provider.value, device.id, person, when, device, tracked)
             )
         if not devices and person.audience is routing.Audience.CUSTOMER and person.phone:
-            deliveries.append(_delivery(row, SMS, person.phone, person, when, None, extra))
+            deliveries.append(_delivery(row, SMS, person.phone, person, when, None, tracked))
     if deliveries:
         await session.execute(outbox.insert_ignoring_duplicates(session), deliveries)
     return len(deliveries)
-
-
-async def _tracking_link(
-    session: AsyncSession, event: dict[str, Any], now: dt.datetime
-) -> dict[str, str]:
-    """A new link to the event's visit, as the customer's message shows it (its token lives
-    only in this customer's message and inbox item; the link table keeps its hash)."""
-    ticket = await session.get(Ticket, str(event.get("ticket_id") or ""))
-    if ticket is None:
-        return {}
-    issued = await links.issue(session, ticket=ticket, now=now, purpose=links.SENT)
-    return {"tracking_url": issued.url}
 
 
 async def _inbox(
@@ -80,7 +63,6 @@ async def _inbox(
     user_id: str,
     row: OutboxMessage,
     event: dict[str, Any],
-    extra: dict[str, str],
 ) -> None:
     exists = await session.execute(
         select(Notification.id).where(
@@ -94,7 +76,7 @@ async def _inbox(
             user_id=user_id,
             event_id=row.event_id,
             kind=row.kind,
-            data={**(event.get("data") or {}), **extra},
+            data=dict(event.get("data") or {}),
             ticket_id=event.get("ticket_id"),
             job_id=event.get("job_id"),
             created_at=dt.datetime.fromisoformat(event["at"]),
@@ -115,10 +97,10 @@ def _delivery(
     person: routing.Recipient,
     when: dt.datetime,
     device: PushDevice | None,
-    extra: dict[str, str],
+    tracked: bool,
 ) -> dict[str, Any]:
     locale = device.locale if device is not None else person.locale
-    data = {**(row.payload.get("data") or {}), **extra}
+    data = dict(row.payload.get("data") or {})
     for_customer = person.audience is routing.Audience.CUSTOMER
     title, body = render(row.kind, data, locale, for_customer=for_customer)
     payload = {
@@ -135,6 +117,8 @@ def _delivery(
         "app_id": device.app_id if device is not None else "",
         "phone": person.phone if device is None else "",
     }
+    if tracked:
+        payload[MARK] = True
     return {
         "id": str(uuid.uuid4()),
         "event_id": row.event_id,

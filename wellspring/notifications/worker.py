@@ -42,7 +42,7 @@ from wellspring.domain.models import OutboxMessage, PushDevice, utcnow
 from wellspring.domain.models.enums import OutboxStatus
 from wellspring.domain.notifications import scan
 
-from . import fanout, outbox
+from . import fanout, outbox, tracking_links
 from .senders.base import LEASE_ENDING, Deadline, Delivery, Outcome, Sender, Verdict
 from .senders.log import LogSender
 
@@ -172,13 +172,19 @@ class Worker:
         if not rows:
             return 0
         _crash_point("after_claim")
+        payloads = {r.id: r.payload for r in rows}
+        if any(r.payload.get(tracking_links.MARK) for r in rows):
+            # Customers' tracking links, committed before they are sent (a link must open
+            # once it arrives) and never written to the rows (only their hashes are kept).
+            async with transaction(self.factory) as session:
+                payloads |= await tracking_links.as_sent(session, rows, now=now)
         outcomes: dict[str, Outcome] = {}
         by_channel: dict[str, list[OutboxMessage]] = {}
         for row in rows:
             by_channel.setdefault(row.channel, []).append(row)
         for channel, group in by_channel.items():
             sender = self.senders.get(channel) or self._log_sender
-            items = [Delivery.from_row(r.id, r.channel, r.recipient, r.payload) for r in group]
+            items = [Delivery.from_row(r.id, r.channel, r.recipient, payloads[r.id]) for r in group]
             try:
                 results = await sender.send(items, deadline=deadline)
             except Exception as error:  # a sender that breaks: everything in it is retried
