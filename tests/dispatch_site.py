@@ -269,6 +269,7 @@ def add_job(
                     from_status=job_before,
                     to_status=job_after,
                     at=start + dt.timedelta(seconds=i),
+                    technician_id=None if job_after is JobStatus.PENDING else job.technician_id,
                 )
             )
         await session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -187,8 +188,10 @@ async def write_steps(
     parent_id: str,
     kind: str,
     steps: list[Step],
+    extra: Callable[[Step], dict[str, Any]] = lambda _step: {},
 ) -> None:
-    """A history, each row an edge the state machine allows (the services' last guard)."""
+    """A history, each row an edge the state machine allows (the services' last guard);
+    ``extra`` gives a row's own columns (a job step's engineer)."""
     previous: enum.StrEnum | None = None
     for k, step in enumerate(steps):
         states.check_edge(edges, previous, step.status)
@@ -202,7 +205,8 @@ async def write_steps(
                 "actor_id": step.actor_id,
                 "at": step.at,
                 "reason": step.reason,
-            },
+            }
+            | extra(step),
         )
         previous = step.status
 
@@ -257,8 +261,20 @@ async def write_job(demo: Demo, job: JobPlan, number: int, ticket_id: str) -> No
             "revision": len(job.steps),
         },
     )
+    tech_id = job.tech.id if job.tech else None
+
+    def holder(step: Step) -> dict[str, Any]:  # the job's one engineer, once assigned
+        return {"technician_id": None if step.status is JobStatus.PENDING else tech_id}
+
     await write_steps(
-        demo, JobStatusChange, states.JOB_EDGES, "job_id", job_id, f"job-status:{number}", job.steps
+        demo,
+        JobStatusChange,
+        states.JOB_EDGES,
+        "job_id",
+        job_id,
+        f"job-status:{number}",
+        job.steps,
+        holder,
     )
 
 

@@ -182,6 +182,9 @@ class JobStatusChange(_Timed, Record, Base):
     to_status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus))
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     reason: Mapped[str] = mapped_column(String(500), default="")
+    # The engineer who held the job from this step on (None: nobody, or a step written before
+    # this was kept): the assignment history that tells whose offline work a job may take.
+    technician_id: Mapped[str | None] = mapped_column(ForeignKey("technicians.id"), default=None)
 
 
 class FollowUp(Record, Base):

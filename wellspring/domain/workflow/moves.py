@@ -179,7 +179,8 @@ def move_job(
     stamp: Stamp | None = None,
 ) -> None:
     def history(**values: Any) -> JobStatusChange:
-        return JobStatusChange(job_id=job.id, **values)
+        # Who holds the job from this step on (an assignment has set it already).
+        return JobStatusChange(job_id=job.id, technician_id=job.technician_id, **values)
 
     _move(
         session,
