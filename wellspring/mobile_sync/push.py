@@ -290,6 +290,7 @@ async def _apply_one(
             client_id=rec.id,
             recorded_at=at,
             recorded_offline=True,  # used on site already: a shortfall opens a discrepancy
+            held_on_device=True,  # check_jobs: this installation was sent the job
         )
     elif name == "water_tests":
         readings = water.Readings(

@@ -23,7 +23,7 @@ from ..models.enums import (
     StockBin,
 )
 from ..sync import batch
-from . import discrepancies, documents, ledger, line_keys
+from . import discrepancies, documents, former_holder, ledger, line_keys
 from .documents import Line
 
 
@@ -36,19 +36,25 @@ async def consume_parts(
     client_id: str,
     recorded_at: dt.datetime | None = None,
     recorded_offline: bool = False,
+    held_on_device: bool = False,
 ) -> list[StockEntry]:
     """Parts used on a job, from the engineer's van; swapped old parts go to its defective bin.
 
     ``client_id`` is the phone's id for this batch: sent again (a retry after a lost answer),
     it returns what the first call recorded and changes nothing. Recorded offline, the work
-    is already done: what the van's book cannot cover opens a discrepancy instead of failing.
+    is already done: what the van's book cannot cover opens a discrepancy instead of failing,
+    and a job reassigned since is taken if the engineer held it then (``former_holder``;
+    ``held_on_device``: the caller knows they held it once).
     """
     permissions.check(actor, "parts.consume")
     key = client_id.strip()
     if not key or len(key) > 80:
         raise DomainError("INVALID_ARGUMENT", field="client_id")
     job = await _locked_job(session, job_id)
-    if job is None or job.technician_id != actor.technician_id:
+    if job is None:
+        raise DomainError("NOT_FOUND", field="job_id")
+    former = job.technician_id != actor.technician_id
+    if former and not recorded_offline:
         raise DomainError("NOT_FOUND", field="job_id")
     earlier = (
         (
@@ -62,11 +68,16 @@ async def consume_parts(
         .scalars()
         .all()
     )
-    if earlier:
+    if earlier and not (former and any(e.actor_id != actor.user_id for e in earlier)):
         if any(entry.job_id != job.id for entry in earlier):
             raise DomainError("INVALID_ARGUMENT", field="client_id")
         return list(earlier)
-    await _check_open(session, job, recorded_at)
+    if former:
+        await former_holder.check(
+            session, job, actor.technician_id, recorded_at, held_on_device=held_on_device
+        )
+    else:
+        await _check_open(session, job, recorded_at)
     parts = await documents.check_lines(session, lines, active_only=True)
     await _check_compatible(session, job, lines, parts)
     van = (
@@ -125,8 +136,10 @@ async def consume_parts(
     entries = [entry for i in sorted(posted) for entry in posted[i]]  # in the lines' order
     for entry in entries:
         entry.recorded_at = recorded_at  # the phone's time, when it was recorded offline
+    # Who fitted them, when the job is someone else's now: the history shows the handover.
+    held = {"fitted_by": actor.technician_id, "job_held_by": job.technician_id} if former else {}
     audit.record(
-        session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key
+        session, actor, "stock.consumed", entity_type="Job", entity_id=job.id, client_id=key, **held
     )
     return entries
 

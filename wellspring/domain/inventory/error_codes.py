@@ -23,5 +23,8 @@ class StockErrorCode(enum.StrEnum):
     JOB_CLOSED = "JOB_CLOSED"
     PART_NOT_COMPATIBLE = "PART_NOT_COMPATIBLE"
     PART_INACTIVE = "PART_INACTIVE"
+    # parts recorded offline on a job the engineer did not hold at that time (or that was
+    # closed by then): final, no retry can change it (inventory/former_holder.py)
+    JOB_NOT_HELD = "JOB_NOT_HELD"
     # a part's place in a warehouse: one of its active bins (masterdata bin locations)
     UNKNOWN_BIN_LOCATION = "UNKNOWN_BIN_LOCATION"

@@ -102,6 +102,14 @@ class StockEntry(ModelObjectType):
     document = graphene.String(required=True)
     note = graphene.String(required=True)
     created_at = graphene.Field(DateTime, required=True)
+    actor_name = graphene.String(
+        description="Who posted it: for parts used on a job, the engineer who fitted them "
+        "(from their van, whoever holds the job now)."
+    )
+
+    @staticmethod
+    async def resolve_actor_name(root: m.StockEntry, info: ResolveInfo) -> Any:
+        return await info.context.loaders.display_name(root.actor_id)
 
     @staticmethod
     def resolve_warehouse(root: m.StockEntry, info: ResolveInfo) -> Any:

@@ -110,3 +110,11 @@ class JobStatusChange(StatusChangeFields, ModelObjectType):
     actor_name = graphene.String()
     at = graphene.Field(DateTime, required=True, description="The same as occurredAt.")
     reason = graphene.String(required=True)
+    technician_name = graphene.String(
+        description="The engineer holding the job from this step on (null: nobody yet, or a "
+        "step recorded before the server kept it)."
+    )
+
+    @staticmethod
+    def resolve_technician_name(root: m.JobStatusChange, info: ResolveInfo) -> Any:
+        return info.context.loaders.technician_name(root.technician_id)
