@@ -38,6 +38,12 @@ const logger = require('@nozbe/watermelondb/utils/common/logger').default
 
 const STATE_FILE = 'client-db.json'
 const INSTALLATION_FILE = 'installation-id'
+// Records the server refused for good, kept for the engineer to read (see FINAL_CODES).
+const FINAL_FILE = 'final-rejections.json'
+// docs/sync.md, "Final rejections": codes no retry can change. Such a record is not handed back
+// to WatermelonDB as rejected (it would stay pending and go out on every sync, refused again
+// each time): it is dropped from the local database and kept in FINAL_FILE with its reason.
+const FINAL_CODES = new Set(['JOB_NOT_HELD', 'JOB_CLOSED'])
 // docs/sync.md: X-Sync-Client is 8 to 64 letters, digits, '-' or '_'.
 const INSTALLATION_ID = /^[A-Za-z0-9_-]{8,64}$/
 // docs/sync.md: the ids the server accepts in a push.
@@ -494,7 +500,7 @@ async function commandSync(database, stateDir) {
   const clientId = installationId(stateDir)
 
   const log = {}
-  const result = { pullRequest: null, pulled: null, pushed: null, rejected: {}, conflicts: {} }
+  const result = { pullRequest: null, pulled: null, pushed: null, rejected: {}, conflicts: {}, final: [] }
 
   const pullChanges = async (args) => {
     result.pullRequest = args
@@ -540,7 +546,17 @@ async function commandSync(database, stateDir) {
         process.stderr.write(`[drive] server kept its own ${table}#${id}: ${reason?.code}: ${reason?.message}\n`)
       }
     }
-    return { experimentalRejectedIds: body?.experimentalRejectedIds }
+    // A final rejection is left out of the ids handed back: WatermelonDB marks the record
+    // synced (it is not pushed again), and it is dropped below, once the sync is over.
+    const retried = {}
+    for (const [table, ids] of Object.entries(body?.experimentalRejectedIds || {})) {
+      for (const id of Array.isArray(ids) ? ids : []) {
+        const reason = reasons[table]?.[id]
+        if (reason && FINAL_CODES.has(reason.code)) result.final.push({ table, id, ...reason })
+        else (retried[table] ||= []).push(id)
+      }
+    }
+    return { experimentalRejectedIds: retried }
   }
 
   let error = null
@@ -555,6 +571,7 @@ async function commandSync(database, stateDir) {
   } catch (e) {
     error = e
   }
+  if (result.final.length) await dropFinal(database, stateDir, result.final)
   return {
     error: error ? describe(error) : null,
     output: {
@@ -575,8 +592,30 @@ async function commandSync(database, stateDir) {
       rejected: result.rejected,
       conflicts: result.conflicts || {},
       resolvedConflicts: log.resolvedConflicts || [],
+      finalRejected: result.final,
     },
   }
+}
+
+// Records refused for good: destroyed locally (the server never had them, so no pull would
+// ever remove them) and appended to FINAL_FILE, which the app shows the engineer.
+async function dropFinal(database, stateDir, final) {
+  const file = path.join(stateDir, FINAL_FILE)
+  const kept = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : []
+  await database.write(async () => {
+    for (const { table, id } of final) {
+      let record = null
+      try {
+        record = await database.get(table).find(id)
+      } catch {
+        record = null // gone already
+      }
+      if (record) await record.destroyPermanently()
+    }
+  })
+  const tmp = `${file}.tmp`
+  fs.writeFileSync(tmp, JSON.stringify([...kept, ...final], null, 2))
+  fs.renameSync(tmp, file)
 }
 
 async function commandDump(database, stateDir, table) {

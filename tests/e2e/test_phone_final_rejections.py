@@ -1,0 +1,83 @@
+"""Parts recorded on a job reassigned under the phone, with the real client (docs/sync.md,
+"Final rejections").
+
+Recorded while the engineer held the job, they are taken from the van. Recorded after the
+job left them, they are refused for good (JOB_NOT_HELD): the client drops the record and keeps
+its reason, instead of pushing it, and having it refused, on every sync forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.e2e.live import GraphQL, Phone
+from tests.e2e.phone_day import ENGINEER, OTHER_ENGINEER, Dispatcher, clean_sync
+from tests.factories import fetch
+from wellspring.domain import models as m
+
+
+def now_ms(seconds: float = 0) -> int:
+    return int((dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)).timestamp() * 1000)
+
+
+def test_parts_on_a_job_reassigned_under_the_phone(server: tuple[str, str], tmp_path: Path) -> None:
+    url, base = server
+    gql = GraphQL(base)
+    technicians = dict(
+        fetch(
+            url,
+            select(m.User.username, m.Technician.id).join(
+                m.Technician, m.Technician.user_id == m.User.id
+            ),
+        )
+    )
+    phone = Phone(tmp_path / "phone", base, gql.token(ENGINEER))
+    clean_sync(phone)
+    job = min(
+        (j for j in phone.records("jobs").values() if j["status"] in ("ASSIGNED", "ACCEPTED")),
+        key=lambda j: j["number"],
+    )["id"]
+    model = fetch(
+        url,
+        select(m.DeviceModel.code)
+        .join(m.Device, m.Device.device_model_id == m.DeviceModel.id)
+        .join(m.Ticket, m.Ticket.device_id == m.Device.id)
+        .join(m.Job, m.Job.ticket_id == m.Ticket.id)
+        .where(m.Job.id == job),
+    )
+    code = model[0][0] if model else None
+    active = select(m.Part).where(m.Part.is_active.is_(True)).order_by(m.Part.sku)
+    fitting = [
+        p.id
+        for (p,) in fetch(url, active)
+        if not p.compatible_models or code is None or code in p.compatible_models
+    ]
+    part = next(p for p in fitting if p in phone.records("parts"))
+    line = {"job_id": job, "part_id": part, "quantity": 1, "old_part_returned": False}
+
+    held = phone.create("part_consumptions", {**line, "recorded_at": now_ms(-60)})["id"]
+    Dispatcher(gql, technicians).assign(job, OTHER_ENGINEER, None)
+    late = phone.create("part_consumptions", {**line, "recorded_at": now_ms(1)})["id"]
+    report = phone.sync()
+
+    assert held not in report["rejected"].get("part_consumptions", {}), report
+    assert report["rejected"]["part_consumptions"][late]["code"] == "JOB_NOT_HELD", report
+    assert report["rejectedIds"] == {}, report  # nothing handed back to stay pending
+    assert [(f["table"], f["id"], f["code"]) for f in report["finalRejected"]] == [
+        ("part_consumptions", late, "JOB_NOT_HELD")
+    ]
+    entries = fetch(url, select(m.StockEntry.client_id).where(m.StockEntry.job_id == job))
+    assert [c for (c,) in entries] == [f"{held}:000"]
+
+    # Dropped on the phone, kept with its reason for the engineer; nothing goes out again.
+    state = phone.dump()
+    assert state["hasUnsyncedChanges"] is False
+    assert late not in {r["id"] for r in state["tables"]["part_consumptions"]}
+    kept = json.loads((tmp_path / "phone" / "final-rejections.json").read_text(encoding="utf-8"))
+    assert [(k["id"], k["code"]) for k in kept] == [(late, "JOB_NOT_HELD")]
+    again = clean_sync(phone)
+    assert again["pushed"] == {}
