@@ -41,6 +41,7 @@ from .models import (
     FilterType,
     FollowUp,
     Job,
+    JobNote,
     JobStatusChange,
     MissedCall,
     OutletAssessment,
@@ -179,6 +180,16 @@ def job_history_scope(actor: Actor) -> Condition:
     if actor.sees_all_branches:
         return true()
     return JobStatusChange.job_id.in_(select(Job.id).where(jobs_scope(actor)))
+
+
+def job_notes_scope(actor: Actor) -> Condition:
+    """An engineer's notes go with the job, to staff who see it; never to a customer (they
+    are written for colleagues)."""
+    if actor.role is Role.CUSTOMER:
+        return false()
+    if actor.sees_all_branches:
+        return true()
+    return JobNote.job_id.in_(select(Job.id).where(jobs_scope(actor)))
 
 
 def follow_ups_scope(actor: Actor) -> Condition:
@@ -321,6 +332,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     Attachment: attachments_scope,
     TicketStatusChange: ticket_history_scope,
     JobStatusChange: job_history_scope,
+    JobNote: job_notes_scope,
     FollowUp: follow_ups_scope,
     Address: addresses_scope,
     Contact: contacts_scope,

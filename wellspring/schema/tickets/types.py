@@ -34,6 +34,7 @@ from .charges import TicketDealerFields
 from .details import JobReport, TicketTypeDetails
 from .follow_ups import FollowUp
 from .history import JobStatusChange, StatusReason, TicketStatusChange
+from .notes import JobNotes
 
 # What a page of tickets may reach (see core/prefetch.py).
 TICKET_RELATIONS: Relations = {
@@ -100,7 +101,7 @@ class ExpectedPart(graphene.ObjectType):
         return root.get("in_van")
 
 
-class Job(StatusReason, ModelObjectType):
+class Job(JobNotes, StatusReason, ModelObjectType):
     """A field visit: engineer, appointment window (Asia/Shanghai), status trail."""
 
     model = m.Job
