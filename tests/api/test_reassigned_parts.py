@@ -1,10 +1,11 @@
 """Parts an engineer recorded offline on a job the dispatcher reassigned before the phone synced.
 
-The phone recorded the parts while its engineer held the job; the reassignment reached the
-server first. They used to be refused (NOT_FOUND) on every sync, forever, and the van's book
-kept parts that were in the customer's machine. Now they are taken against that engineer's
-van and the job when the job's history says the engineer held it at the phone's time, and
-refused for good (JOB_NOT_HELD) when not (docs/sync.md, "Merge rules").
+The phone recorded the parts while its engineer held the job (or after the reassignment,
+before the phone learned of it); the reassignment reached the server first. They used to be
+refused (NOT_FOUND) on every sync, forever, and the van's book kept parts that were in the
+customer's machine. Now they are taken against that engineer's van and the job when the
+job's history says the engineer held it by the phone's time, and refused for good
+(JOB_NOT_HELD) when recorded before that (docs/sync.md, "Merge rules").
 """
 
 from __future__ import annotations
@@ -174,11 +175,12 @@ def test_parts_fitted_before_a_reassignment_reach_the_van_and_the_job(
     assert holders[-1 if not closed else -2] == ("ASSIGNED", "工程师b")
 
 
-def test_parts_recorded_after_the_reassignment_are_refused_for_good(
+def test_parts_recorded_before_the_phone_learned_of_the_reassignment_are_taken(
     gql: GraphQL, database_url: str
 ) -> None:
-    """Recorded (by the phone's clock) after the job was given to b: a final JOB_NOT_HELD,
-    the same on every push, and nothing booked anywhere."""
+    """Recorded (by the phone's clock) after the job was given to b, by a phone that still
+    showed it: the engineer went and fitted them, so they leave a's van. Recorded before a
+    ever held the job: a final JOB_NOT_HELD, the same on every push, and nothing booked."""
     cto = part_id(database_url, "CTO-10")
     s, job = site_with_two(database_url, cto)
     p = phone(gql, s)
@@ -186,32 +188,39 @@ def test_parts_recorded_after_the_reassignment_are_refused_for_good(
     reassign(gql, s, job, s.techs["b"])
     line = {"job_id": job, "part_id": cto, "quantity": 2, "old_part_returned": False}
     late = p.create("part_consumptions", {**line, "recorded_at": now_ms(1)})
+    answer = p.push(p.push_body())
+    assert late not in answer["rejected"].get("part_consumptions", {})
+    van_a = van_of(database_url, s.techs["a"])
+    assert good(database_url, van_a, cto) == 3
 
+    early = p.create("part_consumptions", {**line, "recorded_at": now_ms(-90)})
     body = p.push_body()
     for _ in range(2):
         answer = p.push(body)
-        reason = answer["rejected"]["part_consumptions"][late]
+        reason = answer["rejected"]["part_consumptions"][early]
         assert (reason["code"], reason["field"]) == ("JOB_NOT_HELD", "job_id")
-        assert "not yours" in reason["message"]
-    assert job_entries(database_url, job) == []
-    assert good(database_url, van_of(database_url, s.techs["a"]), cto) == 5
+        assert "not yet yours" in reason["message"]
+    assert [e[:3] for e in job_entries(database_url, job)] == [("CONSUMPTION", van_a, -2)]
+    assert good(database_url, van_a, cto) == 3
 
 
 def test_graphql_offline_consumption_follows_the_same_rule(gql: GraphQL, database_url: str) -> None:
-    """ConsumeParts with recordedOffline: a former holder's parts recorded while they held the
-    job are taken; later ones are JOB_NOT_HELD; online ones, or an engineer who never held
-    the job, still find no job (NOT_FOUND)."""
+    """ConsumeParts with recordedOffline: a former holder's parts recorded since they first
+    held the job are taken; earlier ones are JOB_NOT_HELD; online ones, or an engineer who
+    never held the job, still find no job (NOT_FOUND)."""
     cto = part_id(database_url, "CTO-10")
     s, job = site_with_two(database_url, cto)
     add_technician(s, "c", home=PLACES["putuo"])
     before = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)).isoformat()
     reassign(gql, s, job, s.techs["b"])
     after = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)).isoformat()
+    unheld = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=90)).isoformat()
 
     assert consume(gql, s, job, cto, "a", recordedOffline=True, recordedAt=before) == []
-    assert consume(gql, s, job, cto, "a", recordedOffline=True, recordedAt=after) == [
+    assert consume(gql, s, job, cto, "a", recordedOffline=True, recordedAt=after) == []
+    assert consume(gql, s, job, cto, "a", recordedOffline=True, recordedAt=unheld) == [
         "JOB_NOT_HELD"
     ]
     assert consume(gql, s, job, cto, "a") == ["NOT_FOUND"]
     assert consume(gql, s, job, cto, "c", recordedOffline=True, recordedAt=before) == ["NOT_FOUND"]
-    assert good(database_url, van_of(database_url, s.techs["a"]), cto) == 3
+    assert good(database_url, van_of(database_url, s.techs["a"]), cto) == 1

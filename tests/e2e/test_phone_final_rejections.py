@@ -1,9 +1,10 @@
 """Parts recorded on a job reassigned under the phone, with the real client (docs/sync.md,
 "Final rejections").
 
-Recorded while the engineer held the job, they are taken from the van. Recorded after the
-job left them, they are refused for good (JOB_NOT_HELD): the client drops the record and keeps
-its reason, instead of pushing it, and having it refused, on every sync forever.
+Recorded while the engineer held the job (or after it went to another, before the phone
+learned it), they are taken from the van. Recorded after the job was cancelled, they are
+refused for good (JOB_CLOSED, as JOB_NOT_HELD): the client drops the record and keeps its
+reason, instead of pushing it, and having it refused, on every sync forever.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from graphql_relay import to_global_id
 from sqlalchemy import select
 
 from tests.e2e.live import GraphQL, Phone
-from tests.e2e.phone_day import ENGINEER, OTHER_ENGINEER, Dispatcher, clean_sync
+from tests.e2e.phone_day import DISPATCHER, ENGINEER, OTHER_ENGINEER, Dispatcher, clean_sync
 from tests.factories import fetch
 from wellspring.domain import models as m
 
@@ -61,14 +63,16 @@ def test_parts_on_a_job_reassigned_under_the_phone(server: tuple[str, str], tmp_
 
     held = phone.create("part_consumptions", {**line, "recorded_at": now_ms(-60)})["id"]
     Dispatcher(gql, technicians).assign(job, OTHER_ENGINEER, None)
+    ticket = to_global_id("Ticket", phone.records("jobs")[job]["ticket_id"])
+    gql.payload("CancelTicket", {"id": ticket, "reason": "客户取消"}, DISPATCHER)
     late = phone.create("part_consumptions", {**line, "recorded_at": now_ms(1)})["id"]
     report = phone.sync()
 
     assert held not in report["rejected"].get("part_consumptions", {}), report
-    assert report["rejected"]["part_consumptions"][late]["code"] == "JOB_NOT_HELD", report
+    assert report["rejected"]["part_consumptions"][late]["code"] == "JOB_CLOSED", report
     assert report["rejectedIds"] == {}, report  # nothing handed back to stay pending
     assert [(f["table"], f["id"], f["code"]) for f in report["finalRejected"]] == [
-        ("part_consumptions", late, "JOB_NOT_HELD")
+        ("part_consumptions", late, "JOB_CLOSED")
     ]
     entries = fetch(url, select(m.StockEntry.client_id).where(m.StockEntry.job_id == job))
     assert [c for (c,) in entries] == [f"{held}:000"]
@@ -78,6 +82,6 @@ def test_parts_on_a_job_reassigned_under_the_phone(server: tuple[str, str], tmp_
     assert state["hasUnsyncedChanges"] is False
     assert late not in {r["id"] for r in state["tables"]["part_consumptions"]}
     kept = json.loads((tmp_path / "phone" / "final-rejections.json").read_text(encoding="utf-8"))
-    assert [(k["id"], k["code"]) for k in kept] == [(late, "JOB_NOT_HELD")]
+    assert [(k["id"], k["code"]) for k in kept] == [(late, "JOB_CLOSED")]
     again = clean_sync(phone)
     assert again["pushed"] == {}

@@ -28,11 +28,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Job {number} is completed: no more parts can be recorded on it.",
     ),
     "JOB_NOT_HELD": (
-        "登记这些用料时，派工单 {number} 不在您名下（已改派给其他工程师或已关闭），"
+        "登记这些用料时，派工单 {number} 尚未派给您（现已改派给其他工程师），"
         "本条用料不会入账，也无需重发；如确已使用，请联系分公司内勤处理。",
-        "Job {number} was not yours when these parts were recorded (it had been given to "
-        "another engineer, or closed): they are not booked and need not be sent again. If they "
-        "were used, tell your branch.",
+        "Job {number} was not yet yours when these parts were recorded (it is another "
+        "engineer's now): they are not booked and need not be sent again. If they were used, "
+        "tell your branch.",
     ),
     "SAME_WAREHOUSE": (
         "调出和调入不能是同一个仓库。",
