@@ -79,6 +79,7 @@ CALLS_INTO: dict[str, tuple[str, ...]] = {
 AREA_OF: dict[str, str] = {
     "wellspring.domain.auth": "auth",
     "wellspring.domain.login_throttle": "auth",
+    "wellspring.domain.passwords": "auth",
     "wellspring.domain.users": "masterdata",
     "wellspring.domain.water": "workflow",
     "wellspring.domain.workflow": "workflow",

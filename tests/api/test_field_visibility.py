@@ -49,12 +49,16 @@ CUSTOMER_SNAPSHOT = {
     "JobStatusChange": "at from id reason to",
     "LoginPayload": "errors expiresAt refreshToken token user",
     "LogoutPayload": "errors ok",
+    "ChangePasswordPayload": "errors user",
+    "MasterdataError": "code field message",
+    "UpdateMyContactPayload": "customer errors",
     "Money": "amount currency",
     "LiveEvent": "appointmentEnd appointmentStart at cursor eta id jobId kind latitude longitude "
     "number status ticketId",
     "MarkNotificationsReadPayload": "errors marked unreadCount",
-    "Mutation": "login logout markNotificationsRead openTicket rateVisit refreshToken "
-    "registerPushDevice requestVisitChange setNotificationPreferences unregisterPushDevice",
+    "Mutation": "changePassword login logout markNotificationsRead openTicket rateVisit "
+    "refreshToken registerPushDevice requestVisitChange setNotificationPreferences "
+    "unregisterPushDevice updateMyContact",
     "Notification": "body createdAt eventId id job kind read readAt ticket title",
     "NotificationConnection": "edges nodes pageInfo totalCount totalCountExact",
     "NotificationEdge": "cursor node",

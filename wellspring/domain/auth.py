@@ -62,7 +62,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -108,7 +108,7 @@ async def login(
     ).scalar_one_or_none()
     stored_hash = user.password_hash if user is not None else _DUMMY_HASH
     # argon2 is deliberately slow: keep it off the event loop.
-    ok = await asyncio.to_thread(_verify, stored_hash, password)
+    ok = await asyncio.to_thread(verify_password, stored_hash, password)
     if ok and user is not None:
         ok = await _still_holds(session, user, stored_hash)
     refused = user is None or not user.is_active or user.deleted_at is not None

@@ -1,24 +1,28 @@
 """A customer's profile as the company keeps it (domain.md: the clerk completes the profile):
 name, kind, phone and note; and what the branch's management decides: the grade, the
 salesperson who owns the relationship, and the engineer bound to the customer for water
-service (a recharge notifies that engineer)."""
+service (a recharge notifies that engineer). A signed-in customer corrects how they are
+reached themselves: their phone and their primary contact's name and phone (never their
+addresses, which move through relocation tickets)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import audit, permissions
 from .actor import Actor
-from .errors import DomainError
-from .models import Customer, Technician, User
+from .errors import DomainError, PermissionDenied
+from .models import Contact, Customer, Technician, User
 from .models.enums import CustomerKind, CustomerTier, Role
 from .workflow import moves
 from .workflow.requests import check_phone, require
 
 MAX_NOTE = 500
+MAX_CONTACT_NAME = 50  # contacts.name
 
 
 class _Keep:
@@ -90,6 +94,90 @@ async def update_customer(
             changed=changed,
         )
     return customer
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """What a customer corrects of how they are reached; ``None`` leaves a field as it is."""
+
+    contact_name: str | None = None
+    phone: str | None = None
+    contact_phone: str | None = None
+
+
+async def update_own_contact(
+    session: AsyncSession, actor: Actor, *, change: ContactChange
+) -> Customer:
+    """The signed-in customer's own phone and primary contact, checked as the desk's
+    corrections are and audited the same way (``customer.updated``, each field before and
+    after), so the customer's history reads alike whoever made the change."""
+    permissions.check(actor, "customer.update_own_contact")
+    if actor.customer_id is None:
+        raise PermissionDenied  # a customer login always names its customer
+    # Held and read as committed, as the desk's edit holds it: of two edits, the second
+    # starts from the first's.
+    customer = await session.get(
+        Customer, actor.customer_id, with_for_update=True, populate_existing=True
+    )
+    if customer is None or customer.deleted_at is not None:
+        raise DomainError("NOT_FOUND")
+    name = None if change.contact_name is None else require(
+        change.contact_name, "contact_name", MAX_CONTACT_NAME
+    )  # fmt: skip
+    phone = None if change.phone is None else check_phone(change.phone, "phone")
+    contact_phone = (
+        None if change.contact_phone is None else check_phone(change.contact_phone, "contact_phone")
+    )
+    contact = await _primary_contact(session, customer)
+    before = _reached(customer, contact)
+    if phone is not None:
+        customer.phone = phone
+    if contact is None and (name is not None or contact_phone is not None):
+        # A customer made without a contact: their own name and phone become the primary one.
+        contact = Contact(
+            customer_id=customer.id,
+            name=customer.name[:MAX_CONTACT_NAME],
+            phone=customer.phone,
+            is_primary=True,
+        )
+        session.add(contact)
+    if contact is not None and name is not None:
+        contact.name = name
+    if contact is not None and contact_phone is not None:
+        contact.phone = contact_phone
+    after = _reached(customer, contact)
+    changed = {k: [v, after[k]] for k, v in before.items() if v != after[k]}
+    if changed:
+        await session.flush()
+        audit.record(
+            session,
+            actor,
+            "customer.updated",
+            entity_type="Customer",
+            entity_id=customer.id,
+            changed=changed,
+        )
+    return customer
+
+
+async def _primary_contact(session: AsyncSession, customer: Customer) -> Contact | None:
+    """The contact the customer's page shows first (``Customer.contacts``' order), held."""
+    found = await session.scalars(
+        select(Contact)
+        .where(Contact.customer_id == customer.id, Contact.deleted_at.is_(None))
+        .order_by(Contact.is_primary.desc(), Contact.created_at, Contact.id)
+        .limit(1)
+        .with_for_update()
+    )
+    return found.first()
+
+
+def _reached(customer: Customer, contact: Contact | None) -> dict[str, Any]:
+    return {
+        "phone": customer.phone,
+        "contact_name": contact.name if contact is not None else None,
+        "contact_phone": contact.phone if contact is not None else None,
+    }
 
 
 def _profile(customer: Customer) -> dict[str, Any]:

@@ -46,3 +46,5 @@ class AuthErrorCode(enum.StrEnum):
     INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"  # noqa: S105 (a code, not a secret)
     SESSION_NOT_FOUND = "SESSION_NOT_FOUND"
     USER_NOT_FOUND = "USER_NOT_FOUND"
+    # ChangePassword: the current password given is not the user's (passwords.py)
+    WRONG_PASSWORD = "WRONG_PASSWORD"  # noqa: S105 (a code, not a secret)

@@ -32,6 +32,7 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
         {"login", "refreshToken", "logout", "openTicket", "markNotificationsRead"}
         | {"registerPushDevice", "unregisterPushDevice", "rateVisit", "requestVisitChange"}
         | {"setNotificationPreferences"}
+        | {"changePassword", "updateMyContact"}  # their own password and contact details
     ),
     "Subscription": frozenset({"visitEvents"}),
     "LiveEvent": frozenset(
@@ -54,6 +55,9 @@ CUSTOMER_FIELDS: Mapping[str, frozenset[str]] = {
     "LoginPayload": frozenset({"token", "refreshToken", "expiresAt", "user", "errors"}),
     "RefreshTokenPayload": frozenset({"token", "refreshToken", "expiresAt", "errors"}),
     "LogoutPayload": frozenset({"ok", "errors"}),
+    "ChangePasswordPayload": frozenset({"user", "errors"}),
+    "MasterdataError": frozenset({"field", "code", "message"}),
+    "UpdateMyContactPayload": frozenset({"customer", "errors"}),
     # The open ticket a duplicate points to is of the customer's own device; existingCustomer
     # (another customer with the phone) is for staff only.
     "OpenTicketPayload": frozenset({"ticket", "existingTicket", "errors"}),

@@ -98,6 +98,8 @@ RULES: dict[str, Grant] = {
     # profiles are corrected through the company, where the other-owner rule is kept)
     "customer.update": _grant(states.DISPATCHERS, Role.SALES),
     "customer.assign": STOCK_MANAGERS,
+    # a customer corrects their own phone and primary contact (never their addresses)
+    "customer.update_own_contact": _grant(Role.CUSTOMER),
     # moving a customer to another branch or agent (domain.md: HQ management)
     "customer.reassign": HQ_ONLY,
     # workflow: the moves (roles from states.py); a relocation needs the branch's approval
@@ -164,6 +166,8 @@ RULES: dict[str, Grant] = {
     "user.deactivate": ADMINS,
     "user.reset_password": ADMINS,
     "user.unlock": ADMINS,
+    # every login changes its own password (knowing the current one)
+    "user.change_own_password": EVERYONE,
     # everyone's own inbox and phone (notifications)
     "notifications.read": EVERYONE,
     "notifications.mark_read": EVERYONE,

@@ -76,6 +76,8 @@ FIELDS_ZH: dict[str, str] = {
     "dissatisfaction": "不满意原因",
     "username": "用户名",
     "password": "密码",
+    "currentPassword": "当前密码",
+    "newPassword": "新密码",
     "refreshToken": "刷新令牌",
     "search": "搜索内容",
     "first": "每页数量",

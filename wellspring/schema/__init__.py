@@ -61,6 +61,7 @@ from .masterdata.org import (
     UpsertBranch,
     UpsertTechnician,
 )
+from .masterdata.own_password import ChangePassword
 from .masterdata.repair_levels import UpsertRepairLevel
 from .media.mutations import ConfirmUpload, RequestUpload
 from .notifications.preferences import SetNotificationPreferences
@@ -90,7 +91,7 @@ from .tracking.fields import (
     RevokeTrackingLinks,
     ShareTrackingLink,
 )
-from .workflow.customer_edits import ReassignCustomer, UpdateCustomer
+from .workflow.customer_edits import ReassignCustomer, UpdateCustomer, UpdateMyContact
 from .workflow.desk import ResolveTicket, RouteTicket
 from .workflow.mutations import (
     AcceptJob,
@@ -165,6 +166,8 @@ class Mutation(graphene.ObjectType):
     update_user = UpdateUser.Field()
     deactivate_user = DeactivateUser.Field()
     reset_password = ResetPassword.Field()
+    # everyone: their own password
+    change_password = ChangePassword.Field()
     start_import = StartImport.Field()
     # master data and import uploads (issue 14)
     upsert_repair_level = UpsertRepairLevel.Field()
@@ -178,6 +181,8 @@ class Mutation(graphene.ObjectType):
     revoke_tracking_links = RevokeTrackingLinks.Field()
     rate_visit = RateVisit.Field()
     request_visit_change = RequestVisitChange.Field()
+    # a customer's own phone and contact
+    update_my_contact = UpdateMyContact.Field()
     # dealers (issue 18): HQ manages agents, prices and orders; an agent places its own
     upsert_agent = UpsertAgent.Field()
     place_agent_order = PlaceAgentOrder.Field()

@@ -124,14 +124,30 @@ async def _other_active_admins(session: AsyncSession, user_id: str) -> int:
     return sum(1 for admin in admins if admin != user_id)
 
 
-async def _end_sessions(session: AsyncSession, actor: Actor, user_id: str) -> None:
-    await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=clock_of(session).now(), revoked_by_id=actor.user_id or None)
-        .execution_options(synchronize_session=False)
+async def end_sessions(
+    session: AsyncSession, actor: Actor, user_id: str, *, keep: str | None = None
+) -> None:
+    """End every live session of the login, but ``keep`` (the session a user changed their
+    own password from); their live connections close after the commit."""
+    live = (AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    ended = update(AuthSession).values(
+        revoked_at=clock_of(session).now(), revoked_by_id=actor.user_id or None
     )
-    auth.ended(session, user_id=user_id)  # its live connections close after the commit
+    if keep is None:
+        await session.execute(ended.where(*live).execution_options(synchronize_session=False))
+        auth.ended(session, user_id=user_id)
+        return
+    others = list(
+        await session.scalars(
+            select(AuthSession.id).where(*live, AuthSession.id != keep).with_for_update()
+        )
+    )
+    if others:
+        await session.execute(
+            ended.where(AuthSession.id.in_(others)).execution_options(synchronize_session=False)
+        )
+    for session_id in others:  # by session: the kept one's connections stay open
+        auth.ended(session, session_id=session_id)
 
 
 async def _technician(session: AsyncSession, user_id: str) -> Technician | None:
@@ -198,7 +214,7 @@ async def _deactivate(session: AsyncSession, actor: Actor, user: User) -> None:
     if technician is not None and technician.is_active:
         await stand_down(session, technician, field="id")
     user.is_active = False
-    await _end_sessions(session, actor, user.id)
+    await end_sessions(session, actor, user.id)
 
 
 async def deactivate_user(session: AsyncSession, actor: Actor, *, user_id: str) -> User:
@@ -219,7 +235,7 @@ async def reset_password(
     permissions.check(actor, "user.reset_password")
     user = await fields.existing(session, User, user_id, "id")
     user.password_hash = hash_password(check_password(password))
-    await _end_sessions(session, actor, user.id)
+    await end_sessions(session, actor, user.id)
     await session.flush()
     audit.record(session, actor, "user.password_reset", entity_type="User", entity_id=user.id)
     return user

@@ -23,6 +23,7 @@ UNRESTRICTED: dict[str, str] = {
 MUTATIONS: dict[str, tuple[str, ...]] = {
     "revokeSession": ("session.revoke",),
     "unlockUser": ("user.unlock",),
+    "changePassword": ("user.change_own_password",),
     "openTicket": ("ticket.open", "customer.create", "ticket.open_through_agent"),
     "approveTicket": ("ticket.approve", "ticket.approve_relocation"),
     "rejectTicket": ("ticket.reject",),
@@ -60,6 +61,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "createUser": ("user.create",),
     "updateUser": ("user.update",),
     "updateCustomer": ("customer.update", "customer.assign"),
+    "updateMyContact": ("customer.update_own_contact",),
     "reassignCustomer": ("customer.reassign",),
     "deactivateUser": ("user.deactivate",),
     "resetPassword": ("user.reset_password",),

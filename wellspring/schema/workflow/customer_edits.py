@@ -1,5 +1,6 @@
 """UpdateCustomer: a customer's profile, grade, salesperson and bound engineer;
-ReassignCustomer: the customer to another branch or agent."""
+ReassignCustomer: the customer to another branch or agent; UpdateMyContact: a signed-in
+customer's own phone and contact."""
 
 from __future__ import annotations
 
@@ -120,3 +121,42 @@ class ReassignCustomer(graphene.Mutation):
             )
 
         return await payload(info, ReassignCustomerPayload, "customer", run)
+
+
+class UpdateMyContactInput(graphene.InputObjectType):
+    """The fields given change; those left out stay. Addresses are not here: a move goes
+    through a relocation ticket (OpenTicket, type RELOCATE)."""
+
+    contact_name = graphene.String(description="Whom the engineer asks for; up to 50 characters.")
+    phone = graphene.String(description="Your phone: mainland mobile or landline with area code.")
+    contact_phone = graphene.String(description="The contact's phone, checked as `phone` is.")
+
+
+class UpdateMyContactPayload(graphene.ObjectType):
+    customer = graphene.Field("wellspring.schema.customers.types.Customer")
+    errors = errors_field(WorkflowError)
+
+
+class UpdateMyContact(graphene.Mutation):
+    """Customers: correct your own phone and your primary contact's name and phone."""
+
+    class Arguments:
+        input = UpdateMyContactInput(required=True)
+
+    Output = UpdateMyContactPayload
+
+    @staticmethod
+    async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
+        actor = require_actor(info)
+
+        async def run() -> Any:
+            change = customer_profile.ContactChange(
+                contact_name=input.get("contact_name"),
+                phone=input.get("phone"),
+                contact_phone=input.get("contact_phone"),
+            )
+            return await customer_profile.update_own_contact(
+                info.context.session, actor, change=change
+            )
+
+        return await payload(info, UpdateMyContactPayload, "customer", run)
