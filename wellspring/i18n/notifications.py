@@ -16,6 +16,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MESSAGES: dict[str, tuple[str, str]] = {
     "NOTHING_TO_MARK": ("请给出要标为已读的消息，或选择全部。", "Give the items to mark, or all."),
     "PUSH_TOKEN_INVALID": ("推送令牌无效。", "The push token is not valid."),
+    "INVALID_LOCALE": (
+        "{value} 不是有效的语言代码。",
+        "{value} is not a locale; send one such as zh-CN or en-US.",
+    ),
 }
 
 Pair = tuple[str, str]

@@ -17,11 +17,11 @@ from ..errors import DomainError, PermissionDenied
 from ..models import Notification, NotificationPreference, PushDevice
 from ..models.enums import PushPlatform, PushProvider, PushTokenKind
 from ..pagination import Page, SortKey, paginate
+from .locales import supported_locale
 
 MAX_TOKEN = 512
 MAX_APP_ID = 128
 MAX_MARK = 100
-LOCALES = ("zh-CN", "en")
 
 
 def check(actor: Actor, action: str) -> None:
@@ -86,11 +86,14 @@ async def register_device(
     fid: str | None,
     app_id: str,
     platform: PushPlatform,
-    locale: str,
+    locale: str | None,
+    fallback: str = "zh-CN",
 ) -> PushDevice:
     """Remember where the actor's phone is reached: a registration token, or (FCM only) an
     installation id. A token is one phone's: registering a known token again moves it to this
-    user (the phone changed hands or accounts)."""
+    user (the phone changed hands or accounts). ``locale`` is the phone's, in any form its
+    platform writes (``locales.py``); ``fallback`` (the user's language) when it is left
+    out or of a language we do not write in."""
     check(actor, "push_device.register")
     if (token is None) == (fid is None):
         raise DomainError("PUSH_TOKEN_INVALID", field="token")
@@ -102,8 +105,7 @@ async def register_device(
         raise DomainError("PUSH_TOKEN_INVALID", field="token")
     if len(app_id) > MAX_APP_ID:
         raise DomainError("INVALID_ARGUMENT", field="app_id")
-    if locale not in LOCALES:
-        raise DomainError("INVALID_ARGUMENT", field="locale")
+    locale = supported_locale(locale, fallback)
     device = (
         await session.execute(
             select(PushDevice).where(PushDevice.provider == provider, PushDevice.token == token)

@@ -153,7 +153,11 @@ class RegisterPushDeviceInput(graphene.InputObjectType):
     fid = graphene.String(description="An FCM installation id, instead of `token`.")
     app_id = graphene.String(description="The app's id with its provider.")
     platform = graphene.Field(enums.PushPlatform, required=True)
-    locale = graphene.String(description="zh-CN or en (default: the user's language).")
+    locale = graphene.String(
+        description="The phone's locale as its platform writes it (`zh-CN`, `en-US`, "
+        "`zh-Hans-CN`, `zh_CN`, `b+zh+Hans+CN` ...): stored as zh-CN or en; another language, "
+        "or none, is the request's language (Accept-Language)."
+    )
 
 
 class RegisterPushDevicePayload(graphene.ObjectType):
@@ -183,7 +187,8 @@ class RegisterPushDevice(graphene.Mutation):
                 fid=input.get("fid"),
                 app_id=input.get("app_id") or "",
                 platform=e.PushPlatform(input.platform),
-                locale=input.get("locale") or info.context.locale,
+                locale=input.get("locale"),
+                fallback=info.context.locale,
             )
 
         result = await run_in_savepoint(info.context, run)
