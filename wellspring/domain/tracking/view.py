@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import config_of
 from ..dispatch.trips import current_trip_of
 from ..models import Address, Branch, FollowUp, Job, Technician, Ticket, TicketStatusChange, User
-from ..models.enums import FollowUpStatus, JobStatus, TicketStatus, TicketType
+from ..models.enums import FollowUpStatus, JobStatus, Role, TicketStatus, TicketType
 from ..workflow.visit_requests import CHANGEABLE, VisitChangeKind, waiting_kinds
+from .config import TrackingConfig
 
 
 class Stage(enum.StrEnum):
@@ -99,6 +100,20 @@ def first_name(full: str) -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in name) and len(name) > 1:
         return name[1:]
     return name
+
+
+def engineer_name(full: str, shown: TrackingConfig) -> str:
+    """The engineer's name as a customer is told it: the given name, unless the company
+    shows the full one (``WELLSPRING_TRACKING_SHOW_ENGINEER_FULL_NAME``)."""
+    return full if shown.show_engineer_full_name else first_name(full)
+
+
+def engineer_name_for(role: Role | None, full: str | None, shown: TrackingConfig) -> str | None:
+    """An engineer's name as ``role`` reads it on a visit: a customer reads what the tracking
+    page shows (``engineer_name``), on every door; staff read the full name."""
+    if full is None or role is not Role.CUSTOMER:
+        return full
+    return engineer_name(full, shown)
 
 
 def _round(lat: float | None, lon: float | None, decimals: int) -> Point | None:
@@ -210,7 +225,7 @@ async def visit_view(
         window_start=job.appointment_start if job else None,
         window_end=job.appointment_end if job else None,
         eta=job.eta if job and stage in (Stage.APPOINTED, Stage.EN_ROUTE) else None,
-        engineer_name=name if shown.show_engineer_full_name else first_name(name),
+        engineer_name=engineer_name(name, shown),
         engineer_phone=(user.phone if user and shown.show_engineer_phone else ""),
         engineer_photo_url="",  # no employee photo is stored yet
         engineer_position=position,

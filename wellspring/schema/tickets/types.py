@@ -30,6 +30,7 @@ from ..hotline.suggestions import for_job, for_ticket, suggested_articles_field
 from ..masterdata.custom_fields import values_field
 from ..media.types import Attachment, EvidenceStatus
 from ..org.types import Branch, Technician
+from . import engineer_names
 from .charges import TicketDealerFields
 from .details import JobReport, TicketTypeDetails
 from .follow_ups import FollowUp
@@ -114,7 +115,10 @@ class Job(JobNotes, StatusReason, ModelObjectType):
     suggested_articles = suggested_articles_field()
     branch = graphene.Field(Branch)
     technician = graphene.Field(Technician)
-    technician_name = graphene.String()
+    technician_name = graphene.String(
+        description="The engineer's name: the full name for staff; for the customer what "
+        "the tracking page shows (the given name, unless the company shows full names)."
+    )
     status = graphene.Field(enums.JobStatus, required=True)
     appointment_start = graphene.Field(DateTime)
     appointment_end = graphene.Field(DateTime)
@@ -232,18 +236,15 @@ class Job(JobNotes, StatusReason, ModelObjectType):
     resolve_technician = Related(m.Technician, "technician_id")
 
     # Both answered at once from what the page read (the job's ticket, whole or as columns
-    # that hold its due time, ``job_pages.job_tree``; the engineers' names), so that a job's
-    # row is answered in one go (``fused_rows.py``); else on the ordinary path, by a lookup.
+    # that hold its due time, ``job_pages.job_tree``; the engineers' names, as the reader
+    # may read them: ``engineer_names``), so that a job's row is answered in one go
+    # (``fused_rows.py``); else on the ordinary path, by a lookup.
     resolve_overdue = Computed(
         lambda root, context: _overdue_now(root, context),
         later=lambda root, info: _overdue_looked_up(root, info.context),
         columns=JOB_OVERDUE_READS,
     )
-    resolve_technician_name = Computed(
-        lambda root, context: context.loaders.technician_name_known(root.technician_id),
-        later=lambda root, info: info.context.loaders.technician_name(root.technician_id),
-        columns=("technician_id",),
-    )
+    resolve_technician_name = engineer_names.resolve_technician_name
 
     @staticmethod
     async def resolve_history(root: m.Job, info: ResolveInfo) -> Any:
