@@ -15,7 +15,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from wellspring.domain import audit, auth, customer_owner, customer_profile, login_throttle, water
+from wellspring.domain import (
+    audit,
+    auth,
+    customer_owner,
+    customer_profile,
+    login_throttle,
+    passwords,
+    water,
+)
 from wellspring.domain.actor import Actor
 from wellspring.domain.agents import dealers, prices, shipping, territory
 from wellspring.domain.agents import orders as agent_orders
@@ -277,6 +285,12 @@ CALLS: dict[str, Call] = {
     "user.deactivate": lambda s, a, w: users.deactivate_user(s, a, user_id=NOPE),
     "user.reset_password": lambda s, a, w: users.reset_password(s, a, user_id=NOPE, password="x"),
     "user.unlock": lambda s, a, w: login_throttle.unlock_user(s, a, user_id=NOPE),
+    "user.change_own_password": lambda s, a, w: passwords.change_own_password(
+        s, a, current_password="x", new_password="x", limits=login_throttle.Limits()
+    ),
+    "customer.update_own_contact": lambda s, a, w: customer_profile.update_own_contact(
+        s, a, change=customer_profile.ContactChange(phone="x")
+    ),
     "session.list": lambda s, a, w: auth.online_sessions(
         s, a, active_within=dt.timedelta(minutes=5), first=1, after=None
     ),

@@ -46,6 +46,9 @@ BEFORE: dict[str, str] = {
     "notifications.preferences": _ALL,
     "push_device.register": _ALL,
     "push_device.unregister": _ALL,
+    # everyone's own password; a customer's own phone and contact (self-service)
+    "user.change_own_password": _ALL,
+    "customer.update_own_contact": "CUSTOMER",
     # live updates (issue 16 §3): the board for dispatchers, own jobs, a customer's visit
     "live.board": _D,
     "live.my_jobs": _T,

@@ -37,8 +37,8 @@ async def change_own_password(
     sign-in); every other refusal comes before anything is written.
     """
     permissions.check(actor, "user.change_own_password")
-    if not actor.user_id or actor.session_id is None:
-        raise PermissionDenied  # a login's own session, never the system
+    if not actor.user_id:
+        raise PermissionDenied  # a login's own password, never the system's
     check_password(new_password, "new_password")
     user = await session.get(User, actor.user_id)
     if user is None:  # pragma: no cover - the token check read it a moment ago
@@ -73,6 +73,7 @@ async def change_own_password(
         raise DomainError("WRONG_PASSWORD", field="current_password")
     login_throttle.record_success(throttles)
     user.password_hash = new_hash
+    # An actor without a session (not a request's) keeps none.
     await end_sessions(session, actor, user.id, keep=actor.session_id)
     await session.flush()
     audit.record(session, actor, "user.password_changed", entity_type="User", entity_id=user.id)
