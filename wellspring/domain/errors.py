@@ -13,14 +13,21 @@ class DomainError(Exception):
     Transports show it to the user as ``{field, code, message}`` and change nothing, except
     the rows in ``keep``: a refusal that must leave a trace (a territory conflict logged for
     HQ) sets them, and the transport adds them back after rolling the work back.
+
+    ``id_value`` is the id a lookup could not find (or could not read): the domain knows the
+    value, not the name the client gave it (``customerId``, ``lines.0.partId``), so a
+    transport names the input that held it (``schema/core/input_paths.py``).
     """
 
     keep: tuple[object, ...] = ()
 
-    def __init__(self, code: str, *, field: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, code: str, *, field: str | None = None, id_value: str | None = None, **params: Any
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.field = field
+        self.id_value = id_value
         self.params = params
 
 

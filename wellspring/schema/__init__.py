@@ -31,6 +31,7 @@ from .agents.payments import RecordAgentPayment
 from .agents.types import AgentOrderLine
 from .auth.mutations import Login, Logout, RefreshToken, RevokeSession, UnlockUser
 from .core.field_guard import guard_fields
+from .core.input_paths import remember_arguments
 from .core.permission_docs import describe_permissions
 from .customers.types import Address, Contact
 from .devices.types import AccountCard, FilterType
@@ -224,6 +225,7 @@ def build_schema() -> graphene.Schema:
     _fix_defaults(schema.graphql_schema)
     guard_fields(schema.graphql_schema)
     describe_permissions(schema.graphql_schema)
+    remember_arguments(schema.graphql_schema)
     return schema
 
 

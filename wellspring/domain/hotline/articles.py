@@ -77,8 +77,16 @@ async def _checked(session: AsyncSession, change: ArticleChange) -> dict[str, ob
         known = await session.scalar(
             select(func.count()).where(DeviceModel.id.in_(models), DeviceModel.deleted_at.is_(None))
         )
-        if known != len(models):
-            raise DomainError("NOT_FOUND", field="model_ids")
+        if known != len(models):  # which one, for the transport to name where it was sent
+            present = set(
+                await session.scalars(
+                    select(DeviceModel.id).where(
+                        DeviceModel.id.in_(models), DeviceModel.deleted_at.is_(None)
+                    )
+                )
+            )
+            missing = next(i for i in models if i not in present)
+            raise DomainError("NOT_FOUND", field="model_ids", id_value=missing)
     codes = list(content["fault_codes"])  # type: ignore[call-overload]
     if codes:
         known = await session.scalar(select(func.count()).where(FaultCode.code.in_(codes)))

@@ -163,8 +163,10 @@ async def _attach(session: AsyncSession, outlet: ServiceOutlet, ids: list[str]) 
         .all()
     )
     found = {t.id for t in rows}
-    if wanted - found:
-        raise DomainError("NOT_FOUND", field="technician_ids")
+    if wanted - found:  # the first one missing, for the transport to name where it was sent
+        raise DomainError(
+            "NOT_FOUND", field="technician_ids", id_value=next(i for i in ids if i not in found)
+        )
     for tech in rows:
         if tech.id in wanted:
             if tech.branch_id != outlet.branch_id:

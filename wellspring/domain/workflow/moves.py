@@ -33,7 +33,7 @@ async def visible(session: AsyncSession, actor: Actor, model: type[M], id_: str)
         await session.execute(select(model).where(policy.scope(model, actor)).filter_by(id=id_))
     ).scalar_one_or_none()
     if row is None or row.deleted_at is not None:  # type: ignore[attr-defined]
-        raise DomainError("NOT_FOUND", field="id")
+        raise DomainError("NOT_FOUND", field="id", id_value=str(id_))
     return row
 
 

@@ -38,6 +38,8 @@ class RequestContext:
     # A mutation request of one field: its first unit of work runs without a savepoint
     # (core/mutation.py ``run_in_savepoint``).
     sole_field: bool = False
+    # The arguments of the root mutation field running now (core/input_paths.py).
+    arguments: dict[str, Any] | None = None
     # Subscriptions only (the WebSocket handler): ``live(watch, after) -> AsyncIterator``.
     live: Any = None
 

@@ -14,8 +14,9 @@ sees its input path (``install.cardNumber``): ``api_field`` maps one to the othe
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import graphene
 
@@ -36,6 +37,8 @@ from wellspring.domain.tracking.error_codes import TrackingErrorCode as Tracking
 from wellspring.domain.workflow.error_codes import WorkflowErrorCode as WorkflowCodes
 from wellspring.i18n import MESSAGES, message
 
+from .input_paths import camel, sent_path
+
 # Domain paths whose API path is not their segments in camelCase.
 API_PATHS: dict[str, str] = {
     "report.water_test.tds_mg_l": "report.waterTest.tds",
@@ -49,12 +52,7 @@ def api_field(field: str | None) -> str | None:
     """The client's input path for a domain field: ``lines.0.part_id`` → ``lines.0.partId``."""
     if not field:
         return field
-    return API_PATHS.get(field) or ".".join(_camel(segment) for segment in field.split("."))
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+    return API_PATHS.get(field) or ".".join(camel(segment) for segment in field.split("."))
 
 
 @dataclass(frozen=True)
@@ -66,8 +64,13 @@ class PayloadError:
     message: str
 
 
-def user_errors(error: DomainError, locale: str) -> list[PayloadError]:
+def user_errors(
+    error: DomainError, locale: str, arguments: Mapping[str, Any] | None = None
+) -> list[PayloadError]:
+    """The error as its payload carries it; with the mutation's ``arguments``, an id the
+    domain could not find is named by the input that held it (``input_paths.py``)."""
     field = api_field(error.field)
+    field = sent_path(error, arguments, field) or field
     text = message(error.code, locale, **{**error.params, "field": field or ""})
     return [PayloadError(field=field, code=str(error.code), message=text)]
 

@@ -28,7 +28,7 @@ def split_global_id(value: str, *, field: str = "id") -> tuple[str, str]:
         type_name, raw = from_global_id(value)
         uuid.UUID(raw)
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise DomainError("INVALID_ID", field=field, value=value[:64]) from exc
+        raise DomainError("INVALID_ID", field=field, id_value=value, value=value[:64]) from exc
     return str(type_name), str(raw)
 
 
@@ -36,5 +36,5 @@ def parse_global_id(value: str, expected_type: str, *, field: str = "id") -> str
     """The database id inside a global id of the expected type, or ``INVALID_ID``."""
     type_name, raw = split_global_id(value, field=field)
     if type_name != expected_type:
-        raise DomainError("INVALID_ID", field=field, value=value[:64])
+        raise DomainError("INVALID_ID", field=field, id_value=value, value=value[:64])
     return raw

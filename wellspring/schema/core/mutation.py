@@ -109,7 +109,7 @@ async def _run_in_savepoint(
         await savepoint.rollback()
         del ctx.after_commit[hooks:]  # what the call meant to start after its commit
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
-        return Failed(user_errors(error, ctx.locale))
+        return Failed(user_errors(error, ctx.locale, ctx.arguments))
     except Exception as error:
         await savepoint.rollback()
         del ctx.after_commit[hooks:]
@@ -144,7 +144,7 @@ async def _run_as_transaction(
         del ctx.after_commit[hooks:]  # what the call meant to start after its commit
         await declare_writes(ctx.session)
         ctx.session.add_all(error.keep)  # a refusal's trace outlives the work it refused
-        return Failed(user_errors(error, ctx.locale))
+        return Failed(user_errors(error, ctx.locale, ctx.arguments))
     except Exception as error:
         await ctx.session.rollback()
         del ctx.after_commit[hooks:]
@@ -176,7 +176,7 @@ async def run_outside(ctx: RequestContext, work: Callable[[], Awaitable[T]]) -> 
     try:
         return await work()
     except DomainError as error:
-        return Failed(user_errors(error, ctx.locale))
+        return Failed(user_errors(error, ctx.locale, ctx.arguments))
     finally:
         if ctx.split:
             await declare_writes(ctx.session)
