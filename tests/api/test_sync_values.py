@@ -198,6 +198,31 @@ def test_a_malformed_value_is_its_records_rejection(
     assert scalars(site.url, select(m.JobNote.id).where(m.JobNote.id == fine)) == [fine]
 
 
+def test_an_implausible_reading_is_named_as_the_phone_sent_it(gql: GraphQL, site: Site) -> None:
+    # A reading no meter gives is the domain's refusal, which named the readings' attribute
+    # (``report.water_test.tds_mg_l``), a path in no record: a water test's readings are its
+    # own columns, a report's are under ``report.water_test``.
+    p = phone(gql, site)
+    p.pull()
+    job = site.jobs["site"]
+    test = p.create("water_tests", {"job_id": job, "tds": 6000.0, "recorded_at": NOW_MS})
+    report = {
+        "faultSymptom": "漏水",
+        "faultCode": "E01",
+        "repairLevel": "LEVEL_2",
+        "waterTest": {"residualChlorine": 50},
+    }
+    event = p.create(
+        "job_events",
+        {"job_id": job, "action": "COMPLETE", "report_json": json.dumps(report),
+         "recorded_at": NOW_MS},
+    )  # fmt: skip
+    rejected = p.push()["rejected"]
+    assert rejected["water_tests"][test]["field"] == "tds"
+    assert rejected["water_tests"][test]["code"] == "INVALID_ARGUMENT"
+    assert rejected["job_events"][event]["field"] == "report.water_test.residual_chlorine"
+
+
 def test_an_id_too_long_for_a_key_rejects_only_its_record(gql: GraphQL, site: Site) -> None:
     p = phone(gql, site)
     p.pull()

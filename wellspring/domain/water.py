@@ -41,15 +41,28 @@ _PLAUSIBLE = {
 }
 
 
-def check(readings: Readings) -> None:
-    """Refuse an empty test or a reading no meter can give."""
+# Each reading as the clients send it (a report's waterTest, a phone's water_tests columns);
+# an error names that, never the attribute (``tds_mg_l``), which no client ever wrote.
+SENT_NAMES = {
+    "tds_mg_l": "tds",
+    "ph": "ph",
+    "residual_chlorine_mg_l": "residual_chlorine",
+    "turbidity_ntu": "turbidity",
+    "temperature_c": "temperature",
+}
+
+
+def check(readings: Readings, at: str = "report.water_test") -> None:
+    """Refuse an empty test or a reading no meter can give, naming the reading under ``at``,
+    where the client sent the readings (``""``: they are the record's own columns)."""
     values = {name: getattr(readings, name) for name in _PLAUSIBLE}
     if all(v is None for v in values.values()):
-        raise DomainError("REPORT_FIELD_REQUIRED", field="report.water_test")
+        raise DomainError("REPORT_FIELD_REQUIRED", field=at or None)
     for name, value in values.items():
         low, high = _PLAUSIBLE[name]
         if value is not None and not low <= value <= high:
-            raise DomainError("INVALID_ARGUMENT", field=f"report.water_test.{name}")
+            sent = SENT_NAMES[name]
+            raise DomainError("INVALID_ARGUMENT", field=f"{at}.{sent}" if at else sent)
 
 
 # The readings as a Chinese ticket description names them (the hotline's language).

@@ -179,7 +179,14 @@ async def record_water_test(
     if ticket is None or ticket.device_id is None:
         raise DomainError("DEVICE_REQUIRED", field="job_id")
     test, _ = await water_tests.record(
-        session, actor, ticket=ticket, job=job, readings=readings, tested_at=at, test_id=test_id
+        session,
+        actor,
+        ticket=ticket,
+        job=job,
+        readings=readings,
+        tested_at=at,
+        test_id=test_id,
+        sent_at="",  # a pushed water_tests record: the readings are its columns
     )
     return test
 

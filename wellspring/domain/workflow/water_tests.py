@@ -39,11 +39,13 @@ async def record(
     readings: water.Readings,
     tested_at: dt.datetime,
     test_id: str | None = None,
+    sent_at: str = "report.water_test",
 ) -> tuple[WaterTest, Ticket | None]:
     """Keep the readings on the device and the job; returns the test and the filter-change
     ticket a failing test opened (None when it passed, when the visit is itself a filter
-    change, or when one is already waiting for its visit)."""
-    water.check(readings)
+    change, or when one is already waiting for its visit). ``sent_at``: where the client
+    sent the readings (``water.check``)."""
+    water.check(readings, sent_at)
     failed = water.failures(readings)
     test = WaterTest(
         device_id=ticket.device_id,

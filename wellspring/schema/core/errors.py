@@ -39,20 +39,12 @@ from wellspring.i18n import MESSAGES, message
 
 from .input_paths import camel, sent_path
 
-# Domain paths whose API path is not their segments in camelCase.
-API_PATHS: dict[str, str] = {
-    "report.water_test.tds_mg_l": "report.waterTest.tds",
-    "report.water_test.residual_chlorine_mg_l": "report.waterTest.residualChlorine",
-    "report.water_test.turbidity_ntu": "report.waterTest.turbidity",
-    "report.water_test.temperature_c": "report.waterTest.temperature",
-}
-
 
 def api_field(field: str | None) -> str | None:
     """The client's input path for a domain field: ``lines.0.part_id`` → ``lines.0.partId``."""
     if not field:
         return field
-    return API_PATHS.get(field) or ".".join(camel(segment) for segment in field.split("."))
+    return ".".join(camel(segment) for segment in field.split("."))
 
 
 @dataclass(frozen=True)
