@@ -261,11 +261,12 @@ def test_transport_codes_and_domain_codes_are_apart_and_all_have_messages() -> N
 
 
 def test_domain_fields_map_to_the_api_paths_clients_know() -> None:
-    """Snake_case in the domain, the client's path at the boundary (explicit where it differs)."""
+    """Snake_case in the domain, the client's path at the boundary (the domain names a reading
+    as clients send it, never by its attribute: ``residual_chlorine``, not ``..._mg_l``)."""
     api_field = payload_errors.api_field
     assert api_field("install.card_number") == "install.cardNumber"
     assert api_field("lines.0.part_id") == "lines.0.partId"
-    assert api_field("report.water_test.residual_chlorine_mg_l") == (
+    assert api_field("report.water_test.residual_chlorine") == (
         "report.waterTest.residualChlorine"
     )
     assert api_field("branchId") == "branchId"  # an API path stays as it is
