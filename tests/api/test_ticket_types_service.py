@@ -3,6 +3,8 @@ water tests, and the desk's complaints and inquiries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from tests.api.ticket_types_world import device_row, sh_device, through_the_visit
@@ -296,3 +298,28 @@ def test_complaints_and_inquiries_are_routed_and_answered_at_the_desk(
         )
     )["ticket"]
     assert answered["status"] == "FOLLOW_UP_DUE"
+
+
+def test_routing_to_the_department_it_is_in_is_refused(gql: GraphQL, database_url: str) -> None:
+    # It was accepted and wrote a routing step from a department to itself.
+    o = ids(database_url)
+    opened = {"type": "INQUIRY", "customerId": o["customer"], "description": "滤芯多久换一次"}
+    inquiry = ok(payload(gql, "OpenTicket", {"input": opened}, "hotline"))["ticket"]
+
+    def route(department: str) -> dict[str, Any]:
+        variables = {"id": inquiry["id"], "department": department}
+        return payload(gql, "RouteTicket", variables, "hotline")
+
+    at_desk = route(" ")  # the desk, where a ticket starts
+    assert [(e["field"], e["code"]) for e in at_desk["errors"]] == [
+        ("department", "ALREADY_IN_DEPARTMENT")
+    ]
+    ok(route("售后服务部"))
+    again = route(" 售后服务部 ")
+    assert [(e["field"], e["code"]) for e in again["errors"]] == [
+        ("department", "ALREADY_IN_DEPARTMENT")
+    ]
+    trail = "query($id: ID!) { ticket(id: $id) { typeDetails { routing { toDepartment } } } }"
+    ticket = gql.data(trail, {"id": inquiry["id"]}, as_user="hq")["ticket"]
+    assert [s["toDepartment"] for s in ticket["typeDetails"]["routing"]] == ["售后服务部"]
+    ok(route(""))  # and back to the desk

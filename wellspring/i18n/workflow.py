@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The device already has an open ticket of this type ({number}); "
         "set allowDuplicate to open another anyway.",
     ),
+    "ALREADY_IN_DEPARTMENT": (
+        "工单已在该部门（不填部门即服务台），无需再转交。",
+        "The ticket is already with this department (an empty one is the desk); "
+        "nothing to route.",
+    ),
     "UNKNOWN_DISTRICT": (
         "{city}没有“{value}”这个区县，可选：{valid}。",
         "{city} has no district “{value}”; valid districts: {valid}.",

@@ -29,6 +29,8 @@ async def route_ticket(
     target = department.strip()
     if len(target) > MAX_DEPARTMENT:
         raise DomainError("VALUE_TOO_LONG", field="department", maximum=MAX_DEPARTMENT)
+    if target == (ticket.department or ""):  # a hand-over to where it is: no step to record
+        raise DomainError("ALREADY_IN_DEPARTMENT", field="department")
     text = moves.reason_text(note)
     trail = list(ticket.details.get("routing", []))
     trail.append(
