@@ -266,9 +266,7 @@ def test_domain_fields_map_to_the_api_paths_clients_know() -> None:
     api_field = payload_errors.api_field
     assert api_field("install.card_number") == "install.cardNumber"
     assert api_field("lines.0.part_id") == "lines.0.partId"
-    assert api_field("report.water_test.residual_chlorine") == (
-        "report.waterTest.residualChlorine"
-    )
+    assert api_field("report.water_test.residual_chlorine") == ("report.waterTest.residualChlorine")
     assert api_field("branchId") == "branchId"  # an API path stays as it is
     assert api_field(None) is None
     # No field the domain names is camelCase, and none is a GraphQL path.

@@ -36,6 +36,8 @@ class CommonErrorCode(enum.StrEnum):
     STALE_OBJECT = "STALE_OBJECT"
     # A write that lost a race the database settled (``db.lost_race``): nothing was kept.
     CONCURRENT_CHANGE = "CONCURRENT_CHANGE"
+    # An idempotency key sent again with another mutation or input (``idempotency.py``).
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 class AuthErrorCode(enum.StrEnum):

@@ -112,6 +112,7 @@ FIELDS_ZH: dict[str, str] = {
     "agentId": "代理商",
     "all": "全部",
     "allowDuplicate": "允许重复",
+    "idempotencyKey": "防重复提交标识",
     "allowOutsideShift": "允许班次外指派",
     "amount": "金额",
     "appId": "应用标识",

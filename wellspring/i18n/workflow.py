@@ -14,6 +14,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "同一时刻有人修改了相同的数据，本次操作未生效，请重试。",
         "Someone changed the same data at that very moment; nothing was applied, try again.",
     ),
+    "IDEMPOTENCY_KEY_REUSED": (
+        "该防重复提交标识已用于另一次内容不同的提交，本次未生效；新的操作请使用新的标识。",
+        "This idempotency key was already used for a different request; nothing was applied. "
+        "Use a new key for a new action.",
+    ),
     "REASON_REQUIRED": ("请填写原因。", "A reason is required."),
     "CUSTOMER_REQUIRED": (
         "请选择已有客户或填写新客户信息（二选一）。",
@@ -32,8 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ALREADY_IN_DEPARTMENT": (
         "工单已在该部门（不填部门即服务台），无需再转交。",
-        "The ticket is already with this department (an empty one is the desk); "
-        "nothing to route.",
+        "The ticket is already with this department (an empty one is the desk); nothing to route.",
     ),
     "UNKNOWN_DISTRICT": (
         "{city}没有“{value}”这个区县，可选：{valid}。",

@@ -27,6 +27,7 @@ from .system import (
     AuthSession,
     ChangeClock,
     CounterRow,
+    IdempotencyKey,
     LoginThrottle,
     SpentRefreshToken,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "FilterType",
     "FollowUp",
     "GeocodeCacheEntry",
+    "IdempotencyKey",
     "ImportRowError",
     "ImportRun",
     "ImportUpload",

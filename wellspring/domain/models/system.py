@@ -1,4 +1,4 @@
-"""Audit log, login sessions, the login throttle and the change clock."""
+"""Audit log, login sessions, the login throttle, the change clock and idempotency keys."""
 
 from __future__ import annotations
 
@@ -80,3 +80,18 @@ class CounterRow(Base):
     __tablename__ = "counters"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class IdempotencyKey(Base):
+    """A create mutation's ``idempotencyKey``, once per user (``domain/idempotency.py``): what
+    the first call made, so that a retry with the same input gets it instead of a second one."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("uq_idempotency_keys_user_key", "user_id", "key", unique=True),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(64))  # the mutation (openTicket)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the input sent
+    result_id: Mapped[str] = mapped_column(String(36))  # what it made
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -20,6 +20,7 @@ from wellspring.domain.models import enums as e
 from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import StockError, errors_field
+from ..core.idempotent import key_field, once
 from ..core.ids import parse_global_id
 from ..core.mutation import (
     OLD_NAME,
@@ -46,6 +47,7 @@ class StockMoveInput(graphene.InputObjectType):
     to_warehouse_id = graphene.ID(description="Receipts, transfers and stocktakes.")
     lines = graphene.NonNull(graphene.List(graphene.NonNull(StockLineInput)))
     note = graphene.String()
+    idempotency_key = key_field()
 
 
 class PartsLineInput(graphene.InputObjectType):
@@ -125,7 +127,7 @@ class MoveStock(graphene.Mutation):
     async def mutate(_root: Any, info: ResolveInfo, input: StockMoveInput) -> StockMovementPayload:
         actor = require_actor(info)
 
-        async def run() -> m.StockMovement:
+        async def move() -> m.StockMovement:
             return await movements.move_stock(
                 info.context.session,
                 actor,
@@ -139,6 +141,9 @@ class MoveStock(graphene.Mutation):
                 ),
                 note=input.get("note") or "",
             )
+
+        async def run() -> m.StockMovement:
+            return await once(info, "moveStock", input, m.StockMovement, move)
 
         return await _movement_payload(info, run, MoveStockPayload)
 

@@ -11,6 +11,7 @@ from wellspring.domain.workflow import requests as r
 from wellspring.geo.coords import CoordSystem as DomainCoordSystem
 
 from ..core import enums
+from ..core.idempotent import key_field
 from ..core.ids import parse_global_id
 from ..core.mutation import OLD_NAME
 from ..core.scalars import DateTime, Decimal
@@ -88,6 +89,7 @@ class TicketOpenInput(graphene.InputObjectType):
         graphene.NonNull(ExpectedPartInput), description="Parts the visit will need."
     )
     custom_fields = values_input("HQ's extra ticket fields (customFieldDefinitions).")
+    idempotency_key = key_field()
     allow_duplicate = graphene.Boolean(
         description=(
             "Open it even though the device already has an open ticket of this type "

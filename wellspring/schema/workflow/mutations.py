@@ -14,6 +14,7 @@ from wellspring.domain.errors import DomainError
 from wellspring.domain.workflow import dispatching, engineer_moves, follow_ups, moves, opening
 
 from ..core.context import RequestContext, require_actor
+from ..core.idempotent import once
 from ..core.ids import parse_global_id
 from ..core.mutation import (
     OLD_SHAPE,
@@ -74,9 +75,12 @@ class OpenTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
         duplicate: dict[str, str] = {}
 
+        async def open_it() -> m.Ticket:
+            return await opening.open_ticket(ctx.session, actor, request=open_request(input))
+
         async def run() -> Any:
             try:
-                return await opening.open_ticket(ctx.session, actor, request=open_request(input))
+                return await once(info, "openTicket", input, m.Ticket, open_it)
             except DomainError as error:
                 if error.code == "DUPLICATE_OPEN_TICKET":
                     duplicate["ticket"] = str(error.params["ticket_id"])
