@@ -107,3 +107,27 @@ def test_a_transfer_sent_twice_with_its_key_moves_the_stock_once(
         ),
     )
     assert left == [3]  # 5 received, 2 sent once (in transit until received)
+
+
+def test_an_agent_order_sent_twice_with_its_key_is_placed_once(
+    gql: GraphQL, database_url: str
+) -> None:
+    agent = global_id("Agent", scalars(database_url, select(m.Agent.id).limit(1))[0])
+    note = unique("补货")
+    order = {
+        "agentId": agent,
+        "lines": [
+            {"item": "PART", "quantity": 1, "partId": global_id("Part", new_part(database_url))}
+        ],
+        "note": note,
+        "idempotencyKey": unique("order"),
+    }
+    first = send(gql, "PlaceAgentOrder", order, "hq")
+    again = send(gql, "PlaceAgentOrder", order, "hq")
+    assert first["errors"] == again["errors"] == []
+    assert again["order"]["id"] == first["order"]["id"]
+    placed = scalars(
+        database_url,
+        select(func.count()).select_from(m.AgentOrder).where(m.AgentOrder.note == note),
+    )
+    assert placed == [1]

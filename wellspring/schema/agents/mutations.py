@@ -8,6 +8,7 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.agents import dealers, orders, prices, shipping
 from wellspring.domain.agents.territory import Area
 from wellspring.domain.models import enums as e
@@ -15,6 +16,7 @@ from wellspring.domain.models import enums as e
 from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import DealerError, errors_field
+from ..core.idempotent import key_field, once
 from ..core.ids import parse_global_id
 from ..core.scalars import Date, Decimal
 from ..masterdata.common import optional_id, payload
@@ -126,6 +128,7 @@ class PlaceAgentOrderInput(graphene.InputObjectType):
     lines = graphene.List(graphene.NonNull(AgentOrderLineInput), required=True)
     note = graphene.String()
     agent_id = graphene.ID(description="HQ only: the agent ordered for.")
+    idempotency_key = key_field()
 
 
 class PlaceAgentOrderPayload(graphene.ObjectType):
@@ -173,13 +176,18 @@ class PlaceAgentOrder(graphene.Mutation):
                 )
                 for i, line in enumerate(input.lines[: MAX_LINES_IN + 1])
             ]
-            return await orders.place_agent_order(
-                info.context.session,
-                actor,
-                lines=lines,
-                note=input.get("note") or "",
-                agent_id=optional_id(input.get("agent_id"), "Agent", "agentId"),
-            )
+            agent_id = optional_id(input.get("agent_id"), "Agent", "agentId")
+
+            async def place() -> m.AgentOrder:
+                return await orders.place_agent_order(
+                    info.context.session,
+                    actor,
+                    lines=lines,
+                    note=input.get("note") or "",
+                    agent_id=agent_id,
+                )
+
+            return await once(info, "placeAgentOrder", input, m.AgentOrder, place)
 
         return await payload(info, PlaceAgentOrderPayload, "order", run)
 
