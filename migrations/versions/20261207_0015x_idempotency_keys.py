@@ -1,7 +1,7 @@
 """idempotency keys: a create mutation retried with its key returns what the first call made
 
-Revision ID: 0015w
-Revises: 0015v
+Revision ID: 0015x
+Revises: 0015w
 Create Date: 2026-12-06 22:00:00.000000
 
 A client retrying OpenTicket or MoveStock after a timeout made a second complaint or transfer.
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015w"
-down_revision: str | None = "0015v"
+revision: str = "0015x"
+down_revision: str | None = "0015w"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
