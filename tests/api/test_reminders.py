@@ -130,7 +130,10 @@ def test_filters_due_and_a_filter_change_resets_them(gql: GraphQL) -> None:
         {"input": {"jobId": job_id, "report": {"filtersChanged": foreign}}},
         "tech-sh-1",
     )
-    assert bad["errors"][0]["code"] == "INVALID_ARGUMENT"
+    assert (bad["errors"][0]["code"], bad["errors"][0]["field"]) == (
+        "FILTER_NOT_OF_MODEL",
+        "report.filtersChanged",
+    )
     wf.ok(wf.payload(gql, "CancelTicket", {"id": t["id"], "reason": "test"}, "hotline"))
 
     through_the_visit(gql, database_url, ticket_input, {"filtersChanged": changed})

@@ -110,6 +110,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此类工单的完工报告必须填写 {field}。",
         "This type of report needs {field}.",
     ),
+    "FILTER_NOT_OF_MODEL": (
+        "{field} 含有不属于该水机型号的滤芯。",
+        "{field} names a filter that is not one of this device's model.",
+    ),
     "UNKNOWN_FAULT_CODE": ("故障代码不在目录中。", "The fault code is not in the catalogue."),
     "UNKNOWN_REPAIR_LEVEL": (
         "维修等级不在目录中或已停用。",

@@ -47,6 +47,7 @@ MODELS: dict[str, Any] = {
     "job_events": m.JobEvent,
     "articles": m.Article,
     "attachments": m.Attachment,
+    "filter_types": m.FilterType,
 }
 
 

@@ -156,10 +156,11 @@ async def apply(
             await _apply_one(session, actor, rec, seen, schema_version, held_before)
         except DomainError as error:
             await _undo(savepoint, audits, kept)
-            params = {"field": error.field or "", **error.params}
+            field = phone_field(rec.table.name, error.field)
+            params = {**error.params, "field": field or ""}
             reason = {
                 "code": error.code,
-                "field": error.field,
+                "field": field,
                 "message": message(error.code, locale, **params),
             }
             if error.code in rules.SERVER_WINS:
@@ -194,6 +195,15 @@ async def apply(
         "rejected": rejected,
         "conflicts": conflicts,
     }
+
+
+def phone_field(table: str, field: str | None) -> str | None:
+    """The field as the phone names it: the domain's ``report.filters_changed`` of a
+    completion is inside the event's ``report_json`` column (``report_json.filters_changed``,
+    as the values' own checks name it)."""
+    if table == "job_events" and field is not None and field.split(".")[0] == "report":
+        return "report_json" + field[len("report") :]
+    return field
 
 
 def _checks_first(rec: Incoming) -> bool:

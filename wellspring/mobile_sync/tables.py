@@ -21,7 +21,7 @@ from wellspring.domain.sync import rules
 from wellspring.domain.workflow import fieldwork
 from wellspring.i18n import ZH, history_reason
 
-SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6)
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 CURRENT_SCHEMA = SCHEMA_VERSIONS[-1]
 
 
@@ -375,6 +375,26 @@ TABLES: dict[str, Table] = {
                 "published_at": ms(a.published_at),
             },
             since=5,
+        ),
+        # The filter stages of the models the phone holds: what a filter change's report
+        # names (``report_json.filtersChanged``), offline (read only).
+        Table(
+            "filter_types",
+            (
+                _s("device_model_id", max_length=64),
+                _n("stage", integer=True, low=1, high=2**31 - 1),
+                _s("name", max_length=50),
+                _n("lifetime_days", integer=True, low=1, high=2**31 - 1),
+                _n("capacity_buckets", optional=True, integer=True, low=1, high=2**31 - 1),
+            ),
+            lambda f: {
+                "device_model_id": f.device_model_id,
+                "stage": f.stage,
+                "name": f.name,
+                "lifetime_days": f.lifetime_days,
+                "capacity_buckets": f.capacity_buckets,
+            },
+            since=7,
         ),
     )
 }

@@ -157,8 +157,11 @@ async def _replace_filters(
                 )
             )
         else:
-            row.name, row.lifetime_days = stage.name.strip(), stage.lifetime_days
-            row.capacity_buckets = stage.capacity_buckets
+            values = (stage.name.strip(), stage.lifetime_days, stage.capacity_buckets)
+            # Only a changed stage is written: a write stamps a new version, and phones
+            # holding the stage (sync's filter_types) would be sent it again for nothing.
+            if (row.name, row.lifetime_days, row.capacity_buckets) != values:
+                row.name, row.lifetime_days, row.capacity_buckets = values
     for number, row in current.items():
         if number not in wanted:
             row.deleted_at = clock_of(session).now()

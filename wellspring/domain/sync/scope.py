@@ -4,7 +4,7 @@ The phone's visibility rule, beside ``policy.py``'s for the API: an engineer's p
 their open jobs and those closed in the last ``RECENT`` days, and what those jobs need (the
 tickets, customers, addresses, devices and models), their van's stock, and the records of
 those jobs (consumptions, water tests, notes, and the engineer's own events), and the published
-knowledge-base articles for the device models it holds.
+knowledge-base articles and the live filter stages of the device models it holds.
 
 Read with narrow queries (ids and versions only) that follow the engineer's jobs by
 subqueries, so a pull costs what the engineer's scope and the changes cost, never the size of
@@ -55,6 +55,7 @@ TABLE_NAMES = (
     "job_events",
     "attachments",
     "articles",
+    "filter_types",
 )
 
 
@@ -195,5 +196,11 @@ def _statement() -> Any:
             m.Article.id.in_(select(m.ArticleTerm.article_id).where(m.ArticleTerm.term.in_(tags))),
             m.Article.status == ArticleStatus.PUBLISHED,
             m.Article.deleted_at.is_(None),
+        ),
+        part(
+            "filter_types",
+            m.FilterType,
+            m.FilterType.device_model_id.in_(select(m.DeviceModel.id).where(models)),
+            _not_gone(m.FilterType),
         ),
     )

@@ -118,6 +118,11 @@ def _question() -> Any:
             m.DeviceModel,
             _among(m.DeviceModel.id, select(m.Device.device_model_id).where(devices)),
         ),
+        # a stage renamed, added or retired (a stage never moves to another model)
+        _changed(
+            m.FilterType,
+            _among(m.FilterType.device_model_id, select(m.Device.device_model_id).where(devices)),
+        ),
         _changed(
             m.StockBalance,
             or_(_among(m.StockBalance.warehouse_id, my_vans), m.StockBalance.id.in_(held_stock)),

@@ -376,8 +376,11 @@ async def _change_filters(
             )
         ).scalars()
     }
-    if not wanted or any(f not in known for f in wanted):
+    if not wanted:
         raise DomainError("INVALID_ARGUMENT", field="report.filters_changed")
+    # A stage retired since the phone pulled it still counts: that filter was replaced.
+    if any(f not in known for f in wanted):
+        raise DomainError("FILTER_NOT_OF_MODEL", field="report.filters_changed")
     today = now.astimezone(TIME_ZONE).date()
     for filter_type_id in wanted:
         session.add(

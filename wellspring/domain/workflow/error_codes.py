@@ -34,6 +34,8 @@ class WorkflowErrorCode(enum.StrEnum):
     UNKNOWN_FAULT_CODE = "UNKNOWN_FAULT_CODE"
     UNKNOWN_REPAIR_LEVEL = "UNKNOWN_REPAIR_LEVEL"  # not an active one of repairLevels
     CONFIRMATION_NUMBER_TAKEN = "CONFIRMATION_NUMBER_TAKEN"
+    # a filter-change report names a filter type of another device model
+    FILTER_NOT_OF_MODEL = "FILTER_NOT_OF_MODEL"
     SCORE_OUT_OF_RANGE = "SCORE_OUT_OF_RANGE"
     DISSATISFACTION_REQUIRED = "DISSATISFACTION_REQUIRED"
     # opening and addresses (issue 14)
