@@ -42,7 +42,7 @@ from wellspring.domain.inventory import ledger
 from wellspring.domain.models.enums import ArticleStatus, JobStatus, LedgerKind
 from wellspring.domain.sync.scope import RECENT
 
-SCHEMA = 5  # every table, articles included
+SCHEMA = 7  # every table, articles and filter stages included
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +187,19 @@ def test_every_way_into_and_out_of_the_scope_with_the_fast_path(
         row = await session.get(m.Article, site.jobs["article"])
         row.status = ArticleStatus.RETIRED
 
+    async def filter_stage(session: Any) -> None:
+        # A stage of the held (shared) model that never comes due: other tests read its stages.
+        found = m.FilterType(device_model_id=model_id, stage=99, name="测试", lifetime_days=36500)
+        session.add(found)
+        await session.flush()
+        site.jobs["filter"] = found.id
+
+    def stage_edited(**values: Any) -> Callable[[Any], Any]:
+        async def work(session: Any) -> None:  # the stage is made by an earlier step
+            await edit(m.FilterType, site.jobs["filter"], **values)(session)
+
+        return work
+
     async def swap_vans(session: Any) -> None:
         mine, theirs = (
             await session.get(m.Warehouse, van),
@@ -222,6 +235,9 @@ def test_every_way_into_and_out_of_the_scope_with_the_fast_path(
         ("a part renamed", edit(m.Part, part, name="新滤芯")),
         ("an article published for a held model", article),
         ("the article retired", retire),
+        ("a filter stage added to a held model", filter_stage),
+        ("the filter stage renamed", stage_edited(name="活性炭")),
+        ("the filter stage retired", stage_edited(deleted_at=now)),
     ]
     for label, work in steps:
         change(url, work)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +101,11 @@ def _device(site: Site, model_id: str) -> str:
 
 
 @pytest.fixture
-def world(gql: GraphQL, database_url: str) -> World:
+def world(gql: GraphQL, database_url: str) -> Iterator[World]:
     """Engineer "me" holds a filter change on a model-A device (on site), a repair of a
-    model-B device; engineer "other" a job on a model-C device. A has two stages."""
+    model-B device; engineer "other" a job on a model-C device. A has two stages. The devices
+    are retired afterwards: other tests take the first live device as theirs, whose parts fit
+    a demo model."""
     site = make_branch(database_url)
     add_technician(site, "me", home=PLACES["people_square"])
     add_technician(site, "other", home=PLACES["xujiahui"])
@@ -126,7 +129,10 @@ def world(gql: GraphQL, database_url: str) -> World:
     add_job(site, "rb", at=at, technician="me", status=JobStatus.ASSIGNED, device_id=devices["B"])
     add_job(site, "oc", at=at, technician="other", status=on_site, device_id=devices["C"])
     stages = {k: _stages(database_url, v) for k, v in models.items()}
-    return World(site, models, stages, devices)
+    yield World(site, models, stages, devices)
+    gone = dt.datetime.now(dt.UTC)
+    for device in devices.values():
+        set_rows(database_url, m.Device, device, deleted_at=gone)
 
 
 def _phone(gql: GraphQL, w: World, schema_version: int) -> Phone:
