@@ -22,13 +22,21 @@
 // the server's answer off-contract; 2 on bad usage.
 // The local database lives in memory and is saved to <state-dir>/client-db.json after every command;
 // the installation id is made on first use and kept in <state-dir>/installation-id (see README.md,
-// "Persistence"). The contract it checks against is docs/sync.md, schema version 3.
+// "Persistence"). The contract it checks against is docs/sync.md, schema version 7.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 
-import { schema, modelClasses, tableNames, integerColumns, enumColumns, SCHEMA_VERSION } from './schema.mjs'
+import {
+  appAt,
+  addedIn,
+  modelClasses as allModelClasses,
+  integerColumns,
+  enumColumns,
+  SCHEMA_VERSION,
+  MIGRATIONS_FROM,
+} from './schema.mjs'
 
 const require = createRequire(import.meta.url)
 const { Database } = require('@nozbe/watermelondb')
@@ -54,6 +62,20 @@ const LAST_PULLED_AT_KEY = '__watermelon_last_pulled_at'
 const LAST_PULLED_SCHEMA_KEY = '__watermelon_last_pulled_schema_version'
 
 const env = process.env
+// Test hook: `SYNC_APP_SCHEMA=<n>` runs the app of an older schema version (MIGRATIONS_FROM up to
+// SCHEMA_VERSION), as still installed on some phones; a later command without it is the app
+// updated, which migrates the saved database and asks the server for the migration.
+const APP_VERSION = env.SYNC_APP_SCHEMA ? Number(env.SYNC_APP_SCHEMA) : SCHEMA_VERSION
+let app
+try {
+  app = appAt(APP_VERSION)
+} catch (error) {
+  process.stderr.write(`[drive] usage: SYNC_APP_SCHEMA: ${error.message}\n`)
+  process.exit(2)
+}
+const { schema, migrations } = app
+const tableNames = Object.keys(schema.tables)
+const modelClasses = allModelClasses.filter((model) => tableNames.includes(model.table))
 const VERBOSE = env.SYNC_VERBOSE === '1'
 const STRICT = env.SYNC_STRICT !== '0'
 const SEND_CREATED_AS_UPDATED = env.SYNC_SEND_CREATED_AS_UPDATED === '1'
@@ -132,6 +154,7 @@ async function openDatabase(stateDir) {
   const adapter = new LokiJSAdapter({
     dbName: 'wellspring-engineer',
     schema,
+    migrations,
     useWebWorker: false,
     useIncrementalIndexedDB: true,
     // Node has no IndexedDB: LokiJS falls back to its in-memory adapter (see README.md).
@@ -146,11 +169,12 @@ async function openDatabase(stateDir) {
   const state = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null
   if (state) {
     if (state.format !== STATE_FORMAT) throw new UsageError(`${file} is not a sync-client state file`)
-    if (state.schemaVersion !== SCHEMA_VERSION) {
+    if (!(state.schemaVersion >= MIGRATIONS_FROM && state.schemaVersion <= APP_VERSION)) {
       throw new UsageError(
-        `${file} holds schema version ${state.schemaVersion}, this client is ${SCHEMA_VERSION}: delete the state dir`,
+        `${file} holds schema version ${state.schemaVersion}, this client migrates from ${MIGRATIONS_FROM} to ${APP_VERSION}: delete the state dir`,
       )
     }
+    if (state.schemaVersion < APP_VERSION) upgrade(state)
   }
   await database.adapter.unsafeExecute({
     loki: (loki) => {
@@ -176,6 +200,22 @@ async function openDatabase(stateDir) {
   return database
 }
 
+// An app update: the database of an older schema version gets what WatermelonDB's migrations
+// give it (the new tables empty, the new columns null in every record). `__watermelon_last_pulled_schema_version`
+// stays the old one, so the next sync asks the server for the migration (docs/sync.md).
+function upgrade(state) {
+  for (let version = state.schemaVersion + 1; version <= APP_VERSION; version++) {
+    const added = addedIn[version] || {}
+    for (const table of added.tables || []) state.tables[table] = []
+    for (const [table, columns] of Object.entries(added.columns || {})) {
+      for (const doc of state.tables[table] || []) for (const column of columns) doc[column] = null
+    }
+  }
+  if ('_loki_schema_version' in state.local) state.local._loki_schema_version = `${APP_VERSION}`
+  info(`upgraded the local database from schema ${state.schemaVersion} to ${APP_VERSION}`)
+  state.schemaVersion = APP_VERSION
+}
+
 function snapshot(loki) {
   const strip = ({ $loki, meta, ...rest }) => rest
   const tables = {}
@@ -199,7 +239,7 @@ async function readSnapshot(database) {
 
 async function saveDatabase(database, stateDir) {
   const { tables, local } = await readSnapshot(database)
-  const state = { format: STATE_FORMAT, schemaVersion: SCHEMA_VERSION, local, tables }
+  const state = { format: STATE_FORMAT, schemaVersion: APP_VERSION, local, tables }
   const file = path.join(stateDir, STATE_FILE)
   const tmp = `${file}.${process.pid}.tmp`
   fs.writeFileSync(tmp, `${JSON.stringify(state, null, 1)}\n`)
@@ -566,6 +606,7 @@ async function commandSync(database, stateDir) {
       pullChanges,
       pushChanges,
       sendCreatedAsUpdated: SEND_CREATED_AS_UPDATED,
+      migrationsEnabledAtVersion: MIGRATIONS_FROM,
       log,
     })
   } catch (e) {

@@ -1,14 +1,16 @@
-// The phone's local WatermelonDB schema (appSchema version 3) and its model classes.
-// This file is the single source of the client-side shape of synced data. It is schema version 3
+// The phone's local WatermelonDB schema (appSchema version 7), its migrations and model classes.
+// This file is the single source of the client-side shape of synced data. It is schema version 7
 // of the contract in docs/sync.md ("What a phone holds"): the server must send exactly these
 // tables and columns (ids are strings, times are integer epoch milliseconds, `opt` marks the
-// columns the contract marks `?`): schema 1, plus tickets.due_at (2) and attachments (3).
+// columns the contract marks `?`): schema 1, plus tickets.due_at (2), attachments (3),
+// tickets.custom_fields (4), articles (5), tickets.on_site_fields (6) and filter_types (7).
 // Plain JS classes (no decorators, no build step): records are read and written through their
 // raw columns (record._raw / record._setRaw), which is all a sync harness needs.
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
 const { appSchema, tableSchema, Model } = require('@nozbe/watermelondb')
+const { schemaMigrations, addColumns, createTable } = require('@nozbe/watermelondb/Schema/migrations')
 
 const s = (name, extra = {}) => ({ name, type: 'string', ...extra })
 const n = (name, extra = {}) => ({ name, type: 'number', ...extra })
@@ -16,7 +18,29 @@ const b = (name, extra = {}) => ({ name, type: 'boolean', ...extra })
 const opt = { isOptional: true }
 const idx = { isIndexed: true }
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 7
+// The oldest schema an installed app may upgrade from (the client was at 3 when migrations came).
+export const MIGRATIONS_FROM = 3
+
+const articleColumns = [
+  s('title_zh'),
+  s('title_en'),
+  s('body_zh'),
+  s('body_en'),
+  s('model_ids_json'), // JSON arrays as strings
+  s('fault_codes_json'),
+  s('symptoms_json'),
+  s('versions'),
+  n('revision'),
+  n('published_at', opt),
+]
+const filterTypeColumns = [
+  s('device_model_id', idx),
+  n('stage'),
+  s('name'),
+  n('lifetime_days'),
+  n('capacity_buckets', opt),
+]
 
 export const schema = appSchema({
   version: SCHEMA_VERSION,
@@ -50,6 +74,8 @@ export const schema = appSchema({
         s('address_id', opt),
         s('device_id', opt),
         n('due_at', opt), // schema 2
+        s('custom_fields', opt), // schema 4: HQ's custom fields set on the ticket (JSON)
+        s('on_site_fields', opt), // schema 6: the fields filled on site (JSON)
       ],
     }),
     tableSchema({ name: 'customers', columns: [s('name'), s('phone')] }),
@@ -123,6 +149,11 @@ export const schema = appSchema({
         s('thumbnail_url', opt),
       ],
     }),
+    // Schema 5: the knowledge base for the models held (read only).
+    tableSchema({ name: 'articles', columns: articleColumns }),
+    // Schema 7: the filter stages of the models held (read only): what a filter change's
+    // report names (report_json.filtersChanged).
+    tableSchema({ name: 'filter_types', columns: filterTypeColumns }),
     tableSchema({
       name: 'job_events',
       columns: [
@@ -135,6 +166,47 @@ export const schema = appSchema({
     }),
   ],
 })
+
+// An installed app's upgrade: WatermelonDB migrates its database and, with
+// `migrationsEnabledAtVersion`, tells the server in its next pull (docs/sync.md, "Schema versions").
+const migrationSteps = [
+  { toVersion: 4, steps: [addColumns({ table: 'tickets', columns: [s('custom_fields', opt)] })] },
+  { toVersion: 5, steps: [createTable({ name: 'articles', columns: articleColumns })] },
+  { toVersion: 6, steps: [addColumns({ table: 'tickets', columns: [s('on_site_fields', opt)] })] },
+  { toVersion: 7, steps: [createTable({ name: 'filter_types', columns: filterTypeColumns })] },
+]
+export const migrations = schemaMigrations({ migrations: migrationSteps })
+
+// The tables and columns each version added (what a database of an older version lacks).
+export const addedIn = {
+  4: { columns: { tickets: ['custom_fields'] } },
+  5: { tables: ['articles'] },
+  6: { columns: { tickets: ['on_site_fields'] } },
+  7: { tables: ['filter_types'] },
+}
+
+// The app of an older schema version (MIGRATIONS_FROM..SCHEMA_VERSION), as still installed on
+// some phones: the tables and columns it had, and the migrations it shipped with.
+export function appAt(version) {
+  if (!(Number.isInteger(version) && version >= MIGRATIONS_FROM && version <= SCHEMA_VERSION)) {
+    throw new Error(`no app of schema version ${version} (${MIGRATIONS_FROM} to ${SCHEMA_VERSION})`)
+  }
+  const later = Object.entries(addedIn).filter(([v]) => Number(v) > version).map(([, added]) => added)
+  const droppedTables = new Set(later.flatMap((added) => added.tables || []))
+  const droppedColumns = (table) => new Set(later.flatMap((added) => added.columns?.[table] || []))
+  const tables = Object.values(schema.tables)
+    .filter((table) => !droppedTables.has(table.name))
+    .map((table) =>
+      tableSchema({
+        name: table.name,
+        columns: table.columnArray.filter((column) => !droppedColumns(table.name).has(column.name)),
+      }),
+    )
+  return {
+    schema: appSchema({ version, tables }),
+    migrations: schemaMigrations({ migrations: migrationSteps.filter((m) => m.toVersion <= version) }),
+  }
+}
 
 // Number columns that must hold integers: epoch-millisecond times and counts. The client itself
 // accepts any finite number here; drive.mjs's strict checks use this list to flag server bugs.
@@ -155,6 +227,8 @@ export const integerColumns = {
   job_notes: ['recorded_at'],
   job_events: ['recorded_at'],
   attachments: ['byte_size', 'recorded_at'],
+  articles: ['revision', 'published_at'],
+  filter_types: ['stage', 'lifetime_days', 'capacity_buckets'],
 }
 
 export const JOB_EVENT_ACTIONS = ['ACCEPT', 'START_TRAVEL', 'ARRIVE', 'COMPLETE', 'FAIL']
@@ -231,7 +305,16 @@ export class Device extends Model {
 
 export class DeviceModel extends Model {
   static table = 'device_models'
-  static associations = assoc(hasMany('devices', 'model_id'))
+  static associations = assoc(hasMany('devices', 'model_id'), hasMany('filter_types', 'device_model_id'))
+}
+
+export class FilterType extends Model {
+  static table = 'filter_types'
+  static associations = assoc(belongsTo('device_models', 'device_model_id'))
+}
+
+export class Article extends Model {
+  static table = 'articles'
 }
 
 export class Part extends Model {
@@ -276,6 +359,8 @@ export const modelClasses = [
   Address,
   Device,
   DeviceModel,
+  FilterType,
+  Article,
   Part,
   VanStock,
   PartConsumption,

@@ -88,6 +88,7 @@ def check_integrity(state: dict[str, Any]) -> None:
         ("devices", "customer_id", "customers"),
         ("devices", "address_id", "addresses"),
         ("devices", "model_id", "device_models"),
+        ("filter_types", "device_model_id", "device_models"),
         ("van_stock", "part_id", "parts"),
         ("part_consumptions", "job_id", "jobs"),
         ("part_consumptions", "part_id", "parts"),

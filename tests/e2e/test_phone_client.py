@@ -69,7 +69,7 @@ def test_a_phone_day_against_the_live_server(server: tuple[str, str], tmp_path: 
 
     # a. First pull: everything arrives in `created`; the phone's jobs are the engineer's.
     first = clean_sync(phone)
-    assert first["pullRequest"] == {"lastPulledAt": None, "schemaVersion": 3, "migration": None}
+    assert first["pullRequest"] == {"lastPulledAt": None, "schemaVersion": 7, "migration": None}
     assert first["newLastPulledAt"]
     assert first["pushed"] == {}
     assert all(not s["updated"] and not s["deleted"] for s in first["pulled"].values()), first
