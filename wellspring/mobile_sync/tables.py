@@ -204,6 +204,8 @@ def thumbnail_url(a: m.Attachment, media: MediaConfig, now: dt.datetime) -> str 
     return media.store.signed_url(media_keys.thumbnail(a), expires_at=now + media.url_lifetime)
 
 
+FILTER_TYPE_COLUMNS = ("device_model_id", "stage", "name", "lifetime_days", "capacity_buckets")
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -387,13 +389,7 @@ TABLES: dict[str, Table] = {
                 _n("lifetime_days", integer=True, low=1, high=2**31 - 1),
                 _n("capacity_buckets", optional=True, integer=True, low=1, high=2**31 - 1),
             ),
-            lambda f: {
-                "device_model_id": f.device_model_id,
-                "stage": f.stage,
-                "name": f.name,
-                "lifetime_days": f.lifetime_days,
-                "capacity_buckets": f.capacity_buckets,
-            },
+            lambda f: {n: getattr(f, n) for n in FILTER_TYPE_COLUMNS},
             since=7,
         ),
     )
