@@ -36,8 +36,10 @@ from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.workflow import dispatching
 from wellspring.notifications import live, outbox
+from wellspring.settings import Settings
 
 REDIS = "redis://127.0.0.1:6379/0"
+RECHECK = Settings.model_fields["ws_recheck_seconds"].default  # the servers' own, 60 s
 
 
 @pytest.fixture(scope="module")
@@ -281,11 +283,13 @@ def test_a_signed_out_or_deactivated_login_stops_hearing_at_once_on_every_proces
         watching = asyncio.create_task(closed_soon(ws))
         await asyncio.to_thread(httpx.post, f"{a.base}/graphql", json=body, headers=headers)
         code, seconds = await watching
-        assert (code, seconds < 2.0) == (4401, True)
+        # Told through Redis, not found by the 60-second recheck (generous: a loaded CI
+        # machine once took over two seconds to close it).
+        assert (code, seconds < RECHECK / 3) == (4401, True)
         watching = asyncio.create_task(closed_soon(other))
         await call(a, "DeactivateUser", {"input": {"id": gid("User", user_id)}}, "admin")
         code, seconds = await watching
-        assert (code, seconds < 2.0) == (4401, True)
+        assert (code, seconds < RECHECK / 3) == (4401, True)
         await _send(bystander, {"type": "ping"})  # everyone else is still connected
         assert await _recv(bystander) == {"type": "pong"}
         await bystander.close()
