@@ -142,6 +142,9 @@ BAD_VALUES: list[tuple[str, str, Any]] = [
     ("job_notes", "recorded_at", math.nan),
     ("job_notes", "recorded_at", 1e19),
     ("job_notes", "recorded_at", -5),
+    # Year 9999 was taken; Asia/Shanghai then overflowed it in every list showing the row.
+    ("part_consumptions", "recorded_at", 253_402_300_799_999),
+    ("job_events", "recorded_at", 7_258_118_400_000),  # 2200-01-01, past the API's range
     ("job_notes", "job_id", ["x"]),
     ("job_notes", "job_id", 12),
     ("part_consumptions", "quantity", "2"),
@@ -220,7 +223,32 @@ def test_an_implausible_reading_is_named_as_the_phone_sent_it(gql: GraphQL, site
     rejected = p.push()["rejected"]
     assert rejected["water_tests"][test]["field"] == "tds"
     assert rejected["water_tests"][test]["code"] == "INVALID_ARGUMENT"
-    assert rejected["job_events"][event]["field"] == "report.water_test.residual_chlorine"
+    assert rejected["job_events"][event]["field"] == "report_json.water_test.residual_chlorine"
+
+
+def test_a_photo_from_the_future_is_refused_as_a_note_is(gql: GraphQL, site: Site) -> None:
+    """An attachment had no clock check: one taken in 2058 was kept (and one near year 9999
+    broke every list showing it)."""
+    p = phone(gql, site)
+    p.schema_version = 3  # attachments came with schema 3
+    p.pull()
+    job = site.jobs["site"]
+    photo = {
+        "job_id": job,
+        "kind": "PHOTO",
+        "content_type": "image/jpeg",
+        "byte_size": 100,
+        "sha256": "a" * 64,
+    }
+    later = p.create("attachments", {**photo, "recorded_at": NOW_MS + 3 * 3600_000})
+    now = p.create("attachments", {**photo, "recorded_at": NOW_MS})
+    rejected = p.push()["rejected"]
+    assert rejected == {"attachments": {later: rejected["attachments"][later]}}
+    assert (rejected["attachments"][later]["code"], rejected["attachments"][later]["field"]) == (
+        "RECORDED_IN_FUTURE",
+        "recorded_at",
+    )
+    assert scalars(site.url, select(m.Attachment.id).where(m.Attachment.id == now)) == [now]
 
 
 def test_an_id_too_long_for_a_key_rejects_only_its_record(gql: GraphQL, site: Site) -> None:

@@ -200,9 +200,11 @@ async def apply(
 def phone_field(table: str, field: str | None) -> str | None:
     """The field as the phone names it: the domain's ``report.filters_changed`` of a
     completion is inside the event's ``report_json`` column (``report_json.filters_changed``,
-    as the values' own checks name it)."""
+    as the values' own checks name it); an attachment's ``taken_at`` is its ``recorded_at``."""
     if table == "job_events" and field is not None and field.split(".")[0] == "report":
         return "report_json" + field[len("report") :]
+    if table == "attachments" and field == "taken_at":  # the phone's column for it
+        return "recorded_at"
     return field
 
 

@@ -19,8 +19,9 @@ from wellspring.domain.errors import DomainError
 
 from .tables import Column, Table
 
-# Epoch milliseconds from 1970 to the end of year 9999: what both databases store.
-TIME_RANGE = (0, 253_402_300_799_999)
+# Epoch milliseconds from 1970 to the end of 2199, the GraphQL DateTime's range: a time near
+# year 9999 was stored, and every list showing it failed (Asia/Shanghai overflowed the year).
+TIME_RANGE = (0, 7_258_118_399_999)
 MAX_REPORT_TEXT = 2000
 MAX_REPORT_LIST = 64
 

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
+from ..clock import clock_of
 from ..config import config_of
 from ..errors import DomainError
 from ..models import Attachment
 from ..models.enums import AttachmentKind, AttachmentStatus
+from ..workflow.fieldwork import CLOCK_SLACK
 from . import config, confirmation, keys
 from .port import MediaStore, UploadForm
 
@@ -72,6 +74,9 @@ async def register(
     """
     permissions.check(actor, "attachment.register")
     digest = _check(new, dict(config_of(session).media.limits))
+    # A photo from the future is a wrong phone clock: refused as a note's or a water test's.
+    if new.taken_at is not None and new.taken_at > clock_of(session).now() + CLOCK_SLACK:
+        raise DomainError("RECORDED_IN_FUTURE", field="taken_at")
     job = await confirmation.engineers_job(session, actor, new.job_id)
     if new.attachment_id is not None:
         existing = await session.get(Attachment, new.attachment_id)

@@ -21,7 +21,10 @@ class DateTime(graphene.Scalar):
 
     @staticmethod
     def serialize(value: dt.datetime) -> str:
-        return value.astimezone(TIME_ZONE).isoformat()
+        try:
+            return value.astimezone(TIME_ZONE).isoformat()
+        except OverflowError:  # within hours of year 10000 (a row from before the bounds)
+            return value.astimezone(dt.UTC).isoformat()
 
     @classmethod
     def parse_literal(cls, node: Any, _variables: Any = None) -> Any:
