@@ -70,11 +70,19 @@ def clock_time(value: str, field: str) -> dt.time:
 async def unique(
     session: AsyncSession, column: Any, value: str, *, field: str, own_id: str | None
 ) -> None:
-    """Refuse ``value`` when another row already holds it in ``column``."""
+    """Refuse ``value`` when another row already holds it in ``column``.
+
+    Read without autoflush: a rename sets the new code on the loaded row before this check,
+    and flushing it first would let the database's unique constraint refuse it (an
+    IntegrityError, INTERNAL_ERROR) before this answers DUPLICATE_CODE. A rename racing
+    another to the same code still meets the constraint at its flush; the mutation runs once
+    more (schema/core/mutation.py) and this check then sees the winner."""
     stmt = select(column.class_.id).where(column == value)
     if own_id is not None:
         stmt = stmt.where(column.class_.id != own_id)
-    if (await session.execute(stmt.limit(1))).first() is not None:
+    with session.no_autoflush:
+        found = (await session.execute(stmt.limit(1))).first()
+    if found is not None:
         raise DomainError("DUPLICATE_CODE", field=field, value=value)
 
 
