@@ -278,3 +278,21 @@ def test_variables_that_are_no_object_are_refused_not_read_as_none(
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert gql.client.post("/graphql", json={**body, "variables": None}).status_code == 200
+
+
+@pytest.mark.parametrize("name", [5, True, [], {}])
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [("zh-CN", "operationName 须为字符串"), ("en", "`operationName` must be a string")],
+)
+def test_an_operation_name_that_is_no_string_is_told_as_such(
+    gql: GraphQL, name: object, locale: str, said: str
+) -> None:
+    """It was refused as "variables must be an object", about a part the request got right."""
+    body = {"query": "{ __typename }", "operationName": name}
+    response = gql.client.post("/graphql", json=body, headers={"Accept-Language": locale})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert said in error["message"]
+    assert "variables" not in error["message"]

@@ -168,11 +168,11 @@ class GraphQLEndpoint:
         variables = payload.get("variables")
         if variables is None:  # only null or absent means none: 0, false or "" is refused
             variables = {}
-        operation_name = payload.get("operationName")
-        if not isinstance(variables, dict) or not (
-            operation_name is None or isinstance(operation_name, str)
-        ):
+        if not isinstance(variables, dict):
             return bad_request(locale, "VARIABLES_NOT_OBJECT")
+        operation_name = payload.get("operationName")
+        if not (operation_name is None or isinstance(operation_name, str)):
+            return bad_request(locale, "OPERATION_NAME_NOT_STRING")
         try:
             nul_at = input_guard.unstorable_path(variables)
         except input_guard.TooDeep:

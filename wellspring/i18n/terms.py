@@ -123,6 +123,7 @@ DETAILS: dict[str, tuple[str, str]] = {
     "BODY_NOT_JSON": ("请求体不是 JSON", "the body is not JSON"),
     "QUERY_NOT_STRING": ("query 须为字符串", "`query` must be a string"),
     "VARIABLES_NOT_OBJECT": ("variables 须为对象", "`variables` must be an object"),
+    "OPERATION_NAME_NOT_STRING": ("operationName 须为字符串", "`operationName` must be a string"),
     "OPERATION_NOT_FOUND": (
         "operationName 不存在或不唯一",
         "the operationName is unknown or ambiguous",
