@@ -180,14 +180,16 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     answer = gql.data(CONFIRM, {"input": {"id": stray["attachment"]["id"]}}, token=token)
     assert [e["code"] for e in answer["confirmUpload"]["errors"]] == ["UPLOAD_NOT_FOUND"]
 
-    # Cleanup: rejected and expired-unconfirmed objects go; the verified photo stays.
+    # Cleanup: rejected and expired-unconfirmed objects go; the verified photo stays (its
+    # sealed original and derivatives; the upload key, its form spent, goes too).
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     result_counts = run(_cleanup(database_url, media.cfg, later))
     assert result_counts.purged >= 6
     kept = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"t/jobs/{job}/")
     names = sorted(o["Key"].rsplit("/", 1)[1] for o in kept.get("Contents", []))
     verified_id = confirmed["id"]
-    assert names == sorted([verified_id, f"{verified_id}.display", f"{verified_id}.thumb"])
+    assert names == sorted(f"{verified_id}.{s}" for s in ("original", "display", "thumb"))
+    assert result_counts.released == 1
 
 
 def test_a_photo_taken_offline_is_registered_by_the_push_and_uploaded_later(

@@ -158,7 +158,8 @@ def test_two_confirmations_of_one_upload_record_one_result(held: Held, database_
     assert scalars(database_url, follow_ups) == [1]  # fell due once
     stored = (held.root / "jobs" / job).iterdir()
     files = sorted(p.name for p in stored if p.suffix != ".meta")
-    assert files == sorted([attachment, f"{attachment}.display", f"{attachment}.thumb"])
+    derived = (f"{attachment}{s}" for s in ("", ".original", ".display", ".thumb"))
+    assert files == sorted(derived)
 
 
 def test_confirmations_batched_or_mixed_in_one_document_each_count_once(

@@ -209,7 +209,10 @@ async def _media_cleanup(settings: Settings) -> int:
         result = await cleanup_once(session_factory(engine, config=config))
     finally:
         await engine.dispose()
-    print(f"Expired {result.expired} unconfirmed uploads; deleted the objects of {result.purged}.")
+    print(
+        f"Expired {result.expired} unconfirmed uploads; deleted the objects of {result.purged}"
+        f" and the spent upload copies of {result.released} verified files."
+    )
     return 0
 
 

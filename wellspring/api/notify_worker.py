@@ -38,8 +38,11 @@ def chores(factory: async_sessionmaker[AsyncSession], settings: Settings) -> lis
 
     async def media_cleanup(now: dt.datetime) -> None:
         result = await cleanup_once(factory, now=now)
-        if result.expired or result.purged:
-            log.info("media cleanup: %d expired, %d purged", result.expired, result.purged)
+        if result.expired or result.purged or result.released:
+            log.info(
+                "media cleanup: %d expired, %d purged, %d released",
+                result.expired, result.purged, result.released,
+            )  # fmt: skip
 
     planned_on: list[dt.date] = []  # the day this process last planned
 

@@ -1,8 +1,12 @@
-"""Delete the stored objects nothing depends on: uploads never confirmed, rejected files.
+"""Delete the stored objects nothing depends on: uploads never confirmed, rejected files, and
+the upload key of a verified file once its form has expired.
 
-An attachment is only ever purged when it is not ``VERIFIED``; a verified file (which is
-what a job's evidence rests on) is never touched. The rows stay (marked ``purged_at``) for
-the history; the phone learns the status on its next pull.
+An attachment is only ever purged when it is not ``VERIFIED``; what a verified file serves
+(which is what a job's evidence rests on) is never touched. Its upload key is not served
+(keys.py): the form could rewrite it until it expired, so it goes once the form is dead, and
+``upload_expires_at`` is cleared to say so. A row verified before sealed originals keeps its
+upload key: that is what it serves. The rows stay (marked ``purged_at``) for the history;
+the phone learns the status on its next pull.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ BATCH = 500
 class CleanupResult:
     expired: int
     purged: int
+    released: int = 0  # upload keys of verified files deleted
 
 
 async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
@@ -34,7 +39,7 @@ async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
     cfg = config_of(session).media
     store = cfg.store
     if store is None:
-        return CleanupResult(0, 0)
+        return CleanupResult(0, 0, 0)
     stale = now - cfg.cleanup_grace
     rows = (
         await session.execute(
@@ -46,6 +51,9 @@ async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
                     Attachment.status == AttachmentStatus.EXPIRED,
                     (Attachment.status == AttachmentStatus.PENDING_UPLOAD)
                     & (Attachment.upload_expires_at < stale),
+                    (Attachment.status == AttachmentStatus.VERIFIED)
+                    & (Attachment.upload_expires_at < stale)
+                    & (Attachment.original_key != ""),
                 ),
             )
             .order_by(Attachment.updated_at)
@@ -56,9 +64,13 @@ async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
             .execution_options(populate_existing=True)
         )
     ).scalars()
-    expired = purged = 0
+    expired = purged = released = 0
     for a in rows:
-        if a.status is AttachmentStatus.VERIFIED:  # never: the query excludes it
+        if a.status is AttachmentStatus.VERIFIED:
+            if keys.original(a) != keys.upload(a):  # never what it serves (the query agrees)
+                await asyncio.to_thread(store.delete, keys.upload(a))
+                a.upload_expires_at = None
+                released += 1
             continue
         if a.status is AttachmentStatus.PENDING_UPLOAD:
             a.status = AttachmentStatus.EXPIRED
@@ -68,4 +80,4 @@ async def run(session: AsyncSession, *, now: dt.datetime) -> CleanupResult:
         a.purged_at = now
         purged += 1
     await session.flush()
-    return CleanupResult(expired, purged)
+    return CleanupResult(expired, purged, released)

@@ -2,13 +2,17 @@
 
 1. ``begin`` (a short read): who may confirm, and what the file must match (a ``Pending``).
 2. ``check_file`` (no session at all): stat and read the object, SHA-256, decode, re-encode,
-   write the derivatives. Seconds for a phone photo: on SQLite a write transaction held
-   meanwhile would stop every other writer.
+   write the verified bytes to the sealed key and the derivatives beside them. Seconds for a
+   phone photo: on SQLite a write transaction held meanwhile would stop every other writer.
 3. ``record`` (a short write): the verdict, kept only if the attachment is still waiting for
    it. The job's row and then the attachment's are locked first, so that of two confirmations
    of one upload (a retry racing the first, two taps) only one records anything: one audit
-   entry, one evidence transition. The derivatives' keys are fixed by the attachment, so a
-   second file work rewrites the same objects and never adds any.
+   entry, one evidence transition. The sealed and derived keys are fixed by the attachment,
+   so a second file work rewrites the same objects and never adds any.
+The form can rewrite the upload key until it expires, even after the verdict: what is served
+is only ever the sealed copy (keys.py), written from the very bytes whose SHA-256 matched,
+never copied from the upload key afterwards. Whatever writes it (a retry, a file work that
+loses the race, one after a crash before ``record``) writes the promised bytes or nothing.
 A caller that cannot end its transaction (a document mixing other mutations) runs the three
 in it: correct, only slower for everyone else.
 """
@@ -59,13 +63,14 @@ class Pending:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The file work's result: ``code`` is a rejection code, or "" when the derivatives are
-    stored."""
+    """The file work's result: ``code`` is a rejection code, or "" when the sealed original
+    (``original_key``) and the derivatives are stored."""
 
     attachment_id: str
     code: str
     width: int | None = None
     height: int | None = None
+    original_key: str = ""
 
 
 async def engineers_job(session: AsyncSession, actor: Actor, job_id: str) -> Job:
@@ -133,7 +138,8 @@ def _stored_mismatch(p: Pending, size: int, content_type: str) -> str:
 
 
 def _derive(p: Pending) -> Verdict:
-    """Runs in a worker thread: hash, decode, write the derivatives."""
+    """Runs in a worker thread: hash, decode, write the sealed original and the derivatives
+    (from ``data``, the bytes just hashed: the upload key may hold others by now)."""
     data = p.store.read(p.key(), max_bytes=p.limit + 1)
     if len(data) != p.byte_size:
         return Verdict(p.attachment_id, "SIZE_MISMATCH")
@@ -143,9 +149,11 @@ def _derive(p: Pending) -> Verdict:
         derived = p.checker.derive(data, content_type=p.content_type)
     except ImageRejected as rejected:
         return Verdict(p.attachment_id, rejected.code)
+    sealed = p.key(keys.ORIGINAL)
+    p.store.write(sealed, data, content_type=p.content_type)
     p.store.write(p.key(keys.DISPLAY), derived.display, content_type=derived.display_type)
     p.store.write(p.key(keys.THUMBNAIL), derived.thumbnail, content_type="image/jpeg")
-    return Verdict(p.attachment_id, "", derived.width, derived.height)
+    return Verdict(p.attachment_id, "", derived.width, derived.height, original_key=sealed)
 
 
 async def record(
@@ -180,6 +188,7 @@ async def record(
     attachment.status = AttachmentStatus.VERIFIED
     attachment.verified_at = now
     attachment.width, attachment.height = verdict.width, verdict.height
+    attachment.original_key = verdict.original_key
     audit.record(
         session, actor, "attachment.verified", entity_type="Job", entity_id=job.id,
         attachment_id=attachment.id, kind=attachment.kind.value, sha256=attachment.sha256,

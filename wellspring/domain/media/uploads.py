@@ -123,7 +123,7 @@ async def request_upload(
     attachment.upload_expires_at = expires
     attachment.purged_at = None  # an expired one asked again starts over
     form = store.presign_upload(
-        keys.original(attachment),
+        keys.upload(attachment),
         content_type=attachment.content_type,
         max_bytes=cfg.limits[attachment.kind],
         expires_at=expires,

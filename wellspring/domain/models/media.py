@@ -12,8 +12,9 @@ from .enums import AttachmentKind, AttachmentStatus, enum_column
 
 
 class Attachment(Record, Base):
-    """One file of a job. Its id is the phone's (made offline) or the server's; the stored
-    original is ``jobs/<job id>/<id>``, its stripped derivatives sit beside it.
+    """One file of a job. Its id is the phone's (made offline) or the server's; the phone
+    uploads to ``jobs/<job id>/<id>``, the verified original and its stripped derivatives sit
+    beside it (domain/media/keys.py).
 
     The declared size, type and SHA-256 are what the phone promised; the file counts only
     once the server has checked them against the stored object (``VERIFIED``).
@@ -39,3 +40,6 @@ class Attachment(Record, Base):
     rejection_code: Mapped[str] = mapped_column(String(40), default="")
     # The stored objects are gone (cleanup): nothing is left to serve or delete.
     purged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The verified original as served: a key no upload form can write (keys.sealed). ""
+    # for a row verified before it existed: served from the upload key.
+    original_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
