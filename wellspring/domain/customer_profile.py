@@ -81,18 +81,7 @@ async def update_customer(
         customer.service_technician_id = await _engineer(
             session, customer, change.service_technician_id
         )
-    after = _profile(customer)
-    changed = {k: [v, after[k]] for k, v in before.items() if v != after[k]}
-    if changed:
-        await session.flush()
-        audit.record(
-            session,
-            actor,
-            "customer.updated",
-            entity_type="Customer",
-            entity_id=customer.id,
-            changed=changed,
-        )
+    await _audit_changes(session, actor, customer, before, _profile(customer))
     return customer
 
 
@@ -145,7 +134,19 @@ async def update_own_contact(
         contact.name = name
     if contact is not None and contact_phone is not None:
         contact.phone = contact_phone
-    after = _reached(customer, contact)
+    await _audit_changes(session, actor, customer, before, _reached(customer, contact))
+    return customer
+
+
+async def _audit_changes(
+    session: AsyncSession,
+    actor: Actor,
+    customer: Customer,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """One ``customer.updated`` row with each changed field's before and after (staff's
+    corrections and the customer's own alike), none when nothing changed."""
     changed = {k: [v, after[k]] for k, v in before.items() if v != after[k]}
     if changed:
         await session.flush()
@@ -157,7 +158,6 @@ async def update_own_contact(
             entity_id=customer.id,
             changed=changed,
         )
-    return customer
 
 
 async def _primary_contact(session: AsyncSession, customer: Customer) -> Contact | None:
