@@ -88,8 +88,15 @@ def _conflicts(gql: GraphQL, agent: str) -> list[dict[str, Any]]:
     return [edge["node"] for edge in data["territoryConflicts"]["edges"]]
 
 
-def _customer_of(database_url: str, owner: OwnerKind, agent_id: str | None = None) -> Any:
+def _customer_of(
+    database_url: str, owner: OwnerKind, agent_id: str | None = None, branch: str | None = None
+) -> Any:
     stmt = select(m.Customer).where(m.Customer.owner_kind == owner, m.Customer.deleted_at.is_(None))
+    if branch is not None:  # a branch's code: a ticket goes to its customer's branch only
+        stmt = stmt.where(
+            m.Customer.branch_id
+            == select(m.Branch.id).where(m.Branch.code == branch).scalar_subquery()
+        )
     # A direct customer is one with no agent (``territory._owner_kind``), whatever other
     # tests left: a customer code of theirs (``unique``) can sort first.
     stmt = stmt.where(
@@ -241,7 +248,7 @@ def test_an_agent_opens_for_its_own_customer_and_sends_its_own_engineer(
     theirs = gql.data(doc("Jobs"), {"first": 100}, as_user=tenants.other_login)["jobs"]
     assert theirs["edges"] == []
     # and the agent's engineer is not sent to a direct customer, whoever assigns
-    direct = _customer_of(database_url, OwnerKind.BRANCH)
+    direct = _customer_of(database_url, OwnerKind.BRANCH, branch="SH")
     inquiry = {"type": "INQUIRY", "customerId": global_id("Customer", direct.id)}
     ticket = ok(payload(gql, "OpenTicket", {"input": inquiry}, "hotline"))["ticket"]
     ok(payload(gql, "ApproveTicket", {"id": ticket["id"]}, "hotline"))

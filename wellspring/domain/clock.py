@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 CLOCK_KEY = "wellspring.clock"
+# A phone clock may be wrong: a note, water test or photo more than this ahead of the server's
+# clock is refused (a move's time is checked and clamped instead: workflow/clock_rules.py).
+CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
 class Clock(Protocol):

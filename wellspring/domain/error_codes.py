@@ -38,6 +38,8 @@ class CommonErrorCode(enum.StrEnum):
     CONCURRENT_CHANGE = "CONCURRENT_CHANGE"
     # An idempotency key sent again with another mutation or input (``idempotency.py``).
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # A phone's note, water test or photo timed past the server's now (clock.CLOCK_SLACK).
+    RECORDED_IN_FUTURE = "RECORDED_IN_FUTURE"
 
 
 class AuthErrorCode(enum.StrEnum):

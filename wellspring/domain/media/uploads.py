@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
-from ..clock import clock_of
+from ..clock import CLOCK_SLACK, clock_of
 from ..config import config_of
 from ..errors import DomainError
 from ..models import Attachment
 from ..models.enums import AttachmentKind, AttachmentStatus
-from ..workflow.fieldwork import CLOCK_SLACK
 from . import config, confirmation, keys
 from .port import MediaStore, UploadForm
 

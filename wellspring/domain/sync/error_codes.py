@@ -13,7 +13,6 @@ class SyncErrorCode(enum.StrEnum):
     """Why one pushed record was refused or overruled."""
 
     ID_TAKEN = "ID_TAKEN"
-    RECORDED_IN_FUTURE = "RECORDED_IN_FUTURE"
     CHANGED_ON_SERVER = "CHANGED_ON_SERVER"
     READ_ONLY_TABLE = "READ_ONLY_TABLE"
     READ_ONLY_COLUMN = "READ_ONLY_COLUMN"

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, water
 from ..actor import Actor
-from ..clock import clock_of
+from ..clock import CLOCK_SLACK, clock_of
 from ..db import locked_row
 from ..dispatch import bookings, eta
 from ..errors import DomainError
@@ -35,9 +35,6 @@ _TARGET = {
 }
 ACTIONS = tuple(_TARGET)
 MAX_NOTE = 2000
-# A phone clock may be wrong; a note or a water test more than this ahead of the server's
-# clock is refused (a move's time is checked and clamped instead: clock_rules.py).
-CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
 def _recorded(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
