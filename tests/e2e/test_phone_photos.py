@@ -156,9 +156,10 @@ def test_a_photo_taken_offline_goes_up_after_the_sync(
     assert not has_location(thumbnail)
     assert phone.run("upload").report["uploads"] == []  # nothing left to send
 
-    # One of everything on the server.
+    # One of everything on the server: the upload (until the cleanup), the sealed original
+    # that is served, its display copy and thumbnail.
     name = shot["id"]
-    assert stored(job) == sorted([name, f"{name}.display", f"{name}.thumb"])
+    assert stored(job) == sorted([name, f"{name}.original", f"{name}.display", f"{name}.thumb"])
     assert scalars(url, select(m.Attachment.id).where(m.Attachment.job_id == job)) == [name]
     audits = select(m.AuditEntry.action, func.count()).where(m.AuditEntry.entity_id == job)
     counts = dict(fetch(url, audits.group_by(m.AuditEntry.action)))
