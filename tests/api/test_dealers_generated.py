@@ -37,7 +37,7 @@ from wellspring.api.app import create_app
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory
 
-EXAMPLES = int(os.environ.get("WELLSPRING_DEALER_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("WELLSPRING_DEALER_EXAMPLES", "25"))
 USERS = ("hq", "agent-1")
 OPERATIONS = {
     "Query.agents",

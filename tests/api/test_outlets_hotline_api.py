@@ -273,7 +273,7 @@ def test_generated_requests_to_the_new_operations_never_fail(
     answered: list[int] = []
 
     @settings(
-        max_examples=40,
+        max_examples=25,
         deadline=None,
         database=None,
         derandomize=True,

@@ -198,7 +198,7 @@ def _chained(rows: list[tuple[Any, ...]], current: Any) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("WELLSPRING_HYPOTHESIS_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("WELLSPRING_HYPOTHESIS_EXAMPLES", "15")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
