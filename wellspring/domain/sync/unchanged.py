@@ -118,11 +118,10 @@ def _question() -> Any:
             m.DeviceModel,
             _among(m.DeviceModel.id, select(m.Device.device_model_id).where(devices)),
         ),
-        # a stage renamed, added or retired (a stage never moves to another model)
-        _changed(
-            m.FilterType,
-            _among(m.FilterType.device_model_id, select(m.Device.device_model_id).where(devices)),
-        ),
+        # A stage renamed, added or retired, of any model: HQ rarely touches the few stages,
+        # and following the engineer's devices to their models here doubled the empty pull
+        # at 10x (27 ms against 11); a stage of another model costs one full pull, no more.
+        _changed(m.FilterType),
         _changed(
             m.StockBalance,
             or_(_among(m.StockBalance.warehouse_id, my_vans), m.StockBalance.id.in_(held_stock)),
