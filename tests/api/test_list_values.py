@@ -118,7 +118,7 @@ def _row(**fields: Any) -> SimpleNamespace:
     return SimpleNamespace(**({"name": "a", "size": 1, "shade": None, "colours": []} | fields))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 # Rows answered in one go up to a list that is not plain: a null object, a string for a list.
 # (``numbers`` is non-null: without it the whole answer is null.)
 @example(

@@ -53,7 +53,7 @@ def jobs(draw: st.DrawFn) -> tuple[tuple[float, float], list[ranking.Candidate],
     return site, candidates, trip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(jobs(), st.integers(1, 12))
 def test_skipping_geodesics_ranks_as_weighing_everyone(
     job: tuple[tuple[float, float], list[ranking.Candidate], ranking.Trip], size: int
@@ -89,7 +89,7 @@ def test_far_engineers_get_no_geodesic(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(measured) == 3
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(latitudes, longitudes, offsets, offsets)
 def test_km_at_least_never_exceeds_the_geodesic(
     lat: float, lon: float, dlat: float, dlon: float

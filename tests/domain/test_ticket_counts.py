@@ -123,8 +123,9 @@ def test_the_demo_data_and_everything_before_leave_the_counts_exact(database_url
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_two_transactions_moving_tickets_at_once_lose_no_update(database_url: str) -> None:
-    """Two writers cross (one cancels in SH and dispatches to BJ, the other the reverse
-    order), both waiting on each other's count rows at commit: both commit, counts exact."""
+    """Two writers cross (one cancels in SH and dispatches in BJ, the other the reverse
+    order), both waiting on each other's count rows at commit: both commit, counts exact.
+    (A ticket goes to its customer's branch only, so each branch's are its customers'.)"""
 
     async def scenario() -> None:
         engine = create_engine(database_url)
@@ -132,26 +133,28 @@ def test_two_transactions_moving_tickets_at_once_lose_no_update(database_url: st
         try:
             async with factory() as s:
                 actors = await _actors(s)
-                bj = (
-                    await s.execute(select(m.Branch.id).where(m.Branch.code == "BJ"))
-                ).scalar_one()
-            tickets = [await _fresh_ticket(factory, actors) for _ in range(4)]
+                branches = dict((await s.execute(select(m.Branch.code, m.Branch.id))).all())
+            homes = ("SH", "SH", "BJ", "BJ")
+            tickets = [await _fresh_ticket(factory, actors, home) for home in homes]
             for t in tickets:
                 async with transaction(factory) as s:
                     await dispatching.approve_ticket(s, actors["hotline"], ticket_id=t)
             hotline = actors["hotline"]
 
-            async def writer(cancel: str, send: str, pause: float) -> None:
+            async def writer(cancel: str, send: str, to: str, pause: float) -> None:
                 async with factory() as s:
                     await declare_writes(s)
                     await dispatching.cancel_ticket(s, hotline, ticket_id=cancel, reason="x")
                     await asyncio.sleep(pause)
-                    await dispatching.dispatch_ticket(s, hotline, ticket_id=send, branch_id=bj)
+                    await dispatching.dispatch_ticket(
+                        s, hotline, ticket_id=send, branch_id=branches[to]
+                    )
                     await s.commit()
 
             await asyncio.wait_for(
                 asyncio.gather(
-                    writer(tickets[0], tickets[1], 0.2), writer(tickets[2], tickets[3], 0.0)
+                    writer(tickets[0], tickets[2], "BJ", 0.2),
+                    writer(tickets[3], tickets[1], "SH", 0.0),
                 ),
                 timeout=30,
             )

@@ -43,9 +43,11 @@ async def _actors(session: Any) -> dict[str, Actor]:
     }
 
 
-async def _fresh_ticket(factory: Any, actors: dict[str, Actor]) -> str:
+async def _fresh_ticket(factory: Any, actors: dict[str, Actor], branch: str = "SH") -> str:
     async with transaction(factory) as session:
-        sh = (await session.execute(select(m.Branch.id).where(m.Branch.code == "SH"))).scalar_one()
+        sh = (
+            await session.execute(select(m.Branch.id).where(m.Branch.code == branch))
+        ).scalar_one()
         device = (
             await session.execute(
                 select(m.Device)

@@ -33,7 +33,7 @@ def near_pairs(draw: st.DrawFn) -> tuple[tuple[float, float], tuple[float, float
     return a, (lat, (a[1] + d_lon + 180) % 360 - 180)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(pair=near_pairs())
 def test_near_points_within_a_millimetre_of_karneys_geodesic(
     pair: tuple[tuple[float, float], tuple[float, float]],
