@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.discrepancy_world import assert_ledger_agrees, phone, token
+from tests.api.discrepancy_world import balance as good
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from tests.dispatch_site import PLACES, Site, add_job, add_technician, make_branch, stock_van
 from tests.factories import fetch, scalars, unique
 from wellspring.domain import models as m
-from wellspring.domain.models.enums import JobStatus, StockBin
+from wellspring.domain.models.enums import JobStatus
 from wellspring.schema.core.ids import global_id
 
 
@@ -37,18 +38,6 @@ def part_id(url: str, sku: str) -> str:
 
 def van_of(url: str, tech: str) -> str:
     return str(scalars(url, select(m.Warehouse.id).where(m.Warehouse.technician_id == tech))[0])
-
-
-def good(url: str, van: str, part: str) -> int:
-    found = scalars(
-        url,
-        select(m.StockBalance.quantity).where(
-            m.StockBalance.warehouse_id == van,
-            m.StockBalance.part_id == part,
-            m.StockBalance.bin == StockBin.GOOD,
-        ),
-    )
-    return int(found[0]) if found else 0
 
 
 def site_with_two(url: str, part: str) -> tuple[Site, str]:
