@@ -334,10 +334,19 @@ def any_part(url: str) -> str:
 
 def live_device(url: str) -> str:
     """A device not soft-deleted (another test's deleted one, tests/deleted_rows.py, may
-    otherwise sort first), the same one each time."""
+    otherwise sort first), of a model ``any_part`` fits (other tests put devices on models of
+    their own, which may sort first), the same one each time."""
 
     async def work(session: Any) -> str:
-        first = select(m.Device.id).where(m.Device.deleted_at.is_(None)).order_by(m.Device.id)
+        part = await session.scalar(select(m.Part).order_by(m.Part.sku).limit(1))
+        first = (
+            select(m.Device.id)
+            .join(m.DeviceModel, m.DeviceModel.id == m.Device.device_model_id)
+            .where(m.Device.deleted_at.is_(None))
+            .order_by(m.Device.id)
+        )
+        if part is not None and part.compatible_models:
+            first = first.where(m.DeviceModel.code.in_(part.compatible_models))
         return str(await session.scalar(first.limit(1)))
 
     return str(run(_session_do(url, work)))
