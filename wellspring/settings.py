@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     callback_max_attempts: int = Field(default=3, ge=1, le=20)
     # A missed call's call back is due this many minutes after the call (MissedCall.dueAt).
     callback_sla_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # A create's idempotencyKey answers a retry for this many days, then the worker's periodic
+    # step deletes it and a call with it runs as new (docs/api.md, "Retries").
+    idempotency_key_days: int = Field(default=30, ge=1, le=3650)
     # Maintenance from usage (domain/reports/config.py): a TDS reading this many times, and
     # this many mg/L above, the first after the last filter change makes a change due
     # (readings within the look-back); the bucket balances a customer is told at, and the
@@ -254,6 +257,7 @@ def domain_config(settings: Settings) -> DomainConfig:
             callback_max_attempts=settings.callback_max_attempts,
             callback_sla_minutes=settings.callback_sla_minutes,
         ),
+        idempotency_key_lifetime=dt.timedelta(days=settings.idempotency_key_days),
         maintenance=MaintenanceConfig(
             tds_drift_ratio=settings.tds_drift_ratio,
             tds_drift_min_mg_l=settings.tds_drift_min_mg_l,

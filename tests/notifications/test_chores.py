@@ -1,6 +1,6 @@
 """The worker's periodic chores beside the scan (``api/notify_worker.chores``): the daily
-maintenance planner (once a day, nothing twice), tracking links past their retention, and the
-spent refresh tokens of ended sessions."""
+maintenance planner (once a day, nothing twice), tracking links past their retention, the
+spent refresh tokens of ended sessions, and idempotency keys past their lifetime."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests.conftest import make_database, make_settings
+from tests.factories import unique
 from tests.reports.world import NOW, build
 from wellspring.api import migrations
 from wellspring.api.notify_worker import chores
@@ -163,6 +164,53 @@ def test_links_past_retention_and_spent_tokens_of_ended_sessions_are_deleted(
                 )
                 await session.execute(
                     delete(m.AuthSession).where(m.AuthSession.id.in_(sessions.values()))
+                )
+            await engine.dispose()
+
+    asyncio.run(scenario())
+
+
+def test_idempotency_keys_past_their_lifetime_are_deleted(database_url: str) -> None:
+    """The chore's ``now`` is the worker's clock: a key made exactly the lifetime (30 days by
+    default) before it is gone, one a second younger stays."""
+    now = utcnow()
+    lifetime = dt.timedelta(days=30)
+    ages = {
+        "long gone": lifetime * 2,
+        "just expired": lifetime,
+        "a second left": lifetime - dt.timedelta(seconds=1),
+        "new": dt.timedelta(0),
+    }
+
+    async def scenario() -> None:
+        engine = create_engine(database_url)
+        factory = session_factory(engine)
+        keys = {name: unique("key") for name in ages}
+        try:
+            async with transaction(factory) as session:
+                user = await session.scalar(select(m.User.id).where(m.User.username == "hq"))
+                assert user is not None
+                for name, age in ages.items():
+                    key = m.IdempotencyKey(user_id=user, key=keys[name], operation="openTicket",
+                                           fingerprint="0" * 64, result_id=str(uuid.uuid4()),
+                                           created_at=now - age)  # fmt: skip
+                    session.add(key)
+            work = chores(factory, make_settings(database_url))
+            for _ in range(2):  # a second run finds nothing more to delete
+                await _chore(work, "idempotency_keys")(now)
+                async with factory() as session:
+                    kept = set(
+                        await session.scalars(
+                            select(m.IdempotencyKey.key).where(
+                                m.IdempotencyKey.key.in_(keys.values())
+                            )
+                        )
+                    )
+                assert kept == {keys["a second left"], keys["new"]}
+        finally:
+            async with transaction(factory) as session:
+                await session.execute(
+                    delete(m.IdempotencyKey).where(m.IdempotencyKey.key.in_(keys.values()))
                 )
             await engine.dispose()
 

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from wellspring.domain import auth
+from wellspring.domain import auth, idempotency
 from wellspring.domain.actor import SYSTEM
 from wellspring.domain.config import TIME_ZONE
 from wellspring.domain.db import create_engine, session_factory, transaction
@@ -34,7 +34,8 @@ log = logging.getLogger("wellspring.notifications")
 
 def chores(factory: async_sessionmaker[AsyncSession], settings: Settings) -> list[Chore]:
     """Periodic work beside the notification scan: expired uploads and orphaned objects, the
-    daily maintenance planner, spent tracking links and refresh tokens."""
+    daily maintenance planner, spent tracking links and refresh tokens, expired
+    idempotency keys."""
 
     async def media_cleanup(now: dt.datetime) -> None:
         result = await cleanup_once(factory, now=now)
@@ -74,7 +75,20 @@ def chores(factory: async_sessionmaker[AsyncSession], settings: Settings) -> lis
         if gone:
             log.info("spent refresh tokens of ended sessions: %d deleted", gone)
 
-    return [media_cleanup, maintenance_plan, tracking_links, spent_refresh_tokens]
+    async def idempotency_keys(now: dt.datetime) -> None:
+        # Past their lifetime (the factory's configuration): a call with one runs as new.
+        async with transaction(factory) as session:
+            gone = await idempotency.purge(session, now=now)
+        if gone:
+            log.info("idempotency keys: %d past their lifetime deleted", gone)
+
+    return [
+        media_cleanup,
+        maintenance_plan,
+        tracking_links,
+        spent_refresh_tokens,
+        idempotency_keys,
+    ]
 
 
 _PLANNER_LOCK = 0x5753_504C_414E  # "WSPLAN": the planner's advisory lock

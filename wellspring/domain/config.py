@@ -12,6 +12,7 @@ months are all Shanghai time), named once here as :data:`TIME_ZONE`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -47,6 +48,9 @@ class DomainConfig:
     hotline: HotlineConfig = field(default_factory=HotlineConfig)
     # Maintenance from usage: TDS drift, bucket and lapsed-plan milestones (reports/config.py).
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    # How long a create's idempotencyKey answers a retry (idempotency.py): longer than a
+    # phone's offline queue may wait, as long as the outbox keeps a sync cursor's changes.
+    idempotency_key_lifetime: dt.timedelta = dt.timedelta(days=30)
 
 
 DEFAULT_CONFIG = DomainConfig()

@@ -11,15 +11,27 @@ answers what the first made. The same key with another mutation or input is a cl
 A call that failed kept nothing, its key included: sent again it runs afresh. Two calls with
 one key at the same moment meet at the unique index: the loser runs again
 (``db.lost_race``) and finds the winner's answer.
+
+A key answers for ``DomainConfig.idempotency_key_lifetime`` (30 days by default) from its
+first call, then counts as never used: a call with it runs as new, and the worker's periodic
+step deletes it (``purge``). Not minutes, as for a browser's double click: an engineer's
+phone queues its sends while offline for days, and a console retries after a weekend. 30
+days is as long as the outbox keeps the changes a sync cursor replays (``notify_retention``;
+a phone away longer starts its sync afresh anyway), and well past the 24 hours Stripe
+promises; a key row is about 200 bytes, so a month of keyed creates is a small table.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import clock
 from .actor import Actor
 from .bounds import check_length
+from .config import config_of
 from .errors import DomainError
 from .models import IdempotencyKey
 
@@ -43,6 +55,15 @@ async def earlier(
     ).scalar_one_or_none()
     if first is None:
         return None
+    if first.created_at <= _oldest_kept(session, clock.now(session)):
+        # Expired (the purge has not come by yet): gone now, so the call runs as new. A
+        # refusal of that call rolls this back too; the purge takes it then.
+        await session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.id == first.id),
+            execution_options={"synchronize_session": False},
+        )
+        session.expunge(first)
+        return None
     if first.operation != operation or first.fingerprint != fingerprint:
         raise DomainError("IDEMPOTENCY_KEY_REUSED", field=FIELD)
     return first.result_id
@@ -65,5 +86,21 @@ def remember(
             operation=operation,
             fingerprint=fingerprint,
             result_id=result_id,
+            created_at=clock.now(session),  # the session's clock: the lifetime runs on it
         )
     )
+
+
+async def purge(session: AsyncSession, *, now: dt.datetime) -> int:
+    """Delete the keys past their lifetime at ``now`` (the worker's periodic step); returns
+    how many."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at <= _oldest_kept(session, now)),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _oldest_kept(session: AsyncSession, now: dt.datetime) -> dt.datetime:
+    """A key made at or before this instant has expired."""
+    return now - config_of(session).idempotency_key_lifetime

@@ -87,11 +87,14 @@ class IdempotencyKey(Base):
     the first call made, so that a retry with the same input gets it instead of a second one."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (Index("uq_idempotency_keys_user_key", "user_id", "key", unique=True),)
+    __table_args__ = (
+        Index("uq_idempotency_keys_user_key", "user_id", "key", unique=True),
+        Index("ix_idempotency_keys_created_at", "created_at"),  # the purge of expired keys
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     key: Mapped[str] = mapped_column(String(64))
     operation: Mapped[str] = mapped_column(String(64))  # the mutation (openTicket)
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the input sent
     result_id: Mapped[str] = mapped_column(String(36))  # what it made
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # its lifetime's start
