@@ -21,7 +21,8 @@ T = TypeVar("T")
 KEY_DOC = (
     "Your own key for this one action (a UUID, at most 64 characters). Sent again by the same "
     "user with the same input (a retry after a timeout), nothing new is made and the payload "
-    "is what the first call made; with another input, IDEMPOTENCY_KEY_REUSED."
+    "is what the first call made; with another input, IDEMPOTENCY_KEY_REUSED. A key answers "
+    "for 30 days (the server's setting) from its first call; after that it runs as new."
 )
 
 

@@ -7,12 +7,14 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.hotline import articles, missed_calls
 from wellspring.domain.models import enums as e
 
 from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import HotlineError, errors_field
+from ..core.idempotent import key_field, once
 from ..core.scalars import DateTime
 from ..masterdata.common import optional_id, payload
 from .types import Article, CallbackAttempt, MissedCall
@@ -64,6 +66,7 @@ class RecordCallbackInput(graphene.InputObjectType):
     missed_call_id = graphene.ID(required=True)
     outcome = enums.CallbackOutcome(required=True)
     note = graphene.String()
+    idempotency_key = key_field()
 
 
 class RecordCallbackPayload(graphene.ObjectType):
@@ -85,15 +88,24 @@ class RecordCallback(graphene.Mutation):
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run() -> Any:
-            return await missed_calls.record_callback(
-                info.context.session,
+        session = info.context.session
+
+        async def attempt() -> m.CallbackAttempt:
+            _call, made = await missed_calls.record_callback(
+                session,
                 actor,
                 missed_call_id=optional_id(input.missed_call_id, "MissedCall", "missedCallId")
                 or "",
                 outcome=e.CallbackOutcome(input.outcome),
                 note=(input.get("note") or "")[:1000],
             )
+            return made
+
+        async def run() -> Any:
+            # A retried NO_ANSWER counted twice toward the attempts that close the call.
+            made = await once(info, "recordCallback", input, m.CallbackAttempt, attempt)
+            call = await session.get(m.MissedCall, made.missed_call_id)
+            return call, made
 
         result = await payload(info, RecordCallbackPayload, "missed_call", run)
         if not result.errors:

@@ -7,12 +7,14 @@ from typing import Any
 import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
+from wellspring.domain import models as m
 from wellspring.domain.models import enums as e
 from wellspring.domain.outlets import assessments, outlets, settlements
 
 from ..core import enums
 from ..core.context import require_actor
 from ..core.errors import OutletError, errors_field
+from ..core.idempotent import key_field, once
 from ..core.scalars import Date, Decimal
 from ..masterdata.common import optional_id, payload
 from .types import OutletAssessment, OutletSettlement, ServiceOutlet
@@ -118,6 +120,7 @@ class RecordOutletAssessmentInput(graphene.InputObjectType):
     period_end = Date(required=True)
     scores = graphene.List(graphene.NonNull(ScoreInput), required=True)
     comment = graphene.String()
+    idempotency_key = key_field()
 
 
 class RecordOutletAssessmentPayload(graphene.ObjectType):
@@ -137,7 +140,7 @@ class RecordOutletAssessment(graphene.Mutation):
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def run() -> Any:
+        async def record() -> m.OutletAssessment:
             return await assessments.record_assessment(
                 info.context.session,
                 actor,
@@ -149,6 +152,9 @@ class RecordOutletAssessment(graphene.Mutation):
                 ],
                 comment=(input.get("comment") or "")[:2000],
             )
+
+        async def run() -> Any:
+            return await once(info, "recordOutletAssessment", input, m.OutletAssessment, record)
 
         return await payload(info, RecordOutletAssessmentPayload, "assessment", run)
 
