@@ -15,6 +15,7 @@ from tests.factories import fetch
 from wellspring.api import migrations
 from wellspring.demo import DEMO_USERNAMES, DemoDataError, chains, load_demo_data
 from wellspring.domain import models as m
+from wellspring.domain.agents import territory
 from wellspring.domain.db import create_engine, session_factory, transaction
 from wellspring.domain.errors import DomainError
 from wellspring.domain.models.enums import JobStatus, TicketStatus, TicketType
@@ -137,3 +138,27 @@ def test_a_chain_the_state_machine_forbids_is_refused() -> None:
 def _utc(at: dt.datetime) -> dt.datetime:
     """SQLite hands back naive UTC times, PostgreSQL aware ones."""
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def test_every_agent_has_a_territory_its_customers_live_in(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The territory check of a new customer through an agent reads the structured areas:
+    the demo's agents have them (a free-text territory alone checks nothing)."""
+    url, drop = make_database(tmp_path, "territory")
+    try:
+        migrations.upgrade(url)
+        _load(url, 150)
+        agents = {a.id: a for (a,) in fetch(url, select(m.Agent))}
+        assert agents
+        assert all(a.territory_areas for a in agents.values())
+        homes = fetch(
+            url,
+            select(m.Customer.agent_id, m.Address.province, m.Address.city, m.Address.district)
+            .join(m.Address, m.Address.customer_id == m.Customer.id)
+            .where(m.Customer.agent_id.is_not(None)),
+        )
+        assert homes
+        for agent_id, province, city, district in homes:
+            areas = agents[agent_id].territory_areas
+            assert territory.covers(areas, province, city, district), (province, city, district)
+    finally:
+        drop()

@@ -66,7 +66,10 @@ async def write_customers(demo: Demo, owners: list[tuple[Place, str | None, str 
         roll = 0.0 if n == 0 else demo.rng.random()
         kinds = (0.9, "person"), (0.96, "company"), (0.985, "school"), (1.0, "office")
         kind = next(k for bound, k in kinds if roll < bound)
-        district, streets = demo.rng.choice(place.districts)
+        # A sub-distributor's customers live in its districts (its territory, as the check
+        # of a new customer through it would demand).
+        districts = demo.agent_districts.get(agent_id or "", place.districts)
+        district, streets = demo.rng.choice(districts)
         street = demo.rng.choice(streets)
         if kind == "person":
             name = demo.person_name()

@@ -70,12 +70,16 @@ async def write_agents_and_outlets(demo: Demo) -> None:
         for k, level in enumerate(levels, start=1):
             code = f"AG-{place.code}-{k:02d}"
             agent_id = uid("agent", code)
+            whole = {"province": place.province, "city": place.city, "district": ""}
             if level is AgentLevel.CITY_GENERAL:
                 general_id = agent_id
                 territory = f"{place.city}全市"
+                areas = [whole]
             else:
                 picks = demo.rng.sample(place.districts, 2)
                 territory = place.city + "、".join(d for d, _ in picks)
+                areas = [whole | {"district": d} for d, _ in picks]
+                demo.agent_districts[agent_id] = tuple(picks)
             name = place.short + demo.rng.choice(AGENT_WORDS) + demo.rng.choice(AGENT_SUFFIXES)
             limit = 500_000 if level is AgentLevel.CITY_GENERAL else 100_000
             await demo.writer.add(
@@ -88,6 +92,7 @@ async def write_agents_and_outlets(demo: Demo) -> None:
                     "parent_agent_id": None if agent_id == general_id else general_id,
                     "branch_id": ref("branch", place.code),
                     "territory": territory,
+                    "territory_areas": areas,
                     "credit_limit": Decimal(limit),
                     "currency": "CNY",
                     "contact_name": demo.person_name(),

@@ -34,6 +34,8 @@ class Demo:
         self.password_hash = auth.hash_password(DEMO_PASSWORD)
         self.agents: dict[str, list[tuple[str, int]]] = {}  # branch code -> (agent id, weight)
         self.outlets: dict[str, list[str]] = {}
+        # sub-distributor id -> the districts of its territory (its customers live there)
+        self.agent_districts: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
         self.techs: dict[str, list[Tech]] = {}
         self.skilled: dict[tuple[str, TicketType], list[Tech]] = {}
         self.learned: set[str] = set()  # technicians given a skill by a visit (pick_tech)
