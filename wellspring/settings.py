@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     # Failed-login throttle: after `login_max_failures` within the window the username is
     # locked for `login_lockout_seconds`, doubling on each further lockout up to
     # `login_max_lockout_seconds`; a client address is locked alike after
-    # `login_address_max_failures` failures across any usernames.
+    # `login_address_max_failures` failures across any usernames. A signed-in user's wrong
+    # current passwords (ChangePassword) count alike on a key of their own, never the sign-in's.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=60, ge=1)

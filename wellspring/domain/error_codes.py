@@ -52,3 +52,5 @@ class AuthErrorCode(enum.StrEnum):
     USER_NOT_FOUND = "USER_NOT_FOUND"
     # ChangePassword: the current password given is not the user's (passwords.py)
     WRONG_PASSWORD = "WRONG_PASSWORD"  # noqa: S105 (a code, not a secret)
+    # ChangePassword: too many wrong current passwords; the sign-in is not locked by them
+    TOO_MANY_WRONG_PASSWORDS = "TOO_MANY_WRONG_PASSWORDS"

@@ -5,6 +5,11 @@ nothing) and ``addr:<client address>`` (over all usernames, so spraying one pass
 many accounts is slowed). At its limit within the window a key is locked for a while that
 doubles with each lockout but never exceeds a cap: a stranger can delay a user, not shut them
 out, and an admin can lift a user's lockout at once.
+
+A third key, ``password:<user id>``, counts a signed-in user's wrong current passwords
+(``passwords.py``) with the same limits, apart from the sign-in's keys: whoever holds a
+stolen access token can guess no faster than at the sign-in form, yet cannot lock the real
+user out of signing in.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ def address_key(ip_address: str) -> str:
     return "addr:" + ip_address[:64]
 
 
+def password_change_key(user_id: str) -> str:
+    return "password:" + user_id[:100]
+
+
 async def _row(session: AsyncSession, key: str) -> LoginThrottle:
     """The key's row, locked; created first if missing (two first failures may race)."""
     row = await session.get(LoginThrottle, key, with_for_update=True)
@@ -70,6 +79,11 @@ async def rows(session: AsyncSession, username: str, ip_address: str) -> list[Lo
     if ip_address:
         found.append(await _row(session, address_key(ip_address)))
     return found
+
+
+async def password_change_rows(session: AsyncSession, user_id: str) -> list[LoginThrottle]:
+    """The user's own count of wrong current passwords (ChangePassword), locked."""
+    return [await _row(session, password_change_key(user_id))]
 
 
 def seconds_locked(throttles: list[LoginThrottle], now: dt.datetime) -> int:
@@ -116,15 +130,17 @@ def _clear(throttle: LoginThrottle) -> None:
 
 
 async def unlock_user(session: AsyncSession, actor: Actor, *, user_id: str) -> User:
-    """An admin lifts a user's login lockout; their failure count starts again."""
+    """An admin lifts a user's login lockout, and their password change's; both counts start
+    again."""
     permissions.check(actor, "user.unlock")
     user = (
         await session.execute(select(User).where(User.id == user_id, policy.users_scope(actor)))
     ).scalar_one_or_none()
     if user is None:
         raise DomainError("USER_NOT_FOUND", field="user_id")
-    throttle = await session.get(LoginThrottle, user_key(user.username), with_for_update=True)
-    if throttle is not None:
-        _clear(throttle)
+    for key in (user_key(user.username), password_change_key(user.id)):
+        throttle = await session.get(LoginThrottle, key, with_for_update=True)
+        if throttle is not None:
+            _clear(throttle)
     audit.record(session, actor, "auth.user_unlocked", entity_type="User", entity_id=user.id)
     return user

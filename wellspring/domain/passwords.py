@@ -1,10 +1,12 @@
 """A signed-in user changes their own password (ChangePassword), customers included.
 
 The current password is checked as a sign-in checks it, and a wrong one counts toward the
-same failed-login throttle (``login_throttle.py``, the username's and the address's keys): a
-stolen access token gives no more guesses at the password behind it than the sign-in form
-does. The new password follows the rules an admin's reset follows. A change ends the user's
-other sessions (a thief's included) and keeps the one it was made from.
+user's own password-change throttle (``login_throttle.py``'s ``password:<user id>`` key, with
+the sign-in's limits, in the same table so it holds across processes): a stolen access token
+gives no more guesses at the password behind it than the sign-in form does, and its guesses
+never lock the sign-in (the username's and the address's keys), so the thief cannot shut the
+real user out of signing in. The new password follows the rules an admin's reset follows. A
+change ends the user's other sessions (a thief's included) and keeps the one it was made from.
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ async def change_own_password(
     if user is None:  # pragma: no cover - the token check read it a moment ago
         raise PermissionDenied
     now = utcnow()
-    throttles = await login_throttle.rows(session, user.username, ip_address)
+    throttles = await login_throttle.password_change_rows(session, user.id)
     seconds = login_throttle.seconds_locked(throttles, now)
     if seconds:
-        raise DomainError("TOO_MANY_ATTEMPTS", seconds=seconds)
+        raise DomainError("TOO_MANY_WRONG_PASSWORDS", seconds=seconds)
     verified_hash = user.password_hash
     # argon2 is deliberately slow: off the event loop, and before the user's row is held.
     ok = await asyncio.to_thread(auth.verify_password, verified_hash, current_password)

@@ -19,6 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "SESSION_NOT_FOUND": ("找不到该会话。", "No such session."),
     "USER_NOT_FOUND": ("找不到该用户。", "No such user."),
     "WRONG_PASSWORD": ("当前密码不正确。", "The current password is wrong."),
+    "TOO_MANY_WRONG_PASSWORDS": (
+        "当前密码错误次数过多，请在 {seconds} 秒后再修改密码。",
+        "Too many wrong current passwords. Try changing it again in {seconds} seconds.",
+    ),
     # users
     "USERNAME_TAKEN": ("用户名 {username} 已被使用。", "The username {username} is taken."),
     "PASSWORD_TOO_SHORT": (

@@ -55,7 +55,8 @@ class SpentRefreshToken(Base):
 
 class LoginThrottle(Base):
     """Failed logins per key: ``user:<lower-cased username>`` (known or not, so probing
-    reveals nothing) and ``addr:<client address>`` (so spraying across usernames is slowed).
+    reveals nothing) and ``addr:<client address>`` (so spraying across usernames is slowed);
+    and a signed-in user's wrong current passwords, ``password:<user id>`` (ChangePassword).
     """
 
     __tablename__ = "login_throttle"

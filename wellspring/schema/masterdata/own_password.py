@@ -26,9 +26,9 @@ class ChangePasswordPayload(graphene.ObjectType):
 
 
 class ChangePassword(graphene.Mutation):
-    """Change your own password. A wrong current password (WRONG_PASSWORD) counts toward the
-    sign-in throttle (TOO_MANY_ATTEMPTS); on success your other sessions end and this one
-    goes on."""
+    """Change your own password. A wrong current password (WRONG_PASSWORD) counts toward
+    this user's own password-change throttle (TOO_MANY_WRONG_PASSWORDS after 5), never toward
+    the sign-in's; on success your other sessions end and this one goes on."""
 
     class Arguments:
         input = ChangePasswordInput(required=True)
@@ -41,7 +41,7 @@ class ChangePassword(graphene.Mutation):
         actor = require_actor(info)
         try:
             # No savepoint (as Login): a wrong current password must still count against
-            # the throttle; every other refusal comes before anything is written.
+            # its throttle; every other refusal comes before anything is written.
             user = await passwords.change_own_password(
                 ctx.session,
                 actor,
