@@ -16,7 +16,7 @@ from tests.api.own_customer import own_customer
 from tests.api.workflow_steps import doc
 from tests.conftest import GraphQL
 from wellspring.domain.errors import DomainError
-from wellspring.domain.notifications.locales import SUPPORTED, supported_locale
+from wellspring.domain.locales import SUPPORTED, supported_locale
 
 
 @pytest.fixture(scope="module")

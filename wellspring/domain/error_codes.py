@@ -28,6 +28,8 @@ class CommonErrorCode(enum.StrEnum):
     AMOUNT_NEGATIVE = "AMOUNT_NEGATIVE"
     AMOUNT_PRECISION = "AMOUNT_PRECISION"  # money in whole fen (bounds.check_cents)
     INVALID_PHONE = "INVALID_PHONE"
+    # A locale that is no locale at all (``locales.py``): a phone's, or a user's language.
+    INVALID_LOCALE = "INVALID_LOCALE"
     INVALID_COORDINATES = "INVALID_COORDINATES"
     INVALID_BRANCH = "INVALID_BRANCH"
     # Every state machine (tickets, jobs, movements, route plans) and its optimistic lock.

@@ -13,6 +13,7 @@ from ..actor import Actor
 from ..auth import hash_password
 from ..clock import clock_of
 from ..errors import DomainError
+from ..locales import supported_locale
 from ..models import Agent, AuthSession, Branch, Customer, Technician, User
 from ..models.enums import Role
 from . import fields
@@ -20,7 +21,6 @@ from .technicians import enrol, stand_down
 
 MIN_PASSWORD_LENGTH = 8
 NEEDS_BRANCH = frozenset({Role.CLERK, Role.SALES, Role.TECHNICIAN})
-LOCALES = frozenset({"zh-CN", "en"})
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,9 @@ async def update_user(session: AsyncSession, actor: Actor, *, change: UserChange
     if change.phone is not None:
         user.phone = fields.text(change.phone, "phone", maximum=32, required=False)
     if change.locale is not None:
-        if change.locale not in LOCALES:
-            raise DomainError("INVALID_ARGUMENT", field="locale")
-        user.locale = change.locale
+        # As a phone's locale is read (en-US, zh_CN, zh-Hans-CN ...); blank or a language we
+        # do not write in keeps the user's.
+        user.locale = supported_locale(change.locale, user.locale)
     role = change.role or user.role
     if change.role is not None or change.branch_id is not None:
         if role not in (Role.AGENT, Role.CUSTOMER):

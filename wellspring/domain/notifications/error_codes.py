@@ -10,4 +10,3 @@ class NotificationErrorCode(enum.StrEnum):
 
     NOTHING_TO_MARK = "NOTHING_TO_MARK"
     PUSH_TOKEN_INVALID = "PUSH_TOKEN_INVALID"  # noqa: S105 (a code, not a secret)
-    INVALID_LOCALE = "INVALID_LOCALE"  # a phone's locale that is no locale (locales.py)

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import permissions
 from ..actor import Actor
 from ..errors import DomainError, PermissionDenied
+from ..locales import supported_locale
 from ..models import Notification, NotificationPreference, PushDevice
 from ..models.enums import PushPlatform, PushProvider, PushTokenKind
 from ..pagination import Page, SortKey, paginate
-from .locales import supported_locale
 
 MAX_TOKEN = 512
 MAX_APP_ID = 128
@@ -92,7 +92,7 @@ async def register_device(
     """Remember where the actor's phone is reached: a registration token, or (FCM only) an
     installation id. A token is one phone's: registering a known token again moves it to this
     user (the phone changed hands or accounts). ``locale`` is the phone's, in any form its
-    platform writes (``locales.py``); ``fallback`` (the user's language) when it is left
+    platform writes (``domain/locales.py``); ``fallback`` (the user's language) when it is left
     out or of a language we do not write in."""
     check(actor, "push_device.register")
     if (token is None) == (fid is None):

@@ -192,7 +192,11 @@ class UpdateUserInput(graphene.InputObjectType):
     branch_id = graphene.ID()
     display_name = graphene.String()
     phone = graphene.String()
-    locale = graphene.String(description="zh-CN or en.")
+    locale = graphene.String(
+        description="The user's language, as any platform writes a locale (`zh-CN`, `en-US`, "
+        "`zh_CN`, `zh-Hans-CN` ...): stored as zh-CN or en; another language (or blank) keeps "
+        "the user's. Text that is no locale is INVALID_LOCALE."
+    )
     is_active = graphene.Boolean(description="true reactivates a deactivated login.")
 
 

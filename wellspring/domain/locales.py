@@ -1,4 +1,6 @@
-"""A phone's locale, as its platform writes it, read as one of the languages we write in.
+"""A locale, as a phone's platform or a client writes it, read as one of the languages we
+write in: the one rule for every locale we are sent (a phone's push registration, an admin's
+UpdateUser).
 
 Phones send what their platform gives them: BCP-47 (``en-US``, ``zh-Hans-CN``), Java/Android
 (``zh_CN``, Android's resource form ``zh-rCN`` and ``b+zh+Hans+CN``), iOS identifiers
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DomainError
+from .errors import DomainError
 
 ZH, EN = "zh-CN", "en"
 SUPPORTED = (ZH, EN)
