@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from .models import AccountCard, Device, FilterChange, FilterType
 from .models.enums import CardStatus
@@ -13,6 +16,13 @@ from .models.enums import CardStatus
 def active_card(cards: Iterable[AccountCard]) -> AccountCard | None:
     """The card a device runs on: the one bound and active (a device has at most one)."""
     return next((c for c in cards if c.status is CardStatus.ACTIVE), None)
+
+
+def fitted_filter_stages() -> Select[Any]:
+    """Every model's filter stages still fitted. A stage dropped from its model is retired
+    (``deleted_at`` set, its row kept for the changes that name it): it is never due again,
+    so the due list and the reminders must not read it."""
+    return select(FilterType).where(FilterType.deleted_at.is_(None))
 
 
 @dataclass(frozen=True)

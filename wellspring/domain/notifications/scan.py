@@ -17,11 +17,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .. import events
 from ..config import config_of
+from ..devices import fitted_filter_stages
 from ..events import DomainEvent, EventKind
 from ..models import (
     Device,
     FilterChange,
-    FilterType,
     FollowUp,
     Job,
     Part,
@@ -148,9 +148,10 @@ async def _supply_expiring(
 async def _filters_due(
     session: AsyncSession, now: dt.datetime, today: dt.date
 ) -> list[DomainEvent]:
-    """A filter is due ``lifetime_days`` after its last change (or the device's opening)."""
+    """A filter is due ``lifetime_days`` after its last change (or the device's opening); a
+    stage retired from its model is never reminded of."""
     found: dict[str, DomainEvent] = {}
-    for filter_type in (await session.execute(select(FilterType))).scalars():
+    for filter_type in (await session.execute(fitted_filter_stages())).scalars():
         last = (
             select(func.max(FilterChange.changed_on))
             .where(

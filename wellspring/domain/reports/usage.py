@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..config import TIME_ZONE, config_of
+from ..devices import fitted_filter_stages
 from ..models import Device, FilterChange, FilterType, Ticket, WaterTest
 from ..models.enums import DeviceStatus, SupplyMode, TicketType
 from ..tickets import FINISHED
@@ -151,9 +152,7 @@ async def due_devices(session: AsyncSession, *, now: dt.datetime) -> dict[str, D
     """Every installed device due for a filter change today, with the rules that say so."""
     today = now.astimezone(TIME_ZONE).date()
     found: dict[str, Due] = {}
-    stages = (
-        await session.execute(select(FilterType).where(FilterType.deleted_at.is_(None)))
-    ).scalars()
+    stages = (await session.execute(fitted_filter_stages())).scalars()
     for stage in stages:
         await _by_interval(session, stage, today, found)
         await _by_volume(session, stage, found)

@@ -12,8 +12,9 @@ from ..actor import Actor
 from ..clock import clock_of
 from ..column_rows import Columns
 from ..config import TIME_ZONE
+from ..devices import fitted_filter_stages
 from ..errors import DomainError
-from ..models import Device, FilterChange, FilterType, FollowUp, Job, Ticket
+from ..models import Device, FilterChange, FollowUp, Job, Ticket
 from ..models.enums import (
     JOB_OPEN_STATUSES,
     DeviceStatus,
@@ -142,15 +143,16 @@ async def filters_due(
 ) -> Page[Device]:
     """Installed devices with a filter due for change within ``within_days``, by device id.
 
-    One condition per filter type (there are a handful): the last change of that type, or the
-    device's open date, is on or before ``today + within_days - lifetime``.
+    One condition per filter stage still fitted (there are a handful; a retired one is never
+    due): the last change of that stage, or the device's open date, is on or before
+    ``today + within_days - lifetime``.
     """
     permissions.check(actor, "devices.filters_due")
     if not 0 <= within_days <= 366:
         raise DomainError("INVALID_ARGUMENT", field="within_days")
     horizon = clock_of(session).now().astimezone(TIME_ZONE).date() + dt.timedelta(days=within_days)
     conditions = []
-    for filter_type in (await session.execute(select(FilterType))).scalars():
+    for filter_type in (await session.execute(fitted_filter_stages())).scalars():
         last_change = (
             select(func.max(FilterChange.changed_on))
             .where(
