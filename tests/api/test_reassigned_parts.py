@@ -188,7 +188,7 @@ def test_parts_recorded_before_the_phone_learned_of_the_reassignment_are_taken(
         answer = p.push(body)
         reason = answer["rejected"]["part_consumptions"][early]
         assert (reason["code"], reason["field"]) == ("JOB_NOT_HELD", "job_id")
-        assert "not yet yours" in reason["message"]
+        assert "made before the job was yours" in reason["message"]
     assert [e[:3] for e in job_entries(database_url, job)] == [("CONSUMPTION", van_a, -2)]
     assert good(database_url, van_a, cto) == 3
 

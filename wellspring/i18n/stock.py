@@ -24,15 +24,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The part {sku} does not fit the device's model {model}.",
     ),
     "JOB_CLOSED": (
-        "派工单 {number} 已完工，不能再登记用料。",
-        "Job {number} is completed: no more parts can be recorded on it.",
+        "派工单 {number} 已结束（完工、失败或取消），此后登记的用料和记录不能再计入该单。",
+        "Job {number} is closed (completed, failed or cancelled): parts and records made "
+        "after that cannot be added to it.",
     ),
     "JOB_NOT_HELD": (
-        "登记这些用料时，派工单 {number} 尚未派给您（现已改派给其他工程师），"
-        "本条用料不会入账，也无需重发；如确已使用，请联系分公司内勤处理。",
-        "Job {number} was not yet yours when these parts were recorded (it is another "
-        "engineer's now): they are not booked and need not be sent again. If they were used, "
-        "tell your branch.",
+        "派工单 {number} 已改派，不由您负责，本条记录不会生效：它登记于该单派给您之前，"
+        "或会改变他人负责的派工单的进度。无需重发；如确有需要，请联系分公司内勤处理。",
+        "Job {number} was reassigned and is not yours, so this record is not applied: it was "
+        "made before the job was yours, or it would move on a job someone else holds now. It "
+        "need not be sent again; if it matters, tell your branch.",
     ),
     "SAME_WAREHOUSE": (
         "调出和调入不能是同一个仓库。",

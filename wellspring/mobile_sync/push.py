@@ -48,8 +48,8 @@ async def check_jobs(
 ) -> None:
     """A job the phone never held is someone else's: the whole push is refused (403).
 
-    A job it held and lost (reassigned while offline) is not: its records are refused one by
-    one, with their reason.
+    A job it held and lost (reassigned while offline) is not: its records are judged one by
+    one (``inventory.former_holder``; its moves are ``JOB_NOT_HELD``, ``fieldwork``).
     """
     named = [r.values.get("job_id") for r in records if r.kind == "created"]
     named += [r.id for r in records if r.table.name == "jobs"]
@@ -287,6 +287,7 @@ async def _apply_one(
             reason=v["reason"] or "",
             report=values.report(v["report_json"]),
             recorded_at=at,
+            held_on_device=True,  # a former holder's move is JOB_NOT_HELD, never NOT_FOUND
         )
     elif name == "part_consumptions":
         line = documents.Line(
@@ -313,7 +314,13 @@ async def _apply_one(
             temperature_c=v["temperature"],
         )
         await fieldwork.record_water_test(
-            session, actor, test_id=rec.id, job_id=job_id, readings=readings, recorded_at=at
+            session,
+            actor,
+            test_id=rec.id,
+            job_id=job_id,
+            readings=readings,
+            recorded_at=at,
+            held_on_device=True,  # a former holder's readings: kept if taken while held
         )
     elif name == "attachments":
         new = uploads.NewAttachment(
@@ -328,7 +335,13 @@ async def _apply_one(
         await uploads.register(session, actor, new, now=at)  # PENDING_UPLOAD until confirmed
     elif name == "job_notes":
         await fieldwork.add_job_note(
-            session, actor, note_id=rec.id, job_id=job_id, body=v["body"], recorded_at=at
+            session,
+            actor,
+            note_id=rec.id,
+            job_id=job_id,
+            body=v["body"],
+            recorded_at=at,
+            held_on_device=True,  # as a water test
         )
 
 

@@ -23,8 +23,9 @@ class StockErrorCode(enum.StrEnum):
     JOB_CLOSED = "JOB_CLOSED"
     PART_NOT_COMPATIBLE = "PART_NOT_COMPATIBLE"
     PART_INACTIVE = "PART_INACTIVE"
-    # parts recorded offline on a job the engineer did not hold at that time (or that was
-    # closed by then): final, no retry can change it (inventory/former_holder.py)
+    # a record pushed for a job reassigned since: parts, a note or a water test made before
+    # the engineer held it, or any move (it would move someone else's job); final, no retry
+    # can change it (inventory/former_holder.py, workflow/fieldwork.py)
     JOB_NOT_HELD = "JOB_NOT_HELD"
     # a part's place in a warehouse: one of its active bins (masterdata bin locations)
     UNKNOWN_BIN_LOCATION = "UNKNOWN_BIN_LOCATION"

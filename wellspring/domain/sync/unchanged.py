@@ -136,8 +136,15 @@ def _question() -> Any:
             ),
         ),
         _changed(m.StockEntry, _among(m.StockEntry.job_id, my_jobs)),
-        _changed(m.WaterTest, _among(m.WaterTest.job_id, my_jobs)),
-        _changed(m.JobNote, _among(m.JobNote.job_id, my_jobs)),
+        # or held: a former holder's push keeps its readings and notes on a job reassigned
+        # away (workflow/fieldwork.py), which the next pull deletes from the phone
+        _changed(
+            m.WaterTest,
+            or_(_among(m.WaterTest.job_id, my_jobs), m.WaterTest.id.in_(_held("water_tests"))),
+        ),
+        _changed(
+            m.JobNote, or_(_among(m.JobNote.job_id, my_jobs), m.JobNote.id.in_(_held("job_notes")))
+        ),
         _changed(m.JobEvent, _among(m.JobEvent.job_id, my_jobs)),
         _changed(m.Attachment, _among(m.Attachment.job_id, my_jobs)),
         # the catalogue and the knowledge base change rarely: any change takes the full path

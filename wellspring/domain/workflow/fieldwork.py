@@ -3,6 +3,11 @@ notes, water-test readings, a new appointment agreed with the customer.
 
 Each record carries the phone's id, so the same record sent again (a push retried after a
 lost answer) finds the first one and changes nothing.
+
+A job reassigned while the phone was offline (``held_on_device``: a sync push names only
+jobs its installation was sent): its notes and water tests are facts of the site, kept on the
+job when the engineer held it by the phone's time, as parts are (``inventory.former_holder``);
+its moves would move someone else's job, and are refused for good (``JOB_NOT_HELD``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ..db import locked_row
 from ..dispatch import bookings, eta
 from ..errors import DomainError
 from ..events import EventKind
+from ..inventory import former_holder
 from ..models import Job, JobEvent, JobNote, JobStatusChange, Technician, Ticket, WaterTest
 from ..models.enums import JobStatus, TicketStatus
 from ..sync import batch
@@ -52,6 +58,40 @@ async def _my_job(session: AsyncSession, actor: Actor, job_id: str, *, lock: boo
     return job
 
 
+async def _job_recorded_on(
+    session: AsyncSession,
+    actor: Actor,
+    job_id: str,
+    recorded_at: dt.datetime,
+    *,
+    held_on_device: bool,
+) -> tuple[Job, bool]:
+    """The job a note or water test goes on, and whether the engineer is its former holder
+    (their record is kept if they held it at ``recorded_at``; else JOB_NOT_HELD/JOB_CLOSED)."""
+    job = await session.get(Job, job_id)
+    if job is None or job.deleted_at is not None:
+        raise DomainError("NOT_FOUND", field="job_id")
+    if job.technician_id == actor.technician_id:
+        return job, False
+    if not held_on_device:
+        raise DomainError("NOT_FOUND", field="job_id")
+    await former_holder.check(session, job, actor.technician_id, recorded_at, held_on_device=True)
+    return job, True
+
+
+async def _not_a_former_holder(
+    session: AsyncSession, actor: Actor, job_id: str, *, held_on_device: bool
+) -> None:
+    """A move from a phone whose engineer lost the job (reassigned, or unassigned, while it
+    was offline) must not move the job of whoever holds it now: refused for good, as no retry
+    can make it the engineer's again (the client drops it; docs/sync.md, "Final rejections")."""
+    if not held_on_device or actor.technician_id is None:
+        return
+    job = await session.get(Job, job_id)
+    if job is not None and job.deleted_at is None and job.technician_id != actor.technician_id:
+        raise DomainError("JOB_NOT_HELD", field="job_id", number=job.number)
+
+
 async def record_job_event(
     session: AsyncSession,
     actor: Actor,
@@ -62,8 +102,10 @@ async def record_job_event(
     reason: str = "",
     report: Mapping[str, Any] | None = None,
     recorded_at: dt.datetime | None = None,
+    held_on_device: bool = False,
 ) -> JobEvent:
-    """A move made on the phone, applied through the same use case as the GraphQL mutation."""
+    """A move made on the phone, applied through the same use case as the GraphQL mutation.
+    ``held_on_device``: the caller knows the engineer held the job once (see the module)."""
     permissions.check(actor, "job.record_event")
     earlier = await batch.get(session, JobEvent, event_id)
     if earlier is not None:
@@ -72,6 +114,7 @@ async def record_job_event(
         return earlier
     if action not in ACTIONS:
         raise DomainError("INVALID_ARGUMENT", field="action")
+    await _not_a_former_holder(session, actor, job_id, held_on_device=held_on_device)
     await _my_job(session, actor, job_id)
     at = recorded_at or clock_of(session).now()
     batch.take_step(session, JobStatusChange, job_id, _TARGET[action])  # none stale
@@ -128,6 +171,7 @@ async def add_job_note(
     job_id: str,
     body: str,
     recorded_at: dt.datetime | None = None,
+    held_on_device: bool = False,
 ) -> JobNote:
     # Every check comes before the first write: a phone's push applies notes without a
     # savepoint on that promise (mobile_sync/push.py CHECKS_FIRST).
@@ -143,11 +187,12 @@ async def add_job_note(
     if len(text) > MAX_NOTE:
         raise DomainError("VALUE_TOO_LONG", field="body", maximum=MAX_NOTE)
     at = _recorded(recorded_at, clock_of(session).now())
-    await _my_job(session, actor, job_id)
+    job, former = await _job_recorded_on(session, actor, job_id, at, held_on_device=held_on_device)
     note = JobNote(id=note_id, job_id=job_id, author_id=actor.user_id, body=text, recorded_at=at)
     batch.add(session, note)
     await batch.flush(session)
-    audit.record(session, actor, "job.note_added", entity_type="Job", entity_id=job_id)
+    held = {"job_held_by": job.technician_id} if former else {}
+    audit.record(session, actor, "job.note_added", entity_type="Job", entity_id=job_id, **held)
     return note
 
 
@@ -159,9 +204,12 @@ async def record_water_test(
     job_id: str,
     readings: water.Readings,
     recorded_at: dt.datetime | None = None,
+    held_on_device: bool = False,
 ) -> WaterTest:
     """Readings taken during a visit (any type), judged against the thresholds; a failing
-    test opens a filter-change ticket, as one in a completion report does."""
+    test opens a filter-change ticket, as one in a completion report does. A former holder's
+    readings are taken whatever the job's status now: it is the new holder's, and the
+    former one's arrival, a move, was not applied to it (``_not_a_former_holder``)."""
     permissions.check(actor, "job.record_water_test")
     earlier = await batch.get(session, WaterTest, test_id)
     if earlier is not None:
@@ -169,8 +217,8 @@ async def record_water_test(
             raise DomainError("ID_TAKEN", field="id")
         return earlier
     at = _recorded(recorded_at, clock_of(session).now())
-    job = await _my_job(session, actor, job_id)
-    if job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
+    job, former = await _job_recorded_on(session, actor, job_id, at, held_on_device=held_on_device)
+    if not former and job.status not in (JobStatus.ON_SITE, JobStatus.COMPLETED):
         raise DomainError("INVALID_TRANSITION", action="water_test", status=job.status.value)
     ticket = await session.get(Ticket, job.ticket_id)
     if ticket is None or ticket.device_id is None:
