@@ -85,3 +85,52 @@ def test_parts_on_a_job_reassigned_under_the_phone(server: tuple[str, str], tmp_
     assert [(k["id"], k["code"]) for k in kept] == [(late, "JOB_CLOSED")]
     again = clean_sync(phone)
     assert again["pushed"] == {}
+
+
+def test_a_move_on_a_job_reassigned_under_the_phone_is_dropped_and_notes_are_kept(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """A note written while the engineer held the job reaches it; the move made offline (it
+    would move the other engineer's job) is refused for good, JOB_NOT_HELD, and dropped by the
+    client, instead of NOT_FOUND on every sync forever."""
+    url, base = server
+    gql = GraphQL(base)
+    technicians = dict(
+        fetch(
+            url,
+            select(m.User.username, m.Technician.id).join(
+                m.Technician, m.Technician.user_id == m.User.id
+            ),
+        )
+    )
+    phone = Phone(tmp_path / "phone", base, gql.token(ENGINEER))
+    clean_sync(phone)
+    job = min(
+        (j for j in phone.records("jobs").values() if j["status"] in ("ASSIGNED", "ACCEPTED")),
+        key=lambda j: j["number"],
+    )["id"]
+    note = phone.create(
+        "job_notes", {"job_id": job, "body": "客户要求改天上门", "recorded_at": now_ms(-60)}
+    )["id"]
+    move = phone.create(
+        "job_events",
+        {"job_id": job, "action": "FAIL", "reason": "客户不在", "recorded_at": now_ms(-30)},
+    )["id"]
+    Dispatcher(gql, technicians).assign(job, OTHER_ENGINEER, None)
+    report = phone.sync()
+
+    assert report["rejected"] == {"job_events": {move: report["rejected"]["job_events"][move]}}
+    assert report["rejected"]["job_events"][move]["code"] == "JOB_NOT_HELD", report
+    assert report["rejectedIds"] == {}, report
+    assert [(f["table"], f["id"], f["code"]) for f in report["finalRejected"]] == [
+        ("job_events", move, "JOB_NOT_HELD")
+    ]
+    assert fetch(url, select(m.JobNote.job_id).where(m.JobNote.id == note)) == [(job,)]
+    assert fetch(url, select(m.Job.status).where(m.Job.id == job))[0][0].value == "ASSIGNED"
+
+    state = phone.dump()
+    assert state["hasUnsyncedChanges"] is False
+    assert move not in {r["id"] for r in state["tables"]["job_events"]}
+    again = clean_sync(phone)
+    assert again["pushed"] == {}
+    assert note not in phone.records("job_notes")  # gone with the job
