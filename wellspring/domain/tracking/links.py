@@ -30,6 +30,10 @@ from .throttle import WINDOW_SECONDS
 TOKEN_BYTES = 24  # 192 bits from the OS's CSPRNG (secrets)
 # What token_urlsafe makes; anything else is refused before the database is asked.
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+# A token where a link's URL shows it (``.../t/<token>``), for the texts that must not carry
+# one usable (logs; migration 0015z copies it): what follows ``/t/`` and has the token's shape.
+TOKEN_IN_TEXT = re.compile(r"(?<=/t/)[A-Za-z0-9_-]{22,64}(?![A-Za-z0-9_-])")
+REDACTED = "[redacted]"  # not of TOKEN_SHAPE: opens nothing
 ENDED = frozenset({TicketStatus.CLOSED, TicketStatus.REJECTED, TicketStatus.CANCELLED})
 SHARED, SENT = "SHARED", "SENT"  # made by a dispatcher / sent with a notification
 
@@ -44,6 +48,11 @@ class IssuedLink:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def redact(text: str) -> str:
+    """``text`` with every tracking URL's token replaced by :data:`REDACTED`."""
+    return TOKEN_IN_TEXT.sub(REDACTED, text)
 
 
 def visit_ended_at(ticket: Ticket) -> dt.datetime | None:

@@ -1,9 +1,16 @@
-"""The embedded default: write what would be sent, as one log line per delivery."""
+"""The embedded default: write what would be sent, as one log line per delivery.
+
+A customer's text carries a tracking link, a bearer secret of which only the hash is kept
+(``domain/tracking/links.py``): the line shows its URL with the token redacted, since logs
+are read, shipped and kept by more people than the customer.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+
+from wellspring.domain.tracking.links import redact
 
 from .base import Deadline, Delivery, Outcome
 
@@ -27,8 +34,8 @@ class LogSender:
                         "kind": item.kind,
                         "channel": item.channel,
                         "to": item.recipient,
-                        "title": item.title,
-                        "body": item.body,
+                        "title": redact(item.title),
+                        "body": redact(item.body),
                     },
                     ensure_ascii=False,
                 ),
