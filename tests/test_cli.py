@@ -32,7 +32,8 @@ def test_help_lists_every_command() -> None:
         text=True,
         check=True,
     ).stdout
-    for command in ("serve", "migrate", "init", "demo-data", "create-user", "export-schema"):
+    commands = ("serve", "migrate", "init", "demo-data", "create-user", "export-schema")
+    for command in (*commands, "media-cleanup", "seal-originals"):
         assert command in out
 
 

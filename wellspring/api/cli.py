@@ -1,5 +1,5 @@
 """The ``wellspring`` command: serve, worker, migrate, init, demo-data, create-user, import,
-export, export-schema, media-cleanup, counts."""
+export, export-schema, media-cleanup, seal-originals, counts."""
 
 from __future__ import annotations
 
@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
         help="delete stored uploads never confirmed (after expiry) and rejected ones",
     )
 
+    seal = sub.add_parser(
+        "seal-originals",
+        help="copy each file verified before sealed originals (0015y) to its sealed key",
+    )
+    seal.add_argument("--limit", type=int, default=None, help="at most this many files")
+
     ping = sub.add_parser("pg-ping", help="exit 0 when a PostgreSQL URL answers")
     ping.add_argument("--url", required=True)
     return parser
@@ -216,6 +222,26 @@ async def _media_cleanup(settings: Settings) -> int:
     return 0
 
 
+async def _seal_originals(settings: Settings, limit: int | None) -> int:
+    from wellspring.media.tasks import seal_originals
+    from wellspring.media.wiring import media_config
+
+    config = dataclasses.replace(domain_config(settings), media=media_config(settings))
+    engine = create_engine(settings.database_url)
+    try:
+        result = await seal_originals(session_factory(engine, config=config), limit=limit)
+    finally:
+        await engine.dispose()
+    print(
+        f"Sealed {result.sealed} files; left {len(result.changed)} whose upload key holds other"
+        f" bytes than those verified and {len(result.missing)} whose upload key is gone."
+    )
+    for label, ids in (("changed", result.changed), ("missing", result.missing)):
+        if ids:
+            print(f"{label}: {' '.join(ids)}", file=sys.stderr)
+    return 0
+
+
 async def _pg_ping(url: str) -> bool:
     engine = create_engine(url)
     try:
@@ -269,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_init(url, args))
     if args.command == "media-cleanup":
         return asyncio.run(_media_cleanup(settings))
+    if args.command == "seal-originals":
+        return asyncio.run(_seal_originals(settings, args.limit))
     if args.command == "import":
         return import_cli.run_import_command(url, args)
     if args.command == "export":

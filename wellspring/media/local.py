@@ -102,6 +102,11 @@ class LocalStore:
             partial.write_bytes(body)
             os.replace(partial, target)  # a reader sees the old file or the new, never half
 
+    def copy(self, source: str, target: str) -> None:
+        path = self._path(source)
+        meta = json.loads(path.with_name(path.name + ".meta").read_text())
+        self.write(target, path.read_bytes(), content_type=str(meta.get("type", "")))
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         for target in (path, path.with_name(path.name + ".meta")):

@@ -79,6 +79,14 @@ class S3Store:
             Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
         )
 
+    def copy(self, source: str, target: str) -> None:
+        # CopyObject (objects up to 5 GB; ours are at most a few MiB) keeps the content type.
+        self.client.copy_object(
+            Bucket=self.bucket,
+            Key=self._key(target),
+            CopySource={"Bucket": self.bucket, "Key": self._key(source)},
+        )
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 

@@ -44,6 +44,11 @@ class MediaStore(Protocol):
 
     def write(self, key: str, data: bytes, *, content_type: str) -> None: ...
 
+    def copy(self, source: str, target: str) -> None:
+        """Copy the object at ``source`` to ``target`` within the store (on S3 the server
+        copies it: the bytes do not pass through us)."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove the object; a missing one is not an error."""
         ...
