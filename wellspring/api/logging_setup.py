@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wellspring import context
+from wellspring.domain.tracking.links import redact
 
 access_log = logging.getLogger("wellspring.access")
 CLIENT_CLOSED = 499  # the status nginx logs for a client that closed before the answer
@@ -124,15 +125,17 @@ class RequestLogMiddleware:
             raise
         finally:
             info = scope.get("wellspring", {})
+            # A customer's page is /t/<token>: the token is a bearer secret, kept out of logs.
+            path = redact(str(scope.get("path", "")))
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),
-                scope.get("path"),
+                path,
                 status,
                 extra={
                     "request_id": request_id,
                     "method": scope.get("method"),
-                    "path": scope.get("path"),
+                    "path": path,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "user": info.get("user", ""),
