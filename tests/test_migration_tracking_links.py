@@ -1,4 +1,4 @@
-"""Migration 0015z: inbox items and deliveries written before links were made at send time
+"""Migration 0016a: inbox items and deliveries written before links were made at send time
 held whole tracking URLs (a bearer secret whose hash alone is meant to be stored); after it
 no stored text holds a usable one, and the rows are otherwise kept."""
 
@@ -23,13 +23,13 @@ from wellspring.i18n import notifications as words
 from wellspring.i18n.notifications import render
 from wellspring.notifications import tracking_links
 
-BEFORE = "0015y"  # 0015z changes rows only
+BEFORE = "0015z"  # 0016a changes rows only
 URL = "https://wx.example.cn/t/"
 
 
 def _migration() -> ModuleType:
-    path = next(Path(__file__).parents[1].glob("migrations/versions/*_0015z_*.py"))
-    spec = importlib.util.spec_from_file_location("migration_0015z", path)
+    path = next(Path(__file__).parents[1].glob("migrations/versions/*_0016a_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0016a", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -31,7 +31,7 @@ TOKEN_BYTES = 24  # 192 bits from the OS's CSPRNG (secrets)
 # What token_urlsafe makes; anything else is refused before the database is asked.
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 # A token where a link's URL shows it (``.../t/<token>``), for the texts that must not carry
-# one usable (logs; migration 0015z copies it): what follows ``/t/`` and has the token's shape.
+# one usable (logs; migration 0016a copies it): what follows ``/t/`` and has the token's shape.
 TOKEN_IN_TEXT = re.compile(r"(?<=/t/)[A-Za-z0-9_-]{22,64}(?![A-Za-z0-9_-])")
 REDACTED = "[redacted]"  # not of TOKEN_SHAPE: opens nothing
 ENDED = frozenset({TicketStatus.CLOSED, TicketStatus.REJECTED, TicketStatus.CANCELLED})

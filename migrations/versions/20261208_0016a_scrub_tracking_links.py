@@ -1,7 +1,7 @@
 """notifications: no stored text keeps a usable tracking link
 
-Revision ID: 0015z
-Revises: 0015y
+Revision ID: 0016a
+Revises: 0015z
 Create Date: 2026-12-08 12:00:00.000000
 
 A tracking link is a bearer secret: only its hash is stored (``tracking_links``), and a
@@ -27,8 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015z"
-down_revision: str | None = "0015y"
+revision: str = "0016a"
+down_revision: str | None = "0015z"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
