@@ -8,6 +8,15 @@ fingerprint of its input; a later call of that user with that key changes nothin
 answers what the first made. The same key with another mutation or input is a client bug
 (two actions under one key), refused with ``IDEMPOTENCY_KEY_REUSED`` rather than guessed at.
 
+A replay is answered as a fresh call would be allowed to be, by who the caller is now (a
+role changed, a branch moved since the first call): it must pass the operation's role
+check first (``FORBIDDEN`` otherwise, whatever the key and input, so a refused role learns
+nothing of its keys), and what it answers with is read through the caller's current scope
+(``policy.by_id_scope``). Out of it, the answer is ``NOT_FOUND`` on the key: the API's
+answer for any row the caller may not see (a forbidden row looks like a missing one), and
+what a fresh call meets at the customer or warehouse it names. The key stays: back in scope,
+it answers again. A signed-out or deactivated user never gets here (the token check).
+
 A call that failed kept nothing, its key included: sent again it runs afresh. Two calls with
 one key at the same moment meet at the unique index: the loser runs again
 (``db.lost_race``) and finds the winner's answer.
@@ -24,11 +33,12 @@ promises; a key row is about 200 bytes, so a month of keyed creates is a small t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import clock
+from . import clock, permissions, policy
 from .actor import Actor
 from .bounds import check_length
 from .config import config_of
@@ -37,6 +47,35 @@ from .models import IdempotencyKey
 
 MAX_KEY = 64
 FIELD = "idempotency_key"
+
+M = TypeVar("M")
+
+
+async def replay(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    key: str,
+    operation: str,
+    fingerprint: str,
+    permission: str,
+    model: type[M],
+) -> M | None:
+    """What the first call with ``key`` made, as the actor may see it now; None when the key
+    is new (the call runs). ``permission`` is the one the use case checks first."""
+    permissions.check(actor, permission)
+    first = await earlier(session, actor, key=key, operation=operation, fingerprint=fingerprint)
+    if first is None:
+        return None
+    model_: Any = model
+    row = (
+        await session.execute(
+            select(model_).where(policy.by_id_scope(model_, actor), model_.id == first)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise DomainError("NOT_FOUND", field=FIELD)
+    return row  # type: ignore[no-any-return]
 
 
 async def earlier(

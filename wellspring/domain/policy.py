@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, false, select, true
 
 from .actor import Actor
 from .agents.scopes import agent_payments_scope
-from .hotline.scopes import articles_scope, missed_calls_scope
+from .hotline.scopes import articles_scope, callback_attempts_scope, missed_calls_scope
 from .inventory.scopes import (
     balances_scope,
     discrepancies_scope,
@@ -33,6 +33,7 @@ from .models import (
     Attachment,
     AuthSession,
     Branch,
+    CallbackAttempt,
     Contact,
     Customer,
     Device,
@@ -350,6 +351,7 @@ SCOPES: dict[type[Any], Callable[[Actor], Condition]] = {
     OutletSettlement: settlements_scope,
     OutletAssessment: assessments_scope,
     MissedCall: missed_calls_scope,
+    CallbackAttempt: callback_attempts_scope,
     Article: articles_scope,
     AgentPayment: agent_payments_scope,
 }

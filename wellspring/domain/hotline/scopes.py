@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, select, true
 
 from ..actor import Actor
-from ..models import Article, MissedCall
+from ..models import Article, CallbackAttempt, MissedCall
 from ..models.enums import ArticleStatus, Role
 
 Condition = ColumnElement[bool]
@@ -18,6 +18,13 @@ def missed_calls_scope(actor: Actor) -> Condition:
     if actor.role is Role.CLERK and actor.branch_id:
         return MissedCall.branch_id == actor.branch_id
     return false()
+
+
+def callback_attempts_scope(actor: Actor) -> Condition:
+    """An attempt is seen with its call (a replayed RecordCallback answers with it)."""
+    return CallbackAttempt.missed_call_id.in_(
+        select(MissedCall.id).where(missed_calls_scope(actor))
+    )
 
 
 def can_edit_articles(actor: Actor) -> bool:

@@ -20,6 +20,12 @@ from . import documents, ledger
 from .documents import Line
 
 
+def permission(kind: MovementKind) -> str:
+    """The operation a movement of ``kind`` is checked as."""
+    # An engineer may return van stock (a material return); the rest is branch stock-keeping.
+    return "stock.return_material" if kind is MovementKind.MATERIAL_RETURN else "stock.move"
+
+
 async def move_stock(
     session: AsyncSession,
     actor: Actor,
@@ -31,9 +37,7 @@ async def move_stock(
     note: str = "",
 ) -> StockMovement:
     """A receipt, a transfer (shipped now, received later), a breakage report or a stocktake."""
-    # An engineer may return van stock (a material return); the rest is branch stock-keeping.
-    returning = kind is MovementKind.MATERIAL_RETURN
-    permissions.check(actor, "stock.return_material" if returning else "stock.move")
+    permissions.check(actor, permission(kind))
     await documents.check_lines(
         session,
         lines,
