@@ -178,16 +178,24 @@ class PlaceAgentOrder(graphene.Mutation):
             ]
             agent_id = optional_id(input.get("agent_id"), "Agent", "agentId")
 
-            async def place() -> m.AgentOrder:
-                return await orders.place_agent_order(
-                    info.context.session,
-                    actor,
-                    lines=lines,
-                    note=input.get("note") or "",
-                    agent_id=agent_id,
-                )
+            request: dict[str, Any] = {
+                "lines": lines,
+                "note": input.get("note") or "",
+                "agent_id": agent_id,
+            }
 
-            return await once(info, "placeAgentOrder", input, m.AgentOrder, place)
+            async def place() -> m.AgentOrder:
+                return await orders.place_agent_order(info.context.session, actor, **request)
+
+            return await once(
+                info,
+                "placeAgentOrder",
+                key=input.get("idempotency_key"),
+                request=request,
+                permission="agent_order.place",
+                model=m.AgentOrder,
+                create=place,
+            )
 
         return await payload(info, PlaceAgentOrderPayload, "order", run)
 

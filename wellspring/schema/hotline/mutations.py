@@ -90,20 +90,28 @@ class RecordCallback(graphene.Mutation):
 
         session = info.context.session
 
-        async def attempt() -> m.CallbackAttempt:
-            _call, made = await missed_calls.record_callback(
-                session,
-                actor,
-                missed_call_id=optional_id(input.missed_call_id, "MissedCall", "missedCallId")
-                or "",
-                outcome=e.CallbackOutcome(input.outcome),
-                note=(input.get("note") or "")[:1000],
-            )
-            return made
-
         async def run() -> Any:
+            request: dict[str, Any] = {
+                "missed_call_id": optional_id(input.missed_call_id, "MissedCall", "missedCallId")
+                or "",
+                "outcome": e.CallbackOutcome(input.outcome),
+                "note": (input.get("note") or "")[:1000],
+            }
+
+            async def attempt() -> m.CallbackAttempt:
+                _call, made = await missed_calls.record_callback(session, actor, **request)
+                return made
+
             # A retried NO_ANSWER counted twice toward the attempts that close the call.
-            made = await once(info, "recordCallback", input, m.CallbackAttempt, attempt)
+            made = await once(
+                info,
+                "recordCallback",
+                key=input.get("idempotency_key"),
+                request=request,
+                permission="callback.record",
+                model=m.CallbackAttempt,
+                create=attempt,
+            )
             call = await session.get(m.MissedCall, made.missed_call_id)
             return call, made
 

@@ -127,23 +127,32 @@ class MoveStock(graphene.Mutation):
     async def mutate(_root: Any, info: ResolveInfo, input: StockMoveInput) -> StockMovementPayload:
         actor = require_actor(info)
 
-        async def move() -> m.StockMovement:
-            return await movements.move_stock(
-                info.context.session,
-                actor,
-                kind=e.MovementKind(input.kind),
-                lines=_lines(input.lines),
-                from_warehouse_id=_optional(
+        async def run() -> m.StockMovement:
+            kind = e.MovementKind(input.kind)
+            request: dict[str, Any] = {
+                "kind": kind,
+                "lines": _lines(input.lines),
+                "from_warehouse_id": _optional(
                     input.get("from_warehouse_id"), "Warehouse", "fromWarehouseId"
                 ),
-                to_warehouse_id=_optional(
+                "to_warehouse_id": _optional(
                     input.get("to_warehouse_id"), "Warehouse", "toWarehouseId"
                 ),
-                note=input.get("note") or "",
-            )
+                "note": input.get("note") or "",
+            }
 
-        async def run() -> m.StockMovement:
-            return await once(info, "moveStock", input, m.StockMovement, move)
+            async def move() -> m.StockMovement:
+                return await movements.move_stock(info.context.session, actor, **request)
+
+            return await once(
+                info,
+                "moveStock",
+                key=input.get("idempotency_key"),
+                request=request,
+                permission=movements.permission(kind),
+                model=m.StockMovement,
+                create=move,
+            )
 
         return await _movement_payload(info, run, MoveStockPayload)
 

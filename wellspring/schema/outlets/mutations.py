@@ -140,21 +140,29 @@ class RecordOutletAssessment(graphene.Mutation):
     async def mutate(_root: Any, info: ResolveInfo, input: Any) -> Any:
         actor = require_actor(info)
 
-        async def record() -> m.OutletAssessment:
-            return await assessments.record_assessment(
-                info.context.session,
-                actor,
-                outlet_id=optional_id(input.outlet_id, "ServiceOutlet", "outletId") or "",
-                start=input.period_start,
-                end=input.period_end,
-                scores=[
+        async def run() -> Any:
+            request: dict[str, Any] = {
+                "outlet_id": optional_id(input.outlet_id, "ServiceOutlet", "outletId") or "",
+                "start": input.period_start,
+                "end": input.period_end,
+                "scores": [
                     assessments.CriterionScore(s.criterion[:60], s.score) for s in input.scores[:50]
                 ],
-                comment=(input.get("comment") or "")[:2000],
-            )
+                "comment": (input.get("comment") or "")[:2000],
+            }
 
-        async def run() -> Any:
-            return await once(info, "recordOutletAssessment", input, m.OutletAssessment, record)
+            async def record() -> m.OutletAssessment:
+                return await assessments.record_assessment(info.context.session, actor, **request)
+
+            return await once(
+                info,
+                "recordOutletAssessment",
+                key=input.get("idempotency_key"),
+                request=request,
+                permission="outlet.assess",
+                model=m.OutletAssessment,
+                create=record,
+            )
 
         return await payload(info, RecordOutletAssessmentPayload, "assessment", run)
 

@@ -75,12 +75,22 @@ class OpenTicket(graphene.Mutation):
         ctx, actor = _ctx(info)
         duplicate: dict[str, str] = {}
 
-        async def open_it() -> m.Ticket:
-            return await opening.open_ticket(ctx.session, actor, request=open_request(input))
-
         async def run() -> Any:
+            request = open_request(input)
+
+            async def open_it() -> m.Ticket:
+                return await opening.open_ticket(ctx.session, actor, request=request)
+
             try:
-                return await once(info, "openTicket", input, m.Ticket, open_it)
+                return await once(
+                    info,
+                    "openTicket",
+                    key=input.get("idempotency_key"),
+                    request=request,
+                    permission="ticket.open",
+                    model=m.Ticket,
+                    create=open_it,
+                )
             except DomainError as error:
                 if error.code == "DUPLICATE_OPEN_TICKET":
                     duplicate["ticket"] = str(error.params["ticket_id"])
