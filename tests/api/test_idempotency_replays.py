@@ -127,6 +127,27 @@ def test_a_call_back_replayed_out_of_the_callers_branch_is_not_found(
     assert (again["attempt"], codes(again)) == (None, [("idempotencyKey", "NOT_FOUND")])
 
 
+def test_an_assessment_replayed_out_of_the_callers_branch_is_not_found(
+    gql: GraphQL, database_url: str
+) -> None:
+    """An assessment is seen with its outlet (a clerk's, their branch's)."""
+    clerk, clerk_id = _clerk(gql, database_url)
+    outlet = {"code": unique("OUT"), "name": "范围网点", "branchId": ids(database_url)["SH"]}
+    made = ok(payload(gql, "UpsertServiceOutlet", {"input": outlet}, clerk))["outlet"]
+    assessment = {
+        "outletId": made["id"],
+        "periodStart": "2026-10-01",
+        "periodEnd": "2026-10-31",
+        "scores": [{"criterion": "PUNCTUALITY", "score": 90}],
+        "idempotencyKey": unique("assessment"),
+    }
+    first = ok(send(gql, "RecordOutletAssessment", assessment, clerk))["assessment"]
+    assert send(gql, "RecordOutletAssessment", assessment, clerk)["assessment"] == first
+    _update(gql, clerk_id, branchId=ids(database_url)["BJ"])
+    again = send(gql, "RecordOutletAssessment", assessment, clerk)
+    assert (again["assessment"], codes(again)) == (None, [("idempotencyKey", "NOT_FOUND")])
+
+
 def test_a_signed_out_or_deactivated_user_cannot_replay(gql: GraphQL, database_url: str) -> None:
     """The token is checked against the session and the user at every request, a replay's
     too: an ended session or a deactivated login is UNAUTHENTICATED before any key is read."""
