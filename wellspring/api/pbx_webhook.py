@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from wellspring.digits import is_digits
 from wellspring.domain import clock
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.db import transaction
 from wellspring.domain.errors import DomainError
 from wellspring.domain.hotline.missed_calls import MissedCallReport, record_missed_call
 from wellspring.i18n import message, negotiate
@@ -140,18 +141,22 @@ class PbxWebhook:
         async with factory() as session:
             if not self._signed(request, body, clock.now(session)):
                 return _error(401, "WEBHOOK_SIGNATURE_INVALID", locale)
-            report = _report(body)
-            if report is None:
-                return _error(400, "BAD_REQUEST", locale, detail="callId, callerNumber, calledAt")
-            try:
-                async with session.begin():
-                    call = await record_missed_call(session, SYSTEM, report=report, source="PBX")
-                    answer = {
-                        "missedCallId": call.id,
-                        "status": call.status.value,
-                        "customerMatched": call.customer_id is not None,
-                    }
-            except DomainError as error:
-                params = {"field": error.field or "", **error.params}
-                return _error(422, error.code, locale, **params)
+        report = _report(body)
+        if report is None:
+            return _error(400, "BAD_REQUEST", locale, detail="callId, callerNumber, calledAt")
+        try:
+            # A write transaction, as every door that writes takes (db.transaction): on SQLite
+            # the lock is asked for at BEGIN and waited for; a deferred one that read the call
+            # id and then inserted failed at once ("database is locked") when another report
+            # committed in between.
+            async with transaction(factory) as session:
+                call = await record_missed_call(session, SYSTEM, report=report, source="PBX")
+                answer = {
+                    "missedCallId": call.id,
+                    "status": call.status.value,
+                    "customerMatched": call.customer_id is not None,
+                }
+        except DomainError as error:
+            params = {"field": error.field or "", **error.params}
+            return _error(422, error.code, locale, **params)
         return JSONResponse(answer)
