@@ -133,4 +133,7 @@ def _delivery(
         "leased_by": "",
         "last_error": "",
         "created_at": row.created_at,
+        # The event's place in the order said: a recipient's messages go out in it (claim).
+        "seq": row.seq,
+        "ordinal": row.ordinal,
     }

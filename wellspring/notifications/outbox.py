@@ -28,7 +28,7 @@ from sqlalchemy import Table, and_, delete, insert, or_, select, tuple_, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, aliased
 
 from wellspring.domain import events, versioning
 from wellspring.domain.models import OutboxMessage, utcnow
@@ -142,14 +142,15 @@ def _stamp(session: Session) -> tuple[int, list[int]]:
 
 def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[dict[str, Any]]:
     # One row id and time per event however often it is written (see _before_commit).
-    placed: dict[str, tuple[str, dt.datetime]] = session.info.setdefault(_ROWS, {})
+    placed: dict[str, tuple[str, dt.datetime, int]] = session.info.setdefault(_ROWS, {})
     rows = []
     for event in pending:
         if event.kind in LIVE_ONLY:
             continue  # telemetry: published live after commit, never routed nor replayed
         if event.id not in placed:
-            placed[event.id] = (_row_id(session, len(placed)), utcnow())
-        row_id, created = placed[event.id]
+            n = len(placed)
+            placed[event.id] = (_row_id(session, n), utcnow(), n)
+        row_id, created, ordinal = placed[event.id]
         rows.append(
             {
                 "id": row_id,
@@ -166,6 +167,7 @@ def _fanout_rows(session: Session, pending: list[events.DomainEvent]) -> list[di
                 "last_error": "",
                 "created_at": created,
                 "seq": 0,  # set by the caller: one stamp per transaction
+                "ordinal": ordinal,  # the order it was said in: equal times order nothing
             }
         )
     return rows
@@ -193,7 +195,7 @@ def _after_commit(session: Session) -> None:
         return  # a savepoint was released: nothing is committed yet
     # Kept for after-commit listeners (live updates) until the next transaction starts; each
     # event carries its FANOUT row's place (none for live-only kinds: nothing to replay).
-    placed: dict[str, tuple[str, dt.datetime]] = session.info.pop(_ROWS, {})
+    placed: dict[str, tuple[str, dt.datetime, int]] = session.info.pop(_ROWS, {})
     seq, running = session.info.pop(_STAMP, (0, []))
     versioning.forget_drawn(session)
     session.info.pop(_PREFIX, None)
@@ -254,8 +256,16 @@ async def claim(
     lease: dt.timedelta,
     limit: int,
     channels: Sequence[str],
+    in_order: bool = False,
 ) -> list[OutboxMessage]:
-    """Lease up to ``limit`` due rows of ``channels`` to ``worker_id``: one statement."""
+    """Lease up to ``limit`` due rows of ``channels`` to ``worker_id``: one statement.
+
+    ``in_order`` (deliveries): a recipient's row is taken only when no earlier one to it (by
+    ``seq, ordinal``, the order the domain said them) is still on its way, so a recipient
+    gets at most one row per claim, none while another worker holds one, and none past one
+    waiting to be retried: its messages go out in the order they were said, however many
+    workers send and however a provider's batch is sent.
+    """
     due = (
         select(OutboxMessage.id)
         .where(
@@ -266,10 +276,12 @@ async def claim(
                 (OutboxMessage.status == OutboxStatus.LEASED) & (OutboxMessage.leased_until < now),
             ),
         )
-        .order_by(OutboxMessage.available_at)
+        .order_by(OutboxMessage.available_at, OutboxMessage.seq, OutboxMessage.ordinal)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if in_order:
+        due = due.where(~_earlier_on_its_way(now))
     stmt = (
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
@@ -283,8 +295,32 @@ async def claim(
         .execution_options(synchronize_session=False)
     )
     rows = list((await session.execute(stmt)).scalars())
-    rows.sort(key=lambda r: (r.available_at, r.id))
+    rows.sort(key=lambda r: (r.available_at, r.seq, r.ordinal, r.id))
     return rows
+
+
+def _earlier_on_its_way(now: dt.datetime) -> Any:
+    """An earlier row to the same recipient that is leased, due, or waiting for a retry. One
+    not yet tried and not yet due (a reminder held for the end of the quiet hours) holds up
+    nothing: what is said meanwhile is not kept from the customer until the morning."""
+    earlier = aliased(OutboxMessage)
+    return (
+        select(earlier.id)
+        .where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.recipient == OutboxMessage.recipient,
+            or_(
+                earlier.seq < OutboxMessage.seq,
+                (earlier.seq == OutboxMessage.seq) & (earlier.ordinal < OutboxMessage.ordinal),
+            ),
+            or_(
+                earlier.status == OutboxStatus.LEASED,
+                (earlier.status == OutboxStatus.PENDING)
+                & ((earlier.available_at <= now) | (earlier.attempts > 0)),
+            ),
+        )
+        .exists()
+    )
 
 
 def backoff(attempts: int, retry_after: float | None) -> dt.timedelta:

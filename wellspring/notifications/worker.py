@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wellspring.domain.db import transaction
 from wellspring.domain.models import OutboxMessage, PushDevice, utcnow
 from wellspring.domain.models.enums import OutboxStatus
-from wellspring.domain.notifications import scan
+from wellspring.domain.notifications import routing, scan
 
 from . import fanout, outbox, tracking_links
 from .senders.base import LEASE_ENDING, Deadline, Delivery, Outcome, Sender, Verdict
@@ -51,6 +51,7 @@ log = logging.getLogger("wellspring.notifications")
 DELIVERY_CHANNELS = ("FCM", "HUAWEI", "SMS", "LOG")
 PUSH_CHANNELS = ("FCM", "HUAWEI")
 CRASH_ENV = "WELLSPRING_NOTIFY_CRASH_AT"
+SUPERSEDED = "superseded: the job had moved on before it was sent"
 
 
 @dataclass(frozen=True)
@@ -168,9 +169,14 @@ class Worker:
                 lease=self.config.lease,
                 limit=self.config.batch,
                 channels=DELIVERY_CHANNELS,
+                in_order=True,
             )
         if not rows:
             return 0
+        claimed = len(rows)
+        rows = await self._drop_superseded(rows, now)
+        if not rows:
+            return claimed
         _crash_point("after_claim")
         payloads = {r.id: r.payload for r in rows}
         if any(r.payload.get(tracking_links.MARK) for r in rows):
@@ -205,7 +211,27 @@ class Worker:
                     await self._settle(session, row, outcomes[row.id], done)
         if unsent:
             log.info("%d deliveries given back unsent: the lease was ending", len(unsent))
-        return len(rows) - len(unsent)
+        return claimed - len(unsent)
+
+    async def _drop_superseded(
+        self, rows: list[OutboxMessage], now: dt.datetime
+    ) -> list[OutboxMessage]:
+        """End, unsent, the messages the job has left behind (``routing.superseded``): DONE,
+        with the reason; the rest are sent."""
+        if not any(r.kind in routing.CURRENT_WHILE for r in rows):
+            return rows  # the common case: no transaction
+        async with transaction(self.factory) as session:
+            stale = await routing.superseded(
+                session, [(r.kind, r.payload.get("job_id")) for r in rows]
+            )
+            if not stale:
+                return rows
+            for i in sorted(stale):
+                await outbox.finish(
+                    session, rows[i], status=OutboxStatus.DONE, now=now, error=SUPERSEDED
+                )
+        log.info("%d deliveries dropped: the job had moved on", len(stale))
+        return [r for i, r in enumerate(rows) if i not in stale]
 
     async def _settle(
         self, session: AsyncSession, row: OutboxMessage, outcome: Outcome, now: dt.datetime

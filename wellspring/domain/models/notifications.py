@@ -31,6 +31,8 @@ class OutboxMessage(Base):
         Index("ix_outbox_messages_due", "status", "available_at"),
         # live updates' replay after a cursor, in commit order (notifications/live.py)
         Index("ix_outbox_messages_replay_seq", "channel", "seq", "id"),
+        # a recipient's deliveries in the order they were said (outbox.claim's gate)
+        Index("ix_outbox_messages_recipient_order", "channel", "recipient", "seq", "ordinal"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     event_id: Mapped[str] = mapped_column(String(64))
@@ -52,6 +54,10 @@ class OutboxMessage(Base):
     # A FANOUT row's place in commit order (notifications/outbox.py): the writing
     # transaction's id on PostgreSQL, a counter drawn at commit on SQLite.
     seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The event's place among those its transaction said; with ``seq``, the order the domain
+    # said its events. A delivery carries its event's seq and ordinal: a recipient's messages
+    # are sent in that order (notifications/outbox.py, ``claim``).
+    ordinal: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Notification(Base):

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..events import EventKind
-from ..models import Customer, NotificationPreference, Technician, User
-from ..models.enums import Role
+from ..models import Customer, Job, NotificationPreference, Technician, User
+from ..models.enums import JobStatus, Role
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET_FROM = dt.time(21, 0)
@@ -65,6 +65,34 @@ RULES: dict[EventKind, Rule] = {
     EventKind.RECHARGE_LAPSED: Rule((_K,), essential=False),
 }
 """Kinds not listed (status changes, job created) are for live updates only."""
+
+# A message about where the engineer is holds only while the job is still there: "on the
+# way" once the engineer has arrived (or the visit is done), "arrived" once the visit is
+# over, would tell the customer something no longer true, after what replaced it (a phone
+# that was offline pushes the whole visit at once). Such a message not yet sent is dropped;
+# the inbox keeps it as history. Everything else is sent, in the order it was said.
+CURRENT_WHILE: dict[str, frozenset[JobStatus]] = {
+    EventKind.ENGINEER_EN_ROUTE.value: frozenset({JobStatus.EN_ROUTE}),
+    EventKind.ENGINEER_ARRIVED.value: frozenset({JobStatus.ON_SITE}),
+}
+
+
+async def superseded(session: AsyncSession, messages: list[tuple[str, Any]]) -> set[int]:
+    """Which of ``messages`` (kind, job id), about to be sent, the job has left behind
+    (``CURRENT_WHILE``): their places in the list."""
+    jobs = {str(job) for kind, job in messages if kind in CURRENT_WHILE and job}
+    if not jobs:
+        return set()
+    found = await session.execute(select(Job.id, Job.status).where(Job.id.in_(jobs)))
+    status = {job: state for job, state in found}
+    return {
+        i
+        for i, (kind, job) in enumerate(messages)
+        if kind in CURRENT_WHILE
+        and job
+        and str(job) in status
+        and status[str(job)] not in CURRENT_WHILE[kind]
+    }
 
 
 @dataclass(frozen=True)
