@@ -20,9 +20,10 @@ from typing import Any
 from graphql_relay import from_global_id
 from sqlalchemy import select
 
+from tests.api.workflow_steps import REPAIR_REPORT, ok, payload
 from tests.conftest import GraphQL
 from tests.notifications.world import drain
-from tests.tracking_world import REPAIR_REPORT, customer_one, ok, payload, visit
+from tests.tracking_world import customer_one, visit
 from wellspring.domain import models as m
 from wellspring.domain.config import DomainConfig
 from wellspring.domain.db import create_engine, session_factory
