@@ -4,7 +4,7 @@ passed through the watch's gates (``domain/notifications/live.py``).
 **Commit order.** A ``FANOUT`` row carries ``seq``, its transaction's place (``outbox._stamp``:
 the transaction id on PostgreSQL, a counter drawn at commit on SQLite), and every live event
 carries the transactions below it that were still running when it drew it. A cursor is an
-``outbox.Point``: "every row at or below (seq, row) except those of the transactions named
+``live_cursor.Point``: "every row at or below (seq, row) except those of the transactions named
 running, and the events of transaction ``upto`` up to its row". Resuming replays the rows after
 the point or of a transaction named, in ``(seq, id)`` order. So a transaction that wrote first
 and committed last (its rows below the cursor, its id named running) is never missed, and
@@ -38,7 +38,7 @@ from wellspring.domain.notifications.live import Watch, deliverable
 
 from . import outbox
 from .bus import RESYNC, Batch, Bus
-from .outbox import Point
+from .live_cursor import MAX_RUNNING, Point, decode_cursor, encode_cursor
 
 REPLAY_PAGE = 200
 SETTLE_SECONDS = 2.0  # how long a live event's place waits before a cursor carries it
@@ -54,7 +54,7 @@ LAST_ROW = "ffffffff-ffff-ffff-ffff-ffffffffffff"  # every row of a transaction
 def bounded(point: Point) -> Point:
     """A point naming at most ``MAX_RUNNING`` transactions: beyond, it falls back below the
     lowest (more may be repeated, nothing is missed)."""
-    if len(point.running) <= outbox.MAX_RUNNING:
+    if len(point.running) <= MAX_RUNNING:
         return point
     return Point(min(point.running) - 1, LAST_ROW, (), point.upto)
 
@@ -107,7 +107,7 @@ def replayed_point(after: Point, running_now: tuple[int, ...], seq: int, row: st
 def parse_after(after: str | None) -> Point | None:
     if after is None:
         return None
-    point = outbox.decode_cursor(after)
+    point = decode_cursor(after)
     if point is None:
         raise DomainError("INVALID_CURSOR", field="after")
     return point
@@ -155,7 +155,7 @@ class _Settled:
         if placed is None:
             return None
         here = self.point
-        return outbox.encode_cursor(Point(here.seq, here.row, here.running, placed[:2]))
+        return encode_cursor(Point(here.seq, here.row, here.running, placed[:2]))
 
 
 def commit_cursor(event: dict[str, Any]) -> str | None:
@@ -165,7 +165,7 @@ def commit_cursor(event: dict[str, Any]) -> str | None:
     if placed is None:
         return None
     seq, row, running = placed
-    return outbox.encode_cursor(bounded(Point(seq - 1, LAST_ROW, running, (seq, row))))
+    return encode_cursor(bounded(Point(seq - 1, LAST_ROW, running, (seq, row))))
 
 
 async def _horizon(session: AsyncSession) -> Point:
@@ -175,7 +175,7 @@ async def _horizon(session: AsyncSession) -> Point:
 
 async def current_cursor(session: AsyncSession) -> str:
     """A cursor from which a subscriber hears exactly what commits from now on."""
-    return outbox.encode_cursor(await _horizon(session))
+    return encode_cursor(await _horizon(session))
 
 
 async def stream(
@@ -199,7 +199,7 @@ async def stream(
                 replayed = []
                 for row_id, seq, payload in page:
                     point = replayed_point(after, horizon.running, seq, row_id)
-                    replayed.append({**payload, "cursor": outbox.encode_cursor(point)})
+                    replayed.append({**payload, "cursor": encode_cursor(point)})
                 seen.update(str(e.get("id")) for e in replayed)
                 for shaped in await _shape(factory, watch, replayed, set()):
                     yield shaped

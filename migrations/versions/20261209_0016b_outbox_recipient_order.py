@@ -1,7 +1,7 @@
 """outbox: messages to one recipient go out in the order they were said
 
-Revision ID: 0016c
-Revises: 0015y
+Revision ID: 0016b
+Revises: 0016a
 Create Date: 2026-12-09 01:30:00.000000
 
 Each outbox row carries ``ordinal``, its event's place among the events its transaction said
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016c"
-down_revision: str | None = "0015y"
+revision: str = "0016b"
+down_revision: str | None = "0016a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
