@@ -94,10 +94,11 @@ define on_postgres
 	fi
 endef
 
-test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP) ## the whole suite on PostgreSQL
+test-postgres: $(VENV)/.stamp-dev $(SYNC_CLIENT_STAMP) $(WEB_STAMP) ## the whole suite on PostgreSQL (less the no_db tests)
 	$(call on_postgres,)
 
-# `make test` runs every test once on each engine, as two jobs side by side (one core each):
+# `make test` runs every test once on each engine (a test that reaches no database, once, on
+# SQLite: tests/db_free.py), as two jobs side by side (one core each):
 # SQLite on one half of the suite then PostgreSQL on the other, and the reverse. The halves
 # (tests/shards.py) make both jobs end together; with one engine per job, the PostgreSQL
 # run ended two thirds of the way through the SQLite one and left a core idle. Each job prints its output

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from tests import kept_greenlets, shards, untraced_threads
+from tests import db_free, kept_greenlets, shards, untraced_threads
 from tests.fake_geocoder import fake_server  # noqa: F401 - a fixture for every test
 from wellspring.api import migrations
 from wellspring.api.app import create_app
@@ -39,18 +39,29 @@ HALF = os.environ.get("WELLSPRING_TEST_HALF", "")
 ORDER = os.environ.get("WELLSPRING_TEST_ORDER", "")
 untraced_threads.install()
 kept_greenlets.install()
+db_free.install()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     half = f", half {HALF} of the suite" if HALF else ""
-    return f"wellspring test database: {BACKEND}{half}" + (", in reverse order" if ORDER else "")
+    # tests/db_free.py: a test that reaches no database runs on SQLite only.
+    free = ", without the no_db tests (they run on SQLite)" if BACKEND == "postgresql" else ""
+    return f"wellspring test database: {BACKEND}{half}{free}" + (
+        ", in reverse order" if ORDER else ""
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``WELLSPRING_TEST_HALF`` (1 or 2), only that half's files (``tests/shards.py``);
-    with ``WELLSPRING_TEST_ORDER=reverse``, in reverse order."""
+    """Marks the tests that reach no database ``no_db`` (``tests/db_free.py``) and leaves
+    them out on PostgreSQL. With ``WELLSPRING_TEST_HALF`` (1 or 2), only that half's files
+    (``tests/shards.py``); with ``WELLSPRING_TEST_ORDER=reverse``, in reverse order."""
     if ORDER not in ("", "reverse"):
         raise pytest.UsageError(f"WELLSPRING_TEST_ORDER must be reverse, not {ORDER!r}")
+    free = db_free.mark(items)
+    if BACKEND == "postgresql" and free:
+        config.hook.pytest_deselected(items=free)
+        left = set(free)
+        items[:] = [item for item in items if item not in left]
     if ORDER == "reverse":
         items.reverse()
     if not HALF:
@@ -78,8 +89,29 @@ async def _admin_execute(sql: str) -> None:
         await engine.dispose()
 
 
+# Not around teardown: the last test's teardown ends the session's fixtures (database_url
+# counts its tickets), whichever test that is.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    with db_free.running(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    with db_free.running(item):
+        return (yield)
+
+
 def make_database(tmp_dir: Any, label: str) -> tuple[str, Any]:
     """A new, empty database URL and a function that drops it."""
+    db_free.refuse("made a database")
+    url, drop = _new_database(tmp_dir, label)
+    db_free.made(url)
+    return url, drop
+
+
+def _new_database(tmp_dir: Any, label: str) -> tuple[str, Any]:
     if BACKEND == "postgresql":
         name = f"ws_test_{label}_{uuid.uuid4().hex[:10]}"
         asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))

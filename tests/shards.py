@@ -4,12 +4,13 @@
 PostgreSQL run ended at about two thirds of the SQLite run (which measures coverage), and
 one core idled for the rest. Now each core runs SQLite on one half and then PostgreSQL on
 the other (``WELLSPRING_TEST_HALF=1`` or ``2``, read by ``conftest.py``): each test still
-runs once on each engine, and the two jobs end together when SQLite's cost less
-PostgreSQL's is about the same in each half.
+runs once on each engine (a ``no_db`` test once, on SQLite: ``db_free.py``), and the two jobs
+end together when SQLite's cost less PostgreSQL's is about the same in each half.
 
 The cost of a test file is its seconds on each engine in ``durations.txt``; a file not listed
 there counts as the median file. The costs only balance the halves: stale ones make `make
-test` slower, never wrong. Refresh them from two JUnit reports of whole runs:
+test` slower, never wrong. Refresh them from two JUnit reports of whole runs (the PostgreSQL
+one leaves the ``no_db`` tests out, as ``make test`` does):
 
     WELLSPRING_TEST_DB=sqlite .venv/bin/coverage run -m pytest --junitxml=var/sqlite.xml
     WELLSPRING_TEST_DB=postgresql .venv/bin/pytest --junitxml=var/pg.xml
