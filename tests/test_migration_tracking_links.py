@@ -4,6 +4,7 @@ no stored text holds a usable one, and the rows are otherwise kept."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import secrets
@@ -12,11 +13,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, inspect, select, table
 
 from tests.factories import execute, fetch
 from wellspring.api import migrations
 from wellspring.domain import models as m
+from wellspring.domain.db import create_engine
 from wellspring.domain.models.enums import OutboxStatus, Role
 from wellspring.domain.tracking import links
 from wellspring.i18n import notifications as words
@@ -43,6 +45,31 @@ def test_the_migration_copies_what_the_application_uses() -> None:
     assert module.REDACTED == links.REDACTED
     assert module.FOLLOW_WORDS == words.FOLLOW_WORDS
     assert module.MARK == tracking_links.MARK
+
+
+def _insert_as_of(url: str, model: Any, values: dict[str, Any]) -> None:
+    """``values`` into ``model``'s table as it stands at ``BEFORE``: the columns later
+    migrations add (the outbox's ``ordinal``) are not there yet."""
+
+    def names(connection: Any) -> set[str]:
+        return {c["name"] for c in inspect(connection).get_columns(model.__tablename__)}
+
+    async def read() -> set[str]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(names)
+        finally:
+            await engine.dispose()
+
+    present = asyncio.run(read())
+    row = dict(values)
+    for known in model.__table__.columns:
+        default = known.default
+        if known.name in present and known.name not in row and default is not None:
+            row[known.name] = default.arg(None) if default.is_callable else default.arg
+    columns = [column(name, model.__table__.c[name].type) for name in row]
+    execute(url, insert(table(model.__tablename__, *columns)).values(**row))
 
 
 def _delivery(status: OutboxStatus, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +130,7 @@ def test_stored_links_lose_their_tokens_and_the_rows_stay(empty_database_url: st
         ),
     }
     for row in rows.values():
-        execute(url, insert(m.OutboxMessage).values(**row))
+        _insert_as_of(url, m.OutboxMessage, row)
 
     migrations.upgrade(url)
     # A second pass (the chain down and up again) finds nothing left to change.
