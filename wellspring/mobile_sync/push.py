@@ -332,7 +332,8 @@ async def _apply_one(
             attachment_id=rec.id,
             taken_at=at,
         )
-        await uploads.register(session, actor, new, now=at)  # PENDING_UPLOAD until confirmed
+        # PENDING_UPLOAD until confirmed; a former holder's photo: kept if taken while held
+        await uploads.register(session, actor, new, now=at, held_on_device=True)
     elif name == "job_notes":
         await fieldwork.add_job_note(
             session,

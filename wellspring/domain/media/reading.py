@@ -67,6 +67,21 @@ async def for_job(
     return views(actor, rows, cfg=config_of(session).media, now=now)
 
 
+async def confirmed(
+    session: AsyncSession, actor: Actor, attachment: Attachment, *, now: dt.datetime
+) -> AttachmentView | None:
+    """A confirmed file as its caller sees it; to an uploader who no longer sees the job (a
+    former holder: media/uploads.py), its status alone, without any URL."""
+    job = await session.get(Job, attachment.job_id)
+    if job is not None:
+        for view in await for_job(session, actor, job, now=now):
+            if view.attachment.id == attachment.id:
+                return view
+    if attachment.uploaded_by_id == actor.user_id:
+        return AttachmentView(attachment, None, None, False)
+    return None
+
+
 def original_url(
     session: AsyncSession,
     actor: Actor,

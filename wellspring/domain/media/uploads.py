@@ -19,7 +19,8 @@ from ..actor import Actor
 from ..clock import CLOCK_SLACK, clock_of
 from ..config import config_of
 from ..errors import DomainError
-from ..models import Attachment
+from ..inventory import former_holder
+from ..models import Attachment, Job
 from ..models.enums import AttachmentKind, AttachmentStatus
 from . import config, confirmation, keys
 from .port import MediaStore, UploadForm
@@ -64,28 +65,39 @@ def _check(new: NewAttachment, limits: dict[AttachmentKind, int]) -> str:
 
 
 async def register(
-    session: AsyncSession, actor: Actor, new: NewAttachment, *, now: dt.datetime
+    session: AsyncSession,
+    actor: Actor,
+    new: NewAttachment,
+    *,
+    now: dt.datetime,
+    held_on_device: bool = False,
 ) -> Attachment:
     """The attachment record (``PENDING_UPLOAD``), or the existing one with the same id.
 
     The same id with other promises (another job, kind, size or hash) is refused: a phone
-    never reuses an id, so it is a bug or a forgery.
+    never reuses an id, so it is a bug or a forgery. ``held_on_device``: the caller knows
+    the engineer held the job once (a sync push); a photo taken offline on a job reassigned
+    since is judged as parts are (``_job_taken_on``).
     """
     permissions.check(actor, "attachment.register")
     digest = _check(new, dict(config_of(session).media.limits))
     # A photo from the future is a wrong phone clock: refused as a note's or a water test's.
     if new.taken_at is not None and new.taken_at > clock_of(session).now() + CLOCK_SLACK:
         raise DomainError("RECORDED_IN_FUTURE", field="taken_at")
-    job = await confirmation.engineers_job(session, actor, new.job_id)
-    if new.attachment_id is not None:
-        existing = await session.get(Attachment, new.attachment_id)
-        if existing is not None:
-            if existing.job_id != job.id or existing.uploaded_by_id != actor.user_id:
-                raise DomainError("NOT_FOUND", field="attachment_id")
-            same = (existing.kind, existing.content_type, existing.byte_size, existing.sha256)
-            if same != (new.kind, new.content_type, new.byte_size, digest):
-                raise DomainError("ATTACHMENT_CONFLICT", field="attachment_id")
-            return existing
+    existing = await session.get(Attachment, new.attachment_id) if new.attachment_id else None
+    if existing is not None and existing.job_id == new.job_id:
+        # the same file again (a push replayed, or its upload asked for): registered already,
+        # even if the job was cancelled since (request_upload refuses that one a form)
+        job = await confirmation.uploaders_job(session, actor, existing, open_only=False)
+    else:
+        job = await _job_taken_on(session, actor, new, held_on_device=held_on_device)
+    if existing is not None:
+        if existing.job_id != job.id or existing.uploaded_by_id != actor.user_id:
+            raise DomainError("NOT_FOUND", field="attachment_id")
+        same = (existing.kind, existing.content_type, existing.byte_size, existing.sha256)
+        if same != (new.kind, new.content_type, new.byte_size, digest):
+            raise DomainError("ATTACHMENT_CONFLICT", field="attachment_id")
+        return existing
     attachment = Attachment(
         job_id=job.id,
         kind=new.kind,
@@ -113,6 +125,7 @@ async def request_upload(
     cfg = config_of(session).media
     store = _store(cfg.store)
     attachment = await register(session, actor, new, now=now)
+    await confirmation.uploaders_job(session, actor, attachment)  # JOB_CANCELLED: no form
     if attachment.status is AttachmentStatus.VERIFIED:
         return IssuedUpload(attachment, None, None)
     if attachment.status is AttachmentStatus.REJECTED:
@@ -129,6 +142,27 @@ async def request_upload(
     )
     await session.flush()
     return IssuedUpload(attachment, form, expires)
+
+
+async def _job_taken_on(
+    session: AsyncSession, actor: Actor, new: NewAttachment, *, held_on_device: bool
+) -> Job:
+    """The engineer's job; or, from a phone that held it, a job reassigned since: the photo
+    is kept on it if they held it when it was taken and it was open then (a fact of the
+    site, for the office and the new holder), else refused for good (JOB_NOT_HELD,
+    JOB_CLOSED: ``inventory.former_holder``)."""
+    job = await session.get(Job, new.job_id) if new.job_id else None
+    if (
+        held_on_device
+        and job is not None
+        and job.deleted_at is None
+        and job.technician_id != actor.technician_id
+    ):
+        await former_holder.check(
+            session, job, actor.technician_id, new.taken_at, held_on_device=True
+        )
+        return job
+    return await confirmation.engineers_job(session, actor, new.job_id)
 
 
 def _store(store: MediaStore | None) -> MediaStore:

@@ -137,7 +137,8 @@ def _question() -> Any:
         ),
         _changed(m.StockEntry, _among(m.StockEntry.job_id, my_jobs)),
         # or held: a former holder's push keeps its readings and notes on a job reassigned
-        # away (workflow/fieldwork.py), which the next pull deletes from the phone
+        # away (workflow/fieldwork.py), as its photos (media/uploads.py), which the next pull
+        # deletes from the phone
         _changed(
             m.WaterTest,
             or_(_among(m.WaterTest.job_id, my_jobs), m.WaterTest.id.in_(_held("water_tests"))),
@@ -146,7 +147,10 @@ def _question() -> Any:
             m.JobNote, or_(_among(m.JobNote.job_id, my_jobs), m.JobNote.id.in_(_held("job_notes")))
         ),
         _changed(m.JobEvent, _among(m.JobEvent.job_id, my_jobs)),
-        _changed(m.Attachment, _among(m.Attachment.job_id, my_jobs)),
+        _changed(
+            m.Attachment,
+            or_(_among(m.Attachment.job_id, my_jobs), m.Attachment.id.in_(_held("attachments"))),
+        ),
         # the catalogue and the knowledge base change rarely: any change takes the full path
         _changed(m.Part),
         _changed(m.Article),

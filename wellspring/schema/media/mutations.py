@@ -8,7 +8,6 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.media import confirmation, reading, uploads
-from wellspring.domain.models import Job
 from wellspring.domain.models import enums as e
 
 from ..core.connection import connection_args, connection_for
@@ -128,9 +127,7 @@ class ConfirmUpload(graphene.Mutation):
             result = await run_in_savepoint(ctx, record)
         if isinstance(result, Failed):
             return ConfirmUploadPayload(errors=result)
-        job = await ctx.session.get(Job, result.job_id)
-        views = await reading.for_job(ctx.session, actor, job, now=ctx.now)
-        view = next((v for v in views if v.attachment.id == result.id), None)
+        view = await reading.confirmed(ctx.session, actor, result, now=ctx.now)
         return ConfirmUploadPayload(attachment=view, errors=[])
 
 
