@@ -330,9 +330,94 @@ def test_complete_job_refuses_a_filter_of_another_model(
         ("FILTER_NOT_OF_MODEL", "report.filtersChanged")
     ]
     chinese = complete([w.stages["C"][1]], locale="zh-CN")["errors"][0]["message"]
-    assert chinese == "完工报告的更换的滤芯 含有不属于该水机型号的滤芯。"
+    assert chinese == (
+        "完工报告的更换的滤芯 含有不属于该水机型号（或已从该型号停用）的滤芯，请刷新后重新选择。"
+    )
     assert complete([w.stages["A"][2]])["errors"] == []
     changes = scalars(
         database_url, select(m.FilterChange.filter_type_id).where(m.FilterChange.job_id == job)
     )
     assert changes == [w.stages["A"][2]]
+
+
+DEVICE_FILTERS = """query($id: ID!) { node(id: $id) { ... on Device {
+  filters { filterType { id } lastChangedOn dueOn } } } }"""
+
+
+def _drop_stage_2(gql: GraphQL, w: World) -> str:
+    """HQ keeps stage 1 of model A only: stage 2 is retired. Its id."""
+    _upsert_model(gql, [{"stage": 1, "name": "PP 棉", "lifetimeDays": 90}], w.models["A"])
+    dropped = w.stages["A"][2]
+    assert _stages(w.site.url, w.models["A"]) == {1: w.stages["A"][1]}
+    return dropped
+
+
+def _filters_due(gql: GraphQL, device: str) -> dict[str, tuple[Any, Any]]:
+    node = gql.data(DEVICE_FILTERS, {"id": global_id("Device", device)}, as_user="hq")["node"]
+    return {
+        raw_id(f["filterType"]["id"]): (f["lastChangedOn"], f["dueOn"]) for f in node["filters"]
+    }
+
+
+def test_complete_job_refuses_a_retired_filter_stage(
+    gql: GraphQL, world: World, database_url: str
+) -> None:
+    """Found by a hostile pass: with only the stage HQ dropped, a filter change was COMPLETED
+    and the device's stages stayed due. Online the engineer's list is stale: refused as a
+    stage the model does not have, with it alone or beside a live one."""
+    w = world
+    dropped = _drop_stage_2(gql, w)
+    before = _filters_due(gql, w.devices["A"])
+    token = gql.login(w.site.usernames["me"], PASSWORD)["token"]
+    job = w.site.jobs["fa2"]
+    for filters in ([dropped], [w.stages["A"][1], dropped]):
+        variables = {
+            "input": {
+                "jobId": global_id("Job", job),
+                "report": {"filtersChanged": [global_id("FilterType", f) for f in filters]},
+            }
+        }
+        answer = gql.data(doc("CompleteJob"), variables, token=token)["completeJob"]
+        assert [(e["code"], e["field"]) for e in answer["errors"]] == [
+            ("FILTER_NOT_OF_MODEL", "report.filtersChanged")
+        ]
+    assert scalars(database_url, select(m.Job.status).where(m.Job.id == job)) == [JobStatus.ON_SITE]
+    assert (
+        scalars(database_url, select(m.FilterChange.id).where(m.FilterChange.job_id == job)) == []
+    )
+    assert _filters_due(gql, w.devices["A"]) == before
+
+
+def test_a_phone_offline_that_names_a_stage_retired_since_completes_the_visit(
+    gql: GraphQL, world: World, database_url: str
+) -> None:
+    """The phone pulled stage 2 before HQ dropped it, and the engineer replaced that filter:
+    the completion is taken (refusing it would lose the visit), the change kept on the
+    device's history and in the audit, but it counts for no stage the model has: stage 1
+    stays due, as before."""
+    w = world
+    phone = _phone(gql, w, 7)
+    phone.pull()
+    dropped = _drop_stage_2(gql, w)
+    before = _filters_due(gql, w.devices["A"])
+    assert set(before) == {w.stages["A"][1]}
+    job = w.site.jobs["fa"]
+    assert _complete(phone, job, [dropped]) == {}
+    assert scalars(database_url, select(m.Job.status).where(m.Job.id == job)) == [
+        JobStatus.COMPLETED
+    ]
+    changes = scalars(
+        database_url, select(m.FilterChange.filter_type_id).where(m.FilterChange.job_id == job)
+    )
+    assert changes == [dropped]
+    assert _filters_due(gql, w.devices["A"]) == before  # the live stage is not reset
+    [detail] = scalars(
+        database_url,
+        select(m.AuditEntry.detail).where(
+            m.AuditEntry.action == "filters.changed", m.AuditEntry.entity_id == w.devices["A"]
+        ),
+    )
+    assert detail["retired_filter_type_ids"] == [dropped]
+    # The phone's next pull drops the stage: a new report cannot name it.
+    phone.pull()
+    assert dropped not in phone.local["filter_types"]

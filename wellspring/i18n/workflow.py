@@ -111,8 +111,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This type of report needs {field}.",
     ),
     "FILTER_NOT_OF_MODEL": (
-        "{field} 含有不属于该水机型号的滤芯。",
-        "{field} names a filter that is not one of this device's model.",
+        "{field} 含有不属于该水机型号（或已从该型号停用）的滤芯，请刷新后重新选择。",
+        "{field} names a filter that is not one of this device's model (or was dropped from "
+        "it): refresh and choose again.",
     ),
     "UNKNOWN_FAULT_CODE": ("故障代码不在目录中。", "The fault code is not in the catalogue."),
     "UNKNOWN_REPAIR_LEVEL": (

@@ -113,9 +113,11 @@ async def on_complete(
     report: Mapping[str, Any],
     *,
     at: dt.datetime,
+    recorded_offline: bool = False,
 ) -> Ticket | None:
     """Apply the type's effect as of ``at`` (when the work was done); returns a follow-up
-    ticket it opened, if any."""
+    ticket it opened, if any. ``recorded_offline``: a report a phone filled from what it
+    pulled (a sync push; ``_change_filters``)."""
     follow_up: Ticket | None = None
     if report.get("water_test") is not None and ticket.device_id is not None:
         _, follow_up = await water_tests.record(
@@ -136,7 +138,7 @@ async def on_complete(
         case TicketType.RECHARGE:
             await _recharge(session, actor, ticket, at)
         case TicketType.FILTER_CHANGE:
-            await _change_filters(session, actor, ticket, job, report, at)
+            await _change_filters(session, actor, ticket, job, report, at, recorded_offline)
     return follow_up
 
 
@@ -362,24 +364,28 @@ async def _change_filters(
     job: Job,
     report: Mapping[str, Any],
     now: dt.datetime,
+    recorded_offline: bool,
 ) -> None:
-    """The filters named in the report were replaced that day: their due dates start again."""
+    """The filters named in the report were replaced that day: their due dates start again.
+    A stage HQ retired (``devices.fitted_filter_stages``) is never due again: online it is
+    refused (a stale list: pick again); from a phone offline, which still listed it, the visit
+    is taken and the change kept, audited, counting for no live stage (docs/sync.md)."""
     device = await session.get(Device, ticket.device_id)
     if device is None:
         raise DomainError("NOT_FOUND", field="device_id")
     wanted = list(dict.fromkeys(report["filters_changed"]))
-    known = {
-        f.id
-        for f in (
-            await session.execute(
-                select(FilterType).where(FilterType.device_model_id == device.device_model_id)
-            )
-        ).scalars()
-    }
+    stages = (
+        await session.execute(
+            select(FilterType).where(FilterType.device_model_id == device.device_model_id)
+        )
+    ).scalars()
+    retired_at = {f.id: f.deleted_at for f in stages}
     if not wanted:
         raise DomainError("INVALID_ARGUMENT", field="report.filters_changed")
-    # A stage retired since the phone pulled it still counts: that filter was replaced.
-    if any(f not in known for f in wanted):
+    if any(f not in retired_at for f in wanted):
+        raise DomainError("FILTER_NOT_OF_MODEL", field="report.filters_changed")
+    retired = [f for f in wanted if retired_at[f] is not None]
+    if retired and not recorded_offline:
         raise DomainError("FILTER_NOT_OF_MODEL", field="report.filters_changed")
     today = now.astimezone(TIME_ZONE).date()
     for filter_type_id in wanted:
@@ -396,4 +402,5 @@ async def _change_filters(
         entity_id=device.id,
         ticket_id=ticket.id,
         filter_type_ids=wanted,
+        **({"retired_filter_type_ids": retired} if retired else {}),
     )

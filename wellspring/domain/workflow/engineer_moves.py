@@ -175,8 +175,10 @@ async def complete_job(
     job_id: str,
     report: Mapping[str, Any],
     recorded_at: dt.datetime | None = None,
+    recorded_offline: bool = False,
 ) -> Job:
     """File the visit's report; the ticket is completed and its follow-up call falls due.
+    ``recorded_offline``: the report comes from a phone's push (effects.on_complete).
 
     Everything dated by the visit (history, completion, the water test, the call's due time)
     takes the time the work was done, not the time the phone synced. The job's required
@@ -193,7 +195,9 @@ async def complete_job(
     proof = await evidence.judge(session, job, ticket)
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
-    await effects.on_complete(session, actor, ticket, job, clean, at=done)
+    await effects.on_complete(
+        session, actor, ticket, job, clean, at=done, recorded_offline=recorded_offline
+    )
     await site_fields.fill_device(session, ticket, device_values)
     job.completed_at = done
     job.report = clean

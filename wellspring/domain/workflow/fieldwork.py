@@ -127,7 +127,12 @@ async def record_job_event(
             await engineer_moves.arrive_on_site(session, actor, job_id=job_id, recorded_at=at)
         case "COMPLETE":
             await engineer_moves.complete_job(
-                session, actor, job_id=job_id, report=report or {}, recorded_at=at
+                session,
+                actor,
+                job_id=job_id,
+                report=report or {},
+                recorded_at=at,
+                recorded_offline=True,  # its filter stages are the ones the phone pulled
             )
         case "FAIL":
             await engineer_moves.fail_job(
