@@ -234,3 +234,31 @@ def test_the_engineer_who_holds_the_job_is_not_judged_as_a_former_holder(
     assert codes(answer, "water_tests") == {early: ("INVALID_TRANSITION", None)}
     assert accept not in answer["rejected"].get("job_events", {})
     assert job_state(database_url, job) == ("ACCEPTED", s.techs["a"])
+
+
+def test_a_move_on_the_engineers_own_job_cancelled_since_is_refused_for_good(
+    gql: GraphQL, database_url: str
+) -> None:
+    """The office cancelled a's job while the phone was offline: its arrival can never apply
+    (no move leaves a closed job), so it is JOB_CLOSED, final, the client drops it and keeps
+    the reason, instead of INVALID_TRANSITION pending on every sync. A move the state machine
+    refuses on an open job stays INVALID_TRANSITION, pending for the engineer to correct."""
+    s, job, _device = site_with_two(database_url)
+    open_job = add_job(s, "open", at=PLACES["jingan"], technician="a", status=JobStatus.ACCEPTED)
+    p = phone(gql, s)
+    p.pull()
+    arrive = p.create("job_events", {"job_id": job, "action": "ARRIVE", "recorded_at": now_ms(-2)})
+    early = p.create(
+        "job_events", {"job_id": open_job, "action": "COMPLETE", "recorded_at": now_ms(-1)}
+    )
+    cancel(gql, s, job)
+    body = p.push_body()
+    for answer in (p.sync(), p.push(body)):
+        assert codes(answer, "job_events") == {
+            arrive: ("JOB_CLOSED", "job_id"),
+            early: ("INVALID_TRANSITION", None),
+        }
+        assert "is closed" in answer["rejected"]["job_events"][arrive]["message"]
+    assert job_state(database_url, job) == ("CANCELLED", s.techs["a"])
+    assert job_state(database_url, open_job) == ("ACCEPTED", s.techs["a"])
+    assert fetch(database_url, select(m.JobEvent.id).where(m.JobEvent.job_id == job)) == []

@@ -24,9 +24,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The part {sku} does not fit the device's model {model}.",
     ),
     "JOB_CLOSED": (
-        "派工单 {number} 已结束（完工、失败或取消），此后登记的用料和记录不能再计入该单。",
-        "Job {number} is closed (completed, failed or cancelled): parts and records made "
-        "after that cannot be added to it.",
+        "派工单 {number} 已结束（完工、失败或取消），本条记录（结束后登记的用料、记录，"
+        "或任何进度变更）不能再计入该单，也无需重发。",
+        "Job {number} is closed (completed, failed or cancelled): this record (parts or "
+        "records made after that, or any move) cannot be added to it and need not be sent "
+        "again.",
     ),
     "JOB_NOT_HELD": (
         "派工单 {number} 已改派，不由您负责，本条记录不会生效：它登记于该单派给您之前，"

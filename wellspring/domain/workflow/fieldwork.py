@@ -115,7 +115,11 @@ async def record_job_event(
     if action not in ACTIONS:
         raise DomainError("INVALID_ARGUMENT", field="action")
     await _not_a_former_holder(session, actor, job_id, held_on_device=held_on_device)
-    await _my_job(session, actor, job_id)
+    job = await _my_job(session, actor, job_id)
+    if job.status in former_holder.CLOSED:
+        # No move leaves a completed, failed or cancelled job (states.py): no retry can apply
+        # it, so it is final (the phone drops it and keeps the reason), not INVALID_TRANSITION.
+        raise DomainError("JOB_CLOSED", field="job_id", number=job.number)
     at = recorded_at or clock_of(session).now()
     batch.take_step(session, JobStatusChange, job_id, _TARGET[action])  # none stale
     match action:
