@@ -134,3 +134,39 @@ def test_a_move_on_a_job_reassigned_under_the_phone_is_dropped_and_notes_are_kep
     again = clean_sync(phone)
     assert again["pushed"] == {}
     assert note not in phone.records("job_notes")  # gone with the job
+
+
+def test_a_move_on_the_engineers_own_job_cancelled_under_the_phone_is_dropped(
+    server: tuple[str, str], tmp_path: Path
+) -> None:
+    """The office cancels a job the engineer still holds while the phone is offline: the move
+    recorded on it can never apply (a closed job never moves again). It is refused for good,
+    JOB_CLOSED, and dropped by the client with its reason, instead of INVALID_TRANSITION on
+    every sync forever."""
+    url, base = server
+    gql = GraphQL(base)
+    phone = Phone(tmp_path / "phone", base, gql.token(ENGINEER))
+    clean_sync(phone)
+    job = min(
+        (j for j in phone.records("jobs").values() if j["status"] in ("ASSIGNED", "ACCEPTED")),
+        key=lambda j: j["number"],
+    )
+    move = phone.create(
+        "job_events",
+        {"job_id": job["id"], "action": "FAIL", "reason": "客户不在", "recorded_at": now_ms(-30)},
+    )["id"]
+    ticket = to_global_id("Ticket", job["ticket_id"])
+    gql.payload("CancelTicket", {"id": ticket, "reason": "客户取消"}, DISPATCHER)
+    report = phone.sync()
+
+    assert report["rejected"]["job_events"][move]["code"] == "JOB_CLOSED", report
+    assert report["rejectedIds"] == {}, report
+    assert [(f["table"], f["id"], f["code"]) for f in report["finalRejected"]] == [
+        ("job_events", move, "JOB_CLOSED")
+    ]
+    assert fetch(url, select(m.Job.status).where(m.Job.id == job["id"]))[0][0].value == "CANCELLED"
+    state = phone.dump()
+    assert state["hasUnsyncedChanges"] is False
+    assert move not in {r["id"] for r in state["tables"]["job_events"]}
+    again = clean_sync(phone)
+    assert again["pushed"] == {}
