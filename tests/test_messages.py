@@ -48,3 +48,26 @@ def test_every_unplaced_reason_has_its_message() -> None:
     assert set(SOLVER_REASONS.values()) <= set(UNPLACED_REASONS)
     for reason in UNPLACED_REASONS:
         assert f"UNPLACED_{reason}" in MESSAGES, reason
+
+
+def test_every_status_a_message_can_name_is_named_in_chinese() -> None:
+    """``status=order.status.value`` of any state enum reads in words, not as ``SHIPPED``."""
+    import enum
+
+    from wellspring.domain.models import enums, partner_enums
+    from wellspring.i18n.terms import STATUSES
+
+    states = [
+        kind
+        for module in (enums, partner_enums)
+        for name, kind in vars(module).items()
+        if name.endswith("Status") and isinstance(kind, type) and issubclass(kind, enum.Enum)
+    ]
+    assert len(states) > 10
+    unnamed = sorted(
+        f"{kind.__name__}.{s.value}" for kind in states for s in kind if s.value not in STATUSES
+    )
+    assert unnamed == []
+    text = message("AGENT_ORDER_NOT_OPEN", ZH, status="SUBMITTED")
+    assert "已提交" in text
+    assert "SUBMITTED" not in text

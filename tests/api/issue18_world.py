@@ -66,7 +66,12 @@ def technician_id(url: str, username: str) -> str:
 
 
 def post_webhook(
-    client: TestClient, body: bytes, *, stamp: int | None = None, secret: str = SECRET
+    client: TestClient,
+    body: bytes,
+    *,
+    stamp: int | None = None,
+    secret: str = SECRET,
+    language: str = "zh-CN",
 ) -> Any:
     """POST ``body`` to the PBX webhook, signed with ``secret`` at ``stamp`` (now)."""
     when = str(int(time.time()) if stamp is None else stamp)
@@ -74,5 +79,6 @@ def post_webhook(
         "X-PBX-Timestamp": when,
         "X-PBX-Signature": "sha256=" + signature(secret, when, body),
         "Content-Type": "application/json",
+        "Accept-Language": language,
     }
     return client.post(PATH, content=body, headers=headers)

@@ -116,6 +116,9 @@ def test_an_order_is_priced_confirmed_and_shipped_into_the_agents_warehouse(
     }
     early = payload(gql, "ShipAgentOrder", ship, "hq")
     assert early["errors"][0]["code"] == "AGENT_ORDER_NOT_OPEN"
+    assert "(submitted)" in early["errors"][0]["message"]  # the state in words, not SUBMITTED
+    zh = gql.data(doc("ShipAgentOrder"), ship, as_user="hq", locale="zh-CN")["shipAgentOrder"]
+    assert "（已提交）" in zh["errors"][0]["message"]
     ok(payload(gql, "ConfirmAgentOrder", confirm, "hq"))
     shipped = ok(payload(gql, "ShipAgentOrder", ship, "hq"))["order"]
     assert shipped["status"] == "SHIPPED"
@@ -155,6 +158,7 @@ def test_an_order_is_priced_confirmed_and_shipped_into_the_agents_warehouse(
     assert theirs["totalCount"] == 0
     again = payload(gql, "ShipAgentOrder", ship, "hq")
     assert again["errors"][0]["code"] == "AGENT_ORDER_NOT_OPEN"
+    assert "(shipped)" in again["errors"][0]["message"]
     mine = gql.data(doc("AgentOrders"), {"first": 50}, as_user=tenants.general_login)
     assert order["id"] in {e["node"]["id"] for e in mine["agentOrders"]["edges"]}
     others = gql.data(doc("AgentOrders"), {"first": 50}, as_user=tenants.other_login)

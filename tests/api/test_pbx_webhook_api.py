@@ -55,6 +55,11 @@ def test_missed_calls_from_the_pbx_and_the_hotline_are_called_back(world: World)
     refused = post_webhook(world.client, stale.encode())
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "CALL_TIME_OUT_OF_RANGE"
+    # A refusal names the body's key the PBX sent (callId), never the domain's call_id.
+    blank = json.dumps({**call, "callId": " "}).encode()
+    for language, text in (("en", "callId is required."), ("zh-CN", "来电编号 为必填项。")):
+        answer = post_webhook(world.client, blank, language=language)
+        assert (answer.status_code, answer.json()["error"]["message"]) == (422, text)
 
     by_hand = gql.data(
         doc("RecordMissedCall"),

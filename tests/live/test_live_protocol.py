@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -123,8 +124,13 @@ def test_ping_pong_complete_errors_and_a_duplicate_id(server: str, world: World)
         assert (answer["type"], answer["id"]) == ("error", "x")
         assert answer["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         # A query is not a subscription.
-        await _send(ws, {"id": "q", "type": "subscribe", "payload": {"query": "{ me { id } }"}})
-        assert (await _recv(ws))["type"] == "error"
+        # A query or a mutation is not a subscription: told in Chinese words only.
+        for text in ("{ me { id } }", "mutation { logout { ok } }"):
+            await _send(ws, {"id": "q", "type": "subscribe", "payload": {"query": text}})
+            (error,) = (await _recv(ws))["payload"]
+            assert error["extensions"] == {"code": "BAD_REQUEST"}
+            assert "订阅" in error["message"]
+            assert not re.search("[A-Za-z]", error["message"])
         # Another branch's board: refused, as `next` with the error, then `complete`.
         await _send(ws, _subscribe("bj", "BoardEvents", {"branchId": gid("Branch", world.bj)}))
         refused = await _recv(ws)

@@ -33,6 +33,7 @@ from wellspring.domain.db import transaction
 from wellspring.domain.errors import DomainError
 from wellspring.domain.hotline.missed_calls import MissedCallReport, record_missed_call
 from wellspring.i18n import message, negotiate
+from wellspring.schema.core.input_paths import camel
 
 from .input_guard import unstorable
 
@@ -157,6 +158,7 @@ class PbxWebhook:
                     "customerMatched": call.customer_id is not None,
                 }
         except DomainError as error:
-            params = {"field": error.field or "", **error.params}
+            # The body's own key (``callId``), not the domain's ``call_id``.
+            params = {"field": camel(error.field or ""), **error.params}
             return _error(422, error.code, locale, **params)
         return JSONResponse(answer)

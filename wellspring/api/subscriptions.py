@@ -287,9 +287,7 @@ class Connection:
             return
         operation = find_operation(prepared.document, name)
         if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
-            reason = "only one subscription operation per message"
-            text = message("BAD_REQUEST", self.locale, detail=reason)
-            await self._error(op_id, [{"message": text, "extensions": {"code": "BAD_REQUEST"}}])
+            await self._error(op_id, [bad_request_error(self.locale, "ONE_SUBSCRIPTION")])
             return
         schema = self.endpoint.schema
         cost = limits.cost_rule(schema, self.settings.max_query_cost, self.locale, variables)

@@ -15,6 +15,7 @@ import graphene
 from graphql import GraphQLResolveInfo as ResolveInfo
 
 from wellspring.domain.notifications import live
+from wellspring.i18n import detail
 
 from ..core.context import gql_error, require_actor
 from ..core.ids import global_id, parse_global_id
@@ -79,7 +80,7 @@ def _live(info: ResolveInfo) -> Callable[[live.Watch, str | None], AsyncIterator
     """The transport's stream maker (only the WebSocket handler gives one)."""
     ctx = info.context
     if ctx.live is None:
-        raise gql_error("BAD_REQUEST", ctx.locale, detail="subscriptions need the WebSocket")
+        raise gql_error("BAD_REQUEST", ctx.locale, detail=detail("NEEDS_WEBSOCKET", ctx.locale))
     maker: Callable[[live.Watch, str | None], AsyncIterator[Any]] = ctx.live
     return maker
 
