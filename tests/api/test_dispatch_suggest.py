@@ -184,6 +184,11 @@ def test_update_location_refuses_bad_fixes_and_old_ones(
 ) -> None:
     bad = as_engineer(gql, site, "near", "UpdateLocation", {"latitude": 91.0, "longitude": 121.0})
     assert bad["updateLocation"]["errors"][0]["code"] == "INVALID_COORDINATES"
+    assert bad["updateLocation"]["errors"][0]["field"] == "latitude"
+    east = as_engineer(gql, site, "near", "UpdateLocation", {"latitude": 0.0, "longitude": 181.0})
+    assert [(e["code"], e["field"]) for e in east["updateLocation"]["errors"]] == [
+        ("INVALID_COORDINATES", "longitude")
+    ]
     vague = as_engineer(
         gql,
         site,

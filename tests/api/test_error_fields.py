@@ -66,6 +66,7 @@ def test_error_fields_are_the_api_paths_clients_saw_before(gql: GraphQL, databas
     repair = {"faultSymptom": "漏水", "faultCode": "E01", "repairLevel": "LEVEL_2"}
     for report in (
         {},
+        {"faultSymptom": "漏水", "faultCode": "E01"},  # no level: named by its current input
         {**repair, "faultCode": "NO-SUCH-CODE"},
         {**repair, "waterTest": {"residualChlorine": 50}},
         {**repair, "waterTest": {"tds": 1, "ph": 7, "temperature": 500}},
@@ -101,14 +102,22 @@ EXPECTED: list[Any] = [
         (
             "report.faultSymptom",
             "REPORT_FIELD_REQUIRED",
-            "This type of report needs report.faultSymptom.",
+            "Completing this type of job needs report.faultSymptom.",
+        )
+    ],
+    [("report.faultSymptom", "REPORT_FIELD_REQUIRED", "此类工单完工时须填写完工报告的故障现象。")],
+    [
+        (
+            "report.repairLevelCode",
+            "REPORT_FIELD_REQUIRED",
+            "Completing this type of job needs report.repairLevelCode.",
         )
     ],
     [
         (
-            "report.faultSymptom",
+            "report.repairLevelCode",
             "REPORT_FIELD_REQUIRED",
-            "此类工单的完工报告必须填写 完工报告的故障现象。",
+            "此类工单完工时须填写完工报告的维修级别。",
         )
     ],
     [("report.faultCode", "UNKNOWN_FAULT_CODE", "The fault code is not in the catalogue.")],

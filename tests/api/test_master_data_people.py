@@ -159,3 +159,22 @@ def test_admins_manage_logins_and_deactivation_ends_sessions(
                                       "role": "CLERK"}}, "admin"
     )  # fmt: skip
     assert [e["code"] for e in clerk["errors"]] == ["ROLE_NEEDS_BRANCH"]
+
+
+def test_a_home_out_of_range_names_the_coordinate_at_fault(gql: GraphQL, database_url: str) -> None:
+    base = {
+        "username": unique("tech"),
+        "password": "password-123",
+        "displayName": "王师傅",
+        "branchId": branch_id(database_url, "SH"),
+        "skills": ["REPAIR"],
+    }
+    for home, field in (
+        ({"homeLatitude": 0.0, "homeLongitude": 181.0}, "homeLongitude"),
+        ({"homeLatitude": 91.0, "homeLongitude": 121.0}, "homeLatitude"),
+        ({"homeLatitude": 0.0}, "homeLongitude"),
+    ):
+        answer = payload(gql, "UpsertTechnician", {"input": {**base, **home}}, "clerk-sh")
+        assert [(e["code"], e["field"]) for e in answer["errors"]] == [
+            ("INVALID_COORDINATES", field)
+        ]

@@ -178,7 +178,11 @@ def test_uploads_through_s3_are_verified_and_completion_waits_for_them(
     stray = request_upload(gql, token, job, small)
     assert post_form(stray["upload"], small, key="t/jobs/someone-else/x") == 204
     answer = gql.data(CONFIRM, {"input": {"id": stray["attachment"]["id"]}}, token=token)
-    assert [e["code"] for e in answer["confirmUpload"]["errors"]] == ["UPLOAD_NOT_FOUND"]
+    # Named on the input the phone sent (``id``), not the domain's attachmentId.
+    refused = [(e["code"], e["field"]) for e in answer["confirmUpload"]["errors"]]
+    assert refused == [("UPLOAD_NOT_FOUND", "id")]
+    unknown = gql.data(CONFIRM, {"input": {"id": "no-such-attachment"}}, token=token)
+    assert [e["field"] for e in unknown["confirmUpload"]["errors"]] == ["id"]
 
     # Cleanup: rejected and expired-unconfirmed objects go; the verified photo stays (its
     # sealed original and derivatives; the upload key, its form spent, goes too).

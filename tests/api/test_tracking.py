@@ -287,6 +287,21 @@ def test_asking_to_reschedule_opens_an_inquiry_and_moves_nothing(
     assert [e["code"] for e in both["errors"]] == ["INVALID_ARGUMENT"]
 
 
+def test_a_refused_ask_names_the_input_the_customer_sent(gql: GraphQL, database_url: str) -> None:
+    """A long note is the note (not the rating's comment); a visit already on site is
+    refused on the token that named it, never on a ticketId nobody sent."""
+    o = customer_one(database_url)
+    ticket_id, _job = visit(gql, o, upto="ArriveOnSite")
+    token = token_of(share(gql, ticket_id)["url"])
+    ask = doc("RequestVisitChange")
+    long = {"token": token, "kind": "RESCHEDULE", "note": "再改" * 1000}
+    (error,) = gql.data(ask, {"input": long}, locale="zh-CN")["requestVisitChange"]["errors"]
+    assert (error["code"], error["field"]) == ("VALUE_TOO_LONG", "note")
+    assert error["message"].startswith("备注")
+    over = gql.data(ask, {"input": {"token": token, "kind": "RESCHEDULE"}})["requestVisitChange"]
+    assert [(e["code"], e["field"]) for e in over["errors"]] == [("VISIT_OVER", "token")]
+
+
 def test_the_customer_signed_in_follows_rates_and_asks_for_their_own_visits(
     gql: GraphQL, database_url: str
 ) -> None:

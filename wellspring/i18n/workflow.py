@@ -107,8 +107,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The appointment window is invalid: give both ends, the end after the start and not in the past.",
     ),
     "REPORT_FIELD_REQUIRED": (
-        "此类工单的完工报告必须填写 {field}。",
-        "This type of report needs {field}.",
+        "此类工单完工时须填写{field}。",
+        "Completing this type of job needs {field}.",
     ),
     "FILTER_NOT_OF_MODEL": (
         "{field} 含有不属于该水机型号（或已从该型号停用）的滤芯，请刷新后重新选择。",

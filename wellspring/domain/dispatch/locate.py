@@ -129,14 +129,12 @@ def address_site(address: Address | None) -> Site | None:
     return Site(centroid, True) if centroid is not None else None
 
 
-def check_point(latitude: float | None, longitude: float | None, field_name: str) -> None:
-    if (
-        latitude is None
-        or longitude is None
-        or not (math.isfinite(latitude) and math.isfinite(longitude))
-        or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
-    ):
-        raise DomainError("INVALID_COORDINATES", field=field_name)
+def check_point(latitude: float | None, longitude: float | None) -> None:
+    """Both finite and in range; a refusal names the coordinate that is not."""
+    if latitude is None or not math.isfinite(latitude) or not -90 <= latitude <= 90:
+        raise DomainError("INVALID_COORDINATES", field="latitude")
+    if longitude is None or not math.isfinite(longitude) or not -180 <= longitude <= 180:
+        raise DomainError("INVALID_COORDINATES", field="longitude")
 
 
 def coordinates_for_new_address(

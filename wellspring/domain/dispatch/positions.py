@@ -32,7 +32,7 @@ async def update_location(
 ) -> tuple[Technician, list[Job]]:
     """The phone's position (``UpdateLocation``) in WGS-84 with its cell; returns changed ETAs."""
     permissions.check(actor, "location.update")
-    check_point(latitude, longitude, "latitude")
+    check_point(latitude, longitude)
     if accuracy is not None and not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
         raise DomainError("INVALID_ACCURACY", field="accuracy", maximum=int(MAX_ACCURACY_M))
     now = clock_of(session).now()

@@ -79,7 +79,7 @@ async def upsert_branch(session: AsyncSession, actor: Actor, *, change: BranchCh
     if change.phone is not None:
         branch.phone = fields.text(change.phone, "phone", maximum=32, required=False)
     if change.latitude is not None or change.longitude is not None:
-        lat, lon = fields.latitude_longitude(change.latitude, change.longitude, "latitude")
+        lat, lon = fields.latitude_longitude(change.latitude, change.longitude)
         branch.latitude, branch.longitude = lat, lon
     if change.is_active is not None:
         if branch.kind is BranchKind.HQ and not change.is_active:

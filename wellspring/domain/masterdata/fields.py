@@ -44,17 +44,26 @@ def amount(value: Decimal | None, field: str) -> Decimal:
 
 
 def latitude_longitude(
-    latitude: float | None, longitude: float | None, field: str
+    latitude: float | None, longitude: float | None, prefix: str = ""
 ) -> tuple[float | None, float | None]:
-    """Both or neither, inside the valid ranges."""
+    """Both or neither, inside the valid ranges; a refusal names the coordinate at fault
+    (``latitude``, or ``home_longitude`` with the prefix ``home``)."""
+    lat_field, lon_field = (
+        (f"{prefix}_latitude", f"{prefix}_longitude")
+        if prefix
+        else (
+            "latitude",
+            "longitude",
+        )
+    )
     if (latitude is None) != (longitude is None):
-        raise DomainError("INVALID_COORDINATES", field=field)
-    if (
-        latitude is not None
-        and longitude is not None
-        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
-    ):
-        raise DomainError("INVALID_COORDINATES", field=field)
+        raise DomainError(
+            "INVALID_COORDINATES", field=lon_field if latitude is not None else lat_field
+        )
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise DomainError("INVALID_COORDINATES", field=lat_field)
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise DomainError("INVALID_COORDINATES", field=lon_field)
     return latitude, longitude
 
 

@@ -106,12 +106,12 @@ async def begin(session: AsyncSession, actor: Actor, *, attachment_id: str) -> A
     permissions.check(actor, "attachment.confirm_upload")
     attachment = await session.get(Attachment, attachment_id) if attachment_id else None
     if attachment is None or attachment.uploaded_by_id != actor.user_id:
-        raise DomainError("NOT_FOUND", field="attachment_id")
+        raise DomainError("NOT_FOUND", field="attachment_id", id_value=attachment_id)
     await uploaders_job(session, actor, attachment)
     if attachment.status in (AttachmentStatus.VERIFIED, AttachmentStatus.REJECTED):
         return attachment
     if attachment.status is AttachmentStatus.EXPIRED:
-        raise DomainError("UPLOAD_EXPIRED", field="attachment_id")
+        raise DomainError("UPLOAD_EXPIRED", field="attachment_id", id_value=attachment_id)
     cfg = config_of(session).media
     if cfg.store is None or cfg.checker is None:
         raise DomainError("MEDIA_UNAVAILABLE")
@@ -134,7 +134,7 @@ async def check_file(pending: Pending) -> Verdict:
     when nothing is there yet: the phone retries."""
     stored = await asyncio.to_thread(pending.store.stat, pending.key())
     if stored is None:
-        raise DomainError("UPLOAD_NOT_FOUND", field="attachment_id")
+        raise DomainError("UPLOAD_NOT_FOUND", field="attachment_id", id_value=pending.attachment_id)
     code = _stored_mismatch(pending, stored.size, stored.content_type)
     expires = pending.upload_expires_at
     if not code and expires and stored.modified_at and stored.modified_at > expires + STORE_SKEW:
@@ -181,7 +181,7 @@ async def record(
     permissions.check(actor, "attachment.confirm_upload")
     first = await session.get(Attachment, verdict.attachment_id)
     if first is None or first.uploaded_by_id != actor.user_id:
-        raise DomainError("NOT_FOUND", field="attachment_id")
+        raise DomainError("NOT_FOUND", field="attachment_id", id_value=verdict.attachment_id)
     job = present(await locked_row(session, Job, first.job_id), "the attachment's job")
     attachment = present(
         await locked_row(session, Attachment, verdict.attachment_id), "the attachment"

@@ -54,10 +54,10 @@ async def own_ticket(session: AsyncSession, actor: Actor, operation: str, ticket
     return await moves.visible(session, actor, Ticket, ticket_id)
 
 
-def _comment(text: str | None) -> str:
+def _comment(text: str | None, field: str = "comment") -> str:
     value = (text or "").strip()
     if len(value) > MAX_COMMENT:
-        raise DomainError("VALUE_TOO_LONG", field="comment", maximum=MAX_COMMENT)
+        raise DomainError("VALUE_TOO_LONG", field=field, maximum=MAX_COMMENT)
     return value
 
 
@@ -107,14 +107,16 @@ async def request_change(
     *,
     kind: ChangeKind,
     note: str | None = None,
+    sent_as: str = "ticket_id",
 ) -> Ticket:
     """The customer asks to move or cancel the visit: an inquiry for the hotline, linked to
     the visit (the one still waiting of that kind, if any); the job itself stays as it is
-    until a dispatcher acts."""
-    text = _comment(note)
+    until a dispatcher acts. ``sent_as`` is the input that named the visit (``token`` through
+    a link), so a refusal points at what the client sent."""
+    text = _comment(note, "note")
     held = await visit_requests.hold(session, ticket)
     if held.status not in CHANGEABLE:
-        raise DomainError("VISIT_OVER", field="ticket_id")
+        raise DomainError("VISIT_OVER", field=sent_as)
     return await visit_requests.ask(session, actor, held, kind=kind, note=text)
 
 
@@ -163,5 +165,5 @@ async def request_change_by_token(
 ) -> Ticket:
     """``RequestVisitChange`` through a tracking link."""
     ticket, actor = await by_token(session, token)
-    await request_change(session, actor, ticket, kind=kind, note=note)
+    await request_change(session, actor, ticket, kind=kind, note=note, sent_as="token")
     return ticket

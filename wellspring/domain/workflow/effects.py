@@ -59,6 +59,11 @@ REQUIRED: dict[TicketType, tuple[str, ...]] = {
 }
 
 
+# The report's key named as clients send it today: ``repair_level`` holds repairLevelCode (or
+# the deprecated repairLevel enum), and a refusal points at the current input.
+SENT_AS = {"repair_level": "repair_level_code"}
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     index = day.month - 1 + months
@@ -74,10 +79,10 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
             check_length(value, f"report.{name}", MAX_REPORT_TEXT)
     for name in REQUIRED.get(ticket.type, ()):
         if clean.get(name) in (None, ""):
-            raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{name}")
+            raise DomainError("REPORT_FIELD_REQUIRED", field=f"report.{SENT_AS.get(name, name)}")
     # A repair's fault code and level are checked against HQ's lists (workflow/fault_codes.py).
     if ticket.type is TicketType.REPAIR and not isinstance(clean["repair_level"], str):
-        raise DomainError("INVALID_ARGUMENT", field="report.repair_level")
+        raise DomainError("INVALID_ARGUMENT", field="report.repair_level_code")
     if ticket.type is TicketType.UNINSTALL and clean["device_condition"] not in DEVICE_CONDITIONS:
         raise DomainError("INVALID_ARGUMENT", field="report.device_condition")
     tested = clean.get("water_test")

@@ -31,4 +31,4 @@ async def check_repair_level(session: AsyncSession, code: str) -> None:
         )
     )
     if found is None:
-        raise DomainError("UNKNOWN_REPAIR_LEVEL", field="report.repair_level")
+        raise DomainError("UNKNOWN_REPAIR_LEVEL", field="report.repair_level_code")
