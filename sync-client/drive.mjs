@@ -51,7 +51,7 @@ const FINAL_FILE = 'final-rejections.json'
 // docs/sync.md, "Final rejections": codes no retry can change. Such a record is not handed back
 // to WatermelonDB as rejected (it would stay pending and go out on every sync, refused again
 // each time): it is dropped from the local database and kept in FINAL_FILE with its reason.
-const FINAL_CODES = new Set(['JOB_NOT_HELD', 'JOB_CLOSED'])
+const FINAL_CODES = new Set(['JOB_NOT_HELD', 'JOB_CLOSED', 'RECORDED_TOO_EARLY'])
 // docs/sync.md: X-Sync-Client is 8 to 64 letters, digits, '-' or '_'.
 const INSTALLATION_ID = /^[A-Za-z0-9_-]{8,64}$/
 // docs/sync.md: the ids the server accepts in a push.

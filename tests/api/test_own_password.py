@@ -183,6 +183,10 @@ def test_the_new_password_follows_the_reset_rules_and_changes_nothing_when_refus
         ]
     assert gql.login(username, "password-123")["token"]
     assert _me(gql, token) == username
+    huge = _changed(gql, token, "password-123", "p" * 100_000)["errors"]
+    assert [(e["field"], e["code"]) for e in huge] == [("newPassword", "VALUE_TOO_LONG")]
+    longest = _changed(gql, token, "password-123", "p" * 128)["errors"]
+    assert longest == []
 
 
 def test_a_staff_login_changes_its_password_too(gql: GraphQL, database_url: str) -> None:

@@ -95,6 +95,15 @@ def test_receipts_transfers_breakage_and_stocktakes(gql: GraphQL, database_url: 
     )
     assert receipt["movement"]["status"] == "DONE"
     assert level("hq", hq) == start_hq + 30
+    wordy = {
+        "kind": "RECEIPT",
+        "toWarehouseId": hq,
+        "lines": [{"partId": pump, "quantity": 1}],
+        "note": "长" * 100_000,
+    }
+    refused = payload(gql, "MoveStock", {"input": wordy}, "hq")["errors"]
+    assert [(e["field"], e["code"]) for e in refused] == [("note", "VALUE_TOO_LONG")]
+    assert level("hq", hq) == start_hq + 30
 
     shipped = ok(
         payload(

@@ -47,6 +47,8 @@ def test_what_cannot_be_applied_is_rejected_with_a_reason_and_the_rest_applies(
     future = p.create(
         "job_notes", {"job_id": job, "body": "明天", "recorded_at": NOW_MS + 3_600_000}
     )
+    # 1 ms after 1970: a phone clock reset, never kept (it would sort first in Job.notes)
+    early = p.create("job_notes", {"job_id": job, "body": "时钟错", "recorded_at": 1})
     fine = p.create("job_notes", {"job_id": job, "body": "门铃坏了", "recorded_at": NOW_MS})
     p.update("tickets", ticket, {"description": "改过"})
     p.update("jobs", job, {"status": "COMPLETED"})
@@ -57,7 +59,7 @@ def test_what_cannot_be_applied_is_rejected_with_a_reason_and_the_rest_applies(
     assert reasons == {
         "job_events": {arrive: "INVALID_TRANSITION"},
         "part_consumptions": {greedy: "INVALID_VALUE"},  # quantity 0: the column check refuses it
-        "job_notes": {future: "RECORDED_IN_FUTURE"},
+        "job_notes": {future: "RECORDED_IN_FUTURE", early: "RECORDED_TOO_EARLY"},
         "tickets": {ticket: "READ_ONLY_TABLE"},
         "jobs": {job: "READ_ONLY_COLUMN", site.jobs["a3"]: "DELETE_NOT_ALLOWED"},
     }

@@ -162,6 +162,7 @@ BAD_VALUES: list[tuple[str, str, Any]] = [
     ("job_events", "report_json", "[1, 2]"),
     ("job_events", "report_json", '{"waterTest": [1]}'),
     ("job_events", "report_json", '{"travelDistanceKm": NaN}'),
+    ("job_events", "report_json", '{"remainingWaterValue": -5}'),  # nothing left is 0
     ("job_events", "report_json", '{"colour": "red"}'),
     ("job_events", "report_json", "[" * 5000 + "]" * 5000),
 ]

@@ -108,6 +108,11 @@ def test_repair_reports_are_checked_against_the_catalogue(gql: GraphQL, database
         gql, "CompleteJob", {"input": {"id": job_id, "jobId": job_id, "report": full}}, "tech-sh-1"
     )
     assert [e["code"] for e in both["errors"]] == ["INVALID_ARGUMENT"]  # one name, not both
+    below = {"input": {"id": job_id, "report": {**full, "remainingWaterValue": -5}}}
+    refused = payload(gql, "CompleteJob", below, "tech-sh-1")["errors"]
+    assert [(e["code"], e["field"]) for e in refused] == [
+        ("AMOUNT_NEGATIVE", "report.remainingWaterValue")
+    ]
     done = ok(payload(gql, "CompleteJob", {"input": {"id": job_id, "report": full}}, "tech-sh-1"))
     assert done["job"]["status"] == "COMPLETED"
     filed = gql.data(

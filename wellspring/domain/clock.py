@@ -19,6 +19,9 @@ CLOCK_KEY = "wellspring.clock"
 # A phone clock may be wrong: a note, water test or photo more than this ahead of the server's
 # clock is refused (a move's time is checked and clamped instead: workflow/clock_rules.py).
 CLOCK_SLACK = dt.timedelta(minutes=10)
+# No phone records work before this: an earlier time is a clock reset to 1970 (or a forgery)
+# and would sort first in a job's notes; refused for good, as no retry changes it.
+EARLIEST_RECORD = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class Clock(Protocol):

@@ -42,6 +42,8 @@ class CommonErrorCode(enum.StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     # A phone's note, water test or photo timed past the server's now (clock.CLOCK_SLACK).
     RECORDED_IN_FUTURE = "RECORDED_IN_FUTURE"
+    # ... or before clock.EARLIEST_RECORD (a phone clock reset to 1970): final for the client.
+    RECORDED_TOO_EARLY = "RECORDED_TOO_EARLY"
 
 
 class AuthErrorCode(enum.StrEnum):

@@ -14,6 +14,7 @@ from .models import Agent, Branch, Customer, User
 from .models.enums import Role
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128  # a passphrase fits; a megabyte sent to the hasher does not
 _NEEDS_BRANCH = frozenset({Role.CLERK, Role.SALES, Role.TECHNICIAN})
 
 
@@ -35,6 +36,8 @@ async def create_user(
         raise DomainError("REQUIRED", field="username")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError("PASSWORD_TOO_SHORT", field="password", minimum=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError("VALUE_TOO_LONG", field="password", maximum=MAX_PASSWORD_LENGTH)
     taken = await session.execute(select(User.id).where(User.username == username))
     if taken.first() is not None:
         raise DomainError("USERNAME_TAKEN", field="username", username=username)

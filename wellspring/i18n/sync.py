@@ -87,6 +87,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录时间晚于服务器时间，请检查手机时钟。",
         "The recorded time is in the future; check the phone's clock.",
     ),
+    "RECORDED_TOO_EARLY": (
+        "记录时间早于 2000 年，手机时钟有误；该记录无法接收。",
+        "The recorded time is before 2000: the phone's clock was wrong, and the record cannot "
+        "be taken.",
+    ),
     # a phone's recorded time, clamped (domain/workflow/clock_rules.py)
     "TIME_CLAMPED_FUTURE": (
         "手机记录的时间晚于服务器时间过多，已按服务器收到的时间记录；请检查手机时钟。",

@@ -39,7 +39,7 @@ _REPORT_TEXT = (
 )
 _REPORT_NUMBERS = {
     "travel_distance_km": (0.0, float(bounds.MAX_TRAVEL_KM), False),
-    "remaining_water_value": (-(2**31), 2**31 - 1, True),
+    "remaining_water_value": (0, 2**31 - 1, True),  # what is left: never below nothing
 }
 _READINGS = ("tds", "ph", "residual_chlorine", "turbidity", "temperature")
 # JobCompleteInput.report's newer names for a key (the newer wins, as in GraphQL).

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions
 from ..actor import Actor
+from ..bounds import check_length
 from ..errors import DomainError
 from ..models import StockMovement, Warehouse
 from ..models.enums import (
@@ -18,6 +19,9 @@ from ..models.enums import (
 )
 from . import documents, ledger
 from .documents import Line
+
+# A note on a stock document, bounded like other notes people type (orders, payments, calls).
+MAX_MOVEMENT_NOTE = 500
 
 
 def permission(kind: MovementKind) -> str:
@@ -37,6 +41,7 @@ async def move_stock(
     note: str = "",
 ) -> StockMovement:
     """A receipt, a transfer (shipped now, received later), a breakage report or a stocktake."""
+    note = check_length(note, "note", MAX_MOVEMENT_NOTE)
     permissions.check(actor, permission(kind))
     await documents.check_lines(
         session,
@@ -225,6 +230,7 @@ async def decide_breakage(
 ) -> StockMovement:
     """HQ approves (stock is written off) or rejects a reported breakage (报损)."""
     permissions.check(actor, "stock.decide_breakage")
+    note = check_length(note, "note", MAX_MOVEMENT_NOTE)
     movement = await documents.movement(session, movement_id)
     if movement.kind is not MovementKind.BREAKAGE or movement.status is not MovementStatus.REPORTED:
         raise DomainError("INVALID_TRANSITION", action="decide", status=movement.status.value)

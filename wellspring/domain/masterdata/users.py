@@ -20,6 +20,7 @@ from . import fields
 from .technicians import enrol, stand_down
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128  # a passphrase fits; a megabyte sent to the hasher does not
 NEEDS_BRANCH = frozenset({Role.CLERK, Role.SALES, Role.TECHNICIAN})
 
 
@@ -51,6 +52,8 @@ class UserChange:
 def check_password(password: str, field: str = "password") -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError("PASSWORD_TOO_SHORT", field=field, minimum=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:  # argon2 would hash 100,000 characters all the same
+        raise DomainError("VALUE_TOO_LONG", field=field, maximum=MAX_PASSWORD_LENGTH)
     return password
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
-from ..clock import CLOCK_SLACK, clock_of
+from ..clock import CLOCK_SLACK, EARLIEST_RECORD, clock_of
 from ..config import config_of
 from ..errors import DomainError
 from ..inventory import former_holder
@@ -84,6 +84,8 @@ async def register(
     # A photo from the future is a wrong phone clock: refused as a note's or a water test's.
     if new.taken_at is not None and new.taken_at > clock_of(session).now() + CLOCK_SLACK:
         raise DomainError("RECORDED_IN_FUTURE", field="taken_at")
+    if new.taken_at is not None and new.taken_at < EARLIEST_RECORD:
+        raise DomainError("RECORDED_TOO_EARLY", field="taken_at")
     existing = await session.get(Attachment, new.attachment_id) if new.attachment_id else None
     if existing is not None and existing.job_id == new.job_id:
         # the same file again (a push replayed, or its upload asked for): registered already,

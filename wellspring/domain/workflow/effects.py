@@ -97,6 +97,12 @@ def check_report(ticket: Ticket, report: Mapping[str, Any]) -> dict[str, Any]:
         if distance < 0:
             raise DomainError("AMOUNT_NEGATIVE", field="report.travel_distance_km")
         check_number(distance, "report.travel_distance_km", 0, MAX_TRAVEL_KM)
+    left = clean.get("remaining_water_value")
+    if left is not None:  # buckets or days still on the machine: none is fewer than nothing
+        if isinstance(left, bool) or not isinstance(left, int):
+            raise DomainError("INVALID_ARGUMENT", field="report.remaining_water_value")
+        if left < 0:
+            raise DomainError("AMOUNT_NEGATIVE", field="report.remaining_water_value")
     return clean
 
 

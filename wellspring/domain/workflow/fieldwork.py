@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit, permissions, water
 from ..actor import Actor
-from ..clock import CLOCK_SLACK, clock_of
+from ..clock import CLOCK_SLACK, EARLIEST_RECORD, clock_of
 from ..db import locked_row
 from ..dispatch import bookings, eta
 from ..errors import DomainError
@@ -48,6 +48,8 @@ def _recorded(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
         return now
     if value > now + CLOCK_SLACK:
         raise DomainError("RECORDED_IN_FUTURE", field="recorded_at")
+    if value < EARLIEST_RECORD:
+        raise DomainError("RECORDED_TOO_EARLY", field="recorded_at")
     return value
 
 
