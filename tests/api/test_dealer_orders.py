@@ -205,6 +205,11 @@ def test_an_order_over_the_credit_limit_waits_for_hqs_approval(
     for_nobody = payload(gql, "PlaceAgentOrder", {"input": {"lines": small}}, "hq")
     assert for_nobody["errors"][0]["code"] == "REQUIRED"
     assert for_nobody["errors"][0]["field"] == "agentId"
+    # An agent orders for itself only: another agent's id is refused, never ignored.
+    poached = {"input": {"lines": small, "agentId": tenants.general}}
+    refused = payload(gql, "PlaceAgentOrder", poached, tenants.other_login)
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOT_FOUND", "agentId")]
+    assert refused["order"] is None
 
 
 def test_dealer_pages_cost_the_same_statements_whatever_their_size(

@@ -157,6 +157,26 @@ def test_exports_follow_the_list(client: TestClient, gql: GraphQL) -> None:
     assert _export(client, gql, "/export/nothing.csv", "hq").status_code == 400
     bad = _export(client, gql, "/export/tickets.csv", "hq", status="NOPE")
     assert (bad.status_code, bad.json()["error"]["code"]) == (400, "EXPORT_INVALID_FILTER")
+    # Another branch's list is refused as its report is, never an empty file.
+    other = _export(client, gql, "/export/tickets.csv", "clerk-sh", branch="BJ")
+    days = {"from": "2026-01-01", "to": "2026-01-31"}
+    report = _export(client, gql, "/reports/kpis.csv", "clerk-sh", branch="BJ", **days)
+    assert (other.status_code, report.status_code) == (403, 403)
+    assert other.json()["error"]["code"] == "FORBIDDEN"
+    assert _export(client, gql, "/export/tickets.csv", "clerk-sh", branch="SH").status_code == 200
+    # from after to: named, not an empty file
+    inverted = _export(
+        client, gql, "/export/tickets.csv", "hq", **{"from": "2026-02-01", "to": "2026-01-01"}
+    )
+    assert (inverted.status_code, inverted.json()["error"]["code"]) == (
+        400,
+        "EXPORT_RANGE_INVERTED",
+    )
+    assert "from" in inverted.json()["error"]["message"]
+    # a filter sent twice is named
+    headers = {"Authorization": f"Bearer {gql.token('hq')}", "Accept-Language": "zh-CN"}
+    twice = client.get("/export/tickets.csv?status=OPEN&type=REPAIR&status=CLOSED", headers=headers)
+    assert twice.json()["error"]["message"] == "筛选条件无效：status"
     # open=false: the tickets that are not open, as the list's filter (it exported every one)
     ended = _export(client, gql, "/export/tickets.csv", "clerk-sh", lang="en", open="false")
     ended_rows = list(csv.reader(io.StringIO(ended.content.decode("utf-8-sig"))))[1:]

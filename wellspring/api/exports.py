@@ -56,8 +56,12 @@ class ExportEndpoint:
         if fmt not in MEDIA:
             return _error(400, "EXPORT_UNKNOWN_LIST", locale, value=name[:64] or fmt[:64])
         params = list(request.query_params.multi_items())
-        if len(params) > MAX_PARAMS or len({k for k, _ in params}) != len(params):
-            return _error(400, "EXPORT_INVALID_FILTER", locale, value="")
+        if len(params) > MAX_PARAMS:
+            return _error(400, "EXPORT_INVALID_FILTER", locale, value=params[MAX_PARAMS][0][:64])
+        names = [k for k, _ in params]
+        repeated = next((k for k in names if names.count(k) > 1), None)
+        if repeated is not None:  # named, so the caller knows which to send once
+            return _error(400, "EXPORT_INVALID_FILTER", locale, value=repeated[:64])
         factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
         session = factory()
         try:

@@ -140,6 +140,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "筛选条件无效：{value}",
         "Not a valid filter: {value}",
     ),
+    "EXPORT_RANGE_INVERTED": (
+        "筛选条件 to（结束日期）不能早于 from（开始日期）。",
+        "The filter to (the end date) cannot be before from (the start date).",
+    ),
 }
 
 # Export column headers: key -> (zh-CN, en).

@@ -73,7 +73,10 @@ async def _ordering_agent(session: AsyncSession, actor: Actor, agent_id: str | N
     agent committed meanwhile (it read them stale, before the lock, and placed an order over
     a lowered limit without approval, or for a deactivated agent)."""
     if actor.role is Role.AGENT:
-        return await dealers.own_agent(session, actor, lock=True)
+        own = await dealers.own_agent(session, actor, lock=True)
+        if agent_id is not None and agent_id != own.id:  # another agent's reads as missing
+            raise DomainError("NOT_FOUND", field="agent_id", id_value=agent_id)
+        return own
     if agent_id is None:
         raise DomainError("REQUIRED", field="agent_id")
     return await dealers.held_agent(session, agent_id)

@@ -264,8 +264,14 @@ async def export(
     """The list's columns and its rows; filters are checked before the first row is read."""
     permissions.check(actor, "list.export")
     f = Filters(values, FILTERS[name])
+    start, end = f.date("from"), f.date("to")
+    if start is not None and end is not None and end < start:
+        raise DomainError("EXPORT_RANGE_INVERTED", field="to")
+    branch_id = await f.branch_id(session)
+    if branch_id not in (None, "-"):  # another branch's list is refused, as its report is
+        permissions.check(actor, "list.export", branch_id=branch_id)
     ids = {
-        "branch": await f.branch_id(session),
+        "branch": branch_id,
         "warehouse": await f.warehouse_id(session),
         "technician": await f.technician_id(session),
     }
