@@ -1,7 +1,11 @@
 """Renaming a record's code to one another record holds answers DUPLICATE_CODE and changes
 nothing, alone or racing another rename to the same code. The check read the taken codes with
 autoflush on, so the pending rename was written first and the unique constraint refused it:
-INTERNAL_ERROR on SQLite, CONCURRENT_CHANGE on PostgreSQL."""
+INTERNAL_ERROR on SQLite, CONCURRENT_CHANGE on PostgreSQL.
+
+Codes are case-insensitive: one typed in lowercase is stored upper-case, and a code that
+differs from a taken one only in case is taken (``pp-10`` was accepted beside ``PP-10``, and
+an import naming the code then met either record)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.held_writes import race
@@ -104,3 +108,39 @@ def test_two_renames_to_one_code_at_once_refuse_the_later(
     _refused(answer["data"][kind.mutation[0].lower() + kind.mutation[1:]], kind, wanted)
     assert _row(database_url, kind, a)[0] == a_code
     assert _row(database_url, kind, b)[0] == wanted
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.mutation)
+def test_a_code_differing_only_in_case_is_taken(
+    gql: GraphQL, database_url: str, kind: Kind
+) -> None:
+    _, a_code = _make(gql, database_url, kind)
+    b, b_code = _make(gql, database_url, kind)
+    sh = branch_id(database_url, "SH")
+    given = {k: sh if v == "branch" else v for k, v in kind.fields.items()}
+    create = {"input": {kind.column: a_code.lower(), **given}}
+    _refused(payload(gql, kind.mutation, create, "hq"), kind, a_code)
+    rename = {"input": {"id": b, kind.column: f" {a_code.lower()} "}}
+    _refused(payload(gql, kind.mutation, rename, "hq"), kind, a_code)
+    assert _row(database_url, kind, b)[0] == b_code
+    column = getattr(kind.model, kind.column)
+    assert fetch(database_url, select(func.count()).where(func.upper(column) == a_code)) == [(1,)]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.mutation)
+def test_a_code_typed_in_lowercase_is_stored_upper_case(
+    gql: GraphQL, database_url: str, kind: Kind
+) -> None:
+    sh = branch_id(database_url, "SH")
+    code = unique("lc").lower()
+    given = {k: sh if v == "branch" else v for k, v in kind.fields.items()}
+    made = payload(gql, kind.mutation, {"input": {kind.column: code, **given}}, "hq")
+    assert made["errors"] == [], made["errors"]
+    assert made[kind.record][kind.column] == code.upper()
+    assert _row(database_url, kind, made[kind.record]["id"])[0] == code.upper()
+    renamed = unique("lc").lower()
+    answer = payload(
+        gql, kind.mutation, {"input": {"id": made[kind.record]["id"], kind.column: renamed}}, "hq"
+    )
+    assert answer["errors"] == []
+    assert _row(database_url, kind, made[kind.record]["id"])[0] == renamed.upper()

@@ -92,7 +92,7 @@ def test_a_device_model_keeps_its_filter_stages_and_a_part_its_models(
         {"stage": 2, "name": "活性炭", "lifetimeDays": 180},
         {"stage": 3, "name": "RO 膜", "lifetimeDays": 720},
     ]
-    code = unique("WS")
+    code = unique("WS").upper()  # codes are stored upper-case
     model = ok(
         payload(
             gql,

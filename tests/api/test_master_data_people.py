@@ -37,7 +37,7 @@ def test_a_clerk_manages_only_their_branch_engineers(gql: GraphQL, database_url:
         )
     )["technician"]
     assert (made["skills"], made["workDays"], made["shiftEnd"]) == (["REPAIR"], [1, 2, 3], "18:00")
-    assert made["van"]["code"] == f"VAN-{username}"[:32]
+    assert made["van"]["code"] == f"VAN-{username}"[:32].upper()
     assert gql.login(username, "password-123")["token"]
     other = gql.post(
         doc("UpsertTechnician"),

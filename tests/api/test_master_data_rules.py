@@ -177,7 +177,7 @@ def test_lists_show_deactivated_rows_on_request_and_jobs_by_appointment(
     )["jobs"]["edges"]
     assert [raw_id(e["node"]["id"]) for e in jobs] == [s.jobs["early"], s.jobs["late"]]
 
-    sku = f"OLD-{s_suffix()}"
+    sku = f"OLD-{s_suffix()}".upper()  # SKUs are stored upper-case
     made = gql.data(
         doc("UpsertPart"),
         {"input": {"sku": sku, "name": sku, "cost": "1", "listPrice": "2", "isActive": False}},

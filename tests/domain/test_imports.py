@@ -15,7 +15,9 @@ from sqlalchemy import func, select, update
 from tests.factories import execute, fetch, scalars, unique, xlsx
 from wellspring.domain import models as m
 from wellspring.domain.actor import SYSTEM
+from wellspring.domain.agents.dealers import AgentChange, upsert_agent
 from wellspring.domain.db import create_engine, session_factory, transaction
+from wellspring.domain.errors import DomainError
 from wellspring.domain.imports.runs import LEASE, ImportFile, Report, content_hash, run_import
 from wellspring.domain.models.enums import CardStatus, ImportKind, ImportStatus
 from wellspring.i18n import EN, ZH, message
@@ -236,4 +238,41 @@ def test_parts_devices_cards_stock_engineers(database_url: str) -> None:
     van = scalars(
         database_url, select(m.Warehouse.code).where(m.Warehouse.code == f"VAN-{username}")
     )
-    assert van == [f"VAN-{username}"]
+    assert van == [f"VAN-{username}".upper()]
+
+
+def _new_agent(url: str, code: str) -> str:
+    """A dealer of SH made the way HQ makes one; its id, or the refusal's error code."""
+
+    async def go() -> str:
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                sh = await session.scalar(select(m.Branch.id).where(m.Branch.code == "SH"))
+                change = AgentChange(code=code, name="大小写代理商", branch_id=sh)
+                return (await upsert_agent(session, SYSTEM, change=change)).id
+        except DomainError as error:
+            return error.code
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def test_a_dealer_code_names_one_dealer_in_any_case(database_url: str) -> None:
+    """A lookalike of a dealer's code ("ag-sh-01" beside "AG-SH-01") was accepted, and an
+    import naming the code (looked up upper-cased) put customers under either dealer."""
+    code = unique("ag").lower()
+    dealer = _new_agent(database_url, code)
+    assert scalars(database_url, select(m.Agent.code).where(m.Agent.id == dealer)) == [code.upper()]
+    assert _new_agent(database_url, code.upper()) == "DUPLICATE_CODE"
+    phones = [_phone(), _phone()]
+    lines = ["客户姓名,手机号,省,市,区,代理商编号"]
+    lines += [
+        f"客户{i},{p},上海市,上海市,闵行区,{c}"
+        for i, (p, c) in enumerate(zip(phones, (code, code.upper()), strict=True))
+    ]
+    report = _run(database_url, ImportKind.CUSTOMERS, "\r\n".join(lines).encode("utf-8"))
+    assert (report.applied, report.errors) == (2, [])
+    owners = scalars(database_url, select(m.Customer.agent_id).where(m.Customer.phone.in_(phones)))
+    assert owners == [dealer, dealer]

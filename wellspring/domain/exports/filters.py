@@ -69,14 +69,15 @@ class Filters:
         code = self.text("branch")
         if code is None:
             return None
-        found = await session.scalar(select(Branch.id).where(Branch.code == code.upper()))
+        # The column compares codes upper-cased (``CodeString``): "sh" is SH, and only SH.
+        found = await session.scalar(select(Branch.id).where(Branch.code == code))
         return found or "-"  # an unknown code matches nothing, like an id from elsewhere
 
     async def warehouse_id(self, session: AsyncSession) -> str | None:
         code = self.text("warehouse")
         if code is None:
             return None
-        found = await session.scalar(select(Warehouse.id).where(Warehouse.code == code.upper()))
+        found = await session.scalar(select(Warehouse.id).where(Warehouse.code == code))
         return found or "-"
 
     async def technician_id(self, session: AsyncSession) -> str | None:

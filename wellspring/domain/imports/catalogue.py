@@ -21,6 +21,7 @@ from .. import versioning
 from ..inventory import ledger
 from ..inventory.bin_locations import active_bins
 from ..models import Part, StockBalance, StockEntry
+from ..models.base import code_key
 from ..models.enums import LedgerKind, StockBin
 from .base import Checked, Context, SourceRow, chunks, record_columns
 from .values import Cells
@@ -60,7 +61,7 @@ class PartsImport:
         candidates: list[NewPart] = []
         for row in rows:
             cells = Cells(row.line, row.values)
-            sku = cells.text("sku", required=True, maximum=32)
+            sku = code_key(cells.text("sku", required=True, maximum=32))
             name = cells.text("name", required=True)
             unit = cells.text("unit", maximum=16) or "个"
             cost, price = cells.money("cost"), cells.money("list_price")
@@ -144,7 +145,7 @@ class StockImport:
             warehouse = ctx.warehouses.get(code) if code else None
             if code and warehouse is None:
                 cells.fail("warehouse", "IMPORT_UNKNOWN_WAREHOUSE", value=code)
-            sku = cells.text("sku", required=True, maximum=32)
+            sku = code_key(cells.text("sku", required=True, maximum=32))
             quantity = cells.integer("quantity", minimum=1, maximum=1_000_000)
             if quantity is None and cells.values.get("quantity") == "":
                 cells.fail("quantity", "IMPORT_REQUIRED")

@@ -36,7 +36,7 @@ async def upsert_bin_location(
     session: AsyncSession, actor: Actor, *, change: BinLocationChange
 ) -> BinLocation:
     permissions.check(actor, "bin_location.upsert")
-    code = fields.code(change.code, "code", maximum=32).upper()
+    code = fields.code(change.code, "code", maximum=32)
     warehouse = await fields.existing(session, Warehouse, change.warehouse_id, "warehouse_id")
     row = await session.scalar(
         select(BinLocation).where(

@@ -34,7 +34,7 @@ async def upsert_fault_code(
     session: AsyncSession, actor: Actor, *, change: FaultCodeChange
 ) -> FaultCode:
     permissions.check(actor, "fault_code.upsert")
-    code = fields.code(change.code, "code", maximum=16).upper()
+    code = fields.code(change.code, "code", maximum=16)
     row = await session.scalar(select(FaultCode).where(FaultCode.code == code))
     created = row is None
     if row is None:

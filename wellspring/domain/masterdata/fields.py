@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..bounds import check_cents
 from ..errors import DomainError
+from ..models.base import code_key
 
 M = TypeVar("M")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -27,11 +28,12 @@ def text(value: str | None, field: str, *, maximum: int = 100, required: bool = 
 
 
 def code(value: str | None, field: str, *, maximum: int = 32) -> str:
-    """A short identifier people type and print: letters, digits, '.', '_' and '-'."""
+    """A short identifier people type and print: letters, digits, '.', '_' and '-', kept
+    upper-case (``code_key``: "sh" names the branch SH, so it can never be a second one)."""
     cleaned = text(value, field, maximum=maximum)
     if not CODE.match(cleaned):
         raise DomainError("INVALID_CODE", field=field, value=cleaned)
-    return cleaned
+    return code_key(cleaned)
 
 
 def amount(value: Decimal | None, field: str) -> Decimal:

@@ -45,7 +45,7 @@ async def upsert_repair_level(
     session: AsyncSession, actor: Actor, *, change: RepairLevelChange
 ) -> RepairLevelEntry:
     permissions.check(actor, "repair_level.upsert")
-    code = fields.code(change.code, "code", maximum=16).upper()
+    code = fields.code(change.code, "code", maximum=16)
     row = await session.scalar(select(RepairLevelEntry).where(RepairLevelEntry.code == code))
     created = row is None
     if row is None:

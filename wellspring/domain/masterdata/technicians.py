@@ -18,6 +18,7 @@ from .. import audit, permissions
 from ..actor import Actor
 from ..errors import DomainError
 from ..models import Agent, Branch, Job, Technician, User, Warehouse
+from ..models.base import code_key
 from ..models.enums import JOB_OPEN_STATUSES, BranchKind, Role, TicketType, WarehouseKind
 from . import fields
 
@@ -44,7 +45,7 @@ class TechnicianChange:
 
 
 def van_code(username: str) -> str:
-    return f"VAN-{username}"[:32]
+    return code_key(f"VAN-{username}"[:32])
 
 
 async def enrol(

@@ -62,6 +62,25 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def code_key(value: str) -> str:
+    """A code as it is stored and compared: codes are case-insensitive identifiers ("sh" and
+    "SH" name one branch), kept trimmed and upper-case."""
+    return value.strip().upper()
+
+
+class CodeString(TypeDecorator[str]):
+    """A code column (a branch's, an agent's, a part's SKU ...). Every value bound to it, in
+    a write or in a comparison, goes through :func:`code_key`: no path (a mutation, an
+    import's bulk insert, an export's filter, a lookup) can store a lowercase lookalike of a
+    code or miss a code for the case it was typed in."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else code_key(value)
+
+
 Money = Numeric(12, 2, asdecimal=True)
 
 

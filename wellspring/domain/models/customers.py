@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Record
+from .base import Base, CodeString, Record
 from .enums import CustomerKind, CustomerTier, OwnerKind, enum_column
 
 
@@ -26,7 +26,7 @@ class Customer(Record, Base):
     )
     # HQ's extra fields (``domain/custom_fields``), by key; None until one is set.
     custom_fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[CustomerKind] = mapped_column(
         enum_column(CustomerKind), default=CustomerKind.PERSON

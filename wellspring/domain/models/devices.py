@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Record
+from .base import Base, CodeString, Record
 from .enums import CardStatus, DeviceStatus, StockBin, SupplyMode, enum_column
 
 
 class DeviceModel(Record, Base):
     __tablename__ = "device_models"
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     supply_mode: Mapped[SupplyMode] = mapped_column(enum_column(SupplyMode))
     list_price: Mapped[Decimal] = mapped_column(default=Decimal("0"))

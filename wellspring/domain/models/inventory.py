@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Record
+from .base import Base, CodeString, Record
 from .enums import (
     DiscrepancyResolution,
     DiscrepancyStatus,
@@ -26,7 +26,7 @@ class Warehouse(Record, Base):
     """HQ, a repair center or station, an engineer's van, or an agent's stock."""
 
     __tablename__ = "warehouses"
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[WarehouseKind] = mapped_column(enum_column(WarehouseKind))
     branch_id: Mapped[str | None] = mapped_column(
@@ -43,7 +43,7 @@ class Part(Record, Base):
     """A spare part or consumable (filters, pumps, valves ...)."""
 
     __tablename__ = "parts"
-    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    sku: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(16), default="个")
     cost: Mapped[Decimal] = mapped_column(default=Decimal("0"))
@@ -89,7 +89,7 @@ class BinLocation(Record, Base):
     __tablename__ = "bin_locations"
     __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
     warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
-    code: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(CodeString(32))
     name: Mapped[str] = mapped_column(String(100), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
 

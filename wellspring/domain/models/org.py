@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Record
+from .base import Base, CodeString, Record
 from .enums import AgentLevel, BranchKind, OutletLevel, Role, TicketType, enum_column
 
 _TICKET_TYPES = frozenset(TicketType.__members__.values())
@@ -18,7 +18,7 @@ class Branch(Record, Base):
     """HQ, a directly operated city branch (分公司) or a regional office (办事处)."""
 
     __tablename__ = "branches"
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[BranchKind] = mapped_column(enum_column(BranchKind))
@@ -36,7 +36,7 @@ class Agent(Record, Base):
     """A dealer (代理商) leasing machines in its own territory."""
 
     __tablename__ = "agents"
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[AgentLevel] = mapped_column(enum_column(AgentLevel))
     parent_agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"), default=None)
@@ -62,7 +62,7 @@ class ServiceOutlet(Record, Base):
     """A service point (服务网点) with its own engineers, assessed and settled with."""
 
     __tablename__ = "service_outlets"
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(50), default="")
     level: Mapped[OutletLevel] = mapped_column(enum_column(OutletLevel), default=OutletLevel.B)

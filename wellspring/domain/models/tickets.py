@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Record, utcnow
+from .base import Base, CodeString, Record, utcnow
 from .enums import (
     OPEN_JOBS_SQL,
     Channel,
@@ -247,7 +247,7 @@ class FaultCode(Record, Base):
     (a retired one is deactivated, so old reports still read)."""
 
     __tablename__ = "fault_codes"
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(16), unique=True)
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -258,7 +258,7 @@ class RepairLevelEntry(Record, Base):
     order, never deletes a level (a retired one is deactivated; old reports keep it)."""
 
     __tablename__ = "repair_levels"
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    code: Mapped[str] = mapped_column(CodeString(16), unique=True)
     name_zh: Mapped[str] = mapped_column(String(50))
     name_en: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
