@@ -1,4 +1,4 @@
-"""Migration 0016b: codes stored before they were upper-cased on write are upper-cased (and
+"""Migration 0016c: codes stored before they were upper-cased on write are upper-cased (and
 the device model codes parts list as compatible); codes that differ only in case stop it
 with the rows named, changing nothing."""
 
@@ -17,7 +17,7 @@ from wellspring.demo import load_demo_data
 from wellspring.domain import models as m
 from wellspring.domain.db import create_engine, session_factory, transaction
 
-BEFORE = "0015y"
+BEFORE = "0016b"
 # (model, code column) of each code the migration upper-cases
 CODES: list[tuple[Any, str]] = [
     (m.Branch, "code"),

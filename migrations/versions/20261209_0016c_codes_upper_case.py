@@ -1,7 +1,7 @@
 """codes: case-insensitive identifiers, stored trimmed and upper-case
 
-Revision ID: 0016b
-Revises: 0015y
+Revision ID: 0016c
+Revises: 0016b
 Create Date: 2026-12-08 12:00:00.000000
 
 A code was compared as typed, so "ag-sh-01" could be created beside "AG-SH-01", and the
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016b"
-down_revision: str | None = "0015y"
+revision: str = "0016c"
+down_revision: str | None = "0016b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
