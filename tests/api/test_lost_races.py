@@ -178,10 +178,16 @@ def _install_on_site(gql: GraphQL, database_url: str) -> tuple[str, str, str]:
     o = ids(database_url)
     serial = unique("WS-RACE").upper()[:32]
     assert receive_machine(gql, database_url, serial)["errors"] == []
+    # a card of the customer's own owner (other tests leave agents' cards in stock, which
+    # may sort first: CARD_OF_OTHER_OWNER)
+    owner = select(Customer.agent_id).where(Customer.id == raw_id(o["customer"]))
     card = scalars(
         database_url,
         select(CardRow.card_number)
-        .where(CardRow.status == CardStatus.IN_STOCK)
+        .where(
+            CardRow.status == CardStatus.IN_STOCK,
+            CardRow.agent_id.is_not_distinct_from(owner.scalar_subquery()),
+        )
         .order_by(CardRow.card_number)
         .limit(1),
     )[0]
