@@ -71,3 +71,38 @@ def test_every_status_a_message_can_name_is_named_in_chinese() -> None:
     text = message("AGENT_ORDER_NOT_OPEN", ZH, status="SUBMITTED")
     assert "已提交" in text
     assert "SUBMITTED" not in text
+
+
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def test_enum_values_and_input_names_a_message_echoes_read_in_chinese() -> None:
+    """``value_code`` / ``value_field`` fill ``{value}`` in words: 金额无效（报修）."""
+    from wellspring.domain.models.enums import TicketType
+
+    for kind in TicketType:
+        text = message("INVALID_RATE", ZH, field="rate_card", value_code=kind.value)
+        assert not LATIN.search(text), text
+        assert kind.value in message("INVALID_RATE", EN, field="rate_card", value_code=kind)
+    for name in ("amount", "credit_limit"):
+        text = message("INVALID_RATE", ZH, field=name, value_field=name)
+        assert not LATIN.search(text), text
+    filters = set()
+    for path in (SOURCE / "domain" / "exports").rglob("*.py"):
+        filters.update(re.findall(r'\.(?:text|flag|date|enums)\(\s*"([a-z_]+)"', path.read_text()))
+    assert {"warehouse", "technician", "outlet", "from"} <= filters
+    for name in sorted(filters):
+        text = message("EXPORT_INVALID_FILTER", ZH, field=name, value_field=name)
+        assert not LATIN.search(text), (name, text)
+        assert "该字段" not in text, (name, text)
+
+
+def test_no_raise_site_echoes_an_english_word_as_the_value() -> None:
+    """A literal word in ``value=`` is an input name or code; it goes in ``value_field``."""
+    literal = re.compile(r'(?:Error|_error|fail)\([^()]*?\bvalue="[A-Za-z_]+"')
+    found = [
+        f"{path.relative_to(SOURCE)}: {hit}"
+        for path in SOURCE.rglob("*.py")
+        for hit in literal.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -25,6 +25,7 @@ from . import (
     transport,
     workflow,
 )
+from .export_values import VALUES_ZH
 from .terms import DETAILS, ROLES, STATUSES, action_name, field_name, history_reason, term
 
 __all__ = ["history_reason", "message", "negotiate"]
@@ -87,6 +88,9 @@ def message(code: str, locale: str, **params: Any) -> str:
 
     Raw values of ``status``, ``mode``, ``action``, ``role`` and ``field`` are named in the
     locale's words, so no state name or input path shows in English inside Chinese text.
+    ``{value}`` echoes what the user typed as is, unless the raise site passes it as
+    ``value_code`` (an enum value: ``REPAIR`` → 报修) or ``value_field`` (an input name:
+    ``credit_limit`` → 信用额度); named params survive an import problem's stored JSON.
     """
     zh, en = MESSAGES.get(code, (code, code))
     template = en if locale == EN else zh
@@ -111,6 +115,11 @@ def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
         named["action"] = action_name(str(named["action"]), locale)
     if "field" in named:
         named["field"] = field_name(str(named["field"] or ""), locale)
+    if "value_code" in named:
+        code = str(named.pop("value_code"))
+        named["value"] = code if locale == EN else VALUES_ZH.get(code, code)
+    if "value_field" in named:
+        named["value"] = field_name(str(named.pop("value_field")), locale)
     try:
         return template.format(**named)
     except (KeyError, IndexError):

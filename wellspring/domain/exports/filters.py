@@ -28,7 +28,7 @@ class Filters:
                 raise DomainError("EXPORT_INVALID_FILTER", field=name[:64], value=name[:64])
             # A NUL is refused, not stripped (PostgreSQL cannot even compare with it).
             if len(value) > MAX_VALUE or "\x00" in value:
-                raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name)
+                raise DomainError("EXPORT_INVALID_FILTER", field=name, value_field=name)
         self.values = values
 
     def text(self, name: str) -> str | None:
@@ -43,7 +43,7 @@ class Filters:
             return True
         if value.lower() in {"false", "0", "no"}:
             return False
-        raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name)
+        raise DomainError("EXPORT_INVALID_FILTER", field=name, value_field=name)
 
     def date(self, name: str) -> dt.date | None:
         """A day within ``bounds`` (the lists' day arithmetic overflows at 0001 and 9999)."""
@@ -53,7 +53,7 @@ class Filters:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name) from None
+            raise DomainError("EXPORT_INVALID_FILTER", field=name, value_field=name) from None
         return bounds.check_day(day, name)
 
     def enums(self, name: str, enum_cls: type[E]) -> list[E]:
@@ -63,7 +63,7 @@ class Filters:
         try:
             return [enum_cls(v.strip().upper()) for v in value.split(",") if v.strip()]
         except ValueError:
-            raise DomainError("EXPORT_INVALID_FILTER", field=name, value=name) from None
+            raise DomainError("EXPORT_INVALID_FILTER", field=name, value_field=name) from None
 
     async def branch_id(self, session: AsyncSession) -> str | None:
         code = self.text("branch")

@@ -213,7 +213,7 @@ def _fetcher(
     if name is ExportList.STOCK:
         warehouse_id = ids["warehouse"]
         if warehouse_id is None:
-            raise DomainError("EXPORT_INVALID_FILTER", field="warehouse", value="warehouse")
+            raise DomainError("EXPORT_INVALID_FILTER", field="warehouse", value_field="warehouse")
         return lambda after: stock_queries.stock(
             session, actor, warehouse_id=warehouse_id, first=size, after=after
         )

@@ -72,9 +72,9 @@ def _rate_card(card: dict[str, Decimal]) -> dict[str, str]:
         try:
             value = rate.quantize(Decimal("0.01"))
         except InvalidOperation as exc:
-            raise DomainError("INVALID_RATE", field="rate_card", value=key) from exc
+            raise DomainError("INVALID_RATE", field="rate_card", value_code=key) from exc
         if not value.is_finite() or value < 0 or value > MAX_RATE:
-            raise DomainError("INVALID_RATE", field="rate_card", value=key)
+            raise DomainError("INVALID_RATE", field="rate_card", value_code=key)
         clean[key] = str(value)
     return clean
 
@@ -127,7 +127,7 @@ async def upsert_outlet(
     if change.credit_limit is not None:
         limit = fields.amount(change.credit_limit, "credit_limit")
         if not limit.is_finite() or limit > Decimal("1e9"):
-            raise DomainError("INVALID_RATE", field="credit_limit", value="credit_limit")
+            raise DomainError("INVALID_RATE", field="credit_limit", value_field="credit_limit")
         outlet.credit_limit = limit.quantize(Decimal("0.01"))
     if change.is_active is not None:
         outlet.is_active = change.is_active

@@ -177,7 +177,7 @@ async def adjust_settlement(
     if len(text) > 200:
         raise DomainError("VALUE_TOO_LONG", field="reason", maximum=200)
     if not amount.is_finite() or amount == 0 or abs(amount) > MAX_ADJUSTMENT:
-        raise DomainError("INVALID_RATE", field="amount", value="amount")
+        raise DomainError("INVALID_RATE", field="amount", value_field="amount")
     check_cents(amount, "amount")
     if len(row.adjustments) >= MAX_ADJUSTMENTS:
         raise DomainError("TOO_MANY_ITEMS", field="amount", maximum=MAX_ADJUSTMENTS)
