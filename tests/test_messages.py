@@ -106,3 +106,16 @@ def test_no_raise_site_echoes_an_english_word_as_the_value() -> None:
         for hit in literal.findall(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_a_missing_import_column_is_named_by_a_chinese_header_the_import_reads() -> None:
+    from wellspring.domain.imports.columns import CHINESE_HEADERS, REQUIRED
+    from wellspring.i18n.imports import COLUMNS_ZH
+
+    for kind, required in REQUIRED.items():
+        text = message("IMPORT_MISSING_COLUMNS", ZH, columns=", ".join(required))
+        assert not LATIN.search(text), (kind, text)
+        for name in required:
+            assert CHINESE_HEADERS.get(COLUMNS_ZH[name]) == name, name
+    en = message("IMPORT_MISSING_COLUMNS", EN, columns="serial, model")
+    assert "serial, model" in en

@@ -120,6 +120,9 @@ def _fill(template: str, locale: str, params: dict[str, Any]) -> str:
         named["value"] = code if locale == EN else VALUES_ZH.get(code, code)
     if "value_field" in named:
         named["value"] = field_name(str(named.pop("value_field")), locale)
+    if "columns" in named and locale != EN:
+        names = str(named["columns"]).split(", ")
+        named["columns"] = "、".join(imports.COLUMNS_ZH.get(n, n) for n in names)
     try:
         return template.format(**named)
     except (KeyError, IndexError):

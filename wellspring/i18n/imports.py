@@ -3,6 +3,25 @@
 Row messages name no column: the report shows the line and the column beside them.
 """
 
+# A required column in IMPORT_MISSING_COLUMNS, as a Chinese header the import reads
+# (``domain/imports/columns.py`` CHINESE_HEADERS); English keeps the field's own name.
+COLUMNS_ZH: dict[str, str] = {
+    "name": "名称",
+    "phone": "手机号",
+    "province": "省",
+    "city": "市",
+    "district": "区县",
+    "serial": "机身号",
+    "model": "型号",
+    "customer_phone": "客户手机号",
+    "card_number": "开户卡号",
+    "warehouse": "仓库",
+    "sku": "配件编号",
+    "quantity": "数量",
+    "username": "用户名",
+    "branch": "分公司",
+}
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # the file as a whole
     "IMPORT_UNREADABLE_FILE": (
