@@ -83,20 +83,16 @@ async def engineers_job(session: AsyncSession, actor: Actor, job_id: str) -> Job
     return job
 
 
-async def uploaders_job(
-    session: AsyncSession, actor: Actor, attachment: Attachment, *, open_only: bool = True
-) -> Job:
-    """The job of a file the actor registered (``open_only``: not cancelled). Theirs, or one
-    reassigned since: a file registered while they held the job (or kept on it by the
-    former-holder rule, ``uploads.register``) is still theirs to upload and confirm (the
-    phone sends the bytes later)."""
+async def uploaders_job(session: AsyncSession, actor: Actor, attachment: Attachment) -> Job:
+    """The job of a file the actor registered. Theirs, or one reassigned or cancelled since:
+    a file registered while they held the job and it was open (or kept on it by the
+    former-holder rule, ``uploads.register``) is evidence kept on the job, still theirs to
+    upload and confirm (the phone sends the bytes later)."""
     if attachment.uploaded_by_id != actor.user_id:
         return await engineers_job(session, actor, attachment.job_id)
     job = await session.get(Job, attachment.job_id)
     if job is None or job.deleted_at is not None:
         raise DomainError("NOT_FOUND", field="job_id")
-    if open_only and job.status is JobStatus.CANCELLED:
-        raise DomainError("JOB_CANCELLED", field="job_id")
     return job
 
 

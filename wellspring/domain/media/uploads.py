@@ -21,7 +21,7 @@ from ..config import config_of
 from ..errors import DomainError
 from ..inventory import former_holder
 from ..models import Attachment, Job
-from ..models.enums import AttachmentKind, AttachmentStatus
+from ..models.enums import AttachmentKind, AttachmentStatus, JobStatus
 from . import config, confirmation, keys
 from .port import MediaStore, UploadForm
 
@@ -89,8 +89,8 @@ async def register(
     existing = await session.get(Attachment, new.attachment_id) if new.attachment_id else None
     if existing is not None and existing.job_id == new.job_id:
         # the same file again (a push replayed, or its upload asked for): registered already,
-        # even if the job was cancelled since (request_upload refuses that one a form)
-        job = await confirmation.uploaders_job(session, actor, existing, open_only=False)
+        # even if the job was cancelled since (kept on it: its bytes may still come)
+        job = await confirmation.uploaders_job(session, actor, existing)
     else:
         job = await _job_taken_on(session, actor, new, held_on_device=held_on_device)
     if existing is not None:
@@ -127,7 +127,6 @@ async def request_upload(
     cfg = config_of(session).media
     store = _store(cfg.store)
     attachment = await register(session, actor, new, now=now)
-    await confirmation.uploaders_job(session, actor, attachment)  # JOB_CANCELLED: no form
     if attachment.status is AttachmentStatus.VERIFIED:
         return IssuedUpload(attachment, None, None)
     if attachment.status is AttachmentStatus.REJECTED:
@@ -149,16 +148,18 @@ async def request_upload(
 async def _job_taken_on(
     session: AsyncSession, actor: Actor, new: NewAttachment, *, held_on_device: bool
 ) -> Job:
-    """The engineer's job; or, from a phone that held it, a job reassigned since: the photo
-    is kept on it if they held it when it was taken and it was open then (a fact of the
-    site, for the office and the new holder), else refused for good (JOB_NOT_HELD,
-    JOB_CLOSED: ``inventory.former_holder``)."""
+    """The engineer's job; or, from a phone that held it, a job reassigned or cancelled since:
+    the photo is kept on it if they held it when it was taken and it was open then (a fact of
+    the site, for the office and the new holder), else refused for good (JOB_NOT_HELD,
+    JOB_CLOSED: ``inventory.former_holder``). Online, a cancelled job takes no new file."""
     job = await session.get(Job, new.job_id) if new.job_id else None
+    # A phone's own job cancelled before its photo's first push: the same rule (kept if taken
+    # while open, else JOB_CLOSED), not JOB_CANCELLED, which the phone would retry forever.
     if (
         held_on_device
         and job is not None
         and job.deleted_at is None
-        and job.technician_id != actor.technician_id
+        and (job.technician_id != actor.technician_id or job.status is JobStatus.CANCELLED)
     ):
         await former_holder.check(
             session, job, actor.technician_id, new.taken_at, held_on_device=True
