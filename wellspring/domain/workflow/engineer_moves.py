@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import permissions
 from ..actor import Actor
-from ..clock import clock_of
+from ..clock import CLOCK_SLACK, clock_of
 from ..config import config_of
 from ..dispatch import eta, locate
 from ..errors import DomainError, present
@@ -43,6 +43,14 @@ async def _my_job(
         raise DomainError("NOT_FOUND", field="id")
     ticket = present(await session.get(Ticket, job.ticket_id), "the job's ticket")
     return job, ticket
+
+
+def queued_offline(stamp: Stamp) -> bool:
+    """A move the phone queued offline and sent later through GraphQL: its own time, older
+    than the clock slack allows for a call made at once. Its report was filled from what the
+    phone pulled, as a sync push's (a filter stage retired since: effects._change_filters)."""
+    reported = stamp.reported_at
+    return reported is not None and reported < stamp.received_at - CLOCK_SLACK
 
 
 async def _stamp(
@@ -178,7 +186,8 @@ async def complete_job(
     recorded_offline: bool = False,
 ) -> Job:
     """File the visit's report; the ticket is completed and its follow-up call falls due.
-    ``recorded_offline``: the report comes from a phone's push (effects.on_complete).
+    ``recorded_offline``: the report comes from a phone's push (effects.on_complete); a
+    completion queued offline and sent through GraphQL counts as one (``queued_offline``).
 
     Everything dated by the visit (history, completion, the water test, the call's due time)
     takes the time the work was done, not the time the phone synced. The job's required
@@ -196,7 +205,13 @@ async def complete_job(
     stamp = await _stamp(session, job, ticket, recorded_at)
     done = stamp.occurred_at
     await effects.on_complete(
-        session, actor, ticket, job, clean, at=done, recorded_offline=recorded_offline
+        session,
+        actor,
+        ticket,
+        job,
+        clean,
+        at=done,
+        recorded_offline=recorded_offline or queued_offline(stamp),
     )
     await site_fields.fill_device(session, ticket, device_values)
     job.completed_at = done
