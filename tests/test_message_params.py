@@ -43,6 +43,8 @@ def _unfilled() -> Iterator[str]:
                 if code is None or code not in MESSAGES:
                     continue
                 given = {k.arg for k in call.keywords}
+                if given & {"value_code", "value_field"}:  # ``value`` in words (i18n.message)
+                    given.add("value")
                 if None in given:  # a **mapping: its keys are not known here
                     continue
                 missing = _placeholders(code) - given
