@@ -19,7 +19,7 @@ from tests.conftest import GraphQL
 from tests.factories import execute, fetch, raw_id, scalars, unique
 from wellspring.domain import models as m
 from wellspring.domain.config import TIME_ZONE
-from wellspring.domain.models.enums import CardStatus, DeviceStatus, SupplyMode
+from wellspring.domain.models.enums import CardStatus, DeviceStatus, SupplyMode, WarehouseKind
 from wellspring.schema.core.ids import global_id
 
 
@@ -202,10 +202,14 @@ def test_uninstall_takes_the_machine_away(gql: GraphQL, database_url: str) -> No
     assert row.customer_id is None
     # It stayed active on the machine taken away: installed again, the serial had two cards.
     assert fetch(database_url, card) == [(CardStatus.AWAITING_ACTIVATION, None, None)]
-    station = scalars(
-        database_url, select(m.Warehouse.code).where(m.Warehouse.id == row.warehouse_id)
+    # Into a repair station of the customer's branch: not necessarily WH-SH, since other tests
+    # open stations in Shanghai too (tests/api/test_warehouse_races.py leaves one that a
+    # transfer keeps open) and the domain takes the first by code.
+    station = select(m.Warehouse.branch_id, m.Warehouse.kind).where(
+        m.Warehouse.id == row.warehouse_id
     )
-    assert station == ["WH-SH"]
+    sh = scalars(database_url, select(m.Branch.id).where(m.Branch.code == "SH"))
+    assert fetch(database_url, station) == [(sh[0], WarehouseKind.REPAIR_STATION)]
     assert row.stock_bin.value == "DEFECTIVE"
     again = payload(
         gql,
