@@ -68,7 +68,7 @@ async def _step(
 
 
 @settings(
-    max_examples=int(os.environ.get("WELLSPRING_HYPOTHESIS_EXAMPLES", "15")),
+    max_examples=int(os.environ.get("WELLSPRING_HYPOTHESIS_EXAMPLES", "10")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
